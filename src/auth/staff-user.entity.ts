@@ -1,0 +1,48 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export const STAFF_ROLES = ['subdireccion', 'subjefatura', 'nivel', 'responsable', 'administrador'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export const STAFF_ROLE_LABEL: Record<StaffRole, string> = {
+  subdireccion: 'Subdirección de Sistemas y Servicios Telemáticos',
+  subjefatura: 'Subjefatura de Sistemas',
+  nivel: 'Nivel',
+  responsable: 'Responsable del programa, función o servicio',
+  administrador: 'Administrador',
+};
+
+/** A person of the institution who signs in (not the workers in self-service, who use CURP + CURT). */
+@Entity('staff_user')
+export class StaffUser {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Index('uq_staff_user_usuario', { unique: true })
+  @Column({ type: 'varchar', length: 60 })
+  usuario!: string;
+
+  @Column({ type: 'varchar', length: 160 })
+  nombre!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  rol!: StaffRole;
+
+  /** For rol = nivel: the one level this user acts for. */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  nivelClave!: string | null;
+
+  /** argon2id hash; never the password. */
+  @Column({ type: 'varchar', length: 255 })
+  passwordHash!: string;
+
+  @Column({ type: 'boolean', default: true })
+  mustChangePassword!: boolean;
+
+  @Column({ type: 'boolean', default: true })
+  activo!: boolean;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'datetime' })
+  updatedAt!: Date;
+}

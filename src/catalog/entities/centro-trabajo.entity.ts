@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type CentroEstatus = 'activo' | 'inactivo';
+
+/** Centro de trabajo from the Catálogo de Centros de Trabajo, keyed by its CCT. */
+@Entity('centro_trabajo')
+export class CentroTrabajo {
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  cct!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  nombre!: string;
+
+  @Index('idx_centro_nivel')
+  @Column({ type: 'varchar', length: 40 })
+  nivelClave!: string;
+
+  /** CURP of the director (a Trabajador); null while the catalog has none. */
+  @Index('idx_centro_director')
+  @Column({ type: 'varchar', length: 18, nullable: true })
+  directorCurp!: string | null;
+
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  correo!: string | null;
+
+  @Column({ type: 'varchar', length: 10, default: 'activo' })
+  estatus!: CentroEstatus;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'datetime' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+
+/**
+ * The whole configuration of the product, read once from the environment at boot.
+ * Every value has its default here; a wrong value stops the start with a message naming the variable.
+ */
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  /** undefined → embedded SQLite file under dataDir */
+  databaseUrl?: string;
+  redisUrl?: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  mailDomain: string;
+  publicBaseUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** 32-byte key that encrypts secrets at rest (a school's chosen password, 5.2.2). */
+  secretKey: Buffer;
+  directoryProvider: 'local' | 'ldap' | 'google';
+  timezone: 'America/Mexico_City';
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    es: string,
+    en: string,
+  ) {
+    super(`Configuración inválida: ${variable} ${es}. / Invalid configuration: ${variable} ${en}.`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(
+      name,
+      `debe ser un número entero entre ${min} y ${max} (recibido: "${raw}")`,
+      `must be an integer between ${min} and ${max} (got "${raw}")`,
+    );
+  }
+  return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      name,
+      `debe ser uno de: ${allowed.join(', ')} (recibido: "${raw}")`,
+      `must be one of: ${allowed.join(', ')} (got "${raw}")`,
+    );
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'no es una URL válida', 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(
+      name,
+      `debe empezar con ${protocols.map((p) => p + '://').join(' o ')}`,
+      `must start with ${protocols.map((p) => p + '://').join(' or ')}`,
+    );
+  }
+  return raw;
+}
+
+/** Loads the secret key from SECRET_KEY (64 hex chars) or, on the embedded default, from a file made on first start. */
+function secretKey(env: Env, dataDir: string, production: boolean): Buffer {
+  const raw = str(env, 'SECRET_KEY');
+  if (raw !== undefined) {
+    if (!/^[0-9a-fA-F]{64}$/.test(raw)) {
+      throw new ConfigError(
+        'SECRET_KEY',
+        'debe tener 64 caracteres hexadecimales (genere uno con: openssl rand -hex 32)',
+        'must be 64 hexadecimal characters (make one with: openssl rand -hex 32)',
+      );
+    }
+    return Buffer.from(raw, 'hex');
+  }
+  if (production) {
+    throw new ConfigError(
+      'SECRET_KEY',
+      'es obligatoria en producción (genere una con: openssl rand -hex 32)',
+      'is required in production (make one with: openssl rand -hex 32)',
+    );
+  }
+  const file = join(dataDir, 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const production = nodeEnv === 'production';
+  const port = int(env, 'PORT', 3000, 1, 65535);
+  const host = str(env, 'HOST') ?? '0.0.0.0';
+  const dataDir = resolve(str(env, 'DATA_DIR') ?? './data');
+  const databaseUrl = url(env, 'DATABASE_URL', ['mysql', 'mariadb']);
+  const publicBaseUrl = url(env, 'PUBLIC_BASE_URL', ['http', 'https']);
+  if (production && publicBaseUrl === undefined) {
+    throw new ConfigError(
+      'PUBLIC_BASE_URL',
+      'es obligatoria en producción: los códigos QR de los oficios apuntan a ella (p. ej. https://correo.colima.gob.mx)',
+      'is required in production: the QR codes of the letters point to it',
+    );
+  }
+  const mailDomain = (str(env, 'MAIL_DOMAIN') ?? 'colima.gob.mx').toLowerCase();
+  if (!/^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/.test(mailDomain)) {
+    throw new ConfigError('MAIL_DOMAIN', `no es un dominio válido (recibido: "${mailDomain}")`, `is not a valid domain`);
+  }
+  return {
+    env: nodeEnv,
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']),
+    mailFrom: str(env, 'MAIL_FROM') ?? `Mi Correo Institucional <no-responder@${mailDomain}>`,
+    mailDomain,
+    publicBaseUrl: (publicBaseUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    secretKey: secretKey(env, dataDir, production),
+    directoryProvider: oneOf(env, 'DIRECTORY_PROVIDER', ['local', 'ldap', 'google'] as const, 'local'),
+    timezone: 'America/Mexico_City',
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
