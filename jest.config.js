@@ -1,6 +1,6 @@
-import type { Config } from 'jest';
-
-const swc: [string, Record<string, unknown>] = [
+// @ts-check
+/** @type {[string, Record<string, unknown>]} */
+const swc = [
   '@swc/jest',
   {
     jsc: {
@@ -24,14 +24,13 @@ const common = {
 /**
  * unit: pure code (machines, validators, renderers), no database.
  * db:   everything that touches the database; `npm test` runs it on SQLite and again on MariaDB (TEST_DB=mariadb).
- * e2e:  the HTTP app, services (slapd, SMTP, Redis, Chromium) — SQLite unless TEST_DB says otherwise.
+ * e2e:  the HTTP app and real services (slapd, SMTP, Redis, Chromium, both dialects at once), run once.
+ * @type {import('jest').Config}
  */
-const config: Config = {
+module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/machines/**/*.spec.ts'] },
     { ...common, displayName: 'db', testMatch: ['<rootDir>/test/**/*.db.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
   ],
 };
-
-export default config;
