@@ -42,7 +42,7 @@ async function mysqlAdmin(): Promise<DataSource> {
 export async function createTestDb(dialect: Dialect = TEST_DIALECT): Promise<TestDb> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mci-test-'));
   if (dialect === 'sqlite') {
-    const sqliteFile = join(dataDir, 'test.sqlite');
+    const sqliteFile = join(dataDir, 'mci.sqlite'); // the file the app uses for DATA_DIR=dataDir
     const dataSource = new DataSource(buildDataSourceOptions({ dataDir, sqliteFile }));
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });

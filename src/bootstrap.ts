@@ -1,0 +1,56 @@
+import { type INestApplication, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import { ErrorFilter } from './common/error.filter';
+import { createValidationPipe } from './common/validation';
+import type { AppConfig } from './config/config';
+import { dialectOf } from './database/data-source-options';
+import { ensureMysqlDatabase } from './database/ensure-database';
+import { runMigrations } from './database/migrate';
+
+/** Builds the web application: migrations applied, security headers, validation, errors, OpenAPI. Not listening yet. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  await ensureMysqlDatabase(config.databaseUrl);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'img-src': ["'self'", 'data:'], 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"] },
+      },
+    }),
+  );
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorFilter());
+  app.enableShutdownHooks();
+  app.set('trust proxy', 'loopback');
+
+  const applied = await runMigrations(app.get(DataSource));
+  const log = new NestLogger('Arranque');
+  if (applied.length) log.log(`Migraciones aplicadas (${dialectOf(config.databaseUrl)}): ${applied.join(', ')}`);
+
+  const doc = new DocumentBuilder()
+    .setTitle('Mi Correo Institucional')
+    .setDescription('API de oficios, procedimientos y cuentas de correo institucional (CSEEE Colima)')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
+  return app;
+}
+
+/** Tells the newcomer what to do when the database has no catalog yet. */
+export async function warnIfEmpty(app: INestApplication): Promise<void> {
+  const rows: { n: number | string }[] = await app.get(DataSource).query('SELECT COUNT(*) AS n FROM staff_user');
+  if (Number(rows[0]?.n ?? 0) === 0) {
+    new NestLogger('Arranque').warn(
+      'La base de datos no tiene usuarios ni catálogos. Para probar el sistema con datos de demostración ejecute: npm run seed:demo ' +
+        '(o importe los catálogos reales: npm run import -- trabajadores ARCHIVO.csv / npm run import -- centros ARCHIVO.csv).',
+    );
+  }
+}

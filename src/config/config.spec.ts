@@ -1,0 +1,45 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+const dataDir = (): string => mkdtempSync(join(tmpdir(), 'mci-cfg-'));
+
+describe('loadConfig', () => {
+  it('gives a working embedded default with nothing set: SQLite, local directory, public URL on the port', () => {
+    const c = loadConfig({ DATA_DIR: dataDir() });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.port).toBe(3000);
+    expect(c.directoryProvider).toBe('local');
+    expect(c.publicBaseUrl).toBe('http://localhost:3000');
+    expect(c.secretKey).toHaveLength(32);
+  });
+
+  it('keeps the generated secret key across starts on the embedded default', () => {
+    const dir = dataDir();
+    expect(loadConfig({ DATA_DIR: dir }).secretKey.equals(loadConfig({ DATA_DIR: dir }).secretKey)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT debe ser un número entero entre 1 y 65535.*Invalid configuration: PORT/],
+    ['PORT', '70000', /PORT debe ser un número entero/],
+    ['DATABASE_URL', 'postgres://x@y/z', /DATABASE_URL debe empezar con mysql:\/\/ o mariadb:\/\//],
+    ['DATABASE_URL', 'no es url', /DATABASE_URL no es una URL válida/],
+    ['REDIS_URL', 'http://x', /REDIS_URL debe empezar con redis:\/\//],
+    ['DIRECTORY_PROVIDER', 'exchange', /DIRECTORY_PROVIDER debe ser uno de: local, ldap, google/],
+    ['SECRET_KEY', 'corta', /SECRET_KEY debe tener 64 caracteres hexadecimales/],
+    ['MAIL_DOMAIN', 'no_valido', /MAIL_DOMAIN no es un dominio válido/],
+  ])('stops on a wrong %s and names it', (name, value, message) => {
+    const run = (): unknown => loadConfig({ DATA_DIR: dataDir(), [name]: value });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+  });
+
+  it('requires PUBLIC_BASE_URL and SECRET_KEY in production, so no QR points nowhere', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), SECRET_KEY: 'a'.repeat(64) })).toThrow(/PUBLIC_BASE_URL es obligatoria/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), PUBLIC_BASE_URL: 'https://correo.example.mx' })).toThrow(/SECRET_KEY es obligatoria/);
+    const c = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), PUBLIC_BASE_URL: 'https://correo.example.mx/', SECRET_KEY: 'ab'.repeat(32) });
+    expect(c.publicBaseUrl).toBe('https://correo.example.mx');
+  });
+});

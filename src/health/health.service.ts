@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { dialectOf } from '../database/data-source-options';
+
+export interface ComponentHealth {
+  ok: boolean;
+  ms: number;
+  detalle?: string;
+}
+export interface HealthReport {
+  estado: 'ok' | 'degradado';
+  baseDeDatos: ComponentHealth & { dialecto: 'sqlite' | 'mysql' };
+  redis?: ComponentHealth;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: sin respuesta en ${ms} ms`)), ms).unref())]);
+
+@Injectable()
+export class HealthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async check(): Promise<HealthReport> {
+    const baseDeDatos = { dialecto: dialectOf(this.config.databaseUrl), ...(await this.probe(() => this.dataSource.query('SELECT 1'), 'base de datos')) };
+    const report: HealthReport = { estado: 'ok', baseDeDatos };
+    if (this.config.redisUrl) report.redis = await this.probe(() => this.pingRedis(), 'Redis');
+    if (!baseDeDatos.ok || (report.redis && !report.redis.ok)) report.estado = 'degradado';
+    return report;
+  }
+
+  private async probe(fn: () => Promise<unknown>, what: string): Promise<ComponentHealth> {
+    const t0 = performance.now();
+    try {
+      await withTimeout(fn(), 2000, what);
+      return { ok: true, ms: Math.round(performance.now() - t0) };
+    } catch (e) {
+      return { ok: false, ms: Math.round(performance.now() - t0), detalle: (e as Error).message };
+    }
+  }
+
+  /** A short-lived connection per check: nothing keeps reconnecting in the background when Redis is down. */
+  private async pingRedis(): Promise<void> {
+    // Loaded only when Redis is configured: the embedded default never touches it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const IORedis = require('ioredis') as typeof import('ioredis').default;
+    const client: Redis = new IORedis(this.config.redisUrl!, {
+      lazyConnect: true,
+      connectTimeout: 1500,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    client.on('error', () => undefined); // reported through /health, not as an unhandled event
+    try {
+      await client.connect();
+      await client.ping();
+    } finally {
+      client.disconnect();
+    }
+  }
+}
