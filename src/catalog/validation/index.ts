@@ -1,0 +1,5 @@
+export * from './cct';
+export * from './curp';
+export * from './curp-generate';
+export * from './decorators';
+export * from './email';
