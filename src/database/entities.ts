@@ -1,7 +1,29 @@
+import { StaffSession } from '../auth/staff-session.entity';
 import { StaffUser } from '../auth/staff-user.entity';
 import { CentroTrabajo } from '../catalog/entities/centro-trabajo.entity';
 import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
 import { Nivel } from '../catalog/entities/nivel.entity';
 import { Trabajador } from '../catalog/entities/trabajador.entity';
+import { ProcedureCase } from '../engine/entities/case.entity';
+import { DiaInhabil } from '../engine/entities/holiday.entity';
+import { Movement, MovementHead } from '../engine/entities/movement.entity';
+import { OutboxCommand } from '../engine/entities/outbox.entity';
+import { ProcedureVersion } from '../engine/entities/procedure-version.entity';
+import { Task } from '../engine/entities/task.entity';
 
-export const ENTITIES = [Nivel, CentroTrabajo, Trabajador, Cuenta, CuentaHistorial, StaffUser];
+export const ENTITIES = [
+  Nivel,
+  CentroTrabajo,
+  Trabajador,
+  Cuenta,
+  CuentaHistorial,
+  StaffUser,
+  StaffSession,
+  ProcedureVersion,
+  ProcedureCase,
+  Movement,
+  MovementHead,
+  Task,
+  OutboxCommand,
+  DiaInhabil,
+];

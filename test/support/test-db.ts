@@ -60,7 +60,8 @@ export async function createTestDb(dialect: Dialect = TEST_DIALECT): Promise<Tes
   const admin = await mysqlAdmin();
   const name = `mci_t_${randomBytes(5).toString('hex')}`;
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const databaseUrl = `${TEST_MYSQL_URL}/${name}`;
+  // mariadb:// picks TypeORM's MariaDB flavour (same SQL; reads MariaDB's catalog right for schema diffs).
+  const databaseUrl = `${TEST_MYSQL_URL.replace(/^mysql:/, 'mariadb:')}/${name}`;
   const dataSource = new DataSource(buildDataSourceOptions({ databaseUrl, dataDir }));
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });

@@ -1,7 +1,9 @@
 // Ordered lists, one per dialect (n8n's layout). Generate both with scripts/generate-migration.ts and add them here
 // in the same commit; test/migrations.db.spec.ts proves both dialects reach the same schema.
 import { CatalogMysql1795876514799 } from './mysql/1795876514799-Catalog';
+import { EngineMysql1795876871508 } from './mysql/1795876871508-Engine';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
+import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 
-export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799];
-export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799];
+export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508];
+export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508];

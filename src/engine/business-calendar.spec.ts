@@ -1,0 +1,38 @@
+import { addBusinessDays, localDate, officialHolidays } from './business-calendar';
+
+const holidays = (...years: number[]): Set<string> => new Set(years.flatMap((y) => officialHolidays(y).map((h) => h.fecha)));
+
+describe('business calendar', () => {
+  it('knows the movable official holidays', () => {
+    const f = officialHolidays(2026).map((h) => h.fecha);
+    expect(f).toEqual(['2026-01-01', '2026-02-02', '2026-03-16', '2026-05-01', '2026-09-16', '2026-11-16', '2026-12-25']);
+    expect(officialHolidays(2030).map((h) => h.fecha)).toContain('2030-10-01');
+  });
+
+  it('uses the local date in Mexico City, not the UTC one', () => {
+    expect(localDate(new Date('2026-11-28T05:00:00Z'))).toBe('2026-11-27');
+    expect(localDate(new Date('2026-11-28T06:00:00Z'))).toBe('2026-11-28');
+  });
+
+  it('skips the weekend: Friday + 1 business day is due Monday at the end of the day (local)', () => {
+    const due = addBusinessDays(new Date('2026-11-27T20:00:00Z'), 1, new Set());
+    expect(due.toISOString()).toBe('2026-12-01T05:59:59.000Z'); // Monday 30 Nov 23:59:59.999 in Colima
+  });
+
+  it('skips official holidays: Friday 13 Nov 2026 + 1 is Tuesday 17 (16 is Revolución)', () => {
+    const due = addBusinessDays(new Date('2026-11-13T16:00:00Z'), 1, holidays(2026));
+    expect(localDate(due)).toBe('2026-11-17');
+  });
+
+  it('starts counting on the next business day when the request arrives on a day off', () => {
+    const due = addBusinessDays(new Date('2026-11-28T16:00:00Z'), 2, new Set()); // Saturday
+    expect(localDate(due)).toBe('2026-12-02');
+  });
+
+  it('crosses the year end over Christmas and New Year', () => {
+    const due = addBusinessDays(new Date('2026-12-24T16:00:00Z'), 3, holidays(2026, 2027));
+    expect(localDate(due)).toBe('2026-12-30');
+    const due2 = addBusinessDays(new Date('2026-12-30T16:00:00Z'), 2, holidays(2026, 2027));
+    expect(localDate(due2)).toBe('2027-01-04'); // 31 Dec, (1 Jan, weekend), Mon 4 Jan
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Business days in America/Mexico_City (no daylight saving since 2022: UTC−6 all year), skipping weekends and the
+ * días inhábiles of the calendar table. Pure: the holidays come in as a set of YYYY-MM-DD strings.
+ */
+const MX_OFFSET_MS = -6 * 3600_000;
+
+/** The local calendar date (YYYY-MM-DD) of an instant in Colima / Mexico City. */
+export function localDate(at: Date): string {
+  return new Date(at.getTime() + MX_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+function isBusinessDay(localYmd: string, holidays: ReadonlySet<string>): boolean {
+  const dow = new Date(`${localYmd}T12:00:00Z`).getUTCDay();
+  return dow !== 0 && dow !== 6 && !holidays.has(localYmd);
+}
+
+/**
+ * The instant `days` business days after `from`, at the end of that business day (23:59:59 local time; whole seconds, as MySQL DATETIME keeps them), so a
+ * task received on Friday afternoon with one day of service level is due Monday night — not Saturday.
+ */
+export function addBusinessDays(from: Date, days: number, holidays: ReadonlySet<string>): Date {
+  let ymd = localDate(from);
+  let left = Math.max(0, Math.ceil(days));
+  // A request that arrives on a day off starts counting on the next business day.
+  while (!isBusinessDay(ymd, holidays)) ymd = nextDay(ymd);
+  while (left > 0) {
+    ymd = nextDay(ymd);
+    if (isBusinessDay(ymd, holidays)) left--;
+  }
+  return new Date(new Date(`${ymd}T23:59:59Z`).getTime() - MX_OFFSET_MS);
+}
+
+function nextDay(ymd: string): string {
+  return new Date(new Date(`${ymd}T12:00:00Z`).getTime() + 86400_000).toISOString().slice(0, 10);
+}
+
+function nthMonday(year: number, month: number, n: number): string {
+  const first = new Date(Date.UTC(year, month - 1, 1));
+  const offset = (8 - first.getUTCDay()) % 7; // days to the first Monday
+  return new Date(Date.UTC(year, month - 1, 1 + offset + 7 * (n - 1))).toISOString().slice(0, 10);
+}
+
+/** Descanso obligatorio (Ley Federal del Trabajo, art. 74) for a year: the default content of the calendar. */
+export function officialHolidays(year: number): { fecha: string; descripcion: string }[] {
+  const d = (m: number, day: number): string => `${year}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const out = [
+    { fecha: d(1, 1), descripcion: 'Año Nuevo' },
+    { fecha: nthMonday(year, 2, 1), descripcion: 'Día de la Constitución (primer lunes de febrero)' },
+    { fecha: nthMonday(year, 3, 3), descripcion: 'Natalicio de Benito Juárez (tercer lunes de marzo)' },
+    { fecha: d(5, 1), descripcion: 'Día del Trabajo' },
+    { fecha: d(9, 16), descripcion: 'Día de la Independencia' },
+    { fecha: nthMonday(year, 11, 3), descripcion: 'Revolución Mexicana (tercer lunes de noviembre)' },
+    { fecha: d(12, 25), descripcion: 'Navidad' },
+  ];
+  // Transmisión del Poder Ejecutivo Federal: 1 October every six years (2024, 2030, ...).
+  if ((year - 2024) % 6 === 0) out.push({ fecha: d(10, 1), descripcion: 'Transmisión del Poder Ejecutivo Federal' });
+  return out.sort((a, b) => a.fecha.localeCompare(b.fecha));
+}

@@ -1,0 +1,474 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, transition } from 'xstate';
+import { type ActorRole, COMMAND_TYPES, type CommandType, type StepMeta, type TransitionMeta } from '../../machines/types';
+import { DomainError, notFound } from '../common/domain-error';
+import { inTransaction } from '../database/transaction';
+import { type Actor, ROLE_LABEL } from './actor';
+import { CalendarService } from './calendar.service';
+import { ProcedureCase } from './entities/case.entity';
+import { Movement, MovementHead } from './entities/movement.entity';
+import { OutboxCommand } from './entities/outbox.entity';
+import { ProcedureVersion } from './entities/procedure-version.entity';
+import { Task } from './entities/task.entity';
+import { movementHash } from './movement-chain';
+import { type EngineProcedure, PROCEDURE_DEFINITIONS, ProcedureRegistry } from './procedure-registry';
+import { persistSnapshot, restoreSnapshot, stateString, withoutSecrets } from './snapshot';
+
+export interface EngineEvent extends EventObject {
+  [key: string]: unknown;
+}
+
+export interface SendOptions {
+  /** The case version the actor read; a different current version gives 409. */
+  expectedVersion?: number;
+  now?: Date;
+}
+
+export interface TransitionResult {
+  caseId: string;
+  version: number;
+  state: string;
+  status: ProcedureCase['status'];
+  outcome: string | null;
+  commands: { id: string; type: string }[];
+}
+
+const PRIORITY: Record<NonNullable<NonNullable<StepMeta['task']>['priority']>, number> = { alta: 1, normal: 2, baja: 3 };
+/** Extra commands the engine itself schedules for every task (delayed jobs, not machine timers). */
+export const TASK_REMINDER = 'taskReminder';
+
+/**
+ * The outcome of a finished case: the machine's output, or (when the root declares no `output`) the static output of
+ * the top-level final state it reached.
+ */
+function finalOutcome(snap: AnyMachineSnapshot): string | undefined {
+  const out = snap.output as { outcome?: string } | undefined;
+  if (out?.outcome) return out.outcome;
+  const node = snap.machine.root.states[typeof snap.value === 'string' ? snap.value : ''];
+  const stateOutput = node?.output as { outcome?: string } | undefined;
+  return typeof stateOutput === 'object' ? stateOutput.outcome : undefined;
+}
+
+/**
+ * Runs the procedures: loads a case, applies one event through XState's pure `transition`, and in ONE database
+ * transaction saves the new snapshot (optimistic version), appends the hash-chained movement, opens and closes
+ * tasks and writes the declared effects to the outbox. Nothing here performs an effect.
+ */
+@Injectable()
+export class EngineService {
+  private readonly log = new Logger('Motor');
+  readonly registry: ProcedureRegistry;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(PROCEDURE_DEFINITIONS) definitions: EngineProcedure[],
+    private readonly calendar: CalendarService,
+  ) {
+    this.registry = new ProcedureRegistry(definitions);
+  }
+
+  /** Writes the catalog of procedure versions; a version seen for the first time serves new cases from now on. */
+  async syncCatalog(now = new Date()): Promise<void> {
+    const repo = this.ds.getRepository(ProcedureVersion);
+    const have = await repo.find();
+    for (const d of this.registry.definitions) {
+      if (have.some((h) => h.procedureId === d.id && h.version === d.version)) continue;
+      await repo.insert({ procedureId: d.id, version: d.version, title: d.title, guideSection: d.guideSection, guideVersion: d.guideVersion, validFrom: now });
+    }
+  }
+
+  /** The version new cases of a procedure start on: the newest installed one already valid. */
+  async currentVersion(procedureId: string, now = new Date()): Promise<EngineProcedure> {
+    const rows = await this.ds.getRepository(ProcedureVersion).find({ where: { procedureId }, order: { version: 'DESC' } });
+    const installed = new Set(this.registry.versions(procedureId).map((d) => d.version));
+    const row = rows.find((r) => r.validFrom <= now && installed.has(r.version));
+    if (!row) throw new DomainError('PROCEDIMIENTO_DESCONOCIDO', `No existe el procedimiento «${procedureId}» o aún no está vigente.`, 404);
+    return this.registry.get(procedureId, row.version);
+  }
+
+  async start(procedureId: string, actor: Actor, input: Record<string, unknown>, opts: { now?: Date } = {}): Promise<TransitionResult> {
+    const now = opts.now ?? new Date();
+    const def = await this.currentVersion(procedureId, now);
+    if (!def.startRoles.includes(actor.role)) {
+      throw new DomainError(
+        'ROL_NO_AUTORIZADO',
+        `El trámite «${def.title}» lo inicia: ${def.startRoles.map((r) => ROLE_LABEL[r]).join(' o ')}. Su rol es ${ROLE_LABEL[actor.role]}.`,
+        403,
+      );
+    }
+    const caseId = randomUUID();
+    let snap: AnyMachineSnapshot;
+    let actions: unknown[];
+    try {
+      [snap, actions] = initialTransition(def.machine, { ...input, caseId, at: now.toISOString() }) as [AnyMachineSnapshot, unknown[]];
+    } catch (e) {
+      throw new DomainError('DATOS_INICIALES_INVALIDOS', `No se pudo iniciar el trámite con los datos dados: ${(e as Error).message}`, 422);
+    }
+    return inTransaction(this.ds, async (em) => {
+      const row = em.create(ProcedureCase, {
+        id: caseId,
+        procedureId: def.id,
+        procedureVersion: def.version,
+        folio: null,
+        state: stateString(snap.value),
+        status: 'activo',
+        snapshot: persistSnapshot(def.machine, snap),
+        version: 1,
+        nivelClave: null,
+        cct: null,
+        curp: null,
+        cuentaId: null,
+        outcome: null,
+        incidentMessage: null,
+        startedBy: actor.id,
+        closedAt: null,
+      });
+      this.copyCaseFields(row, snap);
+      this.applyStatus(row, snap, now);
+      await em.insert(ProcedureCase, row);
+      const seq = await this.appendMovement(em, row, actor, now, '(inicio)', { type: 'INICIAR', ...input }, this.stepsOf(def, snap, undefined, []));
+      await this.syncTasks(em, def, row, snap, actor, now);
+      const commands = await this.writeCommands(em, row, seq, actions, now);
+      return this.result(row, commands);
+    });
+  }
+
+  async send(caseId: string, event: EngineEvent, actor: Actor, opts: SendOptions = {}): Promise<TransitionResult> {
+    const now = opts.now ?? new Date();
+    return inTransaction(this.ds, async (em) => {
+      const row = await em.findOne(ProcedureCase, { where: { id: caseId } });
+      if (!row) throw notFound('El trámite');
+      this.checkScope(row, actor);
+      if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw this.conflict(row);
+      const def = this.registry.get(row.procedureId, row.procedureVersion);
+      const snap = this.load(def, row);
+      this.authorize(def, snap, event, actor);
+
+      let next: AnyMachineSnapshot;
+      let actions: unknown[];
+      try {
+        [next, actions] = transition(def.machine, snap, event) as [AnyMachineSnapshot, unknown[]];
+      } catch (e) {
+        this.log.error({ caseId, event: event.type, err: (e as Error).message }, 'La máquina rechazó el evento con un error');
+        throw new DomainError('EVENTO_INVALIDO', `El trámite no pudo procesar «${event.type}»: los datos no son válidos para este paso.`, 422);
+      }
+      if (next === snap && actions.length === 0) {
+        throw new DomainError(
+          'CONDICION_NO_CUMPLIDA',
+          `La acción «${event.type}» no procede con los datos enviados en el estado actual del trámite (${row.state}).`,
+          422,
+        );
+      }
+      const fromState = row.state;
+      const selected = def.machine.getTransitionData(snap, event);
+      const pasos = this.stepsOf(def, next, snap, selected.map((t) => t.meta as TransitionMeta | undefined));
+      row.state = stateString(next.value);
+      row.snapshot = persistSnapshot(def.machine, next);
+      this.copyCaseFields(row, next);
+      this.applyStatus(row, next, now);
+      const updated = await em
+        .createQueryBuilder()
+        .update(ProcedureCase)
+        .set({
+          state: row.state,
+          snapshot: row.snapshot,
+          status: row.status,
+          outcome: row.outcome,
+          folio: row.folio,
+          nivelClave: row.nivelClave,
+          cct: row.cct,
+          curp: row.curp,
+          cuentaId: row.cuentaId,
+          closedAt: row.closedAt,
+          incidentMessage: row.incidentMessage,
+          version: row.version + 1,
+          updatedAt: now,
+        })
+        .where('id = :id AND version = :v', { id: row.id, v: row.version })
+        .execute();
+      if (!updated.affected) throw this.conflict(row);
+      row.version += 1;
+      const seq = await this.appendMovement(em, row, actor, now, fromState, event, pasos);
+      await this.syncTasks(em, def, row, next, actor, now);
+      const commands = await this.writeCommands(em, row, seq, actions, now);
+      return this.result(row, commands);
+    });
+  }
+
+  /** What the actor may do now on a case: event types with their labels (payload guards are checked on send). */
+  availableEvents(def: EngineProcedure, snap: AnyMachineSnapshot, actor?: Actor): { event: string; label: string; roles: ActorRole[] }[] {
+    const seen = new Map<string, { event: string; label: string; roles: ActorRole[] }>();
+    for (const t of getNextTransitions(snap) as { eventType: string; meta?: unknown }[]) {
+      if (t.eventType.startsWith('xstate.') || t.eventType === '*') continue;
+      const meta = t.meta as TransitionMeta | undefined;
+      const roles = meta?.roles ?? [];
+      if (actor && !roles.includes(actor.role)) continue;
+      const prev = seen.get(t.eventType);
+      if (prev) prev.roles = [...new Set([...prev.roles, ...roles])];
+      else seen.set(t.eventType, { event: t.eventType, label: meta?.label ?? t.eventType, roles: [...roles] });
+    }
+    return [...seen.values()];
+  }
+
+  /** Loads a case's snapshot; a snapshot the machine cannot restore turns the case into an incident. */
+  load(def: EngineProcedure, row: ProcedureCase): AnyMachineSnapshot {
+    let snap: AnyMachineSnapshot | undefined;
+    let reason = '';
+    try {
+      snap = restoreSnapshot(def.machine, row.snapshot);
+      if (snap.status === 'error') reason = String((snap.error as Error | undefined)?.message ?? snap.error);
+    } catch (e) {
+      reason = (e as Error).message;
+    }
+    if (snap && !reason) return snap;
+    void this.markIncident(row.id, `El estado guardado no se pudo restaurar (${reason}).`);
+    throw new DomainError(
+      'CASO_EN_INCIDENTE',
+      'Este trámite quedó en un estado que el sistema no puede continuar; la Subjefatura de Sistemas fue notificada para revisarlo.',
+      409,
+    );
+  }
+
+  private async markIncident(caseId: string, message: string): Promise<void> {
+    try {
+      await inTransaction(this.ds, async (em) => {
+        const row = await em.findOne(ProcedureCase, { where: { id: caseId } });
+        if (!row || row.status === 'incidente') return;
+        await em.update(ProcedureCase, { id: caseId }, { status: 'incidente', incidentMessage: message.slice(0, 400) });
+        const now = new Date();
+        await em.insert(Task, {
+          id: randomUUID(),
+          caseId,
+          procedureId: row.procedureId,
+          stateId: '(incidente)',
+          title: 'Revisar trámite en incidente',
+          candidateRole: 'subjefatura',
+          nivelClave: row.nivelClave,
+          cct: row.cct,
+          curp: row.curp,
+          folio: row.folio,
+          assigneeId: null,
+          status: 'abierta',
+          priority: 1,
+          createdAt: now,
+          warnAt: now,
+          dueAt: await this.calendar.dueDate(now, 1),
+          remindedAt: null,
+          escalatedAt: null,
+          closedAt: null,
+          closedBy: null,
+        });
+      });
+      this.log.error({ caseId, message }, 'Trámite en incidente');
+    } catch (e) {
+      this.log.error({ caseId, err: (e as Error).message }, 'No se pudo registrar el incidente');
+    }
+  }
+
+  private authorize(def: EngineProcedure, snap: AnyMachineSnapshot, event: EngineEvent, actor: Actor): void {
+    const candidates = (getNextTransitions(snap) as { eventType: string; meta?: unknown }[]).filter((t) => t.eventType === event.type);
+    if (candidates.length === 0) {
+      throw new DomainError(
+        'ACCION_NO_DISPONIBLE',
+        `La acción «${event.type}» no está disponible en el estado actual del trámite (${stateString(snap.value)}).`,
+        422,
+      );
+    }
+    const roles = [...new Set(candidates.flatMap((t) => (t.meta as TransitionMeta | undefined)?.roles ?? []))];
+    if (!roles.includes(actor.role)) {
+      throw new DomainError(
+        'ROL_NO_AUTORIZADO',
+        `Este paso corresponde a: ${roles.map((r) => ROLE_LABEL[r]).join(' o ') || 'nadie'}. Su rol es ${ROLE_LABEL[actor.role]}.`,
+        403,
+      );
+    }
+    void def;
+  }
+
+  /** Scoped roles only reach their own cases: a Nivel its level, a school its CCT, a worker their CURP. */
+  checkScope(row: ProcedureCase, actor: Actor): void {
+    const ok =
+      (actor.role !== 'nivel' || !row.nivelClave || row.nivelClave === actor.nivelClave) &&
+      (actor.role !== 'centro_trabajo' || row.cct === actor.cct) &&
+      (actor.role !== 'trabajador' || row.curp === actor.curp);
+    if (!ok) throw notFound('El trámite');
+  }
+
+  private conflict(row: ProcedureCase): DomainError {
+    return new DomainError(
+      'VERSION_CAMBIO',
+      'El trámite cambió desde que lo consultó (otra persona o el sistema actuó antes). Recargue para ver su estado actual e intente de nuevo.',
+      409,
+      { versionActual: row.version },
+    );
+  }
+
+  /** Fields copied from the machine context so the inbox and searches need not parse snapshots. */
+  private copyCaseFields(row: ProcedureCase, snap: AnyMachineSnapshot): void {
+    const c = (snap.context ?? {}) as Record<string, unknown>;
+    const str = (...keys: string[]): string | null => {
+      for (const k of keys) {
+        const v = k.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined), c);
+        if (typeof v === 'string' && v) return v;
+      }
+      return null;
+    };
+    row.folio = str('folio', 'oficio.folio') ?? row.folio;
+    row.nivelClave = str('nivelClave', 'nivel', 'oficio.nivelClave') ?? row.nivelClave;
+    row.cct = str('cct', 'centro.cct') ?? row.cct;
+    row.curp = str('curp', 'trabajador.curp', 'titularCurp') ?? row.curp;
+    row.cuentaId = str('cuentaId') ?? row.cuentaId;
+  }
+
+  private applyStatus(row: ProcedureCase, snap: AnyMachineSnapshot, now: Date): void {
+    if (snap.status === 'done') {
+      row.status = 'concluido';
+      row.closedAt = now;
+      row.outcome = finalOutcome(snap) ?? 'concluido';
+    } else if (snap.status === 'error') {
+      row.status = 'incidente';
+      row.incidentMessage = String((snap.error as Error | undefined)?.message ?? 'error').slice(0, 400);
+    } else {
+      const metas = Object.values(snap.getMeta() as Record<string, StepMeta | undefined>);
+      row.status = metas.some((m) => m?.incident) ? 'incidente' : 'activo';
+    }
+  }
+
+  /** Guide steps a movement performs: the transition's own steps, then those of the states it entered. */
+  private stepsOf(def: EngineProcedure, next: AnyMachineSnapshot, prev: AnyMachineSnapshot | undefined, transitionMetas: (TransitionMeta | undefined)[]): string {
+    const steps: string[] = transitionMetas.flatMap((m) => m?.pasos ?? []);
+    const before = new Set(prev ? Object.keys(prev.getMeta() as object) : []);
+    for (const [id, meta] of Object.entries(next.getMeta() as Record<string, StepMeta | undefined>)) {
+      if (before.has(id) && prev && stateString(prev.value) !== stateString(next.value)) continue;
+      for (const p of meta?.pasos ?? []) steps.push(p.no);
+    }
+    return `${def.guideSection}:${[...new Set(steps)].join(',')}`.slice(0, 120);
+  }
+
+  private async appendMovement(em: EntityManager, row: ProcedureCase, actor: Actor, now: Date, fromState: string, event: EngineEvent, pasos: string): Promise<number> {
+    // The head row is the lock that orders every movement of every case (gap-free seq, one chain).
+    const q = em.createQueryBuilder(MovementHead, 'h').where('h.id = 1');
+    if (this.ds.options.type !== 'better-sqlite3') q.setLock('pessimistic_write'); // SQLite: transactions are queued
+    const head = await q.getOneOrFail();
+    const { type, ...data } = event;
+    const m: Movement = {
+      seq: head.lastSeq + 1,
+      caseId: row.id,
+      procedureId: row.procedureId,
+      procedureVersion: row.procedureVersion,
+      actorId: actor.id.slice(0, 60),
+      actorRole: actor.role,
+      at: now.toISOString(),
+      fromState: fromState.slice(0, 200),
+      toState: row.state.slice(0, 200),
+      eventType: type.slice(0, 60),
+      data: JSON.stringify(withoutSecrets(data)),
+      pasos,
+      prevHash: head.lastHash,
+      hash: '',
+    };
+    m.hash = movementHash(m.prevHash, m);
+    await em.insert(Movement, m);
+    await em.update(MovementHead, { id: 1 }, { lastSeq: m.seq, lastHash: m.hash });
+    return m.seq;
+  }
+
+  /** Opens a task for every active state that waits for a person; closes the tasks of states left behind. */
+  private async syncTasks(em: EntityManager, def: EngineProcedure, row: ProcedureCase, snap: AnyMachineSnapshot, actor: Actor, now: Date): Promise<void> {
+    const wanted = new Map<string, NonNullable<StepMeta['task']>>();
+    if (snap.status === 'active') {
+      for (const [id, meta] of Object.entries(snap.getMeta() as Record<string, StepMeta | undefined>)) {
+        if (meta?.task) wanted.set(id, meta.task);
+      }
+    }
+    const open = await em.find(Task, { where: { caseId: row.id, status: 'abierta' } });
+    const toClose = open.filter((t) => !wanted.has(t.stateId)).map((t) => t.id);
+    if (toClose.length) {
+      await em.update(Task, { id: In(toClose) }, { status: 'cerrada', closedAt: now, closedBy: actor.id.slice(0, 60) });
+    }
+    const have = new Set(open.map((t) => t.stateId));
+    for (const [stateId, task] of wanted) {
+      if (have.has(stateId)) continue;
+      const dueAt = await this.calendar.dueDate(now, task.slaDays);
+      const warnAt = new Date(now.getTime() + 0.75 * (dueAt.getTime() - now.getTime()));
+      const t: Task = {
+        id: randomUUID(),
+        caseId: row.id,
+        procedureId: def.id,
+        stateId,
+        title: task.title.slice(0, 200),
+        candidateRole: task.role,
+        nivelClave: row.nivelClave,
+        cct: row.cct,
+        curp: row.curp,
+        folio: row.folio,
+        assigneeId: null,
+        status: 'abierta',
+        priority: PRIORITY[task.priority ?? 'normal'],
+        createdAt: now,
+        warnAt,
+        dueAt,
+        remindedAt: null,
+        escalatedAt: null,
+        closedAt: null,
+        closedBy: null,
+      };
+      await em.insert(Task, t);
+      // Reminder when "falta poco" and escalation when overdue: delayed jobs through the outbox.
+      for (const [kind, at] of [['recordatorio', warnAt], ['vencimiento', dueAt]] as const) {
+        await em.insert(OutboxCommand, {
+          id: randomUUID(),
+          caseId: row.id,
+          type: TASK_REMINDER,
+          payload: JSON.stringify({ taskId: t.id, kind }),
+          idempotencyKey: `${t.id}:${kind}`,
+          status: 'pendiente',
+          attempts: 0,
+          availableAt: at,
+          createdAt: now,
+          enqueuedAt: null,
+          doneAt: null,
+          lastError: null,
+        });
+      }
+    }
+    // Keep the search fields of open tasks in step with the case (a folio or nivel learnt later).
+    await em.update(Task, { caseId: row.id, status: 'abierta' }, { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp });
+  }
+
+  /** Declared effects → outbox rows. The key (case, movement, position) is stable, so nothing is written twice. */
+  private async writeCommands(em: EntityManager, row: ProcedureCase, seq: number, actions: unknown[], now: Date): Promise<{ id: string; type: string }[]> {
+    const out: { id: string; type: string }[] = [];
+    let i = 0;
+    for (const a of actions as { type: string; params?: unknown }[]) {
+      if (!(COMMAND_TYPES as string[]).includes(a.type)) {
+        if (!a.type.startsWith('xstate.')) this.log.warn({ caseId: row.id, action: a.type }, 'Acción sin comando conocido; se ignora');
+        continue;
+      }
+      const id = randomUUID();
+      await em.insert(OutboxCommand, {
+        id,
+        caseId: row.id,
+        type: a.type as CommandType,
+        payload: JSON.stringify(withoutSecrets(a.params ?? {})),
+        idempotencyKey: `${row.id}:${seq}:${i++}`,
+        status: 'pendiente',
+        attempts: 0,
+        availableAt: now,
+        createdAt: now,
+        enqueuedAt: null,
+        doneAt: null,
+        lastError: null,
+      });
+      out.push({ id, type: a.type });
+    }
+    return out;
+  }
+
+  private result(row: ProcedureCase, commands: { id: string; type: string }[]): TransitionResult {
+    return { caseId: row.id, version: row.version, state: row.state, status: row.status, outcome: row.outcome, commands };
+  }
+}

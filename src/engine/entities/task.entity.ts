@@ -1,0 +1,79 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type TaskStatus = 'abierta' | 'cerrada';
+
+/** A step that waits for a person: the inbox of a role (scoped by nivel or CCT where the role is). */
+@Entity('task')
+@Index('idx_task_role_due', ['status', 'candidateRole', 'dueAt'])
+@Index('idx_task_nivel_due', ['status', 'nivelClave', 'dueAt'])
+@Index('idx_task_assignee', ['assigneeId', 'status'])
+@Index('idx_task_proc', ['procedureId', 'status'])
+export class Task {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Index('idx_task_case')
+  @Column({ type: 'varchar', length: 36 })
+  caseId!: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  procedureId!: string;
+
+  /** State node id of the machine that opened it. */
+  @Column({ type: 'varchar', length: 200 })
+  stateId!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  title!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  candidateRole!: string;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  nivelClave!: string | null;
+
+  @Index('idx_task_cct')
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  cct!: string | null;
+
+  @Index('idx_task_curp')
+  @Column({ type: 'varchar', length: 18, nullable: true })
+  curp!: string | null;
+
+  @Index('idx_task_folio')
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  folio!: string | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  assigneeId!: string | null;
+
+  @Column({ type: 'varchar', length: 10 })
+  status!: TaskStatus;
+
+  /** 1 alta, 2 normal, 3 baja: sorts ascending. */
+  @Column({ type: 'int' })
+  priority!: number;
+
+  @Column({ type: 'datetime' })
+  createdAt!: Date;
+
+  /** "falta poco" from here on. */
+  @Column({ type: 'datetime' })
+  warnAt!: Date;
+
+  /** "vencido" from here on. */
+  @Column({ type: 'datetime' })
+  dueAt!: Date;
+
+  @Column({ type: 'datetime', nullable: true })
+  remindedAt!: Date | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  escalatedAt!: Date | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  closedAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  closedBy!: string | null;
+}

@@ -1,0 +1,48 @@
+import type { AnyStateMachine } from 'xstate';
+import type { ActorRole } from '../../machines/types';
+import { DomainError } from '../common/domain-error';
+
+/** What the engine needs of a procedure definition (machines/index.ts provides them). */
+export interface EngineProcedure {
+  id: string;
+  version: number;
+  title: string;
+  guideSection: string;
+  guideVersion: string;
+  machine: AnyStateMachine;
+  /** Roles that may open a case of this procedure. */
+  startRoles: readonly ActorRole[];
+  /** Declared mapping from the states of an older version, for `npm run cases:migrate`. */
+  migrateFrom?: { version: number; stateMap: Record<string, string> };
+}
+
+export const PROCEDURE_DEFINITIONS = Symbol('PROCEDURE_DEFINITIONS');
+
+/** All versions of all procedures known to this build, keyed by id and version. */
+export class ProcedureRegistry {
+  private readonly byKey = new Map<string, EngineProcedure>();
+
+  constructor(readonly definitions: readonly EngineProcedure[]) {
+    for (const d of definitions) {
+      const key = `${d.id}@${d.version}`;
+      if (this.byKey.has(key)) throw new Error(`Procedimiento duplicado en el catálogo: ${key}`);
+      this.byKey.set(key, d);
+    }
+  }
+
+  get(id: string, version: number): EngineProcedure {
+    const d = this.byKey.get(`${id}@${version}`);
+    if (!d) {
+      throw new DomainError('VERSION_DESCONOCIDA', `El procedimiento ${id} versión ${version} no está instalado en este servidor.`, 422);
+    }
+    return d;
+  }
+
+  versions(id: string): EngineProcedure[] {
+    return this.definitions.filter((d) => d.id === id).sort((a, b) => a.version - b.version);
+  }
+
+  ids(): string[] {
+    return [...new Set(this.definitions.map((d) => d.id))];
+  }
+}
