@@ -1,0 +1,44 @@
+// npm run letters:preview — renders one document of each kind with demo data, signed with the test certificate, to
+// <DATA_DIR>/preview/*.pdf and a PNG of every page (pdftoppm -png -r 80), so wording and layout can be looked at.
+// Always the test certificate: demo data must never come out validly signed by the institution.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { demoAcuse, demoReplyLetter, demoValues, DEMO_DATE } from '../letters/demo-data';
+import { renderSignedAcuse, renderSignedReplyLetter, type SignedDocument } from '../letters/renderer';
+import { loadOrCreateTestSigner } from '../letters/signer';
+import { fillLetterTemplate, loadLetterTemplate, SHIPPED_LETTERS, validateLetterTemplates } from '../letters/templates';
+
+async function main(): Promise<void> {
+  const dataDir = resolve(process.env.DATA_DIR ?? './data');
+  const out = join(dataDir, 'preview');
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(out)) if (/\.(pdf|png)$/.test(f)) rmSync(join(out, f));
+
+  validateLetterTemplates();
+  const signer = loadOrCreateTestSigner(dataDir);
+  const docs: Array<[string, SignedDocument]> = [];
+  docs.push(['acuse', await renderSignedAcuse(demoAcuse(), signer, { signedAt: DEMO_DATE })]);
+  for (const { procedure, outcome } of SHIPPED_LETTERS) {
+    // One generic rejection is enough to look at.
+    if (outcome === 'rechazada' && procedure !== 'centro-trabajo-alta') continue;
+    const filled = fillLetterTemplate(loadLetterTemplate(procedure, outcome), demoValues(procedure, outcome));
+    const name = outcome === 'rechazada' ? 'rechazada' : `${procedure}-${outcome}`;
+    docs.push([
+      name,
+      await renderSignedReplyLetter(demoReplyLetter({ ...filled }), signer, { signedAt: DEMO_DATE }),
+    ]);
+  }
+  for (const [name, doc] of docs) {
+    const pdf = join(out, `${name}.pdf`);
+    writeFileSync(pdf, doc.pdf);
+    execFileSync('pdftoppm', ['-png', '-r', '80', pdf, join(out, name)]);
+    console.log(`${pdf}  ${doc.pages} pág.  sha256 ${doc.sha256.slice(0, 16)}…`);
+  }
+  console.log(`Vista previa en ${out} (firmada con el certificado de prueba, serie ${signer.certificate.serial}).`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import type { AcuseData, ReplyLetterData } from './renderer';
+import type { LetterOutcome, LetterProcedure, LetterValues } from './templates';
+import { maskEmail, shortVerifyUrl, verifyUrl } from './verification';
+
+/**
+ * Plausible demo data (fictitious people and schools) for `letters:preview`, the benchmark and tests.
+ * 28 Nov 2026 at 11:05 in Colima = 17:05 UTC.
+ */
+export const DEMO_DATE = new Date('2026-11-28T17:05:00Z');
+export const DEMO_BASE_URL = 'https://correo.colima.gob.mx';
+export const DEMO_CODE = '7K3QXM2PZA';
+
+export function demoAcuse(overrides: Partial<AcuseData> = {}): AcuseData {
+  return {
+    folio: 'MCI-2026-000123',
+    recibidoEn: DEMO_DATE,
+    recibio: { nombre: 'María Fernanda Ochoa Larios', cargo: 'Oficialía de partes, Subdirección de Sistemas y Servicios Telemáticos' },
+    turnadoA: 'Subjefatura de Sistemas',
+    remitente: {
+      nombre: 'Profr. José Ángel Núñez Ceballos',
+      cargo: 'Director de Educación Primaria',
+      dependencia: 'Nivel Primaria',
+    },
+    oficio: { numero: 'DEP/0457/2026', fecha: '2026-11-25' },
+    asunto: 'Solicitud de cuenta de correo electrónico institucional para la escuela primaria "Benito Juárez" (06DPR0012X)',
+    fojas: 2,
+    anexos: 'Copia del nombramiento del director',
+    archivoSha256: 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9',
+    verifyUrl: verifyUrl(DEMO_BASE_URL, DEMO_CODE),
+    shortUrl: shortVerifyUrl(DEMO_BASE_URL, DEMO_CODE),
+    testDocument: true,
+    ...overrides,
+  };
+}
+
+/** Values a case would supply to each shipped template. Never a password: there is no placeholder for one. */
+export function demoValues(procedure: LetterProcedure, outcome: LetterOutcome): LetterValues {
+  const common: LetterValues = {
+    folio: 'MCI-2026-000123',
+    numeroOficioSolicitud: 'DEP/0457/2026',
+    fechaOficioSolicitud: '25 de noviembre de 2026',
+    vigenciaEnlace: '72 horas',
+  };
+  if (outcome === 'rechazada') {
+    return {
+      ...common,
+      motivo:
+        'el centro de trabajo 06DPR9999Z no aparece en el Catálogo de Centros de Trabajo; actualice sus datos generales ' +
+        'en el catálogo antes de solicitar la cuenta.',
+    };
+  }
+  switch (procedure) {
+    case 'centro-trabajo-alta':
+      return {
+        ...common,
+        nombre: 'Profra. Rocío Guadalupe Peña Gutiérrez',
+        correo: '06dpr0012x@colima.gob.mx',
+        correoAlterno: maskEmail('rocio.pena.gtz@gmail.com'),
+        cct: '06DPR0012X',
+        centroTrabajo: 'Escuela Primaria "Benito Juárez"',
+        nivel: 'Primaria',
+        codigoActivacion: 'K7P-2MX',
+      };
+    case 'servicio-alta':
+      return {
+        ...common,
+        nombre: 'Ing. Julián Ramírez Ávalos',
+        correo: 'becas.educacion@colima.gob.mx',
+        correoAlterno: maskEmail('julian.ramirez.av@hotmail.com'),
+        tipoCuenta: 'Servicio',
+      };
+    case 'servicio-restablecer':
+      return {
+        ...common,
+        nombre: 'Ing. Julián Ramírez Ávalos',
+        correo: 'becas.educacion@colima.gob.mx',
+        correoAlterno: maskEmail('julian.ramirez.av@hotmail.com'),
+      };
+    case 'cuenta-reasignar':
+      return {
+        ...common,
+        nombre: 'Lic. Ana Sofía Cárdenas Muñoz',
+        titularAnterior: 'Lic. Ernesto Villaseñor Díaz',
+        correo: 'programa.lectura@colima.gob.mx',
+        correoAlterno: maskEmail('anasofia.cardenas@yahoo.com.mx'),
+      };
+    case 'cuenta-bloquear':
+      return { ...common, correo: 'programa.lectura@colima.gob.mx' };
+  }
+}
+
+export function demoReplyLetter(overrides: Partial<ReplyLetterData> = {}): ReplyLetterData {
+  return {
+    folio: 'MCI-2026-000123',
+    numeroOficio: 'SSST/1187/2026',
+    fecha: DEMO_DATE,
+    asunto: 'Creación de la cuenta de correo electrónico institucional del centro de trabajo 06DPR0012X',
+    destinatario: {
+      nombre: 'Profr. José Ángel Núñez Ceballos',
+      cargo: 'Director de Educación Primaria',
+      area: 'Coordinación de los Servicios Educativos del Estado de Colima',
+    },
+    cuerpo: 'En atención a su oficio número DEP/0457/2026, le informo que la cuenta fue creada.',
+    firmante: { nombre: 'Mtro. Luis Alberto Gómez Zamora', cargo: 'Subdirector de Sistemas y Servicios Telemáticos' },
+    ccp: ['Subjefatura de Sistemas.- Para su conocimiento.', 'Expediente del trámite MCI-2026-000123.'],
+    verifyUrl: verifyUrl(DEMO_BASE_URL, DEMO_CODE),
+    shortUrl: shortVerifyUrl(DEMO_BASE_URL, DEMO_CODE),
+    testDocument: true,
+    ...overrides,
+  };
+}

@@ -1,0 +1,577 @@
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
+import { DomainError } from '../common/domain-error';
+import { formatFechaHora, formatFechaOficio } from './fecha';
+import type { CertificateInfo, PdfSigner } from './signer';
+import { sha256 } from './verification';
+
+export const INSTITUCION = 'Coordinación de los Servicios Educativos del Estado de Colima';
+export const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos';
+export const TEST_MARK = 'DOCUMENTO DE PRUEBA — sin validez oficial';
+
+export interface Persona {
+  nombre: string;
+  cargo: string;
+}
+
+/** Guía 5.2.1 paso 3, 5.3.1 paso 3 …: the Subdirección "firma y sella de recibido" an incoming oficio. */
+export interface AcuseData {
+  folio: string;
+  /** The instant the oficio was received (stored UTC, printed in Mexico City time). */
+  recibidoEn: Date;
+  recibio: Persona;
+  /** Area the oficio is turned to, e.g. "Subjefatura de Sistemas". */
+  turnadoA: string;
+  remitente: Persona & { dependencia?: string };
+  oficio: {
+    numero: string;
+    /** Calendar date written on the oficio, "YYYY-MM-DD" (a date, not an instant: no time-zone shift). */
+    fecha: string;
+  };
+  asunto: string;
+  fojas: number;
+  /** Free text: "Copia de identificación oficial", or empty. */
+  anexos?: string;
+  /** SHA-256 (hex) of the scanned oficio as stored; null when the oficio arrived on paper only. */
+  archivoSha256: string | null;
+  verifyUrl: string;
+  shortUrl: string;
+  testDocument: boolean;
+}
+
+/** An oficio de respuesta, already worded (templates.ts fills asunto, cuerpo and c.c.p.). */
+export interface ReplyLetterData {
+  folio: string;
+  numeroOficio: string;
+  /** The letter's date: an instant, written as its day in Mexico City. */
+  fecha: Date;
+  asunto: string;
+  destinatario: Persona & { area?: string };
+  /** Paragraphs separated by a blank line. */
+  cuerpo: string;
+  firmante: Persona;
+  ccp: string[];
+  verifyUrl: string;
+  shortUrl: string;
+  testDocument: boolean;
+  /** Defaults to "Colima, Col.". */
+  lugar?: string;
+}
+
+export type LetterDocument = { kind: 'acuse'; data: AcuseData } | { kind: 'respuesta'; data: ReplyLetterData };
+
+/** Everything the case record and the verification page need about a signed document. */
+export interface SignedDocument {
+  pdf: Buffer;
+  /** SHA-256 (hex) of the signed PDF file: the verification page compares an uploaded file against it. */
+  sha256: string;
+  /** SHA-256 (hex) of the document's data, canonical JSON: the "contenido" of the cadena original. */
+  contentDigest: string;
+  cadenaOriginal: string;
+  /** base64 RSA-SHA256 of the cadena original with the signing key (verifySello checks it). */
+  sello: string;
+  signedAt: Date;
+  pages: number;
+  certificate: CertificateInfo;
+  signerId: string;
+  /** True when the document carries the test mark (test certificate or a test request). */
+  testDocument: boolean;
+}
+
+// Layout, in PDF points (A4 = 595.28 × 841.89).
+const MARGIN_X = 72;
+const TOP = 112; // below the membrete (and the test banner)
+const BOTTOM = 106; // above the footer with the QR
+const QR_SIZE = 74;
+const FONT = 'Helvetica';
+const FONT_BOLD = 'Helvetica-Bold';
+const FONT_MONO = 'Courier';
+const SIGNATURE_LENGTH = 8192;
+
+/**
+ * A password-looking line in a signed letter is a bug upstream (letters carry activation links, never passwords):
+ * refuse to sign it rather than trust every template edit.
+ */
+const PASSWORD_LINE = /(contraseña|password)\s*(temporal|inicial|provisional|asignada)?\s*[:=]\s*\S/i;
+
+function assertNoPassword(texts: string[]): void {
+  for (const t of texts) {
+    if (PASSWORD_LINE.test(t)) {
+      throw new DomainError(
+        'OFICIO_CON_CONTRASENA',
+        'El oficio parece contener una contraseña ("contraseña: …"). Los oficios nunca llevan contraseñas: el ' +
+          'titular activa su cuenta con el enlace enviado a su correo alterno. Corrija la plantilla o los datos.',
+        422,
+      );
+    }
+  }
+}
+
+/** Stable JSON: sorted keys, dates as ISO strings, so the same data always gives the same digest. */
+export function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The "contenido" digest of the cadena original: SHA-256 of the canonical JSON of { kind, data }. */
+export function contentDigestOf(doc: LetterDocument): string {
+  return sha256(canonicalJson(doc));
+}
+
+/** "2026-11-28T17:05:00Z": the instant of signing, UTC, whole seconds. */
+export function isoUtc(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** ||folio||fecha ISO||RFC o CURP del firmante||sha256 del contenido|| */
+export function cadenaOriginal(folio: string, signedAt: Date, signerId: string, contentDigest: string): string {
+  const clean = (s: string): string => s.replace(/\|/g, '/').trim();
+  return `||${clean(folio)}||${isoUtc(signedAt)}||${clean(signerId)}||${contentDigest}||`;
+}
+
+interface SignatureBlock {
+  firmante: string;
+  signerId: string;
+  serial: string;
+  signedAt: Date;
+  cadena: string;
+  sello: string;
+}
+
+interface PageChrome {
+  folio: string;
+  verifyUrl: string;
+  shortUrl: string;
+  test: boolean;
+  title: string;
+}
+
+function contentWidth(doc: PDFKit.PDFDocument): number {
+  return doc.page.width - MARGIN_X * 2;
+}
+
+function ensureSpace(doc: PDFKit.PDFDocument, height: number): void {
+  if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
+}
+
+function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
+  // Vector modules, one fill: sharp at any zoom or scan resolution, and no PNG to encode per document.
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const n = qr.modules.size;
+  const quiet = 2;
+  const cell = size / (n + quiet * 2);
+  doc.save();
+  doc.rect(x, y, size, size).fill('#ffffff');
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      if (qr.modules.get(r, c)) doc.rect(x + (c + quiet) * cell, y + (r + quiet) * cell, cell + 0.01, cell + 0.01);
+    }
+  }
+  doc.fill('#000000');
+  doc.restore();
+}
+
+/**
+ * Block capitals drawn as strokes on a 4×6 grid (y down). The watermark must not be text: pdftotext and copy-paste
+ * would mix its rotated letters into the cadena original and the sello printed over it.
+ */
+const STROKE_GLYPHS: Record<string, number[][]> = {
+  A: [[0, 6, 2, 0, 4, 6], [1, 4, 3, 4]],
+  B: [[0, 3, 3, 3, 4, 4, 4, 5, 3, 6, 0, 6, 0, 0, 3, 0, 4, 1, 4, 2, 3, 3]],
+  C: [[4, 1, 3, 0, 1, 0, 0, 1, 0, 5, 1, 6, 3, 6, 4, 5]],
+  D: [[0, 0, 0, 6, 2.5, 6, 4, 4.5, 4, 1.5, 2.5, 0, 0, 0]],
+  E: [[4, 0, 0, 0, 0, 6, 4, 6], [0, 3, 3, 3]],
+  M: [[0, 6, 0, 0, 2, 3, 4, 0, 4, 6]],
+  N: [[0, 6, 0, 0, 4, 6, 4, 0]],
+  O: [[1, 0, 3, 0, 4, 1, 4, 5, 3, 6, 1, 6, 0, 5, 0, 1, 1, 0]],
+  P: [[0, 6, 0, 0, 3, 0, 4, 1, 4, 2, 3, 3, 0, 3]],
+  R: [[0, 6, 0, 0, 3, 0, 4, 1, 4, 2, 3, 3, 0, 3], [2, 3, 4, 6]],
+  T: [[0, 0, 4, 0], [2, 0, 2, 6]],
+  U: [[0, 0, 0, 5, 1, 6, 3, 6, 4, 5, 4, 0]],
+};
+
+function drawWatermark(doc: PDFKit.PDFDocument, w: number, h: number): void {
+  const text = 'DOCUMENTO DE PRUEBA';
+  const unit = 5.2; // one grid step, in points
+  const advance = 6 * unit; // 4 for the glyph + 2 of spacing
+  const width = text.length * advance - 2 * unit;
+  doc.save();
+  doc.rotate(-40, { origin: [w / 2, h / 2] });
+  doc.translate(w / 2 - width / 2, h / 2 - 3 * unit);
+  doc.lineWidth(unit * 0.9).lineCap('round').lineJoin('round').strokeColor('#e6e6e6');
+  [...text].forEach((ch, i) => {
+    for (const stroke of STROKE_GLYPHS[ch] ?? []) {
+      const x0 = i * advance;
+      doc.moveTo(x0 + stroke[0] * unit, stroke[1] * unit);
+      for (let k = 2; k < stroke.length; k += 2) doc.lineTo(x0 + stroke[k] * unit, stroke[k + 1] * unit);
+    }
+  });
+  doc.stroke();
+  doc.restore();
+}
+
+/**
+ * Watermark (beneath the content, so text stays readable), membrete and test banner: drawn as each page is added.
+ * Runs inside pdfkit's page break, so it leaves the cursor, font and colour as the flowing text expects them.
+ */
+function drawPageHeader(doc: PDFKit.PDFDocument, test: boolean): void {
+  const w = doc.page.width;
+  const h = doc.page.height;
+  const cw = w - MARGIN_X * 2;
+  const savedBottom = doc.page.margins.bottom;
+  doc.page.margins.bottom = 0;
+  doc.save();
+  if (test) drawWatermark(doc, w, h);
+  doc.font(FONT_BOLD).fontSize(11).fillColor('#1f3b63');
+  doc.text(INSTITUCION, MARGIN_X, 40, { width: cw, align: 'center', lineBreak: false });
+  doc.font(FONT).fontSize(9.5).fillColor('#1f3b63');
+  doc.text(SUBDIRECCION, MARGIN_X, 56, { width: cw, align: 'center', lineBreak: false });
+  doc.moveTo(MARGIN_X, 72).lineTo(w - MARGIN_X, 72).lineWidth(0.8).strokeColor('#1f3b63').stroke();
+  if (test) {
+    doc.rect(MARGIN_X, 80, cw, 18).fill('#fde8e8');
+    doc.font(FONT_BOLD).fontSize(10).fillColor('#b00020');
+    doc.text(TEST_MARK, MARGIN_X, 85, { width: cw, align: 'center', lineBreak: false });
+  }
+  doc.restore();
+  doc.page.margins.bottom = savedBottom;
+  doc.font(FONT).fontSize(10.5).fillColor('#000000');
+  doc.x = MARGIN_X;
+  doc.y = doc.page.margins.top;
+}
+
+/** The footer with QR, short URL and "Página n de m" on every buffered page (the page count is known only now). */
+function drawPageFooters(doc: PDFKit.PDFDocument, chrome: PageChrome): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    // Drawing in the margin must not trigger pdfkit's automatic page break.
+    const savedBottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const w = doc.page.width;
+    const h = doc.page.height;
+    const cw = w - MARGIN_X * 2;
+    const footerTop = h - BOTTOM + 14;
+    doc.moveTo(MARGIN_X, footerTop).lineTo(w - MARGIN_X, footerTop).lineWidth(0.5).strokeColor('#999999').stroke();
+    drawQr(doc, chrome.verifyUrl, MARGIN_X, footerTop + 6, QR_SIZE);
+    const tx = MARGIN_X + QR_SIZE + 10;
+    const tw = cw - QR_SIZE - 10;
+    doc.fillColor('#333333').font(FONT).fontSize(8);
+    doc.text('Verifique la autenticidad de este documento en:', tx, footerTop + 14, { width: tw, lineBreak: false });
+    doc.font(FONT_BOLD).fontSize(11).fillColor('#000000');
+    doc.text(chrome.shortUrl, tx, footerTop + 26, { width: tw, lineBreak: false, link: chrome.verifyUrl });
+    doc.font(FONT).fontSize(8).fillColor('#333333');
+    doc.text('o escanee el código QR. Firmado electrónicamente (PKCS#7).', tx, footerTop + 42, {
+      width: tw,
+      lineBreak: false,
+    });
+    const pageLine = `${chrome.title} · Folio ${chrome.folio} · Página ${i - range.start + 1} de ${range.count}`;
+    doc.text(pageLine, tx, footerTop + 56, { width: tw, lineBreak: false });
+    if (chrome.test) {
+      doc.font(FONT_BOLD).fillColor('#b00020').text(TEST_MARK, tx, footerTop + 70, { width: tw, lineBreak: false });
+    }
+    doc.page.margins.bottom = savedBottom;
+  }
+  doc.fillColor('#000000');
+}
+
+function signatureBlockText(b: SignatureBlock): Array<[string, string, boolean]> {
+  return [
+    ['Firmante', b.firmante, false],
+    ['RFC / CURP', b.signerId, false],
+    ['No. de serie del certificado', b.serial, true],
+    ['Fecha de firma', formatFechaHora(b.signedAt), false],
+    ['Cadena original', b.cadena, true],
+    ['Sello digital', b.sello, true],
+  ];
+}
+
+/** Guía: the reply "firmado"; here the electronic signature's human-readable trace, kept on one page. */
+function drawSignatureBlock(doc: PDFKit.PDFDocument, b: SignatureBlock): void {
+  const cw = contentWidth(doc);
+  const labelW = 118;
+  const valueW = cw - labelW - 12;
+  const rows = signatureBlockText(b);
+  const rowHeight = (value: string, mono: boolean): number => {
+    doc.font(mono ? FONT_MONO : FONT).fontSize(7);
+    return Math.max(doc.heightOfString(value, { width: valueW, lineGap: 1 }), 9) + 3;
+  };
+  const total = 20 + rows.reduce((s, [, v, mono]) => s + rowHeight(v, mono), 0) + 6;
+  ensureSpace(doc, total + 10);
+  const x = MARGIN_X;
+  const top = doc.y + 4;
+  doc.rect(x, top, cw, total).lineWidth(0.5).strokeColor('#7a7a7a').stroke();
+  doc.font(FONT_BOLD).fontSize(8).fillColor('#000000');
+  doc.text('FIRMA ELECTRÓNICA', x + 6, top + 6, { width: cw - 12, lineBreak: false });
+  let y = top + 20;
+  for (const [label, value, mono] of rows) {
+    const rh = rowHeight(value, mono);
+    doc.font(FONT_BOLD).fontSize(7).text(`${label}:`, x + 6, y, { width: labelW, lineBreak: false });
+    doc.font(mono ? FONT_MONO : FONT).fontSize(7).text(value, x + 6 + labelW, y, { width: valueW, lineGap: 1 });
+    y += rh;
+  }
+  doc.x = MARGIN_X;
+  doc.y = top + total + 8;
+}
+
+function newDocument(title: string, subject: string, author: string, signedAt: Date, test: boolean): PDFKit.PDFDocument {
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    bufferPages: true,
+    size: 'A4',
+    lang: 'es-MX',
+    displayTitle: true,
+    margins: { top: TOP, bottom: BOTTOM, left: MARGIN_X, right: MARGIN_X },
+    info: {
+      Title: title,
+      Subject: subject,
+      Author: author,
+      Creator: 'Mi Correo Institucional',
+      Producer: 'Mi Correo Institucional (pdfkit, @signpdf)',
+      CreationDate: signedAt,
+      ModDate: signedAt,
+    },
+  });
+  doc.on('pageAdded', () => drawPageHeader(doc, test));
+  return doc;
+}
+
+function labelValueTable(doc: PDFKit.PDFDocument, rows: Array<[string, string, boolean?]>): void {
+  const cw = contentWidth(doc);
+  const labelW = 150;
+  const valueW = cw - labelW - 10;
+  for (const [label, value, mono] of rows) {
+    doc.font(mono === true ? FONT_MONO : FONT).fontSize(mono === true ? 8.5 : 10);
+    const h = Math.max(doc.heightOfString(value, { width: valueW }), 12) + 8;
+    ensureSpace(doc, h);
+    const y = doc.y;
+    doc.font(FONT_BOLD).fontSize(10).fillColor('#1f3b63').text(label, MARGIN_X, y + 4, { width: labelW });
+    doc
+      .font(mono === true ? FONT_MONO : FONT)
+      .fontSize(mono === true ? 8.5 : 10)
+      .fillColor('#000000')
+      .text(value, MARGIN_X + labelW + 10, y + 4, { width: valueW });
+    doc.moveTo(MARGIN_X, y + h).lineTo(MARGIN_X + cw, y + h).lineWidth(0.3).strokeColor('#bbbbbb').stroke();
+    doc.x = MARGIN_X;
+    doc.y = y + h;
+  }
+}
+
+function drawAcuse(doc: PDFKit.PDFDocument, d: AcuseData, sig: SignatureBlock): void {
+  doc.addPage();
+  const cw = contentWidth(doc);
+  doc.font(FONT_BOLD).fontSize(15).fillColor('#000000').text('ACUSE DE RECIBO', MARGIN_X, doc.y, { width: cw, align: 'center' });
+  doc.moveDown(0.2);
+  doc.font(FONT).fontSize(9.5).fillColor('#444444');
+  doc.text('Oficialía de partes — recepción de oficios', { width: cw, align: 'center' });
+  doc.moveDown(1);
+  const remitente = [d.remitente.nombre, d.remitente.cargo, d.remitente.dependencia].filter((s) => s && s.trim()).join(', ');
+  const fojas = `${d.fojas} ${d.fojas === 1 ? 'foja' : 'fojas'}${d.anexos && d.anexos.trim() ? `; anexos: ${d.anexos.trim()}` : '; sin anexos'}`;
+  labelValueTable(doc, [
+    ['Folio', d.folio],
+    ['Fecha y hora de recepción', formatFechaHora(d.recibidoEn)],
+    ['Recibió', `${d.recibio.nombre}, ${d.recibio.cargo}`],
+    ['Turnado a', d.turnadoA],
+    ['Remitente', remitente],
+    ['Oficio', `${d.oficio.numero}, de fecha ${formatFechaCalendario(d.oficio.fecha)}`],
+    ['Asunto', d.asunto],
+    ['Fojas y anexos', fojas],
+    [
+      'Archivo digitalizado (SHA-256)',
+      // Two halves of 32 hex digits: the 64 do not fit one line at a readable size, and a split mid-way reads better.
+      d.archivoSha256 === null
+        ? 'Sin archivo digitalizado (recibido en papel).'
+        : `${d.archivoSha256.slice(0, 32)}\n${d.archivoSha256.slice(32)}`,
+      d.archivoSha256 !== null,
+    ],
+  ]);
+  doc.moveDown(1);
+  doc.font(FONT).fontSize(9).fillColor('#333333');
+  doc.text(
+    'Este acuse hace constar la recepción del oficio descrito y su turno al área indicada; no prejuzga sobre la ' +
+      'procedencia de lo solicitado. Conserve el folio para dar seguimiento a su trámite.',
+    MARGIN_X,
+    doc.y,
+    { width: cw, align: 'justify' },
+  );
+  doc.moveDown(1);
+  drawSignatureBlock(doc, sig);
+}
+
+/** "2026-11-25" → "25/11/2026", without going through an instant (no time-zone shift for a calendar date). */
+function formatFechaCalendario(ymd: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (m === null) {
+    throw new DomainError('FECHA_INVALIDA', `La fecha del oficio "${ymd}" debe tener la forma AAAA-MM-DD.`, 422);
+  }
+  return `${m[3]}/${m[2]}/${m[1]}`;
+}
+
+function drawReplyLetter(doc: PDFKit.PDFDocument, d: ReplyLetterData, sig: SignatureBlock): void {
+  doc.addPage();
+  const cw = contentWidth(doc);
+  const blockW = 270;
+  const bx = MARGIN_X + cw - blockW;
+  doc.font(FONT_BOLD).fontSize(10.5).fillColor('#000000');
+  doc.text(`Oficio No. ${d.numeroOficio}`, bx, doc.y, { width: blockW, align: 'right' });
+  doc.font(FONT).fontSize(10.5).text(formatFechaOficio(d.fecha, d.lugar), bx, doc.y, { width: blockW, align: 'right' });
+  doc.font(FONT).fontSize(9).text(`Folio: ${d.folio}`, bx, doc.y, { width: blockW, align: 'right' });
+  doc.moveDown(0.3);
+  // A right-aligned run with `continued` overlaps in pdfkit: the asunto block is left-aligned inside the right column.
+  doc.font(FONT_BOLD).fontSize(10.5).text('Asunto: ', bx, doc.y, { width: blockW, continued: true });
+  doc.font(FONT).text(d.asunto, { width: blockW });
+  doc.moveDown(1.2);
+
+  doc.x = MARGIN_X;
+  doc.font(FONT_BOLD).fontSize(10.5).text(d.destinatario.nombre.toUpperCase(), MARGIN_X, doc.y, { width: cw });
+  doc.font(FONT).text(d.destinatario.cargo, { width: cw });
+  if (d.destinatario.area !== undefined && d.destinatario.area.trim() !== '') doc.text(d.destinatario.area, { width: cw });
+  doc.font(FONT_BOLD).text('P r e s e n t e', { width: cw });
+  doc.moveDown(1.2);
+
+  for (const raw of d.cuerpo.split(/\n\s*\n/).map((s) => s.trim()).filter((s) => s !== '')) {
+    const p = raw.replace(/\s*\n\s*/g, ' ');
+    // A paragraph written **like this** in a template (an account address) stands out, centred and bold.
+    const emphasis = /^\*\*(.+)\*\*$/.exec(p);
+    if (emphasis !== null) {
+      doc.font(FONT_BOLD).fontSize(11).text(emphasis[1], MARGIN_X, doc.y, { width: cw, align: 'center' });
+    } else {
+      doc.font(FONT).fontSize(10.5).text(p, MARGIN_X, doc.y, { width: cw, align: 'justify', lineGap: 2 });
+    }
+    doc.moveDown(0.5);
+  }
+
+  // "Atentamente" and the signer stay together on one page.
+  const closing = 16 + 14 + 34 + 14 + doc.heightOfString(d.firmante.cargo, { width: cw });
+  ensureSpace(doc, closing + 10);
+  doc.moveDown(0.4);
+  doc.font(FONT_BOLD).fontSize(11).text('A t e n t a m e n t e', MARGIN_X, doc.y, { width: cw, align: 'center' });
+  doc.font(FONT).fontSize(8).fillColor('#555555').text('(firmado electrónicamente)', { width: cw, align: 'center' });
+  doc.moveDown(1.2);
+  doc.fillColor('#000000').font(FONT_BOLD).fontSize(11).text(d.firmante.nombre.toUpperCase(), { width: cw, align: 'center' });
+  doc.font(FONT).fontSize(10.5).text(d.firmante.cargo, { width: cw, align: 'center' });
+  doc.moveDown(0.6);
+
+  if (d.ccp.length > 0) {
+    doc.font(FONT).fontSize(8).fillColor('#333333');
+    for (const c of d.ccp) doc.text(`c.c.p. ${c}`, MARGIN_X, doc.y, { width: cw });
+    doc.fillColor('#000000');
+    doc.moveDown(0.4);
+  }
+
+  // The electronic signature closes the document, after the c.c.p., as the sello closes a CFDI.
+  drawSignatureBlock(doc, sig);
+}
+
+function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
+export interface SignOptions {
+  /** The instant of signing (time comes from the caller; defaults to now). */
+  signedAt?: Date;
+}
+
+/**
+ * Renders and signs one document. A document signed with the test certificate always carries the test mark,
+ * whatever its data say.
+ */
+export async function renderSignedDocument(
+  document: LetterDocument,
+  signer: PdfSigner,
+  options: SignOptions = {},
+): Promise<SignedDocument> {
+  const signedAt = options.signedAt ?? new Date();
+  const test = document.data.testDocument || signer.certificate.test;
+  const contentDigest = contentDigestOf(document);
+  const cadena = cadenaOriginal(document.data.folio, signedAt, signer.signerId, contentDigest);
+  const sello = signer.sello(cadena);
+  const sig: SignatureBlock = {
+    firmante: signer.certificate.subject.nombre,
+    signerId: signer.signerId,
+    serial: signer.certificate.serial,
+    signedAt,
+    cadena,
+    sello,
+  };
+
+  let doc: PDFKit.PDFDocument;
+  let title: string;
+  let reason: string;
+  switch (document.kind) {
+    case 'acuse': {
+      const d = document.data;
+      assertNoPassword([d.asunto, d.anexos ?? '']);
+      title = 'Acuse de recibo';
+      reason = `Acuse de recibo del oficio ${d.oficio.numero}, folio ${d.folio}`;
+      doc = newDocument(`Acuse de recibo ${d.folio}`, d.asunto, SUBDIRECCION, signedAt, test);
+      drawAcuse(doc, d, sig);
+      break;
+    }
+    case 'respuesta': {
+      const d = document.data;
+      assertNoPassword([d.asunto, d.cuerpo, ...d.ccp]);
+      title = `Oficio ${d.numeroOficio}`;
+      reason = `Oficio de respuesta ${d.numeroOficio}, folio ${d.folio}`;
+      doc = newDocument(`Oficio ${d.numeroOficio}`, d.asunto, d.firmante.nombre, signedAt, test);
+      drawReplyLetter(doc, d, sig);
+      break;
+    }
+  }
+  const { folio, verifyUrl, shortUrl } = document.data;
+  drawPageFooters(doc, { folio, verifyUrl, shortUrl, test, title });
+  const pages = doc.bufferedPageRange().count;
+
+  const done = collect(doc);
+  // The placeholder ends its own refs (signature, widget): ending them again corrupts the file.
+  pdfkitAddPlaceholder({
+    pdf: doc,
+    pdfBuffer: Buffer.alloc(0),
+    reason: test ? `${TEST_MARK}. ${reason}` : reason,
+    contactInfo: '',
+    name: signer.certificate.subject.nombre,
+    location: document.kind === 'respuesta' ? (document.data.lugar ?? 'Colima, Col.') : 'Colima, Col.',
+    signingTime: signedAt,
+    signatureLength: SIGNATURE_LENGTH,
+  });
+  doc.end();
+  const unsigned = await done;
+  const pdf = await signer.signPdf(unsigned, signedAt);
+  return {
+    pdf,
+    sha256: sha256(pdf),
+    contentDigest,
+    cadenaOriginal: cadena,
+    sello,
+    signedAt,
+    pages,
+    certificate: signer.certificate,
+    signerId: signer.signerId,
+    testDocument: test,
+  };
+}
+
+export function renderSignedAcuse(data: AcuseData, signer: PdfSigner, options?: SignOptions): Promise<SignedDocument> {
+  return renderSignedDocument({ kind: 'acuse', data }, signer, options);
+}
+
+export function renderSignedReplyLetter(
+  data: ReplyLetterData,
+  signer: PdfSigner,
+  options?: SignOptions,
+): Promise<SignedDocument> {
+  return renderSignedDocument({ kind: 'respuesta', data }, signer, options);
+}
+

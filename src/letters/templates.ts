@@ -1,0 +1,238 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { DomainError } from '../common/domain-error';
+
+/**
+ * Reply-letter wording lives in templates/letters/<procedure>-<outcome>.md, so an administrator rewords a letter by
+ * editing a file. Format:
+ *
+ *   ---
+ *   asunto: Cuenta de correo institucional para {{centroTrabajo}}
+ *   ccp: Archivo.            (one line per copy; repeatable)
+ *   ---
+ *   Body paragraphs, separated by a blank line, with {{placeholders}}.
+ *   {{#codigoActivacion}}Only when there is a code: {{codigoActivacion}}.{{/codigoActivacion}}
+ *   {{^codigoActivacion}}Only when there is none.{{/codigoActivacion}}
+ *
+ * Placeholders come from a closed vocabulary: a typo is an error at load time, never a blank in a signed letter.
+ */
+export const PLACEHOLDERS = {
+  folio: 'folio del trámite',
+  numeroOficioSolicitud: 'número del oficio recibido',
+  fechaOficioSolicitud: 'fecha del oficio recibido',
+  remitente: 'nombre de quien firmó el oficio recibido',
+  nombre: 'nombre completo del titular de la cuenta',
+  correo: 'cuenta de correo institucional',
+  correoAlterno: 'correo alterno enmascarado al que se envió el enlace de activación',
+  vigenciaEnlace: 'vigencia del enlace de activación (p. ej. "72 horas")',
+  codigoActivacion: 'código de activación de un solo uso',
+  tipoCuenta: 'tipo de cuenta (Personal, Centro de trabajo, Servicio, Función)',
+  cct: 'clave del centro de trabajo (CCT)',
+  centroTrabajo: 'nombre del centro de trabajo',
+  nivel: 'nivel educativo',
+  titularAnterior: 'nombre del titular anterior de la cuenta',
+  motivo: 'motivo por el que no procede la solicitud',
+} as const;
+
+export type Placeholder = keyof typeof PLACEHOLDERS;
+export type LetterValues = Partial<Record<Placeholder, string>>;
+
+/** Procedures that answer an oficio (personal-* are self-service; centro-trabajo-restablecer comes through PII). */
+export const LETTER_PROCEDURES = [
+  'centro-trabajo-alta',
+  'servicio-alta',
+  'servicio-restablecer',
+  'cuenta-reasignar',
+  'cuenta-bloquear',
+] as const;
+export type LetterProcedure = (typeof LETTER_PROCEDURES)[number];
+
+export const LETTER_OUTCOMES = ['creada', 'restablecida', 'reasignada', 'bloqueada', 'rechazada'] as const;
+export type LetterOutcome = (typeof LETTER_OUTCOMES)[number];
+
+/** The letters the product ships; a `<procedure>-rechazada.md` may be added to specialise the generic one. */
+export const SHIPPED_LETTERS: ReadonlyArray<{ procedure: LetterProcedure; outcome: LetterOutcome }> = [
+  { procedure: 'centro-trabajo-alta', outcome: 'creada' },
+  { procedure: 'servicio-alta', outcome: 'creada' },
+  { procedure: 'servicio-restablecer', outcome: 'restablecida' },
+  { procedure: 'cuenta-reasignar', outcome: 'reasignada' },
+  { procedure: 'cuenta-bloquear', outcome: 'bloqueada' },
+  ...LETTER_PROCEDURES.map((procedure) => ({ procedure, outcome: 'rechazada' as const })),
+];
+
+export const DEFAULT_LETTER_TEMPLATES_DIR = resolve(__dirname, '..', '..', 'templates', 'letters');
+
+export interface LetterTemplate {
+  /** File the wording came from, for error messages and the movement record. */
+  file: string;
+  asunto: string;
+  ccp: string[];
+  cuerpo: string;
+  placeholders: ReadonlySet<Placeholder>;
+}
+
+export interface FilledLetter {
+  asunto: string;
+  ccp: string[];
+  /** Paragraphs separated by one blank line. */
+  cuerpo: string;
+}
+
+const TOKEN = /\{\{\s*([#^/]?)\s*([^{}\s]*)\s*\}\}/g;
+
+function isPlaceholder(name: string): name is Placeholder {
+  return Object.prototype.hasOwnProperty.call(PLACEHOLDERS, name);
+}
+
+function templateError(file: string, message: string): DomainError {
+  return new DomainError('PLANTILLA_INVALIDA', `Plantilla de oficio ${basename(file)}: ${message}`, 422, { file });
+}
+
+function lineOf(text: string, index: number): number {
+  return text.slice(0, index).split('\n').length;
+}
+
+/** Checks tokens and section nesting of one text (asunto, a ccp line or the body). */
+function checkTokens(file: string, text: string, lineOffset: number, found: Set<Placeholder>): void {
+  const open: string[] = [];
+  for (const m of text.matchAll(TOKEN)) {
+    const [, sigil, name] = m;
+    const line = lineOffset + lineOf(text, m.index);
+    if (!isPlaceholder(name)) {
+      throw templateError(
+        file,
+        `el marcador {{${sigil}${name}}} (línea ${line}) no existe. ` +
+          `Marcadores disponibles: ${Object.keys(PLACEHOLDERS).join(', ')}.`,
+      );
+    }
+    found.add(name);
+    if (sigil === '#' || sigil === '^') open.push(name);
+    else if (sigil === '/') {
+      const last = open.pop();
+      if (last !== name) {
+        throw templateError(
+          file,
+          last === undefined
+            ? `{{/${name}}} (línea ${line}) cierra una sección que no se abrió.`
+            : `{{/${name}}} (línea ${line}) cierra otra sección: se esperaba {{/${last}}}.`,
+        );
+      }
+    }
+  }
+  if (open.length > 0) throw templateError(file, `la sección {{#${open[open.length - 1]}}} no se cierra.`);
+}
+
+export function parseLetterTemplate(text: string, file: string): LetterTemplate {
+  const normalized = text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
+  const m = /^---\n([\s\S]*?)\n---\n?([\s\S]*)$/.exec(normalized);
+  if (m === null) {
+    throw templateError(file, 'debe empezar con un encabezado entre líneas "---" que contenga al menos "asunto:".');
+  }
+  const [, header, body] = m;
+  let asunto: string | undefined;
+  const ccp: string[] = [];
+  const found = new Set<Placeholder>();
+  header.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const kv = /^([a-zA-Z]+)\s*:\s*(.*)$/.exec(line);
+    if (kv === null) throw templateError(file, `línea ${i + 2} del encabezado no tiene la forma "campo: valor".`);
+    const [, key, value] = kv;
+    checkTokens(file, value, i + 1, found);
+    if (key === 'asunto') asunto = value;
+    else if (key === 'ccp') ccp.push(value);
+    else throw templateError(file, `campo "${key}" desconocido en el encabezado (se admiten: asunto, ccp).`);
+  });
+  if (asunto === undefined || asunto === '') throw templateError(file, 'falta "asunto:" en el encabezado.');
+  const headerLines = header.split('\n').length + 2;
+  checkTokens(file, body, headerLines, found);
+  const cuerpo = body.trim();
+  if (cuerpo === '') throw templateError(file, 'el cuerpo del oficio está vacío.');
+  return { file, asunto, ccp, cuerpo, placeholders: found };
+}
+
+/** Reads `<procedure>-<outcome>.md`, else the generic `<outcome>.md`. Read on every call so edits apply at once. */
+export function loadLetterTemplate(
+  procedure: LetterProcedure,
+  outcome: LetterOutcome,
+  dir: string = DEFAULT_LETTER_TEMPLATES_DIR,
+): LetterTemplate {
+  const candidates = [join(dir, `${procedure}-${outcome}.md`), join(dir, `${outcome}.md`)];
+  const file = candidates.find((f) => existsSync(f));
+  if (file === undefined) {
+    throw new DomainError(
+      'PLANTILLA_NO_ENCONTRADA',
+      `No hay plantilla de oficio para ${procedure} con resultado "${outcome}": cree ${basename(candidates[0])} ` +
+        `en ${dir}.`,
+      503,
+    );
+  }
+  return parseLetterTemplate(readFileSync(file, 'utf8'), file);
+}
+
+/** Keys that would mean someone is trying to put a secret in a letter. */
+const SECRET_KEY = /pass|contras|clave(acceso)?$|secret|pin$/i;
+
+function fillText(t: LetterTemplate, text: string, values: LetterValues): string {
+  const has = (name: Placeholder): boolean => (values[name] ?? '').trim() !== '';
+  // Sections first (innermost outwards is not needed: nesting is checked, and a name cannot be reused inside itself).
+  let out = text;
+  for (;;) {
+    const section = /\{\{\s*([#^])\s*([A-Za-z]+)\s*\}\}([\s\S]*?)\{\{\s*\/\s*\2\s*\}\}/.exec(out);
+    if (section === null) break;
+    const [whole, sigil, name, inner] = section;
+    const show = sigil === '#' ? has(name as Placeholder) : !has(name as Placeholder);
+    out = out.slice(0, section.index) + (show ? inner : '') + out.slice(section.index + whole.length);
+  }
+  return out.replace(TOKEN, (_all, _sigil: string, name: string) => {
+    const v = values[name as Placeholder];
+    if (v === undefined || v.trim() === '') {
+      throw new DomainError(
+        'PLANTILLA_DATO_FALTANTE',
+        `Plantilla de oficio ${basename(t.file)}: falta el dato {{${name}}} (${PLACEHOLDERS[name as Placeholder]}).`,
+        422,
+        { file: t.file, placeholder: name },
+      );
+    }
+    return v.trim();
+  });
+}
+
+/** Fills a template; a missing value or a key outside the vocabulary is an error that names it. */
+export function fillLetterTemplate(t: LetterTemplate, values: LetterValues): FilledLetter {
+  for (const key of Object.keys(values)) {
+    if (SECRET_KEY.test(key)) {
+      throw new DomainError(
+        'PLANTILLA_SECRETO',
+        `Un oficio nunca lleva contraseñas ni secretos: quite el dato "${key}". El titular activa su cuenta con el ` +
+          'enlace enviado a su correo alterno.',
+        422,
+      );
+    }
+    if (!isPlaceholder(key)) {
+      throw new DomainError(
+        'PLANTILLA_DATO_DESCONOCIDO',
+        `El dato "${key}" no corresponde a ningún marcador de plantilla. Marcadores: ${Object.keys(PLACEHOLDERS).join(', ')}.`,
+        422,
+      );
+    }
+  }
+  const cuerpo = fillText(t, t.cuerpo, values)
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s*\n\s*/g, ' ').trim())
+    .filter((p) => p !== '')
+    .join('\n\n');
+  return {
+    asunto: fillText(t, t.asunto, values).trim(),
+    ccp: t.ccp.map((c) => fillText(t, c, values).trim()).filter((c) => c !== ''),
+    cuerpo,
+  };
+}
+
+/** Loads every template in a folder, so a broken edit is reported at boot or by `letters:preview`, not at 3 a.m. */
+export function validateLetterTemplates(dir: string = DEFAULT_LETTER_TEMPLATES_DIR): LetterTemplate[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.md'));
+  const templates = files.map((f) => parseLetterTemplate(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
+  for (const { procedure, outcome } of SHIPPED_LETTERS) loadLetterTemplate(procedure, outcome, dir);
+  return templates;
+}
