@@ -12,11 +12,20 @@ import type { AppConfig } from './config/config';
 import { dialectOf } from './database/data-source-options';
 import { ensureMysqlDatabase } from './database/ensure-database';
 import { runMigrations } from './database/migrate';
+import type { EngineProcedure } from './engine/procedure-registry';
+
+// Replaced by machines/index.ts PROCEDURES once the machines land.
+const PROCEDURE_CATALOG: EngineProcedure[] = [];
 
 /** Builds the web application: migrations applied, security headers, validation, errors, OpenAPI. Not listening yet. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+export interface AppOptions {
+  /** The procedure catalog; defaults to every machine in machines/. Tests pass their own. */
+  procedures?: EngineProcedure[];
+}
+
+export async function createApp(config: AppConfig, opts: AppOptions = {}): Promise<NestExpressApplication> {
   await ensureMysqlDatabase(config.databaseUrl);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.use(
     helmet({

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../src/bootstrap';
+import { type AppOptions, createApp } from '../../src/bootstrap';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { createTestDb, type TestDb } from './test-db';
 
@@ -11,7 +11,7 @@ export interface TestApp {
 }
 
 /** The real web application on a fresh database of the suite's dialect (SQLite or MariaDB), quiet logs. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, opts: AppOptions = {}): Promise<TestApp> {
   const db = await createTestDb();
   // The app opens its own connection; the suite's DataSource stays available for assertions.
   const config = loadConfig({
@@ -21,7 +21,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, opts);
   await app.init();
   return {
     app,

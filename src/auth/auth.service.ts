@@ -1,0 +1,77 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as argon2 from 'argon2';
+import { DataSource, LessThan } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import type { Actor } from '../engine/actor';
+import { StaffSession } from './staff-session.entity';
+import { StaffUser } from './staff-user.entity';
+
+const SESSION_HOURS = 10;
+const MAX_FAILURES = 5;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export interface AuthenticatedStaff extends Actor {
+  usuario: string;
+  mustChangePassword: boolean;
+}
+
+/** Staff sign-in with argon2id hashes and opaque bearer tokens stored only as their SHA-256. */
+@Injectable()
+export class AuthService {
+  private readonly failures = new Map<string, { count: number; since: number }>();
+  // A hash of a random password, so an unknown user costs the same argon2 verification as a known one.
+  private readonly decoy = argon2.hash(randomBytes(16).toString('hex'));
+
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async login(usuario: string, password: string, now = new Date()): Promise<{ token: string; expiresAt: Date; user: AuthenticatedStaff }> {
+    const key = usuario.toLowerCase();
+    const f = this.failures.get(key);
+    if (f && f.count >= MAX_FAILURES && now.getTime() - f.since < FAILURE_WINDOW_MS) {
+      throw new DomainError('DEMASIADOS_INTENTOS', 'Demasiados intentos fallidos. Espere 15 minutos o pida a un administrador que restablezca su contraseña.', 429);
+    }
+    const user = await this.ds.getRepository(StaffUser).findOne({ where: { usuario: key } });
+    const ok = user?.activo ? await argon2.verify(user.passwordHash, password) : await argon2.verify(await this.decoy, password).then(() => false);
+    if (!user || !ok) {
+      const cur = f && now.getTime() - f.since < FAILURE_WINDOW_MS ? f : { count: 0, since: now.getTime() };
+      this.failures.set(key, { count: cur.count + 1, since: cur.since });
+      throw new DomainError('CREDENCIALES_INVALIDAS', 'Usuario o contraseña incorrectos.', 401);
+    }
+    this.failures.delete(key);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
+    await this.ds.getRepository(StaffSession).insert({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
+    await this.ds.getRepository(StaffSession).delete({ userId: user.id, expiresAt: LessThan(now) });
+    return { token, expiresAt, user: toActor(user) };
+  }
+
+  async authenticate(token: string, now = new Date()): Promise<AuthenticatedStaff | null> {
+    const session = await this.ds.getRepository(StaffSession).findOne({ where: { tokenHash: hashToken(token) } });
+    if (!session || session.expiresAt <= now) return null;
+    const user = await this.ds.getRepository(StaffUser).findOne({ where: { id: session.userId } });
+    return user?.activo ? toActor(user) : null;
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.ds.getRepository(StaffSession).delete({ tokenHash: hashToken(token) });
+  }
+
+  /** Changes a password after checking the current one; ends every other session of the user. */
+  async changePassword(userId: string, current: string, next: string, problems: (pw: string, user: StaffUser) => string[]): Promise<void> {
+    const repo = this.ds.getRepository(StaffUser);
+    const user = await repo.findOneByOrFail({ id: userId });
+    if (!(await argon2.verify(user.passwordHash, current))) throw new DomainError('CREDENCIALES_INVALIDAS', 'La contraseña actual no es correcta.', 400);
+    const reasons = problems(next, user);
+    if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', `La nueva contraseña no es aceptable: ${reasons.join(' ')}`, 400);
+    await repo.update({ id: userId }, { passwordHash: await argon2.hash(next, { type: argon2.argon2id }), mustChangePassword: false });
+    await this.ds.getRepository(StaffSession).delete({ userId });
+  }
+}
+
+function toActor(u: StaffUser): AuthenticatedStaff {
+  return { id: u.id, role: u.rol, nombre: u.nombre, nivelClave: u.nivelClave, usuario: u.usuario, mustChangePassword: u.mustChangePassword };
+}

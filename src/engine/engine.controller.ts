@@ -1,0 +1,110 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { TaskRole } from '../../machines/types';
+import { CurrentStaff, StaffAuthGuard } from '../auth/auth.guard';
+import type { AuthenticatedStaff } from '../auth/auth.service';
+import { CaseQueryService } from './case-query.service';
+import { EngineService } from './engine.service';
+import { InboxService } from './inbox.service';
+
+// A malformed id is simply a case that does not exist.
+const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+
+class StartCaseDto {
+  @ApiProperty({ example: 'cuenta-bloquear' })
+  @IsString({ message: 'Indique el procedimiento.' })
+  @Matches(/^[a-z-]{3,40}$/, { message: 'El procedimiento no es válido.' })
+  procedimiento!: string;
+
+  @ApiPropertyOptional({ description: 'Datos iniciales del trámite' })
+  @IsOptional()
+  @IsObject({ message: 'Los datos deben ser un objeto.' })
+  datos?: Record<string, unknown>;
+}
+
+class SendEventDto {
+  @ApiProperty({ example: 'TURNAR' })
+  @IsString({ message: 'Indique la acción.' })
+  @Matches(/^[A-Z][A-Z0-9_]{1,59}$/, { message: 'La acción no es válida.' })
+  tipo!: string;
+
+  @ApiProperty({ description: 'Versión del trámite que usted consultó (evita sobrescribir cambios de otros)' })
+  @IsInt({ message: 'Indique la versión del trámite que consultó.' })
+  @Min(1)
+  version!: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsObject({ message: 'Los datos deben ser un objeto.' })
+  datos?: Record<string, unknown>;
+}
+
+class InboxQueryDto {
+  @IsOptional() @IsIn(['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'], { message: 'El rol no es válido.' }) rol?: TaskRole;
+  @IsOptional() @IsIn(['abierta', 'cerrada'], { message: 'El estado debe ser abierta o cerrada.' }) estado?: 'abierta' | 'cerrada';
+  @IsOptional() @IsString() @MaxLength(40) procedimiento?: string;
+  @IsOptional() @IsString() @MaxLength(200) paso?: string;
+  @IsOptional() @IsString() @MaxLength(40) folio?: string;
+  @IsOptional() @IsString() @MaxLength(18) curp?: string;
+  @IsOptional() @IsString() @MaxLength(10) cct?: string;
+  @IsOptional() @Type(() => String) @IsIn(['true', 'false'], { message: 'vencidas debe ser true o false.' }) vencidas?: string;
+  @IsOptional() @IsIn(['mias', 'libres'], { message: 'asignacion debe ser mias o libres.' }) asignacion?: 'mias' | 'libres';
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'porPagina debe ser un número.' }) @Min(1) @Max(100, { message: 'porPagina admite hasta 100.' }) porPagina?: number;
+}
+
+@ApiTags('trámites')
+@ApiBearerAuth()
+@UseGuards(StaffAuthGuard)
+@Controller('api')
+export class EngineController {
+  constructor(
+    private readonly engine: EngineService,
+    private readonly cases: CaseQueryService,
+    private readonly inbox: InboxService,
+  ) {}
+
+  @Post('tramites')
+  @ApiOperation({ summary: 'Inicia un trámite (el rol debe poder iniciarlo)' })
+  start(@CurrentStaff() staff: AuthenticatedStaff, @Body() dto: StartCaseDto) {
+    return this.engine.start(dto.procedimiento, staff, dto.datos ?? {});
+  }
+
+  @Get('tramites/:id')
+  get(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string) {
+    return this.cases.get(id, staff);
+  }
+
+  @Get('tramites/:id/movimientos')
+  @ApiOperation({ summary: 'Movimientos del trámite (bitácora encadenada)' })
+  movements(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string) {
+    return this.cases.movements(id, staff);
+  }
+
+  @Post('tramites/:id/eventos')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Realiza una acción del paso actual: 403 si no le corresponde, 409 si el trámite cambió, 422 si no procede' })
+  send(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string, @Body() dto: SendEventDto) {
+    return this.engine.send(id, { ...(dto.datos ?? {}), type: dto.tipo }, staff, { expectedVersion: dto.version });
+  }
+
+  @Get('bandeja')
+  @ApiOperation({ summary: 'Bandeja de tareas del rol (con banderas «falta poco» y «vencido»)' })
+  list(@CurrentStaff() staff: AuthenticatedStaff, @Query() q: InboxQueryDto) {
+    return this.inbox.list(staff, { ...q, vencidas: q.vencidas === 'true' });
+  }
+
+  @Post('tareas/:id/tomar')
+  @HttpCode(200)
+  claim(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string) {
+    return this.inbox.claim(id, staff);
+  }
+
+  @Post('tareas/:id/liberar')
+  @HttpCode(200)
+  release(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string) {
+    return this.inbox.release(id, staff);
+  }
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { StaffUser, type StaffRole } from '../../src/auth/staff-user.entity';
+
+export const STAFF_PASSWORD = 'caballo-bateria-grapa-correcta';
+
+/** Inserts a staff user who may sign in right away (first-login change already done unless asked). */
+export async function createStaff(ds: DataSource, usuario: string, rol: StaffRole, extra: Partial<StaffUser> = {}): Promise<StaffUser> {
+  const user: StaffUser = {
+    id: randomUUID(),
+    usuario,
+    nombre: `Usuario ${usuario}`,
+    rol,
+    nivelClave: null,
+    passwordHash: await argon2.hash(STAFF_PASSWORD, { type: argon2.argon2id, timeCost: 2, memoryCost: 8192 }),
+    mustChangePassword: false,
+    activo: true,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+    ...extra,
+  };
+  await ds.getRepository(StaffUser).insert(user);
+  return user;
+}
+
+export async function login(app: INestApplication, usuario: string, password = STAFF_PASSWORD): Promise<string> {
+  const res = await request(app.getHttpServer()).post('/api/auth/login').send({ usuario, contrasena: password }).expect(200);
+  return (res.body as { token: string }).token;
+}
