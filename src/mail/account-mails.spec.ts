@@ -106,9 +106,9 @@ describe('reassignment', () => {
       ['reasignacion-nuevo-titular', 'nuevo@gmail.com'],
       ['reasignacion-titular-anterior', 'anterior@gmail.com'],
     ]);
-    expect(mails[0]!.text).toContain(enlace);
-    expect(mails[1]!.text).not.toContain(enlace);
-    expect(mails[1]!.text).toContain('ya no tiene acceso');
+    expect(mails[0].text).toContain(enlace);
+    expect(mails[1].text).not.toContain(enlace);
+    expect(mails[1].text).toContain('ya no tiene acceso');
     expect(new Set(mails.map((m) => m.idempotencyKey)).size).toBe(2);
   });
 

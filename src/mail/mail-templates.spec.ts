@@ -33,7 +33,7 @@ const sample: Record<string, MailVarValue> = {
 };
 
 function varsFor(name: MailTemplateName): Record<string, MailVarValue> {
-  return Object.fromEntries(MAIL_TEMPLATE_VARS[name].map((k) => [k, sample[k]!]));
+  return Object.fromEntries(MAIL_TEMPLATE_VARS[name].map((k) => [k, sample[k]]));
 }
 
 function render(templates: MailTemplates, name: MailTemplateName, vars = varsFor(name)) {
