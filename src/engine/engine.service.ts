@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, transition } from 'xstate';
+import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
 import { type ActorRole, COMMAND_TYPES, type CommandType, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
@@ -15,7 +15,7 @@ import { ProcedureVersion } from './entities/procedure-version.entity';
 import { Task } from './entities/task.entity';
 import { movementHash } from './movement-chain';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS, ProcedureRegistry } from './procedure-registry';
-import { persistSnapshot, restoreSnapshot, stateString, withoutSecrets } from './snapshot';
+import { persistSnapshot, restoreSnapshot, stateString, stateValueOf, withoutSecrets } from './snapshot';
 
 export interface EngineEvent extends EventObject {
   [key: string]: unknown;
@@ -39,6 +39,13 @@ export interface TransitionResult {
 const PRIORITY: Record<NonNullable<NonNullable<StepMeta['task']>['priority']>, number> = { alta: 1, normal: 2, baja: 3 };
 /** Extra commands the engine itself schedules for every task (delayed jobs, not machine timers). */
 export const TASK_REMINDER = 'taskReminder';
+
+function deepMerge(a: StateValue, b: StateValue): StateValue {
+  if (typeof a === 'string' || typeof b === 'string') return b;
+  const out: Record<string, StateValue> = { ...(a as Record<string, StateValue>) };
+  for (const [k, v] of Object.entries(b as Record<string, StateValue>)) out[k] = k in out ? deepMerge(out[k]!, v) : v;
+  return out;
+}
 
 /**
  * The outcome of a finished case: the machine's output, or (when the root declares no `output`) the static output of
@@ -196,6 +203,56 @@ export class EngineService {
       const commands = await this.writeCommands(em, row, seq, actions, now);
       return this.result(row, commands);
     });
+  }
+
+  /**
+   * Moves the open cases of `fromVersion` to the version that declares `migrateFrom` for it, mapping their states
+   * through its stateMap (a state path or a prefix of one). Cases whose state the new version lacks are listed and
+   * left untouched. Entry actions of the mapped states do not run again: no effect is declared twice.
+   */
+  async migrateOpenCases(procedureId: string, fromVersion: number, actor: Actor, now = new Date()): Promise<{ target: number; migrated: string[]; unmapped: { caseId: string; state: string }[] }> {
+    const target = this.registry.versions(procedureId).find((d) => d.migrateFrom?.version === fromVersion);
+    if (!target?.migrateFrom) {
+      throw new DomainError('SIN_MIGRACION', `Ninguna versión instalada de «${procedureId}» declara cómo migrar desde la versión ${fromVersion}.`, 422);
+    }
+    const from = this.registry.get(procedureId, fromVersion);
+    const map = target.migrateFrom.stateMap;
+    const mapPath = (path: string): string => {
+      const prefix = Object.keys(map)
+        .filter((k) => path === k || path.startsWith(`${k}.`))
+        .sort((a, b) => b.length - a.length)[0];
+      return prefix === undefined ? path : map[prefix] + path.slice(prefix.length);
+    };
+    const ids = (await this.ds.getRepository(ProcedureCase).find({ select: { id: true }, where: { procedureId, procedureVersion: fromVersion, status: In(['activo', 'incidente']) } })).map((r) => r.id);
+    const migrated: string[] = [];
+    const unmapped: { caseId: string; state: string }[] = [];
+    for (const id of ids) {
+      await inTransaction(this.ds, async (em) => {
+        const row = await em.findOneByOrFail(ProcedureCase, { id });
+        const old = this.load(from, row);
+        const persisted = JSON.parse(row.snapshot) as Record<string, unknown>;
+        const paths = stateString(old.value).split(',').map(mapPath);
+        let next: AnyMachineSnapshot;
+        try {
+          const value = paths.map(stateValueOf).reduce((acc, v) => deepMerge(acc, v));
+          next = target.machine.resolveState({ ...persisted, value, context: old.context } as never) as AnyMachineSnapshot;
+        } catch {
+          unmapped.push({ caseId: id, state: row.state });
+          return;
+        }
+        const fromState = row.state;
+        row.procedureVersion = target.version;
+        row.state = stateString(next.value);
+        row.snapshot = persistSnapshot(target.machine, next);
+        const res = await em.update(ProcedureCase, { id, version: row.version }, { procedureVersion: row.procedureVersion, state: row.state, snapshot: row.snapshot, version: row.version + 1, updatedAt: now });
+        if (!res.affected) throw this.conflict(row);
+        row.version += 1;
+        await this.appendMovement(em, row, actor, now, fromState, { type: 'MIGRAR_VERSION', deVersion: fromVersion, aVersion: target.version }, `${target.guideSection}:`);
+        await this.syncTasks(em, target, row, next, actor, now);
+        migrated.push(id);
+      });
+    }
+    return { target: target.version, migrated, unmapped };
   }
 
   /** What the actor may do now on a case: event types with their labels (payload guards are checked on send). */
