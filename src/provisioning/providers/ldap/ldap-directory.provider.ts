@@ -270,7 +270,8 @@ export class LdapDirectoryProvider implements DirectoryProvider {
     return {
       address: first(e.mail) ?? '',
       providerId: first(e.entryUUID) ?? e.dn,
-      suspended: first(e.pwdAccountLockedTime) !== undefined,
+      // Only our administrative lock is a suspension; a lockout after failed binds carries the time it happened.
+      suspended: first(e.pwdAccountLockedTime) === LOCKED_BY_ADMIN,
       holder: this.holderOf(e),
       mustChangePassword: this.supportsForcedChange ? first(e.pwdReset)?.toUpperCase() === 'TRUE' : undefined,
     };
