@@ -298,7 +298,9 @@ function drawSignatureBlock(doc: PDFKit.PDFDocument, b: SignatureBlock): void {
   const cw = contentWidth(doc);
   const labelW = 118;
   const valueW = cw - labelW - 12;
-  const rows = signatureBlockText(b);
+  // Courier glyphs are 0.6 em wide: cut the sello into full lines ourselves, or pdfkit breaks it after every "/".
+  const perLine = Math.floor(valueW / (0.6 * 7));
+  const rows = signatureBlockText({ ...b, sello: (b.sello.match(new RegExp(`.{1,${perLine}}`, 'g')) ?? []).join('\n') });
   const rowHeight = (value: string, mono: boolean): number => {
     doc.font(mono ? FONT_MONO : FONT).fontSize(7);
     return Math.max(doc.heightOfString(value, { width: valueW, lineGap: 1 }), 9) + 3;
