@@ -26,6 +26,10 @@ export class StaffUser {
   @Column({ type: 'varchar', length: 20 })
   rol!: StaffRole;
 
+  /** Where reminders and escalations reach this person. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  correo!: string | null;
+
   /** For rol = nivel: the one level this user acts for. */
   @Column({ type: 'varchar', length: 40, nullable: true })
   nivelClave!: string | null;

@@ -10,6 +10,9 @@ import { Movement, MovementHead } from '../engine/entities/movement.entity';
 import { OutboxCommand } from '../engine/entities/outbox.entity';
 import { ProcedureVersion } from '../engine/entities/procedure-version.entity';
 import { Task } from '../engine/entities/task.entity';
+import { ActivationToken } from '../provisioning/entities/activation-token.entity';
+import { ChosenPassword } from '../provisioning/entities/chosen-password.entity';
+import { DirectorioLocal } from '../provisioning/providers/local/directorio-local.entity';
 
 export const ENTITIES = [
   Nivel,
@@ -26,4 +29,7 @@ export const ENTITIES = [
   Task,
   OutboxCommand,
   DiaInhabil,
+  DirectorioLocal,
+  ActivationToken,
+  ChosenPassword,
 ];

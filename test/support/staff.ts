@@ -15,6 +15,7 @@ export async function createStaff(ds: DataSource, usuario: string, rol: StaffRol
     nombre: `Usuario ${usuario}`,
     rol,
     nivelClave: null,
+    correo: `${usuario}@example.test`,
     passwordHash: await argon2.hash(STAFF_PASSWORD, { type: argon2.argon2id, timeCost: 2, memoryCost: 8192 }),
     mustChangePassword: false,
     activo: true,

@@ -2,8 +2,10 @@
 // in the same commit; test/migrations.db.spec.ts proves both dialects reach the same schema.
 import { CatalogMysql1795876514799 } from './mysql/1795876514799-Catalog';
 import { EngineMysql1795876871508 } from './mysql/1795876871508-Engine';
+import { ProvisioningMysql1795877525415 } from './mysql/1795877525415-Provisioning';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
+import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
 
-export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508];
-export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508];
+export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508, ProvisioningSqlite1795877525415];
+export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508, ProvisioningMysql1795877525415];
