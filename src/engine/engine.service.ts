@@ -96,7 +96,16 @@ export class EngineService {
     return this.registry.get(procedureId, row.version);
   }
 
-  async start(procedureId: string, actor: Actor, input: Record<string, unknown>, opts: { now?: Date } = {}): Promise<TransitionResult> {
+  /**
+   * Opens a case: the machine's initial state, then, when the procedure declares a `startEvent`, that first act
+   * (the worker's CURP/CURT, the oficio received) in the same transaction, with its own movement.
+   */
+  async start(
+    procedureId: string,
+    actor: Actor,
+    input: Record<string, unknown>,
+    opts: { now?: Date; folio?: string; startEvent?: Record<string, unknown>; caseId?: string } = {},
+  ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const def = await this.currentVersion(procedureId, now);
     if (!def.startRoles.includes(actor.role)) {
@@ -106,7 +115,7 @@ export class EngineService {
         403,
       );
     }
-    const caseId = randomUUID();
+    const caseId = opts.caseId ?? randomUUID();
     let snap: AnyMachineSnapshot;
     let actions: unknown[];
     try {
@@ -119,7 +128,7 @@ export class EngineService {
         id: caseId,
         procedureId: def.id,
         procedureVersion: def.version,
-        folio: null,
+        folio: opts.folio ?? null,
         state: stateString(snap.value),
         status: 'activo',
         snapshot: persistSnapshot(def.machine, snap),
@@ -139,6 +148,10 @@ export class EngineService {
       const seq = await this.appendMovement(em, row, actor, now, '(inicio)', { type: 'INICIAR', ...input }, this.stepsOf(def, snap, undefined, []));
       await this.syncTasks(em, def, row, snap, actor, now);
       const commands = await this.writeCommands(em, row, seq, actions, now);
+      if (def.startEvent) {
+        const first = await this.applyEvent(em, def, row, snap, { at: now.toISOString(), ...opts.startEvent, type: def.startEvent }, actor, now);
+        commands.push(...first.commands);
+      }
       return this.result(row, commands);
     });
   }
@@ -152,57 +165,70 @@ export class EngineService {
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw this.conflict(row);
       const def = this.registry.get(row.procedureId, row.procedureVersion);
       const snap = this.load(def, row);
-      this.authorize(def, snap, event, actor);
-
-      let next: AnyMachineSnapshot;
-      let actions: unknown[];
-      try {
-        [next, actions] = transition(def.machine, snap, event) as [AnyMachineSnapshot, unknown[]];
-      } catch (e) {
-        this.log.error({ caseId, event: event.type, err: (e as Error).message }, 'La máquina rechazó el evento con un error');
-        throw new DomainError('EVENTO_INVALIDO', `El trámite no pudo procesar «${event.type}»: los datos no son válidos para este paso.`, 422);
-      }
-      if (next === snap && actions.length === 0) {
-        throw new DomainError(
-          'CONDICION_NO_CUMPLIDA',
-          `La acción «${event.type}» no procede con los datos enviados en el estado actual del trámite (${row.state}).`,
-          422,
-        );
-      }
-      const fromState = row.state;
-      const selected = def.machine.getTransitionData(snap, event);
-      const pasos = this.stepsOf(def, next, snap, selected.map((t) => t.meta as TransitionMeta | undefined));
-      row.state = stateString(next.value);
-      row.snapshot = persistSnapshot(def.machine, next);
-      this.copyCaseFields(row, next);
-      this.applyStatus(row, next, now);
-      const updated = await em
-        .createQueryBuilder()
-        .update(ProcedureCase)
-        .set({
-          state: row.state,
-          snapshot: row.snapshot,
-          status: row.status,
-          outcome: row.outcome,
-          folio: row.folio,
-          nivelClave: row.nivelClave,
-          cct: row.cct,
-          curp: row.curp,
-          cuentaId: row.cuentaId,
-          closedAt: row.closedAt,
-          incidentMessage: row.incidentMessage,
-          version: row.version + 1,
-          updatedAt: now,
-        })
-        .where('id = :id AND version = :v', { id: row.id, v: row.version })
-        .execute();
-      if (!updated.affected) throw this.conflict(row);
-      row.version += 1;
-      const seq = await this.appendMovement(em, row, actor, now, fromState, event, pasos);
-      await this.syncTasks(em, def, row, next, actor, now);
-      const commands = await this.writeCommands(em, row, seq, actions, now);
+      const { commands } = await this.applyEvent(em, def, row, snap, event, actor, now);
       return this.result(row, commands);
     });
+  }
+
+  /** One transition inside the caller's transaction: authorise, transition, save with version check, record. */
+  private async applyEvent(
+    em: EntityManager,
+    def: EngineProcedure,
+    row: ProcedureCase,
+    snap: AnyMachineSnapshot,
+    event: EngineEvent,
+    actor: Actor,
+    now: Date,
+  ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[] }> {
+    this.authorize(def, snap, event, actor);
+    let next: AnyMachineSnapshot;
+    let actions: unknown[];
+    try {
+      [next, actions] = transition(def.machine, snap, event) as [AnyMachineSnapshot, unknown[]];
+    } catch (e) {
+      this.log.error({ caseId: row.id, event: event.type, err: (e as Error).message }, 'La máquina rechazó el evento con un error');
+      throw new DomainError('EVENTO_INVALIDO', `El trámite no pudo procesar «${event.type}»: los datos no son válidos para este paso.`, 422);
+    }
+    if (next === snap && actions.length === 0) {
+      throw new DomainError(
+        'CONDICION_NO_CUMPLIDA',
+        `La acción «${event.type}» no procede con los datos enviados en el estado actual del trámite (${row.state}).`,
+        422,
+      );
+    }
+    const fromState = row.state;
+    const selected = def.machine.getTransitionData(snap, event);
+    const pasos = this.stepsOf(def, next, snap, selected.map((t) => t.meta as TransitionMeta | undefined));
+    row.state = stateString(next.value);
+    row.snapshot = persistSnapshot(def.machine, next);
+    this.copyCaseFields(row, next);
+    this.applyStatus(row, next, now);
+    const updated = await em
+      .createQueryBuilder()
+      .update(ProcedureCase)
+      .set({
+        state: row.state,
+        snapshot: row.snapshot,
+        status: row.status,
+        outcome: row.outcome,
+        folio: row.folio,
+        nivelClave: row.nivelClave,
+        cct: row.cct,
+        curp: row.curp,
+        cuentaId: row.cuentaId,
+        closedAt: row.closedAt,
+        incidentMessage: row.incidentMessage,
+        version: row.version + 1,
+        updatedAt: now,
+      })
+      .where('id = :id AND version = :v', { id: row.id, v: row.version })
+      .execute();
+    if (!updated.affected) throw this.conflict(row);
+    row.version += 1;
+    const seq = await this.appendMovement(em, row, actor, now, fromState, event, pasos);
+    await this.syncTasks(em, def, row, next, actor, now);
+    const commands = await this.writeCommands(em, row, seq, actions, now);
+    return { next, commands };
   }
 
   /**
@@ -373,11 +399,13 @@ export class EngineService {
       }
       return null;
     };
-    row.folio = str('folio', 'oficio.folio') ?? row.folio;
-    row.nivelClave = str('nivelClave', 'nivel', 'oficio.nivelClave') ?? row.nivelClave;
+    // The registration folio (set at start) wins; otherwise the requester's oficio number identifies the case.
+    row.folio = row.folio ?? str('folio', 'oficio.folio');
+    row.nivelClave = str('nivelClave', 'nivel') ?? row.nivelClave;
     row.cct = str('cct', 'centro.cct') ?? row.cct;
-    row.curp = str('curp', 'trabajador.curp', 'titularCurp') ?? row.curp;
-    row.cuentaId = str('cuentaId') ?? row.cuentaId;
+    row.curp = str('curp', 'identidad.curp', 'alta.curp', 'reasignacion.newCurp') ?? row.curp;
+    row.cct = row.cct ?? str('alta.cct');
+    row.cuentaId = str('cuentaId', 'cuenta.cuentaId') ?? row.cuentaId;
   }
 
   private applyStatus(row: ProcedureCase, snap: AnyMachineSnapshot, now: Date): void {

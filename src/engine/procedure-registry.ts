@@ -12,6 +12,8 @@ export interface EngineProcedure {
   machine: AnyStateMachine;
   /** Roles that may open a case of this procedure. */
   startRoles: readonly ActorRole[];
+  /** The first act, sent right after the initial state when a case opens (e.g. IDENTIFICAR, SOLICITAR). */
+  startEvent?: string;
   /** Declared mapping from the states of an older version, for `npm run cases:migrate`. */
   migrateFrom?: { version: number; stateMap: Record<string, string> };
 }
