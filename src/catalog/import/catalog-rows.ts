@@ -1,0 +1,289 @@
+import { DomainError } from '../../common/domain-error';
+import { cctProblem, normalizeCct } from '../validation/cct';
+import { curpProblem, normalizeCurp } from '../validation/curp';
+import { emailProblem } from '../validation/email';
+import { normalizeHeader } from './csv-file';
+import { nivelClave, nivelProblem } from './niveles';
+
+export const CATALOG_KINDS = ['trabajadores', 'centros'] as const;
+export type CatalogKind = (typeof CATALOG_KINDS)[number];
+
+export function isCatalogKind(s: string): s is CatalogKind {
+  return (CATALOG_KINDS as readonly string[]).includes(s);
+}
+
+interface FieldSpec<F extends string> {
+  field: F;
+  required: boolean;
+  /** Other ways exports name the column, already normalized (normalizeHeader). */
+  aliases: readonly string[];
+}
+
+export type TrabajadorField = 'curp' | 'curt' | 'nombre' | 'primer_apellido' | 'segundo_apellido' | 'correo_alterno' | 'cct' | 'nivel' | 'estatus';
+export type CentroField = 'cct' | 'nombre' | 'nivel' | 'curp_director' | 'correo' | 'estatus';
+
+export const TRABAJADOR_FIELDS: readonly FieldSpec<TrabajadorField>[] = [
+  { field: 'curp', required: true, aliases: [] },
+  { field: 'curt', required: true, aliases: [] },
+  { field: 'nombre', required: true, aliases: ['nombres', 'nombre_s'] },
+  { field: 'primer_apellido', required: true, aliases: ['apellido_paterno', 'paterno'] },
+  { field: 'segundo_apellido', required: false, aliases: ['apellido_materno', 'materno'] },
+  { field: 'correo_alterno', required: false, aliases: ['correo_alternativo', 'correo_personal', 'email_alterno'] },
+  { field: 'cct', required: false, aliases: ['clave_cct', 'clave_ct', 'clave_del_centro_de_trabajo'] },
+  { field: 'nivel', required: false, aliases: ['nivel_educativo'] },
+  { field: 'estatus', required: false, aliases: ['status', 'situacion'] },
+];
+
+export const CENTRO_FIELDS: readonly FieldSpec<CentroField>[] = [
+  { field: 'cct', required: true, aliases: ['clave_cct', 'clave_ct', 'clave_del_centro_de_trabajo'] },
+  { field: 'nombre', required: true, aliases: ['nombre_ct', 'nombre_del_centro_de_trabajo', 'nombre_del_centro'] },
+  { field: 'nivel', required: true, aliases: ['nivel_educativo'] },
+  { field: 'curp_director', required: false, aliases: ['curp_del_director', 'director_curp'] },
+  { field: 'correo', required: false, aliases: ['correo_electronico', 'email'] },
+  { field: 'estatus', required: false, aliases: ['status', 'situacion'] },
+];
+
+export interface HeaderMap<F extends string> {
+  /** Column index of each field the file has. */
+  columns: Map<F, number>;
+  /** Header cells that are not a known column (kept out of the import, shown in the summary). */
+  ignored: string[];
+}
+
+function fieldsOf(kind: CatalogKind): readonly FieldSpec<string>[] {
+  return kind === 'trabajadores' ? TRABAJADOR_FIELDS : CENTRO_FIELDS;
+}
+
+interface Located<F extends string> extends HeaderMap<F> {
+  missing: F[];
+  duplicate?: { field: F; first: number; second: number };
+}
+
+function locate<F extends string>(kind: CatalogKind, header: string[]): Located<F> {
+  const specs = fieldsOf(kind) as readonly FieldSpec<F>[];
+  const byName = new Map<string, F>();
+  for (const s of specs) for (const n of [s.field, ...s.aliases]) byName.set(n, s.field);
+  const columns = new Map<F, number>();
+  const ignored: string[] = [];
+  let duplicate: Located<F>['duplicate'];
+  header.forEach((cell, i) => {
+    const field = byName.get(normalizeHeader(cell));
+    if (field === undefined) {
+      if (cell.trim() !== '') ignored.push(cell.trim());
+      return;
+    }
+    const first = columns.get(field);
+    if (first !== undefined) duplicate ??= { field, first, second: i };
+    else columns.set(field, i);
+  });
+  const missing = specs.filter((s) => s.required && !columns.has(s.field)).map((s) => s.field);
+  return { columns, ignored, missing, duplicate };
+}
+
+/**
+ * Finds each known column in the header, in any order and spelling of case and accents. A missing required
+ * column or a column named twice is fatal: the file cannot be read the way its author meant.
+ */
+export function mapHeader<F extends string>(kind: CatalogKind, header: string[]): HeaderMap<F> {
+  const found = locate<F>(kind, header);
+  if (found.duplicate) {
+    const { field, first, second } = found.duplicate;
+    throw new DomainError(
+      'IMPORTACION_ENCABEZADO_REPETIDO',
+      `La columna «${field}» aparece dos veces en el encabezado (columnas ${first + 1} y ${second + 1}). Deje solo una y vuelva a importar.`,
+      422,
+    );
+  }
+  if (found.missing.length > 0) {
+    const specs = fieldsOf(kind);
+    const other: CatalogKind = kind === 'trabajadores' ? 'centros' : 'trabajadores';
+    const hint =
+      locate(other, header).missing.length === 0 ? ` Parece un archivo de ${other}: impórtelo con «npm run import -- ${other} ARCHIVO».` : '';
+    const cells = header.map((h) => h.trim()).filter((h) => h !== '');
+    const { missing } = found;
+    throw new DomainError(
+      'IMPORTACION_ENCABEZADO_FALTANTE',
+      `Al archivo de ${kind} le ${missing.length === 1 ? 'falta la columna' : 'faltan las columnas'} ${missing.map((m) => `«${m}»`).join(', ')}. ` +
+        `La primera línea debe nombrar las columnas (${specs.map((s) => s.field + (s.required ? '' : ' (opcional)')).join(', ')}); ` +
+        `se encontraron: ${cells.length ? cells.join(', ') : '(ninguna)'}.${hint}`,
+      422,
+      { missing },
+    );
+  }
+  return { columns: found.columns, ignored: found.ignored };
+}
+
+export interface TrabajadorRecord {
+  curp: string;
+  curt: string;
+  nombre: string;
+  primerApellido: string;
+  segundoApellido: string | null;
+  correoAlterno: string | null;
+  cct: string | null;
+  nivelClave: string | null;
+  activo: boolean;
+}
+
+export interface CentroRecord {
+  cct: string;
+  nombre: string;
+  nivelClave: string;
+  directorCurp: string | null;
+  correo: string | null;
+  estatus: 'activo' | 'inactivo';
+}
+
+export type RowResult<R> =
+  | { ok: true; key: string; record: R; nivel?: { clave: string; nombre: string } }
+  | { ok: false; key: string | null; reason: string };
+
+/** Trimmed text with inner runs of blanks folded to one space; '' when the cell is missing. */
+const text = (v: string | undefined): string => (v ?? '').replace(/\s+/g, ' ').trim();
+
+function fold(v: string): string {
+  return v
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, ' ')
+    .trim();
+}
+
+const ACTIVE_WORDS = new Set(['ACTIVO', 'ACTIVA', 'A', 'ALTA', 'VIGENTE', 'SI', '1', 'LICENCIA', 'OPERANDO', 'EN OPERACION']);
+const INACTIVE_WORDS = new Set([
+  'BAJA', 'B', 'INACTIVO', 'INACTIVA', 'I', 'NO', '0', 'JUBILADO', 'JUBILADA', 'PENSIONADO', 'PENSIONADA', 'DEFUNCION',
+  'FALLECIDO', 'FALLECIDA', 'RENUNCIA', 'CESE', 'CESADO', 'CESADA', 'SUSPENDIDO', 'SUSPENDIDA', 'CLAUSURADO', 'CLAUSURADA', 'CERRADO', 'CERRADA',
+]);
+
+/**
+ * Estatus as exports write it. An empty cell counts as active (the row is in the export); the first word decides
+ * compound values ("BAJA DEFINITIVA", "LICENCIA CON GOCE"); anything else is a row error, never a guess.
+ */
+export function parseEstatus(raw: string): boolean | null {
+  const v = fold(raw);
+  if (v === '') return true;
+  if (ACTIVE_WORDS.has(v)) return true;
+  if (INACTIVE_WORDS.has(v)) return false;
+  const first = v.split(' ')[0];
+  if (ACTIVE_WORDS.has(first) && first.length > 1) return true;
+  if (INACTIVE_WORDS.has(first) && first.length > 1) return false;
+  return null;
+}
+
+function lengthProblem(label: string, value: string, max: number): string | null {
+  return value.length > max ? `${label} admite hasta ${max} caracteres y tiene ${value.length}.` : null;
+}
+
+type Getter<F extends string> = (field: F) => string | undefined;
+
+function resolveNivel(raw: string, problems: string[]): { clave: string; nombre: string } | undefined {
+  if (raw === '') return undefined;
+  const problem = nivelProblem(raw);
+  if (problem) {
+    problems.push(problem);
+    return undefined;
+  }
+  return { clave: nivelClave(raw), nombre: raw };
+}
+
+export function parseTrabajadorRow(get: Getter<TrabajadorField>): RowResult<TrabajadorRecord> {
+  const problems: string[] = [];
+  const curp = normalizeCurp(get('curp') ?? '');
+  if (curp === '') problems.push('Falta la CURP.');
+  else {
+    const p = curpProblem(curp);
+    if (p) problems.push(p);
+  }
+  const curt = text(get('curt')).toUpperCase();
+  if (curt === '') problems.push('Falta la CURT.');
+  else if (/\s/.test(curt)) problems.push('La CURT no puede tener espacios.');
+  else {
+    const p = lengthProblem('La CURT', curt, 30);
+    if (p) problems.push(p);
+  }
+  const nombre = text(get('nombre'));
+  if (nombre === '') problems.push('Falta el nombre.');
+  const primerApellido = text(get('primer_apellido'));
+  if (primerApellido === '') problems.push('Falta el primer apellido.');
+  const segundoApellido = text(get('segundo_apellido'));
+  for (const p of [
+    lengthProblem('El nombre', nombre, 120),
+    lengthProblem('El primer apellido', primerApellido, 80),
+    lengthProblem('El segundo apellido', segundoApellido, 80),
+  ]) {
+    if (p) problems.push(p);
+  }
+  const correo = text(get('correo_alterno')).toLowerCase();
+  if (correo !== '') {
+    const p = emailProblem(correo);
+    if (p) problems.push(`Correo alterno: ${p}`);
+  }
+  const cct = normalizeCct(get('cct') ?? '');
+  if (cct !== '') {
+    const p = cctProblem(cct);
+    if (p) problems.push(p);
+  }
+  const nivel = resolveNivel(text(get('nivel')), problems);
+  const estatusRaw = text(get('estatus'));
+  const activo = parseEstatus(estatusRaw);
+  if (activo === null) {
+    problems.push(`El estatus «${estatusRaw}» no se reconoce; use ACTIVO o BAJA (también: JUBILADO, LICENCIA, INACTIVO...).`);
+  }
+  if (problems.length > 0 || activo === null) return { ok: false, key: curp || null, reason: problems.join(' ') };
+  return {
+    ok: true,
+    key: curp,
+    nivel,
+    record: {
+      curp,
+      curt,
+      nombre,
+      primerApellido,
+      segundoApellido: segundoApellido || null,
+      correoAlterno: correo || null,
+      cct: cct || null,
+      nivelClave: nivel?.clave ?? null,
+      activo,
+    },
+  };
+}
+
+export function parseCentroRow(get: Getter<CentroField>): RowResult<CentroRecord> {
+  const problems: string[] = [];
+  const cct = normalizeCct(get('cct') ?? '');
+  if (cct === '') problems.push('Falta la CCT.');
+  else {
+    const p = cctProblem(cct);
+    if (p) problems.push(p);
+  }
+  const nombre = text(get('nombre'));
+  if (nombre === '') problems.push('Falta el nombre del centro de trabajo.');
+  else {
+    const p = lengthProblem('El nombre del centro de trabajo', nombre, 200);
+    if (p) problems.push(p);
+  }
+  const nivelRaw = text(get('nivel'));
+  if (nivelRaw === '') problems.push('Falta el nivel.');
+  const nivel = resolveNivel(nivelRaw, problems);
+  const director = normalizeCurp(get('curp_director') ?? '');
+  if (director !== '') {
+    const p = curpProblem(director);
+    if (p) problems.push(`CURP del director: ${p}`);
+  }
+  const correo = text(get('correo')).toLowerCase();
+  if (correo !== '') {
+    const p = emailProblem(correo);
+    if (p) problems.push(`Correo: ${p}`);
+  }
+  const estatusRaw = text(get('estatus'));
+  const activo = parseEstatus(estatusRaw);
+  if (activo === null) problems.push(`El estatus «${estatusRaw}» no se reconoce; use ACTIVO o INACTIVO.`);
+  if (problems.length > 0 || activo === null || nivel === undefined) return { ok: false, key: cct || null, reason: problems.join(' ') };
+  return {
+    ok: true,
+    key: cct,
+    nivel,
+    record: { cct, nombre, nivelClave: nivel.clave, directorCurp: director || null, correo: correo || null, estatus: activo ? 'activo' : 'inactivo' },
+  };
+}

@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../../common/domain-error';
+import { inTransaction } from '../../database/transaction';
+import {
+  CATALOG_KINDS,
+  isCatalogKind,
+  mapHeader,
+  parseCentroRow,
+  parseTrabajadorRow,
+  type CatalogKind,
+  type CentroField,
+  type CentroRecord,
+  type RowResult,
+  type TrabajadorField,
+  type TrabajadorRecord,
+} from './catalog-rows';
+import { syncCatalog, type SyncCounts } from './catalog-sync';
+import { readCsv, type FileEncoding, type Separator } from './csv-file';
+import { ensureNiveles } from './niveles';
+
+export type ImportMode = 'full' | 'partial';
+
+export interface ImportProgress {
+  phase: 'cargando';
+  done: number;
+  total: number;
+}
+
+export interface ImportOptions {
+  /** trabajadores | centros (anything else is a fatal error with what to type). */
+  kind: string;
+  content: Buffer;
+  /** full (default): the file is the whole catalog, whoever is missing is retired. partial: only upsert. */
+  mode?: ImportMode;
+  now?: Date;
+  batchSize?: number;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface RejectedRow {
+  line: number;
+  /** CURP or CCT of the row, when it had one. */
+  key: string | null;
+  reason: string;
+}
+
+export interface ImportSummary extends SyncCounts {
+  kind: CatalogKind;
+  mode: ImportMode;
+  encoding: FileEncoding;
+  separator: Separator;
+  /** Data rows read (header and empty lines excluded). */
+  read: number;
+  rejected: number;
+  rejections: RejectedRow[];
+  nivelesCreados: { clave: string; nombre: string }[];
+  ignoredColumns: string[];
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+/** Optional columns whose absence from the header means "keep what is stored", per record property. */
+const OPTIONAL_PROPS: Record<CatalogKind, Record<string, string>> = {
+  trabajadores: { segundo_apellido: 'segundoApellido', correo_alterno: 'correoAlterno', cct: 'cct', nivel: 'nivelClave' },
+  centros: { curp_director: 'directorCurp', correo: 'correo' },
+};
+
+interface Parsed<R> {
+  valid: R[];
+  rejections: RejectedRow[];
+  niveles: Map<string, string>;
+}
+
+function parseRows<F extends string, R>(
+  kind: CatalogKind,
+  header: string[],
+  records: { line: number; values: string[] }[],
+  parseRow: (get: (f: F) => string | undefined) => RowResult<R>,
+): Parsed<R> & { present: Set<F>; ignored: string[] } {
+  const { columns, ignored } = mapHeader<F>(kind, header);
+  const valid: R[] = [];
+  const rejections: RejectedRow[] = [];
+  const niveles = new Map<string, string>();
+  const firstLine = new Map<string, number>();
+  for (const { line, values } of records) {
+    const extra = values.slice(header.length).filter((v) => v.trim() !== '');
+    if (extra.length > 0) {
+      rejections.push({
+        line,
+        key: null,
+        reason: `La línea tiene ${values.length} columnas y el encabezado ${header.length}; revise si un valor lleva el separador sin comillas.`,
+      });
+      continue;
+    }
+    const result = parseRow((f) => {
+      const i = columns.get(f);
+      return i === undefined ? undefined : values[i];
+    });
+    if (!result.ok) {
+      rejections.push({ line, key: result.key, reason: result.reason });
+      continue;
+    }
+    const seenAt = firstLine.get(result.key);
+    if (seenAt !== undefined) {
+      const what = kind === 'trabajadores' ? 'La CURP' : 'La CCT';
+      rejections.push({ line, key: result.key, reason: `${what} ${result.key} ya aparece en la línea ${seenAt}; se tomó esa línea y se descartó esta.` });
+      continue;
+    }
+    firstLine.set(result.key, line);
+    if (result.nivel && !niveles.has(result.nivel.clave)) niveles.set(result.nivel.clave, result.nivel.nombre);
+    valid.push(result.record);
+  }
+  return { valid, rejections, niveles, present: new Set(columns.keys()), ignored };
+}
+
+/**
+ * Imports a catalog export (CSV) into the database: validates every row, reports the rejected ones with their line
+ * and reason, loads the rest. Fatal problems (unknown kind, unreadable file, missing header) throw a DomainError
+ * before anything is written.
+ */
+export async function importCatalog(ds: DataSource, opts: ImportOptions): Promise<ImportSummary> {
+  const started = process.hrtime.bigint();
+  if (!isCatalogKind(opts.kind)) {
+    throw new DomainError(
+      'IMPORTACION_TIPO_DESCONOCIDO',
+      `No se reconoce el tipo de catálogo «${opts.kind}». Use uno de: ${CATALOG_KINDS.join(', ')}.`,
+      400,
+    );
+  }
+  const kind = opts.kind;
+  const mode = opts.mode ?? 'full';
+  const table = readCsv(opts.content);
+
+  let parsed: Parsed<TrabajadorRecord | CentroRecord> & { present: Set<string>; ignored: string[] };
+  let load: () => Promise<SyncCounts>;
+  const syncOpts = (p: { present: Set<string>; rejections: RejectedRow[] }) => ({
+    mode,
+    now: opts.now,
+    batchSize: opts.batchSize,
+    absent: new Set(Object.entries(OPTIONAL_PROPS[kind]).filter(([field]) => !p.present.has(field)).map(([, prop]) => prop)),
+    keepKeys: new Set(p.rejections.map((r) => r.key).filter((k): k is string => k !== null)),
+    onProgress: (done: number, total: number) => opts.onProgress?.({ phase: 'cargando', done, total }),
+  });
+  if (kind === 'trabajadores') {
+    const p = parseRows<TrabajadorField, TrabajadorRecord>(kind, table.header, table.records, parseTrabajadorRow);
+    parsed = p;
+    load = () => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p));
+  } else {
+    const p = parseRows<CentroField, CentroRecord>(kind, table.header, table.records, parseCentroRow);
+    parsed = p;
+    load = () => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p));
+  }
+
+  if (parsed.valid.length === 0 && mode === 'full') {
+    // A full import of nothing would retire the whole catalog: that is never what a person meant.
+    throw new DomainError(
+      'IMPORTACION_SIN_REGISTROS',
+      table.records.length === 0
+        ? 'El archivo solo tiene el encabezado: no hay registros que importar. No se cargó ni se desactivó nada.'
+        : `Ninguno de los ${table.records.length} registros es válido (el primero, en la línea ${parsed.rejections[0].line}: ${parsed.rejections[0].reason}). No se cargó ni se desactivó nada.`,
+      422,
+      { rejections: parsed.rejections.slice(0, 100) },
+    );
+  }
+
+  const created = await inTransaction(ds, (em) => ensureNiveles(em, parsed.niveles));
+  const counts = await load();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    kind,
+    mode,
+    encoding: table.encoding,
+    separator: table.separator,
+    read: table.records.length,
+    ...counts,
+    rejected: parsed.rejections.length,
+    rejections: parsed.rejections,
+    nivelesCreados: created,
+    ignoredColumns: parsed.ignored,
+    seconds,
+    rowsPerSecond: seconds > 0 ? table.records.length / seconds : table.records.length,
+  };
+}
+
+/** The import as a Nest provider, for the administrator's upload endpoint. */
+@Injectable()
+export class ImportService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  import(opts: ImportOptions): Promise<ImportSummary> {
+    return importCatalog(this.dataSource, opts);
+  }
+}

@@ -1,0 +1,31 @@
+import type { ImportSummary } from './import.service';
+
+const fmt = (n: number): string => n.toLocaleString('es-MX');
+
+/** The end-of-run report of an import, in Spanish, for the CLI (and any plain-text channel). */
+export function formatImportSummary(s: ImportSummary, source: string, opts: { maxRejections?: number } = {}): string {
+  const max = opts.maxRejections ?? Infinity;
+  const lines: string[] = [];
+  if (s.rejections.length > 0) {
+    lines.push(`Registros rechazados (${fmt(s.rejected)}):`);
+    for (const r of s.rejections.slice(0, max)) lines.push(`  línea ${r.line}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
+    if (s.rejections.length > max) lines.push(`  … y ${fmt(s.rejections.length - max)} más.`);
+    lines.push('');
+  }
+  const what = s.kind === 'trabajadores' ? 'trabajadores' : 'centros de trabajo';
+  const mode = s.mode === 'full' ? 'completa: quien no venga en el archivo se desactiva' : 'parcial: no se desactiva a nadie';
+  lines.push(`Importación de ${what} (${mode})`);
+  lines.push(`  Archivo:       ${source} (${s.encoding}, separador «${s.separator}»)`);
+  lines.push(`  Leídos:        ${fmt(s.read)}`);
+  lines.push(`  Insertados:    ${fmt(s.inserted)}`);
+  lines.push(`  Actualizados:  ${fmt(s.updated)}`);
+  lines.push(`  Sin cambios:   ${fmt(s.unchanged)}`);
+  lines.push(`  Desactivados:  ${fmt(s.deactivated)}`);
+  lines.push(`  Rechazados:    ${fmt(s.rejected)}`);
+  if (s.nivelesCreados.length > 0) {
+    lines.push(`  Niveles nuevos: ${s.nivelesCreados.map((n) => `${n.clave} (${n.nombre})`).join(', ')}`);
+  }
+  if (s.ignoredColumns.length > 0) lines.push(`  Columnas ignoradas: ${s.ignoredColumns.join(', ')}`);
+  lines.push(`  Tiempo:        ${s.seconds.toFixed(1)} s (${fmt(Math.round(s.rowsPerSecond))} registros/s)`);
+  return lines.join('\n');
+}

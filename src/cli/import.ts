@@ -1,0 +1,91 @@
+import 'reflect-metadata';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { loadConfig } from '../config/config';
+import { buildDataSourceOptions } from '../database/data-source-options';
+import { CATALOG_KINDS, isCatalogKind } from '../catalog/import/catalog-rows';
+import { importCatalog, type RejectedRow } from '../catalog/import/import.service';
+import { ProgressBar } from '../catalog/import/progress-bar';
+import { formatImportSummary } from '../catalog/import/summary';
+
+const USAGE = `Uso: npm run import -- <${CATALOG_KINDS.join('|')}> ARCHIVO.csv [--parcial]
+
+  trabajadores  exportación de Capital Humano: curp, curt, nombre, primer_apellido, segundo_apellido,
+                correo_alterno, cct, nivel, estatus
+  centros       Catálogo de Centros de Trabajo: cct, nombre, nivel, curp_director, correo
+  --parcial     solo agrega y actualiza; sin él, el archivo es el catálogo completo y quien no aparezca
+                en él queda inactivo (nunca se borra)
+
+El archivo es CSV con encabezado (columnas en cualquier orden, separadas por «;» o «,»), en UTF-8 o Windows-1252.
+Sale con 0 si la importación se hizo (aunque haya renglones rechazados, que se listan) y 1 si no se cargó nada.`;
+
+class Fatal extends Error {}
+
+function readInput(path: string): Buffer {
+  try {
+    if (statSync(path).isDirectory()) throw new Fatal(`«${path}» es una carpeta; indique el archivo CSV.`);
+    return readFileSync(path);
+  } catch (e) {
+    if (e instanceof Fatal) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Fatal(`No se encontró el archivo «${path}». Revise la ruta.`);
+    if (code === 'EACCES' || code === 'EPERM') throw new Fatal(`No hay permiso para leer «${path}».`);
+    throw new Fatal(`No se pudo leer «${path}»: ${(e as Error).message}`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const flags = argv.filter((a) => a.startsWith('--'));
+  const unknown = flags.filter((f) => f !== '--parcial');
+  if (unknown.length > 0) throw new Fatal(`Opción desconocida: ${unknown.join(', ')}.\n\n${USAGE}`);
+  const [kind, file, ...rest] = argv.filter((a) => !a.startsWith('--'));
+  if (kind === undefined || file === undefined || rest.length > 0) throw new Fatal(USAGE);
+  if (!isCatalogKind(kind)) throw new Fatal(`No se reconoce el tipo de catálogo «${kind}»; use ${CATALOG_KINDS.join(' o ')}.\n\n${USAGE}`);
+  const content = readInput(file);
+
+  const config = loadConfig();
+  const ds = new DataSource(buildDataSourceOptions(config));
+  try {
+    await ds.initialize();
+  } catch (e) {
+    throw new Fatal(`No se pudo abrir la base de datos: ${(e as Error).message}. Revise DATABASE_URL (o DATA_DIR para SQLite).`);
+  }
+  try {
+    if (await ds.showMigrations()) {
+      throw new Fatal('La base de datos no tiene el esquema al día. Ejecute primero: npm run migration:run');
+    }
+    const bar = new ProgressBar(kind === 'trabajadores' ? 'Trabajadores' : 'Centros');
+    const summary = await importCatalog(ds, {
+      kind,
+      content,
+      mode: flags.includes('--parcial') ? 'partial' : 'full',
+      onProgress: (p) => bar.update(p.done, p.total),
+    }).finally(() => bar.finish());
+    console.log(formatImportSummary(summary, basename(file)));
+    return 0;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof Fatal) {
+      console.error(e.message);
+    } else if (e instanceof DomainError) {
+      console.error(`No se importó nada: ${e.message}`);
+      const rejections = (e.details?.rejections ?? []) as RejectedRow[];
+      for (const r of rejections.slice(0, 20)) console.error(`  línea ${r.line}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
+    } else {
+      console.error(`La importación falló: ${(e as Error).message ?? String(e)}`);
+    }
+    process.exit(1);
+  },
+);
