@@ -43,3 +43,23 @@ describe('loadConfig', () => {
     expect(c.publicBaseUrl).toBe('https://correo.example.mx');
   });
 });
+
+describe('loadConfig: directory and signing', () => {
+  it('asks for the LDAP settings when DIRECTORY_PROVIDER=ldap, naming the missing one', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DIRECTORY_PROVIDER: 'ldap' })).toThrow(/LDAP_URL es obligatoria con DIRECTORY_PROVIDER=ldap/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DIRECTORY_PROVIDER: 'ldap', LDAP_URL: 'ldap://127.0.0.1:389' })).toThrow(/LDAP_BIND_DN/);
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      DIRECTORY_PROVIDER: 'ldap',
+      LDAP_URL: 'ldap://127.0.0.1:389',
+      LDAP_BIND_DN: 'cn=admin,dc=x',
+      LDAP_BIND_PASSWORD: 'x',
+      LDAP_BASE_DN: 'ou=people,dc=x',
+    });
+    expect(c.ldap).toMatchObject({ url: 'ldap://127.0.0.1:389', rdnAttribute: 'uid' });
+  });
+
+  it('rejects an unknown way to deliver credentials', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), CREDENTIAL_DELIVERY: 'correo' })).toThrow(/CREDENTIAL_DELIVERY debe ser uno de: enlace, temporal/);
+  });
+});

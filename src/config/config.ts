@@ -22,6 +22,17 @@ export interface AppConfig {
   /** 32-byte key that encrypts secrets at rest (a school's chosen password, 5.2.2). */
   secretKey: Buffer;
   directoryProvider: 'local' | 'ldap' | 'google';
+  ldap?: { url: string; bindDN: string; bindPassword: string; baseDN: string; rdnAttribute: 'uid' | 'mail' };
+  google?: { serviceAccountKeyFile: string; adminSubject: string };
+  /**
+   * How access data reach a holder: 'enlace' (default: a single-use link to set the password, OWASP/NIST) or
+   * 'temporal' (a temporary password that must be changed at the first sign-in, where the directory supports it).
+   */
+  credentialDelivery: 'enlace' | 'temporal';
+  /** Signing material for letters and acuses; none → a self-signed test certificate (embedded default only). */
+  signing: { p12?: string; p12Passphrase?: string; cer?: string; key?: string; keyPassphrase?: string };
+  workerConcurrency: number;
+  relayIntervalMs: number;
   timezone: 'America/Mexico_City';
 }
 
@@ -135,6 +146,29 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!/^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/.test(mailDomain)) {
     throw new ConfigError('MAIL_DOMAIN', `no es un dominio válido (recibido: "${mailDomain}")`, `is not a valid domain`);
   }
+  const directoryProvider = oneOf(env, 'DIRECTORY_PROVIDER', ['local', 'ldap', 'google'] as const, 'local');
+  const need = (name: string, why: string): string => {
+    const v = str(env, name);
+    if (v === undefined) throw new ConfigError(name, `es obligatoria ${why}`, `is required ${why}`);
+    return v;
+  };
+  const ldap =
+    directoryProvider === 'ldap'
+      ? {
+          url: url(env, 'LDAP_URL', ['ldap', 'ldaps']) ?? need('LDAP_URL', 'con DIRECTORY_PROVIDER=ldap'),
+          bindDN: need('LDAP_BIND_DN', 'con DIRECTORY_PROVIDER=ldap'),
+          bindPassword: need('LDAP_BIND_PASSWORD', 'con DIRECTORY_PROVIDER=ldap'),
+          baseDN: need('LDAP_BASE_DN', 'con DIRECTORY_PROVIDER=ldap'),
+          rdnAttribute: oneOf(env, 'LDAP_RDN_ATTRIBUTE', ['uid', 'mail'] as const, 'uid'),
+        }
+      : undefined;
+  const google =
+    directoryProvider === 'google'
+      ? {
+          serviceAccountKeyFile: need('GOOGLE_SERVICE_ACCOUNT_KEY_FILE', 'con DIRECTORY_PROVIDER=google'),
+          adminSubject: need('GOOGLE_ADMIN_SUBJECT', 'con DIRECTORY_PROVIDER=google'),
+        }
+      : undefined;
   return {
     env: nodeEnv,
     port,
@@ -148,7 +182,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicBaseUrl: (publicBaseUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     secretKey: secretKey(env, dataDir, production),
-    directoryProvider: oneOf(env, 'DIRECTORY_PROVIDER', ['local', 'ldap', 'google'] as const, 'local'),
+    directoryProvider,
+    ldap,
+    google,
+    credentialDelivery: oneOf(env, 'CREDENTIAL_DELIVERY', ['enlace', 'temporal'] as const, 'enlace'),
+    signing: {
+      p12: str(env, 'SIGNING_P12'),
+      p12Passphrase: str(env, 'SIGNING_P12_PASSPHRASE'),
+      cer: str(env, 'SIGNING_CER'),
+      key: str(env, 'SIGNING_KEY'),
+      keyPassphrase: str(env, 'SIGNING_KEY_PASSPHRASE'),
+    },
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
+    relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),
     timezone: 'America/Mexico_City',
   };
 }
