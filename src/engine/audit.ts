@@ -13,7 +13,7 @@ export async function verifyMovementLog(ds: DataSource, onProgress?: (checked: n
     const page = await repo.createQueryBuilder('m').where('m.seq > :after', { after }).orderBy('m.seq', 'ASC').take(PAGE).getMany();
     if (page.length === 0) break;
     for (const r of page) verifier.push(r);
-    after = page[page.length - 1]!.seq;
+    after = page[page.length - 1].seq;
     onProgress?.(verifier.checked);
   }
   return verifier.finish(head);

@@ -43,7 +43,7 @@ export const TASK_REMINDER = 'taskReminder';
 function deepMerge(a: StateValue, b: StateValue): StateValue {
   if (typeof a === 'string' || typeof b === 'string') return b;
   const out: Record<string, StateValue> = { ...(a as Record<string, StateValue>) };
-  for (const [k, v] of Object.entries(b as Record<string, StateValue>)) out[k] = k in out ? deepMerge(out[k]!, v) : v;
+  for (const [k, v] of Object.entries(b as Record<string, StateValue>)) out[k] = k in out ? deepMerge(out[k], v) : v;
   return out;
 }
 
@@ -104,7 +104,7 @@ export class EngineService {
     procedureId: string,
     actor: Actor,
     input: Record<string, unknown>,
-    opts: { now?: Date; folio?: string; startEvent?: Record<string, unknown>; caseId?: string } = {},
+    opts: { now?: Date; folio?: string; startEvent?: Record<string, unknown>; caseId?: string; followUp?: EngineEvent[] } = {},
   ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const def = await this.currentVersion(procedureId, now);
@@ -148,9 +148,14 @@ export class EngineService {
       const seq = await this.appendMovement(em, row, actor, now, '(inicio)', { type: 'INICIAR', ...input }, this.stepsOf(def, snap, undefined, []));
       await this.syncTasks(em, def, row, snap, actor, now);
       const commands = await this.writeCommands(em, row, seq, actions, now);
-      if (def.startEvent) {
-        const first = await this.applyEvent(em, def, row, snap, { at: now.toISOString(), ...opts.startEvent, type: def.startEvent }, actor, now);
-        commands.push(...first.commands);
+      // The first act, and any the same person does at once (the Subdirección registering a paper oficio both sends
+      // and receives it), all or nothing.
+      const events = [...(def.startEvent ? [{ at: now.toISOString(), ...opts.startEvent, type: def.startEvent }] : []), ...(opts.followUp ?? [])];
+      let current = snap;
+      for (const e of events) {
+        const step = await this.applyEvent(em, def, row, current, { at: now.toISOString(), ...e }, actor, now);
+        current = step.next;
+        commands.push(...step.commands);
       }
       return this.result(row, commands);
     });
@@ -261,7 +266,7 @@ export class EngineService {
         let next: AnyMachineSnapshot;
         try {
           const value = paths.map(stateValueOf).reduce((acc, v) => deepMerge(acc, v));
-          next = target.machine.resolveState({ ...persisted, value, context: old.context } as never) as AnyMachineSnapshot;
+          next = target.machine.resolveState({ ...persisted, value, context: old.context }) as AnyMachineSnapshot;
         } catch {
           unmapped.push({ caseId: id, state: row.state });
           return;
