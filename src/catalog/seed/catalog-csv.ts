@@ -1,0 +1,55 @@
+import iconv from 'iconv-lite';
+import type { CatalogKind } from '../import/catalog-rows';
+import { STANDARD_NIVELES } from '../import/niveles';
+import type { DemoCatalog } from './demo-data';
+
+export interface CsvOptions {
+  separator?: ';' | ',';
+  /** Windows-1252 is what Excel in Spanish writes with «CSV (delimitado por comas)». */
+  encoding?: 'utf-8' | 'utf-8-bom' | 'windows-1252';
+}
+
+/** Exports name the level as people say it ("Media Superior"), not by its key. */
+const nivelNombre = (clave: string | null): string | null => STANDARD_NIVELES.find((n) => n.clave === clave)?.nombre ?? clave;
+
+function cell(v: string | null | undefined, separator: string): string {
+  const s = v ?? '';
+  return s.includes(separator) || s.includes('"') || /[\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Columns and rows of a catalog as the import expects them (with the extra columns real exports carry). */
+export function catalogTable(kind: CatalogKind, data: DemoCatalog): { header: string[]; rows: (string | null)[][] } {
+  if (kind === 'trabajadores') {
+    return {
+      header: ['CURP', 'CURT', 'Nombre', 'Primer apellido', 'Segundo apellido', 'Correo alterno', 'CCT', 'Nivel', 'Estatus'],
+      rows: data.trabajadores.map((t) => [
+        t.curp,
+        t.curt,
+        t.nombre,
+        t.primerApellido,
+        t.segundoApellido,
+        t.correoAlterno,
+        t.cct,
+        nivelNombre(t.nivelClave),
+        t.activo ? 'ACTIVO' : 'BAJA',
+      ]),
+    };
+  }
+  return {
+    header: ['CCT', 'Nombre', 'Nivel', 'CURP director', 'Correo', 'Municipio'],
+    rows: data.centros.map((c) => [c.cct, c.nombre, nivelNombre(c.nivelClave), c.directorCurp, c.correo, c.municipio]),
+  };
+}
+
+export function toCsv(header: string[], rows: (string | null)[][], opts: CsvOptions = {}): Buffer {
+  const sep = opts.separator ?? ',';
+  const text = [header, ...rows].map((r) => r.map((v) => cell(v, sep)).join(sep)).join('\r\n') + '\r\n';
+  switch (opts.encoding ?? 'utf-8') {
+    case 'utf-8':
+      return Buffer.from(text, 'utf8');
+    case 'utf-8-bom':
+      return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+    case 'windows-1252':
+      return iconv.encode(text, 'win1252');
+  }
+}

@@ -1,0 +1,124 @@
+import { randomInt } from 'node:crypto';
+import * as argon2 from 'argon2';
+import type { DataSource } from 'typeorm';
+import { StaffUser, type StaffRole } from '../../auth/staff-user.entity';
+import { inTransaction } from '../../database/transaction';
+import { syncCatalog, type SyncCounts } from '../import/catalog-sync';
+import { ensureNiveles, STANDARD_NIVELES } from '../import/niveles';
+import { DEMO_DEFAULTS, generateDemoCatalog, type DemoCatalogOptions } from './demo-data';
+import { GIVEN_NAMES_H, GIVEN_NAMES_M, SURNAMES } from './names';
+import { SeededRandom } from './random';
+
+export interface SeedDemoOptions extends DemoCatalogOptions {
+  /** argon2id with the library's defaults unless the caller brings the app's hasher. */
+  hashPassword?: (plain: string) => Promise<string>;
+  /** Random first-login passwords from node:crypto unless given (tests may pass their own). */
+  generatePassword?: () => string;
+  now?: Date;
+}
+
+/** A staff user the seed created, with the password to give them once; never logged, never stored in clear. */
+export interface StaffCredential {
+  usuario: string;
+  nombre: string;
+  rol: StaffRole;
+  nivelClave: string | null;
+  password: string;
+}
+
+export interface SeedDemoResult {
+  niveles: { clave: string; nombre: string }[];
+  centros: SyncCounts;
+  trabajadores: SyncCounts;
+  /** Users created by this run, with their first-login password. */
+  staffCreated: StaffCredential[];
+  /** Users that were already there (their password is left alone). */
+  staffExisting: string[];
+}
+
+// No 0/O, 1/l/I: the password is read off a terminal and typed once.
+const PASSWORD_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** Four groups of four (~94 bits): long enough to resist guessing, short enough to type before changing it. */
+export function randomFirstLoginPassword(): string {
+  return Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('')).join('-');
+}
+
+export function hashPasswordArgon2id(plain: string): Promise<string> {
+  return argon2.hash(plain, { type: argon2.argon2id });
+}
+
+interface StaffSeed {
+  usuario: string;
+  rol: StaffRole;
+  nivelClave: string | null;
+}
+
+/** One user per role, and one Nivel user per standard level. */
+function staffSeeds(): StaffSeed[] {
+  return [
+    { usuario: 'subdireccion', rol: 'subdireccion', nivelClave: null },
+    { usuario: 'subjefatura', rol: 'subjefatura', nivelClave: null },
+    ...STANDARD_NIVELES.map((n) => ({
+      usuario: `nivel.${n.clave.toLowerCase()}`,
+      rol: 'nivel' as const,
+      nivelClave: n.clave,
+    })),
+    { usuario: 'responsable', rol: 'responsable', nivelClave: null },
+    { usuario: 'administrador', rol: 'administrador', nivelClave: null },
+  ];
+}
+
+/**
+ * Fills a migrated database with the demo catalog and one staff user per role. Same seed, same data; running it again
+ * adds nothing (rows are upserted by CURP/CCT, users by name) and leaves existing passwords alone.
+ */
+export async function seedDemo(ds: DataSource, opts: SeedDemoOptions = {}): Promise<SeedDemoResult> {
+  const seed = opts.seed ?? DEMO_DEFAULTS.seed;
+  const now = opts.now ?? new Date();
+  const catalog = generateDemoCatalog({ seed, centros: opts.centros, trabajadores: opts.trabajadores });
+  const niveles = await inTransaction(ds, (em) => ensureNiveles(em));
+  const centros = await syncCatalog(ds, { kind: 'centros', records: catalog.centros.map(({ municipio: _m, ...c }) => c) }, { mode: 'partial', now });
+  const trabajadores = await syncCatalog(ds, { kind: 'trabajadores', records: catalog.trabajadores }, { mode: 'partial', now });
+
+  // Names and ids come from the seed too, so a second run (or another machine) describes the same people.
+  const rnd = new SeededRandom(seed ^ 0x5eed);
+  const seeds = staffSeeds().map((s) => {
+    const given = rnd.chance(0.5) ? GIVEN_NAMES_M : GIVEN_NAMES_H;
+    return { ...s, id: rnd.uuid(), nombre: `${rnd.pick(given)} ${rnd.pick(SURNAMES)} ${rnd.pick(SURNAMES)}` };
+  });
+  const repo = ds.getRepository(StaffUser);
+  const existing = new Set((await repo.find({ select: { usuario: true } })).map((u) => u.usuario));
+  const missing = seeds.filter((s) => !existing.has(s.usuario));
+  const generate = opts.generatePassword ?? randomFirstLoginPassword;
+  const hash = opts.hashPassword ?? hashPasswordArgon2id;
+  // One at a time: each argon2id hash takes 64 MiB, and this may run next to the app on a small server.
+  const withPasswords: ((typeof missing)[number] & { password: string; passwordHash: string })[] = [];
+  for (const s of missing) {
+    const password = generate();
+    withPasswords.push({ ...s, password, passwordHash: await hash(password) });
+  }
+  if (withPasswords.length > 0) {
+    await inTransaction(ds, (em) =>
+      em.getRepository(StaffUser).insert(
+        withPasswords.map((s) => ({
+          id: s.id,
+          usuario: s.usuario,
+          nombre: s.nombre,
+          rol: s.rol,
+          nivelClave: s.nivelClave,
+          passwordHash: s.passwordHash,
+          mustChangePassword: true,
+          activo: true,
+        })),
+      ),
+    );
+  }
+  return {
+    niveles,
+    centros,
+    trabajadores,
+    staffCreated: withPasswords.map((s) => ({ usuario: s.usuario, nombre: s.nombre, rol: s.rol, nivelClave: s.nivelClave, password: s.password })),
+    staffExisting: seeds.filter((s) => existing.has(s.usuario)).map((s) => s.usuario),
+  };
+}
