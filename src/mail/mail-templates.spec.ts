@@ -74,7 +74,9 @@ describe('the shipped mail templates', () => {
     for (const name of LINK_TEMPLATES) {
       expect(MAIL_TEMPLATE_VARS[name]).not.toContain('contrasenaTemporal');
       const mail = render(templates, name);
-      expect(mail.text).toContain('https://correo.colima.gob.mx/activar/AbC_123-xyz');
+      // The sentence before the link leads into it, in both parts.
+      expect(mail.text).toMatch(/en este enlace[^\n]*:\n\nhttps:\/\/correo\.colima\.gob\.mx\/activar\/AbC_123-xyz\n/);
+      expect(mail.html).toMatch(/en este enlace[^<]*:<\/p>\s*<p[^>]*><a href="https:\/\/correo/);
       expect(mail.html).toContain('href="https://correo.colima.gob.mx/activar/AbC_123-xyz"');
       expect(mail.text).toContain('29 de noviembre de 2026 a las 14:05 h');
       expect(mail.text).toContain('24 horas');

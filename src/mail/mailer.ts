@@ -1,0 +1,354 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import nodemailer, { type NodemailerError, type SendMailOptions, type SMTPTransportOptions, type StreamSentMessageInfo, type Transporter } from 'nodemailer';
+import { type AppConfig, ConfigError } from '../config/config';
+
+/**
+ * The mail port (CONVENTIONS 2): services and processors send through `Mailer` and never know whether the message
+ * leaves by SMTP (production, `SMTP_URL`) or lands as an `.eml` file in `<dataDir>/outbox/` (the embedded default,
+ * where an administrator opens the file with any mail client).
+ *
+ * Bodies carry links and, in the temporary-password variant, a password: nothing here logs a body, and nodemailer's
+ * own logger and debug transcript are forced off whatever SMTP_URL says.
+ */
+export interface OutgoingMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Extra headers (e.g. X-Folio). The structural ones (From, To, Subject, Message-ID, Date, MIME…) are refused. */
+  headers?: Record<string, string>;
+  /**
+   * The job's idempotency key (case id + step + attempt family). The same key always yields the same Message-ID, so a
+   * retried job produces the same message: the outbox keeps one file and receiving servers can drop the duplicate.
+   */
+  idempotencyKey?: string;
+}
+
+export interface SentMail {
+  /** RFC 5322 Message-ID with angle brackets, e.g. "<3f2a…@colima.gob.mx>". */
+  messageId: string;
+}
+
+export interface Mailer {
+  send(msg: OutgoingMail): Promise<SentMail>;
+  /** Proves the transport is usable (SMTP greeting and login; outbox folder writable). */
+  verify(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MAILER = Symbol('MAILER');
+
+/** A send that failed. `permanent` tells the job whether retrying the same message can help (RFC 5321 5yz replies). */
+export class MailDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly code?: string,
+    readonly responseCode?: number,
+  ) {
+    super(message);
+    this.name = 'MailDeliveryError';
+  }
+}
+
+/** What the mailer logs through: Nest's Logger fits; tests pass a recorder. */
+export interface MailLog {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+export type MailerConfig = Pick<AppConfig, 'smtpUrl' | 'mailFrom' | 'mailDomain' | 'dataDir'>;
+
+const RESERVED_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'sender',
+  'subject',
+  'message-id',
+  'date',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'return-path',
+]);
+
+// Loose on purpose: the catalog validates addresses; this only stops an empty or obviously broken recipient from
+// becoming a bounce or an SMTP syntax error.
+const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+/** Domain of the From address, for Message-IDs; falls back to MAIL_DOMAIN. */
+function messageIdDomain(config: Pick<MailerConfig, 'mailFrom' | 'mailDomain'>): string {
+  const address = /<([^>]+)>\s*$/.exec(config.mailFrom)?.[1] ?? config.mailFrom;
+  const domain = address.includes('@') ? address.slice(address.lastIndexOf('@') + 1).trim() : '';
+  return /^[A-Za-z0-9.-]+$/.test(domain) ? domain.toLowerCase() : config.mailDomain;
+}
+
+/** `<sha256(key)[0..32]@domain>` for an idempotency key, a random one otherwise. */
+export function messageIdFor(domain: string, idempotencyKey?: string): string {
+  const id =
+    idempotencyKey !== undefined && idempotencyKey !== ''
+      ? createHash('sha256').update(`mi-correo-institucional:${idempotencyKey}`, 'utf8').digest('hex').slice(0, 32)
+      : randomUUID();
+  return `<${id}@${domain}>`;
+}
+
+function checkMessage(msg: OutgoingMail): void {
+  if (!Array.isArray(msg.to) || msg.to.length === 0) {
+    throw new MailDeliveryError('El correo no tiene destinatarios.', true, 'SIN_DESTINATARIOS');
+  }
+  const bad = msg.to.filter((a) => typeof a !== 'string' || !ADDRESS.test(a.trim()));
+  if (bad.length > 0) {
+    throw new MailDeliveryError(`Dirección de destinatario no válida (${bad.length} de ${msg.to.length}).`, true, 'DESTINATARIO_INVALIDO');
+  }
+  if (/[\r\n]/.test(msg.subject)) throw new MailDeliveryError('El asunto no puede tener saltos de línea.', true, 'ASUNTO_INVALIDO');
+  for (const [name, value] of Object.entries(msg.headers ?? {})) {
+    if (!/^[A-Za-z0-9-]+$/.test(name) || RESERVED_HEADERS.has(name.toLowerCase()) || name.toLowerCase().startsWith('content-')) {
+      throw new MailDeliveryError(`El encabezado "${name}" no se puede fijar desde la aplicación.`, true, 'ENCABEZADO_INVALIDO');
+    }
+    if (/[\r\n]/.test(value)) throw new MailDeliveryError(`El encabezado "${name}" no puede tener saltos de línea.`, true, 'ENCABEZADO_INVALIDO');
+  }
+}
+
+function composeOptions(msg: OutgoingMail, from: string, messageId: string, date: Date): SendMailOptions {
+  return {
+    from,
+    to: msg.to.map((a) => a.trim()),
+    subject: msg.subject,
+    text: msg.text,
+    html: msg.html,
+    messageId,
+    date,
+    headers: {
+      // RFC 3834: an automatic message; out-of-office replies should not answer it.
+      'Auto-Submitted': 'auto-generated',
+      'X-Auto-Response-Suppress': 'All',
+      'Content-Language': 'es-MX',
+      ...msg.headers,
+    },
+    // Nothing in a message may make nodemailer read a local file or fetch a URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SMTP
+
+// Query parameters of SMTP_URL that we pass to nodemailer. Anything else (debug, logger, transactionLog…) is refused:
+// some of them would write message bodies to the log.
+const SMTP_QUERY: Record<string, 'boolean' | 'string'> = {
+  requireTLS: 'boolean',
+  ignoreTLS: 'boolean',
+  name: 'string',
+  authMethod: 'string',
+  'tls.rejectUnauthorized': 'boolean',
+  'tls.servername': 'string',
+};
+
+/** Turns SMTP_URL into nodemailer options; a bad value is a ConfigError that names SMTP_URL and never shows the password. */
+export function smtpOptionsFromUrl(smtpUrl: string): SMTPTransportOptions {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'no es una URL válida', 'is not a valid URL');
+  }
+  const secure = url.protocol === 'smtps:';
+  if (!secure && url.protocol !== 'smtp:') {
+    throw new ConfigError('SMTP_URL', 'debe empezar con smtp:// o smtps://', 'must start with smtp:// or smtps://');
+  }
+  if (url.hostname === '') throw new ConfigError('SMTP_URL', 'no indica el servidor', 'has no host');
+  const options: SMTPTransportOptions = {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? (secure ? 465 : 587) : Number(url.port),
+    secure,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  };
+  if (url.username !== '' || url.password !== '') {
+    options.auth = { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
+  }
+  const tls: Record<string, unknown> = {};
+  for (const [key, raw] of url.searchParams) {
+    const kind = SMTP_QUERY[key];
+    if (kind === undefined) {
+      throw new ConfigError(
+        'SMTP_URL',
+        `tiene el parámetro "${key}", que no se admite (admitidos: ${Object.keys(SMTP_QUERY).join(', ')})`,
+        `has the unsupported parameter "${key}"`,
+      );
+    }
+    let value: string | boolean = raw;
+    if (kind === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') {
+        throw new ConfigError('SMTP_URL', `el parámetro "${key}" debe ser true o false`, `parameter "${key}" must be true or false`);
+      }
+      value = raw === 'true';
+    }
+    if (key.startsWith('tls.')) tls[key.slice(4)] = value;
+    else (options as Record<string, unknown>)[key] = value;
+  }
+  if (Object.keys(tls).length > 0) options.tls = tls;
+  // Last, so nothing above can turn them back on.
+  options.logger = false;
+  options.debug = false;
+  options.transactionLog = false;
+  options.disableFileAccess = true;
+  options.disableUrlAccess = true;
+  return options;
+}
+
+/** Describes the server without the credentials, for logs. */
+function describeSmtp(options: SMTPTransportOptions): string {
+  return `${options.secure ? 'smtps' : 'smtp'}://${options.host ?? '?'}:${options.port ?? '?'}`;
+}
+
+export class SmtpMailer implements Mailer {
+  private readonly transporter: Transporter;
+  private readonly domain: string;
+  private readonly where: string;
+
+  constructor(
+    private readonly config: Pick<MailerConfig, 'smtpUrl' | 'mailFrom' | 'mailDomain'> & { smtpUrl: string },
+    private readonly logger: MailLog = new Logger('Correo'),
+  ) {
+    const options = smtpOptionsFromUrl(config.smtpUrl);
+    this.where = describeSmtp(options);
+    this.transporter = nodemailer.createTransport(options);
+    this.domain = messageIdDomain(config);
+  }
+
+  async send(msg: OutgoingMail): Promise<SentMail> {
+    checkMessage(msg);
+    const messageId = messageIdFor(this.domain, msg.idempotencyKey);
+    try {
+      await this.transporter.sendMail(composeOptions(msg, this.config.mailFrom, messageId, new Date()));
+    } catch (e) {
+      const err = e as NodemailerError;
+      // A server reply names the problem ("550 mailbox unavailable"); otherwise the socket or TLS error does. Neither
+      // contains the body.
+      const reason =
+        typeof err.response === 'string'
+          ? `el servidor no aceptó el mensaje: ${err.response.slice(0, 200)}`
+          : `${err.code ?? 'error'}: ${String(err.message).slice(0, 200)}`;
+      this.logger.warn(`Correo ${messageId} no entregado a ${this.where} (${msg.to.length} destinatario(s)): ${reason}`);
+      // Without a reply (connection refused, timeout, TLS) the same message may go through later.
+      throw new MailDeliveryError(`No se pudo entregar el correo a ${this.where}: ${reason}`, err.permanent ?? false, err.code, err.responseCode);
+    }
+    this.logger.log(`Correo ${messageId} entregado a ${this.where} (${msg.to.length} destinatario(s))`);
+    return { messageId };
+  }
+
+  async verify(): Promise<void> {
+    try {
+      await this.transporter.verify();
+    } catch (e) {
+      const err = e as NodemailerError;
+      throw new MailDeliveryError(
+        `No se pudo conectar al servidor de correo ${this.where}: ${err.response ?? err.code ?? err.message}`,
+        false,
+        err.code,
+        err.responseCode,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outbox (.eml files)
+
+/** "20261128T201503123Z": sortable, no characters a file system dislikes. */
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('.', '');
+}
+
+/** The part of a Message-ID that names the file: "<abc@colima.gob.mx>" → "abc". */
+function fileId(messageId: string): string {
+  return messageId.replace(/^<|@.*$/g, '').replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export class OutboxMailer implements Mailer {
+  private readonly domain: string;
+  // nodemailer builds the RFC 5322 message (encoding, MIME tree, CRLF); we only write it.
+  private readonly transporter: Transporter<StreamSentMessageInfo> = nodemailer.createTransport({
+    streamTransport: true as const,
+    buffer: true,
+    newline: 'windows',
+    logger: false,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+
+  constructor(
+    readonly dir: string,
+    private readonly config: Pick<MailerConfig, 'mailFrom' | 'mailDomain'>,
+    private readonly logger: MailLog = new Logger('Correo'),
+  ) {
+    this.domain = messageIdDomain(config);
+  }
+
+  async send(msg: OutgoingMail): Promise<SentMail> {
+    checkMessage(msg);
+    const messageId = messageIdFor(this.domain, msg.idempotencyKey);
+    const id = fileId(messageId);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      if (msg.idempotencyKey) {
+        // Two workers retrying the same job at the same instant could both write; job ids are unique per key, so
+        // that needs two deliveries of one job at once, which the queue does not do.
+        const existing = (await readdir(this.dir)).find((f) => f.endsWith(`-${id}.eml`));
+        if (existing !== undefined) {
+          this.logger.log(`Correo ${messageId} ya estaba en la bandeja de salida (${existing}); no se repite`);
+          return { messageId };
+        }
+      }
+    } catch (e) {
+      throw new MailDeliveryError(`No se pudo usar la bandeja de salida ${this.dir}: ${(e as Error).message}`, false, 'OUTBOX');
+    }
+    const now = new Date();
+    const info = await this.transporter.sendMail(composeOptions(msg, this.config.mailFrom, messageId, now));
+    if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer stream transport returned no buffer');
+    const name = `${stamp(now)}-${id}.eml`;
+    // Written under a temporary name and renamed, so a reader of the folder never sees half a message.
+    const temp = join(this.dir, `.${name}.tmp`);
+    try {
+      await writeFile(temp, info.message, { mode: 0o600 });
+      await rename(temp, join(this.dir, name));
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw new MailDeliveryError(`No se pudo escribir el correo en ${this.dir}: ${(e as Error).message}`, false, 'OUTBOX');
+    }
+    this.logger.log(`Correo ${messageId} guardado en la bandeja de salida: ${name} (${msg.to.length} destinatario(s))`);
+    return { messageId };
+  }
+
+  async verify(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const probe = join(this.dir, `.probe-${process.pid}-${Date.now()}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}
+
+/** SMTP when SMTP_URL is set, otherwise `.eml` files in `<dataDir>/outbox/`. */
+export function createMailer(config: MailerConfig, logger?: MailLog): Mailer {
+  if (config.smtpUrl !== undefined && config.smtpUrl !== '') {
+    return new SmtpMailer({ ...config, smtpUrl: config.smtpUrl }, logger);
+  }
+  return new OutboxMailer(join(config.dataDir, 'outbox'), config, logger);
+}
