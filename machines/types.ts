@@ -47,7 +47,26 @@ export interface GuideStep {
   responsable: Responsable;
   /** The guide's activity text, corrected where ARCHITECTURE.md lists a correction. */
   actividad: string;
-  /** Set when this step differs from the guide's text: the number of the correction in ARCHITECTURE.md. */
+  /**
+   * Set when this step differs from the guide's text: the number of the correction in ARCHITECTURE.md, or several
+   * when one step needs more than one (5.5 paso 14: the reply confirms the block (5) and the responsable's name (8)).
+   */
+  correccion?: number | number[];
+  /**
+   * The guide section of this step's table, for a machine that implements more than one table
+   * (`centro-trabajo-restablecer`: 5.2.2 and 5.2.3 both number from 1). Absent: the procedure's only table.
+   */
+  seccion?: string;
+}
+
+/** One table of the guide a procedure implements, with the heading and title the generated guide prints. */
+export interface GuideTable {
+  /** "5.2.2" */
+  section: string;
+  /** The section heading as the guide writes it ("CENTRO DE TRABAJO: Solicitud de restablecimiento ..."). */
+  heading: string;
+  /** The table's title ("Descripción del procedimiento de ..."), corrected where correction 3 applies. */
+  title: string;
   correccion?: number;
 }
 

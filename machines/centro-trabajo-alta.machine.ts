@@ -1,0 +1,118 @@
+/**
+ * Guía 5.2.1 — CENTRO DE TRABAJO: Solicitud y obtención de un nuevo correo electrónico institucional.
+ *
+ * Input: `{ caseId, oficio: { folio, fecha?, asunto? }, nivel, cct? }` — the Nivel's oficio; `nivel` scopes the
+ * Nivel's tasks, `cct` (when the oficio names the school) scopes the school's last task.
+ * Events: SOLICITAR { at } (nivel, or subdireccion for a paper oficio; catalog `startEvent`), RECIBIR_OFICIO { at },
+ * TURNAR, TURNAR_RESPUESTA (subdireccion); RECIBIR_TURNO, CREAR_CUENTA { tipo: 'centro_trabajo', cct, directorCurp },
+ * ENVIAR_RESPUESTA, REINTENTAR, CANCELAR { motivo } (subjefatura); ACUSAR_RECIBO, ENTREGAR_CREDENCIALES (nivel);
+ * INICIAR_USO (centro_trabajo); PROVISION_OK/ERROR, CREDENTIALS_SENT/ERROR, LETTER_READY/ERROR (sistema).
+ * Commands: renderAcuse, provision { op: 'create', tipo: 'centro_trabajo', cct, curp }, sendCredentials
+ * { to: 'director' }, renderReplyLetter { outcome: 'creada' }.
+ *
+ * Correction 6: the Servicio creates the account (paso 10) before the reply letter that carries its access data is
+ * generated and sent (pasos 8-9); the step keeps its number.
+ */
+import { deliveryStates } from './parts/delivery';
+import { cancelar, finalState, incidentState, provisioningStates } from './parts/provisioning';
+import { receptionStates } from './parts/reception';
+import { initialContext, machineOutput, nos, paso, procedureSetup, required, table } from './parts/setup';
+
+const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos' as const;
+const SUBJEFATURA = 'Subjefatura de Sistemas' as const;
+
+export const PASOS_5_2_1 = [
+  paso('1', 'Centro de trabajo', 'Solicita al nivel la creación de una cuenta de correo electrónico institucional.'),
+  paso(
+    '2',
+    'Nivel',
+    'Elabora oficio correspondiente para solicitar la creación de la cuenta de correo electrónico institucional ' +
+      'para el centro de trabajo.',
+  ),
+  paso('3', SUBDIRECCION, 'Recibe oficio, firma y sella de recibido.'),
+  paso('4', SUBDIRECCION, 'Canaliza el oficio a la Subjefatura de Sistemas.'),
+  paso('5', SUBJEFATURA, 'Recibe oficio, firma de recibido.'),
+  paso('6', SUBJEFATURA, 'Accede al sistema "Mi Correo Institucional"'),
+  paso(
+    '7',
+    SUBJEFATURA,
+    'Selecciona la opción "crear una cuenta" del menú lateral, de las opciones que aparecen seleccionar, centro de ' +
+      'trabajo. Posteriormente buscar el centro de trabajo y director y crear la cuenta.',
+  ),
+  paso('10', 'Servicio', 'Crea la cuenta y envía los datos de acceso al correo electrónico del director.', {
+    correccion: 6,
+  }),
+  paso(
+    '8',
+    SUBJEFATURA,
+    'Genera un oficio de respuesta con las credenciales de acceso al correo electrónico institucional recién creado.',
+  ),
+  paso('9', SUBJEFATURA, 'Envía el oficio a la Subdirección de Sistemas y Servicios Telemáticos.'),
+  paso('11', SUBDIRECCION, 'Canaliza el oficio al nivel correspondiente.'),
+  paso('12', 'Nivel', 'Recibe oficio, firma y sella de recibido.'),
+  paso('13', 'Nivel', 'Renvía el oficio o se comunica con la escuela para facilitarle sus credenciales de acceso.'),
+  paso('14', 'Centro de trabajo', 'Recibe la información e inicia el uso de su cuenta.'),
+];
+const t = table(PASOS_5_2_1);
+
+export const centroTrabajoAltaV1 = procedureSetup.createMachine({
+  id: 'centro-trabajo-alta',
+  context: ({ input }) => initialContext(input),
+  initial: 'solicitud',
+  output: machineOutput,
+  states: {
+    ...receptionStates({
+      solicitud: t('1', '2'),
+      solicitanteRoles: ['nivel', 'subdireccion'],
+      recibe: t('3'),
+      acuse: t('3')[0],
+      turna: t('4'),
+      subjefaturaRecibe: t('5'),
+      next: 'creacion',
+    }),
+    creacion: {
+      meta: {
+        pasos: t('6', '7'),
+        task: { role: 'subjefatura', title: 'Crear la cuenta del centro de trabajo', slaDays: 2 },
+      },
+      on: {
+        CREAR_CUENTA: {
+          guard: { type: 'tipoDeCuenta', params: { tipos: ['centro_trabajo'] } },
+          target: 'aprovisionamiento',
+          actions: 'registrarAlta',
+          meta: { roles: ['subjefatura'], pasos: nos(t('6', '7')), label: 'Crear cuenta' },
+        },
+        ...cancelar('cancelada'),
+      },
+    },
+    ...provisioningStates({
+      pasos: t('10'),
+      provision: (context) => {
+        const alta = required(context.alta, 'alta');
+        if (alta.tipo !== 'centro_trabajo') throw new Error(`Machine bug: alta de tipo ${alta.tipo} en 5.2.1`);
+        return { op: 'create', tipo: 'centro_trabajo', cct: alta.cct, curp: alta.directorCurp };
+      },
+      credentials: { to: 'director', pasos: [] },
+      next: 'oficioRespuesta',
+    }),
+    ...deliveryStates({
+      outcome: 'creada',
+      genera: t('8'),
+      envia: t('9'),
+      subdireccion: t('11'),
+      area: { role: 'nivel', pasos: t('12') },
+      escuela: { entrega: t('13'), uso: t('14') },
+      next: 'creada',
+    }),
+    creada: finalState('creada'),
+    incidente: incidentState({
+      retry: {
+        provision: 'aprovisionamiento',
+        sendCredentials: 'envioCredenciales',
+        renderReplyLetter: 'oficioRespuesta',
+      },
+      cancel: 'cancelada',
+    }),
+    cancelada: finalState('cancelada'),
+  },
+});

@@ -1,0 +1,93 @@
+/**
+ * Guía 5.5 — BLOQUEAR CUENTA (any account type).
+ *
+ * Input: `{ caseId, oficio: { folio, fecha?, asunto? } }` — the interesado's oficio.
+ * Events: SOLICITAR { at } (responsable = interesado, or subdireccion for a paper oficio; catalog `startEvent`),
+ * RECIBIR_OFICIO { at }, TURNAR, TURNAR_RESPUESTA (subdireccion); RECIBIR_TURNO, BLOQUEAR { cuentaId }, CONFIRMAR,
+ * REGRESAR, ENVIAR_RESPUESTA, REINTENTAR, CANCELAR { motivo } (subjefatura); ACUSAR_RECIBO (responsable);
+ * PROVISION_OK/ERROR, LETTER_READY/ERROR (sistema).
+ * Commands: renderAcuse, provision { op: 'suspend', cuentaId }, notifyHolder { reason: 'block' } (without waiting),
+ * renderReplyLetter { outcome: 'bloqueada' }. No credentials: a block has none (correction 5).
+ *
+ * Corrections 4 (paso 1 asks for a block, not a reassignment), 5 (the reply confirms the block) and 8 (one name for
+ * the Responsable del programa, función o servicio).
+ */
+import { accountActionStates } from './parts/account-action';
+import { deliveryStates } from './parts/delivery';
+import { finalState, incidentState, provisioningStates } from './parts/provisioning';
+import { receptionStates } from './parts/reception';
+import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
+
+const RESPONSABLE = 'Responsable del programa, función o servicio' as const;
+const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos' as const;
+const SUBJEFATURA = 'Subjefatura de Sistemas' as const;
+
+export const PASOS_5_5 = [
+  paso('1', 'Interesado', 'Solicita el bloqueo de cuenta mediante oficio.', { correccion: 4 }),
+  paso('2', SUBDIRECCION, 'Recibe oficio.'),
+  paso('3', SUBDIRECCION, 'Firma y sella de recibido y entrega oficio a la Subjefatura de Sistemas.'),
+  paso('4', SUBJEFATURA, 'Recibe oficio.'),
+  paso('5', SUBJEFATURA, 'Accede al sistema mi correo institucional. Del menú lateral selecciona editar una cuenta'),
+  paso('6', SUBJEFATURA, 'Busca la cuenta'),
+  paso('7', SUBJEFATURA, 'Selecciona bloquear cuenta'),
+  paso('8', 'Sistema "Mi correo institucional"', 'Alerta sobre la acción y espera confirmación'),
+  paso('9', SUBJEFATURA, 'Confirma la acción'),
+  paso('10', 'Servicio', 'Bloquea la cuenta'),
+  paso(
+    '11',
+    SUBJEFATURA,
+    'Genera y envía oficio de respuesta que confirma el bloqueo de la cuenta a la Subdirección de Sistemas y ' +
+      'Servicios Telemáticos.',
+    { correccion: 5 },
+  ),
+  paso('12', SUBDIRECCION, 'Recibe oficio de respuesta.'),
+  paso('13', SUBDIRECCION, 'Envía oficio al área correspondiente.'),
+  paso('14', RESPONSABLE, 'Recibe el oficio de respuesta que confirma el bloqueo.', { correccion: [5, 8] }),
+  paso('15', RESPONSABLE, 'Firma y sella de recibido.', { correccion: 8 }),
+];
+const t = table(PASOS_5_5);
+
+export const cuentaBloquearV1 = procedureSetup.createMachine({
+  id: 'cuenta-bloquear',
+  context: ({ input }) => initialContext(input),
+  initial: 'solicitud',
+  output: machineOutput,
+  states: {
+    ...receptionStates({
+      solicitud: t('1'),
+      solicitanteRoles: ['responsable', 'subdireccion'],
+      recibe: t('2'),
+      acuse: t('3')[0],
+      turna: t('3'),
+      subjefaturaRecibe: t('4'),
+      next: 'busqueda',
+    }),
+    ...accountActionStates({
+      event: 'BLOQUEAR',
+      busqueda: { pasos: t('5', '6', '7'), title: 'Buscar la cuenta a bloquear', label: 'Bloquear cuenta' },
+      confirmacion: { pasos: t('8', '9'), title: 'Confirmar el bloqueo de la cuenta', label: 'Confirmar bloqueo' },
+      next: 'aprovisionamiento',
+      cancel: 'cancelada',
+    }),
+    ...provisioningStates({
+      pasos: t('10'),
+      provision: (context) => ({ op: 'suspend', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
+      notify: (context) => ({ cuentaId: required(context.cuenta, 'cuenta').cuentaId, reason: 'block' }),
+      next: 'oficioRespuesta',
+    }),
+    ...deliveryStates({
+      outcome: 'bloqueada',
+      genera: t('11'),
+      envia: [],
+      subdireccion: t('12', '13'),
+      area: { role: 'responsable', pasos: t('14', '15') },
+      next: 'bloqueada',
+    }),
+    bloqueada: finalState('bloqueada'),
+    incidente: incidentState({
+      retry: { provision: 'aprovisionamiento', renderReplyLetter: 'oficioRespuesta' },
+      cancel: 'cancelada',
+    }),
+    cancelada: finalState('cancelada'),
+  },
+});

@@ -1,0 +1,116 @@
+/**
+ * Guía 5.4 — REASIGNAR CUENTA (any account type).
+ *
+ * Input: `{ caseId, oficio: { folio, fecha?, asunto? } }` — the interesado's oficio.
+ * Events: SOLICITAR { at } (responsable = interesado, or subdireccion for a paper oficio; catalog `startEvent`),
+ * RECIBIR_OFICIO { at }, TURNAR, TURNAR_RESPUESTA (subdireccion); RECIBIR_TURNO, REASIGNAR { cuentaId, newCurp,
+ * previousCurp } (the account found, the worker who keeps it and the holder it had), CONFIRMAR, REGRESAR,
+ * ENVIAR_RESPUESTA, REINTENTAR, CANCELAR { motivo } (subjefatura); ACUSAR_RECIBO (responsable); PROVISION_OK/ERROR,
+ * CREDENTIALS_SENT/ERROR, LETTER_READY/ERROR (sistema).
+ * Commands: renderAcuse, provision { op: 'reassign', cuentaId, newCurp }, notifyHolder { reason: 'reassign',
+ * previousCurp } (the previous holder, without waiting), sendCredentials { to: 'correo_alterno' } (the new holder),
+ * renderReplyLetter { outcome: 'reasignada' }.
+ *
+ * Correction 9: the reassignment revokes the previous holder's access (the provider sets a new password) and both
+ * holders are in the movement log (REASIGNAR carries both CURPs).
+ */
+import { accountActionStates } from './parts/account-action';
+import { deliveryStates } from './parts/delivery';
+import { finalState, incidentState, provisioningStates } from './parts/provisioning';
+import { receptionStates } from './parts/reception';
+import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
+
+const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos' as const;
+const SUBJEFATURA = 'Subjefatura de Sistemas' as const;
+
+export const PASOS_5_4 = [
+  paso('1', 'Interesado', 'Solicita de reasignación de cuenta mediante oficio.'),
+  paso('2', SUBDIRECCION, 'Recibe oficio.'),
+  paso('3', SUBDIRECCION, 'Firma y sella de recibido y entrega oficio a la Subjefatura de Sistemas.'),
+  paso('4', SUBJEFATURA, 'Recibe oficio.'),
+  paso('5', SUBJEFATURA, 'Accede al sistema mi correo institucional. Del menú lateral selecciona editar una cuenta'),
+  paso('6', SUBJEFATURA, 'Busca la cuenta'),
+  paso('7', SUBJEFATURA, 'Selecciona reasignar cuenta'),
+  paso('8', SUBJEFATURA, 'Busca a trabajador que se quedará con esta cuenta'),
+  paso('9', 'Sistema "Mi correo institucional"', 'Despliega botón de "Confirmar reasignación"'),
+  paso('10', SUBJEFATURA, 'Confirma la acción'),
+  paso(
+    '11',
+    'Servicio',
+    'Reasigna la cuenta, revoca el acceso del titular anterior con una nueva contraseña y envía los datos de acceso ' +
+      'al correo electrónico alterno del trabajador',
+    { correccion: 9 },
+  ),
+  paso(
+    '12',
+    SUBJEFATURA,
+    'Genera y envía oficio de respuesta con los datos de acceso a la Subdirección de Sistemas y Servicios Telemáticos.',
+  ),
+  paso('13', SUBDIRECCION, 'Recibe oficio de respuesta.'),
+  paso('14', SUBDIRECCION, 'Envía oficio al área correspondiente.'),
+  paso('15', 'Interesado', 'Recibe el oficio con los datos de acceso.'),
+  paso('16', 'Interesado', 'Firma y sella de recibido.'),
+];
+const t = table(PASOS_5_4);
+
+export const cuentaReasignarV1 = procedureSetup.createMachine({
+  id: 'cuenta-reasignar',
+  context: ({ input }) => initialContext(input),
+  initial: 'solicitud',
+  output: machineOutput,
+  states: {
+    ...receptionStates({
+      solicitud: t('1'),
+      solicitanteRoles: ['responsable', 'subdireccion'],
+      recibe: t('2'),
+      acuse: t('3')[0],
+      turna: t('3'),
+      subjefaturaRecibe: t('4'),
+      next: 'busqueda',
+    }),
+    ...accountActionStates({
+      event: 'REASIGNAR',
+      busqueda: {
+        pasos: t('5', '6', '7', '8'),
+        title: 'Buscar la cuenta y al trabajador que se quedará con ella',
+        label: 'Reasignar cuenta',
+      },
+      confirmacion: { pasos: t('9', '10'), title: 'Confirmar la reasignación', label: 'Confirmar reasignación' },
+      next: 'aprovisionamiento',
+      cancel: 'cancelada',
+    }),
+    ...provisioningStates({
+      pasos: t('11'),
+      provision: (context) => ({
+        op: 'reassign',
+        cuentaId: required(context.cuenta, 'cuenta').cuentaId,
+        newCurp: required(context.reasignacion, 'reasignacion').newCurp,
+      }),
+      notify: (context) => ({
+        cuentaId: required(context.cuenta, 'cuenta').cuentaId,
+        reason: 'reassign',
+        ...(context.reasignacion?.previousCurp ? { previousCurp: context.reasignacion.previousCurp } : {}),
+      }),
+      credentials: { to: 'correo_alterno', pasos: [] },
+      next: 'oficioRespuesta',
+    }),
+    ...deliveryStates({
+      outcome: 'reasignada',
+      genera: t('12'),
+      envia: [],
+      subdireccion: t('13', '14'),
+      area: { role: 'responsable', pasos: t('15', '16') },
+      next: 'reasignada',
+    }),
+    reasignada: finalState('reasignada'),
+    incidente: incidentState({
+      retry: {
+        provision: 'aprovisionamiento',
+        sendCredentials: 'envioCredenciales',
+        renderReplyLetter: 'oficioRespuesta',
+      },
+      cancel: 'cancelada',
+    }),
+    cancelada: finalState('cancelada'),
+  },
+});

@@ -1,0 +1,237 @@
+/**
+ * The procedure catalog: every procedure of the guide, by id and version.
+ *
+ * A running case keeps the version it started with; `latestProcedure(id)` serves new cases. To change a procedure,
+ * add `machines/<id>.v2.machine.ts` next to v1 and a second entry here with `version: 2` (and `migrateFrom` when v1
+ * cases may move to it); v1 stays in the catalog as long as a case uses it.
+ */
+import type { StateMachine } from 'xstate';
+import { centroTrabajoAltaV1 } from './centro-trabajo-alta.machine';
+import { centroTrabajoRestablecerV1 } from './centro-trabajo-restablecer.machine';
+import { cuentaBloquearV1 } from './cuenta-bloquear.machine';
+import { cuentaReasignarV1 } from './cuenta-reasignar.machine';
+import type { CaseContext, CaseInput, CaseOutput, ProcedureEvent, ProcedureEventType } from './parts/setup';
+import { personalAltaV1 } from './personal-alta.machine';
+import { personalRestablecerV1 } from './personal-restablecer.machine';
+import { servicioAltaV1 } from './servicio-alta.machine';
+import { servicioRestablecerV1 } from './servicio-restablecer.machine';
+import type { ActorRole, GuideTable, ProcedureId, StepMeta, TransitionMeta } from './types';
+
+export type {
+  AltaCuenta,
+  AwaitedCommand,
+  CaseContext,
+  CaseInput,
+  CaseOutput,
+  Identidad,
+  Incidente,
+  OficioRef,
+  Outcome,
+  ProcedureEvent,
+  ProcedureEventType,
+} from './parts/setup';
+export { MAX_INTENTOS_IDENTIFICACION } from './parts/self-service';
+export * from './types';
+
+/** What the engine needs of any procedure machine (all are built from `procedureSetup`). */
+export type ProcedureMachine = StateMachine<
+  CaseContext,
+  ProcedureEvent,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- children/actors/actions/guards/delays/state value/tags differ per machine
+  any, any, any, any, any, any, any,
+  CaseInput,
+  CaseOutput,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- emitted events: none
+  any,
+  StepMeta,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- state schema differs per machine
+  any,
+  TransitionMeta
+>;
+
+export interface ProcedureDefinition {
+  id: ProcedureId;
+  version: number;
+  /** Spanish title, each procedure its own (correction 3). */
+  title: string;
+  /** The guide section(s) it implements, as printed: "5.1.1", "5.2.2 y 5.2.3". */
+  guideSection: string;
+  /** The tables of the guide it implements, in order. */
+  guideTables: GuideTable[];
+  /** Version of the guide's text the step metas carry (corrections 1-9 of ARCHITECTURE.md). */
+  guideVersion: '01';
+  machine: ProcedureMachine;
+  /** Who may open a case. */
+  startRoles: ActorRole[];
+  /**
+   * The event the engine sends, with the starter's payload, right after `initialTransition`: the case is created
+   * by that first act (the worker's CURP/CURT, the oficio sent), and its movement carries the guide step.
+   */
+  startEvent?: ProcedureEventType;
+  /** How cases of an older version move to this one: old state value → new state value. */
+  migrateFrom?: { version: number; stateMap: Record<string, string> };
+}
+
+const TITULO_NUEVO = 'Descripción del procedimiento de solicitud y obtención de un nuevo correo electrónico institucional';
+
+export const PROCEDURES: ProcedureDefinition[] = [
+  {
+    id: 'personal-alta',
+    version: 1,
+    title: 'Correo institucional personal: solicitud y obtención de un nuevo correo',
+    guideSection: '5.1.1',
+    guideTables: [
+      {
+        section: '5.1.1',
+        heading: 'PERSONAL: Solicitud y obtención de un nuevo correo electrónico institucional.',
+        title: TITULO_NUEVO,
+      },
+    ],
+    guideVersion: '01',
+    machine: personalAltaV1,
+    startRoles: ['trabajador'],
+    startEvent: 'IDENTIFICAR',
+  },
+  {
+    id: 'personal-restablecer',
+    version: 1,
+    title: 'Correo institucional personal: restablecimiento de la contraseña',
+    guideSection: '5.1.2',
+    guideTables: [
+      {
+        section: '5.1.2',
+        heading: 'PERSONAL: Solicitud de restablecimiento de la contraseña del correo electrónico institucional.',
+        title: 'Descripción del procedimiento de restablecimiento de la contraseña del correo electrónico institucional',
+      },
+    ],
+    guideVersion: '01',
+    machine: personalRestablecerV1,
+    startRoles: ['trabajador'],
+    startEvent: 'IDENTIFICAR',
+  },
+  {
+    id: 'centro-trabajo-alta',
+    version: 1,
+    title: 'Correo institucional de centro de trabajo: solicitud y obtención de un nuevo correo',
+    guideSection: '5.2.1',
+    guideTables: [
+      {
+        section: '5.2.1',
+        heading: 'CENTRO DE TRABAJO: Solicitud y obtención de un nuevo correo electrónico institucional.',
+        title: TITULO_NUEVO,
+      },
+    ],
+    guideVersion: '01',
+    machine: centroTrabajoAltaV1,
+    startRoles: ['nivel', 'subdireccion'],
+    startEvent: 'SOLICITAR',
+  },
+  {
+    id: 'centro-trabajo-restablecer',
+    version: 1,
+    title: 'Correo institucional de centro de trabajo: restablecimiento de la contraseña',
+    guideSection: '5.2.2 y 5.2.3',
+    guideTables: [
+      {
+        section: '5.2.2',
+        heading: 'CENTRO DE TRABAJO: Solicitud de restablecimiento de la contraseña del correo electrónico institucional',
+        title:
+          'Descripción del procedimiento de solicitud de restablecimiento de contraseña de correo electrónico institucional',
+      },
+      {
+        section: '5.2.3',
+        heading: 'CENTRO DE TRABAJO: Restablecimiento de la contraseña del correo electrónico institucional',
+        title: 'Descripción del procedimiento de restablecimiento de contraseña de correo electrónico institucional',
+      },
+    ],
+    guideVersion: '01',
+    machine: centroTrabajoRestablecerV1,
+    startRoles: ['centro_trabajo'],
+    startEvent: 'SOLICITAR',
+  },
+  {
+    id: 'servicio-alta',
+    version: 1,
+    title: 'Correo institucional de programa, función o servicio: solicitud de nuevo correo',
+    guideSection: '5.3.1',
+    guideTables: [
+      {
+        section: '5.3.1',
+        heading: 'PROGRAMA, FUNCIÓN O SERVICIO: Solicitud de nuevo correo institucional',
+        title: 'Descripción del procedimiento de solicitud de nuevo correo institucional',
+        correccion: 3,
+      },
+    ],
+    guideVersion: '01',
+    machine: servicioAltaV1,
+    startRoles: ['responsable', 'subdireccion'],
+    startEvent: 'SOLICITAR',
+  },
+  {
+    id: 'servicio-restablecer',
+    version: 1,
+    title: 'Correo institucional de programa, función o servicio: restablecimiento de la contraseña',
+    guideSection: '5.3.2',
+    guideTables: [
+      {
+        section: '5.3.2',
+        heading: 'PROGRAMA, FUNCIÓN O SERVICIO: Restablecer contraseña',
+        title: 'Descripción del procedimiento de restablecimiento de contraseña',
+        correccion: 3,
+      },
+    ],
+    guideVersion: '01',
+    machine: servicioRestablecerV1,
+    startRoles: ['responsable', 'subdireccion'],
+    startEvent: 'SOLICITAR',
+  },
+  {
+    id: 'cuenta-reasignar',
+    version: 1,
+    title: 'Reasignación de una cuenta de correo institucional',
+    guideSection: '5.4',
+    guideTables: [
+      {
+        section: '5.4',
+        heading: 'REASIGNAR CUENTA.',
+        title: 'Descripción del procedimiento de reasignación de cuenta',
+        correccion: 3,
+      },
+    ],
+    guideVersion: '01',
+    machine: cuentaReasignarV1,
+    startRoles: ['responsable', 'subdireccion'],
+    startEvent: 'SOLICITAR',
+  },
+  {
+    id: 'cuenta-bloquear',
+    version: 1,
+    title: 'Bloqueo de una cuenta de correo institucional',
+    guideSection: '5.5',
+    guideTables: [
+      {
+        section: '5.5',
+        heading: 'BLOQUEAR CUENTA.',
+        title: 'Descripción del procedimiento de bloqueo de cuenta',
+        correccion: 3,
+      },
+    ],
+    guideVersion: '01',
+    machine: cuentaBloquearV1,
+    startRoles: ['responsable', 'subdireccion'],
+    startEvent: 'SOLICITAR',
+  },
+];
+
+/** The definition a case of this id and version runs, or undefined when the catalog has none. */
+export function getProcedure(id: string, version: number): ProcedureDefinition | undefined {
+  return PROCEDURES.find((p) => p.id === id && p.version === version);
+}
+
+/** The newest version of a procedure: what a new case starts with. */
+export function latestProcedure(id: string): ProcedureDefinition | undefined {
+  return PROCEDURES.filter((p) => p.id === id).reduce<ProcedureDefinition | undefined>(
+    (latest, p) => (latest && latest.version >= p.version ? latest : p),
+    undefined,
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * Delivery of the reply (5.2.1, 5.3.1, 5.3.2, 5.4, 5.5): the reply letter is drawn and signed (`renderReplyLetter`),
+ * the Subjefatura sends it to the Subdirección, the Subdirección turns it to the requesting area (or Nivel), and the
+ * area signs and stamps it as received. In 5.2.1 the Nivel then passes the access data to the school, which starts
+ * using its account. Each procedure passes its own step numbers and responsables.
+ */
+import type { CommandParams, GuideStep } from '../types';
+import { bySistema, nos, procedureSetup } from './setup';
+
+export interface DeliveryOptions {
+  outcome: CommandParams['renderReplyLetter']['outcome'];
+  /** Subjefatura: the reply letter is generated (and, where the guide says so in one step, sent). */
+  genera: GuideStep[];
+  /** Subjefatura: sends it to the Subdirección, when the guide makes that a step of its own. */
+  envia: GuideStep[];
+  /** Subdirección: receives the reply and sends it to the area. */
+  subdireccion: GuideStep[];
+  /** The requesting area: who acknowledges ("firma y sella de recibido"). */
+  area: { role: 'nivel' | 'responsable'; pasos: GuideStep[] };
+  /** 5.2.1: the Nivel passes the access data to the school, which starts using the account. */
+  escuela?: { entrega: GuideStep[]; uso: GuideStep[] };
+  /** The final state. */
+  next: string;
+}
+
+/** States `oficioRespuesta` → `envioRespuesta` → `recepcionRespuesta` → `acuseRespuesta` (→ `entregaEscuela` → `inicioUso`). */
+export function deliveryStates(o: DeliveryOptions) {
+  const afterAcuse = o.escuela ? 'entregaEscuela' : o.next;
+  const alNivel = o.area.role === 'nivel';
+  return {
+    oficioRespuesta: procedureSetup.createStateConfig({
+      meta: { pasos: o.genera, awaitsEffect: 'renderReplyLetter' },
+      entry: [
+        { type: 'contarIntento', params: { command: 'renderReplyLetter' } },
+        { type: 'renderReplyLetter', params: { outcome: o.outcome } },
+      ],
+      on: {
+        LETTER_READY: {
+          target: 'envioRespuesta',
+          actions: 'registrarOficioRespuesta',
+          meta: bySistema('Oficio de respuesta firmado', o.genera),
+        },
+        LETTER_ERROR: {
+          target: 'incidente',
+          actions: { type: 'registrarIncidente', params: { command: 'renderReplyLetter' } },
+          meta: bySistema('No se pudo generar el oficio de respuesta'),
+        },
+      },
+    }),
+    envioRespuesta: procedureSetup.createStateConfig({
+      meta: {
+        pasos: o.envia,
+        task: {
+          role: 'subjefatura',
+          title: 'Revisar y enviar el oficio de respuesta a la Subdirección',
+          slaDays: 1,
+        },
+      },
+      on: {
+        ENVIAR_RESPUESTA: {
+          target: 'recepcionRespuesta',
+          meta: {
+            roles: ['subjefatura'],
+            pasos: nos([...o.genera, ...o.envia]),
+            label: 'Enviar a la Subdirección',
+          },
+        },
+      },
+    }),
+    recepcionRespuesta: procedureSetup.createStateConfig({
+      meta: {
+        pasos: o.subdireccion,
+        task: {
+          role: 'subdireccion',
+          title: alNivel ? 'Canalizar el oficio de respuesta al nivel' : 'Enviar el oficio de respuesta al área',
+          slaDays: 1,
+        },
+      },
+      on: {
+        TURNAR_RESPUESTA: {
+          target: 'acuseRespuesta',
+          meta: {
+            roles: ['subdireccion'],
+            pasos: nos(o.subdireccion),
+            label: alNivel ? 'Canalizar al nivel' : 'Enviar al área',
+          },
+        },
+      },
+    }),
+    acuseRespuesta: procedureSetup.createStateConfig({
+      meta: {
+        pasos: o.area.pasos,
+        task: { role: o.area.role, title: 'Recibir el oficio de respuesta: firmar y sellar de recibido', slaDays: 3 },
+      },
+      on: {
+        ACUSAR_RECIBO: {
+          target: afterAcuse,
+          // The Subdirección may register a paper acknowledgement on behalf of an area without an account.
+          meta: { roles: [o.area.role, 'subdireccion'], pasos: nos(o.area.pasos), label: 'Firmar y sellar de recibido' },
+        },
+      },
+    }),
+    ...(o.escuela
+      ? {
+          entregaEscuela: procedureSetup.createStateConfig({
+            meta: {
+              pasos: o.escuela.entrega,
+              task: { role: 'nivel', title: 'Entregar al centro de trabajo sus datos de acceso', slaDays: 3 },
+            },
+            on: {
+              ENTREGAR_CREDENCIALES: {
+                target: 'inicioUso',
+                meta: { roles: ['nivel'], pasos: nos(o.escuela.entrega), label: 'Datos entregados a la escuela' },
+              },
+            },
+          }),
+          inicioUso: procedureSetup.createStateConfig({
+            meta: {
+              pasos: o.escuela.uso,
+              task: { role: 'centro_trabajo', title: 'Recibir los datos de acceso e iniciar el uso de la cuenta', slaDays: 5 },
+            },
+            on: {
+              INICIAR_USO: {
+                target: o.next,
+                // `sistema` when the directory reports the account's first sign-in.
+                meta: { roles: ['centro_trabajo', 'sistema'], pasos: nos(o.escuela.uso), label: 'Iniciar el uso de la cuenta' },
+              },
+            },
+          }),
+        }
+      : {}),
+  };
+}

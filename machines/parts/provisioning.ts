@@ -1,0 +1,135 @@
+/**
+ * The account work every procedure ends with: the Servicio creates / resets / reassigns / suspends the account
+ * (`provision`), then the access data go out by e-mail (`sendCredentials`), and a failure of either becomes an
+ * incident the Subjefatura resolves (REINTENTAR re-declares the command with the next attempt number, CANCELAR ends
+ * the case). Written once, composed into the eight machines.
+ */
+import type { CommandParams, GuideStep } from '../types';
+import {
+  type AwaitedCommand,
+  type CaseContext,
+  type Outcome,
+  bySistema,
+  outputOf,
+  procedureSetup,
+} from './setup';
+
+export interface ProvisioningOptions {
+  /** Guide steps of the state that waits for the Servicio. */
+  pasos: GuideStep[];
+  /** What to ask the directory for, from the case. */
+  provision: (context: CaseContext) => CommandParams['provision'];
+  /** Send the access data once the account is ready; absent for a block (nothing to send). */
+  credentials?: { to: CommandParams['sendCredentials']['to']; pasos: GuideStep[] };
+  /** Tell the holder(s) what happened, without waiting (5.4 previous holder, 5.5 holder). */
+  notify?: (context: CaseContext) => CommandParams['notifyHolder'];
+  /** 5.2.2: the chosen password has been applied, so it is erased at once. */
+  wipeChosenPassword?: boolean;
+  /** Where the case goes when the account work is done. */
+  next: string;
+}
+
+const cuentaIdOf = (context: CaseContext): string => {
+  if (!context.cuenta) throw new Error('Machine bug: PROVISION_OK did not leave an account in the case context');
+  return context.cuenta.cuentaId;
+};
+
+/** States `aprovisionamiento` and (with credentials) `envioCredenciales`. */
+export function provisioningStates(o: ProvisioningOptions) {
+  const afterProvision = o.credentials ? 'envioCredenciales' : o.next;
+  return {
+    aprovisionamiento: procedureSetup.createStateConfig({
+      meta: { pasos: o.pasos, awaitsEffect: 'provision' },
+      entry: [
+        { type: 'contarIntento', params: { command: 'provision' } },
+        { type: 'provision', params: ({ context }) => o.provision(context) },
+      ],
+      on: {
+        PROVISION_OK: {
+          target: afterProvision,
+          actions: [
+            'registrarCuenta',
+            ...(o.notify ? [{ type: 'notifyHolder' as const, params: ({ context }: { context: CaseContext }) => o.notify!(context) }] : []),
+            ...(o.wipeChosenPassword ? [{ type: 'wipeChosenPassword' as const, params: {} }] : []),
+          ],
+          meta: bySistema('Cuenta lista', o.pasos),
+        },
+        PROVISION_ERROR: {
+          target: 'incidente',
+          actions: { type: 'registrarIncidente', params: { command: 'provision' } },
+          meta: bySistema('Falló el servicio de cuentas'),
+        },
+      },
+    }),
+    ...(o.credentials
+      ? {
+          envioCredenciales: procedureSetup.createStateConfig({
+            meta: { pasos: o.credentials.pasos, awaitsEffect: 'sendCredentials' },
+            entry: [
+              { type: 'contarIntento', params: { command: 'sendCredentials' } },
+              {
+                type: 'sendCredentials',
+                params: ({ context }) => ({ cuentaId: cuentaIdOf(context), to: o.credentials!.to }),
+              },
+            ],
+            on: {
+              CREDENTIALS_SENT: { target: o.next, meta: bySistema('Datos de acceso enviados', o.credentials.pasos) },
+              CREDENTIALS_ERROR: {
+                target: 'incidente',
+                actions: { type: 'registrarIncidente', params: { command: 'sendCredentials' } },
+                meta: bySistema('No se pudieron enviar los datos de acceso'),
+              },
+            },
+          }),
+        }
+      : {}),
+  };
+}
+
+/**
+ * State `incidente`: an effect failed for good (or the recovery job found it lost). REINTENTAR goes back to the state
+ * that declared the failed command, which declares it again with the next attempt number.
+ */
+export function incidentState(o: { retry: Partial<Record<AwaitedCommand, string>>; cancel: string }) {
+  const retries = (Object.entries(o.retry) as [AwaitedCommand, string][]).map(([command, target]) => ({
+    guard: { type: 'incidenteDe' as const, params: { command } },
+    target,
+    actions: 'limpiarIncidente' as const,
+    meta: { roles: ['subjefatura' as const], label: 'Reintentar' },
+  }));
+  return procedureSetup.createStateConfig({
+    meta: {
+      pasos: [],
+      incident: true,
+      task: { role: 'subjefatura', title: 'Atender incidente del servicio', slaDays: 1, priority: 'alta' },
+    },
+    on: {
+      REINTENTAR: retries,
+      CANCELAR: {
+        target: o.cancel,
+        actions: 'registrarMotivo',
+        meta: { roles: ['subjefatura'], label: 'Cancelar el trámite' },
+      },
+    },
+  });
+}
+
+/** A final state with its outcome; `entry` for what must still be declared on the way out. */
+export function finalState(outcome: Outcome, pasos: GuideStep[] = [], entry?: 'wipeChosenPassword') {
+  return procedureSetup.createStateConfig({
+    type: 'final',
+    meta: { pasos },
+    output: outputOf(outcome),
+    ...(entry ? { entry: { type: entry, params: {} } } : {}),
+  });
+}
+
+
+/** CANCELAR from a Subjefatura work state: the oficio cannot be served (no such school, account, worker...). */
+export const cancelar = (target: string) => ({
+  CANCELAR: {
+    target,
+    actions: 'registrarMotivo' as const,
+    meta: { roles: ['subjefatura' as const], label: 'Cancelar el trámite' },
+  },
+});

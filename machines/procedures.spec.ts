@@ -1,0 +1,254 @@
+/**
+ * Properties every procedure machine of the catalog must have: reachable outcomes, no case that can get stuck,
+ * the guide's steps each exactly once, roles on every event, only declared commands, and snapshots that behave the
+ * same after a JSON round trip.
+ */
+import { getAdjacencyMap, getShortestPaths, getSimplePaths } from 'xstate/graph';
+import { transition } from 'xstate';
+import { commandsOf } from './commands';
+import { guideStepsOf, statePath, statesOf, transitionsOf } from './guide';
+import {
+  ACTOR_ROLES,
+  COMMAND_TYPES,
+  getProcedure,
+  latestProcedure,
+  PROCEDURES,
+  type ProcedureDefinition,
+  type StepMeta,
+} from './index';
+import {
+  guideSection,
+  guideStepNumbers,
+  INPUT,
+  loadGuide,
+  roundTrip,
+  SAMPLE_EVENTS,
+  serializeState,
+  type Snap,
+} from './spec-support';
+
+const guide = loadGuide();
+
+/** Where the machines deliberately run steps in another order than the guide prints them. */
+const REORDERED: Record<string, (numbers: string[]) => string[]> = {
+  // Correction 6: the Servicio creates the account (10) before the reply letter with its access data (8, 9).
+  '5.2.1': (n) => moveBefore(n, '10', '8'),
+  // Correction 7: paso 6 split; the Servicio's part (6a) runs before the reply letter (6).
+  '5.3.1': (n) => moveBefore(n, '6a', '6'),
+};
+
+function moveBefore(numbers: string[], moved: string, before: string): string[] {
+  const rest = numbers.filter((n) => n !== moved);
+  const at = rest.indexOf(before);
+  if (at < 0 || rest.length === numbers.length) throw new Error(`Cannot move ${moved} before ${before}`);
+  return [...rest.slice(0, at), moved, ...rest.slice(at)];
+}
+
+const stepKey = (def: ProcedureDefinition, section: string, no: string) =>
+  def.guideTables.length > 1 ? `${section}#${no}` : no;
+
+const RESULT_EVENTS = new Set([
+  'PROVISION_OK',
+  'PROVISION_ERROR',
+  'CREDENTIALS_SENT',
+  'CREDENTIALS_ERROR',
+  'LETTER_READY',
+  'LETTER_ERROR',
+  'VENCIMIENTO',
+]);
+
+const AWAITED_RESULT: Record<string, [ok: string, error: string]> = {
+  provision: ['PROVISION_OK', 'PROVISION_ERROR'],
+  sendCredentials: ['CREDENTIALS_SENT', 'CREDENTIALS_ERROR'],
+  renderReplyLetter: ['LETTER_READY', 'LETTER_ERROR'],
+};
+
+describe('procedure catalog', () => {
+  it('has every procedure of the guide once, in version 1', () => {
+    expect(PROCEDURES.map((p) => `${p.id}@${p.version}`).sort()).toEqual(
+      [
+        'centro-trabajo-alta@1',
+        'centro-trabajo-restablecer@1',
+        'cuenta-bloquear@1',
+        'cuenta-reasignar@1',
+        'personal-alta@1',
+        'personal-restablecer@1',
+        'servicio-alta@1',
+        'servicio-restablecer@1',
+      ].sort(),
+    );
+    expect(new Set(PROCEDURES.map((p) => p.title)).size).toBe(PROCEDURES.length);
+    expect(new Set(PROCEDURES.map((p) => p.machine.id)).size).toBe(PROCEDURES.length);
+  });
+
+  it('finds a definition by id and version, and the newest one for new cases', () => {
+    expect(getProcedure('cuenta-bloquear', 1)?.guideSection).toBe('5.5');
+    expect(getProcedure('cuenta-bloquear', 2)).toBeUndefined();
+    expect(getProcedure('no-existe', 1)).toBeUndefined();
+    expect(latestProcedure('servicio-alta')?.version).toBe(1);
+    expect(latestProcedure('no-existe')).toBeUndefined();
+  });
+
+  it('names each table of the guide it implements, with the section headings the guide uses', () => {
+    for (const def of PROCEDURES) {
+      for (const table of def.guideTables) {
+        expect(guideSection(guide, table.section)).toContain(table.heading);
+      }
+      expect(def.guideSection).toContain(def.guideTables[0].section);
+    }
+  });
+});
+
+describe.each(PROCEDURES.map((def) => [`${def.id}@${def.version}`, def] as const))('%s', (_name, def) => {
+  const machine = def.machine;
+  const states = statesOf(machine);
+  const transitions = transitionsOf(machine);
+  const finals = states.filter((s) => s.type === 'final').map(statePath);
+  const transient = new Set(states.filter((s) => (s.always ?? []).length > 0).map(statePath));
+  const traversal = { events: SAMPLE_EVENTS, input: INPUT, serializeState };
+
+  const shortest = getShortestPaths(machine, traversal);
+  const reachedShortest = new Set(shortest.map((p) => String(p.state.value)));
+
+  it('reaches every state and every final state (shortest paths)', () => {
+    expect(finals.length).toBeGreaterThan(0);
+    const resting = states.map(statePath).filter((s) => !transient.has(s));
+    expect(resting.filter((s) => !reachedShortest.has(s))).toEqual([]);
+  });
+
+  it('reaches every final state (simple paths), each with an output that says how it ended', () => {
+    const simple = getSimplePaths(machine, traversal);
+    const endings = simple.filter((p) => p.state.status === 'done');
+    expect([...new Set(endings.map((p) => String(p.state.value)))].sort()).toEqual([...finals].sort());
+    for (const path of endings) {
+      const output = path.state.output!;
+      expect(Object.keys(output).sort()).toEqual(['address', 'cuentaId', 'letterId', 'motivo', 'outcome']);
+      expect(output.outcome).toEqual(expect.any(String));
+    }
+  });
+
+  it('can finish from every state it can reach: no case gets stuck', () => {
+    const adjacency = getAdjacencyMap(machine, traversal);
+    const canFinish = new Set(
+      Object.entries(adjacency)
+        .filter(([, v]) => v.state.status === 'done')
+        .map(([k]) => k),
+    );
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [key, value] of Object.entries(adjacency)) {
+        if (canFinish.has(key)) continue;
+        const nexts = Object.values(value.transitions as Record<string, { state: Snap }>);
+        if (nexts.some((t) => canFinish.has(serializeState(t.state)))) {
+          canFinish.add(key);
+          grew = true;
+        }
+      }
+    }
+    const stuck = Object.entries(adjacency)
+      .filter(([k]) => !canFinish.has(k))
+      .map(([, v]) => String(v.state.value));
+    expect(stuck).toEqual([]);
+  });
+
+  it("carries every step of its guide tables exactly once, in the guide's order (with the corrections)", () => {
+    const expected = def.guideTables.flatMap((table) => {
+      const numbers = guideStepNumbers(guideSection(guide, table.section));
+      const ordered = REORDERED[table.section]?.(numbers) ?? numbers;
+      return ordered.map((no) => stepKey(def, table.section, no));
+    });
+    const actual = guideStepsOf(machine).map(({ step }) =>
+      stepKey(def, step.seccion ?? def.guideTables[0].section, step.no),
+    );
+    expect(expected.length).toBeGreaterThan(5);
+    expect(actual).toEqual(expected);
+  });
+
+  it('names who may send every event, and only the system sends results', () => {
+    const stepNumbers = new Set(guideStepsOf(machine).map(({ step }) => step.no));
+    const evented = transitions.filter((t) => t.event !== '');
+    expect(evented.length).toBeGreaterThan(3);
+    for (const t of evented) {
+      const where = `${t.source} --${t.event}-->`;
+      expect([where, t.meta?.roles?.length ?? 0]).not.toEqual([where, 0]);
+      for (const role of t.meta!.roles) expect([where, ACTOR_ROLES]).toEqual([where, expect.arrayContaining([role])]);
+      if (RESULT_EVENTS.has(t.event)) expect([where, t.meta!.roles]).toEqual([where, ['sistema']]);
+      for (const no of t.meta!.pasos ?? []) expect([where, stepNumbers.has(no)]).toEqual([where, true]);
+    }
+  });
+
+  it('is started by its start event, sent by exactly its start roles', () => {
+    expect(def.startEvent).toBeDefined();
+    const initial = statePath(machine.root.initial.target[0]);
+    const start = transitions.filter((t) => t.source === initial && t.event === def.startEvent);
+    expect(start).toHaveLength(1);
+    expect([...start[0].meta!.roles].sort()).toEqual([...def.startRoles].sort());
+  });
+
+  it('lets the role of every task act on it, and waits for effects only where the system answers', () => {
+    for (const node of states) {
+      const meta = node.meta as StepMeta | undefined;
+      const path = statePath(node);
+      if (node.type !== 'final') expect([path, meta?.pasos]).toEqual([path, expect.any(Array)]);
+      const outgoing = transitions.filter((t) => t.source === path && t.event !== '');
+      if (meta?.task) {
+        const actors = outgoing.flatMap((t) => t.meta?.roles ?? []);
+        expect([path, actors]).toEqual([path, expect.arrayContaining([meta.task.role])]);
+        expect(meta.task.slaDays).toBeGreaterThan(0);
+        expect(meta.task.title).toMatch(/^[A-ZÁÉÍÓÚ]/);
+      }
+      if (meta?.awaitsEffect) {
+        const [ok, error] = AWAITED_RESULT[meta.awaitsEffect];
+        expect([path, outgoing.map((t) => t.event)]).toEqual([path, expect.arrayContaining([ok, error])]);
+        expect(outgoing.find((t) => t.event === error)?.targets).toEqual(['incidente']);
+        expect(node.entry.map((a) => (a as { type: string }).type)).toContain(meta.awaitsEffect);
+      }
+      if (meta?.incident) expect(meta.task?.role).toBe('subjefatura');
+    }
+  });
+
+  it('declares effects only as named commands: no invoke, no timers, no built-in that a pure transition cannot run', () => {
+    const implementations = machine.implementations.actions as Record<string, { type?: string } | undefined>;
+    for (const node of states) {
+      expect([statePath(node), node.invoke.length, node.after.length]).toEqual([statePath(node), 0, 0]);
+      const names = [
+        ...node.entry,
+        ...node.exit,
+        ...[...node.transitions.values()].flat().flatMap((t) => t.actions),
+        ...(node.always ?? []).flatMap((t) => t.actions),
+      ].map((a) => (typeof a === 'string' ? a : (a as { type?: unknown }).type));
+      for (const name of names) {
+        expect([statePath(node), typeof name]).toEqual([statePath(node), 'string']);
+        const impl = implementations[name as string];
+        const isCommand = (COMMAND_TYPES as string[]).includes(name as string);
+        expect([name, isCommand || impl?.type === 'xstate.assign']).toEqual([name, true]);
+      }
+    }
+  });
+
+  it('behaves the same after a JSON round trip of its snapshot, in every state it reaches', () => {
+    const seen = new Set<string>();
+    let compared = 0;
+    for (const path of shortest) {
+      const original = path.state;
+      const key = serializeState(original);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const restored = roundTrip(machine, original);
+      expect(restored.status).toBe(original.status);
+      expect(restored.value).toEqual(original.value);
+      expect(restored.getMeta()).toEqual(original.getMeta());
+      for (const event of SAMPLE_EVENTS) {
+        expect([key, event.type, restored.can(event)]).toEqual([key, event.type, original.can(event)]);
+        if (!original.can(event)) continue;
+        const [a, aActions] = transition(machine, original, event);
+        const [b, bActions] = transition(machine, restored, event);
+        expect(machine.getPersistedSnapshot(b)).toEqual(machine.getPersistedSnapshot(a));
+        expect(commandsOf(bActions)).toEqual(commandsOf(aActions));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(5);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Guía 5.3.2 — PROGRAMA, FUNCIÓN O SERVICIO: Restablecer contraseña.
+ *
+ * Input: `{ caseId, oficio: { folio, fecha?, asunto? } }` — the responsable's oficio.
+ * Events: SOLICITAR { at } (responsable, or subdireccion for a paper oficio; catalog `startEvent`), RECIBIR_OFICIO
+ * { at }, TURNAR, TURNAR_RESPUESTA (subdireccion); RECIBIR_TURNO, RESTABLECER { cuentaId }, CONFIRMAR, REGRESAR,
+ * ENVIAR_RESPUESTA, REINTENTAR, CANCELAR { motivo } (subjefatura); ACUSAR_RECIBO (responsable); PROVISION_OK/ERROR,
+ * CREDENTIALS_SENT/ERROR, LETTER_READY/ERROR (sistema).
+ * Commands: renderAcuse, provision { op: 'reset', cuentaId }, sendCredentials { to: 'correo_alterno' },
+ * renderReplyLetter { outcome: 'restablecida' }.
+ *
+ * Paso 4 "Recibe oficio." sits in the guide's table under the Subdirección's cell, one row before the Subjefatura's
+ * name: the sibling tables (5.3.1, 5.4, 5.5) and the flow (the Subdirección has just handed the oficio over in
+ * paso 3) say the Subjefatura receives it, so it is the Subjefatura's step here.
+ */
+import { accountActionStates } from './parts/account-action';
+import { deliveryStates } from './parts/delivery';
+import { finalState, incidentState, provisioningStates } from './parts/provisioning';
+import { receptionStates } from './parts/reception';
+import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
+
+const RESPONSABLE = 'Responsable del programa, función o servicio' as const;
+const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos' as const;
+const SUBJEFATURA = 'Subjefatura de Sistemas' as const;
+
+export const PASOS_5_3_2 = [
+  paso('1', RESPONSABLE, 'Solicita restablecimiento de contraseña mediante oficio.'),
+  paso('2', SUBDIRECCION, 'Recibe oficio.'),
+  paso('3', SUBDIRECCION, 'Firma y sella de recibido y entrega oficio a la Subjefatura de Sistemas.'),
+  paso('4', SUBJEFATURA, 'Recibe oficio.'),
+  paso('5', SUBJEFATURA, 'Accede al sistema mi correo institucional. Del menú lateral selecciona editar una cuenta'),
+  paso('6', SUBJEFATURA, 'Busca la cuenta'),
+  paso('7', SUBJEFATURA, 'Selecciona restablecer contraseña'),
+  paso(
+    '8',
+    'Sistema "Mi correo institucional"',
+    'Alerta sobre el restablecimiento de la contraseña y espera confirmación',
+  ),
+  paso('9', SUBJEFATURA, 'Confirma la acción'),
+  paso(
+    '10',
+    'Servicio',
+    'Restablece la contraseña y envía los datos de acceso al correo electrónico alterno del trabajador',
+  ),
+  paso(
+    '11',
+    SUBJEFATURA,
+    'Genera y envía oficio de respuesta con los datos de acceso a la Subdirección de Sistemas y Servicios Telemáticos.',
+  ),
+  paso('12', SUBDIRECCION, 'Recibe oficio de respuesta.'),
+  paso('13', SUBDIRECCION, 'Envía oficio al área correspondiente.'),
+  paso('14', RESPONSABLE, 'Recibe el oficio con los datos de acceso.', { correccion: 8 }),
+  paso('15', RESPONSABLE, 'Firma y sella de recibido.', { correccion: 8 }),
+];
+const t = table(PASOS_5_3_2);
+
+export const servicioRestablecerV1 = procedureSetup.createMachine({
+  id: 'servicio-restablecer',
+  context: ({ input }) => initialContext(input),
+  initial: 'solicitud',
+  output: machineOutput,
+  states: {
+    ...receptionStates({
+      solicitud: t('1'),
+      solicitanteRoles: ['responsable', 'subdireccion'],
+      recibe: t('2'),
+      acuse: t('3')[0],
+      turna: t('3'),
+      subjefaturaRecibe: t('4'),
+      next: 'busqueda',
+    }),
+    ...accountActionStates({
+      event: 'RESTABLECER',
+      busqueda: {
+        pasos: t('5', '6', '7'),
+        title: 'Buscar la cuenta y restablecer su contraseña',
+        label: 'Restablecer contraseña',
+      },
+      confirmacion: {
+        pasos: t('8', '9'),
+        title: 'Confirmar el restablecimiento de la contraseña',
+        label: 'Confirmar',
+      },
+      next: 'aprovisionamiento',
+      cancel: 'cancelada',
+    }),
+    ...provisioningStates({
+      pasos: t('10'),
+      provision: (context) => ({ op: 'reset', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
+      credentials: { to: 'correo_alterno', pasos: [] },
+      next: 'oficioRespuesta',
+    }),
+    ...deliveryStates({
+      outcome: 'restablecida',
+      genera: t('11'),
+      envia: [],
+      subdireccion: t('12', '13'),
+      area: { role: 'responsable', pasos: t('14', '15') },
+      next: 'restablecida',
+    }),
+    restablecida: finalState('restablecida'),
+    incidente: incidentState({
+      retry: {
+        provision: 'aprovisionamiento',
+        sendCredentials: 'envioCredenciales',
+        renderReplyLetter: 'oficioRespuesta',
+      },
+      cancel: 'cancelada',
+    }),
+    cancelada: finalState('cancelada'),
+  },
+});
