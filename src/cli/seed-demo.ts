@@ -5,6 +5,7 @@ import { loadConfig } from '../config/config';
 import { buildDataSourceOptions, dialectOf } from '../database/data-source-options';
 import { ensureMysqlDatabase } from '../database/ensure-database';
 import { runMigrations } from '../database/migrate';
+import { STANDARD_NIVELES } from '../catalog/import/niveles';
 import { DEMO_DEFAULTS } from '../catalog/seed/demo-data';
 import { seedDemo } from '../catalog/seed/seed-demo';
 
@@ -59,7 +60,8 @@ async function main(argv: string[]): Promise<void> {
       console.log('\nUsuarios creados. Contraseñas de primer ingreso (se muestran solo esta vez; se pedirá cambiarlas):');
       const width = Math.max(...r.staffCreated.map((s) => s.usuario.length));
       for (const s of r.staffCreated) {
-        const role = s.rol === 'nivel' && s.nivelClave ? `Nivel ${s.nivelClave}` : STAFF_ROLE_LABEL[s.rol];
+        const nivel = STANDARD_NIVELES.find((n) => n.clave === s.nivelClave)?.nombre ?? s.nivelClave;
+        const role = s.rol === 'nivel' && nivel ? `Nivel ${nivel}` : STAFF_ROLE_LABEL[s.rol];
         console.log(`  ${s.usuario.padEnd(width)}  ${s.password}  ${s.nombre} — ${role}`);
       }
     }

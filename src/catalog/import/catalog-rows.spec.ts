@@ -1,0 +1,90 @@
+import { mapHeader, parseCentroRow, parseEstatus, parseTrabajadorRow, type TrabajadorField } from './catalog-rows';
+import { nivelClave } from './niveles';
+
+describe('parseEstatus', () => {
+  it.each([
+    ['ACTIVO', true],
+    ['activa', true],
+    ['', true],
+    ['Licencia con goce', true],
+    ['BAJA', false],
+    ['Baja definitiva', false],
+    ['jubilada', false],
+    ['INACTIVO', false],
+    ['QUIZÁ', null],
+    ['ACTIVO?', true],
+    ['B X', null],
+  ])('%s → %s', (raw, expected) => {
+    expect(parseEstatus(raw)).toBe(expected);
+  });
+});
+
+describe('nivelClave', () => {
+  it('is upper snake case without accents', () => {
+    expect(nivelClave('Media Superior')).toBe('MEDIA_SUPERIOR');
+    expect(nivelClave(' Educación  Especial ')).toBe('EDUCACION_ESPECIAL');
+    expect(nivelClave('Inicial (0-3 años)')).toBe('INICIAL_0_3_ANOS');
+  });
+});
+
+describe('row parsing', () => {
+  const get =
+    (values: Record<string, string>) =>
+    (f: string): string | undefined =>
+      values[f];
+
+  it('normalizes a good worker row', () => {
+    const r = parseTrabajadorRow(
+      get({
+        curp: ' beml920313hmclns09 ',
+        curt: 'ab12',
+        nombre: '  Luis   Raúl ',
+        primer_apellido: 'Bello',
+        segundo_apellido: '',
+        correo_alterno: 'Luis.Bello@Gmail.com',
+        cct: '06dpr0001z',
+        nivel: 'Primaria',
+        estatus: 'Activo',
+      }),
+    );
+    expect(r).toEqual({
+      ok: true,
+      key: 'BEML920313HMCLNS09',
+      nivel: { clave: 'PRIMARIA', nombre: 'Primaria' },
+      record: {
+        curp: 'BEML920313HMCLNS09',
+        curt: 'AB12',
+        nombre: 'Luis Raúl',
+        primerApellido: 'Bello',
+        segundoApellido: null,
+        correoAlterno: 'luis.bello@gmail.com',
+        cct: '06DPR0001Z',
+        nivelClave: 'PRIMARIA',
+        activo: true,
+      },
+    });
+  });
+
+  it('gathers every problem of a row in one reason', () => {
+    const r = parseTrabajadorRow(get({ curp: '', curt: 'A B', nombre: 'x'.repeat(121), primer_apellido: '' }));
+    expect(r).toEqual({
+      ok: false,
+      key: null,
+      reason: 'Falta la CURP. La CURT no puede tener espacios. Falta el primer apellido. El nombre admite hasta 120 caracteres y tiene 121.',
+    });
+  });
+
+  it('validates a school row', () => {
+    expect(parseCentroRow(get({ cct: '06DPR0001Z', nombre: 'Escuela Primaria Benito Juárez', nivel: 'primaria', correo: 'no es correo' }))).toMatchObject({
+      ok: false,
+      key: '06DPR0001Z',
+      reason: expect.stringMatching(/^Correo: .*espacios/),
+    });
+  });
+
+  it('maps aliases of the header', () => {
+    const { columns, ignored } = mapHeader<TrabajadorField>('trabajadores', ['Apellido Paterno', 'Apellido materno', 'Nombre(s)', 'CURP', 'CURT', 'RFC']);
+    expect(Object.fromEntries(columns)).toEqual({ primer_apellido: 0, segundo_apellido: 1, nombre: 2, curp: 3, curt: 4 });
+    expect(ignored).toEqual(['RFC']);
+  });
+});
