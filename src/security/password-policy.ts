@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
@@ -93,9 +93,14 @@ export function parseBlocklist(text: string): ReadonlySet<string> {
   return set;
 }
 
-/** The blocklist shipped in src/security/blocklist.txt, read once. */
+/** The blocklist shipped in src/security/blocklist.txt, read once (tsc does not copy it into a build: look in the sources too). */
 export function loadDefaultBlocklist(): ReadonlySet<string> {
-  defaultBlocklist ??= parseBlocklist(readFileSync(join(__dirname, 'blocklist.txt'), 'utf8'));
+  if (defaultBlocklist === undefined) {
+    const candidates = [join(__dirname, 'blocklist.txt'), join(process.cwd(), 'src', 'security', 'blocklist.txt')];
+    const file = candidates.find((f) => existsSync(f));
+    if (file === undefined) throw new Error(`Password blocklist not found (looked in: ${candidates.join(', ')}).`);
+    defaultBlocklist = parseBlocklist(readFileSync(file, 'utf8'));
+  }
   return defaultBlocklist;
 }
 
