@@ -152,6 +152,25 @@ describe.each(PROCEDURES.map((def) => [`${def.id}@${def.version}`, def] as const
     expect(stuck).toEqual([]);
   });
 
+  it('takes every transition it declares with the representative events (no guard that never passes)', () => {
+    const adjacency = getAdjacencyMap(machine, traversal);
+    const taken = new Set<string>();
+    for (const node of Object.values(adjacency)) {
+      for (const t of Object.values(node.transitions as Record<string, { event: { type: string }; state: Snap }>)) {
+        taken.add(`${String(node.state.value)} --${t.event.type}--> ${String(t.state.value)}`);
+        taken.add(`${String(node.state.value)} --${t.event.type}--> *`);
+      }
+    }
+    const declared = transitions
+      .filter((t) => t.event !== '')
+      .map((t) => {
+        // A target that decides at once (eventless) is never where the case rests: check the event only.
+        const target = t.targets.length === 1 && !transient.has(t.targets[0]) ? t.targets[0] : '*';
+        return `${t.source} --${t.event}--> ${target}`;
+      });
+    expect(declared.filter((d) => !taken.has(d))).toEqual([]);
+  });
+
   it("carries every step of its guide tables exactly once, in the guide's order (with the corrections)", () => {
     const expected = def.guideTables.flatMap((table) => {
       const numbers = guideStepNumbers(guideSection(guide, table.section));

@@ -36,7 +36,8 @@ const cuentaIdOf = (context: CaseContext): string => {
 
 /** States `aprovisionamiento` and (with credentials) `envioCredenciales`. */
 export function provisioningStates(o: ProvisioningOptions) {
-  const afterProvision = o.credentials ? 'envioCredenciales' : o.next;
+  const { credentials, notify } = o;
+  const afterProvision = credentials ? 'envioCredenciales' : o.next;
   return {
     aprovisionamiento: procedureSetup.createStateConfig({
       meta: { pasos: o.pasos, awaitsEffect: 'provision' },
@@ -49,7 +50,9 @@ export function provisioningStates(o: ProvisioningOptions) {
           target: afterProvision,
           actions: [
             'registrarCuenta',
-            ...(o.notify ? [{ type: 'notifyHolder' as const, params: ({ context }: { context: CaseContext }) => o.notify!(context) }] : []),
+            ...(notify
+              ? [{ type: 'notifyHolder' as const, params: ({ context }: { context: CaseContext }) => notify(context) }]
+              : []),
             ...(o.wipeChosenPassword ? [{ type: 'wipeChosenPassword' as const, params: {} }] : []),
           ],
           meta: bySistema('Cuenta lista', o.pasos),
@@ -61,19 +64,19 @@ export function provisioningStates(o: ProvisioningOptions) {
         },
       },
     }),
-    ...(o.credentials
+    ...(credentials
       ? {
           envioCredenciales: procedureSetup.createStateConfig({
-            meta: { pasos: o.credentials.pasos, awaitsEffect: 'sendCredentials' },
+            meta: { pasos: credentials.pasos, awaitsEffect: 'sendCredentials' },
             entry: [
               { type: 'contarIntento', params: { command: 'sendCredentials' } },
               {
                 type: 'sendCredentials',
-                params: ({ context }) => ({ cuentaId: cuentaIdOf(context), to: o.credentials!.to }),
+                params: ({ context }) => ({ cuentaId: cuentaIdOf(context), to: credentials.to }),
               },
             ],
             on: {
-              CREDENTIALS_SENT: { target: o.next, meta: bySistema('Datos de acceso enviados', o.credentials.pasos) },
+              CREDENTIALS_SENT: { target: o.next, meta: bySistema('Datos de acceso enviados', credentials.pasos) },
               CREDENTIALS_ERROR: {
                 target: 'incidente',
                 actions: { type: 'registrarIncidente', params: { command: 'sendCredentials' } },
