@@ -10,6 +10,9 @@ import { Movement, MovementHead } from '../engine/entities/movement.entity';
 import { OutboxCommand } from '../engine/entities/outbox.entity';
 import { ProcedureVersion } from '../engine/entities/procedure-version.entity';
 import { Task } from '../engine/entities/task.entity';
+import { DocumentDownload, IssuedDocument } from '../oficios/entities/document.entity';
+import { FolioCounter } from '../oficios/entities/folio-counter.entity';
+import { Oficio } from '../oficios/entities/oficio.entity';
 import { ActivationToken } from '../provisioning/entities/activation-token.entity';
 import { ChosenPassword } from '../provisioning/entities/chosen-password.entity';
 import { DirectorioLocal } from '../provisioning/providers/local/directorio-local.entity';
@@ -32,4 +35,8 @@ export const ENTITIES = [
   DirectorioLocal,
   ActivationToken,
   ChosenPassword,
+  Oficio,
+  FolioCounter,
+  IssuedDocument,
+  DocumentDownload,
 ];

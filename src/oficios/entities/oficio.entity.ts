@@ -1,0 +1,132 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type OficioStatus = 'registrado' | 'cancelado';
+
+/** The people, schools and accounts an oficio is about, as the clerk read them from the letter. */
+export interface OficioConcierne {
+  curps: string[];
+  ccts: string[];
+  cuentas: string[];
+}
+
+/**
+ * An incoming oficio as the Subdirección registered it (Guía 5.2.1 paso 3, 5.3.1 paso 3, 5.3.2, 5.4, 5.5: "recibe
+ * oficio, firma y sella de recibido"). Its folio is taken from `folio_counter`; a cancelled one keeps its number.
+ */
+@Entity('oficio')
+@Index('idx_oficio_duplicado', ['numeroNormalizado', 'remitenteClave'])
+export class Oficio {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  /** Registration folio, SSST-<year>-<000001> (see folio.ts). */
+  @Index('uq_oficio_folio', { unique: true })
+  @Column({ type: 'varchar', length: 40 })
+  folio!: string;
+
+  @Index('idx_oficio_anio')
+  @Column({ type: 'int' })
+  folioAnio!: number;
+
+  @Column({ type: 'int' })
+  folioNumero!: number;
+
+  /** The sender's own number, as written ("DEP/0457/2026"). */
+  @Column({ type: 'varchar', length: 80 })
+  numeroRemitente!: string;
+
+  /** Upper case, no spaces: what duplicate detection compares. */
+  @Column({ type: 'varchar', length: 80 })
+  numeroNormalizado!: string;
+
+  /** Who sends it, normalised: "NIVEL:PRIMARIA" or "AREA:<area name>". */
+  @Column({ type: 'varchar', length: 220 })
+  remitenteClave!: string;
+
+  /** Date written on the oficio, YYYY-MM-DD (a calendar date, not an instant). */
+  @Column({ type: 'varchar', length: 10 })
+  fechaOficio!: string;
+
+  @Column({ type: 'varchar', length: 160 })
+  remitenteNombre!: string;
+
+  @Column({ type: 'varchar', length: 160 })
+  remitenteCargo!: string;
+
+  /** The Nivel that asks (5.2.1), when the sender is a Nivel: scopes the reply letter to that level's users. */
+  @Index('idx_oficio_nivel')
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  nivelClave!: string | null;
+
+  /** The requesting area when it is not a Nivel (5.3, 5.4, 5.5), or the Nivel's own name. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  area!: string | null;
+
+  /** The staff user (role responsable) the reply is addressed to, when the area has an account. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  responsableId!: string | null;
+
+  @Column({ type: 'varchar', length: 500 })
+  asunto!: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  procedureId!: string;
+
+  @Index('uq_oficio_case', { unique: true })
+  @Column({ type: 'varchar', length: 36 })
+  caseId!: string;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  cct!: string | null;
+
+  /** JSON of OficioConcierne. */
+  @Column({ type: 'text' })
+  concierne!: string;
+
+  @Column({ type: 'int' })
+  fojas!: number;
+
+  @Column({ type: 'varchar', length: 400, nullable: true })
+  anexos!: string | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  archivoSha256!: string;
+
+  /** Detected from the content (magic bytes), not from what the browser claimed. */
+  @Column({ type: 'varchar', length: 40 })
+  archivoMime!: string;
+
+  @Column({ type: 'int' })
+  archivoBytes!: number;
+
+  @Column({ type: 'varchar', length: 120 })
+  archivoKey!: string;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  archivoNombre!: string | null;
+
+  /** When the Subdirección received it (UTC): the date on the acuse and the year of the folio (Mexico City). */
+  @Column({ type: 'datetime' })
+  recibidoAt!: Date;
+
+  @Column({ type: 'varchar', length: 36 })
+  recibidoPor!: string;
+
+  @Column({ type: 'varchar', length: 160 })
+  recibidoPorNombre!: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  status!: OficioStatus;
+
+  @Column({ type: 'datetime', nullable: true })
+  canceladoAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  canceladoPor!: string | null;
+
+  @Column({ type: 'varchar', length: 400, nullable: true })
+  motivoCancelacion!: string | null;
+
+  @Column({ type: 'datetime' })
+  createdAt!: Date;
+}
