@@ -12,7 +12,7 @@ export class ProcedureVersion {
   @Column({ type: 'varchar', length: 200 })
   title!: string;
 
-  @Column({ type: 'varchar', length: 10 })
+  @Column({ type: 'varchar', length: 30 })
   guideSection!: string;
 
   @Column({ type: 'varchar', length: 10 })

@@ -1,0 +1,85 @@
+import { createHmac } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { Cuenta } from '../catalog/entities/cuenta.entity';
+import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { LINK_VALIDITY_HOURS } from '../mail/account-mails';
+import { checkPassword } from '../security/password-policy';
+import { isWellFormedToken, tokenHash } from '../security/secret-box';
+import { ActivationToken } from './entities/activation-token.entity';
+import { HoldersService } from './holders.service';
+import { DIRECTORY_PROVIDER, type DirectoryProvider } from './providers/directory-provider';
+
+const invalidLink = (): DomainError =>
+  new DomainError(
+    'ENLACE_INVALIDO',
+    'El enlace no es válido, ya se usó o venció (dura 24 horas). Solicite uno nuevo con "Restablecer mi contraseña".',
+    410,
+  );
+
+/**
+ * Single-use links to set an account's password (OWASP / NIST: no password travels by e-mail). The token is an
+ * HMAC of the outbox command with SECRET_KEY, so a replayed job mails the same link; only its SHA-256 is stored.
+ */
+@Injectable()
+export class ActivationService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DIRECTORY_PROVIDER) private readonly directory: DirectoryProvider,
+    private readonly holders: HoldersService,
+  ) {}
+
+  async issue(cuentaId: string, caseId: string | null, outboxId: string, now = new Date()): Promise<{ url: string; expiresAt: Date }> {
+    const token = createHmac('sha256', this.config.secretKey).update(`activacion:${outboxId}`).digest('base64url');
+    const repo = this.ds.getRepository(ActivationToken);
+    let row = await repo.findOne({ where: { outboxId } });
+    if (!row) {
+      row = { tokenHash: tokenHash(token), cuentaId, caseId, outboxId, createdAt: now, expiresAt: new Date(now.getTime() + LINK_VALIDITY_HOURS * 3600_000), usedAt: null };
+      await repo.insert(row);
+      // A newer link replaces the older ones of the same account.
+      await repo
+        .createQueryBuilder()
+        .update()
+        .set({ usedAt: now })
+        .where('cuenta_id = :c AND outbox_id <> :o AND used_at IS NULL', { c: cuentaId, o: outboxId })
+        .execute();
+    }
+    return { url: `${this.config.publicBaseUrl}/activar/${token}`, expiresAt: row.expiresAt };
+  }
+
+  /** What the activation page shows: the address, never more. */
+  async describe(token: string, now = new Date()): Promise<{ direccion: string; vence: Date }> {
+    const { cuenta, row } = await this.valid(token, now);
+    return { direccion: cuenta.direccion, vence: row.expiresAt };
+  }
+
+  async setPassword(token: string, password: string, confirmation: string, now = new Date()): Promise<{ direccion: string }> {
+    const { cuenta, row } = await this.valid(token, now);
+    if (password !== confirmation) throw new DomainError('CONFIRMACION_DISTINTA', 'La confirmación no coincide con la contraseña.', 400);
+    const holder = await this.holders.ofCuenta(cuenta);
+    const reasons = checkPassword(password, {
+      localPart: cuenta.localPart,
+      curp: holder.directory.curp ?? null,
+      names: [holder.directory.givenName, holder.directory.familyName],
+    });
+    if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', reasons.join(' '), 400, { motivos: reasons });
+    if (cuenta.estado === 'bloqueada') throw new DomainError('CUENTA_BLOQUEADA', 'La cuenta está bloqueada; no es posible activarla.', 423);
+    // Consumed first: a second submission of the same link cannot set another password.
+    const res = await this.ds.getRepository(ActivationToken).update({ tokenHash: row.tokenHash, usedAt: IsNull() }, { usedAt: now });
+    if (!res.affected) throw invalidLink();
+    await this.directory.setPassword(cuenta.direccion, password, { changeAtNextLogin: false });
+    return { direccion: cuenta.direccion };
+  }
+
+  private async valid(token: string, now: Date): Promise<{ cuenta: Cuenta; row: ActivationToken }> {
+    if (!isWellFormedToken(token)) throw invalidLink();
+    const row = await this.ds.getRepository(ActivationToken).findOne({ where: { tokenHash: tokenHash(token) } });
+    if (!row || row.usedAt || row.expiresAt <= now) throw invalidLink();
+    const cuenta = await this.ds.getRepository(Cuenta).findOne({ where: { id: row.cuentaId } });
+    if (!cuenta) throw invalidLink();
+    return { cuenta, row };
+  }
+}

@@ -1,0 +1,193 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { CommandParams } from '../../machines/types';
+import { Cuenta, CuentaHistorial, type TipoCuenta } from '../catalog/entities/cuenta.entity';
+import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { EngineEvent } from '../engine/engine.service';
+import type { OutboxCommand } from '../engine/entities/outbox.entity';
+import type { CommandProcessor } from '../queue/queue.types';
+import { SecretBox } from '../security/secret-box';
+import { AddressGenerator } from './address/address-generator';
+import { ChosenPassword } from './entities/chosen-password.entity';
+import { HoldersService, type ResolvedHolder } from './holders.service';
+import { DIRECTORY_PROVIDER, type DirectoryProvider, ProviderError } from './providers/directory-provider';
+
+/** A uuid-shaped id derived from the outbox command, so a replayed create finds the account row it made. */
+export function idFrom(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Nobody knows this password: the holder sets their own through the single-use link (or a temporary one is mailed). */
+const unusablePassword = (): string => `${randomBytes(24).toString('base64url')}-Aa9`;
+
+/**
+ * Guía "Servicio": creates, resets, reassigns and blocks accounts at the directory, and keeps our account table in
+ * step. Every operation is safe to replay: the account row is written (with the address) before the directory is
+ * asked, and the directory's create is an upsert for the same holder, so a crash anywhere ends with one account.
+ */
+@Injectable()
+export class ProvisionProcessor implements CommandProcessor {
+  readonly type = 'provision' as const;
+  private readonly box: SecretBox;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(DIRECTORY_PROVIDER) private readonly directory: DirectoryProvider,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly holders: HoldersService,
+    private readonly addresses: AddressGenerator,
+  ) {
+    this.box = new SecretBox(config.secretKey);
+  }
+
+  async handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent> {
+    const p = payload as CommandParams['provision'];
+    switch (p.op) {
+      case 'create':
+        return this.create(cmd, p);
+      case 'reset':
+        return this.reset(cmd, p.cuentaId);
+      case 'reassign':
+        return this.reassign(cmd, p.cuentaId, p.newCurp);
+      case 'suspend':
+        return this.suspend(cmd, p.cuentaId);
+    }
+  }
+
+  failureEvent(_cmd: OutboxCommand, _payload: unknown, message: string): EngineEvent {
+    return { type: 'PROVISION_ERROR', message, permanent: true };
+  }
+
+  private ok(c: Cuenta): EngineEvent {
+    return { type: 'PROVISION_OK', cuentaId: c.id, address: c.direccion };
+  }
+
+  private async create(cmd: OutboxCommand, p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<EngineEvent> {
+    const repo = this.ds.getRepository(Cuenta);
+    const id = idFrom(`cuenta:${cmd.id}`);
+    let holder: ResolvedHolder;
+    let titular: Pick<Cuenta, 'titularTipo' | 'titularCurp' | 'titularCct'>;
+    if (p.tipo === 'centro_trabajo') {
+      holder = await this.holders.centro(required(p.cct, 'cct'));
+      titular = { titularTipo: 'centro', titularCurp: null, titularCct: p.cct! };
+    } else {
+      holder = await this.holders.worker(required(p.curp, 'curp'), p.tipo);
+      titular = { titularTipo: 'trabajador', titularCurp: p.curp!, titularCct: null };
+    }
+    // Replay of this very command, or (Personal / school) the holder already has its one account: use it.
+    let cuenta = await repo.findOne({ where: { id } });
+    if (!cuenta && (p.tipo === 'personal' || p.tipo === 'centro_trabajo')) {
+      cuenta = await repo.findOne({ where: p.tipo === 'personal' ? { tipo: 'personal', titularCurp: p.curp } : { tipo: 'centro_trabajo', titularCct: p.cct } });
+    }
+    if (!cuenta) {
+      const address = await this.addresses.generate(
+        p.tipo === 'personal'
+          ? { tipo: 'personal', nombre: holder.directory.givenName, primerApellido: (holder as { trabajador?: { primerApellido: string } }).trabajador?.primerApellido, segundoApellido: (holder as { trabajador?: { segundoApellido: string | null } }).trabajador?.segundoApellido }
+          : p.tipo === 'centro_trabajo'
+            ? { tipo: 'centro_trabajo', cct: p.cct! }
+            : { tipo: p.tipo, nombre: required(p.localPart, 'localPart') },
+        async (a) => (await repo.exists({ where: { direccion: a } })) || (await this.directory.lookup(a)) !== null,
+      );
+      const [localPart, dominio] = address.split('@') as [string, string];
+      cuenta = repo.create({ id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, estado: 'activa', proveedor: this.directory.name, proveedorId: null });
+      await this.ds.transaction(async (em) => {
+        await em.insert(Cuenta, cuenta!);
+        await this.history(em, cuenta!.id, 'solicitada', `Dirección asignada: ${address}`, cmd.caseId);
+      });
+    }
+    try {
+      const acc = await this.directory.create({
+        address: cuenta.direccion,
+        tipo: cuenta.tipo,
+        holder: holder.directory,
+        password: unusablePassword(),
+        changeAtNextLogin: false,
+      });
+      if (cuenta.proveedorId !== acc.providerId) {
+        await this.ds.transaction(async (em) => {
+          await em.update(Cuenta, { id: cuenta.id }, { proveedorId: acc.providerId, proveedor: this.directory.name });
+          await this.history(em, cuenta.id, 'creada', `Creada en el directorio (${this.directory.name})`, cmd.caseId);
+        });
+      }
+    } catch (e) {
+      // Nothing was created: free the address so a retry after the Subjefatura fixes the data starts clean.
+      if (e instanceof ProviderError && e.kind === 'permanent' && !cuenta.proveedorId && cuenta.id === id) {
+        await this.ds.transaction(async (em) => {
+          await em.delete(CuentaHistorial, { cuentaId: id });
+          await em.delete(Cuenta, { id });
+        });
+      }
+      throw e;
+    }
+    return this.ok(cuenta);
+  }
+
+  private async reset(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
+    const cuenta = await this.cuenta(cuentaId);
+    // Guía 5.2.2: the school chose its password; it was sealed at request time and is applied here.
+    const chosen = await this.ds.getRepository(ChosenPassword).findOne({ where: { caseId: cmd.caseId } });
+    const password = chosen ? this.box.open(chosen.sealed, `chosen-password:${cmd.caseId}`) : unusablePassword();
+    await this.directory.setPassword(cuenta.direccion, password, { changeAtNextLogin: false });
+    await this.ds.transaction((em) => this.history(em, cuenta.id, 'restablecida', chosen ? 'Contraseña elegida por el centro de trabajo aplicada' : 'Contraseña anterior invalidada', cmd.caseId));
+    return this.ok(cuenta);
+  }
+
+  private async reassign(cmd: OutboxCommand, cuentaId: string, newCurp: string): Promise<EngineEvent> {
+    const cuenta = await this.cuenta(cuentaId);
+    const tipo = cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo;
+    const holder = await this.holders.worker(newCurp, tipo);
+    const previous = cuenta.titularCurp;
+    // Correction 9: the previous holder loses access — the directory gets a new (unknown) password.
+    await this.directory.reassign(cuenta.direccion, holder.directory, unusablePassword(), { changeAtNextLogin: false });
+    if (cuenta.titularCurp !== newCurp) {
+      await this.ds.transaction(async (em) => {
+        await em.update(Cuenta, { id: cuenta.id }, { titularTipo: 'trabajador', titularCurp: newCurp, titularCct: null });
+        await this.history(em, cuenta.id, 'reasignada', `Titular anterior: ${previous ?? cuenta.titularCct ?? '—'}; nuevo titular: ${newCurp}`, cmd.caseId);
+      });
+    }
+    return this.ok({ ...cuenta, titularCurp: newCurp });
+  }
+
+  private async suspend(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
+    const cuenta = await this.cuenta(cuentaId);
+    await this.directory.suspend(cuenta.direccion);
+    if (cuenta.estado !== 'bloqueada') {
+      await this.ds.transaction(async (em) => {
+        await em.update(Cuenta, { id: cuenta.id }, { estado: 'bloqueada' });
+        await this.history(em, cuenta.id, 'bloqueada', 'Cuenta bloqueada en el directorio', cmd.caseId);
+      });
+    }
+    return this.ok(cuenta);
+  }
+
+  private async cuenta(id: string): Promise<Cuenta> {
+    const c = await this.ds.getRepository(Cuenta).findOne({ where: { id } });
+    if (!c) throw new DomainError('CUENTA_DESCONOCIDA', 'La cuenta indicada no existe en el sistema.', 422);
+    return c;
+  }
+
+  private async history(em: EntityManager, cuentaId: string, evento: string, detalle: string, caseId: string): Promise<void> {
+    await em.insert(CuentaHistorial, { id: randomUUID(), cuentaId, evento, detalle: detalle.slice(0, 400), caseId });
+  }
+}
+
+function required<T>(v: T | null | undefined, what: string): T {
+  if (v === null || v === undefined || v === '') throw new DomainError('DATOS_INCOMPLETOS', `Falta ${what} para crear la cuenta.`, 422);
+  return v;
+}
+
+/** Guía 5.2.2: once applied (or the request ended), the sealed password is erased. */
+@Injectable()
+export class WipeChosenPasswordProcessor implements CommandProcessor {
+  readonly type = 'wipeChosenPassword' as const;
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async handle(cmd: OutboxCommand): Promise<null> {
+    await this.ds.getRepository(ChosenPassword).delete({ caseId: cmd.caseId });
+    return null;
+  }
+}

@@ -1,0 +1,68 @@
+import { Logger } from '@nestjs/common';
+import type Bull from 'bull';
+import type { JobHandler, QueueDriver } from './queue-driver';
+import { type JobData, QUEUE_NAMES, type QueueName } from './queue.types';
+
+/**
+ * Bull on Redis: queues shared by every web and worker process. Bull is required only here, so the embedded default
+ * never loads it. A short reconnect strategy (Bull's default grows to 20 s) makes work resume quickly after Redis
+ * comes back. Retries are ours (see JobRunner), so each Bull job is one attempt with a deterministic id.
+ */
+export class BullDriver implements QueueDriver {
+  readonly name = 'bull' as const;
+  private readonly log = new Logger('ColaRedis');
+  private readonly queues: Record<QueueName, Bull.Queue<JobData>>;
+
+  constructor(redisUrl: string, prefix = 'mci') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const BullCtor = require('bull') as typeof Bull;
+    const redis = { retryStrategy: (times: number) => Math.min(times * 200, 2000) };
+    this.queues = Object.fromEntries(
+      QUEUE_NAMES.map((name) => {
+        const q = new BullCtor<JobData>(name, redisUrl, { prefix, redis });
+        q.on('error', (e) => this.log.warn({ queue: name, err: e.message }, 'Redis no responde; se reintentará'));
+        return [name, q];
+      }),
+    ) as Record<QueueName, Bull.Queue<JobData>>;
+  }
+
+  queue(name: QueueName): Bull.Queue<JobData> {
+    return this.queues[name];
+  }
+
+  async enqueue(queue: QueueName, jobId: string, data: JobData, delayMs: number): Promise<void> {
+    await this.queues[queue].add(data, {
+      jobId,
+      delay: Math.max(0, delayMs),
+      attempts: 1,
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+    });
+  }
+
+  consume(handler: JobHandler, concurrency: number): void {
+    for (const name of QUEUE_NAMES) {
+      void this.queues[name].process(concurrency, async (job) => handler(name, job.data));
+    }
+  }
+
+  async has(queue: QueueName, jobId: string): Promise<boolean> {
+    const job = await this.queues[queue].getJob(jobId);
+    if (!job) return false;
+    const state = await job.getState();
+    return state === 'waiting' || state === 'delayed' || state === 'active' || state === 'paused';
+  }
+
+  async counts(): Promise<Record<QueueName, { waiting: number; delayed: number; active: number; failed: number }>> {
+    const out = {} as Record<QueueName, { waiting: number; delayed: number; active: number; failed: number }>;
+    for (const name of QUEUE_NAMES) {
+      const c = await this.queues[name].getJobCounts();
+      out[name] = { waiting: c.waiting, delayed: c.delayed, active: c.active, failed: c.failed };
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(QUEUE_NAMES.map((n) => this.queues[n].close().catch(() => undefined)));
+  }
+}

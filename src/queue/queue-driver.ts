@@ -1,0 +1,20 @@
+import type { JobData, QueueName } from './queue.types';
+
+export type JobHandler = (queue: QueueName, data: JobData) => Promise<void>;
+
+/**
+ * Where jobs wait: Bull on Redis when REDIS_URL is set (separate worker processes), or in this process otherwise.
+ * Both take a deterministic job id: adding an id that is already waiting does nothing.
+ */
+export interface QueueDriver {
+  readonly name: 'bull' | 'in-process';
+  enqueue(queue: QueueName, jobId: string, data: JobData, delayMs: number): Promise<void>;
+  /** Starts consuming every queue with `handler` (worker processes, or the embedded default). */
+  consume(handler: JobHandler, concurrency: number): void;
+  /** Whether a job with this id is still waiting, delayed or running. */
+  has(queue: QueueName, jobId: string): Promise<boolean>;
+  counts(): Promise<Record<QueueName, { waiting: number; delayed: number; active: number; failed: number }>>;
+  close(): Promise<void>;
+}
+
+export const QUEUE_DRIVER = Symbol('QUEUE_DRIVER');

@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cuenta } from '../src/catalog/entities/cuenta.entity';
+import type { Actor } from '../src/engine/actor';
+import { ProcedureCase } from '../src/engine/entities/case.entity';
+import { OutboxCommand } from '../src/engine/entities/outbox.entity';
+import { ProvisionProcessor } from '../src/provisioning/provision.processor';
+import { LocalDirectoryProvider } from '../src/provisioning/providers/local/local-directory.provider';
+import { addWorker, buildPipeline } from './support/pipeline';
+import { createTestDb, type TestDb } from './support/test-db';
+
+const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
+
+describe('provisioning pipeline: outbox → queue → directory → mail → case', () => {
+  let db: TestDb;
+  let p: ReturnType<typeof buildPipeline>;
+  beforeAll(async () => {
+    db = await createTestDb();
+    p = buildPipeline(db);
+    await p.engine.syncCatalog(new Date('2026-01-01T00:00:00Z'));
+  });
+  afterAll(async () => {
+    await p?.close();
+    await db?.close();
+  });
+
+  const outboxFiles = (): string[] => {
+    try {
+      return readdirSync(join(db.dataDir, 'outbox')).filter((f) => f.endsWith('.eml'));
+    } catch {
+      return [];
+    }
+  };
+
+  it('personal-alta (5.1.1): creates the account, mails a single-use link, the worker sets a password on it', async () => {
+    const w = await addWorker(db.dataSource, { nombre: 'Ana Sofía', primerApellido: 'Peña' });
+    const start = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
+      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+    });
+    expect(start.state).toBe('confirmacion');
+    await p.engine.send(start.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    await p.drain();
+
+    const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: start.caseId });
+    expect(row).toMatchObject({ status: 'concluido', outcome: 'creada' });
+    const cuenta = await db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp });
+    expect(cuenta).toMatchObject({ direccion: 'ana.pena@colima.gob.mx', tipo: 'personal', estado: 'activa', proveedor: 'local' });
+    expect(await p.directory.lookup(cuenta.direccion)).toMatchObject({ holder: { curp: w.curp }, suspended: false });
+
+    const files = outboxFiles();
+    const mail = files.map((f) => readFileSync(join(db.dataDir, 'outbox', f), 'utf8')).find((m) => m.includes(w.correoAlterno!));
+    expect(mail).toBeDefined();
+    const link = /https?:\/\/\S+\/activar\/([A-Za-z0-9_-]{43})/.exec(mail!.replace(/=\r?\n/g, ''));
+    expect(link).not.toBeNull();
+    // Nothing secret was stored: the outbox payloads, the movements and the snapshot carry no token.
+    const dump = JSON.stringify(await db.dataSource.getRepository(OutboxCommand).find()) + row.snapshot;
+    expect(dump).not.toContain(link![1]);
+
+    await expect(p.activation.setPassword(link![1], 'corta', 'corta')).rejects.toMatchObject({ status: 400 });
+    await p.activation.setPassword(link![1], 'girasol-marea-tinta-2026', 'girasol-marea-tinta-2026');
+    expect(await (p.directory as LocalDirectoryProvider).verifyPassword(cuenta.direccion, 'girasol-marea-tinta-2026')).toBe('ok');
+    await expect(p.activation.setPassword(link![1], 'otra-clave-muy-larga-99', 'otra-clave-muy-larga-99')).rejects.toMatchObject({ status: 410 });
+  });
+
+  it('a replayed create (crash after the directory answered) ends with exactly one account', async () => {
+    const w = await addWorker(db.dataSource, { nombre: 'Luis', primerApellido: 'Ramírez' });
+    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
+      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+    });
+    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'provision' });
+    const processor = p.processors.find((x): x is ProvisionProcessor => x instanceof ProvisionProcessor)!;
+    const first = await processor.handle(cmd, JSON.parse(cmd.payload));
+    const again = await processor.handle(cmd, JSON.parse(cmd.payload));
+    expect(again).toEqual(first);
+    await p.drain();
+    expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
+    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ outcome: 'creada' });
+  });
+
+  it('a worker with the same name gets the next address; one without alternate e-mail ends with instructions', async () => {
+    const w = await addWorker(db.dataSource, { nombre: 'Ana Sofía', primerApellido: 'Peña' });
+    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
+      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+    });
+    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    await p.drain();
+    expect((await db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp })).direccion).toBe('ana.penao@colima.gob.mx');
+
+    const sin = await addWorker(db.dataSource, { correoAlterno: null });
+    const s = await p.engine.start('personal-alta', asWorker(sin.curp), {}, {
+      startEvent: { curp: sin.curp, curt: sin.curt, found: true, active: true, hasAlternateEmail: false, nombre: sin.nombre, cuentaId: null },
+    });
+    expect(s).toMatchObject({ status: 'concluido', outcome: 'sin_correo_alterno' });
+  });
+});

@@ -1,0 +1,88 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { PROCEDURES } from '../../machines';
+import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
+import { generateCurp } from '../../src/catalog/validation/curp-generate';
+import { type AppConfig, loadConfig } from '../../src/config/config';
+import { CalendarService } from '../../src/engine/calendar.service';
+import { EngineService } from '../../src/engine/engine.service';
+import { MailTemplates } from '../../src/mail/mail-templates';
+import { createMailer, type Mailer } from '../../src/mail/mailer';
+import { ActivationService } from '../../src/provisioning/activation.service';
+import { AddressGenerator } from '../../src/provisioning/address/address-generator';
+import { HoldersService } from '../../src/provisioning/holders.service';
+import { NotifyHolderProcessor, SendCredentialsProcessor, TaskReminderProcessor } from '../../src/provisioning/notification.processors';
+import type { DirectoryProvider } from '../../src/provisioning/providers/directory-provider';
+import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
+import { ProvisionProcessor, WipeChosenPasswordProcessor } from '../../src/provisioning/provision.processor';
+import { InProcessDriver } from '../../src/queue/in-process.driver';
+import { JobRunner } from '../../src/queue/job-runner.service';
+import { OutboxRelay } from '../../src/queue/outbox-relay.service';
+import type { CommandProcessor } from '../../src/queue/queue.types';
+import type { TestDb } from './test-db';
+
+/**
+ * The engine, the outbox relay, the in-process queue and the real provisioning and mail processors over a test
+ * database (local directory, .eml outbox). `extra` adds processors (e.g. the letters') or answers the ones not given.
+ */
+export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; extra?: CommandProcessor[]; directory?: DirectoryProvider; mailer?: Mailer } = {}) {
+  const ds: DataSource = db.dataSource;
+  const config: AppConfig = loadConfig({ NODE_ENV: 'test', DATA_DIR: db.dataDir, LOG_LEVEL: 'silent', ...opts.env });
+  const engine = new EngineService(ds, PROCEDURES, new CalendarService(ds));
+  const directory = opts.directory ?? new LocalDirectoryProvider(ds);
+  const mailer = opts.mailer ?? createMailer(config, { log: () => undefined, warn: () => undefined });
+  const templates = MailTemplates.load();
+  const holders = new HoldersService(ds);
+  const activation = new ActivationService(ds, config, directory, holders);
+  const processors: CommandProcessor[] = [
+    new ProvisionProcessor(ds, directory, config, holders, new AddressGenerator({ domain: config.mailDomain })),
+    new WipeChosenPasswordProcessor(ds),
+    new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation),
+    new NotifyHolderProcessor(ds, mailer, templates, holders),
+    new TaskReminderProcessor(ds, mailer, config),
+    ...(opts.extra ?? []),
+  ];
+  const driver = new InProcessDriver();
+  const runner = new JobRunner(ds, driver, processors, engine);
+  const relay = new OutboxRelay(ds, driver, engine);
+  driver.consume(runner.handle, 2);
+  Logger.overrideLogger(false);
+  /** Relays and runs jobs until nothing is left to do now (delayed reminders stay delayed). */
+  const drain = async (): Promise<void> => {
+    for (let i = 0; i < 50; i++) {
+      const n = await relay.relay(new Date());
+      await driver.idle();
+      if (n === 0) return;
+    }
+    throw new Error('la cola no se vació');
+  };
+  return { ds, config, engine, directory, mailer, holders, activation, processors, driver, runner, relay, drain, close: () => driver.close() };
+}
+
+let seq = 0;
+/** A worker in the Capital Humano catalog with a valid CURP. */
+export async function addWorker(ds: DataSource, extra: Partial<Trabajador> = {}): Promise<Trabajador> {
+  seq++;
+  const nombre = extra.nombre ?? 'María José';
+  const primerApellido = extra.primerApellido ?? 'Núñez';
+  const curp =
+    extra.curp ??
+    generateCurp({ nombre, primerApellido, segundoApellido: 'Ochoa', fechaNacimiento: { year: 1980, month: 1 + (seq % 12), day: 1 + (seq % 28) }, sexo: 'M', estado: 'CM', diferenciador: String(seq % 10) });
+  const t: Trabajador = {
+    curp,
+    curt: `CURT${String(seq).padStart(6, '0')}`,
+    nombre,
+    primerApellido,
+    segundoApellido: 'Ochoa',
+    correoAlterno: `trabajador${seq}@correo-alterno.example`,
+    cct: null,
+    nivelClave: 'PRIMARIA',
+    activo: true,
+    ultimaImportacion: null,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+    ...extra,
+  };
+  await ds.getRepository(Trabajador).insert(t);
+  return t;
+}
