@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
-import { Cuenta, CuentaHistorial, type TipoCuenta } from '../catalog/entities/cuenta.entity';
+import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { EngineEvent } from '../engine/engine.service';
