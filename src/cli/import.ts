@@ -60,13 +60,20 @@ async function main(argv: string[]): Promise<number> {
     if (await ds.showMigrations()) {
       throw new Fatal('La base de datos no tiene el esquema al día. Ejecute primero: npm run migration:run');
     }
-    const bar = new ProgressBar(kind === 'trabajadores' ? 'Trabajadores' : 'Centros');
+    const what = kind === 'trabajadores' ? 'trabajadores' : 'centros';
+    const bars = { validando: new ProgressBar(`Validando ${what}`), cargando: new ProgressBar(`Cargando ${what} `) };
     const summary = await importCatalog(ds, {
       kind,
       content,
       mode: flags.includes('--parcial') ? 'partial' : 'full',
-      onProgress: (p) => bar.update(p.done, p.total),
-    }).finally(() => bar.finish());
+      onProgress: (p) => {
+        if (p.phase === 'cargando') bars.validando.finish();
+        bars[p.phase].update(p.done, p.total);
+      },
+    }).finally(() => {
+      bars.validando.finish();
+      bars.cargando.finish();
+    });
     console.log(formatImportSummary(summary, basename(file)));
     return 0;
   } finally {

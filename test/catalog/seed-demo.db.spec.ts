@@ -8,6 +8,7 @@ import { seedDemo, type SeedDemoResult } from '../../src/catalog/seed/seed-demo'
 import { cctProblem } from '../../src/catalog/validation/cct';
 import { curpProblem, parseCurp } from '../../src/catalog/validation/curp';
 import { emailProblem } from '../../src/catalog/validation/email';
+import { checkPassword } from '../../src/security/password-policy';
 import { createTestDb, type TestDb } from '../support/test-db';
 
 describe('seedDemo', () => {
@@ -74,6 +75,7 @@ describe('seedDemo', () => {
     expect(users.filter((u) => u.rol === 'nivel').map((u) => u.nivelClave).sort()).toEqual(['MEDIA_SUPERIOR', 'PREESCOLAR', 'PRIMARIA', 'SECUNDARIA', 'SUPERIOR']);
     expect(first.staffCreated).toHaveLength(9);
     expect(new Set(first.staffCreated.map((c) => c.password)).size).toBe(9);
+    for (const c of first.staffCreated) expect(checkPassword(c.password, { localPart: c.usuario, names: [c.nombre] })).toEqual([]);
     for (const cred of first.staffCreated) {
       const u = users.find((x) => x.usuario === cred.usuario)!;
       expect(u.passwordHash.startsWith('$argon2id$')).toBe(true);

@@ -79,6 +79,10 @@ const DEFAULT_BATCH = 1000;
 const DEFAULT_BATCHES_PER_TX = 10;
 
 async function syncTable<R extends object>(ds: DataSource, spec: TableSpec<R>, records: readonly R[], opts: SyncOptions): Promise<SyncCounts> {
+  // One statement cannot touch a row twice (SQLite refuses, MySQL would keep the last): callers dedupe first.
+  if (new Set(records.map((r) => (r[spec.key] as string).toUpperCase())).size !== records.length) {
+    throw new Error(`syncCatalog: duplicate ${spec.key} in the records`);
+  }
   const meta = ds.getMetadata(spec.entity);
   const mysql = ds.options.type !== 'better-sqlite3';
   const q = (name: string): string => ds.driver.escape(name);

@@ -22,7 +22,8 @@ import { ensureNiveles } from './niveles';
 export type ImportMode = 'full' | 'partial';
 
 export interface ImportProgress {
-  phase: 'cargando';
+  /** validando: reading and checking rows; cargando: writing them. */
+  phase: 'validando' | 'cargando';
   done: number;
   total: number;
 }
@@ -77,13 +78,15 @@ function parseRows<F extends string, R>(
   header: string[],
   records: { line: number; values: string[] }[],
   parseRow: (get: (f: F) => string | undefined) => RowResult<R>,
+  onProgress?: (p: ImportProgress) => void,
 ): Parsed<R> & { present: Set<F>; ignored: string[] } {
   const { columns, ignored } = mapHeader<F>(kind, header);
   const valid: R[] = [];
   const rejections: RejectedRow[] = [];
   const niveles = new Map<string, string>();
   const firstLine = new Map<string, number>();
-  for (const { line, values } of records) {
+  for (const [n, { line, values }] of records.entries()) {
+    if (n % 5000 === 0) onProgress?.({ phase: 'validando', done: n, total: records.length });
     const extra = values.slice(header.length).filter((v) => v.trim() !== '');
     if (extra.length > 0) {
       rejections.push({
@@ -111,6 +114,7 @@ function parseRows<F extends string, R>(
     if (result.nivel && !niveles.has(result.nivel.clave)) niveles.set(result.nivel.clave, result.nivel.nombre);
     valid.push(result.record);
   }
+  onProgress?.({ phase: 'validando', done: records.length, total: records.length });
   return { valid, rejections, niveles, present: new Set(columns.keys()), ignored };
 }
 
@@ -143,11 +147,11 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
     onProgress: (done: number, total: number) => opts.onProgress?.({ phase: 'cargando', done, total }),
   });
   if (kind === 'trabajadores') {
-    const p = parseRows<TrabajadorField, TrabajadorRecord>(kind, table.header, table.records, parseTrabajadorRow);
+    const p = parseRows<TrabajadorField, TrabajadorRecord>(kind, table.header, table.records, parseTrabajadorRow, opts.onProgress);
     parsed = p;
     load = () => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p));
   } else {
-    const p = parseRows<CentroField, CentroRecord>(kind, table.header, table.records, parseCentroRow);
+    const p = parseRows<CentroField, CentroRecord>(kind, table.header, table.records, parseCentroRow, opts.onProgress);
     parsed = p;
     load = () => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p));
   }

@@ -5,7 +5,7 @@
 export class ProgressBar {
   private readonly enabled: boolean;
   private lastDraw = 0;
-  private readonly started = Date.now();
+  private started = 0;
   private drawn = false;
 
   constructor(
@@ -18,6 +18,7 @@ export class ProgressBar {
   update(done: number, total: number): void {
     if (!this.enabled) return;
     const now = Date.now();
+    if (this.started === 0) this.started = now;
     // Redraw at most ten times a second, plus the final state.
     if (done < total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
@@ -26,7 +27,8 @@ export class ProgressBar {
     const rate = seconds > 0 ? Math.round(done / seconds) : 0;
     const fmt = (n: number): string => n.toLocaleString('es-MX');
     const tail = ` ${String(Math.floor(ratio * 100)).padStart(3)}% ${fmt(done)}/${fmt(total)} · ${fmt(rate)} reg/s`;
-    const width = Math.max(10, Math.min(40, (this.stream.columns || 80) - this.label.length - tail.length - 4));
+    // Fixed width (room for the longest tail), so the bar does not jump as the numbers grow.
+    const width = Math.max(10, Math.min(30, (this.stream.columns || 80) - this.label.length - 44));
     const filled = Math.round(ratio * width);
     this.stream.write(`\r${this.label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}]${tail}\x1b[K`);
     this.drawn = true;

@@ -1,8 +1,8 @@
-import { randomInt } from 'node:crypto';
 import * as argon2 from 'argon2';
 import type { DataSource } from 'typeorm';
 import { StaffUser, type StaffRole } from '../../auth/staff-user.entity';
 import { inTransaction } from '../../database/transaction';
+import { generateTemporaryPassword } from '../../security/password-policy';
 import { syncCatalog, type SyncCounts } from '../import/catalog-sync';
 import { ensureNiveles, STANDARD_NIVELES } from '../import/niveles';
 import { DEMO_DEFAULTS, generateDemoCatalog, type DemoCatalogOptions } from './demo-data';
@@ -12,8 +12,8 @@ import { SeededRandom } from './random';
 export interface SeedDemoOptions extends DemoCatalogOptions {
   /** argon2id with the library's defaults unless the caller brings the app's hasher. */
   hashPassword?: (plain: string) => Promise<string>;
-  /** Random first-login passwords from node:crypto unless given (tests may pass their own). */
-  generatePassword?: () => string;
+  /** First-login passwords from the password policy's generator (node:crypto) unless given. */
+  generatePassword?: (user: { usuario: string; nombre: string }) => string;
   now?: Date;
 }
 
@@ -36,13 +36,9 @@ export interface SeedDemoResult {
   staffExisting: string[];
 }
 
-// No 0/O, 1/l/I: the password is read off a terminal and typed once.
-const PASSWORD_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
-/** Four groups of four (~94 bits): long enough to resist guessing, short enough to type before changing it. */
-export function randomFirstLoginPassword(): string {
-  return Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('')).join('-');
-}
+/** A password that passes the institution's policy and avoids the user's own name and account. */
+const firstLoginPassword = (u: { usuario: string; nombre: string }): string =>
+  generateTemporaryPassword({ localPart: u.usuario, names: [u.nombre] });
 
 export function hashPasswordArgon2id(plain: string): Promise<string> {
   return argon2.hash(plain, { type: argon2.argon2id });
@@ -90,12 +86,12 @@ export async function seedDemo(ds: DataSource, opts: SeedDemoOptions = {}): Prom
   const repo = ds.getRepository(StaffUser);
   const existing = new Set((await repo.find({ select: { usuario: true } })).map((u) => u.usuario));
   const missing = seeds.filter((s) => !existing.has(s.usuario));
-  const generate = opts.generatePassword ?? randomFirstLoginPassword;
+  const generate = opts.generatePassword ?? firstLoginPassword;
   const hash = opts.hashPassword ?? hashPasswordArgon2id;
   // One at a time: each argon2id hash takes 64 MiB, and this may run next to the app on a small server.
   const withPasswords: ((typeof missing)[number] & { password: string; passwordHash: string })[] = [];
   for (const s of missing) {
-    const password = generate();
+    const password = generate(s);
     withPasswords.push({ ...s, password, passwordHash: await hash(password) });
   }
   if (withPasswords.length > 0) {
