@@ -31,8 +31,14 @@ export interface AppConfig {
   credentialDelivery: 'enlace' | 'temporal';
   /** Signing material for letters and acuses; none → a self-signed test certificate (embedded default only). */
   signing: { p12?: string; p12Passphrase?: string; cer?: string; key?: string; keyPassphrase?: string };
+  /** API key of the PII platform for 5.2.2 requests; unset → the PII endpoint answers 503. */
+  piiApiKey?: string;
   workerConcurrency: number;
   relayIntervalMs: number;
+  /** Redis key prefix of the queues (several installations, or test runs, can share one Redis). */
+  queuePrefix: string;
+  /** How soon Bull notices a job whose worker died and runs it again. */
+  queueStalledMs: number;
   timezone: 'America/Mexico_City';
 }
 
@@ -193,8 +199,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       key: str(env, 'SIGNING_KEY'),
       keyPassphrase: str(env, 'SIGNING_KEY_PASSPHRASE'),
     },
+    piiApiKey: str(env, 'PII_API_KEY'),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),
+    queuePrefix: str(env, 'QUEUE_PREFIX') ?? 'mci',
+    queueStalledMs: int(env, 'QUEUE_STALLED_MS', 30_000, 500, 600_000),
     timezone: 'America/Mexico_City',
   };
 }

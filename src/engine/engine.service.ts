@@ -83,7 +83,12 @@ export class EngineService {
     const have = await repo.find();
     for (const d of this.registry.definitions) {
       if (have.some((h) => h.procedureId === d.id && h.version === d.version)) continue;
-      await repo.insert({ procedureId: d.id, version: d.version, title: d.title, guideSection: d.guideSection, guideVersion: d.guideVersion, validFrom: now });
+      try {
+        await repo.insert({ procedureId: d.id, version: d.version, title: d.title, guideSection: d.guideSection, guideVersion: d.guideVersion, validFrom: now });
+      } catch (e) {
+        // A web and a worker process starting together: the other one wrote it first.
+        if (!(await repo.exists({ where: { procedureId: d.id, version: d.version } }))) throw e;
+      }
     }
   }
 

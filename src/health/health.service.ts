@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { dialectOf } from '../database/data-source-options';
+import { QUEUE_DRIVER, type QueueDriver } from '../queue/queue-driver';
 
 export interface ComponentHealth {
   ok: boolean;
@@ -14,6 +15,12 @@ export interface HealthReport {
   estado: 'ok' | 'degradado';
   baseDeDatos: ComponentHealth & { dialecto: 'sqlite' | 'mysql' };
   redis?: ComponentHealth;
+  colas?: {
+    driver: string;
+    trabajos: Record<string, { waiting: number; delayed: number; active: number; failed: number }> | null;
+    bandejaDeSalida: { pendientes: number; fallidos: number };
+    incidentes: number;
+  };
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
@@ -24,14 +31,31 @@ export class HealthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(QUEUE_DRIVER) private readonly driver?: QueueDriver,
   ) {}
 
   async check(): Promise<HealthReport> {
     const baseDeDatos = { dialecto: dialectOf(this.config.databaseUrl), ...(await this.probe(() => this.dataSource.query('SELECT 1'), 'base de datos')) };
     const report: HealthReport = { estado: 'ok', baseDeDatos };
     if (this.config.redisUrl) report.redis = await this.probe(() => this.pingRedis(), 'Redis');
+    if (baseDeDatos.ok) report.colas = await this.queues(report.redis?.ok !== false);
     if (!baseDeDatos.ok || (report.redis && !report.redis.ok)) report.estado = 'degradado';
     return report;
+  }
+
+  /** Queue depth, failures and incidents: what an operator watches. */
+  private async queues(redisUp: boolean): Promise<HealthReport['colas']> {
+    const count = async (sql: string): Promise<number> => Number((await this.dataSource.query<{ n: number | string }[]>(sql))[0]?.n ?? 0);
+    const trabajos = this.driver && redisUp ? await withTimeout(this.driver.counts(), 2000, 'colas').catch(() => null) : null;
+    return {
+      driver: this.driver?.name ?? 'ninguno',
+      trabajos,
+      bandejaDeSalida: {
+        pendientes: await count("SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pendiente','encolado')"),
+        fallidos: await count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'fallido'"),
+      },
+      incidentes: await count("SELECT COUNT(*) AS n FROM procedure_case WHERE status = 'incidente'"),
+    };
   }
 
   private async probe(fn: () => Promise<unknown>, what: string): Promise<ComponentHealth> {

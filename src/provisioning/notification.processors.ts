@@ -10,7 +10,7 @@ import type { EngineEvent } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import { Task } from '../engine/entities/task.entity';
-import { blockNoticeMail, newAccountMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
+import { blockNoticeMail, chosenPasswordAppliedMail, newAccountMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
 import { escapeHtml, formatFechaHora, MailTemplates } from '../mail/mail-templates';
 import { MailDeliveryError, MAILER, type Mailer } from '../mail/mailer';
 import type { CommandProcessor } from '../queue/queue.types';
@@ -61,6 +61,11 @@ export class SendCredentialsProcessor implements CommandProcessor {
       const motivo = caso?.procedureId.endsWith('reasignar') ? 'reasignacion' : caso?.procedureId.endsWith('restablecer') ? 'restablecimiento' : 'alta';
       // A new password each attempt, so the key changes with it (the outbox keeps one file per key).
       await deliver(this.mailer, temporaryPasswordMail(this.templates, { holder: holder.mail, correo: cuenta.direccion, motivo, contrasenaTemporal: temporal, idempotencyKey: `${cmd.idempotencyKey}:${cmd.attempts}` }));
+      return { type: 'CREDENTIALS_SENT' };
+    }
+    if (caso?.procedureId === 'centro-trabajo-restablecer' && holder.mail.tipo === 'centro_trabajo') {
+      // Guía 5.2.3 paso 9: the school's own password was applied; the mail confirms it without repeating it.
+      await deliver(this.mailer, chosenPasswordAppliedMail(this.templates, { holder: holder.mail, correo: cuenta.direccion, fecha: new Date(), idempotencyKey: cmd.idempotencyKey }));
       return { type: 'CREDENTIALS_SENT' };
     }
     const { url, expiresAt } = await this.activation.issue(cuenta.id, cmd.caseId, cmd.id);

@@ -13,13 +13,19 @@ export class BullDriver implements QueueDriver {
   private readonly log = new Logger('ColaRedis');
   private readonly queues: Record<QueueName, Bull.Queue<JobData>>;
 
-  constructor(redisUrl: string, prefix = 'mci') {
+  constructor(redisUrl: string, prefix = 'mci', stalledMs = 30_000) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const BullCtor = require('bull') as typeof Bull;
     const redis = { retryStrategy: (times: number) => Math.min(times * 200, 2000) };
     this.queues = Object.fromEntries(
       QUEUE_NAMES.map((name) => {
-        const q = new BullCtor<JobData>(name, redisUrl, { prefix, redis });
+        // A job whose worker died (lock not renewed) is noticed after about stalledMs and runs again; processors
+        // are idempotent, so that second run finishes the work instead of repeating it.
+        const q = new BullCtor<JobData>(name, redisUrl, {
+          prefix,
+          redis,
+          settings: { lockDuration: stalledMs, stalledInterval: stalledMs, maxStalledCount: 3 },
+        });
         q.on('error', (e) => this.log.warn({ queue: name, err: e.message }, 'Redis no responde; se reintentará'));
         return [name, q];
       }),
