@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { CatalogModule } from './catalog/catalog.module';
 import { loggerParams } from './common/logging';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -8,10 +9,16 @@ import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
 import type { EngineProcedure } from './engine/procedure-registry';
 import { HealthModule } from './health/health.module';
+import { LETTER_PROCESSORS, OficiosModule } from './oficios/oficios.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
+import { QueueModule } from './queue/queue.module';
+import type { QueueRole } from './queue/queue-runtime.service';
+import { SelfServiceModule } from './selfservice/selfservice.module';
 
+/** One module tree for both entry points: `web` (serves and enqueues) and `worker` (runs the jobs). */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, procedures: EngineProcedure[]): DynamicModule {
+  static forRoot(config: AppConfig, procedures: EngineProcedure[], role: QueueRole = 'web'): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -21,6 +28,11 @@ export class AppModule {
         HealthModule,
         AuthModule,
         EngineModule.forRoot(procedures),
+        ProvisioningModule,
+        OficiosModule,
+        QueueModule.forRoot(role, LETTER_PROCESSORS),
+        SelfServiceModule,
+        CatalogModule,
       ],
     };
   }

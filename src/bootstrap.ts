@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { mountBullBoard } from './admin/bull-board';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
 import { createValidationPipe } from './common/validation';
@@ -13,9 +14,9 @@ import { dialectOf } from './database/data-source-options';
 import { ensureMysqlDatabase } from './database/ensure-database';
 import { runMigrations } from './database/migrate';
 import type { EngineProcedure } from './engine/procedure-registry';
+import { PROCEDURES } from '../machines';
 
-// Replaced by machines/index.ts PROCEDURES once the machines land.
-const PROCEDURE_CATALOG: EngineProcedure[] = [];
+const PROCEDURE_CATALOG = PROCEDURES as unknown as EngineProcedure[];
 
 /** Builds the web application: migrations applied, security headers, validation, errors, OpenAPI. Not listening yet. */
 export interface AppOptions {
@@ -50,6 +51,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     .addBearerAuth()
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
+  mountBullBoard(app);
   return app;
 }
 

@@ -2,18 +2,12 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nest
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/domain-error';
+import { htmlPage } from '../common/html';
 import { escapeHtml, formatFechaHora } from '../mail/mail-templates';
 import { passwordRequirements } from '../security/password-policy';
 import { ActivationService } from './activation.service';
 
-const page = (title: string, body: string): string => `<!doctype html>
-<html lang="es-MX"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} — Mi Correo Institucional</title>
-<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1d2a24}
-h1{font-size:1.4rem;color:#0b5d3b}label{display:block;margin-top:1rem;font-weight:600}input{width:100%;padding:.6rem;font-size:1rem;box-sizing:border-box}
-button{margin-top:1.2rem;padding:.7rem 1.2rem;font-size:1rem;background:#0b5d3b;color:#fff;border:0;border-radius:4px}
-.error{background:#fde8e8;border-left:4px solid #b42318;padding:.6rem}.ok{background:#e7f6ec;border-left:4px solid #0b5d3b;padding:.6rem}
-small{color:#555}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+const page = htmlPage;
 
 /**
  * The page the single-use link leads to: the holder sets a password that meets the policy, and the page sets it at

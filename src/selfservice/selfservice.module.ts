@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { PiiController } from './pii.controller';
 import { PiiService } from './pii.service';
 import { SelfServiceController } from './selfservice.controller';
+import { SelfServicePage } from './selfservice.page';
 import { SelfServiceService } from './selfservice.service';
 
-@Module({ controllers: [SelfServiceController, PiiController], providers: [SelfServiceService, PiiService] })
+@Module({ controllers: [SelfServiceController, SelfServicePage, PiiController], providers: [SelfServiceService, PiiService] })
 export class SelfServiceModule {}

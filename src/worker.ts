@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { PROCEDURES } from '../machines';
+import { AppModule } from './app.module';
+import { ConfigError, loadConfig } from './config/config';
+import { ensureMysqlDatabase } from './database/ensure-database';
+import type { EngineProcedure } from './engine/procedure-registry';
+
+/**
+ * `npm run worker`: a process that runs the queue jobs (provisioning, mail, letters, reminders) against Redis.
+ * Stateless: start as many as needed. Without REDIS_URL there is nothing to do here — the web process runs the jobs.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78);
+    }
+    throw e;
+  }
+  if (!config.redisUrl) {
+    console.error('El worker necesita REDIS_URL (p. ej. redis://127.0.0.1:6379). Sin Redis, `npm start` ejecuta los trabajos en el mismo proceso.');
+    process.exit(78);
+  }
+  await ensureMysqlDatabase(config.databaseUrl);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES as unknown as EngineProcedure[], 'worker'), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
+  console.log('Worker de Mi Correo Institucional en marcha (colas en Redis).');
+}
+
+main().catch((e: unknown) => {
+  console.error('No se pudo iniciar el worker:', e);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { Cuenta } from '../src/catalog/entities/cuenta.entity';
+import { CentroTrabajo } from '../src/catalog/entities/centro-trabajo.entity';
+import { ChosenPassword } from '../src/provisioning/entities/chosen-password.entity';
+import { LocalDirectoryProvider } from '../src/provisioning/providers/local/local-directory.provider';
+import { QueueRuntime } from '../src/queue/queue-runtime.service';
+import { InProcessDriver } from '../src/queue/in-process.driver';
+import { addWorker } from './support/pipeline';
+import { createTestApp, type TestApp } from './support/test-app';
+
+/** Relays the outbox and waits for the in-process jobs, as the running app does on its own every RELAY_INTERVAL_MS. */
+async function settle(t: TestApp): Promise<void> {
+  const runtime = t.app.get(QueueRuntime);
+  for (let i = 0; i < 30; i++) {
+    const n = await runtime.relayOnce();
+    await (runtime.driver as InProcessDriver).idle();
+    if (n === 0) return;
+  }
+}
+
+const mails = (t: TestApp): string[] => {
+  try {
+    const dir = join(t.db.dataDir, 'outbox');
+    return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, ''));
+  } catch {
+    return [];
+  }
+};
+
+describe('self-service (5.1.1, 5.1.2) and the PII request (5.2.2) over HTTP on the embedded default', () => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+  beforeAll(async () => {
+    t = await createTestApp({ RELAY_INTERVAL_MS: '60000', PII_API_KEY: 'clave-de-prueba-pii-123' });
+  });
+  afterAll(async () => t?.close());
+
+  it('5.1.1: wrong CURT shows the inconsistency and lets the worker retry; then confirm, account, link, password', async () => {
+    const w = await addWorker(t.db.dataSource, { nombre: 'Dolores', primerApellido: 'Güemes' });
+    const wrong = await http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: 'NOESLACURT' }).expect(200);
+    expect(wrong.body).toMatchObject({ estado: 'inconsistencia', acciones: ['identificar'], trabajador: null });
+    expect(wrong.body.mensaje).toMatch(/no coinciden/);
+    const { tramite, token } = wrong.body;
+
+    const ok = await http().post(`/api/autoservicio/tramites/${tramite}/identificar`).send({ token, curp: w.curp, curt: w.curt.toLowerCase() }).expect(200);
+    expect(ok.body).toMatchObject({ estado: 'confirmacion', acciones: ['confirmar', 'no_confirmar'] });
+    expect(ok.body.trabajador.nombre).toBe('Dolores Güemes Ochoa');
+    expect(ok.body.trabajador.correoAlterno).not.toBe(w.correoAlterno); // masked
+
+    await http().post(`/api/autoservicio/tramites/${tramite}/confirmar`).send({ token: 'x'.repeat(43), confirma: true }).expect(404);
+    const confirmed = await http().post(`/api/autoservicio/tramites/${tramite}/confirmar`).send({ token, confirma: true }).expect(200);
+    expect(confirmed.body.estado).toBe('aprovisionamiento');
+    await settle(t);
+    const done = await http().get(`/api/autoservicio/tramites/${tramite}`).query({ token }).expect(200);
+    expect(done.body).toMatchObject({ concluido: true, resultado: 'creada' });
+    expect(done.body.mensaje).toMatch(/enlace/);
+
+    const cuenta = await t.db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp });
+    expect(cuenta.direccion).toBe('dolores.guemes@colima.gob.mx');
+    const mail = mails(t).find((m) => m.includes(w.correoAlterno!))!;
+    const link = /\/activar\/([A-Za-z0-9_-]{43})/.exec(mail)![1]!;
+    const form = await http().get(`/activar/${link}`).expect(200);
+    expect(form.text).toContain('dolores.guemes@colima.gob.mx');
+    const weak = await http().post(`/activar/${link}`).type('form').send({ contrasena: 'dolores12345', confirmacion: 'dolores12345' }).expect(400);
+    expect(weak.text).toMatch(/class="error"/);
+    await http().post(`/activar/${link}`).type('form').send({ contrasena: 'cometa-nopal-brisa-31', confirmacion: 'cometa-nopal-brisa-31' }).expect(200);
+    const local = new LocalDirectoryProvider(t.db.dataSource);
+    expect(await local.verifyPassword(cuenta.direccion, 'cometa-nopal-brisa-31')).toBe('ok');
+    expect((await http().get(`/activar/${link}`)).status).toBe(410);
+  });
+
+  it('5.1.2 for a worker without an account tells them to use 5.1.1; 5.1.1 twice tells them they have one', async () => {
+    const w = await addWorker(t.db.dataSource);
+    const r = await http().post('/api/autoservicio/restablecer').send({ curp: w.curp, curt: w.curt }).expect(200);
+    expect(r.body).toMatchObject({ concluido: true, resultado: 'sin_cuenta' });
+  });
+
+  it('rejects a malformed CURP with a Spanish reason (400) and stores nothing', async () => {
+    const r = await http().post('/api/autoservicio/alta').send({ curp: 'GOMC850231MCMRRR09', curt: 'X1' }).expect(400);
+    expect(r.body.mensaje).toMatch(/fecha|CURP/i);
+  });
+
+  it('5.2.2: the PII asks with a chosen password; it is sealed, applied by 5.2.3, and wiped', async () => {
+    const ds = t.db.dataSource;
+    const director = await addWorker(ds, { nombre: 'Ramón', primerApellido: 'López' });
+    await ds.getRepository(CentroTrabajo).insert({ cct: '06DPR0001A', nombre: 'Escuela Primaria Benito Juárez', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
+    await ds.getRepository(Cuenta).insert({ id: '11111111-1111-4111-a111-111111111111', direccion: '06dpr0001a@colima.gob.mx', localPart: '06dpr0001a', dominio: 'colima.gob.mx', tipo: 'centro_trabajo', titularTipo: 'centro', titularCurp: null, titularCct: '06DPR0001A', estado: 'activa', proveedor: 'local', proveedorId: null });
+    const local = new LocalDirectoryProvider(ds);
+    await local.create({ address: '06dpr0001a@colima.gob.mx', tipo: 'centro_trabajo', holder: { kind: 'centro', cct: '06DPR0001A', givenName: 'Escuela', familyName: '06DPR0001A', displayName: 'Escuela' }, password: 'vieja-clave-de-la-escuela', changeAtNextLogin: false });
+
+    await http().post('/api/pii/centros/06DPR0001A/restablecer-contrasena').send({ contrasena: 'x' }).expect(401);
+    const weak = await http().post('/api/pii/centros/06DPR0001A/restablecer-contrasena').set('X-Api-Key', 'clave-de-prueba-pii-123').send({ contrasena: '123456789012' }).expect(400);
+    expect(weak.body.error).toBe('CONTRASENA_DEBIL');
+    const res = await http().post('/api/pii/centros/06DPR0001A/restablecer-contrasena').set('X-Api-Key', 'clave-de-prueba-pii-123').send({ contrasena: 'jacaranda-volcan-2026' }).expect(202);
+    expect(res.body.mensaje).toMatch(/a más tardar el/);
+    const sealed = await ds.getRepository(ChosenPassword).findOneByOrFail({ caseId: res.body.tramite });
+    expect(sealed.sealed).not.toContain('jacaranda');
+
+    // 5.2.3: the Subjefatura analyses, resets, confirms.
+    const { createStaff, login } = await import('./support/staff');
+    await createStaff(ds, 'sj-pii', 'subjefatura');
+    const tok = await login(t.app, 'sj-pii');
+    let view = await http().get(`/api/tramites/${res.body.tramite}`).set('Authorization', `Bearer ${tok}`).expect(200);
+    await http().post(`/api/tramites/${res.body.tramite}/eventos`).set('Authorization', `Bearer ${tok}`).send({ tipo: 'RESTABLECER', version: view.body.version, datos: { cuentaId: '11111111-1111-4111-a111-111111111111' } }).expect(200);
+    view = await http().get(`/api/tramites/${res.body.tramite}`).set('Authorization', `Bearer ${tok}`).expect(200);
+    await http().post(`/api/tramites/${res.body.tramite}/eventos`).set('Authorization', `Bearer ${tok}`).send({ tipo: 'CONFIRMAR', version: view.body.version }).expect(200);
+    await settle(t);
+    view = await http().get(`/api/tramites/${res.body.tramite}`).set('Authorization', `Bearer ${tok}`).expect(200);
+    expect(view.body).toMatchObject({ situacion: 'concluido', resultado: 'restablecida' });
+    expect(await local.verifyPassword('06dpr0001a@colima.gob.mx', 'jacaranda-volcan-2026')).toBe('ok');
+    expect(await ds.getRepository(ChosenPassword).countBy({ caseId: res.body.tramite })).toBe(0);
+    const mail = mails(t).find((m) => m.includes(director.correoAlterno!) && m.includes('06dpr0001a'));
+    expect(mail).toBeDefined();
+    expect(mail).not.toContain('jacaranda-volcan-2026');
+  });
+});
