@@ -5,7 +5,6 @@ import { PROCEDURES } from '../machines';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/config';
 import { ensureMysqlDatabase } from './database/ensure-database';
-import type { EngineProcedure } from './engine/procedure-registry';
 
 /**
  * `npm run worker`: a process that runs the queue jobs (provisioning, mail, letters, reminders) against Redis.
@@ -27,7 +26,7 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   await ensureMysqlDatabase(config.databaseUrl);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES as unknown as EngineProcedure[], 'worker'), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES, 'worker'), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();

@@ -60,7 +60,7 @@ describe('self-service (5.1.1, 5.1.2) and the PII request (5.2.2) over HTTP on t
     const cuenta = await t.db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp });
     expect(cuenta.direccion).toBe('dolores.guemes@colima.gob.mx');
     const mail = mails(t).find((m) => m.includes(w.correoAlterno!))!;
-    const link = /\/activar\/([A-Za-z0-9_-]{43})/.exec(mail)![1]!;
+    const link = /\/activar\/([A-Za-z0-9_-]{43})/.exec(mail)![1];
     const form = await http().get(`/activar/${link}`).expect(200);
     expect(form.text).toContain('dolores.guemes@colima.gob.mx');
     const weak = await http().post(`/activar/${link}`).type('form').send({ contrasena: 'dolores12345', confirmacion: 'dolores12345' }).expect(400);
