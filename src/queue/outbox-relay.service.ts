@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, LessThan, LessThanOrEqual } from 'typeorm';
+import { DataSource, In, LessThan, LessThanOrEqual } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { SYSTEM_ACTOR } from '../engine/actor';
 import type { StepMeta } from '../../machines/types';
 import { EngineService } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
@@ -44,6 +46,28 @@ export class OutboxRelay {
       await repo.update({ id: cmd.id, status: 'pendiente' }, { status: 'encolado', enqueuedAt: now });
     }
     return rows.length;
+  }
+
+  /**
+   * Self-service cases (5.1.x) the worker left open (never confirmed, never came back) end as "expirada" after an
+   * hour: the machine's VENCIMIENTO, sent by the system. Delivered here, by the periodic job, not by a machine timer.
+   */
+  async expireAbandonedSelfService(now = new Date(), idleMs = 60 * 60_000): Promise<number> {
+    const stale = await this.ds.getRepository(ProcedureCase).find({
+      where: { procedureId: In(['personal-alta', 'personal-restablecer']), status: 'activo', updatedAt: LessThan(new Date(now.getTime() - idleMs)) },
+      take: 500,
+    });
+    let n = 0;
+    for (const row of stale) {
+      try {
+        await this.engine.send(row.id, { type: 'VENCIMIENTO', at: now.toISOString() }, SYSTEM_ACTOR, { expectedVersion: row.version, now });
+        n++;
+      } catch (e) {
+        // Provisioning in progress does not accept VENCIMIENTO (422), or the worker acted meanwhile (409): leave it.
+        if (!(e instanceof DomainError)) throw e;
+      }
+    }
+    return n;
   }
 
   /** At the start of a process that runs jobs in-process: what that process had in memory is gone, enqueue it again. */

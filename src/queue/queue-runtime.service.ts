@@ -39,7 +39,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       this.driver.consume(this.runner.handle, this.config.workerConcurrency);
     }
     this.relayTimer = setInterval(() => void this.relayOnce(), this.config.relayIntervalMs);
-    this.recoveryTimer = setInterval(() => void this.relay.recover().catch((e: Error) => this.log.error({ err: e.message }, 'Recuperación fallida')), 60_000);
+    this.recoveryTimer = setInterval(() => void this.periodic(), 60_000);
     this.relayTimer.unref();
     this.recoveryTimer.unref();
     this.log.log(`Colas: ${this.driver.name}, este proceso: ${this.role}`);
@@ -56,6 +56,16 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       return 0;
     } finally {
       this.relaying = false;
+    }
+  }
+
+  /** The recovery job and the self-service expiry, once a minute. */
+  async periodic(): Promise<void> {
+    try {
+      await this.relay.recover();
+      await this.relay.expireAbandonedSelfService();
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'Recuperación fallida');
     }
   }
 
