@@ -1,0 +1,115 @@
+/**
+ * The corrections the catalog's Versión 01 makes to the guide (ARCHITECTURE.md, "Corrections to the guide"), as the
+ * generated guide prints them: what the guide said and what the catalog does. Where a correction lands is read from
+ * the machines (`GuideStep.correccion`, `GuideTable.correccion`); `pasos` adds the places a machine implements without
+ * flagging them (correction 10, which the machines' author proposed after the list of nine was written).
+ */
+export interface Correction {
+  numero: number;
+  titulo: string;
+  /** What the guide says, in Spanish, as a reader of the guide would put it. */
+  guia: string;
+  /** What the catalog does instead. */
+  catalogo: string;
+  /** Steps a machine implements with this correction without naming it in its `correccion` field. */
+  pasos?: { section: string; no: string }[];
+  /** Not a step or a table: the place the correction touches ("Portada"). */
+  lugar?: string;
+}
+
+export const CORRECTIONS: readonly Correction[] = [
+  {
+    numero: 1,
+    titulo: 'Número de versión',
+    guia:
+      'La portada dice «Versión N°. 1» y la sección de cambios registra la versión 2 con la misma fecha ' +
+      '(12/08/2021); la versión 1 nunca se documentó.',
+    catalogo:
+      'El catálogo de procedimientos inicia en la Versión 01, a partir de la guía corregida. Cada procedimiento ' +
+      'tiene su propia versión; un trámite conserva la versión con la que inició.',
+    lugar: 'Portada y sección de cambios',
+  },
+  {
+    numero: 2,
+    titulo: 'Opción del portal para obtener un correo nuevo',
+    guia: 'En 5.1.1 paso 1 la opción para obtener una cuenta nueva se llama «Restablecer mi contraseña».',
+    catalogo:
+      'La opción para una cuenta nueva es «Obtener mi correo institucional»; «Restablecer mi contraseña» es el ' +
+      'procedimiento 5.1.2.',
+  },
+  {
+    numero: 3,
+    titulo: 'Título de las tablas de 5.3.1, 5.3.2, 5.4 y 5.5',
+    guia:
+      'Las cuatro tablas llevan el mismo título: «Descripción del procedimiento de solicitud de nuevo correo ' +
+      'institucional o restablecimiento de contraseña».',
+    catalogo: 'Cada tabla lleva el título de su propio procedimiento.',
+  },
+  {
+    numero: 4,
+    titulo: 'Solicitud de bloqueo',
+    guia: 'En 5.5 paso 1 el interesado «Solicita de reasignación de cuenta mediante oficio».',
+    catalogo: 'Es una solicitud de bloqueo: «Solicita el bloqueo de cuenta mediante oficio».',
+  },
+  {
+    numero: 5,
+    titulo: 'Respuesta a un bloqueo',
+    guia: 'En 5.5 el oficio de respuesta se envía y se recibe «con los datos de acceso».',
+    catalogo: 'Un bloqueo no tiene datos de acceso: el oficio de respuesta confirma el bloqueo de la cuenta.',
+  },
+  {
+    numero: 6,
+    titulo: 'Orden de creación de la cuenta de centro de trabajo',
+    guia:
+      'En 5.2.1 el Servicio crea la cuenta (paso 10) después de que el oficio de respuesta con las credenciales ' +
+      'se generó y se envió (pasos 8 y 9).',
+    catalogo:
+      'La cuenta se crea antes del oficio de respuesta que lleva sus datos de acceso. El paso conserva su número.',
+  },
+  {
+    numero: 7,
+    titulo: 'Dos responsables en un paso',
+    guia:
+      'En 5.3.1 el paso 6 tiene dos responsables: la Subjefatura envía el oficio de respuesta y el Servicio crea la ' +
+      'cuenta y envía los datos de acceso.',
+    catalogo:
+      'Son dos pasos: 6a (el Servicio crea la cuenta y envía los datos de acceso) y 6 (la Subjefatura genera y ' +
+      'envía el oficio de respuesta), en ese orden.',
+  },
+  {
+    numero: 8,
+    titulo: 'Nombre del responsable del programa',
+    guia:
+      'La guía lo nombra «Responsable del programa, función o servicio» y también «Responsable del programa, fondo ' +
+      'o servicio».',
+    catalogo: 'Un solo nombre: «Responsable del programa, función o servicio».',
+  },
+  {
+    numero: 9,
+    titulo: 'Titular anterior de una cuenta reasignada',
+    guia: 'En 5.4 la guía no dice qué pasa con el titular anterior de la cuenta.',
+    catalogo:
+      'La reasignación revoca el acceso del titular anterior (nueva contraseña) y ambos titulares quedan en la ' +
+      'bitácora de movimientos.',
+  },
+  {
+    numero: 10,
+    titulo: 'Quién recibe el oficio en 5.3.2',
+    guia:
+      'En 5.3.2 el paso 4 «Recibe oficio.» queda en la celda de la Subdirección de Sistemas y Servicios ' +
+      'Telemáticos, que en el paso 3 ya entregó el oficio a la Subjefatura.',
+    catalogo:
+      'Lo recibe la Subjefatura de Sistemas, como en 5.3.1, 5.4 y 5.5 (paso 4 de cada una).',
+    pasos: [{ section: '5.3.2', no: '4' }],
+  },
+];
+
+export const correctionByNumber = (numero: number): Correction | undefined =>
+  CORRECTIONS.find((c) => c.numero === numero);
+
+/** "corrección 2", "correcciones 5 y 8". */
+export function correctionsLabel(numbers: readonly number[]): string {
+  if (numbers.length === 0) return '';
+  if (numbers.length === 1) return `corrección ${numbers[0]}`;
+  return `correcciones ${numbers.slice(0, -1).join(', ')} y ${numbers[numbers.length - 1]}`;
+}

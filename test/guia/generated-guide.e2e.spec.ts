@@ -1,0 +1,269 @@
+/**
+ * `npm run guia` end to end: the CLI writes the Markdown and the PDF from the machines; the Markdown's tables are read
+ * back and held against the guide's own text (docs/guia), table by table and step by step. The only differences
+ * allowed are the corrections the catalog lists, each named by its number; any other difference fails, and so does
+ * an allowance no longer needed.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { guideResponsables, guideSection, guideStepNumbers } from '../../machines/spec-support';
+import { PROCEDURES } from '../../machines/index';
+import { CORRECTIONS } from '../../src/guia/corrections';
+import { type GuideText, loadGuideText, normalizeText, parseGuide, RESPONSABLE_ALIASES } from '../../src/guia/guide-text';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * Every difference between the generated tables and the guide that a correction explains, with that correction's
+ * number. Keys: "<section> titulo", "<section> orden", "<section>#<no> <responsable|actividad|numero>", "portada".
+ */
+const ALLOWED: Record<string, number> = {
+  portada: 1,
+  '5.1.1#1 actividad': 2,
+  '5.3.1 titulo': 3,
+  '5.3.2 titulo': 3,
+  '5.4 titulo': 3,
+  '5.5 titulo': 3,
+  '5.5#1 actividad': 4,
+  '5.5#11 actividad': 5,
+  '5.5#14 actividad': 5,
+  '5.2.1 orden': 6,
+  '5.3.1#6a numero': 7,
+  '5.3.1 orden': 7,
+  '5.3.1#9 responsable': 8,
+  '5.3.1#10 responsable': 8,
+  '5.3.2#14 responsable': 8,
+  '5.3.2#15 responsable': 8,
+  '5.5#14 responsable': 8,
+  '5.5#15 responsable': 8,
+  '5.4#11 actividad': 9,
+  '5.3.2#4 responsable': 10,
+};
+
+interface MdRow {
+  no: string;
+  /** The cell as written ('' when left empty). */
+  cell: string;
+  /** The responsable in effect (an empty cell repeats the row above). */
+  responsable: string;
+  actividad: string;
+  /** Corrections the row's marker names. */
+  marked: number[];
+}
+interface MdTable {
+  section: string;
+  heading: string;
+  title: string;
+  titleMarked: number[];
+  rows: MdRow[];
+}
+interface MdGuide {
+  version: string;
+  tables: MdTable[];
+  /** "### n. título" entries of the corrections section. */
+  corrections: number[];
+}
+
+const MARKER = /\s*\*\((?:corrección|correcciones) ([\d, ]+)\)\*$/;
+const markedOf = (text: string): [string, number[]] => {
+  const m = MARKER.exec(text);
+  return m ? [text.slice(0, m.index), m[1].split(',').map((n) => Number(n.trim()))] : [text, []];
+};
+const unescapeCell = (s: string): string => s.replace(/<br>/g, '\n').replace(/\\\|/g, '|').trim();
+
+/** Reads the generated Markdown back: its version line, the section tables and the corrections listed. */
+function readMarkdown(md: string): MdGuide {
+  const lines = md.split('\n');
+  const version = /^\*\*Versión (\S+)\*\*/m.exec(md)?.[1] ?? '';
+  const tables: MdTable[] = [];
+  let current: MdTable | undefined;
+  const corrections: number[] = [];
+  let inCorrections = false;
+  for (const line of lines) {
+    const h2 = /^## (5(?:\.\d+)+) (.+)$/.exec(line);
+    if (h2) {
+      current = { section: h2[1], heading: h2[2], title: '', titleMarked: [], rows: [] };
+      tables.push(current);
+      continue;
+    }
+    if (line.startsWith('## ')) {
+      current = undefined;
+      inCorrections = line === '## Correcciones aplicadas a la guía';
+      continue;
+    }
+    const h3 = /^### (\d+)\. /.exec(line);
+    if (h3 && inCorrections) corrections.push(Number(h3[1]));
+    if (!current) continue;
+    const title = /^\*\*(.+)\*\*(.*)$/.exec(line);
+    if (title && !current.title) {
+      current.title = title[1];
+      current.titleMarked = markedOf(title[2])[1];
+      continue;
+    }
+    const row = /^\| ([0-9]+a?) \| (.*?) \| (.*) \|$/.exec(line);
+    if (row) {
+      const cell = unescapeCell(row[2]);
+      const [actividad, marked] = markedOf(row[3]);
+      const previous = current.rows[current.rows.length - 1];
+      current.rows.push({ no: row[1], cell, responsable: cell || previous?.responsable || '', actividad: unescapeCell(actividad), marked });
+    }
+  }
+  return { version, tables, corrections };
+}
+
+/** Every difference between the generated guide and the guide's text, as ALLOWED keys. */
+function differences(md: MdGuide, guide: GuideText): string[] {
+  const out: string[] = [];
+  if (md.version !== guide.coverVersion.padStart(2, '0') || guide.changeTableVersions.some((v) => v !== guide.coverVersion)) {
+    out.push('portada');
+  }
+  const sections = new Set([...md.tables.map((t) => t.section), ...guide.tables.map((t) => t.section)]);
+  for (const section of sections) {
+    const ours = md.tables.find((t) => t.section === section);
+    const theirs = guide.tables.find((t) => t.section === section);
+    if (!ours || !theirs) {
+      out.push(`${section} ${ours ? 'tabla de más' : 'tabla faltante'}`);
+      continue;
+    }
+    if (normalizeText(ours.heading) !== normalizeText(theirs.heading)) out.push(`${section} encabezado`);
+    if (normalizeText(ours.title) !== normalizeText(theirs.title)) out.push(`${section} titulo`);
+    const ourNos = ours.rows.map((r) => r.no);
+    const theirNos = theirs.rows.map((r) => r.no);
+    if ([...ourNos].sort().join() !== [...theirNos].sort().join()) {
+      for (const no of ourNos.filter((n) => !theirNos.includes(n))) out.push(`${section}#${no} paso de más`);
+      for (const no of theirNos.filter((n) => !ourNos.includes(n))) out.push(`${section}#${no} paso faltante`);
+    } else if (ourNos.join() !== theirNos.join()) {
+      out.push(`${section} orden`);
+    }
+    for (const row of ours.rows) {
+      const g = theirs.rows.find((r) => r.no === row.no);
+      if (!g) continue;
+      if (!g.numerado) out.push(`${section}#${row.no} numero`);
+      if (row.responsable !== g.responsableCanonico) out.push(`${section}#${row.no} responsable`);
+      if (normalizeText(row.actividad) !== normalizeText(g.actividad)) out.push(`${section}#${row.no} actividad`);
+    }
+  }
+  return out;
+}
+
+describe('npm run guia (generated guide vs the guide)', () => {
+  let outDir: string;
+  let stdout: string;
+  let markdown: string;
+  let md: MdGuide;
+  const guide = parseGuide(loadGuideText().text);
+  const rawGuide = loadGuideText().text;
+
+  beforeAll(() => {
+    outDir = mkdtempSync(join(tmpdir(), 'mci-guia-'));
+    stdout = execFileSync(process.execPath, ['-r', './scripts/register.js', 'src/cli/guia.ts', outDir, '--fecha', '2026-11-30'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    markdown = readFileSync(join(outDir, 'guia-v01.md'), 'utf8');
+    md = readMarkdown(markdown);
+  });
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('says what it did and where it wrote', () => {
+    expect(stdout).toContain(`Escrito ${join(outDir, 'guia-v01.md')}`);
+    expect(stdout).toMatch(new RegExp(`Escrito ${join(outDir, 'guia-v01.pdf').replace(/[.\\/]/g, '\\$&')} \\(\\d+ KB\\)`));
+    expect(stdout).toContain('9 tablas');
+  });
+
+  it('reads the guide the same way as the machines’ own reader (step numbers and responsables)', () => {
+    for (const t of guide.tables) {
+      const text = guideSection(rawGuide, t.section);
+      expect([t.section, t.rows.map((r) => r.no)]).toEqual([t.section, guideStepNumbers(text)]);
+      const theirs = guideResponsables(text);
+      for (const r of t.rows) expect([t.section, r.no, r.responsable]).toEqual([t.section, r.no, theirs.get(r.no)]);
+    }
+    expect(guide.tables.map((t) => t.section)).toEqual(['5.1.1', '5.1.2', '5.2.1', '5.2.2', '5.2.3', '5.3.1', '5.3.2', '5.4', '5.5']);
+  });
+
+  it('writes a table for every table of every procedure of the catalog', () => {
+    expect(md.tables.map((t) => t.section)).toEqual(PROCEDURES.flatMap((p) => p.guideTables.map((t) => t.section)));
+    for (const t of md.tables) expect([t.section, t.rows.length > 0, t.title !== '']).toEqual([t.section, true, true]);
+  });
+
+  it('leaves the Responsable cell empty exactly where the row above has the same responsable', () => {
+    for (const t of md.tables) {
+      for (const [i, r] of t.rows.entries()) {
+        const same = i > 0 && t.rows[i - 1].responsable === r.responsable;
+        expect([t.section, r.no, r.cell === '']).toEqual([t.section, r.no, same]);
+      }
+    }
+  });
+
+  it('matches the guide step by step, except for the listed corrections, each named by its number', () => {
+    const found = differences(md, guide);
+    const unexplained = found.filter((d) => !(d in ALLOWED));
+    expect(unexplained).toEqual([]);
+    // An allowance the tables no longer need is a correction the catalog stopped making: say so.
+    expect(Object.keys(ALLOWED).filter((k) => !found.includes(k))).toEqual([]);
+    const listed = new Set(CORRECTIONS.map((c) => c.numero));
+    for (const n of Object.values(ALLOWED)) expect(listed.has(n)).toBe(true);
+  });
+
+  it('marks each corrected row and title with its correction, and lists every correction applied', () => {
+    for (const [key, n] of Object.entries(ALLOWED)) {
+      const row = /^(\S+)#(\S+) (responsable|actividad|numero)$/.exec(key);
+      const title = /^(\S+) titulo$/.exec(key);
+      if (row) {
+        const r = md.tables.find((t) => t.section === row[1])?.rows.find((x) => x.no === row[2]);
+        expect([key, r?.marked.includes(n)]).toEqual([key, true]);
+      } else if (title) {
+        expect([key, md.tables.find((t) => t.section === title[1])?.titleMarked]).toEqual([key, [n]]);
+      }
+    }
+    expect(md.corrections).toEqual([...new Set(Object.values(ALLOWED))].sort((a, b) => a - b));
+    // No row carries a correction the differences do not explain (a stale `correccion` on a step the guide matches).
+    const explained = new Set(Object.entries(ALLOWED).map(([k, n]) => `${k.split(' ')[0].split('#').slice(0, 2).join('#')}:${n}`));
+    for (const t of md.tables) {
+      for (const r of t.rows) {
+        for (const n of r.marked) {
+          const key = `${t.section}#${r.no}:${n}`;
+          const byOrder = `${t.section}:${n}`;
+          expect([key, explained.has(key) || explained.has(byOrder)]).toEqual([key, true]);
+        }
+      }
+    }
+  });
+
+  it('fails on a difference no correction explains (a changed activity, a changed responsable, a lost step)', () => {
+    const tampered = readMarkdown(
+      markdown
+        .replace('| 3 | Sistema "Mi correo institucional" | Valida CURP y CURT. |', '| 3 | Sistema "Mi correo institucional" | Valida la CURP. |')
+        .replace(/\| 12 \| Nivel \| Recibe oficio, firma y sella de recibido\. \|/, '| 12 | Subdirección de Sistemas y Servicios Telemáticos | Recibe oficio, firma y sella de recibido. |')
+        .replace(/^\| 10 \| {2}\| Informa el tiempo de respuesta.*\n/m, ''),
+    );
+    const unexplained = differences(tampered, guide).filter((d) => !(d in ALLOWED));
+    expect(unexplained).toEqual(expect.arrayContaining(['5.1.1#3 actividad', '5.2.1#12 responsable', '5.2.2#10 paso faltante']));
+  });
+
+  it('treats only two spellings of one responsable as the same name', () => {
+    expect(RESPONSABLE_ALIASES).toEqual({ Sistema: 'Sistema "Mi correo institucional"', 'Centro de Trabajo': 'Centro de trabajo' });
+  });
+
+  it('writes an A4 PDF with the version and date on the cover, every table title and the corrections', () => {
+    const pdf = join(outDir, 'guia-v01.pdf');
+    expect(statSync(pdf).size).toBeGreaterThan(10_000);
+    const info = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    expect(info).toMatch(/Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/);
+    const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
+    expect(pages).toBeGreaterThan(3);
+    const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', pdf, '-'], { encoding: 'utf8' });
+    expect(cover).toContain('Guía para la asignación del Correo');
+    expect(cover).toContain('Versión 01');
+    expect(cover).toContain('Fecha de emisión: 30 de noviembre de 2026');
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const t of md.tables) expect(text).toContain(t.title.replace(/\s+/g, ' '));
+    expect(text).toContain('Correcciones aplicadas a la guía');
+    for (const c of CORRECTIONS.filter((x) => md.corrections.includes(x.numero))) expect(text).toContain(`${c.numero}. ${c.titulo}`);
+    expect(text).toContain('Solicita de reasignación de cuenta mediante oficio.'); // what 5.5 paso 1 said (correction 4)
+    expect(text).toContain(`Página ${pages} de ${pages}`);
+  });
+});
