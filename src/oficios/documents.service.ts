@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError, notFound } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { Actor } from '../engine/actor';
+import { ProcedureCase } from '../engine/entities/case.entity';
+import { formatFechaHora } from '../letters/fecha';
+import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verification';
+import { DocumentDownload, IssuedDocument } from './entities/document.entity';
+import { Oficio } from './entities/oficio.entity';
+import { FILE_STORE, type FileStore } from './file-store';
+
+/** What the public verification page shows: the document's identity and status, nothing about anyone but the addressee. */
+export interface VerificationView {
+  codigo: string;
+  tipo: 'Acuse de recibo' | 'Oficio de respuesta';
+  folio: string;
+  numeroOficio: string | null;
+  /** Signing instant, UTC. */
+  emitido: string;
+  /** The same, as people read it in Colima. */
+  fecha: string;
+  asunto: string;
+  dirigidoA: string;
+  firmante: string;
+  certificadoSerie: string;
+  estado: 'vigente' | 'cancelado';
+  prueba: boolean;
+  sha256: string;
+  paginas: number;
+}
+
+export interface ComparisonResult {
+  coincide: boolean;
+  sha256: string;
+}
+
+export interface ReplyView {
+  documento: {
+    id: string;
+    numeroOficio: string | null;
+    folio: string;
+    asunto: string;
+    emitido: string;
+    estado: IssuedDocument['status'];
+    paginas: number;
+    sha256: string;
+    pdf: string;
+    verificacion: string;
+  };
+  oficio: { id: string; folio: string };
+  /** How the addressee acknowledges it: the machine event ACUSAR_RECIBO through the engine API. */
+  tramite: { id: string; estado: string; version: number; acuse: { evento: 'ACUSAR_RECIBO'; ruta: string; disponible: boolean } };
+}
+
+type Reader = Actor;
+
+/**
+ * Who may open an issued document: the Subdirección and the Subjefatura, and the addressee — the users of the Nivel
+ * it is addressed to, or the responsable user it names. Anyone else is told it does not exist (404, not 403), so
+ * letters cannot be discovered by trying ids.
+ */
+export function canOpen(doc: Pick<IssuedDocument, 'nivelClave' | 'responsableId'>, actor: Reader): boolean {
+  switch (actor.role) {
+    case 'subdireccion':
+    case 'subjefatura':
+      return true;
+    case 'nivel':
+      return doc.nivelClave !== null && !!actor.nivelClave && doc.nivelClave === actor.nivelClave;
+    case 'responsable':
+      return doc.responsableId !== null && doc.responsableId === actor.id;
+    case 'administrador':
+    case 'trabajador':
+    case 'centro_trabajo':
+    case 'sistema':
+      return false;
+  }
+}
+
+/** Delivery (download, the reply of a case) and public verification of issued documents. */
+@Injectable()
+export class DocumentsService {
+  private readonly log = new Logger('Documentos');
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(FILE_STORE) private readonly files: FileStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The PDF as issued; every download is recorded with the user (Guía: the Nivel downloads and acknowledges). */
+  async download(id: string, actor: Reader, now = new Date()): Promise<{ pdf: Buffer; filename: string }> {
+    const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { id } });
+    if (!doc || !canOpen(doc, actor)) throw notFound('El documento');
+    const pdf = await this.files.read(doc.storageKey);
+    if (sha256(pdf) !== doc.sha256) {
+      this.log.error({ documentId: id, key: doc.storageKey }, 'El archivo guardado no coincide con la huella del documento emitido');
+      throw new DomainError('DOCUMENTO_ALTERADO', 'El archivo guardado de este documento no coincide con el que se emitió; se avisó a la Subjefatura de Sistemas.', 503);
+    }
+    await this.ds.getRepository(DocumentDownload).insert({ id: randomUUID(), documentId: id, userId: actor.id.slice(0, 36), userRole: actor.role, at: now });
+    const filename = doc.kind === 'respuesta' && doc.numeroOficio ? `oficio-${doc.numeroOficio.replace(/\//g, '-')}.pdf` : `acuse-${doc.folio}.pdf`;
+    return { pdf, filename };
+  }
+
+  /** The reply letter of an oficio (by oficio id or case id), for its addressee, with how to acknowledge it. */
+  async replyOf(id: string, actor: Reader): Promise<ReplyView> {
+    const oficio = await this.ds.getRepository(Oficio).findOne({ where: [{ id }, { caseId: id }] });
+    if (!oficio || !canOpen(oficio, actor)) throw notFound('El oficio');
+    const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { caseId: oficio.caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
+    if (!doc) throw new DomainError('RESPUESTA_PENDIENTE', `El oficio de respuesta del folio ${oficio.folio} aún no se ha emitido.`, 404);
+    const c = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: oficio.caseId } });
+    return {
+      documento: {
+        id: doc.id,
+        numeroOficio: doc.numeroOficio,
+        folio: doc.folio,
+        asunto: doc.asunto,
+        emitido: doc.signedAt.toISOString(),
+        estado: doc.status,
+        paginas: doc.paginas,
+        sha256: doc.sha256,
+        pdf: `/api/documentos/${doc.id}/pdf`,
+        verificacion: verifyUrl(this.config.publicBaseUrl, doc.codigo),
+      },
+      oficio: { id: oficio.id, folio: oficio.folio },
+      tramite: {
+        id: oficio.caseId,
+        estado: c?.state ?? '(desconocido)',
+        version: c?.version ?? 0,
+        acuse: { evento: 'ACUSAR_RECIBO', ruta: `/api/tramites/${oficio.caseId}/eventos`, disponible: c?.state === 'acuseRespuesta' },
+      },
+    };
+  }
+
+  async verification(code: string): Promise<VerificationView> {
+    return toVerificationView(await this.byCode(code));
+  }
+
+  /** Whether a file is byte for byte the document issued under this code. The file is not kept. */
+  async compare(code: string, file: Buffer): Promise<{ view: VerificationView; result: ComparisonResult }> {
+    const doc = await this.byCode(code);
+    const digest = sha256(file);
+    return { view: toVerificationView(doc), result: { coincide: digest === doc.sha256, sha256: digest } };
+  }
+
+  private async byCode(raw: string): Promise<IssuedDocument> {
+    const code = normalizeVerificationCode(raw);
+    const doc = code ? await this.ds.getRepository(IssuedDocument).findOne({ where: { codigo: code } }) : null;
+    if (!doc) {
+      throw new DomainError('CODIGO_DESCONOCIDO', 'No existe un documento emitido con ese código de verificación. Revise el código impreso junto al código QR.', 404);
+    }
+    return doc;
+  }
+}
+
+export function toVerificationView(doc: IssuedDocument): VerificationView {
+  return {
+    codigo: doc.codigo,
+    tipo: doc.kind === 'acuse' ? 'Acuse de recibo' : 'Oficio de respuesta',
+    folio: doc.folio,
+    numeroOficio: doc.numeroOficio,
+    emitido: doc.signedAt.toISOString(),
+    fecha: formatFechaHora(doc.signedAt),
+    asunto: doc.asunto,
+    dirigidoA: doc.destinatario,
+    firmante: doc.firmanteNombre,
+    certificadoSerie: doc.certificadoSerie,
+    estado: doc.status,
+    prueba: doc.prueba,
+    sha256: doc.sha256,
+    paginas: doc.paginas,
+  };
+}

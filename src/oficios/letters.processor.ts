@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { CaseContext } from '../../machines/parts/setup';
+import { CentroTrabajo } from '../catalog/entities/centro-trabajo.entity';
+import { Cuenta, TIPO_CUENTA_LABEL } from '../catalog/entities/cuenta.entity';
+import { Nivel } from '../catalog/entities/nivel.entity';
+import { Trabajador } from '../catalog/entities/trabajador.entity';
+import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { EngineEvent } from '../engine/engine.service';
+import { ProcedureCase } from '../engine/entities/case.entity';
+import type { OutboxCommand } from '../engine/entities/outbox.entity';
+import { formatFechaLarga } from '../letters/fecha';
+import { type AcuseData, renderSignedAcuse, renderSignedReplyLetter, type ReplyLetterData, type SignedDocument, SUBDIRECCION } from '../letters/renderer';
+import type { PdfSigner } from '../letters/signer';
+import {
+  DEFAULT_LETTER_TEMPLATES_DIR,
+  fillLetterTemplate,
+  type FilledLetter,
+  LETTER_OUTCOMES,
+  LETTER_PROCEDURES,
+  type LetterOutcome,
+  type LetterProcedure,
+  type LetterValues,
+  loadLetterTemplate,
+} from '../letters/templates';
+import { maskEmail, newVerificationCode, shortVerifyUrl, verifyUrl } from '../letters/verification';
+import { LINK_VALIDITY_HOURS } from '../mail/account-mails';
+import type { CommandProcessor } from '../queue/queue.types';
+import { type DocumentKind, IssuedDocument } from './entities/document.entity';
+import { Oficio } from './entities/oficio.entity';
+import { FILE_STORE, type FileStore } from './file-store';
+import { AREA_SSST, folioYear, inNumberingTransaction, isUniqueViolation, replyNumber, takeNumber } from './folio';
+import { PDF_SIGNER } from './pdf-signer.provider';
+
+/** Who the acuse names as turned to (Guía: the Subdirección turns every oficio to the Subjefatura). */
+const TURNADO_A = 'Subjefatura de Sistemas';
+/** The position printed under the signer's name on reply letters (the certificate carries only the name). */
+export const FIRMANTE_CARGO = 'Subdirector(a) de Sistemas y Servicios Telemáticos';
+/** Outcomes whose letter gives access: it says where the activation link went. */
+const GIVES_ACCESS: ReadonlySet<LetterOutcome> = new Set(['creada', 'restablecida', 'reasignada']);
+/** A code collision (50 random bits) is practically impossible; a few tries are plenty. */
+const CODE_ATTEMPTS = 3;
+/** Another letter may take the number we drew between rendering and saving; then we draw again. */
+const NUMBER_ATTEMPTS = 8;
+
+const fullName = (t: Pick<Trabajador, 'nombre' | 'primerApellido' | 'segundoApellido'>): string =>
+  [t.nombre, t.primerApellido, t.segundoApellido].filter(Boolean).join(' ');
+
+/** "2026-11-25" → "25 de noviembre de 2026" (noon in Mexico City, so no time-zone shift can change the day). */
+export const fechaLargaDe = (isoDate: string): string => formatFechaLarga(new Date(`${isoDate}T18:00:00Z`));
+
+/** The number drawn for a letter was taken by another one meanwhile. */
+class NumberTaken extends Error {
+  constructor(readonly current: number) {
+    super('número de oficio tomado');
+  }
+}
+
+/** The insert met a unique key: a concurrent replay of the command or a verification-code collision. */
+class CodeOrReplay extends Error {
+  constructor() {
+    super('documento ya emitido o código repetido');
+  }
+}
+
+/** What the processors share: the signer (loaded once), the store, and how a signed document becomes a row. */
+@Injectable()
+export class DocumentIssuer {
+  constructor(
+    @InjectDataSource() readonly ds: DataSource,
+    @Inject(PDF_SIGNER) readonly signer: PdfSigner,
+    @Inject(FILE_STORE) readonly files: FileStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A replayed outbox command finds the document it already issued. */
+  issuedFor(outboxId: string): Promise<IssuedDocument | null> {
+    return this.ds.getRepository(IssuedDocument).findOne({ where: { outboxId } });
+  }
+
+  urls(code: string): { verifyUrl: string; shortUrl: string } {
+    return { verifyUrl: verifyUrl(this.config.publicBaseUrl, code), shortUrl: shortVerifyUrl(this.config.publicBaseUrl, code) };
+  }
+
+  /** The registered oficio of a case; an oficio procedure started without registration cannot be acknowledged. */
+  async oficioOf(caseId: string): Promise<Oficio> {
+    const oficio = await this.ds.getRepository(Oficio).findOne({ where: { caseId } });
+    if (!oficio) {
+      throw new DomainError(
+        'OFICIO_NO_REGISTRADO',
+        'El trámite no tiene un oficio registrado en la Subdirección (POST /api/oficios): no hay datos para el acuse ni para el oficio de respuesta.',
+        422,
+      );
+    }
+    return oficio;
+  }
+
+  row(cmd: OutboxCommand, oficio: Oficio, kind: DocumentKind, code: string, signed: SignedDocument, key: string, extra: { numeroOficio: string | null; asunto: string; destinatario: string }): IssuedDocument {
+    return {
+      id: randomUUID(),
+      kind,
+      caseId: cmd.caseId,
+      oficioId: oficio.id,
+      outboxId: cmd.id,
+      folio: oficio.folio,
+      numeroOficio: extra.numeroOficio,
+      codigo: code,
+      sha256: signed.sha256,
+      contentDigest: signed.contentDigest,
+      cadenaOriginal: signed.cadenaOriginal.slice(0, 400),
+      sello: signed.sello,
+      asunto: extra.asunto.slice(0, 500),
+      firmanteNombre: signed.certificate.subject.nombre.slice(0, 200),
+      certificadoSerie: signed.certificate.serial.slice(0, 80),
+      signedAt: signed.signedAt,
+      paginas: signed.pages,
+      bytes: signed.pdf.length,
+      prueba: signed.testDocument,
+      status: oficio.status === 'cancelado' ? 'cancelado' : 'vigente',
+      canceladoAt: oficio.status === 'cancelado' ? signed.signedAt : null,
+      nivelClave: oficio.nivelClave,
+      area: oficio.area,
+      responsableId: oficio.responsableId,
+      destinatario: extra.destinatario.slice(0, 340),
+      storageKey: key,
+      createdAt: new Date(),
+    };
+  }
+
+  /**
+   * Inserts a document; a unique violation is either a concurrent replay of the same command (its row is returned) or
+   * a verification-code collision (undefined: draw another code).
+   */
+  async insert(em: EntityManager, row: IssuedDocument): Promise<IssuedDocument | undefined> {
+    try {
+      await em.insert(IssuedDocument, row);
+      return row;
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      return undefined;
+    }
+  }
+}
+
+/**
+ * renderAcuse (Guía 5.2.1 paso 3 and its twins: "firma y sella de recibido"): the signed acuse of a registered
+ * oficio. Fire-and-forget: the case does not wait for it.
+ */
+@Injectable()
+export class AcuseProcessor implements CommandProcessor {
+  readonly type = 'renderAcuse' as const;
+
+  constructor(private readonly issuer: DocumentIssuer) {}
+
+  async handle(cmd: OutboxCommand): Promise<EngineEvent | null> {
+    if (await this.issuer.issuedFor(cmd.id)) return null;
+    const oficio = await this.issuer.oficioOf(cmd.caseId);
+    const dependencia = oficio.area ?? undefined;
+    for (let i = 0; i < CODE_ATTEMPTS; i++) {
+      const code = newVerificationCode();
+      const data: AcuseData = {
+        folio: oficio.folio,
+        recibidoEn: oficio.recibidoAt,
+        recibio: { nombre: oficio.recibidoPorNombre, cargo: SUBDIRECCION },
+        turnadoA: TURNADO_A,
+        remitente: { nombre: oficio.remitenteNombre, cargo: oficio.remitenteCargo, ...(dependencia ? { dependencia } : {}) },
+        oficio: { numero: oficio.numeroRemitente, fecha: oficio.fechaOficio },
+        asunto: oficio.asunto,
+        fojas: oficio.fojas,
+        ...(oficio.anexos ? { anexos: oficio.anexos } : {}),
+        archivoSha256: oficio.archivoSha256,
+        ...this.issuer.urls(code),
+        testDocument: false,
+      };
+      const signed = await renderSignedAcuse(data, this.issuer.signer, { signedAt: new Date() });
+      const stored = await this.issuer.files.save(signed.pdf);
+      const row = this.issuer.row(cmd, oficio, 'acuse', code, signed, stored.key, {
+        numeroOficio: null,
+        asunto: `Acuse de recibo: ${oficio.asunto}`,
+        destinatario: [oficio.remitenteNombre, oficio.remitenteCargo, oficio.area].filter(Boolean).join(', '),
+      });
+      if (await this.issuer.insert(this.issuer.ds.manager, row)) return null;
+      if (await this.issuer.issuedFor(cmd.id)) return null;
+    }
+    throw new DomainError('CODIGO_NO_DISPONIBLE', 'No se pudo asignar un código de verificación único al acuse; reintente.', 503);
+  }
+}
+
+/**
+ * renderReplyLetter (Guía 5.2.1 paso 8, 5.3.1, 5.3.2, 5.4, 5.5): the reply letter of the case from the template of
+ * its procedure and outcome, addressed to the requesting area or Nivel, numbered SSST/0001/2026, signed and stored.
+ * Reports LETTER_READY { letterId }; a failure for good reports LETTER_ERROR (the case's incident).
+ */
+@Injectable()
+export class ReplyLetterProcessor implements CommandProcessor {
+  readonly type = 'renderReplyLetter' as const;
+  templatesDir = DEFAULT_LETTER_TEMPLATES_DIR;
+
+  constructor(private readonly issuer: DocumentIssuer) {}
+
+  async handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent | null> {
+    const done = await this.issuer.issuedFor(cmd.id);
+    if (done) return { type: 'LETTER_READY', letterId: done.id };
+    const outcome = (payload as { outcome?: unknown } | null)?.outcome;
+    if (typeof outcome !== 'string' || !(LETTER_OUTCOMES as readonly string[]).includes(outcome)) {
+      throw new DomainError('RESULTADO_DESCONOCIDO', `No hay oficio de respuesta para el resultado «${String(outcome)}».`, 422);
+    }
+    const row = await this.issuer.ds.getRepository(ProcedureCase).findOne({ where: { id: cmd.caseId } });
+    if (!row) throw new DomainError('TRAMITE_NO_ENCONTRADO', 'El trámite del oficio de respuesta no existe.', 422);
+    if (!(LETTER_PROCEDURES as readonly string[]).includes(row.procedureId)) {
+      throw new DomainError('SIN_OFICIO_DE_RESPUESTA', `El procedimiento «${row.procedureId}» no se responde con oficio.`, 422);
+    }
+    const oficio = await this.issuer.oficioOf(cmd.caseId);
+    const context = (JSON.parse(row.snapshot) as { context?: CaseContext }).context;
+    if (!context) throw new DomainError('TRAMITE_SIN_DATOS', 'El trámite no tiene datos para el oficio de respuesta.', 422);
+    // Wording first: a template that cannot be filled fails before a number is spent.
+    const values = await this.values(oficio, context, outcome as LetterOutcome);
+    const filled = fillLetterTemplate(loadLetterTemplate(row.procedureId as LetterProcedure, outcome as LetterOutcome, this.templatesDir), values);
+
+    for (let i = 0; i < CODE_ATTEMPTS; i++) {
+      const doc = await this.issue(cmd, oficio, filled, newVerificationCode());
+      if (doc) return { type: 'LETTER_READY', letterId: doc.id };
+      const replay = await this.issuer.issuedFor(cmd.id);
+      if (replay) return { type: 'LETTER_READY', letterId: replay.id };
+    }
+    throw new DomainError('CODIGO_NO_DISPONIBLE', 'No se pudo asignar un código de verificación único al oficio; reintente.', 503);
+  }
+
+  failureEvent(_cmd: OutboxCommand, _payload: unknown, message: string): EngineEvent {
+    return { type: 'LETTER_ERROR', message, permanent: true };
+  }
+
+  /**
+   * The número de oficio is printed in the PDF, so it is known before rendering, but it is only taken (under the
+   * counter's lock) in the short transaction that stores the document: render with the next free number, then take
+   * it; if another letter took it meanwhile, render again with the new one. No lock is held while a PDF is drawn, and
+   * a letter that fails to render or store spends no number.
+   */
+  private async issue(cmd: OutboxCommand, oficio: Oficio, filled: FilledLetter, code: string): Promise<IssuedDocument | undefined> {
+    const signedAt = new Date();
+    const anio = folioYear(signedAt);
+    let expected = await this.peek(anio);
+    for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
+      const numeroOficio = replyNumber(anio, expected);
+      const data: ReplyLetterData = {
+        folio: oficio.folio,
+        numeroOficio,
+        fecha: signedAt,
+        asunto: filled.asunto,
+        destinatario: { nombre: oficio.remitenteNombre, cargo: oficio.remitenteCargo, ...(oficio.area ? { area: oficio.area } : {}) },
+        cuerpo: filled.cuerpo,
+        firmante: { nombre: this.issuer.signer.certificate.subject.nombre, cargo: FIRMANTE_CARGO },
+        ccp: filled.ccp,
+        ...this.issuer.urls(code),
+        testDocument: false,
+      };
+      const signed = await renderSignedReplyLetter(data, this.issuer.signer, { signedAt });
+      const stored = await this.issuer.files.save(signed.pdf);
+      try {
+        return await inNumberingTransaction(this.issuer.ds, async (em) => {
+          const n = await takeNumber(em, AREA_SSST, 'respuesta', anio);
+          if (n !== expected) throw new NumberTaken(n);
+          const row = this.issuer.row(cmd, oficio, 'respuesta', code, signed, stored.key, {
+            numeroOficio,
+            asunto: filled.asunto,
+            destinatario: [oficio.remitenteNombre, oficio.remitenteCargo, oficio.area].filter(Boolean).join(', '),
+          });
+          const inserted = await this.issuer.insert(em, row);
+          // Give the number back: a replay or a code collision leaves no gap.
+          if (!inserted) throw new CodeOrReplay();
+          return inserted;
+        });
+      } catch (e) {
+        if (e instanceof NumberTaken) {
+          expected = e.current;
+          continue;
+        }
+        if (e instanceof CodeOrReplay) return undefined;
+        throw e;
+      }
+    }
+    throw new DomainError('NUMERACION_OCUPADA', 'No se pudo asignar número de oficio: hay demasiados oficios emitiéndose a la vez; se reintentará.', 503);
+  }
+
+  /** The number the next letter of the year would get. */
+  private async peek(anio: number): Promise<number> {
+    const rows: { ultimo: number }[] = await this.issuer.ds.query('SELECT ultimo FROM folio_counter WHERE area = ? AND tipo = ? AND anio = ?', [AREA_SSST, 'respuesta', anio]);
+    return Number(rows[0]?.ultimo ?? 0) + 1;
+  }
+
+  /**
+   * The template's values from the case and the catalogs: the account's address and holder, where the activation
+   * link went (masked), never a password (there is no placeholder for one and fillLetterTemplate refuses any).
+   */
+  private async values(oficio: Oficio, context: CaseContext, outcome: LetterOutcome): Promise<LetterValues> {
+    const ds = this.issuer.ds;
+    const values: LetterValues = {
+      folio: oficio.folio,
+      numeroOficioSolicitud: oficio.numeroRemitente,
+      fechaOficioSolicitud: fechaLargaDe(oficio.fechaOficio),
+      remitente: oficio.remitenteNombre,
+    };
+    const nivelNombre = async (clave: string | null): Promise<string | undefined> =>
+      clave ? ((await ds.getRepository(Nivel).findOne({ where: { clave } }))?.nombre ?? clave) : undefined;
+    values.nivel = await nivelNombre(oficio.nivelClave);
+    const cct = oficio.cct ?? context.cct;
+    if (cct) values.cct = cct;
+    if (context.motivo) values.motivo = context.motivo;
+
+    let sentTo: string | null | undefined;
+    const cuentaId = context.cuenta?.cuentaId;
+    const cuenta = cuentaId ? await ds.getRepository(Cuenta).findOne({ where: { id: cuentaId } }) : null;
+    if (cuenta) {
+      values.correo = cuenta.direccion;
+      values.tipoCuenta = TIPO_CUENTA_LABEL[cuenta.tipo];
+      if (cuenta.titularTipo === 'centro' && cuenta.titularCct) {
+        const centro = await ds.getRepository(CentroTrabajo).findOne({ where: { cct: cuenta.titularCct } });
+        values.cct = cuenta.titularCct;
+        if (centro) {
+          values.centroTrabajo = centro.nombre;
+          values.nivel = values.nivel ?? (await nivelNombre(centro.nivelClave));
+          const director = centro.directorCurp ? await ds.getRepository(Trabajador).findOne({ where: { curp: centro.directorCurp } }) : null;
+          if (director) values.nombre = fullName(director);
+          // Same rule as the credentials mail: the director's alternate address, else the school's.
+          sentTo = director?.correoAlterno ?? centro.correo;
+        }
+      } else if (cuenta.titularCurp) {
+        const titular = await ds.getRepository(Trabajador).findOne({ where: { curp: cuenta.titularCurp } });
+        if (titular) {
+          values.nombre = fullName(titular);
+          sentTo = titular.correoAlterno;
+        }
+      }
+    } else if (context.cuenta?.address) {
+      values.correo = context.cuenta.address;
+    }
+    if (!values.centroTrabajo && cct) {
+      const centro = await ds.getRepository(CentroTrabajo).findOne({ where: { cct } });
+      if (centro) values.centroTrabajo = centro.nombre;
+    }
+    const previous = context.reasignacion?.previousCurp;
+    if (previous) {
+      const anterior = await ds.getRepository(Trabajador).findOne({ where: { curp: previous } });
+      if (anterior) values.titularAnterior = fullName(anterior);
+    }
+    if (GIVES_ACCESS.has(outcome) && sentTo) {
+      values.correoAlterno = maskEmail(sentTo);
+      values.vigenciaEnlace = `${LINK_VALIDITY_HOURS} horas`;
+    }
+    return values;
+  }
+}

@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, In } from 'typeorm';
+import { StaffUser } from '../auth/staff-user.entity';
+import { Nivel } from '../catalog/entities/nivel.entity';
+import { DomainError, notFound } from '../common/domain-error';
+import { inTransaction } from '../database/transaction';
+import { type Actor, ROLE_LABEL } from '../engine/actor';
+import { EngineService, type TransitionResult } from '../engine/engine.service';
+import { ProcedureCase } from '../engine/entities/case.entity';
+import { mexicoCityParts } from '../letters/fecha';
+import type { LetterProcedure } from '../letters/templates';
+import { IssuedDocument } from './entities/document.entity';
+import { Oficio, type OficioConcierne } from './entities/oficio.entity';
+import { FILE_STORE, type FileStore } from './file-store';
+import { AREA_SSST, folioYear, inNumberingTransaction, registrationFolio, takeNumber } from './folio';
+import type { CancelOficioDto, ListOficiosQuery, RegisterOficioDto } from './oficio.dto';
+import { detectType, type UploadedFileData } from './upload';
+
+export interface OficioView {
+  id: string;
+  folio: string;
+  estado: Oficio['status'];
+  procedimiento: string;
+  tramite: string;
+  numeroOficio: string;
+  fechaOficio: string;
+  remitente: { nombre: string; cargo: string };
+  nivel: string | null;
+  area: string | null;
+  responsableId: string | null;
+  asunto: string;
+  cct: string | null;
+  concierne: OficioConcierne;
+  fojas: number;
+  anexos: string | null;
+  archivo: { sha256: string; tipo: string; bytes: number; nombre: string | null };
+  recibido: { en: string; por: string };
+  cancelacion: { en: string; motivo: string } | null;
+}
+
+export interface RegisteredOficio extends OficioView {
+  /** The case as the engine left it: state `turno` with the acuse command in the outbox. */
+  caso: Pick<TransitionResult, 'state' | 'version' | 'commands'>;
+}
+
+/** Actor of a registration: a signed-in staff user. */
+type Registrar = Actor & { nombre?: string };
+
+/** Upper case without accents and with single spaces: "Dirección  de Becas" and "DIRECCION DE BECAS" are one sender. */
+export const normalizeSender = (s: string): string =>
+  s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+export const normalizeNumber = (s: string): string => s.toUpperCase().replace(/\s+/g, '');
+
+/** A LIKE pattern with `!` as escape character (the same on SQLite and MySQL, unlike the backslash). */
+const like = (s: string): string => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+
+/** A registration older than this whose case does not exist was interrupted between its two transactions. */
+const ORPHAN_AFTER_MS = 10 * 60_000;
+
+/**
+ * Registration of incoming oficios by the Subdirección (Guía 5.2.1 paso 3, 5.3.1 paso 3, 5.3.2, 5.4 y 5.5: "recibe
+ * oficio, firma y sella de recibido") and the case it starts.
+ *
+ * Two transactions, because EngineService.start opens its own (it cannot join ours, and on SQLite a nested
+ * inTransaction would wait for itself): (1) the folio and the oficio row, (2) the case with SOLICITAR and
+ * RECIBIR_OFICIO. Everything that can be refused (role, procedure, nivel, dates, duplicates, file type) is checked
+ * before (1). If (2) still fails, the oficio is marked cancelled with the reason, so its folio is neither a gap nor a
+ * half-registered oficio; if the process dies between the two, the boot check cancels it the same way.
+ */
+@Injectable()
+export class OficiosService implements OnApplicationBootstrap {
+  private readonly log = new Logger('Oficios');
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly engine: EngineService,
+    @Inject(FILE_STORE) private readonly files: FileStore,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.cancelInterruptedRegistrations();
+  }
+
+  async register(actor: Registrar, dto: RegisterOficioDto, file: UploadedFileData | undefined, now = new Date()): Promise<RegisteredOficio> {
+    if (!file || file.size === 0) {
+      throw new DomainError('ARCHIVO_REQUERIDO', 'Adjunte el oficio escaneado (PDF, PNG, JPEG o TIFF) en el campo «archivo».', 400);
+    }
+    const mime = detectType(file.buffer);
+    if (!mime) {
+      throw new DomainError(
+        'TIPO_DE_ARCHIVO_NO_ADMITIDO',
+        'El archivo no es un PDF ni una imagen PNG, JPEG o TIFF (se revisa su contenido, no su nombre). Escanee el oficio en uno de esos formatos e intente de nuevo.',
+        415,
+      );
+    }
+    const procedure = dto.procedimiento;
+    const def = await this.engine.currentVersion(procedure, now);
+    if (!def.startRoles.includes(actor.role)) {
+      throw new DomainError('ROL_NO_AUTORIZADO', `El registro de oficios corresponde a: ${ROLE_LABEL.subdireccion}. Su rol es ${ROLE_LABEL[actor.role]}.`, 403);
+    }
+    const nivel = await this.checkSender(dto, procedure);
+    const recibidoAt = this.receptionInstant(dto, now);
+    const concierne: OficioConcierne = { curps: dto.curps ?? [], ccts: dto.ccts ?? [], cuentas: dto.cuentas ?? [] };
+    const remitenteClave = nivel ? `NIVEL:${nivel.clave}` : `AREA:${normalizeSender(dto.area ?? '')}`;
+    const numeroNormalizado = normalizeNumber(dto.numeroOficio);
+    const stored = await this.files.save(file.buffer);
+
+    const oficio = await inNumberingTransaction(this.ds, async (em) => {
+      const anio = folioYear(recibidoAt);
+      const n = await takeNumber(em, AREA_SSST, 'recepcion', anio);
+      // Under the counter's lock: two clerks registering the same letter at once cannot both miss each other.
+      if (!dto.confirmarDuplicado) {
+        const prev = await em.findOne(Oficio, { where: { numeroNormalizado, remitenteClave, status: 'registrado' }, order: { recibidoAt: 'ASC' } });
+        if (prev) {
+          throw new DomainError(
+            'OFICIO_DUPLICADO',
+            `El oficio ${prev.numeroRemitente} de ${prev.area ?? prev.remitenteNombre} ya se registró con el folio ${prev.folio} ` +
+              `el ${dateMx(prev.recibidoAt)}. Si es un oficio distinto con el mismo número, vuelva a enviarlo con confirmarDuplicado=true.`,
+            409,
+            { folioExistente: prev.folio, oficioExistente: prev.id },
+          );
+        }
+      }
+      const row: Oficio = {
+        id: randomUUID(),
+        folio: registrationFolio(anio, n),
+        folioAnio: anio,
+        folioNumero: n,
+        numeroRemitente: dto.numeroOficio,
+        numeroNormalizado,
+        remitenteClave: remitenteClave.slice(0, 220),
+        fechaOficio: dto.fechaOficio,
+        remitenteNombre: dto.remitenteNombre,
+        remitenteCargo: dto.remitenteCargo,
+        nivelClave: nivel?.clave ?? null,
+        area: dto.area ?? nivel?.nombre ?? null,
+        responsableId: dto.responsableId ?? null,
+        asunto: dto.asunto,
+        procedureId: procedure,
+        caseId: randomUUID(),
+        cct: dto.cct ?? null,
+        concierne: JSON.stringify(concierne),
+        fojas: dto.fojas ?? 1,
+        anexos: dto.anexos ?? null,
+        archivoSha256: stored.sha256,
+        archivoMime: mime,
+        archivoBytes: stored.bytes,
+        archivoKey: stored.key,
+        archivoNombre: file.originalname ? file.originalname.slice(0, 200) : null,
+        recibidoAt,
+        recibidoPor: actor.id.slice(0, 36),
+        recibidoPorNombre: (actor.nombre ?? actor.id).slice(0, 160),
+        status: 'registrado',
+        canceladoAt: null,
+        canceladoPor: null,
+        motivoCancelacion: null,
+        createdAt: now,
+      };
+      await em.insert(Oficio, row);
+      return row;
+    });
+
+    let started: TransitionResult;
+    try {
+      // The Subdirección registering a paper oficio both sends it (SOLICITAR) and receives it (RECIBIR_OFICIO, which
+      // declares renderAcuse), in the case's opening transaction.
+      started = await this.engine.start(
+        procedure,
+        actor,
+        {
+          oficio: { folio: oficio.numeroRemitente, fecha: oficio.fechaOficio, asunto: oficio.asunto },
+          ...(oficio.nivelClave ? { nivel: oficio.nivelClave } : {}),
+          ...(oficio.cct ? { cct: oficio.cct } : {}),
+        },
+        { now, folio: oficio.folio, caseId: oficio.caseId, followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }] },
+      );
+    } catch (e) {
+      const reason = e instanceof DomainError ? e.message : 'error interno al iniciar el trámite';
+      await this.markCancelled(oficio.id, 'sistema', `No se pudo iniciar el trámite: ${reason}`, new Date());
+      throw e;
+    }
+    return { ...toView(oficio), caso: { state: started.state, version: started.version, commands: started.commands } };
+  }
+
+  async get(id: string): Promise<OficioView> {
+    const row = await this.ds.getRepository(Oficio).findOne({ where: { id } });
+    if (!row) throw notFound('El oficio');
+    return toView(row);
+  }
+
+  async list(q: ListOficiosQuery): Promise<{ items: OficioView[]; total: number; pagina: number; porPagina: number }> {
+    const pagina = q.pagina ?? 1;
+    const porPagina = q.porPagina ?? 25;
+    const qb = this.ds.getRepository(Oficio).createQueryBuilder('o');
+    if (q.folio) qb.andWhere("o.folio LIKE :folio ESCAPE '!'", { folio: like(q.folio.toUpperCase()) });
+    if (q.numero) qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: like(normalizeNumber(q.numero)) });
+    if (q.remitente) {
+      const r = like(q.remitente);
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where("o.remitenteNombre LIKE :r ESCAPE '!'", { r })
+            .orWhere("o.remitenteCargo LIKE :r ESCAPE '!'", { r })
+            .orWhere("o.area LIKE :r ESCAPE '!'", { r });
+        }),
+      );
+    }
+    if (q.nivel) qb.andWhere('o.nivelClave = :nivel', { nivel: q.nivel });
+    if (q.procedimiento) qb.andWhere('o.procedureId = :p', { p: q.procedimiento });
+    if (q.estado) qb.andWhere('o.status = :s', { s: q.estado });
+    if (q.anio) qb.andWhere('o.folioAnio = :a', { a: q.anio });
+    const [rows, total] = await qb
+      .orderBy('o.folioAnio', 'DESC')
+      .addOrderBy('o.folioNumero', 'DESC')
+      .skip((pagina - 1) * porPagina)
+      .take(porPagina)
+      .getManyAndCount();
+    return { items: rows.map(toView), total, pagina, porPagina };
+  }
+
+  /**
+   * Cancels a registration made in error: the folio stays, shown as cancelled, and the documents issued for it
+   * (acuse, reply) read "cancelado" on the verification page. The case is not touched: the procedures have no
+   * cancellation before the Subjefatura's work states, where the Subjefatura cancels it (CANCELAR).
+   */
+  async cancel(id: string, actor: Actor, dto: CancelOficioDto, now = new Date()): Promise<OficioView> {
+    await inTransaction(this.ds, async (em) => {
+      const row = await em.findOne(Oficio, { where: { id } });
+      if (!row) throw notFound('El oficio');
+      if (row.status === 'cancelado') {
+        throw new DomainError('OFICIO_YA_CANCELADO', `El oficio con folio ${row.folio} ya estaba cancelado.`, 409);
+      }
+      await em.update(Oficio, { id }, { status: 'cancelado', canceladoAt: now, canceladoPor: actor.id.slice(0, 36), motivoCancelacion: dto.motivo.slice(0, 400) });
+      await em.update(IssuedDocument, { oficioId: id, status: 'vigente' }, { status: 'cancelado', canceladoAt: now });
+    });
+    return this.get(id);
+  }
+
+  /** Registrations whose case never started (the process stopped between the two transactions) become cancelled. */
+  async cancelInterruptedRegistrations(now = new Date()): Promise<string[]> {
+    const rows: { id: string }[] = await this.ds
+      .getRepository(Oficio)
+      .createQueryBuilder('o')
+      .select('o.id', 'id')
+      .leftJoin(ProcedureCase, 'c', 'c.id = o.caseId')
+      .where('o.status = :s', { s: 'registrado' })
+      .andWhere('c.id IS NULL')
+      .andWhere('o.createdAt < :before', { before: new Date(now.getTime() - ORPHAN_AFTER_MS) })
+      .getRawMany();
+    for (const { id } of rows) {
+      await this.markCancelled(id, 'sistema', 'El trámite no llegó a iniciarse: el registro se interrumpió. Registre el oficio de nuevo.', now);
+      this.log.warn({ oficioId: id }, 'Registro de oficio interrumpido: se marcó como cancelado');
+    }
+    return rows.map((r) => r.id);
+  }
+
+  private async markCancelled(id: string, by: string, motivo: string, now: Date): Promise<void> {
+    await this.ds.getRepository(Oficio).update({ id, status: 'registrado' }, { status: 'cancelado', canceladoAt: now, canceladoPor: by, motivoCancelacion: motivo.slice(0, 400) });
+  }
+
+  private async checkSender(dto: RegisterOficioDto, procedure: LetterProcedure): Promise<Nivel | null> {
+    if (!dto.nivel && !dto.area) throw new DomainError('REMITENTE_INCOMPLETO', 'Indique el nivel («nivel») o el área («area») que envía el oficio.', 400);
+    if (procedure === 'centro-trabajo-alta' && !dto.nivel) {
+      throw new DomainError('NIVEL_REQUERIDO', 'La cuenta de un centro de trabajo la solicita su nivel (Guía 5.2.1): indique «nivel».', 400);
+    }
+    let nivel: Nivel | null = null;
+    if (dto.nivel) {
+      nivel = await this.ds.getRepository(Nivel).findOne({ where: { clave: dto.nivel } });
+      if (!nivel) {
+        const all = await this.ds.getRepository(Nivel).find({ order: { clave: 'ASC' } });
+        throw new DomainError('NIVEL_DESCONOCIDO', `El nivel «${dto.nivel}» no está en el catálogo. Niveles: ${all.map((n) => n.clave).join(', ') || '(catálogo vacío)'}.`, 422);
+      }
+    }
+    if (dto.responsableId) {
+      const user = await this.ds.getRepository(StaffUser).findOne({ where: { id: dto.responsableId, rol: In(['responsable']) } });
+      if (!user) throw new DomainError('RESPONSABLE_DESCONOCIDO', 'El responsable indicado no es un usuario con rol de responsable de programa, función o servicio.', 422);
+    }
+    return nivel;
+  }
+
+  private receptionInstant(dto: RegisterOficioDto, now: Date): Date {
+    const at = dto.recibidoEn ? new Date(dto.recibidoEn) : now;
+    if (Number.isNaN(at.getTime())) throw new DomainError('FECHA_INVALIDA', 'La fecha de recepción no es válida.', 400);
+    if (at.getTime() > now.getTime() + 5 * 60_000) throw new DomainError('FECHA_FUTURA', 'La fecha de recepción no puede estar en el futuro.', 400);
+    const hoy = isoDateMx(now);
+    if (dto.fechaOficio > hoy) throw new DomainError('FECHA_FUTURA', `La fecha del oficio (${dto.fechaOficio}) es posterior a hoy (${hoy}).`, 400);
+    if (dto.fechaOficio > isoDateMx(at)) {
+      throw new DomainError('FECHA_INCONGRUENTE', `El oficio está fechado el ${dto.fechaOficio}, después de su recepción (${isoDateMx(at)}).`, 400);
+    }
+    return at;
+  }
+}
+
+/** YYYY-MM-DD of an instant in Mexico City. */
+export function isoDateMx(at: Date): string {
+  const p = mexicoCityParts(at);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+const dateMx = (at: Date): string => {
+  const [y, m, d] = isoDateMx(at).split('-');
+  return `${d}/${m}/${y}`;
+};
+
+export function toView(o: Oficio): OficioView {
+  return {
+    id: o.id,
+    folio: o.folio,
+    estado: o.status,
+    procedimiento: o.procedureId,
+    tramite: o.caseId,
+    numeroOficio: o.numeroRemitente,
+    fechaOficio: o.fechaOficio,
+    remitente: { nombre: o.remitenteNombre, cargo: o.remitenteCargo },
+    nivel: o.nivelClave,
+    area: o.area,
+    responsableId: o.responsableId,
+    asunto: o.asunto,
+    cct: o.cct,
+    concierne: JSON.parse(o.concierne) as OficioConcierne,
+    fojas: o.fojas,
+    anexos: o.anexos,
+    archivo: { sha256: o.archivoSha256, tipo: o.archivoMime, bytes: o.archivoBytes, nombre: o.archivoNombre },
+    recibido: { en: o.recibidoAt.toISOString(), por: o.recibidoPorNombre },
+    cancelacion: o.status === 'cancelado' && o.canceladoAt ? { en: o.canceladoAt.toISOString(), motivo: o.motivoCancelacion ?? '' } : null,
+  };
+}

@@ -1,0 +1,324 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { PROCEDURES } from '../../machines';
+import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
+import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
+import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
+import { EngineService } from '../../src/engine/engine.service';
+import type { EngineProcedure } from '../../src/engine/procedure-registry';
+import { maskEmail, sha256 } from '../../src/letters/verification';
+import { DocumentDownload, IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { FolioCounter } from '../../src/oficios/entities/folio-counter.entity';
+import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
+import { folioYear } from '../../src/oficios/folio';
+import { AcuseProcessor, ReplyLetterProcessor } from '../../src/oficios/letters.processor';
+import { OficiosService } from '../../src/oficios/oficios.service';
+import { addWorker } from '../support/pipeline';
+import { createStaff, login } from '../support/staff';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { addNiveles, pdfsig, pdfText, requireTool, scannedOficio, settle } from './support';
+
+const BASE = 'https://correo.example.test';
+const YEAR = folioYear(new Date());
+const FOLIO = /^SSST-(\d{4})-(\d{6})$/;
+const folioNumber = (folio: string): number => Number(FOLIO.exec(folio)?.[2]);
+
+describe('oficios: registration with folio, acuse, reply letter, verification and delivery', () => {
+  let t: TestApp;
+  let pdf: Buffer;
+  const tok: Record<string, string> = {};
+  const users: Record<string, string> = {};
+  const http = () => request(t.app.getHttpServer());
+  const ds = () => t.db.dataSource;
+
+  /** A registration as the clerk sends it: the form fields and the scan. */
+  const register = (fields: Record<string, string>, file: { data: Buffer; name?: string; type?: string } = { data: pdf }, token = tok.oficialia) => {
+    const r = http().post('/api/oficios').set('Authorization', `Bearer ${token}`);
+    const all: Record<string, string> = {
+      procedimiento: 'cuenta-bloquear',
+      numeroOficio: 'DA/0001/2026',
+      fechaOficio: '2026-11-20',
+      remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz',
+      remitenteCargo: 'Directora Administrativa',
+      area: 'Dirección Administrativa',
+      asunto: 'Solicitud de bloqueo de la cuenta programa.lectura@colima.gob.mx',
+      ...fields,
+    };
+    for (const [k, v] of Object.entries(all)) void r.field(k, v);
+    return r.attach('archivo', file.data, { filename: file.name ?? 'oficio.pdf', contentType: file.type ?? 'application/pdf' });
+  };
+
+  beforeAll(async () => {
+    requireTool('pdfsig', 'poppler-utils');
+    // The relay never fires by itself here: each test runs the processors or the queue when it means to.
+    t = await createTestApp({ RELAY_INTERVAL_MS: '60000', PUBLIC_BASE_URL: BASE }, { procedures: PROCEDURES as unknown as EngineProcedure[] });
+    await addNiveles(ds());
+    await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' });
+    users.sistemas = (await createStaff(ds(), 'sistemas', 'subjefatura')).id;
+    users.primaria = (await createStaff(ds(), 'primaria', 'nivel', { nivelClave: 'PRIMARIA' })).id;
+    await createStaff(ds(), 'secundaria', 'nivel', { nivelClave: 'SECUNDARIA' });
+    await createStaff(ds(), 'becas', 'responsable');
+    await createStaff(ds(), 'admin', 'administrador');
+    for (const u of ['oficialia', 'sistemas', 'primaria', 'secundaria', 'becas', 'admin']) tok[u] = await login(t.app, u);
+    pdf = await scannedOficio('Oficio DEP/0457/2026. Solicitud de cuenta de correo institucional.');
+  });
+  afterAll(async () => t?.close());
+
+  let acuseCaseId = '';
+  let acuseOficioId = '';
+
+  it('registers an uploaded PDF: SSST folio of the year, stored by SHA-256, case in «turno» with its acuse in the outbox', async () => {
+    const res = await register({ procedimiento: 'centro-trabajo-alta', numeroOficio: 'DEP/0457/2026', nivel: 'primaria', area: '', cct: '06dpr0012x', remitenteNombre: 'Profr. José Ángel Núñez Ceballos', remitenteCargo: 'Director de Educación Primaria', asunto: 'Solicitud de cuenta de correo institucional para la escuela primaria "Benito Juárez"', fojas: '2', anexos: 'Copia del nombramiento del director', curps: '', ccts: '06DPR0012X' }).expect(201);
+    const body = res.body;
+    expect(body.folio).toMatch(FOLIO);
+    expect(FOLIO.exec(body.folio)?.[1]).toBe(String(YEAR));
+    expect(body).toMatchObject({ estado: 'registrado', nivel: 'PRIMARIA', area: 'Primaria', cct: '06DPR0012X', fojas: 2, numeroOficio: 'DEP/0457/2026', concierne: { ccts: ['06DPR0012X'], curps: [], cuentas: [] } });
+    expect(body.archivo).toMatchObject({ sha256: sha256(pdf), tipo: 'application/pdf', bytes: pdf.length, nombre: 'oficio.pdf' });
+    expect(body.recibido.por).toBe('María Fernanda Ochoa Larios');
+    expect(body.caso.state).toBe('turno');
+    expect(body.caso.commands.map((c: { type: string }) => c.type)).toContain('renderAcuse');
+    // The scan is in the store under its own hash, byte for byte.
+    const stored = join(t.db.dataDir, 'documentos', sha256(pdf).slice(0, 2), sha256(pdf));
+    expect(readFileSync(stored).equals(pdf)).toBe(true);
+    // The case carries the registration folio and the Nivel; SOLICITAR and RECIBIR_OFICIO happened in its opening.
+    const row = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: body.tramite });
+    expect(row).toMatchObject({ folio: body.folio, state: 'turno', nivelClave: 'PRIMARIA', procedureId: 'centro-trabajo-alta' });
+    const cmds = await ds().getRepository(OutboxCommand).find({ where: { caseId: body.tramite, type: 'renderAcuse' } });
+    expect(cmds).toHaveLength(1);
+    expect(cmds[0].status).toBe('pendiente');
+    acuseCaseId = body.tramite;
+    acuseOficioId = body.id;
+  });
+
+  it('runs the acuse processor: a signed acuse pdfsig accepts, stored once however often the job is replayed', async () => {
+    const cmd = await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId: acuseCaseId, type: 'renderAcuse' });
+    const processor = t.app.get(AcuseProcessor);
+    await expect(processor.handle(cmd)).resolves.toBeNull();
+    await expect(processor.handle(cmd)).resolves.toBeNull();
+    const docs = await ds().getRepository(IssuedDocument).find({ where: { caseId: acuseCaseId } });
+    expect(docs).toHaveLength(1);
+    const doc = docs[0];
+    const oficio = await ds().getRepository(Oficio).findOneByOrFail({ id: acuseOficioId });
+    expect(doc).toMatchObject({ kind: 'acuse', oficioId: acuseOficioId, folio: oficio.folio, status: 'vigente', nivelClave: 'PRIMARIA', outboxId: cmd.id, prueba: true });
+    expect(doc.codigo).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
+    const file = await t.app.get<FileStore>(FILE_STORE).read(doc.storageKey);
+    expect(sha256(file)).toBe(doc.sha256);
+    const sig = pdfsig(file);
+    expect(sig).toContain('Signature is Valid.');
+    expect(sig).toContain('Total document signed');
+    const text = pdfText(file).replace(/\s+/g, ' ');
+    expect(text).toContain(oficio.folio);
+    expect(text).toContain('DEP/0457/2026');
+    expect(text.replace(/\s/g, '')).toContain(sha256(pdf));
+    expect(text).toContain(`/v/${doc.codigo}`);
+  });
+
+  it('gives 20 concurrent registrations 20 distinct folios with no gap', async () => {
+    const before = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => register({ numeroOficio: `DA/${String(100 + i).padStart(4, '0')}/2026` }, { data: Buffer.concat([pdf, Buffer.from(`%${i}\n`)]) })),
+    );
+    for (const r of results) expect(r.status).toBe(201);
+    const numbers = results.map((r) => folioNumber(r.body.folio as string)).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => before.ultimo + 1 + i));
+    const after = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
+    expect(after.ultimo).toBe(before.ultimo + 20);
+    // Every one started its own case.
+    const cases = await ds().getRepository(ProcedureCase).countBy({ procedureId: 'cuenta-bloquear', state: 'turno' });
+    expect(cases).toBeGreaterThanOrEqual(20);
+  });
+
+  it('takes the folio year from the reception date in Mexico City (31 Dec 23:30 in Colima is still last year)', async () => {
+    const res = await register({ numeroOficio: 'DA/9999/2025', fechaOficio: '2025-12-30', recibidoEn: '2026-01-01T05:30:00Z' }).expect(201);
+    expect(res.body.folio).toBe('SSST-2025-000001');
+    expect(res.body.recibido.en).toBe('2026-01-01T05:30:00.000Z');
+  });
+
+  it('detects the same sender number twice (409 with the existing folio) and registers it when confirmed', async () => {
+    const first = await register({ numeroOficio: 'DB/0042/2026', area: 'Dirección de Becas', responsableId: '' }).expect(201);
+    const dup = await register({ numeroOficio: 'db / 0042/2026', area: 'DIRECCION  DE BECAS' }).expect(409);
+    expect(dup.body).toMatchObject({ error: 'OFICIO_DUPLICADO', folioExistente: first.body.folio, oficioExistente: first.body.id });
+    expect(dup.body.mensaje).toMatch(/ya se registró con el folio/);
+    // The same number from another sender is another oficio.
+    await register({ numeroOficio: 'DB/0042/2026', area: 'Dirección de Recursos Humanos' }).expect(201);
+    const confirmed = await register({ numeroOficio: 'DB/0042/2026', area: 'Dirección de Becas', confirmarDuplicado: 'true' }).expect(201);
+    expect(folioNumber(confirmed.body.folio)).toBeGreaterThan(folioNumber(first.body.folio));
+  });
+
+  it('checks the file by its content: a text file named .pdf gets 415 in Spanish and spends no folio; an image is accepted', async () => {
+    const before = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
+    const res = await register({ numeroOficio: 'DA/0500/2026' }, { data: Buffer.from('Esto no es un PDF, es texto.\n'), name: 'oficio.pdf', type: 'application/pdf' }).expect(415);
+    expect(res.body).toMatchObject({ error: 'TIPO_DE_ARCHIVO_NO_ADMITIDO' });
+    expect(res.body.mensaje).toMatch(/no es un PDF ni una imagen/);
+    const after = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
+    expect(after.ultimo).toBe(before.ultimo);
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 1)]);
+    const img = await register({ numeroOficio: 'DA/0501/2026' }, { data: jpeg, name: 'oficio.pdf', type: 'application/pdf' }).expect(201);
+    expect(img.body.archivo.tipo).toBe('image/jpeg');
+  });
+
+  it('refuses a file over 10 MB with 413 in Spanish, and a registration without file or with bad fields with 400', async () => {
+    const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(10 * 1024 * 1024, 0x20)]);
+    const res = await register({ numeroOficio: 'DA/0600/2026' }, { data: big }).expect(413);
+    expect(res.body).toMatchObject({ error: 'ARCHIVO_DEMASIADO_GRANDE' });
+    expect(res.body.mensaje).toMatch(/excede el tamaño máximo permitido \(10 MB\)/);
+    const none = await http().post('/api/oficios').set('Authorization', `Bearer ${tok.oficialia}`).field('procedimiento', 'cuenta-bloquear').field('numeroOficio', 'X/1').field('fechaOficio', '2026-11-20').field('remitenteNombre', 'A').field('remitenteCargo', 'B').field('area', 'C').field('asunto', 'D').expect(400);
+    expect(none.body.error).toBe('ARCHIVO_REQUERIDO');
+    const bad = await register({ fechaOficio: '20/11/2026', ccts: '06DPR0012X, 99XXX', extra: '1' }).expect(400);
+    expect(bad.body.mensaje).toMatch(/AAAA-MM-DD/);
+    expect(bad.body.mensaje).toMatch(/«extra» no se admite/);
+    const future = await register({ numeroOficio: 'DA/0601/2026', fechaOficio: '2099-01-01' }).expect(400);
+    expect(future.body.error).toBe('FECHA_FUTURA');
+    const unknownNivel = await register({ procedimiento: 'centro-trabajo-alta', nivel: 'INICIAL', numeroOficio: 'DA/0602/2026' }).expect(422);
+    expect(unknownNivel.body.mensaje).toMatch(/PRIMARIA, SECUNDARIA/);
+    // Only the Subdirección registers oficios.
+    await register({ numeroOficio: 'DA/0603/2026' }, { data: pdf }, tok.primaria).expect(403);
+  });
+
+  it('cancels a registration whose case could not start, so its folio is neither a gap nor a half-saved oficio', async () => {
+    const engine = t.app.get(EngineService);
+    const spy = jest.spyOn(engine, 'start').mockRejectedValueOnce(new Error('base de datos caída'));
+    try {
+      await register({ numeroOficio: 'DA/0700/2026' }).expect(500);
+    } finally {
+      spy.mockRestore();
+    }
+    const row = await ds().getRepository(Oficio).findOneByOrFail({ numeroRemitente: 'DA/0700/2026' });
+    expect(row.status).toBe('cancelado');
+    expect(row.motivoCancelacion).toMatch(/No se pudo iniciar el trámite/);
+    expect(await ds().getRepository(ProcedureCase).existsBy({ id: row.caseId })).toBe(false);
+    // And one left behind by a process that died between the two transactions is cancelled by the boot check.
+    const orphan: Oficio = { ...row, id: '0e5b7f9c-1111-4c1a-9d1e-000000000001', folio: 'SSST-1999-000001', folioAnio: 1999, caseId: '0e5b7f9c-2222-4c1a-9d1e-000000000002', status: 'registrado', canceladoAt: null, canceladoPor: null, motivoCancelacion: null, createdAt: new Date(Date.now() - 3600_000) };
+    await ds().getRepository(Oficio).insert(orphan);
+    await expect(t.app.get(OficiosService).cancelInterruptedRegistrations()).resolves.toEqual([orphan.id]);
+    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: orphan.id })).status).toBe('cancelado');
+  });
+
+  it('shows the public verification page: vigente, exact copy «coincide», one changed byte «no coincide», unknown 404', async () => {
+    const doc = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: acuseCaseId, kind: 'acuse' });
+    const file = await t.app.get<FileStore>(FILE_STORE).read(doc.storageKey);
+    const page = await http().get(`/verificar/${doc.codigo}`).expect(200).expect('Content-Type', /text\/html/);
+    expect(page.text).toContain('VIGENTE');
+    expect(page.text).toContain(doc.folio);
+    expect(page.text).toContain(doc.certificadoSerie);
+    expect(page.text).toContain('Acuse de recibo');
+    expect(page.text).toContain('DOCUMENTO DE PRUEBA');
+    expect(page.text).not.toMatch(/<script/i);
+    expect(page.text).not.toContain('coincide'); // no comparison before an upload
+    // The short URL printed under the QR, typed in lower case with a dash.
+    const short = await http().get(`/v/${doc.codigo.slice(0, 5).toLowerCase()}-${doc.codigo.slice(5).toLowerCase()}`).expect(302);
+    expect(short.headers.location).toBe(`/verificar/${doc.codigo}`);
+
+    const same = await http().post(`/verificar/${doc.codigo}`).attach('archivo', file, { filename: 'acuse.pdf', contentType: 'application/pdf' }).expect(200);
+    expect(same.text).toContain('El archivo coincide');
+    expect(same.text).not.toContain('no coincide');
+    // One byte of a signed range (the document's Info dictionary, after the signature's contents).
+    const tampered = Buffer.from(file);
+    const m = /\/ByteRange \[(\d+) (\d+) (\d+) (\d+)/.exec(file.toString('latin1'));
+    const at = file.indexOf('(Mi Correo Institucional)', Number(m?.[3]), 'latin1') + 4;
+    expect(at).toBeGreaterThan(Number(m?.[3]));
+    tampered[at] ^= 0x01;
+    const other = await http().post(`/verificar/${doc.codigo}`).attach('archivo', tampered, { filename: 'acuse.pdf', contentType: 'application/pdf' }).expect(200);
+    expect(other.text).toContain('El archivo no coincide');
+    expect(pdfsig(tampered)).not.toContain('Signature is Valid.');
+
+    const missing = await http().get('/verificar/0000000000').expect(404).expect('Content-Type', /text\/html/);
+    expect(missing.text).toContain('Documento no encontrado');
+    const json = await http().get(`/api/verificar/${doc.codigo}`).expect(200);
+    expect(json.body).toMatchObject({ codigo: doc.codigo, folio: doc.folio, estado: 'vigente', tipo: 'Acuse de recibo', sha256: doc.sha256 });
+    expect(JSON.stringify(json.body)).not.toMatch(/storage|outbox|caseId|sello/i);
+  });
+
+  it('lists and searches oficios; a cancelled registration stays visible as cancelado, and its acuse reads cancelado', async () => {
+    const found = await http().get('/api/oficios').query({ remitente: 'Núñez', anio: YEAR }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+    expect(found.body.items.map((o: { id: string }) => o.id)).toEqual([acuseOficioId]);
+    const byNumber = await http().get('/api/oficios').query({ numero: 'dep/0457' }).set('Authorization', `Bearer ${tok.oficialia}`).expect(200);
+    expect(byNumber.body.total).toBe(1);
+    await http().get('/api/oficios').set('Authorization', `Bearer ${tok.primaria}`).expect(403);
+
+    const target = await register({ numeroOficio: 'DA/0800/2026' }).expect(201);
+    await settle(t); // the queue issues its acuse
+    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: target.body.tramite, kind: 'acuse' });
+    const cancelled = await http().post(`/api/oficios/${target.body.id}/cancelar`).set('Authorization', `Bearer ${tok.oficialia}`).send({ motivo: 'Registrado por error: corresponde a otra dependencia.' }).expect(200);
+    expect(cancelled.body).toMatchObject({ folio: target.body.folio, estado: 'cancelado', cancelacion: { motivo: 'Registrado por error: corresponde a otra dependencia.' } });
+    await http().post(`/api/oficios/${target.body.id}/cancelar`).set('Authorization', `Bearer ${tok.oficialia}`).send({ motivo: 'otra vez' }).expect(409);
+    const listed = await http().get('/api/oficios').query({ folio: target.body.folio }).set('Authorization', `Bearer ${tok.oficialia}`).expect(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ folio: target.body.folio, estado: 'cancelado' })]);
+    const page = await http().get(`/verificar/${acuse.codigo}`).expect(200);
+    expect(page.text).toContain('CANCELADO');
+    expect(page.text).not.toContain('VIGENTE');
+  });
+
+  it('5.2.1 end to end: the reply letter is rendered in the queue, only the addressed Nivel opens it, downloads are recorded, the Nivel acknowledges', async () => {
+    const director = await addWorker(ds(), { nombre: 'Rocío Guadalupe', primerApellido: 'Peña', correoAlterno: 'rocio.pena.gtz@gmail.com' });
+    await ds().getRepository(CentroTrabajo).insert({ cct: '06DPR0012X', nombre: 'Escuela Primaria "Benito Juárez"', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
+    const caseId = acuseCaseId;
+    const ev = async (token: string, tipo: string, datos: Record<string, unknown> = {}) => {
+      const c = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
+      return http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${token}`).send({ tipo, version: c.version, datos });
+    };
+    expect((await ev(tok.oficialia, 'TURNAR')).status).toBe(200);
+    expect((await ev(tok.sistemas, 'RECIBIR_TURNO')).status).toBe(200);
+    expect((await ev(tok.sistemas, 'CREAR_CUENTA', { tipo: 'centro_trabajo', cct: '06DPR0012X', directorCurp: director.curp })).status).toBe(200);
+    await settle(t); // provision → credentials by e-mail → reply letter → LETTER_READY
+    const row = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
+    expect(row.state).toBe('envioRespuesta');
+    const letterId = (JSON.parse(row.snapshot) as { context: { letterId: string } }).context.letterId;
+    const doc = await ds().getRepository(IssuedDocument).findOneByOrFail({ id: letterId });
+    expect(doc).toMatchObject({ kind: 'respuesta', nivelClave: 'PRIMARIA', status: 'vigente' });
+    expect(doc.numeroOficio).toMatch(new RegExp(`^SSST/\\d{4}/${YEAR}$`));
+    const cuenta = await ds().getRepository(Cuenta).findOneByOrFail({ titularCct: '06DPR0012X' });
+
+    const file = await t.app.get<FileStore>(FILE_STORE).read(doc.storageKey);
+    const sig = pdfsig(file);
+    expect(sig).toContain('Signature is Valid.');
+    expect(sig).toContain('Total document signed');
+    const text = pdfText(file).replace(/\s+/g, ' ');
+    expect(text).toContain(doc.numeroOficio);
+    expect(text).toContain(cuenta.direccion);
+    expect(text).toContain('Rocío Guadalupe Peña Ochoa');
+    expect(text).toContain(maskEmail('rocio.pena.gtz@gmail.com')); // where the activation link went, masked
+    expect(text).not.toContain('rocio.pena.gtz@gmail.com');
+    expect(text).toContain('DEP/0457/2026');
+    expect(text).toContain('PROFR. JOSÉ ÁNGEL NÚÑEZ CEBALLOS'); // the addressee, as the letter prints it
+
+    // A replay of the job returns the same letter and spends no number.
+    const cmd = await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId, type: 'renderReplyLetter' });
+    const counter = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
+    await expect(t.app.get(ReplyLetterProcessor).handle(cmd, JSON.parse(cmd.payload))).resolves.toEqual({ type: 'LETTER_READY', letterId });
+    expect((await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR })).ultimo).toBe(counter.ultimo);
+
+    expect((await ev(tok.sistemas, 'ENVIAR_RESPUESTA')).status).toBe(200);
+    expect((await ev(tok.oficialia, 'TURNAR_RESPUESTA')).status).toBe(200);
+
+    // Another level, a responsable and the administrator: the letter does not exist for them.
+    for (const who of ['secundaria', 'becas', 'admin']) {
+      await http().get(`/api/oficios/${acuseOficioId}/respuesta`).set('Authorization', `Bearer ${tok[who]}`).expect(404);
+      await http().get(`/api/documentos/${letterId}/pdf`).set('Authorization', `Bearer ${tok[who]}`).expect(404);
+    }
+    expect(await ds().getRepository(DocumentDownload).countBy({ documentId: letterId })).toBe(0);
+
+    const reply = await http().get(`/api/oficios/${caseId}/respuesta`).set('Authorization', `Bearer ${tok.primaria}`).expect(200);
+    expect(reply.body).toMatchObject({
+      documento: { id: letterId, numeroOficio: doc.numeroOficio, pdf: `/api/documentos/${letterId}/pdf`, verificacion: `${BASE}/verificar/${doc.codigo}` },
+      tramite: { id: caseId, estado: 'acuseRespuesta', acuse: { evento: 'ACUSAR_RECIBO', disponible: true } },
+    });
+    const dl = await http().get(reply.body.documento.pdf).set('Authorization', `Bearer ${tok.primaria}`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200).expect('Content-Type', 'application/pdf');
+    expect(sha256(dl.body as Buffer)).toBe(doc.sha256);
+    expect(dl.headers['content-disposition']).toContain(`oficio-${doc.numeroOficio!.replace(/\//g, '-')}.pdf`);
+    await http().get(reply.body.documento.pdf).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+    const downloads = await ds().getRepository(DocumentDownload).find({ where: { documentId: letterId } });
+    expect(downloads.map((d) => `${d.userId}:${d.userRole}`).sort()).toEqual([`${users.primaria}:nivel`, `${users.sistemas}:subjefatura`].sort());
+
+    // "Firma y sella de recibido": the machine event, sent by the Nivel through the engine API.
+    const ack = await http().post(reply.body.tramite.acuse.ruta).set('Authorization', `Bearer ${tok.primaria}`).send({ tipo: 'ACUSAR_RECIBO', version: reply.body.tramite.version }).expect(200);
+    expect(ack.body.state).toBe('entregaEscuela');
+  });
+});

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PDFDocument from 'pdfkit';
+import type { DataSource } from 'typeorm';
+import { Nivel } from '../../src/catalog/entities/nivel.entity';
+import { InProcessDriver } from '../../src/queue/in-process.driver';
+import { QueueRuntime } from '../../src/queue/queue-runtime.service';
+import type { TestApp } from '../support/test-app';
+
+/** A small real PDF standing in for a scanned oficio. */
+export function scannedOficio(text: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({ size: 'LETTER' });
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.fontSize(12).text(text);
+    doc.end();
+  });
+}
+
+export async function addNiveles(ds: DataSource): Promise<void> {
+  for (const [clave, nombre] of [
+    ['PRIMARIA', 'Primaria'],
+    ['SECUNDARIA', 'Secundaria'],
+  ]) {
+    if (!(await ds.getRepository(Nivel).exists({ where: { clave } }))) await ds.getRepository(Nivel).insert({ clave, nombre });
+  }
+}
+
+export function requireTool(bin: string, pkg: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) {
+    throw new Error(`These tests need "${bin}": install it with  apt-get install -y --no-install-recommends ${pkg}`);
+  }
+}
+
+/** poppler's verdict on a PDF's signature: pdfsig exits 0 even on a digest mismatch, so its text is what counts. */
+export function pdfsig(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mci-pdfsig-'));
+  try {
+    const file = join(dir, 'doc.pdf');
+    writeFileSync(file, pdf);
+    const r = spawnSync('pdfsig', [file], { encoding: 'utf8' });
+    return r.stdout + r.stderr;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function pdfText(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mci-pdftext-'));
+  try {
+    const file = join(dir, 'doc.pdf');
+    writeFileSync(file, pdf);
+    return spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Relays the outbox and waits for the in-process jobs, as the running app does every RELAY_INTERVAL_MS. */
+export async function settle(t: TestApp): Promise<void> {
+  const runtime = t.app.get(QueueRuntime);
+  for (let i = 0; i < 30; i++) {
+    const n = await runtime.relayOnce();
+    await (runtime.driver as InProcessDriver).idle();
+    if (n === 0) return;
+  }
+  throw new Error('la cola no se vació');
+}
