@@ -80,3 +80,31 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
     expect(res.body.mensaje).toMatch(/porPagina admite hasta 100/);
   });
 });
+
+describe('administrators manage staff users', () => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+  beforeAll(async () => {
+    t = await createTestApp();
+    await createStaff(t.db.dataSource, 'admin', 'administrador');
+    await createStaff(t.db.dataSource, 'otro', 'subjefatura');
+  });
+  afterAll(async () => t?.close());
+
+  it('creates a Nivel user with a first-login password shown once; others may not', async () => {
+    const admin = await login(t.app, 'admin');
+    const other = await login(t.app, 'otro');
+    await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${other}`).send({ usuario: 'sec', nombre: 'Secundaria', rol: 'nivel', nivel: 'SECUNDARIA' }).expect(403);
+    const noNivel = await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${admin}`).send({ usuario: 'sec', nombre: 'Nivel Secundaria', rol: 'nivel', nivel: 'NO_EXISTE' }).expect(400);
+    expect(noNivel.body.error).toBe('NIVEL_DESCONOCIDO');
+    await t.db.dataSource.query("INSERT INTO nivel (clave, nombre) VALUES ('SECUNDARIA', 'Secundaria')");
+    const created = await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${admin}`).send({ usuario: 'sec', nombre: 'Nivel Secundaria', rol: 'nivel', nivel: 'secundaria', correo: 'secundaria@example.test' }).expect(201);
+    expect(created.body).toMatchObject({ usuario: 'sec', nivel: 'SECUNDARIA', debeCambiarContrasena: true });
+    const first = await login(t.app, 'sec', created.body.contrasenaInicial);
+    await http().get('/api/bandeja').set('Authorization', `Bearer ${first}`).expect(403); // must change it first
+    const list = await http().get('/api/admin/usuarios').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(JSON.stringify(list.body)).not.toContain(created.body.contrasenaInicial);
+    await http().post(`/api/admin/usuarios/${created.body.id}/desactivar`).set('Authorization', `Bearer ${admin}`).expect(200);
+    await http().get('/api/auth/yo').set('Authorization', `Bearer ${first}`).expect(401);
+  });
+});
