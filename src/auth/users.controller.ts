@@ -94,8 +94,9 @@ export class UsersController {
       createdAt: new Date(),
       updatedAt: new Date(),
     };
+    const shown = view(user); // before insert: TypeORM writes the driver's raw defaults back into the object
     await this.ds.getRepository(StaffUser).insert(user);
-    return { ...view(user), contrasenaInicial: password };
+    return { ...shown, contrasenaInicial: password };
   }
 
   @Post(':id/restablecer')
