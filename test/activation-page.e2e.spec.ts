@@ -7,12 +7,12 @@ import { launchBrowser } from './support/browser';
 import { addWorker } from './support/pipeline';
 import { createTestApp, type TestApp } from './support/test-app';
 
-describe('activation page in a real browser', () => {
+describe('public pages in a real browser: self-service and activation', () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
   beforeAll(async () => {
-    t = await createTestApp({ RELAY_INTERVAL_MS: '60000' });
+    t = await createTestApp({ RELAY_INTERVAL_MS: '200' });
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await launchBrowser();
@@ -52,4 +52,26 @@ describe('activation page in a real browser', () => {
     expect(await page.textContent('.error')).toMatch(/ya se usó o venció/);
     await page.close();
   }, 30_000);
+
+  it('5.1.1 in the portal: wrong CURT, retry, confirm, then the result page once the account exists', async () => {
+    const w = await addWorker(t.db.dataSource, { nombre: 'Guadalupe', primerApellido: 'Ñáñez' });
+    const page = await browser.newPage();
+    await page.goto(`${base}/correo`);
+    await Promise.all([page.waitForURL('**/correo/alta'), page.click('text=Obtener mi correo institucional')]);
+    await page.fill('#curp', w.curp.toLowerCase());
+    await page.fill('#curt', 'CURTEQUIVOCADA');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Los datos no coinciden');
+    await page.fill('#curp', w.curp);
+    await page.fill('#curt', w.curt);
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Confirme sus datos');
+    expect(await page.textContent('dl')).toContain('Guadalupe Ñáñez Ochoa');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[value=si]')]);
+    // The in-process queue creates the account; the page refreshes itself until it is done.
+    await page.locator('h1', { hasText: /^Listo$/ }).waitFor({ timeout: 15_000 });
+    expect(await page.textContent('.ok')).toMatch(/Su cuenta fue creada/);
+    await page.screenshot({ path: `${t.db.dataDir}/autoservicio.png` });
+    await page.close();
+  }, 40_000);
 });

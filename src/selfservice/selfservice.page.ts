@@ -32,8 +32,8 @@ export class SelfServicePage {
     return htmlPage(
       'Correo institucional',
       `<p>Para trabajadores activos en Capital Humano con un correo electrónico alterno registrado.</p>
-<form method="get" action="/correo/alta"><button type="submit">${OPTIONS.alta.title}</button></form>
-<form method="get" action="/correo/restablecer"><button type="submit" class="secundario">${OPTIONS.restablecer.title}</button></form>`,
+<p><a class="boton" href="/correo/alta">${OPTIONS.alta.title}</a></p>
+<p><a class="boton secundario" href="/correo/restablecer">${OPTIONS.restablecer.title}</a></p>`,
     );
   }
 
@@ -141,8 +141,9 @@ export class SelfServicePage {
     }
     if (!v.concluido && v.estado !== 'incidente') {
       // Still provisioning: the page refreshes itself until the result is known.
-      return htmlPage('Procesando su solicitud', `${datos}<p class="aviso">${esc(v.mensaje)}</p><p><a href="/correo/tramite/${esc(v.tramite)}?token=${esc(v.token)}">Actualizar</a></p>`, {
-        refreshSeconds: 3,
+      const url = `/correo/tramite/${v.tramite}?token=${encodeURIComponent(v.token)}`;
+      return htmlPage('Procesando su solicitud', `${datos}<p class="aviso">${esc(v.mensaje)}</p><p><a href="${esc(url)}">Actualizar</a></p>`, {
+        refresh: { seconds: 2, url },
       });
     }
     const ok = v.resultado === 'creada' || v.resultado === 'restablecida';
