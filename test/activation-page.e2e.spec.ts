@@ -45,7 +45,7 @@ describe('public pages in a real browser: self-service and activation', () => {
     await page.fill('#confirmacion', 'tamarindo-faro-lluvia-42');
     await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
     expect(await page.textContent('h1')).toBe('Contraseña establecida');
-    await page.screenshot({ path: `${t.db.dataDir}/activacion.png` });
+    await page.screenshot({ path: 'tmp/screens/activacion.png', fullPage: true });
     expect(await local.verifyPassword('itzel.cardenas@colima.gob.mx', 'tamarindo-faro-lluvia-42')).toBe('ok');
 
     await page.goto(base + path);
@@ -71,7 +71,8 @@ describe('public pages in a real browser: self-service and activation', () => {
     // The in-process queue creates the account; the page refreshes itself until it is done.
     await page.locator('h1', { hasText: /^Listo$/ }).waitFor({ timeout: 15_000 });
     expect(await page.textContent('.ok')).toMatch(/Su cuenta fue creada/);
-    await page.screenshot({ path: `${t.db.dataDir}/autoservicio.png` });
+    expect(await page.textContent('body')).toContain('guadalupe.nanez@colima.gob.mx');
+    await page.screenshot({ path: 'tmp/screens/autoservicio.png', fullPage: true }); // tmp/ is git-ignored: look at it
     await page.close();
   }, 40_000);
 });

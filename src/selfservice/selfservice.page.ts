@@ -147,6 +147,7 @@ export class SelfServicePage {
       });
     }
     const ok = v.resultado === 'creada' || v.resultado === 'restablecida';
-    return htmlPage(ok ? 'Listo' : 'Aviso', `${datos}<p class="${ok ? 'ok' : 'aviso'}">${esc(v.mensaje)}</p>`);
+    const cuenta = v.correoInstitucional ? `<p>Su correo institucional: <strong>${esc(v.correoInstitucional)}</strong></p>` : '';
+    return htmlPage(ok ? 'Listo' : 'Aviso', `${datos}${cuenta}<p class="${ok ? 'ok' : 'aviso'}">${esc(v.mensaje)}</p>`);
   }
 }

@@ -22,6 +22,8 @@ export interface SelfServiceView {
   resultado: string | null;
   /** Guía paso 7: the worker's data, shown once CURP and CURT match (the alternate address masked). */
   trabajador: { nombre: string; correoAlterno: string | null } | null;
+  /** Paso 18: the institutional address, once the account exists. */
+  correoInstitucional: string | null;
   /** Spanish text for the screen: what happened and what to do next. */
   mensaje: string;
   acciones: string[];
@@ -123,7 +125,7 @@ export class SelfServiceService {
 
   private async view(caseId: string): Promise<SelfServiceView> {
     const row = await this.ds.getRepository(ProcedureCase).findOneOrFail({ where: { id: caseId } });
-    const ctx = (JSON.parse(row.snapshot) as { context?: { identidad?: { found?: boolean; curp?: string; nombre?: string | null } } }).context;
+    const ctx = (JSON.parse(row.snapshot) as { context?: { identidad?: { found?: boolean; curp?: string; nombre?: string | null }; cuenta?: { address?: string | null } | null } }).context;
     let trabajador: SelfServiceView['trabajador'] = null;
     if (ctx?.identidad?.found && ctx.identidad.curp) {
       const t = await this.ds.getRepository(Trabajador).findOne({ where: { curp: ctx.identidad.curp } });
@@ -139,6 +141,7 @@ export class SelfServiceService {
       concluido: row.status === 'concluido',
       resultado: row.outcome,
       trabajador,
+      correoInstitucional: row.status === 'concluido' ? (ctx?.cuenta?.address ?? null) : null,
       mensaje: MESSAGES[key],
       acciones,
     };
