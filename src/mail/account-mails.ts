@@ -157,21 +157,32 @@ export function reassignmentMails(
       idempotencyKey: input.idempotencyKey && `${input.idempotencyKey}:nuevo-titular`,
     },
   ];
-  const previous = input.previousHolder ? optionalRecipient(input.previousHolder) : undefined;
-  if (previous) {
-    mails.push({
-      template: 'reasignacion-titular-anterior',
-      to: [previous.to],
-      ...templates.render('reasignacion-titular-anterior', {
-        nombre: previous.nombre,
-        correo: input.correo,
-        folio: input.folio,
-        fecha: input.fecha,
-      }),
-      idempotencyKey: input.idempotencyKey && `${input.idempotencyKey}:titular-anterior`,
-    });
-  }
+  const previous = input.previousHolder ? previousHolderMail(templates, { ...input, previousHolder: input.previousHolder }) : undefined;
+  if (previous) mails.push(previous);
   return mails;
+}
+
+/**
+ * Guía 5.4 (correction 9): the previous holder is told their access ended; it carries no link, so it needs none.
+ * Undefined when they have no address to write to.
+ */
+export function previousHolderMail(
+  templates: MailTemplates,
+  input: { previousHolder: AccountHolder; correo: string; folio: string; fecha: Date; idempotencyKey?: string },
+): MailFor | undefined {
+  const previous = optionalRecipient(input.previousHolder);
+  if (!previous) return undefined;
+  return {
+    template: 'reasignacion-titular-anterior',
+    to: [previous.to],
+    ...templates.render('reasignacion-titular-anterior', {
+      nombre: previous.nombre,
+      correo: input.correo,
+      folio: input.folio,
+      fecha: input.fecha,
+    }),
+    idempotencyKey: input.idempotencyKey && `${input.idempotencyKey}:titular-anterior`,
+  };
 }
 
 /** Guía 5.5: the holder is told of the block; no credentials. Returns undefined when there is nobody to tell. */

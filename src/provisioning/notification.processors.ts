@@ -10,7 +10,7 @@ import type { EngineEvent } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import { Task } from '../engine/entities/task.entity';
-import { blockNoticeMail, chosenPasswordAppliedMail, newAccountMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
+import { blockNoticeMail, chosenPasswordAppliedMail, newAccountMail, previousHolderMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
 import { escapeHtml, formatFechaHora, MailTemplates } from '../mail/mail-templates';
 import { MailDeliveryError, MAILER, type Mailer } from '../mail/mailer';
 import type { CommandProcessor } from '../queue/queue.types';
@@ -114,20 +114,10 @@ export class NotifyHolderProcessor implements CommandProcessor {
     }
     if (p.reason === 'reassign' && p.previousCurp) {
       const previous = await this.holders.worker(p.previousCurp, cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo).catch(() => null);
-      if (previous) {
-        const mails = reassignmentMails(this.templates, {
-          holder: previous.mail,
-          correo: cuenta.direccion,
-          enlace: '',
-          venceEl: new Date(),
-          tipo: cuenta.tipo,
-          folio,
-          fecha: new Date(),
-          previousHolder: previous.mail,
-          idempotencyKey: cmd.idempotencyKey,
-        }).filter((m) => m.template === 'reasignacion-titular-anterior');
-        for (const m of mails) await deliver(this.mailer, m);
-      }
+      // Only the notice: the new holder's link mail is sendCredentials' job (and needs a link this job has not got).
+      const mail = previous ? previousHolderMail(this.templates, { previousHolder: previous.mail, correo: cuenta.direccion, folio, fecha: new Date(), idempotencyKey: cmd.idempotencyKey }) : undefined;
+      if (mail) await deliver(this.mailer, mail);
+      else this.log.warn({ cuentaId: cuenta.id }, 'Sin correo alterno para avisar al titular anterior de la reasignación');
     }
     // 'reset': the link mail of sendCredentials already tells the holder; nothing more to send.
     return null;
