@@ -1,0 +1,166 @@
+/**
+ * npm run bench [-- --quick] [-- --solo motor|bandeja|oficios|importacion]
+ *
+ * Speed and memory of the product measured beside a raw baseline in the same run (the house rule: no timed assertions
+ * in tests). Progress goes to stderr; the table to stdout; everything also to data/bench/<timestamp>.json.
+ */
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { benchEngine } from './engine-bench';
+import { benchImport } from './import-bench';
+import { benchInbox } from './inbox-bench';
+import { benchLetters } from './letters-bench';
+import { FULL_SIZES, QUICK_SIZES, type SectionResult, type Sizes } from './section';
+import { fmtMs, fmtOps, formatTable, type Measurement } from './stats';
+
+type SectionName = 'engine' | 'inbox' | 'letters' | 'import';
+
+/** Spanish and English names both work with --solo. */
+const SECTION_ALIASES: Record<string, SectionName> = {
+  engine: 'engine',
+  motor: 'engine',
+  inbox: 'inbox',
+  bandeja: 'inbox',
+  letters: 'letters',
+  oficios: 'letters',
+  cartas: 'letters',
+  import: 'import',
+  importacion: 'import',
+  'importación': 'import',
+};
+
+const RUNNERS: Record<SectionName, (s: Sizes) => Promise<SectionResult>> = {
+  engine: benchEngine,
+  inbox: benchInbox,
+  letters: benchLetters,
+  import: benchImport,
+};
+
+const SECTION_TITLE: Record<Measurement['section'], string> = {
+  motor: 'motor / engine',
+  bandeja: 'bandeja / inbox',
+  oficios: 'oficios / letters',
+  importacion: 'importación / import',
+};
+
+const USAGE = 'Uso: npm run bench -- [--quick] [--solo engine|inbox|letters|import]';
+
+function parseArgs(argv: string[]): { quick: boolean; solo?: SectionName } {
+  let quick = false;
+  let solo: SectionName | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick' || a === '--rapido' || a === '--rápido') quick = true;
+    else if (a === '--solo' || a.startsWith('--solo=')) {
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      const name = SECTION_ALIASES[(value ?? '').toLowerCase()];
+      if (!name) throw new Error(`«--solo ${value ?? ''}» no es una parte del benchmark. ${USAGE}`);
+      solo = name;
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new Error(`Opción desconocida «${a}». ${USAGE}`);
+  }
+  return { quick, solo };
+}
+
+const fmtLoad = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+
+function ratioCell(m: Measurement, byId: Map<string, Measurement>): string {
+  if (m.kind === 'base') return 'base';
+  return (m.compareWith ?? [])
+    .map((id) => byId.get(id))
+    .filter((b): b is Measurement => b !== undefined && b.summary.medianMs > 0)
+    .map((b) => `${(m.summary.medianMs / b.summary.medianMs).toFixed(1)}× ${b.short ?? b.id}`)
+    .join(' · ');
+}
+
+export function renderReport(results: SectionResult[], sizes: Sizes, loadAtStart: number[]): string {
+  const all = results.flatMap((r) => r.measurements);
+  const byId = new Map(all.map((m) => [m.id, m]));
+  const header = [
+    'sección / section',
+    'medición / measurement',
+    'tipo / kind',
+    'n',
+    'mediana / median ms',
+    'p95 ms',
+    'ops/s',
+    'unidad / unit',
+    'RSS pico Δ / peak RSS Δ MB',
+    'heap Δ tras GC / after GC MB',
+    'vs base (mediana / median)',
+  ];
+  const footnotes: string[] = [];
+  const rows = all.map((m) => {
+    const marks = (m.notes ?? []).map((n) => {
+      footnotes.push(n);
+      return `[${footnotes.length}]`;
+    });
+    return [
+      SECTION_TITLE[m.section],
+      `${m.label}${marks.length ? ` ${marks.join('')}` : ''}`,
+      m.kind === 'producto' ? 'producto / product' : 'base / baseline',
+      String(m.summary.n),
+      fmtMs(m.summary.medianMs),
+      fmtMs(m.summary.p95Ms),
+      fmtOps(m.summary.opsPerSec),
+      m.summary.unitsPerSample === 1 ? m.summary.unit : `${m.summary.unit} (${m.summary.unitsPerSample.toLocaleString('es-MX')}/muestra)`,
+      m.memory.rssPeakMb.toFixed(1),
+      m.memory.heapRetainedMb.toFixed(1),
+      ratioCell(m, byId),
+    ];
+  });
+  const out: string[] = [];
+  out.push(
+    `Benchmark — ${sizes.quick ? 'rápido / quick' : 'completo / full'} — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 1024 ** 3)} GB`,
+    `Carga de la máquina / load average (1, 5, 15 min): al empezar ${fmtLoad(loadAtStart)}, al terminar ${fmtLoad(loadavg())}`,
+    '',
+    formatTable(header, rows, new Set([3, 4, 5, 6, 8, 9])),
+  );
+  if (footnotes.length) out.push('', ...footnotes.map((f, i) => `[${i + 1}] ${f}`));
+  for (const r of results) for (const b of r.blocks) out.push('', `-- ${b.title}`, b.text);
+  const warnings = results.flatMap((r) => r.warnings);
+  if (warnings.length) out.push('', '!! Avisos / warnings:', ...warnings.map((w) => `!! ${w}`));
+  const skipped = results.flatMap((r) => r.skipped);
+  if (skipped.length) out.push('', 'Omitido / skipped:', ...skipped.map((s) => `- ${s}`));
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const sizes = args.quick ? QUICK_SIZES : FULL_SIZES;
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
+  const order: SectionName[] = args.solo ? [args.solo] : ['engine', 'inbox', 'letters', 'import'];
+  const results: SectionResult[] = [];
+  for (const name of order) results.push(await RUNNERS[name](sizes));
+  const report = renderReport(results, sizes, loadAtStart);
+  process.stdout.write(`\n${report}\n`);
+
+  const dir = resolve(__dirname, '..', '..', 'data', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const json = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    args: process.argv.slice(2),
+    sizes,
+    machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1024 ** 2), loadAtStart, loadAtEnd: loadavg() },
+    measurements: results.flatMap((r) => r.measurements),
+    warnings: results.flatMap((r) => r.warnings),
+    skipped: results.flatMap((r) => r.skipped),
+    blocks: results.flatMap((r) => r.blocks),
+    details: Object.assign({}, ...results.map((r) => r.details)) as Record<string, unknown>,
+    report,
+  };
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  process.stderr.write(`\nResultados en ${file}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`\nEl benchmark falló: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
