@@ -73,6 +73,13 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
     const moves = await http().get(`/api/tramites/${id}/movimientos`).set('Authorization', `Bearer ${tokens.oficialia}`).expect(200);
     expect(moves.body.map((m: { evento: string }) => m.evento)).toEqual(['INICIAR', 'TURNAR', 'CREAR']);
     await http().get('/api/tramites/no-es-un-id').set('Authorization', `Bearer ${tokens.oficialia}`).expect(404);
+
+    const svg = await http().get(`/api/tramites/${id}/diagrama.svg`).set('Authorization', `Bearer ${tokens.oficialia}`).expect(200);
+    expect(svg.headers['content-type']).toMatch(/image\/svg\+xml/);
+    const text = typeof svg.text === 'string' && svg.text ? svg.text : Buffer.from(svg.body as Buffer).toString('utf8');
+    const active = text.match(/<g[^>]*data-activo="true"[^>]*>/g) ?? [];
+    expect(active).toHaveLength(1);
+    expect(active[0]).toContain('provisionando');
   });
 
   it('validates inbox filters with Spanish messages', async () => {

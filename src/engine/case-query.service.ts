@@ -9,6 +9,7 @@ import { ProcedureCase } from './entities/case.entity';
 import { Movement } from './entities/movement.entity';
 import { Task } from './entities/task.entity';
 import { type InboxItem, InboxService } from './inbox.service';
+import { renderDiagramSvg } from './diagram';
 import { withoutSecrets } from './snapshot';
 
 export interface CaseView {
@@ -74,6 +75,16 @@ export class CaseQueryService {
       creado: row.createdAt.toISOString(),
       actualizado: row.updatedAt.toISOString(),
     };
+  }
+
+  /** The procedure's state diagram with the case's current state highlighted (SVG). */
+  async diagram(caseId: string, actor: Actor): Promise<string> {
+    const row = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: caseId } });
+    if (!row) throw notFound('El trámite');
+    this.engine.checkScope(row, actor);
+    const def = this.engine.registry.get(row.procedureId, row.procedureVersion);
+    const active = row.state.split(',').map((path) => `${def.machine.id}.${path}`);
+    return renderDiagramSvg(def.machine, active);
   }
 
   async movements(caseId: string, actor: Actor) {
