@@ -28,7 +28,7 @@ import {
 } from '../letters/templates';
 import { maskEmail, newVerificationCode, shortVerifyUrl, verifyUrl } from '../letters/verification';
 import { LINK_VALIDITY_HOURS } from '../mail/account-mails';
-import type { CommandProcessor } from '../queue/queue.types';
+import { type CommandProcessor, TransientError } from '../queue/queue.types';
 import { type DocumentKind, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
@@ -185,7 +185,7 @@ export class AcuseProcessor implements CommandProcessor {
       if (await this.issuer.insert(this.issuer.ds.manager, row)) return null;
       if (await this.issuer.issuedFor(cmd.id)) return null;
     }
-    throw new DomainError('CODIGO_NO_DISPONIBLE', 'No se pudo asignar un código de verificación único al acuse; reintente.', 503);
+    throw new TransientError('No se pudo asignar un código de verificación único al acuse; se reintentará.');
   }
 }
 
@@ -226,7 +226,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
       const replay = await this.issuer.issuedFor(cmd.id);
       if (replay) return { type: 'LETTER_READY', letterId: replay.id };
     }
-    throw new DomainError('CODIGO_NO_DISPONIBLE', 'No se pudo asignar un código de verificación único al oficio; reintente.', 503);
+    throw new TransientError('No se pudo asignar un código de verificación único al oficio; se reintentará.');
   }
 
   failureEvent(_cmd: OutboxCommand, _payload: unknown, message: string): EngineEvent {
@@ -282,7 +282,8 @@ export class ReplyLetterProcessor implements CommandProcessor {
         throw e;
       }
     }
-    throw new DomainError('NUMERACION_OCUPADA', 'No se pudo asignar número de oficio: hay demasiados oficios emitiéndose a la vez; se reintentará.', 503);
+    // Many letters at once: the queue tries this one again later (backoff) instead of failing the case.
+    throw new TransientError('No se pudo asignar número de oficio: hay demasiados oficios emitiéndose a la vez; se reintentará.');
   }
 
   /** The number the next letter of the year would get. */

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { In } from 'typeorm';
 import { PROCEDURES } from '../../machines';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
@@ -13,7 +15,7 @@ import { DocumentDownload, IssuedDocument } from '../../src/oficios/entities/doc
 import { FolioCounter } from '../../src/oficios/entities/folio-counter.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
-import { folioYear } from '../../src/oficios/folio';
+import { folioYear, inNumberingTransaction, takeNumber } from '../../src/oficios/folio';
 import { AcuseProcessor, ReplyLetterProcessor } from '../../src/oficios/letters.processor';
 import { OficiosService } from '../../src/oficios/oficios.service';
 import { addWorker } from '../support/pipeline';
@@ -129,6 +131,12 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     // Every one started its own case.
     const cases = await ds().getRepository(ProcedureCase).countBy({ procedureId: 'cuenta-bloquear', state: 'turno' });
     expect(cases).toBeGreaterThanOrEqual(20);
+  });
+
+  it('creates a counter on first use while 20 transactions race for it: numbers 1..20, none lost or repeated', async () => {
+    const got = await Promise.all(Array.from({ length: 20 }, () => inNumberingTransaction(ds(), (em) => takeNumber(em, 'PRUEBA', 'recepcion', 2031))));
+    expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect((await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'PRUEBA', tipo: 'recepcion', anio: 2031 })).ultimo).toBe(20);
   });
 
   it('takes the folio year from the reception date in Mexico City (31 Dec 23:30 in Colima is still last year)', async () => {
@@ -320,5 +328,33 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     // "Firma y sella de recibido": the machine event, sent by the Nivel through the engine API.
     const ack = await http().post(reply.body.tramite.acuse.ruta).set('Authorization', `Bearer ${tok.primaria}`).send({ tipo: 'ACUSAR_RECIBO', version: reply.body.tramite.version }).expect(200);
     expect(ack.body.state).toBe('entregaEscuela');
+  });
+
+  it('numbers reply letters issued at the same moment one after another: no gap, no repeat, one code each', async () => {
+    const cmd = await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId: acuseCaseId, type: 'renderReplyLetter' });
+    const before = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
+    const processor = t.app.get(ReplyLetterProcessor);
+    const events = await Promise.all(Array.from({ length: 6 }, () => processor.handle({ ...cmd, id: randomUUID() }, { outcome: 'creada' })));
+    const ids = events.map((e) => (e as { letterId: string }).letterId);
+    const docs = await ds().getRepository(IssuedDocument).find({ where: { id: In(ids) } });
+    expect(docs).toHaveLength(6);
+    const numbers = docs.map((d) => Number(/^SSST\/(\d{4})\//.exec(d.numeroOficio ?? '')?.[1])).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 6 }, (_, i) => before.ultimo + 1 + i));
+    expect(new Set(docs.map((d) => d.codigo)).size).toBe(6);
+    // Each PDF prints its own number.
+    for (const d of docs) expect(pdfText(await t.app.get<FileStore>(FILE_STORE).read(d.storageKey))).toContain(d.numeroOficio);
+  });
+
+  it('fails a reply letter it cannot fill before spending a number, and reports LETTER_ERROR for the incident', async () => {
+    // A block request whose case has no account yet: the template needs {{correo}}.
+    const reg = await register({ numeroOficio: 'DA/0900/2026' }).expect(201);
+    const before = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
+    const processor = t.app.get(ReplyLetterProcessor);
+    const cmd = { ...(await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId: reg.body.tramite, type: 'renderAcuse' })), id: randomUUID(), type: 'renderReplyLetter' };
+    await expect(processor.handle(cmd, { outcome: 'bloqueada' })).rejects.toMatchObject({ code: 'PLANTILLA_DATO_FALTANTE', status: 422 });
+    await expect(processor.handle(cmd, { outcome: 'inventada' })).rejects.toMatchObject({ code: 'RESULTADO_DESCONOCIDO' });
+    expect((await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR })).ultimo).toBe(before.ultimo);
+    expect(await ds().getRepository(IssuedDocument).countBy({ caseId: reg.body.tramite, kind: 'respuesta' })).toBe(0);
+    expect(processor.failureEvent(cmd, {}, 'falta el dato')).toEqual({ type: 'LETTER_ERROR', message: 'falta el dato', permanent: true });
   });
 });
