@@ -37,6 +37,8 @@ export interface AppConfig {
   relayIntervalMs: number;
   /** Redis key prefix of the queues (several installations, or test runs, can share one Redis). */
   queuePrefix: string;
+  /** First retry delay of a transient failure; it doubles each attempt (with jitter), up to 10 minutes. */
+  retryBaseMs: number;
   /** How soon Bull notices a job whose worker died and runs it again. */
   queueStalledMs: number;
   timezone: 'America/Mexico_City';
@@ -203,6 +205,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),
     queuePrefix: str(env, 'QUEUE_PREFIX') ?? 'mci',
+    retryBaseMs: int(env, 'RETRY_BASE_MS', 2_000, 10, 600_000),
     queueStalledMs: int(env, 'QUEUE_STALLED_MS', 30_000, 500, 600_000),
     timezone: 'America/Mexico_City',
   };

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SYSTEM_ACTOR } from '../engine/actor';
 import { EngineService } from '../engine/engine.service';
 import { OutboxCommand } from '../engine/entities/outbox.entity';
@@ -10,12 +11,11 @@ import { QUEUE_DRIVER, type QueueDriver } from './queue-driver';
 import { COMMAND_PROCESSORS, type CommandProcessor, type JobData, type JobType, QUEUE_OF, type QueueName, TransientError } from './queue.types';
 
 export const MAX_ATTEMPTS = 6;
-const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 /** Exponential backoff with jitter, or the server's Retry-After when it gave one (never less). */
-export function backoffMs(attempt: number, retryAfterMs?: number): number {
-  const exp = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1));
+export function backoffMs(attempt: number, retryAfterMs?: number, baseMs = 2_000): number {
+  const exp = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** (attempt - 1));
   const jittered = exp / 2 + Math.random() * (exp / 2);
   return Math.max(retryAfterMs ?? 0, Math.round(jittered));
 }
@@ -36,6 +36,7 @@ export class JobRunner {
     @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
     @Inject(COMMAND_PROCESSORS) processors: CommandProcessor[],
     private readonly engine: EngineService,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'retryBaseMs'>,
   ) {
     for (const p of processors) {
       if (this.processors.has(p.type)) throw new Error(`Dos procesadores para el trabajo «${p.type}»`);
@@ -78,7 +79,7 @@ export class JobRunner {
     const message = messageOf(e);
     if (transient && attempt < MAX_ATTEMPTS) {
       const retryAfter = e instanceof TransientError ? e.retryAfterMs : (e).retryAfterMs;
-      const delay = backoffMs(attempt, retryAfter);
+      const delay = backoffMs(attempt, retryAfter, this.config.retryBaseMs);
       await repo.update({ id: cmd.id }, { lastError: message.slice(0, 400), availableAt: new Date(Date.now() + delay) });
       this.log.warn({ outboxId: cmd.id, type: cmd.type, attempt, delay }, `Falla transitoria; reintento en ${Math.round(delay / 1000)} s`);
       await this.driver.enqueue(QUEUE_OF[cmd.type as JobType], `${cmd.id}:${attempt + 1}`, { outboxId: cmd.id }, delay);

@@ -43,7 +43,7 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
     ...(opts.extra ?? []),
   ];
   const driver = new InProcessDriver();
-  const runner = new JobRunner(ds, driver, processors, engine);
+  const runner = new JobRunner(ds, driver, processors, engine, config);
   const relay = new OutboxRelay(ds, driver, engine);
   driver.consume(runner.handle, 2);
   Logger.overrideLogger(false);
