@@ -3,26 +3,43 @@ import type { Request } from 'express';
 import { DomainError } from './domain-error';
 
 /**
- * A small fixed-window limit per client address for public forms (self-service, verification): enough to make
- * guessing CURP/CURT pairs or verification codes slow. In-process: behind a load balancer each web process counts
- * its own share, which still bounds the rate.
+ * A fixed window per key. In memory, per process: behind several web processes each counts on its own, which
+ * still bounds guessing (CURP/CURT pairs, verification codes).
  */
-export function rateLimit(max: number, windowMs: number): new () => CanActivate {
+export class FixedWindowLimiter {
+  private readonly hits = new Map<string, { count: number; start: number }>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Whether one more request from `key` at `now` is allowed (and counts it). */
+  take(key: string, now = Date.now()): boolean {
+    const h = this.hits.get(key);
+    if (!h || now - h.start >= this.windowMs) {
+      if (this.hits.size > 10_000) this.prune(now);
+      this.hits.set(key, { count: 1, start: now });
+      return true;
+    }
+    h.count += 1;
+    return h.count <= this.limit;
+  }
+
+  private prune(now: number): void {
+    for (const [k, h] of this.hits) if (now - h.start >= this.windowMs) this.hits.delete(k);
+  }
+}
+
+/** A guard class limiting each client address (per route) to `max` requests per window, with a Spanish 429. */
+export function rateLimit(max: number, windowMs: number, message = 'Demasiados intentos desde su conexión. Espere un minuto e intente de nuevo.'): new () => CanActivate {
   @Injectable()
   class RateLimitGuard implements CanActivate {
-    private readonly hits = new Map<string, { n: number; since: number }>();
+    readonly limiter = new FixedWindowLimiter(max, windowMs);
     canActivate(ctx: ExecutionContext): boolean {
       const req = ctx.switchToHttp().getRequest<Request>();
-      const key = `${req.ip ?? 'desconocida'}:${req.route ? String((req.route as { path?: string }).path) : req.path}`;
-      const now = Date.now();
-      const cur = this.hits.get(key);
-      if (!cur || now - cur.since >= windowMs) {
-        this.hits.set(key, { n: 1, since: now });
-        if (this.hits.size > 50_000) this.hits.clear();
-        return true;
-      }
-      cur.n++;
-      if (cur.n > max) throw new DomainError('DEMASIADAS_SOLICITUDES', 'Demasiados intentos desde su conexión. Espere un minuto e intente de nuevo.', 429);
+      const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
+      if (!this.limiter.take(`${req.ip ?? 'desconocida'}:${route}`)) throw new DomainError('DEMASIADAS_SOLICITUDES', message, 429);
       return true;
     }
   }

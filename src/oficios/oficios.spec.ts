@@ -1,6 +1,6 @@
 import { folioYear, registrationFolio, replyNumber } from './folio';
 import { normalizeNumber, normalizeSender } from './oficios.service';
-import { FixedWindowLimiter } from './rate-limit.guard';
+import { FixedWindowLimiter } from '../common/rate-limit';
 import { detectType } from './upload';
 import { renderErrorPage, renderVerificationPage } from './verification-page';
 import type { VerificationView } from './documents.service';
