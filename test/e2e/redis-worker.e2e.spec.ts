@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client, type Entry, EqualityFilter } from 'ldapts';
 import request from 'supertest';
+import { In, Not } from 'typeorm';
 import { createApp } from '../../src/bootstrap';
 import { Cuenta, CuentaHistorial } from '../../src/catalog/entities/cuenta.entity';
 import { loadConfig } from '../../src/config/config';
 import type { CaseView } from '../../src/engine/case-query.service';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
-import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { BullDriver } from '../../src/queue/bull.driver';
 import { QUEUE_DRIVER } from '../../src/queue/queue-driver';
 import { addWorker } from '../support/pipeline';
@@ -17,19 +17,25 @@ import { createStaff, login } from '../support/staff';
 import { createTestDb, type TestDb } from '../support/test-db';
 import { startWorker, type WorkerProcess } from '../support/worker-process';
 import { type LdapHoldProxy, startLdapHoldProxy } from './ldap-hold-proxy';
-import { activate, activationToken, OutboxReader, scannedOficio } from './support';
+import { eightProcedures, type ProcedureHarness } from './eight-procedures';
+import { OutboxReader } from './support';
 
 /**
  * Done-when of issue 4, scale-out: MariaDB + Redis + a separate `npm run worker` process + the ldap provider against a
  * real slapd. The web side runs here (with REDIS_URL it only relays the outbox; it never runs a job); every effect —
- * directory, mail, letters — happens in the worker. Then the worker is killed in the middle of a provisioning job,
- * twice: once hung in an LDAP call (slapd stopped with SIGSTOP), once after slapd created the entry but before the
- * worker heard so. A new worker finishes each case with exactly one account, in our table and in the directory.
+ * directory, mail, letters — happens in the worker. The eight procedures run as on the embedded default
+ * (eight-procedures.ts), with sign-ins checked by binds at slapd. Then the worker is killed in the middle of a
+ * provisioning job, twice: once hung in an LDAP call (slapd stopped with SIGSTOP), once after slapd created the entry
+ * but before the worker heard so. A new worker finishes each case with exactly one account, in our table and in the
+ * directory.
  */
 
+/** Pino's error and fatal levels in the worker's JSON log. */
+const LOGGED_ERROR = /"level":(50|60)/;
 const STALLED_MS = 1500;
 const SECRET_KEY = randomBytes(32).toString('hex');
 const LOCKED_BY_ADMIN = '000001010000Z';
+const PII_KEY = 'clave-de-prueba-pii-worker';
 
 jest.setTimeout(60_000);
 
@@ -44,7 +50,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   let workerEnv: Record<string, string>;
   let outbox: OutboxReader;
   const tok: Record<string, string> = {};
-  const ids: Record<string, string> = {};
+  let harness: ProcedureHarness;
   const http = () => request(app!.getHttpServer());
   const ds = () => db!.dataSource;
 
@@ -59,7 +65,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     }
   };
 
-  const view = async (caseId: string): Promise<CaseView> => (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok.sistemas}`).expect(200)).body as CaseView;
+  const view = async (caseId: string): Promise<CaseView> => (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok.vigia}`).expect(200)).body as CaseView;
 
   const state = (caseId: string, estado: string, timeoutMs?: number): Promise<CaseView> =>
     until(
@@ -71,13 +77,6 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
       },
       timeoutMs,
     );
-
-  const act = async (who: string, caseId: string, tipo: string, datos?: Record<string, unknown>): Promise<string> => {
-    const before = (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok[who]}`).expect(200)).body as CaseView;
-    const res = await http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${tok[who]}`).send({ tipo, version: before.version, ...(datos ? { datos } : {}) });
-    if (res.status !== 200) throw new Error(`${who} ${tipo} → ${res.status}: ${JSON.stringify(res.body)}`);
-    return (res.body as { state: string }).state;
-  };
 
   const ldapSearch = async (attribute: string, value: string): Promise<Entry[]> => {
     const c = new Client({ url: slapd!.url, timeout: 5000, connectTimeout: 2000 });
@@ -145,6 +144,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
       DATA_DIR: db.dataDir,
       SECRET_KEY,
       PUBLIC_BASE_URL: 'https://correo.example.test',
+      PII_API_KEY: PII_KEY,
     };
     // The web talks to slapd directly (the activation page sets passwords); the worker goes through the relay.
     app = await createApp(loadConfig({ ...common, LDAP_URL: slapd.url, LOG_LEVEL: 'silent' }));
@@ -152,10 +152,34 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     workerEnv = { ...common, LDAP_URL: proxy.url, LOG_LEVEL: 'warn' };
     worker = await startWorker(workerEnv);
     outbox = new OutboxReader(`${db.dataDir}/outbox`);
-    ids.oficialia = (await createStaff(ds(), 'oficialia', 'subdireccion')).id;
-    ids.sistemas = (await createStaff(ds(), 'sistemas', 'subjefatura')).id;
-    ids.becas = (await createStaff(ds(), 'becas', 'responsable')).id;
-    for (const u of Object.keys(ids)) tok[u] = await login(app, u);
+    await createStaff(ds(), 'vigia', 'subjefatura');
+    tok.vigia = await login(app, 'vigia');
+    harness = {
+      app,
+      ds: ds(),
+      dataDir: db.dataDir,
+      piiKey: PII_KEY,
+      served: async (caseId, estado) => {
+        await state(caseId, estado);
+        // Fire-and-forget effects (acuse, notices) too: nothing of the case left in the queue.
+        await until(`los trabajos del trámite ${caseId} terminan`, async () => {
+          const left = await ds().getRepository(OutboxCommand).findBy({ caseId, status: In(['pendiente', 'encolado']), type: Not('taskReminder') });
+          return left.length === 0;
+        });
+      },
+      signIn: async (address, password) => {
+        const [entry] = await ldapSearch('mail', address);
+        if (!entry) return 'invalid';
+        if (await canBind(entry.dn, password)) return 'ok';
+        return entry.pwdAccountLockedTime === LOCKED_BY_ADMIN ? 'suspended' : 'invalid';
+      },
+      directory: async (address) => {
+        const [entry] = await ldapSearch('mail', address);
+        if (!entry) return null;
+        const one = (v: Entry[string] | undefined): string | null => (v === undefined ? null : String(Array.isArray(v) ? v[0] : v));
+        return { holderCurp: one(entry.employeeNumber), holderCct: one(entry.departmentNumber), suspended: entry.pwdAccountLockedTime === LOCKED_BY_ADMIN };
+      },
+    };
   });
 
   afterAll(async () => {
@@ -180,74 +204,13 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     if (problems.length) throw new Error(`Limpieza incompleta: ${problems.join('; ')}`);
   });
 
-  let personal: { direccion: string; dn: string; password: string; correoAlterno: string };
-
-  it('5.1.1 personal-alta: the worker process creates the LDAP entry and mails the link; the password set through it binds', async () => {
-    const w = await addWorker(ds(), { nombre: 'Dolores', primerApellido: 'Güemes', correoAlterno: 'dolores.guemes.r@correo-alterno.example' });
-    const alta = await selfServiceAlta(w.curp, w.curt);
-    await alta.confirm();
-    const done = await state(alta.caseId, 'creada');
-    expect({ situacion: done.situacion, resultado: done.resultado }).toEqual({ situacion: 'concluido', resultado: 'creada' });
-
-    const cuenta = await ds().getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp });
-    const entries = await ldapSearch('employeeNumber', w.curp);
-    expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ mail: cuenta.direccion, uid: cuenta.localPart, employeeType: 'personal' });
-    expect(cuenta).toMatchObject({ proveedor: 'ldap', proveedorId: entries[0].entryUUID, estado: 'activa' });
-
-    const mails = outbox.fresh();
-    expect(mails.map((m) => `${m.to.join(',')} | ${m.subject}`)).toEqual([`${w.correoAlterno} | Su correo institucional ${cuenta.direccion} fue creado`]);
-    const password = 'cometa-nopal-brisa-31';
-    // The web process sets it at slapd; nobody knew a working password before.
-    expect(await canBind(entries[0].dn, password)).toBe(false);
-    await activate(app!, activationToken(mails[0]), password);
-    expect(await canBind(entries[0].dn, password)).toBe(true);
-    expect(await canBind(entries[0].dn, 'otra-cosa-distinta-99')).toBe(false);
-    personal = { direccion: cuenta.direccion, dn: entries[0].dn, password, correoAlterno: w.correoAlterno! };
-  });
-
-  it('5.5 cuenta-bloquear: oficio, reply letter and block all done by the worker; afterwards the bind fails', async () => {
-    const pdf = await scannedOficio('Solicitud de bloqueo de cuenta (prueba con worker separado).');
-    const r = http().post('/api/oficios').set('Authorization', `Bearer ${tok.oficialia}`);
-    const fields: Record<string, string> = {
-      procedimiento: 'cuenta-bloquear',
-      numeroOficio: 'DA/0900/2026',
-      fechaOficio: '2026-11-20',
-      remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz',
-      remitenteCargo: 'Directora Administrativa',
-      area: 'Dirección Administrativa',
-      responsableId: ids.becas,
-      asunto: `Bloqueo de la cuenta ${personal.direccion}`,
-      cuentas: personal.direccion,
-    };
-    for (const [k, v] of Object.entries(fields)) void r.field(k, v);
-    const reg = await r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' }).expect(201);
-    const caseId = reg.body.tramite as string;
-    expect(await act('oficialia', caseId, 'TURNAR')).toBe('recepcionSubjefatura');
-    expect(await act('sistemas', caseId, 'RECIBIR_TURNO')).toBe('busqueda');
-    const found = await http().get('/api/catalogo/cuentas').query({ q: personal.direccion }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
-    expect(await act('sistemas', caseId, 'BLOQUEAR', { cuentaId: found.body[0].id })).toBe('confirmacion');
-    expect(await act('sistemas', caseId, 'CONFIRMAR')).toBe('aprovisionamiento');
-    await state(caseId, 'envioRespuesta'); // suspend at slapd, notice mailed, reply letter signed: all in the worker
-    expect(await act('sistemas', caseId, 'ENVIAR_RESPUESTA')).toBe('recepcionRespuesta');
-    expect(await act('oficialia', caseId, 'TURNAR_RESPUESTA')).toBe('acuseRespuesta');
-    const reply = await http().get(`/api/oficios/${caseId}/respuesta`).set('Authorization', `Bearer ${tok.becas}`).expect(200);
-    expect(reply.body.tramite.acuse.disponible).toBe(true);
-    expect(await act('becas', caseId, 'ACUSAR_RECIBO')).toBe('bloqueada');
-    expect((await view(caseId)).situacion).toBe('concluido');
-
-    const [entry] = await ldapSearch('mail', personal.direccion);
-    expect(entry.pwdAccountLockedTime).toBe(LOCKED_BY_ADMIN);
-    expect(await canBind(personal.dn, personal.password)).toBe(false);
-    expect(await ds().getRepository(Cuenta).findOneByOrFail({ direccion: personal.direccion })).toMatchObject({ estado: 'bloqueada' });
-    const kinds = (await ds().getRepository(IssuedDocument).find({ where: { caseId } })).map((d) => d.kind).sort();
-    expect(kinds).toEqual(['acuse', 'respuesta']);
-    const mails = outbox.fresh();
-    expect(mails.map((m) => `${m.to.join(',')} | ${m.subject}`)).toEqual([`${personal.correoAlterno},${personal.direccion} | La cuenta de correo institucional ${personal.direccion} fue bloqueada`]);
-    expect(mails[0].raw).not.toContain(personal.password);
+  // The eight procedures, driven as on the embedded default; here every effect is the worker's and the directory is slapd.
+  describe('the eight procedures, every effect in the worker process', () => {
+    eightProcedures(() => harness);
   });
 
   it('killed while hung in an LDAP call (slapd stopped): a new worker finishes the case with exactly one account', async () => {
+    outbox.fresh();
     const w = await addWorker(ds(), { nombre: 'Ernesto', primerApellido: 'Villaseñor', correoAlterno: 'ernesto.v@correo-alterno.example' });
     const alta = await selfServiceAlta(w.curp, w.curt);
     process.kill(slapd!.pid, 'SIGSTOP');
@@ -261,6 +224,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     });
     expect(await jobState(cmd)).toBe('active');
     const first = worker!;
+    expect(first.output()).not.toMatch(LOGGED_ERROR);
     first.signal('SIGKILL');
     await first.exited();
     process.kill(slapd!.pid, 'SIGCONT');
@@ -285,6 +249,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   });
 
   it('killed after slapd created the entry but before the worker heard: the replay adopts it, still one account', async () => {
+    outbox.fresh();
     const w = await addWorker(ds(), { nombre: 'Marisol', primerApellido: 'Ochoa', correoAlterno: 'marisol.ochoa@correo-alterno.example' });
     const alta = await selfServiceAlta(w.curp, w.curt);
     const held = proxy!.holdNextAddResponse();
@@ -299,6 +264,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     // Our table already reserved the address; the directory's id is what the lost answer would have told us.
     expect(await ds().getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp })).toMatchObject({ direccion: entry.mail, proveedorId: null });
     const second = worker!;
+    expect(second.output()).not.toMatch(LOGGED_ERROR);
     second.signal('SIGKILL');
     await second.exited();
 
@@ -316,5 +282,6 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     expect(history.map((h) => h.evento).sort()).toEqual(['creada', 'solicitada']);
     expect(outbox.fresh().map((m) => m.to.join(','))).toEqual([w.correoAlterno]);
     expect(proxy!.errors()).toEqual([]);
+    expect(worker.output()).not.toMatch(LOGGED_ERROR);
   });
 });
