@@ -82,6 +82,11 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
     expect(active[0]).toContain('provisionando');
   });
 
+  it('starts oficio procedures only through the registration of the oficio', async () => {
+    const res = await http().post('/api/tramites').set('Authorization', `Bearer ${tokens.oficialia}`).send({ procedimiento: 'cuenta-bloquear', datos: {} }).expect(422);
+    expect(res.body.error).toBe('REQUIERE_OFICIO');
+  });
+
   it('validates inbox filters with Spanish messages', async () => {
     const res = await http().get('/api/bandeja').query({ porPagina: 500 }).set('Authorization', `Bearer ${tokens.sistemas}`).expect(400);
     expect(res.body.mensaje).toMatch(/porPagina admite hasta 100/);

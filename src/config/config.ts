@@ -31,6 +31,8 @@ export interface AppConfig {
   credentialDelivery: 'enlace' | 'temporal';
   /** Signing material for letters and acuses; none → a self-signed test certificate (embedded default only). */
   signing: { p12?: string; p12Passphrase?: string; cer?: string; key?: string; keyPassphrase?: string };
+  /** The signer's position printed under the name on reply letters (the name comes from the certificate). */
+  signerPosition: string;
   /** API key of the PII platform for 5.2.2 requests; unset → the PII endpoint answers 503. */
   piiApiKey?: string;
   workerConcurrency: number;
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       key: str(env, 'SIGNING_KEY'),
       keyPassphrase: str(env, 'SIGNING_KEY_PASSPHRASE'),
     },
+    signerPosition: str(env, 'SIGNER_POSITION') ?? 'Subdirector de Sistemas y Servicios Telemáticos',
     piiApiKey: str(env, 'PII_API_KEY'),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),

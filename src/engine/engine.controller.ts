@@ -6,6 +6,7 @@ import type { TaskRole } from '../../machines/types';
 import { CurrentStaff, StaffAuthGuard } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
+import { LETTER_PROCEDURES } from '../letters/templates';
 import { CaseQueryService } from './case-query.service';
 import { renderDiagramSvg } from './diagram';
 import { EngineService } from './engine.service';
@@ -71,6 +72,10 @@ export class EngineController {
   @Post('tramites')
   @ApiOperation({ summary: 'Inicia un trámite (el rol debe poder iniciarlo)' })
   start(@CurrentStaff() staff: AuthenticatedStaff, @Body() dto: StartCaseDto) {
+    if ((LETTER_PROCEDURES as readonly string[]).includes(dto.procedimiento)) {
+      // An oficio procedure needs its registration (folio, scanned letter, acuse): there is no case without it.
+      throw new DomainError('REQUIERE_OFICIO', 'Este trámite se inicia registrando el oficio recibido (POST /api/oficios).', 422);
+    }
     return this.engine.start(dto.procedimiento, staff, dto.datos ?? {});
   }
 

@@ -38,7 +38,6 @@ import { PDF_SIGNER } from './pdf-signer.provider';
 /** Who the acuse names as turned to (Guía: the Subdirección turns every oficio to the Subjefatura). */
 const TURNADO_A = 'Subjefatura de Sistemas';
 /** The position printed under the signer's name on reply letters (the certificate carries only the name). */
-export const FIRMANTE_CARGO = 'Subdirector(a) de Sistemas y Servicios Telemáticos';
 /** Outcomes whose letter gives access: it says where the activation link went. */
 const GIVES_ACCESS: ReadonlySet<LetterOutcome> = new Set(['creada', 'restablecida', 'reasignada']);
 /** A code collision (50 random bits) is practically impossible; a few tries are plenty. */
@@ -73,7 +72,7 @@ export class DocumentIssuer {
     @InjectDataSource() readonly ds: DataSource,
     @Inject(PDF_SIGNER) readonly signer: PdfSigner,
     @Inject(FILE_STORE) readonly files: FileStore,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) readonly config: AppConfig,
   ) {}
 
   /** A replayed outbox command finds the document it already issued. */
@@ -252,7 +251,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
         asunto: filled.asunto,
         destinatario: { nombre: oficio.remitenteNombre, cargo: oficio.remitenteCargo, ...(oficio.area ? { area: oficio.area } : {}) },
         cuerpo: filled.cuerpo,
-        firmante: { nombre: this.issuer.signer.certificate.subject.nombre, cargo: FIRMANTE_CARGO },
+        firmante: { nombre: this.issuer.signer.certificate.subject.nombre, cargo: this.issuer.config.signerPosition },
         ccp: filled.ccp,
         ...this.issuer.urls(code),
         testDocument: false,
