@@ -109,7 +109,7 @@ export class EngineService {
     procedureId: string,
     actor: Actor,
     input: Record<string, unknown>,
-    opts: { now?: Date; folio?: string; startEvent?: Record<string, unknown>; caseId?: string; followUp?: EngineEvent[] } = {},
+    opts: { now?: Date; folio?: string; startEvent?: Record<string, unknown>; caseId?: string; followUp?: EngineEvent[]; responsableId?: string | null } = {},
   ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const def = await this.currentVersion(procedureId, now);
@@ -142,6 +142,7 @@ export class EngineService {
         cct: null,
         curp: null,
         cuentaId: null,
+        responsableId: opts.responsableId ?? null,
         outcome: null,
         incidentMessage: null,
         startedBy: actor.id,
@@ -344,6 +345,7 @@ export class EngineService {
           curp: row.curp,
           folio: row.folio,
           assigneeId: null,
+          responsableId: row.responsableId,
           status: 'abierta',
           priority: 1,
           createdAt: now,
@@ -386,7 +388,8 @@ export class EngineService {
     const ok =
       (actor.role !== 'nivel' || !row.nivelClave || row.nivelClave === actor.nivelClave) &&
       (actor.role !== 'centro_trabajo' || row.cct === actor.cct) &&
-      (actor.role !== 'trabajador' || row.curp === actor.curp);
+      (actor.role !== 'trabajador' || row.curp === actor.curp) &&
+      (actor.role !== 'responsable' || !row.responsableId || row.responsableId === actor.id);
     if (!ok) throw notFound('El trámite');
   }
 
@@ -501,6 +504,7 @@ export class EngineService {
         curp: row.curp,
         folio: row.folio,
         assigneeId: null,
+        responsableId: row.responsableId,
         status: 'abierta',
         priority: PRIORITY[task.priority ?? 'normal'],
         createdAt: now,

@@ -63,6 +63,7 @@ export class InboxService {
       .andWhere('t.candidateRole = :role', { role });
     if (actor.role === 'nivel') qb.andWhere('t.nivelClave = :nivel', { nivel: actor.nivelClave ?? '' });
     if (actor.role === 'centro_trabajo') qb.andWhere('t.cct = :acct', { acct: actor.cct ?? '' });
+    if (actor.role === 'responsable') qb.andWhere('(t.responsableId = :me OR t.responsableId IS NULL)', { me: actor.id });
     if (q.procedimiento) qb.andWhere('t.procedureId = :proc', { proc: q.procedimiento });
     if (q.paso) qb.andWhere('t.stateId = :paso', { paso: q.paso });
     if (q.folio) qb.andWhere('t.folio = :folio', { folio: q.folio });
@@ -129,7 +130,10 @@ export class InboxService {
     const visible =
       t &&
       (actor.role === 'administrador' ||
-        (t.candidateRole === actor.role && (actor.role !== 'nivel' || t.nivelClave === actor.nivelClave) && (actor.role !== 'centro_trabajo' || t.cct === actor.cct)));
+        (t.candidateRole === actor.role &&
+          (actor.role !== 'nivel' || t.nivelClave === actor.nivelClave) &&
+          (actor.role !== 'centro_trabajo' || t.cct === actor.cct) &&
+          (actor.role !== 'responsable' || !t.responsableId || t.responsableId === actor.id)));
     if (!t || !visible) throw notFound('La tarea');
     return t;
   }

@@ -179,7 +179,7 @@ export class OficiosService implements OnApplicationBootstrap {
           ...(oficio.nivelClave ? { nivel: oficio.nivelClave } : {}),
           ...(oficio.cct ? { cct: oficio.cct } : {}),
         },
-        { now, folio: oficio.folio, caseId: oficio.caseId, followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }] },
+        { now, folio: oficio.folio, caseId: oficio.caseId, responsableId: oficio.responsableId, followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }] },
       );
     } catch (e) {
       const reason = e instanceof DomainError ? e.message : 'error interno al iniciar el trámite';

@@ -1,13 +1,15 @@
 // Ordered lists, one per dialect (n8n's layout). Generate both with scripts/generate-migration.ts and add them here
-// in the same commit; test/migrations.db.spec.ts proves both dialects reach the same schema.
+// in the same commit; test/migrations.e2e.spec.ts proves both dialects reach the same schema.
 import { CatalogMysql1795876514799 } from './mysql/1795876514799-Catalog';
 import { EngineMysql1795876871508 } from './mysql/1795876871508-Engine';
 import { ProvisioningMysql1795877525415 } from './mysql/1795877525415-Provisioning';
 import { OficiosMysql1795877921437 } from './mysql/1795877921437-Oficios';
+import { ResponsableScopeMysql1795879516425 } from './mysql/1795879516425-ResponsableScope';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
 import { OficiosSqlite1795877921437 } from './sqlite/1795877921437-Oficios';
+import { ResponsableScopeSqlite1795879516425 } from './sqlite/1795879516425-ResponsableScope';
 
-export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508, ProvisioningSqlite1795877525415, OficiosSqlite1795877921437];
-export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508, ProvisioningMysql1795877525415, OficiosMysql1795877921437];
+export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508, ProvisioningSqlite1795877525415, OficiosSqlite1795877921437, ResponsableScopeSqlite1795879516425];
+export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508, ProvisioningMysql1795877525415, OficiosMysql1795877921437, ResponsableScopeMysql1795879516425];

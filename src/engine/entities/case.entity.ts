@@ -49,6 +49,11 @@ export class ProcedureCase {
   @Column({ type: 'varchar', length: 36, nullable: true })
   cuentaId!: string | null;
 
+  /** The responsable (staff user) who sent the oficio: that user's inbox and case access are scoped to it. */
+  @Index('idx_case_responsable')
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  responsableId!: string | null;
+
   /** The final state's output.outcome once the case is concluded. */
   @Column({ type: 'varchar', length: 30, nullable: true })
   outcome!: string | null;

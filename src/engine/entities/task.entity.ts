@@ -8,6 +8,7 @@ export type TaskStatus = 'abierta' | 'cerrada';
 @Index('idx_task_nivel_due', ['status', 'nivelClave', 'dueAt'])
 @Index('idx_task_assignee', ['assigneeId', 'status'])
 @Index('idx_task_proc', ['procedureId', 'status'])
+@Index('idx_task_responsable', ['responsableId', 'status'])
 export class Task {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -46,6 +47,10 @@ export class Task {
 
   @Column({ type: 'varchar', length: 36, nullable: true })
   assigneeId!: string | null;
+
+  /** Copied from the case: a responsable only sees the tasks of the oficios they sent. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  responsableId!: string | null;
 
   @Column({ type: 'varchar', length: 10 })
   status!: TaskStatus;
