@@ -49,7 +49,7 @@ export interface RawStatement {
 export interface RawSqlite {
   prepare(sql: string): RawStatement;
   transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
-  pragma(sql: string): unknown;
+  pragma(sql: string, options?: { simple?: boolean }): unknown;
 }
 
 export interface BenchDb {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../src/engine/actor';
 import { type InboxQuery, InboxService } from '../../src/engine/inbox.service';
 import { type BenchDb, type CapturedQuery, openMariaDbBenchDb, openSqliteBenchDb } from './bench-db';
@@ -84,6 +85,8 @@ interface PlanCheck {
   fullTableScan: boolean;
   fullIndexScan: boolean;
   tempSort: boolean;
+  /** The sort covers the whole ORDER BY, so every matching row is read before the first page comes out. */
+  fullSort: boolean;
   indexes: string[];
 }
 
@@ -91,7 +94,7 @@ async function explainSqlite(db: BenchDb, q: CapturedQuery): Promise<PlanCheck> 
   const rows = db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${q.query}`).all(...q.parameters) as { id: number; parent: number; detail: string }[];
   const depth = new Map<number, number>([[0, 0]]);
   const lines: string[] = [];
-  const check: PlanCheck = { text: '', fullTableScan: false, fullIndexScan: false, tempSort: false, indexes: [] };
+  const check: PlanCheck = { text: '', fullTableScan: false, fullIndexScan: false, tempSort: false, fullSort: false, indexes: [] };
   for (const r of rows) {
     const d = (depth.get(r.parent) ?? 0) + 1;
     depth.set(r.id, d);
@@ -99,6 +102,8 @@ async function explainSqlite(db: BenchDb, q: CapturedQuery): Promise<PlanCheck> 
     if (/^SCAN \S+( AS \S+)?$/.test(r.detail)) check.fullTableScan = true;
     if (/^SCAN .* USING (COVERING )?INDEX/.test(r.detail)) check.fullIndexScan = true;
     if (/TEMP B-TREE/.test(r.detail)) check.tempSort = true;
+    // "FOR LAST n TERMS" / "RIGHT PART" sorts only ties of the index order, page by page; "FOR ORDER BY" sorts it all.
+    if (/USE TEMP B-TREE FOR ORDER BY/.test(r.detail)) check.fullSort = true;
     const idx = /USING (?:COVERING )?INDEX (\S+)/.exec(r.detail);
     if (idx) check.indexes.push(idx[1]);
   }
@@ -110,7 +115,7 @@ async function explainMariaDb(db: BenchDb, q: CapturedQuery): Promise<PlanCheck>
   const conn = await db.mysqlConnection!();
   try {
     const [rows] = await conn.query(`EXPLAIN ${q.query}`, q.parameters);
-    const check: PlanCheck = { text: '', fullTableScan: false, fullIndexScan: false, tempSort: false, indexes: [] };
+    const check: PlanCheck = { text: '', fullTableScan: false, fullIndexScan: false, tempSort: false, fullSort: false, indexes: [] };
     const lines: string[] = [];
     for (const r of rows as Record<string, string | number | null>[]) {
       const s = (k: string): string => (r[k] === null || r[k] === undefined ? '-' : String(r[k]));
@@ -118,6 +123,8 @@ async function explainMariaDb(db: BenchDb, q: CapturedQuery): Promise<PlanCheck>
       if (r.type === 'ALL') check.fullTableScan = true;
       if (r.type === 'index') check.fullIndexScan = true;
       if (/filesort|temporary/i.test(s('Extra'))) check.tempSort = true;
+      // MariaDB does not sort page by page along an index prefix: a filesort reads every matching row first.
+      if (/filesort/i.test(s('Extra'))) check.fullSort = true;
       if (r.key) check.indexes.push(String(r.key));
     }
     check.text = lines.join('\n');
@@ -171,6 +178,10 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
   const raw = rawRunner(db);
   const planLines: string[] = [];
   const plans: Record<string, unknown> = {};
+  const seen: { c: InboxCase; statements: CapturedQuery[]; indexes: string[]; medianMs: number }[] = [];
+  const facts = await storageFacts(db);
+  planLines.push(facts, '');
+  out.details[`inbox.${tag}.storage`] = facts;
   try {
     for (const c of inboxCases(g)) {
       db.capture.start();
@@ -190,14 +201,22 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       for (const [i, s] of statements.entries()) {
         const kind = /COUNT\(/i.test(s.query) ? 'conteo' : 'página';
         const plan = db.sqlite ? await explainSqlite(db, s) : await explainMariaDb(db, s);
+        const missed = c.expectIndex !== undefined && !plan.indexes.includes(c.expectIndex);
+        // Where the time of a slow page goes: each statement alone, median of three.
+        const alone = await measure({ iterations: 3, unit: 'consulta' }, () => raw.run([s]));
+        const sortsAll = plan.fullSort && first.total > 1000;
         const flags = [
           plan.fullTableScan ? 'RECORRIDO COMPLETO DE LA TABLA (full table scan)' : '',
           plan.fullIndexScan ? 'recorre un índice completo (full index scan)' : '',
-          plan.tempSort ? 'ordena en temporal' : '',
+          plan.fullSort ? 'ordena todas las filas que coinciden' : plan.tempSort ? 'ordena en temporal parte del ORDER BY' : '',
+          missed ? `NO usa ${c.expectIndex}` : '',
         ].filter(Boolean);
-        planLines.push(`  [${kind}] ${s.query}`, `  parámetros: ${JSON.stringify(s.parameters)}`, plan.text, `  → índices: ${plan.indexes.join(', ') || 'NINGUNO'}${flags.length ? ` · ${flags.join(' · ')}` : ''}`);
-        const missed = c.expectIndex !== undefined && !plan.indexes.includes(c.expectIndex);
-        if (missed) flags.push(`NO usa ${c.expectIndex}`);
+        planLines.push(
+          `  [${kind}] ${s.query}`,
+          `  parámetros: ${JSON.stringify(s.parameters)}`,
+          plan.text,
+          `  → índices: ${plan.indexes.join(', ') || 'NINGUNO'}${flags.length ? ` · ${flags.join(' · ')}` : ''} · sola: mediana ${alone.summary.medianMs} ms`,
+        );
         if (plan.fullTableScan) {
           out.warnings.push(`FULL SCAN: «${c.label}» (${db.name}, consulta de ${kind}) recorre toda la tabla task sin índice.`);
         } else if (plan.fullIndexScan) {
@@ -205,10 +224,28 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
         }
         if (missed) {
           out.warnings.push(
-            `«${c.label}» (${db.name}, consulta de ${kind}) NO usa ${c.expectIndex}: usa ${plan.indexes.join(', ') || 'ninguno'} y filtra la columna fila por fila entre todas las tareas abiertas del rol.`,
+            `«${c.label}» (${db.name}, consulta de ${kind}) NO usa ${c.expectIndex}: usa ${plan.indexes.join(', ') || 'ninguno'} y filtra la columna fila por fila entre todas las tareas abiertas del rol (${alone.summary.medianMs} ms).`,
           );
         }
-        casePlans.push({ statement: i, kind, query: s.query, parameters: s.parameters, plan: plan.text, indexes: plan.indexes, fullTableScan: plan.fullTableScan, fullIndexScan: plan.fullIndexScan, tempSort: plan.tempSort, expectedIndexMissed: missed });
+        if (sortsAll) {
+          out.warnings.push(
+            `«${c.label}» (${db.name}, consulta de ${kind}) lee y ordena las ${first.total.toLocaleString('es-MX')} filas que coinciden para devolver ${first.items.length} (${alone.summary.medianMs} ms): el índice no da el orden completo due_at, priority, id.`,
+          );
+        }
+        casePlans.push({
+          statement: i,
+          kind,
+          query: s.query,
+          parameters: s.parameters,
+          plan: plan.text,
+          indexes: plan.indexes,
+          fullTableScan: plan.fullTableScan,
+          fullIndexScan: plan.fullIndexScan,
+          tempSort: plan.tempSort,
+          fullSort: plan.fullSort,
+          expectedIndexMissed: missed,
+          aloneMedianMs: alone.summary.medianMs,
+        });
       }
       plans[c.id] = { matched: first.total, returned: first.items.length, statements: casePlans };
       planLines.push('');
@@ -221,6 +258,7 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       const base = await measure({ ...budget, progress: p }, () => raw.run(statements));
       p.finish(`mediana ${base.summary.medianMs} ms`);
       const baseId = `inbox.${tag}.${c.id}.raw`;
+      seen.push({ c, statements, indexes: (plans[c.id] as { statements: { indexes: string[] }[] }).statements.flatMap((x) => x.indexes), medianMs: product.summary.medianMs });
       out.measurements.push(
         {
           section: 'bandeja',
@@ -245,6 +283,54 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
   }
   out.blocks.push({ title: `Planes de consulta de la bandeja / inbox query plans — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas`, text: planLines.join('\n').trimEnd() });
   out.details[`inbox.${tag}.plans`] = plans;
+  if (db.sqlite) await sqliteAnalyzeDiagnosis(db, g, seen, out);
+}
+
+/**
+ * The product never runs ANALYZE, so SQLite plans without statistics (what the measurements above show). Shown apart,
+ * not in the table: which plans and times change once sqlite_stat1 exists, to tell an index problem from a
+ * statistics one.
+ */
+async function sqliteAnalyzeDiagnosis(
+  db: BenchDb,
+  g: TaskGenerator,
+  seen: { c: InboxCase; statements: CapturedQuery[]; indexes: string[]; medianMs: number }[],
+  out: SectionResult,
+): Promise<void> {
+  const inbox = new InboxService(db.dataSource);
+  note('  SQLite: diagnóstico con ANALYZE (fuera de la tabla)…');
+  const t0 = performance.now();
+  db.sqlite!.prepare('ANALYZE').run();
+  const analyzeMs = performance.now() - t0;
+  const lines = [`ANALYZE tardó ${(analyzeMs / 1000).toFixed(1)} s. Mediana de InboxService.list sin estadísticas → con estadísticas:`];
+  const details: Record<string, unknown> = { analyzeMs };
+  for (const s of seen) {
+    const after: string[] = [];
+    for (const q of s.statements) after.push(...(await explainSqlite(db, q)).indexes);
+    const m = await measure({ iterations: 30, minIterations: 5, budgetMs: 1500, warmup: 1, unit: 'consulta' }, () => inbox.list(s.c.actor, s.c.query, g.now));
+    lines.push(
+      `  ${s.c.label}: índices ${[...new Set(s.indexes)].join(', ') || 'ninguno'} → ${[...new Set(after)].join(', ') || 'ninguno'}; ${s.medianMs} ms → ${m.summary.medianMs} ms`,
+    );
+    details[s.c.id] = { indexesBefore: s.indexes, indexesAfter: after, medianBeforeMs: s.medianMs, medianAfterMs: m.summary.medianMs };
+  }
+  out.blocks.push({ title: 'SQLite con ANALYZE (diagnóstico; el producto no lo ejecuta) / SQLite after ANALYZE (diagnosis only)', text: lines.join('\n') });
+  out.details['inbox.sqlite.analyze'] = details;
+}
+
+/** Size of the task table and, on MariaDB, the buffer pool it competes for: the context of the timings. */
+async function storageFacts(db: BenchDb): Promise<string> {
+  const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(0)} MiB`;
+  if (db.sqlite) {
+    const pages = Number(db.sqlite.pragma('page_count', { simple: true }));
+    const size = Number(db.sqlite.pragma('page_size', { simple: true }));
+    const cache = Number(db.sqlite.pragma('cache_size', { simple: true }));
+    return `Archivo SQLite: ${mib(pages * size)} (todas las tablas e índices); cache_size ${cache}.`;
+  }
+  const [pool] = await db.dataSource.query<{ v: string }[]>('SELECT @@innodb_buffer_pool_size AS v');
+  const [t] = await db.dataSource.query<{ data: number; idx: number }[]>(
+    "SELECT data_length AS data, index_length AS idx FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = 'task'",
+  );
+  return `Tabla task: datos ${mib(Number(t.data))} + índices ${mib(Number(t.idx))}; innodb_buffer_pool_size del servidor: ${mib(Number(pool.v))}.`;
 }
 
 async function countOpen(db: BenchDb): Promise<{ total: number; open: number }> {
