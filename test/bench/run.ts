@@ -47,6 +47,9 @@ const SECTION_TITLE: Record<Measurement['section'], string> = {
 
 const USAGE = 'Uso: npm run bench -- [--quick] [--solo engine|inbox|letters|import]';
 
+/** A mistake on the command line: the message and the usage are enough, no stack. */
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]): { quick: boolean; solo?: SectionName } {
   let quick = false;
   let solo: SectionName | undefined;
@@ -56,12 +59,12 @@ function parseArgs(argv: string[]): { quick: boolean; solo?: SectionName } {
     else if (a === '--solo' || a.startsWith('--solo=')) {
       const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       const name = SECTION_ALIASES[(value ?? '').toLowerCase()];
-      if (!name) throw new Error(`«--solo ${value ?? ''}» no es una parte del benchmark. ${USAGE}`);
+      if (!name) throw new UsageError(`«--solo ${value ?? ''}» no es una parte del benchmark. ${USAGE}`);
       solo = name;
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
-    } else throw new Error(`Opción desconocida «${a}». ${USAGE}`);
+    } else throw new UsageError(`Opción desconocida «${a}». ${USAGE}`);
   }
   return { quick, solo };
 }
@@ -161,6 +164,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`\nEl benchmark falló: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
