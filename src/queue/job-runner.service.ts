@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SYSTEM_ACTOR } from '../engine/actor';
@@ -61,7 +61,9 @@ export class JobRunner {
     }
     const payload: unknown = JSON.parse(cmd.payload);
     const attempt = cmd.attempts + 1;
-    await repo.update({ id: cmd.id }, { attempts: attempt });
+    // A running command is never 'pendiente': every process relays, and another relay that read the row as waiting
+    // after this attempt was counted would enqueue it again under the next attempt's job id, a second concurrent run.
+    await repo.update({ id: cmd.id, status: In(['pendiente', 'encolado']) }, { attempts: attempt, status: 'encolado', enqueuedAt: cmd.enqueuedAt ?? new Date() });
     let event;
     try {
       event = await processor.handle(cmd, payload);
