@@ -70,6 +70,12 @@ export function formatFechaHora(date: Date): string {
   return `${pad(p.day)}/${pad(p.month)}/${p.year} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)} h (hora del centro de México)`;
 }
 
+/** "28 de noviembre de 2026 a las 14:05 h (hora del centro de México)": a moment in a sentence (mails, pages). */
+export function formatMomento(date: Date): string {
+  const p = mexicoCityParts(date);
+  return `${formatFechaLarga(date)} a las ${pad(p.hour)}:${pad(p.minute)} h (hora del centro de México)`;
+}
+
 /** "28/11/2026": a date written in a table cell. */
 export function formatFechaCorta(date: Date): string {
   const p = mexicoCityParts(date);

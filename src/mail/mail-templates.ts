@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { formatMomento } from '../letters/fecha';
 
 /**
  * The wording of every e-mail lives in templates/mail/<name>.txt (front matter with the subject, then the plain
@@ -72,37 +73,10 @@ export function defaultMailTemplatesDir(): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Dates: stored in UTC, written in Mexico City time (Colima follows it; no daylight saving since 2022).
 
-const MESES = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-] as const;
-
-const mexicoCity = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/Mexico_City',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  hourCycle: 'h23',
-});
-
-/** "28 de noviembre de 2026 a las 14:05 h (hora del centro de México)". Month names are ours, not ICU's. */
+/** "28 de noviembre de 2026 a las 14:05 h (hora del centro de México)", as letters write dates (src/letters/fecha.ts). */
 export function formatFechaHora(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new MailTemplateError('Fecha inválida en un correo.');
-  const parts = Object.fromEntries(mexicoCity.formatToParts(date).map((p) => [p.type, p.value]));
-  const hour = String(Number(parts.hour) % 24).padStart(2, '0');
-  return `${Number(parts.day)} de ${MESES[Number(parts.month) - 1]} de ${parts.year} a las ${hour}:${parts.minute} h (hora del centro de México)`;
+  return formatMomento(date);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
