@@ -4,8 +4,15 @@ export type TaskStatus = 'abierta' | 'cerrada';
 
 /** A step that waits for a person: the inbox of a role (scoped by nivel or CCT where the role is). */
 @Entity('task')
-@Index('idx_task_role_due', ['status', 'candidateRole', 'dueAt'])
-@Index('idx_task_nivel_due', ['status', 'nivelClave', 'dueAt'])
+// The inbox pages ORDER BY due_at, priority, id: the indexes carry the whole order, so a page reads 25 rows instead
+// of sorting every match (measured by `npm run bench -- --solo inbox`: 3 s → ms on 1M tasks on MariaDB).
+@Index('idx_task_role_due', ['status', 'candidateRole', 'dueAt', 'priority', 'id'])
+@Index('idx_task_nivel_due', ['status', 'candidateRole', 'nivelClave', 'dueAt', 'priority', 'id'])
+// Searches lead with the searched column and repeat the inbox's equalities, so SQLite's planner prefers them even
+// without ANALYZE statistics.
+@Index('idx_task_folio', ['folio', 'status', 'candidateRole'])
+@Index('idx_task_curp', ['curp', 'status', 'candidateRole'])
+@Index('idx_task_cct', ['cct', 'status', 'candidateRole'])
 @Index('idx_task_assignee', ['assigneeId', 'status'])
 @Index('idx_task_proc', ['procedureId', 'status'])
 @Index('idx_task_responsable', ['responsableId', 'status'])
@@ -33,15 +40,12 @@ export class Task {
   @Column({ type: 'varchar', length: 40, nullable: true })
   nivelClave!: string | null;
 
-  @Index('idx_task_cct')
   @Column({ type: 'varchar', length: 10, nullable: true })
   cct!: string | null;
 
-  @Index('idx_task_curp')
   @Column({ type: 'varchar', length: 18, nullable: true })
   curp!: string | null;
 
-  @Index('idx_task_folio')
   @Column({ type: 'varchar', length: 40, nullable: true })
   folio!: string | null;
 

@@ -1,0 +1,31 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class InboxIndexesSqlite1795880282490 implements MigrationInterface {
+  name = 'InboxIndexesSqlite1795880282490';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "idx_task_cct"`);
+    await queryRunner.query(`DROP INDEX "idx_task_curp"`);
+    await queryRunner.query(`DROP INDEX "idx_task_folio"`);
+    await queryRunner.query(`DROP INDEX "idx_task_nivel_due"`);
+    await queryRunner.query(`DROP INDEX "idx_task_role_due"`);
+    await queryRunner.query(`CREATE INDEX "idx_task_cct" ON "task" ("cct", "status", "candidate_role") `);
+    await queryRunner.query(`CREATE INDEX "idx_task_curp" ON "task" ("curp", "status", "candidate_role") `);
+    await queryRunner.query(`CREATE INDEX "idx_task_folio" ON "task" ("folio", "status", "candidate_role") `);
+    await queryRunner.query(`CREATE INDEX "idx_task_nivel_due" ON "task" ("status", "candidate_role", "nivel_clave", "due_at", "priority", "id") `);
+    await queryRunner.query(`CREATE INDEX "idx_task_role_due" ON "task" ("status", "candidate_role", "due_at", "priority", "id") `);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "idx_task_role_due"`);
+    await queryRunner.query(`DROP INDEX "idx_task_nivel_due"`);
+    await queryRunner.query(`DROP INDEX "idx_task_folio"`);
+    await queryRunner.query(`DROP INDEX "idx_task_curp"`);
+    await queryRunner.query(`DROP INDEX "idx_task_cct"`);
+    await queryRunner.query(`CREATE INDEX "idx_task_role_due" ON "task" ("status", "candidate_role", "due_at") `);
+    await queryRunner.query(`CREATE INDEX "idx_task_nivel_due" ON "task" ("status", "nivel_clave", "due_at") `);
+    await queryRunner.query(`CREATE INDEX "idx_task_folio" ON "task" ("folio") `);
+    await queryRunner.query(`CREATE INDEX "idx_task_curp" ON "task" ("curp") `);
+    await queryRunner.query(`CREATE INDEX "idx_task_cct" ON "task" ("cct") `);
+  }
+}
