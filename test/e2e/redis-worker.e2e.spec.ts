@@ -210,25 +210,33 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   });
 
   it('killed while hung in an LDAP call (slapd stopped): a new worker finishes the case with exactly one account', async () => {
+    if (!worker?.alive()) worker = await startWorker(workerEnv);
     outbox.fresh();
     const w = await addWorker(ds(), { nombre: 'Ernesto', primerApellido: 'Villaseñor', correoAlterno: 'ernesto.v@correo-alterno.example' });
     const alta = await selfServiceAlta(w.curp, w.curt);
+    const first = worker;
+    let cmd: OutboxCommand;
+    let jobAtKill: string;
     process.kill(slapd!.pid, 'SIGSTOP');
     slapdStopped = true;
-    const connectionsBefore = proxy!.accepted();
-    await alta.confirm();
-    // The worker took the job (attempt 1 recorded) and opened an LDAP connection that slapd will not answer.
-    const cmd = await until('el worker toma el trabajo de aprovisionamiento', async () => {
-      const c = await provisionCommand(alta.caseId);
-      return c && c.attempts >= 1 && proxy!.accepted() > connectionsBefore ? c : undefined;
-    });
-    expect(await jobState(cmd)).toBe('active');
-    const first = worker!;
+    try {
+      const connectionsBefore = proxy!.accepted();
+      await alta.confirm();
+      // The worker took the job (attempt 1 recorded) and opened an LDAP connection that slapd will not answer.
+      cmd = await until('el worker toma el trabajo de aprovisionamiento', async () => {
+        const c = await provisionCommand(alta.caseId);
+        return c && c.attempts >= 1 && proxy!.accepted() > connectionsBefore ? c : undefined;
+      });
+      jobAtKill = await jobState(cmd);
+    } finally {
+      // Whatever failed above, the hung worker goes and slapd runs again: the next tests must not wait behind them.
+      first.signal('SIGKILL');
+      await first.exited();
+      process.kill(slapd!.pid, 'SIGCONT');
+      slapdStopped = false;
+    }
+    expect(jobAtKill).toBe('active');
     expect(first.output()).not.toMatch(LOGGED_ERROR);
-    first.signal('SIGKILL');
-    await first.exited();
-    process.kill(slapd!.pid, 'SIGCONT');
-    slapdStopped = false;
 
     // Nobody else runs jobs: the web only relays. The case waits, its job orphaned in Redis, until a worker comes.
     await new Promise((r) => setTimeout(r, 2 * STALLED_MS));
@@ -249,12 +257,13 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   });
 
   it('killed after slapd created the entry but before the worker heard: the replay adopts it, still one account', async () => {
+    if (!worker?.alive()) worker = await startWorker(workerEnv);
     outbox.fresh();
     const w = await addWorker(ds(), { nombre: 'Marisol', primerApellido: 'Ochoa', correoAlterno: 'marisol.ochoa@correo-alterno.example' });
     const alta = await selfServiceAlta(w.curp, w.curt);
     const held = proxy!.holdNextAddResponse();
     await alta.confirm();
-    await until('el worker envía el alta a slapd', () => held.then(() => true));
+    await until('el worker envía el alta a slapd', () => Promise.race([held.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]));
     const [entry] = await until('slapd tiene la entrada', async () => {
       const e = await ldapSearch('employeeNumber', w.curp);
       return e.length ? e : undefined;
@@ -263,7 +272,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     expect(await jobState(cmd)).toBe('active');
     // Our table already reserved the address; the directory's id is what the lost answer would have told us.
     expect(await ds().getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp })).toMatchObject({ direccion: entry.mail, proveedorId: null });
-    const second = worker!;
+    const second = worker;
     expect(second.output()).not.toMatch(LOGGED_ERROR);
     second.signal('SIGKILL');
     await second.exited();
