@@ -1,0 +1,50 @@
+/**
+ * Which form each action of a case needs. The machines say which events a user may send now (CaseView.acciones);
+ * this says what a person must type or pick for each, so the page can ask for it.
+ */
+export type ActionKind =
+  /** 5.2.1 paso 7: the school (CCT) and its director, searched in the catalog. */
+  | 'crear-centro'
+  /** 5.3.1 paso 5: Servicio or Función, the worker who holds it, the account name "sin dominio". */
+  | 'crear-servicio'
+  /** 5.2.3, 5.3.2, 5.5: find the account. */
+  | 'cuenta'
+  /** 5.4: the account and the worker who keeps it (the previous holder comes from the account). */
+  | 'reasignar'
+  /** RECHAZAR, CANCELAR: why. */
+  | 'motivo'
+  /** Everything else: one button. */
+  | 'boton';
+
+export function actionKind(procedure: string, event: string): ActionKind {
+  switch (event) {
+    case 'CREAR_CUENTA':
+      return procedure === 'centro-trabajo-alta' ? 'crear-centro' : 'crear-servicio';
+    case 'RESTABLECER':
+    case 'BLOQUEAR':
+      return 'cuenta';
+    case 'REASIGNAR':
+      return 'reasignar';
+    case 'RECHAZAR':
+    case 'CANCELAR':
+      return 'motivo';
+    default:
+      return 'boton';
+  }
+}
+
+/** The form fields of each kind (besides `evento` and `version`), and the search boxes it offers. */
+export const ACTION_FIELDS: Record<ActionKind, readonly string[]> = {
+  'crear-centro': ['cct', 'directorCurp', 'buscarCentro'],
+  'crear-servicio': ['tipo', 'curp', 'localPart', 'buscarTrabajador'],
+  cuenta: ['cuentaId', 'buscarCuenta'],
+  reasignar: ['cuentaId', 'newCurp', 'buscarCuenta', 'buscarTrabajador'],
+  motivo: ['motivo'],
+  boton: [],
+};
+
+/** Which field a worker picked from the search fills. */
+export const WORKER_FIELD: Partial<Record<ActionKind, string>> = { 'crear-servicio': 'curp', reasignar: 'newCurp' };
+
+/** Actions that end or undo something: drawn apart, as secondary buttons. */
+export const SECONDARY_EVENTS = new Set(['CANCELAR', 'RECHAZAR', 'REGRESAR']);

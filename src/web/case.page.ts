@@ -1,0 +1,324 @@
+import { Body, Controller, Get, Inject, Injectable, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import type { CaseContext } from '../../machines';
+import type { AuthenticatedStaff } from '../auth/auth.service';
+import { CatalogController } from '../catalog/catalog.controller';
+import { Cuenta, TIPO_CUENTA_LABEL } from '../catalog/entities/cuenta.entity';
+import { cctProblem, curpProblem, normalizeCct, normalizeCurp } from '../catalog/validation';
+import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { type CaseView, CaseQueryService } from '../engine/case-query.service';
+import { EngineService } from '../engine/engine.service';
+import { canOpen } from '../oficios/documents.service';
+import { IssuedDocument } from '../oficios/entities/document.entity';
+import { type OficioView, OficiosService } from '../oficios/oficios.service';
+import { AddressGenerator } from '../provisioning/address/address-generator';
+import { ACTION_FIELDS, type ActionKind, actionKind } from './action-forms';
+import { renderCase } from './case.view';
+import { type Form, dataOf, paramTypeOf, readForm, validateDto } from './forms';
+import { avisoOf, type Chrome } from './layout';
+import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
+import { ProcedureLabels } from './procedure-labels';
+import { StaffNames } from './reused';
+
+export type AccountHit = Awaited<ReturnType<CatalogController['accounts']>>[number];
+export type WorkerHit = Awaited<ReturnType<CatalogController['workers']>>[number];
+export type SchoolHit = Awaited<ReturnType<CatalogController['schools']>>[number];
+
+const SearchDto = paramTypeOf<{ q: string; tipo?: string; limite?: number }>(CatalogController, 'workers', 0);
+const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+const EVENT = /^[A-Z][A-Z0-9_]{1,59}$/;
+
+export interface ActionVm {
+  evento: string;
+  etiqueta: string;
+  kind: ActionKind;
+  values: Form;
+  cuentas: AccountHit[] | null;
+  trabajadores: WorkerHit[] | null;
+  centros: SchoolHit[] | null;
+  /** A search that could not run (term too short). */
+  avisoBusqueda: string | null;
+}
+
+export interface AccountInfo {
+  id: string;
+  direccion: string;
+  tipo: string;
+  estado: string;
+  titularCurp: string | null;
+  titularCct: string | null;
+}
+
+export interface MovementRow {
+  seq: number;
+  fecha: string;
+  quien: string;
+  rol: string;
+  accion: string;
+  pasos: string;
+  datos: [string, string][];
+}
+
+export interface DocumentRow {
+  id: string;
+  tipo: string;
+  folio: string;
+  numeroOficio: string | null;
+  emitido: Date;
+  estado: string;
+  paginas: number;
+}
+
+export interface CasePageVm {
+  caso: CaseView;
+  seccion: string;
+  datos: Partial<CaseContext>;
+  /** The procedure's SVG diagram (current step highlighted), base64 for an `<img>`: its own stylesheet stays inside it. */
+  diagrama: string;
+  movimientos: MovementRow[];
+  documentos: DocumentRow[];
+  oficio: OficioView | null;
+  cuenta: AccountInfo | null;
+  acciones: ActionVm[];
+  mailDomain: string;
+  /** No person has a task open and the case runs: the system is working (provisioning, letters). */
+  enEspera: boolean;
+  error: string | null;
+  aviso: string | null;
+}
+
+export interface CaseViewOptions {
+  posted?: Form;
+  error?: string | null;
+  /** The `?aviso=` code of a redirect. */
+  aviso?: unknown;
+  hecho?: unknown;
+}
+
+/** A value of event data as a person reads it: nested objects as "clave valor, …", not JSON. */
+function text(v: unknown): string {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    return Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== null && x !== undefined && x !== '')
+      .map(([k, x]) => `${k} ${text(x)}`)
+      .join(', ');
+  }
+  return Array.isArray(v) ? v.map(text).join(', ') : String(v);
+}
+
+/** Event data as two short columns for the movement log; the instant is already in its own column. */
+function dataPairs(datos: unknown): [string, string][] {
+  if (!datos || typeof datos !== 'object') return [];
+  return Object.entries(datos as Record<string, unknown>)
+    .filter(([k, v]) => k !== 'at' && v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => [k, text(v).slice(0, 200)]);
+}
+
+/**
+ * The case page as a view model: CaseQueryService (case, actions, diagram, movements), the documents the user may
+ * download, the oficio that opened it, and for each available action the form it needs with its catalog searches.
+ */
+@Injectable()
+export class CasePageService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly cases: CaseQueryService,
+    private readonly engine: EngineService,
+    private readonly oficios: OficiosService,
+    private readonly catalog: CatalogController,
+    private readonly addresses: AddressGenerator,
+    private readonly labels: ProcedureLabels,
+    private readonly names: StaffNames,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async view(id: string, staff: AuthenticatedStaff, opts: CaseViewOptions = {}): Promise<CasePageVm> {
+    const caso = await this.cases.get(id, staff);
+    const [diagrama, movs] = await Promise.all([this.cases.diagram(id, staff), this.cases.movements(id, staff)]);
+    const datos = (caso.datos ?? {}) as Partial<CaseContext>;
+    const oficio = await this.oficioOf(caso, staff);
+    const names = await this.names.of(movs.map((m) => m.actor));
+    const docs = await this.ds.getRepository(IssuedDocument).find({ where: { caseId: id }, order: { signedAt: 'ASC' } });
+    const cuentaId = datos.cuenta?.cuentaId;
+    const cuenta = cuentaId ? await this.ds.getRepository(Cuenta).findOne({ where: { id: cuentaId } }) : null;
+    const acciones: ActionVm[] = [];
+    for (const a of caso.acciones) acciones.push(await this.action(caso, a, datos, oficio, opts.posted?.evento === a.evento ? opts.posted : undefined));
+    const hecho = typeof opts.hecho === 'string' && EVENT.test(opts.hecho) ? this.labels.eventLabel(caso.procedimiento, caso.versionProcedimiento, opts.hecho) : null;
+    return {
+      caso,
+      seccion: this.labels.section(caso.procedimiento),
+      datos,
+      diagrama: Buffer.from(diagrama, 'utf8').toString('base64'),
+      movimientos: movs.map((m) => ({
+        seq: m.seq,
+        fecha: m.fecha,
+        quien: names.get(m.actor) ?? (m.actor === 'sistema' ? 'Sistema' : m.actor),
+        rol: m.rol,
+        accion: this.labels.eventLabel(caso.procedimiento, caso.versionProcedimiento, m.evento),
+        pasos: m.pasos,
+        datos: dataPairs(m.datos),
+      })),
+      documentos: docs
+        .filter((d) => canOpen(d, staff))
+        .map((d) => ({ id: d.id, tipo: d.kind === 'acuse' ? 'Acuse de recibo' : 'Oficio de respuesta', folio: d.folio, numeroOficio: d.numeroOficio, emitido: d.signedAt, estado: d.status, paginas: d.paginas })),
+      oficio,
+      cuenta: cuenta ? accountInfo(cuenta) : null,
+      acciones,
+      mailDomain: this.config.mailDomain,
+      enEspera: caso.situacion === 'activo' && !caso.tareas.some((t) => t.estado === 'abierta'),
+      error: opts.error ?? null,
+      aviso:
+        opts.aviso === 'registrado' && caso.folio
+          ? `Oficio registrado con el folio ${caso.folio}. El acuse de recibo se genera en unos segundos y aparecerá en «Documentos».`
+          : (avisoOf(opts.aviso) ?? (hecho && hecho !== opts.hecho ? `Listo: «${hecho}».` : null)),
+    };
+  }
+
+  /**
+   * Sends the action of a submitted form to the engine with the version the page was drawn from, so a stale page
+   * gets the engine's 409. A search or "use this" button only redraws the form: returns false.
+   */
+  async submit(id: string, staff: AuthenticatedStaff, form: Form): Promise<boolean> {
+    const evento = form.evento ?? '';
+    if (!EVENT.test(evento)) throw new DomainError('ACCION_INVALIDA', 'La acción no es válida.', 400);
+    if (form._buscar !== undefined || form._usar !== undefined) return false;
+    const version = Number(form.version);
+    if (!Number.isInteger(version) || version < 1) throw new DomainError('VERSION_REQUERIDA', 'Falta la versión del trámite que consultó; recargue la página.', 400);
+    const caso = await this.cases.get(id, staff);
+    const payload = await this.payload(actionKind(caso.procedimiento, evento), form);
+    await this.engine.send(id, { ...payload, type: evento }, staff, { expectedVersion: version });
+    return true;
+  }
+
+  private async payload(kind: ActionKind, form: Form): Promise<Record<string, unknown>> {
+    switch (kind) {
+      case 'crear-centro': {
+        const cct = normalizeCct(form.cct ?? '');
+        const p = cctProblem(cct);
+        if (p) throw new DomainError('CCT_INVALIDA', p, 400);
+        return { tipo: 'centro_trabajo', cct, directorCurp: this.curp(form.directorCurp, 'del director') };
+      }
+      case 'crear-servicio': {
+        if (form.tipo !== 'servicio' && form.tipo !== 'funcion') throw new DomainError('TIPO_REQUERIDO', 'Elija si la cuenta es de Servicio o de Función.', 400);
+        const curp = this.curp(form.curp, 'del trabajador');
+        return { tipo: form.tipo, curp, localPart: this.addresses.serviceLocalPart(form.localPart ?? '') };
+      }
+      case 'cuenta':
+        return { cuentaId: (await this.pickedAccount(form.cuentaId)).id };
+      case 'reasignar': {
+        const account = await this.pickedAccount(form.cuentaId);
+        // The previous holder is whoever holds the account now (correction 9: both appear in the movement log).
+        return { cuentaId: account.id, newCurp: this.curp(form.newCurp, 'del nuevo titular'), previousCurp: account.titularCurp };
+      }
+      case 'motivo': {
+        const motivo = (form.motivo ?? '').trim();
+        if (!motivo) throw new DomainError('MOTIVO_REQUERIDO', 'Escriba el motivo.', 400);
+        if (motivo.length > 400) throw new DomainError('MOTIVO_LARGO', 'El motivo admite hasta 400 caracteres.', 400);
+        return { motivo };
+      }
+      case 'boton':
+        return {};
+    }
+  }
+
+  private curp(raw: string | undefined, whose: string): string {
+    const curp = normalizeCurp(raw ?? '');
+    const p = curpProblem(curp);
+    if (p) throw new DomainError('CURP_INVALIDA', `CURP ${whose}: ${p}`, 400);
+    return curp;
+  }
+
+  private async pickedAccount(id: string | undefined): Promise<Cuenta> {
+    const account = id && /^[0-9a-f-]{36}$/i.test(id) ? await this.ds.getRepository(Cuenta).findOne({ where: { id } }) : null;
+    if (!account) throw new DomainError('CUENTA_REQUERIDA', 'Busque la cuenta y elíjala de la lista de resultados.', 400);
+    return account;
+  }
+
+  private async oficioOf(caso: CaseView, staff: AuthenticatedStaff): Promise<OficioView | null> {
+    // The oficio register is the Subdirección's and the Subjefatura's (GET /api/oficios has the same roles).
+    if (!caso.folio || !['subdireccion', 'subjefatura', 'administrador'].includes(staff.role)) return null;
+    const found = await this.oficios.list({ folio: caso.folio, porPagina: 5 });
+    return found.items.find((o) => o.tramite === caso.id) ?? null;
+  }
+
+  private async action(caso: CaseView, a: CaseView['acciones'][number], datos: Partial<CaseContext>, oficio: OficioView | null, posted: Form | undefined): Promise<ActionVm> {
+    const kind = actionKind(caso.procedimiento, a.evento);
+    const fields = ACTION_FIELDS[kind];
+    const values: Form = posted ? dataOf(posted, fields) : this.defaults(kind, datos, oficio);
+    if (posted?._usar) {
+      try {
+        const chosen = JSON.parse(posted._usar) as Record<string, unknown>;
+        for (const [k, v] of Object.entries(chosen)) if (fields.includes(k) && typeof v === 'string') values[k] = v;
+      } catch {
+        // A hand-made value: ignore it, the form stays as it was.
+      }
+    }
+    const vm: ActionVm = { evento: a.evento, etiqueta: a.etiqueta, kind, values, cuentas: null, trabajadores: null, centros: null, avisoBusqueda: null };
+    const search = async <T>(term: string | undefined, run: (q: { q: string }) => Promise<T>): Promise<T | null> => {
+      if (!term?.trim()) return null;
+      try {
+        return await run(await validateDto(SearchDto, { q: term.trim() }));
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        vm.avisoBusqueda = e.message;
+        return null;
+      }
+    };
+    if (fields.includes('buscarCuenta')) vm.cuentas = await search(values.buscarCuenta, (q) => this.catalog.accounts(q));
+    if (fields.includes('buscarTrabajador')) vm.trabajadores = await search(values.buscarTrabajador, (q) => this.catalog.workers(q));
+    if (fields.includes('buscarCentro')) vm.centros = await search(values.buscarCentro, (q) => this.catalog.schools(q));
+    return vm;
+  }
+
+  /** What the oficio already says, so the Subjefatura starts from the account, school or person it names. */
+  private defaults(kind: ActionKind, datos: Partial<CaseContext>, oficio: OficioView | null): Form {
+    const c = oficio?.concierne;
+    switch (kind) {
+      case 'crear-centro':
+        return { buscarCentro: oficio?.cct ?? datos.cct ?? c?.ccts[0] ?? '' };
+      case 'crear-servicio':
+        return { tipo: 'servicio', buscarTrabajador: c?.curps[0] ?? '' };
+      case 'cuenta':
+        return { buscarCuenta: c?.cuentas[0] ?? datos.cct ?? c?.ccts[0] ?? c?.curps[0] ?? '' };
+      case 'reasignar':
+        return { buscarCuenta: c?.cuentas[0] ?? '', buscarTrabajador: c?.curps[0] ?? '' };
+      case 'motivo':
+      case 'boton':
+        return {};
+    }
+  }
+}
+
+function accountInfo(c: Cuenta): AccountInfo {
+  return { id: c.id, direccion: c.direccion, tipo: TIPO_CUENTA_LABEL[c.tipo] ?? c.tipo, estado: c.estado, titularCurp: c.titularCurp, titularCct: c.titularCct };
+}
+
+@StaffPages()
+@Controller('tramites')
+export class CasePage {
+  constructor(private readonly pages: CasePageService) {}
+
+  @Get(':id')
+  async show(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Query('hecho') hecho: unknown, @Query('aviso') aviso: unknown, @Res() res: Response): Promise<void> {
+    const vm = await this.pages.view(id, chrome.staff!, { hecho, aviso });
+    sendHtml(res, renderCase(chrome, vm));
+  }
+
+  @Post(':id/acciones')
+  async act(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Body() body: unknown, @Res() res: Response): Promise<void> {
+    const form = readForm(body);
+    try {
+      if (await this.pages.submit(id, chrome.staff!, form)) {
+        seeOther(res, `/tramites/${id}?hecho=${encodeURIComponent(form.evento)}`);
+        return;
+      }
+      sendHtml(res, renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form })));
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      sendHtml(res, renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form, error: e.message })), e.status);
+    }
+  }
+}

@@ -1,0 +1,233 @@
+import { Body, type CallHandler, Controller, type ExecutionContext, Get, Inject, Injectable, type NestInterceptor, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { type Observable, of } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { Roles } from '../auth/auth.guard';
+import type { AuthenticatedStaff } from '../auth/auth.service';
+import { StaffUser } from '../auth/staff-user.entity';
+import { Nivel } from '../catalog/entities/nivel.entity';
+import { DomainError } from '../common/domain-error';
+import { LETTER_PROCEDURES } from '../letters/templates';
+import { FILE_STORE, type FileStore } from '../oficios/file-store';
+import { ListOficiosQuery, RegisterOficioDto } from '../oficios/oficio.dto';
+import { isoDateMx, type OficioView, OficiosService } from '../oficios/oficios.service';
+import { detectType, SingleFileUpload, type UploadedFileData } from '../oficios/upload';
+import { type Form, dataOf, readForm, validateDto } from './forms';
+import { datetimeLocalToIso } from './format';
+import type { Chrome } from './layout';
+import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPages } from './page-auth';
+import { ProcedureLabels } from './procedure-labels';
+import { renderOficioForm, renderOficioList } from './oficios.view';
+
+type UploadRequest = PageRequest & { uploadError?: DomainError };
+
+/**
+ * The scan upload of the registration page: the same interceptor as POST /api/oficios (10 MB, field «archivo»), but
+ * its errors are kept for the page to show beside the form instead of ending the request, and the form token is
+ * checked once the multipart fields are parsed.
+ */
+@Injectable()
+export class PageUpload implements NestInterceptor {
+  private readonly inner = new SingleFileUpload();
+
+  constructor(private readonly csrf: CsrfTokens) {}
+
+  async intercept(ctx: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const req = ctx.switchToHttp().getRequest<UploadRequest>();
+    try {
+      await this.inner.intercept(ctx, { handle: () => of(null) });
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      req.uploadError = e;
+    }
+    this.csrf.check(req);
+    return next.handle();
+  }
+}
+
+export const OFICIO_FIELDS = [
+  'procedimiento',
+  'numeroOficio',
+  'fechaOficio',
+  'remitenteNombre',
+  'remitenteCargo',
+  'nivel',
+  'area',
+  'responsableId',
+  'asunto',
+  'cct',
+  'curps',
+  'ccts',
+  'cuentas',
+  'fojas',
+  'anexos',
+  'recibidoEn',
+  'confirmarDuplicado',
+] as const;
+
+/** A scan already received with a form that came back with an error: kept, so it need not be chosen again. */
+export interface KeptFile {
+  clave: string;
+  nombre: string;
+  bytes: number;
+  firma: string;
+}
+
+export interface OficioFormVm {
+  values: Form;
+  procedimientos: { value: string; label: string }[];
+  niveles: { value: string; label: string }[];
+  responsables: { value: string; label: string }[];
+  archivo: KeptFile | null;
+  /** The 409 of a sender number already registered: the page offers to register it anyway. */
+  duplicado: boolean;
+  error: string | null;
+}
+
+export interface OficioListVm {
+  filtros: Form;
+  items: OficioView[];
+  total: number;
+  pagina: number;
+  paginas: number;
+  procedimientos: { value: string; label: string }[];
+  niveles: { value: string; label: string }[];
+  error: string | null;
+}
+
+const LIST_KEYS = ['folio', 'numero', 'remitente', 'nivel', 'procedimiento', 'estado', 'anio', 'pagina'] as const;
+
+/** Registration of an incoming oficio (OficiosService.register) and the oficio register (OficiosService.list) as pages. */
+@Injectable()
+export class OficioPagesService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly oficios: OficiosService,
+    private readonly labels: ProcedureLabels,
+    private readonly csrf: CsrfTokens,
+    @Inject(FILE_STORE) private readonly files: FileStore,
+  ) {}
+
+  async formVm(values: Form, extra: Partial<OficioFormVm> = {}): Promise<OficioFormVm> {
+    const niveles = await this.ds.getRepository(Nivel).find({ order: { nombre: 'ASC' } });
+    const responsables = await this.ds.getRepository(StaffUser).find({ where: { rol: 'responsable', activo: true }, order: { nombre: 'ASC' } });
+    return {
+      values: { fechaOficio: isoDateMx(new Date()), ...values },
+      procedimientos: this.labels.procedures(LETTER_PROCEDURES),
+      niveles: niveles.map((n) => ({ value: n.clave, label: n.nombre })),
+      responsables: responsables.map((r) => ({ value: r.id, label: r.nombre })),
+      archivo: null,
+      duplicado: false,
+      error: null,
+      ...extra,
+    };
+  }
+
+  /** Registers; on a refusal, the form as it was sent, the reason, and the scan kept for the next try. */
+  async register(
+    staff: AuthenticatedStaff,
+    sessionToken: string,
+    form: Form,
+    upload: UploadedFileData | undefined,
+    uploadError: DomainError | undefined,
+  ): Promise<{ tramite: string } | { vm: OficioFormVm; status: number }> {
+    const values = dataOf(form, OFICIO_FIELDS);
+    let file: UploadedFileData | undefined = upload && upload.size > 0 ? upload : undefined;
+    try {
+      if (uploadError) throw uploadError;
+      file ??= await this.keptFile(sessionToken, form);
+      const dto = await validateDto(RegisterOficioDto, { ...values, ...(values.recibidoEn ? { recibidoEn: datetimeLocalToIso(values.recibidoEn) } : {}) });
+      const done = await this.oficios.register(staff, dto, file);
+      return { tramite: done.tramite };
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      const duplicado = e.code === 'OFICIO_DUPLICADO';
+      const error = duplicado
+        ? `${e.message.split(' Si es un oficio distinto')[0]} Si es un oficio distinto con el mismo número, marque «Registrar de todos modos» y envíe de nuevo.`
+        : e.message;
+      const archivo = file && detectType(file.buffer) ? await this.keep(sessionToken, file) : null;
+      return { vm: await this.formVm({ ...values, confirmarDuplicado: '' }, { archivo, duplicado, error }), status: e.status };
+    }
+  }
+
+  async list(raw: Record<string, unknown>): Promise<OficioListVm> {
+    const filtros: Form = {};
+    for (const k of LIST_KEYS) {
+      const v = raw[k];
+      if (typeof v === 'string' && v.trim()) filtros[k] = v.trim();
+    }
+    const niveles = await this.ds.getRepository(Nivel).find({ order: { nombre: 'ASC' } });
+    const vm: OficioListVm = {
+      filtros,
+      items: [],
+      total: 0,
+      pagina: 1,
+      paginas: 1,
+      procedimientos: this.labels.procedures(LETTER_PROCEDURES),
+      niveles: niveles.map((n) => ({ value: n.clave, label: n.nombre })),
+      error: null,
+    };
+    try {
+      const q = await validateDto(ListOficiosQuery, { ...filtros, porPagina: '25' });
+      const page = await this.oficios.list(q);
+      vm.items = page.items;
+      vm.total = page.total;
+      vm.pagina = page.pagina;
+      vm.paginas = Math.max(1, Math.ceil(page.total / page.porPagina));
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      vm.error = e.message;
+    }
+    return vm;
+  }
+
+  private async keep(sessionToken: string, file: UploadedFileData): Promise<KeptFile> {
+    const stored = await this.files.save(file.buffer);
+    const nombre = (file.originalname || 'oficio').slice(0, 200);
+    return { clave: stored.key, nombre, bytes: stored.bytes, firma: this.csrf.mac(sessionToken, 'archivo', `${stored.key}\0${nombre}`) };
+  }
+
+  /** The scan kept by a previous try of this same session (the signature proves the page got it from us). */
+  private async keptFile(sessionToken: string, form: Form): Promise<UploadedFileData | undefined> {
+    const key = form.archivoClave ?? '';
+    const nombre = form.archivoNombre ?? '';
+    if (!key || !this.csrf.matches(sessionToken, 'archivo', `${key}\0${nombre}`, form.archivoFirma)) return undefined;
+    const buffer = await this.files.read(key);
+    return { originalname: nombre, mimetype: 'application/octet-stream', size: buffer.length, buffer };
+  }
+}
+
+@StaffPages()
+@Controller('oficios')
+export class OficiosPage {
+  constructor(private readonly pages: OficioPagesService) {}
+
+  @Get()
+  @Roles('subdireccion', 'subjefatura')
+  async list(@PageChrome() chrome: Chrome, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const vm = await this.pages.list(q);
+    sendHtml(res, renderOficioList(chrome, vm), vm.error ? 400 : 200);
+  }
+
+  @Get('nuevo')
+  @Roles('subdireccion')
+  async form(@PageChrome() chrome: Chrome, @Res() res: Response): Promise<void> {
+    sendHtml(res, renderOficioForm(chrome, await this.pages.formVm({})));
+  }
+
+  @Post('nuevo')
+  @Roles('subdireccion')
+  @UseInterceptors(PageUpload)
+  async register(
+    @PageChrome() chrome: Chrome,
+    @Req() req: UploadRequest,
+    @Body() body: unknown,
+    @UploadedFile() file: UploadedFileData | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const out = await this.pages.register(chrome.staff!, req.token ?? '', readForm(body), file, req.uploadError);
+    if ('tramite' in out) seeOther(res, `/tramites/${out.tramite}?aviso=registrado`);
+    else sendHtml(res, renderOficioForm(chrome, out.vm), out.status);
+  }
+}

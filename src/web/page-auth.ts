@@ -1,0 +1,161 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  applyDecorators,
+  type ArgumentsHost,
+  type CanActivate,
+  Catch,
+  createParamDecorator,
+  type ExceptionFilter,
+  type ExecutionContext,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { StaffAuthGuard } from '../auth/auth.guard';
+import type { AuthenticatedStaff } from '../auth/auth.service';
+import { DomainError } from '../common/domain-error';
+import { esc } from '../common/html';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { type Chrome, query, staffPage } from './layout';
+
+/** What StaffAuthGuard leaves on the request, plus the page chrome PageGuard adds. */
+export type PageRequest = Request & { staff?: AuthenticatedStaff; token?: string; chrome?: Chrome; id?: string | number };
+
+/**
+ * Per-session form tokens: an HMAC of the session token under the server's secret key, so nothing is stored and a
+ * token is worthless once the session ends. The session cookie is already SameSite=strict; this is the second lock.
+ */
+@Injectable()
+export class CsrfTokens {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** A MAC of `value` bound to the session and a purpose (form token, a kept upload). */
+  mac(sessionToken: string, purpose: string, value = ''): string {
+    return createHmac('sha256', this.config.secretKey).update(`${purpose}\0${sessionToken}\0${value}`).digest('base64url');
+  }
+
+  tokenFor(sessionToken: string): string {
+    return this.mac(sessionToken, 'csrf');
+  }
+
+  matches(sessionToken: string, purpose: string, value: string, given: unknown): boolean {
+    if (typeof given !== 'string' || !given) return false;
+    const want = Buffer.from(this.mac(sessionToken, purpose, value));
+    const got = Buffer.from(given);
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+
+  /** Throws the Spanish 403 a forged or stale form gets. */
+  check(req: PageRequest): void {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!req.token || !this.matches(req.token, 'csrf', '', body._csrf)) {
+      throw new DomainError('FORMULARIO_INVALIDO', 'El formulario no es válido o su sesión cambió. Recargue la página e intente de nuevo.', 403);
+    }
+  }
+}
+
+const isMultipart = (req: Request): boolean => (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+
+/**
+ * Runs after StaffAuthGuard on every signed-in page: builds the page chrome and checks the form token of every
+ * POST. Multipart forms are checked by PageUpload, once their fields are parsed.
+ */
+@Injectable()
+export class PageGuard implements CanActivate {
+  constructor(private readonly csrf: CsrfTokens) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = ctx.switchToHttp().getRequest<PageRequest>();
+    if (!req.staff || !req.token) throw new DomainError('NO_AUTENTICADO', 'Inicie sesión para continuar.', 401);
+    req.chrome = { staff: req.staff, csrf: this.csrf.tokenFor(req.token), path: req.path };
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !isMultipart(req)) this.csrf.check(req);
+    return true;
+  }
+}
+
+export const PageChrome = createParamDecorator((_: unknown, ctx: ExecutionContext): Chrome => {
+  const req = ctx.switchToHttp().getRequest<PageRequest>();
+  return req.chrome ?? { staff: null, csrf: '', path: req.path };
+});
+
+/** A local path to come back to after signing in; anything else (another host, "//x") is dropped. */
+export function safeNext(v: unknown): string | null {
+  return typeof v === 'string' && /^\/(?![/\\])/.test(v) && v.length < 500 ? v : null;
+}
+
+const STATUS_TEXT: Record<number, [string, string]> = {
+  400: ['Datos no válidos', 'La solicitud no es válida.'],
+  403: ['Sin permiso', 'No tiene permiso para realizar esta acción.'],
+  404: ['No encontrado', 'No se encontró lo que busca o no tiene acceso a ello.'],
+  409: ['Conflicto', 'La información cambió mientras la consultaba; recargue e intente de nuevo.'],
+  413: ['Archivo demasiado grande', 'El archivo o la solicitud excede el tamaño permitido.'],
+  415: ['Tipo no admitido', 'El tipo de archivo no se admite.'],
+  422: ['No procede', 'La acción no procede.'],
+  429: ['Demasiados intentos', 'Demasiadas solicitudes; espere un momento e intente de nuevo.'],
+};
+
+/** Sends a page: HTML, never cached (it shows a person's work and, once, first-login passwords). */
+export function sendHtml(res: Response, html: string, status = 200): void {
+  res.status(status).type('html').setHeader('Cache-Control', 'no-store');
+  res.send(html);
+}
+
+/** After a successful POST: 303 so a reload does not post again. */
+export function seeOther(res: Response, url: string): void {
+  res.redirect(303, url);
+}
+
+/**
+ * Errors on page routes become pages, not JSON: no session → the sign-in page (coming back afterwards), first-login
+ * password pending → the password page, anything else → the Spanish message in the staff layout. Unknown errors are
+ * logged with the request id and shown only as that id (CONVENTIONS #14).
+ */
+@Catch()
+@Injectable()
+export class PageFilter implements ExceptionFilter {
+  private readonly log = new Logger('Páginas');
+
+  constructor(private readonly csrf: CsrfTokens) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<PageRequest>();
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) return;
+    if (exception instanceof DomainError && exception.code === 'NO_AUTENTICADO') {
+      seeOther(res, `/personal/entrar${req.method === 'GET' ? query({ siguiente: req.originalUrl }) : ''}`);
+      return;
+    }
+    if (exception instanceof DomainError && exception.code === 'CAMBIO_CONTRASENA_REQUERIDO') {
+      seeOther(res, '/personal/contrasena');
+      return;
+    }
+    const chrome: Chrome = req.chrome ?? { staff: req.staff ?? null, csrf: req.token ? this.csrf.tokenFor(req.token) : '', path: req.path };
+    let status = 500;
+    let title = 'Ocurrió un error';
+    let message: string;
+    if (exception instanceof DomainError) {
+      status = exception.status;
+      title = STATUS_TEXT[status]?.[0] ?? 'No fue posible continuar';
+      message = exception.message;
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const body = exception.getResponse();
+      [title, message] = STATUS_TEXT[status] ?? ['No fue posible continuar', 'No se pudo completar la solicitud.'];
+      if (typeof body === 'object' && body !== null && typeof (body as { mensaje?: unknown }).mensaje === 'string') message = (body as { mensaje: string }).mensaje;
+    } else {
+      const requestId = String(req.id ?? '');
+      this.log.error({ err: exception, requestId }, 'Error no controlado en una página');
+      message = `Ocurrió un error interno. Intente de nuevo; si persiste, reporte este identificador a la Subjefatura de Sistemas: ${requestId}`;
+    }
+    const back = chrome.staff ? `<p><a class="boton secundario" href="/personal">Ir al inicio</a></p>` : `<p><a class="boton" href="/personal/entrar">Iniciar sesión</a></p>`;
+    sendHtml(res, staffPage(chrome, title, `<p class="error" role="alert">${esc(message)}</p>${back}`), status);
+  }
+}
+
+/** Every signed-in page controller: session cookie (StaffAuthGuard), chrome + form token, errors as pages. */
+export const StaffPages = (): ClassDecorator => applyDecorators(ApiExcludeController(), UseGuards(StaffAuthGuard, PageGuard), UseFilters(PageFilter));

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import type { AnyStateNode } from 'xstate';
+import type { StepMeta, TransitionMeta } from '../../machines/types';
+import { EngineService } from '../engine/engine.service';
+import type { EngineProcedure } from '../engine/procedure-registry';
+
+export interface TaskStep {
+  procedure: string;
+  /** The state node id the engine stores as a task's step ("cuenta-bloquear.busqueda"). */
+  stateId: string;
+  title: string;
+  role: string;
+}
+
+/** Events people never see a label for in the machines: the engine's own. */
+const ENGINE_EVENTS: Record<string, string> = { INICIAR: 'Inicio del trámite', MIGRAR_VERSION: 'Cambio de versión del procedimiento' };
+
+function walk(node: AnyStateNode): AnyStateNode[] {
+  return Object.values(node.states).flatMap((c) => [c, ...walk(c)]);
+}
+
+/**
+ * Names the pages show, read from the procedure machines (the same metadata the engine and the generated guide
+ * use): procedure titles, the steps that open tasks, and the label of every event.
+ */
+@Injectable()
+export class ProcedureLabels {
+  private readonly latest = new Map<string, EngineProcedure>();
+  private readonly events = new Map<string, string>();
+  readonly taskSteps: TaskStep[] = [];
+
+  constructor(engine: EngineService) {
+    for (const d of engine.registry.definitions) {
+      const prev = this.latest.get(d.id);
+      if (!prev || prev.version < d.version) this.latest.set(d.id, d);
+      for (const node of walk(d.machine.root)) {
+        const task = (node.meta as StepMeta | undefined)?.task;
+        if (task && !this.taskSteps.some((s) => s.stateId === node.id)) this.taskSteps.push({ procedure: d.id, stateId: node.id, title: task.title, role: task.role });
+        for (const t of [...node.transitions.values()].flat()) {
+          const label = (t.meta as TransitionMeta | undefined)?.label;
+          if (label) this.events.set(`${d.id}@${d.version}:${t.eventType}`, label);
+        }
+      }
+    }
+  }
+
+  title(procedureId: string): string {
+    return this.latest.get(procedureId)?.title ?? procedureId;
+  }
+
+  section(procedureId: string): string {
+    return this.latest.get(procedureId)?.guideSection ?? '';
+  }
+
+  /** Every procedure, for a filter: "5.5 — Bloqueo de …". */
+  procedures(only?: readonly string[]): { value: string; label: string }[] {
+    return [...this.latest.values()]
+      .filter((d) => !only || only.includes(d.id))
+      .sort((a, b) => a.guideSection.localeCompare(b.guideSection, 'es', { numeric: true }))
+      .map((d) => ({ value: d.id, label: `${d.guideSection} — ${d.title}` }));
+  }
+
+  eventLabel(procedureId: string, version: number, event: string): string {
+    return this.events.get(`${procedureId}@${version}:${event}`) ?? ENGINE_EVENTS[event] ?? event;
+  }
+
+  stepTitle(stateId: string): string {
+    return this.taskSteps.find((s) => s.stateId === stateId)?.title ?? stateId;
+  }
+}

@@ -1,0 +1,158 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AuthController } from '../auth/auth.controller';
+import { AllowMustChangePassword, StaffAuthGuard, tokenOf } from '../auth/auth.guard';
+import { AuthService } from '../auth/auth.service';
+import { DomainError } from '../common/domain-error';
+import { esc } from '../common/html';
+import { type Form, hidden, input, paramTypeOf, readForm, validateDto } from './forms';
+import { avisoOf, type Chrome, csrfField, homeOf, staffPage } from './layout';
+import { CsrfTokens, PageChrome, PageFilter, PageGuard, type PageRequest, safeNext, seeOther, sendHtml } from './page-auth';
+
+const LoginDto = paramTypeOf(AuthController, 'login', 0);
+const ChangePasswordDto = paramTypeOf<{ actual: string; nueva: string }>(AuthController, 'change', 1);
+
+const PUBLIC_DIR = [resolve(__dirname, '..', '..', 'public'), resolve(__dirname, '..', '..', '..', 'public'), resolve(process.cwd(), 'public')].find((d) =>
+  existsSync(resolve(d, 'personal')),
+);
+const ASSET_TYPES: Record<string, string> = { 'personal.css': 'text/css; charset=utf-8', 'personal.js': 'text/javascript; charset=utf-8' };
+const assets = new Map<string, Buffer>();
+
+const POLICY = 'Al menos 12 caracteres. No debe ser una contraseña común ni contener su usuario o su nombre. Una frase de varias palabras es fácil de recordar y difícil de adivinar.';
+
+/** Sign-in, sign-out and the first-login password change for the staff (the REST API's /api/auth, as pages). */
+@ApiExcludeController()
+@UseFilters(PageFilter)
+@Controller('personal')
+export class SessionPages {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly authApi: AuthController,
+    private readonly csrf: CsrfTokens,
+  ) {}
+
+  @Get()
+  @UseGuards(StaffAuthGuard, PageGuard)
+  home(@PageChrome() chrome: Chrome, @Res() res: Response): void {
+    seeOther(res, chrome.staff ? homeOf(chrome.staff) : '/personal/entrar');
+  }
+
+  @Get('entrar')
+  async loginForm(@Req() req: PageRequest, @Query('siguiente') next: unknown, @Query('aviso') aviso: unknown, @Res() res: Response): Promise<void> {
+    const token = tokenOf(req);
+    const staff = token ? await this.auth.authenticate(token) : null;
+    if (staff) {
+      seeOther(res, staff.mustChangePassword ? '/personal/contrasena' : (safeNext(next) ?? homeOf(staff)));
+      return;
+    }
+    sendHtml(res, this.loginPage({ siguiente: safeNext(next) ?? '' }, { aviso: avisoOf(aviso) }));
+  }
+
+  @Post('entrar')
+  async login(@Body() body: unknown, @Res() res: Response): Promise<void> {
+    const form = readForm(body);
+    const next = safeNext(form.siguiente);
+    try {
+      const dto = await validateDto(LoginDto, { usuario: (form.usuario ?? '').trim().toLowerCase(), contrasena: form.contrasena ?? '' });
+      const out = await this.authApi.login(dto as Parameters<AuthController['login']>[0], res);
+      seeOther(res, out.debeCambiarContrasena ? '/personal/contrasena' : (next ?? homeOf({ role: out.rol })));
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      sendHtml(res, this.loginPage({ usuario: form.usuario ?? '', siguiente: next ?? '' }, { error: e.message }), e.status);
+    }
+  }
+
+  @Get('salir')
+  async logoutPage(@Req() req: PageRequest, @Res() res: Response): Promise<void> {
+    const token = tokenOf(req);
+    const staff = token ? await this.auth.authenticate(token) : null;
+    if (!staff || !token) {
+      seeOther(res, '/personal/entrar');
+      return;
+    }
+    const chrome: Chrome = { staff, csrf: this.csrf.tokenFor(token), path: '/personal/salir' };
+    sendHtml(res, staffPage(chrome, 'Cerrar sesión', `<form method="post" action="/personal/salir">${csrfField(chrome)}<p>¿Desea cerrar su sesión en este equipo?</p><button type="submit">Cerrar sesión</button></form>`, { narrow: true }));
+  }
+
+  @Post('salir')
+  @UseGuards(StaffAuthGuard, PageGuard)
+  @AllowMustChangePassword()
+  async logout(@Req() req: PageRequest, @Res() res: Response): Promise<void> {
+    await this.authApi.logout(req.token ?? '', res);
+    seeOther(res, '/personal/entrar?aviso=salida');
+  }
+
+  @Get('contrasena')
+  @UseGuards(StaffAuthGuard, PageGuard)
+  @AllowMustChangePassword()
+  passwordForm(@PageChrome() chrome: Chrome, @Res() res: Response): void {
+    sendHtml(res, this.passwordPage(chrome));
+  }
+
+  @Post('contrasena')
+  @UseGuards(StaffAuthGuard, PageGuard)
+  @AllowMustChangePassword()
+  async changePassword(@PageChrome() chrome: Chrome, @Body() body: unknown, @Res() res: Response): Promise<void> {
+    const staff = chrome.staff!;
+    const form = readForm(body);
+    try {
+      if ((form.nueva ?? '') !== (form.confirmacion ?? '')) throw new DomainError('CONFIRMACION_DISTINTA', 'La confirmación no coincide con la nueva contraseña.', 400);
+      const dto = await validateDto(ChangePasswordDto, { actual: form.actual ?? '', nueva: form.nueva ?? '' });
+      await this.authApi.change(staff, dto);
+      // Changing the password ends every session, this one too: sign in again with the new one.
+      const out = await this.authApi.login({ usuario: staff.usuario, contrasena: dto.nueva }, res);
+      seeOther(res, `${homeOf({ role: out.rol })}?aviso=contrasena`);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      sendHtml(res, this.passwordPage(chrome, e.message), e.status);
+    }
+  }
+
+  /** The stylesheet and the small progressive-enhancement script (public/personal/), read once. */
+  @Get('recursos/:archivo')
+  asset(@Param('archivo') name: string, @Res() res: Response): void {
+    const type = ASSET_TYPES[name];
+    if (!type || !PUBLIC_DIR) throw new DomainError('NO_ENCONTRADO', 'El recurso no existe.', 404);
+    let data = assets.get(name);
+    if (!data) {
+      data = readFileSync(resolve(PUBLIC_DIR, 'personal', name));
+      assets.set(name, data);
+    }
+    res.status(200).type(type).setHeader('Cache-Control', 'public, max-age=300');
+    res.send(data);
+  }
+
+  private loginPage(values: Form, msg: { aviso?: string | null; error?: string | null }): string {
+    const chrome: Chrome = { staff: null, csrf: '', path: '/personal/entrar' };
+    return staffPage(
+      chrome,
+      'Acceso del personal',
+      `<p class="nota">Subdirección, Subjefatura de Sistemas, niveles, responsables y administradores.</p>
+<form method="post" action="/personal/entrar" class="formulario">${hidden('siguiente', values.siguiente ?? '')}
+${input({ label: 'Usuario', name: 'usuario', value: values.usuario, required: true, attrs: 'autocomplete="username" autocapitalize="none" spellcheck="false" autofocus' })}
+${input({ label: 'Contraseña', name: 'contrasena', type: 'password', required: true, attrs: 'autocomplete="current-password"' })}
+<div class="acciones-form"><button type="submit">Entrar</button></div></form>
+<p class="nota">¿Olvidó su contraseña? Pida a un administrador que la restablezca.</p>`,
+      { ...msg, narrow: true },
+    );
+  }
+
+  private passwordPage(chrome: Chrome, error?: string): string {
+    const forced = chrome.staff?.mustChangePassword;
+    return staffPage(
+      chrome,
+      forced ? 'Cambie su contraseña de primer ingreso' : 'Cambiar contraseña',
+      `${forced ? '<p class="aviso">Antes de continuar debe elegir una contraseña propia: la que recibió solo sirve para este primer ingreso.</p>' : ''}
+<form method="post" action="/personal/contrasena" class="formulario">${csrfField(chrome)}
+<input type="text" name="usuario" value="${esc(chrome.staff?.usuario ?? '')}" autocomplete="username" hidden>
+${input({ label: forced ? 'Contraseña de primer ingreso' : 'Contraseña actual', name: 'actual', type: 'password', required: true, attrs: 'autocomplete="current-password"' })}
+${input({ label: 'Nueva contraseña', name: 'nueva', type: 'password', required: true, hint: POLICY, attrs: 'autocomplete="new-password" minlength="12"' })}
+${input({ label: 'Confirme la nueva contraseña', name: 'confirmacion', type: 'password', required: true, attrs: 'autocomplete="new-password"' })}
+<div class="acciones-form"><button type="submit">Cambiar contraseña</button></div></form>`,
+      { error, narrow: true },
+    );
+  }
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { CasePage, CasePageService } from './case.page';
+import { InboxPage, InboxPageService } from './inbox.page';
+import { OficioPagesService, OficiosPage, PageUpload } from './oficios.page';
+import { CsrfTokens, PageFilter, PageGuard } from './page-auth';
+import { ProcedureLabels } from './procedure-labels';
+import { REUSED_CONTROLLERS, StaffNames } from './reused';
+import { SessionPages } from './session.pages';
+import { UsersPage, UsersPageService } from './users.page';
+
+/**
+ * The staff's pages (server-rendered HTML over the existing services): sign-in and password (/personal), the task
+ * inbox (/bandeja), a case (/tramites/:id), oficio registration and register (/oficios), staff users
+ * (/admin/usuarios). Needs the global Auth, Engine, Oficios and Provisioning modules.
+ */
+@Module({
+  controllers: [SessionPages, InboxPage, CasePage, OficiosPage, UsersPage],
+  providers: [CsrfTokens, PageGuard, PageFilter, PageUpload, ProcedureLabels, StaffNames, ...REUSED_CONTROLLERS, InboxPageService, CasePageService, OficioPagesService, UsersPageService],
+})
+export class WebModule {}
