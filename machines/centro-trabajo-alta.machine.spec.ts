@@ -54,8 +54,8 @@ describe('centro-trabajo-alta (5.2.1)', () => {
       'subjefatura: Revisar y enviar el oficio de respuesta a la Subdirección',
       'subdireccion: Canalizar el oficio de respuesta al nivel',
       'nivel: Recibir el oficio de respuesta: firmar y sellar de recibido',
-      'nivel: Entregar al centro de trabajo sus datos de acceso',
-      'centro_trabajo: Recibir los datos de acceso e iniciar el uso de la cuenta',
+      'nivel: Informar al centro de trabajo la dirección de su cuenta',
+      'centro_trabajo: Recibir la información e iniciar el uso de la cuenta',
       null,
     ]);
   });

@@ -7,11 +7,14 @@
  * TURNAR, TURNAR_RESPUESTA (subdireccion); RECIBIR_TURNO, CREAR_CUENTA { tipo: 'centro_trabajo', cct, directorCurp },
  * ENVIAR_RESPUESTA, REINTENTAR, CANCELAR { motivo } (subjefatura); ACUSAR_RECIBO, ENTREGAR_CREDENCIALES (nivel);
  * INICIAR_USO (centro_trabajo); PROVISION_OK/ERROR, CREDENTIALS_SENT/ERROR, LETTER_READY/ERROR (sistema).
+ * The Subdirección may also send CANCELAR { motivo } while the oficio is in its hands (recepcion, turno).
  * Commands: renderAcuse, provision { op: 'create', tipo: 'centro_trabajo', cct, curp }, sendCredentials
  * { to: 'director' }, renderReplyLetter { outcome: 'creada' }.
  *
  * Correction 6: the Servicio creates the account (paso 10) before the reply letter that carries its access data is
  * generated and sent (pasos 8-9); the step keeps its number.
+ * Correction 11: no password travels: the director's mail carries the address and a single-use link (paso 10), the
+ * reply letter the address and where the link went (paso 8), and that is what the Nivel tells the school (paso 13).
  */
 import { deliveryStates } from './parts/delivery';
 import { cancelar, finalState, incidentState, provisioningStates } from './parts/provisioning';
@@ -39,18 +42,30 @@ export const PASOS_5_2_1 = [
     'Selecciona la opción "crear una cuenta" del menú lateral, de las opciones que aparecen seleccionar, centro de ' +
       'trabajo. Posteriormente buscar el centro de trabajo y director y crear la cuenta.',
   ),
-  paso('10', 'Servicio', 'Crea la cuenta y envía los datos de acceso al correo electrónico del director.', {
-    correccion: 6,
-  }),
+  paso(
+    '10',
+    'Servicio',
+    'Crea la cuenta y envía la dirección de la cuenta y un enlace de un solo uso (válido 24 horas) para establecer ' +
+      'la contraseña al correo electrónico del director.',
+    { correccion: [6, 11] },
+  ),
   paso(
     '8',
     SUBJEFATURA,
-    'Genera un oficio de respuesta con las credenciales de acceso al correo electrónico institucional recién creado.',
+    'Genera un oficio de respuesta con la dirección del correo electrónico institucional recién creado y el correo ' +
+      'electrónico al que se envió el enlace para establecer la contraseña.',
+    { correccion: 11 },
   ),
   paso('9', SUBJEFATURA, 'Envía el oficio a la Subdirección de Sistemas y Servicios Telemáticos.'),
   paso('11', SUBDIRECCION, 'Canaliza el oficio al nivel correspondiente.'),
   paso('12', 'Nivel', 'Recibe oficio, firma y sella de recibido.'),
-  paso('13', 'Nivel', 'Renvía el oficio o se comunica con la escuela para facilitarle sus credenciales de acceso.'),
+  paso(
+    '13',
+    'Nivel',
+    'Renvía el oficio o se comunica con la escuela para informarle la dirección de su cuenta y que el enlace para ' +
+      'establecer la contraseña se envió al correo electrónico del director.',
+    { correccion: 11 },
+  ),
   paso('14', 'Centro de trabajo', 'Recibe la información e inicia el uso de su cuenta.'),
 ];
 const t = table(PASOS_5_2_1);
@@ -69,6 +84,7 @@ export const centroTrabajoAltaV1 = procedureSetup.createMachine({
       turna: t('4'),
       subjefaturaRecibe: t('5'),
       next: 'creacion',
+      cancel: 'cancelada',
     }),
     creacion: {
       meta: {

@@ -10,6 +10,9 @@
  * CONFIRMAR, REGRESAR, REINTENTAR, CANCELAR { motivo } (subjefatura); PROVISION_OK/ERROR, CREDENTIALS_SENT/ERROR
  * (sistema).
  * Commands: provision { op: 'reset', cuentaId }, wipeChosenPassword, sendCredentials { cuentaId, to: 'director' }.
+ *
+ * Correction 11: 5.2.3 paso 9 does not send "los datos de acceso": the school chose its password in 5.2.2, so the
+ * director's mail confirms it was applied without repeating it.
  */
 import { finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { initialContext, machineOutput, nos, paso, procedureSetup, required, table } from './parts/setup';
@@ -58,7 +61,13 @@ export const PASOS_5_2_3 = [
     s523,
   ),
   paso('8', SUBJEFATURA, 'Confirma la opción', s523),
-  paso('9', 'Servicio', 'Restablece la contraseña y envía los datos de acceso al correo electrónico del director', s523),
+  paso(
+    '9',
+    'Servicio',
+    'Restablece la contraseña con la elegida por el centro de trabajo y envía al correo electrónico del director la ' +
+      'confirmación del restablecimiento, sin repetir la contraseña',
+    { ...s523, correccion: 11 },
+  ),
 ];
 const t = table([...PASOS_5_2_2, ...PASOS_5_2_3]);
 const p522 = (...n: string[]) => t(...n.map((x) => `5.2.2#${x}`));

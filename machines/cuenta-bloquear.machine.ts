@@ -6,6 +6,7 @@
  * RECIBIR_OFICIO { at }, TURNAR, TURNAR_RESPUESTA (subdireccion); RECIBIR_TURNO, BLOQUEAR { cuentaId }, CONFIRMAR,
  * REGRESAR, ENVIAR_RESPUESTA, REINTENTAR, CANCELAR { motivo } (subjefatura); ACUSAR_RECIBO (responsable);
  * PROVISION_OK/ERROR, LETTER_READY/ERROR (sistema).
+ * The Subdirección may also send CANCELAR { motivo } while the oficio is in its hands (recepcion, turno).
  * Commands: renderAcuse, provision { op: 'suspend', cuentaId }, notifyHolder { reason: 'block' } (without waiting),
  * renderReplyLetter { outcome: 'bloqueada' }. No credentials: a block has none (correction 5).
  *
@@ -61,6 +62,7 @@ export const cuentaBloquearV1 = procedureSetup.createMachine({
       turna: t('3'),
       subjefaturaRecibe: t('4'),
       next: 'busqueda',
+      cancel: 'cancelada',
     }),
     ...accountActionStates({
       event: 'BLOQUEAR',

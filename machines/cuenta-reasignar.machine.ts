@@ -7,12 +7,15 @@
  * previousCurp } (the account found, the worker who keeps it and the holder it had), CONFIRMAR, REGRESAR,
  * ENVIAR_RESPUESTA, REINTENTAR, CANCELAR { motivo } (subjefatura); ACUSAR_RECIBO (responsable); PROVISION_OK/ERROR,
  * CREDENTIALS_SENT/ERROR, LETTER_READY/ERROR (sistema).
+ * The Subdirección may also send CANCELAR { motivo } while the oficio is in its hands (recepcion, turno).
  * Commands: renderAcuse, provision { op: 'reassign', cuentaId, newCurp }, notifyHolder { reason: 'reassign',
  * previousCurp } (the previous holder, without waiting), sendCredentials { to: 'correo_alterno' } (the new holder),
  * renderReplyLetter { outcome: 'reasignada' }.
  *
  * Correction 9: the reassignment revokes the previous holder's access (the provider sets a new password) and both
  * holders are in the movement log (REASIGNAR carries both CURPs).
+ * Correction 11: the new holder's mail carries the address and a single-use link (paso 11); the reply letter carries
+ * the address and where the link went (pasos 12, 15), never a password.
  */
 import { accountActionStates } from './parts/account-action';
 import { deliveryStates } from './parts/delivery';
@@ -37,18 +40,27 @@ export const PASOS_5_4 = [
   paso(
     '11',
     'Servicio',
-    'Reasigna la cuenta, revoca el acceso del titular anterior con una nueva contraseña y envía los datos de acceso ' +
-      'al correo electrónico alterno del trabajador',
-    { correccion: 9 },
+    'Reasigna la cuenta, revoca el acceso del titular anterior con una nueva contraseña y envía la dirección de la ' +
+      'cuenta y un enlace de un solo uso (válido 24 horas) para establecer la contraseña al correo electrónico ' +
+      'alterno del trabajador',
+    { correccion: [9, 11] },
   ),
   paso(
     '12',
     SUBJEFATURA,
-    'Genera y envía oficio de respuesta con los datos de acceso a la Subdirección de Sistemas y Servicios Telemáticos.',
+    'Genera y envía a la Subdirección de Sistemas y Servicios Telemáticos oficio de respuesta con la dirección de la ' +
+      'cuenta y el correo electrónico al que se envió el enlace para establecer la contraseña.',
+    { correccion: 11 },
   ),
   paso('13', SUBDIRECCION, 'Recibe oficio de respuesta.'),
   paso('14', SUBDIRECCION, 'Envía oficio al área correspondiente.'),
-  paso('15', 'Interesado', 'Recibe el oficio con los datos de acceso.'),
+  paso(
+    '15',
+    'Interesado',
+    'Recibe el oficio con la dirección de la cuenta y el correo electrónico al que se envió el enlace para establecer ' +
+      'la contraseña.',
+    { correccion: 11 },
+  ),
   paso('16', 'Interesado', 'Firma y sella de recibido.'),
 ];
 const t = table(PASOS_5_4);
@@ -67,6 +79,7 @@ export const cuentaReasignarV1 = procedureSetup.createMachine({
       turna: t('3'),
       subjefaturaRecibe: t('4'),
       next: 'busqueda',
+      cancel: 'cancelada',
     }),
     ...accountActionStates({
       event: 'REASIGNAR',

@@ -58,7 +58,10 @@ export interface ProcedureDefinition {
   guideSection: string;
   /** The tables of the guide it implements, in order. */
   guideTables: GuideTable[];
-  /** Version of the guide's text the step metas carry (corrections 1-9 of ARCHITECTURE.md). */
+  /**
+   * Version of the guide's text the step metas carry: the guide with the corrections of src/guia/corrections.ts
+   * (1-9 from ARCHITECTURE.md, 10 and 11 added by the catalog).
+   */
   guideVersion: '01';
   machine: ProcedureMachine;
   /** Who may open a case. */

@@ -6,6 +6,8 @@
  * Events: IDENTIFICAR, CONFIRMAR, NO_CONFIRMAR (trabajador); PROVISION_OK/ERROR, CREDENTIALS_SENT/ERROR, VENCIMIENTO
  * (sistema); REINTENTAR, CANCELAR (subjefatura, on an incident).
  * Commands: provision { op: 'create', tipo: 'personal', curp }, then sendCredentials { cuentaId, to: 'correo_alterno' }.
+ *
+ * Correction 11: paso 16 sends the account's address and a single-use link to set the password, never a password.
  */
 import { finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { selfServiceStates } from './parts/self-service';
@@ -41,8 +43,9 @@ export const PASOS_5_1_1 = [
   paso(
     '16',
     'Servicio',
-    'Crea la cuenta y envía un correo electrónico con las credenciales de acceso al correo electrónico alterno del ' +
-      'trabajador.',
+    'Crea la cuenta y envía un correo electrónico con la dirección de la cuenta y un enlace de un solo uso (válido ' +
+      '24 horas) para establecer la contraseña al correo electrónico alterno del trabajador.',
+    { correccion: 11 },
   ),
   paso('17', SISTEMA, 'Guarda en base de datos la información del movimiento.'),
   paso('18', SISTEMA, 'Despliega la información indicando que su cuenta fue creada.'),

@@ -7,12 +7,15 @@
  * localPart } (the worker who will hold it and the account name "sin dominio"), ENVIAR_RESPUESTA, REINTENTAR, CANCELAR
  * { motivo } (subjefatura); ACUSAR_RECIBO (responsable); PROVISION_OK/ERROR, CREDENTIALS_SENT/ERROR,
  * LETTER_READY/ERROR (sistema).
+ * The Subdirección may also send CANCELAR { motivo } while the oficio is in its hands (recepcion, turno).
  * Commands: renderAcuse, provision { op: 'create', tipo, curp, localPart }, sendCredentials { to: 'correo_alterno' },
  * renderReplyLetter { outcome: 'creada' }.
  *
  * Correction 7: paso 6 has two responsables; the Servicio's part is "6a" and runs first, since the reply letter
  * carries the access data of an account that must already exist (as correction 6 says for 5.2.1).
  * Correction 8: "Responsable del programa, fondo o servicio" is the Responsable del programa, función o servicio.
+ * Correction 11: the worker's mail carries the address and a single-use link (6a); the reply letter carries the
+ * address and where the link went (6, 9), never a password.
  */
 import { deliveryStates } from './parts/delivery';
 import { cancelar, finalState, incidentState, provisioningStates } from './parts/provisioning';
@@ -36,18 +39,29 @@ export const PASOS_5_3_1 = [
       'Busca al trabajador.\n' +
       'Especifique "sin dominio" el nombre de la cuenta y presiona crear cuenta.',
   ),
-  paso('6a', 'Servicio', 'Crea la cuenta y envía los datos de acceso al correo electrónico alterno del trabajador', {
-    correccion: 7,
-  }),
+  paso(
+    '6a',
+    'Servicio',
+    'Crea la cuenta y envía la dirección de la cuenta y un enlace de un solo uso (válido 24 horas) para establecer ' +
+      'la contraseña al correo electrónico alterno del trabajador',
+    { correccion: [7, 11] },
+  ),
   paso(
     '6',
     SUBJEFATURA,
-    'Genera y envía oficio de respuesta con los datos de acceso a la Subdirección de Sistemas y Servicios Telemáticos.',
-    { correccion: 7 },
+    'Genera y envía a la Subdirección de Sistemas y Servicios Telemáticos oficio de respuesta con la dirección de la ' +
+      'cuenta y el correo electrónico al que se envió el enlace para establecer la contraseña.',
+    { correccion: [7, 11] },
   ),
   paso('7', SUBDIRECCION, 'Recibe oficio de respuesta.'),
   paso('8', SUBDIRECCION, 'Envía oficio al área correspondiente.'),
-  paso('9', RESPONSABLE, 'Recibe el oficio con los datos de acceso.', { correccion: 8 }),
+  paso(
+    '9',
+    RESPONSABLE,
+    'Recibe el oficio con la dirección de la cuenta y el correo electrónico al que se envió el enlace para establecer ' +
+      'la contraseña.',
+    { correccion: [8, 11] },
+  ),
   paso('10', RESPONSABLE, 'Firma y sella de recibido.', { correccion: 8 }),
 ];
 const t = table(PASOS_5_3_1);
@@ -66,6 +80,7 @@ export const servicioAltaV1 = procedureSetup.createMachine({
       turna: t('3'),
       subjefaturaRecibe: t('4'),
       next: 'creacion',
+      cancel: 'cancelada',
     }),
     creacion: {
       meta: {

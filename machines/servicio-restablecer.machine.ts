@@ -6,12 +6,15 @@
  * { at }, TURNAR, TURNAR_RESPUESTA (subdireccion); RECIBIR_TURNO, RESTABLECER { cuentaId }, CONFIRMAR, REGRESAR,
  * ENVIAR_RESPUESTA, REINTENTAR, CANCELAR { motivo } (subjefatura); ACUSAR_RECIBO (responsable); PROVISION_OK/ERROR,
  * CREDENTIALS_SENT/ERROR, LETTER_READY/ERROR (sistema).
+ * The Subdirección may also send CANCELAR { motivo } while the oficio is in its hands (recepcion, turno).
  * Commands: renderAcuse, provision { op: 'reset', cuentaId }, sendCredentials { to: 'correo_alterno' },
  * renderReplyLetter { outcome: 'restablecida' }.
  *
- * Paso 4 "Recibe oficio." sits in the guide's table under the Subdirección's cell, one row before the Subjefatura's
- * name: the sibling tables (5.3.1, 5.4, 5.5) and the flow (the Subdirección has just handed the oficio over in
- * paso 3) say the Subjefatura receives it, so it is the Subjefatura's step here.
+ * Correction 10: paso 4 "Recibe oficio." sits in the guide's table under the Subdirección's cell, one row before the
+ * Subjefatura's name: the sibling tables (5.3.1, 5.4, 5.5) and the flow (the Subdirección has just handed the oficio
+ * over in paso 3) say the Subjefatura receives it, so it is the Subjefatura's step here.
+ * Correction 11: the worker's mail carries the address and a single-use link (paso 10); the reply letter carries the
+ * address and where the link went (pasos 11, 14), never a password.
  */
 import { accountActionStates } from './parts/account-action';
 import { deliveryStates } from './parts/delivery';
@@ -27,7 +30,7 @@ export const PASOS_5_3_2 = [
   paso('1', RESPONSABLE, 'Solicita restablecimiento de contraseña mediante oficio.'),
   paso('2', SUBDIRECCION, 'Recibe oficio.'),
   paso('3', SUBDIRECCION, 'Firma y sella de recibido y entrega oficio a la Subjefatura de Sistemas.'),
-  paso('4', SUBJEFATURA, 'Recibe oficio.'),
+  paso('4', SUBJEFATURA, 'Recibe oficio.', { correccion: 10 }),
   paso('5', SUBJEFATURA, 'Accede al sistema mi correo institucional. Del menú lateral selecciona editar una cuenta'),
   paso('6', SUBJEFATURA, 'Busca la cuenta'),
   paso('7', SUBJEFATURA, 'Selecciona restablecer contraseña'),
@@ -40,16 +43,26 @@ export const PASOS_5_3_2 = [
   paso(
     '10',
     'Servicio',
-    'Restablece la contraseña y envía los datos de acceso al correo electrónico alterno del trabajador',
+    'Restablece la contraseña y envía la dirección de la cuenta y un enlace de un solo uso (válido 24 horas) para ' +
+      'establecer una nueva contraseña al correo electrónico alterno del trabajador',
+    { correccion: 11 },
   ),
   paso(
     '11',
     SUBJEFATURA,
-    'Genera y envía oficio de respuesta con los datos de acceso a la Subdirección de Sistemas y Servicios Telemáticos.',
+    'Genera y envía a la Subdirección de Sistemas y Servicios Telemáticos oficio de respuesta con la dirección de la ' +
+      'cuenta y el correo electrónico al que se envió el enlace para establecer la nueva contraseña.',
+    { correccion: 11 },
   ),
   paso('12', SUBDIRECCION, 'Recibe oficio de respuesta.'),
   paso('13', SUBDIRECCION, 'Envía oficio al área correspondiente.'),
-  paso('14', RESPONSABLE, 'Recibe el oficio con los datos de acceso.', { correccion: 8 }),
+  paso(
+    '14',
+    RESPONSABLE,
+    'Recibe el oficio con la dirección de la cuenta y el correo electrónico al que se envió el enlace para establecer ' +
+      'la nueva contraseña.',
+    { correccion: [8, 11] },
+  ),
   paso('15', RESPONSABLE, 'Firma y sella de recibido.', { correccion: 8 }),
 ];
 const t = table(PASOS_5_3_2);
@@ -68,6 +81,7 @@ export const servicioRestablecerV1 = procedureSetup.createMachine({
       turna: t('3'),
       subjefaturaRecibe: t('4'),
       next: 'busqueda',
+      cancel: 'cancelada',
     }),
     ...accountActionStates({
       event: 'RESTABLECER',

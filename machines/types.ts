@@ -45,10 +45,10 @@ export interface GuideStep {
   /** Step number in the guide's table of this procedure ("5" or "10"). Sub-steps use strings like "6a". */
   no: string;
   responsable: Responsable;
-  /** The guide's activity text, corrected where ARCHITECTURE.md lists a correction. */
+  /** The guide's activity text, corrected where the catalog lists a correction (src/guia/corrections.ts). */
   actividad: string;
   /**
-   * Set when this step differs from the guide's text: the number of the correction in ARCHITECTURE.md, or several
+   * Set when this step differs from the guide: the number of the correction (src/guia/corrections.ts), or several
    * when one step needs more than one (5.5 paso 14: the reply confirms the block (5) and the responsable's name (8)).
    */
   correccion?: number | number[];

@@ -1,8 +1,9 @@
 /**
  * Delivery of the reply (5.2.1, 5.3.1, 5.3.2, 5.4, 5.5): the reply letter is drawn and signed (`renderReplyLetter`),
  * the Subjefatura sends it to the Subdirección, the Subdirección turns it to the requesting area (or Nivel), and the
- * area signs and stamps it as received. In 5.2.1 the Nivel then passes the access data to the school, which starts
- * using its account. Each procedure passes its own step numbers and responsables.
+ * area signs and stamps it as received. In 5.2.1 the Nivel then tells the school its address and that the link to set
+ * the password went to the director (correction 11: nobody hands over a password), and the school starts using it.
+ * Each procedure passes its own step numbers and responsables.
  */
 import type { CommandParams, GuideStep } from '../types';
 import { bySistema, nos, procedureSetup } from './setup';
@@ -17,7 +18,7 @@ export interface DeliveryOptions {
   subdireccion: GuideStep[];
   /** The requesting area: who acknowledges ("firma y sella de recibido"). */
   area: { role: 'nivel' | 'responsable'; pasos: GuideStep[] };
-  /** 5.2.1: the Nivel passes the access data to the school, which starts using the account. */
+  /** 5.2.1: the Nivel informs the school, which starts using the account. */
   escuela?: { entrega: GuideStep[]; uso: GuideStep[] };
   /** The final state. */
   next: string;
@@ -105,19 +106,19 @@ export function deliveryStates(o: DeliveryOptions) {
           entregaEscuela: procedureSetup.createStateConfig({
             meta: {
               pasos: o.escuela.entrega,
-              task: { role: 'nivel', title: 'Entregar al centro de trabajo sus datos de acceso', slaDays: 3 },
+              task: { role: 'nivel', title: 'Informar al centro de trabajo la dirección de su cuenta', slaDays: 3 },
             },
             on: {
               ENTREGAR_CREDENCIALES: {
                 target: 'inicioUso',
-                meta: { roles: ['nivel'], pasos: nos(o.escuela.entrega), label: 'Datos entregados a la escuela' },
+                meta: { roles: ['nivel'], pasos: nos(o.escuela.entrega), label: 'Información entregada a la escuela' },
               },
             },
           }),
           inicioUso: procedureSetup.createStateConfig({
             meta: {
               pasos: o.escuela.uso,
-              task: { role: 'centro_trabajo', title: 'Recibir los datos de acceso e iniciar el uso de la cuenta', slaDays: 5 },
+              task: { role: 'centro_trabajo', title: 'Recibir la información e iniciar el uso de la cuenta', slaDays: 5 },
             },
             on: {
               INICIAR_USO: {

@@ -2,6 +2,12 @@
  * Reception of an oficio (5.2.1, 5.3.1, 5.3.2, 5.4, 5.5): the requester sends it, the Subdirección de Sistemas y
  * Servicios Telemáticos receives it and stamps the acuse de recibo (`renderAcuse`), turns it to the Subjefatura de
  * Sistemas, which receives it. The procedures group these acts under different step numbers, so each passes its own.
+ *
+ * While the oficio is still the Subdirección's (`recepcion`, `turno`), the Subdirección may cancel it (a registration
+ * made in error, an oficio for another office): CANCELAR { motivo } ends the case in the `cancel` final state. Once it
+ * is turned, the oficio is the Subjefatura's: it receives it and cancels from its own work states (creacion,
+ * busqueda, incidente), where it can judge whether the oficio can be served. No guide step: the guide has no
+ * cancellation.
  */
 import type { ActorRole, GuideStep } from '../types';
 import { nos, procedureSetup } from './setup';
@@ -21,9 +27,20 @@ export interface ReceptionOptions {
   subjefaturaRecibe: GuideStep[];
   /** The Subjefatura's first working state. */
   next: string;
+  /** The final state a cancelled oficio ends in (outcome 'cancelada'). */
+  cancel: string;
 }
 
-/** States `solicitud` (initial) → `recepcion` → `turno` → `recepcionSubjefatura` → `next`. */
+/** CANCELAR by the Subdirección, while the oficio has not left its hands. */
+const cancelarPorSubdireccion = (target: string) => ({
+  CANCELAR: {
+    target,
+    actions: 'registrarMotivo' as const,
+    meta: { roles: ['subdireccion' as const], label: 'Cancelar el oficio' },
+  },
+});
+
+/** States `solicitud` (initial) → `recepcion` → `turno` → `recepcionSubjefatura` → `next`; `recepcion`, `turno` ↦ `cancel`. */
 export function receptionStates(o: ReceptionOptions) {
   return {
     solicitud: procedureSetup.createStateConfig({
@@ -51,6 +68,7 @@ export function receptionStates(o: ReceptionOptions) {
             label: 'Registrar recepción y emitir acuse',
           },
         },
+        ...cancelarPorSubdireccion(o.cancel),
       },
     }),
     turno: procedureSetup.createStateConfig({
@@ -63,6 +81,7 @@ export function receptionStates(o: ReceptionOptions) {
           target: 'recepcionSubjefatura',
           meta: { roles: ['subdireccion'], pasos: nos(o.turna), label: 'Turnar a la Subjefatura de Sistemas' },
         },
+        ...cancelarPorSubdireccion(o.cancel),
       },
     }),
     recepcionSubjefatura: procedureSetup.createStateConfig({

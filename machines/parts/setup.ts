@@ -23,7 +23,9 @@ export type Outcome =
   | 'restablecida'
   | 'reasignada'
   | 'bloqueada'
-  | 'cancelada' // the Subjefatura ended it (an incident it could not fix, an oficio that cannot be served)
+  // The Subdirección withdrew the oficio before turning it, or the Subjefatura ended the case (an incident it could
+  // not fix, an oficio that cannot be served).
+  | 'cancelada'
   | 'rechazada' // 5.2.3: the analysis found the request improper
   | 'no_confirmada' // 5.1.x paso 14: the worker did not confirm
   | 'sin_correo_alterno' // 5.1.x pasos 10-11

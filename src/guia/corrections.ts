@@ -1,18 +1,27 @@
 /**
- * The corrections the catalog's Versión 01 makes to the guide (ARCHITECTURE.md, "Corrections to the guide"), as the
- * generated guide prints them: what the guide said and what the catalog does. Where a correction lands is read from
- * the machines (`GuideStep.correccion`, `GuideTable.correccion`); `pasos` adds the places a machine implements without
- * flagging them (correction 10, which the machines' author proposed after the list of nine was written).
+ * The corrections the catalog's Versión 01 makes to the guide, as the generated guide prints them: what the guide
+ * said, what the catalog does and why. 1-9 are the list of ARCHITECTURE.md ("Corrections to the guide"); 10 and 11
+ * were added while building the catalog. Where a correction lands is read from the machines (`GuideStep.correccion`,
+ * `GuideTable.correccion`); `cambia` says which part of a step it may change, so that a step carrying two corrections
+ * (5.2.1 paso 10: moved by 6, reworded by 11) is listed under each only for what that one changed.
+ *
+ * Correction 11 describes the default delivery (CREDENTIAL_DELIVERY=enlace). An installation that sets
+ * CREDENTIAL_DELIVERY=temporal mails a temporary password that must be changed at the first sign-in, which this
+ * correction does not cover.
  */
+
+/** What a correction changes: a step's activity, responsable or number, the order of a table, a title, the cover. */
+export type CorrectionChange = 'actividad' | 'responsable' | 'numero' | 'orden' | 'titulo' | 'portada';
+
 export interface Correction {
   numero: number;
   titulo: string;
   /** What the guide says, in Spanish, as a reader of the guide would put it. */
   guia: string;
-  /** What the catalog does instead. */
+  /** What the catalog does instead, and why when it is not obvious. */
   catalogo: string;
-  /** Steps a machine implements with this correction without naming it in its `correccion` field. */
-  pasos?: { section: string; no: string }[];
+  /** The parts of the guide this correction changes. */
+  cambia: readonly CorrectionChange[];
   /** Not a step or a table: the place the correction touches ("Portada"). */
   lugar?: string;
 }
@@ -28,6 +37,7 @@ export const CORRECTIONS: readonly Correction[] = [
       'El catálogo de procedimientos inicia en la Versión 01, a partir de la guía corregida. Cada procedimiento ' +
       'tiene su propia versión; un trámite conserva la versión con la que inició.',
     lugar: 'Portada y sección de cambios',
+    cambia: ['portada'],
   },
   {
     numero: 2,
@@ -36,6 +46,7 @@ export const CORRECTIONS: readonly Correction[] = [
     catalogo:
       'La opción para una cuenta nueva es «Obtener mi correo institucional»; «Restablecer mi contraseña» es el ' +
       'procedimiento 5.1.2.',
+    cambia: ['actividad'],
   },
   {
     numero: 3,
@@ -44,18 +55,21 @@ export const CORRECTIONS: readonly Correction[] = [
       'Las cuatro tablas llevan el mismo título: «Descripción del procedimiento de solicitud de nuevo correo ' +
       'institucional o restablecimiento de contraseña».',
     catalogo: 'Cada tabla lleva el título de su propio procedimiento.',
+    cambia: ['titulo'],
   },
   {
     numero: 4,
     titulo: 'Solicitud de bloqueo',
     guia: 'En 5.5 paso 1 el interesado «Solicita de reasignación de cuenta mediante oficio».',
     catalogo: 'Es una solicitud de bloqueo: «Solicita el bloqueo de cuenta mediante oficio».',
+    cambia: ['actividad'],
   },
   {
     numero: 5,
     titulo: 'Respuesta a un bloqueo',
     guia: 'En 5.5 el oficio de respuesta se envía y se recibe «con los datos de acceso».',
     catalogo: 'Un bloqueo no tiene datos de acceso: el oficio de respuesta confirma el bloqueo de la cuenta.',
+    cambia: ['actividad'],
   },
   {
     numero: 6,
@@ -64,7 +78,8 @@ export const CORRECTIONS: readonly Correction[] = [
       'En 5.2.1 el Servicio crea la cuenta (paso 10) después de que el oficio de respuesta con las credenciales ' +
       'se generó y se envió (pasos 8 y 9).',
     catalogo:
-      'La cuenta se crea antes del oficio de respuesta que lleva sus datos de acceso. El paso conserva su número.',
+      'La cuenta se crea antes del oficio de respuesta que informa su dirección. El paso conserva su número.',
+    cambia: ['orden'],
   },
   {
     numero: 7,
@@ -73,8 +88,9 @@ export const CORRECTIONS: readonly Correction[] = [
       'En 5.3.1 el paso 6 tiene dos responsables: la Subjefatura envía el oficio de respuesta y el Servicio crea la ' +
       'cuenta y envía los datos de acceso.',
     catalogo:
-      'Son dos pasos: 6a (el Servicio crea la cuenta y envía los datos de acceso) y 6 (la Subjefatura genera y ' +
-      'envía el oficio de respuesta), en ese orden.',
+      'Son dos pasos: 6a (el Servicio crea la cuenta y envía al trabajador el enlace para establecer la contraseña, ' +
+      'corrección 11) y 6 (la Subjefatura genera y envía el oficio de respuesta), en ese orden.',
+    cambia: ['numero', 'orden'],
   },
   {
     numero: 8,
@@ -83,6 +99,7 @@ export const CORRECTIONS: readonly Correction[] = [
       'La guía lo nombra «Responsable del programa, función o servicio» y también «Responsable del programa, fondo ' +
       'o servicio».',
     catalogo: 'Un solo nombre: «Responsable del programa, función o servicio».',
+    cambia: ['responsable'],
   },
   {
     numero: 9,
@@ -91,6 +108,7 @@ export const CORRECTIONS: readonly Correction[] = [
     catalogo:
       'La reasignación revoca el acceso del titular anterior (nueva contraseña) y ambos titulares quedan en la ' +
       'bitácora de movimientos.',
+    cambia: ['actividad'],
   },
   {
     numero: 10,
@@ -100,7 +118,26 @@ export const CORRECTIONS: readonly Correction[] = [
       'Telemáticos, que en el paso 3 ya entregó el oficio a la Subjefatura.',
     catalogo:
       'Lo recibe la Subjefatura de Sistemas, como en 5.3.1, 5.4 y 5.5 (paso 4 de cada una).',
-    pasos: [{ section: '5.3.2', no: '4' }],
+    cambia: ['responsable'],
+  },
+  {
+    numero: 11,
+    titulo: 'Contraseñas fuera del correo y de los oficios',
+    guia:
+      'El Servicio «envía un correo electrónico con las credenciales de acceso» o «envía los datos de acceso» al ' +
+      'correo alterno del trabajador o al del director (5.1.1, 5.1.2, 5.2.1, 5.2.3, 5.3.1, 5.3.2 y 5.4); el oficio de ' +
+      'respuesta lleva «las credenciales de acceso» o «los datos de acceso» (5.2.1, 5.3.1, 5.3.2 y 5.4), y el nivel ' +
+      'facilita a la escuela «sus credenciales de acceso» (5.2.1 paso 13).',
+    catalogo:
+      'El sistema no envía contraseñas por correo ni las escribe en un oficio: una contraseña enviada así queda ' +
+      'guardada en buzones, reenvíos, copias y archivos fuera del control de su titular, y las prácticas de seguridad ' +
+      'lo desaconsejan (OWASP ASVS V2.5.1: un secreto de activación o de recuperación no se envía en claro; NIST ' +
+      'SP 800-63B). El correo lleva la dirección de la cuenta y un enlace de un solo uso, válido 24 horas, con el que ' +
+      'el titular establece su contraseña; el oficio de respuesta lleva la dirección de la cuenta y dice a qué correo ' +
+      'se envió el enlace, y eso es lo que el nivel comunica a la escuela. Excepción: en 5.2.3, después de una ' +
+      'solicitud de 5.2.2, la contraseña la eligió el centro de trabajo; el correo al director confirma que se aplicó, ' +
+      'sin repetirla. En 5.5 no hay datos de acceso (corrección 5).',
+    cambia: ['actividad'],
   },
 ];
 

@@ -6,7 +6,7 @@
 import { guideStepsOf } from '../../machines/guide';
 import type { GuideStep, ProcedureDefinition } from '../../machines/index';
 import { formatFechaLarga } from '../letters/fecha';
-import { CORRECTIONS, correctionByNumber } from './corrections';
+import { CORRECTIONS, type CorrectionChange, correctionByNumber } from './corrections';
 import type { GuideRowText, GuideText } from './guide-text';
 
 export const GUIDE_TITLE = 'Guía para la asignación del Correo Electrónico Institucional';
@@ -76,14 +76,6 @@ export function buildGeneratedGuide(procedures: readonly ProcedureDefinition[], 
   if (versions.length !== 1) {
     throw new Error(`Los procedimientos del catálogo no comparten una versión de la guía: ${versions.join(', ')}`);
   }
-  const extraCorrections = new Map<string, number[]>();
-  for (const c of CORRECTIONS) {
-    for (const p of c.pasos ?? []) {
-      const key = `${p.section}#${p.no}`;
-      extraCorrections.set(key, [...(extraCorrections.get(key) ?? []), c.numero]);
-    }
-  }
-
   const tables: GeneratedTable[] = [];
   for (const def of procedures) {
     const steps = guideStepsOf(def.machine).map((s) => s.step);
@@ -91,9 +83,7 @@ export function buildGeneratedGuide(procedures: readonly ProcedureDefinition[], 
       const own = steps.filter((s) => (s.seccion ?? def.guideTables[0].section) === table.section);
       if (own.length === 0) throw new Error(`La máquina ${def.id} no tiene pasos de la tabla ${table.section}`);
       const rows = own.map((step, i): GeneratedRow => {
-        const correcciones = [
-          ...new Set([...flat(step.correccion), ...(extraCorrections.get(`${table.section}#${step.no}`) ?? [])]),
-        ].sort((a, b) => a - b);
+        const correcciones = [...new Set(flat(step.correccion))].sort((a, b) => a - b);
         return {
           no: step.no,
           responsable: step.responsable,
@@ -147,12 +137,19 @@ function appliedCorrections(tables: GeneratedTable[], guide: GuideText, catalogV
         if (!correctionByNumber(n)) throw new Error(`${t.section} paso ${row.no} cita la corrección ${n}, que no está en la lista`);
       }
       const g: GuideRowText | undefined = printed?.rows.find((r) => r.no === row.no);
-      // A step the catalog keeps word for word (moved, or split off) is shown by the order line below.
-      const same = g && g.responsableCanonico === row.responsable && g.actividad === row.actividad;
-      for (const n of same ? [] : row.correcciones) {
+      // What differs from the guide's row; a correction is listed here only for what it changes (a step moved by one
+      // correction and reworded by another is shown under the second; the order line below shows the first).
+      const changed: CorrectionChange[] = g
+        ? [
+            ...(g.actividad !== row.actividad ? (['actividad'] as const) : []),
+            ...(g.responsableCanonico !== row.responsable ? (['responsable'] as const) : []),
+            ...(g.numerado ? [] : (['numero'] as const)),
+          ]
+        : ['actividad', 'responsable', 'numero'];
+      for (const n of row.correcciones.filter((c) => correctionByNumber(c)?.cambia.some((k) => changed.includes(k)))) {
         add(n, {
           lugar: `${t.section} paso ${row.no}`,
-          guia: g ? quote(g.responsable, g.actividad) : 'sin paso con ese número',
+          guia: g ? `${g.numerado ? '' : 'fila sin número, '}${quote(g.responsable, g.actividad)}` : 'sin paso con ese número',
           catalogo: quote(row.responsable, row.actividad),
         });
       }
@@ -163,7 +160,7 @@ function appliedCorrections(tables: GeneratedTable[], guide: GuideText, catalogV
       const ours = t.rows.map((r) => r.no);
       if (guideOrder.join() !== ours.join()) {
         const moved = t.rows.filter((r, i) => guideOrder[i] !== r.no);
-        const numbers = [...new Set(moved.flatMap((r) => r.correcciones))];
+        const numbers = [...new Set(moved.flatMap((r) => r.correcciones))].filter((n) => correctionByNumber(n)?.cambia.includes('orden'));
         if (numbers.length === 0) throw new Error(`La tabla ${t.section} cambia el orden de la guía sin citar una corrección`);
         for (const n of numbers) {
           add(n, { lugar: `${t.section}, orden de los pasos`, guia: guideOrderText.join(', '), catalogo: ours.join(', ') });

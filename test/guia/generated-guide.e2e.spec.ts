@@ -10,16 +10,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { guideResponsables, guideSection, guideStepNumbers } from '../../machines/spec-support';
 import { PROCEDURES } from '../../machines/index';
-import { CORRECTIONS } from '../../src/guia/corrections';
+import { CORRECTIONS, type CorrectionChange, correctionByNumber } from '../../src/guia/corrections';
+import { LINK_VALIDITY_HOURS } from '../../src/mail/account-mails';
 import { type GuideText, loadGuideText, normalizeText, parseGuide, RESPONSABLE_ALIASES } from '../../src/guia/guide-text';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 /**
  * Every difference between the generated tables and the guide that a correction explains, with that correction's
- * number. Keys: "<section> titulo", "<section> orden", "<section>#<no> <responsable|actividad|numero>", "portada".
+ * number (or the numbers, when two corrections rewrite the same text). Keys: "<section> titulo", "<section> orden",
+ * "<section>#<no> <responsable|actividad|numero>", "portada".
  */
-const ALLOWED: Record<string, number> = {
+const ALLOWED: Record<string, number | readonly number[]> = {
   portada: 1,
   '5.1.1#1 actividad': 2,
   '5.3.1 titulo': 3,
@@ -38,8 +40,30 @@ const ALLOWED: Record<string, number> = {
   '5.3.2#15 responsable': 8,
   '5.5#14 responsable': 8,
   '5.5#15 responsable': 8,
-  '5.4#11 actividad': 9,
+  '5.4#11 actividad': [9, 11],
   '5.3.2#4 responsable': 10,
+  // Correction 11: no password by e-mail, in a letter or handed over; a single-use link to set it instead.
+  '5.1.1#16 actividad': 11,
+  '5.1.2#16 actividad': 11,
+  '5.2.1#8 actividad': 11,
+  '5.2.1#10 actividad': 11,
+  '5.2.1#13 actividad': 11,
+  '5.2.3#9 actividad': 11,
+  '5.3.1#6a actividad': 11,
+  '5.3.1#6 actividad': 11,
+  '5.3.1#9 actividad': 11,
+  '5.3.2#10 actividad': 11,
+  '5.3.2#11 actividad': 11,
+  '5.3.2#14 actividad': 11,
+  '5.4#12 actividad': 11,
+  '5.4#15 actividad': 11,
+};
+const numbersOf = (key: string): number[] => [ALLOWED[key]].flat();
+/** The part of the guide an ALLOWED key says differs: what the correction must declare it `cambia`. */
+const changeOf = (key: string): CorrectionChange => {
+  const kind = key === 'portada' ? 'portada' : (key.split(' ').at(-1) ?? '');
+  if (!['actividad', 'responsable', 'numero', 'orden', 'titulo', 'portada'].includes(kind)) throw new Error(`Clave de ALLOWED sin tipo: ${key}`);
+  return kind as CorrectionChange;
 };
 
 interface MdRow {
@@ -204,24 +228,28 @@ describe('npm run guia (generated guide vs the guide)', () => {
     expect(unexplained).toEqual([]);
     // An allowance the tables no longer need is a correction the catalog stopped making: say so.
     expect(Object.keys(ALLOWED).filter((k) => !found.includes(k))).toEqual([]);
-    const listed = new Set(CORRECTIONS.map((c) => c.numero));
-    for (const n of Object.values(ALLOWED)) expect(listed.has(n)).toBe(true);
+    // Each allowance names corrections the catalog lists, and each of them declares that kind of change.
+    for (const key of Object.keys(ALLOWED)) {
+      for (const n of numbersOf(key)) expect([key, n, correctionByNumber(n)?.cambia]).toEqual([key, n, expect.arrayContaining([changeOf(key)])]);
+    }
   });
 
   it('marks each corrected row and title with its correction, and lists every correction applied', () => {
-    for (const [key, n] of Object.entries(ALLOWED)) {
+    for (const key of Object.keys(ALLOWED)) {
       const row = /^(\S+)#(\S+) (responsable|actividad|numero)$/.exec(key);
       const title = /^(\S+) titulo$/.exec(key);
       if (row) {
         const r = md.tables.find((t) => t.section === row[1])?.rows.find((x) => x.no === row[2]);
-        expect([key, r?.marked.includes(n)]).toEqual([key, true]);
+        expect([key, r?.marked]).toEqual([key, expect.arrayContaining(numbersOf(key))]);
       } else if (title) {
-        expect([key, md.tables.find((t) => t.section === title[1])?.titleMarked]).toEqual([key, [n]]);
+        expect([key, md.tables.find((t) => t.section === title[1])?.titleMarked]).toEqual([key, numbersOf(key)]);
       }
     }
-    expect(md.corrections).toEqual([...new Set(Object.values(ALLOWED))].sort((a, b) => a - b));
+    expect(md.corrections).toEqual([...new Set(Object.keys(ALLOWED).flatMap(numbersOf))].sort((a, b) => a - b));
     // No row carries a correction the differences do not explain (a stale `correccion` on a step the guide matches).
-    const explained = new Set(Object.entries(ALLOWED).map(([k, n]) => `${k.split(' ')[0].split('#').slice(0, 2).join('#')}:${n}`));
+    const explained = new Set(
+      Object.keys(ALLOWED).flatMap((k) => numbersOf(k).map((n) => `${k.split(' ')[0].split('#').slice(0, 2).join('#')}:${n}`)),
+    );
     for (const t of md.tables) {
       for (const r of t.rows) {
         for (const n of r.marked) {
@@ -242,6 +270,22 @@ describe('npm run guia (generated guide vs the guide)', () => {
     );
     const unexplained = differences(tampered, guide).filter((d) => !(d in ALLOWED));
     expect(unexplained).toEqual(expect.arrayContaining(['5.1.1#3 actividad', '5.2.1#12 responsable', '5.2.2#10 paso faltante']));
+  });
+
+  it('states the link validity the account mails use, and never a password for a block (corrections 5 and 11)', () => {
+    const linked = md.tables.flatMap((t) =>
+      t.rows.filter((r) => r.marked.includes(11) && /enlace de un solo uso/.test(r.actividad)).map((r) => ({ ...r, key: `${t.section}#${r.no}` })),
+    );
+    // Every step where the guide had the Servicio mail access data, except 5.2.3 paso 9 (the school's own password).
+    expect(linked.map((r) => `${r.key} ${r.responsable}`)).toEqual(
+      ['5.1.1#16', '5.1.2#16', '5.2.1#10', '5.3.1#6a', '5.3.2#10', '5.4#11'].map((k) => `${k} Servicio`),
+    );
+    for (const r of linked) expect([r.key, r.actividad]).toEqual([r.key, expect.stringContaining(`(válido ${LINK_VALIDITY_HOURS} horas)`)]);
+    const corrections11 = CORRECTIONS.find((c) => c.numero === 11);
+    expect(corrections11?.catalogo).toContain(`válido ${LINK_VALIDITY_HOURS} horas`);
+    // 5.5 is a block: no row mentions access data or a link at all.
+    const bloqueo = md.tables.find((t) => t.section === '5.5');
+    expect(bloqueo?.rows.filter((r) => /datos de acceso|credenciales|enlace|contraseña/i.test(r.actividad))).toEqual([]);
   });
 
   it('treats only two spellings of one responsable as the same name', () => {
