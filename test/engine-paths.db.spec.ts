@@ -12,12 +12,17 @@
  * Paths that cannot go through the engine are counted and listed, not silently dropped: the path of length 0 (the
  * initial state, which the engine never stores: it applies the startEvent in the opening transaction) and paths whose
  * first event is not the startEvent (VENCIMIENTO on a self-service page nobody used).
+ *
+ * Neither traversal takes a transition that closes a cycle (REINTENTAR back to the state that failed: the graph node
+ * it leads to was already seen), so each transition no path takes gets one more path: the shortest path to its source
+ * plus its event. Every transition the machine declares must then have gone through the engine at least once (from
+ * the initial state, only the startEvent can).
  */
 import { initialTransition, transition } from 'xstate';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { DataSource } from 'typeorm';
 import { commandsOf } from '../machines/commands';
-import { statePath, statesOf } from '../machines/guide';
+import { statePath, statesOf, transitionsOf } from '../machines/guide';
 import { type ActorRole, PROCEDURES, type ProcedureDefinition, type ProcedureEvent } from '../machines/index';
 import { INPUT, SAMPLE_EVENTS, serializeState, type Snap } from '../machines/spec-support';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
@@ -57,9 +62,28 @@ function actorOf(role: ActorRole): Actor {
 
 interface PathPlan {
   events: ProcedureEvent[];
-  /** Where it came from: "shortest", "simple" or both. */
+  /** Where it came from: "shortest", "simple" or both, or "ciclo" (a transition no traversal took). */
   from: string[];
 }
+
+/** "source --EVENT--> target" ('*' for a target that decides at once: a snapshot never rests there). */
+const transitionKey = (source: string, event: string, target: string) => `${source} --${event}--> ${target}`;
+
+/** The transitions a walk through the engine can take: all but those from the initial state other than the startEvent. */
+function walkableTransitions(def: ProcedureDefinition): string[] {
+  const initialState = stateString(initialTransition(def.machine, INPUT)[0].value);
+  const transient = new Set(statesOf(def.machine).filter((n) => (n.always ?? []).length > 0).map(statePath));
+  const keys = transitionsOf(def.machine)
+    .filter((t) => t.event !== '' && (t.source !== initialState || t.event === def.startEvent))
+    .map((t) => transitionKey(t.source, t.event, t.targets.length === 1 && !transient.has(t.targets[0]) ? t.targets[0] : '*'));
+  return [...new Set(keys)];
+}
+
+/** The keys a snapshot and the one after it match: the exact target, and '*'. */
+const keysOf = (from: Snap, event: ProcedureEvent, to: Snap): string[] => [
+  transitionKey(stateString(from.value), event.type, stateString(to.value)),
+  transitionKey(stateString(from.value), event.type, '*'),
+];
 
 /** The distinct paths (by event sequence) of both traversals, and those the engine cannot walk, with why. */
 function plan(def: ProcedureDefinition): { walk: PathPlan[]; skipped: { events: string; why: string }[]; shortest: number; simple: number } {
@@ -86,6 +110,27 @@ function plan(def: ProcedureDefinition): { walk: PathPlan[]; skipped: { events: 
     if (p.events.length === 0) skipped.push({ events: '(estado inicial)', why: 'el motor aplica el evento de inicio al abrir el caso' });
     else if (p.events[0].type !== def.startEvent) skipped.push({ events: types, why: `el motor abre el caso con ${def.startEvent}` });
     else walk.push(p);
+  }
+  // The transitions the walks take (pure), then one more path for each one they miss.
+  const taken = new Set<string>();
+  for (const p of walk) {
+    let snap: Snap = initialTransition(def.machine, INPUT)[0];
+    for (const e of p.events) {
+      const [next] = transition(def.machine, snap, e);
+      for (const k of keysOf(snap, e, next)) taken.add(k);
+      snap = next;
+    }
+  }
+  for (const wanted of walkableTransitions(def).filter((k) => !taken.has(k))) {
+    for (const p of shortest) {
+      if (taken.has(wanted)) break;
+      const prefix = p.steps.slice(1).map((s) => s.event);
+      if (prefix[0]?.type !== def.startEvent) continue;
+      const event = SAMPLE_EVENTS.find((e) => p.state.can(e) && keysOf(p.state, e, transition(def.machine, p.state, e)[0]).includes(wanted));
+      if (!event) continue;
+      walk.push({ events: [...prefix, event], from: ['ciclo'] });
+      for (const k of keysOf(p.state, event, transition(def.machine, p.state, event)[0])) taken.add(k);
+    }
   }
   return { walk, skipped, shortest: shortest.length, simple: simple.length };
 }
@@ -149,6 +194,8 @@ describe('every path of every procedure through the engine', () => {
       const restartedIn = new Set<string>();
       const finalsReloaded = new Set<string>();
       const reached = new Set<string>();
+      /** Every transition the engine applied ("source --EVENT--> target", and with '*'). */
+      const walked = new Set<string>();
       let events = 0;
 
       for (const [pathNo, path] of walk.entries()) {
@@ -172,6 +219,7 @@ describe('every path of every procedure through the engine', () => {
         };
         const [, initialActions] = initialTransition(def.machine, INPUT);
         check(result, 0, [...commandsOf(initialActions).map((c) => c.type), ...pure.commands]);
+        for (const k of keysOf(initial, first, snap)) walked.add(k);
         reached.add(stateString(snap.value));
 
         for (let i = 1; i < path.events.length; i++) {
@@ -181,6 +229,7 @@ describe('every path of every procedure through the engine', () => {
           const actor = actorOf(roles[(pathNo + i) % roles.length]);
           const from = stateString(snap.value);
           pure = pureStep(def, snap, event);
+          for (const k of keysOf(snap, event, pure.next)) walked.add(k);
           const send = (e: EngineService) => e.send(caseId, asEngineEvent(event), actor, { expectedVersion: result.version });
           if (!restartedIn.has(from)) {
             restartedIn.add(from);
@@ -230,14 +279,19 @@ describe('every path of every procedure through the engine', () => {
       expect([...reached].sort()).toEqual([...resting].sort());
       expect([...restartedIn, ...finalsReloaded].sort()).toEqual([...resting].sort());
       expect([...finalsReloaded].sort()).toEqual([...finals].filter((f) => f !== initialState).sort());
+      const declared = walkableTransitions(def);
+      expect(declared.length).toBeGreaterThan(5);
+      expect(declared.filter((k) => !walked.has(k))).toEqual([]);
+      const cycles = walk.filter((p) => p.from.includes('ciclo')).length;
 
       const head = await db.dataSource.getRepository(MovementHead).findOneByOrFail({ id: 1 });
       const chain = verifyChain(await db.dataSource.getRepository(Movement).find({ order: { seq: 'ASC' } }), head);
       expect(chain.problems).toEqual([]);
 
       figures.push(
-        `  ${def.id}: ${shortest} más cortos + ${simple} simples → ${walk.length + skipped.length} distintos, ${walk.length} recorridos ` +
-          `(${events} eventos, ${restartedIn.size + finalsReloaded.size} estados recargados tras reinicio)` +
+        `  ${def.id}: ${shortest} más cortos + ${simple} simples → ${walk.length - cycles + skipped.length} distintos, ` +
+          `${walk.length - cycles} recorridos${cycles ? ` + ${cycles} que cierran un ciclo` : ''} ` +
+          `(${events} eventos, ${declared.length} transiciones, ${restartedIn.size + finalsReloaded.size} estados recargados tras reinicio)` +
           `${skipped.length ? `, ${skipped.length} no recorribles: ${skipped.map((s) => `${s.events} (${s.why})`).join('; ')}` : ''}` +
           ` — ${((Date.now() - t0) / 1000).toFixed(1)} s`,
       );

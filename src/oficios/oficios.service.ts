@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In } from 'typeorm';
+import type { CaseContext } from '../../machines/index';
+import type { StepMeta } from '../../machines/types';
 import { StaffUser } from '../auth/staff-user.entity';
 import { Nivel } from '../catalog/entities/nivel.entity';
 import { DomainError, notFound } from '../common/domain-error';
@@ -9,6 +11,7 @@ import { inTransaction } from '../database/transaction';
 import { type Actor, ROLE_LABEL } from '../engine/actor';
 import { EngineService, type TransitionResult } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
+import { Movement } from '../engine/entities/movement.entity';
 import { mexicoCityParts } from '../letters/fecha';
 import type { LetterProcedure } from '../letters/templates';
 import { IssuedDocument } from './entities/document.entity';
@@ -225,21 +228,107 @@ export class OficiosService implements OnApplicationBootstrap {
   }
 
   /**
-   * Cancels a registration made in error: the folio stays, shown as cancelled, and the documents issued for it
-   * (acuse, reply) read "cancelado" on the verification page. The case is not touched: the procedures have no
-   * cancellation before the Subjefatura's work states, where the Subjefatura cancels it (CANCELAR).
+   * Cancels an oficio while the Subdirección still holds it (its case in `recepcion` or `turno`, before it is turned
+   * to the Subjefatura): the case ends as cancelled through the engine (CANCELAR with the motivo, sent as the
+   * cancelling user, so it is a movement like any other), then the folio is marked cancelled, and the documents issued
+   * for it (the acuse) read "cancelado" on the verification page. Once turned, the oficio is the Subjefatura's, which
+   * cancels it from its inbox: 409 saying so.
+   *
+   * Two transactions, as in `register` (the engine opens its own): the case first, then the oficio. If the process
+   * stops between them, calling cancel again finishes the job from the case's own CANCELAR movement.
    */
   async cancel(id: string, actor: Actor, dto: CancelOficioDto, now = new Date()): Promise<OficioView> {
-    await inTransaction(this.ds, async (em) => {
-      const row = await em.findOne(Oficio, { where: { id } });
-      if (!row) throw notFound('El oficio');
-      if (row.status === 'cancelado') {
-        throw new DomainError('OFICIO_YA_CANCELADO', `El oficio con folio ${row.folio} ya estaba cancelado.`, 409);
+    const row = await this.ds.getRepository(Oficio).findOne({ where: { id } });
+    if (!row) throw notFound('El oficio');
+    if (row.status === 'cancelado') throw alreadyCancelled(row);
+    const motivo = dto.motivo.trim().slice(0, 400);
+    const caso = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: row.caseId } });
+    let cancelacion: { por: string; motivo: string; en: Date } | null;
+    if (!caso) {
+      if (row.createdAt.getTime() > now.getTime() - ORPHAN_AFTER_MS) {
+        throw new DomainError(
+          'REGISTRO_EN_CURSO',
+          `El trámite del oficio ${row.folio} aún no termina de iniciarse. Intente cancelarlo de nuevo en unos minutos.`,
+          409,
+        );
       }
-      await em.update(Oficio, { id }, { status: 'cancelado', canceladoAt: now, canceladoPor: actor.id.slice(0, 36), motivoCancelacion: dto.motivo.slice(0, 400) });
-      await em.update(IssuedDocument, { oficioId: id, status: 'vigente' }, { status: 'cancelado', canceladoAt: now });
+      // An interrupted registration: there is no case to cancel, only the folio.
+      cancelacion = { por: actor.id.slice(0, 36), motivo, en: now };
+    } else {
+      cancelacion = await this.subdireccionCancellation(caso);
+      if (!cancelacion) {
+        this.assertSubdireccionMayCancel(row, caso);
+        await this.engine.send(caso.id, { type: 'CANCELAR', motivo }, actor, { expectedVersion: caso.version, now });
+        cancelacion = { por: actor.id.slice(0, 36), motivo, en: now };
+      }
+    }
+    const done = cancelacion;
+    await inTransaction(this.ds, async (em) => {
+      const updated = await em.update(
+        Oficio,
+        { id, status: 'registrado' },
+        { status: 'cancelado', canceladoAt: done.en, canceladoPor: done.por, motivoCancelacion: done.motivo },
+      );
+      if (!updated.affected) {
+        // Another request recorded this same cancellation first (it read the case's CANCELAR): nothing left to do.
+        const current = await em.findOneOrFail(Oficio, { where: { id } });
+        if (current.canceladoPor === done.por && current.motivoCancelacion === done.motivo) return;
+        throw alreadyCancelled(current);
+      }
+      await em.update(IssuedDocument, { oficioId: id, status: 'vigente' }, { status: 'cancelado', canceladoAt: done.en });
     });
     return this.get(id);
+  }
+
+  /** The Subdirección's CANCELAR already applied to the case (a cancel interrupted before the oficio was marked). */
+  private async subdireccionCancellation(caso: ProcedureCase): Promise<{ por: string; motivo: string; en: Date } | null> {
+    if (caso.status !== 'concluido' || caso.outcome !== 'cancelada') return null;
+    const last = await this.ds.getRepository(Movement).findOne({ where: { caseId: caso.id, eventType: 'CANCELAR' }, order: { seq: 'DESC' } });
+    if (!last || last.actorRole !== 'subdireccion') return null;
+    const data = JSON.parse(last.data) as { motivo?: unknown };
+    const motivo = typeof data.motivo === 'string' ? data.motivo : '';
+    return { por: last.actorId.slice(0, 36), motivo: motivo.slice(0, 400), en: new Date(last.at) };
+  }
+
+  /**
+   * The case must be where the Subdirección may still cancel it (the machine's CANCELAR for role subdireccion);
+   * otherwise a 409 that says who can act now: the Subjefatura from its inbox, or nobody once the account work began.
+   */
+  private assertSubdireccionMayCancel(row: Oficio, caso: ProcedureCase): void {
+    const def = this.engine.registry.get(caso.procedureId, caso.procedureVersion);
+    const snap = this.engine.load(def, caso);
+    const cancel = this.engine.availableEvents(def, snap).find((e) => e.event === 'CANCELAR');
+    if (cancel?.roles.includes('subdireccion')) return;
+    const detalles = { tramite: caso.id, estado: caso.state };
+    if (snap.status === 'done') {
+      throw new DomainError(
+        'TRAMITE_CONCLUIDO',
+        `El trámite del oficio ${row.folio} ya concluyó (resultado: ${caso.outcome ?? 'concluido'}); el oficio ya no puede cancelarse.`,
+        409,
+        detalles,
+      );
+    }
+    const metas = Object.values(snap.getMeta() as Record<string, StepMeta | undefined>);
+    const paso = metas.find((m) => m?.task)?.task?.title;
+    const enPaso = paso ? ` (paso actual: «${paso}»)` : '';
+    const context = snap.context as Partial<CaseContext>;
+    if (cancel?.roles.includes('subjefatura') || (!context.intentos?.provision && snap.status === 'active')) {
+      throw new DomainError(
+        'OFICIO_TURNADO',
+        `El oficio ${row.folio} ya se turnó a la ${ROLE_LABEL.subjefatura}${enPaso}: ya no puede cancelarlo la ` +
+          `${ROLE_LABEL.subdireccion}. La ${ROLE_LABEL.subjefatura} debe cancelarlo desde su bandeja de tareas ` +
+          '(acción «Cancelar el trámite»), indicando el motivo.',
+        409,
+        detalles,
+      );
+    }
+    throw new DomainError(
+      'TRAMITE_EN_PROCESO',
+      `El trámite del oficio ${row.folio} ya pasó al servicio de cuentas${enPaso}: ya se pidió crear o modificar la ` +
+        'cuenta, así que el oficio ya no puede cancelarse. Si la solicitud no procedía, tramite el oficio que la revierta.',
+      409,
+      detalles,
+    );
   }
 
   /** Registrations whose case never started (the process stopped between the two transactions) become cancelled. */
@@ -302,6 +391,9 @@ export function isoDateMx(at: Date): string {
   const p = mexicoCityParts(at);
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
+
+const alreadyCancelled = (row: Oficio): DomainError =>
+  new DomainError('OFICIO_YA_CANCELADO', `El oficio con folio ${row.folio} ya estaba cancelado.`, 409);
 
 const dateMx = (at: Date): string => {
   const [y, m, d] = isoDateMx(at).split('-');

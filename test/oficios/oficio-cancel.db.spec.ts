@@ -1,0 +1,187 @@
+/**
+ * POST /api/oficios/:id/cancelar: the Subdirección cancels an oficio it still holds, and its case ends with it
+ * (CANCELAR through the engine, as the cancelling user); once the oficio is turned the answer is a Spanish 409 that
+ * says who may act now. Runs on SQLite and, with TEST_DB=mariadb, on MariaDB.
+ */
+import request from 'supertest';
+import { PROCEDURES } from '../../machines';
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
+import { Movement } from '../../src/engine/entities/movement.entity';
+import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
+import { Task } from '../../src/engine/entities/task.entity';
+import { EngineService } from '../../src/engine/engine.service';
+import type { EngineProcedure } from '../../src/engine/procedure-registry';
+import { IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { createStaff, login } from '../support/staff';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { addNiveles, scannedOficio, settle } from './support';
+
+describe('oficios: cancelling an oficio cancels its case, while the Subdirección still holds it', () => {
+  let t: TestApp;
+  let pdf: Buffer;
+  const tok: Record<string, string> = {};
+  const users: Record<string, string> = {};
+  const http = () => request(t.app.getHttpServer());
+  const ds = () => t.db.dataSource;
+  let numero = 0;
+
+  /** A paper oficio registered by the clerk: its case opens in «turno» with the acuse declared. */
+  const register = async (fields: Record<string, string> = {}): Promise<{ id: string; folio: string; tramite: string }> => {
+    numero += 1;
+    const r = http().post('/api/oficios').set('Authorization', `Bearer ${tok.oficialia}`);
+    const all: Record<string, string> = {
+      procedimiento: 'cuenta-bloquear',
+      numeroOficio: `DA/${String(numero).padStart(4, '0')}/2026`,
+      fechaOficio: '2026-11-20',
+      remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz',
+      remitenteCargo: 'Directora Administrativa',
+      area: 'Dirección Administrativa',
+      asunto: 'Solicitud de bloqueo de la cuenta programa.lectura@colima.gob.mx',
+      ...fields,
+    };
+    for (const [k, v] of Object.entries(all)) void r.field(k, v);
+    const res = await r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' }).expect(201);
+    expect(res.body.caso.state).toBe('turno');
+    return { id: res.body.id as string, folio: res.body.folio as string, tramite: res.body.tramite as string };
+  };
+  const cancel = (oficioId: string, motivo: string, token = tok.oficialia) =>
+    http().post(`/api/oficios/${oficioId}/cancelar`).set('Authorization', `Bearer ${token}`).send({ motivo });
+  const caseOf = (id: string) => ds().getRepository(ProcedureCase).findOneByOrFail({ id });
+  /** An action of the current step, through the API, as the inbox sends it. */
+  const act = async (token: string, caseId: string, tipo: string, datos?: Record<string, unknown>) => {
+    const { version } = await caseOf(caseId);
+    await http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${token}`).send({ tipo, version, ...(datos ? { datos } : {}) }).expect(200);
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ RELAY_INTERVAL_MS: '60000' }, { procedures: PROCEDURES as unknown as EngineProcedure[] });
+    await addNiveles(ds());
+    users.oficialia = (await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' })).id;
+    users.oficialia2 = (await createStaff(ds(), 'oficialia2', 'subdireccion', { nombre: 'Jorge Iván Preciado Solís' })).id;
+    users.sistemas = (await createStaff(ds(), 'sistemas', 'subjefatura')).id;
+    for (const u of ['oficialia', 'oficialia2', 'sistemas']) tok[u] = await login(t.app, u);
+    pdf = await scannedOficio('Oficio DA/0001/2026. Solicitud de bloqueo de cuenta.');
+  });
+  afterAll(async () => t?.close());
+
+  it('cancels the oficio and ends its case as «cancelada» with the motivo, as the clerk who cancelled it', async () => {
+    const o = await register({ procedimiento: 'centro-trabajo-alta', nivel: 'primaria', area: '', cct: '06DPR0012X' });
+    await settle(t); // the acuse is issued before the cancellation
+    const before = await caseOf(o.tramite);
+    expect(await ds().getRepository(Task).count({ where: { caseId: o.tramite, status: 'abierta', candidateRole: 'subdireccion' } })).toBe(1);
+    const outboxBefore = await ds().getRepository(OutboxCommand).count({ where: { caseId: o.tramite } });
+
+    const motivo = 'Registrado por error: el oficio corresponde a la Dirección de Educación Secundaria.';
+    const res = await cancel(o.id, `  ${motivo}  `).expect(200);
+    expect(res.body).toMatchObject({ folio: o.folio, estado: 'cancelado', cancelacion: { motivo } });
+
+    const after = await caseOf(o.tramite);
+    expect(after).toMatchObject({ state: 'cancelada', status: 'concluido', outcome: 'cancelada', version: before.version + 1 });
+    expect(JSON.parse(after.snapshot)).toMatchObject({ status: 'done', context: { motivo }, output: { outcome: 'cancelada', motivo } });
+    const moves = await ds().getRepository(Movement).find({ where: { caseId: o.tramite }, order: { seq: 'ASC' } });
+    expect(moves.at(-1)).toMatchObject({ eventType: 'CANCELAR', actorId: users.oficialia, actorRole: 'subdireccion', fromState: 'turno', toState: 'cancelada' });
+    expect(JSON.parse(moves.at(-1)!.data)).toEqual({ motivo });
+    // Nothing left in anyone's inbox, nothing new for the queues, and the acuse reads cancelled.
+    expect(await ds().getRepository(Task).count({ where: { caseId: o.tramite, status: 'abierta' } })).toBe(0);
+    expect(await ds().getRepository(OutboxCommand).count({ where: { caseId: o.tramite } })).toBe(outboxBefore);
+    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' });
+    expect(acuse.status).toBe('cancelado');
+    const row = await ds().getRepository(Oficio).findOneByOrFail({ id: o.id });
+    expect(row).toMatchObject({ status: 'cancelado', canceladoPor: users.oficialia, motivoCancelacion: motivo });
+
+    // Cancelling again is refused, and changes nothing.
+    const again = await cancel(o.id, 'otra vez').expect(409);
+    expect(again.body.mensaje).toBe(`El oficio con folio ${o.folio} ya estaba cancelado.`);
+    expect((await caseOf(o.tramite)).version).toBe(after.version);
+  });
+
+  it('refuses once the oficio is turned (409 in Spanish: the Subjefatura cancels it from its inbox), then once concluded', async () => {
+    const o = await register();
+    await act(tok.oficialia, o.tramite, 'TURNAR');
+    const turned = await caseOf(o.tramite);
+    expect(turned.state).toBe('recepcionSubjefatura');
+
+    const res = await cancel(o.id, 'Ya no se requiere.').expect(409);
+    expect(res.body.error).toBe('OFICIO_TURNADO');
+    expect(res.body.mensaje).toBe(
+      `El oficio ${o.folio} ya se turnó a la Subjefatura de Sistemas (paso actual: «Recibir oficio turnado»): ya no puede ` +
+        'cancelarlo la Subdirección de Sistemas y Servicios Telemáticos. La Subjefatura de Sistemas debe cancelarlo desde su ' +
+        'bandeja de tareas (acción «Cancelar el trámite»), indicando el motivo.',
+    );
+    expect(await caseOf(o.tramite)).toMatchObject({ state: 'recepcionSubjefatura', version: turned.version });
+    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).status).toBe('registrado');
+
+    // Received by the Subjefatura: still hers to cancel, and she can.
+    await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');
+    const working = await cancel(o.id, 'Ya no se requiere.').expect(409);
+    expect(working.body).toMatchObject({ error: 'OFICIO_TURNADO', estado: 'busqueda', tramite: o.tramite });
+    expect(working.body.mensaje).toContain('(paso actual: «Buscar la cuenta a bloquear»)');
+    await act(tok.sistemas, o.tramite, 'CANCELAR', { motivo: 'La cuenta indicada no existe.' });
+
+    const concluded = await cancel(o.id, 'Ya no se requiere.').expect(409);
+    expect(concluded.body).toMatchObject({ error: 'TRAMITE_CONCLUIDO' });
+    expect(concluded.body.mensaje).toBe(`El trámite del oficio ${o.folio} ya concluyó (resultado: cancelada); el oficio ya no puede cancelarse.`);
+    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).status).toBe('registrado');
+  });
+
+  it('refuses once the account work was asked of the Servicio: nobody can cancel it any more', async () => {
+    const o = await register();
+    await act(tok.oficialia, o.tramite, 'TURNAR');
+    await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');
+    await act(tok.sistemas, o.tramite, 'BLOQUEAR', { cuentaId: 'cta-no-importa' });
+    await act(tok.sistemas, o.tramite, 'CONFIRMAR');
+    const waiting = await caseOf(o.tramite);
+    expect(waiting.state).toBe('aprovisionamiento');
+
+    const res = await cancel(o.id, 'Ya no se requiere.').expect(409);
+    expect(res.body.error).toBe('TRAMITE_EN_PROCESO');
+    expect(res.body.mensaje).toBe(
+      `El trámite del oficio ${o.folio} ya pasó al servicio de cuentas: ya se pidió crear o modificar la cuenta, así que el ` +
+        'oficio ya no puede cancelarse. Si la solicitud no procedía, tramite el oficio que la revierta.',
+    );
+    expect((await caseOf(o.tramite)).version).toBe(waiting.version);
+  });
+
+  it('finishes a cancellation whose oficio was not marked (the case already has the Subdirección’s CANCELAR)', async () => {
+    const o = await register();
+    // As if a previous call stopped between its two transactions: the case is cancelled, the oficio is not.
+    const engine = t.app.get(EngineService);
+    const first = { id: users.oficialia2, role: 'subdireccion' as const, nombre: 'Jorge Iván Preciado Solís' };
+    await engine.send(o.tramite, { type: 'CANCELAR', motivo: 'Duplicado del folio anterior.' }, first);
+    const cancelled = await caseOf(o.tramite);
+
+    const res = await cancel(o.id, 'Otro motivo').expect(200);
+    // The oficio records the cancellation the case holds (who, why), and the case is not touched again.
+    expect(res.body.cancelacion.motivo).toBe('Duplicado del folio anterior.');
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.oficialia2 });
+    expect((await caseOf(o.tramite)).version).toBe(cancelled.version);
+    expect(await ds().getRepository(Movement).count({ where: { caseId: o.tramite, eventType: 'CANCELAR' } })).toBe(1);
+  });
+
+  it('lets two clerks cancelling the same oficio at once end with one cancellation of the case', async () => {
+    const o = await register();
+    const results = await Promise.all([
+      cancel(o.id, 'Registrado por error (1).', tok.oficialia),
+      cancel(o.id, 'Registrado por error (2).', tok.oficialia2),
+    ]);
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses[0]).toBe(200);
+    for (const r of results) expect([200, 409]).toContain(r.status);
+    const moves = await ds().getRepository(Movement).find({ where: { caseId: o.tramite, eventType: 'CANCELAR' } });
+    expect(moves).toHaveLength(1);
+    const motivo = (JSON.parse(moves[0].data) as { motivo: string }).motivo;
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({
+      status: 'cancelado',
+      canceladoPor: moves[0].actorId,
+      motivoCancelacion: motivo,
+    });
+    expect(await caseOf(o.tramite)).toMatchObject({ status: 'concluido', outcome: 'cancelada' });
+  });
+
+  it('leaves cancelling to the Subdirección: the Subjefatura gets 403', async () => {
+    const o = await register();
+    await cancel(o.id, 'No procede.', tok.sistemas).expect(403);
+    expect((await caseOf(o.tramite)).state).toBe('turno');
+  });
+});
