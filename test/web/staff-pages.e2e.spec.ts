@@ -17,6 +17,7 @@ const SCREENS = 'tmp/screens';
 const FOLIO = /SSST-\d{4}-\d{6}/;
 const ACCOUNT = 'programa.lectura@colima.gob.mx';
 const CCT = '06DPR0012X';
+const SHARED = 'coordinacion.becas@colima.gob.mx';
 const PHONE = { width: 390, height: 844 };
 
 describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficios, users', () => {
@@ -25,6 +26,8 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
   let pdf: Buffer;
   const ds = () => t.db.dataSource;
   const contexts: BrowserContext[] = [];
+  let newHolder: Awaited<ReturnType<typeof addWorker>>;
+  let previousCurp = '';
 
   const context = async (opts: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> => {
     const c = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'es-MX', ...opts });
@@ -87,6 +90,12 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     const holder = await addWorker(ds(), { nombre: 'Héctor', primerApellido: 'Ramírez' });
     await ds().getRepository(Cuenta).insert({ id: '7b0a61a4-64c9-4c36-9d51-2f1b8f0e7a11', direccion: ACCOUNT, localPart: 'programa.lectura', dominio: 'colima.gob.mx', tipo: 'servicio', titularTipo: 'trabajador', titularCurp: holder.curp, titularCct: null, estado: 'activa', proveedor: 'local', proveedorId: null });
     await new LocalDirectoryProvider(ds()).create({ address: ACCOUNT, tipo: 'servicio', holder: { kind: 'trabajador', curp: holder.curp, givenName: 'Héctor', familyName: 'Ramírez Ochoa', displayName: 'Programa de Lectura' }, password: 'nadie-la-conoce-xyz-123', changeAtNextLogin: false });
+    // 5.4: an account that changes hands, and the worker who keeps it.
+    const previous = await addWorker(ds(), { nombre: 'Ernesto', primerApellido: 'Villaseñor' });
+    newHolder = await addWorker(ds(), { nombre: 'Itzel', primerApellido: 'Cárdenas', correoAlterno: 'itzel.cardenas@correo-alterno.example' });
+    previousCurp = previous.curp;
+    await ds().getRepository(Cuenta).insert({ id: '0c2a4f7e-1d2b-4b8e-9c31-6a5d7e8f9a10', direccion: SHARED, localPart: 'coordinacion.becas', dominio: 'colima.gob.mx', tipo: 'funcion', titularTipo: 'trabajador', titularCurp: previous.curp, titularCct: null, estado: 'activa', proveedor: 'local', proveedorId: null });
+    await new LocalDirectoryProvider(ds()).create({ address: SHARED, tipo: 'funcion', holder: { kind: 'trabajador', curp: previous.curp, givenName: 'Ernesto', familyName: 'Villaseñor Ochoa', displayName: 'Coordinación de Becas' }, password: 'nadie-la-conoce-abc-987', changeAtNextLogin: false });
     // 5.2.1: the school and its director.
     const director = await addWorker(ds(), { nombre: 'Rocío Guadalupe', primerApellido: 'Peña', correoAlterno: 'rocio.pena.director@correo-alterno.example' });
     await ds().getRepository(CentroTrabajo).insert({ cct: CCT, nombre: 'Escuela Primaria "Benito Juárez"', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
@@ -115,6 +124,10 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     expect(page.url()).toBe(`${t.base}/bandeja?folio=SSST-2026-000001`);
     expect(await page.inputValue('#f-folio')).toBe('SSST-2026-000001');
     await shot(page, 'bandeja-vacia');
+    await go(page, page.getByRole('button', { name: 'Salir' }));
+    expect(await page.textContent('.ok')).toBe('Cerró su sesión.');
+    await page.goto(`${t.base}/bandeja`);
+    expect(new URL(page.url()).pathname).toBe('/personal/entrar');
   }, 30_000);
 
   it('administrator creates a user and sees the first-login password once; the user must change it before anything else', async () => {
@@ -293,6 +306,90 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     expect(await res.text()).toContain('El formulario no es válido');
     expect((await ds().getRepository(Task).findOneByOrFail({ id: task.id })).assigneeId).toBeNull();
   }, 30_000);
+
+  it('inbox: «vencido» and «falta poco» badges, priority, the overdue filter', async () => {
+    const overdue = await ds().getRepository(Task).findOneByOrFail({ caseId: duplicateCase, status: 'abierta' });
+    const soon = await ds().getRepository(Task).findOneByOrFail({ caseId: blockCase, status: 'abierta' });
+    const now = Date.now();
+    await ds().getRepository(Task).update({ id: overdue.id }, { warnAt: new Date(now - 2 * 86_400_000), dueAt: new Date(now - 3_600_000), priority: 1 });
+    await ds().getRepository(Task).update({ id: soon.id }, { warnAt: new Date(now - 3_600_000), dueAt: new Date(now + 3_600_000) });
+    const page = await signIn('sistemas');
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    // The one due first comes first.
+    expect(await rows.nth(0).textContent()).toContain('Vencido');
+    expect(await rows.nth(0).textContent()).toContain('Prioridad alta');
+    expect(await rows.nth(0).getAttribute('class')).toBe('fila-vencida');
+    expect(await rows.nth(1).textContent()).toContain('Falta poco');
+    expect(await rows.nth(1).textContent()).not.toContain('Vencido');
+    await shot(page, 'bandeja-insignias');
+    await page.click('details.filtros summary');
+    await page.check('#f-vencidas');
+    await go(page, button(page, 'Filtrar'));
+    expect(new URL(page.url()).searchParams.get('vencidas')).toBe('true');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.nth(0).textContent()).toContain('Vencido');
+  }, 30_000);
+
+  it('5.4: a wrong CURP comes back with the form kept; «Usar» fills the new holder; the confirmation names both holders', async () => {
+    const clerk = await signIn('oficialia');
+    await registerOficio(clerk, { procedimiento: 'cuenta-reasignar', numero: 'DB/0031/2026', area: 'Dirección de Becas', cuentas: SHARED, asunto: `Reasignación de la cuenta ${SHARED}` });
+    const id = caseIdOf(clerk);
+    await go(clerk, button(clerk, 'Turnar a la Subjefatura de Sistemas'));
+
+    const sj = await signIn('sistemas');
+    await sj.goto(`${t.base}/tramites/${id}`);
+    await go(sj, button(sj, 'Recibir oficio'));
+    const form = sj.locator('#a-reasignar');
+    await form.getByLabel(SHARED).check();
+    await form.locator('input[name=newCurp]').fill('VICE800101HCMLLR0');
+    await go(sj, form.getByRole('button', { name: 'Reasignar cuenta' }));
+    expect(await sj.textContent('.error')).toMatch(/^CURP del nuevo titular: La CURP debe tener 18 caracteres/);
+    expect(await sj.locator('#a-reasignar').getByLabel(SHARED).isChecked()).toBe(true);
+    expect(await sj.inputValue('#a-reasignar-newCurp')).toBe('VICE800101HCMLLR0');
+    // Find the worker and use it: with script, the field fills without leaving the page.
+    await sj.fill('#a-reasignar-buscarTrabajador', 'Itzel Cárdenas');
+    await go(sj, sj.locator('#a-reasignar button[name=_buscar][value=trabajador]'));
+    expect(await sj.inputValue('#a-reasignar-newCurp')).toBe('VICE800101HCMLLR0');
+    const url = sj.url();
+    await sj.locator('#a-reasignar li', { hasText: newHolder.curp }).getByRole('button', { name: 'Usar' }).click();
+    expect(sj.url()).toBe(url);
+    expect(await sj.inputValue('#a-reasignar-newCurp')).toBe(newHolder.curp);
+    await shot(sj, 'tramite-reasignar');
+    await go(sj, sj.locator('#a-reasignar').getByRole('button', { name: 'Reasignar cuenta' }));
+    const alert = await sj.textContent('.alerta');
+    expect(alert).toContain(SHARED);
+    expect(alert).toContain(`Titular actual${previousCurp}`);
+    expect(alert).toContain(`Nuevo titular${newHolder.curp}`);
+    await go(sj, button(sj, 'Confirmar reasignación'));
+    await button(sj, 'Enviar a la Subdirección').waitFor({ timeout: 30_000 });
+    expect((await ds().getRepository(Cuenta).findOneByOrFail({ direccion: SHARED })).titularCurp).toBe(newHolder.curp);
+    const moved = await ds().getRepository(Movement).findOneByOrFail({ caseId: id, eventType: 'REASIGNAR' });
+    expect(JSON.parse(moved.data)).toMatchObject({ newCurp: newHolder.curp, previousCurp });
+  }, 90_000);
+
+  it('5.3.1: Servicio or Función, the worker, the account name «sin dominio» checked by the address rules before anything runs', async () => {
+    const clerk = await signIn('oficialia');
+    await registerOficio(clerk, { procedimiento: 'servicio-alta', numero: 'DB/0040/2026', area: 'Dirección de Becas', asunto: 'Cuenta de función para la coordinación de becas' });
+    const id = caseIdOf(clerk);
+    await go(clerk, button(clerk, 'Turnar a la Subjefatura de Sistemas'));
+    const sj = await signIn('sistemas');
+    await sj.goto(`${t.base}/tramites/${id}`);
+    await go(sj, button(sj, 'Recibir oficio'));
+    await sj.check('#a-crear_cuenta input[name=tipo][value=funcion]');
+    await sj.fill('#a-crear_cuenta-curp', newHolder.curp.toLowerCase());
+    await sj.fill('#a-crear_cuenta-localPart', 'Becas Colima');
+    await go(sj, sj.locator('#a-crear_cuenta').getByRole('button', { name: 'Crear cuenta' }));
+    expect(await sj.textContent('.error')).toContain('no puede tener espacios');
+    expect(await sj.isChecked('#a-crear_cuenta input[name=tipo][value=funcion]')).toBe(true);
+    expect(await sj.inputValue('#a-crear_cuenta-localPart')).toBe('Becas Colima');
+    expect((await ds().getRepository(ProcedureCase).findOneByOrFail({ id })).state).toBe('creacion');
+    await sj.fill('#a-crear_cuenta-localPart', 'becas.coordinacion');
+    await go(sj, sj.locator('#a-crear_cuenta').getByRole('button', { name: 'Crear cuenta' }));
+    await button(sj, 'Enviar a la Subdirección').waitFor({ timeout: 30_000 });
+    expect(await ds().getRepository(Cuenta).findOneByOrFail({ direccion: 'becas.coordinacion@colima.gob.mx' })).toMatchObject({ tipo: 'funcion', titularCurp: newHolder.curp });
+    expect(await sj.textContent('.datos:last-of-type')).toContain('Función: becas.coordinacion@colima.gob.mx');
+  }, 90_000);
 
   it('5.2.1 without JavaScript: the school is found and used, the reply reaches Primaria only; Secundaria neither sees the task nor the case', async () => {
     const clerk = await signIn('oficialia');
