@@ -4,6 +4,8 @@ import { Logger } from 'nestjs-pino';
 import { PROCEDURES } from '../machines';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/config';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from './database/data-source-options';
 import { ensureMysqlDatabase } from './database/ensure-database';
 
 /**
@@ -26,6 +28,15 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   await ensureMysqlDatabase(config.databaseUrl);
+  // The web process (or `npm run migration:run`) migrates; a worker never races it. It only checks.
+  const probe = new DataSource(buildDataSourceOptions(config));
+  await probe.initialize();
+  const pending = await probe.showMigrations();
+  await probe.destroy();
+  if (pending) {
+    console.error('La base de datos no está al día. Inicie primero el proceso web (npm run start:prod) o ejecute: npm run migration:run');
+    process.exit(78);
+  }
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES, 'worker'), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

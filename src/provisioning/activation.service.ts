@@ -4,6 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { Cuenta } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
+import { SYSTEM_ACTOR } from '../engine/actor';
+import { EngineService } from '../engine/engine.service';
+import { ProcedureCase } from '../engine/entities/case.entity';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LINK_VALIDITY_HOURS } from '../mail/account-mails';
 import { checkPassword } from '../security/password-policy';
@@ -30,6 +33,7 @@ export class ActivationService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DIRECTORY_PROVIDER) private readonly directory: DirectoryProvider,
     private readonly holders: HoldersService,
+    private readonly engine: EngineService,
   ) {}
 
   async issue(cuentaId: string, caseId: string | null, outboxId: string, now = new Date()): Promise<{ url: string; expiresAt: Date }> {
@@ -71,7 +75,43 @@ export class ActivationService {
     const res = await this.ds.getRepository(ActivationToken).update({ tokenHash: row.tokenHash, usedAt: IsNull() }, { usedAt: now });
     if (!res.affected) throw invalidLink();
     await this.directory.setPassword(cuenta.direccion, password, { changeAtNextLogin: false });
+    await this.firstUse(cuenta.id);
     return { direccion: cuenta.direccion };
+  }
+
+  /**
+   * Guía 5.2.1 paso 14 "Recibe la información e inicia el uso de su cuenta": the school setting its password through
+   * the link is that first use. Sent as the system to a case of this account waiting for it; when the school is
+   * quicker than the paperwork (the link arrives at paso 10, the Nivel delivers at paso 13), `sweepFirstUse` sends it
+   * once the case gets there.
+   */
+  async firstUse(cuentaId: string): Promise<number> {
+    const waiting = await this.ds
+      .getRepository(ProcedureCase)
+      .find({ where: { cuentaId, procedureId: 'centro-trabajo-alta', status: 'activo', state: 'inicioUso' } });
+    let n = 0;
+    for (const row of waiting) {
+      try {
+        await this.engine.send(row.id, { type: 'INICIAR_USO' }, SYSTEM_ACTOR, { expectedVersion: row.version });
+        n++;
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e; // moved on meanwhile: nothing to do
+      }
+    }
+    return n;
+  }
+
+  /** Periodic: 5.2.1 cases waiting for the school's first use of an account whose link was already used. */
+  async sweepFirstUse(): Promise<number> {
+    const rows = await this.ds
+      .getRepository(ProcedureCase)
+      .createQueryBuilder('c')
+      .where("c.procedure_id = 'centro-trabajo-alta' AND c.status = 'activo' AND c.state = 'inicioUso'")
+      .andWhere('EXISTS (SELECT 1 FROM activation_token a WHERE a.cuenta_id = c.cuenta_id AND a.used_at IS NOT NULL AND a.created_at >= c.created_at)')
+      .getMany();
+    let n = 0;
+    for (const r of rows) if (r.cuentaId) n += await this.firstUse(r.cuentaId);
+    return n;
   }
 
   private async valid(token: string, now: Date): Promise<{ cuenta: Cuenta; row: ActivationToken }> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ActivationService } from '../provisioning/activation.service';
 import { JobRunner } from './job-runner.service';
 import { OutboxRelay } from './outbox-relay.service';
 import { QUEUE_DRIVER, type QueueDriver } from './queue-driver';
@@ -26,6 +27,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly relay: OutboxRelay,
     private readonly runner: JobRunner,
+    private readonly activation: ActivationService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,11 +61,12 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** The recovery job and the self-service expiry, once a minute. */
+  /** The recovery job, the self-service expiry and 5.2.1's first use, once a minute. */
   async periodic(): Promise<void> {
     try {
       await this.relay.recover();
       await this.relay.expireAbandonedSelfService();
+      await this.activation.sweepFirstUse();
     } catch (e) {
       this.log.error({ err: (e as Error).message }, 'Recuperación fallida');
     }

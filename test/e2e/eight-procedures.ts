@@ -7,7 +7,6 @@ import { Nivel } from '../../src/catalog/entities/nivel.entity';
 import type { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { verifyMovementLog } from '../../src/engine/audit';
 import type { CaseView } from '../../src/engine/case-query.service';
-import { EngineService } from '../../src/engine/engine.service';
 import { Movement } from '../../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { sha256 } from '../../src/letters/verification';
@@ -16,6 +15,7 @@ import { ChosenPassword } from '../../src/provisioning/entities/chosen-password.
 import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { activate, activationToken, binary, type Mail, OutboxReader, scannedOficio } from './support';
+import { ActivationService } from '../../src/provisioning/activation.service';
 
 const DOMAIN = 'colima.gob.mx';
 const CCT = '06DPR0457K';
@@ -234,24 +234,25 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     expect(found.body[0].director.curp).toBe(w.director.curp);
     expect(await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'centro_trabajo', cct: CCT, directorCurp: found.body[0].director.curp })).toBe('aprovisionamiento');
     expect(await delivery(caseId, 'primaria')).toBe('entregaEscuela');
-    expect(await act('primaria', caseId, 'ENTREGAR_CREDENCIALES')).toBe('inicioUso');
-
-    // Paso 14 belongs to the school, and no HTTP route signs a school in: no staff role is offered INICIAR_USO.
-    for (const who of ['oficialia', 'sistemas', 'primaria'] as Who[]) {
-      expect((await view(who, caseId)).acciones.map((a) => a.evento)).not.toContain('INICIAR_USO');
-    }
-    const v = await view('primaria', caseId);
-    await http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${tok.primaria}`).send({ tipo: 'INICIAR_USO', version: v.version }).expect(403);
-    // So the school's act goes through the engine, as the school's portal (or the directory's first sign-in) would.
-    await h.app.get(EngineService).send(caseId, { type: 'INICIAR_USO' }, { id: `cct:${CCT}`, role: 'centro_trabajo', cct: CCT }, { expectedVersion: v.version });
-    await concluded(caseId, 'creada');
 
     const cuenta = await ds().getRepository(Cuenta).findOneByOrFail({ titularCct: CCT });
     expect(cuenta).toMatchObject({ direccion: `${CCT.toLowerCase()}@${DOMAIN}`, tipo: 'centro_trabajo', titularTipo: 'centro', estado: 'activa' });
     expect(await h.directory(cuenta.direccion)).toMatchObject({ holderCct: CCT, holderCurp: null, suspended: false });
     const mails = newMails();
     expect(mailsTo(mails)).toEqual([`${w.director.correoAlterno} | Correo institucional del centro de trabajo ${CCT}: ${cuenta.direccion}`]);
+    // The director uses the link (sent at paso 10) before the Nivel has delivered the letter: the school has started
+    // using the account, and paso 14 is recorded once the case gets there.
     await activate(h.app, activationToken(mails[0]), PW.escuela);
+    expect(await act('primaria', caseId, 'ENTREGAR_CREDENCIALES')).toBe('inicioUso');
+
+    // Paso 14 belongs to the school: no staff role is offered INICIAR_USO.
+    for (const who of ['oficialia', 'sistemas', 'primaria'] as Who[]) {
+      expect((await view(who, caseId)).acciones.map((a) => a.evento)).not.toContain('INICIAR_USO');
+    }
+    const v = await view('primaria', caseId);
+    await http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${tok.primaria}`).send({ tipo: 'INICIAR_USO', version: v.version }).expect(403);
+    expect(await h.app.get(ActivationService).sweepFirstUse()).toBe(1); // the periodic job
+    await concluded(caseId, 'creada');
     expect(await h.signIn(cuenta.direccion, PW.escuela)).toBe('ok');
     expect(await documents(caseId)).toEqual(['acuse:vigente', 'respuesta:vigente']);
     expect(await movements(caseId)).toEqual([
@@ -261,7 +262,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
       'CREDENTIALS_SENT:sistema',
       ...ENTREGA('nivel'),
       'ENTREGAR_CREDENCIALES:nivel',
-      'INICIAR_USO:centro_trabajo',
+      'INICIAR_USO:sistema',
     ]);
   });
 

@@ -33,7 +33,7 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
   const mailer = opts.mailer ?? createMailer(config, { log: () => undefined, warn: () => undefined });
   const templates = MailTemplates.load();
   const holders = new HoldersService(ds);
-  const activation = new ActivationService(ds, config, directory, holders);
+  const activation = new ActivationService(ds, config, directory, holders, engine);
   const processors: CommandProcessor[] = [
     new ProvisionProcessor(ds, directory, config, holders, new AddressGenerator({ domain: config.mailDomain })),
     new WipeChosenPasswordProcessor(ds),
