@@ -14,6 +14,7 @@ import { ProvisioningModule } from './provisioning/provisioning.module';
 import { QueueModule } from './queue/queue.module';
 import type { QueueRole } from './queue/queue-runtime.service';
 import { SelfServiceModule } from './selfservice/selfservice.module';
+import { WebModule } from './web/web.module';
 
 /** One module tree for both entry points: `web` (serves and enqueues) and `worker` (runs the jobs). */
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         QueueModule.forRoot(role, LETTER_PROCESSORS),
         SelfServiceModule,
         CatalogModule,
+        WebModule,
       ],
     };
   }
