@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { buildDataSourceOptions } from './data-source-options';
+import { SqliteMaintenance } from './sqlite-maintenance';
 
 /** One connection for the whole process, built by the same factory as ormconfig.ts and the CLIs. */
 @Module({
@@ -15,5 +16,6 @@ import { buildDataSourceOptions } from './data-source-options';
       }),
     }),
   ],
+  providers: [SqliteMaintenance],
 })
 export class DatabaseModule {}

@@ -5,6 +5,7 @@ import { type BenchDb, type CapturedQuery, openMariaDbBenchDb, openSqliteBenchDb
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, measure, note, Progress } from './stats';
 import { TASK_COLUMNS, TaskGenerator, type TaskRow } from './task-generator';
+import { optimizeSqlite } from '../../src/database/sqlite-maintenance';
 
 /**
  * InboxService.list on a task table of a million rows (issue 3: "fast on a million tasks, indexes proven by the
@@ -53,6 +54,10 @@ async function loadSqlite(db: BenchDb, g: TaskGenerator): Promise<void> {
   }
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   p.finish();
+  // What the product's SqliteMaintenance does at boot and every hour (approximate ANALYZE).
+  const t0 = performance.now();
+  await optimizeSqlite(db.dataSource);
+  note(`  ${db.name}: estadísticas del planificador como las mantiene el producto (${Math.round(performance.now() - t0)} ms)`);
 }
 
 async function loadMariaDb(db: BenchDb, g: TaskGenerator): Promise<void> {
@@ -287,9 +292,8 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
 }
 
 /**
- * The product never runs ANALYZE, so SQLite plans without statistics (what the measurements above show). Shown apart,
- * not in the table: which plans and times change once sqlite_stat1 exists, to tell an index problem from a
- * statistics one.
+ * The product keeps approximate statistics (SqliteMaintenance: ANALYZE with analysis_limit). Shown apart, not in the
+ * table: whether a full ANALYZE would change any plan or time.
  */
 async function sqliteAnalyzeDiagnosis(
   db: BenchDb,
@@ -302,7 +306,7 @@ async function sqliteAnalyzeDiagnosis(
   const t0 = performance.now();
   db.sqlite!.prepare('ANALYZE').run();
   const analyzeMs = performance.now() - t0;
-  const lines = [`ANALYZE tardó ${(analyzeMs / 1000).toFixed(1)} s. Mediana de InboxService.list sin estadísticas → con estadísticas:`];
+  const lines = [`ANALYZE tardó ${(analyzeMs / 1000).toFixed(1)} s. Mediana de InboxService.list con las estadísticas del producto → con ANALYZE completo:`];
   const details: Record<string, unknown> = { analyzeMs };
   for (const s of seen) {
     const after: string[] = [];
@@ -313,7 +317,7 @@ async function sqliteAnalyzeDiagnosis(
     );
     details[s.c.id] = { indexesBefore: s.indexes, indexesAfter: after, medianBeforeMs: s.medianMs, medianAfterMs: m.summary.medianMs };
   }
-  out.blocks.push({ title: 'SQLite con ANALYZE (diagnóstico; el producto no lo ejecuta) / SQLite after ANALYZE (diagnosis only)', text: lines.join('\n') });
+  out.blocks.push({ title: 'SQLite con ANALYZE completo (diagnóstico) / SQLite after a full ANALYZE (diagnosis only)', text: lines.join('\n') });
   out.details['inbox.sqlite.analyze'] = details;
 }
 
