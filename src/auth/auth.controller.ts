@@ -1,37 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { checkPassword } from '../security/password-policy';
-import { AllowMustChangePassword, CurrentStaff, CurrentToken, SESSION_COOKIE, StaffAuthGuard } from './auth.guard';
+import { ChangePasswordDto, LoginDto } from './auth.dto';
+import { AllowMustChangePassword, CurrentStaff, CurrentToken, StaffAuthGuard } from './auth.guard';
 import { type AuthenticatedStaff, AuthService } from './auth.service';
-
-class LoginDto {
-  @ApiProperty({ example: 'subjefatura' })
-  @IsString({ message: 'Escriba su usuario.' })
-  @MinLength(1, { message: 'Escriba su usuario.' })
-  @MaxLength(60, { message: 'El usuario es demasiado largo.' })
-  usuario!: string;
-
-  @ApiProperty()
-  @IsString({ message: 'Escriba su contraseña.' })
-  @MinLength(1, { message: 'Escriba su contraseña.' })
-  @MaxLength(200, { message: 'La contraseña es demasiado larga.' })
-  contrasena!: string;
-}
-
-class ChangePasswordDto {
-  @ApiProperty()
-  @IsString({ message: 'Escriba su contraseña actual.' })
-  @MaxLength(200, { message: 'La contraseña es demasiado larga.' })
-  actual!: string;
-
-  @ApiProperty({ description: 'Al menos 12 caracteres; no debe ser una contraseña común ni contener su usuario o nombre.' })
-  @IsString({ message: 'Escriba la nueva contraseña.' })
-  @MaxLength(200, { message: 'La contraseña es demasiado larga.' })
-  nueva!: string;
-}
+import { clearSessionCookie, setSessionCookie } from './session-cookie';
 
 @ApiTags('sesión')
 @Controller('api/auth')
@@ -46,7 +20,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Inicia sesión del personal; devuelve un token (Bearer) y fija la cookie de sesión' })
   async login(@Body() dto: LoginDto, @Res({ passthrough: true }) res: Response) {
     const { token, expiresAt, user } = await this.auth.login(dto.usuario, dto.contrasena);
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: this.config.publicBaseUrl.startsWith('https:'), expires: expiresAt, path: '/' });
+    setSessionCookie(res, token, expiresAt, this.config);
     return { token, expira: expiresAt.toISOString(), usuario: user.usuario, nombre: user.nombre, rol: user.role, nivel: user.nivelClave, debeCambiarContrasena: user.mustChangePassword };
   }
 
@@ -57,7 +31,7 @@ export class AuthController {
   @ApiBearerAuth()
   async logout(@CurrentToken() token: string, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.logout(token);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    clearSessionCookie(res);
   }
 
   @Get('yo')
@@ -75,6 +49,6 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Cambia la contraseña (obligatorio en el primer ingreso); cierra las demás sesiones' })
   async change(@CurrentStaff() staff: AuthenticatedStaff, @Body() dto: ChangePasswordDto): Promise<void> {
-    await this.auth.changePassword(staff.id, dto.actual, dto.nueva, (pw, u) => checkPassword(pw, { localPart: u.usuario, names: [u.nombre] }));
+    await this.auth.changePassword(staff.id, dto.actual, dto.nueva);
   }
 }

@@ -2,8 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { AuthController } from './auth.controller';
 import { StaffAuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { StaffUsersService } from './staff-users.service';
 import { UsersController } from './users.controller';
 
 @Global()
-@Module({ controllers: [AuthController, UsersController], providers: [AuthService, StaffAuthGuard], exports: [AuthService, StaffAuthGuard] })
+@Module({ controllers: [AuthController, UsersController], providers: [AuthService, StaffAuthGuard, StaffUsersService], exports: [AuthService, StaffAuthGuard, StaffUsersService] })
 export class AuthModule {}

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource, LessThan } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { checkPassword } from '../security/password-policy';
 import type { Actor } from '../engine/actor';
 import { StaffSession } from './staff-session.entity';
 import { StaffUser } from './staff-user.entity';
@@ -60,12 +61,12 @@ export class AuthService {
     await this.ds.getRepository(StaffSession).delete({ tokenHash: hashToken(token) });
   }
 
-  /** Changes a password after checking the current one; ends every other session of the user. */
-  async changePassword(userId: string, current: string, next: string, problems: (pw: string, user: StaffUser) => string[]): Promise<void> {
+  /** Changes a password after checking the current one and the policy; ends every session of the user. */
+  async changePassword(userId: string, current: string, next: string): Promise<void> {
     const repo = this.ds.getRepository(StaffUser);
     const user = await repo.findOneByOrFail({ id: userId });
     if (!(await argon2.verify(user.passwordHash, current))) throw new DomainError('CREDENCIALES_INVALIDAS', 'La contraseña actual no es correcta.', 400);
-    const reasons = problems(next, user);
+    const reasons = checkPassword(next, { localPart: user.usuario, names: [user.nombre] });
     if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', `La nueva contraseña no es aceptable: ${reasons.join(' ')}`, 400);
     await repo.update({ id: userId }, { passwordHash: await argon2.hash(next, { type: argon2.argon2id }), mustChangePassword: false });
     await this.ds.getRepository(StaffSession).delete({ userId });

@@ -1,5 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { CatalogSearchService } from './catalog-search.service';
 import { CatalogController } from './catalog.controller';
 
-@Module({ controllers: [CatalogController] })
+@Global()
+@Module({ controllers: [CatalogController], providers: [CatalogSearchService], exports: [CatalogSearchService] })
 export class CatalogModule {}

@@ -1,62 +1,17 @@
 import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import type { TaskRole } from '../../machines/types';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, StaffAuthGuard } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { LETTER_PROCEDURES } from '../letters/templates';
 import { CaseQueryService } from './case-query.service';
+import { InboxQueryDto, SendEventDto, StartCaseDto } from './engine.dto';
 import { renderDiagramSvg } from './diagram';
 import { EngineService } from './engine.service';
 import { InboxService } from './inbox.service';
 
 // A malformed id is simply a case that does not exist.
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
-
-class StartCaseDto {
-  @ApiProperty({ example: 'cuenta-bloquear' })
-  @IsString({ message: 'Indique el procedimiento.' })
-  @Matches(/^[a-z-]{3,40}$/, { message: 'El procedimiento no es válido.' })
-  procedimiento!: string;
-
-  @ApiPropertyOptional({ description: 'Datos iniciales del trámite' })
-  @IsOptional()
-  @IsObject({ message: 'Los datos deben ser un objeto.' })
-  datos?: Record<string, unknown>;
-}
-
-class SendEventDto {
-  @ApiProperty({ example: 'TURNAR' })
-  @IsString({ message: 'Indique la acción.' })
-  @Matches(/^[A-Z][A-Z0-9_]{1,59}$/, { message: 'La acción no es válida.' })
-  tipo!: string;
-
-  @ApiProperty({ description: 'Versión del trámite que usted consultó (evita sobrescribir cambios de otros)' })
-  @IsInt({ message: 'Indique la versión del trámite que consultó.' })
-  @Min(1)
-  version!: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsObject({ message: 'Los datos deben ser un objeto.' })
-  datos?: Record<string, unknown>;
-}
-
-class InboxQueryDto {
-  @IsOptional() @IsIn(['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'], { message: 'El rol no es válido.' }) rol?: TaskRole;
-  @IsOptional() @IsIn(['abierta', 'cerrada'], { message: 'El estado debe ser abierta o cerrada.' }) estado?: 'abierta' | 'cerrada';
-  @IsOptional() @IsString() @MaxLength(40) procedimiento?: string;
-  @IsOptional() @IsString() @MaxLength(200) paso?: string;
-  @IsOptional() @IsString() @MaxLength(40) folio?: string;
-  @IsOptional() @IsString() @MaxLength(18) curp?: string;
-  @IsOptional() @IsString() @MaxLength(10) cct?: string;
-  @IsOptional() @Type(() => String) @IsIn(['true', 'false'], { message: 'vencidas debe ser true o false.' }) vencidas?: string;
-  @IsOptional() @IsIn(['mias', 'libres'], { message: 'asignacion debe ser mias o libres.' }) asignacion?: 'mias' | 'libres';
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'porPagina debe ser un número.' }) @Min(1) @Max(100, { message: 'porPagina admite hasta 100.' }) porPagina?: number;
-}
 
 @ApiTags('trámites')
 @ApiBearerAuth()

@@ -4,7 +4,8 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import type { CaseContext } from '../../machines';
 import type { AuthenticatedStaff } from '../auth/auth.service';
-import { CatalogController } from '../catalog/catalog.controller';
+import { CatalogSearchDto } from '../catalog/catalog-search.dto';
+import { CatalogSearchService } from '../catalog/catalog-search.service';
 import { Cuenta, TIPO_CUENTA_LABEL } from '../catalog/entities/cuenta.entity';
 import { cctProblem, curpProblem, normalizeCct, normalizeCurp } from '../catalog/validation';
 import { DomainError } from '../common/domain-error';
@@ -17,17 +18,17 @@ import { type OficioView, OficiosService } from '../oficios/oficios.service';
 import { AddressGenerator } from '../provisioning/address/address-generator';
 import { ACTION_FIELDS, type ActionKind, actionKind } from './action-forms';
 import { renderCase } from './case.view';
-import { type Form, dataOf, paramTypeOf, readForm, validateDto } from './forms';
+import { type Form, dataOf, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
 import { StaffNames } from './reused';
 
-export type AccountHit = Awaited<ReturnType<CatalogController['accounts']>>[number];
-export type WorkerHit = Awaited<ReturnType<CatalogController['workers']>>[number];
-export type SchoolHit = Awaited<ReturnType<CatalogController['schools']>>[number];
+export type AccountHit = Awaited<ReturnType<CatalogSearchService['accounts']>>[number];
+export type WorkerHit = Awaited<ReturnType<CatalogSearchService['workers']>>[number];
+export type SchoolHit = Awaited<ReturnType<CatalogSearchService['schools']>>[number];
 
-const SearchDto = paramTypeOf<{ q: string; tipo?: string; limite?: number }>(CatalogController, 'workers', 0);
+const SearchDto = CatalogSearchDto;
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 const EVENT = /^[A-Z][A-Z0-9_]{1,59}$/;
 
@@ -128,7 +129,7 @@ export class CasePageService {
     private readonly cases: CaseQueryService,
     private readonly engine: EngineService,
     private readonly oficios: OficiosService,
-    private readonly catalog: CatalogController,
+    private readonly catalog: CatalogSearchService,
     private readonly addresses: AddressGenerator,
     private readonly labels: ProcedureLabels,
     private readonly names: StaffNames,

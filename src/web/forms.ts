@@ -39,17 +39,6 @@ export async function validateDto<T extends object>(cls: DtoClass<T>, values: Re
   return dto;
 }
 
-/**
- * The DTO class of a parameter of an API controller method, from the decorator metadata Nest itself uses for its
- * ValidationPipe: several DTOs are private to their controller file. Fails at load time if the method moved.
- */
-export function paramTypeOf<T extends object = object>(controller: abstract new (...args: never[]) => unknown, method: string, index: number): DtoClass<T> {
-  const types = Reflect.getMetadata('design:paramtypes', controller.prototype as object, method) as unknown[] | undefined;
-  const t = types?.[index];
-  if (typeof t !== 'function' || t === Object) throw new Error(`No DTO type for ${controller.name}.${method} parameter ${index}`);
-  return t as DtoClass<T>;
-}
-
 interface FieldOptions {
   label: string;
   name: string;

@@ -2,16 +2,15 @@ import { Body, Controller, Get, Injectable, Param, ParseUUIDPipe, Post, Query, R
 import type { Response } from 'express';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
-import { EngineController } from '../engine/engine.controller';
-import { type InboxItem, type InboxQuery, InboxService } from '../engine/inbox.service';
-import { type Form, paramTypeOf, readForm, validateDto } from './forms';
+import { InboxQueryDto } from '../engine/engine.dto';
+import { type InboxItem, InboxService } from '../engine/inbox.service';
+import { type Form, readForm, validateDto } from './forms';
 import { renderInbox } from './inbox.view';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels, type TaskStep } from './procedure-labels';
 import { StaffNames } from './reused';
 
-const InboxQueryDto = paramTypeOf<InboxQuery & { vencidas?: string }>(EngineController, 'list', 1);
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 export const FILTER_KEYS = ['rol', 'procedimiento', 'paso', 'folio', 'curp', 'cct', 'vencidas', 'asignacion', 'pagina'] as const;

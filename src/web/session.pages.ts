@@ -1,19 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AuthController } from '../auth/auth.controller';
+import { ChangePasswordDto, LoginDto } from '../auth/auth.dto';
 import { AllowMustChangePassword, StaffAuthGuard, tokenOf } from '../auth/auth.guard';
 import { AuthService } from '../auth/auth.service';
+import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DomainError } from '../common/domain-error';
 import { esc } from '../common/html';
-import { type Form, hidden, input, paramTypeOf, readForm, validateDto } from './forms';
+import { type Form, hidden, input, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome, csrfField, homeOf, staffPage } from './layout';
 import { CsrfTokens, PageChrome, PageFilter, PageGuard, type PageRequest, safeNext, seeOther, sendHtml } from './page-auth';
 
-const LoginDto = paramTypeOf(AuthController, 'login', 0);
-const ChangePasswordDto = paramTypeOf<{ actual: string; nueva: string }>(AuthController, 'change', 1);
 
 const PUBLIC_DIR = [resolve(__dirname, '..', '..', 'public'), resolve(__dirname, '..', '..', '..', 'public'), resolve(process.cwd(), 'public')].find((d) =>
   existsSync(resolve(d, 'personal')),
@@ -30,7 +30,7 @@ const POLICY = 'Al menos 12 caracteres. No debe ser una contraseña común ni co
 export class SessionPages {
   constructor(
     private readonly auth: AuthService,
-    private readonly authApi: AuthController,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly csrf: CsrfTokens,
   ) {}
 
@@ -57,8 +57,8 @@ export class SessionPages {
     const next = safeNext(form.siguiente);
     try {
       const dto = await validateDto(LoginDto, { usuario: (form.usuario ?? '').trim().toLowerCase(), contrasena: form.contrasena ?? '' });
-      const out = await this.authApi.login(dto as Parameters<AuthController['login']>[0], res);
-      seeOther(res, out.debeCambiarContrasena ? '/personal/contrasena' : (next ?? homeOf({ role: out.rol })));
+      const out = await this.signIn(dto.usuario, dto.contrasena, res);
+      seeOther(res, out.mustChangePassword ? '/personal/contrasena' : (next ?? homeOf(out)));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       sendHtml(res, this.loginPage({ usuario: form.usuario ?? '', siguiente: next ?? '' }, { error: e.message }), e.status);
@@ -81,7 +81,8 @@ export class SessionPages {
   @UseGuards(StaffAuthGuard, PageGuard)
   @AllowMustChangePassword()
   async logout(@Req() req: PageRequest, @Res() res: Response): Promise<void> {
-    await this.authApi.logout(req.token ?? '', res);
+    await this.auth.logout(req.token ?? '');
+    clearSessionCookie(res);
     seeOther(res, '/personal/entrar?aviso=salida');
   }
 
@@ -101,14 +102,20 @@ export class SessionPages {
     try {
       if ((form.nueva ?? '') !== (form.confirmacion ?? '')) throw new DomainError('CONFIRMACION_DISTINTA', 'La confirmación no coincide con la nueva contraseña.', 400);
       const dto = await validateDto(ChangePasswordDto, { actual: form.actual ?? '', nueva: form.nueva ?? '' });
-      await this.authApi.change(staff, dto);
+      await this.auth.changePassword(staff.id, dto.actual, dto.nueva);
       // Changing the password ends every session, this one too: sign in again with the new one.
-      const out = await this.authApi.login({ usuario: staff.usuario, contrasena: dto.nueva }, res);
-      seeOther(res, `${homeOf({ role: out.rol })}?aviso=contrasena`);
+      const out = await this.signIn(staff.usuario, dto.nueva, res);
+      seeOther(res, `${homeOf(out)}?aviso=contrasena`);
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       sendHtml(res, this.passwordPage(chrome, e.message), e.status);
     }
+  }
+
+  private async signIn(usuario: string, contrasena: string, res: Response) {
+    const { token, expiresAt, user } = await this.auth.login(usuario, contrasena);
+    setSessionCookie(res, token, expiresAt, this.config);
+    return user;
   }
 
   /** The stylesheet and the small progressive-enhancement script (public/personal/), read once. */

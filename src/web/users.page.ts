@@ -3,18 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Roles } from '../auth/auth.guard';
-import { UsersController } from '../auth/users.controller';
+import { CreateUserDto } from '../auth/staff-users.dto';
+import { type StaffUserView, StaffUsersService } from '../auth/staff-users.service';
 import { Nivel } from '../catalog/entities/nivel.entity';
 import { DomainError } from '../common/domain-error';
-import { type Form, dataOf, paramTypeOf, readForm, validateDto } from './forms';
+import { type Form, dataOf, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { renderUsers } from './users.view';
 
-const CreateUserDto = paramTypeOf(UsersController, 'create', 0);
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
-export type StaffUserView = Awaited<ReturnType<UsersController['list']>>[number];
+export type { StaffUserView };
 
 export interface UsersVm {
   usuarios: StaffUserView[];
@@ -32,7 +32,7 @@ export interface UsersVm {
 export class UsersPageService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly users: UsersController,
+    private readonly users: StaffUsersService,
   ) {}
 
   async view(extra: Partial<UsersVm> = {}): Promise<UsersVm> {
@@ -57,7 +57,7 @@ export class UsersPageService {
           .filter(([k, v]) => v !== '' && (k !== 'nivel' || values.rol === 'nivel')),
       );
       const dto = await validateDto(CreateUserDto, clean);
-      const u = await this.users.create(dto as Parameters<UsersController['create']>[0]);
+      const u = await this.users.create(dto);
       return this.view({ contrasena: { usuario: u.usuario, nombre: u.nombre, valor: u.contrasenaInicial, nueva: true } });
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
@@ -70,8 +70,8 @@ export class UsersPageService {
     return this.view({ contrasena: { usuario: u.usuario, nombre: u.nombre, valor: u.contrasenaInicial, nueva: false } });
   }
 
-  async deactivate(id: string): Promise<void> {
-    await this.users.deactivate(id);
+  async deactivate(id: string, actorId: string): Promise<void> {
+    await this.users.deactivate(id, actorId);
   }
 }
 
@@ -98,8 +98,8 @@ export class UsersPage {
   }
 
   @Post(':id/desactivar')
-  async deactivate(@Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
-    await this.pages.deactivate(id);
+  async deactivate(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
+    await this.pages.deactivate(id, chrome.staff!.id);
     seeOther(res, '/admin/usuarios?aviso=desactivado');
   }
 }

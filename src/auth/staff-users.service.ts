@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as argon2 from 'argon2';
+import { DataSource } from 'typeorm';
+import { Nivel } from '../catalog/entities/nivel.entity';
+import { DomainError, notFound } from '../common/domain-error';
+import { generateTemporaryPassword } from '../security/password-policy';
+import { StaffSession } from './staff-session.entity';
+import { STAFF_ROLE_LABEL, StaffUser } from './staff-user.entity';
+import type { CreateUserDto } from './staff-users.dto';
+
+export const staffUserView = (u: StaffUser) => ({
+  id: u.id,
+  usuario: u.usuario,
+  nombre: u.nombre,
+  rol: u.rol,
+  rolNombre: STAFF_ROLE_LABEL[u.rol],
+  nivel: u.nivelClave,
+  correo: u.correo,
+  activo: u.activo,
+  debeCambiarContrasena: u.mustChangePassword,
+});
+
+export type StaffUserView = ReturnType<typeof staffUserView>;
+
+/** Administrators manage the staff accounts: a first-login password is shown once, never stored in clear. */
+@Injectable()
+export class StaffUsersService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async list(): Promise<StaffUserView[]> {
+    return (await this.ds.getRepository(StaffUser).find({ order: { rol: 'ASC', usuario: 'ASC' } })).map(staffUserView);
+  }
+
+  async create(dto: CreateUserDto): Promise<StaffUserView & { contrasenaInicial: string }> {
+    if (dto.rol === 'nivel') {
+      if (!dto.nivel || !(await this.ds.getRepository(Nivel).exists({ where: { clave: dto.nivel.toUpperCase() } }))) {
+        throw new DomainError('NIVEL_DESCONOCIDO', 'Un usuario de Nivel necesita la clave de un nivel del catálogo (p. ej. PRIMARIA).', 400);
+      }
+    }
+    if (await this.ds.getRepository(StaffUser).exists({ where: { usuario: dto.usuario } })) {
+      throw new DomainError('USUARIO_EXISTENTE', `Ya existe el usuario «${dto.usuario}».`, 409);
+    }
+    const password = generateTemporaryPassword({ localPart: dto.usuario, names: [dto.nombre] });
+    const user: StaffUser = {
+      id: randomUUID(),
+      usuario: dto.usuario,
+      nombre: dto.nombre,
+      rol: dto.rol,
+      nivelClave: dto.rol === 'nivel' ? dto.nivel!.toUpperCase() : null,
+      correo: dto.correo ?? null,
+      passwordHash: await argon2.hash(password, { type: argon2.argon2id }),
+      mustChangePassword: true,
+      activo: true,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    const shown = staffUserView(user); // before insert: TypeORM writes the driver's raw defaults back into the object
+    await this.ds.getRepository(StaffUser).insert(user);
+    return { ...shown, contrasenaInicial: password };
+  }
+
+  /** A new first-login password (shown once); ends the user's sessions. */
+  async reset(id: string): Promise<StaffUserView & { contrasenaInicial: string }> {
+    const user = await this.ds.getRepository(StaffUser).findOne({ where: { id } });
+    if (!user) throw notFound('El usuario');
+    const password = generateTemporaryPassword({ localPart: user.usuario, names: [user.nombre] });
+    await this.ds.getRepository(StaffUser).update({ id }, { passwordHash: await argon2.hash(password, { type: argon2.argon2id }), mustChangePassword: true });
+    await this.ds.getRepository(StaffSession).delete({ userId: id });
+    return { ...staffUserView({ ...user, mustChangePassword: true }), contrasenaInicial: password };
+  }
+
+  /** Deactivates a user and ends their sessions; an administrator cannot lock themselves out. */
+  async deactivate(id: string, actorId: string): Promise<StaffUserView> {
+    if (id === actorId) throw new DomainError('AUTODESACTIVACION', 'No puede desactivar su propia cuenta; pida a otro administrador que lo haga.', 409);
+    const user = await this.ds.getRepository(StaffUser).findOne({ where: { id } });
+    if (!user) throw notFound('El usuario');
+    await this.ds.getRepository(StaffUser).update({ id }, { activo: false });
+    await this.ds.getRepository(StaffSession).delete({ userId: id });
+    return staffUserView({ ...user, activo: false });
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource } from 'typeorm';
+import type { CatalogSearchDto } from './catalog-search.dto';
+import { CentroTrabajo } from './entities/centro-trabajo.entity';
+import { Cuenta, TIPO_CUENTA_LABEL } from './entities/cuenta.entity';
+import { Trabajador } from './entities/trabajador.entity';
+
+const like = (q: string): string => `%${q.trim().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Guía 5.2.1 paso 7 "buscar el centro de trabajo y director", 5.3.1 "Busca al trabajador", 5.3.2–5.5 "Busca la
+ * cuenta": what the Subjefatura looks up before acting on a case.
+ */
+@Injectable()
+export class CatalogSearchService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Workers by CURP prefix, CURT or name. */
+  async workers(q: CatalogSearchDto) {
+    const fullName = this.ds.options.type === 'better-sqlite3' ? "(t.nombre || ' ' || t.primer_apellido)" : "CONCAT(t.nombre, ' ', t.primer_apellido)";
+    const term = q.q.trim().toUpperCase();
+    const rows = await this.ds
+      .getRepository(Trabajador)
+      .createQueryBuilder('t')
+      .where(`t.curp LIKE :p OR t.curt = :c OR ${fullName} LIKE :l`, { p: `${term}%`, c: term, l: like(q.q) })
+      .orderBy('t.primer_apellido')
+      .take(q.limite ?? 20)
+      .getMany();
+    return rows.map((t) => ({
+      curp: t.curp,
+      nombre: [t.nombre, t.primerApellido, t.segundoApellido].filter(Boolean).join(' '),
+      cct: t.cct,
+      nivel: t.nivelClave,
+      activo: t.activo,
+      tieneCorreoAlterno: !!t.correoAlterno,
+    }));
+  }
+
+  /** Schools by CCT prefix or name, with their director. */
+  async schools(q: CatalogSearchDto) {
+    const rows = await this.ds
+      .getRepository(CentroTrabajo)
+      .createQueryBuilder('c')
+      .where('c.cct LIKE :p OR c.nombre LIKE :l', { p: `${q.q.trim().toUpperCase()}%`, l: like(q.q) })
+      .orderBy('c.cct')
+      .take(q.limite ?? 20)
+      .getMany();
+    const directors = rows.map((r) => r.directorCurp).filter((c): c is string => !!c);
+    const people = directors.length ? await this.ds.getRepository(Trabajador).createQueryBuilder('t').where('t.curp IN (:...c)', { c: directors }).getMany() : [];
+    return rows.map((c) => {
+      const d = people.find((p) => p.curp === c.directorCurp);
+      return {
+        cct: c.cct,
+        nombre: c.nombre,
+        nivel: c.nivelClave,
+        estatus: c.estatus,
+        director: d ? { curp: d.curp, nombre: [d.nombre, d.primerApellido, d.segundoApellido].filter(Boolean).join(' '), tieneCorreoAlterno: !!d.correoAlterno } : null,
+      };
+    });
+  }
+
+  /** Accounts by address, or by the holder's CURP or CCT. */
+  async accounts(q: CatalogSearchDto) {
+    const term = q.q.trim();
+    const qb = this.ds
+      .getRepository(Cuenta)
+      .createQueryBuilder('c')
+      .where(new Brackets((w) => w.where('c.direccion LIKE :l', { l: like(term.toLowerCase()) }).orWhere('c.titular_curp = :u OR c.titular_cct = :u', { u: term.toUpperCase() })));
+    if (q.tipo) qb.andWhere('c.tipo = :t', { t: q.tipo });
+    const rows = await qb.orderBy('c.direccion').take(q.limite ?? 20).getMany();
+    return rows.map((c) => ({ id: c.id, direccion: c.direccion, tipo: TIPO_CUENTA_LABEL[c.tipo], estado: c.estado, titularCurp: c.titularCurp, titularCct: c.titularCct }));
+  }
+}
