@@ -60,8 +60,8 @@ describe('npm run audit:verify', () => {
 
   it('reports reordered rows (contents swapped between two sequence numbers)', async () => {
     const [a, b] = await repo().find({ where: [{ seq: 4 }, { seq: 5 }], order: { seq: 'ASC' } });
-    await repo().update({ seq: 4 }, { ...b!, seq: 4 });
-    await repo().update({ seq: 5 }, { ...a!, seq: 5 });
+    await repo().update({ seq: 4 }, { ...b, seq: 4 });
+    await repo().update({ seq: 5 }, { ...a, seq: 5 });
     const r = await auditVerify(db);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/movimiento 4: (reordenado|editado)/);
