@@ -1,18 +1,9 @@
 import 'reflect-metadata';
 import { createApp, warnIfEmpty } from './bootstrap';
-import { ConfigError, loadConfig } from './config/config';
+import { loadConfigOrExit } from './config/config';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const app = await createApp(config);
   await warnIfEmpty(app);
   await app.listen(config.port, config.host);

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { PROCEDURES } from '../machines';
 import { AppModule } from './app.module';
-import { ConfigError, loadConfig } from './config/config';
+import { loadConfigOrExit } from './config/config';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { ensureMysqlDatabase } from './database/ensure-database';
@@ -13,16 +13,7 @@ import { ensureMysqlDatabase } from './database/ensure-database';
  * Stateless: start as many as needed. Without REDIS_URL there is nothing to do here — the web process runs the jobs.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(78);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   if (!config.redisUrl) {
     console.error('El worker necesita REDIS_URL (p. ej. redis://127.0.0.1:6379). Sin Redis, `npm start` ejecuta los trabajos en el mismo proceso.');
     process.exit(78);

@@ -214,4 +214,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 }
 
+/** For the entry points: a wrong value prints the message naming the variable and exits with EX_CONFIG (78). */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78);
+    }
+    throw e;
+  }
+}
+
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -47,6 +47,36 @@ function deepMerge(a: StateValue, b: StateValue): StateValue {
   return out;
 }
 
+/** A new open task of a case; the search fields (folio, nivel, CCT, CURP, responsable) come from the case. */
+function taskFor(
+  row: ProcedureCase,
+  t: { stateId: string; title: string; role: string; priority: number; createdAt: Date; warnAt: Date; dueAt: Date },
+): Task {
+  return {
+    id: randomUUID(),
+    caseId: row.id,
+    procedureId: row.procedureId,
+    stateId: t.stateId,
+    title: t.title.slice(0, 200),
+    candidateRole: t.role,
+    nivelClave: row.nivelClave,
+    cct: row.cct,
+    curp: row.curp,
+    folio: row.folio,
+    assigneeId: null,
+    responsableId: row.responsableId,
+    status: 'abierta',
+    priority: t.priority,
+    createdAt: t.createdAt,
+    warnAt: t.warnAt,
+    dueAt: t.dueAt,
+    remindedAt: null,
+    escalatedAt: null,
+    closedAt: null,
+    closedBy: null,
+  };
+}
+
 /**
  * The outcome of a finished case: the machine's output, or (when the root declares no `output`) the static output of
  * the top-level final state it reached.
@@ -333,29 +363,7 @@ export class EngineService {
         if (!row || row.status === 'incidente') return;
         await em.update(ProcedureCase, { id: caseId }, { status: 'incidente', incidentMessage: message.slice(0, 400) });
         const now = new Date();
-        await em.insert(Task, {
-          id: randomUUID(),
-          caseId,
-          procedureId: row.procedureId,
-          stateId: '(incidente)',
-          title: 'Revisar trámite en incidente',
-          candidateRole: 'subjefatura',
-          nivelClave: row.nivelClave,
-          cct: row.cct,
-          curp: row.curp,
-          folio: row.folio,
-          assigneeId: null,
-          responsableId: row.responsableId,
-          status: 'abierta',
-          priority: 1,
-          createdAt: now,
-          warnAt: now,
-          dueAt: await this.calendar.dueDate(now, 1),
-          remindedAt: null,
-          escalatedAt: null,
-          closedAt: null,
-          closedBy: null,
-        });
+        await em.insert(Task, taskFor(row, { stateId: '(incidente)', title: 'Revisar trámite en incidente', role: 'subjefatura', priority: 1, createdAt: now, warnAt: now, dueAt: await this.calendar.dueDate(now, 1) }));
       });
       this.log.error({ caseId, message }, 'Trámite en incidente');
     } catch (e) {
@@ -492,29 +500,7 @@ export class EngineService {
       if (have.has(stateId)) continue;
       const dueAt = await this.calendar.dueDate(now, task.slaDays);
       const warnAt = new Date(now.getTime() + 0.75 * (dueAt.getTime() - now.getTime()));
-      const t: Task = {
-        id: randomUUID(),
-        caseId: row.id,
-        procedureId: def.id,
-        stateId,
-        title: task.title.slice(0, 200),
-        candidateRole: task.role,
-        nivelClave: row.nivelClave,
-        cct: row.cct,
-        curp: row.curp,
-        folio: row.folio,
-        assigneeId: null,
-        responsableId: row.responsableId,
-        status: 'abierta',
-        priority: PRIORITY[task.priority ?? 'normal'],
-        createdAt: now,
-        warnAt,
-        dueAt,
-        remindedAt: null,
-        escalatedAt: null,
-        closedAt: null,
-        closedBy: null,
-      };
+      const t = taskFor(row, { stateId, title: task.title, role: task.role, priority: PRIORITY[task.priority ?? 'normal'], createdAt: now, warnAt, dueAt });
       await em.insert(Task, t);
       // Reminder when "falta poco" and escalation when overdue: delayed jobs through the outbox.
       for (const [kind, at] of [['recordatorio', warnAt], ['vencimiento', dueAt]] as const) {
