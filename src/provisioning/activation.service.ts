@@ -101,13 +101,13 @@ export class ActivationService {
     return n;
   }
 
-  /** Periodic: 5.2.1 cases waiting for the school's first use of an account whose link was already used. */
+  /** Periodic: 5.2.1 cases waiting for the school's first use, whose own activation link was already used. */
   async sweepFirstUse(): Promise<number> {
     const rows = await this.ds
       .getRepository(ProcedureCase)
       .createQueryBuilder('c')
       .where("c.procedure_id = 'centro-trabajo-alta' AND c.status = 'activo' AND c.state = 'inicioUso'")
-      .andWhere('EXISTS (SELECT 1 FROM activation_token a WHERE a.cuenta_id = c.cuenta_id AND a.used_at IS NOT NULL AND a.created_at >= c.created_at)')
+      .andWhere('EXISTS (SELECT 1 FROM activation_token a WHERE a.case_id = c.id AND a.used_at IS NOT NULL)')
       .getMany();
     let n = 0;
     for (const r of rows) if (r.cuentaId) n += await this.firstUse(r.cuentaId);
