@@ -201,6 +201,18 @@ export function blockNoticeMail(
   return { template: 'bloqueo', to: [recipient.to], ...rendered, idempotencyKey: input.idempotencyKey };
 }
 
+/**
+ * After a reset, a notice to the institutional mailbox itself: whoever reads it learns the password changed, but it
+ * carries no link (the link goes to the alternate address only: a taken-over account must not receive it).
+ */
+export function resetNoticeMail(
+  templates: MailTemplates,
+  input: { nombre: string; correo: string; fecha: Date; idempotencyKey?: string },
+): MailFor {
+  const rendered = templates.render('aviso-restablecimiento', { nombre: input.nombre, correo: input.correo, fecha: input.fecha });
+  return { template: 'aviso-restablecimiento', to: [input.correo], ...rendered, idempotencyKey: input.idempotencyKey };
+}
+
 export const TEMPORARY_PASSWORD_REASONS = {
   alta: 'Se creó su cuenta de correo electrónico institucional.',
   restablecimiento: 'Se restableció la contraseña de su cuenta de correo electrónico institucional.',

@@ -22,6 +22,7 @@ export const MAIL_TEMPLATE_VARS = {
   'reasignacion-nuevo-titular': ['nombre', 'tipoCuenta', 'correo', 'folio', ...LINK],
   'reasignacion-titular-anterior': ['nombre', 'correo', 'folio', 'fecha'],
   bloqueo: ['nombre', 'correo', 'folio', 'fecha'],
+  'aviso-restablecimiento': ['nombre', 'correo', 'fecha'],
   'contrasena-temporal': ['nombre', 'correo', 'motivo', 'contrasenaTemporal', 'longitudMinima'],
 } as const satisfies Record<string, readonly string[]>;
 

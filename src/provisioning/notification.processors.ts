@@ -10,7 +10,7 @@ import type { EngineEvent } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import { Task } from '../engine/entities/task.entity';
-import { blockNoticeMail, chosenPasswordAppliedMail, newAccountMail, previousHolderMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
+import { blockNoticeMail, chosenPasswordAppliedMail, newAccountMail, recipientOf, resetNoticeMail, previousHolderMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
 import { escapeHtml, formatFechaHora, MailTemplates } from '../mail/mail-templates';
 import { MailDeliveryError, MAILER, type Mailer } from '../mail/mailer';
 import type { CommandProcessor } from '../queue/queue.types';
@@ -76,6 +76,7 @@ export class SendCredentialsProcessor implements CommandProcessor {
       }
     } else if (caso?.procedureId.endsWith('restablecer')) {
       await deliver(this.mailer, resetLinkMail(this.templates, input));
+      await deliver(this.mailer, resetNoticeMail(this.templates, { nombre: recipientOf(holder.mail).nombre, correo: cuenta.direccion, fecha: new Date(), idempotencyKey: `${cmd.idempotencyKey}:aviso` }));
     } else {
       await deliver(this.mailer, newAccountMail(this.templates, input));
     }
