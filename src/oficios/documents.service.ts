@@ -90,6 +90,12 @@ export class DocumentsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** The documents of a case this actor may open (acuse, reply letter), oldest first. */
+  async listForCase(caseId: string, actor: Reader): Promise<IssuedDocument[]> {
+    const docs = await this.ds.getRepository(IssuedDocument).find({ where: { caseId }, order: { signedAt: 'ASC' } });
+    return docs.filter((d) => canOpen(d, actor));
+  }
+
   /** The PDF as issued; every download is recorded with the user (Guía: the Nivel downloads and acknowledges). */
   async download(id: string, actor: Reader, now = new Date()): Promise<{ pdf: Buffer; filename: string }> {
     const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { id } });

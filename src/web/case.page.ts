@@ -12,8 +12,7 @@ import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { type CaseView, CaseQueryService } from '../engine/case-query.service';
 import { EngineService } from '../engine/engine.service';
-import { canOpen } from '../oficios/documents.service';
-import { IssuedDocument } from '../oficios/entities/document.entity';
+import { DocumentsService } from '../oficios/documents.service';
 import { type OficioView, OficiosService } from '../oficios/oficios.service';
 import { AddressGenerator } from '../provisioning/address/address-generator';
 import { ACTION_FIELDS, type ActionKind, actionKind } from './action-forms';
@@ -129,6 +128,7 @@ export class CasePageService {
     private readonly cases: CaseQueryService,
     private readonly engine: EngineService,
     private readonly oficios: OficiosService,
+    private readonly documents: DocumentsService,
     private readonly catalog: CatalogSearchService,
     private readonly addresses: AddressGenerator,
     private readonly labels: ProcedureLabels,
@@ -142,7 +142,7 @@ export class CasePageService {
     const datos = (caso.datos ?? {}) as Partial<CaseContext>;
     const oficio = await this.oficioOf(caso, staff);
     const names = await this.names.of(movs.map((m) => m.actor));
-    const docs = await this.ds.getRepository(IssuedDocument).find({ where: { caseId: id }, order: { signedAt: 'ASC' } });
+    const docs = await this.documents.listForCase(id, staff);
     const cuentaId = datos.cuenta?.cuentaId;
     const cuenta = cuentaId ? await this.ds.getRepository(Cuenta).findOne({ where: { id: cuentaId } }) : null;
     const acciones: ActionVm[] = [];
@@ -162,9 +162,7 @@ export class CasePageService {
         pasos: m.pasos,
         datos: dataPairs(m.datos),
       })),
-      documentos: docs
-        .filter((d) => canOpen(d, staff))
-        .map((d) => ({ id: d.id, tipo: d.kind === 'acuse' ? 'Acuse de recibo' : 'Oficio de respuesta', folio: d.folio, numeroOficio: d.numeroOficio, emitido: d.signedAt, estado: d.status, paginas: d.paginas })),
+      documentos: docs.map((d) => ({ id: d.id, tipo: d.kind === 'acuse' ? 'Acuse de recibo' : 'Oficio de respuesta', folio: d.folio, numeroOficio: d.numeroOficio, emitido: d.signedAt, estado: d.status, paginas: d.paginas })),
       oficio,
       cuenta: cuenta ? accountInfo(cuenta) : null,
       acciones,
