@@ -25,12 +25,22 @@ const common = {
  * unit: pure code (machines, validators, renderers), no database.
  * db:   everything that touches the database; `npm test` runs it on SQLite and again on MariaDB (TEST_DB=mariadb).
  * e2e:  the HTTP app and real services (slapd, SMTP, Redis, Chromium, both dialects at once), run once.
+ *
+ * CI runs on 2 cores that other work shares: the timeouts are sized for a loaded machine (a db test that migrates a
+ * fresh database and runs a whole procedure takes seconds there, not milliseconds), and the workers are bounded to
+ * half the cores so the suites do not starve the MariaDB, Redis, slapd and Chromium processes they talk to.
  * @type {import('jest').Config}
  */
 module.exports = {
+  maxWorkers: '50%',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/machines/**/*.spec.ts'] },
-    { ...common, displayName: 'db', testMatch: ['<rootDir>/test/**/*.db.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testTimeout: 30_000,
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/machines/**/*.spec.ts'],
+    },
+    { ...common, displayName: 'db', testTimeout: 120_000, testMatch: ['<rootDir>/test/**/*.db.spec.ts'] },
+    { ...common, displayName: 'e2e', testTimeout: 180_000, testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
   ],
 };

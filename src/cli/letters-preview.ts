@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { demoAcuse, demoReplyLetter, demoValues, DEMO_DATE } from '../letters/demo-data';
+import { demoAcuse, demoReplyLetter, demoValues } from '../letters/demo-data';
 import { renderSignedAcuse, renderSignedReplyLetter, type SignedDocument } from '../letters/renderer';
 import { loadOrCreateTestSigner } from '../letters/signer';
 import { fillLetterTemplate, loadLetterTemplate, SHIPPED_LETTERS, validateLetterTemplates } from '../letters/templates';
@@ -16,9 +16,11 @@ async function main(): Promise<void> {
   for (const f of readdirSync(out)) if (/\.(pdf|png)$/.test(f)) rmSync(join(out, f));
 
   validateLetterTemplates();
-  const signer = loadOrCreateTestSigner(dataDir);
+  // The preview is dated and signed now: the test certificate is valid from the day it was made.
+  const now = new Date();
+  const signer = loadOrCreateTestSigner(dataDir, now);
   const docs: Array<[string, SignedDocument]> = [];
-  docs.push(['acuse', await renderSignedAcuse(demoAcuse(), signer, { signedAt: DEMO_DATE })]);
+  docs.push(['acuse', await renderSignedAcuse(demoAcuse({ recibidoEn: now }), signer, { signedAt: now })]);
   for (const { procedure, outcome } of SHIPPED_LETTERS) {
     // One generic rejection is enough to look at.
     if (outcome === 'rechazada' && procedure !== 'centro-trabajo-alta') continue;
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
     const name = outcome === 'rechazada' ? 'rechazada' : `${procedure}-${outcome}`;
     docs.push([
       name,
-      await renderSignedReplyLetter(demoReplyLetter({ ...filled }), signer, { signedAt: DEMO_DATE }),
+      await renderSignedReplyLetter(demoReplyLetter({ ...filled, fecha: now }), signer, { signedAt: now }),
     ]);
   }
   for (const [name, doc] of docs) {

@@ -4,7 +4,10 @@ import { maskEmail, shortVerifyUrl, verifyUrl } from './verification';
 
 /**
  * Plausible demo data (fictitious people and schools) for `letters:preview`, the benchmark and tests.
- * 28 Nov 2026 at 11:05 in Colima = 17:05 UTC.
+ * DEMO_DATE (28 Nov 2026 at 11:05 in Colima = 17:05 UTC) is only a date printed on demo content, so that two calls give
+ * the same document: it is never a signing time. A signature is made at the clock's time (`signedAt: clock()`), inside
+ * the validity of a certificate made from the same clock; a fixed signing date would stop working the day the
+ * certificate no longer covers it.
  */
 export const DEMO_DATE = new Date('2026-11-28T17:05:00Z');
 export const DEMO_BASE_URL = 'https://correo.colima.gob.mx';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { DomainError } from '../../src/common/domain-error';
-import { demoAcuse, demoReplyLetter, demoValues, DEMO_DATE } from '../../src/letters/demo-data';
+import { demoAcuse, demoReplyLetter, demoValues } from '../../src/letters/demo-data';
 import { renderSignedAcuse, renderSignedReplyLetter, TEST_MARK, type SignedDocument } from '../../src/letters/renderer';
 import {
   loadOrCreateTestSigner,
@@ -84,6 +84,11 @@ interface SignerCase {
 }
 
 const signers: SignerCase[] = [];
+/**
+ * The suite's clock, read once the certificates exist (OpenSSL starts a certificate's validity at the current second):
+ * every document is signed at it, so nothing depends on which day the suite runs.
+ */
+let NOW: Date;
 const P12_PASS = 'frase de prueba ñ';
 const SAT_PASS = 'Llave-SAT-2026';
 
@@ -115,6 +120,7 @@ beforeAll(() => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPem, '-out', certPem, '-days', '30', '-subj', '/CN=Oficialia CSEEE/O=CSEEE/C=MX'], { stdio: 'ignore' });
   execFileSync('openssl', ['pkcs12', '-export', '-inkey', keyPem, '-in', certPem, '-out', p12, '-passout', 'pass:openssl3'], { stdio: 'ignore' });
   signers.push({ signer: loadP12Signer(p12, 'openssl3'), cn: 'Oficialia CSEEE', test: false });
+  NOW = new Date();
 
   const sat = makeSatPair(SAT_PASS);
   writeFileSync(join(dir, 'firma.cer'), sat.cer);
@@ -126,7 +132,7 @@ beforeAll(() => {
   });
 
   signers.push({
-    signer: loadOrCreateTestSigner(join(dir, 'data')),
+    signer: loadOrCreateTestSigner(join(dir, 'data'), NOW),
     cn: 'Firma de prueba — Mi Correo Institucional',
     test: true,
   });
@@ -145,8 +151,8 @@ describe('every document kind, signed with every kind of signer, passes pdfsig',
         const name = `${kind}-${signerIndex}`;
         const doc: SignedDocument =
           kind === 'acuse'
-            ? await renderSignedAcuse(demoAcuse({ testDocument: false }), signer, { signedAt: DEMO_DATE })
-            : await renderSignedReplyLetter(demoReplyLetter({ testDocument: false }), signer, { signedAt: DEMO_DATE });
+            ? await renderSignedAcuse(demoAcuse({ testDocument: false }), signer, { signedAt: NOW })
+            : await renderSignedReplyLetter(demoReplyLetter({ testDocument: false }), signer, { signedAt: NOW });
 
         const sig = pdfsig(doc.pdf, name);
         expect(sig).toContain('Signature is Valid.');
@@ -177,7 +183,7 @@ describe('every document kind, signed with every kind of signer, passes pdfsig',
         const compact = all.replace(/\s+/g, '');
         expect(compact).toContain(doc.cadenaOriginal);
         expect(doc.cadenaOriginal).toMatch(
-          new RegExp(`^\\|\\|MCI-2026-000123\\|\\|2026-11-28T17:05:00Z\\|\\|${signer.signerId}\\|\\|[0-9a-f]{64}\\|\\|$`),
+          new RegExp(`^\\|\\|MCI-2026-000123\\|\\|${NOW.toISOString().slice(0, 19)}Z\\|\\|${signer.signerId}\\|\\|[0-9a-f]{64}\\|\\|$`),
         );
         expect(verifySello(doc.cadenaOriginal, doc.sello, signer.certificateDer)).toBe(true);
         expect(compact).toContain(doc.sello);
@@ -212,7 +218,7 @@ describe('SAT e.firma pair', () => {
       notAfter: new Date('2024-01-01T00:00:00Z'),
     });
     const signer = loadSatSigner(expired.cer, expired.key, SAT_PASS);
-    await expect(renderSignedAcuse(demoAcuse(), signer, { signedAt: DEMO_DATE })).rejects.toMatchObject({
+    await expect(renderSignedAcuse(demoAcuse(), signer, { signedAt: NOW })).rejects.toMatchObject({
       code: 'FIRMA_CERTIFICADO_NO_VIGENTE',
     });
   });
@@ -249,7 +255,7 @@ describe('reply letters from every shipped template', () => {
       const doc = await renderSignedReplyLetter(
         demoReplyLetter({ ...filled, testDocument: false }),
         signers[2].signer,
-        { signedAt: DEMO_DATE },
+        { signedAt: NOW },
       );
       const name = `${procedure}-${outcome}`;
       expect(pdfsig(doc.pdf, name)).toContain('Signature is Valid.');
@@ -291,7 +297,7 @@ describe('QR and short URL on every page', () => {
       'vigente y que el centro de trabajo tenga sus datos generales actualizados, como lo piden las políticas.',
     ).join('\n\n');
     const data = demoReplyLetter({ cuerpo: long });
-    const doc = await renderSignedReplyLetter(data, signers[3].signer, { signedAt: DEMO_DATE });
+    const doc = await renderSignedReplyLetter(data, signers[3].signer, { signedAt: NOW });
     expect(doc.pages).toBeGreaterThanOrEqual(2);
     expect(pdfsig(doc.pdf, 'long')).toContain('Signature is Valid.');
     const texts = pageTexts(doc.pdf, 'long', doc.pages);
@@ -310,7 +316,7 @@ describe('QR and short URL on every page', () => {
 
   it('the acuse QR decodes to the verification URL', async () => {
     const data = demoAcuse();
-    const doc = await renderSignedAcuse(data, signers[0].signer, { signedAt: DEMO_DATE });
+    const doc = await renderSignedAcuse(data, signers[0].signer, { signedAt: NOW });
     expect(qrOnPage(doc.pdf, 'acuse-qr', 1)).toBe(data.verifyUrl);
   }, 30_000);
 });
