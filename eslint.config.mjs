@@ -21,6 +21,19 @@ export default tseslint.config(
     },
   },
   {
+    // One way to open a transaction (src/database/transaction.ts explains why): inTransaction(ds, fn).
+    files: ['src/**/*.ts', 'machines/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name=/^(transaction|startTransaction)$/]",
+          message: 'Abra transacciones solo con inTransaction(ds, fn) de src/database/transaction.ts.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

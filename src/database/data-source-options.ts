@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
+import { SqliteConnectionGate } from './transaction';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -45,6 +46,8 @@ export function buildDataSourceOptions(opts: { databaseUrl?: string; dataDir: st
     type: 'better-sqlite3',
     database,
     enableWAL: true,
+    // One shared connection: every statement and transaction goes through inTransaction's gate.
+    subscribers: [SqliteConnectionGate],
     prepareDatabase: (db: { pragma(s: string): unknown }) => {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');

@@ -5,7 +5,7 @@ import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
 import { type ActorRole, COMMAND_TYPES, type CommandType, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
-import { inTransaction } from '../database/transaction';
+import { inTransaction, outsideTransaction } from '../database/transaction';
 import { type Actor, ROLE_LABEL } from './actor';
 import { CalendarService } from './calendar.service';
 import { ProcedureCase } from './entities/case.entity';
@@ -348,7 +348,8 @@ export class EngineService {
       reason = (e as Error).message;
     }
     if (snap && !reason) return snap;
-    void this.markIncident(row.id, `El estado guardado no se pudo restaurar (${reason}).`);
+    // Recorded on its own: the caller's transaction is about to fail with the error below.
+    void outsideTransaction(() => this.markIncident(row.id, `El estado guardado no se pudo restaurar (${reason}).`));
     throw new DomainError(
       'CASO_EN_INCIDENTE',
       'Este trámite quedó en un estado que el sistema no puede continuar; la Subjefatura de Sistemas fue notificada para revisarlo.',

@@ -6,6 +6,7 @@ import type { CommandParams } from '../../machines/types';
 import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { inTransaction } from '../database/transaction';
 import type { EngineEvent } from '../engine/engine.service';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import type { CommandProcessor } from '../queue/queue.types';
@@ -94,7 +95,7 @@ export class ProvisionProcessor implements CommandProcessor {
       );
       const [localPart, dominio] = address.split('@') as [string, string];
       cuenta = repo.create({ id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, estado: 'activa', proveedor: this.directory.name, proveedorId: null });
-      await this.ds.transaction(async (em) => {
+      await inTransaction(this.ds, async (em) => {
         await em.insert(Cuenta, cuenta!);
         await this.history(em, cuenta!.id, 'solicitada', `Dirección asignada: ${address}`, cmd.caseId);
       });
@@ -108,7 +109,7 @@ export class ProvisionProcessor implements CommandProcessor {
         changeAtNextLogin: false,
       });
       if (cuenta.proveedorId !== acc.providerId) {
-        await this.ds.transaction(async (em) => {
+        await inTransaction(this.ds, async (em) => {
           await em.update(Cuenta, { id: cuenta.id }, { proveedorId: acc.providerId, proveedor: this.directory.name });
           await this.history(em, cuenta.id, 'creada', `Creada en el directorio (${this.directory.name})`, cmd.caseId);
         });
@@ -116,7 +117,7 @@ export class ProvisionProcessor implements CommandProcessor {
     } catch (e) {
       // Nothing was created: free the address so a retry after the Subjefatura fixes the data starts clean.
       if (e instanceof ProviderError && e.kind === 'permanent' && !cuenta.proveedorId && cuenta.id === id) {
-        await this.ds.transaction(async (em) => {
+        await inTransaction(this.ds, async (em) => {
           await em.delete(CuentaHistorial, { cuentaId: id });
           await em.delete(Cuenta, { id });
         });
@@ -132,7 +133,7 @@ export class ProvisionProcessor implements CommandProcessor {
     const chosen = await this.ds.getRepository(ChosenPassword).findOne({ where: { caseId: cmd.caseId } });
     const password = chosen ? this.box.open(chosen.sealed, `chosen-password:${cmd.caseId}`) : unusablePassword();
     await this.directory.setPassword(cuenta.direccion, password, { changeAtNextLogin: false });
-    await this.ds.transaction((em) => this.history(em, cuenta.id, 'restablecida', chosen ? 'Contraseña elegida por el centro de trabajo aplicada' : 'Contraseña anterior invalidada', cmd.caseId));
+    await inTransaction(this.ds, (em) => this.history(em, cuenta.id, 'restablecida', chosen ? 'Contraseña elegida por el centro de trabajo aplicada' : 'Contraseña anterior invalidada', cmd.caseId));
     return this.ok(cuenta);
   }
 
@@ -144,7 +145,7 @@ export class ProvisionProcessor implements CommandProcessor {
     // Correction 9: the previous holder loses access — the directory gets a new (unknown) password.
     await this.directory.reassign(cuenta.direccion, holder.directory, unusablePassword(), { changeAtNextLogin: false });
     if (cuenta.titularCurp !== newCurp) {
-      await this.ds.transaction(async (em) => {
+      await inTransaction(this.ds, async (em) => {
         await em.update(Cuenta, { id: cuenta.id }, { titularTipo: 'trabajador', titularCurp: newCurp, titularCct: null });
         await this.history(em, cuenta.id, 'reasignada', `Titular anterior: ${previous ?? cuenta.titularCct ?? '—'}; nuevo titular: ${newCurp}`, cmd.caseId);
       });
@@ -156,7 +157,7 @@ export class ProvisionProcessor implements CommandProcessor {
     const cuenta = await this.cuenta(cuentaId);
     await this.directory.suspend(cuenta.direccion);
     if (cuenta.estado !== 'bloqueada') {
-      await this.ds.transaction(async (em) => {
+      await inTransaction(this.ds, async (em) => {
         await em.update(Cuenta, { id: cuenta.id }, { estado: 'bloqueada' });
         await this.history(em, cuenta.id, 'bloqueada', 'Cuenta bloqueada en el directorio', cmd.caseId);
       });

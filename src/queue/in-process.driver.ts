@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { outsideTransaction } from '../database/transaction';
 import type { JobHandler, QueueDriver } from './queue-driver';
 import { type JobData, QUEUE_NAMES, type QueueName } from './queue.types';
 
@@ -87,7 +88,8 @@ export class InProcessDriver implements QueueDriver {
       this.jobs.delete(job.jobId);
       this.running.add(job.jobId);
       const handler = this.handler;
-      void handler(job.queue, job.data)
+      // A job is work of its own: it must not run as part of the transaction (if any) that enqueued or woke it.
+      void outsideTransaction(() => handler(job.queue, job.data))
         .catch((e: unknown) => this.log.error({ jobId: job.jobId, err: (e as Error).message }, 'Trabajo fallido'))
         .finally(() => {
           this.running.delete(job.jobId);

@@ -14,6 +14,7 @@ import {
   unknownAccountError,
   validateHolder,
 } from '../directory-provider';
+import { inTransaction } from '../../../database/transaction';
 import { DirectorioLocal } from './directorio-local.entity';
 
 export interface LocalDirectoryOptions {
@@ -51,7 +52,7 @@ export class LocalDirectoryProvider implements DirectoryProvider {
     // A concurrent create of the same address loses the insert race on the unique index; the second pass sees the row.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.dataSource.transaction(async (m) => {
+        return await inTransaction(this.dataSource, async (m) => {
           const repo = m.getRepository(DirectorioLocal);
           const row = await repo.findOneBy({ address });
           if (row) {
@@ -107,7 +108,7 @@ export class LocalDirectoryProvider implements DirectoryProvider {
     const from = normalizeAddress(address, this.name);
     const to = normalizeAddress(newAddress, this.name);
     try {
-      return await this.dataSource.transaction(async (m) => {
+      return await inTransaction(this.dataSource, async (m) => {
         const repo = m.getRepository(DirectorioLocal);
         const [row, target] = await Promise.all([repo.findOneBy({ address: from }), repo.findOneBy({ address: to })]);
         if (!row) {
@@ -167,7 +168,7 @@ export class LocalDirectoryProvider implements DirectoryProvider {
   private async update(address: string, secrets: string[], change: (row: DirectorioLocal) => void): Promise<DirectoryAccount> {
     const a = normalizeAddress(address, this.name);
     try {
-      return await this.dataSource.transaction(async (m: EntityManager) => {
+      return await inTransaction(this.dataSource, async (m: EntityManager) => {
         const repo = m.getRepository(DirectorioLocal);
         const row = await repo.findOneBy({ address: a });
         if (!row) throw unknownAccountError(a, this.name);
