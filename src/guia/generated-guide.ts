@@ -67,9 +67,15 @@ const flat = (c: GuideStep['correccion']): number[] => (c === undefined ? [] : [
 const quote = (responsable: string, actividad: string): string =>
   `${responsable}: «${actividad.replace(/\n/g, ' ')}»`;
 
+/** The corrections that rename the guide's responsable of this row to the machines' one (`Correction.renombra`). */
+const renamedBy = (printed: GuideRowText | undefined, step: GuideStep): number[] =>
+  CORRECTIONS.filter((c) => c.renombra && c.renombra.guia === printed?.responsable && c.renombra.catalogo === step.responsable).map(
+    (c) => c.numero,
+  );
+
 /**
  * Builds the generated guide from the catalog. `guide` is the parsed text of the guide; it is needed for the
- * "what the guide said" of each correction.
+ * "what the guide said" of each correction and for the rows a renamed responsable touches.
  */
 export function buildGeneratedGuide(procedures: readonly ProcedureDefinition[], guide: GuideText, date: Date): GeneratedGuide {
   const versions = [...new Set(procedures.map((p) => p.guideVersion))];
@@ -82,8 +88,11 @@ export function buildGeneratedGuide(procedures: readonly ProcedureDefinition[], 
     for (const table of def.guideTables) {
       const own = steps.filter((s) => (s.seccion ?? def.guideTables[0].section) === table.section);
       if (own.length === 0) throw new Error(`La máquina ${def.id} no tiene pasos de la tabla ${table.section}`);
+      const printed = guide.tables.find((g) => g.section === table.section);
       const rows = own.map((step, i): GeneratedRow => {
-        const correcciones = [...new Set(flat(step.correccion))].sort((a, b) => a - b);
+        const correcciones = [...new Set([...flat(step.correccion), ...renamedBy(printed?.rows.find((r) => r.no === step.no), step)])].sort(
+          (a, b) => a - b,
+        );
         return {
           no: step.no,
           responsable: step.responsable,
@@ -142,7 +151,7 @@ function appliedCorrections(tables: GeneratedTable[], guide: GuideText, catalogV
       const changed: CorrectionChange[] = g
         ? [
             ...(g.actividad !== row.actividad ? (['actividad'] as const) : []),
-            ...(g.responsableCanonico !== row.responsable ? (['responsable'] as const) : []),
+            ...(g.responsable !== row.responsable ? (['responsable'] as const) : []),
             ...(g.numerado ? [] : (['numero'] as const)),
           ]
         : ['actividad', 'responsable', 'numero'];
