@@ -10,12 +10,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { guideResponsables, guideSection, guideStepNumbers } from '../../machines/spec-support';
-import { PROCEDURES } from '../../machines/index';
+import { GUIDE_VERSIONS, PROCEDURES } from '../../machines/index';
 import { CORRECTIONS, type CorrectionChange, correctionByNumber } from '../../src/guia/corrections';
 import { LINK_VALIDITY_HOURS } from '../../src/mail/account-mails';
 import { type GuideText, loadGuideText, parseGuide } from '../../src/guia/guide-text';
 
 const ROOT = resolve(__dirname, '..', '..');
+/** The issue date of Versión 01 as the cover writes it ("28 de noviembre de 2026"), from the catalog's own record. */
+const VERSION_FECHA = new Intl.DateTimeFormat('es-MX', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'America/Mexico_City' }).format(
+  new Date(`${GUIDE_VERSIONS['01'].fecha}T18:00:00Z`),
+);
 
 /**
  * Every difference between the generated tables and the guide that a correction explains, with that correction's
@@ -196,7 +200,7 @@ describe('npm run guia (generated guide vs the guide)', () => {
 
   beforeAll(() => {
     outDir = mkdtempSync(join(tmpdir(), 'mci-guia-'));
-    stdout = execFileSync(process.execPath, ['-r', './scripts/register.js', 'src/cli/guia.ts', outDir, '--fecha', '2026-11-30'], {
+    stdout = execFileSync(process.execPath, ['-r', './scripts/register.js', 'src/cli/guia.ts', outDir], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,
@@ -318,12 +322,55 @@ describe('npm run guia (generated guide vs the guide)', () => {
     const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', pdf, '-'], { encoding: 'utf8' });
     expect(cover).toContain('Guía para la asignación del Correo');
     expect(cover).toContain('Versión 01');
-    expect(cover).toContain('Fecha de emisión: 30 de noviembre de 2026');
+    expect(cover).toContain(`Fecha de emisión: ${VERSION_FECHA}`);
     const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     for (const t of md.tables) expect(text).toContain(t.title.replace(/\s+/g, ' '));
     expect(text).toContain('Correcciones aplicadas a la guía');
     for (const c of CORRECTIONS.filter((x) => md.corrections.includes(x.numero))) expect(text).toContain(`${c.numero}. ${c.titulo}`);
     expect(text).toContain('Solicita de reasignación de cuenta mediante oficio.'); // what 5.5 paso 1 said (correction 4)
     expect(text).toContain(`Página ${pages} de ${pages}`);
+  });
+});
+
+describe('npm run guia on different days', () => {
+  const dirs: string[] = [];
+  /** Runs `npm run guia` into a fresh folder with the process clock moved by `offset` (libfaketime, e.g. '+400d'). */
+  const generateAt = (offset: string): { md: Buffer; pdf: Buffer } => {
+    const dir = mkdtempSync(join(tmpdir(), 'mci-guia-dia-'));
+    dirs.push(dir);
+    execFileSync('faketime', ['-f', offset, process.execPath, '-r', './scripts/register.js', 'src/cli/guia.ts', dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { md: readFileSync(join(dir, 'guia-v01.md')), pdf: readFileSync(join(dir, 'guia-v01.pdf')) };
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('writes the same Markdown and PDF, byte for byte: the issue date belongs to the version, not to the day it runs', () => {
+    const today = generateAt('+0d');
+    const later = generateAt('+400d');
+    expect(later.md.toString('utf8')).toEqual(today.md.toString('utf8'));
+    expect(later.pdf.equals(today.pdf)).toBe(true);
+    // The date both carry is the version's: on the cover line and in the PDF's own dates.
+    expect(today.md.toString('utf8')).toContain(`**Versión 01** · ${VERSION_FECHA}`);
+    const info = execFileSync('pdfinfo', ['-isodates', join(dirs[0], 'guia-v01.pdf')], { encoding: 'utf8' });
+    expect(info).toMatch(new RegExp(`CreationDate:\\s+${GUIDE_VERSIONS['01'].fecha}T18:00:00`));
+    expect(info).toMatch(new RegExp(`ModDate:\\s+${GUIDE_VERSIONS['01'].fecha}T18:00:00`));
+  });
+
+  it('refuses --fecha: the issue date is not chosen when generating', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mci-guia-fecha-'));
+    dirs.push(dir);
+    const run = () =>
+      execFileSync(process.execPath, ['-r', './scripts/register.js', 'src/cli/guia.ts', dir, '--fecha', '2026-11-30'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: 60_000,
+      });
+    expect(run).toThrow(/--fecha ya no existe: la fecha de emisión es la de la versión/);
   });
 });
