@@ -49,6 +49,15 @@ export type ProcedureMachine = StateMachine<
   TransitionMeta
 >;
 
+/**
+ * The versions of the guide the catalog has issued, each with its issue date (YYYY-MM-DD in Colima): the «Fecha de
+ * emisión» `npm run guia` prints and stamps in the PDF. A new version of the guide is a new entry with its own date.
+ */
+export const GUIDE_VERSIONS = {
+  '01': { fecha: '2026-11-28' },
+} as const;
+export type GuideVersion = keyof typeof GUIDE_VERSIONS;
+
 export interface ProcedureDefinition {
   id: ProcedureId;
   version: number;
@@ -62,7 +71,7 @@ export interface ProcedureDefinition {
    * Version of the guide's text the step metas carry: the guide with the corrections of src/guia/corrections.ts
    * (1-9 from ARCHITECTURE.md, 10 and 11 added by the catalog).
    */
-  guideVersion: '01';
+  guideVersion: GuideVersion;
   machine: ProcedureMachine;
   /** Who may open a case. */
   startRoles: ActorRole[];

@@ -35,9 +35,9 @@ export const PASOS_5_3_1 = [
     '5',
     SUBJEFATURA,
     'Accede al sistema mi correo institucional. Del menú lateral selecciona crear una cuenta.\n' +
-      'De las opciones que se abren selecciona la que necesite "Servicio o función".\n' +
-      'Busca al trabajador.\n' +
-      'Especifique "sin dominio" el nombre de la cuenta y presiona crear cuenta.',
+      'De las opciones que se abren selecciona la que necesite "Servicio o función"\n' +
+      'Busca al trabajador\n' +
+      'Especifique "sin dominio" el nombre de la cuenta y presiona crear cuenta',
   ),
   paso(
     '6a',

@@ -1,4 +1,4 @@
-import { addBusinessDays, localDate, officialHolidays } from './business-calendar';
+import { addBusinessDays, localDate, officialHolidays, officialHolidaysToSeed } from './business-calendar';
 
 const holidays = (...years: number[]): Set<string> => new Set(years.flatMap((y) => officialHolidays(y).map((h) => h.fecha)));
 
@@ -34,5 +34,20 @@ describe('business calendar', () => {
     expect(localDate(due)).toBe('2026-12-30');
     const due2 = addBusinessDays(new Date('2026-12-30T16:00:00Z'), 2, holidays(2026, 2027));
     expect(localDate(due2)).toBe('2027-01-04'); // 31 Dec, (1 Jan, weekend), Mon 4 Jan
+  });
+
+  it('seeds a year that holds only days an administrator added, without touching their dates', () => {
+    const own = [
+      { fecha: '2030-10-01', descripcion: 'Transmisión del Poder Ejecutivo (oficio de la Secretaría)' },
+      { fecha: '2030-06-07', descripcion: 'Día inhábil decretado por la Secretaría' },
+    ];
+    const toSeed = officialHolidaysToSeed(own, [2030]);
+    expect(toSeed.map((h) => h.fecha)).toEqual(officialHolidays(2030).map((h) => h.fecha).filter((f) => f !== '2030-10-01'));
+  });
+
+  it('leaves a seeded year alone: a holiday deleted from it stays deleted', () => {
+    const seeded = officialHolidays(2027).filter((h) => h.fecha !== '2027-03-15');
+    expect(officialHolidaysToSeed(seeded, [2027])).toEqual([]);
+    expect(officialHolidaysToSeed(seeded, [2027, 2028])).toEqual(officialHolidays(2028));
   });
 });

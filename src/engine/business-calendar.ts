@@ -56,3 +56,25 @@ export function officialHolidays(year: number): { fecha: string; descripcion: st
   if ((year - 2024) % 6 === 0) out.push({ fecha: d(10, 1), descripcion: 'Transmisión del Poder Ejecutivo Federal' });
   return out.sort((a, b) => a.fecha.localeCompare(b.fecha));
 }
+
+/** A row of the días inhábiles table. */
+export interface DiaInhabilRow {
+  fecha: string;
+  descripcion: string;
+}
+
+/**
+ * The art. 74 holidays of `years` to add to a calendar holding `existing`. A year counts as seeded once it holds one
+ * of the rows this seeding writes (same date and description): a day an administrator added — a día inhábil decreed
+ * by the Secretaría, or a holiday entered in their own words — does not stop the year from being seeded, and a
+ * holiday the administrator deleted from a seeded year stays deleted. A date already in the table is never
+ * rewritten.
+ */
+export function officialHolidaysToSeed(existing: readonly DiaInhabilRow[], years: readonly number[]): DiaInhabilRow[] {
+  const have = new Map(existing.map((d) => [d.fecha, d.descripcion]));
+  return years.flatMap((year) => {
+    const official = officialHolidays(year);
+    const seeded = official.some((h) => have.get(h.fecha) === h.descripcion);
+    return seeded ? [] : official.filter((h) => !have.has(h.fecha));
+  });
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { addBusinessDays, localDate, officialHolidays } from './business-calendar';
+import { addBusinessDays, localDate, officialHolidaysToSeed } from './business-calendar';
 import { DiaInhabil } from './entities/holiday.entity';
 
 /** The días inhábiles table, cached; filled with the official holidays of the coming years when missing. */
@@ -11,17 +11,17 @@ export class CalendarService {
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** Adds the official holidays (LFT art. 74) from last year to five years ahead; keeps what an admin added or removed. */
+  /**
+   * Adds the official holidays (LFT art. 74) from last year to five years ahead of `now` (see officialHolidaysToSeed:
+   * a year with only an administrator's days is still seeded; what an administrator added or deleted is kept).
+   * Idempotent, also when several processes boot at once: a date another one wrote first is skipped.
+   */
   async ensureOfficialHolidays(now = new Date()): Promise<number> {
     const year = Number(localDate(now).slice(0, 4));
     const repo = this.ds.getRepository(DiaInhabil);
-    const have = new Set((await repo.find()).map((d) => d.fecha));
-    const missing = [];
-    for (let y = year - 1; y <= year + 5; y++) missing.push(...officialHolidays(y).filter((h) => !have.has(h.fecha)));
-    // Only years never seeded get rows: a year with any holiday row belongs to the administrator.
-    const seededYears = new Set([...have].map((f) => f.slice(0, 4)));
-    const toAdd = missing.filter((h) => !seededYears.has(h.fecha.slice(0, 4)));
-    if (toAdd.length) await repo.insert(toAdd);
+    const years = Array.from({ length: 7 }, (_, i) => year - 1 + i);
+    const toAdd = officialHolidaysToSeed(await repo.find(), years);
+    if (toAdd.length) await repo.createQueryBuilder().insert().into(DiaInhabil).values(toAdd).orIgnore().execute();
     this.cache = undefined;
     return toAdd.length;
   }

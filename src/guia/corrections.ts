@@ -1,9 +1,12 @@
 /**
  * The corrections the catalog's Versión 01 makes to the guide, as the generated guide prints them: what the guide
  * said, what the catalog does and why. 1-9 are the list of ARCHITECTURE.md ("Corrections to the guide"); 10 and 11
- * were added while building the catalog. Where a correction lands is read from the machines (`GuideStep.correccion`,
- * `GuideTable.correccion`); `cambia` says which part of a step it may change, so that a step carrying two corrections
- * (5.2.1 paso 10: moved by 6, reworded by 11) is listed under each only for what that one changed.
+ * were added while building the catalog, 12 and 13 when the generated guide was held to the guide's exact wording
+ * (capitals, punctuation and responsables' names included). Where a correction lands is read from the machines
+ * (`GuideStep.correccion`, `GuideTable.correccion`) and, for a renamed responsable, from `renombra`: every row where
+ * the guide prints the old name and the machines the new one. `cambia` says which part of a step it may change, so
+ * that a step carrying two corrections (5.2.1 paso 10: moved by 6, reworded by 11) is listed under each only for what
+ * that one changed.
  *
  * Correction 11 describes the default delivery (CREDENTIAL_DELIVERY=enlace). An installation that sets
  * CREDENTIAL_DELIVERY=temporal mails a temporary password that must be changed at the first sign-in, which this
@@ -24,6 +27,11 @@ export interface Correction {
   cambia: readonly CorrectionChange[];
   /** Not a step or a table: the place the correction touches ("Portada"). */
   lugar?: string;
+  /**
+   * A responsable the guide names one way and the catalog another: the guide's spelling and the machines'. Every row
+   * where the guide prints `guia` and the machines `catalogo` carries this correction.
+   */
+  renombra?: { guia: string; catalogo: string };
 }
 
 export const CORRECTIONS: readonly Correction[] = [
@@ -100,6 +108,7 @@ export const CORRECTIONS: readonly Correction[] = [
       'o servicio».',
     catalogo: 'Un solo nombre: «Responsable del programa, función o servicio».',
     cambia: ['responsable'],
+    renombra: { guia: 'Responsable del programa, fondo o servicio', catalogo: 'Responsable del programa, función o servicio' },
   },
   {
     numero: 9,
@@ -138,6 +147,28 @@ export const CORRECTIONS: readonly Correction[] = [
       'solicitud de 5.2.2, la contraseña la eligió el centro de trabajo; el correo al director confirma que se aplicó, ' +
       'sin repetirla. En 5.5 no hay datos de acceso (corrección 5).',
     cambia: ['actividad'],
+  },
+  {
+    numero: 12,
+    titulo: 'Nombre del sistema',
+    guia:
+      'Las tablas de 5.1.1 y 5.1.2 nombran al responsable «Sistema "Mi correo institucional"»; las de 5.2.3, 5.3.2, 5.4 y ' +
+      '5.5 lo nombran solo «Sistema».',
+    catalogo:
+      'Un solo nombre en todas las tablas: «Sistema "Mi correo institucional"». «Sistema» a secas no dice cuál: en ' +
+      '5.2.2 actúa otro sistema, la PII.',
+    cambia: ['responsable'],
+    renombra: { guia: 'Sistema', catalogo: 'Sistema "Mi correo institucional"' },
+  },
+  {
+    numero: 13,
+    titulo: 'Nombre del centro de trabajo',
+    guia: 'En 5.2.1 el paso 1 nombra al responsable «Centro de trabajo» y el paso 14 «Centro de Trabajo».',
+    catalogo:
+      'Un solo nombre, como en el paso 1 y en 5.2.2: «Centro de trabajo». Es el mismo responsable; una mayúscula ' +
+      'distinta en la columna Responsable haría pensar en otro.',
+    cambia: ['responsable'],
+    renombra: { guia: 'Centro de Trabajo', catalogo: 'Centro de trabajo' },
   },
 ];
 

@@ -4,7 +4,7 @@
  * corrections applied and listed. The guide's own text is read only to quote what it said where the catalog differs.
  */
 import { guideStepsOf } from '../../machines/guide';
-import type { GuideStep, ProcedureDefinition } from '../../machines/index';
+import { GUIDE_VERSIONS, type GuideStep, type GuideVersion, type ProcedureDefinition } from '../../machines/index';
 import { formatFechaLarga } from '../letters/fecha';
 import { CORRECTIONS, type CorrectionChange, correctionByNumber } from './corrections';
 import type { GuideRowText, GuideText } from './guide-text';
@@ -52,9 +52,10 @@ export interface AppliedCorrection {
 export interface GeneratedGuide {
   title: string;
   /** "01": the catalog's guide version every procedure carries. */
-  catalogVersion: string;
+  catalogVersion: GuideVersion;
+  /** The version's issue date (`GUIDE_VERSIONS`), at midday in Colima: never the day the guide is generated. */
   date: Date;
-  /** "30 de noviembre de 2026". */
+  /** "28 de noviembre de 2026". */
   fecha: string;
   procedures: { id: string; version: number; title: string; guideSection: string }[];
   tables: GeneratedTable[];
@@ -67,23 +68,43 @@ const flat = (c: GuideStep['correccion']): number[] => (c === undefined ? [] : [
 const quote = (responsable: string, actividad: string): string =>
   `${responsable}: «${actividad.replace(/\n/g, ' ')}»`;
 
+/** The issue date of a version of the guide: its `GUIDE_VERSIONS` date at midday in Colima (18:00 UTC). */
+export function issueDate(version: GuideVersion): Date {
+  const fecha: string = GUIDE_VERSIONS[version].fecha;
+  const date = new Date(`${fecha}T18:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(fecha) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== fecha) {
+    throw new Error(`La versión ${version} de la guía tiene una fecha de emisión inválida: «${fecha}» (se espera AAAA-MM-DD)`);
+  }
+  return date;
+}
+
+/** The corrections that rename the guide's responsable of this row to the machines' one (`Correction.renombra`). */
+const renamedBy = (printed: GuideRowText | undefined, step: GuideStep): number[] =>
+  CORRECTIONS.filter((c) => c.renombra && c.renombra.guia === printed?.responsable && c.renombra.catalogo === step.responsable).map(
+    (c) => c.numero,
+  );
+
 /**
  * Builds the generated guide from the catalog. `guide` is the parsed text of the guide; it is needed for the
- * "what the guide said" of each correction.
+ * "what the guide said" of each correction and for the rows a renamed responsable touches.
  */
-export function buildGeneratedGuide(procedures: readonly ProcedureDefinition[], guide: GuideText, date: Date): GeneratedGuide {
+export function buildGeneratedGuide(procedures: readonly ProcedureDefinition[], guide: GuideText): GeneratedGuide {
   const versions = [...new Set(procedures.map((p) => p.guideVersion))];
   if (versions.length !== 1) {
     throw new Error(`Los procedimientos del catálogo no comparten una versión de la guía: ${versions.join(', ')}`);
   }
+  const date = issueDate(versions[0]);
   const tables: GeneratedTable[] = [];
   for (const def of procedures) {
     const steps = guideStepsOf(def.machine).map((s) => s.step);
     for (const table of def.guideTables) {
       const own = steps.filter((s) => (s.seccion ?? def.guideTables[0].section) === table.section);
       if (own.length === 0) throw new Error(`La máquina ${def.id} no tiene pasos de la tabla ${table.section}`);
+      const printed = guide.tables.find((g) => g.section === table.section);
       const rows = own.map((step, i): GeneratedRow => {
-        const correcciones = [...new Set(flat(step.correccion))].sort((a, b) => a - b);
+        const correcciones = [...new Set([...flat(step.correccion), ...renamedBy(printed?.rows.find((r) => r.no === step.no), step)])].sort(
+          (a, b) => a - b,
+        );
         return {
           no: step.no,
           responsable: step.responsable,
@@ -142,7 +163,7 @@ function appliedCorrections(tables: GeneratedTable[], guide: GuideText, catalogV
       const changed: CorrectionChange[] = g
         ? [
             ...(g.actividad !== row.actividad ? (['actividad'] as const) : []),
-            ...(g.responsableCanonico !== row.responsable ? (['responsable'] as const) : []),
+            ...(g.responsable !== row.responsable ? (['responsable'] as const) : []),
             ...(g.numerado ? [] : (['numero'] as const)),
           ]
         : ['actividad', 'responsable', 'numero'];

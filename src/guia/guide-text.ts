@@ -14,23 +14,11 @@ import { resolve } from 'node:path';
 /** The line the export repeats at the top of every page. */
 const PAGE_HEADER = '**Guía para la asignación del Correo Electrónico Institucional**';
 
-/**
- * Two spellings the guide uses for one responsable, mapped to the name the machines use. These are the same
- * responsable written two ways, not corrections: "Sistema" is the guide's short form of "Sistema «Mi correo
- * institucional»" (5.2.3, 5.3.2, 5.4, 5.5), and "Centro de Trabajo" a change of case (5.2.1 paso 14).
- */
-export const RESPONSABLE_ALIASES: Readonly<Record<string, string>> = {
-  Sistema: 'Sistema "Mi correo institucional"',
-  'Centro de Trabajo': 'Centro de trabajo',
-};
-
 export interface GuideRowText {
   /** "5", or "6a" for a row with a responsable and no number (numbered after the row above it). */
   no: string;
   /** The responsable in effect (a blank cell repeats the one above), as the guide writes it. */
   responsable: string;
-  /** `responsable` with RESPONSABLE_ALIASES applied: the name to compare with the machines. */
-  responsableCanonico: string;
   /** Whether the row's own cell names the responsable (false: the cell is blank). */
   responsableImpreso: boolean;
   /** False for a row the guide prints without a number (its `no` is made up: "6a"). */
@@ -154,14 +142,14 @@ function parseTable(section: string, headingLine: string, body: string[]): Guide
       const actividad = cellText(filled[filled.length - 1] ?? '');
       const named = filled.length >= 2 ? filled[filled.length - 2] : '';
       if (named) current = named;
-      rows.push({ no: cells[0], responsable: current, responsableCell: named, responsableCanonico: '', responsableImpreso: !!named, numerado: true, actividad });
+      rows.push({ no: cells[0], responsable: current, responsableCell: named, responsableImpreso: !!named, numerado: true, actividad });
     } else if (cells[0] === '' && cells.length >= 2) {
       const respCell = (cells[1] ?? '').trim();
       const rest = cellText(cells.slice(2).join(' ').trim());
       if (respCell && rest && last()) {
         // A responsable and an activity without a number: a row of its own under the step above.
         current = respCell;
-        rows.push({ no: `${last().no}a`, responsable: respCell, responsableCell: respCell, responsableCanonico: '', responsableImpreso: true, numerado: false, actividad: rest });
+        rows.push({ no: `${last().no}a`, responsable: respCell, responsableCell: respCell, responsableImpreso: true, numerado: false, actividad: rest });
       } else if (respCell && last()) {
         // The rest of a responsable cell cut by a page break ("Responsable del programa," / "función o servicio").
         const row = last();
@@ -181,18 +169,6 @@ function parseTable(section: string, headingLine: string, body: string[]): Guide
     section,
     heading,
     title,
-    rows: rows.map(({ responsableCell: _cell, ...r }) => ({
-      ...r,
-      responsableCanonico: RESPONSABLE_ALIASES[r.responsable] ?? r.responsable,
-    })),
+    rows: rows.map(({ responsableCell: _cell, ...r }) => r),
   };
 }
-
-/** Lowercase, no tags, bullets or punctuation, single spaces: compares texts that differ only in layout. */
-export const normalizeText = (text: string): string =>
-  text
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/[•.,;:¿?¡!"«»()]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();

@@ -17,18 +17,15 @@ export interface WrittenGuide {
 
 /**
  * Generates the guide from the catalog and writes `guia-v<versión>.md` and `.pdf` into `outDir`, reporting each step
- * through `progress`.
+ * through `progress`. The issue date is the version's (`GUIDE_VERSIONS`): the same catalog writes the same bytes on
+ * any day.
  */
-export async function writeGeneratedGuide(
-  outDir: string,
-  date: Date,
-  progress: (message: string) => void = () => {},
-): Promise<WrittenGuide> {
+export async function writeGeneratedGuide(outDir: string, progress: (message: string) => void = () => {}): Promise<WrittenGuide> {
   const source = loadGuideText();
   progress(`Leyendo la guía anterior (para citar lo que decía): ${source.path}`);
   const parsed = parseGuide(source.text);
   progress(`Generando las tablas de ${PROCEDURES.length} procedimientos del catálogo…`);
-  const guide = buildGeneratedGuide(PROCEDURES, parsed, date);
+  const guide = buildGeneratedGuide(PROCEDURES, parsed);
   const steps = guide.tables.reduce((n, t) => n + t.rows.length, 0);
   progress(`  ${guide.tables.length} tablas, ${steps} pasos, ${guide.corrections.length} correcciones aplicadas.`);
   mkdirSync(outDir, { recursive: true });

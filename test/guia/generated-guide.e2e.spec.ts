@@ -1,20 +1,25 @@
 /**
  * `npm run guia` end to end: the CLI writes the Markdown and the PDF from the machines; the Markdown's tables are read
- * back and held against the guide's own text (docs/guia), table by table and step by step. The only differences
- * allowed are the corrections the catalog lists, each named by its number; any other difference fails, and so does
- * an allowance no longer needed.
+ * back and held against the guide's own text (docs/guia), table by table and step by step, word for word: capitals,
+ * punctuation and responsables' names count, only line breaks and spaces are layout. The only differences allowed are
+ * the corrections the catalog lists, each named by its number; any other difference fails, and so does an allowance
+ * no longer needed.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { guideResponsables, guideSection, guideStepNumbers } from '../../machines/spec-support';
-import { PROCEDURES } from '../../machines/index';
+import { GUIDE_VERSIONS, PROCEDURES } from '../../machines/index';
 import { CORRECTIONS, type CorrectionChange, correctionByNumber } from '../../src/guia/corrections';
 import { LINK_VALIDITY_HOURS } from '../../src/mail/account-mails';
-import { type GuideText, loadGuideText, normalizeText, parseGuide, RESPONSABLE_ALIASES } from '../../src/guia/guide-text';
+import { type GuideText, loadGuideText, parseGuide } from '../../src/guia/guide-text';
 
 const ROOT = resolve(__dirname, '..', '..');
+/** The issue date of Versión 01 as the cover writes it ("28 de noviembre de 2026"), from the catalog's own record. */
+const VERSION_FECHA = new Intl.DateTimeFormat('es-MX', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'America/Mexico_City' }).format(
+  new Date(`${GUIDE_VERSIONS['01'].fecha}T18:00:00Z`),
+);
 
 /**
  * Every difference between the generated tables and the guide that a correction explains, with that correction's
@@ -42,6 +47,12 @@ const ALLOWED: Record<string, number | readonly number[]> = {
   '5.5#15 responsable': 8,
   '5.4#11 actividad': [9, 11],
   '5.3.2#4 responsable': 10,
+  // Correction 12: one name for the system ("Sistema" in these tables, the full name in 5.1.x).
+  '5.2.3#7 responsable': 12,
+  '5.3.2#8 responsable': 12,
+  '5.4#9 responsable': 12,
+  '5.5#8 responsable': 12,
+  '5.2.1#14 responsable': 13,
   // Correction 11: no password by e-mail, in a letter or handed over; a single-use link to set it instead.
   '5.1.1#16 actividad': 11,
   '5.1.2#16 actividad': 11,
@@ -137,6 +148,12 @@ function readMarkdown(md: string): MdGuide {
   return { version, tables, corrections };
 }
 
+/**
+ * Layout only: line breaks and runs of spaces (a cell the guide wraps, the list of 5.1.x paso 1). Capitalisation,
+ * punctuation, accents and quotes all count: the generated guide never differs from the guide silently.
+ */
+const layout = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
 /** Every difference between the generated guide and the guide's text, as ALLOWED keys. */
 function differences(md: MdGuide, guide: GuideText): string[] {
   const out: string[] = [];
@@ -151,8 +168,8 @@ function differences(md: MdGuide, guide: GuideText): string[] {
       out.push(`${section} ${ours ? 'tabla de más' : 'tabla faltante'}`);
       continue;
     }
-    if (normalizeText(ours.heading) !== normalizeText(theirs.heading)) out.push(`${section} encabezado`);
-    if (normalizeText(ours.title) !== normalizeText(theirs.title)) out.push(`${section} titulo`);
+    if (layout(ours.heading) !== layout(theirs.heading)) out.push(`${section} encabezado`);
+    if (layout(ours.title) !== layout(theirs.title)) out.push(`${section} titulo`);
     const ourNos = ours.rows.map((r) => r.no);
     const theirNos = theirs.rows.map((r) => r.no);
     if ([...ourNos].sort().join() !== [...theirNos].sort().join()) {
@@ -165,8 +182,9 @@ function differences(md: MdGuide, guide: GuideText): string[] {
       const g = theirs.rows.find((r) => r.no === row.no);
       if (!g) continue;
       if (!g.numerado) out.push(`${section}#${row.no} numero`);
-      if (row.responsable !== g.responsableCanonico) out.push(`${section}#${row.no} responsable`);
-      if (normalizeText(row.actividad) !== normalizeText(g.actividad)) out.push(`${section}#${row.no} actividad`);
+      // The name as the guide prints it: a renamed responsable is a difference like any other.
+      if (row.responsable !== g.responsable) out.push(`${section}#${row.no} responsable`);
+      if (layout(row.actividad) !== layout(g.actividad)) out.push(`${section}#${row.no} actividad`);
     }
   }
   return out;
@@ -182,7 +200,7 @@ describe('npm run guia (generated guide vs the guide)', () => {
 
   beforeAll(() => {
     outDir = mkdtempSync(join(tmpdir(), 'mci-guia-'));
-    stdout = execFileSync(process.execPath, ['-r', './scripts/register.js', 'src/cli/guia.ts', outDir, '--fecha', '2026-11-30'], {
+    stdout = execFileSync(process.execPath, ['-r', './scripts/register.js', 'src/cli/guia.ts', outDir], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,
@@ -261,15 +279,21 @@ describe('npm run guia (generated guide vs the guide)', () => {
     }
   });
 
-  it('fails on a difference no correction explains (a changed activity, a changed responsable, a lost step)', () => {
+  it('fails on a difference no correction explains (an activity, a capital letter, a full stop, a responsable, a lost step)', () => {
     const tampered = readMarkdown(
       markdown
         .replace('| 3 | Sistema "Mi correo institucional" | Valida CURP y CURT. |', '| 3 | Sistema "Mi correo institucional" | Valida la CURP. |')
         .replace(/\| 12 \| Nivel \| Recibe oficio, firma y sella de recibido\. \|/, '| 12 | Subdirección de Sistemas y Servicios Telemáticos | Recibe oficio, firma y sella de recibido. |')
-        .replace(/^\| 10 \| {2}\| Informa el tiempo de respuesta.*\n/m, ''),
+        .replace(/^\| 10 \| {2}\| Informa el tiempo de respuesta.*\n/m, '')
+        // A capital letter, a full stop and a responsable's longer name are differences too.
+        .replace('| 11 | Centro de trabajo | Lee el mensaje y cierra la aplicación. |', '| 11 | Centro de trabajo | Lee el mensaje y cierra la Aplicación. |')
+        .replace('| 9 | PII | Guarda la información en la base de datos. |', '| 9 | PII | Guarda la información en la base de datos |')
+        .replace('| 6 | PII | Habilita la caja de texto', '| 6 | Plataforma Integral de Información (PII) | Habilita la caja de texto'),
     );
     const unexplained = differences(tampered, guide).filter((d) => !(d in ALLOWED));
-    expect(unexplained).toEqual(expect.arrayContaining(['5.1.1#3 actividad', '5.2.1#12 responsable', '5.2.2#10 paso faltante']));
+    expect(unexplained).toEqual(
+      expect.arrayContaining(['5.1.1#3 actividad', '5.2.1#12 responsable', '5.2.2#10 paso faltante', '5.2.2#11 actividad', '5.2.2#9 actividad', '5.2.2#6 responsable']),
+    );
   });
 
   it('states the link validity the account mails use, and never a password for a block (corrections 5 and 11)', () => {
@@ -288,10 +312,6 @@ describe('npm run guia (generated guide vs the guide)', () => {
     expect(bloqueo?.rows.filter((r) => /datos de acceso|credenciales|enlace|contraseña/i.test(r.actividad))).toEqual([]);
   });
 
-  it('treats only two spellings of one responsable as the same name', () => {
-    expect(RESPONSABLE_ALIASES).toEqual({ Sistema: 'Sistema "Mi correo institucional"', 'Centro de Trabajo': 'Centro de trabajo' });
-  });
-
   it('writes an A4 PDF with the version and date on the cover, every table title and the corrections', () => {
     const pdf = join(outDir, 'guia-v01.pdf');
     expect(statSync(pdf).size).toBeGreaterThan(10_000);
@@ -302,12 +322,55 @@ describe('npm run guia (generated guide vs the guide)', () => {
     const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', pdf, '-'], { encoding: 'utf8' });
     expect(cover).toContain('Guía para la asignación del Correo');
     expect(cover).toContain('Versión 01');
-    expect(cover).toContain('Fecha de emisión: 30 de noviembre de 2026');
+    expect(cover).toContain(`Fecha de emisión: ${VERSION_FECHA}`);
     const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     for (const t of md.tables) expect(text).toContain(t.title.replace(/\s+/g, ' '));
     expect(text).toContain('Correcciones aplicadas a la guía');
     for (const c of CORRECTIONS.filter((x) => md.corrections.includes(x.numero))) expect(text).toContain(`${c.numero}. ${c.titulo}`);
     expect(text).toContain('Solicita de reasignación de cuenta mediante oficio.'); // what 5.5 paso 1 said (correction 4)
     expect(text).toContain(`Página ${pages} de ${pages}`);
+  });
+});
+
+describe('npm run guia on different days', () => {
+  const dirs: string[] = [];
+  /** Runs `npm run guia` into a fresh folder with the process clock moved by `offset` (libfaketime, e.g. '+400d'). */
+  const generateAt = (offset: string): { md: Buffer; pdf: Buffer } => {
+    const dir = mkdtempSync(join(tmpdir(), 'mci-guia-dia-'));
+    dirs.push(dir);
+    execFileSync('faketime', ['-f', offset, process.execPath, '-r', './scripts/register.js', 'src/cli/guia.ts', dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { md: readFileSync(join(dir, 'guia-v01.md')), pdf: readFileSync(join(dir, 'guia-v01.pdf')) };
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('writes the same Markdown and PDF, byte for byte: the issue date belongs to the version, not to the day it runs', () => {
+    const today = generateAt('+0d');
+    const later = generateAt('+400d');
+    expect(later.md.toString('utf8')).toEqual(today.md.toString('utf8'));
+    expect(later.pdf.equals(today.pdf)).toBe(true);
+    // The date both carry is the version's: on the cover line and in the PDF's own dates.
+    expect(today.md.toString('utf8')).toContain(`**Versión 01** · ${VERSION_FECHA}`);
+    const info = execFileSync('pdfinfo', ['-isodates', join(dirs[0], 'guia-v01.pdf')], { encoding: 'utf8' });
+    expect(info).toMatch(new RegExp(`CreationDate:\\s+${GUIDE_VERSIONS['01'].fecha}T18:00:00`));
+    expect(info).toMatch(new RegExp(`ModDate:\\s+${GUIDE_VERSIONS['01'].fecha}T18:00:00`));
+  });
+
+  it('refuses --fecha: the issue date is not chosen when generating', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mci-guia-fecha-'));
+    dirs.push(dir);
+    const run = () =>
+      execFileSync(process.execPath, ['-r', './scripts/register.js', 'src/cli/guia.ts', dir, '--fecha', '2026-11-30'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: 60_000,
+      });
+    expect(run).toThrow(/--fecha ya no existe: la fecha de emisión es la de la versión/);
   });
 });
