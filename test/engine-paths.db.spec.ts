@@ -208,7 +208,8 @@ describe('every path of every procedure through the engine', () => {
         let pure = pureStep(def, initial, first);
         let snap = pure.next;
         const { caseId: _ignored, ...input } = INPUT;
-        const opened = await engine.start(def.id, actorOf(startRoles[pathNo % startRoles.length]), { ...input }, { startEvent: payloadOf(first) });
+        // The case is addressed to the actors of the samples: their nivel (INPUT) and the responsable user.
+        const opened = await engine.start(def.id, actorOf(startRoles[pathNo % startRoles.length]), { ...input }, { startEvent: payloadOf(first), responsableId: actorOf('responsable').id });
         const caseId = opened.caseId;
         let result: TransitionResult = opened;
         const check = (r: TransitionResult, i: number, commands: string[]) => {

@@ -6,7 +6,7 @@ import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialT
 import { type ActorRole, COMMAND_TYPES, type CommandType, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
-import { type Actor, ROLE_LABEL } from './actor';
+import { type Actor, isAddressedTo, ROLE_LABEL } from './actor';
 import { CalendarService } from './calendar.service';
 import { ProcedureCase } from './entities/case.entity';
 import { Movement, MovementHead } from './entities/movement.entity';
@@ -391,14 +391,9 @@ export class EngineService {
     void def;
   }
 
-  /** Scoped roles only reach their own cases: a Nivel its level, a school its CCT, a worker their CURP. */
+  /** A case that is not addressed to the actor does not exist for them (404, so its existence does not leak). */
   checkScope(row: ProcedureCase, actor: Actor): void {
-    const ok =
-      (actor.role !== 'nivel' || !row.nivelClave || row.nivelClave === actor.nivelClave) &&
-      (actor.role !== 'centro_trabajo' || row.cct === actor.cct) &&
-      (actor.role !== 'trabajador' || row.curp === actor.curp) &&
-      (actor.role !== 'responsable' || !row.responsableId || row.responsableId === actor.id);
-    if (!ok) throw notFound('El trámite');
+    if (!isAddressedTo(row, actor)) throw notFound('El trámite');
   }
 
   private conflict(row: ProcedureCase): DomainError {

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import type { Actor } from '../engine/actor';
+import { type Actor, isAddressedTo } from '../engine/actor';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import { formatFechaHora } from '../letters/fecha';
 import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verification';
@@ -68,9 +68,8 @@ export function canOpen(doc: Pick<IssuedDocument, 'nivelClave' | 'responsableId'
     case 'subjefatura':
       return true;
     case 'nivel':
-      return doc.nivelClave !== null && !!actor.nivelClave && doc.nivelClave === actor.nivelClave;
     case 'responsable':
-      return doc.responsableId !== null && doc.responsableId === actor.id;
+      return isAddressedTo(doc, actor);
     case 'administrador':
     case 'trabajador':
     case 'centro_trabajo':
