@@ -1,4 +1,4 @@
-import type { ActorRole } from '../../machines/types';
+import { type ActorRole, SOLICITANTE, type SOLICITANTE_ROLES, type StepRole } from '../../machines/types';
 
 /** Who sends an event: a staff user, a worker in self-service, a school, or the system itself. */
 export interface Actor {
@@ -59,4 +59,17 @@ export function isAddressedTo(x: Addressed, actor: Actor): boolean {
     case 'trabajador':
       return same(x.curp, actor.curp);
   }
+}
+
+/**
+ * Who the oficio's sender is in a case (SOLICITANTE in machines/types.ts): the Nivel it came from, else the
+ * responsable user it names, else the Subdirección, which records an area's paper acknowledgement.
+ */
+export function requesterRole(c: Addressed): (typeof SOLICITANTE_ROLES)[number] {
+  return c.nivelClave ? 'nivel' : c.responsableId ? 'responsable' : 'subdireccion';
+}
+
+/** The roles of a step or transition as they apply to one case: the oficio's sender resolved to a role. */
+export function rolesIn(roles: readonly StepRole[], c: Addressed): ActorRole[] {
+  return [...new Set(roles.map((r) => (r === SOLICITANTE ? requesterRole(c) : r)))];
 }

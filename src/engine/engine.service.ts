@@ -3,10 +3,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
-import { type ActorRole, COMMAND_TYPES, type CommandType, type StepMeta, type TransitionMeta } from '../../machines/types';
+import { type ActorRole, COMMAND_TYPES, type CommandType, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
-import { type Actor, isAddressedTo, ROLE_LABEL } from './actor';
+import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from './actor';
 import { CalendarService } from './calendar.service';
 import { ProcedureCase } from './entities/case.entity';
 import { Movement, MovementHead } from './entities/movement.entity';
@@ -221,7 +221,7 @@ export class EngineService {
     actor: Actor,
     now: Date,
   ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[] }> {
-    this.authorize(def, snap, event, actor);
+    this.authorize(snap, event, actor, row);
     let next: AnyMachineSnapshot;
     let actions: unknown[];
     try {
@@ -322,13 +322,16 @@ export class EngineService {
     return { target: target.version, migrated, unmapped };
   }
 
-  /** What the actor may do now on a case: event types with their labels (payload guards are checked on send). */
-  availableEvents(def: EngineProcedure, snap: AnyMachineSnapshot, actor?: Actor): { event: string; label: string; roles: ActorRole[] }[] {
+  /**
+   * What may be done now on a case, by whom (the oficio's sender resolved for this case), or by `actor` only: event
+   * types with their labels (payload guards are checked on send).
+   */
+  availableEvents(snap: AnyMachineSnapshot, c: Addressed, actor?: Actor): { event: string; label: string; roles: ActorRole[] }[] {
     const seen = new Map<string, { event: string; label: string; roles: ActorRole[] }>();
     for (const t of getNextTransitions(snap) as { eventType: string; meta?: unknown }[]) {
       if (t.eventType.startsWith('xstate.') || t.eventType === '*') continue;
       const meta = t.meta as TransitionMeta | undefined;
-      const roles = meta?.roles ?? [];
+      const roles = rolesIn(meta?.roles ?? [], c);
       if (actor && !roles.includes(actor.role)) continue;
       const prev = seen.get(t.eventType);
       if (prev) prev.roles = [...new Set([...prev.roles, ...roles])];
@@ -371,7 +374,7 @@ export class EngineService {
     }
   }
 
-  private authorize(def: EngineProcedure, snap: AnyMachineSnapshot, event: EngineEvent, actor: Actor): void {
+  private authorize(snap: AnyMachineSnapshot, event: EngineEvent, actor: Actor, c: Addressed): void {
     const candidates = (getNextTransitions(snap) as { eventType: string; meta?: unknown }[]).filter((t) => t.eventType === event.type);
     if (candidates.length === 0) {
       throw new DomainError(
@@ -380,7 +383,7 @@ export class EngineService {
         422,
       );
     }
-    const roles = [...new Set(candidates.flatMap((t) => (t.meta as TransitionMeta | undefined)?.roles ?? []))];
+    const roles = rolesIn(candidates.flatMap((t) => (t.meta as TransitionMeta | undefined)?.roles ?? []), c);
     if (!roles.includes(actor.role)) {
       throw new DomainError(
         'ROL_NO_AUTORIZADO',
@@ -388,7 +391,6 @@ export class EngineService {
         403,
       );
     }
-    void def;
   }
 
   /** A case that is not addressed to the actor does not exist for them (404, so its existence does not leak). */
@@ -495,7 +497,8 @@ export class EngineService {
       if (have.has(stateId)) continue;
       const dueAt = await this.calendar.dueDate(now, task.slaDays);
       const warnAt = new Date(now.getTime() + 0.75 * (dueAt.getTime() - now.getTime()));
-      const t = taskFor(row, { stateId, title: task.title, role: task.role, priority: PRIORITY[task.priority ?? 'normal'], createdAt: now, warnAt, dueAt });
+      const role = task.role === SOLICITANTE ? requesterRole(row) : task.role;
+      const t = taskFor(row, { stateId, title: task.title, role, priority: PRIORITY[task.priority ?? 'normal'], createdAt: now, warnAt, dueAt });
       await em.insert(Task, t);
       // Reminder when "falta poco" and escalation when overdue: delayed jobs through the outbox.
       for (const [kind, at] of [['recordatorio', warnAt], ['vencimiento', dueAt]] as const) {

@@ -297,7 +297,7 @@ export class OficiosService implements OnApplicationBootstrap {
   private assertSubdireccionMayCancel(row: Oficio, caso: ProcedureCase): void {
     const def = this.engine.registry.get(caso.procedureId, caso.procedureVersion);
     const snap = this.engine.load(def, caso);
-    const cancel = this.engine.availableEvents(def, snap).find((e) => e.event === 'CANCELAR');
+    const cancel = this.engine.availableEvents(snap, caso).find((e) => e.event === 'CANCELAR');
     if (cancel?.roles.includes('subdireccion')) return;
     const detalles = { tramite: caso.id, estado: caso.state };
     if (snap.status === 'done') {

@@ -1,0 +1,113 @@
+/**
+ * The reply to an oficio goes back to whoever sent it. A 5.3.1 oficio sent by a Nivel and one sent by an area's
+ * responsable, each walked through the engine over HTTP with the real letters queue:
+ * - the acknowledgement ("firma y sella de recibido") is the sender's task, and only the sender (or the Subdirección,
+ *   for a paper acknowledgement) may send it;
+ */
+import request from 'supertest';
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
+import { Task } from '../../src/engine/entities/task.entity';
+import { IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { addWorker } from '../support/pipeline';
+import { createStaff, login } from '../support/staff';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { addNiveles, postOficio, scannedOficio, settle } from './support';
+
+describe('oficios: the sender of an oficio receives, downloads and acknowledges its reply', () => {
+  let t: TestApp;
+  let pdf: Buffer;
+  const tok: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  const http = () => request(t.app.getHttpServer());
+  const ds = () => t.db.dataSource;
+  let numero = 0;
+
+  const register = async (fields: Record<string, string>): Promise<string> => {
+    numero += 1;
+    const res = await postOficio(t, tok.oficialia, pdf, {
+      procedimiento: 'servicio-alta',
+      numeroOficio: `SOL/${String(numero).padStart(4, '0')}/2026`,
+      fechaOficio: '2026-11-20',
+      remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz',
+      remitenteCargo: 'Directora',
+      asunto: 'Cuenta de servicio para el programa de lectura',
+      ...fields,
+    }).expect(201);
+    return res.body.tramite as string;
+  };
+  const caseOf = (id: string) => ds().getRepository(ProcedureCase).findOneByOrFail({ id });
+  const act = async (who: string, caseId: string, tipo: string, datos?: Record<string, unknown>) => {
+    const { version } = await caseOf(caseId);
+    return http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${tok[who]}`).send({ tipo, version, ...(datos ? { datos } : {}) });
+  };
+  /** Reception, the Servicio account for a worker, the reply letter signed: the case waits in «envioRespuesta». */
+  const upToReply = async (caseId: string, localPart: string): Promise<IssuedDocument> => {
+    await settle(t);
+    expect((await act('oficialia', caseId, 'TURNAR')).status).toBe(200);
+    expect((await act('sistemas', caseId, 'RECIBIR_TURNO')).status).toBe(200);
+    const w = await addWorker(ds());
+    expect((await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'servicio', curp: w.curp, localPart })).status).toBe(200);
+    await settle(t);
+    expect((await caseOf(caseId)).state).toBe('envioRespuesta');
+    return ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'respuesta' });
+  };
+  const ackTask = (caseId: string) => ds().getRepository(Task).findOneByOrFail({ caseId, stateId: 'servicio-alta.acuseRespuesta', status: 'abierta' });
+  const inboxFolios = async (who: string): Promise<string[]> =>
+    ((await http().get('/api/bandeja').set('Authorization', `Bearer ${tok[who]}`).expect(200)).body.items as { folio: string }[]).map((i) => i.folio);
+
+  beforeAll(async () => {
+    t = await createTestApp({ RELAY_INTERVAL_MS: '60000' });
+    await addNiveles(ds());
+    await createStaff(ds(), 'oficialia', 'subdireccion');
+    await createStaff(ds(), 'sistemas', 'subjefatura');
+    await createStaff(ds(), 'primaria', 'nivel', { nivelClave: 'PRIMARIA' });
+    ids.becas = (await createStaff(ds(), 'becas', 'responsable')).id;
+    for (const u of ['oficialia', 'sistemas', 'primaria', 'becas']) tok[u] = await login(t.app, u);
+    pdf = await scannedOficio('Oficio: solicitud de cuenta de servicio.');
+  });
+  afterAll(async () => t?.close());
+
+  /** The Subjefatura sends the signed reply to the Subdirección, which forwards it to the sender (guide 5.3.1 pasos 7-8). */
+  const forward = async (caseId: string): Promise<void> => {
+    expect((await act('sistemas', caseId, 'ENVIAR_RESPUESTA')).status).toBe(200);
+    expect((await act('oficialia', caseId, 'TURNAR_RESPUESTA')).status).toBe(200);
+  };
+
+  it('an oficio from a Nivel: the acknowledgement is the Nivel\'s task, in its inbox, and the Nivel acknowledges; a responsable cannot', async () => {
+    const caseId = await register({ nivel: 'PRIMARIA' });
+    await upToReply(caseId, 'lectura.primaria');
+    await forward(caseId);
+    const folio = (await caseOf(caseId)).folio!;
+    expect(await ackTask(caseId)).toMatchObject({ candidateRole: 'nivel', nivelClave: 'PRIMARIA' });
+    expect(await inboxFolios('primaria')).toContain(folio);
+    expect(await inboxFolios('becas')).not.toContain(folio);
+    expect((await act('becas', caseId, 'ACUSAR_RECIBO')).status).toBe(404);
+    const view = await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok.primaria}`).expect(200);
+    expect(view.body.acciones).toEqual([{ evento: 'ACUSAR_RECIBO', etiqueta: 'Firmar y sellar de recibido' }]);
+    const ack = await act('primaria', caseId, 'ACUSAR_RECIBO');
+    expect([ack.status, ack.body.state]).toEqual([200, 'creada']);
+  });
+
+  it('an oficio from an area with a responsable: the acknowledgement is the responsable\'s task, and the responsable acknowledges; the Nivel cannot', async () => {
+    const caseId = await register({ area: 'Dirección de Becas', responsableId: ids.becas });
+    await upToReply(caseId, 'becas.estatales');
+    await forward(caseId);
+    const folio = (await caseOf(caseId)).folio!;
+    expect(await ackTask(caseId)).toMatchObject({ candidateRole: 'responsable', responsableId: ids.becas });
+    expect(await inboxFolios('becas')).toContain(folio);
+    expect(await inboxFolios('primaria')).not.toContain(folio);
+    expect((await act('primaria', caseId, 'ACUSAR_RECIBO')).status).toBe(404);
+    const ack = await act('becas', caseId, 'ACUSAR_RECIBO');
+    expect([ack.status, ack.body.state]).toEqual([200, 'creada']);
+  });
+
+  it('an oficio from an area without a user: the Subdirección records the paper acknowledgement, nobody else', async () => {
+    const caseId = await register({ area: 'Dirección de Recursos Humanos' });
+    await upToReply(caseId, 'rh.nomina');
+    await forward(caseId);
+    expect(await ackTask(caseId)).toMatchObject({ candidateRole: 'subdireccion' });
+    for (const who of ['becas', 'primaria']) expect((await act(who, caseId, 'ACUSAR_RECIBO')).status).toBe(404);
+    const ack = await act('oficialia', caseId, 'ACUSAR_RECIBO');
+    expect([ack.status, ack.body.state]).toEqual([200, 'creada']);
+  });
+});
