@@ -4,8 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { type Actor, isAddressedTo } from '../engine/actor';
+import { type Actor, isAddressedTo, ROLE_LABEL } from '../engine/actor';
 import { ProcedureCase } from '../engine/entities/case.entity';
+import { Movement } from '../engine/entities/movement.entity';
 import { formatFechaHora } from '../letters/fecha';
 import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verification';
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
@@ -59,17 +60,18 @@ type Reader = Actor;
 
 /**
  * Who may open an issued document: the Subdirección and the Subjefatura, and the addressee — the users of the Nivel
- * it is addressed to, or the responsable user it names. Anyone else is told it does not exist (404, not 403), so
- * letters cannot be discovered by trying ids.
+ * it is addressed to, or the responsable user it names — who get the reply letter only once the Subdirección has
+ * forwarded it to them (`replyForwarded`; guía 5.2.1 paso 11, 5.3.1 paso 8: the Subdirección "envía oficio al área").
+ * Anyone else is told it does not exist (404, not 403), so letters cannot be discovered by trying ids.
  */
-export function canOpen(doc: Pick<IssuedDocument, 'nivelClave' | 'responsableId'>, actor: Reader): boolean {
+export function canOpen(doc: Pick<IssuedDocument, 'nivelClave' | 'responsableId'> & { kind?: IssuedDocument['kind'] }, actor: Reader, replyForwarded: boolean): boolean {
   switch (actor.role) {
     case 'subdireccion':
     case 'subjefatura':
       return true;
     case 'nivel':
     case 'responsable':
-      return isAddressedTo(doc, actor);
+      return isAddressedTo(doc, actor) && (doc.kind !== 'respuesta' || replyForwarded);
     case 'administrador':
     case 'trabajador':
     case 'centro_trabajo':
@@ -92,13 +94,19 @@ export class DocumentsService {
   /** The documents of a case this actor may open (acuse, reply letter), oldest first. */
   async listForCase(caseId: string, actor: Reader): Promise<IssuedDocument[]> {
     const docs = await this.ds.getRepository(IssuedDocument).find({ where: { caseId }, order: { signedAt: 'ASC' } });
-    return docs.filter((d) => canOpen(d, actor));
+    const forwarded = await this.replyForwarded(caseId);
+    return docs.filter((d) => canOpen(d, actor, forwarded));
+  }
+
+  /** Whether the Subdirección has forwarded the case's reply to whoever sent the oficio (its TURNAR_RESPUESTA). */
+  private replyForwarded(caseId: string): Promise<boolean> {
+    return this.ds.getRepository(Movement).exists({ where: { caseId, eventType: 'TURNAR_RESPUESTA' } });
   }
 
   /** The PDF as issued; every download is recorded with the user (Guía: the Nivel downloads and acknowledges). */
   async download(id: string, actor: Reader, now = new Date()): Promise<{ pdf: Buffer; filename: string }> {
     const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { id } });
-    if (!doc || !canOpen(doc, actor)) throw notFound('El documento');
+    if (!doc || !canOpen(doc, actor, await this.replyForwarded(doc.caseId))) throw notFound('El documento');
     const pdf = await this.files.read(doc.storageKey);
     if (sha256(pdf) !== doc.sha256) {
       this.log.error({ documentId: id, key: doc.storageKey }, 'El archivo guardado no coincide con la huella del documento emitido');
@@ -112,9 +120,12 @@ export class DocumentsService {
   /** The reply letter of an oficio (by oficio id or case id), for its addressee, with how to acknowledge it. */
   async replyOf(id: string, actor: Reader): Promise<ReplyView> {
     const oficio = await this.ds.getRepository(Oficio).findOne({ where: [{ id }, { caseId: id }] });
-    if (!oficio || !canOpen(oficio, actor)) throw notFound('El oficio');
+    if (!oficio || !canOpen(oficio, actor, false)) throw notFound('El oficio');
     const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { caseId: oficio.caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
     if (!doc) throw new DomainError('RESPUESTA_PENDIENTE', `El oficio de respuesta del folio ${oficio.folio} aún no se ha emitido.`, 404);
+    if (!canOpen(doc, actor, await this.replyForwarded(oficio.caseId))) {
+      throw new DomainError('RESPUESTA_PENDIENTE', `La ${ROLE_LABEL.subdireccion} aún no le ha enviado el oficio de respuesta del folio ${oficio.folio}.`, 404);
+    }
     const c = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: oficio.caseId } });
     return {
       documento: {

@@ -3,8 +3,11 @@
  * responsable, each walked through the engine over HTTP with the real letters queue:
  * - the acknowledgement ("firma y sella de recibido") is the sender's task, and only the sender (or the Subdirección,
  *   for a paper acknowledgement) may send it;
+ * - the sender may list and download the reply letter only once the Subdirección has forwarded it (TURNAR_RESPUESTA);
+ *   the Subdirección and the Subjefatura read it from the moment it is signed;
  */
 import request from 'supertest';
+import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Task } from '../../src/engine/entities/task.entity';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
@@ -51,6 +54,12 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
     expect((await caseOf(caseId)).state).toBe('envioRespuesta');
     return ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'respuesta' });
   };
+  /** What the sender can reach of the reply: the reply API, the PDF, and the documents listed on the case page. */
+  const reach = async (who: string, caseId: string, doc: IssuedDocument) => ({
+    respuesta: (await http().get(`/api/oficios/${caseId}/respuesta`).set('Authorization', `Bearer ${tok[who]}`)).status,
+    pdf: (await http().get(`/api/documentos/${doc.id}/pdf`).set('Authorization', `Bearer ${tok[who]}`)).status,
+    enLaPagina: (await http().get(`/tramites/${caseId}`).set('Cookie', `${SESSION_COOKIE}=${tok[who]}`).expect(200)).text.includes(`/api/documentos/${doc.id}/pdf`),
+  });
   const ackTask = (caseId: string) => ds().getRepository(Task).findOneByOrFail({ caseId, stateId: 'servicio-alta.acuseRespuesta', status: 'abierta' });
   const inboxFolios = async (who: string): Promise<string[]> =>
     ((await http().get('/api/bandeja').set('Authorization', `Bearer ${tok[who]}`).expect(200)).body.items as { folio: string }[]).map((i) => i.folio);
@@ -109,5 +118,26 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
     for (const who of ['becas', 'primaria']) expect((await act(who, caseId, 'ACUSAR_RECIBO')).status).toBe(404);
     const ack = await act('oficialia', caseId, 'ACUSAR_RECIBO');
     expect([ack.status, ack.body.state]).toEqual([200, 'creada']);
+  });
+
+  it.each([
+    ['a Nivel', 'primaria', { nivel: 'PRIMARIA' }],
+    ['a responsable', 'becas', { area: 'Dirección de Becas' }],
+  ])('the sender (%s) lists and downloads the reply only once the Subdirección has forwarded it (guide step "envía oficio al área")', async (_, who, fields) => {
+    const caseId = await register(who === 'becas' ? { ...fields, responsableId: ids.becas } : fields);
+    const reply = await upToReply(caseId, `respuesta.${who}`);
+    // Signed, not yet forwarded: the Subdirección and the Subjefatura read it, the sender does not.
+    expect(await reach(who, caseId, reply)).toEqual({ respuesta: 404, pdf: 404, enLaPagina: false });
+    for (const staff of ['oficialia', 'sistemas']) expect(await reach(staff, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
+    expect((await act('sistemas', caseId, 'ENVIAR_RESPUESTA')).status).toBe(200);
+    expect(await reach(who, caseId, reply)).toEqual({ respuesta: 404, pdf: 404, enLaPagina: false });
+    expect((await act('oficialia', caseId, 'TURNAR_RESPUESTA')).status).toBe(200);
+    expect(await reach(who, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
+    // The acuse de recibo is the sender's from the start.
+    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'acuse' });
+    await http().get(`/api/documentos/${acuse.id}/pdf`).set('Authorization', `Bearer ${tok[who]}`).expect(200);
+    // Acknowledged, the reply stays theirs.
+    expect((await act(who, caseId, 'ACUSAR_RECIBO')).status).toBe(200);
+    expect(await reach(who, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
   });
 });
