@@ -13,7 +13,11 @@ import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 
-/** What the public verification page shows: the document's identity and status, nothing about anyone but the addressee. */
+/**
+ * What the public verification page shows: what identifies the document (type, folio, number, date, signer and
+ * certificate, pages, file hash) and its status. Nothing the clerk typed: the subject is free text, where CURPs,
+ * addresses and phone numbers end up, and the page is public.
+ */
 export interface VerificationView {
   codigo: string;
   tipo: 'Acuse de recibo' | 'Oficio de respuesta';
@@ -23,8 +27,6 @@ export interface VerificationView {
   emitido: string;
   /** The same, as people read it in Colima. */
   fecha: string;
-  asunto: string;
-  dirigidoA: string;
   firmante: string;
   certificadoSerie: string;
   estado: 'vigente' | 'cancelado';
@@ -179,8 +181,6 @@ export function toVerificationView(doc: IssuedDocument): VerificationView {
     numeroOficio: doc.numeroOficio,
     emitido: doc.signedAt.toISOString(),
     fecha: formatFechaHora(doc.signedAt),
-    asunto: doc.asunto,
-    dirigidoA: doc.destinatario,
     firmante: doc.firmanteNombre,
     certificadoSerie: doc.certificadoSerie,
     estado: doc.status,

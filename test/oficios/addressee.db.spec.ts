@@ -5,6 +5,7 @@
  *   for a paper acknowledgement) may send it;
  * - the sender may list and download the reply letter only once the Subdirección has forwarded it (TURNAR_RESPUESTA);
  *   the Subdirección and the Subjefatura read it from the moment it is signed;
+ * - the public verification page identifies the document without repeating its free-text subject.
  */
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
@@ -15,6 +16,9 @@ import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { addNiveles, postOficio, scannedOficio, settle } from './support';
+
+const CURP_EN_ASUNTO = 'GOMA800101HCMRRN09';
+const TELEFONO = '312 555 0147';
 
 describe('oficios: the sender of an oficio receives, downloads and acknowledges its reply', () => {
   let t: TestApp;
@@ -139,5 +143,26 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
     // Acknowledged, the reply stays theirs.
     expect((await act(who, caseId, 'ACUSAR_RECIBO')).status).toBe(200);
     expect(await reach(who, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
+  });
+
+  it('shows on the public verification page what identifies the document, never the subject the clerk typed', async () => {
+    const asunto = `Alta de cuenta para la trabajadora con CURP ${CURP_EN_ASUNTO}, domicilio Av. Rey Colimán 245, tel. ${TELEFONO}`;
+    const caseId = await register({ area: 'Dirección de Becas', responsableId: ids.becas, asunto });
+    await settle(t);
+    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'acuse' });
+    expect(acuse.asunto).toContain(CURP_EN_ASUNTO); // the letter itself says it; the public page must not
+
+    const page = await http().get(`/verificar/${acuse.codigo}`).expect(200);
+    const json = await http().get(`/api/verificar/${acuse.codigo}`).expect(200);
+    for (const shown of [page.text, JSON.stringify(json.body)]) {
+      expect(shown).not.toContain(CURP_EN_ASUNTO);
+      expect(shown).not.toContain(TELEFONO);
+      expect(shown).not.toContain('Rey Colimán');
+      expect(shown).toContain(acuse.folio);
+    }
+    expect(page.text).toContain('Acuse de recibo');
+    expect(page.text).toContain('VIGENTE');
+    expect(json.body).toMatchObject({ codigo: acuse.codigo, tipo: 'Acuse de recibo', folio: acuse.folio, estado: 'vigente', firmante: acuse.firmanteNombre });
+    expect(json.body).not.toHaveProperty('asunto');
   });
 });
