@@ -36,6 +36,21 @@ export interface TransitionResult {
   commands: { id: string; type: string }[];
 }
 
+/** A case that has just ended, inside the transaction of the transition that ended it. */
+export interface CaseEnd {
+  row: ProcedureCase;
+  event: EngineEvent;
+  actor: Actor;
+  now: Date;
+}
+
+/**
+ * What another module does when a case ends, in the same transaction (all or nothing with the case's transition): the
+ * oficios module cancels the oficio of a case that ended cancelled, whichever path sent the CANCELAR. The engine knows
+ * nothing of oficios; the module registers itself with `onCaseEnd`.
+ */
+export type CaseEndHook = (em: EntityManager, end: CaseEnd) => Promise<void>;
+
 const PRIORITY: Record<NonNullable<NonNullable<StepMeta['task']>['priority']>, number> = { alta: 1, normal: 2, baja: 3 };
 /** Extra commands the engine itself schedules for every task (delayed jobs, not machine timers). */
 export const TASK_REMINDER = 'taskReminder';
@@ -97,6 +112,7 @@ function finalOutcome(snap: AnyMachineSnapshot): string | undefined {
 @Injectable()
 export class EngineService {
   private readonly log = new Logger('Motor');
+  private readonly endHooks: CaseEndHook[] = [];
   readonly registry: ProcedureRegistry;
 
   constructor(
@@ -105,6 +121,11 @@ export class EngineService {
     private readonly calendar: CalendarService,
   ) {
     this.registry = new ProcedureRegistry(definitions);
+  }
+
+  /** Runs `hook` in the transaction of every transition that ends a case. */
+  onCaseEnd(hook: CaseEndHook): void {
+    this.endHooks.push(hook);
   }
 
   /** Writes the catalog of procedure versions; a version seen for the first time serves new cases from now on. */
@@ -269,6 +290,8 @@ export class EngineService {
     const seq = await this.appendMovement(em, row, actor, now, fromState, event, pasos);
     await this.syncTasks(em, def, row, next, actor, now);
     const commands = await this.writeCommands(em, row, seq, actions, now);
+    // A finished snapshot takes no event, so a case concluded here has just ended.
+    if (row.status === 'concluido') for (const hook of this.endHooks) await hook(em, { row, event, actor, now });
     return { next, commands };
   }
 
