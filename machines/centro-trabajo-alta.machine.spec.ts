@@ -53,7 +53,7 @@ describe('centro-trabajo-alta (5.2.1)', () => {
       null, // the reply letter is drawn and signed
       'subjefatura: Revisar y enviar el oficio de respuesta a la Subdirección',
       'subdireccion: Canalizar el oficio de respuesta al nivel',
-      'nivel: Recibir el oficio de respuesta: firmar y sellar de recibido',
+      'solicitante: Recibir el oficio de respuesta: firmar y sellar de recibido',
       'nivel: Informar al centro de trabajo la dirección de su cuenta',
       'centro_trabajo: Recibir la información e iniciar el uso de la cuenta',
       null,
@@ -95,6 +95,6 @@ describe('centro-trabajo-alta (5.2.1)', () => {
     const waiting = drive(machine, [...RECEPCION, ev.crearCt, ev.provisionOk, ev.credentialsSent, ...ENTREGA.slice(0, 3)])
       .snapshot;
     expect(waiting.value).toBe('acuseRespuesta');
-    expect(rolesOf(machine, waiting, ev.acusarRecibo).sort()).toEqual(['nivel', 'subdireccion']);
+    expect(rolesOf(machine, waiting, ev.acusarRecibo).sort()).toEqual(['solicitante', 'subdireccion']);
   });
 });

@@ -14,6 +14,7 @@ import {
   latestProcedure,
   PROCEDURES,
   type ProcedureDefinition,
+  SOLICITANTE,
   type StepMeta,
 } from './index';
 import {
@@ -191,7 +192,7 @@ describe.each(PROCEDURES.map((def) => [`${def.id}@${def.version}`, def] as const
     for (const t of evented) {
       const where = `${t.source} --${t.event}-->`;
       expect([where, t.meta?.roles?.length ?? 0]).not.toEqual([where, 0]);
-      for (const role of t.meta!.roles) expect([where, ACTOR_ROLES]).toEqual([where, expect.arrayContaining([role])]);
+      for (const role of t.meta!.roles) expect([where, [...ACTOR_ROLES, SOLICITANTE]]).toEqual([where, expect.arrayContaining([role])]);
       if (RESULT_EVENTS.has(t.event)) expect([where, t.meta!.roles]).toEqual([where, ['sistema']]);
       for (const no of t.meta!.pasos ?? []) expect([where, stepNumbers.has(no)]).toEqual([where, true]);
     }
@@ -203,6 +204,16 @@ describe.each(PROCEDURES.map((def) => [`${def.id}@${def.version}`, def] as const
     const start = transitions.filter((t) => t.source === initial && t.event === def.startEvent);
     expect(start).toHaveLength(1);
     expect([...start[0].meta!.roles].sort()).toEqual([...def.startRoles].sort());
+  });
+
+  it('leaves the acknowledgement of a reply to whoever sent the oficio (a Nivel or an area), never to a fixed role', () => {
+    for (const node of states) {
+      const path = statePath(node);
+      const acks = transitions.filter((t) => t.source === path && t.event === 'ACUSAR_RECIBO');
+      if (!acks.length) continue;
+      expect([path, (node.meta as StepMeta | undefined)?.task?.role]).toEqual([path, SOLICITANTE]);
+      for (const t of acks) expect([path, [...t.meta!.roles].sort()]).toEqual([path, [SOLICITANTE, 'subdireccion']]);
+    }
   });
 
   it('lets the role of every task act on it, and waits for effects only where the system answers', () => {

@@ -16,12 +16,12 @@ describe('servicio-alta (5.3.1)', () => {
     expect(run.snapshot.output).toEqual(expect.objectContaining({ outcome: 'creada', letterId: 'ofr-1' }));
   });
 
-  it('is sent by the responsable (or registered by the Subdirección) and acknowledged by the area', () => {
+  it('is sent by the responsable (or registered by the Subdirección) and acknowledged by whoever sent it', () => {
     expect(rolesOf(machine, drive(machine, []).snapshot, ev.solicitar).sort()).toEqual(['responsable', 'subdireccion']);
     const beforeAck = drive(machine, [...RECEPCION, ev.crearFuncion, ev.provisionOk, ev.credentialsSent, ...ENTREGA.slice(0, 3)])
       .snapshot;
-    expect(taskOf(beforeAck)).toBe('responsable: Recibir el oficio de respuesta: firmar y sellar de recibido');
-    expect(rolesOf(machine, beforeAck, ev.acusarRecibo).sort()).toEqual(['responsable', 'subdireccion']);
+    expect(taskOf(beforeAck)).toBe('solicitante: Recibir el oficio de respuesta: firmar y sellar de recibido');
+    expect(rolesOf(machine, beforeAck, ev.acusarRecibo).sort()).toEqual(['solicitante', 'subdireccion']);
   });
 
   it('does not create a centro de trabajo account from a 5.3.1 oficio', () => {

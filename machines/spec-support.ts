@@ -22,7 +22,6 @@ export const ev = {
   identificar: (over: Partial<Extract<ProcedureEvent, { type: 'IDENTIFICAR' }>> = {}): ProcedureEvent => ({
     type: 'IDENTIFICAR',
     curp: 'GOMA800101HCMRRN09',
-    curt: 'GOMA8001010A1',
     found: true,
     active: true,
     hasAlternateEmail: true,

@@ -41,6 +41,17 @@ export type Responsable = (typeof RESPONSABLES)[number];
 /** Where a waiting step's task goes: a role, scoped by the case where the role is scoped (nivel, CCT). */
 export type TaskRole = 'subdireccion' | 'subjefatura' | 'nivel' | 'centro_trabajo' | 'responsable';
 
+/**
+ * Whoever sent the oficio: a step of the delivery of the reply (receive it, "firma y sella de recibido") belongs to
+ * the oficio's sender, and an oficio of 5.3, 5.4 or 5.5 may come from a Nivel or from an area. The machine names the
+ * sender; the engine resolves it for each case: the Nivel the oficio came from, else the responsable user it names,
+ * else the Subdirección (an area without a user acknowledges on paper, and the Subdirección records it).
+ */
+export const SOLICITANTE = 'solicitante';
+export const SOLICITANTE_ROLES = ['nivel', 'responsable', 'subdireccion'] as const satisfies readonly TaskRole[];
+/** Who a step or transition belongs to: a role, or the oficio's sender. */
+export type StepRole = ActorRole | typeof SOLICITANTE;
+
 export interface GuideStep {
   /** Step number in the guide's table of this procedure ("5" or "10"). Sub-steps use strings like "6a". */
   no: string;
@@ -75,7 +86,7 @@ export interface StepMeta {
   pasos: GuideStep[];
   /** A person must act here: the engine opens a task for this role. Absent for states the system leaves by itself. */
   task?: {
-    role: TaskRole;
+    role: TaskRole | typeof SOLICITANTE;
     /** Short Spanish title for the inbox ("Turnar oficio a la Subjefatura"). */
     title: string;
     /** Service level in business days (weekends and official holidays skipped). */
@@ -90,7 +101,7 @@ export interface StepMeta {
 
 export interface TransitionMeta {
   /** Roles allowed to send this event in this state; the engine answers 403 to anyone else. */
-  roles: ActorRole[];
+  roles: StepRole[];
   /** Guide steps the transition performs (the decision "¿Confirma…?" or the action "Confirma la acción"). */
   pasos?: string[];
   /** Spanish label for the button / action in the inbox ("Confirmar reasignación"). */

@@ -26,7 +26,7 @@ import { statePath, statesOf, transitionsOf } from '../machines/guide';
 import { type ActorRole, PROCEDURES, type ProcedureDefinition, type ProcedureEvent } from '../machines/index';
 import { INPUT, SAMPLE_EVENTS, serializeState, type Snap } from '../machines/spec-support';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
-import { type Actor, SYSTEM_ACTOR } from '../src/engine/actor';
+import { type Actor, rolesIn, SYSTEM_ACTOR } from '../src/engine/actor';
 import { CalendarService } from '../src/engine/calendar.service';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { Movement, MovementHead } from '../src/engine/entities/movement.entity';
@@ -141,9 +141,9 @@ function pureStep(def: ProcedureDefinition, snap: Snap, event: ProcedureEvent): 
   return { next, commands: commandsOf(actions).map((c) => c.type) };
 }
 
-const rolesFor = (def: ProcedureDefinition, snap: Snap, event: ProcedureEvent): ActorRole[] => [
-  ...new Set(def.machine.getTransitionData(snap, event).flatMap((t) => t.meta?.roles ?? [])),
-];
+/** Who may send the event, for a case addressed as the walked ones are (the samples' nivel, the responsable user). */
+const rolesFor = (def: ProcedureDefinition, snap: Snap, event: ProcedureEvent): ActorRole[] =>
+  rolesIn(def.machine.getTransitionData(snap, event).flatMap((t) => t.meta?.roles ?? []), { nivelClave: NIVEL, responsableId: actorOf('responsable').id });
 
 const expectedStatus = (snap: Snap): { status: string; outcome: string | null } => {
   if (snap.status === 'done') return { status: 'concluido', outcome: snap.output.outcome };
@@ -208,7 +208,8 @@ describe('every path of every procedure through the engine', () => {
         let pure = pureStep(def, initial, first);
         let snap = pure.next;
         const { caseId: _ignored, ...input } = INPUT;
-        const opened = await engine.start(def.id, actorOf(startRoles[pathNo % startRoles.length]), { ...input }, { startEvent: payloadOf(first) });
+        // The case is addressed to the actors of the samples: their nivel (INPUT) and the responsable user.
+        const opened = await engine.start(def.id, actorOf(startRoles[pathNo % startRoles.length]), { ...input }, { startEvent: payloadOf(first), responsableId: actorOf('responsable').id });
         const caseId = opened.caseId;
         let result: TransitionResult = opened;
         const check = (r: TransitionResult, i: number, commands: string[]) => {

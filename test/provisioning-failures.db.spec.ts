@@ -41,7 +41,7 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
   async function confirmedCase() {
     const w = await addWorker(db.dataSource);
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
     });
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     return c.caseId;

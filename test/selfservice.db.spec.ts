@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { Cuenta } from '../src/catalog/entities/cuenta.entity';
 import { CentroTrabajo } from '../src/catalog/entities/centro-trabajo.entity';
+import { In } from 'typeorm';
+import { ProcedureCase } from '../src/engine/entities/case.entity';
+import { Movement } from '../src/engine/entities/movement.entity';
+import { OutboxCommand } from '../src/engine/entities/outbox.entity';
+import { Task } from '../src/engine/entities/task.entity';
 import { ChosenPassword } from '../src/provisioning/entities/chosen-password.entity';
 import { LocalDirectoryProvider } from '../src/provisioning/providers/local/local-directory.provider';
 import { QueueRuntime } from '../src/queue/queue-runtime.service';
@@ -69,6 +74,32 @@ describe('self-service (5.1.1, 5.1.2) and the PII request (5.2.2) over HTTP on t
     const local = new LocalDirectoryProvider(t.db.dataSource);
     expect(await local.verifyPassword(cuenta.direccion, 'cometa-nopal-brisa-31')).toBe('ok');
     expect((await http().get(`/activar/${link}`)).status).toBe(410);
+  });
+
+  it('never stores the CURT (the self-service secret): no movement, snapshot, task or outbox row holds it', async () => {
+    const ds = t.db.dataSource;
+    const w = await addWorker(ds, { curt: 'QX7CURT94Z' });
+    const typo = 'QX7CURT94Y';
+    const first = await http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: typo }).expect(200);
+    const { tramite, token } = first.body;
+    await http().post(`/api/autoservicio/tramites/${tramite}/identificar`).send({ token, curp: w.curp, curt: w.curt }).expect(200);
+    await http().post(`/api/autoservicio/tramites/${tramite}/confirmar`).send({ token, confirma: true }).expect(200);
+    await settle(t);
+    const reset = await http().post('/api/autoservicio/restablecer').send({ curp: w.curp, curt: w.curt.toLowerCase() }).expect(200);
+    expect(reset.body.estado).toBe('confirmacion');
+    await http().post(`/api/autoservicio/tramites/${reset.body.tramite}/confirmar`).send({ token: reset.body.token, confirma: true }).expect(200);
+    await settle(t);
+    const ids = [tramite as string, reset.body.tramite as string];
+    const cases = await ds.getRepository(ProcedureCase).find({ where: { id: In(ids) } });
+    expect(cases.map((c) => c.outcome).sort()).toEqual(['creada', 'restablecida']);
+    const stored = [
+      ...(await ds.getRepository(Movement).find({ where: { caseId: In(ids) } })).map((m) => `movement ${m.eventType}: ${m.data}`),
+      ...cases.map((c) => `snapshot: ${c.snapshot}`),
+      ...(await ds.getRepository(Task).find({ where: { caseId: In(ids) } })).map((x) => `task: ${JSON.stringify(x)}`),
+      ...(await ds.getRepository(OutboxCommand).find({ where: { caseId: In(ids) } })).map((o) => `outbox ${o.type}: ${o.payload}`),
+    ];
+    expect(stored.filter((s) => s.startsWith('movement IDENTIFICAR')).length).toBe(3);
+    expect(stored.filter((s) => /QX7CURT94/i.test(s))).toEqual([]);
   });
 
   it('5.1.2 for a worker without an account tells them to use 5.1.1; 5.1.1 twice tells them they have one', async () => {

@@ -1,11 +1,13 @@
 /**
  * Delivery of the reply (5.2.1, 5.3.1, 5.3.2, 5.4, 5.5): the reply letter is drawn and signed (`renderReplyLetter`),
- * the Subjefatura sends it to the Subdirección, the Subdirección turns it to the requesting area (or Nivel), and the
- * area signs and stamps it as received. In 5.2.1 the Nivel then tells the school its address and that the link to set
- * the password went to the director (correction 11: nobody hands over a password), and the school starts using it.
- * Each procedure passes its own step numbers and responsables.
+ * the Subjefatura sends it to the Subdirección, the Subdirección turns it to whoever sent the oficio (a Nivel or an
+ * area), and the sender signs and stamps it as received: the acknowledgement is the `solicitante`'s, whom the engine
+ * resolves per case, since an oficio of 5.3, 5.4 or 5.5 may come from a Nivel as well as from an area. In 5.2.1 the
+ * Nivel then tells the school its address and that the link to set the password went to the director (correction 11:
+ * nobody hands over a password), and the school starts using it. Each procedure passes its own step numbers and
+ * responsables (the guide's names, whoever acts in the system).
  */
-import type { CommandParams, GuideStep } from '../types';
+import { type CommandParams, type GuideStep, SOLICITANTE } from '../types';
 import { bySistema, nos, procedureSetup } from './setup';
 
 export interface DeliveryOptions {
@@ -16,8 +18,10 @@ export interface DeliveryOptions {
   envia: GuideStep[];
   /** Subdirección: receives the reply and sends it to the area. */
   subdireccion: GuideStep[];
-  /** The requesting area: who acknowledges ("firma y sella de recibido"). */
-  area: { role: 'nivel' | 'responsable'; pasos: GuideStep[] };
+  /** The requester's steps: receives the reply, "firma y sella de recibido". */
+  area: { pasos: GuideStep[] };
+  /** Who may have sent the oficio, for the Subdirección's task titles: 5.2.1 comes from a Nivel, the rest from either. */
+  solicitante: 'nivel' | 'nivel o área';
   /** 5.2.1: the Nivel informs the school, which starts using the account. */
   escuela?: { entrega: GuideStep[]; uso: GuideStep[] };
   /** The final state. */
@@ -27,7 +31,7 @@ export interface DeliveryOptions {
 /** States `oficioRespuesta` → `envioRespuesta` → `recepcionRespuesta` → `acuseRespuesta` (→ `entregaEscuela` → `inicioUso`). */
 export function deliveryStates(o: DeliveryOptions) {
   const afterAcuse = o.escuela ? 'entregaEscuela' : o.next;
-  const alNivel = o.area.role === 'nivel';
+  const alNivel = o.solicitante === 'nivel';
   return {
     oficioRespuesta: procedureSetup.createStateConfig({
       meta: { pasos: o.genera, awaitsEffect: 'renderReplyLetter' },
@@ -73,7 +77,7 @@ export function deliveryStates(o: DeliveryOptions) {
         pasos: o.subdireccion,
         task: {
           role: 'subdireccion',
-          title: alNivel ? 'Canalizar el oficio de respuesta al nivel' : 'Enviar el oficio de respuesta al área',
+          title: alNivel ? 'Canalizar el oficio de respuesta al nivel' : 'Enviar el oficio de respuesta al área o nivel solicitante',
           slaDays: 1,
         },
       },
@@ -83,7 +87,7 @@ export function deliveryStates(o: DeliveryOptions) {
           meta: {
             roles: ['subdireccion'],
             pasos: nos(o.subdireccion),
-            label: alNivel ? 'Canalizar al nivel' : 'Enviar al área',
+            label: alNivel ? 'Canalizar al nivel' : 'Enviar al área o nivel solicitante',
           },
         },
       },
@@ -91,13 +95,13 @@ export function deliveryStates(o: DeliveryOptions) {
     acuseRespuesta: procedureSetup.createStateConfig({
       meta: {
         pasos: o.area.pasos,
-        task: { role: o.area.role, title: 'Recibir el oficio de respuesta: firmar y sellar de recibido', slaDays: 3 },
+        task: { role: SOLICITANTE, title: 'Recibir el oficio de respuesta: firmar y sellar de recibido', slaDays: 3 },
       },
       on: {
         ACUSAR_RECIBO: {
           target: afterAcuse,
-          // The Subdirección may register a paper acknowledgement on behalf of an area without an account.
-          meta: { roles: [o.area.role, 'subdireccion'], pasos: nos(o.area.pasos), label: 'Firmar y sellar de recibido' },
+          // The Subdirección may register a paper acknowledgement on behalf of a sender without an account.
+          meta: { roles: [SOLICITANTE, 'subdireccion'], pasos: nos(o.area.pasos), label: 'Firmar y sellar de recibido' },
         },
       },
     }),

@@ -132,11 +132,11 @@ export type ProcedureEvent =
   | { type: 'RECIBIR_OFICIO'; at: string }
   | { type: 'TURNAR' }
   | { type: 'RECIBIR_TURNO' }
-  // Autoservicio del trabajador (5.1.x): the service looked CURP + CURT up before sending IDENTIFICAR
+  // Autoservicio del trabajador (5.1.x): the service looked CURP + CURT up before sending IDENTIFICAR. The CURT is
+  // the worker's secret: it stays in the service and never enters an event (events are stored as movements).
   | {
       type: 'IDENTIFICAR';
       curp: string;
-      curt: string;
       found: boolean;
       active: boolean;
       hasAlternateEmail: boolean;

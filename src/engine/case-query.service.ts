@@ -9,7 +9,6 @@ import { ProcedureCase } from './entities/case.entity';
 import { Movement } from './entities/movement.entity';
 import { Task } from './entities/task.entity';
 import { type InboxItem, InboxService } from './inbox.service';
-import { LETTER_PROCEDURES } from '../letters/templates';
 import { renderDiagramSvg } from './diagram';
 import { withoutSecrets } from './snapshot';
 
@@ -55,7 +54,7 @@ export class CaseQueryService {
       pasosActuales = Object.values(snap.getMeta() as Record<string, StepMeta | undefined>).flatMap((m) =>
         (m?.pasos ?? []).map((p) => ({ no: p.no, responsable: p.responsable, actividad: p.actividad })),
       );
-      acciones = snap.status === 'active' ? this.engine.availableEvents(def, snap, actor).map((a) => ({ evento: a.event, etiqueta: a.label })) : [];
+      acciones = snap.status === 'active' ? this.engine.availableEvents(snap, row, actor).map((a) => ({ evento: a.event, etiqueta: a.label })) : [];
       datos = withoutSecrets(snap.context);
     }
     return {
@@ -76,12 +75,6 @@ export class CaseQueryService {
       creado: row.createdAt.toISOString(),
       actualizado: row.updatedAt.toISOString(),
     };
-  }
-
-  /** Whether a case belongs to an oficio procedure (started by registering an oficio). */
-  async isOficioCase(caseId: string): Promise<boolean> {
-    const row = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: caseId }, select: { id: true, procedureId: true } });
-    return !!row && (LETTER_PROCEDURES as readonly string[]).includes(row.procedureId);
   }
 
   /** The procedure's state diagram with the case's current state highlighted (SVG). */

@@ -13,7 +13,7 @@
  * Everything is ordered by declaration order and rounded, so the same machine gives the same bytes.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import type { CommandType, StepMeta, TaskRole, TransitionMeta } from '../../machines/types';
+import type { CommandType, SOLICITANTE, StepMeta, TaskRole, TransitionMeta } from '../../machines/types';
 
 const BOX_W = 200;
 const GAP_X = 36;
@@ -77,12 +77,13 @@ const EFFECT_NAME: Record<CommandType, string> = {
   wipeChosenPassword: 'Borrado de la contraseña elegida',
 };
 
-const TASK_ROLE_NAME: Record<TaskRole, string> = {
+const TASK_ROLE_NAME: Record<TaskRole | typeof SOLICITANTE, string> = {
   subdireccion: 'Subdirección de Sistemas y Servicios Telemáticos',
   subjefatura: 'Subjefatura de Sistemas',
   nivel: 'Nivel',
   centro_trabajo: 'Centro de trabajo',
   responsable: 'Responsable del programa, función o servicio',
+  solicitante: 'Quien envió el oficio (nivel o área)',
 };
 
 const round = (n: number): number => Math.round(n * 10) / 10;

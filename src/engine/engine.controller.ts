@@ -70,11 +70,8 @@ export class EngineController {
   @Post('tramites/:id/eventos')
   @HttpCode(200)
   @ApiOperation({ summary: 'Realiza una acción del paso actual: 403 si no le corresponde, 409 si el trámite cambió, 422 si no procede' })
-  async send(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string, @Body() dto: SendEventDto) {
-    if (dto.tipo === 'CANCELAR' && staff.role === 'subdireccion' && (await this.cases.isOficioCase(id))) {
-      // Cancelling an oficio also cancels its folio, acuse and documents: one place does all of it.
-      throw new DomainError('CANCELAR_OFICIO', 'Para cancelar un oficio use «Cancelar oficio» (POST /api/oficios/:id/cancelar): cancela el trámite, su folio y su acuse juntos.', 422);
-    }
+  send(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string, @Body() dto: SendEventDto) {
+    // CANCELAR of an oficio's case cancels its folio and acuse too, in the same transaction (OficiosService.followCaseEnd).
     return this.engine.send(id, { ...(dto.datos ?? {}), type: dto.tipo }, staff, { expectedVersion: dto.version });
   }
 

@@ -3,10 +3,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
-import { type ActorRole, COMMAND_TYPES, type CommandType, type StepMeta, type TransitionMeta } from '../../machines/types';
+import { type ActorRole, COMMAND_TYPES, type CommandType, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction, outsideTransaction } from '../database/transaction';
-import { type Actor, ROLE_LABEL } from './actor';
+import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from './actor';
 import { CalendarService } from './calendar.service';
 import { ProcedureCase } from './entities/case.entity';
 import { Movement, MovementHead } from './entities/movement.entity';
@@ -35,6 +35,21 @@ export interface TransitionResult {
   outcome: string | null;
   commands: { id: string; type: string }[];
 }
+
+/** A case that has just ended, inside the transaction of the transition that ended it. */
+export interface CaseEnd {
+  row: ProcedureCase;
+  event: EngineEvent;
+  actor: Actor;
+  now: Date;
+}
+
+/**
+ * What another module does when a case ends, in the same transaction (all or nothing with the case's transition): the
+ * oficios module cancels the oficio of a case that ended cancelled, whichever path sent the CANCELAR. The engine knows
+ * nothing of oficios; the module registers itself with `onCaseEnd`.
+ */
+export type CaseEndHook = (em: EntityManager, end: CaseEnd) => Promise<void>;
 
 const PRIORITY: Record<NonNullable<NonNullable<StepMeta['task']>['priority']>, number> = { alta: 1, normal: 2, baja: 3 };
 /** Extra commands the engine itself schedules for every task (delayed jobs, not machine timers). */
@@ -97,6 +112,7 @@ function finalOutcome(snap: AnyMachineSnapshot): string | undefined {
 @Injectable()
 export class EngineService {
   private readonly log = new Logger('Motor');
+  private readonly endHooks: CaseEndHook[] = [];
   readonly registry: ProcedureRegistry;
 
   constructor(
@@ -105,6 +121,11 @@ export class EngineService {
     private readonly calendar: CalendarService,
   ) {
     this.registry = new ProcedureRegistry(definitions);
+  }
+
+  /** Runs `hook` in the transaction of every transition that ends a case. */
+  onCaseEnd(hook: CaseEndHook): void {
+    this.endHooks.push(hook);
   }
 
   /** Writes the catalog of procedure versions; a version seen for the first time serves new cases from now on. */
@@ -221,7 +242,7 @@ export class EngineService {
     actor: Actor,
     now: Date,
   ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[] }> {
-    this.authorize(def, snap, event, actor);
+    this.authorize(snap, event, actor, row);
     let next: AnyMachineSnapshot;
     let actions: unknown[];
     try {
@@ -269,6 +290,8 @@ export class EngineService {
     const seq = await this.appendMovement(em, row, actor, now, fromState, event, pasos);
     await this.syncTasks(em, def, row, next, actor, now);
     const commands = await this.writeCommands(em, row, seq, actions, now);
+    // A finished snapshot takes no event, so a case concluded here has just ended.
+    if (row.status === 'concluido') for (const hook of this.endHooks) await hook(em, { row, event, actor, now });
     return { next, commands };
   }
 
@@ -322,13 +345,16 @@ export class EngineService {
     return { target: target.version, migrated, unmapped };
   }
 
-  /** What the actor may do now on a case: event types with their labels (payload guards are checked on send). */
-  availableEvents(def: EngineProcedure, snap: AnyMachineSnapshot, actor?: Actor): { event: string; label: string; roles: ActorRole[] }[] {
+  /**
+   * What may be done now on a case, by whom (the oficio's sender resolved for this case), or by `actor` only: event
+   * types with their labels (payload guards are checked on send).
+   */
+  availableEvents(snap: AnyMachineSnapshot, c: Addressed, actor?: Actor): { event: string; label: string; roles: ActorRole[] }[] {
     const seen = new Map<string, { event: string; label: string; roles: ActorRole[] }>();
     for (const t of getNextTransitions(snap) as { eventType: string; meta?: unknown }[]) {
       if (t.eventType.startsWith('xstate.') || t.eventType === '*') continue;
       const meta = t.meta as TransitionMeta | undefined;
-      const roles = meta?.roles ?? [];
+      const roles = rolesIn(meta?.roles ?? [], c);
       if (actor && !roles.includes(actor.role)) continue;
       const prev = seen.get(t.eventType);
       if (prev) prev.roles = [...new Set([...prev.roles, ...roles])];
@@ -372,7 +398,7 @@ export class EngineService {
     }
   }
 
-  private authorize(def: EngineProcedure, snap: AnyMachineSnapshot, event: EngineEvent, actor: Actor): void {
+  private authorize(snap: AnyMachineSnapshot, event: EngineEvent, actor: Actor, c: Addressed): void {
     const candidates = (getNextTransitions(snap) as { eventType: string; meta?: unknown }[]).filter((t) => t.eventType === event.type);
     if (candidates.length === 0) {
       throw new DomainError(
@@ -381,7 +407,7 @@ export class EngineService {
         422,
       );
     }
-    const roles = [...new Set(candidates.flatMap((t) => (t.meta as TransitionMeta | undefined)?.roles ?? []))];
+    const roles = rolesIn(candidates.flatMap((t) => (t.meta as TransitionMeta | undefined)?.roles ?? []), c);
     if (!roles.includes(actor.role)) {
       throw new DomainError(
         'ROL_NO_AUTORIZADO',
@@ -389,17 +415,11 @@ export class EngineService {
         403,
       );
     }
-    void def;
   }
 
-  /** Scoped roles only reach their own cases: a Nivel its level, a school its CCT, a worker their CURP. */
+  /** A case that is not addressed to the actor does not exist for them (404, so its existence does not leak). */
   checkScope(row: ProcedureCase, actor: Actor): void {
-    const ok =
-      (actor.role !== 'nivel' || !row.nivelClave || row.nivelClave === actor.nivelClave) &&
-      (actor.role !== 'centro_trabajo' || row.cct === actor.cct) &&
-      (actor.role !== 'trabajador' || row.curp === actor.curp) &&
-      (actor.role !== 'responsable' || !row.responsableId || row.responsableId === actor.id);
-    if (!ok) throw notFound('El trámite');
+    if (!isAddressedTo(row, actor)) throw notFound('El trámite');
   }
 
   private conflict(row: ProcedureCase): DomainError {
@@ -501,7 +521,8 @@ export class EngineService {
       if (have.has(stateId)) continue;
       const dueAt = await this.calendar.dueDate(now, task.slaDays);
       const warnAt = new Date(now.getTime() + 0.75 * (dueAt.getTime() - now.getTime()));
-      const t = taskFor(row, { stateId, title: task.title, role: task.role, priority: PRIORITY[task.priority ?? 'normal'], createdAt: now, warnAt, dueAt });
+      const role = task.role === SOLICITANTE ? requesterRole(row) : task.role;
+      const t = taskFor(row, { stateId, title: task.title, role, priority: PRIORITY[task.priority ?? 'normal'], createdAt: now, warnAt, dueAt });
       await em.insert(Task, t);
       // Reminder when "falta poco" and escalation when overdue: delayed jobs through the outbox.
       for (const [kind, at] of [['recordatorio', warnAt], ['vencimiento', dueAt]] as const) {

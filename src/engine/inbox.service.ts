@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
 import type { TaskRole } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
-import type { Actor } from './actor';
+import { type Actor, isAddressedTo } from './actor';
 import { Task } from './entities/task.entity';
 
 export interface InboxQuery {
@@ -61,9 +61,14 @@ export class InboxService {
       .createQueryBuilder('t')
       .where('t.status = :status', { status: q.estado ?? 'abierta' })
       .andWhere('t.candidateRole = :role', { role });
-    if (actor.role === 'nivel') qb.andWhere('t.nivelClave = :nivel', { nivel: actor.nivelClave ?? '' });
-    if (actor.role === 'centro_trabajo') qb.andWhere('t.cct = :acct', { acct: actor.cct ?? '' });
-    if (actor.role === 'responsable') qb.andWhere('(t.responsableId = :me OR t.responsableId IS NULL)', { me: actor.id });
+    // Deny by default, as isAddressedTo: a scoped role sees only the tasks addressed to it (none when its own key is unset).
+    const own: Partial<Record<Actor['role'], [string, string | null | undefined]>> = {
+      nivel: ['t.nivelClave', actor.nivelClave],
+      responsable: ['t.responsableId', actor.id],
+      centro_trabajo: ['t.cct', actor.cct],
+    };
+    const scope = own[actor.role];
+    if (scope) qb.andWhere(scope[1] ? `${scope[0]} = :mine` : '1 = 0', { mine: scope[1] });
     if (q.procedimiento) qb.andWhere('t.procedureId = :proc', { proc: q.procedimiento });
     if (q.paso) qb.andWhere('t.stateId = :paso', { paso: q.paso });
     if (q.folio) qb.andWhere('t.folio = :folio', { folio: q.folio });
@@ -127,13 +132,7 @@ export class InboxService {
 
   private async visibleTask(taskId: string, actor: Actor): Promise<Task> {
     const t = await this.ds.getRepository(Task).findOne({ where: { id: taskId } });
-    const visible =
-      t &&
-      (actor.role === 'administrador' ||
-        (t.candidateRole === actor.role &&
-          (actor.role !== 'nivel' || t.nivelClave === actor.nivelClave) &&
-          (actor.role !== 'centro_trabajo' || t.cct === actor.cct) &&
-          (actor.role !== 'responsable' || !t.responsableId || t.responsableId === actor.id)));
+    const visible = t && (actor.role === 'administrador' || (t.candidateRole === actor.role && isAddressedTo(t, actor)));
     if (!t || !visible) throw notFound('La tarea');
     return t;
   }

@@ -27,7 +27,8 @@ export function stateValueOf(path: string): StateValue {
   return v;
 }
 
-const SECRET_KEY = /pass|contrase|token|secret|clave_?acceso/i;
+// The CURT is the worker's self-service secret: kept out of stored data by name too, should it ever reach an event.
+const SECRET_KEY = /pass|contrase|token|secret|clave_?acceso|curt/i;
 
 /** Event or context data as it may be stored: secrets removed, whatever their depth. */
 export function withoutSecrets(value: unknown): unknown {

@@ -4,15 +4,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import type { Actor } from '../engine/actor';
+import { type Actor, isAddressedTo, ROLE_LABEL } from '../engine/actor';
 import { ProcedureCase } from '../engine/entities/case.entity';
+import { Movement } from '../engine/entities/movement.entity';
 import { formatFechaHora } from '../letters/fecha';
 import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verification';
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 
-/** What the public verification page shows: the document's identity and status, nothing about anyone but the addressee. */
+/**
+ * What the public verification page shows: what identifies the document (type, folio, number, date, signer and
+ * certificate, pages, file hash) and its status. Nothing the clerk typed: the subject is free text, where CURPs,
+ * addresses and phone numbers end up, and the page is public.
+ */
 export interface VerificationView {
   codigo: string;
   tipo: 'Acuse de recibo' | 'Oficio de respuesta';
@@ -22,8 +27,6 @@ export interface VerificationView {
   emitido: string;
   /** The same, as people read it in Colima. */
   fecha: string;
-  asunto: string;
-  dirigidoA: string;
   firmante: string;
   certificadoSerie: string;
   estado: 'vigente' | 'cancelado';
@@ -59,18 +62,18 @@ type Reader = Actor;
 
 /**
  * Who may open an issued document: the Subdirección and the Subjefatura, and the addressee — the users of the Nivel
- * it is addressed to, or the responsable user it names. Anyone else is told it does not exist (404, not 403), so
- * letters cannot be discovered by trying ids.
+ * it is addressed to, or the responsable user it names — who get the reply letter only once the Subdirección has
+ * forwarded it to them (`replyForwarded`; guía 5.2.1 paso 11, 5.3.1 paso 8: the Subdirección "envía oficio al área").
+ * Anyone else is told it does not exist (404, not 403), so letters cannot be discovered by trying ids.
  */
-export function canOpen(doc: Pick<IssuedDocument, 'nivelClave' | 'responsableId'>, actor: Reader): boolean {
+export function canOpen(doc: Pick<IssuedDocument, 'nivelClave' | 'responsableId'> & { kind?: IssuedDocument['kind'] }, actor: Reader, replyForwarded: boolean): boolean {
   switch (actor.role) {
     case 'subdireccion':
     case 'subjefatura':
       return true;
     case 'nivel':
-      return doc.nivelClave !== null && !!actor.nivelClave && doc.nivelClave === actor.nivelClave;
     case 'responsable':
-      return doc.responsableId !== null && doc.responsableId === actor.id;
+      return isAddressedTo(doc, actor) && (doc.kind !== 'respuesta' || replyForwarded);
     case 'administrador':
     case 'trabajador':
     case 'centro_trabajo':
@@ -93,13 +96,19 @@ export class DocumentsService {
   /** The documents of a case this actor may open (acuse, reply letter), oldest first. */
   async listForCase(caseId: string, actor: Reader): Promise<IssuedDocument[]> {
     const docs = await this.ds.getRepository(IssuedDocument).find({ where: { caseId }, order: { signedAt: 'ASC' } });
-    return docs.filter((d) => canOpen(d, actor));
+    const forwarded = await this.replyForwarded(caseId);
+    return docs.filter((d) => canOpen(d, actor, forwarded));
+  }
+
+  /** Whether the Subdirección has forwarded the case's reply to whoever sent the oficio (its TURNAR_RESPUESTA). */
+  private replyForwarded(caseId: string): Promise<boolean> {
+    return this.ds.getRepository(Movement).exists({ where: { caseId, eventType: 'TURNAR_RESPUESTA' } });
   }
 
   /** The PDF as issued; every download is recorded with the user (Guía: the Nivel downloads and acknowledges). */
   async download(id: string, actor: Reader, now = new Date()): Promise<{ pdf: Buffer; filename: string }> {
     const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { id } });
-    if (!doc || !canOpen(doc, actor)) throw notFound('El documento');
+    if (!doc || !canOpen(doc, actor, await this.replyForwarded(doc.caseId))) throw notFound('El documento');
     const pdf = await this.files.read(doc.storageKey);
     if (sha256(pdf) !== doc.sha256) {
       this.log.error({ documentId: id, key: doc.storageKey }, 'El archivo guardado no coincide con la huella del documento emitido');
@@ -113,9 +122,12 @@ export class DocumentsService {
   /** The reply letter of an oficio (by oficio id or case id), for its addressee, with how to acknowledge it. */
   async replyOf(id: string, actor: Reader): Promise<ReplyView> {
     const oficio = await this.ds.getRepository(Oficio).findOne({ where: [{ id }, { caseId: id }] });
-    if (!oficio || !canOpen(oficio, actor)) throw notFound('El oficio');
+    if (!oficio || !canOpen(oficio, actor, false)) throw notFound('El oficio');
     const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { caseId: oficio.caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
     if (!doc) throw new DomainError('RESPUESTA_PENDIENTE', `El oficio de respuesta del folio ${oficio.folio} aún no se ha emitido.`, 404);
+    if (!canOpen(doc, actor, await this.replyForwarded(oficio.caseId))) {
+      throw new DomainError('RESPUESTA_PENDIENTE', `La ${ROLE_LABEL.subdireccion} aún no le ha enviado el oficio de respuesta del folio ${oficio.folio}.`, 404);
+    }
     const c = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: oficio.caseId } });
     return {
       documento: {
@@ -169,8 +181,6 @@ export function toVerificationView(doc: IssuedDocument): VerificationView {
     numeroOficio: doc.numeroOficio,
     emitido: doc.signedAt.toISOString(),
     fecha: formatFechaHora(doc.signedAt),
-    asunto: doc.asunto,
-    dirigidoA: doc.destinatario,
     firmante: doc.firmanteNombre,
     certificadoSerie: doc.certificadoSerie,
     estado: doc.status,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, In } from 'typeorm';
+import { Brackets, DataSource, type EntityManager, In } from 'typeorm';
 import type { CaseContext } from '../../machines/index';
 import type { StepMeta } from '../../machines/types';
 import { StaffUser } from '../auth/staff-user.entity';
@@ -9,7 +9,7 @@ import { Nivel } from '../catalog/entities/nivel.entity';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
 import { type Actor, ROLE_LABEL } from '../engine/actor';
-import { EngineService, type TransitionResult } from '../engine/engine.service';
+import { type CaseEnd, EngineService, type TransitionResult } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import { Movement } from '../engine/entities/movement.entity';
 import { mexicoCityParts } from '../letters/fecha';
@@ -48,6 +48,13 @@ export interface RegisteredOficio extends OficioView {
   caso: Pick<TransitionResult, 'state' | 'version' | 'commands'>;
 }
 
+/** Who cancelled an oficio, why and when. */
+interface Cancellation {
+  por: string;
+  motivo: string;
+  en: Date;
+}
+
 /** Actor of a registration: a signed-in staff user. */
 type Registrar = Actor & { nombre?: string };
 
@@ -78,7 +85,7 @@ const ORPHAN_AFTER_MS = 10 * 60_000;
  * half-registered oficio; if the process dies between the two, the boot check cancels it the same way.
  */
 @Injectable()
-export class OficiosService implements OnApplicationBootstrap {
+export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
   private readonly log = new Logger('Oficios');
 
   constructor(
@@ -87,8 +94,13 @@ export class OficiosService implements OnApplicationBootstrap {
     @Inject(FILE_STORE) private readonly files: FileStore,
   ) {}
 
+  onModuleInit(): void {
+    this.engine.onCaseEnd((em, end) => this.followCaseEnd(em, end));
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await this.cancelInterruptedRegistrations();
+    await this.reconcileCancelledCases();
   }
 
   async register(actor: Registrar, dto: RegisterOficioDto, file: UploadedFileData | undefined, now = new Date()): Promise<RegisteredOficio> {
@@ -186,7 +198,8 @@ export class OficiosService implements OnApplicationBootstrap {
       );
     } catch (e) {
       const reason = e instanceof DomainError ? e.message : 'error interno al iniciar el trámite';
-      await this.markCancelled(oficio.id, 'sistema', `No se pudo iniciar el trámite: ${reason}`, new Date());
+      const cancelacion = { por: 'sistema', motivo: `No se pudo iniciar el trámite: ${reason}`, en: new Date() };
+      await inTransaction(this.ds, (em) => this.markCancelled(em, oficio.id, cancelacion));
       throw e;
     }
     return { ...toView(oficio), caso: { state: started.state, version: started.version, commands: started.commands } };
@@ -229,13 +242,10 @@ export class OficiosService implements OnApplicationBootstrap {
 
   /**
    * Cancels an oficio while the Subdirección still holds it (its case in `recepcion` or `turno`, before it is turned
-   * to the Subjefatura): the case ends as cancelled through the engine (CANCELAR with the motivo, sent as the
-   * cancelling user, so it is a movement like any other), then the folio is marked cancelled, and the documents issued
-   * for it (the acuse) read "cancelado" on the verification page. Once turned, the oficio is the Subjefatura's, which
-   * cancels it from its inbox: 409 saying so.
-   *
-   * Two transactions, as in `register` (the engine opens its own): the case first, then the oficio. If the process
-   * stops between them, calling cancel again finishes the job from the case's own CANCELAR movement.
+   * to the Subjefatura): CANCELAR with the motivo through the engine, sent as the cancelling user, so it is a movement
+   * like any other; the case's end cancels the oficio in the same transaction (`followCaseEnd`), exactly as when the
+   * Subjefatura cancels the case from its inbox or anyone cancels from the case page. Once turned, the oficio is the
+   * Subjefatura's: 409 saying so.
    */
   async cancel(id: string, actor: Actor, dto: CancelOficioDto, now = new Date()): Promise<OficioView> {
     const row = await this.ds.getRepository(Oficio).findOne({ where: { id } });
@@ -243,51 +253,69 @@ export class OficiosService implements OnApplicationBootstrap {
     if (row.status === 'cancelado') throw alreadyCancelled(row);
     const motivo = dto.motivo.trim().slice(0, 400);
     const caso = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: row.caseId } });
-    let cancelacion: { por: string; motivo: string; en: Date } | null;
     if (!caso) {
       if (row.createdAt.getTime() > now.getTime() - ORPHAN_AFTER_MS) {
-        throw new DomainError(
-          'REGISTRO_EN_CURSO',
-          `El trámite del oficio ${row.folio} aún no termina de iniciarse. Intente cancelarlo de nuevo en unos minutos.`,
-          409,
-        );
+        throw new DomainError('REGISTRO_EN_CURSO', `El trámite del oficio ${row.folio} aún no termina de iniciarse. Intente cancelarlo de nuevo en unos minutos.`, 409);
       }
       // An interrupted registration: there is no case to cancel, only the folio.
-      cancelacion = { por: actor.id.slice(0, 36), motivo, en: now };
-    } else {
-      cancelacion = await this.subdireccionCancellation(caso);
-      if (!cancelacion) {
-        this.assertSubdireccionMayCancel(row, caso);
-        await this.engine.send(caso.id, { type: 'CANCELAR', motivo }, actor, { expectedVersion: caso.version, now });
-        cancelacion = { por: actor.id.slice(0, 36), motivo, en: now };
-      }
+      return this.recordCancellation(row, { por: actor.id, motivo, en: now });
     }
-    const done = cancelacion;
-    await inTransaction(this.ds, async (em) => {
-      const updated = await em.update(
-        Oficio,
-        { id, status: 'registrado' },
-        { status: 'cancelado', canceladoAt: done.en, canceladoPor: done.por, motivoCancelacion: done.motivo },
-      );
-      if (!updated.affected) {
-        // Another request recorded this same cancellation first (it read the case's CANCELAR): nothing left to do.
-        const current = await em.findOneOrFail(Oficio, { where: { id } });
-        if (current.canceladoPor === done.por && current.motivoCancelacion === done.motivo) return;
-        throw alreadyCancelled(current);
-      }
-      await em.update(IssuedDocument, { oficioId: id, status: 'vigente' }, { status: 'cancelado', canceladoAt: done.en });
-    });
+    // A case that ended cancelled before its oficio followed it (before the two were one transaction).
+    const earlier = await this.caseCancellation(caso);
+    if (earlier) return this.recordCancellation(row, earlier);
+    this.assertSubdireccionMayCancel(row, caso);
+    await this.engine.send(caso.id, { type: 'CANCELAR', motivo }, actor, { expectedVersion: caso.version, now });
     return this.get(id);
   }
 
-  /** The Subdirección's CANCELAR already applied to the case (a cancel interrupted before the oficio was marked). */
-  private async subdireccionCancellation(caso: ProcedureCase): Promise<{ por: string; motivo: string; en: Date } | null> {
+  private async recordCancellation(row: Oficio, c: Cancellation): Promise<OficioView> {
+    if (!(await inTransaction(this.ds, (em) => this.markCancelled(em, row.id, c)))) throw alreadyCancelled(row);
+    return this.get(row.id);
+  }
+
+  /**
+   * Whatever path ends an oficio's case as cancelled (this service, the case action in the API, the case page), the
+   * oficio is cancelled in the same transaction: its folio reads cancelado on the register, and the documents issued
+   * for it (the acuse) on the verification page.
+   */
+  private async followCaseEnd(em: EntityManager, end: CaseEnd): Promise<void> {
+    if (end.row.outcome !== 'cancelada') return;
+    const oficio = await em.findOne(Oficio, { where: { caseId: end.row.id } });
+    if (!oficio) return; // not an oficio's case (self-service, PII)
+    const motivo = typeof end.event.motivo === 'string' ? end.event.motivo : '';
+    await this.markCancelled(em, oficio.id, { por: end.actor.id, motivo, en: end.now });
+  }
+
+  /** The cancellation a case already holds: its last CANCELAR movement (who, why, when), if it ended cancelled. */
+  private async caseCancellation(caso: ProcedureCase): Promise<Cancellation | null> {
     if (caso.status !== 'concluido' || caso.outcome !== 'cancelada') return null;
     const last = await this.ds.getRepository(Movement).findOne({ where: { caseId: caso.id, eventType: 'CANCELAR' }, order: { seq: 'DESC' } });
-    if (!last || last.actorRole !== 'subdireccion') return null;
+    if (!last) return null;
     const data = JSON.parse(last.data) as { motivo?: unknown };
-    const motivo = typeof data.motivo === 'string' ? data.motivo : '';
-    return { por: last.actorId.slice(0, 36), motivo: motivo.slice(0, 400), en: new Date(last.at) };
+    return { por: last.actorId, motivo: typeof data.motivo === 'string' ? data.motivo : '', en: new Date(last.at) };
+  }
+
+  /**
+   * Oficios whose case ended cancelled while the oficio stayed registered (cancelled from the inbox or the case page
+   * before the oficio followed its case in the same transaction): each takes its case's cancellation.
+   */
+  async reconcileCancelledCases(): Promise<string[]> {
+    const rows: { id: string; caseId: string }[] = await this.ds
+      .getRepository(Oficio)
+      .createQueryBuilder('o')
+      .select('o.id', 'id')
+      .addSelect('o.caseId', 'caseId')
+      .innerJoin(ProcedureCase, 'c', 'c.id = o.caseId')
+      .where('o.status = :s', { s: 'registrado' })
+      .andWhere('c.status = :concluido AND c.outcome = :cancelada', { concluido: 'concluido', cancelada: 'cancelada' })
+      .getRawMany();
+    const done: string[] = [];
+    for (const { id, caseId } of rows) {
+      const c = await this.caseCancellation(await this.ds.getRepository(ProcedureCase).findOneByOrFail({ id: caseId }));
+      if (c && (await inTransaction(this.ds, (em) => this.markCancelled(em, id, c)))) done.push(id);
+    }
+    if (done.length) this.log.warn({ oficios: done }, 'Oficios de trámites cancelados marcados como cancelados');
+    return done;
   }
 
   /**
@@ -297,7 +325,7 @@ export class OficiosService implements OnApplicationBootstrap {
   private assertSubdireccionMayCancel(row: Oficio, caso: ProcedureCase): void {
     const def = this.engine.registry.get(caso.procedureId, caso.procedureVersion);
     const snap = this.engine.load(def, caso);
-    const cancel = this.engine.availableEvents(def, snap).find((e) => e.event === 'CANCELAR');
+    const cancel = this.engine.availableEvents(snap, caso).find((e) => e.event === 'CANCELAR');
     if (cancel?.roles.includes('subdireccion')) return;
     const detalles = { tramite: caso.id, estado: caso.state };
     if (snap.status === 'done') {
@@ -343,14 +371,23 @@ export class OficiosService implements OnApplicationBootstrap {
       .andWhere('o.createdAt < :before', { before: new Date(now.getTime() - ORPHAN_AFTER_MS) })
       .getRawMany();
     for (const { id } of rows) {
-      await this.markCancelled(id, 'sistema', 'El trámite no llegó a iniciarse: el registro se interrumpió. Registre el oficio de nuevo.', now);
+      const cancelacion = { por: 'sistema', motivo: 'El trámite no llegó a iniciarse: el registro se interrumpió. Registre el oficio de nuevo.', en: now };
+      await inTransaction(this.ds, (em) => this.markCancelled(em, id, cancelacion));
       this.log.warn({ oficioId: id }, 'Registro de oficio interrumpido: se marcó como cancelado');
     }
     return rows.map((r) => r.id);
   }
 
-  private async markCancelled(id: string, by: string, motivo: string, now: Date): Promise<void> {
-    await this.ds.getRepository(Oficio).update({ id, status: 'registrado' }, { status: 'cancelado', canceladoAt: now, canceladoPor: by, motivoCancelacion: motivo.slice(0, 400) });
+  /** Marks a registered oficio cancelled, and the documents issued for it; false when it was not registered any more. */
+  private async markCancelled(em: EntityManager, id: string, c: Cancellation): Promise<boolean> {
+    const updated = await em.update(
+      Oficio,
+      { id, status: 'registrado' },
+      { status: 'cancelado', canceladoAt: c.en, canceladoPor: c.por.slice(0, 36), motivoCancelacion: c.motivo.slice(0, 400) },
+    );
+    if (!updated.affected) return false;
+    await em.update(IssuedDocument, { oficioId: id, status: 'vigente' }, { status: 'cancelado', canceladoAt: c.en });
+    return true;
   }
 
   private async checkSender(dto: RegisterOficioDto, procedure: LetterProcedure): Promise<Nivel | null> {

@@ -70,9 +70,7 @@ describe('verification page', () => {
     numeroOficio: 'SSST/0001/2026',
     emitido: '2026-11-28T17:05:00.000Z',
     fecha: '28/11/2026 11:05:00 h (hora del centro de México)',
-    asunto: 'Cuenta para la escuela <script>alert("x")</script> & "otra"',
-    dirigidoA: 'Profr. José Ángel Núñez Ceballos, Director de Educación Primaria',
-    firmante: 'Mtro. Luis Alberto Gómez Zamora',
+    firmante: 'Mtro. Luis <script>alert("x")</script> & "Gómez"',
     certificadoSerie: '00001000000504465028',
     estado: 'vigente',
     prueba: false,
@@ -80,10 +78,10 @@ describe('verification page', () => {
     paginas: 1,
   };
 
-  it('escapes what the document says, so a subject cannot inject markup', () => {
+  it('escapes what the document says, so a certificate name cannot inject markup', () => {
     const html = renderVerificationPage(view);
     expect(html).not.toContain('<script>');
-    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;otra&quot;');
+    expect(html).toContain('Mtro. Luis &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;Gómez&quot;');
     expect(html).toContain('action="/verificar/7K3QXM2PZA"');
     expect(html).not.toContain('DOCUMENTO DE PRUEBA');
   });

@@ -55,8 +55,6 @@ export function renderVerificationPage(v: VerificationView, result?: ComparisonR
     ['Folio', v.folio],
     ...(v.numeroOficio ? ([['Número de oficio', v.numeroOficio]] as [string, string][]) : []),
     ['Fecha de emisión', v.fecha],
-    ['Asunto', v.asunto],
-    ['Dirigido a', v.dirigidoA],
     ['Firmado por', v.firmante],
     ['Número de serie del certificado', v.certificadoSerie, 'huella'],
     ['Páginas', String(v.paginas)],

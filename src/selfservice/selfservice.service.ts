@@ -105,7 +105,10 @@ export class SelfServiceService {
     return row;
   }
 
-  /** Paso 3 "Valida CURP y CURT" against Capital Humano; the machine decides what follows (pasos 4-12). */
+  /**
+   * Paso 3 "Valida CURP y CURT" against Capital Humano; the machine decides what follows (pasos 4-12). The CURT is
+   * compared here and goes no further: IDENTIFICAR carries only whether it matched, so no movement or snapshot holds it.
+   */
   private async identify(curpRaw: string, curtRaw: string) {
     const curp = normalizeCurp(curpRaw);
     const curt = curtRaw.trim().toUpperCase();
@@ -114,7 +117,6 @@ export class SelfServiceService {
     const cuenta = found ? await this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'personal', titularCurp: curp } }) : null;
     return {
       curp,
-      curt,
       found,
       active: found && t.activo,
       hasAlternateEmail: found && !!t.correoAlterno,

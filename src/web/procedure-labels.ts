@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AnyStateNode } from 'xstate';
-import type { StepMeta, TransitionMeta } from '../../machines/types';
+import { SOLICITANTE, SOLICITANTE_ROLES, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { EngineService } from '../engine/engine.service';
 import type { EngineProcedure } from '../engine/procedure-registry';
 
@@ -35,7 +35,11 @@ export class ProcedureLabels {
       if (!prev || prev.version < d.version) this.latest.set(d.id, d);
       for (const node of walk(d.machine.root)) {
         const task = (node.meta as StepMeta | undefined)?.task;
-        if (task && !this.taskSteps.some((s) => s.stateId === node.id)) this.taskSteps.push({ procedure: d.id, stateId: node.id, title: task.title, role: task.role });
+        // A step of the oficio's sender is in the inbox of each role the sender can be.
+        const roles = !task ? [] : task.role === SOLICITANTE ? SOLICITANTE_ROLES : [task.role];
+        for (const role of roles) {
+          if (task && !this.taskSteps.some((s) => s.stateId === node.id && s.role === role)) this.taskSteps.push({ procedure: d.id, stateId: node.id, title: task.title, role });
+        }
         for (const t of [...node.transitions.values()].flat()) {
           const label = (t.meta as TransitionMeta | undefined)?.label;
           if (label) this.events.set(`${d.id}@${d.version}:${t.eventType}`, label);

@@ -4,6 +4,7 @@
  * says who may act now. Runs on SQLite and, with TEST_DB=mariadb, on MariaDB.
  */
 import request from 'supertest';
+import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { PROCEDURES } from '../../machines';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Movement } from '../../src/engine/entities/movement.entity';
@@ -13,6 +14,7 @@ import { EngineService } from '../../src/engine/engine.service';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { OficiosService } from '../../src/oficios/oficios.service';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { addNiveles, scannedOficio, settle } from './support';
@@ -96,7 +98,7 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     expect((await caseOf(o.tramite)).version).toBe(after.version);
   });
 
-  it('refuses once the oficio is turned (409 in Spanish: the Subjefatura cancels it from its inbox), then once concluded', async () => {
+  it('refuses once the oficio is turned (409 in Spanish: the Subjefatura cancels it from its inbox), and her cancellation cancels the oficio', async () => {
     const o = await register();
     await act(tok.oficialia, o.tramite, 'TURNAR');
     const turned = await caseOf(o.tramite);
@@ -119,10 +121,10 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     expect(working.body.mensaje).toContain('(paso actual: «Buscar la cuenta a bloquear»)');
     await act(tok.sistemas, o.tramite, 'CANCELAR', { motivo: 'La cuenta indicada no existe.' });
 
-    const concluded = await cancel(o.id, 'Ya no se requiere.').expect(409);
-    expect(concluded.body).toMatchObject({ error: 'TRAMITE_CONCLUIDO' });
-    expect(concluded.body.mensaje).toBe(`El trámite del oficio ${o.folio} ya concluyó (resultado: cancelada); el oficio ya no puede cancelarse.`);
-    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).status).toBe('registrado');
+    // Her CANCELAR cancelled the oficio with the case: nothing is left to cancel.
+    const again = await cancel(o.id, 'Ya no se requiere.').expect(409);
+    expect(again.body).toMatchObject({ error: 'OFICIO_YA_CANCELADO' });
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.sistemas, motivoCancelacion: 'La cuenta indicada no existe.' });
   });
 
   it('refuses once the account work was asked of the Servicio: nobody can cancel it any more', async () => {
@@ -143,20 +145,39 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     expect((await caseOf(o.tramite)).version).toBe(waiting.version);
   });
 
-  it('finishes a cancellation whose oficio was not marked (the case already has the Subdirección’s CANCELAR)', async () => {
+  it('finishes the cancellation of an oficio whose case ended cancelled before the two were one transaction', async () => {
+    // As earlier releases left it: the case cancelled (by the Subdirección, or by the Subjefatura from its inbox),
+    // its folio still registered and its acuse still vigente.
+    const asBefore = async (id: string) => {
+      await ds().getRepository(Oficio).update({ id }, { status: 'registrado', canceladoAt: null, canceladoPor: null, motivoCancelacion: null });
+      await ds().getRepository(IssuedDocument).update({ oficioId: id }, { status: 'vigente', canceladoAt: null });
+    };
     const o = await register();
-    // As if a previous call stopped between its two transactions: the case is cancelled, the oficio is not.
-    const engine = t.app.get(EngineService);
+    await settle(t);
     const first = { id: users.oficialia2, role: 'subdireccion' as const, nombre: 'Jorge Iván Preciado Solís' };
-    await engine.send(o.tramite, { type: 'CANCELAR', motivo: 'Duplicado del folio anterior.' }, first);
+    await t.app.get(EngineService).send(o.tramite, { type: 'CANCELAR', motivo: 'Duplicado del folio anterior.' }, first);
+    await asBefore(o.id);
     const cancelled = await caseOf(o.tramite);
 
+    // «Cancelar oficio» records the cancellation the case holds (who, why), and the case is not touched again.
     const res = await cancel(o.id, 'Otro motivo').expect(200);
-    // The oficio records the cancellation the case holds (who, why), and the case is not touched again.
     expect(res.body.cancelacion.motivo).toBe('Duplicado del folio anterior.');
     expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.oficialia2 });
+    expect((await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' })).status).toBe('cancelado');
     expect((await caseOf(o.tramite)).version).toBe(cancelled.version);
     expect(await ds().getRepository(Movement).count({ where: { caseId: o.tramite, eventType: 'CANCELAR' } })).toBe(1);
+
+    // One the Subjefatura cancelled is found at start-up (OficiosService.reconcileCancelledCases) and follows its case.
+    const p = await register();
+    await settle(t);
+    await act(tok.oficialia, p.tramite, 'TURNAR');
+    await act(tok.sistemas, p.tramite, 'RECIBIR_TURNO');
+    await act(tok.sistemas, p.tramite, 'CANCELAR', { motivo: 'La cuenta indicada no existe.' });
+    await asBefore(p.id);
+    await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([p.id]);
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: p.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.sistemas, motivoCancelacion: 'La cuenta indicada no existe.' });
+    expect((await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: p.tramite, kind: 'acuse' })).status).toBe('cancelado');
+    await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([]);
   });
 
   it('lets two clerks cancelling the same oficio at once end with one cancellation of the case', async () => {
@@ -177,6 +198,83 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
       motivoCancelacion: motivo,
     });
     expect(await caseOf(o.tramite)).toMatchObject({ status: 'concluido', outcome: 'cancelada' });
+  });
+
+  /** What the register, the case and the public verification say of a cancelled oficio, whoever cancelled it and how. */
+  const cancelledState = async (o: { id: string; folio: string; tramite: string }) => {
+    const oficio = (await http().get(`/api/oficios/${o.id}`).set('Authorization', `Bearer ${tok.oficialia}`).expect(200)).body;
+    const listed = (await http().get('/api/oficios').query({ folio: o.folio }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200)).body.items;
+    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' });
+    const verificacion = (await http().get(`/api/verificar/${acuse.codigo}`).expect(200)).body.estado;
+    const pagina = (await http().get(`/verificar/${acuse.codigo}`).expect(200)).text;
+    const row = await ds().getRepository(Oficio).findOneByOrFail({ id: o.id });
+    const caso = await caseOf(o.tramite);
+    return {
+      registro: listed.map((i: { estado: string }) => i.estado),
+      oficio: { estado: oficio.estado, motivo: oficio.cancelacion?.motivo, por: row.canceladoPor },
+      acuse: acuse.status,
+      verificacion,
+      paginaCancelado: pagina.includes('CANCELADO') && !pagina.includes('VIGENTE'),
+      caso: { status: caso.status, outcome: caso.outcome, state: caso.state },
+    };
+  };
+  /** The case page's form for an action, filled and posted as a browser does (its own hidden fields, the motivo). */
+  const postPageForm = async (token: string, caseId: string, evento: string, motivo: string) => {
+    const cookie = `${SESSION_COOKIE}=${token}`;
+    const page = (await http().get(`/tramites/${caseId}`).set('Cookie', cookie).expect(200)).text;
+    const form = [...page.matchAll(/<form[^>]*>[\s\S]*?<\/form>/g)].map((m) => m[0]).find((f) => f.includes(`name="evento" value="${evento}"`));
+    expect(form).toBeDefined();
+    const fields = Object.fromEntries([...form!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2].replace(/&amp;/g, '&')]));
+    return http().post(`/tramites/${caseId}/acciones`).set('Cookie', cookie).type('form').send({ ...fields, motivo });
+  };
+
+  it.each([
+    ['the Subdirección, with «Cancelar oficio» (POST /api/oficios/:id/cancelar)', 'oficialia', 'turno', 'oficio'],
+    ['the Subdirección, from the case page', 'oficialia', 'turno', 'pagina'],
+    ['the Subdirección, with the case action (POST /api/tramites/:id/eventos)', 'oficialia', 'turno', 'evento'],
+    ['the Subjefatura, from the case page', 'sistemas', 'busqueda', 'pagina'],
+    ['the Subjefatura, with the case action (POST /api/tramites/:id/eventos)', 'sistemas', 'busqueda', 'evento'],
+  ])('cancelled by %s: the folio and the acuse read cancelado on the register and on /verificar, with who and why', async (_, who, at, via) => {
+    const o = await register();
+    await settle(t); // the acuse is issued before the cancellation
+    if (at === 'busqueda') {
+      await act(tok.oficialia, o.tramite, 'TURNAR');
+      await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');
+    }
+    expect((await caseOf(o.tramite)).state).toBe(at);
+    const motivo = `La cuenta ya fue dada de baja por otra vía (${via}).`;
+    if (via === 'oficio') await cancel(o.id, motivo, tok[who]).expect(200);
+    if (via === 'evento') await act(tok[who], o.tramite, 'CANCELAR', { motivo });
+    if (via === 'pagina') expect((await postPageForm(tok[who], o.tramite, 'CANCELAR', motivo)).status).toBe(303);
+
+    expect(await cancelledState(o)).toEqual({
+      registro: ['cancelado'],
+      oficio: { estado: 'cancelado', motivo, por: users[who] },
+      acuse: 'cancelado',
+      verificacion: 'cancelado',
+      paginaCancelado: true,
+      caso: { status: 'concluido', outcome: 'cancelada', state: 'cancelada' },
+    });
+    expect(await ds().getRepository(Movement).count({ where: { caseId: o.tramite, eventType: 'CANCELAR' } })).toBe(1);
+    await cancel(o.id, 'otra vez').expect(409);
+  });
+
+  it('cancels the case and its oficio all or nothing: a failure after the oficio was marked leaves both as they were', async () => {
+    const o = await register();
+    await settle(t);
+    await act(tok.oficialia, o.tramite, 'TURNAR');
+    await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');
+    const before = await caseOf(o.tramite);
+    // A hook that runs after the oficios module's, in the same transaction, fails once.
+    let failures = 1;
+    t.app.get(EngineService).onCaseEnd(() => (failures-- > 0 ? Promise.reject(new Error('disco lleno')) : Promise.resolve()));
+    const { version } = before;
+    await http().post(`/api/tramites/${o.tramite}/eventos`).set('Authorization', `Bearer ${tok.sistemas}`).send({ tipo: 'CANCELAR', version, datos: { motivo: 'No procede.' } }).expect(500);
+    expect(await caseOf(o.tramite)).toMatchObject({ state: 'busqueda', version });
+    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).status).toBe('registrado');
+    expect((await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' })).status).toBe('vigente');
+    await act(tok.sistemas, o.tramite, 'CANCELAR', { motivo: 'No procede.' });
+    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).status).toBe('cancelado');
   });
 
   it('leaves cancelling to the Subdirección: the Subjefatura gets 403', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
+import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
@@ -70,4 +71,11 @@ export async function settle(t: TestApp): Promise<void> {
     if (n === 0) return;
   }
   throw new Error('la cola no se vació');
+}
+
+/** The Subdirección registers an oficio with its scan through the API (multipart), as the clerk's form sends it. */
+export function postOficio(t: TestApp, token: string, pdf: Buffer, fields: Record<string, string>): request.Test {
+  const r = request(t.app.getHttpServer()).post('/api/oficios').set('Authorization', `Bearer ${token}`);
+  for (const [k, v] of Object.entries(fields)) void r.field(k, v);
+  return r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' });
 }

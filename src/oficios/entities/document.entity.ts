@@ -91,7 +91,7 @@ export class IssuedDocument {
   @Column({ type: 'varchar', length: 36, nullable: true })
   responsableId!: string | null;
 
-  /** Name and position of the addressee, as printed: the only personal data the verification page shows. */
+  /** Name and position of the addressee, as printed on the letter (the public verification page does not show it). */
   @Column({ type: 'varchar', length: 340 })
   destinatario!: string;
 
