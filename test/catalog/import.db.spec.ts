@@ -205,6 +205,32 @@ describe('catalog import', () => {
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: IBANEZ })).activo).toBe(false);
   });
 
+  it('a row rejected for an extra column keeps its worker as stored: not updated, not retired', async () => {
+    await run('trabajadores', utf8(BASE), { now: T1 });
+    const lines = [...BASE];
+    // The key is the first column: readable although the row has one value too many.
+    lines[4] = row(ORDONEZ, 'CT0004', 'Óscar', 'Ordóñez', 'Núñez', 'otro@gmail.com', '06DPR0001Z', 'Primaria', 'ACTIVO') + ',extra';
+    const s = await run('trabajadores', utf8(lines), { now: T2 });
+    expect(s).toMatchObject({ rejected: 1, deactivated: 0, unchanged: 3, updated: 0 });
+    expect(s.rejections[0]).toMatchObject({ line: 5, key: ORDONEZ, reason: expect.stringMatching(/10 columnas y el encabezado 9/) });
+    expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).toMatchObject({
+      activo: true,
+      correoAlterno: 'oscar.ordonez@yahoo.com.mx',
+      updatedAt: T1,
+      ultimaImportacion: T1,
+    });
+  });
+
+  it('a row whose unquoted separator shifted the CURP to the right still keeps that worker', async () => {
+    const head = 'nombre,primer_apellido,curp,curt,estatus';
+    await run('trabajadores', utf8([head, `Ramón,Ibáñez,${IBANEZ},CT0002,ACTIVO`, `Óscar,Ordóñez,${ORDONEZ},CT0004,ACTIVO`]), { now: T1 });
+    // «Ordóñez, de» without quotes: the CURP lands one column to the right.
+    const s = await run('trabajadores', utf8([head, `Ramón,Ibáñez,${IBANEZ},CT0002,ACTIVO`, `Óscar,Ordóñez, de,${ORDONEZ},CT0004,ACTIVO`]), { now: T2 });
+    expect(s).toMatchObject({ rejected: 1, deactivated: 0 });
+    expect(s.rejections[0].key).toBe(ORDONEZ);
+    expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).toMatchObject({ activo: true, primerApellido: 'Ordóñez' });
+  });
+
   it('keeps stored values of an optional column the file does not bring', async () => {
     await run('trabajadores', utf8(BASE), { now: T1 });
     const lines = [
@@ -301,6 +327,14 @@ describe('catalog import', () => {
       ]);
       // 06DES0003B was rejected, not missing: it stays active.
       expect(r).toMatchObject({ unchanged: 2, deactivated: 0 });
+      // Rejected for an extra column, its CCT still readable: kept as it is, not updated, not retired.
+      const extra = await run('centros', win1252([HEAD, CENTROS[1], CENTROS[2], `06DES0003B;Secundaria Basilio Vadillo;Secundaria;${IBANEZ};;Colima`]), { now: T2 });
+      expect(extra).toMatchObject({ rejected: 1, deactivated: 0, unchanged: 2 });
+      expect(extra.rejections[0]).toMatchObject({ line: 4, key: '06DES0003B' });
+      expect(await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).toMatchObject({
+        estatus: 'activo',
+        nombre: 'Escuela Secundaria General Basilio Vadillo',
+      });
       const partialList = await run('centros', win1252(CENTROS.slice(0, 3)), { now: T3 });
       expect(partialList.deactivated).toBe(1);
       expect((await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).estatus).toBe('inactivo');

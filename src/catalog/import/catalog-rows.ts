@@ -1,6 +1,6 @@
 import { DomainError } from '../../common/domain-error';
-import { cctProblem, normalizeCct } from '../validation/cct';
-import { curpProblem, normalizeCurp } from '../validation/curp';
+import { cctProblem, isValidCct, normalizeCct } from '../validation/cct';
+import { curpProblem, isValidCurp, normalizeCurp } from '../validation/curp';
 import { emailProblem } from '../validation/email';
 import { normalizeHeader } from './csv-file';
 import { nivelClave, nivelProblem } from './niveles';
@@ -132,6 +132,31 @@ export interface CentroRecord {
   directorCurp: string | null;
   correo: string | null;
   estatus: 'activo' | 'inactivo';
+}
+
+/** The key column of each catalog (CURP, CCT) and its normalized value when a cell holds a well-formed one. */
+export const KEY_COLUMNS: Record<CatalogKind, { field: TrabajadorField | CentroField; read: (raw: string) => string | null }> = {
+  trabajadores: { field: 'curp', read: (raw) => wellFormed(normalizeCurp(raw), isValidCurp) },
+  centros: { field: 'cct', read: (raw) => wellFormed(normalizeCct(raw), isValidCct) },
+};
+
+function wellFormed(key: string, valid: (s: string) => boolean): string | null {
+  return valid(key) ? key : null;
+}
+
+/**
+ * The key (CURP, CCT) of a row with more values than the header. An unquoted separator splits one value in two and
+ * moves every cell after it to the right, so the key sits at its column or up to as many columns further right as
+ * the row has values too many. Read only when exactly one well-formed key is there: a guess would keep the wrong row.
+ */
+export function keyOfLongRow(kind: CatalogKind, keyColumn: number, values: readonly string[], headerLength: number): string | null {
+  const { read } = KEY_COLUMNS[kind];
+  const found = new Set<string>();
+  for (let i = keyColumn; i <= keyColumn + Math.max(0, values.length - headerLength) && i < values.length; i++) {
+    const key = read(values[i]);
+    if (key !== null) found.add(key);
+  }
+  return found.size === 1 ? [...found][0] : null;
 }
 
 export type RowResult<R> =

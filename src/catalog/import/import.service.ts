@@ -5,6 +5,8 @@ import { inTransaction } from '../../database/transaction';
 import {
   CATALOG_KINDS,
   isCatalogKind,
+  KEY_COLUMNS,
+  keyOfLongRow,
   mapHeader,
   parseCentroRow,
   parseTrabajadorRow,
@@ -85,13 +87,15 @@ function parseRows<F extends string, R>(
   const rejections: RejectedRow[] = [];
   const niveles = new Map<string, string>();
   const firstLine = new Map<string, number>();
+  const keyColumn = columns.get(KEY_COLUMNS[kind].field as F)!;
   for (const [n, { line, values }] of records.entries()) {
     if (n % 5000 === 0) onProgress?.({ phase: 'validando', done: n, total: records.length });
     const extra = values.slice(header.length).filter((v) => v.trim() !== '');
     if (extra.length > 0) {
       rejections.push({
         line,
-        key: null,
+        // Still read, so a full import does not take this worker or school for missing.
+        key: keyOfLongRow(kind, keyColumn, values, header.length),
         reason: `La línea tiene ${values.length} columnas y el encabezado ${header.length}; revise si un valor lleva el separador sin comillas.`,
       });
       continue;
