@@ -6,6 +6,7 @@ import * as argon2 from 'argon2';
 import iconv from 'iconv-lite';
 import { DataSource } from 'typeorm';
 import { StaffUser } from '../../src/auth/staff-user.entity';
+import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { generateCurp } from '../../src/catalog/validation/curp-generate';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
@@ -108,6 +109,13 @@ describe('catalog CLIs', () => {
     const noHeader = await cli('src/cli/import.ts', ['trabajadores', file('malo.csv', Buffer.from(`curp,nombre\n${A},Begoña\n`))]);
     expect(noHeader.code).toBe(1);
     expect(noHeader.stderr).toMatch(/No se importó nada: .*faltan las columnas «curt», «primer_apellido»/);
+
+    // A workers file given as centros (cct, nombre and nivel are in both headers) is recognized and refused.
+    const workersFile = file('capital-humano.csv', Buffer.from(`curp,curt,nombre,primer_apellido,cct,nivel\n${A},K1,Begoña,Peña,06DPR0001Z,Primaria\n`));
+    const wrongKind = await cli('src/cli/import.ts', ['centros', workersFile]);
+    expect(wrongKind).toMatchObject({ code: 1, stdout: '' });
+    expect(wrongKind.stderr).toMatch(/No se importó nada: El archivo parece de trabajadores .*«curp», «curt», «primer_apellido».*npm run import -- trabajadores ARCHIVO\.csv/);
+    expect(await ds.getRepository(CentroTrabajo).count()).toBe(0);
 
     const usage = await cli('src/cli/import.ts', []);
     expect(usage.code).toBe(1);

@@ -302,6 +302,31 @@ describe('catalog import', () => {
       `06DES0003B;Escuela Secundaria General Basilio Vadillo;Secundaria;${IBANEZ};`,
     ];
 
+    it('recognizes a workers file given as centros (and the reverse) and refuses it, loading and retiring nothing', async () => {
+      await run('centros', win1252(CENTROS));
+      const e = await fatal(run('centros', utf8(BASE), { now: T2 }));
+      expect(e.code).toBe('IMPORTACION_TIPO_EQUIVOCADO');
+      expect(e.status).toBe(422);
+      expect(e.message).toMatch(/^El archivo parece de trabajadores .*no de centros de trabajo: trae las columnas «curp», «curt», «primer_apellido»/);
+      expect(e.message).toMatch(/npm run import -- trabajadores ARCHIVO\.csv/);
+      const schools = await ds.getRepository(CentroTrabajo).find();
+      expect(schools.map((c) => [c.cct, c.estatus, c.updatedAt.toISOString()]).sort()).toEqual(
+        ['06DES0003B', '06DPR0001Z', '06EJN0002K'].map((cct) => [cct, 'activo', T1.toISOString()]),
+      );
+      expect(await ds.getRepository(Trabajador).count()).toBe(0);
+      // The demo workers export, headers as Capital Humano writes them, is refused too, even as --parcial.
+      const demo = catalogTable('trabajadores', generateDemoCatalog({ seed: 3, centros: 5, trabajadores: 5 }));
+      const partial = await fatal(run('centros', toCsv(demo.header, demo.rows), { mode: 'partial' }));
+      expect(partial.message).toMatch(/«CURP», «CURT», «Primer apellido»/);
+      expect(await ds.getRepository(CentroTrabajo).count()).toBe(3);
+
+      const reverse = await fatal(run('trabajadores', win1252(CENTROS)));
+      expect(reverse.code).toBe('IMPORTACION_TIPO_EQUIVOCADO');
+      expect(reverse.message).toMatch(/^El archivo parece del Catálogo de Centros de Trabajo, no de trabajadores: trae las columnas «CURP director», «Correo»/);
+      expect(reverse.message).toMatch(/npm run import -- centros ARCHIVO\.csv/);
+      expect(await ds.getRepository(Trabajador).count()).toBe(0);
+    });
+
     it('loads, validates and retires schools missing from a full export', async () => {
       const s = await run('centros', win1252(CENTROS));
       expect(s).toMatchObject({ kind: 'centros', inserted: 3, rejected: 0, separator: ';', encoding: 'Windows-1252' });

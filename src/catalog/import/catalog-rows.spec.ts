@@ -1,4 +1,4 @@
-import { keyOfLongRow, mapHeader, parseCentroRow, parseEstatus, parseTrabajadorRow, type TrabajadorField } from './catalog-rows';
+import { keyOfLongRow, mapHeader, parseCentroRow, parseEstatus, parseTrabajadorRow, recognizeKind, type TrabajadorField } from './catalog-rows';
 import { nivelClave } from './niveles';
 
 describe('parseEstatus', () => {
@@ -101,5 +101,19 @@ describe('keyOfLongRow', () => {
     expect(keyOfLongRow('trabajadores', 0, [A, B, 'Luis'], 2)).toBeNull();
     expect(keyOfLongRow('trabajadores', 0, ['BEML920313HMCLNS08', 'K1', 'x'], 2)).toBeNull();
     expect(keyOfLongRow('centros', 0, ['06dpr0001z', 'Escuela', 'Primaria', 'x'], 3)).toBe('06DPR0001Z');
+  });
+});
+
+describe('recognizeKind', () => {
+  it.each([
+    [['CURP', 'CURT', 'Nombre', 'Primer apellido', 'CCT', 'Nivel', 'Estatus'], 'trabajadores'],
+    [['cct', 'nombre', 'nivel', 'curt'], 'trabajadores'], // a school catalog never carries a CURT
+    [['Apellido Paterno', 'Nombre(s)', 'CURP', 'CURT', 'Correo'], 'trabajadores'],
+    [['CCT', 'Nombre', 'Nivel', 'CURP director', 'Correo', 'Municipio'], 'centros'],
+    [['Clave CCT', 'Nombre del centro', 'Nivel educativo', 'Email'], 'centros'],
+    [['cct', 'nombre', 'nivel'], null],
+    [['CCT', 'Nombre', 'Nivel', 'CURP', 'Correo'], null], // one of each: the declared kind decides
+  ])('%j → %s', (header, kind) => {
+    expect(recognizeKind(header)).toBe(kind);
   });
 });
