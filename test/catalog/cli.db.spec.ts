@@ -87,11 +87,18 @@ describe('catalog CLIs', () => {
     expect(r.stdout).toMatch(/registros\/s/);
     expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: A })).toMatchObject({ nombre: 'Begoña', primerApellido: 'Peña', segundoApellido: 'Ibáñez' });
 
-    // --parcial with only one of them deactivates nobody; without it, the other one goes inactive.
+    // --parcial with only one of them deactivates nobody; without it, the other one would go inactive: 1 of 2 active
+    // workers is more than 10 %, so it asks for --confirmar first and changes nothing.
     const one = file('uno.csv', Buffer.from(`curp,curt,nombre,primer_apellido\n${A},K1,Begoña,Peña\n`));
     const partial = await cli('src/cli/import.ts', ['trabajadores', one, '--parcial']);
     expect(partial.stdout).toMatch(/Desactivados: +0\n/);
-    const full = await cli('src/cli/import.ts', ['trabajadores', one]);
+    const unconfirmed = await cli('src/cli/import.ts', ['trabajadores', one]);
+    expect(unconfirmed).toMatchObject({ code: 1, stdout: '' });
+    expect(unconfirmed.stderr).toMatch(/No se importó nada: La importación completa dejaría inactivos 1 de 2 trabajadores activos \(50 %\)/);
+    expect(unconfirmed.stderr).toMatch(/npm run import -- trabajadores ARCHIVO\.csv --confirmar/);
+    expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: B })).activo).toBe(true);
+    const full = await cli('src/cli/import.ts', ['trabajadores', one, '--confirmar']);
+    expect(full.code).toBe(0);
     expect(full.stdout).toMatch(/Desactivados: +1\n/);
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: B })).activo).toBe(false);
   }, 60_000);
@@ -119,7 +126,7 @@ describe('catalog CLIs', () => {
 
     const usage = await cli('src/cli/import.ts', []);
     expect(usage.code).toBe(1);
-    expect(usage.stderr).toMatch(/Uso: npm run import -- <trabajadores\|centros> ARCHIVO\.csv \[--parcial\]/);
+    expect(usage.stderr).toMatch(/Uso: npm run import -- <trabajadores\|centros> ARCHIVO\.csv \[--parcial \| --confirmar\]/);
     expect(await ds.getRepository(Trabajador).count()).toBe(before);
   }, 60_000);
 

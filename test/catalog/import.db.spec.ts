@@ -179,7 +179,10 @@ describe('catalog import', () => {
     expect(partial.deactivated).toBe(0);
     expect((await workers()).every((w) => w.activo)).toBe(true);
 
-    const full = await run('trabajadores', utf8(withoutOrdonez), { now: T2 });
+    // 1 of 4 is more than 10 %: refused until confirmed.
+    expect((await fatal(run('trabajadores', utf8(withoutOrdonez), { now: T2 }))).message).toMatch(/dejaría inactivos 1 de 4 trabajadores activos \(25 %\)/);
+    expect((await workers()).every((w) => w.activo)).toBe(true);
+    const full = await run('trabajadores', utf8(withoutOrdonez), { now: T2, confirmRetirement: true });
     expect(full).toMatchObject({ deactivated: 1, unchanged: 3 });
     const ws = await workers();
     expect(ws).toHaveLength(4);
@@ -192,6 +195,41 @@ describe('catalog import', () => {
     const again = await run('trabajadores', utf8(BASE), { now: T3 });
     expect(again).toMatchObject({ updated: 1, unchanged: 3, deactivated: 0 });
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).activo).toBe(true);
+  });
+
+  it('a full import that would retire more than 10 % of the active workers is refused whole until confirmed', async () => {
+    const demo = catalogTable('trabajadores', generateDemoCatalog({ seed: 5, centros: 5, trabajadores: 20 }));
+    const rows = demo.rows.map((r) => [...r.slice(0, 8), 'ACTIVO']);
+    const csv = (rs: (string | null)[][]) => toCsv(demo.header, rs);
+    await run('trabajadores', csv(rows), { now: T1 });
+    const curpOf = (i: number) => rows[i][0]!;
+
+    // 2 of 20 (10 %): not more than the threshold, no question asked.
+    const ten = await run('trabajadores', csv(rows.slice(2)), { now: T2 });
+    expect(ten).toMatchObject({ deactivated: 2, unchanged: 18 });
+
+    // 2 more of the 18 still active (11 %), with a changed row and a new worker of a new level: nothing at all happens.
+    const changed = rows.slice(4).map((r, i) => (i === 0 ? [...r.slice(0, 5), 'otro.correo@gmail.com', ...r.slice(6)] : r));
+    const NEW = person('Zamora', 'Michel', 'Luis', 1988, 'H');
+    const content = csv([...changed, [NEW, 'CT9999', 'Luis', 'Zamora', 'Michel', '', '', 'Educación Especial', 'ACTIVO']]);
+    const before = await workers();
+    const e = await fatal(run('trabajadores', content, { now: T3 }));
+    expect(e.code).toBe('IMPORTACION_DESACTIVACION_MASIVA');
+    expect(e.status).toBe(409);
+    expect(e.message).toMatch(/^La importación completa dejaría inactivos 2 de 18 trabajadores activos \(11 %\); más del 10 % pide confirmación\./);
+    expect(e.message).toMatch(/--confirmar/);
+    expect(e.details).toMatchObject({ retiring: 2, active: 18 });
+    expect(await workers()).toEqual(before);
+    expect(await ds.getRepository(Nivel).findOneBy({ clave: 'EDUCACION_ESPECIAL' })).toBeNull();
+
+    // A partial import of the same file retires nobody, so it asks nothing.
+    expect(await run('trabajadores', csv(rows.slice(4, 5)), { now: T3, mode: 'partial' })).toMatchObject({ deactivated: 0, unchanged: 1 });
+
+    const confirmed = await run('trabajadores', content, { now: T3, confirmRetirement: true });
+    expect(confirmed).toMatchObject({ deactivated: 2, updated: 1, inserted: 1, unchanged: 15 });
+    const after = await workers();
+    expect(after.filter((w) => !w.activo).map((w) => w.curp).sort()).toEqual([0, 1, 2, 3].map(curpOf).sort());
+    expect(after.find((w) => w.curp === curpOf(4))?.correoAlterno).toBe('otro.correo@gmail.com');
   });
 
   it('does not deactivate a worker whose row was rejected, and maps BAJA to inactive', async () => {
@@ -360,7 +398,10 @@ describe('catalog import', () => {
         estatus: 'activo',
         nombre: 'Escuela Secundaria General Basilio Vadillo',
       });
-      const partialList = await run('centros', win1252(CENTROS.slice(0, 3)), { now: T3 });
+      const refused = await fatal(run('centros', win1252(CENTROS.slice(0, 3)), { now: T3 }));
+      expect(refused.message).toMatch(/^La importación completa dejaría inactivos 1 de 3 centros de trabajo activos \(33 %\)/);
+      expect((await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).estatus).toBe('activo');
+      const partialList = await run('centros', win1252(CENTROS.slice(0, 3)), { now: T3, confirmRetirement: true });
       expect(partialList.deactivated).toBe(1);
       expect((await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).estatus).toBe('inactivo');
       expect(await ds.getRepository(CentroTrabajo).count()).toBe(3);
