@@ -6,20 +6,25 @@ import { DomainError } from '../common/domain-error';
 import { loadConfig } from '../config/config';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { CATALOG_KINDS, isCatalogKind } from '../catalog/import/catalog-rows';
-import { importCatalog, type RejectedRow } from '../catalog/import/import.service';
+import { importCatalog, RETIREMENT_CONFIRM_PERCENT, type RejectedRow } from '../catalog/import/import.service';
 import { ProgressBar } from '../catalog/import/progress-bar';
 import { formatImportSummary } from '../catalog/import/summary';
 
-const USAGE = `Uso: npm run import -- <${CATALOG_KINDS.join('|')}> ARCHIVO.csv [--parcial]
+const USAGE = `Uso: npm run import -- <${CATALOG_KINDS.join('|')}> ARCHIVO.csv [--parcial | --confirmar]
 
   trabajadores  exportación de Capital Humano: curp, curt, nombre, primer_apellido, segundo_apellido,
                 correo_alterno, cct, nivel, estatus
   centros       Catálogo de Centros de Trabajo: cct, nombre, nivel, curp_director, correo
   --parcial     solo agrega y actualiza; sin él, el archivo es el catálogo completo y quien no aparezca
                 en él queda inactivo (nunca se borra)
+  --confirmar   importación completa que dejaría inactivos a más del ${RETIREMENT_CONFIRM_PERCENT} % de los activos: sin esta
+                opción se rechaza entera, sin cargar nada, y se dice cuántos serían
 
 El archivo es CSV con encabezado (columnas en cualquier orden, separadas por «;» o «,»), en UTF-8 o Windows-1252.
+Un archivo de trabajadores indicado como centros (o al revés) se reconoce por sus columnas y se rechaza.
 Sale con 0 si la importación se hizo (aunque haya renglones rechazados, que se listan) y 1 si no se cargó nada.`;
+
+const FLAGS = ['--parcial', '--confirmar'];
 
 class Fatal extends Error {}
 
@@ -42,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const flags = argv.filter((a) => a.startsWith('--'));
-  const unknown = flags.filter((f) => f !== '--parcial');
+  const unknown = flags.filter((f) => !FLAGS.includes(f));
   if (unknown.length > 0) throw new Fatal(`Opción desconocida: ${unknown.join(', ')}.\n\n${USAGE}`);
   const [kind, file, ...rest] = argv.filter((a) => !a.startsWith('--'));
   if (kind === undefined || file === undefined || rest.length > 0) throw new Fatal(USAGE);
@@ -66,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       kind,
       content,
       mode: flags.includes('--parcial') ? 'partial' : 'full',
+      confirmRetirement: flags.includes('--confirmar'),
       onProgress: (p) => {
         if (p.phase === 'cargando') bars.validando.finish();
         bars[p.phase].update(p.done, p.total);

@@ -6,6 +6,7 @@ import * as argon2 from 'argon2';
 import iconv from 'iconv-lite';
 import { DataSource } from 'typeorm';
 import { StaffUser } from '../../src/auth/staff-user.entity';
+import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { generateCurp } from '../../src/catalog/validation/curp-generate';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
@@ -86,11 +87,18 @@ describe('catalog CLIs', () => {
     expect(r.stdout).toMatch(/registros\/s/);
     expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: A })).toMatchObject({ nombre: 'Begoña', primerApellido: 'Peña', segundoApellido: 'Ibáñez' });
 
-    // --parcial with only one of them deactivates nobody; without it, the other one goes inactive.
+    // --parcial with only one of them deactivates nobody; without it, the other one would go inactive: 1 of 2 active
+    // workers is more than 10 %, so it asks for --confirmar first and changes nothing.
     const one = file('uno.csv', Buffer.from(`curp,curt,nombre,primer_apellido\n${A},K1,Begoña,Peña\n`));
     const partial = await cli('src/cli/import.ts', ['trabajadores', one, '--parcial']);
     expect(partial.stdout).toMatch(/Desactivados: +0\n/);
-    const full = await cli('src/cli/import.ts', ['trabajadores', one]);
+    const unconfirmed = await cli('src/cli/import.ts', ['trabajadores', one]);
+    expect(unconfirmed).toMatchObject({ code: 1, stdout: '' });
+    expect(unconfirmed.stderr).toMatch(/No se importó nada: La importación completa dejaría inactivos 1 de 2 trabajadores activos \(50 %\)/);
+    expect(unconfirmed.stderr).toMatch(/npm run import -- trabajadores ARCHIVO\.csv --confirmar/);
+    expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: B })).activo).toBe(true);
+    const full = await cli('src/cli/import.ts', ['trabajadores', one, '--confirmar']);
+    expect(full.code).toBe(0);
     expect(full.stdout).toMatch(/Desactivados: +1\n/);
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: B })).activo).toBe(false);
   }, 60_000);
@@ -109,9 +117,16 @@ describe('catalog CLIs', () => {
     expect(noHeader.code).toBe(1);
     expect(noHeader.stderr).toMatch(/No se importó nada: .*faltan las columnas «curt», «primer_apellido»/);
 
+    // A workers file given as centros (cct, nombre and nivel are in both headers) is recognized and refused.
+    const workersFile = file('capital-humano.csv', Buffer.from(`curp,curt,nombre,primer_apellido,cct,nivel\n${A},K1,Begoña,Peña,06DPR0001Z,Primaria\n`));
+    const wrongKind = await cli('src/cli/import.ts', ['centros', workersFile]);
+    expect(wrongKind).toMatchObject({ code: 1, stdout: '' });
+    expect(wrongKind.stderr).toMatch(/No se importó nada: El archivo parece de trabajadores .*«curp», «curt», «primer_apellido».*npm run import -- trabajadores ARCHIVO\.csv/);
+    expect(await ds.getRepository(CentroTrabajo).count()).toBe(0);
+
     const usage = await cli('src/cli/import.ts', []);
     expect(usage.code).toBe(1);
-    expect(usage.stderr).toMatch(/Uso: npm run import -- <trabajadores\|centros> ARCHIVO\.csv \[--parcial\]/);
+    expect(usage.stderr).toMatch(/Uso: npm run import -- <trabajadores\|centros> ARCHIVO\.csv \[--parcial \| --confirmar\]/);
     expect(await ds.getRepository(Trabajador).count()).toBe(before);
   }, 60_000);
 

@@ -179,7 +179,10 @@ describe('catalog import', () => {
     expect(partial.deactivated).toBe(0);
     expect((await workers()).every((w) => w.activo)).toBe(true);
 
-    const full = await run('trabajadores', utf8(withoutOrdonez), { now: T2 });
+    // 1 of 4 is more than 10 %: refused until confirmed.
+    expect((await fatal(run('trabajadores', utf8(withoutOrdonez), { now: T2 }))).message).toMatch(/dejaría inactivos 1 de 4 trabajadores activos \(25 %\)/);
+    expect((await workers()).every((w) => w.activo)).toBe(true);
+    const full = await run('trabajadores', utf8(withoutOrdonez), { now: T2, confirmRetirement: true });
     expect(full).toMatchObject({ deactivated: 1, unchanged: 3 });
     const ws = await workers();
     expect(ws).toHaveLength(4);
@@ -194,6 +197,41 @@ describe('catalog import', () => {
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).activo).toBe(true);
   });
 
+  it('a full import that would retire more than 10 % of the active workers is refused whole until confirmed', async () => {
+    const demo = catalogTable('trabajadores', generateDemoCatalog({ seed: 5, centros: 5, trabajadores: 20 }));
+    const rows = demo.rows.map((r) => [...r.slice(0, 8), 'ACTIVO']);
+    const csv = (rs: (string | null)[][]) => toCsv(demo.header, rs);
+    await run('trabajadores', csv(rows), { now: T1 });
+    const curpOf = (i: number) => rows[i][0]!;
+
+    // 2 of 20 (10 %): not more than the threshold, no question asked.
+    const ten = await run('trabajadores', csv(rows.slice(2)), { now: T2 });
+    expect(ten).toMatchObject({ deactivated: 2, unchanged: 18 });
+
+    // 2 more of the 18 still active (11 %), with a changed row and a new worker of a new level: nothing at all happens.
+    const changed = rows.slice(4).map((r, i) => (i === 0 ? [...r.slice(0, 5), 'otro.correo@gmail.com', ...r.slice(6)] : r));
+    const NEW = person('Zamora', 'Michel', 'Luis', 1988, 'H');
+    const content = csv([...changed, [NEW, 'CT9999', 'Luis', 'Zamora', 'Michel', '', '', 'Educación Especial', 'ACTIVO']]);
+    const before = await workers();
+    const e = await fatal(run('trabajadores', content, { now: T3 }));
+    expect(e.code).toBe('IMPORTACION_DESACTIVACION_MASIVA');
+    expect(e.status).toBe(409);
+    expect(e.message).toMatch(/^La importación completa dejaría inactivos 2 de 18 trabajadores activos \(11 %\); más del 10 % pide confirmación\./);
+    expect(e.message).toMatch(/--confirmar/);
+    expect(e.details).toMatchObject({ retiring: 2, active: 18 });
+    expect(await workers()).toEqual(before);
+    expect(await ds.getRepository(Nivel).findOneBy({ clave: 'EDUCACION_ESPECIAL' })).toBeNull();
+
+    // A partial import of the same file retires nobody, so it asks nothing.
+    expect(await run('trabajadores', csv(rows.slice(4, 5)), { now: T3, mode: 'partial' })).toMatchObject({ deactivated: 0, unchanged: 1 });
+
+    const confirmed = await run('trabajadores', content, { now: T3, confirmRetirement: true });
+    expect(confirmed).toMatchObject({ deactivated: 2, updated: 1, inserted: 1, unchanged: 15 });
+    const after = await workers();
+    expect(after.filter((w) => !w.activo).map((w) => w.curp).sort()).toEqual([0, 1, 2, 3].map(curpOf).sort());
+    expect(after.find((w) => w.curp === curpOf(4))?.correoAlterno).toBe('otro.correo@gmail.com');
+  });
+
   it('does not deactivate a worker whose row was rejected, and maps BAJA to inactive', async () => {
     await run('trabajadores', utf8(BASE), { now: T1 });
     const lines = [...BASE];
@@ -203,6 +241,32 @@ describe('catalog import', () => {
     expect(s).toMatchObject({ rejected: 1, deactivated: 0, updated: 1 });
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).activo).toBe(true);
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: IBANEZ })).activo).toBe(false);
+  });
+
+  it('a row rejected for an extra column keeps its worker as stored: not updated, not retired', async () => {
+    await run('trabajadores', utf8(BASE), { now: T1 });
+    const lines = [...BASE];
+    // The key is the first column: readable although the row has one value too many.
+    lines[4] = row(ORDONEZ, 'CT0004', 'Óscar', 'Ordóñez', 'Núñez', 'otro@gmail.com', '06DPR0001Z', 'Primaria', 'ACTIVO') + ',extra';
+    const s = await run('trabajadores', utf8(lines), { now: T2 });
+    expect(s).toMatchObject({ rejected: 1, deactivated: 0, unchanged: 3, updated: 0 });
+    expect(s.rejections[0]).toMatchObject({ line: 5, key: ORDONEZ, reason: expect.stringMatching(/10 columnas y el encabezado 9/) });
+    expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).toMatchObject({
+      activo: true,
+      correoAlterno: 'oscar.ordonez@yahoo.com.mx',
+      updatedAt: T1,
+      ultimaImportacion: T1,
+    });
+  });
+
+  it('a row whose unquoted separator shifted the CURP to the right still keeps that worker', async () => {
+    const head = 'nombre,primer_apellido,curp,curt,estatus';
+    await run('trabajadores', utf8([head, `Ramón,Ibáñez,${IBANEZ},CT0002,ACTIVO`, `Óscar,Ordóñez,${ORDONEZ},CT0004,ACTIVO`]), { now: T1 });
+    // «Ordóñez, de» without quotes: the CURP lands one column to the right.
+    const s = await run('trabajadores', utf8([head, `Ramón,Ibáñez,${IBANEZ},CT0002,ACTIVO`, `Óscar,Ordóñez, de,${ORDONEZ},CT0004,ACTIVO`]), { now: T2 });
+    expect(s).toMatchObject({ rejected: 1, deactivated: 0 });
+    expect(s.rejections[0].key).toBe(ORDONEZ);
+    expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).toMatchObject({ activo: true, primerApellido: 'Ordóñez' });
   });
 
   it('keeps stored values of an optional column the file does not bring', async () => {
@@ -276,6 +340,31 @@ describe('catalog import', () => {
       `06DES0003B;Escuela Secundaria General Basilio Vadillo;Secundaria;${IBANEZ};`,
     ];
 
+    it('recognizes a workers file given as centros (and the reverse) and refuses it, loading and retiring nothing', async () => {
+      await run('centros', win1252(CENTROS));
+      const e = await fatal(run('centros', utf8(BASE), { now: T2 }));
+      expect(e.code).toBe('IMPORTACION_TIPO_EQUIVOCADO');
+      expect(e.status).toBe(422);
+      expect(e.message).toMatch(/^El archivo parece de trabajadores .*no de centros de trabajo: trae las columnas «curp», «curt», «primer_apellido»/);
+      expect(e.message).toMatch(/npm run import -- trabajadores ARCHIVO\.csv/);
+      const schools = await ds.getRepository(CentroTrabajo).find();
+      expect(schools.map((c) => [c.cct, c.estatus, c.updatedAt.toISOString()]).sort()).toEqual(
+        ['06DES0003B', '06DPR0001Z', '06EJN0002K'].map((cct) => [cct, 'activo', T1.toISOString()]),
+      );
+      expect(await ds.getRepository(Trabajador).count()).toBe(0);
+      // The demo workers export, headers as Capital Humano writes them, is refused too, even as --parcial.
+      const demo = catalogTable('trabajadores', generateDemoCatalog({ seed: 3, centros: 5, trabajadores: 5 }));
+      const partial = await fatal(run('centros', toCsv(demo.header, demo.rows), { mode: 'partial' }));
+      expect(partial.message).toMatch(/«CURP», «CURT», «Primer apellido»/);
+      expect(await ds.getRepository(CentroTrabajo).count()).toBe(3);
+
+      const reverse = await fatal(run('trabajadores', win1252(CENTROS)));
+      expect(reverse.code).toBe('IMPORTACION_TIPO_EQUIVOCADO');
+      expect(reverse.message).toMatch(/^El archivo parece del Catálogo de Centros de Trabajo, no de trabajadores: trae las columnas «CURP director», «Correo»/);
+      expect(reverse.message).toMatch(/npm run import -- centros ARCHIVO\.csv/);
+      expect(await ds.getRepository(Trabajador).count()).toBe(0);
+    });
+
     it('loads, validates and retires schools missing from a full export', async () => {
       const s = await run('centros', win1252(CENTROS));
       expect(s).toMatchObject({ kind: 'centros', inserted: 3, rejected: 0, separator: ';', encoding: 'Windows-1252' });
@@ -301,7 +390,18 @@ describe('catalog import', () => {
       ]);
       // 06DES0003B was rejected, not missing: it stays active.
       expect(r).toMatchObject({ unchanged: 2, deactivated: 0 });
-      const partialList = await run('centros', win1252(CENTROS.slice(0, 3)), { now: T3 });
+      // Rejected for an extra column, its CCT still readable: kept as it is, not updated, not retired.
+      const extra = await run('centros', win1252([HEAD, CENTROS[1], CENTROS[2], `06DES0003B;Secundaria Basilio Vadillo;Secundaria;${IBANEZ};;Colima`]), { now: T2 });
+      expect(extra).toMatchObject({ rejected: 1, deactivated: 0, unchanged: 2 });
+      expect(extra.rejections[0]).toMatchObject({ line: 4, key: '06DES0003B' });
+      expect(await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).toMatchObject({
+        estatus: 'activo',
+        nombre: 'Escuela Secundaria General Basilio Vadillo',
+      });
+      const refused = await fatal(run('centros', win1252(CENTROS.slice(0, 3)), { now: T3 }));
+      expect(refused.message).toMatch(/^La importación completa dejaría inactivos 1 de 3 centros de trabajo activos \(33 %\)/);
+      expect((await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).estatus).toBe('activo');
+      const partialList = await run('centros', win1252(CENTROS.slice(0, 3)), { now: T3, confirmRetirement: true });
       expect(partialList.deactivated).toBe(1);
       expect((await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).estatus).toBe('inactivo');
       expect(await ds.getRepository(CentroTrabajo).count()).toBe(3);

@@ -1,4 +1,4 @@
-import { mapHeader, parseCentroRow, parseEstatus, parseTrabajadorRow, type TrabajadorField } from './catalog-rows';
+import { keyOfLongRow, mapHeader, parseCentroRow, parseEstatus, parseTrabajadorRow, recognizeKind, type TrabajadorField } from './catalog-rows';
 import { nivelClave } from './niveles';
 
 describe('parseEstatus', () => {
@@ -86,5 +86,34 @@ describe('row parsing', () => {
     const { columns, ignored } = mapHeader<TrabajadorField>('trabajadores', ['Apellido Paterno', 'Apellido materno', 'Nombre(s)', 'CURP', 'CURT', 'RFC']);
     expect(Object.fromEntries(columns)).toEqual({ primer_apellido: 0, segundo_apellido: 1, nombre: 2, curp: 3, curt: 4 });
     expect(ignored).toEqual(['RFC']);
+  });
+});
+
+describe('keyOfLongRow', () => {
+  const A = 'BEML920313HMCLNS09';
+  const B = 'GOTA850101MCMMPN05';
+
+  it('reads the key at its column or shifted right by the values too many, only when one well-formed key is there', () => {
+    expect(keyOfLongRow('trabajadores', 0, [' beml920313hmclns09', 'K1', 'Luis', 'Bello', 'x'], 4)).toBe(A);
+    expect(keyOfLongRow('trabajadores', 2, ['Luis', 'Bello', ' de', A, 'K1'], 4)).toBe(A);
+    // Beyond the shift the row allows, or two different keys in reach: not read.
+    expect(keyOfLongRow('trabajadores', 1, ['Luis', 'x', 'y', A], 3)).toBeNull();
+    expect(keyOfLongRow('trabajadores', 0, [A, B, 'Luis'], 2)).toBeNull();
+    expect(keyOfLongRow('trabajadores', 0, ['BEML920313HMCLNS08', 'K1', 'x'], 2)).toBeNull();
+    expect(keyOfLongRow('centros', 0, ['06dpr0001z', 'Escuela', 'Primaria', 'x'], 3)).toBe('06DPR0001Z');
+  });
+});
+
+describe('recognizeKind', () => {
+  it.each([
+    [['CURP', 'CURT', 'Nombre', 'Primer apellido', 'CCT', 'Nivel', 'Estatus'], 'trabajadores'],
+    [['cct', 'nombre', 'nivel', 'curt'], 'trabajadores'], // a school catalog never carries a CURT
+    [['Apellido Paterno', 'Nombre(s)', 'CURP', 'CURT', 'Correo'], 'trabajadores'],
+    [['CCT', 'Nombre', 'Nivel', 'CURP director', 'Correo', 'Municipio'], 'centros'],
+    [['Clave CCT', 'Nombre del centro', 'Nivel educativo', 'Email'], 'centros'],
+    [['cct', 'nombre', 'nivel'], null],
+    [['CCT', 'Nombre', 'Nivel', 'CURP', 'Correo'], null], // one of each: the declared kind decides
+  ])('%j → %s', (header, kind) => {
+    expect(recognizeKind(header)).toBe(kind);
   });
 });

@@ -1,6 +1,6 @@
 import { DomainError } from '../../common/domain-error';
-import { cctProblem, normalizeCct } from '../validation/cct';
-import { curpProblem, normalizeCurp } from '../validation/curp';
+import { cctProblem, isValidCct, normalizeCct } from '../validation/cct';
+import { curpProblem, isValidCurp, normalizeCurp } from '../validation/curp';
 import { emailProblem } from '../validation/email';
 import { normalizeHeader } from './csv-file';
 import { nivelClave, nivelProblem } from './niveles';
@@ -54,6 +54,8 @@ function fieldsOf(kind: CatalogKind): readonly FieldSpec<string>[] {
   return kind === 'trabajadores' ? TRABAJADOR_FIELDS : CENTRO_FIELDS;
 }
 
+const otherKind = (kind: CatalogKind): CatalogKind => (kind === 'trabajadores' ? 'centros' : 'trabajadores');
+
 interface Located<F extends string> extends HeaderMap<F> {
   missing: F[];
   duplicate?: { field: F; first: number; second: number };
@@ -80,11 +82,46 @@ function locate<F extends string>(kind: CatalogKind, header: string[]): Located<
   return { columns, ignored, missing, duplicate };
 }
 
+/** Header cells (as written) of the columns only this catalog has: curp, curt, primer_apellido… / curp_director, correo. */
+function ownColumns(kind: CatalogKind, header: string[]): string[] {
+  const shared = new Set(fieldsOf(otherKind(kind)).map((s) => s.field));
+  return [...locate(kind, header).columns].filter(([field]) => !shared.has(field)).map(([, i]) => header[i].trim());
+}
+
 /**
- * Finds each known column in the header, in any order and spelling of case and accents. A missing required
- * column or a column named twice is fatal: the file cannot be read the way its author meant.
+ * Which catalog a header comes from: the one whose own columns it brings more of (a workers export has curp, curt and
+ * the surnames; the schools catalog has curp_director and correo, never a CURT). Both share cct, nombre, nivel and
+ * estatus, so those say nothing. null when it cannot tell.
+ */
+export function recognizeKind(header: string[]): CatalogKind | null {
+  const workers = ownColumns('trabajadores', header).length;
+  const schools = ownColumns('centros', header).length;
+  return workers > schools ? 'trabajadores' : schools > workers ? 'centros' : null;
+}
+
+const KIND_NAMES: Record<CatalogKind, { looks: string; not: string; the: string }> = {
+  trabajadores: { looks: 'de trabajadores (exportación de Capital Humano)', not: 'de trabajadores', the: 'la exportación de trabajadores' },
+  centros: { looks: 'del Catálogo de Centros de Trabajo', not: 'de centros de trabajo', the: 'el catálogo de centros' },
+};
+
+/**
+ * Finds each known column in the header, in any order and spelling of case and accents. A header of the other
+ * catalog, a missing required column or a column named twice is fatal: the file cannot be read the way its author
+ * meant (a workers file taken for the schools catalog would retire every school).
  */
 export function mapHeader<F extends string>(kind: CatalogKind, header: string[]): HeaderMap<F> {
+  const looksLike = recognizeKind(header);
+  if (looksLike !== null && looksLike !== kind) {
+    const columns = ownColumns(looksLike, header);
+    throw new DomainError(
+      'IMPORTACION_TIPO_EQUIVOCADO',
+      `El archivo parece ${KIND_NAMES[looksLike].looks}, no ${KIND_NAMES[kind].not}: ` +
+        `trae las columnas ${columns.map((c) => `«${c}»`).join(', ')}, que ${KIND_NAMES[kind].the} no tiene. No se cargó nada. ` +
+        `Si es ${KIND_NAMES[looksLike].the}, impórtelo con: npm run import -- ${looksLike} ARCHIVO.csv`,
+      422,
+      { looksLike, columns },
+    );
+  }
   const found = locate<F>(kind, header);
   if (found.duplicate) {
     const { field, first, second } = found.duplicate;
@@ -96,7 +133,7 @@ export function mapHeader<F extends string>(kind: CatalogKind, header: string[])
   }
   if (found.missing.length > 0) {
     const specs = fieldsOf(kind);
-    const other: CatalogKind = kind === 'trabajadores' ? 'centros' : 'trabajadores';
+    const other = otherKind(kind);
     const hint =
       locate(other, header).missing.length === 0 ? ` Parece un archivo de ${other}: impórtelo con «npm run import -- ${other} ARCHIVO».` : '';
     const cells = header.map((h) => h.trim()).filter((h) => h !== '');
@@ -132,6 +169,31 @@ export interface CentroRecord {
   directorCurp: string | null;
   correo: string | null;
   estatus: 'activo' | 'inactivo';
+}
+
+/** The key column of each catalog (CURP, CCT) and its normalized value when a cell holds a well-formed one. */
+export const KEY_COLUMNS: Record<CatalogKind, { field: TrabajadorField | CentroField; read: (raw: string) => string | null }> = {
+  trabajadores: { field: 'curp', read: (raw) => wellFormed(normalizeCurp(raw), isValidCurp) },
+  centros: { field: 'cct', read: (raw) => wellFormed(normalizeCct(raw), isValidCct) },
+};
+
+function wellFormed(key: string, valid: (s: string) => boolean): string | null {
+  return valid(key) ? key : null;
+}
+
+/**
+ * The key (CURP, CCT) of a row with more values than the header. An unquoted separator splits one value in two and
+ * moves every cell after it to the right, so the key sits at its column or up to as many columns further right as
+ * the row has values too many. Read only when exactly one well-formed key is there: a guess would keep the wrong row.
+ */
+export function keyOfLongRow(kind: CatalogKind, keyColumn: number, values: readonly string[], headerLength: number): string | null {
+  const { read } = KEY_COLUMNS[kind];
+  const found = new Set<string>();
+  for (let i = keyColumn; i <= keyColumn + Math.max(0, values.length - headerLength) && i < values.length; i++) {
+    const key = read(values[i]);
+    if (key !== null) found.add(key);
+  }
+  return found.size === 1 ? [...found][0] : null;
 }
 
 export type RowResult<R> =

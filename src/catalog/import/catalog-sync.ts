@@ -40,19 +40,27 @@ const CENTRO_SPEC: TableSpec<CentroRecord> = {
   retire: { prop: 'estatus', active: 'activo', inactive: 'inactivo' },
 };
 
-export interface SyncOptions {
-  /** full: rows the data does not bring are retired (activo=false / estatus=inactivo). partial: only upsert. */
-  mode: 'full' | 'partial';
+/** What a full import retires: the keys still active that the source does not bring, out of how many active. */
+export interface RetirementPlan {
+  active: number;
+  keys: string[];
+}
+
+interface CommonSyncOptions {
   /** Properties the source does not carry (a column absent from the file): stored values are kept. */
   absent?: ReadonlySet<string>;
-  /** Keys that were in the source but rejected: never retired for being "missing". */
-  keepKeys?: ReadonlySet<string>;
   /** Clock of the run (UTC), for created_at/updated_at/ultima_importacion. */
   now?: Date;
   batchSize?: number;
   batchesPerTransaction?: number;
   onProgress?: (done: number, total: number) => void;
 }
+
+/**
+ * full: the rows of retire.keys are retired after the upserts (activo=false / estatus=inactivo); the plan comes from
+ * planRetirement, before anything is written, so a caller can refuse it. partial: only upsert.
+ */
+export type SyncOptions = CommonSyncOptions & ({ mode: 'partial' } | { mode: 'full'; retire: RetirementPlan });
 
 export interface SyncCounts {
   inserted: number;
@@ -73,6 +81,27 @@ export async function syncCatalog(ds: DataSource, data: CatalogRecords, opts: Sy
 }
 
 export const CATALOG_ENTITY: Record<CatalogKind, EntityTarget<ObjectLiteral>> = { trabajadores: Trabajador, centros: CentroTrabajo };
+
+const SPECS: Record<CatalogKind, TableSpec<TrabajadorRecord> | TableSpec<CentroRecord>> = { trabajadores: TRABAJADOR_SPEC, centros: CENTRO_SPEC };
+
+/**
+ * What a full import that brings these keys (the valid rows and the rejected ones whose key could be read) would
+ * retire: every active row of the catalog whose key is not among them. Reads only.
+ */
+export async function planRetirement(ds: DataSource, kind: CatalogKind, present: Iterable<string>): Promise<RetirementPlan> {
+  const spec = SPECS[kind];
+  const meta = ds.getMetadata(spec.entity);
+  const q = (name: string): string => ds.driver.escape(name);
+  const keyCol = meta.findColumnWithPropertyName(spec.key)!;
+  const retireCol = meta.findColumnWithPropertyName(spec.retire.prop)!;
+  const seen = new Set([...present].map((k) => k.toUpperCase()));
+  const activeValue: unknown = ds.driver.preparePersistentValue(spec.retire.active, retireCol);
+  const active = await ds.query<{ k: string }[]>(
+    `SELECT ${q(keyCol.databaseName)} AS k FROM ${q(meta.tableName)} WHERE ${q(retireCol.databaseName)} = ?`,
+    [activeValue],
+  );
+  return { active: active.length, keys: active.map((r) => r.k).filter((k) => !seen.has(k.toUpperCase())) };
+}
 
 /** Rows per statement: 1,000 rows × 12 columns stays far under SQLite's 32,766 and MySQL's 65,535 placeholders. */
 const DEFAULT_BATCH = 1000;
@@ -177,22 +206,17 @@ async function syncTable<R extends object>(ds: DataSource, spec: TableSpec<R>, r
     });
   }
 
-  if (full) counts.deactivated = await retireMissing(ds, spec, records, opts, now);
+  if (opts.mode === 'full') counts.deactivated = await retire(ds, spec, opts.retire.keys, opts, now);
   return counts;
 }
 
 /** Full export: whoever is still active but was not in it is retired, never deleted. */
-async function retireMissing<R extends object>(ds: DataSource, spec: TableSpec<R>, records: readonly R[], opts: SyncOptions, now: Date): Promise<number> {
+async function retire<R extends object>(ds: DataSource, spec: TableSpec<R>, missing: readonly string[], opts: SyncOptions, now: Date): Promise<number> {
   const meta = ds.getMetadata(spec.entity);
   const q = (name: string): string => ds.driver.escape(name);
   const keyCol = meta.findColumnWithPropertyName(spec.key)!;
   const retireCol = meta.findColumnWithPropertyName(spec.retire.prop)!;
   const table = q(meta.tableName);
-  const present = new Set(records.map((r) => (r[spec.key] as string).toUpperCase()));
-  for (const k of opts.keepKeys ?? []) present.add(k.toUpperCase());
-  const activeValue: unknown = ds.driver.preparePersistentValue(spec.retire.active, retireCol);
-  const active = await ds.query<{ k: string }[]>(`SELECT ${q(keyCol.databaseName)} AS k FROM ${table} WHERE ${q(retireCol.databaseName)} = ?`, [activeValue]);
-  const missing = active.map((r) => r.k).filter((k) => !present.has(k.toUpperCase()));
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   const inactive: unknown = ds.driver.preparePersistentValue(spec.retire.inactive, retireCol);
   const updatedAt: unknown = ds.driver.preparePersistentValue(now, meta.updateDateColumn!);

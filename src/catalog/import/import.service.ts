@@ -5,6 +5,8 @@ import { inTransaction } from '../../database/transaction';
 import {
   CATALOG_KINDS,
   isCatalogKind,
+  KEY_COLUMNS,
+  keyOfLongRow,
   mapHeader,
   parseCentroRow,
   parseTrabajadorRow,
@@ -15,9 +17,10 @@ import {
   type TrabajadorField,
   type TrabajadorRecord,
 } from './catalog-rows';
-import { syncCatalog, type SyncCounts } from './catalog-sync';
+import { planRetirement, syncCatalog, type RetirementPlan, type SyncCounts, type SyncOptions } from './catalog-sync';
 import { readCsv, type FileEncoding, type Separator } from './csv-file';
 import { ensureNiveles } from './niveles';
+import { formatCount } from './summary';
 
 export type ImportMode = 'full' | 'partial';
 
@@ -34,6 +37,8 @@ export interface ImportOptions {
   content: Buffer;
   /** full (default): the file is the whole catalog, whoever is missing is retired. partial: only upsert. */
   mode?: ImportMode;
+  /** The person confirmed a full import that retires more than RETIREMENT_CONFIRM_PERCENT of the active rows. */
+  confirmRetirement?: boolean;
   now?: Date;
   batchSize?: number;
   onProgress?: (p: ImportProgress) => void;
@@ -70,6 +75,8 @@ const OPTIONAL_PROPS: Record<CatalogKind, Record<string, string>> = {
 interface Parsed<R> {
   valid: R[];
   rejections: RejectedRow[];
+  /** Keys the file brings: of the valid rows and of the rejected rows whose key could be read (never "missing"). */
+  keys: string[];
   niveles: Map<string, string>;
 }
 
@@ -85,13 +92,15 @@ function parseRows<F extends string, R>(
   const rejections: RejectedRow[] = [];
   const niveles = new Map<string, string>();
   const firstLine = new Map<string, number>();
+  const keyColumn = columns.get(KEY_COLUMNS[kind].field as F)!;
   for (const [n, { line, values }] of records.entries()) {
     if (n % 5000 === 0) onProgress?.({ phase: 'validando', done: n, total: records.length });
     const extra = values.slice(header.length).filter((v) => v.trim() !== '');
     if (extra.length > 0) {
       rejections.push({
         line,
-        key: null,
+        // Still read, so a full import does not take this worker or school for missing.
+        key: keyOfLongRow(kind, keyColumn, values, header.length),
         reason: `La línea tiene ${values.length} columnas y el encabezado ${header.length}; revise si un valor lleva el separador sin comillas.`,
       });
       continue;
@@ -115,7 +124,34 @@ function parseRows<F extends string, R>(
     valid.push(result.record);
   }
   onProgress?.({ phase: 'validando', done: records.length, total: records.length });
-  return { valid, rejections, niveles, present: new Set(columns.keys()), ignored };
+  const keys = [...firstLine.keys(), ...rejections.flatMap((r) => (r.key === null ? [] : [r.key]))];
+  return { valid, rejections, keys, niveles, present: new Set(columns.keys()), ignored };
+}
+
+/**
+ * A full import may retire up to this percentage of the catalog's active rows without being confirmed: a cut or
+ * wrong export (one level only, yesterday's half file) would otherwise retire thousands in one run.
+ */
+export const RETIREMENT_CONFIRM_PERCENT = 10;
+
+/** Refuses (409, nothing written yet) a retirement above RETIREMENT_CONFIRM_PERCENT that was not confirmed. */
+export function checkRetirement(kind: CatalogKind, plan: RetirementPlan, confirmed: boolean): void {
+  const retiring = plan.keys.length;
+  if (confirmed || retiring * 100 <= plan.active * RETIREMENT_CONFIRM_PERCENT) return;
+  const percent = (retiring * 100) / plan.active;
+  // Whole percent, unless rounding would hide that it is over the threshold (10.4 %, never «10 %»).
+  const shown = Math.round(percent) > RETIREMENT_CONFIRM_PERCENT ? Math.round(percent) : Math.ceil(percent * 10) / 10;
+  const what = kind === 'trabajadores' ? 'trabajadores' : 'centros de trabajo';
+  throw new DomainError(
+    'IMPORTACION_DESACTIVACION_MASIVA',
+    `La importación completa dejaría inactivos ${formatCount(retiring)} de ${formatCount(plan.active)} ${what} activos ` +
+      `(${shown.toLocaleString('es-MX')} %); más del ${RETIREMENT_CONFIRM_PERCENT} % pide confirmación. No se cargó ni se desactivó nada. ` +
+      `Revise que el archivo sea el catálogo completo (una exportación cortada o de un solo nivel deja fuera a los demás). ` +
+      `Si lo es, vuelva a importarlo confirmando: npm run import -- ${kind} ARCHIVO.csv --confirmar ` +
+      `(o con --parcial para solo agregar y actualizar, sin desactivar a nadie).`,
+    409,
+    { retiring, active: plan.active, percent, threshold: RETIREMENT_CONFIRM_PERCENT },
+  );
 }
 
 /**
@@ -137,23 +173,22 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
   const table = readCsv(opts.content);
 
   let parsed: Parsed<TrabajadorRecord | CentroRecord> & { present: Set<string>; ignored: string[] };
-  let load: () => Promise<SyncCounts>;
-  const syncOpts = (p: { present: Set<string>; rejections: RejectedRow[] }) => ({
-    mode,
+  let load: (retire: RetirementPlan | undefined) => Promise<SyncCounts>;
+  const syncOpts = (p: { present: Set<string> }, retire: RetirementPlan | undefined): SyncOptions => ({
+    ...(retire ? { mode: 'full', retire } : { mode: 'partial' }),
     now: opts.now,
     batchSize: opts.batchSize,
     absent: new Set(Object.entries(OPTIONAL_PROPS[kind]).filter(([field]) => !p.present.has(field)).map(([, prop]) => prop)),
-    keepKeys: new Set(p.rejections.map((r) => r.key).filter((k): k is string => k !== null)),
     onProgress: (done: number, total: number) => opts.onProgress?.({ phase: 'cargando', done, total }),
   });
   if (kind === 'trabajadores') {
     const p = parseRows<TrabajadorField, TrabajadorRecord>(kind, table.header, table.records, parseTrabajadorRow, opts.onProgress);
     parsed = p;
-    load = () => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p));
+    load = (retire) => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p, retire));
   } else {
     const p = parseRows<CentroField, CentroRecord>(kind, table.header, table.records, parseCentroRow, opts.onProgress);
     parsed = p;
-    load = () => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p));
+    load = (retire) => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p, retire));
   }
 
   if (parsed.valid.length === 0 && mode === 'full') {
@@ -168,8 +203,15 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
     );
   }
 
+  let retire: RetirementPlan | undefined;
+  if (mode === 'full') {
+    // Asked before anything is written, so a refused run leaves the catalog (and its levels) as it was.
+    retire = await planRetirement(ds, kind, parsed.keys);
+    checkRetirement(kind, retire, opts.confirmRetirement === true);
+  }
+
   const created = await inTransaction(ds, (em) => ensureNiveles(em, parsed.niveles));
-  const counts = await load();
+  const counts = await load(retire);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     kind,
@@ -187,7 +229,10 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
   };
 }
 
-/** The import as a Nest provider, for the administrator's upload endpoint. */
+/**
+ * The import as a Nest provider. No module registers it and no HTTP upload exists yet; one that is added must answer
+ * the same refusals (wrong kind 422, mass retirement 409) and pass confirmRetirement only after the person confirmed.
+ */
 @Injectable()
 export class ImportService {
   constructor(private readonly dataSource: DataSource) {}

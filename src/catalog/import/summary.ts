@@ -1,6 +1,8 @@
 import type { ImportSummary } from './import.service';
 
-const fmt = (n: number): string => n.toLocaleString('es-MX');
+/** A count as people here write it: 2,950. */
+export const formatCount = (n: number): string => n.toLocaleString('es-MX');
+const fmt = formatCount;
 
 /** The end-of-run report of an import, in Spanish, for the CLI (and any plain-text channel). */
 export function formatImportSummary(s: ImportSummary, source: string, opts: { maxRejections?: number } = {}): string {
