@@ -19,7 +19,11 @@ const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   rootDir: '.',
+  setupFilesAfterEnv: ['<rootDir>/test/support/jest-timeout.ts'],
 };
+
+/** Jest honours `testTimeout` only at the top level: a project's own goes through its globals (test/support/jest-timeout.ts). */
+const timeout = (ms) => ({ globals: { TEST_TIMEOUT_MS: ms } });
 
 /**
  * unit: pure code (machines, validators, renderers), no database.
@@ -37,10 +41,10 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testTimeout: 30_000,
+      ...timeout(30_000),
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/machines/**/*.spec.ts'],
     },
-    { ...common, displayName: 'db', testTimeout: 120_000, testMatch: ['<rootDir>/test/**/*.db.spec.ts'] },
-    { ...common, displayName: 'e2e', testTimeout: 180_000, testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
+    { ...common, displayName: 'db', ...timeout(120_000), testMatch: ['<rootDir>/test/**/*.db.spec.ts'] },
+    { ...common, displayName: 'e2e', ...timeout(180_000), testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
   ],
 };
