@@ -2,9 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { AuthController } from './auth.controller';
 import { StaffAuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { CsrfTokens } from './csrf';
 import { StaffUsersService } from './staff-users.service';
 import { UsersController } from './users.controller';
 
 @Global()
-@Module({ controllers: [AuthController, UsersController], providers: [AuthService, StaffAuthGuard, StaffUsersService], exports: [AuthService, StaffAuthGuard, StaffUsersService] })
+@Module({ controllers: [AuthController, UsersController], providers: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens], exports: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens] })
 export class AuthModule {}

@@ -4,7 +4,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ChangePasswordDto, LoginDto } from '../auth/auth.dto';
-import { AllowMustChangePassword, StaffAuthGuard, tokenOf } from '../auth/auth.guard';
+import { AllowMustChangePassword, FormTokenChecked, StaffAuthGuard, tokenOf } from '../auth/auth.guard';
 import { AuthService } from '../auth/auth.service';
 import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -25,6 +25,7 @@ const POLICY = 'Al menos 12 caracteres. No debe ser una contraseña común ni co
 
 /** Sign-in, sign-out and the first-login password change for the staff (the REST API's /api/auth, as pages). */
 @ApiExcludeController()
+@FormTokenChecked()
 @UseFilters(PageFilter)
 @Controller('personal')
 export class SessionPages {
