@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { RateLimitModule } from '../common/rate-limit';
 import { AuthController } from './auth.controller';
 import { StaffAuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -7,5 +8,5 @@ import { StaffUsersService } from './staff-users.service';
 import { UsersController } from './users.controller';
 
 @Global()
-@Module({ controllers: [AuthController, UsersController], providers: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens], exports: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens] })
+@Module({ imports: [RateLimitModule], controllers: [AuthController, UsersController], providers: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens], exports: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens] })
 export class AuthModule {}

@@ -19,6 +19,7 @@ import { CsrfTokens, isUnsafeMethod } from '../auth/csrf';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { esc } from '../common/html';
+import { setRetryAfter } from '../common/rate-limit';
 import { type Chrome, query, staffPage } from './layout';
 
 /** What StaffAuthGuard leaves on the request, plus the page chrome PageGuard adds. */
@@ -107,6 +108,7 @@ export class PageFilter implements ExceptionFilter {
     let title = 'Ocurrió un error';
     let message: string;
     if (exception instanceof DomainError) {
+      setRetryAfter(res, exception);
       status = exception.status;
       title = STATUS_TEXT[status]?.[0] ?? 'No fue posible continuar';
       message = exception.message;
