@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { clientAddress, setRetryAfter } from '../common/rate-limit';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ChangePasswordDto, LoginDto } from './auth.dto';
 import { AllowMustChangePassword, CurrentStaff, CurrentToken, StaffAuthGuard } from './auth.guard';
@@ -23,8 +24,11 @@ export class AuthController {
     summary: 'Inicia sesión del personal; devuelve un token (Bearer) y fija la cookie de sesión',
     description: 'Con la cookie (un navegador), cada POST/PUT/PATCH/DELETE a /api lleva el encabezado X-CSRF-Token con el valor de «csrf».',
   })
-  async login(@Body() dto: LoginDto, @Res({ passthrough: true }) res: Response) {
-    const { token, expiresAt, user } = await this.auth.login(dto.usuario, dto.contrasena);
+  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { token, expiresAt, user } = await this.auth.login(dto.usuario, dto.contrasena, clientAddress(req)).catch((e: unknown) => {
+      setRetryAfter(res, e);
+      throw e;
+    });
     setSessionCookie(res, token, expiresAt, this.config);
     return { token, csrf: this.csrf.tokenFor(token), expira: expiresAt.toISOString(), usuario: user.usuario, nombre: user.nombre, rol: user.role, nivel: user.nivelClave, debeCambiarContrasena: user.mustChangePassword };
   }
