@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { mountBullBoard } from './admin/bull-board';
+import { apiBodiesAreJson } from './auth/csrf';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
 import { createValidationPipe } from './common/validation';
@@ -35,6 +36,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       },
     }),
   );
+  // Before the body parsers (registered at init): the JSON API never reads a form body (CSRF, see src/auth/csrf.ts).
+  app.use('/api', apiBodiesAreJson);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();

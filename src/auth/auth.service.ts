@@ -7,11 +7,10 @@ import { DomainError } from '../common/domain-error';
 import { checkPassword } from '../security/password-policy';
 import type { Actor } from '../engine/actor';
 import { StaffSession } from './staff-session.entity';
+import { SignInLimits } from './sign-in-limits';
 import { StaffUser } from './staff-user.entity';
 
 const SESSION_HOURS = 10;
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 15 * 60_000;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -23,26 +22,25 @@ export interface AuthenticatedStaff extends Actor {
 /** Staff sign-in with argon2id hashes and opaque bearer tokens stored only as their SHA-256. */
 @Injectable()
 export class AuthService {
-  private readonly failures = new Map<string, { count: number; since: number }>();
   // A hash of a random password, so an unknown user costs the same argon2 verification as a known one.
   private readonly decoy = argon2.hash(randomBytes(16).toString('hex'));
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly limits: SignInLimits,
+  ) {}
 
-  async login(usuario: string, password: string, now = new Date()): Promise<{ token: string; expiresAt: Date; user: AuthenticatedStaff }> {
+  /** `address`: the client's address (clientAddress), for the sign-in limits. */
+  async login(usuario: string, password: string, address: string, now = new Date()): Promise<{ token: string; expiresAt: Date; user: AuthenticatedStaff }> {
     const key = usuario.toLowerCase();
-    const f = this.failures.get(key);
-    if (f && f.count >= MAX_FAILURES && now.getTime() - f.since < FAILURE_WINDOW_MS) {
-      throw new DomainError('DEMASIADOS_INTENTOS', 'Demasiados intentos fallidos. Espere 15 minutos o pida a un administrador que restablezca su contraseña.', 429);
-    }
+    await this.limits.check(key, address);
     const user = await this.ds.getRepository(StaffUser).findOne({ where: { usuario: key } });
     const ok = user?.activo ? await argon2.verify(user.passwordHash, password) : await argon2.verify(await this.decoy, password).then(() => false);
     if (!user || !ok) {
-      const cur = f && now.getTime() - f.since < FAILURE_WINDOW_MS ? f : { count: 0, since: now.getTime() };
-      this.failures.set(key, { count: cur.count + 1, since: cur.since });
+      await this.limits.failed(key, address);
       throw new DomainError('CREDENCIALES_INVALIDAS', 'Usuario o contraseña incorrectos.', 401);
     }
-    this.failures.delete(key);
+    await this.limits.succeeded(key, address);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
     await this.ds.getRepository(StaffSession).insert({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
@@ -66,6 +64,7 @@ export class AuthService {
     const repo = this.ds.getRepository(StaffUser);
     const user = await repo.findOneByOrFail({ id: userId });
     if (!(await argon2.verify(user.passwordHash, current))) throw new DomainError('CREDENCIALES_INVALIDAS', 'La contraseña actual no es correcta.', 400);
+    if (next === current) throw new DomainError('CONTRASENA_REPETIDA', 'La nueva contraseña debe ser distinta de la actual.', 400);
     const reasons = checkPassword(next, { localPart: user.usuario, names: [user.nombre] });
     if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', `La nueva contraseña no es aceptable: ${reasons.join(' ')}`, 400);
     await repo.update({ id: userId }, { passwordHash: await argon2.hash(next, { type: argon2.argon2id }), mustChangePassword: false });

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { Nivel } from '../catalog/entities/nivel.entity';
 import { DomainError, notFound } from '../common/domain-error';
 import { generateTemporaryPassword } from '../security/password-policy';
+import { SignInLimits } from './sign-in-limits';
 import { StaffSession } from './staff-session.entity';
 import { STAFF_ROLE_LABEL, StaffUser } from './staff-user.entity';
 import type { CreateUserDto } from './staff-users.dto';
@@ -27,7 +28,10 @@ export type StaffUserView = ReturnType<typeof staffUserView>;
 /** Administrators manage the staff accounts: a first-login password is shown once, never stored in clear. */
 @Injectable()
 export class StaffUsersService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly limits: SignInLimits,
+  ) {}
 
   async list(): Promise<StaffUserView[]> {
     return (await this.ds.getRepository(StaffUser).find({ order: { rol: 'ASC', usuario: 'ASC' } })).map(staffUserView);
@@ -61,13 +65,14 @@ export class StaffUsersService {
     return { ...shown, contrasenaInicial: password };
   }
 
-  /** A new first-login password (shown once); ends the user's sessions. */
+  /** A new first-login password (shown once); ends the user's sessions and lifts their sign-in lockout. */
   async reset(id: string): Promise<StaffUserView & { contrasenaInicial: string }> {
     const user = await this.ds.getRepository(StaffUser).findOne({ where: { id } });
     if (!user) throw notFound('El usuario');
     const password = generateTemporaryPassword({ localPart: user.usuario, names: [user.nombre] });
     await this.ds.getRepository(StaffUser).update({ id }, { passwordHash: await argon2.hash(password, { type: argon2.argon2id }), mustChangePassword: true });
     await this.ds.getRepository(StaffSession).delete({ userId: id });
+    await this.limits.clearUser(user.usuario);
     return { ...staffUserView({ ...user, mustChangePassword: true }), contrasenaInicial: password };
   }
 

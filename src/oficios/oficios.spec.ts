@@ -1,6 +1,5 @@
 import { folioYear, registrationFolio, replyNumber } from './folio';
 import { normalizeNumber, normalizeSender } from './oficios.service';
-import { FixedWindowLimiter } from '../common/rate-limit';
 import { detectType } from './upload';
 import { renderErrorPage, renderVerificationPage } from './verification-page';
 import type { VerificationView } from './documents.service';
@@ -49,16 +48,6 @@ describe('duplicate detection keys', () => {
     expect(normalizeSender('  Dirección  de   Becas ')).toBe(normalizeSender('DIRECCION DE BECAS'));
     expect(normalizeSender('Dirección de Becas')).not.toBe(normalizeSender('Dirección de Recursos Humanos'));
     expect(normalizeNumber('dep / 0457 /2026')).toBe('DEP/0457/2026');
-  });
-});
-
-describe('FixedWindowLimiter', () => {
-  it('allows the limit per window and per key, then refuses until the window passes', () => {
-    const l = new FixedWindowLimiter(3, 1000);
-    expect([1, 2, 3, 4].map(() => l.take('a', 10))).toEqual([true, true, true, false]);
-    expect(l.take('b', 10)).toBe(true);
-    expect(l.take('a', 1009)).toBe(false);
-    expect(l.take('a', 1010)).toBe(true);
   });
 });
 

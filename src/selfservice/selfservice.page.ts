@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { curpProblem, normalizeCurp } from '../catalog/validation/curp';
 import { DomainError } from '../common/domain-error';
 import { esc, htmlPage } from '../common/html';
-import { rateLimit } from '../common/rate-limit';
+import { rateLimit, TooManyRequestsPage } from '../common/rate-limit';
 import { SelfServiceService, type SelfServiceView } from './selfservice.service';
 
 const OPTIONS = {
@@ -22,6 +22,7 @@ const identifyForm = (action: string, extra = ''): string => `<form method="post
  * correo institucional" (correction 2: the guide names it "Restablecer mi contraseña" too).
  */
 @ApiExcludeController()
+@UseFilters(TooManyRequestsPage)
 @Controller('correo')
 export class SelfServicePage {
   constructor(private readonly selfService: SelfServiceService) {}

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   applyDecorators,
   type ArgumentsHost,
@@ -8,7 +7,6 @@ import {
   type ExceptionFilter,
   type ExecutionContext,
   HttpException,
-  Inject,
   Injectable,
   Logger,
   UseFilters,
@@ -16,48 +14,19 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { StaffAuthGuard } from '../auth/auth.guard';
+import { FormTokenChecked, StaffAuthGuard } from '../auth/auth.guard';
+import { CsrfTokens, isUnsafeMethod } from '../auth/csrf';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { esc } from '../common/html';
-import { APP_CONFIG, type AppConfig } from '../config/config';
+import { setRetryAfter } from '../common/rate-limit';
 import { type Chrome, query, staffPage } from './layout';
 
 /** What StaffAuthGuard leaves on the request, plus the page chrome PageGuard adds. */
 export type PageRequest = Request & { staff?: AuthenticatedStaff; token?: string; chrome?: Chrome; id?: string | number };
 
-/**
- * Per-session form tokens: an HMAC of the session token under the server's secret key, so nothing is stored and a
- * token is worthless once the session ends. The session cookie is already SameSite=strict; this is the second lock.
- */
-@Injectable()
-export class CsrfTokens {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  /** A MAC of `value` bound to the session and a purpose (form token, a kept upload). */
-  mac(sessionToken: string, purpose: string, value = ''): string {
-    return createHmac('sha256', this.config.secretKey).update(`${purpose}\0${sessionToken}\0${value}`).digest('base64url');
-  }
-
-  tokenFor(sessionToken: string): string {
-    return this.mac(sessionToken, 'csrf');
-  }
-
-  matches(sessionToken: string, purpose: string, value: string, given: unknown): boolean {
-    if (typeof given !== 'string' || !given) return false;
-    const want = Buffer.from(this.mac(sessionToken, purpose, value));
-    const got = Buffer.from(given);
-    return want.length === got.length && timingSafeEqual(want, got);
-  }
-
-  /** Throws the Spanish 403 a forged or stale form gets. */
-  check(req: PageRequest): void {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!req.token || !this.matches(req.token, 'csrf', '', body._csrf)) {
-      throw new DomainError('FORMULARIO_INVALIDO', 'El formulario no es válido o su sesión cambió. Recargue la página e intente de nuevo.', 403);
-    }
-  }
-}
+/** The form tokens live with the session (src/auth/csrf.ts): the JSON API checks the same token in a header. */
+export { CsrfTokens };
 
 const isMultipart = (req: Request): boolean => (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 
@@ -73,7 +42,7 @@ export class PageGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<PageRequest>();
     if (!req.staff || !req.token) throw new DomainError('NO_AUTENTICADO', 'Inicie sesión para continuar.', 401);
     req.chrome = { staff: req.staff, csrf: this.csrf.tokenFor(req.token), path: req.path };
-    if (req.method !== 'GET' && req.method !== 'HEAD' && !isMultipart(req)) this.csrf.check(req);
+    if (isUnsafeMethod(req.method) && !isMultipart(req)) this.csrf.check(req);
     return true;
   }
 }
@@ -139,6 +108,7 @@ export class PageFilter implements ExceptionFilter {
     let title = 'Ocurrió un error';
     let message: string;
     if (exception instanceof DomainError) {
+      setRetryAfter(res, exception);
       status = exception.status;
       title = STATUS_TEXT[status]?.[0] ?? 'No fue posible continuar';
       message = exception.message;
@@ -158,4 +128,4 @@ export class PageFilter implements ExceptionFilter {
 }
 
 /** Every signed-in page controller: session cookie (StaffAuthGuard), chrome + form token, errors as pages. */
-export const StaffPages = (): ClassDecorator => applyDecorators(ApiExcludeController(), UseGuards(StaffAuthGuard, PageGuard), UseFilters(PageFilter));
+export const StaffPages = (): ClassDecorator => applyDecorators(ApiExcludeController(), FormTokenChecked(), UseGuards(StaffAuthGuard, PageGuard), UseFilters(PageFilter));

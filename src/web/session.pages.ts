@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ChangePasswordDto, LoginDto } from '../auth/auth.dto';
-import { AllowMustChangePassword, StaffAuthGuard, tokenOf } from '../auth/auth.guard';
+import { AllowMustChangePassword, cookieOf, FormTokenChecked, StaffAuthGuard, tokenOf } from '../auth/auth.guard';
 import { AuthService } from '../auth/auth.service';
-import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
+import { forgedRequest, fromAnotherOrigin } from '../auth/csrf';
+import { clearSessionCookie, setSessionCookie, setSignInFormCookie, SIGN_IN_FORM_COOKIE } from '../auth/session-cookie';
+import { clientAddress, setRetryAfter } from '../common/rate-limit';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DomainError } from '../common/domain-error';
 import { esc } from '../common/html';
@@ -21,10 +24,14 @@ const PUBLIC_DIR = [resolve(__dirname, '..', '..', 'public'), resolve(__dirname,
 const ASSET_TYPES: Record<string, string> = { 'personal.css': 'text/css; charset=utf-8', 'personal.js': 'text/javascript; charset=utf-8' };
 const assets = new Map<string, Buffer>();
 
+/** The purpose of the sign-in form's token (a MAC of the pre-session cookie). */
+const SIGN_IN_FORM = 'entrar';
+
 const POLICY = 'Al menos 12 caracteres. No debe ser una contraseña común ni contener su usuario o su nombre. Una frase de varias palabras es fácil de recordar y difícil de adivinar.';
 
 /** Sign-in, sign-out and the first-login password change for the staff (the REST API's /api/auth, as pages). */
 @ApiExcludeController()
+@FormTokenChecked()
 @UseFilters(PageFilter)
 @Controller('personal')
 export class SessionPages {
@@ -48,20 +55,28 @@ export class SessionPages {
       seeOther(res, staff.mustChangePassword ? '/personal/contrasena' : (safeNext(next) ?? homeOf(staff)));
       return;
     }
-    sendHtml(res, this.loginPage({ siguiente: safeNext(next) ?? '' }, { aviso: avisoOf(aviso) }));
+    this.sendLoginPage(req, res, { siguiente: safeNext(next) ?? '' }, { aviso: avisoOf(aviso) });
   }
 
+  /**
+   * Login CSRF: the form's token is a MAC of a random pre-session cookie of this browser, so a page elsewhere cannot
+   * sign the browser into an account of its choosing; and a post the browser marks as coming from another site or
+   * port is refused (a page on another port could set that cookie: cookies do not tell ports apart).
+   */
   @Post('entrar')
-  async login(@Body() body: unknown, @Res() res: Response): Promise<void> {
+  async login(@Req() req: PageRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = readForm(body);
     const next = safeNext(form.siguiente);
     try {
+      const preSession = cookieOf(req, SIGN_IN_FORM_COOKIE);
+      if (fromAnotherOrigin(req) || !preSession || !this.csrf.matches(preSession, SIGN_IN_FORM, '', (body as { _csrf?: unknown } | undefined)?._csrf)) throw forgedRequest();
       const dto = await validateDto(LoginDto, { usuario: (form.usuario ?? '').trim().toLowerCase(), contrasena: form.contrasena ?? '' });
-      const out = await this.signIn(dto.usuario, dto.contrasena, res);
+      const out = await this.signIn(dto.usuario, dto.contrasena, req, res);
       seeOther(res, out.mustChangePassword ? '/personal/contrasena' : (next ?? homeOf(out)));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      sendHtml(res, this.loginPage({ usuario: form.usuario ?? '', siguiente: next ?? '' }, { error: e.message }), e.status);
+      setRetryAfter(res, e);
+      this.sendLoginPage(req, res, { usuario: form.usuario ?? '', siguiente: next ?? '' }, { error: e.message }, e.status);
     }
   }
 
@@ -96,7 +111,7 @@ export class SessionPages {
   @Post('contrasena')
   @UseGuards(StaffAuthGuard, PageGuard)
   @AllowMustChangePassword()
-  async changePassword(@PageChrome() chrome: Chrome, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async changePassword(@PageChrome() chrome: Chrome, @Req() req: PageRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const staff = chrome.staff!;
     const form = readForm(body);
     try {
@@ -104,7 +119,7 @@ export class SessionPages {
       const dto = await validateDto(ChangePasswordDto, { actual: form.actual ?? '', nueva: form.nueva ?? '' });
       await this.auth.changePassword(staff.id, dto.actual, dto.nueva);
       // Changing the password ends every session, this one too: sign in again with the new one.
-      const out = await this.signIn(staff.usuario, dto.nueva, res);
+      const out = await this.signIn(staff.usuario, dto.nueva, req, res);
       seeOther(res, `${homeOf(out)}?aviso=contrasena`);
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
@@ -112,8 +127,8 @@ export class SessionPages {
     }
   }
 
-  private async signIn(usuario: string, contrasena: string, res: Response) {
-    const { token, expiresAt, user } = await this.auth.login(usuario, contrasena);
+  private async signIn(usuario: string, contrasena: string, req: PageRequest, res: Response) {
+    const { token, expiresAt, user } = await this.auth.login(usuario, contrasena, clientAddress(req));
     setSessionCookie(res, token, expiresAt, this.config);
     return user;
   }
@@ -132,13 +147,23 @@ export class SessionPages {
     res.send(data);
   }
 
-  private loginPage(values: Form, msg: { aviso?: string | null; error?: string | null }): string {
-    const chrome: Chrome = { staff: null, csrf: '', path: '/personal/entrar' };
+  /** The sign-in page, with this browser's pre-session cookie (made on its first visit) and the form token bound to it. */
+  private sendLoginPage(req: PageRequest, res: Response, values: Form, msg: { aviso?: string | null; error?: string | null }, status = 200): void {
+    let preSession = cookieOf(req, SIGN_IN_FORM_COOKIE);
+    if (!preSession || !/^[\w-]{32}$/.test(preSession)) {
+      preSession = randomBytes(24).toString('base64url');
+      setSignInFormCookie(res, preSession, this.config);
+    }
+    sendHtml(res, this.loginPage(values, msg, this.csrf.mac(preSession, SIGN_IN_FORM)), status);
+  }
+
+  private loginPage(values: Form, msg: { aviso?: string | null; error?: string | null }, formToken: string): string {
+    const chrome: Chrome = { staff: null, csrf: formToken, path: '/personal/entrar' };
     return staffPage(
       chrome,
       'Acceso del personal',
       `<p class="nota">Subdirección, Subjefatura de Sistemas, niveles, responsables y administradores.</p>
-<form method="post" action="/personal/entrar" class="formulario">${hidden('siguiente', values.siguiente ?? '')}
+<form method="post" action="/personal/entrar" class="formulario">${csrfField(chrome)}${hidden('siguiente', values.siguiente ?? '')}
 ${input({ label: 'Usuario', name: 'usuario', value: values.usuario, required: true, attrs: 'autocomplete="username" autocapitalize="none" spellcheck="false" autofocus' })}
 ${input({ label: 'Contraseña', name: 'contrasena', type: 'password', required: true, attrs: 'autocomplete="current-password"' })}
 <div class="acciones-form"><button type="submit">Entrar</button></div></form>
