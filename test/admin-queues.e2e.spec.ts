@@ -34,4 +34,26 @@ describe('queue operations with Redis: Bull Board for administrators, queue metr
     const api = await http().get('/admin/colas/api/queues').set('Cookie', `mci_sesion=${admin}`).expect(200);
     expect(JSON.stringify(api.body)).toContain('provisioning');
   });
+
+  it('refuses a change to the queues that the browser says comes from another site or port (CSRF)', async () => {
+    const admin = await login(t.app, 'admin-colas');
+    const counts = async (): Promise<string> => JSON.stringify((await http().get('/health')).body.colas.trabajos);
+    const before = await counts();
+    for (const site of ['same-site', 'cross-site']) {
+      const res = await http()
+        .post('/admin/colas/api/queues/provisioning/add')
+        .set('Cookie', `mci_sesion=${admin}`)
+        .set('Sec-Fetch-Site', site)
+        .type('form')
+        .send({ name: 'x', data: '{}' });
+      expect(res.status).toBe(403);
+      expect(res.body.mensaje).toMatch(/otro sitio/);
+    }
+    const pause = await http().put('/admin/colas/api/queues/provisioning/pause').set('Cookie', `mci_sesion=${admin}`).set('Sec-Fetch-Site', 'same-site');
+    expect(pause.status).toBe(403);
+    expect(await counts()).toBe(before);
+    // The board's own page (same origin) still works.
+    await http().put('/admin/colas/api/queues/provisioning/pause').set('Cookie', `mci_sesion=${admin}`).set('Sec-Fetch-Site', 'same-origin').expect(200);
+    await http().put('/admin/colas/api/queues/provisioning/resume').set('Cookie', `mci_sesion=${admin}`).set('Sec-Fetch-Site', 'same-origin').expect(200);
+  });
 });
