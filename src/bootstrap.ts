@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { mountBullBoard } from './admin/bull-board';
 import { AppModule } from './app.module';
+import { useBodyParsers } from './common/body-parsers';
 import { ErrorFilter } from './common/error.filter';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -35,6 +36,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       },
     }),
   );
+  useBodyParsers(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
