@@ -19,6 +19,13 @@ import { PROCEDURES } from '../machines';
 
 const PROCEDURE_CATALOG = PROCEDURES as unknown as EngineProcedure[];
 
+/**
+ * Nest's start-up options for both entry points: a failing provider (e.g. an expired signing certificate) is thrown
+ * to the caller, which prints one clean message, instead of Nest printing its coloured stack and exiting on its own.
+ * Logs wait in a buffer until the structured logger takes them.
+ */
+export const QUIET_START = { bufferLogs: true, autoFlushLogs: false, abortOnError: false } as const;
+
 /** Builds the web application: migrations applied, security headers, validation, errors, OpenAPI. Not listening yet. */
 export interface AppOptions {
   /** The procedure catalog; defaults to every machine in machines/. Tests pass their own. */
@@ -27,8 +34,9 @@ export interface AppOptions {
 
 export async function createApp(config: AppConfig, opts: AppOptions = {}): Promise<NestExpressApplication> {
   await ensureMysqlDatabase(config.databaseUrl);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG), QUIET_START);
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.use(
     helmet({
       contentSecurityPolicy: {
