@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { DomainError } from '../common/domain-error';
 
 /**
  * The whole configuration of the product, read once from the environment at boot.
@@ -219,12 +220,21 @@ export function loadConfigOrExit(env: Env = process.env): AppConfig {
   try {
     return loadConfig(env);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(78);
-    }
-    throw e;
+    return exitOnStartupError('No se pudo iniciar Mi Correo Institucional', e);
   }
+}
+
+/**
+ * How an entry point ends a failed start: one line on stderr that says what is wrong (a configuration error names its
+ * variable), no stack and no colours — the stack only with LOG_LEVEL=debug or trace. Exit 78 (EX_CONFIG) for
+ * configuration, 1 for anything else.
+ */
+export function exitOnStartupError(what: string, e: unknown): never {
+  const configuration = e instanceof ConfigError || e instanceof DomainError;
+  const message = e instanceof ConfigError ? e.message : `${what}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
+  console.error(message);
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && e instanceof Error) console.error(e.stack);
+  process.exit(configuration ? 78 : 1);
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
