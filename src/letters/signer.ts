@@ -302,13 +302,32 @@ function readFile(path: string, what: string): Buffer {
   }
 }
 
+/**
+ * Opens a PKCS#12 with forge. For PBES2 (OpenSSL 3's default export: AES, PBKDF2) forge hands PBKDF2 the passphrase's
+ * characters cut to bytes (Latin-1) where OpenSSL uses its UTF-8 bytes, so "contraseña" passes the MAC (a PKCS#12 key
+ * derivation over the BMPString, which forge computes right) and then fails to decrypt. Once the MAC has proved the
+ * passphrase, the contents are decrypted again with its UTF-8 bytes, without the MAC (it would read those bytes as
+ * characters). P12s encrypted with the PKCS#12 key derivation (forge's, OpenSSL -legacy) open on the first try.
+ */
+function openPkcs12(der: Buffer, passphrase: string): forge.pkcs12.Pkcs12Pfx {
+  const pfx = (): forge.asn1.Asn1 => forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+  try {
+    return forge.pkcs12.pkcs12FromAsn1(pfx(), false, passphrase);
+  } catch (e) {
+    const utf8 = forge.util.encodeUtf8(passphrase);
+    if (utf8 === passphrase || /MAC could not be verified/i.test(e instanceof Error ? e.message : '')) throw e;
+    const withoutMac = pfx();
+    (withoutMac.value as forge.asn1.Asn1[]).splice(2);
+    return forge.pkcs12.pkcs12FromAsn1(withoutMac, false, utf8);
+  }
+}
+
 /** Loads an institutional PKCS#12 (.p12/.pfx) once. */
 export function loadP12Signer(p12: Buffer | string, passphrase: string): PdfSigner {
   const buf = typeof p12 === 'string' ? readFile(p12, 'el archivo .p12 de firma (SIGNING_P12)') : p12;
   let bags: { certs: forge.pki.Certificate[]; key: forge.pki.PrivateKey | undefined };
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(buf.toString('binary')));
-    const parsed = forge.pkcs12.pkcs12FromAsn1(asn1, false, passphrase);
+    const parsed = openPkcs12(buf, passphrase);
     const certBags = parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
     const keyBags = [
       ...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag] ?? []),
@@ -322,7 +341,7 @@ export function loadP12Signer(p12: Buffer | string, passphrase: string): PdfSign
     const detail = e instanceof Error ? e.message : String(e);
     throw new DomainError(
       'FIRMA_P12_ILEGIBLE',
-      /MAC could not be verified|Invalid password/i.test(detail)
+      /MAC could not be verified|Invalid password|Failed to decrypt/i.test(detail)
         ? 'No se pudo abrir el archivo .p12: la contraseña (SIGNING_P12_PASSPHRASE) no es correcta.'
         : `No se pudo abrir el archivo .p12: no es un PKCS#12 válido o usa un cifrado que no se admite (${detail}).`,
       422,
