@@ -371,7 +371,7 @@ function newDocument(title: string, subject: string, author: string, signedAt: D
 
 function labelValueTable(doc: PDFKit.PDFDocument, rows: Array<[string, string, boolean?]>): void {
   const cw = contentWidth(doc);
-  const labelW = 150;
+  const labelW = 160; // "Archivo digitalizado (SHA-256)" on one line in DejaVu Sans Condensed Bold 10
   const valueW = cw - labelW - 10;
   for (const [label, value, mono] of rows) {
     doc.font(mono === true ? FONT_MONO : FONT).fontSize(mono === true ? 8.5 : 10);
