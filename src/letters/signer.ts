@@ -9,12 +9,13 @@ import {
   sign as cryptoSign,
   verify as cryptoVerify,
 } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import forge from 'node-forge';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer } from '@signpdf/utils';
 import { DomainError } from '../common/domain-error';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
 import { formatFechaLarga } from './fecha';
 
 /** What a document prints and the verification page shows about the certificate that signed it. */
@@ -401,9 +402,9 @@ export function loadOrCreateTestSigner(dataDir: string, now: Date = new Date()):
   const file = testSignerFile(dataDir);
   const dir = dirname(file);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, createTestCertificatePem(now), { mode: 0o600 });
+    writeFileSync(tmp, createTestCertificatePem(now), { mode: PRIVATE_FILE_MODE });
     try {
       linkSync(tmp, file);
     } catch (e) {
