@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { mountBullBoard } from './admin/bull-board';
 import { apiBodiesAreJson } from './auth/csrf';
 import { AppModule } from './app.module';
+import { useBodyParsers } from './common/body-parsers';
 import { ErrorFilter } from './common/error.filter';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -19,6 +20,13 @@ import { PROCEDURES } from '../machines';
 
 const PROCEDURE_CATALOG = PROCEDURES as unknown as EngineProcedure[];
 
+/**
+ * Nest's start-up options for both entry points: a failing provider (e.g. an expired signing certificate) is thrown
+ * to the caller, which prints one clean message, instead of Nest printing its coloured stack and exiting on its own.
+ * Logs wait in a buffer until the structured logger takes them.
+ */
+export const QUIET_START = { bufferLogs: true, autoFlushLogs: false, abortOnError: false } as const;
+
 /** Builds the web application: migrations applied, security headers, validation, errors, OpenAPI. Not listening yet. */
 export interface AppOptions {
   /** The procedure catalog; defaults to every machine in machines/. Tests pass their own. */
@@ -27,8 +35,9 @@ export interface AppOptions {
 
 export async function createApp(config: AppConfig, opts: AppOptions = {}): Promise<NestExpressApplication> {
   await ensureMysqlDatabase(config.databaseUrl);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG), QUIET_START);
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -36,8 +45,9 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       },
     }),
   );
-  // Before the body parsers (registered at init): the JSON API never reads a form body (CSRF, see src/auth/csrf.ts).
+  // Before the body parsers: the JSON API never reads a form body (CSRF, see src/auth/csrf.ts).
   app.use('/api', apiBodiesAreJson);
+  useBodyParsers(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();

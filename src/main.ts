@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp, warnIfEmpty } from './bootstrap';
-import { loadConfigOrExit } from './config/config';
+import { exitOnStartupError, loadConfigOrExit } from './config/config';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -10,7 +10,4 @@ async function main(): Promise<void> {
   console.log(`Mi Correo Institucional escucha en ${config.publicBaseUrl} (salud: /health, API: /api/docs)`);
 }
 
-main().catch((e: unknown) => {
-  console.error('No se pudo iniciar Mi Correo Institucional:', e);
-  process.exit(1);
-});
+main().catch((e: unknown) => exitOnStartupError('No se pudo iniciar Mi Correo Institucional', e));

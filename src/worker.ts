@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { PROCEDURES } from '../machines';
 import { AppModule } from './app.module';
-import { loadConfigOrExit } from './config/config';
+import { QUIET_START } from './bootstrap';
+import { exitOnStartupError, loadConfigOrExit } from './config/config';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { ensureMysqlDatabase } from './database/ensure-database';
@@ -28,14 +29,12 @@ async function main(): Promise<void> {
     console.error('La base de datos no está al día. Inicie primero el proceso web (npm run start:prod) o ejecute: npm run migration:run');
     process.exit(78);
   }
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES, 'worker'), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES, 'worker'), QUIET_START);
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.enableShutdownHooks();
   await app.init();
   console.log('Worker de Mi Correo Institucional en marcha (colas en Redis).');
 }
 
-main().catch((e: unknown) => {
-  console.error('No se pudo iniciar el worker:', e);
-  process.exit(1);
-});
+main().catch((e: unknown) => exitOnStartupError('No se pudo iniciar el worker', e));

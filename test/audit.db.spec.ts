@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Actor } from '../src/engine/actor';
 import { CalendarService } from '../src/engine/calendar.service';
 import { EngineService } from '../src/engine/engine.service';
-import { Movement } from '../src/engine/entities/movement.entity';
+import { Movement, MovementHead } from '../src/engine/entities/movement.entity';
 import { createTestDb, type TestDb } from './support/test-db';
 import { testProcedure } from './support/test-machine';
 
@@ -12,14 +14,14 @@ const run = promisify(execFile);
 const sub: Actor = { id: 'u-sub', role: 'subdireccion' };
 
 /** Runs `npm run audit:verify` as an operator would, against the suite's database. */
-async function auditVerify(db: TestDb): Promise<{ code: number; out: string }> {
+async function auditVerify(db: Pick<TestDb, 'dataDir' | 'databaseUrl'>): Promise<{ code: number; out: string }> {
   const env = { ...process.env, DATA_DIR: db.dataDir, LOG_LEVEL: 'silent', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}) };
   try {
-    const { stdout } = await run(process.execPath, ['-r', './scripts/register.js', 'src/cli/audit-verify.ts'], { cwd: join(__dirname, '..'), env });
-    return { code: 0, out: stdout };
+    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register.js', 'src/cli/audit-verify.ts'], { cwd: join(__dirname, '..'), env });
+    return { code: 0, out: stdout + stderr };
   } catch (e) {
-    const err = e as { code: number; stdout: string };
-    return { code: err.code, out: err.stdout };
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, out: err.stdout + err.stderr };
   }
 }
 
@@ -65,6 +67,27 @@ describe('npm run audit:verify', () => {
     const r = await auditVerify(db);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/movimiento 4: (reordenado|editado)/);
+  });
+
+  it('reports the head row deleted, in Spanish, and says what to do', async () => {
+    await db.dataSource.getRepository(MovementHead).delete({ id: 1 });
+    const r = await auditVerify(db);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/movimiento 6: cabeza — falta la cabeza de la cadena/);
+    expect(r.out).toMatch(/Conserve una copia de la base de datos/);
+    expect(r.out).not.toMatch(/Could not find|EntityNotFound|matching/);
+  });
+
+  it('says in Spanish that a database without the schema must be migrated first', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'audit-empty-'));
+    try {
+      const r = await auditVerify({ dataDir: empty });
+      expect(r.code).toBe(2);
+      expect(r.out).toMatch(/no tiene las tablas del sistema.*npm run migration:run/);
+      expect(r.out).not.toMatch(/SQLITE_ERROR|no such table/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('reports the newest row deleted (the head no longer matches)', async () => {

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   process.exitCode = 1;
 }
 
+// Exit 2: the log could not be read at all (not a verdict on it). A DomainError already says what to do.
 main().catch((e: unknown) => {
-  console.error(`No se pudo verificar la bitácora: ${(e as Error).message}`);
+  console.error(`No se pudo verificar la bitácora: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(2);
 });

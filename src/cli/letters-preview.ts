@@ -2,8 +2,9 @@
 // <DATA_DIR>/preview/*.pdf and a PNG of every page (pdftoppm -png -r 80), so wording and layout can be looked at.
 // Always the test certificate: demo data must never come out validly signed by the institution.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensurePrivateDir } from '../config/config';
 import { demoAcuse, demoReplyLetter, demoValues } from '../letters/demo-data';
 import { renderSignedAcuse, renderSignedReplyLetter, type SignedDocument } from '../letters/renderer';
 import { loadOrCreateTestSigner } from '../letters/signer';
@@ -12,7 +13,9 @@ import { fillLetterTemplate, loadLetterTemplate, SHIPPED_LETTERS, validateLetter
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR ?? './data');
   const out = join(dataDir, 'preview');
-  mkdirSync(out, { recursive: true });
+  // Private like the rest of DATA_DIR, pdftoppm's PNGs included (they are written under this process's umask).
+  process.umask(0o077);
+  ensurePrivateDir(out);
   for (const f of readdirSync(out)) if (/\.(pdf|png)$/.test(f)) rmSync(join(out, f));
 
   validateLetterTemplates();

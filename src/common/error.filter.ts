@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from './domain-error';
+import { esc, htmlPage } from './html';
 
 const STATUS_ES: Record<number, [string, string]> = {
   400: ['SOLICITUD_INVALIDA', 'La solicitud no es válida.'],
@@ -14,10 +15,26 @@ const STATUS_ES: Record<number, [string, string]> = {
   429: ['DEMASIADAS_SOLICITUDES', 'Demasiadas solicitudes; espere un momento e intente de nuevo.'],
 };
 
+const PAGE_TITLE: Record<number, string> = {
+  404: 'Página no encontrada',
+  413: 'Datos demasiado grandes',
+  429: 'Demasiadas solicitudes',
+  500: 'Ocurrió un error',
+};
+
 /**
- * Maps every error to a Spanish JSON body and a status. Domain errors carry their own code and message; Nest's HTTP
- * errors get Spanish wording; anything else is a 500 that names the request id, logged with the stack but never
- * shown to the user (CONVENTIONS #14).
+ * Whether the error goes to a browser: a request outside the API and /health that posts a form or prefers HTML
+ * (a page controller has its own filter; this one sees what fails before routing, such as a body the parsers refuse).
+ */
+function wantsPage(req: Request): boolean {
+  if (/^\/(api|health)(\/|$)/.test(req.path)) return false;
+  return Boolean(req.is(['urlencoded', 'multipart'])) || req.accepts(['json', 'html']) === 'html';
+}
+
+/**
+ * Maps every error to a Spanish JSON body (or page) and a status. Domain errors carry their own code and message;
+ * Nest's HTTP errors get Spanish wording; anything else is a 500 that names the request id, logged with the stack but
+ * never shown to the user (CONVENTIONS #14).
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -27,27 +44,38 @@ export class ErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request & { id?: string }>();
-    const requestId = String(req.id ?? '');
-    if (exception instanceof DomainError) {
-      res.status(exception.status).json({ error: exception.code, mensaje: exception.message, ...exception.details });
+    const { status, body } = this.responseOf(exception, String(req.id ?? ''));
+    if (res.headersSent) return;
+    if (wantsPage(req)) {
+      const title = PAGE_TITLE[status] ?? 'No fue posible continuar';
+      res.status(status).type('html').setHeader('Cache-Control', 'no-store');
+      res.send(htmlPage(title, `<p class="error" role="alert">${esc(body.mensaje)}</p><p>Regrese a la página anterior e intente de nuevo.</p>`));
       return;
+    }
+    res.status(status).json(body);
+  }
+
+  private responseOf(exception: unknown, requestId: string): { status: number; body: { mensaje: string } & Record<string, unknown> } {
+    if (exception instanceof DomainError) {
+      return { status: exception.status, body: { error: exception.code, mensaje: exception.message, ...exception.details } };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      if (typeof body === 'object' && body !== null && 'mensaje' in body) {
-        res.status(status).json(body);
-        return;
+      if (typeof body === 'object' && body !== null && typeof (body as { mensaje?: unknown }).mensaje === 'string') {
+        return { status, body: body as { mensaje: string } };
       }
-      const [code, mensaje] = STATUS_ES[status] ?? ['ERROR', 'No se pudo completar la solicitud.'];
-      res.status(status).json({ error: code, mensaje });
-      return;
+      const [error, mensaje] = STATUS_ES[status] ?? ['ERROR', 'No se pudo completar la solicitud.'];
+      return { status, body: { error, mensaje } };
     }
     this.logger.error({ err: exception, requestId }, 'Error no controlado');
-    res.status(500).json({
-      error: 'ERROR_INTERNO',
-      mensaje: `Ocurrió un error interno. Intente de nuevo; si persiste, reporte este identificador a la Subjefatura de Sistemas: ${requestId}`,
-      requestId,
-    });
+    return {
+      status: 500,
+      body: {
+        error: 'ERROR_INTERNO',
+        mensaje: `Ocurrió un error interno. Intente de nuevo; si persiste, reporte este identificador a la Subjefatura de Sistemas: ${requestId}`,
+        requestId,
+      },
+    };
   }
 }

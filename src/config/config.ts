@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { DomainError } from '../common/domain-error';
 
 /**
  * The whole configuration of the product, read once from the environment at boot.
@@ -109,6 +110,38 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
   return raw;
 }
 
+/** DATA_DIR holds personal data, the secret key and signing keys: its folders are the product user's only (0700)… */
+export const PRIVATE_DIR_MODE = 0o700;
+/** …and so is every file the product writes there (0600). */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Creates a folder under DATA_DIR (and the parents it lacks) readable by the product's user only. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/**
+ * Makes DATA_DIR 0700, or tightens an existing one that others can read: closing the top folder closes everything in
+ * it (files of older versions were 0644), without touching each stored document. Every process of an installation
+ * runs as the same user, so nothing needs more. When the folder is not ours to change, the start goes on with a
+ * warning that says what to run.
+ */
+function secureDataDir(dataDir: string): void {
+  ensurePrivateDir(dataDir);
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  const was = mode.toString(8).padStart(3, '0');
+  try {
+    chmodSync(dataDir, PRIVATE_DIR_MODE);
+    console.warn(`DATA_DIR (${dataDir}) permitía el acceso a otros usuarios (${was}): se restringió a 700.`);
+  } catch (e) {
+    console.warn(
+      `DATA_DIR (${dataDir}) permite el acceso a otros usuarios (${was}) y no se pudo restringir (${(e as Error).message}): ` +
+        `ejecute chmod 700 ${dataDir}`,
+    );
+  }
+}
+
 /** Loads the secret key from SECRET_KEY (64 hex chars) or, on the embedded default, from a file made on first start. */
 function secretKey(env: Env, dataDir: string, production: boolean): Buffer {
   const raw = str(env, 'SECRET_KEY');
@@ -130,10 +163,7 @@ function secretKey(env: Env, dataDir: string, production: boolean): Buffer {
     );
   }
   const file = join(dataDir, 'secret.key');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-  }
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: PRIVATE_FILE_MODE });
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }
 
@@ -143,6 +173,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const port = int(env, 'PORT', 3000, 1, 65535);
   const host = str(env, 'HOST') ?? '0.0.0.0';
   const dataDir = resolve(str(env, 'DATA_DIR') ?? './data');
+  secureDataDir(dataDir);
   const databaseUrl = url(env, 'DATABASE_URL', ['mysql', 'mariadb']);
   const publicBaseUrl = url(env, 'PUBLIC_BASE_URL', ['http', 'https']);
   if (production && publicBaseUrl === undefined) {
@@ -219,12 +250,21 @@ export function loadConfigOrExit(env: Env = process.env): AppConfig {
   try {
     return loadConfig(env);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(78);
-    }
-    throw e;
+    return exitOnStartupError('No se pudo iniciar Mi Correo Institucional', e);
   }
+}
+
+/**
+ * How an entry point ends a failed start: one line on stderr that says what is wrong (a configuration error names its
+ * variable), no stack and no colours — the stack only with LOG_LEVEL=debug or trace. Exit 78 (EX_CONFIG) for
+ * configuration, 1 for anything else.
+ */
+export function exitOnStartupError(what: string, e: unknown): never {
+  const configuration = e instanceof ConfigError || e instanceof DomainError;
+  const message = e instanceof ConfigError ? e.message : `${what}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
+  console.error(message);
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && e instanceof Error) console.error(e.stack);
+  process.exit(configuration ? 78 : 1);
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

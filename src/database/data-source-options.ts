@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
 import { ENTITIES } from './entities';
 import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
@@ -40,7 +41,11 @@ export function buildDataSourceOptions(opts: { databaseUrl?: string; dataDir: st
     };
   }
   const database = opts.sqliteFile ?? join(opts.dataDir, 'mci.sqlite');
-  if (database !== ':memory:') mkdirSync(opts.dataDir, { recursive: true });
+  if (database !== ':memory:') {
+    ensurePrivateDir(opts.dataDir);
+    // Made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's permissions.
+    closeSync(openSync(database, 'a', PRIVATE_FILE_MODE));
+  }
   return {
     ...common,
     type: 'better-sqlite3',

@@ -4,6 +4,8 @@ import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { dialectOf } from '../database/data-source-options';
+import { certificateDaysLeft, certificateExpiryWarning, type PdfSigner } from '../letters/signer';
+import { PDF_SIGNER } from '../oficios/pdf-signer.provider';
 import { QUEUE_DRIVER, type QueueDriver } from '../queue/queue-driver';
 
 export interface ComponentHealth {
@@ -11,6 +13,11 @@ export interface ComponentHealth {
   ms: number;
   detalle?: string;
 }
+/**
+ * `estado` is 'degradado' when a component is down (then the answer is 503) or when something needs a person while the
+ * service still serves (failed jobs, incidents, a signing certificate near or past its expiry: 200, so a load balancer
+ * keeps the process); `avisos` says why, in Spanish.
+ */
 export interface HealthReport {
   estado: 'ok' | 'degradado';
   baseDeDatos: ComponentHealth & { dialecto: 'sqlite' | 'mysql' };
@@ -21,7 +28,14 @@ export interface HealthReport {
     bandejaDeSalida: { pendientes: number; fallidos: number };
     incidentes: number;
   };
+  certificado?: { serie: string; titular: string; vigenteHasta: string; diasRestantes: number; prueba: boolean };
+  avisos: string[];
 }
+
+/** A component is down: the process cannot serve (HTTP 503), unlike an aviso that needs a person. */
+export const componentDown = (r: HealthReport): boolean => !r.baseDeDatos.ok || r.redis?.ok === false;
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: sin respuesta en ${ms} ms`)), ms).unref())]);
@@ -32,19 +46,40 @@ export class HealthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(QUEUE_DRIVER) private readonly driver?: QueueDriver,
+    @Optional() @Inject(PDF_SIGNER) private readonly signer?: PdfSigner,
   ) {}
 
-  async check(): Promise<HealthReport> {
+  async check(now: Date = new Date()): Promise<HealthReport> {
     const baseDeDatos = { dialecto: dialectOf(this.config.databaseUrl), ...(await this.probe(() => this.dataSource.query('SELECT 1'), 'base de datos')) };
-    const report: HealthReport = { estado: 'ok', baseDeDatos };
-    if (this.config.redisUrl) report.redis = await this.probe(() => this.pingRedis(), 'Redis');
-    if (baseDeDatos.ok) report.colas = await this.queues(report.redis?.ok !== false);
-    if (!baseDeDatos.ok || (report.redis && !report.redis.ok)) report.estado = 'degradado';
+    const report: HealthReport = { estado: 'ok', baseDeDatos, avisos: [] };
+    if (!baseDeDatos.ok) report.avisos.push(`La base de datos no responde: ${baseDeDatos.detalle ?? ''}`);
+    if (this.config.redisUrl) {
+      report.redis = await this.probe(() => this.pingRedis(), 'Redis');
+      if (!report.redis.ok) report.avisos.push(`Redis no responde: ${report.redis.detalle ?? ''}`);
+    }
+    if (baseDeDatos.ok) {
+      const colas = await this.queues(report.redis?.ok !== false);
+      report.colas = colas;
+      const { fallidos } = colas.bandejaDeSalida;
+      if (fallidos > 0) {
+        report.avisos.push(`${plural(fallidos, 'trabajo fallido', 'trabajos fallidos')} en la bandeja de salida: consulte la bitácora del servidor y los trámites afectados.`);
+      }
+      if (colas.incidentes > 0) {
+        report.avisos.push(`${plural(colas.incidentes, 'trámite en incidente', 'trámites en incidente')}: la Subjefatura de Sistemas los atiende desde su bandeja.`);
+      }
+    }
+    if (this.signer) {
+      const c = this.signer.certificate;
+      report.certificado = { serie: c.serial, titular: c.subject.nombre, vigenteHasta: c.validTo.toISOString(), diasRestantes: certificateDaysLeft(c, now), prueba: c.test };
+      const warning = certificateExpiryWarning(c, now);
+      if (warning !== undefined) report.avisos.push(warning);
+    }
+    if (report.avisos.length > 0) report.estado = 'degradado';
     return report;
   }
 
   /** Queue depth, failures and incidents: what an operator watches. */
-  private async queues(redisUp: boolean): Promise<HealthReport['colas']> {
+  private async queues(redisUp: boolean): Promise<NonNullable<HealthReport['colas']>> {
     const count = async (sql: string): Promise<number> => Number((await this.dataSource.query<{ n: number | string }[]>(sql))[0]?.n ?? 0);
     const trabajos = this.driver && redisUp ? await withTimeout(this.driver.counts(), 2000, 'colas').catch(() => null) : null;
     return {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
@@ -84,9 +86,29 @@ const MARGIN_X = 72;
 const TOP = 112; // below the membrete (and the test banner)
 const BOTTOM = 106; // above the footer with the QR
 const QR_SIZE = 74;
-const FONT = 'Helvetica';
-const FONT_BOLD = 'Helvetica-Bold';
-const FONT_MONO = 'Courier';
+// DejaVu (an npm package, so it ships with the product and works from dist/): the PDF base fonts only know Latin-1,
+// and names such as "Kʼiin Ŭlloa Łukasz" came out garbled. Embedded as subsets: only the glyphs used are written.
+const FONT = 'Texto';
+const FONT_BOLD = 'Texto-Negrita';
+const FONT_MONO = 'Monoespaciada';
+// Condensed: its widths are close to Helvetica's, so the letters keep their layout (one page).
+const FONT_FILES: Record<string, string> = { [FONT]: 'DejaVuSansCondensed.ttf', [FONT_BOLD]: 'DejaVuSansCondensed-Bold.ttf', [FONT_MONO]: 'DejaVuSansMono.ttf' };
+let fonts: Array<[string, PDFKit.Mixins.PDFFontSource]> | undefined;
+
+/**
+ * The fonts are parsed once per process, with pdfkit's own fontkit (pdfkit takes a parsed font as well as a file):
+ * parsing DejaVu for every document tripled the time to sign a letter. Each document still embeds only its subset.
+ */
+function registerFonts(doc: PDFKit.PDFDocument): void {
+  if (fonts === undefined) {
+    const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { create(data: Buffer): unknown };
+    fonts = Object.entries(FONT_FILES).map(([name, file]) => [
+      name,
+      fontkit.create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`))) as PDFKit.Mixins.PDFFontSource,
+    ]);
+  }
+  for (const [name, font] of fonts) doc.registerFont(name, font);
+}
 const SIGNATURE_LENGTH = 8192;
 
 /**
@@ -298,8 +320,9 @@ function drawSignatureBlock(doc: PDFKit.PDFDocument, b: SignatureBlock): void {
   const cw = contentWidth(doc);
   const labelW = 118;
   const valueW = cw - labelW - 12;
-  // Courier glyphs are 0.6 em wide: cut the sello into full lines ourselves, or pdfkit breaks it after every "/".
-  const perLine = Math.floor(valueW / (0.6 * 7));
+  // Cut the sello into full lines ourselves (monospaced: every glyph as wide as "0"), or pdfkit breaks it after every "/".
+  // One glyph less than fits: pdfkit measures the "\n" that ends a line with the embedded font's width for it.
+  const perLine = Math.floor(valueW / doc.font(FONT_MONO).fontSize(7).widthOfString('0')) - 1;
   const rows = signatureBlockText({ ...b, sello: (b.sello.match(new RegExp(`.{1,${perLine}}`, 'g')) ?? []).join('\n') });
   const rowHeight = (value: string, mono: boolean): number => {
     doc.font(mono ? FONT_MONO : FONT).fontSize(7);
@@ -341,13 +364,14 @@ function newDocument(title: string, subject: string, author: string, signedAt: D
       ModDate: signedAt,
     },
   });
+  registerFonts(doc);
   doc.on('pageAdded', () => drawPageHeader(doc, test));
   return doc;
 }
 
 function labelValueTable(doc: PDFKit.PDFDocument, rows: Array<[string, string, boolean?]>): void {
   const cw = contentWidth(doc);
-  const labelW = 150;
+  const labelW = 160; // "Archivo digitalizado (SHA-256)" on one line in DejaVu Sans Condensed Bold 10
   const valueW = cw - labelW - 10;
   for (const [label, value, mono] of rows) {
     doc.font(mono === true ? FONT_MONO : FONT).fontSize(mono === true ? 8.5 : 10);

@@ -9,12 +9,14 @@ import {
   sign as cryptoSign,
   verify as cryptoVerify,
 } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import forge from 'node-forge';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer } from '@signpdf/utils';
 import { DomainError } from '../common/domain-error';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
+import { formatFechaLarga } from './fecha';
 
 /** What a document prints and the verification page shows about the certificate that signed it. */
 export interface CertificateInfo {
@@ -170,22 +172,48 @@ class KeyPairPdfSigner implements PdfSigner {
   }
 
   async signPdf(pdfWithPlaceholder: Buffer, signingTime: Date): Promise<Buffer> {
-    const { validFrom, validTo } = this.certificate;
-    if (signingTime < validFrom || signingTime > validTo) {
-      throw new DomainError(
-        'FIRMA_CERTIFICADO_NO_VIGENTE',
-        `El certificado de firma (serie ${this.certificate.serial}) no está vigente en la fecha de firma: ` +
-          `es válido del ${validFrom.toISOString().slice(0, 10)} al ${validTo.toISOString().slice(0, 10)}. ` +
-          'Configure un certificado vigente.',
-        503,
-      );
-    }
+    const problem = validityProblem(this.certificate, signingTime);
+    if (problem !== undefined) throw new DomainError('FIRMA_CERTIFICADO_NO_VIGENTE', problem, 503);
     return this.signPdfLib.sign(pdfWithPlaceholder, this.signer, signingTime);
   }
 
   sello(cadenaOriginal: string): string {
     return cryptoSign('sha256', Buffer.from(cadenaOriginal, 'utf8'), this.key).toString('base64');
   }
+}
+
+/** From how many days before its expiry the log and /health warn about the signing certificate. */
+export const CERTIFICATE_WARNING_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+const certificateName = (c: CertificateInfo): string => `El certificado de firma (serie ${c.serial}, ${c.subject.nombre})`;
+
+/** Why nothing can be signed with the certificate at `now` (expired or not valid yet); undefined when it is current. */
+function validityProblem(c: CertificateInfo, now: Date): string | undefined {
+  if (now > c.validTo) {
+    return `${certificateName(c)} venció el ${formatFechaLarga(c.validTo)}: los acuses y oficios no se pueden firmar. Configure un certificado vigente.`;
+  }
+  if (now < c.validFrom) {
+    return `${certificateName(c)} aún no es válido: lo será a partir del ${formatFechaLarga(c.validFrom)}. Revise la fecha y hora del equipo o configure un certificado vigente.`;
+  }
+  return undefined;
+}
+
+/** Whole days from `now` until the certificate expires (0 or less once expired). */
+export function certificateDaysLeft(c: CertificateInfo, now: Date): number {
+  return Math.ceil((c.validTo.getTime() - now.getTime()) / DAY_MS);
+}
+
+/** What the log and /health say when the certificate is not current or expires within CERTIFICATE_WARNING_DAYS. */
+export function certificateExpiryWarning(c: CertificateInfo, now: Date): string | undefined {
+  const problem = validityProblem(c, now);
+  if (problem !== undefined) return problem;
+  const days = certificateDaysLeft(c, now);
+  if (days > CERTIFICATE_WARNING_DAYS) return undefined;
+  return (
+    `${certificateName(c)} vence el ${formatFechaLarga(c.validTo)} (en ${days} ${days === 1 ? 'día' : 'días'}): ` +
+    'tramite el nuevo y configúrelo antes de esa fecha, o los acuses y oficios dejarán de firmarse.'
+  );
 }
 
 /** Checks a sello against the certificate's public key (what the verification page does). */
@@ -275,13 +303,32 @@ function readFile(path: string, what: string): Buffer {
   }
 }
 
+/**
+ * Opens a PKCS#12 with forge. For PBES2 (OpenSSL 3's default export: AES, PBKDF2) forge hands PBKDF2 the passphrase's
+ * characters cut to bytes (Latin-1) where OpenSSL uses its UTF-8 bytes, so "contraseña" passes the MAC (a PKCS#12 key
+ * derivation over the BMPString, which forge computes right) and then fails to decrypt. Once the MAC has proved the
+ * passphrase, the contents are decrypted again with its UTF-8 bytes, without the MAC (it would read those bytes as
+ * characters). P12s encrypted with the PKCS#12 key derivation (forge's, OpenSSL -legacy) open on the first try.
+ */
+function openPkcs12(der: Buffer, passphrase: string): forge.pkcs12.Pkcs12Pfx {
+  const pfx = (): forge.asn1.Asn1 => forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+  try {
+    return forge.pkcs12.pkcs12FromAsn1(pfx(), false, passphrase);
+  } catch (e) {
+    const utf8 = forge.util.encodeUtf8(passphrase);
+    if (utf8 === passphrase || /MAC could not be verified/i.test(e instanceof Error ? e.message : '')) throw e;
+    const withoutMac = pfx();
+    (withoutMac.value as forge.asn1.Asn1[]).splice(2);
+    return forge.pkcs12.pkcs12FromAsn1(withoutMac, false, utf8);
+  }
+}
+
 /** Loads an institutional PKCS#12 (.p12/.pfx) once. */
 export function loadP12Signer(p12: Buffer | string, passphrase: string): PdfSigner {
-  const buf = typeof p12 === 'string' ? readFile(p12, 'el archivo .p12 de firma') : p12;
+  const buf = typeof p12 === 'string' ? readFile(p12, 'el archivo .p12 de firma (SIGNING_P12)') : p12;
   let bags: { certs: forge.pki.Certificate[]; key: forge.pki.PrivateKey | undefined };
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(buf.toString('binary')));
-    const parsed = forge.pkcs12.pkcs12FromAsn1(asn1, false, passphrase);
+    const parsed = openPkcs12(buf, passphrase);
     const certBags = parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
     const keyBags = [
       ...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag] ?? []),
@@ -295,7 +342,7 @@ export function loadP12Signer(p12: Buffer | string, passphrase: string): PdfSign
     const detail = e instanceof Error ? e.message : String(e);
     throw new DomainError(
       'FIRMA_P12_ILEGIBLE',
-      /MAC could not be verified|Invalid password/i.test(detail)
+      /MAC could not be verified|Invalid password|Failed to decrypt/i.test(detail)
         ? 'No se pudo abrir el archivo .p12: la contraseña (SIGNING_P12_PASSPHRASE) no es correcta.'
         : `No se pudo abrir el archivo .p12: no es un PKCS#12 válido o usa un cifrado que no se admite (${detail}).`,
       422,
@@ -327,8 +374,8 @@ export function loadP12Signer(p12: Buffer | string, passphrase: string): PdfSign
  * official chose). OpenSSL reads the .key natively, including the PBES2/3DES SAT uses.
  */
 export function loadSatSigner(cer: Buffer | string, keyFile: Buffer | string, passphrase: string): PdfSigner {
-  const cerBuf = typeof cer === 'string' ? readFile(cer, 'el certificado .cer') : cer;
-  const keyBuf = typeof keyFile === 'string' ? readFile(keyFile, 'la llave privada .key') : keyFile;
+  const cerBuf = typeof cer === 'string' ? readFile(cer, 'el certificado .cer (SIGNING_CER)') : cer;
+  const keyBuf = typeof keyFile === 'string' ? readFile(keyFile, 'la llave privada .key (SIGNING_KEY)') : keyFile;
   const cert = forgeCertFromDer(cerBuf, '.cer');
   let key: KeyObject;
   try {
@@ -336,7 +383,7 @@ export function loadSatSigner(cer: Buffer | string, keyFile: Buffer | string, pa
   } catch {
     throw new DomainError(
       'FIRMA_KEY_ILEGIBLE',
-      'No se pudo abrir la llave privada (.key): la contraseña de la llave no es correcta o el archivo no es una ' +
+      'No se pudo abrir la llave privada (SIGNING_KEY): la contraseña (SIGNING_KEY_PASSPHRASE) no es correcta o el archivo no es una ' +
         'llave PKCS#8 cifrada (formato DER) como la que entrega el SAT.',
       422,
     );
@@ -345,18 +392,19 @@ export function loadSatSigner(cer: Buffer | string, keyFile: Buffer | string, pa
 }
 
 export const TEST_SIGNER_FILE = 'firma-prueba.pem';
+const testSignerFile = (dataDir: string): string => join(dataDir, 'firma', TEST_SIGNER_FILE);
 
 /**
  * The embedded default's signer: a self-signed certificate made the first time and kept under dataDir, so every test
  * document of an installation carries the same serial. Creation is atomic (link fails if another process won the race).
  */
 export function loadOrCreateTestSigner(dataDir: string, now: Date = new Date()): PdfSigner {
-  const dir = join(dataDir, 'firma');
-  const file = join(dir, TEST_SIGNER_FILE);
+  const file = testSignerFile(dataDir);
+  const dir = dirname(file);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, createTestCertificatePem(now), { mode: 0o600 });
+    writeFileSync(tmp, createTestCertificatePem(now), { mode: PRIVATE_FILE_MODE });
     try {
       linkSync(tmp, file);
     } catch (e) {
@@ -409,15 +457,23 @@ export interface SignerEnv {
 
 /**
  * Chooses the signer from the environment: the institution's P12, else the SAT e.firma pair, else (not in production)
- * the self-signed test certificate. Meant to be called once at boot by whoever wires configuration.
+ * the self-signed test certificate. Called once at boot: a certificate that is not valid at `now` stops the start,
+ * naming where it came from (an expired certificate would only make every acuse fail later, one by one).
  */
-export function createSignerFromEnv(env: SignerEnv, dataDir: string, production: boolean): PdfSigner {
+export function createSignerFromEnv(env: SignerEnv, dataDir: string, production: boolean, now: Date = new Date()): PdfSigner {
+  const { signer, source } = loadSignerFromEnv(env, dataDir, production, now);
+  const problem = validityProblem(signer.certificate, now);
+  if (problem !== undefined) throw new DomainError('FIRMA_CERTIFICADO_NO_VIGENTE', `${source}: ${problem}`, 503);
+  return signer;
+}
+
+function loadSignerFromEnv(env: SignerEnv, dataDir: string, production: boolean, now: Date): { signer: PdfSigner; source: string } {
   const set = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
   if (set(env.SIGNING_P12)) {
     if (!set(env.SIGNING_P12_PASSPHRASE)) {
       throw new DomainError('FIRMA_CONFIG', 'SIGNING_P12 está definida pero falta SIGNING_P12_PASSPHRASE.', 503);
     }
-    return loadP12Signer(env.SIGNING_P12, env.SIGNING_P12_PASSPHRASE);
+    return { signer: loadP12Signer(env.SIGNING_P12, env.SIGNING_P12_PASSPHRASE), source: `SIGNING_P12 (${env.SIGNING_P12})` };
   }
   if (set(env.SIGNING_CER) || set(env.SIGNING_KEY)) {
     if (!set(env.SIGNING_CER) || !set(env.SIGNING_KEY) || !set(env.SIGNING_KEY_PASSPHRASE)) {
@@ -427,7 +483,10 @@ export function createSignerFromEnv(env: SignerEnv, dataDir: string, production:
         503,
       );
     }
-    return loadSatSigner(env.SIGNING_CER, env.SIGNING_KEY, env.SIGNING_KEY_PASSPHRASE);
+    return {
+      signer: loadSatSigner(env.SIGNING_CER, env.SIGNING_KEY, env.SIGNING_KEY_PASSPHRASE),
+      source: `SIGNING_CER (${env.SIGNING_CER})`,
+    };
   }
   if (production) {
     throw new DomainError(
@@ -437,5 +496,8 @@ export function createSignerFromEnv(env: SignerEnv, dataDir: string, production:
       503,
     );
   }
-  return loadOrCreateTestSigner(dataDir);
+  return {
+    signer: loadOrCreateTestSigner(dataDir, now),
+    source: `Certificado de prueba ${testSignerFile(dataDir)} (bórrelo y se hará uno nuevo al iniciar)`,
+  };
 }

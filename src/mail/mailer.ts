@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import nodemailer, { type NodemailerError, type SendMailOptions, type SMTPTransportOptions, type StreamSentMessageInfo, type Transporter } from 'nodemailer';
-import { type AppConfig, ConfigError } from '../config/config';
+import { type AppConfig, ConfigError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../config/config';
 
 /**
  * The mail port (CONVENTIONS 2): services and processors send through `Mailer` and never know whether the message
@@ -303,7 +303,7 @@ export class OutboxMailer implements Mailer {
     const messageId = messageIdFor(this.domain, msg.idempotencyKey);
     const id = fileId(messageId);
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       if (msg.idempotencyKey) {
         // Two workers retrying the same job at the same instant could both write; job ids are unique per key, so
         // that needs two deliveries of one job at once, which the queue does not do.
@@ -323,7 +323,7 @@ export class OutboxMailer implements Mailer {
     // Written under a temporary name and renamed, so a reader of the folder never sees half a message.
     const temp = join(this.dir, `.${name}.tmp`);
     try {
-      await writeFile(temp, info.message, { mode: 0o600 });
+      await writeFile(temp, info.message, { mode: PRIVATE_FILE_MODE });
       await rename(temp, join(this.dir, name));
     } catch (e) {
       await rm(temp, { force: true });
@@ -334,9 +334,9 @@ export class OutboxMailer implements Mailer {
   }
 
   async verify(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const probe = join(this.dir, `.probe-${process.pid}-${Date.now()}`);
-    await writeFile(probe, '');
+    await writeFile(probe, '', { mode: PRIVATE_FILE_MODE });
     await rm(probe, { force: true });
   }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
 import { sha256 } from '../letters/verification';
 
 /** Port: where scanned oficios and issued PDFs live. Keys are content addresses, so saving twice stores once. */
@@ -37,10 +38,10 @@ export class LocalFileStore implements FileStore {
     const key = `${digest.slice(0, 2)}/${digest}`;
     const file = join(this.root, key);
     if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
+      ensurePrivateDir(dirname(file));
       const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       try {
-        writeFileSync(tmp, data, { mode: 0o640 });
+        writeFileSync(tmp, data, { mode: PRIVATE_FILE_MODE });
         renameSync(tmp, file);
       } finally {
         rmSync(tmp, { force: true });

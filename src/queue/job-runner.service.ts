@@ -87,9 +87,12 @@ export class JobRunner {
       await this.driver.enqueue(QUEUE_OF[cmd.type as JobType], `${cmd.id}:${attempt + 1}`, { outboxId: cmd.id }, delay);
       return;
     }
-    if (!(e instanceof ProviderError) && !(e instanceof DomainError) && !(e instanceof TransientError)) {
-      this.log.error({ outboxId: cmd.id, type: cmd.type, err: e instanceof Error ? e.stack : String(e) }, 'Error inesperado en un trabajo');
-    }
+    const known = e instanceof ProviderError || e instanceof DomainError || e instanceof TransientError;
+    // A failed command needs a person (its case goes to an incident, /health reports it): never a silent row.
+    this.log.error(
+      { outboxId: cmd.id, type: cmd.type, caseId: cmd.caseId, attempt, error: message, ...(known ? {} : { err: e instanceof Error ? e.stack : String(e) }) },
+      `Trabajo fallido (${cmd.type}): ${message}`,
+    );
     await repo.update({ id: cmd.id }, { status: 'fallido', lastError: message.slice(0, 400) });
     const failure = processor.failureEvent?.(cmd, payload, transient ? `${message} (se agotaron ${MAX_ATTEMPTS} intentos)` : message);
     if (failure) await this.report(cmd, failure);
@@ -98,7 +101,10 @@ export class JobRunner {
   /** Sends a result event; a case that moved on meanwhile (409/422) is logged, never retried into a loop. */
   private async report(cmd: OutboxCommand, event: Parameters<EngineService['send']>[1]): Promise<void> {
     try {
-      await this.engine.send(cmd.caseId, event, SYSTEM_ACTOR);
+      const result = await this.engine.send(cmd.caseId, event, SYSTEM_ACTOR);
+      if (result.status === 'incidente') {
+        this.log.warn({ caseId: cmd.caseId, outboxId: cmd.id, state: result.state }, 'Trámite en incidente: la Subjefatura de Sistemas debe revisarlo');
+      }
     } catch (e) {
       if (e instanceof DomainError && (e.status === 409 || e.status === 422)) {
         this.log.warn({ caseId: cmd.caseId, event: event.type, code: e.code }, 'El trámite ya no esperaba este resultado');

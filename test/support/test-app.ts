@@ -21,8 +21,14 @@ export async function createTestApp(env: Record<string, string> = {}, opts: AppO
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
     ...env,
   });
-  const app = await createApp(config, opts);
-  await app.init();
+  let app: NestExpressApplication;
+  try {
+    app = await createApp(config, opts);
+    await app.init();
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   return {
     app,
     db,
