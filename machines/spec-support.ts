@@ -34,6 +34,14 @@ export const ev = {
   noConfirmar: { type: 'NO_CONFIRMAR' },
   vencimiento: { type: 'VENCIMIENTO', at: '2026-11-30T18:00:00.000Z' },
   crearCt: { type: 'CREAR_CUENTA', tipo: 'centro_trabajo', cct: '06DPR0001A', directorCurp: 'LOPJ700202HCMPRN01' },
+  /** 5.2.1: the engine found that the school already has this account. */
+  crearCtExistente: {
+    type: 'CREAR_CUENTA',
+    tipo: 'centro_trabajo',
+    cct: '06DPR0001A',
+    directorCurp: 'LOPJ700202HCMPRN01',
+    cuentaExistente: { cuentaId: 'cta-ct', address: '06dpr0001a@colima.gob.mx' },
+  },
   crearServicio: { type: 'CREAR_CUENTA', tipo: 'servicio', curp: 'RUIZ750303MCMZRR02', localPart: 'becas' },
   crearFuncion: { type: 'CREAR_CUENTA', tipo: 'funcion', curp: 'RUIZ750303MCMZRR02', localPart: 'atp.primaria' },
   restablecer: { type: 'RESTABLECER', cuentaId: 'cta-7' },
@@ -77,6 +85,7 @@ export const SAMPLE_EVENTS: ProcedureEvent[] = [
   ev.noConfirmar,
   ev.vencimiento,
   ev.crearCt,
+  ev.crearCtExistente,
   ev.crearServicio,
   ev.crearFuncion,
   ev.restablecer,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
@@ -8,6 +8,7 @@ import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction, outsideTransaction } from '../database/transaction';
 import { type Actor, ROLE_LABEL } from './actor';
 import { CalendarService } from './calendar.service';
+import { EVENT_FACTS, type EventFacts } from './event-facts';
 import { ProcedureCase } from './entities/case.entity';
 import { Movement, MovementHead } from './entities/movement.entity';
 import { OutboxCommand } from './entities/outbox.entity';
@@ -103,6 +104,8 @@ export class EngineService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(PROCEDURE_DEFINITIONS) definitions: EngineProcedure[],
     private readonly calendar: CalendarService,
+    // Absent only where a test walks the machines without catalogs (test/engine-paths.db.spec.ts).
+    @Optional() @Inject(EVENT_FACTS) private readonly facts?: EventFacts,
   ) {
     this.registry = new ProcedureRegistry(definitions);
   }
@@ -222,6 +225,7 @@ export class EngineService {
     now: Date,
   ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[] }> {
     this.authorize(def, snap, event, actor);
+    if (this.facts) event = await this.facts.complete(em, event);
     let next: AnyMachineSnapshot;
     let actions: unknown[];
     try {

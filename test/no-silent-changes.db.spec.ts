@@ -1,0 +1,173 @@
+/**
+ * Issue 8, "data lost or changed without anyone asking", in provisioning and self-service, over HTTP on the embedded
+ * default (SQLite, and MariaDB with TEST_DB=mariadb):
+ * - a second 5.2.1 for a school that already has an account answers with that account and leaves it alone;
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { CentroTrabajo } from '../src/catalog/entities/centro-trabajo.entity';
+import { Cuenta, type TipoCuenta } from '../src/catalog/entities/cuenta.entity';
+import type { Trabajador } from '../src/catalog/entities/trabajador.entity';
+import { ProcedureCase } from '../src/engine/entities/case.entity';
+import { OutboxCommand } from '../src/engine/entities/outbox.entity';
+import { IssuedDocument } from '../src/oficios/entities/document.entity';
+import { LocalDirectoryProvider } from '../src/provisioning/providers/local/local-directory.provider';
+import { addNiveles, scannedOficio, settle } from './oficios/support';
+import { addWorker } from './support/pipeline';
+import { createStaff, login } from './support/staff';
+import { createTestApp, type TestApp } from './support/test-app';
+
+const PII_KEY = 'clave-de-prueba-pii-issue-8';
+const DOMAIN = 'colima.gob.mx';
+type Who = 'oficialia' | 'sistemas' | 'primaria' | 'becas';
+
+describe('nothing is created, reset or reassigned that nobody asked for', () => {
+  let t: TestApp;
+  let local: LocalDirectoryProvider;
+  let pdf: Buffer;
+  const tok = {} as Record<Who, string>;
+  const ids = {} as Record<Who, string>;
+  const http = () => request(t.app.getHttpServer());
+  const ds = () => t.db.dataSource;
+
+  beforeAll(async () => {
+    t = await createTestApp({ RELAY_INTERVAL_MS: '60000', PII_API_KEY: PII_KEY });
+    local = new LocalDirectoryProvider(ds(), { argon2: { memoryCost: 8192, timeCost: 2 } });
+    await addNiveles(ds());
+    ids.oficialia = (await createStaff(ds(), 'oficialia8', 'subdireccion')).id;
+    ids.sistemas = (await createStaff(ds(), 'sistemas8', 'subjefatura')).id;
+    ids.primaria = (await createStaff(ds(), 'primaria8', 'nivel', { nivelClave: 'PRIMARIA' })).id;
+    ids.becas = (await createStaff(ds(), 'becas8', 'responsable')).id;
+    tok.oficialia = await login(t.app, 'oficialia8');
+    tok.sistemas = await login(t.app, 'sistemas8');
+    tok.primaria = await login(t.app, 'primaria8');
+    tok.becas = await login(t.app, 'becas8');
+    pdf = await scannedOficio('Oficio de solicitud (prueba).');
+  });
+  afterAll(async () => t?.close());
+
+  const mails = (): string[] => {
+    try {
+      const dir = join(t.db.dataDir, 'outbox');
+      return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, ''));
+    } catch {
+      return [];
+    }
+  };
+
+  /** An account that exists before the test's request, in our table and in the local directory. */
+  async function existingAccount(o: { direccion: string; tipo: TipoCuenta; cct?: string; curp?: string; password: string; estado?: 'activa' | 'bloqueada' }): Promise<Cuenta> {
+    const cuenta: Cuenta = {
+      id: randomUUID(),
+      direccion: o.direccion,
+      localPart: o.direccion.split('@')[0],
+      dominio: DOMAIN,
+      tipo: o.tipo,
+      titularTipo: o.cct ? 'centro' : 'trabajador',
+      titularCurp: o.curp ?? null,
+      titularCct: o.cct ?? null,
+      estado: o.estado ?? 'activa',
+      proveedor: 'local',
+      proveedorId: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    await ds().getRepository(Cuenta).insert(cuenta);
+    const holder = o.cct
+      ? { kind: 'centro' as const, cct: o.cct, givenName: 'Escuela', familyName: o.cct, displayName: `Escuela ${o.cct}` }
+      : { kind: 'trabajador' as const, curp: o.curp, givenName: 'Titular', familyName: 'De Prueba', displayName: 'Titular De Prueba' };
+    await local.create({ address: o.direccion, tipo: o.tipo, holder, password: o.password, changeAtNextLogin: false });
+    if (o.estado === 'bloqueada') await local.suspend(o.direccion);
+    return cuenta;
+  }
+
+  async function school(cct: string, director: Trabajador): Promise<void> {
+    await ds().getRepository(CentroTrabajo).insert({ cct, nombre: `Escuela Primaria ${cct}`, nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
+  }
+
+  const view = async (who: Who, caseId: string) =>
+    (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok[who]}`).expect(200)).body as { version: number; estado: string; datos: Record<string, unknown> };
+
+  /** The event as the person sends it, with the version they read; the raw response. */
+  const act = async (who: Who, caseId: string, tipo: string, datos?: Record<string, unknown>) => {
+    const before = await view(who, caseId);
+    return http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${tok[who]}`).send({ tipo, version: before.version, ...(datos ? { datos } : {}) });
+  };
+  const ok = async (who: Who, caseId: string, tipo: string, datos?: Record<string, unknown>): Promise<string> => {
+    const res = await act(who, caseId, tipo, datos);
+    if (res.status !== 200) throw new Error(`${who} ${tipo} → ${res.status}: ${JSON.stringify(res.body)}`);
+    return (res.body as { state: string }).state;
+  };
+
+  /** The Subdirección registers the oficio, turns it; the Subjefatura receives it. */
+  async function oficioAtSubjefatura(fields: Record<string, string>): Promise<string> {
+    const r = http().post('/api/oficios').set('Authorization', `Bearer ${tok.oficialia}`);
+    for (const [k, v] of Object.entries({ fechaOficio: '2026-11-20', remitenteNombre: 'Profr. José Núñez', remitenteCargo: 'Director', ...fields })) void r.field(k, v);
+    const res = await r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' });
+    if (res.status !== 201) throw new Error(`registro → ${res.status}: ${JSON.stringify(res.body)}`);
+    const caseId = (res.body as { tramite: string }).tramite;
+    await settle(t);
+    await ok('oficialia', caseId, 'TURNAR');
+    await ok('sistemas', caseId, 'RECIBIR_TURNO');
+    return caseId;
+  }
+
+  const commandsOf = async (caseId: string): Promise<string[]> =>
+    (await ds().getRepository(OutboxCommand).find({ where: { caseId } })).map((c) => c.type).filter((x) => x !== 'taskReminder').sort();
+
+  describe('5.2.1 for a school that already has an account', () => {
+    const CCT = '06DPR0801B';
+    const ADDRESS = `${CCT.toLowerCase()}@${DOMAIN}`;
+    const OLD = 'clave-vieja-de-la-escuela-801';
+    let director: Trabajador;
+
+    beforeAll(async () => {
+      director = await addWorker(ds(), { nombre: 'Rocío', primerApellido: 'Peña' });
+      await school(CCT, director);
+      await existingAccount({ direccion: ADDRESS, tipo: 'centro_trabajo', cct: CCT, password: OLD });
+    });
+
+    it('shows the account in the school search, answers «la cuenta ya existe» and never touches the directory', async () => {
+      // Guía 5.2.1 paso 7: the Subjefatura looks the school up and sees it already has its account.
+      const found = await http().get('/api/catalogo/centros').query({ q: CCT }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+      expect(found.body[0]).toMatchObject({ cct: CCT, cuenta: { direccion: ADDRESS, estado: 'activa' } });
+
+      const caseId = await oficioAtSubjefatura({ procedimiento: 'centro-trabajo-alta', numeroOficio: 'DEP/0801/2026', nivel: 'PRIMARIA', cct: CCT, asunto: 'Cuenta de correo para la escuela' });
+      // The create form searches the school the oficio names: its account is there before anyone presses a button.
+      const form = await http().get(`/tramites/${caseId}`).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+      expect(form.text).toMatch(new RegExp(`Ya tiene cuenta: <strong>${ADDRESS.replace('.', '\\.')}</strong>`));
+      // Even if the sender claims otherwise, the engine asks the accounts table.
+      expect(await ok('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'centro_trabajo', cct: CCT, directorCurp: director.curp, cuentaExistente: null })).toBe('oficioRespuesta');
+      const mailsBefore = mails().length;
+      await settle(t);
+
+      const row = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
+      expect(row).toMatchObject({ state: 'envioRespuesta', status: 'activo' });
+      // Nothing was asked of the directory: the old password still works, nothing was mailed.
+      expect(await local.verifyPassword(ADDRESS, OLD)).toBe('ok');
+      expect(mails().length).toBe(mailsBefore);
+      expect(await commandsOf(caseId)).toEqual(['renderAcuse', 'renderReplyLetter']);
+      expect(await ds().getRepository(Cuenta).countBy({ titularCct: CCT })).toBe(1);
+      const letterCmd = await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId, type: 'renderReplyLetter' });
+      expect(JSON.parse(letterCmd.payload)).toEqual({ outcome: 'cuenta_existente' });
+      const letter = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'respuesta' });
+      expect(letter.asunto).toMatch(/existente/i);
+
+      // The Subjefatura's task shows the account and that nothing was created.
+      expect((await view('sistemas', caseId)).datos).toMatchObject({ cuenta: { address: ADDRESS }, cuentaPrevia: true });
+      const page = await http().get(`/tramites/${caseId}`).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+      expect(page.text).toContain(ADDRESS);
+      expect(page.text).toMatch(/ya ten[ií]a/);
+
+      // The reply goes to the Nivel, who tells the school; the case ends there (the school already uses its account).
+      await ok('sistemas', caseId, 'ENVIAR_RESPUESTA');
+      await ok('oficialia', caseId, 'TURNAR_RESPUESTA');
+      await ok('primaria', caseId, 'ACUSAR_RECIBO');
+      expect(await ok('primaria', caseId, 'ENTREGAR_CREDENCIALES')).toBe('cuentaExistente');
+      expect(await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).toMatchObject({ status: 'concluido', outcome: 'cuenta_existente' });
+      expect(await local.verifyPassword(ADDRESS, OLD)).toBe('ok');
+    });
+  });
+});
