@@ -2,6 +2,7 @@
  * Issue 8, "data lost or changed without anyone asking", in provisioning and self-service, over HTTP on the embedded
  * default (SQLite, and MariaDB with TEST_DB=mariadb):
  * - a second 5.2.1 for a school that already has an account answers with that account and leaves it alone;
+ * - Servicio/Función accounts (5.3.1) and reassignments (5.4) are only for active workers.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -168,6 +169,33 @@ describe('nothing is created, reset or reassigned that nobody asked for', () => 
       expect(await ok('primaria', caseId, 'ENTREGAR_CREDENCIALES')).toBe('cuentaExistente');
       expect(await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).toMatchObject({ status: 'concluido', outcome: 'cuenta_existente' });
       expect(await local.verifyPassword(ADDRESS, OLD)).toBe('ok');
+    });
+  });
+
+  describe('accounts for inactive workers', () => {
+    it('5.3.1: a Servicio/Función account for an inactive worker is refused at the Subjefatura’s step (422)', async () => {
+      const inactive = await addWorker(ds(), { nombre: 'Elena', primerApellido: 'Vargas', activo: false });
+      const caseId = await oficioAtSubjefatura({ procedimiento: 'servicio-alta', numeroOficio: 'DB/0803/2026', area: 'Dirección de Becas', responsableId: ids.becas, asunto: 'Cuenta para el programa' });
+      const res = await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'funcion', curp: inactive.curp, localPart: 'atp.inactiva' });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ error: 'TRABAJADOR_INACTIVO' });
+      expect(res.body.mensaje).toMatch(/activo/);
+      expect((await view('sistemas', caseId)).estado).toBe('creacion');
+      expect(await commandsOf(caseId)).toEqual(['renderAcuse']);
+      expect(await ds().getRepository(Cuenta).countBy({ titularCurp: inactive.curp })).toBe(0);
+    });
+
+    it('5.4: an account is not reassigned to an inactive worker (422)', async () => {
+      const holder = await addWorker(ds(), { nombre: 'Fidel', primerApellido: 'Castro' });
+      const inactive = await addWorker(ds(), { nombre: 'Gloria', primerApellido: 'Mora', activo: false });
+      const direccion = `programa.reasignar@${DOMAIN}`;
+      const cuenta = await existingAccount({ direccion, tipo: 'servicio', curp: holder.curp, password: 'clave-del-titular-2026' });
+      const caseId = await oficioAtSubjefatura({ procedimiento: 'cuenta-reasignar', numeroOficio: 'DB/0804/2026', area: 'Dirección de Becas', responsableId: ids.becas, asunto: `Reasignar ${direccion}`, cuentas: direccion });
+      const res = await act('sistemas', caseId, 'REASIGNAR', { cuentaId: cuenta.id, newCurp: inactive.curp, previousCurp: holder.curp });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ error: 'TRABAJADOR_INACTIVO' });
+      expect((await view('sistemas', caseId)).estado).toBe('busqueda');
+      expect(await local.verifyPassword(direccion, 'clave-del-titular-2026')).toBe('ok');
     });
   });
 });

@@ -149,5 +149,21 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       expect(retry).toEqual(first);
       expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
     });
+
+    it('a Servicio/Función account is not created for an inactive worker', async () => {
+      const w = await addWorker(db.dataSource, { activo: false });
+      await expect(processor().handle(command(), { op: 'create', tipo: 'funcion', curp: w.curp, localPart: 'funcion.inactiva' })).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
+      expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(0);
+      expect(await p.directory.lookup('funcion.inactiva@colima.gob.mx')).toBeNull();
+    });
+
+    it('an account is not reassigned to an inactive worker', async () => {
+      const holder = await addWorker(db.dataSource);
+      const inactive = await addWorker(db.dataSource, { activo: false });
+      const c = await existing({ direccion: 'programa.901@colima.gob.mx', tipo: 'servicio', curp: holder.curp, password: 'clave-del-programa-901' });
+      await expect(processor().handle(command(), { op: 'reassign', cuentaId: c.id, newCurp: inactive.curp })).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
+      expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: holder.curp } });
+      expect(await local().verifyPassword(c.direccion, 'clave-del-programa-901')).toBe('ok');
+    });
   });
 });

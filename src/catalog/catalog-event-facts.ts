@@ -3,7 +3,9 @@ import type { EntityManager } from 'typeorm';
 import type { CuentaRef } from '../../machines/parts/setup';
 import type { EngineEvent } from '../engine/engine.service';
 import type { EventFacts } from '../engine/event-facts';
+import { requireActiveWorker } from './account-rules';
 import { Cuenta } from './entities/cuenta.entity';
+import { Trabajador } from './entities/trabajador.entity';
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -19,9 +21,19 @@ export class CatalogEventFacts implements EventFacts {
           const cuentaExistente: CuentaRef | null = cuenta ? { cuentaId: cuenta.id, address: cuenta.direccion } : null;
           return { ...event, cuentaExistente };
         }
+        // Guía 5.3.1: a Servicio or Función account is for an active worker.
+        if (event.tipo === 'servicio' || event.tipo === 'funcion') requireActiveWorker(await this.worker(em, event.curp), text(event.curp), 'crear');
+        return event;
+      case 'REASIGNAR':
+        // Guía 5.4: the new holder must be an active worker too.
+        requireActiveWorker(await this.worker(em, event.newCurp), text(event.newCurp), 'reasignar');
         return event;
       default:
         return event;
     }
+  }
+
+  private worker(em: EntityManager, curp: unknown): Promise<Trabajador | null> {
+    return em.findOne(Trabajador, { where: { curp: text(curp) } });
   }
 }

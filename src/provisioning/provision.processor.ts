@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
+import { requireActiveWorker } from '../catalog/account-rules';
 import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -30,8 +31,8 @@ const unusablePassword = (): string => `${randomBytes(24).toString('base64url')}
  * step. Every operation is safe to replay: the account row is written (with the address) before the directory is
  * asked, and the directory's create is an upsert for the same holder, so a crash anywhere ends with one account.
  * Since that upsert also sets a new password, a create only ever reaches the directory for the row its own case made:
- * an account the holder already had is refused (it is never reset by a create), whatever put the command in the
- * outbox.
+ * an account the holder already had is refused (it is never reset by a create), and so is an account for (or
+ * reassigned to) an inactive worker, whatever put the command in the outbox.
  */
 @Injectable()
 export class ProvisionProcessor implements CommandProcessor {
@@ -81,7 +82,10 @@ export class ProvisionProcessor implements CommandProcessor {
       holder = await this.holders.centro(required(p.cct, 'cct'));
       titular = { titularTipo: 'centro', titularCurp: null, titularCct: p.cct! };
     } else {
-      holder = await this.holders.worker(required(p.curp, 'curp'), p.tipo);
+      const worker = await this.holders.worker(required(p.curp, 'curp'), p.tipo);
+      // Guía 5.3.1: Servicio and Función accounts are for active workers (5.1.1 checks its own worker first).
+      if (p.tipo !== 'personal') requireActiveWorker(worker.trabajador, p.curp!, 'crear');
+      holder = worker;
       titular = { titularTipo: 'trabajador', titularCurp: p.curp!, titularCct: null };
     }
     let cuenta = await repo.findOne({ where: { id } });
@@ -150,6 +154,8 @@ export class ProvisionProcessor implements CommandProcessor {
     const cuenta = await this.cuenta(cuentaId);
     const tipo = cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo;
     const holder = await this.holders.worker(newCurp, tipo);
+    // Guía 5.4: the new holder must be an active worker.
+    requireActiveWorker(holder.trabajador, newCurp, 'reasignar');
     const previous = cuenta.titularCurp;
     // Correction 9: the previous holder loses access — the directory gets a new (unknown) password.
     await this.directory.reassign(cuenta.direccion, holder.directory, unusablePassword(), { changeAtNextLogin: false });
