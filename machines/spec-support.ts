@@ -81,6 +81,7 @@ export const SAMPLE_EVENTS: ProcedureEvent[] = [
   ev.identificar({ hasAlternateEmail: false, cuentaId: 'cta-personal' }),
   ev.identificar({ found: false, nombre: null }),
   ev.identificar({ active: false }),
+  ev.identificar({ cuentaId: 'cta-personal', cuentaBloqueada: true }),
   ev.confirmar,
   ev.noConfirmar,
   ev.vencimiento,

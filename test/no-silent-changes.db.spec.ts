@@ -2,6 +2,7 @@
  * Issue 8, "data lost or changed without anyone asking", in provisioning and self-service, over HTTP on the embedded
  * default (SQLite, and MariaDB with TEST_DB=mariadb):
  * - a second 5.2.1 for a school that already has an account answers with that account and leaves it alone;
+ * - a blocked account is never "reset" (5.1.2, 5.2.2, 5.2.3, 5.3.2): the requester is told it is blocked;
  * - Servicio/Función accounts (5.3.1) and reassignments (5.4) are only for active workers.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import type { Trabajador } from '../src/catalog/entities/trabajador.entity';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
 import { IssuedDocument } from '../src/oficios/entities/document.entity';
+import { ChosenPassword } from '../src/provisioning/entities/chosen-password.entity';
 import { LocalDirectoryProvider } from '../src/provisioning/providers/local/local-directory.provider';
 import { addNiveles, scannedOficio, settle } from './oficios/support';
 import { addWorker } from './support/pipeline';
@@ -169,6 +171,70 @@ describe('nothing is created, reset or reassigned that nobody asked for', () => 
       expect(await ok('primaria', caseId, 'ENTREGAR_CREDENCIALES')).toBe('cuentaExistente');
       expect(await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).toMatchObject({ status: 'concluido', outcome: 'cuenta_existente' });
       expect(await local.verifyPassword(ADDRESS, OLD)).toBe('ok');
+    });
+  });
+
+  describe('5.2.2 through the PII', () => {
+    const pii = (cct: string, contrasena: string) => http().post(`/api/pii/centros/${cct}/restablecer-contrasena`).set('X-Api-Key', PII_KEY).send({ contrasena });
+    const casesOf = async (cct: string) => ds().getRepository(ProcedureCase).find({ where: { procedureId: 'centro-trabajo-restablecer', cct } });
+
+    it('a blocked school account is told so (422): nothing is stored, no case, no task', async () => {
+      const CCT = '06DPR0804E';
+      await school(CCT, await addWorker(ds()));
+      await existingAccount({ direccion: `${CCT.toLowerCase()}@${DOMAIN}`, tipo: 'centro_trabajo', cct: CCT, password: 'clave-vieja-escuela-804', estado: 'bloqueada' });
+      const sealedBefore = await ds().getRepository(ChosenPassword).count();
+      const res = await pii(CCT, 'jacaranda-volcan-2026').expect(422);
+      expect(res.body.error).toBe('CUENTA_BLOQUEADA');
+      expect(res.body.mensaje).toMatch(/bloqueada/);
+      expect(res.body.mensaje).toMatch(/Subdirección de Sistemas y Servicios Telemáticos/);
+      expect(await casesOf(CCT)).toHaveLength(0);
+      expect(await ds().getRepository(ChosenPassword).count()).toBe(sealedBefore);
+    });
+
+    it('5.2.3: an account blocked after the request cannot be reset: 422 at the Subjefatura’s step', async () => {
+      const CCT = '06DPR0805F';
+      await school(CCT, await addWorker(ds()));
+      const cuenta = await existingAccount({ direccion: `${CCT.toLowerCase()}@${DOMAIN}`, tipo: 'centro_trabajo', cct: CCT, password: 'clave-vieja-escuela-805' });
+      const req = await pii(CCT, 'jacaranda-volcan-2026').expect(202);
+      await ds().getRepository(Cuenta).update({ id: cuenta.id }, { estado: 'bloqueada' });
+      const res = await act('sistemas', req.body.tramite, 'RESTABLECER', { cuentaId: cuenta.id });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ error: 'CUENTA_BLOQUEADA' });
+      expect((await view('sistemas', req.body.tramite)).estado).toBe('analisis');
+    });
+  });
+
+  describe('a blocked account is never reset', () => {
+    it('5.1.2: the worker is told the account is blocked and whom to ask; no directory work, no mail', async () => {
+      const w = await addWorker(ds(), { nombre: 'Bruno', primerApellido: 'Salas' });
+      const direccion = `bruno.salas@${DOMAIN}`;
+      await existingAccount({ direccion, tipo: 'personal', curp: w.curp, password: 'clave-vieja-de-bruno-2026', estado: 'bloqueada' });
+      const before = mails().length;
+      const r = await http().post('/api/autoservicio/restablecer').send({ curp: w.curp, curt: w.curt }).expect(200);
+      if (r.body.acciones?.includes('confirmar')) {
+        await http().post(`/api/autoservicio/tramites/${r.body.tramite}/confirmar`).send({ token: r.body.token, confirma: true }).expect(200);
+      }
+      await settle(t);
+      const done = await http().get(`/api/autoservicio/tramites/${r.body.tramite}`).query({ token: r.body.token }).expect(200);
+      expect(done.body).toMatchObject({ concluido: true, resultado: 'cuenta_bloqueada', acciones: [] });
+      expect(done.body.mensaje).toMatch(/bloqueada/);
+      expect(done.body.mensaje).toMatch(/Subdirección de Sistemas y Servicios Telemáticos/);
+      expect(done.body.mensaje).toMatch(/oficio/);
+      expect(done.body.mensaje).not.toMatch(/restablecida/);
+      expect(await commandsOf(r.body.tramite)).toEqual([]);
+      expect(mails().length).toBe(before);
+    });
+
+    it('5.3.2: the Subjefatura cannot pick a blocked account to reset (422); the case waits at the search', async () => {
+      const w = await addWorker(ds(), { nombre: 'Carla', primerApellido: 'Ibarra' });
+      const direccion = `becas.bloqueada@${DOMAIN}`;
+      const cuenta = await existingAccount({ direccion, tipo: 'servicio', curp: w.curp, password: 'clave-vieja-de-becas-2026', estado: 'bloqueada' });
+      const caseId = await oficioAtSubjefatura({ procedimiento: 'servicio-restablecer', numeroOficio: 'DB/0802/2026', area: 'Dirección de Becas', responsableId: ids.becas, asunto: `Restablecer ${direccion}`, cuentas: direccion });
+      const res = await act('sistemas', caseId, 'RESTABLECER', { cuentaId: cuenta.id });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ error: 'CUENTA_BLOQUEADA' });
+      expect(res.body.mensaje).toContain(direccion);
+      expect((await view('sistemas', caseId)).estado).toBe('busqueda');
     });
   });
 

@@ -165,5 +165,12 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: holder.curp } });
       expect(await local().verifyPassword(c.direccion, 'clave-del-programa-901')).toBe('ok');
     });
+
+    it('a blocked account is not reset', async () => {
+      const w = await addWorker(db.dataSource);
+      const c = await existing({ direccion: 'bloqueada.901@colima.gob.mx', tipo: 'servicio', curp: w.curp, password: 'clave-de-la-bloqueada-1', estado: 'bloqueada' });
+      await expect(processor().handle(command(), { op: 'reset', cuentaId: c.id })).rejects.toMatchObject({ code: 'CUENTA_BLOQUEADA' });
+      expect(await local().verifyPassword(c.direccion, 'clave-de-la-bloqueada-1')).toBe('suspended');
+    });
   });
 });

@@ -34,6 +34,7 @@ export type Outcome =
   // reply says which (nothing created, nothing reset)
   | 'cuenta_existente'
   | 'sin_cuenta' // 5.1.2: the worker has no personal account to reset (use 5.1.1)
+  | 'cuenta_bloqueada' // 5.1.2: the worker's account is blocked: a reset would mail a link that cannot work
   | 'expirada'; // 5.1.x: the worker left the self-service page open and never came back
 
 /** The oficio that starts a procedure of sections 5.2.1, 5.3, 5.4 and 5.5. */
@@ -70,6 +71,8 @@ export interface Identidad {
   hasAlternateEmail: boolean;
   /** The worker's personal account, when there is one. */
   cuentaId: string | null;
+  /** That account is blocked (5.5): its password cannot be reset. */
+  cuentaBloqueada: boolean;
 }
 
 /** An account the case points at: its id and address. */
@@ -155,6 +158,7 @@ export type ProcedureEvent =
       hasAlternateEmail: boolean;
       nombre: string | null;
       cuentaId: string | null;
+      cuentaBloqueada?: boolean;
     }
   | { type: 'CONFIRMAR' }
   | { type: 'NO_CONFIRMAR' }
@@ -230,6 +234,7 @@ export const procedureSetup = setup({
         active: event.active,
         hasAlternateEmail: event.hasAlternateEmail,
         cuentaId: event.cuentaId,
+        cuentaBloqueada: event.cuentaBloqueada === true,
       };
       return { identidad };
     }),
@@ -284,6 +289,7 @@ export const procedureSetup = setup({
     ultimoIntento: ({ context }, params: { max: number }) => context.intentosIdentificacion + 1 >= params.max,
     /** Whether the worker has a personal account, compared with what the procedure needs. */
     cuentaPersonal: ({ context }, params: { existe: boolean }) => (context.identidad?.cuentaId != null) === params.existe,
+    cuentaPersonalBloqueada: ({ context }) => context.identidad?.cuentaBloqueada === true,
     tieneCorreoAlterno: ({ context }) => context.identidad?.hasAlternateEmail === true,
     tipoDeCuenta: ({ event }, params: { tipos: AltaCuenta['tipo'][] }) =>
       event.type === 'CREAR_CUENTA' && params.tipos.includes(event.tipo),

@@ -4,7 +4,11 @@
  * nothing that reached the outbox another way changes an account nobody may change.
  */
 import { DomainError } from '../common/domain-error';
+import type { Cuenta } from './entities/cuenta.entity';
 import type { Trabajador } from './entities/trabajador.entity';
+
+/** Who the Subdirección is, for the messages that send people to it. */
+const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos';
 
 /** Guía 5.3.1 and 5.4: a Servicio or Función account is held by an active worker of Capital Humano. */
 export function requireActiveWorker(t: Trabajador | null, curp: string, para: 'crear' | 'reasignar'): Trabajador {
@@ -19,4 +23,16 @@ export function requireActiveWorker(t: Trabajador | null, curp: string, para: 'c
     );
   }
   return t;
+}
+
+/** A blocked account (5.5) keeps its password: a reset would mail a link that cannot work. */
+export function requireNotBlocked(cuenta: Pick<Cuenta, 'direccion' | 'estado'>): void {
+  if (cuenta.estado === 'bloqueada') {
+    throw new DomainError(
+      'CUENTA_BLOQUEADA',
+      `La cuenta ${cuenta.direccion} está bloqueada: no se puede restablecer su contraseña. Su desbloqueo se solicita ` +
+        `mediante oficio a la ${SUBDIRECCION}.`,
+      422,
+    );
+  }
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { CuentaRef } from '../../machines/parts/setup';
 import type { EngineEvent } from '../engine/engine.service';
 import type { EventFacts } from '../engine/event-facts';
-import { requireActiveWorker } from './account-rules';
+import { requireActiveWorker, requireNotBlocked } from './account-rules';
 import { Cuenta } from './entities/cuenta.entity';
 import { Trabajador } from './entities/trabajador.entity';
 
@@ -28,6 +28,11 @@ export class CatalogEventFacts implements EventFacts {
         // Guía 5.4: the new holder must be an active worker too.
         requireActiveWorker(await this.worker(em, event.newCurp), text(event.newCurp), 'reasignar');
         return event;
+      case 'RESTABLECER': {
+        const cuenta = await em.findOne(Cuenta, { where: { id: text(event.cuentaId) } });
+        if (cuenta) requireNotBlocked(cuenta);
+        return event;
+      }
       default:
         return event;
     }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
-import { requireActiveWorker } from '../catalog/account-rules';
+import { requireActiveWorker, requireNotBlocked } from '../catalog/account-rules';
 import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -31,8 +31,8 @@ const unusablePassword = (): string => `${randomBytes(24).toString('base64url')}
  * step. Every operation is safe to replay: the account row is written (with the address) before the directory is
  * asked, and the directory's create is an upsert for the same holder, so a crash anywhere ends with one account.
  * Since that upsert also sets a new password, a create only ever reaches the directory for the row its own case made:
- * an account the holder already had is refused (it is never reset by a create), and so is an account for (or
- * reassigned to) an inactive worker, whatever put the command in the outbox.
+ * an account the holder already had is refused (it is never reset by a create), and so are a reset of a blocked
+ * account and an account for (or reassigned to) an inactive worker, whatever put the command in the outbox.
  */
 @Injectable()
 export class ProvisionProcessor implements CommandProcessor {
@@ -142,6 +142,7 @@ export class ProvisionProcessor implements CommandProcessor {
 
   private async reset(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
     const cuenta = await this.cuenta(cuentaId);
+    requireNotBlocked(cuenta);
     // Guía 5.2.2: the school chose its password; it was sealed at request time and is applied here.
     const chosen = await this.ds.getRepository(ChosenPassword).findOne({ where: { caseId: cmd.caseId } });
     const password = chosen ? this.box.open(chosen.sealed, `chosen-password:${cmd.caseId}`) : unusablePassword();

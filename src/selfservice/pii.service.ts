@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { requireNotBlocked } from '../catalog/account-rules';
 import { Cuenta } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -37,6 +38,8 @@ export class PiiService {
     if (!cuenta) {
       throw new DomainError('SIN_CUENTA_CT', `El centro de trabajo ${cct} no tiene correo institucional; solicítelo a su Nivel mediante oficio (Guía 5.2.1).`, 422);
     }
+    // A blocked account keeps its password: a request for it is refused at once, and nothing is stored.
+    requireNotBlocked(cuenta);
     const reasons = checkPassword(password, { localPart: cuenta.localPart, names: [holder.centro.nombre, cct] });
     if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', `La contraseña no es aceptable: ${reasons.join(' ')}`, 400, { motivos: reasons });
     const caseId = randomUUID();
