@@ -2,6 +2,7 @@
  * Issue 8, "data lost or changed without anyone asking", in provisioning and self-service, over HTTP on the embedded
  * default (SQLite, and MariaDB with TEST_DB=mariadb):
  * - a second 5.2.1 for a school that already has an account answers with that account and leaves it alone;
+ * - a second PII request (5.2.2) while one is open answers with the open one, even when both arrive at once;
  * - a blocked account is never "reset" (5.1.2, 5.2.2, 5.2.3, 5.3.2): the requester is told it is blocked;
  * - Servicio/Función accounts (5.3.1) and reassignments (5.4) are only for active workers.
  */
@@ -9,11 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { In } from 'typeorm';
 import { CentroTrabajo } from '../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta, type TipoCuenta } from '../src/catalog/entities/cuenta.entity';
 import type { Trabajador } from '../src/catalog/entities/trabajador.entity';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
+import { Task } from '../src/engine/entities/task.entity';
 import { IssuedDocument } from '../src/oficios/entities/document.entity';
 import { ChosenPassword } from '../src/provisioning/entities/chosen-password.entity';
 import { LocalDirectoryProvider } from '../src/provisioning/providers/local/local-directory.provider';
@@ -177,6 +180,40 @@ describe('nothing is created, reset or reassigned that nobody asked for', () => 
   describe('5.2.2 through the PII', () => {
     const pii = (cct: string, contrasena: string) => http().post(`/api/pii/centros/${cct}/restablecer-contrasena`).set('X-Api-Key', PII_KEY).send({ contrasena });
     const casesOf = async (cct: string) => ds().getRepository(ProcedureCase).find({ where: { procedureId: 'centro-trabajo-restablecer', cct } });
+    const sealedOf = async (cct: string) => ds().getRepository(ChosenPassword).countBy({ caseId: In((await casesOf(cct)).map((c) => c.id)) });
+    const tasksOf = async (cct: string) => ds().getRepository(Task).countBy({ caseId: In((await casesOf(cct)).map((c) => c.id)), status: 'abierta' });
+
+    it('a second request while one is open answers 200 with the open one: no new case, task or password', async () => {
+      const CCT = '06DPR0802C';
+      await school(CCT, await addWorker(ds()));
+      await existingAccount({ direccion: `${CCT.toLowerCase()}@${DOMAIN}`, tipo: 'centro_trabajo', cct: CCT, password: 'clave-vieja-escuela-802' });
+      const first = await pii(CCT, 'jacaranda-volcan-2026').expect(202);
+      expect(first.body).toMatchObject({ existente: false });
+      const second = await pii(CCT, 'tamarindo-faro-lluvia-77').expect(200);
+      expect(second.body).toMatchObject({ tramite: first.body.tramite, atenderAMasTardar: first.body.atenderAMasTardar, existente: true });
+      expect(second.body.mensaje).toMatch(/ya (hay|tiene) una solicitud/i);
+      expect(await casesOf(CCT)).toHaveLength(1);
+      expect(await sealedOf(CCT)).toBe(1);
+      expect(await tasksOf(CCT)).toBe(1);
+
+      // Even after the Subjefatura has moved it on, the answer is the open request and the date first promised.
+      await ok('sistemas', first.body.tramite, 'RESTABLECER', { cuentaId: (await ds().getRepository(Cuenta).findOneByOrFail({ titularCct: CCT })).id });
+      const third = await pii(CCT, 'pitaya-sendero-nube-19').expect(200);
+      expect(third.body).toMatchObject({ tramite: first.body.tramite, atenderAMasTardar: first.body.atenderAMasTardar });
+      expect(await sealedOf(CCT)).toBe(1);
+    });
+
+    it('two requests at the same time end with one case, one sealed password and one task', async () => {
+      const CCT = '06DPR0803D';
+      await school(CCT, await addWorker(ds()));
+      await existingAccount({ direccion: `${CCT.toLowerCase()}@${DOMAIN}`, tipo: 'centro_trabajo', cct: CCT, password: 'clave-vieja-escuela-803' });
+      const both = await Promise.all([pii(CCT, 'ciruela-puerto-viento-63'), pii(CCT, 'guayaba-marea-tren-48')]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 202]);
+      expect(both[0].body.tramite).toBe(both[1].body.tramite);
+      expect(await casesOf(CCT)).toHaveLength(1);
+      expect(await sealedOf(CCT)).toBe(1);
+      expect(await tasksOf(CCT)).toBe(1);
+    });
 
     it('a blocked school account is told so (422): nothing is stored, no case, no task', async () => {
       const CCT = '06DPR0804E';

@@ -142,7 +142,16 @@ export class EngineService {
     procedureId: string,
     actor: Actor,
     input: Record<string, unknown>,
-    opts: { now?: Date; folio?: string; startEvent?: Record<string, unknown>; caseId?: string; followUp?: EngineEvent[]; responsableId?: string | null } = {},
+    opts: {
+      now?: Date;
+      folio?: string;
+      startEvent?: Record<string, unknown>;
+      caseId?: string;
+      followUp?: EngineEvent[];
+      responsableId?: string | null;
+      /** The caller's open transaction: the case opens in it, all or nothing with the caller's own writes. */
+      em?: EntityManager;
+    } = {},
   ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const def = await this.currentVersion(procedureId, now);
@@ -161,7 +170,7 @@ export class EngineService {
     } catch (e) {
       throw new DomainError('DATOS_INICIALES_INVALIDOS', `No se pudo iniciar el trámite con los datos dados: ${(e as Error).message}`, 422);
     }
-    return inTransaction(this.ds, async (em) => {
+    const open = async (em: EntityManager): Promise<TransitionResult> => {
       const row = em.create(ProcedureCase, {
         id: caseId,
         procedureId: def.id,
@@ -197,7 +206,8 @@ export class EngineService {
         commands.push(...step.commands);
       }
       return this.result(row, commands);
-    });
+    };
+    return opts.em ? open(opts.em) : inTransaction(this.ds, open);
   }
 
   async send(caseId: string, event: EngineEvent, actor: Actor, opts: SendOptions = {}): Promise<TransitionResult> {
