@@ -97,4 +97,36 @@ describe('centro-trabajo-alta (5.2.1)', () => {
     expect(waiting.value).toBe('acuseRespuesta');
     expect(rolesOf(machine, waiting, ev.acusarRecibo).sort()).toEqual(['solicitante', 'subdireccion']);
   });
+
+  it('answers a school that already has an account with that account: nothing created, nothing reset (correction 14)', () => {
+    const run = drive(machine, [
+      ...RECEPCION,
+      ev.crearCtExistente,
+      ...ENTREGA,
+      ev.entregarCredenciales,
+    ]);
+    // No provision, no credentials: only the acuse and the reply letter that says the account exists.
+    expect(run.commands).toEqual([
+      { type: 'renderAcuse', params: {} },
+      { type: 'renderReplyLetter', params: { outcome: 'cuenta_existente' } },
+    ]);
+    expect(run.steps[RECEPCION.length].value).toBe('oficioRespuesta');
+    expect(run.snapshot.context).toEqual(expect.objectContaining({ cuenta: { cuentaId: 'cta-ct', address: '06dpr0001a@colima.gob.mx' }, cuentaPrevia: true }));
+    // The school already uses its account: the case ends when the Nivel has told it (paso 13), not at a first use.
+    expect(run.snapshot.value).toBe('cuentaExistente');
+    expect(run.snapshot.output).toEqual({
+      outcome: 'cuenta_existente',
+      cuentaId: 'cta-ct',
+      address: '06dpr0001a@colima.gob.mx',
+      letterId: 'ofr-1',
+      motivo: null,
+    });
+  });
+
+  it('a school without an account still gets it created: «cuentaExistente: null» is the ordinary path', () => {
+    const run = drive(machine, [...RECEPCION, { ...ev.crearCt, cuentaExistente: null }]);
+    expect(run.snapshot.value).toBe('aprovisionamiento');
+    expect(run.snapshot.context.cuentaPrevia).toBe(false);
+  });
 });
+

@@ -9,13 +9,18 @@
  * INICIAR_USO (centro_trabajo); PROVISION_OK/ERROR, CREDENTIALS_SENT/ERROR, LETTER_READY/ERROR (sistema).
  * The Subdirección may also send CANCELAR { motivo } while the oficio is in its hands (recepcion, turno).
  * Commands: renderAcuse, provision { op: 'create', tipo: 'centro_trabajo', cct, curp }, sendCredentials
- * { to: 'director' }, renderReplyLetter { outcome: 'creada' }.
+ * { to: 'director' }, renderReplyLetter { outcome: 'creada' | 'cuenta_existente' }.
  *
  * Correction 6: the Servicio creates the account (paso 10) before the reply letter that carries its access data is
  * generated and sent (pasos 8-9); the step keeps its number.
  * Correction 11: no password travels: the director's mail carries the address and a single-use link (paso 10), the
  * reply letter the address and where the link went (paso 8), and that is what the Nivel tells the school (paso 13).
+ * Correction 14: a school has one account. When the engine finds that the school of CREAR_CUENTA already has it
+ * (`cuentaExistente`, looked up in the accounts table, never taken from the sender), nothing is created or reset: the
+ * reply letter says the account exists and gives its address (outcome 'cuenta_existente'), and the case ends when the
+ * Nivel has told the school (paso 13), since the school already uses it. A new password is 5.2.2 / 5.2.3.
  */
+import { and } from 'xstate';
 import { deliveryStates } from './parts/delivery';
 import { cancelar, finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { receptionStates } from './parts/reception';
@@ -40,7 +45,10 @@ export const PASOS_5_2_1 = [
     '7',
     SUBJEFATURA,
     'Selecciona la opción "crear una cuenta" del menú lateral, de las opciones que aparecen seleccionar, centro de ' +
-      'trabajo. Posteriormente buscar el centro de trabajo y director y crear la cuenta.',
+      'trabajo. Posteriormente buscar el centro de trabajo y director y crear la cuenta. Si el centro de trabajo ' +
+      'ya tiene cuenta, el sistema muestra su dirección y no crea otra ni cambia su contraseña: el oficio de ' +
+      'respuesta informa la dirección de la cuenta existente.',
+    { correccion: 14 },
   ),
   paso(
     '10',
@@ -69,6 +77,8 @@ export const PASOS_5_2_1 = [
   paso('14', 'Centro de trabajo', 'Recibe la información e inicia el uso de su cuenta.'),
 ];
 const t = table(PASOS_5_2_1);
+const crear = { roles: ['subjefatura' as const], pasos: nos(t('6', '7')), label: 'Crear cuenta' };
+const esCentro = { type: 'tipoDeCuenta' as const, params: { tipos: ['centro_trabajo' as const] } };
 
 export const centroTrabajoAltaV1 = procedureSetup.createMachine({
   id: 'centro-trabajo-alta',
@@ -92,12 +102,16 @@ export const centroTrabajoAltaV1 = procedureSetup.createMachine({
         task: { role: 'subjefatura', title: 'Crear la cuenta del centro de trabajo', slaDays: 2 },
       },
       on: {
-        CREAR_CUENTA: {
-          guard: { type: 'tipoDeCuenta', params: { tipos: ['centro_trabajo'] } },
-          target: 'aprovisionamiento',
-          actions: 'registrarAlta',
-          meta: { roles: ['subjefatura'], pasos: nos(t('6', '7')), label: 'Crear cuenta' },
-        },
+        CREAR_CUENTA: [
+          // Correction 14: the school already has its account: straight to the reply that says so.
+          {
+            guard: and([esCentro, 'cuentaYaExiste']),
+            target: 'oficioRespuesta',
+            actions: ['registrarAlta', 'registrarCuentaExistente'],
+            meta: crear,
+          },
+          { guard: esCentro, target: 'aprovisionamiento', actions: 'registrarAlta', meta: crear },
+        ],
         ...cancelar('cancelada'),
       },
     },
@@ -112,16 +126,17 @@ export const centroTrabajoAltaV1 = procedureSetup.createMachine({
       next: 'oficioRespuesta',
     }),
     ...deliveryStates({
-      outcome: 'creada',
+      outcome: (context) => (context.cuentaPrevia ? 'cuenta_existente' : 'creada'),
       genera: t('8'),
       envia: t('9'),
       subdireccion: t('11'),
       area: { pasos: t('12') },
       solicitante: 'nivel',
-      escuela: { entrega: t('13'), uso: t('14') },
+      escuela: { entrega: t('13'), uso: t('14'), cuentaPrevia: 'cuentaExistente' },
       next: 'creada',
     }),
     creada: finalState('creada'),
+    cuentaExistente: finalState('cuenta_existente'),
     incidente: incidentState({
       retry: {
         provision: 'aprovisionamiento',

@@ -34,4 +34,12 @@ describe('personal-restablecer (5.1.2)', () => {
     expect(run.snapshot.output?.outcome).toBe('no_confirmada');
     expect(run.commands).toEqual([]);
   });
+
+  it('tells a worker whose account is blocked so, and resets nothing', () => {
+    const run = drive(machine, [ev.identificar({ cuentaId: 'cta-personal', cuentaBloqueada: true })]);
+    expect(run.snapshot.value).toBe('cuentaBloqueada');
+    expect(run.snapshot.output?.outcome).toBe('cuenta_bloqueada');
+    expect(run.commands).toEqual([]);
+  });
 });
+

@@ -123,7 +123,7 @@ export interface CommandParams {
   /** Draw and sign the acuse de recibo of the incoming oficio. */
   renderAcuse: Record<string, never>;
   /** Draw and sign the reply letter for this procedure and outcome. */
-  renderReplyLetter: { outcome: 'creada' | 'restablecida' | 'reasignada' | 'bloqueada' };
+  renderReplyLetter: { outcome: 'creada' | 'restablecida' | 'reasignada' | 'bloqueada' | 'cuenta_existente' };
   /** Wipe the encrypted password a school chose (5.2.2) once it has been applied or the request ended. */
   wipeChosenPassword: Record<string, never>;
 }

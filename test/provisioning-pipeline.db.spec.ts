@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cuenta } from '../src/catalog/entities/cuenta.entity';
+import { CentroTrabajo } from '../src/catalog/entities/centro-trabajo.entity';
+import { Cuenta, type TipoCuenta } from '../src/catalog/entities/cuenta.entity';
 import type { Actor } from '../src/engine/actor';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
@@ -92,5 +94,83 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       startEvent: { curp: sin.curp, curt: sin.curt, found: true, active: true, hasAlternateEmail: false, nombre: sin.nombre, cuentaId: null },
     });
     expect(s).toMatchObject({ status: 'concluido', outcome: 'sin_correo_alterno' });
+  });
+
+  describe('the Servicio never changes an account nobody asked it to change (defence in depth)', () => {
+    const processor = () => p.processors.find((x): x is ProvisionProcessor => x instanceof ProvisionProcessor)!;
+    const local = () => p.directory as LocalDirectoryProvider;
+    /** A command of some case, as the outbox would hand it over. */
+    const command = (caseId = randomUUID()): OutboxCommand => ({ id: randomUUID(), caseId }) as OutboxCommand;
+
+    async function existing(o: { direccion: string; tipo: TipoCuenta; cct?: string; curp?: string; password: string; estado?: 'activa' | 'bloqueada' }): Promise<Cuenta> {
+      const cuenta = {
+        id: randomUUID(),
+        direccion: o.direccion,
+        localPart: o.direccion.split('@')[0],
+        dominio: 'colima.gob.mx',
+        tipo: o.tipo,
+        titularTipo: o.cct ? ('centro' as const) : ('trabajador' as const),
+        titularCurp: o.curp ?? null,
+        titularCct: o.cct ?? null,
+        estado: o.estado ?? ('activa' as const),
+        proveedor: 'local',
+        proveedorId: null,
+      };
+      await db.dataSource.getRepository(Cuenta).insert(cuenta);
+      const holder = o.cct
+        ? { kind: 'centro' as const, cct: o.cct, givenName: 'Escuela', familyName: o.cct, displayName: 'Escuela' }
+        : { kind: 'trabajador' as const, curp: o.curp, givenName: 'Titular', familyName: 'Prueba', displayName: 'Titular Prueba' };
+      await p.directory.create({ address: o.direccion, tipo: o.tipo, holder, password: o.password, changeAtNextLogin: false });
+      if (o.estado === 'bloqueada') await p.directory.suspend(o.direccion);
+      return db.dataSource.getRepository(Cuenta).findOneByOrFail({ id: cuenta.id });
+    }
+
+    it('a create for a school that already has an account fails without resetting its password', async () => {
+      const director = await addWorker(db.dataSource);
+      await db.dataSource.getRepository(CentroTrabajo).insert({ cct: '06DPR0901A', nombre: 'Escuela 901', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
+      await existing({ direccion: '06dpr0901a@colima.gob.mx', tipo: 'centro_trabajo', cct: '06DPR0901A', password: 'clave-de-la-escuela-901' });
+      await expect(processor().handle(command(), { op: 'create', tipo: 'centro_trabajo', cct: '06DPR0901A', curp: director.curp })).rejects.toMatchObject({ code: 'CUENTA_EXISTENTE' });
+      expect(await local().verifyPassword('06dpr0901a@colima.gob.mx', 'clave-de-la-escuela-901')).toBe('ok');
+      expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCct: '06DPR0901A' })).toBe(1);
+    });
+
+    it('a create for a worker who already has a personal account fails without resetting it', async () => {
+      const w = await addWorker(db.dataSource, { nombre: 'Irma', primerApellido: 'Zamora' });
+      await existing({ direccion: 'irma.zamora@colima.gob.mx', tipo: 'personal', curp: w.curp, password: 'clave-de-irma-zamora-1' });
+      await expect(processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp })).rejects.toMatchObject({ code: 'CUENTA_EXISTENTE' });
+      expect(await local().verifyPassword('irma.zamora@colima.gob.mx', 'clave-de-irma-zamora-1')).toBe('ok');
+    });
+
+    it('the same case asking again (REINTENTAR after an incident) finds the account it made', async () => {
+      const w = await addWorker(db.dataSource, { nombre: 'Jorge', primerApellido: 'Quintero' });
+      const caseId = randomUUID();
+      const first = await processor().handle(command(caseId), { op: 'create', tipo: 'personal', curp: w.curp });
+      const retry = await processor().handle(command(caseId), { op: 'create', tipo: 'personal', curp: w.curp });
+      expect(retry).toEqual(first);
+      expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
+    });
+
+    it('a Servicio/Función account is not created for an inactive worker', async () => {
+      const w = await addWorker(db.dataSource, { activo: false });
+      await expect(processor().handle(command(), { op: 'create', tipo: 'funcion', curp: w.curp, localPart: 'funcion.inactiva' })).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
+      expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(0);
+      expect(await p.directory.lookup('funcion.inactiva@colima.gob.mx')).toBeNull();
+    });
+
+    it('an account is not reassigned to an inactive worker', async () => {
+      const holder = await addWorker(db.dataSource);
+      const inactive = await addWorker(db.dataSource, { activo: false });
+      const c = await existing({ direccion: 'programa.901@colima.gob.mx', tipo: 'servicio', curp: holder.curp, password: 'clave-del-programa-901' });
+      await expect(processor().handle(command(), { op: 'reassign', cuentaId: c.id, newCurp: inactive.curp })).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
+      expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: holder.curp } });
+      expect(await local().verifyPassword(c.direccion, 'clave-del-programa-901')).toBe('ok');
+    });
+
+    it('a blocked account is not reset', async () => {
+      const w = await addWorker(db.dataSource);
+      const c = await existing({ direccion: 'bloqueada.901@colima.gob.mx', tipo: 'servicio', curp: w.curp, password: 'clave-de-la-bloqueada-1', estado: 'bloqueada' });
+      await expect(processor().handle(command(), { op: 'reset', cuentaId: c.id })).rejects.toMatchObject({ code: 'CUENTA_BLOQUEADA' });
+      expect(await local().verifyPassword(c.direccion, 'clave-de-la-bloqueada-1')).toBe('suspended');
+    });
   });
 });

@@ -8,10 +8,13 @@
  * responsables (the guide's names, whoever acts in the system).
  */
 import { type CommandParams, type GuideStep, SOLICITANTE } from '../types';
-import { bySistema, nos, procedureSetup } from './setup';
+import { bySistema, type CaseContext, nos, procedureSetup } from './setup';
+
+type ReplyOutcome = CommandParams['renderReplyLetter']['outcome'];
 
 export interface DeliveryOptions {
-  outcome: CommandParams['renderReplyLetter']['outcome'];
+  /** The reply letter's outcome; a function of the case where it depends on it (5.2.1: the school already had one). */
+  outcome: ReplyOutcome | ((context: CaseContext) => ReplyOutcome);
   /** Subjefatura: the reply letter is generated (and, where the guide says so in one step, sent). */
   genera: GuideStep[];
   /** Subjefatura: sends it to the Subdirección, when the guide makes that a step of its own. */
@@ -22,11 +25,20 @@ export interface DeliveryOptions {
   area: { pasos: GuideStep[] };
   /** Who may have sent the oficio, for the Subdirección's task titles: 5.2.1 comes from a Nivel, the rest from either. */
   solicitante: 'nivel' | 'nivel o área';
-  /** 5.2.1: the Nivel informs the school, which starts using the account. */
-  escuela?: { entrega: GuideStep[]; uso: GuideStep[] };
+  /**
+   * 5.2.1: the Nivel informs the school, which starts using the account. `cuentaPrevia`: the final state when the
+   * school already had its account (nothing was created): the Nivel's report ends the case, there is no first use.
+   */
+  escuela?: { entrega: GuideStep[]; uso: GuideStep[]; cuentaPrevia?: string };
   /** The final state. */
   next: string;
 }
+
+const entregada = (pasos: GuideStep[]) => ({
+  roles: ['nivel' as const],
+  pasos: nos(pasos),
+  label: 'Información entregada a la escuela',
+});
 
 /** States `oficioRespuesta` → `envioRespuesta` → `recepcionRespuesta` → `acuseRespuesta` (→ `entregaEscuela` → `inicioUso`). */
 export function deliveryStates(o: DeliveryOptions) {
@@ -37,7 +49,10 @@ export function deliveryStates(o: DeliveryOptions) {
       meta: { pasos: o.genera, awaitsEffect: 'renderReplyLetter' },
       entry: [
         { type: 'contarIntento', params: { command: 'renderReplyLetter' } },
-        { type: 'renderReplyLetter', params: { outcome: o.outcome } },
+        {
+          type: 'renderReplyLetter',
+          params: ({ context }) => ({ outcome: typeof o.outcome === 'function' ? o.outcome(context) : o.outcome }),
+        },
       ],
       on: {
         LETTER_READY: {
@@ -113,10 +128,12 @@ export function deliveryStates(o: DeliveryOptions) {
               task: { role: 'nivel', title: 'Informar al centro de trabajo la dirección de su cuenta', slaDays: 3 },
             },
             on: {
-              ENTREGAR_CREDENCIALES: {
-                target: 'inicioUso',
-                meta: { roles: ['nivel'], pasos: nos(o.escuela.entrega), label: 'Información entregada a la escuela' },
-              },
+              ENTREGAR_CREDENCIALES: [
+                ...(o.escuela.cuentaPrevia
+                  ? [{ guard: 'cuentaPrevia' as const, target: o.escuela.cuentaPrevia, meta: entregada(o.escuela.entrega) }]
+                  : []),
+                { target: 'inicioUso', meta: entregada(o.escuela.entrega) },
+              ],
             },
           }),
           inicioUso: procedureSetup.createStateConfig({

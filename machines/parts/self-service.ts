@@ -55,7 +55,8 @@ const identificar = (pasos: GuideStep[]) => ({
 
 /**
  * States `identificacion` (initial) → `validacion` → (`inconsistencia` ↺ | `datosIncorrectos`) → `evaluacion` →
- * (`cuentaExistente` | `sinCuenta` | `sinCorreoAlterno` | `confirmacion`) → (`noConfirmada` | `next`), plus `expirada`.
+ * (`cuentaExistente` | `sinCuenta` | `cuentaBloqueada` | `sinCorreoAlterno` | `confirmacion`) → (`noConfirmada` |
+ * `next`), plus `expirada`. `cuentaBloqueada` is 5.1.2's only.
  */
 export function selfServiceStates(o: SelfServiceOptions) {
   const stop =
@@ -89,11 +90,14 @@ export function selfServiceStates(o: SelfServiceOptions) {
       meta: { pasos: o.evaluacion },
       always: [
         { guard: { type: 'cuentaPersonal', params: { existe: stop.existe } }, target: stop.state },
+        // 5.1.2: a blocked account cannot be reset; the worker is told so and whom to ask, nothing is sent.
+        ...(o.cuenta === 'debe_existir' ? [{ guard: 'cuentaPersonalBloqueada' as const, target: 'cuentaBloqueada' }] : []),
         { guard: 'tieneCorreoAlterno', target: 'confirmacion' },
         { target: 'sinCorreoAlterno' },
       ],
     }),
     [stop.state]: finalState(stop.outcome),
+    ...(o.cuenta === 'debe_existir' ? { cuentaBloqueada: finalState('cuenta_bloqueada') } : {}),
     sinCorreoAlterno: finalState('sin_correo_alterno', o.sinCorreoAlterno),
     confirmacion: procedureSetup.createStateConfig({
       meta: { pasos: o.confirmacion },

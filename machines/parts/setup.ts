@@ -30,8 +30,11 @@ export type Outcome =
   | 'no_confirmada' // 5.1.x paso 14: the worker did not confirm
   | 'sin_correo_alterno' // 5.1.x pasos 10-11
   | 'datos_incorrectos' // 5.1.x: CURP/CURT wrong too many times
-  | 'cuenta_existente' // 5.1.1: the worker already has a personal account (use 5.1.2)
+  // 5.1.1: the worker already has a personal account (use 5.1.2); 5.2.1: the school already has its account, and the
+  // reply says which (nothing created, nothing reset)
+  | 'cuenta_existente'
   | 'sin_cuenta' // 5.1.2: the worker has no personal account to reset (use 5.1.1)
+  | 'cuenta_bloqueada' // 5.1.2: the worker's account is blocked: a reset would mail a link that cannot work
   | 'expirada'; // 5.1.x: the worker left the self-service page open and never came back
 
 /** The oficio that starts a procedure of sections 5.2.1, 5.3, 5.4 and 5.5. */
@@ -68,6 +71,14 @@ export interface Identidad {
   hasAlternateEmail: boolean;
   /** The worker's personal account, when there is one. */
   cuentaId: string | null;
+  /** That account is blocked (5.5): its password cannot be reset. */
+  cuentaBloqueada: boolean;
+}
+
+/** An account the case points at: its id and address. */
+export interface CuentaRef {
+  cuentaId: string;
+  address: string;
 }
 
 /** What the Subjefatura asked to create (5.2.1, 5.3.1). */
@@ -101,6 +112,11 @@ export interface CaseContext {
   intentosIdentificacion: number;
   alta: AltaCuenta | null;
   cuenta: { cuentaId: string; address: string | null } | null;
+  /**
+   * 5.2.1: the school already had `cuenta` when the Subjefatura asked to create it: nothing was created or reset, and
+   * the reply says which account it has.
+   */
+  cuentaPrevia: boolean;
   /** 5.4: the new holder, and the previous one so both appear in the movement log (correction 9). */
   reasignacion: { newCurp: string; previousCurp: string | null } | null;
   /** The reply letter (LETTER_READY). */
@@ -142,12 +158,15 @@ export type ProcedureEvent =
       hasAlternateEmail: boolean;
       nombre: string | null;
       cuentaId: string | null;
+      cuentaBloqueada?: boolean;
     }
   | { type: 'CONFIRMAR' }
   | { type: 'NO_CONFIRMAR' }
   | { type: 'VENCIMIENTO'; at: string }
   // Subjefatura de Sistemas
-  | ({ type: 'CREAR_CUENTA' } & AltaCuenta)
+  // The engine adds `cuentaExistente` (5.2.1: the school's account, if it has one) from the accounts table; a sender's
+  // value is never trusted.
+  | ({ type: 'CREAR_CUENTA'; cuentaExistente?: CuentaRef | null } & AltaCuenta)
   | { type: 'RESTABLECER'; cuentaId: string }
   | { type: 'REASIGNAR'; cuentaId: string; newCurp: string; previousCurp: string | null }
   | { type: 'BLOQUEAR'; cuentaId: string }
@@ -215,6 +234,7 @@ export const procedureSetup = setup({
         active: event.active,
         hasAlternateEmail: event.hasAlternateEmail,
         cuentaId: event.cuentaId,
+        cuentaBloqueada: event.cuentaBloqueada === true,
       };
       return { identidad };
     }),
@@ -228,6 +248,12 @@ export const procedureSetup = setup({
           ? { tipo: event.tipo, cct: event.cct, directorCurp: event.directorCurp }
           : { tipo: event.tipo, curp: event.curp, localPart: event.localPart };
       return { alta };
+    }),
+    registrarCuentaExistente: assign(({ event }) => {
+      assertEvent(event, 'CREAR_CUENTA');
+      const existing = event.cuentaExistente;
+      if (!existing) throw new Error('Machine bug: registrarCuentaExistente without cuentaExistente');
+      return { cuenta: { cuentaId: existing.cuentaId, address: existing.address }, cuentaPrevia: true };
     }),
     registrarCuentaSeleccionada: assign(({ event }) => {
       assertEvent(event, ['RESTABLECER', 'BLOQUEAR', 'REASIGNAR']);
@@ -263,9 +289,13 @@ export const procedureSetup = setup({
     ultimoIntento: ({ context }, params: { max: number }) => context.intentosIdentificacion + 1 >= params.max,
     /** Whether the worker has a personal account, compared with what the procedure needs. */
     cuentaPersonal: ({ context }, params: { existe: boolean }) => (context.identidad?.cuentaId != null) === params.existe,
+    cuentaPersonalBloqueada: ({ context }) => context.identidad?.cuentaBloqueada === true,
     tieneCorreoAlterno: ({ context }) => context.identidad?.hasAlternateEmail === true,
     tipoDeCuenta: ({ event }, params: { tipos: AltaCuenta['tipo'][] }) =>
       event.type === 'CREAR_CUENTA' && params.tipos.includes(event.tipo),
+    /** CREAR_CUENTA for a holder that already has the account (the engine looked it up). */
+    cuentaYaExiste: ({ event }) => event.type === 'CREAR_CUENTA' && event.cuentaExistente != null,
+    cuentaPrevia: ({ context }) => context.cuentaPrevia === true,
     incidenteDe: ({ context }, params: { command: AwaitedCommand }) => context.incidente?.command === params.command,
   },
 });
@@ -284,6 +314,7 @@ export function initialContext(input: CaseInput): CaseContext {
     intentosIdentificacion: 0,
     alta: null,
     cuenta: null,
+    cuentaPrevia: false,
     reasignacion: null,
     letterId: null,
     intentos: {},

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource } from 'typeorm';
+import { Brackets, DataSource, In } from 'typeorm';
 import type { CatalogSearchDto } from './catalog-search.dto';
 import { CentroTrabajo } from './entities/centro-trabajo.entity';
 import { Cuenta, TIPO_CUENTA_LABEL } from './entities/cuenta.entity';
@@ -37,7 +37,10 @@ export class CatalogSearchService {
     }));
   }
 
-  /** Schools by CCT prefix or name, with their director. */
+  /**
+   * Schools by CCT prefix or name, with their director and their account when they have one: a school has a single
+   * account, so 5.2.1 paso 7 shows at once that there is nothing to create (correction 14).
+   */
   async schools(q: CatalogSearchDto) {
     const rows = await this.ds
       .getRepository(CentroTrabajo)
@@ -48,14 +51,17 @@ export class CatalogSearchService {
       .getMany();
     const directors = rows.map((r) => r.directorCurp).filter((c): c is string => !!c);
     const people = directors.length ? await this.ds.getRepository(Trabajador).createQueryBuilder('t').where('t.curp IN (:...c)', { c: directors }).getMany() : [];
+    const accounts = rows.length ? await this.ds.getRepository(Cuenta).find({ where: { tipo: 'centro_trabajo', titularCct: In(rows.map((r) => r.cct)) } }) : [];
     return rows.map((c) => {
       const d = people.find((p) => p.curp === c.directorCurp);
+      const cuenta = accounts.find((a) => a.titularCct === c.cct);
       return {
         cct: c.cct,
         nombre: c.nombre,
         nivel: c.nivelClave,
         estatus: c.estatus,
         director: d ? { curp: d.curp, nombre: [d.nombre, d.primerApellido, d.segundoApellido].filter(Boolean).join(' '), tieneCorreoAlterno: !!d.correoAlterno } : null,
+        cuenta: cuenta ? { id: cuenta.id, direccion: cuenta.direccion, estado: cuenta.estado } : null,
       };
     });
   }

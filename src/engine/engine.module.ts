@@ -1,8 +1,10 @@
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { CatalogEventFacts } from '../catalog/catalog-event-facts';
 import { CalendarService } from './calendar.service';
 import { CaseQueryService } from './case-query.service';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
+import { EVENT_FACTS } from './event-facts';
 import { InboxService } from './inbox.service';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS } from './procedure-registry';
 
@@ -18,7 +20,14 @@ export class EngineModule implements OnApplicationBootstrap {
       module: EngineModule,
       global: true,
       controllers: [EngineController],
-      providers: [{ provide: PROCEDURE_DEFINITIONS, useValue: definitions }, CalendarService, EngineService, InboxService, CaseQueryService],
+      providers: [
+        { provide: PROCEDURE_DEFINITIONS, useValue: definitions },
+        { provide: EVENT_FACTS, useClass: CatalogEventFacts },
+        CalendarService,
+        EngineService,
+        InboxService,
+        CaseQueryService,
+      ],
       exports: [EngineService, InboxService, CaseQueryService, CalendarService],
     };
   }

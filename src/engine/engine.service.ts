@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
@@ -8,6 +8,7 @@ import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction, outsideTransaction } from '../database/transaction';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from './actor';
 import { CalendarService } from './calendar.service';
+import { EVENT_FACTS, type EventFacts } from './event-facts';
 import { ProcedureCase } from './entities/case.entity';
 import { Movement, MovementHead } from './entities/movement.entity';
 import { OutboxCommand } from './entities/outbox.entity';
@@ -119,6 +120,8 @@ export class EngineService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(PROCEDURE_DEFINITIONS) definitions: EngineProcedure[],
     private readonly calendar: CalendarService,
+    // Absent only where a test walks the machines without catalogs (test/engine-paths.db.spec.ts).
+    @Optional() @Inject(EVENT_FACTS) private readonly facts?: EventFacts,
   ) {
     this.registry = new ProcedureRegistry(definitions);
   }
@@ -160,7 +163,16 @@ export class EngineService {
     procedureId: string,
     actor: Actor,
     input: Record<string, unknown>,
-    opts: { now?: Date; folio?: string; startEvent?: Record<string, unknown>; caseId?: string; followUp?: EngineEvent[]; responsableId?: string | null } = {},
+    opts: {
+      now?: Date;
+      folio?: string;
+      startEvent?: Record<string, unknown>;
+      caseId?: string;
+      followUp?: EngineEvent[];
+      responsableId?: string | null;
+      /** The caller's open transaction: the case opens in it, all or nothing with the caller's own writes. */
+      em?: EntityManager;
+    } = {},
   ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const def = await this.currentVersion(procedureId, now);
@@ -179,7 +191,7 @@ export class EngineService {
     } catch (e) {
       throw new DomainError('DATOS_INICIALES_INVALIDOS', `No se pudo iniciar el trámite con los datos dados: ${(e as Error).message}`, 422);
     }
-    return inTransaction(this.ds, async (em) => {
+    const open = async (em: EntityManager): Promise<TransitionResult> => {
       const row = em.create(ProcedureCase, {
         id: caseId,
         procedureId: def.id,
@@ -215,7 +227,8 @@ export class EngineService {
         commands.push(...step.commands);
       }
       return this.result(row, commands);
-    });
+    };
+    return opts.em ? open(opts.em) : inTransaction(this.ds, open);
   }
 
   async send(caseId: string, event: EngineEvent, actor: Actor, opts: SendOptions = {}): Promise<TransitionResult> {
@@ -243,6 +256,7 @@ export class EngineService {
     now: Date,
   ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[] }> {
     this.authorize(snap, event, actor, row);
+    if (this.facts) event = await this.facts.complete(em, event);
     let next: AnyMachineSnapshot;
     let actions: unknown[];
     try {

@@ -2,7 +2,8 @@
  * The corrections the catalog's Versión 01 makes to the guide, as the generated guide prints them: what the guide
  * said, what the catalog does and why. 1-9 are the list of ARCHITECTURE.md ("Corrections to the guide"); 10 and 11
  * were added while building the catalog, 12 and 13 when the generated guide was held to the guide's exact wording
- * (capitals, punctuation and responsables' names included). Where a correction lands is read from the machines
+ * (capitals, punctuation and responsables' names included); 14 when a second 5.2.1 for a school that already had its
+ * account was found to reset it. Where a correction lands is read from the machines
  * (`GuideStep.correccion`, `GuideTable.correccion`) and, for a renamed responsable, from `renombra`: every row where
  * the guide prints the old name and the machines the new one. `cambia` says which part of a step it may change, so
  * that a step carrying two corrections (5.2.1 paso 10: moved by 6, reworded by 11) is listed under each only for what
@@ -169,6 +170,18 @@ export const CORRECTIONS: readonly Correction[] = [
       'distinta en la columna Responsable haría pensar en otro.',
     cambia: ['responsable'],
     renombra: { guia: 'Centro de Trabajo', catalogo: 'Centro de trabajo' },
+  },
+  {
+    numero: 14,
+    titulo: 'Centro de trabajo que ya tiene cuenta',
+    guia:
+      'En 5.2.1 el paso 7 siempre crea la cuenta; la guía no dice qué hacer cuando el centro de trabajo ya tiene una.',
+    catalogo:
+      'Un centro de trabajo tiene una sola cuenta. Si ya la tiene, el sistema lo muestra a la Subjefatura con su ' +
+      'dirección, no crea otra ni cambia su contraseña, y el oficio de respuesta informa al nivel la dirección de la ' +
+      'cuenta existente; el trámite concluye cuando el nivel la comunica a la escuela (paso 13), que ya la usa. Si lo ' +
+      'que la escuela necesita es una contraseña nueva, la solicita por la PII (5.2.2 y 5.2.3).',
+    cambia: ['actividad'],
   },
 ];
 

@@ -52,6 +52,11 @@ export function demoValues(procedure: LetterProcedure, outcome: LetterOutcome): 
         'en el catálogo antes de solicitar la cuenta.',
     };
   }
+  if (outcome === 'cuenta_existente') {
+    // Nothing was created: no link went anywhere, so no alternate address and no validity.
+    const { vigenciaEnlace: _none, ...rest } = common;
+    return { ...rest, correo: '06dpr0012x@colima.gob.mx', cct: '06DPR0012X', centroTrabajo: 'Escuela Primaria "Benito Juárez"', nivel: 'Primaria' };
+  }
   switch (procedure) {
     case 'centro-trabajo-alta':
       return {

@@ -47,12 +47,14 @@ export const LETTER_PROCEDURES = [
 ] as const;
 export type LetterProcedure = (typeof LETTER_PROCEDURES)[number];
 
-export const LETTER_OUTCOMES = ['creada', 'restablecida', 'reasignada', 'bloqueada', 'rechazada'] as const;
+export const LETTER_OUTCOMES = ['creada', 'restablecida', 'reasignada', 'bloqueada', 'rechazada', 'cuenta_existente'] as const;
 export type LetterOutcome = (typeof LETTER_OUTCOMES)[number];
 
 /** The letters the product ships; a `<procedure>-rechazada.md` may be added to specialise the generic one. */
 export const SHIPPED_LETTERS: ReadonlyArray<{ procedure: LetterProcedure; outcome: LetterOutcome }> = [
   { procedure: 'centro-trabajo-alta', outcome: 'creada' },
+  // 5.2.1 for a school that already has its account (correction 14): its address, nothing created or reset.
+  { procedure: 'centro-trabajo-alta', outcome: 'cuenta_existente' },
   { procedure: 'servicio-alta', outcome: 'creada' },
   { procedure: 'servicio-restablecer', outcome: 'restablecida' },
   { procedure: 'cuenta-reasignar', outcome: 'reasignada' },

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
+import { requireActiveWorker, requireNotBlocked } from '../catalog/account-rules';
 import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -16,7 +17,7 @@ import { ChosenPassword } from './entities/chosen-password.entity';
 import { HoldersService, type ResolvedHolder } from './holders.service';
 import { DIRECTORY_PROVIDER, type DirectoryProvider, ProviderError } from './providers/directory-provider';
 
-/** A uuid-shaped id derived from the outbox command, so a replayed create finds the account row it made. */
+/** A uuid-shaped id derived from a seed (the case of a create), so a replayed create finds the account row it made. */
 export function idFrom(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -29,6 +30,9 @@ const unusablePassword = (): string => `${randomBytes(24).toString('base64url')}
  * Guía "Servicio": creates, resets, reassigns and blocks accounts at the directory, and keeps our account table in
  * step. Every operation is safe to replay: the account row is written (with the address) before the directory is
  * asked, and the directory's create is an upsert for the same holder, so a crash anywhere ends with one account.
+ * Since that upsert also sets a new password, a create only ever reaches the directory for the row its own case made:
+ * an account the holder already had is refused (it is never reset by a create), and so are a reset of a blocked
+ * account and an account for (or reassigned to) an inactive worker, whatever put the command in the outbox.
  */
 @Injectable()
 export class ProvisionProcessor implements CommandProcessor {
@@ -69,20 +73,29 @@ export class ProvisionProcessor implements CommandProcessor {
 
   private async create(cmd: OutboxCommand, p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<EngineEvent> {
     const repo = this.ds.getRepository(Cuenta);
-    const id = idFrom(`cuenta:${cmd.id}`);
+    // A case creates at most one account: its id comes from the case, so a replay of this command, or the case's
+    // REINTENTAR after an incident (a new command), finds the row this case made.
+    const id = idFrom(`cuenta:${cmd.caseId}`);
     let holder: ResolvedHolder;
     let titular: Pick<Cuenta, 'titularTipo' | 'titularCurp' | 'titularCct'>;
     if (p.tipo === 'centro_trabajo') {
       holder = await this.holders.centro(required(p.cct, 'cct'));
       titular = { titularTipo: 'centro', titularCurp: null, titularCct: p.cct! };
     } else {
-      holder = await this.holders.worker(required(p.curp, 'curp'), p.tipo);
+      const worker = await this.holders.worker(required(p.curp, 'curp'), p.tipo);
+      // Guía 5.3.1: Servicio and Función accounts are for active workers (5.1.1 checks its own worker first).
+      if (p.tipo !== 'personal') requireActiveWorker(worker.trabajador, p.curp!, 'crear');
+      holder = worker;
       titular = { titularTipo: 'trabajador', titularCurp: p.curp!, titularCct: null };
     }
-    // Replay of this very command, or (Personal / school) the holder already has its one account: use it.
     let cuenta = await repo.findOne({ where: { id } });
     if (!cuenta && (p.tipo === 'personal' || p.tipo === 'centro_trabajo')) {
-      cuenta = await repo.findOne({ where: p.tipo === 'personal' ? { tipo: 'personal', titularCurp: p.curp } : { tipo: 'centro_trabajo', titularCct: p.cct } });
+      // A worker has one Personal account and a school one account: if it exists, a create must not touch it.
+      const own = await repo.findOne({ where: p.tipo === 'personal' ? { tipo: 'personal', titularCurp: p.curp } : { tipo: 'centro_trabajo', titularCct: p.cct } });
+      if (own) {
+        const quien = p.tipo === 'personal' ? `El trabajador con CURP ${p.curp}` : `El centro de trabajo ${p.cct}`;
+        throw new DomainError('CUENTA_EXISTENTE', `${quien} ya tiene la cuenta ${own.direccion}: no se creó otra ni se cambió su contraseña.`, 409);
+      }
     }
     if (!cuenta) {
       const address = await this.addresses.generate(
@@ -129,6 +142,7 @@ export class ProvisionProcessor implements CommandProcessor {
 
   private async reset(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
     const cuenta = await this.cuenta(cuentaId);
+    requireNotBlocked(cuenta);
     // Guía 5.2.2: the school chose its password; it was sealed at request time and is applied here.
     const chosen = await this.ds.getRepository(ChosenPassword).findOne({ where: { caseId: cmd.caseId } });
     const password = chosen ? this.box.open(chosen.sealed, `chosen-password:${cmd.caseId}`) : unusablePassword();
@@ -141,6 +155,8 @@ export class ProvisionProcessor implements CommandProcessor {
     const cuenta = await this.cuenta(cuentaId);
     const tipo = cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo;
     const holder = await this.holders.worker(newCurp, tipo);
+    // Guía 5.4: the new holder must be an active worker.
+    requireActiveWorker(holder.trabajador, newCurp, 'reasignar');
     const previous = cuenta.titularCurp;
     // Correction 9: the previous holder loses access — the directory gets a new (unknown) password.
     await this.directory.reassign(cuenta.direccion, holder.directory, unusablePassword(), { changeAtNextLogin: false });

@@ -1,5 +1,6 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Param, Post, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
@@ -32,7 +33,18 @@ export class PiiController {
   @HttpCode(202)
   @ApiHeader({ name: 'X-Api-Key', description: 'Clave de la PII (PII_API_KEY)' })
   @ApiOperation({ summary: 'Guía 5.2.2: solicitud de restablecimiento con contraseña elegida por el centro de trabajo' })
-  request(@Param('cct') cctRaw: string, @Headers('x-api-key') apiKey: string | undefined, @Body() dto: ResetRequestDto) {
+  @ApiResponse({ status: 202, description: 'Solicitud registrada: trámite y fecha en que se atenderá a más tardar.' })
+  @ApiResponse({
+    status: 200,
+    description: 'El centro de trabajo ya tenía una solicitud en curso: se responde con ese trámite y su fecha; la nueva no se registró ni se guardó su contraseña.',
+  })
+  @ApiResponse({ status: 422, description: 'No procede: el centro de trabajo no tiene cuenta, o su cuenta está bloqueada.' })
+  async request(
+    @Param('cct') cctRaw: string,
+    @Headers('x-api-key') apiKey: string | undefined,
+    @Body() dto: ResetRequestDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const expected = this.config.piiApiKey;
     if (!expected) throw new DomainError('PII_DESHABILITADA', 'La integración con la PII no está configurada (PII_API_KEY).', 503);
     const given = Buffer.from(apiKey ?? '');
@@ -42,6 +54,10 @@ export class PiiController {
     const cct = cctRaw.trim().toUpperCase();
     const problem = cctProblem(cct);
     if (problem) throw new DomainError('CCT_INVALIDO', problem, 400);
-    return this.pii.requestReset(cct, dto.contrasena, dto.canal ?? 'pii');
+    const answer = await this.pii.requestReset(cct, dto.contrasena, dto.canal ?? 'pii');
+    // 202: a new request, accepted to be served later. 200: nothing new was accepted; the answer is the request that
+    // was already open (a 4xx would tell the PII its call failed, when the school's request is in fact in course).
+    if (answer.existente) res.status(HttpStatus.OK);
+    return answer;
   }
 }

@@ -37,6 +37,10 @@ const MESSAGES: Record<string, string> = {
     'No tiene un correo electrónico alterno registrado en Capital Humano, al que se envían los datos de acceso. Acuda a Capital Humano (o a su centro de trabajo) para registrarlo y vuelva a intentarlo.',
   cuenta_existente: 'Usted ya tiene un correo institucional personal. Si olvidó la contraseña, use la opción "Restablecer mi contraseña".',
   sin_cuenta: 'Usted aún no tiene un correo institucional personal. Use la opción "Obtener mi correo institucional".',
+  cuenta_bloqueada:
+    'Su cuenta de correo institucional está bloqueada, por eso no es posible restablecer su contraseña y no se le envió ningún ' +
+    'mensaje. Para solicitar el desbloqueo, su área o centro de trabajo debe enviar un oficio a la Subdirección de ' +
+    'Sistemas y Servicios Telemáticos.',
   confirmacion: 'Revise sus datos y confirme para continuar.',
   no_confirmada: 'No se realizó ningún cambio. Puede cerrar esta página.',
   expirada: 'La solicitud venció por inactividad. Inicie de nuevo.',
@@ -122,6 +126,7 @@ export class SelfServiceService {
       hasAlternateEmail: found && !!t.correoAlterno,
       nombre: found ? [t.nombre, t.primerApellido, t.segundoApellido].filter(Boolean).join(' ') : null,
       cuentaId: cuenta?.id ?? null,
+      cuentaBloqueada: cuenta?.estado === 'bloqueada',
     };
   }
 

@@ -60,7 +60,11 @@ function schoolResults(hits: SchoolHit[] | null): string {
       const director = d
         ? `Director: ${esc(d.nombre)} (CURP ${esc(d.curp)})${d.tieneCorreoAlterno ? '' : ' <span class="insignia pronto">Sin correo alterno</span>'}`
         : '<span class="insignia pronto">Sin director en el catálogo</span>';
-      return `<li><span><strong>${esc(s.cct)}</strong> ${esc(s.nombre)}<small>${esc(s.nivel)} · ${esc(s.estatus)} · ${director}</small></span>${useButton({ cct: s.cct, directorCurp: d?.curp ?? '' })}</li>`;
+      // Correction 14: a school that has its account is answered with it; the form still sends CREAR_CUENTA.
+      const cuenta = s.cuenta
+        ? `<small class="aviso">Ya tiene cuenta: <strong>${esc(s.cuenta.direccion)}</strong> ${estadoCuenta(s.cuenta.estado)}. No se creará otra ni se cambiará su contraseña: el oficio de respuesta informará esta dirección.</small>`
+        : '';
+      return `<li><span><strong>${esc(s.cct)}</strong> ${esc(s.nombre)}<small>${esc(s.nivel)} · ${esc(s.estatus)} · ${director}</small>${cuenta}</span>${useButton({ cct: s.cct, directorCurp: d?.curp ?? '' })}</li>`;
     })
     .join('');
   return `<ul class="opciones resultados">${rows}</ul>`;
@@ -187,6 +191,9 @@ function caseData(vm: CasePageVm): string {
         ['Nivel', d.nivel],
         ['CCT', d.cct],
       ]);
+  const previa = d.cuentaPrevia
+    ? '<p class="alerta">El centro de trabajo ya tenía esta cuenta: no se creó otra ni se cambió su contraseña. El oficio de respuesta informa su dirección.</p>'
+    : '';
   const account = dl([
     ['Cuenta', vm.cuenta ? `${vm.cuenta.direccion} (${vm.cuenta.tipo}, ${vm.cuenta.estado})` : (d.cuenta?.address ?? null)],
     ['Cuenta solicitada', d.alta ? (d.alta.tipo === 'centro_trabajo' ? `Centro de trabajo ${d.alta.cct}, director ${d.alta.directorCurp}` : `${d.alta.tipo === 'servicio' ? 'Servicio' : 'Función'}: ${d.alta.localPart}@${vm.mailDomain}, CURP ${d.alta.curp}`) : null],
@@ -195,7 +202,7 @@ function caseData(vm: CasePageVm): string {
     ['Motivo', d.motivo],
   ]);
   const incident = vm.caso.incidente || d.incidente ? `<p class="error">Incidente: ${esc(d.incidente?.message ?? vm.caso.incidente ?? '')}</p>` : '';
-  return `<section class="tarjeta"><h2>Datos del trámite</h2>${incident}${oficio}${account}</section>`;
+  return `<section class="tarjeta"><h2>Datos del trámite</h2>${incident}${oficio}${previa}${account}</section>`;
 }
 
 function documents(vm: CasePageVm): string {

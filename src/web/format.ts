@@ -60,6 +60,7 @@ export const RESULTADO_LABEL: Record<string, string> = {
   datos_incorrectos: 'Datos incorrectos',
   cuenta_existente: 'Ya tenía cuenta',
   sin_cuenta: 'Sin cuenta',
+  cuenta_bloqueada: 'Cuenta bloqueada: sin restablecer',
   expirada: 'Expirado',
 };
 

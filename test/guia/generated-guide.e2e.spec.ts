@@ -53,6 +53,8 @@ const ALLOWED: Record<string, number | readonly number[]> = {
   '5.4#9 responsable': 12,
   '5.5#8 responsable': 12,
   '5.2.1#14 responsable': 13,
+  // Correction 14: a school that already has its account is answered with it, never given a second one or a reset.
+  '5.2.1#7 actividad': 14,
   // Correction 11: no password by e-mail, in a letter or handed over; a single-use link to set it instead.
   '5.1.1#16 actividad': 11,
   '5.1.2#16 actividad': 11,

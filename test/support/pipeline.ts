@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { PROCEDURES } from '../../machines';
+import { CatalogEventFacts } from '../../src/catalog/catalog-event-facts';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { generateCurp } from '../../src/catalog/validation/curp-generate';
 import { type AppConfig, loadConfig } from '../../src/config/config';
@@ -28,7 +29,7 @@ import type { TestDb } from './test-db';
 export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; extra?: CommandProcessor[]; directory?: DirectoryProvider; mailer?: Mailer } = {}) {
   const ds: DataSource = db.dataSource;
   const config: AppConfig = loadConfig({ NODE_ENV: 'test', DATA_DIR: db.dataDir, LOG_LEVEL: 'silent', ...opts.env });
-  const engine = new EngineService(ds, PROCEDURES, new CalendarService(ds));
+  const engine = new EngineService(ds, PROCEDURES, new CalendarService(ds), new CatalogEventFacts());
   const directory = opts.directory ?? new LocalDirectoryProvider(ds);
   const mailer = opts.mailer ?? createMailer(config, { log: () => undefined, warn: () => undefined });
   const templates = MailTemplates.load();
