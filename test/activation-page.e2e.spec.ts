@@ -16,7 +16,7 @@ describe('public pages in a real browser: self-service and activation', () => {
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await launchBrowser();
-  }, 30_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
@@ -51,7 +51,7 @@ describe('public pages in a real browser: self-service and activation', () => {
     await page.goto(base + path);
     expect(await page.textContent('.error')).toMatch(/ya se usó o venció/);
     await page.close();
-  }, 30_000);
+  });
 
   it('5.1.1 in the portal: wrong CURT, retry, confirm, then the result page once the account exists', async () => {
     const w = await addWorker(t.db.dataSource, { nombre: 'Guadalupe', primerApellido: 'Ñáñez' });
@@ -74,5 +74,5 @@ describe('public pages in a real browser: self-service and activation', () => {
     expect(await page.textContent('body')).toContain('guadalupe.nanez@colima.gob.mx');
     await page.screenshot({ path: 'tmp/screens/autoservicio.png', fullPage: true }); // tmp/ is git-ignored: look at it
     await page.close();
-  }, 40_000);
+  });
 });

@@ -13,7 +13,7 @@ describe('queue operations with Redis: Bull Board for administrators, queue metr
     t = await createTestApp({ REDIS_URL, QUEUE_PREFIX: `mci-t-${randomBytes(4).toString('hex')}`, RELAY_INTERVAL_MS: '60000' });
     await createStaff(t.db.dataSource, 'admin-colas', 'administrador');
     await createStaff(t.db.dataSource, 'sj-colas', 'subjefatura');
-  }, 30_000);
+  });
   afterAll(async () => t?.close());
 
   it('reports Redis and the queues on /health (fails with what to start when Redis is down)', async () => {

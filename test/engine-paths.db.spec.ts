@@ -164,7 +164,7 @@ describe('every path of every procedure through the engine', () => {
     db = await createTestDb();
     engine = new EngineService(db.dataSource, CATALOG, new CalendarService(db.dataSource));
     await engine.syncCatalog(new Date('2026-01-01T00:00:00Z'));
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await db?.close();

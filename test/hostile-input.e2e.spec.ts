@@ -125,5 +125,5 @@ describe('hostile request bodies', () => {
       }
     }
     expect(fives).toEqual([]);
-  }, 120_000);
+  });
 });

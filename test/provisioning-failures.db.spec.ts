@@ -98,5 +98,5 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
     dir.failures.length = 0;
     await p.engine.send(caseId, { type: 'CANCELAR', motivo: 'El directorio no responde; se atenderá por otro medio.' }, sj);
     expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).toMatchObject({ status: 'concluido', outcome: 'cancelada' });
-  }, 40_000);
+  });
 });

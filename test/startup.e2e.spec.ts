@@ -49,12 +49,12 @@ describe('a start-up configuration error is one clean message naming the variabl
   it('PORT=abc', async () => {
     const r = await start('src/main.ts', { PORT: 'abc', DATA_DIR: dataDir('port') });
     expectOneCleanMessage(r, /PORT debe ser un número entero/);
-  }, 90_000);
+  });
 
   it('a SIGNING_P12 that does not exist', async () => {
     const r = await start('src/main.ts', { PORT: '39871', DATA_DIR: dataDir('p12'), SIGNING_P12: join(dir, 'no-existe.p12'), SIGNING_P12_PASSPHRASE: 'x' });
     expectOneCleanMessage(r, /SIGNING_P12.*no-existe\.p12/);
-  }, 90_000);
+  });
 
   it('an expired certificate (web and worker)', async () => {
     const now = Date.now();
@@ -67,5 +67,5 @@ describe('a start-up configuration error is one clean message naming the variabl
     expect((await start('src/cli/migrate.ts', env)).code).toBe(0);
     const worker = await start('src/worker.ts', { ...env, REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_PREFIX: `t-startup-${process.pid}` });
     expectOneCleanMessage(worker, /SIGNING_P12.*venció el/);
-  }, 180_000);
+  });
 });

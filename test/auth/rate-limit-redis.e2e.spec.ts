@@ -31,7 +31,7 @@ describe('rate limits shared through Redis by two web processes', () => {
     await b.init();
     await createStaff(a.db.dataSource, 'admin', 'administrador');
     await createStaff(a.db.dataSource, 'compartida', 'subjefatura');
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await b?.close();
@@ -78,5 +78,5 @@ describe('rate limits shared through Redis by two web processes', () => {
     } finally {
       store.close();
     }
-  }, 30_000);
+  });
 });

@@ -101,7 +101,7 @@ describe('catalog CLIs', () => {
     expect(full.code).toBe(0);
     expect(full.stdout).toMatch(/Desactivados: +1\n/);
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: B })).activo).toBe(false);
-  }, 60_000);
+  });
 
   it('fails with a Spanish message and exit code 1, loading nothing', async () => {
     const before = await ds.getRepository(Trabajador).count();
@@ -128,7 +128,7 @@ describe('catalog CLIs', () => {
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/Uso: npm run import -- <trabajadores\|centros> ARCHIVO\.csv \[--parcial \| --confirmar\]/);
     expect(await ds.getRepository(Trabajador).count()).toBe(before);
-  }, 60_000);
+  });
 
   it('seed:demo prints each first-login password once, and they verify', async () => {
     const first = await cli('src/cli/seed-demo.ts', ['--seed', '11', '--centros', '12', '--trabajadores', '60']);
@@ -148,5 +148,5 @@ describe('catalog CLIs', () => {
     expect(second.stdout).toMatch(/Trabajadores: 0 nuevos, 0 actualizados, 60 ya estaban/);
     expect(second.stdout).not.toMatch(/[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}/);
     expect(second.stdout).toMatch(/su contraseña no cambia/);
-  }, 60_000);
+  });
 });

@@ -18,7 +18,7 @@ describe('seedDemo', () => {
   beforeAll(async () => {
     db = await createTestDb();
     first = await seedDemo(db.dataSource, { seed: 2026 });
-  }, 60_000);
+  });
   afterAll(async () => {
     await db?.close();
   });
@@ -91,7 +91,7 @@ describe('seedDemo', () => {
       }),
     );
     expect(checks).toEqual(Array(18).fill(true));
-  }, 60_000);
+  });
 
   it('is idempotent and deterministic: a second run adds nothing and keeps passwords', async () => {
     const ds = db.dataSource;

@@ -136,7 +136,7 @@ beforeAll(() => {
     cn: 'Firma de prueba — Mi Correo Institucional',
     test: true,
   });
-}, 60_000);
+});
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -187,7 +187,7 @@ describe('every document kind, signed with every kind of signer, passes pdfsig',
         );
         expect(verifySello(doc.cadenaOriginal, doc.sello, signer.certificateDer)).toBe(true);
         expect(compact).toContain(doc.sello);
-      }, 30_000);
+      });
     }
   });
 });
@@ -276,7 +276,7 @@ describe('reply letters from every shipped template', () => {
       // Corrección 5: a block confirms; it gives no access.
       if (outcome === 'bloqueada') expect(all).not.toMatch(/enlace|código de|correo alterno/i);
       expect(all).not.toContain(TEST_MARK);
-    }, 30_000);
+    });
   }
 
   it('refuses to sign a letter that states a password', async () => {
@@ -312,11 +312,11 @@ describe('QR and short URL on every page', () => {
     const all = texts.join('\n');
     expect(all.match(/Párrafo 14\./g)).toHaveLength(1);
     expect(all.match(/FIRMA ELECTRÓNICA/g)).toHaveLength(1);
-  }, 60_000);
+  });
 
   it('the acuse QR decodes to the verification URL', async () => {
     const data = demoAcuse();
     const doc = await renderSignedAcuse(data, signers[0].signer, { signedAt: NOW });
     expect(qrOnPage(doc.pdf, 'acuse-qr', 1)).toBe(data.verifyUrl);
-  }, 30_000);
+  });
 });

@@ -25,7 +25,7 @@ beforeAll(() => {
   keyPem = join(dir, 'key.pem');
   certPem = join(dir, 'cert.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPem, '-out', certPem, '-days', '30', '-subj', '/CN=Oficialia CSEEE/O=CSEEE/C=MX'], { stdio: 'ignore' });
-}, 60_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a P12 whose passphrase has non-ASCII characters', () => {

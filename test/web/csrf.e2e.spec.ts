@@ -60,7 +60,7 @@ describe('CSRF against the JSON API from another port of the same host (Chromium
     evilBase = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
     expect(evilBase).not.toBe(t.base);
     browser = await launchBrowser();
-  }, 60_000);
+  });
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);

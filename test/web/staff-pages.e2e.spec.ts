@@ -100,7 +100,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     const director = await addWorker(ds(), { nombre: 'Rocío Guadalupe', primerApellido: 'Peña', correoAlterno: 'rocio.pena.director@correo-alterno.example' });
     await ds().getRepository(CentroTrabajo).insert({ cct: CCT, nombre: 'Escuela Primaria "Benito Juárez"', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
     pdf = await scannedOficio('Oficio DA/0457/2026. Solicitud de bloqueo de la cuenta programa.lectura@colima.gob.mx.');
-  }, 60_000);
+  });
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
@@ -128,7 +128,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     expect(await page.textContent('.ok')).toBe('Cerró su sesión.');
     await page.goto(`${t.base}/bandeja`);
     expect(new URL(page.url()).pathname).toBe('/personal/entrar');
-  }, 30_000);
+  });
 
   it('administrator creates a user and sees the first-login password once; the user must change it before anything else', async () => {
     const admin = await signIn('admin');
@@ -183,7 +183,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     // Her session ended with the reset: the next page asks her to sign in.
     await page.goto(`${t.base}/bandeja`);
     expect(new URL(page.url()).pathname).toBe('/personal/entrar');
-  }, 60_000);
+  });
 
   let blockCase = '';
   let duplicateCase = '';
@@ -228,7 +228,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     const rows = page.locator('table tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await page.textContent('table')).toContain(folio);
-  }, 60_000);
+  });
 
   it('Subjefatura: the task in its inbox, claims it, receives the oficio, picks the account, confirms the block; the queue does the rest', async () => {
     const page = await signIn('sistemas');
@@ -279,7 +279,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await phone.screenshot({ path: `${SCREENS}/personal-bandeja-telefono.png`, fullPage: true });
     // Nothing wider than the phone's screen but the diagram's own scroll box.
     expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
-  }, 90_000);
+  });
 
   it('a page read before someone else acted gets the 409 message and the current state', async () => {
     const ctx = (await signIn('oficialia')).context();
@@ -296,7 +296,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     expect(await first.locator('button', { hasText: 'Turnar a la Subjefatura de Sistemas' }).count()).toBe(0);
     await shot(first, 'tramite-409');
     expect(await ds().getRepository(Movement).countBy({ caseId: duplicateCase, eventType: 'TURNAR' })).toBe(1);
-  }, 30_000);
+  });
 
   it('refuses a form without its token', async () => {
     const page = await signIn('sistemas');
@@ -305,7 +305,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     expect(res.status()).toBe(403);
     expect(await res.text()).toContain('El formulario no es válido');
     expect((await ds().getRepository(Task).findOneByOrFail({ id: task.id })).assigneeId).toBeNull();
-  }, 30_000);
+  });
 
   it('inbox: «vencido» and «falta poco» badges, priority, the overdue filter', async () => {
     const overdue = await ds().getRepository(Task).findOneByOrFail({ caseId: duplicateCase, status: 'abierta' });
@@ -329,7 +329,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     expect(new URL(page.url()).searchParams.get('vencidas')).toBe('true');
     expect(await rows.count()).toBe(1);
     expect(await rows.nth(0).textContent()).toContain('Vencido');
-  }, 30_000);
+  });
 
   it('5.4: a wrong CURP comes back with the form kept; «Usar» fills the new holder; the confirmation names both holders', async () => {
     const clerk = await signIn('oficialia');
@@ -366,7 +366,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     expect((await ds().getRepository(Cuenta).findOneByOrFail({ direccion: SHARED })).titularCurp).toBe(newHolder.curp);
     const moved = await ds().getRepository(Movement).findOneByOrFail({ caseId: id, eventType: 'REASIGNAR' });
     expect(JSON.parse(moved.data)).toMatchObject({ newCurp: newHolder.curp, previousCurp });
-  }, 90_000);
+  });
 
   it('5.3.1: Servicio or Función, the worker, the account name «sin dominio» checked by the address rules before anything runs', async () => {
     const clerk = await signIn('oficialia');
@@ -389,7 +389,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await button(sj, 'Enviar a la Subdirección').waitFor({ timeout: 30_000 });
     expect(await ds().getRepository(Cuenta).findOneByOrFail({ direccion: 'becas.coordinacion@colima.gob.mx' })).toMatchObject({ tipo: 'funcion', titularCurp: newHolder.curp });
     expect(await sj.textContent('.datos:last-of-type')).toContain('Función: becas.coordinacion@colima.gob.mx');
-  }, 90_000);
+  });
 
   it('5.2.1 without JavaScript: the school is found and used, the reply reaches Primaria only; Secundaria neither sees the task nor the case', async () => {
     const clerk = await signIn('oficialia');
@@ -439,5 +439,5 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     const folio = (await ds().getRepository(ProcedureCase).findOneByOrFail({ id })).folio!;
     expect(await prim.locator('tbody tr', { hasText: folio }).count()).toBe(1);
     await shot(prim, 'bandeja-nivel');
-  }, 120_000);
+  });
 });
