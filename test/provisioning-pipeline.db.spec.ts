@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CentroTrabajo } from '../src/catalog/entities/centro-trabajo.entity';
-import { Cuenta, type TipoCuenta } from '../src/catalog/entities/cuenta.entity';
+import { Cuenta, CuentaHistorial, type TipoCuenta } from '../src/catalog/entities/cuenta.entity';
 import type { Actor } from '../src/engine/actor';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
@@ -164,6 +164,18 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       await expect(processor().handle(command(), { op: 'reassign', cuentaId: c.id, newCurp: inactive.curp })).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
       expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: holder.curp } });
       expect(await local().verifyPassword(c.direccion, 'clave-del-programa-901')).toBe('ok');
+    });
+
+    it('a blocked account reassigned by oficio (5.4) is reactivated for its new holder, and the old password stays dead', async () => {
+      const before = await addWorker(db.dataSource);
+      const after = await addWorker(db.dataSource, { nombre: 'Nora', primerApellido: 'Villalobos' });
+      const c = await existing({ direccion: 'programa.902@colima.gob.mx', tipo: 'servicio', curp: before.curp, password: 'clave-del-programa-902', estado: 'bloqueada' });
+      await processor().handle(command(), { op: 'reassign', cuentaId: c.id, newCurp: after.curp });
+      expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: after.curp }, suspended: false });
+      expect(await db.dataSource.getRepository(Cuenta).findOneByOrFail({ id: c.id })).toMatchObject({ estado: 'activa', titularCurp: after.curp });
+      expect(await local().verifyPassword(c.direccion, 'clave-del-programa-902')).toBe('invalid');
+      const history = await db.dataSource.getRepository(CuentaHistorial).findBy({ cuentaId: c.id });
+      expect(history.map((h) => h.evento).sort()).toEqual(['reactivada', 'reasignada']);
     });
 
     it('a blocked account is not reset', async () => {

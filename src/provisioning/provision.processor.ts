@@ -160,13 +160,20 @@ export class ProvisionProcessor implements CommandProcessor {
     const previous = cuenta.titularCurp;
     // Correction 9: the previous holder loses access — the directory gets a new (unknown) password.
     await this.directory.reassign(cuenta.direccion, holder.directory, unusablePassword(), { changeAtNextLogin: false });
-    if (cuenta.titularCurp !== newCurp) {
+    // A blocked account reassigned by oficio is given back to use: the new holder could not set a password otherwise,
+    // and the old one no longer opens it (the password above is new). The history says both.
+    const reactivate = cuenta.estado === 'bloqueada';
+    if (reactivate) await this.directory.unsuspend(cuenta.direccion);
+    if (cuenta.titularCurp !== newCurp || reactivate) {
       await inTransaction(this.ds, async (em) => {
-        await em.update(Cuenta, { id: cuenta.id }, { titularTipo: 'trabajador', titularCurp: newCurp, titularCct: null });
-        await this.history(em, cuenta.id, 'reasignada', `Titular anterior: ${previous ?? cuenta.titularCct ?? '—'}; nuevo titular: ${newCurp}`, cmd.caseId);
+        await em.update(Cuenta, { id: cuenta.id }, { titularTipo: 'trabajador', titularCurp: newCurp, titularCct: null, estado: 'activa' });
+        if (cuenta.titularCurp !== newCurp) {
+          await this.history(em, cuenta.id, 'reasignada', `Titular anterior: ${previous ?? cuenta.titularCct ?? '—'}; nuevo titular: ${newCurp}`, cmd.caseId);
+        }
+        if (reactivate) await this.history(em, cuenta.id, 'reactivada', 'Cuenta bloqueada reactivada al reasignarla a su nuevo titular', cmd.caseId);
       });
     }
-    return this.ok({ ...cuenta, titularCurp: newCurp });
+    return this.ok({ ...cuenta, titularCurp: newCurp, estado: 'activa' });
   }
 
   private async suspend(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
