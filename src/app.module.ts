@@ -10,16 +10,21 @@ import { EngineModule } from './engine/engine.module';
 import type { EngineProcedure } from './engine/procedure-registry';
 import { HealthModule } from './health/health.module';
 import { LETTER_PROCESSORS, OficiosModule } from './oficios/oficios.module';
+import { loadPdfSigner } from './oficios/pdf-signer.provider';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { QueueModule } from './queue/queue.module';
 import type { QueueRole } from './queue/queue-runtime.service';
 import { SelfServiceModule } from './selfservice/selfservice.module';
 import { WebModule } from './web/web.module';
 
-/** One module tree for both entry points: `web` (serves and enqueues) and `worker` (runs the jobs). */
+/**
+ * One module tree for both entry points: `web` (serves and enqueues) and `worker` (runs the jobs). The signing
+ * certificate is loaded here, before Nest builds anything: one that is not valid stops the start before any connection.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, procedures: EngineProcedure[], role: QueueRole = 'web'): DynamicModule {
+    const signer = loadPdfSigner(config);
     return {
       module: AppModule,
       imports: [
@@ -30,7 +35,7 @@ export class AppModule {
         AuthModule,
         EngineModule.forRoot(procedures),
         ProvisioningModule,
-        OficiosModule,
+        OficiosModule.forRoot(signer),
         QueueModule.forRoot(role, LETTER_PROCESSORS),
         SelfServiceModule,
         CatalogModule,

@@ -1,13 +1,13 @@
-import { Logger, type Provider } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/config';
+import { Logger } from '@nestjs/common';
+import type { AppConfig } from '../config/config';
 import { certificateExpiryWarning, createSignerFromEnv, type PdfSigner } from '../letters/signer';
 
 /** The institution's signer (P12, SAT e.firma, or the embedded test certificate), loaded once when the module starts. */
 export const PDF_SIGNER = Symbol('PDF_SIGNER');
 
 /**
- * Loads the signer at boot: a certificate that is not valid now stops the start; one that expires within 30 days is
- * logged as a warning here and reported by /health until it is replaced.
+ * Loads the signer at boot, before anything connects (AppModule.forRoot): a certificate that is not valid now stops the
+ * start; one that expires within 30 days is logged as a warning here and reported by /health until it is replaced.
  */
 export function loadPdfSigner(c: AppConfig, now: Date = new Date()): PdfSigner {
   const signer = createSignerFromEnv(
@@ -26,9 +26,3 @@ export function loadPdfSigner(c: AppConfig, now: Date = new Date()): PdfSigner {
   if (warning !== undefined) new Logger('Firma').warn(warning);
   return signer;
 }
-
-export const pdfSignerProvider: Provider<PdfSigner> = {
-  provide: PDF_SIGNER,
-  inject: [APP_CONFIG],
-  useFactory: (c: AppConfig): PdfSigner => loadPdfSigner(c),
-};
