@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificate, makeP12 } from './letters/certificates';
+import { testClockEnv } from './support/clock-env';
 
 /** Starts an entry point the way `npm start` / `npm run worker` do and collects what an operator sees. */
 function start(entry: 'src/main.ts' | 'src/worker.ts' | 'src/cli/migrate.ts', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -10,7 +11,7 @@ function start(entry: 'src/main.ts' | 'src/worker.ts' | 'src/cli/migrate.ts', en
     // FORCE_COLOR: a terminal would get Nest's colours; the message must have none either way.
     const child = spawn(process.execPath, ['-r', './scripts/register.js', entry], {
       cwd: join(__dirname, '..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, FORCE_COLOR: '1', ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, FORCE_COLOR: '1', ...testClockEnv(), ...env },
     });
     let stdout = '';
     let stderr = '';

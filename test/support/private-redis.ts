@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { withoutTestClock } from './clock-env';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -63,7 +64,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', join(dir, 'redis.log')],
     // A server keeps the machine's clock, like the shared MariaDB: under `faketime` (the suites' moved-clock run) only
     // the product's processes move, and libfaketime's preload also breaks redis-server's allocator at start.
-    { stdio: ['ignore', 'ignore', 'pipe'], env: withoutFakeClock(process.env) },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: withoutTestClock() },
   );
   let err = '';
   child.stderr?.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-2000)));
@@ -99,7 +100,3 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
 }
 
-function withoutFakeClock(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...rest } = env;
-  return rest;
-}

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { testClockEnv } from './clock-env';
 
 /**
  * A real `npm run worker` process (node -r ./scripts/register.js src/worker.ts) for the end-to-end suites: started
@@ -23,8 +24,6 @@ const ROOT = join(__dirname, '..', '..');
 const READY = 'Worker de Mi Correo Institucional en marcha';
 /** Only what node needs from the test's own environment: nothing of its database or queue settings leaks in. */
 const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SWC_NODE_PROJECT'];
-/** The product's processes share the test's clock: under `faketime` (the moved-clock run) the worker moves with it. */
-const FAKE_CLOCK = /^(LD_PRELOAD|FAKETIME.*|DONT_FAKE_MONOTONIC)$/;
 
 const live = new Set<ChildProcess>();
 // A test process that dies without its afterAll must not leave workers behind.
@@ -34,7 +33,8 @@ process.once('exit', () => {
 
 export async function startWorker(env: Record<string, string>, opts: { readyTimeoutMs?: number } = {}): Promise<WorkerProcess> {
   const base: Record<string, string> = { NODE_ENV: 'test' };
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && (INHERITED.includes(k) || FAKE_CLOCK.test(k))) base[k] = v;
+  for (const k of INHERITED) if (process.env[k] !== undefined) base[k] = process.env[k];
+  Object.assign(base, testClockEnv());
   const child = spawn(process.execPath, ['-r', './scripts/register.js', 'src/worker.ts'], {
     cwd: ROOT,
     env: { ...base, ...env },
