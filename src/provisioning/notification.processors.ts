@@ -20,15 +20,18 @@ import { ActivationService } from './activation.service';
 import { HoldersService } from './holders.service';
 import { DIRECTORY_PROVIDER, type DirectoryProvider } from './providers/directory-provider';
 
-/** SMTP 4yz and network failures are retried; 5yz are not. */
+/**
+ * SMTP 4yz and network failures are retried; 5yz are not. A message another process is sending is retried once its
+ * claim may have ended; one already sent returns as done (the mailer sends each Message-ID at most once).
+ */
 async function deliver(mailer: Mailer, mail: Parameters<Mailer['send']>[0]): Promise<void> {
-  try {
-    await mailer.send(mail);
-  } catch (e) {
-    if (e instanceof MailDeliveryError && !e.permanent) throw new TransientError(`No se pudo enviar el correo: ${e.message}`);
-    if (e instanceof MailDeliveryError) throw new DomainError('CORREO_RECHAZADO', `El servidor de correo rechazó el mensaje: ${e.message}`, 422);
-    throw e;
-  }
+  await mailer.send(mail).catch(mailFailure);
+}
+
+function mailFailure(e: unknown): never {
+  if (e instanceof MailDeliveryError && !e.permanent) throw new TransientError(`No se pudo enviar el correo: ${e.message}`, e.retryAfterMs);
+  if (e instanceof MailDeliveryError) throw new DomainError('CORREO_RECHAZADO', `El servidor de correo rechazó el mensaje: ${e.message}`, 422);
+  throw e;
 }
 
 /**
