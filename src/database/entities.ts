@@ -10,6 +10,7 @@ import { Movement, MovementHead } from '../engine/entities/movement.entity';
 import { OutboxCommand } from '../engine/entities/outbox.entity';
 import { ProcedureVersion } from '../engine/entities/procedure-version.entity';
 import { Task } from '../engine/entities/task.entity';
+import { SentMail } from '../mail/sent-mail.entity';
 import { DocumentDownload, IssuedDocument } from '../oficios/entities/document.entity';
 import { FolioCounter } from '../oficios/entities/folio-counter.entity';
 import { Oficio } from '../oficios/entities/oficio.entity';
@@ -39,4 +40,5 @@ export const ENTITIES = [
   FolioCounter,
   IssuedDocument,
   DocumentDownload,
+  SentMail,
 ];

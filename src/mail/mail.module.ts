@@ -1,7 +1,9 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MailTemplates } from './mail-templates';
 import { MAILER, type Mailer, createMailer } from './mailer';
+import { SentMailLedger } from './sent-mail-ledger';
 
 /** Closes the SMTP connection (or the stream transport) when the app or worker stops. */
 @Injectable()
@@ -14,12 +16,18 @@ class MailerShutdown implements OnApplicationShutdown {
 }
 
 /**
- * Provides `MAILER` (SMTP when SMTP_URL is set, the `.eml` outbox otherwise) and `MailTemplates`, loaded and checked
- * at boot so a broken template stops the start instead of a notification job. Needs the global ConfigModule.
+ * Provides `MAILER` (SMTP when SMTP_URL is set, the `.eml` outbox otherwise, both recording what they send in the
+ * database's `sent_mail`) and `MailTemplates`, loaded and checked at boot so a broken template stops the start instead
+ * of a notification job. Needs the global ConfigModule and the application's DataSource.
  */
 @Module({
   providers: [
-    { provide: MAILER, inject: [APP_CONFIG], useFactory: (config: AppConfig): Mailer => createMailer(config) },
+    { provide: SentMailLedger, inject: [DataSource], useFactory: (ds: DataSource): SentMailLedger => new SentMailLedger(ds) },
+    {
+      provide: MAILER,
+      inject: [APP_CONFIG, SentMailLedger],
+      useFactory: (config: AppConfig, ledger: SentMailLedger): Mailer => createMailer(config, { ledger }),
+    },
     { provide: MailTemplates, useFactory: (): MailTemplates => MailTemplates.load() },
     MailerShutdown,
   ],

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import nodemailer, { type NodemailerError, type SendMailOptions, type SMTPTransportOptions, type StreamSentMessageInfo, type Transporter } from 'nodemailer';
 import { type AppConfig, ConfigError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../config/config';
+import type { SentMailLedger } from './sent-mail-ledger';
 
 /**
  * The mail port (CONVENTIONS 2): services and processors send through `Mailer` and never know whether the message
@@ -12,6 +13,11 @@ import { type AppConfig, ConfigError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from
  *
  * Bodies carry links and, in the temporary-password variant, a password: nothing here logs a body, and nodemailer's
  * own logger and debug transcript are forced off whatever SMTP_URL says.
+ *
+ * At most once per Message-ID, on both transports: every send goes through the database's record of sent mail
+ * (SentMailLedger). A message already recorded as sent is not sent again (the send returns as done); one another
+ * process is sending is refused as transient (the job retries after the claim's lease); the record is written right
+ * after the server's 250, before the send returns and so before the job reports to its case.
  */
 export interface OutgoingMail {
   to: string[];
@@ -34,6 +40,8 @@ export interface SentMail {
 
 export interface Mailer {
   send(msg: OutgoingMail): Promise<SentMail>;
+  /** Whether a message sent with any of these idempotency keys was accepted (recorded as sent). */
+  alreadySent(idempotencyKeys: string[]): Promise<boolean>;
   /** Proves the transport is usable (SMTP greeting and login; outbox folder writable). */
   verify(): Promise<void>;
   close(): Promise<void>;
@@ -41,13 +49,17 @@ export interface Mailer {
 
 export const MAILER = Symbol('MAILER');
 
-/** A send that failed. `permanent` tells the job whether retrying the same message can help (RFC 5321 5yz replies). */
+/**
+ * A send that failed. `permanent` tells the job whether retrying the same message can help (RFC 5321 5yz replies);
+ * `retryAfterMs`, when set, how long it should wait first.
+ */
 export class MailDeliveryError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
     readonly code?: string,
     readonly responseCode?: number,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'MailDeliveryError';
@@ -61,6 +73,18 @@ export interface MailLog {
 }
 
 export type MailerConfig = Pick<AppConfig, 'smtpUrl' | 'mailFrom' | 'mailDomain' | 'dataDir'>;
+
+/** How long a claim on a Message-ID holds: far longer than an SMTP conversation (its socket gives up after 60 s idle). */
+export const SEND_LEASE_MS = 5 * 60_000;
+
+export interface MailerDeps {
+  /** The database's record of sent mail, shared by every process. */
+  ledger: SentMailLedger;
+  logger?: MailLog;
+  /** The clock of claims and records (tests move it past a lease). */
+  now?: () => Date;
+  leaseMs?: number;
+}
 
 const RESERVED_HEADERS = new Set([
   'from',
@@ -138,6 +162,86 @@ function composeOptions(msg: OutgoingMail, from: string, messageId: string, date
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// At most once per Message-ID
+
+function ledgerError(e: unknown): MailDeliveryError {
+  // Nothing was sent: the job may retry. The driver's message names the problem, never a body (none is stored).
+  return new MailDeliveryError(`No se pudo consultar el registro de correos enviados: ${String((e as Error).message).slice(0, 200)}`, false, 'REGISTRO');
+}
+
+/**
+ * What both transports share: the message checks, the Message-ID, and the claim → transmit → record sequence on the
+ * record of sent mail. A transport only says how one message leaves (`transmit`).
+ */
+abstract class RecordedMailer implements Mailer {
+  protected readonly domain: string;
+  protected readonly logger: MailLog;
+  private readonly ledger: SentMailLedger;
+  private readonly now: () => Date;
+  private readonly leaseMs: number;
+
+  protected constructor(config: Pick<MailerConfig, 'mailFrom' | 'mailDomain'>, deps: MailerDeps) {
+    this.domain = messageIdDomain(config);
+    this.ledger = deps.ledger;
+    this.logger = deps.logger ?? new Logger('Correo');
+    this.now = deps.now ?? (() => new Date());
+    this.leaseMs = deps.leaseMs ?? SEND_LEASE_MS;
+  }
+
+  /** Sends the message once; resolves with a phrase for the log ("entregado a smtp://…"), throws MailDeliveryError. */
+  protected abstract transmit(msg: OutgoingMail, messageId: string, now: Date): Promise<string>;
+
+  async send(msg: OutgoingMail): Promise<SentMail> {
+    checkMessage(msg);
+    const messageId = messageIdFor(this.domain, msg.idempotencyKey);
+    const now = this.now();
+    const claim = await this.ledger.claim({ messageId, to: msg.to, subject: msg.subject }, now, this.leaseMs).catch((e: unknown) => {
+      throw ledgerError(e);
+    });
+    if (claim.kind === 'sent') {
+      this.logger.log(`Correo ${messageId} ya se había enviado (${claim.sentAt?.toISOString() ?? 'sin fecha'}); no se repite`);
+      return { messageId };
+    }
+    if (claim.kind === 'busy') {
+      const wait = Math.max(1_000, claim.until.getTime() - now.getTime());
+      throw new MailDeliveryError('Otro proceso está enviando este mismo correo; se reintentará cuando termine.', false, 'ENVIO_EN_CURSO', undefined, wait);
+    }
+    if (claim.previousClaims > 0) {
+      // The one duplicate the record cannot rule out: that attempt may have had its 250 and died before recording it.
+      this.logger.warn(`Correo ${messageId}: un intento anterior no registró si el servidor lo aceptó; se envía de nuevo`);
+    }
+    let done: string;
+    try {
+      done = await this.transmit(msg, messageId, now);
+    } catch (e) {
+      await this.ledger.release(messageId, claim.token).catch((r: unknown) => this.logger.warn(`Correo ${messageId}: no se pudo liberar su registro: ${ledgerError(r).message}`));
+      throw e;
+    }
+    const after = this.now();
+    try {
+      await this.ledger.markSent(messageId, after);
+    } catch (e) {
+      // It was delivered: report it so. Only if this job also fails to report will a retry resend it, once.
+      this.logger.warn(`Correo ${messageId} ${done}, pero no se pudo registrar como enviado: ${ledgerError(e).message}`);
+    }
+    if (after.getTime() > claim.leaseUntil.getTime()) {
+      this.logger.warn(`Correo ${messageId}: el envío tardó más que su reserva; otro proceso pudo enviarlo también`);
+    }
+    this.logger.log(`Correo ${messageId} ${done} (${msg.to.length} destinatario(s))`);
+    return { messageId };
+  }
+
+  async alreadySent(idempotencyKeys: string[]): Promise<boolean> {
+    return this.ledger.anySent(idempotencyKeys.map((k) => messageIdFor(this.domain, k))).catch((e: unknown) => {
+      throw ledgerError(e);
+    });
+  }
+
+  abstract verify(): Promise<void>;
+  abstract close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // SMTP
 
 // Query parameters of SMTP_URL that we pass to nodemailer. Anything else (debug, logger, transactionLog…) is refused:
@@ -210,26 +314,23 @@ function describeSmtp(options: SMTPTransportOptions): string {
   return `${options.secure ? 'smtps' : 'smtp'}://${options.host ?? '?'}:${options.port ?? '?'}`;
 }
 
-export class SmtpMailer implements Mailer {
+export class SmtpMailer extends RecordedMailer {
   private readonly transporter: Transporter;
-  private readonly domain: string;
   private readonly where: string;
 
   constructor(
     private readonly config: Pick<MailerConfig, 'smtpUrl' | 'mailFrom' | 'mailDomain'> & { smtpUrl: string },
-    private readonly logger: MailLog = new Logger('Correo'),
+    deps: MailerDeps,
   ) {
+    super(config, deps);
     const options = smtpOptionsFromUrl(config.smtpUrl);
     this.where = describeSmtp(options);
     this.transporter = nodemailer.createTransport(options);
-    this.domain = messageIdDomain(config);
   }
 
-  async send(msg: OutgoingMail): Promise<SentMail> {
-    checkMessage(msg);
-    const messageId = messageIdFor(this.domain, msg.idempotencyKey);
+  protected async transmit(msg: OutgoingMail, messageId: string, now: Date): Promise<string> {
     try {
-      await this.transporter.sendMail(composeOptions(msg, this.config.mailFrom, messageId, new Date()));
+      await this.transporter.sendMail(composeOptions(msg, this.config.mailFrom, messageId, now));
     } catch (e) {
       const err = e as NodemailerError;
       // A server reply names the problem ("550 mailbox unavailable"); otherwise the socket or TLS error does. Neither
@@ -242,8 +343,7 @@ export class SmtpMailer implements Mailer {
       // Without a reply (connection refused, timeout, TLS) the same message may go through later.
       throw new MailDeliveryError(`No se pudo entregar el correo a ${this.where}: ${reason}`, err.permanent ?? false, err.code, err.responseCode);
     }
-    this.logger.log(`Correo ${messageId} entregado a ${this.where} (${msg.to.length} destinatario(s))`);
-    return { messageId };
+    return `entregado a ${this.where}`;
   }
 
   async verify(): Promise<void> {
@@ -278,8 +378,7 @@ function fileId(messageId: string): string {
   return messageId.replace(/^<|@.*$/g, '').replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-export class OutboxMailer implements Mailer {
-  private readonly domain: string;
+export class OutboxMailer extends RecordedMailer {
   // nodemailer builds the RFC 5322 message (encoding, MIME tree, CRLF); we only write it.
   private readonly transporter: Transporter<StreamSentMessageInfo> = nodemailer.createTransport({
     streamTransport: true as const,
@@ -293,30 +392,24 @@ export class OutboxMailer implements Mailer {
   constructor(
     readonly dir: string,
     private readonly config: Pick<MailerConfig, 'mailFrom' | 'mailDomain'>,
-    private readonly logger: MailLog = new Logger('Correo'),
+    deps: MailerDeps,
   ) {
-    this.domain = messageIdDomain(config);
+    super(config, deps);
   }
 
-  async send(msg: OutgoingMail): Promise<SentMail> {
-    checkMessage(msg);
-    const messageId = messageIdFor(this.domain, msg.idempotencyKey);
+  protected async transmit(msg: OutgoingMail, messageId: string, now: Date): Promise<string> {
     const id = fileId(messageId);
     try {
       await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       if (msg.idempotencyKey) {
-        // Two workers retrying the same job at the same instant could both write; job ids are unique per key, so
-        // that needs two deliveries of one job at once, which the queue does not do.
+        // The record of sent mail already stops a second send; this covers a process that wrote the file and died
+        // before recording it (and files written before the record existed).
         const existing = (await readdir(this.dir)).find((f) => f.endsWith(`-${id}.eml`));
-        if (existing !== undefined) {
-          this.logger.log(`Correo ${messageId} ya estaba en la bandeja de salida (${existing}); no se repite`);
-          return { messageId };
-        }
+        if (existing !== undefined) return `ya estaba en la bandeja de salida (${existing}); no se repite`;
       }
     } catch (e) {
       throw new MailDeliveryError(`No se pudo usar la bandeja de salida ${this.dir}: ${(e as Error).message}`, false, 'OUTBOX');
     }
-    const now = new Date();
     const info = await this.transporter.sendMail(composeOptions(msg, this.config.mailFrom, messageId, now));
     if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer stream transport returned no buffer');
     const name = `${stamp(now)}-${id}.eml`;
@@ -329,8 +422,7 @@ export class OutboxMailer implements Mailer {
       await rm(temp, { force: true });
       throw new MailDeliveryError(`No se pudo escribir el correo en ${this.dir}: ${(e as Error).message}`, false, 'OUTBOX');
     }
-    this.logger.log(`Correo ${messageId} guardado en la bandeja de salida: ${name} (${msg.to.length} destinatario(s))`);
-    return { messageId };
+    return `guardado en la bandeja de salida: ${name}`;
   }
 
   async verify(): Promise<void> {
@@ -345,10 +437,10 @@ export class OutboxMailer implements Mailer {
   }
 }
 
-/** SMTP when SMTP_URL is set, otherwise `.eml` files in `<dataDir>/outbox/`. */
-export function createMailer(config: MailerConfig, logger?: MailLog): Mailer {
+/** SMTP when SMTP_URL is set, otherwise `.eml` files in `<dataDir>/outbox/`; both record what they send in `deps.ledger`. */
+export function createMailer(config: MailerConfig, deps: MailerDeps): Mailer {
   if (config.smtpUrl !== undefined && config.smtpUrl !== '') {
-    return new SmtpMailer({ ...config, smtpUrl: config.smtpUrl }, logger);
+    return new SmtpMailer({ ...config, smtpUrl: config.smtpUrl }, deps);
   }
-  return new OutboxMailer(join(config.dataDir, 'outbox'), config, logger);
+  return new OutboxMailer(join(config.dataDir, 'outbox'), config, deps);
 }

@@ -20,15 +20,18 @@ import { ActivationService } from './activation.service';
 import { HoldersService } from './holders.service';
 import { DIRECTORY_PROVIDER, type DirectoryProvider } from './providers/directory-provider';
 
-/** SMTP 4yz and network failures are retried; 5yz are not. */
+/**
+ * SMTP 4yz and network failures are retried; 5yz are not. A message another process is sending is retried once its
+ * claim may have ended; one already sent returns as done (the mailer sends each Message-ID at most once).
+ */
 async function deliver(mailer: Mailer, mail: Parameters<Mailer['send']>[0]): Promise<void> {
-  try {
-    await mailer.send(mail);
-  } catch (e) {
-    if (e instanceof MailDeliveryError && !e.permanent) throw new TransientError(`No se pudo enviar el correo: ${e.message}`);
-    if (e instanceof MailDeliveryError) throw new DomainError('CORREO_RECHAZADO', `El servidor de correo rechazó el mensaje: ${e.message}`, 422);
-    throw e;
-  }
+  await mailer.send(mail).catch(mailFailure);
+}
+
+function mailFailure(e: unknown): never {
+  if (e instanceof MailDeliveryError && !e.permanent) throw new TransientError(`No se pudo enviar el correo: ${e.message}`, e.retryAfterMs);
+  if (e instanceof MailDeliveryError) throw new DomainError('CORREO_RECHAZADO', `El servidor de correo rechazó el mensaje: ${e.message}`, 422);
+  throw e;
 }
 
 /**
@@ -56,6 +59,10 @@ export class SendCredentialsProcessor implements CommandProcessor {
     const holder = await this.holders.ofCuenta(cuenta);
     const caso = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: cmd.caseId } });
     if (this.config.credentialDelivery === 'temporal' && this.directory.supportsForcedChange) {
+      // Each attempt mails its own password under its own key (`…:attempt`). If an earlier attempt's mail was accepted
+      // and that attempt died before reporting, its password is the one the holder has: neither change it nor mail again.
+      const earlier = Array.from({ length: cmd.attempts }, (_, i) => `${cmd.idempotencyKey}:${i}`);
+      if (await this.mailer.alreadySent(earlier).catch(mailFailure)) return { type: 'CREDENTIALS_SENT' };
       const temporal = generateTemporaryPassword({ localPart: cuenta.localPart, curp: holder.directory.curp ?? null, names: [holder.directory.displayName] });
       await this.directory.setPassword(cuenta.direccion, temporal, { changeAtNextLogin: true });
       const motivo = caso?.procedureId.endsWith('reasignar') ? 'reasignacion' : caso?.procedureId.endsWith('restablecer') ? 'restablecimiento' : 'alta';

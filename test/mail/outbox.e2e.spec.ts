@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linkExpiry, newAccountMail } from '../../src/mail/account-mails';
 import { MailTemplates } from '../../src/mail/mail-templates';
-import { type MailLog, type Mailer, OutboxMailer, createMailer, messageIdFor } from '../../src/mail/mailer';
+import { type MailLog, type Mailer, type MailerDeps, OutboxMailer, createMailer, messageIdFor } from '../../src/mail/mailer';
+import { SentMailLedger } from '../../src/mail/sent-mail-ledger';
+import { createTestDb, type TestDb } from '../support/test-db';
+import { CrashBeforeRecord } from './support/crash-before-record';
 import { lineProblems, parseMessage } from './support/mime';
 
 /** The embedded default: each message is an RFC 5322 `.eml` file in `<dataDir>/outbox/`. */
@@ -28,14 +31,27 @@ function directorMail(idempotencyKey?: string) {
 }
 
 describe('.eml outbox (embedded default)', () => {
+  let db: TestDb;
+  let deps: MailerDeps;
   let dataDir: string;
   let outbox: string;
   let mailer: Mailer;
 
-  beforeEach(() => {
+  beforeAll(async () => {
+    db = await createTestDb('sqlite');
+    deps = { ledger: new SentMailLedger(db.dataSource), logger: quiet };
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  beforeEach(async () => {
+    // Each test is a fresh installation: an empty outbox and an empty record of sent mail.
+    await db.dataSource.query('DELETE FROM sent_mail');
     dataDir = mkdtempSync(join(tmpdir(), 'outbox-'));
     outbox = join(dataDir, 'outbox');
-    mailer = createMailer({ ...config, smtpUrl: undefined, dataDir }, quiet);
+    mailer = createMailer({ ...config, smtpUrl: undefined, dataDir }, deps);
   });
 
   afterEach(async () => {
@@ -91,6 +107,17 @@ describe('.eml outbox (embedded default)', () => {
     expect(files().filter((f) => !f.endsWith('.eml'))).toEqual([]);
   });
 
+  it('writes no second file when a process died after writing it and before recording it', async () => {
+    const t0 = new Date('2027-03-01T16:00:00Z');
+    const dead = createMailer({ ...config, smtpUrl: undefined, dataDir }, { ledger: new CrashBeforeRecord(db.dataSource), logger: quiet, now: () => t0 });
+    await dead.send(directorMail('case-9:alta:notificar'));
+    // The claim expired: the retry takes it over, finds the file and records it as sent.
+    const retry = createMailer({ ...config, smtpUrl: undefined, dataDir }, { ...deps, now: () => new Date(t0.getTime() + 3_600_000) });
+    await retry.send(directorMail('case-9:alta:notificar'));
+    expect(files()).toHaveLength(1);
+    expect(await retry.alreadySent(['case-9:alta:notificar'])).toBe(true);
+  });
+
   it('names files so that they sort by time', async () => {
     await mailer.send(directorMail('k-1'));
     await new Promise((r) => setTimeout(r, 5));
@@ -119,7 +146,7 @@ describe('.eml outbox (embedded default)', () => {
   });
 
   it('writes extra headers and takes the Message-ID domain from MAIL_FROM', async () => {
-    const sub = new OutboxMailer(outbox, { mailFrom: 'CSEEE <avisos@sistemas.colima.gob.mx>', mailDomain: 'colima.gob.mx' }, quiet);
+    const sub = new OutboxMailer(outbox, { mailFrom: 'CSEEE <avisos@sistemas.colima.gob.mx>', mailDomain: 'colima.gob.mx' }, deps);
     const { messageId } = await sub.send({ ...directorMail('k'), headers: { 'X-Folio': 'SSST-2026-000123' } });
     expect(messageId).toBe(messageIdFor('sistemas.colima.gob.mx', 'k'));
     const parsed = parseMessage(readFileSync(join(outbox, files()[0])));
@@ -134,7 +161,7 @@ describe('.eml outbox (embedded default)', () => {
     // A file where the folder should be: the outbox cannot be created.
     const blocker = join(dataDir, 'bloqueo');
     writeFileSync(blocker, '');
-    const blocked = new OutboxMailer(join(blocker, 'outbox'), config, quiet);
+    const blocked = new OutboxMailer(join(blocker, 'outbox'), config, deps);
     await expect(blocked.verify()).rejects.toThrow(/ENOTDIR/);
     await expect(blocked.send(directorMail())).rejects.toThrow(/ENOTDIR/);
   });

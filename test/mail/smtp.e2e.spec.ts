@@ -1,10 +1,12 @@
 import { linkExpiry, newAccountMail, temporaryPasswordMail } from '../../src/mail/account-mails';
 import { MailTemplates } from '../../src/mail/mail-templates';
 import { type MailLog, MailDeliveryError, type Mailer, SmtpMailer, createMailer, messageIdFor } from '../../src/mail/mailer';
+import { SentMailLedger } from '../../src/mail/sent-mail-ledger';
 import { generateTemporaryPassword } from '../../src/security/password-policy';
 import { newToken } from '../../src/security/secret-box';
 import { lineProblems, parseMessage } from './support/mime';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink';
+import { createTestDb, type TestDb } from '../support/test-db';
 
 /**
  * The SMTP transport against a real SMTP server (smtp-server) on a free loopback port: what a receiving server gets
@@ -13,6 +15,17 @@ import { type SmtpSink, startSmtpSink } from './support/smtp-sink';
 const templates = MailTemplates.load();
 const config = { mailFrom: 'Mi Correo Institucional <no-responder@colima.gob.mx>', mailDomain: 'colima.gob.mx' };
 const TEMP_PASSWORD_SHAPE = /[A-HJ-NP-Za-km-z2-9]{4}(-[A-HJ-NP-Za-km-z2-9]{4}){3}/;
+
+// The record of sent mail (the at-most-once part has its own suite, on both dialects: sent-once.db.spec.ts).
+let db: TestDb;
+let ledger: SentMailLedger;
+beforeAll(async () => {
+  db = await createTestDb('sqlite');
+  ledger = new SentMailLedger(db.dataSource);
+});
+afterAll(async () => {
+  await db?.close();
+});
 
 class RecordingLog implements MailLog {
   lines: string[] = [];
@@ -47,7 +60,7 @@ describe('SMTP transport (real SMTP server on loopback)', () => {
     sink = await startSmtpSink({ credentials, rejectDomain: 'rechaza.example' });
     log = new RecordingLog();
     const smtpUrl = `smtp://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.pass)}@127.0.0.1:${sink.port}`;
-    mailer = createMailer({ ...config, smtpUrl, dataDir: '/nonexistent' }, log);
+    mailer = createMailer({ ...config, smtpUrl, dataDir: '/nonexistent' }, { ledger, logger: log });
   });
 
   afterAll(async () => {
@@ -105,14 +118,15 @@ describe('SMTP transport (real SMTP server on loopback)', () => {
     expect(parsed.html).not.toMatch(TEMP_PASSWORD_SHAPE);
   });
 
-  it('gives a retried job the same Message-ID', async () => {
+  it('gives a retried job the same Message-ID, and does not deliver it again', async () => {
+    const before = sink.received.length;
     const first = await mailer.send(activationMail('case-2:alta:notificar').mail);
     const retry = await mailer.send(activationMail('case-2:alta:notificar').mail);
     const other = await mailer.send(activationMail('case-3:alta:notificar').mail);
     expect(retry.messageId).toBe(first.messageId);
     expect(other.messageId).not.toBe(first.messageId);
-    const ids = sink.received.slice(-3).map((r) => parseMessage(r.raw).header('message-id'));
-    expect(ids).toEqual([first.messageId, first.messageId, other.messageId]);
+    const ids = sink.received.slice(before).map((r) => parseMessage(r.raw).header('message-id'));
+    expect(ids).toEqual([first.messageId, other.messageId]);
   });
 
   it('delivers the temporary-password variant with the password in both parts', async () => {
@@ -160,7 +174,7 @@ describe('SMTP transport (real SMTP server on loopback)', () => {
 describe('SMTP transport failures and TLS', () => {
   it('reports a 451 on DATA as transient, so the job retries', async () => {
     const sink = await startSmtpSink({ dataReplyCode: 451 });
-    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtp://127.0.0.1:${sink.port}` }, new RecordingLog());
+    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtp://127.0.0.1:${sink.port}` }, { ledger, logger: new RecordingLog() });
     try {
       await expect(mailer.send(activationMail().mail)).rejects.toMatchObject({
         name: 'MailDeliveryError',
@@ -175,7 +189,7 @@ describe('SMTP transport failures and TLS', () => {
 
   it('reports a wrong login from verify() without the password', async () => {
     const sink = await startSmtpSink({ credentials: { user: 'u', pass: 'right' } });
-    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtp://u:wrong-secret@127.0.0.1:${sink.port}` }, new RecordingLog());
+    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtp://u:wrong-secret@127.0.0.1:${sink.port}` }, { ledger, logger: new RecordingLog() });
     try {
       let message = '';
       await mailer.verify().catch((e: Error) => (message = e.message));
@@ -192,7 +206,7 @@ describe('SMTP transport failures and TLS', () => {
     // The test server's certificate is self-signed; production keeps verification on.
     const mailer = new SmtpMailer(
       { ...config, smtpUrl: `smtps://127.0.0.1:${sink.port}?tls.rejectUnauthorized=false` },
-      new RecordingLog(),
+      { ledger, logger: new RecordingLog() },
     );
     try {
       const { mail, enlace } = activationMail();
@@ -208,7 +222,7 @@ describe('SMTP transport failures and TLS', () => {
 
   it('refuses smtps:// to a server whose certificate it cannot verify', async () => {
     const sink = await startSmtpSink({ secure: true });
-    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtps://127.0.0.1:${sink.port}` }, new RecordingLog());
+    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtps://127.0.0.1:${sink.port}` }, { ledger, logger: new RecordingLog() });
     try {
       const error = await mailer.send(activationMail().mail).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MailDeliveryError);
