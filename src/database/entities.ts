@@ -16,6 +16,7 @@ import { Oficio } from '../oficios/entities/oficio.entity';
 import { ActivationToken } from '../provisioning/entities/activation-token.entity';
 import { ChosenPassword } from '../provisioning/entities/chosen-password.entity';
 import { DirectorioLocal } from '../provisioning/providers/local/directorio-local.entity';
+import { OpenSelfServiceRequest } from '../selfservice/entities/open-request.entity';
 
 export const ENTITIES = [
   Nivel,
@@ -39,4 +40,5 @@ export const ENTITIES = [
   FolioCounter,
   IssuedDocument,
   DocumentDownload,
+  OpenSelfServiceRequest,
 ];
