@@ -8,6 +8,7 @@ import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
 import { ProvisionProcessor } from '../src/provisioning/provision.processor';
 import { LocalDirectoryProvider } from '../src/provisioning/providers/local/local-directory.provider';
+import { In } from 'typeorm';
 import { addWorker, buildPipeline } from './support/pipeline';
 import { createTestDb, type TestDb } from './support/test-db';
 
@@ -94,6 +95,83 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       startEvent: { curp: sin.curp, curt: sin.curt, found: true, active: true, hasAlternateEmail: false, nombre: sin.nombre, cuentaId: null },
     });
     expect(s).toMatchObject({ status: 'concluido', outcome: 'sin_correo_alterno' });
+  });
+
+  describe('two creates at once (issue 9): each ends with one account and no "Error inesperado"', () => {
+    const processor = () => p.processors.find((x): x is ProvisionProcessor => x instanceof ProvisionProcessor)!;
+    const command = (caseId = randomUUID()): OutboxCommand => ({ id: randomUUID(), caseId }) as OutboxCommand;
+
+    it('two people with the same name provisioned together get the first two addresses', async () => {
+      const a = await addWorker(db.dataSource, { nombre: 'Rebeca', primerApellido: 'Tapia', segundoApellido: 'Lara' });
+      const b = await addWorker(db.dataSource, { nombre: 'Rebeca', primerApellido: 'Tapia', segundoApellido: 'Lara' });
+      const results = await Promise.allSettled([
+        processor().handle(command(), { op: 'create', tipo: 'personal', curp: a.curp }),
+        processor().handle(command(), { op: 'create', tipo: 'personal', curp: b.curp }),
+      ]);
+      expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : 'ok'))).toEqual(['ok', 'ok']);
+      const cuentas = await db.dataSource.getRepository(Cuenta).find({ where: { titularCurp: In([a.curp, b.curp]) } });
+      expect(cuentas.map((c) => c.direccion).sort()).toEqual(['rebeca.tapia@colima.gob.mx', 'rebeca.tapial@colima.gob.mx']);
+      for (const c of cuentas) expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: c.titularCurp } });
+    });
+
+    it('through the queue: two 5.1.1 cases for namesakes confirmed together both end "creada", no incident', async () => {
+      const people = [await addWorker(db.dataSource, { nombre: 'Iker', primerApellido: 'Solano' }), await addWorker(db.dataSource, { nombre: 'Iker', primerApellido: 'Solano' })];
+      const cases = [];
+      for (const w of people) {
+        const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
+          startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+        });
+        await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+        cases.push(c.caseId);
+      }
+      await p.drain(); // the in-process queue runs both provision jobs at once (concurrency 2)
+      const rows = await db.dataSource.getRepository(ProcedureCase).find({ where: { id: In(cases) } });
+      expect(rows.map((r) => [r.status, r.outcome, r.incidentMessage])).toEqual([
+        ['concluido', 'creada', null],
+        ['concluido', 'creada', null],
+      ]);
+      const cuentas = await db.dataSource.getRepository(Cuenta).find({ where: { titularCurp: In(people.map((w) => w.curp)) } });
+      expect(cuentas.map((c) => c.direccion).sort()).toEqual(['iker.solano@colima.gob.mx', 'iker.solanoo@colima.gob.mx']);
+    });
+
+    it('five people with the same name at once: five addresses, each in the directory for its own holder', async () => {
+      const people = [];
+      for (let i = 0; i < 5; i++) people.push(await addWorker(db.dataSource, { nombre: 'Tomás', primerApellido: 'Ibarra', segundoApellido: 'Cruz' }));
+      const results = await Promise.allSettled(people.map((w) => processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp })));
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
+      const cuentas = await db.dataSource.getRepository(Cuenta).find({ where: { titularCurp: In(people.map((w) => w.curp)) } });
+      expect(cuentas.map((c) => c.direccion).sort()).toEqual(
+        ['tomas.ibarra', 'tomas.ibarra2', 'tomas.ibarra3', 'tomas.ibarra4', 'tomas.ibarrac'].map((l) => `${l}@colima.gob.mx`).sort(),
+      );
+      for (const c of cuentas) expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: c.titularCurp } });
+    });
+
+    it('the same create run twice at once (a replay racing the first run) ends with one account and the same answer', async () => {
+      const w = await addWorker(db.dataSource, { nombre: 'Gael', primerApellido: 'Ponce' });
+      const caseId = randomUUID();
+      const [x, y] = await Promise.all([
+        processor().handle(command(caseId), { op: 'create', tipo: 'personal', curp: w.curp }),
+        processor().handle(command(caseId), { op: 'create', tipo: 'personal', curp: w.curp }),
+      ]);
+      expect(y).toEqual(x);
+      const cuentas = await db.dataSource.getRepository(Cuenta).find({ where: { titularCurp: w.curp } });
+      expect(cuentas).toEqual([expect.objectContaining({ direccion: 'gael.ponce@colima.gob.mx' })]);
+      // The account's history tells it once: asked for, then created at the directory.
+      const history = await db.dataSource.getRepository(CuentaHistorial).findBy({ cuentaId: cuentas[0].id });
+      expect(history.map((h) => h.evento).sort()).toEqual(['creada', 'solicitada']);
+    });
+
+    it('two cases creating the same worker\'s account at once: one account, the other is told in Spanish', async () => {
+      const w = await addWorker(db.dataSource, { nombre: 'Xóchitl', primerApellido: 'Rangel' });
+      const results = await Promise.allSettled([
+        processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp }),
+        processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+      expect(refused.reason).toMatchObject({ code: 'CUENTA_EXISTENTE', message: expect.stringMatching(/ya tiene la cuenta xochitl\.rangel@colima\.gob\.mx/) });
+      expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
+    });
   });
 
   describe('the Servicio never changes an account nobody asked it to change (defence in depth)', () => {

@@ -113,6 +113,87 @@ describe('self-service (5.1.1, 5.1.2) and the PII request (5.2.2) over HTTP on t
     expect(r.body.mensaje).toMatch(/fecha|CURP/i);
   });
 
+  describe('at most one open request per worker and procedure (issue 9)', () => {
+    const openCases = (procedureId: string, curp: string) =>
+      t.db.dataSource.getRepository(ProcedureCase).find({ where: { procedureId, curp, status: In(['activo', 'incidente']) } });
+
+    it('four 5.1.1 requests for the same CURP at once: one case; the others resume it and are told so', async () => {
+      const w = await addWorker(t.db.dataSource, { nombre: 'Leticia', primerApellido: 'Orozco' });
+      const answers = await Promise.all([1, 2, 3, 4].map(() => http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: w.curt })));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      expect(new Set(answers.map((a) => a.body.tramite)).size).toBe(1);
+      expect(answers.filter((a) => a.body.existente === false)).toHaveLength(1);
+      for (const a of answers.filter((x) => x.body.existente)) {
+        expect(a.body).toMatchObject({ estado: 'confirmacion', acciones: ['confirmar', 'no_confirmar'] });
+        expect(a.body.mensaje).toMatch(/^Ya tiene una solicitud en curso/);
+      }
+      expect(await openCases('personal-alta', w.curp)).toHaveLength(1);
+    });
+
+    it('a second 5.1.2 request while one is open gets it, with where the link will go; once it ends, a new one opens', async () => {
+      const w = await addWorker(t.db.dataSource, { nombre: 'Rigoberto', primerApellido: 'Cisneros' });
+      const first = await http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: w.curt }).expect(200);
+      await http().post(`/api/autoservicio/tramites/${first.body.tramite}/confirmar`).send({ token: first.body.token, confirma: true }).expect(200);
+      await settle(t);
+      const reset = await http().post('/api/autoservicio/restablecer').send({ curp: w.curp, curt: w.curt }).expect(200);
+      await http().post(`/api/autoservicio/tramites/${reset.body.tramite}/confirmar`).send({ token: reset.body.token, confirma: true }).expect(200);
+      // Provisioning has not run yet: the reset is in course.
+      const again = await http().post('/api/autoservicio/restablecer').send({ curp: w.curp, curt: w.curt }).expect(200);
+      expect(again.body).toMatchObject({ tramite: reset.body.tramite, existente: true, concluido: false, acciones: [] });
+      expect(again.body.mensaje).toContain('Ya tiene una solicitud en curso');
+      expect(again.body.mensaje).toContain(again.body.trabajador.correoAlterno);
+      await settle(t);
+      const links = mails(t).filter((m) => m.includes(w.correoAlterno!) && /\/activar\//.test(m));
+      expect(links).toHaveLength(2); // one for the new account, one for the reset: not one per request
+      const next = await http().post('/api/autoservicio/restablecer').send({ curp: w.curp, curt: w.curt }).expect(200);
+      expect(next.body).toMatchObject({ existente: false, estado: 'confirmacion' });
+      expect(next.body.tramite).not.toBe(reset.body.tramite);
+    });
+
+    it('a wrong CURT never reaches the open request (nor blocks it), and a retry that identifies resumes it', async () => {
+      const w = await addWorker(t.db.dataSource, { nombre: 'Amparo', primerApellido: 'Vázquez' });
+      const open = await http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: w.curt }).expect(200);
+      const stranger = await http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: 'NOESLACURT' }).expect(200);
+      expect(stranger.body).toMatchObject({ estado: 'inconsistencia', existente: false, trabajador: null });
+      expect(stranger.body.tramite).not.toBe(open.body.tramite);
+      const retried = await http().post(`/api/autoservicio/tramites/${stranger.body.tramite}/identificar`).send({ token: stranger.body.token, curp: w.curp, curt: w.curt }).expect(200);
+      expect(retried.body).toMatchObject({ tramite: open.body.tramite, existente: true, estado: 'confirmacion' });
+      expect(await openCases('personal-alta', w.curp).then((cs) => cs.filter((c) => c.state === 'confirmacion').map((c) => c.id))).toEqual([open.body.tramite]);
+    });
+
+    it('a request and a retry that identifies the same worker at once: one identified case', async () => {
+      const w = await addWorker(t.db.dataSource, { nombre: 'Fermín', primerApellido: 'Aguayo' });
+      const typo = await http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: 'NOESLACURT' }).expect(200);
+      const [a, b] = await Promise.all([
+        http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: w.curt }),
+        http().post(`/api/autoservicio/tramites/${typo.body.tramite}/identificar`).send({ token: typo.body.token, curp: w.curp, curt: w.curt }),
+      ]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(a.body.tramite).toBe(b.body.tramite);
+      expect((await openCases('personal-alta', w.curp)).filter((c) => c.state === 'confirmacion')).toHaveLength(1);
+    });
+
+    it('two confirmations of the same request at once: one goes ahead, the other gets a Spanish 409; one creation', async () => {
+      const w = await addWorker(t.db.dataSource, { nombre: 'Olga', primerApellido: 'Medina' });
+      const r = await http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: w.curt }).expect(200);
+      const both = await Promise.all([1, 2].map(() => http().post(`/api/autoservicio/tramites/${r.body.tramite}/confirmar`).send({ token: r.body.token, confirma: true })));
+      expect(both.map((x) => x.status).sort()).toEqual([200, 409]);
+      const loser = both.find((x) => x.status === 409)!;
+      expect(loser.body).toMatchObject({ error: 'VERSION_CAMBIO', mensaje: expect.stringMatching(/^Su solicitud cambió desde que la consultó/) });
+      const commands = await t.db.dataSource.getRepository(OutboxCommand).findBy({ caseId: r.body.tramite, type: 'provision' });
+      expect(commands).toHaveLength(1);
+    });
+
+    it('the page: a second confirmation says so in Spanish with a 409 and a link to the request', async () => {
+      const w = await addWorker(t.db.dataSource, { nombre: 'Saúl', primerApellido: 'Benítez' });
+      const r = await http().post('/api/autoservicio/alta').send({ curp: w.curp, curt: w.curt }).expect(200);
+      await http().post(`/correo/tramite/${r.body.tramite}/confirmar`).type('form').send({ token: r.body.token, confirma: 'si' }).expect(200);
+      const late = await http().post(`/correo/tramite/${r.body.tramite}/confirmar`).type('form').send({ token: r.body.token, confirma: 'si' }).expect(409);
+      expect(late.text).toMatch(/Su solicitud cambió desde que la consultó/);
+      expect(late.text).toContain(`/correo/tramite/${r.body.tramite}?token=`);
+    });
+  });
+
   it('5.2.2: the PII asks with a chosen password; it is sealed, applied by 5.2.3, and wiped', async () => {
     const ds = t.db.dataSource;
     const director = await addWorker(ds, { nombre: 'Ramón', primerApellido: 'López' });

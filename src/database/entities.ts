@@ -17,6 +17,7 @@ import { Oficio } from '../oficios/entities/oficio.entity';
 import { ActivationToken } from '../provisioning/entities/activation-token.entity';
 import { ChosenPassword } from '../provisioning/entities/chosen-password.entity';
 import { DirectorioLocal } from '../provisioning/providers/local/directorio-local.entity';
+import { OpenSelfServiceRequest } from '../selfservice/entities/open-request.entity';
 
 export const ENTITIES = [
   Nivel,
@@ -41,4 +42,5 @@ export const ENTITIES = [
   IssuedDocument,
   DocumentDownload,
   SentMail,
+  OpenSelfServiceRequest,
 ];

@@ -126,7 +126,13 @@ export class InboxService {
     if (task.assigneeId && task.assigneeId !== actor.id && actor.role !== 'administrador') {
       throw new DomainError('TAREA_DE_OTRO', 'Solo quien tomó la tarea (o un administrador) puede liberarla.', 403);
     }
-    await this.ds.getRepository(Task).update({ id: task.id }, { assigneeId: null });
+    if (task.assigneeId) {
+      // Only the assignment that was checked is undone: someone who took the task meanwhile keeps it.
+      const res = await this.ds.getRepository(Task).update({ id: task.id, assigneeId: task.assigneeId }, { assigneeId: null });
+      if (!res.affected) {
+        throw new DomainError('TAREA_CAMBIO', 'La tarea cambió mientras la liberaba: otra persona la liberó o la tomó. Recargue la bandeja.', 409);
+      }
+    }
     return this.view(await this.ds.getRepository(Task).findOneByOrFail({ id: task.id }));
   }
 

@@ -1,18 +1,19 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
 import { requireActiveWorker, requireNotBlocked } from '../catalog/account-rules';
 import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
+import { isUniqueViolation } from '../database/unique-violation';
 import type { EngineEvent } from '../engine/engine.service';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import type { CommandProcessor } from '../queue/queue.types';
 import { SecretBox } from '../security/secret-box';
-import { AddressGenerator } from './address/address-generator';
+import { AddressGenerator, type AddressRequest } from './address/address-generator';
 import { ChosenPassword } from './entities/chosen-password.entity';
 import { HoldersService, type ResolvedHolder } from './holders.service';
 import { DIRECTORY_PROVIDER, type DirectoryProvider, ProviderError } from './providers/directory-provider';
@@ -89,28 +90,33 @@ export class ProvisionProcessor implements CommandProcessor {
       titular = { titularTipo: 'trabajador', titularCurp: p.curp!, titularCct: null };
     }
     let cuenta = await repo.findOne({ where: { id } });
-    if (!cuenta && (p.tipo === 'personal' || p.tipo === 'centro_trabajo')) {
-      // A worker has one Personal account and a school one account: if it exists, a create must not touch it.
-      const own = await repo.findOne({ where: p.tipo === 'personal' ? { tipo: 'personal', titularCurp: p.curp } : { tipo: 'centro_trabajo', titularCct: p.cct } });
-      if (own) {
-        const quien = p.tipo === 'personal' ? `El trabajador con CURP ${p.curp}` : `El centro de trabajo ${p.cct}`;
-        throw new DomainError('CUENTA_EXISTENTE', `${quien} ya tiene la cuenta ${own.direccion}: no se creó otra ni se cambió su contraseña.`, 409);
-      }
-    }
     if (!cuenta) {
-      const address = await this.addresses.generate(
+      await this.refuseSecondAccount(repo, p);
+      const request: AddressRequest =
         p.tipo === 'personal'
           ? { tipo: 'personal', nombre: holder.directory.givenName, primerApellido: (holder as { trabajador?: { primerApellido: string } }).trabajador?.primerApellido, segundoApellido: (holder as { trabajador?: { segundoApellido: string | null } }).trabajador?.segundoApellido }
           : p.tipo === 'centro_trabajo'
             ? { tipo: 'centro_trabajo', cct: p.cct! }
-            : { tipo: p.tipo, nombre: required(p.localPart, 'localPart') },
-        async (a) => (await repo.exists({ where: { direccion: a } })) || (await this.directory.lookup(a)) !== null,
-      );
-      const [localPart, dominio] = address.split('@') as [string, string];
-      cuenta = repo.create({ id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, estado: 'activa', proveedor: this.directory.name, proveedorId: null });
-      await inTransaction(this.ds, async (em) => {
-        await em.insert(Cuenta, cuenta!);
-        await this.history(em, cuenta!.id, 'solicitada', `Dirección asignada: ${address}`, cmd.caseId);
+            : { tipo: p.tipo, nombre: required(p.localPart, 'localPart') };
+      const exists = async (a: string): Promise<boolean> => (await repo.exists({ where: { direccion: a } })) || (await this.directory.lookup(a)) !== null;
+      cuenta = await this.addresses.assign(request, exists, async (address) => {
+        const [localPart, dominio] = address.split('@') as [string, string];
+        const row = repo.create({ id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, estado: 'activa', proveedor: this.directory.name, proveedorId: null });
+        try {
+          await inTransaction(this.ds, async (em) => {
+            await em.insert(Cuenta, row);
+            await this.history(em, row.id, 'solicitada', `Dirección asignada: ${address}`, cmd.caseId);
+          });
+          return row;
+        } catch (e) {
+          if (!isUniqueViolation(e)) throw e;
+          // A replay of this very create (the same case) inserted first: its row is this case's account.
+          const mine = await repo.findOne({ where: { id } });
+          if (mine) return mine;
+          // Another case made this holder's account meanwhile: refused, never a second one.
+          await this.refuseSecondAccount(repo, p);
+          throw e; // someone else took the address between the check and the insert: the next candidate
+        }
       });
     }
     try {
@@ -123,8 +129,14 @@ export class ProvisionProcessor implements CommandProcessor {
       });
       if (cuenta.proveedorId !== acc.providerId) {
         await inTransaction(this.ds, async (em) => {
-          await em.update(Cuenta, { id: cuenta.id }, { proveedorId: acc.providerId, proveedor: this.directory.name });
-          await this.history(em, cuenta.id, 'creada', `Creada en el directorio (${this.directory.name})`, cmd.caseId);
+          // Conditional, so that a replay running at the same time as the first run records the creation once.
+          const set = await em
+            .createQueryBuilder()
+            .update(Cuenta)
+            .set({ proveedorId: acc.providerId, proveedor: this.directory.name })
+            .where('id = :id AND (proveedor_id IS NULL OR proveedor_id <> :pid)', { id: cuenta.id, pid: acc.providerId })
+            .execute();
+          if (set.affected) await this.history(em, cuenta.id, 'creada', `Creada en el directorio (${this.directory.name})`, cmd.caseId);
         });
       }
     } catch (e) {
@@ -138,6 +150,16 @@ export class ProvisionProcessor implements CommandProcessor {
       throw e;
     }
     return this.ok(cuenta);
+  }
+
+  /** A worker has one Personal account and a school one account: if it exists, a create must not touch it. */
+  private async refuseSecondAccount(repo: Repository<Cuenta>, p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<void> {
+    if (p.tipo !== 'personal' && p.tipo !== 'centro_trabajo') return;
+    const own = await repo.findOne({ where: p.tipo === 'personal' ? { tipo: 'personal', titularCurp: p.curp } : { tipo: 'centro_trabajo', titularCct: p.cct } });
+    if (own) {
+      const quien = p.tipo === 'personal' ? `El trabajador con CURP ${p.curp}` : `El centro de trabajo ${p.cct}`;
+      throw new DomainError('CUENTA_EXISTENTE', `${quien} ya tiene la cuenta ${own.direccion}: no se creó otra ni se cambió su contraseña.`, 409);
+    }
   }
 
   private async reset(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {

@@ -87,14 +87,14 @@ export class SelfServicePage {
       res.status(400).type('html').send(htmlPage('Datos del trabajador', `<p class="error">${esc(problem)}</p>${identifyForm(`/correo/tramite/${id}/identificar`, `<input type="hidden" name="token" value="${esc(token)}">`)}`));
       return;
     }
-    await this.respond(res, () => this.selfService.retry(id, token, curp, curt));
+    await this.respond(res, () => this.selfService.retry(id, token, curp, curt), { id, token });
   }
 
   @Post('tramite/:id/confirmar')
   @HttpCode(200)
   async confirm(@Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const token = typeof body.token === 'string' ? body.token : '';
-    await this.respond(res, () => this.selfService.confirm(id, token, body.confirma === 'si'));
+    await this.respond(res, () => this.selfService.confirm(id, token, body.confirma === 'si'), { id, token });
   }
 
   @Get('tramite/:id')
@@ -109,19 +109,25 @@ export class SelfServicePage {
     return { curp, curt, problem };
   }
 
-  private async respond(res: Response, run: () => Promise<SelfServiceView>): Promise<void> {
+  /** `caso`: the request being answered; a 409 (answered meanwhile elsewhere) links to its current state. */
+  private async respond(res: Response, run: () => Promise<SelfServiceView>, caso?: { id: string; token: string }): Promise<void> {
     res.type('html').setHeader('Cache-Control', 'no-store');
     let v: SelfServiceView;
     try {
       v = await run();
     } catch (e) {
       if (e instanceof DomainError) {
-        res.status(e.status).send(htmlPage('No fue posible continuar', `<p class="error">${esc(e.message)}</p><p><a href="/correo">Volver al inicio</a></p>`));
+        const estado = caso && e.status === 409 ? `<p><a href="${esc(this.statusUrl(caso.id, caso.token))}">Ver el estado de su solicitud</a></p>` : '';
+        res.status(e.status).send(htmlPage('No fue posible continuar', `<p class="error">${esc(e.message)}</p>${estado}<p><a href="/correo">Volver al inicio</a></p>`));
         return;
       }
       throw e;
     }
     res.send(this.render(v));
+  }
+
+  private statusUrl(id: string, token: string): string {
+    return `/correo/tramite/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`;
   }
 
   /** Pasos 5, 7, 10, 12, 18 of the guide: what the system shows at each point. */
@@ -142,7 +148,7 @@ export class SelfServicePage {
     }
     if (!v.concluido && v.estado !== 'incidente') {
       // Still provisioning: the page refreshes itself until the result is known.
-      const url = `/correo/tramite/${v.tramite}?token=${encodeURIComponent(v.token)}`;
+      const url = this.statusUrl(v.tramite, v.token);
       return htmlPage('Procesando su solicitud', `${datos}<p class="aviso">${esc(v.mensaje)}</p><p><a href="${esc(url)}">Actualizar</a></p>`, {
         refresh: { seconds: 2, url },
       });

@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
 import { AddressGenerator, fold } from './address-generator';
 
@@ -145,6 +146,50 @@ describe('AddressGenerator — Servicio y Función', () => {
 
   it('refuses a name already in use instead of altering it', async () => {
     const e = await domainError(gen.generate({ tipo: 'servicio', nombre: 'becas' }, taken('becas').exists));
+    expect([e.code, e.status]).toEqual(['DIRECCION_OCUPADA', 409]);
+  });
+});
+
+/** The error each dialect's driver raises when an insert hits a unique key, as TypeORM hands it over. */
+const duplicate = {
+  sqlite: () => new QueryFailedError('INSERT INTO cuenta …', [], Object.assign(new Error('UNIQUE constraint failed: cuenta.direccion'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })),
+  mysql: () => new QueryFailedError('INSERT INTO cuenta …', [], Object.assign(new Error("Duplicate entry 'x' for key 'uq_cuenta_direccion'"), { code: 'ER_DUP_ENTRY', errno: 1062 })),
+};
+
+describe('AddressGenerator.assign — the insert decides (check-then-insert races)', () => {
+  const req = { tipo: 'personal' as const, nombre: 'Ana', primerApellido: 'Rosas', segundoApellido: 'Vega' };
+
+  it.each(Object.entries(duplicate))('on a unique-key violation (%s) takes the next candidate', async (_dialect, dup) => {
+    const tried: string[] = [];
+    const got = await gen.assign(req, taken().exists, async (a) => {
+      tried.push(a);
+      if (tried.length < 3) throw dup();
+      return a;
+    });
+    expect(tried).toEqual([`ana.rosas@${D}`, `ana.rosasv@${D}`, `ana.rosas2@${D}`]);
+    expect(got).toBe(`ana.rosas2@${D}`);
+  });
+
+  it('passes any other failure through untouched', async () => {
+    const boom = new Error('disco lleno');
+    await expect(gen.assign(req, taken().exists, () => Promise.reject(boom))).rejects.toBe(boom);
+  });
+
+  it('gives up after a bounded number of lost candidates, in Spanish, with a 409', async () => {
+    let n = 0;
+    const e = await domainError(
+      gen.assign(req, taken().exists, () => {
+        n++;
+        return Promise.reject(duplicate.mysql());
+      }, 4),
+    );
+    expect(n).toBe(4);
+    expect([e.code, e.status]).toEqual(['DIRECCION_EN_DISPUTA', 409]);
+    expect(e.message).toMatch(/otras cuentas tomaron al mismo tiempo las 4 candidatas/);
+  });
+
+  it('a school address lost to another insert is refused as taken, never suffixed', async () => {
+    const e = await domainError(gen.assign({ tipo: 'centro_trabajo', cct: '06DPR0002B' }, taken().exists, () => Promise.reject(duplicate.sqlite())));
     expect([e.code, e.status]).toEqual(['DIRECCION_OCUPADA', 409]);
   });
 });

@@ -1,4 +1,5 @@
 import { DomainError } from '../../common/domain-error';
+import { isUniqueViolation } from '../../database/unique-violation';
 
 /**
  * The institution's rules for the local part of a new address, per account type:
@@ -19,6 +20,12 @@ export type AddressRequest =
 
 /** Whether an address is taken anywhere that matters (our accounts table and the directory, aliases included). */
 export type AddressExists = (address: string) => Promise<boolean>;
+
+/**
+ * How many candidates `assign` hands out before giving up: each one lost means another account took that address
+ * between the check and the insert, so this bounds how many same-name creates may run at the very same moment.
+ */
+export const ASSIGN_ATTEMPTS = 10;
 
 export interface AddressGeneratorOptions {
   /** The mail domain (config MAIL_DOMAIN). */
@@ -166,6 +173,34 @@ export class AddressGenerator {
           });
         }
         return address;
+      }
+    }
+  }
+
+  /**
+   * Chooses the address and stores it: `take` inserts the account row, whose unique key on the address is the real
+   * arbiter, since the check by `exists` and the insert are not atomic (two people with the same name provisioned
+   * together both find the base free). When `take` fails on a unique key, that candidate was taken meanwhile: the
+   * next one is tried, up to `attempts`. `take` decides first what else a duplicate may mean (a replay of the same
+   * create finds its own row and returns it).
+   */
+  async assign<T>(req: AddressRequest, exists: AddressExists, take: (address: string) => Promise<T>, attempts = ASSIGN_ATTEMPTS): Promise<T> {
+    const lost = new Set<string>();
+    for (;;) {
+      const address = await this.generate(req, async (a) => lost.has(a) || (await exists(a)));
+      try {
+        return await take(address);
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        lost.add(address);
+        if (lost.size >= attempts) {
+          throw new DomainError(
+            'DIRECCION_EN_DISPUTA',
+            `No se pudo asignar la dirección: otras cuentas tomaron al mismo tiempo las ${lost.size} candidatas probadas (la última, ${address}). Reintente el trámite.`,
+            409,
+            { probadas: [...lost] },
+          );
+        }
       }
     }
   }

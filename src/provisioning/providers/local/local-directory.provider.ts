@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as argon2 from 'argon2';
-import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import {
   type CreateAccountRequest,
   type DirectoryAccount,
@@ -15,6 +15,7 @@ import {
   validateHolder,
 } from '../directory-provider';
 import { inTransaction } from '../../../database/transaction';
+import { isUniqueViolation } from '../../../database/unique-violation';
 import { DirectorioLocal } from './directorio-local.entity';
 
 export interface LocalDirectoryOptions {
@@ -24,12 +25,6 @@ export interface LocalDirectoryOptions {
 
 /** What a sign-in attempt against the local directory finds. 'suspended' is only said after a correct password. */
 export type LocalSignInResult = 'ok' | 'must_change' | 'suspended' | 'invalid';
-
-const isUniqueViolation = (e: unknown): boolean => {
-  if (!(e instanceof QueryFailedError)) return false;
-  const d = e.driverError as { code?: string; errno?: number } | undefined;
-  return d?.code === 'SQLITE_CONSTRAINT_UNIQUE' || d?.code === 'ER_DUP_ENTRY' || d?.errno === 1062;
-};
 
 /**
  * Accounts kept in our own database (table directorio_local): the embedded default, and what a sign-in page can
