@@ -475,6 +475,10 @@ export class EngineService {
     } else {
       const metas = Object.values(snap.getMeta() as Record<string, StepMeta | undefined>);
       row.status = metas.some((m) => m?.incident) ? 'incidente' : 'activo';
+      // The reason of an incident lives in the machine's context (registrarIncidente); the case row carries it for the
+      // API and the inbox, and drops it when REINTENTAR puts the case back to work.
+      const message = (snap.context as { incidente?: { message?: string } | null } | undefined)?.incidente?.message;
+      row.incidentMessage = row.status === 'incidente' ? (message || 'Incidente sin motivo registrado.').slice(0, 400) : null;
     }
   }
 
