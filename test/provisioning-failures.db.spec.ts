@@ -68,7 +68,7 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
     expect(row).toMatchObject({ status: 'concluido', outcome: 'creada' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
     const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId, type: 'provision' });
-    expect(cmd).toMatchObject({ status: 'hecho', attempts: 2 });
+    expect(cmd).toMatchObject({ status: 'hecho', attempts: 1 }); // one failure
   });
 
   it('fails at once on a permanent error: incident with the Spanish message, REINTENTAR after the fix finishes it', async () => {

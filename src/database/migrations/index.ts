@@ -6,12 +6,14 @@ import { ProvisioningMysql1795877525415 } from './mysql/1795877525415-Provisioni
 import { OficiosMysql1795877921437 } from './mysql/1795877921437-Oficios';
 import { ResponsableScopeMysql1795879516425 } from './mysql/1795879516425-ResponsableScope';
 import { InboxIndexesMysql1795880282490 } from './mysql/1795880282490-InboxIndexes';
+import { OutboxLeaseMysql1796225937910 } from './mysql/1796225937910-OutboxLease';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
 import { OficiosSqlite1795877921437 } from './sqlite/1795877921437-Oficios';
 import { ResponsableScopeSqlite1795879516425 } from './sqlite/1795879516425-ResponsableScope';
 import { InboxIndexesSqlite1795880282490 } from './sqlite/1795880282490-InboxIndexes';
+import { OutboxLeaseSqlite1796225937910 } from './sqlite/1796225937910-OutboxLease';
 
-export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508, ProvisioningSqlite1795877525415, OficiosSqlite1795877921437, ResponsableScopeSqlite1795879516425, InboxIndexesSqlite1795880282490];
-export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508, ProvisioningMysql1795877525415, OficiosMysql1795877921437, ResponsableScopeMysql1795879516425, InboxIndexesMysql1795880282490];
+export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508, ProvisioningSqlite1795877525415, OficiosSqlite1795877921437, ResponsableScopeSqlite1795879516425, InboxIndexesSqlite1795880282490, OutboxLeaseSqlite1796225937910];
+export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508, ProvisioningMysql1795877525415, OficiosMysql1795877921437, ResponsableScopeMysql1795879516425, InboxIndexesMysql1795880282490, OutboxLeaseMysql1796225937910];
