@@ -183,6 +183,26 @@ describe('exactly once: one execution of a command at a time, finished commands 
     expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
   });
 
+  it('a process that starts while another runs the command (embedded queue, requeue at boot) does not start it again', async () => {
+    const { caseId, curp, cmd } = await confirmedCase();
+    const h = heldProvision();
+    const running = worker(h.processor);
+    const first = track(running.runner.handle('provisioning', { outboxId: cmd.id }));
+    await h.entered(1);
+    // What QueueRuntime does at the start of an in-process queue: its memory is empty, so it queues again what the
+    // database says was queued; then its relay and its consumers run.
+    const restarted = worker(h.processor, { consume: true });
+    await restarted.relay.requeueAllEnqueued();
+    await restarted.relay.relay(new Date());
+    await sleep(300);
+    expect(h.calls()).toBe(1);
+    h.releaseAll();
+    await first;
+    await restarted.driver.idle();
+    expect(h.calls()).toBe(1);
+    expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
+  });
+
   it("a dead worker's expired lease is taken over; the late first run, when it ends, neither completes nor reports", async () => {
     const { caseId, curp, cmd } = await confirmedCase();
     const h = heldProvision();
