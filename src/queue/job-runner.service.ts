@@ -210,8 +210,7 @@ export class JobRunner {
     const message = messageOf(e);
     const failures = cmd.attempts + 1;
     if (transient && failures < MAX_ATTEMPTS) {
-      const retryAfter = e instanceof TransientError ? e.retryAfterMs : e.retryAfterMs;
-      const delay = backoffMs(failures, retryAfter, this.config.retryBaseMs);
+      const delay = backoffMs(failures, e.retryAfterMs, this.config.retryBaseMs); // e: a TransientError or ProviderError
       const now = this.clock();
       const res = await this.ds.getRepository(OutboxCommand).update(
         { id: cmd.id, status: 'en_curso', leaseOwner: lease.token },
