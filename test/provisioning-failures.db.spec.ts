@@ -1,6 +1,8 @@
+import { CaseQueryService } from '../src/engine/case-query.service';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
 import { Task } from '../src/engine/entities/task.entity';
+import { InboxService } from '../src/engine/inbox.service';
 import type { Actor } from '../src/engine/actor';
 import type { CreateAccountRequest, DirectoryAccount } from '../src/provisioning/providers/directory-provider';
 import { ProviderError } from '../src/provisioning/providers/directory-provider';
@@ -66,7 +68,7 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
     expect(row).toMatchObject({ status: 'concluido', outcome: 'creada' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
     const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId, type: 'provision' });
-    expect(cmd).toMatchObject({ status: 'hecho', attempts: 2 });
+    expect(cmd).toMatchObject({ status: 'hecho', attempts: 1 }); // one failure
   });
 
   it('fails at once on a permanent error: incident with the Spanish message, REINTENTAR after the fix finishes it', async () => {
@@ -79,12 +81,17 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
     expect(row.state).toBe('incidente');
     const ctx = JSON.parse(row.snapshot).context;
     expect(ctx.incidente.message).toBe('La dirección ya existe en el directorio y pertenece a otro titular.');
+    // The reason is stored on the case and the API shows it (it was saved empty: `incidente: null`).
+    expect(row.incidentMessage).toBe('La dirección ya existe en el directorio y pertenece a otro titular.');
+    const cases = new CaseQueryService(db.dataSource, p.engine, new InboxService(db.dataSource));
+    expect((await cases.get(caseId, sj)).incidente).toBe('La dirección ya existe en el directorio y pertenece a otro titular.');
     const task = await db.dataSource.getRepository(Task).findOneByOrFail({ caseId, status: 'abierta' });
     expect(task).toMatchObject({ candidateRole: 'subjefatura', priority: 1 });
 
     await p.engine.send(caseId, { type: 'REINTENTAR' }, sj);
     const done = await settle(caseId);
-    expect(done).toMatchObject({ status: 'concluido', outcome: 'creada' });
+    expect(done).toMatchObject({ status: 'concluido', outcome: 'creada', incidentMessage: null });
+    expect((await cases.get(caseId, sj)).incidente).toBeNull();
     expect(await db.dataSource.getRepository(OutboxCommand).countBy({ caseId, type: 'provision' })).toBe(2);
   });
 
@@ -95,6 +102,7 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
     expect(row.status).toBe('incidente');
     expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId, type: 'provision' })).toMatchObject({ status: 'fallido', attempts: 6 });
     expect(JSON.parse(row.snapshot).context.incidente.message).toMatch(/no está disponible.*se agotaron 6 intentos/);
+    expect(row.incidentMessage).toMatch(/no está disponible.*se agotaron 6 intentos/);
     dir.failures.length = 0;
     await p.engine.send(caseId, { type: 'CANCELAR', motivo: 'El directorio no responde; se atenderá por otro medio.' }, sj);
     expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).toMatchObject({ status: 'concluido', outcome: 'cancelada' });

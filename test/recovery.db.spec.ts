@@ -37,23 +37,31 @@ describe('recovery: lost jobs and abandoned self-service', () => {
     expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
   });
 
-  it('runs the effect again when it finished but its result never reached the case (crash between the two)', async () => {
+  it('never runs again a command marked done whose result never reached the case: the case goes to an incident with the reason', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Óscar', primerApellido: 'Mesina' });
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, identify(w));
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     const repo = db.dataSource.getRepository(OutboxCommand);
     const cmd = await repo.findOneByOrFail({ caseId: c.caseId, type: 'provision' });
-    // The processor ran (account created) and the row says done, but PROVISION_OK was never sent.
+    // What a crash between "done" and the result left behind before both were one transaction: the processor ran
+    // (account created), the row says done, PROVISION_OK never reached the case. For sendCredentials a second run
+    // is a second mail, so nothing decides to run it again but a person.
     const processor = p.processors.find((x) => x.type === 'provision')!;
     await processor.handle(cmd, JSON.parse(cmd.payload));
     await repo.update({ id: cmd.id }, { status: 'hecho', doneAt: new Date() });
+    const runs = jest.spyOn(processor, 'handle');
     const later = new Date(Date.now() + 10 * 60_000);
     expect(await p.relay.recover(later)).toMatchObject({ cases: 1 });
-    await p.relay.relay(later); // the relay's clock is the same "later"
+    await p.relay.relay(later);
     await p.driver.idle();
     await p.drain();
-    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ outcome: 'creada' });
+    expect(runs).not.toHaveBeenCalled();
+    const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId });
+    expect(row).toMatchObject({ status: 'incidente', state: 'incidente' });
+    expect(row.incidentMessage).toMatch(/no llegó al trámite/);
+    expect(await repo.countBy({ caseId: c.caseId, type: 'provision' })).toBe(1);
     expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
+    runs.mockRestore();
   });
 
   it('ends a self-service case left unconfirmed for an hour as "expirada", and leaves recent ones alone', async () => {

@@ -26,6 +26,11 @@ export interface SendOptions {
   /** The case version the actor read; a different current version gives 409. */
   expectedVersion?: number;
   now?: Date;
+  /**
+   * The caller's open transaction: the event is applied in it, all or nothing with the caller's own writes (the job
+   * runner marks a command done and reports its result in one transaction).
+   */
+  em?: EntityManager;
 }
 
 export interface TransitionResult {
@@ -233,7 +238,7 @@ export class EngineService {
 
   async send(caseId: string, event: EngineEvent, actor: Actor, opts: SendOptions = {}): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
-    return inTransaction(this.ds, async (em) => {
+    const apply = async (em: EntityManager): Promise<TransitionResult> => {
       const row = await em.findOne(ProcedureCase, { where: { id: caseId } });
       if (!row) throw notFound('El trámite');
       this.checkScope(row, actor);
@@ -242,7 +247,8 @@ export class EngineService {
       const snap = this.load(def, row);
       const { commands } = await this.applyEvent(em, def, row, snap, event, actor, now);
       return this.result(row, commands);
-    });
+    };
+    return opts.em ? apply(opts.em) : inTransaction(this.ds, apply);
   }
 
   /** One transition inside the caller's transaction: authorise, transition, save with version check, record. */
@@ -475,6 +481,10 @@ export class EngineService {
     } else {
       const metas = Object.values(snap.getMeta() as Record<string, StepMeta | undefined>);
       row.status = metas.some((m) => m?.incident) ? 'incidente' : 'activo';
+      // The reason of an incident lives in the machine's context (registrarIncidente); the case row carries it for the
+      // API and the inbox, and drops it when REINTENTAR puts the case back to work.
+      const message = (snap.context as { incidente?: { message?: string } | null } | undefined)?.incidente?.message;
+      row.incidentMessage = row.status === 'incidente' ? (message || 'Incidente sin motivo registrado.').slice(0, 400) : null;
     }
   }
 

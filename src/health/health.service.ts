@@ -86,7 +86,7 @@ export class HealthService {
       driver: this.driver?.name ?? 'ninguno',
       trabajos,
       bandejaDeSalida: {
-        pendientes: await count("SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pendiente','encolado')"),
+        pendientes: await count("SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pendiente','encolado','en_curso')"),
         fallidos: await count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'fallido'"),
       },
       incidentes: await count("SELECT COUNT(*) AS n FROM procedure_case WHERE status = 'incidente'"),

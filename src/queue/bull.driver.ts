@@ -6,7 +6,8 @@ import { type JobData, QUEUE_NAMES, type QueueName } from './queue.types';
 /**
  * Bull on Redis: queues shared by every web and worker process. Bull is required only here, so the embedded default
  * never loads it. A short reconnect strategy (Bull's default grows to 20 s) makes work resume quickly after Redis
- * comes back. Retries are ours (see JobRunner), so each Bull job is one attempt with a deterministic id.
+ * comes back. Retries are ours (see JobRunner), so each Bull job is one try of a command, with a deterministic id
+ * (`outboxId:try`): adding it again while it waits or runs does nothing.
  */
 export class BullDriver implements QueueDriver {
   readonly name = 'bull' as const;
@@ -19,14 +20,21 @@ export class BullDriver implements QueueDriver {
     const redis = { retryStrategy: (times: number) => Math.min(times * 200, 2000) };
     this.queues = Object.fromEntries(
       QUEUE_NAMES.map((name) => {
-        // A job whose worker died (lock not renewed) is noticed after about stalledMs and runs again; processors
-        // are idempotent, so that second run finishes the work instead of repeating it.
+        // A job whose worker died (lock not renewed) is noticed after about stalledMs and delivered again. The same
+        // happens to a live worker whose lock renewal came late (a busy event loop): that re-delivery finds the
+        // command's lease in the database still renewed and waits for it instead of running beside it; after a real
+        // death the lease (as long as this lock) has expired, or soon will, and the re-delivery takes over.
         const q = new BullCtor<JobData>(name, redisUrl, {
           prefix,
           redis,
           settings: { lockDuration: stalledMs, stalledInterval: stalledMs, maxStalledCount: 3 },
         });
-        q.on('error', (e) => this.log.warn({ queue: name, err: e.message }, 'Redis no responde; se reintentará'));
+        q.on('error', (e) => {
+          // A worker whose job was taken for stalled and handed to another cannot finish it in Redis any more; the
+          // command's lease in the database already decided which of the two runs it (see JobRunner).
+          if (/lock/i.test(e.message)) this.log.warn({ queue: name, err: e.message }, 'Bull entregó este trabajo a otro worker; su turno en la base de datos decide quién lo ejecuta');
+          else this.log.warn({ queue: name, err: e.message }, 'Redis no responde; se reintentará');
+        });
         return [name, q];
       }),
     ) as Record<QueueName, Bull.Queue<JobData>>;
@@ -37,7 +45,17 @@ export class BullDriver implements QueueDriver {
   }
 
   async enqueue(queue: QueueName, jobId: string, data: JobData, delayMs: number): Promise<void> {
-    await this.queues[queue].add(data, {
+    const q = this.queues[queue];
+    const existing = await q.getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed') return; // waiting, delayed or running: it will run
+      // A finished job keeps its id (removeOnComplete / removeOnFail keep the last ones), and Bull ignores an add under
+      // a known id: the command is back (recovery found its try unfinished), so the old record makes way. A job
+      // taken meanwhile is locked and stays; the add below is then a no-op.
+      await existing.remove().catch(() => undefined);
+    }
+    await q.add(data, {
       jobId,
       delay: Math.max(0, delayMs),
       attempts: 1,

@@ -1,21 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, LessThan, LessThanOrEqual } from 'typeorm';
+import { DataSource, In, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { SYSTEM_ACTOR } from '../engine/actor';
 import type { StepMeta } from '../../machines/types';
 import { EngineService } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import { OutboxCommand } from '../engine/entities/outbox.entity';
+import { JobRunner, jobIdOf, LIVE_STATUSES, queueOf } from './job-runner.service';
 import { QUEUE_DRIVER, type QueueDriver } from './queue-driver';
-import { type JobType, QUEUE_OF } from './queue.types';
 
 /** Commands due within this window go to the queue now (as delayed jobs); later ones wait in the database. */
 const LOOKAHEAD_MS = 15 * 60_000;
 const BATCH = 200;
-
-/** The job id of a command's next attempt: deterministic, so adding it twice runs it once. */
-export const jobIdOf = (cmd: Pick<OutboxCommand, 'id' | 'attempts'>): string => `${cmd.id}:${cmd.attempts + 1}`;
 
 /**
  * Moves committed outbox commands into the queues and marks them enqueued (enqueue first, then mark: a crash in
@@ -30,6 +27,7 @@ export class OutboxRelay {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
     private readonly engine: EngineService,
+    private readonly runner: JobRunner,
   ) {}
 
   /** One pass of the relay; returns how many commands it enqueued. */
@@ -41,8 +39,7 @@ export class OutboxRelay {
       take: BATCH,
     });
     for (const cmd of rows) {
-      const queue = QUEUE_OF[cmd.type as JobType] ?? 'provisioning';
-      await this.driver.enqueue(queue, jobIdOf(cmd), { outboxId: cmd.id }, cmd.availableAt.getTime() - now.getTime());
+      await this.driver.enqueue(queueOf(cmd), jobIdOf(cmd), { outboxId: cmd.id }, cmd.availableAt.getTime() - now.getTime());
       await repo.update({ id: cmd.id, status: 'pendiente' }, { status: 'encolado', enqueuedAt: now });
     }
     return rows.length;
@@ -70,28 +67,43 @@ export class OutboxRelay {
     return n;
   }
 
-  /** At the start of a process that runs jobs in-process: what that process had in memory is gone, enqueue it again. */
-  async requeueAllEnqueued(): Promise<number> {
-    const res = await this.ds.getRepository(OutboxCommand).update({ status: 'encolado' }, { status: 'pendiente' });
+  /**
+   * At the start of a process that runs jobs in-process: what that process had in memory is gone, enqueue it again. A
+   * command whose lease is still live stays as it is (its execution may be another process's); recovery takes it
+   * over once the lease has expired.
+   */
+  async requeueAllEnqueued(now = new Date()): Promise<number> {
+    const res = await this.ds.getRepository(OutboxCommand).update(
+      [{ status: 'encolado' }, { status: 'en_curso', leaseUntil: LessThan(now) }],
+      { status: 'pendiente', leaseOwner: null, leaseUntil: null },
+    );
     return res.affected ?? 0;
   }
 
   /**
-   * Recovery: (1) an enqueued command whose job is in no queue any more goes back to pending under the next attempt's
-   * job id; (2) a case that waits for an effect with no live command behind it gets its command run again (processors
-   * are idempotent), or its failure reported.
+   * Recovery. (1) A command whose job is in no queue any more — enqueued long ago, or leased by an execution that
+   * stopped renewing its lease (its worker died) — goes back to pending, under the same job id (`id:failures+1`: the
+   * queue replaces a finished job of that id), so the relay queues it again; a kept ending is then reported, not
+   * performed again. A live lease is never touched: that command is being executed. (2) A case that waits for an
+   * effect whose command ended without telling it gets an incident (JobRunner.reportUnreached), never a second run.
    */
   async recover(now = new Date(), staleMs = 2 * 60_000): Promise<{ requeued: number; cases: number }> {
     const repo = this.ds.getRepository(OutboxCommand);
     let requeued = 0;
-    const stale = await repo.find({ where: { status: 'encolado', enqueuedAt: LessThan(new Date(now.getTime() - staleMs)) }, take: 500 });
-    for (const cmd of stale) {
-      if (cmd.availableAt.getTime() > now.getTime()) continue; // a delayed job, not due yet
-      const queue = QUEUE_OF[cmd.type as JobType] ?? 'provisioning';
-      const alive = (await this.driver.has(queue, jobIdOf(cmd))) || (await this.driver.has(queue, `${cmd.id}:${cmd.attempts}`));
-      if (alive) continue;
-      await repo.update({ id: cmd.id, status: 'encolado' }, { status: 'pendiente', attempts: cmd.attempts + 1 });
-      requeued++;
+    const suspects = await repo.find({
+      where: [
+        { status: 'encolado', enqueuedAt: LessThan(new Date(now.getTime() - staleMs)), availableAt: LessThanOrEqual(now) },
+        { status: 'en_curso', leaseUntil: LessThan(now) },
+      ],
+      take: 500,
+    });
+    for (const cmd of suspects) {
+      // Still waiting or running in the queue (Bull re-delivers the job of a dead worker by itself).
+      if (await this.driver.has(queueOf(cmd), jobIdOf(cmd))) continue;
+      // Conditional on what was read: a command claimed, renewed or finished meanwhile is left alone.
+      const same = cmd.status === 'en_curso' ? { leaseOwner: cmd.leaseOwner ?? IsNull(), leaseUntil: LessThan(now) } : { attempts: cmd.attempts };
+      const res = await repo.update({ id: cmd.id, status: cmd.status, ...same }, { status: 'pendiente', leaseOwner: null, leaseUntil: null });
+      requeued += res.affected ?? 0;
     }
 
     let cases = 0;
@@ -107,17 +119,16 @@ export class OutboxRelay {
       }
       if (!awaited) continue;
       const cmds = await repo.find({ where: { caseId: row.id, type: awaited }, order: { createdAt: 'DESC' } });
-      if (cmds.some((c) => c.status === 'pendiente' || c.status === 'encolado')) continue;
+      if (cmds.some((c) => LIVE_STATUSES.includes(c.status))) continue;
       const last = cmds[0];
       if (!last) {
         this.log.error({ caseId: row.id, awaited }, 'Trámite esperando un efecto que nunca se registró');
         continue;
       }
-      // The effect ran (or failed) but its result never reached the case: run it again; it is idempotent.
-      await repo.update({ id: last.id }, { status: 'pendiente', attempts: last.attempts, availableAt: now });
-      cases++;
+      // Sent with the case version read above: a case that took the result since (read before the commit) refuses it.
+      if (await this.runner.reportUnreached(last, row.version)) cases++;
     }
-    if (requeued || cases) this.log.warn({ requeued, cases }, 'Recuperación: trabajos perdidos vueltos a encolar');
+    if (requeued || cases) this.log.warn({ requeued, cases }, 'Recuperación: trabajos perdidos vueltos a encolar, trámites sin resultado en incidente');
     return { requeued, cases };
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { PROCEDURES } from '../../machines';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService } from '../../src/engine/engine.service';
@@ -7,6 +6,7 @@ import { InProcessDriver } from '../../src/queue/in-process.driver';
 import { JobRunner } from '../../src/queue/job-runner.service';
 import { OutboxRelay } from '../../src/queue/outbox-relay.service';
 import type { CommandProcessor } from '../../src/queue/queue.types';
+import { addCommand } from '../support/outbox';
 import { createTestDb, type TestDb } from '../support/test-db';
 
 /**
@@ -30,7 +30,7 @@ describe('outbox relay and job runner: a command being run is not relayed again'
     await db?.close();
   });
 
-  it('marks the command enqueued as its run starts, so another relay pass enqueues nothing', async () => {
+  it('takes the command (its lease) as its run starts, so another relay pass enqueues nothing', async () => {
     const ds = db.dataSource;
     const engine = new EngineService(ds, PROCEDURES, new CalendarService(ds));
     let runs = 0;
@@ -48,30 +48,15 @@ describe('outbox relay and job runner: a command being run is not relayed again'
       },
     };
     const driver = new InProcessDriver(); // nobody consumes it: what the relay enqueues stays visible
-    const runner = new JobRunner(ds, driver, [slow], engine, { retryBaseMs: 1000 });
-    const otherRelay = new OutboxRelay(ds, driver, engine);
-    const id = randomUUID();
-    const now = new Date(Date.now() - 1000);
-    await ds.getRepository(OutboxCommand).insert({
-      id,
-      caseId: randomUUID(),
-      type: 'renderAcuse',
-      payload: '{}',
-      idempotencyKey: `${id}:renderAcuse:1`,
-      status: 'pendiente',
-      attempts: 0,
-      availableAt: now,
-      createdAt: now,
-      enqueuedAt: null,
-      doneAt: null,
-      lastError: null,
-    });
+    const runner = new JobRunner(ds, driver, [slow], engine, { retryBaseMs: 1000, queueStalledMs: 30_000 });
+    const otherRelay = new OutboxRelay(ds, driver, engine, runner);
+    const id = await addCommand(ds);
 
     // Job <id>:1 starts (a worker took it from the queue) before the relay that enqueued it marked the row.
     running = runner.handle('letters', { outboxId: id });
     await inside;
     const during = await ds.getRepository(OutboxCommand).findOneByOrFail({ id });
-    expect({ status: during.status, attempts: during.attempts, enqueued: during.enqueuedAt !== null }).toEqual({ status: 'encolado', attempts: 1, enqueued: true });
+    expect({ status: during.status, attempts: during.attempts, enqueued: during.enqueuedAt !== null }).toEqual({ status: 'en_curso', attempts: 0, enqueued: true });
     // Another process's relay pass now finds nothing waiting: no job <id>:2.
     expect(await otherRelay.relay()).toBe(0);
     expect(await driver.has('letters', `${id}:2`)).toBe(false);

@@ -46,7 +46,7 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
   ];
   const driver = new InProcessDriver();
   const runner = new JobRunner(ds, driver, processors, engine, config);
-  const relay = new OutboxRelay(ds, driver, engine);
+  const relay = new OutboxRelay(ds, driver, engine, runner);
   driver.consume(runner.handle, 2);
   Logger.overrideLogger(false);
   /** Relays and runs jobs until nothing is left to do now (delayed reminders stay delayed). */

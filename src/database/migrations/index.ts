@@ -7,6 +7,7 @@ import { OficiosMysql1795877921437 } from './mysql/1795877921437-Oficios';
 import { ResponsableScopeMysql1795879516425 } from './mysql/1795879516425-ResponsableScope';
 import { InboxIndexesMysql1795880282490 } from './mysql/1795880282490-InboxIndexes';
 import { SentMailMysql1796225687580 } from './mysql/1796225687580-SentMail';
+import { OutboxLeaseMysql1796225937910 } from './mysql/1796225937910-OutboxLease';
 import { SelfServiceOpenRequestMysql1796226026204 } from './mysql/1796226026204-SelfServiceOpenRequest';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
@@ -15,7 +16,8 @@ import { OficiosSqlite1795877921437 } from './sqlite/1795877921437-Oficios';
 import { ResponsableScopeSqlite1795879516425 } from './sqlite/1795879516425-ResponsableScope';
 import { InboxIndexesSqlite1795880282490 } from './sqlite/1795880282490-InboxIndexes';
 import { SentMailSqlite1796225687580 } from './sqlite/1796225687580-SentMail';
+import { OutboxLeaseSqlite1796225937910 } from './sqlite/1796225937910-OutboxLease';
 import { SelfServiceOpenRequestSqlite1796226026204 } from './sqlite/1796226026204-SelfServiceOpenRequest';
 
-export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508, ProvisioningSqlite1795877525415, OficiosSqlite1795877921437, ResponsableScopeSqlite1795879516425, InboxIndexesSqlite1795880282490, SentMailSqlite1796225687580, SelfServiceOpenRequestSqlite1796226026204];
-export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508, ProvisioningMysql1795877525415, OficiosMysql1795877921437, ResponsableScopeMysql1795879516425, InboxIndexesMysql1795880282490, SentMailMysql1796225687580, SelfServiceOpenRequestMysql1796226026204];
+export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508, ProvisioningSqlite1795877525415, OficiosSqlite1795877921437, ResponsableScopeSqlite1795879516425, InboxIndexesSqlite1795880282490, SentMailSqlite1796225687580, OutboxLeaseSqlite1796225937910, SelfServiceOpenRequestSqlite1796226026204];
+export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508, ProvisioningMysql1795877525415, OficiosMysql1795877921437, ResponsableScopeMysql1795879516425, InboxIndexesMysql1795880282490, SentMailMysql1796225687580, OutboxLeaseMysql1796225937910, SelfServiceOpenRequestMysql1796226026204];

@@ -1,10 +1,16 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type OutboxStatus = 'pendiente' | 'encolado' | 'hecho' | 'fallido' | 'cancelado';
+/**
+ * pendiente → encolado (a job carries it) → en_curso (one execution holds its lease) → hecho / fallido; a transient
+ * failure goes back to encolado with its retry job, a dead worker's expired lease back to pendiente (recovery).
+ */
+export type OutboxStatus = 'pendiente' | 'encolado' | 'en_curso' | 'hecho' | 'fallido' | 'cancelado';
 
 /**
  * A side effect declared by a transition, written in the same transaction (transactional outbox). The relay moves
- * pending rows to the queues; the job id is the row id, so a crash between commit and enqueue never runs it twice.
+ * pending rows to the queues; the job id is the row id and its try, so a crash between commit and enqueue never runs
+ * it twice. The lease (status en_curso, leaseOwner, leaseUntil) is the one truth about who executes it now: see
+ * JobRunner.
  */
 @Entity('outbox')
 @Index('idx_outbox_status', ['status', 'availableAt'])
@@ -30,6 +36,7 @@ export class OutboxCommand {
   @Column({ type: 'varchar', length: 12 })
   status!: OutboxStatus;
 
+  /** Failed executions (transient errors retried, MAX_ATTEMPTS at most); a re-delivery after a crash is not one. */
   @Column({ type: 'int', default: 0 })
   attempts!: number;
 
@@ -47,4 +54,19 @@ export class OutboxCommand {
 
   @Column({ type: 'varchar', length: 400, nullable: true })
   lastError!: string | null;
+
+  /** The execution holding the lease (a random token per run) while status is en_curso. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  leaseOwner!: string | null;
+
+  /** Until when that execution is presumed alive; its heartbeat moves it on, and past it another may take over. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  leaseUntil!: Date | null;
+
+  /**
+   * What the effect ended with, written as soon as it ends (JSON: the final status and the event for the case): a
+   * delivery after a crash before the result was committed reports this instead of performing the effect again.
+   */
+  @Column({ type: 'text', nullable: true })
+  result!: string | null;
 }
