@@ -197,6 +197,7 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
     const client = new Redis(redis!.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await client.connect();
     let keys = 0;
+    let jobs = 0;
     try {
       let cursor = '0';
       do {
@@ -205,8 +206,10 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
         for (const key of batch) {
           keys++;
           const type = await client.type(key);
+          const hash = type === 'hash' ? await client.hgetall(key) : {};
+          if (typeof hash.data === 'string') jobs++; // a Bull job: its data is the command's payload
           const value =
-            type === 'hash' ? JSON.stringify(await client.hgetall(key))
+            type === 'hash' ? JSON.stringify(hash)
             : type === 'list' ? (await client.lrange(key, 0, -1)).join('\n')
             : type === 'set' ? (await client.smembers(key)).join('\n')
             : type === 'zset' ? (await client.zrange(key, 0, -1)).join('\n')
@@ -225,10 +228,11 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
     console.log(
       `Secretos: ${secrets.length} valores buscados (${sessions.length} sesiones, ${selfServiceTokens.size} tokens de autoservicio, ${activation.size} enlaces, ${curts.length} CURT, ` +
         `${Object.keys(PW).length + Object.keys(TYPED).length + 1 + initialPasswords.length} contraseñas, clave PII, SECRET_KEY) en ${logs.lines.length} líneas del log del web, ` +
-        `${workerLog.split('\n').length} del worker, ${cells} celdas de ${rows} filas (${movements} movimientos), ${keys} claves de Redis y ${mails.length} correos.`,
+        `${workerLog.split('\n').length} del worker, ${cells} celdas de ${rows} filas (${movements} movimientos), ${keys} claves de Redis (${jobs} trabajos de Bull con sus datos) y ${mails.length} correos.`,
     );
     expect(logs.lines.length).toBeGreaterThan(50);
     expect(keys).toBeGreaterThan(10);
+    expect(jobs).toBeGreaterThan(0);
     expect(found).toEqual([]);
   });
 });
