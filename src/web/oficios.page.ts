@@ -20,7 +20,7 @@ import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPage
 import { ProcedureLabels } from './procedure-labels';
 import { renderOficioForm, renderOficioList } from './oficios.view';
 
-type UploadRequest = PageRequest & { uploadError?: DomainError };
+type UploadRequest = PageRequest & { uploadError?: DomainError; file?: unknown };
 
 /**
  * The scan upload of the registration page: the same interceptor as POST /api/oficios (10 MB, field «archivo»), but
@@ -40,6 +40,8 @@ export class PageUpload implements NestInterceptor {
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       req.uploadError = e;
+      // A refused upload leaves no file: multer may have left the first of two, without its bytes.
+      req.file = undefined;
     }
     this.csrf.check(req);
     return next.handle();

@@ -49,7 +49,7 @@ export interface ProcedureHarness {
 }
 
 // Every password a person sets in this suite; none may ever appear in a mail, a movement or a job payload.
-const PW = {
+export const PW = {
   personal: 'cometa-nopal-brisa-31',
   personalNueva: 'tamarindo-faro-lluvia-77',
   escuela: 'mango-volcan-jardin-54',

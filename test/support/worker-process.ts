@@ -31,7 +31,7 @@ process.once('exit', () => {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-export async function startWorker(env: Record<string, string>, opts: { readyTimeoutMs?: number } = {}): Promise<WorkerProcess> {
+export async function startWorker(env: Record<string, string>, opts: { readyTimeoutMs?: number; /** Every chunk of its stdout and stderr (output() keeps the last 20 000 characters). */ onOutput?: (text: string) => void } = {}): Promise<WorkerProcess> {
   const base: Record<string, string> = { NODE_ENV: 'test' };
   for (const k of INHERITED) if (process.env[k] !== undefined) base[k] = process.env[k];
   Object.assign(base, testClockEnv());
@@ -43,6 +43,7 @@ export async function startWorker(env: Record<string, string>, opts: { readyTime
   live.add(child);
   let out = '';
   const append = (b: Buffer): void => {
+    opts.onOutput?.(b.toString());
     out = (out + b.toString()).slice(-20_000);
   };
   child.stdout?.on('data', append);
