@@ -1,7 +1,25 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { DomainError } from './domain-error';
 import { esc, htmlPage } from './html';
+
+export const DATABASE_UNAVAILABLE_MESSAGE = 'La base de datos no está disponible; intente de nuevo en unos momentos.';
+/** Retry-After of a 503 for a database that does not answer: a restart or a failover takes seconds. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The failures that are neither the request's fault nor a bug, as the error a person reads: a database that is down,
+ * frozen or locked → 503 in Spanish with Retry-After (logged as a warning, without a stack or the statement's
+ * parameters). The API's filter and the pages' filter (src/web/page-auth.ts) both start here; anything else comes back
+ * unchanged.
+ */
+export function mapUnavailable(exception: unknown, res: Response, log: Logger, requestId: string): unknown {
+  if (!isDatabaseUnavailable(exception)) return exception;
+  log.warn({ requestId, causa: exception instanceof Error ? exception.message : String(exception) }, 'Base de datos no disponible');
+  if (!res.headersSent) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+  return new DomainError('BASE_DE_DATOS_NO_DISPONIBLE', DATABASE_UNAVAILABLE_MESSAGE, 503);
+}
 
 const STATUS_ES: Record<number, [string, string]> = {
   400: ['SOLICITUD_INVALIDA', 'La solicitud no es válida.'],
@@ -13,6 +31,7 @@ const STATUS_ES: Record<number, [string, string]> = {
   413: ['DEMASIADO_GRANDE', 'El archivo o la solicitud excede el tamaño permitido.'],
   415: ['TIPO_NO_ADMITIDO', 'El tipo de contenido no se admite.'],
   429: ['DEMASIADAS_SOLICITUDES', 'Demasiadas solicitudes; espere un momento e intente de nuevo.'],
+  503: ['SERVICIO_NO_DISPONIBLE', 'El servicio no está disponible por el momento; intente de nuevo en unos momentos.'],
 };
 
 const PAGE_TITLE: Record<number, string> = {
@@ -20,6 +39,7 @@ const PAGE_TITLE: Record<number, string> = {
   413: 'Datos demasiado grandes',
   429: 'Demasiadas solicitudes',
   500: 'Ocurrió un error',
+  503: 'Servicio no disponible',
 };
 
 /**
@@ -33,7 +53,7 @@ function wantsPage(req: Request): boolean {
 
 /**
  * Maps every error to a Spanish JSON body (or page) and a status. Domain errors carry their own code and message;
- * Nest's HTTP errors get Spanish wording; anything else is a 500 that names the request id, logged with the stack but
+ * Nest's HTTP errors get Spanish wording; a database that does not answer is a 503 (mapUnavailable); anything else is a 500 that names the request id, logged with the stack but
  * never shown to the user (CONVENTIONS #14).
  */
 @Catch()
@@ -44,7 +64,8 @@ export class ErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request & { id?: string }>();
-    const { status, body } = this.responseOf(exception, String(req.id ?? ''));
+    const requestId = String(req.id ?? '');
+    const { status, body } = this.responseOf(mapUnavailable(exception, res, this.logger, requestId), requestId);
     if (res.headersSent) return;
     if (wantsPage(req)) {
       const title = PAGE_TITLE[status] ?? 'No fue posible continuar';

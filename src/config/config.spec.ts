@@ -30,10 +30,19 @@ describe('loadConfig', () => {
     ['DIRECTORY_PROVIDER', 'exchange', /DIRECTORY_PROVIDER debe ser uno de: local, ldap, google/],
     ['SECRET_KEY', 'corta', /SECRET_KEY debe tener 64 caracteres hexadecimales/],
     ['MAIL_DOMAIN', 'no_valido', /MAIL_DOMAIN no es un dominio válido/],
+    ['DB_QUERY_TIMEOUT_MS', '10s', /DB_QUERY_TIMEOUT_MS debe ser un número entero entre 0 y 3600000/],
+    ['DB_CONNECT_TIMEOUT_MS', '100', /DB_CONNECT_TIMEOUT_MS debe ser un número entero entre 500 y 120000/],
+    ['DB_ACQUIRE_TIMEOUT_MS', '0', /DB_ACQUIRE_TIMEOUT_MS debe ser un número entero entre 500 y 600000/],
   ])('stops on a wrong %s and names it', (name, value, message) => {
     const run = (): unknown => loadConfig({ DATA_DIR: dataDir(), [name]: value });
     expect(run).toThrow(ConfigError);
     expect(run).toThrow(message);
+  });
+
+  it('bounds every wait for MySQL/MariaDB by default; DB_*_TIMEOUT_MS tune it (0: no statement timeout)', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).dbTimeouts).toEqual({ connectMs: 5000, acquireMs: 5000, queryMs: 10000 });
+    const c = loadConfig({ DATA_DIR: dataDir(), DB_CONNECT_TIMEOUT_MS: '2000', DB_ACQUIRE_TIMEOUT_MS: '3000', DB_QUERY_TIMEOUT_MS: '0' });
+    expect(c.dbTimeouts).toEqual({ connectMs: 2000, acquireMs: 3000, queryMs: 0 });
   });
 
   it('requires PUBLIC_BASE_URL and SECRET_KEY in production, so no QR points nowhere', () => {

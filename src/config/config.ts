@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DomainError } from '../common/domain-error';
+import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, type DbTimeouts } from '../database/timeouts';
 
 /**
  * The whole configuration of the product, read once from the environment at boot.
@@ -14,6 +15,8 @@ export interface AppConfig {
   dataDir: string;
   /** undefined → embedded SQLite file under dataDir */
   databaseUrl?: string;
+  /** MySQL/MariaDB: how long a connect, a wait for a pooled connection and a statement may take (then 503). */
+  dbTimeouts: DbTimeouts;
   redisUrl?: string;
   smtpUrl?: string;
   mailFrom: string;
@@ -216,6 +219,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host,
     dataDir,
     databaseUrl,
+    dbTimeouts: {
+      connectMs: int(env, 'DB_CONNECT_TIMEOUT_MS', DB_CONNECT_TIMEOUT_MS, 500, 120_000),
+      acquireMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', DB_ACQUIRE_TIMEOUT_MS, 500, 600_000),
+      queryMs: int(env, 'DB_QUERY_TIMEOUT_MS', DB_QUERY_TIMEOUT_MS, 0, 3_600_000),
+    },
     redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']),
     mailFrom: str(env, 'MAIL_FROM') ?? `Mi Correo Institucional <no-responder@${mailDomain}>`,

@@ -2,9 +2,11 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
+import { boundedMysql2 } from './bounded-mysql';
 import { ENTITIES } from './entities';
 import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
+import { DB_POOL_SIZE, type DbTimeouts, DEFAULT_DB_TIMEOUTS, SQLITE_BUSY_TIMEOUT_MS } from './timeouts';
 import { SqliteConnectionGate } from './transaction';
 
 export type Dialect = 'sqlite' | 'mysql';
@@ -17,8 +19,10 @@ export function dialectOf(databaseUrl: string | undefined): Dialect {
  * The one TypeORM options factory, used by the app, the CLIs and ormconfig.ts.
  * No DATABASE_URL → an SQLite file under dataDir (WAL); mysql:// or mariadb:// → MySQL 8 / MariaDB 10.11.
  * Never `synchronize`: the schema only changes through the migrations of each dialect.
+ * Nothing waits for the database without a bound (`dbTimeouts`, src/database/timeouts.ts): a server that is down or
+ * frozen makes a statement fail within seconds, and src/database/unavailable.ts turns that into a 503.
  */
-export function buildDataSourceOptions(opts: { databaseUrl?: string; dataDir: string; sqliteFile?: string }): DataSourceOptions {
+export function buildDataSourceOptions(opts: { databaseUrl?: string; dataDir: string; sqliteFile?: string; dbTimeouts?: DbTimeouts }): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     namingStrategy: new SnakeNamingStrategy(),
@@ -27,6 +31,7 @@ export function buildDataSourceOptions(opts: { databaseUrl?: string; dataDir: st
     migrationsTableName: 'migrations',
     logging: false,
   } as const;
+  const timeouts = opts.dbTimeouts ?? DEFAULT_DB_TIMEOUTS;
   if (opts.databaseUrl) {
     // Same SQL either way; TypeORM's 'mariadb' type only reads MariaDB's catalog quirks (DEFAULT NULL) correctly.
     const mariadb = opts.databaseUrl.startsWith('mariadb:');
@@ -37,7 +42,10 @@ export function buildDataSourceOptions(opts: { databaseUrl?: string; dataDir: st
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
       migrations: MYSQL_MIGRATIONS,
-      extra: { connectionLimit: 10 },
+      // mysql2 with the acquire and statement bounds it lacks (a frozen server otherwise holds a request forever).
+      driver: boundedMysql2(timeouts),
+      connectTimeout: timeouts.connectMs,
+      extra: { connectionLimit: DB_POOL_SIZE },
     };
   }
   const database = opts.sqliteFile ?? join(opts.dataDir, 'mci.sqlite');
@@ -53,8 +61,9 @@ export function buildDataSourceOptions(opts: { databaseUrl?: string; dataDir: st
     enableWAL: true,
     // One shared connection: every statement and transaction goes through inTransaction's gate.
     subscribers: [SqliteConnectionGate],
+    // busy_timeout: a lock held by another process (a CLI) ends in SQLITE_BUSY after this long (a 503), never waits on.
+    timeout: SQLITE_BUSY_TIMEOUT_MS,
     prepareDatabase: (db: { pragma(s: string): unknown }) => {
-      db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
     },
     migrations: SQLITE_MIGRATIONS,

@@ -37,11 +37,21 @@ export const componentDown = (r: HealthReport): boolean => !r.baseDeDatos.ok || 
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
+/** How long /health waits for the database or Redis before it reports them down (503). */
+export const HEALTH_PROBE_TIMEOUT_MS = 2000;
+
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: sin respuesta en ${ms} ms`)), ms).unref())]);
 
 @Injectable()
 export class HealthService {
+  /**
+   * The database probe still waiting for its answer. Checks share it instead of starting another: while the database
+   * does not answer, each probe would hold a pooled connection until the statement timeout (DB_QUERY_TIMEOUT_MS), and a
+   * load balancer asking every second would take the pool from the requests.
+   */
+  private dbProbe?: Promise<unknown>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -50,7 +60,7 @@ export class HealthService {
   ) {}
 
   async check(now: Date = new Date()): Promise<HealthReport> {
-    const baseDeDatos = { dialecto: dialectOf(this.config.databaseUrl), ...(await this.probe(() => this.dataSource.query('SELECT 1'), 'base de datos')) };
+    const baseDeDatos = { dialecto: dialectOf(this.config.databaseUrl), ...(await this.probe(() => this.pingDatabase(), 'base de datos')) };
     const report: HealthReport = { estado: 'ok', baseDeDatos, avisos: [] };
     if (!baseDeDatos.ok) report.avisos.push(`La base de datos no responde: ${baseDeDatos.detalle ?? ''}`);
     if (this.config.redisUrl) {
@@ -81,7 +91,7 @@ export class HealthService {
   /** Queue depth, failures and incidents: what an operator watches. */
   private async queues(redisUp: boolean): Promise<NonNullable<HealthReport['colas']>> {
     const count = async (sql: string): Promise<number> => Number((await this.dataSource.query<{ n: number | string }[]>(sql))[0]?.n ?? 0);
-    const trabajos = this.driver && redisUp ? await withTimeout(this.driver.counts(), 2000, 'colas').catch(() => null) : null;
+    const trabajos = this.driver && redisUp ? await withTimeout(this.driver.counts(), HEALTH_PROBE_TIMEOUT_MS, 'colas').catch(() => null) : null;
     return {
       driver: this.driver?.name ?? 'ninguno',
       trabajos,
@@ -96,11 +106,16 @@ export class HealthService {
   private async probe(fn: () => Promise<unknown>, what: string): Promise<ComponentHealth> {
     const t0 = performance.now();
     try {
-      await withTimeout(fn(), 2000, what);
+      await withTimeout(fn(), HEALTH_PROBE_TIMEOUT_MS, what);
       return { ok: true, ms: Math.round(performance.now() - t0) };
     } catch (e) {
       return { ok: false, ms: Math.round(performance.now() - t0), detalle: (e as Error).message };
     }
+  }
+
+  private pingDatabase(): Promise<unknown> {
+    this.dbProbe ??= this.dataSource.query('SELECT 1').finally(() => (this.dbProbe = undefined));
+    return this.dbProbe;
   }
 
   /** A short-lived connection per check: nothing keeps reconnecting in the background when Redis is down. */

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/domain-error';
+import { mapUnavailable } from '../common/error.filter';
 import { INSTITUCION, SUBDIRECCION, TEST_MARK } from '../letters/renderer';
 import type { ComparisonResult, VerificationView } from './documents.service';
 
@@ -95,9 +96,10 @@ export function renderErrorPage(status: number, message: string): string {
 export class VerificationPageFilter implements ExceptionFilter {
   private readonly log = new Logger('Verificación');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request & { id?: string }>();
+    const exception = mapUnavailable(error, res, this.log, String(req.id ?? ''));
     let status = 500;
     let message = 'Ocurrió un error al verificar el documento. Intente de nuevo más tarde.';
     if (exception instanceof DomainError) {

@@ -18,6 +18,7 @@ import { FormTokenChecked, StaffAuthGuard } from '../auth/auth.guard';
 import { CsrfTokens, isUnsafeMethod } from '../auth/csrf';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
+import { mapUnavailable } from '../common/error.filter';
 import { esc } from '../common/html';
 import { setRetryAfter } from '../common/rate-limit';
 import { type Chrome, query, staffPage } from './layout';
@@ -66,6 +67,7 @@ const STATUS_TEXT: Record<number, [string, string]> = {
   415: ['Tipo no admitido', 'El tipo de archivo no se admite.'],
   422: ['No procede', 'La acción no procede.'],
   429: ['Demasiados intentos', 'Demasiadas solicitudes; espere un momento e intente de nuevo.'],
+  503: ['Servicio no disponible', 'El servicio no está disponible por el momento; intente de nuevo en unos momentos.'],
 };
 
 /** Sends a page: HTML, never cached (it shows a person's work and, once, first-login passwords). */
@@ -81,7 +83,8 @@ export function seeOther(res: Response, url: string): void {
 
 /**
  * Errors on page routes become pages, not JSON: no session → the sign-in page (coming back afterwards), first-login
- * password pending → the password page, anything else → the Spanish message in the staff layout. Unknown errors are
+ * password pending → the password page, a database that does not answer → 503 (mapUnavailable, as on the API),
+ * anything else → the Spanish message in the staff layout. Unknown errors are
  * logged with the request id and shown only as that id (CONVENTIONS #14).
  */
 @Catch()
@@ -91,10 +94,11 @@ export class PageFilter implements ExceptionFilter {
 
   constructor(private readonly csrf: CsrfTokens) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(error: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<PageRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    const exception = mapUnavailable(error, res, this.log, String(req.id ?? ''));
     if (exception instanceof DomainError && exception.code === 'NO_AUTENTICADO') {
       seeOther(res, `/personal/entrar${req.method === 'GET' ? query({ siguiente: req.originalUrl }) : ''}`);
       return;
