@@ -24,7 +24,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * What each call of a scripted processor does: wait for the test and then run the real effect, wait and then fail as a
  * worker that died there would never report (`die`), fail transiently, or run the real effect at once.
  */
-type Step = 'hold' | 'die' | 'transient' | 'run';
+type Step = 'hold' | 'die' | 'transient' | 'dbdown' | 'run';
 
 /** Wraps a processor: every call is counted and waits for its own release (or follows `script`, call by call). */
 function held(inner: CommandProcessor, script: Step[] = []) {
@@ -36,6 +36,8 @@ function held(inner: CommandProcessor, script: Step[] = []) {
       const step = script[calls] ?? 'hold';
       calls++;
       if (step === 'transient') throw new TransientError('El directorio no responde (prueba).', 1);
+      // What TypeORM throws when the server went away mid-statement (mysql2's PROTOCOL_CONNECTION_LOST).
+      if (step === 'dbdown') throw Object.assign(new Error('Query failed'), { driverError: { code: 'PROTOCOL_CONNECTION_LOST', fatal: true } });
       if (step === 'hold' || step === 'die') await new Promise<void>((r) => gates.push(r));
       if (step === 'die') throw new Error('el proceso ya no existe (prueba)');
       return inner.handle(cmd, payload);
@@ -263,6 +265,19 @@ describe('exactly once: one execution of a command at a time, finished commands 
     expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
     h.releaseAll();
     await Promise.all(pending);
+    expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
+  });
+
+  it('a database that stops answering during the effect is a transient failure, retried, not a failed command', async () => {
+    const { caseId, curp, cmd } = await confirmedCase();
+    const h = heldProvision(['dbdown', 'run']);
+    const { runner } = worker(h.processor);
+    await runner.handle('provisioning', { outboxId: cmd.id });
+    const after = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id });
+    expect(after).toMatchObject({ status: 'encolado', attempts: 1 });
+    expect(after.lastError).toMatch(/base de datos/);
+    await runner.handle('provisioning', { outboxId: cmd.id });
+    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({ status: 'hecho', attempts: 1 });
     expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
   });
 });

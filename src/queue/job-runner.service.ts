@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
 import { SYSTEM_ACTOR } from '../engine/actor';
@@ -206,11 +207,14 @@ export class JobRunner {
   /** A transient failure is retried (the lease given back, the next try queued); otherwise the command fails. */
   private async onFailure(lease: Lease, processor: CommandProcessor, payload: unknown, e: unknown): Promise<Ending | null> {
     const { cmd } = lease;
-    const transient = e instanceof TransientError || (e instanceof ProviderError && e.kind === 'transient');
+    // The database not answering for a moment (a restart, a failover) is worth the same retries as a directory that
+    // does not: the command is not wrong, the world is briefly away.
+    const retryable = e instanceof TransientError || (e instanceof ProviderError && e.kind === 'transient');
+    const transient = retryable || isDatabaseUnavailable(e);
     const message = messageOf(e);
     const failures = cmd.attempts + 1;
     if (transient && failures < MAX_ATTEMPTS) {
-      const delay = backoffMs(failures, e.retryAfterMs, this.config.retryBaseMs); // e: a TransientError or ProviderError
+      const delay = backoffMs(failures, retryable ? e.retryAfterMs : undefined, this.config.retryBaseMs);
       const now = this.clock();
       const res = await this.ds.getRepository(OutboxCommand).update(
         { id: cmd.id, status: 'en_curso', leaseOwner: lease.token },
@@ -322,6 +326,7 @@ export class JobRunner {
 
 /** A message a person can read, in Spanish, without secrets (provider errors carry their own). */
 export function messageOf(e: unknown): string {
+  if (isDatabaseUnavailable(e)) return 'La base de datos no respondió mientras se ejecutaba la acción; se reintentará.';
   if (e instanceof ProviderError) return e.messageEs;
   if (e instanceof DomainError) return e.message;
   if (e instanceof TransientError) return e.message;
