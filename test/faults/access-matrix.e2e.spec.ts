@@ -13,6 +13,7 @@ import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { CsrfTokens } from '../../src/auth/csrf';
 import { In } from 'typeorm';
 import { Task } from '../../src/engine/entities/task.entity';
+import { addWorker } from '../support/pipeline';
 import { login } from '../support/staff';
 import { TEST_DIALECT } from '../support/test-db';
 import { addressFor, type FaultApp, faultApp, routeKey, routeTable } from './support';
@@ -163,7 +164,7 @@ const TABLE: Record<string, Row> = {
   // Worker self-service: CURP + CURT, then the case token.
   'POST /api/autoservicio/alta': one({ resto: 400 }),
   'POST /api/autoservicio/restablecer': one({ resto: 400 }),
-  'POST /api/autoservicio/tramites/:id/identificar': one({ trabajador: 422, resto: 400 }, { params: (w) => ({ id: w.worker.caseId }), body: (w) => ({ curp: w.worker.curp, curt: w.worker.curt }) }),
+  'POST /api/autoservicio/tramites/:id/identificar': one({ trabajador: 409, resto: 400 }, { params: (w) => ({ id: w.worker.caseId }), body: (w) => ({ curp: w.worker.curp, curt: w.worker.curt }) }),
   'POST /api/autoservicio/tramites/:id/confirmar': one({ trabajador: 'ok', resto: 400 }, { params: (_w, x) => ({ id: x.confirmApi.caseId }), body: () => ({ confirma: false }) }),
   'GET /api/autoservicio/tramites/:id': one({ trabajador: 'ok', resto: 400 }, { params: (w) => ({ id: w.worker.caseId }) }),
   'GET /correo': one(PUBLIC),
@@ -171,7 +172,7 @@ const TABLE: Record<string, Row> = {
   'GET /correo/restablecer': one(PUBLIC),
   'POST /correo/alta': one({ resto: 400 }),
   'POST /correo/restablecer': one({ resto: 400 }),
-  'POST /correo/tramite/:id/identificar': one({ trabajador: 422, resto: 404 }, { params: (w) => ({ id: w.worker.caseId }), body: (w) => ({ curp: w.worker.curp, curt: w.worker.curt }) }),
+  'POST /correo/tramite/:id/identificar': one({ trabajador: 409, resto: 404 }, { params: (w) => ({ id: w.worker.caseId }), body: (w) => ({ curp: w.worker.curp, curt: w.worker.curt }) }),
   'POST /correo/tramite/:id/confirmar': one({ trabajador: 'ok', resto: 404 }, { params: (_w, x) => ({ id: x.confirmPage.caseId }), body: () => ({ confirma: 'no' }) }),
   'GET /correo/tramite/:id': one({ trabajador: 'ok', resto: 404 }, { params: (w) => ({ id: w.worker.caseId }) }),
 
@@ -227,13 +228,13 @@ describe(`access: role × route matrix over every route of the router (${TEST_DI
   beforeAll(async () => {
     t = await faultApp(TEST_DIALECT, { RELAY_INTERVAL_MS: '60000', PII_API_KEY: PII_KEY });
     w = await buildWorld(t.app, t.db.dataSource, t.db.dataDir);
-    const selfCase = async (): Promise<{ caseId: string; token: string }> => {
-      const res = await http().post('/api/autoservicio/restablecer').send({ curp: w.worker.curp, curt: w.worker.curt });
-      // No account yet for this worker: 5.1.2 stops, but the case and its token exist; an alta is what confirms.
-      const alta = res.status === 200 && res.body.acciones?.includes('confirmar') ? res : await http().post('/api/autoservicio/alta').send({ curp: w.worker.curp, curt: w.worker.curt });
+    // A worker has one open self-service request at a time: each confirmation cell gets a worker of its own.
+    const selfCase = async (nombre: string): Promise<{ caseId: string; token: string }> => {
+      const other = await addWorker(t.db.dataSource, { nombre, primerApellido: 'Matriz', correoAlterno: `${nombre.toLowerCase()}.matriz@correo-alterno.example` });
+      const alta = await http().post('/api/autoservicio/alta').send({ curp: other.curp, curt: other.curt }).expect(200);
       return { caseId: alta.body.tramite as string, token: alta.body.token as string };
     };
-    x = { confirmApi: await selfCase(), confirmPage: await selfCase() };
+    x = { confirmApi: await selfCase('Ana'), confirmPage: await selfCase('Berta') };
   });
   afterAll(async () => t?.close());
 
