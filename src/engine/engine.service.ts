@@ -146,9 +146,12 @@ export class EngineService {
     }
   }
 
-  /** The version new cases of a procedure start on: the newest installed one already valid. */
-  async currentVersion(procedureId: string, now = new Date()): Promise<EngineProcedure> {
-    const rows = await this.ds.getRepository(ProcedureVersion).find({ where: { procedureId }, order: { version: 'DESC' } });
+  /**
+   * The version new cases of a procedure start on: the newest installed one already valid. `em`: the caller's open
+   * transaction, so a start inside it needs no second pooled connection while it holds its locks.
+   */
+  async currentVersion(procedureId: string, now = new Date(), em: EntityManager = this.ds.manager): Promise<EngineProcedure> {
+    const rows = await em.getRepository(ProcedureVersion).find({ where: { procedureId }, order: { version: 'DESC' } });
     const installed = new Set(this.registry.versions(procedureId).map((d) => d.version));
     const row = rows.find((r) => r.validFrom <= now && installed.has(r.version));
     if (!row) throw new DomainError('PROCEDIMIENTO_DESCONOCIDO', `No existe el procedimiento «${procedureId}» o aún no está vigente.`, 404);
@@ -175,7 +178,7 @@ export class EngineService {
     } = {},
   ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
-    const def = await this.currentVersion(procedureId, now);
+    const def = await this.currentVersion(procedureId, now, opts.em);
     if (!def.startRoles.includes(actor.role)) {
       throw new DomainError(
         'ROL_NO_AUTORIZADO',

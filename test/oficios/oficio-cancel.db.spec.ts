@@ -3,6 +3,7 @@
  * (CANCELAR through the engine, as the cancelling user); once the oficio is turned the answer is a Spanish 409 that
  * says who may act now. Runs on SQLite and, with TEST_DB=mariadb, on MariaDB.
  */
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { PROCEDURES } from '../../machines';
@@ -178,6 +179,20 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     expect(await ds().getRepository(Oficio).findOneByOrFail({ id: p.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.sistemas, motivoCancelacion: 'La cuenta indicada no existe.' });
     expect((await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: p.tramite, kind: 'acuse' })).status).toBe('cancelado');
     await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([]);
+  });
+
+  it('cancels at once an oficio an earlier release left without its case, and then the same letter registers again', async () => {
+    // As the two-transaction registration left SSST-2026-000020 when the process died between them: the folio and the
+    // oficio committed, the case never did.
+    const o = await register();
+    const row = await ds().getRepository(Oficio).findOneByOrFail({ id: o.id });
+    const orphan: Oficio = { ...row, id: randomUUID(), folio: 'SSST-1999-000020', folioAnio: 1999, folioNumero: 20, numeroRemitente: 'DA/7777/2026', numeroNormalizado: 'DA/7777/2026', caseId: randomUUID() };
+    await ds().getRepository(Oficio).insert(orphan);
+    const res = await cancel(orphan.id, 'Registro interrumpido: se registra de nuevo.').expect(200);
+    expect(res.body).toMatchObject({ folio: 'SSST-1999-000020', estado: 'cancelado', cancelacion: { motivo: 'Registro interrumpido: se registra de nuevo.' } });
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: orphan.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.oficialia });
+    // No longer a registered oficio with that number: registering the letter again is not a duplicate.
+    await register({ numeroOficio: 'DA/7777/2026' });
   });
 
   it('lets two clerks cancelling the same oficio at once end with one cancellation of the case', async () => {
