@@ -536,7 +536,7 @@ export class EngineService {
     const have = new Set(open.map((t) => t.stateId));
     for (const [stateId, task] of wanted) {
       if (have.has(stateId)) continue;
-      const dueAt = await this.calendar.dueDate(now, task.slaDays);
+      const dueAt = await this.calendar.dueDate(now, task.slaDays, em);
       const warnAt = new Date(now.getTime() + 0.75 * (dueAt.getTime() - now.getTime()));
       const role = task.role === SOLICITANTE ? requesterRole(row) : task.role;
       const t = taskFor(row, { stateId, title: task.title, role, priority: PRIORITY[task.priority ?? 'normal'], createdAt: now, warnAt, dueAt });
