@@ -14,6 +14,8 @@ import { Task } from '../../src/engine/entities/task.entity';
 import { EngineService } from '../../src/engine/engine.service';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
+import { AcuseProcessor } from '../../src/oficios/letters.processor';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { OficiosService } from '../../src/oficios/oficios.service';
 import { createStaff, login } from '../support/staff';
@@ -193,6 +195,27 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     expect(await ds().getRepository(Oficio).findOneByOrFail({ id: orphan.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.oficialia });
     // No longer a registered oficio with that number: registering the letter again is not a duplicate.
     await register({ numeroOficio: 'DA/7777/2026' });
+  });
+
+  it('an acuse being drawn when the oficio is cancelled is stored cancelado, not vigente', async () => {
+    const o = await register();
+    const cmd = await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId: o.tramite, type: 'renderAcuse' });
+    const files = t.app.get<FileStore>(FILE_STORE);
+    const save = files.save.bind(files);
+    // The processor has read the oficio and signed the acuse; the clerk's cancellation commits before it is stored.
+    const spy = jest.spyOn(files, 'save').mockImplementationOnce(async (data: Buffer) => {
+      await cancel(o.id, 'Registrado por error.').expect(200);
+      return save(data);
+    });
+    try {
+      await expect(t.app.get(AcuseProcessor).handle(cmd)).resolves.toBeNull();
+    } finally {
+      spy.mockRestore();
+    }
+    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' });
+    expect(acuse.status).toBe('cancelado');
+    expect(acuse.canceladoAt).not.toBeNull();
+    expect((await http().get(`/api/verificar/${acuse.codigo}`).expect(200)).body.estado).toBe('cancelado');
   });
 
   it('lets two clerks cancelling the same oficio at once end with one cancellation of the case', async () => {
