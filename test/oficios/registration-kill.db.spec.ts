@@ -1,12 +1,16 @@
 /**
  * A web process (`npm start`) killed with SIGKILL while clerks register oficios at once: whatever it was doing, every
- * oficio it left has its case, every acknowledged registration is there, and the folios have no gap. Then a new web
- * process registers the next number. Runs on SQLite and, with TEST_DB=mariadb, on MariaDB.
+ * oficio it left has its case, every acknowledged registration is there, and the folios have no gap; the scans it left
+ * without a row are what the sweep removes. Then a new web process registers the next number. Runs on SQLite and, with TEST_DB=mariadb, on MariaDB.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { FolioCounter } from '../../src/oficios/entities/folio-counter.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { LocalFileStore } from '../../src/oficios/file-store';
+import { StoredFileSweep, UNREFERENCED_FILE_GRACE_MS } from '../../src/oficios/file-sweep';
 import { folioYear } from '../../src/oficios/folio';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';
 import { createTestDb, type TestDb } from '../support/test-db';
@@ -148,6 +152,16 @@ describe('oficios: a web process killed while registering leaves no oficio witho
     expect(numbers).toEqual(Array.from({ length: oficios.length }, (_, i) => i + 1));
     const counter = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio });
     expect(counter.ultimo).toBe(oficios.length);
+
+    // The scans of the registrations the kill cut short stay in the store with no row; the sweep removes exactly those.
+    const store = new LocalFileStore(db.dataDir);
+    const scans = new Set(oficios.map((o) => o.archivoKey));
+    const stored = () => readdirSync(store.root).flatMap((dir) => readdirSync(join(store.root, dir)).map((f) => `${dir}/${f}`));
+    const leftBehind = stored().filter((k) => !scans.has(k));
+    expect(leftBehind.length).toBeGreaterThan(0);
+    const removed = await new StoredFileSweep(ds(), store).sweep(new Date(Date.now() + UNREFERENCED_FILE_GRACE_MS + 60_000));
+    expect(removed.sort()).toEqual(leftBehind.filter((k) => !k.endsWith('.tmp')).sort());
+    expect(stored().sort()).toEqual([...scans].sort());
 
     // A new process after the crash: the next registration gets the next number.
     web = await startWeb(env());
