@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { addBusinessDays, localDate, officialHolidaysToSeed } from './business-calendar';
 import { DiaInhabil } from './entities/holiday.entity';
 
@@ -26,14 +26,18 @@ export class CalendarService {
     return toAdd.length;
   }
 
-  async holidays(): Promise<Set<string>> {
+  /**
+   * `em`: the caller's open transaction. A transition reads the table in it on a cache miss: from another pooled
+   * connection it could wait for one while holding the locks that the transactions holding every connection wait for.
+   */
+  async holidays(em: EntityManager = this.ds.manager): Promise<Set<string>> {
     if (this.cache && Date.now() - this.cache.at < 600_000) return this.cache.days;
-    const days = new Set((await this.ds.getRepository(DiaInhabil).find()).map((d) => d.fecha));
+    const days = new Set((await em.getRepository(DiaInhabil).find()).map((d) => d.fecha));
     this.cache = { at: Date.now(), days };
     return days;
   }
 
-  async dueDate(from: Date, businessDays: number): Promise<Date> {
-    return addBusinessDays(from, businessDays, await this.holidays());
+  async dueDate(from: Date, businessDays: number, em?: EntityManager): Promise<Date> {
+    return addBusinessDays(from, businessDays, await this.holidays(em));
   }
 }

@@ -151,9 +151,12 @@ export class EngineService {
     }
   }
 
-  /** The version new cases of a procedure start on: the newest installed one already valid. */
-  async currentVersion(procedureId: string, now = new Date()): Promise<EngineProcedure> {
-    const rows = await this.ds.getRepository(ProcedureVersion).find({ where: { procedureId }, order: { version: 'DESC' } });
+  /**
+   * The version new cases of a procedure start on: the newest installed one already valid. `em`: the caller's open
+   * transaction, so a start inside it needs no second pooled connection while it holds its locks.
+   */
+  async currentVersion(procedureId: string, now = new Date(), em: EntityManager = this.ds.manager): Promise<EngineProcedure> {
+    const rows = await em.getRepository(ProcedureVersion).find({ where: { procedureId }, order: { version: 'DESC' } });
     const installed = new Set(this.registry.versions(procedureId).map((d) => d.version));
     const row = rows.find((r) => r.validFrom <= now && installed.has(r.version));
     if (!row) throw new DomainError('PROCEDIMIENTO_DESCONOCIDO', `No existe el procedimiento «${procedureId}» o aún no está vigente.`, 404);
@@ -180,7 +183,7 @@ export class EngineService {
     } = {},
   ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
-    const def = await this.currentVersion(procedureId, now);
+    const def = await this.currentVersion(procedureId, now, opts.em);
     if (!def.startRoles.includes(actor.role)) {
       throw new DomainError(
         'ROL_NO_AUTORIZADO',
@@ -543,7 +546,7 @@ export class EngineService {
     const have = new Set(open.map((t) => t.stateId));
     for (const [stateId, task] of wanted) {
       if (have.has(stateId)) continue;
-      const dueAt = await this.calendar.dueDate(now, task.slaDays);
+      const dueAt = await this.calendar.dueDate(now, task.slaDays, em);
       const warnAt = new Date(now.getTime() + 0.75 * (dueAt.getTime() - now.getTime()));
       const role = task.role === SOLICITANTE ? requesterRole(row) : task.role;
       const t = taskFor(row, { stateId, title: task.title, role, priority: PRIORITY[task.priority ?? 'normal'], createdAt: now, warnAt, dueAt });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
@@ -10,6 +10,11 @@ import { sha256 } from '../letters/verification';
 export interface FileStore {
   save(data: Buffer): Promise<StoredFile>;
   read(key: string): Promise<Buffer>;
+  /**
+   * Removes the files last saved before `before` that `referenced` (asked once the files are listed) does not name, and
+   * the temporary files of writes a kill cut short; never a file saved again meanwhile. The keys removed.
+   */
+  removeUnreferenced(before: Date, referenced: () => Promise<ReadonlySet<string>>): Promise<string[]>;
 }
 
 export interface StoredFile {
@@ -21,6 +26,8 @@ export interface StoredFile {
 export const FILE_STORE = Symbol('FILE_STORE');
 
 const KEY = /^[0-9a-f]{2}\/[0-9a-f]{64}$/;
+/** A write in progress or cut short (`.tmp`), or a file the sweep set aside (`.sweep`). */
+const LEFTOVER = /^([0-9a-f]{64})\.[0-9a-f]{12}\.(tmp|sweep)$/;
 
 /**
  * Files under `<dataDir>/documentos/<first two hex>/<sha256>`. Writes go to a temporary name and are renamed, so a
@@ -29,25 +36,84 @@ const KEY = /^[0-9a-f]{2}\/[0-9a-f]{64}$/;
 export class LocalFileStore implements FileStore {
   readonly root: string;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.root = join(dataDir, 'documentos');
   }
 
+  /**
+   * Saving content already stored only renews its time: the sweep's grace period counts from the last save, so a scan
+   * uploaded again is not removed before the row that now names it commits.
+   */
   save(data: Buffer): Promise<StoredFile> {
     const digest = sha256(data);
     const key = `${digest.slice(0, 2)}/${digest}`;
     const file = join(this.root, key);
-    if (!existsSync(file)) {
+    const at = this.clock();
+    if (!touched(file, at)) {
       ensurePrivateDir(dirname(file));
       const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         writeFileSync(tmp, data, { mode: PRIVATE_FILE_MODE });
+        utimesSync(tmp, at, at);
         renameSync(tmp, file);
       } finally {
         rmSync(tmp, { force: true });
       }
     }
     return Promise.resolve({ key, sha256: digest, bytes: data.length });
+  }
+
+  /**
+   * A file to remove is first renamed aside, then its time read again: a save that renewed it before the rename (its
+   * row may commit any moment) puts it back; a save after the rename finds no file and writes it anew. Either way the
+   * row finds its file. Set-aside files a killed sweep left are put back (or dropped when the file is there again).
+   */
+  async removeUnreferenced(before: Date, referenced: () => Promise<ReadonlySet<string>>): Promise<string[]> {
+    const old: string[] = [];
+    for (const dir of await entries(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+      for (const name of await entries(join(this.root, dir))) {
+        const file = join(this.root, dir, name);
+        const leftover = LEFTOVER.exec(name);
+        if (leftover?.[2] === 'sweep') {
+          await putBack(file, join(this.root, dir, leftover[1]));
+          continue;
+        }
+        const at = await modifiedAt(file);
+        if (at === null || at >= before) continue;
+        if (leftover) await rm(file, { force: true }); // a write cut short
+        else if (KEY.test(`${dir}/${name}`)) old.push(`${dir}/${name}`);
+      }
+    }
+    if (old.length === 0) return [];
+    const keep = await referenced();
+    const removed: string[] = [];
+    for (const key of old) {
+      if (!keep.has(key) && (await this.removeUnlessSavedSince(key, before))) removed.push(key);
+    }
+    return removed;
+  }
+
+  private async removeUnlessSavedSince(key: string, before: Date): Promise<boolean> {
+    const file = join(this.root, key);
+    const aside = `${file}.${randomBytes(6).toString('hex')}.sweep`;
+    try {
+      await rename(file, aside);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false; // another process swept it
+      throw e;
+    }
+    const at = await modifiedAt(aside);
+    if (at === null) return false; // another sweep put it back meanwhile
+    if (at >= before) {
+      await putBack(aside, file);
+      return false;
+    }
+    await rm(aside, { force: true });
+    return true;
   }
 
   async read(key: string): Promise<Buffer> {
@@ -57,5 +123,49 @@ export class LocalFileStore implements FileStore {
     } catch {
       throw new DomainError('ARCHIVO_NO_ENCONTRADO', 'El archivo solicitado no existe en el almacén de documentos.', 404);
     }
+  }
+}
+
+/** A folder's entries; none when it does not exist. */
+async function entries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** When a file was last written (or saved again); null when it is gone. */
+async function modifiedAt(file: string): Promise<Date | null> {
+  try {
+    return (await stat(file)).mtime;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** Renews a stored file's time; false when there is no such file. */
+function touched(file: string, at: Date): boolean {
+  try {
+    utimesSync(file, at, at);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/** A file set aside goes back under its name; when a save wrote it again meanwhile (same content), the copy goes. */
+async function putBack(aside: string, file: string): Promise<void> {
+  if ((await modifiedAt(file)) !== null) {
+    await rm(aside, { force: true });
+    return;
+  }
+  try {
+    await rename(aside, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // another sweep put it back first
   }
 }

@@ -9,6 +9,7 @@ import { Nivel } from '../catalog/entities/nivel.entity';
 import { Trabajador } from '../catalog/entities/trabajador.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { inTransaction } from '../database/transaction';
 import type { EngineEvent } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
@@ -118,8 +119,9 @@ export class DocumentIssuer {
       paginas: signed.pages,
       bytes: signed.pdf.length,
       prueba: signed.testDocument,
-      status: oficio.status === 'cancelado' ? 'cancelado' : 'vigente',
-      canceladoAt: oficio.status === 'cancelado' ? signed.signedAt : null,
+      // Decided by insert(), from the oficio as it is when the row is stored.
+      status: 'vigente',
+      canceladoAt: null,
       nivelClave: oficio.nivelClave,
       area: oficio.area,
       responsableId: oficio.responsableId,
@@ -130,10 +132,21 @@ export class DocumentIssuer {
   }
 
   /**
-   * Inserts a document; a unique violation is either a concurrent replay of the same command (its row is returned) or
-   * a verification-code collision (undefined: draw another code).
+   * Inserts a document in the caller's transaction, with its oficio's row locked and its status read there. The oficio
+   * read before drawing may be stale (drawing takes a while): a cancellation committed since makes the document
+   * cancelado; one that comes later waits for this transaction and then cancels the document with its oficio
+   * (OficiosService.markCancelled). Undefined on a unique violation: a concurrent replay of the same command or a
+   * verification-code collision (draw another code).
    */
   async insert(em: EntityManager, row: IssuedDocument): Promise<IssuedDocument | undefined> {
+    const q = em.createQueryBuilder(Oficio, 'o').select(['o.id', 'o.status', 'o.canceladoAt']).where('o.id = :id', { id: row.oficioId });
+    if (em.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_write'); // SQLite: transactions are queued
+    const oficio = await q.getOne();
+    if (oficio?.status === 'cancelado') {
+      row.status = 'cancelado';
+      // Cancelled before it was signed, or while it was being stored: whichever came last.
+      row.canceladoAt = new Date(Math.max(row.signedAt.getTime(), oficio.canceladoAt?.getTime() ?? 0));
+    }
     try {
       await em.insert(IssuedDocument, row);
       return row;
@@ -181,7 +194,7 @@ export class AcuseProcessor implements CommandProcessor {
         asunto: `Acuse de recibo: ${oficio.asunto}`,
         destinatario: [oficio.remitenteNombre, oficio.remitenteCargo, oficio.area].filter(Boolean).join(', '),
       });
-      if (await this.issuer.insert(this.issuer.ds.manager, row)) return null;
+      if (await inTransaction(this.issuer.ds, (em) => this.issuer.insert(em, row))) return null;
       if (await this.issuer.issuedFor(cmd.id)) return null;
     }
     throw new TransientError('No se pudo asignar un código de verificación único al acuse; se reintentará.');

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DocumentsService } from './documents.service';
 import { FILE_STORE, LocalFileStore } from './file-store';
+import { StoredFileSweep } from './file-sweep';
 import { AcuseProcessor, DocumentIssuer, ReplyLetterProcessor } from './letters.processor';
 import { DocumentsController, OficiosController, VerificationApiController, VerificationPageController } from './oficios.controller';
 import { OficiosService } from './oficios.service';
@@ -33,8 +34,10 @@ export class OficiosModule {
         DocumentIssuer,
         ...LETTER_PROCESSORS,
         VerificationRateLimit,
+        StoredFileSweep,
       ],
-      exports: [OficiosService, DocumentsService, ...LETTER_PROCESSORS, FILE_STORE, PDF_SIGNER],
+      // StoredFileSweep: for the periodic job (QueueRuntime.periodic calls sweepIfDue).
+      exports: [OficiosService, DocumentsService, ...LETTER_PROCESSORS, FILE_STORE, PDF_SIGNER, StoredFileSweep],
     };
   }
 }

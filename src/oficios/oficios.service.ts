@@ -71,18 +71,14 @@ export const normalizeNumber = (s: string): string => s.toUpperCase().replace(/\
 /** A LIKE pattern with `!` as escape character (the same on SQLite and MySQL, unlike the backslash). */
 const like = (s: string): string => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
-/** A registration older than this whose case does not exist was interrupted between its two transactions. */
-const ORPHAN_AFTER_MS = 10 * 60_000;
-
 /**
  * Registration of incoming oficios by the Subdirección (Guía 5.2.1 paso 3, 5.3.1 paso 3, 5.3.2, 5.4 y 5.5: "recibe
  * oficio, firma y sella de recibido") and the case it starts.
  *
- * Two transactions, because EngineService.start opens its own (it cannot join ours, and on SQLite a nested
- * inTransaction would wait for itself): (1) the folio and the oficio row, (2) the case with SOLICITAR and
- * RECIBIR_OFICIO. Everything that can be refused (role, procedure, nivel, dates, duplicates, file type) is checked
- * before (1). If (2) still fails, the oficio is marked cancelled with the reason, so its folio is neither a gap nor a
- * half-registered oficio; if the process dies between the two, the boot check cancels it the same way.
+ * One transaction takes the folio, inserts the oficio and opens its case (EngineService.start in our EntityManager):
+ * a refusal, an error or a killed process leaves neither an oficio without its case nor a spent number. Only the scan
+ * is written before it (files cannot join a transaction); a scan no row references is removed later by
+ * StoredFileSweep.
  */
 @Injectable()
 export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
@@ -99,7 +95,6 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.cancelInterruptedRegistrations();
     await this.reconcileCancelledCases();
   }
 
@@ -127,7 +122,9 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     const numeroNormalizado = normalizeNumber(dto.numeroOficio);
     const stored = await this.files.save(file.buffer);
 
-    const oficio = await inNumberingTransaction(this.ds, async (em) => {
+    // One transaction: the folio, the oficio and its case (movements, tasks, the acuse in the outbox) commit together or
+    // not at all, so a failure or a killed process leaves no oficio without its case and gives the number back.
+    const { oficio, started } = await inNumberingTransaction(this.ds, async (em) => {
       const anio = folioYear(recibidoAt);
       const n = await takeNumber(em, AREA_SSST, 'recepcion', anio);
       // Under the counter's lock: two clerks registering the same letter at once cannot both miss each other.
@@ -179,29 +176,20 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
         createdAt: now,
       };
       await em.insert(Oficio, row);
-      return row;
-    });
-
-    let started: TransitionResult;
-    try {
       // The Subdirección registering a paper oficio both sends it (SOLICITAR) and receives it (RECIBIR_OFICIO, which
-      // declares renderAcuse), in the case's opening transaction.
-      started = await this.engine.start(
+      // declares renderAcuse), in the case's opening.
+      const opened = await this.engine.start(
         procedure,
         actor,
         {
-          oficio: { folio: oficio.numeroRemitente, fecha: oficio.fechaOficio, asunto: oficio.asunto },
-          ...(oficio.nivelClave ? { nivel: oficio.nivelClave } : {}),
-          ...(oficio.cct ? { cct: oficio.cct } : {}),
+          oficio: { folio: row.numeroRemitente, fecha: row.fechaOficio, asunto: row.asunto },
+          ...(row.nivelClave ? { nivel: row.nivelClave } : {}),
+          ...(row.cct ? { cct: row.cct } : {}),
         },
-        { now, folio: oficio.folio, caseId: oficio.caseId, responsableId: oficio.responsableId, followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }] },
+        { now, folio: row.folio, caseId: row.caseId, responsableId: row.responsableId, followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }], em },
       );
-    } catch (e) {
-      const reason = e instanceof DomainError ? e.message : 'error interno al iniciar el trámite';
-      const cancelacion = { por: 'sistema', motivo: `No se pudo iniciar el trámite: ${reason}`, en: new Date() };
-      await inTransaction(this.ds, (em) => this.markCancelled(em, oficio.id, cancelacion));
-      throw e;
-    }
+      return { oficio: row, started: opened };
+    });
     return { ...toView(oficio), caso: { state: started.state, version: started.version, commands: started.commands } };
   }
 
@@ -253,13 +241,9 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     if (row.status === 'cancelado') throw alreadyCancelled(row);
     const motivo = dto.motivo.trim().slice(0, 400);
     const caso = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: row.caseId } });
-    if (!caso) {
-      if (row.createdAt.getTime() > now.getTime() - ORPHAN_AFTER_MS) {
-        throw new DomainError('REGISTRO_EN_CURSO', `El trámite del oficio ${row.folio} aún no termina de iniciarse. Intente cancelarlo de nuevo en unos minutos.`, 409);
-      }
-      // An interrupted registration: there is no case to cancel, only the folio.
-      return this.recordCancellation(row, { por: actor.id, motivo, en: now });
-    }
+    // An oficio and its case commit together; one without its case was left by an earlier release, whose registration
+    // took two transactions and was interrupted between them: there is no case to cancel, only the folio.
+    if (!caso) return this.recordCancellation(row, { por: actor.id, motivo, en: now });
     // A case that ended cancelled before its oficio followed it (before the two were one transaction).
     const earlier = await this.caseCancellation(caso);
     if (earlier) return this.recordCancellation(row, earlier);
@@ -357,25 +341,6 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
       409,
       detalles,
     );
-  }
-
-  /** Registrations whose case never started (the process stopped between the two transactions) become cancelled. */
-  async cancelInterruptedRegistrations(now = new Date()): Promise<string[]> {
-    const rows: { id: string }[] = await this.ds
-      .getRepository(Oficio)
-      .createQueryBuilder('o')
-      .select('o.id', 'id')
-      .leftJoin(ProcedureCase, 'c', 'c.id = o.caseId')
-      .where('o.status = :s', { s: 'registrado' })
-      .andWhere('c.id IS NULL')
-      .andWhere('o.createdAt < :before', { before: new Date(now.getTime() - ORPHAN_AFTER_MS) })
-      .getRawMany();
-    for (const { id } of rows) {
-      const cancelacion = { por: 'sistema', motivo: 'El trámite no llegó a iniciarse: el registro se interrumpió. Registre el oficio de nuevo.', en: now };
-      await inTransaction(this.ds, (em) => this.markCancelled(em, id, cancelacion));
-      this.log.warn({ oficioId: id }, 'Registro de oficio interrumpido: se marcó como cancelado');
-    }
-    return rows.map((r) => r.id);
   }
 
   /** Marks a registered oficio cancelled, and the documents issued for it; false when it was not registered any more. */

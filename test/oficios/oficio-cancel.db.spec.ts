@@ -3,6 +3,7 @@
  * (CANCELAR through the engine, as the cancelling user); once the oficio is turned the answer is a Spanish 409 that
  * says who may act now. Runs on SQLite and, with TEST_DB=mariadb, on MariaDB.
  */
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { PROCEDURES } from '../../machines';
@@ -13,6 +14,8 @@ import { Task } from '../../src/engine/entities/task.entity';
 import { EngineService } from '../../src/engine/engine.service';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
+import { AcuseProcessor } from '../../src/oficios/letters.processor';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { OficiosService } from '../../src/oficios/oficios.service';
 import { createStaff, login } from '../support/staff';
@@ -178,6 +181,41 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     expect(await ds().getRepository(Oficio).findOneByOrFail({ id: p.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.sistemas, motivoCancelacion: 'La cuenta indicada no existe.' });
     expect((await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: p.tramite, kind: 'acuse' })).status).toBe('cancelado');
     await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([]);
+  });
+
+  it('cancels at once an oficio an earlier release left without its case, and then the same letter registers again', async () => {
+    // As the two-transaction registration left SSST-2026-000020 when the process died between them: the folio and the
+    // oficio committed, the case never did.
+    const o = await register();
+    const row = await ds().getRepository(Oficio).findOneByOrFail({ id: o.id });
+    const orphan: Oficio = { ...row, id: randomUUID(), folio: 'SSST-1999-000020', folioAnio: 1999, folioNumero: 20, numeroRemitente: 'DA/7777/2026', numeroNormalizado: 'DA/7777/2026', caseId: randomUUID() };
+    await ds().getRepository(Oficio).insert(orphan);
+    const res = await cancel(orphan.id, 'Registro interrumpido: se registra de nuevo.').expect(200);
+    expect(res.body).toMatchObject({ folio: 'SSST-1999-000020', estado: 'cancelado', cancelacion: { motivo: 'Registro interrumpido: se registra de nuevo.' } });
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: orphan.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.oficialia });
+    // No longer a registered oficio with that number: registering the letter again is not a duplicate.
+    await register({ numeroOficio: 'DA/7777/2026' });
+  });
+
+  it('an acuse being drawn when the oficio is cancelled is stored cancelado, not vigente', async () => {
+    const o = await register();
+    const cmd = await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId: o.tramite, type: 'renderAcuse' });
+    const files = t.app.get<FileStore>(FILE_STORE);
+    const save = files.save.bind(files);
+    // The processor has read the oficio and signed the acuse; the clerk's cancellation commits before it is stored.
+    const spy = jest.spyOn(files, 'save').mockImplementationOnce(async (data: Buffer) => {
+      await cancel(o.id, 'Registrado por error.').expect(200);
+      return save(data);
+    });
+    try {
+      await expect(t.app.get(AcuseProcessor).handle(cmd)).resolves.toBeNull();
+    } finally {
+      spy.mockRestore();
+    }
+    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' });
+    expect(acuse.status).toBe('cancelado');
+    expect(acuse.canceladoAt).not.toBeNull();
+    expect((await http().get(`/api/verificar/${acuse.codigo}`).expect(200)).body.estado).toBe('cancelado');
   });
 
   it('lets two clerks cancelling the same oficio at once end with one cancellation of the case', async () => {
