@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { StoredFileSweep } from '../oficios/file-sweep';
 import { ActivationService } from '../provisioning/activation.service';
 import { JobRunner } from './job-runner.service';
 import { OutboxRelay } from './outbox-relay.service';
@@ -28,6 +29,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly relay: OutboxRelay,
     private readonly runner: JobRunner,
     private readonly activation: ActivationService,
+    private readonly fileSweep: StoredFileSweep,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -61,7 +63,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** The recovery job, the self-service expiry and 5.2.1's first use, once a minute. */
+  /** The recovery job, the self-service expiry and 5.2.1's first use, once a minute; stored files nobody names, hourly. */
   async periodic(): Promise<void> {
     try {
       await this.relay.recover();
@@ -70,6 +72,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     } catch (e) {
       this.log.error({ err: (e as Error).message }, 'Recuperación fallida');
     }
+    await this.fileSweep.sweepIfDue(); // never throws: logs its own errors
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -11,7 +11,8 @@ import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { sha256 } from '../../src/letters/verification';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
-import { LocalFileStore } from '../../src/oficios/file-store';
+import { FILE_STORE, LocalFileStore } from '../../src/oficios/file-store';
+import { QueueRuntime } from '../../src/queue/queue-runtime.service';
 import { StoredFileSweep, UNREFERENCED_FILE_GRACE_MS } from '../../src/oficios/file-sweep';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -139,5 +140,14 @@ describe('oficios: stored files no row references are swept after the grace peri
     expect(runs).toHaveBeenCalledTimes(2);
     await periodic.sweepIfDue(after(120 * MINUTE));
     expect(runs).toHaveBeenCalledTimes(3);
+  });
+
+  it('runs from the periodic job of the process that runs the queues', async () => {
+    const appStore = t.app.get<LocalFileStore>(FILE_STORE);
+    const orphan = await appStore.save(Buffer.from(`sin registro ${Date.now()}`));
+    const twoHoursAgo = new Date(Date.now() - 2 * UNREFERENCED_FILE_GRACE_MS);
+    utimesSync(join(appStore.root, orphan.key), twoHoursAgo, twoHoursAgo);
+    await t.app.get(QueueRuntime).periodic();
+    expect(existsSync(join(appStore.root, orphan.key))).toBe(false);
   });
 });
