@@ -59,9 +59,10 @@ export class SendCredentialsProcessor implements CommandProcessor {
     const holder = await this.holders.ofCuenta(cuenta);
     const caso = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: cmd.caseId } });
     if (this.config.credentialDelivery === 'temporal' && this.directory.supportsForcedChange) {
-      // Each attempt mails its own password under its own key (`…:attempt`). If an earlier attempt's mail was accepted
-      // and that attempt died before reporting, its password is the one the holder has: neither change it nor mail again.
-      const earlier = Array.from({ length: cmd.attempts }, (_, i) => `${cmd.idempotencyKey}:${i}`);
+      // Each try (`attempts` counts failed ones) mails its own password under its own key (`…:try`). If this try's mail,
+      // or an earlier one's, was accepted and its execution died before reporting (a crash re-delivers the same try),
+      // that password is the one the holder has: neither change it nor mail again.
+      const earlier = Array.from({ length: cmd.attempts + 1 }, (_, i) => `${cmd.idempotencyKey}:${i}`);
       if (await this.mailer.alreadySent(earlier).catch(mailFailure)) return { type: 'CREDENTIALS_SENT' };
       const temporal = generateTemporaryPassword({ localPart: cuenta.localPart, curp: holder.directory.curp ?? null, names: [holder.directory.displayName] });
       await this.directory.setPassword(cuenta.direccion, temporal, { changeAtNextLogin: true });

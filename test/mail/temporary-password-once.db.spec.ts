@@ -47,9 +47,10 @@ describe('temporary password mail: once per job, not once per attempt', () => {
     const local = p.directory as LocalDirectoryProvider;
     expect(await local.verifyPassword(cuenta.direccion, password!)).toBe('must_change');
 
-    // The same job again, as the queue runs it when the attempt that sent the mail died before reporting.
+    // The same job again, as the queue runs it when the execution that sent the mail died before reporting: a crash
+    // is not a failure, so the command's `attempts` (failures) has not moved.
     const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'sendCredentials' });
-    expect(cmd.attempts).toBe(1);
+    expect(cmd.attempts).toBe(0);
     const processor = p.processors.find((x): x is SendCredentialsProcessor => x instanceof SendCredentialsProcessor)!;
     await expect(processor.handle(cmd, JSON.parse(cmd.payload))).resolves.toEqual({ type: 'CREDENTIALS_SENT' });
 
