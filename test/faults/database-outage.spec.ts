@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/config';
-import { ACQUIRE_TIMEOUT_CODE, withoutQueryTimeout } from '../src/database/bounded-mysql';
-import { buildDataSourceOptions } from '../src/database/data-source-options';
-import { DB_POOL_SIZE } from '../src/database/timeouts';
-import { startPrivateMariadb, type PrivateMariadb } from './support/private-mariadb';
-import { createStaff, login } from './support/staff';
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/config';
+import { ACQUIRE_TIMEOUT_CODE, withoutQueryTimeout } from '../../src/database/bounded-mysql';
+import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { DB_POOL_SIZE } from '../../src/database/timeouts';
+import { startPrivateMariadb, type PrivateMariadb } from '../support/private-mariadb';
+import { createStaff, login } from '../support/staff';
 
 /**
  * The database freezes (SIGSTOP: the TCP connections stay open and nothing answers) or dies (SIGKILL), on a private

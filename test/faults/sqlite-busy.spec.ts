@@ -1,10 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/config';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../src/database/timeouts';
-import { createStaff, login } from './support/staff';
-import { createTestDb, type TestDb } from './support/test-db';
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/config';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../../src/database/timeouts';
+import { createStaff, login } from '../support/staff';
+import { createTestDb, type TestDb } from '../support/test-db';
 
 // Another process's connection to the same file (better-sqlite3 ships no type declarations).
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -7,7 +7,7 @@
  * `mensaje` or an es-MX page) and leaves every table of the database exactly as it was.
  *
  * Seeded and bounded: FUZZ_RUNS inputs per route (default 12 per dialect) from FUZZ_SEED (default fixed); e.g.
- * `FUZZ_RUNS=500 npx jest test/faults/bad-input.e2e.spec.ts` for a long run. Runs on SQLite and on MariaDB.
+ * `FUZZ_RUNS=500 npx jest test/faults/bad-input.spec.ts` for a long run. Runs on SQLite and on MariaDB.
  */
 import fc from 'fast-check';
 import request from 'supertest';
