@@ -18,6 +18,7 @@ import { login } from '../support/staff';
 import { TEST_DIALECT } from '../support/test-db';
 import { addressFor, type FaultApp, faultApp, routeKey, routeTable } from './support';
 import { buildWorld, PII_KEY, type StaffName, type World } from './world';
+import { reportFigures } from './report';
 
 const PRINCIPALS = ['anonimo', 'subdireccion', 'subjefatura', 'administrador', 'nivel', 'nivelOtro', 'responsable', 'responsableOtro', 'trabajador', 'pii'] as const;
 type Principal = (typeof PRINCIPALS)[number];
@@ -294,7 +295,7 @@ describe(`access: role × route matrix over every route of the router (${TEST_DI
         }
       }
     }
-    console.log(`Matriz de acceso: ${cells} celdas (${routeTable(t.app).length} rutas × ${PRINCIPALS.length} principales, con variantes por destinatario).`);
+    reportFigures('matriz de acceso', { celdas: cells, rutas: routeTable(t.app).length, principales: PRINCIPALS.length, respuestas_indebidas: wrong.length });
     expect(wrong).toEqual([]);
   });
 });

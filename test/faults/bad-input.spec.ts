@@ -24,6 +24,7 @@ import { hash as argonHash } from 'argon2';
 import type { Dialect } from '../../src/database/data-source-options';
 import { addressFor, changedTables, LogCapture, dbState, type FaultApp, faultApp, readsSpanish, routeKey, routeTable } from './support';
 import { buildWorld, CCT, PII_KEY, type StaffName, type World } from './world';
+import { reportFigures } from './report';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261120);
@@ -394,7 +395,14 @@ describe.each<Dialect>(['sqlite', 'mysql'])('bad input: every route with a body,
         { numRuns: RUNS, seed: SEED + tried, endOnFailure: true },
       );
     }
-    console.log(`Fuzz (${dialect}): ${tried} entradas en ${Object.keys(table).length} rutas (${RUNS} por ruta, semilla ${SEED}); ${refused} rechazadas con 4xx, ${tried - refused - failures.length} aceptadas.`);
+    reportFigures(`entradas malas (${dialect})`, {
+      entradas: tried,
+      rutas: Object.keys(table).length,
+      semilla: SEED,
+      rechazadas_4xx: refused,
+      aceptadas: tried - refused - failures.length,
+      fallas: failures.length,
+    });
     expect(failures).toEqual([]);
   }, TIMEOUT_MS);
 });

@@ -11,6 +11,7 @@ import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { DB_POOL_SIZE } from '../../src/database/timeouts';
 import { startPrivateMariadb, type PrivateMariadb } from '../support/private-mariadb';
 import { createStaff, login } from '../support/staff';
+import { reportFigures } from './report';
 
 /**
  * The database freezes (SIGSTOP: the TCP connections stay open and nothing answers) or dies (SIGKILL), on a private
@@ -69,7 +70,7 @@ describe('the database freezes or dies (private MariaDB)', () => {
     const json = await timed(api());
     const html = await timed(page());
     const h = await timed(health());
-    console.log(`${what}: API ${json.status} en ${json.ms} ms, página ${html.status} en ${html.ms} ms, /health ${h.status} en ${h.ms} ms`);
+    reportFigures(what, { api: json.status, api_ms: json.ms, pagina: html.status, pagina_ms: html.ms, health: h.status, health_ms: h.ms });
     expect({ status: json.status, bounded: json.ms < ANSWER_BOUND_MS }).toEqual({ status: 503, bounded: true });
     expect(json.body).toMatchObject({ error: 'BASE_DE_DATOS_NO_DISPONIBLE', mensaje: UNAVAILABLE });
     expect(Number(json.headers['retry-after'])).toBeGreaterThan(0);
@@ -123,18 +124,18 @@ describe('the database freezes or dies (private MariaDB)', () => {
     expect((await timed(api())).status).toBe(200);
     mdb.signal('SIGSTOP');
     try {
-      await expectUnavailable('Base de datos congelada');
+      await expectUnavailable('base de datos congelada');
       // More requests at once than the pool has connections: the ones left waiting for a connection are bounded too.
       const burst = await Promise.all(Array.from({ length: 16 }, () => timed(api())));
       const slowest = Math.max(...burst.map((r) => r.ms));
-      console.log(`Base de datos congelada, 16 solicitudes a la vez: ${burst.map((r) => r.status).join(' ')}; la más lenta en ${slowest} ms`);
+      reportFigures('base de datos congelada', { solicitudes_a_la_vez: burst.length, respuestas_503: burst.filter((r) => r.status === 503).length, la_mas_lenta_ms: slowest });
       expect(burst.map((r) => r.status)).toEqual(burst.map(() => 503));
       expect(slowest).toBeLessThan(ANSWER_BOUND_MS);
     } finally {
       mdb.signal('SIGCONT');
     }
     const recovery = await untilServing();
-    console.log(`Base de datos descongelada: la API volvió a atender en ${recovery} ms`);
+    reportFigures('base de datos congelada', { vuelve_a_atender_ms: recovery });
     expect(recovery).toBeLessThan(RECOVERY_BOUND_MS);
     for (let i = 0; i < 12; i++) expect((await timed(api())).status).toBe(200); // more than the pool's connections
     expect((await timed(health())).status).toBe(200);
@@ -147,13 +148,13 @@ describe('the database freezes or dies (private MariaDB)', () => {
     expect(created.status).toBe(201);
     mdb.signal('SIGKILL');
     await mdb.exited();
-    await expectUnavailable('Base de datos detenida');
+    await expectUnavailable('base de datos detenida');
 
     const t0 = performance.now();
     await mdb.restart();
     const ready = Math.round(performance.now() - t0);
     const recovery = await untilServing();
-    console.log(`Base de datos reiniciada: lista en ${ready} ms; la API volvió a atender ${recovery} ms después`);
+    reportFigures('base de datos detenida', { reinicio_listo_ms: ready, vuelve_a_atender_ms: recovery });
     expect(recovery).toBeLessThan(RECOVERY_BOUND_MS);
 
     const list = await timed(api());

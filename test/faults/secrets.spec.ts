@@ -25,6 +25,7 @@ import { type PrivateRedis, startPrivateRedis } from '../support/private-redis';
 import { createStaff, login, STAFF_PASSWORD } from '../support/staff';
 import { startWorker, type WorkerProcess } from '../support/worker-process';
 import { type FaultApp, faultApp, LogCapture, tablesOf } from './support';
+import { reportFigures } from './report';
 
 const SECRET_KEY = randomBytes(32).toString('hex');
 const PII_KEY = `pii-${randomBytes(12).toString('hex')}`;
@@ -225,11 +226,17 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
     // Mails: an activation token only in the mail that carries its link; nothing else in any mail.
     for (const m of mails) look(`el correo «${m.subject}» (${m.file})`, m.raw + m.body, (s) => activation.get(s) === m.file);
 
-    console.log(
-      `Secretos: ${secrets.length} valores buscados (${sessions.length} sesiones, ${selfServiceTokens.size} tokens de autoservicio, ${activation.size} enlaces, ${curts.length} CURT, ` +
-        `${Object.keys(PW).length + Object.keys(TYPED).length + 1 + initialPasswords.length} contraseñas, clave PII, SECRET_KEY) en ${logs.lines.length} líneas del log del web, ` +
-        `${workerLog.split('\n').length} del worker, ${cells} celdas de ${rows} filas (${movements} movimientos), ${keys} claves de Redis (${jobs} trabajos de Bull con sus datos) y ${mails.length} correos.`,
-    );
+    reportFigures('secretos', {
+      valores_buscados: secrets.length,
+      lineas_de_log: logs.lines.length + workerLog.split('\n').length,
+      celdas: cells,
+      filas: rows,
+      movimientos: movements,
+      claves_redis: keys,
+      trabajos_bull: jobs,
+      correos: mails.length,
+      hallazgos: found.length,
+    });
     expect(logs.lines.length).toBeGreaterThan(50);
     expect(keys).toBeGreaterThan(10);
     expect(jobs).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/config';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../../src/database/timeouts';
 import { createStaff, login } from '../support/staff';
 import { createTestDb, type TestDb } from '../support/test-db';
+import { reportFigures } from './report';
 
 // Another process's connection to the same file (better-sqlite3 ships no type declarations).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -42,7 +43,7 @@ describe('SQLite locked by another process', () => {
       const t0 = performance.now();
       const res = await create('durante.el.bloqueo').timeout(SQLITE_BUSY_TIMEOUT_MS * 4);
       const ms = Math.round(performance.now() - t0);
-      console.log(`SQLite bloqueado por otro proceso: ${res.status} en ${ms} ms`);
+      reportFigures('sqlite bloqueado por otro proceso', { respuesta: res.status, ms });
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({ error: 'BASE_DE_DATOS_NO_DISPONIBLE', mensaje: 'La base de datos no está disponible; intente de nuevo en unos momentos.' });
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
