@@ -203,6 +203,12 @@ describe('self-service (5.1.1, 5.1.2) and the PII request (5.2.2) over HTTP on t
     await local.create({ address: '06dpr0001a@colima.gob.mx', tipo: 'centro_trabajo', holder: { kind: 'centro', cct: '06DPR0001A', givenName: 'Escuela', familyName: '06DPR0001A', displayName: 'Escuela' }, password: 'vieja-clave-de-la-escuela', changeAtNextLogin: false });
 
     await http().post('/api/pii/centros/06DPR0001A/restablecer-contrasena').send({ contrasena: 'x' }).expect(401);
+    // Without the key nothing is looked at: a body that would not validate, or a wrong CCT, still answers 401.
+    for (const bad of [{ contrasena: 7 }, { contrasena: 'x'.repeat(500), canal: 'fax' }]) {
+      const anon = await http().post('/api/pii/centros/06DPR0001A/restablecer-contrasena').set('X-Api-Key', 'otra-clave').send(bad).expect(401);
+      expect(anon.body.error).toBe('NO_AUTENTICADO');
+    }
+    await http().post('/api/pii/centros/NO-ES-CCT/restablecer-contrasena').send({ contrasena: 'jacaranda-volcan-2026' }).expect(401);
     const weak = await http().post('/api/pii/centros/06DPR0001A/restablecer-contrasena').set('X-Api-Key', 'clave-de-prueba-pii-123').send({ contrasena: '123456789012' }).expect(400);
     expect(weak.body.error).toBe('CONTRASENA_DEBIL');
     const res = await http().post('/api/pii/centros/06DPR0001A/restablecer-contrasena').set('X-Api-Key', 'clave-de-prueba-pii-123').send({ contrasena: 'jacaranda-volcan-2026' }).expect(202);

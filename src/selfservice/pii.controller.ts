@@ -1,11 +1,10 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
-import { APP_CONFIG, type AppConfig } from '../config/config';
 import { cctProblem } from '../catalog/validation/cct';
+import { PiiKeyGuard } from './pii-key.guard';
 import { PiiService } from './pii.service';
 
 class ResetRequestDto {
@@ -24,12 +23,10 @@ class ResetRequestDto {
 @ApiTags('PII')
 @Controller('api/pii')
 export class PiiController {
-  constructor(
-    private readonly pii: PiiService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly pii: PiiService) {}
 
   @Post('centros/:cct/restablecer-contrasena')
+  @UseGuards(PiiKeyGuard)
   @HttpCode(202)
   @ApiHeader({ name: 'X-Api-Key', description: 'Clave de la PII (PII_API_KEY)' })
   @ApiOperation({ summary: 'Guía 5.2.2: solicitud de restablecimiento con contraseña elegida por el centro de trabajo' })
@@ -41,16 +38,9 @@ export class PiiController {
   @ApiResponse({ status: 422, description: 'No procede: el centro de trabajo no tiene cuenta, o su cuenta está bloqueada.' })
   async request(
     @Param('cct') cctRaw: string,
-    @Headers('x-api-key') apiKey: string | undefined,
     @Body() dto: ResetRequestDto,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const expected = this.config.piiApiKey;
-    if (!expected) throw new DomainError('PII_DESHABILITADA', 'La integración con la PII no está configurada (PII_API_KEY).', 503);
-    const given = Buffer.from(apiKey ?? '');
-    if (given.length !== Buffer.byteLength(expected) || !timingSafeEqual(given, Buffer.from(expected))) {
-      throw new DomainError('NO_AUTENTICADO', 'Clave de la PII inválida.', 401);
-    }
     const cct = cctRaw.trim().toUpperCase();
     const problem = cctProblem(cct);
     if (problem) throw new DomainError('CCT_INVALIDO', problem, 400);
