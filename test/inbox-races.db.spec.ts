@@ -99,4 +99,22 @@ describe('two clerks on one task at once', () => {
     }
     expect(await t.db.dataSource.getRepository(Task).findOneByOrFail({ id: taskId })).toMatchObject({ assigneeId: actors.sj2.id });
   });
+  it('a task someone took is theirs: another clerk acting on its case gets 409 in Spanish until it is released', async () => {
+    const { caseId, taskId } = await subjefaturaTask();
+    await http().post(`/api/tareas/${taskId}/tomar`).set(as('sj1')).expect(200);
+    const other = await http().post(`/api/tramites/${caseId}/eventos`).set(as('sj2')).send({ tipo: 'CREAR', version: 2, datos: { curp: 'GOMC850315MCMRRR09' } }).expect(409);
+    expect(other.body).toMatchObject({ error: 'TAREA_DE_OTRO', mensaje: 'Esta tarea la tomó Usuario sj1: pídale que la libere (o a un administrador) antes de actuar en el trámite.' });
+    expect(await t.db.dataSource.getRepository(OutboxCommand).countBy({ caseId, type: 'provision' })).toBe(0);
+    // Released, anyone of the role may act.
+    await http().post(`/api/tareas/${taskId}/liberar`).set(as('sj1')).expect(200);
+    await http().post(`/api/tramites/${caseId}/eventos`).set(as('sj2')).send({ tipo: 'CREAR', version: 2, datos: { curp: 'GOMC850315MCMRRR09' } }).expect(200);
+
+    // An administrator frees a task whose holder is away.
+    const second = await subjefaturaTask();
+    await http().post(`/api/tareas/${second.taskId}/tomar`).set(as('sj1')).expect(200);
+    await createStaff(t.db.dataSource, 'admin-tareas', 'administrador');
+    const admin = await login(t.app, 'admin-tareas');
+    await http().post(`/api/tareas/${second.taskId}/liberar`).set({ Authorization: `Bearer ${admin}` }).expect(200);
+    await http().post(`/api/tramites/${second.caseId}/eventos`).set(as('sj2')).send({ tipo: 'CANCELAR', version: 2 }).expect(200);
+  });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
 import { type ActorRole, COMMAND_TYPES, type CommandType, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
@@ -14,6 +14,7 @@ import { Movement, MovementHead } from './entities/movement.entity';
 import { OutboxCommand } from './entities/outbox.entity';
 import { ProcedureVersion } from './entities/procedure-version.entity';
 import { Task } from './entities/task.entity';
+import { StaffUser } from '../auth/staff-user.entity';
 import { movementHash } from './movement-chain';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS, ProcedureRegistry } from './procedure-registry';
 import { persistSnapshot, restoreSnapshot, stateString, stateValueOf, withoutSecrets } from './snapshot';
@@ -246,6 +247,7 @@ export class EngineService {
       if (!row) throw notFound('El trámite');
       this.checkScope(row, actor);
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw this.conflict(row);
+      await this.checkTaskHolder(em, row, actor);
       const def = this.registry.get(row.procedureId, row.procedureVersion);
       const snap = this.load(def, row);
       const { commands } = await this.applyEvent(em, def, row, snap, event, actor, now);
@@ -438,6 +440,23 @@ export class EngineService {
         403,
       );
     }
+  }
+
+  /**
+   * A task someone took from the inbox is theirs: another person of the same role acting on its case would work it
+   * behind their back (two clerks on one task). 409 until its holder, or an administrator, releases it. The system's
+   * own events (effects' results, deadlines) are not a person's and always pass.
+   */
+  private async checkTaskHolder(em: EntityManager, row: ProcedureCase, actor: Actor): Promise<void> {
+    if (actor.role === 'sistema') return;
+    const taken = await em.findOne(Task, { where: { caseId: row.id, status: 'abierta', candidateRole: actor.role, assigneeId: Not(IsNull()) } });
+    if (!taken || taken.assigneeId === actor.id) return;
+    const holder = await em.findOne(StaffUser, { where: { id: taken.assigneeId! }, select: { id: true, nombre: true } });
+    throw new DomainError(
+      'TAREA_DE_OTRO',
+      `Esta tarea la tomó ${holder?.nombre ?? 'otra persona'}: pídale que la libere (o a un administrador) antes de actuar en el trámite.`,
+      409,
+    );
   }
 
   /** A case that is not addressed to the actor does not exist for them (404, so its existence does not leak). */
