@@ -20,7 +20,8 @@ export class InProcessDriver implements QueueDriver {
   private readonly log = new Logger('ColaLocal');
   private readonly jobs = new Map<string, Pending>();
   private readonly ready: Pending[] = [];
-  private readonly running = new Set<string>();
+  /** Running jobs: id → queue. */
+  private readonly running = new Map<string, QueueName>();
   private handler?: JobHandler;
   private concurrency = 2;
   private closed = false;
@@ -57,7 +58,7 @@ export class InProcessDriver implements QueueDriver {
       { waiting: number; delayed: number; active: number; failed: number }
     >;
     for (const j of this.jobs.values()) out[j.queue][j.timer ? 'delayed' : 'waiting']++;
-    out.provisioning.active += this.running.size;
+    for (const queue of this.running.values()) out[queue].active++;
     return out;
   }
 
@@ -86,7 +87,7 @@ export class InProcessDriver implements QueueDriver {
     while (this.running.size < this.concurrency && this.ready.length > 0) {
       const job = this.ready.shift()!;
       this.jobs.delete(job.jobId);
-      this.running.add(job.jobId);
+      this.running.set(job.jobId, job.queue);
       const handler = this.handler;
       // A job is work of its own: it must not run as part of the transaction (if any) that enqueued or woke it.
       void outsideTransaction(() => handler(job.queue, job.data))
