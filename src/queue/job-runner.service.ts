@@ -125,11 +125,16 @@ export class JobRunner {
     if (!lease) return;
     const heartbeat = setInterval(() => void this.renew(lease), Math.max(50, Math.floor(this.leaseMs / 3)));
     heartbeat.unref();
+    // One pair of lines per execution (LOG_LEVEL=debug): the fault suite compares their times to prove that no command
+    // ever ran twice at once.
+    const trace = { outboxId: lease.cmd.id, execution: lease.token, type: lease.cmd.type };
+    this.log.debug(trace, 'Ejecución iniciada');
     try {
       const ending = lease.cmd.result ? (JSON.parse(lease.cmd.result) as Ending) : await this.execute(lease);
       if (ending) await this.finish(lease, ending);
     } finally {
       clearInterval(heartbeat);
+      this.log.debug(trace, 'Ejecución terminada');
     }
   };
 
