@@ -157,8 +157,9 @@ describe('oficios: a web process killed while registering leaves no oficio witho
     const store = new LocalFileStore(db.dataDir);
     const scans = new Set(oficios.map((o) => o.archivoKey));
     const stored = () => readdirSync(store.root).flatMap((dir) => readdirSync(join(store.root, dir)).map((f) => `${dir}/${f}`));
+    // Usually the kill leaves some (a scan is stored before its transaction), but the kill may also land just after a
+    // commit: the sweep must then remove nothing at all.
     const leftBehind = stored().filter((k) => !scans.has(k));
-    expect(leftBehind.length).toBeGreaterThan(0);
     const removed = await new StoredFileSweep(ds(), store).sweep(new Date(Date.now() + UNREFERENCED_FILE_GRACE_MS + 60_000));
     expect(removed.sort()).toEqual(leftBehind.filter((k) => !k.endsWith('.tmp')).sort());
     expect(stored().sort()).toEqual([...scans].sort());
