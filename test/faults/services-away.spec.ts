@@ -87,6 +87,15 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
   let workerLog = '';
   let seq = 0;
   const holders: Holder[] = [];
+  /** Across the tests so far (the runner keeps a suite's last value of each figure). */
+  const totals = { perdidos: 0, duplicados: 0, solapes: 0 };
+  /** This scenario's own figures, and the totals so far. */
+  const tally = (prefix: string, perdidos: number, once: { duplicados: number; solapes: number }) => {
+    totals.perdidos += perdidos;
+    totals.duplicados += once.duplicados;
+    totals.solapes += once.solapes;
+    return { [`${prefix}_perdidos`]: perdidos, [`${prefix}_duplicados`]: once.duplicados, [`${prefix}_solapes`]: once.solapes, ...totals };
+  };
   const http = () => request(app!.getHttpServer());
   const ds = () => app!.get(DataSource);
 
@@ -202,11 +211,8 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
 
   const counts = () => app!.get<QueueDriver>(QUEUE_DRIVER).counts();
 
-  /** What the worker went through since `mark` (a length of its log): transient failures retried, leases taken over. */
-  const disturbances = (mark: number): { fallas: number; retomados: number } => {
-    const lines = workerLog.slice(mark).split('\n');
-    return { fallas: lines.filter((l) => l.includes('Falla transitoria')).length, retomados: lines.filter((l) => l.includes('Trabajo retomado')).length };
-  };
+  /** What the worker went through since `mark` (a length of its log): transient failures it retried. */
+  const disturbances = (mark: number): { fallas: number } => ({ fallas: workerLog.slice(mark).split('\n').filter((l) => l.includes('Falla transitoria')).length });
 
   beforeAll(async () => {
     // Every server is our own (free loopback port, temp dir); a missing one fails here with what to install.
@@ -316,9 +322,7 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
       redisReiniciado_diferidos: before.notifications.delayed,
       redisRecuperacion_s: Math.round(recoveryMs / 100) / 10,
       redisReiniciado_fallas_transitorias: disturbances(mark).fallas,
-      perdidos: batch.length - (await doneCount(batch)),
-      duplicados: once.duplicados,
-      solapes: once.solapes,
+      ...tally('redisReiniciado', batch.length - (await doneCount(batch)), once),
     });
   });
 
@@ -395,10 +399,7 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
       mariadbCongelada_mas_lenta_ms: away.slowest,
       mariadbCongelada_recuperacion_s: Math.round(recoveryMs / 100) / 10,
       mariadbCongelada_fallas_transitorias: disturbances(mark).fallas,
-      mariadbCongelada_turnos_retomados: disturbances(mark).retomados,
-      perdidos: batch.length - (await doneCount(batch)),
-      duplicados: once.duplicados,
-      solapes: once.solapes,
+      ...tally('mariadbCongelada', batch.length - (await doneCount(batch)), once),
     });
   });
 
@@ -436,10 +437,7 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
       mariadbMuerta_mas_lenta_ms: away.slowest,
       mariadbMuerta_recuperacion_s: Math.round(recoveryMs / 100) / 10,
       mariadbMuerta_fallas_transitorias: disturbances(mark).fallas,
-      mariadbMuerta_turnos_retomados: disturbances(mark).retomados,
-      perdidos: batch.length - (await doneCount(batch)),
-      duplicados: once.duplicados,
-      solapes: once.solapes,
+      ...tally('mariadbMuerta', batch.length - (await doneCount(batch)), once),
       ejecuciones: once.ejecuciones,
     });
   });
