@@ -164,6 +164,22 @@ describe('exactly once: one execution of a command at a time, finished commands 
     expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
   });
 
+  it('recover() leaves alone an enqueued command whose job still waits in a queue, however long ago it was queued', async () => {
+    const { caseId, curp, cmd } = await confirmedCase();
+    const h = heldProvision(['run']);
+    const w = worker(h.processor);
+    // Relayed into a queue nobody consumes yet: the job waits there; then made to look queued long ago.
+    expect(await w.relay.relay(new Date())).toBeGreaterThanOrEqual(1);
+    expect(await w.driver.has('provisioning', `${cmd.id}:1`)).toBe(true);
+    await db.dataSource.getRepository(OutboxCommand).update({ id: cmd.id }, { enqueuedAt: new Date(Date.now() - 30 * 60_000) });
+    expect(await w.relay.recover(new Date())).toEqual({ requeued: 0, cases: 0 });
+    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({ status: 'encolado' });
+    w.driver.consume(w.runner.handle, 2);
+    await w.driver.idle();
+    expect(h.calls()).toBe(1);
+    expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
+  });
+
   it('recover() while a command runs leaves it alone', async () => {
     const { caseId, curp, cmd } = await confirmedCase();
     const h = heldProvision();

@@ -37,6 +37,19 @@ describe('recovery: lost jobs and abandoned self-service', () => {
     expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
   });
 
+  it('recognises a lost job within seconds, not minutes: a command enqueued 15 s ago with no job goes back and the case finishes', async () => {
+    const w = await addWorker(db.dataSource, { nombre: 'Rebeca', primerApellido: 'Larios' });
+    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, identify(w));
+    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    const repo = db.dataSource.getRepository(OutboxCommand);
+    // Redis restarted empty 15 s after the relay queued it: the row says enqueued, no queue has its job.
+    await repo.update({ caseId: c.caseId, type: 'provision' }, { status: 'encolado', enqueuedAt: new Date(Date.now() - 15_000) });
+    expect(await p.relay.recover(new Date())).toMatchObject({ requeued: 1 });
+    await p.drain();
+    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ outcome: 'creada' });
+    expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
+  });
+
   it('never runs again a command marked done whose result never reached the case: the case goes to an incident with the reason', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Óscar', primerApellido: 'Mesina' });
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, identify(w));

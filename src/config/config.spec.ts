@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     expect(c.dbTimeouts).toEqual({ connectMs: 2000, acquireMs: 3000, queryMs: 0 });
   });
 
+  it('runs recovery every minute by default; RECOVERY_INTERVAL_MS tunes it within bounds', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).recoveryIntervalMs).toBe(60_000);
+    expect(loadConfig({ DATA_DIR: dataDir(), RECOVERY_INTERVAL_MS: '2000' }).recoveryIntervalMs).toBe(2000);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), RECOVERY_INTERVAL_MS: '10' })).toThrow(/RECOVERY_INTERVAL_MS/);
+  });
+
   it('requires PUBLIC_BASE_URL and SECRET_KEY in production, so no QR points nowhere', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), SECRET_KEY: 'a'.repeat(64) })).toThrow(/PUBLIC_BASE_URL es obligatoria/);
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), PUBLIC_BASE_URL: 'https://correo.example.mx' })).toThrow(/SECRET_KEY es obligatoria/);

@@ -41,6 +41,8 @@ export interface AppConfig {
   piiApiKey?: string;
   workerConcurrency: number;
   relayIntervalMs: number;
+  /** How often each process runs recovery (lost jobs, dead executions' commands, abandoned self-service). */
+  recoveryIntervalMs: number;
   /** Redis key prefix of the queues (several installations, or test runs, can share one Redis). */
   queuePrefix: string;
   /** First retry delay of a transient failure; it doubles each attempt (with jitter), up to 10 minutes. */
@@ -246,6 +248,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     piiApiKey: str(env, 'PII_API_KEY'),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),
+    recoveryIntervalMs: int(env, 'RECOVERY_INTERVAL_MS', 60_000, 1_000, 3_600_000),
     queuePrefix: str(env, 'QUEUE_PREFIX') ?? 'mci',
     retryBaseMs: int(env, 'RETRY_BASE_MS', 2_000, 10, 600_000),
     queueStalledMs: int(env, 'QUEUE_STALLED_MS', 30_000, 500, 600_000),

@@ -13,6 +13,15 @@ import { QUEUE_DRIVER, type QueueDriver } from './queue-driver';
 /** Commands due within this window go to the queue now (as delayed jobs); later ones wait in the database. */
 const LOOKAHEAD_MS = 15 * 60_000;
 const BATCH = 200;
+/**
+ * An enqueued command whose job is in no queue after this long lost it (Redis restarted empty, a process died between
+ * marking a retry and queueing it). The relay queues a job before it marks the command, so a live command has its job
+ * from the start; the margin only covers a retry being queued right now. A requeue is harmless anyway: same job id,
+ * and the command's lease lets one execution at a time.
+ */
+export const LOST_JOB_MS = 10_000;
+/** A case waiting this long for an effect whose command ended gets its incident. */
+const CASE_STALE_MS = 2 * 60_000;
 
 /**
  * Moves committed outbox commands into the queues and marks them enqueued (enqueue first, then mark: a crash in
@@ -81,18 +90,18 @@ export class OutboxRelay {
   }
 
   /**
-   * Recovery. (1) A command whose job is in no queue any more — enqueued long ago, or leased by an execution that
+   * Recovery. (1) A command whose job is in no queue any more — enqueued over `lostJobMs` ago, or leased by an execution that
    * stopped renewing its lease (its worker died) — goes back to pending, under the same job id (`id:failures+1`: the
    * queue replaces a finished job of that id), so the relay queues it again; a kept ending is then reported, not
    * performed again. A live lease is never touched: that command is being executed. (2) A case that waits for an
    * effect whose command ended without telling it gets an incident (JobRunner.reportUnreached), never a second run.
    */
-  async recover(now = new Date(), staleMs = 2 * 60_000): Promise<{ requeued: number; cases: number }> {
+  async recover(now = new Date(), staleMs = CASE_STALE_MS, lostJobMs = Math.min(staleMs, LOST_JOB_MS)): Promise<{ requeued: number; cases: number }> {
     const repo = this.ds.getRepository(OutboxCommand);
     let requeued = 0;
     const suspects = await repo.find({
       where: [
-        { status: 'encolado', enqueuedAt: LessThan(new Date(now.getTime() - staleMs)), availableAt: LessThanOrEqual(now) },
+        { status: 'encolado', enqueuedAt: LessThan(new Date(now.getTime() - lostJobMs)), availableAt: LessThanOrEqual(now) },
         { status: 'en_curso', leaseUntil: LessThan(now) },
       ],
       take: 500,

@@ -20,6 +20,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   private relayTimer?: NodeJS.Timeout;
   private recoveryTimer?: NodeJS.Timeout;
   private relaying = false;
+  private recovering = false;
   private stopped = false;
 
   constructor(
@@ -43,7 +44,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       this.driver.consume(this.runner.handle, this.config.workerConcurrency);
     }
     this.relayTimer = setInterval(() => void this.relayOnce(), this.config.relayIntervalMs);
-    this.recoveryTimer = setInterval(() => void this.periodic(), 60_000);
+    this.recoveryTimer = setInterval(() => void this.periodic(), this.config.recoveryIntervalMs);
     this.relayTimer.unref();
     this.recoveryTimer.unref();
     this.log.log(`Colas: ${this.driver.name}, este proceso: ${this.role}`);
@@ -63,8 +64,21 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** The recovery job, the self-service expiry and 5.2.1's first use, once a minute; stored files nobody names, hourly. */
+  /**
+   * The recovery job, the self-service expiry and 5.2.1's first use, every RECOVERY_INTERVAL_MS (never two passes at
+   * once in this process); stored files nobody names, hourly.
+   */
   async periodic(): Promise<void> {
+    if (this.recovering || this.stopped) return;
+    this.recovering = true;
+    try {
+      await this.periodicPass();
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private async periodicPass(): Promise<void> {
     try {
       await this.relay.recover();
       await this.relay.expireAbandonedSelfService();

@@ -12,7 +12,10 @@ import { join } from 'node:path';
 export interface PrivateRedis {
   url: string;
   port: number;
-  pid: number;
+  /** The pid of the running server (it changes with restart). */
+  readonly pid: number;
+  /** Kills the server (SIGKILL) and starts a new, empty one on the same port: what a restart without persistence does. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,40 +61,67 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'mci-redis-'));
   const port = await freePort();
-  // An empty argv element is how `--save ''` reaches redis-server: no snapshots; no AOF either.
-  const child: ChildProcess = spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', join(dir, 'redis.log')],
-    // A server keeps the machine's clock, like the shared MariaDB: under `faketime` (the suites' moved-clock run) only
-    // the product's processes move, and libfaketime's preload also breaks redis-server's allocator at start.
-    { stdio: ['ignore', 'ignore', 'pipe'], env: withoutTestClock() },
-  );
-  let err = '';
-  child.stderr?.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-2000)));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`redis-server terminó al iniciar (código ${child.exitCode}): ${err}`);
+  let child: ChildProcess;
+  let exited: Promise<void>;
+
+  const launch = async (): Promise<void> => {
+    // An empty argv element is how `--save ''` reaches redis-server: no snapshots; no AOF either.
+    const c: ChildProcess = spawn(
+      REDIS_SERVER,
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', join(dir, 'redis.log')],
+      // A server keeps the machine's clock, like the shared MariaDB: under `faketime` (the suites' moved-clock run) only
+      // the product's processes move, and libfaketime's preload also breaks redis-server's allocator at start.
+      { stdio: ['ignore', 'ignore', 'pipe'], env: withoutTestClock() },
+    );
+    child = c;
+    let err = '';
+    c.stderr?.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-2000)));
+    exited = new Promise<void>((r) => c.once('exit', () => r()));
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (c.exitCode !== null) throw new Error(`redis-server terminó al iniciar (código ${c.exitCode}): ${err}`);
+      if (await ping(port)) return;
+      if (Date.now() > deadline) {
+        c.kill('SIGKILL');
+        throw new Error(`redis-server no respondió PING en 127.0.0.1:${port} en 10 s: ${err}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
     }
-    if (await ping(port)) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`redis-server no respondió PING en 127.0.0.1:${port} en 10 s: ${err}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
+  };
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+
+  try {
+    await launch();
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
-  const pid = child.pid!;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    pid,
+    get pid() {
+      return child.pid!;
+    },
+    restart: async () => {
+      // SIGKILL: nothing written anywhere (no persistence); the new server on the same port starts empty.
+      if (running()) child.kill('SIGKILL');
+      await exited;
+      // The port was ours a moment ago; the kernel may take a moment to let go of it.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await launch();
+          return;
+        } catch (e) {
+          if (Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (running()) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000);
+        const timer = setTimeout(() => running() && child.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
       }
@@ -99,4 +129,3 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     },
   };
 }
-
