@@ -52,6 +52,13 @@ export class ExecutionLog {
   private readonly deaths = new Map<string, number>();
   /** Lines that looked like an execution line but could not be read. */
   readonly unreadable: string[] = [];
+  /** Takeovers of a command whose execution stopped renewing its lease ('Trabajo retomado'). */
+  takeovers = 0;
+  /** Commands the workers' recovery job queued again ('Recuperación: …', its `requeued`). */
+  requeued = 0;
+  /** Transient failures retried later ('Falla transitoria; reintento en …'), and the longest of their delays (ms). */
+  retries = 0;
+  longestRetryMs = 0;
 
   /** The onOutput of startWorker for the worker named `worker`. */
   feeder(worker: string): (text: string) => void {
@@ -108,6 +115,13 @@ export class ExecutionLog {
   }
 
   private line(worker: string, line: string): void {
+    if (line.includes('Trabajo retomado')) this.takeovers++;
+    const recovered = /"requeued":(\d+)/.exec(line);
+    if (recovered && line.includes('Recuperación')) this.requeued += Number(recovered[1]);
+    if (line.includes('Falla transitoria')) {
+      this.retries++;
+      this.longestRetryMs = Math.max(this.longestRetryMs, Number(/"delay":(\d+)/.exec(line)?.[1] ?? 0));
+    }
     if (!line.includes(STARTED) && !line.includes(ENDED)) return;
     let rec: { msg?: unknown; time?: unknown; outboxId?: unknown; execution?: unknown; type?: unknown };
     try {

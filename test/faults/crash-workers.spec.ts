@@ -25,7 +25,7 @@ import { addressFor } from './support';
  * Crashes of the worker processes (README, "Fault suite"): MariaDB, Redis, slapd (provider `ldap`) and an SMTP server
  * of our own; the web application here (it relays the outbox to Bull and runs no job) and two `npm run worker`
  * processes with the default stall time. Workers ask for their accounts in self-service (5.1.1), namesakes among them
- * (their address choices race), while a killer SIGKILLs a random worker at a random moment, again and again, each one
+ * (their address choices race), and some of them, once created, reset their passwords (5.1.2), while a killer SIGKILLs a random worker at a random moment, again and again, each one
  * replaced by a new process. In the end no case is lost (each one created, or in an incident that says why), each
  * holder has one account in our table and one entry in the directory, no command ever ran twice at the same time
  * (the workers' own 'Ejecución iniciada/terminada' lines), no Message-ID arrived twice and the movement log verifies.
@@ -35,11 +35,15 @@ const KILLS = scaled('kills', 10, 50);
 /**
  * After the last kill: Bull notices a dead worker's job after one or two stall intervals (30 s by default) and the new
  * delivery waits for the command's lease (as long) to expire; a command whose job was lost is queued again by the
- * recovery job (every 60 s, for commands stale for 2 min). Generous on a loaded 2-core machine.
+ * recovery job (every 60 s, for commands stale for 2 min); a mail whose worker died in the SMTP conversation is
+ * claimed in the sent-mail record for SEND_LEASE_MS (5 min), and its retry waits for that claim rather than risk a
+ * second copy. Generous on a loaded 2-core machine.
  */
 const FINAL_WAIT_MS = 7 * 60_000;
 const WORKER_READY_MS = 120_000;
 const SECRET_KEY = randomBytes(32).toString('hex');
+/** Every RESET_EVERY-th holder resets its password (5.1.2) once its account exists. */
+const RESET_EVERY = 5;
 
 /** First names and surnames of the holders; a namesake pair shares both (and the second surname addWorker gives). */
 const NOMBRES = ['Dolores', 'Héctor', 'Itzel', 'Ramón', 'Guadalupe', 'Ernesto', 'Marisol', 'Teodoro', 'Araceli', 'Joaquín', 'Yolanda', 'Saúl', 'Citlali'];
@@ -51,6 +55,8 @@ interface Holder {
   /** The index of its namesake, if it has one. */
   namesake: number | null;
   caseId?: string;
+  /** Its 5.1.2 (password reset), asked for once its account was created, for some holders. */
+  resetId?: string;
 }
 
 interface LiveWorker {
@@ -145,15 +151,25 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
         holders.push({ index: i, worker: await addWorker(ds, { nombre, primerApellido }), namesake });
       }
 
-      /** 5.1.1 in self-service: the worker asks with CURP + CURT and confirms (its own address, for the rate limit). */
-      const selfService = async (h: Holder): Promise<void> => {
+      /** Self-service (5.1.1 alta, 5.1.2 restablecer): the worker asks with CURP + CURT and confirms, from its own address. */
+      const selfService = async (h: Holder, route: 'alta' | 'restablecer' = 'alta'): Promise<string> => {
         const ip = addressFor(h.index + 1);
-        const start = await http().post('/api/autoservicio/alta').set('X-Forwarded-For', ip).send({ curp: h.worker.curp, curt: h.worker.curt });
-        if (start.status !== 200 || start.body.estado !== 'confirmacion') throw new Error(`alta de ${h.worker.curp} → ${start.status}: ${JSON.stringify(start.body)}`);
+        const start = await http().post(`/api/autoservicio/${route}`).set('X-Forwarded-For', ip).send({ curp: h.worker.curp, curt: h.worker.curt });
+        if (start.status !== 200 || start.body.estado !== 'confirmacion') throw new Error(`${route} de ${h.worker.curp} → ${start.status}: ${JSON.stringify(start.body)}`);
         const { tramite, token } = start.body as { tramite: string; token: string };
-        h.caseId = tramite;
+        if (route === 'alta') h.caseId = tramite;
+        else h.resetId = tramite;
         const ok = await http().post(`/api/autoservicio/tramites/${tramite}/confirmar`).set('X-Forwarded-For', ip).send({ token, confirma: true });
         if (ok.status !== 200) throw new Error(`confirmación de ${tramite} → ${ok.status}: ${JSON.stringify(ok.body)}`);
+        return tramite;
+      };
+      /** The holders due for a reset whose alta has been created by now. */
+      const dueForReset = async (): Promise<Holder[]> => {
+        const due = holders.filter((h) => h.index % RESET_EVERY === RESET_EVERY - 1 && h.caseId && !h.resetId);
+        if (!due.length) return [];
+        const created = await ds.getRepository(ProcedureCase).findBy({ id: In(due.map((h) => h.caseId!)), status: 'concluido' });
+        const ids = new Set(created.map((c) => c.id));
+        return due.filter((h) => ids.has(h.caseId!));
       };
 
       // The killer: a batch of cases goes in, then at a random moment a random worker dies (one that is running an
@@ -161,7 +177,7 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
       const kills: { worker: string; at: number; running: number }[] = [];
       for (let k = 0; k < KILLS; k++) {
         const batch = holders.slice(Math.floor((k * CASES) / KILLS), Math.floor(((k + 1) * CASES) / KILLS));
-        await Promise.all(batch.map(selfService));
+        await Promise.all([...batch.map((h) => selfService(h)), ...(await dueForReset()).map((h) => selfService(h, 'restablecer'))]);
         const aimed = Math.random() < 0.5;
         const deadline = Date.now() + randomBetween(300, 4000);
         while (Date.now() < deadline && !(aimed && log.running() > 0)) await new Promise((r) => setTimeout(r, 25));
@@ -179,8 +195,9 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
         await newWorker();
       }
       // Cases left over by the rounding, if any.
-      await Promise.all(holders.filter((h) => !h.caseId).map(selfService));
-      const caseIds = holders.map((h) => h.caseId!);
+      await Promise.all(holders.filter((h) => !h.caseId).map((h) => selfService(h)));
+      await Promise.all((await dueForReset()).map((h) => selfService(h, 'restablecer')));
+      const caseIds = holders.flatMap((h) => (h.resetId ? [h.caseId!, h.resetId] : [h.caseId!]));
 
       // Every case reaches an end: created, or an incident with its reason; and no command is left to run.
       const waitStart = Date.now();
@@ -213,6 +230,7 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
 
       reportFigures('caídas de workers', {
         casos: caseIds.length,
+        restablecimientos: holders.filter((h) => h.resetId).length,
         muertes: kills.length,
         sobrevividas: survived,
         ejecuciones: executions.length,
@@ -221,14 +239,19 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
         mensajes: ids.length,
         duplicados: Object.values(dup).reduce((a, n) => a + n - 1, 0),
         incidentes: incidents.length,
+        retomadas: log.takeovers,
+        recuperadas: log.requeued,
+        reintentos: log.retries,
+        reintento_max_s: Math.round(log.longestRetryMs / 1000),
         espera_final_s: waitedS,
       });
 
       const tail = workers.map((w) => `--- ${w.name}\n${w.proc.output().slice(-3000)}`).join('\n');
       // No case lost: each one ended, created or in an incident that says why; no command left behind.
       expect({ cases: cases.length, pending: pending.map((c) => `${c.id} ${c.status} ${c.state}`), live }).toEqual({ cases: caseIds.length, pending: [], live: 0 });
+      const resets = new Set(holders.map((h) => h.resetId).filter(Boolean));
       for (const c of cases) {
-        if (c.status === 'concluido') expect({ id: c.id, outcome: c.outcome }).toEqual({ id: c.id, outcome: 'creada' });
+        if (c.status === 'concluido') expect({ id: c.id, outcome: c.outcome }).toEqual({ id: c.id, outcome: resets.has(c.id) ? 'restablecida' : 'creada' });
         else expect({ id: c.id, status: c.status, reason: (c.incidentMessage ?? '').length > 0 }).toEqual({ id: c.id, status: 'incidente', reason: true });
       }
 
@@ -263,12 +286,17 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
       expect(overlaps.map((o) => ({ outboxId: o.outboxId, a: `${o.a.worker} ${o.a.start}-${o.a.end}`, b: `${o.b.worker} ${o.b.start}-${o.b.end}` }))).toEqual([]);
       expect(kills).toHaveLength(KILLS);
 
-      // Each created account's credentials went once to its holder's alternate address; no Message-ID twice.
+      // Each created account's credentials, and each reset's link, went once to the holder's alternate address (the
+      // reset's notice to the institutional mailbox once too); no Message-ID twice.
       expect(dup).toEqual({});
+      const mailsTo = (address: string) => sink!.received.filter((m) => m.rcptTo.map((r) => r.toLowerCase()).includes(address.toLowerCase())).length;
       for (const h of holders) {
         if (byId.get(h.caseId!)?.status !== 'concluido') continue;
-        const to = sink!.received.filter((m) => m.rcptTo.map((r) => r.toLowerCase()).includes(h.worker.correoAlterno!.toLowerCase()));
-        expect({ curp: h.worker.curp, mails: to.length }).toEqual({ curp: h.worker.curp, mails: 1 });
+        const reset = h.resetId ? byId.get(h.resetId)?.status : undefined;
+        const direccion = cuentas.find((c) => c.titularCurp === h.worker.curp)!.direccion;
+        const seen = { curp: h.worker.curp, alterno: mailsTo(h.worker.correoAlterno!), institucional: mailsTo(direccion) };
+        if (reset === 'incidente') expect(seen.alterno <= 2 && seen.institucional <= 1).toBe(true);
+        else expect(seen).toEqual({ curp: h.worker.curp, alterno: reset ? 2 : 1, institucional: reset ? 1 : 0 });
       }
 
       // The movement log, checked by the product's own `npm run audit:verify`.
