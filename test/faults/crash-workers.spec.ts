@@ -306,3 +306,34 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
     FINAL_WAIT_MS + KILLS * 60_000 + 240_000,
   );
 });
+
+// The instrument itself: the overlap check above is only worth something if it can see an overlap.
+describe('the execution log built from worker output', () => {
+  const lineOf = (msg: string, time: number, outboxId: string, execution: string): string =>
+    `${JSON.stringify({ level: 20, time, pid: 1, context: 'Trabajos', outboxId, execution, type: 'provision', msg })}\n`;
+
+  it('rebuilds executions from lines cut anywhere, ends a killed worker’s at the kill, and finds overlaps', () => {
+    const log = new ExecutionLog();
+    const a = lineOf('Ejecución iniciada', 1_000, 'cmd-1', 'e1');
+    // Chunks split in the middle of a line, as a pipe may deliver them.
+    log.feed('w1', a.slice(0, 17));
+    log.feed('w1', a.slice(17) + lineOf('Ejecución iniciada', 1_100, 'cmd-2', 'e2').slice(0, 30));
+    log.feed('w1', lineOf('Ejecución iniciada', 1_100, 'cmd-2', 'e2').slice(30) + lineOf('Ejecución terminada', 1_500, 'cmd-2', 'e2'));
+    expect(log.running('w1')).toBe(1);
+    log.killed('w1', 2_000);
+    // Another worker takes cmd-1 over after the kill: one after the other, no overlap.
+    log.feed('w2', lineOf('Ejecución iniciada', 2_500, 'cmd-1', 'e3') + lineOf('Ejecución terminada', 3_000, 'cmd-1', 'e3'));
+    expect(log.executions(10_000).map((e) => [e.execution, e.start, e.end, e.interrupted])).toEqual([
+      ['e2', 1_100, 1_500, false],
+      ['e1', 1_000, 2_000, true],
+      ['e3', 2_500, 3_000, false],
+    ]);
+    expect(log.overlaps(10_000)).toEqual([]);
+    // A third worker runs cmd-1 while w2's execution is open: one overlap, named.
+    log.feed('w2', lineOf('Ejecución iniciada', 4_000, 'cmd-1', 'e4'));
+    log.feed('w3', lineOf('Ejecución iniciada', 4_200, 'cmd-1', 'e5') + lineOf('Ejecución terminada', 4_300, 'cmd-1', 'e5'));
+    expect(log.overlaps(5_000).map((o) => [o.outboxId, o.a.execution, o.b.execution])).toEqual([['cmd-1', 'e4', 'e5']]);
+    expect(log.unreadable).toEqual([]);
+    expect(log.afterDeath()).toEqual([]);
+  });
+});
