@@ -238,12 +238,14 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
 
     // --- the last process finishes everything it was left ---
     const ids = acknowledged.map((a) => a.caseId);
-    const deadline = Date.now() + SETTLE_MS;
+    const settleFrom = Date.now();
+    const deadline = settleFrom + SETTLE_MS;
     let open = await ds().getRepository(ProcedureCase).countBy({ id: In(ids), status: 'activo' });
     while (open > 0 && Date.now() < deadline) {
       await sleep(500);
       open = await ds().getRepository(ProcedureCase).countBy({ id: In(ids), status: 'activo' });
     }
+    const settledIn = Math.round((Date.now() - settleFrom) / 1000);
     // Done: the last executions have written their end lines.
     await sleep(300);
     const last = web;
@@ -351,6 +353,7 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
       incidentes: incidents.length,
       reintentos: retried,
       recuperados: recovered,
+      esperaFinalS: settledIn,
     });
   });
 });
