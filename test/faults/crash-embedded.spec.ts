@@ -102,6 +102,8 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
     const warnings: string[] = [];
     /** Commands the recovery job queued again, and cases it sent to an incident (its 'Recuperación:' lines). */
     let recovered = 0;
+    /** End lines without their start line: the log lost lines, and the overlap check could not be trusted. */
+    const orphanEnds: string[] = [];
     const onLine = (pid: number, line: string): void => {
       if (!line.startsWith('{')) return;
       let rec: { level?: number; msg?: string; time?: number; outboxId?: string; execution?: string; type?: string; requeued?: number; cases?: number; delay?: number };
@@ -118,8 +120,8 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
         executions.set(rec.execution, { outboxId: rec.outboxId, type: rec.type ?? '?', pid, start: rec.time, end: null, interrupted: false });
       } else if (rec.msg === 'Ejecución terminada') {
         const e = executions.get(rec.execution);
-        if (!e) throw new Error(`fin de una ejecución sin su inicio: ${line}`);
-        e.end = rec.time;
+        if (e) e.end = rec.time;
+        else orphanEnds.push(line);
       }
     };
     const env = { DATA_DIR: db.dataDir, LOG_LEVEL: 'debug', QUEUE_STALLED_MS: String(LEASE_MS), RETRY_BASE_MS: '200' };
@@ -335,7 +337,9 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
         for (let j = i + 1; j < list.length; j++)
           if (list[j].start < list[i].end!) overlaps.push(`${id} (${list[i].type}): ${list[i].start}–${list[i].end} (pid ${list[i].pid}) y ${list[j].start}– (pid ${list[j].pid})`);
     }
-    expect(executions.size).toBeGreaterThanOrEqual(CASES); // the lines were there to compare: at least one per case
+    expect(orphanEnds).toEqual([]);
+    // The lines were there to compare: a provisioning per case, and a credentials mail per account created.
+    expect(executions.size).toBeGreaterThanOrEqual(CASES + created.length);
     expect(overlaps).toEqual([]);
 
     // The movement log verifies (what `npm run audit:verify` runs).
@@ -357,7 +361,7 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
       correos: files.length,
       duplicados: duplicateIds.length + repeatedMail.length,
       incidentes: incidents.length,
-      reintentos: retried,
+      peticionesCortadas: retried,
       recuperados: recovered,
       esperaFinalS: settledIn,
       // Retries a minute or more away: a mail reserved by a killed process waits for its reservation to lapse.
