@@ -6,6 +6,7 @@ import { testClockEnv } from '../support/clock-env';
 /** A real web process (`npm start`: node -r ./scripts/register.js src/main.ts) on 127.0.0.1, killed by its own pid. */
 export interface WebProcess {
   url: string;
+  pid: number;
   /** The last 20 000 characters of its stdout and stderr, for failure messages. */
   output(): string;
   /** SIGKILL, as a crash or the OOM killer ends it; resolves once it has exited. */
@@ -28,8 +29,16 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts the web process with only `env` (plus what node needs and the test's clock) and waits until it listens. */
-export async function startWeb(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<WebProcess> {
+export interface StartWebOptions {
+  /** Every chunk of its stdout and stderr as it comes (output() keeps only the tail), e.g. to parse LOG_LEVEL=debug lines. */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/**
+ * Starts the web process with only `env` (plus what node needs and the test's clock) and waits until it listens. `env`
+ * wins over the defaults (LOG_LEVEL=debug for one that should log its jobs' executions).
+ */
+export async function startWeb(env: Record<string, string>, readyTimeoutMs = 90_000, opts: StartWebOptions = {}): Promise<WebProcess> {
   const port = await freePort();
   const base: Record<string, string> = { NODE_ENV: 'test', LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port) };
   for (const k of INHERITED) if (process.env[k] !== undefined) base[k] = process.env[k];
@@ -39,12 +48,22 @@ export async function startWeb(env: Record<string, string>, readyTimeoutMs = 90_
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const append = (b: Buffer): void => {
-    out = (out + b.toString()).slice(-20_000);
+  // Decoded by the streams, so a character split between two chunks (the «ó» of a Spanish line) arrives whole.
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  const append = (text: string): void => {
+    out = (out + text).slice(-20_000);
   };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.stdout?.on('data', (text: string) => {
+    opts.onOutput?.(text, 'stdout');
+    append(text);
+  });
+  child.stderr?.on('data', (text: string) => {
+    opts.onOutput?.(text, 'stderr');
+    append(text);
+  });
+  // 'close', not 'exit': its output has been read to the end by then (the last lines a killed process wrote).
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   const kill = async (): Promise<void> => {
     if (alive()) child.kill('SIGKILL');
@@ -59,5 +78,5 @@ export async function startWeb(env: Record<string, string>, readyTimeoutMs = 90_
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `http://127.0.0.1:${port}`, output: () => out, kill };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, output: () => out, kill };
 }
