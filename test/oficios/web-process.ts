@@ -6,6 +6,8 @@ import { testClockEnv } from '../support/clock-env';
 /** A real web process (`npm start`: node -r ./scripts/register.js src/main.ts) on 127.0.0.1, killed by its own pid. */
 export interface WebProcess {
   url: string;
+  /** The process id (to read its memory from /proc, or to signal it). */
+  pid: number;
   /** The last 20 000 characters of its stdout and stderr, for failure messages. */
   output(): string;
   /** SIGKILL, as a crash or the OOM killer ends it; resolves once it has exited. */
@@ -59,5 +61,5 @@ export async function startWeb(env: Record<string, string>, readyTimeoutMs = 90_
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `http://127.0.0.1:${port}`, output: () => out, kill };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, output: () => out, kill };
 }
