@@ -182,9 +182,12 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     expectClean('autoservicio', s, 200);
 
     // Each worker asked many times at once from many addresses: one case each, and that case holds the worker's place.
-    const cases = await ds.getRepository(ProcedureCase).find({ select: { id: true, curp: true, status: true }, where: { procedureId: 'personal-alta' } });
+    // Read in one snapshot: requests the server was still serving when the client stopped may commit meanwhile.
+    const [cases, places] = await ds.transaction('REPEATABLE READ', async (em) => [
+      await em.getRepository(ProcedureCase).find({ select: { id: true, curp: true, status: true }, where: { procedureId: 'personal-alta' } }),
+      await em.getRepository(OpenSelfServiceRequest).find({ where: { procedureId: 'personal-alta' } }),
+    ] as const);
     const curps = new Set(cases.map((c) => c.curp));
-    const places = await ds.getRepository(OpenSelfServiceRequest).find({ where: { procedureId: 'personal-alta' } });
     reportFigures('carga', { autoservicio_tramites: cases.length });
     expect({ cases: cases.length, places: places.length }).toEqual({ cases: curps.size, places: curps.size });
     expect(new Set(places.map((p) => p.caseId))).toEqual(new Set(cases.map((c) => c.id)));
