@@ -6,6 +6,7 @@ import { testClockEnv } from '../support/clock-env';
 /** A real web process (`npm start`: node -r ./scripts/register.js src/main.ts) on 127.0.0.1, killed by its own pid. */
 export interface WebProcess {
   url: string;
+  /** The process id (to read its memory from /proc, or to signal it). */
   pid: number;
   /** The last 20 000 characters of its stdout and stderr, for failure messages. */
   output(): string;
