@@ -20,6 +20,7 @@ import { startWorker, type WorkerProcess } from '../support/worker-process';
 import { type LdapHoldProxy, startLdapHoldProxy } from './ldap-hold-proxy';
 import { eightProcedures, type ProcedureHarness } from './eight-procedures';
 import { OutboxReader } from './support';
+import { cleanUp } from '../support/cleanup';
 
 /**
  * Done-when of issue 4, scale-out: MariaDB + Redis + a separate `npm run worker` process + the ldap provider against a
@@ -185,7 +186,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
 
   afterAll(async () => {
     // Every process this suite started is stopped by its own pid, whatever failed before.
-    const steps: [string, () => Promise<void> | undefined][] = [
+    await cleanUp([
       ['worker', () => worker?.stop(5000)],
       ['web', () => app?.close()],
       ['slapd SIGCONT', async () => void (slapdStopped && slapd && process.kill(slapd.pid, 'SIGCONT'))],
@@ -193,16 +194,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
       ['slapd', () => slapd?.stop()],
       ['redis', () => redis?.stop()],
       ['db', () => db?.close()],
-    ];
-    const problems: string[] = [];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (e) {
-        problems.push(`${name}: ${(e as Error).message}`);
-      }
-    }
-    if (problems.length) throw new Error(`Limpieza incompleta: ${problems.join('; ')}`);
+    ]);
   });
 
   // The eight procedures, driven as on the embedded default; here every effect is the worker's and the directory is slapd.

@@ -20,6 +20,7 @@ import { startWorker, type WorkerProcess } from '../support/worker-process';
 import { auditVerify, duplicates, ExecutionLog, ldapPeople, messageIdOf, one, randomBetween } from './crash-support';
 import { reportFigures, scaled } from './report';
 import { addressFor } from './support';
+import { cleanUp } from '../support/cleanup';
 
 /**
  * Crashes of the worker processes (README, "Fault suite"): MariaDB, Redis, slapd (provider `ldap`) and an SMTP server
@@ -115,7 +116,7 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
 
   afterAll(async () => {
     // Every process this suite started is stopped by its own pid, whatever failed before.
-    const steps: [string, () => Promise<void> | undefined][] = [
+    await cleanUp([
       ['workers', async () => void (await Promise.all(workers.map((w) => w.proc.stop(5000))))],
       ['web', () => app?.close()],
       ['smtp', () => sink?.close()],
@@ -123,16 +124,7 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
       ['redis', () => redis?.stop()],
       ['mariadb', () => mdb?.stop()],
       ['datos', async () => void (dataDir && rmSync(dataDir, { recursive: true, force: true }))],
-    ];
-    const problems: string[] = [];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (e) {
-        problems.push(`${name}: ${(e as Error).message}`);
-      }
-    }
-    if (problems.length) throw new Error(`Limpieza incompleta: ${problems.join('; ')}`);
+    ]);
   }, 120_000);
 
   it(

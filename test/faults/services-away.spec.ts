@@ -22,6 +22,7 @@ import { createStaff, login } from '../support/staff';
 import { startWorker, type WorkerProcess } from '../support/worker-process';
 import { reportFigures, scaled } from './report';
 import { addressFor } from './support';
+import { cleanUp } from '../support/cleanup';
 
 /**
  * Services going away while work is in flight, on MariaDB + Redis + a separate worker process (ldap provider against a
@@ -253,7 +254,7 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
 
   afterAll(async () => {
     // Every process this suite started is stopped by its own pid, whatever failed before.
-    const steps: [string, () => Promise<void> | undefined][] = [
+    await cleanUp([
       ['slapd SIGCONT', async () => void (slapdStopped && slapd && process.kill(slapd.pid, 'SIGCONT'))],
       ['mariadb SIGCONT', async () => mdb?.signal('SIGCONT')],
       ['worker', () => worker?.stop(5000)],
@@ -263,16 +264,7 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
       ['redis', () => redis?.stop()],
       ['mariadb', () => mdb?.stop()],
       ['datadir', async () => void (dataDir && rmSync(dataDir, { recursive: true, force: true }))],
-    ];
-    const problems: string[] = [];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (e) {
-        problems.push(`${name}: ${(e as Error).message}`);
-      }
-    }
-    if (problems.length) throw new Error(`Limpieza incompleta: ${problems.join('; ')}`);
+    ]);
   });
 
   it('Redis restarted empty with jobs waiting, running and delayed: every case finishes by itself, each effect once', async () => {
