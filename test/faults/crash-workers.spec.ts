@@ -19,7 +19,7 @@ import { type Slapd, startSlapd } from '../support/slapd';
 import { startWorker, type WorkerProcess } from '../support/worker-process';
 import { auditVerify, duplicates, ExecutionLog, ldapPeople, messageIdOf, one, randomBetween } from './crash-support';
 import { reportFigures, scaled } from './report';
-import { addressFor } from './support';
+import { addressFor, privateServicesEnv } from './support';
 import { cleanUp } from '../support/cleanup';
 
 /**
@@ -91,15 +91,7 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
     [mdb, redis, slapd, sink] = await Promise.all([startPrivateMariadb(), startPrivateRedis(), startSlapd(), startSmtpSink()]);
     dataDir = mkdtempSync(join(tmpdir(), 'mci-crash-workers-'));
     env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: mdb.url('mci'),
-      REDIS_URL: redis.url,
-      DIRECTORY_PROVIDER: 'ldap',
-      LDAP_URL: slapd.url,
-      LDAP_BIND_DN: slapd.adminDN,
-      LDAP_BIND_PASSWORD: slapd.adminPassword,
-      LDAP_BASE_DN: slapd.peopleDN,
-      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      ...privateServicesEnv({ mdb, redis, slapd, smtpPort: sink.port }),
       QUEUE_PREFIX: `mci-crash-${randomBytes(4).toString('hex')}`,
       RELAY_INTERVAL_MS: '200',
       DATA_DIR: dataDir,

@@ -21,7 +21,7 @@ import { type Slapd, startSlapd } from '../support/slapd';
 import { createStaff, login } from '../support/staff';
 import { startWorker, type WorkerProcess } from '../support/worker-process';
 import { reportFigures, scaled } from './report';
-import { addressFor } from './support';
+import { addressFor, privateServicesEnv } from './support';
 import { cleanUp } from '../support/cleanup';
 
 /**
@@ -220,15 +220,7 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     [mdb, redis, slapd, sink] = await Promise.all([startPrivateMariadb(), startPrivateRedis(), startSlapd(), startSmtpSink(sinkOptions)]);
     dataDir = mkdtempSync(join(tmpdir(), 'mci-servicios-'));
     const common: Record<string, string> = {
-      NODE_ENV: 'test',
-      DATABASE_URL: mdb.url('mci'),
-      REDIS_URL: redis.url,
-      DIRECTORY_PROVIDER: 'ldap',
-      LDAP_URL: slapd.url,
-      LDAP_BIND_DN: slapd.adminDN,
-      LDAP_BIND_PASSWORD: slapd.adminPassword,
-      LDAP_BASE_DN: slapd.peopleDN,
-      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      ...privateServicesEnv({ mdb, redis, slapd, smtpPort: sink.port }),
       QUEUE_PREFIX: `mci-faults-${randomBytes(4).toString('hex')}`,
       QUEUE_STALLED_MS: String(STALLED_MS),
       RETRY_BASE_MS: String(RETRY_BASE_MS),

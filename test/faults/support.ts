@@ -153,3 +153,18 @@ export function readsSpanish(text: unknown): boolean {
 export function addressFor(n: number): string {
   return `198.51.${(n >> 8) & 255}.${n & 255}`;
 }
+
+/** The environment that points the product at a suite's private MariaDB, Redis, slapd (provider `ldap`) and SMTP sink. */
+export function privateServicesEnv(s: { mdb: { url(db: string): string }; redis: { url: string }; slapd: { url: string; adminDN: string; adminPassword: string; peopleDN: string }; smtpPort: number }): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: s.mdb.url('mci'),
+    REDIS_URL: s.redis.url,
+    DIRECTORY_PROVIDER: 'ldap',
+    LDAP_URL: s.slapd.url,
+    LDAP_BIND_DN: s.slapd.adminDN,
+    LDAP_BIND_PASSWORD: s.slapd.adminPassword,
+    LDAP_BASE_DN: s.slapd.peopleDN,
+    SMTP_URL: `smtp://127.0.0.1:${s.smtpPort}`,
+  };
+}
