@@ -17,7 +17,7 @@ export const hbs = Handlebars.create();
 
 /** The one HTML escaper (Handlebars' own, the one `{{value}}` uses). */
 export function escapeHtml(value: unknown): string {
-  return hbs.Utils.escapeExpression(value === null || value === undefined ? '' : String(value as string));
+  return hbs.Utils.escapeExpression(value === null || value === undefined ? '' : String(value));
 }
 
 /** Marks markup the code built (already escaped) so a template inserts it as is: `{{{x}}}` is not needed. */
@@ -78,5 +78,5 @@ function listFiles(dir: string, ext: string): string[] {
 /** templates/ next to the sources, or under the working directory when running from a build. */
 export function templatesDir(...sub: string[]): string {
   const candidates = [resolve(__dirname, '..', '..', 'templates', ...sub), resolve(process.cwd(), 'templates', ...sub)];
-  return candidates.find((d) => existsSync(d)) ?? candidates[0]!;
+  return candidates.find((d) => existsSync(d)) ?? candidates[0];
 }
