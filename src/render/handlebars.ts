@@ -16,7 +16,7 @@ import Handlebars from 'handlebars';
 export const hbs = Handlebars.create();
 
 /** The one HTML escaper (Handlebars' own, the one `{{value}}` uses). */
-export function escapeHtml(value: unknown): string {
+export function escapeHtml(value: string | number | boolean | null | undefined): string {
   return hbs.Utils.escapeExpression(value === null || value === undefined ? '' : String(value));
 }
 
