@@ -8,13 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, type Dialect } from '../src/database/data-source-options';
+import { dataSourceOptions } from '../src/entities';
+import { type Dialect } from '../src/database/data-source-options';
 
 async function generate(dialect: Dialect, name: string, stamp: number): Promise<void> {
   let ds: DataSource;
   let dropDb: (() => Promise<void>) | undefined;
   if (dialect === 'sqlite') {
-    ds = new DataSource(buildDataSourceOptions({ dataDir: mkdtempSync(join(tmpdir(), 'mci-gen-')) }));
+    ds = new DataSource(dataSourceOptions({ dataDir: mkdtempSync(join(tmpdir(), 'mci-gen-')) }));
   } else {
     const server = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/^mysql:/, 'mariadb:');
     const db = `mci_gen_${process.pid}`;
@@ -25,7 +26,7 @@ async function generate(dialect: Dialect, name: string, stamp: number): Promise<
       await admin.query(`DROP DATABASE \`${db}\``);
       await admin.destroy();
     };
-    ds = new DataSource(buildDataSourceOptions({ databaseUrl: `${server}/${db}`, dataDir: tmpdir() }));
+    ds = new DataSource(dataSourceOptions({ databaseUrl: `${server}/${db}`, dataDir: tmpdir() }));
   }
   await ds.initialize();
   await ds.runMigrations();

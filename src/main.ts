@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp, warnIfEmpty } from './bootstrap';
-import { exitOnStartupError, loadConfigOrExit } from './config/config';
+import { exitOnStartupError, loadConfigOrExit } from './common/startup-error';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

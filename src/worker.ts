@@ -4,9 +4,9 @@ import { Logger } from 'nestjs-pino';
 import { PROCEDURES } from '../machines';
 import { AppModule } from './app.module';
 import { QUIET_START } from './bootstrap';
-import { exitOnStartupError, loadConfigOrExit } from './config/config';
+import { exitOnStartupError, loadConfigOrExit } from './common/startup-error';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from './database/data-source-options';
+import { dataSourceOptions } from './entities';
 import { ensureMysqlDatabase } from './database/ensure-database';
 
 /**
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   }
   await ensureMysqlDatabase(config.databaseUrl);
   // The web process (or `npm run migration:run`) migrates; a worker never races it. It only checks.
-  const probe = new DataSource(buildDataSourceOptions(config));
+  const probe = new DataSource(dataSourceOptions(config));
   await probe.initialize();
   const pending = await probe.showMigrations();
   await probe.destroy();

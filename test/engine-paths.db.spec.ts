@@ -25,7 +25,7 @@ import { commandsOf } from '../machines/commands';
 import { statePath, statesOf, transitionsOf } from '../machines/guide';
 import { type ActorRole, PROCEDURES, type ProcedureDefinition, type ProcedureEvent } from '../machines/index';
 import { INPUT, SAMPLE_EVENTS, serializeState, type Snap } from '../machines/spec-support';
-import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { dataSourceOptions } from '../src/entities';
 import { type Actor, rolesIn, SYSTEM_ACTOR } from '../src/engine/actor';
 import { CalendarService } from '../src/engine/calendar.service';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
@@ -175,7 +175,7 @@ describe('every path of every procedure through the engine', () => {
   /** A fresh process as far as the engine can tell: its own connection pool, calendar cache and registry. */
   async function restarted<T>(fn: (fresh: EngineService) => Promise<T>): Promise<T> {
     const ds = new DataSource(
-      buildDataSourceOptions(db.databaseUrl ? { databaseUrl: db.databaseUrl, dataDir: db.dataDir } : { dataDir: db.dataDir, sqliteFile: db.sqliteFile }),
+      dataSourceOptions(db.databaseUrl ? { databaseUrl: db.databaseUrl, dataDir: db.dataDir } : { dataDir: db.dataDir, sqliteFile: db.sqliteFile }),
     );
     await ds.initialize();
     try {

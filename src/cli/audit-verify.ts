@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config';
-import { buildDataSourceOptions } from '../database/data-source-options';
+import { dataSourceOptions } from '../entities';
 import { verifyMovementLog } from '../engine/audit';
 
 // npm run audit:verify — recomputes the hash chain of every movement; exit 1 and a list when anything was tampered with.
 async function main(): Promise<void> {
-  const ds = new DataSource(buildDataSourceOptions(loadConfig()));
+  const ds = new DataSource(dataSourceOptions(loadConfig()));
   await ds.initialize();
   const tty = process.stderr.isTTY;
   const { checked, problems } = await verifyMovementLog(ds, (n) => {

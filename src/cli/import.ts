@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { loadConfig } from '../config/config';
-import { buildDataSourceOptions } from '../database/data-source-options';
+import { dataSourceOptions } from '../entities';
 import { CATALOG_KINDS, isCatalogKind } from '../catalog/import/catalog-rows';
 import { importCatalog, RETIREMENT_CONFIRM_PERCENT, type RejectedRow } from '../catalog/import/import.service';
 import { ProgressBar } from '../catalog/import/progress-bar';
@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   const content = readInput(file);
 
   const config = loadConfig();
-  const ds = new DataSource(buildDataSourceOptions(config));
+  const ds = new DataSource(dataSourceOptions(config));
   try {
     await ds.initialize();
   } catch (e) {

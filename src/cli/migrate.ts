@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config';
-import { buildDataSourceOptions, dialectOf } from '../database/data-source-options';
+import { dataSourceOptions } from '../entities';
+import { dialectOf } from '../database/data-source-options';
 import { ensureMysqlDatabase } from '../database/ensure-database';
 import { runMigrations } from '../database/migrate';
 
@@ -9,7 +10,7 @@ import { runMigrations } from '../database/migrate';
 async function main(): Promise<void> {
   const config = loadConfig();
   await ensureMysqlDatabase(config.databaseUrl);
-  const ds = new DataSource(buildDataSourceOptions(config));
+  const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   const applied = await runMigrations(ds);
   await ds.destroy();

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { STAFF_ROLE_LABEL } from '../auth/staff-user.entity';
 import { loadConfig } from '../config/config';
-import { buildDataSourceOptions, dialectOf } from '../database/data-source-options';
+import { dataSourceOptions } from '../entities';
+import { dialectOf } from '../database/data-source-options';
 import { ensureMysqlDatabase } from '../database/ensure-database';
 import { runMigrations } from '../database/migrate';
 import { STANDARD_NIVELES } from '../catalog/import/niveles';
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
     throw new Error('seed:demo no corre con NODE_ENV=production: llenaría el catálogo real con personas inventadas.');
   }
   await ensureMysqlDatabase(config.databaseUrl);
-  const ds = new DataSource(buildDataSourceOptions(config));
+  const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   try {
     const applied = await runMigrations(ds);

@@ -1,8 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { DomainError } from '../common/domain-error';
-import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, type DbTimeouts } from '../database/timeouts';
+import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, type DbTimeouts } from './db-timeouts';
 
 /**
  * The whole configuration of the product, read once from the environment at boot.
@@ -63,7 +62,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 function str(env: Env, name: string): string | undefined {
   const v = env[name];
@@ -254,28 +253,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     queueStalledMs: int(env, 'QUEUE_STALLED_MS', 30_000, 500, 600_000),
     timezone: 'America/Mexico_City',
   };
-}
-
-/** For the entry points: a wrong value prints the message naming the variable and exits with EX_CONFIG (78). */
-export function loadConfigOrExit(env: Env = process.env): AppConfig {
-  try {
-    return loadConfig(env);
-  } catch (e) {
-    return exitOnStartupError('No se pudo iniciar Mi Correo Institucional', e);
-  }
-}
-
-/**
- * How an entry point ends a failed start: one line on stderr that says what is wrong (a configuration error names its
- * variable), no stack and no colours — the stack only with LOG_LEVEL=debug or trace. Exit 78 (EX_CONFIG) for
- * configuration, 1 for anything else.
- */
-export function exitOnStartupError(what: string, e: unknown): never {
-  const configuration = e instanceof ConfigError || e instanceof DomainError;
-  const message = e instanceof ConfigError ? e.message : `${what}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
-  console.error(message);
-  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && e instanceof Error) console.error(e.stack);
-  process.exit(configuration ? 78 : 1);
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as mysql2 from 'mysql2';
-import type { DbTimeouts } from './timeouts';
+import type { DbTimeouts } from '../config/db-timeouts';
 
 /** What a failed wait for a pooled connection says: the pool was full for that long, or connecting took it. */
 export const ACQUIRE_TIMEOUT_CODE = 'DB_ACQUIRE_TIMEOUT';

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
 import { boundedMysql2 } from './bounded-mysql';
-import { ENTITIES } from './entities';
 import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
-import { DB_POOL_SIZE, type DbTimeouts, DEFAULT_DB_TIMEOUTS, SQLITE_BUSY_TIMEOUT_MS } from './timeouts';
+import { DB_POOL_SIZE, type DbTimeouts, DEFAULT_DB_TIMEOUTS, SQLITE_BUSY_TIMEOUT_MS } from '../config/db-timeouts';
 import { SqliteConnectionGate } from './transaction';
 
 export type Dialect = 'sqlite' | 'mysql';
@@ -16,15 +15,23 @@ export function dialectOf(databaseUrl: string | undefined): Dialect {
 }
 
 /**
- * The one TypeORM options factory, used by the app, the CLIs and ormconfig.ts.
+ * The one TypeORM options factory, used (through src/entities.ts) by the app, the CLIs and ormconfig.ts.
  * No DATABASE_URL → an SQLite file under dataDir (WAL); mysql:// or mariadb:// → MySQL 8 / MariaDB 10.11.
  * Never `synchronize`: the schema only changes through the migrations of each dialect.
- * Nothing waits for the database without a bound (`dbTimeouts`, src/database/timeouts.ts): a server that is down or
+ * Nothing waits for the database without a bound (`dbTimeouts`, src/config/db-timeouts.ts): a server that is down or
  * frozen makes a statement fail within seconds, and src/database/unavailable.ts turns that into a 503.
  */
-export function buildDataSourceOptions(opts: { databaseUrl?: string; dataDir: string; sqliteFile?: string; dbTimeouts?: DbTimeouts }): DataSourceOptions {
+export interface DataSourceSettings {
+  databaseUrl?: string;
+  dataDir: string;
+  sqliteFile?: string;
+  dbTimeouts?: DbTimeouts;
+}
+
+/** `entities`: the tables of the modules, which the composition root gathers (src/entities.ts). */
+export function buildDataSourceOptions(opts: DataSourceSettings, entities: DataSourceOptions['entities']): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities,
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Connection, createConnection } from 'mysql2/promise';
 import { DataSource, type Logger } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { dataSourceOptions } from '../../src/entities';
 
 /** The MariaDB server the db tests use; the benchmark creates and drops a database of its own on it. */
 export const BENCH_MYSQL_URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
@@ -69,7 +69,7 @@ export interface BenchDb {
 export async function openSqliteBenchDb(): Promise<BenchDb> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mci-bench-'));
   const capture = new QueryCapture();
-  const dataSource = new DataSource({ ...buildDataSourceOptions({ dataDir }), logger: capture });
+  const dataSource = new DataSource({ ...dataSourceOptions({ dataDir }), logger: capture });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   const sqlite = (dataSource.driver as unknown as { databaseConnection: RawSqlite }).databaseConnection;
@@ -104,7 +104,7 @@ export async function openMariaDbBenchDb(): Promise<BenchDb> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mci-bench-'));
   const capture = new QueryCapture();
   const databaseUrl = `${BENCH_MYSQL_URL.replace(/^mysql:/, 'mariadb:')}/${dbName}`;
-  const dataSource = new DataSource({ ...buildDataSourceOptions({ databaseUrl, dataDir }), logger: capture });
+  const dataSource = new DataSource({ ...dataSourceOptions({ databaseUrl, dataDir }), logger: capture });
   const drop = async (): Promise<void> => {
     if (dataSource.isInitialized) await dataSource.destroy();
     await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);

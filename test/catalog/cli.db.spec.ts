@@ -9,7 +9,7 @@ import { StaffUser } from '../../src/auth/staff-user.entity';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { generateCurp } from '../../src/catalog/validation/curp-generate';
-import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { dataSourceOptions } from '../../src/entities';
 import { createTestDb, TEST_DIALECT, type TestDb } from '../support/test-db';
 
 const ROOT = resolve(__dirname, '../..');
@@ -36,7 +36,7 @@ describe('catalog CLIs', () => {
     delete base.DATABASE_URL;
     if (TEST_DIALECT === 'sqlite') {
       const dataDir = join(work, 'data');
-      ds = new DataSource(buildDataSourceOptions({ dataDir }));
+      ds = new DataSource(dataSourceOptions({ dataDir }));
       await ds.initialize();
       await ds.runMigrations({ transaction: 'each' });
       env = { ...base, DATA_DIR: dataDir };

@@ -7,8 +7,8 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { ACQUIRE_TIMEOUT_CODE, withoutQueryTimeout } from '../../src/database/bounded-mysql';
-import { buildDataSourceOptions } from '../../src/database/data-source-options';
-import { DB_POOL_SIZE } from '../../src/database/timeouts';
+import { dataSourceOptions } from '../../src/entities';
+import { DB_POOL_SIZE } from '../../src/config/db-timeouts';
 import { startPrivateMariadb, type PrivateMariadb } from '../support/private-mariadb';
 import { createStaff, login } from '../support/staff';
 import { reportFigures } from './report';
@@ -99,7 +99,7 @@ describe('the database freezes or dies (private MariaDB)', () => {
   });
 
   it('each bound holds on a live server: a statement past its timeout, a wait for a full pool; migrations have no statement timeout', async () => {
-    const ds = new DataSource(buildDataSourceOptions({ databaseUrl: mdb.url('mci'), dataDir, dbTimeouts: { connectMs: 2000, acquireMs: 1000, queryMs: 2000 } }));
+    const ds = new DataSource(dataSourceOptions({ databaseUrl: mdb.url('mci'), dataDir, dbTimeouts: { connectMs: 2000, acquireMs: 1000, queryMs: 2000 } }));
     await ds.initialize();
     try {
       let t0 = performance.now();

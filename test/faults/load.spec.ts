@@ -7,7 +7,7 @@ import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity'
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { seedDemo } from '../../src/catalog/seed/seed-demo';
-import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { dataSourceOptions } from '../../src/entities';
 import { ensureMysqlDatabase } from '../../src/database/ensure-database';
 import { runMigrations } from '../../src/database/migrate';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
@@ -67,7 +67,7 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     dataDir = mkdtempSync(join(tmpdir(), 'mci-carga-'));
     const databaseUrl = mdb.url('mci_carga');
     await ensureMysqlDatabase(databaseUrl);
-    ds = new DataSource(buildDataSourceOptions({ databaseUrl, dataDir }));
+    ds = new DataSource(dataSourceOptions({ databaseUrl, dataDir }));
     await ds.initialize();
     await runMigrations(ds);
 

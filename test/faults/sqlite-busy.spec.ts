@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../../src/database/timeouts';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../../src/config/db-timeouts';
 import { createStaff, login } from '../support/staff';
 import { createTestDb, type TestDb } from '../support/test-db';
 import { reportFigures } from './report';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { dataSourceOptions } from '../../src/entities';
 import { type MailLog, type Mailer, type OutgoingMail, createMailer, messageIdFor } from '../../src/mail/mailer';
 import { SentMailLedger } from '../../src/mail/sent-mail-ledger';
 import { createTestDb, type TestDb } from '../support/test-db';
@@ -46,7 +46,7 @@ function mailerOn(o: MailerOptions): Mailer {
 
 /** A second connection to the same database, as another web or worker process has. */
 async function secondConnection(db: TestDb): Promise<DataSource> {
-  const ds = new DataSource(buildDataSourceOptions({ databaseUrl: db.databaseUrl, dataDir: db.dataDir, sqliteFile: db.sqliteFile }));
+  const ds = new DataSource(dataSourceOptions({ databaseUrl: db.databaseUrl, dataDir: db.dataDir, sqliteFile: db.sqliteFile }));
   await ds.initialize();
   return ds;
 }

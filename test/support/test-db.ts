@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, type Dialect } from '../../src/database/data-source-options';
+import { dataSourceOptions } from '../../src/entities';
+import { type Dialect } from '../../src/database/data-source-options';
 
 /** Which database the suite runs on: SQLite by default, MariaDB/MySQL with TEST_DB=mariadb. */
 export const TEST_DIALECT: Dialect = process.env.TEST_DB === 'mariadb' || process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
@@ -43,7 +44,7 @@ export async function createTestDb(dialect: Dialect = TEST_DIALECT): Promise<Tes
   const dataDir = mkdtempSync(join(tmpdir(), 'mci-test-'));
   if (dialect === 'sqlite') {
     const sqliteFile = join(dataDir, 'mci.sqlite'); // the file the app uses for DATA_DIR=dataDir
-    const dataSource = new DataSource(buildDataSourceOptions({ dataDir, sqliteFile }));
+    const dataSource = new DataSource(dataSourceOptions({ dataDir, sqliteFile }));
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     return {
@@ -62,7 +63,7 @@ export async function createTestDb(dialect: Dialect = TEST_DIALECT): Promise<Tes
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   // mariadb:// picks TypeORM's MariaDB flavour (same SQL; reads MariaDB's catalog right for schema diffs).
   const databaseUrl = `${TEST_MYSQL_URL.replace(/^mysql:/, 'mariadb:')}/${name}`;
-  const dataSource = new DataSource(buildDataSourceOptions({ databaseUrl, dataDir }));
+  const dataSource = new DataSource(dataSourceOptions({ databaseUrl, dataDir }));
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   return {

@@ -1,0 +1,6 @@
+import { IssuedDocument, DocumentDownload } from './entities/document.entity';
+import { FolioCounter } from './entities/folio-counter.entity';
+import { Oficio } from './entities/oficio.entity';
+
+/** The tables this module owns; the composition root (src/entities.ts) gathers every module's list. */
+export const OFICIOS_ENTITIES = [Oficio, FolioCounter, IssuedDocument, DocumentDownload];
