@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Actor } from '../src/engine/actor';
+import { type Actor } from '../src/auth/actor';
 import { CalendarService } from '../src/engine/calendar.service';
 import { EngineService } from '../src/engine/engine.service';
 import { Movement, MovementHead } from '../src/engine/entities/movement.entity';

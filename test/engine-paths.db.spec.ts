@@ -26,7 +26,7 @@ import { statePath, statesOf, transitionsOf } from '../machines/guide';
 import { type ActorRole, PROCEDURES, type ProcedureDefinition, type ProcedureEvent } from '../machines/index';
 import { INPUT, SAMPLE_EVENTS, serializeState, type Snap } from '../machines/spec-support';
 import { dataSourceOptions } from '../src/entities';
-import { type Actor, rolesIn, SYSTEM_ACTOR } from '../src/engine/actor';
+import { type Actor, rolesIn, SYSTEM_ACTOR } from '../src/auth/actor';
 import { CalendarService } from '../src/engine/calendar.service';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { Movement, MovementHead } from '../src/engine/entities/movement.entity';

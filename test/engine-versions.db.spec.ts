@@ -1,5 +1,5 @@
 import { CalendarService } from '../src/engine/calendar.service';
-import { type Actor, SYSTEM_ACTOR } from '../src/engine/actor';
+import { type Actor, SYSTEM_ACTOR } from '../src/auth/actor';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { Task } from '../src/engine/entities/task.entity';
 import { EngineService } from '../src/engine/engine.service';

@@ -3,7 +3,7 @@ import { Movement, MovementHead } from '../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
 import { Task } from '../src/engine/entities/task.entity';
 import { CalendarService } from '../src/engine/calendar.service';
-import { type Actor, SYSTEM_ACTOR } from '../src/engine/actor';
+import { type Actor, SYSTEM_ACTOR } from '../src/auth/actor';
 import { EngineService } from '../src/engine/engine.service';
 import { verifyChain } from '../src/engine/movement-chain';
 import { createTestDb, type TestDb } from './support/test-db';

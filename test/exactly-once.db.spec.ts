@@ -1,4 +1,4 @@
-import type { Actor } from '../src/engine/actor';
+import type { Actor } from '../src/auth/actor';
 import { Cuenta, CuentaHistorial } from '../src/catalog/entities/cuenta.entity';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { Movement } from '../src/engine/entities/movement.entity';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Actor } from '../src/engine/actor';
+import type { Actor } from '../src/auth/actor';
 import { Movement } from '../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
 import { Task } from '../src/engine/entities/task.entity';

@@ -3,7 +3,7 @@ import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
 import { Task } from '../src/engine/entities/task.entity';
 import { InboxService } from '../src/engine/inbox.service';
-import type { Actor } from '../src/engine/actor';
+import type { Actor } from '../src/auth/actor';
 import type { CreateAccountRequest, DirectoryAccount } from '../src/provisioning/providers/directory-provider';
 import { ProviderError } from '../src/provisioning/providers/directory-provider';
 import { LocalDirectoryProvider } from '../src/provisioning/providers/local/local-directory.provider';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CentroTrabajo } from '../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta, CuentaHistorial, type TipoCuenta } from '../src/catalog/entities/cuenta.entity';
-import type { Actor } from '../src/engine/actor';
+import type { Actor } from '../src/auth/actor';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
 import { ProvisionProcessor } from '../src/provisioning/provision.processor';

@@ -1,5 +1,5 @@
 import { Cuenta } from '../src/catalog/entities/cuenta.entity';
-import type { Actor } from '../src/engine/actor';
+import type { Actor } from '../src/auth/actor';
 import { ProcedureCase } from '../src/engine/entities/case.entity';
 import { OutboxCommand } from '../src/engine/entities/outbox.entity';
 import { addWorker, buildPipeline } from './support/pipeline';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { ActorRole } from '../../machines/types';
 import { DomainError } from '../common/domain-error';
-import { ROLE_LABEL } from '../engine/actor';
+import { ROLE_LABEL } from './actor';
 import { type AuthenticatedStaff, AuthService } from './auth.service';
 import { CSRF_HEADER, CsrfTokens, forgedRequest, fromAnotherOrigin, isUnsafeMethod } from './csrf';
 

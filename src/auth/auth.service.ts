@@ -5,7 +5,7 @@ import * as argon2 from 'argon2';
 import { DataSource, LessThan } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { checkPassword } from '../security/password-policy';
-import type { Actor } from '../engine/actor';
+import type { Actor } from './actor';
 import { StaffSession } from './staff-session.entity';
 import { SignInLimits } from './sign-in-limits';
 import { StaffUser } from './staff-user.entity';

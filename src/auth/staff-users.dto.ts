@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsEmailAddress } from '../catalog/validation/decorators';
+import { IsEmailAddress } from '../validation/decorators';
 import { STAFF_ROLES, type StaffRole } from './staff-user.entity';
 
 export class CreateUserDto {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
-import { DataSource } from 'typeorm';
-import { Nivel } from '../catalog/entities/nivel.entity';
+import { DataSource, In } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error';
 import { generateTemporaryPassword } from '../security/password-policy';
+import { NIVEL_CATALOG, type NivelCatalog } from './nivel-catalog';
 import { SignInLimits } from './sign-in-limits';
 import { StaffSession } from './staff-session.entity';
 import { STAFF_ROLE_LABEL, StaffUser } from './staff-user.entity';
@@ -31,7 +31,21 @@ export class StaffUsersService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly limits: SignInLimits,
+    @Inject(NIVEL_CATALOG) private readonly niveles: NivelCatalog,
   ) {}
+
+  /** Names of staff users by id (for messages and views that show who did or holds something). */
+  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return new Map();
+    const rows = await this.ds.getRepository(StaffUser).find({ select: { id: true, nombre: true }, where: { id: In(wanted) } });
+    return new Map(rows.map((u) => [u.id, u.nombre]));
+  }
+
+  /** The active users of a role, by name (e.g. the responsables an oficio may be turned to). */
+  async activeOfRole(rol: StaffUser['rol']): Promise<Array<Pick<StaffUser, 'id' | 'nombre' | 'usuario'>>> {
+    return this.ds.getRepository(StaffUser).find({ select: { id: true, nombre: true, usuario: true }, where: { rol, activo: true }, order: { nombre: 'ASC' } });
+  }
 
   async list(): Promise<StaffUserView[]> {
     return (await this.ds.getRepository(StaffUser).find({ order: { rol: 'ASC', usuario: 'ASC' } })).map(staffUserView);
@@ -39,7 +53,7 @@ export class StaffUsersService {
 
   async create(dto: CreateUserDto): Promise<StaffUserView & { contrasenaInicial: string }> {
     if (dto.rol === 'nivel') {
-      if (!dto.nivel || !(await this.ds.getRepository(Nivel).exists({ where: { clave: dto.nivel.toUpperCase() } }))) {
+      if (!dto.nivel || !(await this.niveles.exists(dto.nivel.toUpperCase()))) {
         throw new DomainError('NIVEL_DESCONOCIDO', 'Un usuario de Nivel necesita la clave de un nivel del catálogo (p. ej. PRIMARIA).', 400);
       }
     }

@@ -1,7 +1,19 @@
 import { Global, Module } from '@nestjs/common';
+import { NIVEL_CATALOG } from '../auth/nivel-catalog';
+import { EVENT_FACTS } from '../engine/event-facts';
+import { CatalogEventFacts } from './catalog-event-facts';
 import { CatalogSearchService } from './catalog-search.service';
 import { CatalogController } from './catalog.controller';
 
+/** The catalog answers what auth (the levels) and the engine (the facts an event is checked against) ask of it. */
 @Global()
-@Module({ controllers: [CatalogController], providers: [CatalogSearchService], exports: [CatalogSearchService] })
+@Module({
+  controllers: [CatalogController],
+  providers: [
+    CatalogSearchService,
+    { provide: NIVEL_CATALOG, useExisting: CatalogSearchService },
+    { provide: EVENT_FACTS, useClass: CatalogEventFacts },
+  ],
+  exports: [CatalogSearchService, NIVEL_CATALOG, EVENT_FACTS],
+})
 export class CatalogModule {}

@@ -8,7 +8,7 @@ import { ensureMysqlDatabase } from '../database/ensure-database';
 import { runMigrations } from '../database/migrate';
 import { STANDARD_NIVELES } from '../catalog/import/niveles';
 import { DEMO_DEFAULTS } from '../catalog/seed/demo-data';
-import { seedDemo } from '../catalog/seed/seed-demo';
+import { seedDemo } from './seed/seed-demo';
 
 const USAGE = `Uso: npm run seed:demo -- [--seed N] [--centros N] [--trabajadores N]
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { StepMeta } from '../../machines/types';
 import { notFound } from '../common/domain-error';
-import type { Actor } from './actor';
+import type { Actor } from '../auth/actor';
 import { EngineService } from './engine.service';
 import { ProcedureCase } from './entities/case.entity';
 import { Movement } from './entities/movement.entity';

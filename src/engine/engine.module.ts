@@ -1,10 +1,8 @@
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { CatalogEventFacts } from '../catalog/catalog-event-facts';
 import { CalendarService } from './calendar.service';
 import { CaseQueryService } from './case-query.service';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
-import { EVENT_FACTS } from './event-facts';
 import { InboxService } from './inbox.service';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS } from './procedure-registry';
 
@@ -22,7 +20,6 @@ export class EngineModule implements OnApplicationBootstrap {
       controllers: [EngineController],
       providers: [
         { provide: PROCEDURE_DEFINITIONS, useValue: definitions },
-        { provide: EVENT_FACTS, useClass: CatalogEventFacts },
         CalendarService,
         EngineService,
         InboxService,

@@ -6,7 +6,7 @@ import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialT
 import { type ActorRole, COMMAND_TYPES, type CommandType, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction, outsideTransaction } from '../database/transaction';
-import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from './actor';
+import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
 import { CalendarService } from './calendar.service';
 import { EVENT_FACTS, type EventFacts } from './event-facts';
 import { ProcedureCase } from './entities/case.entity';
@@ -14,7 +14,7 @@ import { Movement, MovementHead } from './entities/movement.entity';
 import { OutboxCommand } from './entities/outbox.entity';
 import { ProcedureVersion } from './entities/procedure-version.entity';
 import { Task } from './entities/task.entity';
-import { StaffUser } from '../auth/staff-user.entity';
+import { StaffUsersService } from '../auth/staff-users.service';
 import { movementHash } from './movement-chain';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS, ProcedureRegistry } from './procedure-registry';
 import { persistSnapshot, restoreSnapshot, stateString, stateValueOf, withoutSecrets } from './snapshot';
@@ -128,6 +128,8 @@ export class EngineService {
     private readonly calendar: CalendarService,
     // Absent only where a test walks the machines without catalogs (test/engine-paths.db.spec.ts).
     @Optional() @Inject(EVENT_FACTS) private readonly facts?: EventFacts,
+    // Absent where a test builds the engine by hand: the holder of a task is then "otra persona".
+    @Optional() private readonly staff?: StaffUsersService,
   ) {
     this.registry = new ProcedureRegistry(definitions);
   }
@@ -451,10 +453,10 @@ export class EngineService {
     if (actor.role === 'sistema') return;
     const taken = await em.findOne(Task, { where: { caseId: row.id, status: 'abierta', candidateRole: actor.role, assigneeId: Not(IsNull()) } });
     if (!taken || taken.assigneeId === actor.id) return;
-    const holder = await em.findOne(StaffUser, { where: { id: taken.assigneeId! }, select: { id: true, nombre: true } });
+    const holder = (await this.staff?.namesOf([taken.assigneeId!]))?.get(taken.assigneeId!);
     throw new DomainError(
       'TAREA_DE_OTRO',
-      `Esta tarea la tomó ${holder?.nombre ?? 'otra persona'}: pídale que la libere (o a un administrador) antes de actuar en el trámite.`,
+      `Esta tarea la tomó ${holder ?? 'otra persona'}: pídale que la libere (o a un administrador) antes de actuar en el trámite.`,
       409,
     );
   }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
 import type { TaskRole } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
-import { type Actor, isAddressedTo } from './actor';
+import { type Actor, isAddressedTo } from '../auth/actor';
 import { Task } from './entities/task.entity';
 
 export interface InboxQuery {

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { type Actor, isAddressedTo, ROLE_LABEL } from '../engine/actor';
+import { type Actor, isAddressedTo, ROLE_LABEL } from '../auth/actor';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import { Movement } from '../engine/entities/movement.entity';
 import { formatFechaHora } from '../letters/fecha';

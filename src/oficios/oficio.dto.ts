@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsCct, IsCurp, IsEmailAddress } from '../catalog/validation';
+import { IsCct, IsCurp, IsEmailAddress } from '../validation';
 import { LETTER_PROCEDURES, type LetterProcedure } from '../letters/templates';
 
 /** Form fields arrive as text: blank means absent. */

@@ -8,7 +8,7 @@ import { StaffUser } from '../auth/staff-user.entity';
 import { Nivel } from '../catalog/entities/nivel.entity';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
-import { type Actor, ROLE_LABEL } from '../engine/actor';
+import { type Actor, ROLE_LABEL } from '../auth/actor';
 import { type CaseEnd, EngineService, type TransitionResult } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import { Movement } from '../engine/entities/movement.entity';

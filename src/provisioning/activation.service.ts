@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { Cuenta } from '../catalog/entities/cuenta.entity';
 import { DomainError } from '../common/domain-error';
-import { SYSTEM_ACTOR } from '../engine/actor';
+import { SYSTEM_ACTOR } from '../auth/actor';
 import { EngineService } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';
 import { APP_CONFIG, type AppConfig } from '../config/config';

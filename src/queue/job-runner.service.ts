@@ -7,7 +7,7 @@ import { DomainError } from '../common/domain-error';
 import { isDatabaseUnavailable } from '../database/unavailable';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
-import { SYSTEM_ACTOR } from '../engine/actor';
+import { SYSTEM_ACTOR } from '../auth/actor';
 import { type EngineEvent, EngineService } from '../engine/engine.service';
 import { OutboxCommand, type OutboxStatus } from '../engine/entities/outbox.entity';
 import { withoutSecrets } from '../engine/snapshot';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { SYSTEM_ACTOR } from '../engine/actor';
+import { SYSTEM_ACTOR } from '../auth/actor';
 import type { StepMeta } from '../../machines/types';
 import { EngineService } from '../engine/engine.service';
 import { ProcedureCase } from '../engine/entities/case.entity';

@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nes
 import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DomainError } from '../common/domain-error';
-import { cctProblem } from '../catalog/validation/cct';
+import { cctProblem } from '../validation/cct';
 import { PiiKeyGuard } from './pii-key.guard';
 import { PiiService } from './pii.service';
 

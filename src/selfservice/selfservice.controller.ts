@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Use
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
-import { IsCurp } from '../catalog/validation/decorators';
+import { IsCurp } from '../validation/decorators';
 import { rateLimit } from '../common/rate-limit';
 import { SelfServiceService } from './selfservice.service';
 

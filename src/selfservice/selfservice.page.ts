@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { curpProblem, normalizeCurp } from '../catalog/validation/curp';
+import { curpProblem, normalizeCurp } from '../validation/curp';
 import { DomainError } from '../common/domain-error';
 import { esc, htmlPage } from '../common/html';
 import { rateLimit, TooManyRequestsPage } from '../common/rate-limit';

@@ -7,7 +7,7 @@ import type { AuthenticatedStaff } from '../auth/auth.service';
 import { CatalogSearchDto } from '../catalog/catalog-search.dto';
 import { CatalogSearchService } from '../catalog/catalog-search.service';
 import { Cuenta, TIPO_CUENTA_LABEL } from '../catalog/entities/cuenta.entity';
-import { cctProblem, curpProblem, normalizeCct, normalizeCurp } from '../catalog/validation';
+import { cctProblem, curpProblem, normalizeCct, normalizeCurp } from '../validation';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { type CaseView, CaseQueryService } from '../engine/case-query.service';

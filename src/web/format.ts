@@ -1,6 +1,6 @@
 import type { ActorRole } from '../../machines/types';
 import type { AuthenticatedStaff } from '../auth/auth.service';
-import { ROLE_LABEL } from '../engine/actor';
+import { ROLE_LABEL } from '../auth/actor';
 import { mexicoCityParts } from '../letters/fecha';
 
 const pad = (n: number): string => String(n).padStart(2, '0');

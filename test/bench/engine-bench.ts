@@ -1,6 +1,6 @@
 import { transition, type AnyMachineSnapshot } from 'xstate';
 import { PROCEDURES } from '../../machines';
-import type { Actor } from '../../src/engine/actor';
+import type { Actor } from '../../src/auth/actor';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService, type EngineEvent } from '../../src/engine/engine.service';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Actor } from '../../src/engine/actor';
+import type { Actor } from '../../src/auth/actor';
 import { type InboxQuery, InboxService } from '../../src/engine/inbox.service';
 import { type BenchDb, type CapturedQuery, openMariaDbBenchDb, openSqliteBenchDb } from './bench-db';
 import { emptySection, type SectionResult, type Sizes } from './section';

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { StaffUser } from '../../src/auth/staff-user.entity';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
-import { generateCurp } from '../../src/catalog/validation/curp-generate';
+import { generateCurp } from '../../src/validation/curp-generate';
 import { dataSourceOptions } from '../../src/entities';
 import { createTestDb, TEST_DIALECT, type TestDb } from '../support/test-db';
 

@@ -7,7 +7,7 @@ import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { importCatalog, ImportService, type ImportOptions, type ImportSummary } from '../../src/catalog/import/import.service';
 import { catalogTable, toCsv } from '../../src/catalog/seed/catalog-csv';
 import { generateDemoCatalog } from '../../src/catalog/seed/demo-data';
-import { generateCurp } from '../../src/catalog/validation/curp-generate';
+import { generateCurp } from '../../src/validation/curp-generate';
 import { createTestDb, type TestDb } from '../support/test-db';
 
 const person = (primerApellido: string, segundoApellido: string | null, nombre: string, year: number, sexo: 'H' | 'M' = 'M') =>

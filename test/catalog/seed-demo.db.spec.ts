@@ -4,10 +4,10 @@ import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity'
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { generateDemoCatalog } from '../../src/catalog/seed/demo-data';
-import { seedDemo, type SeedDemoResult } from '../../src/catalog/seed/seed-demo';
-import { cctProblem } from '../../src/catalog/validation/cct';
-import { curpProblem, parseCurp } from '../../src/catalog/validation/curp';
-import { emailProblem } from '../../src/catalog/validation/email';
+import { seedDemo, type SeedDemoResult } from '../../src/cli/seed/seed-demo';
+import { cctProblem } from '../../src/validation/cct';
+import { curpProblem, parseCurp } from '../../src/validation/curp';
+import { emailProblem } from '../../src/validation/email';
 import { checkPassword } from '../../src/security/password-policy';
 import { createTestDb, type TestDb } from '../support/test-db';
 

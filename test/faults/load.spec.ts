@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
-import { seedDemo } from '../../src/catalog/seed/seed-demo';
+import { seedDemo } from '../../src/cli/seed/seed-demo';
 import { dataSourceOptions } from '../../src/entities';
 import { ensureMysqlDatabase } from '../../src/database/ensure-database';
 import { runMigrations } from '../../src/database/migrate';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
-import type { Actor } from '../../src/engine/actor';
+import type { Actor } from '../../src/auth/actor';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { SendCredentialsProcessor } from '../../src/provisioning/notification.processors';
 import type { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';

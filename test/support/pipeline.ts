@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { PROCEDURES } from '../../machines';
 import { CatalogEventFacts } from '../../src/catalog/catalog-event-facts';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
-import { generateCurp } from '../../src/catalog/validation/curp-generate';
+import { generateCurp } from '../../src/validation/curp-generate';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService } from '../../src/engine/engine.service';

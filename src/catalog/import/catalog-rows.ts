@@ -1,7 +1,7 @@
 import { DomainError } from '../../common/domain-error';
-import { cctProblem, isValidCct, normalizeCct } from '../validation/cct';
-import { curpProblem, isValidCurp, normalizeCurp } from '../validation/curp';
-import { emailProblem } from '../validation/email';
+import { cctProblem, isValidCct, normalizeCct } from '../../validation/cct';
+import { curpProblem, isValidCurp, normalizeCurp } from '../../validation/curp';
+import { emailProblem } from '../../validation/email';
 import { normalizeHeader } from './csv-file';
 import { nivelClave, nivelProblem } from './niveles';
 

@@ -1,7 +1,7 @@
 import type { CentroRecord, TrabajadorRecord } from '../import/catalog-rows';
 import { STANDARD_NIVELES } from '../import/niveles';
-import { generateCurp } from '../validation/curp-generate';
-import type { CurpSex } from '../validation/curp';
+import { generateCurp } from '../../validation/curp-generate';
+import type { CurpSex } from '../../validation/curp';
 import { GIVEN_NAMES_H, GIVEN_NAMES_M, MAIL_PROVIDERS, MUNICIPIOS_COLIMA, SCHOOL_HONOREES, SURNAMES } from './names';
 import { SeededRandom } from './random';
 

@@ -1,4 +1,3 @@
 export * from './catalog-csv';
 export * from './demo-data';
 export * from './random';
-export * from './seed-demo';

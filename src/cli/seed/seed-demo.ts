@@ -3,11 +3,11 @@ import type { DataSource } from 'typeorm';
 import { StaffUser, type StaffRole } from '../../auth/staff-user.entity';
 import { inTransaction } from '../../database/transaction';
 import { generateTemporaryPassword } from '../../security/password-policy';
-import { syncCatalog, type SyncCounts } from '../import/catalog-sync';
-import { ensureNiveles, STANDARD_NIVELES } from '../import/niveles';
-import { DEMO_DEFAULTS, generateDemoCatalog, type DemoCatalogOptions } from './demo-data';
-import { GIVEN_NAMES_H, GIVEN_NAMES_M, SURNAMES } from './names';
-import { SeededRandom } from './random';
+import { syncCatalog, type SyncCounts } from '../../catalog/import/catalog-sync';
+import { ensureNiveles, STANDARD_NIVELES } from '../../catalog/import/niveles';
+import { DEMO_DEFAULTS, generateDemoCatalog, type DemoCatalogOptions } from '../../catalog/seed/demo-data';
+import { GIVEN_NAMES_H, GIVEN_NAMES_M, SURNAMES } from '../../catalog/seed/names';
+import { SeededRandom } from '../../catalog/seed/random';
 
 export interface SeedDemoOptions extends DemoCatalogOptions {
   /** argon2id with the library's defaults unless the caller brings the app's hasher. */

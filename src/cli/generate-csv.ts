@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { isCatalogKind } from '../import/catalog-rows';
-import { catalogTable, toCsv, type CsvOptions } from './catalog-csv';
-import { DEMO_DEFAULTS, generateDemoCatalog } from './demo-data';
+import { isCatalogKind } from '../catalog/import/catalog-rows';
+import { catalogTable, toCsv, type CsvOptions } from '../catalog/seed/catalog-csv';
+import { DEMO_DEFAULTS, generateDemoCatalog } from '../catalog/seed/demo-data';
 
 /**
  * Writes a synthetic catalog export for load tests and demos:
- *   node -r ./scripts/register.js src/catalog/seed/generate-csv.ts trabajadores 100000 /tmp/trabajadores.csv
+ *   npm run catalog:csv -- trabajadores 100000 /tmp/trabajadores.csv
  *     [--seed 2026] [--centros N] [--win1252 | --bom] [--punto-y-coma]
  * Workers are spread over N schools (default: one per 20 workers); the same seed gives the same file.
  */
@@ -18,7 +18,7 @@ function main(argv: string[]): void {
   const [kind, countRaw, out] = positional;
   const count = Number(countRaw);
   if (!kind || !isCatalogKind(kind) || !Number.isInteger(count) || count < 1 || !out) {
-    console.error('Uso: generate-csv.ts <trabajadores|centros> CANTIDAD ARCHIVO.csv [--seed N] [--centros N] [--win1252 | --bom] [--punto-y-coma]');
+    console.error('Uso: npm run catalog:csv -- <trabajadores|centros> CANTIDAD ARCHIVO.csv [--seed N] [--centros N] [--win1252 | --bom] [--punto-y-coma]');
     process.exit(1);
   }
   const seed = Number(flag('--seed') ?? DEMO_DEFAULTS.seed);
