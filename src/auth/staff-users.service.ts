@@ -42,6 +42,10 @@ export class StaffUsersService {
     return new Map(rows.map((u) => [u.id, u.nombre]));
   }
 
+  async hasRole(id: string, rol: StaffUser['rol']): Promise<boolean> {
+    return this.ds.getRepository(StaffUser).exists({ where: { id, rol } });
+  }
+
   /** The active users of a role, by name (e.g. the responsables an oficio may be turned to). */
   async activeOfRole(rol: StaffUser['rol']): Promise<Array<Pick<StaffUser, 'id' | 'nombre' | 'usuario'>>> {
     return this.ds.getRepository(StaffUser).find({ select: { id: true, nombre: true, usuario: true }, where: { rol, activo: true }, order: { nombre: 'ASC' } });

@@ -4,7 +4,6 @@ import { Brackets, DataSource, In } from 'typeorm';
 import type { CatalogSearchDto } from './catalog-search.dto';
 import { CentroTrabajo } from './entities/centro-trabajo.entity';
 import { Cuenta, TIPO_CUENTA_LABEL } from './entities/cuenta.entity';
-import { Nivel } from './entities/nivel.entity';
 import { Trabajador } from './entities/trabajador.entity';
 
 const like = (q: string): string => `%${q.trim().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
@@ -16,20 +15,6 @@ const like = (q: string): string => `%${q.trim().replace(/[%_\\]/g, (c) => `\\${
 @Injectable()
 export class CatalogSearchService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  /** The levels (Nivel) of the catalog, by name. */
-  async niveles(): Promise<Array<Pick<Nivel, 'clave' | 'nombre'>>> {
-    return this.ds.getRepository(Nivel).find({ select: { clave: true, nombre: true }, order: { nombre: 'ASC' } });
-  }
-
-  async nivel(clave: string): Promise<Pick<Nivel, 'clave' | 'nombre'> | null> {
-    return this.ds.getRepository(Nivel).findOne({ select: { clave: true, nombre: true }, where: { clave } });
-  }
-
-  /** For auth (NivelCatalog): whether a level exists. */
-  async exists(clave: string): Promise<boolean> {
-    return this.ds.getRepository(Nivel).exists({ where: { clave } });
-  }
 
   /** Workers by CURP prefix, CURT or name. */
   async workers(q: CatalogSearchDto) {

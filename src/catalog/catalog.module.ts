@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { NIVEL_CATALOG } from '../auth/nivel-catalog';
 import { EVENT_FACTS } from '../engine/event-facts';
 import { CatalogEventFacts } from './catalog-event-facts';
+import { CatalogRecords } from './catalog-records';
 import { CatalogSearchService } from './catalog-search.service';
 import { CatalogController } from './catalog.controller';
 
@@ -11,9 +12,10 @@ import { CatalogController } from './catalog.controller';
   controllers: [CatalogController],
   providers: [
     CatalogSearchService,
-    { provide: NIVEL_CATALOG, useExisting: CatalogSearchService },
+    CatalogRecords,
+    { provide: NIVEL_CATALOG, useExisting: CatalogRecords },
     { provide: EVENT_FACTS, useClass: CatalogEventFacts },
   ],
-  exports: [CatalogSearchService, NIVEL_CATALOG, EVENT_FACTS],
+  exports: [CatalogSearchService, CatalogRecords, NIVEL_CATALOG, EVENT_FACTS],
 })
 export class CatalogModule {}

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { CalendarService } from './calendar.service';
 import { CaseQueryService } from './case-query.service';
+import { CaseRecords } from './case-records';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
 import { InboxService } from './inbox.service';
@@ -24,8 +25,9 @@ export class EngineModule implements OnApplicationBootstrap {
         EngineService,
         InboxService,
         CaseQueryService,
+        CaseRecords,
       ],
-      exports: [EngineService, InboxService, CaseQueryService, CalendarService],
+      exports: [EngineService, InboxService, CaseQueryService, CalendarService, CaseRecords],
     };
   }
 

@@ -5,8 +5,7 @@ import { DataSource } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { type Actor, isAddressedTo, ROLE_LABEL } from '../auth/actor';
-import { ProcedureCase } from '../engine/entities/case.entity';
-import { Movement } from '../engine/entities/movement.entity';
+import { CaseRecords } from '../engine/case-records';
 import { formatFechaHora } from '../letters/fecha';
 import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verification';
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
@@ -91,6 +90,7 @@ export class DocumentsService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(FILE_STORE) private readonly files: FileStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cases: CaseRecords,
   ) {}
 
   /** The documents of a case this actor may open (acuse, reply letter), oldest first. */
@@ -102,7 +102,7 @@ export class DocumentsService {
 
   /** Whether the Subdirección has forwarded the case's reply to whoever sent the oficio (its TURNAR_RESPUESTA). */
   private replyForwarded(caseId: string): Promise<boolean> {
-    return this.ds.getRepository(Movement).exists({ where: { caseId, eventType: 'TURNAR_RESPUESTA' } });
+    return this.cases.hasMovement(caseId, 'TURNAR_RESPUESTA');
   }
 
   /** The PDF as issued; every download is recorded with the user (Guía: the Nivel downloads and acknowledges). */
@@ -128,7 +128,7 @@ export class DocumentsService {
     if (!canOpen(doc, actor, await this.replyForwarded(oficio.caseId))) {
       throw new DomainError('RESPUESTA_PENDIENTE', `La ${ROLE_LABEL.subdireccion} aún no le ha enviado el oficio de respuesta del folio ${oficio.folio}.`, 404);
     }
-    const c = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: oficio.caseId } });
+    const c = await this.cases.find(oficio.caseId);
     return {
       documento: {
         id: doc.id,

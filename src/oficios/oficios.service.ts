@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, type EntityManager, In } from 'typeorm';
+import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import type { CaseContext } from '../../machines/index';
 import type { StepMeta } from '../../machines/types';
-import { StaffUser } from '../auth/staff-user.entity';
-import { Nivel } from '../catalog/entities/nivel.entity';
+import { StaffUsersService } from '../auth/staff-users.service';
+import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
 import { type Actor, ROLE_LABEL } from '../auth/actor';
 import { type CaseEnd, EngineService, type TransitionResult } from '../engine/engine.service';
-import { ProcedureCase } from '../engine/entities/case.entity';
-import { Movement } from '../engine/entities/movement.entity';
+import { type CaseRecord, CaseRecords } from '../engine/case-records';
 import { mexicoCityParts } from '../letters/fecha';
 import type { LetterProcedure } from '../letters/templates';
 import { IssuedDocument } from './entities/document.entity';
@@ -88,6 +87,9 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly engine: EngineService,
     @Inject(FILE_STORE) private readonly files: FileStore,
+    private readonly cases: CaseRecords,
+    private readonly catalog: CatalogRecords,
+    private readonly staff: StaffUsersService,
   ) {}
 
   onModuleInit(): void {
@@ -240,14 +242,15 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     if (!row) throw notFound('El oficio');
     if (row.status === 'cancelado') throw alreadyCancelled(row);
     const motivo = dto.motivo.trim().slice(0, 400);
-    const caso = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: row.caseId } });
+    const inspected = await this.cases.inspect(row.caseId);
     // An oficio and its case commit together; one without its case was left by an earlier release, whose registration
     // took two transactions and was interrupted between them: there is no case to cancel, only the folio.
-    if (!caso) return this.recordCancellation(row, { por: actor.id, motivo, en: now });
+    if (!inspected) return this.recordCancellation(row, { por: actor.id, motivo, en: now });
+    const caso = inspected.record;
     // A case that ended cancelled before its oficio followed it (before the two were one transaction).
     const earlier = await this.caseCancellation(caso);
     if (earlier) return this.recordCancellation(row, earlier);
-    this.assertSubdireccionMayCancel(row, caso);
+    this.assertSubdireccionMayCancel(row, inspected);
     await this.engine.send(caso.id, { type: 'CANCELAR', motivo }, actor, { expectedVersion: caso.version, now });
     return this.get(id);
   }
@@ -271,12 +274,11 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** The cancellation a case already holds: its last CANCELAR movement (who, why, when), if it ended cancelled. */
-  private async caseCancellation(caso: ProcedureCase): Promise<Cancellation | null> {
+  private async caseCancellation(caso: Pick<CaseRecord, 'id' | 'status' | 'outcome'>): Promise<Cancellation | null> {
     if (caso.status !== 'concluido' || caso.outcome !== 'cancelada') return null;
-    const last = await this.ds.getRepository(Movement).findOne({ where: { caseId: caso.id, eventType: 'CANCELAR' }, order: { seq: 'DESC' } });
+    const last = await this.cases.lastMovement(caso.id, 'CANCELAR');
     if (!last) return null;
-    const data = JSON.parse(last.data) as { motivo?: unknown };
-    return { por: last.actorId, motivo: typeof data.motivo === 'string' ? data.motivo : '', en: new Date(last.at) };
+    return { por: last.actorId, motivo: typeof last.data.motivo === 'string' ? last.data.motivo : '', en: last.at };
   }
 
   /**
@@ -284,18 +286,14 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
    * before the oficio followed its case in the same transaction): each takes its case's cancellation.
    */
   async reconcileCancelledCases(): Promise<string[]> {
-    const rows: { id: string; caseId: string }[] = await this.ds
-      .getRepository(Oficio)
-      .createQueryBuilder('o')
-      .select('o.id', 'id')
-      .addSelect('o.caseId', 'caseId')
-      .innerJoin(ProcedureCase, 'c', 'c.id = o.caseId')
-      .where('o.status = :s', { s: 'registrado' })
-      .andWhere('c.status = :concluido AND c.outcome = :cancelada', { concluido: 'concluido', cancelada: 'cancelada' })
-      .getRawMany();
+    const registered = await this.ds.getRepository(Oficio).find({ select: { id: true, caseId: true }, where: { status: 'registrado' } });
+    const cancelled = new Set<string>();
+    for (let i = 0; i < registered.length; i += 500) {
+      for (const id of await this.cases.endedWith(registered.slice(i, i + 500).map((o) => o.caseId), 'cancelada')) cancelled.add(id);
+    }
     const done: string[] = [];
-    for (const { id, caseId } of rows) {
-      const c = await this.caseCancellation(await this.ds.getRepository(ProcedureCase).findOneByOrFail({ id: caseId }));
+    for (const { id, caseId } of registered.filter((o) => cancelled.has(o.caseId))) {
+      const c = await this.caseCancellation({ id: caseId, status: 'concluido', outcome: 'cancelada' });
       if (c && (await inTransaction(this.ds, (em) => this.markCancelled(em, id, c)))) done.push(id);
     }
     if (done.length) this.log.warn({ oficios: done }, 'Oficios de trámites cancelados marcados como cancelados');
@@ -306,10 +304,8 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
    * The case must be where the Subdirección may still cancel it (the machine's CANCELAR for role subdireccion);
    * otherwise a 409 that says who can act now: the Subjefatura from its inbox, or nobody once the account work began.
    */
-  private assertSubdireccionMayCancel(row: Oficio, caso: ProcedureCase): void {
-    const def = this.engine.registry.get(caso.procedureId, caso.procedureVersion);
-    const snap = this.engine.load(def, caso);
-    const cancel = this.engine.availableEvents(snap, caso).find((e) => e.event === 'CANCELAR');
+  private assertSubdireccionMayCancel(row: Oficio, { record: caso, snap, available }: NonNullable<Awaited<ReturnType<CaseRecords['inspect']>>>): void {
+    const cancel = available.find((e) => e.event === 'CANCELAR');
     if (cancel?.roles.includes('subdireccion')) return;
     const detalles = { tramite: caso.id, estado: caso.state };
     if (snap.status === 'done') {
@@ -355,22 +351,21 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     return true;
   }
 
-  private async checkSender(dto: RegisterOficioDto, procedure: LetterProcedure): Promise<Nivel | null> {
+  private async checkSender(dto: RegisterOficioDto, procedure: LetterProcedure): Promise<{ clave: string; nombre: string } | null> {
     if (!dto.nivel && !dto.area) throw new DomainError('REMITENTE_INCOMPLETO', 'Indique el nivel («nivel») o el área («area») que envía el oficio.', 400);
     if (procedure === 'centro-trabajo-alta' && !dto.nivel) {
       throw new DomainError('NIVEL_REQUERIDO', 'La cuenta de un centro de trabajo la solicita su nivel (Guía 5.2.1): indique «nivel».', 400);
     }
-    let nivel: Nivel | null = null;
+    let nivel: { clave: string; nombre: string } | null = null;
     if (dto.nivel) {
-      nivel = await this.ds.getRepository(Nivel).findOne({ where: { clave: dto.nivel } });
+      nivel = await this.catalog.nivel(dto.nivel);
       if (!nivel) {
-        const all = await this.ds.getRepository(Nivel).find({ order: { clave: 'ASC' } });
+        const all = (await this.catalog.niveles()).sort((a, b) => a.clave.localeCompare(b.clave));
         throw new DomainError('NIVEL_DESCONOCIDO', `El nivel «${dto.nivel}» no está en el catálogo. Niveles: ${all.map((n) => n.clave).join(', ') || '(catálogo vacío)'}.`, 422);
       }
     }
     if (dto.responsableId) {
-      const user = await this.ds.getRepository(StaffUser).findOne({ where: { id: dto.responsableId, rol: In(['responsable']) } });
-      if (!user) throw new DomainError('RESPONSABLE_DESCONOCIDO', 'El responsable indicado no es un usuario con rol de responsable de programa, función o servicio.', 422);
+      if (!(await this.staff.hasRole(dto.responsableId, 'responsable'))) throw new DomainError('RESPONSABLE_DESCONOCIDO', 'El responsable indicado no es un usuario con rol de responsable de programa, función o servicio.', 422);
     }
     return nivel;
   }

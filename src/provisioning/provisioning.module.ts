@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MailModule } from '../mail/mail.module';
 import { ActivationController } from './activation.controller';
 import { ActivationService } from './activation.service';
+import { ChosenPasswords } from './chosen-passwords';
 import { AddressGenerator } from './address/address-generator';
 import { HoldersService } from './holders.service';
 import { NotifyHolderProcessor, SendCredentialsProcessor, TaskReminderProcessor } from './notification.processors';
@@ -37,8 +38,9 @@ export const PROVISIONING_PROCESSORS = [ProvisionProcessor, WipeChosenPasswordPr
     { provide: AddressGenerator, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new AddressGenerator({ domain: config.mailDomain }) },
     HoldersService,
     ActivationService,
+    ChosenPasswords,
     ...PROVISIONING_PROCESSORS,
   ],
-  exports: [MailModule, DIRECTORY_PROVIDER, AddressGenerator, HoldersService, ActivationService, ...PROVISIONING_PROCESSORS],
+  exports: [MailModule, DIRECTORY_PROVIDER, AddressGenerator, HoldersService, ActivationService, ...PROVISIONING_PROCESSORS, ChosenPasswords],
 })
 export class ProvisioningModule {}

@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { requireNotBlocked } from '../catalog/account-rules';
-import { CentroTrabajo } from '../catalog/entities/centro-trabajo.entity';
-import { Cuenta } from '../catalog/entities/cuenta.entity';
+import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
-import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
 import { EngineService } from '../engine/engine.service';
-import { ProcedureCase } from '../engine/entities/case.entity';
-import { Task } from '../engine/entities/task.entity';
+import { CaseRecords } from '../engine/case-records';
 import { formatFechaHora } from '../mail/mail-templates';
 import { HoldersService } from '../provisioning/holders.service';
-import { ChosenPassword } from '../provisioning/entities/chosen-password.entity';
+import { ChosenPasswords } from '../provisioning/chosen-passwords';
 import { checkPassword } from '../security/password-policy';
-import { SecretBox } from '../security/secret-box';
 
 const PROCEDURE = 'centro-trabajo-restablecer';
 /** The state where a request waits for the Subjefatura (5.2.3 pasos 1-6): its task's due date is what paso 10 tells. */
@@ -37,51 +33,40 @@ export interface ResetRequestAnswer {
  */
 @Injectable()
 export class PiiService {
-  private readonly box: SecretBox;
-
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) config: AppConfig,
     private readonly engine: EngineService,
     private readonly holders: HoldersService,
-  ) {
-    this.box = new SecretBox(config.secretKey);
-  }
+    private readonly cases: CaseRecords,
+    private readonly catalog: CatalogRecords,
+    private readonly passwords: ChosenPasswords,
+  ) {}
 
   async requestReset(cct: string, password: string, canal: 'pii' | 'portal'): Promise<ResetRequestAnswer> {
     const holder = await this.holders.centro(cct);
-    const cuenta = await this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'centro_trabajo', titularCct: cct } });
+    const cuenta = await this.catalog.cuentaDe({ tipo: 'centro_trabajo', cct });
     if (!cuenta) {
       throw new DomainError('SIN_CUENTA_CT', `El centro de trabajo ${cct} no tiene correo institucional; solicítelo a su Nivel mediante oficio (Guía 5.2.1).`, 422);
     }
     // A blocked account keeps its password: a request for it is refused at once, and nothing is stored.
     requireNotBlocked(cuenta);
-    const open = await this.openRequest(this.ds.manager, cct);
+    const open = await this.cases.openForCct(PROCEDURE, cct);
     if (open) return this.answer(open, true);
     const reasons = checkPassword(password, { localPart: cuenta.localPart, names: [holder.centro.nombre, cct] });
     if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', `La contraseña no es aceptable: ${reasons.join(' ')}`, 400, { motivos: reasons });
     const caseId = randomUUID();
-    const sealed = this.box.seal(password, `chosen-password:${caseId}`);
     // One transaction: the school's row locked, the open request looked for again, then the sealed password and the
     // case, together. Two requests at once queue on the lock (SQLite: one transaction at a time), so the second finds
     // the first one's case.
     const opened = await inTransaction(this.ds, async (em) => {
-      const lock = em.createQueryBuilder(CentroTrabajo, 'c').where('c.cct = :cct', { cct });
-      if (this.ds.options.type !== 'better-sqlite3') lock.setLock('pessimistic_write');
-      await lock.getOne();
-      const raced = await this.openRequest(em, cct);
+      await this.catalog.lockCentro(em, cct);
+      const raced = await this.cases.openForCct(PROCEDURE, cct, em);
       if (raced) return raced;
-      await em.insert(ChosenPassword, { caseId, sealed, createdAt: new Date() });
+      await this.passwords.keep(em, caseId, password);
       await this.engine.start(PROCEDURE, { id: `cct:${cct}`, role: 'centro_trabajo', cct }, { cct, canal }, { caseId, em });
       return caseId;
     });
     return this.answer(opened, opened !== caseId);
-  }
-
-  /** The school's request still being served (active or in an incident), if any. */
-  private async openRequest(em: EntityManager, cct: string): Promise<string | null> {
-    const row = await em.findOne(ProcedureCase, { select: { id: true }, where: { procedureId: PROCEDURE, cct, status: In(['activo', 'incidente']) } });
-    return row?.id ?? null;
   }
 
   /**
@@ -89,8 +74,7 @@ export class PiiService {
    * first analysis task, the same date however many times the school asks and wherever the case is now.
    */
   private async answer(caseId: string, existente: boolean): Promise<ResetRequestAnswer> {
-    const task = await this.ds.getRepository(Task).findOne({ where: { caseId, stateId: ANALYSIS_STATE }, order: { createdAt: 'ASC', dueAt: 'ASC' } });
-    const due = task?.dueAt ?? new Date();
+    const due = (await this.cases.firstTaskDue(caseId, ANALYSIS_STATE)) ?? new Date();
     const cuando = `La Subjefatura de Sistemas la atenderá a más tardar el ${formatFechaHora(due)}; recibirá la confirmación en el correo del director.`;
     return {
       tramite: caseId,

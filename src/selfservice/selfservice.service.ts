@@ -2,8 +2,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Cuenta } from '../catalog/entities/cuenta.entity';
-import { Trabajador } from '../catalog/entities/trabajador.entity';
+import { CatalogRecords } from '../catalog/catalog-records';
 import { normalizeCurp } from '../validation/curp';
 import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -11,7 +10,7 @@ import { inTransaction } from '../database/transaction';
 import { isUniqueViolation } from '../database/unique-violation';
 import type { Actor } from '../auth/actor';
 import { type CaseEnd, EngineService } from '../engine/engine.service';
-import { ProcedureCase } from '../engine/entities/case.entity';
+import { type CaseRecord, CaseRecords } from '../engine/case-records';
 import { maskEmail } from '../letters/verification';
 import { OpenSelfServiceRequest } from './entities/open-request.entity';
 
@@ -79,6 +78,8 @@ export class SelfServiceService implements OnModuleInit {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly engine: EngineService,
+    private readonly cases: CaseRecords,
+    private readonly catalog: CatalogRecords,
   ) {}
 
   /**
@@ -141,7 +142,7 @@ export class SelfServiceService implements OnModuleInit {
   }
 
   /** One transition on the version the worker's request read: a concurrent answer makes this one a 409. */
-  private async send(row: ProcedureCase, event: { type: string; [k: string]: unknown }, actor: Actor): Promise<void> {
+  private async send(row: Pick<CaseRecord, 'id' | 'version'>, event: { type: string; [k: string]: unknown }, actor: Actor): Promise<void> {
     try {
       await this.engine.send(row.id, event, actor, { expectedVersion: row.version });
     } catch (e) {
@@ -177,7 +178,7 @@ export class SelfServiceService implements OnModuleInit {
   private async holder(procedureId: string, curp: string): Promise<string | null> {
     const place = await this.ds.getRepository(OpenSelfServiceRequest).findOne({ where: { procedureId, curp } });
     if (!place) return null;
-    const c = await this.ds.getRepository(ProcedureCase).findOne({ select: { id: true, status: true }, where: { id: place.caseId } });
+    const c = await this.cases.status(place.caseId);
     if (c && c.status !== 'concluido') return c.id;
     // Its case ended in a process that did not run this module's hook (a CLI): nothing holds the place any more.
     await this.ds.getRepository(OpenSelfServiceRequest).delete({ procedureId, curp, caseId: place.caseId });
@@ -190,7 +191,7 @@ export class SelfServiceService implements OnModuleInit {
 
   /** After a failed retry: the place goes back unless a concurrent retry of the same case identified it meanwhile. */
   private async releaseIfUnidentified(caseId: string): Promise<void> {
-    const c = await this.ds.getRepository(ProcedureCase).findOne({ select: { id: true, state: true }, where: { id: caseId } });
+    const c = await this.cases.status(caseId);
     if (!c || c.state === 'inconsistencia') await this.ds.getRepository(OpenSelfServiceRequest).delete({ caseId });
   }
 
@@ -198,11 +199,11 @@ export class SelfServiceService implements OnModuleInit {
     return { id: `curp:${curp ?? 'desconocida'}`, role: 'trabajador', curp };
   }
 
-  private async authorized(caseId: string, token: string): Promise<ProcedureCase> {
+  private async authorized(caseId: string, token: string): Promise<CaseRecord> {
     const expected = Buffer.from(this.tokenFor(caseId));
     const given = Buffer.from(token ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw notFound('La solicitud');
-    const row = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: caseId } });
+    const row = await this.cases.find(caseId);
     if (!row || !row.procedureId.startsWith('personal-')) throw notFound('La solicitud');
     return row;
   }
@@ -214,9 +215,9 @@ export class SelfServiceService implements OnModuleInit {
   private async identify(curpRaw: string, curtRaw: string) {
     const curp = normalizeCurp(curpRaw);
     const curt = curtRaw.trim().toUpperCase();
-    const t = await this.ds.getRepository(Trabajador).findOne({ where: { curp } });
+    const t = await this.catalog.trabajador(curp);
     const found = !!t && t.curt.toUpperCase() === curt;
-    const cuenta = found ? await this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'personal', titularCurp: curp } }) : null;
+    const cuenta = found ? await this.catalog.cuentaDe({ tipo: 'personal', curp }) : null;
     return {
       curp,
       found,
@@ -229,11 +230,12 @@ export class SelfServiceService implements OnModuleInit {
   }
 
   private async view(caseId: string, existente = false): Promise<SelfServiceView> {
-    const row = await this.ds.getRepository(ProcedureCase).findOneOrFail({ where: { id: caseId } });
-    const ctx = (JSON.parse(row.snapshot) as { context?: { identidad?: { found?: boolean; curp?: string; nombre?: string | null }; cuenta?: { address?: string | null } | null } }).context;
+    const row = await this.cases.find(caseId);
+    if (!row) throw notFound('La solicitud');
+    const ctx = row.context as { identidad?: { found?: boolean; curp?: string; nombre?: string | null }; cuenta?: { address?: string | null } | null };
     let trabajador: SelfServiceView['trabajador'] = null;
     if (ctx?.identidad?.found && ctx.identidad.curp) {
-      const t = await this.ds.getRepository(Trabajador).findOne({ where: { curp: ctx.identidad.curp } });
+      const t = await this.catalog.trabajador(ctx.identidad.curp);
       if (t) trabajador = { nombre: ctx.identidad.nombre ?? t.nombre, correoAlterno: t.correoAlterno ? maskEmail(t.correoAlterno) : null };
     }
     const key = row.status === 'concluido' ? (row.outcome ?? '') : row.status === 'incidente' ? 'incidente' : row.state === 'confirmacion' || row.state === 'inconsistencia' ? row.state : 'en_proceso';

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { NivelCatalog } from '../auth/nivel-catalog';
+import { CentroTrabajo } from './entities/centro-trabajo.entity';
+import { Cuenta } from './entities/cuenta.entity';
+import { Nivel } from './entities/nivel.entity';
+import { Trabajador } from './entities/trabajador.entity';
+
+export type NivelRecord = Pick<Nivel, 'clave' | 'nombre'>;
+export type TrabajadorRecord = Readonly<Trabajador>;
+export type CentroRecord = Readonly<CentroTrabajo>;
+export type CuentaRecord = Readonly<Cuenta>;
+
+/**
+ * How the other modules read the catalog (levels, schools, workers, accounts): its tables are the catalog's, and
+ * this is the one door to them. Methods take the caller's EntityManager when they read inside its transaction.
+ */
+@Injectable()
+export class CatalogRecords implements NivelCatalog {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** The levels (Nivel) of the catalog, by name. */
+  async niveles(): Promise<NivelRecord[]> {
+    return this.ds.getRepository(Nivel).find({ select: { clave: true, nombre: true }, order: { nombre: 'ASC' } });
+  }
+
+  async nivel(clave: string): Promise<NivelRecord | null> {
+    return this.ds.getRepository(Nivel).findOne({ select: { clave: true, nombre: true }, where: { clave } });
+  }
+
+  /** For auth (NivelCatalog): whether a level exists. */
+  async exists(clave: string): Promise<boolean> {
+    return this.ds.getRepository(Nivel).exists({ where: { clave } });
+  }
+
+  async trabajador(curp: string, em: EntityManager = this.ds.manager): Promise<TrabajadorRecord | null> {
+    return em.findOne(Trabajador, { where: { curp } });
+  }
+
+  async centro(cct: string, em: EntityManager = this.ds.manager): Promise<CentroRecord | null> {
+    return em.findOne(CentroTrabajo, { where: { cct } });
+  }
+
+  /**
+   * Locks a school's row until the caller's transaction ends (MySQL/MariaDB; SQLite runs one transaction at a time):
+   * two requests for the same school queue on it.
+   */
+  async lockCentro(em: EntityManager, cct: string): Promise<void> {
+    const q = em.createQueryBuilder(CentroTrabajo, 'c').where('c.cct = :cct', { cct });
+    if (em.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_write');
+    await q.getOne();
+  }
+
+  async cuenta(id: string, em: EntityManager = this.ds.manager): Promise<CuentaRecord | null> {
+    return em.findOne(Cuenta, { where: { id } });
+  }
+
+  /** The account of a worker (personal) or of a school (centro_trabajo), if it has one. */
+  async cuentaDe(holder: { tipo: 'personal'; curp: string } | { tipo: 'centro_trabajo'; cct: string }): Promise<CuentaRecord | null> {
+    return holder.tipo === 'personal'
+      ? this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'personal', titularCurp: holder.curp } })
+      : this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'centro_trabajo', titularCct: holder.cct } });
+  }
+}

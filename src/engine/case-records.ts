@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { AnyMachineSnapshot } from 'xstate';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { EngineService } from './engine.service';
+import type { CaseStatus, ProcedureCase } from './entities/case.entity';
+import { ProcedureCase as CaseEntity } from './entities/case.entity';
+import { Movement } from './entities/movement.entity';
+import { Task } from './entities/task.entity';
+
+/** A case as other modules read it: its columns and its machine context, parsed here (the engine owns the snapshot). */
+export type CaseRecord = Omit<ProcedureCase, 'snapshot'> & { context: Record<string, unknown> };
+
+/** A movement of a case as other modules read it. */
+export interface MovementRecord {
+  eventType: string;
+  actorId: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+export type { CaseStatus };
+
+const OPEN: CaseStatus[] = ['activo', 'incidente'];
+
+function record(row: ProcedureCase): CaseRecord {
+  const { snapshot, ...columns } = row;
+  const parsed = JSON.parse(snapshot) as { context?: Record<string, unknown> };
+  return { ...columns, context: parsed.context ?? {} };
+}
+
+/**
+ * The engine's read side for the other modules: cases, their movements and tasks are the engine's tables, and this is
+ * how the rest of the product reads them (writes go through EngineService). Every method takes the caller's
+ * EntityManager when it reads inside the caller's transaction.
+ */
+@Injectable()
+export class CaseRecords {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly engine: EngineService,
+  ) {}
+
+  /** A case with its restored snapshot and the events it accepts now, for a module that explains what comes next. */
+  async inspect(id: string): Promise<{ record: CaseRecord; snap: AnyMachineSnapshot; available: ReturnType<EngineService['availableEvents']> } | null> {
+    const row = await this.ds.getRepository(CaseEntity).findOne({ where: { id } });
+    if (!row) return null;
+    const snap = this.engine.load(this.engine.registry.get(row.procedureId, row.procedureVersion), row);
+    return { record: record(row), snap, available: this.engine.availableEvents(snap, row) };
+  }
+
+  async find(id: string, em: EntityManager = this.ds.manager): Promise<CaseRecord | null> {
+    const row = await em.findOne(CaseEntity, { where: { id } });
+    return row ? record(row) : null;
+  }
+
+  /** Status and state only, without reading the snapshot (for the self-service polls). */
+  async status(id: string, em: EntityManager = this.ds.manager): Promise<Pick<ProcedureCase, 'id' | 'status' | 'state'> | null> {
+    return em.findOne(CaseEntity, { select: { id: true, status: true, state: true }, where: { id } });
+  }
+
+  /** The open (active or in incident) case of a procedure for a school, if any. */
+  async openForCct(procedureId: string, cct: string, em: EntityManager = this.ds.manager): Promise<string | null> {
+    const row = await em.findOne(CaseEntity, { select: { id: true }, where: { procedureId, cct, status: In(OPEN) } });
+    return row?.id ?? null;
+  }
+
+  /** The last movement of a type on a case, if any. */
+  async lastMovement(caseId: string, eventType: string): Promise<MovementRecord | null> {
+    const m = await this.ds.getRepository(Movement).findOne({ where: { caseId, eventType }, order: { seq: 'DESC' } });
+    return m ? { eventType: m.eventType, actorId: m.actorId, at: new Date(m.at), data: JSON.parse(m.data) as Record<string, unknown> } : null;
+  }
+
+  async hasMovement(caseId: string, eventType: string): Promise<boolean> {
+    return this.ds.getRepository(Movement).exists({ where: { caseId, eventType } });
+  }
+
+  /** Ids of the cases that ended with an outcome, among the given ones. */
+  async endedWith(caseIds: readonly string[], outcome: string): Promise<string[]> {
+    if (caseIds.length === 0) return [];
+    const rows = await this.ds.getRepository(CaseEntity).find({ select: { id: true }, where: { id: In([...caseIds]), status: 'concluido', outcome } });
+    return rows.map((r) => r.id);
+  }
+
+  /** The due date of the first task a case opened in a state (the answer time promised to whoever asked). */
+  async firstTaskDue(caseId: string, stateId: string): Promise<Date | null> {
+    const task = await this.ds.getRepository(Task).findOne({ where: { caseId, stateId }, order: { createdAt: 'ASC', dueAt: 'ASC' } });
+    return task?.dueAt ?? null;
+  }
+}
