@@ -65,6 +65,14 @@ export class CaseRecords {
     return row?.id ?? null;
   }
 
+  /** The active cases of a procedure waiting in a state (optionally, for one account): id, version and account. */
+  async waitingIn(procedureId: string, state: string, where: { cuentaId?: string } = {}): Promise<Array<Pick<ProcedureCase, 'id' | 'version' | 'cuentaId'>>> {
+    return this.ds.getRepository(CaseEntity).find({
+      select: { id: true, version: true, cuentaId: true },
+      where: { procedureId, status: 'activo', state, ...(where.cuentaId ? { cuentaId: where.cuentaId } : {}) },
+    });
+  }
+
   /** The last movement of a type on a case, if any. */
   async lastMovement(caseId: string, eventType: string): Promise<MovementRecord | null> {
     const m = await this.ds.getRepository(Movement).findOne({ where: { caseId, eventType }, order: { seq: 'DESC' } });

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
-import { Cuenta } from '../catalog/entities/cuenta.entity';
+import { DataSource, IsNull, Not } from 'typeorm';
+import { CatalogRecords, type CuentaRecord } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { SYSTEM_ACTOR } from '../auth/actor';
 import { EngineService } from '../engine/engine.service';
-import { ProcedureCase } from '../engine/entities/case.entity';
+import { CaseRecords } from '../engine/case-records';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LINK_VALIDITY_HOURS } from '../mail/account-mails';
 import { checkPassword } from '../security/password-policy';
@@ -34,6 +34,8 @@ export class ActivationService {
     @Inject(DIRECTORY_PROVIDER) private readonly directory: DirectoryProvider,
     private readonly holders: HoldersService,
     private readonly engine: EngineService,
+    private readonly cases: CaseRecords,
+    private readonly catalog: CatalogRecords,
   ) {}
 
   async issue(cuentaId: string, caseId: string | null, outboxId: string, now = new Date()): Promise<{ url: string; expiresAt: Date }> {
@@ -86,9 +88,7 @@ export class ActivationService {
    * once the case gets there.
    */
   async firstUse(cuentaId: string): Promise<number> {
-    const waiting = await this.ds
-      .getRepository(ProcedureCase)
-      .find({ where: { cuentaId, procedureId: 'centro-trabajo-alta', status: 'activo', state: 'inicioUso' } });
+    const waiting = await this.cases.waitingIn('centro-trabajo-alta', 'inicioUso', { cuentaId });
     let n = 0;
     for (const row of waiting) {
       try {
@@ -103,22 +103,20 @@ export class ActivationService {
 
   /** Periodic: 5.2.1 cases waiting for the school's first use, whose own activation link was already used. */
   async sweepFirstUse(): Promise<number> {
-    const rows = await this.ds
-      .getRepository(ProcedureCase)
-      .createQueryBuilder('c')
-      .where("c.procedure_id = 'centro-trabajo-alta' AND c.status = 'activo' AND c.state = 'inicioUso'")
-      .andWhere('EXISTS (SELECT 1 FROM activation_token a WHERE a.case_id = c.id AND a.used_at IS NOT NULL)')
-      .getMany();
+    const waiting = await this.cases.waitingIn('centro-trabajo-alta', 'inicioUso');
     let n = 0;
-    for (const r of rows) if (r.cuentaId) n += await this.firstUse(r.cuentaId);
+    for (const r of waiting) {
+      const used = await this.ds.getRepository(ActivationToken).exists({ where: { caseId: r.id, usedAt: Not(IsNull()) } });
+      if (used && r.cuentaId) n += await this.firstUse(r.cuentaId);
+    }
     return n;
   }
 
-  private async valid(token: string, now: Date): Promise<{ cuenta: Cuenta; row: ActivationToken }> {
+  private async valid(token: string, now: Date): Promise<{ cuenta: CuentaRecord; row: ActivationToken }> {
     if (!isWellFormedToken(token)) throw invalidLink();
     const row = await this.ds.getRepository(ActivationToken).findOne({ where: { tokenHash: tokenHash(token) } });
     if (!row || row.usedAt || row.expiresAt <= now) throw invalidLink();
-    const cuenta = await this.ds.getRepository(Cuenta).findOne({ where: { id: row.cuentaId } });
+    const cuenta = await this.catalog.cuenta(row.cuentaId);
     if (!cuenta) throw invalidLink();
     return { cuenta, row };
   }

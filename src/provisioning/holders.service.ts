@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { CentroTrabajo } from '../catalog/entities/centro-trabajo.entity';
-import type { Cuenta } from '../catalog/entities/cuenta.entity';
-import { Trabajador } from '../catalog/entities/trabajador.entity';
+import { CatalogRecords, type CentroRecord, type CuentaRecord, type TrabajadorRecord } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import type { AccountHolder } from '../mail/account-mails';
 import type { Holder } from './providers/directory-provider';
@@ -15,16 +11,16 @@ export interface ResolvedHolder {
   mail: AccountHolder;
 }
 
-const fullName = (t: Pick<Trabajador, 'nombre' | 'primerApellido' | 'segundoApellido'>): string =>
+const fullName = (t: Pick<TrabajadorRecord, 'nombre' | 'primerApellido' | 'segundoApellido'>): string =>
   [t.nombre, t.primerApellido, t.segundoApellido].filter(Boolean).join(' ');
 
 /** Who holds an account, from the catalogs: a worker by CURP, or a school (and its director) by CCT. */
 @Injectable()
 export class HoldersService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(private readonly catalog: CatalogRecords) {}
 
-  async worker(curp: string, tipo: 'personal' | 'servicio' | 'funcion'): Promise<ResolvedHolder & { trabajador: Trabajador }> {
-    const t = await this.ds.getRepository(Trabajador).findOne({ where: { curp } });
+  async worker(curp: string, tipo: 'personal' | 'servicio' | 'funcion'): Promise<ResolvedHolder & { trabajador: TrabajadorRecord }> {
+    const t = await this.catalog.trabajador(curp);
     if (!t) throw new DomainError('TRABAJADOR_DESCONOCIDO', `No hay un trabajador con CURP ${curp} en el catálogo de Capital Humano.`, 422);
     return {
       trabajador: t,
@@ -39,10 +35,10 @@ export class HoldersService {
     };
   }
 
-  async centro(cct: string): Promise<ResolvedHolder & { centro: CentroTrabajo; director: Trabajador | null }> {
-    const c = await this.ds.getRepository(CentroTrabajo).findOne({ where: { cct } });
+  async centro(cct: string): Promise<ResolvedHolder & { centro: CentroRecord; director: TrabajadorRecord | null }> {
+    const c = await this.catalog.centro(cct);
     if (!c) throw new DomainError('CCT_DESCONOCIDO', `El centro de trabajo ${cct} no está en el Catálogo de Centros de Trabajo.`, 422);
-    const director = c.directorCurp ? await this.ds.getRepository(Trabajador).findOne({ where: { curp: c.directorCurp } }) : null;
+    const director = c.directorCurp ? await this.catalog.trabajador(c.directorCurp) : null;
     return {
       centro: c,
       director,
@@ -58,7 +54,7 @@ export class HoldersService {
     };
   }
 
-  async ofCuenta(cuenta: Cuenta): Promise<ResolvedHolder> {
+  async ofCuenta(cuenta: Pick<CuentaRecord, 'titularTipo' | 'titularCct' | 'titularCurp' | 'tipo'>): Promise<ResolvedHolder> {
     if (cuenta.titularTipo === 'centro') return this.centro(cuenta.titularCct ?? '');
     const tipo = cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo;
     return this.worker(cuenta.titularCurp ?? '', tipo);

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { PROCEDURES } from '../../machines';
 import { CatalogEventFacts } from '../../src/catalog/catalog-event-facts';
+import { CatalogRecords } from '../../src/catalog/catalog-records';
+import { CaseRecords } from '../../src/engine/case-records';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { generateCurp } from '../../src/validation/curp-generate';
 import { type AppConfig, loadConfig } from '../../src/config/config';
@@ -34,8 +36,9 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
   const directory = opts.directory ?? new LocalDirectoryProvider(ds);
   const mailer = opts.mailer ?? createMailer(config, { ledger: new SentMailLedger(ds), logger: { log: () => undefined, warn: () => undefined } });
   const templates = MailTemplates.load();
-  const holders = new HoldersService(ds);
-  const activation = new ActivationService(ds, config, directory, holders, engine);
+  const catalog = new CatalogRecords(ds);
+  const holders = new HoldersService(catalog);
+  const activation = new ActivationService(ds, config, directory, holders, engine, new CaseRecords(ds, engine), catalog);
   const processors: CommandProcessor[] = [
     new ProvisionProcessor(ds, directory, config, holders, new AddressGenerator({ domain: config.mailDomain })),
     new WipeChosenPasswordProcessor(ds),
