@@ -17,6 +17,7 @@ import { Signer } from '@signpdf/utils';
 import { DomainError } from '../common/domain-error';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
 import { formatFechaLarga } from './fecha';
+import { CURP_PATTERN } from '../validation/curp';
 
 /** What a document prints and the verification page shows about the certificate that signed it. */
 export interface CertificateInfo {
@@ -68,7 +69,6 @@ const UTF8_TAG = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
 const OID_X500_UNIQUE_IDENTIFIER = '2.5.4.45';
 const OID_SERIAL_NUMBER = '2.5.4.5';
 const RFC_RE = /^[A-ZÑ&]{3,4}\d{6}[A-Z\d]{3}$/;
-const CURP_RE = /^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{5}[A-Z\d]\d$/;
 
 /**
  * The @signpdf Signer that builds the same PKCS#7 as @signpdf/signer-p12 (SHA-256, contentType + signingTime +
@@ -262,7 +262,7 @@ export function describeCertificate(cert: forge.pki.Certificate, test: boolean):
   const uid = attr(cert, { type: OID_X500_UNIQUE_IDENTIFIER });
   const sn = attr(cert, { type: OID_SERIAL_NUMBER });
   const rfc = firstMatching(uid, RFC_RE) ?? firstMatching(sn, RFC_RE);
-  const curp = firstMatching(sn, CURP_RE) ?? firstMatching(uid, CURP_RE);
+  const curp = firstMatching(sn, CURP_PATTERN) ?? firstMatching(uid, CURP_PATTERN);
   const nombre = attr(cert, { shortName: 'CN' }) ?? attr(cert, { type: '2.5.4.41' }) ?? attr(cert, { shortName: 'O' }) ?? '';
   return {
     serialHex,

@@ -42,6 +42,13 @@ export const CURP_STATES: Readonly<Record<string, string>> = {
 
 export type CurpSex = 'H' | 'M' | 'X';
 
+/**
+ * The shape of a CURP (letters, birth date, sex, state and consonants, differentiator, check digit), without the
+ * date, state and check-digit checks of `curpProblem`: for text that only has to look like one (a certificate's
+ * serialNumber, a holder already validated upstream).
+ */
+export const CURP_PATTERN = /^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{5}[A-Z\d]\d$/;
+
 /** The dictionary of the check digit keeps Ñ (it shifts O..Z by one), though a CURP writes Ñ as X. */
 const CHECK_DICTIONARY = '0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ';
 

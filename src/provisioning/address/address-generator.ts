@@ -1,5 +1,6 @@
 import { DomainError } from '../../common/domain-error';
 import { isUniqueViolation } from '../../database/unique-violation';
+import { CCT_PATTERN } from '../../validation/cct';
 
 /**
  * The institution's rules for the local part of a new address, per account type:
@@ -77,7 +78,6 @@ const ABBREVIATIONS: Record<string, string> = { ma: 'maria' };
 
 const MAX_LOCAL = 64;
 const LOCAL_RE = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;
-const CCT_RE = /^\d{2}[A-Z]{3}\d{4}[A-Z]$/;
 
 /** ASCII lower case: "Núñez" → "nunez", "Mª" → "ma", "Agüero" → "aguero". Other characters are kept for the caller. */
 export function fold(s: string): string {
@@ -237,7 +237,7 @@ export class AddressGenerator {
   /** The CCT as the local part, after checking its shape (2 digits, 3 letters, 4 digits, 1 letter). */
   cctLocalPart(cct: string): string {
     const c = cct.trim().toUpperCase();
-    if (!CCT_RE.test(c)) {
+    if (!CCT_PATTERN.test(c)) {
       throw new DomainError('CCT_INVALIDA', `La CCT "${cct}" no es válida: son 10 caracteres, como 06DPR0001A.`, 422);
     }
     return c.toLowerCase();

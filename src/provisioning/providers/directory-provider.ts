@@ -1,3 +1,5 @@
+import { CCT_PATTERN } from '../../validation/cct';
+import { CURP_PATTERN } from '../../validation/curp';
 /**
  * The port to the e-mail directory (the guide's "Servicio"): the one place where accounts are really created, reset,
  * reassigned and suspended. Adapters: `local` (our own database), `ldap` (OpenLDAP with ppolicy), `google`
@@ -132,8 +134,6 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
   return out;
 }
 
-const CURP_RE = /^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d$/;
-const CCT_RE = /^\d{2}[A-Z]{3}\d{4}[A-Z]$/;
 const ADDRESS_RE = /^[a-z0-9](?:[a-z0-9._'-]{0,62}[a-z0-9])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;
 
 /** Lower-cases and checks an address; the adapters key accounts by it. */
@@ -157,8 +157,8 @@ export function validateHolder(holder: Holder, provider?: DirectoryProviderName)
   const cct = holder.cct?.trim().toUpperCase() || undefined;
   if (holder.kind === 'trabajador' && !curp) bad('El titular trabajador no tiene CURP.');
   if (holder.kind === 'centro' && !cct) bad('El titular centro de trabajo no tiene CCT.');
-  if (curp && !CURP_RE.test(curp)) bad(`La CURP del titular no es válida: ${curp}.`);
-  if (cct && !CCT_RE.test(cct)) bad(`La CCT del titular no es válida: ${cct}.`);
+  if (curp && !CURP_PATTERN.test(curp)) bad(`La CURP del titular no es válida: ${curp}.`);
+  if (cct && !CCT_PATTERN.test(cct)) bad(`La CCT del titular no es válida: ${cct}.`);
   if (!holder.givenName.trim() || !holder.familyName.trim()) bad('El titular debe tener nombre y apellido.');
   return {
     ...holder,
