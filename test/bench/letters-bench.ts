@@ -11,8 +11,8 @@ import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, measure, Progress } from './stats';
 
 /**
- * A signed reply letter (template load + fill + render with membrete, QR and signature block + PKCS#7 signature, as
- * src/letters/bench-letters.ts does it) against pdfkit alone writing the same words on one page, unsigned.
+ * A signed reply letter (template load + fill + render with membrete, QR and signature block + PKCS#7 signature)
+ * against pdfkit alone writing the same words on one page, unsigned.
  */
 
 const WARMUP = 3;
