@@ -7,7 +7,7 @@ import type { CaseView } from '../../src/engine/case-query.service';
 import { Task } from '../../src/engine/entities/task.entity';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { addNiveles, scannedOficio } from '../oficios/support';
-import { activationToken, OutboxReader, settle } from '../e2e/support';
+import { activationToken, OutboxReader, settle } from '../support/app-flows';
 import { addWorker } from '../support/pipeline';
 import { createStaff, login, STAFF_PASSWORD } from '../support/staff';
 

@@ -1,0 +1,137 @@
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
+import { Movement, MovementHead } from '../../src/engine/entities/movement.entity';
+import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
+import { Task } from '../../src/engine/entities/task.entity';
+import { CalendarService } from '../../src/engine/calendar.service';
+import { type Actor, SYSTEM_ACTOR } from '../../src/auth/actor';
+import { EngineService } from '../../src/engine/engine.service';
+import { verifyChain } from '../../src/engine/movement-chain';
+import { createTestDb, type TestDb } from '../support/test-db';
+import { testProcedure } from '../support/test-machine';
+
+const sub: Actor = { id: 'u-sub', role: 'subdireccion' };
+const sj: Actor = { id: 'u-sj', role: 'subjefatura' };
+const nivel: Actor = { id: 'u-niv', role: 'nivel', nivelClave: 'PRIMARIA' };
+const CURP = 'GOMC850315MCMRRR09';
+
+describe('engine', () => {
+  let db: TestDb;
+  let engine: EngineService;
+  beforeAll(async () => {
+    db = await createTestDb();
+    engine = new EngineService(db.dataSource, [testProcedure(1)], new CalendarService(db.dataSource));
+    await engine.syncCatalog(new Date('2026-01-01T00:00:00Z'));
+  });
+  afterAll(async () => db?.close());
+
+  const tasksOf = (caseId: string) => db.dataSource.getRepository(Task).find({ where: { caseId }, order: { createdAt: 'ASC' } });
+
+  it('runs a case end to end: tasks open and close, the effect goes to the outbox, the output closes the case', async () => {
+    const s = await engine.start('prueba', sub, { folio: 'SSST-OF-2026-0001', nivelClave: 'PRIMARIA' });
+    expect(s).toMatchObject({ state: 'recibido', version: 1, status: 'activo' });
+    expect(s.commands.map((c) => c.type)).toEqual(['renderAcuse']);
+    let tasks = await tasksOf(s.caseId);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ candidateRole: 'subdireccion', status: 'abierta', folio: 'SSST-OF-2026-0001', nivelClave: 'PRIMARIA' });
+
+    const t1 = await engine.send(s.caseId, { type: 'TURNAR' }, sub, { expectedVersion: 1 });
+    expect(t1).toMatchObject({ state: 'enSubjefatura', version: 2 });
+    tasks = await tasksOf(s.caseId);
+    expect(tasks.map((t) => [t.candidateRole, t.status, t.priority]).sort()).toEqual([
+      ['subdireccion', 'cerrada', 2],
+      ['subjefatura', 'abierta', 1],
+    ]);
+
+    const t2 = await engine.send(s.caseId, { type: 'CREAR', curp: CURP, password: 'NoDebeGuardarse123' }, sj);
+    expect(t2.state).toBe('provisionando');
+    expect(t2.commands.map((c) => c.type)).toEqual(['provision']);
+    const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: t2.commands[0].id });
+    expect(JSON.parse(cmd.payload)).toEqual({ op: 'create', tipo: 'personal', curp: CURP });
+    expect(cmd.status).toBe('pendiente');
+    expect((await tasksOf(s.caseId)).every((t) => t.status === 'cerrada')).toBe(true);
+
+    const t3 = await engine.send(s.caseId, { type: 'PROVISION_OK', cuentaId: 'c-1' }, SYSTEM_ACTOR);
+    expect(t3).toMatchObject({ status: 'concluido', outcome: 'creada' });
+    const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: s.caseId });
+    expect(row).toMatchObject({ status: 'concluido', cuentaId: 'c-1', curp: CURP, version: 4 });
+    expect(row.closedAt).toBeInstanceOf(Date);
+
+    const moves = await db.dataSource.getRepository(Movement).find({ where: { caseId: s.caseId }, order: { seq: 'ASC' } });
+    expect(moves.map((m) => [m.fromState, m.toState, m.eventType, m.actorRole])).toEqual([
+      ['(inicio)', 'recibido', 'INICIAR', 'subdireccion'],
+      ['recibido', 'enSubjefatura', 'TURNAR', 'subdireccion'],
+      ['enSubjefatura', 'provisionando', 'CREAR', 'subjefatura'],
+      ['provisionando', 'hecho', 'PROVISION_OK', 'sistema'],
+    ]);
+    expect(moves[1].pasos).toBe('9.9:2,3');
+    // Passwords never reach a movement or the snapshot.
+    expect(JSON.stringify(moves)).not.toContain('NoDebeGuardarse123');
+    expect(row.snapshot).not.toContain('NoDebeGuardarse123');
+  });
+
+  it('refuses an event from a role that is not the step’s responsable (403), unknown in the state (422), guard failing (422)', async () => {
+    const s = await engine.start('prueba', sub, { nivelClave: 'PRIMARIA' });
+    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sj)).rejects.toMatchObject({ status: 403, code: 'ROL_NO_AUTORIZADO' });
+    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sj)).rejects.toThrow(/corresponde a: Subdirección de Sistemas/);
+    await expect(engine.send(s.caseId, { type: 'CREAR', curp: CURP }, sj)).rejects.toMatchObject({ status: 422, code: 'ACCION_NO_DISPONIBLE' });
+    await engine.send(s.caseId, { type: 'TURNAR' }, sub);
+    await expect(engine.send(s.caseId, { type: 'CREAR', curp: 'corta' }, sj)).rejects.toMatchObject({ status: 422, code: 'CONDICION_NO_CUMPLIDA' });
+    await expect(engine.start('prueba', nivel, {})).rejects.toMatchObject({ status: 403 });
+    // Nothing was written by the refused events.
+    const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: s.caseId });
+    expect(row.version).toBe(2);
+    expect(await db.dataSource.getRepository(Movement).countBy({ caseId: s.caseId })).toBe(2);
+  });
+
+  it('answers 409 to an actor who read an older version', async () => {
+    const s = await engine.start('prueba', sub, {});
+    await engine.send(s.caseId, { type: 'TURNAR' }, sub, { expectedVersion: 1 });
+    await expect(engine.send(s.caseId, { type: 'CANCELAR' }, sj, { expectedVersion: 1 })).rejects.toMatchObject({ status: 409, code: 'VERSION_CAMBIO' });
+  });
+
+  it('lets exactly one of 20 concurrent events on one case win; the rest get 409 and nothing is lost', async () => {
+    const s = await engine.start('prueba', sub, {});
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => engine.send(s.caseId, { type: 'TURNAR' }, sub, { expectedVersion: 1 })));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(19);
+    for (const r of lost) expect(r.reason).toMatchObject({ status: 409 });
+    const moves = await db.dataSource.getRepository(Movement).countBy({ caseId: s.caseId });
+    expect(moves).toBe(2);
+    const open = await db.dataSource.getRepository(Task).countBy({ caseId: s.caseId, status: 'abierta' });
+    expect(open).toBe(1);
+  });
+
+  it('serialises concurrent events on different cases into one unbroken movement chain', async () => {
+    const cases = await Promise.all(Array.from({ length: 8 }, () => engine.start('prueba', sub, {})));
+    await Promise.all(cases.map((c) => engine.send(c.caseId, { type: 'TURNAR' }, sub)));
+    const rows = await db.dataSource.getRepository(Movement).find({ order: { seq: 'ASC' } });
+    const head = await db.dataSource.getRepository(MovementHead).findOneByOrFail({ id: 1 });
+    expect(verifyChain(rows, head).problems).toEqual([]);
+  });
+
+  it('turns a snapshot the machine cannot restore into an incident with a task for the Subjefatura, not a crash', async () => {
+    const s = await engine.start('prueba', sub, {});
+    const repo = db.dataSource.getRepository(ProcedureCase);
+    const row = await repo.findOneByOrFail({ id: s.caseId });
+    await repo.update({ id: s.caseId }, { snapshot: row.snapshot.replace('"recibido"', '"estadoQueNoExiste"') });
+    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sub)).rejects.toMatchObject({ status: 409, code: 'CASO_EN_INCIDENTE' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await repo.findOneByOrFail({ id: s.caseId })).toMatchObject({ status: 'incidente' });
+    const tasks = await tasksOf(s.caseId);
+    expect(tasks.some((t) => t.stateId === '(incidente)' && t.candidateRole === 'subjefatura' && t.status === 'abierta')).toBe(true);
+  });
+
+  it('computes due dates in business days and schedules reminder and escalation jobs for every task', async () => {
+    const friday = new Date('2026-11-13T16:00:00Z'); // Monday 16 Nov 2026 is a holiday
+    await new CalendarService(db.dataSource).ensureOfficialHolidays(friday);
+    const fresh = new EngineService(db.dataSource, [testProcedure(1)], new CalendarService(db.dataSource));
+    const s = await fresh.start('prueba', sub, {}, { now: friday });
+    const [task] = await tasksOf(s.caseId);
+    expect(task.dueAt.toISOString()).toBe('2026-11-18T05:59:59.000Z'); // Tuesday 17 Nov, end of day in Colima
+    const reminders = await db.dataSource.getRepository(OutboxCommand).find({ where: { caseId: s.caseId, type: 'taskReminder' } });
+    expect(reminders.map((r) => JSON.parse(r.payload).kind).sort()).toEqual(['recordatorio', 'vencimiento']);
+    expect(reminders.find((r) => r.payload.includes('vencimiento'))!.availableAt.toISOString()).toBe(task.dueAt.toISOString());
+  });
+});

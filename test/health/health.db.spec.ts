@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import request from 'supertest';
+import type { Actor } from '../../src/auth/actor';
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
+import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
+import { HealthService } from '../../src/health/health.service';
+import { type DirectoryAccount, ProviderError } from '../../src/provisioning/providers/directory-provider';
+import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
+import { addWorker, buildPipeline } from '../support/pipeline';
+import { createTestApp } from '../support/test-app';
+import { createTestDb, type TestDb } from '../support/test-db';
+
+const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
+
+/** A directory that refuses every new account for good (e.g. the address is taken by hand meanwhile). */
+class RefusingDirectory extends LocalDirectoryProvider {
+  override create(): Promise<DirectoryAccount> {
+    return Promise.reject(new ProviderError('permanent', 'duplicate'));
+  }
+}
+
+describe('a job that fails for good is not silent', () => {
+  let db: TestDb;
+  let p: ReturnType<typeof buildPipeline>;
+  beforeAll(async () => {
+    db = await createTestDb();
+    p = buildPipeline(db, { directory: new RefusingDirectory(db.dataSource) });
+    await p.engine.syncCatalog(new Date('2026-01-01T00:00:00Z'));
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await p?.close();
+    await db?.close();
+  });
+
+  it('logs the failed outbox row and the incident at error/warn, and /health says degraded', async () => {
+    const health = new HealthService(db.dataSource, p.config);
+    expect(await health.check()).toMatchObject({ estado: 'ok', avisos: [] });
+
+    const error = jest.spyOn(Logger.prototype, 'error');
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const w = await addWorker(db.dataSource);
+    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
+      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+    });
+    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    await p.drain();
+
+    const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId });
+    expect(row.status).toBe('incidente');
+    const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'provision' });
+    expect(cmd.status).toBe('fallido');
+
+    const logged = [...error.mock.calls, ...warn.mock.calls].map(([obj, msg]) => ({ obj: obj as Record<string, unknown>, msg: String(msg) }));
+    expect(logged).toContainEqual({ obj: expect.objectContaining({ outboxId: cmd.id, type: 'provision', caseId: c.caseId }), msg: expect.stringMatching(/fallido/i) });
+    expect(logged).toContainEqual({ obj: expect.objectContaining({ caseId: c.caseId }), msg: expect.stringMatching(/incidente/i) });
+
+    const report = await health.check();
+    expect(report.estado).toBe('degradado');
+    expect(report.colas).toMatchObject({ bandejaDeSalida: { fallidos: 1 }, incidentes: 1 });
+    expect(report.avisos).toEqual([expect.stringMatching(/1 trabajo fallido/), expect.stringMatching(/1 trámite en incidente/)]);
+  });
+});
+
+describe('GET /health', () => {
+  it('answers 200 "degradado" (not 503: the service still serves) while a job has failed', async () => {
+    const t = await createTestApp();
+    try {
+      const http = () => request(t.app.getHttpServer());
+      expect((await http().get('/health').expect(200)).body).toMatchObject({ estado: 'ok', avisos: [], certificado: { prueba: true } });
+      const now = new Date();
+      await t.db.dataSource.getRepository(OutboxCommand).insert({
+        id: randomUUID(), caseId: randomUUID(), type: 'renderAcuse', payload: '{}', idempotencyKey: randomUUID(),
+        status: 'fallido', attempts: 1, availableAt: now, createdAt: now, enqueuedAt: now, doneAt: null, lastError: 'x',
+      });
+      const res = await http().get('/health').expect(200);
+      expect(res.body).toMatchObject({ estado: 'degradado', baseDeDatos: { ok: true }, colas: { bandejaDeSalida: { fallidos: 1 } } });
+      expect(res.body.avisos).toEqual([expect.stringMatching(/1 trabajo fallido/)]);
+    } finally {
+      await t.close();
+    }
+  });
+});
