@@ -1,5 +1,5 @@
 import { centroTrabajoAltaV1 as machine } from './centro-trabajo-alta.machine';
-import { drive, ENTREGA, ev, INPUT, RECEPCION, rolesOf, taskOf } from './spec-support';
+import { drive, ENTREGA, ev, INPUT, RECEPCION, rolesOf, taskOf } from '../test/support/machine-drive';
 
 const HAPPY = [
   ...RECEPCION,

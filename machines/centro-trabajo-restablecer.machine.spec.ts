@@ -1,6 +1,6 @@
 import { getSimplePaths } from 'xstate/graph';
 import { centroTrabajoRestablecerV1 as machine } from './centro-trabajo-restablecer.machine';
-import { drive, ev, INPUT, rolesOf, SAMPLE_EVENTS, serializeState, taskOf } from './spec-support';
+import { drive, ev, INPUT, rolesOf, SAMPLE_EVENTS, serializeState, taskOf } from '../test/support/machine-drive';
 
 describe('centro-trabajo-restablecer (5.2.2 + 5.2.3)', () => {
   it("resets with the school's password, wipes it at once, and e-mails the director", () => {

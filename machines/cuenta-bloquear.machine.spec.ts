@@ -1,6 +1,6 @@
 import { getSimplePaths } from 'xstate/graph';
 import { cuentaBloquearV1 as machine } from './cuenta-bloquear.machine';
-import { drive, ENTREGA, ev, INPUT, RECEPCION, SAMPLE_EVENTS, serializeState } from './spec-support';
+import { drive, ENTREGA, ev, INPUT, RECEPCION, SAMPLE_EVENTS, serializeState } from '../test/support/machine-drive';
 
 describe('cuenta-bloquear (5.5)', () => {
   it('suspends the account, tells the holder, and replies with a confirmation (correction 5)', () => {

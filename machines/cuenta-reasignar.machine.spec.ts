@@ -1,5 +1,5 @@
 import { cuentaReasignarV1 as machine } from './cuenta-reasignar.machine';
-import { drive, ENTREGA, ev, RECEPCION } from './spec-support';
+import { drive, ENTREGA, ev, RECEPCION } from '../test/support/machine-drive';
 
 describe('cuenta-reasignar (5.4)', () => {
   it('reassigns, tells the previous holder, e-mails the new one, then replies (correction 9)', () => {

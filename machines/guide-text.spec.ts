@@ -6,7 +6,7 @@
 import { CORRECTIONS } from '../src/guia/corrections';
 import { guideStepsOf } from './guide';
 import { PROCEDURES, type GuideStep } from './index';
-import { guideResponsables, guideSection, loadGuide, normalize } from './spec-support';
+import { guideResponsables, guideSection, loadGuide, normalize } from '../test/support/machine-drive';
 
 const guide = loadGuide();
 /** The catalog's corrections (src/guia/corrections.ts): 1-9 of ARCHITECTURE.md and those added since. */

@@ -1,6 +1,6 @@
 import { MAX_INTENTOS_IDENTIFICACION } from './parts/self-service';
 import { personalAltaV1 as machine } from './personal-alta.machine';
-import { drive, ev, rolesOf, taskOf } from './spec-support';
+import { drive, ev, rolesOf, taskOf } from '../test/support/machine-drive';
 
 describe('personal-alta (5.1.1)', () => {
   it('creates the account, then e-mails the credentials to the alternate address, and shows it was created', () => {

@@ -1,5 +1,5 @@
 import { personalRestablecerV1 as machine } from './personal-restablecer.machine';
-import { drive, ev } from './spec-support';
+import { drive, ev } from '../test/support/machine-drive';
 
 describe('personal-restablecer (5.1.2)', () => {
   it("resets the worker's own account and e-mails the access data to the alternate address", () => {

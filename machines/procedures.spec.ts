@@ -26,7 +26,7 @@ import {
   SAMPLE_EVENTS,
   serializeState,
   type Snap,
-} from './spec-support';
+} from '../test/support/machine-drive';
 
 const guide = loadGuide();
 

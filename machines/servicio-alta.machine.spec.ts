@@ -1,5 +1,5 @@
 import { servicioAltaV1 as machine } from './servicio-alta.machine';
-import { drive, ENTREGA, ev, RECEPCION, rolesOf, taskOf } from './spec-support';
+import { drive, ENTREGA, ev, RECEPCION, rolesOf, taskOf } from '../test/support/machine-drive';
 
 describe('servicio-alta (5.3.1)', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { servicioRestablecerV1 as machine } from './servicio-restablecer.machine';
-import { drive, ENTREGA, ev, RECEPCION, taskOf } from './spec-support';
+import { drive, ENTREGA, ev, RECEPCION, taskOf } from '../test/support/machine-drive';
 
 describe('servicio-restablecer (5.3.2)', () => {
   it('resets the account found, e-mails the alternate address, then replies', () => {

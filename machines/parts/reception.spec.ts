@@ -3,7 +3,7 @@
  * hands (recepcion, turno); once turned, only the Subjefatura cancels, from its own work states.
  */
 import { PROCEDURES } from '../index';
-import { drive, ev, RECEPCION, rolesOf, taskOf } from '../spec-support';
+import { drive, ev, RECEPCION, rolesOf, taskOf } from '../../test/support/machine-drive';
 
 const OFICIO_PROCEDURES = PROCEDURES.filter((p) => p.machine.root.states.recepcion !== undefined);
 

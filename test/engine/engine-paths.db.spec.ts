@@ -1,6 +1,6 @@
 /**
  * Every procedure of the catalog, every shortest and simple path of its machine (`xstate/graph`, with the sample
- * events of machines/spec-support.ts), walked THROUGH the engine on a real database: the case is opened with the
+ * events of test/support/machine-drive.ts), walked THROUGH the engine on a real database: the case is opened with the
  * path's first event (the catalog's startEvent), then each event is sent by an actor whose role the transition's
  * meta allows. After every event the engine must be where the pure walk is (state, status, outcome, declared
  * commands, context) and have written exactly one movement; the hash chain must verify at the end.
@@ -24,7 +24,7 @@ import { DataSource } from 'typeorm';
 import { commandsOf } from '../../machines/commands';
 import { statePath, statesOf, transitionsOf } from '../../machines/guide';
 import { type ActorRole, PROCEDURES, type ProcedureDefinition, type ProcedureEvent } from '../../machines/index';
-import { INPUT, SAMPLE_EVENTS, serializeState, type Snap } from '../../machines/spec-support';
+import { INPUT, SAMPLE_EVENTS, serializeState, type Snap } from '../support/machine-drive';
 import { dataSourceOptions } from '../../src/entities';
 import { type Actor, rolesIn, SYSTEM_ACTOR } from '../../src/auth/actor';
 import { CalendarService } from '../../src/engine/calendar.service';

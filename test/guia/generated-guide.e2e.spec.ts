@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { guideResponsables, guideSection, guideStepNumbers } from '../../machines/spec-support';
+import { guideResponsables, guideSection, guideStepNumbers } from '../support/machine-drive';
 import { GUIDE_VERSIONS, PROCEDURES } from '../../machines/index';
 import { CORRECTIONS, type CorrectionChange, correctionByNumber } from '../../src/guia/corrections';
 import { LINK_VALIDITY_HOURS } from '../../src/mail/account-mails';

@@ -5,10 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createActor, initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { commandsOf, type DeclaredCommand } from './commands';
-import type { ProcedureMachine } from './index';
-import type { CaseContext, CaseInput, ProcedureEvent } from './parts/setup';
-import { RESPONSABLES } from './types';
+import { commandsOf, type DeclaredCommand } from '../../machines/commands';
+import type { ProcedureMachine } from '../../machines/index';
+import type { CaseContext, CaseInput, ProcedureEvent } from '../../machines/parts/setup';
+import { RESPONSABLES } from '../../machines/types';
 
 export type Snap = SnapshotFrom<ProcedureMachine>;
 
