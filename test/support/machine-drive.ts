@@ -173,8 +173,8 @@ export function roundTrip(machine: ProcedureMachine, snapshot: Snap): Snap {
 
 const GUIDE_CANDIDATES = [
   process.env.GUIA_PATH,
-  resolve(__dirname, '..', 'docs', 'guia', 'guia-correo-institucional.txt'),
-  resolve(__dirname, '..', '..', 'shared', 'guia', 'guia-correo-institucional.txt'),
+  resolve(__dirname, '..', '..', 'docs', 'guia', 'guia-correo-institucional.txt'),
+  resolve(__dirname, '..', '..', '..', 'shared', 'guia', 'guia-correo-institucional.txt'),
 ].filter((p): p is string => !!p);
 
 export function loadGuide(): string {
