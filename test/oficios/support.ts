@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
@@ -10,18 +9,7 @@ import { InProcessDriver } from '../../src/queue/in-process.driver';
 import { QueueRuntime } from '../../src/queue/queue-runtime.service';
 import type { TestApp } from '../support/test-app';
 
-/** A small real PDF standing in for a scanned oficio. */
-export function scannedOficio(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'LETTER' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.fontSize(12).text(text);
-    doc.end();
-  });
-}
+export { scannedOficio } from '../support/app-flows';
 
 export async function addNiveles(ds: DataSource): Promise<void> {
   for (const [clave, nombre] of [
