@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In } from 'typeorm';
 import type { CatalogSearchDto } from './catalog-search.dto';
 import { CentroTrabajo } from './entities/centro-trabajo.entity';
-import { Cuenta, TIPO_CUENTA_LABEL } from './entities/cuenta.entity';
+import { Cuenta } from './entities/cuenta.entity';
+import { TIPO_CUENTA_LABEL } from './cuenta-tipos';
 import { Trabajador } from './entities/trabajador.entity';
 
 const like = (q: string): string => `%${q.trim().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;

@@ -1,4 +1,4 @@
-import { TIPO_CUENTA_LABEL, type TipoCuenta } from '../catalog/entities/cuenta.entity';
+import { TIPO_CUENTA_LABEL, type TipoCuenta } from '../catalog/cuenta-tipos';
 import { DomainError } from '../common/domain-error';
 import { PASSWORD_MIN_LENGTH_DEFAULT } from '../security/password-policy';
 import type { MailTemplateName, MailTemplates } from './mail-templates';

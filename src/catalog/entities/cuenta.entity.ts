@@ -1,15 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { EstadoCuenta, TipoCuenta, TitularTipo } from '../cuenta-tipos';
 
-export const TIPOS_CUENTA = ['personal', 'centro_trabajo', 'servicio', 'funcion'] as const;
-export type TipoCuenta = (typeof TIPOS_CUENTA)[number];
-export const TIPO_CUENTA_LABEL: Record<TipoCuenta, string> = {
-  personal: 'Personal',
-  centro_trabajo: 'Centro de Trabajo',
-  servicio: 'Servicio',
-  funcion: 'Función',
-};
-export type EstadoCuenta = 'activa' | 'bloqueada';
-export type TitularTipo = 'trabajador' | 'centro';
 
 /** An institutional e-mail account, whatever directory holds it. */
 @Entity('cuenta')
