@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { NIVEL_CATALOG } from '../auth/nivel-catalog';
 import { EVENT_FACTS } from '../engine/event-facts';
+import { CatalogAccounts } from './catalog-accounts';
 import { CatalogEventFacts } from './catalog-event-facts';
 import { CatalogRecords } from './catalog-records';
 import { CatalogSearchService } from './catalog-search.service';
@@ -13,9 +14,10 @@ import { CatalogController } from './catalog.controller';
   providers: [
     CatalogSearchService,
     CatalogRecords,
+    CatalogAccounts,
     { provide: NIVEL_CATALOG, useExisting: CatalogRecords },
     { provide: EVENT_FACTS, useClass: CatalogEventFacts },
   ],
-  exports: [CatalogSearchService, CatalogRecords, NIVEL_CATALOG, EVENT_FACTS],
+  exports: [CatalogSearchService, CatalogRecords, CatalogAccounts, NIVEL_CATALOG, EVENT_FACTS],
 })
 export class CatalogModule {}
