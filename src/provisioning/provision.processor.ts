@@ -1,13 +1,13 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
 import { requireActiveWorker, requireNotBlocked } from '../catalog/account-rules';
-import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
+import { CatalogAccounts, type NewCuenta } from '../catalog/catalog-accounts';
+import { CatalogRecords, type CuentaRecord } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { inTransaction } from '../database/transaction';
 import { isUniqueViolation } from '../database/unique-violation';
 import type { EngineEvent } from '../engine/engine.service';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
@@ -46,6 +46,8 @@ export class ProvisionProcessor implements CommandProcessor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly holders: HoldersService,
     private readonly addresses: AddressGenerator,
+    private readonly accounts: CatalogAccounts,
+    private readonly records: CatalogRecords,
   ) {
     this.box = new SecretBox(config.secretKey);
   }
@@ -68,17 +70,16 @@ export class ProvisionProcessor implements CommandProcessor {
     return { type: 'PROVISION_ERROR', message, permanent: true };
   }
 
-  private ok(c: Cuenta): EngineEvent {
+  private ok(c: Pick<CuentaRecord, 'id' | 'direccion'>): EngineEvent {
     return { type: 'PROVISION_OK', cuentaId: c.id, address: c.direccion };
   }
 
   private async create(cmd: OutboxCommand, p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<EngineEvent> {
-    const repo = this.ds.getRepository(Cuenta);
     // A case creates at most one account: its id comes from the case, so a replay of this command, or the case's
     // REINTENTAR after an incident (a new command), finds the row this case made.
     const id = idFrom(`cuenta:${cmd.caseId}`);
     let holder: ResolvedHolder;
-    let titular: Pick<Cuenta, 'titularTipo' | 'titularCurp' | 'titularCct'>;
+    let titular: Pick<NewCuenta, 'titularTipo' | 'titularCurp' | 'titularCct'>;
     if (p.tipo === 'centro_trabajo') {
       holder = await this.holders.centro(required(p.cct, 'cct'));
       titular = { titularTipo: 'centro', titularCurp: null, titularCct: p.cct! };
@@ -89,32 +90,27 @@ export class ProvisionProcessor implements CommandProcessor {
       holder = worker;
       titular = { titularTipo: 'trabajador', titularCurp: p.curp!, titularCct: null };
     }
-    let cuenta = await repo.findOne({ where: { id } });
+    let cuenta = await this.accounts.find(id);
     if (!cuenta) {
-      await this.refuseSecondAccount(repo, p);
+      await this.refuseSecondAccount(p);
       const request: AddressRequest =
         p.tipo === 'personal'
           ? { tipo: 'personal', nombre: holder.directory.givenName, primerApellido: (holder as { trabajador?: { primerApellido: string } }).trabajador?.primerApellido, segundoApellido: (holder as { trabajador?: { segundoApellido: string | null } }).trabajador?.segundoApellido }
           : p.tipo === 'centro_trabajo'
             ? { tipo: 'centro_trabajo', cct: p.cct! }
             : { tipo: p.tipo, nombre: required(p.localPart, 'localPart') };
-      const exists = async (a: string): Promise<boolean> => (await repo.exists({ where: { direccion: a } })) || (await this.directory.lookup(a)) !== null;
+      const exists = async (a: string): Promise<boolean> => (await this.accounts.addressTaken(a)) || (await this.directory.lookup(a)) !== null;
       cuenta = await this.addresses.assign(request, exists, async (address) => {
         const [localPart, dominio] = address.split('@') as [string, string];
-        const row = repo.create({ id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, estado: 'activa', proveedor: this.directory.name, proveedorId: null });
         try {
-          await inTransaction(this.ds, async (em) => {
-            await em.insert(Cuenta, row);
-            await this.history(em, row.id, 'solicitada', `Dirección asignada: ${address}`, cmd.caseId);
-          });
-          return row;
+          return await this.accounts.insert({ id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, proveedor: this.directory.name }, cmd.caseId);
         } catch (e) {
           if (!isUniqueViolation(e)) throw e;
           // A replay of this very create (the same case) inserted first: its row is this case's account.
-          const mine = await repo.findOne({ where: { id } });
+          const mine = await this.accounts.find(id);
           if (mine) return mine;
           // Another case made this holder's account meanwhile: refused, never a second one.
-          await this.refuseSecondAccount(repo, p);
+          await this.refuseSecondAccount(p);
           throw e; // someone else took the address between the check and the insert: the next candidate
         }
       });
@@ -127,35 +123,19 @@ export class ProvisionProcessor implements CommandProcessor {
         password: unusablePassword(),
         changeAtNextLogin: false,
       });
-      if (cuenta.proveedorId !== acc.providerId) {
-        await inTransaction(this.ds, async (em) => {
-          // Conditional, so that a replay running at the same time as the first run records the creation once.
-          const set = await em
-            .createQueryBuilder()
-            .update(Cuenta)
-            .set({ proveedorId: acc.providerId, proveedor: this.directory.name })
-            .where('id = :id AND (proveedor_id IS NULL OR proveedor_id <> :pid)', { id: cuenta.id, pid: acc.providerId })
-            .execute();
-          if (set.affected) await this.history(em, cuenta.id, 'creada', `Creada en el directorio (${this.directory.name})`, cmd.caseId);
-        });
-      }
+      if (cuenta.proveedorId !== acc.providerId) await this.accounts.recordProvider(cuenta.id, this.directory.name, acc.providerId, cmd.caseId);
     } catch (e) {
       // Nothing was created: free the address so a retry after the Subjefatura fixes the data starts clean.
-      if (e instanceof ProviderError && e.kind === 'permanent' && !cuenta.proveedorId && cuenta.id === id) {
-        await inTransaction(this.ds, async (em) => {
-          await em.delete(CuentaHistorial, { cuentaId: id });
-          await em.delete(Cuenta, { id });
-        });
-      }
+      if (e instanceof ProviderError && e.kind === 'permanent' && !cuenta.proveedorId && cuenta.id === id) await this.accounts.removeUnprovisioned(id);
       throw e;
     }
     return this.ok(cuenta);
   }
 
   /** A worker has one Personal account and a school one account: if it exists, a create must not touch it. */
-  private async refuseSecondAccount(repo: Repository<Cuenta>, p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<void> {
+  private async refuseSecondAccount(p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<void> {
     if (p.tipo !== 'personal' && p.tipo !== 'centro_trabajo') return;
-    const own = await repo.findOne({ where: p.tipo === 'personal' ? { tipo: 'personal', titularCurp: p.curp } : { tipo: 'centro_trabajo', titularCct: p.cct } });
+    const own = await this.records.cuentaDe(p.tipo === 'personal' ? { tipo: 'personal', curp: p.curp ?? '' } : { tipo: 'centro_trabajo', cct: p.cct ?? '' });
     if (own) {
       const quien = p.tipo === 'personal' ? `El trabajador con CURP ${p.curp}` : `El centro de trabajo ${p.cct}`;
       throw new DomainError('CUENTA_EXISTENTE', `${quien} ya tiene la cuenta ${own.direccion}: no se creó otra ni se cambió su contraseña.`, 409);
@@ -163,61 +143,36 @@ export class ProvisionProcessor implements CommandProcessor {
   }
 
   private async reset(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
-    const cuenta = await this.cuenta(cuentaId);
+    const cuenta = await this.accounts.get(cuentaId);
     requireNotBlocked(cuenta);
     // Guía 5.2.2: the school chose its password; it was sealed at request time and is applied here.
     const chosen = await this.ds.getRepository(ChosenPassword).findOne({ where: { caseId: cmd.caseId } });
     const password = chosen ? this.box.open(chosen.sealed, `chosen-password:${cmd.caseId}`) : unusablePassword();
     await this.directory.setPassword(cuenta.direccion, password, { changeAtNextLogin: false });
-    await inTransaction(this.ds, (em) => this.history(em, cuenta.id, 'restablecida', chosen ? 'Contraseña elegida por el centro de trabajo aplicada' : 'Contraseña anterior invalidada', cmd.caseId));
+    await this.accounts.recordHistory(cuenta.id, 'restablecida', chosen ? 'Contraseña elegida por el centro de trabajo aplicada' : 'Contraseña anterior invalidada', cmd.caseId);
     return this.ok(cuenta);
   }
 
   private async reassign(cmd: OutboxCommand, cuentaId: string, newCurp: string): Promise<EngineEvent> {
-    const cuenta = await this.cuenta(cuentaId);
+    const cuenta = await this.accounts.get(cuentaId);
     const tipo = cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo;
     const holder = await this.holders.worker(newCurp, tipo);
     // Guía 5.4: the new holder must be an active worker.
     requireActiveWorker(holder.trabajador, newCurp, 'reasignar');
-    const previous = cuenta.titularCurp;
     // Correction 9: the previous holder loses access — the directory gets a new (unknown) password.
     await this.directory.reassign(cuenta.direccion, holder.directory, unusablePassword(), { changeAtNextLogin: false });
     // A blocked account reassigned by oficio is given back to use: the new holder could not set a password otherwise,
     // and the old one no longer opens it (the password above is new). The history says both.
-    const reactivate = cuenta.estado === 'bloqueada';
-    if (reactivate) await this.directory.unsuspend(cuenta.direccion);
-    if (cuenta.titularCurp !== newCurp || reactivate) {
-      await inTransaction(this.ds, async (em) => {
-        await em.update(Cuenta, { id: cuenta.id }, { titularTipo: 'trabajador', titularCurp: newCurp, titularCct: null, estado: 'activa' });
-        if (cuenta.titularCurp !== newCurp) {
-          await this.history(em, cuenta.id, 'reasignada', `Titular anterior: ${previous ?? cuenta.titularCct ?? '—'}; nuevo titular: ${newCurp}`, cmd.caseId);
-        }
-        if (reactivate) await this.history(em, cuenta.id, 'reactivada', 'Cuenta bloqueada reactivada al reasignarla a su nuevo titular', cmd.caseId);
-      });
-    }
-    return this.ok({ ...cuenta, titularCurp: newCurp, estado: 'activa' });
-  }
-
-  private async suspend(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
-    const cuenta = await this.cuenta(cuentaId);
-    await this.directory.suspend(cuenta.direccion);
-    if (cuenta.estado !== 'bloqueada') {
-      await inTransaction(this.ds, async (em) => {
-        await em.update(Cuenta, { id: cuenta.id }, { estado: 'bloqueada' });
-        await this.history(em, cuenta.id, 'bloqueada', 'Cuenta bloqueada en el directorio', cmd.caseId);
-      });
-    }
+    if (cuenta.estado === 'bloqueada') await this.directory.unsuspend(cuenta.direccion);
+    await this.accounts.reassign(cuenta, newCurp, cmd.caseId);
     return this.ok(cuenta);
   }
 
-  private async cuenta(id: string): Promise<Cuenta> {
-    const c = await this.ds.getRepository(Cuenta).findOne({ where: { id } });
-    if (!c) throw new DomainError('CUENTA_DESCONOCIDA', 'La cuenta indicada no existe en el sistema.', 422);
-    return c;
-  }
-
-  private async history(em: EntityManager, cuentaId: string, evento: string, detalle: string, caseId: string): Promise<void> {
-    await em.insert(CuentaHistorial, { id: randomUUID(), cuentaId, evento, detalle: detalle.slice(0, 400), caseId });
+  private async suspend(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
+    const cuenta = await this.accounts.get(cuentaId);
+    await this.directory.suspend(cuenta.direccion);
+    await this.accounts.block(cuenta, cmd.caseId);
+    return this.ok(cuenta);
   }
 }
 

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { PROCEDURES } from '../../machines';
 import { CatalogEventFacts } from '../../src/catalog/catalog-event-facts';
+import { CatalogAccounts } from '../../src/catalog/catalog-accounts';
 import { CatalogRecords } from '../../src/catalog/catalog-records';
 import { CaseRecords } from '../../src/engine/case-records';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
@@ -40,7 +41,7 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
   const holders = new HoldersService(catalog);
   const activation = new ActivationService(ds, config, directory, holders, engine, new CaseRecords(ds, engine), catalog);
   const processors: CommandProcessor[] = [
-    new ProvisionProcessor(ds, directory, config, holders, new AddressGenerator({ domain: config.mailDomain })),
+    new ProvisionProcessor(ds, directory, config, holders, new AddressGenerator({ domain: config.mailDomain }), new CatalogAccounts(ds), catalog),
     new WipeChosenPasswordProcessor(ds),
     new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation),
     new NotifyHolderProcessor(ds, mailer, templates, holders),
