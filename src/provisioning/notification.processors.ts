@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
 import { StaffUser } from '../auth/staff-user.entity';
-import { Cuenta } from '../catalog/entities/cuenta.entity';
+import { CatalogAccounts } from '../catalog/catalog-accounts';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { EngineEvent } from '../engine/engine.service';
-import { ProcedureCase } from '../engine/entities/case.entity';
+import { CaseRecords } from '../engine/case-records';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import { Task } from '../engine/entities/task.entity';
 import { blockNoticeMail, chosenPasswordAppliedMail, newAccountMail, recipientOf, resetNoticeMail, previousHolderMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
@@ -51,13 +51,15 @@ export class SendCredentialsProcessor implements CommandProcessor {
     private readonly templates: MailTemplates,
     private readonly holders: HoldersService,
     private readonly activation: ActivationService,
+    private readonly accounts: CatalogAccounts,
+    private readonly cases: CaseRecords,
   ) {}
 
   async handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent> {
     const p = payload as CommandParams['sendCredentials'];
-    const cuenta = await this.ds.getRepository(Cuenta).findOneOrFail({ where: { id: p.cuentaId } });
+    const cuenta = await this.accounts.get(p.cuentaId);
     const holder = await this.holders.ofCuenta(cuenta);
-    const caso = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: cmd.caseId } });
+    const caso = await this.cases.find(cmd.caseId);
     if (this.config.credentialDelivery === 'temporal' && this.directory.supportsForcedChange) {
       // Each try (`attempts` counts failed ones) mails its own password under its own key (`…:try`). If this try's mail,
       // or an earlier one's, was accepted and its execution died before reporting (a crash re-delivers the same try),
@@ -107,12 +109,14 @@ export class NotifyHolderProcessor implements CommandProcessor {
     @Inject(MAILER) private readonly mailer: Mailer,
     private readonly templates: MailTemplates,
     private readonly holders: HoldersService,
+    private readonly accounts: CatalogAccounts,
+    private readonly cases: CaseRecords,
   ) {}
 
   async handle(cmd: OutboxCommand, payload: unknown): Promise<null> {
     const p = payload as CommandParams['notifyHolder'];
-    const cuenta = await this.ds.getRepository(Cuenta).findOneOrFail({ where: { id: p.cuentaId } });
-    const caso = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: cmd.caseId } });
+    const cuenta = await this.accounts.get(p.cuentaId);
+    const caso = await this.cases.find(cmd.caseId);
     const folio = caso?.folio ?? '';
     if (p.reason === 'block') {
       const holder = await this.holders.ofCuenta(cuenta);

@@ -38,13 +38,15 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
   const mailer = opts.mailer ?? createMailer(config, { ledger: new SentMailLedger(ds), logger: { log: () => undefined, warn: () => undefined } });
   const templates = MailTemplates.load();
   const catalog = new CatalogRecords(ds);
+  const accounts = new CatalogAccounts(ds);
+  const cases = new CaseRecords(ds, engine);
   const holders = new HoldersService(catalog);
-  const activation = new ActivationService(ds, config, directory, holders, engine, new CaseRecords(ds, engine), catalog);
+  const activation = new ActivationService(ds, config, directory, holders, engine, cases, catalog);
   const processors: CommandProcessor[] = [
-    new ProvisionProcessor(ds, directory, config, holders, new AddressGenerator({ domain: config.mailDomain }), new CatalogAccounts(ds), catalog),
+    new ProvisionProcessor(ds, directory, config, holders, new AddressGenerator({ domain: config.mailDomain }), accounts, catalog),
     new WipeChosenPasswordProcessor(ds),
-    new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation),
-    new NotifyHolderProcessor(ds, mailer, templates, holders),
+    new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation, accounts, cases),
+    new NotifyHolderProcessor(ds, mailer, templates, holders, accounts, cases),
     new TaskReminderProcessor(ds, mailer, config),
     ...(opts.extra ?? []),
   ];
