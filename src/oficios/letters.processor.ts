@@ -3,16 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CaseContext } from '../../machines/parts/setup';
-import { CentroTrabajo } from '../catalog/entities/centro-trabajo.entity';
-import { Cuenta } from '../catalog/entities/cuenta.entity';
+import { CatalogRecords, type TrabajadorRecord } from '../catalog/catalog-records';
 import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
-import { Nivel } from '../catalog/entities/nivel.entity';
-import { Trabajador } from '../catalog/entities/trabajador.entity';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
 import type { EngineEvent } from '../engine/engine.service';
-import { ProcedureCase } from '../engine/entities/case.entity';
+import { CaseRecords } from '../engine/case-records';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import { formatFechaLarga } from '../letters/fecha';
 import { type AcuseData, renderSignedAcuse, renderSignedReplyLetter, type ReplyLetterData, type SignedDocument, SUBDIRECCION } from '../letters/renderer';
@@ -47,7 +44,7 @@ const CODE_ATTEMPTS = 3;
 /** Another letter may take the number we drew between rendering and saving; then we draw again. */
 const NUMBER_ATTEMPTS = 8;
 
-const fullName = (t: Pick<Trabajador, 'nombre' | 'primerApellido' | 'segundoApellido'>): string =>
+const fullName = (t: Pick<TrabajadorRecord, 'nombre' | 'primerApellido' | 'segundoApellido'>): string =>
   [t.nombre, t.primerApellido, t.segundoApellido].filter(Boolean).join(' ');
 
 /** "2026-11-25" → "25 de noviembre de 2026" (noon in Mexico City, so no time-zone shift can change the day). */
@@ -76,6 +73,12 @@ export class DocumentIssuer {
     @Inject(FILE_STORE) readonly files: FileStore,
     @Inject(APP_CONFIG) readonly config: AppConfig,
   ) {}
+
+  /** The number the next document of a kind would take this year (read without the counter's lock). */
+  async nextNumber(tipo: 'respuesta', anio: number): Promise<number> {
+    const rows: { ultimo: number }[] = await this.ds.query('SELECT ultimo FROM folio_counter WHERE area = ? AND tipo = ? AND anio = ?', [AREA_SSST, tipo, anio]);
+    return Number(rows[0]?.ultimo ?? 0) + 1;
+  }
 
   /** A replayed outbox command finds the document it already issued. */
   issuedFor(outboxId: string): Promise<IssuedDocument | null> {
@@ -212,7 +215,11 @@ export class ReplyLetterProcessor implements CommandProcessor {
   readonly type = 'renderReplyLetter' as const;
   templatesDir = DEFAULT_LETTER_TEMPLATES_DIR;
 
-  constructor(private readonly issuer: DocumentIssuer) {}
+  constructor(
+    private readonly issuer: DocumentIssuer,
+    private readonly cases: CaseRecords,
+    private readonly catalog: CatalogRecords,
+  ) {}
 
   async handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent | null> {
     const done = await this.issuer.issuedFor(cmd.id);
@@ -221,14 +228,14 @@ export class ReplyLetterProcessor implements CommandProcessor {
     if (typeof outcome !== 'string' || !(LETTER_OUTCOMES as readonly string[]).includes(outcome)) {
       throw new DomainError('RESULTADO_DESCONOCIDO', `No hay oficio de respuesta para el resultado «${String(outcome)}».`, 422);
     }
-    const row = await this.issuer.ds.getRepository(ProcedureCase).findOne({ where: { id: cmd.caseId } });
+    const row = await this.cases.find(cmd.caseId);
     if (!row) throw new DomainError('TRAMITE_NO_ENCONTRADO', 'El trámite del oficio de respuesta no existe.', 422);
     if (!(LETTER_PROCEDURES as readonly string[]).includes(row.procedureId)) {
       throw new DomainError('SIN_OFICIO_DE_RESPUESTA', `El procedimiento «${row.procedureId}» no se responde con oficio.`, 422);
     }
     const oficio = await this.issuer.oficioOf(cmd.caseId);
-    const context = (JSON.parse(row.snapshot) as { context?: CaseContext }).context;
-    if (!context) throw new DomainError('TRAMITE_SIN_DATOS', 'El trámite no tiene datos para el oficio de respuesta.', 422);
+    const context = row.context as Partial<CaseContext> as CaseContext;
+    if (Object.keys(context).length === 0) throw new DomainError('TRAMITE_SIN_DATOS', 'El trámite no tiene datos para el oficio de respuesta.', 422);
     // Wording first: a template that cannot be filled fails before a number is spent.
     const values = await this.values(oficio, context, outcome as LetterOutcome);
     const filled = fillLetterTemplate(loadLetterTemplate(row.procedureId as LetterProcedure, outcome as LetterOutcome, this.templatesDir), values);
@@ -301,8 +308,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
 
   /** The number the next letter of the year would get. */
   private async peek(anio: number): Promise<number> {
-    const rows: { ultimo: number }[] = await this.issuer.ds.query('SELECT ultimo FROM folio_counter WHERE area = ? AND tipo = ? AND anio = ?', [AREA_SSST, 'respuesta', anio]);
-    return Number(rows[0]?.ultimo ?? 0) + 1;
+    return this.issuer.nextNumber('respuesta', anio);
   }
 
   /**
@@ -310,7 +316,6 @@ export class ReplyLetterProcessor implements CommandProcessor {
    * link went (masked), never a password (there is no placeholder for one and fillLetterTemplate refuses any).
    */
   private async values(oficio: Oficio, context: CaseContext, outcome: LetterOutcome): Promise<LetterValues> {
-    const ds = this.issuer.ds;
     const values: LetterValues = {
       folio: oficio.folio,
       numeroOficioSolicitud: oficio.numeroRemitente,
@@ -318,7 +323,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
       remitente: oficio.remitenteNombre,
     };
     const nivelNombre = async (clave: string | null): Promise<string | undefined> =>
-      clave ? ((await ds.getRepository(Nivel).findOne({ where: { clave } }))?.nombre ?? clave) : undefined;
+      clave ? ((await this.catalog.nivel(clave))?.nombre ?? clave) : undefined;
     values.nivel = await nivelNombre(oficio.nivelClave);
     const cct = oficio.cct ?? context.cct;
     if (cct) values.cct = cct;
@@ -326,23 +331,23 @@ export class ReplyLetterProcessor implements CommandProcessor {
 
     let sentTo: string | null | undefined;
     const cuentaId = context.cuenta?.cuentaId;
-    const cuenta = cuentaId ? await ds.getRepository(Cuenta).findOne({ where: { id: cuentaId } }) : null;
+    const cuenta = cuentaId ? await this.catalog.cuenta(cuentaId) : null;
     if (cuenta) {
       values.correo = cuenta.direccion;
       values.tipoCuenta = TIPO_CUENTA_LABEL[cuenta.tipo];
       if (cuenta.titularTipo === 'centro' && cuenta.titularCct) {
-        const centro = await ds.getRepository(CentroTrabajo).findOne({ where: { cct: cuenta.titularCct } });
+        const centro = await this.catalog.centro(cuenta.titularCct);
         values.cct = cuenta.titularCct;
         if (centro) {
           values.centroTrabajo = centro.nombre;
           values.nivel = values.nivel ?? (await nivelNombre(centro.nivelClave));
-          const director = centro.directorCurp ? await ds.getRepository(Trabajador).findOne({ where: { curp: centro.directorCurp } }) : null;
+          const director = centro.directorCurp ? await this.catalog.trabajador(centro.directorCurp) : null;
           if (director) values.nombre = fullName(director);
           // Same rule as the credentials mail: the director's alternate address, else the school's.
           sentTo = director?.correoAlterno ?? centro.correo;
         }
       } else if (cuenta.titularCurp) {
-        const titular = await ds.getRepository(Trabajador).findOne({ where: { curp: cuenta.titularCurp } });
+        const titular = await this.catalog.trabajador(cuenta.titularCurp);
         if (titular) {
           values.nombre = fullName(titular);
           sentTo = titular.correoAlterno;
@@ -352,12 +357,12 @@ export class ReplyLetterProcessor implements CommandProcessor {
       values.correo = context.cuenta.address;
     }
     if (!values.centroTrabajo && cct) {
-      const centro = await ds.getRepository(CentroTrabajo).findOne({ where: { cct } });
+      const centro = await this.catalog.centro(cct);
       if (centro) values.centroTrabajo = centro.nombre;
     }
     const previous = context.reasignacion?.previousCurp;
     if (previous) {
-      const anterior = await ds.getRepository(Trabajador).findOne({ where: { curp: previous } });
+      const anterior = await this.catalog.trabajador(previous);
       if (anterior) values.titularAnterior = fullName(anterior);
     }
     if (GIVES_ACCESS.has(outcome) && sentTo) {
