@@ -6,6 +6,7 @@ import { loggerParams } from './common/logging';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DiagramModule } from './diagram/diagram.module';
 import { EngineModule } from './engine/engine.module';
 import type { EngineProcedure } from './engine/procedure-registry';
 import { HealthModule } from './health/health.module';
@@ -34,6 +35,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         EngineModule.forRoot(procedures),
+        DiagramModule,
         ProvisioningModule,
         OficiosModule.forRoot(signer),
         QueueModule.forRoot(role, LETTER_PROCESSORS),
