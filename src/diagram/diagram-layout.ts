@@ -25,7 +25,7 @@ export interface PlacedBox extends StateBox {
 }
 
 export interface PlacedEdge extends DiagramEdge {
-  /** From the source box's border to the target box's border. */
+  /** From the source box's border to the target box's border; none for a loop (drawn beside its box). */
   points: Point[];
   /** Centre of the label, when it has one. */
   labelAt?: Point;
@@ -91,7 +91,7 @@ export function layoutDiagram(model: DiagramModel): DiagramLayout {
     const placed = g.edge(e.source, e.target);
     const [source, target] = [byKey.get(e.source), byKey.get(e.target)];
     const loop = e.source === e.target;
-    const points = !loop && source && target ? attach(pointsOf(placed), source, target) : pointsOf(placed);
+    const points = !loop && source && target ? attach(pointsOf(placed), source, target) : [];
     const labelAt = e.label.length && placed.x !== undefined && placed.y !== undefined ? roundPoint({ x: placed.x, y: placed.y }) : undefined;
     return { ...e, points, labelAt, back: loop || centre(e.target).y < centre(e.source).y };
   });

@@ -81,7 +81,7 @@ const TASK_ROLE_NAME: Record<TaskRole | typeof SOLICITANTE, string> = {
 export const textWidth = (text: string, size: number, bold = false): number => text.length * size * (bold ? 0.6 : 0.56);
 
 /** Splits text into lines of at most `max` characters, at spaces. */
-export function wrap(text: string, max: number): string[] {
+function wrap(text: string, max: number): string[] {
   const out: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
