@@ -6,6 +6,7 @@ import { loggerParams } from './common/logging';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DiagramModule } from './diagram/diagram.module';
 import { ENTITIES } from './entities';
 import { EngineModule } from './engine/engine.module';
 import type { EngineProcedure } from './engine/procedure-registry';
@@ -35,6 +36,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         EngineModule.forRoot(procedures),
+        DiagramModule,
         ProvisioningModule,
         OficiosModule.forRoot(signer),
         QueueModule.forRoot(role, LETTER_PROCESSORS),

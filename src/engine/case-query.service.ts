@@ -9,7 +9,7 @@ import { ProcedureCase } from './entities/case.entity';
 import { Movement } from './entities/movement.entity';
 import { Task } from './entities/task.entity';
 import { type InboxItem, InboxService } from './inbox.service';
-import { renderDiagramSvg } from './diagram';
+import type { EngineProcedure } from './procedure-registry';
 import { withoutSecrets } from './snapshot';
 
 export interface CaseView {
@@ -29,6 +29,12 @@ export interface CaseView {
   tareas: InboxItem[];
   creado: string;
   actualizado: string;
+}
+
+/** Where a case stands: the procedure version it runs and its current state path(s), for who draws it. */
+export interface CasePosition {
+  procedure: EngineProcedure;
+  states: string[];
 }
 
 /** Reading side of the engine: a case as its actor may see it, and its movements. */
@@ -77,14 +83,12 @@ export class CaseQueryService {
     };
   }
 
-  /** The procedure's state diagram with the case's current state highlighted (SVG). */
-  async diagram(caseId: string, actor: Actor): Promise<string> {
+  /** The procedure version a case runs and the state(s) it is in (src/diagram draws them). */
+  async position(caseId: string, actor: Actor): Promise<CasePosition> {
     const row = await this.ds.getRepository(ProcedureCase).findOne({ where: { id: caseId } });
     if (!row) throw notFound('El trámite');
     this.engine.checkScope(row, actor);
-    const def = this.engine.registry.get(row.procedureId, row.procedureVersion);
-    const active = row.state.split(',').map((path) => `${def.machine.id}.${path}`);
-    return renderDiagramSvg(def.machine, active);
+    return { procedure: this.engine.registry.get(row.procedureId, row.procedureVersion), states: row.state.split(',') };
   }
 
   async movements(caseId: string, actor: Actor) {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, StaffAuthGuard } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
@@ -6,7 +6,6 @@ import { DomainError } from '../common/domain-error';
 import { LETTER_PROCEDURES } from '../letters/templates';
 import { CaseQueryService } from './case-query.service';
 import { InboxQueryDto, SendEventDto, StartCaseDto } from './engine.dto';
-import { renderDiagramSvg } from './diagram';
 import { EngineService } from './engine.service';
 import { InboxService } from './inbox.service';
 
@@ -45,26 +44,10 @@ export class EngineController {
     return this.cases.movements(id, staff);
   }
 
-  @Get('tramites/:id/diagrama.svg')
-  @Header('Content-Type', 'image/svg+xml; charset=utf-8')
-  @ApiOperation({ summary: 'Diagrama de estados del procedimiento con el paso actual del trámite resaltado' })
-  diagram(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string) {
-    return this.cases.diagram(id, staff);
-  }
-
   @Get('procedimientos')
   @ApiOperation({ summary: 'Catálogo de procedimientos y sus versiones' })
   procedures() {
     return this.engine.registry.definitions.map((d) => ({ id: d.id, version: d.version, titulo: d.title, seccionGuia: d.guideSection, versionGuia: d.guideVersion }));
-  }
-
-  @Get('procedimientos/:id/diagrama.svg')
-  @Header('Content-Type', 'image/svg+xml; charset=utf-8')
-  procedureDiagram(@Param('id') id: string, @Query('version') version?: string) {
-    const versions = this.engine.registry.versions(id);
-    const def = version ? this.engine.registry.get(id, Number(version)) : versions[versions.length - 1];
-    if (!def) throw new DomainError('PROCEDIMIENTO_DESCONOCIDO', `No existe el procedimiento «${id}».`, 404);
-    return renderDiagramSvg(def.machine);
   }
 
   @Post('tramites/:id/eventos')

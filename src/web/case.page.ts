@@ -11,6 +11,7 @@ import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
 import { cctProblem, curpProblem, normalizeCct, normalizeCurp } from '../validation';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { caseDiagramSvg } from '../diagram/diagram';
 import { type CaseView, CaseQueryService } from '../engine/case-query.service';
 import { EngineService } from '../engine/engine.service';
 import { DocumentsService } from '../oficios/documents.service';
@@ -139,7 +140,7 @@ export class CasePageService {
 
   async view(id: string, staff: AuthenticatedStaff, opts: CaseViewOptions = {}): Promise<CasePageVm> {
     const caso = await this.cases.get(id, staff);
-    const [diagrama, movs] = await Promise.all([this.cases.diagram(id, staff), this.cases.movements(id, staff)]);
+    const [diagrama, movs] = await Promise.all([this.cases.position(id, staff).then(caseDiagramSvg), this.cases.movements(id, staff)]);
     const datos = (caso.datos ?? {}) as Partial<CaseContext>;
     const oficio = await this.oficioOf(caso, staff);
     const names = await this.names.of(movs.map((m) => m.actor));

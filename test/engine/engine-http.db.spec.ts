@@ -82,6 +82,24 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
     expect(active[0]).toContain('provisionando');
   });
 
+  it('draws the procedures\' diagrams for signed-in staff only', async () => {
+    // DiagramController (src/diagram) serves them: same guard as the rest of the API, nothing open.
+    await http().get('/api/procedimientos/prueba/diagrama.svg').expect(401);
+    await http().get('/api/tramites/00000000-0000-4000-8000-000000000000/diagrama.svg').expect(401);
+    const svg = await http().get('/api/procedimientos/prueba/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(200);
+    expect(svg.headers['content-type']).toMatch(/image\/svg\+xml/);
+    const text = typeof svg.text === 'string' && svg.text ? svg.text : Buffer.from(svg.body as Buffer).toString('utf8');
+    expect(text).toMatch(/^<svg [^>]*data-procedure="prueba"/);
+    expect(text).not.toContain('data-activo');
+    const unknown = await http().get('/api/procedimientos/no-existe/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(404);
+    // The route's SVG content type is set before the handler runs, so supertest hands the error over as bytes.
+    expect(JSON.parse(Buffer.from(unknown.body as Buffer).toString('utf8'))).toEqual({ error: 'PROCEDIMIENTO_DESCONOCIDO', mensaje: 'No existe el procedimiento «no-existe».' });
+    await http().get('/api/procedimientos/prueba/diagrama.svg').query({ version: '7' }).set('Authorization', `Bearer ${tokens.sistemas}`).expect(422);
+    // A case that does not exist (or a malformed id) is a 404, as for the case itself.
+    await http().get('/api/tramites/00000000-0000-4000-8000-000000000000/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(404);
+    await http().get('/api/tramites/no-es-un-id/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(404);
+  });
+
   it('starts oficio procedures only through the registration of the oficio', async () => {
     const res = await http().post('/api/tramites').set('Authorization', `Bearer ${tokens.oficialia}`).send({ procedimiento: 'cuenta-bloquear', datos: {} }).expect(422);
     expect(res.body.error).toBe('REQUIERE_OFICIO');
