@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, StaffAuthGuard } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
@@ -25,18 +26,26 @@ export class DiagramController {
   ) {}
 
   @Get('tramites/:id/diagrama.svg')
-  @Header('Content-Type', 'image/svg+xml; charset=utf-8')
   @ApiOperation({ summary: 'Diagrama de estados del procedimiento con el paso actual del trámite resaltado' })
-  async caseDiagram(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string): Promise<string> {
-    return caseDiagramSvg(await this.cases.position(id, staff));
+  async caseDiagram(
+    @CurrentStaff() staff: AuthenticatedStaff,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    return svg(res, caseDiagramSvg(await this.cases.position(id, staff)));
   }
 
   @Get('procedimientos/:id/diagrama.svg')
-  @Header('Content-Type', 'image/svg+xml; charset=utf-8')
-  procedureDiagram(@Param('id') id: string, @Query('version') version?: string): string {
+  procedureDiagram(@Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('version') version?: string): string {
     const versions = this.engine.registry.versions(id);
     const def = version ? this.engine.registry.get(id, Number(version)) : versions[versions.length - 1];
     if (!def) throw new DomainError('PROCEDIMIENTO_DESCONOCIDO', `No existe el procedimiento «${id}».`, 404);
-    return renderDiagramSvg(def.machine);
+    return svg(res, renderDiagramSvg(def.machine));
   }
+}
+
+/** The SVG type is set on the diagram only, once drawn: an error on these routes stays JSON like the rest of the API. */
+function svg(res: Response, markup: string): string {
+  res.type('image/svg+xml; charset=utf-8');
+  return markup;
 }

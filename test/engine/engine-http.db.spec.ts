@@ -92,8 +92,9 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
     expect(text).toMatch(/^<svg [^>]*data-procedure="prueba"/);
     expect(text).not.toContain('data-activo');
     const unknown = await http().get('/api/procedimientos/no-existe/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(404);
-    // The route's SVG content type is set before the handler runs, so supertest hands the error over as bytes.
-    expect(JSON.parse(Buffer.from(unknown.body as Buffer).toString('utf8'))).toEqual({ error: 'PROCEDIMIENTO_DESCONOCIDO', mensaje: 'No existe el procedimiento «no-existe».' });
+    // An error is JSON, like every other error of the API (the SVG type is set only on the diagram itself).
+    expect(unknown.headers['content-type']).toMatch(/application\/json/);
+    expect(unknown.body).toEqual({ error: 'PROCEDIMIENTO_DESCONOCIDO', mensaje: 'No existe el procedimiento «no-existe».' });
     await http().get('/api/procedimientos/prueba/diagrama.svg').query({ version: '7' }).set('Authorization', `Bearer ${tokens.sistemas}`).expect(422);
     // A case that does not exist (or a malformed id) is a 404, as for the case itself.
     await http().get('/api/tramites/00000000-0000-4000-8000-000000000000/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(404);
