@@ -194,7 +194,7 @@ describe('template files an administrator edits', () => {
       'restablecimiento.html: la pieza {{> partials/pei}} (línea 1) no existe (disponibles: partials/pie).',
     );
     expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}\n{{> partials/pie}}'), html, partials))).toMatch(
-      /^restablecimiento\.txt: la pieza \{\{> partials\/pie\}\} \(línea 2\) no existe \(disponibles: partials\/pie-texto\)/,
+      /^restablecimiento\.txt: la pieza \{\{> partials\/pie\}\} \(línea 5\) no existe \(disponibles: partials\/pie-texto\)/,
     );
   });
 
@@ -218,10 +218,14 @@ describe('template files an administrator edits', () => {
       /el marcador \{\{completo\}\} no existe/,
     );
     expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}\n{{nombre}'), html))).toMatch(
-      /^restablecimiento\.txt: error de escritura en la línea 2: revise que cada "\{\{" se cierre con "\}\}"/,
+      /^restablecimiento\.txt: error de escritura en la línea 5: revise que cada "\{\{" se cierre con "\}\}"/,
     );
     expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}} {nombre}}'), html))).toBe(
-      'restablecimiento.txt: hay llaves "{{" o "}}" sueltas en la línea 1: un marcador se escribe {{nombre}}.',
+      'restablecimiento.txt: hay llaves "{{" o "}}" sueltas en la línea 4: un marcador se escribe {{nombre}}.',
+    );
+    // Lines are counted as in the file: the subject is on line 2 of the .txt.
+    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}', 'Aviso {{nombre}'), html))).toMatch(
+      /^restablecimiento\.txt: error de escritura en la línea 2:/,
     );
     expect(messageOf(() => parseTemplateSources('restablecimiento', txt, html.replace('</p>', '{{#if nombre}}</p>')))).toMatch(
       /^restablecimiento\.html: error de escritura en la línea 1/,

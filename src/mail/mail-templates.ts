@@ -66,6 +66,15 @@ export class MailTemplateError extends Error {
   }
 }
 
+/** The parts of a message as written; the offsets are the lines of the .txt before its subject and its body. */
+interface TemplateSources {
+  subject: string;
+  text: string;
+  html: string;
+  subjectOffset?: number;
+  textOffset?: number;
+}
+
 /** A checked message, compiled: each part takes the formatted values. */
 export interface ParsedTemplate {
   subject: Template;
@@ -109,45 +118,58 @@ export function readMailPartials(dir: string): MailPartials {
   return { html: pick(false), text: pick(true) };
 }
 
+/** Messages count lines from the start of the text parsed; the administrator counts them from the file's first. */
+function inFile(message: string, lineOffset: number): string {
+  return message.replace(/línea (\d+)/g, (_all, n: string) => `línea ${lineOffset + Number(n)}`);
+}
+
 /** Syntax, and no `{{{…}}}`: the HTML part must escape every value, and the text part has no need of it. */
-function checkMarkup(source: string, where: string): void {
+function checkMarkup(source: string, where: string, lineOffset = 0): void {
   const bad = syntaxError(source);
-  if (bad !== undefined) throw new MailTemplateError(`${where}: ${bad}`);
+  if (bad !== undefined) throw new MailTemplateError(`${where}: ${inFile(bad, lineOffset)}`);
   const [line] = unescapedLines(source);
   if (line !== undefined) {
     throw new MailTemplateError(
-      `${where}: la línea ${line} usa llaves triples o {{& …}}; escriba {{nombre}} (el sistema escapa cada valor).`,
+      `${where}: la línea ${lineOffset + line} usa llaves triples o {{& …}}; escriba {{nombre}} (el sistema escapa cada valor).`,
     );
   }
 }
 
-/** Splits "---\nasunto: …\n---\nbody" into subject and body. */
-function parseTextTemplate(source: string, where: string): { subject: string; text: string } {
+/** Splits "---\nasunto: …\n---\nbody" into subject and body, and how many lines of the file come before each. */
+function parseTextTemplate(source: string, where: string): Omit<Required<TemplateSources>, 'html'> {
   const normalized = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(normalized);
   if (!m) throw new MailTemplateError(`${where}: debe empezar con un encabezado entre líneas "---" que diga "asunto: …".`);
   let subject: string | undefined;
-  for (const line of (m[1] ?? '').split('\n')) {
+  let subjectOffset = 0;
+  for (const [i, line] of (m[1] ?? '').split('\n').entries()) {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const field = /^([a-záéíóúñ]+)\s*:\s*(.*)$/i.exec(trimmed);
     if (field?.[1]?.toLowerCase() === 'asunto' && (field[2] ?? '').trim() !== '') {
       subject = (field[2] ?? '').trim();
+      subjectOffset = i + 1;
     } else {
       throw new MailTemplateError(`${where}: el encabezado solo admite "asunto: …" (línea: "${trimmed.slice(0, 60)}").`);
     }
   }
   if (subject === undefined) throw new MailTemplateError(`${where}: falta "asunto: …" en el encabezado.`);
-  return { subject, text: m[2] ?? '' };
+  const textOffset = (m[1] ?? '').split('\n').length + 2;
+  return { subject, text: m[2] ?? '', subjectOffset, textOffset };
 }
 
-/** The placeholders one part reads, itself and through the partials it uses; an error names the file. */
-function placeholdersOf(source: string, where: string, partials: Readonly<Record<string, string>>): Set<string> {
-  checkMarkup(source, where);
+/** The placeholders one part reads, itself and through the partials it uses; an error names the file and line. */
+function placeholdersOf(
+  source: string,
+  where: string,
+  partials: Readonly<Record<string, string>>,
+  lineOffset = 0,
+): Set<string> {
+  checkMarkup(source, where, lineOffset);
   try {
     return variablesOf(source, partials);
   } catch (e) {
-    throw new MailTemplateError(`${where}: ${(e as Error).message}`);
+    throw new MailTemplateError(`${where}: ${inFile((e as Error).message, lineOffset)}`);
   }
 }
 
@@ -157,14 +179,14 @@ function placeholdersOf(source: string, where: string, partials: Readonly<Record
  */
 export function validateTemplate(
   name: MailTemplateName,
-  sources: { subject: string; text: string; html: string },
+  sources: TemplateSources,
   partials: MailPartials = NO_PARTIALS,
 ): ParsedTemplate {
   const declared = new Set<string>(MAIL_TEMPLATE_VARS[name]);
   const used: Record<'subject' | 'text' | 'html', Set<string>> = {
     // The subject is one header line: no pieces (they span lines).
-    subject: placeholdersOf(sources.subject, `${name}.txt (asunto)`, {}),
-    text: placeholdersOf(sources.text, `${name}.txt`, partials.text),
+    subject: placeholdersOf(sources.subject, `${name}.txt`, {}, sources.subjectOffset),
+    text: placeholdersOf(sources.text, `${name}.txt`, partials.text, sources.textOffset),
     html: placeholdersOf(sources.html, `${name}.html`, partials.html),
   };
   for (const [part, names] of Object.entries(used)) {
@@ -260,6 +282,5 @@ export function parseTemplateSources(
   html: string,
   partials: MailPartials = NO_PARTIALS,
 ): ParsedTemplate {
-  const { subject, text } = parseTextTemplate(txt, `${name}.txt`);
-  return validateTemplate(name, { subject, text, html }, partials);
+  return validateTemplate(name, { ...parseTextTemplate(txt, `${name}.txt`), html }, partials);
 }
