@@ -1,4 +1,4 @@
-import { escapeHtml } from '../mail/mail-templates';
+import { escapeHtml } from '../render/handlebars';
 
 /**
  * The layout of the few public pages (self-service, activation): server-rendered, no script, readable on a phone.

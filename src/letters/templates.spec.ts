@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoValues } from './demo-data';
@@ -7,6 +7,7 @@ import {
   fillLetterTemplate,
   loadLetterTemplate,
   parseLetterTemplate,
+  PLACEHOLDERS,
   SHIPPED_LETTERS,
   validateLetterTemplates,
 } from './templates';
@@ -47,6 +48,11 @@ describe('shipped templates', () => {
     expect(fillLetterTemplate(t, withoutCode).cuerpo).not.toContain('código de un solo uso');
   });
 
+  it('the README for administrators lists the whole vocabulary, with its meaning', () => {
+    const readme = readFileSync(join(DEFAULT_LETTER_TEMPLATES_DIR, 'README.md'), 'utf8');
+    for (const [name, meaning] of Object.entries(PLACEHOLDERS)) expect(readme).toContain(`| \`${name}\` | ${meaning} |`);
+  });
+
   it('uses the generic rejection unless a procedure has its own', () => {
     expect(loadLetterTemplate('servicio-alta', 'rechazada').file).toBe(join(DEFAULT_LETTER_TEMPLATES_DIR, 'rechazada.md'));
   });
@@ -67,11 +73,34 @@ describe('template errors name what is wrong', () => {
     expect(() => fillLetterTemplate(t, { numeroOficioSolicitud: '1', correo: ' ', nombre: 'X' })).toThrow(/\{\{correo\}\}/);
   });
 
-  it('an unclosed or crossed section', () => {
-    expect(() => parseLetterTemplate(T('{{#codigoActivacion}}Código {{codigoActivacion}}'), 'c.md')).toThrow(
-      /la sección \{\{#codigoActivacion\}\} no se cierra/,
+  it('an unclosed or crossed section, or stray braces, with the line in the file', () => {
+    // An unclosed block is found where the file ends (line 7: the body starts on line 4 and ends in a newline).
+    expect(() => parseLetterTemplate(T('Hola.\n\n{{#if codigoActivacion}}Código {{codigoActivacion}}'), 'c.md')).toThrow(
+      /^Plantilla de oficio c\.md: error de escritura en la línea 7: revise que cada "\{\{" se cierre con "\}\}" y que cada bloque/,
     );
-    expect(() => parseLetterTemplate(T('{{#codigoActivacion}}x{{/motivo}}'), 'c.md')).toThrow(/se esperaba \{\{\/codigoActivacion\}\}/);
+    expect(() => parseLetterTemplate(T('{{#if codigoActivacion}}x{{/unless}}'), 'c.md')).toThrow(/error de escritura en la línea 4/);
+    expect(() => parseLetterTemplate(T('Cuenta {correo}}.'), 'c.md')).toThrow(/llaves "\{\{" o "\}\}" sueltas en la línea 4/);
+    expect(() => parseLetterTemplate(T('Cuerpo', 'asunto: Oficio {{folio}'), 'c.md')).toThrow(/error de escritura en la línea 2/);
+  });
+
+  it('the Mustache-style section of earlier versions, with the {{#if}} to write instead', () => {
+    expect(() => parseLetterTemplate(T('Hola.\n{{#codigoActivacion}}Código {{codigoActivacion}}.{{/codigoActivacion}}'), 'g.md')).toThrow(
+      'Plantilla de oficio g.md: la sección {{#codigoActivacion}} (línea 5) no se admite: escriba {{#if codigoActivacion}}…{{/if}} ' +
+        '(se muestra cuando hay dato) o {{#unless codigoActivacion}}…{{/unless}} (cuando no lo hay).',
+    );
+    expect(() => parseLetterTemplate(T('{{^codigoActivacion}}Sin código.{{/codigoActivacion}}'), 'g.md')).toThrow(
+      /la sección \{\{#codigoActivacion\}\} \(línea 4\) no se admite/,
+    );
+  });
+
+  it('anything but placeholders, sections and comments: helpers, pieces, paths', () => {
+    expect(() => parseLetterTemplate(T('{{#each correo}}x{{/each}}'), 'h.md')).toThrow(/la sección \{\{#each\}\} \(línea 4\) no se admite/);
+    expect(() => parseLetterTemplate(T('{{#if correo nombre}}x{{/if}}'), 'h.md')).toThrow(/la sección \{\{#if\}\} \(línea 4\) no se admite/);
+    expect(() => parseLetterTemplate(T('{{lookup}}'), 'h.md')).toThrow(/\{\{lookup …\}\} \(línea 4\) no se admite/);
+    expect(() => parseLetterTemplate(T('{{correo nombre}}'), 'h.md')).toThrow(/\{\{correo …\}\} \(línea 4\) no se admite/);
+    expect(() => parseLetterTemplate(T('Hola\n{{> firma}}'), 'h.md')).toThrow(/la línea 5 usa algo que un oficio no admite/);
+    expect(() => parseLetterTemplate(T('{{correo.length}}'), 'h.md')).toThrow(/el marcador \{\{correo\.length\}\} \(línea 4\) no existe/);
+    expect(() => parseLetterTemplate(T('{{!-- nota para quien edita --}}Cuenta {{correo}}.'), 'h.md')).not.toThrow();
   });
 
   it('a header without asunto, or with an unknown field', () => {
@@ -88,6 +117,26 @@ describe('template errors name what is wrong', () => {
     );
     expect(() => fillLetterTemplate(t, { ...base, contrasena: 'Xk9#mP2q' } as never)).toThrow(/nunca lleva contraseñas/);
     expect(() => fillLetterTemplate(t, { ...base, telefono: '312' } as never)).toThrow(/"telefono" no corresponde/);
+  });
+});
+
+describe('sections', () => {
+  const t = parseLetterTemplate(
+    T('Cuenta {{correo}}.\n\n{{#if codigoActivacion}}Código {{codigoActivacion}}.{{else}}Sin código.{{/if}}\n\n' +
+      '{{#unless motivo}}Procede.{{/unless}}'),
+    's.md',
+  );
+  const base = { numeroOficioSolicitud: '1', correo: 'a@colima.gob.mx' };
+
+  it('show the branch that matches the value; a blank value counts as none', () => {
+    expect(fillLetterTemplate(t, { ...base, codigoActivacion: ' K7P ' }).cuerpo).toBe('Cuenta a@colima.gob.mx.\n\nCódigo K7P.\n\nProcede.');
+    expect(fillLetterTemplate(t, { ...base, codigoActivacion: '  ', motivo: 'x' }).cuerpo).toBe('Cuenta a@colima.gob.mx.\n\nSin código.');
+  });
+
+  it('require a value only where it is printed', () => {
+    const inside = parseLetterTemplate(T('{{#if codigoActivacion}}Código {{codigoActivacion}} para {{nombre}}.{{/if}}Fin.'), 's.md');
+    expect(fillLetterTemplate(inside, base).cuerpo).toBe('Fin.');
+    expect(() => fillLetterTemplate(inside, { ...base, codigoActivacion: 'K7P' })).toThrow(/falta el dato \{\{nombre\}\}/);
   });
 });
 
@@ -133,5 +182,12 @@ describe('an administrator rewords a letter by editing its file', () => {
       motivo: 'texto con {{folio}} dentro',
     });
     expect(filled.cuerpo).toBe('Motivo: texto con {{folio}} dentro');
+  });
+
+  it('a letter is plain text: a value is not HTML-escaped', () => {
+    writeFileSync(join(dir, 'rechazada.md'), T('Motivo: {{motivo}}'));
+    const motivo = `el centro "Benito Juárez" <06DPR0012X> & O'Brien`;
+    const filled = fillLetterTemplate(loadLetterTemplate('servicio-alta', 'rechazada', dir), { numeroOficioSolicitud: '1', motivo });
+    expect(filled.cuerpo).toBe(`Motivo: ${motivo}`);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DomainError } from '../common/domain-error';
+import { compile, hbs, syntaxError, variableLines } from '../render/handlebars';
 
 /**
  * Reply-letter wording lives in templates/letters/<procedure>-<outcome>.md, so an administrator rewords a letter by
@@ -11,10 +12,17 @@ import { DomainError } from '../common/domain-error';
  *   ccp: Archivo.            (one line per copy; repeatable)
  *   ---
  *   Body paragraphs, separated by a blank line, with {{placeholders}}.
- *   {{#codigoActivacion}}Only when there is a code: {{codigoActivacion}}.{{/codigoActivacion}}
- *   {{^codigoActivacion}}Only when there is none.{{/codigoActivacion}}
+ *   {{#if codigoActivacion}}Only when there is a code: {{codigoActivacion}}.{{else}}Only when there is none.{{/if}}
+ *   {{#unless codigoActivacion}}Only when there is none.{{/unless}}
+ *   {{!-- A note for whoever edits the file; it is not printed. --}}
  *
- * Placeholders come from a closed vocabulary: a typo is an error at load time, never a blank in a signed letter.
+ * The text is a Handlebars template (src/render/handlebars.ts) in plain-text mode: a letter is not HTML, so nothing is
+ * escaped. Only placeholders, `{{#if x}}` / `{{#unless x}}` sections (with `{{else}}`) and comments are allowed: the
+ * Mustache-style `{{#x}}…{{/x}}` of earlier versions would, in Handlebars, change what `{{x}}` means inside it, so it is
+ * refused with the `{{#if x}}` to write instead. A section is shown when its placeholder has a non-blank value.
+ *
+ * Placeholders come from a closed vocabulary, checked on the parsed template: a typo is an error at load time, never
+ * a blank in a signed letter.
  */
 export const PLACEHOLDERS = {
   folio: 'folio del trámite',
@@ -80,7 +88,9 @@ export interface FilledLetter {
   cuerpo: string;
 }
 
-const TOKEN = /\{\{\s*([#^/]?)\s*([^{}\s]*)\s*\}\}/g;
+// hbs.AST is the namespace of the AST node types in Handlebars' own typings (global there), not the import.
+type Program = hbs.AST.Program;
+type Statement = hbs.AST.MustacheStatement | hbs.AST.BlockStatement;
 
 function isPlaceholder(name: string): name is Placeholder {
   return Object.prototype.hasOwnProperty.call(PLACEHOLDERS, name);
@@ -90,38 +100,54 @@ function templateError(file: string, message: string): DomainError {
   return new DomainError('PLANTILLA_INVALIDA', `Plantilla de oficio ${basename(file)}: ${message}`, 422, { file });
 }
 
-function lineOf(text: string, index: number): number {
-  return text.slice(0, index).split('\n').length;
-}
-
-/** Checks tokens and section nesting of one text (asunto, a ccp line or the body). */
-function checkTokens(file: string, text: string, lineOffset: number, found: Set<Placeholder>): void {
-  const open: string[] = [];
-  for (const m of text.matchAll(TOKEN)) {
-    const [, sigil, name] = m;
-    const line = lineOffset + lineOf(text, m.index);
+/**
+ * Checks one text (asunto, a ccp line or the body) whose first line is line `lineOffset + 1` of the file: syntax, the
+ * closed vocabulary, and the few constructs a letter uses.
+ */
+function checkText(file: string, text: string, lineOffset: number, found: Set<Placeholder>): void {
+  const bad = syntaxError(text);
+  if (bad !== undefined) {
+    throw templateError(file, bad.replace(/línea (\d+)/, (_all, n: string) => `línea ${lineOffset + Number(n)}`));
+  }
+  for (const [name, line] of variableLines(text)) {
     if (!isPlaceholder(name)) {
       throw templateError(
         file,
-        `el marcador {{${sigil}${name}}} (línea ${line}) no existe. ` +
+        `el marcador {{${name}}} (línea ${lineOffset + line}) no existe. ` +
           `Marcadores disponibles: ${Object.keys(PLACEHOLDERS).join(', ')}.`,
       );
     }
     found.add(name);
-    if (sigil === '#' || sigil === '^') open.push(name);
-    else if (sigil === '/') {
-      const last = open.pop();
-      if (last !== name) {
+  }
+  checkStatements(file, hbs.parse(text), lineOffset);
+}
+
+function checkStatements(file: string, program: Program, lineOffset: number): void {
+  for (const node of program.body) {
+    const line = lineOffset + node.loc.start.line;
+    const st = node as Statement;
+    if (st.type === 'MustacheStatement') {
+      const path = st.path as hbs.AST.PathExpression;
+      if (path.type !== 'PathExpression' || !isPlaceholder(path.original) || st.params.length > 0 || st.hash) {
+        throw templateError(file, `{{${path.original ?? '…'} …}} (línea ${line}) no se admite: un marcador se escribe {{nombre}}.`);
+      }
+    } else if (st.type === 'BlockStatement') {
+      const [cond, ...more] = st.params as hbs.AST.PathExpression[];
+      const section = st.path.original === 'if' || st.path.original === 'unless';
+      if (!section || cond?.type !== 'PathExpression' || more.length > 0 || st.hash) {
+        const x = isPlaceholder(st.path.original) ? st.path.original : 'marcador';
         throw templateError(
           file,
-          last === undefined
-            ? `{{/${name}}} (línea ${line}) cierra una sección que no se abrió.`
-            : `{{/${name}}} (línea ${line}) cierra otra sección: se esperaba {{/${last}}}.`,
+          `la sección {{#${st.path.original}}} (línea ${line}) no se admite: escriba {{#if ${x}}}…{{/if}} ` +
+            `(se muestra cuando hay dato) o {{#unless ${x}}}…{{/unless}} (cuando no lo hay).`,
         );
       }
+      if (st.program) checkStatements(file, st.program, lineOffset);
+      if (st.inverse) checkStatements(file, st.inverse, lineOffset);
+    } else if (node.type !== 'ContentStatement' && node.type !== 'CommentStatement') {
+      throw templateError(file, `la línea ${line} usa algo que un oficio no admite; use solo {{marcador}} y {{#if marcador}}.`);
     }
   }
-  if (open.length > 0) throw templateError(file, `la sección {{#${open[open.length - 1]}}} no se cierra.`);
 }
 
 export function parseLetterTemplate(text: string, file: string): LetterTemplate {
@@ -140,14 +166,14 @@ export function parseLetterTemplate(text: string, file: string): LetterTemplate 
     const kv = /^([a-zA-Z]+)\s*:\s*(.*)$/.exec(line);
     if (kv === null) throw templateError(file, `línea ${i + 2} del encabezado no tiene la forma "campo: valor".`);
     const [, key, value] = kv;
-    checkTokens(file, value, i + 1, found);
+    checkText(file, value, i + 1, found);
     if (key === 'asunto') asunto = value;
     else if (key === 'ccp') ccp.push(value);
     else throw templateError(file, `campo "${key}" desconocido en el encabezado (se admiten: asunto, ccp).`);
   });
   if (asunto === undefined || asunto === '') throw templateError(file, 'falta "asunto:" en el encabezado.');
   const headerLines = header.split('\n').length + 2;
-  checkTokens(file, body, headerLines, found);
+  checkText(file, body, headerLines, found);
   const cuerpo = body.trim();
   if (cuerpo === '') throw templateError(file, 'el cuerpo del oficio está vacío.');
   return { file, asunto, ccp, cuerpo, placeholders: found };
@@ -175,20 +201,23 @@ export function loadLetterTemplate(
 /** Keys that would mean someone is trying to put a secret in a letter. */
 const SECRET_KEY = /pass|contras|clave(acceso)?$|secret|pin$/i;
 
-function fillText(t: LetterTemplate, text: string, values: LetterValues): string {
-  const has = (name: Placeholder): boolean => (values[name] ?? '').trim() !== '';
-  // Sections first (innermost outwards is not needed: nesting is checked, and a name cannot be reused inside itself).
-  let out = text;
-  for (;;) {
-    const section = /\{\{\s*([#^])\s*([A-Za-z]+)\s*\}\}([\s\S]*?)\{\{\s*\/\s*\2\s*\}\}/.exec(out);
-    if (section === null) break;
-    const [whole, sigil, name, inner] = section;
-    const show = sigil === '#' ? has(name as Placeholder) : !has(name as Placeholder);
-    out = out.slice(0, section.index) + (show ? inner : '') + out.slice(section.index + whole.length);
+/** The placeholders a checked text prints with these values: sections follow the values, as Handlebars will. */
+function printedNames(program: Program | undefined, shown: (name: string) => boolean, out: Set<string>): Set<string> {
+  for (const node of program?.body ?? []) {
+    const st = node as Statement;
+    if (st.type === 'MustacheStatement') out.add((st.path as hbs.AST.PathExpression).original);
+    if (st.type === 'BlockStatement') {
+      const cond = (st.params[0] as hbs.AST.PathExpression).original;
+      printedNames(shown(cond) === (st.path.original === 'if') ? st.program : st.inverse, shown, out);
+    }
   }
-  return out.replace(TOKEN, (_all, _sigil: string, name: string) => {
-    const v = values[name as Placeholder];
-    if (v === undefined || v.trim() === '') {
+  return out;
+}
+
+function fillText(t: LetterTemplate, text: string, values: LetterValues): string {
+  const value = (name: string): string => values[name as Placeholder]?.trim() ?? '';
+  for (const name of printedNames(hbs.parse(text), (n) => value(n) !== '', new Set())) {
+    if (value(name) === '') {
       throw new DomainError(
         'PLANTILLA_DATO_FALTANTE',
         `Plantilla de oficio ${basename(t.file)}: falta el dato {{${name}}} (${PLACEHOLDERS[name as Placeholder]}).`,
@@ -196,8 +225,11 @@ function fillText(t: LetterTemplate, text: string, values: LetterValues): string
         { file: t.file, placeholder: name },
       );
     }
-    return v.trim();
-  });
+  }
+  // Every word of the vocabulary is in the context (blank when absent), so a section on a missing value is simply
+  // not shown; strict mode stays as the backstop for a name the checks above let through.
+  const context = Object.fromEntries(Object.keys(PLACEHOLDERS).map((name) => [name, value(name)]));
+  return compile(text, { plainText: true })(context);
 }
 
 /** Fills a template; a missing value or a key outside the vocabulary is an error that names it. */
@@ -233,7 +265,8 @@ export function fillLetterTemplate(t: LetterTemplate, values: LetterValues): Fil
 
 /** Loads every template in a folder, so a broken edit is reported at boot or by `letters:preview`, not at 3 a.m. */
 export function validateLetterTemplates(dir: string = DEFAULT_LETTER_TEMPLATES_DIR): LetterTemplate[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.md'));
+  // README.md explains the format to administrators; it is not a letter.
+  const files = readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md');
   const templates = files.map((f) => parseLetterTemplate(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
   for (const { procedure, outcome } of SHIPPED_LETTERS) loadLetterTemplate(procedure, outcome, dir);
   return templates;

@@ -10,9 +10,9 @@ import {
   MailTemplates,
   type MailVarValue,
   defaultMailTemplatesDir,
-  escapeHtml,
   formatFechaHora,
   parseTemplateSources,
+  readMailPartials,
   renderParsed,
 } from './mail-templates';
 
@@ -67,6 +67,19 @@ describe('the shipped mail templates', () => {
     expect(mail.text).toContain('maria.lopez@colima.gob.mx');
   });
 
+  it.each(MAIL_TEMPLATE_NAMES)('%s carries the shared header, footer and layout in both parts, once', (name) => {
+    const mail = render(templates, name);
+    const count = (text: string, part: string) => text.split(part).length - 1;
+    expect(count(mail.html, 'Mi Correo Institucional · CSEEE Colima</td>')).toBe(1);
+    expect(count(mail.html, 'El correo institucional es exclusivamente para asuntos oficiales.</p>')).toBe(1);
+    expect(mail.html).toMatch(/^<!DOCTYPE html>\n<html lang="es-MX">[\s\S]*<\/html>\n$/);
+    // The signature separator "-- " (with its space) survives the partial, as the last block of the text.
+    expect(mail.text).toMatch(/\n\n-- \nCoordinación de los Servicios Educativos del Estado de Colima\n[^]*asuntos oficiales\.\n$/);
+    // The layout's title is the message's own, and no administrator's note ({{!-- … --}}) reaches the recipient.
+    expect(mail.html).toMatch(/<title>[^<{]{10,}<\/title>/);
+    expect(mail.html).not.toMatch(/\{\{|Guía 5|<!--/);
+  });
+
   it('shows the link, its expiry and the password rules in link mails, and never a password', () => {
     expect([...LINK_TEMPLATES].sort()).toEqual(
       ['alta-centro-trabajo', 'alta-personal', 'alta-servicio', 'reasignacion-nuevo-titular', 'restablecimiento'].sort(),
@@ -81,6 +94,8 @@ describe('the shipped mail templates', () => {
       expect(mail.text).toContain('29 de noviembre de 2026 a las 14:05 h');
       expect(mail.text).toContain('24 horas');
       expect(mail.text).toContain('al menos 12 caracteres');
+      expect(mail.html).toContain('<li>Use al menos 12 caracteres.');
+      expect(mail.text).toMatch(/\nAl elegir su contraseña:\n- Use al menos 12 caracteres/);
       expect(mail.text).not.toContain('Hq7m-xR4c-9kPt-w2Nb');
       expect(mail.text).not.toMatch(/contraseña temporal/i);
     }
@@ -107,10 +122,20 @@ describe('the shipped mail templates', () => {
   it('escapes values in HTML and leaves them as typed in the text', () => {
     const vars = { ...varsFor('alta-servicio'), nombre: `<script>alert("x")</script> & O'Brien` };
     const mail = render(templates, 'alta-servicio', vars);
-    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; O&#39;Brien');
+    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; O&#x27;Brien');
     expect(mail.html).not.toContain('<script>');
     expect(mail.text).toContain(`<script>alert("x")</script> & O'Brien`);
     expect(render(templates, 'alta-centro-trabajo').html).toContain('Escuela Primaria &quot;Benito Juárez&quot;');
+    // The subject is a header line, not HTML.
+    const subject = render(templates, 'alta-servicio', { ...vars, correo: 'a&b@colima.gob.mx' }).subject;
+    expect(subject).toBe('Cuenta de correo institucional de Función: a&b@colima.gob.mx');
+  });
+
+  it('escapes a value that a shared piece prints (the link in the HTML part)', () => {
+    const enlace = 'https://correo.colima.gob.mx/activar?t=a&u=b';
+    const mail = render(templates, 'restablecimiento', { ...varsFor('restablecimiento'), enlace });
+    expect(mail.html).toContain('href="https://correo.colima.gob.mx/activar?t&#x3D;a&amp;u&#x3D;b"');
+    expect(mail.text).toContain(`\n${enlace}\n`);
   });
 
   it('refuses a missing, empty or unknown value, naming the placeholder', () => {
@@ -151,6 +176,34 @@ describe('template files an administrator edits', () => {
     expect(mail.text).toBe('María José López Hernández: https://correo.colima.gob.mx/activar/AbC_123-xyz vence 29 de noviembre de 2026 a las 14:05 h (hora del centro de México)\n');
   });
 
+  it('refuse a placeholder the template does not declare, even inside a shared piece it uses', () => {
+    const partials = { html: { 'partials/x': '<p>{{folio}}</p>' }, text: { 'partials/x-texto': '{{enlace}}\n' } };
+    expect(messageOf(() => parseTemplateSources('restablecimiento', txt, html + '{{> partials/x}}', partials))).toBe(
+      'restablecimiento.html: el marcador {{folio}} no existe para esta plantilla (disponibles: nombre, correo, enlace, venceEl, vigenciaEnlace, longitudMinima).',
+    );
+    // A value the call passes (titulo="…") belongs to the piece, not to the template.
+    const withTitle = { ...partials, html: { 'partials/x': '<h1>{{titulo}}</h1>' } };
+    expect(() => parseTemplateSources('restablecimiento', txt, html + '{{> partials/x titulo="Hola"}}', withTitle)).not.toThrow();
+    // The text part counts the link its piece shows.
+    expect(() => parseTemplateSources('restablecimiento', minimalTxt('{{> partials/x-texto}}'), html, partials)).not.toThrow();
+  });
+
+  it('refuse an unknown piece, and offer each part only its own kind', () => {
+    const partials = { html: { 'partials/pie': '<p>pie</p>' }, text: { 'partials/pie-texto': 'pie\n' } };
+    expect(messageOf(() => parseTemplateSources('restablecimiento', txt, html + '{{> partials/pei}}', partials))).toBe(
+      'restablecimiento.html: la pieza {{> partials/pei}} (línea 1) no existe (disponibles: partials/pie).',
+    );
+    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}\n{{> partials/pie}}'), html, partials))).toMatch(
+      /^restablecimiento\.txt: la pieza \{\{> partials\/pie\}\} \(línea 5\) no existe \(disponibles: partials\/pie-texto\)/,
+    );
+  });
+
+  it('refuse triple braces, which would print a value unescaped', () => {
+    expect(messageOf(() => parseTemplateSources('restablecimiento', txt, html + '\n<p>{{{nombre}}}</p>'))).toBe(
+      'restablecimiento.html: la línea 2 usa llaves triples o {{& …}}; escriba {{nombre}} (el sistema escapa cada valor).',
+    );
+  });
+
   it('refuse an unknown placeholder, naming file and placeholder', () => {
     expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}} {{curp}}'), html))).toBe(
       'restablecimiento.txt: el marcador {{curp}} no existe para esta plantilla (disponibles: nombre, correo, enlace, venceEl, vigenciaEnlace, longitudMinima).',
@@ -160,11 +213,23 @@ describe('template files an administrator edits', () => {
     );
   });
 
-  it('refuse malformed or unclosed braces', () => {
+  it('refuse malformed, unclosed or stray braces', () => {
     expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}} {{nombre completo}}'), html))).toMatch(
-      /mal escrito/,
+      /el marcador \{\{completo\}\} no existe/,
     );
-    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}} {{nombre}'), html))).toMatch(/sin cerrar/);
+    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}\n{{nombre}'), html))).toMatch(
+      /^restablecimiento\.txt: error de escritura en la línea 5: revise que cada "\{\{" se cierre con "\}\}"/,
+    );
+    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}} {nombre}}'), html))).toBe(
+      'restablecimiento.txt: hay llaves "{{" o "}}" sueltas en la línea 4: un marcador se escribe {{nombre}}.',
+    );
+    // Lines are counted as in the file: the subject is on line 2 of the .txt.
+    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}', 'Aviso {{nombre}'), html))).toMatch(
+      /^restablecimiento\.txt: error de escritura en la línea 2:/,
+    );
+    expect(messageOf(() => parseTemplateSources('restablecimiento', txt, html.replace('</p>', '{{#if nombre}}</p>')))).toMatch(
+      /^restablecimiento\.html: error de escritura en la línea 1/,
+    );
   });
 
   it('refuse a link template that does not show the link in each part', () => {
@@ -210,6 +275,26 @@ describe('template files an administrator edits', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('apply an edit of a shared piece to every message, and check it against each template that uses it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mail-templates-'));
+    try {
+      cpSync(defaultMailTemplatesDir(), dir, { recursive: true });
+      const pie = join(dir, 'partials', 'pie-texto.hbs');
+      writeFileSync(pie, readFileSync(pie, 'utf8').replace('Por favor no responda', 'No responda'));
+      const edited = MailTemplates.load(dir);
+      for (const name of MAIL_TEMPLATE_NAMES) expect(render(edited, name).text).toContain('Institucional. No responda a este correo.');
+      // The shipped set, loaded in the same process, keeps its own pieces.
+      expect(render(MailTemplates.load(), 'bloqueo').text).toContain('Por favor no responda');
+      // {{folio}} is declared by bloqueo but not by alta-personal, which also uses the footer.
+      writeFileSync(pie, readFileSync(pie, 'utf8') + 'Folio: {{folio}}\n');
+      expect(messageOf(() => MailTemplates.load(dir))).toMatch(/^alta-personal\.txt: el marcador \{\{folio\}\} no existe/);
+      writeFileSync(pie, '{{{nombre}}}\n');
+      expect(messageOf(() => MailTemplates.load(dir))).toMatch(/^partials\/pie-texto\.hbs: la línea 1 usa llaves triples/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('formatFechaHora', () => {
@@ -224,8 +309,26 @@ describe('formatFechaHora', () => {
   });
 });
 
-describe('escapeHtml', () => {
-  it('escapes the five HTML-significant characters', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+describe('templates/mail/README.md', () => {
+  it('lists each template with exactly its placeholders', () => {
+    const readme = readFileSync(join(defaultMailTemplatesDir(), 'README.md'), 'utf8');
+    for (const name of MAIL_TEMPLATE_NAMES) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+      expect(row?.split('|').at(-2)?.trim()).toBe(MAIL_TEMPLATE_VARS[name].join(', '));
+    }
+  });
+});
+
+describe('readMailPartials', () => {
+  it('splits the shipped pieces by kind: "-texto" for the text part, the others for HTML', () => {
+    const partials = readMailPartials(defaultMailTemplatesDir());
+    expect(Object.keys(partials.text).sort()).toEqual(['partials/consejos-texto', 'partials/enlace-texto', 'partials/pie-texto']);
+    expect(Object.keys(partials.html).sort()).toEqual([
+      'layouts/correo',
+      'partials/consejos',
+      'partials/encabezado',
+      'partials/enlace',
+      'partials/pie',
+    ]);
   });
 });

@@ -1,15 +1,27 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { formatMomento } from '../letters/fecha';
+import {
+  compile,
+  readPartials,
+  syntaxError,
+  type Template,
+  templatesDir,
+  unescapedLines,
+  variablesOf,
+} from '../render/handlebars';
 
 /**
  * The wording of every e-mail lives in templates/mail/<name>.txt (front matter with the subject, then the plain
  * text) and templates/mail/<name>.html, so an administrator rewords a message without touching code
- * (templates/mail/README.md explains the format to them).
+ * (templates/mail/README.md explains the format to them). They are Handlebars templates (src/render/handlebars.ts):
+ * the HTML part of every message is wrapped in layouts/correo.hbs, and the header, footer, link and password-advice
+ * blocks are written once, as partials under templates/mail/partials. Values are escaped in the HTML part; the
+ * subject and the text part are plain text and are not.
  *
- * Each template has a closed list of placeholders: a typo or a placeholder the code does not fill is an error when
- * the templates are loaded (at boot), and a value the caller forgets is an error when rendering — never a blank or a
- * literal "{{nombre}}" in a message a teacher receives.
+ * Each template has a closed list of placeholders, checked on the parsed template and the partials it uses: a typo or
+ * a placeholder the code does not fill is an error when the templates are loaded (at boot), and a value the caller
+ * forgets is an error when rendering — never a blank or a literal "{{nombre}}" in a message a teacher receives.
  */
 const LINK = ['enlace', 'venceEl', 'vigenciaEnlace', 'longitudMinima'] as const;
 
@@ -54,21 +66,33 @@ export class MailTemplateError extends Error {
   }
 }
 
-interface ParsedTemplate {
+/** The parts of a message as written; the offsets are the lines of the .txt before its subject and its body. */
+interface TemplateSources {
   subject: string;
   text: string;
   html: string;
+  subjectOffset?: number;
+  textOffset?: number;
 }
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
-const NAME = /^[a-zA-Z][a-zA-Z0-9]*$/;
+/** A checked message, compiled: each part takes the formatted values. */
+export interface ParsedTemplate {
+  subject: Template;
+  text: Template;
+  html: Template;
+}
 
-export const DEFAULT_MAIL_TEMPLATES_DIR = resolve(__dirname, '..', '..', 'templates', 'mail');
+/** The shared pieces (`{{> partials/pie}}`, `{{#> layouts/correo}}`, …) by name, for each kind of part. */
+export interface MailPartials {
+  html: Readonly<Record<string, string>>;
+  text: Readonly<Record<string, string>>;
+}
+
+const NO_PARTIALS: MailPartials = { html: {}, text: {} };
 
 /** Finds templates/mail next to the sources, or under the working directory when running from a build. */
 export function defaultMailTemplatesDir(): string {
-  const candidates = [DEFAULT_MAIL_TEMPLATES_DIR, resolve(process.cwd(), 'templates', 'mail')];
-  return candidates.find((d) => existsSync(join(d, 'alta-personal.txt'))) ?? DEFAULT_MAIL_TEMPLATES_DIR;
+  return templatesDir('mail');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -82,56 +106,88 @@ export function formatFechaHora(date: Date): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+/**
+ * Reads the `*.hbs` pieces of a templates folder (layouts/, partials/). A piece whose name ends in "-texto" is for
+ * the plain-text part, the others for the HTML part: each part is offered only its own kind, so HTML in a text mail
+ * (or the reverse) is refused at load like any unknown piece.
+ */
+export function readMailPartials(dir: string): MailPartials {
+  const all = readPartials(dir);
+  for (const [name, source] of Object.entries(all)) checkMarkup(source, `${name}.hbs`);
+  const pick = (text: boolean) => Object.fromEntries(Object.entries(all).filter(([n]) => n.endsWith('-texto') === text));
+  return { html: pick(false), text: pick(true) };
 }
 
-function placeholdersOf(source: string, where: string): Set<string> {
-  const found = new Set<string>();
-  for (const m of source.matchAll(PLACEHOLDER)) {
-    const name = m[1] ?? '';
-    if (!NAME.test(name)) throw new MailTemplateError(`${where}: el marcador "{{${name}}}" está mal escrito.`);
-    found.add(name);
-  }
-  const rest = source.replace(PLACEHOLDER, '');
-  if (rest.includes('{{') || rest.includes('}}')) {
-    throw new MailTemplateError(`${where}: hay llaves "{{" o "}}" sin cerrar o sin marcador.`);
-  }
-  return found;
+/** Messages count lines from the start of the text parsed; the administrator counts them from the file's first. */
+function inFile(message: string, lineOffset: number): string {
+  return message.replace(/línea (\d+)/g, (_all, n: string) => `línea ${lineOffset + Number(n)}`);
 }
 
-/** Splits "---\nasunto: …\n---\nbody" into subject and body. */
-function parseTextTemplate(source: string, where: string): { subject: string; text: string } {
+/** Syntax, and no `{{{…}}}`: the HTML part must escape every value, and the text part has no need of it. */
+function checkMarkup(source: string, where: string, lineOffset = 0): void {
+  const bad = syntaxError(source);
+  if (bad !== undefined) throw new MailTemplateError(`${where}: ${inFile(bad, lineOffset)}`);
+  const [line] = unescapedLines(source);
+  if (line !== undefined) {
+    throw new MailTemplateError(
+      `${where}: la línea ${lineOffset + line} usa llaves triples o {{& …}}; escriba {{nombre}} (el sistema escapa cada valor).`,
+    );
+  }
+}
+
+/** Splits "---\nasunto: …\n---\nbody" into subject and body, and how many lines of the file come before each. */
+function parseTextTemplate(source: string, where: string): Omit<Required<TemplateSources>, 'html'> {
   const normalized = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(normalized);
   if (!m) throw new MailTemplateError(`${where}: debe empezar con un encabezado entre líneas "---" que diga "asunto: …".`);
   let subject: string | undefined;
-  for (const line of (m[1] ?? '').split('\n')) {
+  let subjectOffset = 0;
+  for (const [i, line] of (m[1] ?? '').split('\n').entries()) {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const field = /^([a-záéíóúñ]+)\s*:\s*(.*)$/i.exec(trimmed);
     if (field?.[1]?.toLowerCase() === 'asunto' && (field[2] ?? '').trim() !== '') {
       subject = (field[2] ?? '').trim();
+      subjectOffset = i + 1;
     } else {
       throw new MailTemplateError(`${where}: el encabezado solo admite "asunto: …" (línea: "${trimmed.slice(0, 60)}").`);
     }
   }
   if (subject === undefined) throw new MailTemplateError(`${where}: falta "asunto: …" en el encabezado.`);
-  return { subject, text: (m[2] ?? '').replace(/\s+$/, '') + '\n' };
+  const textOffset = (m[1] ?? '').split('\n').length + 2;
+  return { subject, text: m[2] ?? '', subjectOffset, textOffset };
 }
 
-/** Checks one template's sources against its declared placeholders; throws a MailTemplateError that names the file. */
-export function validateTemplate(name: MailTemplateName, parsed: ParsedTemplate): void {
+/** The placeholders one part reads, itself and through the partials it uses; an error names the file and line. */
+function placeholdersOf(
+  source: string,
+  where: string,
+  partials: Readonly<Record<string, string>>,
+  lineOffset = 0,
+): Set<string> {
+  checkMarkup(source, where, lineOffset);
+  try {
+    return variablesOf(source, partials);
+  } catch (e) {
+    throw new MailTemplateError(`${where}: ${inFile((e as Error).message, lineOffset)}`);
+  }
+}
+
+/**
+ * Checks one template's sources against its declared placeholders and compiles them; throws a MailTemplateError that
+ * names the file. `partials` are the folder's shared pieces (readMailPartials).
+ */
+export function validateTemplate(
+  name: MailTemplateName,
+  sources: TemplateSources,
+  partials: MailPartials = NO_PARTIALS,
+): ParsedTemplate {
   const declared = new Set<string>(MAIL_TEMPLATE_VARS[name]);
   const used: Record<'subject' | 'text' | 'html', Set<string>> = {
-    subject: placeholdersOf(parsed.subject, `${name}.txt (asunto)`),
-    text: placeholdersOf(parsed.text, `${name}.txt`),
-    html: placeholdersOf(parsed.html, `${name}.html`),
+    // The subject is one header line: no pieces (they span lines).
+    subject: placeholdersOf(sources.subject, `${name}.txt`, {}, sources.subjectOffset),
+    text: placeholdersOf(sources.text, `${name}.txt`, partials.text, sources.textOffset),
+    html: placeholdersOf(sources.html, `${name}.html`, partials.html),
   };
   for (const [part, names] of Object.entries(used)) {
     const file = part === 'html' ? `${name}.html` : `${name}.txt`;
@@ -148,9 +204,14 @@ export function validateTemplate(name: MailTemplateName, parsed: ParsedTemplate)
     if (!used.text.has(p)) throw new MailTemplateError(`${name}.txt: debe mostrar {{${p}}}.`);
     if (!used.html.has(p)) throw new MailTemplateError(`${name}.html: debe mostrar {{${p}}}.`);
   }
-  if (/\{\{\s*enlace\s*\}\}/.test(parsed.subject) || /contrasena/i.test([...used.subject].join(' '))) {
+  if ([...used.subject].some((p) => p === 'enlace' || /contrasena/i.test(p))) {
     throw new MailTemplateError(`${name}.txt: el asunto no puede llevar enlaces ni contraseñas.`);
   }
+  return {
+    subject: compile(sources.subject, { plainText: true }),
+    text: compile(sources.text, { plainText: true, partials: partials.text }),
+    html: compile(sources.html, { partials: partials.html }),
+  };
 }
 
 function stringValue(name: MailTemplateName, key: string, value: unknown): string {
@@ -165,14 +226,7 @@ function stringValue(name: MailTemplateName, key: string, value: unknown): strin
   throw new MailTemplateError(`Correo "${name}": falta el valor de {{${key}}}.`);
 }
 
-function fill(source: string, values: Map<string, string>, escape: boolean): string {
-  return source.replace(PLACEHOLDER, (_all, key: string) => {
-    const v = values.get(key) ?? '';
-    return escape ? escapeHtml(v) : v;
-  });
-}
-
-/** Renders parsed sources with values; pure, so callers may render templates they hold in memory. */
+/** Renders a parsed template with values; pure, so callers may render templates they hold in memory. */
 export function renderParsed<N extends MailTemplateName>(
   name: N,
   parsed: ParsedTemplate,
@@ -185,10 +239,11 @@ export function renderParsed<N extends MailTemplateName>(
       throw new MailTemplateError(`Correo "${name}": {{${key}}} no es un marcador de esta plantilla (disponibles: ${declared.join(', ')}).`);
     }
   }
-  const values = new Map(declared.map((key) => [key, stringValue(name, key, given[key])]));
-  const subject = fill(parsed.subject, values, false);
+  const values = Object.fromEntries(declared.map((key) => [key, stringValue(name, key, given[key])]));
+  const subject = parsed.subject(values);
   if (/[\r\n]/.test(subject)) throw new MailTemplateError(`Correo "${name}": el asunto no puede tener saltos de línea.`);
-  return { subject, text: fill(parsed.text, values, false), html: fill(parsed.html, values, true) };
+  // Partials end in a newline of their own: the text ends in exactly one, as a file does.
+  return { subject, text: parsed.text(values).replace(/\s+$/, '') + '\n', html: parsed.html(values) };
 }
 
 export class MailTemplates {
@@ -197,8 +252,9 @@ export class MailTemplates {
     private readonly parsed: ReadonlyMap<MailTemplateName, ParsedTemplate>,
   ) {}
 
-  /** Reads and checks every template; an error names the file and the placeholder to fix. */
+  /** Reads and checks every template and shared piece; an error names the file and the placeholder to fix. */
   static load(dir: string = defaultMailTemplatesDir()): MailTemplates {
+    const partials = readMailPartials(dir);
     const parsed = new Map<MailTemplateName, ParsedTemplate>();
     for (const name of MAIL_TEMPLATE_NAMES) {
       const txtFile = join(dir, `${name}.txt`);
@@ -206,11 +262,8 @@ export class MailTemplates {
       for (const f of [txtFile, htmlFile]) {
         if (!existsSync(f)) throw new MailTemplateError(`Falta la plantilla de correo ${f}.`);
       }
-      const { subject, text } = parseTextTemplate(readFileSync(txtFile, 'utf8'), `${name}.txt`);
       const html = readFileSync(htmlFile, 'utf8').replace(/^\uFEFF/, '');
-      const template = { subject, text, html };
-      validateTemplate(name, template);
-      parsed.set(name, template);
+      parsed.set(name, parseTemplateSources(name, readFileSync(txtFile, 'utf8'), html, partials));
     }
     return new MailTemplates(dir, parsed);
   }
@@ -223,9 +276,11 @@ export class MailTemplates {
 }
 
 /** Exposed for tests and for an administrator's preview: parse a template held in memory. */
-export function parseTemplateSources(name: MailTemplateName, txt: string, html: string): ParsedTemplate {
-  const { subject, text } = parseTextTemplate(txt, `${name}.txt`);
-  const parsed = { subject, text, html };
-  validateTemplate(name, parsed);
-  return parsed;
+export function parseTemplateSources(
+  name: MailTemplateName,
+  txt: string,
+  html: string,
+  partials: MailPartials = NO_PARTIALS,
+): ParsedTemplate {
+  return validateTemplate(name, { ...parseTextTemplate(txt, `${name}.txt`), html }, partials);
 }

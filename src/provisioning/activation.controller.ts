@@ -3,7 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/domain-error';
 import { htmlPage } from '../common/html';
-import { escapeHtml, formatFechaHora } from '../mail/mail-templates';
+import { formatFechaHora } from '../mail/mail-templates';
+import { escapeHtml } from '../render/handlebars';
 import { passwordRequirements } from '../security/password-policy';
 import { ActivationService } from './activation.service';
 
