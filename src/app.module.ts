@@ -9,7 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
 import type { EngineProcedure } from './engine/procedure-registry';
 import { HealthModule } from './health/health.module';
-import { LETTER_PROCESSORS, OficiosModule } from './oficios/oficios.module';
+import { OficiosModule } from './oficios/oficios.module';
 import { loadPdfSigner } from './oficios/pdf-signer.provider';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { QueueModule } from './queue/queue.module';
@@ -36,7 +36,7 @@ export class AppModule {
         EngineModule.forRoot(procedures),
         ProvisioningModule,
         OficiosModule.forRoot(signer),
-        QueueModule.forRoot(role, LETTER_PROCESSORS),
+        QueueModule.forRoot(role),
         SelfServiceModule,
         CatalogModule,
         WebModule,

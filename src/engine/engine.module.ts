@@ -1,13 +1,25 @@
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { CatalogEventFacts } from '../catalog/catalog-event-facts';
+import { MailModule } from '../mail/mail.module';
 import { CalendarService } from './calendar.service';
 import { CaseQueryService } from './case-query.service';
+import { EffectProcessors } from './effects/effect-processor';
+import { EffectQueues } from './effects/effect-queues';
+import { JobRunner } from './effects/job-runner.service';
+import { OutboxRelay } from './effects/outbox-relay.service';
+import { TaskReminderProcessor } from './effects/task-reminder.processor';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
 import { EVENT_FACTS } from './event-facts';
+import { IdleCaseExpiry } from './idle-expiry';
 import { InboxService } from './inbox.service';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS } from './procedure-registry';
 
+/**
+ * The procedure engine and its side effects: the outbox it writes with each transition, relayed to the queues
+ * (QueueModule) and run by the @EffectProcessor() providers of whichever module owns each effect.
+ */
 @Module({})
 export class EngineModule implements OnApplicationBootstrap {
   constructor(
@@ -19,6 +31,8 @@ export class EngineModule implements OnApplicationBootstrap {
     return {
       module: EngineModule,
       global: true,
+      // MailModule: the task reminders' mail.
+      imports: [DiscoveryModule, MailModule],
       controllers: [EngineController],
       providers: [
         { provide: PROCEDURE_DEFINITIONS, useValue: definitions },
@@ -27,8 +41,14 @@ export class EngineModule implements OnApplicationBootstrap {
         EngineService,
         InboxService,
         CaseQueryService,
+        IdleCaseExpiry,
+        { provide: EffectProcessors, useFactory: () => new EffectProcessors() },
+        JobRunner,
+        OutboxRelay,
+        EffectQueues,
+        TaskReminderProcessor,
       ],
-      exports: [EngineService, InboxService, CaseQueryService, CalendarService],
+      exports: [EngineService, InboxService, CaseQueryService, CalendarService, JobRunner, OutboxRelay],
     };
   }
 
