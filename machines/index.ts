@@ -80,9 +80,14 @@ export interface ProcedureDefinition {
    * by that first act (the worker's CURP/CURT, the oficio sent), and its movement carries the guide step.
    */
   startEvent?: ProcedureEventType;
+  /** A case nobody touched for this long ends by itself: the engine sends it VENCIMIENTO. Absent: it waits for a person. */
+  idleExpiryMs?: number;
   /** How cases of an older version move to this one: old state value → new state value. */
   migrateFrom?: { version: number; stateMap: Record<string, string> };
 }
+
+/** A worker who left the self-service page (never confirmed, never came back): the request expires after an hour. */
+const SELF_SERVICE_IDLE_MS = 60 * 60_000;
 
 const TITULO_NUEVO = 'Descripción del procedimiento de solicitud y obtención de un nuevo correo electrónico institucional';
 
@@ -103,6 +108,7 @@ export const PROCEDURES: ProcedureDefinition[] = [
     machine: personalAltaV1,
     startRoles: ['trabajador'],
     startEvent: 'IDENTIFICAR',
+    idleExpiryMs: SELF_SERVICE_IDLE_MS,
   },
   {
     id: 'personal-restablecer',
@@ -120,6 +126,7 @@ export const PROCEDURES: ProcedureDefinition[] = [
     machine: personalRestablecerV1,
     startRoles: ['trabajador'],
     startEvent: 'IDENTIFICAR',
+    idleExpiryMs: SELF_SERVICE_IDLE_MS,
   },
   {
     id: 'centro-trabajo-alta',

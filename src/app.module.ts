@@ -11,7 +11,7 @@ import { ENTITIES } from './entities';
 import { EngineModule } from './engine/engine.module';
 import type { EngineProcedure } from './engine/procedure-registry';
 import { HealthModule } from './health/health.module';
-import { LETTER_PROCESSORS, OficiosModule } from './oficios/oficios.module';
+import { OficiosModule } from './oficios/oficios.module';
 import { loadPdfSigner } from './oficios/pdf-signer.provider';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { QueueModule } from './queue/queue.module';
@@ -39,7 +39,7 @@ export class AppModule {
         DiagramModule,
         ProvisioningModule,
         OficiosModule.forRoot(signer),
-        QueueModule.forRoot(role, LETTER_PROCESSORS),
+        QueueModule.forRoot(role),
         SelfServiceModule,
         CatalogModule,
         WebModule,

@@ -1,12 +1,24 @@
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { MailModule } from '../mail/mail.module';
 import { CalendarService } from './calendar.service';
 import { CaseQueryService } from './case-query.service';
 import { CaseRecords } from './case-records';
+import { EffectProcessors } from './effects/effect-processor';
+import { EffectQueues } from './effects/effect-queues';
+import { JobRunner } from './effects/job-runner.service';
+import { OutboxRelay } from './effects/outbox-relay.service';
+import { TaskReminderProcessor } from './effects/task-reminder.processor';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
+import { IdleCaseExpiry } from './idle-expiry';
 import { InboxService } from './inbox.service';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS } from './procedure-registry';
 
+/**
+ * The procedure engine and its side effects: the outbox it writes with each transition, relayed to the queues
+ * (QueueModule) and run by the @EffectProcessor() providers of whichever module owns each effect.
+ */
 @Module({})
 export class EngineModule implements OnApplicationBootstrap {
   constructor(
@@ -18,6 +30,8 @@ export class EngineModule implements OnApplicationBootstrap {
     return {
       module: EngineModule,
       global: true,
+      // MailModule: the task reminders' mail.
+      imports: [DiscoveryModule, MailModule],
       controllers: [EngineController],
       providers: [
         { provide: PROCEDURE_DEFINITIONS, useValue: definitions },
@@ -26,8 +40,14 @@ export class EngineModule implements OnApplicationBootstrap {
         InboxService,
         CaseQueryService,
         CaseRecords,
+        IdleCaseExpiry,
+        { provide: EffectProcessors, useFactory: () => new EffectProcessors() },
+        JobRunner,
+        OutboxRelay,
+        EffectQueues,
+        TaskReminderProcessor,
       ],
-      exports: [EngineService, InboxService, CaseQueryService, CalendarService, CaseRecords],
+      exports: [EngineService, InboxService, CaseQueryService, CalendarService, CaseRecords, JobRunner, OutboxRelay],
     };
   }
 

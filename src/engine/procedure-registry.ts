@@ -14,6 +14,8 @@ export interface EngineProcedure {
   startRoles: readonly ActorRole[];
   /** The first act, sent right after the initial state when a case opens (e.g. IDENTIFICAR, SOLICITAR). */
   startEvent?: string;
+  /** A case nobody touched for this long gets VENCIMIENTO from the system (IdleCaseExpiry); absent: never. */
+  idleExpiryMs?: number;
   /** Declared mapping from the states of an older version, for `npm run cases:migrate`. */
   migrateFrom?: { version: number; stateMap: Record<string, string> };
 }

@@ -8,6 +8,7 @@ import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
+import { type CommandProcessor, EffectProcessor, TransientError } from '../engine/effects/effect-processor';
 import type { EngineEvent } from '../engine/engine.service';
 import { CaseRecords } from '../engine/case-records';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
@@ -27,7 +28,6 @@ import {
 } from '../letters/templates';
 import { maskEmail, newVerificationCode, shortVerifyUrl, verifyUrl } from '../letters/verification';
 import { LINK_VALIDITY_HOURS } from '../mail/account-mails';
-import { type CommandProcessor, TransientError } from '../queue/queue.types';
 import { type DocumentKind, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
@@ -166,8 +166,10 @@ export class DocumentIssuer {
  * oficio. Fire-and-forget: the case does not wait for it.
  */
 @Injectable()
+@EffectProcessor()
 export class AcuseProcessor implements CommandProcessor {
   readonly type = 'renderAcuse' as const;
+  readonly queue = 'letters' as const;
 
   constructor(private readonly issuer: DocumentIssuer) {}
 
@@ -211,8 +213,10 @@ export class AcuseProcessor implements CommandProcessor {
  * Reports LETTER_READY { letterId }; a failure for good reports LETTER_ERROR (the case's incident).
  */
 @Injectable()
+@EffectProcessor()
 export class ReplyLetterProcessor implements CommandProcessor {
   readonly type = 'renderReplyLetter' as const;
+  readonly queue = 'letters' as const;
   templatesDir = DEFAULT_LETTER_TEMPLATES_DIR;
 
   constructor(

@@ -1,5 +1,6 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { QueueRuntime } from '../queue/queue-runtime.service';
 import { DocumentsService } from './documents.service';
 import { FILE_STORE, LocalFileStore } from './file-store';
 import { StoredFileSweep } from './file-sweep';
@@ -10,17 +11,20 @@ import type { PdfSigner } from '../letters/signer';
 import { PDF_SIGNER } from './pdf-signer.provider';
 import { VerificationRateLimit } from './rate-limit.guard';
 
-/** The letters queue's processors (QueueModule.forRoot adds them to COMMAND_PROCESSORS). */
-export const LETTER_PROCESSORS = [AcuseProcessor, ReplyLetterProcessor];
-
 /**
  * Oficios and letters: registration with folio (POST /api/oficios), acuse and reply-letter processors for the
- * letters queue, delivery of documents and the public verification page. Needs the engine (EngineModule is global)
- * and staff auth (AuthModule is global). Global, so the queue module can inject LETTER_PROCESSORS.
+ * letters queue (@EffectProcessor(): the engine finds them), delivery of documents and the public verification page,
+ * and the hourly sweep of stored files nobody names (a task of the queues' periodic job). Needs the engine
+ * (EngineModule is global) and staff auth (AuthModule is global).
  */
 @Global()
 @Module({})
-export class OficiosModule {
+export class OficiosModule implements OnModuleInit {
+  constructor(
+    private readonly runtime: QueueRuntime,
+    private readonly fileSweep: StoredFileSweep,
+  ) {}
+
   /** `signer`: loaded before the application is built (loadPdfSigner), so a certificate that is not valid stops the start first. */
   static forRoot(signer: PdfSigner): DynamicModule {
     return {
@@ -32,12 +36,16 @@ export class OficiosModule {
         OficiosService,
         DocumentsService,
         DocumentIssuer,
-        ...LETTER_PROCESSORS,
+        AcuseProcessor,
+        ReplyLetterProcessor,
         VerificationRateLimit,
         StoredFileSweep,
       ],
-      // StoredFileSweep: for the periodic job (QueueRuntime.periodic calls sweepIfDue).
-      exports: [OficiosService, DocumentsService, ...LETTER_PROCESSORS, FILE_STORE, PDF_SIGNER, StoredFileSweep],
+      exports: [OficiosService, DocumentsService, FILE_STORE, PDF_SIGNER],
     };
+  }
+
+  onModuleInit(): void {
+    this.runtime.addMaintenance('la limpieza del almacén de documentos', () => this.fileSweep.sweepIfDue());
   }
 }

@@ -9,9 +9,9 @@ import { CatalogRecords, type CuentaRecord } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { isUniqueViolation } from '../database/unique-violation';
+import { type CommandProcessor, EffectProcessor, TransientError } from '../engine/effects/effect-processor';
 import type { EngineEvent } from '../engine/engine.service';
 import type { OutboxCommand } from '../engine/entities/outbox.entity';
-import type { CommandProcessor } from '../queue/queue.types';
 import { SecretBox } from '../security/secret-box';
 import { AddressGenerator, type AddressRequest } from './address/address-generator';
 import { ChosenPassword } from './entities/chosen-password.entity';
@@ -22,6 +22,15 @@ import { DIRECTORY_PROVIDER, type DirectoryProvider, ProviderError } from './pro
 export function idFrom(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * A directory failure as the effect runner reads it: a transient one (network, rate limit, 5xx) is retried after its
+ * Retry-After at least; any other fails the command with the provider's Spanish message. Other errors pass unchanged.
+ */
+export function asEffectError(e: unknown): unknown {
+  if (!(e instanceof ProviderError)) return e;
+  return e.transient ? new TransientError(e.messageEs, e.retryAfterMs) : new DomainError(`DIRECTORIO_${e.code.toUpperCase()}`, e.messageEs, 422);
 }
 
 /** Nobody knows this password: the holder sets their own through the single-use link (or a temporary one is mailed). */
@@ -36,8 +45,10 @@ const unusablePassword = (): string => `${randomBytes(24).toString('base64url')}
  * account and an account for (or reassigned to) an inactive worker, whatever put the command in the outbox.
  */
 @Injectable()
+@EffectProcessor()
 export class ProvisionProcessor implements CommandProcessor {
   readonly type = 'provision' as const;
+  readonly queue = 'provisioning' as const;
   private readonly box: SecretBox;
 
   constructor(
@@ -53,7 +64,12 @@ export class ProvisionProcessor implements CommandProcessor {
   }
 
   async handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent> {
-    const p = payload as CommandParams['provision'];
+    return this.perform(cmd, payload as CommandParams['provision']).catch((e: unknown) => {
+      throw asEffectError(e);
+    });
+  }
+
+  private async perform(cmd: OutboxCommand, p: CommandParams['provision']): Promise<EngineEvent> {
     switch (p.op) {
       case 'create':
         return this.create(cmd, p);
@@ -183,8 +199,10 @@ function required<T>(v: T | null | undefined, what: string): T {
 
 /** Guía 5.2.2: once applied (or the request ended), the sealed password is erased. */
 @Injectable()
+@EffectProcessor()
 export class WipeChosenPasswordProcessor implements CommandProcessor {
   readonly type = 'wipeChosenPassword' as const;
+  readonly queue = 'provisioning' as const;
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async handle(cmd: OutboxCommand): Promise<null> {

@@ -1,21 +1,23 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type OnModuleInit } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MailModule } from '../mail/mail.module';
+import { QueueRuntime } from '../queue/queue-runtime.service';
 import { ActivationController } from './activation.controller';
 import { ActivationService } from './activation.service';
 import { ChosenPasswords } from './chosen-passwords';
 import { AddressGenerator } from './address/address-generator';
 import { HoldersService } from './holders.service';
-import { NotifyHolderProcessor, SendCredentialsProcessor, TaskReminderProcessor } from './notification.processors';
+import { NotifyHolderProcessor, SendCredentialsProcessor } from './notification.processors';
 import { createDirectoryProvider } from './providers/create-directory-provider';
 import { DIRECTORY_PROVIDER } from './providers/directory-provider';
 import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.processor';
 
-export const PROVISIONING_PROCESSORS = [ProvisionProcessor, WipeChosenPasswordProcessor, SendCredentialsProcessor, NotifyHolderProcessor, TaskReminderProcessor];
-
-/** The guide's "Servicio": the directory adapter, address rules, mail, single-use links and their processors. */
+/**
+ * The guide's "Servicio": the directory adapter, address rules, mail, single-use links and their effect processors
+ * (@EffectProcessor(): the engine finds them). 5.2.1's first use is looked for by the queues' periodic job.
+ */
 @Global()
 @Module({
   imports: [MailModule],
@@ -39,8 +41,20 @@ export const PROVISIONING_PROCESSORS = [ProvisionProcessor, WipeChosenPasswordPr
     HoldersService,
     ActivationService,
     ChosenPasswords,
-    ...PROVISIONING_PROCESSORS,
+    ProvisionProcessor,
+    WipeChosenPasswordProcessor,
+    SendCredentialsProcessor,
+    NotifyHolderProcessor,
   ],
-  exports: [MailModule, DIRECTORY_PROVIDER, AddressGenerator, HoldersService, ActivationService, ...PROVISIONING_PROCESSORS, ChosenPasswords],
+  exports: [MailModule, DIRECTORY_PROVIDER, AddressGenerator, HoldersService, ActivationService, ChosenPasswords],
 })
-export class ProvisioningModule {}
+export class ProvisioningModule implements OnModuleInit {
+  constructor(
+    private readonly runtime: QueueRuntime,
+    private readonly activation: ActivationService,
+  ) {}
+
+  onModuleInit(): void {
+    this.runtime.addMaintenance('el inicio de uso de las cuentas de centro de trabajo', () => this.activation.sweepFirstUse());
+  }
+}

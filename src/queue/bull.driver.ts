@@ -6,8 +6,8 @@ import { type JobData, QUEUE_NAMES, type QueueName } from './queue.types';
 /**
  * Bull on Redis: queues shared by every web and worker process. Bull is required only here, so the embedded default
  * never loads it. A short reconnect strategy (Bull's default grows to 20 s) makes work resume quickly after Redis
- * comes back. Retries are ours (see JobRunner), so each Bull job is one try of a command, with a deterministic id
- * (`outboxId:try`): adding it again while it waits or runs does nothing.
+ * comes back. Retries are the consumer's (the engine's JobRunner), so each Bull job is one try of a command, with a
+ * deterministic id (`outboxId:try`): adding it again while it waits or runs does nothing.
  */
 export class BullDriver implements QueueDriver {
   readonly name = 'bull' as const;

@@ -1,22 +1,40 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { StoredFileSweep } from '../oficios/file-sweep';
-import { ActivationService } from '../provisioning/activation.service';
-import { JobRunner } from './job-runner.service';
-import { OutboxRelay } from './outbox-relay.service';
-import { QUEUE_DRIVER, type QueueDriver } from './queue-driver';
+import { type JobHandler, QUEUE_DRIVER, type QueueDriver } from './queue-driver';
 
 export const QUEUE_ROLE = Symbol('QUEUE_ROLE');
 /** web: serves and relays; worker: relays and runs jobs; all-in-one: the embedded default (both, one process). */
 export type QueueRole = 'web' | 'worker' | 'all-in-one' | 'off';
 
+/** What runs the jobs of every queue, registered by the module that owns the work. */
+export interface JobConsumer {
+  readonly handle: JobHandler;
+  /** At boot, in every process that runs the queues (web too): throws when it could not run what may be queued. */
+  check?(): void;
+  /**
+   * At boot, in a process that consumes a queue kept in its own memory, before it consumes: what that memory held at
+   * the last exit is gone. Returns how many jobs go back to the queue.
+   */
+  resume?(): Promise<number>;
+}
+
+interface Recurring<T> {
+  name: string;
+  run: () => Promise<T>;
+}
+
 /**
- * Starts the relay loop, the recovery job and (where this process runs jobs) the consumers. Web processes with Redis
- * only enqueue; `npm run worker` processes consume. Without Redis the web process does everything in-process.
+ * Starts the relays (work moved into the queues), the maintenance tasks and, where this process runs jobs, the
+ * consumer. It knows none of them: the modules that own them register them here before the application bootstraps
+ * (in their onModuleInit). Web processes with Redis only enqueue; `npm run worker` processes consume. Without Redis
+ * the web process does everything in-process.
  */
 @Injectable()
 export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Colas');
+  private consumer?: JobConsumer;
+  private readonly relays: Recurring<number>[] = [];
+  private readonly maintenance: Recurring<unknown>[] = [];
   private relayTimer?: NodeJS.Timeout;
   private recoveryTimer?: NodeJS.Timeout;
   private relaying = false;
@@ -27,21 +45,34 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(QUEUE_DRIVER) readonly driver: QueueDriver,
     @Inject(QUEUE_ROLE) private readonly role: QueueRole,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly relay: OutboxRelay,
-    private readonly runner: JobRunner,
-    private readonly activation: ActivationService,
-    private readonly fileSweep: StoredFileSweep,
   ) {}
+
+  /** The one consumer of the queues' jobs. */
+  consumeWith(consumer: JobConsumer): void {
+    if (this.consumer) throw new Error('Las colas ya tienen quien ejecute sus trabajos');
+    this.consumer = consumer;
+  }
+
+  /** Work moved into the queues every RELAY_INTERVAL_MS; `relay` returns how many jobs it queued. `name` is read in the log. */
+  addRelay(name: string, relay: () => Promise<number>): void {
+    this.relays.push({ name, run: relay });
+  }
+
+  /** Maintenance every RECOVERY_INTERVAL_MS, in the order registered. `name` is read in the log. */
+  addMaintenance(name: string, task: () => Promise<unknown>): void {
+    this.maintenance.push({ name, run: task });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.role === 'off') return;
-    this.runner.assertComplete();
+    this.consumer?.check?.();
     if (this.role !== 'web') {
-      if (this.driver.name === 'in-process') {
-        const n = await this.relay.requeueAllEnqueued();
+      if (!this.consumer) throw new Error('Este proceso ejecuta los trabajos de las colas, pero ningún módulo los atiende');
+      if (this.driver.name === 'in-process' && this.consumer.resume) {
+        const n = await this.consumer.resume();
         if (n) this.log.log(`${n} trabajo(s) de una ejecución anterior vuelven a la cola`);
       }
-      this.driver.consume(this.runner.handle, this.config.workerConcurrency);
+      this.driver.consume(this.consumer.handle, this.config.workerConcurrency);
     }
     this.relayTimer = setInterval(() => void this.relayOnce(), this.config.relayIntervalMs);
     this.recoveryTimer = setInterval(() => void this.periodic(), this.config.recoveryIntervalMs);
@@ -50,43 +81,40 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     this.log.log(`Colas: ${this.driver.name}, este proceso: ${this.role}`);
   }
 
-  /** One relay pass, never two at once in this process. */
+  /** One pass of every relay, never two at once in this process; how many jobs they queued. */
   async relayOnce(): Promise<number> {
     if (this.relaying || this.stopped) return 0;
     this.relaying = true;
+    let queued = 0;
     try {
-      return await this.relay.relay();
-    } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'No se pudo pasar la bandeja de salida a las colas; se reintentará');
-      return 0;
+      for (const relay of this.relays) {
+        try {
+          queued += await relay.run();
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message }, `No se pudo pasar ${relay.name} a las colas; se reintentará`);
+        }
+      }
+      return queued;
     } finally {
       this.relaying = false;
     }
   }
 
-  /**
-   * The recovery job, the self-service expiry and 5.2.1's first use, every RECOVERY_INTERVAL_MS (never two passes at
-   * once in this process); stored files nobody names, hourly.
-   */
+  /** One pass of the maintenance tasks (never two passes at once in this process); one failing does not stop the rest. */
   async periodic(): Promise<void> {
     if (this.recovering || this.stopped) return;
     this.recovering = true;
     try {
-      await this.periodicPass();
+      for (const task of this.maintenance) {
+        try {
+          await task.run();
+        } catch (e) {
+          this.log.error({ err: (e as Error).message }, `Falló ${task.name}; se reintentará`);
+        }
+      }
     } finally {
       this.recovering = false;
     }
-  }
-
-  private async periodicPass(): Promise<void> {
-    try {
-      await this.relay.recover();
-      await this.relay.expireAbandonedSelfService();
-      await this.activation.sweepFirstUse();
-    } catch (e) {
-      this.log.error({ err: (e as Error).message }, 'Recuperación fallida');
-    }
-    await this.fileSweep.sweepIfDue(); // never throws: logs its own errors
   }
 
   async onApplicationShutdown(): Promise<void> {

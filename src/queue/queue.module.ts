@@ -1,22 +1,18 @@
-import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { PROVISIONING_PROCESSORS } from '../provisioning/provisioning.module';
 import { BullDriver } from './bull.driver';
 import { InProcessDriver } from './in-process.driver';
-import { JobRunner } from './job-runner.service';
-import { OutboxRelay } from './outbox-relay.service';
 import { QUEUE_DRIVER } from './queue-driver';
 import { QUEUE_ROLE, type QueueRole, QueueRuntime } from './queue-runtime.service';
-import { COMMAND_PROCESSORS, type CommandProcessor } from './queue.types';
 
 /**
- * Outbox → queues → processors. Two drivers, one set of processors (n8n's precedent): Bull on Redis when REDIS_URL is
- * set, in-process otherwise. `extraProcessors` are the processors other modules own (the letters').
+ * The queues and their runtime, knowing nothing of the work: Bull on Redis when REDIS_URL is set, in-process
+ * otherwise (n8n's precedent: two drivers, one set of processors). The module that owns the jobs registers their
+ * consumer, relays and maintenance with QueueRuntime.
  */
 @Module({})
 export class QueueModule {
-  static forRoot(role: QueueRole, extraProcessors: Type<CommandProcessor>[] = []): DynamicModule {
-    const processors = [...PROVISIONING_PROCESSORS, ...extraProcessors];
+  static forRoot(role: QueueRole): DynamicModule {
     return {
       module: QueueModule,
       global: true,
@@ -32,12 +28,9 @@ export class QueueModule {
           // Without Redis there is no separate worker: the web process runs the jobs itself.
           useFactory: (config: AppConfig): QueueRole => (role === 'web' && !config.redisUrl ? 'all-in-one' : role),
         },
-        { provide: COMMAND_PROCESSORS, inject: processors, useFactory: (...instances: CommandProcessor[]) => instances },
-        JobRunner,
-        OutboxRelay,
         QueueRuntime,
       ],
-      exports: [QUEUE_DRIVER, JobRunner, OutboxRelay, QueueRuntime],
+      exports: [QUEUE_DRIVER, QueueRuntime],
     };
   }
 }

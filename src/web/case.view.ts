@@ -7,7 +7,7 @@ import { type Chrome, csrfField, staffPage } from './layout';
 
 const dl = (pairs: [string, string | null | undefined][]): string => {
   const rows = pairs.filter(([, v]) => v !== null && v !== undefined && v !== '');
-  return rows.length ? `<dl class="datos">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v!)}</dd>`).join('')}</dl>` : '';
+  return rows.length ? `<dl class="datos">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>` : '';
 };
 
 const estadoCuenta = (estado: string): string =>

@@ -11,7 +11,7 @@ import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { loadConfig } from '../../src/config/config';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
-import { LIVE_STATUSES } from '../../src/queue/job-runner.service';
+import { LIVE_STATUSES } from '../../src/engine/effects/job-runner.service';
 import { QUEUE_DRIVER, type QueueDriver } from '../../src/queue/queue-driver';
 import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from '../mail/support/smtp-sink';
 import { addWorker } from '../support/pipeline';

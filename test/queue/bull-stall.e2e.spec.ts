@@ -5,8 +5,8 @@ import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService } from '../../src/engine/engine.service';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { BullDriver } from '../../src/queue/bull.driver';
-import { JobRunner } from '../../src/queue/job-runner.service';
-import type { CommandProcessor } from '../../src/queue/queue.types';
+import { JobRunner } from '../../src/engine/effects/job-runner.service';
+import { type CommandProcessor, EffectProcessors } from '../../src/engine/effects/effect-processor';
 import { addCommand } from '../support/outbox';
 import { type PrivateRedis, startPrivateRedis } from '../support/private-redis';
 import { createTestDb, type TestDb } from '../support/test-db';
@@ -41,6 +41,7 @@ describe('Bull: a job re-delivered after a stall while its first run goes on run
     const gate = new Promise<void>((r) => (release = r));
     const slow: CommandProcessor = {
       type: 'renderAcuse',
+      queue: 'letters',
       handle: async () => {
         runs++;
         await gate;
@@ -53,7 +54,7 @@ describe('Bull: a job re-delivered after a stall while its first run goes on run
     const workers = [0, 1].map(() => {
       const driver = new BullDriver(redis!.url, prefix, 60_000);
       drivers.push(driver);
-      const runner = new JobRunner(ds, driver, [slow], engine, { retryBaseMs: 1000, queueStalledMs: 1000 });
+      const runner = new JobRunner(ds, driver, new EffectProcessors([slow]), engine, { retryBaseMs: 1000, queueStalledMs: 1000 });
       driver.consume(runner.handle, 1);
       return driver;
     });

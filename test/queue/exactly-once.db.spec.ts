@@ -4,9 +4,9 @@ import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Movement } from '../../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
-import { JobRunner } from '../../src/queue/job-runner.service';
-import { OutboxRelay } from '../../src/queue/outbox-relay.service';
-import { type CommandProcessor, TransientError } from '../../src/queue/queue.types';
+import { type CommandProcessor, EffectProcessors, TransientError } from '../../src/engine/effects/effect-processor';
+import { JobRunner } from '../../src/engine/effects/job-runner.service';
+import { OutboxRelay } from '../../src/engine/effects/outbox-relay.service';
 import { addWorker, buildPipeline } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
 
@@ -32,6 +32,7 @@ function held(inner: CommandProcessor, script: Step[] = []) {
   let calls = 0;
   const processor: CommandProcessor = {
     type: inner.type,
+    queue: inner.queue,
     handle: async (cmd, payload) => {
       const step = script[calls] ?? 'hold';
       calls++;
@@ -115,7 +116,7 @@ describe('exactly once: one execution of a command at a time, finished commands 
     const driver = new InProcessDriver();
     const processors = [provision, ...p.processors.filter((x) => x.type !== 'provision')];
     const ahead = opts.clockAheadMs ?? 0;
-    const runner = new JobRunner(db.dataSource, driver, processors, p.engine, { retryBaseMs: 10, queueStalledMs: opts.stalledMs ?? 30_000 }, () => new Date(Date.now() + ahead));
+    const runner = new JobRunner(db.dataSource, driver, new EffectProcessors(processors), p.engine, { retryBaseMs: 10, queueStalledMs: opts.stalledMs ?? 30_000 }, () => new Date(Date.now() + ahead));
     const relay = new OutboxRelay(db.dataSource, driver, p.engine, runner);
     if (opts.consume) driver.consume(runner.handle, 2);
     cleanups.push(() => driver.close());

@@ -80,8 +80,8 @@ describe('recovery: lost jobs and abandoned self-service', () => {
   it('ends a self-service case left unconfirmed for an hour as "expirada", and leaves recent ones alone', async () => {
     const w = await addWorker(db.dataSource);
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, identify(w));
-    expect(await p.relay.expireAbandonedSelfService(new Date(Date.now() + 5 * 60_000))).toBe(0);
-    expect(await p.relay.expireAbandonedSelfService(new Date(Date.now() + 2 * 3600_000))).toBeGreaterThanOrEqual(1);
+    expect(await p.idle.expire(new Date(Date.now() + 5 * 60_000))).toBe(0);
+    expect(await p.idle.expire(new Date(Date.now() + 2 * 3600_000))).toBeGreaterThanOrEqual(1);
     expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ status: 'concluido', outcome: 'expirada' });
   });
 });

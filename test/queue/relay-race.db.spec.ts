@@ -3,9 +3,9 @@ import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService } from '../../src/engine/engine.service';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
-import { JobRunner } from '../../src/queue/job-runner.service';
-import { OutboxRelay } from '../../src/queue/outbox-relay.service';
-import type { CommandProcessor } from '../../src/queue/queue.types';
+import { JobRunner } from '../../src/engine/effects/job-runner.service';
+import { OutboxRelay } from '../../src/engine/effects/outbox-relay.service';
+import { type CommandProcessor, EffectProcessors } from '../../src/engine/effects/effect-processor';
 import { addCommand } from '../support/outbox';
 import { createTestDb, type TestDb } from '../support/test-db';
 
@@ -40,6 +40,7 @@ describe('outbox relay and job runner: a command being run is not relayed again'
     // A processor that stays inside its effect until the test lets it go (a slow directory call).
     const slow: CommandProcessor = {
       type: 'renderAcuse',
+      queue: 'letters',
       handle: async () => {
         runs++;
         entered();
@@ -48,7 +49,7 @@ describe('outbox relay and job runner: a command being run is not relayed again'
       },
     };
     const driver = new InProcessDriver(); // nobody consumes it: what the relay enqueues stays visible
-    const runner = new JobRunner(ds, driver, [slow], engine, { retryBaseMs: 1000, queueStalledMs: 30_000 });
+    const runner = new JobRunner(ds, driver, new EffectProcessors([slow]), engine, { retryBaseMs: 1000, queueStalledMs: 30_000 });
     const otherRelay = new OutboxRelay(ds, driver, engine, runner);
     const id = await addCommand(ds);
 

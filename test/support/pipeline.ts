@@ -9,25 +9,27 @@ import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { generateCurp } from '../../src/validation/curp-generate';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { CalendarService } from '../../src/engine/calendar.service';
+import { type CommandProcessor, EffectProcessors } from '../../src/engine/effects/effect-processor';
+import { JobRunner } from '../../src/engine/effects/job-runner.service';
+import { OutboxRelay } from '../../src/engine/effects/outbox-relay.service';
+import { TaskReminderProcessor } from '../../src/engine/effects/task-reminder.processor';
 import { EngineService } from '../../src/engine/engine.service';
+import { IdleCaseExpiry } from '../../src/engine/idle-expiry';
 import { MailTemplates } from '../../src/mail/mail-templates';
 import { createMailer, type Mailer } from '../../src/mail/mailer';
 import { SentMailLedger } from '../../src/mail/sent-mail-ledger';
 import { ActivationService } from '../../src/provisioning/activation.service';
 import { AddressGenerator } from '../../src/provisioning/address/address-generator';
 import { HoldersService } from '../../src/provisioning/holders.service';
-import { NotifyHolderProcessor, SendCredentialsProcessor, TaskReminderProcessor } from '../../src/provisioning/notification.processors';
+import { NotifyHolderProcessor, SendCredentialsProcessor } from '../../src/provisioning/notification.processors';
 import type { DirectoryProvider } from '../../src/provisioning/providers/directory-provider';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
 import { ProvisionProcessor, WipeChosenPasswordProcessor } from '../../src/provisioning/provision.processor';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
-import { JobRunner } from '../../src/queue/job-runner.service';
-import { OutboxRelay } from '../../src/queue/outbox-relay.service';
-import type { CommandProcessor } from '../../src/queue/queue.types';
 import type { TestDb } from './test-db';
 
 /**
- * The engine, the outbox relay, the in-process queue and the real provisioning and mail processors over a test
+ * The engine, the outbox relay, the idle cases' expiry, the in-process queue and the real provisioning and mail processors over a test
  * database (local directory, .eml outbox). `extra` adds processors (e.g. the letters') or answers the ones not given.
  */
 export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; extra?: CommandProcessor[]; directory?: DirectoryProvider; mailer?: Mailer } = {}) {
@@ -51,8 +53,9 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
     ...(opts.extra ?? []),
   ];
   const driver = new InProcessDriver();
-  const runner = new JobRunner(ds, driver, processors, engine, config);
+  const runner = new JobRunner(ds, driver, new EffectProcessors(processors), engine, config);
   const relay = new OutboxRelay(ds, driver, engine, runner);
+  const idle = new IdleCaseExpiry(ds, engine);
   driver.consume(runner.handle, 2);
   Logger.overrideLogger(false);
   /** Relays and runs jobs until nothing is left to do now (delayed reminders stay delayed). */
@@ -64,7 +67,7 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
     }
     throw new Error('la cola no se vació');
   };
-  return { ds, config, engine, directory, mailer, holders, activation, processors, driver, runner, relay, drain, close: () => driver.close() };
+  return { ds, config, engine, directory, mailer, holders, activation, processors, driver, runner, relay, idle, drain, close: () => driver.close() };
 }
 
 let seq = 0;

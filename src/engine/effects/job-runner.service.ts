@@ -3,17 +3,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
-import { DomainError } from '../common/domain-error';
-import { isDatabaseUnavailable } from '../database/unavailable';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { inTransaction } from '../database/transaction';
-import { SYSTEM_ACTOR } from '../auth/actor';
-import { type EngineEvent, EngineService } from '../engine/engine.service';
-import { OutboxCommand, type OutboxStatus } from '../engine/entities/outbox.entity';
-import { withoutSecrets } from '../engine/snapshot';
-import { ProviderError } from '../provisioning/providers/directory-provider';
-import { QUEUE_DRIVER, type QueueDriver } from './queue-driver';
-import { COMMAND_PROCESSORS, type CommandProcessor, type JobData, type JobType, QUEUE_OF, type QueueName, TransientError } from './queue.types';
+import { DomainError } from '../../common/domain-error';
+import { isDatabaseUnavailable } from '../../database/unavailable';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { inTransaction } from '../../database/transaction';
+import { QUEUE_DRIVER, type QueueDriver } from '../../queue/queue-driver';
+import type { JobData, QueueName } from '../../queue/queue.types';
+import { SYSTEM_ACTOR } from '../../auth/actor';
+import { type EngineEvent, EngineService } from '../engine.service';
+import { OutboxCommand, type OutboxStatus } from '../entities/outbox.entity';
+import { withoutSecrets } from '../snapshot';
+import { type CommandProcessor, EffectProcessors, TransientError } from './effect-processor';
 
 export const MAX_ATTEMPTS = 6;
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -33,9 +33,6 @@ export const RUNNER_CLOCK = Symbol('RUNNER_CLOCK');
 
 /** The job id of a command's next try (after `attempts` failures): deterministic, so adding it twice runs it once. */
 export const jobIdOf = (cmd: Pick<OutboxCommand, 'id' | 'attempts'>): string => `${cmd.id}:${cmd.attempts + 1}`;
-
-/** The queue a command's jobs go to. */
-export const queueOf = (cmd: Pick<OutboxCommand, 'type'>): QueueName => QUEUE_OF[cmd.type as JobType] ?? 'provisioning';
 
 /** Exponential backoff with jitter, or the server's Retry-After when it gave one (never less). */
 export function backoffMs(attempt: number, retryAfterMs?: number, baseMs = 2_000): number {
@@ -93,31 +90,20 @@ const EFFECT_LABEL: Partial<Record<string, string>> = {
 @Injectable()
 export class JobRunner {
   private readonly log = new Logger('Trabajos');
-  private readonly processors = new Map<JobType, CommandProcessor>();
   private readonly leaseMs: number;
   private readonly clock: () => Date;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
-    @Inject(COMMAND_PROCESSORS) processors: CommandProcessor[],
+    readonly processors: EffectProcessors,
     private readonly engine: EngineService,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'retryBaseMs' | 'queueStalledMs'>,
     @Optional() @Inject(RUNNER_CLOCK) clock?: () => Date,
   ) {
-    for (const p of processors) {
-      if (this.processors.has(p.type)) throw new Error(`Dos procesadores para el trabajo «${p.type}»`);
-      this.processors.set(p.type, p);
-    }
     // The same time Bull gives a job's lock: a worker that died is replaced after about QUEUE_STALLED_MS either way.
     this.leaseMs = config.queueStalledMs;
     this.clock = clock ?? (() => new Date());
-  }
-
-  /** Boot check: exactly one processor for every job type the engine can write. */
-  assertComplete(): void {
-    const missing = (Object.keys(QUEUE_OF) as JobType[]).filter((t) => !this.processors.has(t));
-    if (missing.length) throw new Error(`Faltan procesadores para: ${missing.join(', ')}`);
   }
 
   readonly handle = async (_queue: QueueName, data: JobData): Promise<void> => {
@@ -187,7 +173,7 @@ export class JobRunner {
   /** Runs the processor; returns how the command ended, or null when a retry was scheduled (or the lease was lost). */
   private async execute(lease: Lease): Promise<Ending | null> {
     const { cmd } = lease;
-    const processor = this.processors.get(cmd.type as JobType);
+    const processor = this.processors.get(cmd.type);
     if (!processor) return { status: 'fallido', event: null, error: `Sin procesador para «${cmd.type}»`, attempts: cmd.attempts + 1 };
     const payload: unknown = JSON.parse(cmd.payload);
     let event: EngineEvent | null;
@@ -214,7 +200,7 @@ export class JobRunner {
     const { cmd } = lease;
     // The database not answering for a moment (a restart, a failover) is worth the same retries as a directory that
     // does not: the command is not wrong, the world is briefly away.
-    const retryable = e instanceof TransientError || (e instanceof ProviderError && e.kind === 'transient');
+    const retryable = e instanceof TransientError;
     const transient = retryable || isDatabaseUnavailable(e);
     const message = messageOf(e);
     const failures = cmd.attempts + 1;
@@ -228,13 +214,13 @@ export class JobRunner {
       if (!res.affected) return this.lostLease(lease);
       this.log.warn({ outboxId: cmd.id, type: cmd.type, attempt: failures, delay }, `Falla transitoria; reintento en ${Math.round(delay / 1000)} s`);
       // A crash before this line leaves the command 'encolado' with no job: recovery queues it again.
-      await this.driver.enqueue(queueOf(cmd), jobIdOf({ id: cmd.id, attempts: failures }), { outboxId: cmd.id }, delay);
+      await this.driver.enqueue(this.processors.queueOf(cmd), jobIdOf({ id: cmd.id, attempts: failures }), { outboxId: cmd.id }, delay);
       return null;
     }
     const event = processor.failureEvent?.(cmd, payload, transient ? `${message} (se agotaron ${MAX_ATTEMPTS} intentos)` : message) ?? null;
     const ending: Ending = { status: 'fallido', event, error: message, attempts: failures };
     if (!(await this.keep(lease, ending))) return null;
-    const known = e instanceof ProviderError || e instanceof DomainError || e instanceof TransientError;
+    const known = e instanceof DomainError || e instanceof TransientError;
     // A failed command needs a person (its case goes to an incident, /health reports it): never a silent row.
     this.log.error(
       { outboxId: cmd.id, type: cmd.type, caseId: cmd.caseId, attempt: failures, error: message, ...(known ? {} : { err: e instanceof Error ? e.stack : String(e) }) },
@@ -307,7 +293,7 @@ export class JobRunner {
    * decides (reintentar / cancelar). Returns whether the case took it.
    */
   async reportUnreached(cmd: OutboxCommand, caseVersion: number): Promise<boolean> {
-    const processor = this.processors.get(cmd.type as JobType);
+    const processor = this.processors.get(cmd.type);
     const label = EFFECT_LABEL[cmd.type] ?? `La acción «${cmd.type}»`;
     const message =
       cmd.status === 'fallido'
@@ -329,10 +315,9 @@ export class JobRunner {
   }
 }
 
-/** A message a person can read, in Spanish, without secrets (provider errors carry their own). */
+/** A message a person can read, in Spanish, without secrets (a processor gives its own as a DomainError or TransientError). */
 export function messageOf(e: unknown): string {
   if (isDatabaseUnavailable(e)) return 'La base de datos no respondió mientras se ejecutaba la acción; se reintentará.';
-  if (e instanceof ProviderError) return e.messageEs;
   if (e instanceof DomainError) return e.message;
   if (e instanceof TransientError) return e.message;
   return 'Error inesperado del sistema al ejecutar la acción; consulte la bitácora del servidor.';

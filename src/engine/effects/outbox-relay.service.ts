@@ -1,14 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
-import { DomainError } from '../common/domain-error';
-import { SYSTEM_ACTOR } from '../auth/actor';
-import type { StepMeta } from '../../machines/types';
-import { EngineService } from '../engine/engine.service';
-import { ProcedureCase } from '../engine/entities/case.entity';
-import { OutboxCommand } from '../engine/entities/outbox.entity';
-import { JobRunner, jobIdOf, LIVE_STATUSES, queueOf } from './job-runner.service';
-import { QUEUE_DRIVER, type QueueDriver } from './queue-driver';
+import { DataSource, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
+import type { StepMeta } from '../../../machines/types';
+import { QUEUE_DRIVER, type QueueDriver } from '../../queue/queue-driver';
+import { EngineService } from '../engine.service';
+import { ProcedureCase } from '../entities/case.entity';
+import { OutboxCommand } from '../entities/outbox.entity';
+import { JobRunner, jobIdOf, LIVE_STATUSES } from './job-runner.service';
 
 /** Commands due within this window go to the queue now (as delayed jobs); later ones wait in the database. */
 const LOOKAHEAD_MS = 15 * 60_000;
@@ -48,32 +46,10 @@ export class OutboxRelay {
       take: BATCH,
     });
     for (const cmd of rows) {
-      await this.driver.enqueue(queueOf(cmd), jobIdOf(cmd), { outboxId: cmd.id }, cmd.availableAt.getTime() - now.getTime());
+      await this.driver.enqueue(this.runner.processors.queueOf(cmd), jobIdOf(cmd), { outboxId: cmd.id }, cmd.availableAt.getTime() - now.getTime());
       await repo.update({ id: cmd.id, status: 'pendiente' }, { status: 'encolado', enqueuedAt: now });
     }
     return rows.length;
-  }
-
-  /**
-   * Self-service cases (5.1.x) the worker left open (never confirmed, never came back) end as "expirada" after an
-   * hour: the machine's VENCIMIENTO, sent by the system. Delivered here, by the periodic job, not by a machine timer.
-   */
-  async expireAbandonedSelfService(now = new Date(), idleMs = 60 * 60_000): Promise<number> {
-    const stale = await this.ds.getRepository(ProcedureCase).find({
-      where: { procedureId: In(['personal-alta', 'personal-restablecer']), status: 'activo', updatedAt: LessThan(new Date(now.getTime() - idleMs)) },
-      take: 500,
-    });
-    let n = 0;
-    for (const row of stale) {
-      try {
-        await this.engine.send(row.id, { type: 'VENCIMIENTO', at: now.toISOString() }, SYSTEM_ACTOR, { expectedVersion: row.version, now });
-        n++;
-      } catch (e) {
-        // Provisioning in progress does not accept VENCIMIENTO (422), or the worker acted meanwhile (409): leave it.
-        if (!(e instanceof DomainError)) throw e;
-      }
-    }
-    return n;
   }
 
   /**
@@ -108,7 +84,7 @@ export class OutboxRelay {
     });
     for (const cmd of suspects) {
       // Still waiting or running in the queue (Bull re-delivers the job of a dead worker by itself).
-      if (await this.driver.has(queueOf(cmd), jobIdOf(cmd))) continue;
+      if (await this.driver.has(this.runner.processors.queueOf(cmd), jobIdOf(cmd))) continue;
       // Conditional on what was read: a command claimed, renewed or finished meanwhile is left alone.
       const same = cmd.status === 'en_curso' ? { leaseOwner: cmd.leaseOwner ?? IsNull(), leaseUntil: LessThan(now) } : { attempts: cmd.attempts };
       const res = await repo.update({ id: cmd.id, status: cmd.status, ...same }, { status: 'pendiente', leaseOwner: null, leaseUntil: null });

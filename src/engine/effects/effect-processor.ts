@@ -1,0 +1,75 @@
+import { DiscoveryService } from '@nestjs/core';
+import { COMMAND_TYPES, type CommandType } from '../../../machines/types';
+import type { QueueName } from '../../queue/queue.types';
+import type { EngineEvent } from '../engine.service';
+import { TASK_REMINDER } from '../engine.service';
+import type { OutboxCommand } from '../entities/outbox.entity';
+
+/** Every outbox command type the engine writes: the machines' commands and the engine's own task reminders. */
+export type JobType = CommandType | typeof TASK_REMINDER;
+export const JOB_TYPES: readonly JobType[] = [...COMMAND_TYPES, TASK_REMINDER];
+
+/**
+ * One processor per command type, in the module that owns the effect, marked with @EffectProcessor() so the engine
+ * finds it at boot. It performs the effect idempotently (a replay after a crash is a success, not a second account)
+ * and returns the event that reports the result to the case, if the case waits for one. A failure worth retrying
+ * throws TransientError; any other error fails the command (a DomainError's message is what the incident shows).
+ */
+export interface CommandProcessor {
+  readonly type: JobType;
+  /** The queue its jobs wait in (a slow letter does not hold up a mail). */
+  readonly queue: QueueName;
+  handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent | null>;
+  /** The event that tells the case the effect failed for good (its incident), if the case waits for one. */
+  failureEvent?(cmd: OutboxCommand, payload: unknown, message: string): EngineEvent | null;
+}
+
+/** Marks a provider as a CommandProcessor: the engine discovers every one at boot, whichever module provides it. */
+export const EffectProcessor = DiscoveryService.createDecorator<void>();
+
+/** An error worth retrying (network, rate limit, 5xx); anything else fails at once. */
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'TransientError';
+  }
+}
+
+/** The processors of this process, by command type. */
+export class EffectProcessors {
+  private readonly byType = new Map<string, CommandProcessor>();
+
+  constructor(processors: Iterable<CommandProcessor> = []) {
+    for (const p of processors) this.add(p);
+  }
+
+  add(processor: CommandProcessor): void {
+    const known = this.byType.get(processor.type);
+    if (known === processor) return;
+    if (known) throw new Error(`Dos procesadores para el trabajo «${processor.type}»`);
+    this.byType.set(processor.type, processor);
+  }
+
+  get(type: string): CommandProcessor | undefined {
+    return this.byType.get(type);
+  }
+
+  /** Every processor, in the order found. */
+  all(): CommandProcessor[] {
+    return [...this.byType.values()];
+  }
+
+  /** The queue a command's jobs go to (one without a processor fails in the first, where it is seen). */
+  queueOf(cmd: Pick<OutboxCommand, 'type'>): QueueName {
+    return this.byType.get(cmd.type)?.queue ?? 'provisioning';
+  }
+
+  /** Boot check: exactly one processor for every job type the engine can write. */
+  assertComplete(): void {
+    const missing = JOB_TYPES.filter((t) => !this.byType.has(t));
+    if (missing.length) throw new Error(`Faltan procesadores para: ${missing.join(', ')}`);
+  }
+}

@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { StaffUser } from '../../auth/staff-user.entity';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { formatFechaHora } from '../../mail/mail-templates';
+import { escapeHtml } from '../../render/handlebars';
+import { MAILER, type Mailer } from '../../mail/mailer';
+import { TASK_REMINDER } from '../engine.service';
+import type { OutboxCommand } from '../entities/outbox.entity';
+import { Task } from '../entities/task.entity';
+import { type CommandProcessor, EffectProcessor } from './effect-processor';
+import { deliverMail } from './mail-effect';
+
+/**
+ * Delayed jobs of the task inbox: "falta poco" reminds the role's people; "vencido" escalates to the Subdirección
+ * (priority raised to alta). A task already closed is skipped: the job is simply late news.
+ */
+@Injectable()
+@EffectProcessor()
+export class TaskReminderProcessor implements CommandProcessor {
+  readonly type = TASK_REMINDER;
+  readonly queue = 'reminders' as const;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(MAILER) private readonly mailer: Mailer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async handle(cmd: OutboxCommand, payload: unknown): Promise<null> {
+    const p = payload as { taskId: string; kind: 'recordatorio' | 'vencimiento' };
+    const repo = this.ds.getRepository(Task);
+    const task = await repo.findOne({ where: { id: p.taskId } });
+    if (!task || task.status !== 'abierta') return null;
+    const escalate = p.kind === 'vencimiento';
+    if (escalate ? task.escalatedAt : task.remindedAt) return null;
+    const roles = escalate ? [task.candidateRole, 'subdireccion'] : [task.candidateRole];
+    const people = await this.ds.getRepository(StaffUser).find({ where: { rol: In(roles), activo: true } });
+    const to = people
+      .filter((u) => u.correo && (u.rol !== 'nivel' || u.nivelClave === task.nivelClave))
+      .map((u) => u.correo!)
+      .filter((v, i, a) => a.indexOf(v) === i);
+    if (to.length) {
+      const subject = escalate ? `Tarea vencida: ${task.title}${task.folio ? ` (${task.folio})` : ''}` : `Tarea por vencer: ${task.title}${task.folio ? ` (${task.folio})` : ''}`;
+      const text = [
+        escalate ? 'Una tarea de la bandeja venció sin atenderse y se escaló a la Subdirección de Sistemas y Servicios Telemáticos.' : 'Una tarea de su bandeja está por vencer.',
+        `Tarea: ${task.title}`,
+        task.folio ? `Folio: ${task.folio}` : '',
+        `Vence: ${formatFechaHora(task.dueAt)}`,
+        `Atiéndala en: ${this.config.publicBaseUrl}/bandeja`,
+      ]
+        .filter(Boolean)
+        .join('\n');
+      await deliverMail(this.mailer, { to, subject, text, html: `<p>${text.split('\n').map(escapeHtml).join('<br>')}</p>`, idempotencyKey: cmd.idempotencyKey });
+    }
+    await repo.update({ id: task.id }, escalate ? { escalatedAt: new Date(), priority: 1 } : { remindedAt: new Date() });
+    return null;
+  }
+}
