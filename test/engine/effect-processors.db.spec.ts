@@ -4,11 +4,13 @@ import { Test } from '@nestjs/testing';
 import { PROCEDURES } from '../../machines';
 import { AppModule } from '../../src/app.module';
 import { AuthModule } from '../../src/auth/auth.module';
+import { CatalogModule } from '../../src/catalog/catalog.module';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
 import { type CommandProcessor, EffectProcessor, EffectProcessors, JOB_TYPES, type JobType } from '../../src/engine/effects/effect-processor';
 import { EngineModule } from '../../src/engine/engine.module';
+import { ENTITIES } from '../../src/entities';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
@@ -82,7 +84,7 @@ describe('effect processors: registered by the module that owns them, found by t
 
   it('runs a processor of a module the queue module does not know, in the queue the processor names', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, EngineModule.forRoot(CATALOG), QueueModule.forRoot('all-in-one'), DummyEffectsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(ENTITIES), AuthModule, CatalogModule, EngineModule.forRoot(CATALOG), QueueModule.forRoot('all-in-one'), DummyEffectsModule],
     }).compile();
     const app = await moduleRef.init();
     try {
