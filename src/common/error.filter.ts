@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/unavailable';
+import { renderPublicError } from '../render/pages';
 import { DomainError } from './domain-error';
-import { esc, htmlPage } from './html';
 
 export const DATABASE_UNAVAILABLE_MESSAGE = 'La base de datos no está disponible; intente de nuevo en unos momentos.';
 /** Retry-After of a 503 for a database that does not answer: a restart or a failover takes seconds. */
@@ -70,7 +70,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (wantsPage(req)) {
       const title = PAGE_TITLE[status] ?? 'No fue posible continuar';
       res.status(status).type('html').setHeader('Cache-Control', 'no-store');
-      res.send(htmlPage(title, `<p class="error" role="alert">${esc(body.mensaje)}</p><p>Regrese a la página anterior e intente de nuevo.</p>`));
+      res.send(renderPublicError(title, body.mensaje, { nota: 'Regrese a la página anterior e intente de nuevo.' }));
       return;
     }
     res.status(status).json(body);

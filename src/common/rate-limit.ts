@@ -16,8 +16,8 @@ import { normalizeIp } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { renderPublicError } from '../render/pages';
 import { DomainError } from './domain-error';
-import { esc, htmlPage } from './html';
 
 /** How many hits a key has in its current window, and how long until the window ends. */
 export interface WindowCount {
@@ -230,6 +230,6 @@ export class TooManyRequestsPage implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     setRetryAfter(res, e);
     res.status(429).type('html').setHeader('Cache-Control', 'no-store');
-    res.send(htmlPage('Demasiados intentos', `<p class="error">${esc(e.message)}</p>`));
+    res.send(renderPublicError('Demasiados intentos', e.message));
   }
 }

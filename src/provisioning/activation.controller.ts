@@ -2,13 +2,10 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nest
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/domain-error';
-import { htmlPage } from '../common/html';
 import { formatFechaHora } from '../mail/mail-templates';
-import { escapeHtml } from '../render/handlebars';
+import { renderPublicError, renderPublicPage } from '../render/pages';
 import { passwordRequirements } from '../security/password-policy';
 import { ActivationService } from './activation.service';
-
-const page = htmlPage;
 
 /**
  * The page the single-use link leads to: the holder sets a password that meets the policy, and the page sets it at
@@ -26,7 +23,7 @@ export class ActivationController {
   async form(@Param('token') token: string, @Res() res: Response): Promise<void> {
     try {
       const { direccion, vence } = await this.activation.describe(token);
-      res.send(page('Establezca su contraseña', this.form_(direccion, vence)));
+      res.send(this.formPage(direccion, vence));
     } catch (e) {
       this.fail(res, e);
     }
@@ -42,33 +39,24 @@ export class ActivationController {
     const confirm = typeof body.confirmacion === 'string' ? body.confirmacion : '';
     try {
       const { direccion } = await this.activation.setPassword(token, pw, confirm);
-      res.send(
-        page(
-          'Contraseña establecida',
-          `<p class="ok">Listo. Ya puede entrar a <strong>${escapeHtml(direccion)}</strong> con la contraseña que eligió.</p><p>Por seguridad, este enlace ya no funciona.</p>`,
-        ),
-      );
+      res.send(renderPublicPage('activar-listo', 'Contraseña establecida', { direccion }));
     } catch (e) {
       if (e instanceof DomainError && e.status === 400) {
         const { direccion, vence } = await this.activation.describe(token).catch(() => ({ direccion: '', vence: new Date() }));
-        res.status(400).send(page('Establezca su contraseña', `<p class="error">${escapeHtml(e.message)}</p>${this.form_(direccion, vence)}`));
+        res.status(400).send(this.formPage(direccion, vence, e.message));
         return;
       }
       this.fail(res, e);
     }
   }
 
-  private form_(direccion: string, vence: Date): string {
-    const reqs = passwordRequirements().map((r) => `<li>${escapeHtml(r)}</li>`).join('');
-    return `<p>Cuenta: <strong>${escapeHtml(direccion)}</strong><br><small>Este enlace vence el ${escapeHtml(formatFechaHora(vence))} y solo se puede usar una vez.</small></p>
-<form method="post"><label for="contrasena">Nueva contraseña</label><input id="contrasena" name="contrasena" type="password" autocomplete="new-password" required minlength="12">
-<label for="confirmacion">Confirme la contraseña</label><input id="confirmacion" name="confirmacion" type="password" autocomplete="new-password" required minlength="12">
-<p><small>La contraseña debe cumplir:</small></p><ul>${reqs}</ul><button type="submit">Guardar contraseña</button></form>`;
+  private formPage(direccion: string, vence: Date, error?: string): string {
+    return renderPublicPage('activar', 'Establezca su contraseña', { direccion, vence: formatFechaHora(vence), requisitos: passwordRequirements(), error: error ?? null });
   }
 
   private fail(res: Response, e: unknown): void {
     if (e instanceof DomainError) {
-      res.status(e.status).send(page('No fue posible continuar', `<p class="error">${escapeHtml(e.message)}</p>`));
+      res.status(e.status).send(renderPublicError('No fue posible continuar', e.message));
       return;
     }
     throw e;

@@ -3,8 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { curpProblem, normalizeCurp } from '../validation/curp';
 import { DomainError } from '../common/domain-error';
-import { esc, htmlPage } from '../common/html';
 import { rateLimit, TooManyRequestsPage } from '../common/rate-limit';
+import { renderPublicPage } from '../render/pages';
 import { SelfServiceService, type SelfServiceView } from './selfservice.service';
 
 const OPTIONS = {
@@ -12,10 +12,9 @@ const OPTIONS = {
   restablecer: { procedure: 'personal-restablecer', title: 'Restablecer mi contraseña' },
 } as const;
 
-const identifyForm = (action: string, extra = ''): string => `<form method="post" action="${esc(action)}">${extra}
-<label for="curp">CURP</label><input type="text" id="curp" name="curp" maxlength="18" autocomplete="off" required>
-<label for="curt">CURT</label><input type="text" id="curt" name="curt" maxlength="30" autocomplete="off" required>
-<button type="submit">Continuar</button></form>`;
+/** The CURP and CURT form (Guía, paso 2): first asked, or again with what was wrong. */
+const identifyPage = (title: string, action: string, opts: { error?: string; token?: string } = {}): string =>
+  renderPublicPage('correo-identificar', title, { action, error: opts.error ?? null, token: opts.token ?? null });
 
 /**
  * Guía 5.1.1 / 5.1.2 paso 1: the portal's "Correo institucional" menu. The option for a new account is "Obtener mi
@@ -30,12 +29,7 @@ export class SelfServicePage {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   home(): string {
-    return htmlPage(
-      'Correo institucional',
-      `<p>Para trabajadores activos en Capital Humano con un correo electrónico alterno registrado.</p>
-<p><a class="boton" href="/correo/alta">${OPTIONS.alta.title}</a></p>
-<p><a class="boton secundario" href="/correo/restablecer">${OPTIONS.restablecer.title}</a></p>`,
-    );
+    return renderPublicPage('correo-inicio', 'Correo institucional', { alta: OPTIONS.alta.title, restablecer: OPTIONS.restablecer.title });
   }
 
   @Get('alta')
@@ -65,13 +59,13 @@ export class SelfServicePage {
   }
 
   private form(opcion: keyof typeof OPTIONS): string {
-    return htmlPage(OPTIONS[opcion].title, `<p>Escriba su CURP y su CURT (Guía, paso 2).</p>${identifyForm(`/correo/${opcion}`)}`);
+    return identifyPage(OPTIONS[opcion].title, `/correo/${opcion}`);
   }
 
   private async start(opcion: keyof typeof OPTIONS, body: Record<string, unknown>, res: Response): Promise<void> {
     const { curp, curt, problem } = this.read(body);
     if (problem) {
-      res.status(400).type('html').send(htmlPage(OPTIONS[opcion].title, `<p class="error">${esc(problem)}</p>${identifyForm(`/correo/${opcion}`)}`));
+      res.status(400).type('html').send(identifyPage(OPTIONS[opcion].title, `/correo/${opcion}`, { error: problem }));
       return;
     }
     await this.respond(res, () => this.selfService.start(OPTIONS[opcion].procedure, curp, curt));
@@ -84,7 +78,7 @@ export class SelfServicePage {
     const { curp, curt, problem } = this.read(body);
     const token = typeof body.token === 'string' ? body.token : '';
     if (problem) {
-      res.status(400).type('html').send(htmlPage('Datos del trabajador', `<p class="error">${esc(problem)}</p>${identifyForm(`/correo/tramite/${id}/identificar`, `<input type="hidden" name="token" value="${esc(token)}">`)}`));
+      res.status(400).type('html').send(identifyPage('Datos del trabajador', `/correo/tramite/${id}/identificar`, { error: problem, token }));
       return;
     }
     await this.respond(res, () => this.selfService.retry(id, token, curp, curt), { id, token });
@@ -117,8 +111,8 @@ export class SelfServicePage {
       v = await run();
     } catch (e) {
       if (e instanceof DomainError) {
-        const estado = caso && e.status === 409 ? `<p><a href="${esc(this.statusUrl(caso.id, caso.token))}">Ver el estado de su solicitud</a></p>` : '';
-        res.status(e.status).send(htmlPage('No fue posible continuar', `<p class="error">${esc(e.message)}</p>${estado}<p><a href="/correo">Volver al inicio</a></p>`));
+        const estado = caso && e.status === 409 ? { tramite: encodeURIComponent(caso.id), token: encodeURIComponent(caso.token) } : null;
+        res.status(e.status).send(renderPublicPage('correo-error', 'No fue posible continuar', { mensaje: e.message, estado }));
         return;
       }
       throw e;
@@ -132,29 +126,21 @@ export class SelfServicePage {
 
   /** Pasos 5, 7, 10, 12, 18 of the guide: what the system shows at each point. */
   private render(v: SelfServiceView): string {
-    const token = `<input type="hidden" name="token" value="${esc(v.token)}">`;
-    const datos = v.trabajador
-      ? `<dl><dt>Nombre</dt><dd>${esc(v.trabajador.nombre)}</dd><dt>Correo alterno</dt><dd>${esc(v.trabajador.correoAlterno ?? 'sin registrar')}</dd></dl>`
-      : '';
+    const trabajador = v.trabajador ? { nombre: v.trabajador.nombre, correoAlterno: v.trabajador.correoAlterno ?? 'sin registrar' } : null;
     if (v.acciones.includes('confirmar')) {
-      return htmlPage(
-        'Confirme sus datos',
-        `${datos}<p>${esc(v.mensaje)}</p><form method="post" action="/correo/tramite/${esc(v.tramite)}/confirmar">${token}
-<button type="submit" name="confirma" value="si">Confirmar</button><button type="submit" name="confirma" value="no" class="secundario">No confirmar</button></form>`,
-      );
+      return renderPublicPage('correo-confirmar', 'Confirme sus datos', { trabajador, mensaje: v.mensaje, tramite: v.tramite, token: v.token });
     }
     if (v.acciones.includes('identificar')) {
-      return htmlPage('Los datos no coinciden', `<p class="error">${esc(v.mensaje)}</p>${identifyForm(`/correo/tramite/${v.tramite}/identificar`, token)}`);
+      return identifyPage('Los datos no coinciden', `/correo/tramite/${v.tramite}/identificar`, { error: v.mensaje, token: v.token });
     }
+    const status = { trabajador, mensaje: v.mensaje, tramite: encodeURIComponent(v.tramite), token: encodeURIComponent(v.token) };
     if (!v.concluido && v.estado !== 'incidente') {
       // Still provisioning: the page refreshes itself until the result is known.
-      const url = this.statusUrl(v.tramite, v.token);
-      return htmlPage('Procesando su solicitud', `${datos}<p class="aviso">${esc(v.mensaje)}</p><p><a href="${esc(url)}">Actualizar</a></p>`, {
-        refresh: { seconds: 2, url },
+      return renderPublicPage('correo-estado', 'Procesando su solicitud', { ...status, enCurso: true, ok: false, correoInstitucional: null }, {
+        refresh: { seconds: 2, url: this.statusUrl(v.tramite, v.token) },
       });
     }
     const ok = v.resultado === 'creada' || v.resultado === 'restablecida';
-    const cuenta = v.correoInstitucional ? `<p>Su correo institucional: <strong>${esc(v.correoInstitucional)}</strong></p>` : '';
-    return htmlPage(ok ? 'Listo' : 'Aviso', `${datos}${cuenta}<p class="${ok ? 'ok' : 'aviso'}">${esc(v.mensaje)}</p>`);
+    return renderPublicPage('correo-estado', ok ? 'Listo' : 'Aviso', { ...status, enCurso: false, ok, correoInstitucional: v.correoInstitucional ?? null });
   }
 }

@@ -1,5 +1,5 @@
 import type { AuthenticatedStaff } from '../auth/auth.service';
-import { esc } from '../common/html';
+import { type Refresh, renderPage } from '../render/pages';
 import { roleName } from './format';
 
 /** What every staff page needs besides its content: who is signed in, the form token, where we are. */
@@ -25,8 +25,6 @@ const NAV: NavItem[] = [
   { href: '/admin/usuarios', label: 'Usuarios', roles: ['administrador'] },
 ];
 
-export const csrfField = (chrome: Chrome): string => `<input type="hidden" name="_csrf" value="${esc(chrome.csrf)}">`;
-
 export interface PageOptions {
   /** A success message at the top. */
   aviso?: string | null;
@@ -35,40 +33,40 @@ export interface PageOptions {
   /** Narrow column (sign-in, password). */
   narrow?: boolean;
   /** Reload this URL after a while (a case the system is still working on). */
-  refresh?: { seconds: number; url: string };
+  refresh?: Refresh;
 }
 
-function header(chrome: Chrome): string {
+/** What the staff layout (templates/pages/layouts/staff.hbs) reads as `page`. */
+function pageOf(chrome: Chrome, title: string, opts: PageOptions) {
   const s = chrome.staff;
-  const brand = `<a class="marca" href="/personal"><span class="escudo" aria-hidden="true">✉</span><span><strong>Mi Correo Institucional</strong><small>CSEEE · Colima</small></span></a>`;
-  if (!s) return `<header class="barra"><div class="barra-in">${brand}</div></header>`;
-  const items = s.mustChangePassword ? [] : NAV.filter((n) => n.roles.includes(s.role));
-  const nav = items
-    .map((n) => {
-      const current = chrome.path === n.href || (n.href !== '/oficios' && chrome.path.startsWith(`${n.href}/`));
-      return `<a href="${n.href}"${current ? ' aria-current="page"' : ''}>${esc(n.label)}</a>`;
-    })
-    .join('');
-  return `<header class="barra"><div class="barra-in">${brand}
-<div class="quien"><span class="nombre">${esc(s.nombre ?? s.usuario)}</span><span class="rol">${esc(roleName(s))}</span></div>
-<div class="sesion"><a href="/personal/contrasena">Contraseña</a><form method="post" action="/personal/salir">${csrfField(chrome)}<button type="submit" class="enlace">Salir</button></form></div>
-</div>${nav ? `<nav class="menu" aria-label="Secciones"><div class="barra-in">${nav}</div></nav>` : ''}</header>`;
+  const items = !s || s.mustChangePassword ? [] : NAV.filter((n) => n.roles.includes(s.role));
+  return {
+    title,
+    refresh: opts.refresh ?? null,
+    noindex: false,
+    narrow: opts.narrow === true,
+    aviso: opts.aviso ?? null,
+    error: opts.error ?? null,
+    csrf: chrome.csrf,
+    css: ASSETS.css,
+    js: ASSETS.js,
+    staff: s ? { nombre: s.nombre ?? s.usuario, rol: roleName(s) } : null,
+    nav: items.map((n) => ({ href: n.href, label: n.label, current: chrome.path === n.href || (n.href !== '/oficios' && chrome.path.startsWith(`${n.href}/`)) })),
+  };
 }
 
 /**
- * The staff layout (header with the user's name, role and the sections their role may open): server-rendered,
- * readable on a laptop and on a phone, works without script. Values in `body` must be escaped by the caller.
+ * A staff page: templates/pages/<name>.hbs in the staff layout (header with the user's name, role and the sections
+ * their role may open). The template reads `context` and the layout's `page`.
  */
-export function staffPage(chrome: Chrome, title: string, body: string, opts: PageOptions = {}): string {
-  const msgs = `${opts.aviso ? `<p class="ok" role="status">${esc(opts.aviso)}</p>` : ''}${opts.error ? `<p class="error" role="alert">${esc(opts.error)}</p>` : ''}`;
-  return `<!doctype html>
-<html lang="es-MX"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${opts.refresh ? `<meta http-equiv="refresh" content="${opts.refresh.seconds};url=${esc(opts.refresh.url)}">` : ''}<title>${esc(title)} — Mi Correo Institucional</title>
-<link rel="stylesheet" href="${ASSETS.css}"><script src="${ASSETS.js}" defer></script>
-</head><body>${header(chrome)}
-<main class="${opts.narrow ? 'angosto' : 'ancho'}"><h1>${esc(title)}</h1>${msgs}${body}</main>
-<footer class="pie">Coordinación de los Servicios Educativos del Estado de Colima · Subdirección de Sistemas y Servicios Telemáticos</footer>
-</body></html>`;
+export function staffPage(chrome: Chrome, name: string, title: string, context: object, opts: PageOptions = {}): string {
+  return renderPage(name, { ...context, page: pageOf(chrome, title, opts) });
+}
+
+/** The pager of a list (templates/pages/partials/pager.hbs): links keep the filters and change the page. */
+export function pagerOf(path: string, filtros: Record<string, string>, pagina: number, paginas: number) {
+  const link = (p: number): string => `${path}${query({ ...filtros, pagina: p })}`;
+  return { enlaces: paginas > 1, pagina, paginas, anterior: pagina > 1 ? link(pagina - 1) : null, siguiente: pagina < paginas ? link(pagina + 1) : null };
 }
 
 /** A `?k=v&…` query string from the non-empty values. */

@@ -19,7 +19,6 @@ import { CsrfTokens, isUnsafeMethod } from '../auth/csrf';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { mapUnavailable } from '../common/error.filter';
-import { esc } from '../common/html';
 import { setRetryAfter } from '../common/rate-limit';
 import { type Chrome, query, staffPage } from './layout';
 
@@ -126,8 +125,7 @@ export class PageFilter implements ExceptionFilter {
       this.log.error({ err: exception, requestId }, 'Error no controlado en una página');
       message = `Ocurrió un error interno. Intente de nuevo; si persiste, reporte este identificador a la Subjefatura de Sistemas: ${requestId}`;
     }
-    const back = chrome.staff ? `<p><a class="boton secundario" href="/personal">Ir al inicio</a></p>` : `<p><a class="boton" href="/personal/entrar">Iniciar sesión</a></p>`;
-    sendHtml(res, staffPage(chrome, title, `<p class="error" role="alert">${esc(message)}</p>${back}`), status);
+    sendHtml(res, staffPage(chrome, 'personal-error', title, { mensaje: message, conSesion: !!chrome.staff }), status);
   }
 }
 

@@ -12,9 +12,8 @@ import { clearSessionCookie, setSessionCookie, setSignInFormCookie, SIGN_IN_FORM
 import { clientAddress, setRetryAfter } from '../common/rate-limit';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DomainError } from '../common/domain-error';
-import { esc } from '../common/html';
-import { type Form, hidden, input, readForm, validateDto } from './forms';
-import { avisoOf, type Chrome, csrfField, homeOf, staffPage } from './layout';
+import { type Form, readForm, validateDto } from './forms';
+import { avisoOf, type Chrome, homeOf, staffPage } from './layout';
 import { CsrfTokens, PageChrome, PageFilter, PageGuard, type PageRequest, safeNext, seeOther, sendHtml } from './page-auth';
 
 
@@ -89,7 +88,7 @@ export class SessionPages {
       return;
     }
     const chrome: Chrome = { staff, csrf: this.csrf.tokenFor(token), path: '/personal/salir' };
-    sendHtml(res, staffPage(chrome, 'Cerrar sesión', `<form method="post" action="/personal/salir">${csrfField(chrome)}<p>¿Desea cerrar su sesión en este equipo?</p><button type="submit">Cerrar sesión</button></form>`, { narrow: true }));
+    sendHtml(res, staffPage(chrome, 'salir', 'Cerrar sesión', {}, { narrow: true }));
   }
 
   @Post('salir')
@@ -159,31 +158,16 @@ export class SessionPages {
 
   private loginPage(values: Form, msg: { aviso?: string | null; error?: string | null }, formToken: string): string {
     const chrome: Chrome = { staff: null, csrf: formToken, path: '/personal/entrar' };
-    return staffPage(
-      chrome,
-      'Acceso del personal',
-      `<p class="nota">Subdirección, Subjefatura de Sistemas, niveles, responsables y administradores.</p>
-<form method="post" action="/personal/entrar" class="formulario">${csrfField(chrome)}${hidden('siguiente', values.siguiente ?? '')}
-${input({ label: 'Usuario', name: 'usuario', value: values.usuario, required: true, attrs: 'autocomplete="username" autocapitalize="none" spellcheck="false" autofocus' })}
-${input({ label: 'Contraseña', name: 'contrasena', type: 'password', required: true, attrs: 'autocomplete="current-password"' })}
-<div class="acciones-form"><button type="submit">Entrar</button></div></form>
-<p class="nota">¿Olvidó su contraseña? Pida a un administrador que la restablezca.</p>`,
-      { ...msg, narrow: true },
-    );
+    return staffPage(chrome, 'entrar', 'Acceso del personal', { usuario: values.usuario ?? '', siguiente: values.siguiente ?? '' }, { ...msg, narrow: true });
   }
 
   private passwordPage(chrome: Chrome, error?: string): string {
-    const forced = chrome.staff?.mustChangePassword;
+    const forced = chrome.staff?.mustChangePassword === true;
     return staffPage(
       chrome,
+      'contrasena',
       forced ? 'Cambie su contraseña de primer ingreso' : 'Cambiar contraseña',
-      `${forced ? '<p class="aviso">Antes de continuar debe elegir una contraseña propia: la que recibió solo sirve para este primer ingreso.</p>' : ''}
-<form method="post" action="/personal/contrasena" class="formulario">${csrfField(chrome)}
-<input type="text" name="usuario" value="${esc(chrome.staff?.usuario ?? '')}" autocomplete="username" hidden>
-${input({ label: forced ? 'Contraseña de primer ingreso' : 'Contraseña actual', name: 'actual', type: 'password', required: true, attrs: 'autocomplete="current-password"' })}
-${input({ label: 'Nueva contraseña', name: 'nueva', type: 'password', required: true, hint: POLICY, attrs: 'autocomplete="new-password" minlength="12"' })}
-${input({ label: 'Confirme la nueva contraseña', name: 'confirmacion', type: 'password', required: true, attrs: 'autocomplete="new-password"' })}
-<div class="acciones-form"><button type="submit">Cambiar contraseña</button></div></form>`,
+      { primerIngreso: forced, usuario: chrome.staff?.usuario ?? '', politica: POLICY },
       { error, narrow: true },
     );
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { StaffUser } from '../../src/auth/staff-user.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
-import { esc } from '../../src/common/html';
+import { escapeHtml as esc } from '../../src/render/handlebars';
 import { addNiveles, scannedOficio } from '../oficios/support';
 import { launchBrowser } from '../support/browser';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';

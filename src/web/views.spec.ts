@@ -1,0 +1,170 @@
+import type { AuthenticatedStaff } from '../auth/auth.service';
+import type { ActionVm, CasePageVm } from './case.page';
+import { renderCase } from './case.view';
+import type { InboxVm } from './inbox.page';
+import { renderInbox } from './inbox.view';
+import type { Chrome } from './layout';
+import { renderOficioForm, renderOficioList } from './oficios.view';
+import { renderUsers } from './users.view';
+
+/** Every staff page goes through the template engine: what a person typed comes out as text, never as markup. */
+const HOSTILE = '<script>alert("x")</script>';
+const ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;';
+
+const staff = { id: 'u1', usuario: 'sistemas', nombre: `Jorge ${HOSTILE}`, role: 'subjefatura', nivelClave: null, mustChangePassword: false } as unknown as AuthenticatedStaff;
+const chrome: Chrome = { staff, csrf: 'token"x', path: '/bandeja' };
+
+const task = {
+  id: 't1',
+  tramite: 'c1',
+  titulo: `Recibir ${HOSTILE}`,
+  procedimiento: 'cuenta-bloquear',
+  folio: 'SSST-2026-000001',
+  vence: '2026-11-28T17:05:00.000Z',
+  vencida: true,
+  faltaPoco: false,
+  prioridad: 'alta',
+  nivel: null,
+  cct: null,
+  curp: 'ROCP800101MCMXXX01',
+  rol: 'subjefatura',
+  estado: 'abierta',
+  asignadaA: 'u2',
+};
+
+describe('staff pages (templates/pages)', () => {
+  it('inbox: a name, a title and a filter with <script> are escaped by the engine; forms carry the token', () => {
+    const vm = {
+      filtros: { folio: HOSTILE },
+      rol: 'subjefatura',
+      esAdmin: false,
+      items: [{ ...task, procedimientoTitulo: 'Bloqueo', seccion: '5.5', asignadaNombre: `Ana ${HOSTILE}`, mia: false }],
+      total: 1,
+      pagina: 1,
+      paginas: 2,
+      procedimientos: [{ value: 'cuenta-bloquear', label: 'Bloqueo' }],
+      pasos: [],
+      error: HOSTILE,
+      aviso: null,
+    } as unknown as InboxVm;
+    const html = renderInbox(chrome, vm);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain(`<span class="nombre">Jorge ${ESCAPED}</span>`);
+    expect(html).toContain(`<a class="tarea" href="/tramites/c1">Recibir ${ESCAPED}</a>`);
+    expect(html).toContain(`Ana ${ESCAPED}`);
+    expect(html).toContain(`<p class="error" role="alert">${ESCAPED}</p>`);
+    expect(html).toContain(`id="f-folio" name="folio" value="${ESCAPED}"`);
+    expect(html).toContain('<input type="hidden" name="_csrf" value="token&quot;x">');
+    expect(html).toContain('Siguiente →');
+    expect(html).toContain('1 tarea abierta, la que vence primero arriba.');
+    expect(html).toContain('<span class="insignia vencido">Vencido</span>');
+  });
+
+  it('case: data, search results and the «Usar» values are escaped; the actions keep their forms and ids', () => {
+    const action = (evento: string, kind: ActionVm['kind'], extra: Partial<ActionVm> = {}): ActionVm => ({
+      evento,
+      etiqueta: `Hacer ${evento}`,
+      kind,
+      values: {},
+      cuentas: null,
+      trabajadores: null,
+      centros: null,
+      avisoBusqueda: null,
+      ...extra,
+    });
+    const vm = {
+      caso: {
+        id: 'c1',
+        procedimiento: 'cuenta-reasignar',
+        titulo: 'Reasignación',
+        version: 4,
+        versionProcedimiento: 1,
+        folio: 'SSST-2026-000001',
+        estado: 'creacion',
+        situacion: 'activo',
+        resultado: null,
+        incidente: null,
+        pasosActuales: [{ no: '3', responsable: 'Subjefatura', actividad: HOSTILE }],
+        acciones: [],
+        datos: {},
+        tareas: [task],
+        creado: '2026-11-28T17:05:00.000Z',
+        actualizado: '2026-11-28T17:05:00.000Z',
+      },
+      seccion: '5.4',
+      datos: { motivo: HOSTILE, reasignacion: { newCurp: 'X', previousCurp: null } },
+      diagrama: 'PHN2Zz48L3N2Zz4=',
+      movimientos: [{ seq: 1, fecha: '2026-11-28T17:05:00.000Z', quien: HOSTILE, rol: 'subjefatura', accion: 'Recibir', pasos: '3:4', datos: [['motivo', HOSTILE]] }],
+      documentos: [],
+      oficio: null,
+      cuenta: null,
+      acciones: [
+        action('REASIGNAR', 'reasignar', {
+          values: { newCurp: HOSTILE },
+          cuentas: [{ id: 'a1', direccion: `x${HOSTILE}@colima.gob.mx`, tipo: 'servicio', estado: 'bloqueada', titularCurp: null, titularCct: null }],
+          trabajadores: [],
+        }),
+        action('CREAR_CUENTA', 'crear-servicio', { values: { localPart: HOSTILE, tipo: 'funcion' }, trabajadores: [{ curp: 'ABC"', nombre: HOSTILE, activo: true, tieneCorreoAlterno: false, cct: null, nivel: null }] as unknown as ActionVm['trabajadores'] }),
+        action('CONFIRMAR', 'boton'),
+        action('RECHAZAR', 'motivo'),
+      ],
+      mailDomain: 'colima.gob.mx',
+      enEspera: false,
+      error: null,
+      aviso: null,
+    } as unknown as CasePageVm;
+    const html = renderCase(chrome, vm);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain(`<dt>Motivo</dt><dd>${ESCAPED}</dd>`);
+    expect(html).toContain(`id="a-reasignar-newCurp" name="newCurp" value="${ESCAPED}"`);
+    expect(html).toContain(`<strong>x${ESCAPED}@colima.gob.mx</strong> <span class="insignia vencido">Bloqueada</span>`);
+    expect(html).toContain('Ningún trabajador coincide.');
+    expect(html).toContain('value="{&quot;curp&quot;:&quot;ABC\\&quot;&quot;}"');
+    expect(html).toContain(`name="localPart" value="${ESCAPED}"`);
+    expect(html).toContain('<input type="radio" name="tipo" value="funcion" checked>');
+    expect(html).toContain('<input type="hidden" name="evento" value="CONFIRMAR"><input type="hidden" name="version" value="4">');
+    expect(html).toContain('<details class="accion-secundaria"><summary>Hacer RECHAZAR</summary>');
+    expect(html).toContain('<button type="submit" class="peligro">Hacer RECHAZAR</button>');
+    expect(html).toContain('<dt>Titular actual</dt><dd>sin titular</dd>');
+    expect(html).toContain('src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4&#x3D;"');
+  });
+
+  it('oficios and users: form values and list cells are escaped', () => {
+    const form = renderOficioForm(chrome, {
+      values: { asunto: HOSTILE, numeroOficio: HOSTILE },
+      procedimientos: [],
+      niveles: [{ value: 'PRIMARIA', label: HOSTILE }],
+      responsables: [],
+      archivo: { clave: 'k', nombre: HOSTILE, bytes: 2048, firma: 'f' },
+      duplicado: true,
+      error: null,
+    });
+    expect(form).not.toContain('<script>');
+    expect(form).toContain(`<textarea id="f-asunto" name="asunto" rows="2" required maxlength="500">${ESCAPED}</textarea>`);
+    expect(form).toContain(`Se conserva el archivo «${ESCAPED}» (2 KB)`);
+    expect(form).toContain('id="f-confirmarDuplicado"');
+    const list = renderOficioList(chrome, {
+      filtros: {},
+      items: [{ tramite: 'c1', folio: 'F', recibido: { en: '2026-11-28T17:05:00.000Z' }, numeroOficio: HOSTILE, fechaOficio: '2026-11-20', remitente: { nombre: HOSTILE, cargo: 'C' }, area: null, asunto: HOSTILE, estado: 'cancelado' }],
+      total: 1,
+      pagina: 1,
+      paginas: 1,
+      procedimientos: [],
+      niveles: [],
+      error: null,
+    } as never);
+    expect(list).not.toContain('<script>');
+    expect(list).toContain('<tr class="fila-cancelada">');
+    const users = renderUsers(chrome, {
+      usuarios: [{ id: 'u9', usuario: 'ana', nombre: HOSTILE, rol: 'nivel', rolNombre: 'Nivel', nivel: null, correo: null, activo: true, debeCambiarContrasena: true }],
+      niveles: [],
+      values: { nombre: HOSTILE },
+      contrasena: { usuario: 'ana', nombre: HOSTILE, valor: 'secreto<>', nueva: true },
+      error: null,
+      aviso: null,
+    });
+    expect(users).not.toContain('<script>');
+    expect(users).toContain('<code class="secreto" id="contrasena-inicial">secreto&lt;&gt;</code>');
+    expect(users).toContain('Primer ingreso pendiente');
+  });
+});
