@@ -8,7 +8,7 @@ import { generateTemporaryPassword } from '../security/password-policy';
 import { NIVEL_CATALOG, type NivelCatalog } from './nivel-catalog';
 import { SignInLimits } from './sign-in-limits';
 import { StaffSession } from './staff-session.entity';
-import { STAFF_ROLE_LABEL, StaffUser } from './staff-user.entity';
+import { STAFF_ROLE_LABEL, STAFF_ROLES, type StaffRole, StaffUser } from './staff-user.entity';
 import type { CreateUserDto } from './staff-users.dto';
 
 export const staffUserView = (u: StaffUser) => ({
@@ -44,6 +44,19 @@ export class StaffUsersService {
 
   async hasRole(id: string, rol: StaffUser['rol']): Promise<boolean> {
     return this.ds.getRepository(StaffUser).exists({ where: { id, rol } });
+  }
+
+  /**
+   * The active users of some roles, with what a reminder needs (their mail, their level). Roles that are not staff
+   * (a worker, a school, the system) have nobody here.
+   */
+  async activeOfRoles(roles: readonly string[]): Promise<Array<Pick<StaffUser, 'id' | 'nombre' | 'rol' | 'correo' | 'nivelClave'>>> {
+    const staffRoles = roles.filter((r): r is StaffRole => (STAFF_ROLES as readonly string[]).includes(r));
+    if (staffRoles.length === 0) return [];
+    return this.ds.getRepository(StaffUser).find({
+      select: { id: true, nombre: true, rol: true, correo: true, nivelClave: true },
+      where: { rol: In(staffRoles), activo: true },
+    });
   }
 
   /** The active users of a role, by name (e.g. the responsables an oficio may be turned to). */

@@ -8,10 +8,9 @@ import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
-import { type CommandProcessor, EffectProcessor, TransientError } from '../engine/effects/effect-processor';
+import { type CommandProcessor, type EffectCommand, EffectProcessor, TransientError } from '../engine/effects/effect-processor';
 import type { EngineEvent } from '../engine/engine.service';
 import { CaseRecords } from '../engine/case-records';
-import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import { formatFechaLarga } from '../letters/fecha';
 import { type AcuseData, renderSignedAcuse, renderSignedReplyLetter, type ReplyLetterData, type SignedDocument, SUBDIRECCION } from '../letters/renderer';
 import type { PdfSigner } from '../letters/signer';
@@ -102,7 +101,7 @@ export class DocumentIssuer {
     return oficio;
   }
 
-  row(cmd: OutboxCommand, oficio: Oficio, kind: DocumentKind, code: string, signed: SignedDocument, key: string, extra: { numeroOficio: string | null; asunto: string; destinatario: string }): IssuedDocument {
+  row(cmd: EffectCommand, oficio: Oficio, kind: DocumentKind, code: string, signed: SignedDocument, key: string, extra: { numeroOficio: string | null; asunto: string; destinatario: string }): IssuedDocument {
     return {
       id: randomUUID(),
       kind,
@@ -173,7 +172,7 @@ export class AcuseProcessor implements CommandProcessor {
 
   constructor(private readonly issuer: DocumentIssuer) {}
 
-  async handle(cmd: OutboxCommand): Promise<EngineEvent | null> {
+  async handle(cmd: EffectCommand): Promise<EngineEvent | null> {
     if (await this.issuer.issuedFor(cmd.id)) return null;
     const oficio = await this.issuer.oficioOf(cmd.caseId);
     const dependencia = oficio.area ?? undefined;
@@ -225,7 +224,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
     private readonly catalog: CatalogRecords,
   ) {}
 
-  async handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent | null> {
+  async handle(cmd: EffectCommand, payload: unknown): Promise<EngineEvent | null> {
     const done = await this.issuer.issuedFor(cmd.id);
     if (done) return { type: 'LETTER_READY', letterId: done.id };
     const outcome = (payload as { outcome?: unknown } | null)?.outcome;
@@ -253,7 +252,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
     throw new TransientError('No se pudo asignar un código de verificación único al oficio; se reintentará.');
   }
 
-  failureEvent(_cmd: OutboxCommand, _payload: unknown, message: string): EngineEvent {
+  failureEvent(_cmd: EffectCommand, _payload: unknown, message: string): EngineEvent {
     return { type: 'LETTER_ERROR', message, permanent: true };
   }
 
@@ -263,7 +262,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
    * it; if another letter took it meanwhile, render again with the new one. No lock is held while a PDF is drawn, and
    * a letter that fails to render or store spends no number.
    */
-  private async issue(cmd: OutboxCommand, oficio: Oficio, filled: FilledLetter, code: string): Promise<IssuedDocument | undefined> {
+  private async issue(cmd: EffectCommand, oficio: Oficio, filled: FilledLetter, code: string): Promise<IssuedDocument | undefined> {
     const signedAt = new Date();
     const anio = folioYear(signedAt);
     let expected = await this.peek(anio);

@@ -4,11 +4,10 @@ import { DataSource } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
 import { CatalogAccounts } from '../catalog/catalog-accounts';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { type CommandProcessor, EffectProcessor } from '../engine/effects/effect-processor';
+import { type CommandProcessor, type EffectCommand, EffectProcessor } from '../engine/effects/effect-processor';
 import { deliverMail, mailFailure } from '../engine/effects/mail-effect';
 import type { EngineEvent } from '../engine/engine.service';
 import { CaseRecords } from '../engine/case-records';
-import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import { blockNoticeMail, chosenPasswordAppliedMail, newAccountMail, recipientOf, resetNoticeMail, previousHolderMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
 import { MailTemplates } from '../mail/mail-templates';
 import { MAILER, type Mailer } from '../mail/mailer';
@@ -41,13 +40,13 @@ export class SendCredentialsProcessor implements CommandProcessor {
     private readonly cases: CaseRecords,
   ) {}
 
-  async handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent> {
+  async handle(cmd: EffectCommand, payload: unknown): Promise<EngineEvent> {
     return this.send(cmd, payload as CommandParams['sendCredentials']).catch((e: unknown) => {
       throw asEffectError(e);
     });
   }
 
-  private async send(cmd: OutboxCommand, p: CommandParams['sendCredentials']): Promise<EngineEvent> {
+  private async send(cmd: EffectCommand, p: CommandParams['sendCredentials']): Promise<EngineEvent> {
     const cuenta = await this.accounts.get(p.cuentaId);
     const holder = await this.holders.ofCuenta(cuenta);
     const caso = await this.cases.find(cmd.caseId);
@@ -84,7 +83,7 @@ export class SendCredentialsProcessor implements CommandProcessor {
     return { type: 'CREDENTIALS_SENT' };
   }
 
-  failureEvent(_cmd: OutboxCommand, _payload: unknown, message: string): EngineEvent {
+  failureEvent(_cmd: EffectCommand, _payload: unknown, message: string): EngineEvent {
     return { type: 'CREDENTIALS_ERROR', message, permanent: true };
   }
 }
@@ -106,7 +105,7 @@ export class NotifyHolderProcessor implements CommandProcessor {
     private readonly cases: CaseRecords,
   ) {}
 
-  async handle(cmd: OutboxCommand, payload: unknown): Promise<null> {
+  async handle(cmd: EffectCommand, payload: unknown): Promise<null> {
     const p = payload as CommandParams['notifyHolder'];
     const cuenta = await this.accounts.get(p.cuentaId);
     const caso = await this.cases.find(cmd.caseId);

@@ -9,9 +9,8 @@ import { CatalogRecords, type CuentaRecord } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { isUniqueViolation } from '../database/unique-violation';
-import { type CommandProcessor, EffectProcessor, TransientError } from '../engine/effects/effect-processor';
+import { type CommandProcessor, type EffectCommand, EffectProcessor, TransientError } from '../engine/effects/effect-processor';
 import type { EngineEvent } from '../engine/engine.service';
-import type { OutboxCommand } from '../engine/entities/outbox.entity';
 import { SecretBox } from '../security/secret-box';
 import { AddressGenerator, type AddressRequest } from './address/address-generator';
 import { ChosenPassword } from './entities/chosen-password.entity';
@@ -63,13 +62,13 @@ export class ProvisionProcessor implements CommandProcessor {
     this.box = new SecretBox(config.secretKey);
   }
 
-  async handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent> {
+  async handle(cmd: EffectCommand, payload: unknown): Promise<EngineEvent> {
     return this.perform(cmd, payload as CommandParams['provision']).catch((e: unknown) => {
       throw asEffectError(e);
     });
   }
 
-  private async perform(cmd: OutboxCommand, p: CommandParams['provision']): Promise<EngineEvent> {
+  private async perform(cmd: EffectCommand, p: CommandParams['provision']): Promise<EngineEvent> {
     switch (p.op) {
       case 'create':
         return this.create(cmd, p);
@@ -82,7 +81,7 @@ export class ProvisionProcessor implements CommandProcessor {
     }
   }
 
-  failureEvent(_cmd: OutboxCommand, _payload: unknown, message: string): EngineEvent {
+  failureEvent(_cmd: EffectCommand, _payload: unknown, message: string): EngineEvent {
     return { type: 'PROVISION_ERROR', message, permanent: true };
   }
 
@@ -90,7 +89,7 @@ export class ProvisionProcessor implements CommandProcessor {
     return { type: 'PROVISION_OK', cuentaId: c.id, address: c.direccion };
   }
 
-  private async create(cmd: OutboxCommand, p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<EngineEvent> {
+  private async create(cmd: EffectCommand, p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<EngineEvent> {
     // A case creates at most one account: its id comes from the case, so a replay of this command, or the case's
     // REINTENTAR after an incident (a new command), finds the row this case made.
     const id = idFrom(`cuenta:${cmd.caseId}`);
@@ -158,7 +157,7 @@ export class ProvisionProcessor implements CommandProcessor {
     }
   }
 
-  private async reset(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
+  private async reset(cmd: EffectCommand, cuentaId: string): Promise<EngineEvent> {
     const cuenta = await this.accounts.get(cuentaId);
     requireNotBlocked(cuenta);
     // Guía 5.2.2: the school chose its password; it was sealed at request time and is applied here.
@@ -169,7 +168,7 @@ export class ProvisionProcessor implements CommandProcessor {
     return this.ok(cuenta);
   }
 
-  private async reassign(cmd: OutboxCommand, cuentaId: string, newCurp: string): Promise<EngineEvent> {
+  private async reassign(cmd: EffectCommand, cuentaId: string, newCurp: string): Promise<EngineEvent> {
     const cuenta = await this.accounts.get(cuentaId);
     const tipo = cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo;
     const holder = await this.holders.worker(newCurp, tipo);
@@ -184,7 +183,7 @@ export class ProvisionProcessor implements CommandProcessor {
     return this.ok(cuenta);
   }
 
-  private async suspend(cmd: OutboxCommand, cuentaId: string): Promise<EngineEvent> {
+  private async suspend(cmd: EffectCommand, cuentaId: string): Promise<EngineEvent> {
     const cuenta = await this.accounts.get(cuentaId);
     await this.directory.suspend(cuenta.direccion);
     await this.accounts.block(cuenta, cmd.caseId);
@@ -205,7 +204,7 @@ export class WipeChosenPasswordProcessor implements CommandProcessor {
   readonly queue = 'provisioning' as const;
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async handle(cmd: OutboxCommand): Promise<null> {
+  async handle(cmd: EffectCommand): Promise<null> {
     await this.ds.getRepository(ChosenPassword).delete({ caseId: cmd.caseId });
     return null;
   }

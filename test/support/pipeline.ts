@@ -2,7 +2,10 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { PROCEDURES } from '../../machines';
 import { CatalogEventFacts } from '../../src/catalog/catalog-event-facts';
+import { SignInLimits } from '../../src/auth/sign-in-limits';
+import { StaffUsersService } from '../../src/auth/staff-users.service';
 import { CatalogAccounts } from '../../src/catalog/catalog-accounts';
+import { MemoryRateLimitStore } from '../../src/common/rate-limit';
 import { CatalogRecords } from '../../src/catalog/catalog-records';
 import { CaseRecords } from '../../src/engine/case-records';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
@@ -49,7 +52,7 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
     new WipeChosenPasswordProcessor(ds),
     new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation, accounts, cases),
     new NotifyHolderProcessor(ds, mailer, templates, holders, accounts, cases),
-    new TaskReminderProcessor(ds, mailer, config),
+    new TaskReminderProcessor(ds, mailer, config, new StaffUsersService(ds, new SignInLimits(new MemoryRateLimitStore()), catalog)),
     ...(opts.extra ?? []),
   ];
   const driver = new InProcessDriver();

@@ -15,13 +15,19 @@ export const JOB_TYPES: readonly JobType[] = [...COMMAND_TYPES, TASK_REMINDER];
  * and returns the event that reports the result to the case, if the case waits for one. A failure worth retrying
  * throws TransientError; any other error fails the command (a DomainError's message is what the incident shows).
  */
+/**
+ * What a processor is told of the command it runs: which case, which outbox row (the key of whatever it issues), the
+ * idempotency key of its effect, and how many times it failed before. The row itself stays the engine's.
+ */
+export type EffectCommand = Readonly<Pick<OutboxCommand, 'id' | 'caseId' | 'type' | 'idempotencyKey' | 'attempts'>>;
+
 export interface CommandProcessor {
   readonly type: JobType;
   /** The queue its jobs wait in (a slow letter does not hold up a mail). */
   readonly queue: QueueName;
-  handle(cmd: OutboxCommand, payload: unknown): Promise<EngineEvent | null>;
+  handle(cmd: EffectCommand, payload: unknown): Promise<EngineEvent | null>;
   /** The event that tells the case the effect failed for good (its incident), if the case waits for one. */
-  failureEvent?(cmd: OutboxCommand, payload: unknown, message: string): EngineEvent | null;
+  failureEvent?(cmd: EffectCommand, payload: unknown, message: string): EngineEvent | null;
 }
 
 /** Marks a provider as a CommandProcessor: the engine discovers every one at boot, whichever module provides it. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
-import { StaffUser } from '../../auth/staff-user.entity';
+import { DataSource } from 'typeorm';
+import { StaffUsersService } from '../../auth/staff-users.service';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { formatFechaHora } from '../../mail/mail-templates';
 import { escapeHtml } from '../../render/handlebars';
@@ -26,6 +26,7 @@ export class TaskReminderProcessor implements CommandProcessor {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly staff: StaffUsersService,
   ) {}
 
   async handle(cmd: OutboxCommand, payload: unknown): Promise<null> {
@@ -36,7 +37,7 @@ export class TaskReminderProcessor implements CommandProcessor {
     const escalate = p.kind === 'vencimiento';
     if (escalate ? task.escalatedAt : task.remindedAt) return null;
     const roles = escalate ? [task.candidateRole, 'subdireccion'] : [task.candidateRole];
-    const people = await this.ds.getRepository(StaffUser).find({ where: { rol: In(roles), activo: true } });
+    const people = await this.staff.activeOfRoles(roles);
     const to = people
       .filter((u) => u.correo && (u.rol !== 'nivel' || u.nivelClave === task.nivelClave))
       .map((u) => u.correo!)
