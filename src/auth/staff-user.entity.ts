@@ -1,14 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { StaffRole } from './staff-roles';
 
-export const STAFF_ROLES = ['subdireccion', 'subjefatura', 'nivel', 'responsable', 'administrador'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-export const STAFF_ROLE_LABEL: Record<StaffRole, string> = {
-  subdireccion: 'Subdirección de Sistemas y Servicios Telemáticos',
-  subjefatura: 'Subjefatura de Sistemas',
-  nivel: 'Nivel',
-  responsable: 'Responsable del programa, función o servicio',
-  administrador: 'Administrador',
-};
+export type { StaffRole };
 
 /** A person of the institution who signs in (not the workers in self-service, who use CURP + CURT). */
 @Entity('staff_user')

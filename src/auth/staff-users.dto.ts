@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsEmailAddress } from '../validation/decorators';
-import { STAFF_ROLES, type StaffRole } from './staff-user.entity';
+import { STAFF_ROLES, type StaffRole } from './staff-roles';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'primaria' })

@@ -8,7 +8,8 @@ import { generateTemporaryPassword } from '../security/password-policy';
 import { NIVEL_CATALOG, type NivelCatalog } from './nivel-catalog';
 import { SignInLimits } from './sign-in-limits';
 import { StaffSession } from './staff-session.entity';
-import { STAFF_ROLE_LABEL, STAFF_ROLES, type StaffRole, StaffUser } from './staff-user.entity';
+import { StaffUser } from './staff-user.entity';
+import { STAFF_ROLE_LABEL, STAFF_ROLES, type StaffRole } from './staff-roles';
 import type { CreateUserDto } from './staff-users.dto';
 
 export const staffUserView = (u: StaffUser) => ({
@@ -34,9 +35,12 @@ export class StaffUsersService {
     @Inject(NIVEL_CATALOG) private readonly niveles: NivelCatalog,
   ) {}
 
-  /** Names of staff users by id (for messages and views that show who did or holds something). */
-  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
-    const wanted = [...new Set(ids)];
+  /**
+   * Names of staff users by id (for messages and views that show who did or holds something). Ids that are not a
+   * staff user's (the system, "curp:…", "cct:…") are skipped.
+   */
+  async namesOf(ids: readonly (string | null | undefined)[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((i): i is string => !!i && /^[0-9a-f-]{36}$/i.test(i)))];
     if (wanted.length === 0) return new Map();
     const rows = await this.ds.getRepository(StaffUser).find({ select: { id: true, nombre: true }, where: { id: In(wanted) } });
     return new Map(rows.map((u) => [u.id, u.nombre]));

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { STAFF_ROLE_LABEL } from '../auth/staff-user.entity';
+import { STAFF_ROLE_LABEL } from '../auth/staff-roles';
 import { loadConfig } from '../config/config';
 import { dataSourceOptions } from '../entities';
 import { dialectOf } from '../database/data-source-options';

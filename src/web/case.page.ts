@@ -1,3 +1,4 @@
+import { StaffUsersService } from '../auth/staff-users.service';
 import { Body, Controller, Get, Inject, Injectable, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
@@ -23,7 +24,6 @@ import { type Form, dataOf, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
-import { StaffNames } from './reused';
 
 export type AccountHit = Awaited<ReturnType<CatalogSearchService['accounts']>>[number];
 export type WorkerHit = Awaited<ReturnType<CatalogSearchService['workers']>>[number];
@@ -134,7 +134,7 @@ export class CasePageService {
     private readonly catalog: CatalogSearchService,
     private readonly addresses: AddressGenerator,
     private readonly labels: ProcedureLabels,
-    private readonly names: StaffNames,
+    private readonly staff: StaffUsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -143,7 +143,7 @@ export class CasePageService {
     const [diagrama, movs] = await Promise.all([this.cases.position(id, staff).then(caseDiagramSvg), this.cases.movements(id, staff)]);
     const datos = (caso.datos ?? {}) as Partial<CaseContext>;
     const oficio = await this.oficioOf(caso, staff);
-    const names = await this.names.of(movs.map((m) => m.actor));
+    const names = await this.staff.namesOf(movs.map((m) => m.actor));
     const docs = await this.documents.listForCase(id, staff);
     const cuentaId = datos.cuenta?.cuentaId;
     const cuenta = cuentaId ? await this.ds.getRepository(Cuenta).findOne({ where: { id: cuentaId } }) : null;

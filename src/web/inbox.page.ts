@@ -1,3 +1,4 @@
+import { StaffUsersService } from '../auth/staff-users.service';
 import { Body, Controller, Get, Injectable, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthenticatedStaff } from '../auth/auth.service';
@@ -9,7 +10,6 @@ import { renderInbox } from './inbox.view';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels, type TaskStep } from './procedure-labels';
-import { StaffNames } from './reused';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -54,7 +54,7 @@ export class InboxPageService {
   constructor(
     private readonly inbox: InboxService,
     private readonly labels: ProcedureLabels,
-    private readonly names: StaffNames,
+    private readonly staff: StaffUsersService,
   ) {}
 
   async view(staff: AuthenticatedStaff, raw: Record<string, unknown>, msg: { error?: string | null; aviso?: string | null } = {}): Promise<InboxVm> {
@@ -79,7 +79,7 @@ export class InboxPageService {
     try {
       const q = await validateDto(InboxQueryDto, { ...filtros, porPagina: '25' });
       const page = await this.inbox.list(staff, { ...q, vencidas: filtros.vencidas === 'true' });
-      const names = await this.names.of(page.items.map((i) => i.asignadaA));
+      const names = await this.staff.namesOf(page.items.map((i) => i.asignadaA));
       vm.items = page.items.map((i) => ({
         ...i,
         procedimientoTitulo: this.labels.title(i.procedimiento),

@@ -1,12 +1,10 @@
 import { Body, type CallHandler, Controller, type ExecutionContext, Get, Inject, Injectable, type NestInterceptor, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { type Observable, of } from 'rxjs';
-import { DataSource } from 'typeorm';
 import { Roles } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
-import { StaffUser } from '../auth/staff-user.entity';
-import { Nivel } from '../catalog/entities/nivel.entity';
+import { StaffUsersService } from '../auth/staff-users.service';
+import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { LETTER_PROCEDURES } from '../letters/templates';
 import { FILE_STORE, type FileStore } from '../oficios/file-store';
@@ -104,16 +102,17 @@ const LIST_KEYS = ['folio', 'numero', 'remitente', 'nivel', 'procedimiento', 'es
 @Injectable()
 export class OficioPagesService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     private readonly oficios: OficiosService,
+    private readonly catalog: CatalogRecords,
+    private readonly staff: StaffUsersService,
     private readonly labels: ProcedureLabels,
     private readonly csrf: CsrfTokens,
     @Inject(FILE_STORE) private readonly files: FileStore,
   ) {}
 
   async formVm(values: Form, extra: Partial<OficioFormVm> = {}): Promise<OficioFormVm> {
-    const niveles = await this.ds.getRepository(Nivel).find({ order: { nombre: 'ASC' } });
-    const responsables = await this.ds.getRepository(StaffUser).find({ where: { rol: 'responsable', activo: true }, order: { nombre: 'ASC' } });
+    const niveles = await this.catalog.niveles();
+    const responsables = await this.staff.activeOfRole('responsable');
     return {
       values: { fechaOficio: isoDateMx(new Date()), ...values },
       procedimientos: this.labels.procedures(LETTER_PROCEDURES),
@@ -159,7 +158,7 @@ export class OficioPagesService {
       const v = raw[k];
       if (typeof v === 'string' && v.trim()) filtros[k] = v.trim();
     }
-    const niveles = await this.ds.getRepository(Nivel).find({ order: { nombre: 'ASC' } });
+    const niveles = await this.catalog.niveles();
     const vm: OficioListVm = {
       filtros,
       items: [],

@@ -1,11 +1,9 @@
 import { Body, Controller, Get, Injectable, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { Roles } from '../auth/auth.guard';
 import { CreateUserDto } from '../auth/staff-users.dto';
 import { type StaffUserView, StaffUsersService } from '../auth/staff-users.service';
-import { Nivel } from '../catalog/entities/nivel.entity';
+import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { type Form, dataOf, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome } from './layout';
@@ -31,12 +29,12 @@ export interface UsersVm {
 @Injectable()
 export class UsersPageService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     private readonly users: StaffUsersService,
+    private readonly catalog: CatalogRecords,
   ) {}
 
   async view(extra: Partial<UsersVm> = {}): Promise<UsersVm> {
-    const niveles = await this.ds.getRepository(Nivel).find({ order: { nombre: 'ASC' } });
+    const niveles = await this.catalog.niveles();
     return {
       usuarios: await this.users.list(),
       niveles: niveles.map((n) => ({ value: n.clave, label: `${n.nombre} (${n.clave})` })),

@@ -1,4 +1,4 @@
-import { STAFF_ROLE_LABEL, STAFF_ROLES } from '../auth/staff-user.entity';
+import { STAFF_ROLE_LABEL, STAFF_ROLES } from '../auth/staff-roles';
 import { type Chrome, staffPage } from './layout';
 import type { UsersVm } from './users.page';
 

@@ -4,7 +4,6 @@ import { InboxPage, InboxPageService } from './inbox.page';
 import { OficioPagesService, OficiosPage, PageUpload } from './oficios.page';
 import { CsrfTokens, PageFilter, PageGuard } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
-import { StaffNames } from './reused';
 import { SessionPages } from './session.pages';
 import { UsersPage, UsersPageService } from './users.page';
 
@@ -15,6 +14,6 @@ import { UsersPage, UsersPageService } from './users.page';
  */
 @Module({
   controllers: [SessionPages, InboxPage, CasePage, OficiosPage, UsersPage],
-  providers: [CsrfTokens, PageGuard, PageFilter, PageUpload, ProcedureLabels, StaffNames, InboxPageService, CasePageService, OficioPagesService, UsersPageService],
+  providers: [CsrfTokens, PageGuard, PageFilter, PageUpload, ProcedureLabels, InboxPageService, CasePageService, OficioPagesService, UsersPageService],
 })
 export class WebModule {}

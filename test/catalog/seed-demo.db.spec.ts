@@ -1,5 +1,6 @@
 import * as argon2 from 'argon2';
-import { STAFF_ROLES, StaffUser } from '../../src/auth/staff-user.entity';
+import { StaffUser } from '../../src/auth/staff-user.entity';
+import { STAFF_ROLES } from '../../src/auth/staff-roles';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';

@@ -3,7 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { StaffUser, type StaffRole } from '../../src/auth/staff-user.entity';
+import { StaffUser } from '../../src/auth/staff-user.entity';
+import { type StaffRole } from '../../src/auth/staff-roles';
 
 export const STAFF_PASSWORD = 'caballo-bateria-grapa-correcta';
 

@@ -1,6 +1,7 @@
 import * as argon2 from 'argon2';
 import type { DataSource } from 'typeorm';
-import { StaffUser, type StaffRole } from '../../auth/staff-user.entity';
+import { StaffUser } from '../../auth/staff-user.entity';
+import { type StaffRole } from '../../auth/staff-roles';
 import { inTransaction } from '../../database/transaction';
 import { generateTemporaryPassword } from '../../security/password-policy';
 import { syncCatalog, type SyncCounts } from '../../catalog/import/catalog-sync';
