@@ -1,13 +1,11 @@
 import { StaffUsersService } from '../auth/staff-users.service';
 import { Body, Controller, Get, Inject, Injectable, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import type { CaseContext } from '../../machines';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { CatalogSearchDto } from '../catalog/catalog-search.dto';
 import { CatalogSearchService } from '../catalog/catalog-search.service';
-import { Cuenta } from '../catalog/entities/cuenta.entity';
+import { CatalogRecords, type CuentaRecord } from '../catalog/catalog-records';
 import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
 import { cctProblem, curpProblem, normalizeCct, normalizeCurp } from '../validation';
 import { DomainError } from '../common/domain-error';
@@ -126,7 +124,7 @@ function dataPairs(datos: unknown): [string, string][] {
 @Injectable()
 export class CasePageService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly records: CatalogRecords,
     private readonly cases: CaseQueryService,
     private readonly engine: EngineService,
     private readonly oficios: OficiosService,
@@ -146,7 +144,7 @@ export class CasePageService {
     const names = await this.staff.namesOf(movs.map((m) => m.actor));
     const docs = await this.documents.listForCase(id, staff);
     const cuentaId = datos.cuenta?.cuentaId;
-    const cuenta = cuentaId ? await this.ds.getRepository(Cuenta).findOne({ where: { id: cuentaId } }) : null;
+    const cuenta = cuentaId ? await this.records.cuenta(cuentaId) : null;
     const acciones: ActionVm[] = [];
     for (const a of caso.acciones) acciones.push(await this.action(caso, a, datos, oficio, opts.posted?.evento === a.evento ? opts.posted : undefined));
     const hecho = typeof opts.hecho === 'string' && EVENT.test(opts.hecho) ? this.labels.eventLabel(caso.procedimiento, caso.versionProcedimiento, opts.hecho) : null;
@@ -232,8 +230,8 @@ export class CasePageService {
     return curp;
   }
 
-  private async pickedAccount(id: string | undefined): Promise<Cuenta> {
-    const account = id && /^[0-9a-f-]{36}$/i.test(id) ? await this.ds.getRepository(Cuenta).findOne({ where: { id } }) : null;
+  private async pickedAccount(id: string | undefined): Promise<CuentaRecord> {
+    const account = id && /^[0-9a-f-]{36}$/i.test(id) ? await this.records.cuenta(id) : null;
     if (!account) throw new DomainError('CUENTA_REQUERIDA', 'Busque la cuenta y elíjala de la lista de resultados.', 400);
     return account;
   }
@@ -293,7 +291,7 @@ export class CasePageService {
   }
 }
 
-function accountInfo(c: Cuenta): AccountInfo {
+function accountInfo(c: CuentaRecord): AccountInfo {
   return { id: c.id, direccion: c.direccion, tipo: TIPO_CUENTA_LABEL[c.tipo] ?? c.tipo, estado: c.estado, titularCurp: c.titularCurp, titularCct: c.titularCct };
 }
 
