@@ -45,7 +45,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       ...timeout(30_000),
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/machines/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/machines/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'],
     },
     { ...common, displayName: 'db', ...timeout(120_000), testMatch: ['<rootDir>/test/**/*.db.spec.ts'], testPathIgnorePatterns: FAULTS },
     { ...common, displayName: 'e2e', ...timeout(180_000), testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'], testPathIgnorePatterns: FAULTS },

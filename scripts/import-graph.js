@@ -103,21 +103,27 @@ function check(imports) {
   return { problems, between };
 }
 
-const imports = graph();
-const { problems, between } = check(imports);
-if (process.argv.includes('--edges')) {
-  for (const [key, list] of [...between].sort()) console.log(`${key}  (${list.length})`);
-} else if (process.argv.includes('--mermaid')) {
-  console.log('flowchart LR');
-  for (const [key, list] of [...between].sort()) {
-    const [a, b] = key.split(' → ');
-    if (COMPOSITION.has(a)) continue;
-    console.log(`  ${a.replace(/[()]/g, '')} -->|${list.length}| ${b}`);
+module.exports = { check, folderOf, INFRA };
+
+if (require.main === module) main();
+
+function main() {
+  const imports = graph();
+  const { problems, between } = check(imports);
+  if (process.argv.includes('--edges')) {
+    for (const [key, list] of [...between].sort()) console.log(`${key}  (${list.length})`);
+  } else if (process.argv.includes('--mermaid')) {
+    console.log('flowchart LR');
+    for (const [key, list] of [...between].sort()) {
+      const [a, b] = key.split(' → ');
+      if (COMPOSITION.has(a)) continue;
+      console.log(`  ${a.replace(/[()]/g, '')} -->|${list.length}| ${b}`);
+    }
+  } else if (problems.length > 0) {
+    console.error(`Grafo de importaciones: ${problems.length} problema(s).\n\n${problems.join('\n\n')}`);
+    process.exit(1);
+  } else {
+    const folders = new Set(imports.flatMap((i) => [i.a, i.b]));
+    console.log(`Grafo de importaciones: ${folders.size} carpetas, ${between.size} aristas, sin problemas.`);
   }
-} else if (problems.length > 0) {
-  console.error(`Grafo de importaciones: ${problems.length} problema(s).\n\n${problems.join('\n\n')}`);
-  process.exit(1);
-} else {
-  const folders = new Set(imports.flatMap((i) => [i.a, i.b]));
-  console.log(`Grafo de importaciones: ${folders.size} carpetas, ${between.size} aristas, sin problemas.`);
 }
