@@ -36,6 +36,9 @@ export const MAIL_TEMPLATE_VARS = {
   bloqueo: ['nombre', 'correo', 'folio', 'fecha'],
   'aviso-restablecimiento': ['nombre', 'correo', 'fecha'],
   'contrasena-temporal': ['nombre', 'correo', 'motivo', 'contrasenaTemporal', 'longitudMinima'],
+  // The task inbox's reminders, to staff (`bandeja` is the inbox's address).
+  'tarea-por-vencer': ['tarea', 'folio', 'vence', 'bandeja'],
+  'tarea-vencida': ['tarea', 'folio', 'vence', 'bandeja'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MailTemplateName = keyof typeof MAIL_TEMPLATE_VARS;

@@ -1,3 +1,4 @@
+import { parseMessage } from '../mail/support/mime';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Task } from '../../src/engine/entities/task.entity';
@@ -44,6 +45,15 @@ describe('task reminders and escalation (delayed jobs, not machine timers)', () 
     expect(mails).toHaveLength(2); // one reminder, one escalation
     expect(mails.some((m) => m.includes('oficialia1@example.test'))).toBe(true);
     expect(mails.some((m) => m.includes('sistemas1@example.test'))).toBe(false);
+    // Both come from the mail templates (tarea-por-vencer, tarea-vencida): subject, inbox link, the shared footer.
+    const parsed = mails.map((m) => parseMessage(m));
+    expect(parsed.map((m) => m.header('subject')?.replace(/:.*/, '')).sort()).toEqual(['Tarea por vencer', 'Tarea vencida']);
+    for (const m of parsed) {
+      expect(m.text).toContain(`Tarea: ${task.title}`);
+      expect(m.text).toMatch(/Atiéndala en: http\S+\/bandeja/);
+      expect(m.html).toMatch(/<a href="http[^"]+\/bandeja"/);
+      expect(m.html).toContain('Mensaje automático de Mi Correo Institucional');
+    }
 
     // Running them again changes nothing (idempotent by the task's own timestamps).
     const before = mails.length;

@@ -52,7 +52,7 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
     new WipeChosenPasswordProcessor(ds),
     new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation, accounts, cases),
     new NotifyHolderProcessor(ds, mailer, templates, holders, accounts, cases),
-    new TaskReminderProcessor(ds, mailer, config, new StaffUsersService(ds, new SignInLimits(new MemoryRateLimitStore()), catalog)),
+    new TaskReminderProcessor(ds, mailer, config, new StaffUsersService(ds, new SignInLimits(new MemoryRateLimitStore()), catalog), templates),
     ...(opts.extra ?? []),
   ];
   const driver = new InProcessDriver();

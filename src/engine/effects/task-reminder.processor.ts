@@ -3,13 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { StaffUsersService } from '../../auth/staff-users.service';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import { formatFechaHora } from '../../mail/mail-templates';
-import { escapeHtml } from '../../render/handlebars';
+import { MailTemplates } from '../../mail/mail-templates';
 import { MAILER, type Mailer } from '../../mail/mailer';
 import { TASK_REMINDER } from '../engine.service';
-import type { OutboxCommand } from '../entities/outbox.entity';
 import { Task } from '../entities/task.entity';
-import { type CommandProcessor, EffectProcessor } from './effect-processor';
+import { type CommandProcessor, type EffectCommand, EffectProcessor } from './effect-processor';
 import { deliverMail } from './mail-effect';
 
 /**
@@ -27,9 +25,10 @@ export class TaskReminderProcessor implements CommandProcessor {
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly staff: StaffUsersService,
+    private readonly templates: MailTemplates,
   ) {}
 
-  async handle(cmd: OutboxCommand, payload: unknown): Promise<null> {
+  async handle(cmd: EffectCommand, payload: unknown): Promise<null> {
     const p = payload as { taskId: string; kind: 'recordatorio' | 'vencimiento' };
     const repo = this.ds.getRepository(Task);
     const task = await repo.findOne({ where: { id: p.taskId } });
@@ -43,17 +42,14 @@ export class TaskReminderProcessor implements CommandProcessor {
       .map((u) => u.correo!)
       .filter((v, i, a) => a.indexOf(v) === i);
     if (to.length) {
-      const subject = escalate ? `Tarea vencida: ${task.title}${task.folio ? ` (${task.folio})` : ''}` : `Tarea por vencer: ${task.title}${task.folio ? ` (${task.folio})` : ''}`;
-      const text = [
-        escalate ? 'Una tarea de la bandeja venció sin atenderse y se escaló a la Subdirección de Sistemas y Servicios Telemáticos.' : 'Una tarea de su bandeja está por vencer.',
-        `Tarea: ${task.title}`,
-        task.folio ? `Folio: ${task.folio}` : '',
-        `Vence: ${formatFechaHora(task.dueAt)}`,
-        `Atiéndala en: ${this.config.publicBaseUrl}/bandeja`,
-      ]
-        .filter(Boolean)
-        .join('\n');
-      await deliverMail(this.mailer, { to, subject, text, html: `<p>${text.split('\n').map(escapeHtml).join('<br>')}</p>`, idempotencyKey: cmd.idempotencyKey });
+      const mail = this.templates.render(escalate ? 'tarea-vencida' : 'tarea-por-vencer', {
+        tarea: task.title,
+        // Self-service and PII cases have no folio.
+        folio: task.folio ?? 'sin folio',
+        vence: task.dueAt,
+        bandeja: `${this.config.publicBaseUrl}/bandeja`,
+      });
+      await deliverMail(this.mailer, { to, ...mail, idempotencyKey: cmd.idempotencyKey });
     }
     await repo.update({ id: task.id }, escalate ? { escalatedAt: new Date(), priority: 1 } : { remindedAt: new Date() });
     return null;
