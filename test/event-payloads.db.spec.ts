@@ -82,7 +82,7 @@ describe('event payloads over the REST API', () => {
     const before = await state(caseId);
     const res = await send('sistemas', caseId, 'REASIGNAR', before.version, { cuentaId: cuenta.id, newCurp: 'GOMC850315', previousCurp: holder.curp }).expect(422);
     expect(res.body).toMatchObject({ error: 'DATOS_INVALIDOS', campo: 'newCurp' });
-    expect(res.body.mensaje).toMatch(/^La CURP del nuevo titular: .*18 caracteres/);
+    expect(res.body.mensaje).toMatch(/^CURP del nuevo titular: .*18 caracteres/);
     expect(await state(caseId)).toEqual(before);
   });
 

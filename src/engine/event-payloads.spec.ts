@@ -17,7 +17,7 @@ describe('payloadProblem', () => {
   });
 
   it('names the field and says what to do', () => {
-    expect(problem({ type: 'REASIGNAR', cuentaId: 'c-1', newCurp: 'GOMC850315' })).toEqual({ campo: 'newCurp', mensaje: expect.stringMatching(/^La CURP del nuevo titular: .*CURP/) });
+    expect(problem({ type: 'REASIGNAR', cuentaId: 'c-1', newCurp: 'GOMC850315' })).toEqual({ campo: 'newCurp', mensaje: expect.stringMatching(/^CURP del nuevo titular: .*CURP/) });
     expect(problem({ type: 'RECHAZAR' })).toEqual({ campo: 'motivo', mensaje: 'Escriba el motivo.' });
     expect(problem({ type: 'CANCELAR', motivo: '   ' })).toEqual({ campo: 'motivo', mensaje: 'Escriba el motivo.' });
     expect(problem({ type: 'CANCELAR', motivo: 'x'.repeat(401) })?.mensaje).toBe('El motivo admite hasta 400 caracteres.');

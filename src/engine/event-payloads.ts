@@ -12,6 +12,8 @@ import { DomainError } from '../common/domain-error';
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+/** The label without its article, to head the validator's own sentence: "CURP del director: La CURP debe…". */
+const heading = (label: string): string => capital(label.replace(/^(el|la|los|las) /, ''));
 
 /** Why the value does not fit the field, in Spanish, or null. */
 function fieldProblem(f: PayloadField, value: unknown): string | null {
@@ -24,7 +26,7 @@ function fieldProblem(f: PayloadField, value: unknown): string | null {
   switch (f.kind) {
     case 'curp': {
       const p = curpProblem(value);
-      return p && `${name}: ${p}`;
+      return p && `${heading(f.label)}: ${p}`;
     }
     case 'cct':
       // Its messages already name the CCT.
