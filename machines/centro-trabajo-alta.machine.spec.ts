@@ -18,7 +18,7 @@ describe('centro-trabajo-alta (5.2.1)', () => {
       { type: 'renderAcuse', params: {} },
       {
         type: 'provision',
-        params: { op: 'create', tipo: 'centro_trabajo', cct: '06DPR0001A', curp: 'LOPJ700202HCMPRN01' },
+        params: { op: 'create', tipo: 'centro_trabajo', cct: '06DPR0001A', curp: 'LOPJ700202HCMPRN05' },
       },
       { type: 'sendCredentials', params: { cuentaId: 'cta-7', to: 'director' } },
       { type: 'renderReplyLetter', params: { outcome: 'creada' } },

@@ -6,14 +6,14 @@ describe('cuenta-reasignar (5.4)', () => {
     const run = drive(machine, [...RECEPCION, ev.reasignar, ev.confirmar, ev.provisionOk, ev.credentialsSent, ...ENTREGA]);
     expect(run.commands).toEqual([
       { type: 'renderAcuse', params: {} },
-      { type: 'provision', params: { op: 'reassign', cuentaId: 'cta-7', newCurp: 'NUEV900404HCMVVV03' } },
-      { type: 'notifyHolder', params: { cuentaId: 'cta-7', reason: 'reassign', previousCurp: 'ANTE800505MCMNTT04' } },
+      { type: 'provision', params: { op: 'reassign', cuentaId: 'cta-7', newCurp: 'NUVV900404HCMXGC09' } },
+      { type: 'notifyHolder', params: { cuentaId: 'cta-7', reason: 'reassign', previousCurp: 'AUTT800505MCMNRR08' } },
       { type: 'sendCredentials', params: { cuentaId: 'cta-7', to: 'correo_alterno' } },
       { type: 'renderReplyLetter', params: { outcome: 'reasignada' } },
     ]);
     expect(run.snapshot.context.reasignacion).toEqual({
-      newCurp: 'NUEV900404HCMVVV03',
-      previousCurp: 'ANTE800505MCMNTT04',
+      newCurp: 'NUVV900404HCMXGC09',
+      previousCurp: 'AUTT800505MCMNRR08',
     });
     expect(run.snapshot.output?.outcome).toBe('reasignada');
   });

@@ -13,6 +13,8 @@ import { cuentaReasignarV1 } from './cuenta-reasignar.machine';
 import type { CaseContext, CaseInput, CaseOutput, ProcedureEvent, ProcedureEventType } from './parts/setup';
 import { personalAltaV1 } from './personal-alta.machine';
 import { personalRestablecerV1 } from './personal-restablecer.machine';
+import { EVENT_PAYLOADS, type EventPayload } from './parts/payloads';
+import { CASE_SEARCH_FIELDS, type SearchFields } from './parts/search-fields';
 import { servicioAltaV1 } from './servicio-alta.machine';
 import { servicioRestablecerV1 } from './servicio-restablecer.machine';
 import type { ActorRole, GuideTable, ProcedureId, StepMeta, TransitionMeta } from './types';
@@ -31,6 +33,8 @@ export type {
   ProcedureEventType,
 } from './parts/setup';
 export { MAX_INTENTOS_IDENTIFICACION } from './parts/self-service';
+export { COMMON_FIELDS, EVENT_PAYLOADS, type EventPayload, type PayloadField, type PayloadFields } from './parts/payloads';
+export type { SearchColumn, SearchField, SearchFields } from './parts/search-fields';
 export * from './types';
 
 /** What the engine needs of any procedure machine (all are built from `procedureSetup`). */
@@ -82,6 +86,10 @@ export interface ProcedureDefinition {
   startEvent?: ProcedureEventType;
   /** A case nobody touched for this long ends by itself: the engine sends it VENCIMIENTO. Absent: it waits for a person. */
   idleExpiryMs?: number;
+  /** Where the case columns the searches filter on (CURP, CCT, nivel...) are in this procedure's context. */
+  searchFields: SearchFields;
+  /** What each event carries (machines/parts/payloads.ts): the engine refuses a payload that does not fit. */
+  eventPayloads: Record<ProcedureEventType, EventPayload>;
   /** How cases of an older version move to this one: old state value → new state value. */
   migrateFrom?: { version: number; stateMap: Record<string, string> };
 }
@@ -109,6 +117,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     startRoles: ['trabajador'],
     startEvent: 'IDENTIFICAR',
     idleExpiryMs: SELF_SERVICE_IDLE_MS,
+    searchFields: CASE_SEARCH_FIELDS,
+    eventPayloads: EVENT_PAYLOADS,
   },
   {
     id: 'personal-restablecer',
@@ -127,6 +137,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     startRoles: ['trabajador'],
     startEvent: 'IDENTIFICAR',
     idleExpiryMs: SELF_SERVICE_IDLE_MS,
+    searchFields: CASE_SEARCH_FIELDS,
+    eventPayloads: EVENT_PAYLOADS,
   },
   {
     id: 'centro-trabajo-alta',
@@ -144,6 +156,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     machine: centroTrabajoAltaV1,
     startRoles: ['nivel', 'subdireccion'],
     startEvent: 'SOLICITAR',
+    searchFields: CASE_SEARCH_FIELDS,
+    eventPayloads: EVENT_PAYLOADS,
   },
   {
     id: 'centro-trabajo-restablecer',
@@ -167,6 +181,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     machine: centroTrabajoRestablecerV1,
     startRoles: ['centro_trabajo'],
     startEvent: 'SOLICITAR',
+    searchFields: CASE_SEARCH_FIELDS,
+    eventPayloads: EVENT_PAYLOADS,
   },
   {
     id: 'servicio-alta',
@@ -185,6 +201,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     machine: servicioAltaV1,
     startRoles: ['responsable', 'subdireccion'],
     startEvent: 'SOLICITAR',
+    searchFields: CASE_SEARCH_FIELDS,
+    eventPayloads: EVENT_PAYLOADS,
   },
   {
     id: 'servicio-restablecer',
@@ -203,6 +221,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     machine: servicioRestablecerV1,
     startRoles: ['responsable', 'subdireccion'],
     startEvent: 'SOLICITAR',
+    searchFields: CASE_SEARCH_FIELDS,
+    eventPayloads: EVENT_PAYLOADS,
   },
   {
     id: 'cuenta-reasignar',
@@ -221,6 +241,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     machine: cuentaReasignarV1,
     startRoles: ['responsable', 'subdireccion'],
     startEvent: 'SOLICITAR',
+    searchFields: CASE_SEARCH_FIELDS,
+    eventPayloads: EVENT_PAYLOADS,
   },
   {
     id: 'cuenta-bloquear',
@@ -239,6 +261,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     machine: cuentaBloquearV1,
     startRoles: ['responsable', 'subdireccion'],
     startEvent: 'SOLICITAR',
+    searchFields: CASE_SEARCH_FIELDS,
+    eventPayloads: EVENT_PAYLOADS,
   },
 ];
 

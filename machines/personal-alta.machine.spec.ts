@@ -8,7 +8,7 @@ describe('personal-alta (5.1.1)', () => {
     expect(run.initialCommands).toEqual([]);
     expect(run.steps.map((s) => s.value)).toEqual(['confirmacion', 'aprovisionamiento', 'envioCredenciales', 'creada']);
     expect(run.commands).toEqual([
-      { type: 'provision', params: { op: 'create', tipo: 'personal', curp: 'GOMA800101HCMRRN09' } },
+      { type: 'provision', params: { op: 'create', tipo: 'personal', curp: 'GORM800101HCMMVN08' } },
       { type: 'sendCredentials', params: { cuentaId: 'cta-7', to: 'correo_alterno' } },
     ]);
     expect(run.snapshot.status).toBe('done');

@@ -9,7 +9,7 @@ describe('servicio-alta (5.3.1)', () => {
     const run = drive(machine, [...RECEPCION, crear, ev.provisionOk, ev.credentialsSent, ...ENTREGA]);
     expect(run.commands).toEqual([
       { type: 'renderAcuse', params: {} },
-      { type: 'provision', params: { op: 'create', tipo, curp: 'RUIZ750303MCMZRR02', localPart } },
+      { type: 'provision', params: { op: 'create', tipo, curp: 'RUZR750303MCMZRS09', localPart } },
       { type: 'sendCredentials', params: { cuentaId: 'cta-7', to: 'correo_alterno' } },
       { type: 'renderReplyLetter', params: { outcome: 'creada' } },
     ]);

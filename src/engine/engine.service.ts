@@ -3,12 +3,14 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
+import type { SearchColumn, SearchField, SearchFields } from '../../machines/parts/search-fields';
 import { type ActorRole, COMMAND_TYPES, type CommandType, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction, outsideTransaction } from '../database/transaction';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
 import { CalendarService } from './calendar.service';
 import { EVENT_FACTS, type EventFacts } from './event-facts';
+import { assertPayload, isSystemEvent } from './event-payloads';
 import { ProcedureCase } from './entities/case.entity';
 import { Movement, MovementHead } from './entities/movement.entity';
 import { OutboxCommand } from './entities/outbox.entity';
@@ -222,7 +224,7 @@ export class EngineService {
         startedBy: actor.id,
         closedAt: null,
       });
-      this.copyCaseFields(row, snap);
+      this.copyCaseFields(row, snap, def.searchFields);
       this.applyStatus(row, snap, now);
       await em.insert(ProcedureCase, row);
       const seq = await this.appendMovement(em, row, actor, now, '(inicio)', { type: 'INICIAR', ...input }, this.stepsOf(def, snap, undefined, []));
@@ -269,6 +271,13 @@ export class EngineService {
     now: Date,
   ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[] }> {
     this.authorize(snap, event, actor, row);
+    try {
+      assertPayload(def.eventPayloads, event);
+    } catch (e) {
+      // A person's typo is theirs to fix; a processor's bad result is a bug someone must see.
+      if (isSystemEvent(def.eventPayloads, event.type)) this.log.error({ caseId: row.id, event: event.type, err: (e as Error).message }, 'Un proceso del sistema envió datos inválidos');
+      throw e;
+    }
     if (this.facts) event = await this.facts.complete(em, event);
     let next: AnyMachineSnapshot;
     let actions: unknown[];
@@ -290,7 +299,7 @@ export class EngineService {
     const pasos = this.stepsOf(def, next, snap, selected.map((t) => t.meta as TransitionMeta | undefined));
     row.state = stateString(next.value);
     row.snapshot = persistSnapshot(def.machine, next);
-    this.copyCaseFields(row, next);
+    this.copyCaseFields(row, next, def.searchFields);
     this.applyStatus(row, next, now);
     const updated = await em
       .createQueryBuilder()
@@ -475,23 +484,23 @@ export class EngineService {
     );
   }
 
-  /** Fields copied from the machine context so the inbox and searches need not parse snapshots. */
-  private copyCaseFields(row: ProcedureCase, snap: AnyMachineSnapshot): void {
+  /**
+   * The columns the inbox and searches filter on, copied from the machine context where the procedure declares them
+   * (machines/parts/search-fields.ts), so searches need not parse snapshots.
+   */
+  private copyCaseFields(row: ProcedureCase, snap: AnyMachineSnapshot, fields: SearchFields): void {
     const c = (snap.context ?? {}) as Record<string, unknown>;
-    const str = (...keys: string[]): string | null => {
+    const str = (keys: readonly string[]): string | null => {
       for (const k of keys) {
         const v = k.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined), c);
         if (typeof v === 'string' && v) return v;
       }
       return null;
     };
-    // The registration folio (set at start) wins; otherwise the requester's oficio number identifies the case.
-    row.folio = row.folio ?? str('folio', 'oficio.folio');
-    row.nivelClave = str('nivelClave', 'nivel') ?? row.nivelClave;
-    row.cct = str('cct', 'centro.cct') ?? row.cct;
-    row.curp = str('curp', 'identidad.curp', 'alta.curp', 'reasignacion.newCurp') ?? row.curp;
-    row.cct = row.cct ?? str('alta.cct');
-    row.cuentaId = str('cuentaId', 'cuenta.cuentaId') ?? row.cuentaId;
+    for (const [column, f] of Object.entries(fields) as [SearchColumn, SearchField][]) {
+      const current = row[column];
+      row[column] = f.fixed ? (current ?? str(f.paths)) : (str(f.paths) ?? current ?? str(f.fallback ?? []));
+    }
   }
 
   private applyStatus(row: ProcedureCase, snap: AnyMachineSnapshot, now: Date): void {

@@ -1,4 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
+import type { EventPayload } from '../../machines/parts/payloads';
+import type { SearchFields } from '../../machines/parts/search-fields';
 import type { ActorRole } from '../../machines/types';
 import { DomainError } from '../common/domain-error';
 
@@ -16,6 +18,10 @@ export interface EngineProcedure {
   startEvent?: string;
   /** A case nobody touched for this long gets VENCIMIENTO from the system (IdleCaseExpiry); absent: never. */
   idleExpiryMs?: number;
+  /** Where the searchable case columns (CURP, CCT, nivel...) are in the machine's context. */
+  searchFields: SearchFields;
+  /** What each event carries, by event type; the engine refuses an event without a declaration or that does not fit. */
+  eventPayloads: Readonly<Record<string, EventPayload>>;
   /** Declared mapping from the states of an older version, for `npm run cases:migrate`. */
   migrateFrom?: { version: number; stateMap: Record<string, string> };
 }

@@ -7,7 +7,7 @@ import { CatalogSearchDto } from '../catalog/catalog-search.dto';
 import { CatalogSearchService } from '../catalog/catalog-search.service';
 import { CatalogRecords, type CuentaRecord } from '../catalog/catalog-records';
 import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
-import { cctProblem, curpProblem, normalizeCct, normalizeCurp } from '../validation';
+import { normalizeCct, normalizeCurp } from '../validation';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { caseDiagramSvg } from '../diagram/diagram';
@@ -192,42 +192,30 @@ export class CasePageService {
     return true;
   }
 
+  /**
+   * The event of a form: the page only tidies what a person typed (capitals, spaces) and looks the picked account up;
+   * whether the data are right is the engine's to say (machines/parts/payloads.ts), the same for the page and the API.
+   */
   private async payload(kind: ActionKind, form: Form): Promise<Record<string, unknown>> {
     switch (kind) {
-      case 'crear-centro': {
-        const cct = normalizeCct(form.cct ?? '');
-        const p = cctProblem(cct);
-        if (p) throw new DomainError('CCT_INVALIDA', p, 400);
-        return { tipo: 'centro_trabajo', cct, directorCurp: this.curp(form.directorCurp, 'del director') };
-      }
-      case 'crear-servicio': {
-        if (form.tipo !== 'servicio' && form.tipo !== 'funcion') throw new DomainError('TIPO_REQUERIDO', 'Elija si la cuenta es de Servicio o de Función.', 400);
-        const curp = this.curp(form.curp, 'del trabajador');
-        return { tipo: form.tipo, curp, localPart: this.addresses.serviceLocalPart(form.localPart ?? '') };
-      }
+      case 'crear-centro':
+        return { tipo: 'centro_trabajo', cct: normalizeCct(form.cct ?? ''), directorCurp: normalizeCurp(form.directorCurp ?? '') };
+      case 'crear-servicio':
+        // The account name is folded (accents, capitals) and checked against the provider's reserved names here:
+        // that knowledge is the address generator's, not the machine's.
+        return { tipo: form.tipo, curp: normalizeCurp(form.curp ?? ''), localPart: this.addresses.serviceLocalPart(form.localPart ?? '') };
       case 'cuenta':
         return { cuentaId: (await this.pickedAccount(form.cuentaId)).id };
       case 'reasignar': {
         const account = await this.pickedAccount(form.cuentaId);
         // The previous holder is whoever holds the account now (correction 9: both appear in the movement log).
-        return { cuentaId: account.id, newCurp: this.curp(form.newCurp, 'del nuevo titular'), previousCurp: account.titularCurp };
+        return { cuentaId: account.id, newCurp: normalizeCurp(form.newCurp ?? ''), previousCurp: account.titularCurp };
       }
-      case 'motivo': {
-        const motivo = (form.motivo ?? '').trim();
-        if (!motivo) throw new DomainError('MOTIVO_REQUERIDO', 'Escriba el motivo.', 400);
-        if (motivo.length > 400) throw new DomainError('MOTIVO_LARGO', 'El motivo admite hasta 400 caracteres.', 400);
-        return { motivo };
-      }
+      case 'motivo':
+        return { motivo: (form.motivo ?? '').trim() };
       case 'boton':
         return {};
     }
-  }
-
-  private curp(raw: string | undefined, whose: string): string {
-    const curp = normalizeCurp(raw ?? '');
-    const p = curpProblem(curp);
-    if (p) throw new DomainError('CURP_INVALIDA', `CURP ${whose}: ${p}`, 400);
-    return curp;
   }
 
   private async pickedAccount(id: string | undefined): Promise<CuentaRecord> {

@@ -42,7 +42,7 @@ describe('a job that fails for good is not silent', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const w = await addWorker(db.dataSource);
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
     });
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     await p.drain();

@@ -34,7 +34,7 @@ describe('temporary password mail: once per job, not once per attempt', () => {
   it('a retried sendCredentials after the mail was sent keeps the mailed password and sends nothing', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Rocío', primerApellido: 'Zamora' });
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
     });
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     await p.drain();

@@ -145,8 +145,11 @@ describe('nothing is created, reset or reassigned that nobody asked for', () => 
       // The create form searches the school the oficio names: its account is there before anyone presses a button.
       const form = await http().get(`/tramites/${caseId}`).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
       expect(form.text).toMatch(new RegExp(`Ya tiene cuenta: <strong>${ADDRESS.replace('.', '\\.')}</strong>`));
-      // Even if the sender claims otherwise, the engine asks the accounts table.
-      expect(await ok('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'centro_trabajo', cct: CCT, directorCurp: director.curp, cuentaExistente: null })).toBe('oficioRespuesta');
+      // A sender cannot claim the fact (the engine refuses the field, machines/parts/payloads.ts): it asks the accounts table.
+      const claimed = await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'centro_trabajo', cct: CCT, directorCurp: director.curp, cuentaExistente: null });
+      expect(claimed.status).toBe(422);
+      expect(claimed.body).toMatchObject({ error: 'DATOS_INVALIDOS', campo: 'cuentaExistente' });
+      expect(await ok('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'centro_trabajo', cct: CCT, directorCurp: director.curp })).toBe('oficioRespuesta');
       const mailsBefore = mails().length;
       await settle(t);
 

@@ -39,7 +39,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
   it('personal-alta (5.1.1): creates the account, mails a single-use link, the worker sets a password on it', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Ana Sofía', primerApellido: 'Peña' });
     const start = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
     });
     expect(start.state).toBe('confirmacion');
     await p.engine.send(start.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
@@ -69,7 +69,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
   it('a replayed create (crash after the directory answered) ends with exactly one account', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Luis', primerApellido: 'Ramírez' });
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
     });
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'provision' });
@@ -85,7 +85,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
   it('a worker with the same name gets the next address; one without alternate e-mail ends with instructions', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Ana Sofía', primerApellido: 'Peña' });
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
     });
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     await p.drain();
@@ -93,7 +93,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
 
     const sin = await addWorker(db.dataSource, { correoAlterno: null });
     const s = await p.engine.start('personal-alta', asWorker(sin.curp), {}, {
-      startEvent: { curp: sin.curp, curt: sin.curt, found: true, active: true, hasAlternateEmail: false, nombre: sin.nombre, cuentaId: null },
+      startEvent: { curp: sin.curp, found: true, active: true, hasAlternateEmail: false, nombre: sin.nombre, cuentaId: null },
     });
     expect(s).toMatchObject({ status: 'concluido', outcome: 'sin_correo_alterno' });
   });
@@ -120,7 +120,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       const cases = [];
       for (const w of people) {
         const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-          startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+          startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
         });
         await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
         cases.push(c.caseId);

@@ -100,7 +100,7 @@ describe('exactly once: one execution of a command at a time, finished commands 
   async function confirmedCase(): Promise<{ caseId: string; curp: string; cmd: OutboxCommand }> {
     const w = await addWorker(db.dataSource);
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
     });
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'provision' });

@@ -20,8 +20,8 @@ describe('recovery: lost jobs and abandoned self-service', () => {
     await db?.close();
   });
 
-  const identify = (w: { curp: string; curt: string; nombre: string }) => ({
-    startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+  const identify = (w: { curp: string; nombre: string }) => ({
+    startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
   });
 
   it('re-enqueues a command whose job vanished (Redis restarted empty, a process died) and the case finishes', async () => {

@@ -62,6 +62,17 @@ export function testProcedure(v: 1 | 2 = 1): EngineProcedure {
     guideVersion: '01',
     machine: testMachine(v),
     startRoles: ['subdireccion'],
+    searchFields: {
+      folio: { paths: ['folio'], fixed: true },
+      nivelClave: { paths: ['nivelClave'] },
+      cct: { paths: ['cct'] },
+      curp: { paths: ['curp'] },
+      cuentaId: { paths: ['cuentaId'] },
+    },
+    eventPayloads: {
+      CREAR: { fields: { curp: { kind: 'text', max: 18, label: 'la CURP' }, password: { kind: 'text', max: 200, label: 'la contraseña', optional: true } } },
+      PROVISION_OK: { sentBy: 'sistema', fields: { cuentaId: { kind: 'id', label: 'la cuenta' } } },
+    },
     ...(v === 2 ? { migrateFrom: { version: 1, stateMap: { enSubjefatura: 'revision' } } } : {}),
   };
 }
