@@ -8,8 +8,8 @@ import { addWorker } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
 
 const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
-const identify = (w: { curp: string; curt: string; nombre: string }) => ({
-  startEvent: { curp: w.curp, curt: w.curt, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
+const identify = (w: { curp: string; nombre: string }) => ({
+  startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
 });
 const MINUTE = 60_000;
 
