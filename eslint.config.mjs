@@ -27,7 +27,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name=/^(transaction|startTransaction)$/]",
+          selector: 'CallExpression[callee.property.name=/^(transaction|startTransaction)$/]',
           message: 'Abra transacciones solo con inTransaction(ds, fn) de src/database/transaction.ts.',
         },
       ],

@@ -47,8 +47,20 @@ module.exports = {
       ...timeout(30_000),
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/machines/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'],
     },
-    { ...common, displayName: 'db', ...timeout(120_000), testMatch: ['<rootDir>/test/**/*.db.spec.ts'], testPathIgnorePatterns: FAULTS },
-    { ...common, displayName: 'e2e', ...timeout(180_000), testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'], testPathIgnorePatterns: FAULTS },
+    {
+      ...common,
+      displayName: 'db',
+      ...timeout(120_000),
+      testMatch: ['<rootDir>/test/**/*.db.spec.ts'],
+      testPathIgnorePatterns: FAULTS,
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      ...timeout(180_000),
+      testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'],
+      testPathIgnorePatterns: FAULTS,
+    },
     // The fault suite (issue 9): crashes, outages, races, fuzzing, the access matrix, secrets, load. Run by
     // `npm run test:faults` (scripts/test-faults.js), which sizes it (FAULTS_SCALE) and prints its figures.
     { ...common, displayName: 'faults', ...timeout(900_000), testMatch: ['<rootDir>/test/faults/**/*.spec.ts'] },

@@ -87,31 +87,38 @@ describe('centro-trabajo-alta (5.2.1)', () => {
 
   it('lets the Subjefatura cancel an oficio it cannot serve, before anything is created', () => {
     const run = drive(machine, [...RECEPCION, ev.cancelar]);
-    expect(run.snapshot.output).toEqual(expect.objectContaining({ outcome: 'cancelada', motivo: 'El oficio no corresponde' }));
+    expect(run.snapshot.output).toEqual(
+      expect.objectContaining({ outcome: 'cancelada', motivo: 'El oficio no corresponde' }),
+    );
     expect(run.commands.map((c) => c.type)).toEqual(['renderAcuse']);
   });
 
   it('lets the Subdirección register a paper acknowledgement on behalf of the Nivel', () => {
-    const waiting = drive(machine, [...RECEPCION, ev.crearCt, ev.provisionOk, ev.credentialsSent, ...ENTREGA.slice(0, 3)])
-      .snapshot;
+    const waiting = drive(machine, [
+      ...RECEPCION,
+      ev.crearCt,
+      ev.provisionOk,
+      ev.credentialsSent,
+      ...ENTREGA.slice(0, 3),
+    ]).snapshot;
     expect(waiting.value).toBe('acuseRespuesta');
     expect(rolesOf(machine, waiting, ev.acusarRecibo).sort()).toEqual(['solicitante', 'subdireccion']);
   });
 
   it('answers a school that already has an account with that account: nothing created, nothing reset (correction 14)', () => {
-    const run = drive(machine, [
-      ...RECEPCION,
-      ev.crearCtExistente,
-      ...ENTREGA,
-      ev.entregarCredenciales,
-    ]);
+    const run = drive(machine, [...RECEPCION, ev.crearCtExistente, ...ENTREGA, ev.entregarCredenciales]);
     // No provision, no credentials: only the acuse and the reply letter that says the account exists.
     expect(run.commands).toEqual([
       { type: 'renderAcuse', params: {} },
       { type: 'renderReplyLetter', params: { outcome: 'cuenta_existente' } },
     ]);
     expect(run.steps[RECEPCION.length].value).toBe('oficioRespuesta');
-    expect(run.snapshot.context).toEqual(expect.objectContaining({ cuenta: { cuentaId: 'cta-ct', address: '06dpr0001a@colima.gob.mx' }, cuentaPrevia: true }));
+    expect(run.snapshot.context).toEqual(
+      expect.objectContaining({
+        cuenta: { cuentaId: 'cta-ct', address: '06dpr0001a@colima.gob.mx' },
+        cuentaPrevia: true,
+      }),
+    );
     // The school already uses its account: the case ends when the Nivel has told it (paso 13), not at a first use.
     expect(run.snapshot.value).toBe('cuentaExistente');
     expect(run.snapshot.output).toEqual({
@@ -129,4 +136,3 @@ describe('centro-trabajo-alta (5.2.1)', () => {
     expect(run.snapshot.context.cuentaPrevia).toBe(false);
   });
 });
-

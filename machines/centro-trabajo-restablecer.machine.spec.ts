@@ -37,7 +37,13 @@ describe('centro-trabajo-restablecer (5.2.2 + 5.2.3)', () => {
   });
 
   it('goes back from the confirmation to choose another account', () => {
-    const run = drive(machine, [ev.solicitar, ev.restablecer, ev.regresar, { ...ev.restablecer, cuentaId: 'cta-8' }, ev.confirmar]);
+    const run = drive(machine, [
+      ev.solicitar,
+      ev.restablecer,
+      ev.regresar,
+      { ...ev.restablecer, cuentaId: 'cta-8' },
+      ev.confirmar,
+    ]);
     expect(run.commands).toEqual([{ type: 'provision', params: { op: 'reset', cuentaId: 'cta-8' } }]);
   });
 

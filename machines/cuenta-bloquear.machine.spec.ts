@@ -18,7 +18,10 @@ describe('cuenta-bloquear (5.5)', () => {
     const paths = getSimplePaths(machine, { events: SAMPLE_EVENTS, input: INPUT, serializeState });
     expect(paths.length).toBeGreaterThan(10);
     for (const path of paths) {
-      const run = drive(machine, path.steps.slice(1).map((s) => s.event));
+      const run = drive(
+        machine,
+        path.steps.slice(1).map((s) => s.event),
+      );
       expect(run.commands.filter((c) => c.type === 'sendCredentials')).toEqual([]);
     }
   });

@@ -3,7 +3,14 @@ import { drive, ENTREGA, ev, RECEPCION } from '../test/support/machine-drive';
 
 describe('cuenta-reasignar (5.4)', () => {
   it('reassigns, tells the previous holder, e-mails the new one, then replies (correction 9)', () => {
-    const run = drive(machine, [...RECEPCION, ev.reasignar, ev.confirmar, ev.provisionOk, ev.credentialsSent, ...ENTREGA]);
+    const run = drive(machine, [
+      ...RECEPCION,
+      ev.reasignar,
+      ev.confirmar,
+      ev.provisionOk,
+      ev.credentialsSent,
+      ...ENTREGA,
+    ]);
     expect(run.commands).toEqual([
       { type: 'renderAcuse', params: {} },
       { type: 'provision', params: { op: 'reassign', cuentaId: 'cta-7', newCurp: 'NUVV900404HCMXGC09' } },
@@ -20,6 +27,9 @@ describe('cuenta-reasignar (5.4)', () => {
 
   it('does not name a previous holder it does not know', () => {
     const run = drive(machine, [...RECEPCION, { ...ev.reasignar, previousCurp: null }, ev.confirmar, ev.provisionOk]);
-    expect(run.commands.find((c) => c.type === 'notifyHolder')?.params).toEqual({ cuentaId: 'cta-7', reason: 'reassign' });
+    expect(run.commands.find((c) => c.type === 'notifyHolder')?.params).toEqual({
+      cuentaId: 'cta-7',
+      reason: 'reassign',
+    });
   });
 });

@@ -35,15 +35,15 @@ const DEVIATIONS: Record<string, { responsable: string; correccion: number }> = 
 
 describe.each(PROCEDURES.map((def) => [def.guideSection, def] as const))('guide %s', (_section, def) => {
   const steps = guideStepsOf(def.machine).map((s) => s.step);
-  const sectionOf = (step: GuideStep) =>
-    normalize(guideSection(guide, step.seccion ?? def.guideTables[0].section));
+  const sectionOf = (step: GuideStep) => normalize(guideSection(guide, step.seccion ?? def.guideTables[0].section));
 
   it("names each step's responsable as its table does", () => {
     for (const step of steps) {
       const section = step.seccion ?? def.guideTables[0].section;
       const printed = guideResponsables(guideSection(guide, section)).get(step.no);
       const deviation = DEVIATIONS[`${section}#${step.no}`];
-      if (deviation) expect([step.no, corrections(step)]).toEqual([step.no, expect.arrayContaining([deviation.correccion])]);
+      if (deviation)
+        expect([step.no, corrections(step)]).toEqual([step.no, expect.arrayContaining([deviation.correccion])]);
       const expected = deviation?.responsable ?? (printed && asMachinesName(printed, step));
       expect([step.no, step.responsable]).toEqual([step.no, expected]);
     }
@@ -68,12 +68,16 @@ describe.each(PROCEDURES.map((def) => [def.guideSection, def] as const))('guide 
 
   it('never has a password e-mailed, written in a letter or handed over (correction 11)', () => {
     for (const step of steps) {
-      expect([step.no, normalize(step.actividad)]).not.toEqual([step.no, expect.stringMatching(/credenciales|datos de acceso/)]);
+      expect([step.no, normalize(step.actividad)]).not.toEqual([
+        step.no,
+        expect.stringMatching(/credenciales|datos de acceso/),
+      ]);
       // Where the guide had the Servicio send access data, the catalog sends a single-use link, except 5.2.3 paso 9
       // (the school chose its password in 5.2.2: the mail confirms it without repeating it).
       if (!corrections(step).includes(11) || step.responsable !== 'Servicio') continue;
       const text = normalize(step.actividad);
-      if (step.seccion === '5.2.3') expect([step.no, text]).toEqual([step.no, expect.stringContaining('sin repetir la contraseña')]);
+      if (step.seccion === '5.2.3')
+        expect([step.no, text]).toEqual([step.no, expect.stringContaining('sin repetir la contraseña')]);
       else expect([step.no, text]).toEqual([step.no, expect.stringContaining('enlace de un solo uso válido 24 horas')]);
     }
   });

@@ -33,7 +33,13 @@ export type {
   ProcedureEventType,
 } from './parts/setup';
 export { MAX_INTENTOS_IDENTIFICACION } from './parts/self-service';
-export { COMMON_FIELDS, EVENT_PAYLOADS, type EventPayload, type PayloadField, type PayloadFields } from './parts/payloads';
+export {
+  COMMON_FIELDS,
+  EVENT_PAYLOADS,
+  type EventPayload,
+  type PayloadField,
+  type PayloadFields,
+} from './parts/payloads';
 export type { SearchColumn, SearchField, SearchFields } from './parts/search-fields';
 export * from './types';
 
@@ -41,8 +47,15 @@ export * from './types';
 export type ProcedureMachine = StateMachine<
   CaseContext,
   ProcedureEvent,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- children/actors/actions/guards/delays/state value/tags differ per machine
-  any, any, any, any, any, any, any,
+  /* eslint-disable @typescript-eslint/no-explicit-any -- children/actors/actions/guards/delays/state value/tags differ per machine */
+  any,
+  any,
+  any,
+  any,
+  any,
+  any,
+  any,
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   CaseInput,
   CaseOutput,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- emitted events: none
@@ -97,7 +110,8 @@ export interface ProcedureDefinition {
 /** A worker who left the self-service page (never confirmed, never came back): the request expires after an hour. */
 const SELF_SERVICE_IDLE_MS = 60 * 60_000;
 
-const TITULO_NUEVO = 'Descripción del procedimiento de solicitud y obtención de un nuevo correo electrónico institucional';
+const TITULO_NUEVO =
+  'Descripción del procedimiento de solicitud y obtención de un nuevo correo electrónico institucional';
 
 export const PROCEDURES: ProcedureDefinition[] = [
   {
@@ -129,7 +143,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
       {
         section: '5.1.2',
         heading: 'PERSONAL: Solicitud de restablecimiento de la contraseña del correo electrónico institucional.',
-        title: 'Descripción del procedimiento de restablecimiento de la contraseña del correo electrónico institucional',
+        title:
+          'Descripción del procedimiento de restablecimiento de la contraseña del correo electrónico institucional',
       },
     ],
     guideVersion: '01',
@@ -167,7 +182,8 @@ export const PROCEDURES: ProcedureDefinition[] = [
     guideTables: [
       {
         section: '5.2.2',
-        heading: 'CENTRO DE TRABAJO: Solicitud de restablecimiento de la contraseña del correo electrónico institucional',
+        heading:
+          'CENTRO DE TRABAJO: Solicitud de restablecimiento de la contraseña del correo electrónico institucional',
         title:
           'Descripción del procedimiento de solicitud de restablecimiento de contraseña de correo electrónico institucional',
       },

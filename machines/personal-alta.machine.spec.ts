@@ -102,7 +102,9 @@ describe('personal-alta (5.1.1)', () => {
 
   it('cancels from an incident with the reason', () => {
     const run = drive(machine, [ev.identificar(), ev.confirmar, ev.provisionError, ev.cancelar]);
-    expect(run.snapshot.output).toEqual(expect.objectContaining({ outcome: 'cancelada', motivo: 'El oficio no corresponde' }));
+    expect(run.snapshot.output).toEqual(
+      expect.objectContaining({ outcome: 'cancelada', motivo: 'El oficio no corresponde' }),
+    );
   });
 
   it('lets only the worker identify and confirm, and only the system report results', () => {

@@ -42,4 +42,3 @@ describe('personal-restablecer (5.1.2)', () => {
     expect(run.commands).toEqual([]);
   });
 });
-

@@ -192,7 +192,8 @@ describe.each(PROCEDURES.map((def) => [`${def.id}@${def.version}`, def] as const
     for (const t of evented) {
       const where = `${t.source} --${t.event}-->`;
       expect([where, t.meta?.roles?.length ?? 0]).not.toEqual([where, 0]);
-      for (const role of t.meta!.roles) expect([where, [...ACTOR_ROLES, SOLICITANTE]]).toEqual([where, expect.arrayContaining([role])]);
+      for (const role of t.meta!.roles)
+        expect([where, [...ACTOR_ROLES, SOLICITANTE]]).toEqual([where, expect.arrayContaining([role])]);
       if (RESULT_EVENTS.has(t.event)) expect([where, t.meta!.roles]).toEqual([where, ['sistema']]);
       for (const no of t.meta!.pasos ?? []) expect([where, stepNumbers.has(no)]).toEqual([where, true]);
     }

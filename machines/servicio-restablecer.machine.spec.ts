@@ -3,7 +3,14 @@ import { drive, ENTREGA, ev, RECEPCION, taskOf } from '../test/support/machine-d
 
 describe('servicio-restablecer (5.3.2)', () => {
   it('resets the account found, e-mails the alternate address, then replies', () => {
-    const run = drive(machine, [...RECEPCION, ev.restablecer, ev.confirmar, ev.provisionOk, ev.credentialsSent, ...ENTREGA]);
+    const run = drive(machine, [
+      ...RECEPCION,
+      ev.restablecer,
+      ev.confirmar,
+      ev.provisionOk,
+      ev.credentialsSent,
+      ...ENTREGA,
+    ]);
     expect(run.commands).toEqual([
       { type: 'renderAcuse', params: {} },
       { type: 'provision', params: { op: 'reset', cuentaId: 'cta-7' } },
@@ -17,7 +24,13 @@ describe('servicio-restablecer (5.3.2)', () => {
     const confirming = drive(machine, [...RECEPCION, ev.restablecer]);
     expect(confirming.commands.map((c) => c.type)).toEqual(['renderAcuse']);
     expect(taskOf(confirming.snapshot)).toBe('subjefatura: Confirmar el restablecimiento de la contraseña');
-    const other = drive(machine, [...RECEPCION, ev.restablecer, ev.regresar, { ...ev.restablecer, cuentaId: 'cta-9' }, ev.confirmar]);
+    const other = drive(machine, [
+      ...RECEPCION,
+      ev.restablecer,
+      ev.regresar,
+      { ...ev.restablecer, cuentaId: 'cta-9' },
+      ev.confirmar,
+    ]);
     expect(other.commands.at(-1)).toEqual({ type: 'provision', params: { op: 'reset', cuentaId: 'cta-9' } });
   });
 });

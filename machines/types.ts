@@ -112,7 +112,13 @@ export interface TransitionMeta {
 export interface CommandParams {
   /** Create / reset / reassign / suspend at the directory provider. */
   provision:
-    | { op: 'create'; tipo: 'personal' | 'centro_trabajo' | 'servicio' | 'funcion'; curp?: string; cct?: string; localPart?: string }
+    | {
+        op: 'create';
+        tipo: 'personal' | 'centro_trabajo' | 'servicio' | 'funcion';
+        curp?: string;
+        cct?: string;
+        localPart?: string;
+      }
     | { op: 'reset'; cuentaId: string }
     | { op: 'reassign'; cuentaId: string; newCurp: string }
     | { op: 'suspend'; cuentaId: string };

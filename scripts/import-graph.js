@@ -87,7 +87,10 @@ function check(imports) {
       );
     }
     if (INFRA.has(a) && !INFRA.has(b)) {
-      problems.push(`La infraestructura (${a}) importa una funcionalidad (${b}):\n` + list.map((i) => `    ${i.from} → ${i.to}`).join('\n'));
+      problems.push(
+        `La infraestructura (${a}) importa una funcionalidad (${b}):\n` +
+          list.map((i) => `    ${i.from} → ${i.to}`).join('\n'),
+      );
     }
     if (COMPOSITION.has(b) && !COMPOSITION.has(a)) {
       problems.push(`${a} importa la composición (${b}):\n` + list.map((i) => `    ${i.from} → ${i.to}`).join('\n'));
@@ -97,7 +100,10 @@ function check(imports) {
     }
     const entities = list.filter((i) => /\.entit(y|ies)\.ts$/.test(i.to));
     if (entities.length > 0 && !COMPOSITION.has(a)) {
-      problems.push(`${a} importa entidades de ${b} (use su servicio):\n` + entities.map((i) => `    ${i.from} → ${i.to}`).join('\n'));
+      problems.push(
+        `${a} importa entidades de ${b} (use su servicio):\n` +
+          entities.map((i) => `    ${i.from} → ${i.to}`).join('\n'),
+      );
     }
   }
   return { problems, between };

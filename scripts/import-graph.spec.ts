@@ -5,17 +5,26 @@ const { check } = require('./import-graph') as {
 };
 
 const edge = (from: string, to: string): { from: string; to: string; a: string; b: string } => {
-  const folder = (f: string): string => (f.startsWith('machines/') ? 'machines' : f.split('/').length === 2 ? '(root)' : f.split('/')[1]);
+  const folder = (f: string): string =>
+    f.startsWith('machines/') ? 'machines' : f.split('/').length === 2 ? '(root)' : f.split('/')[1];
   return { from, to, a: folder(from), b: folder(to) };
 };
 
 describe('import-graph rules', () => {
   it('accepts a feature standing on infrastructure and on a lower feature', () => {
-    expect(check([edge('src/oficios/a.ts', 'src/engine/engine.service.ts'), edge('src/engine/b.ts', 'src/database/transaction.ts')]).problems).toEqual([]);
+    expect(
+      check([
+        edge('src/oficios/a.ts', 'src/engine/engine.service.ts'),
+        edge('src/engine/b.ts', 'src/database/transaction.ts'),
+      ]).problems,
+    ).toEqual([]);
   });
 
   it('refuses two folders importing each other', () => {
-    const { problems } = check([edge('src/oficios/a.ts', 'src/engine/b.ts'), edge('src/engine/c.ts', 'src/oficios/d.ts')]);
+    const { problems } = check([
+      edge('src/oficios/a.ts', 'src/engine/b.ts'),
+      edge('src/engine/c.ts', 'src/oficios/d.ts'),
+    ]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/dos sentidos entre oficios y engine/);
   });
@@ -26,14 +35,20 @@ describe('import-graph rules', () => {
   });
 
   it("refuses a module importing another module's entities or entity list", () => {
-    expect(check([edge('src/web/a.ts', 'src/catalog/entities/cuenta.entity.ts')]).problems.join('\n')).toMatch(/web importa entidades de catalog/);
-    expect(check([edge('src/web/a.ts', 'src/engine/engine.entities.ts')]).problems.join('\n')).toMatch(/web importa entidades de engine/);
+    expect(check([edge('src/web/a.ts', 'src/catalog/entities/cuenta.entity.ts')]).problems.join('\n')).toMatch(
+      /web importa entidades de catalog/,
+    );
+    expect(check([edge('src/web/a.ts', 'src/engine/engine.entities.ts')]).problems.join('\n')).toMatch(
+      /web importa entidades de engine/,
+    );
     // The composition root gathers them: allowed.
     expect(check([edge('src/entities.ts', 'src/engine/engine.entities.ts')]).problems).toEqual([]);
   });
 
   it('refuses machines importing from src, and anything importing the composition', () => {
-    expect(check([edge('machines/parts/setup.ts', 'src/engine/actor.ts')]).problems.join('\n')).toMatch(/machines\/ importa de src/);
+    expect(check([edge('machines/parts/setup.ts', 'src/engine/actor.ts')]).problems.join('\n')).toMatch(
+      /machines\/ importa de src/,
+    );
     expect(check([edge('src/web/a.ts', 'src/app.module.ts')]).problems.join('\n')).toMatch(/importa la composición/);
   });
 });

@@ -23,7 +23,10 @@ const started = Date.now();
 const jest = require.resolve('jest/bin/jest');
 // One suite at a time: each starts its own servers and kills processes; two at once on two cores would measure the
 // machine, not the product.
-const r = spawnSync(process.execPath, [jest, '--selectProjects', 'faults', '--runInBand', ...jestArgs], { stdio: 'inherit', env });
+const r = spawnSync(process.execPath, [jest, '--selectProjects', 'faults', '--runInBand', ...jestArgs], {
+  stdio: 'inherit',
+  env,
+});
 
 /** What the suites reported, one line per report, grouped by suite in the order they came. */
 const lines = existsSync(report)
@@ -38,7 +41,9 @@ for (const { suite, ...figures } of lines) bySuite.set(suite, { ...(bySuite.get(
 
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 console.log('');
-console.log(`=== Suite de fallas: cifras (${env.FAULTS_SCALE}, ${minutes} min, jest ${r.status === 0 ? 'sin fallas' : `código ${r.status}`}) ===`);
+console.log(
+  `=== Suite de fallas: cifras (${env.FAULTS_SCALE}, ${minutes} min, jest ${r.status === 0 ? 'sin fallas' : `código ${r.status}`}) ===`,
+);
 if (bySuite.size === 0) console.log('(ninguna suite informó cifras)');
 for (const [suite, figures] of bySuite) {
   const parts = Object.entries(figures).map(([k, v]) => `${k}=${v}`);

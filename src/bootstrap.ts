@@ -35,13 +35,20 @@ export interface AppOptions {
 
 export async function createApp(config: AppConfig, opts: AppOptions = {}): Promise<NestExpressApplication> {
   await ensureMysqlDatabase(config.databaseUrl);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG), QUIET_START);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG),
+    QUIET_START,
+  );
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'img-src': ["'self'", 'data:'], 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"] },
+        directives: {
+          'img-src': ["'self'", 'data:'],
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+        },
       },
     }),
   );

@@ -16,7 +16,9 @@ import { ensureMysqlDatabase } from './database/ensure-database';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   if (!config.redisUrl) {
-    console.error('El worker necesita REDIS_URL (p. ej. redis://127.0.0.1:6379). Sin Redis, `npm start` ejecuta los trabajos en el mismo proceso.');
+    console.error(
+      'El worker necesita REDIS_URL (p. ej. redis://127.0.0.1:6379). Sin Redis, `npm start` ejecuta los trabajos en el mismo proceso.',
+    );
     process.exit(78);
   }
   await ensureMysqlDatabase(config.databaseUrl);
@@ -26,7 +28,9 @@ async function main(): Promise<void> {
   const pending = await probe.showMigrations();
   await probe.destroy();
   if (pending) {
-    console.error('La base de datos no está al día. Inicie primero el proceso web (npm run start:prod) o ejecute: npm run migration:run');
+    console.error(
+      'La base de datos no está al día. Inicie primero el proceso web (npm run start:prod) o ejecute: npm run migration:run',
+    );
     process.exit(78);
   }
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES, 'worker'), QUIET_START);

@@ -92,7 +92,9 @@ export function deliveryStates(o: DeliveryOptions) {
         pasos: o.subdireccion,
         task: {
           role: 'subdireccion',
-          title: alNivel ? 'Canalizar el oficio de respuesta al nivel' : 'Enviar el oficio de respuesta al área o nivel solicitante',
+          title: alNivel
+            ? 'Canalizar el oficio de respuesta al nivel'
+            : 'Enviar el oficio de respuesta al área o nivel solicitante',
           slaDays: 1,
         },
       },
@@ -116,7 +118,11 @@ export function deliveryStates(o: DeliveryOptions) {
         ACUSAR_RECIBO: {
           target: afterAcuse,
           // The Subdirección may register a paper acknowledgement on behalf of a sender without an account.
-          meta: { roles: [SOLICITANTE, 'subdireccion'], pasos: nos(o.area.pasos), label: 'Firmar y sellar de recibido' },
+          meta: {
+            roles: [SOLICITANTE, 'subdireccion'],
+            pasos: nos(o.area.pasos),
+            label: 'Firmar y sellar de recibido',
+          },
         },
       },
     }),
@@ -130,7 +136,13 @@ export function deliveryStates(o: DeliveryOptions) {
             on: {
               ENTREGAR_CREDENCIALES: [
                 ...(o.escuela.cuentaPrevia
-                  ? [{ guard: 'cuentaPrevia' as const, target: o.escuela.cuentaPrevia, meta: entregada(o.escuela.entrega) }]
+                  ? [
+                      {
+                        guard: 'cuentaPrevia' as const,
+                        target: o.escuela.cuentaPrevia,
+                        meta: entregada(o.escuela.entrega),
+                      },
+                    ]
                   : []),
                 { target: 'inicioUso', meta: entregada(o.escuela.entrega) },
               ],
@@ -139,13 +151,21 @@ export function deliveryStates(o: DeliveryOptions) {
           inicioUso: procedureSetup.createStateConfig({
             meta: {
               pasos: o.escuela.uso,
-              task: { role: 'centro_trabajo', title: 'Recibir la información e iniciar el uso de la cuenta', slaDays: 5 },
+              task: {
+                role: 'centro_trabajo',
+                title: 'Recibir la información e iniciar el uso de la cuenta',
+                slaDays: 5,
+              },
             },
             on: {
               INICIAR_USO: {
                 target: o.next,
                 // `sistema` when the directory reports the account's first sign-in.
-                meta: { roles: ['centro_trabajo', 'sistema'], pasos: nos(o.escuela.uso), label: 'Iniciar el uso de la cuenta' },
+                meta: {
+                  roles: ['centro_trabajo', 'sistema'],
+                  pasos: nos(o.escuela.uso),
+                  label: 'Iniciar el uso de la cuenta',
+                },
               },
             },
           }),

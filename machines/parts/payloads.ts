@@ -45,7 +45,12 @@ export interface EventPayload {
   sentBy?: 'sistema';
   fields: PayloadFields;
   /** Several shapes chosen by one field's value (CREAR_CUENTA by `tipo`): the fields of that shape, besides `fields`. */
-  variants?: { by: string; label: string; names?: Readonly<Record<string, string>>; cases: Record<string, PayloadFields> };
+  variants?: {
+    by: string;
+    label: string;
+    names?: Readonly<Record<string, string>>;
+    cases: Record<string, PayloadFields>;
+  };
 }
 
 /** May come on any event. */
@@ -56,7 +61,10 @@ const motivo = { motivo: { kind: 'text', max: 400, label: 'el motivo' } } satisf
 const cuentaId = { kind: 'id', label: 'la cuenta' } satisfies PayloadField;
 const effectError = {
   sentBy: 'sistema',
-  fields: { message: { kind: 'text', max: 4000, label: 'el mensaje de error' }, permanent: { kind: 'boolean', label: 'si el error es definitivo' } },
+  fields: {
+    message: { kind: 'text', max: 4000, label: 'el mensaje de error' },
+    permanent: { kind: 'boolean', label: 'si el error es definitivo' },
+  },
 } satisfies EventPayload;
 
 /**
@@ -92,9 +100,18 @@ export const EVENT_PAYLOADS = {
       label: 'el tipo de cuenta',
       names: { centro_trabajo: 'Centro de trabajo', servicio: 'Servicio', funcion: 'Función' },
       cases: {
-        centro_trabajo: { cct: { kind: 'cct', label: 'la CCT' }, directorCurp: { kind: 'curp', label: 'la CURP del director' } },
-        servicio: { curp: { kind: 'curp', label: 'la CURP del trabajador' }, localPart: { kind: 'localPart', label: 'el nombre de la cuenta' } },
-        funcion: { curp: { kind: 'curp', label: 'la CURP del trabajador' }, localPart: { kind: 'localPart', label: 'el nombre de la cuenta' } },
+        centro_trabajo: {
+          cct: { kind: 'cct', label: 'la CCT' },
+          directorCurp: { kind: 'curp', label: 'la CURP del director' },
+        },
+        servicio: {
+          curp: { kind: 'curp', label: 'la CURP del trabajador' },
+          localPart: { kind: 'localPart', label: 'el nombre de la cuenta' },
+        },
+        funcion: {
+          curp: { kind: 'curp', label: 'la CURP del trabajador' },
+          localPart: { kind: 'localPart', label: 'el nombre de la cuenta' },
+        },
       },
     },
   },
@@ -112,7 +129,10 @@ export const EVENT_PAYLOADS = {
   RECHAZAR: { fields: motivo },
   CANCELAR: { fields: motivo },
   REINTENTAR: none,
-  PROVISION_OK: { sentBy: 'sistema', fields: { cuentaId, address: { kind: 'text', max: 254, label: 'la dirección de la cuenta' } } },
+  PROVISION_OK: {
+    sentBy: 'sistema',
+    fields: { cuentaId, address: { kind: 'text', max: 254, label: 'la dirección de la cuenta' } },
+  },
   PROVISION_ERROR: effectError,
   CREDENTIALS_SENT: { sentBy: 'sistema', fields: {} },
   CREDENTIALS_ERROR: effectError,

@@ -5,14 +5,7 @@
  * the case). Written once, composed into the eight machines.
  */
 import type { CommandParams, GuideStep } from '../types';
-import {
-  type AwaitedCommand,
-  type CaseContext,
-  type Outcome,
-  bySistema,
-  outputOf,
-  procedureSetup,
-} from './setup';
+import { type AwaitedCommand, type CaseContext, type Outcome, bySistema, outputOf, procedureSetup } from './setup';
 
 export interface ProvisioningOptions {
   /** Guide steps of the state that waits for the Servicio. */
@@ -126,7 +119,6 @@ export function finalState(outcome: Outcome, pasos: GuideStep[] = [], entry?: 'w
     ...(entry ? { entry: { type: entry, params: {} } } : {}),
   });
 }
-
 
 /** CANCELAR from a Subjefatura work state: the oficio cannot be served (no such school, account, worker...). */
 export const cancelar = (target: string) => ({

@@ -91,7 +91,9 @@ export function selfServiceStates(o: SelfServiceOptions) {
       always: [
         { guard: { type: 'cuentaPersonal', params: { existe: stop.existe } }, target: stop.state },
         // 5.1.2: a blocked account cannot be reset; the worker is told so and whom to ask, nothing is sent.
-        ...(o.cuenta === 'debe_existir' ? [{ guard: 'cuentaPersonalBloqueada' as const, target: 'cuentaBloqueada' }] : []),
+        ...(o.cuenta === 'debe_existir'
+          ? [{ guard: 'cuentaPersonalBloqueada' as const, target: 'cuentaBloqueada' }]
+          : []),
         { guard: 'tieneCorreoAlterno', target: 'confirmacion' },
         { target: 'sinCorreoAlterno' },
       ],
@@ -112,7 +114,11 @@ export function selfServiceStates(o: SelfServiceOptions) {
         },
         NO_CONFIRMAR: {
           target: 'noConfirmada',
-          meta: { roles: ['trabajador'], pasos: nos([...o.confirmacion.slice(-1), ...o.noConfirmada]), label: 'No confirmar' },
+          meta: {
+            roles: ['trabajador'],
+            pasos: nos([...o.confirmacion.slice(-1), ...o.noConfirmada]),
+            label: 'No confirmar',
+          },
         },
         ...vencimiento,
       },

@@ -259,8 +259,7 @@ export const procedureSetup = setup({
       assertEvent(event, ['RESTABLECER', 'BLOQUEAR', 'REASIGNAR']);
       return {
         cuenta: { cuentaId: event.cuentaId, address: null },
-        reasignacion:
-          event.type === 'REASIGNAR' ? { newCurp: event.newCurp, previousCurp: event.previousCurp } : null,
+        reasignacion: event.type === 'REASIGNAR' ? { newCurp: event.newCurp, previousCurp: event.previousCurp } : null,
       };
     }),
     registrarCuenta: assign(({ event }) => {
@@ -288,7 +287,8 @@ export const procedureSetup = setup({
     /** The failed attempt being judged is the `max`-th one. */
     ultimoIntento: ({ context }, params: { max: number }) => context.intentosIdentificacion + 1 >= params.max,
     /** Whether the worker has a personal account, compared with what the procedure needs. */
-    cuentaPersonal: ({ context }, params: { existe: boolean }) => (context.identidad?.cuentaId != null) === params.existe,
+    cuentaPersonal: ({ context }, params: { existe: boolean }) =>
+      (context.identidad?.cuentaId != null) === params.existe,
     cuentaPersonalBloqueada: ({ context }) => context.identidad?.cuentaBloqueada === true,
     tieneCorreoAlterno: ({ context }) => context.identidad?.hasAlternateEmail === true,
     tipoDeCuenta: ({ event }, params: { tipos: AltaCuenta['tipo'][] }) =>

@@ -30,12 +30,18 @@ export function mountBullBoard(app: INestApplication): boolean {
     // The board's own page changes queues with fetch from this origin; it cannot send our CSRF header, so a change must
     // be one the browser itself vouches for (Fetch Metadata). A form or fetch from another site or port is refused.
     if (isUnsafeMethod(req.method) && req.headers['sec-fetch-site'] !== 'same-origin') {
-      res.status(403).json({ error: 'ORIGEN_NO_PERMITIDO', mensaje: 'Los cambios a las colas solo se hacen desde la página de colas, no desde otro sitio.' });
+      res.status(403).json({
+        error: 'ORIGEN_NO_PERMITIDO',
+        mensaje: 'Los cambios a las colas solo se hacen desde la página de colas, no desde otro sitio.',
+      });
       return;
     }
     const token = tokenOf(req);
     void (token ? auth.authenticate(token) : Promise.resolve(null)).then(
-      (staff) => (staff?.role === 'administrador' && !staff.mustChangePassword ? next() : res.status(404).json({ error: 'NO_ENCONTRADO', mensaje: 'No se encontró lo que busca.' })),
+      (staff) =>
+        staff?.role === 'administrador' && !staff.mustChangePassword
+          ? next()
+          : res.status(404).json({ error: 'NO_ENCONTRADO', mensaje: 'No se encontró lo que busca.' }),
       next,
     );
   };

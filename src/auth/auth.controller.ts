@@ -22,15 +22,27 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Inicia sesión del personal; devuelve un token (Bearer) y fija la cookie de sesión',
-    description: 'Con la cookie (un navegador), cada POST/PUT/PATCH/DELETE a /api lleva el encabezado X-CSRF-Token con el valor de «csrf».',
+    description:
+      'Con la cookie (un navegador), cada POST/PUT/PATCH/DELETE a /api lleva el encabezado X-CSRF-Token con el valor de «csrf».',
   })
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const { token, expiresAt, user } = await this.auth.login(dto.usuario, dto.contrasena, clientAddress(req)).catch((e: unknown) => {
-      setRetryAfter(res, e);
-      throw e;
-    });
+    const { token, expiresAt, user } = await this.auth
+      .login(dto.usuario, dto.contrasena, clientAddress(req))
+      .catch((e: unknown) => {
+        setRetryAfter(res, e);
+        throw e;
+      });
     setSessionCookie(res, token, expiresAt, this.config);
-    return { token, csrf: this.csrf.tokenFor(token), expira: expiresAt.toISOString(), usuario: user.usuario, nombre: user.nombre, rol: user.role, nivel: user.nivelClave, debeCambiarContrasena: user.mustChangePassword };
+    return {
+      token,
+      csrf: this.csrf.tokenFor(token),
+      expira: expiresAt.toISOString(),
+      usuario: user.usuario,
+      nombre: user.nombre,
+      rol: user.role,
+      nivel: user.nivelClave,
+      debeCambiarContrasena: user.mustChangePassword,
+    };
   }
 
   @Post('logout')
@@ -48,7 +60,14 @@ export class AuthController {
   @AllowMustChangePassword()
   @ApiBearerAuth()
   me(@CurrentStaff() staff: AuthenticatedStaff, @CurrentToken() token: string) {
-    return { csrf: this.csrf.tokenFor(token), usuario: staff.usuario, nombre: staff.nombre, rol: staff.role, nivel: staff.nivelClave, debeCambiarContrasena: staff.mustChangePassword };
+    return {
+      csrf: this.csrf.tokenFor(token),
+      usuario: staff.usuario,
+      nombre: staff.nombre,
+      rol: staff.role,
+      nivel: staff.nivelClave,
+      debeCambiarContrasena: staff.mustChangePassword,
+    };
   }
 
   @Post('contrasena')

@@ -21,7 +21,9 @@ export class ChangePasswordDto {
   @MaxLength(200, { message: 'La contraseña es demasiado larga.' })
   actual!: string;
 
-  @ApiProperty({ description: 'Al menos 12 caracteres; no debe ser una contraseña común ni contener su usuario o nombre.' })
+  @ApiProperty({
+    description: 'Al menos 12 caracteres; no debe ser una contraseña común ni contener su usuario o nombre.',
+  })
   @IsString({ message: 'Escriba la nueva contraseña.' })
   @MaxLength(200, { message: 'La contraseña es demasiado larga.' })
   nueva!: string;

@@ -59,17 +59,29 @@ export class StaffAuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const session = sessionOf(req);
     const staff = session ? await this.auth.authenticate(session.token) : null;
-    if (!session || !staff) throw new DomainError('NO_AUTENTICADO', 'Inicie sesión para continuar (su sesión no existe o expiró).', 401);
+    if (!session || !staff)
+      throw new DomainError('NO_AUTENTICADO', 'Inicie sesión para continuar (su sesión no existe o expiró).', 401);
     if (session.via === 'cookie' && isUnsafeMethod(req.method)) this.checkCookieRequest(ctx, req, session.token);
     req.staff = staff;
     req.token = session.token;
     const allowMustChange = this.reflector.get<boolean>(ALLOW_PASSWORD_CHANGE_KEY, ctx.getHandler());
     if (staff.mustChangePassword && !allowMustChange) {
-      throw new DomainError('CAMBIO_CONTRASENA_REQUERIDO', 'Debe cambiar su contraseña de primer ingreso antes de continuar (POST /api/auth/contrasena).', 403);
+      throw new DomainError(
+        'CAMBIO_CONTRASENA_REQUERIDO',
+        'Debe cambiar su contraseña de primer ingreso antes de continuar (POST /api/auth/contrasena).',
+        403,
+      );
     }
-    const roles = this.reflector.getAllAndOverride<ActorRole[] | undefined>(ROLES_KEY, [ctx.getHandler(), ctx.getClass()]);
+    const roles = this.reflector.getAllAndOverride<ActorRole[] | undefined>(ROLES_KEY, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
     if (roles && !roles.includes(staff.role) && staff.role !== 'administrador') {
-      throw new DomainError('ROL_NO_AUTORIZADO', `Esta función es para: ${roles.map((r) => ROLE_LABEL[r]).join(', ')}.`, 403);
+      throw new DomainError(
+        'ROL_NO_AUTORIZADO',
+        `Esta función es para: ${roles.map((r) => ROLE_LABEL[r]).join(', ')}.`,
+        403,
+      );
     }
     return true;
   }
@@ -93,4 +105,6 @@ export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionCont
   return staff;
 });
 
-export const CurrentToken = createParamDecorator((_: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<AuthedRequest>().token ?? '');
+export const CurrentToken = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<AuthedRequest>().token ?? '',
+);

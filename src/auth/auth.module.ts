@@ -9,5 +9,10 @@ import { StaffUsersService } from './staff-users.service';
 import { UsersController } from './users.controller';
 
 @Global()
-@Module({ imports: [RateLimitModule], controllers: [AuthController, UsersController], providers: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens, SignInLimits], exports: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens] })
+@Module({
+  imports: [RateLimitModule],
+  controllers: [AuthController, UsersController],
+  providers: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens, SignInLimits],
+  exports: [AuthService, StaffAuthGuard, StaffUsersService, CsrfTokens],
+})
 export class AuthModule {}

@@ -31,11 +31,18 @@ export class AuthService {
   ) {}
 
   /** `address`: the client's address (clientAddress), for the sign-in limits. */
-  async login(usuario: string, password: string, address: string, now = new Date()): Promise<{ token: string; expiresAt: Date; user: AuthenticatedStaff }> {
+  async login(
+    usuario: string,
+    password: string,
+    address: string,
+    now = new Date(),
+  ): Promise<{ token: string; expiresAt: Date; user: AuthenticatedStaff }> {
     const key = usuario.toLowerCase();
     await this.limits.check(key, address);
     const user = await this.ds.getRepository(StaffUser).findOne({ where: { usuario: key } });
-    const ok = user?.activo ? await argon2.verify(user.passwordHash, password) : await argon2.verify(await this.decoy, password).then(() => false);
+    const ok = user?.activo
+      ? await argon2.verify(user.passwordHash, password)
+      : await argon2.verify(await this.decoy, password).then(() => false);
     if (!user || !ok) {
       await this.limits.failed(key, address);
       throw new DomainError('CREDENCIALES_INVALIDAS', 'Usuario o contraseña incorrectos.', 401);
@@ -43,7 +50,9 @@ export class AuthService {
     await this.limits.succeeded(key, address);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
-    await this.ds.getRepository(StaffSession).insert({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
+    await this.ds
+      .getRepository(StaffSession)
+      .insert({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
     await this.ds.getRepository(StaffSession).delete({ userId: user.id, expiresAt: LessThan(now) });
     return { token, expiresAt, user: toActor(user) };
   }
@@ -63,15 +72,28 @@ export class AuthService {
   async changePassword(userId: string, current: string, next: string): Promise<void> {
     const repo = this.ds.getRepository(StaffUser);
     const user = await repo.findOneByOrFail({ id: userId });
-    if (!(await argon2.verify(user.passwordHash, current))) throw new DomainError('CREDENCIALES_INVALIDAS', 'La contraseña actual no es correcta.', 400);
-    if (next === current) throw new DomainError('CONTRASENA_REPETIDA', 'La nueva contraseña debe ser distinta de la actual.', 400);
+    if (!(await argon2.verify(user.passwordHash, current)))
+      throw new DomainError('CREDENCIALES_INVALIDAS', 'La contraseña actual no es correcta.', 400);
+    if (next === current)
+      throw new DomainError('CONTRASENA_REPETIDA', 'La nueva contraseña debe ser distinta de la actual.', 400);
     const reasons = checkPassword(next, { localPart: user.usuario, names: [user.nombre] });
-    if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', `La nueva contraseña no es aceptable: ${reasons.join(' ')}`, 400);
-    await repo.update({ id: userId }, { passwordHash: await argon2.hash(next, { type: argon2.argon2id }), mustChangePassword: false });
+    if (reasons.length)
+      throw new DomainError('CONTRASENA_DEBIL', `La nueva contraseña no es aceptable: ${reasons.join(' ')}`, 400);
+    await repo.update(
+      { id: userId },
+      { passwordHash: await argon2.hash(next, { type: argon2.argon2id }), mustChangePassword: false },
+    );
     await this.ds.getRepository(StaffSession).delete({ userId });
   }
 }
 
 function toActor(u: StaffUser): AuthenticatedStaff {
-  return { id: u.id, role: u.rol, nombre: u.nombre, nivelClave: u.nivelClave, usuario: u.usuario, mustChangePassword: u.mustChangePassword };
+  return {
+    id: u.id,
+    role: u.rol,
+    nombre: u.nombre,
+    nivelClave: u.nivelClave,
+    usuario: u.usuario,
+    mustChangePassword: u.mustChangePassword,
+  };
 }

@@ -19,7 +19,9 @@ export class CsrfTokens {
 
   /** A MAC of `value` bound to the session and a purpose (form token, a kept upload, the sign-in form). */
   mac(sessionToken: string, purpose: string, value = ''): string {
-    return createHmac('sha256', this.config.secretKey).update(`${purpose}\0${sessionToken}\0${value}`).digest('base64url');
+    return createHmac('sha256', this.config.secretKey)
+      .update(`${purpose}\0${sessionToken}\0${value}`)
+      .digest('base64url');
   }
 
   tokenFor(sessionToken: string): string {
@@ -53,7 +55,11 @@ export function fromAnotherOrigin(req: Request): boolean {
 }
 
 export const forgedRequest = (): DomainError =>
-  new DomainError('FORMULARIO_INVALIDO', 'El formulario no es válido o su sesión cambió. Recargue la página e intente de nuevo.', 403);
+  new DomainError(
+    'FORMULARIO_INVALIDO',
+    'El formulario no es válido o su sesión cambió. Recargue la página e intente de nuevo.',
+    403,
+  );
 
 const API_BODY_TYPES = /^(application\/(?:[\w.+-]+\+)?json|multipart\/form-data)\b/i;
 
@@ -65,7 +71,10 @@ const API_BODY_TYPES = /^(application\/(?:[\w.+-]+\+)?json|multipart\/form-data)
 export function apiBodiesAreJson(req: Request, res: Response, next: NextFunction): void {
   const type = req.headers['content-type'];
   if (type && isUnsafeMethod(req.method) && !API_BODY_TYPES.test(type)) {
-    res.status(415).json({ error: 'TIPO_NO_ADMITIDO', mensaje: 'La API acepta cuerpos JSON (application/json); para subir un archivo, multipart/form-data.' });
+    res.status(415).json({
+      error: 'TIPO_NO_ADMITIDO',
+      mensaje: 'La API acepta cuerpos JSON (application/json); para subir un archivo, multipart/form-data.',
+    });
     return;
   }
   next();

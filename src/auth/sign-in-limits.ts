@@ -20,9 +20,16 @@ export class SignInLimits {
 
   /** The Spanish 429 (with the wait) when this address, or this user from this address, failed too often. */
   async check(usuario: string, address: string): Promise<void> {
-    const [byAddress, byUser] = await Promise.all([this.store.peek(addressKey(address)), this.store.peek(userKey(usuario, address))]);
+    const [byAddress, byUser] = await Promise.all([
+      this.store.peek(addressKey(address)),
+      this.store.peek(userKey(usuario, address)),
+    ]);
     if (byAddress.count >= FAILURES_PER_ADDRESS) {
-      throw new TooManyRequests('DEMASIADOS_INTENTOS', `Demasiados intentos fallidos desde su conexión. Espere ${minutesText(byAddress.resetInMs)} e intente de nuevo.`, byAddress.resetInMs);
+      throw new TooManyRequests(
+        'DEMASIADOS_INTENTOS',
+        `Demasiados intentos fallidos desde su conexión. Espere ${minutesText(byAddress.resetInMs)} e intente de nuevo.`,
+        byAddress.resetInMs,
+      );
     }
     if (byUser.count >= FAILURES_PER_USER_AND_ADDRESS) {
       throw new TooManyRequests(
@@ -34,7 +41,10 @@ export class SignInLimits {
   }
 
   async failed(usuario: string, address: string): Promise<void> {
-    await Promise.all([this.store.hit(addressKey(address), SIGN_IN_WINDOW_MS), this.store.hit(userKey(usuario, address), SIGN_IN_WINDOW_MS)]);
+    await Promise.all([
+      this.store.hit(addressKey(address), SIGN_IN_WINDOW_MS),
+      this.store.hit(userKey(usuario, address), SIGN_IN_WINDOW_MS),
+    ]);
   }
 
   /** The user got in from this address: its failures with this user are forgiven (not the address's own count). */

@@ -6,7 +6,9 @@ import { STAFF_ROLES, type StaffRole } from './staff-roles';
 export class CreateUserDto {
   @ApiProperty({ example: 'primaria' })
   @IsString()
-  @Matches(/^[a-z0-9._-]{3,60}$/, { message: 'El usuario lleva de 3 a 60 minúsculas, números, punto, guion o guion bajo.' })
+  @Matches(/^[a-z0-9._-]{3,60}$/, {
+    message: 'El usuario lleva de 3 a 60 minúsculas, números, punto, guion o guion bajo.',
+  })
   usuario!: string;
 
   @ApiProperty()

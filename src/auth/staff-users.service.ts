@@ -42,7 +42,9 @@ export class StaffUsersService {
   async namesOf(ids: readonly (string | null | undefined)[]): Promise<Map<string, string>> {
     const wanted = [...new Set(ids.filter((i): i is string => !!i && /^[0-9a-f-]{36}$/i.test(i)))];
     if (wanted.length === 0) return new Map();
-    const rows = await this.ds.getRepository(StaffUser).find({ select: { id: true, nombre: true }, where: { id: In(wanted) } });
+    const rows = await this.ds
+      .getRepository(StaffUser)
+      .find({ select: { id: true, nombre: true }, where: { id: In(wanted) } });
     return new Map(rows.map((u) => [u.id, u.nombre]));
   }
 
@@ -54,7 +56,9 @@ export class StaffUsersService {
    * The active users of some roles, with what a reminder needs (their mail, their level). Roles that are not staff
    * (a worker, a school, the system) have nobody here.
    */
-  async activeOfRoles(roles: readonly string[]): Promise<Array<Pick<StaffUser, 'id' | 'nombre' | 'rol' | 'correo' | 'nivelClave'>>> {
+  async activeOfRoles(
+    roles: readonly string[],
+  ): Promise<Array<Pick<StaffUser, 'id' | 'nombre' | 'rol' | 'correo' | 'nivelClave'>>> {
     const staffRoles = roles.filter((r): r is StaffRole => (STAFF_ROLES as readonly string[]).includes(r));
     if (staffRoles.length === 0) return [];
     return this.ds.getRepository(StaffUser).find({
@@ -65,7 +69,11 @@ export class StaffUsersService {
 
   /** The active users of a role, by name (e.g. the responsables an oficio may be turned to). */
   async activeOfRole(rol: StaffUser['rol']): Promise<Array<Pick<StaffUser, 'id' | 'nombre' | 'usuario'>>> {
-    return this.ds.getRepository(StaffUser).find({ select: { id: true, nombre: true, usuario: true }, where: { rol, activo: true }, order: { nombre: 'ASC' } });
+    return this.ds.getRepository(StaffUser).find({
+      select: { id: true, nombre: true, usuario: true },
+      where: { rol, activo: true },
+      order: { nombre: 'ASC' },
+    });
   }
 
   async list(): Promise<StaffUserView[]> {
@@ -75,7 +83,11 @@ export class StaffUsersService {
   async create(dto: CreateUserDto): Promise<StaffUserView & { contrasenaInicial: string }> {
     if (dto.rol === 'nivel') {
       if (!dto.nivel || !(await this.niveles.exists(dto.nivel.toUpperCase()))) {
-        throw new DomainError('NIVEL_DESCONOCIDO', 'Un usuario de Nivel necesita la clave de un nivel del catálogo (p. ej. PRIMARIA).', 400);
+        throw new DomainError(
+          'NIVEL_DESCONOCIDO',
+          'Un usuario de Nivel necesita la clave de un nivel del catálogo (p. ej. PRIMARIA).',
+          400,
+        );
       }
     }
     if (await this.ds.getRepository(StaffUser).exists({ where: { usuario: dto.usuario } })) {
@@ -105,7 +117,12 @@ export class StaffUsersService {
     const user = await this.ds.getRepository(StaffUser).findOne({ where: { id } });
     if (!user) throw notFound('El usuario');
     const password = generateTemporaryPassword({ localPart: user.usuario, names: [user.nombre] });
-    await this.ds.getRepository(StaffUser).update({ id }, { passwordHash: await argon2.hash(password, { type: argon2.argon2id }), mustChangePassword: true });
+    await this.ds
+      .getRepository(StaffUser)
+      .update(
+        { id },
+        { passwordHash: await argon2.hash(password, { type: argon2.argon2id }), mustChangePassword: true },
+      );
     await this.ds.getRepository(StaffSession).delete({ userId: id });
     await this.limits.clearUser(user.usuario);
     return { ...staffUserView({ ...user, mustChangePassword: true }), contrasenaInicial: password };
@@ -113,7 +130,12 @@ export class StaffUsersService {
 
   /** Deactivates a user and ends their sessions; an administrator cannot lock themselves out. */
   async deactivate(id: string, actorId: string): Promise<StaffUserView> {
-    if (id === actorId) throw new DomainError('AUTODESACTIVACION', 'No puede desactivar su propia cuenta; pida a otro administrador que lo haga.', 409);
+    if (id === actorId)
+      throw new DomainError(
+        'AUTODESACTIVACION',
+        'No puede desactivar su propia cuenta; pida a otro administrador que lo haga.',
+        409,
+      );
     const user = await this.ds.getRepository(StaffUser).findOne({ where: { id } });
     if (!user) throw notFound('El usuario');
     await this.ds.getRepository(StaffUser).update({ id }, { activo: false });

@@ -12,7 +12,12 @@ const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos';
 
 /** Guía 5.3.1 and 5.4: a Servicio or Función account is held by an active worker of Capital Humano. */
 export function requireActiveWorker(t: Trabajador | null, curp: string, para: 'crear' | 'reasignar'): Trabajador {
-  if (!t) throw new DomainError('TRABAJADOR_DESCONOCIDO', `No hay un trabajador con CURP ${curp} en el catálogo de Capital Humano.`, 422);
+  if (!t)
+    throw new DomainError(
+      'TRABAJADOR_DESCONOCIDO',
+      `No hay un trabajador con CURP ${curp} en el catálogo de Capital Humano.`,
+      422,
+    );
   if (!t.activo) {
     const accion = para === 'crear' ? 'Una cuenta de Servicio o Función solo se crea' : 'Una cuenta solo se reasigna';
     throw new DomainError(

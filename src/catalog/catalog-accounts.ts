@@ -8,7 +8,10 @@ import type { CuentaRecord } from './catalog-records';
 import { Cuenta, CuentaHistorial } from './entities/cuenta.entity';
 
 /** What a new account row carries (the provisioning service fills it; the catalog stores it). */
-export type NewCuenta = Pick<Cuenta, 'id' | 'direccion' | 'localPart' | 'dominio' | 'tipo' | 'titularTipo' | 'titularCurp' | 'titularCct' | 'proveedor'>;
+export type NewCuenta = Pick<
+  Cuenta,
+  'id' | 'direccion' | 'localPart' | 'dominio' | 'tipo' | 'titularTipo' | 'titularCurp' | 'titularCct' | 'proveedor'
+>;
 
 /**
  * The account table's write side, for the provisioning service (which keeps it in step with the directory): every
@@ -74,12 +77,29 @@ export class CatalogAccounts {
     const reactivate = cuenta.estado === 'bloqueada';
     if (cuenta.titularCurp === newCurp && !reactivate) return;
     await inTransaction(this.ds, async (em) => {
-      await em.update(Cuenta, { id: cuenta.id }, { titularTipo: 'trabajador', titularCurp: newCurp, titularCct: null, estado: 'activa' });
+      await em.update(
+        Cuenta,
+        { id: cuenta.id },
+        { titularTipo: 'trabajador', titularCurp: newCurp, titularCct: null, estado: 'activa' },
+      );
       if (cuenta.titularCurp !== newCurp) {
         const previous = cuenta.titularCurp ?? cuenta.titularCct ?? '—';
-        await this.history(em, cuenta.id, 'reasignada', `Titular anterior: ${previous}; nuevo titular: ${newCurp}`, caseId);
+        await this.history(
+          em,
+          cuenta.id,
+          'reasignada',
+          `Titular anterior: ${previous}; nuevo titular: ${newCurp}`,
+          caseId,
+        );
       }
-      if (reactivate) await this.history(em, cuenta.id, 'reactivada', 'Cuenta bloqueada reactivada al reasignarla a su nuevo titular', caseId);
+      if (reactivate)
+        await this.history(
+          em,
+          cuenta.id,
+          'reactivada',
+          'Cuenta bloqueada reactivada al reasignarla a su nuevo titular',
+          caseId,
+        );
     });
   }
 
@@ -92,7 +112,13 @@ export class CatalogAccounts {
     });
   }
 
-  private async history(em: EntityManager, cuentaId: string, evento: string, detalle: string, caseId: string): Promise<void> {
+  private async history(
+    em: EntityManager,
+    cuentaId: string,
+    evento: string,
+    detalle: string,
+    caseId: string,
+  ): Promise<void> {
     await em.insert(CuentaHistorial, { id: randomUUID(), cuentaId, evento, detalle: detalle.slice(0, 400), caseId });
   }
 }

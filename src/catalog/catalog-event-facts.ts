@@ -22,7 +22,8 @@ export class CatalogEventFacts implements EventFacts {
           return { ...event, cuentaExistente };
         }
         // Guía 5.3.1: a Servicio or Función account is for an active worker.
-        if (event.tipo === 'servicio' || event.tipo === 'funcion') requireActiveWorker(await this.worker(em, event.curp), text(event.curp), 'crear');
+        if (event.tipo === 'servicio' || event.tipo === 'funcion')
+          requireActiveWorker(await this.worker(em, event.curp), text(event.curp), 'crear');
         return event;
       case 'REASIGNAR':
         // Guía 5.4: the new holder must be an active worker too.

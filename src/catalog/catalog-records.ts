@@ -57,7 +57,9 @@ export class CatalogRecords implements NivelCatalog {
   }
 
   /** The account of a worker (personal) or of a school (centro_trabajo), if it has one. */
-  async cuentaDe(holder: { tipo: 'personal'; curp: string } | { tipo: 'centro_trabajo'; cct: string }): Promise<CuentaRecord | null> {
+  async cuentaDe(
+    holder: { tipo: 'personal'; curp: string } | { tipo: 'centro_trabajo'; cct: string },
+  ): Promise<CuentaRecord | null> {
     return holder.tipo === 'personal'
       ? this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'personal', titularCurp: holder.curp } })
       : this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'centro_trabajo', titularCct: holder.cct } });

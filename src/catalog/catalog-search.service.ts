@@ -19,7 +19,10 @@ export class CatalogSearchService {
 
   /** Workers by CURP prefix, CURT or name. */
   async workers(q: CatalogSearchDto) {
-    const fullName = this.ds.options.type === 'better-sqlite3' ? "(t.nombre || ' ' || t.primer_apellido)" : "CONCAT(t.nombre, ' ', t.primer_apellido)";
+    const fullName =
+      this.ds.options.type === 'better-sqlite3'
+        ? "(t.nombre || ' ' || t.primer_apellido)"
+        : "CONCAT(t.nombre, ' ', t.primer_apellido)";
     const term = q.q.trim().toUpperCase();
     const rows = await this.ds
       .getRepository(Trabajador)
@@ -51,8 +54,18 @@ export class CatalogSearchService {
       .take(q.limite ?? 20)
       .getMany();
     const directors = rows.map((r) => r.directorCurp).filter((c): c is string => !!c);
-    const people = directors.length ? await this.ds.getRepository(Trabajador).createQueryBuilder('t').where('t.curp IN (:...c)', { c: directors }).getMany() : [];
-    const accounts = rows.length ? await this.ds.getRepository(Cuenta).find({ where: { tipo: 'centro_trabajo', titularCct: In(rows.map((r) => r.cct)) } }) : [];
+    const people = directors.length
+      ? await this.ds
+          .getRepository(Trabajador)
+          .createQueryBuilder('t')
+          .where('t.curp IN (:...c)', { c: directors })
+          .getMany()
+      : [];
+    const accounts = rows.length
+      ? await this.ds
+          .getRepository(Cuenta)
+          .find({ where: { tipo: 'centro_trabajo', titularCct: In(rows.map((r) => r.cct)) } })
+      : [];
     return rows.map((c) => {
       const d = people.find((p) => p.curp === c.directorCurp);
       const cuenta = accounts.find((a) => a.titularCct === c.cct);
@@ -61,7 +74,13 @@ export class CatalogSearchService {
         nombre: c.nombre,
         nivel: c.nivelClave,
         estatus: c.estatus,
-        director: d ? { curp: d.curp, nombre: [d.nombre, d.primerApellido, d.segundoApellido].filter(Boolean).join(' '), tieneCorreoAlterno: !!d.correoAlterno } : null,
+        director: d
+          ? {
+              curp: d.curp,
+              nombre: [d.nombre, d.primerApellido, d.segundoApellido].filter(Boolean).join(' '),
+              tieneCorreoAlterno: !!d.correoAlterno,
+            }
+          : null,
         cuenta: cuenta ? { id: cuenta.id, direccion: cuenta.direccion, estado: cuenta.estado } : null,
       };
     });
@@ -73,9 +92,25 @@ export class CatalogSearchService {
     const qb = this.ds
       .getRepository(Cuenta)
       .createQueryBuilder('c')
-      .where(new Brackets((w) => w.where('c.direccion LIKE :l', { l: like(term.toLowerCase()) }).orWhere('c.titular_curp = :u OR c.titular_cct = :u', { u: term.toUpperCase() })));
+      .where(
+        new Brackets((w) =>
+          w
+            .where('c.direccion LIKE :l', { l: like(term.toLowerCase()) })
+            .orWhere('c.titular_curp = :u OR c.titular_cct = :u', { u: term.toUpperCase() }),
+        ),
+      );
     if (q.tipo) qb.andWhere('c.tipo = :t', { t: q.tipo });
-    const rows = await qb.orderBy('c.direccion').take(q.limite ?? 20).getMany();
-    return rows.map((c) => ({ id: c.id, direccion: c.direccion, tipo: TIPO_CUENTA_LABEL[c.tipo], estado: c.estado, titularCurp: c.titularCurp, titularCct: c.titularCct }));
+    const rows = await qb
+      .orderBy('c.direccion')
+      .take(q.limite ?? 20)
+      .getMany();
+    return rows.map((c) => ({
+      id: c.id,
+      direccion: c.direccion,
+      tipo: TIPO_CUENTA_LABEL[c.tipo],
+      estado: c.estado,
+      titularCurp: c.titularCurp,
+      titularCct: c.titularCct,
+    }));
   }
 }

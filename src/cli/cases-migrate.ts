@@ -13,8 +13,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = { ...loadConfig(), logLevel: 'warn' as const };
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES, 'off'), { logger: ['error', 'warn'] });
-  const res = await app.get(EngineService).migrateOpenCases(procedureId, Number(from), { id: 'cli:cases-migrate', role: 'administrador' });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, PROCEDURES, 'off'), {
+    logger: ['error', 'warn'],
+  });
+  const res = await app
+    .get(EngineService)
+    .migrateOpenCases(procedureId, Number(from), { id: 'cli:cases-migrate', role: 'administrador' });
   await app.close();
   console.log(`Migrados a la versión ${res.target}: ${res.migrated.length} trámite(s).`);
   if (res.unmapped.length) {

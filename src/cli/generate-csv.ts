@@ -18,7 +18,9 @@ function main(argv: string[]): void {
   const [kind, countRaw, out] = positional;
   const count = Number(countRaw);
   if (!kind || !isCatalogKind(kind) || !Number.isInteger(count) || count < 1 || !out) {
-    console.error('Uso: npm run catalog:csv -- <trabajadores|centros> CANTIDAD ARCHIVO.csv [--seed N] [--centros N] [--win1252 | --bom] [--punto-y-coma]');
+    console.error(
+      'Uso: npm run catalog:csv -- <trabajadores|centros> CANTIDAD ARCHIVO.csv [--seed N] [--centros N] [--win1252 | --bom] [--punto-y-coma]',
+    );
     process.exit(1);
   }
   const seed = Number(flag('--seed') ?? DEMO_DEFAULTS.seed);

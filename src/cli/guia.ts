@@ -13,7 +13,9 @@ function parseArgs(argv: string[]): { outDir: string } {
   let outDir = DEFAULT_OUT_DIR;
   for (const a of argv) {
     if (a === '--fecha' || a.startsWith('--fecha=')) {
-      throw new Error('--fecha ya no existe: la fecha de emisión es la de la versión de la guía (GUIDE_VERSIONS en machines/index.ts).');
+      throw new Error(
+        '--fecha ya no existe: la fecha de emisión es la de la versión de la guía (GUIDE_VERSIONS en machines/index.ts).',
+      );
     }
     if (a.startsWith('-')) throw new Error(`Opción desconocida: ${a}\n\n${USAGE}`);
     outDir = resolve(a);

@@ -51,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
   if (unknown.length > 0) throw new Fatal(`Opción desconocida: ${unknown.join(', ')}.\n\n${USAGE}`);
   const [kind, file, ...rest] = argv.filter((a) => !a.startsWith('--'));
   if (kind === undefined || file === undefined || rest.length > 0) throw new Fatal(USAGE);
-  if (!isCatalogKind(kind)) throw new Fatal(`No se reconoce el tipo de catálogo «${kind}»; use ${CATALOG_KINDS.join(' o ')}.\n\n${USAGE}`);
+  if (!isCatalogKind(kind))
+    throw new Fatal(`No se reconoce el tipo de catálogo «${kind}»; use ${CATALOG_KINDS.join(' o ')}.\n\n${USAGE}`);
   const content = readInput(file);
 
   const config = loadConfig();
@@ -59,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     await ds.initialize();
   } catch (e) {
-    throw new Fatal(`No se pudo abrir la base de datos: ${(e as Error).message}. Revise DATABASE_URL (o DATA_DIR para SQLite).`);
+    throw new Fatal(
+      `No se pudo abrir la base de datos: ${(e as Error).message}. Revise DATABASE_URL (o DATA_DIR para SQLite).`,
+    );
   }
   try {
     if (await ds.showMigrations()) {
@@ -95,7 +98,8 @@ main(process.argv.slice(2)).then(
     } else if (e instanceof DomainError) {
       console.error(`No se importó nada: ${e.message}`);
       const rejections = (e.details?.rejections ?? []) as RejectedRow[];
-      for (const r of rejections.slice(0, 20)) console.error(`  línea ${r.line}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
+      for (const r of rejections.slice(0, 20))
+        console.error(`  línea ${r.line}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
     } else {
       console.error(`La importación falló: ${(e as Error).message ?? String(e)}`);
     }

@@ -15,7 +15,11 @@ async function main(): Promise<void> {
   const applied = await runMigrations(ds);
   await ds.destroy();
   const where = dialectOf(config.databaseUrl) === 'sqlite' ? 'SQLite' : 'MySQL/MariaDB';
-  console.log(applied.length ? `Migraciones aplicadas en ${where}: ${applied.join(', ')}` : `La base de datos (${where}) ya está al día.`);
+  console.log(
+    applied.length
+      ? `Migraciones aplicadas en ${where}: ${applied.join(', ')}`
+      : `La base de datos (${where}) ya está al día.`,
+  );
 }
 
 main().catch((e: unknown) => {

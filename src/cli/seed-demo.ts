@@ -21,7 +21,8 @@ function numberFlag(argv: string[], name: string): number | undefined {
   const i = argv.indexOf(name);
   if (i < 0) return undefined;
   const v = Number(argv[i + 1]);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} espera un número entero (recibido: «${argv[i + 1] ?? ''}»).`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new Error(`${name} espera un número entero (recibido: «${argv[i + 1] ?? ''}»).`);
   return v;
 }
 
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const known = new Set(['--seed', '--centros', '--trabajadores']);
-  const unknown = argv.filter((a, i) => a.startsWith('--') ? !known.has(a) : !known.has(argv[i - 1]));
+  const unknown = argv.filter((a, i) => (a.startsWith('--') ? !known.has(a) : !known.has(argv[i - 1])));
   if (unknown.length > 0) throw new Error(`Argumento desconocido: ${unknown.join(' ')}.\n\n${USAGE}`);
   const config = loadConfig();
   if (config.env === 'production') {
@@ -56,9 +57,12 @@ async function main(argv: string[]): Promise<void> {
     if (r.niveles.length > 0) console.log(`  Niveles creados: ${r.niveles.map((n) => n.nombre).join(', ')}`);
     console.log(line('Centros de trabajo', r.centros));
     console.log(line('Trabajadores', r.trabajadores));
-    if (r.staffExisting.length > 0) console.log(`  Usuarios que ya existían (su contraseña no cambia): ${r.staffExisting.join(', ')}`);
+    if (r.staffExisting.length > 0)
+      console.log(`  Usuarios que ya existían (su contraseña no cambia): ${r.staffExisting.join(', ')}`);
     if (r.staffCreated.length > 0) {
-      console.log('\nUsuarios creados. Contraseñas de primer ingreso (se muestran solo esta vez; se pedirá cambiarlas):');
+      console.log(
+        '\nUsuarios creados. Contraseñas de primer ingreso (se muestran solo esta vez; se pedirá cambiarlas):',
+      );
       const width = Math.max(...r.staffCreated.map((s) => s.usuario.length));
       for (const s of r.staffCreated) {
         const nivel = STANDARD_NIVELES.find((n) => n.clave === s.nivelClave)?.nombre ?? s.nivelClave;

@@ -28,10 +28,22 @@ const BODY_ERRORS: Record<string, DomainError> = {
   ),
   'querystring.parse.rangeError': TOO_DEEP,
   'entity.parse.failed': new DomainError('SOLICITUD_INVALIDA', 'El cuerpo de la solicitud no es JSON válido.', 400),
-  'charset.unsupported': new DomainError('TIPO_NO_ADMITIDO', 'La codificación de caracteres no se admite; envíe los datos en UTF-8.', 415),
+  'charset.unsupported': new DomainError(
+    'TIPO_NO_ADMITIDO',
+    'La codificación de caracteres no se admite; envíe los datos en UTF-8.',
+    415,
+  ),
   'encoding.unsupported': new DomainError('TIPO_NO_ADMITIDO', 'La compresión de la solicitud no se admite.', 415),
-  'request.aborted': new DomainError('SOLICITUD_INVALIDA', 'La solicitud se interrumpió antes de terminar de llegar.', 400),
-  'request.size.invalid': new DomainError('SOLICITUD_INVALIDA', 'El tamaño declarado de la solicitud no coincide con lo recibido.', 400),
+  'request.aborted': new DomainError(
+    'SOLICITUD_INVALIDA',
+    'La solicitud se interrumpió antes de terminar de llegar.',
+    400,
+  ),
+  'request.size.invalid': new DomainError(
+    'SOLICITUD_INVALIDA',
+    'El tamaño declarado de la solicitud no coincide con lo recibido.',
+    400,
+  ),
 };
 
 /** Whether a parsed body nests objects or arrays deeper than `max` (iterative: no recursion to overflow). */
@@ -54,7 +66,12 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
  */
 export function useBodyParsers(app: NestExpressApplication): void {
   app.useBodyParser('json', { limit: BODY_LIMITS.bytes });
-  app.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMITS.bytes, parameterLimit: BODY_LIMITS.fields, depth: BODY_LIMITS.depth });
+  app.useBodyParser('urlencoded', {
+    extended: true,
+    limit: BODY_LIMITS.bytes,
+    parameterLimit: BODY_LIMITS.fields,
+    depth: BODY_LIMITS.depth,
+  });
   app.use((req: Request, _res: Response, next: NextFunction) => {
     // Express 5 leaves the body undefined when no parser took it (text/plain, an unknown type): handlers read {}.
     req.body ??= {};

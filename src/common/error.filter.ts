@@ -16,7 +16,10 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
  */
 export function mapUnavailable(exception: unknown, res: Response, log: Logger, requestId: string): unknown {
   if (!isDatabaseUnavailable(exception)) return exception;
-  log.warn({ requestId, causa: exception instanceof Error ? exception.message : String(exception) }, 'Base de datos no disponible');
+  log.warn(
+    { requestId, causa: exception instanceof Error ? exception.message : String(exception) },
+    'Base de datos no disponible',
+  );
   if (!res.headersSent) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
   return new DomainError('BASE_DE_DATOS_NO_DISPONIBLE', DATABASE_UNAVAILABLE_MESSAGE, 503);
 }
@@ -76,9 +79,15 @@ export class ErrorFilter implements ExceptionFilter {
     res.status(status).json(body);
   }
 
-  private responseOf(exception: unknown, requestId: string): { status: number; body: { mensaje: string } & Record<string, unknown> } {
+  private responseOf(
+    exception: unknown,
+    requestId: string,
+  ): { status: number; body: { mensaje: string } & Record<string, unknown> } {
     if (exception instanceof DomainError) {
-      return { status: exception.status, body: { error: exception.code, mensaje: exception.message, ...exception.details } };
+      return {
+        status: exception.status,
+        body: { error: exception.code, mensaje: exception.message, ...exception.details },
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

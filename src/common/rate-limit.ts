@@ -65,7 +65,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
   peek(key: string): Promise<WindowCount> {
     const now = this.now();
     const w = this.windows.get(key);
-    return Promise.resolve(w && w.endsAt > now ? { count: w.count, resetInMs: w.endsAt - now } : { count: 0, resetInMs: 0 });
+    return Promise.resolve(
+      w && w.endsAt > now ? { count: w.count, resetInMs: w.endsAt - now } : { count: 0, resetInMs: 0 },
+    );
   }
 
   forget(key: string): Promise<void> {
@@ -105,7 +107,13 @@ export class RedisRateLimitStore implements RateLimitStore {
     // Loaded only when Redis is configured: the embedded default never touches it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const IORedis = require('ioredis') as typeof import('ioredis').default;
-    this.redis = new IORedis(redisUrl, { lazyConnect: true, connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(n * 200, 2000) });
+    this.redis = new IORedis(redisUrl, {
+      lazyConnect: true,
+      connectTimeout: 2000,
+      commandTimeout: 2000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (n: number) => Math.min(n * 200, 2000),
+    });
     this.redis.on('error', (e: Error) => this.warn(e));
   }
 
@@ -169,7 +177,10 @@ class RateLimitStoreLifecycle implements OnModuleDestroy {
     {
       provide: RATE_LIMIT_STORE,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): RateLimitStore => (config.redisUrl ? new RedisRateLimitStore(config.redisUrl, `${config.queuePrefix}:limite:`) : new MemoryRateLimitStore()),
+      useFactory: (config: AppConfig): RateLimitStore =>
+        config.redisUrl
+          ? new RedisRateLimitStore(config.redisUrl, `${config.queuePrefix}:limite:`)
+          : new MemoryRateLimitStore(),
     },
     RateLimitStoreLifecycle,
   ],
@@ -203,7 +214,11 @@ export const minutesText = (resetInMs: number): string => {
 };
 
 /** A guard class limiting each client address (per route) to `max` requests per window, with a Spanish 429. */
-export function rateLimit(max: number, windowMs: number, message = 'Demasiados intentos desde su conexión. Espere un minuto e intente de nuevo.'): Type<CanActivate> {
+export function rateLimit(
+  max: number,
+  windowMs: number,
+  message = 'Demasiados intentos desde su conexión. Espere un minuto e intente de nuevo.',
+): Type<CanActivate> {
   @Injectable()
   class RateLimitGuard implements CanActivate {
     constructor(@Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore) {}

@@ -17,7 +17,8 @@ export function loadConfigOrExit(env: Env = process.env): AppConfig {
  */
 export function exitOnStartupError(what: string, e: unknown): never {
   const configuration = e instanceof ConfigError || e instanceof DomainError;
-  const message = e instanceof ConfigError ? e.message : `${what}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
+  const message =
+    e instanceof ConfigError ? e.message : `${what}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
   console.error(message);
   if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && e instanceof Error) console.error(e.stack);
   process.exit(configuration ? 78 : 1);

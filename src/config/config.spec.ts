@@ -40,8 +40,17 @@ describe('loadConfig', () => {
   });
 
   it('bounds every wait for MySQL/MariaDB by default; DB_*_TIMEOUT_MS tune it (0: no statement timeout)', () => {
-    expect(loadConfig({ DATA_DIR: dataDir() }).dbTimeouts).toEqual({ connectMs: 5000, acquireMs: 5000, queryMs: 10000 });
-    const c = loadConfig({ DATA_DIR: dataDir(), DB_CONNECT_TIMEOUT_MS: '2000', DB_ACQUIRE_TIMEOUT_MS: '3000', DB_QUERY_TIMEOUT_MS: '0' });
+    expect(loadConfig({ DATA_DIR: dataDir() }).dbTimeouts).toEqual({
+      connectMs: 5000,
+      acquireMs: 5000,
+      queryMs: 10000,
+    });
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      DB_CONNECT_TIMEOUT_MS: '2000',
+      DB_ACQUIRE_TIMEOUT_MS: '3000',
+      DB_QUERY_TIMEOUT_MS: '0',
+    });
     expect(c.dbTimeouts).toEqual({ connectMs: 2000, acquireMs: 3000, queryMs: 0 });
   });
 
@@ -52,17 +61,30 @@ describe('loadConfig', () => {
   });
 
   it('requires PUBLIC_BASE_URL and SECRET_KEY in production, so no QR points nowhere', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), SECRET_KEY: 'a'.repeat(64) })).toThrow(/PUBLIC_BASE_URL es obligatoria/);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), PUBLIC_BASE_URL: 'https://correo.example.mx' })).toThrow(/SECRET_KEY es obligatoria/);
-    const c = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), PUBLIC_BASE_URL: 'https://correo.example.mx/', SECRET_KEY: 'ab'.repeat(32) });
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), SECRET_KEY: 'a'.repeat(64) })).toThrow(
+      /PUBLIC_BASE_URL es obligatoria/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), PUBLIC_BASE_URL: 'https://correo.example.mx' }),
+    ).toThrow(/SECRET_KEY es obligatoria/);
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir(),
+      PUBLIC_BASE_URL: 'https://correo.example.mx/',
+      SECRET_KEY: 'ab'.repeat(32),
+    });
     expect(c.publicBaseUrl).toBe('https://correo.example.mx');
   });
 });
 
 describe('loadConfig: directory and signing', () => {
   it('asks for the LDAP settings when DIRECTORY_PROVIDER=ldap, naming the missing one', () => {
-    expect(() => loadConfig({ DATA_DIR: dataDir(), DIRECTORY_PROVIDER: 'ldap' })).toThrow(/LDAP_URL es obligatoria con DIRECTORY_PROVIDER=ldap/);
-    expect(() => loadConfig({ DATA_DIR: dataDir(), DIRECTORY_PROVIDER: 'ldap', LDAP_URL: 'ldap://127.0.0.1:389' })).toThrow(/LDAP_BIND_DN/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DIRECTORY_PROVIDER: 'ldap' })).toThrow(
+      /LDAP_URL es obligatoria con DIRECTORY_PROVIDER=ldap/,
+    );
+    expect(() =>
+      loadConfig({ DATA_DIR: dataDir(), DIRECTORY_PROVIDER: 'ldap', LDAP_URL: 'ldap://127.0.0.1:389' }),
+    ).toThrow(/LDAP_BIND_DN/);
     const c = loadConfig({
       DATA_DIR: dataDir(),
       DIRECTORY_PROVIDER: 'ldap',
@@ -75,6 +97,8 @@ describe('loadConfig: directory and signing', () => {
   });
 
   it('rejects an unknown way to deliver credentials', () => {
-    expect(() => loadConfig({ DATA_DIR: dataDir(), CREDENTIAL_DELIVERY: 'correo' })).toThrow(/CREDENTIAL_DELIVERY debe ser uno de: enlace, temporal/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), CREDENTIAL_DELIVERY: 'correo' })).toThrow(
+      /CREDENTIAL_DELIVERY debe ser uno de: enlace, temporal/,
+    );
   });
 });

@@ -189,7 +189,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const mailDomain = (str(env, 'MAIL_DOMAIN') ?? 'colima.gob.mx').toLowerCase();
   if (!/^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/.test(mailDomain)) {
-    throw new ConfigError('MAIL_DOMAIN', `no es un dominio válido (recibido: "${mailDomain}")`, `is not a valid domain`);
+    throw new ConfigError(
+      'MAIL_DOMAIN',
+      `no es un dominio válido (recibido: "${mailDomain}")`,
+      `is not a valid domain`,
+    );
   }
   const directoryProvider = oneOf(env, 'DIRECTORY_PROVIDER', ['local', 'ldap', 'google'] as const, 'local');
   const need = (name: string, why: string): string => {

@@ -21,7 +21,11 @@ export const DB_QUERY_TIMEOUT_MS = 10_000;
 /** Connections in the MySQL/MariaDB pool of each process. */
 export const DB_POOL_SIZE = 10;
 
-export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: DB_CONNECT_TIMEOUT_MS, acquireMs: DB_ACQUIRE_TIMEOUT_MS, queryMs: DB_QUERY_TIMEOUT_MS };
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = {
+  connectMs: DB_CONNECT_TIMEOUT_MS,
+  acquireMs: DB_ACQUIRE_TIMEOUT_MS,
+  queryMs: DB_QUERY_TIMEOUT_MS,
+};
 
 /**
  * SQLite: how long a statement waits for a write lock another process (an import, a CLI) holds before SQLITE_BUSY.

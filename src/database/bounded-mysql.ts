@@ -39,10 +39,13 @@ function boundStatements(conn: RawConnection, queryMs: number): void {
   const query = conn.query.bind(conn);
   conn.query = (sql: unknown, values?: unknown, cb?: unknown): unknown => {
     // TypeORM passes the SQL as a string or as options; a Query command (mysql2's own pool.query) is left as it is.
-    const plain = typeof sql === 'string' || (typeof sql === 'object' && sql !== null && typeof (sql as { on?: unknown }).on !== 'function');
+    const plain =
+      typeof sql === 'string' ||
+      (typeof sql === 'object' && sql !== null && typeof (sql as { on?: unknown }).on !== 'function');
     if (queryMs <= 0 || unbounded.getStore() || !plain) return query(sql, values, cb);
     const bounded = typeof sql === 'string' ? { sql, timeout: queryMs } : { timeout: queryMs, ...sql };
-    const [args, callback] = typeof values === 'function' ? [undefined, values as Callback] : [values, cb as Callback | undefined];
+    const [args, callback] =
+      typeof values === 'function' ? [undefined, values as Callback] : [values, cb as Callback | undefined];
     const discardOnTimeout = (err: { code?: string } | null | undefined): void => {
       if (err?.code !== QUERY_TIMEOUT_CODE) return;
       conn.destroy(); // out of the pool: its next user would queue behind the unanswered statement
@@ -71,7 +74,9 @@ function boundAcquire(pool: RawPool, acquireMs: number): void {
     let settled = false;
     const timer = setTimeout(() => {
       settled = true;
-      const err = Object.assign(new Error(`No se obtuvo una conexión a la base de datos en ${acquireMs} ms`), { code: ACQUIRE_TIMEOUT_CODE });
+      const err = Object.assign(new Error(`No se obtuvo una conexión a la base de datos en ${acquireMs} ms`), {
+        code: ACQUIRE_TIMEOUT_CODE,
+      });
       cb(err);
     }, acquireMs);
     getConnection((err, conn) => {

@@ -29,7 +29,10 @@ export interface DataSourceSettings {
 }
 
 /** `entities`: the tables of the modules, which the composition root gathers (src/entities.ts). */
-export function buildDataSourceOptions(opts: DataSourceSettings, entities: DataSourceOptions['entities']): DataSourceOptions {
+export function buildDataSourceOptions(
+  opts: DataSourceSettings,
+  entities: DataSourceOptions['entities'],
+): DataSourceOptions {
   const common = {
     entities,
     namingStrategy: new SnakeNamingStrategy(),

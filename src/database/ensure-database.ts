@@ -8,7 +8,8 @@ export async function ensureMysqlDatabase(databaseUrl: string | undefined): Prom
   if (!databaseUrl) return;
   const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!name) throw new Error('DATABASE_URL debe incluir el nombre de la base de datos (mysql://usuario@host:3306/mci).');
+  if (!name)
+    throw new Error('DATABASE_URL debe incluir el nombre de la base de datos (mysql://usuario@host:3306/mci).');
   const conn = await createConnection({
     host: url.hostname,
     port: Number(url.port || 3306),
@@ -16,10 +17,14 @@ export async function ensureMysqlDatabase(databaseUrl: string | undefined): Prom
     password: decodeURIComponent(url.password),
     connectTimeout: 5000,
   }).catch((e: Error) => {
-    throw new Error(`No se pudo conectar a MySQL/MariaDB en ${url.hostname}:${url.port || 3306} (${e.message}). Verifique que el servidor esté en marcha y DATABASE_URL.`);
+    throw new Error(
+      `No se pudo conectar a MySQL/MariaDB en ${url.hostname}:${url.port || 3306} (${e.message}). Verifique que el servidor esté en marcha y DATABASE_URL.`,
+    );
   });
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${name.replace(/`/g, '')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${name.replace(/`/g, '')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
   } catch (e) {
     const [rows] = await conn.query('SHOW DATABASES LIKE ?', [name]);
     if ((rows as unknown[]).length === 0) {

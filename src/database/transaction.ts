@@ -1,5 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type DataSource, type EntityManager, type EntitySubscriberInterface, EventSubscriber, type QueryRunner } from 'typeorm';
+import {
+  type DataSource,
+  type EntityManager,
+  type EntitySubscriberInterface,
+  EventSubscriber,
+  type QueryRunner,
+} from 'typeorm';
 import type { BeforeQueryEvent } from 'typeorm/subscriber/event/QueryEvent';
 import type { TransactionStartEvent } from 'typeorm/subscriber/event/TransactionStartEvent';
 import type { TransactionCommitEvent } from 'typeorm/subscriber/event/TransactionCommitEvent';

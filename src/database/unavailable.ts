@@ -15,7 +15,11 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 /** mysql2's messages for a connection that died earlier, or a pool closed at shutdown (they carry no code). */
-const UNAVAILABLE_MESSAGES = [/can't add new command when connection is in closed state/i, /^pool is closed/i, /can't write in closed state/i];
+const UNAVAILABLE_MESSAGES = [
+  /can't add new command when connection is in closed state/i,
+  /^pool is closed/i,
+  /can't write in closed state/i,
+];
 
 /** SQLite: the file stayed locked by another process past busy_timeout (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED…). */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED)/;

@@ -85,14 +85,21 @@ export function layoutDiagram(model: DiagramModel): DiagramLayout {
   const g = graphOf(model);
   layout(g);
   const centre = (key: string): Point => ({ x: g.node(key).x ?? 0, y: g.node(key).y ?? 0 });
-  const boxes = model.boxes.map((b) => ({ ...b, x: round(centre(b.key).x - b.width / 2), y: round(centre(b.key).y - b.height / 2) }));
+  const boxes = model.boxes.map((b) => ({
+    ...b,
+    x: round(centre(b.key).x - b.width / 2),
+    y: round(centre(b.key).y - b.height / 2),
+  }));
   const byKey = new Map(boxes.map((b) => [b.key, b]));
   const edges = model.edges.map((e): PlacedEdge => {
     const placed = g.edge(e.source, e.target);
     const [source, target] = [byKey.get(e.source), byKey.get(e.target)];
     const loop = e.source === e.target;
     const points = !loop && source && target ? attach(pointsOf(placed), source, target) : [];
-    const labelAt = e.label.length && placed.x !== undefined && placed.y !== undefined ? roundPoint({ x: placed.x, y: placed.y }) : undefined;
+    const labelAt =
+      e.label.length && placed.x !== undefined && placed.y !== undefined
+        ? roundPoint({ x: placed.x, y: placed.y })
+        : undefined;
     return { ...e, points, labelAt, back: loop || centre(e.target).y < centre(e.source).y };
   });
   const graph = g.graph();

@@ -143,14 +143,23 @@ function boxOf(node: AnyStateNode): StateBox {
   const kind = kindOf(node);
   const inner = BOX_MAX_W - BOX_PAD_X;
   const bodyChars = Math.floor(inner / (TEXT.body * 0.56));
-  const name = meta?.task?.title ?? (meta?.awaitsEffect ? EFFECT_NAME[meta.awaitsEffect] : undefined) ?? humanize(node.key);
-  const lines: StateBox['lines'] = wrap(name, Math.floor(inner / (TEXT.title * 0.6))).map((text) => ({ text, cls: 'nombre' as const }));
+  const name =
+    meta?.task?.title ?? (meta?.awaitsEffect ? EFFECT_NAME[meta.awaitsEffect] : undefined) ?? humanize(node.key);
+  const lines: StateBox['lines'] = wrap(name, Math.floor(inner / (TEXT.title * 0.6))).map((text) => ({
+    text,
+    cls: 'nombre' as const,
+  }));
   const pasos = meta?.pasos ?? [];
   const body: [string, 'pasos' | 'responsable'][] = pasos.length
-    ? [[stepsText(pasos), 'pasos'], [[...new Set(pasos.map((p) => p.responsable))].join(' / '), 'responsable']]
+    ? [
+        [stepsText(pasos), 'pasos'],
+        [[...new Set(pasos.map((p) => p.responsable))].join(' / '), 'responsable'],
+      ]
     : [[noteOf(node, kind), 'responsable']];
   for (const [text, cls] of body) for (const line of wrap(text, bodyChars)) lines.push({ text: line, cls });
-  const widest = Math.max(...lines.map((l) => textWidth(l.text, l.cls === 'nombre' ? TEXT.title : TEXT.body, l.cls === 'nombre')));
+  const widest = Math.max(
+    ...lines.map((l) => textWidth(l.text, l.cls === 'nombre' ? TEXT.title : TEXT.body, l.cls === 'nombre')),
+  );
   const width = Math.round(Math.min(BOX_MAX_W, Math.max(BOX_MIN_W, widest + BOX_PAD_X)));
   return { key: statePath(node), nodeId: node.id, kind, lines, width, height: 16 + lines.length * TEXT.lineHeight };
 }
@@ -174,7 +183,8 @@ function collectEdges(nodes: AnyStateNode[]): DiagramEdge[] {
       const base = (t.meta as TransitionMeta | undefined)?.label ?? String(t.eventType);
       const text = eventless ? cond || 'en otro caso' : cond ? `${base} (${cond})` : base;
       const targets = (t.target ?? []).map(statePath);
-      for (const target of targets.length ? targets : [source]) add(source, target, eventless ? '' : String(t.eventType), text);
+      for (const target of targets.length ? targets : [source])
+        add(source, target, eventless ? '' : String(t.eventType), text);
     }
   }
   return [...byPair.values()].map(({ texts, ...e }) => ({ ...e, label: wrap(texts.join(' / '), LABEL_CHARS) }));

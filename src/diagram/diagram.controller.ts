@@ -36,7 +36,11 @@ export class DiagramController {
   }
 
   @Get('procedimientos/:id/diagrama.svg')
-  procedureDiagram(@Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('version') version?: string): string {
+  procedureDiagram(
+    @Param('id') id: string,
+    @Res({ passthrough: true }) res: Response,
+    @Query('version') version?: string,
+  ): string {
     const versions = this.engine.registry.versions(id);
     const def = version ? this.engine.registry.get(id, Number(version)) : versions[versions.length - 1];
     if (!def) throw new DomainError('PROCEDIMIENTO_DESCONOCIDO', `No existe el procedimiento «${id}».`, 404);

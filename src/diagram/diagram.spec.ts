@@ -29,12 +29,22 @@ interface Rect {
 }
 /** Each state's box as the SVG draws it (its group's first rect), read back from the emitted coordinates. */
 function boxesOf(svg: string): Rect[] {
-  return [...svg.matchAll(/<g class="estado[^"]*"[^>]*data-state="([^"]*)"[^>]*>\n<title>[^<]*<\/title>\n<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map(
-    ([, state, x, y, width, height]) => ({ state, x: Number(x), y: Number(y), width: Number(width), height: Number(height) }),
-  );
+  return [
+    ...svg.matchAll(
+      /<g class="estado[^"]*"[^>]*data-state="([^"]*)"[^>]*>\n<title>[^<]*<\/title>\n<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g,
+    ),
+  ].map(([, state, x, y, width, height]) => ({
+    state,
+    x: Number(x),
+    y: Number(y),
+    width: Number(width),
+    height: Number(height),
+  }));
 }
-const overlap = (a: Rect, b: Rect): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-const inside = (p: { x: number; y: number }, r: Rect): boolean => p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height;
+const overlap = (a: Rect, b: Rect): boolean =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const inside = (p: { x: number; y: number }, r: Rect): boolean =>
+  p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height;
 /**
  * On the box's top or bottom side (within rounding): arrows run between the layers, never along one. A loop back into
  * the same state is the exception: it sits on the box's right side.
@@ -55,7 +65,9 @@ function endsOf(d: string): [{ x: number; y: number }, { x: number; y: number }]
 
 /** Every arrow's ends, each checked against its boxes' sides. */
 function arrowEnds(svg: string, boxes: Map<string, Rect>): { source: string; target: string; ok: boolean }[] {
-  return [...svg.matchAll(/<g class="transicion[^"]*" data-source="([^"]*)" data-target="([^"]*)"[^>]*><path d="([^"]*)"/g)].map(([, source, target, d]) => {
+  return [
+    ...svg.matchAll(/<g class="transicion[^"]*" data-source="([^"]*)" data-target="([^"]*)"[^>]*><path d="([^"]*)"/g),
+  ].map(([, source, target, d]) => {
     const [from, to] = endsOf(d);
     const side = source === target ? 'right' : 'top-bottom';
     return { source, target, ok: onSide(from, boxes.get(source)!, side) && onSide(to, boxes.get(target)!, side) };
@@ -83,7 +95,8 @@ describe.each(PROCEDURES.map((def) => [def.id, def] as const))('renderDiagramSvg
       const pasos = (node.meta as StepMeta | undefined)?.pasos ?? [];
       if (pasos.length === 0) continue;
       const text = xpath(svg, `string(//*[local-name()='g'][@data-state='${statePath(node)}'])`).replace(/\s+/g, ' ');
-      for (const p of pasos) expect([statePath(node), text]).toEqual([statePath(node), expect.stringMatching(new RegExp(`\\b${p.no}\\b`))]);
+      for (const p of pasos)
+        expect([statePath(node), text]).toEqual([statePath(node), expect.stringMatching(new RegExp(`\\b${p.no}\\b`))]);
       expect(text).toContain(pasos[0].responsable);
     }
   });
@@ -98,7 +111,10 @@ describe.each(PROCEDURES.map((def) => [def.id, def] as const))('renderDiagramSvg
       // Its label is drawn (wrapped on lines of its own, so compared without the spaces).
       const label = t.meta?.label;
       for (const target of label ? t.targets : []) {
-        const text = xpath(svg, `string(//*[local-name()='text'][@data-source='${t.source}'][@data-target='${target}'])`);
+        const text = xpath(
+          svg,
+          `string(//*[local-name()='text'][@data-source='${t.source}'][@data-target='${target}'])`,
+        );
         expect([t.source, target, noSpace(text)]).toEqual([t.source, target, expect.stringContaining(noSpace(label!))]);
       }
     }
@@ -110,12 +126,15 @@ describe.each(PROCEDURES.map((def) => [def.id, def] as const))('renderDiagramSvg
     const width = Number(xpath(svg, 'string(/*/@width)'));
     const height = Number(xpath(svg, 'string(/*/@height)'));
     for (const [i, a] of boxes.entries()) {
-      expect([a.state, a.x >= 0 && a.y >= 0 && a.x + a.width <= width && a.y + a.height <= height]).toEqual([a.state, true]);
+      expect([a.state, a.x >= 0 && a.y >= 0 && a.x + a.width <= width && a.y + a.height <= height]).toEqual([
+        a.state,
+        true,
+      ]);
       for (const b of boxes.slice(i + 1)) expect([a.state, b.state, overlap(a, b)]).toEqual([a.state, b.state, false]);
     }
   });
 
-  it('keeps the labels off the boxes, and starts and ends every arrow on its boxes\' top or bottom side', () => {
+  it("keeps the labels off the boxes, and starts and ends every arrow on its boxes' top or bottom side", () => {
     const boxes = new Map(boxesOf(svg).map((b) => [b.state, b]));
     for (const m of svg.matchAll(/<tspan x="([\d.]+)" y="([\d.]+)">/g)) {
       const p = { x: Number(m[1]), y: Number(m[2]) };

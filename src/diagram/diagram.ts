@@ -78,7 +78,9 @@ function labelSvg(e: PlacedEdge): string {
   if (!e.labelAt) return '';
   const top = e.labelAt.y - (e.label.length * TEXT.lineHeight) / 2 + TEXT.label;
   const x = round(e.labelAt.x);
-  const lines = e.label.map((line, i) => `<tspan x="${x}" y="${round(top + i * TEXT.lineHeight)}">${escapeHtml(line)}</tspan>`);
+  const lines = e.label.map(
+    (line, i) => `<tspan x="${x}" y="${round(top + i * TEXT.lineHeight)}">${escapeHtml(line)}</tspan>`,
+  );
   return `<text text-anchor="middle" data-source="${escapeHtml(e.source)}" data-target="${escapeHtml(e.target)}">${lines.join('')}</text>`;
 }
 
@@ -98,11 +100,15 @@ function boxSvg(b: PlacedBox, active: boolean, id: string): string {
     `<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" rx="${b.kind === 'decision' ? 14 : 6}"/>`,
   ];
   if (b.kind === 'final') {
-    out.push(`<rect class="borde" x="${round(b.x + 3)}" y="${round(b.y + 3)}" width="${b.width - 6}" height="${b.height - 6}" rx="4"/>`);
+    out.push(
+      `<rect class="borde" x="${round(b.x + 3)}" y="${round(b.y + 3)}" width="${b.width - 6}" height="${b.height - 6}" rx="4"/>`,
+    );
   }
   const cx = round(b.x + b.width / 2);
   b.lines.forEach((l, i) => {
-    out.push(`<text class="${l.cls}" x="${cx}" y="${round(b.y + 16 + i * TEXT.lineHeight)}" text-anchor="middle">${escapeHtml(l.text)}</text>`);
+    out.push(
+      `<text class="${l.cls}" x="${cx}" y="${round(b.y + 16 + i * TEXT.lineHeight)}" text-anchor="middle">${escapeHtml(l.text)}</text>`,
+    );
   });
   out.push('</g>');
   return out.join('\n');

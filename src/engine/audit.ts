@@ -8,7 +8,10 @@ import { type ChainProblem, ChainVerifier } from './movement-chain';
  * row is one more problem of the log (someone deleted it), reported with the rest; a database without the schema is
  * a DomainError saying to migrate.
  */
-export async function verifyMovementLog(ds: DataSource, onProgress?: (checked: number) => void): Promise<{ checked: number; problems: ChainProblem[] }> {
+export async function verifyMovementLog(
+  ds: DataSource,
+  onProgress?: (checked: number) => void,
+): Promise<{ checked: number; problems: ChainProblem[] }> {
   if (await ds.showMigrations()) {
     throw new DomainError(
       'BITACORA_SIN_ESQUEMA',
@@ -23,7 +26,12 @@ export async function verifyMovementLog(ds: DataSource, onProgress?: (checked: n
   const verifier = new ChainVerifier();
   let after = 0;
   for (;;) {
-    const page = await repo.createQueryBuilder('m').where('m.seq > :after', { after }).orderBy('m.seq', 'ASC').take(PAGE).getMany();
+    const page = await repo
+      .createQueryBuilder('m')
+      .where('m.seq > :after', { after })
+      .orderBy('m.seq', 'ASC')
+      .take(PAGE)
+      .getMany();
     if (page.length === 0) break;
     for (const r of page) verifier.push(r);
     after = page[page.length - 1].seq;

@@ -1,11 +1,20 @@
 import { addBusinessDays, localDate, officialHolidays, officialHolidaysToSeed } from './business-calendar';
 
-const holidays = (...years: number[]): Set<string> => new Set(years.flatMap((y) => officialHolidays(y).map((h) => h.fecha)));
+const holidays = (...years: number[]): Set<string> =>
+  new Set(years.flatMap((y) => officialHolidays(y).map((h) => h.fecha)));
 
 describe('business calendar', () => {
   it('knows the movable official holidays', () => {
     const f = officialHolidays(2026).map((h) => h.fecha);
-    expect(f).toEqual(['2026-01-01', '2026-02-02', '2026-03-16', '2026-05-01', '2026-09-16', '2026-11-16', '2026-12-25']);
+    expect(f).toEqual([
+      '2026-01-01',
+      '2026-02-02',
+      '2026-03-16',
+      '2026-05-01',
+      '2026-09-16',
+      '2026-11-16',
+      '2026-12-25',
+    ]);
     expect(officialHolidays(2030).map((h) => h.fecha)).toContain('2030-10-01');
   });
 
@@ -42,7 +51,11 @@ describe('business calendar', () => {
       { fecha: '2030-06-07', descripcion: 'Día inhábil decretado por la Secretaría' },
     ];
     const toSeed = officialHolidaysToSeed(own, [2030]);
-    expect(toSeed.map((h) => h.fecha)).toEqual(officialHolidays(2030).map((h) => h.fecha).filter((f) => f !== '2030-10-01'));
+    expect(toSeed.map((h) => h.fecha)).toEqual(
+      officialHolidays(2030)
+        .map((h) => h.fecha)
+        .filter((f) => f !== '2030-10-01'),
+    );
   });
 
   it('leaves a seeded year alone: a holiday deleted from it stays deleted', () => {

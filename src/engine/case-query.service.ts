@@ -60,7 +60,10 @@ export class CaseQueryService {
       pasosActuales = Object.values(snap.getMeta() as Record<string, StepMeta | undefined>).flatMap((m) =>
         (m?.pasos ?? []).map((p) => ({ no: p.no, responsable: p.responsable, actividad: p.actividad })),
       );
-      acciones = snap.status === 'active' ? this.engine.availableEvents(snap, row, actor).map((a) => ({ evento: a.event, etiqueta: a.label })) : [];
+      acciones =
+        snap.status === 'active'
+          ? this.engine.availableEvents(snap, row, actor).map((a) => ({ evento: a.event, etiqueta: a.label }))
+          : [];
       datos = withoutSecrets(snap.context);
     }
     return {

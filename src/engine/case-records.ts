@@ -42,7 +42,11 @@ export class CaseRecords {
   ) {}
 
   /** A case with its restored snapshot and the events it accepts now, for a module that explains what comes next. */
-  async inspect(id: string): Promise<{ record: CaseRecord; snap: AnyMachineSnapshot; available: ReturnType<EngineService['availableEvents']> } | null> {
+  async inspect(id: string): Promise<{
+    record: CaseRecord;
+    snap: AnyMachineSnapshot;
+    available: ReturnType<EngineService['availableEvents']>;
+  } | null> {
     const row = await this.ds.getRepository(CaseEntity).findOne({ where: { id } });
     if (!row) return null;
     const snap = this.engine.load(this.engine.registry.get(row.procedureId, row.procedureVersion), row);
@@ -55,7 +59,10 @@ export class CaseRecords {
   }
 
   /** Status and state only, without reading the snapshot (for the self-service polls). */
-  async status(id: string, em: EntityManager = this.ds.manager): Promise<Pick<ProcedureCase, 'id' | 'status' | 'state'> | null> {
+  async status(
+    id: string,
+    em: EntityManager = this.ds.manager,
+  ): Promise<Pick<ProcedureCase, 'id' | 'status' | 'state'> | null> {
     return em.findOne(CaseEntity, { select: { id: true, status: true, state: true }, where: { id } });
   }
 
@@ -66,7 +73,11 @@ export class CaseRecords {
   }
 
   /** The active cases of a procedure waiting in a state (optionally, for one account): id, version and account. */
-  async waitingIn(procedureId: string, state: string, where: { cuentaId?: string } = {}): Promise<Array<Pick<ProcedureCase, 'id' | 'version' | 'cuentaId'>>> {
+  async waitingIn(
+    procedureId: string,
+    state: string,
+    where: { cuentaId?: string } = {},
+  ): Promise<Array<Pick<ProcedureCase, 'id' | 'version' | 'cuentaId'>>> {
     return this.ds.getRepository(CaseEntity).find({
       select: { id: true, version: true, cuentaId: true },
       where: { procedureId, status: 'activo', state, ...(where.cuentaId ? { cuentaId: where.cuentaId } : {}) },
@@ -76,7 +87,14 @@ export class CaseRecords {
   /** The last movement of a type on a case, if any. */
   async lastMovement(caseId: string, eventType: string): Promise<MovementRecord | null> {
     const m = await this.ds.getRepository(Movement).findOne({ where: { caseId, eventType }, order: { seq: 'DESC' } });
-    return m ? { eventType: m.eventType, actorId: m.actorId, at: new Date(m.at), data: JSON.parse(m.data) as Record<string, unknown> } : null;
+    return m
+      ? {
+          eventType: m.eventType,
+          actorId: m.actorId,
+          at: new Date(m.at),
+          data: JSON.parse(m.data) as Record<string, unknown>,
+        }
+      : null;
   }
 
   async hasMovement(caseId: string, eventType: string): Promise<boolean> {
@@ -86,13 +104,17 @@ export class CaseRecords {
   /** Ids of the cases that ended with an outcome, among the given ones. */
   async endedWith(caseIds: readonly string[], outcome: string): Promise<string[]> {
     if (caseIds.length === 0) return [];
-    const rows = await this.ds.getRepository(CaseEntity).find({ select: { id: true }, where: { id: In([...caseIds]), status: 'concluido', outcome } });
+    const rows = await this.ds
+      .getRepository(CaseEntity)
+      .find({ select: { id: true }, where: { id: In([...caseIds]), status: 'concluido', outcome } });
     return rows.map((r) => r.id);
   }
 
   /** The due date of the first task a case opened in a state (the answer time promised to whoever asked). */
   async firstTaskDue(caseId: string, stateId: string): Promise<Date | null> {
-    const task = await this.ds.getRepository(Task).findOne({ where: { caseId, stateId }, order: { createdAt: 'ASC', dueAt: 'ASC' } });
+    const task = await this.ds
+      .getRepository(Task)
+      .findOne({ where: { caseId, stateId }, order: { createdAt: 'ASC', dueAt: 'ASC' } });
     return task?.dueAt ?? null;
   }
 }

@@ -28,7 +28,11 @@ export class EngineController {
   start(@CurrentStaff() staff: AuthenticatedStaff, @Body() dto: StartCaseDto) {
     if ((LETTER_PROCEDURES as readonly string[]).includes(dto.procedimiento)) {
       // An oficio procedure needs its registration (folio, scanned letter, acuse): there is no case without it.
-      throw new DomainError('REQUIERE_OFICIO', 'Este trámite se inicia registrando el oficio recibido (POST /api/oficios).', 422);
+      throw new DomainError(
+        'REQUIERE_OFICIO',
+        'Este trámite se inicia registrando el oficio recibido (POST /api/oficios).',
+        422,
+      );
     }
     return this.engine.start(dto.procedimiento, staff, dto.datos ?? {});
   }
@@ -47,12 +51,21 @@ export class EngineController {
   @Get('procedimientos')
   @ApiOperation({ summary: 'Catálogo de procedimientos y sus versiones' })
   procedures() {
-    return this.engine.registry.definitions.map((d) => ({ id: d.id, version: d.version, titulo: d.title, seccionGuia: d.guideSection, versionGuia: d.guideVersion }));
+    return this.engine.registry.definitions.map((d) => ({
+      id: d.id,
+      version: d.version,
+      titulo: d.title,
+      seccionGuia: d.guideSection,
+      versionGuia: d.guideVersion,
+    }));
   }
 
   @Post('tramites/:id/eventos')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Realiza una acción del paso actual: 403 si no le corresponde, 409 si el trámite cambió, 422 si no procede' })
+  @ApiOperation({
+    summary:
+      'Realiza una acción del paso actual: 403 si no le corresponde, 409 si el trámite cambió, 422 si no procede',
+  })
   send(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string, @Body() dto: SendEventDto) {
     // CANCELAR of an oficio's case cancels its folio and acuse too, in the same transaction (OficiosService.followCaseEnd).
     return this.engine.send(id, { ...(dto.datos ?? {}), type: dto.tipo }, staff, { expectedVersion: dto.version });

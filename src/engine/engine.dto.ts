@@ -33,15 +33,27 @@ export class SendEventDto {
 }
 
 export class InboxQueryDto {
-  @IsOptional() @IsIn(['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'], { message: 'El rol no es válido.' }) rol?: TaskRole;
-  @IsOptional() @IsIn(['abierta', 'cerrada'], { message: 'El estado debe ser abierta o cerrada.' }) estado?: 'abierta' | 'cerrada';
+  @IsOptional()
+  @IsIn(['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'], { message: 'El rol no es válido.' })
+  rol?: TaskRole;
+  @IsOptional() @IsIn(['abierta', 'cerrada'], { message: 'El estado debe ser abierta o cerrada.' }) estado?:
+    'abierta' | 'cerrada';
   @IsOptional() @IsString() @MaxLength(40) procedimiento?: string;
   @IsOptional() @IsString() @MaxLength(200) paso?: string;
   @IsOptional() @IsString() @MaxLength(40) folio?: string;
   @IsOptional() @IsString() @MaxLength(18) curp?: string;
   @IsOptional() @IsString() @MaxLength(10) cct?: string;
-  @IsOptional() @Type(() => String) @IsIn(['true', 'false'], { message: 'vencidas debe ser true o false.' }) vencidas?: string;
-  @IsOptional() @IsIn(['mias', 'libres'], { message: 'asignacion debe ser mias o libres.' }) asignacion?: 'mias' | 'libres';
+  @IsOptional()
+  @Type(() => String)
+  @IsIn(['true', 'false'], { message: 'vencidas debe ser true o false.' })
+  vencidas?: string;
+  @IsOptional() @IsIn(['mias', 'libres'], { message: 'asignacion debe ser mias o libres.' }) asignacion?:
+    'mias' | 'libres';
   @IsOptional() @Type(() => Number) @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'porPagina debe ser un número.' }) @Min(1) @Max(100, { message: 'porPagina admite hasta 100.' }) porPagina?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'porPagina debe ser un número.' })
+  @Min(1)
+  @Max(100, { message: 'porPagina admite hasta 100.' })
+  porPagina?: number;
 }

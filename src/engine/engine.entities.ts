@@ -6,4 +6,12 @@ import { ProcedureVersion } from './entities/procedure-version.entity';
 import { Task } from './entities/task.entity';
 
 /** The tables this module owns; the composition root (src/entities.ts) gathers every module's list. */
-export const ENGINE_ENTITIES = [ProcedureVersion, ProcedureCase, Movement, MovementHead, Task, OutboxCommand, DiaInhabil];
+export const ENGINE_ENTITIES = [
+  ProcedureVersion,
+  ProcedureCase,
+  Movement,
+  MovementHead,
+  Task,
+  OutboxCommand,
+  DiaInhabil,
+];

@@ -2,9 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
-import { type AnyMachineSnapshot, type EventObject, getNextTransitions, initialTransition, type StateValue, transition } from 'xstate';
+import {
+  type AnyMachineSnapshot,
+  type EventObject,
+  getNextTransitions,
+  initialTransition,
+  type StateValue,
+  transition,
+} from 'xstate';
 import type { SearchColumn, SearchField, SearchFields } from '../../machines/parts/search-fields';
-import { type ActorRole, COMMAND_TYPES, type CommandType, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
+import {
+  type ActorRole,
+  COMMAND_TYPES,
+  type CommandType,
+  SOLICITANTE,
+  type StepMeta,
+  type TransitionMeta,
+} from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction, outsideTransaction } from '../database/transaction';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
@@ -60,7 +74,11 @@ export interface CaseEnd {
  */
 export type CaseEndHook = (em: EntityManager, end: CaseEnd) => Promise<void>;
 
-const PRIORITY: Record<NonNullable<NonNullable<StepMeta['task']>['priority']>, number> = { alta: 1, normal: 2, baja: 3 };
+const PRIORITY: Record<NonNullable<NonNullable<StepMeta['task']>['priority']>, number> = {
+  alta: 1,
+  normal: 2,
+  baja: 3,
+};
 /** Extra commands the engine itself schedules for every task (delayed jobs, not machine timers). */
 export const TASK_REMINDER = 'taskReminder';
 
@@ -148,7 +166,14 @@ export class EngineService {
     for (const d of this.registry.definitions) {
       if (have.some((h) => h.procedureId === d.id && h.version === d.version)) continue;
       try {
-        await repo.insert({ procedureId: d.id, version: d.version, title: d.title, guideSection: d.guideSection, guideVersion: d.guideVersion, validFrom: now });
+        await repo.insert({
+          procedureId: d.id,
+          version: d.version,
+          title: d.title,
+          guideSection: d.guideSection,
+          guideVersion: d.guideVersion,
+          validFrom: now,
+        });
       } catch (e) {
         // A web and a worker process starting together: the other one wrote it first.
         if (!(await repo.exists({ where: { procedureId: d.id, version: d.version } }))) throw e;
@@ -160,11 +185,20 @@ export class EngineService {
    * The version new cases of a procedure start on: the newest installed one already valid. `em`: the caller's open
    * transaction, so a start inside it needs no second pooled connection while it holds its locks.
    */
-  async currentVersion(procedureId: string, now = new Date(), em: EntityManager = this.ds.manager): Promise<EngineProcedure> {
+  async currentVersion(
+    procedureId: string,
+    now = new Date(),
+    em: EntityManager = this.ds.manager,
+  ): Promise<EngineProcedure> {
     const rows = await em.getRepository(ProcedureVersion).find({ where: { procedureId }, order: { version: 'DESC' } });
     const installed = new Set(this.registry.versions(procedureId).map((d) => d.version));
     const row = rows.find((r) => r.validFrom <= now && installed.has(r.version));
-    if (!row) throw new DomainError('PROCEDIMIENTO_DESCONOCIDO', `No existe el procedimiento «${procedureId}» o aún no está vigente.`, 404);
+    if (!row)
+      throw new DomainError(
+        'PROCEDIMIENTO_DESCONOCIDO',
+        `No existe el procedimiento «${procedureId}» o aún no está vigente.`,
+        404,
+      );
     return this.registry.get(procedureId, row.version);
   }
 
@@ -200,9 +234,16 @@ export class EngineService {
     let snap: AnyMachineSnapshot;
     let actions: unknown[];
     try {
-      [snap, actions] = initialTransition(def.machine, { ...input, caseId, at: now.toISOString() }) as [AnyMachineSnapshot, unknown[]];
+      [snap, actions] = initialTransition(def.machine, { ...input, caseId, at: now.toISOString() }) as [
+        AnyMachineSnapshot,
+        unknown[],
+      ];
     } catch (e) {
-      throw new DomainError('DATOS_INICIALES_INVALIDOS', `No se pudo iniciar el trámite con los datos dados: ${(e as Error).message}`, 422);
+      throw new DomainError(
+        'DATOS_INICIALES_INVALIDOS',
+        `No se pudo iniciar el trámite con los datos dados: ${(e as Error).message}`,
+        422,
+      );
     }
     const open = async (em: EntityManager): Promise<TransitionResult> => {
       const row = em.create(ProcedureCase, {
@@ -227,12 +268,23 @@ export class EngineService {
       this.copyCaseFields(row, snap, def.searchFields);
       this.applyStatus(row, snap, now);
       await em.insert(ProcedureCase, row);
-      const seq = await this.appendMovement(em, row, actor, now, '(inicio)', { type: 'INICIAR', ...input }, this.stepsOf(def, snap, undefined, []));
+      const seq = await this.appendMovement(
+        em,
+        row,
+        actor,
+        now,
+        '(inicio)',
+        { type: 'INICIAR', ...input },
+        this.stepsOf(def, snap, undefined, []),
+      );
       await this.syncTasks(em, def, row, snap, actor, now);
       const commands = await this.writeCommands(em, row, seq, actions, now);
       // The first act, and any the same person does at once (the Subdirección registering a paper oficio both sends
       // and receives it), all or nothing.
-      const events = [...(def.startEvent ? [{ at: now.toISOString(), ...opts.startEvent, type: def.startEvent }] : []), ...(opts.followUp ?? [])];
+      const events = [
+        ...(def.startEvent ? [{ at: now.toISOString(), ...opts.startEvent, type: def.startEvent }] : []),
+        ...(opts.followUp ?? []),
+      ];
       let current = snap;
       for (const e of events) {
         const step = await this.applyEvent(em, def, row, current, { at: now.toISOString(), ...e }, actor, now);
@@ -275,7 +327,11 @@ export class EngineService {
       assertPayload(def.eventPayloads, event);
     } catch (e) {
       // A person's typo is theirs to fix; a processor's bad result is a bug someone must see.
-      if (isSystemEvent(def.eventPayloads, event.type)) this.log.error({ caseId: row.id, event: event.type, err: (e as Error).message }, 'Un proceso del sistema envió datos inválidos');
+      if (isSystemEvent(def.eventPayloads, event.type))
+        this.log.error(
+          { caseId: row.id, event: event.type, err: (e as Error).message },
+          'Un proceso del sistema envió datos inválidos',
+        );
       throw e;
     }
     if (this.facts) event = await this.facts.complete(em, event);
@@ -284,8 +340,15 @@ export class EngineService {
     try {
       [next, actions] = transition(def.machine, snap, event) as [AnyMachineSnapshot, unknown[]];
     } catch (e) {
-      this.log.error({ caseId: row.id, event: event.type, err: (e as Error).message }, 'La máquina rechazó el evento con un error');
-      throw new DomainError('EVENTO_INVALIDO', `El trámite no pudo procesar «${event.type}»: los datos no son válidos para este paso.`, 422);
+      this.log.error(
+        { caseId: row.id, event: event.type, err: (e as Error).message },
+        'La máquina rechazó el evento con un error',
+      );
+      throw new DomainError(
+        'EVENTO_INVALIDO',
+        `El trámite no pudo procesar «${event.type}»: los datos no son válidos para este paso.`,
+        422,
+      );
     }
     if (next === snap && actions.length === 0) {
       throw new DomainError(
@@ -296,7 +359,12 @@ export class EngineService {
     }
     const fromState = row.state;
     const selected = def.machine.getTransitionData(snap, event);
-    const pasos = this.stepsOf(def, next, snap, selected.map((t) => t.meta as TransitionMeta | undefined));
+    const pasos = this.stepsOf(
+      def,
+      next,
+      snap,
+      selected.map((t) => t.meta as TransitionMeta | undefined),
+    );
     row.state = stateString(next.value);
     row.snapshot = persistSnapshot(def.machine, next);
     this.copyCaseFields(row, next, def.searchFields);
@@ -336,10 +404,19 @@ export class EngineService {
    * through its stateMap (a state path or a prefix of one). Cases whose state the new version lacks are listed and
    * left untouched. Entry actions of the mapped states do not run again: no effect is declared twice.
    */
-  async migrateOpenCases(procedureId: string, fromVersion: number, actor: Actor, now = new Date()): Promise<{ target: number; migrated: string[]; unmapped: { caseId: string; state: string }[] }> {
+  async migrateOpenCases(
+    procedureId: string,
+    fromVersion: number,
+    actor: Actor,
+    now = new Date(),
+  ): Promise<{ target: number; migrated: string[]; unmapped: { caseId: string; state: string }[] }> {
     const target = this.registry.versions(procedureId).find((d) => d.migrateFrom?.version === fromVersion);
     if (!target?.migrateFrom) {
-      throw new DomainError('SIN_MIGRACION', `Ninguna versión instalada de «${procedureId}» declara cómo migrar desde la versión ${fromVersion}.`, 422);
+      throw new DomainError(
+        'SIN_MIGRACION',
+        `Ninguna versión instalada de «${procedureId}» declara cómo migrar desde la versión ${fromVersion}.`,
+        422,
+      );
     }
     const from = this.registry.get(procedureId, fromVersion);
     const map = target.migrateFrom.stateMap;
@@ -349,7 +426,12 @@ export class EngineService {
         .sort((a, b) => b.length - a.length)[0];
       return prefix === undefined ? path : map[prefix] + path.slice(prefix.length);
     };
-    const ids = (await this.ds.getRepository(ProcedureCase).find({ select: { id: true }, where: { procedureId, procedureVersion: fromVersion, status: In(['activo', 'incidente']) } })).map((r) => r.id);
+    const ids = (
+      await this.ds.getRepository(ProcedureCase).find({
+        select: { id: true },
+        where: { procedureId, procedureVersion: fromVersion, status: In(['activo', 'incidente']) },
+      })
+    ).map((r) => r.id);
     const migrated: string[] = [];
     const unmapped: { caseId: string; state: string }[] = [];
     for (const id of ids) {
@@ -370,10 +452,28 @@ export class EngineService {
         row.procedureVersion = target.version;
         row.state = stateString(next.value);
         row.snapshot = persistSnapshot(target.machine, next);
-        const res = await em.update(ProcedureCase, { id, version: row.version }, { procedureVersion: row.procedureVersion, state: row.state, snapshot: row.snapshot, version: row.version + 1, updatedAt: now });
+        const res = await em.update(
+          ProcedureCase,
+          { id, version: row.version },
+          {
+            procedureVersion: row.procedureVersion,
+            state: row.state,
+            snapshot: row.snapshot,
+            version: row.version + 1,
+            updatedAt: now,
+          },
+        );
         if (!res.affected) throw this.conflict(row);
         row.version += 1;
-        await this.appendMovement(em, row, actor, now, fromState, { type: 'MIGRAR_VERSION', deVersion: fromVersion, aVersion: target.version }, `${target.guideSection}:`);
+        await this.appendMovement(
+          em,
+          row,
+          actor,
+          now,
+          fromState,
+          { type: 'MIGRAR_VERSION', deVersion: fromVersion, aVersion: target.version },
+          `${target.guideSection}:`,
+        );
         await this.syncTasks(em, target, row, next, actor, now);
         migrated.push(id);
       });
@@ -385,7 +485,11 @@ export class EngineService {
    * What may be done now on a case, by whom (the oficio's sender resolved for this case), or by `actor` only: event
    * types with their labels (payload guards are checked on send).
    */
-  availableEvents(snap: AnyMachineSnapshot, c: Addressed, actor?: Actor): { event: string; label: string; roles: ActorRole[] }[] {
+  availableEvents(
+    snap: AnyMachineSnapshot,
+    c: Addressed,
+    actor?: Actor,
+  ): { event: string; label: string; roles: ActorRole[] }[] {
     const seen = new Map<string, { event: string; label: string; roles: ActorRole[] }>();
     for (const t of getNextTransitions(snap) as { eventType: string; meta?: unknown }[]) {
       if (t.eventType.startsWith('xstate.') || t.eventType === '*') continue;
@@ -426,7 +530,18 @@ export class EngineService {
         if (!row || row.status === 'incidente') return;
         await em.update(ProcedureCase, { id: caseId }, { status: 'incidente', incidentMessage: message.slice(0, 400) });
         const now = new Date();
-        await em.insert(Task, taskFor(row, { stateId: '(incidente)', title: 'Revisar trámite en incidente', role: 'subjefatura', priority: 1, createdAt: now, warnAt: now, dueAt: await this.calendar.dueDate(now, 1) }));
+        await em.insert(
+          Task,
+          taskFor(row, {
+            stateId: '(incidente)',
+            title: 'Revisar trámite en incidente',
+            role: 'subjefatura',
+            priority: 1,
+            createdAt: now,
+            warnAt: now,
+            dueAt: await this.calendar.dueDate(now, 1),
+          }),
+        );
       });
       this.log.error({ caseId, message }, 'Trámite en incidente');
     } catch (e) {
@@ -435,7 +550,9 @@ export class EngineService {
   }
 
   private authorize(snap: AnyMachineSnapshot, event: EngineEvent, actor: Actor, c: Addressed): void {
-    const candidates = (getNextTransitions(snap) as { eventType: string; meta?: unknown }[]).filter((t) => t.eventType === event.type);
+    const candidates = (getNextTransitions(snap) as { eventType: string; meta?: unknown }[]).filter(
+      (t) => t.eventType === event.type,
+    );
     if (candidates.length === 0) {
       throw new DomainError(
         'ACCION_NO_DISPONIBLE',
@@ -443,7 +560,10 @@ export class EngineService {
         422,
       );
     }
-    const roles = rolesIn(candidates.flatMap((t) => (t.meta as TransitionMeta | undefined)?.roles ?? []), c);
+    const roles = rolesIn(
+      candidates.flatMap((t) => (t.meta as TransitionMeta | undefined)?.roles ?? []),
+      c,
+    );
     if (!roles.includes(actor.role)) {
       throw new DomainError(
         'ROL_NO_AUTORIZADO',
@@ -460,7 +580,9 @@ export class EngineService {
    */
   private async checkTaskHolder(em: EntityManager, row: ProcedureCase, actor: Actor): Promise<void> {
     if (actor.role === 'sistema') return;
-    const taken = await em.findOne(Task, { where: { caseId: row.id, status: 'abierta', candidateRole: actor.role, assigneeId: Not(IsNull()) } });
+    const taken = await em.findOne(Task, {
+      where: { caseId: row.id, status: 'abierta', candidateRole: actor.role, assigneeId: Not(IsNull()) },
+    });
     if (!taken || taken.assigneeId === actor.id) return;
     const holder = (await this.staff?.namesOf([taken.assigneeId!]))?.get(taken.assigneeId!);
     throw new DomainError(
@@ -492,7 +614,9 @@ export class EngineService {
     const c = (snap.context ?? {}) as Record<string, unknown>;
     const str = (keys: readonly string[]): string | null => {
       for (const k of keys) {
-        const v = k.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined), c);
+        const v = k
+          .split('.')
+          .reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined), c);
         if (typeof v === 'string' && v) return v;
       }
       return null;
@@ -517,12 +641,18 @@ export class EngineService {
       // The reason of an incident lives in the machine's context (registrarIncidente); the case row carries it for the
       // API and the inbox, and drops it when REINTENTAR puts the case back to work.
       const message = (snap.context as { incidente?: { message?: string } | null } | undefined)?.incidente?.message;
-      row.incidentMessage = row.status === 'incidente' ? (message || 'Incidente sin motivo registrado.').slice(0, 400) : null;
+      row.incidentMessage =
+        row.status === 'incidente' ? (message || 'Incidente sin motivo registrado.').slice(0, 400) : null;
     }
   }
 
   /** Guide steps a movement performs: the transition's own steps, then those of the states it entered. */
-  private stepsOf(def: EngineProcedure, next: AnyMachineSnapshot, prev: AnyMachineSnapshot | undefined, transitionMetas: (TransitionMeta | undefined)[]): string {
+  private stepsOf(
+    def: EngineProcedure,
+    next: AnyMachineSnapshot,
+    prev: AnyMachineSnapshot | undefined,
+    transitionMetas: (TransitionMeta | undefined)[],
+  ): string {
     const steps: string[] = transitionMetas.flatMap((m) => m?.pasos ?? []);
     const before = new Set(prev ? Object.keys(prev.getMeta() as object) : []);
     for (const [id, meta] of Object.entries(next.getMeta() as Record<string, StepMeta | undefined>)) {
@@ -532,7 +662,15 @@ export class EngineService {
     return `${def.guideSection}:${[...new Set(steps)].join(',')}`.slice(0, 120);
   }
 
-  private async appendMovement(em: EntityManager, row: ProcedureCase, actor: Actor, now: Date, fromState: string, event: EngineEvent, pasos: string): Promise<number> {
+  private async appendMovement(
+    em: EntityManager,
+    row: ProcedureCase,
+    actor: Actor,
+    now: Date,
+    fromState: string,
+    event: EngineEvent,
+    pasos: string,
+  ): Promise<number> {
     // The head row is the lock that orders every movement of every case (gap-free seq, one chain).
     const q = em.createQueryBuilder(MovementHead, 'h').where('h.id = 1');
     if (this.ds.options.type !== 'better-sqlite3') q.setLock('pessimistic_write'); // SQLite: transactions are queued
@@ -561,7 +699,14 @@ export class EngineService {
   }
 
   /** Opens a task for every active state that waits for a person; closes the tasks of states left behind. */
-  private async syncTasks(em: EntityManager, def: EngineProcedure, row: ProcedureCase, snap: AnyMachineSnapshot, actor: Actor, now: Date): Promise<void> {
+  private async syncTasks(
+    em: EntityManager,
+    def: EngineProcedure,
+    row: ProcedureCase,
+    snap: AnyMachineSnapshot,
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
     const wanted = new Map<string, NonNullable<StepMeta['task']>>();
     if (snap.status === 'active') {
       for (const [id, meta] of Object.entries(snap.getMeta() as Record<string, StepMeta | undefined>)) {
@@ -579,10 +724,21 @@ export class EngineService {
       const dueAt = await this.calendar.dueDate(now, task.slaDays, em);
       const warnAt = new Date(now.getTime() + 0.75 * (dueAt.getTime() - now.getTime()));
       const role = task.role === SOLICITANTE ? requesterRole(row) : task.role;
-      const t = taskFor(row, { stateId, title: task.title, role, priority: PRIORITY[task.priority ?? 'normal'], createdAt: now, warnAt, dueAt });
+      const t = taskFor(row, {
+        stateId,
+        title: task.title,
+        role,
+        priority: PRIORITY[task.priority ?? 'normal'],
+        createdAt: now,
+        warnAt,
+        dueAt,
+      });
       await em.insert(Task, t);
       // Reminder when "falta poco" and escalation when overdue: delayed jobs through the outbox.
-      for (const [kind, at] of [['recordatorio', warnAt], ['vencimiento', dueAt]] as const) {
+      for (const [kind, at] of [
+        ['recordatorio', warnAt],
+        ['vencimiento', dueAt],
+      ] as const) {
         await em.insert(OutboxCommand, {
           id: randomUUID(),
           caseId: row.id,
@@ -600,16 +756,27 @@ export class EngineService {
       }
     }
     // Keep the search fields of open tasks in step with the case (a folio or nivel learnt later).
-    await em.update(Task, { caseId: row.id, status: 'abierta' }, { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp });
+    await em.update(
+      Task,
+      { caseId: row.id, status: 'abierta' },
+      { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp },
+    );
   }
 
   /** Declared effects → outbox rows. The key (case, movement, position) is stable, so nothing is written twice. */
-  private async writeCommands(em: EntityManager, row: ProcedureCase, seq: number, actions: unknown[], now: Date): Promise<{ id: string; type: string }[]> {
+  private async writeCommands(
+    em: EntityManager,
+    row: ProcedureCase,
+    seq: number,
+    actions: unknown[],
+    now: Date,
+  ): Promise<{ id: string; type: string }[]> {
     const out: { id: string; type: string }[] = [];
     let i = 0;
     for (const a of actions as { type: string; params?: unknown }[]) {
       if (!(COMMAND_TYPES as string[]).includes(a.type)) {
-        if (!a.type.startsWith('xstate.')) this.log.warn({ caseId: row.id, action: a.type }, 'Acción sin comando conocido; se ignora');
+        if (!a.type.startsWith('xstate.'))
+          this.log.warn({ caseId: row.id, action: a.type }, 'Acción sin comando conocido; se ignora');
         continue;
       }
       const id = randomUUID();
@@ -633,6 +800,13 @@ export class EngineService {
   }
 
   private result(row: ProcedureCase, commands: { id: string; type: string }[]): TransitionResult {
-    return { caseId: row.id, version: row.version, state: row.state, status: row.status, outcome: row.outcome, commands };
+    return {
+      caseId: row.id,
+      version: row.version,
+      state: row.state,
+      status: row.status,
+      outcome: row.outcome,
+      commands,
+    };
   }
 }

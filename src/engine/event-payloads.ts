@@ -20,7 +20,9 @@ function fieldProblem(f: PayloadField, value: unknown): string | null {
   const name = capital(f.label);
   if (f.kind === 'boolean') return typeof value === 'boolean' ? null : `${name} debe ser verdadero o falso.`;
   if (f.kind === 'enum') {
-    return typeof value === 'string' && f.values.includes(value) ? null : `Elija ${f.label}: ${f.values.map((v) => f.names?.[v] ?? `«${v}»`).join(' o ')}.`;
+    return typeof value === 'string' && f.values.includes(value)
+      ? null
+      : `Elija ${f.label}: ${f.values.map((v) => f.names?.[v] ?? `«${v}»`).join(' o ')}.`;
   }
   if (typeof value !== 'string') return `${name} debe ser texto.`;
   switch (f.kind) {
@@ -39,7 +41,9 @@ function fieldProblem(f: PayloadField, value: unknown): string | null {
     case 'id':
       return /^[\w.:-]{1,64}$/.test(value) ? null : `${name} no es válida: elíjala de la lista de resultados.`;
     case 'instant':
-      return ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) ? null : `${name} debe ser una fecha y hora ISO 8601.`;
+      return ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))
+        ? null
+        : `${name} debe ser una fecha y hora ISO 8601.`;
   }
 }
 
@@ -49,7 +53,12 @@ function fieldsOf(decl: EventPayload, event: Record<string, unknown>): PayloadFi
   const { by, label, names, cases } = decl.variants;
   const choice = event[by];
   const values = Object.keys(cases);
-  return { ...COMMON_FIELDS, ...decl.fields, [by]: { kind: 'enum', values, label, names }, ...(typeof choice === 'string' && Object.hasOwn(cases, choice) ? cases[choice] : {}) };
+  return {
+    ...COMMON_FIELDS,
+    ...decl.fields,
+    [by]: { kind: 'enum', values, label, names },
+    ...(typeof choice === 'string' && Object.hasOwn(cases, choice) ? cases[choice] : {}),
+  };
 }
 
 type Declarations = Readonly<Record<string, EventPayload>>;
@@ -58,7 +67,10 @@ type Declarations = Readonly<Record<string, EventPayload>>;
  * The first problem of the event's payload, as `{ campo, mensaje }`, or null when it fits the procedure's declaration.
  * An event the procedure declares nothing for carries nothing but `at` (a machine's own test guards the catalog).
  */
-export function payloadProblem(decls: Declarations, event: { type: string } & Record<string, unknown>): { campo: string; mensaje: string } | null {
+export function payloadProblem(
+  decls: Declarations,
+  event: { type: string } & Record<string, unknown>,
+): { campo: string; mensaje: string } | null {
   const decl = decls[event.type] ?? { fields: {} };
   const fields = fieldsOf(decl, event);
   // The declared fields first: a missing or wrong `tipo` is the problem to tell, not the fields of its variant.
@@ -66,7 +78,12 @@ export function payloadProblem(decls: Declarations, event: { type: string } & Re
     const value = event[key];
     if (value === undefined) {
       if (f.optional) continue;
-      const mensaje = f.kind === 'text' ? `Escriba ${f.label}.` : f.kind === 'enum' ? fieldProblem(f, value)! : `Falta ${f.label} (dato «${key}»).`;
+      const mensaje =
+        f.kind === 'text'
+          ? `Escriba ${f.label}.`
+          : f.kind === 'enum'
+            ? fieldProblem(f, value)!
+            : `Falta ${f.label} (dato «${key}»).`;
       return { campo: key, mensaje };
     }
     if (value === null && f.nullable) continue;

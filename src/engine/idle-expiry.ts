@@ -24,12 +24,20 @@ export class IdleCaseExpiry {
     for (const def of this.engine.registry.definitions) {
       if (def.idleExpiryMs === undefined) continue;
       const stale = await this.ds.getRepository(ProcedureCase).find({
-        where: { procedureId: def.id, procedureVersion: def.version, status: 'activo', updatedAt: LessThan(new Date(now.getTime() - def.idleExpiryMs)) },
+        where: {
+          procedureId: def.id,
+          procedureVersion: def.version,
+          status: 'activo',
+          updatedAt: LessThan(new Date(now.getTime() - def.idleExpiryMs)),
+        },
         take: 500,
       });
       for (const row of stale) {
         try {
-          await this.engine.send(row.id, { type: 'VENCIMIENTO', at: now.toISOString() }, SYSTEM_ACTOR, { expectedVersion: row.version, now });
+          await this.engine.send(row.id, { type: 'VENCIMIENTO', at: now.toISOString() }, SYSTEM_ACTOR, {
+            expectedVersion: row.version,
+            now,
+          });
           n++;
         } catch (e) {
           // Provisioning in progress does not accept VENCIMIENTO (422), or someone acted meanwhile (409): leave it.

@@ -49,12 +49,20 @@ const TASK_ROLES: readonly string[] = ['subdireccion', 'subjefatura', 'nivel', '
 export class InboxService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async list(actor: Actor, q: InboxQuery, now = new Date()): Promise<{ items: InboxItem[]; total: number; pagina: number; porPagina: number }> {
+  async list(
+    actor: Actor,
+    q: InboxQuery,
+    now = new Date(),
+  ): Promise<{ items: InboxItem[]; total: number; pagina: number; porPagina: number }> {
     const porPagina = Math.min(Math.max(q.porPagina ?? 25, 1), 100);
     const pagina = Math.max(q.pagina ?? 1, 1);
     const role = actor.role === 'administrador' ? q.rol : actor.role;
     if (!role || !TASK_ROLES.includes(role)) {
-      throw new DomainError('SIN_BANDEJA', 'Su rol no tiene bandeja de tareas; un administrador puede consultar la de un rol con el parámetro «rol».', 400);
+      throw new DomainError(
+        'SIN_BANDEJA',
+        'Su rol no tiene bandeja de tareas; un administrador puede consultar la de un rol con el parámetro «rol».',
+        400,
+      );
     }
     const qb = this.ds
       .getRepository(Task)
@@ -114,9 +122,17 @@ export class InboxService {
       .createQueryBuilder()
       .update(Task)
       .set({ assigneeId: actor.id })
-      .where("id = :id AND status = 'abierta' AND (assignee_id IS NULL OR assignee_id = :me)", { id: task.id, me: actor.id })
+      .where("id = :id AND status = 'abierta' AND (assignee_id IS NULL OR assignee_id = :me)", {
+        id: task.id,
+        me: actor.id,
+      })
       .execute();
-    if (!res.affected) throw new DomainError('TAREA_TOMADA', 'Otra persona ya tomó esta tarea o ya fue atendida. Recargue la bandeja.', 409);
+    if (!res.affected)
+      throw new DomainError(
+        'TAREA_TOMADA',
+        'Otra persona ya tomó esta tarea o ya fue atendida. Recargue la bandeja.',
+        409,
+      );
     return this.view(await this.ds.getRepository(Task).findOneByOrFail({ id: task.id }));
   }
 
@@ -128,9 +144,15 @@ export class InboxService {
     }
     if (task.assigneeId) {
       // Only the assignment that was checked is undone: someone who took the task meanwhile keeps it.
-      const res = await this.ds.getRepository(Task).update({ id: task.id, assigneeId: task.assigneeId }, { assigneeId: null });
+      const res = await this.ds
+        .getRepository(Task)
+        .update({ id: task.id, assigneeId: task.assigneeId }, { assigneeId: null });
       if (!res.affected) {
-        throw new DomainError('TAREA_CAMBIO', 'La tarea cambió mientras la liberaba: otra persona la liberó o la tomó. Recargue la bandeja.', 409);
+        throw new DomainError(
+          'TAREA_CAMBIO',
+          'La tarea cambió mientras la liberaba: otra persona la liberó o la tomó. Recargue la bandeja.',
+          409,
+        );
       }
     }
     return this.view(await this.ds.getRepository(Task).findOneByOrFail({ id: task.id }));
@@ -138,7 +160,8 @@ export class InboxService {
 
   private async visibleTask(taskId: string, actor: Actor): Promise<Task> {
     const t = await this.ds.getRepository(Task).findOne({ where: { id: taskId } });
-    const visible = t && (actor.role === 'administrador' || (t.candidateRole === actor.role && isAddressedTo(t, actor)));
+    const visible =
+      t && (actor.role === 'administrador' || (t.candidateRole === actor.role && isAddressedTo(t, actor)));
     if (!t || !visible) throw notFound('La tarea');
     return t;
   }

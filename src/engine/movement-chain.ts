@@ -57,10 +57,16 @@ export class ChainVerifier {
   push(r: ChainedFields & { prevHash: string; hash: string }): void {
     this.checked++;
     if (r.seq !== this.expectedSeq) {
-      this.problems.push({ seq: r.seq, problema: 'faltante', detalle: `se esperaba el movimiento ${this.expectedSeq} y sigue el ${r.seq}` });
+      this.problems.push({
+        seq: r.seq,
+        problema: 'faltante',
+        detalle: `se esperaba el movimiento ${this.expectedSeq} y sigue el ${r.seq}`,
+      });
     }
-    if (r.prevHash !== this.prev) this.problems.push({ seq: r.seq, problema: 'reordenado', detalle: 'no enlaza con el movimiento anterior' });
-    if (movementHash(r.prevHash, r) !== r.hash) this.problems.push({ seq: r.seq, problema: 'editado', detalle: 'su contenido no coincide con su huella' });
+    if (r.prevHash !== this.prev)
+      this.problems.push({ seq: r.seq, problema: 'reordenado', detalle: 'no enlaza con el movimiento anterior' });
+    if (movementHash(r.prevHash, r) !== r.hash)
+      this.problems.push({ seq: r.seq, problema: 'editado', detalle: 'su contenido no coincide con su huella' });
     this.prev = r.hash;
     this.expectedSeq = r.seq + 1;
   }
@@ -77,7 +83,10 @@ export class ChainVerifier {
   }
 }
 
-export function verifyChain(rows: Iterable<ChainedFields & { prevHash: string; hash: string }>, head: { lastSeq: number; lastHash: string }): { checked: number; problems: ChainProblem[] } {
+export function verifyChain(
+  rows: Iterable<ChainedFields & { prevHash: string; hash: string }>,
+  head: { lastSeq: number; lastHash: string },
+): { checked: number; problems: ChainProblem[] } {
   const v = new ChainVerifier();
   for (const r of rows) v.push(r);
   return v.finish(head);

@@ -43,7 +43,11 @@ export class ProcedureRegistry {
   get(id: string, version: number): EngineProcedure {
     const d = this.byKey.get(`${id}@${version}`);
     if (!d) {
-      throw new DomainError('VERSION_DESCONOCIDA', `El procedimiento ${id} versión ${version} no está instalado en este servidor.`, 422);
+      throw new DomainError(
+        'VERSION_DESCONOCIDA',
+        `El procedimiento ${id} versión ${version} no está instalado en este servidor.`,
+        422,
+      );
     }
     return d;
   }

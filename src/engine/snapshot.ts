@@ -3,7 +3,10 @@ import { type AnyMachineSnapshot, type AnyStateMachine, createActor, type StateV
 /** Rehydrates a stored snapshot through restoreSnapshot (revives history and children); never starts the actor. */
 export function restoreSnapshot(machine: AnyStateMachine, json: string): AnyMachineSnapshot {
   const persisted: unknown = JSON.parse(json);
-  return createActor(machine, { snapshot: persisted as never, input: undefined as never }).getSnapshot() as AnyMachineSnapshot;
+  return createActor(machine, {
+    snapshot: persisted as never,
+    input: undefined as never,
+  }).getSnapshot() as AnyMachineSnapshot;
 }
 
 export function persistSnapshot(machine: AnyStateMachine, snap: AnyMachineSnapshot): string {
@@ -15,7 +18,14 @@ export function stateString(value: unknown): string {
   if (typeof value === 'string') return value;
   if (!value || typeof value !== 'object') return '(desconocido)';
   return Object.entries(value as Record<string, StateValue | undefined>)
-    .map(([k, v]) => (v === undefined ? k : stateString(v).split(',').map((c) => `${k}.${c}`).join(',')))
+    .map(([k, v]) =>
+      v === undefined
+        ? k
+        : stateString(v)
+            .split(',')
+            .map((c) => `${k}.${c}`)
+            .join(','),
+    )
     .join(',');
 }
 

@@ -86,8 +86,7 @@ export const CORRECTIONS: readonly Correction[] = [
     guia:
       'En 5.2.1 el Servicio crea la cuenta (paso 10) después de que el oficio de respuesta con las credenciales ' +
       'se generó y se envió (pasos 8 y 9).',
-    catalogo:
-      'La cuenta se crea antes del oficio de respuesta que informa su dirección. El paso conserva su número.',
+    catalogo: 'La cuenta se crea antes del oficio de respuesta que informa su dirección. El paso conserva su número.',
     cambia: ['orden'],
   },
   {
@@ -109,7 +108,10 @@ export const CORRECTIONS: readonly Correction[] = [
       'o servicio».',
     catalogo: 'Un solo nombre: «Responsable del programa, función o servicio».',
     cambia: ['responsable'],
-    renombra: { guia: 'Responsable del programa, fondo o servicio', catalogo: 'Responsable del programa, función o servicio' },
+    renombra: {
+      guia: 'Responsable del programa, fondo o servicio',
+      catalogo: 'Responsable del programa, función o servicio',
+    },
   },
   {
     numero: 9,
@@ -126,8 +128,7 @@ export const CORRECTIONS: readonly Correction[] = [
     guia:
       'En 5.3.2 el paso 4 «Recibe oficio.» queda en la celda de la Subdirección de Sistemas y Servicios ' +
       'Telemáticos, que en el paso 3 ya entregó el oficio a la Subjefatura.',
-    catalogo:
-      'Lo recibe la Subjefatura de Sistemas, como en 5.3.1, 5.4 y 5.5 (paso 4 de cada una).',
+    catalogo: 'Lo recibe la Subjefatura de Sistemas, como en 5.3.1, 5.4 y 5.5 (paso 4 de cada una).',
     cambia: ['responsable'],
   },
   {
@@ -174,8 +175,7 @@ export const CORRECTIONS: readonly Correction[] = [
   {
     numero: 14,
     titulo: 'Centro de trabajo que ya tiene cuenta',
-    guia:
-      'En 5.2.1 el paso 7 siempre crea la cuenta; la guía no dice qué hacer cuando el centro de trabajo ya tiene una.',
+    guia: 'En 5.2.1 el paso 7 siempre crea la cuenta; la guía no dice qué hacer cuando el centro de trabajo ya tiene una.',
     catalogo:
       'Un centro de trabajo tiene una sola cuenta. Si ya la tiene, el sistema lo muestra a la Subjefatura con su ' +
       'dirección, no crea otra ni cambia su contraseña, y el oficio de respuesta informa al nivel la dirección de la ' +

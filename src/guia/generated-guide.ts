@@ -65,24 +65,25 @@ export interface GeneratedGuide {
 const flat = (c: GuideStep['correccion']): number[] => (c === undefined ? [] : [c].flat());
 
 /** "Trabajador: «texto»" of a guide row, or of a generated one. */
-const quote = (responsable: string, actividad: string): string =>
-  `${responsable}: «${actividad.replace(/\n/g, ' ')}»`;
+const quote = (responsable: string, actividad: string): string => `${responsable}: «${actividad.replace(/\n/g, ' ')}»`;
 
 /** The issue date of a version of the guide: its `GUIDE_VERSIONS` date at midday in Colima (18:00 UTC). */
 export function issueDate(version: GuideVersion): Date {
   const fecha: string = GUIDE_VERSIONS[version].fecha;
   const date = new Date(`${fecha}T18:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(fecha) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== fecha) {
-    throw new Error(`La versión ${version} de la guía tiene una fecha de emisión inválida: «${fecha}» (se espera AAAA-MM-DD)`);
+    throw new Error(
+      `La versión ${version} de la guía tiene una fecha de emisión inválida: «${fecha}» (se espera AAAA-MM-DD)`,
+    );
   }
   return date;
 }
 
 /** The corrections that rename the guide's responsable of this row to the machines' one (`Correction.renombra`). */
 const renamedBy = (printed: GuideRowText | undefined, step: GuideStep): number[] =>
-  CORRECTIONS.filter((c) => c.renombra && c.renombra.guia === printed?.responsable && c.renombra.catalogo === step.responsable).map(
-    (c) => c.numero,
-  );
+  CORRECTIONS.filter(
+    (c) => c.renombra && c.renombra.guia === printed?.responsable && c.renombra.catalogo === step.responsable,
+  ).map((c) => c.numero);
 
 /**
  * Builds the generated guide from the catalog. `guide` is the parsed text of the guide; it is needed for the
@@ -102,9 +103,15 @@ export function buildGeneratedGuide(procedures: readonly ProcedureDefinition[], 
       if (own.length === 0) throw new Error(`La máquina ${def.id} no tiene pasos de la tabla ${table.section}`);
       const printed = guide.tables.find((g) => g.section === table.section);
       const rows = own.map((step, i): GeneratedRow => {
-        const correcciones = [...new Set([...flat(step.correccion), ...renamedBy(printed?.rows.find((r) => r.no === step.no), step)])].sort(
-          (a, b) => a - b,
-        );
+        const correcciones = [
+          ...new Set([
+            ...flat(step.correccion),
+            ...renamedBy(
+              printed?.rows.find((r) => r.no === step.no),
+              step,
+            ),
+          ]),
+        ].sort((a, b) => a - b);
         return {
           no: step.no,
           responsable: step.responsable,
@@ -140,7 +147,8 @@ export function buildGeneratedGuide(procedures: readonly ProcedureDefinition[], 
 function appliedCorrections(tables: GeneratedTable[], guide: GuideText, catalogVersion: string): AppliedCorrection[] {
   const details = new Map<number, CorrectionDetail[]>();
   const add = (n: number, d: CorrectionDetail) => {
-    if (!correctionByNumber(n)) throw new Error(`Un paso de las máquinas cita la corrección ${n}, que no está en la lista`);
+    if (!correctionByNumber(n))
+      throw new Error(`Un paso de las máquinas cita la corrección ${n}, que no está en la lista`);
     details.set(n, [...(details.get(n) ?? []), d]);
   };
   add(1, {
@@ -151,11 +159,16 @@ function appliedCorrections(tables: GeneratedTable[], guide: GuideText, catalogV
   for (const t of tables) {
     const printed = guide.tables.find((g) => g.section === t.section);
     if (t.titleCorrection !== undefined) {
-      add(t.titleCorrection, { lugar: `${t.section}, título de la tabla`, guia: `«${printed?.title ?? '?'}»`, catalogo: `«${t.title}»` });
+      add(t.titleCorrection, {
+        lugar: `${t.section}, título de la tabla`,
+        guia: `«${printed?.title ?? '?'}»`,
+        catalogo: `«${t.title}»`,
+      });
     }
     for (const row of t.rows) {
       for (const n of row.correcciones) {
-        if (!correctionByNumber(n)) throw new Error(`${t.section} paso ${row.no} cita la corrección ${n}, que no está en la lista`);
+        if (!correctionByNumber(n))
+          throw new Error(`${t.section} paso ${row.no} cita la corrección ${n}, que no está en la lista`);
       }
       const g: GuideRowText | undefined = printed?.rows.find((r) => r.no === row.no);
       // What differs from the guide's row; a correction is listed here only for what it changes (a step moved by one
@@ -170,7 +183,9 @@ function appliedCorrections(tables: GeneratedTable[], guide: GuideText, catalogV
       for (const n of row.correcciones.filter((c) => correctionByNumber(c)?.cambia.some((k) => changed.includes(k)))) {
         add(n, {
           lugar: `${t.section} paso ${row.no}`,
-          guia: g ? `${g.numerado ? '' : 'fila sin número, '}${quote(g.responsable, g.actividad)}` : 'sin paso con ese número',
+          guia: g
+            ? `${g.numerado ? '' : 'fila sin número, '}${quote(g.responsable, g.actividad)}`
+            : 'sin paso con ese número',
           catalogo: quote(row.responsable, row.actividad),
         });
       }
@@ -181,10 +196,17 @@ function appliedCorrections(tables: GeneratedTable[], guide: GuideText, catalogV
       const ours = t.rows.map((r) => r.no);
       if (guideOrder.join() !== ours.join()) {
         const moved = t.rows.filter((r, i) => guideOrder[i] !== r.no);
-        const numbers = [...new Set(moved.flatMap((r) => r.correcciones))].filter((n) => correctionByNumber(n)?.cambia.includes('orden'));
-        if (numbers.length === 0) throw new Error(`La tabla ${t.section} cambia el orden de la guía sin citar una corrección`);
+        const numbers = [...new Set(moved.flatMap((r) => r.correcciones))].filter((n) =>
+          correctionByNumber(n)?.cambia.includes('orden'),
+        );
+        if (numbers.length === 0)
+          throw new Error(`La tabla ${t.section} cambia el orden de la guía sin citar una corrección`);
         for (const n of numbers) {
-          add(n, { lugar: `${t.section}, orden de los pasos`, guia: guideOrderText.join(', '), catalogo: ours.join(', ') });
+          add(n, {
+            lugar: `${t.section}, orden de los pasos`,
+            guia: guideOrderText.join(', '),
+            catalogo: ours.join(', '),
+          });
         }
       }
     }
@@ -225,7 +247,9 @@ export function renderMarkdown(g: GeneratedGuide): string {
     out.push(`**${mdCell(t.title)}**${t.titleCorrection !== undefined ? mark([t.titleCorrection]) : ''}`, '');
     out.push('| No. | Responsable | Actividad |', '| --- | --- | --- |');
     for (const r of t.rows) {
-      out.push(`| ${r.no} | ${r.responsableVisible ? mdCell(r.responsable) : ''} | ${mdCell(r.actividad)}${mark(r.correcciones)} |`);
+      out.push(
+        `| ${r.no} | ${r.responsableVisible ? mdCell(r.responsable) : ''} | ${mdCell(r.actividad)}${mark(r.correcciones)} |`,
+      );
     }
     out.push('');
   }

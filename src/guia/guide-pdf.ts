@@ -56,11 +56,18 @@ function drawRow(doc: Doc, y: number, cells: Cell[], widths: number[], h: number
     const w = widths[i];
     if (fill) doc.rect(x, y, w, h).fill(fill);
     doc.lineWidth(0.5).strokeColor(RULE).rect(x, y, w, h).stroke();
-    doc.font(cell.font ?? FONT).fontSize(cell.size ?? 9).fillColor(cell.color ?? INK);
+    doc
+      .font(cell.font ?? FONT)
+      .fontSize(cell.size ?? 9)
+      .fillColor(cell.color ?? INK);
     doc.text(cell.text, x + PAD, y + PAD, { width: w - 2 * PAD, lineGap: 1 });
     if (cell.note) {
       const textH = doc.heightOfString(cell.text || ' ', { width: w - 2 * PAD, lineGap: 1 });
-      doc.font(ITALIC).fontSize(7.5).fillColor(NOTE).text(cell.note, x + PAD, y + PAD + textH + 2, { width: w - 2 * PAD });
+      doc
+        .font(ITALIC)
+        .fontSize(7.5)
+        .fillColor(NOTE)
+        .text(cell.note, x + PAD, y + PAD + textH + 2, { width: w - 2 * PAD });
     }
     x += w;
   }
@@ -122,7 +129,8 @@ const columnHeader = (labels: string[], widths: number[], size = 9): HeaderRows[
 function drawSectionTable(doc: Doc, t: GeneratedTable, y: number): number {
   const cw = contentWidth(doc);
   const widths = [36, 150, cw - 186];
-  const titleNote = t.titleCorrection !== undefined ? `Título corregido (${correctionsLabel([t.titleCorrection])}).` : undefined;
+  const titleNote =
+    t.titleCorrection !== undefined ? `Título corregido (${correctionsLabel([t.titleCorrection])}).` : undefined;
   // The table's title row spans the columns, as the guide prints it above No. / Responsable / Actividad.
   const header = (continued: boolean): HeaderRows => [
     {
@@ -176,12 +184,28 @@ function drawCover(doc: Doc, g: GeneratedGuide): void {
   const cw = contentWidth(doc);
   let y = 90;
   doc.font(BOLD).fontSize(11).fillColor(ACCENT).text(INSTITUTION, MARGIN_X, y, { width: cw, align: 'center' });
-  doc.font(FONT).fontSize(10).fillColor(MUTED).text(AREA, MARGIN_X, doc.y + 2, { width: cw, align: 'center' });
+  doc
+    .font(FONT)
+    .fontSize(10)
+    .fillColor(MUTED)
+    .text(AREA, MARGIN_X, doc.y + 2, { width: cw, align: 'center' });
   y = 250;
-  doc.font(BOLD).fontSize(24).fillColor(INK).text(g.title, MARGIN_X + 20, y, { width: cw - 40, align: 'center' });
+  doc
+    .font(BOLD)
+    .fontSize(24)
+    .fillColor(INK)
+    .text(g.title, MARGIN_X + 20, y, { width: cw - 40, align: 'center' });
   y = doc.y + 28;
-  doc.font(BOLD).fontSize(16).fillColor(ACCENT).text(`Versión ${g.catalogVersion}`, MARGIN_X, y, { width: cw, align: 'center' });
-  doc.font(FONT).fontSize(11).fillColor(INK).text(`Fecha de emisión: ${g.fecha}`, MARGIN_X, doc.y + 8, { width: cw, align: 'center' });
+  doc
+    .font(BOLD)
+    .fontSize(16)
+    .fillColor(ACCENT)
+    .text(`Versión ${g.catalogVersion}`, MARGIN_X, y, { width: cw, align: 'center' });
+  doc
+    .font(FONT)
+    .fontSize(11)
+    .fillColor(INK)
+    .text(`Fecha de emisión: ${g.fecha}`, MARGIN_X, doc.y + 8, { width: cw, align: 'center' });
   y = doc.y + 36;
   doc.font(FONT).fontSize(9.5).fillColor(MUTED);
   doc.text(
@@ -216,12 +240,16 @@ function drawCorrections(doc: Doc, g: GeneratedGuide): void {
   let y = doc.page.margins.top;
   doc.font(BOLD).fontSize(13).fillColor(INK).text('Correcciones aplicadas a la guía', MARGIN_X, y, { width: cw });
   y = doc.y + 4;
-  doc.font(FONT).fontSize(9).fillColor(MUTED).text(
-    `Lo que cambia la Versión ${g.catalogVersion} respecto de la guía anterior («Versión N°. 1», 12/08/2021), y dónde.`,
-    MARGIN_X,
-    y,
-    { width: cw },
-  );
+  doc
+    .font(FONT)
+    .fontSize(9)
+    .fillColor(MUTED)
+    .text(
+      `Lo que cambia la Versión ${g.catalogVersion} respecto de la guía anterior («Versión N°. 1», 12/08/2021), y dónde.`,
+      MARGIN_X,
+      y,
+      { width: cw },
+    );
   y = doc.y + 12;
   const widths = [92, (cw - 92) / 2, (cw - 92) / 2];
   for (const c of g.corrections) {
@@ -238,7 +266,11 @@ function drawCorrections(doc: Doc, g: GeneratedGuide): void {
       ['La guía: ', c.guia],
       ['El catálogo: ', c.catalogo],
     ] as const) {
-      doc.font(BOLD).fontSize(9).fillColor(INK).text(label, MARGIN_X + 12, y, { width: cw - 12, continued: true });
+      doc
+        .font(BOLD)
+        .fontSize(9)
+        .fillColor(INK)
+        .text(label, MARGIN_X + 12, y, { width: cw - 12, continued: true });
       doc.font(FONT).text(text, { width: cw - 12 });
       y = doc.y + 3;
     }
@@ -277,14 +309,28 @@ function drawPageFrames(doc: Doc, g: GeneratedGuide): void {
       align: 'right',
       lineBreak: false,
     });
-    doc.lineWidth(0.6).strokeColor(ACCENT).moveTo(MARGIN_X, 48).lineTo(MARGIN_X + cw, 48).stroke();
+    doc
+      .lineWidth(0.6)
+      .strokeColor(ACCENT)
+      .moveTo(MARGIN_X, 48)
+      .lineTo(MARGIN_X + cw, 48)
+      .stroke();
     const fy = doc.page.height - 40;
-    doc.lineWidth(0.4).strokeColor(RULE).moveTo(MARGIN_X, fy - 6).lineTo(MARGIN_X + cw, fy - 6).stroke();
+    doc
+      .lineWidth(0.4)
+      .strokeColor(RULE)
+      .moveTo(MARGIN_X, fy - 6)
+      .lineTo(MARGIN_X + cw, fy - 6)
+      .stroke();
     doc.font(FONT).fontSize(7.5).fillColor(MUTED).text(`${INSTITUTION} · Fecha de emisión: ${g.fecha}`, MARGIN_X, fy, {
       width: cw,
       lineBreak: false,
     });
-    doc.text(`Página ${i - range.start + 1} de ${total}`, MARGIN_X, fy, { width: cw, align: 'right', lineBreak: false });
+    doc.text(`Página ${i - range.start + 1} de ${total}`, MARGIN_X, fy, {
+      width: cw,
+      align: 'right',
+      lineBreak: false,
+    });
     doc.page.margins.bottom = bottom;
   }
 }

@@ -74,7 +74,12 @@ function cellText(cell: string): string {
   const items = [...cell.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]);
   const parts = items.length > 0 ? items : [cell];
   return parts
-    .map((p) => stripTags(p).replace(/^\s*•\s*/, '').replace(/\s+/g, ' ').trim())
+    .map((p) =>
+      stripTags(p)
+        .replace(/^\s*•\s*/, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
     .filter((p) => p !== '')
     .join('\n');
 }
@@ -138,18 +143,35 @@ function parseTable(section: string, headingLine: string, body: string[]): Guide
     const cells = line.split('\t');
     if (/^\d+$/.test(cells[0])) {
       // Numbered row: [no, responsable?, actividad, ''] or, shifted one cell right, [no, '', responsable, actividad].
-      const filled = cells.slice(1).map((c) => c.trim()).filter((c) => c !== '');
+      const filled = cells
+        .slice(1)
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
       const actividad = cellText(filled[filled.length - 1] ?? '');
       const named = filled.length >= 2 ? filled[filled.length - 2] : '';
       if (named) current = named;
-      rows.push({ no: cells[0], responsable: current, responsableCell: named, responsableImpreso: !!named, numerado: true, actividad });
+      rows.push({
+        no: cells[0],
+        responsable: current,
+        responsableCell: named,
+        responsableImpreso: !!named,
+        numerado: true,
+        actividad,
+      });
     } else if (cells[0] === '' && cells.length >= 2) {
       const respCell = (cells[1] ?? '').trim();
       const rest = cellText(cells.slice(2).join(' ').trim());
       if (respCell && rest && last()) {
         // A responsable and an activity without a number: a row of its own under the step above.
         current = respCell;
-        rows.push({ no: `${last().no}a`, responsable: respCell, responsableCell: respCell, responsableImpreso: true, numerado: false, actividad: rest });
+        rows.push({
+          no: `${last().no}a`,
+          responsable: respCell,
+          responsableCell: respCell,
+          responsableImpreso: true,
+          numerado: false,
+          actividad: rest,
+        });
       } else if (respCell && last()) {
         // The rest of a responsable cell cut by a page break ("Responsable del programa," / "función o servicio").
         const row = last();

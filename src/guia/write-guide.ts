@@ -20,7 +20,10 @@ export interface WrittenGuide {
  * through `progress`. The issue date is the version's (`GUIDE_VERSIONS`): the same catalog writes the same bytes on
  * any day.
  */
-export async function writeGeneratedGuide(outDir: string, progress: (message: string) => void = () => {}): Promise<WrittenGuide> {
+export async function writeGeneratedGuide(
+  outDir: string,
+  progress: (message: string) => void = () => {},
+): Promise<WrittenGuide> {
   const source = loadGuideText();
   progress(`Leyendo la guía anterior (para citar lo que decía): ${source.path}`);
   const parsed = parseGuide(source.text);

@@ -6,7 +6,10 @@ describe('HealthService while the database does not answer', () => {
   it('answers "down" within the probe timeout and keeps one probe in flight, however often it is asked', async () => {
     // A frozen server: the statement never answers (until the statement timeout, which is longer than the probe's).
     const query = jest.fn(() => new Promise<never>(() => undefined));
-    const health = new HealthService({ query } as unknown as DataSource, { databaseUrl: 'mysql://x@127.0.0.1/mci' } as AppConfig);
+    const health = new HealthService(
+      { query } as unknown as DataSource,
+      { databaseUrl: 'mysql://x@127.0.0.1/mci' } as AppConfig,
+    );
     const t0 = performance.now();
     const reports = await Promise.all([health.check(), health.check(), health.check()]);
     const again = await health.check();

@@ -41,7 +41,12 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 export const HEALTH_PROBE_TIMEOUT_MS = 2000;
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: sin respuesta en ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: sin respuesta en ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 
 @Injectable()
 export class HealthService {
@@ -60,7 +65,10 @@ export class HealthService {
   ) {}
 
   async check(now: Date = new Date()): Promise<HealthReport> {
-    const baseDeDatos = { dialecto: dialectOf(this.config.databaseUrl), ...(await this.probe(() => this.pingDatabase(), 'base de datos')) };
+    const baseDeDatos = {
+      dialecto: dialectOf(this.config.databaseUrl),
+      ...(await this.probe(() => this.pingDatabase(), 'base de datos')),
+    };
     const report: HealthReport = { estado: 'ok', baseDeDatos, avisos: [] };
     if (!baseDeDatos.ok) report.avisos.push(`La base de datos no responde: ${baseDeDatos.detalle ?? ''}`);
     if (this.config.redisUrl) {
@@ -72,15 +80,25 @@ export class HealthService {
       report.colas = colas;
       const { fallidos } = colas.bandejaDeSalida;
       if (fallidos > 0) {
-        report.avisos.push(`${plural(fallidos, 'trabajo fallido', 'trabajos fallidos')} en la bandeja de salida: consulte la bitácora del servidor y los trámites afectados.`);
+        report.avisos.push(
+          `${plural(fallidos, 'trabajo fallido', 'trabajos fallidos')} en la bandeja de salida: consulte la bitácora del servidor y los trámites afectados.`,
+        );
       }
       if (colas.incidentes > 0) {
-        report.avisos.push(`${plural(colas.incidentes, 'trámite en incidente', 'trámites en incidente')}: la Subjefatura de Sistemas los atiende desde su bandeja.`);
+        report.avisos.push(
+          `${plural(colas.incidentes, 'trámite en incidente', 'trámites en incidente')}: la Subjefatura de Sistemas los atiende desde su bandeja.`,
+        );
       }
     }
     if (this.signer) {
       const c = this.signer.certificate;
-      report.certificado = { serie: c.serial, titular: c.subject.nombre, vigenteHasta: c.validTo.toISOString(), diasRestantes: certificateDaysLeft(c, now), prueba: c.test };
+      report.certificado = {
+        serie: c.serial,
+        titular: c.subject.nombre,
+        vigenteHasta: c.validTo.toISOString(),
+        diasRestantes: certificateDaysLeft(c, now),
+        prueba: c.test,
+      };
       const warning = certificateExpiryWarning(c, now);
       if (warning !== undefined) report.avisos.push(warning);
     }
@@ -90,8 +108,12 @@ export class HealthService {
 
   /** Queue depth, failures and incidents: what an operator watches. */
   private async queues(redisUp: boolean): Promise<NonNullable<HealthReport['colas']>> {
-    const count = async (sql: string): Promise<number> => Number((await this.dataSource.query<{ n: number | string }[]>(sql))[0]?.n ?? 0);
-    const trabajos = this.driver && redisUp ? await withTimeout(this.driver.counts(), HEALTH_PROBE_TIMEOUT_MS, 'colas').catch(() => null) : null;
+    const count = async (sql: string): Promise<number> =>
+      Number((await this.dataSource.query<{ n: number | string }[]>(sql))[0]?.n ?? 0);
+    const trabajos =
+      this.driver && redisUp
+        ? await withTimeout(this.driver.counts(), HEALTH_PROBE_TIMEOUT_MS, 'colas').catch(() => null)
+        : null;
     return {
       driver: this.driver?.name ?? 'ninguno',
       trabajos,

@@ -17,7 +17,10 @@ export function demoAcuse(overrides: Partial<AcuseData> = {}): AcuseData {
   return {
     folio: 'MCI-2026-000123',
     recibidoEn: DEMO_DATE,
-    recibio: { nombre: 'María Fernanda Ochoa Larios', cargo: 'Oficialía de partes, Subdirección de Sistemas y Servicios Telemáticos' },
+    recibio: {
+      nombre: 'María Fernanda Ochoa Larios',
+      cargo: 'Oficialía de partes, Subdirección de Sistemas y Servicios Telemáticos',
+    },
     turnadoA: 'Subjefatura de Sistemas',
     remitente: {
       nombre: 'Profr. José Ángel Núñez Ceballos',
@@ -25,7 +28,8 @@ export function demoAcuse(overrides: Partial<AcuseData> = {}): AcuseData {
       dependencia: 'Nivel Primaria',
     },
     oficio: { numero: 'DEP/0457/2026', fecha: '2026-11-25' },
-    asunto: 'Solicitud de cuenta de correo electrónico institucional para la escuela primaria "Benito Juárez" (06DPR0012X)',
+    asunto:
+      'Solicitud de cuenta de correo electrónico institucional para la escuela primaria "Benito Juárez" (06DPR0012X)',
     fojas: 2,
     anexos: 'Copia del nombramiento del director',
     archivoSha256: 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9',
@@ -55,7 +59,13 @@ export function demoValues(procedure: LetterProcedure, outcome: LetterOutcome): 
   if (outcome === 'cuenta_existente') {
     // Nothing was created: no link went anywhere, so no alternate address and no validity.
     const { vigenciaEnlace: _none, ...rest } = common;
-    return { ...rest, correo: '06dpr0012x@colima.gob.mx', cct: '06DPR0012X', centroTrabajo: 'Escuela Primaria "Benito Juárez"', nivel: 'Primaria' };
+    return {
+      ...rest,
+      correo: '06dpr0012x@colima.gob.mx',
+      cct: '06DPR0012X',
+      centroTrabajo: 'Escuela Primaria "Benito Juárez"',
+      nivel: 'Primaria',
+    };
   }
   switch (procedure) {
     case 'centro-trabajo-alta':

@@ -17,9 +17,7 @@ describe('formatFechaOficio', () => {
   it('has no daylight saving since 2022: summer is UTC−6 as well', () => {
     // Under the old DST (UTC−5) this instant would have been 00:30 on 1 July.
     expect(formatFechaOficio(new Date('2026-07-01T05:30:00Z'))).toBe('Colima, Col., a 30 de junio de 2026');
-    expect(formatFechaHora(new Date('2026-07-01T05:30:00Z'))).toBe(
-      '30/06/2026 23:30:00 h (hora del centro de México)',
-    );
+    expect(formatFechaHora(new Date('2026-07-01T05:30:00Z'))).toBe('30/06/2026 23:30:00 h (hora del centro de México)');
   });
 
   it('names every month in Spanish', () => {
@@ -27,8 +25,18 @@ describe('formatFechaOficio', () => {
       formatFechaOficio(new Date(Date.UTC(2026, m, 15, 18))).replace(/^Colima, Col\., a 15 de (\w+) de 2026$/, '$1'),
     );
     expect(months).toEqual([
-      'enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio',
-      'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre',
+      'enero',
+      'febrero',
+      'marzo',
+      'abril',
+      'mayo',
+      'junio',
+      'julio',
+      'agosto',
+      'septiembre',
+      'octubre',
+      'noviembre',
+      'diciembre',
     ]);
   });
 

@@ -32,7 +32,9 @@ describe('content digest', () => {
     const base = contentDigestOf({ kind: 'acuse', data: demoAcuse() });
     expect(contentDigestOf({ kind: 'acuse', data: demoAcuse({ fojas: 3 }) })).not.toBe(base);
     expect(contentDigestOf({ kind: 'acuse', data: demoAcuse({ asunto: 'Otro' }) })).not.toBe(base);
-    expect(contentDigestOf({ kind: 'acuse', data: demoAcuse({ recibidoEn: new Date('2026-11-28T17:05:01Z') }) })).not.toBe(base);
+    expect(
+      contentDigestOf({ kind: 'acuse', data: demoAcuse({ recibidoEn: new Date('2026-11-28T17:05:01Z') }) }),
+    ).not.toBe(base);
     expect(base).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -92,7 +92,11 @@ const FONT = 'Texto';
 const FONT_BOLD = 'Texto-Negrita';
 const FONT_MONO = 'Monoespaciada';
 // Condensed: its widths are close to Helvetica's, so the letters keep their layout (one page).
-const FONT_FILES: Record<string, string> = { [FONT]: 'DejaVuSansCondensed.ttf', [FONT_BOLD]: 'DejaVuSansCondensed-Bold.ttf', [FONT_MONO]: 'DejaVuSansMono.ttf' };
+const FONT_FILES: Record<string, string> = {
+  [FONT]: 'DejaVuSansCondensed.ttf',
+  [FONT_BOLD]: 'DejaVuSansCondensed-Bold.ttf',
+  [FONT_MONO]: 'DejaVuSansMono.ttf',
+};
 let fonts: Array<[string, PDFKit.Mixins.PDFFontSource]> | undefined;
 
 /**
@@ -206,17 +210,29 @@ function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, siz
  * would mix its rotated letters into the cadena original and the sello printed over it.
  */
 const STROKE_GLYPHS: Record<string, number[][]> = {
-  A: [[0, 6, 2, 0, 4, 6], [1, 4, 3, 4]],
+  A: [
+    [0, 6, 2, 0, 4, 6],
+    [1, 4, 3, 4],
+  ],
   B: [[0, 3, 3, 3, 4, 4, 4, 5, 3, 6, 0, 6, 0, 0, 3, 0, 4, 1, 4, 2, 3, 3]],
   C: [[4, 1, 3, 0, 1, 0, 0, 1, 0, 5, 1, 6, 3, 6, 4, 5]],
   D: [[0, 0, 0, 6, 2.5, 6, 4, 4.5, 4, 1.5, 2.5, 0, 0, 0]],
-  E: [[4, 0, 0, 0, 0, 6, 4, 6], [0, 3, 3, 3]],
+  E: [
+    [4, 0, 0, 0, 0, 6, 4, 6],
+    [0, 3, 3, 3],
+  ],
   M: [[0, 6, 0, 0, 2, 3, 4, 0, 4, 6]],
   N: [[0, 6, 0, 0, 4, 6, 4, 0]],
   O: [[1, 0, 3, 0, 4, 1, 4, 5, 3, 6, 1, 6, 0, 5, 0, 1, 1, 0]],
   P: [[0, 6, 0, 0, 3, 0, 4, 1, 4, 2, 3, 3, 0, 3]],
-  R: [[0, 6, 0, 0, 3, 0, 4, 1, 4, 2, 3, 3, 0, 3], [2, 3, 4, 6]],
-  T: [[0, 0, 4, 0], [2, 0, 2, 6]],
+  R: [
+    [0, 6, 0, 0, 3, 0, 4, 1, 4, 2, 3, 3, 0, 3],
+    [2, 3, 4, 6],
+  ],
+  T: [
+    [0, 0, 4, 0],
+    [2, 0, 2, 6],
+  ],
   U: [[0, 0, 0, 5, 1, 6, 3, 6, 4, 5, 4, 0]],
 };
 
@@ -228,7 +244,11 @@ function drawWatermark(doc: PDFKit.PDFDocument, w: number, h: number): void {
   doc.save();
   doc.rotate(-40, { origin: [w / 2, h / 2] });
   doc.translate(w / 2 - width / 2, h / 2 - 3 * unit);
-  doc.lineWidth(unit * 0.9).lineCap('round').lineJoin('round').strokeColor('#e6e6e6');
+  doc
+    .lineWidth(unit * 0.9)
+    .lineCap('round')
+    .lineJoin('round')
+    .strokeColor('#e6e6e6');
   [...text].forEach((ch, i) => {
     for (const stroke of STROKE_GLYPHS[ch] ?? []) {
       const x0 = i * advance;
@@ -256,7 +276,12 @@ function drawPageHeader(doc: PDFKit.PDFDocument, test: boolean): void {
   doc.text(INSTITUCION, MARGIN_X, 40, { width: cw, align: 'center', lineBreak: false });
   doc.font(FONT).fontSize(9.5).fillColor('#1f3b63');
   doc.text(SUBDIRECCION, MARGIN_X, 56, { width: cw, align: 'center', lineBreak: false });
-  doc.moveTo(MARGIN_X, 72).lineTo(w - MARGIN_X, 72).lineWidth(0.8).strokeColor('#1f3b63').stroke();
+  doc
+    .moveTo(MARGIN_X, 72)
+    .lineTo(w - MARGIN_X, 72)
+    .lineWidth(0.8)
+    .strokeColor('#1f3b63')
+    .stroke();
   if (test) {
     doc.rect(MARGIN_X, 80, cw, 18).fill('#fde8e8');
     doc.font(FONT_BOLD).fontSize(10).fillColor('#b00020');
@@ -281,7 +306,12 @@ function drawPageFooters(doc: PDFKit.PDFDocument, chrome: PageChrome): void {
     const h = doc.page.height;
     const cw = w - MARGIN_X * 2;
     const footerTop = h - BOTTOM + 14;
-    doc.moveTo(MARGIN_X, footerTop).lineTo(w - MARGIN_X, footerTop).lineWidth(0.5).strokeColor('#999999').stroke();
+    doc
+      .moveTo(MARGIN_X, footerTop)
+      .lineTo(w - MARGIN_X, footerTop)
+      .lineWidth(0.5)
+      .strokeColor('#999999')
+      .stroke();
     drawQr(doc, chrome.verifyUrl, MARGIN_X, footerTop + 6, QR_SIZE);
     const tx = MARGIN_X + QR_SIZE + 10;
     const tw = cw - QR_SIZE - 10;
@@ -297,7 +327,10 @@ function drawPageFooters(doc: PDFKit.PDFDocument, chrome: PageChrome): void {
     const pageLine = `${chrome.title} · Folio ${chrome.folio} · Página ${i - range.start + 1} de ${range.count}`;
     doc.text(pageLine, tx, footerTop + 56, { width: tw, lineBreak: false });
     if (chrome.test) {
-      doc.font(FONT_BOLD).fillColor('#b00020').text(TEST_MARK, tx, footerTop + 70, { width: tw, lineBreak: false });
+      doc
+        .font(FONT_BOLD)
+        .fillColor('#b00020')
+        .text(TEST_MARK, tx, footerTop + 70, { width: tw, lineBreak: false });
     }
     doc.page.margins.bottom = savedBottom;
   }
@@ -323,7 +356,10 @@ function drawSignatureBlock(doc: PDFKit.PDFDocument, b: SignatureBlock): void {
   // Cut the sello into full lines ourselves (monospaced: every glyph as wide as "0"), or pdfkit breaks it after every "/".
   // One glyph less than fits: pdfkit measures the "\n" that ends a line with the embedded font's width for it.
   const perLine = Math.floor(valueW / doc.font(FONT_MONO).fontSize(7).widthOfString('0')) - 1;
-  const rows = signatureBlockText({ ...b, sello: (b.sello.match(new RegExp(`.{1,${perLine}}`, 'g')) ?? []).join('\n') });
+  const rows = signatureBlockText({
+    ...b,
+    sello: (b.sello.match(new RegExp(`.{1,${perLine}}`, 'g')) ?? []).join('\n'),
+  });
   const rowHeight = (value: string, mono: boolean): number => {
     doc.font(mono ? FONT_MONO : FONT).fontSize(7);
     return Math.max(doc.heightOfString(value, { width: valueW, lineGap: 1 }), 9) + 3;
@@ -338,15 +374,27 @@ function drawSignatureBlock(doc: PDFKit.PDFDocument, b: SignatureBlock): void {
   let y = top + 20;
   for (const [label, value, mono] of rows) {
     const rh = rowHeight(value, mono);
-    doc.font(FONT_BOLD).fontSize(7).text(`${label}:`, x + 6, y, { width: labelW, lineBreak: false });
-    doc.font(mono ? FONT_MONO : FONT).fontSize(7).text(value, x + 6 + labelW, y, { width: valueW, lineGap: 1 });
+    doc
+      .font(FONT_BOLD)
+      .fontSize(7)
+      .text(`${label}:`, x + 6, y, { width: labelW, lineBreak: false });
+    doc
+      .font(mono ? FONT_MONO : FONT)
+      .fontSize(7)
+      .text(value, x + 6 + labelW, y, { width: valueW, lineGap: 1 });
     y += rh;
   }
   doc.x = MARGIN_X;
   doc.y = top + total + 8;
 }
 
-function newDocument(title: string, subject: string, author: string, signedAt: Date, test: boolean): PDFKit.PDFDocument {
+function newDocument(
+  title: string,
+  subject: string,
+  author: string,
+  signedAt: Date,
+  test: boolean,
+): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     autoFirstPage: false,
     bufferPages: true,
@@ -378,13 +426,22 @@ function labelValueTable(doc: PDFKit.PDFDocument, rows: Array<[string, string, b
     const h = Math.max(doc.heightOfString(value, { width: valueW }), 12) + 8;
     ensureSpace(doc, h);
     const y = doc.y;
-    doc.font(FONT_BOLD).fontSize(10).fillColor('#1f3b63').text(label, MARGIN_X, y + 4, { width: labelW });
+    doc
+      .font(FONT_BOLD)
+      .fontSize(10)
+      .fillColor('#1f3b63')
+      .text(label, MARGIN_X, y + 4, { width: labelW });
     doc
       .font(mono === true ? FONT_MONO : FONT)
       .fontSize(mono === true ? 8.5 : 10)
       .fillColor('#000000')
       .text(value, MARGIN_X + labelW + 10, y + 4, { width: valueW });
-    doc.moveTo(MARGIN_X, y + h).lineTo(MARGIN_X + cw, y + h).lineWidth(0.3).strokeColor('#bbbbbb').stroke();
+    doc
+      .moveTo(MARGIN_X, y + h)
+      .lineTo(MARGIN_X + cw, y + h)
+      .lineWidth(0.3)
+      .strokeColor('#bbbbbb')
+      .stroke();
     doc.x = MARGIN_X;
     doc.y = y + h;
   }
@@ -393,12 +450,18 @@ function labelValueTable(doc: PDFKit.PDFDocument, rows: Array<[string, string, b
 function drawAcuse(doc: PDFKit.PDFDocument, d: AcuseData, sig: SignatureBlock): void {
   doc.addPage();
   const cw = contentWidth(doc);
-  doc.font(FONT_BOLD).fontSize(15).fillColor('#000000').text('ACUSE DE RECIBO', MARGIN_X, doc.y, { width: cw, align: 'center' });
+  doc
+    .font(FONT_BOLD)
+    .fontSize(15)
+    .fillColor('#000000')
+    .text('ACUSE DE RECIBO', MARGIN_X, doc.y, { width: cw, align: 'center' });
   doc.moveDown(0.2);
   doc.font(FONT).fontSize(9.5).fillColor('#444444');
   doc.text('Oficialía de partes — recepción de oficios', { width: cw, align: 'center' });
   doc.moveDown(1);
-  const remitente = [d.remitente.nombre, d.remitente.cargo, d.remitente.dependencia].filter((s) => s && s.trim()).join(', ');
+  const remitente = [d.remitente.nombre, d.remitente.cargo, d.remitente.dependencia]
+    .filter((s) => s && s.trim())
+    .join(', ');
   const fojas = `${d.fojas} ${d.fojas === 1 ? 'foja' : 'fojas'}${d.anexos && d.anexos.trim() ? `; anexos: ${d.anexos.trim()}` : '; sin anexos'}`;
   labelValueTable(doc, [
     ['Folio', d.folio],
@@ -458,11 +521,15 @@ function drawReplyLetter(doc: PDFKit.PDFDocument, d: ReplyLetterData, sig: Signa
   doc.x = MARGIN_X;
   doc.font(FONT_BOLD).fontSize(10.5).text(d.destinatario.nombre.toUpperCase(), MARGIN_X, doc.y, { width: cw });
   doc.font(FONT).text(d.destinatario.cargo, { width: cw });
-  if (d.destinatario.area !== undefined && d.destinatario.area.trim() !== '') doc.text(d.destinatario.area, { width: cw });
+  if (d.destinatario.area !== undefined && d.destinatario.area.trim() !== '')
+    doc.text(d.destinatario.area, { width: cw });
   doc.font(FONT_BOLD).text('P r e s e n t e', { width: cw });
   doc.moveDown(1.2);
 
-  for (const raw of d.cuerpo.split(/\n\s*\n/).map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const raw of d.cuerpo
+    .split(/\n\s*\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const p = raw.replace(/\s*\n\s*/g, ' ');
     // A paragraph written **like this** in a template (an account address) stands out, centred and bold.
     const emphasis = /^\*\*(.+)\*\*$/.exec(p);
@@ -481,7 +548,11 @@ function drawReplyLetter(doc: PDFKit.PDFDocument, d: ReplyLetterData, sig: Signa
   doc.font(FONT_BOLD).fontSize(11).text('A t e n t a m e n t e', MARGIN_X, doc.y, { width: cw, align: 'center' });
   doc.font(FONT).fontSize(8).fillColor('#555555').text('(firmado electrónicamente)', { width: cw, align: 'center' });
   doc.moveDown(1.2);
-  doc.fillColor('#000000').font(FONT_BOLD).fontSize(11).text(d.firmante.nombre.toUpperCase(), { width: cw, align: 'center' });
+  doc
+    .fillColor('#000000')
+    .font(FONT_BOLD)
+    .fontSize(11)
+    .text(d.firmante.nombre.toUpperCase(), { width: cw, align: 'center' });
   doc.font(FONT).fontSize(10.5).text(d.firmante.cargo, { width: cw, align: 'center' });
   doc.moveDown(0.6);
 
@@ -600,4 +671,3 @@ export function renderSignedReplyLetter(
 ): Promise<SignedDocument> {
   return renderSignedDocument({ kind: 'respuesta', data }, signer, options);
 }
-

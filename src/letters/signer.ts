@@ -131,7 +131,7 @@ class PreloadedKeySigner extends Signer {
 function originalIssuer(cert: forge.pki.Certificate): forge.asn1.Asn1 {
   const der = forge.asn1.toDer(forge.pki.certificateToAsn1(cert));
   const parsed = forge.asn1.fromDer(der);
-  const tbs = ((parsed.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[]);
+  const tbs = (parsed.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[];
   const offset = tbs[0].tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
   return tbs[offset + 2];
 }
@@ -186,7 +186,8 @@ class KeyPairPdfSigner implements PdfSigner {
 export const CERTIFICATE_WARNING_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-const certificateName = (c: CertificateInfo): string => `El certificado de firma (serie ${c.serial}, ${c.subject.nombre})`;
+const certificateName = (c: CertificateInfo): string =>
+  `El certificado de firma (serie ${c.serial}, ${c.subject.nombre})`;
 
 /** Why nothing can be signed with the certificate at `now` (expired or not valid yet); undefined when it is current. */
 function validityProblem(c: CertificateInfo, now: Date): string | undefined {
@@ -224,7 +225,8 @@ export function verifySello(cadenaOriginal: string, sello: string, certificateDe
 
 function attr(cert: forge.pki.Certificate, key: { shortName?: string; type?: string }): string | undefined {
   const found = cert.subject.attributes.find(
-    (a) => (key.shortName !== undefined && a.shortName === key.shortName) || (key.type !== undefined && a.type === key.type),
+    (a) =>
+      (key.shortName !== undefined && a.shortName === key.shortName) || (key.type !== undefined && a.type === key.type),
   );
   const v = found === undefined ? undefined : fieldText(found);
   return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
@@ -263,7 +265,8 @@ export function describeCertificate(cert: forge.pki.Certificate, test: boolean):
   const sn = attr(cert, { type: OID_SERIAL_NUMBER });
   const rfc = firstMatching(uid, RFC_RE) ?? firstMatching(sn, RFC_RE);
   const curp = firstMatching(sn, CURP_PATTERN) ?? firstMatching(uid, CURP_PATTERN);
-  const nombre = attr(cert, { shortName: 'CN' }) ?? attr(cert, { type: '2.5.4.41' }) ?? attr(cert, { shortName: 'O' }) ?? '';
+  const nombre =
+    attr(cert, { shortName: 'CN' }) ?? attr(cert, { type: '2.5.4.41' }) ?? attr(cert, { shortName: 'O' }) ?? '';
   return {
     serialHex,
     serial,
@@ -349,16 +352,18 @@ export function loadP12Signer(p12: Buffer | string, passphrase: string): PdfSign
     );
   }
   if (bags.key === undefined || bags.certs.length === 0) {
-    throw new DomainError('FIRMA_P12_INCOMPLETO', 'El archivo .p12 debe contener la llave privada y su certificado.', 422);
+    throw new DomainError(
+      'FIRMA_P12_INCOMPLETO',
+      'El archivo .p12 debe contener la llave privada y su certificado.',
+      422,
+    );
   }
   const key = createPrivateKey(forge.pki.privateKeyToPem(bags.key));
   const pub = forge.pki.setRsaPublicKey(
     (bags.key as forge.pki.rsa.PrivateKey).n,
     (bags.key as forge.pki.rsa.PrivateKey).e,
   );
-  const own = bags.certs.find(
-    (c) => forge.pki.publicKeyToPem(c.publicKey) === forge.pki.publicKeyToPem(pub),
-  );
+  const own = bags.certs.find((c) => forge.pki.publicKeyToPem(c.publicKey) === forge.pki.publicKeyToPem(pub));
   if (own === undefined) {
     throw new DomainError(
       'FIRMA_LLAVE_NO_CORRESPONDE',
@@ -366,7 +371,12 @@ export function loadP12Signer(p12: Buffer | string, passphrase: string): PdfSign
       422,
     );
   }
-  return new KeyPairPdfSigner(key, own, bags.certs.filter((c) => c !== own), false);
+  return new KeyPairPdfSigner(
+    key,
+    own,
+    bags.certs.filter((c) => c !== own),
+    false,
+  );
 }
 
 /**
@@ -460,20 +470,33 @@ export interface SignerEnv {
  * the self-signed test certificate. Called once at boot: a certificate that is not valid at `now` stops the start,
  * naming where it came from (an expired certificate would only make every acuse fail later, one by one).
  */
-export function createSignerFromEnv(env: SignerEnv, dataDir: string, production: boolean, now: Date = new Date()): PdfSigner {
+export function createSignerFromEnv(
+  env: SignerEnv,
+  dataDir: string,
+  production: boolean,
+  now: Date = new Date(),
+): PdfSigner {
   const { signer, source } = loadSignerFromEnv(env, dataDir, production, now);
   const problem = validityProblem(signer.certificate, now);
   if (problem !== undefined) throw new DomainError('FIRMA_CERTIFICADO_NO_VIGENTE', `${source}: ${problem}`, 503);
   return signer;
 }
 
-function loadSignerFromEnv(env: SignerEnv, dataDir: string, production: boolean, now: Date): { signer: PdfSigner; source: string } {
+function loadSignerFromEnv(
+  env: SignerEnv,
+  dataDir: string,
+  production: boolean,
+  now: Date,
+): { signer: PdfSigner; source: string } {
   const set = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
   if (set(env.SIGNING_P12)) {
     if (!set(env.SIGNING_P12_PASSPHRASE)) {
       throw new DomainError('FIRMA_CONFIG', 'SIGNING_P12 está definida pero falta SIGNING_P12_PASSPHRASE.', 503);
     }
-    return { signer: loadP12Signer(env.SIGNING_P12, env.SIGNING_P12_PASSPHRASE), source: `SIGNING_P12 (${env.SIGNING_P12})` };
+    return {
+      signer: loadP12Signer(env.SIGNING_P12, env.SIGNING_P12_PASSPHRASE),
+      source: `SIGNING_P12 (${env.SIGNING_P12})`,
+    };
   }
   if (set(env.SIGNING_CER) || set(env.SIGNING_KEY)) {
     if (!set(env.SIGNING_CER) || !set(env.SIGNING_KEY) || !set(env.SIGNING_KEY_PASSPHRASE)) {

@@ -55,7 +55,14 @@ export const LETTER_PROCEDURES = [
 ] as const;
 export type LetterProcedure = (typeof LETTER_PROCEDURES)[number];
 
-export const LETTER_OUTCOMES = ['creada', 'restablecida', 'reasignada', 'bloqueada', 'rechazada', 'cuenta_existente'] as const;
+export const LETTER_OUTCOMES = [
+  'creada',
+  'restablecida',
+  'reasignada',
+  'bloqueada',
+  'rechazada',
+  'cuenta_existente',
+] as const;
 export type LetterOutcome = (typeof LETTER_OUTCOMES)[number];
 
 /** The letters the product ships; a `<procedure>-rechazada.md` may be added to specialise the generic one. */
@@ -107,7 +114,10 @@ function templateError(file: string, message: string): DomainError {
 function checkText(file: string, text: string, lineOffset: number, found: Set<Placeholder>): void {
   const bad = syntaxError(text);
   if (bad !== undefined) {
-    throw templateError(file, bad.replace(/línea (\d+)/, (_all, n: string) => `línea ${lineOffset + Number(n)}`));
+    throw templateError(
+      file,
+      bad.replace(/línea (\d+)/, (_all, n: string) => `línea ${lineOffset + Number(n)}`),
+    );
   }
   for (const [name, line] of variableLines(text)) {
     if (!isPlaceholder(name)) {
@@ -129,7 +139,10 @@ function checkStatements(file: string, program: Program, lineOffset: number): vo
     if (st.type === 'MustacheStatement') {
       const path = st.path as hbs.AST.PathExpression;
       if (path.type !== 'PathExpression' || !isPlaceholder(path.original) || st.params.length > 0 || st.hash) {
-        throw templateError(file, `{{${path.original ?? '…'} …}} (línea ${line}) no se admite: un marcador se escribe {{nombre}}.`);
+        throw templateError(
+          file,
+          `{{${path.original ?? '…'} …}} (línea ${line}) no se admite: un marcador se escribe {{nombre}}.`,
+        );
       }
     } else if (st.type === 'BlockStatement') {
       const [cond, ...more] = st.params as hbs.AST.PathExpression[];
@@ -145,7 +158,10 @@ function checkStatements(file: string, program: Program, lineOffset: number): vo
       if (st.program) checkStatements(file, st.program, lineOffset);
       if (st.inverse) checkStatements(file, st.inverse, lineOffset);
     } else if (node.type !== 'ContentStatement' && node.type !== 'CommentStatement') {
-      throw templateError(file, `la línea ${line} usa algo que un oficio no admite; use solo {{marcador}} y {{#if marcador}}.`);
+      throw templateError(
+        file,
+        `la línea ${line} usa algo que un oficio no admite; use solo {{marcador}} y {{#if marcador}}.`,
+      );
     }
   }
 }

@@ -26,11 +26,7 @@ export function newVerificationCode(): string {
  * (O→0, I/L→1). Returns undefined when it cannot be a code, so callers answer "not found" without a lookup.
  */
 export function normalizeVerificationCode(input: string): string | undefined {
-  const s = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const s = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (s.length !== VERIFICATION_CODE_LENGTH) return undefined;
   for (const ch of s) if (!CROCKFORD.includes(ch)) return undefined;
   return s;

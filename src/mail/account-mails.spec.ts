@@ -66,7 +66,13 @@ describe('new account and reset mails', () => {
       [worker('funcion'), 'alta-servicio', /de tipo Función/],
     ];
     for (const [holder, template, wording] of cases) {
-      const mail = newAccountMail(templates, { holder, correo: 'cuenta@colima.gob.mx', enlace, venceEl, idempotencyKey: 'k1' });
+      const mail = newAccountMail(templates, {
+        holder,
+        correo: 'cuenta@colima.gob.mx',
+        enlace,
+        venceEl,
+        idempotencyKey: 'k1',
+      });
       expect(mail.template).toBe(template);
       expect(mail.to).toEqual([recipientOf(holder).to]);
       expect(mail.text).toMatch(wording);
@@ -77,13 +83,26 @@ describe('new account and reset mails', () => {
 
   it('state a 24-hour link that ends a day after sending, in Mexico City time', () => {
     expect(venceEl.toISOString()).toBe('2026-11-29T16:00:00.000Z');
-    const mail = resetLinkMail(templates, { holder: worker('personal'), correo: 'juan.perez@colima.gob.mx', enlace, venceEl });
-    expect(mail.text).toContain('El enlace vence el 29 de noviembre de 2026 a las 10:00 h (hora del centro de México) (24 horas');
+    const mail = resetLinkMail(templates, {
+      holder: worker('personal'),
+      correo: 'juan.perez@colima.gob.mx',
+      enlace,
+      venceEl,
+    });
+    expect(mail.text).toContain(
+      'El enlace vence el 29 de noviembre de 2026 a las 10:00 h (hora del centro de México) (24 horas',
+    );
     expect(mail.subject).toBe('Restablecimiento de la contraseña de juan.perez@colima.gob.mx');
   });
 
   it('carry the configured minimum length', () => {
-    const mail = newAccountMail(templates, { holder: worker('personal'), correo: 'a@colima.gob.mx', enlace, venceEl, longitudMinima: 16 });
+    const mail = newAccountMail(templates, {
+      holder: worker('personal'),
+      correo: 'a@colima.gob.mx',
+      enlace,
+      venceEl,
+      longitudMinima: 16,
+    });
     expect(mail.text).toContain('al menos 16 caracteres');
   });
 });
@@ -120,14 +139,30 @@ describe('reassignment', () => {
 
 describe('block notice, chosen password, temporary password', () => {
   it('tells of a block without credentials, or returns nothing when nobody can be told', () => {
-    const mail = blockNoticeMail(templates, { holder: escuela, correo: 'esc0001x@colima.gob.mx', folio: 'F-1', fecha: sentAt });
+    const mail = blockNoticeMail(templates, {
+      holder: escuela,
+      correo: 'esc0001x@colima.gob.mx',
+      folio: 'F-1',
+      fecha: sentAt,
+    });
     expect(mail?.to).toEqual(['director.0001x@gmail.com']);
     expect(mail?.text).not.toMatch(/https?:|contraseña temporal/i);
-    expect(blockNoticeMail(templates, { holder: worker('personal', null), correo: 'x@colima.gob.mx', folio: 'F-1', fecha: sentAt })).toBeUndefined();
+    expect(
+      blockNoticeMail(templates, {
+        holder: worker('personal', null),
+        correo: 'x@colima.gob.mx',
+        folio: 'F-1',
+        fecha: sentAt,
+      }),
+    ).toBeUndefined();
   });
 
   it('confirms the school password was applied without repeating it', () => {
-    const mail = chosenPasswordAppliedMail(templates, { holder: escuela, correo: 'esc0001x@colima.gob.mx', fecha: sentAt });
+    const mail = chosenPasswordAppliedMail(templates, {
+      holder: escuela,
+      correo: 'esc0001x@colima.gob.mx',
+      fecha: sentAt,
+    });
     expect(mail.to).toEqual(['director.0001x@gmail.com']);
     expect(mail.text).toContain('por seguridad no se incluye');
   });

@@ -131,7 +131,12 @@ export function chosenPasswordAppliedMail(
     correo: input.correo,
     fecha: input.fecha,
   });
-  return { template: 'restablecimiento-contrasena-elegida', to: [to], ...rendered, idempotencyKey: input.idempotencyKey };
+  return {
+    template: 'restablecimiento-contrasena-elegida',
+    to: [to],
+    ...rendered,
+    idempotencyKey: input.idempotencyKey,
+  };
 }
 
 /**
@@ -157,7 +162,9 @@ export function reassignmentMails(
       idempotencyKey: input.idempotencyKey && `${input.idempotencyKey}:nuevo-titular`,
     },
   ];
-  const previous = input.previousHolder ? previousHolderMail(templates, { ...input, previousHolder: input.previousHolder }) : undefined;
+  const previous = input.previousHolder
+    ? previousHolderMail(templates, { ...input, previousHolder: input.previousHolder })
+    : undefined;
   if (previous) mails.push(previous);
   return mails;
 }
@@ -209,14 +216,19 @@ export function resetNoticeMail(
   templates: MailTemplates,
   input: { nombre: string; correo: string; fecha: Date; idempotencyKey?: string },
 ): MailFor {
-  const rendered = templates.render('aviso-restablecimiento', { nombre: input.nombre, correo: input.correo, fecha: input.fecha });
+  const rendered = templates.render('aviso-restablecimiento', {
+    nombre: input.nombre,
+    correo: input.correo,
+    fecha: input.fecha,
+  });
   return { template: 'aviso-restablecimiento', to: [input.correo], ...rendered, idempotencyKey: input.idempotencyKey };
 }
 
 export const TEMPORARY_PASSWORD_REASONS = {
   alta: 'Se creó su cuenta de correo electrónico institucional.',
   restablecimiento: 'Se restableció la contraseña de su cuenta de correo electrónico institucional.',
-  reasignacion: 'Se le reasignó una cuenta de correo electrónico institucional; el titular anterior ya no tiene acceso a ella.',
+  reasignacion:
+    'Se le reasignó una cuenta de correo electrónico institucional; el titular anterior ya no tiene acceso a ella.',
 } as const;
 
 /**

@@ -80,7 +80,9 @@ describe('the shipped mail templates', () => {
     expect(count(mail.html, 'El correo institucional es exclusivamente para asuntos oficiales.</p>')).toBe(1);
     expect(mail.html).toMatch(/^<!DOCTYPE html>\n<html lang="es-MX">[\s\S]*<\/html>\n$/);
     // The signature separator "-- " (with its space) survives the partial, as the last block of the text.
-    expect(mail.text).toMatch(/\n\n-- \nCoordinación de los Servicios Educativos del Estado de Colima\n[^]*asuntos oficiales\.\n$/);
+    expect(mail.text).toMatch(
+      /\n\n-- \nCoordinación de los Servicios Educativos del Estado de Colima\n[^]*asuntos oficiales\.\n$/,
+    );
     // The layout's title is the message's own, and no administrator's note ({{!-- … --}}) reaches the recipient.
     expect(mail.html).toMatch(/<title>[^<{]{10,}<\/title>/);
     expect(mail.html).not.toMatch(/\{\{|Guía 5|<!--/);
@@ -88,7 +90,13 @@ describe('the shipped mail templates', () => {
 
   it('shows the link, its expiry and the password rules in link mails, and never a password', () => {
     expect([...LINK_TEMPLATES].sort()).toEqual(
-      ['alta-centro-trabajo', 'alta-personal', 'alta-servicio', 'reasignacion-nuevo-titular', 'restablecimiento'].sort(),
+      [
+        'alta-centro-trabajo',
+        'alta-personal',
+        'alta-servicio',
+        'reasignacion-nuevo-titular',
+        'restablecimiento',
+      ].sort(),
     );
     for (const name of LINK_TEMPLATES) {
       expect(MAIL_TEMPLATE_VARS[name]).not.toContain('contrasenaTemporal');
@@ -148,38 +156,41 @@ describe('the shipped mail templates', () => {
     const vars = varsFor('alta-personal');
     delete vars.enlace;
     expect(messageOf(() => render(templates, 'alta-personal', vars))).toContain('falta el valor de {{enlace}}');
-    expect(messageOf(() => render(templates, 'alta-personal', { ...varsFor('alta-personal'), nombre: '  ' }))).toContain(
-      '{{nombre}}',
-    );
-    expect(messageOf(() => render(templates, 'bloqueo', { ...varsFor('bloqueo'), enlace: 'https://x.mx/a' }))).toContain(
-      '{{enlace}} no es un marcador de esta plantilla',
-    );
+    expect(
+      messageOf(() => render(templates, 'alta-personal', { ...varsFor('alta-personal'), nombre: '  ' })),
+    ).toContain('{{nombre}}');
+    expect(
+      messageOf(() => render(templates, 'bloqueo', { ...varsFor('bloqueo'), enlace: 'https://x.mx/a' })),
+    ).toContain('{{enlace}} no es un marcador de esta plantilla');
   });
 
   it('accepts only an absolute http(s) link', () => {
     for (const enlace of ['javascript:alert(1)', '/activar/abc', 'https://x.mx/a" onclick="b']) {
-      expect(messageOf(() => render(templates, 'restablecimiento', { ...varsFor('restablecimiento'), enlace }))).toMatch(
-        /enlace debe ser una dirección http/,
-      );
+      expect(
+        messageOf(() => render(templates, 'restablecimiento', { ...varsFor('restablecimiento'), enlace })),
+      ).toMatch(/enlace debe ser una dirección http/);
     }
   });
 
   it('refuses a value that would break the subject line', () => {
-    expect(messageOf(() => render(templates, 'bloqueo', { ...varsFor('bloqueo'), correo: 'a@b.mx\nBcc: x@y.z' }))).toMatch(
-      /asunto no puede tener saltos de línea/,
-    );
+    expect(
+      messageOf(() => render(templates, 'bloqueo', { ...varsFor('bloqueo'), correo: 'a@b.mx\nBcc: x@y.z' })),
+    ).toMatch(/asunto no puede tener saltos de línea/);
   });
 });
 
 describe('template files an administrator edits', () => {
-  const html = '<p>{{nombre}} {{correo}} <a href="{{enlace}}">{{enlace}}</a> {{venceEl}} {{vigenciaEnlace}} {{longitudMinima}}</p>';
+  const html =
+    '<p>{{nombre}} {{correo}} <a href="{{enlace}}">{{enlace}}</a> {{venceEl}} {{vigenciaEnlace}} {{longitudMinima}}</p>';
   const txt = minimalTxt('{{nombre}}: {{enlace}} vence {{venceEl}}');
 
   it('parse when well formed', () => {
     const parsed = parseTemplateSources('restablecimiento', txt, html);
     const mail = renderParsed('restablecimiento', parsed, varsFor('restablecimiento') as never);
     expect(mail.subject).toBe('Aviso para María José López Hernández');
-    expect(mail.text).toBe('María José López Hernández: https://correo.colima.gob.mx/activar/AbC_123-xyz vence 29 de noviembre de 2026 a las 14:05 h (hora del centro de México)\n');
+    expect(mail.text).toBe(
+      'María José López Hernández: https://correo.colima.gob.mx/activar/AbC_123-xyz vence 29 de noviembre de 2026 a las 14:05 h (hora del centro de México)\n',
+    );
   });
 
   it('refuse a placeholder the template does not declare, even inside a shared piece it uses', () => {
@@ -189,9 +200,13 @@ describe('template files an administrator edits', () => {
     );
     // A value the call passes (titulo="…") belongs to the piece, not to the template.
     const withTitle = { ...partials, html: { 'partials/x': '<h1>{{titulo}}</h1>' } };
-    expect(() => parseTemplateSources('restablecimiento', txt, html + '{{> partials/x titulo="Hola"}}', withTitle)).not.toThrow();
+    expect(() =>
+      parseTemplateSources('restablecimiento', txt, html + '{{> partials/x titulo="Hola"}}', withTitle),
+    ).not.toThrow();
     // The text part counts the link its piece shows.
-    expect(() => parseTemplateSources('restablecimiento', minimalTxt('{{> partials/x-texto}}'), html, partials)).not.toThrow();
+    expect(() =>
+      parseTemplateSources('restablecimiento', minimalTxt('{{> partials/x-texto}}'), html, partials),
+    ).not.toThrow();
   });
 
   it('refuse an unknown piece, and offer each part only its own kind', () => {
@@ -199,7 +214,11 @@ describe('template files an administrator edits', () => {
     expect(messageOf(() => parseTemplateSources('restablecimiento', txt, html + '{{> partials/pei}}', partials))).toBe(
       'restablecimiento.html: la pieza {{> partials/pei}} (línea 1) no existe (disponibles: partials/pie).',
     );
-    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}\n{{> partials/pie}}'), html, partials))).toMatch(
+    expect(
+      messageOf(() =>
+        parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}\n{{> partials/pie}}'), html, partials),
+      ),
+    ).toMatch(
       /^restablecimiento\.txt: la pieza \{\{> partials\/pie\}\} \(línea 5\) no existe \(disponibles: partials\/pie-texto\)/,
     );
   });
@@ -220,22 +239,22 @@ describe('template files an administrator edits', () => {
   });
 
   it('refuse malformed, unclosed or stray braces', () => {
-    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}} {{nombre completo}}'), html))).toMatch(
-      /el marcador \{\{completo\}\} no existe/,
-    );
-    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}\n{{nombre}'), html))).toMatch(
-      /^restablecimiento\.txt: error de escritura en la línea 5: revise que cada "\{\{" se cierre con "\}\}"/,
-    );
+    expect(
+      messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}} {{nombre completo}}'), html)),
+    ).toMatch(/el marcador \{\{completo\}\} no existe/);
+    expect(
+      messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}\n{{nombre}'), html)),
+    ).toMatch(/^restablecimiento\.txt: error de escritura en la línea 5: revise que cada "\{\{" se cierre con "\}\}"/);
     expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}} {nombre}}'), html))).toBe(
       'restablecimiento.txt: hay llaves "{{" o "}}" sueltas en la línea 4: un marcador se escribe {{nombre}}.',
     );
     // Lines are counted as in the file: the subject is on line 2 of the .txt.
-    expect(messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}', 'Aviso {{nombre}'), html))).toMatch(
-      /^restablecimiento\.txt: error de escritura en la línea 2:/,
-    );
-    expect(messageOf(() => parseTemplateSources('restablecimiento', txt, html.replace('</p>', '{{#if nombre}}</p>')))).toMatch(
-      /^restablecimiento\.html: error de escritura en la línea 1/,
-    );
+    expect(
+      messageOf(() => parseTemplateSources('restablecimiento', minimalTxt('{{enlace}}', 'Aviso {{nombre}'), html)),
+    ).toMatch(/^restablecimiento\.txt: error de escritura en la línea 2:/);
+    expect(
+      messageOf(() => parseTemplateSources('restablecimiento', txt, html.replace('</p>', '{{#if nombre}}</p>'))),
+    ).toMatch(/^restablecimiento\.html: error de escritura en la línea 1/);
   });
 
   it('refuse a link template that does not show the link in each part', () => {
@@ -246,16 +265,22 @@ describe('template files an administrator edits', () => {
       'restablecimiento.html: debe mostrar {{enlace}}.',
     );
     expect(
-      messageOf(() => parseTemplateSources('contrasena-temporal', minimalTxt('{{motivo}}'), '<p>{{contrasenaTemporal}}</p>')),
+      messageOf(() =>
+        parseTemplateSources('contrasena-temporal', minimalTxt('{{motivo}}'), '<p>{{contrasenaTemporal}}</p>'),
+      ),
     ).toBe('contrasena-temporal.txt: debe mostrar {{contrasenaTemporal}}.');
   });
 
   it('refuse a missing header, an unknown header field, and a password or link in the subject', () => {
-    expect(messageOf(() => parseTemplateSources('bloqueo', 'Hola {{nombre}}', '<p></p>'))).toMatch(/debe empezar con un encabezado/);
+    expect(messageOf(() => parseTemplateSources('bloqueo', 'Hola {{nombre}}', '<p></p>'))).toMatch(
+      /debe empezar con un encabezado/,
+    );
     expect(messageOf(() => parseTemplateSources('bloqueo', '---\nasunto: x\nde: y\n---\nHola', '<p></p>'))).toMatch(
       /solo admite "asunto/,
     );
-    expect(messageOf(() => parseTemplateSources('bloqueo', '---\n# nada\n---\nHola', '<p></p>'))).toMatch(/falta "asunto/);
+    expect(messageOf(() => parseTemplateSources('bloqueo', '---\n# nada\n---\nHola', '<p></p>'))).toMatch(
+      /falta "asunto/,
+    );
     expect(
       messageOf(() =>
         parseTemplateSources(
@@ -289,14 +314,19 @@ describe('template files an administrator edits', () => {
       const pie = join(dir, 'partials', 'pie-texto.hbs');
       writeFileSync(pie, readFileSync(pie, 'utf8').replace('Por favor no responda', 'No responda'));
       const edited = MailTemplates.load(dir);
-      for (const name of MAIL_TEMPLATE_NAMES) expect(render(edited, name).text).toContain('Institucional. No responda a este correo.');
+      for (const name of MAIL_TEMPLATE_NAMES)
+        expect(render(edited, name).text).toContain('Institucional. No responda a este correo.');
       // The shipped set, loaded in the same process, keeps its own pieces.
       expect(render(MailTemplates.load(), 'bloqueo').text).toContain('Por favor no responda');
       // {{folio}} is declared by bloqueo but not by alta-personal, which also uses the footer.
       writeFileSync(pie, readFileSync(pie, 'utf8') + 'Folio: {{folio}}\n');
-      expect(messageOf(() => MailTemplates.load(dir))).toMatch(/^alta-personal\.txt: el marcador \{\{folio\}\} no existe/);
+      expect(messageOf(() => MailTemplates.load(dir))).toMatch(
+        /^alta-personal\.txt: el marcador \{\{folio\}\} no existe/,
+      );
       writeFileSync(pie, '{{{nombre}}}\n');
-      expect(messageOf(() => MailTemplates.load(dir))).toMatch(/^partials\/pie-texto\.hbs: la línea 1 usa llaves triples/);
+      expect(messageOf(() => MailTemplates.load(dir))).toMatch(
+        /^partials\/pie-texto\.hbs: la línea 1 usa llaves triples/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -305,9 +335,15 @@ describe('template files an administrator edits', () => {
 
 describe('formatFechaHora', () => {
   it('writes Mexico City time (UTC-6 all year since 2022)', () => {
-    expect(formatFechaHora(new Date('2026-11-28T02:30:00Z'))).toBe('27 de noviembre de 2026 a las 20:30 h (hora del centro de México)');
-    expect(formatFechaHora(new Date('2026-07-01T06:00:00Z'))).toBe('1 de julio de 2026 a las 00:00 h (hora del centro de México)');
-    expect(formatFechaHora(new Date('2027-01-01T05:59:00Z'))).toBe('31 de diciembre de 2026 a las 23:59 h (hora del centro de México)');
+    expect(formatFechaHora(new Date('2026-11-28T02:30:00Z'))).toBe(
+      '27 de noviembre de 2026 a las 20:30 h (hora del centro de México)',
+    );
+    expect(formatFechaHora(new Date('2026-07-01T06:00:00Z'))).toBe(
+      '1 de julio de 2026 a las 00:00 h (hora del centro de México)',
+    );
+    expect(formatFechaHora(new Date('2027-01-01T05:59:00Z'))).toBe(
+      '31 de diciembre de 2026 a las 23:59 h (hora del centro de México)',
+    );
   });
 
   it('refuses an invalid date', () => {
@@ -328,7 +364,11 @@ describe('templates/mail/README.md', () => {
 describe('readMailPartials', () => {
   it('splits the shipped pieces by kind: "-texto" for the text part, the others for HTML', () => {
     const partials = readMailPartials(defaultMailTemplatesDir());
-    expect(Object.keys(partials.text).sort()).toEqual(['partials/consejos-texto', 'partials/enlace-texto', 'partials/pie-texto']);
+    expect(Object.keys(partials.text).sort()).toEqual([
+      'partials/consejos-texto',
+      'partials/enlace-texto',
+      'partials/pie-texto',
+    ]);
     expect(Object.keys(partials.html).sort()).toEqual([
       'layouts/correo',
       'partials/consejos',

@@ -117,7 +117,8 @@ export function formatFechaHora(date: Date): string {
 export function readMailPartials(dir: string): MailPartials {
   const all = readPartials(dir);
   for (const [name, source] of Object.entries(all)) checkMarkup(source, `${name}.hbs`);
-  const pick = (text: boolean) => Object.fromEntries(Object.entries(all).filter(([n]) => n.endsWith('-texto') === text));
+  const pick = (text: boolean) =>
+    Object.fromEntries(Object.entries(all).filter(([n]) => n.endsWith('-texto') === text));
   return { html: pick(false), text: pick(true) };
 }
 
@@ -142,7 +143,8 @@ function checkMarkup(source: string, where: string, lineOffset = 0): void {
 function parseTextTemplate(source: string, where: string): Omit<Required<TemplateSources>, 'html'> {
   const normalized = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(normalized);
-  if (!m) throw new MailTemplateError(`${where}: debe empezar con un encabezado entre líneas "---" que diga "asunto: …".`);
+  if (!m)
+    throw new MailTemplateError(`${where}: debe empezar con un encabezado entre líneas "---" que diga "asunto: …".`);
   let subject: string | undefined;
   let subjectOffset = 0;
   for (const [i, line] of (m[1] ?? '').split('\n').entries()) {
@@ -153,7 +155,9 @@ function parseTextTemplate(source: string, where: string): Omit<Required<Templat
       subject = (field[2] ?? '').trim();
       subjectOffset = i + 1;
     } else {
-      throw new MailTemplateError(`${where}: el encabezado solo admite "asunto: …" (línea: "${trimmed.slice(0, 60)}").`);
+      throw new MailTemplateError(
+        `${where}: el encabezado solo admite "asunto: …" (línea: "${trimmed.slice(0, 60)}").`,
+      );
     }
   }
   if (subject === undefined) throw new MailTemplateError(`${where}: falta "asunto: …" en el encabezado.`);
@@ -239,12 +243,15 @@ export function renderParsed<N extends MailTemplateName>(
   const given = vars as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!declared.includes(key)) {
-      throw new MailTemplateError(`Correo "${name}": {{${key}}} no es un marcador de esta plantilla (disponibles: ${declared.join(', ')}).`);
+      throw new MailTemplateError(
+        `Correo "${name}": {{${key}}} no es un marcador de esta plantilla (disponibles: ${declared.join(', ')}).`,
+      );
     }
   }
   const values = Object.fromEntries(declared.map((key) => [key, stringValue(name, key, given[key])]));
   const subject = parsed.subject(values);
-  if (/[\r\n]/.test(subject)) throw new MailTemplateError(`Correo "${name}": el asunto no puede tener saltos de línea.`);
+  if (/[\r\n]/.test(subject))
+    throw new MailTemplateError(`Correo "${name}": el asunto no puede tener saltos de línea.`);
   // Partials end in a newline of their own: the text ends in exactly one, as a file does.
   return { subject, text: parsed.text(values).replace(/\s+$/, '') + '\n', html: parsed.html(values) };
 }

@@ -23,7 +23,12 @@ class RecordingLedger {
   sent: string[] = [];
   claim(entry: SentMailEntry, now: Date, leaseMs: number): Promise<Claim> {
     this.claimed.push(entry);
-    return Promise.resolve({ kind: 'claimed', token: 't', leaseUntil: new Date(now.getTime() + leaseMs), previousClaims: 0 });
+    return Promise.resolve({
+      kind: 'claimed',
+      token: 't',
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      previousClaims: 0,
+    });
   }
   markSent(messageId: string): Promise<void> {
     this.sent.push(messageId);

@@ -22,7 +22,11 @@ class MailerShutdown implements OnApplicationShutdown {
  */
 @Module({
   providers: [
-    { provide: SentMailLedger, inject: [DataSource], useFactory: (ds: DataSource): SentMailLedger => new SentMailLedger(ds) },
+    {
+      provide: SentMailLedger,
+      inject: [DataSource],
+      useFactory: (ds: DataSource): SentMailLedger => new SentMailLedger(ds),
+    },
     {
       provide: MAILER,
       inject: [APP_CONFIG, SentMailLedger],

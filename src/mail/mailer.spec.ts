@@ -13,7 +13,11 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('smtpOptionsFromUrl', () => {
   it('reads host, port and TLS mode from the scheme, with submission ports by default', () => {
-    expect(smtpOptionsFromUrl('smtp://mail.colima.gob.mx')).toMatchObject({ host: 'mail.colima.gob.mx', port: 587, secure: false });
+    expect(smtpOptionsFromUrl('smtp://mail.colima.gob.mx')).toMatchObject({
+      host: 'mail.colima.gob.mx',
+      port: 587,
+      secure: false,
+    });
     expect(smtpOptionsFromUrl('smtps://mail.colima.gob.mx')).toMatchObject({ port: 465, secure: true });
     expect(smtpOptionsFromUrl('smtp://127.0.0.1:2525')).toMatchObject({ host: '127.0.0.1', port: 2525 });
     expect(smtpOptionsFromUrl('smtp://[::1]:25')).toMatchObject({ host: '::1', port: 25 });
@@ -26,7 +30,9 @@ describe('smtpOptionsFromUrl', () => {
   });
 
   it('passes the allowed query parameters, typed', () => {
-    const o = smtpOptionsFromUrl('smtps://mail?tls.rejectUnauthorized=false&tls.servername=correo.colima.gob.mx&name=mci');
+    const o = smtpOptionsFromUrl(
+      'smtps://mail?tls.rejectUnauthorized=false&tls.servername=correo.colima.gob.mx&name=mci',
+    );
     expect(o.tls).toEqual({ rejectUnauthorized: false, servername: 'correo.colima.gob.mx' });
     expect(o.name).toBe('mci');
     expect(smtpOptionsFromUrl('smtp://mail?requireTLS=true').requireTLS).toBe(true);
@@ -34,7 +40,13 @@ describe('smtpOptionsFromUrl', () => {
 
   it('keeps nodemailer logging and file/URL access off, whatever the URL says', () => {
     const o = smtpOptionsFromUrl('smtp://mail');
-    expect(o).toMatchObject({ logger: false, debug: false, transactionLog: false, disableFileAccess: true, disableUrlAccess: true });
+    expect(o).toMatchObject({
+      logger: false,
+      debug: false,
+      transactionLog: false,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
     for (const param of ['debug=true', 'logger=true', 'transactionLog=true', 'pool=true']) {
       const e = configError(() => smtpOptionsFromUrl(`smtp://user:s3creto@mail?${param}`));
       expect(e.variable).toBe('SMTP_URL');

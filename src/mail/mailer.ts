@@ -2,7 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import nodemailer, { type NodemailerError, type SendMailOptions, type SMTPTransportOptions, type StreamSentMessageInfo, type Transporter } from 'nodemailer';
+import nodemailer, {
+  type NodemailerError,
+  type SendMailOptions,
+  type SMTPTransportOptions,
+  type StreamSentMessageInfo,
+  type Transporter,
+} from 'nodemailer';
 import { type AppConfig, ConfigError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../config/config';
 import type { SentMailLedger } from './sent-mail-ledger';
 
@@ -128,14 +134,32 @@ function checkMessage(msg: OutgoingMail): void {
   }
   const bad = msg.to.filter((a) => typeof a !== 'string' || !ADDRESS.test(a.trim()));
   if (bad.length > 0) {
-    throw new MailDeliveryError(`Dirección de destinatario no válida (${bad.length} de ${msg.to.length}).`, true, 'DESTINATARIO_INVALIDO');
+    throw new MailDeliveryError(
+      `Dirección de destinatario no válida (${bad.length} de ${msg.to.length}).`,
+      true,
+      'DESTINATARIO_INVALIDO',
+    );
   }
-  if (/[\r\n]/.test(msg.subject)) throw new MailDeliveryError('El asunto no puede tener saltos de línea.', true, 'ASUNTO_INVALIDO');
+  if (/[\r\n]/.test(msg.subject))
+    throw new MailDeliveryError('El asunto no puede tener saltos de línea.', true, 'ASUNTO_INVALIDO');
   for (const [name, value] of Object.entries(msg.headers ?? {})) {
-    if (!/^[A-Za-z0-9-]+$/.test(name) || RESERVED_HEADERS.has(name.toLowerCase()) || name.toLowerCase().startsWith('content-')) {
-      throw new MailDeliveryError(`El encabezado "${name}" no se puede fijar desde la aplicación.`, true, 'ENCABEZADO_INVALIDO');
+    if (
+      !/^[A-Za-z0-9-]+$/.test(name) ||
+      RESERVED_HEADERS.has(name.toLowerCase()) ||
+      name.toLowerCase().startsWith('content-')
+    ) {
+      throw new MailDeliveryError(
+        `El encabezado "${name}" no se puede fijar desde la aplicación.`,
+        true,
+        'ENCABEZADO_INVALIDO',
+      );
     }
-    if (/[\r\n]/.test(value)) throw new MailDeliveryError(`El encabezado "${name}" no puede tener saltos de línea.`, true, 'ENCABEZADO_INVALIDO');
+    if (/[\r\n]/.test(value))
+      throw new MailDeliveryError(
+        `El encabezado "${name}" no puede tener saltos de línea.`,
+        true,
+        'ENCABEZADO_INVALIDO',
+      );
   }
 }
 
@@ -166,7 +190,11 @@ function composeOptions(msg: OutgoingMail, from: string, messageId: string, date
 
 function ledgerError(e: unknown): MailDeliveryError {
   // Nothing was sent: the job may retry. The driver's message names the problem, never a body (none is stored).
-  return new MailDeliveryError(`No se pudo consultar el registro de correos enviados: ${String((e as Error).message).slice(0, 200)}`, false, 'REGISTRO');
+  return new MailDeliveryError(
+    `No se pudo consultar el registro de correos enviados: ${String((e as Error).message).slice(0, 200)}`,
+    false,
+    'REGISTRO',
+  );
 }
 
 /**
@@ -195,26 +223,42 @@ abstract class RecordedMailer implements Mailer {
     checkMessage(msg);
     const messageId = messageIdFor(this.domain, msg.idempotencyKey);
     const now = this.now();
-    const claim = await this.ledger.claim({ messageId, to: msg.to, subject: msg.subject }, now, this.leaseMs).catch((e: unknown) => {
-      throw ledgerError(e);
-    });
+    const claim = await this.ledger
+      .claim({ messageId, to: msg.to, subject: msg.subject }, now, this.leaseMs)
+      .catch((e: unknown) => {
+        throw ledgerError(e);
+      });
     if (claim.kind === 'sent') {
-      this.logger.log(`Correo ${messageId} ya se había enviado (${claim.sentAt?.toISOString() ?? 'sin fecha'}); no se repite`);
+      this.logger.log(
+        `Correo ${messageId} ya se había enviado (${claim.sentAt?.toISOString() ?? 'sin fecha'}); no se repite`,
+      );
       return { messageId };
     }
     if (claim.kind === 'busy') {
       const wait = Math.max(1_000, claim.until.getTime() - now.getTime());
-      throw new MailDeliveryError('Otro proceso está enviando este mismo correo; se reintentará cuando termine.', false, 'ENVIO_EN_CURSO', undefined, wait);
+      throw new MailDeliveryError(
+        'Otro proceso está enviando este mismo correo; se reintentará cuando termine.',
+        false,
+        'ENVIO_EN_CURSO',
+        undefined,
+        wait,
+      );
     }
     if (claim.previousClaims > 0) {
       // The one duplicate the record cannot rule out: that attempt may have had its 250 and died before recording it.
-      this.logger.warn(`Correo ${messageId}: un intento anterior no registró si el servidor lo aceptó; se envía de nuevo`);
+      this.logger.warn(
+        `Correo ${messageId}: un intento anterior no registró si el servidor lo aceptó; se envía de nuevo`,
+      );
     }
     let done: string;
     try {
       done = await this.transmit(msg, messageId, now);
     } catch (e) {
-      await this.ledger.release(messageId, claim.token).catch((r: unknown) => this.logger.warn(`Correo ${messageId}: no se pudo liberar su registro: ${ledgerError(r).message}`));
+      await this.ledger
+        .release(messageId, claim.token)
+        .catch((r: unknown) =>
+          this.logger.warn(`Correo ${messageId}: no se pudo liberar su registro: ${ledgerError(r).message}`),
+        );
       throw e;
     }
     const after = this.now();
@@ -222,7 +266,9 @@ abstract class RecordedMailer implements Mailer {
       await this.ledger.markSent(messageId, after);
     } catch (e) {
       // It was delivered: report it so. Only if this job also fails to report will a retry resend it, once.
-      this.logger.warn(`Correo ${messageId} ${done}, pero no se pudo registrar como enviado: ${ledgerError(e).message}`);
+      this.logger.warn(
+        `Correo ${messageId} ${done}, pero no se pudo registrar como enviado: ${ledgerError(e).message}`,
+      );
     }
     if (after.getTime() > claim.leaseUntil.getTime()) {
       this.logger.warn(`Correo ${messageId}: el envío tardó más que su reserva; otro proceso pudo enviarlo también`);
@@ -292,7 +338,11 @@ export function smtpOptionsFromUrl(smtpUrl: string): SMTPTransportOptions {
     let value: string | boolean = raw;
     if (kind === 'boolean') {
       if (raw !== 'true' && raw !== 'false') {
-        throw new ConfigError('SMTP_URL', `el parámetro "${key}" debe ser true o false`, `parameter "${key}" must be true or false`);
+        throw new ConfigError(
+          'SMTP_URL',
+          `el parámetro "${key}" debe ser true o false`,
+          `parameter "${key}" must be true or false`,
+        );
       }
       value = raw === 'true';
     }
@@ -339,9 +389,16 @@ export class SmtpMailer extends RecordedMailer {
         typeof err.response === 'string'
           ? `el servidor no aceptó el mensaje: ${err.response.slice(0, 200)}`
           : `${err.code ?? 'error'}: ${String(err.message).slice(0, 200)}`;
-      this.logger.warn(`Correo ${messageId} no entregado a ${this.where} (${msg.to.length} destinatario(s)): ${reason}`);
+      this.logger.warn(
+        `Correo ${messageId} no entregado a ${this.where} (${msg.to.length} destinatario(s)): ${reason}`,
+      );
       // Without a reply (connection refused, timeout, TLS) the same message may go through later.
-      throw new MailDeliveryError(`No se pudo entregar el correo a ${this.where}: ${reason}`, err.permanent ?? false, err.code, err.responseCode);
+      throw new MailDeliveryError(
+        `No se pudo entregar el correo a ${this.where}: ${reason}`,
+        err.permanent ?? false,
+        err.code,
+        err.responseCode,
+      );
     }
     return `entregado a ${this.where}`;
   }
@@ -408,7 +465,11 @@ export class OutboxMailer extends RecordedMailer {
         if (existing !== undefined) return `ya estaba en la bandeja de salida (${existing}); no se repite`;
       }
     } catch (e) {
-      throw new MailDeliveryError(`No se pudo usar la bandeja de salida ${this.dir}: ${(e as Error).message}`, false, 'OUTBOX');
+      throw new MailDeliveryError(
+        `No se pudo usar la bandeja de salida ${this.dir}: ${(e as Error).message}`,
+        false,
+        'OUTBOX',
+      );
     }
     const info = await this.transporter.sendMail(composeOptions(msg, this.config.mailFrom, messageId, now));
     if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer stream transport returned no buffer');
@@ -420,7 +481,11 @@ export class OutboxMailer extends RecordedMailer {
       await rename(temp, join(this.dir, name));
     } catch (e) {
       await rm(temp, { force: true });
-      throw new MailDeliveryError(`No se pudo escribir el correo en ${this.dir}: ${(e as Error).message}`, false, 'OUTBOX');
+      throw new MailDeliveryError(
+        `No se pudo escribir el correo en ${this.dir}: ${(e as Error).message}`,
+        false,
+        'OUTBOX',
+      );
     }
     return `guardado en la bandeja de salida: ${name}`;
   }

@@ -78,7 +78,9 @@ export class SentMailLedger {
   /** Whether the server accepted any of these messages. */
   async anySent(messageIds: string[]): Promise<boolean> {
     if (messageIds.length === 0) return false;
-    return (await this.ds.getRepository(SentMail).count({ where: { messageId: In(messageIds), status: 'enviado' } })) > 0;
+    return (
+      (await this.ds.getRepository(SentMail).count({ where: { messageId: In(messageIds), status: 'enviado' } })) > 0
+    );
   }
 }
 

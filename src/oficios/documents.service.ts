@@ -54,7 +54,12 @@ export interface ReplyView {
   };
   oficio: { id: string; folio: string };
   /** How the addressee acknowledges it: the machine event ACUSAR_RECIBO through the engine API. */
-  tramite: { id: string; estado: string; version: number; acuse: { evento: 'ACUSAR_RECIBO'; ruta: string; disponible: boolean } };
+  tramite: {
+    id: string;
+    estado: string;
+    version: number;
+    acuse: { evento: 'ACUSAR_RECIBO'; ruta: string; disponible: boolean };
+  };
 }
 
 type Reader = Actor;
@@ -65,7 +70,11 @@ type Reader = Actor;
  * forwarded it to them (`replyForwarded`; guía 5.2.1 paso 11, 5.3.1 paso 8: the Subdirección "envía oficio al área").
  * Anyone else is told it does not exist (404, not 403), so letters cannot be discovered by trying ids.
  */
-export function canOpen(doc: Pick<IssuedDocument, 'nivelClave' | 'responsableId'> & { kind?: IssuedDocument['kind'] }, actor: Reader, replyForwarded: boolean): boolean {
+export function canOpen(
+  doc: Pick<IssuedDocument, 'nivelClave' | 'responsableId'> & { kind?: IssuedDocument['kind'] },
+  actor: Reader,
+  replyForwarded: boolean,
+): boolean {
   switch (actor.role) {
     case 'subdireccion':
     case 'subjefatura':
@@ -111,11 +120,23 @@ export class DocumentsService {
     if (!doc || !canOpen(doc, actor, await this.replyForwarded(doc.caseId))) throw notFound('El documento');
     const pdf = await this.files.read(doc.storageKey);
     if (sha256(pdf) !== doc.sha256) {
-      this.log.error({ documentId: id, key: doc.storageKey }, 'El archivo guardado no coincide con la huella del documento emitido');
-      throw new DomainError('DOCUMENTO_ALTERADO', 'El archivo guardado de este documento no coincide con el que se emitió; se avisó a la Subjefatura de Sistemas.', 503);
+      this.log.error(
+        { documentId: id, key: doc.storageKey },
+        'El archivo guardado no coincide con la huella del documento emitido',
+      );
+      throw new DomainError(
+        'DOCUMENTO_ALTERADO',
+        'El archivo guardado de este documento no coincide con el que se emitió; se avisó a la Subjefatura de Sistemas.',
+        503,
+      );
     }
-    await this.ds.getRepository(DocumentDownload).insert({ id: randomUUID(), documentId: id, userId: actor.id.slice(0, 36), userRole: actor.role, at: now });
-    const filename = doc.kind === 'respuesta' && doc.numeroOficio ? `oficio-${doc.numeroOficio.replace(/\//g, '-')}.pdf` : `acuse-${doc.folio}.pdf`;
+    await this.ds
+      .getRepository(DocumentDownload)
+      .insert({ id: randomUUID(), documentId: id, userId: actor.id.slice(0, 36), userRole: actor.role, at: now });
+    const filename =
+      doc.kind === 'respuesta' && doc.numeroOficio
+        ? `oficio-${doc.numeroOficio.replace(/\//g, '-')}.pdf`
+        : `acuse-${doc.folio}.pdf`;
     return { pdf, filename };
   }
 
@@ -123,10 +144,21 @@ export class DocumentsService {
   async replyOf(id: string, actor: Reader): Promise<ReplyView> {
     const oficio = await this.ds.getRepository(Oficio).findOne({ where: [{ id }, { caseId: id }] });
     if (!oficio || !canOpen(oficio, actor, false)) throw notFound('El oficio');
-    const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { caseId: oficio.caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
-    if (!doc) throw new DomainError('RESPUESTA_PENDIENTE', `El oficio de respuesta del folio ${oficio.folio} aún no se ha emitido.`, 404);
+    const doc = await this.ds
+      .getRepository(IssuedDocument)
+      .findOne({ where: { caseId: oficio.caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
+    if (!doc)
+      throw new DomainError(
+        'RESPUESTA_PENDIENTE',
+        `El oficio de respuesta del folio ${oficio.folio} aún no se ha emitido.`,
+        404,
+      );
     if (!canOpen(doc, actor, await this.replyForwarded(oficio.caseId))) {
-      throw new DomainError('RESPUESTA_PENDIENTE', `La ${ROLE_LABEL.subdireccion} aún no le ha enviado el oficio de respuesta del folio ${oficio.folio}.`, 404);
+      throw new DomainError(
+        'RESPUESTA_PENDIENTE',
+        `La ${ROLE_LABEL.subdireccion} aún no le ha enviado el oficio de respuesta del folio ${oficio.folio}.`,
+        404,
+      );
     }
     const c = await this.cases.find(oficio.caseId);
     return {
@@ -147,7 +179,11 @@ export class DocumentsService {
         id: oficio.caseId,
         estado: c?.state ?? '(desconocido)',
         version: c?.version ?? 0,
-        acuse: { evento: 'ACUSAR_RECIBO', ruta: `/api/tramites/${oficio.caseId}/eventos`, disponible: c?.state === 'acuseRespuesta' },
+        acuse: {
+          evento: 'ACUSAR_RECIBO',
+          ruta: `/api/tramites/${oficio.caseId}/eventos`,
+          disponible: c?.state === 'acuseRespuesta',
+        },
       },
     };
   }
@@ -167,7 +203,11 @@ export class DocumentsService {
     const code = normalizeVerificationCode(raw);
     const doc = code ? await this.ds.getRepository(IssuedDocument).findOne({ where: { codigo: code } }) : null;
     if (!doc) {
-      throw new DomainError('CODIGO_DESCONOCIDO', 'No existe un documento emitido con ese código de verificación. Revise el código impreso junto al código QR.', 404);
+      throw new DomainError(
+        'CODIGO_DESCONOCIDO',
+        'No existe un documento emitido con ese código de verificación. Revise el código impreso junto al código QR.',
+        404,
+      );
     }
     return doc;
   }

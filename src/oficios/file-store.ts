@@ -84,7 +84,8 @@ export class LocalFileStore implements FileStore {
         }
         const at = await modifiedAt(file);
         if (at === null || at >= before) continue;
-        if (leftover) await rm(file, { force: true }); // a write cut short
+        if (leftover)
+          await rm(file, { force: true }); // a write cut short
         else if (KEY.test(`${dir}/${name}`)) old.push(`${dir}/${name}`);
       }
     }
@@ -121,7 +122,11 @@ export class LocalFileStore implements FileStore {
     try {
       return await readFile(join(this.root, key));
     } catch {
-      throw new DomainError('ARCHIVO_NO_ENCONTRADO', 'El archivo solicitado no existe en el almacén de documentos.', 404);
+      throw new DomainError(
+        'ARCHIVO_NO_ENCONTRADO',
+        'El archivo solicitado no existe en el almacén de documentos.',
+        404,
+      );
     }
   }
 }

@@ -42,14 +42,25 @@ export class StoredFileSweep {
 
   /** Removes the stored files no oficio or document references, older than the grace period; the keys removed. */
   async sweep(now = new Date()): Promise<string[]> {
-    const removed = await this.files.removeUnreferenced(new Date(now.getTime() - UNREFERENCED_FILE_GRACE_MS), () => this.referencedKeys());
-    if (removed.length) this.log.log({ archivos: removed }, 'Archivos sin registro eliminados del almacén de documentos');
+    const removed = await this.files.removeUnreferenced(new Date(now.getTime() - UNREFERENCED_FILE_GRACE_MS), () =>
+      this.referencedKeys(),
+    );
+    if (removed.length)
+      this.log.log({ archivos: removed }, 'Archivos sin registro eliminados del almacén de documentos');
     return removed;
   }
 
   private async referencedKeys(): Promise<Set<string>> {
-    const scans = await this.ds.getRepository(Oficio).createQueryBuilder('o').select('o.archivoKey', 'k').getRawMany<{ k: string }>();
-    const documents = await this.ds.getRepository(IssuedDocument).createQueryBuilder('d').select('d.storageKey', 'k').getRawMany<{ k: string }>();
+    const scans = await this.ds
+      .getRepository(Oficio)
+      .createQueryBuilder('o')
+      .select('o.archivoKey', 'k')
+      .getRawMany<{ k: string }>();
+    const documents = await this.ds
+      .getRepository(IssuedDocument)
+      .createQueryBuilder('d')
+      .select('d.storageKey', 'k')
+      .getRawMany<{ k: string }>();
     return new Set([...scans, ...documents].map((r) => r.k));
   }
 }

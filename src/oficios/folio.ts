@@ -17,7 +17,8 @@ import { mexicoCityParts } from '../letters/fecha';
 export const AREA_SSST = 'SSST';
 export type FolioTipo = 'recepcion' | 'respuesta';
 
-export const registrationFolio = (anio: number, n: number): string => `${AREA_SSST}-${anio}-${String(n).padStart(6, '0')}`;
+export const registrationFolio = (anio: number, n: number): string =>
+  `${AREA_SSST}-${anio}-${String(n).padStart(6, '0')}`;
 export const replyNumber = (anio: number, n: number): string => `${AREA_SSST}/${String(n).padStart(4, '0')}/${anio}`;
 
 /** The calendar year in Mexico City at that instant. */
@@ -32,13 +33,28 @@ export const folioYear = (at: Date): number => mexicoCityParts(at).year;
 export async function takeNumber(em: EntityManager, area: string, tipo: FolioTipo, anio: number): Promise<number> {
   const where = 'area = ? AND tipo = ? AND anio = ?';
   if (em.connection.options.type === 'better-sqlite3') {
-    await em.query('INSERT INTO folio_counter (area, tipo, anio, ultimo) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING', [area, tipo, anio]);
+    await em.query('INSERT INTO folio_counter (area, tipo, anio, ultimo) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING', [
+      area,
+      tipo,
+      anio,
+    ]);
     await em.query(`UPDATE folio_counter SET ultimo = ultimo + 1 WHERE ${where}`, [area, tipo, anio]);
-    const rows: { ultimo: number }[] = await em.query(`SELECT ultimo FROM folio_counter WHERE ${where}`, [area, tipo, anio]);
+    const rows: { ultimo: number }[] = await em.query(`SELECT ultimo FROM folio_counter WHERE ${where}`, [
+      area,
+      tipo,
+      anio,
+    ]);
     return Number(rows[0].ultimo);
   }
-  await em.query('INSERT INTO folio_counter (area, tipo, anio, ultimo) VALUES (?, ?, ?, 0) ON DUPLICATE KEY UPDATE ultimo = ultimo', [area, tipo, anio]);
-  const rows: { ultimo: number }[] = await em.query(`SELECT ultimo FROM folio_counter WHERE ${where} FOR UPDATE`, [area, tipo, anio]);
+  await em.query(
+    'INSERT INTO folio_counter (area, tipo, anio, ultimo) VALUES (?, ?, ?, 0) ON DUPLICATE KEY UPDATE ultimo = ultimo',
+    [area, tipo, anio],
+  );
+  const rows: { ultimo: number }[] = await em.query(`SELECT ultimo FROM folio_counter WHERE ${where} FOR UPDATE`, [
+    area,
+    tipo,
+    anio,
+  ]);
   const next = Number(rows[0].ultimo) + 1;
   await em.query(`UPDATE folio_counter SET ultimo = ? WHERE ${where}`, [next, area, tipo, anio]);
   return next;
@@ -52,7 +68,11 @@ function isLockConflict(e: unknown): boolean {
 }
 
 /** inTransaction, retried a few times when the database chose this transaction as a deadlock victim. */
-export async function inNumberingTransaction<T>(ds: DataSource, fn: (em: EntityManager) => Promise<T>, attempts = 5): Promise<T> {
+export async function inNumberingTransaction<T>(
+  ds: DataSource,
+  fn: (em: EntityManager) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await inTransaction(ds, fn);
@@ -67,5 +87,10 @@ export async function inNumberingTransaction<T>(ds: DataSource, fn: (em: EntityM
 export function isUniqueViolation(e: unknown): boolean {
   if (!(e instanceof QueryFailedError)) return false;
   const d = e.driverError as { code?: string; errno?: number } | undefined;
-  return d?.code === 'SQLITE_CONSTRAINT_UNIQUE' || d?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || d?.code === 'ER_DUP_ENTRY' || d?.errno === 1062;
+  return (
+    d?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    d?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    d?.code === 'ER_DUP_ENTRY' ||
+    d?.errno === 1062
+  );
 }

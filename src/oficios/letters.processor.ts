@@ -8,11 +8,23 @@ import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
-import { type CommandProcessor, type EffectCommand, EffectProcessor, TransientError } from '../engine/effects/effect-processor';
+import {
+  type CommandProcessor,
+  type EffectCommand,
+  EffectProcessor,
+  TransientError,
+} from '../engine/effects/effect-processor';
 import type { EngineEvent } from '../engine/engine.service';
 import { CaseRecords } from '../engine/case-records';
 import { formatFechaLarga } from '../letters/fecha';
-import { type AcuseData, renderSignedAcuse, renderSignedReplyLetter, type ReplyLetterData, type SignedDocument, SUBDIRECCION } from '../letters/renderer';
+import {
+  type AcuseData,
+  renderSignedAcuse,
+  renderSignedReplyLetter,
+  type ReplyLetterData,
+  type SignedDocument,
+  SUBDIRECCION,
+} from '../letters/renderer';
 import type { PdfSigner } from '../letters/signer';
 import {
   DEFAULT_LETTER_TEMPLATES_DIR,
@@ -75,7 +87,10 @@ export class DocumentIssuer {
 
   /** The number the next document of a kind would take this year (read without the counter's lock). */
   async nextNumber(tipo: 'respuesta', anio: number): Promise<number> {
-    const rows: { ultimo: number }[] = await this.ds.query('SELECT ultimo FROM folio_counter WHERE area = ? AND tipo = ? AND anio = ?', [AREA_SSST, tipo, anio]);
+    const rows: { ultimo: number }[] = await this.ds.query(
+      'SELECT ultimo FROM folio_counter WHERE area = ? AND tipo = ? AND anio = ?',
+      [AREA_SSST, tipo, anio],
+    );
     return Number(rows[0]?.ultimo ?? 0) + 1;
   }
 
@@ -85,7 +100,10 @@ export class DocumentIssuer {
   }
 
   urls(code: string): { verifyUrl: string; shortUrl: string } {
-    return { verifyUrl: verifyUrl(this.config.publicBaseUrl, code), shortUrl: shortVerifyUrl(this.config.publicBaseUrl, code) };
+    return {
+      verifyUrl: verifyUrl(this.config.publicBaseUrl, code),
+      shortUrl: shortVerifyUrl(this.config.publicBaseUrl, code),
+    };
   }
 
   /** The registered oficio of a case; an oficio procedure started without registration cannot be acknowledged. */
@@ -101,7 +119,15 @@ export class DocumentIssuer {
     return oficio;
   }
 
-  row(cmd: EffectCommand, oficio: Oficio, kind: DocumentKind, code: string, signed: SignedDocument, key: string, extra: { numeroOficio: string | null; asunto: string; destinatario: string }): IssuedDocument {
+  row(
+    cmd: EffectCommand,
+    oficio: Oficio,
+    kind: DocumentKind,
+    code: string,
+    signed: SignedDocument,
+    key: string,
+    extra: { numeroOficio: string | null; asunto: string; destinatario: string },
+  ): IssuedDocument {
     return {
       id: randomUUID(),
       kind,
@@ -142,7 +168,10 @@ export class DocumentIssuer {
    * verification-code collision (draw another code).
    */
   async insert(em: EntityManager, row: IssuedDocument): Promise<IssuedDocument | undefined> {
-    const q = em.createQueryBuilder(Oficio, 'o').select(['o.id', 'o.status', 'o.canceladoAt']).where('o.id = :id', { id: row.oficioId });
+    const q = em
+      .createQueryBuilder(Oficio, 'o')
+      .select(['o.id', 'o.status', 'o.canceladoAt'])
+      .where('o.id = :id', { id: row.oficioId });
     if (em.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_write'); // SQLite: transactions are queued
     const oficio = await q.getOne();
     if (oficio?.status === 'cancelado') {
@@ -183,7 +212,11 @@ export class AcuseProcessor implements CommandProcessor {
         recibidoEn: oficio.recibidoAt,
         recibio: { nombre: oficio.recibidoPorNombre, cargo: SUBDIRECCION },
         turnadoA: TURNADO_A,
-        remitente: { nombre: oficio.remitenteNombre, cargo: oficio.remitenteCargo, ...(dependencia ? { dependencia } : {}) },
+        remitente: {
+          nombre: oficio.remitenteNombre,
+          cargo: oficio.remitenteCargo,
+          ...(dependencia ? { dependencia } : {}),
+        },
         oficio: { numero: oficio.numeroRemitente, fecha: oficio.fechaOficio },
         asunto: oficio.asunto,
         fojas: oficio.fojas,
@@ -229,19 +262,31 @@ export class ReplyLetterProcessor implements CommandProcessor {
     if (done) return { type: 'LETTER_READY', letterId: done.id };
     const outcome = (payload as { outcome?: unknown } | null)?.outcome;
     if (typeof outcome !== 'string' || !(LETTER_OUTCOMES as readonly string[]).includes(outcome)) {
-      throw new DomainError('RESULTADO_DESCONOCIDO', `No hay oficio de respuesta para el resultado «${String(outcome)}».`, 422);
+      throw new DomainError(
+        'RESULTADO_DESCONOCIDO',
+        `No hay oficio de respuesta para el resultado «${String(outcome)}».`,
+        422,
+      );
     }
     const row = await this.cases.find(cmd.caseId);
     if (!row) throw new DomainError('TRAMITE_NO_ENCONTRADO', 'El trámite del oficio de respuesta no existe.', 422);
     if (!(LETTER_PROCEDURES as readonly string[]).includes(row.procedureId)) {
-      throw new DomainError('SIN_OFICIO_DE_RESPUESTA', `El procedimiento «${row.procedureId}» no se responde con oficio.`, 422);
+      throw new DomainError(
+        'SIN_OFICIO_DE_RESPUESTA',
+        `El procedimiento «${row.procedureId}» no se responde con oficio.`,
+        422,
+      );
     }
     const oficio = await this.issuer.oficioOf(cmd.caseId);
     const context = row.context as Partial<CaseContext> as CaseContext;
-    if (Object.keys(context).length === 0) throw new DomainError('TRAMITE_SIN_DATOS', 'El trámite no tiene datos para el oficio de respuesta.', 422);
+    if (Object.keys(context).length === 0)
+      throw new DomainError('TRAMITE_SIN_DATOS', 'El trámite no tiene datos para el oficio de respuesta.', 422);
     // Wording first: a template that cannot be filled fails before a number is spent.
     const values = await this.values(oficio, context, outcome as LetterOutcome);
-    const filled = fillLetterTemplate(loadLetterTemplate(row.procedureId as LetterProcedure, outcome as LetterOutcome, this.templatesDir), values);
+    const filled = fillLetterTemplate(
+      loadLetterTemplate(row.procedureId as LetterProcedure, outcome as LetterOutcome, this.templatesDir),
+      values,
+    );
 
     for (let i = 0; i < CODE_ATTEMPTS; i++) {
       const doc = await this.issue(cmd, oficio, filled, newVerificationCode());
@@ -262,7 +307,12 @@ export class ReplyLetterProcessor implements CommandProcessor {
    * it; if another letter took it meanwhile, render again with the new one. No lock is held while a PDF is drawn, and
    * a letter that fails to render or store spends no number.
    */
-  private async issue(cmd: EffectCommand, oficio: Oficio, filled: FilledLetter, code: string): Promise<IssuedDocument | undefined> {
+  private async issue(
+    cmd: EffectCommand,
+    oficio: Oficio,
+    filled: FilledLetter,
+    code: string,
+  ): Promise<IssuedDocument | undefined> {
     const signedAt = new Date();
     const anio = folioYear(signedAt);
     let expected = await this.peek(anio);
@@ -273,7 +323,11 @@ export class ReplyLetterProcessor implements CommandProcessor {
         numeroOficio,
         fecha: signedAt,
         asunto: filled.asunto,
-        destinatario: { nombre: oficio.remitenteNombre, cargo: oficio.remitenteCargo, ...(oficio.area ? { area: oficio.area } : {}) },
+        destinatario: {
+          nombre: oficio.remitenteNombre,
+          cargo: oficio.remitenteCargo,
+          ...(oficio.area ? { area: oficio.area } : {}),
+        },
         cuerpo: filled.cuerpo,
         firmante: { nombre: this.issuer.signer.certificate.subject.nombre, cargo: this.issuer.config.signerPosition },
         ccp: filled.ccp,
@@ -306,7 +360,9 @@ export class ReplyLetterProcessor implements CommandProcessor {
       }
     }
     // Many letters at once: the queue tries this one again later (backoff) instead of failing the case.
-    throw new TransientError('No se pudo asignar número de oficio: hay demasiados oficios emitiéndose a la vez; se reintentará.');
+    throw new TransientError(
+      'No se pudo asignar número de oficio: hay demasiados oficios emitiéndose a la vez; se reintentará.',
+    );
   }
 
   /** The number the next letter of the year would get. */

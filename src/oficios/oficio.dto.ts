@@ -1,11 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IsCct, IsCurp, IsEmailAddress } from '../validation';
 import { LETTER_PROCEDURES, type LetterProcedure } from '../letters/templates';
 
 /** Form fields arrive as text: blank means absent. */
-const blankToUndefined = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value);
+const blankToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 const upper = ({ value }: { value: unknown }): unknown => {
   const v = blankToUndefined({ value });
   return typeof v === 'string' ? v.toUpperCase() : v;
@@ -24,7 +39,8 @@ const int = ({ value }: { value: unknown }): unknown => {
   const v = blankToUndefined({ value });
   return typeof v === 'string' && /^-?\d{1,9}$/.test(v) ? Number(v) : v;
 };
-const bool = ({ value }: { value: unknown }): unknown => (value === 'true' || value === true ? true : value === 'false' || value === false || value === '' ? false : value);
+const bool = ({ value }: { value: unknown }): unknown =>
+  value === 'true' || value === true ? true : value === 'false' || value === false || value === '' ? false : value;
 
 /** Registration of an incoming oficio (multipart form with the scan in «archivo»). */
 export class RegisterOficioDto {
@@ -130,7 +146,10 @@ export class RegisterOficioDto {
   @ApiPropertyOptional({ description: 'Momento en que se recibió (ISO 8601); por omisión, ahora' })
   @Transform(blankToUndefined)
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'La fecha de recepción no es válida (ISO 8601, p. ej. 2026-11-28T11:05:00-06:00).' })
+  @IsISO8601(
+    { strict: true },
+    { message: 'La fecha de recepción no es válida (ISO 8601, p. ej. 2026-11-28T11:05:00-06:00).' },
+  )
   recibidoEn?: string;
 
   @ApiPropertyOptional({ description: 'Registrar aunque ya exista un oficio con el mismo número del mismo remitente' })
@@ -146,11 +165,22 @@ export class ListOficiosQuery {
   /** Part of the sender's name, position or area. */
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(160) remitente?: string;
   @Transform(upper) @IsOptional() @IsString() @MaxLength(40) nivel?: string;
-  @Transform(blankToUndefined) @IsOptional() @IsIn(LETTER_PROCEDURES, { message: 'El procedimiento no es válido.' }) procedimiento?: string;
-  @Transform(blankToUndefined) @IsOptional() @IsIn(['registrado', 'cancelado'], { message: 'El estado debe ser registrado o cancelado.' }) estado?: 'registrado' | 'cancelado';
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsIn(LETTER_PROCEDURES, { message: 'El procedimiento no es válido.' })
+  procedimiento?: string;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsIn(['registrado', 'cancelado'], { message: 'El estado debe ser registrado o cancelado.' })
+  estado?: 'registrado' | 'cancelado';
   @Transform(int) @IsOptional() @IsInt({ message: 'El año debe ser un número.' }) @Min(2000) @Max(2999) anio?: number;
   @Transform(int) @IsOptional() @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
-  @Transform(int) @IsOptional() @IsInt({ message: 'porPagina debe ser un número.' }) @Min(1) @Max(100, { message: 'porPagina admite hasta 100.' }) porPagina?: number;
+  @Transform(int)
+  @IsOptional()
+  @IsInt({ message: 'porPagina debe ser un número.' })
+  @Min(1)
+  @Max(100, { message: 'porPagina admite hasta 100.' })
+  porPagina?: number;
 }
 
 export class CancelOficioDto {

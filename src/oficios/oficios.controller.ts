@@ -1,4 +1,20 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Redirect, StreamableFile, UploadedFile, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Redirect,
+  StreamableFile,
+  UploadedFile,
+  UseFilters,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, Roles, StaffAuthGuard } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
@@ -28,15 +44,27 @@ export class OficiosController {
   @Roles('subdireccion')
   @UseInterceptors(SingleFileUpload)
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ description: 'Campos del oficio y el oficio escaneado en «archivo» (PDF, PNG, JPEG o TIFF; hasta 10 MB)', type: RegisterOficioDto })
-  @ApiOperation({ summary: 'Registra un oficio recibido: folio, acuse de recibo y trámite (409 si el número ya se registró)' })
-  register(@CurrentStaff() staff: AuthenticatedStaff, @Body() dto: RegisterOficioDto, @UploadedFile() file: UploadedFileData | undefined) {
+  @ApiBody({
+    description: 'Campos del oficio y el oficio escaneado en «archivo» (PDF, PNG, JPEG o TIFF; hasta 10 MB)',
+    type: RegisterOficioDto,
+  })
+  @ApiOperation({
+    summary: 'Registra un oficio recibido: folio, acuse de recibo y trámite (409 si el número ya se registró)',
+  })
+  register(
+    @CurrentStaff() staff: AuthenticatedStaff,
+    @Body() dto: RegisterOficioDto,
+    @UploadedFile() file: UploadedFileData | undefined,
+  ) {
     return this.oficios.register(staff, dto, file);
   }
 
   @Get()
   @Roles('subdireccion', 'subjefatura')
-  @ApiOperation({ summary: 'Busca oficios por folio, número, remitente, nivel, procedimiento, estado o año (los cancelados aparecen como cancelados)' })
+  @ApiOperation({
+    summary:
+      'Busca oficios por folio, número, remitente, nivel, procedimiento, estado o año (los cancelados aparecen como cancelados)',
+  })
   list(@Query() q: ListOficiosQuery) {
     return this.oficios.list(q);
   }
@@ -56,7 +84,9 @@ export class OficiosController {
   }
 
   @Get(':id/respuesta')
-  @ApiOperation({ summary: 'El oficio de respuesta de un oficio o trámite, para su destinatario (404 para cualquier otro)' })
+  @ApiOperation({
+    summary: 'El oficio de respuesta de un oficio o trámite, para su destinatario (404 para cualquier otro)',
+  })
   reply(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string) {
     return this.documents.replyOf(id, staff);
   }
@@ -73,7 +103,11 @@ export class DocumentsController {
   @ApiOperation({ summary: 'Descarga un documento emitido (queda registrada cada descarga); 404 si no le corresponde' })
   async pdf(@CurrentStaff() staff: AuthenticatedStaff, @Param('id', uuid) id: string): Promise<StreamableFile> {
     const { pdf, filename } = await this.documents.download(id, staff);
-    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${filename}"`, length: pdf.length });
+    return new StreamableFile(pdf, {
+      type: 'application/pdf',
+      disposition: `attachment; filename="${filename}"`,
+      length: pdf.length,
+    });
   }
 }
 

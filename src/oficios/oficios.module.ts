@@ -5,7 +5,12 @@ import { DocumentsService } from './documents.service';
 import { FILE_STORE, LocalFileStore } from './file-store';
 import { StoredFileSweep } from './file-sweep';
 import { AcuseProcessor, DocumentIssuer, ReplyLetterProcessor } from './letters.processor';
-import { DocumentsController, OficiosController, VerificationApiController, VerificationPageController } from './oficios.controller';
+import {
+  DocumentsController,
+  OficiosController,
+  VerificationApiController,
+  VerificationPageController,
+} from './oficios.controller';
 import { OficiosService } from './oficios.service';
 import type { PdfSigner } from '../letters/signer';
 import { PDF_SIGNER } from './pdf-signer.provider';

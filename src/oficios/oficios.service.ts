@@ -59,12 +59,7 @@ type Registrar = Actor & { nombre?: string };
 
 /** Upper case without accents and with single spaces: "Dirección  de Becas" and "DIRECCION DE BECAS" are one sender. */
 export const normalizeSender = (s: string): string =>
-  s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toUpperCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  s.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/\s+/g, ' ').trim();
 export const normalizeNumber = (s: string): string => s.toUpperCase().replace(/\s+/g, '');
 
 /** A LIKE pattern with `!` as escape character (the same on SQLite and MySQL, unlike the backslash). */
@@ -100,9 +95,18 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     await this.reconcileCancelledCases();
   }
 
-  async register(actor: Registrar, dto: RegisterOficioDto, file: UploadedFileData | undefined, now = new Date()): Promise<RegisteredOficio> {
+  async register(
+    actor: Registrar,
+    dto: RegisterOficioDto,
+    file: UploadedFileData | undefined,
+    now = new Date(),
+  ): Promise<RegisteredOficio> {
     if (!file || file.size === 0) {
-      throw new DomainError('ARCHIVO_REQUERIDO', 'Adjunte el oficio escaneado (PDF, PNG, JPEG o TIFF) en el campo «archivo».', 400);
+      throw new DomainError(
+        'ARCHIVO_REQUERIDO',
+        'Adjunte el oficio escaneado (PDF, PNG, JPEG o TIFF) en el campo «archivo».',
+        400,
+      );
     }
     const mime = detectType(file.buffer);
     if (!mime) {
@@ -115,7 +119,11 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     const procedure = dto.procedimiento;
     const def = await this.engine.currentVersion(procedure, now);
     if (!def.startRoles.includes(actor.role)) {
-      throw new DomainError('ROL_NO_AUTORIZADO', `El registro de oficios corresponde a: ${ROLE_LABEL.subdireccion}. Su rol es ${ROLE_LABEL[actor.role]}.`, 403);
+      throw new DomainError(
+        'ROL_NO_AUTORIZADO',
+        `El registro de oficios corresponde a: ${ROLE_LABEL.subdireccion}. Su rol es ${ROLE_LABEL[actor.role]}.`,
+        403,
+      );
     }
     const nivel = await this.checkSender(dto, procedure);
     const recibidoAt = this.receptionInstant(dto, now);
@@ -131,7 +139,10 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
       const n = await takeNumber(em, AREA_SSST, 'recepcion', anio);
       // Under the counter's lock: two clerks registering the same letter at once cannot both miss each other.
       if (!dto.confirmarDuplicado) {
-        const prev = await em.findOne(Oficio, { where: { numeroNormalizado, remitenteClave, status: 'registrado' }, order: { recibidoAt: 'ASC' } });
+        const prev = await em.findOne(Oficio, {
+          where: { numeroNormalizado, remitenteClave, status: 'registrado' },
+          order: { recibidoAt: 'ASC' },
+        });
         if (prev) {
           throw new DomainError(
             'OFICIO_DUPLICADO',
@@ -188,7 +199,14 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
           ...(row.nivelClave ? { nivel: row.nivelClave } : {}),
           ...(row.cct ? { cct: row.cct } : {}),
         },
-        { now, folio: row.folio, caseId: row.caseId, responsableId: row.responsableId, followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }], em },
+        {
+          now,
+          folio: row.folio,
+          caseId: row.caseId,
+          responsableId: row.responsableId,
+          followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }],
+          em,
+        },
       );
       return { oficio: row, started: opened };
     });
@@ -206,7 +224,8 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     const porPagina = q.porPagina ?? 25;
     const qb = this.ds.getRepository(Oficio).createQueryBuilder('o');
     if (q.folio) qb.andWhere("o.folio LIKE :folio ESCAPE '!'", { folio: like(q.folio.toUpperCase()) });
-    if (q.numero) qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: like(normalizeNumber(q.numero)) });
+    if (q.numero)
+      qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: like(normalizeNumber(q.numero)) });
     if (q.remitente) {
       const r = like(q.remitente);
       qb.andWhere(
@@ -286,10 +305,16 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
    * before the oficio followed its case in the same transaction): each takes its case's cancellation.
    */
   async reconcileCancelledCases(): Promise<string[]> {
-    const registered = await this.ds.getRepository(Oficio).find({ select: { id: true, caseId: true }, where: { status: 'registrado' } });
+    const registered = await this.ds
+      .getRepository(Oficio)
+      .find({ select: { id: true, caseId: true }, where: { status: 'registrado' } });
     const cancelled = new Set<string>();
     for (let i = 0; i < registered.length; i += 500) {
-      for (const id of await this.cases.endedWith(registered.slice(i, i + 500).map((o) => o.caseId), 'cancelada')) cancelled.add(id);
+      for (const id of await this.cases.endedWith(
+        registered.slice(i, i + 500).map((o) => o.caseId),
+        'cancelada',
+      ))
+        cancelled.add(id);
     }
     const done: string[] = [];
     for (const { id, caseId } of registered.filter((o) => cancelled.has(o.caseId))) {
@@ -304,7 +329,10 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
    * The case must be where the Subdirección may still cancel it (the machine's CANCELAR for role subdireccion);
    * otherwise a 409 that says who can act now: the Subjefatura from its inbox, or nobody once the account work began.
    */
-  private assertSubdireccionMayCancel(row: Oficio, { record: caso, snap, available }: NonNullable<Awaited<ReturnType<CaseRecords['inspect']>>>): void {
+  private assertSubdireccionMayCancel(
+    row: Oficio,
+    { record: caso, snap, available }: NonNullable<Awaited<ReturnType<CaseRecords['inspect']>>>,
+  ): void {
     const cancel = available.find((e) => e.event === 'CANCELAR');
     if (cancel?.roles.includes('subdireccion')) return;
     const detalles = { tramite: caso.id, estado: caso.state };
@@ -344,28 +372,54 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     const updated = await em.update(
       Oficio,
       { id, status: 'registrado' },
-      { status: 'cancelado', canceladoAt: c.en, canceladoPor: c.por.slice(0, 36), motivoCancelacion: c.motivo.slice(0, 400) },
+      {
+        status: 'cancelado',
+        canceladoAt: c.en,
+        canceladoPor: c.por.slice(0, 36),
+        motivoCancelacion: c.motivo.slice(0, 400),
+      },
     );
     if (!updated.affected) return false;
     await em.update(IssuedDocument, { oficioId: id, status: 'vigente' }, { status: 'cancelado', canceladoAt: c.en });
     return true;
   }
 
-  private async checkSender(dto: RegisterOficioDto, procedure: LetterProcedure): Promise<{ clave: string; nombre: string } | null> {
-    if (!dto.nivel && !dto.area) throw new DomainError('REMITENTE_INCOMPLETO', 'Indique el nivel («nivel») o el área («area») que envía el oficio.', 400);
+  private async checkSender(
+    dto: RegisterOficioDto,
+    procedure: LetterProcedure,
+  ): Promise<{ clave: string; nombre: string } | null> {
+    if (!dto.nivel && !dto.area)
+      throw new DomainError(
+        'REMITENTE_INCOMPLETO',
+        'Indique el nivel («nivel») o el área («area») que envía el oficio.',
+        400,
+      );
     if (procedure === 'centro-trabajo-alta' && !dto.nivel) {
-      throw new DomainError('NIVEL_REQUERIDO', 'La cuenta de un centro de trabajo la solicita su nivel (Guía 5.2.1): indique «nivel».', 400);
+      throw new DomainError(
+        'NIVEL_REQUERIDO',
+        'La cuenta de un centro de trabajo la solicita su nivel (Guía 5.2.1): indique «nivel».',
+        400,
+      );
     }
     let nivel: { clave: string; nombre: string } | null = null;
     if (dto.nivel) {
       nivel = await this.catalog.nivel(dto.nivel);
       if (!nivel) {
         const all = (await this.catalog.niveles()).sort((a, b) => a.clave.localeCompare(b.clave));
-        throw new DomainError('NIVEL_DESCONOCIDO', `El nivel «${dto.nivel}» no está en el catálogo. Niveles: ${all.map((n) => n.clave).join(', ') || '(catálogo vacío)'}.`, 422);
+        throw new DomainError(
+          'NIVEL_DESCONOCIDO',
+          `El nivel «${dto.nivel}» no está en el catálogo. Niveles: ${all.map((n) => n.clave).join(', ') || '(catálogo vacío)'}.`,
+          422,
+        );
       }
     }
     if (dto.responsableId) {
-      if (!(await this.staff.hasRole(dto.responsableId, 'responsable'))) throw new DomainError('RESPONSABLE_DESCONOCIDO', 'El responsable indicado no es un usuario con rol de responsable de programa, función o servicio.', 422);
+      if (!(await this.staff.hasRole(dto.responsableId, 'responsable')))
+        throw new DomainError(
+          'RESPONSABLE_DESCONOCIDO',
+          'El responsable indicado no es un usuario con rol de responsable de programa, función o servicio.',
+          422,
+        );
     }
     return nivel;
   }
@@ -373,11 +427,21 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
   private receptionInstant(dto: RegisterOficioDto, now: Date): Date {
     const at = dto.recibidoEn ? new Date(dto.recibidoEn) : now;
     if (Number.isNaN(at.getTime())) throw new DomainError('FECHA_INVALIDA', 'La fecha de recepción no es válida.', 400);
-    if (at.getTime() > now.getTime() + 5 * 60_000) throw new DomainError('FECHA_FUTURA', 'La fecha de recepción no puede estar en el futuro.', 400);
+    if (at.getTime() > now.getTime() + 5 * 60_000)
+      throw new DomainError('FECHA_FUTURA', 'La fecha de recepción no puede estar en el futuro.', 400);
     const hoy = isoDateMx(now);
-    if (dto.fechaOficio > hoy) throw new DomainError('FECHA_FUTURA', `La fecha del oficio (${dto.fechaOficio}) es posterior a hoy (${hoy}).`, 400);
+    if (dto.fechaOficio > hoy)
+      throw new DomainError(
+        'FECHA_FUTURA',
+        `La fecha del oficio (${dto.fechaOficio}) es posterior a hoy (${hoy}).`,
+        400,
+      );
     if (dto.fechaOficio > isoDateMx(at)) {
-      throw new DomainError('FECHA_INCONGRUENTE', `El oficio está fechado el ${dto.fechaOficio}, después de su recepción (${isoDateMx(at)}).`, 400);
+      throw new DomainError(
+        'FECHA_INCONGRUENTE',
+        `El oficio está fechado el ${dto.fechaOficio}, después de su recepción (${isoDateMx(at)}).`,
+        400,
+      );
     }
     return at;
   }
@@ -417,6 +481,9 @@ export function toView(o: Oficio): OficioView {
     anexos: o.anexos,
     archivo: { sha256: o.archivoSha256, tipo: o.archivoMime, bytes: o.archivoBytes, nombre: o.archivoNombre },
     recibido: { en: o.recibidoAt.toISOString(), por: o.recibidoPorNombre },
-    cancelacion: o.status === 'cancelado' && o.canceladoAt ? { en: o.canceladoAt.toISOString(), motivo: o.motivoCancelacion ?? '' } : null,
+    cancelacion:
+      o.status === 'cancelado' && o.canceladoAt
+        ? { en: o.canceladoAt.toISOString(), motivo: o.motivoCancelacion ?? '' }
+        : null,
   };
 }

@@ -8,7 +8,11 @@ describe('detectType (by content, never by name)', () => {
   const b = (...bytes: number[]): Buffer => Buffer.concat([Buffer.from(bytes), Buffer.alloc(16)]);
   it.each([
     ['PDF', Buffer.from('%PDF-1.7\n%âãÏÓ\n'), 'application/pdf'],
-    ['PDF after leading junk (within 1024 bytes)', Buffer.concat([Buffer.alloc(300, 0x20), Buffer.from('%PDF-1.4')]), 'application/pdf'],
+    [
+      'PDF after leading junk (within 1024 bytes)',
+      Buffer.concat([Buffer.alloc(300, 0x20), Buffer.from('%PDF-1.4')]),
+      'application/pdf',
+    ],
     ['PNG', b(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), 'image/png'],
     ['JPEG', b(0xff, 0xd8, 0xff, 0xe1), 'image/jpeg'],
     ['TIFF little-endian', b(0x49, 0x49, 0x2a, 0x00), 'image/tiff'],
@@ -76,7 +80,10 @@ describe('verification page', () => {
   });
 
   it('says cancelado and the comparison result in words', () => {
-    const html = renderVerificationPage({ ...view, estado: 'cancelado', prueba: true }, { coincide: false, sha256: 'b'.repeat(64) });
+    const html = renderVerificationPage(
+      { ...view, estado: 'cancelado', prueba: true },
+      { coincide: false, sha256: 'b'.repeat(64) },
+    );
     expect(html).toContain('CANCELADO');
     expect(html).not.toContain('VIGENTE');
     expect(html).toContain('DOCUMENTO DE PRUEBA');

@@ -1,4 +1,11 @@
-import { type CallHandler, type ExecutionContext, HttpException, Injectable, type NestInterceptor, PayloadTooLargeException } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  HttpException,
+  Injectable,
+  type NestInterceptor,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Observable } from 'rxjs';
 import { DomainError } from '../common/domain-error';
@@ -42,7 +49,9 @@ export const tooLarge = (): DomainError =>
  */
 @Injectable()
 export class SingleFileUpload implements NestInterceptor {
-  private readonly inner: NestInterceptor = new (FileInterceptor(UPLOAD_FIELD, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 40, fieldSize: 64 * 1024 } }))();
+  private readonly inner: NestInterceptor = new (FileInterceptor(UPLOAD_FIELD, {
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 40, fieldSize: 64 * 1024 },
+  }))();
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     try {
@@ -50,7 +59,11 @@ export class SingleFileUpload implements NestInterceptor {
     } catch (e) {
       if (e instanceof PayloadTooLargeException) throw tooLarge();
       if (e instanceof HttpException) {
-        throw new DomainError('ARCHIVO_INVALIDO', `Envíe un solo archivo, en el campo «${UPLOAD_FIELD}», como formulario multipart.`, 400);
+        throw new DomainError(
+          'ARCHIVO_INVALIDO',
+          `Envíe un solo archivo, en el campo «${UPLOAD_FIELD}», como formulario multipart.`,
+          400,
+        );
       }
       throw e;
     }

@@ -33,7 +33,14 @@ export function renderVerificationPage(v: VerificationView, result?: ComparisonR
 }
 
 export function renderErrorPage(status: number, message: string): string {
-  const title = status === 404 ? 'Documento no encontrado' : status === 413 ? 'Archivo demasiado grande' : status === 429 ? 'Demasiadas consultas' : 'No se pudo verificar';
+  const title =
+    status === 404
+      ? 'Documento no encontrado'
+      : status === 413
+        ? 'Archivo demasiado grande'
+        : status === 429
+          ? 'Demasiadas consultas'
+          : 'No se pudo verificar';
   return renderPublicError(title, message, { noindex: true });
 }
 
@@ -55,7 +62,10 @@ export class VerificationPageFilter implements ExceptionFilter {
       status = exception.getStatus();
       message = status === 404 ? 'No se encontró la página.' : 'La solicitud no es válida.';
     } else {
-      this.log.error({ err: exception, requestId: String(req.id ?? '') }, 'Error no controlado en la página de verificación');
+      this.log.error(
+        { err: exception, requestId: String(req.id ?? '') },
+        'Error no controlado en la página de verificación',
+      );
     }
     res.status(status).type('html').send(renderErrorPage(status, message));
   }

@@ -34,7 +34,11 @@ export class ActivationController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
-  async submit(@Param('token') token: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async submit(
+    @Param('token') token: string,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
     const pw = typeof body.contrasena === 'string' ? body.contrasena : '';
     const confirm = typeof body.confirmacion === 'string' ? body.confirmacion : '';
     try {
@@ -42,7 +46,9 @@ export class ActivationController {
       res.send(renderPublicPage('activar-listo', 'Contraseña establecida', { direccion }));
     } catch (e) {
       if (e instanceof DomainError && e.status === 400) {
-        const { direccion, vence } = await this.activation.describe(token).catch(() => ({ direccion: '', vence: new Date() }));
+        const { direccion, vence } = await this.activation
+          .describe(token)
+          .catch(() => ({ direccion: '', vence: new Date() }));
         res.status(400).send(this.formPage(direccion, vence, e.message));
         return;
       }
@@ -51,7 +57,12 @@ export class ActivationController {
   }
 
   private formPage(direccion: string, vence: Date, error?: string): string {
-    return renderPublicPage('activar', 'Establezca su contraseña', { direccion, vence: formatFechaHora(vence), requisitos: passwordRequirements(), error: error ?? null });
+    return renderPublicPage('activar', 'Establezca su contraseña', {
+      direccion,
+      vence: formatFechaHora(vence),
+      requisitos: passwordRequirements(),
+      error: error ?? null,
+    });
   }
 
   private fail(res: Response, e: unknown): void {

@@ -38,12 +38,25 @@ export class ActivationService {
     private readonly catalog: CatalogRecords,
   ) {}
 
-  async issue(cuentaId: string, caseId: string | null, outboxId: string, now = new Date()): Promise<{ url: string; expiresAt: Date }> {
+  async issue(
+    cuentaId: string,
+    caseId: string | null,
+    outboxId: string,
+    now = new Date(),
+  ): Promise<{ url: string; expiresAt: Date }> {
     const token = createHmac('sha256', this.config.secretKey).update(`activacion:${outboxId}`).digest('base64url');
     const repo = this.ds.getRepository(ActivationToken);
     let row = await repo.findOne({ where: { outboxId } });
     if (!row) {
-      row = { tokenHash: tokenHash(token), cuentaId, caseId, outboxId, createdAt: now, expiresAt: new Date(now.getTime() + LINK_VALIDITY_HOURS * 3600_000), usedAt: null };
+      row = {
+        tokenHash: tokenHash(token),
+        cuentaId,
+        caseId,
+        outboxId,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + LINK_VALIDITY_HOURS * 3600_000),
+        usedAt: null,
+      };
       await repo.insert(row);
       // A newer link replaces the older ones of the same account.
       await repo
@@ -62,9 +75,15 @@ export class ActivationService {
     return { direccion: cuenta.direccion, vence: row.expiresAt };
   }
 
-  async setPassword(token: string, password: string, confirmation: string, now = new Date()): Promise<{ direccion: string }> {
+  async setPassword(
+    token: string,
+    password: string,
+    confirmation: string,
+    now = new Date(),
+  ): Promise<{ direccion: string }> {
     const { cuenta, row } = await this.valid(token, now);
-    if (password !== confirmation) throw new DomainError('CONFIRMACION_DISTINTA', 'La confirmación no coincide con la contraseña.', 400);
+    if (password !== confirmation)
+      throw new DomainError('CONFIRMACION_DISTINTA', 'La confirmación no coincide con la contraseña.', 400);
     const holder = await this.holders.ofCuenta(cuenta);
     const reasons = checkPassword(password, {
       localPart: cuenta.localPart,
@@ -72,9 +91,12 @@ export class ActivationService {
       names: [holder.directory.givenName, holder.directory.familyName],
     });
     if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', reasons.join(' '), 400, { motivos: reasons });
-    if (cuenta.estado === 'bloqueada') throw new DomainError('CUENTA_BLOQUEADA', 'La cuenta está bloqueada; no es posible activarla.', 423);
+    if (cuenta.estado === 'bloqueada')
+      throw new DomainError('CUENTA_BLOQUEADA', 'La cuenta está bloqueada; no es posible activarla.', 423);
     // Consumed first: a second submission of the same link cannot set another password.
-    const res = await this.ds.getRepository(ActivationToken).update({ tokenHash: row.tokenHash, usedAt: IsNull() }, { usedAt: now });
+    const res = await this.ds
+      .getRepository(ActivationToken)
+      .update({ tokenHash: row.tokenHash, usedAt: IsNull() }, { usedAt: now });
     if (!res.affected) throw invalidLink();
     await this.directory.setPassword(cuenta.direccion, password, { changeAtNextLogin: false });
     await this.firstUse(cuenta.id);
@@ -106,7 +128,9 @@ export class ActivationService {
     const waiting = await this.cases.waitingIn('centro-trabajo-alta', 'inicioUso');
     let n = 0;
     for (const r of waiting) {
-      const used = await this.ds.getRepository(ActivationToken).exists({ where: { caseId: r.id, usedAt: Not(IsNull()) } });
+      const used = await this.ds
+        .getRepository(ActivationToken)
+        .exists({ where: { caseId: r.id, usedAt: Not(IsNull()) } });
       if (used && r.cuentaId) n += await this.firstUse(r.cuentaId);
     }
     return n;

@@ -17,6 +17,10 @@ export class ChosenPasswords {
   }
 
   async keep(em: EntityManager, caseId: string, password: string): Promise<void> {
-    await em.insert(ChosenPassword, { caseId, sealed: this.box.seal(password, `chosen-password:${caseId}`), createdAt: new Date() });
+    await em.insert(ChosenPassword, {
+      caseId,
+      sealed: this.box.seal(password, `chosen-password:${caseId}`),
+      createdAt: new Date(),
+    });
   }
 }

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { CatalogRecords, type CentroRecord, type CuentaRecord, type TrabajadorRecord } from '../catalog/catalog-records';
+import {
+  CatalogRecords,
+  type CentroRecord,
+  type CuentaRecord,
+  type TrabajadorRecord,
+} from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import type { AccountHolder } from '../mail/account-mails';
 import type { Holder } from './providers/directory-provider';
@@ -19,9 +24,17 @@ const fullName = (t: Pick<TrabajadorRecord, 'nombre' | 'primerApellido' | 'segun
 export class HoldersService {
   constructor(private readonly catalog: CatalogRecords) {}
 
-  async worker(curp: string, tipo: 'personal' | 'servicio' | 'funcion'): Promise<ResolvedHolder & { trabajador: TrabajadorRecord }> {
+  async worker(
+    curp: string,
+    tipo: 'personal' | 'servicio' | 'funcion',
+  ): Promise<ResolvedHolder & { trabajador: TrabajadorRecord }> {
     const t = await this.catalog.trabajador(curp);
-    if (!t) throw new DomainError('TRABAJADOR_DESCONOCIDO', `No hay un trabajador con CURP ${curp} en el catálogo de Capital Humano.`, 422);
+    if (!t)
+      throw new DomainError(
+        'TRABAJADOR_DESCONOCIDO',
+        `No hay un trabajador con CURP ${curp} en el catálogo de Capital Humano.`,
+        422,
+      );
     return {
       trabajador: t,
       directory: {
@@ -37,12 +50,23 @@ export class HoldersService {
 
   async centro(cct: string): Promise<ResolvedHolder & { centro: CentroRecord; director: TrabajadorRecord | null }> {
     const c = await this.catalog.centro(cct);
-    if (!c) throw new DomainError('CCT_DESCONOCIDO', `El centro de trabajo ${cct} no está en el Catálogo de Centros de Trabajo.`, 422);
+    if (!c)
+      throw new DomainError(
+        'CCT_DESCONOCIDO',
+        `El centro de trabajo ${cct} no está en el Catálogo de Centros de Trabajo.`,
+        422,
+      );
     const director = c.directorCurp ? await this.catalog.trabajador(c.directorCurp) : null;
     return {
       centro: c,
       director,
-      directory: { kind: 'centro', cct: c.cct, givenName: c.nombre, familyName: c.cct, displayName: `${c.nombre} (${c.cct})` },
+      directory: {
+        kind: 'centro',
+        cct: c.cct,
+        givenName: c.nombre,
+        familyName: c.cct,
+        displayName: `${c.nombre} (${c.cct})`,
+      },
       mail: {
         tipo: 'centro_trabajo',
         cct: c.cct,
@@ -54,7 +78,9 @@ export class HoldersService {
     };
   }
 
-  async ofCuenta(cuenta: Pick<CuentaRecord, 'titularTipo' | 'titularCct' | 'titularCurp' | 'tipo'>): Promise<ResolvedHolder> {
+  async ofCuenta(
+    cuenta: Pick<CuentaRecord, 'titularTipo' | 'titularCct' | 'titularCurp' | 'tipo'>,
+  ): Promise<ResolvedHolder> {
     if (cuenta.titularTipo === 'centro') return this.centro(cuenta.titularCct ?? '');
     const tipo = cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo;
     return this.worker(cuenta.titularCurp ?? '', tipo);

@@ -8,7 +8,17 @@ import { type CommandProcessor, type EffectCommand, EffectProcessor } from '../e
 import { deliverMail, mailFailure } from '../engine/effects/mail-effect';
 import type { EngineEvent } from '../engine/engine.service';
 import { CaseRecords } from '../engine/case-records';
-import { blockNoticeMail, chosenPasswordAppliedMail, newAccountMail, recipientOf, resetNoticeMail, previousHolderMail, reassignmentMails, resetLinkMail, temporaryPasswordMail } from '../mail/account-mails';
+import {
+  blockNoticeMail,
+  chosenPasswordAppliedMail,
+  newAccountMail,
+  recipientOf,
+  resetNoticeMail,
+  previousHolderMail,
+  reassignmentMails,
+  resetLinkMail,
+  temporaryPasswordMail,
+} from '../mail/account-mails';
 import { MailTemplates } from '../mail/mail-templates';
 import { MAILER, type Mailer } from '../mail/mailer';
 import { generateTemporaryPassword } from '../security/password-policy';
@@ -56,27 +66,71 @@ export class SendCredentialsProcessor implements CommandProcessor {
       // that password is the one the holder has: neither change it nor mail again.
       const earlier = Array.from({ length: cmd.attempts + 1 }, (_, i) => `${cmd.idempotencyKey}:${i}`);
       if (await this.mailer.alreadySent(earlier).catch(mailFailure)) return { type: 'CREDENTIALS_SENT' };
-      const temporal = generateTemporaryPassword({ localPart: cuenta.localPart, curp: holder.directory.curp ?? null, names: [holder.directory.displayName] });
+      const temporal = generateTemporaryPassword({
+        localPart: cuenta.localPart,
+        curp: holder.directory.curp ?? null,
+        names: [holder.directory.displayName],
+      });
       await this.directory.setPassword(cuenta.direccion, temporal, { changeAtNextLogin: true });
-      const motivo = caso?.procedureId.endsWith('reasignar') ? 'reasignacion' : caso?.procedureId.endsWith('restablecer') ? 'restablecimiento' : 'alta';
+      const motivo = caso?.procedureId.endsWith('reasignar')
+        ? 'reasignacion'
+        : caso?.procedureId.endsWith('restablecer')
+          ? 'restablecimiento'
+          : 'alta';
       // A new password each attempt, so the key changes with it (the outbox keeps one file per key).
-      await deliverMail(this.mailer, temporaryPasswordMail(this.templates, { holder: holder.mail, correo: cuenta.direccion, motivo, contrasenaTemporal: temporal, idempotencyKey: `${cmd.idempotencyKey}:${cmd.attempts}` }));
+      await deliverMail(
+        this.mailer,
+        temporaryPasswordMail(this.templates, {
+          holder: holder.mail,
+          correo: cuenta.direccion,
+          motivo,
+          contrasenaTemporal: temporal,
+          idempotencyKey: `${cmd.idempotencyKey}:${cmd.attempts}`,
+        }),
+      );
       return { type: 'CREDENTIALS_SENT' };
     }
     if (caso?.procedureId === 'centro-trabajo-restablecer' && holder.mail.tipo === 'centro_trabajo') {
       // Guía 5.2.3 paso 9: the school's own password was applied; the mail confirms it without repeating it.
-      await deliverMail(this.mailer, chosenPasswordAppliedMail(this.templates, { holder: holder.mail, correo: cuenta.direccion, fecha: new Date(), idempotencyKey: cmd.idempotencyKey }));
+      await deliverMail(
+        this.mailer,
+        chosenPasswordAppliedMail(this.templates, {
+          holder: holder.mail,
+          correo: cuenta.direccion,
+          fecha: new Date(),
+          idempotencyKey: cmd.idempotencyKey,
+        }),
+      );
       return { type: 'CREDENTIALS_SENT' };
     }
     const { url, expiresAt } = await this.activation.issue(cuenta.id, cmd.caseId, cmd.id);
-    const input = { holder: holder.mail, correo: cuenta.direccion, enlace: url, venceEl: expiresAt, idempotencyKey: cmd.idempotencyKey };
+    const input = {
+      holder: holder.mail,
+      correo: cuenta.direccion,
+      enlace: url,
+      venceEl: expiresAt,
+      idempotencyKey: cmd.idempotencyKey,
+    };
     if (caso?.procedureId === 'cuenta-reasignar') {
-      for (const m of reassignmentMails(this.templates, { ...input, tipo: cuenta.tipo, folio: caso.folio ?? '', fecha: new Date() })) {
+      for (const m of reassignmentMails(this.templates, {
+        ...input,
+        tipo: cuenta.tipo,
+        folio: caso.folio ?? '',
+        fecha: new Date(),
+      })) {
         if (m.template === 'reasignacion-nuevo-titular') await deliverMail(this.mailer, m);
       }
     } else if (caso?.procedureId.endsWith('restablecer')) {
       await deliverMail(this.mailer, resetLinkMail(this.templates, input));
-      await deliverMail(this.mailer, resetNoticeMail(this.templates, { nombre: recipientOf(holder.mail).nombre, correo: cuenta.direccion, fecha: new Date(), idempotencyKey: `${cmd.idempotencyKey}:aviso` }));
+      await deliverMail(
+        this.mailer,
+        resetNoticeMail(this.templates, {
+          nombre: recipientOf(holder.mail).nombre,
+          correo: cuenta.direccion,
+          fecha: new Date(),
+          idempotencyKey: `${cmd.idempotencyKey}:aviso`,
+        }),
+      );
     } else {
       await deliverMail(this.mailer, newAccountMail(this.templates, input));
     }
@@ -112,17 +166,34 @@ export class NotifyHolderProcessor implements CommandProcessor {
     const folio = caso?.folio ?? '';
     if (p.reason === 'block') {
       const holder = await this.holders.ofCuenta(cuenta);
-      const mail = blockNoticeMail(this.templates, { holder: holder.mail, correo: cuenta.direccion, folio, fecha: new Date(), idempotencyKey: cmd.idempotencyKey });
+      const mail = blockNoticeMail(this.templates, {
+        holder: holder.mail,
+        correo: cuenta.direccion,
+        folio,
+        fecha: new Date(),
+        idempotencyKey: cmd.idempotencyKey,
+      });
       if (mail) await deliverMail(this.mailer, { ...mail, to: [...mail.to, cuenta.direccion] });
       else this.log.warn({ cuentaId: cuenta.id }, 'Sin correo alterno para avisar del bloqueo');
       return null;
     }
     if (p.reason === 'reassign' && p.previousCurp) {
-      const previous = await this.holders.worker(p.previousCurp, cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo).catch(() => null);
+      const previous = await this.holders
+        .worker(p.previousCurp, cuenta.tipo === 'centro_trabajo' ? 'personal' : cuenta.tipo)
+        .catch(() => null);
       // Only the notice: the new holder's link mail is sendCredentials' job (and needs a link this job has not got).
-      const mail = previous ? previousHolderMail(this.templates, { previousHolder: previous.mail, correo: cuenta.direccion, folio, fecha: new Date(), idempotencyKey: cmd.idempotencyKey }) : undefined;
+      const mail = previous
+        ? previousHolderMail(this.templates, {
+            previousHolder: previous.mail,
+            correo: cuenta.direccion,
+            folio,
+            fecha: new Date(),
+            idempotencyKey: cmd.idempotencyKey,
+          })
+        : undefined;
       if (mail) await deliverMail(this.mailer, mail);
-      else this.log.warn({ cuentaId: cuenta.id }, 'Sin correo alterno para avisar al titular anterior de la reasignación');
+      else
+        this.log.warn({ cuentaId: cuenta.id }, 'Sin correo alterno para avisar al titular anterior de la reasignación');
     }
     // 'reset': the link mail of sendCredentials already tells the holder; nothing more to send.
     return null;

@@ -9,7 +9,12 @@ import { CatalogRecords, type CuentaRecord } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { isUniqueViolation } from '../database/unique-violation';
-import { type CommandProcessor, type EffectCommand, EffectProcessor, TransientError } from '../engine/effects/effect-processor';
+import {
+  type CommandProcessor,
+  type EffectCommand,
+  EffectProcessor,
+  TransientError,
+} from '../engine/effects/effect-processor';
 import type { EngineEvent } from '../engine/engine.service';
 import { SecretBox } from '../security/secret-box';
 import { AddressGenerator, type AddressRequest } from './address/address-generator';
@@ -29,7 +34,9 @@ export function idFrom(seed: string): string {
  */
 export function asEffectError(e: unknown): unknown {
   if (!(e instanceof ProviderError)) return e;
-  return e.transient ? new TransientError(e.messageEs, e.retryAfterMs) : new DomainError(`DIRECTORIO_${e.code.toUpperCase()}`, e.messageEs, 422);
+  return e.transient
+    ? new TransientError(e.messageEs, e.retryAfterMs)
+    : new DomainError(`DIRECTORIO_${e.code.toUpperCase()}`, e.messageEs, 422);
 }
 
 /** Nobody knows this password: the holder sets their own through the single-use link (or a temporary one is mailed). */
@@ -89,7 +96,10 @@ export class ProvisionProcessor implements CommandProcessor {
     return { type: 'PROVISION_OK', cuentaId: c.id, address: c.direccion };
   }
 
-  private async create(cmd: EffectCommand, p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<EngineEvent> {
+  private async create(
+    cmd: EffectCommand,
+    p: Extract<CommandParams['provision'], { op: 'create' }>,
+  ): Promise<EngineEvent> {
     // A case creates at most one account: its id comes from the case, so a replay of this command, or the case's
     // REINTENTAR after an incident (a new command), finds the row this case made.
     const id = idFrom(`cuenta:${cmd.caseId}`);
@@ -110,15 +120,25 @@ export class ProvisionProcessor implements CommandProcessor {
       await this.refuseSecondAccount(p);
       const request: AddressRequest =
         p.tipo === 'personal'
-          ? { tipo: 'personal', nombre: holder.directory.givenName, primerApellido: (holder as { trabajador?: { primerApellido: string } }).trabajador?.primerApellido, segundoApellido: (holder as { trabajador?: { segundoApellido: string | null } }).trabajador?.segundoApellido }
+          ? {
+              tipo: 'personal',
+              nombre: holder.directory.givenName,
+              primerApellido: (holder as { trabajador?: { primerApellido: string } }).trabajador?.primerApellido,
+              segundoApellido: (holder as { trabajador?: { segundoApellido: string | null } }).trabajador
+                ?.segundoApellido,
+            }
           : p.tipo === 'centro_trabajo'
             ? { tipo: 'centro_trabajo', cct: p.cct! }
             : { tipo: p.tipo, nombre: required(p.localPart, 'localPart') };
-      const exists = async (a: string): Promise<boolean> => (await this.accounts.addressTaken(a)) || (await this.directory.lookup(a)) !== null;
+      const exists = async (a: string): Promise<boolean> =>
+        (await this.accounts.addressTaken(a)) || (await this.directory.lookup(a)) !== null;
       cuenta = await this.addresses.assign(request, exists, async (address) => {
         const [localPart, dominio] = address.split('@') as [string, string];
         try {
-          return await this.accounts.insert({ id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, proveedor: this.directory.name }, cmd.caseId);
+          return await this.accounts.insert(
+            { id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, proveedor: this.directory.name },
+            cmd.caseId,
+          );
         } catch (e) {
           if (!isUniqueViolation(e)) throw e;
           // A replay of this very create (the same case) inserted first: its row is this case's account.
@@ -138,10 +158,12 @@ export class ProvisionProcessor implements CommandProcessor {
         password: unusablePassword(),
         changeAtNextLogin: false,
       });
-      if (cuenta.proveedorId !== acc.providerId) await this.accounts.recordProvider(cuenta.id, this.directory.name, acc.providerId, cmd.caseId);
+      if (cuenta.proveedorId !== acc.providerId)
+        await this.accounts.recordProvider(cuenta.id, this.directory.name, acc.providerId, cmd.caseId);
     } catch (e) {
       // Nothing was created: free the address so a retry after the Subjefatura fixes the data starts clean.
-      if (e instanceof ProviderError && e.kind === 'permanent' && !cuenta.proveedorId && cuenta.id === id) await this.accounts.removeUnprovisioned(id);
+      if (e instanceof ProviderError && e.kind === 'permanent' && !cuenta.proveedorId && cuenta.id === id)
+        await this.accounts.removeUnprovisioned(id);
       throw e;
     }
     return this.ok(cuenta);
@@ -150,10 +172,16 @@ export class ProvisionProcessor implements CommandProcessor {
   /** A worker has one Personal account and a school one account: if it exists, a create must not touch it. */
   private async refuseSecondAccount(p: Extract<CommandParams['provision'], { op: 'create' }>): Promise<void> {
     if (p.tipo !== 'personal' && p.tipo !== 'centro_trabajo') return;
-    const own = await this.records.cuentaDe(p.tipo === 'personal' ? { tipo: 'personal', curp: p.curp ?? '' } : { tipo: 'centro_trabajo', cct: p.cct ?? '' });
+    const own = await this.records.cuentaDe(
+      p.tipo === 'personal' ? { tipo: 'personal', curp: p.curp ?? '' } : { tipo: 'centro_trabajo', cct: p.cct ?? '' },
+    );
     if (own) {
       const quien = p.tipo === 'personal' ? `El trabajador con CURP ${p.curp}` : `El centro de trabajo ${p.cct}`;
-      throw new DomainError('CUENTA_EXISTENTE', `${quien} ya tiene la cuenta ${own.direccion}: no se creó otra ni se cambió su contraseña.`, 409);
+      throw new DomainError(
+        'CUENTA_EXISTENTE',
+        `${quien} ya tiene la cuenta ${own.direccion}: no se creó otra ni se cambió su contraseña.`,
+        409,
+      );
     }
   }
 
@@ -164,7 +192,12 @@ export class ProvisionProcessor implements CommandProcessor {
     const chosen = await this.ds.getRepository(ChosenPassword).findOne({ where: { caseId: cmd.caseId } });
     const password = chosen ? this.box.open(chosen.sealed, `chosen-password:${cmd.caseId}`) : unusablePassword();
     await this.directory.setPassword(cuenta.direccion, password, { changeAtNextLogin: false });
-    await this.accounts.recordHistory(cuenta.id, 'restablecida', chosen ? 'Contraseña elegida por el centro de trabajo aplicada' : 'Contraseña anterior invalidada', cmd.caseId);
+    await this.accounts.recordHistory(
+      cuenta.id,
+      'restablecida',
+      chosen ? 'Contraseña elegida por el centro de trabajo aplicada' : 'Contraseña anterior invalidada',
+      cmd.caseId,
+    );
     return this.ok(cuenta);
   }
 
@@ -192,7 +225,8 @@ export class ProvisionProcessor implements CommandProcessor {
 }
 
 function required<T>(v: T | null | undefined, what: string): T {
-  if (v === null || v === undefined || v === '') throw new DomainError('DATOS_INCOMPLETOS', `Falta ${what} para crear la cuenta.`, 422);
+  if (v === null || v === undefined || v === '')
+    throw new DomainError('DATOS_INCOMPLETOS', `Falta ${what} para crear la cuenta.`, 422);
   return v;
 }
 

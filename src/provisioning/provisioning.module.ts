@@ -37,7 +37,11 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
         }
       },
     },
-    { provide: AddressGenerator, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new AddressGenerator({ domain: config.mailDomain }) },
+    {
+      provide: AddressGenerator,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new AddressGenerator({ domain: config.mailDomain }),
+    },
     HoldersService,
     ActivationService,
     ChosenPasswords,
@@ -55,6 +59,8 @@ export class ProvisioningModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.runtime.addMaintenance('el inicio de uso de las cuentas de centro de trabajo', () => this.activation.sweepFirstUse());
+    this.runtime.addMaintenance('el inicio de uso de las cuentas de centro de trabajo', () =>
+      this.activation.sweepFirstUse(),
+    );
   }
 }

@@ -32,7 +32,11 @@ export class BullDriver implements QueueDriver {
         q.on('error', (e) => {
           // A worker whose job was taken for stalled and handed to another cannot finish it in Redis any more; the
           // command's lease in the database already decided which of the two runs it (see JobRunner).
-          if (/lock/i.test(e.message)) this.log.warn({ queue: name, err: e.message }, 'Bull entregó este trabajo a otro worker; su turno en la base de datos decide quién lo ejecuta');
+          if (/lock/i.test(e.message))
+            this.log.warn(
+              { queue: name, err: e.message },
+              'Bull entregó este trabajo a otro worker; su turno en la base de datos decide quién lo ejecuta',
+            );
           else this.log.warn({ queue: name, err: e.message }, 'Redis no responde; se reintentará');
         });
         return [name, q];

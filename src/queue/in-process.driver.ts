@@ -53,10 +53,9 @@ export class InProcessDriver implements QueueDriver {
   }
 
   async counts(): Promise<Record<QueueName, { waiting: number; delayed: number; active: number; failed: number }>> {
-    const out = Object.fromEntries(QUEUE_NAMES.map((q) => [q, { waiting: 0, delayed: 0, active: 0, failed: 0 }])) as Record<
-      QueueName,
-      { waiting: number; delayed: number; active: number; failed: number }
-    >;
+    const out = Object.fromEntries(
+      QUEUE_NAMES.map((q) => [q, { waiting: 0, delayed: 0, active: 0, failed: 0 }]),
+    ) as Record<QueueName, { waiting: number; delayed: number; active: number; failed: number }>;
     for (const j of this.jobs.values()) out[j.queue][j.timer ? 'delayed' : 'waiting']++;
     for (const queue of this.running.values()) out[queue].active++;
     return out;

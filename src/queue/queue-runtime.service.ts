@@ -67,7 +67,8 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.role === 'off') return;
     this.consumer?.check?.();
     if (this.role !== 'web') {
-      if (!this.consumer) throw new Error('Este proceso ejecuta los trabajos de las colas, pero ningún módulo los atiende');
+      if (!this.consumer)
+        throw new Error('Este proceso ejecuta los trabajos de las colas, pero ningún módulo los atiende');
       if (this.driver.name === 'in-process' && this.consumer.resume) {
         const n = await this.consumer.resume();
         if (n) this.log.log(`${n} trabajo(s) de una ejecución anterior vuelven a la cola`);

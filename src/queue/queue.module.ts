@@ -20,7 +20,10 @@ export class QueueModule {
         {
           provide: QUEUE_DRIVER,
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => (config.redisUrl ? new BullDriver(config.redisUrl, config.queuePrefix, config.queueStalledMs) : new InProcessDriver()),
+          useFactory: (config: AppConfig) =>
+            config.redisUrl
+              ? new BullDriver(config.redisUrl, config.queuePrefix, config.queueStalledMs)
+              : new InProcessDriver(),
         },
         {
           provide: QUEUE_ROLE,

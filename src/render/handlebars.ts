@@ -144,10 +144,13 @@ export function syntaxError(source: string): string | undefined {
   walkAst(ast, (n) => {
     const text = n.type === 'ContentStatement' ? (n.original ?? '') : '';
     const at = text.search(/\{\{|\}\}/);
-    if (at >= 0 && stray === undefined) stray = (n.loc?.start.line ?? 1) + (text.slice(0, at).match(/\n/g)?.length ?? 0);
+    if (at >= 0 && stray === undefined)
+      stray = (n.loc?.start.line ?? 1) + (text.slice(0, at).match(/\n/g)?.length ?? 0);
     return true;
   });
-  return stray === undefined ? undefined : `hay llaves "{{" o "}}" sueltas en la línea ${stray}: un marcador se escribe {{nombre}}.`;
+  return stray === undefined
+    ? undefined
+    : `hay llaves "{{" o "}}" sueltas en la línea ${stray}: un marcador se escribe {{nombre}}.`;
 }
 
 /** Lines where a template prints a value without escaping (`{{{x}}}`, `{{& x}}`), for files that must never do so. */

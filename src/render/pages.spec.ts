@@ -14,8 +14,27 @@ describe('page rendering (templates/pages)', () => {
   });
 
   it('staff and public layouts share one head and one palette', () => {
-    const publicPage = renderPublicPage('correo-inicio', 'Correo institucional', { alta: 'A', restablecer: 'R' }, { refresh: { seconds: 2, url: '/x' }, noindex: true });
-    const staff = renderPage('salir', { page: { title: 'Cerrar sesión', refresh: null, noindex: false, narrow: true, aviso: null, error: null, csrf: 't', css: '/c.css', js: '/j.js', staff: null, nav: [] } });
+    const publicPage = renderPublicPage(
+      'correo-inicio',
+      'Correo institucional',
+      { alta: 'A', restablecer: 'R' },
+      { refresh: { seconds: 2, url: '/x' }, noindex: true },
+    );
+    const staff = renderPage('salir', {
+      page: {
+        title: 'Cerrar sesión',
+        refresh: null,
+        noindex: false,
+        narrow: true,
+        aviso: null,
+        error: null,
+        csrf: 't',
+        css: '/c.css',
+        js: '/j.js',
+        staff: null,
+        nav: [],
+      },
+    });
     expect(palette(publicPage)).toBeDefined();
     expect(palette(staff)).toBe(palette(publicPage));
     expect(publicPage).toContain('<meta http-equiv="refresh" content="2;url=/x">');

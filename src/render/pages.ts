@@ -31,17 +31,22 @@ export interface PublicPageOptions {
 let templates: Map<string, Template<object>> | null = null;
 
 /** Drops the final newline of a file, so a partial used inside a line adds no blank. */
-const source = (file: string): string => readFileSync(file, 'utf8').replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
+const source = (file: string): string =>
+  readFileSync(file, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .replace(/\r?\n$/, '');
 
 function load(): Map<string, Template<object>> {
   const dir = templatesDir('pages');
   for (const sub of ['layouts', 'partials']) {
     const d = join(dir, sub);
     if (!existsSync(d)) continue;
-    for (const name of readdirSync(d).filter((n) => n.endsWith('.hbs'))) hbs.registerPartial(`pages/${sub}/${name.slice(0, -4)}`, source(join(d, name)));
+    for (const name of readdirSync(d).filter((n) => n.endsWith('.hbs')))
+      hbs.registerPartial(`pages/${sub}/${name.slice(0, -4)}`, source(join(d, name)));
   }
   const out = new Map<string, Template<object>>();
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.hbs'))) out.set(name.slice(0, -4), compile<object>(source(join(dir, name))));
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.hbs')))
+    out.set(name.slice(0, -4), compile<object>(source(join(dir, name))));
   return out;
 }
 
@@ -55,18 +60,37 @@ export function renderPage(name: string, context: object): string {
 
 /** A page in the public layout (no session: self-service, activation, verification, errors before routing). */
 export function renderPublicPage(name: string, title: string, context: object, opts: PublicPageOptions = {}): string {
-  return renderPage(name, { ...context, page: { title, heading: opts.heading ?? title, refresh: opts.refresh ?? null, noindex: opts.noindex === true } });
+  return renderPage(name, {
+    ...context,
+    page: { title, heading: opts.heading ?? title, refresh: opts.refresh ?? null, noindex: opts.noindex === true },
+  });
 }
 
 /** A public page that only says what went wrong (and, if given, what to do next). */
-export function renderPublicError(title: string, mensaje: string, opts: { nota?: string; noindex?: boolean } = {}): string {
+export function renderPublicError(
+  title: string,
+  mensaje: string,
+  opts: { nota?: string; noindex?: boolean } = {},
+): string {
   return renderPublicPage('error', title, { mensaje, nota: opts.nota ?? null }, { noindex: opts.noindex });
 }
 
 // ---- Helpers the page templates use. ----
 
 /** Hash keys of `field` that describe the field; any other key is an attribute of the control. */
-const FIELD_KEYS = new Set(['label', 'name', 'value', 'idPrefix', 'hint', 'required', 'type', 'rows', 'options', 'empty', 'checked']);
+const FIELD_KEYS = new Set([
+  'label',
+  'name',
+  'value',
+  'idPrefix',
+  'hint',
+  'required',
+  'type',
+  'rows',
+  'options',
+  'empty',
+  'checked',
+]);
 
 interface FieldOption {
   value: string;
@@ -81,7 +105,8 @@ interface FieldOption {
 function field(options: HelperOptions): Record<string, unknown> {
   const h = options.hash as Record<string, unknown>;
   // Template values are strings, numbers or booleans; anything else is a mistake shown as empty, not "[object Object]".
-  const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
+  const str = (v: unknown): string =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
   const id = `${str(h.idPrefix) || 'f'}-${str(h.name)}`;
   const value = str(h.value);
   const attrs = Object.entries(h)

@@ -55,10 +55,12 @@ describe('checkPassword: length', () => {
 });
 
 describe('checkPassword: no composition rules', () => {
-  it.each(['el volcán humea sobre el mar', 'tres tristes tigres tragaban', 'zumbido de colibrí', 'ÑANDÚ AZUL BAJO LA LLUVIA'])(
-    'accepts the passphrase %p',
-    (pw) => expect(checkPassword(pw, maria)).toEqual([]),
-  );
+  it.each([
+    'el volcán humea sobre el mar',
+    'tres tristes tigres tragaban',
+    'zumbido de colibrí',
+    'ÑANDÚ AZUL BAJO LA LLUVIA',
+  ])('accepts the passphrase %p', (pw) => expect(checkPassword(pw, maria)).toEqual([]));
 });
 
 describe('checkPassword: common passwords', () => {
@@ -156,7 +158,11 @@ describe('assertPassword', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code: 'CONTRASENA_NO_VALIDA', status: 422, details: { motivos: [PASSWORD_REASONS.common] } });
+    expect(error).toMatchObject({
+      code: 'CONTRASENA_NO_VALIDA',
+      status: 422,
+      details: { motivos: [PASSWORD_REASONS.common] },
+    });
     expect(() => assertPassword('el volcán humea sobre el mar')).not.toThrow();
   });
 });
@@ -198,7 +204,16 @@ describe('the shipped blocklist', () => {
   it('holds a few thousand distinct entries of each kind', () => {
     expect(list.size).toBeGreaterThan(3000);
     expect(list.size).toBe(new Set(lines.map(foldForComparison)).size);
-    for (const entry of ['123456', 'password', 'qwertyuiop', '1qaz2wsx', 'contrasena', 'teamo', 'colima2024', 'cseee2025']) {
+    for (const entry of [
+      '123456',
+      'password',
+      'qwertyuiop',
+      '1qaz2wsx',
+      'contrasena',
+      'teamo',
+      'colima2024',
+      'cseee2025',
+    ]) {
       expect(list.has(entry)).toBe(true);
     }
   });

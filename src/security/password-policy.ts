@@ -44,7 +44,17 @@ export const PASSWORD_REASONS = {
 const NAME_PARTICLES = new Set(['del', 'las', 'los', 'san', 'mac', 'van', 'von']);
 
 // Letters and digits people substitute in "p@ssw0rd"; mapped back before the blocklist and name checks.
-const LEET: Record<string, string> = { '@': 'a', '4': 'a', '3': 'e', '1': 'i', '!': 'i', '0': 'o', '$': 's', '5': 's', '7': 't' };
+const LEET: Record<string, string> = {
+  '@': 'a',
+  '4': 'a',
+  '3': 'e',
+  '1': 'i',
+  '!': 'i',
+  '0': 'o',
+  $: 's',
+  '5': 's',
+  '7': 't',
+};
 
 // Keyboard rows (US and Latin American layouts), columns and the alphabet: a password that is one run along any of
 // these, forwards or backwards, is a keyboard walk.
@@ -192,7 +202,11 @@ function containsAny(spaced: string, words: { word: string; bounded: boolean }[]
  * Checks a password against the policy. Returns the reasons it is refused, in Spanish; an empty list means it is
  * acceptable.
  */
-export function checkPassword(password: string, context: PasswordContext = {}, options: PasswordPolicyOptions = {}): string[] {
+export function checkPassword(
+  password: string,
+  context: PasswordContext = {},
+  options: PasswordPolicyOptions = {},
+): string[] {
   const { minLength, maxLength, blocklist } = resolveOptions(options);
   const reasons: string[] = [];
   // NIST asks to normalise before counting and comparing; NFKC keeps what the person sees.
@@ -200,7 +214,7 @@ export function checkPassword(password: string, context: PasswordContext = {}, o
   const length = [...normalized].length;
   if (length < minLength) reasons.push(PASSWORD_REASONS.tooShort(minLength));
   if (length > maxLength) reasons.push(PASSWORD_REASONS.tooLong(maxLength));
-   
+
   if (/[\u0000-\u001f\u007f-\u009f]/u.test(normalized)) reasons.push(PASSWORD_REASONS.control);
   if (length === 0) return reasons;
 
@@ -235,7 +249,11 @@ export function checkPassword(password: string, context: PasswordContext = {}, o
 }
 
 /** Throws a 422 DomainError with the reasons when the password does not pass. */
-export function assertPassword(password: string, context: PasswordContext = {}, options: PasswordPolicyOptions = {}): void {
+export function assertPassword(
+  password: string,
+  context: PasswordContext = {},
+  options: PasswordPolicyOptions = {},
+): void {
   const reasons = checkPassword(password, context, options);
   if (reasons.length > 0) {
     throw new DomainError('CONTRASENA_NO_VALIDA', reasons.join(' '), 422, { motivos: reasons });

@@ -44,9 +44,12 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad(context));
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return [VERSION, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join(
-      '.',
-    );
+    return [
+      VERSION,
+      iv.toString('base64url'),
+      body.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+    ].join('.');
   }
 
   open(sealed: string, context = ''): string {
@@ -56,7 +59,10 @@ export class SecretBox {
     }
     const [version, ivText, bodyText, tagText] = parts as [string, string, string, string];
     if (version !== VERSION) {
-      throw new SecretBoxError('VERSION_DESCONOCIDA', `El dato cifrado usa una versión desconocida (${version.slice(0, 8)}).`);
+      throw new SecretBoxError(
+        'VERSION_DESCONOCIDA',
+        `El dato cifrado usa una versión desconocida (${version.slice(0, 8)}).`,
+      );
     }
     const iv = Buffer.from(ivText, 'base64url');
     const tag = Buffer.from(tagText, 'base64url');

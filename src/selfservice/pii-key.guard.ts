@@ -14,7 +14,8 @@ export class PiiKeyGuard implements CanActivate {
 
   canActivate(ctx: ExecutionContext): boolean {
     const expected = this.config.piiApiKey;
-    if (!expected) throw new DomainError('PII_DESHABILITADA', 'La integración con la PII no está configurada (PII_API_KEY).', 503);
+    if (!expected)
+      throw new DomainError('PII_DESHABILITADA', 'La integración con la PII no está configurada (PII_API_KEY).', 503);
     const header = ctx.switchToHttp().getRequest<Request>().headers['x-api-key'];
     const given = Buffer.from(typeof header === 'string' ? header : '');
     if (given.length !== Buffer.byteLength(expected) || !timingSafeEqual(given, Buffer.from(expected))) {

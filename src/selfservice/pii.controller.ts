@@ -29,18 +29,20 @@ export class PiiController {
   @UseGuards(PiiKeyGuard)
   @HttpCode(202)
   @ApiHeader({ name: 'X-Api-Key', description: 'Clave de la PII (PII_API_KEY)' })
-  @ApiOperation({ summary: 'Guía 5.2.2: solicitud de restablecimiento con contraseña elegida por el centro de trabajo' })
+  @ApiOperation({
+    summary: 'Guía 5.2.2: solicitud de restablecimiento con contraseña elegida por el centro de trabajo',
+  })
   @ApiResponse({ status: 202, description: 'Solicitud registrada: trámite y fecha en que se atenderá a más tardar.' })
   @ApiResponse({
     status: 200,
-    description: 'El centro de trabajo ya tenía una solicitud en curso: se responde con ese trámite y su fecha; la nueva no se registró ni se guardó su contraseña.',
+    description:
+      'El centro de trabajo ya tenía una solicitud en curso: se responde con ese trámite y su fecha; la nueva no se registró ni se guardó su contraseña.',
   })
-  @ApiResponse({ status: 422, description: 'No procede: el centro de trabajo no tiene cuenta, o su cuenta está bloqueada.' })
-  async request(
-    @Param('cct') cctRaw: string,
-    @Body() dto: ResetRequestDto,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+  @ApiResponse({
+    status: 422,
+    description: 'No procede: el centro de trabajo no tiene cuenta, o su cuenta está bloqueada.',
+  })
+  async request(@Param('cct') cctRaw: string, @Body() dto: ResetRequestDto, @Res({ passthrough: true }) res: Response) {
     const cct = cctRaw.trim().toUpperCase();
     const problem = cctProblem(cct);
     if (problem) throw new DomainError('CCT_INVALIDO', problem, 400);

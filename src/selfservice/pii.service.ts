@@ -46,14 +46,21 @@ export class PiiService {
     const holder = await this.holders.centro(cct);
     const cuenta = await this.catalog.cuentaDe({ tipo: 'centro_trabajo', cct });
     if (!cuenta) {
-      throw new DomainError('SIN_CUENTA_CT', `El centro de trabajo ${cct} no tiene correo institucional; solicítelo a su Nivel mediante oficio (Guía 5.2.1).`, 422);
+      throw new DomainError(
+        'SIN_CUENTA_CT',
+        `El centro de trabajo ${cct} no tiene correo institucional; solicítelo a su Nivel mediante oficio (Guía 5.2.1).`,
+        422,
+      );
     }
     // A blocked account keeps its password: a request for it is refused at once, and nothing is stored.
     requireNotBlocked(cuenta);
     const open = await this.cases.openForCct(PROCEDURE, cct);
     if (open) return this.answer(open, true);
     const reasons = checkPassword(password, { localPart: cuenta.localPart, names: [holder.centro.nombre, cct] });
-    if (reasons.length) throw new DomainError('CONTRASENA_DEBIL', `La contraseña no es aceptable: ${reasons.join(' ')}`, 400, { motivos: reasons });
+    if (reasons.length)
+      throw new DomainError('CONTRASENA_DEBIL', `La contraseña no es aceptable: ${reasons.join(' ')}`, 400, {
+        motivos: reasons,
+      });
     const caseId = randomUUID();
     // One transaction: the school's row locked, the open request looked for again, then the sealed password and the
     // case, together. Two requests at once queue on the lock (SQLite: one transaction at a time), so the second finds
@@ -63,7 +70,12 @@ export class PiiService {
       const raced = await this.cases.openForCct(PROCEDURE, cct, em);
       if (raced) return raced;
       await this.passwords.keep(em, caseId, password);
-      await this.engine.start(PROCEDURE, { id: `cct:${cct}`, role: 'centro_trabajo', cct }, { cct, canal }, { caseId, em });
+      await this.engine.start(
+        PROCEDURE,
+        { id: `cct:${cct}`, role: 'centro_trabajo', cct },
+        { cct, canal },
+        { caseId, em },
+      );
       return caseId;
     });
     return this.answer(opened, opened !== caseId);

@@ -6,7 +6,8 @@ import { IsCurp } from '../validation/decorators';
 import { rateLimit } from '../common/rate-limit';
 import { SelfServiceService } from './selfservice.service';
 
-const upper = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+const upper = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim().toUpperCase() : value;
 
 class IdentifyDto {
   @ApiProperty({ example: 'GOMC850315MCMRRR09' })
@@ -84,4 +85,3 @@ export class SelfServiceController {
     return this.selfService.status(id, q.token);
   }
 }
-

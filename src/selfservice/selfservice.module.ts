@@ -6,5 +6,8 @@ import { SelfServiceController } from './selfservice.controller';
 import { SelfServicePage } from './selfservice.page';
 import { SelfServiceService } from './selfservice.service';
 
-@Module({ controllers: [SelfServiceController, SelfServicePage, PiiController], providers: [SelfServiceService, PiiService, PiiKeyGuard] })
+@Module({
+  controllers: [SelfServiceController, SelfServicePage, PiiController],
+  providers: [SelfServiceService, PiiService, PiiKeyGuard],
+})
 export class SelfServiceModule {}

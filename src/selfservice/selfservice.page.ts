@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { curpProblem, normalizeCurp } from '../validation/curp';
@@ -29,7 +41,10 @@ export class SelfServicePage {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   home(): string {
-    return renderPublicPage('correo-inicio', 'Correo institucional', { alta: OPTIONS.alta.title, restablecer: OPTIONS.restablecer.title });
+    return renderPublicPage('correo-inicio', 'Correo institucional', {
+      alta: OPTIONS.alta.title,
+      restablecer: OPTIONS.restablecer.title,
+    });
   }
 
   @Get('alta')
@@ -65,7 +80,10 @@ export class SelfServicePage {
   private async start(opcion: keyof typeof OPTIONS, body: Record<string, unknown>, res: Response): Promise<void> {
     const { curp, curt, problem } = this.read(body);
     if (problem) {
-      res.status(400).type('html').send(identifyPage(OPTIONS[opcion].title, `/correo/${opcion}`, { error: problem }));
+      res
+        .status(400)
+        .type('html')
+        .send(identifyPage(OPTIONS[opcion].title, `/correo/${opcion}`, { error: problem }));
       return;
     }
     await this.respond(res, () => this.selfService.start(OPTIONS[opcion].procedure, curp, curt));
@@ -78,7 +96,10 @@ export class SelfServicePage {
     const { curp, curt, problem } = this.read(body);
     const token = typeof body.token === 'string' ? body.token : '';
     if (problem) {
-      res.status(400).type('html').send(identifyPage('Datos del trabajador', `/correo/tramite/${id}/identificar`, { error: problem, token }));
+      res
+        .status(400)
+        .type('html')
+        .send(identifyPage('Datos del trabajador', `/correo/tramite/${id}/identificar`, { error: problem, token }));
       return;
     }
     await this.respond(res, () => this.selfService.retry(id, token, curp, curt), { id, token });
@@ -99,20 +120,30 @@ export class SelfServicePage {
   private read(body: Record<string, unknown>): { curp: string; curt: string; problem: string | null } {
     const curp = normalizeCurp(typeof body.curp === 'string' ? body.curp : '');
     const curt = (typeof body.curt === 'string' ? body.curt : '').trim().toUpperCase();
-    const problem = curpProblem(curp) ?? (/^[A-Z0-9]{1,30}$/.test(curt) ? null : 'La CURT solo lleva letras y números (hasta 30).');
+    const problem =
+      curpProblem(curp) ?? (/^[A-Z0-9]{1,30}$/.test(curt) ? null : 'La CURT solo lleva letras y números (hasta 30).');
     return { curp, curt, problem };
   }
 
   /** `caso`: the request being answered; a 409 (answered meanwhile elsewhere) links to its current state. */
-  private async respond(res: Response, run: () => Promise<SelfServiceView>, caso?: { id: string; token: string }): Promise<void> {
+  private async respond(
+    res: Response,
+    run: () => Promise<SelfServiceView>,
+    caso?: { id: string; token: string },
+  ): Promise<void> {
     res.type('html').setHeader('Cache-Control', 'no-store');
     let v: SelfServiceView;
     try {
       v = await run();
     } catch (e) {
       if (e instanceof DomainError) {
-        const estado = caso && e.status === 409 ? { tramite: encodeURIComponent(caso.id), token: encodeURIComponent(caso.token) } : null;
-        res.status(e.status).send(renderPublicPage('correo-error', 'No fue posible continuar', { mensaje: e.message, estado }));
+        const estado =
+          caso && e.status === 409
+            ? { tramite: encodeURIComponent(caso.id), token: encodeURIComponent(caso.token) }
+            : null;
+        res
+          .status(e.status)
+          .send(renderPublicPage('correo-error', 'No fue posible continuar', { mensaje: e.message, estado }));
         return;
       }
       throw e;
@@ -126,21 +157,46 @@ export class SelfServicePage {
 
   /** Pasos 5, 7, 10, 12, 18 of the guide: what the system shows at each point. */
   private render(v: SelfServiceView): string {
-    const trabajador = v.trabajador ? { nombre: v.trabajador.nombre, correoAlterno: v.trabajador.correoAlterno ?? 'sin registrar' } : null;
+    const trabajador = v.trabajador
+      ? { nombre: v.trabajador.nombre, correoAlterno: v.trabajador.correoAlterno ?? 'sin registrar' }
+      : null;
     if (v.acciones.includes('confirmar')) {
-      return renderPublicPage('correo-confirmar', 'Confirme sus datos', { trabajador, mensaje: v.mensaje, tramite: v.tramite, token: v.token });
-    }
-    if (v.acciones.includes('identificar')) {
-      return identifyPage('Los datos no coinciden', `/correo/tramite/${v.tramite}/identificar`, { error: v.mensaje, token: v.token });
-    }
-    const status = { trabajador, mensaje: v.mensaje, tramite: encodeURIComponent(v.tramite), token: encodeURIComponent(v.token) };
-    if (!v.concluido && v.estado !== 'incidente') {
-      // Still provisioning: the page refreshes itself until the result is known.
-      return renderPublicPage('correo-estado', 'Procesando su solicitud', { ...status, enCurso: true, ok: false, correoInstitucional: null }, {
-        refresh: { seconds: 2, url: this.statusUrl(v.tramite, v.token) },
+      return renderPublicPage('correo-confirmar', 'Confirme sus datos', {
+        trabajador,
+        mensaje: v.mensaje,
+        tramite: v.tramite,
+        token: v.token,
       });
     }
+    if (v.acciones.includes('identificar')) {
+      return identifyPage('Los datos no coinciden', `/correo/tramite/${v.tramite}/identificar`, {
+        error: v.mensaje,
+        token: v.token,
+      });
+    }
+    const status = {
+      trabajador,
+      mensaje: v.mensaje,
+      tramite: encodeURIComponent(v.tramite),
+      token: encodeURIComponent(v.token),
+    };
+    if (!v.concluido && v.estado !== 'incidente') {
+      // Still provisioning: the page refreshes itself until the result is known.
+      return renderPublicPage(
+        'correo-estado',
+        'Procesando su solicitud',
+        { ...status, enCurso: true, ok: false, correoInstitucional: null },
+        {
+          refresh: { seconds: 2, url: this.statusUrl(v.tramite, v.token) },
+        },
+      );
+    }
     const ok = v.resultado === 'creada' || v.resultado === 'restablecida';
-    return renderPublicPage('correo-estado', ok ? 'Listo' : 'Aviso', { ...status, enCurso: false, ok, correoInstitucional: v.correoInstitucional ?? null });
+    return renderPublicPage('correo-estado', ok ? 'Listo' : 'Aviso', {
+      ...status,
+      enCurso: false,
+      ok,
+      correoInstitucional: v.correoInstitucional ?? null,
+    });
   }
 }

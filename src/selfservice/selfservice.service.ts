@@ -34,12 +34,14 @@ export interface SelfServiceView {
 }
 
 const MESSAGES: Record<string, string> = {
-  inconsistencia: 'La CURP y la CURT no coinciden con un trabajador activo en Capital Humano. Revíselas e intente de nuevo.',
+  inconsistencia:
+    'La CURP y la CURT no coinciden con un trabajador activo en Capital Humano. Revíselas e intente de nuevo.',
   datos_incorrectos:
     'Los datos no coincidieron después de varios intentos. Verifique su CURP y CURT en su talón de pago o acuda a Capital Humano para actualizar su información.',
   sin_correo_alterno:
     'No tiene un correo electrónico alterno registrado en Capital Humano, al que se envían los datos de acceso. Acuda a Capital Humano (o a su centro de trabajo) para registrarlo y vuelva a intentarlo.',
-  cuenta_existente: 'Usted ya tiene un correo institucional personal. Si olvidó la contraseña, use la opción "Restablecer mi contraseña".',
+  cuenta_existente:
+    'Usted ya tiene un correo institucional personal. Si olvidó la contraseña, use la opción "Restablecer mi contraseña".',
   sin_cuenta: 'Usted aún no tiene un correo institucional personal. Use la opción "Obtener mi correo institucional".',
   cuenta_bloqueada:
     'Su cuenta de correo institucional está bloqueada, por eso no es posible restablecer su contraseña y no se le envió ningún ' +
@@ -53,7 +55,8 @@ const MESSAGES: Record<string, string> = {
     'Su cuenta fue creada. Le enviamos a su correo alterno un enlace (válido 24 horas) para establecer su contraseña. Lea la información y cierre esta página.',
   restablecida:
     'Su contraseña fue restablecida. Consulte su correo electrónico alterno: le enviamos un enlace (válido 24 horas) para establecer una nueva contraseña.',
-  incidente: 'No fue posible completar el trámite en este momento; la Subjefatura de Sistemas ya fue notificada y le avisará por correo.',
+  incidente:
+    'No fue posible completar el trámite en este momento; la Subjefatura de Sistemas ya fue notificada y le avisará por correo.',
   cancelada: 'El trámite fue cancelado por la Subjefatura de Sistemas.',
 };
 
@@ -89,7 +92,8 @@ export class SelfServiceService implements OnModuleInit {
   async start(procedure: SelfServiceProcedure, curp: string, curt: string): Promise<SelfServiceView> {
     const caseId = randomUUID();
     const identity = await this.identify(curp, curt);
-    const open = (em?: EntityManager) => this.engine.start(procedure, this.actor(identity.curp), {}, { caseId, startEvent: identity, em });
+    const open = (em?: EntityManager) =>
+      this.engine.start(procedure, this.actor(identity.curp), {}, { caseId, startEvent: identity, em });
     if (!identifies(identity)) {
       await open();
       return this.view(caseId);
@@ -142,7 +146,11 @@ export class SelfServiceService implements OnModuleInit {
   }
 
   /** One transition on the version the worker's request read: a concurrent answer makes this one a 409. */
-  private async send(row: Pick<CaseRecord, 'id' | 'version'>, event: { type: string; [k: string]: unknown }, actor: Actor): Promise<void> {
+  private async send(
+    row: Pick<CaseRecord, 'id' | 'version'>,
+    event: { type: string; [k: string]: unknown },
+    actor: Actor,
+  ): Promise<void> {
     try {
       await this.engine.send(row.id, event, actor, { expectedVersion: row.version });
     } catch (e) {
@@ -155,7 +163,12 @@ export class SelfServiceService implements OnModuleInit {
    * Takes the worker's place for `caseId` (with `open`, in the transaction that opens the case): null when taken, or
    * the id of the worker's other open request that holds it. The primary key decides between requests sent at once.
    */
-  private async claim(procedureId: string, curp: string, caseId: string, open?: (em: EntityManager) => Promise<unknown>): Promise<string | null> {
+  private async claim(
+    procedureId: string,
+    curp: string,
+    caseId: string,
+    open?: (em: EntityManager) => Promise<unknown>,
+  ): Promise<string | null> {
     for (let attempt = 1; ; attempt++) {
       try {
         await inTransaction(this.ds, async (em) => {
@@ -232,19 +245,43 @@ export class SelfServiceService implements OnModuleInit {
   private async view(caseId: string, existente = false): Promise<SelfServiceView> {
     const row = await this.cases.find(caseId);
     if (!row) throw notFound('La solicitud');
-    const ctx = row.context as { identidad?: { found?: boolean; curp?: string; nombre?: string | null }; cuenta?: { address?: string | null } | null };
+    const ctx = row.context as {
+      identidad?: { found?: boolean; curp?: string; nombre?: string | null };
+      cuenta?: { address?: string | null } | null;
+    };
     let trabajador: SelfServiceView['trabajador'] = null;
     if (ctx?.identidad?.found && ctx.identidad.curp) {
       const t = await this.catalog.trabajador(ctx.identidad.curp);
-      if (t) trabajador = { nombre: ctx.identidad.nombre ?? t.nombre, correoAlterno: t.correoAlterno ? maskEmail(t.correoAlterno) : null };
+      if (t)
+        trabajador = {
+          nombre: ctx.identidad.nombre ?? t.nombre,
+          correoAlterno: t.correoAlterno ? maskEmail(t.correoAlterno) : null,
+        };
     }
-    const key = row.status === 'concluido' ? (row.outcome ?? '') : row.status === 'incidente' ? 'incidente' : row.state === 'confirmacion' || row.state === 'inconsistencia' ? row.state : 'en_proceso';
-    const acciones = row.status !== 'activo' ? [] : row.state === 'confirmacion' ? ['confirmar', 'no_confirmar'] : row.state === 'inconsistencia' ? ['identificar'] : [];
+    const key =
+      row.status === 'concluido'
+        ? (row.outcome ?? '')
+        : row.status === 'incidente'
+          ? 'incidente'
+          : row.state === 'confirmacion' || row.state === 'inconsistencia'
+            ? row.state
+            : 'en_proceso';
+    const acciones =
+      row.status !== 'activo'
+        ? []
+        : row.state === 'confirmacion'
+          ? ['confirmar', 'no_confirmar']
+          : row.state === 'inconsistencia'
+            ? ['identificar']
+            : [];
     if (!MESSAGES[key]) throw new DomainError('ESTADO_DESCONOCIDO', 'No se pudo leer el estado de su solicitud.', 422);
     let mensaje = MESSAGES[key];
     if (existente) {
       // Where the link goes, once confirmed: the alternate address Capital Humano has, masked.
-      const destino = row.state !== 'confirmacion' && trabajador?.correoAlterno ? ` Los datos de acceso se envían a su correo alterno ${trabajador.correoAlterno}.` : '';
+      const destino =
+        row.state !== 'confirmacion' && trabajador?.correoAlterno
+          ? ` Los datos de acceso se envían a su correo alterno ${trabajador.correoAlterno}.`
+          : '';
       mensaje = `Ya tiene una solicitud en curso (trámite ${row.id}); no se abrió otra.${destino} ${mensaje}`;
     }
     return {

@@ -18,7 +18,27 @@ export interface CurpInput {
   diferenciador?: string;
 }
 
-const PARTICLES = new Set(['DA', 'DAS', 'DE', 'DEL', 'DER', 'DI', 'DIE', 'DD', 'EL', 'LA', 'LAS', 'LE', 'LES', 'LOS', 'MAC', 'MC', 'VAN', 'VON', 'Y']);
+const PARTICLES = new Set([
+  'DA',
+  'DAS',
+  'DE',
+  'DEL',
+  'DER',
+  'DI',
+  'DIE',
+  'DD',
+  'EL',
+  'LA',
+  'LAS',
+  'LE',
+  'LES',
+  'LOS',
+  'MAC',
+  'MC',
+  'VAN',
+  'VON',
+  'Y',
+]);
 const SKIPPED_GIVEN = new Set(['MARIA', 'MA', 'JOSE', 'J']);
 
 /** Anexo 2 of the Instructivo: words the first four letters must not spell. */

@@ -30,7 +30,10 @@ describe('curpProblem', () => {
   it('computes the check digit with the 37-character dictionary (Ñ shifts the letters after N)', () => {
     // O is 25, not 24, because Ñ sits between N and O in the dictionary.
     const body = 'OOOO000101HCMXXXA';
-    const manual = [...body].reduce((sum, ch, i) => sum + '0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ'.indexOf(ch) * (18 - i), 0);
+    const manual = [...body].reduce(
+      (sum, ch, i) => sum + '0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ'.indexOf(ch) * (18 - i),
+      0,
+    );
     expect(curpCheckDigit(body)).toBe((10 - (manual % 10)) % 10);
     expect('0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ'.indexOf('O')).toBe(25);
   });
@@ -152,7 +155,9 @@ describe('generateCurp', () => {
 
   it('refuses a differentiator of the wrong century and an impossible date', () => {
     const base = { primerApellido: 'Ruiz', nombre: 'Ana', sexo: 'M' as const, estado: 'CM' };
-    expect(() => generateCurp({ ...base, fechaNacimiento: { year: 2001, month: 1, day: 1 }, diferenciador: '3' })).toThrow(/diferenciador/);
+    expect(() =>
+      generateCurp({ ...base, fechaNacimiento: { year: 2001, month: 1, day: 1 }, diferenciador: '3' }),
+    ).toThrow(/diferenciador/);
     expect(() => generateCurp({ ...base, fechaNacimiento: { year: 1999, month: 2, day: 29 } })).toThrow(/no existe/);
   });
 });

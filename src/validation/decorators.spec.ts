@@ -39,7 +39,13 @@ describe('validation decorators', () => {
 
   it('report the precise Spanish reason of each field', async () => {
     const errors = await messages(
-      build({ curp: 'BEML920313HMCLNS08', cct: '06DPR001Z', cuenta: 'Luis', correoAlterno: 'luis@', otros: ['BOXW310820HNERXN09', 'GOMA970229MCMRRN01'] }),
+      build({
+        curp: 'BEML920313HMCLNS08',
+        cct: '06DPR001Z',
+        cuenta: 'Luis',
+        correoAlterno: 'luis@',
+        otros: ['BOXW310820HNERXN09', 'GOMA970229MCMRRN01'],
+      }),
     );
     expect(errors.curp).toEqual([expect.stringMatching(/dígito verificador/)]);
     expect(errors.cct).toEqual(['La CCT debe tener 10 caracteres y tiene 9.']);

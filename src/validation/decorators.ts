@@ -11,7 +11,8 @@ type Problem = (value: string) => string | null;
  */
 function problemDecorator(name: string, problem: Problem, options?: ValidationOptions): PropertyDecorator {
   // undefined: not text at all (the message then names the property, which only defaultMessage knows).
-  const reason = (value: unknown): string | null | undefined => (typeof value === 'string' ? problem(value) : undefined);
+  const reason = (value: unknown): string | null | undefined =>
+    typeof value === 'string' ? problem(value) : undefined;
   return (target: object, propertyName: string | symbol) => {
     registerDecorator({
       name,
@@ -43,7 +44,10 @@ export function IsCct(options?: ValidationOptions): PropertyDecorator {
 }
 
 /** The part before the @ of an institutional account; with mailDomain, the whole address must fit in 254. */
-export function IsInstitutionalLocalPart(opts?: { mailDomain?: string }, options?: ValidationOptions): PropertyDecorator {
+export function IsInstitutionalLocalPart(
+  opts?: { mailDomain?: string },
+  options?: ValidationOptions,
+): PropertyDecorator {
   return problemDecorator('isInstitutionalLocalPart', (v) => localPartProblem(v, opts?.mailDomain), options);
 }
 

@@ -1,4 +1,10 @@
-import { emailProblem, institutionalAddressProblem, isEmailAddress, isInstitutionalLocalPart, localPartProblem } from './email';
+import {
+  emailProblem,
+  institutionalAddressProblem,
+  isEmailAddress,
+  isInstitutionalLocalPart,
+  localPartProblem,
+} from './email';
 
 describe('localPartProblem', () => {
   it('accepts lowercase letters, digits, dots, hyphens and underscores', () => {

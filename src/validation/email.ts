@@ -14,7 +14,8 @@ const ADDRESS_MAX = 254;
 export function localPartProblem(s: string, mailDomain?: string): string | null {
   if (typeof s !== 'string' || s === '') return 'El nombre de la cuenta está vacío.';
   if (s.includes('@')) return 'Escriba el nombre de la cuenta sin «@» ni dominio.';
-  if (s.length > LOCAL_PART_MAX) return `El nombre de la cuenta admite hasta ${LOCAL_PART_MAX} caracteres y tiene ${s.length}.`;
+  if (s.length > LOCAL_PART_MAX)
+    return `El nombre de la cuenta admite hasta ${LOCAL_PART_MAX} caracteres y tiene ${s.length}.`;
   for (const ch of s) {
     if (/[a-z0-9._-]/.test(ch)) continue;
     if (/\s/.test(ch)) return 'El nombre de la cuenta no puede tener espacios.';
@@ -44,7 +45,8 @@ export function emailProblem(s: string): string | null {
   if (typeof s !== 'string' || s.trim() === '') return 'El correo electrónico está vacío.';
   if (s !== s.trim()) return 'El correo electrónico tiene espacios al inicio o al final.';
   if (/\s/.test(s)) return 'El correo electrónico no puede tener espacios.';
-  if (s.length > ADDRESS_MAX) return `El correo electrónico admite hasta ${ADDRESS_MAX} caracteres y tiene ${s.length}.`;
+  if (s.length > ADDRESS_MAX)
+    return `El correo electrónico admite hasta ${ADDRESS_MAX} caracteres y tiene ${s.length}.`;
   const at = s.lastIndexOf('@');
   if (at < 0) return `El correo electrónico «${s}» no tiene «@».`;
   if (s.indexOf('@') !== at) return `El correo electrónico «${s}» tiene más de una «@».`;
@@ -52,8 +54,14 @@ export function emailProblem(s: string): string | null {
   const domain = s.slice(at + 1);
   if (local === '') return `El correo electrónico «${s}» no tiene nada antes de la «@».`;
   if (local.length > LOCAL_PART_MAX) return `La parte antes de la «@» admite hasta ${LOCAL_PART_MAX} caracteres.`;
-  if (/[^\x00-\x7f]/.test(s)) return `El correo electrónico «${s}» tiene acentos o «ñ»; las direcciones solo admiten letras sin acento.`;
-  if (local.startsWith('.') || local.endsWith('.') || local.includes('..') || !local.split('.').every((a) => ATEXT.test(a))) {
+  if (/[^\x00-\x7f]/.test(s))
+    return `El correo electrónico «${s}» tiene acentos o «ñ»; las direcciones solo admiten letras sin acento.`;
+  if (
+    local.startsWith('.') ||
+    local.endsWith('.') ||
+    local.includes('..') ||
+    !local.split('.').every((a) => ATEXT.test(a))
+  ) {
     return `La parte antes de la «@» del correo electrónico «${s}» no es válida.`;
   }
   if (domain === '') return `El correo electrónico «${s}» no tiene dominio después de la «@».`;

@@ -138,7 +138,10 @@ export class CasePageService {
 
   async view(id: string, staff: AuthenticatedStaff, opts: CaseViewOptions = {}): Promise<CasePageVm> {
     const caso = await this.cases.get(id, staff);
-    const [diagrama, movs] = await Promise.all([this.cases.position(id, staff).then(caseDiagramSvg), this.cases.movements(id, staff)]);
+    const [diagrama, movs] = await Promise.all([
+      this.cases.position(id, staff).then(caseDiagramSvg),
+      this.cases.movements(id, staff),
+    ]);
     const datos = (caso.datos ?? {}) as Partial<CaseContext>;
     const oficio = await this.oficioOf(caso, staff);
     const names = await this.staff.namesOf(movs.map((m) => m.actor));
@@ -146,8 +149,14 @@ export class CasePageService {
     const cuentaId = datos.cuenta?.cuentaId;
     const cuenta = cuentaId ? await this.records.cuenta(cuentaId) : null;
     const acciones: ActionVm[] = [];
-    for (const a of caso.acciones) acciones.push(await this.action(caso, a, datos, oficio, opts.posted?.evento === a.evento ? opts.posted : undefined));
-    const hecho = typeof opts.hecho === 'string' && EVENT.test(opts.hecho) ? this.labels.eventLabel(caso.procedimiento, caso.versionProcedimiento, opts.hecho) : null;
+    for (const a of caso.acciones)
+      acciones.push(
+        await this.action(caso, a, datos, oficio, opts.posted?.evento === a.evento ? opts.posted : undefined),
+      );
+    const hecho =
+      typeof opts.hecho === 'string' && EVENT.test(opts.hecho)
+        ? this.labels.eventLabel(caso.procedimiento, caso.versionProcedimiento, opts.hecho)
+        : null;
     return {
       caso,
       seccion: this.labels.section(caso.procedimiento),
@@ -162,7 +171,15 @@ export class CasePageService {
         pasos: m.pasos,
         datos: dataPairs(m.datos),
       })),
-      documentos: docs.map((d) => ({ id: d.id, tipo: d.kind === 'acuse' ? 'Acuse de recibo' : 'Oficio de respuesta', folio: d.folio, numeroOficio: d.numeroOficio, emitido: d.signedAt, estado: d.status, paginas: d.paginas })),
+      documentos: docs.map((d) => ({
+        id: d.id,
+        tipo: d.kind === 'acuse' ? 'Acuse de recibo' : 'Oficio de respuesta',
+        folio: d.folio,
+        numeroOficio: d.numeroOficio,
+        emitido: d.signedAt,
+        estado: d.status,
+        paginas: d.paginas,
+      })),
       oficio,
       cuenta: cuenta ? accountInfo(cuenta) : null,
       acciones,
@@ -185,7 +202,8 @@ export class CasePageService {
     if (!EVENT.test(evento)) throw new DomainError('ACCION_INVALIDA', 'La acción no es válida.', 400);
     if (form._buscar !== undefined || form._usar !== undefined) return false;
     const version = Number(form.version);
-    if (!Number.isInteger(version) || version < 1) throw new DomainError('VERSION_REQUERIDA', 'Falta la versión del trámite que consultó; recargue la página.', 400);
+    if (!Number.isInteger(version) || version < 1)
+      throw new DomainError('VERSION_REQUERIDA', 'Falta la versión del trámite que consultó; recargue la página.', 400);
     const caso = await this.cases.get(id, staff);
     const payload = await this.payload(actionKind(caso.procedimiento, evento), form);
     await this.engine.send(id, { ...payload, type: evento }, staff, { expectedVersion: version });
@@ -199,11 +217,19 @@ export class CasePageService {
   private async payload(kind: ActionKind, form: Form): Promise<Record<string, unknown>> {
     switch (kind) {
       case 'crear-centro':
-        return { tipo: 'centro_trabajo', cct: normalizeCct(form.cct ?? ''), directorCurp: normalizeCurp(form.directorCurp ?? '') };
+        return {
+          tipo: 'centro_trabajo',
+          cct: normalizeCct(form.cct ?? ''),
+          directorCurp: normalizeCurp(form.directorCurp ?? ''),
+        };
       case 'crear-servicio':
         // The account name is folded (accents, capitals) and checked against the provider's reserved names here:
         // that knowledge is the address generator's, not the machine's.
-        return { tipo: form.tipo, curp: normalizeCurp(form.curp ?? ''), localPart: this.addresses.serviceLocalPart(form.localPart ?? '') };
+        return {
+          tipo: form.tipo,
+          curp: normalizeCurp(form.curp ?? ''),
+          localPart: this.addresses.serviceLocalPart(form.localPart ?? ''),
+        };
       case 'cuenta':
         return { cuentaId: (await this.pickedAccount(form.cuentaId)).id };
       case 'reasignar': {
@@ -220,7 +246,8 @@ export class CasePageService {
 
   private async pickedAccount(id: string | undefined): Promise<CuentaRecord> {
     const account = id && /^[0-9a-f-]{36}$/i.test(id) ? await this.records.cuenta(id) : null;
-    if (!account) throw new DomainError('CUENTA_REQUERIDA', 'Busque la cuenta y elíjala de la lista de resultados.', 400);
+    if (!account)
+      throw new DomainError('CUENTA_REQUERIDA', 'Busque la cuenta y elíjala de la lista de resultados.', 400);
     return account;
   }
 
@@ -231,7 +258,13 @@ export class CasePageService {
     return found.items.find((o) => o.tramite === caso.id) ?? null;
   }
 
-  private async action(caso: CaseView, a: CaseView['acciones'][number], datos: Partial<CaseContext>, oficio: OficioView | null, posted: Form | undefined): Promise<ActionVm> {
+  private async action(
+    caso: CaseView,
+    a: CaseView['acciones'][number],
+    datos: Partial<CaseContext>,
+    oficio: OficioView | null,
+    posted: Form | undefined,
+  ): Promise<ActionVm> {
     const kind = actionKind(caso.procedimiento, a.evento);
     const fields = ACTION_FIELDS[kind];
     const values: Form = posted ? dataOf(posted, fields) : this.defaults(kind, datos, oficio);
@@ -243,7 +276,16 @@ export class CasePageService {
         // A hand-made value: ignore it, the form stays as it was.
       }
     }
-    const vm: ActionVm = { evento: a.evento, etiqueta: a.etiqueta, kind, values, cuentas: null, trabajadores: null, centros: null, avisoBusqueda: null };
+    const vm: ActionVm = {
+      evento: a.evento,
+      etiqueta: a.etiqueta,
+      kind,
+      values,
+      cuentas: null,
+      trabajadores: null,
+      centros: null,
+      avisoBusqueda: null,
+    };
     const search = async <T>(term: string | undefined, run: (q: { q: string }) => Promise<T>): Promise<T | null> => {
       if (!term?.trim()) return null;
       try {
@@ -254,8 +296,10 @@ export class CasePageService {
         return null;
       }
     };
-    if (fields.includes('buscarCuenta')) vm.cuentas = await search(values.buscarCuenta, (q) => this.catalog.accounts(q));
-    if (fields.includes('buscarTrabajador')) vm.trabajadores = await search(values.buscarTrabajador, (q) => this.catalog.workers(q));
+    if (fields.includes('buscarCuenta'))
+      vm.cuentas = await search(values.buscarCuenta, (q) => this.catalog.accounts(q));
+    if (fields.includes('buscarTrabajador'))
+      vm.trabajadores = await search(values.buscarTrabajador, (q) => this.catalog.workers(q));
     if (fields.includes('buscarCentro')) vm.centros = await search(values.buscarCentro, (q) => this.catalog.schools(q));
     return vm;
   }
@@ -280,7 +324,14 @@ export class CasePageService {
 }
 
 function accountInfo(c: CuentaRecord): AccountInfo {
-  return { id: c.id, direccion: c.direccion, tipo: TIPO_CUENTA_LABEL[c.tipo] ?? c.tipo, estado: c.estado, titularCurp: c.titularCurp, titularCct: c.titularCct };
+  return {
+    id: c.id,
+    direccion: c.direccion,
+    tipo: TIPO_CUENTA_LABEL[c.tipo] ?? c.tipo,
+    estado: c.estado,
+    titularCurp: c.titularCurp,
+    titularCct: c.titularCct,
+  };
 }
 
 @StaffPages()
@@ -289,13 +340,24 @@ export class CasePage {
   constructor(private readonly pages: CasePageService) {}
 
   @Get(':id')
-  async show(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Query('hecho') hecho: unknown, @Query('aviso') aviso: unknown, @Res() res: Response): Promise<void> {
+  async show(
+    @PageChrome() chrome: Chrome,
+    @Param('id', uuid) id: string,
+    @Query('hecho') hecho: unknown,
+    @Query('aviso') aviso: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     const vm = await this.pages.view(id, chrome.staff!, { hecho, aviso });
     sendHtml(res, renderCase(chrome, vm));
   }
 
   @Post(':id/acciones')
-  async act(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async act(
+    @PageChrome() chrome: Chrome,
+    @Param('id', uuid) id: string,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     const form = readForm(body);
     try {
       if (await this.pages.submit(id, chrome.staff!, form)) {
@@ -305,7 +367,11 @@ export class CasePage {
       sendHtml(res, renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form })));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      sendHtml(res, renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form, error: e.message })), e.status);
+      sendHtml(
+        res,
+        renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form, error: e.message })),
+        e.status,
+      );
     }
   }
 }

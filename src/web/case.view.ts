@@ -5,13 +5,16 @@ import { type Chrome, staffPage } from './layout';
 
 /** The non-empty pairs of a definition list (templates/pages/partials/datos.hbs). */
 const dl = (pairs: [string, string | null | undefined][]): { k: string; v: string }[] =>
-  pairs.filter((p): p is [string, string] => p[1] !== null && p[1] !== undefined && p[1] !== '').map(([k, v]) => ({ k, v }));
+  pairs
+    .filter((p): p is [string, string] => p[1] !== null && p[1] !== undefined && p[1] !== '')
+    .map(([k, v]) => ({ k, v }));
 
 /** A search result's «Usar» button: the values it copies into the form (JSON, read by the server and by personal.js). */
 const usar = (values: Record<string, string>): string => JSON.stringify(values);
 
 /** Search results as `{ lista }`, or null when nothing was searched (an empty list says «no coincide»). */
-const found = <T, R>(hits: T[] | null, each: (hit: T, i: number) => R): { lista: R[] } | null => (hits ? { lista: hits.map(each) } : null);
+const found = <T, R>(hits: T[] | null, each: (hit: T, i: number) => R): { lista: R[] } | null =>
+  hits ? { lista: hits.map(each) } : null;
 
 const accounts = (a: ActionVm, hits: AccountHit[] | null, p: string) =>
   found(hits, (h, i) => ({
@@ -41,7 +44,9 @@ const schools = (hits: SchoolHit[] | null) =>
     nombre: s.nombre,
     nivel: s.nivel,
     estatus: s.estatus,
-    director: s.director ? { nombre: s.director.nombre, curp: s.director.curp, sinCorreoAlterno: !s.director.tieneCorreoAlterno } : null,
+    director: s.director
+      ? { nombre: s.director.nombre, curp: s.director.curp, sinCorreoAlterno: !s.director.tieneCorreoAlterno }
+      : null,
     // Correction 14: a school that has its account is answered with it; the form still sends CREAR_CUENTA.
     cuenta: s.cuenta ? { direccion: s.cuenta.direccion, bloqueada: s.cuenta.estado === 'bloqueada' } : null,
     usar: usar({ cct: s.cct, directorCurp: s.director?.curp ?? '' }),
@@ -56,7 +61,11 @@ function confirmation(vm: CasePageVm) {
     parts.push(['Titular actual', d.reasignacion.previousCurp ?? 'sin titular']);
     parts.push(['Nuevo titular', d.reasignacion.newCurp]);
   }
-  if (d.alta) parts.push(['Cuenta a crear', d.alta.tipo === 'centro_trabajo' ? `Centro de trabajo ${d.alta.cct}` : `${d.alta.localPart}@${vm.mailDomain}`]);
+  if (d.alta)
+    parts.push([
+      'Cuenta a crear',
+      d.alta.tipo === 'centro_trabajo' ? `Centro de trabajo ${d.alta.cct}` : `${d.alta.localPart}@${vm.mailDomain}`,
+    ]);
   return dl(parts);
 }
 
@@ -82,7 +91,9 @@ function action(vm: CasePageVm, a: ActionVm) {
 }
 
 function actions(vm: CasePageVm) {
-  const main = vm.acciones.filter((a) => a.kind !== 'motivo' && !(a.kind === 'boton' && SECONDARY_EVENTS.has(a.evento)));
+  const main = vm.acciones.filter(
+    (a) => a.kind !== 'motivo' && !(a.kind === 'boton' && SECONDARY_EVENTS.has(a.evento)),
+  );
   const who = [...new Set(vm.caso.pasosActuales.map((p) => p.responsable))].join(' / ');
   return {
     vacias:
@@ -126,13 +137,24 @@ function caseData(vm: CasePageVm) {
         ['CCT', d.cct],
       ]);
   const cuenta = dl([
-    ['Cuenta', vm.cuenta ? `${vm.cuenta.direccion} (${vm.cuenta.tipo}, ${vm.cuenta.estado})` : (d.cuenta?.address ?? null)],
-    ['Cuenta solicitada', d.alta ? (d.alta.tipo === 'centro_trabajo' ? `Centro de trabajo ${d.alta.cct}, director ${d.alta.directorCurp}` : `${d.alta.tipo === 'servicio' ? 'Servicio' : 'Función'}: ${d.alta.localPart}@${vm.mailDomain}, CURP ${d.alta.curp}`) : null],
+    [
+      'Cuenta',
+      vm.cuenta ? `${vm.cuenta.direccion} (${vm.cuenta.tipo}, ${vm.cuenta.estado})` : (d.cuenta?.address ?? null),
+    ],
+    [
+      'Cuenta solicitada',
+      d.alta
+        ? d.alta.tipo === 'centro_trabajo'
+          ? `Centro de trabajo ${d.alta.cct}, director ${d.alta.directorCurp}`
+          : `${d.alta.tipo === 'servicio' ? 'Servicio' : 'Función'}: ${d.alta.localPart}@${vm.mailDomain}, CURP ${d.alta.curp}`
+        : null,
+    ],
     ['Titular anterior', d.reasignacion ? (d.reasignacion.previousCurp ?? 'sin titular') : null],
     ['Nuevo titular', d.reasignacion?.newCurp],
     ['Motivo', d.motivo],
   ]);
-  const incidente = vm.caso.incidente || d.incidente ? { mensaje: d.incidente?.message ?? vm.caso.incidente ?? '' } : null;
+  const incidente =
+    vm.caso.incidente || d.incidente ? { mensaje: d.incidente?.message ?? vm.caso.incidente ?? '' } : null;
   return { incidente, oficio, cuentaPrevia: !!d.cuentaPrevia, cuenta };
 }
 
@@ -148,20 +170,46 @@ export function renderCase(chrome: Chrome, vm: CasePageVm): string {
     {
       folio: c.folio ?? null,
       seccion: vm.seccion,
-      situacion: c.situacion === 'concluido' ? (RESULTADO_LABEL[c.resultado ?? ''] ?? SITUACION_LABEL.concluido) : (SITUACION_LABEL[c.situacion] ?? c.situacion),
+      situacion:
+        c.situacion === 'concluido'
+          ? (RESULTADO_LABEL[c.resultado ?? ''] ?? SITUACION_LABEL.concluido)
+          : (SITUACION_LABEL[c.situacion] ?? c.situacion),
       situacionClase: c.situacion === 'incidente' ? 'vencido' : c.situacion === 'concluido' ? 'activa' : 'curso',
       creado: fechaHora(c.creado),
       actualizado: fechaHora(c.actualizado),
       acciones: actions(vm),
       pasos: c.pasosActuales.map((p) => ({ no: p.no, responsable: p.responsable, actividad: p.actividad })),
-      sinPasos: c.pasosActuales.length || tasks.length ? null : c.situacion === 'concluido' ? 'El trámite concluyó.' : 'Sin pasos pendientes.',
-      tareas: tasks.map((t) => ({ titulo: t.titulo, rol: roleLabel(t.rol), nivel: t.nivel ?? null, vence: fechaHora(t.vence), vencida: t.vencida, faltaPoco: t.faltaPoco })),
-      documentos: vm.documentos.map((d) => ({ ...d, emitido: fechaHora(d.emitido), cancelado: d.estado === 'cancelado' })),
+      sinPasos:
+        c.pasosActuales.length || tasks.length
+          ? null
+          : c.situacion === 'concluido'
+            ? 'El trámite concluyó.'
+            : 'Sin pasos pendientes.',
+      tareas: tasks.map((t) => ({
+        titulo: t.titulo,
+        rol: roleLabel(t.rol),
+        nivel: t.nivel ?? null,
+        vence: fechaHora(t.vence),
+        vencida: t.vencida,
+        faltaPoco: t.faltaPoco,
+      })),
+      documentos: vm.documentos.map((d) => ({
+        ...d,
+        emitido: fechaHora(d.emitido),
+        cancelado: d.estado === 'cancelado',
+      })),
       datos: caseData(vm),
       mailDomain: vm.mailDomain,
       diagrama: vm.diagrama,
       diagramaAlt: `Diagrama de estados de «${c.titulo}»; paso actual resaltado: ${now}.`,
-      movimientos: vm.movimientos.map((m) => ({ fecha: fechaHora(m.fecha), quien: m.quien, rol: roleLabel(m.rol), accion: m.accion, datos: m.datos.map(([k, v]) => ({ k, v })), pasos: m.pasos.replace(':', ' pasos ') })),
+      movimientos: vm.movimientos.map((m) => ({
+        fecha: fechaHora(m.fecha),
+        quien: m.quien,
+        rol: roleLabel(m.rol),
+        accion: m.accion,
+        datos: m.datos.map(([k, v]) => ({ k, v })),
+        pasos: m.pasos.replace(':', ' pasos '),
+      })),
     },
     { aviso: vm.aviso, error: vm.error, refresh: vm.enEspera ? { seconds: 3, url: `/tramites/${c.id}` } : undefined },
   );

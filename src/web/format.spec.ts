@@ -20,11 +20,22 @@ describe('what the staff pages print', () => {
 
   it('comes back after sign-in only to a path of this site', () => {
     expect(safeNext('/tramites/abc?x=1')).toBe('/tramites/abc?x=1');
-    for (const bad of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'bandeja', '', undefined, ['/bandeja']]) expect(safeNext(bad)).toBeNull();
+    for (const bad of [
+      '//evil.example/x',
+      '/\\evil.example',
+      'https://evil.example/',
+      'bandeja',
+      '',
+      undefined,
+      ['/bandeja'],
+    ])
+      expect(safeNext(bad)).toBeNull();
   });
 
   it('builds query strings from the filters that are set', () => {
-    expect(query({ folio: 'SSST-2026-000001', curp: '', vencidas: false, pagina: 2, x: null })).toBe('?folio=SSST-2026-000001&pagina=2');
+    expect(query({ folio: 'SSST-2026-000001', curp: '', vencidas: false, pagina: 2, x: null })).toBe(
+      '?folio=SSST-2026-000001&pagina=2',
+    );
     expect(query({})).toBe('');
   });
 });

@@ -46,7 +46,11 @@ export function roleName(staff: Pick<AuthenticatedStaff, 'role' | 'nivelClave'>)
 
 export const roleLabel = (role: string): string => ROLE_LABEL[role as ActorRole] ?? role;
 
-export const SITUACION_LABEL: Record<string, string> = { activo: 'En curso', concluido: 'Concluido', incidente: 'Incidente' };
+export const SITUACION_LABEL: Record<string, string> = {
+  activo: 'En curso',
+  concluido: 'Concluido',
+  incidente: 'Incidente',
+};
 
 export const RESULTADO_LABEL: Record<string, string> = {
   creada: 'Cuenta creada',

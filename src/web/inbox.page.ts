@@ -13,7 +13,17 @@ import { ProcedureLabels, type TaskStep } from './procedure-labels';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
-export const FILTER_KEYS = ['rol', 'procedimiento', 'paso', 'folio', 'curp', 'cct', 'vencidas', 'asignacion', 'pagina'] as const;
+export const FILTER_KEYS = [
+  'rol',
+  'procedimiento',
+  'paso',
+  'folio',
+  'curp',
+  'cct',
+  'vencidas',
+  'asignacion',
+  'pagina',
+] as const;
 
 export interface InboxRow extends InboxItem {
   procedimientoTitulo: string;
@@ -57,7 +67,11 @@ export class InboxPageService {
     private readonly staff: StaffUsersService,
   ) {}
 
-  async view(staff: AuthenticatedStaff, raw: Record<string, unknown>, msg: { error?: string | null; aviso?: string | null } = {}): Promise<InboxVm> {
+  async view(
+    staff: AuthenticatedStaff,
+    raw: Record<string, unknown>,
+    msg: { error?: string | null; aviso?: string | null } = {},
+  ): Promise<InboxVm> {
     const esAdmin = staff.role === 'administrador';
     const filtros = filtersOf(raw);
     if (esAdmin && !filtros.rol) filtros.rol = 'subjefatura';
@@ -71,8 +85,12 @@ export class InboxPageService {
       total: 0,
       pagina: 1,
       paginas: 1,
-      procedimientos: this.labels.procedures([...new Set(this.labels.taskSteps.filter((s) => s.role === rol).map((s) => s.procedure))]),
-      pasos: this.labels.taskSteps.filter((s) => s.role === rol && (!filtros.procedimiento || s.procedure === filtros.procedimiento)),
+      procedimientos: this.labels.procedures([
+        ...new Set(this.labels.taskSteps.filter((s) => s.role === rol).map((s) => s.procedure)),
+      ]),
+      pasos: this.labels.taskSteps.filter(
+        (s) => s.role === rol && (!filtros.procedimiento || s.procedure === filtros.procedimiento),
+      ),
       error: msg.error ?? null,
       aviso: msg.aviso ?? null,
     };
@@ -131,23 +149,41 @@ export class InboxPage {
   }
 
   @Post('tareas/:id/tomar')
-  async claim(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async claim(
+    @PageChrome() chrome: Chrome,
+    @Param('id', uuid) id: string,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.act(chrome, body, res, 'tomada', () => this.pages.claim(id, chrome.staff!));
   }
 
   @Post('tareas/:id/liberar')
-  async release(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async release(
+    @PageChrome() chrome: Chrome,
+    @Param('id', uuid) id: string,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.act(chrome, body, res, 'liberada', () => this.pages.release(id, chrome.staff!));
   }
 
-  private async act(chrome: Chrome, body: unknown, res: Response, aviso: string, run: () => Promise<unknown>): Promise<void> {
+  private async act(
+    chrome: Chrome,
+    body: unknown,
+    res: Response,
+    aviso: string,
+    run: () => Promise<unknown>,
+  ): Promise<void> {
     const form = readForm(body);
     try {
       await run();
       seeOther(res, backTo(form, aviso));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      const vm = await this.pages.view(chrome.staff!, Object.fromEntries(new URLSearchParams(form.volver ?? '')), { error: e.message });
+      const vm = await this.pages.view(chrome.staff!, Object.fromEntries(new URLSearchParams(form.volver ?? '')), {
+        error: e.message,
+      });
       sendHtml(res, renderInbox(chrome, vm), e.status);
     }
   }

@@ -30,7 +30,9 @@ function row(vm: InboxVm, i: InboxRow) {
     faltaPoco: i.faltaPoco,
     prioridadAlta: i.prioridad === 'alta',
     prioridad: PRIORIDAD_LABEL[i.prioridad] ?? i.prioridad,
-    datos: [i.nivel ? `Nivel ${i.nivel}` : '', i.cct ? `CCT ${i.cct}` : '', i.curp ? `CURP ${i.curp}` : ''].filter(Boolean),
+    datos: [i.nivel ? `Nivel ${i.nivel}` : '', i.cct ? `CCT ${i.cct}` : '', i.curp ? `CURP ${i.curp}` : ''].filter(
+      Boolean,
+    ),
     libre: !i.asignadaA,
     mia: i.mia,
     asignadaNombre: i.asignadaNombre ?? '',
@@ -44,7 +46,11 @@ export function renderInbox(chrome: Chrome, vm: InboxVm): string {
   const f = vm.filtros;
   const activos = Object.keys(f).filter((k) => k !== 'rol' && k !== 'pagina').length;
   const steps = new Map<string, { value: string; label: string; selected: boolean }[]>();
-  for (const s of vm.pasos) steps.set(s.procedure, [...(steps.get(s.procedure) ?? []), { value: s.stateId, label: s.title, selected: f.paso === s.stateId }]);
+  for (const s of vm.pasos)
+    steps.set(s.procedure, [
+      ...(steps.get(s.procedure) ?? []),
+      { value: s.stateId, label: s.title, selected: f.paso === s.stateId },
+    ]);
   const title = vm.esAdmin ? `Bandeja: ${roleLabel(vm.rol)}` : 'Bandeja de tareas';
   return staffPage(
     chrome,
@@ -57,7 +63,10 @@ export function renderInbox(chrome: Chrome, vm: InboxVm): string {
       roles: TASK_ROLES,
       procedimientos: vm.procedimientos,
       asignaciones: ASIGNACION,
-      pasos: [...steps.entries()].map(([proc, opciones]) => ({ label: vm.procedimientos.find((p) => p.value === proc)?.label ?? proc, opciones })),
+      pasos: [...steps.entries()].map(([proc, opciones]) => ({
+        label: vm.procedimientos.find((p) => p.value === proc)?.label ?? proc,
+        opciones,
+      })),
       vencidas: f.vencidas === 'true',
       limpiar: `/bandeja${vm.esAdmin ? query({ rol: f.rol }) : ''}`,
       volver: query(vm.filtros),

@@ -19,7 +19,11 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
-  { href: '/bandeja', label: 'Bandeja', roles: ['subdireccion', 'subjefatura', 'nivel', 'responsable', 'administrador'] },
+  {
+    href: '/bandeja',
+    label: 'Bandeja',
+    roles: ['subdireccion', 'subjefatura', 'nivel', 'responsable', 'administrador'],
+  },
   { href: '/oficios/nuevo', label: 'Registrar oficio', roles: ['subdireccion'] },
   { href: '/oficios', label: 'Oficios', roles: ['subdireccion', 'subjefatura', 'administrador'] },
   { href: '/admin/usuarios', label: 'Usuarios', roles: ['administrador'] },
@@ -51,7 +55,11 @@ function pageOf(chrome: Chrome, title: string, opts: PageOptions) {
     css: ASSETS.css,
     js: ASSETS.js,
     staff: s ? { nombre: s.nombre ?? s.usuario, rol: roleName(s) } : null,
-    nav: items.map((n) => ({ href: n.href, label: n.label, current: chrome.path === n.href || (n.href !== '/oficios' && chrome.path.startsWith(`${n.href}/`)) })),
+    nav: items.map((n) => ({
+      href: n.href,
+      label: n.label,
+      current: chrome.path === n.href || (n.href !== '/oficios' && chrome.path.startsWith(`${n.href}/`)),
+    })),
   };
 }
 
@@ -59,20 +67,33 @@ function pageOf(chrome: Chrome, title: string, opts: PageOptions) {
  * A staff page: templates/pages/<name>.hbs in the staff layout (header with the user's name, role and the sections
  * their role may open). The template reads `context` and the layout's `page`.
  */
-export function staffPage(chrome: Chrome, name: string, title: string, context: object, opts: PageOptions = {}): string {
+export function staffPage(
+  chrome: Chrome,
+  name: string,
+  title: string,
+  context: object,
+  opts: PageOptions = {},
+): string {
   return renderPage(name, { ...context, page: pageOf(chrome, title, opts) });
 }
 
 /** The pager of a list (templates/pages/partials/pager.hbs): links keep the filters and change the page. */
 export function pagerOf(path: string, filtros: Record<string, string>, pagina: number, paginas: number) {
   const link = (p: number): string => `${path}${query({ ...filtros, pagina: p })}`;
-  return { enlaces: paginas > 1, pagina, paginas, anterior: pagina > 1 ? link(pagina - 1) : null, siguiente: pagina < paginas ? link(pagina + 1) : null };
+  return {
+    enlaces: paginas > 1,
+    pagina,
+    paginas,
+    anterior: pagina > 1 ? link(pagina - 1) : null,
+    siguiente: pagina < paginas ? link(pagina + 1) : null,
+  };
 }
 
 /** A `?k=v&…` query string from the non-empty values. */
 export function query(params: Record<string, string | number | boolean | null | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '' && v !== false) q.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '' && v !== false) q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
 }

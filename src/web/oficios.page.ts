@@ -1,4 +1,19 @@
-import { Body, type CallHandler, Controller, type ExecutionContext, Get, Inject, Injectable, type NestInterceptor, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  type CallHandler,
+  Controller,
+  type ExecutionContext,
+  Get,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { type Observable, of } from 'rxjs';
 import { Roles } from '../auth/auth.guard';
@@ -138,7 +153,10 @@ export class OficioPagesService {
     try {
       if (uploadError) throw uploadError;
       file ??= await this.keptFile(sessionToken, form);
-      const dto = await validateDto(RegisterOficioDto, { ...values, ...(values.recibidoEn ? { recibidoEn: datetimeLocalToIso(values.recibidoEn) } : {}) });
+      const dto = await validateDto(RegisterOficioDto, {
+        ...values,
+        ...(values.recibidoEn ? { recibidoEn: datetimeLocalToIso(values.recibidoEn) } : {}),
+      });
       const done = await this.oficios.register(staff, dto, file);
       return { tramite: done.tramite };
     } catch (e) {
@@ -148,7 +166,10 @@ export class OficioPagesService {
         ? `${e.message.split(' Si es un oficio distinto')[0]} Si es un oficio distinto con el mismo número, marque «Registrar de todos modos» y envíe de nuevo.`
         : e.message;
       const archivo = file && detectType(file.buffer) ? await this.keep(sessionToken, file) : null;
-      return { vm: await this.formVm({ ...values, confirmarDuplicado: '' }, { archivo, duplicado, error }), status: e.status };
+      return {
+        vm: await this.formVm({ ...values, confirmarDuplicado: '' }, { archivo, duplicado, error }),
+        status: e.status,
+      };
     }
   }
 
@@ -186,7 +207,12 @@ export class OficioPagesService {
   private async keep(sessionToken: string, file: UploadedFileData): Promise<KeptFile> {
     const stored = await this.files.save(file.buffer);
     const nombre = (file.originalname || 'oficio').slice(0, 200);
-    return { clave: stored.key, nombre, bytes: stored.bytes, firma: this.csrf.mac(sessionToken, 'archivo', `${stored.key}\0${nombre}`) };
+    return {
+      clave: stored.key,
+      nombre,
+      bytes: stored.bytes,
+      firma: this.csrf.mac(sessionToken, 'archivo', `${stored.key}\0${nombre}`),
+    };
   }
 
   /** The scan kept by a previous try of this same session (the signature proves the page got it from us). */

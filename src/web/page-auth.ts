@@ -23,12 +23,18 @@ import { setRetryAfter } from '../common/rate-limit';
 import { type Chrome, query, staffPage } from './layout';
 
 /** What StaffAuthGuard leaves on the request, plus the page chrome PageGuard adds. */
-export type PageRequest = Request & { staff?: AuthenticatedStaff; token?: string; chrome?: Chrome; id?: string | number };
+export type PageRequest = Request & {
+  staff?: AuthenticatedStaff;
+  token?: string;
+  chrome?: Chrome;
+  id?: string | number;
+};
 
 /** The form tokens live with the session (src/auth/csrf.ts): the JSON API checks the same token in a header. */
 export { CsrfTokens };
 
-const isMultipart = (req: Request): boolean => (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+const isMultipart = (req: Request): boolean =>
+  (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 
 /**
  * Runs after StaffAuthGuard on every signed-in page: builds the page chrome and checks the form token of every
@@ -106,7 +112,11 @@ export class PageFilter implements ExceptionFilter {
       seeOther(res, '/personal/contrasena');
       return;
     }
-    const chrome: Chrome = req.chrome ?? { staff: req.staff ?? null, csrf: req.token ? this.csrf.tokenFor(req.token) : '', path: req.path };
+    const chrome: Chrome = req.chrome ?? {
+      staff: req.staff ?? null,
+      csrf: req.token ? this.csrf.tokenFor(req.token) : '',
+      path: req.path,
+    };
     let status = 500;
     let title = 'Ocurrió un error';
     let message: string;
@@ -119,7 +129,8 @@ export class PageFilter implements ExceptionFilter {
       status = exception.getStatus();
       const body = exception.getResponse();
       [title, message] = STATUS_TEXT[status] ?? ['No fue posible continuar', 'No se pudo completar la solicitud.'];
-      if (typeof body === 'object' && body !== null && typeof (body as { mensaje?: unknown }).mensaje === 'string') message = (body as { mensaje: string }).mensaje;
+      if (typeof body === 'object' && body !== null && typeof (body as { mensaje?: unknown }).mensaje === 'string')
+        message = (body as { mensaje: string }).mensaje;
     } else {
       const requestId = String(req.id ?? '');
       this.log.error({ err: exception, requestId }, 'Error no controlado en una página');
@@ -130,4 +141,10 @@ export class PageFilter implements ExceptionFilter {
 }
 
 /** Every signed-in page controller: session cookie (StaffAuthGuard), chrome + form token, errors as pages. */
-export const StaffPages = (): ClassDecorator => applyDecorators(ApiExcludeController(), FormTokenChecked(), UseGuards(StaffAuthGuard, PageGuard), UseFilters(PageFilter));
+export const StaffPages = (): ClassDecorator =>
+  applyDecorators(
+    ApiExcludeController(),
+    FormTokenChecked(),
+    UseGuards(StaffAuthGuard, PageGuard),
+    UseFilters(PageFilter),
+  );

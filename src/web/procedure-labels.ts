@@ -13,7 +13,10 @@ export interface TaskStep {
 }
 
 /** Events people never see a label for in the machines: the engine's own. */
-const ENGINE_EVENTS: Record<string, string> = { INICIAR: 'Inicio del trámite', MIGRAR_VERSION: 'Cambio de versión del procedimiento' };
+const ENGINE_EVENTS: Record<string, string> = {
+  INICIAR: 'Inicio del trámite',
+  MIGRAR_VERSION: 'Cambio de versión del procedimiento',
+};
 
 function walk(node: AnyStateNode): AnyStateNode[] {
   return Object.values(node.states).flatMap((c) => [c, ...walk(c)]);
@@ -38,7 +41,8 @@ export class ProcedureLabels {
         // A step of the oficio's sender is in the inbox of each role the sender can be.
         const roles = !task ? [] : task.role === SOLICITANTE ? SOLICITANTE_ROLES : [task.role];
         for (const role of roles) {
-          if (task && !this.taskSteps.some((s) => s.stateId === node.id && s.role === role)) this.taskSteps.push({ procedure: d.id, stateId: node.id, title: task.title, role });
+          if (task && !this.taskSteps.some((s) => s.stateId === node.id && s.role === role))
+            this.taskSteps.push({ procedure: d.id, stateId: node.id, title: task.title, role });
         }
         for (const t of [...node.transitions.values()].flat()) {
           const label = (t.meta as TransitionMeta | undefined)?.label;

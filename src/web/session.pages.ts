@@ -14,19 +14,33 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DomainError } from '../common/domain-error';
 import { type Form, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome, homeOf, staffPage } from './layout';
-import { CsrfTokens, PageChrome, PageFilter, PageGuard, type PageRequest, safeNext, seeOther, sendHtml } from './page-auth';
+import {
+  CsrfTokens,
+  PageChrome,
+  PageFilter,
+  PageGuard,
+  type PageRequest,
+  safeNext,
+  seeOther,
+  sendHtml,
+} from './page-auth';
 
-
-const PUBLIC_DIR = [resolve(__dirname, '..', '..', 'public'), resolve(__dirname, '..', '..', '..', 'public'), resolve(process.cwd(), 'public')].find((d) =>
-  existsSync(resolve(d, 'personal')),
-);
-const ASSET_TYPES: Record<string, string> = { 'personal.css': 'text/css; charset=utf-8', 'personal.js': 'text/javascript; charset=utf-8' };
+const PUBLIC_DIR = [
+  resolve(__dirname, '..', '..', 'public'),
+  resolve(__dirname, '..', '..', '..', 'public'),
+  resolve(process.cwd(), 'public'),
+].find((d) => existsSync(resolve(d, 'personal')));
+const ASSET_TYPES: Record<string, string> = {
+  'personal.css': 'text/css; charset=utf-8',
+  'personal.js': 'text/javascript; charset=utf-8',
+};
 const assets = new Map<string, Buffer>();
 
 /** The purpose of the sign-in form's token (a MAC of the pre-session cookie). */
 const SIGN_IN_FORM = 'entrar';
 
-const POLICY = 'Al menos 12 caracteres. No debe ser una contraseña común ni contener su usuario o su nombre. Una frase de varias palabras es fácil de recordar y difícil de adivinar.';
+const POLICY =
+  'Al menos 12 caracteres. No debe ser una contraseña común ni contener su usuario o su nombre. Una frase de varias palabras es fácil de recordar y difícil de adivinar.';
 
 /** Sign-in, sign-out and the first-login password change for the staff (the REST API's /api/auth, as pages). */
 @ApiExcludeController()
@@ -47,7 +61,12 @@ export class SessionPages {
   }
 
   @Get('entrar')
-  async loginForm(@Req() req: PageRequest, @Query('siguiente') next: unknown, @Query('aviso') aviso: unknown, @Res() res: Response): Promise<void> {
+  async loginForm(
+    @Req() req: PageRequest,
+    @Query('siguiente') next: unknown,
+    @Query('aviso') aviso: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     const token = tokenOf(req);
     const staff = token ? await this.auth.authenticate(token) : null;
     if (staff) {
@@ -68,14 +87,28 @@ export class SessionPages {
     const next = safeNext(form.siguiente);
     try {
       const preSession = cookieOf(req, SIGN_IN_FORM_COOKIE);
-      if (fromAnotherOrigin(req) || !preSession || !this.csrf.matches(preSession, SIGN_IN_FORM, '', (body as { _csrf?: unknown } | undefined)?._csrf)) throw forgedRequest();
-      const dto = await validateDto(LoginDto, { usuario: (form.usuario ?? '').trim().toLowerCase(), contrasena: form.contrasena ?? '' });
+      if (
+        fromAnotherOrigin(req) ||
+        !preSession ||
+        !this.csrf.matches(preSession, SIGN_IN_FORM, '', (body as { _csrf?: unknown } | undefined)?._csrf)
+      )
+        throw forgedRequest();
+      const dto = await validateDto(LoginDto, {
+        usuario: (form.usuario ?? '').trim().toLowerCase(),
+        contrasena: form.contrasena ?? '',
+      });
       const out = await this.signIn(dto.usuario, dto.contrasena, req, res);
       seeOther(res, out.mustChangePassword ? '/personal/contrasena' : (next ?? homeOf(out)));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       setRetryAfter(res, e);
-      this.sendLoginPage(req, res, { usuario: form.usuario ?? '', siguiente: next ?? '' }, { error: e.message }, e.status);
+      this.sendLoginPage(
+        req,
+        res,
+        { usuario: form.usuario ?? '', siguiente: next ?? '' },
+        { error: e.message },
+        e.status,
+      );
     }
   }
 
@@ -110,11 +143,17 @@ export class SessionPages {
   @Post('contrasena')
   @UseGuards(StaffAuthGuard, PageGuard)
   @AllowMustChangePassword()
-  async changePassword(@PageChrome() chrome: Chrome, @Req() req: PageRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async changePassword(
+    @PageChrome() chrome: Chrome,
+    @Req() req: PageRequest,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     const staff = chrome.staff!;
     const form = readForm(body);
     try {
-      if ((form.nueva ?? '') !== (form.confirmacion ?? '')) throw new DomainError('CONFIRMACION_DISTINTA', 'La confirmación no coincide con la nueva contraseña.', 400);
+      if ((form.nueva ?? '') !== (form.confirmacion ?? ''))
+        throw new DomainError('CONFIRMACION_DISTINTA', 'La confirmación no coincide con la nueva contraseña.', 400);
       const dto = await validateDto(ChangePasswordDto, { actual: form.actual ?? '', nueva: form.nueva ?? '' });
       await this.auth.changePassword(staff.id, dto.actual, dto.nueva);
       // Changing the password ends every session, this one too: sign in again with the new one.
@@ -147,7 +186,13 @@ export class SessionPages {
   }
 
   /** The sign-in page, with this browser's pre-session cookie (made on its first visit) and the form token bound to it. */
-  private sendLoginPage(req: PageRequest, res: Response, values: Form, msg: { aviso?: string | null; error?: string | null }, status = 200): void {
+  private sendLoginPage(
+    req: PageRequest,
+    res: Response,
+    values: Form,
+    msg: { aviso?: string | null; error?: string | null },
+    status = 200,
+  ): void {
     let preSession = cookieOf(req, SIGN_IN_FORM_COOKIE);
     if (!preSession || !/^[\w-]{32}$/.test(preSession)) {
       preSession = randomBytes(24).toString('base64url');
@@ -158,7 +203,13 @@ export class SessionPages {
 
   private loginPage(values: Form, msg: { aviso?: string | null; error?: string | null }, formToken: string): string {
     const chrome: Chrome = { staff: null, csrf: formToken, path: '/personal/entrar' };
-    return staffPage(chrome, 'entrar', 'Acceso del personal', { usuario: values.usuario ?? '', siguiente: values.siguiente ?? '' }, { ...msg, narrow: true });
+    return staffPage(
+      chrome,
+      'entrar',
+      'Acceso del personal',
+      { usuario: values.usuario ?? '', siguiente: values.siguiente ?? '' },
+      { ...msg, narrow: true },
+    );
   }
 
   private passwordPage(chrome: Chrome, error?: string): string {

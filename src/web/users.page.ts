@@ -56,7 +56,9 @@ export class UsersPageService {
       );
       const dto = await validateDto(CreateUserDto, clean);
       const u = await this.users.create(dto);
-      return this.view({ contrasena: { usuario: u.usuario, nombre: u.nombre, valor: u.contrasenaInicial, nueva: true } });
+      return this.view({
+        contrasena: { usuario: u.usuario, nombre: u.nombre, valor: u.contrasenaInicial, nueva: true },
+      });
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       return this.view({ values, error: e.message });
@@ -65,7 +67,9 @@ export class UsersPageService {
 
   async reset(id: string): Promise<UsersVm> {
     const u = await this.users.reset(id);
-    return this.view({ contrasena: { usuario: u.usuario, nombre: u.nombre, valor: u.contrasenaInicial, nueva: false } });
+    return this.view({
+      contrasena: { usuario: u.usuario, nombre: u.nombre, valor: u.contrasenaInicial, nueva: false },
+    });
   }
 
   async deactivate(id: string, actorId: string): Promise<void> {

@@ -11,7 +11,14 @@ import { renderUsers } from './users.view';
 const HOSTILE = '<script>alert("x")</script>';
 const ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;';
 
-const staff = { id: 'u1', usuario: 'sistemas', nombre: `Jorge ${HOSTILE}`, role: 'subjefatura', nivelClave: null, mustChangePassword: false } as unknown as AuthenticatedStaff;
+const staff = {
+  id: 'u1',
+  usuario: 'sistemas',
+  nombre: `Jorge ${HOSTILE}`,
+  role: 'subjefatura',
+  nivelClave: null,
+  mustChangePassword: false,
+} as unknown as AuthenticatedStaff;
 const chrome: Chrome = { staff, csrf: 'token"x', path: '/bandeja' };
 
 const task = {
@@ -38,7 +45,9 @@ describe('staff pages (templates/pages)', () => {
       filtros: { folio: HOSTILE },
       rol: 'subjefatura',
       esAdmin: false,
-      items: [{ ...task, procedimientoTitulo: 'Bloqueo', seccion: '5.5', asignadaNombre: `Ana ${HOSTILE}`, mia: false }],
+      items: [
+        { ...task, procedimientoTitulo: 'Bloqueo', seccion: '5.5', asignadaNombre: `Ana ${HOSTILE}`, mia: false },
+      ],
       total: 1,
       pagina: 1,
       paginas: 2,
@@ -94,17 +103,41 @@ describe('staff pages (templates/pages)', () => {
       seccion: '5.4',
       datos: { motivo: HOSTILE, reasignacion: { newCurp: 'X', previousCurp: null } },
       diagrama: 'PHN2Zz48L3N2Zz4=',
-      movimientos: [{ seq: 1, fecha: '2026-11-28T17:05:00.000Z', quien: HOSTILE, rol: 'subjefatura', accion: 'Recibir', pasos: '3:4', datos: [['motivo', HOSTILE]] }],
+      movimientos: [
+        {
+          seq: 1,
+          fecha: '2026-11-28T17:05:00.000Z',
+          quien: HOSTILE,
+          rol: 'subjefatura',
+          accion: 'Recibir',
+          pasos: '3:4',
+          datos: [['motivo', HOSTILE]],
+        },
+      ],
       documentos: [],
       oficio: null,
       cuenta: null,
       acciones: [
         action('REASIGNAR', 'reasignar', {
           values: { newCurp: HOSTILE },
-          cuentas: [{ id: 'a1', direccion: `x${HOSTILE}@colima.gob.mx`, tipo: 'servicio', estado: 'bloqueada', titularCurp: null, titularCct: null }],
+          cuentas: [
+            {
+              id: 'a1',
+              direccion: `x${HOSTILE}@colima.gob.mx`,
+              tipo: 'servicio',
+              estado: 'bloqueada',
+              titularCurp: null,
+              titularCct: null,
+            },
+          ],
           trabajadores: [],
         }),
-        action('CREAR_CUENTA', 'crear-servicio', { values: { localPart: HOSTILE, tipo: 'funcion' }, trabajadores: [{ curp: 'ABC"', nombre: HOSTILE, activo: true, tieneCorreoAlterno: false, cct: null, nivel: null }] as unknown as ActionVm['trabajadores'] }),
+        action('CREAR_CUENTA', 'crear-servicio', {
+          values: { localPart: HOSTILE, tipo: 'funcion' },
+          trabajadores: [
+            { curp: 'ABC"', nombre: HOSTILE, activo: true, tieneCorreoAlterno: false, cct: null, nivel: null },
+          ] as unknown as ActionVm['trabajadores'],
+        }),
         action('CONFIRMAR', 'boton'),
         action('RECHAZAR', 'motivo'),
       ],
@@ -117,12 +150,16 @@ describe('staff pages (templates/pages)', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain(`<dt>Motivo</dt><dd>${ESCAPED}</dd>`);
     expect(html).toContain(`id="a-reasignar-newCurp" name="newCurp" value="${ESCAPED}"`);
-    expect(html).toContain(`<strong>x${ESCAPED}@colima.gob.mx</strong> <span class="insignia vencido">Bloqueada</span>`);
+    expect(html).toContain(
+      `<strong>x${ESCAPED}@colima.gob.mx</strong> <span class="insignia vencido">Bloqueada</span>`,
+    );
     expect(html).toContain('Ningún trabajador coincide.');
     expect(html).toContain('value="{&quot;curp&quot;:&quot;ABC\\&quot;&quot;}"');
     expect(html).toContain(`name="localPart" value="${ESCAPED}"`);
     expect(html).toContain('<input type="radio" name="tipo" value="funcion" checked>');
-    expect(html).toContain('<input type="hidden" name="evento" value="CONFIRMAR"><input type="hidden" name="version" value="4">');
+    expect(html).toContain(
+      '<input type="hidden" name="evento" value="CONFIRMAR"><input type="hidden" name="version" value="4">',
+    );
     expect(html).toContain('<details class="accion-secundaria"><summary>Hacer RECHAZAR</summary>');
     expect(html).toContain('<button type="submit" class="peligro">Hacer RECHAZAR</button>');
     expect(html).toContain('<dt>Titular actual</dt><dd>sin titular</dd>');
@@ -140,12 +177,26 @@ describe('staff pages (templates/pages)', () => {
       error: null,
     });
     expect(form).not.toContain('<script>');
-    expect(form).toContain(`<textarea id="f-asunto" name="asunto" rows="2" required maxlength="500">${ESCAPED}</textarea>`);
+    expect(form).toContain(
+      `<textarea id="f-asunto" name="asunto" rows="2" required maxlength="500">${ESCAPED}</textarea>`,
+    );
     expect(form).toContain(`Se conserva el archivo «${ESCAPED}» (2 KB)`);
     expect(form).toContain('id="f-confirmarDuplicado"');
     const list = renderOficioList(chrome, {
       filtros: {},
-      items: [{ tramite: 'c1', folio: 'F', recibido: { en: '2026-11-28T17:05:00.000Z' }, numeroOficio: HOSTILE, fechaOficio: '2026-11-20', remitente: { nombre: HOSTILE, cargo: 'C' }, area: null, asunto: HOSTILE, estado: 'cancelado' }],
+      items: [
+        {
+          tramite: 'c1',
+          folio: 'F',
+          recibido: { en: '2026-11-28T17:05:00.000Z' },
+          numeroOficio: HOSTILE,
+          fechaOficio: '2026-11-20',
+          remitente: { nombre: HOSTILE, cargo: 'C' },
+          area: null,
+          asunto: HOSTILE,
+          estado: 'cancelado',
+        },
+      ],
       total: 1,
       pagina: 1,
       paginas: 1,
@@ -156,7 +207,19 @@ describe('staff pages (templates/pages)', () => {
     expect(list).not.toContain('<script>');
     expect(list).toContain('<tr class="fila-cancelada">');
     const users = renderUsers(chrome, {
-      usuarios: [{ id: 'u9', usuario: 'ana', nombre: HOSTILE, rol: 'nivel', rolNombre: 'Nivel', nivel: null, correo: null, activo: true, debeCambiarContrasena: true }],
+      usuarios: [
+        {
+          id: 'u9',
+          usuario: 'ana',
+          nombre: HOSTILE,
+          rol: 'nivel',
+          rolNombre: 'Nivel',
+          nivel: null,
+          correo: null,
+          activo: true,
+          debeCambiarContrasena: true,
+        },
+      ],
       niveles: [],
       values: { nombre: HOSTILE },
       contrasena: { usuario: 'ana', nombre: HOSTILE, valor: 'secreto<>', nueva: true },

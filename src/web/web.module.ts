@@ -14,6 +14,16 @@ import { UsersPage, UsersPageService } from './users.page';
  */
 @Module({
   controllers: [SessionPages, InboxPage, CasePage, OficiosPage, UsersPage],
-  providers: [CsrfTokens, PageGuard, PageFilter, PageUpload, ProcedureLabels, InboxPageService, CasePageService, OficioPagesService, UsersPageService],
+  providers: [
+    CsrfTokens,
+    PageGuard,
+    PageFilter,
+    PageUpload,
+    ProcedureLabels,
+    InboxPageService,
+    CasePageService,
+    OficioPagesService,
+    UsersPageService,
+  ],
 })
 export class WebModule {}

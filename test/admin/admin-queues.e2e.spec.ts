@@ -10,7 +10,11 @@ describe('queue operations with Redis: Bull Board for administrators, queue metr
   const http = () => request(t.app.getHttpServer());
   beforeAll(async () => {
     // A prefix of its own: the shared Redis of this machine is never disturbed.
-    t = await createTestApp({ REDIS_URL, QUEUE_PREFIX: `mci-t-${randomBytes(4).toString('hex')}`, RELAY_INTERVAL_MS: '60000' });
+    t = await createTestApp({
+      REDIS_URL,
+      QUEUE_PREFIX: `mci-t-${randomBytes(4).toString('hex')}`,
+      RELAY_INTERVAL_MS: '60000',
+    });
     await createStaff(t.db.dataSource, 'admin-colas', 'administrador');
     await createStaff(t.db.dataSource, 'sj-colas', 'subjefatura');
   });
@@ -18,10 +22,22 @@ describe('queue operations with Redis: Bull Board for administrators, queue metr
 
   it('reports Redis and the queues on /health (fails with what to start when Redis is down)', async () => {
     const res = await http().get('/health');
-    if (res.status !== 200) throw new Error(`Redis no responde en ${REDIS_URL}: inicie redis-server o defina TEST_REDIS_URL. Respuesta: ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(
+        `Redis no responde en ${REDIS_URL}: inicie redis-server o defina TEST_REDIS_URL. Respuesta: ${JSON.stringify(res.body)}`,
+      );
     expect(res.body.redis.ok).toBe(true);
-    expect(res.body.colas).toMatchObject({ driver: 'bull', bandejaDeSalida: { pendientes: 0, fallidos: 0 }, incidentes: 0 });
-    expect(Object.keys(res.body.colas.trabajos).sort()).toEqual(['letters', 'notifications', 'provisioning', 'reminders']);
+    expect(res.body.colas).toMatchObject({
+      driver: 'bull',
+      bandejaDeSalida: { pendientes: 0, fallidos: 0 },
+      incidentes: 0,
+    });
+    expect(Object.keys(res.body.colas.trabajos).sort()).toEqual([
+      'letters',
+      'notifications',
+      'provisioning',
+      'reminders',
+    ]);
   });
 
   it('serves Bull Board only to a signed-in administrator', async () => {
@@ -49,11 +65,22 @@ describe('queue operations with Redis: Bull Board for administrators, queue metr
       expect(res.status).toBe(403);
       expect(res.body.mensaje).toMatch(/otro sitio/);
     }
-    const pause = await http().put('/admin/colas/api/queues/provisioning/pause').set('Cookie', `mci_sesion=${admin}`).set('Sec-Fetch-Site', 'same-site');
+    const pause = await http()
+      .put('/admin/colas/api/queues/provisioning/pause')
+      .set('Cookie', `mci_sesion=${admin}`)
+      .set('Sec-Fetch-Site', 'same-site');
     expect(pause.status).toBe(403);
     expect(await counts()).toBe(before);
     // The board's own page (same origin) still works.
-    await http().put('/admin/colas/api/queues/provisioning/pause').set('Cookie', `mci_sesion=${admin}`).set('Sec-Fetch-Site', 'same-origin').expect(200);
-    await http().put('/admin/colas/api/queues/provisioning/resume').set('Cookie', `mci_sesion=${admin}`).set('Sec-Fetch-Site', 'same-origin').expect(200);
+    await http()
+      .put('/admin/colas/api/queues/provisioning/pause')
+      .set('Cookie', `mci_sesion=${admin}`)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .expect(200);
+    await http()
+      .put('/admin/colas/api/queues/provisioning/resume')
+      .set('Cookie', `mci_sesion=${admin}`)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .expect(200);
   });
 });

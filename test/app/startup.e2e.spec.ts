@@ -6,7 +6,10 @@ import { makeCertificate, makeP12 } from '../letters/certificates';
 import { testClockEnv } from '../support/clock-env';
 
 /** Starts an entry point the way `npm start` / `npm run worker` do and collects what an operator sees. */
-function start(entry: 'src/main.ts' | 'src/worker.ts' | 'src/cli/migrate.ts', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function start(
+  entry: 'src/main.ts' | 'src/worker.ts' | 'src/cli/migrate.ts',
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // FORCE_COLOR: a terminal would get Nest's colours; the message must have none either way.
     const child = spawn(process.execPath, ['-r', './scripts/register.js', entry], {
@@ -53,20 +56,33 @@ describe('a start-up configuration error is one clean message naming the variabl
   });
 
   it('a SIGNING_P12 that does not exist', async () => {
-    const r = await start('src/main.ts', { PORT: '39871', DATA_DIR: dataDir('p12'), SIGNING_P12: join(dir, 'no-existe.p12'), SIGNING_P12_PASSPHRASE: 'x' });
+    const r = await start('src/main.ts', {
+      PORT: '39871',
+      DATA_DIR: dataDir('p12'),
+      SIGNING_P12: join(dir, 'no-existe.p12'),
+      SIGNING_P12_PASSPHRASE: 'x',
+    });
     expectOneCleanMessage(r, /SIGNING_P12.*no-existe\.p12/);
   });
 
   it('an expired certificate (web and worker)', async () => {
     const now = Date.now();
-    const made = makeCertificate({ subject: [{ shortName: 'CN', value: 'Vencido' }], notBefore: new Date(now - 400 * 86_400_000), notAfter: new Date(now - 86_400_000) });
+    const made = makeCertificate({
+      subject: [{ shortName: 'CN', value: 'Vencido' }],
+      notBefore: new Date(now - 400 * 86_400_000),
+      notAfter: new Date(now - 86_400_000),
+    });
     const file = join(dir, 'vencido.p12');
     writeFileSync(file, makeP12(made, 'clave'));
     const env = { PORT: '39871', DATA_DIR: dataDir('vencido'), SIGNING_P12: file, SIGNING_P12_PASSPHRASE: 'clave' };
     expectOneCleanMessage(await start('src/main.ts', env), /SIGNING_P12.*venció el/);
     // A worker only checks the schema: migrate first, as a deployment does.
     expect((await start('src/cli/migrate.ts', env)).code).toBe(0);
-    const worker = await start('src/worker.ts', { ...env, REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_PREFIX: `t-startup-${process.pid}` });
+    const worker = await start('src/worker.ts', {
+      ...env,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: `t-startup-${process.pid}`,
+    });
     expectOneCleanMessage(worker, /SIGNING_P12.*venció el/);
   });
 });

@@ -20,8 +20,14 @@ describe('JSON API: Bearer token, or the session cookie with a CSRF header; no f
 
   /** Signs in the way the pages do (the API's login sets the same cookie) and returns the cookie header and the CSRF token. */
   const cookieSession = async (usuario: string): Promise<{ cookie: string; csrf: string }> => {
-    const res = await http().post('/api/auth/login').send({ usuario, contrasena: 'caballo-bateria-grapa-correcta' }).expect(200);
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('mci_sesion='));
+    const res = await http()
+      .post('/api/auth/login')
+      .send({ usuario, contrasena: 'caballo-bateria-grapa-correcta' })
+      .expect(200);
+    const cookie = ([] as string[])
+      .concat(res.headers['set-cookie'] ?? [])
+      .map((c) => c.split(';')[0])
+      .find((c) => c.startsWith('mci_sesion='));
     if (!cookie) throw new Error('sin cookie de sesión');
     const yo = await http().get('/api/auth/yo').set('Cookie', cookie).expect(200);
     expect(yo.body.csrf).toBe(res.body.csrf);
@@ -44,14 +50,24 @@ describe('JSON API: Bearer token, or the session cookie with a CSRF header; no f
     const res = await http().post('/api/admin/usuarios').set('Cookie', cookie).send(newUser('intruso1')).expect(403);
     expect(res.body).toMatchObject({ error: 'CSRF_INVALIDO' });
     expect(res.body.mensaje).toMatch(/X-CSRF-Token/);
-    await http().post('/api/admin/usuarios').set('Cookie', cookie).set('X-CSRF-Token', 'inventado').send(newUser('intruso2')).expect(403);
+    await http()
+      .post('/api/admin/usuarios')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', 'inventado')
+      .send(newUser('intruso2'))
+      .expect(403);
     expect(await exists('intruso1')).toBe(false);
     expect(await exists('intruso2')).toBe(false);
   });
 
   it('accepts the session cookie with the CSRF header, and the cookie alone for reading', async () => {
     const { cookie, csrf } = await cookieSession('admin');
-    await http().post('/api/admin/usuarios').set('Cookie', cookie).set('X-CSRF-Token', csrf).send(newUser('conpermiso')).expect(201);
+    await http()
+      .post('/api/admin/usuarios')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .send(newUser('conpermiso'))
+      .expect(201);
     expect(await exists('conpermiso')).toBe(true);
     const list = await http().get('/api/admin/usuarios').set('Cookie', cookie).expect(200);
     expect((list.body as { usuario: string }[]).map((u) => u.usuario)).toContain('conpermiso');
@@ -59,22 +75,41 @@ describe('JSON API: Bearer token, or the session cookie with a CSRF header; no f
 
   it('refuses a cookie request that a browser marks as coming from another site or port, even with the header', async () => {
     const { cookie, csrf } = await cookieSession('admin');
-    await http().post('/api/admin/usuarios').set('Cookie', cookie).set('X-CSRF-Token', csrf).set('Sec-Fetch-Site', 'same-site').send(newUser('otrositio')).expect(403);
+    await http()
+      .post('/api/admin/usuarios')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .set('Sec-Fetch-Site', 'same-site')
+      .send(newUser('otrositio'))
+      .expect(403);
     expect(await exists('otrositio')).toBe(false);
   });
 
   it('accepts a Bearer token without any CSRF header', async () => {
     const token = await login(t.app, 'admin');
-    await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${token}`).send(newUser('portoken')).expect(201);
+    await http()
+      .post('/api/admin/usuarios')
+      .set('Authorization', `Bearer ${token}`)
+      .send(newUser('portoken'))
+      .expect(201);
     expect(await exists('portoken')).toBe(true);
   });
 
   it('does not parse form bodies on /api (415 in Spanish), even with a Bearer token', async () => {
     const token = await login(t.app, 'admin');
-    const res = await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${token}`).type('form').send(newUser('porformulario')).expect(415);
+    const res = await http()
+      .post('/api/admin/usuarios')
+      .set('Authorization', `Bearer ${token}`)
+      .type('form')
+      .send(newUser('porformulario'))
+      .expect(415);
     expect(res.body).toMatchObject({ error: 'TIPO_NO_ADMITIDO' });
     expect(res.body.mensaje).toMatch(/JSON/);
-    await http().post('/api/auth/login').type('form').send({ usuario: 'admin', contrasena: 'caballo-bateria-grapa-correcta' }).expect(415);
+    await http()
+      .post('/api/auth/login')
+      .type('form')
+      .send({ usuario: 'admin', contrasena: 'caballo-bateria-grapa-correcta' })
+      .expect(415);
     expect(await exists('porformulario')).toBe(false);
   });
 
@@ -95,9 +130,15 @@ describe('JSON API: Bearer token, or the session cookie with a CSRF header; no f
       return r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' });
     };
     await register('CSRF/0001/2026').set('Cookie', cookie).expect(403);
-    expect(await ds().getRepository(Oficio).exists({ where: { numeroRemitente: 'CSRF/0001/2026' } })).toBe(false);
+    expect(
+      await ds()
+        .getRepository(Oficio)
+        .exists({ where: { numeroRemitente: 'CSRF/0001/2026' } }),
+    ).toBe(false);
     await register('CSRF/0002/2026').set('Cookie', cookie).set('X-CSRF-Token', csrf).expect(201);
-    await register('CSRF/0003/2026').set('Authorization', `Bearer ${await login(t.app, 'oficialia')}`).expect(201);
+    await register('CSRF/0003/2026')
+      .set('Authorization', `Bearer ${await login(t.app, 'oficialia')}`)
+      .expect(201);
   });
 
   it('signing out through the API with the cookie needs the header as well', async () => {

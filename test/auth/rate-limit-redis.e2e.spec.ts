@@ -45,7 +45,11 @@ describe('rate limits shared through Redis by two web processes', () => {
 
   it('the self-service limit (20 a minute per address) counts across both processes', async () => {
     const ip = '203.0.113.40';
-    const post = (app: NestExpressApplication, from = ip) => request(app.getHttpServer()).post('/api/autoservicio/alta').set('X-Forwarded-For', from).send({ curp: 'X', curt: 'Y' });
+    const post = (app: NestExpressApplication, from = ip) =>
+      request(app.getHttpServer())
+        .post('/api/autoservicio/alta')
+        .set('X-Forwarded-For', from)
+        .send({ curp: 'X', curt: 'Y' });
     for (let i = 0; i < 10; i++) await post(a.app).expect(400);
     for (let i = 0; i < 10; i++) await post(b).expect(400);
     const limited = await post(a.app).expect(429);
@@ -58,13 +62,20 @@ describe('rate limits shared through Redis by two web processes', () => {
 
   it('sign-in failures on either process lock the user+address on both; an admin reset on one clears it for both', async () => {
     const ip = '203.0.113.42';
-    const signIn = (app: NestExpressApplication, contrasena: string) => request(app.getHttpServer()).post('/api/auth/login').set('X-Forwarded-For', ip).send({ usuario: 'compartida', contrasena });
+    const signIn = (app: NestExpressApplication, contrasena: string) =>
+      request(app.getHttpServer())
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', ip)
+        .send({ usuario: 'compartida', contrasena });
     for (let i = 0; i < 3; i++) await signIn(a.app, 'no-es-la-contrasena').expect(401);
     for (let i = 0; i < 2; i++) await signIn(b, 'no-es-la-contrasena').expect(401);
     await signIn(a.app, STAFF_PASSWORD).expect(429);
     await signIn(b, STAFF_PASSWORD).expect(429);
     const user = await a.db.dataSource.getRepository(StaffUser).findOneByOrFail({ usuario: 'compartida' });
-    const reset = await request(b.getHttpServer()).post(`/api/admin/usuarios/${user.id}/restablecer`).set('Authorization', `Bearer ${await login(b, 'admin')}`).expect(200);
+    const reset = await request(b.getHttpServer())
+      .post(`/api/admin/usuarios/${user.id}/restablecer`)
+      .set('Authorization', `Bearer ${await login(b, 'admin')}`)
+      .expect(200);
     await signIn(a.app, reset.body.contrasenaInicial as string).expect(200);
   });
 

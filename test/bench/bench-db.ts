@@ -124,7 +124,12 @@ export async function openMariaDbBenchDb(): Promise<BenchDb> {
     dataSource,
     capture,
     mysqlConnection: () =>
-      createConnection({ uri: `${BENCH_MYSQL_URL}/${dbName}`, timezone: 'Z', charset: 'utf8mb4_unicode_ci', connectTimeout: 3000 }),
+      createConnection({
+        uri: `${BENCH_MYSQL_URL}/${dbName}`,
+        timezone: 'Z',
+        charset: 'utf8mb4_unicode_ci',
+        connectTimeout: 3000,
+      }),
     close: drop,
   };
 }

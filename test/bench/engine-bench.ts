@@ -34,7 +34,13 @@ async function openCases(engine: EngineService, count: number, label: string): P
     const r = await engine.start(
       PROCEDURE,
       OFICIALIA,
-      { oficio: { folio: `DEP/${n}/2026`, fecha: '2026-11-25', asunto: 'Bloqueo de la cuenta programa.lectura@colima.gob.mx' } },
+      {
+        oficio: {
+          folio: `DEP/${n}/2026`,
+          fecha: '2026-11-25',
+          asunto: 'Bloqueo de la cuenta programa.lectura@colima.gob.mx',
+        },
+      },
       { folio: `MCI-2026-${n}` },
     );
     ids.push(r.caseId);
@@ -47,12 +53,27 @@ async function openCases(engine: EngineService, count: number, label: string): P
 interface RawPayload {
   snapshot: string;
   state: string;
-  movement: { procedureId: string; procedureVersion: number; actorId: string; actorRole: string; fromState: string; toState: string; eventType: string; data: string; pasos: string; prevHash: string; hash: string };
+  movement: {
+    procedureId: string;
+    procedureVersion: number;
+    actorId: string;
+    actorRole: string;
+    fromState: string;
+    toState: string;
+    eventType: string;
+    data: string;
+    pasos: string;
+    prevHash: string;
+    hash: string;
+  };
 }
 
 /** A real snapshot and movement written by the engine, so the raw statements carry the same bytes. */
 async function payloadFrom(db: BenchDb, caseId: string): Promise<RawPayload> {
-  const [c] = await db.dataSource.query<{ snapshot: string; state: string }[]>('SELECT snapshot, state FROM procedure_case WHERE id = ?', [caseId]);
+  const [c] = await db.dataSource.query<{ snapshot: string; state: string }[]>(
+    'SELECT snapshot, state FROM procedure_case WHERE id = ?',
+    [caseId],
+  );
   const [m] = await db.dataSource.query<Record<string, string | number>[]>(
     'SELECT procedure_id, procedure_version, actor_id, actor_role, from_state, to_state, event_type, data, pasos, prev_hash, hash FROM movement WHERE case_id = ? ORDER BY seq DESC LIMIT 1',
     [caseId],
@@ -76,7 +97,8 @@ async function payloadFrom(db: BenchDb, caseId: string): Promise<RawPayload> {
   };
 }
 
-const UPDATE_CASE = 'UPDATE procedure_case SET state = ?, snapshot = ?, version = version + 1, updated_at = ? WHERE id = ?';
+const UPDATE_CASE =
+  'UPDATE procedure_case SET state = ?, snapshot = ?, version = version + 1, updated_at = ? WHERE id = ?';
 const INSERT_MOVEMENT =
   'INSERT INTO movement (seq, case_id, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
@@ -85,10 +107,31 @@ const RAW_SEQ_BASE = 1_000_000_000;
 
 function movementParams(p: RawPayload, k: number, caseId: string): unknown[] {
   const m = p.movement;
-  return [RAW_SEQ_BASE + k, caseId, m.procedureId, m.procedureVersion, m.actorId, m.actorRole, new Date().toISOString(), m.fromState, m.toState, m.eventType, m.data, m.pasos, m.prevHash, m.hash];
+  return [
+    RAW_SEQ_BASE + k,
+    caseId,
+    m.procedureId,
+    m.procedureVersion,
+    m.actorId,
+    m.actorRole,
+    new Date().toISOString(),
+    m.fromState,
+    m.toState,
+    m.eventType,
+    m.data,
+    m.pasos,
+    m.prevHash,
+    m.hash,
+  ];
 }
 
-async function engineOn(db: BenchDb, iterations: number, tag: 'sqlite' | 'mariadb', out: SectionResult, xstateIterations?: number): Promise<void> {
+async function engineOn(
+  db: BenchDb,
+  iterations: number,
+  tag: 'sqlite' | 'mariadb',
+  out: SectionResult,
+  xstateIterations?: number,
+): Promise<void> {
   const ds = db.dataSource;
   const calendar = new CalendarService(ds);
   await calendar.ensureOfficialHolidays();
@@ -98,7 +141,10 @@ async function engineOn(db: BenchDb, iterations: number, tag: 'sqlite' | 'mariad
   const ids = await openCases(engine, iterations + WARMUP + 1, db.name);
 
   // The snapshot of a case waiting for RECIBIR_OFICIO, as stored: the input of the XState baseline.
-  const [{ snapshot: storedJson }] = await ds.query<{ snapshot: string }[]>('SELECT snapshot FROM procedure_case WHERE id = ?', [ids[0]]);
+  const [{ snapshot: storedJson }] = await ds.query<{ snapshot: string }[]>(
+    'SELECT snapshot FROM procedure_case WHERE id = ?',
+    [ids[0]],
+  );
 
   // What one send costs in statements (BEGIN and COMMIT included).
   const probeId = ids.pop() as string;
@@ -118,7 +164,8 @@ async function engineOn(db: BenchDb, iterations: number, tag: 'sqlite' | 'mariad
   const progress = new Progress(`${db.name}: EngineService.send`, iterations);
   const send = await measure({ iterations, warmup: WARMUP, unit: 'evento', progress }, async (k) => {
     const r = await engine.send(ids[k], recibirOficio(), OFICIALIA);
-    if (r.state !== EXPECTED_STATE || r.commands.length !== 1) throw new Error(`send: estado ${r.state}, ${r.commands.length} comandos (se esperaba ${EXPECTED_STATE} y 1)`);
+    if (r.state !== EXPECTED_STATE || r.commands.length !== 1)
+      throw new Error(`send: estado ${r.state}, ${r.commands.length} comandos (se esperaba ${EXPECTED_STATE} y 1)`);
   });
   progress.finish(`mediana ${send.summary.medianMs} ms`);
 
@@ -157,7 +204,8 @@ async function engineOn(db: BenchDb, iterations: number, tag: 'sqlite' | 'mariad
     const snap = restoreSnapshot(machine, storedJson);
     const event = recibirOficio();
     const check = (next: AnyMachineSnapshot): void => {
-      if (stateString(next.value) !== EXPECTED_STATE) throw new Error(`transition(): estado ${stateString(next.value)}`);
+      if (stateString(next.value) !== EXPECTED_STATE)
+        throw new Error(`transition(): estado ${stateString(next.value)}`);
     };
     const xp = new Progress('XState transition() puro', xstateIterations);
     const pure = await measure({ iterations: xstateIterations, warmup: 200, unit: 'evento', progress: xp }, () => {
@@ -174,12 +222,27 @@ async function engineOn(db: BenchDb, iterations: number, tag: 'sqlite' | 'mariad
     });
     rp.finish(`mediana ${roundTrip.summary.medianMs} ms`);
     out.measurements.push(
-      { section: 'motor', id: 'engine.xstate.transition', label: 'XState transition() puro, misma máquina e instantánea, sin BD', short: 'xstate', kind: 'base', ...pure },
-      { section: 'motor', id: 'engine.xstate.roundtrip', label: 'XState restaurar + transition() + persistir, sin BD', kind: 'base', ...roundTrip },
+      {
+        section: 'motor',
+        id: 'engine.xstate.transition',
+        label: 'XState transition() puro, misma máquina e instantánea, sin BD',
+        short: 'xstate',
+        kind: 'base',
+        ...pure,
+      },
+      {
+        section: 'motor',
+        id: 'engine.xstate.roundtrip',
+        label: 'XState restaurar + transition() + persistir, sin BD',
+        kind: 'base',
+        ...roundTrip,
+      },
     );
   }
 
-  const rawLabel = db.sqlite ? 'better-sqlite3: UPDATE + INSERT en 1 transacción' : 'mysql2: UPDATE + INSERT en 1 transacción';
+  const rawLabel = db.sqlite
+    ? 'better-sqlite3: UPDATE + INSERT en 1 transacción'
+    : 'mysql2: UPDATE + INSERT en 1 transacción';
   const m: Measurement[] = [
     {
       section: 'motor',
@@ -190,7 +253,15 @@ async function engineOn(db: BenchDb, iterations: number, tag: 'sqlite' | 'mariad
       notes: [stmtNote],
       ...send,
     },
-    { section: 'motor', id: rawId, label: `${rawLabel} (${db.name})`, short: 'sql', kind: 'base', notes: [sizeNote], ...raw },
+    {
+      section: 'motor',
+      id: rawId,
+      label: `${rawLabel} (${db.name})`,
+      short: 'sql',
+      kind: 'base',
+      notes: [sizeNote],
+      ...raw,
+    },
   ];
   out.measurements.unshift(...m);
 }

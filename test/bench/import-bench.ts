@@ -48,7 +48,10 @@ export async function benchImport(sizes: Sizes): Promise<SectionResult> {
     { iterations: sizes.importRuns, unit: 'fila', unitsPerSample: n, progress: p },
     async () => {
       last = await importCatalog(db!.dataSource, { kind: 'trabajadores', content: csv, mode: 'full' });
-      if (last.inserted !== n || last.rejected !== 0) throw new Error(`importCatalog: ${last.inserted} insertados, ${last.rejected} rechazados (se esperaban ${n} y 0)`);
+      if (last.inserted !== n || last.rejected !== 0)
+        throw new Error(
+          `importCatalog: ${last.inserted} insertados, ${last.rejected} rechazados (se esperaban ${n} y 0)`,
+        );
     },
     { before: fresh, after: check },
   );
@@ -64,7 +67,20 @@ export async function benchImport(sizes: Sizes): Promise<SectionResult> {
       const now = sqliteDate(new Date());
       sqlite.transaction(() => {
         for (const r of records) {
-          stmt.run(r.curp, r.curt, r.nombre, r.primerApellido, r.segundoApellido, r.correoAlterno, r.cct, r.nivelClave, r.activo ? 1 : 0, now, now, now);
+          stmt.run(
+            r.curp,
+            r.curt,
+            r.nombre,
+            r.primerApellido,
+            r.segundoApellido,
+            r.correoAlterno,
+            r.cct,
+            r.nivelClave,
+            r.activo ? 1 : 0,
+            now,
+            now,
+            now,
+          );
         }
       })();
     },

@@ -32,7 +32,13 @@ function inboxCases(g: TaskGenerator): InboxCase[] {
   const p = g.probe;
   return [
     { id: 'role-first-page', label: 'rol Subjefatura: abiertas, 1.ª página', actor: SUBJEFATURA, query: {} },
-    { id: 'folio', label: `por folio (${p.folio})`, actor: SUBJEFATURA, query: { folio: p.folio }, expectIndex: 'idx_task_folio' },
+    {
+      id: 'folio',
+      label: `por folio (${p.folio})`,
+      actor: SUBJEFATURA,
+      query: { folio: p.folio },
+      expectIndex: 'idx_task_folio',
+    },
     { id: 'curp', label: 'por CURP', actor: SUBJEFATURA, query: { curp: p.curp }, expectIndex: 'idx_task_curp' },
     { id: 'cct', label: `por CCT (${p.cct})`, actor: SUBJEFATURA, query: { cct: p.cct }, expectIndex: 'idx_task_cct' },
     { id: 'overdue', label: 'solo vencidas', actor: SUBJEFATURA, query: { vencidas: true } },
@@ -43,11 +49,16 @@ function inboxCases(g: TaskGenerator): InboxCase[] {
 
 async function loadSqlite(db: BenchDb, g: TaskGenerator): Promise<void> {
   const sqlite = db.sqlite!;
-  const stmt = sqlite.prepare(`INSERT INTO task (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map(() => '?').join(', ')})`);
+  const stmt = sqlite.prepare(
+    `INSERT INTO task (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map(() => '?').join(', ')})`,
+  );
   const insertMany = sqlite.transaction((rows: TaskRow[]) => {
     for (const r of rows) stmt.run(...r);
   });
-  const p = new Progress(`${db.name}: cargando ${g.total.toLocaleString('es-MX')} tareas (INSERT preparado, transacciones de 50 000)`, g.total);
+  const p = new Progress(
+    `${db.name}: cargando ${g.total.toLocaleString('es-MX')} tareas (INSERT preparado, transacciones de 50 000)`,
+    g.total,
+  );
   for (const chunk of g.chunks(SQLITE_TX_ROWS)) {
     insertMany(chunk);
     p.tick(chunk.length);
@@ -57,12 +68,17 @@ async function loadSqlite(db: BenchDb, g: TaskGenerator): Promise<void> {
   // What the product's SqliteMaintenance does at boot and every hour (approximate ANALYZE).
   const t0 = performance.now();
   await optimizeSqlite(db.dataSource);
-  note(`  ${db.name}: estadísticas del planificador como las mantiene el producto (${Math.round(performance.now() - t0)} ms)`);
+  note(
+    `  ${db.name}: estadísticas del planificador como las mantiene el producto (${Math.round(performance.now() - t0)} ms)`,
+  );
 }
 
 async function loadMariaDb(db: BenchDb, g: TaskGenerator): Promise<void> {
   const conn = await db.mysqlConnection!();
-  const p = new Progress(`${db.name}: cargando ${g.total.toLocaleString('es-MX')} tareas (INSERT de ${MYSQL_ROWS_PER_INSERT} filas, transacciones de 50 000)`, g.total);
+  const p = new Progress(
+    `${db.name}: cargando ${g.total.toLocaleString('es-MX')} tareas (INSERT de ${MYSQL_ROWS_PER_INSERT} filas, transacciones de 50 000)`,
+    g.total,
+  );
   try {
     await conn.query('SET SESSION unique_checks = 0');
     const sql = `INSERT INTO task (${TASK_COLUMNS.join(', ')}) VALUES ?`;
@@ -96,10 +112,21 @@ interface PlanCheck {
 }
 
 async function explainSqlite(db: BenchDb, q: CapturedQuery): Promise<PlanCheck> {
-  const rows = db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${q.query}`).all(...q.parameters) as { id: number; parent: number; detail: string }[];
+  const rows = db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${q.query}`).all(...q.parameters) as {
+    id: number;
+    parent: number;
+    detail: string;
+  }[];
   const depth = new Map<number, number>([[0, 0]]);
   const lines: string[] = [];
-  const check: PlanCheck = { text: '', fullTableScan: false, fullIndexScan: false, tempSort: false, fullSort: false, indexes: [] };
+  const check: PlanCheck = {
+    text: '',
+    fullTableScan: false,
+    fullIndexScan: false,
+    tempSort: false,
+    fullSort: false,
+    indexes: [],
+  };
   for (const r of rows) {
     const d = (depth.get(r.parent) ?? 0) + 1;
     depth.set(r.id, d);
@@ -120,11 +147,20 @@ async function explainMariaDb(db: BenchDb, q: CapturedQuery): Promise<PlanCheck>
   const conn = await db.mysqlConnection!();
   try {
     const [rows] = await conn.query(`EXPLAIN ${q.query}`, q.parameters);
-    const check: PlanCheck = { text: '', fullTableScan: false, fullIndexScan: false, tempSort: false, fullSort: false, indexes: [] };
+    const check: PlanCheck = {
+      text: '',
+      fullTableScan: false,
+      fullIndexScan: false,
+      tempSort: false,
+      fullSort: false,
+      indexes: [],
+    };
     const lines: string[] = [];
     for (const r of rows as Record<string, string | number | null>[]) {
       const s = (k: string): string => (r[k] === null || r[k] === undefined ? '-' : String(r[k]));
-      lines.push(`  tabla=${s('table')} tipo=${s('type')} índice=${s('key')} posibles=${s('possible_keys')} filas≈${s('rows')} extra=${s('Extra')}`);
+      lines.push(
+        `  tabla=${s('table')} tipo=${s('type')} índice=${s('key')} posibles=${s('possible_keys')} filas≈${s('rows')} extra=${s('Extra')}`,
+      );
       if (r.type === 'ALL') check.fullTableScan = true;
       if (r.type === 'index') check.fullIndexScan = true;
       if (/filesort|temporary/i.test(s('Extra'))) check.tempSort = true;
@@ -161,7 +197,14 @@ function rawRunner(db: BenchDb): { run: RawRun; close: () => Promise<void> } {
       if (!s) cache.set(sql, (s = sqlite.prepare(sql)));
       return s;
     };
-    return { run: async (qs) => pick(qs, qs.map((q) => prepared(q.query).all(...q.parameters))), close: async () => undefined };
+    return {
+      run: async (qs) =>
+        pick(
+          qs,
+          qs.map((q) => prepared(q.query).all(...q.parameters)),
+        ),
+      close: async () => undefined,
+    };
   }
   let conn: Awaited<ReturnType<NonNullable<BenchDb['mysqlConnection']>>> | undefined;
   return {
@@ -192,16 +235,21 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       db.capture.start();
       const first = await inbox.list(c.actor, c.query, g.now);
       const statements = db.capture.stop().filter((q) => /^\s*SELECT/i.test(q.query));
-      if (first.items.length === 0) out.warnings.push(`Bandeja «${c.label}» (${db.name}) no devolvió filas: la consulta no se probó con datos.`);
+      if (first.items.length === 0)
+        out.warnings.push(`Bandeja «${c.label}» (${db.name}) no devolvió filas: la consulta no se probó con datos.`);
 
       // The baseline must be the very same work: same statements, same ids, same total.
       const check = await raw.run(statements);
       const ids = first.items.map((i) => i.id);
       if (check.total !== first.total || check.ids.join() !== ids.join()) {
-        throw new Error(`La consulta directa de «${c.label}» (${db.name}) no devuelve lo mismo que InboxService.list: ${check.ids.length}/${check.total} vs ${ids.length}/${first.total}`);
+        throw new Error(
+          `La consulta directa de «${c.label}» (${db.name}) no devuelve lo mismo que InboxService.list: ${check.ids.length}/${check.total} vs ${ids.length}/${first.total}`,
+        );
       }
 
-      planLines.push(`${c.label} — ${first.total.toLocaleString('es-MX')} coinciden, ${first.items.length} en la página`);
+      planLines.push(
+        `${c.label} — ${first.total.toLocaleString('es-MX')} coinciden, ${first.items.length} en la página`,
+      );
       const casePlans: unknown[] = [];
       for (const [i, s] of statements.entries()) {
         const kind = /COUNT\(/i.test(s.query) ? 'conteo' : 'página';
@@ -213,7 +261,11 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
         const flags = [
           plan.fullTableScan ? 'RECORRIDO COMPLETO DE LA TABLA (full table scan)' : '',
           plan.fullIndexScan ? 'recorre un índice completo (full index scan)' : '',
-          plan.fullSort ? 'ordena todas las filas que coinciden' : plan.tempSort ? 'ordena en temporal parte del ORDER BY' : '',
+          plan.fullSort
+            ? 'ordena todas las filas que coinciden'
+            : plan.tempSort
+              ? 'ordena en temporal parte del ORDER BY'
+              : '',
           missed ? `NO usa ${c.expectIndex}` : '',
         ].filter(Boolean);
         planLines.push(
@@ -223,9 +275,13 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
           `  → índices: ${plan.indexes.join(', ') || 'NINGUNO'}${flags.length ? ` · ${flags.join(' · ')}` : ''} · sola: mediana ${alone.summary.medianMs} ms`,
         );
         if (plan.fullTableScan) {
-          out.warnings.push(`FULL SCAN: «${c.label}» (${db.name}, consulta de ${kind}) recorre toda la tabla task sin índice.`);
+          out.warnings.push(
+            `FULL SCAN: «${c.label}» (${db.name}, consulta de ${kind}) recorre toda la tabla task sin índice.`,
+          );
         } else if (plan.fullIndexScan) {
-          out.warnings.push(`Recorrido completo de índice: «${c.label}» (${db.name}, consulta de ${kind}) lee el índice ${plan.indexes.join(', ')} entero.`);
+          out.warnings.push(
+            `Recorrido completo de índice: «${c.label}» (${db.name}, consulta de ${kind}) lee el índice ${plan.indexes.join(', ')} entero.`,
+          );
         }
         if (missed) {
           out.warnings.push(
@@ -263,7 +319,12 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       const base = await measure({ ...budget, progress: p }, () => raw.run(statements));
       p.finish(`mediana ${base.summary.medianMs} ms`);
       const baseId = `inbox.${tag}.${c.id}.raw`;
-      seen.push({ c, statements, indexes: (plans[c.id] as { statements: { indexes: string[] }[] }).statements.flatMap((x) => x.indexes), medianMs: product.summary.medianMs });
+      seen.push({
+        c,
+        statements,
+        indexes: (plans[c.id] as { statements: { indexes: string[] }[] }).statements.flatMap((x) => x.indexes),
+        medianMs: product.summary.medianMs,
+      });
       out.measurements.push(
         {
           section: 'bandeja',
@@ -286,7 +347,10 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
   } finally {
     await raw.close();
   }
-  out.blocks.push({ title: `Planes de consulta de la bandeja / inbox query plans — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas`, text: planLines.join('\n').trimEnd() });
+  out.blocks.push({
+    title: `Planes de consulta de la bandeja / inbox query plans — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas`,
+    text: planLines.join('\n').trimEnd(),
+  });
   out.details[`inbox.${tag}.plans`] = plans;
   if (db.sqlite) await sqliteAnalyzeDiagnosis(db, g, seen, out);
 }
@@ -306,18 +370,30 @@ async function sqliteAnalyzeDiagnosis(
   const t0 = performance.now();
   db.sqlite!.prepare('ANALYZE').run();
   const analyzeMs = performance.now() - t0;
-  const lines = [`ANALYZE tardó ${(analyzeMs / 1000).toFixed(1)} s. Mediana de InboxService.list con las estadísticas del producto → con ANALYZE completo:`];
+  const lines = [
+    `ANALYZE tardó ${(analyzeMs / 1000).toFixed(1)} s. Mediana de InboxService.list con las estadísticas del producto → con ANALYZE completo:`,
+  ];
   const details: Record<string, unknown> = { analyzeMs };
   for (const s of seen) {
     const after: string[] = [];
     for (const q of s.statements) after.push(...(await explainSqlite(db, q)).indexes);
-    const m = await measure({ iterations: 30, minIterations: 5, budgetMs: 1500, warmup: 1, unit: 'consulta' }, () => inbox.list(s.c.actor, s.c.query, g.now));
+    const m = await measure({ iterations: 30, minIterations: 5, budgetMs: 1500, warmup: 1, unit: 'consulta' }, () =>
+      inbox.list(s.c.actor, s.c.query, g.now),
+    );
     lines.push(
       `  ${s.c.label}: índices ${[...new Set(s.indexes)].join(', ') || 'ninguno'} → ${[...new Set(after)].join(', ') || 'ninguno'}; ${s.medianMs} ms → ${m.summary.medianMs} ms`,
     );
-    details[s.c.id] = { indexesBefore: s.indexes, indexesAfter: after, medianBeforeMs: s.medianMs, medianAfterMs: m.summary.medianMs };
+    details[s.c.id] = {
+      indexesBefore: s.indexes,
+      indexesAfter: after,
+      medianBeforeMs: s.medianMs,
+      medianAfterMs: m.summary.medianMs,
+    };
   }
-  out.blocks.push({ title: 'SQLite con ANALYZE completo (diagnóstico) / SQLite after a full ANALYZE (diagnosis only)', text: lines.join('\n') });
+  out.blocks.push({
+    title: 'SQLite con ANALYZE completo (diagnóstico) / SQLite after a full ANALYZE (diagnosis only)',
+    text: lines.join('\n'),
+  });
   out.details['inbox.sqlite.analyze'] = details;
 }
 
@@ -338,7 +414,9 @@ async function storageFacts(db: BenchDb): Promise<string> {
 }
 
 async function countOpen(db: BenchDb): Promise<{ total: number; open: number }> {
-  const [r] = await db.dataSource.query<{ total: number; open: number }[]>("SELECT COUNT(*) AS total, SUM(CASE WHEN status = 'abierta' THEN 1 ELSE 0 END) AS open FROM task");
+  const [r] = await db.dataSource.query<{ total: number; open: number }[]>(
+    "SELECT COUNT(*) AS total, SUM(CASE WHEN status = 'abierta' THEN 1 ELSE 0 END) AS open FROM task",
+  );
   return { total: Number(r.total), open: Number(r.open) };
 }
 
@@ -371,7 +449,8 @@ export async function benchInbox(sizes: Sizes): Promise<SectionResult> {
   try {
     await loadMariaDb(maria, g);
     const counts = await countOpen(maria);
-    if (counts.total !== g.total) throw new Error(`Se cargaron ${counts.total} tareas en MariaDB y se esperaban ${g.total}`);
+    if (counts.total !== g.total)
+      throw new Error(`Se cargaron ${counts.total} tareas en MariaDB y se esperaban ${g.total}`);
     await inboxOn(maria, g, sizes, out);
   } finally {
     await maria.close();

@@ -18,7 +18,10 @@ import { heading, measure, Progress } from './stats';
 const WARMUP = 3;
 
 function replyLetter(): ReplyLetterData {
-  const filled = fillLetterTemplate(loadLetterTemplate('centro-trabajo-alta', 'creada'), demoValues('centro-trabajo-alta', 'creada'));
+  const filled = fillLetterTemplate(
+    loadLetterTemplate('centro-trabajo-alta', 'creada'),
+    demoValues('centro-trabajo-alta', 'creada'),
+  );
   return demoReplyLetter(filled);
 }
 
@@ -40,7 +43,15 @@ function rawPdf(d: ReplyLetterData): Promise<Buffer> {
     if (d.destinatario.area) doc.text(d.destinatario.area);
     doc.font('Helvetica-Bold').text('P r e s e n t e');
     doc.moveDown();
-    for (const p of d.cuerpo.split(/\n\s*\n/).map((s) => s.trim().replace(/\*\*/g, '').replace(/\s*\n\s*/g, ' ')).filter(Boolean)) {
+    for (const p of d.cuerpo
+      .split(/\n\s*\n/)
+      .map((s) =>
+        s
+          .trim()
+          .replace(/\*\*/g, '')
+          .replace(/\s*\n\s*/g, ' '),
+      )
+      .filter(Boolean)) {
       doc.font('Helvetica').fontSize(10.5).text(p, { align: 'justify', lineGap: 2 });
       doc.moveDown(0.5);
     }
@@ -92,7 +103,9 @@ export async function benchLetters(sizes: Sizes): Promise<SectionResult> {
         label: 'renderSignedReplyLetter + firma (centro-trabajo-alta, creada)',
         kind: 'producto',
         compareWith: ['letters.raw.pdfkit'],
-        notes: [`Plantilla cargada y llenada en cada documento; ${bytes.pages} página(s), ${Math.round(bytes.respuesta / 1024)} KiB; firma PKCS#7 con el certificado de prueba (RSA).`],
+        notes: [
+          `Plantilla cargada y llenada en cada documento; ${bytes.pages} página(s), ${Math.round(bytes.respuesta / 1024)} KiB; firma PKCS#7 con el certificado de prueba (RSA).`,
+        ],
         ...reply,
       },
       {

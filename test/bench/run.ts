@@ -28,7 +28,7 @@ const SECTION_ALIASES: Record<string, SectionName> = {
   cartas: 'letters',
   import: 'import',
   importacion: 'import',
-  'importación': 'import',
+  importación: 'import',
 };
 
 const RUNNERS: Record<SectionName, (s: Sizes) => Promise<SectionResult>> = {
@@ -110,7 +110,9 @@ export function renderReport(results: SectionResult[], sizes: Sizes, loadAtStart
       fmtMs(m.summary.medianMs),
       fmtMs(m.summary.p95Ms),
       fmtOps(m.summary.opsPerSec),
-      m.summary.unitsPerSample === 1 ? m.summary.unit : `${m.summary.unit} (${m.summary.unitsPerSample.toLocaleString('es-MX')}/muestra)`,
+      m.summary.unitsPerSample === 1
+        ? m.summary.unit
+        : `${m.summary.unit} (${m.summary.unitsPerSample.toLocaleString('es-MX')}/muestra)`,
       m.memory.rssPeakMb.toFixed(1),
       m.memory.heapRetainedMb.toFixed(1),
       ratioCell(m, byId),
@@ -151,7 +153,15 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     args: process.argv.slice(2),
     sizes,
-    machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1024 ** 2), loadAtStart, loadAtEnd: loadavg() },
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      totalMemMb: Math.round(totalmem() / 1024 ** 2),
+      loadAtStart,
+      loadAtEnd: loadavg(),
+    },
     measurements: results.flatMap((r) => r.measurements),
     warnings: results.flatMap((r) => r.warnings),
     skipped: results.flatMap((r) => r.skipped),

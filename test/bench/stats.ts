@@ -127,7 +127,10 @@ export async function measure(
   const after = process.memoryUsage();
   return {
     summary: summarize(samples, opts.unit, opts.unitsPerSample ?? 1),
-    memory: { rssPeakMb: round((peakRss - before.rss) / MB, 1), heapRetainedMb: round((after.heapUsed - before.heapUsed) / MB, 1) },
+    memory: {
+      rssPeakMb: round((peakRss - before.rss) / MB, 1),
+      heapRetainedMb: round((after.heapUsed - before.heapUsed) / MB, 1),
+    },
   };
 }
 
@@ -181,7 +184,10 @@ export function heading(message: string): void {
 export function formatTable(header: string[], rows: string[][], rightAligned: ReadonlySet<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ').trimEnd();
+    cells
+      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join(' | ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
   return [line(header), rule, ...rows.map(line)].join('\n');
 }

@@ -125,11 +125,19 @@ export class TaskGenerator {
     this.probeCase = Math.floor(this.cases / 2);
     const r = new SeededRandom(seed + 1);
     const size = Math.max(50, Math.min(4000, Math.ceil(this.cases / 80)));
-    this.cctPool = Array.from({ length: size }, (_, i) => `06${r.pick(CCT_KINDS)}${String(i).padStart(4, '0')}${LETTERS[r.int(0, 25)]}`);
+    this.cctPool = Array.from(
+      { length: size },
+      (_, i) => `06${r.pick(CCT_KINDS)}${String(i).padStart(4, '0')}${LETTERS[r.int(0, 25)]}`,
+    );
   }
 
   get probe(): Probe {
-    return { folio: this.folioOf(this.probeCase), curp: curpOf(this.probeCase), cct: this.cctPool[7], nivel: 'PRIMARIA' };
+    return {
+      folio: this.folioOf(this.probeCase),
+      curp: curpOf(this.probeCase),
+      cct: this.cctPool[7],
+      nivel: 'PRIMARIA',
+    };
   }
 
   private folioOf(c: number): string {

@@ -54,10 +54,15 @@ describe('catalog CLIs', () => {
 
   const cli = (script: string, args: string[]): Promise<Run> =>
     new Promise((done) => {
-      execFile(process.execPath, ['-r', './scripts/register.js', script, ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        done({ code, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        ['-r', './scripts/register.js', script, ...args],
+        { cwd: ROOT, env, timeout: 60_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+          done({ code, stdout, stderr });
+        },
+      );
     });
 
   const file = (name: string, content: Buffer): string => {
@@ -67,7 +72,14 @@ describe('catalog CLIs', () => {
   };
 
   const curp = (ap1: string, ap2: string, nombre: string, year: number) =>
-    generateCurp({ primerApellido: ap1, segundoApellido: ap2, nombre, fechaNacimiento: { year, month: 3, day: 9 }, sexo: 'M', estado: 'CM' });
+    generateCurp({
+      primerApellido: ap1,
+      segundoApellido: ap2,
+      nombre,
+      fechaNacimiento: { year, month: 3, day: 9 },
+      sexo: 'M',
+      estado: 'CM',
+    });
   const A = curp('Peña', 'Ibáñez', 'Begoña', 1983);
   const B = curp('Núñez', 'Cañedo', 'Inés', 1990);
   const B_TYPO = B.slice(0, 17) + String((Number(B[17]) + 1) % 10);
@@ -75,7 +87,15 @@ describe('catalog CLIs', () => {
   it('imports a Windows-1252 file, lists rejected rows and prints the summary', async () => {
     const path = file(
       'trabajadores.csv',
-      iconv.encode(['CURP;CURT;Nombre;Primer apellido;Segundo apellido;Estatus', `${A};K1;Begoña;Peña;Ibáñez;ACTIVO`, `${B_TYPO};K2;Inés;Núñez;Cañedo;ACTIVO`, `${B};K2;Inés;Núñez;Cañedo;ACTIVO`].join('\r\n'), 'win1252'),
+      iconv.encode(
+        [
+          'CURP;CURT;Nombre;Primer apellido;Segundo apellido;Estatus',
+          `${A};K1;Begoña;Peña;Ibáñez;ACTIVO`,
+          `${B_TYPO};K2;Inés;Núñez;Cañedo;ACTIVO`,
+          `${B};K2;Inés;Núñez;Cañedo;ACTIVO`,
+        ].join('\r\n'),
+        'win1252',
+      ),
     );
     const r = await cli('src/cli/import.ts', ['trabajadores', path]);
     expect(r.stderr).toBe(''); // not a terminal: no progress bar
@@ -85,7 +105,11 @@ describe('catalog CLIs', () => {
     expect(r.stdout).toMatch(/Insertados: +2\n/);
     expect(r.stdout).toMatch(/Rechazados: +1\n/);
     expect(r.stdout).toMatch(/registros\/s/);
-    expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: A })).toMatchObject({ nombre: 'Begoña', primerApellido: 'Peña', segundoApellido: 'Ibáñez' });
+    expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: A })).toMatchObject({
+      nombre: 'Begoña',
+      primerApellido: 'Peña',
+      segundoApellido: 'Ibáñez',
+    });
 
     // --parcial with only one of them deactivates nobody; without it, the other one would go inactive: 1 of 2 active
     // workers is more than 10 %, so it asks for --confirmar first and changes nothing.
@@ -94,7 +118,9 @@ describe('catalog CLIs', () => {
     expect(partial.stdout).toMatch(/Desactivados: +0\n/);
     const unconfirmed = await cli('src/cli/import.ts', ['trabajadores', one]);
     expect(unconfirmed).toMatchObject({ code: 1, stdout: '' });
-    expect(unconfirmed.stderr).toMatch(/No se importó nada: La importación completa dejaría inactivos 1 de 2 trabajadores activos \(50 %\)/);
+    expect(unconfirmed.stderr).toMatch(
+      /No se importó nada: La importación completa dejaría inactivos 1 de 2 trabajadores activos \(50 %\)/,
+    );
     expect(unconfirmed.stderr).toMatch(/npm run import -- trabajadores ARCHIVO\.csv --confirmar/);
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: B })).activo).toBe(true);
     const full = await cli('src/cli/import.ts', ['trabajadores', one, '--confirmar']);
@@ -113,20 +139,30 @@ describe('catalog CLIs', () => {
     expect(kind.code).toBe(1);
     expect(kind.stderr).toMatch(/No se reconoce el tipo de catálogo «escuelas»; use trabajadores o centros/);
 
-    const noHeader = await cli('src/cli/import.ts', ['trabajadores', file('malo.csv', Buffer.from(`curp,nombre\n${A},Begoña\n`))]);
+    const noHeader = await cli('src/cli/import.ts', [
+      'trabajadores',
+      file('malo.csv', Buffer.from(`curp,nombre\n${A},Begoña\n`)),
+    ]);
     expect(noHeader.code).toBe(1);
     expect(noHeader.stderr).toMatch(/No se importó nada: .*faltan las columnas «curt», «primer_apellido»/);
 
     // A workers file given as centros (cct, nombre and nivel are in both headers) is recognized and refused.
-    const workersFile = file('capital-humano.csv', Buffer.from(`curp,curt,nombre,primer_apellido,cct,nivel\n${A},K1,Begoña,Peña,06DPR0001Z,Primaria\n`));
+    const workersFile = file(
+      'capital-humano.csv',
+      Buffer.from(`curp,curt,nombre,primer_apellido,cct,nivel\n${A},K1,Begoña,Peña,06DPR0001Z,Primaria\n`),
+    );
     const wrongKind = await cli('src/cli/import.ts', ['centros', workersFile]);
     expect(wrongKind).toMatchObject({ code: 1, stdout: '' });
-    expect(wrongKind.stderr).toMatch(/No se importó nada: El archivo parece de trabajadores .*«curp», «curt», «primer_apellido».*npm run import -- trabajadores ARCHIVO\.csv/);
+    expect(wrongKind.stderr).toMatch(
+      /No se importó nada: El archivo parece de trabajadores .*«curp», «curt», «primer_apellido».*npm run import -- trabajadores ARCHIVO\.csv/,
+    );
     expect(await ds.getRepository(CentroTrabajo).count()).toBe(0);
 
     const usage = await cli('src/cli/import.ts', []);
     expect(usage.code).toBe(1);
-    expect(usage.stderr).toMatch(/Uso: npm run import -- <trabajadores\|centros> ARCHIVO\.csv \[--parcial \| --confirmar\]/);
+    expect(usage.stderr).toMatch(
+      /Uso: npm run import -- <trabajadores\|centros> ARCHIVO\.csv \[--parcial \| --confirmar\]/,
+    );
     expect(await ds.getRepository(Trabajador).count()).toBe(before);
   });
 
@@ -135,10 +171,20 @@ describe('catalog CLIs', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Centros de trabajo: 12 nuevos/);
-    const creds = [...first.stdout.matchAll(/^ {2}(\S+) +([A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}) /gm)].map((m) => [m[1], m[2]]);
-    expect(creds.map(([u]) => u).sort()).toEqual(
-      ['administrador', 'nivel.media_superior', 'nivel.preescolar', 'nivel.primaria', 'nivel.secundaria', 'nivel.superior', 'responsable', 'subdireccion', 'subjefatura'],
-    );
+    const creds = [
+      ...first.stdout.matchAll(/^ {2}(\S+) +([A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}) /gm),
+    ].map((m) => [m[1], m[2]]);
+    expect(creds.map(([u]) => u).sort()).toEqual([
+      'administrador',
+      'nivel.media_superior',
+      'nivel.preescolar',
+      'nivel.primaria',
+      'nivel.secundaria',
+      'nivel.superior',
+      'responsable',
+      'subdireccion',
+      'subjefatura',
+    ]);
     const [usuario, password] = creds[0];
     const user = await ds.getRepository(StaffUser).findOneByOrFail({ usuario });
     expect(await argon2.verify(user.passwordHash, password)).toBe(true);

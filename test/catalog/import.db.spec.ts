@@ -4,14 +4,32 @@ import { DomainError } from '../../src/common/domain-error';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
-import { importCatalog, ImportService, type ImportOptions, type ImportSummary } from '../../src/catalog/import/import.service';
+import {
+  importCatalog,
+  ImportService,
+  type ImportOptions,
+  type ImportSummary,
+} from '../../src/catalog/import/import.service';
 import { catalogTable, toCsv } from '../../src/catalog/seed/catalog-csv';
 import { generateDemoCatalog } from '../../src/catalog/seed/demo-data';
 import { generateCurp } from '../../src/validation/curp-generate';
 import { createTestDb, type TestDb } from '../support/test-db';
 
-const person = (primerApellido: string, segundoApellido: string | null, nombre: string, year: number, sexo: 'H' | 'M' = 'M') =>
-  generateCurp({ primerApellido, segundoApellido, nombre, fechaNacimiento: { year, month: 5, day: 17 }, sexo, estado: 'CM' });
+const person = (
+  primerApellido: string,
+  segundoApellido: string | null,
+  nombre: string,
+  year: number,
+  sexo: 'H' | 'M' = 'M',
+) =>
+  generateCurp({
+    primerApellido,
+    segundoApellido,
+    nombre,
+    fechaNacimiento: { year, month: 5, day: 17 },
+    sexo,
+    estado: 'CM',
+  });
 
 const MUNOZ = person('Muñoz', 'Peña', 'María José', 1984);
 const IBANEZ = person('Ibáñez', 'Zúñiga', 'Ramón', 1979, 'H');
@@ -23,12 +41,24 @@ const T2 = new Date('2026-02-10T15:00:00.000Z');
 const T3 = new Date('2026-03-10T15:00:00.000Z');
 
 const utf8 = (lines: string[], bom = false): Buffer =>
-  Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
+  Buffer.concat([
+    bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0),
+    Buffer.from(lines.join('\r\n') + '\r\n', 'utf8'),
+  ]);
 const win1252 = (lines: string[]): Buffer => iconv.encode(lines.join('\r\n') + '\r\n', 'win1252');
 
 const HEADER = 'curp,curt,nombre,primer_apellido,segundo_apellido,correo_alterno,cct,nivel,estatus';
-const row = (curp: string, curt: string, nombre: string, ap1: string, ap2: string, correo: string, cct: string, nivel: string, estatus: string) =>
-  [curp, curt, nombre, ap1, ap2, correo, cct, nivel, estatus].join(',');
+const row = (
+  curp: string,
+  curt: string,
+  nombre: string,
+  ap1: string,
+  ap2: string,
+  correo: string,
+  cct: string,
+  nivel: string,
+  estatus: string,
+) => [curp, curt, nombre, ap1, ap2, correo, cct, nivel, estatus].join(',');
 
 const BASE = [
   HEADER,
@@ -67,7 +97,16 @@ describe('catalog import', () => {
 
   it('loads a UTF-8 export with BOM, keeps accents and ñ, and seeds the five standard levels', async () => {
     const s = await run('trabajadores', utf8(BASE, true));
-    expect(s).toMatchObject({ read: 4, inserted: 4, updated: 0, unchanged: 0, deactivated: 0, rejected: 0, encoding: 'UTF-8', separator: ',' });
+    expect(s).toMatchObject({
+      read: 4,
+      inserted: 4,
+      updated: 0,
+      unchanged: 0,
+      deactivated: 0,
+      rejected: 0,
+      encoding: 'UTF-8',
+      separator: ',',
+    });
     const munoz = await ds.getRepository(Trabajador).findOneByOrFail({ curp: MUNOZ });
     expect(munoz).toMatchObject({
       curt: 'CT0001',
@@ -104,11 +143,28 @@ describe('catalog import', () => {
     expect(content.includes(Buffer.from('ñ', 'utf8'))).toBe(false); // really single-byte: ñ is 0xF1 here
     expect(content.includes(0xf1)).toBe(true);
     const s = await run('trabajadores', content);
-    expect(s).toMatchObject({ encoding: 'Windows-1252', separator: ';', inserted: 2, rejected: 0, ignoredColumns: ['Teléfono'] });
-    const [a, b] = [await ds.getRepository(Trabajador).findOneByOrFail({ curp: MUNOZ }), await ds.getRepository(Trabajador).findOneByOrFail({ curp: IBANEZ })];
+    expect(s).toMatchObject({
+      encoding: 'Windows-1252',
+      separator: ';',
+      inserted: 2,
+      rejected: 0,
+      ignoredColumns: ['Teléfono'],
+    });
+    const [a, b] = [
+      await ds.getRepository(Trabajador).findOneByOrFail({ curp: MUNOZ }),
+      await ds.getRepository(Trabajador).findOneByOrFail({ curp: IBANEZ }),
+    ];
     expect([a.nombre, a.primerApellido, a.segundoApellido]).toEqual(['María José', 'Muñoz', 'Peña']);
-    expect([b.nombre, b.primerApellido, b.segundoApellido, b.activo, b.nivelClave]).toEqual(['Ramón', 'Ibáñez', 'Zúñiga', false, 'EDUCACION_ESPECIAL']);
-    expect(await ds.getRepository(Nivel).findOneByOrFail({ clave: 'EDUCACION_ESPECIAL' })).toMatchObject({ nombre: 'Educación Especial' });
+    expect([b.nombre, b.primerApellido, b.segundoApellido, b.activo, b.nivelClave]).toEqual([
+      'Ramón',
+      'Ibáñez',
+      'Zúñiga',
+      false,
+      'EDUCACION_ESPECIAL',
+    ]);
+    expect(await ds.getRepository(Nivel).findOneByOrFail({ clave: 'EDUCACION_ESPECIAL' })).toMatchObject({
+      nombre: 'Educación Especial',
+    });
     expect(s.nivelesCreados).toContainEqual({ clave: 'EDUCACION_ESPECIAL', nombre: 'Educación Especial' });
   });
 
@@ -161,7 +217,17 @@ describe('catalog import', () => {
   it('updates only the rows whose data changed', async () => {
     await run('trabajadores', utf8(BASE), { now: T1 });
     const changed = [...BASE];
-    changed[2] = row(IBANEZ, 'CT0002', 'Ramón', 'Ibáñez', 'Zúñiga', 'ramon.ibanez@gmail.com', '06DES0003B', 'Secundaria', 'Activo');
+    changed[2] = row(
+      IBANEZ,
+      'CT0002',
+      'Ramón',
+      'Ibáñez',
+      'Zúñiga',
+      'ramon.ibanez@gmail.com',
+      '06DES0003B',
+      'Secundaria',
+      'Activo',
+    );
     const s = await run('trabajadores', utf8(changed), { now: T2 });
     expect(s).toMatchObject({ inserted: 0, updated: 1, unchanged: 3 });
     const ws = await workers();
@@ -180,7 +246,9 @@ describe('catalog import', () => {
     expect((await workers()).every((w) => w.activo)).toBe(true);
 
     // 1 of 4 is more than 10 %: refused until confirmed.
-    expect((await fatal(run('trabajadores', utf8(withoutOrdonez), { now: T2 }))).message).toMatch(/dejaría inactivos 1 de 4 trabajadores activos \(25 %\)/);
+    expect((await fatal(run('trabajadores', utf8(withoutOrdonez), { now: T2 }))).message).toMatch(
+      /dejaría inactivos 1 de 4 trabajadores activos \(25 %\)/,
+    );
     expect((await workers()).every((w) => w.activo)).toBe(true);
     const full = await run('trabajadores', utf8(withoutOrdonez), { now: T2, confirmRetirement: true });
     expect(full).toMatchObject({ deactivated: 1, unchanged: 3 });
@@ -209,26 +277,41 @@ describe('catalog import', () => {
     expect(ten).toMatchObject({ deactivated: 2, unchanged: 18 });
 
     // 2 more of the 18 still active (11 %), with a changed row and a new worker of a new level: nothing at all happens.
-    const changed = rows.slice(4).map((r, i) => (i === 0 ? [...r.slice(0, 5), 'otro.correo@gmail.com', ...r.slice(6)] : r));
+    const changed = rows
+      .slice(4)
+      .map((r, i) => (i === 0 ? [...r.slice(0, 5), 'otro.correo@gmail.com', ...r.slice(6)] : r));
     const NEW = person('Zamora', 'Michel', 'Luis', 1988, 'H');
-    const content = csv([...changed, [NEW, 'CT9999', 'Luis', 'Zamora', 'Michel', '', '', 'Educación Especial', 'ACTIVO']]);
+    const content = csv([
+      ...changed,
+      [NEW, 'CT9999', 'Luis', 'Zamora', 'Michel', '', '', 'Educación Especial', 'ACTIVO'],
+    ]);
     const before = await workers();
     const e = await fatal(run('trabajadores', content, { now: T3 }));
     expect(e.code).toBe('IMPORTACION_DESACTIVACION_MASIVA');
     expect(e.status).toBe(409);
-    expect(e.message).toMatch(/^La importación completa dejaría inactivos 2 de 18 trabajadores activos \(11 %\); más del 10 % pide confirmación\./);
+    expect(e.message).toMatch(
+      /^La importación completa dejaría inactivos 2 de 18 trabajadores activos \(11 %\); más del 10 % pide confirmación\./,
+    );
     expect(e.message).toMatch(/--confirmar/);
     expect(e.details).toMatchObject({ retiring: 2, active: 18 });
     expect(await workers()).toEqual(before);
     expect(await ds.getRepository(Nivel).findOneBy({ clave: 'EDUCACION_ESPECIAL' })).toBeNull();
 
     // A partial import of the same file retires nobody, so it asks nothing.
-    expect(await run('trabajadores', csv(rows.slice(4, 5)), { now: T3, mode: 'partial' })).toMatchObject({ deactivated: 0, unchanged: 1 });
+    expect(await run('trabajadores', csv(rows.slice(4, 5)), { now: T3, mode: 'partial' })).toMatchObject({
+      deactivated: 0,
+      unchanged: 1,
+    });
 
     const confirmed = await run('trabajadores', content, { now: T3, confirmRetirement: true });
     expect(confirmed).toMatchObject({ deactivated: 2, updated: 1, inserted: 1, unchanged: 15 });
     const after = await workers();
-    expect(after.filter((w) => !w.activo).map((w) => w.curp).sort()).toEqual([0, 1, 2, 3].map(curpOf).sort());
+    expect(
+      after
+        .filter((w) => !w.activo)
+        .map((w) => w.curp)
+        .sort(),
+    ).toEqual([0, 1, 2, 3].map(curpOf).sort());
     expect(after.find((w) => w.curp === curpOf(4))?.correoAlterno).toBe('otro.correo@gmail.com');
   });
 
@@ -247,10 +330,16 @@ describe('catalog import', () => {
     await run('trabajadores', utf8(BASE), { now: T1 });
     const lines = [...BASE];
     // The key is the first column: readable although the row has one value too many.
-    lines[4] = row(ORDONEZ, 'CT0004', 'Óscar', 'Ordóñez', 'Núñez', 'otro@gmail.com', '06DPR0001Z', 'Primaria', 'ACTIVO') + ',extra';
+    lines[4] =
+      row(ORDONEZ, 'CT0004', 'Óscar', 'Ordóñez', 'Núñez', 'otro@gmail.com', '06DPR0001Z', 'Primaria', 'ACTIVO') +
+      ',extra';
     const s = await run('trabajadores', utf8(lines), { now: T2 });
     expect(s).toMatchObject({ rejected: 1, deactivated: 0, unchanged: 3, updated: 0 });
-    expect(s.rejections[0]).toMatchObject({ line: 5, key: ORDONEZ, reason: expect.stringMatching(/10 columnas y el encabezado 9/) });
+    expect(s.rejections[0]).toMatchObject({
+      line: 5,
+      key: ORDONEZ,
+      reason: expect.stringMatching(/10 columnas y el encabezado 9/),
+    });
     expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).toMatchObject({
       activo: true,
       correoAlterno: 'oscar.ordonez@yahoo.com.mx',
@@ -261,12 +350,23 @@ describe('catalog import', () => {
 
   it('a row whose unquoted separator shifted the CURP to the right still keeps that worker', async () => {
     const head = 'nombre,primer_apellido,curp,curt,estatus';
-    await run('trabajadores', utf8([head, `Ramón,Ibáñez,${IBANEZ},CT0002,ACTIVO`, `Óscar,Ordóñez,${ORDONEZ},CT0004,ACTIVO`]), { now: T1 });
+    await run(
+      'trabajadores',
+      utf8([head, `Ramón,Ibáñez,${IBANEZ},CT0002,ACTIVO`, `Óscar,Ordóñez,${ORDONEZ},CT0004,ACTIVO`]),
+      { now: T1 },
+    );
     // «Ordóñez, de» without quotes: the CURP lands one column to the right.
-    const s = await run('trabajadores', utf8([head, `Ramón,Ibáñez,${IBANEZ},CT0002,ACTIVO`, `Óscar,Ordóñez, de,${ORDONEZ},CT0004,ACTIVO`]), { now: T2 });
+    const s = await run(
+      'trabajadores',
+      utf8([head, `Ramón,Ibáñez,${IBANEZ},CT0002,ACTIVO`, `Óscar,Ordóñez, de,${ORDONEZ},CT0004,ACTIVO`]),
+      { now: T2 },
+    );
     expect(s).toMatchObject({ rejected: 1, deactivated: 0 });
     expect(s.rejections[0].key).toBe(ORDONEZ);
-    expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).toMatchObject({ activo: true, primerApellido: 'Ordóñez' });
+    expect(await ds.getRepository(Trabajador).findOneByOrFail({ curp: ORDONEZ })).toMatchObject({
+      activo: true,
+      primerApellido: 'Ordóñez',
+    });
   });
 
   it('keeps stored values of an optional column the file does not bring', async () => {
@@ -303,20 +403,30 @@ describe('catalog import', () => {
     });
 
     it('missing required header, with a hint when it is the other catalog', async () => {
-      const e = await fatal(run('trabajadores', utf8(['curp,nombre,primer_apellido,cct', `${MUNOZ},Ana,Ruiz,06DPR0001Z`])));
+      const e = await fatal(
+        run('trabajadores', utf8(['curp,nombre,primer_apellido,cct', `${MUNOZ},Ana,Ruiz,06DPR0001Z`])),
+      );
       expect(e.code).toBe('IMPORTACION_ENCABEZADO_FALTANTE');
       expect(e.message).toMatch(/falta la columna «curt»/);
-      const other = await fatal(run('trabajadores', utf8(['cct;nombre;nivel', '06DPR0001Z;Escuela Primaria Benito Juárez;Primaria'])));
-      expect(other.message).toMatch(/faltan las columnas «curp», «curt», «primer_apellido».*Parece un archivo de centros/);
+      const other = await fatal(
+        run('trabajadores', utf8(['cct;nombre;nivel', '06DPR0001Z;Escuela Primaria Benito Juárez;Primaria'])),
+      );
+      expect(other.message).toMatch(
+        /faltan las columnas «curp», «curt», «primer_apellido».*Parece un archivo de centros/,
+      );
       await nothingLoaded();
     });
 
     it('a column named twice, an Excel workbook, an empty file, a header alone, a broken quote', async () => {
-      expect((await fatal(run('trabajadores', utf8([HEADER + ',CURP', BASE[1] + ',x'])))).code).toBe('IMPORTACION_ENCABEZADO_REPETIDO');
+      expect((await fatal(run('trabajadores', utf8([HEADER + ',CURP', BASE[1] + ',x'])))).code).toBe(
+        'IMPORTACION_ENCABEZADO_REPETIDO',
+      );
       const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100, 1)]);
       expect((await fatal(run('trabajadores', xlsx))).message).toMatch(/Excel.*CSV UTF-8/);
       expect((await fatal(run('trabajadores', Buffer.from('\r\n\r\n')))).code).toBe('IMPORTACION_VACIA');
-      expect((await fatal(run('trabajadores', utf8([HEADER])))).message).toMatch(/solo tiene el encabezado.*No se cargó ni se desactivó nada/);
+      expect((await fatal(run('trabajadores', utf8([HEADER])))).message).toMatch(
+        /solo tiene el encabezado.*No se cargó ni se desactivó nada/,
+      );
       const broken = await fatal(run('trabajadores', utf8([HEADER, BASE[1], `${IBANEZ},"CT0002,Ramón,Ibáñez,,,,,`])));
       expect(broken.message).toMatch(/línea 3.*comillas/);
       await nothingLoaded();
@@ -324,7 +434,9 @@ describe('catalog import', () => {
 
     it('a full import in which no row is valid retires nobody', async () => {
       await run('trabajadores', utf8(BASE), { now: T1 });
-      const e = await fatal(run('trabajadores', utf8([HEADER, row('XXXX', 'C', 'A', 'B', '', '', '', '', '')]), { now: T2 }));
+      const e = await fatal(
+        run('trabajadores', utf8([HEADER, row('XXXX', 'C', 'A', 'B', '', '', '', '', '')]), { now: T2 }),
+      );
       expect(e.code).toBe('IMPORTACION_SIN_REGISTROS');
       expect(e.message).toMatch(/línea 2: La CURP debe tener 18 caracteres/);
       expect((await workers()).every((w) => w.activo)).toBe(true);
@@ -345,7 +457,9 @@ describe('catalog import', () => {
       const e = await fatal(run('centros', utf8(BASE), { now: T2 }));
       expect(e.code).toBe('IMPORTACION_TIPO_EQUIVOCADO');
       expect(e.status).toBe(422);
-      expect(e.message).toMatch(/^El archivo parece de trabajadores .*no de centros de trabajo: trae las columnas «curp», «curt», «primer_apellido»/);
+      expect(e.message).toMatch(
+        /^El archivo parece de trabajadores .*no de centros de trabajo: trae las columnas «curp», «curt», «primer_apellido»/,
+      );
       expect(e.message).toMatch(/npm run import -- trabajadores ARCHIVO\.csv/);
       const schools = await ds.getRepository(CentroTrabajo).find();
       expect(schools.map((c) => [c.cct, c.estatus, c.updatedAt.toISOString()]).sort()).toEqual(
@@ -360,7 +474,9 @@ describe('catalog import', () => {
 
       const reverse = await fatal(run('trabajadores', win1252(CENTROS)));
       expect(reverse.code).toBe('IMPORTACION_TIPO_EQUIVOCADO');
-      expect(reverse.message).toMatch(/^El archivo parece del Catálogo de Centros de Trabajo, no de trabajadores: trae las columnas «CURP director», «Correo»/);
+      expect(reverse.message).toMatch(
+        /^El archivo parece del Catálogo de Centros de Trabajo, no de trabajadores: trae las columnas «CURP director», «Correo»/,
+      );
       expect(reverse.message).toMatch(/npm run import -- centros ARCHIVO\.csv/);
       expect(await ds.getRepository(Trabajador).count()).toBe(0);
     });
@@ -391,7 +507,11 @@ describe('catalog import', () => {
       // 06DES0003B was rejected, not missing: it stays active.
       expect(r).toMatchObject({ unchanged: 2, deactivated: 0 });
       // Rejected for an extra column, its CCT still readable: kept as it is, not updated, not retired.
-      const extra = await run('centros', win1252([HEAD, CENTROS[1], CENTROS[2], `06DES0003B;Secundaria Basilio Vadillo;Secundaria;${IBANEZ};;Colima`]), { now: T2 });
+      const extra = await run(
+        'centros',
+        win1252([HEAD, CENTROS[1], CENTROS[2], `06DES0003B;Secundaria Basilio Vadillo;Secundaria;${IBANEZ};;Colima`]),
+        { now: T2 },
+      );
       expect(extra).toMatchObject({ rejected: 1, deactivated: 0, unchanged: 2 });
       expect(extra.rejections[0]).toMatchObject({ line: 4, key: '06DES0003B' });
       expect(await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).toMatchObject({
@@ -399,7 +519,9 @@ describe('catalog import', () => {
         nombre: 'Escuela Secundaria General Basilio Vadillo',
       });
       const refused = await fatal(run('centros', win1252(CENTROS.slice(0, 3)), { now: T3 }));
-      expect(refused.message).toMatch(/^La importación completa dejaría inactivos 1 de 3 centros de trabajo activos \(33 %\)/);
+      expect(refused.message).toMatch(
+        /^La importación completa dejaría inactivos 1 de 3 centros de trabajo activos \(33 %\)/,
+      );
       expect((await ds.getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DES0003B' })).estatus).toBe('activo');
       const partialList = await run('centros', win1252(CENTROS.slice(0, 3)), { now: T3, confirmRetirement: true });
       expect(partialList.deactivated).toBe(1);
@@ -413,17 +535,46 @@ describe('catalog import', () => {
     const service = new ImportService(ds);
     const c = catalogTable('centros', demo);
     const t = catalogTable('trabajadores', demo);
-    const sc = await service.import({ kind: 'centros', content: toCsv(c.header, c.rows, { separator: ';', encoding: 'windows-1252' }) });
+    const sc = await service.import({
+      kind: 'centros',
+      content: toCsv(c.header, c.rows, { separator: ';', encoding: 'windows-1252' }),
+    });
     expect(sc).toMatchObject({ inserted: 40, rejected: 0, ignoredColumns: ['Municipio'] });
-    const st = await service.import({ kind: 'trabajadores', content: toCsv(t.header, t.rows, { encoding: 'utf-8-bom' }), batchSize: 64 });
+    const st = await service.import({
+      kind: 'trabajadores',
+      content: toCsv(t.header, t.rows, { encoding: 'utf-8-bom' }),
+      batchSize: 64,
+    });
     expect(st).toMatchObject({ inserted: 400, rejected: 0 });
     const stored = await workers();
-    expect(stored.map((w) => [w.curp, w.nombre, w.primerApellido, w.segundoApellido, w.correoAlterno, w.cct, w.nivelClave, w.activo])).toEqual(
+    expect(
+      stored.map((w) => [
+        w.curp,
+        w.nombre,
+        w.primerApellido,
+        w.segundoApellido,
+        w.correoAlterno,
+        w.cct,
+        w.nivelClave,
+        w.activo,
+      ]),
+    ).toEqual(
       [...demo.trabajadores]
         .sort((a, b) => (a.curp < b.curp ? -1 : 1))
-        .map((w) => [w.curp, w.nombre, w.primerApellido, w.segundoApellido, w.correoAlterno, w.cct, w.nivelClave, w.activo]),
+        .map((w) => [
+          w.curp,
+          w.nombre,
+          w.primerApellido,
+          w.segundoApellido,
+          w.correoAlterno,
+          w.cct,
+          w.nivelClave,
+          w.activo,
+        ]),
     );
     const centros = await ds.getRepository(CentroTrabajo).find();
-    expect(centros.filter((x) => x.directorCurp !== null).length).toBe(demo.centros.filter((x) => x.directorCurp !== null).length);
+    expect(centros.filter((x) => x.directorCurp !== null).length).toBe(
+      demo.centros.filter((x) => x.directorCurp !== null).length,
+    );
   });
 });

@@ -26,7 +26,13 @@ describe('seedDemo', () => {
 
   it('creates the levels, a few hundred Colima schools and a few thousand workers', async () => {
     const ds = db.dataSource;
-    expect((await ds.getRepository(Nivel).find()).map((n) => n.clave).sort()).toEqual(['MEDIA_SUPERIOR', 'PREESCOLAR', 'PRIMARIA', 'SECUNDARIA', 'SUPERIOR']);
+    expect((await ds.getRepository(Nivel).find()).map((n) => n.clave).sort()).toEqual([
+      'MEDIA_SUPERIOR',
+      'PREESCOLAR',
+      'PRIMARIA',
+      'SECUNDARIA',
+      'SUPERIOR',
+    ]);
     expect(first.centros).toMatchObject({ inserted: 300, updated: 0, unchanged: 0 });
     expect(first.trabajadores).toMatchObject({ inserted: 3000, updated: 0, unchanged: 0 });
     const centros = await ds.getRepository(CentroTrabajo).find();
@@ -73,10 +79,16 @@ describe('seedDemo', () => {
     const users = await db.dataSource.getRepository(StaffUser).find();
     expect(users).toHaveLength(9);
     expect(new Set(users.map((u) => u.rol))).toEqual(new Set(STAFF_ROLES));
-    expect(users.filter((u) => u.rol === 'nivel').map((u) => u.nivelClave).sort()).toEqual(['MEDIA_SUPERIOR', 'PREESCOLAR', 'PRIMARIA', 'SECUNDARIA', 'SUPERIOR']);
+    expect(
+      users
+        .filter((u) => u.rol === 'nivel')
+        .map((u) => u.nivelClave)
+        .sort(),
+    ).toEqual(['MEDIA_SUPERIOR', 'PREESCOLAR', 'PRIMARIA', 'SECUNDARIA', 'SUPERIOR']);
     expect(first.staffCreated).toHaveLength(9);
     expect(new Set(first.staffCreated.map((c) => c.password)).size).toBe(9);
-    for (const c of first.staffCreated) expect(checkPassword(c.password, { localPart: c.usuario, names: [c.nombre] })).toEqual([]);
+    for (const c of first.staffCreated)
+      expect(checkPassword(c.password, { localPart: c.usuario, names: [c.nombre] })).toEqual([]);
     for (const cred of first.staffCreated) {
       const u = users.find((x) => x.usuario === cred.usuario)!;
       expect(u.passwordHash.startsWith('$argon2id$')).toBe(true);

@@ -61,7 +61,10 @@ describe('hostile request bodies', () => {
     });
 
     it('answers 415 to a urlencoded body, however many parameters it has: the API reads JSON only (CSRF)', async () => {
-      const res = await http().post('/api/auth/login').set('Content-Type', 'application/x-www-form-urlencoded').send(manyParams(5000));
+      const res = await http()
+        .post('/api/auth/login')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send(manyParams(5000));
       expect(res.status).toBe(415);
       expect(res.body.mensaje).toMatch(/JSON/);
     });
@@ -70,7 +73,11 @@ describe('hostile request bodies', () => {
   describe('pages answer an HTML page in Spanish', () => {
     for (const url of ['/personal/entrar', '/correo/alta']) {
       it(`${url}: too many parameters`, async () => {
-        const res = await http().post(url).set('Content-Type', 'application/x-www-form-urlencoded').set('Accept', 'text/html').send(manyParams(5000));
+        const res = await http()
+          .post(url)
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .set('Accept', 'text/html')
+          .send(manyParams(5000));
         expect([400, 413]).toContain(res.status);
         expect(res.headers['content-type']).toMatch(/^text\/html/);
         expect(res.text).toContain('lang="es-MX"');
@@ -78,14 +85,22 @@ describe('hostile request bodies', () => {
       });
 
       it(`${url}: a form over the size limit`, async () => {
-        const res = await http().post(url).set('Content-Type', 'application/x-www-form-urlencoded').set('Accept', 'text/html').send(`curp=${'A'.repeat(2_000_000)}`);
+        const res = await http()
+          .post(url)
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .set('Accept', 'text/html')
+          .send(`curp=${'A'.repeat(2_000_000)}`);
         expect(res.status).toBe(413);
         expect(res.headers['content-type']).toMatch(/^text\/html/);
         expect(res.text).toMatch(/excede el tamaño permitido/);
       });
 
       it(`${url}: deeply nested JSON`, async () => {
-        const res = await http().post(url).set('Content-Type', 'application/json').set('Accept', 'text/html').send(deepArray(5000));
+        const res = await http()
+          .post(url)
+          .set('Content-Type', 'application/json')
+          .set('Accept', 'text/html')
+          .send(deepArray(5000));
         expect(res.status).toBe(400);
         expect(res.headers['content-type']).toMatch(/^text\/html/);
         expect(res.text).toMatch(/anidad/);
@@ -115,12 +130,22 @@ describe('hostile request bodies', () => {
       ['text/plain', 'hola'],
       ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'],
     ];
-    const routes = ['/api/auth/login', '/api/autoservicio/alta', '/api/autoservicio/restablecer', '/personal/entrar', '/correo/alta', '/correo/restablecer', '/api/oficios', '/api/tramites/00000000-0000-0000-0000-000000000000/eventos'];
+    const routes = [
+      '/api/auth/login',
+      '/api/autoservicio/alta',
+      '/api/autoservicio/restablecer',
+      '/personal/entrar',
+      '/correo/alta',
+      '/correo/restablecer',
+      '/api/oficios',
+      '/api/tramites/00000000-0000-0000-0000-000000000000/eventos',
+    ];
     const fives: string[] = [];
     for (const url of routes) {
       for (const [type, body] of bodies) {
         const res = await http().post(url).set('Content-Type', type).send(body);
-        if (res.status >= 500) fives.push(`${url} ${type} ${body.slice(0, 30)} → ${res.status} ${res.text.slice(0, 120)}`);
+        if (res.status >= 500)
+          fives.push(`${url} ${type} ${body.slice(0, 30)} → ${res.status} ${res.text.slice(0, 120)}`);
         else expect(res.status).toBeGreaterThanOrEqual(200);
       }
     }

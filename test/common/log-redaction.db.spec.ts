@@ -30,7 +30,11 @@ describe('logs never carry an activation token', () => {
     const spy = jest.spyOn(AppModule, 'forRoot').mockImplementation((config, ...rest) => {
       const mod = forRoot(config, ...rest);
       const params = loggerParams(config);
-      const imports = (mod.imports ?? []).map((m) => ((m as DynamicModule).module === LoggerModule ? LoggerModule.forRoot({ ...params, pinoHttp: [params.pinoHttp as object, sink] }) : m));
+      const imports = (mod.imports ?? []).map((m) =>
+        (m as DynamicModule).module === LoggerModule
+          ? LoggerModule.forRoot({ ...params, pinoHttp: [params.pinoHttp as object, sink] })
+          : m,
+      );
       return { ...mod, imports };
     });
     try {
@@ -49,7 +53,19 @@ describe('logs never carry an activation token', () => {
     const ds = t.db.dataSource;
     const w = await addWorker(ds, { nombre: 'Itzel', primerApellido: 'Cárdenas' });
     const cuentaId = '22222222-2222-4222-a222-222222222222';
-    await ds.getRepository(Cuenta).insert({ id: cuentaId, direccion: 'itzel.cardenas@colima.gob.mx', localPart: 'itzel.cardenas', dominio: 'colima.gob.mx', tipo: 'personal', titularTipo: 'trabajador', titularCurp: w.curp, titularCct: null, estado: 'activa', proveedor: 'local', proveedorId: null });
+    await ds.getRepository(Cuenta).insert({
+      id: cuentaId,
+      direccion: 'itzel.cardenas@colima.gob.mx',
+      localPart: 'itzel.cardenas',
+      dominio: 'colima.gob.mx',
+      tipo: 'personal',
+      titularTipo: 'trabajador',
+      titularCurp: w.curp,
+      titularCct: null,
+      estado: 'activa',
+      proveedor: 'local',
+      proveedorId: null,
+    });
     const { url } = await t.app.get(ActivationService).issue(cuentaId, null, '33333333-3333-4333-a333-333333333333');
     return new URL(url).pathname.split('/').pop()!;
   };
@@ -58,12 +74,22 @@ describe('logs never carry an activation token', () => {
     const token = await issueLink();
     lines = [];
     await http().get(`/activar/${token}`).expect(200);
-    await http().post(`/activar/${token}`).type('form').send({ contrasena: 'corta', confirmacion: 'corta' }).expect(400);
+    await http()
+      .post(`/activar/${token}`)
+      .type('form')
+      .send({ contrasena: 'corta', confirmacion: 'corta' })
+      .expect(400);
     await http().get(`/activar/${token}x?utm=${token}`).expect(410);
     // An unexpected failure whose message names the URL it was working on (as HTTP clients do).
-    const fail = jest.spyOn(ActivationService.prototype, 'setPassword').mockRejectedValueOnce(new Error(`El directorio no respondió a POST /activar/${token}`));
+    const fail = jest
+      .spyOn(ActivationService.prototype, 'setPassword')
+      .mockRejectedValueOnce(new Error(`El directorio no respondió a POST /activar/${token}`));
     try {
-      await http().post(`/activar/${token}`).type('form').send({ contrasena: 'tamarindo-faro-lluvia-42', confirmacion: 'tamarindo-faro-lluvia-42' }).expect(500);
+      await http()
+        .post(`/activar/${token}`)
+        .type('form')
+        .send({ contrasena: 'tamarindo-faro-lluvia-42', confirmacion: 'tamarindo-faro-lluvia-42' })
+        .expect(500);
     } finally {
       fail.mockRestore();
     }

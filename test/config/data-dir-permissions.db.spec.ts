@@ -29,12 +29,21 @@ describe('DATA_DIR holds personal data and keys: only the product user reads it'
     const t = await createTestApp({ DATA_DIR: dataDir });
     try {
       await t.app.get<FileStore>(FILE_STORE).save(Buffer.from('%PDF-1.4 oficio escaneado'));
-      await t.app.get<Mailer>(MAILER).send({ to: ['persona@colima.gob.mx'], subject: 'Prueba', text: 'Hola', html: '<p>Hola</p>', idempotencyKey: 'permisos-1' });
+      await t.app.get<Mailer>(MAILER).send({
+        to: ['persona@colima.gob.mx'],
+        subject: 'Prueba',
+        text: 'Hola',
+        html: '<p>Hola</p>',
+        idempotencyKey: 'permisos-1',
+      });
       const found = modes(dataDir);
       const names = found.map((f) => f.path);
       // What a boot and a day of work leave: the database (WAL), the secret key, the test certificate, documents, mail.
-      if (t.db.dialect === 'sqlite') expect(names).toEqual(expect.arrayContaining(['mci.sqlite', 'mci.sqlite-wal', 'mci.sqlite-shm']));
-      expect(names).toEqual(expect.arrayContaining(['secret.key', 'firma', join('firma', 'firma-prueba.pem'), 'documentos', 'outbox']));
+      if (t.db.dialect === 'sqlite')
+        expect(names).toEqual(expect.arrayContaining(['mci.sqlite', 'mci.sqlite-wal', 'mci.sqlite-shm']));
+      expect(names).toEqual(
+        expect.arrayContaining(['secret.key', 'firma', join('firma', 'firma-prueba.pem'), 'documentos', 'outbox']),
+      );
       expect(names.some((n) => n.endsWith('.eml'))).toBe(true);
       const loose = found.filter((f) => f.mode !== (f.dir ? '700' : '600'));
       expect(loose).toEqual([]);

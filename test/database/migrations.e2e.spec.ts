@@ -10,7 +10,8 @@ interface Schema {
 /** Normalises a declared type to what both dialects must agree on (family and length). */
 function family(type: string): string {
   const t = type.toLowerCase();
-  if (t.startsWith('varchar') || t.startsWith('character varying')) return `varchar(${/\((\d+)\)/.exec(t)?.[1] ?? '?'})`;
+  if (t.startsWith('varchar') || t.startsWith('character varying'))
+    return `varchar(${/\((\d+)\)/.exec(t)?.[1] ?? '?'})`;
   if (t.startsWith('datetime')) return 'datetime';
   if (t === 'boolean' || t === 'tinyint' || t.startsWith('tinyint')) return 'boolean';
   if (t.includes('int')) return 'integer';
@@ -24,8 +25,12 @@ async function sqliteSchema(ds: DataSource): Promise<Schema> {
   );
   const s: Schema = { tables: tables.map((t) => t.name), columns: {}, indexes: {} };
   for (const { name } of tables) {
-    const cols: { name: string; type: string; notnull: number; pk: number }[] = await ds.query(`PRAGMA table_info("${name}")`);
-    s.columns[name] = cols.map((c) => `${c.name} ${family(c.type)}${c.notnull || c.pk ? ' not null' : ''}${c.pk ? ' pk' : ''}`).sort();
+    const cols: { name: string; type: string; notnull: number; pk: number }[] = await ds.query(
+      `PRAGMA table_info("${name}")`,
+    );
+    s.columns[name] = cols
+      .map((c) => `${c.name} ${family(c.type)}${c.notnull || c.pk ? ' not null' : ''}${c.pk ? ' pk' : ''}`)
+      .sort();
     const idx: { name: string; unique: number; origin: string }[] = await ds.query(`PRAGMA index_list("${name}")`);
     const out: string[] = [];
     for (const i of idx.filter((x) => x.origin === 'c')) {
@@ -49,7 +54,9 @@ async function mysqlSchema(ds: DataSource): Promise<Schema> {
       'SELECT COLUMN_NAME n, COLUMN_TYPE t, IS_NULLABLE nullable, COLUMN_KEY k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
       [db, name],
     );
-    s.columns[name] = cols.map((c) => `${c.n} ${family(c.t)}${c.nullable === 'NO' ? ' not null' : ''}${c.k === 'PRI' ? ' pk' : ''}`).sort();
+    s.columns[name] = cols
+      .map((c) => `${c.n} ${family(c.t)}${c.nullable === 'NO' ? ' not null' : ''}${c.k === 'PRI' ? ' pk' : ''}`)
+      .sort();
     const idx: { n: string; nonUnique: number | string; c: string }[] = await ds.query(
       "SELECT INDEX_NAME n, NON_UNIQUE nonUnique, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY' GROUP BY INDEX_NAME, NON_UNIQUE",
       [db, name],
@@ -96,10 +103,13 @@ describe('migrations', () => {
       for (let i = 0; i < n; i++) await db.dataSource.undoLastMigration({ transaction: 'each' });
       const left: unknown[] =
         db.dialect === 'sqlite'
-          ? await db.dataSource.query("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrations'")
-          : await db.dataSource.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> 'migrations'", [
-              db.dataSource.driver.database,
-            ]);
+          ? await db.dataSource.query(
+              "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrations'",
+            )
+          : await db.dataSource.query(
+              "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> 'migrations'",
+              [db.dataSource.driver.database],
+            );
       expect({ dialect: db.dialect, left }).toEqual({ dialect: db.dialect, left: [] });
       await db.dataSource.runMigrations({ transaction: 'each' });
     }

@@ -141,4 +141,3 @@ describe('one way to open a transaction', () => {
     expect(await claves()).toEqual(['FIRST', 'LATE']);
   });
 });
-

@@ -15,9 +15,17 @@ const sub: Actor = { id: 'u-sub', role: 'subdireccion' };
 
 /** Runs `npm run audit:verify` as an operator would, against the suite's database. */
 async function auditVerify(db: Pick<TestDb, 'dataDir' | 'databaseUrl'>): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, DATA_DIR: db.dataDir, LOG_LEVEL: 'silent', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}) };
+  const env = {
+    ...process.env,
+    DATA_DIR: db.dataDir,
+    LOG_LEVEL: 'silent',
+    ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
+  };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register.js', 'src/cli/audit-verify.ts'], { cwd: join(__dirname, '..', '..'), env });
+    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register.js', 'src/cli/audit-verify.ts'], {
+      cwd: join(__dirname, '..', '..'),
+      env,
+    });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

@@ -18,7 +18,10 @@ describe('calendar seeding (LFT art. 74)', () => {
   let calendar: CalendarService;
   const rows = () => db.dataSource.getRepository(DiaInhabil);
   const datesOf = async (year: number): Promise<string[]> =>
-    (await rows().find()).map((d) => d.fecha).filter((f) => f.startsWith(`${year}-`)).sort();
+    (await rows().find())
+      .map((d) => d.fecha)
+      .filter((f) => f.startsWith(`${year}-`))
+      .sort();
   const art74 = (year: number): string[] => officialHolidays(year).map((h) => h.fecha);
 
   beforeAll(async () => {
@@ -53,7 +56,9 @@ describe('calendar seeding (LFT art. 74)', () => {
   });
 
   it('is idempotent: a second run adds nothing and keeps an administrator’s removal of a holiday', async () => {
-    expect(await calendar.ensureOfficialHolidays(IN_2026)).toBe([2025, 2026, 2027, 2028, 2029, 2030, 2031].flatMap(art74).length);
+    expect(await calendar.ensureOfficialHolidays(IN_2026)).toBe(
+      [2025, 2026, 2027, 2028, 2029, 2030, 2031].flatMap(art74).length,
+    );
     const count = await rows().count();
     expect(await calendar.ensureOfficialHolidays(IN_2026)).toBe(0);
     expect(await rows().count()).toBe(count);
@@ -65,7 +70,11 @@ describe('calendar seeding (LFT art. 74)', () => {
   });
 
   it('lets two processes that boot at once both seed without failing', async () => {
-    const results = await Promise.all([new CalendarService(db.dataSource), new CalendarService(db.dataSource)].map((c) => c.ensureOfficialHolidays(IN_2026)));
+    const results = await Promise.all(
+      [new CalendarService(db.dataSource), new CalendarService(db.dataSource)].map((c) =>
+        c.ensureOfficialHolidays(IN_2026),
+      ),
+    );
     expect(results.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     for (const y of [2025, 2028, 2031]) expect([y, await datesOf(y)]).toEqual([y, art74(y)]);
   });

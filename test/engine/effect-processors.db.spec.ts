@@ -8,7 +8,13 @@ import { CatalogModule } from '../../src/catalog/catalog.module';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
-import { type CommandProcessor, EffectProcessor, EffectProcessors, JOB_TYPES, type JobType } from '../../src/engine/effects/effect-processor';
+import {
+  type CommandProcessor,
+  EffectProcessor,
+  EffectProcessors,
+  JOB_TYPES,
+  type JobType,
+} from '../../src/engine/effects/effect-processor';
 import { EngineModule } from '../../src/engine/engine.module';
 import { ENTITIES } from '../../src/entities';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
@@ -55,7 +61,11 @@ function dummyProcessor(type: JobType, queue: QueueName) {
 
 // Every effect but the engine's own task reminders. The acuse's jobs go to the reminders queue here, to see that the
 // queue is the processor's word.
-@Module({ providers: JOB_TYPES.filter((t) => t !== 'taskReminder').map((t) => dummyProcessor(t, t === 'renderAcuse' ? 'reminders' : 'provisioning')) })
+@Module({
+  providers: JOB_TYPES.filter((t) => t !== 'taskReminder').map((t) =>
+    dummyProcessor(t, t === 'renderAcuse' ? 'reminders' : 'provisioning'),
+  ),
+})
 class DummyEffectsModule {}
 
 describe('effect processors: registered by the module that owns them, found by the engine', () => {
@@ -63,28 +73,49 @@ describe('effect processors: registered by the module that owns them, found by t
   let config: AppConfig;
   beforeAll(async () => {
     db = await createTestDb();
-    config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: db.dataDir, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}) });
+    config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: db.dataDir,
+      ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
+    });
     Logger.overrideLogger(false);
   });
   afterAll(async () => {
     await db?.close();
   });
 
-  it.each<QueueRole>(['web', 'worker', 'off'])('the application as %s gets the seven processors, each in its queue', async (role) => {
-    // Without REDIS_URL: web becomes all-in-one; a worker consumes the in-process queue (Bull is not needed to see this).
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, CATALOG, role), { logger: false });
-    try {
-      await app.init();
-      const found = app.get(EffectProcessors).all().map((p) => [p.type, p.constructor.name, p.queue]);
-      expect(found.sort()).toEqual(EXPECTED);
-    } finally {
-      await app.close();
-    }
-  });
+  it.each<QueueRole>(['web', 'worker', 'off'])(
+    'the application as %s gets the seven processors, each in its queue',
+    async (role) => {
+      // Without REDIS_URL: web becomes all-in-one; a worker consumes the in-process queue (Bull is not needed to see this).
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, CATALOG, role), {
+        logger: false,
+      });
+      try {
+        await app.init();
+        const found = app
+          .get(EffectProcessors)
+          .all()
+          .map((p) => [p.type, p.constructor.name, p.queue]);
+        expect(found.sort()).toEqual(EXPECTED);
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   it('runs a processor of a module the queue module does not know, in the queue the processor names', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(ENTITIES), AuthModule, CatalogModule, EngineModule.forRoot(CATALOG), QueueModule.forRoot('all-in-one'), DummyEffectsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(ENTITIES),
+        AuthModule,
+        CatalogModule,
+        EngineModule.forRoot(CATALOG),
+        QueueModule.forRoot('all-in-one'),
+        DummyEffectsModule,
+      ],
     }).compile();
     const app = await moduleRef.init();
     try {
@@ -95,7 +126,10 @@ describe('effect processors: registered by the module that owns them, found by t
       await driver.idle();
       expect(enqueue).toHaveBeenCalledWith('reminders', `${id}:1`, { outboxId: id }, expect.any(Number));
       expect(handled).toEqual([{ type: 'renderAcuse', outboxId: id }]);
-      expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id })).toMatchObject({ status: 'hecho', attempts: 0 });
+      expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id })).toMatchObject({
+        status: 'hecho',
+        attempts: 0,
+      });
     } finally {
       await app.close();
     }
@@ -106,6 +140,8 @@ describe('effect processors: registered by the module that owns them, found by t
     expect(() => new EffectProcessors([provision]).assertComplete()).toThrow(
       'Faltan procesadores para: sendCredentials, notifyHolder, renderAcuse, renderReplyLetter, wipeChosenPassword, taskReminder',
     );
-    expect(() => new EffectProcessors([provision, new (dummyProcessor('provision', 'letters'))()])).toThrow('Dos procesadores para el trabajo «provision»');
+    expect(() => new EffectProcessors([provision, new (dummyProcessor('provision', 'letters'))()])).toThrow(
+      'Dos procesadores para el trabajo «provision»',
+    );
   });
 });

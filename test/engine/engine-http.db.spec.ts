@@ -30,9 +30,17 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
 
   it('makes a first-login user change the password before anything else, with the policy', async () => {
     await http().get('/api/bandeja').set('Authorization', `Bearer ${tokens.nuevo}`).expect(403);
-    const weak = await http().post('/api/auth/contrasena').set('Authorization', `Bearer ${tokens.nuevo}`).send({ actual: STAFF_PASSWORD, nueva: 'password1234' }).expect(400);
+    const weak = await http()
+      .post('/api/auth/contrasena')
+      .set('Authorization', `Bearer ${tokens.nuevo}`)
+      .send({ actual: STAFF_PASSWORD, nueva: 'password1234' })
+      .expect(400);
     expect(weak.body.error).toBe('CONTRASENA_DEBIL');
-    await http().post('/api/auth/contrasena').set('Authorization', `Bearer ${tokens.nuevo}`).send({ actual: STAFF_PASSWORD, nueva: 'mariposa-volcan-tinta-88' }).expect(204);
+    await http()
+      .post('/api/auth/contrasena')
+      .set('Authorization', `Bearer ${tokens.nuevo}`)
+      .send({ actual: STAFF_PASSWORD, nueva: 'mariposa-volcan-tinta-88' })
+      .expect(204);
     // every session ends with the change; the new password works
     await http().get('/api/auth/yo').set('Authorization', `Bearer ${tokens.nuevo}`).expect(401);
     const tok = await login(t.app, 'nuevo', 'mariposa-volcan-tinta-88');
@@ -40,41 +48,84 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
   });
 
   it('runs a case through the API with 403 / 409 / 422 and the inbox of each role', async () => {
-    const started = await http().post('/api/tramites').set('Authorization', `Bearer ${tokens.oficialia}`).send({ procedimiento: 'prueba', datos: { folio: 'SSST-2026-0007', nivelClave: 'PRIMARIA' } }).expect(201);
+    const started = await http()
+      .post('/api/tramites')
+      .set('Authorization', `Bearer ${tokens.oficialia}`)
+      .send({ procedimiento: 'prueba', datos: { folio: 'SSST-2026-0007', nivelClave: 'PRIMARIA' } })
+      .expect(201);
     const id = started.body.caseId as string;
 
     const inboxSub = await http().get('/api/bandeja').set('Authorization', `Bearer ${tokens.oficialia}`).expect(200);
     expect(inboxSub.body.items.map((i: { tramite: string }) => i.tramite)).toContain(id);
     const view = await http().get(`/api/tramites/${id}`).set('Authorization', `Bearer ${tokens.oficialia}`).expect(200);
-    expect(view.body).toMatchObject({ estado: 'recibido', version: 1, acciones: [{ evento: 'TURNAR' }], folio: 'SSST-2026-0007' });
+    expect(view.body).toMatchObject({
+      estado: 'recibido',
+      version: 1,
+      acciones: [{ evento: 'TURNAR' }],
+      folio: 'SSST-2026-0007',
+    });
 
-    const forbidden = await http().post(`/api/tramites/${id}/eventos`).set('Authorization', `Bearer ${tokens.sistemas}`).send({ tipo: 'TURNAR', version: 1 }).expect(403);
+    const forbidden = await http()
+      .post(`/api/tramites/${id}/eventos`)
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .send({ tipo: 'TURNAR', version: 1 })
+      .expect(403);
     expect(forbidden.body.mensaje).toMatch(/corresponde a: Subdirección/);
-    await http().post(`/api/tramites/${id}/eventos`).set('Authorization', `Bearer ${tokens.oficialia}`).send({ tipo: 'TURNAR', version: 1 }).expect(200);
-    const stale = await http().post(`/api/tramites/${id}/eventos`).set('Authorization', `Bearer ${tokens.sistemas}`).send({ tipo: 'CANCELAR', version: 1 }).expect(409);
+    await http()
+      .post(`/api/tramites/${id}/eventos`)
+      .set('Authorization', `Bearer ${tokens.oficialia}`)
+      .send({ tipo: 'TURNAR', version: 1 })
+      .expect(200);
+    const stale = await http()
+      .post(`/api/tramites/${id}/eventos`)
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .send({ tipo: 'CANCELAR', version: 1 })
+      .expect(409);
     expect(stale.body).toMatchObject({ error: 'VERSION_CAMBIO', versionActual: 2 });
-    const notAccepted = await http().post(`/api/tramites/${id}/eventos`).set('Authorization', `Bearer ${tokens.sistemas}`).send({ tipo: 'TURNAR', version: 2 }).expect(422);
+    const notAccepted = await http()
+      .post(`/api/tramites/${id}/eventos`)
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .send({ tipo: 'TURNAR', version: 2 })
+      .expect(422);
     expect(notAccepted.body.error).toBe('ACCION_NO_DISPONIBLE');
 
     // The Subjefatura's inbox now has it; one person takes it, the other gets 409.
-    const inbox = await http().get('/api/bandeja').query({ folio: 'SSST-2026-0007' }).set('Authorization', `Bearer ${tokens.sistemas}`).expect(200);
+    const inbox = await http()
+      .get('/api/bandeja')
+      .query({ folio: 'SSST-2026-0007' })
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .expect(200);
     expect(inbox.body.total).toBe(1);
     const task = inbox.body.items[0];
     expect(task).toMatchObject({ rol: 'subjefatura', prioridad: 'alta', vencida: false, nivel: 'PRIMARIA' });
     await http().post(`/api/tareas/${task.id}/tomar`).set('Authorization', `Bearer ${tokens.sistemas}`).expect(200);
     await http().post(`/api/tareas/${task.id}/tomar`).set('Authorization', `Bearer ${tokens.sistemas2}`).expect(409);
     await http().post(`/api/tareas/${task.id}/liberar`).set('Authorization', `Bearer ${tokens.sistemas2}`).expect(403);
-    const mine = await http().get('/api/bandeja').query({ asignacion: 'mias' }).set('Authorization', `Bearer ${tokens.sistemas}`).expect(200);
+    const mine = await http()
+      .get('/api/bandeja')
+      .query({ asignacion: 'mias' })
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .expect(200);
     expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([task.id]);
     // A Nivel user has no access to another role's task and cannot act.
     await http().post(`/api/tareas/${task.id}/tomar`).set('Authorization', `Bearer ${tokens.primaria}`).expect(404);
 
-    await http().post(`/api/tramites/${id}/eventos`).set('Authorization', `Bearer ${tokens.sistemas}`).send({ tipo: 'CREAR', version: 2, datos: { curp: 'GOMC850315MCMRRR09' } }).expect(200);
-    const moves = await http().get(`/api/tramites/${id}/movimientos`).set('Authorization', `Bearer ${tokens.oficialia}`).expect(200);
+    await http()
+      .post(`/api/tramites/${id}/eventos`)
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .send({ tipo: 'CREAR', version: 2, datos: { curp: 'GOMC850315MCMRRR09' } })
+      .expect(200);
+    const moves = await http()
+      .get(`/api/tramites/${id}/movimientos`)
+      .set('Authorization', `Bearer ${tokens.oficialia}`)
+      .expect(200);
     expect(moves.body.map((m: { evento: string }) => m.evento)).toEqual(['INICIAR', 'TURNAR', 'CREAR']);
     await http().get('/api/tramites/no-es-un-id').set('Authorization', `Bearer ${tokens.oficialia}`).expect(404);
 
-    const svg = await http().get(`/api/tramites/${id}/diagrama.svg`).set('Authorization', `Bearer ${tokens.oficialia}`).expect(200);
+    const svg = await http()
+      .get(`/api/tramites/${id}/diagrama.svg`)
+      .set('Authorization', `Bearer ${tokens.oficialia}`)
+      .expect(200);
     expect(svg.headers['content-type']).toMatch(/image\/svg\+xml/);
     const text = typeof svg.text === 'string' && svg.text ? svg.text : Buffer.from(svg.body as Buffer).toString('utf8');
     const active = text.match(/<g[^>]*data-activo="true"[^>]*>/g) ?? [];
@@ -82,32 +133,59 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
     expect(active[0]).toContain('provisionando');
   });
 
-  it('draws the procedures\' diagrams for signed-in staff only', async () => {
+  it("draws the procedures' diagrams for signed-in staff only", async () => {
     // DiagramController (src/diagram) serves them: same guard as the rest of the API, nothing open.
     await http().get('/api/procedimientos/prueba/diagrama.svg').expect(401);
     await http().get('/api/tramites/00000000-0000-4000-8000-000000000000/diagrama.svg').expect(401);
-    const svg = await http().get('/api/procedimientos/prueba/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(200);
+    const svg = await http()
+      .get('/api/procedimientos/prueba/diagrama.svg')
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .expect(200);
     expect(svg.headers['content-type']).toMatch(/image\/svg\+xml/);
     const text = typeof svg.text === 'string' && svg.text ? svg.text : Buffer.from(svg.body as Buffer).toString('utf8');
     expect(text).toMatch(/^<svg [^>]*data-procedure="prueba"/);
     expect(text).not.toContain('data-activo');
-    const unknown = await http().get('/api/procedimientos/no-existe/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(404);
+    const unknown = await http()
+      .get('/api/procedimientos/no-existe/diagrama.svg')
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .expect(404);
     // An error is JSON, like every other error of the API (the SVG type is set only on the diagram itself).
     expect(unknown.headers['content-type']).toMatch(/application\/json/);
-    expect(unknown.body).toEqual({ error: 'PROCEDIMIENTO_DESCONOCIDO', mensaje: 'No existe el procedimiento «no-existe».' });
-    await http().get('/api/procedimientos/prueba/diagrama.svg').query({ version: '7' }).set('Authorization', `Bearer ${tokens.sistemas}`).expect(422);
+    expect(unknown.body).toEqual({
+      error: 'PROCEDIMIENTO_DESCONOCIDO',
+      mensaje: 'No existe el procedimiento «no-existe».',
+    });
+    await http()
+      .get('/api/procedimientos/prueba/diagrama.svg')
+      .query({ version: '7' })
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .expect(422);
     // A case that does not exist (or a malformed id) is a 404, as for the case itself.
-    await http().get('/api/tramites/00000000-0000-4000-8000-000000000000/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(404);
-    await http().get('/api/tramites/no-es-un-id/diagrama.svg').set('Authorization', `Bearer ${tokens.sistemas}`).expect(404);
+    await http()
+      .get('/api/tramites/00000000-0000-4000-8000-000000000000/diagrama.svg')
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .expect(404);
+    await http()
+      .get('/api/tramites/no-es-un-id/diagrama.svg')
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .expect(404);
   });
 
   it('starts oficio procedures only through the registration of the oficio', async () => {
-    const res = await http().post('/api/tramites').set('Authorization', `Bearer ${tokens.oficialia}`).send({ procedimiento: 'cuenta-bloquear', datos: {} }).expect(422);
+    const res = await http()
+      .post('/api/tramites')
+      .set('Authorization', `Bearer ${tokens.oficialia}`)
+      .send({ procedimiento: 'cuenta-bloquear', datos: {} })
+      .expect(422);
     expect(res.body.error).toBe('REQUIERE_OFICIO');
   });
 
   it('validates inbox filters with Spanish messages', async () => {
-    const res = await http().get('/api/bandeja').query({ porPagina: 500 }).set('Authorization', `Bearer ${tokens.sistemas}`).expect(400);
+    const res = await http()
+      .get('/api/bandeja')
+      .query({ porPagina: 500 })
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .expect(400);
     expect(res.body.mensaje).toMatch(/porPagina admite hasta 100/);
   });
 });
@@ -125,17 +203,38 @@ describe('administrators manage staff users', () => {
   it('creates a Nivel user with a first-login password shown once; others may not', async () => {
     const admin = await login(t.app, 'admin');
     const other = await login(t.app, 'otro');
-    await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${other}`).send({ usuario: 'sec', nombre: 'Secundaria', rol: 'nivel', nivel: 'SECUNDARIA' }).expect(403);
-    const noNivel = await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${admin}`).send({ usuario: 'sec', nombre: 'Nivel Secundaria', rol: 'nivel', nivel: 'NO_EXISTE' }).expect(400);
+    await http()
+      .post('/api/admin/usuarios')
+      .set('Authorization', `Bearer ${other}`)
+      .send({ usuario: 'sec', nombre: 'Secundaria', rol: 'nivel', nivel: 'SECUNDARIA' })
+      .expect(403);
+    const noNivel = await http()
+      .post('/api/admin/usuarios')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ usuario: 'sec', nombre: 'Nivel Secundaria', rol: 'nivel', nivel: 'NO_EXISTE' })
+      .expect(400);
     expect(noNivel.body.error).toBe('NIVEL_DESCONOCIDO');
     await t.db.dataSource.query("INSERT INTO nivel (clave, nombre) VALUES ('SECUNDARIA', 'Secundaria')");
-    const created = await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${admin}`).send({ usuario: 'sec', nombre: 'Nivel Secundaria', rol: 'nivel', nivel: 'secundaria', correo: 'secundaria@example.test' }).expect(201);
+    const created = await http()
+      .post('/api/admin/usuarios')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({
+        usuario: 'sec',
+        nombre: 'Nivel Secundaria',
+        rol: 'nivel',
+        nivel: 'secundaria',
+        correo: 'secundaria@example.test',
+      })
+      .expect(201);
     expect(created.body).toMatchObject({ usuario: 'sec', nivel: 'SECUNDARIA', debeCambiarContrasena: true });
     const first = await login(t.app, 'sec', created.body.contrasenaInicial);
     await http().get('/api/bandeja').set('Authorization', `Bearer ${first}`).expect(403); // must change it first
     const list = await http().get('/api/admin/usuarios').set('Authorization', `Bearer ${admin}`).expect(200);
     expect(JSON.stringify(list.body)).not.toContain(created.body.contrasenaInicial);
-    await http().post(`/api/admin/usuarios/${created.body.id}/desactivar`).set('Authorization', `Bearer ${admin}`).expect(200);
+    await http()
+      .post(`/api/admin/usuarios/${created.body.id}/desactivar`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
     await http().get('/api/auth/yo').set('Authorization', `Bearer ${first}`).expect(401);
   });
 });

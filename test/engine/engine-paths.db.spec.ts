@@ -73,10 +73,16 @@ const transitionKey = (source: string, event: string, target: string) => `${sour
 /** The transitions a walk through the engine can take: all but those from the initial state other than the startEvent. */
 function walkableTransitions(def: ProcedureDefinition): string[] {
   const initialState = stateString(initialTransition(def.machine, INPUT)[0].value);
-  const transient = new Set(statesOf(def.machine).filter((n) => (n.always ?? []).length > 0).map(statePath));
+  const transient = new Set(
+    statesOf(def.machine)
+      .filter((n) => (n.always ?? []).length > 0)
+      .map(statePath),
+  );
   const keys = transitionsOf(def.machine)
     .filter((t) => t.event !== '' && (t.source !== initialState || t.event === def.startEvent))
-    .map((t) => transitionKey(t.source, t.event, t.targets.length === 1 && !transient.has(t.targets[0]) ? t.targets[0] : '*'));
+    .map((t) =>
+      transitionKey(t.source, t.event, t.targets.length === 1 && !transient.has(t.targets[0]) ? t.targets[0] : '*'),
+    );
   return [...new Set(keys)];
 }
 
@@ -87,7 +93,12 @@ const keysOf = (from: Snap, event: ProcedureEvent, to: Snap): string[] => [
 ];
 
 /** The distinct paths (by event sequence) of both traversals, and those the engine cannot walk, with why. */
-function plan(def: ProcedureDefinition): { walk: PathPlan[]; skipped: { events: string; why: string }[]; shortest: number; simple: number } {
+function plan(def: ProcedureDefinition): {
+  walk: PathPlan[];
+  skipped: { events: string; why: string }[];
+  shortest: number;
+  simple: number;
+} {
   const traversal = { events: SAMPLE_EVENTS, input: INPUT, serializeState };
   const byKey = new Map<string, PathPlan>();
   const shortest = getShortestPaths(def.machine, traversal);
@@ -108,8 +119,10 @@ function plan(def: ProcedureDefinition): { walk: PathPlan[]; skipped: { events: 
   const skipped: { events: string; why: string }[] = [];
   for (const p of byKey.values()) {
     const types = p.events.map((e) => e.type).join(' → ');
-    if (p.events.length === 0) skipped.push({ events: '(estado inicial)', why: 'el motor aplica el evento de inicio al abrir el caso' });
-    else if (p.events[0].type !== def.startEvent) skipped.push({ events: types, why: `el motor abre el caso con ${def.startEvent}` });
+    if (p.events.length === 0)
+      skipped.push({ events: '(estado inicial)', why: 'el motor aplica el evento de inicio al abrir el caso' });
+    else if (p.events[0].type !== def.startEvent)
+      skipped.push({ events: types, why: `el motor abre el caso con ${def.startEvent}` });
     else walk.push(p);
   }
   // The transitions the walks take (pure), then one more path for each one they miss.
@@ -127,7 +140,9 @@ function plan(def: ProcedureDefinition): { walk: PathPlan[]; skipped: { events: 
       if (taken.has(wanted)) break;
       const prefix = p.steps.slice(1).map((s) => s.event);
       if (prefix[0]?.type !== def.startEvent) continue;
-      const event = SAMPLE_EVENTS.find((e) => p.state.can(e) && keysOf(p.state, e, transition(def.machine, p.state, e)[0]).includes(wanted));
+      const event = SAMPLE_EVENTS.find(
+        (e) => p.state.can(e) && keysOf(p.state, e, transition(def.machine, p.state, e)[0]).includes(wanted),
+      );
       if (!event) continue;
       walk.push({ events: [...prefix, event], from: ['ciclo'] });
       for (const k of keysOf(p.state, event, transition(def.machine, p.state, event)[0])) taken.add(k);
@@ -144,7 +159,10 @@ function pureStep(def: ProcedureDefinition, snap: Snap, event: ProcedureEvent): 
 
 /** Who may send the event, for a case addressed as the walked ones are (the samples' nivel, the responsable user). */
 const rolesFor = (def: ProcedureDefinition, snap: Snap, event: ProcedureEvent): ActorRole[] =>
-  rolesIn(def.machine.getTransitionData(snap, event).flatMap((t) => t.meta?.roles ?? []), { nivelClave: NIVEL, responsableId: actorOf('responsable').id });
+  rolesIn(
+    def.machine.getTransitionData(snap, event).flatMap((t) => t.meta?.roles ?? []),
+    { nivelClave: NIVEL, responsableId: actorOf('responsable').id },
+  );
 
 const expectedStatus = (snap: Snap): { status: string; outcome: string | null } => {
   if (snap.status === 'done') return { status: 'concluido', outcome: snap.output.outcome };
@@ -186,13 +204,19 @@ describe('every path of every procedure through the engine', () => {
   afterAll(async () => {
     await db?.close();
     // The figures the closing note quotes: paths per procedure and time per dialect.
-    console.log(`engine-paths (${db?.dialect}), ${((Date.now() - started) / 1000).toFixed(1)} s\n${figures.join('\n')}`);
+    console.log(
+      `engine-paths (${db?.dialect}), ${((Date.now() - started) / 1000).toFixed(1)} s\n${figures.join('\n')}`,
+    );
   });
 
   /** A fresh process as far as the engine can tell: its own connection pool, calendar cache and registry. */
   async function restarted<T>(fn: (fresh: EngineService) => Promise<T>): Promise<T> {
     const ds = new DataSource(
-      dataSourceOptions(db.databaseUrl ? { databaseUrl: db.databaseUrl, dataDir: db.dataDir } : { dataDir: db.dataDir, sqliteFile: db.sqliteFile }),
+      dataSourceOptions(
+        db.databaseUrl
+          ? { databaseUrl: db.databaseUrl, dataDir: db.dataDir }
+          : { dataDir: db.dataDir, sqliteFile: db.sqliteFile },
+      ),
     );
     await ds.initialize();
     try {
@@ -216,7 +240,8 @@ describe('every path of every procedure through the engine', () => {
       let events = 0;
 
       for (const [pathNo, path] of walk.entries()) {
-        const where = (i: number) => `${def.id} camino ${pathNo} (${path.events.map((e) => e.type).join(' → ')}), evento ${i}`;
+        const where = (i: number) =>
+          `${def.id} camino ${pathNo} (${path.events.map((e) => e.type).join(' → ')}), evento ${i}`;
         const [initial] = initialTransition(def.machine, INPUT);
         // Open the case with the path's first event.
         const first = path.events[0];
@@ -226,7 +251,12 @@ describe('every path of every procedure through the engine', () => {
         let snap = pure.next;
         const { caseId: _ignored, ...input } = INPUT;
         // The case is addressed to the actors of the samples: their nivel (INPUT) and the responsable user.
-        const opened = await engine.start(def.id, actorOf(startRoles[pathNo % startRoles.length]), { ...input }, { startEvent: payloadOf(first), responsableId: actorOf('responsable').id });
+        const opened = await engine.start(
+          def.id,
+          actorOf(startRoles[pathNo % startRoles.length]),
+          { ...input },
+          { startEvent: payloadOf(first), responsableId: actorOf('responsable').id },
+        );
         const caseId = opened.caseId;
         let result: TransitionResult = opened;
         const check = (r: TransitionResult, i: number, commands: string[]) => {
@@ -248,7 +278,8 @@ describe('every path of every procedure through the engine', () => {
           const from = stateString(snap.value);
           pure = pureStep(def, snap, event);
           for (const k of keysOf(snap, event, pure.next)) walked.add(k);
-          const send = (e: EngineService) => e.send(caseId, asEngineEvent(event), actor, { expectedVersion: result.version });
+          const send = (e: EngineService) =>
+            e.send(caseId, asEngineEvent(event), actor, { expectedVersion: result.version });
           if (!restartedIn.has(from)) {
             restartedIn.add(from);
             result = await restarted(send);
@@ -263,8 +294,12 @@ describe('every path of every procedure through the engine', () => {
 
         // One movement per event (plus the opening one), in order, each from where the previous one left.
         const moves = await db.dataSource.getRepository(Movement).find({ where: { caseId }, order: { seq: 'ASC' } });
-        expect([where(-1), moves.map((m) => m.eventType)]).toEqual([where(-1), ['INICIAR', ...path.events.map((e) => e.type)]]);
-        for (let k = 1; k < moves.length; k++) expect([where(k), moves[k].fromState]).toEqual([where(k), moves[k - 1].toState]);
+        expect([where(-1), moves.map((m) => m.eventType)]).toEqual([
+          where(-1),
+          ['INICIAR', ...path.events.map((e) => e.type)],
+        ]);
+        for (let k = 1; k < moves.length; k++)
+          expect([where(k), moves[k].fromState]).toEqual([where(k), moves[k - 1].toState]);
 
         // What is stored is what the pure walk holds.
         const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: caseId });

@@ -26,15 +26,23 @@ describe('procedure versions side by side', () => {
     await v1only.send(toMigrate.caseId, { type: 'TURNAR' }, sub);
 
     // Deploy version 2 while those cases are open.
-    const both = new EngineService(db.dataSource, [testProcedure(1), testProcedure(2)], new CalendarService(db.dataSource));
+    const both = new EngineService(
+      db.dataSource,
+      [testProcedure(1), testProcedure(2)],
+      new CalendarService(db.dataSource),
+    );
     await both.syncCatalog(new Date('2026-06-01T00:00:00Z'));
     const fresh = await both.start('prueba', sub, {}, { now: new Date('2026-06-02T00:00:00Z') });
-    expect((await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: fresh.caseId })).procedureVersion).toBe(2);
+    expect(
+      (await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: fresh.caseId })).procedureVersion,
+    ).toBe(2);
     expect((await both.send(fresh.caseId, { type: 'TURNAR' }, sub)).state).toBe('revision');
 
     // The version-1 case goes on with its own machine.
     expect((await both.send(old.caseId, { type: 'CREAR', curp: CURP }, sj)).state).toBe('provisionando');
-    expect((await both.send(old.caseId, { type: 'PROVISION_OK', cuentaId: 'c-v1' }, SYSTEM_ACTOR)).outcome).toBe('creada');
+    expect((await both.send(old.caseId, { type: 'PROVISION_OK', cuentaId: 'c-v1' }, SYSTEM_ACTOR)).outcome).toBe(
+      'creada',
+    );
 
     // Migration maps enSubjefatura → revision, moves the open task, and the case completes on version 2.
     const res = await both.migrateOpenCases('prueba', 1, { id: 'admin', role: 'administrador' });
@@ -44,7 +52,9 @@ describe('procedure versions side by side', () => {
     const open = await db.dataSource.getRepository(Task).findBy({ caseId: toMigrate.caseId, status: 'abierta' });
     expect(open.map((t) => t.stateId)).toEqual(['prueba.revision']);
     await both.send(toMigrate.caseId, { type: 'CREAR', curp: CURP }, sj);
-    expect((await both.send(toMigrate.caseId, { type: 'PROVISION_OK', cuentaId: 'c-v2' }, SYSTEM_ACTOR)).outcome).toBe('creada');
+    expect((await both.send(toMigrate.caseId, { type: 'PROVISION_OK', cuentaId: 'c-v2' }, SYSTEM_ACTOR)).outcome).toBe(
+      'creada',
+    );
   });
 
   it('lists the cases whose state the new version cannot map, and leaves them as they were', async () => {
@@ -55,6 +65,9 @@ describe('procedure versions side by side', () => {
     const engine = new EngineService(db.dataSource, [testProcedure(1), v2NoMap], new CalendarService(db.dataSource));
     const res = await engine.migrateOpenCases('prueba', 1, { id: 'admin', role: 'administrador' });
     expect(res.unmapped).toEqual([{ caseId: c.caseId, state: 'enSubjefatura' }]);
-    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ procedureVersion: 1, state: 'enSubjefatura' });
+    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({
+      procedureVersion: 1,
+      state: 'enSubjefatura',
+    });
   });
 });

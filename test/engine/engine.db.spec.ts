@@ -24,7 +24,8 @@ describe('engine', () => {
   });
   afterAll(async () => db?.close());
 
-  const tasksOf = (caseId: string) => db.dataSource.getRepository(Task).find({ where: { caseId }, order: { createdAt: 'ASC' } });
+  const tasksOf = (caseId: string) =>
+    db.dataSource.getRepository(Task).find({ where: { caseId }, order: { createdAt: 'ASC' } });
 
   it('runs a case end to end: tasks open and close, the effect goes to the outbox, the output closes the case', async () => {
     const s = await engine.start('prueba', sub, { folio: 'SSST-OF-2026-0001', nivelClave: 'PRIMARIA' });
@@ -32,7 +33,12 @@ describe('engine', () => {
     expect(s.commands.map((c) => c.type)).toEqual(['renderAcuse']);
     let tasks = await tasksOf(s.caseId);
     expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ candidateRole: 'subdireccion', status: 'abierta', folio: 'SSST-OF-2026-0001', nivelClave: 'PRIMARIA' });
+    expect(tasks[0]).toMatchObject({
+      candidateRole: 'subdireccion',
+      status: 'abierta',
+      folio: 'SSST-OF-2026-0001',
+      nivelClave: 'PRIMARIA',
+    });
 
     const t1 = await engine.send(s.caseId, { type: 'TURNAR' }, sub, { expectedVersion: 1 });
     expect(t1).toMatchObject({ state: 'enSubjefatura', version: 2 });
@@ -56,7 +62,9 @@ describe('engine', () => {
     expect(row).toMatchObject({ status: 'concluido', cuentaId: 'c-1', curp: CURP, version: 4 });
     expect(row.closedAt).toBeInstanceOf(Date);
 
-    const moves = await db.dataSource.getRepository(Movement).find({ where: { caseId: s.caseId }, order: { seq: 'ASC' } });
+    const moves = await db.dataSource
+      .getRepository(Movement)
+      .find({ where: { caseId: s.caseId }, order: { seq: 'ASC' } });
     expect(moves.map((m) => [m.fromState, m.toState, m.eventType, m.actorRole])).toEqual([
       ['(inicio)', 'recibido', 'INICIAR', 'subdireccion'],
       ['recibido', 'enSubjefatura', 'TURNAR', 'subdireccion'],
@@ -71,11 +79,22 @@ describe('engine', () => {
 
   it('refuses an event from a role that is not the step’s responsable (403), unknown in the state (422), guard failing (422)', async () => {
     const s = await engine.start('prueba', sub, { nivelClave: 'PRIMARIA' });
-    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sj)).rejects.toMatchObject({ status: 403, code: 'ROL_NO_AUTORIZADO' });
-    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sj)).rejects.toThrow(/corresponde a: Subdirección de Sistemas/);
-    await expect(engine.send(s.caseId, { type: 'CREAR', curp: CURP }, sj)).rejects.toMatchObject({ status: 422, code: 'ACCION_NO_DISPONIBLE' });
+    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sj)).rejects.toMatchObject({
+      status: 403,
+      code: 'ROL_NO_AUTORIZADO',
+    });
+    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sj)).rejects.toThrow(
+      /corresponde a: Subdirección de Sistemas/,
+    );
+    await expect(engine.send(s.caseId, { type: 'CREAR', curp: CURP }, sj)).rejects.toMatchObject({
+      status: 422,
+      code: 'ACCION_NO_DISPONIBLE',
+    });
     await engine.send(s.caseId, { type: 'TURNAR' }, sub);
-    await expect(engine.send(s.caseId, { type: 'CREAR', curp: 'corta' }, sj)).rejects.toMatchObject({ status: 422, code: 'CONDICION_NO_CUMPLIDA' });
+    await expect(engine.send(s.caseId, { type: 'CREAR', curp: 'corta' }, sj)).rejects.toMatchObject({
+      status: 422,
+      code: 'CONDICION_NO_CUMPLIDA',
+    });
     await expect(engine.start('prueba', nivel, {})).rejects.toMatchObject({ status: 403 });
     // Nothing was written by the refused events.
     const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: s.caseId });
@@ -86,12 +105,17 @@ describe('engine', () => {
   it('answers 409 to an actor who read an older version', async () => {
     const s = await engine.start('prueba', sub, {});
     await engine.send(s.caseId, { type: 'TURNAR' }, sub, { expectedVersion: 1 });
-    await expect(engine.send(s.caseId, { type: 'CANCELAR' }, sj, { expectedVersion: 1 })).rejects.toMatchObject({ status: 409, code: 'VERSION_CAMBIO' });
+    await expect(engine.send(s.caseId, { type: 'CANCELAR' }, sj, { expectedVersion: 1 })).rejects.toMatchObject({
+      status: 409,
+      code: 'VERSION_CAMBIO',
+    });
   });
 
   it('lets exactly one of 20 concurrent events on one case win; the rest get 409 and nothing is lost', async () => {
     const s = await engine.start('prueba', sub, {});
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => engine.send(s.caseId, { type: 'TURNAR' }, sub, { expectedVersion: 1 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => engine.send(s.caseId, { type: 'TURNAR' }, sub, { expectedVersion: 1 })),
+    );
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);
@@ -116,11 +140,16 @@ describe('engine', () => {
     const repo = db.dataSource.getRepository(ProcedureCase);
     const row = await repo.findOneByOrFail({ id: s.caseId });
     await repo.update({ id: s.caseId }, { snapshot: row.snapshot.replace('"recibido"', '"estadoQueNoExiste"') });
-    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sub)).rejects.toMatchObject({ status: 409, code: 'CASO_EN_INCIDENTE' });
+    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sub)).rejects.toMatchObject({
+      status: 409,
+      code: 'CASO_EN_INCIDENTE',
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(await repo.findOneByOrFail({ id: s.caseId })).toMatchObject({ status: 'incidente' });
     const tasks = await tasksOf(s.caseId);
-    expect(tasks.some((t) => t.stateId === '(incidente)' && t.candidateRole === 'subjefatura' && t.status === 'abierta')).toBe(true);
+    expect(
+      tasks.some((t) => t.stateId === '(incidente)' && t.candidateRole === 'subjefatura' && t.status === 'abierta'),
+    ).toBe(true);
   });
 
   it('computes due dates in business days and schedules reminder and escalation jobs for every task', async () => {
@@ -130,8 +159,12 @@ describe('engine', () => {
     const s = await fresh.start('prueba', sub, {}, { now: friday });
     const [task] = await tasksOf(s.caseId);
     expect(task.dueAt.toISOString()).toBe('2026-11-18T05:59:59.000Z'); // Tuesday 17 Nov, end of day in Colima
-    const reminders = await db.dataSource.getRepository(OutboxCommand).find({ where: { caseId: s.caseId, type: 'taskReminder' } });
+    const reminders = await db.dataSource
+      .getRepository(OutboxCommand)
+      .find({ where: { caseId: s.caseId, type: 'taskReminder' } });
     expect(reminders.map((r) => JSON.parse(r.payload).kind).sort()).toEqual(['recordatorio', 'vencimiento']);
-    expect(reminders.find((r) => r.payload.includes('vencimiento'))!.availableAt.toISOString()).toBe(task.dueAt.toISOString());
+    expect(reminders.find((r) => r.payload.includes('vencimiento'))!.availableAt.toISOString()).toBe(
+      task.dueAt.toISOString(),
+    );
   });
 });

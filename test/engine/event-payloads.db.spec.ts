@@ -54,12 +54,25 @@ describe('event payloads over the REST API', () => {
   afterAll(async () => t?.close());
 
   const send = (who: Who, caseId: string, tipo: string, version: number, datos?: Record<string, unknown>) =>
-    http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${tok[who]}`).send({ tipo, version, ...(datos ? { datos } : {}) });
+    http()
+      .post(`/api/tramites/${caseId}/eventos`)
+      .set('Authorization', `Bearer ${tok[who]}`)
+      .send({ tipo, version, ...(datos ? { datos } : {}) });
 
   /** A 5.4 oficio registered, turned and received: the Subjefatura looks for the account. */
   async function reassignmentAtSubjefatura(numeroOficio: string): Promise<string> {
     const r = http().post('/api/oficios').set('Authorization', `Bearer ${tok.oficialia}`);
-    const fields = { procedimiento: 'cuenta-reasignar', numeroOficio, area: 'Dirección de Becas', responsableId: ids.becas, asunto: 'Reasignar programa.datos', cuentas: cuenta.direccion, fechaOficio: '2026-11-20', remitenteNombre: 'Profr. José Núñez', remitenteCargo: 'Director' };
+    const fields = {
+      procedimiento: 'cuenta-reasignar',
+      numeroOficio,
+      area: 'Dirección de Becas',
+      responsableId: ids.becas,
+      asunto: 'Reasignar programa.datos',
+      cuentas: cuenta.direccion,
+      fechaOficio: '2026-11-20',
+      remitenteNombre: 'Profr. José Núñez',
+      remitenteCargo: 'Director',
+    };
     for (const [k, v] of Object.entries(fields)) void r.field(k, v);
     const res = await r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' });
     if (res.status !== 201) throw new Error(`registro → ${res.status}: ${JSON.stringify(res.body)}`);
@@ -74,13 +87,22 @@ describe('event payloads over the REST API', () => {
 
   const state = async (caseId: string) => {
     const row = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
-    return { version: row.version, state: row.state, status: row.status, movements: await ds().getRepository(Movement).countBy({ caseId }) };
+    return {
+      version: row.version,
+      state: row.state,
+      status: row.status,
+      movements: await ds().getRepository(Movement).countBy({ caseId }),
+    };
   };
 
   it('refuses a reassignment to a malformed CURP: 422, the field named, nothing saved', async () => {
     const caseId = await reassignmentAtSubjefatura('DB/1001/2026');
     const before = await state(caseId);
-    const res = await send('sistemas', caseId, 'REASIGNAR', before.version, { cuentaId: cuenta.id, newCurp: 'GOMC850315', previousCurp: holder.curp }).expect(422);
+    const res = await send('sistemas', caseId, 'REASIGNAR', before.version, {
+      cuentaId: cuenta.id,
+      newCurp: 'GOMC850315',
+      previousCurp: holder.curp,
+    }).expect(422);
     expect(res.body).toMatchObject({ error: 'DATOS_INVALIDOS', campo: 'newCurp' });
     expect(res.body.mensaje).toMatch(/^CURP del nuevo titular: .*18 caracteres/);
     expect(await state(caseId)).toEqual(before);
@@ -93,8 +115,17 @@ describe('event payloads over the REST API', () => {
     expect(sinMotivo.body).toMatchObject({ error: 'DATOS_INVALIDOS', campo: 'motivo', mensaje: 'Escriba el motivo.' });
     const blank = await send('sistemas', caseId, 'CANCELAR', before.version, { motivo: '   ' }).expect(422);
     expect(blank.body.mensaje).toBe('Escriba el motivo.');
-    const extra = await send('sistemas', caseId, 'REASIGNAR', before.version, { cuentaId: cuenta.id, newCurp: holder.curp, previousCurp: null, contrasena: 'x' }).expect(422);
-    expect(extra.body).toMatchObject({ error: 'DATOS_INVALIDOS', campo: 'contrasena', mensaje: 'La acción «REASIGNAR» no lleva el dato «contrasena»; quítelo.' });
+    const extra = await send('sistemas', caseId, 'REASIGNAR', before.version, {
+      cuentaId: cuenta.id,
+      newCurp: holder.curp,
+      previousCurp: null,
+      contrasena: 'x',
+    }).expect(422);
+    expect(extra.body).toMatchObject({
+      error: 'DATOS_INVALIDOS',
+      campo: 'contrasena',
+      mensaje: 'La acción «REASIGNAR» no lleva el dato «contrasena»; quítelo.',
+    });
     expect(await state(caseId)).toEqual(before);
     // The same case takes a well-formed cancellation.
     await send('sistemas', caseId, 'CANCELAR', before.version, { motivo: 'El área retiró la solicitud.' }).expect(200);

@@ -21,7 +21,9 @@ describe('idle expiry: declared by the procedure catalog (machines/), applied by
   let db: TestDb;
   beforeAll(async () => {
     db = await createTestDb();
-    await new EngineService(db.dataSource, PROCEDURES, new CalendarService(db.dataSource)).syncCatalog(new Date('2026-01-01T00:00:00Z'));
+    await new EngineService(db.dataSource, PROCEDURES, new CalendarService(db.dataSource)).syncCatalog(
+      new Date('2026-01-01T00:00:00Z'),
+    );
   });
   afterAll(async () => {
     await db?.close();
@@ -32,7 +34,8 @@ describe('idle expiry: declared by the procedure catalog (machines/), applied by
     const engine = new EngineService(db.dataSource, catalog, new CalendarService(db.dataSource));
     const w = await addWorker(db.dataSource);
     const c = await engine.start('personal-alta', asWorker(w.curp), {}, identify(w));
-    const status = async () => (await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).status;
+    const status = async () =>
+      (await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).status;
     return { expiry: new IdleCaseExpiry(db.dataSource, engine), status };
   }
 

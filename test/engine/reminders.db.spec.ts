@@ -23,7 +23,12 @@ describe('task reminders and escalation (delayed jobs, not machine timers)', () 
 
   it('reminds the role when "falta poco", escalates to the Subdirección with priority alta when overdue, once each', async () => {
     const start = new Date('2026-11-23T16:00:00Z'); // Monday
-    const c = await p.engine.start('cuenta-bloquear', { id: 'u-sub', role: 'subdireccion' }, { oficio: { folio: 'DRH/45/2026', asunto: 'Bloqueo' } }, { now: start });
+    const c = await p.engine.start(
+      'cuenta-bloquear',
+      { id: 'u-sub', role: 'subdireccion' },
+      { oficio: { folio: 'DRH/45/2026', asunto: 'Bloqueo' } },
+      { now: start },
+    );
     const task = await db.dataSource.getRepository(Task).findOneByOrFail({ caseId: c.caseId, status: 'abierta' });
     expect(task.candidateRole).toBe('subdireccion');
 
@@ -47,7 +52,10 @@ describe('task reminders and escalation (delayed jobs, not machine timers)', () 
     expect(mails.some((m) => m.includes('sistemas1@example.test'))).toBe(false);
     // Both come from the mail templates (tarea-por-vencer, tarea-vencida): subject, inbox link, the shared footer.
     const parsed = mails.map((m) => parseMessage(m));
-    expect(parsed.map((m) => m.header('subject')?.replace(/:.*/, '')).sort()).toEqual(['Tarea por vencer', 'Tarea vencida']);
+    expect(parsed.map((m) => m.header('subject')?.replace(/:.*/, '')).sort()).toEqual([
+      'Tarea por vencer',
+      'Tarea vencida',
+    ]);
     for (const m of parsed) {
       expect(m.text).toContain(`Tarea: ${task.title}`);
       expect(m.text).toMatch(/Atiéndala en: http\S+\/bandeja/);

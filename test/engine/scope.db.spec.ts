@@ -24,7 +24,13 @@ describe('case scope: deny by default for Nivel and Responsable', () => {
   const ds = () => t.db.dataSource;
 
   const register = async (fields: Record<string, string>): Promise<string> => {
-    const all = { fechaOficio: '2026-11-20', remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz', remitenteCargo: 'Directora', asunto: 'Solicitud', ...fields };
+    const all = {
+      fechaOficio: '2026-11-20',
+      remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz',
+      remitenteCargo: 'Directora',
+      asunto: 'Solicitud',
+      ...fields,
+    };
     return (await postOficio(t, tok.oficialia, pdf, all).expect(201)).body.tramite as string;
   };
 
@@ -46,7 +52,8 @@ describe('case scope: deny by default for Nivel and Responsable', () => {
     await createStaff(ds(), 'sinnivel', 'nivel', { nivelClave: null });
     const becas = await createStaff(ds(), 'becas', 'responsable');
     await createStaff(ds(), 'lectura', 'responsable');
-    for (const u of ['oficialia', 'sistemas', 'admin', 'primaria', 'sinnivel', 'becas', 'lectura']) tok[u] = await login(t.app, u);
+    for (const u of ['oficialia', 'sistemas', 'admin', 'primaria', 'sinnivel', 'becas', 'lectura'])
+      tok[u] = await login(t.app, u);
     pdf = await scannedOficio('Oficio de prueba.');
 
     // A worker's self-service (5.1.1), waiting for the worker's confirmation.
@@ -57,38 +64,83 @@ describe('case scope: deny by default for Nivel and Responsable', () => {
 
     // A school's password reset through the PII (5.2.2), waiting in the Subjefatura's inbox.
     const director = await addWorker(ds(), { nombre: 'Ramón', primerApellido: 'López' });
-    await ds().getRepository(CentroTrabajo).insert({ cct: '06DPR0001A', nombre: 'Escuela Primaria Benito Juárez', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
-    await ds().getRepository(Cuenta).insert({ id: '11111111-1111-4111-a111-111111111111', direccion: '06dpr0001a@colima.gob.mx', localPart: '06dpr0001a', dominio: 'colima.gob.mx', tipo: 'centro_trabajo', titularTipo: 'centro', titularCurp: null, titularCct: '06DPR0001A', estado: 'activa', proveedor: 'local', proveedorId: null });
-    const pii = await http().post('/api/pii/centros/06DPR0001A/restablecer-contrasena').set('X-Api-Key', PII_KEY).send({ contrasena: 'jacaranda-volcan-2026' }).expect(202);
+    await ds().getRepository(CentroTrabajo).insert({
+      cct: '06DPR0001A',
+      nombre: 'Escuela Primaria Benito Juárez',
+      nivelClave: 'PRIMARIA',
+      directorCurp: director.curp,
+      correo: null,
+      estatus: 'activo',
+    });
+    await ds().getRepository(Cuenta).insert({
+      id: '11111111-1111-4111-a111-111111111111',
+      direccion: '06dpr0001a@colima.gob.mx',
+      localPart: '06dpr0001a',
+      dominio: 'colima.gob.mx',
+      tipo: 'centro_trabajo',
+      titularTipo: 'centro',
+      titularCurp: null,
+      titularCct: '06DPR0001A',
+      estado: 'activa',
+      proveedor: 'local',
+      proveedorId: null,
+    });
+    const pii = await http()
+      .post('/api/pii/centros/06DPR0001A/restablecer-contrasena')
+      .set('X-Api-Key', PII_KEY)
+      .send({ contrasena: 'jacaranda-volcan-2026' })
+      .expect(202);
     cases.pii = pii.body.tramite as string;
 
     // An area's oficio with no responsable user; one from the Nivel Primaria; one naming the responsable of Becas.
-    cases.area = await register({ procedimiento: 'cuenta-bloquear', numeroOficio: 'DA/0001/2026', area: 'Dirección Administrativa' });
-    cases.primaria = await register({ procedimiento: 'centro-trabajo-alta', numeroOficio: 'DEP/0001/2026', nivel: 'PRIMARIA', cct: '06DPR0001A' });
-    cases.becas = await register({ procedimiento: 'cuenta-bloquear', numeroOficio: 'DB/0001/2026', area: 'Dirección de Becas', responsableId: becas.id });
+    cases.area = await register({
+      procedimiento: 'cuenta-bloquear',
+      numeroOficio: 'DA/0001/2026',
+      area: 'Dirección Administrativa',
+    });
+    cases.primaria = await register({
+      procedimiento: 'centro-trabajo-alta',
+      numeroOficio: 'DEP/0001/2026',
+      nivel: 'PRIMARIA',
+      cct: '06DPR0001A',
+    });
+    cases.becas = await register({
+      procedimiento: 'cuenta-bloquear',
+      numeroOficio: 'DB/0001/2026',
+      area: 'Dirección de Becas',
+      responsableId: becas.id,
+    });
   });
   afterAll(async () => t?.close());
 
-  it.each(['autoservicio', 'pii', 'area'])('hides a case addressed to no Nivel and no responsable (%s) from every Nivel and Responsable: 404', async (which) => {
-    for (const who of ['primaria', 'sinnivel', 'becas', 'lectura']) {
-      expect([who, await reads(who, cases[which])]).toEqual([who, [404, 404, 404, 404]]);
-    }
-    // The staff who work every case still read it.
-    for (const who of ['oficialia', 'sistemas', 'admin']) {
-      await http().get(`/api/tramites/${cases[which]}`).set('Authorization', `Bearer ${tok[who]}`).expect(200);
-    }
-  });
+  it.each(['autoservicio', 'pii', 'area'])(
+    'hides a case addressed to no Nivel and no responsable (%s) from every Nivel and Responsable: 404',
+    async (which) => {
+      for (const who of ['primaria', 'sinnivel', 'becas', 'lectura']) {
+        expect([who, await reads(who, cases[which])]).toEqual([who, [404, 404, 404, 404]]);
+      }
+      // The staff who work every case still read it.
+      for (const who of ['oficialia', 'sistemas', 'admin']) {
+        await http().get(`/api/tramites/${cases[which]}`).set('Authorization', `Bearer ${tok[who]}`).expect(200);
+      }
+    },
+  );
 
   it('shows a case to the Nivel it comes from and to the responsable it names, and to nobody else of those roles', async () => {
     expect(await reads('primaria', cases.primaria)).toEqual([200, 200, 200, 200]);
-    for (const who of ['sinnivel', 'becas', 'lectura']) expect([who, await reads(who, cases.primaria)]).toEqual([who, [404, 404, 404, 404]]);
+    for (const who of ['sinnivel', 'becas', 'lectura'])
+      expect([who, await reads(who, cases.primaria)]).toEqual([who, [404, 404, 404, 404]]);
     expect(await reads('becas', cases.becas)).toEqual([200, 200, 200, 200]);
-    for (const who of ['primaria', 'sinnivel', 'lectura']) expect([who, await reads(who, cases.becas)]).toEqual([who, [404, 404, 404, 404]]);
+    for (const who of ['primaria', 'sinnivel', 'lectura'])
+      expect([who, await reads(who, cases.becas)]).toEqual([who, [404, 404, 404, 404]]);
   });
 
   it('refuses an action on a case that is not theirs with the same 404, before looking at the step', async () => {
     for (const which of ['autoservicio', 'pii', 'area']) {
-      const res = await http().post(`/api/tramites/${cases[which]}/eventos`).set('Authorization', `Bearer ${tok.lectura}`).send({ tipo: 'ACUSAR_RECIBO', version: 1 });
+      const res = await http()
+        .post(`/api/tramites/${cases[which]}/eventos`)
+        .set('Authorization', `Bearer ${tok.lectura}`)
+        .send({ tipo: 'ACUSAR_RECIBO', version: 1 });
       expect([which, res.status, res.body.error]).toEqual([which, 404, 'NO_ENCONTRADO']);
     }
   });

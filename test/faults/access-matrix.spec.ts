@@ -20,7 +20,18 @@ import { addressFor, type FaultApp, faultApp, routeKey, routeTable } from './sup
 import { buildWorld, PII_KEY, type StaffName, type World } from './world';
 import { reportFigures } from './report';
 
-const PRINCIPALS = ['anonimo', 'subdireccion', 'subjefatura', 'administrador', 'nivel', 'nivelOtro', 'responsable', 'responsableOtro', 'trabajador', 'pii'] as const;
+const PRINCIPALS = [
+  'anonimo',
+  'subdireccion',
+  'subjefatura',
+  'administrador',
+  'nivel',
+  'nivelOtro',
+  'responsable',
+  'responsableOtro',
+  'trabajador',
+  'pii',
+] as const;
 type Principal = (typeof PRINCIPALS)[number];
 const STAFF_OF: Partial<Record<Principal, StaffName>> = {
   subdireccion: 'oficialia',
@@ -67,10 +78,16 @@ const ANY_STAFF: Spec = { staff: 'ok', resto: 401 };
 const ANY_STAFF_PAGE: Spec = { staff: 'ok', resto: 'entrar' };
 /** Roles that work every case. */
 const WORKERS_OF_CASES = { subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok' } as const;
-const one = (expect: Spec, extra: Omit<Variant, 'expect' | 'on'> = {}): Row => ({ variants: [{ on: '-', expect, ...extra }] });
+const one = (expect: Spec, extra: Omit<Variant, 'expect' | 'on'> = {}): Row => ({
+  variants: [{ on: '-', expect, ...extra }],
+});
 
 /** A case (or its oficio, task, document) addressed to the Nivel PRIMARIA, to the responsable of Becas, or to neither. */
-const scoped = (read: (w: World, which: 'nivel' | 'becas' | 'pii' | 'worker') => Record<string, string>, base: Spec, opts: { body?: Variant['body']; which?: ('nivel' | 'becas' | 'pii' | 'worker')[] } = {}): Row => ({
+const scoped = (
+  read: (w: World, which: 'nivel' | 'becas' | 'pii' | 'worker') => Record<string, string>,
+  base: Spec,
+  opts: { body?: Variant['body']; which?: ('nivel' | 'becas' | 'pii' | 'worker')[] } = {},
+): Row => ({
   variants: (opts.which ?? ['nivel', 'becas', 'pii', 'worker']).map((which) => ({
     on: which,
     params: (w: World) => read(w, which),
@@ -86,10 +103,19 @@ const scoped = (read: (w: World, which: 'nivel' | 'becas' | 'pii' | 'worker') =>
   })),
 });
 const caseOf = (w: World, which: 'nivel' | 'becas' | 'pii' | 'worker'): string =>
-  which === 'nivel' ? w.nivelCase.caseId : which === 'becas' ? w.becasCase.caseId : which === 'pii' ? w.piiCaseId : w.worker.caseId;
+  which === 'nivel'
+    ? w.nivelCase.caseId
+    : which === 'becas'
+      ? w.becasCase.caseId
+      : which === 'pii'
+        ? w.piiCaseId
+        : w.worker.caseId;
 
 /** The task of each oficio case back in its role's inbox, taken by nobody. */
-const untake = (w: World, t: FaultApp): Promise<unknown> => t.db.dataSource.getRepository(Task).update({ id: In([w.nivelCase.taskId, w.becasCase.taskId]) }, { assigneeId: null });
+const untake = (w: World, t: FaultApp): Promise<unknown> =>
+  t.db.dataSource
+    .getRepository(Task)
+    .update({ id: In([w.nivelCase.taskId, w.becasCase.taskId]) }, { assigneeId: null });
 const untaken = (row: Row): Row => ({ ...row, after: untake });
 
 const SIGN_IN_BODY = { usuario: 'nadie', contrasena: 'no-es-la-contrasena' };
@@ -121,8 +147,14 @@ const TABLE: Record<string, Row> = {
   // Administration of staff users.
   'GET /api/admin/usuarios': one({ administrador: 'ok', staff: 403, resto: 401 }),
   'POST /api/admin/usuarios': one({ administrador: 400, staff: 403, resto: 401 }),
-  'POST /api/admin/usuarios/:id/restablecer': one({ administrador: 'ok', staff: 403, resto: 401 }, { params: (w) => ({ id: w.victimaId }) }),
-  'POST /api/admin/usuarios/:id/desactivar': one({ administrador: 'ok', staff: 403, resto: 401 }, { params: (w) => ({ id: w.victimaId }) }),
+  'POST /api/admin/usuarios/:id/restablecer': one(
+    { administrador: 'ok', staff: 403, resto: 401 },
+    { params: (w) => ({ id: w.victimaId }) },
+  ),
+  'POST /api/admin/usuarios/:id/desactivar': one(
+    { administrador: 'ok', staff: 403, resto: 401 },
+    { params: (w) => ({ id: w.victimaId }) },
+  ),
 
   // Cases (deny by default for Nivel and responsable: 404 for what is not addressed to them).
   'POST /api/tramites': one({ staff: 400, resto: 401 }),
@@ -130,28 +162,58 @@ const TABLE: Record<string, Row> = {
   'GET /api/tramites/:id/movimientos': scoped((w, x) => ({ id: caseOf(w, x) }), { ...WORKERS_OF_CASES, resto: 401 }),
   'GET /api/tramites/:id/diagrama.svg': scoped((w, x) => ({ id: caseOf(w, x) }), { ...WORKERS_OF_CASES, resto: 401 }),
   // A stale version: whoever may see the case hears 409 (it changed since version 1); whoever may not, 404.
-  'POST /api/tramites/:id/eventos': scoped((w, x) => ({ id: caseOf(w, x) }), { subdireccion: 409, subjefatura: 409, administrador: 409, nivel: 409, responsable: 409, resto: 401 }, {
-    body: () => ({ tipo: 'ACUSAR_RECIBO', version: 1 }),
-    which: ['nivel', 'becas'],
-  }),
+  'POST /api/tramites/:id/eventos': scoped(
+    (w, x) => ({ id: caseOf(w, x) }),
+    { subdireccion: 409, subjefatura: 409, administrador: 409, nivel: 409, responsable: 409, resto: 401 },
+    {
+      body: () => ({ tipo: 'ACUSAR_RECIBO', version: 1 }),
+      which: ['nivel', 'becas'],
+    },
+  ),
   'GET /api/procedimientos': one(ANY_STAFF),
   'GET /api/procedimientos/:id/diagrama.svg': one(ANY_STAFF, { params: () => ({ id: 'cuenta-bloquear' }) }),
   // An administrator has no inbox of its own: 400 telling them to name a role («rol»).
   'GET /api/bandeja': one({ administrador: 400, staff: 'ok', resto: 401 }),
   // A task of the Nivel's or the responsable's role: theirs, and an administrator's; nobody else sees it.
-  'POST /api/tareas/:id/tomar': untaken(scoped((w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }), { subdireccion: 404, subjefatura: 404, administrador: 'ok', resto: 401 }, { which: ['nivel', 'becas'] })),
-  'POST /api/tareas/:id/liberar': untaken(scoped((w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }), { subdireccion: 404, subjefatura: 404, administrador: 'ok', resto: 401 }, { which: ['nivel', 'becas'] })),
+  'POST /api/tareas/:id/tomar': untaken(
+    scoped(
+      (w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }),
+      { subdireccion: 404, subjefatura: 404, administrador: 'ok', resto: 401 },
+      { which: ['nivel', 'becas'] },
+    ),
+  ),
+  'POST /api/tareas/:id/liberar': untaken(
+    scoped(
+      (w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }),
+      { subdireccion: 404, subjefatura: 404, administrador: 'ok', resto: 401 },
+      { which: ['nivel', 'becas'] },
+    ),
+  ),
 
   // Oficios and documents.
   // An administrator passes the route's guard (as on every role route) and meets the validation first; with a valid
   // body the registration itself refuses any role but the Subdirección (OficiosService.register).
   'POST /api/oficios': one({ subdireccion: 400, administrador: 400, staff: 403, resto: 401 }),
   'GET /api/oficios': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 }),
-  'GET /api/oficios/:id': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 }, { params: (w) => ({ id: w.nivelCase.oficioId }) }),
-  'POST /api/oficios/:id/cancelar': one({ subdireccion: 400, administrador: 400, staff: 403, resto: 401 }, { params: (w) => ({ id: w.nivelCase.oficioId }) }),
+  'GET /api/oficios/:id': one(
+    { subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 },
+    { params: (w) => ({ id: w.nivelCase.oficioId }) },
+  ),
+  'POST /api/oficios/:id/cancelar': one(
+    { subdireccion: 400, administrador: 400, staff: 403, resto: 401 },
+    { params: (w) => ({ id: w.nivelCase.oficioId }) },
+  ),
   // The reply letter: the Subdirección, the Subjefatura and its addressee; an administrator is not among them.
-  'GET /api/oficios/:id/respuesta': scoped((w, x) => ({ id: x === 'nivel' ? w.nivelCase.oficioId : w.becasCase.oficioId }), { subdireccion: 'ok', subjefatura: 'ok', administrador: 404, resto: 401 }, { which: ['nivel', 'becas'] }),
-  'GET /api/documentos/:id/pdf': scoped((w, x) => ({ id: x === 'nivel' ? w.nivelCase.replyId : w.becasCase.replyId }), { subdireccion: 'ok', subjefatura: 'ok', administrador: 404, resto: 401 }, { which: ['nivel', 'becas'] }),
+  'GET /api/oficios/:id/respuesta': scoped(
+    (w, x) => ({ id: x === 'nivel' ? w.nivelCase.oficioId : w.becasCase.oficioId }),
+    { subdireccion: 'ok', subjefatura: 'ok', administrador: 404, resto: 401 },
+    { which: ['nivel', 'becas'] },
+  ),
+  'GET /api/documentos/:id/pdf': scoped(
+    (w, x) => ({ id: x === 'nivel' ? w.nivelCase.replyId : w.becasCase.replyId }),
+    { subdireccion: 'ok', subjefatura: 'ok', administrador: 404, resto: 401 },
+    { which: ['nivel', 'becas'] },
+  ),
   // Public verification of a signed document (the QR).
   'GET /verificar/:code': one(PUBLIC, { params: (w) => ({ code: w.nivelCase.replyCode }) }),
   'POST /verificar/:code': one({ resto: 400 }, { params: (w) => ({ code: w.nivelCase.replyCode }) }),
@@ -165,25 +227,52 @@ const TABLE: Record<string, Row> = {
   // Worker self-service: CURP + CURT, then the case token.
   'POST /api/autoservicio/alta': one({ resto: 400 }),
   'POST /api/autoservicio/restablecer': one({ resto: 400 }),
-  'POST /api/autoservicio/tramites/:id/identificar': one({ trabajador: 409, resto: 400 }, { params: (w) => ({ id: w.worker.caseId }), body: (w) => ({ curp: w.worker.curp, curt: w.worker.curt }) }),
-  'POST /api/autoservicio/tramites/:id/confirmar': one({ trabajador: 'ok', resto: 400 }, { params: (_w, x) => ({ id: x.confirmApi.caseId }), body: () => ({ confirma: false }) }),
-  'GET /api/autoservicio/tramites/:id': one({ trabajador: 'ok', resto: 400 }, { params: (w) => ({ id: w.worker.caseId }) }),
+  'POST /api/autoservicio/tramites/:id/identificar': one(
+    { trabajador: 409, resto: 400 },
+    { params: (w) => ({ id: w.worker.caseId }), body: (w) => ({ curp: w.worker.curp, curt: w.worker.curt }) },
+  ),
+  'POST /api/autoservicio/tramites/:id/confirmar': one(
+    { trabajador: 'ok', resto: 400 },
+    { params: (_w, x) => ({ id: x.confirmApi.caseId }), body: () => ({ confirma: false }) },
+  ),
+  'GET /api/autoservicio/tramites/:id': one(
+    { trabajador: 'ok', resto: 400 },
+    { params: (w) => ({ id: w.worker.caseId }) },
+  ),
   'GET /correo': one(PUBLIC),
   'GET /correo/alta': one(PUBLIC),
   'GET /correo/restablecer': one(PUBLIC),
   'POST /correo/alta': one({ resto: 400 }),
   'POST /correo/restablecer': one({ resto: 400 }),
-  'POST /correo/tramite/:id/identificar': one({ trabajador: 409, resto: 404 }, { params: (w) => ({ id: w.worker.caseId }), body: (w) => ({ curp: w.worker.curp, curt: w.worker.curt }) }),
-  'POST /correo/tramite/:id/confirmar': one({ trabajador: 'ok', resto: 404 }, { params: (_w, x) => ({ id: x.confirmPage.caseId }), body: () => ({ confirma: 'no' }) }),
+  'POST /correo/tramite/:id/identificar': one(
+    { trabajador: 409, resto: 404 },
+    { params: (w) => ({ id: w.worker.caseId }), body: (w) => ({ curp: w.worker.curp, curt: w.worker.curt }) },
+  ),
+  'POST /correo/tramite/:id/confirmar': one(
+    { trabajador: 'ok', resto: 404 },
+    { params: (_w, x) => ({ id: x.confirmPage.caseId }), body: () => ({ confirma: 'no' }) },
+  ),
   'GET /correo/tramite/:id': one({ trabajador: 'ok', resto: 404 }, { params: (w) => ({ id: w.worker.caseId }) }),
 
   // The PII's 5.2.2 call (its key); the school already has a request open: 200 with that one, nothing stored.
-  'POST /api/pii/centros/:cct/restablecer-contrasena': one({ pii: 'ok', resto: 401 }, { params: () => ({ cct: '06DPR0457K' }), body: () => ({ contrasena: 'otra-frase-que-no-se-guarda-81' }) }),
+  'POST /api/pii/centros/:cct/restablecer-contrasena': one(
+    { pii: 'ok', resto: 401 },
+    { params: () => ({ cct: '06DPR0457K' }), body: () => ({ contrasena: 'otra-frase-que-no-se-guarda-81' }) },
+  ),
 
   // Catalog searches (the Subjefatura looks workers, schools and accounts up).
-  'GET /api/catalogo/trabajadores': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 }, { query: { q: 'Peña' } }),
-  'GET /api/catalogo/centros': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 }, { query: { q: '06DPR' } }),
-  'GET /api/catalogo/cuentas': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 }, { query: { q: '06dpr' } }),
+  'GET /api/catalogo/trabajadores': one(
+    { subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 },
+    { query: { q: 'Peña' } },
+  ),
+  'GET /api/catalogo/centros': one(
+    { subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 },
+    { query: { q: '06DPR' } },
+  ),
+  'GET /api/catalogo/cuentas': one(
+    { subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 },
+    { query: { q: '06dpr' } },
+  ),
 
   // Staff pages.
   'GET /personal': one(ANY_STAFF_PAGE),
@@ -195,27 +284,51 @@ const TABLE: Record<string, Row> = {
   'POST /personal/contrasena': one({ staff: 400, resto: 'entrar' }),
   'GET /personal/recursos/:archivo': one(PUBLIC, { params: () => ({ archivo: 'personal.css' }) }),
   'GET /bandeja': one(ANY_STAFF_PAGE),
-  'POST /bandeja/tareas/:id/tomar': untaken(scoped((w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }), { subdireccion: 404, subjefatura: 404, administrador: 'ok', resto: 'entrar' }, { which: ['nivel', 'becas'] })),
-  'POST /bandeja/tareas/:id/liberar': untaken(scoped((w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }), { subdireccion: 404, subjefatura: 404, administrador: 'ok', resto: 'entrar' }, { which: ['nivel', 'becas'] })),
+  'POST /bandeja/tareas/:id/tomar': untaken(
+    scoped(
+      (w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }),
+      { subdireccion: 404, subjefatura: 404, administrador: 'ok', resto: 'entrar' },
+      { which: ['nivel', 'becas'] },
+    ),
+  ),
+  'POST /bandeja/tareas/:id/liberar': untaken(
+    scoped(
+      (w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }),
+      { subdireccion: 404, subjefatura: 404, administrador: 'ok', resto: 'entrar' },
+      { which: ['nivel', 'becas'] },
+    ),
+  ),
   'GET /tramites/:id': scoped((w, x) => ({ id: caseOf(w, x) }), { ...WORKERS_OF_CASES, resto: 'entrar' }),
-  'POST /tramites/:id/acciones': scoped((w, x) => ({ id: caseOf(w, x) }), { subdireccion: 409, subjefatura: 409, administrador: 409, nivel: 409, responsable: 409, resto: 'entrar' }, {
-    body: () => ({ evento: 'ACUSAR_RECIBO', version: '1' }),
-    which: ['nivel', 'becas'],
-  }),
+  'POST /tramites/:id/acciones': scoped(
+    (w, x) => ({ id: caseOf(w, x) }),
+    { subdireccion: 409, subjefatura: 409, administrador: 409, nivel: 409, responsable: 409, resto: 'entrar' },
+    {
+      body: () => ({ evento: 'ACUSAR_RECIBO', version: '1' }),
+      which: ['nivel', 'becas'],
+    },
+  ),
   'GET /oficios': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
   'GET /oficios/nuevo': one({ subdireccion: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
   'POST /oficios/nuevo': one({ subdireccion: 400, administrador: 400, staff: 403, resto: 'entrar' }),
   'GET /admin/usuarios': one({ administrador: 'ok', staff: 403, resto: 'entrar' }),
   'POST /admin/usuarios': one({ administrador: 400, staff: 403, resto: 'entrar' }),
-  'POST /admin/usuarios/:id/restablecer': one({ administrador: 'ok', staff: 403, resto: 'entrar' }, { params: (w) => ({ id: w.victimaId }) }),
-  'POST /admin/usuarios/:id/desactivar': one({ administrador: 'ok', staff: 403, resto: 'entrar' }, { params: (w) => ({ id: w.victimaId }) }),
+  'POST /admin/usuarios/:id/restablecer': one(
+    { administrador: 'ok', staff: 403, resto: 'entrar' },
+    { params: (w) => ({ id: w.victimaId }) },
+  ),
+  'POST /admin/usuarios/:id/desactivar': one(
+    { administrador: 'ok', staff: 403, resto: 'entrar' },
+    { params: (w) => ({ id: w.victimaId }) },
+  ),
 };
 
-const expected = (spec: Spec, p: Principal): Outcome => spec[p] ?? (STAFF_OF[p] ? spec.staff : undefined) ?? spec.resto ?? 'ok';
+const expected = (spec: Spec, p: Principal): Outcome =>
+  spec[p] ?? (STAFF_OF[p] ? spec.staff : undefined) ?? spec.resto ?? 'ok';
 
 function outcomeOf(res: request.Response): 'ok' | 'entrar' | number {
   // The sign-in page, coming back afterwards (GET) or not (POST); /personal/entrar?aviso=salida is a sign-out done.
-  if (res.status >= 300 && res.status < 400) return /^\/personal\/entrar(\?siguiente=[^&]*)?$/.test(res.headers.location ?? '') ? 'entrar' : 'ok';
+  if (res.status >= 300 && res.status < 400)
+    return /^\/personal\/entrar(\?siguiente=[^&]*)?$/.test(res.headers.location ?? '') ? 'entrar' : 'ok';
   if (res.status < 300) return 'ok';
   return res.status;
 }
@@ -231,7 +344,11 @@ describe(`access: role × route matrix over every route of the router (${TEST_DI
     w = await buildWorld(t.app, t.db.dataSource, t.db.dataDir);
     // A worker has one open self-service request at a time: each confirmation cell gets a worker of its own.
     const selfCase = async (nombre: string): Promise<{ caseId: string; token: string }> => {
-      const other = await addWorker(t.db.dataSource, { nombre, primerApellido: 'Matriz', correoAlterno: `${nombre.toLowerCase()}.matriz@correo-alterno.example` });
+      const other = await addWorker(t.db.dataSource, {
+        nombre,
+        primerApellido: 'Matriz',
+        correoAlterno: `${nombre.toLowerCase()}.matriz@correo-alterno.example`,
+      });
       const alta = await http().post('/api/autoservicio/alta').send({ curp: other.curp, curt: other.curt }).expect(200);
       return { caseId: alta.body.tramite as string, token: alta.body.token as string };
     };
@@ -271,7 +388,11 @@ describe(`access: role × route matrix over every route of the router (${TEST_DI
           }
           if (p === 'trabajador') {
             req = req.set('Authorization', `Bearer ${w.worker.token}`);
-            const own = path.includes(x.confirmApi.caseId) ? x.confirmApi.token : path.includes(x.confirmPage.caseId) ? x.confirmPage.token : w.worker.token;
+            const own = path.includes(x.confirmApi.caseId)
+              ? x.confirmApi.token
+              : path.includes(x.confirmPage.caseId)
+                ? x.confirmPage.token
+                : w.worker.token;
             query.token = own;
             // In the body only where a self-service form carries it (elsewhere an unknown field is a plain 400).
             if (/^\/(api\/autoservicio\/tramites|correo\/tramite)\//.test(path)) body.token = own;
@@ -279,7 +400,9 @@ describe(`access: role × route matrix over every route of the router (${TEST_DI
           if (p === 'pii') req = req.set('X-Api-Key', PII_KEY).set('Authorization', `Bearer ${PII_KEY}`);
           if (row.signInForm) {
             const form = await http().get('/personal/entrar');
-            const cookie = ((form.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => c.split(';')[0]);
+            const cookie = ((form.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map(
+              (c) => c.split(';')[0],
+            );
             req = req.set('Cookie', [...cookie, ...(token ? [`${SESSION_COOKIE}=${token}`] : [])].join('; '));
             body._csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
           }
@@ -291,11 +414,19 @@ describe(`access: role × route matrix over every route of the router (${TEST_DI
           await row.after?.(w, t);
           const got = outcomeOf(res);
           const want = expected(v.expect, p);
-          if (got !== want) wrong.push(`${route.method} ${route.path} [${v.on}] ${p}: se esperaba ${want}, respondió ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''} ${JSON.stringify(res.body?.error ?? res.text?.slice(0, 80) ?? '')}`);
+          if (got !== want)
+            wrong.push(
+              `${route.method} ${route.path} [${v.on}] ${p}: se esperaba ${want}, respondió ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''} ${JSON.stringify(res.body?.error ?? res.text?.slice(0, 80) ?? '')}`,
+            );
         }
       }
     }
-    reportFigures('matriz de acceso', { celdas: cells, rutas: routeTable(t.app).length, principales: PRINCIPALS.length, respuestas_indebidas: wrong.length });
+    reportFigures('matriz de acceso', {
+      celdas: cells,
+      rutas: routeTable(t.app).length,
+      principales: PRINCIPALS.length,
+      respuestas_indebidas: wrong.length,
+    });
     expect(wrong).toEqual([]);
   });
 });

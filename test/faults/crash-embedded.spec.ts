@@ -88,7 +88,9 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
     const workers: Trabajador[] = [];
     for (let i = 0; i < CASES; i++) {
       const [nombre, primerApellido] = i < 2 ? ['Dolores', 'Güemes'] : NAMES[i % NAMES.length];
-      workers.push(await addWorker(ds(), { nombre, primerApellido, correoAlterno: `autoservicio.${i}@correo-alterno.example` }));
+      workers.push(
+        await addWorker(ds(), { nombre, primerApellido, correoAlterno: `autoservicio.${i}@correo-alterno.example` }),
+      );
     }
 
     // --- the process, its lives and its executions ---
@@ -106,7 +108,17 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
     const orphanEnds: string[] = [];
     const onLine = (pid: number, line: string): void => {
       if (!line.startsWith('{')) return;
-      let rec: { level?: number; msg?: string; time?: number; outboxId?: string; execution?: string; type?: string; requeued?: number; cases?: number; delay?: number };
+      let rec: {
+        level?: number;
+        msg?: string;
+        time?: number;
+        outboxId?: string;
+        execution?: string;
+        type?: string;
+        requeued?: number;
+        cases?: number;
+        delay?: number;
+      };
       try {
         rec = JSON.parse(line) as typeof rec;
       } catch {
@@ -114,10 +126,18 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
       }
       if ((rec.level ?? 0) >= 40) warnings.push(`[${pid}] ${line.slice(0, 600)}`);
       if (rec.msg?.startsWith('Recuperación:')) recovered += (rec.requeued ?? 0) + (rec.cases ?? 0);
-      if (rec.msg?.startsWith('Falla transitoria') && typeof rec.delay === 'number' && typeof rec.time === 'number') retries.push({ due: rec.time + rec.delay, delay: rec.delay });
+      if (rec.msg?.startsWith('Falla transitoria') && typeof rec.delay === 'number' && typeof rec.time === 'number')
+        retries.push({ due: rec.time + rec.delay, delay: rec.delay });
       if (!rec.execution || !rec.outboxId || typeof rec.time !== 'number') return;
       if (rec.msg === 'Ejecución iniciada') {
-        executions.set(rec.execution, { outboxId: rec.outboxId, type: rec.type ?? '?', pid, start: rec.time, end: null, interrupted: false });
+        executions.set(rec.execution, {
+          outboxId: rec.outboxId,
+          type: rec.type ?? '?',
+          pid,
+          start: rec.time,
+          end: null,
+          interrupted: false,
+        });
       } else if (rec.msg === 'Ejecución terminada') {
         const e = executions.get(rec.execution);
         if (e) e.end = rec.time;
@@ -146,7 +166,8 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
       lives++;
       return p;
     };
-    const openExecutions = (pid: number): number => [...executions.values()].filter((e) => e.pid === pid && e.end === null).length;
+    const openExecutions = (pid: number): number =>
+      [...executions.values()].filter((e) => e.pid === pid && e.end === null).length;
 
     // `ready` is the process to talk to: replaced before a kill, so a request cut by it waits for the next process.
     let ready: Promise<WebProcess>;
@@ -155,7 +176,12 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
 
     // --- the workers: ask (CURP + CURT), then confirm; a request the kill cut is sent again to the next process ---
     let retried = 0;
-    const call = async (method: 'GET' | 'POST', path: string, body: unknown, ip: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const call = async (
+      method: 'GET' | 'POST',
+      path: string,
+      body: unknown,
+      ip: string,
+    ): Promise<{ status: number; body: Record<string, unknown> }> => {
       for (let attempt = 1; ; attempt++) {
         const p = await ready;
         try {
@@ -169,7 +195,8 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
           return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
         } catch (e) {
           // The process died under the request (connection refused or reset); anything else is the test's own fault.
-          if (attempt > 50) throw new Error(`${method} ${path}: sin respuesta tras ${attempt} intentos (${(e as Error).message})`);
+          if (attempt > 50)
+            throw new Error(`${method} ${path}: sin respuesta tras ${attempt} intentos (${(e as Error).message})`);
           retried++;
           await sleep(100);
         }
@@ -193,9 +220,16 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
       const conf = await call('POST', `/api/autoservicio/tramites/${caseId}/confirmar`, { token, confirma: true }, ip);
       if (conf.status === 200) return;
       // 409: the confirmation sent to the killed process had gone through; the case has moved on.
-      const now = await call('GET', `/api/autoservicio/tramites/${caseId}?token=${encodeURIComponent(token)}`, undefined, ip);
+      const now = await call(
+        'GET',
+        `/api/autoservicio/tramites/${caseId}?token=${encodeURIComponent(token)}`,
+        undefined,
+        ip,
+      );
       if (conf.status === 409 && now.status === 200 && now.body.estado !== 'confirmacion') return;
-      throw new Error(`confirmación de ${caseId} → ${conf.status}: ${JSON.stringify(conf.body)}; estado: ${JSON.stringify(now.body)}`);
+      throw new Error(
+        `confirmación de ${caseId} → ${conf.status}: ${JSON.stringify(conf.body)}; estado: ${JSON.stringify(now.body)}`,
+      );
     };
     let allowance = 0;
     let next = 0;
@@ -247,11 +281,19 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
     // A retry the processes scheduled later than that (a mail whose send a killed process had reserved waits for the
     // reservation, SEND_LEASE_MS) extends the wait to its time, within that bound.
     const settleFrom = Date.now();
-    const deadline = (): number => Math.min(settleFrom + SETTLE_MS + SEND_LEASE_MS, Math.max(settleFrom + SETTLE_MS, Math.max(0, ...retries.map((r) => r.due)) + 30_000));
-    let open = await ds().getRepository(ProcedureCase).countBy({ id: In(ids), status: 'activo' });
+    const deadline = (): number =>
+      Math.min(
+        settleFrom + SETTLE_MS + SEND_LEASE_MS,
+        Math.max(settleFrom + SETTLE_MS, Math.max(0, ...retries.map((r) => r.due)) + 30_000),
+      );
+    let open = await ds()
+      .getRepository(ProcedureCase)
+      .countBy({ id: In(ids), status: 'activo' });
     while (open > 0 && Date.now() < deadline()) {
       await sleep(500);
-      open = await ds().getRepository(ProcedureCase).countBy({ id: In(ids), status: 'activo' });
+      open = await ds()
+        .getRepository(ProcedureCase)
+        .countBy({ id: In(ids), status: 'activo' });
     }
     const settledIn = Math.round((Date.now() - settleFrom) / 1000);
     // Done: the last executions have written their end lines.
@@ -269,15 +311,23 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
     }
 
     // Every acknowledged case ended: its account created, or an incident that says why.
-    const cases = await ds().getRepository(ProcedureCase).findBy({ id: In(ids) });
+    const cases = await ds()
+      .getRepository(ProcedureCase)
+      .findBy({ id: In(ids) });
     expect(cases).toHaveLength(CASES);
     const unfinished = cases
-      .filter((c) => !(c.status === 'concluido' && c.outcome === 'creada') && !(c.status === 'incidente' && (c.incidentMessage ?? '').length > 0))
+      .filter(
+        (c) =>
+          !(c.status === 'concluido' && c.outcome === 'creada') &&
+          !(c.status === 'incidente' && (c.incidentMessage ?? '').length > 0),
+      )
       .map((c) => `${c.id}: ${c.status} ${c.state} ${c.outcome ?? ''} ${c.incidentMessage ?? ''}`);
     if (unfinished.length) {
       // What a person needs to tell why: the commands of those cases and every execution of them, by process.
       const stuck = cases.filter((c) => unfinished.some((u) => u.startsWith(c.id))).map((c) => c.id);
-      const cmds = await ds().getRepository(OutboxCommand).findBy({ caseId: In(stuck) });
+      const cmds = await ds()
+        .getRepository(OutboxCommand)
+        .findBy({ caseId: In(stuck) });
       const runs = [...executions.values()].filter((e) => cmds.some((c) => c.id === e.outboxId));
       console.error(
         `${unfinished.length} sin terminar.\nComandos: ${JSON.stringify(cmds, null, 1)}\nEjecuciones: ${JSON.stringify(runs)}\n` +
@@ -292,11 +342,16 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
     // One account per holder, in the local directory and in the catalog; namesakes get addresses of their own.
     const dir = await ds().getRepository(DirectorioLocal).find();
     const perHolder = new Map<string, string[]>();
-    for (const r of dir) perHolder.set(r.holderCurp ?? `cct:${r.holderCct}`, [...(perHolder.get(r.holderCurp ?? `cct:${r.holderCct}`) ?? []), r.address]);
+    for (const r of dir)
+      perHolder.set(r.holderCurp ?? `cct:${r.holderCct}`, [
+        ...(perHolder.get(r.holderCurp ?? `cct:${r.holderCct}`) ?? []),
+        r.address,
+      ]);
     expect([...perHolder.entries()].filter(([, a]) => a.length > 1)).toEqual([]);
     const cuentas = await ds().getRepository(Cuenta).find();
     const cuentasPorTitular = new Map<string, number>();
-    for (const c of cuentas) if (c.titularCurp) cuentasPorTitular.set(c.titularCurp, (cuentasPorTitular.get(c.titularCurp) ?? 0) + 1);
+    for (const c of cuentas)
+      if (c.titularCurp) cuentasPorTitular.set(c.titularCurp, (cuentasPorTitular.get(c.titularCurp) ?? 0) + 1);
     expect([...cuentasPorTitular.entries()].filter(([, n]) => n > 1)).toEqual([]);
     const curpOf = new Map(acknowledged.map((a) => [a.caseId, a.worker.curp]));
     for (const c of created) {
@@ -335,7 +390,10 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
       list.sort((a, b) => a.start - b.start);
       for (let i = 0; i < list.length; i++)
         for (let j = i + 1; j < list.length; j++)
-          if (list[j].start < list[i].end!) overlaps.push(`${id} (${list[i].type}): ${list[i].start}–${list[i].end} (pid ${list[i].pid}) y ${list[j].start}– (pid ${list[j].pid})`);
+          if (list[j].start < list[i].end!)
+            overlaps.push(
+              `${id} (${list[i].type}): ${list[i].start}–${list[i].end} (pid ${list[i].pid}) y ${list[j].start}– (pid ${list[j].pid})`,
+            );
     }
     expect(orphanEnds).toEqual([]);
     // The lines were there to compare: a provisioning per case, and a credentials mail per account created.

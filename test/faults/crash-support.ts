@@ -79,7 +79,15 @@ export class ExecutionLog {
     this.deaths.set(worker, at);
     for (const [id, o] of this.open) {
       if (o.worker !== worker) continue;
-      this.closed.push({ outboxId: o.outboxId, execution: id, type: o.type, worker, start: o.start, end: Math.max(at, o.start), interrupted: true });
+      this.closed.push({
+        outboxId: o.outboxId,
+        execution: id,
+        type: o.type,
+        worker,
+        start: o.start,
+        end: Math.max(at, o.start),
+        interrupted: true,
+      });
       this.open.delete(id);
     }
   }
@@ -108,7 +116,8 @@ export class ExecutionLog {
     for (const [outboxId, list] of byCommand) {
       const sorted = [...list].sort((x, y) => x.start - y.start);
       for (let i = 0; i < sorted.length; i++) {
-        for (let j = i + 1; j < sorted.length && sorted[j].start < sorted[i].end; j++) out.push({ outboxId, a: sorted[i], b: sorted[j] });
+        for (let j = i + 1; j < sorted.length && sorted[j].start < sorted[i].end; j++)
+          out.push({ outboxId, a: sorted[i], b: sorted[j] });
       }
     }
     return out;
@@ -131,14 +140,28 @@ export class ExecutionLog {
       return;
     }
     const { msg, time, outboxId, execution, type } = rec;
-    if (typeof time !== 'number' || typeof outboxId !== 'string' || typeof execution !== 'string' || (msg !== STARTED && msg !== ENDED)) {
+    if (
+      typeof time !== 'number' ||
+      typeof outboxId !== 'string' ||
+      typeof execution !== 'string' ||
+      (msg !== STARTED && msg !== ENDED)
+    ) {
       this.unreadable.push(line);
       return;
     }
     const death = this.deaths.get(worker);
     if (msg === STARTED) {
       // A line of a killed worker that arrived after its exit: it never ended, it stopped at the kill.
-      if (death !== undefined) this.closed.push({ outboxId, execution, type: String(type), worker, start: time, end: Math.max(death, time), interrupted: true });
+      if (death !== undefined)
+        this.closed.push({
+          outboxId,
+          execution,
+          type: String(type),
+          worker,
+          start: time,
+          end: Math.max(death, time),
+          interrupted: true,
+        });
       else this.open.set(execution, { outboxId, type: String(type), worker, start: time });
       return;
     }
@@ -175,7 +198,13 @@ export async function ldapSearch(slapd: Slapd, attribute: string, value: string)
   const c = new Client({ url: slapd.url, timeout: 10_000, connectTimeout: 5_000 });
   try {
     await c.bind(slapd.adminDN, slapd.adminPassword);
-    return (await c.search(slapd.peopleDN, { scope: 'sub', filter: new EqualityFilter({ attribute, value }), attributes: ['mail', 'employeeNumber', 'entryUUID'] })).searchEntries;
+    return (
+      await c.search(slapd.peopleDN, {
+        scope: 'sub',
+        filter: new EqualityFilter({ attribute, value }),
+        attributes: ['mail', 'employeeNumber', 'entryUUID'],
+      })
+    ).searchEntries;
   } finally {
     await c.unbind().catch(() => undefined);
   }
@@ -186,7 +215,12 @@ export async function ldapPeople(slapd: Slapd): Promise<Entry[]> {
   const c = new Client({ url: slapd.url, timeout: 20_000, connectTimeout: 5_000 });
   try {
     await c.bind(slapd.adminDN, slapd.adminPassword);
-    const { searchEntries } = await c.search(slapd.peopleDN, { scope: 'sub', filter: '(employeeNumber=*)', attributes: ['mail', 'employeeNumber', 'entryUUID'], sizeLimit: 0 });
+    const { searchEntries } = await c.search(slapd.peopleDN, {
+      scope: 'sub',
+      filter: '(employeeNumber=*)',
+      attributes: ['mail', 'employeeNumber', 'entryUUID'],
+      sizeLimit: 0,
+    });
     return searchEntries;
   } finally {
     await c.unbind().catch(() => undefined);
@@ -205,9 +239,13 @@ const ROOT = join(__dirname, '..', '..');
  * The product's `npm run audit:verify` (src/cli/audit-verify.ts) against the suite's database: its exit code and
  * what it printed. Started as node does it for npm, with only the given environment (and the test's clock).
  */
-export function auditVerify(env: Record<string, string>, timeoutMs = 120_000): Promise<{ code: number; output: string }> {
+export function auditVerify(
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<{ code: number; output: string }> {
   const base: Record<string, string> = {};
-  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SWC_NODE_PROJECT']) if (process.env[k] !== undefined) base[k] = process.env[k];
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SWC_NODE_PROJECT'])
+    if (process.env[k] !== undefined) base[k] = process.env[k];
   return new Promise((resolve) => {
     execFile(
       process.execPath,

@@ -47,8 +47,36 @@ const SECRET_KEY = randomBytes(32).toString('hex');
 const RESET_EVERY = 5;
 
 /** First names and surnames of the holders; a namesake pair shares both (and the second surname addWorker gives). */
-const NOMBRES = ['Dolores', 'Héctor', 'Itzel', 'Ramón', 'Guadalupe', 'Ernesto', 'Marisol', 'Teodoro', 'Araceli', 'Joaquín', 'Yolanda', 'Saúl', 'Citlali'];
-const APELLIDOS = ['Güemes', 'Ramírez', 'Cárdenas', 'Villaseñor', 'Ochoa', 'Peña', 'Larios', 'Zamora', 'Núñez', 'Quintero', 'Mendoza', 'Ceballos', 'Íñiguez'];
+const NOMBRES = [
+  'Dolores',
+  'Héctor',
+  'Itzel',
+  'Ramón',
+  'Guadalupe',
+  'Ernesto',
+  'Marisol',
+  'Teodoro',
+  'Araceli',
+  'Joaquín',
+  'Yolanda',
+  'Saúl',
+  'Citlali',
+];
+const APELLIDOS = [
+  'Güemes',
+  'Ramírez',
+  'Cárdenas',
+  'Villaseñor',
+  'Ochoa',
+  'Peña',
+  'Larios',
+  'Zamora',
+  'Núñez',
+  'Quintero',
+  'Mendoza',
+  'Ceballos',
+  'Íñiguez',
+];
 
 interface Holder {
   index: number;
@@ -80,7 +108,10 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
 
   const newWorker = async (): Promise<LiveWorker> => {
     const name = `w${++started}`;
-    const proc = await startWorker({ ...env, LOG_LEVEL: 'debug' }, { onOutput: log.feeder(name), readyTimeoutMs: WORKER_READY_MS });
+    const proc = await startWorker(
+      { ...env, LOG_LEVEL: 'debug' },
+      { onOutput: log.feeder(name), readyTimeoutMs: WORKER_READY_MS },
+    );
     const w = { name, proc };
     workers.push(w);
     return w;
@@ -88,7 +119,12 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
 
   beforeAll(async () => {
     // Each server is our own (free loopback port, temp dir), never the shared ones.
-    [mdb, redis, slapd, sink] = await Promise.all([startPrivateMariadb(), startPrivateRedis(), startSlapd(), startSmtpSink()]);
+    [mdb, redis, slapd, sink] = await Promise.all([
+      startPrivateMariadb(),
+      startPrivateRedis(),
+      startSlapd(),
+      startSmtpSink(),
+    ]);
     dataDir = mkdtempSync(join(tmpdir(), 'mci-crash-workers-'));
     env = {
       ...privateServicesEnv({ mdb, redis, slapd, smtpPort: sink.port }),
@@ -138,12 +174,19 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
       /** Self-service (5.1.1 alta, 5.1.2 restablecer): the worker asks with CURP + CURT and confirms, from its own address. */
       const selfService = async (h: Holder, route: 'alta' | 'restablecer' = 'alta'): Promise<string> => {
         const ip = addressFor(h.index + 1);
-        const start = await http().post(`/api/autoservicio/${route}`).set('X-Forwarded-For', ip).send({ curp: h.worker.curp, curt: h.worker.curt });
-        if (start.status !== 200 || start.body.estado !== 'confirmacion') throw new Error(`${route} de ${h.worker.curp} → ${start.status}: ${JSON.stringify(start.body)}`);
+        const start = await http()
+          .post(`/api/autoservicio/${route}`)
+          .set('X-Forwarded-For', ip)
+          .send({ curp: h.worker.curp, curt: h.worker.curt });
+        if (start.status !== 200 || start.body.estado !== 'confirmacion')
+          throw new Error(`${route} de ${h.worker.curp} → ${start.status}: ${JSON.stringify(start.body)}`);
         const { tramite, token } = start.body as { tramite: string; token: string };
         if (route === 'alta') h.caseId = tramite;
         else h.resetId = tramite;
-        const ok = await http().post(`/api/autoservicio/tramites/${tramite}/confirmar`).set('X-Forwarded-For', ip).send({ token, confirma: true });
+        const ok = await http()
+          .post(`/api/autoservicio/tramites/${tramite}/confirmar`)
+          .set('X-Forwarded-For', ip)
+          .send({ token, confirma: true });
         if (ok.status !== 200) throw new Error(`confirmación de ${tramite} → ${ok.status}: ${JSON.stringify(ok.body)}`);
         return tramite;
       };
@@ -151,7 +194,9 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
       const dueForReset = async (): Promise<Holder[]> => {
         const due = holders.filter((h) => h.index % RESET_EVERY === RESET_EVERY - 1 && h.caseId && !h.resetId);
         if (!due.length) return [];
-        const created = await ds.getRepository(ProcedureCase).findBy({ id: In(due.map((h) => h.caseId!)), status: 'concluido' });
+        const created = await ds
+          .getRepository(ProcedureCase)
+          .findBy({ id: In(due.map((h) => h.caseId!)), status: 'concluido' });
         const ids = new Set(created.map((c) => c.id));
         return due.filter((h) => ids.has(h.caseId!));
       };
@@ -161,7 +206,10 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
       const kills: { worker: string; at: number; running: number }[] = [];
       for (let k = 0; k < KILLS; k++) {
         const batch = holders.slice(Math.floor((k * CASES) / KILLS), Math.floor(((k + 1) * CASES) / KILLS));
-        await Promise.all([...batch.map((h) => selfService(h)), ...(await dueForReset()).map((h) => selfService(h, 'restablecer'))]);
+        await Promise.all([
+          ...batch.map((h) => selfService(h)),
+          ...(await dueForReset()).map((h) => selfService(h, 'restablecer')),
+        ]);
         const aimed = Math.random() < 0.5;
         const deadline = Date.now() + randomBetween(300, 4000);
         while (Date.now() < deadline && !(aimed && log.running() > 0)) await new Promise((r) => setTimeout(r, 25));
@@ -189,9 +237,17 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
       let live = 0;
       for (;;) {
         const rows = await ds.getRepository(ProcedureCase).findBy({ id: In(caseIds) });
-        pending = rows.filter((c) => !(c.status === 'concluido' || (c.status === 'incidente' && (c.incidentMessage ?? '').trim() !== '')));
-        live = await ds.getRepository(OutboxCommand).countBy({ status: In(['pendiente', 'encolado', 'en_curso']), type: Not('taskReminder') });
-        if ((rows.length === caseIds.length && pending.length === 0 && live === 0) || Date.now() - waitStart > FINAL_WAIT_MS) break;
+        pending = rows.filter(
+          (c) => !(c.status === 'concluido' || (c.status === 'incidente' && (c.incidentMessage ?? '').trim() !== '')),
+        );
+        live = await ds
+          .getRepository(OutboxCommand)
+          .countBy({ status: In(['pendiente', 'encolado', 'en_curso']), type: Not('taskReminder') });
+        if (
+          (rows.length === caseIds.length && pending.length === 0 && live === 0) ||
+          Date.now() - waitStart > FINAL_WAIT_MS
+        )
+          break;
         await new Promise((r) => setTimeout(r, 2000));
       }
       const waitedS = Math.round((Date.now() - waitStart) / 1000);
@@ -210,7 +266,13 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
         // The system carried on: some execution started after this kill ended normally (before the next kill or after).
         return executions.some((e) => e.start > k.at && !e.interrupted && e.start < next + 60_000);
       }).length;
-      const audit = await auditVerify({ NODE_ENV: 'test', DATABASE_URL: env.DATABASE_URL, DATA_DIR: dataDir!, SECRET_KEY, LOG_LEVEL: 'silent' });
+      const audit = await auditVerify({
+        NODE_ENV: 'test',
+        DATABASE_URL: env.DATABASE_URL,
+        DATA_DIR: dataDir!,
+        SECRET_KEY,
+        LOG_LEVEL: 'silent',
+      });
 
       reportFigures('caídas de workers', {
         // 5.1.1 cases (one per holder), and the 5.1.2 cases some of them started besides.
@@ -233,11 +295,24 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
 
       const tail = workers.map((w) => `--- ${w.name}\n${w.proc.output().slice(-3000)}`).join('\n');
       // No case lost: each one ended, created or in an incident that says why; no command left behind.
-      expect({ cases: cases.length, pending: pending.map((c) => `${c.id} ${c.status} ${c.state}`), live }).toEqual({ cases: caseIds.length, pending: [], live: 0 });
+      expect({ cases: cases.length, pending: pending.map((c) => `${c.id} ${c.status} ${c.state}`), live }).toEqual({
+        cases: caseIds.length,
+        pending: [],
+        live: 0,
+      });
       const resets = new Set(holders.map((h) => h.resetId).filter(Boolean));
       for (const c of cases) {
-        if (c.status === 'concluido') expect({ id: c.id, outcome: c.outcome }).toEqual({ id: c.id, outcome: resets.has(c.id) ? 'restablecida' : 'creada' });
-        else expect({ id: c.id, status: c.status, reason: (c.incidentMessage ?? '').length > 0 }).toEqual({ id: c.id, status: 'incidente', reason: true });
+        if (c.status === 'concluido')
+          expect({ id: c.id, outcome: c.outcome }).toEqual({
+            id: c.id,
+            outcome: resets.has(c.id) ? 'restablecida' : 'creada',
+          });
+        else
+          expect({ id: c.id, status: c.status, reason: (c.incidentMessage ?? '').length > 0 }).toEqual({
+            id: c.id,
+            status: 'incidente',
+            reason: true,
+          });
       }
 
       // One account and one directory entry per holder, the same address in both; namesakes got different addresses.
@@ -250,13 +325,21 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
         const own = cuentas.filter((c) => c.titularCurp === h.worker.curp);
         const entries = entriesOf.get(h.worker.curp) ?? [];
         const created = byId.get(h.caseId!)?.status === 'concluido';
-        const seen = { curp: h.worker.curp, cuentas: own.length, entradas: entries.length, direcciones: entries.map((e) => one(e.mail)) };
+        const seen = {
+          curp: h.worker.curp,
+          cuentas: own.length,
+          entradas: entries.length,
+          direcciones: entries.map((e) => one(e.mail)),
+        };
         if (created) {
           expect(seen).toEqual({ curp: h.worker.curp, cuentas: 1, entradas: 1, direcciones: [own[0].direccion] });
           expect(own[0].proveedorId).toBe(one(entries[0].entryUUID));
         } else {
           // An incident may come before or after the directory acted; still never two of anything.
-          expect({ curp: h.worker.curp, atMostOne: own.length <= 1 && entries.length <= 1 }).toEqual({ curp: h.worker.curp, atMostOne: true });
+          expect({ curp: h.worker.curp, atMostOne: own.length <= 1 && entries.length <= 1 }).toEqual({
+            curp: h.worker.curp,
+            atMostOne: true,
+          });
         }
       }
       expect(new Set(cuentas.map((c) => c.direccion)).size).toBe(cuentas.length);
@@ -268,25 +351,42 @@ describe('worker processes SIGKILLed at random while self-service cases run (Mar
       expect(executions.length).toBeGreaterThanOrEqual(cases.filter((c) => c.status === 'concluido').length);
       expect(log.unreadable).toEqual([]);
       expect(log.afterDeath()).toEqual([]);
-      expect(overlaps.map((o) => ({ outboxId: o.outboxId, a: `${o.a.worker} ${o.a.start}-${o.a.end}`, b: `${o.b.worker} ${o.b.start}-${o.b.end}` }))).toEqual([]);
+      expect(
+        overlaps.map((o) => ({
+          outboxId: o.outboxId,
+          a: `${o.a.worker} ${o.a.start}-${o.a.end}`,
+          b: `${o.b.worker} ${o.b.start}-${o.b.end}`,
+        })),
+      ).toEqual([]);
       expect(kills).toHaveLength(KILLS);
 
       // Each created account's credentials, and each reset's link, went once to the holder's alternate address (the
       // reset's notice to the institutional mailbox once too); no Message-ID twice.
       expect(dup).toEqual({});
-      const mailsTo = (address: string) => sink!.received.filter((m) => m.rcptTo.map((r) => r.toLowerCase()).includes(address.toLowerCase())).length;
+      const mailsTo = (address: string) =>
+        sink!.received.filter((m) => m.rcptTo.map((r) => r.toLowerCase()).includes(address.toLowerCase())).length;
       for (const h of holders) {
         if (byId.get(h.caseId!)?.status !== 'concluido') continue;
         const reset = h.resetId ? byId.get(h.resetId)?.status : undefined;
         const direccion = cuentas.find((c) => c.titularCurp === h.worker.curp)!.direccion;
-        const seen = { curp: h.worker.curp, alterno: mailsTo(h.worker.correoAlterno!), institucional: mailsTo(direccion) };
+        const seen = {
+          curp: h.worker.curp,
+          alterno: mailsTo(h.worker.correoAlterno!),
+          institucional: mailsTo(direccion),
+        };
         if (reset === 'incidente') expect(seen.alterno <= 2 && seen.institucional <= 1).toBe(true);
         else expect(seen).toEqual({ curp: h.worker.curp, alterno: reset ? 2 : 1, institucional: reset ? 1 : 0 });
       }
 
       // The movement log, checked by the product's own `npm run audit:verify`.
-      expect({ code: audit.code, output: audit.output }).toEqual({ code: 0, output: expect.stringContaining('Bitácora íntegra') });
-      if (incidents.length) process.stderr.write(`Incidentes: ${incidents.map((c) => `${c.id} ${c.state}: ${c.incidentMessage}`).join('\n')}\n${tail}\n`);
+      expect({ code: audit.code, output: audit.output }).toEqual({
+        code: 0,
+        output: expect.stringContaining('Bitácora íntegra'),
+      });
+      if (incidents.length)
+        process.stderr.write(
+          `Incidentes: ${incidents.map((c) => `${c.id} ${c.state}: ${c.incidentMessage}`).join('\n')}\n${tail}\n`,
+        );
     },
     FINAL_WAIT_MS + KILLS * 60_000 + 240_000,
   );
@@ -303,11 +403,18 @@ describe('the execution log built from worker output', () => {
     // Chunks split in the middle of a line, as a pipe may deliver them.
     log.feed('w1', a.slice(0, 17));
     log.feed('w1', a.slice(17) + lineOf('Ejecución iniciada', 1_100, 'cmd-2', 'e2').slice(0, 30));
-    log.feed('w1', lineOf('Ejecución iniciada', 1_100, 'cmd-2', 'e2').slice(30) + lineOf('Ejecución terminada', 1_500, 'cmd-2', 'e2'));
+    log.feed(
+      'w1',
+      lineOf('Ejecución iniciada', 1_100, 'cmd-2', 'e2').slice(30) +
+        lineOf('Ejecución terminada', 1_500, 'cmd-2', 'e2'),
+    );
     expect(log.running('w1')).toBe(1);
     log.killed('w1', 2_000);
     // Another worker takes cmd-1 over after the kill: one after the other, no overlap.
-    log.feed('w2', lineOf('Ejecución iniciada', 2_500, 'cmd-1', 'e3') + lineOf('Ejecución terminada', 3_000, 'cmd-1', 'e3'));
+    log.feed(
+      'w2',
+      lineOf('Ejecución iniciada', 2_500, 'cmd-1', 'e3') + lineOf('Ejecución terminada', 3_000, 'cmd-1', 'e3'),
+    );
     expect(log.executions(10_000).map((e) => [e.execution, e.start, e.end, e.interrupted])).toEqual([
       ['e2', 1_100, 1_500, false],
       ['e1', 1_000, 2_000, true],
@@ -316,7 +423,10 @@ describe('the execution log built from worker output', () => {
     expect(log.overlaps(10_000)).toEqual([]);
     // A third worker runs cmd-1 while w2's execution is open: one overlap, named.
     log.feed('w2', lineOf('Ejecución iniciada', 4_000, 'cmd-1', 'e4'));
-    log.feed('w3', lineOf('Ejecución iniciada', 4_200, 'cmd-1', 'e5') + lineOf('Ejecución terminada', 4_300, 'cmd-1', 'e5'));
+    log.feed(
+      'w3',
+      lineOf('Ejecución iniciada', 4_200, 'cmd-1', 'e5') + lineOf('Ejecución terminada', 4_300, 'cmd-1', 'e5'),
+    );
     expect(log.overlaps(5_000).map((o) => [o.outboxId, o.a.execution, o.b.execution])).toEqual([['cmd-1', 'e4', 'e5']]);
     expect(log.unreadable).toEqual([]);
     expect(log.afterDeath()).toEqual([]);

@@ -38,7 +38,13 @@ async function timed(req: request.Test): Promise<Answer> {
   const t0 = performance.now();
   try {
     const res = await req.timeout(CLIENT_TIMEOUT_MS).ok(() => true);
-    return { status: res.status, ms: Math.round(performance.now() - t0), body: res.body as unknown, text: res.text, headers: res.headers };
+    return {
+      status: res.status,
+      ms: Math.round(performance.now() - t0),
+      body: res.body as unknown,
+      text: res.text,
+      headers: res.headers,
+    };
   } catch {
     return { status: 0, ms: Math.round(performance.now() - t0), body: null, text: '', headers: {} };
   }
@@ -50,8 +56,10 @@ describe('the database freezes or dies (private MariaDB)', () => {
   let dataDir: string;
   let token: string;
 
-  const api = (): request.Test => request(app.getHttpServer()).get('/api/admin/usuarios').set('Authorization', `Bearer ${token}`);
-  const page = (): request.Test => request(app.getHttpServer()).get('/admin/usuarios').set('Cookie', `mci_sesion=${token}`).set('Accept', 'text/html');
+  const api = (): request.Test =>
+    request(app.getHttpServer()).get('/api/admin/usuarios').set('Authorization', `Bearer ${token}`);
+  const page = (): request.Test =>
+    request(app.getHttpServer()).get('/admin/usuarios').set('Cookie', `mci_sesion=${token}`).set('Accept', 'text/html');
   const health = (): request.Test => request(app.getHttpServer()).get('/health');
 
   /** Polls the API until it answers 200; returns how long that took. */
@@ -60,7 +68,8 @@ describe('the database freezes or dies (private MariaDB)', () => {
     for (;;) {
       const r = await timed(api());
       if (r.status === 200) return Math.round(performance.now() - t0);
-      if (performance.now() - t0 > RECOVERY_BOUND_MS + CLIENT_TIMEOUT_MS) throw new Error(`no volvió a atender: último estado ${r.status} ${r.text.slice(0, 300)}`);
+      if (performance.now() - t0 > RECOVERY_BOUND_MS + CLIENT_TIMEOUT_MS)
+        throw new Error(`no volvió a atender: último estado ${r.status} ${r.text.slice(0, 300)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -70,7 +79,14 @@ describe('the database freezes or dies (private MariaDB)', () => {
     const json = await timed(api());
     const html = await timed(page());
     const h = await timed(health());
-    reportFigures(what, { api: json.status, api_ms: json.ms, pagina: html.status, pagina_ms: html.ms, health: h.status, health_ms: h.ms });
+    reportFigures(what, {
+      api: json.status,
+      api_ms: json.ms,
+      pagina: html.status,
+      pagina_ms: html.ms,
+      health: h.status,
+      health_ms: h.ms,
+    });
     expect({ status: json.status, bounded: json.ms < ANSWER_BOUND_MS }).toEqual({ status: 503, bounded: true });
     expect(json.body).toMatchObject({ error: 'BASE_DE_DATOS_NO_DISPONIBLE', mensaje: UNAVAILABLE });
     expect(Number(json.headers['retry-after'])).toBeGreaterThan(0);
@@ -84,7 +100,12 @@ describe('the database freezes or dies (private MariaDB)', () => {
   beforeAll(async () => {
     mdb = await startPrivateMariadb();
     dataDir = mkdtempSync(join(tmpdir(), 'mci-outage-'));
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: mdb.url('mci') });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dataDir,
+      DATABASE_URL: mdb.url('mci'),
+    });
     app = await createApp(config);
     await app.init();
     await createStaff(app.get(DataSource), 'admin.caida', 'administrador');
@@ -99,7 +120,13 @@ describe('the database freezes or dies (private MariaDB)', () => {
   });
 
   it('each bound holds on a live server: a statement past its timeout, a wait for a full pool; migrations have no statement timeout', async () => {
-    const ds = new DataSource(dataSourceOptions({ databaseUrl: mdb.url('mci'), dataDir, dbTimeouts: { connectMs: 2000, acquireMs: 1000, queryMs: 2000 } }));
+    const ds = new DataSource(
+      dataSourceOptions({
+        databaseUrl: mdb.url('mci'),
+        dataDir,
+        dbTimeouts: { connectMs: 2000, acquireMs: 1000, queryMs: 2000 },
+      }),
+    );
     await ds.initialize();
     try {
       let t0 = performance.now();
@@ -128,7 +155,11 @@ describe('the database freezes or dies (private MariaDB)', () => {
       // More requests at once than the pool has connections: the ones left waiting for a connection are bounded too.
       const burst = await Promise.all(Array.from({ length: 16 }, () => timed(api())));
       const slowest = Math.max(...burst.map((r) => r.ms));
-      reportFigures('base de datos congelada', { solicitudes_a_la_vez: burst.length, respuestas_503: burst.filter((r) => r.status === 503).length, la_mas_lenta_ms: slowest });
+      reportFigures('base de datos congelada', {
+        solicitudes_a_la_vez: burst.length,
+        respuestas_503: burst.filter((r) => r.status === 503).length,
+        la_mas_lenta_ms: slowest,
+      });
       expect(burst.map((r) => r.status)).toEqual(burst.map(() => 503));
       expect(slowest).toBeLessThan(ANSWER_BOUND_MS);
     } finally {
@@ -143,7 +174,10 @@ describe('the database freezes or dies (private MariaDB)', () => {
 
   it('killed (SIGKILL): 503; restarted on the same datadir and port: serves again, committed rows kept', async () => {
     const created = await timed(
-      request(app.getHttpServer()).post('/api/admin/usuarios').set('Authorization', `Bearer ${token}`).send({ usuario: 'antes.de.la.caida', nombre: 'Registrada Antes', rol: 'subdireccion' }),
+      request(app.getHttpServer())
+        .post('/api/admin/usuarios')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ usuario: 'antes.de.la.caida', nombre: 'Registrada Antes', rol: 'subdireccion' }),
     );
     expect(created.status).toBe(201);
     mdb.signal('SIGKILL');
@@ -161,7 +195,10 @@ describe('the database freezes or dies (private MariaDB)', () => {
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.body)).toContain('antes.de.la.caida');
     const after = await timed(
-      request(app.getHttpServer()).post('/api/admin/usuarios').set('Authorization', `Bearer ${token}`).send({ usuario: 'despues.de.la.caida', nombre: 'Registrada Después', rol: 'subdireccion' }),
+      request(app.getHttpServer())
+        .post('/api/admin/usuarios')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ usuario: 'despues.de.la.caida', nombre: 'Registrada Después', rol: 'subdireccion' }),
     );
     expect(after.status).toBe(201);
     expect((await timed(health())).status).toBe(200);

@@ -77,27 +77,34 @@ export interface LoadSummary {
 export const REQUEST_TIMEOUT_S = 20;
 
 /** Runs autocannon against `url` for `seconds` with `connections` keep-alive connections, cycling over `requests`. */
-export function load(url: string, requests: CannonRequest[], opts: { connections: number; seconds: number }): Promise<LoadSummary> {
+export function load(
+  url: string,
+  requests: CannonRequest[],
+  opts: { connections: number; seconds: number },
+): Promise<LoadSummary> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: opts.connections, duration: opts.seconds, timeout: REQUEST_TIMEOUT_S, requests }, (err, r) => {
-      if (err) return reject(err);
-      const codes: Record<string, number> = {};
-      for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) codes[code] = count;
-      resolve({
-        rps: Math.round(r.requests.average),
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        max: r.latency.max,
-        total: r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'],
-        errors: r.errors,
-        timeouts: r.timeouts,
-        non2xx: r.non2xx,
-        s2xx: r['2xx'],
-        s4xx: r['4xx'],
-        s5xx: r['5xx'],
-        codes,
-      });
-    });
+    autocannon(
+      { url, connections: opts.connections, duration: opts.seconds, timeout: REQUEST_TIMEOUT_S, requests },
+      (err, r) => {
+        if (err) return reject(err);
+        const codes: Record<string, number> = {};
+        for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) codes[code] = count;
+        resolve({
+          rps: Math.round(r.requests.average),
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          max: r.latency.max,
+          total: r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'],
+          errors: r.errors,
+          timeouts: r.timeouts,
+          non2xx: r.non2xx,
+          s2xx: r['2xx'],
+          s4xx: r['4xx'],
+          s5xx: r['5xx'],
+          codes,
+        });
+      },
+    );
   });
 }
 
@@ -123,7 +130,10 @@ srv.listen(0, '127.0.0.1', () => console.log('escucha ' + srv.address().port));
 `;
 
 export async function startBaseline(): Promise<Baseline> {
-  const child: ChildProcess = spawn(process.execPath, ['-e', BASELINE_SOURCE], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+  const child: ChildProcess = spawn(process.execPath, ['-e', BASELINE_SOURCE], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '' },
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';

@@ -18,7 +18,17 @@ import { startPrivateMariadb, type PrivateMariadb } from '../support/private-mar
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';
 import { startWorker, type WorkerProcess } from '../support/worker-process';
-import { type Baseline, call, type CannonRequest, load, type LoadSummary, mean, rssMb, sampleRss, startBaseline } from './load-process';
+import {
+  type Baseline,
+  call,
+  type CannonRequest,
+  load,
+  type LoadSummary,
+  mean,
+  rssMb,
+  sampleRss,
+  startBaseline,
+} from './load-process';
 import { reportFigures, scaled } from './report';
 
 /**
@@ -72,7 +82,13 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     await runMigrations(ds);
 
     // The demo catalog (valid CURPs, schools of Colima), the Subjefatura's clerk, and an account per school for its PII request.
-    await seedDemo(ds, { seed: 909, centros: TASKS + 5, trabajadores: WORKERS + 60, hashPassword: async () => 'sin-acceso', generatePassword: () => randomUUID() });
+    await seedDemo(ds, {
+      seed: 909,
+      centros: TASKS + 5,
+      trabajadores: WORKERS + 60,
+      hashPassword: async () => 'sin-acceso',
+      generatePassword: () => randomUUID(),
+    });
     // Active workers with an alternate address (the self-service sends the credentials there): a case waits for them.
     holders = (await ds.getRepository(Trabajador).find({ where: { activo: true }, order: { curp: 'ASC' } }))
       .filter((t) => t.correoAlterno)
@@ -84,7 +100,19 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     expect(centros).toHaveLength(TASKS);
     for (const c of centros) {
       const local = c.cct.toLowerCase();
-      await ds.getRepository(Cuenta).insert({ id: randomUUID(), direccion: `${local}@colima.gob.mx`, localPart: local, dominio: 'colima.gob.mx', tipo: 'centro_trabajo', titularTipo: 'centro', titularCurp: null, titularCct: c.cct, estado: 'activa', proveedor: 'local', proveedorId: null });
+      await ds.getRepository(Cuenta).insert({
+        id: randomUUID(),
+        direccion: `${local}@colima.gob.mx`,
+        localPart: local,
+        dominio: 'colima.gob.mx',
+        tipo: 'centro_trabajo',
+        titularTipo: 'centro',
+        titularCurp: null,
+        titularCct: c.cct,
+        estado: 'activa',
+        proveedor: 'local',
+        proveedorId: null,
+      });
     }
 
     const env: Record<string, string> = {
@@ -96,20 +124,32 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
       QUEUE_PREFIX: `mci-carga-${randomBytes(3).toString('hex')}`,
       PUBLIC_BASE_URL: 'https://correo.example.test',
     };
-    [web, worker] = await Promise.all([startWeb(env, 120_000), startWorker({ ...env, LOG_LEVEL: 'warn' }, { readyTimeoutMs: 120_000 })]);
+    [web, worker] = await Promise.all([
+      startWeb(env, 120_000),
+      startWorker({ ...env, LOG_LEVEL: 'warn' }, { readyTimeoutMs: 120_000 }),
+    ]);
 
-    const signIn = await call(`${web.url}/api/auth/login`, { method: 'POST', body: { usuario: 'carga.subjefatura', contrasena: STAFF_PASSWORD } });
+    const signIn = await call(`${web.url}/api/auth/login`, {
+      method: 'POST',
+      body: { usuario: 'carga.subjefatura', contrasena: STAFF_PASSWORD },
+    });
     expect(signIn.status).toBe(200);
     token = signIn.body.token as string;
 
     // 40 PII requests (Guía 5.2.2), through the real route: 40 open tasks in the Subjefatura's inbox.
     for (const c of centros) {
-      const r = await call(`${web.url}/api/pii/centros/${c.cct}/restablecer-contrasena`, { method: 'POST', headers: { 'X-Api-Key': PII_KEY }, body: { contrasena: 'jacaranda-volcan-mirador-2026' } });
+      const r = await call(`${web.url}/api/pii/centros/${c.cct}/restablecer-contrasena`, {
+        method: 'POST',
+        headers: { 'X-Api-Key': PII_KEY },
+        body: { contrasena: 'jacaranda-volcan-mirador-2026' },
+      });
       if (r.status !== 202) throw new Error(`PII ${c.cct} → ${r.status}: ${JSON.stringify(r.body)}`);
     }
     const inbox = await call(`${web.url}${INBOX}`, { headers: { Authorization: `Bearer ${token}` } });
     expect({ status: inbox.status, total: inbox.body.total }).toEqual({ status: 200, total: TASKS });
-    expect(await ds.getRepository(Task).count({ where: { status: 'abierta', candidateRole: 'subjefatura' } })).toBe(TASKS);
+    expect(await ds.getRepository(Task).count({ where: { status: 'abierta', candidateRole: 'subjefatura' } })).toBe(
+      TASKS,
+    );
   });
 
   afterAll(async () => {
@@ -124,8 +164,20 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
 
   /** Nothing broke: no 5xx, no connection error or timeout, and every answer was `status`. */
   function expectClean(what: string, s: LoadSummary, status: number): void {
-    const seen = { escenario: what, respuestas_5xx: s.s5xx, errores: s.errors, tiempos_agotados: s.timeouts, codigos: s.codes };
-    expect(seen).toEqual({ escenario: what, respuestas_5xx: 0, errores: 0, tiempos_agotados: 0, codigos: { [status]: s.total } });
+    const seen = {
+      escenario: what,
+      respuestas_5xx: s.s5xx,
+      errores: s.errors,
+      tiempos_agotados: s.timeouts,
+      codigos: s.codes,
+    };
+    expect(seen).toEqual({
+      escenario: what,
+      respuestas_5xx: 0,
+      errores: 0,
+      tiempos_agotados: 0,
+      codigos: { [status]: s.total },
+    });
     expect(s.total).toBeGreaterThan(0);
   }
 
@@ -136,7 +188,11 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     headers: { 'Content-Type': 'application/json' },
     setupRequest: (req) => {
       const h = holders[addressSeq % holders.length];
-      return { ...req, headers: { ...req.headers, 'X-Forwarded-For': nextAddress() }, body: JSON.stringify({ curp: h.curp, curt: h.curt }) };
+      return {
+        ...req,
+        headers: { ...req.headers, 'X-Forwarded-For': nextAddress() },
+        body: JSON.stringify({ curp: h.curp, curt: h.curt }),
+      };
     },
   });
   const inbox = (): CannonRequest => ({ method: 'GET', path: INBOX, headers: { Authorization: `Bearer ${token}` } });
@@ -148,13 +204,13 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     totals.respuestas_5xx += s.s5xx;
     totals.no_2xx += s.non2xx;
     return {
-    [`${prefix}_rps`]: s.rps,
-    [`${prefix}_p50_ms`]: s.p50,
-    [`${prefix}_p99_ms`]: s.p99,
-    [`${prefix}_solicitudes`]: s.total,
-    [`${prefix}_errores`]: s.errors,
-    [`${prefix}_no_2xx`]: s.non2xx,
-    [`${prefix}_5xx`]: s.s5xx,
+      [`${prefix}_rps`]: s.rps,
+      [`${prefix}_p50_ms`]: s.p50,
+      [`${prefix}_p99_ms`]: s.p99,
+      [`${prefix}_solicitudes`]: s.total,
+      [`${prefix}_errores`]: s.errors,
+      [`${prefix}_no_2xx`]: s.non2xx,
+      [`${prefix}_5xx`]: s.s5xx,
     };
   };
 
@@ -163,7 +219,11 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     const statuses: number[] = [];
     let refused: Awaited<ReturnType<typeof call>> | undefined;
     for (let i = 0; i < SELF_SERVICE_LIMIT + 3; i++) {
-      const r = await call(`${web.url}${ALTA}`, { method: 'POST', headers: { 'X-Forwarded-For': '203.0.113.77' }, body: { curp: h.curp, curt: h.curt } });
+      const r = await call(`${web.url}${ALTA}`, {
+        method: 'POST',
+        headers: { 'X-Forwarded-For': '203.0.113.77' },
+        body: { curp: h.curp, curt: h.curt },
+      });
       statuses.push(r.status);
       if (r.status === 429) refused ??= r;
     }
@@ -171,22 +231,37 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     expect(refused!.body).toMatchObject({ error: 'DEMASIADAS_SOLICITUDES', mensaje: LIMIT_MESSAGE });
     expect(Number(refused!.headers['retry-after'])).toBeGreaterThan(0);
     // Another address is not held back by that one.
-    const other = await call(`${web.url}${ALTA}`, { method: 'POST', headers: { 'X-Forwarded-For': '203.0.113.78' }, body: { curp: h.curp, curt: h.curt } });
+    const other = await call(`${web.url}${ALTA}`, {
+      method: 'POST',
+      headers: { 'X-Forwarded-For': '203.0.113.78' },
+      body: { curp: h.curp, curt: h.curt },
+    });
     expect(other.status).toBe(200);
     reportFigures('carga', { limite_autoservicio: SELF_SERVICE_LIMIT, limite_responde_429: true });
   });
 
   it(`self-service at ${CONNECTIONS} connections: every request 200, no 5xx, one open request per worker`, async () => {
     const s = await load(web.url, [selfService()], { connections: CONNECTIONS, seconds: SECONDS });
-    reportFigures('carga', { conexiones: CONNECTIONS, segundos: SECONDS, titulares: holders.length, ...figures('autoservicio', s) });
+    reportFigures('carga', {
+      conexiones: CONNECTIONS,
+      segundos: SECONDS,
+      titulares: holders.length,
+      ...figures('autoservicio', s),
+    });
     expectClean('autoservicio', s, 200);
 
     // Each worker asked many times at once from many addresses: one case each, and that case holds the worker's place.
     // Read in one snapshot: requests the server was still serving when the client stopped may commit meanwhile.
-    const [cases, places] = await ds.transaction('REPEATABLE READ', async (em) => [
-      await em.getRepository(ProcedureCase).find({ select: { id: true, curp: true, status: true }, where: { procedureId: 'personal-alta' } }),
-      await em.getRepository(OpenSelfServiceRequest).find({ where: { procedureId: 'personal-alta' } }),
-    ] as const);
+    const [cases, places] = await ds.transaction(
+      'REPEATABLE READ',
+      async (em) =>
+        [
+          await em
+            .getRepository(ProcedureCase)
+            .find({ select: { id: true, curp: true, status: true }, where: { procedureId: 'personal-alta' } }),
+          await em.getRepository(OpenSelfServiceRequest).find({ where: { procedureId: 'personal-alta' } }),
+        ] as const,
+    );
     const curps = new Set(cases.map((c) => c.curp));
     reportFigures('carga', { autoservicio_tramites: cases.length });
     expect({ cases: cases.length, places: places.length }).toEqual({ cases: curps.size, places: curps.size });
@@ -201,14 +276,23 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     // Workers whose requests wait for their confirmation (opened by the self-service load): their tokens.
     const confirming: { tramite: string; token: string }[] = [];
     for (const h of holders.slice(1, 1 + CONFIRMED)) {
-      const r = await call(`${web.url}${ALTA}`, { method: 'POST', headers: { 'X-Forwarded-For': nextAddress() }, body: { curp: h.curp, curt: h.curt } });
+      const r = await call(`${web.url}${ALTA}`, {
+        method: 'POST',
+        headers: { 'X-Forwarded-For': nextAddress() },
+        body: { curp: h.curp, curt: h.curt },
+      });
       expect(r.status).toBe(200);
       confirming.push({ tramite: r.body.tramite as string, token: r.body.token as string });
     }
     const running = load(web.url, [inbox()], { connections: CONNECTIONS, seconds: SECONDS });
     await new Promise((r) => setTimeout(r, 500));
     const confirmed = await Promise.all(
-      confirming.map((c) => call(`${web.url}/api/autoservicio/tramites/${c.tramite}/confirmar`, { method: 'POST', body: { token: c.token, confirma: true } })),
+      confirming.map((c) =>
+        call(`${web.url}/api/autoservicio/tramites/${c.tramite}/confirmar`, {
+          method: 'POST',
+          body: { token: c.token, confirma: true },
+        }),
+      ),
     );
     const s = await running;
     reportFigures('carga', figures('bandeja', s));
@@ -218,7 +302,13 @@ describe('load on the web process (MariaDB + Redis, autocannon on loopback)', ()
     // The effects (provisioning, the credentials mail) ran in the worker process: each request ends «creada».
     const t0 = Date.now();
     const ends = async (): Promise<string[]> =>
-      Promise.all(confirming.map(async (c) => (await call(`${web.url}/api/autoservicio/tramites/${c.tramite}?token=${encodeURIComponent(c.token)}`)).body.resultado as string));
+      Promise.all(
+        confirming.map(
+          async (c) =>
+            (await call(`${web.url}/api/autoservicio/tramites/${c.tramite}?token=${encodeURIComponent(c.token)}`)).body
+              .resultado as string,
+        ),
+      );
     let results = await ends();
     while (results.some((r) => r !== 'creada') && Date.now() - t0 < EFFECTS_BOUND_MS) {
       await new Promise((r) => setTimeout(r, 500));

@@ -37,7 +37,12 @@ const TYPED = {
   rechazadaPorPolitica: 'corta-9',
 };
 /** Columns that hold a secret by design: its argon2 hash, the sealed chosen password, the catalog's CURT. */
-const SEALED = new Set(['staff_user.password_hash', 'directorio_local.password_hash', 'chosen_password.sealed', 'trabajador.curt']);
+const SEALED = new Set([
+  'staff_user.password_hash',
+  'directorio_local.password_hash',
+  'chosen_password.sealed',
+  'trabajador.curt',
+]);
 
 jest.setTimeout(60_000);
 
@@ -56,7 +61,10 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
   const until = async (what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!(await fn())) {
-      if (Date.now() > deadline) throw new Error(`No ocurrió en ${timeoutMs / 1000} s: ${what}.\nSalida del worker:\n${worker?.output().slice(-3000) ?? ''}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `No ocurrió en ${timeoutMs / 1000} s: ${what}.\nSalida del worker:\n${worker?.output().slice(-3000) ?? ''}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -64,21 +72,37 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
   beforeAll(async () => {
     // Every session token and self-service token the web process hands out, whoever asked for it.
     const login_ = AuthService.prototype.login;
-    jest.spyOn(AuthService.prototype, 'login').mockImplementation(async function (this: AuthService, ...args: Parameters<AuthService['login']>) {
+    jest.spyOn(AuthService.prototype, 'login').mockImplementation(async function (
+      this: AuthService,
+      ...args: Parameters<AuthService['login']>
+    ) {
       const out = await login_.apply(this, args);
       sessions.push(out.token);
       return out;
     });
     const tokenFor = SelfServiceService.prototype.tokenFor;
-    jest.spyOn(SelfServiceService.prototype, 'tokenFor').mockImplementation(function (this: SelfServiceService, caseId: string) {
+    jest.spyOn(SelfServiceService.prototype, 'tokenFor').mockImplementation(function (
+      this: SelfServiceService,
+      caseId: string,
+    ) {
       const token = tokenFor.call(this, caseId);
       selfServiceTokens.add(token);
       return token;
     });
     redis = await startPrivateRedis();
-    const common = { REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, SECRET_KEY, PII_API_KEY: PII_KEY, PUBLIC_BASE_URL: 'https://correo.example.test', QUEUE_STALLED_MS: '1500' };
+    const common = {
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: PREFIX,
+      SECRET_KEY,
+      PII_API_KEY: PII_KEY,
+      PUBLIC_BASE_URL: 'https://correo.example.test',
+      QUEUE_STALLED_MS: '1500',
+    };
     t = await faultApp('mysql', { ...common, RELAY_INTERVAL_MS: '200' }, logs);
-    worker = await startWorker({ ...common, NODE_ENV: 'test', DATABASE_URL: t.db.databaseUrl!, DATA_DIR: t.db.dataDir, LOG_LEVEL: 'debug' }, { onOutput: (s) => (workerLog += s) });
+    worker = await startWorker(
+      { ...common, NODE_ENV: 'test', DATABASE_URL: t.db.databaseUrl!, DATA_DIR: t.db.dataDir, LOG_LEVEL: 'debug' },
+      { onOutput: (s) => (workerLog += s) },
+    );
     const ds = t.db.dataSource;
     const local = new LocalDirectoryProvider(ds);
     harness = {
@@ -87,8 +111,17 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
       dataDir: t.db.dataDir,
       piiKey: PII_KEY,
       served: async (caseId, estado) => {
-        await until(`el trámite ${caseId} llega a «${estado}»`, async () => (await ds.getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).state === estado);
-        await until(`los trabajos del trámite ${caseId} terminan`, async () => (await ds.getRepository(OutboxCommand).countBy({ caseId, status: In(['pendiente', 'encolado']), type: Not('taskReminder') })) === 0);
+        await until(
+          `el trámite ${caseId} llega a «${estado}»`,
+          async () => (await ds.getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).state === estado,
+        );
+        await until(
+          `los trabajos del trámite ${caseId} terminan`,
+          async () =>
+            (await ds
+              .getRepository(OutboxCommand)
+              .countBy({ caseId, status: In(['pendiente', 'encolado']), type: Not('taskReminder') })) === 0,
+        );
       },
       signIn: async (address, password) => {
         const r = await local.verifyPassword(address, password);
@@ -128,30 +161,55 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
     await createStaff(ds, 'vigia', 'administrador');
     await createStaff(ds, 'capturista', 'subjefatura');
     await http().post('/api/auth/login').send({ usuario: 'capturista', contrasena: TYPED.equivocada }).expect(401);
-    await http().post('/personal/entrar').type('form').send({ usuario: 'capturista', contrasena: TYPED.equivocada }).expect(403);
+    await http()
+      .post('/personal/entrar')
+      .type('form')
+      .send({ usuario: 'capturista', contrasena: TYPED.equivocada })
+      .expect(403);
     const token = await login(t!.app, 'capturista');
-    await http().post('/api/auth/contrasena').set('Authorization', `Bearer ${token}`).send({ actual: STAFF_PASSWORD, nueva: TYPED.nuevaPersonal }).expect(204);
+    await http()
+      .post('/api/auth/contrasena')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ actual: STAFF_PASSWORD, nueva: TYPED.nuevaPersonal })
+      .expect(204);
     const admin = await login(t!.app, 'vigia');
-    const created = await http().post('/api/admin/usuarios').set('Authorization', `Bearer ${admin}`).send({ usuario: 'nueva.persona', nombre: 'Itzel Cárdenas Ochoa', rol: 'nivel', nivel: 'PRIMARIA' }).expect(201);
+    const created = await http()
+      .post('/api/admin/usuarios')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ usuario: 'nueva.persona', nombre: 'Itzel Cárdenas Ochoa', rol: 'nivel', nivel: 'PRIMARIA' })
+      .expect(201);
     initialPasswords.push(created.body.contrasenaInicial as string);
-    const reset = await http().post(`/api/admin/usuarios/${created.body.id as string}/restablecer`).set('Authorization', `Bearer ${admin}`).expect(200);
+    const reset = await http()
+      .post(`/api/admin/usuarios/${created.body.id as string}/restablecer`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
     initialPasswords.push(reset.body.contrasenaInicial as string);
     expect(initialPasswords.every((p) => typeof p === 'string' && p.length >= 12)).toBe(true);
     // A link already used: the policy-refused password is typed on it all the same.
     const mail = new OutboxReader(`${t!.db.dataDir}/outbox`).all().find((m) => /\/activar\//.test(m.body))!;
     const link = /\/activar\/([A-Za-z0-9_-]{43})/.exec(mail.body)![1];
-    const refused = await http().post(`/activar/${link}`).type('form').send({ contrasena: TYPED.rechazadaPorPolitica, confirmacion: TYPED.rechazadaPorPolitica });
+    const refused = await http()
+      .post(`/activar/${link}`)
+      .type('form')
+      .send({ contrasena: TYPED.rechazadaPorPolitica, confirmacion: TYPED.rechazadaPorPolitica });
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.status).toBeLessThan(500);
     // Let the worker finish what these left (mails to nobody, reminders) before looking.
-    await until('la cola se vacía', async () => (await ds.getRepository(OutboxCommand).countBy({ status: In(['pendiente', 'encolado']), type: Not('taskReminder') })) === 0);
+    await until(
+      'la cola se vacía',
+      async () =>
+        (await ds
+          .getRepository(OutboxCommand)
+          .countBy({ status: In(['pendiente', 'encolado']), type: Not('taskReminder') })) === 0,
+    );
   });
 
   it('leaves no secret in the logs, the database, Redis, the movements or the mails', async () => {
     const ds = t!.db.dataSource;
     const mails = new OutboxReader(`${t!.db.dataDir}/outbox`).all();
     const activation = new Map<string, string>(); // token → the mail that carries it
-    for (const m of mails) for (const [, tok] of m.body.matchAll(/\/activar\/([A-Za-z0-9_-]{43})/g)) activation.set(tok, m.file);
+    for (const m of mails)
+      for (const [, tok] of m.body.matchAll(/\/activar\/([A-Za-z0-9_-]{43})/g)) activation.set(tok, m.file);
     const curts = (await ds.getRepository(Trabajador).find()).map((w) => w.curt);
     const secrets: [string, string][] = [
       ...Object.entries(PW).map(([k, v]): [string, string] => [`contraseña ${k}`, v]),
@@ -166,7 +224,12 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
       ['SECRET_KEY', SECRET_KEY],
     ];
     // The suite did what it says: sessions, self-service, links and mails are there to look for.
-    expect({ sesiones: sessions.length > 5, autoservicio: selfServiceTokens.size >= 2, enlaces: activation.size >= 6, curts: curts.length >= 4 }).toEqual({ sesiones: true, autoservicio: true, enlaces: true, curts: true });
+    expect({
+      sesiones: sessions.length > 5,
+      autoservicio: selfServiceTokens.size >= 2,
+      enlaces: activation.size >= 6,
+      curts: curts.length >= 4,
+    }).toEqual({ sesiones: true, autoservicio: true, enlaces: true, curts: true });
 
     const found: string[] = [];
     const look = (where: string, text: string, allowed?: (secret: string) => boolean): void => {
@@ -187,7 +250,14 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
         for (const [col, v] of Object.entries(row)) {
           if (v === null || SEALED.has(`${table}.${col}`)) continue;
           cells++;
-          const text = v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? v.toString('latin1') : typeof v === 'string' ? v : JSON.stringify(v);
+          const text =
+            v instanceof Date
+              ? v.toISOString()
+              : Buffer.isBuffer(v)
+                ? v.toString('latin1')
+                : typeof v === 'string'
+                  ? v
+                  : JSON.stringify(v);
           look(`${table}.${col}`, text);
         }
       }
@@ -210,12 +280,17 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
           const hash = type === 'hash' ? await client.hgetall(key) : {};
           if (typeof hash.data === 'string') jobs++; // a Bull job: its data is the command's payload
           const value =
-            type === 'hash' ? JSON.stringify(hash)
-            : type === 'list' ? (await client.lrange(key, 0, -1)).join('\n')
-            : type === 'set' ? (await client.smembers(key)).join('\n')
-            : type === 'zset' ? (await client.zrange(key, 0, -1)).join('\n')
-            : type === 'string' ? ((await client.get(key)) ?? '')
-            : '';
+            type === 'hash'
+              ? JSON.stringify(hash)
+              : type === 'list'
+                ? (await client.lrange(key, 0, -1)).join('\n')
+                : type === 'set'
+                  ? (await client.smembers(key)).join('\n')
+                  : type === 'zset'
+                    ? (await client.zrange(key, 0, -1)).join('\n')
+                    : type === 'string'
+                      ? ((await client.get(key)) ?? '')
+                      : '';
           look(`Redis ${key}`, `${key}\n${value}`);
         }
       } while (cursor !== '0');
@@ -224,7 +299,8 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
     }
 
     // Mails: an activation token only in the mail that carries its link; nothing else in any mail.
-    for (const m of mails) look(`el correo «${m.subject}» (${m.file})`, m.raw + m.body, (s) => activation.get(s) === m.file);
+    for (const m of mails)
+      look(`el correo «${m.subject}» (${m.file})`, m.raw + m.body, (s) => activation.get(s) === m.file);
 
     reportFigures('secretos', {
       valores_buscados: secrets.length,

@@ -95,13 +95,22 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     totals.perdidos += perdidos;
     totals.duplicados += once.duplicados;
     totals.solapes += once.solapes;
-    return { [`${prefix}_perdidos`]: perdidos, [`${prefix}_duplicados`]: once.duplicados, [`${prefix}_solapes`]: once.solapes, ...totals };
+    return {
+      [`${prefix}_perdidos`]: perdidos,
+      [`${prefix}_duplicados`]: once.duplicados,
+      [`${prefix}_solapes`]: once.solapes,
+      ...totals,
+    };
   };
   const http = () => request(app!.getHttpServer());
   const ds = () => app!.get(DataSource);
 
   /** Polls until `fn` gives a value (errors count as "not yet": the database may still be coming back). */
-  const until = async <T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> => {
+  const until = async <T>(
+    what: string,
+    fn: () => Promise<T | undefined | null | false>,
+    timeoutMs = 30_000,
+  ): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
@@ -112,7 +121,10 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
         last = (e as Error).message;
         if (last.startsWith('INCIDENTE')) throw e;
       }
-      if (Date.now() > deadline) throw new Error(`No ocurrió en ${timeoutMs / 1000} s: ${what}. ${last}\nSalida del worker:\n${worker?.output().slice(-4000) ?? ''}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `No ocurrió en ${timeoutMs / 1000} s: ${what}. ${last}\nSalida del worker:\n${worker?.output().slice(-4000) ?? ''}`,
+        );
       await sleep(200);
     }
   };
@@ -122,9 +134,17 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     const n = ++seq;
     const w = await addWorker(ds(), { correoAlterno: `titular.${n}@correo-alterno.example` });
     const from = addressFor(n);
-    const start = await http().post('/api/autoservicio/alta').set('X-Forwarded-For', from).send({ curp: w.curp, curt: w.curt }).expect(200);
+    const start = await http()
+      .post('/api/autoservicio/alta')
+      .set('X-Forwarded-For', from)
+      .send({ curp: w.curp, curt: w.curt })
+      .expect(200);
     const { tramite, token: t } = start.body as { tramite: string; token: string };
-    await http().post(`/api/autoservicio/tramites/${tramite}/confirmar`).set('X-Forwarded-For', from).send({ token: t, confirma: true }).expect(200);
+    await http()
+      .post(`/api/autoservicio/tramites/${tramite}/confirmar`)
+      .set('X-Forwarded-For', from)
+      .send({ token: t, confirma: true })
+      .expect(200);
     const h = { curp: w.curp, correo: w.correoAlterno!, caseId: tramite };
     holders.push(h);
     return h;
@@ -133,17 +153,28 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
   /** How many of these cases are done: account created, and nothing of theirs left to run. An incident fails at once. */
   const doneCount = async (batch: Holder[]): Promise<number> => {
     const ids = batch.map((h) => h.caseId);
-    const cases = await ds().getRepository(ProcedureCase).findBy({ id: In(ids) });
+    const cases = await ds()
+      .getRepository(ProcedureCase)
+      .findBy({ id: In(ids) });
     const bad = cases.find((c) => c.status === 'incidente');
-    if (bad) throw new Error(`INCIDENTE en ${bad.id} (${bad.state}): ${bad.incidentMessage ?? ''}\n${worker?.output().slice(-4000) ?? ''}`);
-    const live = await ds().getRepository(OutboxCommand).findBy({ caseId: In(ids), status: In(LIVE_STATUSES), type: Not('taskReminder') });
+    if (bad)
+      throw new Error(
+        `INCIDENTE en ${bad.id} (${bad.state}): ${bad.incidentMessage ?? ''}\n${worker?.output().slice(-4000) ?? ''}`,
+      );
+    const live = await ds()
+      .getRepository(OutboxCommand)
+      .findBy({ caseId: In(ids), status: In(LIVE_STATUSES), type: Not('taskReminder') });
     const busy = new Set(live.map((c) => c.caseId));
     return cases.filter((c) => c.outcome === 'creada' && !busy.has(c.id)).length;
   };
 
   /** Waits until every case of the batch is done; returns the milliseconds since `t0`. */
   const allDone = async (batch: Holder[], t0: number): Promise<number> => {
-    await until(`los ${batch.length} trámites terminan`, async () => (await doneCount(batch)) === batch.length, RECOVERY_BOUND_MS);
+    await until(
+      `los ${batch.length} trámites terminan`,
+      async () => (await doneCount(batch)) === batch.length,
+      RECOVERY_BOUND_MS,
+    );
     return Math.round(performance.now() - t0);
   };
 
@@ -151,7 +182,13 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     const c = new Client({ url: slapd!.url, timeout: 5000, connectTimeout: 2000 });
     try {
       await c.bind(slapd!.adminDN, slapd!.adminPassword);
-      return (await c.search(slapd!.peopleDN, { scope: 'sub', filter: new EqualityFilter({ attribute: 'employeeNumber', value: curp }), attributes: ['dn'] })).searchEntries.length;
+      return (
+        await c.search(slapd!.peopleDN, {
+          scope: 'sub',
+          filter: new EqualityFilter({ attribute: 'employeeNumber', value: curp }),
+          attributes: ['dn'],
+        })
+      ).searchEntries.length;
     } finally {
       await c.unbind().catch(() => undefined);
     }
@@ -191,14 +228,19 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
   };
 
   /** One account and one directory entry per holder, one mail each, no Message-ID twice, no overlapping executions. */
-  const expectExactlyOnce = async (batch: Holder[]): Promise<{ duplicados: number; solapes: number; ejecuciones: number }> => {
+  const expectExactlyOnce = async (
+    batch: Holder[],
+  ): Promise<{ duplicados: number; solapes: number; ejecuciones: number }> => {
     const problems: string[] = [];
     for (const h of batch) {
       const cuentas = await ds().getRepository(Cuenta).countBy({ titularCurp: h.curp });
       const entries = await ldapEntries(h.curp);
-      if (cuentas !== 1 || entries !== 1) problems.push(`${h.curp}: ${cuentas} cuenta(s), ${entries} entrada(s) en el directorio`);
+      if (cuentas !== 1 || entries !== 1)
+        problems.push(`${h.curp}: ${cuentas} cuenta(s), ${entries} entrada(s) en el directorio`);
     }
-    const ids = sink!.received.map((m) => /^Message-ID:\s*(\S+)/im.exec(m.raw.toString('utf8'))?.[1] ?? '(sin Message-ID)');
+    const ids = sink!.received.map(
+      (m) => /^Message-ID:\s*(\S+)/im.exec(m.raw.toString('utf8'))?.[1] ?? '(sin Message-ID)',
+    );
     const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
     for (const h of batch) {
       const mails = sink!.received.filter((m) => m.rcptTo.includes(h.correo)).length;
@@ -213,11 +255,21 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
   const counts = () => app!.get<QueueDriver>(QUEUE_DRIVER).counts();
 
   /** What the worker went through since `mark` (a length of its log): transient failures it retried. */
-  const disturbances = (mark: number): { fallas: number } => ({ fallas: workerLog.slice(mark).split('\n').filter((l) => l.includes('Falla transitoria')).length });
+  const disturbances = (mark: number): { fallas: number } => ({
+    fallas: workerLog
+      .slice(mark)
+      .split('\n')
+      .filter((l) => l.includes('Falla transitoria')).length,
+  });
 
   beforeAll(async () => {
     // Every server is our own (free loopback port, temp dir); a missing one fails here with what to install.
-    [mdb, redis, slapd, sink] = await Promise.all([startPrivateMariadb(), startPrivateRedis(), startSlapd(), startSmtpSink(sinkOptions)]);
+    [mdb, redis, slapd, sink] = await Promise.all([
+      startPrivateMariadb(),
+      startPrivateRedis(),
+      startSlapd(),
+      startSmtpSink(sinkOptions),
+    ]);
     dataDir = mkdtempSync(join(tmpdir(), 'mci-servicios-'));
     const common: Record<string, string> = {
       ...privateServicesEnv({ mdb, redis, slapd, smtpPort: sink.port }),
@@ -269,7 +321,9 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     await until(
       'cada correo de datos de acceso falló una vez y espera su reintento',
       async () => {
-        const cmds = await ds().getRepository(OutboxCommand).findBy({ caseId: In(delayedBatch.map((h) => h.caseId)), type: 'sendCredentials' });
+        const cmds = await ds()
+          .getRepository(OutboxCommand)
+          .findBy({ caseId: In(delayedBatch.map((h) => h.caseId)), type: 'sendCredentials' });
         return cmds.length === delayedBatch.length && cmds.every((c) => c.attempts >= 1 && c.status === 'encolado');
       },
       60_000,
@@ -281,10 +335,13 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     let before: Awaited<ReturnType<typeof counts>>;
     let restartedAt: number;
     try {
-      for (let i = 0; i < scaled('servicios_redis_colgados', CONCURRENCY + 3, 16); i++) hungBatch.push(await confirmedAlta());
+      for (let i = 0; i < scaled('servicios_redis_colgados', CONCURRENCY + 3, 16); i++)
+        hungBatch.push(await confirmedAlta());
       before = await until('trabajos activos, en espera y diferidos en Redis a la vez', async () => {
         const c = await counts();
-        return c.provisioning.active >= 1 && c.provisioning.waiting >= 1 && c.notifications.delayed >= 1 ? c : undefined;
+        return c.provisioning.active >= 1 && c.provisioning.waiting >= 1 && c.notifications.delayed >= 1
+          ? c
+          : undefined;
       });
       restartedAt = performance.now();
       await redis!.restart();
@@ -297,7 +354,9 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     const recoveryMs = await allDone(batch, restartedAt);
     const once = await expectExactlyOnce(batch);
     expect({ alive: worker!.alive(), pid: worker!.pid }).toEqual({ alive: true, pid: workerPid });
-    const hecho = await ds().getRepository(OutboxCommand).countBy({ caseId: In(batch.map((h) => h.caseId)), status: Not('hecho'), type: Not('taskReminder') });
+    const hecho = await ds()
+      .getRepository(OutboxCommand)
+      .countBy({ caseId: In(batch.map((h) => h.caseId)), status: Not('hecho'), type: Not('taskReminder') });
     expect(hecho).toBe(0);
     reportFigures(SUITE, {
       redisReiniciado_casos: batch.length,
@@ -316,10 +375,16 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     const tries: (() => request.Test)[] = [
       () => http().get(`/api/tramites/${someCase}`).set('Authorization', `Bearer ${token}`),
       () => http().get('/api/admin/usuarios').set('Authorization', `Bearer ${adminToken}`),
-      () => http().post('/api/admin/usuarios').set('Authorization', `Bearer ${adminToken}`).send({ usuario: `durante.la.caida.${++seq}`, nombre: 'No Registrada', rol: 'subdireccion' }),
+      () =>
+        http()
+          .post('/api/admin/usuarios')
+          .set('Authorization', `Bearer ${adminToken}`)
+          .send({ usuario: `durante.la.caida.${++seq}`, nombre: 'No Registrada', rol: 'subdireccion' }),
       () => http().get('/health'),
     ];
-    const answers = await Promise.all(Array.from({ length: scaled('servicios_solicitudes', 8, 24) }, (_, i) => timed(tries[i % tries.length]())));
+    const answers = await Promise.all(
+      Array.from({ length: scaled('servicios_solicitudes', 8, 24) }, (_, i) => timed(tries[i % tries.length]())),
+    );
     const slowest = Math.max(...answers.map((a) => a.ms));
     // Which request answered what, and when: a 200 here was served without the database.
     expect(answers.map((a, i) => ({ i, ...a })).filter((a) => a.status !== 503 || a.ms >= ANSWER_BOUND_MS)).toEqual([]);
@@ -340,10 +405,15 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     slapdStopped = true;
     const batch: Holder[] = [];
     for (let i = 0; i < scaled('servicios_mariadb_casos', 6, 16); i++) batch.push(await confirmedAlta());
-    const running = await until('el worker ejecuta los efectos de los trámites (colgado en el directorio)', async () => {
-      const n = await ds().getRepository(OutboxCommand).countBy({ caseId: In(batch.map((h) => h.caseId)), type: 'provision', status: 'en_curso' });
-      return n >= Math.min(CONCURRENCY, batch.length) ? n : undefined;
-    });
+    const running = await until(
+      'el worker ejecuta los efectos de los trámites (colgado en el directorio)',
+      async () => {
+        const n = await ds()
+          .getRepository(OutboxCommand)
+          .countBy({ caseId: In(batch.map((h) => h.caseId)), type: 'provision', status: 'en_curso' });
+        return n >= Math.min(CONCURRENCY, batch.length) ? n : undefined;
+      },
+    );
     return { batch, running };
   };
 
@@ -409,7 +479,10 @@ describe('services going away while work is in flight (MariaDB + Redis + worker 
     const once = await expectExactlyOnce(holders);
     expect({ alive: worker!.alive(), pid: worker!.pid }).toEqual({ alive: true, pid: workerPid });
     // The web serves again as before (no restart); nothing answered 503 was written (no user of the outage exists).
-    const users = await http().get('/api/admin/usuarios').set('Authorization', `Bearer ${adminToken}`).timeout(CLIENT_TIMEOUT_MS);
+    const users = await http()
+      .get('/api/admin/usuarios')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .timeout(CLIENT_TIMEOUT_MS);
     expect(users.status).toBe(200);
     expect(users.text).toContain('admin.servicios');
     expect(users.text).not.toContain('durante.la.caida');

@@ -34,7 +34,10 @@ describe('SQLite locked by another process', () => {
   });
 
   const create = (usuario: string): request.Test =>
-    request(app.getHttpServer()).post('/api/admin/usuarios').set('Authorization', `Bearer ${token}`).send({ usuario, nombre: 'Usuaria de Prueba', rol: 'subdireccion' });
+    request(app.getHttpServer())
+      .post('/api/admin/usuarios')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ usuario, nombre: 'Usuaria de Prueba', rol: 'subdireccion' });
 
   it('a write answers 503 after busy_timeout while the lock is held, and succeeds once it is released', async () => {
     const other = new Database(db.sqliteFile!);
@@ -45,11 +48,16 @@ describe('SQLite locked by another process', () => {
       const ms = Math.round(performance.now() - t0);
       reportFigures('sqlite bloqueado por otro proceso', { respuesta: res.status, ms });
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ error: 'BASE_DE_DATOS_NO_DISPONIBLE', mensaje: 'La base de datos no está disponible; intente de nuevo en unos momentos.' });
+      expect(res.body).toMatchObject({
+        error: 'BASE_DE_DATOS_NO_DISPONIBLE',
+        mensaje: 'La base de datos no está disponible; intente de nuevo en unos momentos.',
+      });
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(ms).toBeLessThan(SQLITE_BUSY_TIMEOUT_MS * 3);
       // Reads go on meanwhile (WAL).
-      expect((await request(app.getHttpServer()).get('/api/admin/usuarios').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      expect(
+        (await request(app.getHttpServer()).get('/api/admin/usuarios').set('Authorization', `Bearer ${token}`)).status,
+      ).toBe(200);
     } finally {
       other.exec('ROLLBACK');
       other.close();

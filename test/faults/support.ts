@@ -32,7 +32,10 @@ interface ExpressLayer {
  * is not a route; a mounted sub-router (Bull Board, with Redis) is listed as `ALL <mount>/*`.
  */
 export function routeTable(app: NestExpressApplication): RouteRow[] {
-  const express = app.getHttpAdapter().getInstance() as { router?: { stack: ExpressLayer[] }; _router?: { stack: ExpressLayer[] } };
+  const express = app.getHttpAdapter().getInstance() as {
+    router?: { stack: ExpressLayer[] };
+    _router?: { stack: ExpressLayer[] };
+  };
   const stack = (express.router ?? express._router)?.stack ?? [];
   const out: RouteRow[] = [];
   for (const layer of stack) {
@@ -72,7 +75,11 @@ export interface FaultApp {
  * The real web application (createApp: body parsers, validation, filters) on a fresh database of the given dialect.
  * With `logs`, every line the app's logger writes goes there instead of stdout (level `debug` unless env says).
  */
-export async function faultApp(dialect: Dialect, env: Record<string, string> = {}, logs?: LogCapture): Promise<FaultApp> {
+export async function faultApp(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  logs?: LogCapture,
+): Promise<FaultApp> {
   const db = await createTestDb(dialect);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -87,7 +94,9 @@ export async function faultApp(dialect: Dialect, env: Record<string, string> = {
         const mod = forRoot(cfg, ...rest);
         const params = loggerParams(cfg);
         const imports = (mod.imports ?? []).map((m) =>
-          (m as DynamicModule).module === LoggerModule ? LoggerModule.forRoot({ ...params, pinoHttp: [params.pinoHttp as object, logs.stream] }) : m,
+          (m as DynamicModule).module === LoggerModule
+            ? LoggerModule.forRoot({ ...params, pinoHttp: [params.pinoHttp as object, logs.stream] })
+            : m,
         );
         return { ...mod, imports };
       })
@@ -128,7 +137,15 @@ export async function dbState(ds: DataSource): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of tablesOf(ds)) {
     const rows = await ds.query<Record<string, unknown>[]>(`SELECT * FROM ${ds.driver.escape(t)}`);
-    const lines = rows.map((r) => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k] instanceof Buffer ? (r[k] as Buffer).toString('hex') : r[k]]))).sort();
+    const lines = rows
+      .map((r) =>
+        JSON.stringify(
+          Object.keys(r)
+            .sort()
+            .map((k) => [k, r[k] instanceof Buffer ? (r[k] as Buffer).toString('hex') : r[k]]),
+        ),
+      )
+      .sort();
     out[t] = `${rows.length}:${createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16)}`;
   }
   return out;
@@ -145,7 +162,12 @@ export function changedTables(before: Record<string, string>, after: Record<stri
  */
 export function readsSpanish(text: unknown): boolean {
   if (typeof text !== 'string' || text.trim().length < 4) return false;
-  if (/\b(must|should|Cannot|Bad Request|Internal Server|Unexpected token|is not|Not Found|Forbidden|Unauthorized|Payload Too Large|Unsupported Media|Error:)\b/.test(text)) return false;
+  if (
+    /\b(must|should|Cannot|Bad Request|Internal Server|Unexpected token|is not|Not Found|Forbidden|Unauthorized|Payload Too Large|Unsupported Media|Error:)\b/.test(
+      text,
+    )
+  )
+    return false;
   return /[áéíóúñ¿¡«»]|\b(el|la|los|las|de|del|no|su|sus|es|un|una|debe|que)\b/i.test(text);
 }
 
@@ -155,7 +177,12 @@ export function addressFor(n: number): string {
 }
 
 /** The environment that points the product at a suite's private MariaDB, Redis, slapd (provider `ldap`) and SMTP sink. */
-export function privateServicesEnv(s: { mdb: { url(db: string): string }; redis: { url: string }; slapd: { url: string; adminDN: string; adminPassword: string; peopleDN: string }; smtpPort: number }): Record<string, string> {
+export function privateServicesEnv(s: {
+  mdb: { url(db: string): string };
+  redis: { url: string };
+  slapd: { url: string; adminDN: string; adminPassword: string; peopleDN: string };
+  smtpPort: number;
+}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     DATABASE_URL: s.mdb.url('mci'),

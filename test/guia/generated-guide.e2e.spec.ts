@@ -17,9 +17,12 @@ import { type GuideText, loadGuideText, parseGuide } from '../../src/guia/guide-
 
 const ROOT = resolve(__dirname, '..', '..');
 /** The issue date of Versión 01 as the cover writes it ("28 de noviembre de 2026"), from the catalog's own record. */
-const VERSION_FECHA = new Intl.DateTimeFormat('es-MX', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'America/Mexico_City' }).format(
-  new Date(`${GUIDE_VERSIONS['01'].fecha}T18:00:00Z`),
-);
+const VERSION_FECHA = new Intl.DateTimeFormat('es-MX', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'America/Mexico_City',
+}).format(new Date(`${GUIDE_VERSIONS['01'].fecha}T18:00:00Z`));
 
 /**
  * Every difference between the generated tables and the guide that a correction explains, with that correction's
@@ -75,7 +78,8 @@ const numbersOf = (key: string): number[] => [ALLOWED[key]].flat();
 /** The part of the guide an ALLOWED key says differs: what the correction must declare it `cambia`. */
 const changeOf = (key: string): CorrectionChange => {
   const kind = key === 'portada' ? 'portada' : (key.split(' ').at(-1) ?? '');
-  if (!['actividad', 'responsable', 'numero', 'orden', 'titulo', 'portada'].includes(kind)) throw new Error(`Clave de ALLOWED sin tipo: ${key}`);
+  if (!['actividad', 'responsable', 'numero', 'orden', 'titulo', 'portada'].includes(kind))
+    throw new Error(`Clave de ALLOWED sin tipo: ${key}`);
   return kind as CorrectionChange;
 };
 
@@ -144,7 +148,13 @@ function readMarkdown(md: string): MdGuide {
       const cell = unescapeCell(row[2]);
       const [actividad, marked] = markedOf(row[3]);
       const previous = current.rows[current.rows.length - 1];
-      current.rows.push({ no: row[1], cell, responsable: cell || previous?.responsable || '', actividad: unescapeCell(actividad), marked });
+      current.rows.push({
+        no: row[1],
+        cell,
+        responsable: cell || previous?.responsable || '',
+        actividad: unescapeCell(actividad),
+        marked,
+      });
     }
   }
   return { version, tables, corrections };
@@ -159,7 +169,10 @@ const layout = (text: string): string => text.replace(/\s+/g, ' ').trim();
 /** Every difference between the generated guide and the guide's text, as ALLOWED keys. */
 function differences(md: MdGuide, guide: GuideText): string[] {
   const out: string[] = [];
-  if (md.version !== guide.coverVersion.padStart(2, '0') || guide.changeTableVersions.some((v) => v !== guide.coverVersion)) {
+  if (
+    md.version !== guide.coverVersion.padStart(2, '0') ||
+    guide.changeTableVersions.some((v) => v !== guide.coverVersion)
+  ) {
     out.push('portada');
   }
   const sections = new Set([...md.tables.map((t) => t.section), ...guide.tables.map((t) => t.section)]);
@@ -214,7 +227,9 @@ describe('npm run guia (generated guide vs the guide)', () => {
 
   it('says what it did and where it wrote', () => {
     expect(stdout).toContain(`Escrito ${join(outDir, 'guia-v01.md')}`);
-    expect(stdout).toMatch(new RegExp(`Escrito ${join(outDir, 'guia-v01.pdf').replace(/[.\\/]/g, '\\$&')} \\(\\d+ KB\\)`));
+    expect(stdout).toMatch(
+      new RegExp(`Escrito ${join(outDir, 'guia-v01.pdf').replace(/[.\\/]/g, '\\$&')} \\(\\d+ KB\\)`),
+    );
     expect(stdout).toContain('9 tablas');
   });
 
@@ -225,7 +240,17 @@ describe('npm run guia (generated guide vs the guide)', () => {
       const theirs = guideResponsables(text);
       for (const r of t.rows) expect([t.section, r.no, r.responsable]).toEqual([t.section, r.no, theirs.get(r.no)]);
     }
-    expect(guide.tables.map((t) => t.section)).toEqual(['5.1.1', '5.1.2', '5.2.1', '5.2.2', '5.2.3', '5.3.1', '5.3.2', '5.4', '5.5']);
+    expect(guide.tables.map((t) => t.section)).toEqual([
+      '5.1.1',
+      '5.1.2',
+      '5.2.1',
+      '5.2.2',
+      '5.2.3',
+      '5.3.1',
+      '5.3.2',
+      '5.4',
+      '5.5',
+    ]);
   });
 
   it('writes a table for every table of every procedure of the catalog', () => {
@@ -250,7 +275,8 @@ describe('npm run guia (generated guide vs the guide)', () => {
     expect(Object.keys(ALLOWED).filter((k) => !found.includes(k))).toEqual([]);
     // Each allowance names corrections the catalog lists, and each of them declares that kind of change.
     for (const key of Object.keys(ALLOWED)) {
-      for (const n of numbersOf(key)) expect([key, n, correctionByNumber(n)?.cambia]).toEqual([key, n, expect.arrayContaining([changeOf(key)])]);
+      for (const n of numbersOf(key))
+        expect([key, n, correctionByNumber(n)?.cambia]).toEqual([key, n, expect.arrayContaining([changeOf(key)])]);
     }
   });
 
@@ -268,7 +294,9 @@ describe('npm run guia (generated guide vs the guide)', () => {
     expect(md.corrections).toEqual([...new Set(Object.keys(ALLOWED).flatMap(numbersOf))].sort((a, b) => a - b));
     // No row carries a correction the differences do not explain (a stale `correccion` on a step the guide matches).
     const explained = new Set(
-      Object.keys(ALLOWED).flatMap((k) => numbersOf(k).map((n) => `${k.split(' ')[0].split('#').slice(0, 2).join('#')}:${n}`)),
+      Object.keys(ALLOWED).flatMap((k) =>
+        numbersOf(k).map((n) => `${k.split(' ')[0].split('#').slice(0, 2).join('#')}:${n}`),
+      ),
     );
     for (const t of md.tables) {
       for (const r of t.rows) {
@@ -284,34 +312,61 @@ describe('npm run guia (generated guide vs the guide)', () => {
   it('fails on a difference no correction explains (an activity, a capital letter, a full stop, a responsable, a lost step)', () => {
     const tampered = readMarkdown(
       markdown
-        .replace('| 3 | Sistema "Mi correo institucional" | Valida CURP y CURT. |', '| 3 | Sistema "Mi correo institucional" | Valida la CURP. |')
-        .replace(/\| 12 \| Nivel \| Recibe oficio, firma y sella de recibido\. \|/, '| 12 | Subdirección de Sistemas y Servicios Telemáticos | Recibe oficio, firma y sella de recibido. |')
+        .replace(
+          '| 3 | Sistema "Mi correo institucional" | Valida CURP y CURT. |',
+          '| 3 | Sistema "Mi correo institucional" | Valida la CURP. |',
+        )
+        .replace(
+          /\| 12 \| Nivel \| Recibe oficio, firma y sella de recibido\. \|/,
+          '| 12 | Subdirección de Sistemas y Servicios Telemáticos | Recibe oficio, firma y sella de recibido. |',
+        )
         .replace(/^\| 10 \| {2}\| Informa el tiempo de respuesta.*\n/m, '')
         // A capital letter, a full stop and a responsable's longer name are differences too.
-        .replace('| 11 | Centro de trabajo | Lee el mensaje y cierra la aplicación. |', '| 11 | Centro de trabajo | Lee el mensaje y cierra la Aplicación. |')
-        .replace('| 9 | PII | Guarda la información en la base de datos. |', '| 9 | PII | Guarda la información en la base de datos |')
-        .replace('| 6 | PII | Habilita la caja de texto', '| 6 | Plataforma Integral de Información (PII) | Habilita la caja de texto'),
+        .replace(
+          '| 11 | Centro de trabajo | Lee el mensaje y cierra la aplicación. |',
+          '| 11 | Centro de trabajo | Lee el mensaje y cierra la Aplicación. |',
+        )
+        .replace(
+          '| 9 | PII | Guarda la información en la base de datos. |',
+          '| 9 | PII | Guarda la información en la base de datos |',
+        )
+        .replace(
+          '| 6 | PII | Habilita la caja de texto',
+          '| 6 | Plataforma Integral de Información (PII) | Habilita la caja de texto',
+        ),
     );
     const unexplained = differences(tampered, guide).filter((d) => !(d in ALLOWED));
     expect(unexplained).toEqual(
-      expect.arrayContaining(['5.1.1#3 actividad', '5.2.1#12 responsable', '5.2.2#10 paso faltante', '5.2.2#11 actividad', '5.2.2#9 actividad', '5.2.2#6 responsable']),
+      expect.arrayContaining([
+        '5.1.1#3 actividad',
+        '5.2.1#12 responsable',
+        '5.2.2#10 paso faltante',
+        '5.2.2#11 actividad',
+        '5.2.2#9 actividad',
+        '5.2.2#6 responsable',
+      ]),
     );
   });
 
   it('states the link validity the account mails use, and never a password for a block (corrections 5 and 11)', () => {
     const linked = md.tables.flatMap((t) =>
-      t.rows.filter((r) => r.marked.includes(11) && /enlace de un solo uso/.test(r.actividad)).map((r) => ({ ...r, key: `${t.section}#${r.no}` })),
+      t.rows
+        .filter((r) => r.marked.includes(11) && /enlace de un solo uso/.test(r.actividad))
+        .map((r) => ({ ...r, key: `${t.section}#${r.no}` })),
     );
     // Every step where the guide had the Servicio mail access data, except 5.2.3 paso 9 (the school's own password).
     expect(linked.map((r) => `${r.key} ${r.responsable}`)).toEqual(
       ['5.1.1#16', '5.1.2#16', '5.2.1#10', '5.3.1#6a', '5.3.2#10', '5.4#11'].map((k) => `${k} Servicio`),
     );
-    for (const r of linked) expect([r.key, r.actividad]).toEqual([r.key, expect.stringContaining(`(válido ${LINK_VALIDITY_HOURS} horas)`)]);
+    for (const r of linked)
+      expect([r.key, r.actividad]).toEqual([r.key, expect.stringContaining(`(válido ${LINK_VALIDITY_HOURS} horas)`)]);
     const corrections11 = CORRECTIONS.find((c) => c.numero === 11);
     expect(corrections11?.catalogo).toContain(`válido ${LINK_VALIDITY_HOURS} horas`);
     // 5.5 is a block: no row mentions access data or a link at all.
     const bloqueo = md.tables.find((t) => t.section === '5.5');
-    expect(bloqueo?.rows.filter((r) => /datos de acceso|credenciales|enlace|contraseña/i.test(r.actividad))).toEqual([]);
+    expect(bloqueo?.rows.filter((r) => /datos de acceso|credenciales|enlace|contraseña/i.test(r.actividad))).toEqual(
+      [],
+    );
   });
 
   it('writes an A4 PDF with the version and date on the cover, every table title and the corrections', () => {
@@ -328,7 +383,8 @@ describe('npm run guia (generated guide vs the guide)', () => {
     const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     for (const t of md.tables) expect(text).toContain(t.title.replace(/\s+/g, ' '));
     expect(text).toContain('Correcciones aplicadas a la guía');
-    for (const c of CORRECTIONS.filter((x) => md.corrections.includes(x.numero))) expect(text).toContain(`${c.numero}. ${c.titulo}`);
+    for (const c of CORRECTIONS.filter((x) => md.corrections.includes(x.numero)))
+      expect(text).toContain(`${c.numero}. ${c.titulo}`);
     expect(text).toContain('Solicita de reasignación de cuenta mediante oficio.'); // what 5.5 paso 1 said (correction 4)
     expect(text).toContain(`Página ${pages} de ${pages}`);
   });

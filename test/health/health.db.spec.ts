@@ -41,25 +41,51 @@ describe('a job that fails for good is not silent', () => {
     const error = jest.spyOn(Logger.prototype, 'error');
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const w = await addWorker(db.dataSource);
-    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
-    });
+    const c = await p.engine.start(
+      'personal-alta',
+      asWorker(w.curp),
+      {},
+      {
+        startEvent: {
+          curp: w.curp,
+          found: true,
+          active: true,
+          hasAlternateEmail: true,
+          nombre: w.nombre,
+          cuentaId: null,
+        },
+      },
+    );
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     await p.drain();
 
     const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId });
     expect(row.status).toBe('incidente');
-    const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'provision' });
+    const cmd = await db.dataSource
+      .getRepository(OutboxCommand)
+      .findOneByOrFail({ caseId: c.caseId, type: 'provision' });
     expect(cmd.status).toBe('fallido');
 
-    const logged = [...error.mock.calls, ...warn.mock.calls].map(([obj, msg]) => ({ obj: obj as Record<string, unknown>, msg: String(msg) }));
-    expect(logged).toContainEqual({ obj: expect.objectContaining({ outboxId: cmd.id, type: 'provision', caseId: c.caseId }), msg: expect.stringMatching(/fallido/i) });
-    expect(logged).toContainEqual({ obj: expect.objectContaining({ caseId: c.caseId }), msg: expect.stringMatching(/incidente/i) });
+    const logged = [...error.mock.calls, ...warn.mock.calls].map(([obj, msg]) => ({
+      obj: obj as Record<string, unknown>,
+      msg: String(msg),
+    }));
+    expect(logged).toContainEqual({
+      obj: expect.objectContaining({ outboxId: cmd.id, type: 'provision', caseId: c.caseId }),
+      msg: expect.stringMatching(/fallido/i),
+    });
+    expect(logged).toContainEqual({
+      obj: expect.objectContaining({ caseId: c.caseId }),
+      msg: expect.stringMatching(/incidente/i),
+    });
 
     const report = await health.check();
     expect(report.estado).toBe('degradado');
     expect(report.colas).toMatchObject({ bandejaDeSalida: { fallidos: 1 }, incidentes: 1 });
-    expect(report.avisos).toEqual([expect.stringMatching(/1 trabajo fallido/), expect.stringMatching(/1 trámite en incidente/)]);
+    expect(report.avisos).toEqual([
+      expect.stringMatching(/1 trabajo fallido/),
+      expect.stringMatching(/1 trámite en incidente/),
+    ]);
   });
 });
 
@@ -68,14 +94,32 @@ describe('GET /health', () => {
     const t = await createTestApp();
     try {
       const http = () => request(t.app.getHttpServer());
-      expect((await http().get('/health').expect(200)).body).toMatchObject({ estado: 'ok', avisos: [], certificado: { prueba: true } });
+      expect((await http().get('/health').expect(200)).body).toMatchObject({
+        estado: 'ok',
+        avisos: [],
+        certificado: { prueba: true },
+      });
       const now = new Date();
       await t.db.dataSource.getRepository(OutboxCommand).insert({
-        id: randomUUID(), caseId: randomUUID(), type: 'renderAcuse', payload: '{}', idempotencyKey: randomUUID(),
-        status: 'fallido', attempts: 1, availableAt: now, createdAt: now, enqueuedAt: now, doneAt: null, lastError: 'x',
+        id: randomUUID(),
+        caseId: randomUUID(),
+        type: 'renderAcuse',
+        payload: '{}',
+        idempotencyKey: randomUUID(),
+        status: 'fallido',
+        attempts: 1,
+        availableAt: now,
+        createdAt: now,
+        enqueuedAt: now,
+        doneAt: null,
+        lastError: 'x',
       });
       const res = await http().get('/health').expect(200);
-      expect(res.body).toMatchObject({ estado: 'degradado', baseDeDatos: { ok: true }, colas: { bandejaDeSalida: { fallidos: 1 } } });
+      expect(res.body).toMatchObject({
+        estado: 'degradado',
+        baseDeDatos: { ok: true },
+        colas: { bandejaDeSalida: { fallidos: 1 } },
+      });
       expect(res.body.avisos).toEqual([expect.stringMatching(/1 trabajo fallido/)]);
     } finally {
       await t.close();

@@ -30,17 +30,30 @@ describe('the signing certificate is checked at startup, against the clock', () 
   it('refuses an expired P12, naming the variable and the date it expired', () => {
     const file = p12File('vencido', new Date(NOW.getTime() - 400 * DAY), new Date(NOW.getTime() - DAY));
     expect(() => createSignerFromEnv(p12Env(file), dir, true, NOW)).toThrow(
-      expect.objectContaining({ code: 'FIRMA_CERTIFICADO_NO_VIGENTE', message: expect.stringMatching(/SIGNING_P12.*venció el 14 de marzo de 2031/) }),
+      expect.objectContaining({
+        code: 'FIRMA_CERTIFICADO_NO_VIGENTE',
+        message: expect.stringMatching(/SIGNING_P12.*venció el 14 de marzo de 2031/),
+      }),
     );
   });
 
   it('refuses a SAT pair that is not valid yet, naming SIGNING_CER', () => {
-    const sat = makeSatPair('clave', { notBefore: new Date(NOW.getTime() + 2 * DAY), notAfter: new Date(NOW.getTime() + 700 * DAY) });
+    const sat = makeSatPair('clave', {
+      notBefore: new Date(NOW.getTime() + 2 * DAY),
+      notAfter: new Date(NOW.getTime() + 700 * DAY),
+    });
     writeFileSync(join(dir, 'futuro.cer'), sat.cer);
     writeFileSync(join(dir, 'futuro.key'), sat.key);
-    const env = { SIGNING_CER: join(dir, 'futuro.cer'), SIGNING_KEY: join(dir, 'futuro.key'), SIGNING_KEY_PASSPHRASE: 'clave' };
+    const env = {
+      SIGNING_CER: join(dir, 'futuro.cer'),
+      SIGNING_KEY: join(dir, 'futuro.key'),
+      SIGNING_KEY_PASSPHRASE: 'clave',
+    };
     expect(() => createSignerFromEnv(env, dir, true, NOW)).toThrow(
-      expect.objectContaining({ code: 'FIRMA_CERTIFICADO_NO_VIGENTE', message: expect.stringMatching(/SIGNING_CER.*a partir del 17 de marzo de 2031/) }),
+      expect.objectContaining({
+        code: 'FIRMA_CERTIFICADO_NO_VIGENTE',
+        message: expect.stringMatching(/SIGNING_CER.*a partir del 17 de marzo de 2031/),
+      }),
     );
   });
 
@@ -48,15 +61,30 @@ describe('the signing certificate is checked at startup, against the clock', () 
     const data = join(dir, 'data-vieja');
     loadOrCreateTestSigner(data, new Date(NOW.getTime() - 11 * 365 * DAY));
     expect(() => createSignerFromEnv({}, data, false, NOW)).toThrow(
-      expect.objectContaining({ code: 'FIRMA_CERTIFICADO_NO_VIGENTE', message: expect.stringMatching(/firma-prueba\.pem/) }),
+      expect.objectContaining({
+        code: 'FIRMA_CERTIFICADO_NO_VIGENTE',
+        message: expect.stringMatching(/firma-prueba\.pem/),
+      }),
     );
   });
 
   it('accepts a current certificate and warns from 30 days before it expires', () => {
-    const far = createSignerFromEnv(p12Env(p12File('lejos', new Date(NOW.getTime() - DAY), new Date(NOW.getTime() + 31 * DAY))), dir, true, NOW);
+    const far = createSignerFromEnv(
+      p12Env(p12File('lejos', new Date(NOW.getTime() - DAY), new Date(NOW.getTime() + 31 * DAY))),
+      dir,
+      true,
+      NOW,
+    );
     expect(certificateExpiryWarning(far.certificate, NOW)).toBeUndefined();
-    const near = createSignerFromEnv(p12Env(p12File('cerca', new Date(NOW.getTime() - DAY), new Date(NOW.getTime() + 30 * DAY - 60_000))), dir, true, NOW);
-    expect(certificateExpiryWarning(near.certificate, NOW)).toMatch(/certificado de firma .* vence el 14 de abril de 2031 \(en 30 días\)/);
+    const near = createSignerFromEnv(
+      p12Env(p12File('cerca', new Date(NOW.getTime() - DAY), new Date(NOW.getTime() + 30 * DAY - 60_000))),
+      dir,
+      true,
+      NOW,
+    );
+    expect(certificateExpiryWarning(near.certificate, NOW)).toMatch(
+      /certificado de firma .* vence el 14 de abril de 2031 \(en 30 días\)/,
+    );
     const expiredMeanwhile = certificateExpiryWarning(near.certificate, new Date(NOW.getTime() + 31 * DAY));
     expect(expiredMeanwhile).toMatch(/venció el 14 de abril de 2031/);
   });

@@ -46,7 +46,10 @@ export function makeP12(made: MadeCertificate, passphrase: string): Buffer {
  * A SAT e.firma-shaped pair: .cer (DER) with the holder's RFC in x500UniqueIdentifier, the CURP in serialNumber and
  * the 20-digit certificate number as ASCII digits in the serial; .key = PKCS#8 DER encrypted (PBES2, 3DES).
  */
-export function makeSatPair(passphrase: string, validity: { notBefore?: Date; notAfter?: Date } = {}): {
+export function makeSatPair(
+  passphrase: string,
+  validity: { notBefore?: Date; notAfter?: Date } = {},
+): {
   cer: Buffer;
   key: Buffer;
   made: MadeCertificate;

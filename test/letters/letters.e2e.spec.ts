@@ -39,7 +39,9 @@ function pageTexts(pdf: Buffer, name: string, pages: number): string[] {
   writeFileSync(file, pdf);
   const texts: string[] = [];
   for (let p = 1; p <= pages; p++) {
-    texts.push(execFileSync('pdftotext', ['-f', String(p), '-l', String(p), '-layout', file, '-'], { encoding: 'utf8' }));
+    texts.push(
+      execFileSync('pdftotext', ['-f', String(p), '-l', String(p), '-layout', file, '-'], { encoding: 'utf8' }),
+    );
   }
   return texts;
 }
@@ -49,7 +51,9 @@ function qrOnPage(pdf: Buffer, name: string, page: number): string {
   writeFileSync(file, pdf);
   const prefix = join(dir, `${name}-qr`);
   execFileSync('pdftoppm', ['-png', '-r', '150', '-f', String(page), '-l', String(page), '-singlefile', file, prefix]);
-  const r = spawnSync('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', `${prefix}.png`], { encoding: 'utf8' });
+  const r = spawnSync('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', `${prefix}.png`], {
+    encoding: 'utf8',
+  });
   return r.stdout.trim();
 }
 
@@ -75,7 +79,12 @@ function tamper(pdf: Buffer, where: 'first-range' | 'second-range'): Buffer {
 const flat = (s: string): string => s.replace(/\s+/g, ' ');
 
 /** In the order beforeAll builds them. */
-const SIGNER_LABELS = ['P12 made by node-forge', 'P12 made by OpenSSL 3', 'SAT e.firma .cer + .key', 'test certificate'];
+const SIGNER_LABELS = [
+  'P12 made by node-forge',
+  'P12 made by OpenSSL 3',
+  'SAT e.firma .cer + .key',
+  'test certificate',
+];
 
 interface SignerCase {
   signer: PdfSigner;
@@ -102,7 +111,11 @@ beforeAll(() => {
 
   const inst = makeCertificate({
     subject: [
-      { shortName: 'CN', value: 'Subdirección de Sistemas y Servicios Telemáticos', valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class },
+      {
+        shortName: 'CN',
+        value: 'Subdirección de Sistemas y Servicios Telemáticos',
+        valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class,
+      },
       { shortName: 'O', value: 'CSEEE Colima' },
       { shortName: 'C', value: 'MX' },
     ],
@@ -117,8 +130,30 @@ beforeAll(() => {
   const keyPem = join(dir, 'inst-key.pem');
   const certPem = join(dir, 'inst-cert.pem');
   const p12 = join(dir, 'inst.p12');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPem, '-out', certPem, '-days', '30', '-subj', '/CN=Oficialia CSEEE/O=CSEEE/C=MX'], { stdio: 'ignore' });
-  execFileSync('openssl', ['pkcs12', '-export', '-inkey', keyPem, '-in', certPem, '-out', p12, '-passout', 'pass:openssl3'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyPem,
+      '-out',
+      certPem,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=Oficialia CSEEE/O=CSEEE/C=MX',
+    ],
+    { stdio: 'ignore' },
+  );
+  execFileSync(
+    'openssl',
+    ['pkcs12', '-export', '-inkey', keyPem, '-in', certPem, '-out', p12, '-passout', 'pass:openssl3'],
+    { stdio: 'ignore' },
+  );
   signers.push({ signer: loadP12Signer(p12, 'openssl3'), cn: 'Oficialia CSEEE', test: false });
   NOW = new Date();
 
@@ -183,7 +218,9 @@ describe('every document kind, signed with every kind of signer, passes pdfsig',
         const compact = all.replace(/\s+/g, '');
         expect(compact).toContain(doc.cadenaOriginal);
         expect(doc.cadenaOriginal).toMatch(
-          new RegExp(`^\\|\\|MCI-2026-000123\\|\\|${NOW.toISOString().slice(0, 19)}Z\\|\\|${signer.signerId}\\|\\|[0-9a-f]{64}\\|\\|$`),
+          new RegExp(
+            `^\\|\\|MCI-2026-000123\\|\\|${NOW.toISOString().slice(0, 19)}Z\\|\\|${signer.signerId}\\|\\|[0-9a-f]{64}\\|\\|$`,
+          ),
         );
         expect(verifySello(doc.cadenaOriginal, doc.sello, signer.certificateDer)).toBe(true);
         expect(compact).toContain(doc.sello);
@@ -291,10 +328,12 @@ describe('reply letters from every shipped template', () => {
 
 describe('QR and short URL on every page', () => {
   it('a three-page letter carries a readable QR to the verification URL and the short URL on each page', async () => {
-    const long = Array.from({ length: 14 }, (_, i) =>
-      `Párrafo ${i + 1}. En atención a su oficio se revisaron los antecedentes del trámite, el Catálogo de Centros de ` +
-      'Trabajo y la información de Capital Humano; se verificó que la persona titular cuente con correo alterno ' +
-      'vigente y que el centro de trabajo tenga sus datos generales actualizados, como lo piden las políticas.',
+    const long = Array.from(
+      { length: 14 },
+      (_, i) =>
+        `Párrafo ${i + 1}. En atención a su oficio se revisaron los antecedentes del trámite, el Catálogo de Centros de ` +
+        'Trabajo y la información de Capital Humano; se verificó que la persona titular cuente con correo alterno ' +
+        'vigente y que el centro de trabajo tenga sus datos generales actualizados, como lo piden las políticas.',
     ).join('\n\n');
     const data = demoReplyLetter({ cuerpo: long });
     const doc = await renderSignedReplyLetter(data, signers[3].signer, { signedAt: NOW });

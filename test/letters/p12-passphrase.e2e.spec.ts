@@ -15,16 +15,39 @@ let certPem: string;
 
 function opensslP12(name: string, extra: string[] = []): string {
   const out = join(dir, `${name}.p12`);
-  execFileSync('openssl', ['pkcs12', '-export', ...extra, '-inkey', keyPem, '-in', certPem, '-out', out, '-passout', `pass:${PASS}`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['pkcs12', '-export', ...extra, '-inkey', keyPem, '-in', certPem, '-out', out, '-passout', `pass:${PASS}`],
+    { stdio: 'ignore' },
+  );
   return out;
 }
 
 beforeAll(() => {
-  if (spawnSync('sh', ['-c', 'command -v openssl']).status !== 0) throw new Error('These tests need "openssl": apt-get install -y openssl');
+  if (spawnSync('sh', ['-c', 'command -v openssl']).status !== 0)
+    throw new Error('These tests need "openssl": apt-get install -y openssl');
   dir = mkdtempSync(join(tmpdir(), 'p12-pass-'));
   keyPem = join(dir, 'key.pem');
   certPem = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPem, '-out', certPem, '-days', '30', '-subj', '/CN=Oficialia CSEEE/O=CSEEE/C=MX'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyPem,
+      '-out',
+      certPem,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=Oficialia CSEEE/O=CSEEE/C=MX',
+    ],
+    { stdio: 'ignore' },
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

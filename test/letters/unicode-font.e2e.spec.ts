@@ -15,7 +15,8 @@ const NOW = new Date();
 
 beforeAll(() => {
   for (const bin of ['pdfsig', 'pdftotext']) {
-    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) throw new Error(`These tests need "${bin}": apt-get install -y poppler-utils`);
+    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0)
+      throw new Error(`These tests need "${bin}": apt-get install -y poppler-utils`);
   }
   dir = mkdtempSync(join(tmpdir(), 'unicode-font-'));
   signer = loadOrCreateTestSigner(join(dir, 'data'), NOW);
@@ -52,7 +53,11 @@ describe('letters print every character of a name', () => {
 
   it('acuse: remitente and asunto', async () => {
     const base = demoAcuse();
-    const doc = await renderSignedAcuse({ ...base, remitente: { ...base.remitente, nombre: NAME }, asunto: `Alta de ${NAME}` }, signer, { signedAt: NOW });
+    const doc = await renderSignedAcuse(
+      { ...base, remitente: { ...base.remitente, nombre: NAME }, asunto: `Alta de ${NAME}` },
+      signer,
+      { signedAt: NOW },
+    );
     const text = check(doc, 'acuse');
     expect(text).toContain(NAME);
     expect(text).toContain(`Alta de ${NAME}`);

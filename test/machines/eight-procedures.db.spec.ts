@@ -16,7 +16,11 @@ describe('the eight procedures end to end over HTTP on the embedded default (loc
 
   beforeAll(async () => {
     const piiKey = 'clave-de-prueba-pii-e2e-8';
-    t = await createTestApp({ RELAY_INTERVAL_MS: '60000', PUBLIC_BASE_URL: 'https://correo.example.test', PII_API_KEY: piiKey });
+    t = await createTestApp({
+      RELAY_INTERVAL_MS: '60000',
+      PUBLIC_BASE_URL: 'https://correo.example.test',
+      PII_API_KEY: piiKey,
+    });
     const app = t.app;
     const ds = t.db.dataSource;
     const local = new LocalDirectoryProvider(ds);
@@ -28,7 +32,10 @@ describe('the eight procedures end to end over HTTP on the embedded default (loc
       served: async (caseId, estado) => {
         await settle(app);
         const c = await ds.getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
-        if (c.state !== estado) throw new Error(`se esperaba «${estado}» y el trámite está en «${c.state}» (${c.status}: ${c.incidentMessage ?? ''})`);
+        if (c.state !== estado)
+          throw new Error(
+            `se esperaba «${estado}» y el trámite está en «${c.state}» (${c.status}: ${c.incidentMessage ?? ''})`,
+          );
       },
       signIn: async (address, password) => {
         const r = await local.verifyPassword(address, password);

@@ -84,13 +84,18 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
   const http = () => request(h.app.getHttpServer());
   const ds = () => h.ds;
 
-  const view = async (who: Who, caseId: string): Promise<CaseView> => (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok[who]}`).expect(200)).body as CaseView;
+  const view = async (who: Who, caseId: string): Promise<CaseView> =>
+    (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok[who]}`).expect(200))
+      .body as CaseView;
 
   /** What the person sees (the action offered) and what they do (the event with the version they read). */
   const act = async (who: Who, caseId: string, tipo: string, datos?: Record<string, unknown>): Promise<string> => {
     const before = await view(who, caseId);
     const offered = before.acciones.map((a) => a.evento);
-    if (!offered.includes(tipo)) throw new Error(`${who} no tiene la acción ${tipo} en el estado ${before.estado} (ofrecidas: ${offered.join(', ') || 'ninguna'})`);
+    if (!offered.includes(tipo))
+      throw new Error(
+        `${who} no tiene la acción ${tipo} en el estado ${before.estado} (ofrecidas: ${offered.join(', ') || 'ninguna'})`,
+      );
     const res = await http()
       .post(`/api/tramites/${caseId}/eventos`)
       .set('Authorization', `Bearer ${tok[who]}`)
@@ -123,30 +128,62 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     await h.served(caseId, 'envioRespuesta');
     expect(await act('sistemas', caseId, 'ENVIAR_RESPUESTA')).toBe('recepcionRespuesta');
     expect(await act('oficialia', caseId, 'TURNAR_RESPUESTA')).toBe('acuseRespuesta');
-    const reply = await http().get(`/api/oficios/${caseId}/respuesta`).set('Authorization', `Bearer ${tok[addressee]}`).expect(200);
-    expect(reply.body.tramite).toMatchObject({ estado: 'acuseRespuesta', acuse: { evento: 'ACUSAR_RECIBO', disponible: true } });
-    const file = await http().get(reply.body.documento.pdf).set('Authorization', `Bearer ${tok[addressee]}`).buffer(true).parse(binary).expect(200).expect('Content-Type', 'application/pdf');
+    const reply = await http()
+      .get(`/api/oficios/${caseId}/respuesta`)
+      .set('Authorization', `Bearer ${tok[addressee]}`)
+      .expect(200);
+    expect(reply.body.tramite).toMatchObject({
+      estado: 'acuseRespuesta',
+      acuse: { evento: 'ACUSAR_RECIBO', disponible: true },
+    });
+    const file = await http()
+      .get(reply.body.documento.pdf)
+      .set('Authorization', `Bearer ${tok[addressee]}`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200)
+      .expect('Content-Type', 'application/pdf');
     expect(sha256(file.body as Buffer)).toBe(reply.body.documento.sha256);
     return act(addressee, caseId, 'ACUSAR_RECIBO');
   };
 
   const concluded = async (caseId: string, resultado: string): Promise<CaseView> => {
     const v = await view('sistemas', caseId);
-    expect({ situacion: v.situacion, resultado: v.resultado, incidente: v.incidente, acciones: v.acciones }).toEqual({ situacion: 'concluido', resultado, incidente: null, acciones: [] });
+    expect({ situacion: v.situacion, resultado: v.resultado, incidente: v.incidente, acciones: v.acciones }).toEqual({
+      situacion: 'concluido',
+      resultado,
+      incidente: null,
+      acciones: [],
+    });
     return v;
   };
 
   /** Who did what, in order: "EVENTO:rol". */
   const movements = async (caseId: string): Promise<string[]> => {
-    const res = await http().get(`/api/tramites/${caseId}/movimientos`).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+    const res = await http()
+      .get(`/api/tramites/${caseId}/movimientos`)
+      .set('Authorization', `Bearer ${tok.sistemas}`)
+      .expect(200);
     return (res.body as { evento: string; rol: string }[]).map((m) => `${m.evento}:${m.rol}`);
   };
 
   const documents = async (caseId: string): Promise<string[]> =>
     (await ds().getRepository(IssuedDocument).find({ where: { caseId } })).map((d) => `${d.kind}:${d.status}`).sort();
 
-  const accountOf = async (q: string): Promise<{ id: string; direccion: string; estado: string; titularCurp: string | null; titularCct: string | null }> => {
-    const res = await http().get('/api/catalogo/cuentas').query({ q }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+  const accountOf = async (
+    q: string,
+  ): Promise<{
+    id: string;
+    direccion: string;
+    estado: string;
+    titularCurp: string | null;
+    titularCct: string | null;
+  }> => {
+    const res = await http()
+      .get('/api/catalogo/cuentas')
+      .query({ q })
+      .set('Authorization', `Bearer ${tok.sistemas}`)
+      .expect(200);
     expect(res.body).toHaveLength(1);
     return res.body[0];
   };
@@ -154,29 +191,68 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
   const mailsTo = (mails: Mail[]): string[] => mails.map((m) => `${m.to.join(',')} | ${m.subject}`).sort();
 
   // The reception and delivery movements every oficio procedure shares.
-  const RECEPCION = ['INICIAR:subdireccion', 'SOLICITAR:subdireccion', 'RECIBIR_OFICIO:subdireccion', 'TURNAR:subdireccion', 'RECIBIR_TURNO:subjefatura'];
-  const ENTREGA = (area: string) => ['LETTER_READY:sistema', 'ENVIAR_RESPUESTA:subjefatura', 'TURNAR_RESPUESTA:subdireccion', `ACUSAR_RECIBO:${area}`];
+  const RECEPCION = [
+    'INICIAR:subdireccion',
+    'SOLICITAR:subdireccion',
+    'RECIBIR_OFICIO:subdireccion',
+    'TURNAR:subdireccion',
+    'RECIBIR_TURNO:subjefatura',
+  ];
+  const ENTREGA = (area: string) => [
+    'LETTER_READY:sistema',
+    'ENVIAR_RESPUESTA:subjefatura',
+    'TURNAR_RESPUESTA:subdireccion',
+    `ACUSAR_RECIBO:${area}`,
+  ];
 
   beforeAll(async () => {
     h = harness();
     outbox = new OutboxReader(`${h.dataDir}/outbox`);
     outbox.fresh(); // what was mailed before these tests is not theirs
     await ds().getRepository(Nivel).insert({ clave: 'PRIMARIA', nombre: 'Primaria' });
-    ids.oficialia = (await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' })).id;
+    ids.oficialia = (
+      await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' })
+    ).id;
     ids.sistemas = (await createStaff(ds(), 'sistemas', 'subjefatura')).id;
     ids.primaria = (await createStaff(ds(), 'primaria', 'nivel', { nivelClave: 'PRIMARIA' })).id;
     ids.becas = (await createStaff(ds(), 'becas', 'responsable', { nombre: 'Lic. Ana Sofía Cárdenas Muñoz' })).id;
     for (const u of Object.keys(ids) as Who[]) tok[u] = await login(h.app, u);
-    w.personal = await addWorker(ds(), { nombre: 'Dolores', primerApellido: 'Güemes', correoAlterno: 'dolores.guemes.p@correo-alterno.example' });
-    w.director = await addWorker(ds(), { nombre: 'Rocío Guadalupe', primerApellido: 'Peña', correoAlterno: 'rocio.pena.director@correo-alterno.example' });
-    w.servicio = await addWorker(ds(), { nombre: 'Héctor', primerApellido: 'Ramírez', correoAlterno: 'hector.ramirez.b@correo-alterno.example' });
-    w.nuevo = await addWorker(ds(), { nombre: 'Itzel', primerApellido: 'Cárdenas', correoAlterno: 'itzel.cardenas.c@correo-alterno.example' });
-    await ds().getRepository(CentroTrabajo).insert({ cct: CCT, nombre: 'Escuela Primaria "Benito Juárez"', nivelClave: 'PRIMARIA', directorCurp: w.director.curp, correo: null, estatus: 'activo' });
+    w.personal = await addWorker(ds(), {
+      nombre: 'Dolores',
+      primerApellido: 'Güemes',
+      correoAlterno: 'dolores.guemes.p@correo-alterno.example',
+    });
+    w.director = await addWorker(ds(), {
+      nombre: 'Rocío Guadalupe',
+      primerApellido: 'Peña',
+      correoAlterno: 'rocio.pena.director@correo-alterno.example',
+    });
+    w.servicio = await addWorker(ds(), {
+      nombre: 'Héctor',
+      primerApellido: 'Ramírez',
+      correoAlterno: 'hector.ramirez.b@correo-alterno.example',
+    });
+    w.nuevo = await addWorker(ds(), {
+      nombre: 'Itzel',
+      primerApellido: 'Cárdenas',
+      correoAlterno: 'itzel.cardenas.c@correo-alterno.example',
+    });
+    await ds().getRepository(CentroTrabajo).insert({
+      cct: CCT,
+      nombre: 'Escuela Primaria "Benito Juárez"',
+      nivelClave: 'PRIMARIA',
+      directorCurp: w.director.curp,
+      correo: null,
+      estatus: 'activo',
+    });
     pdf = await scannedOficio('Oficio de solicitud (escaneado para la prueba de extremo a extremo).');
   });
 
   it('5.1.1 personal-alta: the worker asks with CURP + CURT and confirms; account created; link to the alternate address', async () => {
-    const start = await http().post('/api/autoservicio/alta').send({ curp: w.personal.curp, curt: w.personal.curt }).expect(200);
+    const start = await http()
+      .post('/api/autoservicio/alta')
+      .send({ curp: w.personal.curp, curt: w.personal.curt })
+      .expect(200);
     expect(start.body).toMatchObject({ estado: 'confirmacion', acciones: ['confirmar', 'no_confirmar'] });
     const { tramite, token } = start.body as { tramite: string; token: string };
     cases.personalAlta = tramite;
@@ -187,23 +263,41 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     await concluded(tramite, 'creada');
 
     const cuenta = await ds().getRepository(Cuenta).findOneByOrFail({ titularCurp: w.personal.curp });
-    expect(cuenta).toMatchObject({ direccion: `dolores.guemes@${DOMAIN}`, tipo: 'personal', estado: 'activa', proveedorId: expect.any(String) });
+    expect(cuenta).toMatchObject({
+      direccion: `dolores.guemes@${DOMAIN}`,
+      tipo: 'personal',
+      estado: 'activa',
+      proveedorId: expect.any(String),
+    });
     expect(await h.directory(cuenta.direccion)).toMatchObject({ holderCurp: w.personal.curp, suspended: false });
     const mails = newMails();
-    expect(mailsTo(mails)).toEqual([`${w.personal.correoAlterno} | Su correo institucional ${cuenta.direccion} fue creado`]);
+    expect(mailsTo(mails)).toEqual([
+      `${w.personal.correoAlterno} | Su correo institucional ${cuenta.direccion} fue creado`,
+    ]);
     await activate(h.app, activationToken(mails[0]), PW.personal);
     expect(await h.signIn(cuenta.direccion, PW.personal)).toBe('ok');
-    expect(await movements(tramite)).toEqual(['INICIAR:trabajador', 'IDENTIFICAR:trabajador', 'CONFIRMAR:trabajador', 'PROVISION_OK:sistema', 'CREDENTIALS_SENT:sistema']);
+    expect(await movements(tramite)).toEqual([
+      'INICIAR:trabajador',
+      'IDENTIFICAR:trabajador',
+      'CONFIRMAR:trabajador',
+      'PROVISION_OK:sistema',
+      'CREDENTIALS_SENT:sistema',
+    ]);
   });
 
   it('5.1.2 personal-restablecer: the old password stops working; a new link sets the new one', async () => {
-    const start = await http().post('/api/autoservicio/restablecer').send({ curp: w.personal.curp, curt: w.personal.curt }).expect(200);
+    const start = await http()
+      .post('/api/autoservicio/restablecer')
+      .send({ curp: w.personal.curp, curt: w.personal.curt })
+      .expect(200);
     expect(start.body).toMatchObject({ estado: 'confirmacion' });
     const { tramite, token } = start.body as { tramite: string; token: string };
     cases.personalRestablecer = tramite;
     await http().post(`/api/autoservicio/tramites/${tramite}/confirmar`).send({ token, confirma: true }).expect(200);
     await h.served(tramite, 'restablecida');
-    expect((await http().get(`/api/autoservicio/tramites/${tramite}`).query({ token }).expect(200)).body).toMatchObject({ concluido: true, resultado: 'restablecida' });
+    expect((await http().get(`/api/autoservicio/tramites/${tramite}`).query({ token }).expect(200)).body).toMatchObject(
+      { concluido: true, resultado: 'restablecida' },
+    );
     await concluded(tramite, 'restablecida');
 
     const direccion = `dolores.guemes@${DOMAIN}`;
@@ -211,13 +305,26 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     const mails = newMails();
     // The link to the alternate address; a notice without a link to the institutional mailbox itself.
     expect(mailsTo(mails)).toEqual(
-      [`${w.personal.correoAlterno} | Restablecimiento de la contraseña de ${direccion}`, `${direccion} | Se restableció la contraseña de ${direccion}`].sort(),
+      [
+        `${w.personal.correoAlterno} | Restablecimiento de la contraseña de ${direccion}`,
+        `${direccion} | Se restableció la contraseña de ${direccion}`,
+      ].sort(),
     );
     expect(mails.find((m) => m.to.includes(direccion))!.body).not.toMatch(/\/activar\//);
-    await activate(h.app, activationToken(mails.find((m) => m.to.includes(w.personal.correoAlterno!))!), PW.personalNueva);
+    await activate(
+      h.app,
+      activationToken(mails.find((m) => m.to.includes(w.personal.correoAlterno!))!),
+      PW.personalNueva,
+    );
     expect(await h.signIn(direccion, PW.personalNueva)).toBe('ok');
     expect(await ds().getRepository(Cuenta).countBy({ titularCurp: w.personal.curp })).toBe(1);
-    expect(await movements(tramite)).toEqual(['INICIAR:trabajador', 'IDENTIFICAR:trabajador', 'CONFIRMAR:trabajador', 'PROVISION_OK:sistema', 'CREDENTIALS_SENT:sistema']);
+    expect(await movements(tramite)).toEqual([
+      'INICIAR:trabajador',
+      'IDENTIFICAR:trabajador',
+      'CONFIRMAR:trabajador',
+      'PROVISION_OK:sistema',
+      'CREDENTIALS_SENT:sistema',
+    ]);
   });
 
   it('5.2.1 centro-trabajo-alta: oficio from the Nivel, school account, reply letter to the Nivel, delivery to the school', async () => {
@@ -234,16 +341,33 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     cases.centroAlta = caseId;
     await reception(caseId);
     // Guía paso 7: the Subjefatura looks the school and its director up, then creates the account.
-    const found = await http().get('/api/catalogo/centros').query({ q: CCT }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+    const found = await http()
+      .get('/api/catalogo/centros')
+      .query({ q: CCT })
+      .set('Authorization', `Bearer ${tok.sistemas}`)
+      .expect(200);
     expect(found.body[0].director.curp).toBe(w.director.curp);
-    expect(await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'centro_trabajo', cct: CCT, directorCurp: found.body[0].director.curp })).toBe('aprovisionamiento');
+    expect(
+      await act('sistemas', caseId, 'CREAR_CUENTA', {
+        tipo: 'centro_trabajo',
+        cct: CCT,
+        directorCurp: found.body[0].director.curp,
+      }),
+    ).toBe('aprovisionamiento');
     expect(await delivery(caseId, 'primaria')).toBe('entregaEscuela');
 
     const cuenta = await ds().getRepository(Cuenta).findOneByOrFail({ titularCct: CCT });
-    expect(cuenta).toMatchObject({ direccion: `${CCT.toLowerCase()}@${DOMAIN}`, tipo: 'centro_trabajo', titularTipo: 'centro', estado: 'activa' });
+    expect(cuenta).toMatchObject({
+      direccion: `${CCT.toLowerCase()}@${DOMAIN}`,
+      tipo: 'centro_trabajo',
+      titularTipo: 'centro',
+      estado: 'activa',
+    });
     expect(await h.directory(cuenta.direccion)).toMatchObject({ holderCct: CCT, holderCurp: null, suspended: false });
     const mails = newMails();
-    expect(mailsTo(mails)).toEqual([`${w.director.correoAlterno} | Correo institucional del centro de trabajo ${CCT}: ${cuenta.direccion}`]);
+    expect(mailsTo(mails)).toEqual([
+      `${w.director.correoAlterno} | Correo institucional del centro de trabajo ${CCT}: ${cuenta.direccion}`,
+    ]);
     // The director uses the link (sent at paso 10) before the Nivel has delivered the letter: the school has started
     // using the account, and paso 14 is recorded once the case gets there.
     await activate(h.app, activationToken(mails[0]), PW.escuela);
@@ -254,7 +378,11 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
       expect((await view(who, caseId)).acciones.map((a) => a.evento)).not.toContain('INICIAR_USO');
     }
     const v = await view('primaria', caseId);
-    await http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${tok.primaria}`).send({ tipo: 'INICIAR_USO', version: v.version }).expect(403);
+    await http()
+      .post(`/api/tramites/${caseId}/eventos`)
+      .set('Authorization', `Bearer ${tok.primaria}`)
+      .send({ tipo: 'INICIAR_USO', version: v.version })
+      .expect(403);
     expect(await h.app.get(ActivationService).sweepFirstUse()).toBe(1); // the periodic job
     await concluded(caseId, 'creada');
     expect(await h.signIn(cuenta.direccion, PW.escuela)).toBe('ok');
@@ -271,7 +399,11 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
   });
 
   it('5.2.2 + 5.2.3 centro-trabajo-restablecer: the PII sends the chosen password; the Subjefatura applies it; it is wiped', async () => {
-    const res = await http().post(`/api/pii/centros/${CCT}/restablecer-contrasena`).set('X-Api-Key', h.piiKey).send({ contrasena: PW.escuelaElegida }).expect(202);
+    const res = await http()
+      .post(`/api/pii/centros/${CCT}/restablecer-contrasena`)
+      .set('X-Api-Key', h.piiKey)
+      .send({ contrasena: PW.escuelaElegida })
+      .expect(202);
     const caseId = res.body.tramite as string;
     cases.centroRestablecer = caseId;
     const cuenta = await accountOf(CCT);
@@ -283,8 +415,17 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     expect(await h.signIn(cuenta.direccion, PW.escuelaElegida)).toBe('ok');
     expect(await h.signIn(cuenta.direccion, PW.escuela)).toBe('invalid');
     expect(await ds().getRepository(ChosenPassword).countBy({ caseId })).toBe(0);
-    expect(mailsTo(newMails())).toEqual([`${w.director.correoAlterno} | Se restableció la contraseña de ${cuenta.direccion}`]);
-    expect(await movements(caseId)).toEqual(['INICIAR:centro_trabajo', 'SOLICITAR:centro_trabajo', 'RESTABLECER:subjefatura', 'CONFIRMAR:subjefatura', 'PROVISION_OK:sistema', 'CREDENTIALS_SENT:sistema']);
+    expect(mailsTo(newMails())).toEqual([
+      `${w.director.correoAlterno} | Se restableció la contraseña de ${cuenta.direccion}`,
+    ]);
+    expect(await movements(caseId)).toEqual([
+      'INICIAR:centro_trabajo',
+      'SOLICITAR:centro_trabajo',
+      'RESTABLECER:subjefatura',
+      'CONFIRMAR:subjefatura',
+      'PROVISION_OK:sistema',
+      'CREDENTIALS_SENT:sistema',
+    ]);
   });
 
   it('5.3.1 servicio-alta: oficio from the responsable; Servicio account for a worker; reply letter to the responsable', async () => {
@@ -301,22 +442,45 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     cases.servicioAlta = caseId;
     await reception(caseId);
     // "Busca al trabajador" and gives the account name "sin dominio".
-    const found = await http().get('/api/catalogo/trabajadores').query({ q: w.servicio.curp }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+    const found = await http()
+      .get('/api/catalogo/trabajadores')
+      .query({ q: w.servicio.curp })
+      .set('Authorization', `Bearer ${tok.sistemas}`)
+      .expect(200);
     expect(found.body).toHaveLength(1);
-    expect(await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'servicio', curp: found.body[0].curp, localPart: 'becas.estatales' })).toBe('aprovisionamiento');
+    expect(
+      await act('sistemas', caseId, 'CREAR_CUENTA', {
+        tipo: 'servicio',
+        curp: found.body[0].curp,
+        localPart: 'becas.estatales',
+      }),
+    ).toBe('aprovisionamiento');
     expect(await delivery(caseId, 'becas')).toBe('creada');
     await concluded(caseId, 'creada');
 
     const direccion = `becas.estatales@${DOMAIN}`;
     const cuenta = await ds().getRepository(Cuenta).findOneByOrFail({ direccion });
-    expect(cuenta).toMatchObject({ tipo: 'servicio', titularTipo: 'trabajador', titularCurp: w.servicio.curp, estado: 'activa' });
+    expect(cuenta).toMatchObject({
+      tipo: 'servicio',
+      titularTipo: 'trabajador',
+      titularCurp: w.servicio.curp,
+      estado: 'activa',
+    });
     expect(await h.directory(direccion)).toMatchObject({ holderCurp: w.servicio.curp, suspended: false });
     const mails = newMails();
-    expect(mailsTo(mails)).toEqual([`${w.servicio.correoAlterno} | Cuenta de correo institucional de Servicio: ${direccion}`]);
+    expect(mailsTo(mails)).toEqual([
+      `${w.servicio.correoAlterno} | Cuenta de correo institucional de Servicio: ${direccion}`,
+    ]);
     await activate(h.app, activationToken(mails[0]), PW.servicio);
     expect(await h.signIn(direccion, PW.servicio)).toBe('ok');
     expect(await documents(caseId)).toEqual(['acuse:vigente', 'respuesta:vigente']);
-    expect(await movements(caseId)).toEqual([...RECEPCION, 'CREAR_CUENTA:subjefatura', 'PROVISION_OK:sistema', 'CREDENTIALS_SENT:sistema', ...ENTREGA('responsable')]);
+    expect(await movements(caseId)).toEqual([
+      ...RECEPCION,
+      'CREAR_CUENTA:subjefatura',
+      'PROVISION_OK:sistema',
+      'CREDENTIALS_SENT:sistema',
+      ...ENTREGA('responsable'),
+    ]);
   });
 
   it('5.3.2 servicio-restablecer: oficio; the Subjefatura finds the account, resets, confirms; link to the holder', async () => {
@@ -343,13 +507,27 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     expect(await h.signIn(direccion, PW.servicio)).toBe('invalid');
     const mails = newMails();
     expect(mailsTo(mails)).toEqual(
-      [`${w.servicio.correoAlterno} | Restablecimiento de la contraseña de ${direccion}`, `${direccion} | Se restableció la contraseña de ${direccion}`].sort(),
+      [
+        `${w.servicio.correoAlterno} | Restablecimiento de la contraseña de ${direccion}`,
+        `${direccion} | Se restableció la contraseña de ${direccion}`,
+      ].sort(),
     );
     expect(mails.find((m) => m.to.includes(direccion))!.body).not.toMatch(/\/activar\//);
-    await activate(h.app, activationToken(mails.find((m) => m.to.includes(w.servicio.correoAlterno!))!), PW.servicioNueva);
+    await activate(
+      h.app,
+      activationToken(mails.find((m) => m.to.includes(w.servicio.correoAlterno!))!),
+      PW.servicioNueva,
+    );
     expect(await h.signIn(direccion, PW.servicioNueva)).toBe('ok');
     expect(await documents(caseId)).toEqual(['acuse:vigente', 'respuesta:vigente']);
-    expect(await movements(caseId)).toEqual([...RECEPCION, 'RESTABLECER:subjefatura', 'CONFIRMAR:subjefatura', 'PROVISION_OK:sistema', 'CREDENTIALS_SENT:sistema', ...ENTREGA('responsable')]);
+    expect(await movements(caseId)).toEqual([
+      ...RECEPCION,
+      'RESTABLECER:subjefatura',
+      'CONFIRMAR:subjefatura',
+      'PROVISION_OK:sistema',
+      'CREDENTIALS_SENT:sistema',
+      ...ENTREGA('responsable'),
+    ]);
   });
 
   it('5.4 cuenta-reasignar: the account passes to another worker; the previous holder loses access and is told', async () => {
@@ -370,24 +548,43 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     await reception(caseId);
     const cuenta = await accountOf(direccion);
     expect(cuenta.titularCurp).toBe(w.servicio.curp);
-    expect(await act('sistemas', caseId, 'REASIGNAR', { cuentaId: cuenta.id, newCurp: w.nuevo.curp, previousCurp: cuenta.titularCurp })).toBe('confirmacion');
+    expect(
+      await act('sistemas', caseId, 'REASIGNAR', {
+        cuentaId: cuenta.id,
+        newCurp: w.nuevo.curp,
+        previousCurp: cuenta.titularCurp,
+      }),
+    ).toBe('confirmacion');
     expect(await act('sistemas', caseId, 'CONFIRMAR')).toBe('aprovisionamiento');
     expect(await delivery(caseId, 'becas')).toBe('reasignada');
     await concluded(caseId, 'reasignada');
 
-    expect(await ds().getRepository(Cuenta).findOneByOrFail({ id: cuenta.id })).toMatchObject({ titularCurp: w.nuevo.curp, estado: 'activa' });
+    expect(await ds().getRepository(Cuenta).findOneByOrFail({ id: cuenta.id })).toMatchObject({
+      titularCurp: w.nuevo.curp,
+      estado: 'activa',
+    });
     expect(await h.directory(direccion)).toMatchObject({ holderCurp: w.nuevo.curp, suspended: false });
     expect(await h.signIn(direccion, PW.servicioNueva)).toBe('invalid');
     const mails = newMails();
     expect(mailsTo(mails)).toEqual(
-      [`${w.servicio.correoAlterno} | Ya no tiene acceso a la cuenta ${direccion}`, `${w.nuevo.correoAlterno} | Se le asignó la cuenta de correo institucional ${direccion}`].sort(),
+      [
+        `${w.servicio.correoAlterno} | Ya no tiene acceso a la cuenta ${direccion}`,
+        `${w.nuevo.correoAlterno} | Se le asignó la cuenta de correo institucional ${direccion}`,
+      ].sort(),
     );
     const toNew = mails.find((m) => m.to.includes(w.nuevo.correoAlterno!))!;
     expect(mails.find((m) => m.to.includes(w.servicio.correoAlterno!))!.body).not.toMatch(/\/activar\//);
     await activate(h.app, activationToken(toNew), PW.nuevoTitular);
     expect(await h.signIn(direccion, PW.nuevoTitular)).toBe('ok');
     expect(await documents(caseId)).toEqual(['acuse:vigente', 'respuesta:vigente']);
-    expect(await movements(caseId)).toEqual([...RECEPCION, 'REASIGNAR:subjefatura', 'CONFIRMAR:subjefatura', 'PROVISION_OK:sistema', 'CREDENTIALS_SENT:sistema', ...ENTREGA('responsable')]);
+    expect(await movements(caseId)).toEqual([
+      ...RECEPCION,
+      'REASIGNAR:subjefatura',
+      'CONFIRMAR:subjefatura',
+      'PROVISION_OK:sistema',
+      'CREDENTIALS_SENT:sistema',
+      ...ENTREGA('responsable'),
+    ]);
   });
 
   it('5.5 cuenta-bloquear: the account is suspended; the holder is told at both addresses; nobody gets credentials', async () => {
@@ -411,14 +608,25 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     expect(await delivery(caseId, 'becas')).toBe('bloqueada');
     await concluded(caseId, 'bloqueada');
 
-    expect(await ds().getRepository(Cuenta).findOneByOrFail({ id: cuenta.id })).toMatchObject({ estado: 'bloqueada', titularCurp: w.nuevo.curp });
+    expect(await ds().getRepository(Cuenta).findOneByOrFail({ id: cuenta.id })).toMatchObject({
+      estado: 'bloqueada',
+      titularCurp: w.nuevo.curp,
+    });
     expect(await h.directory(direccion)).toMatchObject({ holderCurp: w.nuevo.curp, suspended: true });
     expect(await h.signIn(direccion, PW.nuevoTitular)).toBe('suspended');
     const mails = newMails();
-    expect(mailsTo(mails)).toEqual([`${[w.nuevo.correoAlterno, direccion].join(',')} | La cuenta de correo institucional ${direccion} fue bloqueada`]);
+    expect(mailsTo(mails)).toEqual([
+      `${[w.nuevo.correoAlterno, direccion].join(',')} | La cuenta de correo institucional ${direccion} fue bloqueada`,
+    ]);
     expect(mails[0].body).not.toMatch(/\/activar\//);
     expect(await documents(caseId)).toEqual(['acuse:vigente', 'respuesta:vigente']);
-    expect(await movements(caseId)).toEqual([...RECEPCION, 'BLOQUEAR:subjefatura', 'CONFIRMAR:subjefatura', 'PROVISION_OK:sistema', ...ENTREGA('responsable')]);
+    expect(await movements(caseId)).toEqual([
+      ...RECEPCION,
+      'BLOQUEAR:subjefatura',
+      'CONFIRMAR:subjefatura',
+      'PROVISION_OK:sistema',
+      ...ENTREGA('responsable'),
+    ]);
   });
 
   it('leaves a movement log that verifies, and no password in any mail, movement or job payload', async () => {
@@ -431,12 +639,24 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     expect(newMails()).toEqual([]);
     const mails = sent;
     expect(mails).toHaveLength(11); // 9 + the two reset notices to the institutional mailbox
-    const moves = await ds().getRepository(Movement).find({ where: { caseId: In(Object.values(cases)) } });
-    const payloads = await ds().getRepository(OutboxCommand).find({ where: { caseId: In(Object.values(cases)) } });
+    const moves = await ds()
+      .getRepository(Movement)
+      .find({ where: { caseId: In(Object.values(cases)) } });
+    const payloads = await ds()
+      .getRepository(OutboxCommand)
+      .find({ where: { caseId: In(Object.values(cases)) } });
     // Every effect ran once and for good; only the inbox reminders of days ahead still wait.
-    expect(payloads.filter((c) => c.status !== 'hecho' && c.type !== 'taskReminder').map((c) => `${c.type}:${c.status}:${c.lastError ?? ''}`)).toEqual([]);
+    expect(
+      payloads
+        .filter((c) => c.status !== 'hecho' && c.type !== 'taskReminder')
+        .map((c) => `${c.type}:${c.status}:${c.lastError ?? ''}`),
+    ).toEqual([]);
     for (const secret of Object.values(PW)) {
-      for (const m of mails) expect({ mail: m.subject, has: m.raw.includes(secret) || m.body.includes(secret) }).toEqual({ mail: m.subject, has: false });
+      for (const m of mails)
+        expect({ mail: m.subject, has: m.raw.includes(secret) || m.body.includes(secret) }).toEqual({
+          mail: m.subject,
+          has: false,
+        });
       expect(moves.filter((m) => m.data.includes(secret))).toEqual([]);
       expect(payloads.filter((c) => c.payload.includes(secret))).toEqual([]);
     }

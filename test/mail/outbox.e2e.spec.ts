@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linkExpiry, newAccountMail } from '../../src/mail/account-mails';
 import { MailTemplates } from '../../src/mail/mail-templates';
-import { type MailLog, type Mailer, type MailerDeps, OutboxMailer, createMailer, messageIdFor } from '../../src/mail/mailer';
+import {
+  type MailLog,
+  type Mailer,
+  type MailerDeps,
+  OutboxMailer,
+  createMailer,
+  messageIdFor,
+} from '../../src/mail/mailer';
 import { SentMailLedger } from '../../src/mail/sent-mail-ledger';
 import { createTestDb, type TestDb } from '../support/test-db';
 import { CrashBeforeRecord } from './support/crash-before-record';
@@ -78,7 +85,9 @@ describe('.eml outbox (embedded default)', () => {
     const parsed = parseMessage(raw);
     expect(parsed.header('from')).toBe('Mi Correo Institucional <no-responder@colima.gob.mx>');
     expect(parsed.header('to')).toBe('direccion.ninosheroes@ejemplo.mx');
-    expect(parsed.header('subject')).toBe('Correo institucional del centro de trabajo 06DPR0001X: esc.06dpr0001x@colima.gob.mx');
+    expect(parsed.header('subject')).toBe(
+      'Correo institucional del centro de trabajo 06DPR0001X: esc.06dpr0001x@colima.gob.mx',
+    );
     expect(parsed.header('message-id')).toBe(messageId);
     expect(parsed.header('mime-version')).toBe('1.0');
     expect(parsed.header('content-language')).toBe('es-MX');
@@ -91,7 +100,9 @@ describe('.eml outbox (embedded default)', () => {
     expect(parsed.text).toContain('Escuela Primaria "Niños Héroes" & Anexos (CCT 06DPR0001X)');
     expect(parsed.html).toContain('Escuela Primaria &quot;Niños Héroes&quot; &amp; Anexos');
     expect(parsed.text).toContain('https://correo.colima.gob.mx/activar/q8Z-pL2_vX9mN4bT7cR1sW6yK3hJ5gF0dA8eU2iO4oP');
-    expect(parsed.text).toContain('El enlace vence el 29 de noviembre de 2026 a las 10:00 h (hora del centro de México)');
+    expect(parsed.text).toContain(
+      'El enlace vence el 29 de noviembre de 2026 a las 10:00 h (hora del centro de México)',
+    );
   });
 
   it('keeps one file when a job is retried with the same key, and a file per message otherwise', async () => {
@@ -109,10 +120,16 @@ describe('.eml outbox (embedded default)', () => {
 
   it('writes no second file when a process died after writing it and before recording it', async () => {
     const t0 = new Date('2027-03-01T16:00:00Z');
-    const dead = createMailer({ ...config, smtpUrl: undefined, dataDir }, { ledger: new CrashBeforeRecord(db.dataSource), logger: quiet, now: () => t0 });
+    const dead = createMailer(
+      { ...config, smtpUrl: undefined, dataDir },
+      { ledger: new CrashBeforeRecord(db.dataSource), logger: quiet, now: () => t0 },
+    );
     await dead.send(directorMail('case-9:alta:notificar'));
     // The claim expired: the retry takes it over, finds the file and records it as sent.
-    const retry = createMailer({ ...config, smtpUrl: undefined, dataDir }, { ...deps, now: () => new Date(t0.getTime() + 3_600_000) });
+    const retry = createMailer(
+      { ...config, smtpUrl: undefined, dataDir },
+      { ...deps, now: () => new Date(t0.getTime() + 3_600_000) },
+    );
     await retry.send(directorMail('case-9:alta:notificar'));
     expect(files()).toHaveLength(1);
     expect(await retry.alreadySent(['case-9:alta:notificar'])).toBe(true);
@@ -140,13 +157,21 @@ describe('.eml outbox (embedded default)', () => {
       [{ headers: { 'X-Folio': 'F-1\r\nBcc: z@evil.mx' } }, /no puede tener saltos/],
     ];
     for (const [change, message] of bad) {
-      await expect(mailer.send({ ...base, ...change })).rejects.toMatchObject({ name: 'MailDeliveryError', permanent: true, message: expect.stringMatching(message) });
+      await expect(mailer.send({ ...base, ...change })).rejects.toMatchObject({
+        name: 'MailDeliveryError',
+        permanent: true,
+        message: expect.stringMatching(message),
+      });
     }
     expect(() => readdirSync(outbox)).toThrow(/ENOENT/);
   });
 
   it('writes extra headers and takes the Message-ID domain from MAIL_FROM', async () => {
-    const sub = new OutboxMailer(outbox, { mailFrom: 'CSEEE <avisos@sistemas.colima.gob.mx>', mailDomain: 'colima.gob.mx' }, deps);
+    const sub = new OutboxMailer(
+      outbox,
+      { mailFrom: 'CSEEE <avisos@sistemas.colima.gob.mx>', mailDomain: 'colima.gob.mx' },
+      deps,
+    );
     const { messageId } = await sub.send({ ...directorMail('k'), headers: { 'X-Folio': 'SSST-2026-000123' } });
     expect(messageId).toBe(messageIdFor('sistemas.colima.gob.mx', 'k'));
     const parsed = parseMessage(readFileSync(join(outbox, files()[0])));

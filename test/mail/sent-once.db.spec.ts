@@ -41,12 +41,17 @@ interface MailerOptions {
 function mailerOn(o: MailerOptions): Mailer {
   const smtpUrl = o.smtpPort === undefined ? undefined : `smtp://127.0.0.1:${o.smtpPort}`;
   const ledger = o.crashAfterAccepted ? new CrashBeforeRecord(o.ds) : new SentMailLedger(o.ds);
-  return createMailer({ ...config, smtpUrl, dataDir: o.dataDir ?? '/nonexistent' }, { ledger, logger: quiet, now: o.now });
+  return createMailer(
+    { ...config, smtpUrl, dataDir: o.dataDir ?? '/nonexistent' },
+    { ledger, logger: quiet, now: o.now },
+  );
 }
 
 /** A second connection to the same database, as another web or worker process has. */
 async function secondConnection(db: TestDb): Promise<DataSource> {
-  const ds = new DataSource(dataSourceOptions({ databaseUrl: db.databaseUrl, dataDir: db.dataDir, sqliteFile: db.sqliteFile }));
+  const ds = new DataSource(
+    dataSourceOptions({ databaseUrl: db.databaseUrl, dataDir: db.dataDir, sqliteFile: db.sqliteFile }),
+  );
   await ds.initialize();
   return ds;
 }
@@ -91,7 +96,12 @@ describe('mail is sent at most once per Message-ID', () => {
 
     const rows: Record<string, unknown>[] = await db.dataSource.query('SELECT * FROM sent_mail');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ message_id: first.messageId, status: 'enviado', subject: mail('x').subject, recipients: 1 });
+    expect(rows[0]).toMatchObject({
+      message_id: first.messageId,
+      status: 'enviado',
+      subject: mail('x').subject,
+      recipients: 1,
+    });
     // The activation link is a secret: neither the body nor the recipient's address is kept.
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain('SECRETO');
@@ -111,7 +121,9 @@ describe('mail is sent at most once per Message-ID', () => {
     expect(refused[0].reason).toMatchObject({ name: 'MailDeliveryError', permanent: false, code: 'ENVIO_EN_CURSO' });
     expect((refused[0].reason as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
     // Its retry finds the message sent and returns as done.
-    await expect(b.send(mail('caso-2:1:0'))).resolves.toEqual({ messageId: messageIdFor('colima.gob.mx', 'caso-2:1:0') });
+    await expect(b.send(mail('caso-2:1:0'))).resolves.toEqual({
+      messageId: messageIdFor('colima.gob.mx', 'caso-2:1:0'),
+    });
     expect(sink.received).toHaveLength(1);
   });
 
@@ -131,7 +143,10 @@ describe('mail is sent at most once per Message-ID', () => {
     await later.send(mail('caso-3:2:0'));
     const again = open({ ds: db.dataSource, smtpPort: sink.port, now: () => new Date(T0.getTime() + 2 * 60 * 60_000) });
     await again.send(mail('caso-3:2:0'));
-    expect(deliveredIds()).toEqual([messageIdFor('colima.gob.mx', 'caso-3:2:0'), messageIdFor('colima.gob.mx', 'caso-3:2:0')]);
+    expect(deliveredIds()).toEqual([
+      messageIdFor('colima.gob.mx', 'caso-3:2:0'),
+      messageIdFor('colima.gob.mx', 'caso-3:2:0'),
+    ]);
   });
 
   it('a message the server refused is not recorded as sent: the retry delivers it at once', async () => {
@@ -151,7 +166,11 @@ describe('mail is sent at most once per Message-ID', () => {
     const gone = await secondConnection(db);
     await gone.destroy();
     const mailer = open({ ds: gone, smtpPort: sink.port, now: () => T0 });
-    await expect(mailer.send(mail('caso-6:1:0'))).rejects.toMatchObject({ name: 'MailDeliveryError', permanent: false, code: 'REGISTRO' });
+    await expect(mailer.send(mail('caso-6:1:0'))).rejects.toMatchObject({
+      name: 'MailDeliveryError',
+      permanent: false,
+      code: 'REGISTRO',
+    });
     expect(sink.received).toHaveLength(0);
   });
 
@@ -162,7 +181,9 @@ describe('mail is sent at most once per Message-ID', () => {
     await b.send(mail('caso-5:1:0')).catch(() => undefined);
     const id = messageIdFor('colima.gob.mx', 'caso-5:1:0').replace(/^<|@.*$/g, '');
     expect(readdirSync(join(db.dataDir, 'outbox')).filter((f) => f.includes(id))).toHaveLength(1);
-    const rows: { status: string }[] = await db.dataSource.query('SELECT status FROM sent_mail WHERE message_id = ?', [messageIdFor('colima.gob.mx', 'caso-5:1:0')]);
+    const rows: { status: string }[] = await db.dataSource.query('SELECT status FROM sent_mail WHERE message_id = ?', [
+      messageIdFor('colima.gob.mx', 'caso-5:1:0'),
+    ]);
     expect(rows).toEqual([{ status: 'enviado' }]);
   });
 });

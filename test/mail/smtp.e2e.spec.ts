@@ -1,6 +1,13 @@
 import { linkExpiry, newAccountMail, temporaryPasswordMail } from '../../src/mail/account-mails';
 import { MailTemplates } from '../../src/mail/mail-templates';
-import { type MailLog, MailDeliveryError, type Mailer, SmtpMailer, createMailer, messageIdFor } from '../../src/mail/mailer';
+import {
+  type MailLog,
+  MailDeliveryError,
+  type Mailer,
+  SmtpMailer,
+  createMailer,
+  messageIdFor,
+} from '../../src/mail/mailer';
 import { SentMailLedger } from '../../src/mail/sent-mail-ledger';
 import { generateTemporaryPassword } from '../../src/security/password-policy';
 import { newToken } from '../../src/security/secret-box';
@@ -107,7 +114,9 @@ describe('SMTP transport (real SMTP server on loopback)', () => {
     expect(text).toBe(mail.text);
     expect(text).toContain('Estimado(a) José Ñúñez Peña:');
     expect(text).toContain('de tipo Función:\n\njose.nunez@colima.gob.mx');
-    expect(text).toContain('Usted queda como responsable de la cuenta. Para empezar a usarla, defina su contraseña en este enlace:');
+    expect(text).toContain(
+      'Usted queda como responsable de la cuenta. Para empezar a usarla, defina su contraseña en este enlace:',
+    );
     expect(text).toContain('Coordinación de los Servicios Educativos del Estado de Colima');
     expect(text).toContain(enlace);
     expect(parsed.html).toContain(`href="${enlace}"`);
@@ -166,7 +175,9 @@ describe('SMTP transport (real SMTP server on loopback)', () => {
     }
     expect(error).toBeInstanceOf(MailDeliveryError);
     expect(error).toMatchObject({ permanent: true, responseCode: 550 });
-    expect((error as Error).message).toMatch(/^No se pudo entregar el correo a smtp:\/\/127\.0\.0\.1:\d+: el servidor no aceptó el mensaje: 550/);
+    expect((error as Error).message).toMatch(
+      /^No se pudo entregar el correo a smtp:\/\/127\.0\.0\.1:\d+: el servidor no aceptó el mensaje: 550/,
+    );
     expect((error as Error).message).not.toContain('Estimado');
   });
 });
@@ -174,7 +185,10 @@ describe('SMTP transport (real SMTP server on loopback)', () => {
 describe('SMTP transport failures and TLS', () => {
   it('reports a 451 on DATA as transient, so the job retries', async () => {
     const sink = await startSmtpSink({ dataReplyCode: 451 });
-    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtp://127.0.0.1:${sink.port}` }, { ledger, logger: new RecordingLog() });
+    const mailer = new SmtpMailer(
+      { ...config, smtpUrl: `smtp://127.0.0.1:${sink.port}` },
+      { ledger, logger: new RecordingLog() },
+    );
     try {
       await expect(mailer.send(activationMail().mail)).rejects.toMatchObject({
         name: 'MailDeliveryError',
@@ -189,7 +203,10 @@ describe('SMTP transport failures and TLS', () => {
 
   it('reports a wrong login from verify() without the password', async () => {
     const sink = await startSmtpSink({ credentials: { user: 'u', pass: 'right' } });
-    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtp://u:wrong-secret@127.0.0.1:${sink.port}` }, { ledger, logger: new RecordingLog() });
+    const mailer = new SmtpMailer(
+      { ...config, smtpUrl: `smtp://u:wrong-secret@127.0.0.1:${sink.port}` },
+      { ledger, logger: new RecordingLog() },
+    );
     try {
       let message = '';
       await mailer.verify().catch((e: Error) => (message = e.message));
@@ -222,7 +239,10 @@ describe('SMTP transport failures and TLS', () => {
 
   it('refuses smtps:// to a server whose certificate it cannot verify', async () => {
     const sink = await startSmtpSink({ secure: true });
-    const mailer = new SmtpMailer({ ...config, smtpUrl: `smtps://127.0.0.1:${sink.port}` }, { ledger, logger: new RecordingLog() });
+    const mailer = new SmtpMailer(
+      { ...config, smtpUrl: `smtps://127.0.0.1:${sink.port}` },
+      { ledger, logger: new RecordingLog() },
+    );
     try {
       const error = await mailer.send(activationMail().mail).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MailDeliveryError);

@@ -33,23 +33,39 @@ describe('temporary password mail: once per job, not once per attempt', () => {
 
   it('a retried sendCredentials after the mail was sent keeps the mailed password and sends nothing', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Rocío', primerApellido: 'Zamora' });
-    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
-    });
+    const c = await p.engine.start(
+      'personal-alta',
+      asWorker(w.curp),
+      {},
+      {
+        startEvent: {
+          curp: w.curp,
+          found: true,
+          active: true,
+          hasAlternateEmail: true,
+          nombre: w.nombre,
+          cuentaId: null,
+        },
+      },
+    );
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     await p.drain();
 
     const cuenta = await db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp });
     const sent = mails();
     expect(sent).toHaveLength(1);
-    const password = /Contraseña temporal: (\S+)/.exec(parseMessage(readFileSync(join(db.dataDir, 'outbox', sent[0]))).text ?? '')?.[1];
+    const password = /Contraseña temporal: (\S+)/.exec(
+      parseMessage(readFileSync(join(db.dataDir, 'outbox', sent[0]))).text ?? '',
+    )?.[1];
     expect(password).toBeDefined();
     const local = p.directory as LocalDirectoryProvider;
     expect(await local.verifyPassword(cuenta.direccion, password!)).toBe('must_change');
 
     // The same job again, as the queue runs it when the execution that sent the mail died before reporting: a crash
     // is not a failure, so the command's `attempts` (failures) has not moved.
-    const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'sendCredentials' });
+    const cmd = await db.dataSource
+      .getRepository(OutboxCommand)
+      .findOneByOrFail({ caseId: c.caseId, type: 'sendCredentials' });
     expect(cmd.attempts).toBe(0);
     const processor = p.processors.find((x): x is SendCredentialsProcessor => x instanceof SendCredentialsProcessor)!;
     await expect(processor.handle(cmd, JSON.parse(cmd.payload))).resolves.toEqual({ type: 'CREDENTIALS_SENT' });

@@ -45,7 +45,10 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
   const caseOf = (id: string) => ds().getRepository(ProcedureCase).findOneByOrFail({ id });
   const act = async (who: string, caseId: string, tipo: string, datos?: Record<string, unknown>) => {
     const { version } = await caseOf(caseId);
-    return http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${tok[who]}`).send({ tipo, version, ...(datos ? { datos } : {}) });
+    return http()
+      .post(`/api/tramites/${caseId}/eventos`)
+      .set('Authorization', `Bearer ${tok[who]}`)
+      .send({ tipo, version, ...(datos ? { datos } : {}) });
   };
   /** Reception, the Servicio account for a worker, the reply letter signed: the case waits in «envioRespuesta». */
   const upToReply = async (caseId: string, localPart: string): Promise<IssuedDocument> => {
@@ -53,7 +56,9 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
     expect((await act('oficialia', caseId, 'TURNAR')).status).toBe(200);
     expect((await act('sistemas', caseId, 'RECIBIR_TURNO')).status).toBe(200);
     const w = await addWorker(ds());
-    expect((await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'servicio', curp: w.curp, localPart })).status).toBe(200);
+    expect((await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'servicio', curp: w.curp, localPart })).status).toBe(
+      200,
+    );
     await settle(t);
     expect((await caseOf(caseId)).state).toBe('envioRespuesta');
     return ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'respuesta' });
@@ -62,11 +67,18 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
   const reach = async (who: string, caseId: string, doc: IssuedDocument) => ({
     respuesta: (await http().get(`/api/oficios/${caseId}/respuesta`).set('Authorization', `Bearer ${tok[who]}`)).status,
     pdf: (await http().get(`/api/documentos/${doc.id}/pdf`).set('Authorization', `Bearer ${tok[who]}`)).status,
-    enLaPagina: (await http().get(`/tramites/${caseId}`).set('Cookie', `${SESSION_COOKIE}=${tok[who]}`).expect(200)).text.includes(`/api/documentos/${doc.id}/pdf`),
+    enLaPagina: (
+      await http().get(`/tramites/${caseId}`).set('Cookie', `${SESSION_COOKIE}=${tok[who]}`).expect(200)
+    ).text.includes(`/api/documentos/${doc.id}/pdf`),
   });
-  const ackTask = (caseId: string) => ds().getRepository(Task).findOneByOrFail({ caseId, stateId: 'servicio-alta.acuseRespuesta', status: 'abierta' });
+  const ackTask = (caseId: string) =>
+    ds().getRepository(Task).findOneByOrFail({ caseId, stateId: 'servicio-alta.acuseRespuesta', status: 'abierta' });
   const inboxFolios = async (who: string): Promise<string[]> =>
-    ((await http().get('/api/bandeja').set('Authorization', `Bearer ${tok[who]}`).expect(200)).body.items as { folio: string }[]).map((i) => i.folio);
+    (
+      (await http().get('/api/bandeja').set('Authorization', `Bearer ${tok[who]}`).expect(200)).body.items as {
+        folio: string;
+      }[]
+    ).map((i) => i.folio);
 
   beforeAll(async () => {
     t = await createTestApp({ RELAY_INTERVAL_MS: '60000' });
@@ -86,7 +98,7 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
     expect((await act('oficialia', caseId, 'TURNAR_RESPUESTA')).status).toBe(200);
   };
 
-  it('an oficio from a Nivel: the acknowledgement is the Nivel\'s task, in its inbox, and the Nivel acknowledges; a responsable cannot', async () => {
+  it("an oficio from a Nivel: the acknowledgement is the Nivel's task, in its inbox, and the Nivel acknowledges; a responsable cannot", async () => {
     const caseId = await register({ nivel: 'PRIMARIA' });
     await upToReply(caseId, 'lectura.primaria');
     await forward(caseId);
@@ -101,7 +113,7 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
     expect([ack.status, ack.body.state]).toEqual([200, 'creada']);
   });
 
-  it('an oficio from an area with a responsable: the acknowledgement is the responsable\'s task, and the responsable acknowledges; the Nivel cannot', async () => {
+  it("an oficio from an area with a responsable: the acknowledgement is the responsable's task, and the responsable acknowledges; the Nivel cannot", async () => {
     const caseId = await register({ area: 'Dirección de Becas', responsableId: ids.becas });
     await upToReply(caseId, 'becas.estatales');
     await forward(caseId);
@@ -127,23 +139,27 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
   it.each([
     ['a Nivel', 'primaria', { nivel: 'PRIMARIA' }],
     ['a responsable', 'becas', { area: 'Dirección de Becas' }],
-  ])('the sender (%s) lists and downloads the reply only once the Subdirección has forwarded it (guide step "envía oficio al área")', async (_, who, fields) => {
-    const caseId = await register(who === 'becas' ? { ...fields, responsableId: ids.becas } : fields);
-    const reply = await upToReply(caseId, `respuesta.${who}`);
-    // Signed, not yet forwarded: the Subdirección and the Subjefatura read it, the sender does not.
-    expect(await reach(who, caseId, reply)).toEqual({ respuesta: 404, pdf: 404, enLaPagina: false });
-    for (const staff of ['oficialia', 'sistemas']) expect(await reach(staff, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
-    expect((await act('sistemas', caseId, 'ENVIAR_RESPUESTA')).status).toBe(200);
-    expect(await reach(who, caseId, reply)).toEqual({ respuesta: 404, pdf: 404, enLaPagina: false });
-    expect((await act('oficialia', caseId, 'TURNAR_RESPUESTA')).status).toBe(200);
-    expect(await reach(who, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
-    // The acuse de recibo is the sender's from the start.
-    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'acuse' });
-    await http().get(`/api/documentos/${acuse.id}/pdf`).set('Authorization', `Bearer ${tok[who]}`).expect(200);
-    // Acknowledged, the reply stays theirs.
-    expect((await act(who, caseId, 'ACUSAR_RECIBO')).status).toBe(200);
-    expect(await reach(who, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
-  });
+  ])(
+    'the sender (%s) lists and downloads the reply only once the Subdirección has forwarded it (guide step "envía oficio al área")',
+    async (_, who, fields) => {
+      const caseId = await register(who === 'becas' ? { ...fields, responsableId: ids.becas } : fields);
+      const reply = await upToReply(caseId, `respuesta.${who}`);
+      // Signed, not yet forwarded: the Subdirección and the Subjefatura read it, the sender does not.
+      expect(await reach(who, caseId, reply)).toEqual({ respuesta: 404, pdf: 404, enLaPagina: false });
+      for (const staff of ['oficialia', 'sistemas'])
+        expect(await reach(staff, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
+      expect((await act('sistemas', caseId, 'ENVIAR_RESPUESTA')).status).toBe(200);
+      expect(await reach(who, caseId, reply)).toEqual({ respuesta: 404, pdf: 404, enLaPagina: false });
+      expect((await act('oficialia', caseId, 'TURNAR_RESPUESTA')).status).toBe(200);
+      expect(await reach(who, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
+      // The acuse de recibo is the sender's from the start.
+      const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'acuse' });
+      await http().get(`/api/documentos/${acuse.id}/pdf`).set('Authorization', `Bearer ${tok[who]}`).expect(200);
+      // Acknowledged, the reply stays theirs.
+      expect((await act(who, caseId, 'ACUSAR_RECIBO')).status).toBe(200);
+      expect(await reach(who, caseId, reply)).toEqual({ respuesta: 200, pdf: 200, enLaPagina: true });
+    },
+  );
 
   it('shows on the public verification page what identifies the document, never the subject the clerk typed', async () => {
     const asunto = `Alta de cuenta para la trabajadora con CURP ${CURP_EN_ASUNTO}, domicilio Av. Rey Colimán 245, tel. ${TELEFONO}`;
@@ -162,7 +178,13 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
     }
     expect(page.text).toContain('Acuse de recibo');
     expect(page.text).toContain('VIGENTE');
-    expect(json.body).toMatchObject({ codigo: acuse.codigo, tipo: 'Acuse de recibo', folio: acuse.folio, estado: 'vigente', firmante: acuse.firmanteNombre });
+    expect(json.body).toMatchObject({
+      codigo: acuse.codigo,
+      tipo: 'Acuse de recibo',
+      folio: acuse.folio,
+      estado: 'vigente',
+      firmante: acuse.firmanteNombre,
+    });
     expect(json.body).not.toHaveProperty('asunto');
   });
 });

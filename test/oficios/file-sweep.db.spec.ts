@@ -52,7 +52,15 @@ describe('oficios: stored files no row references are swept after the grace peri
   const registered = async (): Promise<{ scan: string; acuse: string }> => {
     n += 1;
     const pdf = await scannedOficio(`Oficio DA/${n}/2026, registrado.`);
-    const res = await postOficio(t, token, pdf, { procedimiento: 'cuenta-bloquear', numeroOficio: `DA/${n}/2026`, fechaOficio: '2026-11-20', remitenteNombre: 'A', remitenteCargo: 'B', area: 'Dirección Administrativa', asunto: 'Bloqueo' }).expect(201);
+    const res = await postOficio(t, token, pdf, {
+      procedimiento: 'cuenta-bloquear',
+      numeroOficio: `DA/${n}/2026`,
+      fechaOficio: '2026-11-20',
+      remitenteNombre: 'A',
+      remitenteCargo: 'B',
+      area: 'Dirección Administrativa',
+      asunto: 'Bloqueo',
+    }).expect(201);
     await settle(t);
     const oficio = await ds().getRepository(Oficio).findOneByOrFail({ id: res.body.id });
     const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ oficioId: oficio.id, kind: 'acuse' });

@@ -32,7 +32,9 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
   let numero = 0;
 
   /** A paper oficio registered by the clerk: its case opens in «turno» with the acuse declared. */
-  const register = async (fields: Record<string, string> = {}): Promise<{ id: string; folio: string; tramite: string }> => {
+  const register = async (
+    fields: Record<string, string> = {},
+  ): Promise<{ id: string; folio: string; tramite: string }> => {
     numero += 1;
     const r = http().post('/api/oficios').set('Authorization', `Bearer ${tok.oficialia}`);
     const all: Record<string, string> = {
@@ -56,14 +58,22 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
   /** An action of the current step, through the API, as the inbox sends it. */
   const act = async (token: string, caseId: string, tipo: string, datos?: Record<string, unknown>) => {
     const { version } = await caseOf(caseId);
-    await http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${token}`).send({ tipo, version, ...(datos ? { datos } : {}) }).expect(200);
+    await http()
+      .post(`/api/tramites/${caseId}/eventos`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ tipo, version, ...(datos ? { datos } : {}) })
+      .expect(200);
   };
 
   beforeAll(async () => {
     t = await createTestApp({ RELAY_INTERVAL_MS: '60000' }, { procedures: PROCEDURES as unknown as EngineProcedure[] });
     await addNiveles(ds());
-    users.oficialia = (await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' })).id;
-    users.oficialia2 = (await createStaff(ds(), 'oficialia2', 'subdireccion', { nombre: 'Jorge Iván Preciado Solís' })).id;
+    users.oficialia = (
+      await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' })
+    ).id;
+    users.oficialia2 = (
+      await createStaff(ds(), 'oficialia2', 'subdireccion', { nombre: 'Jorge Iván Preciado Solís' })
+    ).id;
     users.sistemas = (await createStaff(ds(), 'sistemas', 'subjefatura')).id;
     for (const u of ['oficialia', 'oficialia2', 'sistemas']) tok[u] = await login(t.app, u);
     pdf = await scannedOficio('Oficio DA/0001/2026. Solicitud de bloqueo de cuenta.');
@@ -74,22 +84,53 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     const o = await register({ procedimiento: 'centro-trabajo-alta', nivel: 'primaria', area: '', cct: '06DPR0012X' });
     await settle(t); // the acuse is issued before the cancellation
     const before = await caseOf(o.tramite);
-    expect(await ds().getRepository(Task).count({ where: { caseId: o.tramite, status: 'abierta', candidateRole: 'subdireccion' } })).toBe(1);
-    const outboxBefore = await ds().getRepository(OutboxCommand).count({ where: { caseId: o.tramite } });
+    expect(
+      await ds()
+        .getRepository(Task)
+        .count({ where: { caseId: o.tramite, status: 'abierta', candidateRole: 'subdireccion' } }),
+    ).toBe(1);
+    const outboxBefore = await ds()
+      .getRepository(OutboxCommand)
+      .count({ where: { caseId: o.tramite } });
 
     const motivo = 'Registrado por error: el oficio corresponde a la Dirección de Educación Secundaria.';
     const res = await cancel(o.id, `  ${motivo}  `).expect(200);
     expect(res.body).toMatchObject({ folio: o.folio, estado: 'cancelado', cancelacion: { motivo } });
 
     const after = await caseOf(o.tramite);
-    expect(after).toMatchObject({ state: 'cancelada', status: 'concluido', outcome: 'cancelada', version: before.version + 1 });
-    expect(JSON.parse(after.snapshot)).toMatchObject({ status: 'done', context: { motivo }, output: { outcome: 'cancelada', motivo } });
-    const moves = await ds().getRepository(Movement).find({ where: { caseId: o.tramite }, order: { seq: 'ASC' } });
-    expect(moves.at(-1)).toMatchObject({ eventType: 'CANCELAR', actorId: users.oficialia, actorRole: 'subdireccion', fromState: 'turno', toState: 'cancelada' });
+    expect(after).toMatchObject({
+      state: 'cancelada',
+      status: 'concluido',
+      outcome: 'cancelada',
+      version: before.version + 1,
+    });
+    expect(JSON.parse(after.snapshot)).toMatchObject({
+      status: 'done',
+      context: { motivo },
+      output: { outcome: 'cancelada', motivo },
+    });
+    const moves = await ds()
+      .getRepository(Movement)
+      .find({ where: { caseId: o.tramite }, order: { seq: 'ASC' } });
+    expect(moves.at(-1)).toMatchObject({
+      eventType: 'CANCELAR',
+      actorId: users.oficialia,
+      actorRole: 'subdireccion',
+      fromState: 'turno',
+      toState: 'cancelada',
+    });
     expect(JSON.parse(moves.at(-1)!.data)).toEqual({ motivo });
     // Nothing left in anyone's inbox, nothing new for the queues, and the acuse reads cancelled.
-    expect(await ds().getRepository(Task).count({ where: { caseId: o.tramite, status: 'abierta' } })).toBe(0);
-    expect(await ds().getRepository(OutboxCommand).count({ where: { caseId: o.tramite } })).toBe(outboxBefore);
+    expect(
+      await ds()
+        .getRepository(Task)
+        .count({ where: { caseId: o.tramite, status: 'abierta' } }),
+    ).toBe(0);
+    expect(
+      await ds()
+        .getRepository(OutboxCommand)
+        .count({ where: { caseId: o.tramite } }),
+    ).toBe(outboxBefore);
     const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' });
     expect(acuse.status).toBe('cancelado');
     const row = await ds().getRepository(Oficio).findOneByOrFail({ id: o.id });
@@ -127,7 +168,11 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     // Her CANCELAR cancelled the oficio with the case: nothing is left to cancel.
     const again = await cancel(o.id, 'Ya no se requiere.').expect(409);
     expect(again.body).toMatchObject({ error: 'OFICIO_YA_CANCELADO' });
-    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.sistemas, motivoCancelacion: 'La cuenta indicada no existe.' });
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({
+      status: 'cancelado',
+      canceladoPor: users.sistemas,
+      motivoCancelacion: 'La cuenta indicada no existe.',
+    });
   });
 
   it('refuses once the account work was asked of the Servicio: nobody can cancel it any more', async () => {
@@ -152,23 +197,36 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     // As earlier releases left it: the case cancelled (by the Subdirección, or by the Subjefatura from its inbox),
     // its folio still registered and its acuse still vigente.
     const asBefore = async (id: string) => {
-      await ds().getRepository(Oficio).update({ id }, { status: 'registrado', canceladoAt: null, canceladoPor: null, motivoCancelacion: null });
+      await ds()
+        .getRepository(Oficio)
+        .update({ id }, { status: 'registrado', canceladoAt: null, canceladoPor: null, motivoCancelacion: null });
       await ds().getRepository(IssuedDocument).update({ oficioId: id }, { status: 'vigente', canceladoAt: null });
     };
     const o = await register();
     await settle(t);
     const first = { id: users.oficialia2, role: 'subdireccion' as const, nombre: 'Jorge Iván Preciado Solís' };
-    await t.app.get(EngineService).send(o.tramite, { type: 'CANCELAR', motivo: 'Duplicado del folio anterior.' }, first);
+    await t.app
+      .get(EngineService)
+      .send(o.tramite, { type: 'CANCELAR', motivo: 'Duplicado del folio anterior.' }, first);
     await asBefore(o.id);
     const cancelled = await caseOf(o.tramite);
 
     // «Cancelar oficio» records the cancellation the case holds (who, why), and the case is not touched again.
     const res = await cancel(o.id, 'Otro motivo').expect(200);
     expect(res.body.cancelacion.motivo).toBe('Duplicado del folio anterior.');
-    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.oficialia2 });
-    expect((await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' })).status).toBe('cancelado');
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({
+      status: 'cancelado',
+      canceladoPor: users.oficialia2,
+    });
+    expect(
+      (await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' })).status,
+    ).toBe('cancelado');
     expect((await caseOf(o.tramite)).version).toBe(cancelled.version);
-    expect(await ds().getRepository(Movement).count({ where: { caseId: o.tramite, eventType: 'CANCELAR' } })).toBe(1);
+    expect(
+      await ds()
+        .getRepository(Movement)
+        .count({ where: { caseId: o.tramite, eventType: 'CANCELAR' } }),
+    ).toBe(1);
 
     // One the Subjefatura cancelled is found at start-up (OficiosService.reconcileCancelledCases) and follows its case.
     const p = await register();
@@ -178,8 +236,14 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     await act(tok.sistemas, p.tramite, 'CANCELAR', { motivo: 'La cuenta indicada no existe.' });
     await asBefore(p.id);
     await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([p.id]);
-    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: p.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.sistemas, motivoCancelacion: 'La cuenta indicada no existe.' });
-    expect((await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: p.tramite, kind: 'acuse' })).status).toBe('cancelado');
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: p.id })).toMatchObject({
+      status: 'cancelado',
+      canceladoPor: users.sistemas,
+      motivoCancelacion: 'La cuenta indicada no existe.',
+    });
+    expect(
+      (await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: p.tramite, kind: 'acuse' })).status,
+    ).toBe('cancelado');
     await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([]);
   });
 
@@ -188,11 +252,27 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     // oficio committed, the case never did.
     const o = await register();
     const row = await ds().getRepository(Oficio).findOneByOrFail({ id: o.id });
-    const orphan: Oficio = { ...row, id: randomUUID(), folio: 'SSST-1999-000020', folioAnio: 1999, folioNumero: 20, numeroRemitente: 'DA/7777/2026', numeroNormalizado: 'DA/7777/2026', caseId: randomUUID() };
+    const orphan: Oficio = {
+      ...row,
+      id: randomUUID(),
+      folio: 'SSST-1999-000020',
+      folioAnio: 1999,
+      folioNumero: 20,
+      numeroRemitente: 'DA/7777/2026',
+      numeroNormalizado: 'DA/7777/2026',
+      caseId: randomUUID(),
+    };
     await ds().getRepository(Oficio).insert(orphan);
     const res = await cancel(orphan.id, 'Registro interrumpido: se registra de nuevo.').expect(200);
-    expect(res.body).toMatchObject({ folio: 'SSST-1999-000020', estado: 'cancelado', cancelacion: { motivo: 'Registro interrumpido: se registra de nuevo.' } });
-    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: orphan.id })).toMatchObject({ status: 'cancelado', canceladoPor: users.oficialia });
+    expect(res.body).toMatchObject({
+      folio: 'SSST-1999-000020',
+      estado: 'cancelado',
+      cancelacion: { motivo: 'Registro interrumpido: se registra de nuevo.' },
+    });
+    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: orphan.id })).toMatchObject({
+      status: 'cancelado',
+      canceladoPor: users.oficialia,
+    });
     // No longer a registered oficio with that number: registering the letter again is not a duplicate.
     await register({ numeroOficio: 'DA/7777/2026' });
   });
@@ -227,7 +307,9 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     const statuses = results.map((r) => r.status).sort();
     expect(statuses[0]).toBe(200);
     for (const r of results) expect([200, 409]).toContain(r.status);
-    const moves = await ds().getRepository(Movement).find({ where: { caseId: o.tramite, eventType: 'CANCELAR' } });
+    const moves = await ds()
+      .getRepository(Movement)
+      .find({ where: { caseId: o.tramite, eventType: 'CANCELAR' } });
     expect(moves).toHaveLength(1);
     const motivo = (JSON.parse(moves[0].data) as { motivo: string }).motivo;
     expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({
@@ -240,8 +322,16 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
 
   /** What the register, the case and the public verification say of a cancelled oficio, whoever cancelled it and how. */
   const cancelledState = async (o: { id: string; folio: string; tramite: string }) => {
-    const oficio = (await http().get(`/api/oficios/${o.id}`).set('Authorization', `Bearer ${tok.oficialia}`).expect(200)).body;
-    const listed = (await http().get('/api/oficios').query({ folio: o.folio }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200)).body.items;
+    const oficio = (
+      await http().get(`/api/oficios/${o.id}`).set('Authorization', `Bearer ${tok.oficialia}`).expect(200)
+    ).body;
+    const listed = (
+      await http()
+        .get('/api/oficios')
+        .query({ folio: o.folio })
+        .set('Authorization', `Bearer ${tok.sistemas}`)
+        .expect(200)
+    ).body.items;
     const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' });
     const verificacion = (await http().get(`/api/verificar/${acuse.codigo}`).expect(200)).body.estado;
     const pagina = (await http().get(`/verificar/${acuse.codigo}`).expect(200)).text;
@@ -260,10 +350,21 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
   const postPageForm = async (token: string, caseId: string, evento: string, motivo: string) => {
     const cookie = `${SESSION_COOKIE}=${token}`;
     const page = (await http().get(`/tramites/${caseId}`).set('Cookie', cookie).expect(200)).text;
-    const form = [...page.matchAll(/<form[^>]*>[\s\S]*?<\/form>/g)].map((m) => m[0]).find((f) => f.includes(`name="evento" value="${evento}"`));
+    const form = [...page.matchAll(/<form[^>]*>[\s\S]*?<\/form>/g)]
+      .map((m) => m[0])
+      .find((f) => f.includes(`name="evento" value="${evento}"`));
     expect(form).toBeDefined();
-    const fields = Object.fromEntries([...form!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2].replace(/&amp;/g, '&')]));
-    return http().post(`/tramites/${caseId}/acciones`).set('Cookie', cookie).type('form').send({ ...fields, motivo });
+    const fields = Object.fromEntries(
+      [...form!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1],
+        m[2].replace(/&amp;/g, '&'),
+      ]),
+    );
+    return http()
+      .post(`/tramites/${caseId}/acciones`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...fields, motivo });
   };
 
   it.each([
@@ -272,30 +373,37 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     ['the Subdirección, with the case action (POST /api/tramites/:id/eventos)', 'oficialia', 'turno', 'evento'],
     ['the Subjefatura, from the case page', 'sistemas', 'busqueda', 'pagina'],
     ['the Subjefatura, with the case action (POST /api/tramites/:id/eventos)', 'sistemas', 'busqueda', 'evento'],
-  ])('cancelled by %s: the folio and the acuse read cancelado on the register and on /verificar, with who and why', async (_, who, at, via) => {
-    const o = await register();
-    await settle(t); // the acuse is issued before the cancellation
-    if (at === 'busqueda') {
-      await act(tok.oficialia, o.tramite, 'TURNAR');
-      await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');
-    }
-    expect((await caseOf(o.tramite)).state).toBe(at);
-    const motivo = `La cuenta ya fue dada de baja por otra vía (${via}).`;
-    if (via === 'oficio') await cancel(o.id, motivo, tok[who]).expect(200);
-    if (via === 'evento') await act(tok[who], o.tramite, 'CANCELAR', { motivo });
-    if (via === 'pagina') expect((await postPageForm(tok[who], o.tramite, 'CANCELAR', motivo)).status).toBe(303);
+  ])(
+    'cancelled by %s: the folio and the acuse read cancelado on the register and on /verificar, with who and why',
+    async (_, who, at, via) => {
+      const o = await register();
+      await settle(t); // the acuse is issued before the cancellation
+      if (at === 'busqueda') {
+        await act(tok.oficialia, o.tramite, 'TURNAR');
+        await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');
+      }
+      expect((await caseOf(o.tramite)).state).toBe(at);
+      const motivo = `La cuenta ya fue dada de baja por otra vía (${via}).`;
+      if (via === 'oficio') await cancel(o.id, motivo, tok[who]).expect(200);
+      if (via === 'evento') await act(tok[who], o.tramite, 'CANCELAR', { motivo });
+      if (via === 'pagina') expect((await postPageForm(tok[who], o.tramite, 'CANCELAR', motivo)).status).toBe(303);
 
-    expect(await cancelledState(o)).toEqual({
-      registro: ['cancelado'],
-      oficio: { estado: 'cancelado', motivo, por: users[who] },
-      acuse: 'cancelado',
-      verificacion: 'cancelado',
-      paginaCancelado: true,
-      caso: { status: 'concluido', outcome: 'cancelada', state: 'cancelada' },
-    });
-    expect(await ds().getRepository(Movement).count({ where: { caseId: o.tramite, eventType: 'CANCELAR' } })).toBe(1);
-    await cancel(o.id, 'otra vez').expect(409);
-  });
+      expect(await cancelledState(o)).toEqual({
+        registro: ['cancelado'],
+        oficio: { estado: 'cancelado', motivo, por: users[who] },
+        acuse: 'cancelado',
+        verificacion: 'cancelado',
+        paginaCancelado: true,
+        caso: { status: 'concluido', outcome: 'cancelada', state: 'cancelada' },
+      });
+      expect(
+        await ds()
+          .getRepository(Movement)
+          .count({ where: { caseId: o.tramite, eventType: 'CANCELAR' } }),
+      ).toBe(1);
+      await cancel(o.id, 'otra vez').expect(409);
+    },
+  );
 
   it('cancels the case and its oficio all or nothing: a failure after the oficio was marked leaves both as they were', async () => {
     const o = await register();
@@ -305,12 +413,20 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     const before = await caseOf(o.tramite);
     // A hook that runs after the oficios module's, in the same transaction, fails once.
     let failures = 1;
-    t.app.get(EngineService).onCaseEnd(() => (failures-- > 0 ? Promise.reject(new Error('disco lleno')) : Promise.resolve()));
+    t.app
+      .get(EngineService)
+      .onCaseEnd(() => (failures-- > 0 ? Promise.reject(new Error('disco lleno')) : Promise.resolve()));
     const { version } = before;
-    await http().post(`/api/tramites/${o.tramite}/eventos`).set('Authorization', `Bearer ${tok.sistemas}`).send({ tipo: 'CANCELAR', version, datos: { motivo: 'No procede.' } }).expect(500);
+    await http()
+      .post(`/api/tramites/${o.tramite}/eventos`)
+      .set('Authorization', `Bearer ${tok.sistemas}`)
+      .send({ tipo: 'CANCELAR', version, datos: { motivo: 'No procede.' } })
+      .expect(500);
     expect(await caseOf(o.tramite)).toMatchObject({ state: 'busqueda', version });
     expect((await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).status).toBe('registrado');
-    expect((await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' })).status).toBe('vigente');
+    expect(
+      (await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: o.tramite, kind: 'acuse' })).status,
+    ).toBe('vigente');
     await act(tok.sistemas, o.tramite, 'CANCELAR', { motivo: 'No procede.' });
     expect((await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).status).toBe('cancelado');
   });

@@ -38,7 +38,11 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
   const ds = () => t.db.dataSource;
 
   /** A registration as the clerk sends it: the form fields and the scan. */
-  const register = (fields: Record<string, string>, file: { data: Buffer; name?: string; type?: string } = { data: pdf }, token = tok.oficialia) => {
+  const register = (
+    fields: Record<string, string>,
+    file: { data: Buffer; name?: string; type?: string } = { data: pdf },
+    token = tok.oficialia,
+  ) => {
     const r = http().post('/api/oficios').set('Authorization', `Bearer ${token}`);
     const all: Record<string, string> = {
       procedimiento: 'cuenta-bloquear',
@@ -51,13 +55,19 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
       ...fields,
     };
     for (const [k, v] of Object.entries(all)) void r.field(k, v);
-    return r.attach('archivo', file.data, { filename: file.name ?? 'oficio.pdf', contentType: file.type ?? 'application/pdf' });
+    return r.attach('archivo', file.data, {
+      filename: file.name ?? 'oficio.pdf',
+      contentType: file.type ?? 'application/pdf',
+    });
   };
 
   beforeAll(async () => {
     requireTool('pdfsig', 'poppler-utils');
     // The relay never fires by itself here: each test runs the processors or the queue when it means to.
-    t = await createTestApp({ RELAY_INTERVAL_MS: '60000', PUBLIC_BASE_URL: BASE }, { procedures: PROCEDURES as unknown as EngineProcedure[] });
+    t = await createTestApp(
+      { RELAY_INTERVAL_MS: '60000', PUBLIC_BASE_URL: BASE },
+      { procedures: PROCEDURES as unknown as EngineProcedure[] },
+    );
     await addNiveles(ds());
     await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' });
     users.sistemas = (await createStaff(ds(), 'sistemas', 'subjefatura')).id;
@@ -65,7 +75,8 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     await createStaff(ds(), 'secundaria', 'nivel', { nivelClave: 'SECUNDARIA' });
     await createStaff(ds(), 'becas', 'responsable');
     await createStaff(ds(), 'admin', 'administrador');
-    for (const u of ['oficialia', 'sistemas', 'primaria', 'secundaria', 'becas', 'admin']) tok[u] = await login(t.app, u);
+    for (const u of ['oficialia', 'sistemas', 'primaria', 'secundaria', 'becas', 'admin'])
+      tok[u] = await login(t.app, u);
     pdf = await scannedOficio('Oficio DEP/0457/2026. Solicitud de cuenta de correo institucional.');
   });
   afterAll(async () => t?.close());
@@ -74,12 +85,38 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
   let acuseOficioId = '';
 
   it('registers an uploaded PDF: SSST folio of the year, stored by SHA-256, case in «turno» with its acuse in the outbox', async () => {
-    const res = await register({ procedimiento: 'centro-trabajo-alta', numeroOficio: 'DEP/0457/2026', nivel: 'primaria', area: '', cct: '06dpr0012x', remitenteNombre: 'Profr. José Ángel Núñez Ceballos', remitenteCargo: 'Director de Educación Primaria', asunto: 'Solicitud de cuenta de correo institucional para la escuela primaria "Benito Juárez"', fojas: '2', anexos: 'Copia del nombramiento del director', curps: '', ccts: '06DPR0012X' }).expect(201);
+    const res = await register({
+      procedimiento: 'centro-trabajo-alta',
+      numeroOficio: 'DEP/0457/2026',
+      nivel: 'primaria',
+      area: '',
+      cct: '06dpr0012x',
+      remitenteNombre: 'Profr. José Ángel Núñez Ceballos',
+      remitenteCargo: 'Director de Educación Primaria',
+      asunto: 'Solicitud de cuenta de correo institucional para la escuela primaria "Benito Juárez"',
+      fojas: '2',
+      anexos: 'Copia del nombramiento del director',
+      curps: '',
+      ccts: '06DPR0012X',
+    }).expect(201);
     const body = res.body;
     expect(body.folio).toMatch(FOLIO);
     expect(FOLIO.exec(body.folio)?.[1]).toBe(String(YEAR));
-    expect(body).toMatchObject({ estado: 'registrado', nivel: 'PRIMARIA', area: 'Primaria', cct: '06DPR0012X', fojas: 2, numeroOficio: 'DEP/0457/2026', concierne: { ccts: ['06DPR0012X'], curps: [], cuentas: [] } });
-    expect(body.archivo).toMatchObject({ sha256: sha256(pdf), tipo: 'application/pdf', bytes: pdf.length, nombre: 'oficio.pdf' });
+    expect(body).toMatchObject({
+      estado: 'registrado',
+      nivel: 'PRIMARIA',
+      area: 'Primaria',
+      cct: '06DPR0012X',
+      fojas: 2,
+      numeroOficio: 'DEP/0457/2026',
+      concierne: { ccts: ['06DPR0012X'], curps: [], cuentas: [] },
+    });
+    expect(body.archivo).toMatchObject({
+      sha256: sha256(pdf),
+      tipo: 'application/pdf',
+      bytes: pdf.length,
+      nombre: 'oficio.pdf',
+    });
     expect(body.recibido.por).toBe('María Fernanda Ochoa Larios');
     expect(body.caso.state).toBe('turno');
     expect(body.caso.commands.map((c: { type: string }) => c.type)).toContain('renderAcuse');
@@ -88,8 +125,15 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     expect(readFileSync(stored).equals(pdf)).toBe(true);
     // The case carries the registration folio and the Nivel; SOLICITAR and RECIBIR_OFICIO happened in its opening.
     const row = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: body.tramite });
-    expect(row).toMatchObject({ folio: body.folio, state: 'turno', nivelClave: 'PRIMARIA', procedureId: 'centro-trabajo-alta' });
-    const cmds = await ds().getRepository(OutboxCommand).find({ where: { caseId: body.tramite, type: 'renderAcuse' } });
+    expect(row).toMatchObject({
+      folio: body.folio,
+      state: 'turno',
+      nivelClave: 'PRIMARIA',
+      procedureId: 'centro-trabajo-alta',
+    });
+    const cmds = await ds()
+      .getRepository(OutboxCommand)
+      .find({ where: { caseId: body.tramite, type: 'renderAcuse' } });
     expect(cmds).toHaveLength(1);
     expect(cmds[0].status).toBe('pendiente');
     acuseCaseId = body.tramite;
@@ -101,11 +145,21 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     const processor = t.app.get(AcuseProcessor);
     await expect(processor.handle(cmd)).resolves.toBeNull();
     await expect(processor.handle(cmd)).resolves.toBeNull();
-    const docs = await ds().getRepository(IssuedDocument).find({ where: { caseId: acuseCaseId } });
+    const docs = await ds()
+      .getRepository(IssuedDocument)
+      .find({ where: { caseId: acuseCaseId } });
     expect(docs).toHaveLength(1);
     const doc = docs[0];
     const oficio = await ds().getRepository(Oficio).findOneByOrFail({ id: acuseOficioId });
-    expect(doc).toMatchObject({ kind: 'acuse', oficioId: acuseOficioId, folio: oficio.folio, status: 'vigente', nivelClave: 'PRIMARIA', outboxId: cmd.id, prueba: true });
+    expect(doc).toMatchObject({
+      kind: 'acuse',
+      oficioId: acuseOficioId,
+      folio: oficio.folio,
+      status: 'vigente',
+      nivelClave: 'PRIMARIA',
+      outboxId: cmd.id,
+      prueba: true,
+    });
     expect(doc.codigo).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
     const file = await t.app.get<FileStore>(FILE_STORE).read(doc.storageKey);
     expect(sha256(file)).toBe(doc.sha256);
@@ -121,20 +175,28 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
 
   const REGISTRATIONS = 50;
   it('gives 50 concurrent registrations 50 distinct folios with no gap, promptly even with the holiday cache cold', async () => {
-    const before = (await ds().getRepository(FolioCounter).findOneBy({ area: 'SSST', tipo: 'recepcion', anio: YEAR }))?.ultimo ?? 0;
+    const before =
+      (await ds().getRepository(FolioCounter).findOneBy({ area: 'SSST', tipo: 'recepcion', anio: YEAR }))?.ultimo ?? 0;
     // As after a start or every 10 minutes: the first case to open a task reads the días inhábiles while its transaction
     // holds the folio counter and the movement chain (on MariaDB, 50 registrations hold every pooled connection and wait for more).
     Reflect.set(t.app.get(CalendarService), 'cache', undefined);
     const started = Date.now();
     const results = await Promise.all(
-      Array.from({ length: REGISTRATIONS }, (_, i) => register({ numeroOficio: `DA/${String(100 + i).padStart(4, '0')}/2026` }, { data: Buffer.concat([pdf, Buffer.from(`%${i}\n`)]) })),
+      Array.from({ length: REGISTRATIONS }, (_, i) =>
+        register(
+          { numeroOficio: `DA/${String(100 + i).padStart(4, '0')}/2026` },
+          { data: Buffer.concat([pdf, Buffer.from(`%${i}\n`)]) },
+        ),
+      ),
     );
     // Not the 50 s of InnoDB's lock wait timeout (a registration waiting for a connection while holding the lock).
     expect(Date.now() - started).toBeLessThan(45_000);
     expect(results.map((r) => r.status)).toEqual(results.map(() => 201));
     const numbers = results.map((r) => folioNumber(r.body.folio as string)).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: REGISTRATIONS }, (_, i) => before + 1 + i));
-    const after = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
+    const after = await ds()
+      .getRepository(FolioCounter)
+      .findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
     expect(after.ultimo).toBe(before + REGISTRATIONS);
     // Every one started its own case.
     const cases = await ds().getRepository(ProcedureCase).countBy({ procedureId: 'cuenta-bloquear', state: 'turno' });
@@ -142,37 +204,70 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
   });
 
   it('creates a counter on first use while 20 transactions race for it: numbers 1..20, none lost or repeated', async () => {
-    const got = await Promise.all(Array.from({ length: 20 }, () => inNumberingTransaction(ds(), (em) => takeNumber(em, 'PRUEBA', 'recepcion', 2031))));
+    const got = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        inNumberingTransaction(ds(), (em) => takeNumber(em, 'PRUEBA', 'recepcion', 2031)),
+      ),
+    );
     expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect((await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'PRUEBA', tipo: 'recepcion', anio: 2031 })).ultimo).toBe(20);
+    expect(
+      (await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'PRUEBA', tipo: 'recepcion', anio: 2031 }))
+        .ultimo,
+    ).toBe(20);
   });
 
   it('takes the folio year from the reception date in Mexico City (31 Dec 23:30 in Colima is still last year)', async () => {
-    const res = await register({ numeroOficio: 'DA/9999/2025', fechaOficio: '2025-12-30', recibidoEn: '2026-01-01T05:30:00Z' }).expect(201);
+    const res = await register({
+      numeroOficio: 'DA/9999/2025',
+      fechaOficio: '2025-12-30',
+      recibidoEn: '2026-01-01T05:30:00Z',
+    }).expect(201);
     expect(res.body.folio).toBe('SSST-2025-000001');
     expect(res.body.recibido.en).toBe('2026-01-01T05:30:00.000Z');
   });
 
   it('detects the same sender number twice (409 with the existing folio) and registers it when confirmed', async () => {
-    const first = await register({ numeroOficio: 'DB/0042/2026', area: 'Dirección de Becas', responsableId: '' }).expect(201);
+    const first = await register({
+      numeroOficio: 'DB/0042/2026',
+      area: 'Dirección de Becas',
+      responsableId: '',
+    }).expect(201);
     const dup = await register({ numeroOficio: 'db / 0042/2026', area: 'DIRECCION  DE BECAS' }).expect(409);
-    expect(dup.body).toMatchObject({ error: 'OFICIO_DUPLICADO', folioExistente: first.body.folio, oficioExistente: first.body.id });
+    expect(dup.body).toMatchObject({
+      error: 'OFICIO_DUPLICADO',
+      folioExistente: first.body.folio,
+      oficioExistente: first.body.id,
+    });
     expect(dup.body.mensaje).toMatch(/ya se registró con el folio/);
     // The same number from another sender is another oficio.
     await register({ numeroOficio: 'DB/0042/2026', area: 'Dirección de Recursos Humanos' }).expect(201);
-    const confirmed = await register({ numeroOficio: 'DB/0042/2026', area: 'Dirección de Becas', confirmarDuplicado: 'true' }).expect(201);
+    const confirmed = await register({
+      numeroOficio: 'DB/0042/2026',
+      area: 'Dirección de Becas',
+      confirmarDuplicado: 'true',
+    }).expect(201);
     expect(folioNumber(confirmed.body.folio)).toBeGreaterThan(folioNumber(first.body.folio));
   });
 
   it('checks the file by its content: a text file named .pdf gets 415 in Spanish and spends no folio; an image is accepted', async () => {
-    const before = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
-    const res = await register({ numeroOficio: 'DA/0500/2026' }, { data: Buffer.from('Esto no es un PDF, es texto.\n'), name: 'oficio.pdf', type: 'application/pdf' }).expect(415);
+    const before = await ds()
+      .getRepository(FolioCounter)
+      .findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
+    const res = await register(
+      { numeroOficio: 'DA/0500/2026' },
+      { data: Buffer.from('Esto no es un PDF, es texto.\n'), name: 'oficio.pdf', type: 'application/pdf' },
+    ).expect(415);
     expect(res.body).toMatchObject({ error: 'TIPO_DE_ARCHIVO_NO_ADMITIDO' });
     expect(res.body.mensaje).toMatch(/no es un PDF ni una imagen/);
-    const after = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
+    const after = await ds()
+      .getRepository(FolioCounter)
+      .findOneByOrFail({ area: 'SSST', tipo: 'recepcion', anio: YEAR });
     expect(after.ultimo).toBe(before.ultimo);
     const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 1)]);
-    const img = await register({ numeroOficio: 'DA/0501/2026' }, { data: jpeg, name: 'oficio.pdf', type: 'application/pdf' }).expect(201);
+    const img = await register(
+      { numeroOficio: 'DA/0501/2026' },
+      { data: jpeg, name: 'oficio.pdf', type: 'application/pdf' },
+    ).expect(201);
     expect(img.body.archivo.tipo).toBe('image/jpeg');
   });
 
@@ -181,14 +276,28 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     const res = await register({ numeroOficio: 'DA/0600/2026' }, { data: big }).expect(413);
     expect(res.body).toMatchObject({ error: 'ARCHIVO_DEMASIADO_GRANDE' });
     expect(res.body.mensaje).toMatch(/excede el tamaño máximo permitido \(10 MB\)/);
-    const none = await http().post('/api/oficios').set('Authorization', `Bearer ${tok.oficialia}`).field('procedimiento', 'cuenta-bloquear').field('numeroOficio', 'X/1').field('fechaOficio', '2026-11-20').field('remitenteNombre', 'A').field('remitenteCargo', 'B').field('area', 'C').field('asunto', 'D').expect(400);
+    const none = await http()
+      .post('/api/oficios')
+      .set('Authorization', `Bearer ${tok.oficialia}`)
+      .field('procedimiento', 'cuenta-bloquear')
+      .field('numeroOficio', 'X/1')
+      .field('fechaOficio', '2026-11-20')
+      .field('remitenteNombre', 'A')
+      .field('remitenteCargo', 'B')
+      .field('area', 'C')
+      .field('asunto', 'D')
+      .expect(400);
     expect(none.body.error).toBe('ARCHIVO_REQUERIDO');
     const bad = await register({ fechaOficio: '20/11/2026', ccts: '06DPR0012X, 99XXX', extra: '1' }).expect(400);
     expect(bad.body.mensaje).toMatch(/AAAA-MM-DD/);
     expect(bad.body.mensaje).toMatch(/«extra» no se admite/);
     const future = await register({ numeroOficio: 'DA/0601/2026', fechaOficio: '2099-01-01' }).expect(400);
     expect(future.body.error).toBe('FECHA_FUTURA');
-    const unknownNivel = await register({ procedimiento: 'centro-trabajo-alta', nivel: 'INICIAL', numeroOficio: 'DA/0602/2026' }).expect(422);
+    const unknownNivel = await register({
+      procedimiento: 'centro-trabajo-alta',
+      nivel: 'INICIAL',
+      numeroOficio: 'DA/0602/2026',
+    }).expect(422);
     expect(unknownNivel.body.mensaje).toMatch(/PRIMARIA, SECUNDARIA/);
     // Only the Subdirección registers oficios.
     await register({ numeroOficio: 'DA/0603/2026' }, { data: pdf }, tok.primaria).expect(403);
@@ -196,9 +305,15 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
 
   it('registers all or nothing: a failure inside the case start leaves no oficio, no case, no movement and no spent folio', async () => {
     const engine = t.app.get(EngineService);
-    const counter = async () => (await ds().getRepository(FolioCounter).findOneBy({ area: 'SSST', tipo: 'recepcion', anio: YEAR }))?.ultimo ?? 0;
+    const counter = async () =>
+      (await ds().getRepository(FolioCounter).findOneBy({ area: 'SSST', tipo: 'recepcion', anio: YEAR }))?.ultimo ?? 0;
     const head = () => ds().getRepository(MovementHead).findOneByOrFail({ id: 1 });
-    const before = { counter: await counter(), head: await head(), oficios: await ds().getRepository(Oficio).count(), cases: await ds().getRepository(ProcedureCase).count() };
+    const before = {
+      counter: await counter(),
+      head: await head(),
+      oficios: await ds().getRepository(Oficio).count(),
+      cases: await ds().getRepository(ProcedureCase).count(),
+    };
     // The case row and its first movements are written, then the database refuses a write (here: the tasks step).
     const internals = engine as unknown as { syncTasks: (...args: unknown[]) => Promise<void> };
     const real = internals.syncTasks.bind(engine);
@@ -222,13 +337,19 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     // Nothing blocks registering it again (no 409 duplicate), and it takes the number the failed try did not keep.
     const again = await register({ numeroOficio: 'DA/0700/2026' }).expect(201);
     expect(folioNumber(again.body.folio)).toBe(before.counter + 1);
-    expect(await ds().getRepository(ProcedureCase).findOneByOrFail({ id: again.body.tramite })).toMatchObject({ folio: again.body.folio, state: 'turno' });
+    expect(await ds().getRepository(ProcedureCase).findOneByOrFail({ id: again.body.tramite })).toMatchObject({
+      folio: again.body.folio,
+      state: 'turno',
+    });
   });
 
   it('shows the public verification page: vigente, exact copy «coincide», one changed byte «no coincide», unknown 404', async () => {
     const doc = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: acuseCaseId, kind: 'acuse' });
     const file = await t.app.get<FileStore>(FILE_STORE).read(doc.storageKey);
-    const page = await http().get(`/verificar/${doc.codigo}`).expect(200).expect('Content-Type', /text\/html/);
+    const page = await http()
+      .get(`/verificar/${doc.codigo}`)
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.text).toContain('VIGENTE');
     expect(page.text).toContain(doc.folio);
     expect(page.text).toContain(doc.certificadoSerie);
@@ -237,10 +358,15 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     expect(page.text).not.toMatch(/<script/i);
     expect(page.text).not.toContain('coincide'); // no comparison before an upload
     // The short URL printed under the QR, typed in lower case with a dash.
-    const short = await http().get(`/v/${doc.codigo.slice(0, 5).toLowerCase()}-${doc.codigo.slice(5).toLowerCase()}`).expect(302);
+    const short = await http()
+      .get(`/v/${doc.codigo.slice(0, 5).toLowerCase()}-${doc.codigo.slice(5).toLowerCase()}`)
+      .expect(302);
     expect(short.headers.location).toBe(`/verificar/${doc.codigo}`);
 
-    const same = await http().post(`/verificar/${doc.codigo}`).attach('archivo', file, { filename: 'acuse.pdf', contentType: 'application/pdf' }).expect(200);
+    const same = await http()
+      .post(`/verificar/${doc.codigo}`)
+      .attach('archivo', file, { filename: 'acuse.pdf', contentType: 'application/pdf' })
+      .expect(200);
     expect(same.text).toContain('El archivo coincide');
     expect(same.text).not.toContain('no coincide');
     // One byte of a signed range (the document's Info dictionary, after the signature's contents).
@@ -249,31 +375,69 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     const at = file.indexOf('(Mi Correo Institucional)', Number(m?.[3]), 'latin1') + 4;
     expect(at).toBeGreaterThan(Number(m?.[3]));
     tampered[at] ^= 0x01;
-    const other = await http().post(`/verificar/${doc.codigo}`).attach('archivo', tampered, { filename: 'acuse.pdf', contentType: 'application/pdf' }).expect(200);
+    const other = await http()
+      .post(`/verificar/${doc.codigo}`)
+      .attach('archivo', tampered, { filename: 'acuse.pdf', contentType: 'application/pdf' })
+      .expect(200);
     expect(other.text).toContain('El archivo no coincide');
     expect(pdfsig(tampered)).not.toContain('Signature is Valid.');
 
-    const missing = await http().get('/verificar/0000000000').expect(404).expect('Content-Type', /text\/html/);
+    const missing = await http()
+      .get('/verificar/0000000000')
+      .expect(404)
+      .expect('Content-Type', /text\/html/);
     expect(missing.text).toContain('Documento no encontrado');
     const json = await http().get(`/api/verificar/${doc.codigo}`).expect(200);
-    expect(json.body).toMatchObject({ codigo: doc.codigo, folio: doc.folio, estado: 'vigente', tipo: 'Acuse de recibo', sha256: doc.sha256 });
+    expect(json.body).toMatchObject({
+      codigo: doc.codigo,
+      folio: doc.folio,
+      estado: 'vigente',
+      tipo: 'Acuse de recibo',
+      sha256: doc.sha256,
+    });
     expect(JSON.stringify(json.body)).not.toMatch(/storage|outbox|caseId|sello/i);
   });
 
   it('lists and searches oficios; a cancelled registration stays visible as cancelado, and its acuse reads cancelado', async () => {
-    const found = await http().get('/api/oficios').query({ remitente: 'Núñez', anio: YEAR }).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
+    const found = await http()
+      .get('/api/oficios')
+      .query({ remitente: 'Núñez', anio: YEAR })
+      .set('Authorization', `Bearer ${tok.sistemas}`)
+      .expect(200);
     expect(found.body.items.map((o: { id: string }) => o.id)).toEqual([acuseOficioId]);
-    const byNumber = await http().get('/api/oficios').query({ numero: 'dep/0457' }).set('Authorization', `Bearer ${tok.oficialia}`).expect(200);
+    const byNumber = await http()
+      .get('/api/oficios')
+      .query({ numero: 'dep/0457' })
+      .set('Authorization', `Bearer ${tok.oficialia}`)
+      .expect(200);
     expect(byNumber.body.total).toBe(1);
     await http().get('/api/oficios').set('Authorization', `Bearer ${tok.primaria}`).expect(403);
 
     const target = await register({ numeroOficio: 'DA/0800/2026' }).expect(201);
     await settle(t); // the queue issues its acuse
-    const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: target.body.tramite, kind: 'acuse' });
-    const cancelled = await http().post(`/api/oficios/${target.body.id}/cancelar`).set('Authorization', `Bearer ${tok.oficialia}`).send({ motivo: 'Registrado por error: corresponde a otra dependencia.' }).expect(200);
-    expect(cancelled.body).toMatchObject({ folio: target.body.folio, estado: 'cancelado', cancelacion: { motivo: 'Registrado por error: corresponde a otra dependencia.' } });
-    await http().post(`/api/oficios/${target.body.id}/cancelar`).set('Authorization', `Bearer ${tok.oficialia}`).send({ motivo: 'otra vez' }).expect(409);
-    const listed = await http().get('/api/oficios').query({ folio: target.body.folio }).set('Authorization', `Bearer ${tok.oficialia}`).expect(200);
+    const acuse = await ds()
+      .getRepository(IssuedDocument)
+      .findOneByOrFail({ caseId: target.body.tramite, kind: 'acuse' });
+    const cancelled = await http()
+      .post(`/api/oficios/${target.body.id}/cancelar`)
+      .set('Authorization', `Bearer ${tok.oficialia}`)
+      .send({ motivo: 'Registrado por error: corresponde a otra dependencia.' })
+      .expect(200);
+    expect(cancelled.body).toMatchObject({
+      folio: target.body.folio,
+      estado: 'cancelado',
+      cancelacion: { motivo: 'Registrado por error: corresponde a otra dependencia.' },
+    });
+    await http()
+      .post(`/api/oficios/${target.body.id}/cancelar`)
+      .set('Authorization', `Bearer ${tok.oficialia}`)
+      .send({ motivo: 'otra vez' })
+      .expect(409);
+    const listed = await http()
+      .get('/api/oficios')
+      .query({ folio: target.body.folio })
+      .set('Authorization', `Bearer ${tok.oficialia}`)
+      .expect(200);
     expect(listed.body.items).toEqual([expect.objectContaining({ folio: target.body.folio, estado: 'cancelado' })]);
     const page = await http().get(`/verificar/${acuse.codigo}`).expect(200);
     expect(page.text).toContain('CANCELADO');
@@ -281,16 +445,38 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
   });
 
   it('5.2.1 end to end: the reply letter is rendered in the queue, only the addressed Nivel opens it, downloads are recorded, the Nivel acknowledges', async () => {
-    const director = await addWorker(ds(), { nombre: 'Rocío Guadalupe', primerApellido: 'Peña', correoAlterno: 'rocio.pena.gtz@gmail.com' });
-    await ds().getRepository(CentroTrabajo).insert({ cct: '06DPR0012X', nombre: 'Escuela Primaria "Benito Juárez"', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
+    const director = await addWorker(ds(), {
+      nombre: 'Rocío Guadalupe',
+      primerApellido: 'Peña',
+      correoAlterno: 'rocio.pena.gtz@gmail.com',
+    });
+    await ds().getRepository(CentroTrabajo).insert({
+      cct: '06DPR0012X',
+      nombre: 'Escuela Primaria "Benito Juárez"',
+      nivelClave: 'PRIMARIA',
+      directorCurp: director.curp,
+      correo: null,
+      estatus: 'activo',
+    });
     const caseId = acuseCaseId;
     const ev = async (token: string, tipo: string, datos: Record<string, unknown> = {}) => {
       const c = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
-      return http().post(`/api/tramites/${caseId}/eventos`).set('Authorization', `Bearer ${token}`).send({ tipo, version: c.version, datos });
+      return http()
+        .post(`/api/tramites/${caseId}/eventos`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ tipo, version: c.version, datos });
     };
     expect((await ev(tok.oficialia, 'TURNAR')).status).toBe(200);
     expect((await ev(tok.sistemas, 'RECIBIR_TURNO')).status).toBe(200);
-    expect((await ev(tok.sistemas, 'CREAR_CUENTA', { tipo: 'centro_trabajo', cct: '06DPR0012X', directorCurp: director.curp })).status).toBe(200);
+    expect(
+      (
+        await ev(tok.sistemas, 'CREAR_CUENTA', {
+          tipo: 'centro_trabajo',
+          cct: '06DPR0012X',
+          directorCurp: director.curp,
+        })
+      ).status,
+    ).toBe(200);
     await settle(t); // provision → credentials by e-mail → reply letter → LETTER_READY
     const row = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
     expect(row.state).toBe('envioRespuesta');
@@ -315,66 +501,124 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
 
     // A replay of the job returns the same letter and spends no number.
     const cmd = await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId, type: 'renderReplyLetter' });
-    const counter = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
-    await expect(t.app.get(ReplyLetterProcessor).handle(cmd, JSON.parse(cmd.payload))).resolves.toEqual({ type: 'LETTER_READY', letterId });
-    expect((await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR })).ultimo).toBe(counter.ultimo);
+    const counter = await ds()
+      .getRepository(FolioCounter)
+      .findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
+    await expect(t.app.get(ReplyLetterProcessor).handle(cmd, JSON.parse(cmd.payload))).resolves.toEqual({
+      type: 'LETTER_READY',
+      letterId,
+    });
+    expect(
+      (await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR })).ultimo,
+    ).toBe(counter.ultimo);
 
     expect((await ev(tok.sistemas, 'ENVIAR_RESPUESTA')).status).toBe(200);
     expect((await ev(tok.oficialia, 'TURNAR_RESPUESTA')).status).toBe(200);
 
     // Another level, a responsable and the administrator: the letter does not exist for them.
     for (const who of ['secundaria', 'becas', 'admin']) {
-      await http().get(`/api/oficios/${acuseOficioId}/respuesta`).set('Authorization', `Bearer ${tok[who]}`).expect(404);
+      await http()
+        .get(`/api/oficios/${acuseOficioId}/respuesta`)
+        .set('Authorization', `Bearer ${tok[who]}`)
+        .expect(404);
       await http().get(`/api/documentos/${letterId}/pdf`).set('Authorization', `Bearer ${tok[who]}`).expect(404);
     }
     expect(await ds().getRepository(DocumentDownload).countBy({ documentId: letterId })).toBe(0);
 
-    const reply = await http().get(`/api/oficios/${caseId}/respuesta`).set('Authorization', `Bearer ${tok.primaria}`).expect(200);
+    const reply = await http()
+      .get(`/api/oficios/${caseId}/respuesta`)
+      .set('Authorization', `Bearer ${tok.primaria}`)
+      .expect(200);
     expect(reply.body).toMatchObject({
-      documento: { id: letterId, numeroOficio: doc.numeroOficio, pdf: `/api/documentos/${letterId}/pdf`, verificacion: `${BASE}/verificar/${doc.codigo}` },
+      documento: {
+        id: letterId,
+        numeroOficio: doc.numeroOficio,
+        pdf: `/api/documentos/${letterId}/pdf`,
+        verificacion: `${BASE}/verificar/${doc.codigo}`,
+      },
       tramite: { id: caseId, estado: 'acuseRespuesta', acuse: { evento: 'ACUSAR_RECIBO', disponible: true } },
     });
-    const dl = await http().get(reply.body.documento.pdf).set('Authorization', `Bearer ${tok.primaria}`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200).expect('Content-Type', 'application/pdf');
+    const dl = await http()
+      .get(reply.body.documento.pdf)
+      .set('Authorization', `Bearer ${tok.primaria}`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200)
+      .expect('Content-Type', 'application/pdf');
     expect(sha256(dl.body as Buffer)).toBe(doc.sha256);
     expect(dl.headers['content-disposition']).toContain(`oficio-${doc.numeroOficio!.replace(/\//g, '-')}.pdf`);
     await http().get(reply.body.documento.pdf).set('Authorization', `Bearer ${tok.sistemas}`).expect(200);
-    const downloads = await ds().getRepository(DocumentDownload).find({ where: { documentId: letterId } });
-    expect(downloads.map((d) => `${d.userId}:${d.userRole}`).sort()).toEqual([`${users.primaria}:nivel`, `${users.sistemas}:subjefatura`].sort());
+    const downloads = await ds()
+      .getRepository(DocumentDownload)
+      .find({ where: { documentId: letterId } });
+    expect(downloads.map((d) => `${d.userId}:${d.userRole}`).sort()).toEqual(
+      [`${users.primaria}:nivel`, `${users.sistemas}:subjefatura`].sort(),
+    );
 
     // "Firma y sella de recibido": the machine event, sent by the Nivel through the engine API.
-    const ack = await http().post(reply.body.tramite.acuse.ruta).set('Authorization', `Bearer ${tok.primaria}`).send({ tipo: 'ACUSAR_RECIBO', version: reply.body.tramite.version }).expect(200);
+    const ack = await http()
+      .post(reply.body.tramite.acuse.ruta)
+      .set('Authorization', `Bearer ${tok.primaria}`)
+      .send({ tipo: 'ACUSAR_RECIBO', version: reply.body.tramite.version })
+      .expect(200);
     expect(ack.body.state).toBe('entregaEscuela');
   });
 
   it('numbers reply letters issued at the same moment one after another: no gap, no repeat, one code each', async () => {
-    const cmd = await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId: acuseCaseId, type: 'renderReplyLetter' });
-    const before = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
+    const cmd = await ds()
+      .getRepository(OutboxCommand)
+      .findOneByOrFail({ caseId: acuseCaseId, type: 'renderReplyLetter' });
+    const before = await ds()
+      .getRepository(FolioCounter)
+      .findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
     const processor = t.app.get(ReplyLetterProcessor);
-    const events = await Promise.all(Array.from({ length: 6 }, () => processor.handle({ ...cmd, id: randomUUID() }, { outcome: 'creada' })));
+    const events = await Promise.all(
+      Array.from({ length: 6 }, () => processor.handle({ ...cmd, id: randomUUID() }, { outcome: 'creada' })),
+    );
     const ids = events.map((e) => String(e?.letterId));
-    const docs = await ds().getRepository(IssuedDocument).find({ where: { id: In(ids) } });
+    const docs = await ds()
+      .getRepository(IssuedDocument)
+      .find({ where: { id: In(ids) } });
     expect(docs).toHaveLength(6);
     const numbers = docs.map((d) => Number(/^SSST\/(\d{4})\//.exec(d.numeroOficio ?? '')?.[1])).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 6 }, (_, i) => before.ultimo + 1 + i));
     expect(new Set(docs.map((d) => d.codigo)).size).toBe(6);
     // Each PDF prints its own number.
-    for (const d of docs) expect(pdfText(await t.app.get<FileStore>(FILE_STORE).read(d.storageKey))).toContain(d.numeroOficio);
+    for (const d of docs)
+      expect(pdfText(await t.app.get<FileStore>(FILE_STORE).read(d.storageKey))).toContain(d.numeroOficio);
   });
 
   it('fails a reply letter it cannot fill before spending a number, and reports LETTER_ERROR for the incident', async () => {
     // A block request whose case has no account yet: the template needs {{correo}}.
     const reg = await register({ numeroOficio: 'DA/0900/2026' }).expect(201);
-    const before = await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
+    const before = await ds()
+      .getRepository(FolioCounter)
+      .findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR });
     const processor = t.app.get(ReplyLetterProcessor);
-    const cmd = { ...(await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId: reg.body.tramite, type: 'renderAcuse' })), id: randomUUID(), type: 'renderReplyLetter' };
-    await expect(processor.handle(cmd, { outcome: 'bloqueada' })).rejects.toMatchObject({ code: 'PLANTILLA_DATO_FALTANTE', status: 422 });
-    await expect(processor.handle(cmd, { outcome: 'inventada' })).rejects.toMatchObject({ code: 'RESULTADO_DESCONOCIDO' });
-    expect((await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR })).ultimo).toBe(before.ultimo);
+    const cmd = {
+      ...(await ds().getRepository(OutboxCommand).findOneByOrFail({ caseId: reg.body.tramite, type: 'renderAcuse' })),
+      id: randomUUID(),
+      type: 'renderReplyLetter',
+    };
+    await expect(processor.handle(cmd, { outcome: 'bloqueada' })).rejects.toMatchObject({
+      code: 'PLANTILLA_DATO_FALTANTE',
+      status: 422,
+    });
+    await expect(processor.handle(cmd, { outcome: 'inventada' })).rejects.toMatchObject({
+      code: 'RESULTADO_DESCONOCIDO',
+    });
+    expect(
+      (await ds().getRepository(FolioCounter).findOneByOrFail({ area: 'SSST', tipo: 'respuesta', anio: YEAR })).ultimo,
+    ).toBe(before.ultimo);
     expect(await ds().getRepository(IssuedDocument).countBy({ caseId: reg.body.tramite, kind: 'respuesta' })).toBe(0);
-    expect(processor.failureEvent(cmd, {}, 'falta el dato')).toEqual({ type: 'LETTER_ERROR', message: 'falta el dato', permanent: true });
+    expect(processor.failureEvent(cmd, {}, 'falta el dato')).toEqual({
+      type: 'LETTER_ERROR',
+      message: 'falta el dato',
+      permanent: true,
+    });
   });
 });

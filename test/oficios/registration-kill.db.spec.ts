@@ -37,7 +37,8 @@ describe('oficios: a web process killed while registering leaves no oficio witho
     await addNiveles(ds());
     await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' });
     pdf = await scannedOficio('Oficio DA/0001/2026. Solicitud de bloqueo de cuenta.');
-    if (db.sqliteFile) probe = await new DataSource({ type: 'better-sqlite3', database: db.sqliteFile, timeout: 0 }).initialize();
+    if (db.sqliteFile)
+      probe = await new DataSource({ type: 'better-sqlite3', database: db.sqliteFile, timeout: 0 }).initialize();
   });
   afterAll(async () => {
     await web?.kill();
@@ -46,16 +47,28 @@ describe('oficios: a web process killed while registering leaves no oficio witho
   });
 
   // The relay's first pass is a minute away: while the test runs, registrations are the only writers.
-  const env = (): Record<string, string> => ({ DATA_DIR: db.dataDir, RELAY_INTERVAL_MS: '60000', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}) });
+  const env = (): Record<string, string> => ({
+    DATA_DIR: db.dataDir,
+    RELAY_INTERVAL_MS: '60000',
+    ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
+  });
 
   const login = async (url: string): Promise<string> => {
-    const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ usuario: 'oficialia', contrasena: STAFF_PASSWORD }) });
+    const res = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ usuario: 'oficialia', contrasena: STAFF_PASSWORD }),
+    });
     if (res.status !== 200) throw new Error(`inicio de sesión: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { token: string }).token;
   };
 
   /** One registration as the clerk's form sends it; its folio, or the HTTP status when refused. */
-  const registerOver = async (url: string, token: string, n: number): Promise<{ folio: string } | { status: number; body: string }> => {
+  const registerOver = async (
+    url: string,
+    token: string,
+    n: number,
+  ): Promise<{ folio: string } | { status: number; body: string }> => {
     const form = new FormData();
     const fields: Record<string, string> = {
       procedimiento: 'cuenta-bloquear',
@@ -68,8 +81,16 @@ describe('oficios: a web process killed while registering leaves no oficio witho
     };
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
     // A scan of its own for each, so each registration writes its own file.
-    form.append('archivo', new Blob([Buffer.concat([pdf, Buffer.from(`%${n}\n`)])], { type: 'application/pdf' }), 'oficio.pdf');
-    const res = await fetch(`${url}/api/oficios`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+    form.append(
+      'archivo',
+      new Blob([Buffer.concat([pdf, Buffer.from(`%${n}\n`)])], { type: 'application/pdf' }),
+      'oficio.pdf',
+    );
+    const res = await fetch(`${url}/api/oficios`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    });
     if (res.status === 201) return { folio: ((await res.json()) as { folio: string }).folio };
     return { status: res.status, body: await res.text() };
   };
@@ -156,11 +177,14 @@ describe('oficios: a web process killed while registering leaves no oficio witho
     // The scans of the registrations the kill cut short stay in the store with no row; the sweep removes exactly those.
     const store = new LocalFileStore(db.dataDir);
     const scans = new Set(oficios.map((o) => o.archivoKey));
-    const stored = () => readdirSync(store.root).flatMap((dir) => readdirSync(join(store.root, dir)).map((f) => `${dir}/${f}`));
+    const stored = () =>
+      readdirSync(store.root).flatMap((dir) => readdirSync(join(store.root, dir)).map((f) => `${dir}/${f}`));
     // Usually the kill leaves some (a scan is stored before its transaction), but the kill may also land just after a
     // commit: the sweep must then remove nothing at all.
     const leftBehind = stored().filter((k) => !scans.has(k));
-    const removed = await new StoredFileSweep(ds(), store).sweep(new Date(Date.now() + UNREFERENCED_FILE_GRACE_MS + 60_000));
+    const removed = await new StoredFileSweep(ds(), store).sweep(
+      new Date(Date.now() + UNREFERENCED_FILE_GRACE_MS + 60_000),
+    );
     expect(removed.sort()).toEqual(leftBehind.filter((k) => !k.endsWith('.tmp')).sort());
     expect(stored().sort()).toEqual([...scans].sort());
 

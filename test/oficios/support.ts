@@ -16,7 +16,8 @@ export async function addNiveles(ds: DataSource): Promise<void> {
     ['PRIMARIA', 'Primaria'],
     ['SECUNDARIA', 'Secundaria'],
   ]) {
-    if (!(await ds.getRepository(Nivel).exists({ where: { clave } }))) await ds.getRepository(Nivel).insert({ clave, nombre });
+    if (!(await ds.getRepository(Nivel).exists({ where: { clave } })))
+      await ds.getRepository(Nivel).insert({ clave, nombre });
   }
 }
 

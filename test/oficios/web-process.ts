@@ -39,7 +39,11 @@ export interface StartWebOptions {
  * Starts the web process with only `env` (plus what node needs and the test's clock) and waits until it listens. `env`
  * wins over the defaults (LOG_LEVEL=debug for one that should log its jobs' executions).
  */
-export async function startWeb(env: Record<string, string>, readyTimeoutMs = 90_000, opts: StartWebOptions = {}): Promise<WebProcess> {
+export async function startWeb(
+  env: Record<string, string>,
+  readyTimeoutMs = 90_000,
+  opts: StartWebOptions = {},
+): Promise<WebProcess> {
   const port = await freePort();
   const base: Record<string, string> = { NODE_ENV: 'test', LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port) };
   for (const k of INHERITED) if (process.env[k] !== undefined) base[k] = process.env[k];
@@ -72,7 +76,8 @@ export async function startWeb(env: Record<string, string>, readyTimeoutMs = 90_
   };
   const deadline = Date.now() + readyTimeoutMs;
   while (!out.includes(READY)) {
-    if (!alive()) throw new Error(`El proceso web terminó al iniciar (${child.exitCode ?? child.signalCode}). Salida:\n${out}`);
+    if (!alive())
+      throw new Error(`El proceso web terminó al iniciar (${child.exitCode ?? child.signalCode}). Salida:\n${out}`);
     if (Date.now() > deadline) {
       await kill();
       throw new Error(`El proceso web no terminó de iniciar en ${readyTimeoutMs / 1000} s. Salida:\n${out}`);

@@ -26,9 +26,33 @@ describe('public pages in a real browser: self-service and activation', () => {
     const ds = t.db.dataSource;
     const w = await addWorker(ds, { nombre: 'Itzel', primerApellido: 'Cárdenas' });
     const cuentaId = '22222222-2222-4222-a222-222222222222';
-    await ds.getRepository(Cuenta).insert({ id: cuentaId, direccion: 'itzel.cardenas@colima.gob.mx', localPart: 'itzel.cardenas', dominio: 'colima.gob.mx', tipo: 'personal', titularTipo: 'trabajador', titularCurp: w.curp, titularCct: null, estado: 'activa', proveedor: 'local', proveedorId: null });
+    await ds.getRepository(Cuenta).insert({
+      id: cuentaId,
+      direccion: 'itzel.cardenas@colima.gob.mx',
+      localPart: 'itzel.cardenas',
+      dominio: 'colima.gob.mx',
+      tipo: 'personal',
+      titularTipo: 'trabajador',
+      titularCurp: w.curp,
+      titularCct: null,
+      estado: 'activa',
+      proveedor: 'local',
+      proveedorId: null,
+    });
     const local = new LocalDirectoryProvider(ds);
-    await local.create({ address: 'itzel.cardenas@colima.gob.mx', tipo: 'personal', holder: { kind: 'trabajador', curp: w.curp, givenName: 'Itzel', familyName: 'Cárdenas Ochoa', displayName: 'Itzel Cárdenas Ochoa' }, password: 'nadie-la-conoce-xyz-123', changeAtNextLogin: false });
+    await local.create({
+      address: 'itzel.cardenas@colima.gob.mx',
+      tipo: 'personal',
+      holder: {
+        kind: 'trabajador',
+        curp: w.curp,
+        givenName: 'Itzel',
+        familyName: 'Cárdenas Ochoa',
+        displayName: 'Itzel Cárdenas Ochoa',
+      },
+      password: 'nadie-la-conoce-xyz-123',
+      changeAtNextLogin: false,
+    });
     const { url } = await t.app.get(ActivationService).issue(cuentaId, null, '33333333-3333-4333-a333-333333333333');
     const path = new URL(url).pathname;
 

@@ -42,9 +42,21 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
 
   async function confirmedCase() {
     const w = await addWorker(db.dataSource);
-    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
-    });
+    const c = await p.engine.start(
+      'personal-alta',
+      asWorker(w.curp),
+      {},
+      {
+        startEvent: {
+          curp: w.curp,
+          found: true,
+          active: true,
+          hasAlternateEmail: true,
+          nombre: w.nombre,
+          cuentaId: null,
+        },
+      },
+    );
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     return c.caseId;
   }
@@ -84,7 +96,9 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
     // The reason is stored on the case and the API shows it (it was saved empty: `incidente: null`).
     expect(row.incidentMessage).toBe('La dirección ya existe en el directorio y pertenece a otro titular.');
     const cases = new CaseQueryService(db.dataSource, p.engine, new InboxService(db.dataSource));
-    expect((await cases.get(caseId, sj)).incidente).toBe('La dirección ya existe en el directorio y pertenece a otro titular.');
+    expect((await cases.get(caseId, sj)).incidente).toBe(
+      'La dirección ya existe en el directorio y pertenece a otro titular.',
+    );
     const task = await db.dataSource.getRepository(Task).findOneByOrFail({ caseId, status: 'abierta' });
     expect(task).toMatchObject({ candidateRole: 'subjefatura', priority: 1 });
 
@@ -100,11 +114,20 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
     const caseId = await confirmedCase();
     const row = await settle(caseId, 30_000); // RETRY_BASE_MS=50: 5 backoffs of 50 ms doubling
     expect(row.status).toBe('incidente');
-    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId, type: 'provision' })).toMatchObject({ status: 'fallido', attempts: 6 });
+    expect(
+      await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId, type: 'provision' }),
+    ).toMatchObject({ status: 'fallido', attempts: 6 });
     expect(JSON.parse(row.snapshot).context.incidente.message).toMatch(/no está disponible.*se agotaron 6 intentos/);
     expect(row.incidentMessage).toMatch(/no está disponible.*se agotaron 6 intentos/);
     dir.failures.length = 0;
-    await p.engine.send(caseId, { type: 'CANCELAR', motivo: 'El directorio no responde; se atenderá por otro medio.' }, sj);
-    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).toMatchObject({ status: 'concluido', outcome: 'cancelada' });
+    await p.engine.send(
+      caseId,
+      { type: 'CANCELAR', motivo: 'El directorio no responde; se atenderá por otro medio.' },
+      sj,
+    );
+    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).toMatchObject({
+      status: 'concluido',
+      outcome: 'cancelada',
+    });
   });
 });

@@ -38,9 +38,21 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
 
   it('personal-alta (5.1.1): creates the account, mails a single-use link, the worker sets a password on it', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Ana Sofía', primerApellido: 'Peña' });
-    const start = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
-    });
+    const start = await p.engine.start(
+      'personal-alta',
+      asWorker(w.curp),
+      {},
+      {
+        startEvent: {
+          curp: w.curp,
+          found: true,
+          active: true,
+          hasAlternateEmail: true,
+          nombre: w.nombre,
+          cuentaId: null,
+        },
+      },
+    );
     expect(start.state).toBe('confirmacion');
     await p.engine.send(start.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     await p.drain();
@@ -48,11 +60,18 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
     const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: start.caseId });
     expect(row).toMatchObject({ status: 'concluido', outcome: 'creada' });
     const cuenta = await db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp });
-    expect(cuenta).toMatchObject({ direccion: 'ana.pena@colima.gob.mx', tipo: 'personal', estado: 'activa', proveedor: 'local' });
+    expect(cuenta).toMatchObject({
+      direccion: 'ana.pena@colima.gob.mx',
+      tipo: 'personal',
+      estado: 'activa',
+      proveedor: 'local',
+    });
     expect(await p.directory.lookup(cuenta.direccion)).toMatchObject({ holder: { curp: w.curp }, suspended: false });
 
     const files = outboxFiles();
-    const mail = files.map((f) => readFileSync(join(db.dataDir, 'outbox', f), 'utf8')).find((m) => m.includes(w.correoAlterno!));
+    const mail = files
+      .map((f) => readFileSync(join(db.dataDir, 'outbox', f), 'utf8'))
+      .find((m) => m.includes(w.correoAlterno!));
     expect(mail).toBeDefined();
     const link = /https?:\/\/\S+\/activar\/([A-Za-z0-9_-]{43})/.exec(mail!.replace(/=\r?\n/g, ''));
     expect(link).not.toBeNull();
@@ -62,39 +81,85 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
 
     await expect(p.activation.setPassword(link![1], 'corta', 'corta')).rejects.toMatchObject({ status: 400 });
     await p.activation.setPassword(link![1], 'girasol-marea-tinta-2026', 'girasol-marea-tinta-2026');
-    expect(await (p.directory as LocalDirectoryProvider).verifyPassword(cuenta.direccion, 'girasol-marea-tinta-2026')).toBe('ok');
-    await expect(p.activation.setPassword(link![1], 'otra-clave-muy-larga-99', 'otra-clave-muy-larga-99')).rejects.toMatchObject({ status: 410 });
+    expect(
+      await (p.directory as LocalDirectoryProvider).verifyPassword(cuenta.direccion, 'girasol-marea-tinta-2026'),
+    ).toBe('ok');
+    await expect(
+      p.activation.setPassword(link![1], 'otra-clave-muy-larga-99', 'otra-clave-muy-larga-99'),
+    ).rejects.toMatchObject({ status: 410 });
   });
 
   it('a replayed create (crash after the directory answered) ends with exactly one account', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Luis', primerApellido: 'Ramírez' });
-    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
-    });
+    const c = await p.engine.start(
+      'personal-alta',
+      asWorker(w.curp),
+      {},
+      {
+        startEvent: {
+          curp: w.curp,
+          found: true,
+          active: true,
+          hasAlternateEmail: true,
+          nombre: w.nombre,
+          cuentaId: null,
+        },
+      },
+    );
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
-    const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'provision' });
+    const cmd = await db.dataSource
+      .getRepository(OutboxCommand)
+      .findOneByOrFail({ caseId: c.caseId, type: 'provision' });
     const processor = p.processors.find((x): x is ProvisionProcessor => x instanceof ProvisionProcessor)!;
     const first = await processor.handle(cmd, JSON.parse(cmd.payload));
     const again = await processor.handle(cmd, JSON.parse(cmd.payload));
     expect(again).toEqual(first);
     await p.drain();
     expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
-    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ outcome: 'creada' });
+    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({
+      outcome: 'creada',
+    });
   });
 
   it('a worker with the same name gets the next address; one without alternate e-mail ends with instructions', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Ana Sofía', primerApellido: 'Peña' });
-    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
-    });
+    const c = await p.engine.start(
+      'personal-alta',
+      asWorker(w.curp),
+      {},
+      {
+        startEvent: {
+          curp: w.curp,
+          found: true,
+          active: true,
+          hasAlternateEmail: true,
+          nombre: w.nombre,
+          cuentaId: null,
+        },
+      },
+    );
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     await p.drain();
-    expect((await db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp })).direccion).toBe('ana.penao@colima.gob.mx');
+    expect((await db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp })).direccion).toBe(
+      'ana.penao@colima.gob.mx',
+    );
 
     const sin = await addWorker(db.dataSource, { correoAlterno: null });
-    const s = await p.engine.start('personal-alta', asWorker(sin.curp), {}, {
-      startEvent: { curp: sin.curp, found: true, active: true, hasAlternateEmail: false, nombre: sin.nombre, cuentaId: null },
-    });
+    const s = await p.engine.start(
+      'personal-alta',
+      asWorker(sin.curp),
+      {},
+      {
+        startEvent: {
+          curp: sin.curp,
+          found: true,
+          active: true,
+          hasAlternateEmail: false,
+          nombre: sin.nombre,
+          cuentaId: null,
+        },
+      },
+    );
     expect(s).toMatchObject({ status: 'concluido', outcome: 'sin_correo_alterno' });
   });
 
@@ -109,19 +174,41 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
         processor().handle(command(), { op: 'create', tipo: 'personal', curp: a.curp }),
         processor().handle(command(), { op: 'create', tipo: 'personal', curp: b.curp }),
       ]);
-      expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : 'ok'))).toEqual(['ok', 'ok']);
+      expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : 'ok'))).toEqual([
+        'ok',
+        'ok',
+      ]);
       const cuentas = await db.dataSource.getRepository(Cuenta).find({ where: { titularCurp: In([a.curp, b.curp]) } });
-      expect(cuentas.map((c) => c.direccion).sort()).toEqual(['rebeca.tapia@colima.gob.mx', 'rebeca.tapial@colima.gob.mx']);
-      for (const c of cuentas) expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: c.titularCurp } });
+      expect(cuentas.map((c) => c.direccion).sort()).toEqual([
+        'rebeca.tapia@colima.gob.mx',
+        'rebeca.tapial@colima.gob.mx',
+      ]);
+      for (const c of cuentas)
+        expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: c.titularCurp } });
     });
 
     it('through the queue: two 5.1.1 cases for namesakes confirmed together both end "creada", no incident', async () => {
-      const people = [await addWorker(db.dataSource, { nombre: 'Iker', primerApellido: 'Solano' }), await addWorker(db.dataSource, { nombre: 'Iker', primerApellido: 'Solano' })];
+      const people = [
+        await addWorker(db.dataSource, { nombre: 'Iker', primerApellido: 'Solano' }),
+        await addWorker(db.dataSource, { nombre: 'Iker', primerApellido: 'Solano' }),
+      ];
       const cases = [];
       for (const w of people) {
-        const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-          startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
-        });
+        const c = await p.engine.start(
+          'personal-alta',
+          asWorker(w.curp),
+          {},
+          {
+            startEvent: {
+              curp: w.curp,
+              found: true,
+              active: true,
+              hasAlternateEmail: true,
+              nombre: w.nombre,
+              cuentaId: null,
+            },
+          },
+        );
         await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
         cases.push(c.caseId);
       }
@@ -131,20 +218,35 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
         ['concluido', 'creada', null],
         ['concluido', 'creada', null],
       ]);
-      const cuentas = await db.dataSource.getRepository(Cuenta).find({ where: { titularCurp: In(people.map((w) => w.curp)) } });
-      expect(cuentas.map((c) => c.direccion).sort()).toEqual(['iker.solano@colima.gob.mx', 'iker.solanoo@colima.gob.mx']);
+      const cuentas = await db.dataSource
+        .getRepository(Cuenta)
+        .find({ where: { titularCurp: In(people.map((w) => w.curp)) } });
+      expect(cuentas.map((c) => c.direccion).sort()).toEqual([
+        'iker.solano@colima.gob.mx',
+        'iker.solanoo@colima.gob.mx',
+      ]);
     });
 
     it('five people with the same name at once: five addresses, each in the directory for its own holder', async () => {
       const people = [];
-      for (let i = 0; i < 5; i++) people.push(await addWorker(db.dataSource, { nombre: 'Tomás', primerApellido: 'Ibarra', segundoApellido: 'Cruz' }));
-      const results = await Promise.allSettled(people.map((w) => processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp })));
-      expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
-      const cuentas = await db.dataSource.getRepository(Cuenta).find({ where: { titularCurp: In(people.map((w) => w.curp)) } });
-      expect(cuentas.map((c) => c.direccion).sort()).toEqual(
-        ['tomas.ibarra', 'tomas.ibarra2', 'tomas.ibarra3', 'tomas.ibarra4', 'tomas.ibarrac'].map((l) => `${l}@colima.gob.mx`).sort(),
+      for (let i = 0; i < 5; i++)
+        people.push(
+          await addWorker(db.dataSource, { nombre: 'Tomás', primerApellido: 'Ibarra', segundoApellido: 'Cruz' }),
+        );
+      const results = await Promise.allSettled(
+        people.map((w) => processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp })),
       );
-      for (const c of cuentas) expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: c.titularCurp } });
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
+      const cuentas = await db.dataSource
+        .getRepository(Cuenta)
+        .find({ where: { titularCurp: In(people.map((w) => w.curp)) } });
+      expect(cuentas.map((c) => c.direccion).sort()).toEqual(
+        ['tomas.ibarra', 'tomas.ibarra2', 'tomas.ibarra3', 'tomas.ibarra4', 'tomas.ibarrac']
+          .map((l) => `${l}@colima.gob.mx`)
+          .sort(),
+      );
+      for (const c of cuentas)
+        expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: c.titularCurp } });
     });
 
     it('the same create run twice at once (a replay racing the first run) ends with one account and the same answer', async () => {
@@ -162,7 +264,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       expect(history.map((h) => h.evento).sort()).toEqual(['creada', 'solicitada']);
     });
 
-    it('two cases creating the same worker\'s account at once: one account, the other is told in Spanish', async () => {
+    it("two cases creating the same worker's account at once: one account, the other is told in Spanish", async () => {
       const w = await addWorker(db.dataSource, { nombre: 'Xóchitl', primerApellido: 'Rangel' });
       const results = await Promise.allSettled([
         processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp }),
@@ -170,7 +272,10 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
-      expect(refused.reason).toMatchObject({ code: 'CUENTA_EXISTENTE', message: expect.stringMatching(/ya tiene la cuenta xochitl\.rangel@colima\.gob\.mx/) });
+      expect(refused.reason).toMatchObject({
+        code: 'CUENTA_EXISTENTE',
+        message: expect.stringMatching(/ya tiene la cuenta xochitl\.rangel@colima\.gob\.mx/),
+      });
       expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
     });
   });
@@ -181,7 +286,14 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
     /** A command of some case, as the outbox would hand it over. */
     const command = (caseId = randomUUID()): OutboxCommand => ({ id: randomUUID(), caseId }) as OutboxCommand;
 
-    async function existing(o: { direccion: string; tipo: TipoCuenta; cct?: string; curp?: string; password: string; estado?: 'activa' | 'bloqueada' }): Promise<Cuenta> {
+    async function existing(o: {
+      direccion: string;
+      tipo: TipoCuenta;
+      cct?: string;
+      curp?: string;
+      password: string;
+      estado?: 'activa' | 'bloqueada';
+    }): Promise<Cuenta> {
       const cuenta = {
         id: randomUUID(),
         direccion: o.direccion,
@@ -198,25 +310,58 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       await db.dataSource.getRepository(Cuenta).insert(cuenta);
       const holder = o.cct
         ? { kind: 'centro' as const, cct: o.cct, givenName: 'Escuela', familyName: o.cct, displayName: 'Escuela' }
-        : { kind: 'trabajador' as const, curp: o.curp, givenName: 'Titular', familyName: 'Prueba', displayName: 'Titular Prueba' };
-      await p.directory.create({ address: o.direccion, tipo: o.tipo, holder, password: o.password, changeAtNextLogin: false });
+        : {
+            kind: 'trabajador' as const,
+            curp: o.curp,
+            givenName: 'Titular',
+            familyName: 'Prueba',
+            displayName: 'Titular Prueba',
+          };
+      await p.directory.create({
+        address: o.direccion,
+        tipo: o.tipo,
+        holder,
+        password: o.password,
+        changeAtNextLogin: false,
+      });
       if (o.estado === 'bloqueada') await p.directory.suspend(o.direccion);
       return db.dataSource.getRepository(Cuenta).findOneByOrFail({ id: cuenta.id });
     }
 
     it('a create for a school that already has an account fails without resetting its password', async () => {
       const director = await addWorker(db.dataSource);
-      await db.dataSource.getRepository(CentroTrabajo).insert({ cct: '06DPR0901A', nombre: 'Escuela 901', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
-      await existing({ direccion: '06dpr0901a@colima.gob.mx', tipo: 'centro_trabajo', cct: '06DPR0901A', password: 'clave-de-la-escuela-901' });
-      await expect(processor().handle(command(), { op: 'create', tipo: 'centro_trabajo', cct: '06DPR0901A', curp: director.curp })).rejects.toMatchObject({ code: 'CUENTA_EXISTENTE' });
+      await db.dataSource.getRepository(CentroTrabajo).insert({
+        cct: '06DPR0901A',
+        nombre: 'Escuela 901',
+        nivelClave: 'PRIMARIA',
+        directorCurp: director.curp,
+        correo: null,
+        estatus: 'activo',
+      });
+      await existing({
+        direccion: '06dpr0901a@colima.gob.mx',
+        tipo: 'centro_trabajo',
+        cct: '06DPR0901A',
+        password: 'clave-de-la-escuela-901',
+      });
+      await expect(
+        processor().handle(command(), { op: 'create', tipo: 'centro_trabajo', cct: '06DPR0901A', curp: director.curp }),
+      ).rejects.toMatchObject({ code: 'CUENTA_EXISTENTE' });
       expect(await local().verifyPassword('06dpr0901a@colima.gob.mx', 'clave-de-la-escuela-901')).toBe('ok');
       expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCct: '06DPR0901A' })).toBe(1);
     });
 
     it('a create for a worker who already has a personal account fails without resetting it', async () => {
       const w = await addWorker(db.dataSource, { nombre: 'Irma', primerApellido: 'Zamora' });
-      await existing({ direccion: 'irma.zamora@colima.gob.mx', tipo: 'personal', curp: w.curp, password: 'clave-de-irma-zamora-1' });
-      await expect(processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp })).rejects.toMatchObject({ code: 'CUENTA_EXISTENTE' });
+      await existing({
+        direccion: 'irma.zamora@colima.gob.mx',
+        tipo: 'personal',
+        curp: w.curp,
+        password: 'clave-de-irma-zamora-1',
+      });
+      await expect(
+        processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp }),
+      ).rejects.toMatchObject({ code: 'CUENTA_EXISTENTE' });
       expect(await local().verifyPassword('irma.zamora@colima.gob.mx', 'clave-de-irma-zamora-1')).toBe('ok');
     });
 
@@ -231,7 +376,9 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
 
     it('a Servicio/Función account is not created for an inactive worker', async () => {
       const w = await addWorker(db.dataSource, { activo: false });
-      await expect(processor().handle(command(), { op: 'create', tipo: 'funcion', curp: w.curp, localPart: 'funcion.inactiva' })).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
+      await expect(
+        processor().handle(command(), { op: 'create', tipo: 'funcion', curp: w.curp, localPart: 'funcion.inactiva' }),
+      ).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
       expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(0);
       expect(await p.directory.lookup('funcion.inactiva@colima.gob.mx')).toBeNull();
     });
@@ -239,8 +386,15 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
     it('an account is not reassigned to an inactive worker', async () => {
       const holder = await addWorker(db.dataSource);
       const inactive = await addWorker(db.dataSource, { activo: false });
-      const c = await existing({ direccion: 'programa.901@colima.gob.mx', tipo: 'servicio', curp: holder.curp, password: 'clave-del-programa-901' });
-      await expect(processor().handle(command(), { op: 'reassign', cuentaId: c.id, newCurp: inactive.curp })).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
+      const c = await existing({
+        direccion: 'programa.901@colima.gob.mx',
+        tipo: 'servicio',
+        curp: holder.curp,
+        password: 'clave-del-programa-901',
+      });
+      await expect(
+        processor().handle(command(), { op: 'reassign', cuentaId: c.id, newCurp: inactive.curp }),
+      ).rejects.toMatchObject({ code: 'TRABAJADOR_INACTIVO' });
       expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: holder.curp } });
       expect(await local().verifyPassword(c.direccion, 'clave-del-programa-901')).toBe('ok');
     });
@@ -248,10 +402,19 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
     it('a blocked account reassigned by oficio (5.4) is reactivated for its new holder, and the old password stays dead', async () => {
       const before = await addWorker(db.dataSource);
       const after = await addWorker(db.dataSource, { nombre: 'Nora', primerApellido: 'Villalobos' });
-      const c = await existing({ direccion: 'programa.902@colima.gob.mx', tipo: 'servicio', curp: before.curp, password: 'clave-del-programa-902', estado: 'bloqueada' });
+      const c = await existing({
+        direccion: 'programa.902@colima.gob.mx',
+        tipo: 'servicio',
+        curp: before.curp,
+        password: 'clave-del-programa-902',
+        estado: 'bloqueada',
+      });
       await processor().handle(command(), { op: 'reassign', cuentaId: c.id, newCurp: after.curp });
       expect(await p.directory.lookup(c.direccion)).toMatchObject({ holder: { curp: after.curp }, suspended: false });
-      expect(await db.dataSource.getRepository(Cuenta).findOneByOrFail({ id: c.id })).toMatchObject({ estado: 'activa', titularCurp: after.curp });
+      expect(await db.dataSource.getRepository(Cuenta).findOneByOrFail({ id: c.id })).toMatchObject({
+        estado: 'activa',
+        titularCurp: after.curp,
+      });
       expect(await local().verifyPassword(c.direccion, 'clave-del-programa-902')).toBe('invalid');
       const history = await db.dataSource.getRepository(CuentaHistorial).findBy({ cuentaId: c.id });
       expect(history.map((h) => h.evento).sort()).toEqual(['reactivada', 'reasignada']);
@@ -259,8 +422,16 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
 
     it('a blocked account is not reset', async () => {
       const w = await addWorker(db.dataSource);
-      const c = await existing({ direccion: 'bloqueada.901@colima.gob.mx', tipo: 'servicio', curp: w.curp, password: 'clave-de-la-bloqueada-1', estado: 'bloqueada' });
-      await expect(processor().handle(command(), { op: 'reset', cuentaId: c.id })).rejects.toMatchObject({ code: 'CUENTA_BLOQUEADA' });
+      const c = await existing({
+        direccion: 'bloqueada.901@colima.gob.mx',
+        tipo: 'servicio',
+        curp: w.curp,
+        password: 'clave-de-la-bloqueada-1',
+        estado: 'bloqueada',
+      });
+      await expect(processor().handle(command(), { op: 'reset', cuentaId: c.id })).rejects.toMatchObject({
+        code: 'CUENTA_BLOQUEADA',
+      });
       expect(await local().verifyPassword(c.direccion, 'clave-de-la-bloqueada-1')).toBe('suspended');
     });
   });

@@ -54,7 +54,10 @@ describe('Bull: a job re-delivered after a stall while its first run goes on run
     const workers = [0, 1].map(() => {
       const driver = new BullDriver(redis!.url, prefix, 60_000);
       drivers.push(driver);
-      const runner = new JobRunner(ds, driver, new EffectProcessors([slow]), engine, { retryBaseMs: 1000, queueStalledMs: 1000 });
+      const runner = new JobRunner(ds, driver, new EffectProcessors([slow]), engine, {
+        retryBaseMs: 1000,
+        queueStalledMs: 1000,
+      });
       driver.consume(runner.handle, 1);
       return driver;
     });
@@ -76,7 +79,11 @@ describe('Bull: a job re-delivered after a stall while its first run goes on run
       await stalledCheck.moveUnlockedJobsToWait();
     }
     // The other worker (the first is busy: one job at a time) now holds the job...
-    for (let i = 0; (await (await q.getJob(jobId))!.getState()) !== 'active' || !(await q.client.exists(`${q.toKey(jobId)}:lock`)); i++) {
+    for (
+      let i = 0;
+      (await (await q.getJob(jobId))!.getState()) !== 'active' || !(await q.client.exists(`${q.toKey(jobId)}:lock`));
+      i++
+    ) {
       if (i > 250) throw new Error('el trabajo no volvió a entregarse');
       await sleep(20);
     }
@@ -91,6 +98,9 @@ describe('Bull: a job re-delivered after a stall while its first run goes on run
       await sleep(20);
     }
     expect(runs).toBe(1);
-    expect(await ds.getRepository(OutboxCommand).findOneByOrFail({ id })).toMatchObject({ status: 'hecho', attempts: 0 });
+    expect(await ds.getRepository(OutboxCommand).findOneByOrFail({ id })).toMatchObject({
+      status: 'hecho',
+      attempts: 0,
+    });
   });
 });

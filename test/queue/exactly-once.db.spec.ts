@@ -38,7 +38,10 @@ function held(inner: CommandProcessor, script: Step[] = []) {
       calls++;
       if (step === 'transient') throw new TransientError('El directorio no responde (prueba).', 1);
       // What TypeORM throws when the server went away mid-statement (mysql2's PROTOCOL_CONNECTION_LOST).
-      if (step === 'dbdown') throw Object.assign(new Error('Query failed'), { driverError: { code: 'PROTOCOL_CONNECTION_LOST', fatal: true } });
+      if (step === 'dbdown')
+        throw Object.assign(new Error('Query failed'), {
+          driverError: { code: 'PROTOCOL_CONNECTION_LOST', fatal: true },
+        });
       if (step === 'hold' || step === 'die') await new Promise<void>((r) => gates.push(r));
       if (step === 'die') throw new Error('el proceso ya no existe (prueba)');
       return inner.handle(cmd, payload);
@@ -91,7 +94,10 @@ describe('exactly once: one execution of a command at a time, finished commands 
 
   /** The pipeline's real provisioning processor, held (see `held`); released after the test whatever happened. */
   function heldProvision(script?: Step[]) {
-    const h = held(p.processors.find((x) => x.type === 'provision')!, script);
+    const h = held(
+      p.processors.find((x) => x.type === 'provision')!,
+      script,
+    );
     releasers.push(h.releaseAll);
     return h;
   }
@@ -99,11 +105,25 @@ describe('exactly once: one execution of a command at a time, finished commands 
   /** A 5.1.1 case confirmed by its worker: its provision command waits in the outbox. */
   async function confirmedCase(): Promise<{ caseId: string; curp: string; cmd: OutboxCommand }> {
     const w = await addWorker(db.dataSource);
-    const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, {
-      startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
-    });
+    const c = await p.engine.start(
+      'personal-alta',
+      asWorker(w.curp),
+      {},
+      {
+        startEvent: {
+          curp: w.curp,
+          found: true,
+          active: true,
+          hasAlternateEmail: true,
+          nombre: w.nombre,
+          cuentaId: null,
+        },
+      },
+    );
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
-    const cmd = await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ caseId: c.caseId, type: 'provision' });
+    const cmd = await db.dataSource
+      .getRepository(OutboxCommand)
+      .findOneByOrFail({ caseId: c.caseId, type: 'provision' });
     return { caseId: c.caseId, curp: w.curp, cmd };
   }
 
@@ -112,11 +132,21 @@ describe('exactly once: one execution of a command at a time, finished commands 
    * queue (consumed only when asked) and relay, and its own clock (a worker whose clock is ahead sees others' leases
    * expire: what a dead worker's lease looks like).
    */
-  function worker(provision: CommandProcessor, opts: { clockAheadMs?: number; stalledMs?: number; consume?: boolean } = {}) {
+  function worker(
+    provision: CommandProcessor,
+    opts: { clockAheadMs?: number; stalledMs?: number; consume?: boolean } = {},
+  ) {
     const driver = new InProcessDriver();
     const processors = [provision, ...p.processors.filter((x) => x.type !== 'provision')];
     const ahead = opts.clockAheadMs ?? 0;
-    const runner = new JobRunner(db.dataSource, driver, new EffectProcessors(processors), p.engine, { retryBaseMs: 10, queueStalledMs: opts.stalledMs ?? 30_000 }, () => new Date(Date.now() + ahead));
+    const runner = new JobRunner(
+      db.dataSource,
+      driver,
+      new EffectProcessors(processors),
+      p.engine,
+      { retryBaseMs: 10, queueStalledMs: opts.stalledMs ?? 30_000 },
+      () => new Date(Date.now() + ahead),
+    );
     const relay = new OutboxRelay(db.dataSource, driver, p.engine, runner);
     if (opts.consume) driver.consume(runner.handle, 2);
     cleanups.push(() => driver.close());
@@ -126,7 +156,9 @@ describe('exactly once: one execution of a command at a time, finished commands 
   async function provisionOutcome(caseId: string, curp: string) {
     const ds = db.dataSource;
     const cuentas = await ds.getRepository(Cuenta).findBy({ titularCurp: curp });
-    const creada = cuentas.length ? await ds.getRepository(CuentaHistorial).countBy({ cuentaId: cuentas[0].id, evento: 'creada' }) : 0;
+    const creada = cuentas.length
+      ? await ds.getRepository(CuentaHistorial).countBy({ cuentaId: cuentas[0].id, evento: 'creada' })
+      : 0;
     const provisionOk = await ds.getRepository(Movement).countBy({ caseId, eventType: 'PROVISION_OK' });
     return { cuentas: cuentas.length, creada, provisionOk };
   }
@@ -144,7 +176,10 @@ describe('exactly once: one execution of a command at a time, finished commands 
     await Promise.all([first, second]);
     expect(h.calls()).toBe(1);
     expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
-    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({ status: 'hecho', attempts: 0 });
+    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({
+      status: 'hecho',
+      attempts: 0,
+    });
   });
 
   it('a re-delivery after a stall, while the first run is still going, does not run it again (the lease is renewed)', async () => {
@@ -172,9 +207,13 @@ describe('exactly once: one execution of a command at a time, finished commands 
     // Relayed into a queue nobody consumes yet: the job waits there; then made to look queued long ago.
     expect(await w.relay.relay(new Date())).toBeGreaterThanOrEqual(1);
     expect(await w.driver.has('provisioning', `${cmd.id}:1`)).toBe(true);
-    await db.dataSource.getRepository(OutboxCommand).update({ id: cmd.id }, { enqueuedAt: new Date(Date.now() - 30 * 60_000) });
+    await db.dataSource
+      .getRepository(OutboxCommand)
+      .update({ id: cmd.id }, { enqueuedAt: new Date(Date.now() - 30 * 60_000) });
     expect(await w.relay.recover(new Date())).toEqual({ requeued: 0, cases: 0 });
-    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({ status: 'encolado' });
+    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({
+      status: 'encolado',
+    });
     w.driver.consume(w.runner.handle, 2);
     await w.driver.idle();
     expect(h.calls()).toBe(1);
@@ -234,7 +273,9 @@ describe('exactly once: one execution of a command at a time, finished commands 
     await h.entered(2);
     h.release(1);
     await second;
-    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({ status: 'hecho' });
+    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({
+      status: 'hecho',
+    });
     h.release(0);
     await first;
     expect(sends.mock.calls.filter(([id, e]) => id === caseId && e.type === 'PROVISION_OK')).toHaveLength(1);
@@ -263,7 +304,10 @@ describe('exactly once: one execution of a command at a time, finished commands 
     await w.driver.idle();
     expect(h.calls()).toBe(1);
     expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
-    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({ status: 'hecho', attempts: 0 });
+    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({
+      status: 'hecho',
+      attempts: 0,
+    });
   });
 
   it('crash re-deliveries do not spend the retry budget: only failures count', async () => {
@@ -278,7 +322,10 @@ describe('exactly once: one execution of a command at a time, finished commands 
       else await run;
     }
     expect(h.calls()).toBe(7);
-    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({ status: 'hecho', attempts: 1 });
+    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({
+      status: 'hecho',
+      attempts: 1,
+    });
     expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
     h.releaseAll();
     await Promise.all(pending);
@@ -294,7 +341,10 @@ describe('exactly once: one execution of a command at a time, finished commands 
     expect(after).toMatchObject({ status: 'encolado', attempts: 1 });
     expect(after.lastError).toMatch(/base de datos/);
     await runner.handle('provisioning', { outboxId: cmd.id });
-    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({ status: 'hecho', attempts: 1 });
+    expect(await db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id })).toMatchObject({
+      status: 'hecho',
+      attempts: 1,
+    });
     expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
   });
 });

@@ -30,10 +30,15 @@ describe('recovery: lost jobs and abandoned self-service', () => {
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     const repo = db.dataSource.getRepository(OutboxCommand);
     // The relay marked it enqueued, but the queue lost it: simulate by marking without enqueuing.
-    await repo.update({ caseId: c.caseId, type: 'provision' }, { status: 'encolado', enqueuedAt: new Date(Date.now() - 10 * 60_000) });
+    await repo.update(
+      { caseId: c.caseId, type: 'provision' },
+      { status: 'encolado', enqueuedAt: new Date(Date.now() - 10 * 60_000) },
+    );
     expect(await p.relay.recover(new Date())).toMatchObject({ requeued: 1 });
     await p.drain();
-    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ outcome: 'creada' });
+    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({
+      outcome: 'creada',
+    });
     expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
   });
 
@@ -43,10 +48,15 @@ describe('recovery: lost jobs and abandoned self-service', () => {
     await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
     const repo = db.dataSource.getRepository(OutboxCommand);
     // Redis restarted empty 15 s after the relay queued it: the row says enqueued, no queue has its job.
-    await repo.update({ caseId: c.caseId, type: 'provision' }, { status: 'encolado', enqueuedAt: new Date(Date.now() - 15_000) });
+    await repo.update(
+      { caseId: c.caseId, type: 'provision' },
+      { status: 'encolado', enqueuedAt: new Date(Date.now() - 15_000) },
+    );
     expect(await p.relay.recover(new Date())).toMatchObject({ requeued: 1 });
     await p.drain();
-    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ outcome: 'creada' });
+    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({
+      outcome: 'creada',
+    });
     expect(await db.dataSource.getRepository(Cuenta).countBy({ titularCurp: w.curp })).toBe(1);
   });
 
@@ -82,6 +92,9 @@ describe('recovery: lost jobs and abandoned self-service', () => {
     const c = await p.engine.start('personal-alta', asWorker(w.curp), {}, identify(w));
     expect(await p.idle.expire(new Date(Date.now() + 5 * 60_000))).toBe(0);
     expect(await p.idle.expire(new Date(Date.now() + 2 * 3600_000))).toBeGreaterThanOrEqual(1);
-    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({ status: 'concluido', outcome: 'expirada' });
+    expect(await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId })).toMatchObject({
+      status: 'concluido',
+      outcome: 'expirada',
+    });
   });
 });

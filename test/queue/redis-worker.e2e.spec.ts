@@ -57,24 +57,36 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   const ds = () => db!.dataSource;
 
   /** Polls until `fn` gives a value; on timeout says what it waited for and what the worker printed. */
-  const until = async <T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> => {
+  const until = async <T>(
+    what: string,
+    fn: () => Promise<T | undefined | null | false>,
+    timeoutMs = 30_000,
+  ): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = await fn();
       if (v !== undefined && v !== null && v !== false) return v;
-      if (Date.now() > deadline) throw new Error(`No ocurrió en ${timeoutMs / 1000} s: ${what}.\nSalida del worker:\n${worker?.output().slice(-4000) ?? '(sin worker)'}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `No ocurrió en ${timeoutMs / 1000} s: ${what}.\nSalida del worker:\n${worker?.output().slice(-4000) ?? '(sin worker)'}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   };
 
-  const view = async (caseId: string): Promise<CaseView> => (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok.vigia}`).expect(200)).body as CaseView;
+  const view = async (caseId: string): Promise<CaseView> =>
+    (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok.vigia}`).expect(200))
+      .body as CaseView;
 
   const state = (caseId: string, estado: string, timeoutMs?: number): Promise<CaseView> =>
     until(
       `el trámite ${caseId} llega a «${estado}»`,
       async () => {
         const v = await view(caseId);
-        if (v.situacion === 'incidente') throw new Error(`El trámite cayó en incidente en ${v.estado}: ${v.incidente ?? ''}\n${worker?.output().slice(-4000) ?? ''}`);
+        if (v.situacion === 'incidente')
+          throw new Error(
+            `El trámite cayó en incidente en ${v.estado}: ${v.incidente ?? ''}\n${worker?.output().slice(-4000) ?? ''}`,
+          );
         return v.estado === estado ? v : undefined;
       },
       timeoutMs,
@@ -84,7 +96,13 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     const c = new Client({ url: slapd!.url, timeout: 5000, connectTimeout: 2000 });
     try {
       await c.bind(slapd!.adminDN, slapd!.adminPassword);
-      return (await c.search(slapd!.peopleDN, { scope: 'sub', filter: new EqualityFilter({ attribute, value }), attributes: ['*', '+'] })).searchEntries;
+      return (
+        await c.search(slapd!.peopleDN, {
+          scope: 'sub',
+          filter: new EqualityFilter({ attribute, value }),
+          attributes: ['*', '+'],
+        })
+      ).searchEntries;
     } finally {
       await c.unbind().catch(() => undefined);
     }
@@ -106,19 +124,28 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   };
 
   /** 5.1.1 in self-service up to the worker's confirmation; returns the case id and the confirm call. */
-  const selfServiceAlta = async (curp: string, curt: string): Promise<{ caseId: string; confirm: () => Promise<void> }> => {
+  const selfServiceAlta = async (
+    curp: string,
+    curt: string,
+  ): Promise<{ caseId: string; confirm: () => Promise<void> }> => {
     const start = await http().post('/api/autoservicio/alta').send({ curp, curt }).expect(200);
     expect(start.body.estado).toBe('confirmacion');
     const { tramite, token } = start.body as { tramite: string; token: string };
     return {
       caseId: tramite,
       confirm: async () => {
-        await http().post(`/api/autoservicio/tramites/${tramite}/confirmar`).send({ token, confirma: true }).expect(200);
+        await http()
+          .post(`/api/autoservicio/tramites/${tramite}/confirmar`)
+          .send({ token, confirma: true })
+          .expect(200);
       },
     };
   };
 
-  const provisionCommand = (caseId: string): Promise<OutboxCommand | null> => ds().getRepository(OutboxCommand).findOne({ where: { caseId, type: 'provision' } });
+  const provisionCommand = (caseId: string): Promise<OutboxCommand | null> =>
+    ds()
+      .getRepository(OutboxCommand)
+      .findOne({ where: { caseId, type: 'provision' } });
 
   /** The Bull job of a command's first attempt, as Redis holds it. */
   const jobState = async (cmd: OutboxCommand): Promise<string> => {
@@ -165,7 +192,9 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
         await state(caseId, estado);
         // Fire-and-forget effects (acuse, notices) too: nothing of the case left in the queue.
         await until(`los trabajos del trámite ${caseId} terminan`, async () => {
-          const left = await ds().getRepository(OutboxCommand).findBy({ caseId, status: In(['pendiente', 'encolado']), type: Not('taskReminder') });
+          const left = await ds()
+            .getRepository(OutboxCommand)
+            .findBy({ caseId, status: In(['pendiente', 'encolado']), type: Not('taskReminder') });
           return left.length === 0;
         });
       },
@@ -178,8 +207,13 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
       directory: async (address) => {
         const [entry] = await ldapSearch('mail', address);
         if (!entry) return null;
-        const one = (v: Entry[string] | undefined): string | null => (v === undefined ? null : String(Array.isArray(v) ? v[0] : v));
-        return { holderCurp: one(entry.employeeNumber), holderCct: one(entry.departmentNumber), suspended: entry.pwdAccountLockedTime === LOCKED_BY_ADMIN };
+        const one = (v: Entry[string] | undefined): string | null =>
+          v === undefined ? null : String(Array.isArray(v) ? v[0] : v);
+        return {
+          holderCurp: one(entry.employeeNumber),
+          holderCct: one(entry.departmentNumber),
+          suspended: entry.pwdAccountLockedTime === LOCKED_BY_ADMIN,
+        };
       },
     };
   });
@@ -205,7 +239,11 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   it('killed while hung in an LDAP call (slapd stopped): a new worker finishes the case with exactly one account', async () => {
     if (!worker?.alive()) worker = await startWorker(workerEnv);
     outbox.fresh();
-    const w = await addWorker(ds(), { nombre: 'Ernesto', primerApellido: 'Villaseñor', correoAlterno: 'ernesto.v@correo-alterno.example' });
+    const w = await addWorker(ds(), {
+      nombre: 'Ernesto',
+      primerApellido: 'Villaseñor',
+      correoAlterno: 'ernesto.v@correo-alterno.example',
+    });
     const alta = await selfServiceAlta(w.curp, w.curt);
     const first = worker;
     let cmd: OutboxCommand;
@@ -257,11 +295,17 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   it('killed after slapd created the entry but before the worker heard: the replay adopts it, still one account', async () => {
     if (!worker?.alive()) worker = await startWorker(workerEnv);
     outbox.fresh();
-    const w = await addWorker(ds(), { nombre: 'Marisol', primerApellido: 'Ochoa', correoAlterno: 'marisol.ochoa@correo-alterno.example' });
+    const w = await addWorker(ds(), {
+      nombre: 'Marisol',
+      primerApellido: 'Ochoa',
+      correoAlterno: 'marisol.ochoa@correo-alterno.example',
+    });
     const alta = await selfServiceAlta(w.curp, w.curt);
     const held = proxy!.holdNextAddResponse();
     await alta.confirm();
-    await until('el worker envía el alta a slapd', () => Promise.race([held.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]));
+    await until('el worker envía el alta a slapd', () =>
+      Promise.race([held.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]),
+    );
     const [entry] = await until('slapd tiene la entrada', async () => {
       const e = await ldapSearch('employeeNumber', w.curp);
       return e.length ? e : undefined;
@@ -269,7 +313,10 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     const cmd = (await provisionCommand(alta.caseId))!;
     expect(await jobState(cmd)).toBe('active');
     // Our table already reserved the address; the directory's id is what the lost answer would have told us.
-    expect(await ds().getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp })).toMatchObject({ direccion: entry.mail, proveedorId: null });
+    expect(await ds().getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp })).toMatchObject({
+      direccion: entry.mail,
+      proveedorId: null,
+    });
     const second = worker;
     expect(second.output()).not.toMatch(LOGGED_ERROR);
     second.signal('SIGKILL');

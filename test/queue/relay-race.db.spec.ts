@@ -49,7 +49,10 @@ describe('outbox relay and job runner: a command being run is not relayed again'
       },
     };
     const driver = new InProcessDriver(); // nobody consumes it: what the relay enqueues stays visible
-    const runner = new JobRunner(ds, driver, new EffectProcessors([slow]), engine, { retryBaseMs: 1000, queueStalledMs: 30_000 });
+    const runner = new JobRunner(ds, driver, new EffectProcessors([slow]), engine, {
+      retryBaseMs: 1000,
+      queueStalledMs: 30_000,
+    });
     const otherRelay = new OutboxRelay(ds, driver, engine, runner);
     const id = await addCommand(ds);
 
@@ -57,7 +60,11 @@ describe('outbox relay and job runner: a command being run is not relayed again'
     running = runner.handle('letters', { outboxId: id });
     await inside;
     const during = await ds.getRepository(OutboxCommand).findOneByOrFail({ id });
-    expect({ status: during.status, attempts: during.attempts, enqueued: during.enqueuedAt !== null }).toEqual({ status: 'en_curso', attempts: 0, enqueued: true });
+    expect({ status: during.status, attempts: during.attempts, enqueued: during.enqueuedAt !== null }).toEqual({
+      status: 'en_curso',
+      attempts: 0,
+      enqueued: true,
+    });
     // Another process's relay pass now finds nothing waiting: no job <id>:2.
     expect(await otherRelay.relay()).toBe(0);
     expect(await driver.has('letters', `${id}:2`)).toBe(false);

@@ -24,7 +24,8 @@ export function scannedOficio(text: string): Promise<Buffer> {
 /** Relays the outbox and waits for the in-process jobs, as the running app does by itself every RELAY_INTERVAL_MS. */
 export async function settle(app: INestApplication): Promise<void> {
   const runtime = app.get(QueueRuntime);
-  if (!(runtime.driver instanceof InProcessDriver)) throw new Error('settle() es para la cola en proceso (sin REDIS_URL)');
+  if (!(runtime.driver instanceof InProcessDriver))
+    throw new Error('settle() es para la cola en proceso (sin REDIS_URL)');
   for (let i = 0; i < 30; i++) {
     const n = await runtime.relayOnce();
     await runtime.driver.idle();
@@ -60,7 +61,14 @@ export class OutboxReader {
           .split(',')
           .map((a) => (/<([^>]+)>/.exec(a)?.[1] ?? a).trim().toLowerCase())
           .filter(Boolean);
-        return { file: f, to, subject: parsed.header('subject') ?? '', body: `${parsed.text ?? ''}\n${parsed.html ?? ''}`, raw, parsed };
+        return {
+          file: f,
+          to,
+          subject: parsed.header('subject') ?? '',
+          body: `${parsed.text ?? ''}\n${parsed.html ?? ''}`,
+          raw,
+          parsed,
+        };
       });
   }
 
@@ -81,7 +89,10 @@ export function activationToken(mail: Mail): string {
 
 /** Sets a password through the activation page, as the holder does in the browser. */
 export async function activate(app: INestApplication, token: string, password: string): Promise<void> {
-  const res = await request(app.getHttpServer()).post(`/activar/${token}`).type('form').send({ contrasena: password, confirmacion: password });
+  const res = await request(app.getHttpServer())
+    .post(`/activar/${token}`)
+    .type('form')
+    .send({ contrasena: password, confirmacion: password });
   if (res.status !== 200) throw new Error(`La página de activación respondió ${res.status}: ${res.text.slice(0, 500)}`);
 }
 

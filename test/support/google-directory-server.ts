@@ -108,7 +108,10 @@ class HttpError extends Error {
 
 function errorBody(status: number, reason?: string, message?: string): Record<string, unknown> {
   const [r, m] = DEFAULT_REASON[status] ?? ['error', 'Error'];
-  const domain = reason === 'userRateLimitExceeded' || reason === 'rateLimitExceeded' || reason === 'quotaExceeded' ? 'usageLimits' : 'global';
+  const domain =
+    reason === 'userRateLimitExceeded' || reason === 'rateLimitExceeded' || reason === 'quotaExceeded'
+      ? 'usageLimits'
+      : 'global';
   const err: Record<string, unknown> = { message: message ?? m, domain, reason: reason ?? r };
   if (status === 401) Object.assign(err, { location: 'Authorization', locationType: 'header' });
   const body: Record<string, unknown> = { code: status, message: message ?? m, errors: [err] };
@@ -123,7 +126,8 @@ const visible = (u: FakeUser): Record<string, unknown> => {
 
 function validPassword(password: unknown, hashFunction: unknown): boolean {
   if (typeof password !== 'string') return false;
-  if (hashFunction !== undefined) return typeof hashFunction === 'string' && ['MD5', 'SHA-1', 'crypt'].includes(hashFunction) && password.length > 0;
+  if (hashFunction !== undefined)
+    return typeof hashFunction === 'string' && ['MD5', 'SHA-1', 'crypt'].includes(hashFunction) && password.length > 0;
   // Google's rule for a cleartext password: 8 to 100 ASCII characters.
   return password.length >= 8 && password.length <= 100 && /^[\x20-\x7e]+$/.test(password);
 }
@@ -132,13 +136,20 @@ function b64urlJson(s: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-export async function startGoogleDirectoryServer(opts: GoogleDirectoryServerOptions = {}): Promise<GoogleDirectoryServer> {
+export async function startGoogleDirectoryServer(
+  opts: GoogleDirectoryServerOptions = {},
+): Promise<GoogleDirectoryServer> {
   const users = new Map<string, FakeUser>();
   const requests: RecordedRequest[] = [];
   const tokenClaims: Record<string, unknown>[] = [];
   const faults: (Fault & { left: number })[] = [];
   let nextId = 100000000000000000001n;
-  const publicKey = opts.tokenPublicKey === undefined ? undefined : typeof opts.tokenPublicKey === 'string' ? createPublicKey(opts.tokenPublicKey) : opts.tokenPublicKey;
+  const publicKey =
+    opts.tokenPublicKey === undefined
+      ? undefined
+      : typeof opts.tokenPublicKey === 'string'
+        ? createPublicKey(opts.tokenPublicKey)
+        : opts.tokenPublicKey;
 
   const find = (key: string): FakeUser | undefined => {
     const k = key.toLowerCase();
@@ -168,7 +179,8 @@ export async function startGoogleDirectoryServer(opts: GoogleDirectoryServerOpti
       u.password = body.password as string;
       u.hashFunction = body.hashFunction as string | undefined;
     }
-    if (typeof body.changePasswordAtNextLogin === 'boolean') u.changePasswordAtNextLogin = body.changePasswordAtNextLogin;
+    if (typeof body.changePasswordAtNextLogin === 'boolean')
+      u.changePasswordAtNextLogin = body.changePasswordAtNextLogin;
     if (typeof body.suspended === 'boolean') {
       u.suspended = body.suspended;
       u.suspensionReason = body.suspended ? 'ADMIN' : undefined;
@@ -185,11 +197,15 @@ export async function startGoogleDirectoryServer(opts: GoogleDirectoryServerOpti
 
   const insert = (body: Record<string, unknown>): FakeUser => {
     const email = typeof body.primaryEmail === 'string' ? body.primaryEmail.toLowerCase() : '';
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new HttpError(400, 'invalid', 'Invalid Input: primary_user_email');
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+      throw new HttpError(400, 'invalid', 'Invalid Input: primary_user_email');
     const name = (body.name ?? {}) as Record<string, unknown>;
-    if (typeof name.givenName !== 'string' || !name.givenName.trim()) throw new HttpError(400, 'invalid', 'Invalid Given/Family Name: GivenName');
-    if (typeof name.familyName !== 'string' || !name.familyName.trim()) throw new HttpError(400, 'invalid', 'Invalid Given/Family Name: FamilyName');
-    if (name.givenName.length > 60 || name.familyName.length > 60) throw new HttpError(400, 'invalid', 'Invalid Given/Family Name');
+    if (typeof name.givenName !== 'string' || !name.givenName.trim())
+      throw new HttpError(400, 'invalid', 'Invalid Given/Family Name: GivenName');
+    if (typeof name.familyName !== 'string' || !name.familyName.trim())
+      throw new HttpError(400, 'invalid', 'Invalid Given/Family Name: FamilyName');
+    if (name.givenName.length > 60 || name.familyName.length > 60)
+      throw new HttpError(400, 'invalid', 'Invalid Given/Family Name');
     if (!validPassword(body.password, body.hashFunction)) throw new HttpError(400, 'invalid', 'Invalid Password');
     if (find(email)) throw new HttpError(409, 'duplicate', 'Entity already exists.');
     const u: FakeUser = {
@@ -197,7 +213,11 @@ export async function startGoogleDirectoryServer(opts: GoogleDirectoryServerOpti
       id: String(nextId++),
       primaryEmail: email,
       aliases: [],
-      name: { givenName: name.givenName, familyName: name.familyName, fullName: `${name.givenName} ${name.familyName}` },
+      name: {
+        givenName: name.givenName,
+        familyName: name.familyName,
+        fullName: `${name.givenName} ${name.familyName}`,
+      },
       suspended: body.suspended === true,
       changePasswordAtNextLogin: body.changePasswordAtNextLogin === true,
       orgUnitPath: typeof body.orgUnitPath === 'string' ? body.orgUnitPath : '/',
@@ -212,20 +232,32 @@ export async function startGoogleDirectoryServer(opts: GoogleDirectoryServerOpti
   };
 
   const token = (form: URLSearchParams): Record<string, unknown> => {
-    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') throw new HttpError(400, 'unsupported_grant_type');
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+      throw new HttpError(400, 'unsupported_grant_type');
     const parts = (form.get('assertion') ?? '').split('.');
     if (parts.length !== 3) throw new HttpError(400, 'invalid_grant', 'Invalid JWT');
     const [h, p, sig] = parts;
     if (b64urlJson(h).alg !== 'RS256') throw new HttpError(400, 'invalid_grant', 'Invalid JWT signature algorithm');
-    if (publicKey && !verifySignature('RSA-SHA256', Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig, 'base64url'))) {
+    if (
+      publicKey &&
+      !verifySignature('RSA-SHA256', Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig, 'base64url'))
+    ) {
       throw new HttpError(400, 'invalid_grant', 'Invalid JWT Signature.');
     }
     const claims = b64urlJson(p);
     tokenClaims.push(claims);
-    return { access_token: opts.accessToken ?? `ya29.fake-${tokenClaims.length}`, expires_in: 3600, token_type: 'Bearer' };
+    return {
+      access_token: opts.accessToken ?? `ya29.fake-${tokenClaims.length}`,
+      expires_in: 3600,
+      token_type: 'Bearer',
+    };
   };
 
-  const handle = (req: IncomingMessage, raw: string, send: (status: number, body: unknown, headers?: Record<string, string>) => void): void => {
+  const handle = (
+    req: IncomingMessage,
+    raw: string,
+    send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+  ): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     if (method === 'POST' && url.pathname === '/token') {
@@ -262,7 +294,11 @@ export async function startGoogleDirectoryServer(opts: GoogleDirectoryServerOpti
     const fault = takeFault(method);
     const answerFault = (f: Fault): void => {
       const headers: Record<string, string> = f.retryAfter ? { 'retry-after': f.retryAfter } : {};
-      if (f.html) send(f.status, `<html><body><h1>Error ${f.status}</h1></body></html>`, { ...headers, 'content-type': 'text/html' });
+      if (f.html)
+        send(f.status, `<html><body><h1>Error ${f.status}</h1></body></html>`, {
+          ...headers,
+          'content-type': 'text/html',
+        });
       else send(f.status, errorBody(f.status, f.reason, f.message), headers);
     };
     if (fault && !fault.apply) return answerFault(fault);

@@ -44,7 +44,12 @@ export const ev = {
   crearServicio: { type: 'CREAR_CUENTA', tipo: 'servicio', curp: 'RUZR750303MCMZRS09', localPart: 'becas' },
   crearFuncion: { type: 'CREAR_CUENTA', tipo: 'funcion', curp: 'RUZR750303MCMZRS09', localPart: 'atp.primaria' },
   restablecer: { type: 'RESTABLECER', cuentaId: 'cta-7' },
-  reasignar: { type: 'REASIGNAR', cuentaId: 'cta-7', newCurp: 'NUVV900404HCMXGC09', previousCurp: 'AUTT800505MCMNRR08' },
+  reasignar: {
+    type: 'REASIGNAR',
+    cuentaId: 'cta-7',
+    newCurp: 'NUVV900404HCMXGC09',
+    previousCurp: 'AUTT800505MCMNRR08',
+  },
   bloquear: { type: 'BLOQUEAR', cuentaId: 'cta-7' },
   regresar: { type: 'REGRESAR' },
   rechazar: { type: 'RECHAZAR', motivo: 'La escuela no tiene cuenta institucional' },
@@ -227,7 +232,10 @@ export function guideResponsables(sectionText: string): Map<string, string> {
   for (const line of sectionText.split('\n')) {
     const cells = line.split('\t');
     if (/^\d+$/.test(cells[0])) {
-      const named = cells.slice(1, -1).map(nameOf).find((n) => n !== undefined);
+      const named = cells
+        .slice(1, -1)
+        .map(nameOf)
+        .find((n) => n !== undefined);
       if (named) current = named;
       byNo.set(cells[0], current);
       continue;
@@ -260,4 +268,3 @@ export function guideStepNumbers(sectionText: string): string[] {
   }
   return numbers;
 }
-

@@ -35,12 +35,22 @@ import type { TestDb } from './test-db';
  * The engine, the outbox relay, the idle cases' expiry, the in-process queue and the real provisioning and mail processors over a test
  * database (local directory, .eml outbox). `extra` adds processors (e.g. the letters') or answers the ones not given.
  */
-export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; extra?: CommandProcessor[]; directory?: DirectoryProvider; mailer?: Mailer } = {}) {
+export function buildPipeline(
+  db: TestDb,
+  opts: {
+    env?: Record<string, string>;
+    extra?: CommandProcessor[];
+    directory?: DirectoryProvider;
+    mailer?: Mailer;
+  } = {},
+) {
   const ds: DataSource = db.dataSource;
   const config: AppConfig = loadConfig({ NODE_ENV: 'test', DATA_DIR: db.dataDir, LOG_LEVEL: 'silent', ...opts.env });
   const engine = new EngineService(ds, PROCEDURES, new CalendarService(ds), new CatalogEventFacts());
   const directory = opts.directory ?? new LocalDirectoryProvider(ds);
-  const mailer = opts.mailer ?? createMailer(config, { ledger: new SentMailLedger(ds), logger: { log: () => undefined, warn: () => undefined } });
+  const mailer =
+    opts.mailer ??
+    createMailer(config, { ledger: new SentMailLedger(ds), logger: { log: () => undefined, warn: () => undefined } });
   const templates = MailTemplates.load();
   const catalog = new CatalogRecords(ds);
   const accounts = new CatalogAccounts(ds);
@@ -48,11 +58,25 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
   const holders = new HoldersService(catalog);
   const activation = new ActivationService(ds, config, directory, holders, engine, cases, catalog);
   const processors: CommandProcessor[] = [
-    new ProvisionProcessor(ds, directory, config, holders, new AddressGenerator({ domain: config.mailDomain }), accounts, catalog),
+    new ProvisionProcessor(
+      ds,
+      directory,
+      config,
+      holders,
+      new AddressGenerator({ domain: config.mailDomain }),
+      accounts,
+      catalog,
+    ),
     new WipeChosenPasswordProcessor(ds),
     new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation, accounts, cases),
     new NotifyHolderProcessor(ds, mailer, templates, holders, accounts, cases),
-    new TaskReminderProcessor(ds, mailer, config, new StaffUsersService(ds, new SignInLimits(new MemoryRateLimitStore()), catalog), templates),
+    new TaskReminderProcessor(
+      ds,
+      mailer,
+      config,
+      new StaffUsersService(ds, new SignInLimits(new MemoryRateLimitStore()), catalog),
+      templates,
+    ),
     ...(opts.extra ?? []),
   ];
   const driver = new InProcessDriver();
@@ -70,7 +94,22 @@ export function buildPipeline(db: TestDb, opts: { env?: Record<string, string>; 
     }
     throw new Error('la cola no se vació');
   };
-  return { ds, config, engine, directory, mailer, holders, activation, processors, driver, runner, relay, idle, drain, close: () => driver.close() };
+  return {
+    ds,
+    config,
+    engine,
+    directory,
+    mailer,
+    holders,
+    activation,
+    processors,
+    driver,
+    runner,
+    relay,
+    idle,
+    drain,
+    close: () => driver.close(),
+  };
 }
 
 let seq = 0;
@@ -81,7 +120,15 @@ export async function addWorker(ds: DataSource, extra: Partial<Trabajador> = {})
   const primerApellido = extra.primerApellido ?? 'Núñez';
   const curp =
     extra.curp ??
-    generateCurp({ nombre, primerApellido, segundoApellido: 'Ochoa', fechaNacimiento: { year: 1980, month: 1 + (seq % 12), day: 1 + (seq % 28) }, sexo: 'M', estado: 'CM', diferenciador: String(seq % 10) });
+    generateCurp({
+      nombre,
+      primerApellido,
+      segundoApellido: 'Ochoa',
+      fechaNacimiento: { year: 1980, month: 1 + (seq % 12), day: 1 + (seq % 28) },
+      sexo: 'M',
+      estado: 'CM',
+      diferenciador: String(seq % 10),
+    });
   const t: Trabajador = {
     curp,
     curt: `CURT${String(seq).padStart(6, '0')}`,

@@ -39,7 +39,11 @@ process.once('exit', () => {
 });
 
 /** `--no-defaults` first: otherwise mariadbd reads /etc/mysql and the shared server's pid file. As root it needs --user. */
-const baseArgs = (dir: string): string[] => ['--no-defaults', ...(process.getuid?.() === 0 ? ['--user=root'] : []), `--datadir=${dir}`];
+const baseArgs = (dir: string): string[] => [
+  '--no-defaults',
+  ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+  `--datadir=${dir}`,
+];
 
 /** Whether root can log in and run a statement: `mariadb-admin ping` answers yes even to a refused login. */
 async function acceptsLogin(port: number): Promise<boolean> {
@@ -59,7 +63,10 @@ async function acceptsLogin(port: number): Promise<boolean> {
 /** Makes the datadir and starts mariadbd on it; fails with what to install, never skips. */
 export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   for (const bin of [MARIADBD, INSTALL_DB]) {
-    if (spawnSync('sh', ['-c', `command -v ${bin}`], { env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin` } }).status !== 0) {
+    if (
+      spawnSync('sh', ['-c', `command -v ${bin}`], { env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin` } }).status !==
+      0
+    ) {
       throw new Error(
         `No se encontró ${bin}, necesario para las pruebas de caída de la base de datos. ` +
           'Instálelo con: apt-get install -y mariadb-server (o defina MARIADBD_PATH / MARIADB_INSTALL_DB_PATH).',
@@ -120,7 +127,8 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
           return '';
         }
       };
-      if (c.exitCode !== null || c.signalCode !== null) throw new Error(`mariadbd terminó al iniciar (código ${c.exitCode ?? c.signalCode}): ${log()}`);
+      if (c.exitCode !== null || c.signalCode !== null)
+        throw new Error(`mariadbd terminó al iniciar (código ${c.exitCode ?? c.signalCode}): ${log()}`);
       if (Date.now() > deadline) {
         c.kill('SIGKILL');
         await exited;

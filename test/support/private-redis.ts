@@ -68,7 +68,22 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     // An empty argv element is how `--save ''` reaches redis-server: no snapshots; no AOF either.
     const c: ChildProcess = spawn(
       REDIS_SERVER,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', join(dir, 'redis.log')],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--logfile',
+        join(dir, 'redis.log'),
+      ],
       // A server keeps the machine's clock, like the shared MariaDB: under `faketime` (the suites' moved-clock run) only
       // the product's processes move, and libfaketime's preload also breaks redis-server's allocator at start.
       { stdio: ['ignore', 'ignore', 'pipe'], env: withoutTestClock() },

@@ -121,7 +121,8 @@ async function ready(url: string, child: ChildProcess, stderr: () => string): Pr
       await c.bind(ADMIN_DN, ADMIN_PW);
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`slapd no respondió en ${url} en 10 s: ${(e as Error).message} ${stderr()}`);
+      if (Date.now() > deadline)
+        throw new Error(`slapd no respondió en ${url} en 10 s: ${(e as Error).message} ${stderr()}`);
     } finally {
       await c.unbind().catch(() => undefined);
     }
@@ -148,7 +149,9 @@ export async function startSlapd(): Promise<Slapd> {
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
   // -d 0 keeps slapd in the foreground, so child.pid is slapd itself.
-  const child = spawn(SLAPD, ['-h', `${url}/`, '-F', join(dir, 'slapd.d'), '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(SLAPD, ['-h', `${url}/`, '-F', join(dir, 'slapd.d'), '-d', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr?.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-2000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

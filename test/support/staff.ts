@@ -9,7 +9,12 @@ import { type StaffRole } from '../../src/auth/staff-roles';
 export const STAFF_PASSWORD = 'caballo-bateria-grapa-correcta';
 
 /** Inserts a staff user who may sign in right away (first-login change already done unless asked). */
-export async function createStaff(ds: DataSource, usuario: string, rol: StaffRole, extra: Partial<StaffUser> = {}): Promise<StaffUser> {
+export async function createStaff(
+  ds: DataSource,
+  usuario: string,
+  rol: StaffRole,
+  extra: Partial<StaffUser> = {},
+): Promise<StaffUser> {
   const user: StaffUser = {
     id: randomUUID(),
     usuario,
@@ -29,6 +34,9 @@ export async function createStaff(ds: DataSource, usuario: string, rol: StaffRol
 }
 
 export async function login(app: INestApplication, usuario: string, password = STAFF_PASSWORD): Promise<string> {
-  const res = await request(app.getHttpServer()).post('/api/auth/login').send({ usuario, contrasena: password }).expect(200);
+  const res = await request(app.getHttpServer())
+    .post('/api/auth/login')
+    .send({ usuario, contrasena: password })
+    .expect(200);
   return (res.body as { token: string }).token;
 }

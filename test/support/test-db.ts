@@ -8,7 +8,8 @@ import { dataSourceOptions } from '../../src/entities';
 import { type Dialect } from '../../src/database/data-source-options';
 
 /** Which database the suite runs on: SQLite by default, MariaDB/MySQL with TEST_DB=mariadb. */
-export const TEST_DIALECT: Dialect = process.env.TEST_DB === 'mariadb' || process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
+export const TEST_DIALECT: Dialect =
+  process.env.TEST_DB === 'mariadb' || process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
 export const TEST_MYSQL_URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 
 export interface TestDb {

@@ -31,7 +31,15 @@ process.once('exit', () => {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-export async function startWorker(env: Record<string, string>, opts: { readyTimeoutMs?: number; /** Every chunk of its stdout and stderr (output() keeps the last 20 000 characters). */ onOutput?: (text: string) => void } = {}): Promise<WorkerProcess> {
+export async function startWorker(
+  env: Record<string, string>,
+  opts: {
+    readyTimeoutMs?: number;
+    /** Every chunk of its stdout and stderr (output() keeps the last 20 000 characters). */ onOutput?: (
+      text: string,
+    ) => void;
+  } = {},
+): Promise<WorkerProcess> {
   const base: Record<string, string> = { NODE_ENV: 'test' };
   for (const k of INHERITED) if (process.env[k] !== undefined) base[k] = process.env[k];
   Object.assign(base, testClockEnv());
@@ -61,7 +69,8 @@ export async function startWorker(env: Record<string, string>, opts: { readyTime
   const timeout = opts.readyTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeout;
   while (!out.includes(READY)) {
-    if (!alive()) throw new Error(`El worker terminó al iniciar (código ${child.exitCode ?? child.signalCode}). Salida:\n${out}`);
+    if (!alive())
+      throw new Error(`El worker terminó al iniciar (código ${child.exitCode ?? child.signalCode}). Salida:\n${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await exited;

@@ -41,7 +41,11 @@ describe('CSRF against the JSON API from another port of the same host (Chromium
     return `${evilBase}${path}`;
   };
 
-  const autoSubmittedForm = (action: string, fields: Record<string, string>, enctype = 'application/x-www-form-urlencoded'): string =>
+  const autoSubmittedForm = (
+    action: string,
+    fields: Record<string, string>,
+    enctype = 'application/x-www-form-urlencoded',
+  ): string =>
     `<form method="post" action="${esc(action)}" enctype="${enctype}">${Object.entries(fields)
       .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
       .join('')}</form><script>document.forms[0].submit()</script>`;
@@ -71,11 +75,22 @@ describe('CSRF against the JSON API from another port of the same host (Chromium
 
   it('an auto-submitted form cannot create an administrator with the admin’s cookie', async () => {
     const page = await signIn('admin');
-    const url = attackPage('/premio.html', autoSubmittedForm(`${t.base}/api/admin/usuarios`, { usuario: 'intruso', nombre: 'Intruso de Prueba', rol: 'administrador' }));
+    const url = attackPage(
+      '/premio.html',
+      autoSubmittedForm(`${t.base}/api/admin/usuarios`, {
+        usuario: 'intruso',
+        nombre: 'Intruso de Prueba',
+        rol: 'administrador',
+      }),
+    );
     await Promise.all([page.waitForURL(`${t.base}/api/admin/usuarios`), page.goto(url)]);
     const answer = await page.textContent('body');
     expect(answer).not.toContain('contrasenaInicial');
-    expect(await ds().getRepository(StaffUser).exists({ where: { usuario: 'intruso' } })).toBe(false);
+    expect(
+      await ds()
+        .getRepository(StaffUser)
+        .exists({ where: { usuario: 'intruso' } }),
+    ).toBe(false);
   });
 
   it('a fetch with credentials (no-cors, form body) cannot create one either', async () => {
@@ -86,7 +101,11 @@ describe('CSRF against the JSON API from another port of the same host (Chromium
     );
     await page.goto(url);
     await page.waitForFunction("document.title === 'enviado'");
-    expect(await ds().getRepository(StaffUser).exists({ where: { usuario: 'intruso2' } })).toBe(false);
+    expect(
+      await ds()
+        .getRepository(StaffUser)
+        .exists({ where: { usuario: 'intruso2' } }),
+    ).toBe(false);
   });
 
   it('a multipart fetch with a scanned PDF cannot register an oficio with the Subdirección’s cookie', async () => {
@@ -112,7 +131,11 @@ fetch(${JSON.stringify(`${t.base}/api/oficios`)}, { method: 'POST', mode: 'no-co
     );
     await page.goto(url);
     await page.waitForFunction("document.title === 'enviado'");
-    expect(await ds().getRepository(Oficio).exists({ where: { numeroRemitente: 'FALSO/0001/2026' } })).toBe(false);
+    expect(
+      await ds()
+        .getRepository(Oficio)
+        .exists({ where: { numeroRemitente: 'FALSO/0001/2026' } }),
+    ).toBe(false);
   });
 
   it('the staff pages themselves still work with the same cookie (their forms carry the token)', async () => {
@@ -122,6 +145,10 @@ fetch(${JSON.stringify(`${t.base}/api/oficios`)}, { method: 'POST', mode: 'no-co
     await page.fill('#f-nombre', 'Usuario Legítimo de Prueba');
     await page.selectOption('#f-rol', 'subjefatura');
     await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: /Crear usuario/ }).click()]);
-    expect(await ds().getRepository(StaffUser).exists({ where: { usuario: 'legitimo' } })).toBe(true);
+    expect(
+      await ds()
+        .getRepository(StaffUser)
+        .exists({ where: { usuario: 'legitimo' } }),
+    ).toBe(true);
   });
 });

@@ -38,7 +38,11 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
   const go = async (page: Page, target: Locator): Promise<void> => {
     await Promise.all([page.waitForEvent('load'), target.click()]);
   };
-  const signIn = async (usuario: string, opts: Parameters<Browser['newContext']>[0] = {}, password = STAFF_PASSWORD): Promise<Page> => {
+  const signIn = async (
+    usuario: string,
+    opts: Parameters<Browser['newContext']>[0] = {},
+    password = STAFF_PASSWORD,
+  ): Promise<Page> => {
     const page = await (await context(opts)).newPage();
     await page.goto(`${t.base}/personal/entrar`);
     await page.fill('#f-usuario', usuario);
@@ -46,8 +50,10 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await go(page, page.getByRole('button', { name: 'Entrar' }));
     return page;
   };
-  const button = (page: Page, name: string | RegExp): Locator => page.getByRole('button', { name, exact: typeof name === 'string' });
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/personal-${name}.png`, fullPage: true });
+  const button = (page: Page, name: string | RegExp): Locator =>
+    page.getByRole('button', { name, exact: typeof name === 'string' });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: `${SCREENS}/personal-${name}.png`, fullPage: true });
   /** Reloads until something shows up (the letters and provisioning queue runs every RELAY_INTERVAL_MS). */
   const reloadUntil = async (page: Page, what: Locator, timeout = 20_000): Promise<void> => {
     const until = Date.now() + timeout;
@@ -60,7 +66,18 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
   const caseIdOf = (page: Page): string => /\/tramites\/([0-9a-f-]{36})/.exec(page.url())?.[1] ?? '';
 
   /** The Subdirección's registration form, filled as a clerk does it, with the scan attached. */
-  const registerOficio = async (page: Page, fields: { procedimiento: string; numero: string; nivel?: string; area?: string; cuentas?: string; cct?: string; asunto: string }): Promise<void> => {
+  const registerOficio = async (
+    page: Page,
+    fields: {
+      procedimiento: string;
+      numero: string;
+      nivel?: string;
+      area?: string;
+      cuentas?: string;
+      cct?: string;
+      asunto: string;
+    },
+  ): Promise<void> => {
     await page.goto(`${t.base}/oficios/nuevo`);
     await page.selectOption('#f-procedimiento', fields.procedimiento);
     await page.fill('#f-numeroOficio', fields.numero);
@@ -88,17 +105,80 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await createStaff(ds(), 'secundaria', 'nivel', { nombre: 'Enlace de Secundaria', nivelClave: 'SECUNDARIA' });
     // 5.5: the account to block, in our table and in the (local) directory.
     const holder = await addWorker(ds(), { nombre: 'Héctor', primerApellido: 'Ramírez' });
-    await ds().getRepository(Cuenta).insert({ id: '7b0a61a4-64c9-4c36-9d51-2f1b8f0e7a11', direccion: ACCOUNT, localPart: 'programa.lectura', dominio: 'colima.gob.mx', tipo: 'servicio', titularTipo: 'trabajador', titularCurp: holder.curp, titularCct: null, estado: 'activa', proveedor: 'local', proveedorId: null });
-    await new LocalDirectoryProvider(ds()).create({ address: ACCOUNT, tipo: 'servicio', holder: { kind: 'trabajador', curp: holder.curp, givenName: 'Héctor', familyName: 'Ramírez Ochoa', displayName: 'Programa de Lectura' }, password: 'nadie-la-conoce-xyz-123', changeAtNextLogin: false });
+    await ds().getRepository(Cuenta).insert({
+      id: '7b0a61a4-64c9-4c36-9d51-2f1b8f0e7a11',
+      direccion: ACCOUNT,
+      localPart: 'programa.lectura',
+      dominio: 'colima.gob.mx',
+      tipo: 'servicio',
+      titularTipo: 'trabajador',
+      titularCurp: holder.curp,
+      titularCct: null,
+      estado: 'activa',
+      proveedor: 'local',
+      proveedorId: null,
+    });
+    await new LocalDirectoryProvider(ds()).create({
+      address: ACCOUNT,
+      tipo: 'servicio',
+      holder: {
+        kind: 'trabajador',
+        curp: holder.curp,
+        givenName: 'Héctor',
+        familyName: 'Ramírez Ochoa',
+        displayName: 'Programa de Lectura',
+      },
+      password: 'nadie-la-conoce-xyz-123',
+      changeAtNextLogin: false,
+    });
     // 5.4: an account that changes hands, and the worker who keeps it.
     const previous = await addWorker(ds(), { nombre: 'Ernesto', primerApellido: 'Villaseñor' });
-    newHolder = await addWorker(ds(), { nombre: 'Itzel', primerApellido: 'Cárdenas', correoAlterno: 'itzel.cardenas@correo-alterno.example' });
+    newHolder = await addWorker(ds(), {
+      nombre: 'Itzel',
+      primerApellido: 'Cárdenas',
+      correoAlterno: 'itzel.cardenas@correo-alterno.example',
+    });
     previousCurp = previous.curp;
-    await ds().getRepository(Cuenta).insert({ id: '0c2a4f7e-1d2b-4b8e-9c31-6a5d7e8f9a10', direccion: SHARED, localPart: 'coordinacion.becas', dominio: 'colima.gob.mx', tipo: 'funcion', titularTipo: 'trabajador', titularCurp: previous.curp, titularCct: null, estado: 'activa', proveedor: 'local', proveedorId: null });
-    await new LocalDirectoryProvider(ds()).create({ address: SHARED, tipo: 'funcion', holder: { kind: 'trabajador', curp: previous.curp, givenName: 'Ernesto', familyName: 'Villaseñor Ochoa', displayName: 'Coordinación de Becas' }, password: 'nadie-la-conoce-abc-987', changeAtNextLogin: false });
+    await ds().getRepository(Cuenta).insert({
+      id: '0c2a4f7e-1d2b-4b8e-9c31-6a5d7e8f9a10',
+      direccion: SHARED,
+      localPart: 'coordinacion.becas',
+      dominio: 'colima.gob.mx',
+      tipo: 'funcion',
+      titularTipo: 'trabajador',
+      titularCurp: previous.curp,
+      titularCct: null,
+      estado: 'activa',
+      proveedor: 'local',
+      proveedorId: null,
+    });
+    await new LocalDirectoryProvider(ds()).create({
+      address: SHARED,
+      tipo: 'funcion',
+      holder: {
+        kind: 'trabajador',
+        curp: previous.curp,
+        givenName: 'Ernesto',
+        familyName: 'Villaseñor Ochoa',
+        displayName: 'Coordinación de Becas',
+      },
+      password: 'nadie-la-conoce-abc-987',
+      changeAtNextLogin: false,
+    });
     // 5.2.1: the school and its director.
-    const director = await addWorker(ds(), { nombre: 'Rocío Guadalupe', primerApellido: 'Peña', correoAlterno: 'rocio.pena.director@correo-alterno.example' });
-    await ds().getRepository(CentroTrabajo).insert({ cct: CCT, nombre: 'Escuela Primaria "Benito Juárez"', nivelClave: 'PRIMARIA', directorCurp: director.curp, correo: null, estatus: 'activo' });
+    const director = await addWorker(ds(), {
+      nombre: 'Rocío Guadalupe',
+      primerApellido: 'Peña',
+      correoAlterno: 'rocio.pena.director@correo-alterno.example',
+    });
+    await ds().getRepository(CentroTrabajo).insert({
+      cct: CCT,
+      nombre: 'Escuela Primaria "Benito Juárez"',
+      nivelClave: 'PRIMARIA',
+      directorCurp: director.curp,
+      correo: null,
+      estatus: 'activo',
+    });
     pdf = await scannedOficio('Oficio DA/0457/2026. Solicitud de bloqueo de la cuenta programa.lectura@colima.gob.mx.');
   });
 
@@ -190,7 +270,13 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
 
   it('Subdirección registers an oficio with its scan (folio, acuse), turns it; a repeated number needs confirmation and keeps the file', async () => {
     const page = await signIn('oficialia');
-    await registerOficio(page, { procedimiento: 'cuenta-bloquear', numero: 'DA/0457/2026', area: 'Dirección Administrativa', cuentas: ACCOUNT, asunto: `Solicitud de bloqueo de la cuenta ${ACCOUNT}` });
+    await registerOficio(page, {
+      procedimiento: 'cuenta-bloquear',
+      numero: 'DA/0457/2026',
+      area: 'Dirección Administrativa',
+      cuentas: ACCOUNT,
+      asunto: `Solicitud de bloqueo de la cuenta ${ACCOUNT}`,
+    });
     expect(page.url()).toMatch(/\/tramites\/[0-9a-f-]{36}\?aviso=registrado$/);
     blockCase = caseIdOf(page);
     const folio = FOLIO.exec((await page.textContent('.ok'))!)?.[0];
@@ -208,11 +294,20 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await shot(page, 'tramite-registrado');
     await go(page, button(page, 'Turnar a la Subjefatura de Sistemas'));
     expect(await page.textContent('.ok')).toBe('Listo: «Turnar a la Subjefatura de Sistemas».');
-    expect(await page.textContent('.acciones')).toMatch(/No hay acciones para usted en este paso: corresponde a Subjefatura de Sistemas/);
-    expect((await ds().getRepository(ProcedureCase).findOneByOrFail({ id: blockCase })).state).toBe('recepcionSubjefatura');
+    expect(await page.textContent('.acciones')).toMatch(
+      /No hay acciones para usted en este paso: corresponde a Subjefatura de Sistemas/,
+    );
+    expect((await ds().getRepository(ProcedureCase).findOneByOrFail({ id: blockCase })).state).toBe(
+      'recepcionSubjefatura',
+    );
 
     // The same sender number again: 409, the scan is kept, the clerk confirms.
-    await registerOficio(page, { procedimiento: 'cuenta-bloquear', numero: 'DA/0457/2026', area: 'Dirección Administrativa', asunto: 'Otro oficio con el mismo número' });
+    await registerOficio(page, {
+      procedimiento: 'cuenta-bloquear',
+      numero: 'DA/0457/2026',
+      area: 'Dirección Administrativa',
+      asunto: 'Otro oficio con el mismo número',
+    });
     expect(new URL(page.url()).pathname).toBe('/oficios/nuevo');
     expect(await page.textContent('.error')).toContain(`ya se registró con el folio ${folio}`);
     expect(await page.textContent('main form')).toContain('Se conserva el archivo «oficio-escaneado.pdf»');
@@ -239,7 +334,9 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await go(page, row.getByRole('button', { name: 'Tomar' }));
     expect(await page.textContent('.ok')).toContain('Tomó la tarea');
     expect(await page.locator('tbody tr', { hasText: 'Recibir oficio turnado' }).textContent()).toContain('Usted');
-    expect((await ds().getRepository(Task).findOneByOrFail({ caseId: blockCase, status: 'abierta' })).assigneeId).toBeTruthy();
+    expect(
+      (await ds().getRepository(Task).findOneByOrFail({ caseId: blockCase, status: 'abierta' })).assigneeId,
+    ).toBeTruthy();
     // "Mine" filter keeps it; "free" hides it.
     await page.goto(`${t.base}/bandeja?asignacion=libres`);
     expect(await page.locator('tbody tr', { hasText: 'Recibir oficio turnado' }).count()).toBe(0);
@@ -268,7 +365,14 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     expect(file.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(download.suggestedFilename()).toMatch(/^oficio-SSST-\d{4}-\d{4}\.pdf$/);
     const log = await page.textContent('.bitacora');
-    for (const label of ['Recibir oficio', 'Bloquear cuenta', 'Confirmar bloqueo', 'Cuenta lista', 'Oficio de respuesta firmado']) expect(log).toContain(label);
+    for (const label of [
+      'Recibir oficio',
+      'Bloquear cuenta',
+      'Confirmar bloqueo',
+      'Cuenta lista',
+      'Oficio de respuesta firmado',
+    ])
+      expect(log).toContain(label);
     expect(log).toContain('Jorge Alberto Mendoza Cruz');
     await shot(page, 'tramite-respuesta');
 
@@ -301,7 +405,9 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
   it('refuses a form without its token', async () => {
     const page = await signIn('sistemas');
     const task = await ds().getRepository(Task).findOneByOrFail({ caseId: duplicateCase, status: 'abierta' });
-    const res = await page.context().request.post(`${t.base}/bandeja/tareas/${task.id}/tomar`, { form: { volver: '' }, maxRedirects: 0 });
+    const res = await page
+      .context()
+      .request.post(`${t.base}/bandeja/tareas/${task.id}/tomar`, { form: { volver: '' }, maxRedirects: 0 });
     expect(res.status()).toBe(403);
     expect(await res.text()).toContain('El formulario no es válido');
     expect((await ds().getRepository(Task).findOneByOrFail({ id: task.id })).assigneeId).toBeNull();
@@ -311,8 +417,15 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     const overdue = await ds().getRepository(Task).findOneByOrFail({ caseId: duplicateCase, status: 'abierta' });
     const soon = await ds().getRepository(Task).findOneByOrFail({ caseId: blockCase, status: 'abierta' });
     const now = Date.now();
-    await ds().getRepository(Task).update({ id: overdue.id }, { warnAt: new Date(now - 2 * 86_400_000), dueAt: new Date(now - 3_600_000), priority: 1 });
-    await ds().getRepository(Task).update({ id: soon.id }, { warnAt: new Date(now - 3_600_000), dueAt: new Date(now + 3_600_000) });
+    await ds()
+      .getRepository(Task)
+      .update(
+        { id: overdue.id },
+        { warnAt: new Date(now - 2 * 86_400_000), dueAt: new Date(now - 3_600_000), priority: 1 },
+      );
+    await ds()
+      .getRepository(Task)
+      .update({ id: soon.id }, { warnAt: new Date(now - 3_600_000), dueAt: new Date(now + 3_600_000) });
     const page = await signIn('sistemas');
     const rows = page.locator('tbody tr');
     expect(await rows.count()).toBe(2);
@@ -333,7 +446,13 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
 
   it('5.4: a wrong CURP comes back with the form kept; «Usar» fills the new holder; the confirmation names both holders', async () => {
     const clerk = await signIn('oficialia');
-    await registerOficio(clerk, { procedimiento: 'cuenta-reasignar', numero: 'DB/0031/2026', area: 'Dirección de Becas', cuentas: SHARED, asunto: `Reasignación de la cuenta ${SHARED}` });
+    await registerOficio(clerk, {
+      procedimiento: 'cuenta-reasignar',
+      numero: 'DB/0031/2026',
+      area: 'Dirección de Becas',
+      cuentas: SHARED,
+      asunto: `Reasignación de la cuenta ${SHARED}`,
+    });
     const id = caseIdOf(clerk);
     await go(clerk, button(clerk, 'Turnar a la Subjefatura de Sistemas'));
 
@@ -370,7 +489,12 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
 
   it('5.3.1: Servicio or Función, the worker, the account name «sin dominio» checked by the address rules before anything runs', async () => {
     const clerk = await signIn('oficialia');
-    await registerOficio(clerk, { procedimiento: 'servicio-alta', numero: 'DB/0040/2026', area: 'Dirección de Becas', asunto: 'Cuenta de función para la coordinación de becas' });
+    await registerOficio(clerk, {
+      procedimiento: 'servicio-alta',
+      numero: 'DB/0040/2026',
+      area: 'Dirección de Becas',
+      asunto: 'Cuenta de función para la coordinación de becas',
+    });
     const id = caseIdOf(clerk);
     await go(clerk, button(clerk, 'Turnar a la Subjefatura de Sistemas'));
     const sj = await signIn('sistemas');
@@ -387,13 +511,21 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await sj.fill('#a-crear_cuenta-localPart', 'becas.coordinacion');
     await go(sj, sj.locator('#a-crear_cuenta').getByRole('button', { name: 'Crear cuenta' }));
     await button(sj, 'Enviar a la Subdirección').waitFor({ timeout: 30_000 });
-    expect(await ds().getRepository(Cuenta).findOneByOrFail({ direccion: 'becas.coordinacion@colima.gob.mx' })).toMatchObject({ tipo: 'funcion', titularCurp: newHolder.curp });
+    expect(
+      await ds().getRepository(Cuenta).findOneByOrFail({ direccion: 'becas.coordinacion@colima.gob.mx' }),
+    ).toMatchObject({ tipo: 'funcion', titularCurp: newHolder.curp });
     expect(await sj.textContent('.datos:last-of-type')).toContain('Función: becas.coordinacion@colima.gob.mx');
   });
 
   it('5.2.1 without JavaScript: the school is found and used, the reply reaches Primaria only; Secundaria neither sees the task nor the case', async () => {
     const clerk = await signIn('oficialia');
-    await registerOficio(clerk, { procedimiento: 'centro-trabajo-alta', numero: 'DEP/0101/2026', nivel: 'PRIMARIA', cct: CCT, asunto: 'Solicitud de cuenta de correo para la escuela primaria "Benito Juárez"' });
+    await registerOficio(clerk, {
+      procedimiento: 'centro-trabajo-alta',
+      numero: 'DEP/0101/2026',
+      nivel: 'PRIMARIA',
+      cct: CCT,
+      asunto: 'Solicitud de cuenta de correo para la escuela primaria "Benito Juárez"',
+    });
     const id = caseIdOf(clerk);
     await go(clerk, button(clerk, 'Turnar a la Subjefatura de Sistemas'));
 

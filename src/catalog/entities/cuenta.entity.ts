@@ -1,7 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { EstadoCuenta, TipoCuenta, TitularTipo } from '../cuenta-tipos';
 
-
 /** An institutional e-mail account, whatever directory holds it. */
 @Entity('cuenta')
 export class Cuenta {

@@ -1,4 +1,12 @@
-import { keyOfLongRow, mapHeader, parseCentroRow, parseEstatus, parseTrabajadorRow, recognizeKind, type TrabajadorField } from './catalog-rows';
+import {
+  keyOfLongRow,
+  mapHeader,
+  parseCentroRow,
+  parseEstatus,
+  parseTrabajadorRow,
+  recognizeKind,
+  type TrabajadorField,
+} from './catalog-rows';
 import { nivelClave } from './niveles';
 
 describe('parseEstatus', () => {
@@ -70,12 +78,17 @@ describe('row parsing', () => {
     expect(r).toEqual({
       ok: false,
       key: null,
-      reason: 'Falta la CURP. La CURT no puede tener espacios. Falta el primer apellido. El nombre admite hasta 120 caracteres y tiene 121.',
+      reason:
+        'Falta la CURP. La CURT no puede tener espacios. Falta el primer apellido. El nombre admite hasta 120 caracteres y tiene 121.',
     });
   });
 
   it('validates a school row', () => {
-    expect(parseCentroRow(get({ cct: '06DPR0001Z', nombre: 'Escuela Primaria Benito Juárez', nivel: 'primaria', correo: 'no es correo' }))).toMatchObject({
+    expect(
+      parseCentroRow(
+        get({ cct: '06DPR0001Z', nombre: 'Escuela Primaria Benito Juárez', nivel: 'primaria', correo: 'no es correo' }),
+      ),
+    ).toMatchObject({
       ok: false,
       key: '06DPR0001Z',
       reason: expect.stringMatching(/^Correo: .*espacios/),
@@ -83,8 +96,21 @@ describe('row parsing', () => {
   });
 
   it('maps aliases of the header', () => {
-    const { columns, ignored } = mapHeader<TrabajadorField>('trabajadores', ['Apellido Paterno', 'Apellido materno', 'Nombre(s)', 'CURP', 'CURT', 'RFC']);
-    expect(Object.fromEntries(columns)).toEqual({ primer_apellido: 0, segundo_apellido: 1, nombre: 2, curp: 3, curt: 4 });
+    const { columns, ignored } = mapHeader<TrabajadorField>('trabajadores', [
+      'Apellido Paterno',
+      'Apellido materno',
+      'Nombre(s)',
+      'CURP',
+      'CURT',
+      'RFC',
+    ]);
+    expect(Object.fromEntries(columns)).toEqual({
+      primer_apellido: 0,
+      segundo_apellido: 1,
+      nombre: 2,
+      curp: 3,
+      curt: 4,
+    });
     expect(ignored).toEqual(['RFC']);
   });
 });

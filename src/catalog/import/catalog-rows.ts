@@ -19,7 +19,8 @@ interface FieldSpec<F extends string> {
   aliases: readonly string[];
 }
 
-export type TrabajadorField = 'curp' | 'curt' | 'nombre' | 'primer_apellido' | 'segundo_apellido' | 'correo_alterno' | 'cct' | 'nivel' | 'estatus';
+export type TrabajadorField =
+  'curp' | 'curt' | 'nombre' | 'primer_apellido' | 'segundo_apellido' | 'correo_alterno' | 'cct' | 'nivel' | 'estatus';
 export type CentroField = 'cct' | 'nombre' | 'nivel' | 'curp_director' | 'correo' | 'estatus';
 
 export const TRABAJADOR_FIELDS: readonly FieldSpec<TrabajadorField>[] = [
@@ -100,7 +101,11 @@ export function recognizeKind(header: string[]): CatalogKind | null {
 }
 
 const KIND_NAMES: Record<CatalogKind, { looks: string; not: string; the: string }> = {
-  trabajadores: { looks: 'de trabajadores (exportación de Capital Humano)', not: 'de trabajadores', the: 'la exportación de trabajadores' },
+  trabajadores: {
+    looks: 'de trabajadores (exportación de Capital Humano)',
+    not: 'de trabajadores',
+    the: 'la exportación de trabajadores',
+  },
   centros: { looks: 'del Catálogo de Centros de Trabajo', not: 'de centros de trabajo', the: 'el catálogo de centros' },
 };
 
@@ -135,7 +140,9 @@ export function mapHeader<F extends string>(kind: CatalogKind, header: string[])
     const specs = fieldsOf(kind);
     const other = otherKind(kind);
     const hint =
-      locate(other, header).missing.length === 0 ? ` Parece un archivo de ${other}: impórtelo con «npm run import -- ${other} ARCHIVO».` : '';
+      locate(other, header).missing.length === 0
+        ? ` Parece un archivo de ${other}: impórtelo con «npm run import -- ${other} ARCHIVO».`
+        : '';
     const cells = header.map((h) => h.trim()).filter((h) => h !== '');
     const { missing } = found;
     throw new DomainError(
@@ -172,7 +179,10 @@ export interface CentroRecord {
 }
 
 /** The key column of each catalog (CURP, CCT) and its normalized value when a cell holds a well-formed one. */
-export const KEY_COLUMNS: Record<CatalogKind, { field: TrabajadorField | CentroField; read: (raw: string) => string | null }> = {
+export const KEY_COLUMNS: Record<
+  CatalogKind,
+  { field: TrabajadorField | CentroField; read: (raw: string) => string | null }
+> = {
   trabajadores: { field: 'curp', read: (raw) => wellFormed(normalizeCurp(raw), isValidCurp) },
   centros: { field: 'cct', read: (raw) => wellFormed(normalizeCct(raw), isValidCct) },
 };
@@ -186,7 +196,12 @@ function wellFormed(key: string, valid: (s: string) => boolean): string | null {
  * moves every cell after it to the right, so the key sits at its column or up to as many columns further right as
  * the row has values too many. Read only when exactly one well-formed key is there: a guess would keep the wrong row.
  */
-export function keyOfLongRow(kind: CatalogKind, keyColumn: number, values: readonly string[], headerLength: number): string | null {
+export function keyOfLongRow(
+  kind: CatalogKind,
+  keyColumn: number,
+  values: readonly string[],
+  headerLength: number,
+): string | null {
   const { read } = KEY_COLUMNS[kind];
   const found = new Set<string>();
   for (let i = keyColumn; i <= keyColumn + Math.max(0, values.length - headerLength) && i < values.length; i++) {
@@ -212,10 +227,43 @@ function fold(v: string): string {
     .trim();
 }
 
-const ACTIVE_WORDS = new Set(['ACTIVO', 'ACTIVA', 'A', 'ALTA', 'VIGENTE', 'SI', '1', 'LICENCIA', 'OPERANDO', 'EN OPERACION']);
+const ACTIVE_WORDS = new Set([
+  'ACTIVO',
+  'ACTIVA',
+  'A',
+  'ALTA',
+  'VIGENTE',
+  'SI',
+  '1',
+  'LICENCIA',
+  'OPERANDO',
+  'EN OPERACION',
+]);
 const INACTIVE_WORDS = new Set([
-  'BAJA', 'B', 'INACTIVO', 'INACTIVA', 'I', 'NO', '0', 'JUBILADO', 'JUBILADA', 'PENSIONADO', 'PENSIONADA', 'DEFUNCION',
-  'FALLECIDO', 'FALLECIDA', 'RENUNCIA', 'CESE', 'CESADO', 'CESADA', 'SUSPENDIDO', 'SUSPENDIDA', 'CLAUSURADO', 'CLAUSURADA', 'CERRADO', 'CERRADA',
+  'BAJA',
+  'B',
+  'INACTIVO',
+  'INACTIVA',
+  'I',
+  'NO',
+  '0',
+  'JUBILADO',
+  'JUBILADA',
+  'PENSIONADO',
+  'PENSIONADA',
+  'DEFUNCION',
+  'FALLECIDO',
+  'FALLECIDA',
+  'RENUNCIA',
+  'CESE',
+  'CESADO',
+  'CESADA',
+  'SUSPENDIDO',
+  'SUSPENDIDA',
+  'CLAUSURADO',
+  'CLAUSURADA',
+  'CERRADO',
+  'CERRADA',
 ]);
 
 /**
@@ -290,7 +338,9 @@ export function parseTrabajadorRow(get: Getter<TrabajadorField>): RowResult<Trab
   const estatusRaw = text(get('estatus'));
   const activo = parseEstatus(estatusRaw);
   if (activo === null) {
-    problems.push(`El estatus «${estatusRaw}» no se reconoce; use ACTIVO o BAJA (también: JUBILADO, LICENCIA, INACTIVO...).`);
+    problems.push(
+      `El estatus «${estatusRaw}» no se reconoce; use ACTIVO o BAJA (también: JUBILADO, LICENCIA, INACTIVO...).`,
+    );
   }
   if (problems.length > 0 || activo === null) return { ok: false, key: curp || null, reason: problems.join(' ') };
   return {
@@ -341,11 +391,19 @@ export function parseCentroRow(get: Getter<CentroField>): RowResult<CentroRecord
   const estatusRaw = text(get('estatus'));
   const activo = parseEstatus(estatusRaw);
   if (activo === null) problems.push(`El estatus «${estatusRaw}» no se reconoce; use ACTIVO o INACTIVO.`);
-  if (problems.length > 0 || activo === null || nivel === undefined) return { ok: false, key: cct || null, reason: problems.join(' ') };
+  if (problems.length > 0 || activo === null || nivel === undefined)
+    return { ok: false, key: cct || null, reason: problems.join(' ') };
   return {
     ok: true,
     key: cct,
     nivel,
-    record: { cct, nombre, nivelClave: nivel.clave, directorCurp: director || null, correo: correo || null, estatus: activo ? 'activo' : 'inactivo' },
+    record: {
+      cct,
+      nombre,
+      nivelClave: nivel.clave,
+      directorCurp: director || null,
+      correo: correo || null,
+      estatus: activo ? 'activo' : 'inactivo',
+    },
   };
 }

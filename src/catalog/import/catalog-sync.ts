@@ -28,7 +28,17 @@ interface TableSpec<R> {
 const TRABAJADOR_SPEC: TableSpec<TrabajadorRecord> = {
   entity: Trabajador,
   key: 'curp',
-  props: ['curp', 'curt', 'nombre', 'primerApellido', 'segundoApellido', 'correoAlterno', 'cct', 'nivelClave', 'activo'],
+  props: [
+    'curp',
+    'curt',
+    'nombre',
+    'primerApellido',
+    'segundoApellido',
+    'correoAlterno',
+    'cct',
+    'nivelClave',
+    'activo',
+  ],
   retire: { prop: 'activo', active: true, inactive: false },
   seenProp: 'ultimaImportacion',
 };
@@ -69,7 +79,8 @@ export interface SyncCounts {
   deactivated: number;
 }
 
-export type CatalogRecords = { kind: 'trabajadores'; records: TrabajadorRecord[] } | { kind: 'centros'; records: CentroRecord[] };
+export type CatalogRecords =
+  { kind: 'trabajadores'; records: TrabajadorRecord[] } | { kind: 'centros'; records: CentroRecord[] };
 
 export async function syncCatalog(ds: DataSource, data: CatalogRecords, opts: SyncOptions): Promise<SyncCounts> {
   switch (data.kind) {
@@ -80,15 +91,25 @@ export async function syncCatalog(ds: DataSource, data: CatalogRecords, opts: Sy
   }
 }
 
-export const CATALOG_ENTITY: Record<CatalogKind, EntityTarget<ObjectLiteral>> = { trabajadores: Trabajador, centros: CentroTrabajo };
+export const CATALOG_ENTITY: Record<CatalogKind, EntityTarget<ObjectLiteral>> = {
+  trabajadores: Trabajador,
+  centros: CentroTrabajo,
+};
 
-const SPECS: Record<CatalogKind, TableSpec<TrabajadorRecord> | TableSpec<CentroRecord>> = { trabajadores: TRABAJADOR_SPEC, centros: CENTRO_SPEC };
+const SPECS: Record<CatalogKind, TableSpec<TrabajadorRecord> | TableSpec<CentroRecord>> = {
+  trabajadores: TRABAJADOR_SPEC,
+  centros: CENTRO_SPEC,
+};
 
 /**
  * What a full import that brings these keys (the valid rows and the rejected ones whose key could be read) would
  * retire: every active row of the catalog whose key is not among them. Reads only.
  */
-export async function planRetirement(ds: DataSource, kind: CatalogKind, present: Iterable<string>): Promise<RetirementPlan> {
+export async function planRetirement(
+  ds: DataSource,
+  kind: CatalogKind,
+  present: Iterable<string>,
+): Promise<RetirementPlan> {
   const spec = SPECS[kind];
   const meta = ds.getMetadata(spec.entity);
   const q = (name: string): string => ds.driver.escape(name);
@@ -107,7 +128,12 @@ export async function planRetirement(ds: DataSource, kind: CatalogKind, present:
 const DEFAULT_BATCH = 1000;
 const DEFAULT_BATCHES_PER_TX = 10;
 
-async function syncTable<R extends object>(ds: DataSource, spec: TableSpec<R>, records: readonly R[], opts: SyncOptions): Promise<SyncCounts> {
+async function syncTable<R extends object>(
+  ds: DataSource,
+  spec: TableSpec<R>,
+  records: readonly R[],
+  opts: SyncOptions,
+): Promise<SyncCounts> {
   // One statement cannot touch a row twice (SQLite refuses, MySQL would keep the last): callers dedupe first.
   if (new Set(records.map((r) => (r[spec.key] as string).toUpperCase())).size !== records.length) {
     throw new Error(`syncCatalog: duplicate ${spec.key} in the records`);
@@ -184,7 +210,10 @@ async function syncTable<R extends object>(ds: DataSource, spec: TableSpec<R>, r
         if (seenProp) params.push(nowSeen);
         params.push(nowCreated, nowUpdated);
       }
-      await em.query(`INSERT INTO ${table} (${insertCols.map(q).join(', ')}) VALUES ${toWrite.map(() => rowPlaceholder).join(', ')}${upsertTail}`, params);
+      await em.query(
+        `INSERT INTO ${table} (${insertCols.map(q).join(', ')}) VALUES ${toWrite.map(() => rowPlaceholder).join(', ')}${upsertTail}`,
+        params,
+      );
     }
     if (seenProp && seen.length > 0) {
       await em.query(
@@ -211,7 +240,13 @@ async function syncTable<R extends object>(ds: DataSource, spec: TableSpec<R>, r
 }
 
 /** Full export: whoever is still active but was not in it is retired, never deleted. */
-async function retire<R extends object>(ds: DataSource, spec: TableSpec<R>, missing: readonly string[], opts: SyncOptions, now: Date): Promise<number> {
+async function retire<R extends object>(
+  ds: DataSource,
+  spec: TableSpec<R>,
+  missing: readonly string[],
+  opts: SyncOptions,
+  now: Date,
+): Promise<number> {
   const meta = ds.getMetadata(spec.entity);
   const q = (name: string): string => ds.driver.escape(name);
   const keyCol = meta.findColumnWithPropertyName(spec.key)!;

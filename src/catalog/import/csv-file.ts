@@ -36,7 +36,10 @@ export function decodeCatalogFile(content: Buffer): { text: string; encoding: Fi
       415,
     );
   }
-  if (content.length >= 2 && ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff))) {
+  if (
+    content.length >= 2 &&
+    ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff))
+  ) {
     throw new DomainError(
       'IMPORTACION_FORMATO',
       'El archivo está en UTF-16 («Texto Unicode» de Excel). Guárdelo como «CSV UTF-8 (delimitado por comas)».',
@@ -44,7 +47,11 @@ export function decodeCatalogFile(content: Buffer): { text: string; encoding: Fi
     );
   }
   if (content.includes(0)) {
-    throw new DomainError('IMPORTACION_FORMATO', 'El archivo no es texto (contiene bytes nulos); exporte el catálogo como CSV.', 415);
+    throw new DomainError(
+      'IMPORTACION_FORMATO',
+      'El archivo no es texto (contiene bytes nulos); exporte el catálogo como CSV.',
+      415,
+    );
   }
   let text: string;
   let encoding: FileEncoding;
@@ -101,7 +108,11 @@ export function readCsv(content: Buffer): CsvTable {
   const { text, encoding } = decodeCatalogFile(content);
   const firstLine = text.split(/\r\n|\n|\r/).find((l) => l.trim() !== '');
   if (firstLine === undefined) {
-    throw new DomainError('IMPORTACION_VACIA', 'El archivo está vacío: debe tener una primera línea con los nombres de las columnas.', 422);
+    throw new DomainError(
+      'IMPORTACION_VACIA',
+      'El archivo está vacío: debe tener una primera línea con los nombres de las columnas.',
+      422,
+    );
   }
   const separator = detectSeparator(firstLine);
   let parsed: { record: string[]; info: { lines: number } }[];
@@ -116,8 +127,14 @@ export function readCsv(content: Buffer): CsvTable {
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     if (e instanceof CsvError) {
-      const line = e.code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteLine(text, separator) : (e as CsvError & { lines?: number }).lines;
-      const why = e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'hay comillas (") que se abren y no se cierran' : 'el formato CSV no es válido';
+      const line =
+        e.code === 'CSV_QUOTE_NOT_CLOSED'
+          ? unclosedQuoteLine(text, separator)
+          : (e as CsvError & { lines?: number }).lines;
+      const why =
+        e.code === 'CSV_QUOTE_NOT_CLOSED'
+          ? 'hay comillas (") que se abren y no se cierran'
+          : 'el formato CSV no es válido';
       throw new DomainError(
         'IMPORTACION_FORMATO',
         `No se pudo leer el archivo${line ? ` en la línea ${line}` : ''}: ${why}. Corrija esa línea (o guarde de nuevo el archivo como CSV) e inténtelo otra vez.`,

@@ -68,7 +68,12 @@ export interface ImportSummary extends SyncCounts {
 
 /** Optional columns whose absence from the header means "keep what is stored", per record property. */
 const OPTIONAL_PROPS: Record<CatalogKind, Record<string, string>> = {
-  trabajadores: { segundo_apellido: 'segundoApellido', correo_alterno: 'correoAlterno', cct: 'cct', nivel: 'nivelClave' },
+  trabajadores: {
+    segundo_apellido: 'segundoApellido',
+    correo_alterno: 'correoAlterno',
+    cct: 'cct',
+    nivel: 'nivelClave',
+  },
   centros: { curp_director: 'directorCurp', correo: 'correo' },
 };
 
@@ -116,7 +121,11 @@ function parseRows<F extends string, R>(
     const seenAt = firstLine.get(result.key);
     if (seenAt !== undefined) {
       const what = kind === 'trabajadores' ? 'La CURP' : 'La CCT';
-      rejections.push({ line, key: result.key, reason: `${what} ${result.key} ya aparece en la línea ${seenAt}; se tomó esa línea y se descartó esta.` });
+      rejections.push({
+        line,
+        key: result.key,
+        reason: `${what} ${result.key} ya aparece en la línea ${seenAt}; se tomó esa línea y se descartó esta.`,
+      });
       continue;
     }
     firstLine.set(result.key, line);
@@ -178,11 +187,21 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
     ...(retire ? { mode: 'full', retire } : { mode: 'partial' }),
     now: opts.now,
     batchSize: opts.batchSize,
-    absent: new Set(Object.entries(OPTIONAL_PROPS[kind]).filter(([field]) => !p.present.has(field)).map(([, prop]) => prop)),
+    absent: new Set(
+      Object.entries(OPTIONAL_PROPS[kind])
+        .filter(([field]) => !p.present.has(field))
+        .map(([, prop]) => prop),
+    ),
     onProgress: (done: number, total: number) => opts.onProgress?.({ phase: 'cargando', done, total }),
   });
   if (kind === 'trabajadores') {
-    const p = parseRows<TrabajadorField, TrabajadorRecord>(kind, table.header, table.records, parseTrabajadorRow, opts.onProgress);
+    const p = parseRows<TrabajadorField, TrabajadorRecord>(
+      kind,
+      table.header,
+      table.records,
+      parseTrabajadorRow,
+      opts.onProgress,
+    );
     parsed = p;
     load = (retire) => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p, retire));
   } else {

@@ -27,7 +27,8 @@ export function nivelClave(nombre: string): string {
 export function nivelProblem(nombre: string): string | null {
   const clave = nivelClave(nombre);
   if (clave === '') return `El nivel «${nombre}» no tiene letras ni dígitos.`;
-  if (clave.length > CLAVE_MAX || nombre.length > NOMBRE_MAX) return `El nivel «${nombre.slice(0, 40)}…» es demasiado largo.`;
+  if (clave.length > CLAVE_MAX || nombre.length > NOMBRE_MAX)
+    return `El nivel «${nombre.slice(0, 40)}…» es demasiado largo.`;
   return null;
 }
 
@@ -35,7 +36,10 @@ export function nivelProblem(nombre: string): string | null {
  * Makes sure the standard levels and the given ones (clave → nombre as written in the data) exist; returns the
  * levels it created. Existing levels keep their name: the catalog, not each file, owns how a level is called.
  */
-export async function ensureNiveles(db: DataSource | EntityManager, wanted: ReadonlyMap<string, string> = new Map()): Promise<{ clave: string; nombre: string }[]> {
+export async function ensureNiveles(
+  db: DataSource | EntityManager,
+  wanted: ReadonlyMap<string, string> = new Map(),
+): Promise<{ clave: string; nombre: string }[]> {
   const repo = db.getRepository(Nivel);
   const existing = new Set((await repo.find({ select: { clave: true } })).map((n) => n.clave));
   const missing = new Map<string, string>();

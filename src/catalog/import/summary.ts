@@ -10,12 +10,14 @@ export function formatImportSummary(s: ImportSummary, source: string, opts: { ma
   const lines: string[] = [];
   if (s.rejections.length > 0) {
     lines.push(`Registros rechazados (${fmt(s.rejected)}):`);
-    for (const r of s.rejections.slice(0, max)) lines.push(`  línea ${r.line}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
+    for (const r of s.rejections.slice(0, max))
+      lines.push(`  línea ${r.line}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
     if (s.rejections.length > max) lines.push(`  … y ${fmt(s.rejections.length - max)} más.`);
     lines.push('');
   }
   const what = s.kind === 'trabajadores' ? 'trabajadores' : 'centros de trabajo';
-  const mode = s.mode === 'full' ? 'completa: quien no venga en el archivo se desactiva' : 'parcial: no se desactiva a nadie';
+  const mode =
+    s.mode === 'full' ? 'completa: quien no venga en el archivo se desactiva' : 'parcial: no se desactiva a nadie';
   lines.push(`Importación de ${what} (${mode})`);
   lines.push(`  Archivo:       ${source} (${s.encoding}, separador «${s.separator}»)`);
   lines.push(`  Leídos:        ${fmt(s.read)}`);

@@ -10,7 +10,8 @@ export interface CsvOptions {
 }
 
 /** Exports name the level as people say it ("Media Superior"), not by its key. */
-const nivelNombre = (clave: string | null): string | null => STANDARD_NIVELES.find((n) => n.clave === clave)?.nombre ?? clave;
+const nivelNombre = (clave: string | null): string | null =>
+  STANDARD_NIVELES.find((n) => n.clave === clave)?.nombre ?? clave;
 
 function cell(v: string | null | undefined, separator: string): string {
   const s = v ?? '';
@@ -21,7 +22,17 @@ function cell(v: string | null | undefined, separator: string): string {
 export function catalogTable(kind: CatalogKind, data: DemoCatalog): { header: string[]; rows: (string | null)[][] } {
   if (kind === 'trabajadores') {
     return {
-      header: ['CURP', 'CURT', 'Nombre', 'Primer apellido', 'Segundo apellido', 'Correo alterno', 'CCT', 'Nivel', 'Estatus'],
+      header: [
+        'CURP',
+        'CURT',
+        'Nombre',
+        'Primer apellido',
+        'Segundo apellido',
+        'Correo alterno',
+        'CCT',
+        'Nivel',
+        'Estatus',
+      ],
       rows: data.trabajadores.map((t) => [
         t.curp,
         t.curt,

@@ -105,7 +105,10 @@ export function generateDemoCatalog(opts: DemoCatalogOptions = {}): DemoCatalog 
     consecutive.set(kind.tipo, n);
     const municipio = rnd.weighted(MUNICIPIOS_COLIMA);
     const cct = `06${kind.tipo}${String(n).padStart(4, '0')}${rnd.chars(LETTERS, 1)}`;
-    const nombre = kind.nombre.replace('{h}', rnd.pick(SCHOOL_HONOREES)).replace('{n}', String(n)).replace('{m}', municipio);
+    const nombre = kind.nombre
+      .replace('{h}', rnd.pick(SCHOOL_HONOREES))
+      .replace('{n}', String(n))
+      .replace('{m}', municipio);
     centros.push({
       cct,
       nombre,
@@ -128,7 +131,8 @@ export function generateDemoCatalog(opts: DemoCatalogOptions = {}): DemoCatalog 
       ['H', 44.7],
       ['X', 0.3],
     ]);
-    const given = sexo === 'H' ? GIVEN_NAMES_H : sexo === 'M' ? GIVEN_NAMES_M : rnd.chance(0.5) ? GIVEN_NAMES_H : GIVEN_NAMES_M;
+    const given =
+      sexo === 'H' ? GIVEN_NAMES_H : sexo === 'M' ? GIVEN_NAMES_M : rnd.chance(0.5) ? GIVEN_NAMES_H : GIVEN_NAMES_M;
     const nombre = rnd.pick(given);
     const primerApellido = rnd.pick(SURNAMES);
     const segundoApellido = rnd.chance(0.97) ? rnd.pick(SURNAMES) : null;
@@ -140,7 +144,15 @@ export function generateDemoCatalog(opts: DemoCatalogOptions = {}): DemoCatalog 
     let curp = '';
     // The differentiator is RENAPO's answer to homonyms: move along it until the CURP is free.
     for (let d = 0; d < differentiators.length; d++) {
-      curp = generateCurp({ primerApellido, segundoApellido, nombre, fechaNacimiento: { year, month, day }, sexo, estado, diferenciador: differentiators[d] });
+      curp = generateCurp({
+        primerApellido,
+        segundoApellido,
+        nombre,
+        fechaNacimiento: { year, month, day },
+        sexo,
+        estado,
+        diferenciador: differentiators[d],
+      });
       if (!curps.has(curp)) break;
     }
     if (curps.has(curp)) {

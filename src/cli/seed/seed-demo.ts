@@ -75,8 +75,16 @@ export async function seedDemo(ds: DataSource, opts: SeedDemoOptions = {}): Prom
   const now = opts.now ?? new Date();
   const catalog = generateDemoCatalog({ seed, centros: opts.centros, trabajadores: opts.trabajadores });
   const niveles = await inTransaction(ds, (em) => ensureNiveles(em));
-  const centros = await syncCatalog(ds, { kind: 'centros', records: catalog.centros.map(({ municipio: _m, ...c }) => c) }, { mode: 'partial', now });
-  const trabajadores = await syncCatalog(ds, { kind: 'trabajadores', records: catalog.trabajadores }, { mode: 'partial', now });
+  const centros = await syncCatalog(
+    ds,
+    { kind: 'centros', records: catalog.centros.map(({ municipio: _m, ...c }) => c) },
+    { mode: 'partial', now },
+  );
+  const trabajadores = await syncCatalog(
+    ds,
+    { kind: 'trabajadores', records: catalog.trabajadores },
+    { mode: 'partial', now },
+  );
 
   // Names and ids come from the seed too, so a second run (or another machine) describes the same people.
   const rnd = new SeededRandom(seed ^ 0x5eed);
@@ -115,7 +123,13 @@ export async function seedDemo(ds: DataSource, opts: SeedDemoOptions = {}): Prom
     niveles,
     centros,
     trabajadores,
-    staffCreated: withPasswords.map((s) => ({ usuario: s.usuario, nombre: s.nombre, rol: s.rol, nivelClave: s.nivelClave, password: s.password })),
+    staffCreated: withPasswords.map((s) => ({
+      usuario: s.usuario,
+      nombre: s.nombre,
+      rol: s.rol,
+      nivelClave: s.nivelClave,
+      password: s.password,
+    })),
     staffExisting: seeds.filter((s) => existing.has(s.usuario)).map((s) => s.usuario),
   };
 }

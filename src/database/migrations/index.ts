@@ -19,5 +19,25 @@ import { SentMailSqlite1796225687580 } from './sqlite/1796225687580-SentMail';
 import { OutboxLeaseSqlite1796225937910 } from './sqlite/1796225937910-OutboxLease';
 import { SelfServiceOpenRequestSqlite1796226026204 } from './sqlite/1796226026204-SelfServiceOpenRequest';
 
-export const SQLITE_MIGRATIONS: (new () => unknown)[] = [CatalogSqlite1795876514799, EngineSqlite1795876871508, ProvisioningSqlite1795877525415, OficiosSqlite1795877921437, ResponsableScopeSqlite1795879516425, InboxIndexesSqlite1795880282490, SentMailSqlite1796225687580, OutboxLeaseSqlite1796225937910, SelfServiceOpenRequestSqlite1796226026204];
-export const MYSQL_MIGRATIONS: (new () => unknown)[] = [CatalogMysql1795876514799, EngineMysql1795876871508, ProvisioningMysql1795877525415, OficiosMysql1795877921437, ResponsableScopeMysql1795879516425, InboxIndexesMysql1795880282490, SentMailMysql1796225687580, OutboxLeaseMysql1796225937910, SelfServiceOpenRequestMysql1796226026204];
+export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
+  CatalogSqlite1795876514799,
+  EngineSqlite1795876871508,
+  ProvisioningSqlite1795877525415,
+  OficiosSqlite1795877921437,
+  ResponsableScopeSqlite1795879516425,
+  InboxIndexesSqlite1795880282490,
+  SentMailSqlite1796225687580,
+  OutboxLeaseSqlite1796225937910,
+  SelfServiceOpenRequestSqlite1796226026204,
+];
+export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
+  CatalogMysql1795876514799,
+  EngineMysql1795876871508,
+  ProvisioningMysql1795877525415,
+  OficiosMysql1795877921437,
+  ResponsableScopeMysql1795879516425,
+  InboxIndexesMysql1795880282490,
+  SentMailMysql1796225687580,
+  OutboxLeaseMysql1796225937910,
+  SelfServiceOpenRequestMysql1796226026204,
+];

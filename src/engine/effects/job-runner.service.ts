@@ -143,15 +143,25 @@ export class JobRunner {
       const token = randomUUID();
       const claimed = await repo.update(
         [
-          { id: outboxId, status: In(['pendiente', 'encolado']), availableAt: LessThanOrEqual(new Date(now.getTime() + CLOCK_SKEW_MS)) },
+          {
+            id: outboxId,
+            status: In(['pendiente', 'encolado']),
+            availableAt: LessThanOrEqual(new Date(now.getTime() + CLOCK_SKEW_MS)),
+          },
           { id: outboxId, status: 'en_curso', leaseUntil: LessThan(now) },
           { id: outboxId, status: 'en_curso', leaseUntil: IsNull() },
         ],
-        { status: 'en_curso', leaseOwner: token, leaseUntil: new Date(now.getTime() + this.leaseMs), enqueuedAt: cmd.enqueuedAt ?? now },
+        {
+          status: 'en_curso',
+          leaseOwner: token,
+          leaseUntil: new Date(now.getTime() + this.leaseMs),
+          enqueuedAt: cmd.enqueuedAt ?? now,
+        },
       );
       // Not affected: another delivery claimed it between the read and the UPDATE; look again.
       if (!claimed.affected) continue;
-      if (cmd.status === 'en_curso') this.log.warn({ outboxId, type: cmd.type }, 'Trabajo retomado: la ejecución anterior dejó de renovar su turno');
+      if (cmd.status === 'en_curso')
+        this.log.warn({ outboxId, type: cmd.type }, 'Trabajo retomado: la ejecución anterior dejó de renovar su turno');
       return { cmd: await repo.findOneByOrFail({ id: outboxId }), token, lost: false };
     }
   }
@@ -162,7 +172,10 @@ export class JobRunner {
     try {
       const res = await this.ds
         .getRepository(OutboxCommand)
-        .update({ id: lease.cmd.id, status: 'en_curso', leaseOwner: lease.token }, { leaseUntil: new Date(this.clock().getTime() + this.leaseMs) });
+        .update(
+          { id: lease.cmd.id, status: 'en_curso', leaseOwner: lease.token },
+          { leaseUntil: new Date(this.clock().getTime() + this.leaseMs) },
+        );
       if (!res.affected) lease.lost = true;
     } catch (e) {
       // The next beat tries again; if the database stays away, nobody else can claim the command either.
@@ -174,7 +187,8 @@ export class JobRunner {
   private async execute(lease: Lease): Promise<Ending | null> {
     const { cmd } = lease;
     const processor = this.processors.get(cmd.type);
-    if (!processor) return { status: 'fallido', event: null, error: `Sin procesador para «${cmd.type}»`, attempts: cmd.attempts + 1 };
+    if (!processor)
+      return { status: 'fallido', event: null, error: `Sin procesador para «${cmd.type}»`, attempts: cmd.attempts + 1 };
     const payload: unknown = JSON.parse(cmd.payload);
     let event: EngineEvent | null;
     try {
@@ -183,20 +197,32 @@ export class JobRunner {
       return this.onFailure(lease, processor, payload, e);
     }
     // Kept in the row: never a password or a token (the event reaches the case exactly as kept, replay or not).
-    const ending: Ending = { status: 'hecho', event: event ? (withoutSecrets(event) as EngineEvent) : null, error: null, attempts: cmd.attempts };
+    const ending: Ending = {
+      status: 'hecho',
+      event: event ? (withoutSecrets(event) as EngineEvent) : null,
+      error: null,
+      attempts: cmd.attempts,
+    };
     return (await this.keep(lease, ending)) ? ending : null;
   }
 
   /** Writes how the effect ended into the command, if this execution still holds it. */
   private async keep(lease: Lease, ending: Ending): Promise<boolean> {
-    const res = await this.ds.getRepository(OutboxCommand).update({ id: lease.cmd.id, status: 'en_curso', leaseOwner: lease.token }, { result: JSON.stringify(ending) });
+    const res = await this.ds
+      .getRepository(OutboxCommand)
+      .update({ id: lease.cmd.id, status: 'en_curso', leaseOwner: lease.token }, { result: JSON.stringify(ending) });
     if (res.affected) return true;
     this.lostLease(lease);
     return false;
   }
 
   /** A transient failure is retried (the lease given back, the next try queued); otherwise the command fails. */
-  private async onFailure(lease: Lease, processor: CommandProcessor, payload: unknown, e: unknown): Promise<Ending | null> {
+  private async onFailure(
+    lease: Lease,
+    processor: CommandProcessor,
+    payload: unknown,
+    e: unknown,
+  ): Promise<Ending | null> {
     const { cmd } = lease;
     // The database not answering for a moment (a restart, a failover) is worth the same retries as a directory that
     // does not: the command is not wrong, the world is briefly away.
@@ -209,21 +235,49 @@ export class JobRunner {
       const now = this.clock();
       const res = await this.ds.getRepository(OutboxCommand).update(
         { id: cmd.id, status: 'en_curso', leaseOwner: lease.token },
-        { status: 'encolado', attempts: failures, lastError: message.slice(0, 400), availableAt: new Date(now.getTime() + delay), enqueuedAt: now, leaseOwner: null, leaseUntil: null },
+        {
+          status: 'encolado',
+          attempts: failures,
+          lastError: message.slice(0, 400),
+          availableAt: new Date(now.getTime() + delay),
+          enqueuedAt: now,
+          leaseOwner: null,
+          leaseUntil: null,
+        },
       );
       if (!res.affected) return this.lostLease(lease);
-      this.log.warn({ outboxId: cmd.id, type: cmd.type, attempt: failures, delay }, `Falla transitoria; reintento en ${Math.round(delay / 1000)} s`);
+      this.log.warn(
+        { outboxId: cmd.id, type: cmd.type, attempt: failures, delay },
+        `Falla transitoria; reintento en ${Math.round(delay / 1000)} s`,
+      );
       // A crash before this line leaves the command 'encolado' with no job: recovery queues it again.
-      await this.driver.enqueue(this.processors.queueOf(cmd), jobIdOf({ id: cmd.id, attempts: failures }), { outboxId: cmd.id }, delay);
+      await this.driver.enqueue(
+        this.processors.queueOf(cmd),
+        jobIdOf({ id: cmd.id, attempts: failures }),
+        { outboxId: cmd.id },
+        delay,
+      );
       return null;
     }
-    const event = processor.failureEvent?.(cmd, payload, transient ? `${message} (se agotaron ${MAX_ATTEMPTS} intentos)` : message) ?? null;
+    const event =
+      processor.failureEvent?.(
+        cmd,
+        payload,
+        transient ? `${message} (se agotaron ${MAX_ATTEMPTS} intentos)` : message,
+      ) ?? null;
     const ending: Ending = { status: 'fallido', event, error: message, attempts: failures };
     if (!(await this.keep(lease, ending))) return null;
     const known = e instanceof DomainError || e instanceof TransientError;
     // A failed command needs a person (its case goes to an incident, /health reports it): never a silent row.
     this.log.error(
-      { outboxId: cmd.id, type: cmd.type, caseId: cmd.caseId, attempt: failures, error: message, ...(known ? {} : { err: e instanceof Error ? e.stack : String(e) }) },
+      {
+        outboxId: cmd.id,
+        type: cmd.type,
+        caseId: cmd.caseId,
+        attempt: failures,
+        error: message,
+        ...(known ? {} : { err: e instanceof Error ? e.stack : String(e) }),
+      },
       `Trabajo fallido (${cmd.type}): ${message}`,
     );
     return ending;
@@ -244,13 +298,23 @@ export class JobRunner {
           const res = await em.update(
             OutboxCommand,
             { id: cmd.id, status: 'en_curso', leaseOwner: lease.token },
-            { status: ending.status, attempts: ending.attempts, lastError: ending.error?.slice(0, 400) ?? null, doneAt: this.clock(), leaseOwner: null, leaseUntil: null },
+            {
+              status: ending.status,
+              attempts: ending.attempts,
+              lastError: ending.error?.slice(0, 400) ?? null,
+              doneAt: this.clock(),
+              leaseOwner: null,
+              leaseUntil: null,
+            },
           );
           if (!res.affected) return false;
           if (event) {
             const result = await this.engine.send(cmd.caseId, event, SYSTEM_ACTOR, { em });
             if (result.status === 'incidente') {
-              this.log.warn({ caseId: cmd.caseId, outboxId: cmd.id, state: result.state }, 'Trámite en incidente: la Subjefatura de Sistemas debe revisarlo');
+              this.log.warn(
+                { caseId: cmd.caseId, outboxId: cmd.id, state: result.state },
+                'Trámite en incidente: la Subjefatura de Sistemas debe revisarlo',
+              );
             }
           }
           return true;
@@ -261,7 +325,10 @@ export class JobRunner {
         const conflict = e instanceof DomainError && e.code === 'VERSION_CAMBIO';
         // A refusal by the case (it moved on, the step is not there any more) is an answer, not an outage.
         if (event && e instanceof DomainError && !(conflict && tryNo < COMMIT_TRIES)) {
-          this.log.warn({ caseId: cmd.caseId, event: event.type, code: e.code }, 'El trámite ya no esperaba este resultado');
+          this.log.warn(
+            { caseId: cmd.caseId, event: event.type, code: e.code },
+            'El trámite ya no esperaba este resultado',
+          );
           event = null; // end the command without it
           continue;
         }
@@ -269,10 +336,16 @@ export class JobRunner {
           await sleep(conflict ? 20 : 200 * 2 ** tryNo);
           continue;
         }
-        this.log.error({ outboxId: cmd.id, caseId: cmd.caseId, err: (e as Error).message }, 'No se pudo registrar el resultado del trabajo; la recuperación lo reintentará sin repetir la acción');
+        this.log.error(
+          { outboxId: cmd.id, caseId: cmd.caseId, err: (e as Error).message },
+          'No se pudo registrar el resultado del trabajo; la recuperación lo reintentará sin repetir la acción',
+        );
         await this.ds
           .getRepository(OutboxCommand)
-          .update({ id: cmd.id, status: 'en_curso', leaseOwner: lease.token }, { status: 'encolado', leaseOwner: null, leaseUntil: null })
+          .update(
+            { id: cmd.id, status: 'en_curso', leaseOwner: lease.token },
+            { status: 'encolado', leaseOwner: null, leaseUntil: null },
+          )
           .catch(() => undefined); // the lease then expires by itself
         return;
       }
@@ -281,7 +354,10 @@ export class JobRunner {
 
   private lostLease(lease: Lease): null {
     lease.lost = true;
-    this.log.warn({ outboxId: lease.cmd.id, type: lease.cmd.type }, 'Otra ejecución retomó este trabajo (su turno venció); esta no lo completa');
+    this.log.warn(
+      { outboxId: lease.cmd.id, type: lease.cmd.type },
+      'Otra ejecución retomó este trabajo (su turno venció); esta no lo completa',
+    );
     return null;
   }
 
@@ -301,12 +377,18 @@ export class JobRunner {
         : `${label} terminó, pero su resultado no llegó al trámite: revise el estado real antes de reintentar (reintentar la repite) o cancelar.`;
     const event = processor?.failureEvent?.(cmd, JSON.parse(cmd.payload), message);
     if (!event) {
-      this.log.error({ caseId: cmd.caseId, outboxId: cmd.id, type: cmd.type }, 'Trámite esperando un efecto que terminó sin avisarle, y sin evento de falla');
+      this.log.error(
+        { caseId: cmd.caseId, outboxId: cmd.id, type: cmd.type },
+        'Trámite esperando un efecto que terminó sin avisarle, y sin evento de falla',
+      );
       return false;
     }
     try {
       await this.engine.send(cmd.caseId, event, SYSTEM_ACTOR, { expectedVersion: caseVersion });
-      this.log.warn({ caseId: cmd.caseId, outboxId: cmd.id, type: cmd.type }, 'Trámite en incidente: su efecto terminó sin que el resultado le llegara');
+      this.log.warn(
+        { caseId: cmd.caseId, outboxId: cmd.id, type: cmd.type },
+        'Trámite en incidente: su efecto terminó sin que el resultado le llegara',
+      );
       return true;
     } catch (e) {
       if (e instanceof DomainError && (e.status === 409 || e.status === 422)) return false; // it moved on meanwhile

@@ -7,8 +7,10 @@ import { TransientError } from './effect-processor';
  * another process is sending is retried once its claim may have ended.
  */
 export function mailFailure(e: unknown): never {
-  if (e instanceof MailDeliveryError && !e.permanent) throw new TransientError(`No se pudo enviar el correo: ${e.message}`, e.retryAfterMs);
-  if (e instanceof MailDeliveryError) throw new DomainError('CORREO_RECHAZADO', `El servidor de correo rechazó el mensaje: ${e.message}`, 422);
+  if (e instanceof MailDeliveryError && !e.permanent)
+    throw new TransientError(`No se pudo enviar el correo: ${e.message}`, e.retryAfterMs);
+  if (e instanceof MailDeliveryError)
+    throw new DomainError('CORREO_RECHAZADO', `El servidor de correo rechazó el mensaje: ${e.message}`, 422);
   throw e;
 }
 

@@ -46,7 +46,12 @@ export class OutboxRelay {
       take: BATCH,
     });
     for (const cmd of rows) {
-      await this.driver.enqueue(this.runner.processors.queueOf(cmd), jobIdOf(cmd), { outboxId: cmd.id }, cmd.availableAt.getTime() - now.getTime());
+      await this.driver.enqueue(
+        this.runner.processors.queueOf(cmd),
+        jobIdOf(cmd),
+        { outboxId: cmd.id },
+        cmd.availableAt.getTime() - now.getTime(),
+      );
       await repo.update({ id: cmd.id, status: 'pendiente' }, { status: 'encolado', enqueuedAt: now });
     }
     return rows.length;
@@ -58,10 +63,13 @@ export class OutboxRelay {
    * over once the lease has expired.
    */
   async requeueAllEnqueued(now = new Date()): Promise<number> {
-    const res = await this.ds.getRepository(OutboxCommand).update(
-      [{ status: 'encolado' }, { status: 'en_curso', leaseUntil: LessThan(now) }],
-      { status: 'pendiente', leaseOwner: null, leaseUntil: null },
-    );
+    const res = await this.ds
+      .getRepository(OutboxCommand)
+      .update([{ status: 'encolado' }, { status: 'en_curso', leaseUntil: LessThan(now) }], {
+        status: 'pendiente',
+        leaseOwner: null,
+        leaseUntil: null,
+      });
     return res.affected ?? 0;
   }
 
@@ -72,12 +80,20 @@ export class OutboxRelay {
    * performed again. A live lease is never touched: that command is being executed. (2) A case that waits for an
    * effect whose command ended without telling it gets an incident (JobRunner.reportUnreached), never a second run.
    */
-  async recover(now = new Date(), staleMs = CASE_STALE_MS, lostJobMs = Math.min(staleMs, LOST_JOB_MS)): Promise<{ requeued: number; cases: number }> {
+  async recover(
+    now = new Date(),
+    staleMs = CASE_STALE_MS,
+    lostJobMs = Math.min(staleMs, LOST_JOB_MS),
+  ): Promise<{ requeued: number; cases: number }> {
     const repo = this.ds.getRepository(OutboxCommand);
     let requeued = 0;
     const suspects = await repo.find({
       where: [
-        { status: 'encolado', enqueuedAt: LessThan(new Date(now.getTime() - lostJobMs)), availableAt: LessThanOrEqual(now) },
+        {
+          status: 'encolado',
+          enqueuedAt: LessThan(new Date(now.getTime() - lostJobMs)),
+          availableAt: LessThanOrEqual(now),
+        },
         { status: 'en_curso', leaseUntil: LessThan(now) },
       ],
       take: 500,
@@ -86,19 +102,29 @@ export class OutboxRelay {
       // Still waiting or running in the queue (Bull re-delivers the job of a dead worker by itself).
       if (await this.driver.has(this.runner.processors.queueOf(cmd), jobIdOf(cmd))) continue;
       // Conditional on what was read: a command claimed, renewed or finished meanwhile is left alone.
-      const same = cmd.status === 'en_curso' ? { leaseOwner: cmd.leaseOwner ?? IsNull(), leaseUntil: LessThan(now) } : { attempts: cmd.attempts };
-      const res = await repo.update({ id: cmd.id, status: cmd.status, ...same }, { status: 'pendiente', leaseOwner: null, leaseUntil: null });
+      const same =
+        cmd.status === 'en_curso'
+          ? { leaseOwner: cmd.leaseOwner ?? IsNull(), leaseUntil: LessThan(now) }
+          : { attempts: cmd.attempts };
+      const res = await repo.update(
+        { id: cmd.id, status: cmd.status, ...same },
+        { status: 'pendiente', leaseOwner: null, leaseUntil: null },
+      );
       requeued += res.affected ?? 0;
     }
 
     let cases = 0;
-    const active = await this.ds.getRepository(ProcedureCase).find({ where: { status: 'activo', updatedAt: LessThan(new Date(now.getTime() - staleMs)) }, take: 500 });
+    const active = await this.ds
+      .getRepository(ProcedureCase)
+      .find({ where: { status: 'activo', updatedAt: LessThan(new Date(now.getTime() - staleMs)) }, take: 500 });
     for (const row of active) {
       const def = this.engine.registry.get(row.procedureId, row.procedureVersion);
       let awaited: string | undefined;
       try {
         const snap = this.engine.load(def, row);
-        awaited = Object.values(snap.getMeta() as Record<string, StepMeta | undefined>).find((m) => m?.awaitsEffect)?.awaitsEffect;
+        awaited = Object.values(snap.getMeta() as Record<string, StepMeta | undefined>).find(
+          (m) => m?.awaitsEffect,
+        )?.awaitsEffect;
       } catch {
         continue; // load() already turned it into an incident
       }
@@ -113,7 +139,11 @@ export class OutboxRelay {
       // Sent with the case version read above: a case that took the result since (read before the commit) refuses it.
       if (await this.runner.reportUnreached(last, row.version)) cases++;
     }
-    if (requeued || cases) this.log.warn({ requeued, cases }, 'Recuperación: trabajos perdidos vueltos a encolar, trámites sin resultado en incidente');
+    if (requeued || cases)
+      this.log.warn(
+        { requeued, cases },
+        'Recuperación: trabajos perdidos vueltos a encolar, trámites sin resultado en incidente',
+      );
     return { requeued, cases };
   }
 }

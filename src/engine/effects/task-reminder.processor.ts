@@ -51,7 +51,10 @@ export class TaskReminderProcessor implements CommandProcessor {
       });
       await deliverMail(this.mailer, { to, ...mail, idempotencyKey: cmd.idempotencyKey });
     }
-    await repo.update({ id: task.id }, escalate ? { escalatedAt: new Date(), priority: 1 } : { remindedAt: new Date() });
+    await repo.update(
+      { id: task.id },
+      escalate ? { escalatedAt: new Date(), priority: 1 } : { remindedAt: new Date() },
+    );
     return null;
   }
 }

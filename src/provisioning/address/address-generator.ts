@@ -81,10 +81,7 @@ const LOCAL_RE = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;
 
 /** ASCII lower case: "Núñez" → "nunez", "Mª" → "ma", "Agüero" → "aguero". Other characters are kept for the caller. */
 export function fold(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase();
+  return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 /** Words of a name, folded, with apostrophes and hyphens joined ("D'Angelo" → dangelo, "Pérez-Gil" → perezgil). */
@@ -111,7 +108,9 @@ const initial = (tokens: string[]): string => tokens.find((t) => !PARTICLES.has(
 
 /** Validates a pattern once, at construction: a typo in the configuration must stop the start, not a request. */
 function checkPattern(pattern: string, what: string): void {
-  const unknown = [...pattern.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((p) => !(PLACEHOLDERS as readonly string[]).includes(p));
+  const unknown = [...pattern.matchAll(/\{([^}]*)\}/g)]
+    .map((m) => m[1])
+    .filter((p) => !(PLACEHOLDERS as readonly string[]).includes(p));
   if (unknown.length) {
     throw new Error(
       `Patrón de dirección inválido (${what}): {${unknown[0]}} no existe; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}.`,
@@ -121,7 +120,9 @@ function checkPattern(pattern: string, what: string): void {
     throw new Error(`Patrón de dirección inválido (${what}): debe incluir {nombre}, {nombres} o un apellido.`);
   }
   if (/[^a-z0-9._-]/.test(pattern.replace(/\{[^}]*\}/g, ''))) {
-    throw new Error(`Patrón de dirección inválido (${what}): fuera de los marcadores solo se admiten a-z, 0-9, punto, guion y guion bajo.`);
+    throw new Error(
+      `Patrón de dirección inválido (${what}): fuera de los marcadores solo se admiten a-z, 0-9, punto, guion y guion bajo.`,
+    );
   }
 }
 
@@ -168,9 +169,14 @@ export class AddressGenerator {
       case 'funcion': {
         const address = `${this.serviceLocalPart(req.nombre)}@${this.domain}`;
         if (await exists(address)) {
-          throw new DomainError('DIRECCION_OCUPADA', `La dirección ${address} ya está en uso; elija otro nombre de cuenta.`, 409, {
-            address,
-          });
+          throw new DomainError(
+            'DIRECCION_OCUPADA',
+            `La dirección ${address} ya está en uso; elija otro nombre de cuenta.`,
+            409,
+            {
+              address,
+            },
+          );
         }
         return address;
       }
@@ -184,7 +190,12 @@ export class AddressGenerator {
    * next one is tried, up to `attempts`. `take` decides first what else a duplicate may mean (a replay of the same
    * create finds its own row and returns it).
    */
-  async assign<T>(req: AddressRequest, exists: AddressExists, take: (address: string) => Promise<T>, attempts = ASSIGN_ATTEMPTS): Promise<T> {
+  async assign<T>(
+    req: AddressRequest,
+    exists: AddressExists,
+    take: (address: string) => Promise<T>,
+    attempts = ASSIGN_ATTEMPTS,
+  ): Promise<T> {
     const lost = new Set<string>();
     for (;;) {
       const address = await this.generate(req, async (a) => lost.has(a) || (await exists(a)));
@@ -206,7 +217,11 @@ export class AddressGenerator {
   }
 
   /** The Personal candidates before numbers: [base, alternative] (one when they coincide). For previews and tests. */
-  personalCandidates(req: { nombre: string; primerApellido?: string | null; segundoApellido?: string | null }): string[] {
+  personalCandidates(req: {
+    nombre: string;
+    primerApellido?: string | null;
+    segundoApellido?: string | null;
+  }): string[] {
     const given = words(req.nombre);
     let first = words(req.primerApellido);
     let second = words(req.segundoApellido);
@@ -214,7 +229,10 @@ export class AddressGenerator {
     if (!first.length && second.length) [first, second] = [second, []];
     const values: Record<Placeholder, string> = {
       nombre: firstGivenName(given),
-      nombres: given.map((t) => ABBREVIATIONS[t] ?? t).filter((t) => !PARTICLES.has(t)).join(''),
+      nombres: given
+        .map((t) => ABBREVIATIONS[t] ?? t)
+        .filter((t) => !PARTICLES.has(t))
+        .join(''),
       primer_apellido: surname(first, this.particles),
       segundo_apellido: surname(second, this.particles),
       inicial_nombre: initial(given),
@@ -222,7 +240,9 @@ export class AddressGenerator {
       inicial_segundo_apellido: initial(second),
     };
     const render = (pattern: string): string =>
-      tidy(pattern.replace(/\{([a-z_]+)\}/g, (_, p: string) => values[p as Placeholder])).slice(0, MAX_LOCAL).replace(/[._-]+$/, '');
+      tidy(pattern.replace(/\{([a-z_]+)\}/g, (_, p: string) => values[p as Placeholder]))
+        .slice(0, MAX_LOCAL)
+        .replace(/[._-]+$/, '');
     const out = [...new Set([render(this.personal), render(this.alternative)])].filter((c) => /[a-z]/.test(c));
     if (!out.length) {
       throw new DomainError(
@@ -253,8 +273,10 @@ export class AddressGenerator {
       bad(`Escriba el nombre de la cuenta sin dominio: «${raw.split('@')[0]}» en lugar de «${raw}».`);
     }
     const local = fold(raw);
-    if (/\s/.test(local)) bad('El nombre de la cuenta no puede tener espacios; use punto o guion (p. ej. «becas.benito-juarez»).');
-    if (local.length < 3 || local.length > MAX_LOCAL) bad(`El nombre de la cuenta debe tener entre 3 y ${MAX_LOCAL} caracteres.`);
+    if (/\s/.test(local))
+      bad('El nombre de la cuenta no puede tener espacios; use punto o guion (p. ej. «becas.benito-juarez»).');
+    if (local.length < 3 || local.length > MAX_LOCAL)
+      bad(`El nombre de la cuenta debe tener entre 3 y ${MAX_LOCAL} caracteres.`);
     if (!LOCAL_RE.test(local) || /[._-]{2}/.test(local)) {
       bad(
         'El nombre de la cuenta solo admite letras sin acento, números, punto, guion y guion bajo, sin empezar ni terminar con ellos ni repetirlos.',
@@ -269,7 +291,8 @@ export class AddressGenerator {
     exists: AddressExists,
   ): Promise<string> {
     const [base, ...alternatives] = this.personalCandidates(req);
-    const free = async (local: string): Promise<boolean> => !this.reserved.has(local) && !(await exists(`${local}@${this.domain}`));
+    const free = async (local: string): Promise<boolean> =>
+      !this.reserved.has(local) && !(await exists(`${local}@${this.domain}`));
     for (const c of [base, ...alternatives]) if (await free(c)) return `${c}@${this.domain}`;
     for (let n = 2; n <= this.maxSuffix; n++) {
       const suffix = String(n);

@@ -31,13 +31,21 @@ export function createDirectoryProvider(s: DirectoryProviderSettings): Directory
       try {
         key = JSON.parse(readFileSync(s.google.serviceAccountKeyFile, 'utf8')) as typeof key;
       } catch (e) {
-        throw new Error(`No se pudo leer la llave de la cuenta de servicio de Google (${s.google.serviceAccountKeyFile}): ${(e as Error).message}`);
+        throw new Error(
+          `No se pudo leer la llave de la cuenta de servicio de Google (${s.google.serviceAccountKeyFile}): ${(e as Error).message}`,
+        );
       }
       if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') {
-        throw new Error(`La llave ${s.google.serviceAccountKeyFile} no es la de una cuenta de servicio (faltan client_email o private_key).`);
+        throw new Error(
+          `La llave ${s.google.serviceAccountKeyFile} no es la de una cuenta de servicio (faltan client_email o private_key).`,
+        );
       }
       return new GoogleDirectoryProvider({
-        auth: googleServiceAccountAuth({ clientEmail: key.client_email, privateKey: key.private_key, subject: s.google.adminSubject }),
+        auth: googleServiceAccountAuth({
+          clientEmail: key.client_email,
+          privateKey: key.private_key,
+          subject: s.google.adminSubject,
+        }),
         orgUnits: s.google.orgUnits,
       });
     }

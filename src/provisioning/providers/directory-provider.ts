@@ -59,7 +59,12 @@ export interface DirectoryProvider {
    * Gives the account to a new holder and a new password, so the previous holder loses access (Guía 5.4, corrección 9).
    * The suspension state is left as it is. opts.changeAtNextLogin defaults to true.
    */
-  reassign(address: string, holder: Holder, newPassword: string, opts?: { changeAtNextLogin?: boolean }): Promise<DirectoryAccount>;
+  reassign(
+    address: string,
+    holder: Holder,
+    newPassword: string,
+    opts?: { changeAtNextLogin?: boolean },
+  ): Promise<DirectoryAccount>;
   /**
    * Changes the account's address, keeping its id, holder and password. Replay-safe: if `address` no longer
    * answers and `newAddress` does, returns that account.
@@ -87,7 +92,8 @@ const MESSAGES_ES: Record<ProviderErrorCode, string> = {
   unknown_account: 'La cuenta no existe en el directorio.',
   invalid_request: 'El directorio rechazó los datos de la cuenta.',
   invalid_password: 'El directorio rechazó la contraseña por no cumplir su política.',
-  unauthorized: 'Las credenciales del sistema ante el directorio no son válidas o no tienen permiso; revise la configuración.',
+  unauthorized:
+    'Las credenciales del sistema ante el directorio no son válidas o no tienen permiso; revise la configuración.',
   rate_limited: 'El directorio limitó las solicitudes; se reintentará.',
   unavailable: 'El directorio no está disponible en este momento; se reintentará.',
   conflict: 'El directorio reportó un conflicto al modificar la cuenta; se reintentará.',

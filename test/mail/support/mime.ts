@@ -28,7 +28,9 @@ function decodeWords(value: string): string {
       enc.toUpperCase() === 'B'
         ? Buffer.from(data, 'base64')
         : Buffer.from(
-            data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            data
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
             'latin1',
           );
     return new TextDecoder(charset.toLowerCase()).decode(bytes);

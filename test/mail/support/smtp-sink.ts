@@ -40,7 +40,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     size: 1024 * 1024,
     onAuth(auth, _session, callback) {
       authAttempts.push({ username: auth.username, password: auth.password });
-      const ok = options.credentials && auth.username === options.credentials.user && auth.password === options.credentials.pass;
+      const ok =
+        options.credentials && auth.username === options.credentials.user && auth.password === options.credentials.pass;
       if (ok) callback(null, { user: auth.username });
       else callback(Object.assign(new Error('Credenciales incorrectas'), { responseCode: 535 }));
     },

@@ -60,7 +60,8 @@ async function rejection(p: Promise<unknown>): Promise<ProviderError> {
 }
 
 /** A rendering of the error as a logger would write it, to check no password leaks through it. */
-const rendered = (e: unknown): string => `${inspect(e, { depth: 8, showHidden: true })} ${JSON.stringify(e)} ${String(e)}`;
+const rendered = (e: unknown): string =>
+  `${inspect(e, { depth: 8, showHidden: true })} ${JSON.stringify(e)} ${String(e)}`;
 
 /**
  * The behaviour every directory adapter must have, whatever is behind it. Run with a factory that gives a fresh
@@ -84,19 +85,36 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
 
     it('creates an account the holder can sign in to, and only with its password', async () => {
       const address = addr('maria.nunez');
-      const acc = await p.create({ address, tipo: 'personal', holder: MARIA, password: 'Inicial.2026!', changeAtNextLogin: false });
+      const acc = await p.create({
+        address,
+        tipo: 'personal',
+        holder: MARIA,
+        password: 'Inicial.2026!',
+        changeAtNextLogin: false,
+      });
       expect(acc).toMatchObject({ address, suspended: false, holder: { curp: MARIA.curp } });
       expect(acc.providerId).toEqual(expect.any(String));
       expect(acc.providerId.length).toBeGreaterThan(0);
       expect(await h.canSignIn(address, 'Inicial.2026!')).toBe(true);
       expect(await h.canSignIn(address, 'Otra.2026!')).toBe(false);
       const found = await p.lookup(address);
-      expect(found).toMatchObject({ address, providerId: acc.providerId, suspended: false, holder: { curp: MARIA.curp } });
+      expect(found).toMatchObject({
+        address,
+        providerId: acc.providerId,
+        suspended: false,
+        holder: { curp: MARIA.curp },
+      });
     });
 
     it('keys addresses case-insensitively', async () => {
       const address = addr('jose.delacruz');
-      const acc = await p.create({ address: address.toUpperCase(), tipo: 'personal', holder: worker(1), password: 'Inicial.2026!', changeAtNextLogin: false });
+      const acc = await p.create({
+        address: address.toUpperCase(),
+        tipo: 'personal',
+        holder: worker(1),
+        password: 'Inicial.2026!',
+        changeAtNextLogin: false,
+      });
       expect(acc.address).toBe(address);
       expect((await p.lookup(address.toUpperCase()))?.providerId).toBe(acc.providerId);
     });
@@ -107,7 +125,13 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
 
     it('keeps a school as holder by its CCT', async () => {
       const address = addr('06dpr0001a');
-      const acc = await p.create({ address, tipo: 'centro_trabajo', holder: PRIMARIA, password: 'Escuela.2026!', changeAtNextLogin: true });
+      const acc = await p.create({
+        address,
+        tipo: 'centro_trabajo',
+        holder: PRIMARIA,
+        password: 'Escuela.2026!',
+        changeAtNextLogin: true,
+      });
       expect(acc.holder?.cct).toBe('06DPR0001A');
       expect((await p.lookup(address))?.holder?.cct).toBe('06DPR0001A');
       expect(await h.canSignIn(address, 'Escuela.2026!')).toBe(true);
@@ -116,8 +140,20 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
     it('treats a second create for the same holder as a replay: one account, the latest password', async () => {
       const holder = worker(2);
       const address = addr('luis.castaneda');
-      const a1 = await p.create({ address, tipo: 'personal', holder, password: 'Primera.2026!', changeAtNextLogin: false });
-      const a2 = await p.create({ address, tipo: 'personal', holder, password: 'Segunda.2026!', changeAtNextLogin: false });
+      const a1 = await p.create({
+        address,
+        tipo: 'personal',
+        holder,
+        password: 'Primera.2026!',
+        changeAtNextLogin: false,
+      });
+      const a2 = await p.create({
+        address,
+        tipo: 'personal',
+        holder,
+        password: 'Segunda.2026!',
+        changeAtNextLogin: false,
+      });
       expect(a2.providerId).toBe(a1.providerId);
       expect(await h.accountsForCurp(holder.curp!)).toBe(1);
       expect(await h.canSignIn(address, 'Segunda.2026!')).toBe(true);
@@ -142,7 +178,13 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
 
     it('sets a new password: the old one stops working', async () => {
       const address = addr('ana.lopez');
-      await p.create({ address, tipo: 'personal', holder: worker(4, 'Ana'), password: 'Vieja.2026!', changeAtNextLogin: false });
+      await p.create({
+        address,
+        tipo: 'personal',
+        holder: worker(4, 'Ana'),
+        password: 'Vieja.2026!',
+        changeAtNextLogin: false,
+      });
       await p.setPassword(address, 'Nueva.2026!', { changeAtNextLogin: false });
       expect(await h.canSignIn(address, 'Vieja.2026!')).toBe(false);
       expect(await h.canSignIn(address, 'Nueva.2026!')).toBe(true);
@@ -150,7 +192,13 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
 
     it('records the forced change at next login when the directory supports it', async () => {
       const address = addr('rosa.mendez');
-      const acc = await p.create({ address, tipo: 'personal', holder: worker(5, 'Rosa'), password: 'Inicial.2026!', changeAtNextLogin: true });
+      const acc = await p.create({
+        address,
+        tipo: 'personal',
+        holder: worker(5, 'Rosa'),
+        password: 'Inicial.2026!',
+        changeAtNextLogin: true,
+      });
       if (!p.supportsForcedChange) {
         expect(acc.mustChangePassword).toBeUndefined();
         return;
@@ -164,7 +212,13 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
 
     it('suspends (the right password no longer signs in) and unsuspends, both repeatable', async () => {
       const address = addr('pedro.ramirez');
-      await p.create({ address, tipo: 'servicio', holder: worker(6, 'Pedro'), password: 'Servicio.2026!', changeAtNextLogin: false });
+      await p.create({
+        address,
+        tipo: 'servicio',
+        holder: worker(6, 'Pedro'),
+        password: 'Servicio.2026!',
+        changeAtNextLogin: false,
+      });
       await p.suspend(address);
       await p.suspend(address);
       expect(await h.canSignIn(address, 'Servicio.2026!')).toBe(false);
@@ -177,7 +231,13 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
 
     it('reassigns: the new holder is recorded, the previous holder loses access, the id stays', async () => {
       const address = addr('becas');
-      const before = await p.create({ address, tipo: 'servicio', holder: worker(7, 'Sofía'), password: 'DeSofia.2026!', changeAtNextLogin: false });
+      const before = await p.create({
+        address,
+        tipo: 'servicio',
+        holder: worker(7, 'Sofía'),
+        password: 'DeSofia.2026!',
+        changeAtNextLogin: false,
+      });
       const next = worker(8, 'Carlos');
       const after = await p.reassign(address, next, 'DeCarlos.2026!');
       expect(after.providerId).toBe(before.providerId);
@@ -192,8 +252,20 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
       const address = addr('direccion.primaria');
       const other = addr('ocupada');
       const renamed = addr('direccion.primaria.nueva');
-      const acc = await p.create({ address, tipo: 'funcion', holder: worker(9, 'Elena'), password: 'Funcion.2026!', changeAtNextLogin: false });
-      await p.create({ address: other, tipo: 'funcion', holder: worker(10, 'Raúl'), password: 'Otra.2026!', changeAtNextLogin: false });
+      const acc = await p.create({
+        address,
+        tipo: 'funcion',
+        holder: worker(9, 'Elena'),
+        password: 'Funcion.2026!',
+        changeAtNextLogin: false,
+      });
+      await p.create({
+        address: other,
+        tipo: 'funcion',
+        holder: worker(10, 'Raúl'),
+        password: 'Otra.2026!',
+        changeAtNextLogin: false,
+      });
       expect((await rejection(p.rename(address, other))).code).toBe('duplicate');
       const r = await p.rename(address, renamed);
       expect(r).toMatchObject({ address: renamed, providerId: acc.providerId });
@@ -223,13 +295,25 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
     it('refuses a holder without its key and an invalid address, permanently, creating nothing', async () => {
       const address = addr('sin.curp');
       const noCurp = await rejection(
-        p.create({ address, tipo: 'personal', holder: { ...JUAN, curp: undefined }, password: 'Valida.2026!', changeAtNextLogin: false }),
+        p.create({
+          address,
+          tipo: 'personal',
+          holder: { ...JUAN, curp: undefined },
+          password: 'Valida.2026!',
+          changeAtNextLogin: false,
+        }),
       );
       expect([noCurp.kind, noCurp.code]).toEqual(['permanent', 'invalid_request']);
       expect(noCurp.messageEs).toMatch(/CURP/);
       expect(await p.lookup(address)).toBeNull();
       const bad = await rejection(
-        p.create({ address: 'maría@colima.gob.mx', tipo: 'personal', holder: JUAN, password: 'Valida.2026!', changeAtNextLogin: false }),
+        p.create({
+          address: 'maría@colima.gob.mx',
+          tipo: 'personal',
+          holder: JUAN,
+          password: 'Valida.2026!',
+          changeAtNextLogin: false,
+        }),
       );
       expect([bad.kind, bad.code]).toEqual(['permanent', 'invalid_request']);
     });

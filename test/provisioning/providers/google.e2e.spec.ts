@@ -22,14 +22,21 @@ function testAuth() {
 }
 
 const providerFor = (s: GoogleDirectoryServer, extra: Partial<GoogleDirectoryOptions> = {}) =>
-  new GoogleDirectoryProvider({ auth: testAuth(), rootUrl: s.url, timeoutMs: 5000, fetchImplementation: fetch, ...extra });
+  new GoogleDirectoryProvider({
+    auth: testAuth(),
+    rootUrl: s.url,
+    timeoutMs: 5000,
+    fetchImplementation: fetch,
+    ...extra,
+  });
 
 describeDirectoryProvider('google (Directory API contract server)', async () => {
   const s = await startGoogleDirectoryServer({ accessToken: TOKEN });
   return {
     provider: providerFor(s),
     canSignIn: async (a, pw) => s.canSignIn(a, pw),
-    accountsForCurp: async (curp) => s.users().filter((u) => u.externalIds?.some((x) => x.customType === 'curp' && x.value === curp)).length,
+    accountsForCurp: async (curp) =>
+      s.users().filter((u) => u.externalIds?.some((x) => x.customType === 'curp' && x.value === curp)).length,
     close: () => s.close(),
   };
 });
@@ -60,7 +67,13 @@ describe('google adapter against the Directory API contract', () => {
 
   it('inserts with the documented body: holder in externalIds, forced change, OU by type, clear password, no hash', async () => {
     const a = addr('escuela');
-    const acc = await p.create({ address: a, tipo: 'centro_trabajo', holder: PRIMARIA, password: 'Escuela.2026!', changeAtNextLogin: true });
+    const acc = await p.create({
+      address: a,
+      tipo: 'centro_trabajo',
+      holder: PRIMARIA,
+      password: 'Escuela.2026!',
+      changeAtNextLogin: true,
+    });
     expect(s.requests).toHaveLength(1);
     const [r] = s.requests;
     expect([r.method, r.path, r.authorization]).toEqual(['POST', '/admin/directory/v1/users', `Bearer ${TOKEN}`]);
@@ -124,7 +137,10 @@ describe('google adapter against the Directory API contract', () => {
     await create(a);
     s.requests.length = 0;
     s.failNext({ method: 'PUT', status: 500 });
-    expect(await failure(p.setPassword(a, 'Nueva.2026!', { changeAtNextLogin: false }))).toMatchObject({ kind: 'transient', code: 'unavailable' });
+    expect(await failure(p.setPassword(a, 'Nueva.2026!', { changeAtNextLogin: false }))).toMatchObject({
+      kind: 'transient',
+      code: 'unavailable',
+    });
     s.failNext({ method: 'PUT', status: 502, html: true });
     expect(await failure(p.unsuspend(a))).toMatchObject({ kind: 'transient', code: 'unavailable' });
     expect(s.requests).toHaveLength(2);
@@ -211,7 +227,10 @@ describe('google production auth (service account with domain-wide delegation)',
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKey = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   let s: GoogleDirectoryServer;
-  beforeAll(async () => (s = await startGoogleDirectoryServer({ tokenPublicKey: keys.publicKey, accessToken: 'ya29.delegado' })));
+  beforeAll(
+    async () =>
+      (s = await startGoogleDirectoryServer({ tokenPublicKey: keys.publicKey, accessToken: 'ya29.delegado' })),
+  );
   afterAll(() => s?.close());
 
   /** The token URL is fixed in google-auth-library; only the test moves it to the contract server. */
@@ -226,10 +245,21 @@ describe('google production auth (service account with domain-wide delegation)',
   }
 
   it('signs an RS256 assertion for the admin subject and the directory scope, and uses the token it gets', async () => {
-    const jwt = googleServiceAccountAuth({ clientEmail: 'mci@proyecto.iam.gserviceaccount.com', privateKey, subject: 'admin@colima.gob.mx', fetchImplementation: fetch });
+    const jwt = googleServiceAccountAuth({
+      clientEmail: 'mci@proyecto.iam.gserviceaccount.com',
+      privateKey,
+      subject: 'admin@colima.gob.mx',
+      fetchImplementation: fetch,
+    });
     toFake(jwt);
     const p = new GoogleDirectoryProvider({ auth: jwt, rootUrl: s.url, fetchImplementation: fetch });
-    await p.create({ address: 'maria.nunez@colima.gob.mx', tipo: 'personal', holder: MARIA, password: 'Inicial.2026!', changeAtNextLogin: true });
+    await p.create({
+      address: 'maria.nunez@colima.gob.mx',
+      tipo: 'personal',
+      holder: MARIA,
+      password: 'Inicial.2026!',
+      changeAtNextLogin: true,
+    });
     expect(await p.lookup('maria.nunez@colima.gob.mx')).toMatchObject({ address: 'maria.nunez@colima.gob.mx' });
     expect(s.tokenClaims).toHaveLength(1);
     expect(s.tokenClaims[0]).toMatchObject({
@@ -242,10 +272,19 @@ describe('google production auth (service account with domain-wide delegation)',
   });
 
   it('a key the server does not accept is a permanent unauthorized error naming the delegation', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const jwt = googleServiceAccountAuth({ clientEmail: 'mci@proyecto.iam.gserviceaccount.com', privateKey: other, subject: 'admin@colima.gob.mx', fetchImplementation: fetch });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const jwt = googleServiceAccountAuth({
+      clientEmail: 'mci@proyecto.iam.gserviceaccount.com',
+      privateKey: other,
+      subject: 'admin@colima.gob.mx',
+      fetchImplementation: fetch,
+    });
     toFake(jwt);
-    const e = await failure(new GoogleDirectoryProvider({ auth: jwt, rootUrl: s.url, fetchImplementation: fetch }).lookup('x@colima.gob.mx'));
+    const e = await failure(
+      new GoogleDirectoryProvider({ auth: jwt, rootUrl: s.url, fetchImplementation: fetch }).lookup('x@colima.gob.mx'),
+    );
     expect([e.kind, e.code]).toEqual(['permanent', 'unauthorized']);
     expect(e.messageEs).toMatch(/delegación/);
   });

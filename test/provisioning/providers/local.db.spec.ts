@@ -16,7 +16,10 @@ async function localDirectory(): Promise<{ ds: DataSource; provider: LocalDirect
   });
   await ds.initialize();
   // Low argon2 cost: the suite hashes dozens of passwords on a shared 2-core machine.
-  return { ds, provider: new LocalDirectoryProvider(ds, { argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } }) };
+  return {
+    ds,
+    provider: new LocalDirectoryProvider(ds, { argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } }),
+  };
 }
 
 describeDirectoryProvider('local', async () => {
@@ -36,17 +39,34 @@ describe('local directory specifics', () => {
   afterAll(() => ds.destroy());
 
   it('stores only an argon2id hash, never the password', async () => {
-    await provider.create({ address: 'maria.nunez@colima.gob.mx', tipo: 'personal', holder: MARIA, password: 'Inicial.2026!', changeAtNextLogin: true });
+    await provider.create({
+      address: 'maria.nunez@colima.gob.mx',
+      tipo: 'personal',
+      holder: MARIA,
+      password: 'Inicial.2026!',
+      changeAtNextLogin: true,
+    });
     const rows: Record<string, unknown>[] = await ds.query('SELECT * FROM directorio_local');
     expect(rows).toHaveLength(1);
     expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
     expect(JSON.stringify(rows)).not.toContain('Inicial.2026!');
-    expect(rows[0]).toMatchObject({ address: 'maria.nunez@colima.gob.mx', holder_curp: MARIA.curp, must_change: 1, suspended: 0 });
+    expect(rows[0]).toMatchObject({
+      address: 'maria.nunez@colima.gob.mx',
+      holder_curp: MARIA.curp,
+      must_change: 1,
+      suspended: 0,
+    });
   });
 
   it('signs in as must_change until the holder changes the password, then ok', async () => {
     const a = 'rosa.forzada@colima.gob.mx';
-    await provider.create({ address: a, tipo: 'personal', holder: { ...MARIA, curp: 'MERR900101MCMNSS08' }, password: 'Temporal.2026!', changeAtNextLogin: true });
+    await provider.create({
+      address: a,
+      tipo: 'personal',
+      holder: { ...MARIA, curp: 'MERR900101MCMNSS08' },
+      password: 'Temporal.2026!',
+      changeAtNextLogin: true,
+    });
     expect(await provider.verifyPassword(a, 'Temporal.2026!')).toBe('must_change');
     expect(await provider.changeOwnPassword(a, 'Equivocada.1', 'Propia.2026!')).toBe(false);
     expect(await provider.changeOwnPassword(a, 'Temporal.2026!', 'Propia.2026!')).toBe(true);

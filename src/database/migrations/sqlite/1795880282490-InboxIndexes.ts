@@ -12,8 +12,12 @@ export class InboxIndexesSqlite1795880282490 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "idx_task_cct" ON "task" ("cct", "status", "candidate_role") `);
     await queryRunner.query(`CREATE INDEX "idx_task_curp" ON "task" ("curp", "status", "candidate_role") `);
     await queryRunner.query(`CREATE INDEX "idx_task_folio" ON "task" ("folio", "status", "candidate_role") `);
-    await queryRunner.query(`CREATE INDEX "idx_task_nivel_due" ON "task" ("status", "candidate_role", "nivel_clave", "due_at", "priority", "id") `);
-    await queryRunner.query(`CREATE INDEX "idx_task_role_due" ON "task" ("status", "candidate_role", "due_at", "priority", "id") `);
+    await queryRunner.query(
+      `CREATE INDEX "idx_task_nivel_due" ON "task" ("status", "candidate_role", "nivel_clave", "due_at", "priority", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "idx_task_role_due" ON "task" ("status", "candidate_role", "due_at", "priority", "id") `,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

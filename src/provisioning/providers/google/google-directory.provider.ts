@@ -44,7 +44,12 @@ export function googleServiceAccountAuth(opts: {
   subject: string;
   fetchImplementation?: typeof fetch;
 }) {
-  const jwt = new auth.JWT({ email: opts.clientEmail, key: opts.privateKey, scopes: [DIRECTORY_USER_SCOPE], subject: opts.subject });
+  const jwt = new auth.JWT({
+    email: opts.clientEmail,
+    key: opts.privateKey,
+    scopes: [DIRECTORY_USER_SCOPE],
+    subject: opts.subject,
+  });
   // The token request has its own retries (on 5xx); the queue already retries the whole operation.
   jwt.transporter.defaults = {
     ...jwt.transporter.defaults,
@@ -108,7 +113,12 @@ export class GoogleDirectoryProvider implements DirectoryProvider {
     if (!existing || existing.primaryEmail?.toLowerCase() !== address || !sameHolder(this.holderOf(existing), holder)) {
       throw duplicateError(address, this.name);
     }
-    const updated = await this.update(address, { password: req.password, changePasswordAtNextLogin: req.changeAtNextLogin }, 'create', secrets);
+    const updated = await this.update(
+      address,
+      { password: req.password, changePasswordAtNextLogin: req.changeAtNextLogin },
+      'create',
+      secrets,
+    );
     return this.toAccount(updated);
   }
 
@@ -155,7 +165,13 @@ export class GoogleDirectoryProvider implements DirectoryProvider {
     if (current.primaryEmail?.toLowerCase() === to) return this.toAccount(current);
     const target = await this.get(to, 'rename', []);
     if (target && target.id !== current.id) throw duplicateError(to, this.name);
-    const user = await this.update(current.id ?? from, { primaryEmail: to }, 'rename', [], (u) => u.primaryEmail?.toLowerCase() === to);
+    const user = await this.update(
+      current.id ?? from,
+      { primaryEmail: to },
+      'rename',
+      [],
+      (u) => u.primaryEmail?.toLowerCase() === to,
+    );
     return this.toAccount(user);
   }
 
@@ -189,7 +205,13 @@ export class GoogleDirectoryProvider implements DirectoryProvider {
    * try whose answer was lost): read the user back; if `done` says so, that is success; otherwise try once more.
    * A password cannot be read back, so for it the second try is the check.
    */
-  private async update(userKey: string, requestBody: User, op: string, secrets: string[], done?: (u: User) => boolean): Promise<User> {
+  private async update(
+    userKey: string,
+    requestBody: User,
+    op: string,
+    secrets: string[],
+    done?: (u: User) => boolean,
+  ): Promise<User> {
     for (let attempt = 0; ; attempt++) {
       try {
         return (await this.dir.users.update({ userKey, requestBody })).data;
@@ -200,9 +222,13 @@ export class GoogleDirectoryProvider implements DirectoryProvider {
         const now = await this.get(userKey, op, secrets);
         if (!now) throw unknownAccountError(userKey, this.name);
         if (done?.(now)) return now;
-        if (requestBody.primaryEmail && googleReason(e) === 'duplicate') throw duplicateError(requestBody.primaryEmail, this.name);
+        if (requestBody.primaryEmail && googleReason(e) === 'duplicate')
+          throw duplicateError(requestBody.primaryEmail, this.name);
         if (attempt >= 1) {
-          throw new ProviderError('transient', 'conflict', { detail: `${op}: HTTP 409 ${googleReason(e) ?? ''} twice`, provider: this.name });
+          throw new ProviderError('transient', 'conflict', {
+            detail: `${op}: HTTP 409 ${googleReason(e) ?? ''} twice`,
+            provider: this.name,
+          });
         }
       }
     }
@@ -218,13 +244,17 @@ export class GoogleDirectoryProvider implements DirectoryProvider {
 
   private holderOf(u: User): { curp?: string; cct?: string } {
     const ids = (Array.isArray(u.externalIds) ? u.externalIds : []) as ExternalId[];
-    const value = (t: string): string | undefined => ids.find((x) => x.type === 'custom' && x.customType === t)?.value ?? undefined;
+    const value = (t: string): string | undefined =>
+      ids.find((x) => x.type === 'custom' && x.customType === t)?.value ?? undefined;
     return { curp: value('curp'), cct: value('cct') };
   }
 
   private toAccount(u: User): DirectoryAccount {
     if (!u.id || !u.primaryEmail) {
-      throw new ProviderError('transient', 'unavailable', { detail: 'Directory API answer without id or primaryEmail', provider: this.name });
+      throw new ProviderError('transient', 'unavailable', {
+        detail: 'Directory API answer without id or primaryEmail',
+        provider: this.name,
+      });
     }
     return {
       address: u.primaryEmail.toLowerCase(),

@@ -39,14 +39,27 @@ describe('fromGoogleError', () => {
   });
 
   it('a token endpoint 5xx is transient, a token refusal is a permanent configuration problem', () => {
-    const token = (status: number) => ({ status, config: {}, response: { status, headers: new Headers(), data: { error: 'unauthorized_client', error_description: 'Client is unauthorized' } } });
+    const token = (status: number) => ({
+      status,
+      config: {},
+      response: {
+        status,
+        headers: new Headers(),
+        data: { error: 'unauthorized_client', error_description: 'Client is unauthorized' },
+      },
+    });
     expect(fromGoogleError(token(503), ctx)).toMatchObject({ kind: 'transient', code: 'unavailable' });
     expect(fromGoogleError(token(401), ctx)).toMatchObject({ kind: 'permanent', code: 'unauthorized' });
   });
 
   it('an error raised before any request (missing parameter, no refresh token) is permanent', () => {
-    expect(fromGoogleError(new Error('No refresh token is set.'), ctx)).toMatchObject({ kind: 'permanent', code: 'rejected' });
-    expect(fromGoogleError(Object.assign(new Error('x'), { code: 'ECONNRESET' }), ctx)).toMatchObject({ kind: 'transient' });
+    expect(fromGoogleError(new Error('No refresh token is set.'), ctx)).toMatchObject({
+      kind: 'permanent',
+      code: 'rejected',
+    });
+    expect(fromGoogleError(Object.assign(new Error('x'), { code: 'ECONNRESET' }), ctx)).toMatchObject({
+      kind: 'transient',
+    });
   });
 });
 

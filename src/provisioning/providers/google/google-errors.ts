@@ -57,13 +57,20 @@ const RATE_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quo
 const NETWORK_CODES = /^(E[A-Z_]+|ECONNRESET|ETIMEDOUT|ABORT_ERR)$/;
 
 /** Classifies a Directory API failure for the queue (recipes/google-directory.md §5). */
-export function fromGoogleError(e: unknown, ctx: { op: string; address: string; secrets: readonly string[] }): ProviderError {
+export function fromGoogleError(
+  e: unknown,
+  ctx: { op: string; address: string; secrets: readonly string[] },
+): ProviderError {
   if (e instanceof ProviderError) return e;
   const status = googleStatus(e);
   const reason = googleReason(e);
   const data = body(e);
   const apiMessage =
-    typeof data?.error === 'object' ? data.error.message : typeof data?.error === 'string' ? `${data.error}: ${data.error_description ?? ''}` : undefined;
+    typeof data?.error === 'object'
+      ? data.error.message
+      : typeof data?.error === 'string'
+        ? `${data.error}: ${data.error_description ?? ''}`
+        : undefined;
   const m = asGaxios(e).message;
   const rawMessage = apiMessage ?? (typeof m === 'string' ? m : '');
   const code = asGaxios(e).code;
@@ -79,7 +86,8 @@ export function fromGoogleError(e: unknown, ctx: { op: string; address: string; 
     // A request that got no answer at all (refused, reset, DNS, timeout; a GaxiosError carries its `config`): the
     // directory may be fine in a minute. Anything else failed before sending (a bug or a setup problem).
     const sent = typeof e === 'object' && e !== null && 'config' in e;
-    if (sent || (typeof code === 'string' && NETWORK_CODES.test(code))) return new ProviderError('transient', 'unavailable', p);
+    if (sent || (typeof code === 'string' && NETWORK_CODES.test(code)))
+      return new ProviderError('transient', 'unavailable', p);
     return new ProviderError('permanent', 'rejected', p);
   }
   // The OAuth token endpoint answers {error: 'invalid_grant' | 'unauthorized_client', ...}: a configuration problem.

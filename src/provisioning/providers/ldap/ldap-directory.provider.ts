@@ -107,7 +107,11 @@ export class LdapDirectoryProvider implements DirectoryProvider {
         throw duplicateError(address, this.name);
       }
       const created = await this.find(c, address);
-      if (!created) throw new ProviderError('transient', 'unavailable', { detail: 'entry not found after add', provider: this.name });
+      if (!created)
+        throw new ProviderError('transient', 'unavailable', {
+          detail: 'entry not found after add',
+          provider: this.name,
+        });
       return this.toAccount(created);
     });
   }
@@ -130,7 +134,9 @@ export class LdapDirectoryProvider implements DirectoryProvider {
     const h = validateHolder(holder, this.name);
     return this.session('reassign', true, async (c) => {
       const e = await this.mustFind(c, a);
-      const holderChanges = Object.entries(this.holderAttributes(h)).map(([type, v]) => replace(type, v === undefined ? [] : [v]));
+      const holderChanges = Object.entries(this.holderAttributes(h)).map(([type, v]) =>
+        replace(type, v === undefined ? [] : [v]),
+      );
       // One modify: the new holder never sees the old password, the old holder never the new attributes.
       await c.modify(e.dn, [...holderChanges, ...this.passwordChanges(newPassword, opts.changeAtNextLogin ?? true)]);
       return this.toAccount(await this.mustFind(c, a));
@@ -292,7 +298,8 @@ export class LdapDirectoryProvider implements DirectoryProvider {
       } catch (e) {
         if (code(e) === 49) {
           throw new ProviderError('permanent', 'unauthorized', {
-            messageEs: 'El directorio LDAP rechazó la cuenta de servicio del sistema; revise LDAP_BIND_DN y su contraseña.',
+            messageEs:
+              'El directorio LDAP rechazó la cuenta de servicio del sistema; revise LDAP_BIND_DN y su contraseña.',
             detail: 'bind 49',
             provider: this.name,
           });
@@ -318,7 +325,8 @@ export class LdapDirectoryProvider implements DirectoryProvider {
     if (rc === 32) return new ProviderError('permanent', 'unknown_account', p);
     if (rc === 50 || rc === 8 || rc === 13) return new ProviderError('permanent', 'unauthorized', p);
     if (rc === 19 && changesPassword) return new ProviderError('permanent', 'invalid_password', p);
-    if ([16, 17, 18, 19, 20, 21, 34, 64, 65, 67, 69].includes(rc)) return new ProviderError('permanent', 'invalid_request', p);
+    if ([16, 17, 18, 19, 20, 21, 34, 64, 65, 67, 69].includes(rc))
+      return new ProviderError('permanent', 'invalid_request', p);
     return new ProviderError('permanent', 'rejected', p);
   }
 }

@@ -160,7 +160,11 @@ export class LocalDirectoryProvider implements DirectoryProvider {
     return true;
   }
 
-  private async update(address: string, secrets: string[], change: (row: DirectorioLocal) => void): Promise<DirectoryAccount> {
+  private async update(
+    address: string,
+    secrets: string[],
+    change: (row: DirectorioLocal) => void,
+  ): Promise<DirectoryAccount> {
     const a = normalizeAddress(address, this.name);
     try {
       return await inTransaction(this.dataSource, async (m: EntityManager) => {
@@ -185,10 +189,9 @@ export class LocalDirectoryProvider implements DirectoryProvider {
     return (this.dummyHash ??= this.hash(randomUUID()));
   }
 
-  private holderColumns(h: Holder): Pick<
-    DirectorioLocal,
-    'holderKind' | 'holderCurp' | 'holderCct' | 'givenName' | 'familyName' | 'displayName'
-  > {
+  private holderColumns(
+    h: Holder,
+  ): Pick<DirectorioLocal, 'holderKind' | 'holderCurp' | 'holderCct' | 'givenName' | 'familyName' | 'displayName'> {
     return {
       holderKind: h.kind,
       holderCurp: h.curp ?? null,
