@@ -1,20 +1,7 @@
+import { MESES } from '../common/meses';
+
 /** Mexico City has had no daylight saving since 2022 (and Colima follows it): one fixed zone for every letter. */
 export const LETTER_TIME_ZONE = 'America/Mexico_City';
-
-const MESES = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-] as const;
 
 interface LocalParts {
   year: number;

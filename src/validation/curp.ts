@@ -1,3 +1,4 @@
+import { MESES } from '../common/meses';
 /**
  * CURP (Clave Única de Registro de Población) as RENAPO defines it in the Instructivo Normativo
  * (DOF 18/10/2021): structure, birth date, sex, state of birth and the check digit.
@@ -78,21 +79,6 @@ function daysInMonth(year: number, month: number): number {
   return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
 }
 
-const MONTHS = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-];
-
 /**
  * Why the text is not a valid CURP, in Spanish, naming the position that fails; null when it is valid.
  * Expects the CURP already in capitals (see normalizeCurp): a lower-case CURP is reported, not fixed.
@@ -128,7 +114,7 @@ export function curpProblem(s: string): string | null {
     return `La fecha de nacimiento de la CURP tiene el mes ${datePart.slice(2, 4)}, que no existe (caracteres 7 y 8).`;
   }
   if (day < 1 || day > daysInMonth(year, month)) {
-    return `La fecha de nacimiento de la CURP no existe: ${day} de ${MONTHS[month - 1]} de ${year} (caracteres 5 a 10; el carácter 17 «${differentiator}» indica el siglo).`;
+    return `La fecha de nacimiento de la CURP no existe: ${day} de ${MESES[month - 1]} de ${year} (caracteres 5 a 10; el carácter 17 «${differentiator}» indica el siglo).`;
   }
   if (!/^[HMX]$/.test(s[10])) {
     return `El carácter 11 de la CURP (sexo) debe ser H, M o X; tiene «${s[10]}».`;
