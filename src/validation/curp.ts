@@ -1,4 +1,5 @@
 import { MESES } from '../common/meses';
+
 /**
  * CURP (Clave Única de Registro de Población) as RENAPO defines it in the Instructivo Normativo
  * (DOF 18/10/2021): structure, birth date, sex, state of birth and the check digit.
