@@ -1,13 +1,11 @@
 import { PROCEDURES, type ProcedureDefinition } from '../../machines';
-import type { Actor } from '../../src/auth/actor';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService } from '../../src/engine/engine.service';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { IdleCaseExpiry } from '../../src/engine/idle-expiry';
-import { addWorker } from '../support/pipeline';
+import { addWorker, asWorker } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
 
-const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
 const identify = (w: { curp: string; nombre: string }) => ({
   startEvent: { curp: w.curp, found: true, active: true, hasAlternateEmail: true, nombre: w.nombre, cuentaId: null },
 });

@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import request from 'supertest';
-import type { Actor } from '../../src/auth/actor';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { HealthService } from '../../src/health/health.service';
 import { type DirectoryAccount, ProviderError } from '../../src/provisioning/providers/directory-provider';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
-import { addWorker, buildPipeline } from '../support/pipeline';
+import { addWorker, buildPipeline, confirmPersonalAlta } from '../support/pipeline';
 import { createTestApp } from '../support/test-app';
 import { createTestDb, type TestDb } from '../support/test-db';
-
-const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
 
 /** A directory that refuses every new account for good (e.g. the address is taken by hand meanwhile). */
 class RefusingDirectory extends LocalDirectoryProvider {
@@ -41,22 +38,7 @@ describe('a job that fails for good is not silent', () => {
     const error = jest.spyOn(Logger.prototype, 'error');
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const w = await addWorker(db.dataSource);
-    const c = await p.engine.start(
-      'personal-alta',
-      asWorker(w.curp),
-      {},
-      {
-        startEvent: {
-          curp: w.curp,
-          found: true,
-          active: true,
-          hasAlternateEmail: true,
-          nombre: w.nombre,
-          cuentaId: null,
-        },
-      },
-    );
-    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    const c = await confirmPersonalAlta(p.engine, w);
     await p.drain();
 
     const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: c.caseId });

@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
-import type { Actor } from '../../src/auth/actor';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { SendCredentialsProcessor } from '../../src/provisioning/notification.processors';
 import type { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
-import { addWorker, buildPipeline } from '../support/pipeline';
+import { addWorker, buildPipeline, confirmPersonalAlta } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
 import { parseMessage } from './support/mime';
 
@@ -14,7 +13,6 @@ import { parseMessage } from './support/mime';
  * its own. A retry of a job whose mail was already accepted — the attempt died before reporting to its case — must
  * neither change the password nor mail another one: the holder keeps the one message that works.
  */
-const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
 
 describe('temporary password mail: once per job, not once per attempt', () => {
   let db: TestDb;
@@ -33,22 +31,7 @@ describe('temporary password mail: once per job, not once per attempt', () => {
 
   it('a retried sendCredentials after the mail was sent keeps the mailed password and sends nothing', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Rocío', primerApellido: 'Zamora' });
-    const c = await p.engine.start(
-      'personal-alta',
-      asWorker(w.curp),
-      {},
-      {
-        startEvent: {
-          curp: w.curp,
-          found: true,
-          active: true,
-          hasAlternateEmail: true,
-          nombre: w.nombre,
-          cuentaId: null,
-        },
-      },
-    );
-    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    const c = await confirmPersonalAlta(p.engine, w);
     await p.drain();
 
     const cuenta = await db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp });

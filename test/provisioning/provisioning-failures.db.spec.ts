@@ -7,10 +7,9 @@ import type { Actor } from '../../src/auth/actor';
 import type { CreateAccountRequest, DirectoryAccount } from '../../src/provisioning/providers/directory-provider';
 import { ProviderError } from '../../src/provisioning/providers/directory-provider';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
-import { addWorker, buildPipeline } from '../support/pipeline';
+import { addWorker, buildPipeline, confirmPersonalAlta } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
 
-const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
 const sj: Actor = { id: 'u-sj', role: 'subjefatura' };
 
 /** The real local directory, with failures queued in front of `create` — how a remote directory misbehaves. */
@@ -42,22 +41,7 @@ describe('provisioning failures: retries with backoff, incidents the Subjefatura
 
   async function confirmedCase() {
     const w = await addWorker(db.dataSource);
-    const c = await p.engine.start(
-      'personal-alta',
-      asWorker(w.curp),
-      {},
-      {
-        startEvent: {
-          curp: w.curp,
-          found: true,
-          active: true,
-          hasAlternateEmail: true,
-          nombre: w.nombre,
-          cuentaId: null,
-        },
-      },
-    );
-    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    const c = await confirmPersonalAlta(p.engine, w);
     return c.caseId;
   }
 

@@ -4,16 +4,13 @@ import { join } from 'node:path';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta, CuentaHistorial } from '../../src/catalog/entities/cuenta.entity';
 import type { TipoCuenta } from '../../src/catalog/cuenta-tipos';
-import type { Actor } from '../../src/auth/actor';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { ProvisionProcessor } from '../../src/provisioning/provision.processor';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
 import { In } from 'typeorm';
-import { addWorker, buildPipeline } from '../support/pipeline';
+import { addWorker, asWorker, buildPipeline, confirmPersonalAlta } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
-
-const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
 
 describe('provisioning pipeline: outbox → queue → directory → mail → case', () => {
   let db: TestDb;
@@ -91,22 +88,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
 
   it('a replayed create (crash after the directory answered) ends with exactly one account', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Luis', primerApellido: 'Ramírez' });
-    const c = await p.engine.start(
-      'personal-alta',
-      asWorker(w.curp),
-      {},
-      {
-        startEvent: {
-          curp: w.curp,
-          found: true,
-          active: true,
-          hasAlternateEmail: true,
-          nombre: w.nombre,
-          cuentaId: null,
-        },
-      },
-    );
-    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    const c = await confirmPersonalAlta(p.engine, w);
     const cmd = await db.dataSource
       .getRepository(OutboxCommand)
       .findOneByOrFail({ caseId: c.caseId, type: 'provision' });
@@ -123,22 +105,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
 
   it('a worker with the same name gets the next address; one without alternate e-mail ends with instructions', async () => {
     const w = await addWorker(db.dataSource, { nombre: 'Ana Sofía', primerApellido: 'Peña' });
-    const c = await p.engine.start(
-      'personal-alta',
-      asWorker(w.curp),
-      {},
-      {
-        startEvent: {
-          curp: w.curp,
-          found: true,
-          active: true,
-          hasAlternateEmail: true,
-          nombre: w.nombre,
-          cuentaId: null,
-        },
-      },
-    );
-    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    await confirmPersonalAlta(p.engine, w);
     await p.drain();
     expect((await db.dataSource.getRepository(Cuenta).findOneByOrFail({ titularCurp: w.curp })).direccion).toBe(
       'ana.penao@colima.gob.mx',
@@ -194,22 +161,7 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       ];
       const cases = [];
       for (const w of people) {
-        const c = await p.engine.start(
-          'personal-alta',
-          asWorker(w.curp),
-          {},
-          {
-            startEvent: {
-              curp: w.curp,
-              found: true,
-              active: true,
-              hasAlternateEmail: true,
-              nombre: w.nombre,
-              cuentaId: null,
-            },
-          },
-        );
-        await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+        const c = await confirmPersonalAlta(p.engine, w);
         cases.push(c.caseId);
       }
       await p.drain(); // the in-process queue runs both provision jobs at once (concurrency 2)

@@ -1,4 +1,3 @@
-import type { Actor } from '../../src/auth/actor';
 import { Cuenta, CuentaHistorial } from '../../src/catalog/entities/cuenta.entity';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Movement } from '../../src/engine/entities/movement.entity';
@@ -7,7 +6,7 @@ import { InProcessDriver } from '../../src/queue/in-process.driver';
 import { type CommandProcessor, EffectProcessors, TransientError } from '../../src/engine/effects/effect-processor';
 import { JobRunner } from '../../src/engine/effects/job-runner.service';
 import { OutboxRelay } from '../../src/engine/effects/outbox-relay.service';
-import { addWorker, buildPipeline } from '../support/pipeline';
+import { addWorker, buildPipeline, confirmPersonalAlta } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
 
 /**
@@ -17,7 +16,6 @@ import { createTestDb, type TestDb } from '../support/test-db';
  * one (local directory), held at its start until the test lets it go: a slow directory call.
  */
 
-const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -105,22 +103,7 @@ describe('exactly once: one execution of a command at a time, finished commands 
   /** A 5.1.1 case confirmed by its worker: its provision command waits in the outbox. */
   async function confirmedCase(): Promise<{ caseId: string; curp: string; cmd: OutboxCommand }> {
     const w = await addWorker(db.dataSource);
-    const c = await p.engine.start(
-      'personal-alta',
-      asWorker(w.curp),
-      {},
-      {
-        startEvent: {
-          curp: w.curp,
-          found: true,
-          active: true,
-          hasAlternateEmail: true,
-          nombre: w.nombre,
-          cuentaId: null,
-        },
-      },
-    );
-    await p.engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+    const c = await confirmPersonalAlta(p.engine, w);
     const cmd = await db.dataSource
       .getRepository(OutboxCommand)
       .findOneByOrFail({ caseId: c.caseId, type: 'provision' });

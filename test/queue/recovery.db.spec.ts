@@ -1,11 +1,8 @@
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
-import type { Actor } from '../../src/auth/actor';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
-import { addWorker, buildPipeline } from '../support/pipeline';
+import { addWorker, asWorker, buildPipeline } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
-
-const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
 
 describe('recovery: lost jobs and abandoned self-service', () => {
   let db: TestDb;

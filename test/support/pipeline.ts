@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import type { Actor } from '../../src/auth/actor';
 import { PROCEDURES } from '../../machines';
 import { CatalogEventFacts } from '../../src/catalog/catalog-event-facts';
 import { SignInLimits } from '../../src/auth/sign-in-limits';
@@ -146,4 +147,31 @@ export async function addWorker(ds: DataSource, extra: Partial<Trabajador> = {})
   };
   await ds.getRepository(Trabajador).insert(t);
   return t;
+}
+
+/** The worker's own actor, as the self-service pages sign them in. */
+export const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
+
+/**
+ * 5.1.1 by self-service: the worker (found, active, with an alternate e-mail) starts the alta of their personal account and
+ * confirms it, which leaves the provision command in the outbox.
+ */
+export async function confirmPersonalAlta(engine: EngineService, w: Trabajador): Promise<{ caseId: string }> {
+  const c = await engine.start(
+    'personal-alta',
+    asWorker(w.curp),
+    {},
+    {
+      startEvent: {
+        curp: w.curp,
+        found: true,
+        active: true,
+        hasAlternateEmail: true,
+        nombre: w.nombre,
+        cuentaId: null,
+      },
+    },
+  );
+  await engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+  return c;
 }
