@@ -35,7 +35,7 @@ export class AppModule {
         DatabaseModule.forRoot(ENTITIES),
         HealthModule,
         AuthModule,
-        EngineModule.forRoot(procedures),
+        EngineModule.forRoot(procedures, signer),
         DiagramModule,
         ProvisioningModule,
         OficiosModule.forRoot(signer),

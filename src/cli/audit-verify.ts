@@ -1,27 +1,93 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { DomainError } from '../common/domain-error';
 import { loadConfig } from '../config/config';
 import { dataSourceOptions } from '../entities';
 import { verifyMovementLog } from '../engine/audit';
+import { parseHeads, type SignedTreeHead } from '../engine/transparency/tree-head';
+import { loadPdfSigner } from '../oficios/pdf-signer.provider';
 
-// npm run audit:verify — recomputes the hash chain of every movement; exit 1 and a list when anything was tampered with.
+const USAGE = 'Uso: npm run audit:verify -- [--desde CABEZAS.json]... [--certificado CERT.pem|.cer]...';
+
+function readFileOrExplain(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new DomainError('ARCHIVO_ILEGIBLE', `No se pudo leer ${what} ${path}: ${(e as Error).message}`, 422);
+  }
+}
+
+/** A certificate file as PEM or DER, back to DER. */
+function certificateDer(path: string): Buffer {
+  try {
+    return new X509Certificate(readFileOrExplain(path, 'el certificado')).raw;
+  } catch (e) {
+    if (e instanceof DomainError) throw e;
+    throw new DomainError('CERTIFICADO_ILEGIBLE', `${path} no es un certificado X.509 (PEM o DER).`, 422);
+  }
+}
+
+function parseArgs(argv: string[]): { external: SignedTreeHead[]; certificates: Buffer[] } {
+  const external: SignedTreeHead[] = [];
+  const certificates: Buffer[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = inline ?? argv[++i];
+    if (value === undefined || !['--desde', '--certificado'].includes(flag))
+      throw new DomainError('USO', `Opción «${argv[i] ?? flag}» no reconocida. ${USAGE}`, 400);
+    if (flag === '--desde')
+      external.push(...parseHeads(readFileOrExplain(value, 'las cabezas').toString('utf8'), value));
+    else certificates.push(certificateDer(value));
+  }
+  return { external, certificates };
+}
+
+// npm run audit:verify — every case's chain, the Merkle tree against every signed head, and the heads an auditor kept
+// (--desde); exit 1 and a list when anything was tampered with, 2 when it could not verify at all.
 async function main(): Promise<void> {
-  const ds = new DataSource(dataSourceOptions(loadConfig()));
+  const args = parseArgs(process.argv.slice(2));
+  const config = loadConfig();
+  const trusted = [loadPdfSigner(config).certificateDer, ...args.certificates];
+  const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   const tty = process.stderr.isTTY;
-  const { checked, problems } = await verifyMovementLog(ds, (n) => {
-    if (tty) process.stderr.write(`\rVerificando movimientos… ${n.toLocaleString('es-MX')}`);
-  });
-  if (tty) process.stderr.write('\n');
-  await ds.destroy();
-  if (problems.length === 0) {
-    console.log(`Bitácora íntegra: ${checked.toLocaleString('es-MX')} movimientos verificados, ninguno alterado.`);
-    return;
+  try {
+    const r = await verifyMovementLog(ds, {
+      trusted,
+      external: args.external,
+      onProgress: (n, phase) => {
+        if (tty)
+          process.stderr.write(
+            `\r${phase === 'cadenas' ? 'Verificando cadenas' : 'Recalculando el árbol'}… ${n.toLocaleString('es-MX')}   `,
+          );
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    const fmt = (n: number): string => n.toLocaleString('es-MX');
+    if (r.problems.length === 0) {
+      console.log(
+        `Bitácora íntegra: ${fmt(r.checked)} movimientos verificados, ninguno alterado; ` +
+          `árbol de ${fmt(r.treeSize)} hojas coincide con ${fmt(r.heads)} cabeza(s) firmada(s)` +
+          (args.external.length ? `, ${fmt(args.external.length)} de ellas externa(s)` : '') +
+          (r.pending
+            ? `; ${fmt(r.pending)} movimiento(s) por integrar (el secuenciador los integra en segundos)`
+            : '') +
+          '.',
+      );
+      return;
+    }
+    console.log(`¡Bitácora alterada! ${r.problems.length} problema(s) en ${fmt(r.checked)} movimientos:`);
+    for (const p of r.problems)
+      console.log(
+        `  ${p.seq ? `${p.problema === 'cabeza' || p.problema === 'externa' || p.problema === 'firma' ? 'cabeza' : 'movimiento'} ${p.seq}` : 'bitácora'}: ${p.problema} — ${p.detalle}`,
+      );
+    console.log('Conserve una copia de la base de datos tal como está y avise a la Subjefatura de Sistemas.');
+    process.exitCode = 1;
+  } finally {
+    await ds.destroy();
   }
-  console.log(`¡Bitácora alterada! ${problems.length} problema(s) en ${checked.toLocaleString('es-MX')} movimientos:`);
-  for (const p of problems) console.log(`  movimiento ${p.seq}: ${p.problema} — ${p.detalle}`);
-  console.log('Conserve una copia de la base de datos tal como está y avise a la Subjefatura de Sistemas.');
-  process.exitCode = 1;
 }
 
 // Exit 2: the log could not be read at all (not a verdict on it). A DomainError already says what to do.

@@ -42,6 +42,8 @@ export interface AppConfig {
   relayIntervalMs: number;
   /** How often each process runs recovery (lost jobs, dead executions' commands, abandoned self-service). */
   recoveryIntervalMs: number;
+  /** Where every signed head of the movement log is also written, for another machine to collect (unset: nowhere). */
+  auditHeadsDir?: string;
   /** Redis key prefix of the queues (several installations, or test runs, can share one Redis). */
   queuePrefix: string;
   /** First retry delay of a transient failure; it doubles each attempt (with jitter), up to 10 minutes. */
@@ -252,6 +254,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),
     recoveryIntervalMs: int(env, 'RECOVERY_INTERVAL_MS', 60_000, 1_000, 3_600_000),
+    auditHeadsDir:
+      str(env, 'AUDIT_HEADS_DIR') === undefined ? undefined : resolve(str(env, 'AUDIT_HEADS_DIR') as string),
     queuePrefix: str(env, 'QUEUE_PREFIX') ?? 'mci',
     retryBaseMs: int(env, 'RETRY_BASE_MS', 2_000, 10, 600_000),
     queueStalledMs: int(env, 'QUEUE_STALLED_MS', 30_000, 500, 600_000),

@@ -14,6 +14,12 @@ import { EngineService } from './engine.service';
 import { IdleCaseExpiry } from './idle-expiry';
 import { InboxService } from './inbox.service';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS } from './procedure-registry';
+import { DirectoryHeadExport } from './transparency/head-export';
+import { Sequencer } from './transparency/sequencer';
+import { TransparencyController } from './transparency/transparency.controller';
+import { HEAD_EXPORT, TransparencyLog } from './transparency/transparency-log';
+import { HEAD_SIGNER, type HeadSigner } from './transparency/tree-head';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 
 /**
  * The procedure engine and its side effects: the outbox it writes with each transition, relayed to the queues
@@ -26,13 +32,14 @@ export class EngineModule implements OnApplicationBootstrap {
     private readonly calendar: CalendarService,
   ) {}
 
-  static forRoot(definitions: EngineProcedure[]): DynamicModule {
+  /** `signer`: the institution's signing certificate, which also signs the movement log's tree heads. */
+  static forRoot(definitions: EngineProcedure[], signer: HeadSigner): DynamicModule {
     return {
       module: EngineModule,
       global: true,
       // MailModule: the task reminders' mail.
       imports: [DiscoveryModule, MailModule],
-      controllers: [EngineController],
+      controllers: [EngineController, TransparencyController],
       providers: [
         { provide: PROCEDURE_DEFINITIONS, useValue: definitions },
         CalendarService,
@@ -46,8 +53,25 @@ export class EngineModule implements OnApplicationBootstrap {
         OutboxRelay,
         EffectQueues,
         TaskReminderProcessor,
+        { provide: HEAD_SIGNER, useValue: signer },
+        {
+          provide: HEAD_EXPORT,
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => (c.auditHeadsDir ? new DirectoryHeadExport(c.auditHeadsDir) : null),
+        },
+        TransparencyLog,
+        Sequencer,
       ],
-      exports: [EngineService, InboxService, CaseQueryService, CalendarService, CaseRecords, JobRunner, OutboxRelay],
+      exports: [
+        EngineService,
+        InboxService,
+        CaseQueryService,
+        CalendarService,
+        CaseRecords,
+        JobRunner,
+        OutboxRelay,
+        TransparencyLog,
+      ],
     };
   }
 

@@ -26,12 +26,12 @@ import { CalendarService } from './calendar.service';
 import { EVENT_FACTS, type EventFacts } from './event-facts';
 import { assertPayload, isSystemEvent } from './event-payloads';
 import { ProcedureCase } from './entities/case.entity';
-import { Movement, MovementHead } from './entities/movement.entity';
+import { Movement } from './entities/movement.entity';
 import { OutboxCommand } from './entities/outbox.entity';
 import { ProcedureVersion } from './entities/procedure-version.entity';
 import { Task } from './entities/task.entity';
 import { StaffUsersService } from '../auth/staff-users.service';
-import { movementHash } from './movement-chain';
+import { GENESIS_HASH, movementHash } from './movement-chain';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS, ProcedureRegistry } from './procedure-registry';
 import { persistSnapshot, restoreSnapshot, stateString, stateValueOf, withoutSecrets } from './snapshot';
 
@@ -255,6 +255,8 @@ export class EngineService {
         status: 'activo',
         snapshot: persistSnapshot(def.machine, snap),
         version: 1,
+        movementCount: 0,
+        lastMovementHash: GENESIS_HASH,
         nivelClave: null,
         cct: null,
         curp: null,
@@ -267,9 +269,7 @@ export class EngineService {
       });
       this.copyCaseFields(row, snap, def.searchFields);
       this.applyStatus(row, snap, now);
-      await em.insert(ProcedureCase, row);
-      const seq = await this.appendMovement(
-        em,
+      const movement = this.chainMovement(
         row,
         actor,
         now,
@@ -277,8 +277,10 @@ export class EngineService {
         { type: 'INICIAR', ...input },
         this.stepsOf(def, snap, undefined, []),
       );
+      await em.insert(ProcedureCase, row);
+      await em.insert(Movement, movement);
       await this.syncTasks(em, def, row, snap, actor, now);
-      const commands = await this.writeCommands(em, row, seq, actions, now);
+      const commands = await this.writeCommands(em, row, actions, now);
       // The first act, and any the same person does at once (the Subdirección registering a paper oficio both sends
       // and receives it), all or nothing.
       const events = [
@@ -310,6 +312,38 @@ export class EngineService {
       return this.result(row, commands);
     };
     return opts.em ? apply(opts.em) : inTransaction(this.ds, apply);
+  }
+
+  /**
+   * An act on a case that changes none of its state (a document downloaded, a download refused): one more movement in
+   * the case's chain, guarded by a compare-and-set on the case's last hash instead of its version, so nobody's open
+   * form goes stale. Retried when another movement of the case got in first.
+   */
+  async recordAct(caseId: string, actor: Actor, event: EngineEvent, now = new Date()): Promise<void> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const recorded = await inTransaction(this.ds, async (em) => {
+        const row = await em.findOne(ProcedureCase, { where: { id: caseId } });
+        if (!row) throw notFound('El trámite');
+        const def = this.registry.get(row.procedureId, row.procedureVersion);
+        const prev = row.lastMovementHash;
+        const movement = this.chainMovement(row, actor, now, row.state, event, `${def.guideSection}:`);
+        const res = await em
+          .createQueryBuilder()
+          .update(ProcedureCase)
+          .set({ movementCount: row.movementCount, lastMovementHash: row.lastMovementHash, updatedAt: row.updatedAt })
+          .where('id = :id AND last_movement_hash = :prev', { id: caseId, prev })
+          .execute();
+        if (!res.affected) return false;
+        await em.insert(Movement, movement);
+        return true;
+      });
+      if (recorded) return;
+    }
+    throw new DomainError(
+      'MOVIMIENTO_NO_REGISTRADO',
+      'No se pudo registrar el movimiento porque el trámite cambia sin parar; intente de nuevo.',
+      409,
+    );
   }
 
   /** One transition inside the caller's transaction: authorise, transition, save with version check, record. */
@@ -369,6 +403,9 @@ export class EngineService {
     row.snapshot = persistSnapshot(def.machine, next);
     this.copyCaseFields(row, next, def.searchFields);
     this.applyStatus(row, next, now);
+    const fromVersion = row.version;
+    row.version += 1;
+    const movement = this.chainMovement(row, actor, now, fromState, event, pasos);
     const updated = await em
       .createQueryBuilder()
       .update(ProcedureCase)
@@ -384,16 +421,17 @@ export class EngineService {
         cuentaId: row.cuentaId,
         closedAt: row.closedAt,
         incidentMessage: row.incidentMessage,
-        version: row.version + 1,
+        version: row.version,
+        movementCount: row.movementCount,
+        lastMovementHash: row.lastMovementHash,
         updatedAt: now,
       })
-      .where('id = :id AND version = :v', { id: row.id, v: row.version })
+      .where('id = :id AND version = :v', { id: row.id, v: fromVersion })
       .execute();
-    if (!updated.affected) throw this.conflict(row);
-    row.version += 1;
-    const seq = await this.appendMovement(em, row, actor, now, fromState, event, pasos);
+    if (!updated.affected) throw this.conflict({ ...row, version: fromVersion });
+    await em.insert(Movement, movement);
     await this.syncTasks(em, def, row, next, actor, now);
-    const commands = await this.writeCommands(em, row, seq, actions, now);
+    const commands = await this.writeCommands(em, row, actions, now);
     // A finished snapshot takes no event, so a case concluded here has just ended.
     if (row.status === 'concluido') for (const hook of this.endHooks) await hook(em, { row, event, actor, now });
     return { next, commands };
@@ -449,24 +487,12 @@ export class EngineService {
           return;
         }
         const fromState = row.state;
+        const caseVersion = row.version;
         row.procedureVersion = target.version;
         row.state = stateString(next.value);
         row.snapshot = persistSnapshot(target.machine, next);
-        const res = await em.update(
-          ProcedureCase,
-          { id, version: row.version },
-          {
-            procedureVersion: row.procedureVersion,
-            state: row.state,
-            snapshot: row.snapshot,
-            version: row.version + 1,
-            updatedAt: now,
-          },
-        );
-        if (!res.affected) throw this.conflict(row);
         row.version += 1;
-        await this.appendMovement(
-          em,
+        const movement = this.chainMovement(
           row,
           actor,
           now,
@@ -474,6 +500,21 @@ export class EngineService {
           { type: 'MIGRAR_VERSION', deVersion: fromVersion, aVersion: target.version },
           `${target.guideSection}:`,
         );
+        const res = await em.update(
+          ProcedureCase,
+          { id, version: caseVersion },
+          {
+            procedureVersion: row.procedureVersion,
+            state: row.state,
+            snapshot: row.snapshot,
+            version: row.version,
+            movementCount: row.movementCount,
+            lastMovementHash: row.lastMovementHash,
+            updatedAt: now,
+          },
+        );
+        if (!res.affected) throw this.conflict({ ...row, version: caseVersion });
+        await em.insert(Movement, movement);
         await this.syncTasks(em, target, row, next, actor, now);
         migrated.push(id);
       });
@@ -662,23 +703,23 @@ export class EngineService {
     return `${def.guideSection}:${[...new Set(steps)].join(',')}`.slice(0, 120);
   }
 
-  private async appendMovement(
-    em: EntityManager,
+  /**
+   * The case's next movement, numbered after the case's last and linked to its hash; moves the case row's count and
+   * last hash, which the caller writes in the statement that already guards the case row. Nothing global is read or locked: the
+   * sequencer gives the movement its place in the transparency log after the commit.
+   */
+  private chainMovement(
     row: ProcedureCase,
     actor: Actor,
     now: Date,
     fromState: string,
     event: EngineEvent,
     pasos: string,
-  ): Promise<number> {
-    // The head row is the lock that orders every movement of every case (gap-free seq, one chain).
-    const q = em.createQueryBuilder(MovementHead, 'h').where('h.id = 1');
-    if (this.ds.options.type !== 'better-sqlite3') q.setLock('pessimistic_write'); // SQLite: transactions are queued
-    const head = await q.getOneOrFail();
+  ): Omit<Movement, 'seq'> {
     const { type, ...data } = event;
-    const m: Movement = {
-      seq: head.lastSeq + 1,
+    const m: Omit<Movement, 'seq'> = {
       caseId: row.id,
+      caseSeq: row.movementCount + 1,
       procedureId: row.procedureId,
       procedureVersion: row.procedureVersion,
       actorId: actor.id.slice(0, 60),
@@ -689,13 +730,14 @@ export class EngineService {
       eventType: type.slice(0, 60),
       data: JSON.stringify(withoutSecrets(data)),
       pasos,
-      prevHash: head.lastHash,
+      prevHash: row.lastMovementHash,
       hash: '',
+      leafIndex: null,
     };
     m.hash = movementHash(m.prevHash, m);
-    await em.insert(Movement, m);
-    await em.update(MovementHead, { id: 1 }, { lastSeq: m.seq, lastHash: m.hash });
-    return m.seq;
+    row.movementCount = m.caseSeq;
+    row.lastMovementHash = m.hash;
+    return m;
   }
 
   /** Opens a task for every active state that waits for a person; closes the tasks of states left behind. */
@@ -763,11 +805,13 @@ export class EngineService {
     );
   }
 
-  /** Declared effects → outbox rows. The key (case, movement, position) is stable, so nothing is written twice. */
+  /**
+   * Declared effects → outbox rows. The key (case, its movement number, position) is stable, so nothing is written
+   * twice; `#` sets it apart from the keys written before movements were numbered per case (case:globalSeq:i).
+   */
   private async writeCommands(
     em: EntityManager,
     row: ProcedureCase,
-    seq: number,
     actions: unknown[],
     now: Date,
   ): Promise<{ id: string; type: string }[]> {
@@ -785,7 +829,7 @@ export class EngineService {
         caseId: row.id,
         type: a.type as CommandType,
         payload: JSON.stringify(withoutSecrets(a.params ?? {})),
-        idempotencyKey: `${row.id}:${seq}:${i++}`,
+        idempotencyKey: `${row.id}#${row.movementCount}:${i++}`,
         status: 'pendiente',
         attempts: 0,
         availableAt: now,

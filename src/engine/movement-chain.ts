@@ -4,8 +4,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields of a movement that the hash covers, in a fixed order. */
 export interface ChainedFields {
-  seq: number;
   caseId: string;
+  caseSeq: number;
   procedureId: string;
   procedureVersion: number;
   actorId: string;
@@ -18,10 +18,12 @@ export interface ChainedFields {
   pasos: string;
 }
 
+/** sha256(prevHash + "\n" + canonical JSON of the covered fields): the link of a case's chain. */
 export function movementHash(prevHash: string, m: ChainedFields): string {
   const canonical = JSON.stringify([
-    m.seq,
+    'mci-movimiento-v2',
     m.caseId,
+    m.caseSeq,
     m.procedureId,
     m.procedureVersion,
     m.actorId,
@@ -36,58 +38,66 @@ export function movementHash(prevHash: string, m: ChainedFields): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
 }
 
+export type ProblemKind =
+  'editado' | 'faltante' | 'reordenado' | 'caso' | 'arbol' | 'cabeza' | 'firma' | 'externa' | 'sin_integrar';
+
 export interface ChainProblem {
+  /** The movement (its `seq`) or the tree size the problem is about; 0 when it is about the log as a whole. */
   seq: number;
-  problema: 'editado' | 'faltante' | 'reordenado' | 'cabeza';
+  problema: ProblemKind;
   detalle: string;
 }
 
+export type StoredMovement = ChainedFields & { seq: number; prevHash: string; hash: string };
+
+/** Where a case's chain ended, to compare with the case row (its version and last hash). */
+export interface ChainEnd {
+  caseId: string;
+  caseSeq: number;
+  hash: string;
+}
+
 /**
- * Walks movements in seq order and reports every break: a row whose content no longer matches its hash (edited), a
- * gap in the sequence (deleted), a row whose prevHash is not the previous row's hash (reordered or deleted), and a
- * head that does not point at the last row (the newest rows deleted). Rows are fed one at a time, so the log is never
- * held in memory whole.
+ * Walks movements ordered by (caseId, caseSeq) and reports every break of a case's chain: a row whose content no
+ * longer matches its hash (edited), a gap in the case's numbering (deleted), a row whose prevHash is not the previous
+ * row's hash (reordered or replaced). `push` returns the end of the previous case's chain when a new case starts;
+ * `finish` the last one. Rows are fed one at a time, so the log is never held in memory whole.
  */
-export class ChainVerifier {
+export class CaseChainVerifier {
   readonly problems: ChainProblem[] = [];
   checked = 0;
-  private expectedSeq = 1;
-  private prev = GENESIS_HASH;
+  private current: ChainEnd | null = null;
 
-  push(r: ChainedFields & { prevHash: string; hash: string }): void {
+  push(r: StoredMovement): ChainEnd | null {
     this.checked++;
-    if (r.seq !== this.expectedSeq) {
+    let ended: ChainEnd | null = null;
+    if (this.current?.caseId !== r.caseId) {
+      ended = this.current;
+      this.current = { caseId: r.caseId, caseSeq: 0, hash: GENESIS_HASH };
+    }
+    const expected = this.current.caseSeq + 1;
+    if (r.caseSeq !== expected) {
       this.problems.push({
         seq: r.seq,
         problema: 'faltante',
-        detalle: `se esperaba el movimiento ${this.expectedSeq} y sigue el ${r.seq}`,
+        detalle: `el trámite ${r.caseId} salta del movimiento ${expected - 1} al ${r.caseSeq} de su cadena`,
+      });
+    } else if (r.prevHash !== this.current.hash) {
+      this.problems.push({
+        seq: r.seq,
+        problema: 'reordenado',
+        detalle: `no enlaza con el movimiento anterior del trámite ${r.caseId}`,
       });
     }
-    if (r.prevHash !== this.prev)
-      this.problems.push({ seq: r.seq, problema: 'reordenado', detalle: 'no enlaza con el movimiento anterior' });
     if (movementHash(r.prevHash, r) !== r.hash)
       this.problems.push({ seq: r.seq, problema: 'editado', detalle: 'su contenido no coincide con su huella' });
-    this.prev = r.hash;
-    this.expectedSeq = r.seq + 1;
+    this.current = { caseId: r.caseId, caseSeq: r.caseSeq, hash: r.hash };
+    return ended;
   }
 
-  finish(head: { lastSeq: number; lastHash: string }): { checked: number; problems: ChainProblem[] } {
-    if (head.lastSeq !== this.expectedSeq - 1 || head.lastHash !== this.prev) {
-      this.problems.push({
-        seq: head.lastSeq,
-        problema: 'cabeza',
-        detalle: `la cabeza de la cadena apunta al movimiento ${head.lastSeq} pero el último registrado es ${this.expectedSeq - 1}`,
-      });
-    }
-    return { checked: this.checked, problems: this.problems };
+  finish(): ChainEnd | null {
+    const last = this.current;
+    this.current = null;
+    return last;
   }
-}
-
-export function verifyChain(
-  rows: Iterable<ChainedFields & { prevHash: string; hash: string }>,
-  head: { lastSeq: number; lastHash: string },
-): { checked: number; problems: ChainProblem[] } {
-  const v = new ChainVerifier();
-  for (const r of rows) v.push(r);
-  return v.finish(head);
 }

@@ -6,6 +6,9 @@ import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { type Actor, isAddressedTo, ROLE_LABEL } from '../auth/actor';
 import { CaseRecords } from '../engine/case-records';
+import { EngineService } from '../engine/engine.service';
+import { type CaseInclusion, TransparencyLog } from '../engine/transparency/transparency-log';
+import { publishedHead } from '../engine/transparency/tree-head';
 import { formatFechaHora } from '../letters/fecha';
 import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verification';
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
@@ -100,6 +103,8 @@ export class DocumentsService {
     @Inject(FILE_STORE) private readonly files: FileStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cases: CaseRecords,
+    private readonly transparency: TransparencyLog,
+    private readonly engine: EngineService,
   ) {}
 
   /** The documents of a case this actor may open (acuse, reply letter), oldest first. */
@@ -117,7 +122,13 @@ export class DocumentsService {
   /** The PDF as issued; every download is recorded with the user (Guía: the Nivel downloads and acknowledges). */
   async download(id: string, actor: Reader, now = new Date()): Promise<{ pdf: Buffer; filename: string }> {
     const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { id } });
-    if (!doc || !canOpen(doc, actor, await this.replyForwarded(doc.caseId))) throw notFound('El documento');
+    if (!doc) throw notFound('El documento');
+    const what = { documento: doc.kind, folio: doc.folio, codigo: doc.codigo };
+    if (!canOpen(doc, actor, await this.replyForwarded(doc.caseId))) {
+      // A refused attempt on a document that exists is part of its case's record (who tried, when).
+      await this.engine.recordAct(doc.caseId, actor, { type: 'DESCARGA_RECHAZADA', ...what }, now);
+      throw notFound('El documento');
+    }
     const pdf = await this.files.read(doc.storageKey);
     if (sha256(pdf) !== doc.sha256) {
       this.log.error(
@@ -133,6 +144,7 @@ export class DocumentsService {
     await this.ds
       .getRepository(DocumentDownload)
       .insert({ id: randomUUID(), documentId: id, userId: actor.id.slice(0, 36), userRole: actor.role, at: now });
+    await this.engine.recordAct(doc.caseId, actor, { type: 'DESCARGAR_DOCUMENTO', ...what }, now);
     const filename =
       doc.kind === 'respuesta' && doc.numeroOficio
         ? `oficio-${doc.numeroOficio.replace(/\//g, '-')}.pdf`
@@ -190,6 +202,40 @@ export class DocumentsService {
 
   async verification(code: string): Promise<VerificationView> {
     return toVerificationView(await this.byCode(code));
+  }
+
+  /** Where the movements of the document's case stand in the signed movement log (null before its first head). */
+  async logInclusion(code: string): Promise<CaseInclusion | null> {
+    return this.transparency.caseInclusion((await this.byCode(code)).caseId);
+  }
+
+  /**
+   * The file the verification page offers to check offline (npm run verify:proof): the signed head, the certificate
+   * that signed it, and every movement's inclusion proof. Hashes only: nothing about the people in the case.
+   */
+  async logProof(code: string): Promise<Record<string, unknown>> {
+    const doc = await this.byCode(code);
+    const inclusion = await this.transparency.caseInclusion(doc.caseId);
+    if (!inclusion)
+      throw new DomainError(
+        'BITACORA_SIN_CABEZA',
+        'La bitácora aún no tiene una cabeza firmada que incluya este trámite; intente de nuevo en unos segundos.',
+        404,
+      );
+    const der = await this.transparency.certificate(inclusion.head.keyId);
+    return {
+      format: 'mci-inclusion-v1',
+      documento: { codigo: doc.codigo, folio: doc.folio },
+      head: publishedHead(inclusion.head),
+      certificate: der
+        ? `-----BEGIN CERTIFICATE-----\n${der
+            .toString('base64')
+            .replace(/(.{64})/g, '$1\n')
+            .trimEnd()}\n-----END CERTIFICATE-----\n`
+        : null,
+      movements: inclusion.movements,
+      pending: inclusion.pending,
+    };
   }
 
   /** Whether a file is byte for byte the document issued under this code. The file is not kept. */

@@ -123,7 +123,20 @@ export class VerificationPageController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   async page(@Param('code') code: string): Promise<string> {
-    return renderVerificationPage(await this.documents.verification(code));
+    return renderVerificationPage(
+      await this.documents.verification(code),
+      undefined,
+      await this.documents.logInclusion(code),
+    );
+  }
+
+  /** The inclusion proof of the case's movements in the signed log, to check offline (npm run verify:proof). */
+  @Get('verificar/:code/bitacora.json')
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="bitacora.json"')
+  @Header('Cache-Control', 'no-store')
+  async logProof(@Param('code') code: string): Promise<string> {
+    return `${JSON.stringify(await this.documents.logProof(code), null, 2)}\n`;
   }
 
   @Post('verificar/:code')
@@ -134,7 +147,7 @@ export class VerificationPageController {
   async check(@Param('code') code: string, @UploadedFile() file: UploadedFileData | undefined): Promise<string> {
     if (!file) throw new DomainError('ARCHIVO_REQUERIDO', 'Elija el archivo PDF que desea comprobar.', 400);
     const { view, result } = await this.documents.compare(code, file.buffer);
-    return renderVerificationPage(view, result);
+    return renderVerificationPage(view, result, await this.documents.logInclusion(code));
   }
 
   /** The short URL printed under the QR. */

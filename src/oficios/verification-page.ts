@@ -4,10 +4,16 @@ import { DomainError } from '../common/domain-error';
 import { mapUnavailable } from '../common/error.filter';
 import { TEST_MARK } from '../letters/renderer';
 import { renderPublicError, renderPublicPage } from '../render/pages';
+import type { CaseInclusion } from '../engine/transparency/transparency-log';
+import { formatFechaHora } from '../letters/fecha';
 import type { ComparisonResult, VerificationView } from './documents.service';
 
 /** The public page of one issued document, with the result of a comparison when a file was uploaded. */
-export function renderVerificationPage(v: VerificationView, result?: ComparisonResult): string {
+export function renderVerificationPage(
+  v: VerificationView,
+  result?: ComparisonResult,
+  log?: CaseInclusion | null,
+): string {
   const filas: { k: string; v: string; huella?: boolean }[] = [
     { k: 'Documento', v: v.tipo },
     { k: 'Folio', v: v.folio },
@@ -27,6 +33,15 @@ export function renderVerificationPage(v: VerificationView, result?: ComparisonR
       comparacion: result ?? null,
       filas,
       codigo: encodeURIComponent(v.codigo),
+      bitacora: log
+        ? {
+            movimientos: log.movements.length,
+            pendientes: log.pending,
+            tamano: log.head.treeSize.toLocaleString('es-MX'),
+            fecha: formatFechaHora(new Date(log.head.timestamp)),
+            raiz: log.head.rootHash,
+          }
+        : null,
     },
     { heading: 'Verificación de documento', noindex: true },
   );

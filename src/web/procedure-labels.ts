@@ -16,6 +16,8 @@ export interface TaskStep {
 const ENGINE_EVENTS: Record<string, string> = {
   INICIAR: 'Inicio del trámite',
   MIGRAR_VERSION: 'Cambio de versión del procedimiento',
+  DESCARGAR_DOCUMENTO: 'Descarga de documento',
+  DESCARGA_RECHAZADA: 'Intento de descarga rechazado',
 };
 
 function walk(node: AnyStateNode): AnyStateNode[] {

@@ -17,6 +17,7 @@ import {
 } from '../../src/engine/effects/effect-processor';
 import { EngineModule } from '../../src/engine/engine.module';
 import { ENTITIES } from '../../src/entities';
+import { loadOrCreateTestSigner } from '../../src/letters/signer';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
@@ -112,7 +113,7 @@ describe('effect processors: registered by the module that owns them, found by t
         DatabaseModule.forRoot(ENTITIES),
         AuthModule,
         CatalogModule,
-        EngineModule.forRoot(CATALOG),
+        EngineModule.forRoot(CATALOG, loadOrCreateTestSigner(config.dataDir)),
         QueueModule.forRoot('all-in-one'),
         DummyEffectsModule,
       ],

@@ -1,11 +1,11 @@
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
-import { Movement, MovementHead } from '../../src/engine/entities/movement.entity';
+import { Movement } from '../../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { Task } from '../../src/engine/entities/task.entity';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { type Actor, SYSTEM_ACTOR } from '../../src/auth/actor';
 import { EngineService } from '../../src/engine/engine.service';
-import { verifyChain } from '../../src/engine/movement-chain';
+import { verifyMovementLog } from '../../src/engine/audit';
 import { createTestDb, type TestDb } from '../support/test-db';
 import { testProcedure } from '../support/test-machine';
 
@@ -127,12 +127,19 @@ describe('engine', () => {
     expect(open).toBe(1);
   });
 
-  it('serialises concurrent events on different cases into one unbroken movement chain', async () => {
+  it('keeps every case its own unbroken chain under concurrent events on different cases, numbered by its version', async () => {
     const cases = await Promise.all(Array.from({ length: 8 }, () => engine.start('prueba', sub, {})));
     await Promise.all(cases.map((c) => engine.send(c.caseId, { type: 'TURNAR' }, sub)));
-    const rows = await db.dataSource.getRepository(Movement).find({ order: { seq: 'ASC' } });
-    const head = await db.dataSource.getRepository(MovementHead).findOneByOrFail({ id: 1 });
-    expect(verifyChain(rows, head).problems).toEqual([]);
+    const audit = await verifyMovementLog(db.dataSource, { trusted: [] });
+    expect(audit.problems).toEqual([]);
+    expect(audit.checked).toBe(await db.dataSource.getRepository(Movement).count());
+    const rows = await db.dataSource
+      .getRepository(Movement)
+      .find({ where: { caseId: cases[0].caseId }, order: { caseSeq: 'ASC' } });
+    const row = await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: cases[0].caseId });
+    expect(rows.map((m) => m.caseSeq)).toEqual([1, 2]);
+    expect(rows[1].prevHash).toBe(rows[0].hash);
+    expect([row.version, row.movementCount, row.lastMovementHash]).toEqual([2, 2, rows[1].hash]);
   });
 
   it('turns a snapshot the machine cannot restore into an incident with a task for the Subjefatura, not a crash', async () => {

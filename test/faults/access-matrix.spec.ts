@@ -219,6 +219,11 @@ const TABLE: Record<string, Row> = {
   'POST /verificar/:code': one({ resto: 400 }, { params: (w) => ({ code: w.nivelCase.replyCode }) }),
   'GET /v/:code': one(PUBLIC, { params: (w) => ({ code: w.nivelCase.replyCode }) }),
   'GET /api/verificar/:code': one(PUBLIC, { params: (w) => ({ code: w.nivelCase.replyCode }) }),
+  'GET /verificar/:code/bitacora.json': one(PUBLIC, { params: (w) => ({ code: w.nivelCase.replyCode }) }),
+  // The movement log's signed heads and proofs: public like a Certificate Transparency log (hashes only).
+  'GET /api/bitacora/cabeza': one(PUBLIC),
+  'GET /api/bitacora/consistencia': one({ resto: 400 }),
+  'GET /api/bitacora/certificado': one({ resto: 400 }),
 
   // The holder's single-use link (the token is the credential): an empty password is refused on the page.
   'GET /activar/:token': one(PUBLIC, { params: (w) => ({ token: w.activationToken }) }),

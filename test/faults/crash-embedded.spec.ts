@@ -14,6 +14,7 @@ import { In } from 'typeorm';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import type { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { verifyMovementLog } from '../../src/engine/audit';
+import { loadOrCreateTestSigner } from '../../src/letters/signer';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { SEND_LEASE_MS } from '../../src/mail/mailer';
@@ -401,7 +402,7 @@ describe('caídas del proceso embebido: SIGKILL con trámites en curso y arranqu
     expect(overlaps).toEqual([]);
 
     // The movement log verifies (what `npm run audit:verify` runs).
-    const audit = await verifyMovementLog(ds());
+    const audit = await verifyMovementLog(ds(), { trusted: [loadOrCreateTestSigner(db.dataDir).certificateDer] });
     expect(audit.problems).toEqual([]);
     expect(audit.checked).toBeGreaterThan(0);
 

@@ -1,3 +1,4 @@
+import { TransparencyLog } from '../../src/engine/transparency/transparency-log';
 import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
@@ -206,6 +207,8 @@ export async function buildWorld(app: NestExpressApplication, ds: DataSource, da
     { tipo: 'servicio', curp: servicio.curp, localPart: 'becas.estatales' },
     'becas',
   );
+  // The movement log's first signed heads (the relay that runs the sequencer is slowed down in these suites).
+  await app.get(TransparencyLog).integrate();
   const mails = outbox.fresh();
   const link = mails.find((m) => /\/activar\//.test(m.body));
   if (!link) throw new Error('ningún correo trajo un enlace de activación');

@@ -6,6 +6,8 @@ import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
 import type { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { verifyMovementLog } from '../../src/engine/audit';
+import { TransparencyLog } from '../../src/engine/transparency/transparency-log';
+import { loadOrCreateTestSigner } from '../../src/letters/signer';
 import type { CaseView } from '../../src/engine/case-query.service';
 import { Movement } from '../../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
@@ -631,10 +633,14 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
 
   it('leaves a movement log that verifies, and no password in any mail, movement or job payload', async () => {
     expect(Object.keys(cases)).toHaveLength(8);
-    const { checked, problems } = await verifyMovementLog(ds());
+    await h.app.get(TransparencyLog).integrate();
+    const { checked, problems, treeSize, pending } = await verifyMovementLog(ds(), {
+      trusted: [loadOrCreateTestSigner(h.dataDir).certificateDer],
+    });
     expect(problems).toEqual([]);
     expect(checked).toBe(await ds().getRepository(Movement).count());
     expect(checked).toBeGreaterThanOrEqual(70);
+    expect({ treeSize, pending }).toEqual({ treeSize: checked, pending: 0 });
 
     expect(newMails()).toEqual([]);
     const mails = sent;

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import request from 'supertest';
 import { In } from 'typeorm';
@@ -7,9 +10,10 @@ import { PROCEDURES } from '../../machines';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
-import { MovementHead } from '../../src/engine/entities/movement.entity';
+import { Movement } from '../../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { CalendarService } from '../../src/engine/calendar.service';
+import { TransparencyLog } from '../../src/engine/transparency/transparency-log';
 import { EngineService } from '../../src/engine/engine.service';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { maskEmail, sha256 } from '../../src/letters/verification';
@@ -24,6 +28,7 @@ import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { addNiveles, pdfsig, pdfText, requireTool, scannedOficio, settle } from './support';
 
+const run = promisify(execFile);
 const BASE = 'https://correo.example.test';
 const YEAR = folioYear(new Date());
 const FOLIO = /^SSST-(\d{4})-(\d{6})$/;
@@ -307,10 +312,10 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     const engine = t.app.get(EngineService);
     const counter = async () =>
       (await ds().getRepository(FolioCounter).findOneBy({ area: 'SSST', tipo: 'recepcion', anio: YEAR }))?.ultimo ?? 0;
-    const head = () => ds().getRepository(MovementHead).findOneByOrFail({ id: 1 });
+    const movements = () => ds().getRepository(Movement).count();
     const before = {
       counter: await counter(),
-      head: await head(),
+      movements: await movements(),
       oficios: await ds().getRepository(Oficio).count(),
       cases: await ds().getRepository(ProcedureCase).count(),
     };
@@ -333,7 +338,7 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     expect(await ds().getRepository(Oficio).count()).toBe(before.oficios);
     expect(await ds().getRepository(ProcedureCase).count()).toBe(before.cases);
     expect(await counter()).toBe(before.counter);
-    expect(await head()).toEqual(before.head);
+    expect(await movements()).toBe(before.movements);
     // Nothing blocks registering it again (no 409 duplicate), and it takes the number the failed try did not keep.
     const again = await register({ numeroOficio: 'DA/0700/2026' }).expect(201);
     expect(folioNumber(again.body.folio)).toBe(before.counter + 1);
@@ -396,6 +401,57 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
       sha256: doc.sha256,
     });
     expect(JSON.stringify(json.body)).not.toMatch(/storage|outbox|caseId|sello/i);
+  });
+
+  it('shows where the case stands in the signed movement log; its proof verifies offline, a changed hash does not', async () => {
+    const doc = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: acuseCaseId, kind: 'acuse' });
+    await t.app.get(TransparencyLog).integrate();
+    const moves = await ds().getRepository(Movement).countBy({ caseId: acuseCaseId });
+    const head = await http().get('/api/bitacora/cabeza').expect(200);
+    expect(head.body).toMatchObject({
+      format: 'mci-tree-head-v1',
+      treeSize: await ds().getRepository(Movement).count(),
+    });
+    const page = await http().get(`/verificar/${doc.codigo}`).expect(200);
+    expect(page.text).toContain(`Los ${moves} movimientos del trámite de este documento están en la bitácora`);
+    expect(page.text).toContain(head.body.rootHash);
+
+    const proof = await http().get(`/verificar/${doc.codigo}/bitacora.json`).expect(200);
+    const body = JSON.parse(proof.text) as { movements: { movementHash: string }[]; head: { treeSize: number } };
+    expect(body.movements).toHaveLength(moves);
+    expect(proof.text).not.toMatch(/curp|nombre|asunto|correo/i);
+    const dir = mkdtempSync(join(tmpdir(), 'prueba-bitacora-'));
+    const verify = async (content: string): Promise<{ code: number; out: string }> => {
+      writeFileSync(join(dir, 'bitacora.json'), content);
+      try {
+        const r = await run(
+          process.execPath,
+          ['-r', './scripts/register.js', 'src/cli/verify-proof.ts', join(dir, 'bitacora.json')],
+          {
+            cwd: join(__dirname, '..', '..'),
+          },
+        );
+        return { code: 0, out: r.stdout };
+      } catch (e) {
+        const err = e as { code: number; stdout: string; stderr: string };
+        return { code: err.code, out: err.stdout + err.stderr };
+      }
+    };
+    const good = await verify(proof.text);
+    expect(good).toMatchObject({ code: 0 });
+    expect(good.out).toContain(`Verifica: los ${moves} movimiento(s) del trámite están en la bitácora firmada`);
+    const edited = JSON.parse(proof.text) as typeof body;
+    edited.movements[0].movementHash = edited.movements[0].movementHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const bad = await verify(JSON.stringify(edited));
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/el movimiento 1 \(hoja \d+\) no está en el árbol que firmó la cabeza/);
+    rmSync(dir, { recursive: true, force: true });
+
+    // Consistency between two heads, as an auditor holding the older one asks for it.
+    await http().get('/api/bitacora/consistencia?desde=abc&hasta=2').expect(400);
+    await http()
+      .get(`/api/bitacora/consistencia?desde=1&hasta=${body.head.treeSize + 1000}`)
+      .expect(404);
   });
 
   it('lists and searches oficios; a cancelled registration stays visible as cancelado, and its acuse reads cancelado', async () => {
@@ -558,6 +614,20 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     expect(downloads.map((d) => `${d.userId}:${d.userRole}`).sort()).toEqual(
       [`${users.primaria}:nivel`, `${users.sistemas}:subjefatura`].sort(),
     );
+    // Downloads and refused attempts are movements of the case too (its signed record); no open form went stale.
+    const acts = await ds()
+      .getRepository(Movement)
+      .find({
+        where: { caseId, eventType: In(['DESCARGAR_DOCUMENTO', 'DESCARGA_RECHAZADA']) },
+        order: { caseSeq: 'ASC' },
+      });
+    expect(acts.map((m) => `${m.eventType}:${m.actorRole}:${JSON.parse(m.data).documento}`)).toEqual([
+      'DESCARGA_RECHAZADA:nivel:respuesta',
+      'DESCARGA_RECHAZADA:responsable:respuesta',
+      'DESCARGA_RECHAZADA:administrador:respuesta',
+      'DESCARGAR_DOCUMENTO:nivel:respuesta',
+      'DESCARGAR_DOCUMENTO:subjefatura:respuesta',
+    ]);
 
     // "Firma y sella de recibido": the machine event, sent by the Nivel through the engine API.
     const ack = await http()

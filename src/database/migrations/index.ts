@@ -9,6 +9,7 @@ import { InboxIndexesMysql1795880282490 } from './mysql/1795880282490-InboxIndex
 import { SentMailMysql1796225687580 } from './mysql/1796225687580-SentMail';
 import { OutboxLeaseMysql1796225937910 } from './mysql/1796225937910-OutboxLease';
 import { SelfServiceOpenRequestMysql1796226026204 } from './mysql/1796226026204-SelfServiceOpenRequest';
+import { TransparencyLogMysql1796353041307 } from './mysql/1796353041307-TransparencyLog';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -18,6 +19,7 @@ import { InboxIndexesSqlite1795880282490 } from './sqlite/1795880282490-InboxInd
 import { SentMailSqlite1796225687580 } from './sqlite/1796225687580-SentMail';
 import { OutboxLeaseSqlite1796225937910 } from './sqlite/1796225937910-OutboxLease';
 import { SelfServiceOpenRequestSqlite1796226026204 } from './sqlite/1796226026204-SelfServiceOpenRequest';
+import { TransparencyLogSqlite1796353041307 } from './sqlite/1796353041307-TransparencyLog';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -29,6 +31,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   SentMailSqlite1796225687580,
   OutboxLeaseSqlite1796225937910,
   SelfServiceOpenRequestSqlite1796226026204,
+  TransparencyLogSqlite1796353041307,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -40,4 +43,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   SentMailMysql1796225687580,
   OutboxLeaseMysql1796225937910,
   SelfServiceOpenRequestMysql1796226026204,
+  TransparencyLogMysql1796353041307,
 ];

@@ -34,6 +34,17 @@ export class ProcedureCase {
   @Column({ type: 'int' })
   version!: number;
 
+  /**
+   * How many movements the case has: the number of its last one. Every transition moves it with `version`; an act
+   * that changes no state (a document downloaded) moves only this and the hash, so nobody's open form goes stale.
+   */
+  @Column({ type: 'int' })
+  movementCount!: number;
+
+  /** The hash of the case's last movement: the head of the case's own chain. */
+  @Column({ type: 'varchar', length: 64 })
+  lastMovementHash!: string;
+
   @Index('idx_case_nivel')
   @Column({ type: 'varchar', length: 40, nullable: true })
   nivelClave!: string | null;

@@ -1,18 +1,24 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * "Guarda en base de datos la información del movimiento": one append-only row per transition, hash-chained across
- * all cases (hash = sha256(prevHash + canonical row)), so an edited, deleted or reordered row is detected.
+ * "Guarda en base de datos la información del movimiento": one append-only row per transition. Each case's movements
+ * form a hash chain (hash = sha256(prevHash + canonical row), the case row keeps the last hash under the lock its
+ * version-checked UPDATE already takes), and the sequencer later integrates every movement as a leaf of the
+ * transparency log (a Merkle tree with signed heads, see engine/transparency). No transition takes a global lock.
  */
 @Entity('movement')
+@Index('uq_movement_case_seq', ['caseId', 'caseSeq'], { unique: true })
 export class Movement {
-  /** Global, gap-free sequence assigned under the chain-head lock. */
-  @PrimaryColumn({ type: 'int' })
+  /** Insertion order (auto-increment: gaps where a transaction rolled back). Not covered by the hash. */
+  @PrimaryGeneratedColumn({ type: 'int' })
   seq!: number;
 
-  @Index('idx_movement_case')
   @Column({ type: 'varchar', length: 36 })
   caseId!: string;
+
+  /** Position in the case's chain, 1 for the case's first movement (the case row's movementCount after it). */
+  @Column({ type: 'int' })
+  caseSeq!: number;
 
   @Column({ type: 'varchar', length: 40 })
   procedureId!: string;
@@ -47,22 +53,15 @@ export class Movement {
   @Column({ type: 'varchar', length: 120 })
   pasos!: string;
 
+  /** The hash of the case's previous movement (64 zeros for the first). */
   @Column({ type: 'varchar', length: 64 })
   prevHash!: string;
 
   @Column({ type: 'varchar', length: 64 })
   hash!: string;
-}
 
-/** The head of the hash chain: one row, locked by every transition that appends a movement. */
-@Entity('movement_head')
-export class MovementHead {
-  @PrimaryColumn({ type: 'int' })
-  id!: number;
-
-  @Column({ type: 'int' })
-  lastSeq!: number;
-
-  @Column({ type: 'varchar', length: 64 })
-  lastHash!: string;
+  /** Position in the transparency log, set once by the sequencer; null until integrated. Not covered by the hash. */
+  @Index('uq_movement_leaf', { unique: true })
+  @Column({ type: 'int', nullable: true })
+  leafIndex!: number | null;
 }
