@@ -100,9 +100,9 @@ async function payloadFrom(db: BenchDb, caseId: string): Promise<RawPayload> {
 const UPDATE_CASE =
   'UPDATE procedure_case SET state = ?, snapshot = ?, version = version + 1, updated_at = ? WHERE id = ?';
 const INSERT_MOVEMENT =
-  'INSERT INTO movement (seq, case_id, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) ' +
+  'INSERT INTO movement (case_seq, case_id, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-/** Raw movements get sequence numbers far above the engine's, in a database that is thrown away afterwards. */
+/** Raw movements get case numbers far above the engine's (unique per case), in a database that is thrown away afterwards. */
 const RAW_SEQ_BASE = 1_000_000_000;
 
 function movementParams(p: RawPayload, k: number, caseId: string): unknown[] {

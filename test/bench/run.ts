@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { benchConcurrency } from './concurrency-bench';
 import { benchEngine } from './engine-bench';
 import { benchImport } from './import-bench';
 import { benchInbox } from './inbox-bench';
@@ -15,12 +16,14 @@ import { benchLetters } from './letters-bench';
 import { FULL_SIZES, QUICK_SIZES, type SectionResult, type Sizes } from './section';
 import { fmtMs, fmtOps, formatTable, type Measurement } from './stats';
 
-type SectionName = 'engine' | 'inbox' | 'letters' | 'import';
+type SectionName = 'engine' | 'concurrency' | 'inbox' | 'letters' | 'import';
 
 /** Spanish and English names both work with --solo. */
 const SECTION_ALIASES: Record<string, SectionName> = {
   engine: 'engine',
   motor: 'engine',
+  concurrency: 'concurrency',
+  concurrencia: 'concurrency',
   inbox: 'inbox',
   bandeja: 'inbox',
   letters: 'letters',
@@ -33,6 +36,7 @@ const SECTION_ALIASES: Record<string, SectionName> = {
 
 const RUNNERS: Record<SectionName, (s: Sizes) => Promise<SectionResult>> = {
   engine: benchEngine,
+  concurrency: benchConcurrency,
   inbox: benchInbox,
   letters: benchLetters,
   import: benchImport,
@@ -45,7 +49,7 @@ const SECTION_TITLE: Record<Measurement['section'], string> = {
   importacion: 'importación / import',
 };
 
-const USAGE = 'Uso: npm run bench -- [--quick] [--solo engine|inbox|letters|import]';
+const USAGE = 'Uso: npm run bench -- [--quick] [--solo engine|concurrency|inbox|letters|import]';
 
 /** A mistake on the command line: the message and the usage are enough, no stack. */
 class UsageError extends Error {}
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
   const sizes = args.quick ? QUICK_SIZES : FULL_SIZES;
   const startedAt = new Date();
   const loadAtStart = loadavg();
-  const order: SectionName[] = args.solo ? [args.solo] : ['engine', 'inbox', 'letters', 'import'];
+  const order: SectionName[] = args.solo ? [args.solo] : ['engine', 'concurrency', 'inbox', 'letters', 'import'];
   const results: SectionResult[] = [];
   for (const name of order) results.push(await RUNNERS[name](sizes));
   const report = renderReport(results, sizes, loadAtStart);
