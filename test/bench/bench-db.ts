@@ -133,3 +133,34 @@ export async function openMariaDbBenchDb(): Promise<BenchDb> {
     close: drop,
   };
 }
+
+/**
+ * Runs a part of the benchmark on a fresh SQLite database, then on a fresh MariaDB one; when the server cannot be
+ * reached, the MariaDB part is skipped and `out` says why (`what`: «Motor», «Bandeja»…). Each database is closed after.
+ */
+export async function onEachDatabase(
+  out: { skipped: string[] },
+  what: string,
+  run: (db: BenchDb) => Promise<void>,
+): Promise<void> {
+  const sqlite = await openSqliteBenchDb();
+  try {
+    await run(sqlite);
+  } finally {
+    await sqlite.close();
+  }
+  let maria: BenchDb;
+  try {
+    maria = await openMariaDbBenchDb();
+  } catch (e) {
+    const why = `${what} en MariaDB: omitido, ${(e as Error).message}`;
+    process.stderr.write(`${why}\n`);
+    out.skipped.push(why);
+    return;
+  }
+  try {
+    await run(maria);
+  } finally {
+    await maria.close();
+  }
+}

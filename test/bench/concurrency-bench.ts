@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createPool, type Pool } from 'mysql2/promise';
 import { PROCEDURES } from '../../machines';
-import type { Actor } from '../../src/auth/actor';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService, type EngineEvent } from '../../src/engine/engine.service';
-import { BENCH_MYSQL_URL, type BenchDb, openMariaDbBenchDb, openSqliteBenchDb } from './bench-db';
+import { BENCH_MYSQL_URL, type BenchDb, onEachDatabase } from './bench-db';
+import { OFICIALIA, openCases, PROCEDURE } from './engine-bench';
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, note, Progress, summarize } from './stats';
 
@@ -15,8 +15,6 @@ import { heading, note, Progress, summarize } from './stats';
  * and 32 clients. A sample is one round: its wall time divided by its events, so ops/s is the round's throughput.
  */
 
-const PROCEDURE = 'cuenta-bloquear';
-const OFICIALIA: Actor = { id: 'u-oficialia', role: 'subdireccion', nombre: 'María Fernanda Ochoa Larios' };
 const CLIENTS = [1, 8, 32];
 const ROUNDS = 3;
 /** The product's MySQL pool (TypeORM's default, 10): the raw baseline gets the same number of connections. */
@@ -27,34 +25,6 @@ const recibirOficio = (): EngineEvent => ({ type: 'RECIBIR_OFICIO', at: new Date
 /** Events per client per round: enough for a steady state without making 32 clients take minutes. */
 const perClient = (clients: number, quick: boolean): number =>
   quick ? Math.max(4, Math.round(40 / clients)) : clients === 1 ? 300 : clients === 8 ? 60 : 20;
-
-async function openCases(engine: EngineService, count: number, label: string): Promise<string[]> {
-  const progress = new Progress(`${label}: abriendo trámites (sin medir)`, count);
-  const ids: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const n = String(++next).padStart(6, '0');
-      const r = await engine.start(
-        PROCEDURE,
-        OFICIALIA,
-        {
-          oficio: {
-            folio: `DEP/${n}/2026`,
-            fecha: '2026-11-25',
-            asunto: 'Bloqueo de la cuenta programa.lectura@colima.gob.mx',
-          },
-        },
-        { folio: `MCI-C-${n}` },
-      );
-      ids.push(r.caseId);
-      progress.tick();
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  progress.finish();
-  return ids;
-}
 
 /** Runs `clients` loops at once, each doing `each` calls of fn(client, i); the wall time in ms. */
 async function wall(
@@ -169,7 +139,7 @@ async function concurrencyOn(
   await engine.syncCatalog(new Date('2026-01-01T00:00:00Z'));
   const perCase = await perCaseSchema(db);
   const needed = CLIENTS.reduce((n, c) => n + c * (perClient(c, quick) * ROUNDS + 2), 0);
-  const cases = await openCases(engine, needed, db.name);
+  const cases = await openCases(engine, needed, db.name, 8);
   const raw = await rawWriter(db, perCase);
   let rawK = 0;
   let taken = 0;
@@ -243,30 +213,15 @@ function median(xs: number[]): number {
 export async function benchConcurrency(sizes: Sizes): Promise<SectionResult> {
   const out = emptySection();
   heading('Motor con clientes concurrentes / engine under concurrent clients');
-  const sqlite = await openSqliteBenchDb();
-  try {
-    await concurrencyOn(sqlite, sizes.quick, 'sqlite', out);
-  } finally {
-    await sqlite.close();
-  }
-  let maria: BenchDb;
-  try {
-    maria = await openMariaDbBenchDb();
-  } catch (e) {
-    const why = `Motor concurrente en MariaDB omitido: ${(e as Error).message}`;
-    note(why);
-    out.skipped.push(why);
-    return out;
-  }
-  try {
-    const [flush] = await maria.dataSource.query<{ flush: number; binlog: number }[]>(
-      'SELECT @@innodb_flush_log_at_trx_commit AS flush, @@log_bin AS binlog',
-    );
-    out.details['mariadb.flush'] = flush;
-    note(`MariaDB: innodb_flush_log_at_trx_commit=${flush.flush}, log_bin=${flush.binlog}`);
-    await concurrencyOn(maria, sizes.quick, 'mariadb', out);
-  } finally {
-    await maria.close();
-  }
+  await onEachDatabase(out, 'Motor concurrente', async (db) => {
+    if (!db.sqlite) {
+      const [flush] = await db.dataSource.query<{ flush: number; binlog: number }[]>(
+        'SELECT @@innodb_flush_log_at_trx_commit AS flush, @@log_bin AS binlog',
+      );
+      out.details['mariadb.flush'] = flush;
+      note(`${db.name}: innodb_flush_log_at_trx_commit=${flush.flush}, log_bin=${flush.binlog}`);
+    }
+    await concurrencyOn(db, sizes.quick, db.sqlite ? 'sqlite' : 'mariadb', out);
+  });
   return out;
 }

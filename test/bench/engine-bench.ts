@@ -5,9 +5,9 @@ import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService, type EngineEvent } from '../../src/engine/engine.service';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { persistSnapshot, restoreSnapshot, stateString } from '../../src/engine/snapshot';
-import { type BenchDb, openMariaDbBenchDb, openSqliteBenchDb } from './bench-db';
+import { type BenchDb, onEachDatabase } from './bench-db';
 import { emptySection, type SectionResult, type Sizes } from './section';
-import { heading, measure, type Measurement, note, Progress } from './stats';
+import { heading, measure, type Measurement, Progress } from './stats';
 
 /**
  * One event through the engine (load the case, pure transition, one transaction with snapshot + movement + tasks +
@@ -16,8 +16,8 @@ import { heading, measure, type Measurement, note, Progress } from './stats';
  * turn task with its two reminders and declares the acuse, so every part of the transaction is written.
  */
 
-const PROCEDURE = 'cuenta-bloquear';
-const OFICIALIA: Actor = { id: 'u-oficialia', role: 'subdireccion', nombre: 'María Fernanda Ochoa Larios' };
+export const PROCEDURE = 'cuenta-bloquear';
+export const OFICIALIA: Actor = { id: 'u-oficialia', role: 'subdireccion', nombre: 'María Fernanda Ochoa Larios' };
 const EXPECTED_STATE = 'turno';
 const WARMUP = 20;
 
@@ -26,26 +26,31 @@ const recibirOficio = (): EngineEvent => ({ type: 'RECIBIR_OFICIO', at: new Date
 /** SQLite stores TypeORM datetimes as UTC text with milliseconds. */
 const sqliteDate = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
 
-async function openCases(engine: EngineService, count: number, label: string): Promise<string[]> {
+/** Opens `count` cases of the benchmark's procedure (untimed), `parallel` at a time; their ids. */
+export async function openCases(engine: EngineService, count: number, label: string, parallel = 1): Promise<string[]> {
   const progress = new Progress(`${label}: abriendo trámites (sin medir)`, count);
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const n = String(i + 1).padStart(6, '0');
-    const r = await engine.start(
-      PROCEDURE,
-      OFICIALIA,
-      {
-        oficio: {
-          folio: `DEP/${n}/2026`,
-          fecha: '2026-11-25',
-          asunto: 'Bloqueo de la cuenta programa.lectura@colima.gob.mx',
+  let next = 0;
+  const opener = async (): Promise<void> => {
+    while (next < count) {
+      const n = String(++next).padStart(6, '0');
+      const r = await engine.start(
+        PROCEDURE,
+        OFICIALIA,
+        {
+          oficio: {
+            folio: `DEP/${n}/2026`,
+            fecha: '2026-11-25',
+            asunto: 'Bloqueo de la cuenta programa.lectura@colima.gob.mx',
+          },
         },
-      },
-      { folio: `MCI-2026-${n}` },
-    );
-    ids.push(r.caseId);
-    progress.tick();
-  }
+        { folio: `MCI-2026-${n}` },
+      );
+      ids.push(r.caseId);
+      progress.tick();
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, opener));
   progress.finish();
   return ids;
 }
@@ -269,29 +274,14 @@ async function engineOn(
 export async function benchEngine(sizes: Sizes): Promise<SectionResult> {
   const out = emptySection();
   heading('Motor / engine');
-  const sqlite = await openSqliteBenchDb();
-  try {
-    await engineOn(sqlite, sizes.engineSqlite, 'sqlite', out, sizes.xstateIterations);
-  } finally {
-    await sqlite.close();
-  }
-  let maria: BenchDb;
-  try {
-    maria = await openMariaDbBenchDb();
-  } catch (e) {
-    const why = `Motor en MariaDB omitido: ${(e as Error).message}`;
-    note(why);
-    out.skipped.push(why);
-    return out;
-  }
-  try {
+  await onEachDatabase(out, 'Motor', async (db) => {
+    if (db.sqlite) return engineOn(db, sizes.engineSqlite, 'sqlite', out, sizes.xstateIterations);
+    // The MariaDB rows go after SQLite's product and baseline rows, before the XState baselines.
     const before = out.measurements.length;
     const section = emptySection();
-    await engineOn(maria, sizes.engineMariadb, 'mariadb', section);
+    await engineOn(db, sizes.engineMariadb, 'mariadb', section);
     out.measurements.splice(before, 0, ...section.measurements);
     Object.assign(out.details, section.details);
-  } finally {
-    await maria.close();
-  }
+  });
   return out;
 }

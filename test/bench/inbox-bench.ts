@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../src/auth/actor';
 import { type InboxQuery, InboxService } from '../../src/engine/inbox.service';
-import { type BenchDb, type CapturedQuery, openMariaDbBenchDb, openSqliteBenchDb } from './bench-db';
+import { type BenchDb, type CapturedQuery, onEachDatabase } from './bench-db';
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, measure, note, Progress } from './stats';
 import { TASK_COLUMNS, TaskGenerator, type TaskRow } from './task-generator';
@@ -425,35 +425,17 @@ export async function benchInbox(sizes: Sizes): Promise<SectionResult> {
   const g = new TaskGenerator(sizes.inboxTasks, new Date());
   heading(`Bandeja / inbox: ${g.total.toLocaleString('es-MX')} tareas`);
 
-  const sqlite = await openSqliteBenchDb();
-  try {
-    await loadSqlite(sqlite, g);
-    const counts = await countOpen(sqlite);
-    if (counts.total !== g.total) throw new Error(`Se cargaron ${counts.total} tareas y se esperaban ${g.total}`);
-    note(`  ${counts.total.toLocaleString('es-MX')} tareas, ${counts.open.toLocaleString('es-MX')} abiertas`);
-    out.details.inboxTasks = counts;
-    await inboxOn(sqlite, g, sizes, out);
-  } finally {
-    await sqlite.close();
-  }
-
-  let maria: BenchDb;
-  try {
-    maria = await openMariaDbBenchDb();
-  } catch (e) {
-    const why = `Bandeja en MariaDB omitida: ${(e as Error).message}`;
-    note(why);
-    out.skipped.push(why);
-    return out;
-  }
-  try {
-    await loadMariaDb(maria, g);
-    const counts = await countOpen(maria);
+  await onEachDatabase(out, 'Bandeja', async (db) => {
+    if (db.sqlite) await loadSqlite(db, g);
+    else await loadMariaDb(db, g);
+    const counts = await countOpen(db);
     if (counts.total !== g.total)
-      throw new Error(`Se cargaron ${counts.total} tareas en MariaDB y se esperaban ${g.total}`);
-    await inboxOn(maria, g, sizes, out);
-  } finally {
-    await maria.close();
-  }
+      throw new Error(`Se cargaron ${counts.total} tareas en ${db.name} y se esperaban ${g.total}`);
+    if (db.sqlite) {
+      note(`  ${counts.total.toLocaleString('es-MX')} tareas, ${counts.open.toLocaleString('es-MX')} abiertas`);
+      out.details.inboxTasks = counts;
+    }
+    await inboxOn(db, g, sizes, out);
+  });
   return out;
 }
