@@ -204,6 +204,8 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     'LETTER_READY:sistema',
     'ENVIAR_RESPUESTA:subjefatura',
     'TURNAR_RESPUESTA:subdireccion',
+    // The addressee downloads the reply letter before acknowledging it: an act on the record, not a transition.
+    `DESCARGAR_DOCUMENTO:${area}`,
     `ACUSAR_RECIBO:${area}`,
   ];
 
