@@ -235,7 +235,8 @@ export function consistencyRanges(m: number, n: number): Array<[number, number]>
 /** Every complete node a set of ranges needs (deduplicated, in first-use order), so a caller can fetch them at once. */
 export function nodesFor(ranges: Array<[number, number]>): NodeRef[] {
   const seen = new Map<string, NodeRef>();
-  for (const [start, end] of ranges) for (const ref of rangeNodes(start, end)) if (!seen.has(key(ref))) seen.set(key(ref), ref);
+  for (const [start, end] of ranges)
+    for (const ref of rangeNodes(start, end)) if (!seen.has(key(ref))) seen.set(key(ref), ref);
   return [...seen.values()];
 }
 
