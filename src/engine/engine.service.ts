@@ -401,6 +401,7 @@ export class EngineService {
     );
     row.state = stateString(next.value);
     row.snapshot = persistSnapshot(def.machine, next);
+    const fieldsBefore = searchFieldsOf(row);
     this.copyCaseFields(row, next, def.searchFields);
     this.applyStatus(row, next, now);
     const fromVersion = row.version;
@@ -430,7 +431,7 @@ export class EngineService {
       .execute();
     if (!updated.affected) throw this.conflict({ ...row, version: fromVersion });
     await em.insert(Movement, movement);
-    await this.syncTasks(em, def, row, next, actor, now);
+    await this.syncTasks(em, def, row, next, actor, now, fieldsBefore);
     const commands = await this.writeCommands(em, row, actions, now);
     // A finished snapshot takes no event, so a case concluded here has just ended.
     if (row.status === 'concluido') for (const hook of this.endHooks) await hook(em, { row, event, actor, now });
@@ -515,7 +516,7 @@ export class EngineService {
         );
         if (!res.affected) throw this.conflict({ ...row, version: caseVersion });
         await em.insert(Movement, movement);
-        await this.syncTasks(em, target, row, next, actor, now);
+        await this.syncTasks(em, target, row, next, actor, now, searchFieldsOf(row));
         migrated.push(id);
       });
     }
@@ -740,7 +741,12 @@ export class EngineService {
     return m;
   }
 
-  /** Opens a task for every active state that waits for a person; closes the tasks of states left behind. */
+  /**
+   * Opens a task for every active state that waits for a person; closes the tasks of states left behind; and, when
+   * the case's search fields changed (`fieldsBefore`, a folio or nivel learnt), brings the tasks that stay open in
+   * step. Every write names its rows by primary key: no range of the task table is locked, so transitions of
+   * different cases never wait for (or deadlock with) each other there.
+   */
   private async syncTasks(
     em: EntityManager,
     def: EngineProcedure,
@@ -748,6 +754,7 @@ export class EngineService {
     snap: AnyMachineSnapshot,
     actor: Actor,
     now: Date,
+    fieldsBefore?: string,
   ): Promise<void> {
     const wanted = new Map<string, NonNullable<StepMeta['task']>>();
     if (snap.status === 'active') {
@@ -755,7 +762,10 @@ export class EngineService {
         if (meta?.task) wanted.set(id, meta.task);
       }
     }
-    const open = await em.find(Task, { where: { caseId: row.id, status: 'abierta' } });
+    const open =
+      fieldsBefore === undefined
+        ? []
+        : await em.find(Task, { select: { id: true, stateId: true }, where: { caseId: row.id, status: 'abierta' } });
     const toClose = open.filter((t) => !wanted.has(t.stateId)).map((t) => t.id);
     if (toClose.length) {
       await em.update(Task, { id: In(toClose) }, { status: 'cerrada', closedAt: now, closedBy: actor.id.slice(0, 60) });
@@ -797,12 +807,15 @@ export class EngineService {
         });
       }
     }
-    // Keep the search fields of open tasks in step with the case (a folio or nivel learnt later).
-    await em.update(
-      Task,
-      { caseId: row.id, status: 'abierta' },
-      { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp },
-    );
+    // New tasks took the case's fields when written; the ones that stay open follow a change.
+    const staying = open.filter((t) => wanted.has(t.stateId)).map((t) => t.id);
+    if (staying.length && fieldsBefore !== searchFieldsOf(row)) {
+      await em.update(
+        Task,
+        { id: In(staying) },
+        { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp },
+      );
+    }
   }
 
   /**
@@ -853,4 +866,9 @@ export class EngineService {
       commands,
     };
   }
+}
+
+/** The case fields its open tasks carry for the inbox's filters, as one comparable value. */
+function searchFieldsOf(row: ProcedureCase): string {
+  return JSON.stringify([row.folio, row.nivelClave, row.cct, row.curp]);
 }
