@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import {
   type AnyMachineSnapshot,
   type EventObject,
@@ -11,14 +11,7 @@ import {
   transition,
 } from 'xstate';
 import type { SearchColumn, SearchField, SearchFields } from '../../machines/parts/search-fields';
-import {
-  type ActorRole,
-  COMMAND_TYPES,
-  type CommandType,
-  SOLICITANTE,
-  type StepMeta,
-  type TransitionMeta,
-} from '../../machines/types';
+import { type ActorRole, COMMAND_TYPES, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction, outsideTransaction } from '../database/transaction';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
@@ -279,8 +272,10 @@ export class EngineService {
       );
       await em.insert(ProcedureCase, row);
       await em.insert(Movement, movement);
-      await this.syncTasks(em, def, row, snap, actor, now);
-      const commands = await this.writeCommands(em, row, actions, now);
+      const tasks = await this.syncTasks(em, def, row, snap, actor, now, []);
+      const commands = this.commandRows(row, actions, now);
+      await insertOutbox(em, [...tasks.reminders, ...commands]);
+      let open = tasks.open;
       // The first act, and any the same person does at once (the Subdirección registering a paper oficio both sends
       // and receives it), all or nothing.
       const events = [
@@ -288,12 +283,14 @@ export class EngineService {
         ...(opts.followUp ?? []),
       ];
       let current = snap;
+      const all = commands.map((c) => ({ id: c.id, type: c.type }));
       for (const e of events) {
-        const step = await this.applyEvent(em, def, row, current, { at: now.toISOString(), ...e }, actor, now);
+        const step = await this.applyEvent(em, def, row, current, { at: now.toISOString(), ...e }, actor, now, open);
         current = step.next;
-        commands.push(...step.commands);
+        open = step.open;
+        all.push(...step.commands);
       }
-      return this.result(row, commands);
+      return this.result(row, all);
     };
     return opts.em ? open(opts.em) : inTransaction(this.ds, open);
   }
@@ -305,10 +302,15 @@ export class EngineService {
       if (!row) throw notFound('El trámite');
       this.checkScope(row, actor);
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw this.conflict(row);
-      await this.checkTaskHolder(em, row, actor);
+      // The case's open tasks, read once: who holds them, and which ones this transition closes.
+      const open = await em.find(Task, {
+        select: { id: true, stateId: true, candidateRole: true, assigneeId: true },
+        where: { caseId: row.id, status: 'abierta' },
+      });
+      await this.checkTaskHolder(open, actor);
       const def = this.registry.get(row.procedureId, row.procedureVersion);
       const snap = this.load(def, row);
-      const { commands } = await this.applyEvent(em, def, row, snap, event, actor, now);
+      const { commands } = await this.applyEvent(em, def, row, snap, event, actor, now, open);
       return this.result(row, commands);
     };
     return opts.em ? apply(opts.em) : inTransaction(this.ds, apply);
@@ -355,7 +357,8 @@ export class EngineService {
     event: EngineEvent,
     actor: Actor,
     now: Date,
-  ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[] }> {
+    open: OpenTask[],
+  ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[]; open: OpenTask[] }> {
     this.authorize(snap, event, actor, row);
     try {
       assertPayload(def.eventPayloads, event);
@@ -431,11 +434,12 @@ export class EngineService {
       .execute();
     if (!updated.affected) throw this.conflict({ ...row, version: fromVersion });
     await em.insert(Movement, movement);
-    await this.syncTasks(em, def, row, next, actor, now, fieldsBefore);
-    const commands = await this.writeCommands(em, row, actions, now);
+    const tasks = await this.syncTasks(em, def, row, next, actor, now, open, fieldsBefore);
+    const commands = this.commandRows(row, actions, now);
+    await insertOutbox(em, [...tasks.reminders, ...commands]);
     // A finished snapshot takes no event, so a case concluded here has just ended.
     if (row.status === 'concluido') for (const hook of this.endHooks) await hook(em, { row, event, actor, now });
-    return { next, commands };
+    return { next, commands: commands.map((c) => ({ id: c.id, type: c.type })), open: tasks.open };
   }
 
   /**
@@ -516,7 +520,12 @@ export class EngineService {
         );
         if (!res.affected) throw this.conflict({ ...row, version: caseVersion });
         await em.insert(Movement, movement);
-        await this.syncTasks(em, target, row, next, actor, now, searchFieldsOf(row));
+        const open = await em.find(Task, {
+          select: { id: true, stateId: true, candidateRole: true, assigneeId: true },
+          where: { caseId: row.id, status: 'abierta' },
+        });
+        const tasks = await this.syncTasks(em, target, row, next, actor, now, open, searchFieldsOf(row));
+        await insertOutbox(em, tasks.reminders);
         migrated.push(id);
       });
     }
@@ -620,11 +629,9 @@ export class EngineService {
    * behind their back (two clerks on one task). 409 until its holder, or an administrator, releases it. The system's
    * own events (effects' results, deadlines) are not a person's and always pass.
    */
-  private async checkTaskHolder(em: EntityManager, row: ProcedureCase, actor: Actor): Promise<void> {
+  private async checkTaskHolder(open: OpenTask[], actor: Actor): Promise<void> {
     if (actor.role === 'sistema') return;
-    const taken = await em.findOne(Task, {
-      where: { caseId: row.id, status: 'abierta', candidateRole: actor.role, assigneeId: Not(IsNull()) },
-    });
+    const taken = open.find((t) => t.candidateRole === actor.role && t.assigneeId !== null);
     if (!taken || taken.assigneeId === actor.id) return;
     const holder = (await this.staff?.namesOf([taken.assigneeId!]))?.get(taken.assigneeId!);
     throw new DomainError(
@@ -754,23 +761,23 @@ export class EngineService {
     snap: AnyMachineSnapshot,
     actor: Actor,
     now: Date,
+    open: OpenTask[],
     fieldsBefore?: string,
-  ): Promise<void> {
+  ): Promise<{ open: OpenTask[]; reminders: OutboxCommand[] }> {
     const wanted = new Map<string, NonNullable<StepMeta['task']>>();
     if (snap.status === 'active') {
       for (const [id, meta] of Object.entries(snap.getMeta() as Record<string, StepMeta | undefined>)) {
         if (meta?.task) wanted.set(id, meta.task);
       }
     }
-    const open =
-      fieldsBefore === undefined
-        ? []
-        : await em.find(Task, { select: { id: true, stateId: true }, where: { caseId: row.id, status: 'abierta' } });
     const toClose = open.filter((t) => !wanted.has(t.stateId)).map((t) => t.id);
     if (toClose.length) {
       await em.update(Task, { id: In(toClose) }, { status: 'cerrada', closedAt: now, closedBy: actor.id.slice(0, 60) });
     }
-    const have = new Set(open.map((t) => t.stateId));
+    const staying = open.filter((t) => wanted.has(t.stateId));
+    const have = new Set(staying.map((t) => t.stateId));
+    const created: Task[] = [];
+    const reminders: OutboxCommand[] = [];
     for (const [stateId, task] of wanted) {
       if (have.has(stateId)) continue;
       const dueAt = await this.calendar.dueDate(now, task.slaDays, em);
@@ -785,50 +792,39 @@ export class EngineService {
         warnAt,
         dueAt,
       });
-      await em.insert(Task, t);
+      created.push(t);
       // Reminder when "falta poco" and escalation when overdue: delayed jobs through the outbox.
       for (const [kind, at] of [
         ['recordatorio', warnAt],
         ['vencimiento', dueAt],
       ] as const) {
-        await em.insert(OutboxCommand, {
-          id: randomUUID(),
-          caseId: row.id,
-          type: TASK_REMINDER,
-          payload: JSON.stringify({ taskId: t.id, kind }),
-          idempotencyKey: `${t.id}:${kind}`,
-          status: 'pendiente',
-          attempts: 0,
-          availableAt: at,
-          createdAt: now,
-          enqueuedAt: null,
-          doneAt: null,
-          lastError: null,
-        });
+        reminders.push(outboxRow(row.id, TASK_REMINDER, { taskId: t.id, kind }, `${t.id}:${kind}`, at, now));
       }
     }
+    if (created.length) await em.createQueryBuilder().insert().into(Task).values(created).updateEntity(false).execute();
     // New tasks took the case's fields when written; the ones that stay open follow a change.
-    const staying = open.filter((t) => wanted.has(t.stateId)).map((t) => t.id);
-    if (staying.length && fieldsBefore !== searchFieldsOf(row)) {
+    if (staying.length && fieldsBefore !== undefined && fieldsBefore !== searchFieldsOf(row)) {
       await em.update(
         Task,
-        { id: In(staying) },
+        { id: In(staying.map((t) => t.id)) },
         { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp },
       );
     }
+    return {
+      open: [
+        ...staying,
+        ...created.map((t) => ({ id: t.id, stateId: t.stateId, candidateRole: t.candidateRole, assigneeId: null })),
+      ],
+      reminders,
+    };
   }
 
   /**
    * Declared effects → outbox rows. The key (case, its movement number, position) is stable, so nothing is written
    * twice; `#` sets it apart from the keys written before movements were numbered per case (case:globalSeq:i).
    */
-  private async writeCommands(
-    em: EntityManager,
-    row: ProcedureCase,
-    actions: unknown[],
-    now: Date,
-  ): Promise<{ id: string; type: string }[]> {
-    const out: { id: string; type: string }[] = [];
+  private commandRows(row: ProcedureCase, actions: unknown[], now: Date): OutboxCommand[] {
+    const out: OutboxCommand[] = [];
     let i = 0;
     for (const a of actions as { type: string; params?: unknown }[]) {
       if (!(COMMAND_TYPES as string[]).includes(a.type)) {
@@ -836,22 +832,9 @@ export class EngineService {
           this.log.warn({ caseId: row.id, action: a.type }, 'Acción sin comando conocido; se ignora');
         continue;
       }
-      const id = randomUUID();
-      await em.insert(OutboxCommand, {
-        id,
-        caseId: row.id,
-        type: a.type as CommandType,
-        payload: JSON.stringify(withoutSecrets(a.params ?? {})),
-        idempotencyKey: `${row.id}#${row.movementCount}:${i++}`,
-        status: 'pendiente',
-        attempts: 0,
-        availableAt: now,
-        createdAt: now,
-        enqueuedAt: null,
-        doneAt: null,
-        lastError: null,
-      });
-      out.push({ id, type: a.type });
+      out.push(
+        outboxRow(row.id, a.type, withoutSecrets(a.params ?? {}), `${row.id}#${row.movementCount}:${i++}`, now, now),
+      );
     }
     return out;
   }
@@ -871,4 +854,40 @@ export class EngineService {
 /** The case fields its open tasks carry for the inbox's filters, as one comparable value. */
 function searchFieldsOf(row: ProcedureCase): string {
   return JSON.stringify([row.folio, row.nivelClave, row.cct, row.curp]);
+}
+
+/** The open tasks of a case as a transition needs them: which state, whose role, held by whom. */
+type OpenTask = Pick<Task, 'id' | 'stateId' | 'candidateRole' | 'assigneeId'>;
+
+function outboxRow(
+  caseId: string,
+  type: string,
+  payload: unknown,
+  idempotencyKey: string,
+  availableAt: Date,
+  now: Date,
+): OutboxCommand {
+  return {
+    id: randomUUID(),
+    caseId,
+    type,
+    payload: JSON.stringify(payload),
+    idempotencyKey,
+    status: 'pendiente',
+    attempts: 0,
+    availableAt,
+    createdAt: now,
+    enqueuedAt: null,
+    doneAt: null,
+    lastError: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    result: null,
+  };
+}
+
+/** A transition's outbox rows in one statement, nothing read back. */
+async function insertOutbox(em: EntityManager, rows: OutboxCommand[]): Promise<void> {
+  if (rows.length)
+    await em.createQueryBuilder().insert().into(OutboxCommand).values(rows).updateEntity(false).execute();
 }

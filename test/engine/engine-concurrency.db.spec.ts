@@ -20,11 +20,7 @@ describe('the engine with many cases moving at once', () => {
   afterAll(async () => db?.close());
 
   it('opens and moves 40 oficio cases at the same time: no deadlock, every task and chain in place', async () => {
-    const engine = new EngineService(
-      db.dataSource,
-      PROCEDURES,
-      new CalendarService(db.dataSource),
-    );
+    const engine = new EngineService(db.dataSource, PROCEDURES, new CalendarService(db.dataSource));
     await engine.syncCatalog(new Date('2026-01-01T00:00:00Z'));
     const open = (n: number) =>
       engine.start(
@@ -39,9 +35,7 @@ describe('the engine with many cases moving at once', () => {
       expect(failed.map((f) => String(f.reason))).toEqual([]);
       const ids = started.map((r) => (r as PromiseFulfilledResult<{ caseId: string }>).value.caseId);
       const moved = await Promise.allSettled(ids.map((id) => engine.send(id, { type: 'RECIBIR_OFICIO' }, OFICIALIA)));
-      expect(
-        moved.filter((r) => r.status === 'rejected').map((r) => String((r).reason)),
-      ).toEqual([]);
+      expect(moved.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
     }
     const openTasks = await db.dataSource.getRepository(Task).countBy({ status: 'abierta' });
     expect(openTasks).toBe(120);
