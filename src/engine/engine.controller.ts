@@ -72,7 +72,14 @@ export class EngineController {
   }
 
   @Get('bandeja')
-  @ApiOperation({ summary: 'Bandeja de tareas del rol (con banderas «falta poco» y «vencido»)' })
+  @ApiOperation({
+    summary: 'Bandeja de tareas del rol (con banderas «falta poco» y «vencido»)',
+    description:
+      'Ordenada por vencimiento, prioridad e id. Responde { items, total, totalAcotado, porPagina, siguiente, anterior }: ' +
+      '«siguiente» y «anterior» son cursores opacos (null en la última / primera página) que se envían como «despues» ' +
+      'o «antes» para pedir la página contigua con los mismos filtros; un cursor alterado responde 400. «total» cuenta ' +
+      'hasta 1 000 tareas: si hay más, vale 1 000 y «totalAcotado» es true («más de 1 000»).',
+  })
   list(@CurrentStaff() staff: AuthenticatedStaff, @Query() q: InboxQueryDto) {
     return this.inbox.list(staff, { ...q, vencidas: q.vencidas === 'true' });
   }

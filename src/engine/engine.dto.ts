@@ -49,7 +49,23 @@ export class InboxQueryDto {
   vencidas?: string;
   @IsOptional() @IsIn(['mias', 'libres'], { message: 'asignacion debe ser mias o libres.' }) asignacion?:
     'mias' | 'libres';
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
+  @ApiPropertyOptional({
+    description:
+      'Cursor opaco: la página que sigue a la respuesta anterior (su campo «siguiente»). La bandeja no usa número de página.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, {
+    message: 'El parámetro «despues» no es válido: use el valor «siguiente» que devolvió la bandeja, sin modificarlo.',
+  })
+  despues?: string;
+  @ApiPropertyOptional({ description: 'Cursor opaco: la página anterior (el campo «anterior» de la respuesta).' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, {
+    message: 'El parámetro «antes» no es válido: use el valor «anterior» que devolvió la bandeja, sin modificarlo.',
+  })
+  antes?: string;
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'porPagina debe ser un número.' })

@@ -13,17 +13,10 @@ import { ProcedureLabels, type TaskStep } from './procedure-labels';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
-export const FILTER_KEYS = [
-  'rol',
-  'procedimiento',
-  'paso',
-  'folio',
-  'curp',
-  'cct',
-  'vencidas',
-  'asignacion',
-  'pagina',
-] as const;
+export const FILTER_KEYS = ['rol', 'procedimiento', 'paso', 'folio', 'curp', 'cct', 'vencidas', 'asignacion'] as const;
+
+/** Where a page starts: the cursors of the inbox's «siguiente» / «anterior» links (not filters: a new search starts over). */
+const CURSOR_KEYS = ['despues', 'antes'] as const;
 
 export interface InboxRow extends InboxItem {
   procedimientoTitulo: string;
@@ -39,23 +32,39 @@ export interface InboxVm {
   esAdmin: boolean;
   items: InboxRow[];
   total: number;
-  pagina: number;
-  paginas: number;
+  /** More than `total` match: shown as «más de 1 000». */
+  totalAcotado: boolean;
+  /** Cursors of the neighbouring pages (null at either end). */
+  siguiente: string | null;
+  anterior: string | null;
+  /** The cursor of the page shown (empty on the first page), so a claim / release comes back to it. */
+  cursor: Form;
   procedimientos: { value: string; label: string }[];
   pasos: TaskStep[];
   error: string | null;
   aviso: string | null;
 }
 
+const firstString = (v: unknown): string =>
+  typeof v === 'string' ? v.trim() : Array.isArray(v) && typeof v[0] === 'string' ? v[0].trim() : '';
+
 /** The filters as typed: trimmed, the identifiers in capitals, blanks dropped. */
 function filtersOf(raw: Record<string, unknown>): Form {
   const f: Form = {};
   for (const k of FILTER_KEYS) {
-    const v = raw[k];
-    const s = typeof v === 'string' ? v.trim() : Array.isArray(v) && typeof v[0] === 'string' ? v[0].trim() : '';
+    const s = firstString(raw[k]);
     if (s) f[k] = ['folio', 'curp', 'cct'].includes(k) ? s.toUpperCase() : s;
   }
   return f;
+}
+
+/** The cursor of the URL, one at most (`despues` wins). */
+function cursorOf(raw: Record<string, unknown>): Form {
+  for (const k of CURSOR_KEYS) {
+    const s = firstString(raw[k]);
+    if (s) return { [k]: s };
+  }
+  return {};
 }
 
 /** The task inbox as a page: InboxService.list with the filters of the form, names instead of ids. */
@@ -74,6 +83,7 @@ export class InboxPageService {
   ): Promise<InboxVm> {
     const esAdmin = staff.role === 'administrador';
     const filtros = filtersOf(raw);
+    const cursor = cursorOf(raw);
     if (esAdmin && !filtros.rol) filtros.rol = 'subjefatura';
     if (!esAdmin) delete filtros.rol;
     const rol = esAdmin ? filtros.rol : staff.role;
@@ -83,8 +93,10 @@ export class InboxPageService {
       esAdmin,
       items: [],
       total: 0,
-      pagina: 1,
-      paginas: 1,
+      totalAcotado: false,
+      siguiente: null,
+      anterior: null,
+      cursor,
       procedimientos: this.labels.procedures([
         ...new Set(this.labels.taskSteps.filter((s) => s.role === rol).map((s) => s.procedure)),
       ]),
@@ -95,7 +107,7 @@ export class InboxPageService {
       aviso: msg.aviso ?? null,
     };
     try {
-      const q = await validateDto(InboxQueryDto, { ...filtros, porPagina: '25' });
+      const q = await validateDto(InboxQueryDto, { ...filtros, ...cursor, porPagina: '25' });
       const page = await this.inbox.list(staff, { ...q, vencidas: filtros.vencidas === 'true' });
       const names = await this.staff.namesOf(page.items.map((i) => i.asignadaA));
       vm.items = page.items.map((i) => ({
@@ -106,8 +118,9 @@ export class InboxPageService {
         mia: i.asignadaA === staff.id,
       }));
       vm.total = page.total;
-      vm.pagina = page.pagina;
-      vm.paginas = Math.max(1, Math.ceil(page.total / page.porPagina));
+      vm.totalAcotado = page.totalAcotado;
+      vm.siguiente = page.siguiente;
+      vm.anterior = page.anterior;
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       vm.error = vm.error ?? e.message;
@@ -124,11 +137,11 @@ export class InboxPageService {
   }
 }
 
-/** The filters a claim / release form came from, as a query string (never anything else from the form). */
+/** The filters (and page) a claim / release form came from, as a query string (never anything else from the form). */
 function backTo(form: Form, aviso?: string): string {
   const params = new URLSearchParams(form.volver ?? '');
   const q = new URLSearchParams();
-  for (const k of FILTER_KEYS) {
+  for (const k of [...FILTER_KEYS, ...CURSOR_KEYS]) {
     const v = params.get(k);
     if (v) q.set(k, v);
   }

@@ -1,7 +1,7 @@
 import type { TaskRole } from '../../machines/types';
 import { fechaHora, PRIORIDAD_LABEL, roleLabel } from './format';
 import type { InboxRow, InboxVm } from './inbox.page';
-import { type Chrome, pagerOf, query, staffPage } from './layout';
+import { type Chrome, query, staffPage } from './layout';
 
 export const TASK_ROLES: { value: TaskRole; label: string }[] = [
   { value: 'subjefatura', label: 'Subjefatura de Sistemas' },
@@ -44,7 +44,7 @@ function row(vm: InboxVm, i: InboxRow) {
 /** The task inbox (templates/pages/bandeja.hbs). */
 export function renderInbox(chrome: Chrome, vm: InboxVm): string {
   const f = vm.filtros;
-  const activos = Object.keys(f).filter((k) => k !== 'rol' && k !== 'pagina').length;
+  const activos = Object.keys(f).filter((k) => k !== 'rol').length;
   const steps = new Map<string, { value: string; label: string; selected: boolean }[]>();
   for (const s of vm.pasos)
     steps.set(s.procedure, [
@@ -69,10 +69,17 @@ export function renderInbox(chrome: Chrome, vm: InboxVm): string {
       })),
       vencidas: f.vencidas === 'true',
       limpiar: `/bandeja${vm.esAdmin ? query({ rol: f.rol }) : ''}`,
-      volver: query(vm.filtros),
+      volver: query({ ...vm.filtros, ...vm.cursor }),
       total: vm.total,
+      /** «más de 1 000»: the inbox counts up to 1 000 matches. */
+      totalTexto: `${vm.totalAcotado ? 'Más de ' : ''}${vm.total.toLocaleString('es-MX')}`,
       items: vm.items.map((i) => row(vm, i)),
-      paginas: pagerOf('/bandeja', vm.filtros, vm.pagina, vm.paginas),
+      paginas: {
+        enlaces: !!(vm.siguiente || vm.anterior || Object.keys(vm.cursor).length),
+        primera: Object.keys(vm.cursor).length ? `/bandeja${query(vm.filtros)}` : null,
+        anterior: vm.anterior ? `/bandeja${query({ ...vm.filtros, antes: vm.anterior })}` : null,
+        siguiente: vm.siguiente ? `/bandeja${query({ ...vm.filtros, despues: vm.siguiente })}` : null,
+      },
     },
     { aviso: vm.aviso, error: vm.error },
   );

@@ -5,6 +5,7 @@ import { SeededRandom } from '../../src/catalog/seed/random';
  * tasks (reception, Subjefatura, one more), most closed long ago; about three in ten cases still have their last task
  * open, created in the last ten days, so part of every inbox is overdue. Ids grow with the row number, so the bulk
  * load appends to the primary key instead of splitting pages (the ids are only a tie-breaker in the inbox order).
+ * Every column an inbox filter or scope reads is filled: procedure, step, folio, CURP, CCT, level, assignee, responsable.
  */
 
 export const TASK_COLUMNS = [
@@ -19,6 +20,7 @@ export const TASK_COLUMNS = [
   'curp',
   'folio',
   'assignee_id',
+  'responsable_id',
   'status',
   'priority',
   'created_at',
@@ -38,7 +40,13 @@ export interface Probe {
   curp: string;
   cct: string;
   nivel: string;
+  /** A responsable user with open tasks of their own (their oficios' tasks). */
+  responsable: string;
 }
+
+/** Responsable users: the tasks of an oficio carry the id of who sent it (one in 40 per user). */
+const RESPONSABLES = 40;
+const responsableOf = (c: number): string => `u-responsable-${(c % RESPONSABLES) + 1}`;
 
 const TASKS_PER_CASE = 3;
 const DAY = 86_400_000;
@@ -137,6 +145,7 @@ export class TaskGenerator {
       curp: curpOf(this.probeCase),
       cct: this.cctPool[7],
       nivel: 'PRIMARIA',
+      responsable: responsableOf(0),
     };
   }
 
@@ -147,6 +156,8 @@ export class TaskGenerator {
   /** The rows in order, `size` at a time. */
   *chunks(size: number): Generator<TaskRow[]> {
     const r = new SeededRandom(this.seed);
+    // Its own sequence, so the columns added later leave the others as they were.
+    const r2 = new SeededRandom(this.seed + 2);
     const now = this.now.getTime();
     let chunk: TaskRow[] = [];
     let row = 0;
@@ -158,12 +169,15 @@ export class TaskGenerator {
       const curp = probe || r.chance(0.75) ? curpOf(c) : null;
       const open = probe || r.chance(0.3);
       const start = open ? now - r.int(0, 10 * 24) * HOUR - 12 * HOUR : now - r.int(20, 1100) * DAY;
+      const sentBy = r2.chance(0.35) ? responsableOf(c) : null;
       const caseId = `${hex(c, 8)}-c0de-4a5e-8${hex(c % 4096, 3)}-${hex(r.int(0, 0xffffff), 6)}${hex(r.int(0, 0xffffff), 6)}`;
       for (let j = 0; j < TASKS_PER_CASE && row < this.total; j++, row++) {
         const last = j === TASKS_PER_CASE - 1;
         const isOpen = open && last;
         const role = probe && last ? 'subjefatura' : isOpen ? r.weighted(OPEN_ROLES) : CLOSED_ROLES[j];
-        const [stateId, title] = STEP[role];
+        const [step, title] = STEP[role];
+        // State ids name their machine (`servicio-alta.busqueda`), so a step is as selective as its procedure.
+        const stateId = `${procedure}.${step}`;
         const created = Math.min(start + j * 6 * HOUR, now - 60_000);
         const due = created + r.int(1, 5) * DAY;
         const warn = created + Math.round(0.75 * (due - created));
@@ -180,6 +194,8 @@ export class TaskGenerator {
           curp,
           this.folioOf(c),
           isOpen && r.chance(0.25) ? `u-${role}-${r.int(1, 12)}` : null,
+          // A responsable's task is always of an oficio they sent (deny by default: no responsable, nobody sees it).
+          role === 'responsable' ? responsableOf(c) : sentBy,
           isOpen ? 'abierta' : 'cerrada',
           r.weighted(PRIORITIES),
           dbDate(created),

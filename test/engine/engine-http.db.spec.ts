@@ -187,6 +187,23 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
       .set('Authorization', `Bearer ${tokens.sistemas}`)
       .expect(400);
     expect(res.body.mensaje).toMatch(/porPagina admite hasta 100/);
+    // Cursors: the answer documents them; a malformed or tampered one is a 400 in Spanish, never a 500.
+    const ok = await http().get('/api/bandeja').set('Authorization', `Bearer ${tokens.sistemas}`).expect(200);
+    expect(ok.body).toMatchObject({ totalAcotado: false, siguiente: null, anterior: null, porPagina: 25 });
+    const tampered = Buffer.from(JSON.stringify([Date.now(), 2, "1' OR '1'='1"])).toString('base64url');
+    for (const [param, value] of [
+      ['despues', '%%%'],
+      ['despues', tampered],
+      ['antes', Buffer.from('[1,2]').toString('base64url')],
+      ['antes', 'a'.repeat(300)],
+    ]) {
+      const bad = await http()
+        .get('/api/bandeja')
+        .query({ [param]: value })
+        .set('Authorization', `Bearer ${tokens.sistemas}`)
+        .expect(400);
+      expect(bad.body.mensaje).toContain(`El parámetro «${param}» no es válido`);
+    }
   });
 });
 

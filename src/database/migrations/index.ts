@@ -10,6 +10,7 @@ import { SentMailMysql1796225687580 } from './mysql/1796225687580-SentMail';
 import { OutboxLeaseMysql1796225937910 } from './mysql/1796225937910-OutboxLease';
 import { SelfServiceOpenRequestMysql1796226026204 } from './mysql/1796226026204-SelfServiceOpenRequest';
 import { TransparencyLogMysql1796353041307 } from './mysql/1796353041307-TransparencyLog';
+import { InboxKeysetMysql1796364276711 } from './mysql/1796364276711-InboxKeyset';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -20,6 +21,7 @@ import { SentMailSqlite1796225687580 } from './sqlite/1796225687580-SentMail';
 import { OutboxLeaseSqlite1796225937910 } from './sqlite/1796225937910-OutboxLease';
 import { SelfServiceOpenRequestSqlite1796226026204 } from './sqlite/1796226026204-SelfServiceOpenRequest';
 import { TransparencyLogSqlite1796353041307 } from './sqlite/1796353041307-TransparencyLog';
+import { InboxKeysetSqlite1796364276711 } from './sqlite/1796364276711-InboxKeyset';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -32,6 +34,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   OutboxLeaseSqlite1796225937910,
   SelfServiceOpenRequestSqlite1796226026204,
   TransparencyLogSqlite1796353041307,
+  InboxKeysetSqlite1796364276711,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -44,4 +47,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   OutboxLeaseMysql1796225937910,
   SelfServiceOpenRequestMysql1796226026204,
   TransparencyLogMysql1796353041307,
+  InboxKeysetMysql1796364276711,
 ];
