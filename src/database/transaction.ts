@@ -40,12 +40,41 @@ export async function inTransaction<T>(ds: DataSource, fn: (em: EntityManager) =
   const owner: Holder = { kind: 'transaction', ds, active: true };
   const gate = ds.options.type === 'better-sqlite3' ? gateOf(ds) : undefined;
   if (gate) await gate.acquire(owner);
+  let result: T;
   try {
     // eslint-disable-next-line no-restricted-syntax -- the one place that opens transactions
-    return await context.run(owner, () => ds.transaction(fn));
+    result = await context.run(owner, () => ds.transaction(fn));
   } finally {
     owner.active = false;
     gate?.release(owner);
+  }
+  // Committed (a rollback threw above, and its callbacks are dropped with the holder).
+  for (const callback of owner.afterCommit ?? []) {
+    try {
+      context.exit(callback);
+    } catch {
+      // A callback only signals (wakes a relay); its failure must not turn a committed transaction into an error.
+    }
+  }
+  return result;
+}
+
+/**
+ * Runs `fn` once the transaction `em` writes in has committed: registered on the open inTransaction transaction of
+ * this async context (dropped if it rolls back), or run at once when there is none (what `em` wrote is already
+ * committed). `fn` runs outside the transaction's context, synchronously after COMMIT: it should only signal (wake a
+ * relay), not do work of its own. A throwing `fn` is ignored.
+ */
+export function afterCommit(em: EntityManager, fn: () => void): void {
+  const mine = ownTransaction(em.connection);
+  if (mine !== undefined) {
+    (mine.afterCommit ??= []).push(fn);
+    return;
+  }
+  try {
+    fn();
+  } catch {
+    // as above: a signal only
   }
 }
 
@@ -65,6 +94,8 @@ interface Holder {
   kind: 'transaction' | 'statement' | 'implicit';
   ds: DataSource;
   active: boolean;
+  /** What afterCommit registered on this transaction, run after its COMMIT. */
+  afterCommit?: (() => void)[];
 }
 
 const context = new AsyncLocalStorage<Holder>();

@@ -1,4 +1,6 @@
-import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { DiscoveryModule } from '@nestjs/core';
 import { MailModule } from '../mail/mail.module';
 import { CalendarService } from './calendar.service';
@@ -20,6 +22,7 @@ import { TransparencyController } from './transparency/transparency.controller';
 import { HEAD_EXPORT, TransparencyLog } from './transparency/transparency-log';
 import { HEAD_SIGNER, type HeadSigner } from './transparency/tree-head';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { RELAY_WAKE, type RelayWake, setRelayWake } from '../queue/outbox-wake';
 
 /**
  * The procedure engine and its side effects: the outbox it writes with each transition, relayed to the queues
@@ -30,7 +33,12 @@ export class EngineModule implements OnApplicationBootstrap {
   constructor(
     private readonly engine: EngineService,
     private readonly calendar: CalendarService,
-  ) {}
+    @InjectDataSource() ds: DataSource,
+    // The queues' runtime (QueueModule): outbox rows committed in this process wake its relay.
+    @Optional() @Inject(RELAY_WAKE) wake?: RelayWake,
+  ) {
+    setRelayWake(ds, wake);
+  }
 
   /** `signer`: the institution's signing certificate, which also signs the movement log's tree heads. */
   static forRoot(definitions: EngineProcedure[], signer: HeadSigner): DynamicModule {

@@ -14,6 +14,7 @@ import type { SearchColumn, SearchField, SearchFields } from '../../machines/par
 import { type ActorRole, COMMAND_TYPES, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction, outsideTransaction } from '../database/transaction';
+import { wakeRelayAfterCommit } from '../queue/outbox-wake';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
 import { CalendarService } from './calendar.service';
 import { EVENT_FACTS, type EventFacts } from './event-facts';
@@ -887,7 +888,9 @@ function outboxRow(
 }
 
 /** A transition's outbox rows in one statement, nothing read back. */
+/** Writes outbox rows in the transition's transaction; once it commits, this process's relay queues them (no timer wait). */
 async function insertOutbox(em: EntityManager, rows: OutboxCommand[]): Promise<void> {
-  if (rows.length)
-    await em.createQueryBuilder().insert().into(OutboxCommand).values(rows).updateEntity(false).execute();
+  if (!rows.length) return;
+  await em.createQueryBuilder().insert().into(OutboxCommand).values(rows).updateEntity(false).execute();
+  wakeRelayAfterCommit(em);
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { outsideTransaction } from '../database/transaction';
-import type { JobHandler, QueueDriver } from './queue-driver';
+import type { JobHandler, QueueDriver, QueuedJob } from './queue-driver';
 import { type JobData, QUEUE_NAMES, type QueueName } from './queue.types';
 
 interface Pending {
@@ -26,12 +26,18 @@ export class InProcessDriver implements QueueDriver {
   private concurrency = 2;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** Relay passes running now (holdIdle): the queue is not idle while one may still add jobs. */
+  private holds = 0;
 
   async enqueue(queue: QueueName, jobId: string, data: JobData, delayMs: number): Promise<void> {
     if (this.closed || this.jobs.has(jobId) || this.running.has(jobId)) return;
     const job: Pending = { due: Date.now() + Math.max(0, delayMs), queue, jobId, data };
     this.jobs.set(jobId, job);
     this.arm(job);
+  }
+
+  async enqueueMany(jobs: readonly QueuedJob[]): Promise<void> {
+    for (const j of jobs) await this.enqueue(j.queue, j.jobId, j.data, j.delayMs);
   }
 
   /** Long delays are re-armed in steps: Node timers overflow past ~24.8 days. */
@@ -61,10 +67,31 @@ export class InProcessDriver implements QueueDriver {
     return out;
   }
 
-  /** Resolves when nothing is waiting or running (delayed jobs do not count): for tests and graceful shutdown. */
+  /**
+   * Resolves when nothing is waiting or running, and no relay pass that may add jobs is running (delayed jobs do not
+   * count): for tests and graceful shutdown.
+   */
   async idle(): Promise<void> {
-    if (this.ready.length === 0 && this.running.size === 0) return;
+    if (this.isIdle()) return;
     await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  /** The queue is not idle until `work` (a relay pass, which may add jobs) has ended. */
+  holdIdle(work: Promise<unknown>): void {
+    this.holds++;
+    const release = (): void => {
+      this.holds--;
+      this.notifyIdle();
+    };
+    work.then(release, release);
+  }
+
+  private isIdle(): boolean {
+    return this.ready.length === 0 && this.running.size === 0 && this.holds === 0;
+  }
+
+  private notifyIdle(): void {
+    if (this.isIdle()) this.idleWaiters.splice(0).forEach((r) => r());
   }
 
   async close(): Promise<void> {
@@ -93,8 +120,8 @@ export class InProcessDriver implements QueueDriver {
         .catch((e: unknown) => this.log.error({ jobId: job.jobId, err: (e as Error).message }, 'Trabajo fallido'))
         .finally(() => {
           this.running.delete(job.jobId);
-          if (this.ready.length === 0 && this.running.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
           this.pump();
+          this.notifyIdle();
         });
     }
   }

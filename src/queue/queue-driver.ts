@@ -2,6 +2,14 @@ import type { JobData, QueueName } from './queue.types';
 
 export type JobHandler = (queue: QueueName, data: JobData) => Promise<void>;
 
+/** One job to add: its queue, deterministic id, data and delay (as `enqueue` takes them). */
+export interface QueuedJob {
+  queue: QueueName;
+  jobId: string;
+  data: JobData;
+  delayMs: number;
+}
+
 /**
  * Where jobs wait: Bull on Redis when REDIS_URL is set (separate worker processes), or in this process otherwise.
  * Both take a deterministic job id: adding an id that is already waiting does nothing.
@@ -9,6 +17,11 @@ export type JobHandler = (queue: QueueName, data: JobData) => Promise<void>;
 export interface QueueDriver {
   readonly name: 'bull' | 'in-process';
   enqueue(queue: QueueName, jobId: string, data: JobData, delayMs: number): Promise<void>;
+  /**
+   * `enqueue` for many jobs at once, with the same id and delay rules: one round of calls per queue (Bull: one
+   * MULTI of `addBulk`) instead of one per job. Resolves once every job is in its queue; rejects when any may not be.
+   */
+  enqueueMany(jobs: readonly QueuedJob[]): Promise<void>;
   /** Starts consuming every queue with `handler` (worker processes, or the embedded default). */
   consume(handler: JobHandler, concurrency: number): void;
   /** Whether a job with this id is still waiting, delayed or running. */

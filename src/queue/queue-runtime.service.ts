@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { InProcessDriver } from './in-process.driver';
+import { legacyRelay, type RelayWake } from './outbox-wake';
 import { type JobHandler, QUEUE_DRIVER, type QueueDriver } from './queue-driver';
 
 export const QUEUE_ROLE = Symbol('QUEUE_ROLE');
@@ -30,16 +32,19 @@ interface Recurring<T> {
  * the web process does everything in-process.
  */
 @Injectable()
-export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdown, RelayWake {
   private readonly log = new Logger('Colas');
   private consumer?: JobConsumer;
   private readonly relays: Recurring<number>[] = [];
   private readonly maintenance: Recurring<unknown>[] = [];
   private relayTimer?: NodeJS.Timeout;
   private recoveryTimer?: NodeJS.Timeout;
-  private relaying = false;
+  /** The relay pass running now, and the one pass asked for while it runs (every caller meanwhile shares it). */
+  private running?: Promise<number>;
+  private following?: Promise<number>;
   private recovering = false;
   private stopped = false;
+  private started = false;
 
   constructor(
     @Inject(QUEUE_DRIVER) readonly driver: QueueDriver,
@@ -75,6 +80,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       }
       this.driver.consume(this.consumer.handle, this.config.workerConcurrency);
     }
+    this.started = true;
     this.relayTimer = setInterval(() => void this.relayOnce(), this.config.relayIntervalMs);
     this.recoveryTimer = setInterval(() => void this.periodic(), this.config.recoveryIntervalMs);
     this.relayTimer.unref();
@@ -82,23 +88,56 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     this.log.log(`Colas: ${this.driver.name}, este proceso: ${this.role}`);
   }
 
-  /** One pass of every relay, never two at once in this process; how many jobs they queued. */
-  async relayOnce(): Promise<number> {
-    if (this.relaying || this.stopped) return 0;
-    this.relaying = true;
+  /**
+   * A commit of this process wrote work for the queues (outbox rows): a pass of the relays now, without waiting for
+   * the timer (which stays for other processes' commits). Coalesced by relayOnce: however many commits wake it, at
+   * most one pass runs and one more waits. Nothing before the runtime starts, after it stops, or with
+   * OUTBOX_RELAY_LEGACY. The pass starts synchronously, so an in-process queue is not idle between the job whose
+   * commit woke it and the jobs it queues.
+   *
+   * Only where the queues are shared (web and worker processes on Redis). The embedded default (all-in-one: one
+   * process, SQLite's one connection) keeps its timer: a pass after every commit there would queue for the same
+   * connection as the requests, to save at most RELAY_INTERVAL_MS, and its tests step the relay by hand.
+   */
+  wake(): void {
+    if (!this.started || this.stopped || this.role === 'all-in-one' || legacyRelay()) return;
+    void this.relayOnce();
+  }
+
+  /**
+   * A pass of every relay that starts after this call; how many jobs it queued. Never two passes at once in this
+   * process: called while one runs, it waits for it and runs one more (shared by every call meanwhile), since what
+   * the caller committed may have come after the running pass read the outbox.
+   */
+  relayOnce(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    if (!this.running) return this.startPass();
+    this.following ??= this.running.then(() => {
+      this.following = undefined;
+      return this.relayOnce();
+    });
+    return this.following;
+  }
+
+  private startPass(): Promise<number> {
+    const pass = this.pass().finally(() => {
+      if (this.running === pass) this.running = undefined;
+    });
+    this.running = pass;
+    if (this.driver instanceof InProcessDriver) this.driver.holdIdle(pass);
+    return pass;
+  }
+
+  private async pass(): Promise<number> {
     let queued = 0;
-    try {
-      for (const relay of this.relays) {
-        try {
-          queued += await relay.run();
-        } catch (e) {
-          this.log.warn({ err: (e as Error).message }, `No se pudo pasar ${relay.name} a las colas; se reintentará`);
-        }
+    for (const relay of this.relays) {
+      try {
+        queued += await relay.run();
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message }, `No se pudo pasar ${relay.name} a las colas; se reintentará`);
       }
-      return queued;
-    } finally {
-      this.relaying = false;
     }
+    return queued;
   }
 
   /** One pass of the maintenance tasks (never two passes at once in this process); one failing does not stop the rest. */

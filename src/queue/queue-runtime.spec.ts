@@ -65,4 +65,22 @@ describe('QueueRuntime: runs what other modules register, knowing none of it', (
     await runtime.onApplicationShutdown();
     expect(await runtime.relayOnce()).toBe(0); // stopped
   });
+
+  it('relays when woken in a process whose queues are shared, not in the embedded default (all-in-one)', async () => {
+    for (const [role, expected] of [
+      ['web', 1],
+      ['worker', 1],
+      ['all-in-one', 0],
+    ] as const) {
+      const runtime = new QueueRuntime(new InProcessDriver(), role, config);
+      runtime.consumeWith({ handle: async () => undefined });
+      let passes = 0;
+      runtime.addRelay('bandeja', async () => (passes++, 0));
+      await runtime.onApplicationBootstrap();
+      runtime.wake();
+      await new Promise((r) => setTimeout(r, 10));
+      expect({ role, passes }).toEqual({ role, passes: expected });
+      await runtime.onApplicationShutdown();
+    }
+  });
 });

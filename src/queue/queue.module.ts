@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { BullDriver } from './bull.driver';
+import { RELAY_WAKE } from './outbox-wake';
 import { InProcessDriver } from './in-process.driver';
 import { QUEUE_DRIVER } from './queue-driver';
 import { QUEUE_ROLE, type QueueRole, QueueRuntime } from './queue-runtime.service';
@@ -32,8 +33,10 @@ export class QueueModule {
           useFactory: (config: AppConfig): QueueRole => (role === 'web' && !config.redisUrl ? 'all-in-one' : role),
         },
         QueueRuntime,
+        // The wake a commit that wrote outbox rows signals (see outbox-wake.ts): this process's runtime.
+        { provide: RELAY_WAKE, useExisting: QueueRuntime },
       ],
-      exports: [QUEUE_DRIVER, QueueRuntime],
+      exports: [QUEUE_DRIVER, QueueRuntime, RELAY_WAKE],
     };
   }
 }

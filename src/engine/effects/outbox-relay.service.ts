@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
+import { DataSource, In, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
 import type { StepMeta } from '../../../machines/types';
+import { legacyRelay } from '../../queue/outbox-wake';
 import { QUEUE_DRIVER, type QueueDriver } from '../../queue/queue-driver';
 import { EngineService } from '../engine.service';
 import { ProcedureCase } from '../entities/case.entity';
@@ -37,7 +38,13 @@ export class OutboxRelay {
     private readonly runner: JobRunner,
   ) {}
 
-  /** One pass of the relay; returns how many commands it enqueued. */
+  /**
+   * One pass of the relay; returns how many commands it enqueued. The whole batch goes to the queues in one call
+   * (one MULTI per queue on Bull), then is marked with one UPDATE. Enqueue first, then mark: a crash in between
+   * leaves the commands pending, and the next pass adds the same job ids again, which the queue ignores. The mark is
+   * conditional on `pendiente`: a command some job already claimed (it can run the moment it is queued) keeps the
+   * status its execution gave it.
+   */
   async relay(now = new Date()): Promise<number> {
     const repo = this.ds.getRepository(OutboxCommand);
     const rows = await repo.find({
@@ -45,15 +52,24 @@ export class OutboxRelay {
       order: { availableAt: 'ASC' },
       take: BATCH,
     });
-    for (const cmd of rows) {
-      await this.driver.enqueue(
-        this.runner.processors.queueOf(cmd),
-        jobIdOf(cmd),
-        { outboxId: cmd.id },
-        cmd.availableAt.getTime() - now.getTime(),
-      );
-      await repo.update({ id: cmd.id, status: 'pendiente' }, { status: 'encolado', enqueuedAt: now });
+    if (rows.length === 0) return 0;
+    const job = (cmd: OutboxCommand) => ({
+      queue: this.runner.processors.queueOf(cmd),
+      jobId: jobIdOf(cmd),
+      data: { outboxId: cmd.id },
+      delayMs: cmd.availableAt.getTime() - now.getTime(),
+    });
+    if (legacyRelay()) {
+      // The relay before issue 11 (benchmark comparison only): one job, then one UPDATE, per command.
+      for (const cmd of rows) {
+        const j = job(cmd);
+        await this.driver.enqueue(j.queue, j.jobId, j.data, j.delayMs);
+        await repo.update({ id: cmd.id, status: 'pendiente' }, { status: 'encolado', enqueuedAt: now });
+      }
+      return rows.length;
     }
+    await this.driver.enqueueMany(rows.map(job));
+    await repo.update({ id: In(rows.map((r) => r.id)), status: 'pendiente' }, { status: 'encolado', enqueuedAt: now });
     return rows.length;
   }
 
