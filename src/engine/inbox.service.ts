@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, type SelectQueryBuilder } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { TaskRole } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { type Actor, isAddressedTo } from '../auth/actor';
@@ -63,6 +64,11 @@ export const INBOX_COUNT_CAP = 1000;
 const PRIORITY_LABEL = { 1: 'alta', 2: 'normal', 3: 'baja' } as const;
 const TASK_ROLES: readonly string[] = ['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'];
 
+/** What a page row needs (view()): not the reminder and closing columns. */
+const PAGE_COLUMNS =
+  't.id, t.case_id, t.procedure_id, t.state_id, t.title, t.candidate_role, t.nivel_clave, t.cct, t.curp, t.folio, ' +
+  't.assignee_id, t.status, t.priority, t.created_at, t.warn_at, t.due_at';
+
 /** The position of a task in the inbox order (due_at, priority, id): what a cursor carries. */
 interface InboxKey {
   dueAt: Date;
@@ -115,7 +121,8 @@ export class InboxService {
    * their order. The count stops at INBOX_COUNT_CAP + 1 rows.
    */
   async list(actor: Actor, q: InboxQuery, now = new Date()): Promise<InboxPage> {
-    const porPagina = Math.min(Math.max(q.porPagina ?? 25, 1), 100);
+    // An integer 1..100 whatever the caller passed: it goes into the SQL text as the LIMIT.
+    const porPagina = Number.isInteger(q.porPagina) ? Math.min(Math.max(q.porPagina!, 1), 100) : 25;
     const role = actor.role === 'administrador' ? q.rol : actor.role;
     if (!role || !TASK_ROLES.includes(role)) {
       throw new DomainError(
@@ -130,57 +137,61 @@ export class InboxService {
     const after = q.despues ? decodeInboxCursor(q.despues, 'despues') : undefined;
     const before = q.antes ? decodeInboxCursor(q.antes, 'antes') : undefined;
 
-    const qb = this.ds
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where('t.status = :status', { status: q.estado ?? 'abierta' })
-      .andWhere('t.candidateRole = :role', { role });
+    // Plain SQL, the same text on both dialects (no identifier needs quoting): the query builder and the entity
+    // hydration cost several times the indexed query itself (bench: 0.15 ms vs 0.03 ms for a search by folio).
+    const where: string[] = ['t.status = ?', 't.candidate_role = ?'];
+    const params: unknown[] = [q.estado ?? 'abierta', role];
     // Deny by default, as isAddressedTo: a scoped role sees only the tasks addressed to it (none when its own key is unset).
     const own: Partial<Record<Actor['role'], [string, string | null | undefined]>> = {
-      nivel: ['t.nivelClave', actor.nivelClave],
-      responsable: ['t.responsableId', actor.id],
+      nivel: ['t.nivel_clave', actor.nivelClave],
+      responsable: ['t.responsable_id', actor.id],
       centro_trabajo: ['t.cct', actor.cct],
     };
     const scope = own[actor.role];
-    if (scope) qb.andWhere(scope[1] ? `${scope[0]} = :mine` : '1 = 0', { mine: scope[1] });
-    if (q.procedimiento) qb.andWhere('t.procedureId = :proc', { proc: q.procedimiento });
-    if (q.paso) qb.andWhere('t.stateId = :paso', { paso: q.paso });
-    if (q.folio) qb.andWhere('t.folio = :folio', { folio: q.folio });
-    if (q.curp) qb.andWhere('t.curp = :curp', { curp: q.curp.toUpperCase() });
-    if (q.cct) qb.andWhere('t.cct = :cct', { cct: q.cct.toUpperCase() });
-    if (q.vencidas) qb.andWhere('t.dueAt <= :now', { now });
-    if (q.asignacion === 'mias') qb.andWhere('t.assigneeId = :me', { me: actor.id });
-    if (q.asignacion === 'libres') qb.andWhere('t.assigneeId IS NULL');
+    const eq = (column: string, value: unknown): void => {
+      where.push(`${column} = ?`);
+      params.push(value);
+    };
+    if (scope && scope[1]) eq(scope[0], scope[1]);
+    else if (scope) where.push('1 = 0');
+    if (q.procedimiento) eq('t.procedure_id', q.procedimiento);
+    if (q.paso) eq('t.state_id', q.paso);
+    if (q.folio) eq('t.folio', q.folio);
+    if (q.curp) eq('t.curp', q.curp.toUpperCase());
+    if (q.cct) eq('t.cct', q.cct.toUpperCase());
+    if (q.vencidas) {
+      where.push('t.due_at <= ?');
+      params.push(this.dbDate(now));
+    }
+    if (q.asignacion === 'mias') eq('t.assignee_id', actor.id);
+    if (q.asignacion === 'libres') where.push('t.assignee_id IS NULL');
+    const filters = where.join(' AND ');
 
-    const counted = this.cappedCount(qb);
-    const page = qb.clone();
+    const pageWhere = [filters];
+    const pageParams = [...params];
     const key = after ?? before;
     if (key) {
-      // Row-value comparison spelled out: `due_at >= :d` is the index range both planners seek to; the rest only
+      // Row-value comparison spelled out: `due_at >= ?` is the index range both planners seek to; the rest only
       // decides the ties of that one due_at.
       const [ge, gt] = after ? ['>=', '>'] : ['<=', '<'];
-      page
-        .andWhere(`t.dueAt ${ge} :cDue`, { cDue: key.dueAt })
-        .andWhere(
-          new Brackets((w) =>
-            w
-              .where(`t.dueAt ${gt} :cDue`)
-              .orWhere(`t.priority ${gt} :cPri`, { cPri: key.priority })
-              .orWhere(`(t.priority = :cPri AND t.id ${gt} :cId)`, { cId: key.id }),
-          ),
-        );
+      const due = this.dbDate(key.dueAt);
+      pageWhere.push(
+        `t.due_at ${ge} ? AND (t.due_at ${gt} ? OR t.priority ${gt} ? OR (t.priority = ? AND t.id ${gt} ?))`,
+      );
+      pageParams.push(due, due, key.priority, key.priority, key.id);
     }
     const dir = before ? 'DESC' : 'ASC';
-    page
-      .orderBy('t.dueAt', dir)
-      .addOrderBy('t.priority', dir)
-      .addOrderBy('t.id', dir)
-      .limit(porPagina + 1);
-    const [fetched, count] = await Promise.all([page.getMany(), counted]);
+    const fetched = await this.ds.query<Record<string, unknown>[]>(
+      `SELECT ${PAGE_COLUMNS} FROM task t WHERE ${pageWhere.join(' AND ')} ORDER BY t.due_at ${dir}, t.priority ${dir}, t.id ${dir} LIMIT ${porPagina + 1}`,
+      pageParams,
+    );
+    // A first page that is not full is the whole result (a search by folio or CURP): no count. Otherwise at most
+    // INBOX_COUNT_CAP + 1 index entries, never the million. One statement after the other: a request holds one
+    // connection of the pool, not two.
+    const total = !key && fetched.length <= porPagina ? fetched.length : await this.cappedCount(filters, params);
     const more = fetched.length > porPagina;
-    const rows = fetched.slice(0, porPagina);
+    const rows = fetched.slice(0, porPagina).map((r) => this.taskOf(r));
     if (before) rows.reverse();
-    const total = count;
     const last = rows[rows.length - 1];
     const first = rows[0];
     return {
@@ -193,16 +204,47 @@ export class InboxService {
     };
   }
 
-  /** COUNT of the matches up to INBOX_COUNT_CAP + 1 rows: an index range of at most 1 001 entries, never the million. */
-  private cappedCount(qb: SelectQueryBuilder<Task>): Promise<number> {
-    const [sql, params] = qb
-      .clone()
-      .select('1')
-      .limit(INBOX_COUNT_CAP + 1)
-      .getQueryAndParameters();
-    return this.ds
-      .query<{ cnt: number | string }[]>(`SELECT COUNT(*) AS cnt FROM (${sql}) capped`, params)
-      .then((r) => Number(r[0].cnt));
+  /** COUNT(*) of at most INBOX_COUNT_CAP + 1 matches: an index range of 1 001 entries at most. */
+  private async cappedCount(filters: string, params: unknown[]): Promise<number> {
+    const [r] = await this.ds.query<{ cnt: number | string }[]>(
+      `SELECT COUNT(*) AS cnt FROM (SELECT 1 FROM task t WHERE ${filters} LIMIT ${INBOX_COUNT_CAP + 1}) capped`,
+      params,
+    );
+    return Number(r.cnt);
+  }
+
+  /** A date as the driver stores it (SQLite: UTC text; MariaDB: a Date mysql2 sends in UTC), as TypeORM does. */
+  private dbDate(d: Date): unknown {
+    return this.ds.driver.preparePersistentValue(d, this.dueAtColumn());
+  }
+
+  private dueAtMeta?: ColumnMetadata;
+  private dueAtColumn(): ColumnMetadata {
+    return (this.dueAtMeta ??= this.ds.getMetadata(Task).findColumnWithPropertyName('dueAt')!);
+  }
+
+  /** A row of PAGE_COLUMNS as the fields view() reads, dates hydrated as TypeORM does on each dialect. */
+  private taskOf(r: Record<string, unknown>): Task {
+    const col = this.dueAtColumn();
+    const date = (v: unknown): Date => this.ds.driver.prepareHydratedValue(v, col) as Date;
+    return {
+      id: String(r.id),
+      caseId: String(r.case_id),
+      procedureId: String(r.procedure_id),
+      stateId: String(r.state_id),
+      title: String(r.title),
+      candidateRole: String(r.candidate_role),
+      nivelClave: (r.nivel_clave as string | null) ?? null,
+      cct: (r.cct as string | null) ?? null,
+      curp: (r.curp as string | null) ?? null,
+      folio: (r.folio as string | null) ?? null,
+      assigneeId: (r.assignee_id as string | null) ?? null,
+      status: r.status as Task['status'],
+      priority: Number(r.priority),
+      createdAt: date(r.created_at),
+      warnAt: date(r.warn_at),
+      dueAt: date(r.due_at),
+    } as Task;
   }
 
   view(t: Task, now = new Date()): InboxItem {

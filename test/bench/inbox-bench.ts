@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +12,7 @@ import type { StaffRole } from '../../src/auth/staff-roles';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';
 import { BENCH_MYSQL_URL, type BenchDb, type CapturedQuery, onEachDatabase } from './bench-db';
 import { emptySection, type SectionResult, type Sizes } from './section';
-import { heading, measure, note, Progress, type Summary } from './stats';
+import { heading, measure, note, Progress, summarize, type Summary } from './stats';
 import { TASK_COLUMNS, TaskGenerator, type TaskRow } from './task-generator';
 import { optimizeSqlite } from '../../src/database/sqlite-maintenance';
 
@@ -30,6 +31,8 @@ const SQLITE_TX_ROWS = 50_000;
 const MYSQL_TX_ROWS = 50_000;
 const MYSQL_ROWS_PER_INSERT = 2_500;
 const SERVICE_GOAL_RATIO = 3;
+/** The inbox's indexes: (status, candidate_role, [column], due_at, priority, id). */
+const INBOX_INDEX = /^idx_task_\w+_due$/;
 const HTTP_GOAL_MS = 10;
 
 interface InboxCase {
@@ -212,6 +215,8 @@ interface PlanCheck {
   tempSort: boolean;
   /** The sort covers the whole ORDER BY, so every matching row is read before the first page comes out. */
   fullSort: boolean;
+  /** Index-only: no row of the table is read (SQLite COVERING INDEX, MariaDB «Using index»). */
+  covering: boolean;
   indexes: string[];
 }
 
@@ -229,6 +234,7 @@ async function explainSqlite(db: BenchDb, q: CapturedQuery): Promise<PlanCheck> 
     fullIndexScan: false,
     tempSort: false,
     fullSort: false,
+    covering: false,
     indexes: [],
   };
   for (const r of rows) {
@@ -241,6 +247,7 @@ async function explainSqlite(db: BenchDb, q: CapturedQuery): Promise<PlanCheck> 
     if (/TEMP B-TREE/.test(r.detail)) check.tempSort = true;
     // "FOR LAST n TERMS" / "RIGHT PART" sorts only ties of the index order, page by page; "FOR ORDER BY" sorts it all.
     if (/USE TEMP B-TREE FOR ORDER BY/.test(r.detail)) check.fullSort = true;
+    if (/USING COVERING INDEX/.test(r.detail)) check.covering = true;
     const idx = /USING (?:COVERING )?INDEX (\S+)/.exec(r.detail);
     if (idx) check.indexes.push(idx[1]);
   }
@@ -258,6 +265,7 @@ async function explainMariaDb(db: BenchDb, q: CapturedQuery): Promise<PlanCheck>
       fullIndexScan: false,
       tempSort: false,
       fullSort: false,
+      covering: false,
       indexes: [],
     };
     const lines: string[] = [];
@@ -273,6 +281,7 @@ async function explainMariaDb(db: BenchDb, q: CapturedQuery): Promise<PlanCheck>
       if (/filesort|temporary/i.test(s('Extra'))) check.tempSort = true;
       // MariaDB does not sort page by page along an index prefix: a filesort reads every matching row first.
       if (/filesort/i.test(s('Extra'))) check.fullSort = true;
+      if (r.key && !derived && /Using index(?! condition)/.test(s('Extra'))) check.covering = true;
       if (r.key) check.indexes.push(String(r.key));
     }
     check.text = lines.join('\n');
@@ -285,13 +294,13 @@ async function explainMariaDb(db: BenchDb, q: CapturedQuery): Promise<PlanCheck>
 type RawRun = (qs: CapturedQuery[]) => Promise<{ ids: string[]; total: number }>;
 
 function rawRunner(db: BenchDb): { run: RawRun; close: () => Promise<void> } {
-  // The capped count answers `cnt`; the page statement rows carry the task id as `t_id`.
+  // The capped count answers `cnt`; the page statement rows carry the task id as `id`.
   const pick = (qs: CapturedQuery[], results: unknown[][]): { ids: string[]; total: number } => {
     let ids: string[] = [];
     let total = -1;
     results.forEach((rows, i) => {
       if (/COUNT\(/i.test(qs[i].query)) total = Number((rows[0] as { cnt: unknown }).cnt);
-      else ids = (rows as { t_id: unknown }[]).map((r) => String(r.t_id));
+      else ids = (rows as { id: unknown }[]).map((r) => String(r.id));
     });
     return { ids, total };
   };
@@ -371,10 +380,27 @@ async function startHttp(db: BenchDb): Promise<HttpTarget> {
     base,
     tokenOf: (actor) => tokens.get(actor.id),
     close: async () => {
+      agent.destroy();
       await app.close();
       if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One keep-alive connection, node:http (lighter than fetch in the same process as the server it measures). */
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function httpGet(url: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function queryString(q: InboxQuery): string {
@@ -400,7 +426,8 @@ async function captureAndCheck(
   const check = await raw.run(statements);
   let rawIds = check.ids.slice(0, first.porPagina);
   if (c.query.antes) rawIds = rawIds.reverse();
-  const rawTotal = Math.min(check.total, INBOX_COUNT_CAP);
+  // No count statement: the first page was short, it is the whole result.
+  const rawTotal = check.total < 0 ? rawIds.length : Math.min(check.total, INBOX_COUNT_CAP);
   const ids = first.items.map((i) => i.id);
   if (rawTotal !== first.total || rawIds.join() !== ids.join() || check.total > INBOX_COUNT_CAP + 1) {
     throw new Error(
@@ -463,7 +490,14 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       for (const [i, s] of statements.entries()) {
         const kind = /COUNT\(/i.test(s.query) ? 'conteo' : 'página';
         const plan = db.sqlite ? await explainSqlite(db, s) : await explainMariaDb(db, s);
-        const missed = !plan.indexes.includes(c.expectIndex);
+        // The capped count reads no row: any inbox index holding every column it filters on serves it as well (when
+        // the filters are only status and role, all of them do; the planner picks one).
+        const equivalent =
+          kind === 'conteo' &&
+          plan.covering &&
+          plan.indexes.length > 0 &&
+          plan.indexes.every((i) => INBOX_INDEX.test(i));
+        const missed = !plan.indexes.includes(c.expectIndex) && !equivalent;
         const alone = await measure({ iterations: 3, unit: 'consulta' }, () => raw.run([s]));
         const flags = [
           plan.fullTableScan ? 'RECORRIDO COMPLETO DE LA TABLA (full table scan)' : '',
@@ -474,6 +508,9 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
               ? 'ordena en temporal parte del ORDER BY'
               : '',
           missed ? `NO usa ${c.expectIndex}` : '',
+          equivalent && !plan.indexes.includes(c.expectIndex)
+            ? `índice equivalente a ${c.expectIndex} (solo índice)`
+            : '',
         ].filter(Boolean);
         planLines.push(
           `  [${kind}] ${s.query}`,
@@ -525,28 +562,38 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       planLines.push('');
 
       const budget = { iterations: 400, minIterations: 20, budgetMs: sizes.inboxBudgetMs, warmup: 3, unit: 'consulta' };
-      let p = new Progress(`${db.name}: InboxService.list ${c.label}`, budget.iterations);
-      const product = await measure({ ...budget, progress: p }, () => inbox.list(c.actor, c.query, g.now));
-      p.finish(`mediana ${product.summary.medianMs} ms, p95 ${product.summary.p95Ms} ms`);
-      p = new Progress(`${db.name}: SQL directo ${c.label}`, budget.iterations);
-      const base = await measure({ ...budget, progress: p }, () => raw.run(statements));
-      p.finish(`mediana ${base.summary.medianMs} ms, p95 ${base.summary.p95Ms} ms`);
+      // Service and raw SQL alternate call by call, so both meet the same load of the machine (a 2-core box shared
+      // with other work: measured one after the other, a busy second of one side skews its p95).
+      const rawSamples: number[] = [];
+      let p = new Progress(`${db.name}: InboxService.list y SQL directo, alternados: ${c.label}`, budget.iterations);
+      const product = await measure({ ...budget, progress: p }, () => inbox.list(c.actor, c.query, g.now), {
+        after: async () => {
+          const t0 = performance.now();
+          await raw.run(statements);
+          rawSamples.push(performance.now() - t0);
+        },
+      });
+      const base = {
+        summary: summarize(rawSamples.slice(budget.warmup), 'consulta'),
+        memory: { rssPeakMb: 0, heapRetainedMb: 0 },
+      };
+      p.finish(
+        `servicio mediana ${product.summary.medianMs} ms, p95 ${product.summary.p95Ms} ms; SQL mediana ${base.summary.medianMs} ms, p95 ${base.summary.p95Ms} ms`,
+      );
       const fig: CaseFigures = { c, matched, service: product.summary, raw: base.summary };
 
       const token = http.tokenOf(c.actor);
       if (!c.noHttp && token) {
-        const headers = { authorization: `Bearer ${token}` };
         const apiUrl = `${http.base}/api/bandeja${queryString(c.query)}`;
-        const api1 = await fetch(apiUrl, { headers });
-        const body = (await api1.json()) as InboxPage;
+        const api1 = await httpGet(apiUrl, token);
+        const body = JSON.parse(api1.body) as InboxPage;
         if (api1.status !== 200 || body.items.map((i) => i.id).join() !== first.items.map((i) => i.id).join())
           throw new Error(
             `GET /api/bandeja de «${c.label}» (${db.name}) no devuelve lo mismo que el servicio (HTTP ${api1.status}).`,
           );
         p = new Progress(`${db.name}: GET /api/bandeja ${c.label}`, budget.iterations);
         const api = await measure({ ...budget, progress: p }, async () => {
-          const r = await fetch(apiUrl, { headers });
-          await r.arrayBuffer();
+          const r = await httpGet(apiUrl, token);
           if (r.status !== 200) throw new Error(`GET /api/bandeja respondió ${r.status}`);
         });
         p.finish(`mediana ${api.summary.medianMs} ms, p95 ${api.summary.p95Ms} ms`);
@@ -556,8 +603,7 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
         if (!c.query.estado) {
           p = new Progress(`${db.name}: GET /bandeja (página HTML) ${c.label}`, budget.iterations);
           const html = await measure({ ...budget, progress: p }, async () => {
-            const r = await fetch(pageUrl, { headers });
-            await r.arrayBuffer();
+            const r = await httpGet(pageUrl, token);
             if (r.status !== 200) throw new Error(`GET /bandeja respondió ${r.status}`);
           });
           p.finish(`mediana ${html.summary.medianMs} ms, p95 ${html.summary.p95Ms} ms`);
@@ -610,7 +656,7 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
     await http.close();
   }
   out.blocks.push({
-    title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95, HTTP p95 < ${HTTP_GOAL_MS} ms)`,
+    title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95, HTTP p95 < ${HTTP_GOAL_MS} ms; servicio y SQL medidos alternando llamada por llamada; API y página: aplicación Nest en un puerto local, una conexión keep-alive)`,
     text: goalsTable(figures, out, db.name),
   });
   out.blocks.push({
@@ -654,6 +700,7 @@ function goalsTable(figures: CaseFigures[], out: SectionResult, dbName: string):
       ms(f.service.p95Ms),
       ms(f.raw.p95Ms),
       `${ratio.toFixed(1)}×`,
+      ms(f.api?.medianMs),
       ms(f.api?.p95Ms),
       ms(f.page?.p95Ms),
       ok ? 'sí' : 'NO',
@@ -666,6 +713,7 @@ function goalsTable(figures: CaseFigures[], out: SectionResult, dbName: string):
     'servicio p95',
     'SQL p95',
     'p95/SQL',
+    'API p50',
     'API p95',
     'página p95',
     'metas',
