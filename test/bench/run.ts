@@ -13,10 +13,11 @@ import { benchEngine } from './engine-bench';
 import { benchImport } from './import-bench';
 import { benchInbox } from './inbox-bench';
 import { benchLetters } from './letters-bench';
+import { benchPipeline } from './pipeline-bench';
 import { FULL_SIZES, QUICK_SIZES, type SectionResult, type Sizes } from './section';
 import { fmtMs, fmtOps, formatTable, type Measurement } from './stats';
 
-type SectionName = 'engine' | 'concurrency' | 'inbox' | 'letters' | 'import';
+type SectionName = 'engine' | 'concurrency' | 'inbox' | 'letters' | 'import' | 'pipeline';
 
 /** Spanish and English names both work with --solo. */
 const SECTION_ALIASES: Record<string, SectionName> = {
@@ -32,6 +33,8 @@ const SECTION_ALIASES: Record<string, SectionName> = {
   import: 'import',
   importacion: 'import',
   importación: 'import',
+  pipeline: 'pipeline',
+  tuberia: 'pipeline',
 };
 
 const RUNNERS: Record<SectionName, (s: Sizes) => Promise<SectionResult>> = {
@@ -40,6 +43,7 @@ const RUNNERS: Record<SectionName, (s: Sizes) => Promise<SectionResult>> = {
   inbox: benchInbox,
   letters: benchLetters,
   import: benchImport,
+  pipeline: benchPipeline,
 };
 
 const SECTION_TITLE: Record<Measurement['section'], string> = {
