@@ -166,6 +166,8 @@ export class InboxService {
     if (q.asignacion === 'mias') eq('t.assignee_id', actor.id);
     if (q.asignacion === 'libres') where.push('t.assignee_id IS NULL');
     const filters = where.join(' AND ');
+    // Only status and role (and maybe a due_at range): every inbox index starts with those two columns.
+    const roleOnly = !where.some((w) => !/^t\.(status|candidate_role|due_at) /.test(w));
 
     const pageWhere = [filters];
     const pageParams = [...params];
@@ -188,7 +190,8 @@ export class InboxService {
     // A first page that is not full is the whole result (a search by folio or CURP): no count. Otherwise at most
     // INBOX_COUNT_CAP + 1 index entries, never the million. One statement after the other: a request holds one
     // connection of the pool, not two.
-    const total = !key && fetched.length <= porPagina ? fetched.length : await this.cappedCount(filters, params);
+    const total =
+      !key && fetched.length <= porPagina ? fetched.length : await this.cappedCount(filters, params, roleOnly);
     const more = fetched.length > porPagina;
     const rows = fetched.slice(0, porPagina).map((r) => this.taskOf(r));
     if (before) rows.reverse();
@@ -204,10 +207,16 @@ export class InboxService {
     };
   }
 
-  /** COUNT(*) of at most INBOX_COUNT_CAP + 1 matches: an index range of 1 001 entries at most. */
-  private async cappedCount(filters: string, params: unknown[]): Promise<number> {
+  /**
+   * COUNT(*) of at most INBOX_COUNT_CAP + 1 matches: the first 1 001 entries of the page's own index, read in its
+   * order. When the filters are only status and role, every inbox index starts with them and MariaDB's planner takes
+   * any (bench: idx_task_curp_due plus a filesort, counting «vencidas» by reading every open task of the role): there
+   * it is told the one that holds due_at right after them.
+   */
+  private async cappedCount(filters: string, params: unknown[], roleOnly: boolean): Promise<number> {
+    const hint = roleOnly && this.ds.options.type !== 'better-sqlite3' ? ' FORCE INDEX (idx_task_role_due)' : '';
     const [r] = await this.ds.query<{ cnt: number | string }[]>(
-      `SELECT COUNT(*) AS cnt FROM (SELECT 1 FROM task t WHERE ${filters} LIMIT ${INBOX_COUNT_CAP + 1}) capped`,
+      `SELECT COUNT(*) AS cnt FROM (SELECT 1 FROM task t${hint} WHERE ${filters} ORDER BY t.due_at, t.priority, t.id LIMIT ${INBOX_COUNT_CAP + 1}) capped`,
       params,
     );
     return Number(r.cnt);
