@@ -40,6 +40,11 @@ interface InboxCase {
   query: InboxQuery;
   /** The index both statements (page and capped count) must use: the filter and the order come from it. */
   expectIndex: string;
+  /**
+   * Another index the page statement may use instead, reading it in order with no sort: for a filter most tasks pass
+   * (3 in 4 open tasks are free), following the role's order and skipping the others reads ~1.3 rows per row shown.
+   */
+  alsoAccept?: string;
   /** No staff user has this scope (staff carry no CCT): measured in the service only. */
   noHttp?: boolean;
 }
@@ -119,6 +124,8 @@ function inboxCases(g: TaskGenerator, ctx: { cctActor: Actor; walked: { p200: st
       actor: SUBJEFATURA,
       query: { asignacion: 'libres' },
       expectIndex: 'idx_task_assignee_due',
+      // MariaDB 10.11 takes one or the other depending on its statistics; both give the order without a sort.
+      alsoAccept: 'idx_task_role_due',
     },
     {
       id: 'closed',
@@ -388,7 +395,7 @@ async function startHttp(db: BenchDb): Promise<HttpTarget> {
 /** One keep-alive connection, node:http (lighter than fetch in the same process as the server it measures). */
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-function httpGet(url: string, token: string): Promise<{ status: number; body: string }> {
+function httpGet(url: string, token: string, retry = true): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
       const chunks: Buffer[] = [];
@@ -396,7 +403,11 @@ function httpGet(url: string, token: string): Promise<{ status: number; body: st
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    // The server closes a keep-alive connection idle for 5 s (between two cases): a request that raced that close is
+    // sent again once on a new connection (the pattern Node's documentation gives for reused sockets).
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      retry && req.reusedSocket && e.code === 'ECONNRESET' ? resolve(httpGet(url, token, false)) : reject(e),
+    );
     req.end();
   });
 }
@@ -488,7 +499,9 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       for (const [i, s] of statements.entries()) {
         const kind = /COUNT\(/i.test(s.query) ? 'conteo' : 'página';
         const plan = db.sqlite ? await explainSqlite(db, s) : await explainMariaDb(db, s);
-        const missed = !plan.indexes.includes(c.expectIndex);
+        const accepted = [c.expectIndex, ...(kind === 'página' && c.alsoAccept ? [c.alsoAccept] : [])];
+        const missed = !plan.indexes.some((i) => accepted.includes(i));
+        const alternative = !missed && !plan.indexes.includes(c.expectIndex);
         const alone = await measure({ iterations: 3, unit: 'consulta' }, () => raw.run([s]));
         const flags = [
           plan.fullTableScan ? 'RECORRIDO COMPLETO DE LA TABLA (full table scan)' : '',
@@ -499,6 +512,9 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
               ? 'ordena en temporal parte del ORDER BY'
               : '',
           missed ? `NO usa ${c.expectIndex}` : '',
+          alternative
+            ? `usa ${plan.indexes.join(', ')} en orden, sin ordenar (alternativa admitida a ${c.expectIndex})`
+            : '',
           plan.covering ? 'solo índice (no lee filas de la tabla)' : '',
         ].filter(Boolean);
         planLines.push(
@@ -550,7 +566,16 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       };
       planLines.push('');
 
-      const budget = { iterations: 400, minIterations: 20, budgetMs: sizes.inboxBudgetMs, warmup: 3, unit: 'consulta' };
+      // Enough samples for a p95 that is not one GC pause (a sub-millisecond query: thousands in the budget), after a
+      // warm-up that leaves the JIT and the page cache settled.
+      const budget = {
+        iterations: 3000,
+        minIterations: 50,
+        budgetMs: sizes.inboxBudgetMs,
+        warmup: 100,
+        unit: 'consulta',
+      };
+      const httpBudget = { ...budget, iterations: 1500, warmup: 50, unit: 'solicitud' };
       // Service and raw SQL alternate call by call, so both meet the same load of the machine (a 2-core box shared
       // with other work: measured one after the other, a busy second of one side skews its p95).
       const rawSamples: number[] = [];
@@ -580,8 +605,8 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
           throw new Error(
             `GET /api/bandeja de «${c.label}» (${db.name}) no devuelve lo mismo que el servicio (HTTP ${api1.status}).`,
           );
-        p = new Progress(`${db.name}: GET /api/bandeja ${c.label}`, budget.iterations);
-        const api = await measure({ ...budget, progress: p }, async () => {
+        p = new Progress(`${db.name}: GET /api/bandeja ${c.label}`, httpBudget.iterations);
+        const api = await measure({ ...httpBudget, progress: p }, async () => {
           const r = await httpGet(apiUrl, token);
           if (r.status !== 200) throw new Error(`GET /api/bandeja respondió ${r.status}`);
         });
@@ -590,8 +615,8 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
         // The HTML page takes the filters of its form (folio, CURP and CCT in capitals) and its cursors.
         const pageUrl = `${http.base}/bandeja${queryString({ ...c.query, estado: undefined })}`;
         if (!c.query.estado) {
-          p = new Progress(`${db.name}: GET /bandeja (página HTML) ${c.label}`, budget.iterations);
-          const html = await measure({ ...budget, progress: p }, async () => {
+          p = new Progress(`${db.name}: GET /bandeja (página HTML) ${c.label}`, httpBudget.iterations);
+          const html = await measure({ ...httpBudget, progress: p }, async () => {
             const r = await httpGet(pageUrl, token);
             if (r.status !== 200) throw new Error(`GET /bandeja respondió ${r.status}`);
           });
@@ -645,7 +670,7 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
     await http.close();
   }
   out.blocks.push({
-    title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95, HTTP p95 < ${HTTP_GOAL_MS} ms; servicio y SQL medidos alternando llamada por llamada; API y página: aplicación Nest en un puerto local, una conexión keep-alive)`,
+    title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95 (o a menos de 0.05 ms de él: «≈»), HTTP p95 < ${HTTP_GOAL_MS} ms; servicio y SQL medidos alternando llamada por llamada; API y página: aplicación Nest en un puerto local, una conexión keep-alive)`,
     text: goalsTable(figures, out, db.name),
   });
   out.blocks.push({
@@ -675,9 +700,11 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
 function goalsTable(figures: CaseFigures[], out: SectionResult, dbName: string): string {
   const ms = (n: number | undefined): string => (n === undefined ? '—' : n.toFixed(n < 10 ? 2 : 1));
   const rows = figures.map((f) => {
-    // Below 0.05 ms a p95 is timer noise: the ratio is taken against at least that.
-    const ratio = f.service.p95Ms / Math.max(f.raw.p95Ms, 0.05);
-    const ok = ratio <= SERVICE_GOAL_RATIO && (f.api === undefined || f.api.p95Ms < HTTP_GOAL_MS);
+    const ratio = f.service.p95Ms / Math.max(f.raw.p95Ms, 0.001);
+    // A search that returns one row takes ~0.01 ms raw on SQLite: a few hundredths of a millisecond of JavaScript
+    // around it is many times that. Within 0.05 ms of the raw query counts as meeting the ratio (shown with «≈»).
+    const close = f.service.p95Ms - f.raw.p95Ms <= 0.05;
+    const ok = (ratio <= SERVICE_GOAL_RATIO || close) && (f.api === undefined || f.api.p95Ms < HTTP_GOAL_MS);
     if (!ok)
       out.warnings.push(
         `Meta no cumplida: «${f.c.label}» (${dbName}) servicio p95 ${ms(f.service.p95Ms)} ms = ${ratio.toFixed(1)}× SQL p95 ${ms(f.raw.p95Ms)} ms; HTTP p95 ${ms(f.api?.p95Ms)} ms.`,
@@ -688,7 +715,7 @@ function goalsTable(figures: CaseFigures[], out: SectionResult, dbName: string):
       ms(f.service.medianMs),
       ms(f.service.p95Ms),
       ms(f.raw.p95Ms),
-      `${ratio.toFixed(1)}×`,
+      `${ratio > SERVICE_GOAL_RATIO && close ? '≈ ' : ''}${ratio.toFixed(1)}×`,
       ms(f.api?.medianMs),
       ms(f.api?.p95Ms),
       ms(f.page?.p95Ms),
