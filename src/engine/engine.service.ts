@@ -8,11 +8,11 @@ import {
   getNextTransitions,
   initialTransition,
   type StateValue,
-  transition,
 } from 'xstate';
 import type { SearchColumn, SearchField, SearchFields } from '../../machines/parts/search-fields';
 import { type ActorRole, COMMAND_TYPES, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
+import { RowSql } from '../database/row-sql';
 import { inTransaction, outsideTransaction } from '../database/transaction';
 import { wakeRelayAfterCommit } from '../queue/outbox-wake';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
@@ -27,7 +27,14 @@ import { Task } from './entities/task.entity';
 import { StaffUsersService } from '../auth/staff-users.service';
 import { GENESIS_HASH, movementHash } from './movement-chain';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS, ProcedureRegistry } from './procedure-registry';
-import { persistSnapshot, restoreSnapshot, stateString, stateValueOf, withoutSecrets } from './snapshot';
+import {
+  persistSnapshot,
+  pureTransition,
+  restoreSnapshot,
+  stateString,
+  stateValueOf,
+  withoutSecrets,
+} from './snapshot';
 
 export interface EngineEvent extends EventObject {
   [key: string]: unknown;
@@ -146,6 +153,30 @@ export class EngineService {
     @Optional() private readonly staff?: StaffUsersService,
   ) {
     this.registry = new ProcedureRegistry(definitions);
+  }
+
+  private hotSql?: {
+    cases: RowSql<ProcedureCase>;
+    tasks: RowSql<Task>;
+    movements: RowSql<Movement>;
+    outbox: RowSql<OutboxCommand>;
+  };
+
+  /** The statements of a transition, made once (the data source has its metadata by the first event). */
+  private get sql(): NonNullable<EngineService['hotSql']> {
+    return (this.hotSql ??= {
+      cases: new RowSql(this.ds, ProcedureCase),
+      tasks: new RowSql(this.ds, Task),
+      movements: new RowSql(this.ds, Movement),
+      outbox: new RowSql(this.ds, OutboxCommand),
+    });
+  }
+
+  /** Writes outbox rows in the transition's transaction (one statement, nothing read back); once it commits, this process's relay queues them. */
+  private async insertOutbox(em: EntityManager, rows: OutboxCommand[]): Promise<void> {
+    if (!rows.length) return;
+    await this.sql.outbox.insert(em, rows);
+    wakeRelayAfterCommit(em);
   }
 
   /** Runs `hook` in the transaction of every transition that ends a case. */
@@ -275,7 +306,7 @@ export class EngineService {
       await em.insert(Movement, movement);
       const tasks = await this.syncTasks(em, def, row, snap, actor, now, []);
       const commands = this.commandRows(row, actions, now);
-      await insertOutbox(em, [...tasks.reminders, ...commands]);
+      await this.insertOutbox(em, [...tasks.reminders, ...commands]);
       let open = tasks.open;
       // The first act, and any the same person does at once (the Subdirección registering a paper oficio both sends
       // and receives it), all or nothing.
@@ -299,15 +330,16 @@ export class EngineService {
   async send(caseId: string, event: EngineEvent, actor: Actor, opts: SendOptions = {}): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const apply = async (em: EntityManager): Promise<TransitionResult> => {
-      const row = await em.findOne(ProcedureCase, { where: { id: caseId } });
+      const row = await this.sql.cases.findOne(em, { id: caseId });
       if (!row) throw notFound('El trámite');
       this.checkScope(row, actor);
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw this.conflict(row);
       // The case's open tasks, read once: who holds them, and which ones this transition closes.
-      const open = await em.find(Task, {
-        select: { id: true, stateId: true, candidateRole: true, assigneeId: true },
-        where: { caseId: row.id, status: 'abierta' },
-      });
+      const open = await this.sql.tasks.find(
+        em,
+        { caseId: row.id, status: 'abierta' },
+        { select: ['id', 'stateId', 'candidateRole', 'assigneeId'] },
+      );
       await this.checkTaskHolder(open, actor);
       const def = this.registry.get(row.procedureId, row.procedureVersion);
       const snap = this.load(def, row);
@@ -376,7 +408,7 @@ export class EngineService {
     let next: AnyMachineSnapshot;
     let actions: unknown[];
     try {
-      [next, actions] = transition(def.machine, snap, event) as [AnyMachineSnapshot, unknown[]];
+      [next, actions] = pureTransition(def.machine, snap, event);
     } catch (e) {
       this.log.error(
         { caseId: row.id, event: event.type, err: (e as Error).message },
@@ -411,10 +443,9 @@ export class EngineService {
     const fromVersion = row.version;
     row.version += 1;
     const movement = this.chainMovement(row, actor, now, fromState, event, pasos);
-    const updated = await em
-      .createQueryBuilder()
-      .update(ProcedureCase)
-      .set({
+    const updated = await this.sql.cases.update(
+      em,
+      {
         state: row.state,
         snapshot: row.snapshot,
         status: row.status,
@@ -430,14 +461,14 @@ export class EngineService {
         movementCount: row.movementCount,
         lastMovementHash: row.lastMovementHash,
         updatedAt: now,
-      })
-      .where('id = :id AND version = :v', { id: row.id, v: fromVersion })
-      .execute();
-    if (!updated.affected) throw this.conflict({ ...row, version: fromVersion });
-    await em.insert(Movement, movement);
+      },
+      { id: row.id, version: fromVersion },
+    );
+    if (!updated) throw this.conflict({ ...row, version: fromVersion });
+    await this.sql.movements.insert(em, [movement]);
     const tasks = await this.syncTasks(em, def, row, next, actor, now, open, fieldsBefore);
     const commands = this.commandRows(row, actions, now);
-    await insertOutbox(em, [...tasks.reminders, ...commands]);
+    await this.insertOutbox(em, [...tasks.reminders, ...commands]);
     // A finished snapshot takes no event, so a case concluded here has just ended.
     if (row.status === 'concluido') for (const hook of this.endHooks) await hook(em, { row, event, actor, now });
     return { next, commands: commands.map((c) => ({ id: c.id, type: c.type })), open: tasks.open };
@@ -526,7 +557,7 @@ export class EngineService {
           where: { caseId: row.id, status: 'abierta' },
         });
         const tasks = await this.syncTasks(em, target, row, next, actor, now, open, searchFieldsOf(row));
-        await insertOutbox(em, tasks.reminders);
+        await this.insertOutbox(em, tasks.reminders);
         migrated.push(id);
       });
     }
@@ -773,7 +804,12 @@ export class EngineService {
     }
     const toClose = open.filter((t) => !wanted.has(t.stateId)).map((t) => t.id);
     if (toClose.length) {
-      await em.update(Task, { id: In(toClose) }, { status: 'cerrada', closedAt: now, closedBy: actor.id.slice(0, 60) });
+      await this.sql.tasks.update(
+        em,
+        { status: 'cerrada', closedAt: now, closedBy: actor.id.slice(0, 60) },
+        {},
+        { column: 'id', values: toClose },
+      );
     }
     const staying = open.filter((t) => wanted.has(t.stateId));
     const have = new Set(staying.map((t) => t.stateId));
@@ -802,13 +838,14 @@ export class EngineService {
         reminders.push(outboxRow(row.id, TASK_REMINDER, { taskId: t.id, kind }, `${t.id}:${kind}`, at, now));
       }
     }
-    if (created.length) await em.createQueryBuilder().insert().into(Task).values(created).updateEntity(false).execute();
+    await this.sql.tasks.insert(em, created);
     // New tasks took the case's fields when written; the ones that stay open follow a change.
     if (staying.length && fieldsBefore !== undefined && fieldsBefore !== searchFieldsOf(row)) {
-      await em.update(
-        Task,
-        { id: In(staying.map((t) => t.id)) },
+      await this.sql.tasks.update(
+        em,
         { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp },
+        {},
+        { column: 'id', values: staying.map((t) => t.id) },
       );
     }
     return {
@@ -885,12 +922,4 @@ function outboxRow(
     leaseUntil: null,
     result: null,
   };
-}
-
-/** A transition's outbox rows in one statement, nothing read back. */
-/** Writes outbox rows in the transition's transaction; once it commits, this process's relay queues them (no timer wait). */
-async function insertOutbox(em: EntityManager, rows: OutboxCommand[]): Promise<void> {
-  if (!rows.length) return;
-  await em.createQueryBuilder().insert().into(OutboxCommand).values(rows).updateEntity(false).execute();
-  wakeRelayAfterCommit(em);
 }
