@@ -1,12 +1,62 @@
-import { type AnyMachineSnapshot, type AnyStateMachine, createActor, type StateValue } from 'xstate';
+import { type AnyMachineSnapshot, type AnyStateMachine, createActor, type EventObject, type StateValue } from 'xstate';
 
-/** Rehydrates a stored snapshot through restoreSnapshot (revives history and children); never starts the actor. */
+/**
+ * One inert actor scope per machine, made once. XState's `transition()` and `createActor(machine, {snapshot})` each
+ * build a throw-away actor, and building one computes the machine's initial snapshot (its context factory included):
+ * a tenth of the engine's CPU per event went there. The scope is only valid because the machines are pure (no invoke,
+ * no spawn, no systemId: machines/types.ts), so no child actor ever registers in it; its action executor collects the
+ * actions of the one transition running (transitions are synchronous, so never two at once).
+ */
+type MachineScope = Parameters<AnyStateMachine['transition']>[2];
+interface InertScope {
+  scope: MachineScope;
+  collected: unknown[] | null;
+}
+const scopes = new WeakMap<AnyStateMachine, InertScope>();
+
+function inertScope(machine: AnyStateMachine): InertScope {
+  let s = scopes.get(machine);
+  if (!s) {
+    const holder: InertScope = { scope: undefined as unknown as MachineScope, collected: null };
+    holder.scope = {
+      self: createActor(machine, { input: undefined as never }),
+      defer: () => undefined,
+      id: '',
+      logger: () => undefined,
+      sessionId: '',
+      stopChild: () => undefined,
+      emit: () => undefined,
+      actionExecutor: (action: unknown) => {
+        holder.collected?.push(action);
+      },
+    } as unknown as MachineScope;
+    holder.scope.system = holder.scope.self.system;
+    scopes.set(machine, holder);
+    s = holder;
+  }
+  return s;
+}
+
+/** XState's pure `transition(machine, snapshot, event)`: the next snapshot and the actions to execute (none executed). */
+export function pureTransition<E extends EventObject>(
+  machine: AnyStateMachine,
+  snap: AnyMachineSnapshot,
+  event: E,
+): [AnyMachineSnapshot, unknown[]] {
+  const s = inertScope(machine);
+  const actions: unknown[] = [];
+  s.collected = actions;
+  try {
+    return [machine.transition(snap, event, s.scope) as AnyMachineSnapshot, actions];
+  } finally {
+    s.collected = null;
+  }
+}
+
+/** Rehydrates a stored snapshot through restoreSnapshot (revives history and children); never starts an actor. */
 export function restoreSnapshot(machine: AnyStateMachine, json: string): AnyMachineSnapshot {
   const persisted: unknown = JSON.parse(json);
-  return createActor(machine, {
-    snapshot: persisted as never,
-    input: undefined as never,
-  }).getSnapshot() as AnyMachineSnapshot;
+  return machine.restoreSnapshot(persisted as never, inertScope(machine).scope) as AnyMachineSnapshot;
 }
 
 export function persistSnapshot(machine: AnyStateMachine, snap: AnyMachineSnapshot): string {
