@@ -59,11 +59,23 @@ const OLD_LOG = [
   { caseId: A, actorId: 'u5' },
 ];
 
+/** How many migrations came after TransparencyLog (they are undone first, newest first). */
+function migrationsAfterIt(ds: DataSource): number {
+  const stamps = ds.migrations.map((m) => Number(/(\d{13})/.exec(m.name ?? m.constructor.name)?.[1]));
+  return stamps.filter((t) => t > TRANSPARENCY_LOG_STAMP).length;
+}
+const TRANSPARENCY_LOG_STAMP = 1796353041307;
+
+async function undoLaterMigrations(ds: DataSource): Promise<void> {
+  for (let i = migrationsAfterIt(ds); i > 0; i--) await ds.undoLastMigration({ transaction: 'each' });
+}
+
 describe('the TransparencyLog migration on a database that already has movements', () => {
   let db: TestDb;
   beforeEach(async () => {
     db = await createTestDb();
-    // Back to the schema before it (a fresh database: its down step is allowed).
+    // Back to the schema before it (a fresh database: its down step, and those of later migrations, are allowed).
+    await undoLaterMigrations(db.dataSource);
     await db.dataSource.undoLastMigration({ transaction: 'each' });
   });
   afterEach(async () => db?.close());
@@ -123,6 +135,7 @@ describe('the TransparencyLog migration on a database that already has movements
   it('will not go back over movements: that is what a restore of the backup is for', async () => {
     await writeOldLog(db.dataSource, OLD_LOG);
     await db.dataSource.runMigrations({ transaction: 'each' });
+    await undoLaterMigrations(db.dataSource);
     await expect(db.dataSource.undoLastMigration({ transaction: 'each' })).rejects.toThrow(
       /no se revierte sobre una base con movimientos.*restaure el respaldo/,
     );
