@@ -16,6 +16,7 @@ import { dialectOf } from './database/data-source-options';
 import { ensureMysqlDatabase } from './database/ensure-database';
 import { runMigrations } from './database/migrate';
 import type { EngineProcedure } from './engine/procedure-registry';
+import type { QueueRole } from './queue/queue-runtime.service';
 import { PROCEDURES } from '../machines';
 
 const PROCEDURE_CATALOG = PROCEDURES as unknown as EngineProcedure[];
@@ -31,12 +32,14 @@ export const QUIET_START = { bufferLogs: true, autoFlushLogs: false, abortOnErro
 export interface AppOptions {
   /** The procedure catalog; defaults to every machine in machines/. Tests pass their own. */
   procedures?: EngineProcedure[];
+  /** What this process does with the queues (default: web, or all-in-one without Redis); `off` for a benchmark of the web process alone. */
+  queueRole?: QueueRole;
 }
 
 export async function createApp(config: AppConfig, opts: AppOptions = {}): Promise<NestExpressApplication> {
   await ensureMysqlDatabase(config.databaseUrl);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG),
+    AppModule.forRoot(config, opts.procedures ?? PROCEDURE_CATALOG, opts.queueRole),
     QUIET_START,
   );
   app.useLogger(app.get(Logger));

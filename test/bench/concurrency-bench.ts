@@ -3,7 +3,10 @@ import { createPool, type Pool } from 'mysql2/promise';
 import { PROCEDURES } from '../../machines';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService, type EngineEvent } from '../../src/engine/engine.service';
+import { In } from 'typeorm';
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { BENCH_MYSQL_URL, type BenchDb, onEachDatabase } from './bench-db';
+import { startHttp } from './bench-http';
 import { OFICIALIA, openCases, PROCEDURE } from './engine-bench';
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, note, Progress, summarize } from './stats';
@@ -16,7 +19,7 @@ import { heading, note, Progress, summarize } from './stats';
  */
 
 const CLIENTS = [1, 8, 32];
-const ROUNDS = 3;
+const ROUNDS = 5;
 /** The product's MySQL pool (TypeORM's default, 10): the raw baseline gets the same number of connections. */
 const POOL = 10;
 
@@ -24,7 +27,7 @@ const recibirOficio = (): EngineEvent => ({ type: 'RECIBIR_OFICIO', at: new Date
 
 /** Events per client per round: enough for a steady state without making 32 clients take minutes. */
 const perClient = (clients: number, quick: boolean): number =>
-  quick ? Math.max(4, Math.round(40 / clients)) : clients === 1 ? 300 : clients === 8 ? 60 : 20;
+  quick ? Math.max(4, Math.round(40 / clients)) : clients === 1 ? 500 : clients === 8 ? 100 : 30;
 
 /** Runs `clients` loops at once, each doing `each` calls of fn(client, i); the wall time in ms. */
 async function wall(
@@ -39,6 +42,15 @@ async function wall(
     }),
   );
   return performance.now() - t0;
+}
+
+/** How a client sends its events: straight to the service, or through the web application. */
+interface Transport {
+  tag: 'send' | 'http';
+  label: (clients: number) => string;
+  send: (caseId: string, version: number) => Promise<void>;
+  /** The issue's goal for the ratio product/raw at 8 clients. */
+  goal: number;
 }
 
 interface RawWriter {
@@ -138,70 +150,109 @@ async function concurrencyOn(
   const engine = new EngineService(ds, PROCEDURES, calendar);
   await engine.syncCatalog(new Date('2026-01-01T00:00:00Z'));
   const perCase = await perCaseSchema(db);
-  const needed = CLIENTS.reduce((n, c) => n + c * (perClient(c, quick) * ROUNDS + 2), 0);
+  const needed = 2 * CLIENTS.reduce((n, c) => n + c * (perClient(c, quick) * ROUNDS + 2), 0);
   const cases = await openCases(engine, needed, db.name, 8);
   const raw = await rawWriter(db, perCase);
   let rawK = 0;
   let taken = 0;
   const take = (n: number): string[] => cases.slice(taken, (taken += n));
-  try {
-    for (const clients of CLIENTS) {
-      const each = perClient(clients, quick);
-      // Warm-up (untimed): two events per client through both.
-      const warm = take(clients * 2);
-      await wall(clients, 2, (c, i) => engine.send(warm[c * 2 + i], recibirOficio(), OFICIALIA));
-      await wall(clients, 2, (c, i) => raw.write(warm[c * 2 + i], rawK++));
-      const product: number[] = [];
-      const base: number[] = [];
-      const progress = new Progress(`${db.name}: ${clients} cliente(s), ${ROUNDS} rondas producto/directo`, ROUNDS * 2);
-      for (let r = 0; r < ROUNDS; r++) {
-        const mine = take(clients * each);
-        const ms = await wall(clients, each, async (c, i) => {
-          const res = await engine.send(mine[c * each + i], recibirOficio(), OFICIALIA);
-          if (res.state !== 'turno') throw new Error(`send: estado ${res.state}`);
+  const http = await startHttp(db, [[OFICIALIA, 'bench.oficialia']], Math.max(...CLIENTS));
+  const transports: Transport[] = [
+    {
+      tag: 'send',
+      label: (clients) => `EngineService.send, ${clients} cliente(s) a la vez, trámites distintos (${db.name})`,
+      send: async (caseId) => {
+        const res = await engine.send(caseId, recibirOficio(), OFICIALIA);
+        if (res.state !== 'turno') throw new Error(`send: estado ${res.state}`);
+      },
+      goal: db.sqlite ? 0.3 : 0.6,
+    },
+    {
+      tag: 'http',
+      label: (clients) =>
+        `POST /api/tramites/:id/eventos por HTTP, ${clients} cliente(s) a la vez (aplicación Nest en un puerto local, ${db.name})`,
+      send: async (caseId, version) => {
+        const r = await http.post(`/api/tramites/${caseId}/eventos`, OFICIALIA, {
+          tipo: 'RECIBIR_OFICIO',
+          version,
+          datos: { at: new Date().toISOString() },
         });
-        product.push(ms / (clients * each));
-        progress.tick();
-        // The raw transaction writes the same rows of the same cases (their version moves on; nothing reads it).
-        base.push((await wall(clients, each, (c, i) => raw.write(mine[c * each + i], rawK++))) / (clients * each));
-        progress.tick();
+        if (r.status !== 200) throw new Error(`POST eventos respondió ${r.status}: ${r.body.slice(0, 200)}`);
+      },
+      goal: 0.4,
+    },
+  ];
+  const versions = async (ids: string[]): Promise<number[]> => {
+    const rows = await ds
+      .getRepository(ProcedureCase)
+      .find({ select: { id: true, version: true }, where: { id: In(ids) } });
+    const byId = new Map(rows.map((r) => [r.id, r.version]));
+    return ids.map((id) => byId.get(id)!);
+  };
+  try {
+    for (const t of transports) {
+      for (const clients of CLIENTS) {
+        const each = perClient(clients, quick);
+        // Warm-up (untimed): two events per client through both.
+        const warm = take(clients * 2);
+        const warmV = await versions(warm);
+        await wall(clients, 2, (c, i) => t.send(warm[c * 2 + i], warmV[c * 2 + i]));
+        await wall(clients, 2, (c, i) => raw.write(warm[c * 2 + i], rawK++));
+        const product: number[] = [];
+        const base: number[] = [];
+        const progress = new Progress(
+          `${db.name}: ${t.tag === 'http' ? 'HTTP, ' : ''}${clients} cliente(s), ${ROUNDS} rondas producto/directo`,
+          ROUNDS * 2,
+        );
+        for (let r = 0; r < ROUNDS; r++) {
+          const mine = take(clients * each);
+          const v = await versions(mine);
+          const ms = await wall(clients, each, (c, i) => t.send(mine[c * each + i], v[c * each + i]));
+          product.push(ms / (clients * each));
+          progress.tick();
+          // The raw transaction writes the same rows of the same cases (their version moves on; nothing reads it).
+          base.push((await wall(clients, each, (c, i) => raw.write(mine[c * each + i], rawK++))) / (clients * each));
+          progress.tick();
+        }
+        const ratios = product.map((p, i) => base[i] / p);
+        progress.finish(
+          `producto ${(1000 / median(product)).toFixed(0)}/s, directo ${(1000 / median(base)).toFixed(0)}/s, ` +
+            `razón por ronda ${ratios.map((x) => x.toFixed(2)).join(' ')}`,
+        );
+        const noMemory = { rssPeakMb: 0, heapRetainedMb: 0 };
+        const rawId = `engine.${tag}.${t.tag}.c${clients}.raw`;
+        out.measurements.push(
+          {
+            section: 'motor',
+            id: `engine.${tag}.c${clients}.${t.tag}`,
+            label: t.label(clients),
+            kind: 'producto',
+            compareWith: [rawId],
+            goal: clients === 8 ? t.goal : undefined,
+            notes: [
+              `${clients} cliente(s), ${each} eventos cada uno por ronda, ${ROUNDS} rondas intercaladas con el directo; ` +
+                `rendimiento producto/directo por ronda: ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')} ` +
+                `(mediana ${median(ratios).toFixed(2)}×); movimientos ${perCase ? 'encadenados por trámite' : 'en una sola cadena global'}`,
+            ],
+            summary: summarize(product, 'evento'),
+            memory: noMemory,
+          },
+          {
+            section: 'motor',
+            id: rawId,
+            label: `${db.sqlite ? 'better-sqlite3' : `mysql2 (pool de ${POOL})`}: UPDATE + INSERT movimiento + INSERT outbox, ${clients} cliente(s) (${db.name})`,
+            short: 'sql',
+            kind: 'base',
+            summary: summarize(base, 'evento'),
+            memory: noMemory,
+          },
+        );
+        out.details[`engine.${tag}.${t.tag}.c${clients}.ratios`] = ratios;
       }
-      const ratios = product.map((p, i) => base[i] / p);
-      progress.finish(
-        `producto ${(1000 / median(product)).toFixed(0)}/s, directo ${(1000 / median(base)).toFixed(0)}/s, ` +
-          `razón por ronda ${ratios.map((x) => x.toFixed(2)).join(' ')}`,
-      );
-      const noMemory = { rssPeakMb: 0, heapRetainedMb: 0 };
-      const rawId = `engine.${tag}.c${clients}.raw`;
-      out.measurements.push(
-        {
-          section: 'motor',
-          id: `engine.${tag}.c${clients}.send`,
-          label: `EngineService.send, ${clients} cliente(s) a la vez, trámites distintos (${db.name})`,
-          kind: 'producto',
-          compareWith: [rawId],
-          notes: [
-            `${clients} cliente(s), ${each} eventos cada uno por ronda, ${ROUNDS} rondas intercaladas con el directo; ` +
-              `rendimiento producto/directo por ronda: ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')} ` +
-              `(mediana ${median(ratios).toFixed(2)}×); movimientos ${perCase ? 'encadenados por trámite' : 'en una sola cadena global'}`,
-          ],
-          summary: summarize(product, 'evento'),
-          memory: noMemory,
-        },
-        {
-          section: 'motor',
-          id: rawId,
-          label: `${db.sqlite ? 'better-sqlite3' : `mysql2 (pool de ${POOL})`}: UPDATE + INSERT movimiento + INSERT outbox, ${clients} cliente(s) (${db.name})`,
-          short: 'sql',
-          kind: 'base',
-          summary: summarize(base, 'evento'),
-          memory: noMemory,
-        },
-      );
-      out.details[`engine.${tag}.c${clients}.ratios`] = ratios;
     }
   } finally {
     await raw.close();
+    await http.close();
   }
 }
 

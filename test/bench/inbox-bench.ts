@@ -1,16 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Actor } from '../../src/auth/actor';
-import { createApp } from '../../src/bootstrap';
-import { loadConfig } from '../../src/config/config';
 import { INBOX_COUNT_CAP, type InboxPage, type InboxQuery, InboxService } from '../../src/engine/inbox.service';
-import type { StaffRole } from '../../src/auth/staff-roles';
-import { createStaff, STAFF_PASSWORD } from '../support/staff';
-import { BENCH_MYSQL_URL, type BenchDb, type CapturedQuery, onEachDatabase } from './bench-db';
+import { type BenchDb, type CapturedQuery, onEachDatabase } from './bench-db';
+import { startHttp } from './bench-http';
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, measure, note, Progress, summarize, type Summary } from './stats';
 import { TASK_COLUMNS, TaskGenerator, type TaskRow } from './task-generator';
@@ -340,78 +332,6 @@ function rawRunner(db: BenchDb): { run: RawRun; close: () => Promise<void> } {
   };
 }
 
-/** The real application on the bench database, listening on a loopback port, with a signed-in user per actor. */
-interface HttpTarget {
-  base: string;
-  tokenOf(actor: Actor): string | undefined;
-  close(): Promise<void>;
-}
-
-async function startHttp(db: BenchDb): Promise<HttpTarget> {
-  const ownDir = db.sqlite ? undefined : mkdtempSync(join(tmpdir(), 'mci-bench-app-'));
-  let env: Record<string, string>;
-  if (db.sqlite) {
-    const file = String((db.dataSource.options as { database?: unknown }).database);
-    if (basename(file) !== 'mci.sqlite')
-      throw new Error(`La base SQLite del benchmark no es la que abre la aplicación: ${file}`);
-    env = { DATA_DIR: dirname(file) };
-  } else {
-    const name = String(db.dataSource.driver.database);
-    env = { DATA_DIR: ownDir!, DATABASE_URL: `${BENCH_MYSQL_URL.replace(/^mysql:/, 'mariadb:')}/${name}` };
-  }
-  const app: NestExpressApplication = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }));
-  await app.listen(0, '127.0.0.1');
-  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const tokens = new Map<string, string>();
-  const users: [Actor, string][] = [
-    [SUBJEFATURA, 'bench.subjefatura'],
-    [NIVEL, 'bench.nivel'],
-    [{ id: 'u-responsable-1', role: 'responsable' }, 'bench.responsable'],
-  ];
-  for (const [actor, usuario] of users) {
-    await createStaff(db.dataSource, usuario, actor.role as StaffRole, {
-      id: actor.id,
-      nivelClave: actor.nivelClave ?? null,
-    });
-    const res = await fetch(`${base}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ usuario, contrasena: STAFF_PASSWORD }),
-    });
-    if (res.status !== 200) throw new Error(`No se pudo iniciar sesión como ${usuario}: HTTP ${res.status}`);
-    tokens.set(actor.id, ((await res.json()) as { token: string }).token);
-  }
-  return {
-    base,
-    tokenOf: (actor) => tokens.get(actor.id),
-    close: async () => {
-      agent.destroy();
-      await app.close();
-      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** One keep-alive connection, node:http (lighter than fetch in the same process as the server it measures). */
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-
-function httpGet(url: string, token: string, retry = true): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    // The server closes a keep-alive connection idle for 5 s (between two cases): a request that raced that close is
-    // sent again once on a new connection (the pattern Node's documentation gives for reused sockets).
-    req.on('error', (e: NodeJS.ErrnoException) =>
-      retry && req.reusedSocket && e.code === 'ECONNRESET' ? resolve(httpGet(url, token, false)) : reject(e),
-    );
-    req.end();
-  });
-}
-
 function queryString(q: InboxQuery): string {
   const u = new URLSearchParams();
   for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== false) u.set(k, String(v));
@@ -486,7 +406,11 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
   const ctx = { cctActor, walked: { p200: page.siguiente ?? '', back: p200?.anterior ?? '' } };
 
   note(`  ${db.name}: arrancando la aplicación (Nest) en un puerto local para medir HTTP…`);
-  const http = await startHttp(db);
+  const http = await startHttp(db, [
+    [SUBJEFATURA, 'bench.subjefatura'],
+    [NIVEL, 'bench.nivel'],
+    [{ id: 'u-responsable-1', role: 'responsable' }, 'bench.responsable'],
+  ]);
   try {
     for (const c of inboxCases(g, ctx)) {
       if (c.query.despues === '' || c.query.antes === '') continue;
@@ -596,10 +520,9 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
       );
       const fig: CaseFigures = { c, matched, service: product.summary, raw: base.summary };
 
-      const token = http.tokenOf(c.actor);
-      if (!c.noHttp && token) {
-        const apiUrl = `${http.base}/api/bandeja${queryString(c.query)}`;
-        const api1 = await httpGet(apiUrl, token);
+      if (!c.noHttp && http.tokenOf(c.actor)) {
+        const apiUrl = `/api/bandeja${queryString(c.query)}`;
+        const api1 = await http.get(apiUrl, c.actor);
         const body = JSON.parse(api1.body) as InboxPage;
         if (api1.status !== 200 || body.items.map((i) => i.id).join() !== first.items.map((i) => i.id).join())
           throw new Error(
@@ -607,17 +530,17 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
           );
         p = new Progress(`${db.name}: GET /api/bandeja ${c.label}`, httpBudget.iterations);
         const api = await measure({ ...httpBudget, progress: p }, async () => {
-          const r = await httpGet(apiUrl, token);
+          const r = await http.get(apiUrl, c.actor);
           if (r.status !== 200) throw new Error(`GET /api/bandeja respondió ${r.status}`);
         });
         p.finish(`mediana ${api.summary.medianMs} ms, p95 ${api.summary.p95Ms} ms`);
         fig.api = api.summary;
         // The HTML page takes the filters of its form (folio, CURP and CCT in capitals) and its cursors.
-        const pageUrl = `${http.base}/bandeja${queryString({ ...c.query, estado: undefined })}`;
+        const pageUrl = `/bandeja${queryString({ ...c.query, estado: undefined })}`;
         if (!c.query.estado) {
           p = new Progress(`${db.name}: GET /bandeja (página HTML) ${c.label}`, httpBudget.iterations);
           const html = await measure({ ...httpBudget, progress: p }, async () => {
-            const r = await httpGet(pageUrl, token);
+            const r = await http.get(pageUrl, c.actor);
             if (r.status !== 200) throw new Error(`GET /bandeja respondió ${r.status}`);
           });
           p.finish(`mediana ${html.summary.medianMs} ms, p95 ${html.summary.p95Ms} ms`);

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Actor } from '../../src/auth/actor';
+import type { StaffRole } from '../../src/auth/staff-roles';
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/config';
+import { createStaff, STAFF_PASSWORD } from '../support/staff';
+import { BENCH_MYSQL_URL, type BenchDb } from './bench-db';
+
+/** The real application on the bench database, listening on a loopback port, with a signed-in user per actor. */
+export interface HttpTarget {
+  base: string;
+  tokenOf(actor: Actor): string | undefined;
+  get(path: string, actor: Actor): Promise<HttpAnswer>;
+  post(path: string, actor: Actor, body: unknown): Promise<HttpAnswer>;
+  close(): Promise<void>;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * Starts the application on the benchmark's database (the same SQLite file, or the same MariaDB database) as a web
+ * process that leaves the queues to others (`queueRole: 'off'`: effects the transitions declare wait in the outbox,
+ * nothing runs them during the measurement), signs in `users`, and talks to it over keep-alive connections, at most
+ * `sockets` at once (node:http: lighter than fetch in the process that also runs the server it measures).
+ */
+export async function startHttp(db: BenchDb, users: [Actor, string][], sockets = 1): Promise<HttpTarget> {
+  const ownDir = db.sqlite ? undefined : mkdtempSync(join(tmpdir(), 'mci-bench-app-'));
+  let env: Record<string, string>;
+  if (db.sqlite) {
+    const file = String((db.dataSource.options as { database?: unknown }).database);
+    if (basename(file) !== 'mci.sqlite')
+      throw new Error(`La base SQLite del benchmark no es la que abre la aplicación: ${file}`);
+    env = { DATA_DIR: dirname(file) };
+  } else {
+    const name = String(db.dataSource.driver.database);
+    env = { DATA_DIR: ownDir!, DATABASE_URL: `${BENCH_MYSQL_URL.replace(/^mysql:/, 'mariadb:')}/${name}` };
+  }
+  const app: NestExpressApplication = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }), {
+    queueRole: 'off',
+  });
+  await app.listen(0, '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  const tokens = new Map<string, string>();
+  for (const [actor, usuario] of users) {
+    await createStaff(db.dataSource, usuario, actor.role as StaffRole, {
+      id: actor.id,
+      nivelClave: actor.nivelClave ?? null,
+    });
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ usuario, contrasena: STAFF_PASSWORD }),
+    });
+    if (res.status !== 200) throw new Error(`No se pudo iniciar sesión como ${usuario}: HTTP ${res.status}`);
+    tokens.set(actor.id, ((await res.json()) as { token: string }).token);
+  }
+  const tokenFor = (actor: Actor): string => {
+    const t = tokens.get(actor.id);
+    if (!t) throw new Error(`Sin sesión para ${actor.id}`);
+    return t;
+  };
+  return {
+    base,
+    tokenOf: (actor) => tokens.get(actor.id),
+    get: (path, actor) => send(agent, `${base}${path}`, 'GET', tokenFor(actor)),
+    post: (path, actor, body) => send(agent, `${base}${path}`, 'POST', tokenFor(actor), JSON.stringify(body)),
+    close: async () => {
+      agent.destroy();
+      await app.close();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function send(
+  agent: Agent,
+  url: string,
+  method: string,
+  token: string,
+  body?: string,
+  retry = true,
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    const req = httpRequest(url, { agent, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    // The server closes a keep-alive connection idle for 5 s (between two cases): a request that raced that close is
+    // sent again once on a new connection (the pattern Node's documentation gives for reused sockets). Only a GET: a
+    // POST that may have arrived is not sent twice.
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      retry && method === 'GET' && req.reusedSocket && e.code === 'ECONNRESET'
+        ? resolve(send(agent, url, method, token, body, false))
+        : reject(e),
+    );
+    req.end(body);
+  });
+}
