@@ -2,12 +2,16 @@
  * npm run bench [-- --quick] [-- --solo motor|bandeja|oficios|importacion]
  *
  * Speed and memory of the product measured beside a raw baseline in the same run (the house rule: no timed assertions
- * in tests). Progress goes to stderr; the table to stdout; everything also to data/bench/<timestamp>.json.
+ * in tests). Progress goes to stderr; the header (machine, load, versions, MariaDB's flush settings, commit, command)
+ * and the table to stdout; everything also to data/bench/<timestamp>.json and to bench/results/<YYYY-MM-DD>.json
+ * (Mexico City date; -2, -3… for later runs that day), with a chart of product / baseline ratios beside it (.svg).
  */
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { BENCH_MYSQL_URL } from './bench-db';
+import { type BenchHeader, collectHeader, formatHeader, renderChart, resultDate, writeResultFiles } from './chart';
 import { benchConcurrency } from './concurrency-bench';
 import { benchEngine } from './engine-bench';
 import { benchImport } from './import-bench';
@@ -77,8 +81,6 @@ function parseArgs(argv: string[]): { quick: boolean; solo?: SectionName } {
   return { quick, solo };
 }
 
-const fmtLoad = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
-
 function ratioCell(m: Measurement, byId: Map<string, Measurement>): string {
   if (m.kind === 'base') return 'base';
   return (m.compareWith ?? [])
@@ -88,7 +90,7 @@ function ratioCell(m: Measurement, byId: Map<string, Measurement>): string {
     .join(' · ');
 }
 
-export function renderReport(results: SectionResult[], sizes: Sizes, loadAtStart: number[]): string {
+export function renderReport(results: SectionResult[], sizes: Sizes, benchHeader: BenchHeader): string {
   const all = results.flatMap((r) => r.measurements);
   const byId = new Map(all.map((m) => [m.id, m]));
   const header = [
@@ -128,8 +130,8 @@ export function renderReport(results: SectionResult[], sizes: Sizes, loadAtStart
   });
   const out: string[] = [];
   out.push(
-    `Benchmark — ${sizes.quick ? 'rápido / quick' : 'completo / full'} — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 1024 ** 3)} GB`,
-    `Carga de la máquina / load average (1, 5, 15 min): al empezar ${fmtLoad(loadAtStart)}, al terminar ${fmtLoad(loadavg())}`,
+    `Benchmark — ${sizes.quick ? 'rápido / quick' : 'completo / full'} — ${new Date().toISOString()}`,
+    ...formatHeader(benchHeader),
     '',
     formatTable(header, rows, new Set([3, 4, 5, 6, 8, 9])),
   );
@@ -142,18 +144,35 @@ export function renderReport(results: SectionResult[], sizes: Sizes, loadAtStart
   return out.join('\n');
 }
 
+/**
+ * bench/results/ is in the repository and `npm run check` runs `prettier --check .` over it: the JSON is written as
+ * Prettier (with the project's settings) would write it. Unformatted if Prettier cannot be loaded.
+ */
+async function prettierJson(text: string, root: string): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const file = join(root, 'bench', 'results', 'x.json');
+    return await prettier.format(text, { ...(await prettier.resolveConfig(file)), filepath: file });
+  } catch {
+    return text;
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const sizes = args.quick ? QUICK_SIZES : FULL_SIZES;
   const startedAt = new Date();
-  const loadAtStart = loadavg();
+  const root = resolve(__dirname, '..', '..');
+  const header = await collectHeader({ root, mysqlUrl: BENCH_MYSQL_URL, args: process.argv.slice(2) });
+  for (const line of formatHeader(header)) process.stderr.write(`${line}\n`);
   const order: SectionName[] = args.solo ? [args.solo] : ['engine', 'concurrency', 'inbox', 'letters', 'import'];
   const results: SectionResult[] = [];
   for (const name of order) results.push(await RUNNERS[name](sizes));
-  const report = renderReport(results, sizes, loadAtStart);
+  header.load.atEnd = loadavg();
+  const report = renderReport(results, sizes, header);
   process.stdout.write(`\n${report}\n`);
 
-  const dir = resolve(__dirname, '..', '..', 'data', 'bench');
+  const dir = join(root, 'data', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   const json = {
@@ -164,12 +183,13 @@ async function main(): Promise<void> {
     machine: {
       node: process.version,
       platform: process.platform,
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      totalMemMb: Math.round(totalmem() / 1024 ** 2),
-      loadAtStart,
-      loadAtEnd: loadavg(),
+      cpus: header.machine.cores,
+      cpuModel: header.machine.cpuModel,
+      totalMemMb: header.machine.totalMemMb,
+      loadAtStart: header.load.atStart,
+      loadAtEnd: header.load.atEnd,
     },
+    header,
     measurements: results.flatMap((r) => r.measurements),
     warnings: results.flatMap((r) => r.warnings),
     skipped: results.flatMap((r) => r.skipped),
@@ -177,8 +197,20 @@ async function main(): Promise<void> {
     details: Object.assign({}, ...results.map((r) => r.details)) as Record<string, unknown>,
     report,
   };
-  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
-  process.stderr.write(`\nResultados en ${file}\n`);
+  const text = `${JSON.stringify(json, null, 2)}\n`;
+  writeFileSync(file, text);
+  const chart = renderChart(json.measurements, {
+    subtitle: `${resultDate(startedAt)} · ${sizes.quick ? 'rápido' : 'completo'} · ${'dirty' in header.git ? header.git.commit : 'sin commit'}${'dirty' in header.git && header.git.dirty ? ' (con cambios)' : ''} · Node ${header.node} · ${header.machine.cores} núcleos ${header.machine.cpuModel} · ${header.command}`,
+  });
+  const saved = writeResultFiles(
+    join(root, 'bench', 'results'),
+    resultDate(startedAt),
+    await prettierJson(text, root),
+    chart,
+  );
+  process.stderr.write(
+    `\nResultados en ${file}\ny en ${relative(root, saved.json)} (gráfica: ${relative(root, saved.svg)})\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -45,6 +45,11 @@ export interface Measurement {
   kind: 'producto' | 'base';
   /** Ids of the baselines a product row is compared with (ratio of medians). */
   compareWith?: string[];
+  /**
+   * What a product row aims for, as the ratio its chart bar shows (median of the baseline / median of the product:
+   * 1.0 = as fast as raw, 0.6 = 60 % of raw's throughput). Drawn as a line on its bar in bench/results/*.svg.
+   */
+  goal?: number;
   summary: Summary;
   memory: MemoryDelta;
   notes?: string[];
