@@ -49,8 +49,10 @@ describe('staff pages (templates/pages)', () => {
         { ...task, procedimientoTitulo: 'Bloqueo', seccion: '5.5', asignadaNombre: `Ana ${HOSTILE}`, mia: false },
       ],
       total: 1,
-      pagina: 1,
-      paginas: 2,
+      totalAcotado: false,
+      siguiente: 'c2lndWllbnRl',
+      anterior: null,
+      cursor: {},
       procedimientos: [{ value: 'cuenta-bloquear', label: 'Bloqueo' }],
       pasos: [],
       error: HOSTILE,
@@ -64,6 +66,10 @@ describe('staff pages (templates/pages)', () => {
     expect(html).toContain(`<p class="error" role="alert">${ESCAPED}</p>`);
     expect(html).toContain(`id="f-folio" name="folio" value="${ESCAPED}"`);
     expect(html).toContain('<input type="hidden" name="_csrf" value="token&quot;x">');
+    // The next page keeps the filter, URL-encoded and then escaped as an attribute (Handlebars writes = as &#x3D;).
+    expect(html).toContain(
+      'href="/bandeja?folio&#x3D;%3Cscript%3Ealert%28%22x%22%29%3C%2Fscript%3E&amp;despues&#x3D;c2lndWllbnRl" rel="next"',
+    );
     expect(html).toContain('Siguiente →');
     expect(html).toContain('1 tarea abierta, la que vence primero arriba.');
     expect(html).toContain('<span class="insignia vencido">Vencido</span>');
