@@ -12,7 +12,7 @@ import { InProcessDriver } from '../../src/queue/in-process.driver';
 import { setRelayWake } from '../../src/queue/outbox-wake';
 import { QueueRuntime } from '../../src/queue/queue-runtime.service';
 import { addCommand } from '../support/outbox';
-import { addWorker, asWorker } from '../support/pipeline';
+import { addWorker, asWorker, confirmPersonalAlta, startPersonalAlta } from '../support/pipeline';
 import { createTestDb, type TestDb } from '../support/test-db';
 
 /** The timer never fires in these tests: whatever reaches the queue got there by a wake. */
@@ -58,43 +58,14 @@ describe('outbox relay: woken on commit, one enqueue call and one UPDATE per bat
     try {
       const repo = ds.getRepository(OutboxCommand);
       const w = await addWorker(ds, { nombre: 'Amparo', primerApellido: 'Cisneros' });
-      const c = await engine.start(
-        'personal-alta',
-        asWorker(w.curp),
-        {},
-        {
-          startEvent: {
-            curp: w.curp,
-            found: true,
-            active: true,
-            hasAlternateEmail: true,
-            nombre: w.nombre,
-            cuentaId: null,
-          },
-        },
-      );
-      await engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
+      const c = await confirmPersonalAlta(engine, w);
       const cmd = await repo.findOneByOrFail({ caseId: c.caseId, type: 'provision' });
       await until(async () => (await repo.findOneByOrFail({ id: cmd.id })).status === 'encolado');
       expect(await driver.has('provisioning', `${cmd.id}:1`)).toBe(true);
 
       // The same transition, rolled back after its outbox row was written: no wake, no job, no row.
       const w2 = await addWorker(ds, { nombre: 'Berenice', primerApellido: 'Lara' });
-      const c2 = await engine.start(
-        'personal-alta',
-        asWorker(w2.curp),
-        {},
-        {
-          startEvent: {
-            curp: w2.curp,
-            found: true,
-            active: true,
-            hasAlternateEmail: true,
-            nombre: w2.nombre,
-            cuentaId: null,
-          },
-        },
-      );
+      const c2 = await startPersonalAlta(engine, w2);
       const relayOnce = jest.spyOn(runtime, 'relayOnce');
       await expect(
         inTransaction(ds, async (em) => {

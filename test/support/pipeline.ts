@@ -152,12 +152,9 @@ export async function addWorker(ds: DataSource, extra: Partial<Trabajador> = {})
 /** The worker's own actor, as the self-service pages sign them in. */
 export const asWorker = (curp: string): Actor => ({ id: `curp:${curp}`, role: 'trabajador', curp });
 
-/**
- * 5.1.1 by self-service: the worker (found, active, with an alternate e-mail) starts the alta of their personal account and
- * confirms it, which leaves the provision command in the outbox.
- */
-export async function confirmPersonalAlta(engine: EngineService, w: Trabajador): Promise<{ caseId: string }> {
-  const c = await engine.start(
+/** 5.1.1 by self-service: the worker (found, active, with an alternate e-mail) starts the alta of their personal account. */
+export async function startPersonalAlta(engine: EngineService, w: Trabajador): Promise<{ caseId: string }> {
+  return engine.start(
     'personal-alta',
     asWorker(w.curp),
     {},
@@ -172,6 +169,11 @@ export async function confirmPersonalAlta(engine: EngineService, w: Trabajador):
       },
     },
   );
+}
+
+/** 5.1.1 started and confirmed by the worker, which leaves the provision command in the outbox. */
+export async function confirmPersonalAlta(engine: EngineService, w: Trabajador): Promise<{ caseId: string }> {
+  const c = await startPersonalAlta(engine, w);
   await engine.send(c.caseId, { type: 'CONFIRMAR' }, asWorker(w.curp));
   return c;
 }
