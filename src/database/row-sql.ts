@@ -132,6 +132,24 @@ export class RowSql<T extends ObjectLiteral> {
     return c;
   }
 
+  /** `value` of the column `prop` as the driver stores it (for a condition written by hand). */
+  value(prop: Prop<T>, value: unknown): unknown {
+    return this.toDb(value, this.column(prop));
+  }
+
+  /** An entity from a raw row of a hand-written SELECT that named the columns of `props` (database names). */
+  fromRow(raw: Record<string, unknown>, props: readonly Prop<T>[]): T {
+    return this.hydrate(
+      raw,
+      props.map((p) => this.column(p)),
+    );
+  }
+
+  /** `alias.column, …` for a hand-written SELECT of `props`, quoted as the dialect wants. */
+  selectList(props: readonly Prop<T>[], alias: string): string {
+    return props.map((p) => `${alias}.${this.q(this.column(p).databaseName)}`).join(', ');
+  }
+
   private toDb(value: unknown, c: ColumnMetadata): unknown {
     const v = this.ds.driver.preparePersistentValue(value, c) as unknown;
     return v === undefined ? null : v;

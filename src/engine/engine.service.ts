@@ -21,7 +21,7 @@ import { EVENT_FACTS, type EventFacts } from './event-facts';
 import { assertPayload, isSystemEvent } from './event-payloads';
 import { ProcedureCase } from './entities/case.entity';
 import { Movement } from './entities/movement.entity';
-import { OutboxCommand } from './entities/outbox.entity';
+import { OutboxCommand, pendingCommand } from './entities/outbox.entity';
 import { ProcedureVersion } from './entities/procedure-version.entity';
 import { Task } from './entities/task.entity';
 import { StaffUsersService } from '../auth/staff-users.service';
@@ -905,21 +905,13 @@ function outboxRow(
   availableAt: Date,
   now: Date,
 ): OutboxCommand {
-  return {
+  return pendingCommand({
     id: randomUUID(),
     caseId,
     type,
     payload: JSON.stringify(payload),
     idempotencyKey,
-    status: 'pendiente',
-    attempts: 0,
     availableAt,
     createdAt: now,
-    enqueuedAt: null,
-    doneAt: null,
-    lastError: null,
-    leaseOwner: null,
-    leaseUntil: null,
-    result: null,
-  };
+  });
 }

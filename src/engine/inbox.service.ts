@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { TaskRole } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
+import { RowSql } from '../database/row-sql';
 import { type Actor, isAddressedTo } from '../auth/actor';
 import { Task } from './entities/task.entity';
 
@@ -65,9 +65,24 @@ const PRIORITY_LABEL = { 1: 'alta', 2: 'normal', 3: 'baja' } as const;
 const TASK_ROLES: readonly string[] = ['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'];
 
 /** What a page row needs (view()): not the reminder and closing columns. */
-const PAGE_COLUMNS =
-  't.id, t.case_id, t.procedure_id, t.state_id, t.title, t.candidate_role, t.nivel_clave, t.cct, t.curp, t.folio, ' +
-  't.assignee_id, t.status, t.priority, t.created_at, t.warn_at, t.due_at';
+const PAGE_PROPS = [
+  'id',
+  'caseId',
+  'procedureId',
+  'stateId',
+  'title',
+  'candidateRole',
+  'nivelClave',
+  'cct',
+  'curp',
+  'folio',
+  'assigneeId',
+  'status',
+  'priority',
+  'createdAt',
+  'warnAt',
+  'dueAt',
+] as const satisfies readonly (keyof Task)[];
 
 /** The position of a task in the inbox order (due_at, priority, id): what a cursor carries. */
 interface InboxKey {
@@ -184,7 +199,7 @@ export class InboxService {
     }
     const dir = before ? 'DESC' : 'ASC';
     const fetched = await this.ds.query<Record<string, unknown>[]>(
-      `SELECT ${PAGE_COLUMNS} FROM task t WHERE ${pageWhere.join(' AND ')} ORDER BY t.due_at ${dir}, t.priority ${dir}, t.id ${dir} LIMIT ${porPagina + 1}`,
+      `SELECT ${this.tasks.selectList(PAGE_PROPS, 't')} FROM task t WHERE ${pageWhere.join(' AND ')} ORDER BY t.due_at ${dir}, t.priority ${dir}, t.id ${dir} LIMIT ${porPagina + 1}`,
       pageParams,
     );
     // A first page that is not full is the whole result (a search by folio or CURP): no count. Otherwise at most
@@ -193,7 +208,7 @@ export class InboxService {
     const total =
       !key && fetched.length <= porPagina ? fetched.length : await this.cappedCount(filters, params, roleOnly);
     const more = fetched.length > porPagina;
-    const rows = fetched.slice(0, porPagina).map((r) => this.taskOf(r));
+    const rows = fetched.slice(0, porPagina).map((r) => this.tasks.fromRow(r, PAGE_PROPS));
     if (before) rows.reverse();
     const last = rows[rows.length - 1];
     const first = rows[0];
@@ -224,36 +239,13 @@ export class InboxService {
 
   /** A date as the driver stores it (SQLite: UTC text; MariaDB: a Date mysql2 sends in UTC), as TypeORM does. */
   private dbDate(d: Date): unknown {
-    return this.ds.driver.preparePersistentValue(d, this.dueAtColumn());
+    return this.tasks.value('dueAt', d);
   }
 
-  private dueAtMeta?: ColumnMetadata;
-  private dueAtColumn(): ColumnMetadata {
-    return (this.dueAtMeta ??= this.ds.getMetadata(Task).findColumnWithPropertyName('dueAt')!);
-  }
-
-  /** A row of PAGE_COLUMNS as the fields view() reads, dates hydrated as TypeORM does on each dialect. */
-  private taskOf(r: Record<string, unknown>): Task {
-    const col = this.dueAtColumn();
-    const date = (v: unknown): Date => this.ds.driver.prepareHydratedValue(v, col) as Date;
-    return {
-      id: String(r.id),
-      caseId: String(r.case_id),
-      procedureId: String(r.procedure_id),
-      stateId: String(r.state_id),
-      title: String(r.title),
-      candidateRole: String(r.candidate_role),
-      nivelClave: (r.nivel_clave as string | null) ?? null,
-      cct: (r.cct as string | null) ?? null,
-      curp: (r.curp as string | null) ?? null,
-      folio: (r.folio as string | null) ?? null,
-      assigneeId: (r.assignee_id as string | null) ?? null,
-      status: r.status as Task['status'],
-      priority: Number(r.priority),
-      createdAt: date(r.created_at),
-      warnAt: date(r.warn_at),
-      dueAt: date(r.due_at),
-    } as Task;
+  /** Date conversion and hydration as TypeORM does them (made once the data source has its metadata). */
+  private taskSql?: RowSql<Task>;
+  private get tasks(): RowSql<Task> {
+    return (this.taskSql ??= new RowSql(this.ds, Task));
   }
 
   view(t: Task, now = new Date()): InboxItem {

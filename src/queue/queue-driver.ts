@@ -17,6 +17,8 @@ export interface QueuedJob {
 export interface QueueDriver {
   readonly name: 'bull' | 'in-process';
   enqueue(queue: QueueName, jobId: string, data: JobData, delayMs: number): Promise<void>;
+  /** A queue that can say it is idle (the in-process one) stays busy until `work` (a relay pass) has ended. */
+  holdIdle?(work: Promise<unknown>): void;
   /**
    * `enqueue` for many jobs at once, with the same id and delay rules: one round of calls per queue (Bull: one
    * MULTI of `addBulk`) instead of one per job. Resolves once every job is in its queue; rejects when any may not be.

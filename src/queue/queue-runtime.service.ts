@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { InProcessDriver } from './in-process.driver';
 import { legacyRelay, type RelayWake } from './outbox-wake';
 import { type JobHandler, QUEUE_DRIVER, type QueueDriver } from './queue-driver';
 
@@ -124,7 +123,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       if (this.running === pass) this.running = undefined;
     });
     this.running = pass;
-    if (this.driver instanceof InProcessDriver) this.driver.holdIdle(pass);
+    this.driver.holdIdle?.(pass);
     return pass;
   }
 

@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
+import { OutboxCommand, pendingCommand } from '../../src/engine/entities/outbox.entity';
 
 /** A command in the outbox, due a second ago, with no case behind it (an acuse to render); `over` changes fields. */
 export async function addCommand(ds: DataSource, over: Partial<OutboxCommand> = {}): Promise<string> {
   const id = over.id ?? randomUUID();
   const now = new Date(Date.now() - 1000);
   await ds.getRepository(OutboxCommand).insert({
-    id,
-    caseId: randomUUID(),
-    type: 'renderAcuse',
-    payload: '{}',
-    idempotencyKey: `${id}:renderAcuse:1`,
-    status: 'pendiente',
-    attempts: 0,
-    availableAt: now,
-    createdAt: now,
-    enqueuedAt: null,
-    doneAt: null,
-    lastError: null,
-    leaseOwner: null,
-    leaseUntil: null,
-    result: null,
+    ...pendingCommand({
+      id,
+      caseId: randomUUID(),
+      type: 'renderAcuse',
+      payload: '{}',
+      idempotencyKey: `${id}:renderAcuse:1`,
+      availableAt: now,
+      createdAt: now,
+    }),
     ...over,
   });
   return id;

@@ -70,3 +70,20 @@ export class OutboxCommand {
   @Column({ type: 'text', nullable: true })
   result!: string | null;
 }
+
+/** A command as it enters the outbox: pending, never tried, nothing enqueued, leased or ended yet. */
+export function pendingCommand(
+  fields: Pick<OutboxCommand, 'id' | 'caseId' | 'type' | 'payload' | 'idempotencyKey' | 'availableAt' | 'createdAt'>,
+): OutboxCommand {
+  return {
+    ...fields,
+    status: 'pendiente',
+    attempts: 0,
+    enqueuedAt: null,
+    doneAt: null,
+    lastError: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    result: null,
+  };
+}
