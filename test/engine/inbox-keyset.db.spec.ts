@@ -10,7 +10,7 @@ import {
 import request from 'supertest';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { createTestDb, type TestDb } from '../support/test-db';
+import { createTestDb, type TestDb, TEST_DIALECT } from '../support/test-db';
 
 /**
  * Keyset pages of the inbox (issue 11 §3): every row exactly once in the order (due_at, priority, id) with many ties,
@@ -163,6 +163,7 @@ describe('inbox keyset pagination', () => {
       { asignacion: 'mias' },
       { asignacion: 'libres' },
       { estado: 'cerrada' },
+      { estado: 'cerrada', procedimiento: 'servicio-alta' },
     ];
     let nonEmpty = 0;
     for (const actor of actors) {
@@ -199,6 +200,48 @@ describe('inbox keyset pagination', () => {
       }
     }
   });
+
+  // SQLite keeps the filter indexes for open tasks only (migration OpenTaskIndexes): the planner must still pick them
+  // for open tasks (it matches the bound status against the index's WHERE), and never for closed ones, which they lack.
+  (TEST_DIALECT === 'sqlite' ? it : it.skip)(
+    'on SQLite, reads open tasks through the partial filter indexes and closed ones through the role index',
+    async () => {
+      const ds = db.dataSource;
+      const partial = new Map(
+        (await ds.query<{ name: string; partial: number }[]>(`PRAGMA index_list("task")`)).map((i) => [
+          i.name,
+          i.partial,
+        ]),
+      );
+      expect(partial.get('idx_task_role_due')).toBe(0);
+      for (const f of ['nivel', 'resp', 'cct', 'proc', 'step', 'folio', 'curp', 'assignee']) {
+        expect({ f, partial: partial.get(`idx_task_${f}_due`) }).toEqual({ f, partial: 1 });
+      }
+      const planOf = async (actor: Actor, q: InboxQuery): Promise<string> => {
+        const seen: { sql: string; params: unknown[] }[] = [];
+        const query = ds.query.bind(ds);
+        const spy = jest.spyOn(ds, 'query').mockImplementation(((sql: string, params?: unknown[]) => {
+          seen.push({ sql, params: params ?? [] });
+          return query(sql, params);
+        }) as typeof ds.query);
+        try {
+          await inbox.list(actor, q, NOW);
+        } finally {
+          spy.mockRestore();
+        }
+        const page = seen.find((s) => s.sql.startsWith('SELECT ') && s.sql.includes(' ORDER BY '))!;
+        const rows = await ds.query<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${page.sql}`, page.params);
+        return rows.map((r) => r.detail).join(' | ');
+      };
+      const subjefatura: Actor = { id: 'u-yo', role: 'subjefatura' };
+      expect(await planOf(subjefatura, { procedimiento: 'servicio-alta' })).toContain('idx_task_proc_due');
+      expect(await planOf(subjefatura, { folio: 'SSST-2026-000010' })).toContain('idx_task_folio_due');
+      expect(await planOf({ id: 'u', role: 'nivel', nivelClave: 'PRIMARIA' }, {})).toContain('idx_task_nivel_due');
+      const closed = await planOf(subjefatura, { estado: 'cerrada', procedimiento: 'servicio-alta' });
+      expect(closed).toContain('idx_task_role_due');
+      expect(closed).not.toContain('idx_task_proc_due');
+    },
+  );
 
   it('refuses a malformed or tampered cursor with a 400 in Spanish, never a 500', async () => {
     const actor: Actor = { id: 'u-yo', role: 'subjefatura' };

@@ -2,25 +2,32 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type TaskStatus = 'abierta' | 'cerrada';
 
+/**
+ * On SQLite the filter indexes hold open tasks only (migration OpenTaskIndexes): a closed task leaves them instead of
+ * moving inside each. MySQL/MariaDB have no partial indexes and ignore this. SQLite's
+ * planner matches the inbox's `status = ?` against it with the bound value (it re-prepares when a binding decides).
+ */
+const OPEN_ONLY = { where: "status = 'abierta'" };
+
 /** A step that waits for a person: the inbox of a role (scoped by nivel or CCT where the role is). */
 @Entity('task')
 // The inbox pages by keyset in the order (due_at, priority, id) within (status, candidate_role): every filter and scope
 // the inbox offers has an index of that shape with its column in between, so the matches and their order come from
 // the index and a page reads 26 entries, whichever page (`npm run bench -- --solo bandeja`, EXPLAIN on both dialects).
 @Index('idx_task_role_due', ['status', 'candidateRole', 'dueAt', 'priority', 'id'])
-@Index('idx_task_nivel_due', ['status', 'candidateRole', 'nivelClave', 'dueAt', 'priority', 'id'])
-@Index('idx_task_resp_due', ['status', 'candidateRole', 'responsableId', 'dueAt', 'priority', 'id'])
-@Index('idx_task_cct_due', ['status', 'candidateRole', 'cct', 'dueAt', 'priority', 'id'])
-@Index('idx_task_proc_due', ['status', 'candidateRole', 'procedureId', 'dueAt', 'priority', 'id'])
-@Index('idx_task_step_due', ['status', 'candidateRole', 'stateId', 'dueAt', 'priority', 'id'])
-@Index('idx_task_folio_due', ['status', 'candidateRole', 'folio', 'dueAt', 'priority', 'id'])
-@Index('idx_task_curp_due', ['status', 'candidateRole', 'curp', 'dueAt', 'priority', 'id'])
-@Index('idx_task_assignee_due', ['status', 'candidateRole', 'assigneeId', 'dueAt', 'priority', 'id'])
+@Index('idx_task_nivel_due', ['status', 'candidateRole', 'nivelClave', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+@Index('idx_task_resp_due', ['status', 'candidateRole', 'responsableId', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+@Index('idx_task_cct_due', ['status', 'candidateRole', 'cct', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+@Index('idx_task_proc_due', ['status', 'candidateRole', 'procedureId', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+@Index('idx_task_step_due', ['status', 'candidateRole', 'stateId', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+@Index('idx_task_folio_due', ['status', 'candidateRole', 'folio', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+@Index('idx_task_curp_due', ['status', 'candidateRole', 'curp', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+@Index('idx_task_assignee_due', ['status', 'candidateRole', 'assigneeId', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+@Index('idx_task_case', ['caseId', 'status'])
 export class Task {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
-  @Index('idx_task_case')
   @Column({ type: 'varchar', length: 36 })
   caseId!: string;
 
