@@ -56,7 +56,9 @@ export function buildDataSourceOptions(
       // mysql2 with the acquire and statement bounds it lacks (a frozen server otherwise holds a request forever).
       driver: boundedMysql2(timeouts),
       connectTimeout: timeouts.connectMs,
-      extra: { connectionLimit: DB_POOL_SIZE },
+      // multipleStatements: the engine sends a transition's writes in one request (src/database/write-batch.ts). Every
+      // statement of the product binds its values as parameters; none is built from a caller's text.
+      extra: { connectionLimit: DB_POOL_SIZE, multipleStatements: true },
     };
   }
   const database = opts.sqliteFile ?? join(opts.dataDir, 'mci.sqlite');

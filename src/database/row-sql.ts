@@ -1,8 +1,21 @@
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
+/** One statement's text and values. */
+export interface SqlStatement {
+  text: string;
+  params: unknown[];
+}
+
 /** Property names of an entity that are its columns. */
 type Prop<T> = Extract<keyof T, string>;
+
+/** What `find` selects, besides its equalities: the columns (all when omitted), an IN list, a LIMIT. */
+export interface FindOpts<T> {
+  select?: readonly Prop<T>[];
+  in?: InList<T>;
+  limit?: number;
+}
 
 /** `column IN (values)` next to the equality conditions of a `where`. */
 export interface InList<T> {
@@ -38,12 +51,14 @@ export class RowSql<T extends ObjectLiteral> {
   }
 
   /** Rows matching every equality of `where` (and `in`), with the columns named in `select` (all when omitted). */
-  async find(
-    em: EntityManager,
-    where: Partial<T>,
-    opts: { select?: readonly Prop<T>[]; in?: InList<T>; limit?: number } = {},
-  ): Promise<T[]> {
-    const selected = opts.select ? opts.select.map((p) => this.column(p)) : this.meta.columns;
+  async find(em: EntityManager, where: Partial<T>, opts: FindOpts<T> = {}): Promise<T[]> {
+    const stmt = this.findStatement(where, opts);
+    return this.rows((await this.run(em, stmt.text, stmt.params)).records, opts);
+  }
+
+  /** The SELECT of `find`, to run now or with others (readTogether). */
+  findStatement(where: Partial<T>, opts: FindOpts<T> = {}): SqlStatement {
+    const selected = this.selected(opts);
     const keys = Object.keys(where) as Prop<T>[];
     const shape = `S|${selected.map((c) => c.propertyPath).join(',')}|${keys.join(',')}|${this.inShape(opts.in)}|${opts.limit ?? ''}`;
     let text = this.sql.get(shape);
@@ -52,8 +67,17 @@ export class RowSql<T extends ObjectLiteral> {
       text = `SELECT ${cols} FROM ${this.table}${this.whereSql(keys, opts.in)}${opts.limit ? ` LIMIT ${opts.limit}` : ''}`;
       this.sql.set(shape, text);
     }
-    const raw = (await this.run(em, text, [...this.whereParams(where, keys), ...(opts.in?.values ?? [])])).records;
-    return raw.map((r) => this.hydrate(r as Record<string, unknown>, selected));
+    return { text, params: [...this.whereParams(where, keys), ...(opts.in?.values ?? [])] };
+  }
+
+  /** Entities from the raw records of a findStatement run elsewhere (same `opts`). */
+  rows(records: readonly unknown[], opts: Pick<FindOpts<T>, 'select'> = {}): T[] {
+    const selected = this.selected(opts);
+    return records.map((r) => this.hydrate(r as Record<string, unknown>, selected));
+  }
+
+  private selected(opts: Pick<FindOpts<T>, 'select'>): ColumnMetadata[] {
+    return opts.select ? opts.select.map((p) => this.column(p)) : this.meta.columns;
   }
 
   async findOne(em: EntityManager, where: Partial<T>): Promise<T | null> {
@@ -62,7 +86,13 @@ export class RowSql<T extends ObjectLiteral> {
 
   /** All rows in one multi-row INSERT; nothing read back (generated increments stay unknown to the caller). */
   async insert(em: EntityManager, rows: readonly Partial<T>[]): Promise<void> {
-    if (!rows.length) return;
+    const stmt = this.insertStatement(rows);
+    if (stmt) await this.run(em, stmt.text, stmt.params);
+  }
+
+  /** The multi-row INSERT of `rows`, to run now or in a WriteBatch; null for no rows. */
+  insertStatement(rows: readonly Partial<T>[]): SqlStatement | null {
+    if (!rows.length) return null;
     const shape = `I|${rows.length}`;
     let text = this.sql.get(shape);
     if (!text) {
@@ -80,11 +110,17 @@ export class RowSql<T extends ObjectLiteral> {
         else params.push(this.toDb(v, c));
       }
     }
-    await this.run(em, text, params);
+    return { text, params };
   }
 
   /** UPDATE of the columns in `set` where every equality of `where` (and `in`) holds; how many rows it changed. */
   async update(em: EntityManager, set: Partial<T>, where: Partial<T>, inList?: InList<T>): Promise<number> {
+    const stmt = this.updateStatement(set, where, inList);
+    return (await this.run(em, stmt.text, stmt.params)).affected ?? 0;
+  }
+
+  /** The UPDATE of `update`, to run now or in a WriteBatch. */
+  updateStatement(set: Partial<T>, where: Partial<T>, inList?: InList<T>): SqlStatement {
     const setKeys = Object.keys(set) as Prop<T>[];
     const keys = Object.keys(where) as Prop<T>[];
     const shape = `U|${setKeys.join(',')}|${keys.join(',')}|${this.inShape(inList)}`;
@@ -99,7 +135,7 @@ export class RowSql<T extends ObjectLiteral> {
       ...this.whereParams(where, keys),
       ...(inList?.values ?? []),
     ];
-    return (await this.run(em, text, params)).affected ?? 0;
+    return { text, params };
   }
 
   private whereSql(keys: Prop<T>[], inList?: InList<T>): string {

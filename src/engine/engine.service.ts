@@ -13,6 +13,8 @@ import type { SearchColumn, SearchField, SearchFields } from '../../machines/par
 import { type ActorRole, COMMAND_TYPES, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { RowSql } from '../database/row-sql';
+import { readTogether, StaleRowError, WriteBatch } from '../database/write-batch';
+import { isUniqueViolation } from '../database/unique-violation';
 import { inTransaction, outsideTransaction } from '../database/transaction';
 import { wakeRelayAfterCommit } from '../queue/outbox-wake';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
@@ -172,10 +174,10 @@ export class EngineService {
     });
   }
 
-  /** Writes outbox rows in the transition's transaction (one statement, nothing read back); once it commits, this process's relay queues them. */
-  private async insertOutbox(em: EntityManager, rows: OutboxCommand[]): Promise<void> {
+  /** Adds outbox rows to the transition's writes (one statement, nothing read back); once it commits, this process's relay queues them. */
+  private queueOutbox(em: EntityManager, out: WriteBatch, rows: OutboxCommand[]): void {
     if (!rows.length) return;
-    await this.sql.outbox.insert(em, rows);
+    out.add(this.sql.outbox.insertStatement(rows));
     wakeRelayAfterCommit(em);
   }
 
@@ -304,9 +306,11 @@ export class EngineService {
       );
       await em.insert(ProcedureCase, row);
       await em.insert(Movement, movement);
-      const tasks = await this.syncTasks(em, def, row, snap, actor, now, []);
+      const out = WriteBatch.for(this.ds);
+      const tasks = await this.syncTasks(em, out, def, row, snap, actor, now, []);
       const commands = this.commandRows(row, actions, now);
-      await this.insertOutbox(em, [...tasks.reminders, ...commands]);
+      this.queueOutbox(em, out, [...tasks.reminders, ...commands]);
+      await out.flush(em);
       let open = tasks.open;
       // The first act, and any the same person does at once (the Subdirección registering a paper oficio both sends
       // and receives it), all or nothing.
@@ -330,16 +334,18 @@ export class EngineService {
   async send(caseId: string, event: EngineEvent, actor: Actor, opts: SendOptions = {}): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const apply = async (em: EntityManager): Promise<TransitionResult> => {
-      const row = await this.sql.cases.findOne(em, { id: caseId });
+      // The case and its open tasks (who holds them, which ones this transition closes), read together: one round
+      // trip on MySQL/MariaDB.
+      const openOpts = { select: ['id', 'stateId', 'candidateRole', 'assigneeId'] } as const;
+      const [caseRows, taskRows] = await readTogether(this.ds, em, [
+        this.sql.cases.findStatement({ id: caseId }, { limit: 1 }),
+        this.sql.tasks.findStatement({ caseId, status: 'abierta' }, openOpts),
+      ]);
+      const [row] = this.sql.cases.rows(caseRows);
       if (!row) throw notFound('El trámite');
       this.checkScope(row, actor);
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw this.conflict(row);
-      // The case's open tasks, read once: who holds them, and which ones this transition closes.
-      const open = await this.sql.tasks.find(
-        em,
-        { caseId: row.id, status: 'abierta' },
-        { select: ['id', 'stateId', 'candidateRole', 'assigneeId'] },
-      );
+      const open = this.sql.tasks.rows(taskRows, openOpts);
       await this.checkTaskHolder(open, actor);
       const def = this.registry.get(row.procedureId, row.procedureVersion);
       const snap = this.load(def, row);
@@ -443,32 +449,37 @@ export class EngineService {
     const fromVersion = row.version;
     row.version += 1;
     const movement = this.chainMovement(row, actor, now, fromState, event, pasos);
-    const updated = await this.sql.cases.update(
-      em,
-      {
-        state: row.state,
-        snapshot: row.snapshot,
-        status: row.status,
-        outcome: row.outcome,
-        folio: row.folio,
-        nivelClave: row.nivelClave,
-        cct: row.cct,
-        curp: row.curp,
-        cuentaId: row.cuentaId,
-        closedAt: row.closedAt,
-        incidentMessage: row.incidentMessage,
-        version: row.version,
-        movementCount: row.movementCount,
-        lastMovementHash: row.lastMovementHash,
-        updatedAt: now,
-      },
-      { id: row.id, version: fromVersion },
+    // The transition's writes in one batch (one request on MySQL/MariaDB); the first, the case's version-checked
+    // UPDATE, must change its row.
+    const out = WriteBatch.for(this.ds);
+    out.add(
+      this.sql.cases.updateStatement(
+        {
+          state: row.state,
+          snapshot: row.snapshot,
+          status: row.status,
+          outcome: row.outcome,
+          folio: row.folio,
+          nivelClave: row.nivelClave,
+          cct: row.cct,
+          curp: row.curp,
+          cuentaId: row.cuentaId,
+          closedAt: row.closedAt,
+          incidentMessage: row.incidentMessage,
+          version: row.version,
+          movementCount: row.movementCount,
+          lastMovementHash: row.lastMovementHash,
+          updatedAt: now,
+        },
+        { id: row.id, version: fromVersion },
+      ),
+      { mustChange: true },
     );
-    if (!updated) throw this.conflict({ ...row, version: fromVersion });
-    await this.sql.movements.insert(em, [movement]);
-    const tasks = await this.syncTasks(em, def, row, next, actor, now, open, fieldsBefore);
+    out.add(this.sql.movements.insertStatement([movement]));
+    const tasks = await this.syncTasks(em, out, def, row, next, actor, now, open, fieldsBefore);
     const commands = this.commandRows(row, actions, now);
-    await this.insertOutbox(em, [...tasks.reminders, ...commands]);
+    this.queueOutbox(em, out, [...tasks.reminders, ...commands]);
+    await this.flushTransition(em, out, row, fromVersion);
     // A finished snapshot takes no event, so a case concluded here has just ended.
     if (row.status === 'concluido') for (const hook of this.endHooks) await hook(em, { row, event, actor, now });
     return { next, commands: commands.map((c) => ({ id: c.id, type: c.type })), open: tasks.open };
@@ -556,8 +567,10 @@ export class EngineService {
           select: { id: true, stateId: true, candidateRole: true, assigneeId: true },
           where: { caseId: row.id, status: 'abierta' },
         });
-        const tasks = await this.syncTasks(em, target, row, next, actor, now, open, searchFieldsOf(row));
-        await this.insertOutbox(em, tasks.reminders);
+        const out = WriteBatch.for(this.ds);
+        const tasks = await this.syncTasks(em, out, target, row, next, actor, now, open, searchFieldsOf(row));
+        this.queueOutbox(em, out, tasks.reminders);
+        await out.flush(em);
         migrated.push(id);
       });
     }
@@ -678,6 +691,30 @@ export class EngineService {
     if (!isAddressedTo(row, actor)) throw notFound('El trámite');
   }
 
+  /**
+   * Runs a transition's writes. The case's UPDATE checks the version read: when another transition of the case got in
+   * first it changes nothing (StaleRowError), or — on MySQL, where the batch is one request that stops at its first
+   * failure — the other transition's movement number or outbox key collides first. Either is a 409 and the transaction
+   * rolls back. A collision while the case row holds this transition's own last hash is a real fault, thrown as it is.
+   */
+  private async flushTransition(
+    em: EntityManager,
+    out: WriteBatch,
+    row: ProcedureCase,
+    fromVersion: number,
+  ): Promise<void> {
+    try {
+      await out.flush(em);
+    } catch (e) {
+      if (e instanceof StaleRowError) throw this.conflict({ ...row, version: fromVersion });
+      if (isUniqueViolation(e)) {
+        const [now] = await this.sql.cases.find(em, { id: row.id }, { select: ['lastMovementHash'] });
+        if (now?.lastMovementHash !== row.lastMovementHash) throw this.conflict({ ...row, version: fromVersion });
+      }
+      throw e;
+    }
+  }
+
   private conflict(row: ProcedureCase): DomainError {
     return new DomainError(
       'VERSION_CAMBIO',
@@ -788,6 +825,7 @@ export class EngineService {
    */
   private async syncTasks(
     em: EntityManager,
+    out: WriteBatch,
     def: EngineProcedure,
     row: ProcedureCase,
     snap: AnyMachineSnapshot,
@@ -804,11 +842,12 @@ export class EngineService {
     }
     const toClose = open.filter((t) => !wanted.has(t.stateId)).map((t) => t.id);
     if (toClose.length) {
-      await this.sql.tasks.update(
-        em,
-        { status: 'cerrada', closedAt: now, closedBy: actor.id.slice(0, 60) },
-        {},
-        { column: 'id', values: toClose },
+      out.add(
+        this.sql.tasks.updateStatement(
+          { status: 'cerrada', closedAt: now, closedBy: actor.id.slice(0, 60) },
+          {},
+          { column: 'id', values: toClose },
+        ),
       );
     }
     const staying = open.filter((t) => wanted.has(t.stateId));
@@ -838,14 +877,15 @@ export class EngineService {
         reminders.push(outboxRow(row.id, TASK_REMINDER, { taskId: t.id, kind }, `${t.id}:${kind}`, at, now));
       }
     }
-    await this.sql.tasks.insert(em, created);
+    out.add(this.sql.tasks.insertStatement(created));
     // New tasks took the case's fields when written; the ones that stay open follow a change.
     if (staying.length && fieldsBefore !== undefined && fieldsBefore !== searchFieldsOf(row)) {
-      await this.sql.tasks.update(
-        em,
-        { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp },
-        {},
-        { column: 'id', values: staying.map((t) => t.id) },
+      out.add(
+        this.sql.tasks.updateStatement(
+          { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp },
+          {},
+          { column: 'id', values: staying.map((t) => t.id) },
+        ),
       );
     }
     return {
