@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource, LessThan } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { RowSql } from '../database/row-sql';
 import { checkPassword } from '../security/password-policy';
 import type { Actor } from './actor';
 import { StaffSession } from './staff-session.entity';
@@ -58,11 +59,17 @@ export class AuthService {
   }
 
   async authenticate(token: string, now = new Date()): Promise<AuthenticatedStaff | null> {
-    const session = await this.ds.getRepository(StaffSession).findOne({ where: { tokenHash: hashToken(token) } });
-    if (!session || session.expiresAt <= now) return null;
-    const user = await this.ds.getRepository(StaffUser).findOne({ where: { id: session.userId } });
-    return user?.activo ? toActor(user) : null;
+    const q = (this.sessionRead ??= sessionRead(this.ds));
+    const [raw] = await this.ds.query<Record<string, unknown>[]>(q.text, [hashToken(token)]);
+    if (!raw) return null;
+    const session = q.sessions.fromRow(raw, ['expiresAt']);
+    if (session.expiresAt <= now) return null;
+    const user = q.users.fromRow(raw, ACTOR_PROPS);
+    return user.activo ? toActor(user) : null;
   }
+
+  /** Built once the data source has its metadata. */
+  private sessionRead?: ReturnType<typeof sessionRead>;
 
   async logout(token: string): Promise<void> {
     await this.ds.getRepository(StaffSession).delete({ tokenHash: hashToken(token) });
@@ -85,6 +92,27 @@ export class AuthService {
     );
     await this.ds.getRepository(StaffSession).delete({ userId });
   }
+}
+
+/** The user's columns an authenticated request needs. */
+const ACTOR_PROPS = ['id', 'usuario', 'nombre', 'rol', 'nivelClave', 'mustChangePassword', 'activo'] as const;
+
+/**
+ * Every authenticated request reads its session and its user: one statement by both primary keys, plain SQL built
+ * once, instead of two repository reads through the query builder (profiled on POST /api/tramites/:id/eventos: two
+ * round trips and most of the guard's time). Nothing is cached: a closed session or a deactivated user is refused on
+ * the very next request, in every process.
+ */
+function sessionRead(ds: DataSource): { text: string; sessions: RowSql<StaffSession>; users: RowSql<StaffUser> } {
+  const sessions = new RowSql(ds, StaffSession);
+  const users = new RowSql(ds, StaffUser);
+  return {
+    sessions,
+    users,
+    text:
+      `SELECT ${sessions.selectList(['expiresAt'], 's')}, ${users.selectList(ACTOR_PROPS, 'u')} ` +
+      'FROM staff_session s JOIN staff_user u ON u.id = s.user_id WHERE s.token_hash = ?',
+  };
 }
 
 function toActor(u: StaffUser): AuthenticatedStaff {
