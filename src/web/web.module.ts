@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdminCalendarPage, AdminCalendarService } from './admin-calendar.page';
 import { CasePage, CasePageService } from './case.page';
 import { InboxPage, InboxPageService } from './inbox.page';
 import { OficioPagesService, OficiosPage, PageUpload } from './oficios.page';
@@ -13,7 +14,7 @@ import { UsersPage, UsersPageService } from './users.page';
  * (/admin/usuarios). Needs the global Auth, Engine, Oficios and Provisioning modules.
  */
 @Module({
-  controllers: [SessionPages, InboxPage, CasePage, OficiosPage, UsersPage],
+  controllers: [SessionPages, InboxPage, CasePage, OficiosPage, UsersPage, AdminCalendarPage],
   providers: [
     CsrfTokens,
     PageGuard,
@@ -24,6 +25,7 @@ import { UsersPage, UsersPageService } from './users.page';
     CasePageService,
     OficioPagesService,
     UsersPageService,
+    AdminCalendarService,
   ],
 })
 export class WebModule {}

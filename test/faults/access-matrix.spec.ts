@@ -325,6 +325,9 @@ const TABLE: Record<string, Row> = {
     { administrador: 'ok', staff: 403, resto: 'entrar' },
     { params: (w) => ({ id: w.victimaId }) },
   ),
+  'GET /admin/calendario': one({ administrador: 'ok', staff: 403, resto: 'entrar' }),
+  'POST /admin/calendario': one({ administrador: 400, staff: 403, resto: 'entrar' }),
+  'POST /admin/calendario/:fecha/eliminar': one({ administrador: 404, staff: 403, resto: 'entrar' }),
 };
 
 const expected = (spec: Spec, p: Principal): Outcome =>
