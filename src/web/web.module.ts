@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AdminCalendarPage, AdminCalendarService } from './admin-calendar.page';
 import { CasePage, CasePageService } from './case.page';
+import { CaseHistoryPage, CaseHistoryService, DashboardPage, DashboardPageService } from './dashboard.page';
+import { DashboardService } from './dashboard.service';
 import { InboxPage, InboxPageService } from './inbox.page';
 import { OficioPagesService, OficiosPage, PageUpload } from './oficios.page';
 import { CsrfTokens, PageFilter, PageGuard } from './page-auth';
@@ -14,7 +16,16 @@ import { UsersPage, UsersPageService } from './users.page';
  * (/admin/usuarios). Needs the global Auth, Engine, Oficios and Provisioning modules.
  */
 @Module({
-  controllers: [SessionPages, InboxPage, CasePage, OficiosPage, UsersPage, AdminCalendarPage],
+  controllers: [
+    SessionPages,
+    InboxPage,
+    CasePage,
+    OficiosPage,
+    UsersPage,
+    AdminCalendarPage,
+    DashboardPage,
+    CaseHistoryPage,
+  ],
   providers: [
     CsrfTokens,
     PageGuard,
@@ -26,6 +37,9 @@ import { UsersPage, UsersPageService } from './users.page';
     OficioPagesService,
     UsersPageService,
     AdminCalendarService,
+    DashboardService,
+    DashboardPageService,
+    CaseHistoryService,
   ],
 })
 export class WebModule {}
