@@ -27,6 +27,7 @@ const NAV: NavItem[] = [
   { href: '/oficios/nuevo', label: 'Registrar oficio', roles: ['subdireccion'] },
   { href: '/oficios', label: 'Oficios', roles: ['subdireccion', 'subjefatura', 'administrador'] },
   { href: '/admin/usuarios', label: 'Usuarios', roles: ['administrador'] },
+  { href: '/admin/cuentas', label: 'Cuentas', roles: ['subdireccion', 'administrador'] },
   { href: '/admin/calendario', label: 'Calendario', roles: ['administrador'] },
   { href: '/tablero', label: 'Tablero', roles: ['subdireccion', 'subjefatura', 'administrador'] },
 ];

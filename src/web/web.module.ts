@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdminAccountsPage, AdminAccountsService } from './admin-accounts.page';
 import { AdminCalendarPage, AdminCalendarService } from './admin-calendar.page';
 import { CasePage, CasePageService } from './case.page';
 import { CaseHistoryPage, CaseHistoryService, DashboardPage, DashboardPageService } from './dashboard.page';
@@ -25,6 +26,7 @@ import { UsersPage, UsersPageService } from './users.page';
     AdminCalendarPage,
     DashboardPage,
     CaseHistoryPage,
+    AdminAccountsPage,
   ],
   providers: [
     CsrfTokens,
@@ -40,6 +42,7 @@ import { UsersPage, UsersPageService } from './users.page';
     DashboardService,
     DashboardPageService,
     CaseHistoryService,
+    AdminAccountsService,
   ],
 })
 export class WebModule {}

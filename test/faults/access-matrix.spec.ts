@@ -328,6 +328,8 @@ const TABLE: Record<string, Row> = {
   'GET /admin/calendario': one({ administrador: 'ok', staff: 403, resto: 'entrar' }),
   'POST /admin/calendario': one({ administrador: 400, staff: 403, resto: 'entrar' }),
   'POST /admin/calendario/:fecha/eliminar': one({ administrador: 404, staff: 403, resto: 'entrar' }),
+  'GET /admin/cuentas': one({ subdireccion: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
+  'GET /admin/cuentas/:id': one({ subdireccion: 404, administrador: 404, staff: 403, resto: 'entrar' }),
   'GET /tablero': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
   'GET /tablero/csv': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
   'GET /tramites/:id/historial': scoped((w, x) => ({ id: caseOf(w, x) }), { ...WORKERS_OF_CASES, resto: 'entrar' }),

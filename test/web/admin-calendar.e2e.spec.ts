@@ -4,12 +4,10 @@
  * institutional days; bad input answered in Spanish with a 400 and nothing saved; removing a day; due dates follow.
  * Years are fixed far from today's, so the suite passes on any date.
  */
-import request from 'supertest';
-import { SESSION_COOKIE } from '../../src/auth/auth.guard';
-import { CsrfTokens } from '../../src/auth/csrf';
 import { addBusinessDays, officialHolidays } from '../../src/engine/business-calendar';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { DiaInhabil } from '../../src/engine/entities/holiday.entity';
+import { pageRequests } from '../admin/pages';
 import { createStaff, login } from '../support/staff';
 import type { TestApp } from '../support/test-app';
 import { createWebApp } from './support';
@@ -26,15 +24,9 @@ describe('días inhábiles page for administrators', () => {
       .map((d) => d.fecha)
       .filter((f) => f.startsWith(`${year}-`))
       .sort();
-  const get = (path: string, token = admin) =>
-    request(t.app.getHttpServer()).get(path).set('Cookie', `${SESSION_COOKIE}=${token}`).redirects(0);
-  const post = (path: string, form: Record<string, string>, token = admin) =>
-    request(t.app.getHttpServer())
-      .post(path)
-      .set('Cookie', `${SESSION_COOKIE}=${token}`)
-      .type('form')
-      .send({ ...form, _csrf: t.app.get(CsrfTokens).tokenFor(token) })
-      .redirects(0);
+  const pages = pageRequests(() => t);
+  const get = (path: string, token = admin) => pages.get(path, token);
+  const post = (path: string, form: Record<string, string>, token = admin) => pages.post(path, form, token);
 
   beforeAll(async () => {
     t = await createWebApp({ RELAY_INTERVAL_MS: '60000' });
@@ -51,7 +43,7 @@ describe('días inhábiles page for administrators', () => {
 
   it('is for administrators only: other staff get 403, no session goes to sign in, and the menu links it', async () => {
     expect((await get(`/admin/calendario?anio=${YEAR}`, clerk)).status).toBe(403);
-    const anon = await request(t.app.getHttpServer()).get('/admin/calendario').redirects(0);
+    const anon = await pages.get('/admin/calendario');
     expect(anon.status).toBe(303);
     expect(anon.headers.location).toMatch(/^\/personal\/entrar/);
     expect((await post('/admin/calendario', { desde: `${YEAR}-11-02`, descripcion: 'x' }, clerk)).status).toBe(403);

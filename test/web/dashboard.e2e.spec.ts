@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource, type Logger } from 'typeorm';
-import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { localDate } from '../../src/engine/business-calendar';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { EngineService } from '../../src/engine/engine.service';
@@ -18,6 +17,7 @@ import { Task } from '../../src/engine/entities/task.entity';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { DashboardService } from '../../src/web/dashboard.service';
 import { addNiveles, postOficio, scannedOficio, settle } from '../oficios/support';
+import { pageRequests } from '../admin/pages';
 import { createStaff, login } from '../support/staff';
 import { TEST_DIALECT } from '../support/test-db';
 import type { TestApp } from '../support/test-app';
@@ -31,10 +31,8 @@ describe('dashboard and printable case history', () => {
   let t: TestApp & { base: string };
   const tok: Record<string, string> = {};
   const ds = () => t.db.dataSource;
-  const get = (path: string, who?: string) => {
-    const r = request(t.app.getHttpServer()).get(path).redirects(0);
-    return who ? r.set('Cookie', `${SESSION_COOKIE}=${tok[who]}`) : r;
-  };
+  const pages = pageRequests(() => t);
+  const get = (path: string, who?: string) => pages.get(path, who && tok[who]);
   const cell = (html: string, id: string): string =>
     new RegExp(`id="${id}">([^<]*)<`).exec(html)?.[1] ?? `(no hay #${id})`;
   /** The data row of a table whose first cell is `first`, as its cells' text. */

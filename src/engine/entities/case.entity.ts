@@ -61,6 +61,7 @@ export class ProcedureCase {
   @Column({ type: 'varchar', length: 18, nullable: true })
   curp!: string | null;
 
+  @Index('idx_case_cuenta')
   @Column({ type: 'varchar', length: 36, nullable: true })
   cuentaId!: string | null;
 
