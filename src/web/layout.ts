@@ -28,6 +28,7 @@ const NAV: NavItem[] = [
   { href: '/oficios', label: 'Oficios', roles: ['subdireccion', 'subjefatura', 'administrador'] },
   { href: '/admin/usuarios', label: 'Usuarios', roles: ['administrador'] },
   { href: '/admin/cuentas', label: 'Cuentas', roles: ['subdireccion', 'administrador'] },
+  { href: '/admin/trabajadores', label: 'Catálogos', roles: ['administrador'] },
   { href: '/admin/calendario', label: 'Calendario', roles: ['administrador'] },
   { href: '/tablero', label: 'Tablero', roles: ['subdireccion', 'subjefatura', 'administrador'] },
 ];

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminAccountsPage, AdminAccountsService } from './admin-accounts.page';
 import { AdminCalendarPage, AdminCalendarService } from './admin-calendar.page';
+import { AdminCatalogsPage, AdminCatalogsService } from './admin-catalogs.page';
 import { CasePage, CasePageService } from './case.page';
 import { CaseHistoryPage, CaseHistoryService, DashboardPage, DashboardPageService } from './dashboard.page';
 import { DashboardService } from './dashboard.service';
@@ -27,6 +28,7 @@ import { UsersPage, UsersPageService } from './users.page';
     DashboardPage,
     CaseHistoryPage,
     AdminAccountsPage,
+    AdminCatalogsPage,
   ],
   providers: [
     CsrfTokens,
@@ -43,6 +45,7 @@ import { UsersPage, UsersPageService } from './users.page';
     DashboardPageService,
     CaseHistoryService,
     AdminAccountsService,
+    AdminCatalogsService,
   ],
 })
 export class WebModule {}

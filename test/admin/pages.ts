@@ -23,3 +23,9 @@ export function pageRequests(t: () => TestApp) {
         .redirects(0),
   };
 }
+
+/** The text of the links to `hrefPrefix…` in the table `#tableId` of a page, in order. */
+export function linksIn(html: string, tableId: string, hrefPrefix: RegExp): string[] {
+  const table = new RegExp(`<table class="tabla tarjetas" id="${tableId}">.*?</table>`, 's').exec(html)?.[0] ?? '';
+  return [...table.matchAll(new RegExp(`href="${hrefPrefix.source}[^"]+">([^<]+)<`, 'g'))].map((m) => m[1]);
+}

@@ -12,7 +12,7 @@ import { Cuenta, CuentaHistorial } from '../../src/catalog/entities/cuenta.entit
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { addNiveles, scannedOficio } from '../oficios/support';
 import { addWorker } from '../support/pipeline';
-import { pageRequests } from '../admin/pages';
+import { linksIn, pageRequests } from '../admin/pages';
 import { createStaff, login } from '../support/staff';
 import type { TestApp } from '../support/test-app';
 import { createWebApp } from './support';
@@ -47,12 +47,7 @@ describe('accounts pages for administrators', () => {
       });
     return id;
   };
-  const results = (html: string): string[] =>
-    [
-      ...(/<table class="tabla tarjetas" id="resultados">.*?<\/table>/s.exec(html)?.[0] ?? '').matchAll(
-        /href="\/admin\/cuentas\/[^"]+">([^<]+)</g,
-      ),
-    ].map((m) => m[1]);
+  const results = (html: string): string[] => linksIn(html, 'resultados', /\/admin\/cuentas\//);
 
   beforeAll(async () => {
     t = await createWebApp({ RELAY_INTERVAL_MS: '60000' });
