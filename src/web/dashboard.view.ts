@@ -108,7 +108,7 @@ export function renderDashboard(chrome: Chrome, vm: DashboardVm): string {
 }
 
 /** A spreadsheet cell: quoted, and a leading = + - @ made inert (CSV injection). */
-function cell(v: string | number | null): string {
+export function csvCell(v: string | number | null): string {
   const s = v === null ? '' : String(v);
   const safe = /^[=+\-@\t\r]/.test(s) && typeof v !== 'number' ? `'${s}` : s;
   return /[",\r\n;]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
@@ -148,7 +148,7 @@ export function dashboardCsv(d: DashboardData): string {
   rows.push(['incidentes', null, null, f.nivel, 'abiertos', d.totalIncidentes]);
   rows.push(['periodo', null, null, f.nivel, 'desde', f.desde]);
   rows.push(['periodo', null, null, f.nivel, 'hasta', f.hasta]);
-  return rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
 /** The printable history of one case (templates/pages/tablero-historial.hbs). */

@@ -29,6 +29,7 @@ const NAV: NavItem[] = [
   { href: '/admin/usuarios', label: 'Usuarios', roles: ['administrador'] },
   { href: '/admin/cuentas', label: 'Cuentas', roles: ['subdireccion', 'administrador'] },
   { href: '/admin/trabajadores', label: 'Catálogos', roles: ['administrador'] },
+  { href: '/admin/importaciones', label: 'Importar', roles: ['administrador'] },
   { href: '/admin/calendario', label: 'Calendario', roles: ['administrador'] },
   { href: '/tablero', label: 'Tablero', roles: ['subdireccion', 'subjefatura', 'administrador'] },
 ];

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { AdminAccountsPage, AdminAccountsService } from './admin-accounts.page';
 import { AdminCalendarPage, AdminCalendarService } from './admin-calendar.page';
 import { AdminCatalogsPage, AdminCatalogsService } from './admin-catalogs.page';
+import { AdminImportsPage, CatalogUpload } from './admin-imports.page';
+import { CatalogImportJobs } from '../catalog/import/import-jobs';
+import { ImportService } from '../catalog/import/import.service';
 import { CasePage, CasePageService } from './case.page';
 import { CaseHistoryPage, CaseHistoryService, DashboardPage, DashboardPageService } from './dashboard.page';
 import { DashboardService } from './dashboard.service';
@@ -29,6 +32,7 @@ import { UsersPage, UsersPageService } from './users.page';
     CaseHistoryPage,
     AdminAccountsPage,
     AdminCatalogsPage,
+    AdminImportsPage,
   ],
   providers: [
     CsrfTokens,
@@ -46,6 +50,9 @@ import { UsersPage, UsersPageService } from './users.page';
     CaseHistoryService,
     AdminAccountsService,
     AdminCatalogsService,
+    ImportService,
+    CatalogImportJobs,
+    CatalogUpload,
   ],
 })
 export class WebModule {}
