@@ -1,7 +1,7 @@
 import { Controller, Get, Injectable, Param, Query, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { Roles } from '../auth/auth.guard';
 import { CatalogRecords, type CentroRecord, type TrabajadorRecord } from '../catalog/catalog-records';
 import { CatalogSearchService } from '../catalog/catalog-search.service';
@@ -22,6 +22,8 @@ export interface SearchVm<T> {
   q: string;
   hits: T[] | null;
   error: string | null;
+  /** When a full import of the catalog last ran (workers only: schools keep no such stamp). */
+  ultimaImportacion?: Date | null;
 }
 
 export interface WorkerVm {
@@ -57,8 +59,21 @@ export class AdminCatalogsService {
 
   async workers(raw: unknown): Promise<SearchVm<WorkerHit>> {
     const { q, error, empty } = termOf(raw);
-    if (empty || error) return { q, hits: null, error };
-    return { q, hits: await this.search.workers({ q, limite: MAX_RESULTS }), error: null };
+    const ultimaImportacion = await this.lastFullImport();
+    if (empty || error) return { q, hits: null, error, ultimaImportacion };
+    return { q, hits: await this.search.workers({ q, limite: MAX_RESULTS }), error: null, ultimaImportacion };
+  }
+
+  /** MAX(ultima_importacion) from idx_trabajador_ultima_importacion. */
+  private async lastFullImport(): Promise<Date | null> {
+    const row = await this.ds
+      .getRepository(Trabajador)
+      .findOne({
+        select: { curp: true, ultimaImportacion: true },
+        where: { ultimaImportacion: Not(IsNull()) },
+        order: { ultimaImportacion: 'DESC' },
+      });
+    return row?.ultimaImportacion ?? null;
   }
 
   async schools(raw: unknown): Promise<SearchVm<SchoolHit>> {

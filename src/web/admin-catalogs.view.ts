@@ -18,7 +18,12 @@ export function renderWorkers(chrome: Chrome, vm: SearchVm<WorkerHit>): string {
     chrome,
     'admin-trabajadores',
     'Trabajadores (Capital Humano)',
-    { q: vm.q, buscado: vm.hits !== null, trabajadores: vm.hits ?? [] },
+    {
+      q: vm.q,
+      buscado: vm.hits !== null,
+      trabajadores: vm.hits ?? [],
+      ultimaImportacion: vm.ultimaImportacion ? fechaHora(vm.ultimaImportacion) : null,
+    },
     { error: vm.error },
   );
 }

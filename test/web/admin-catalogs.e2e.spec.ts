@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
+import { fechaHora } from '../../src/web/format';
 import { linksIn, pageRequests } from '../admin/pages';
 import { addNiveles } from '../oficios/support';
 import { addWorker } from '../support/pipeline';
@@ -18,6 +19,8 @@ describe('catalog pages for administrators', () => {
   let t: TestApp & { base: string };
   const tok: Record<string, string> = {};
   const curps: Record<string, string> = {};
+  /** The last full import that saw the director (the other workers were never imported). */
+  const imported = new Date(Date.now() - 3 * 86400_000);
   const ds = () => t.db.dataSource;
   const pages = pageRequests(() => t);
   const get = (path: string, who?: string) => pages.get(path, who && tok[who]);
@@ -31,7 +34,6 @@ describe('catalog pages for administrators', () => {
     await createStaff(ds(), 'admin', 'administrador');
     await createStaff(ds(), 'sistemas', 'subjefatura');
     for (const u of ['admin', 'sistemas']) tok[u] = await login(t.app, u);
-    const imported = new Date(Date.now() - 3 * 86400_000);
     curps.director = (
       await addWorker(ds(), { nombre: 'Rocío', primerApellido: 'Peña', cct: CCT, ultimaImportacion: imported })
     ).curp;
@@ -81,6 +83,7 @@ describe('catalog pages for administrators', () => {
     const page = await get('/admin/trabajadores', 'admin');
     expect(page.status).toBe(200);
     expect(page.text).toContain('href="/admin/trabajadores" aria-current="page"');
+    expect(page.text).toContain(`Última importación completa: <strong>${fechaHora(imported)}</strong>.`);
   });
 
   it('searches workers and schools, showing who is active', async () => {

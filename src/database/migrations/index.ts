@@ -12,7 +12,7 @@ import { SelfServiceOpenRequestMysql1796226026204 } from './mysql/1796226026204-
 import { TransparencyLogMysql1796353041307 } from './mysql/1796353041307-TransparencyLog';
 import { InboxKeysetMysql1796364276711 } from './mysql/1796364276711-InboxKeyset';
 import { DashboardIndexesMysql1796364280711 } from './mysql/1796364280711-DashboardIndexes';
-import { AccountCasesMysql1796364281711 } from './mysql/1796364281711-AccountCases';
+import { AdminPageIndexesMysql1796364281711 } from './mysql/1796364281711-AdminPageIndexes';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -25,7 +25,7 @@ import { SelfServiceOpenRequestSqlite1796226026204 } from './sqlite/179622602620
 import { TransparencyLogSqlite1796353041307 } from './sqlite/1796353041307-TransparencyLog';
 import { InboxKeysetSqlite1796364276711 } from './sqlite/1796364276711-InboxKeyset';
 import { DashboardIndexesSqlite1796364280711 } from './sqlite/1796364280711-DashboardIndexes';
-import { AccountCasesSqlite1796364281711 } from './sqlite/1796364281711-AccountCases';
+import { AdminPageIndexesSqlite1796364281711 } from './sqlite/1796364281711-AdminPageIndexes';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -40,7 +40,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   TransparencyLogSqlite1796353041307,
   InboxKeysetSqlite1796364276711,
   DashboardIndexesSqlite1796364280711,
-  AccountCasesSqlite1796364281711,
+  AdminPageIndexesSqlite1796364281711,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -55,5 +55,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   TransparencyLogMysql1796353041307,
   InboxKeysetMysql1796364276711,
   DashboardIndexesMysql1796364280711,
-  AccountCasesMysql1796364281711,
+  AdminPageIndexesMysql1796364281711,
 ];
