@@ -1,4 +1,13 @@
-import { addBusinessDays, localDate, officialHolidays, officialHolidaysToSeed } from './business-calendar';
+import {
+  addBusinessDays,
+  easterSunday,
+  isCalendarDate,
+  localDate,
+  officialHolidays,
+  officialHolidaysToSeed,
+  usualInstitutionalDays,
+  weekdaysBetween,
+} from './business-calendar';
 
 const holidays = (...years: number[]): Set<string> =>
   new Set(years.flatMap((y) => officialHolidays(y).map((h) => h.fecha)));
@@ -62,5 +71,37 @@ describe('business calendar', () => {
     const seeded = officialHolidays(2027).filter((h) => h.fecha !== '2027-03-15');
     expect(officialHolidaysToSeed(seeded, [2027])).toEqual([]);
     expect(officialHolidaysToSeed(seeded, [2027, 2028])).toEqual(officialHolidays(2028));
+  });
+});
+
+describe('calendar helpers for the administrators’ page', () => {
+  it('finds Easter Sunday and offers Holy Thursday and Friday before it, and 2 November', () => {
+    expect(easterSunday(2026)).toBe('2026-04-05');
+    expect(easterSunday(2027)).toBe('2027-03-28');
+    expect(easterSunday(2030)).toBe('2030-04-21');
+    expect(usualInstitutionalDays(2026)).toEqual([
+      { desde: '2026-04-02', hasta: '2026-04-03', descripcion: 'Jueves y Viernes Santo' },
+      { desde: '2026-11-02', hasta: '2026-11-02', descripcion: 'Día de Muertos' },
+    ]);
+  });
+
+  it('turns a vacation period into its weekdays and rejects dates that do not exist', () => {
+    // Friday 18 to Tuesday 29 December 2026, across a weekend and Christmas.
+    expect(weekdaysBetween('2026-12-18', '2026-12-29')).toEqual([
+      '2026-12-18',
+      '2026-12-21',
+      '2026-12-22',
+      '2026-12-23',
+      '2026-12-24',
+      '2026-12-25',
+      '2026-12-28',
+      '2026-12-29',
+    ]);
+    expect(weekdaysBetween('2026-12-19', '2026-12-20')).toEqual([]);
+    expect(isCalendarDate('2026-02-28')).toBe(true);
+    expect(isCalendarDate('2026-02-29')).toBe(false);
+    expect(isCalendarDate('2028-02-29')).toBe(true);
+    expect(isCalendarDate('2026-13-01')).toBe(false);
+    expect(isCalendarDate('26-01-01')).toBe(false);
   });
 });

@@ -78,3 +78,54 @@ export function officialHolidaysToSeed(existing: readonly DiaInhabilRow[], years
     return seeded ? [] : official.filter((h) => !have.has(h.fecha));
   });
 }
+
+/** The YYYY-MM-DD string is a real calendar date (2026-02-30 is not). */
+export function isCalendarDate(ymd: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(ymd)) return false;
+  const d = new Date(`${ymd}T12:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === ymd;
+}
+
+/**
+ * The Monday-to-Friday dates from `desde` to `hasta`, both included: a vacation period as días inhábiles (Saturdays
+ * and Sundays are never business days, so they need no row).
+ */
+export function weekdaysBetween(desde: string, hasta: string): string[] {
+  const out: string[] = [];
+  for (let ymd = desde; ymd <= hasta; ymd = nextDay(ymd)) if (isBusinessDay(ymd, new Set())) out.push(ymd);
+  return out;
+}
+
+/** Easter Sunday of a Gregorian year (the anonymous Gregorian algorithm, "Meeus/Jones/Butcher"). */
+export function easterSunday(year: number): string {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+const shift = (ymd: string, days: number): string =>
+  new Date(new Date(`${ymd}T12:00:00Z`).getTime() + days * 86400_000).toISOString().slice(0, 10);
+
+/**
+ * Días inhábiles the state and the SEP usually give that are not in art. 74 (Jueves y Viernes Santo, Día de Muertos):
+ * offered on the calendar page, never added by themselves — each year's decree says whether they apply.
+ */
+export function usualInstitutionalDays(year: number): { desde: string; hasta: string; descripcion: string }[] {
+  const easter = easterSunday(year);
+  return [
+    { desde: shift(easter, -3), hasta: shift(easter, -2), descripcion: 'Jueves y Viernes Santo' },
+    { desde: `${year}-11-02`, hasta: `${year}-11-02`, descripcion: 'Día de Muertos' },
+  ];
+}

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
-import { addBusinessDays, localDate, officialHolidaysToSeed } from './business-calendar';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import {
+  addBusinessDays,
+  type DiaInhabilRow,
+  localDate,
+  officialHolidays,
+  officialHolidaysToSeed,
+} from './business-calendar';
 import { DiaInhabil } from './entities/holiday.entity';
 
 /** The días inhábiles table, cached; filled with the official holidays of the coming years when missing. */
@@ -40,4 +46,48 @@ export class CalendarService {
   async dueDate(from: Date, businessDays: number, em?: EntityManager): Promise<Date> {
     return addBusinessDays(from, businessDays, await this.holidays(em));
   }
+
+  /**
+   * The calendar of one year as an administrator sees it: the table's rows, each marked when it is an art. 74 day
+   * (same date), and the art. 74 days an administrator removed (`registrado: false`), so they can be put back.
+   */
+  async year(year: number): Promise<CalendarDay[]> {
+    const rows = await this.ds
+      .getRepository(DiaInhabil)
+      .createQueryBuilder('d')
+      .where('d.fecha >= :from AND d.fecha <= :to', { from: `${year}-01-01`, to: `${year}-12-31` })
+      .getMany();
+    const official = new Map(officialHolidays(year).map((h) => [h.fecha, h.descripcion]));
+    const days: CalendarDay[] = rows.map((r) => ({ ...r, oficial: official.has(r.fecha), registrado: true }));
+    for (const [fecha, descripcion] of official)
+      if (!rows.some((r) => r.fecha === fecha)) days.push({ fecha, descripcion, oficial: true, registrado: false });
+    return days.sort((a, b) => a.fecha.localeCompare(b.fecha));
+  }
+
+  /** Adds días inhábiles; a date already in the table keeps its row and is reported in `existentes`. */
+  async addDays(days: readonly DiaInhabilRow[]): Promise<{ agregados: string[]; existentes: string[] }> {
+    const repo = this.ds.getRepository(DiaInhabil);
+    const have = new Set(
+      days.length ? (await repo.find({ where: { fecha: In(days.map((d) => d.fecha)) } })).map((d) => d.fecha) : [],
+    );
+    const toAdd = days.filter((d) => !have.has(d.fecha));
+    if (toAdd.length) await repo.createQueryBuilder().insert().into(DiaInhabil).values(toAdd).orIgnore().execute();
+    this.cache = undefined;
+    return { agregados: toAdd.map((d) => d.fecha), existentes: [...have].sort() };
+  }
+
+  /** Removes one día inhábil; false when the date was not in the table. */
+  async removeDay(fecha: string): Promise<boolean> {
+    const res = await this.ds.getRepository(DiaInhabil).delete({ fecha });
+    this.cache = undefined;
+    return (res.affected ?? 0) > 0;
+  }
+}
+
+/** A day of the calendar page: a row of the table, or an art. 74 day that is not (any longer) in it. */
+export interface CalendarDay extends DiaInhabilRow {
+  /** Descanso obligatorio of the Ley Federal del Trabajo, art. 74. */
+  oficial: boolean;
+  /** In the table (counts for due dates). */
+  registrado: boolean;
 }

@@ -27,6 +27,11 @@ const NAV: NavItem[] = [
   { href: '/oficios/nuevo', label: 'Registrar oficio', roles: ['subdireccion'] },
   { href: '/oficios', label: 'Oficios', roles: ['subdireccion', 'subjefatura', 'administrador'] },
   { href: '/admin/usuarios', label: 'Usuarios', roles: ['administrador'] },
+  { href: '/admin/cuentas', label: 'Cuentas', roles: ['subdireccion', 'administrador'] },
+  { href: '/admin/trabajadores', label: 'Catálogos', roles: ['administrador'] },
+  { href: '/admin/importaciones', label: 'Importar', roles: ['administrador'] },
+  { href: '/admin/calendario', label: 'Calendario', roles: ['administrador'] },
+  { href: '/tablero', label: 'Tablero', roles: ['subdireccion', 'subjefatura', 'administrador'] },
 ];
 
 export interface PageOptions {

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AdminAccountsPage, AdminAccountsService } from './admin-accounts.page';
+import { AdminCalendarPage, AdminCalendarService } from './admin-calendar.page';
+import { AdminCatalogsPage, AdminCatalogsService } from './admin-catalogs.page';
+import { AdminImportsPage, CatalogUpload } from './admin-imports.page';
+import { CatalogImportJobs } from '../catalog/import/import-jobs';
+import { ImportService } from '../catalog/import/import.service';
 import { CasePage, CasePageService } from './case.page';
+import { CaseHistoryPage, CaseHistoryService, DashboardPage, DashboardPageService } from './dashboard.page';
+import { DashboardService } from './dashboard.service';
 import { InboxPage, InboxPageService } from './inbox.page';
 import { OficioPagesService, OficiosPage, PageUpload } from './oficios.page';
 import { CsrfTokens, PageFilter, PageGuard } from './page-auth';
@@ -13,7 +21,19 @@ import { UsersPage, UsersPageService } from './users.page';
  * (/admin/usuarios). Needs the global Auth, Engine, Oficios and Provisioning modules.
  */
 @Module({
-  controllers: [SessionPages, InboxPage, CasePage, OficiosPage, UsersPage],
+  controllers: [
+    SessionPages,
+    InboxPage,
+    CasePage,
+    OficiosPage,
+    UsersPage,
+    AdminCalendarPage,
+    DashboardPage,
+    CaseHistoryPage,
+    AdminAccountsPage,
+    AdminCatalogsPage,
+    AdminImportsPage,
+  ],
   providers: [
     CsrfTokens,
     PageGuard,
@@ -24,6 +44,15 @@ import { UsersPage, UsersPageService } from './users.page';
     CasePageService,
     OficioPagesService,
     UsersPageService,
+    AdminCalendarService,
+    DashboardService,
+    DashboardPageService,
+    CaseHistoryService,
+    AdminAccountsService,
+    AdminCatalogsService,
+    ImportService,
+    CatalogImportJobs,
+    CatalogUpload,
   ],
 })
 export class WebModule {}

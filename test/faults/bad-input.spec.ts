@@ -14,6 +14,7 @@ import request from 'supertest';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { CsrfTokens } from '../../src/auth/csrf';
 import { StaffUser } from '../../src/auth/staff-user.entity';
+import { CatalogImportJobs } from '../../src/catalog/import/import-jobs';
 import { Task } from '../../src/engine/entities/task.entity';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { LETTER_PROCEDURES } from '../../src/letters/templates';
@@ -559,6 +560,38 @@ const rows = (w: World): Record<string, FuzzRow> => {
       encoding: 'form',
       fields: {},
       params: () => ({ id: w.victimaId }),
+    },
+    'POST /admin/calendario': {
+      as: 'admin',
+      encoding: 'form',
+      fields: {
+        anio: fc.constantFrom('2033', '33'),
+        desde: fc.constantFrom('2033-11-02', '2033-02-30', '2033-11-05'),
+        hasta: fc.constantFrom('', '2033-11-04', '2033-01-01'),
+        descripcion: fc.constantFrom('Día de Muertos', 'x'),
+      },
+    },
+    'POST /admin/calendario/:fecha/eliminar': {
+      as: 'admin',
+      encoding: 'form',
+      fields: {},
+      params: () => ({ fecha: '2033-11-02' }),
+    },
+    'POST /admin/importaciones': {
+      as: 'admin',
+      encoding: 'multipart',
+      fields: {
+        catalogo: fc.constantFrom('trabajadores', 'centros', 'alumnos'),
+        modo: fc.constantFrom('full', 'partial', 'x'),
+      },
+      // A started import runs in the background: let it end before the next input compares the database.
+      after: (_w, t) => t.app.get(CatalogImportJobs).idle(),
+    },
+    'POST /admin/importaciones/:id/decision': {
+      as: 'admin',
+      encoding: 'form',
+      fields: { decision: fc.constantFrom('confirmar', 'parcial', 'x') },
+      params: () => ({ id: '6f1c2f7e-0000-4000-8000-000000000001' }),
     },
   };
 };

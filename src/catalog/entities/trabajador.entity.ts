@@ -35,6 +35,7 @@ export class Trabajador {
   activo!: boolean;
 
   /** When the last full import saw this worker (UTC). */
+  @Index('idx_trabajador_ultima_importacion')
   @Column({ type: 'datetime', nullable: true })
   ultimaImportacion!: Date | null;
 

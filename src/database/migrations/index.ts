@@ -12,6 +12,8 @@ import { SelfServiceOpenRequestMysql1796226026204 } from './mysql/1796226026204-
 import { TransparencyLogMysql1796353041307 } from './mysql/1796353041307-TransparencyLog';
 import { InboxKeysetMysql1796364276711 } from './mysql/1796364276711-InboxKeyset';
 import { OpenTaskIndexesMysql1796364277211 } from './mysql/1796364277211-OpenTaskIndexes';
+import { DashboardIndexesMysql1796364280711 } from './mysql/1796364280711-DashboardIndexes';
+import { AdminPageIndexesMysql1796364281711 } from './mysql/1796364281711-AdminPageIndexes';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -24,6 +26,8 @@ import { SelfServiceOpenRequestSqlite1796226026204 } from './sqlite/179622602620
 import { TransparencyLogSqlite1796353041307 } from './sqlite/1796353041307-TransparencyLog';
 import { InboxKeysetSqlite1796364276711 } from './sqlite/1796364276711-InboxKeyset';
 import { OpenTaskIndexesSqlite1796364277211 } from './sqlite/1796364277211-OpenTaskIndexes';
+import { DashboardIndexesSqlite1796364280711 } from './sqlite/1796364280711-DashboardIndexes';
+import { AdminPageIndexesSqlite1796364281711 } from './sqlite/1796364281711-AdminPageIndexes';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -38,6 +42,8 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   TransparencyLogSqlite1796353041307,
   InboxKeysetSqlite1796364276711,
   OpenTaskIndexesSqlite1796364277211,
+  DashboardIndexesSqlite1796364280711,
+  AdminPageIndexesSqlite1796364281711,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -52,4 +58,6 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   TransparencyLogMysql1796353041307,
   InboxKeysetMysql1796364276711,
   OpenTaskIndexesMysql1796364277211,
+  DashboardIndexesMysql1796364280711,
+  AdminPageIndexesMysql1796364281711,
 ];

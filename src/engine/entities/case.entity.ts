@@ -5,6 +5,10 @@ export type CaseStatus = 'activo' | 'concluido' | 'incidente';
 /** One running (or finished) procedure: the persisted XState snapshot plus the fields the inbox and searches need. */
 @Entity('procedure_case')
 @Index('idx_case_proc_status', ['procedureId', 'procedureVersion', 'status'])
+// The dashboard's counts (/tablero): open cases by step, cases received and concluded in a period.
+@Index('idx_case_open_step', ['status', 'procedureId', 'state', 'nivelClave'])
+@Index('idx_case_created', ['createdAt', 'nivelClave', 'status'])
+@Index('idx_case_closed', ['status', 'closedAt', 'procedureId', 'nivelClave', 'createdAt'])
 export class ProcedureCase {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -57,6 +61,7 @@ export class ProcedureCase {
   @Column({ type: 'varchar', length: 18, nullable: true })
   curp!: string | null;
 
+  @Index('idx_case_cuenta')
   @Column({ type: 'varchar', length: 36, nullable: true })
   cuentaId!: string | null;
 

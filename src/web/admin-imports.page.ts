@@ -1,0 +1,151 @@
+import {
+  Body,
+  type CallHandler,
+  Controller,
+  type ExecutionContext,
+  Get,
+  Injectable,
+  type NestInterceptor,
+  Param,
+  ParseUUIDPipe,
+  PayloadTooLargeException,
+  Post,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Response } from 'express';
+import { type Observable, of } from 'rxjs';
+import { Roles } from '../auth/auth.guard';
+import { CatalogImportJobs, type ImportJob } from '../catalog/import/import-jobs';
+import { DomainError } from '../common/domain-error';
+import type { UploadedFileData } from '../oficios/upload';
+import { renderImport, renderImports, rejectionsCsv } from './admin-imports.view';
+import { readForm } from './forms';
+import type { Chrome } from './layout';
+import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPages } from './page-auth';
+
+const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+/** A full export of Capital Humano (some 100 000 workers) is about 15 MB. */
+export const MAX_CATALOG_BYTES = 50 * 1024 * 1024;
+
+type CatalogUploadRequest = PageRequest & { file?: UploadedFileData; uploadError?: DomainError };
+
+/**
+ * The CSV of a catalog import: one file in «archivo», up to MAX_CATALOG_BYTES, in memory. A refused upload is kept
+ * for the page to show; the form token is checked once the multipart fields are parsed (PageGuard skips multipart).
+ */
+@Injectable()
+export class CatalogUpload implements NestInterceptor {
+  private readonly inner: NestInterceptor = new (FileInterceptor('archivo', {
+    limits: { fileSize: MAX_CATALOG_BYTES, files: 1, fields: 10, fieldSize: 1024 },
+  }))();
+
+  constructor(private readonly csrf: CsrfTokens) {}
+
+  async intercept(ctx: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const req = ctx.switchToHttp().getRequest<CatalogUploadRequest>();
+    try {
+      await this.inner.intercept(ctx, { handle: () => of(null) });
+    } catch (e) {
+      req.file = undefined;
+      req.uploadError =
+        e instanceof PayloadTooLargeException
+          ? new DomainError(
+              'ARCHIVO_DEMASIADO_GRANDE',
+              'El archivo pasa de 50 MB; divídalo o quite las columnas que no se usan.',
+              413,
+            )
+          : new DomainError('ARCHIVO_INVALIDO', 'Envíe un solo archivo CSV en el campo «Archivo».', 400);
+    }
+    this.csrf.check(req);
+    return next.handle();
+  }
+}
+
+/** What the status endpoint answers while the page polls it. */
+export function statusOf(job: ImportJob) {
+  return {
+    id: job.id,
+    estado: job.status,
+    fase: job.phase,
+    hechos: job.done,
+    total: job.total,
+    porcentaje: job.total ? Math.floor((100 * job.done) / job.total) : 0,
+    mensaje: job.message,
+  };
+}
+
+/** Catalog imports from the browser (administrators): upload, progress, summary, rejected rows, confirmation. */
+@StaffPages()
+@Roles('administrador')
+@Controller('admin/importaciones')
+export class AdminImportsPage {
+  constructor(private readonly jobs: CatalogImportJobs) {}
+
+  @Get()
+  list(@PageChrome() chrome: Chrome, @Res() res: Response): void {
+    sendHtml(res, renderImports(chrome, { jobs: this.jobs.list(chrome.staff!.id), values: {}, error: null }));
+  }
+
+  @Post()
+  @UseInterceptors(CatalogUpload)
+  upload(
+    @PageChrome() chrome: Chrome,
+    @Req() req: CatalogUploadRequest,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): void {
+    const values = readForm(body);
+    try {
+      if (req.uploadError) throw req.uploadError;
+      if (!req.file) throw new DomainError('ARCHIVO_INVALIDO', 'Elija el archivo CSV del catálogo.', 400);
+      const job = this.jobs.start({
+        kind: values.catalogo ?? '',
+        mode: values.modo ?? '',
+        fileName: req.file.originalname,
+        content: req.file.buffer,
+        startedBy: chrome.staff!.id,
+      });
+      seeOther(res, `/admin/importaciones/${job.id}`);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      const vm = { jobs: this.jobs.list(chrome.staff!.id), values, error: e.message };
+      sendHtml(res, renderImports(chrome, vm), e.status);
+    }
+  }
+
+  @Get(':id')
+  show(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Res() res: Response): void {
+    sendHtml(res, renderImport(chrome, this.jobs.get(id, chrome.staff!.id)));
+  }
+
+  @Get(':id/estado')
+  status(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Res() res: Response): void {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(statusOf(this.jobs.get(id, chrome.staff!.id)));
+  }
+
+  @Get(':id/rechazos.csv')
+  rejections(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Res() res: Response): void {
+    const job = this.jobs.get(id, chrome.staff!.id);
+    res
+      .status(200)
+      .type('text/csv; charset=utf-8')
+      .setHeader('Cache-Control', 'no-store')
+      .setHeader('Content-Disposition', `attachment; filename="rechazos-${job.kind}-${job.id.slice(0, 8)}.csv"`);
+    res.send(`\uFEFF${rejectionsCsv(job.rejections)}`);
+  }
+
+  @Post(':id/decision')
+  decide(
+    @PageChrome() chrome: Chrome,
+    @Param('id', uuid) id: string,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): void {
+    this.jobs.decide(id, chrome.staff!.id, readForm(body).decision ?? '');
+    seeOther(res, `/admin/importaciones/${id}`);
+  }
+}
