@@ -11,6 +11,7 @@ import { OutboxLeaseMysql1796225937910 } from './mysql/1796225937910-OutboxLease
 import { SelfServiceOpenRequestMysql1796226026204 } from './mysql/1796226026204-SelfServiceOpenRequest';
 import { TransparencyLogMysql1796353041307 } from './mysql/1796353041307-TransparencyLog';
 import { InboxKeysetMysql1796364276711 } from './mysql/1796364276711-InboxKeyset';
+import { OficioRegisterMysql1796376802000 } from './mysql/1796376802000-OficioRegister';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -22,6 +23,7 @@ import { OutboxLeaseSqlite1796225937910 } from './sqlite/1796225937910-OutboxLea
 import { SelfServiceOpenRequestSqlite1796226026204 } from './sqlite/1796226026204-SelfServiceOpenRequest';
 import { TransparencyLogSqlite1796353041307 } from './sqlite/1796353041307-TransparencyLog';
 import { InboxKeysetSqlite1796364276711 } from './sqlite/1796364276711-InboxKeyset';
+import { OficioRegisterSqlite1796376802000 } from './sqlite/1796376802000-OficioRegister';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -35,6 +37,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   SelfServiceOpenRequestSqlite1796226026204,
   TransparencyLogSqlite1796353041307,
   InboxKeysetSqlite1796364276711,
+  OficioRegisterSqlite1796376802000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -48,4 +51,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   SelfServiceOpenRequestMysql1796226026204,
   TransparencyLogMysql1796353041307,
   InboxKeysetMysql1796364276711,
+  OficioRegisterMysql1796376802000,
 ];

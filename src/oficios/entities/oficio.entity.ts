@@ -15,6 +15,10 @@ export interface OficioConcierne {
  */
 @Entity('oficio')
 @Index('idx_oficio_duplicado', ['numeroNormalizado', 'remitenteClave'])
+// The register's order (newest folio first) per scope: every oficio, a Nivel's, a responsable's.
+@Index('idx_oficio_orden', ['folioAnio', 'folioNumero'])
+@Index('idx_oficio_nivel_orden', ['nivelClave', 'folioAnio', 'folioNumero'])
+@Index('idx_oficio_resp_orden', ['responsableId', 'folioAnio', 'folioNumero'])
 export class Oficio {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -24,7 +28,6 @@ export class Oficio {
   @Column({ type: 'varchar', length: 40 })
   folio!: string;
 
-  @Index('idx_oficio_anio')
   @Column({ type: 'int' })
   folioAnio!: number;
 
@@ -54,7 +57,6 @@ export class Oficio {
   remitenteCargo!: string;
 
   /** The Nivel that asks (5.2.1), when the sender is a Nivel: scopes the reply letter to that level's users. */
-  @Index('idx_oficio_nivel')
   @Column({ type: 'varchar', length: 40, nullable: true })
   nivelClave!: string | null;
 
