@@ -279,6 +279,9 @@ const TABLE: Record<string, Row> = {
     { query: { q: '06dpr' } },
   ),
 
+  // The front door: self-service and staff sign-in.
+  'GET /': one(PUBLIC),
+
   // Staff pages.
   'GET /personal': one(ANY_STAFF_PAGE),
   'GET /personal/entrar': one(PUBLIC),
