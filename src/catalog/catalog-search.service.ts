@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In } from 'typeorm';
+import { containsPattern, searchWords } from '../common/search-text';
 import type { CatalogSearchDto } from './catalog-search.dto';
 import { CentroTrabajo } from './entities/centro-trabajo.entity';
 import { Cuenta } from './entities/cuenta.entity';
@@ -8,6 +9,12 @@ import { TIPO_CUENTA_LABEL } from './cuenta-tipos';
 import { Trabajador } from './entities/trabajador.entity';
 
 const like = (q: string): string => `%${q.trim().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+
+/** Every word contained in a folded column (src/common/search-text.ts), in any order. */
+const allWords = (column: string, words: string[]): Brackets =>
+  new Brackets((w) => {
+    words.forEach((word, i) => w.andWhere(`${column} LIKE :w${i} ESCAPE '!'`, { [`w${i}`]: containsPattern(word) }));
+  });
 
 /**
  * Guía 5.2.1 paso 7 "buscar el centro de trabajo y director", 5.3.1 "Busca al trabajador", 5.3.2–5.5 "Busca la
@@ -17,17 +24,24 @@ const like = (q: string): string => `%${q.trim().replace(/[%_\\]/g, (c) => `\\${
 export class CatalogSearchService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** Workers by CURP prefix, CURT or name. */
+  /**
+   * Workers by CURP prefix, CURT, or name as people type it: every word, anywhere in the name and surnames, without
+   * accents or case («ramon pena» finds «Ramón Peña Ibáñez»). The words are matched in the folded column
+   * (nombre_busqueda), whose index the database reads instead of the table.
+   */
   async workers(q: CatalogSearchDto) {
-    const fullName =
-      this.ds.options.type === 'better-sqlite3'
-        ? "(t.nombre || ' ' || t.primer_apellido)"
-        : "CONCAT(t.nombre, ' ', t.primer_apellido)";
     const term = q.q.trim().toUpperCase();
-    const rows = await this.ds
+    const qb = this.ds
       .getRepository(Trabajador)
       .createQueryBuilder('t')
-      .where(`t.curp LIKE :p OR t.curt = :c OR ${fullName} LIKE :l`, { p: `${term}%`, c: term, l: like(q.q) })
+      .where(
+        new Brackets((w) => {
+          w.where('t.curp LIKE :p', { p: `${term}%` }).orWhere('t.curt = :c', { c: term });
+          const words = searchWords(q.q);
+          if (words.length) w.orWhere(allWords('t.nombre_busqueda', words));
+        }),
+      );
+    const rows = await qb
       .orderBy('t.primer_apellido')
       .take(q.limite ?? 20)
       .getMany();
@@ -49,7 +63,13 @@ export class CatalogSearchService {
     const rows = await this.ds
       .getRepository(CentroTrabajo)
       .createQueryBuilder('c')
-      .where('c.cct LIKE :p OR c.nombre LIKE :l', { p: `${q.q.trim().toUpperCase()}%`, l: like(q.q) })
+      .where(
+        new Brackets((w) => {
+          w.where('c.cct LIKE :p', { p: `${q.q.trim().toUpperCase()}%` });
+          const words = searchWords(q.q);
+          if (words.length) w.orWhere(allWords('c.nombre_busqueda', words));
+        }),
+      )
       .orderBy('c.cct')
       .take(q.limite ?? 20)
       .getMany();

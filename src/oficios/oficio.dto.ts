@@ -163,8 +163,10 @@ export class RegisterOficioDto {
 export class OficioFilters {
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(40) folio?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(80) numero?: string;
-  /** Part of the sender's name, position or area. */
+  /** Words of the sender's name, position or area, in any order, without accents or case. */
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(160) remitente?: string;
+  /** Words of the subject, in any order, without accents or case. */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(160) asunto?: string;
   @Transform(upper) @IsOptional() @IsString() @MaxLength(40) nivel?: string;
   @Transform(blankToUndefined)
   @IsOptional()

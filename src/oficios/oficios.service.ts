@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { CaseContext } from '../../machines/index';
 import type { StepMeta } from '../../machines/types';
 import { StaffUsersService } from '../auth/staff-users.service';
@@ -20,6 +20,7 @@ import { AREA_SSST, folioYear, inNumberingTransaction, registrationFolio, takeNu
 import type { CancelOficioDto, ListOficiosQuery, OficioFilters, RegisterOficioDto } from './oficio.dto';
 import { detectType, type UploadedFileData } from './upload';
 import { sha256 } from '../letters/verification';
+import { containsPattern, searchText, searchWords } from '../common/search-text';
 
 export interface OficioView {
   id: string;
@@ -169,6 +170,8 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
         area: dto.area ?? nivel?.nombre ?? null,
         responsableId: dto.responsableId ?? null,
         asunto: dto.asunto,
+        remitenteBusqueda: searchText(dto.remitenteNombre, dto.remitenteCargo, dto.area ?? nivel?.nombre),
+        asuntoBusqueda: searchText(dto.asunto),
         procedureId: procedure,
         caseId: randomUUID(),
         cct: dto.cct ?? null,
@@ -462,23 +465,41 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
 
 /** The register's search (GET /api/oficios, the «Oficios» page) on a query builder of Oficio as `o`. */
 export function filterOficios(qb: SelectQueryBuilder<Oficio>, q: OficioFilters): SelectQueryBuilder<Oficio> {
-  if (q.folio) qb.andWhere("o.folio LIKE :folio ESCAPE '!'", { folio: like(q.folio.toUpperCase()) });
-  if (q.numero) qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: like(normalizeNumber(q.numero)) });
-  if (q.remitente) {
-    const r = like(q.remitente);
-    qb.andWhere(
-      new Brackets((w) => {
-        w.where("o.remitenteNombre LIKE :r ESCAPE '!'", { r })
-          .orWhere("o.remitenteCargo LIKE :r ESCAPE '!'", { r })
-          .orWhere("o.area LIKE :r ESCAPE '!'", { r });
-      }),
-    );
+  if (q.folio) {
+    const folio = parseFolio(q.folio);
+    if (folio) {
+      qb.andWhere('o.folioNumero = :fn', { fn: folio.numero });
+      if (folio.anio) qb.andWhere('o.folioAnio = :fa', { fa: folio.anio });
+    } else qb.andWhere("o.folio LIKE :folio ESCAPE '!'", { folio: like(q.folio.toUpperCase()) });
   }
+  if (q.numero) qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: like(normalizeNumber(q.numero)) });
+  // As people type: every word, in any order, without accents or case («ramon primaria» finds «Profr. Ramón …,
+  // Director de Educación Primaria»).
+  const words = (field: 'remitenteBusqueda' | 'asuntoBusqueda', text: string | undefined, p: string): void =>
+    searchWords(text ?? '').forEach((w, i) =>
+      qb.andWhere(`o.${field} LIKE :${p}${i} ESCAPE '!'`, { [`${p}${i}`]: containsPattern(w) }),
+    );
+  words('remitenteBusqueda', q.remitente, 'rw');
+  words('asuntoBusqueda', q.asunto, 'aw');
   if (q.nivel) qb.andWhere('o.nivelClave = :nivel', { nivel: q.nivel });
   if (q.procedimiento) qb.andWhere('o.procedureId = :p', { p: q.procedimiento });
   if (q.estado) qb.andWhere('o.status = :s', { s: q.estado });
   if (q.anio) qb.andWhere('o.folioAnio = :a', { a: q.anio });
   return qb;
+}
+
+/**
+ * A folio as people type it: «SSST-2026-000006», «2026-6», «000006» or «6» (number, optionally its year). Null for
+ * anything else, which is then searched as part of the folio text.
+ */
+export function parseFolio(text: string): { anio: number | null; numero: number } | null {
+  const t = text.trim();
+  // «SSST-2026» is the start of that year's folios, not folio number 2026.
+  if (/^SSST[\s-]*\d{4}[\s-]*$/i.test(t)) return null;
+  const m = /^(?:SSST)?[\s-]*(?:(\d{4})[\s/-]+)?0*(\d{1,9})$/i.exec(t);
+  if (!m) return null;
+  const numero = Number(m[2]);
+  return numero > 0 ? { anio: m[1] ? Number(m[1]) : null, numero } : null;
 }
 
 /** YYYY-MM-DD of an instant in Mexico City. */

@@ -119,7 +119,7 @@ export interface OficioListVm {
   error: string | null;
 }
 
-const LIST_KEYS = ['folio', 'numero', 'remitente', 'nivel', 'procedimiento', 'estado', 'anio'] as const;
+const LIST_KEYS = ['folio', 'numero', 'remitente', 'asunto', 'nivel', 'procedimiento', 'estado', 'anio'] as const;
 const CURSOR_KEYS = ['despues', 'antes'] as const;
 const OWN_ROLES: readonly string[] = ['nivel', 'responsable'];
 

@@ -11,6 +11,11 @@ export class CentroTrabajo {
   @Column({ type: 'varchar', length: 200 })
   nombre!: string;
 
+  /** The name as people type it (searchText): what the name search compares. Filled on every write. */
+  @Index('idx_centro_busqueda')
+  @Column({ type: 'varchar', length: 200, default: '' })
+  nombreBusqueda!: string;
+
   @Index('idx_centro_nivel')
   @Column({ type: 'varchar', length: 40 })
   nivelClave!: string;

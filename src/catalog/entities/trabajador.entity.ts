@@ -19,6 +19,11 @@ export class Trabajador {
   @Column({ type: 'varchar', length: 80, nullable: true })
   segundoApellido!: string | null;
 
+  /** Name and surnames as people type them (searchText): what the name search compares. Filled on every write. */
+  @Index('idx_trabajador_busqueda')
+  @Column({ type: 'varchar', length: 300, default: '' })
+  nombreBusqueda!: string;
+
   @Column({ type: 'varchar', length: 254, nullable: true })
   correoAlterno!: string | null;
 

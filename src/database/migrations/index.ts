@@ -12,6 +12,7 @@ import { SelfServiceOpenRequestMysql1796226026204 } from './mysql/1796226026204-
 import { TransparencyLogMysql1796353041307 } from './mysql/1796353041307-TransparencyLog';
 import { InboxKeysetMysql1796364276711 } from './mysql/1796364276711-InboxKeyset';
 import { OficioRegisterMysql1796376802000 } from './mysql/1796376802000-OficioRegister';
+import { SearchTextMysql1796377662000 } from './mysql/1796377662000-SearchText';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -24,6 +25,7 @@ import { SelfServiceOpenRequestSqlite1796226026204 } from './sqlite/179622602620
 import { TransparencyLogSqlite1796353041307 } from './sqlite/1796353041307-TransparencyLog';
 import { InboxKeysetSqlite1796364276711 } from './sqlite/1796364276711-InboxKeyset';
 import { OficioRegisterSqlite1796376802000 } from './sqlite/1796376802000-OficioRegister';
+import { SearchTextSqlite1796377662000 } from './sqlite/1796377662000-SearchText';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -38,6 +40,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   TransparencyLogSqlite1796353041307,
   InboxKeysetSqlite1796364276711,
   OficioRegisterSqlite1796376802000,
+  SearchTextSqlite1796377662000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -52,4 +55,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   TransparencyLogMysql1796353041307,
   InboxKeysetMysql1796364276711,
   OficioRegisterMysql1796376802000,
+  SearchTextMysql1796377662000,
 ];

@@ -19,6 +19,8 @@ export interface OficioConcierne {
 @Index('idx_oficio_orden', ['folioAnio', 'folioNumero'])
 @Index('idx_oficio_nivel_orden', ['nivelClave', 'folioAnio', 'folioNumero'])
 @Index('idx_oficio_resp_orden', ['responsableId', 'folioAnio', 'folioNumero'])
+// A folio searched by its number alone («6», «000006»): one row per year.
+@Index('idx_oficio_numero', ['folioNumero'])
 export class Oficio {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -70,6 +72,14 @@ export class Oficio {
 
   @Column({ type: 'varchar', length: 500 })
   asunto!: string;
+
+  /** Sender's name, position and area as people type them (searchText): what «Remitente o área» compares. */
+  @Column({ type: 'varchar', length: 600, default: '' })
+  remitenteBusqueda!: string;
+
+  /** The subject as people type it (searchText). */
+  @Column({ type: 'varchar', length: 500, default: '' })
+  asuntoBusqueda!: string;
 
   @Column({ type: 'varchar', length: 40 })
   procedureId!: string;
