@@ -16,6 +16,68 @@ const allWords = (column: string, words: string[]): Brackets =>
     words.forEach((word, i) => w.andWhere(`${column} LIKE :w${i} ESCAPE '!'`, { [`w${i}`]: containsPattern(word) }));
   });
 
+/** A term that could be the start of a key (CURP, CURT, CCT): letters and digits only. */
+const KEYISH = /^[A-Z0-9]{2,18}$/;
+
+/**
+ * The keys of a search, best first, at most `limit`: those whose key starts with the term (the primary key's index),
+ * then those whose folded name holds every word, in the order of that name. The name part reads only the index
+ * (<folded name>, <key>), in its order, and stops at `limit` matches: a common word costs a few index pages, a word
+ * nobody has one pass over the index, never over the table.
+ */
+async function keysFor(
+  ds: DataSource,
+  entity: typeof Trabajador | typeof CentroTrabajo,
+  key: 'curp' | 'cct',
+  q: string,
+  limit: number,
+  exactColumn?: string,
+): Promise<string[]> {
+  const keys: string[] = [];
+  const add = (rows: Record<string, string>[]): void => {
+    for (const r of rows) if (!keys.includes(r.k) && keys.length < limit) keys.push(r.k);
+  };
+  const repo = ds.getRepository(entity);
+  const term = q.trim().toUpperCase();
+  if (KEYISH.test(term)) {
+    add(
+      await repo
+        .createQueryBuilder('x')
+        .select(`x.${key}`, 'k')
+        // A range, not LIKE 'X%': SQLite's LIKE ignores case, so it cannot use the key's (binary) index. Keys are
+        // letters and digits, and Z is the greatest of them in binary and in MariaDB's Unicode collation alike.
+        .where(`x.${key} >= :lo AND x.${key} <= :hi`, { lo: term, hi: `${term}${'Z'.repeat(20)}` })
+        .orderBy(`x.${key}`)
+        .limit(limit)
+        .getRawMany(),
+    );
+    if (exactColumn)
+      add(
+        await repo
+          .createQueryBuilder('x')
+          .select(`x.${key}`, 'k')
+          .where(`x.${exactColumn} = :e`, { e: term })
+          .limit(limit)
+          .getRawMany(),
+      );
+  }
+  // A term with digits that found its key is that key (a CURP, a CCT), not a name: no pass over the names.
+  const words = /\d/.test(term) && keys.length ? [] : searchWords(q);
+  if (words.length && keys.length < limit) {
+    add(
+      await repo
+        .createQueryBuilder('x')
+        .select(`x.${key}`, 'k')
+        .where(allWords('x.nombre_busqueda', words))
+        .orderBy('x.nombre_busqueda')
+        .addOrderBy(`x.${key}`)
+        .limit(limit)
+        .getRawMany(),
+    );
+  }
+  return keys;
+}
+
 /**
  * Guía 5.2.1 paso 7 "buscar el centro de trabajo y director", 5.3.1 "Busca al trabajador", 5.3.2–5.5 "Busca la
  * cuenta": what the Subjefatura looks up before acting on a case.
@@ -26,25 +88,12 @@ export class CatalogSearchService {
 
   /**
    * Workers by CURP prefix, CURT, or name as people type it: every word, anywhere in the name and surnames, without
-   * accents or case («ramon pena» finds «Ramón Peña Ibáñez»). The words are matched in the folded column
-   * (nombre_busqueda), whose index the database reads instead of the table.
+   * accents or case («ramon pena» finds «Ramón Peña Ibáñez»), listed by surname (keysFor).
    */
   async workers(q: CatalogSearchDto) {
-    const term = q.q.trim().toUpperCase();
-    const qb = this.ds
-      .getRepository(Trabajador)
-      .createQueryBuilder('t')
-      .where(
-        new Brackets((w) => {
-          w.where('t.curp LIKE :p', { p: `${term}%` }).orWhere('t.curt = :c', { c: term });
-          const words = searchWords(q.q);
-          if (words.length) w.orWhere(allWords('t.nombre_busqueda', words));
-        }),
-      );
-    const rows = await qb
-      .orderBy('t.primer_apellido')
-      .take(q.limite ?? 20)
-      .getMany();
+    const curps = await keysFor(this.ds, Trabajador, 'curp', q.q, q.limite ?? 20, 'curt');
+    const found = curps.length ? await this.ds.getRepository(Trabajador).find({ where: { curp: In(curps) } }) : [];
+    const rows = curps.map((c) => found.find((t) => t.curp === c)).filter((t): t is Trabajador => !!t);
     return rows.map((t) => ({
       curp: t.curp,
       nombre: [t.nombre, t.primerApellido, t.segundoApellido].filter(Boolean).join(' '),
@@ -60,19 +109,9 @@ export class CatalogSearchService {
    * account, so 5.2.1 paso 7 shows at once that there is nothing to create (correction 14).
    */
   async schools(q: CatalogSearchDto) {
-    const rows = await this.ds
-      .getRepository(CentroTrabajo)
-      .createQueryBuilder('c')
-      .where(
-        new Brackets((w) => {
-          w.where('c.cct LIKE :p', { p: `${q.q.trim().toUpperCase()}%` });
-          const words = searchWords(q.q);
-          if (words.length) w.orWhere(allWords('c.nombre_busqueda', words));
-        }),
-      )
-      .orderBy('c.cct')
-      .take(q.limite ?? 20)
-      .getMany();
+    const ccts = await keysFor(this.ds, CentroTrabajo, 'cct', q.q, q.limite ?? 20);
+    const found = ccts.length ? await this.ds.getRepository(CentroTrabajo).find({ where: { cct: In(ccts) } }) : [];
+    const rows = ccts.map((c) => found.find((x) => x.cct === c)).filter((x): x is CentroTrabajo => !!x);
     const directors = rows.map((r) => r.directorCurp).filter((c): c is string => !!c);
     const people = directors.length
       ? await this.ds

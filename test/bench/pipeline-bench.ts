@@ -112,7 +112,7 @@ async function seedWorkers(ds: DataSource, n: number, tag: number): Promise<Trab
       nombre: 'María José',
       primerApellido: 'Núñez',
       segundoApellido: 'Ochoa',
-      nombreBusqueda: 'maria jose nunez ochoa',
+      nombreBusqueda: 'nunez ochoa maria jose',
       correoAlterno: `trabajador${tag}.${i}@correo-alterno.example`,
       cct: null,
       nivelClave: 'PRIMARIA',

@@ -127,7 +127,7 @@ describe('search as people type', () => {
       await runner.release();
     }
     expect((await ds().getRepository(Trabajador).findOneByOrFail({ curp: w.curp })).nombreBusqueda).toBe(
-      'begona ibanez ochoa',
+      'ibanez ochoa begona',
     );
     expect((await ds().getRepository(CentroTrabajo).findOneByOrFail({ cct: '06DPR0777Z' })).nombreBusqueda).toBe(
       'escuela primaria ninos heroes de chapultepec',

@@ -14,9 +14,12 @@ import type { CatalogKind, CentroRecord, TrabajadorRecord } from './catalog-rows
 
 type Value = string | boolean | null;
 
-/** What the worker name search compares: name and both surnames, folded (src/common/search-text.ts). */
+/**
+ * What the worker name search compares: both surnames and the name, folded (src/common/search-text.ts); surnames
+ * first, so the search lists people as a payroll does.
+ */
 export const workerSearchText = (w: Pick<TrabajadorRecord, 'nombre' | 'primerApellido' | 'segundoApellido'>): string =>
-  searchText(w.nombre, w.primerApellido, w.segundoApellido);
+  searchText(w.primerApellido, w.segundoApellido, w.nombre);
 
 interface TableSpec<R> {
   entity: EntityTarget<ObjectLiteral>;

@@ -25,7 +25,7 @@ interface Target {
 }
 
 const TARGETS: Target[] = [
-  { table: 'trabajador', key: 'curp', columns: { nombre_busqueda: ['nombre', 'primer_apellido', 'segundo_apellido'] } },
+  { table: 'trabajador', key: 'curp', columns: { nombre_busqueda: ['primer_apellido', 'segundo_apellido', 'nombre'] } },
   { table: 'centro_trabajo', key: 'cct', columns: { nombre_busqueda: ['nombre'] } },
   {
     table: 'oficio',

@@ -17,8 +17,8 @@ export class SearchTextSqlite1796377662000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "oficio" ADD COLUMN "remitente_busqueda" varchar(600) NOT NULL DEFAULT ('')`);
     await queryRunner.query(`ALTER TABLE "oficio" ADD COLUMN "asunto_busqueda" varchar(500) NOT NULL DEFAULT ('')`);
     await backfillSearchText(queryRunner, (n) => `"${n}"`);
-    await queryRunner.query(`CREATE INDEX "idx_centro_busqueda" ON "centro_trabajo" ("nombre_busqueda") `);
-    await queryRunner.query(`CREATE INDEX "idx_trabajador_busqueda" ON "trabajador" ("nombre_busqueda") `);
+    await queryRunner.query(`CREATE INDEX "idx_centro_busqueda" ON "centro_trabajo" ("nombre_busqueda", "cct") `);
+    await queryRunner.query(`CREATE INDEX "idx_trabajador_busqueda" ON "trabajador" ("nombre_busqueda", "curp") `);
     await queryRunner.query(`CREATE INDEX "idx_oficio_numero" ON "oficio" ("folio_numero") `);
   }
 
