@@ -13,7 +13,7 @@ import { OficioRegisterService } from '../../src/oficios/oficio-register.service
 import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { addNiveles, postOficio, scannedOficio, settle } from './support';
+import { addNiveles, registerServicioAlta, scannedOficio, settle } from './support';
 
 jest.setTimeout(120_000);
 
@@ -28,20 +28,14 @@ describe('oficios: the register of each role («Oficios», «Mis oficios»)', ()
   const ds = () => t.db.dataSource;
   let numero = 0;
 
-  const register = async (who: keyof typeof folios, fields: Record<string, string>): Promise<string> => {
+  const register = async (who: keyof typeof folios, fields: Record<string, string>): Promise<void> => {
     numero += 1;
-    const res = await postOficio(t, tok.oficialia, pdf, {
-      procedimiento: 'servicio-alta',
-      numeroOficio: `REG/${String(numero).padStart(4, '0')}/2026`,
-      fechaOficio: '2026-11-20',
-      remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz',
-      remitenteCargo: 'Directora',
+    const { folio, tramite } = await registerServicioAlta(t, tok.oficialia, pdf, {
       asunto: `Cuenta de servicio número ${numero}`,
       ...fields,
-    }).expect(201);
-    folios[who].push(res.body.folio as string);
-    cases[who].push(res.body.tramite as string);
-    return res.body.tramite as string;
+    });
+    folios[who].push(folio);
+    cases[who].push(tramite);
   };
   const page = async (who: string, q = ''): Promise<string> =>
     (await http().get(`/oficios${q}`).set('Cookie', `${SESSION_COOKIE}=${tok[who]}`).expect(200)).text;
