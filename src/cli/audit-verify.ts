@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { openMigratedDatabase } from './open-database';
 import { DomainError } from '../common/domain-error';
 import { loadConfig } from '../config/config';
-import { dataSourceOptions } from '../entities';
 import { verifyMovementLog } from '../engine/audit';
 import { parseHeads, type SignedTreeHead } from '../engine/transparency/tree-head';
 import { loadPdfSigner } from '../oficios/pdf-signer.provider';
@@ -50,8 +49,8 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const config = loadConfig();
   const trusted = [loadPdfSigner(config).certificateDer, ...args.certificates];
-  const ds = new DataSource(dataSourceOptions(config));
-  await ds.initialize();
+  // Migrated as `npm start` does: a fresh embedded default verifies (an empty log) instead of failing on missing tables.
+  const ds = await openMigratedDatabase(config);
   const tty = process.stderr.isTTY;
   try {
     const r = await verifyMovementLog(ds, {

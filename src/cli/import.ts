@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { openMigratedDatabase } from './open-database';
 import { DomainError } from '../common/domain-error';
 import { loadConfig } from '../config/config';
-import { dataSourceOptions } from '../entities';
 import { CATALOG_KINDS, isCatalogKind } from '../catalog/import/catalog-rows';
 import { importCatalog, RETIREMENT_CONFIRM_PERCENT, type RejectedRow } from '../catalog/import/import.service';
 import { ProgressBar } from '../catalog/import/progress-bar';
@@ -56,18 +56,16 @@ async function main(argv: string[]): Promise<number> {
   const content = readInput(file);
 
   const config = loadConfig();
-  const ds = new DataSource(dataSourceOptions(config));
+  let ds: DataSource;
   try {
-    await ds.initialize();
+    // Migrated as `npm start` does: an import into a fresh embedded default just works.
+    ds = await openMigratedDatabase(config);
   } catch (e) {
     throw new Fatal(
       `No se pudo abrir la base de datos: ${(e as Error).message}. Revise DATABASE_URL (o DATA_DIR para SQLite).`,
     );
   }
   try {
-    if (await ds.showMigrations()) {
-      throw new Fatal('La base de datos no tiene el esquema al día. Ejecute primero: npm run migration:run');
-    }
     const what = kind === 'trabajadores' ? 'trabajadores' : 'centros';
     const bars = { validando: new ProgressBar(`Validando ${what}`), cargando: new ProgressBar(`Cargando ${what} `) };
     const summary = await importCatalog(ds, {

@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
 import { STAFF_ROLE_LABEL } from '../auth/staff-roles';
 import { loadConfig } from '../config/config';
-import { dataSourceOptions } from '../entities';
 import { dialectOf } from '../database/data-source-options';
-import { ensureMysqlDatabase } from '../database/ensure-database';
-import { runMigrations } from '../database/migrate';
 import { STANDARD_NIVELES } from '../catalog/import/niveles';
 import { DEMO_DEFAULTS } from '../catalog/seed/demo-data';
+import { openMigratedDatabase } from './open-database';
 import { seedDemo } from './seed/seed-demo';
 
 const USAGE = `Uso: npm run seed:demo -- [--seed N] [--centros N] [--trabajadores N]
@@ -38,12 +35,8 @@ async function main(argv: string[]): Promise<void> {
   if (config.env === 'production') {
     throw new Error('seed:demo no corre con NODE_ENV=production: llenaría el catálogo real con personas inventadas.');
   }
-  await ensureMysqlDatabase(config.databaseUrl);
-  const ds = new DataSource(dataSourceOptions(config));
-  await ds.initialize();
+  const ds = await openMigratedDatabase(config, (line) => console.log(line));
   try {
-    const applied = await runMigrations(ds);
-    if (applied.length > 0) console.log(`Migraciones aplicadas: ${applied.join(', ')}`);
     const seed = numberFlag(argv, '--seed') ?? DEMO_DEFAULTS.seed;
     const r = await seedDemo(ds, {
       seed,
@@ -59,9 +52,11 @@ async function main(argv: string[]): Promise<void> {
     console.log(line('Trabajadores', r.trabajadores));
     if (r.staffExisting.length > 0)
       console.log(`  Usuarios que ya existían (su contraseña no cambia): ${r.staffExisting.join(', ')}`);
+    const base = config.publicBaseUrl.replace(/\/$/, '');
+    console.log(`\n${'─'.repeat(72)}\nListo. Con la aplicación en marcha (npm start), abra ${base}/`);
     if (r.staffCreated.length > 0) {
       console.log(
-        '\nUsuarios creados. Contraseñas de primer ingreso (se muestran solo esta vez; se pedirá cambiarlas):',
+        `\nPersonal — ${base}/personal/entrar\nContraseñas de primer ingreso (se muestran solo esta vez; se pedirá cambiarlas):`,
       );
       const width = Math.max(...r.staffCreated.map((s) => s.usuario.length));
       for (const s of r.staffCreated) {
@@ -69,6 +64,14 @@ async function main(argv: string[]): Promise<void> {
         const role = s.rol === 'nivel' && nivel ? `Nivel ${nivel}` : STAFF_ROLE_LABEL[s.rol];
         console.log(`  ${s.usuario.padEnd(width)}  ${s.password}  ${s.nombre} — ${role}`);
       }
+    }
+    if (r.muestras.length > 0) {
+      console.log(`\nTrabajadores para probar «Obtener mi correo institucional» — ${base}/correo`);
+      for (const w of r.muestras)
+        console.log(
+          `  CURP ${w.curp}  CURT ${w.curt}  ${w.nombre}${w.correoAlterno ? '' : ' (sin correo alterno: verá qué hacer)'}`,
+        );
+      console.log('  Los correos que envía el sistema quedan como archivos .eml en DATA_DIR/outbox/.');
     }
   } finally {
     await ds.destroy();

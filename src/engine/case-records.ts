@@ -21,6 +21,23 @@ export interface MovementRecord {
 
 export type { CaseStatus };
 
+/** Where a case stands for a register: its status and the open tasks (who holds them, until when). */
+export interface CaseSummary {
+  id: string;
+  status: CaseStatus;
+  state: string;
+  outcome: string | null;
+  tasks: Array<Pick<Task, 'title' | 'candidateRole' | 'nivelClave' | 'assigneeId' | 'dueAt'>>;
+}
+
+/** A movement of one of several cases (who acted, when): the acknowledgements and forwards of a register page. */
+export interface CaseAct {
+  caseId: string;
+  eventType: string;
+  actorId: string;
+  at: Date;
+}
+
 const OPEN: CaseStatus[] = ['activo', 'incidente'];
 
 function record(row: ProcedureCase): CaseRecord {
@@ -108,6 +125,36 @@ export class CaseRecords {
       .getRepository(CaseEntity)
       .find({ select: { id: true }, where: { id: In([...caseIds]), status: 'concluido', outcome } });
     return rows.map((r) => r.id);
+  }
+
+  /** Status and open tasks of the given cases (by primary key and idx_task_case), for a register page. */
+  async summaries(caseIds: readonly string[]): Promise<Map<string, CaseSummary>> {
+    const out = new Map<string, CaseSummary>();
+    if (caseIds.length === 0) return out;
+    const ids = In([...caseIds]);
+    const rows = await this.ds.getRepository(CaseEntity).find({
+      select: { id: true, status: true, state: true, outcome: true },
+      where: { id: ids },
+    });
+    for (const r of rows) out.set(r.id, { id: r.id, status: r.status, state: r.state, outcome: r.outcome, tasks: [] });
+    const tasks = await this.ds.getRepository(Task).find({
+      select: { caseId: true, title: true, candidateRole: true, nivelClave: true, assigneeId: true, dueAt: true },
+      where: { caseId: ids, status: 'abierta' },
+      order: { dueAt: 'ASC' },
+    });
+    for (const t of tasks) out.get(t.caseId)?.tasks.push(t);
+    return out;
+  }
+
+  /** The movements of some types on the given cases (by uq_movement_case_seq), oldest first. */
+  async actsOf(caseIds: readonly string[], eventTypes: readonly string[]): Promise<CaseAct[]> {
+    if (caseIds.length === 0 || eventTypes.length === 0) return [];
+    const rows = await this.ds.getRepository(Movement).find({
+      select: { caseId: true, eventType: true, actorId: true, at: true },
+      where: { caseId: In([...caseIds]), eventType: In([...eventTypes]) },
+      order: { seq: 'ASC' },
+    });
+    return rows.map((m) => ({ caseId: m.caseId, eventType: m.eventType, actorId: m.actorId, at: new Date(m.at) }));
   }
 
   /** The due date of the first task a case opened in a state (the answer time promised to whoever asked). */

@@ -159,11 +159,14 @@ export class RegisterOficioDto {
   confirmarDuplicado?: boolean;
 }
 
-export class ListOficiosQuery {
+/** The search of the oficio register: what GET /api/oficios and the «Oficios» page filter on. */
+export class OficioFilters {
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(40) folio?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(80) numero?: string;
-  /** Part of the sender's name, position or area. */
+  /** Words of the sender's name, position or area, in any order, without accents or case. */
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(160) remitente?: string;
+  /** Words of the subject, in any order, without accents or case. */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(160) asunto?: string;
   @Transform(upper) @IsOptional() @IsString() @MaxLength(40) nivel?: string;
   @Transform(blankToUndefined)
   @IsOptional()
@@ -174,13 +177,22 @@ export class ListOficiosQuery {
   @IsIn(['registrado', 'cancelado'], { message: 'El estado debe ser registrado o cancelado.' })
   estado?: 'registrado' | 'cancelado';
   @Transform(int) @IsOptional() @IsInt({ message: 'El año debe ser un número.' }) @Min(2000) @Max(2999) anio?: number;
-  @Transform(int) @IsOptional() @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
   @Transform(int)
   @IsOptional()
   @IsInt({ message: 'porPagina debe ser un número.' })
   @Min(1)
   @Max(100, { message: 'porPagina admite hasta 100.' })
   porPagina?: number;
+}
+
+export class ListOficiosQuery extends OficioFilters {
+  @Transform(int) @IsOptional() @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
+}
+
+/** The register page by keyset: `despues` / `antes` are the `siguiente` / `anterior` cursors of a previous page. */
+export class OficioRegisterQuery extends OficioFilters {
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(200) despues?: string;
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(200) antes?: string;
 }
 
 export class CancelOficioDto {

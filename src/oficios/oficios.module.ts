@@ -12,6 +12,7 @@ import {
   VerificationPageController,
 } from './oficios.controller';
 import { OficiosService } from './oficios.service';
+import { OficioRegisterService } from './oficio-register.service';
 import type { PdfSigner } from '../letters/signer';
 import { PDF_SIGNER } from './pdf-signer.provider';
 import { VerificationRateLimit } from './rate-limit.guard';
@@ -39,6 +40,7 @@ export class OficiosModule implements OnModuleInit {
         { provide: FILE_STORE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new LocalFileStore(c.dataDir) },
         { provide: PDF_SIGNER, useValue: signer },
         OficiosService,
+        OficioRegisterService,
         DocumentsService,
         DocumentIssuer,
         AcuseProcessor,
@@ -46,7 +48,7 @@ export class OficiosModule implements OnModuleInit {
         VerificationRateLimit,
         StoredFileSweep,
       ],
-      exports: [OficiosService, DocumentsService, FILE_STORE, PDF_SIGNER],
+      exports: [OficiosService, OficioRegisterService, DocumentsService, FILE_STORE, PDF_SIGNER],
     };
   }
 

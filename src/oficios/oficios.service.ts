@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { CaseContext } from '../../machines/index';
 import type { StepMeta } from '../../machines/types';
 import { StaffUsersService } from '../auth/staff-users.service';
@@ -17,8 +17,10 @@ import { IssuedDocument } from './entities/document.entity';
 import { Oficio, type OficioConcierne } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { AREA_SSST, folioYear, inNumberingTransaction, registrationFolio, takeNumber } from './folio';
-import type { CancelOficioDto, ListOficiosQuery, RegisterOficioDto } from './oficio.dto';
+import type { CancelOficioDto, ListOficiosQuery, OficioFilters, RegisterOficioDto } from './oficio.dto';
 import { detectType, type UploadedFileData } from './upload';
+import { sha256 } from '../letters/verification';
+import { containsPattern, searchText, searchWords } from '../common/search-text';
 
 export interface OficioView {
   id: string;
@@ -168,6 +170,8 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
         area: dto.area ?? nivel?.nombre ?? null,
         responsableId: dto.responsableId ?? null,
         asunto: dto.asunto,
+        remitenteBusqueda: searchText(dto.remitenteNombre, dto.remitenteCargo, dto.area ?? nivel?.nombre),
+        asuntoBusqueda: searchText(dto.asunto),
         procedureId: procedure,
         caseId: randomUUID(),
         cct: dto.cct ?? null,
@@ -219,27 +223,39 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     return toView(row);
   }
 
+  /** The oficio a case was opened by, if any (uq_oficio_case). The caller has checked the case is the reader's. */
+  async ofCase(caseId: string): Promise<OficioView | null> {
+    const row = await this.ds.getRepository(Oficio).findOne({ where: { caseId } });
+    return row ? toView(row) : null;
+  }
+
+  /**
+   * The scan the Subdirección uploaded for the oficio of a case, as stored (its type detected from the content at
+   * registration). The caller has checked the case is the reader's. A file that no longer matches its SHA-256 is not
+   * served.
+   */
+  async scanOf(caseId: string): Promise<{ data: Buffer; mime: string; nombre: string }> {
+    const row = await this.ds.getRepository(Oficio).findOne({ where: { caseId } });
+    if (!row) throw notFound('El oficio escaneado');
+    const data = await this.files.read(row.archivoKey);
+    if (sha256(data) !== row.archivoSha256) {
+      this.log.error(
+        { oficioId: row.id, key: row.archivoKey },
+        'El oficio escaneado guardado no coincide con su huella',
+      );
+      throw new DomainError(
+        'ARCHIVO_ALTERADO',
+        'El archivo guardado de este oficio no coincide con el que se recibió; se avisó a la Subjefatura de Sistemas.',
+        503,
+      );
+    }
+    return { data, mime: row.archivoMime, nombre: row.archivoNombre ?? `oficio-${row.folio}` };
+  }
+
   async list(q: ListOficiosQuery): Promise<{ items: OficioView[]; total: number; pagina: number; porPagina: number }> {
     const pagina = q.pagina ?? 1;
     const porPagina = q.porPagina ?? 25;
-    const qb = this.ds.getRepository(Oficio).createQueryBuilder('o');
-    if (q.folio) qb.andWhere("o.folio LIKE :folio ESCAPE '!'", { folio: like(q.folio.toUpperCase()) });
-    if (q.numero)
-      qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: like(normalizeNumber(q.numero)) });
-    if (q.remitente) {
-      const r = like(q.remitente);
-      qb.andWhere(
-        new Brackets((w) => {
-          w.where("o.remitenteNombre LIKE :r ESCAPE '!'", { r })
-            .orWhere("o.remitenteCargo LIKE :r ESCAPE '!'", { r })
-            .orWhere("o.area LIKE :r ESCAPE '!'", { r });
-        }),
-      );
-    }
-    if (q.nivel) qb.andWhere('o.nivelClave = :nivel', { nivel: q.nivel });
-    if (q.procedimiento) qb.andWhere('o.procedureId = :p', { p: q.procedimiento });
-    if (q.estado) qb.andWhere('o.status = :s', { s: q.estado });
-    if (q.anio) qb.andWhere('o.folioAnio = :a', { a: q.anio });
+    const qb = filterOficios(this.ds.getRepository(Oficio).createQueryBuilder('o'), q);
     const [rows, total] = await qb
       .orderBy('o.folioAnio', 'DESC')
       .addOrderBy('o.folioNumero', 'DESC')
@@ -445,6 +461,45 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     }
     return at;
   }
+}
+
+/** The register's search (GET /api/oficios, the «Oficios» page) on a query builder of Oficio as `o`. */
+export function filterOficios(qb: SelectQueryBuilder<Oficio>, q: OficioFilters): SelectQueryBuilder<Oficio> {
+  if (q.folio) {
+    const folio = parseFolio(q.folio);
+    if (folio) {
+      qb.andWhere('o.folioNumero = :fn', { fn: folio.numero });
+      if (folio.anio) qb.andWhere('o.folioAnio = :fa', { fa: folio.anio });
+    } else qb.andWhere("o.folio LIKE :folio ESCAPE '!'", { folio: like(q.folio.toUpperCase()) });
+  }
+  if (q.numero) qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: like(normalizeNumber(q.numero)) });
+  // As people type: every word, in any order, without accents or case («ramon primaria» finds «Profr. Ramón …,
+  // Director de Educación Primaria»).
+  const words = (field: 'remitenteBusqueda' | 'asuntoBusqueda', text: string | undefined, p: string): void =>
+    searchWords(text ?? '').forEach((w, i) =>
+      qb.andWhere(`o.${field} LIKE :${p}${i} ESCAPE '!'`, { [`${p}${i}`]: containsPattern(w) }),
+    );
+  words('remitenteBusqueda', q.remitente, 'rw');
+  words('asuntoBusqueda', q.asunto, 'aw');
+  if (q.nivel) qb.andWhere('o.nivelClave = :nivel', { nivel: q.nivel });
+  if (q.procedimiento) qb.andWhere('o.procedureId = :p', { p: q.procedimiento });
+  if (q.estado) qb.andWhere('o.status = :s', { s: q.estado });
+  if (q.anio) qb.andWhere('o.folioAnio = :a', { a: q.anio });
+  return qb;
+}
+
+/**
+ * A folio as people type it: «SSST-2026-000006», «2026-6», «000006» or «6» (number, optionally its year). Null for
+ * anything else, which is then searched as part of the folio text.
+ */
+export function parseFolio(text: string): { anio: number | null; numero: number } | null {
+  const t = text.trim();
+  // «SSST-2026» is the start of that year's folios, not folio number 2026.
+  if (/^SSST[\s-]*\d{4}[\s-]*$/i.test(t)) return null;
+  const m = /^(?:SSST)?[\s-]*(?:(\d{4})[\s/-]+)?0*(\d{1,9})$/i.exec(t);
+  if (!m) return null;
+  const numero = Number(m[2]);
+  return numero > 0 ? { anio: m[1] ? Number(m[1]) : null, numero } : null;
 }
 
 /** YYYY-MM-DD of an instant in Mexico City. */

@@ -143,7 +143,7 @@ export class CasePageService {
       this.cases.movements(id, staff),
     ]);
     const datos = (caso.datos ?? {}) as Partial<CaseContext>;
-    const oficio = await this.oficioOf(caso, staff);
+    const oficio = await this.oficioOf(caso);
     const names = await this.staff.namesOf(movs.map((m) => m.actor));
     const docs = await this.documents.listForCase(id, staff);
     const cuentaId = datos.cuenta?.cuentaId;
@@ -251,11 +251,15 @@ export class CasePageService {
     return account;
   }
 
-  private async oficioOf(caso: CaseView, staff: AuthenticatedStaff): Promise<OficioView | null> {
-    // The oficio register is the Subdirección's and the Subjefatura's (GET /api/oficios has the same roles).
-    if (!caso.folio || !['subdireccion', 'subjefatura', 'administrador'].includes(staff.role)) return null;
-    const found = await this.oficios.list({ folio: caso.folio, porPagina: 5 });
-    return found.items.find((o) => o.tramite === caso.id) ?? null;
+  /** The oficio that opened the case: whoever may see the case (checked by CaseQueryService.get) may read it. */
+  private async oficioOf(caso: CaseView): Promise<OficioView | null> {
+    return caso.folio ? this.oficios.ofCase(caso.id) : null;
+  }
+
+  /** The scanned oficio of a case, for whoever may see the case (404 for anyone else, as the case itself). */
+  async scan(id: string, staff: AuthenticatedStaff): Promise<{ data: Buffer; mime: string; nombre: string }> {
+    await this.cases.position(id, staff);
+    return this.oficios.scanOf(id);
   }
 
   private async action(
@@ -323,6 +327,16 @@ export class CasePageService {
   }
 }
 
+/** `inline` with the file's name: ASCII for old clients, UTF-8 (RFC 6266 / 8187) for the rest; quotes never break out. */
+export function inlineDisposition(name: string): string {
+  const ascii =
+    name
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/["\\]/g, '_') || 'oficio';
+  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
 function accountInfo(c: CuentaRecord): AccountInfo {
   return {
     id: c.id,
@@ -349,6 +363,22 @@ export class CasePage {
   ): Promise<void> {
     const vm = await this.pages.view(id, chrome.staff!, { hecho, aviso });
     sendHtml(res, renderCase(chrome, vm));
+  }
+
+  /**
+   * The scan the Subdirección uploaded, shown inside the case page (PDF in a frame, an image as an image): its stored
+   * type, inline, never sniffed into anything else, not cached.
+   */
+  @Get(':id/oficio')
+  async scan(@PageChrome() chrome: Chrome, @Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
+    const { data, mime, nombre } = await this.pages.scan(id, chrome.staff!);
+    res
+      .status(200)
+      .type(mime)
+      .setHeader('Content-Disposition', inlineDisposition(nombre))
+      .setHeader('X-Content-Type-Options', 'nosniff')
+      .setHeader('Cache-Control', 'private, no-store')
+      .send(data);
   }
 
   @Post(':id/acciones')

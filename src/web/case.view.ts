@@ -158,6 +158,20 @@ function caseData(vm: CasePageVm) {
   return { incidente, oficio, cuentaPrevia: !!d.cuentaPrevia, cuenta };
 }
 
+/** The scanned oficio inside the page: a PDF in a frame, a PNG or JPEG as an image, a TIFF (no browser shows it) as a link. */
+function scanOf(vm: CasePageVm) {
+  const o = vm.oficio;
+  if (!o) return null;
+  const tipo = o.archivo.tipo;
+  return {
+    url: `/tramites/${vm.caso.id}/oficio`,
+    pdf: tipo === 'application/pdf',
+    imagen: tipo === 'image/png' || tipo === 'image/jpeg',
+    titulo: `Oficio escaneado ${o.numeroOficio} (folio ${o.folio})`,
+    detalle: `${o.archivo.nombre ?? 'oficio'} · ${tipo === 'application/pdf' ? 'PDF' : tipo.replace('image/', '').toUpperCase()} · ${bytes(o.archivo.bytes)}`,
+  };
+}
+
 /** The case page (templates/pages/tramite.hbs). */
 export function renderCase(chrome: Chrome, vm: CasePageVm): string {
   const c = vm.caso;
@@ -199,6 +213,7 @@ export function renderCase(chrome: Chrome, vm: CasePageVm): string {
         cancelado: d.estado === 'cancelado',
       })),
       datos: caseData(vm),
+      escaneo: scanOf(vm),
       mailDomain: vm.mailDomain,
       diagrama: vm.diagrama,
       diagramaAlt: `Diagrama de estados de «${c.titulo}»; paso actual resaltado: ${now}.`,

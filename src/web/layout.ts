@@ -26,6 +26,7 @@ const NAV: NavItem[] = [
   },
   { href: '/oficios/nuevo', label: 'Registrar oficio', roles: ['subdireccion'] },
   { href: '/oficios', label: 'Oficios', roles: ['subdireccion', 'subjefatura', 'administrador'] },
+  { href: '/oficios', label: 'Mis oficios', roles: ['nivel', 'responsable'] },
   { href: '/admin/usuarios', label: 'Usuarios', roles: ['administrador'] },
   { href: '/admin/cuentas', label: 'Cuentas', roles: ['subdireccion', 'administrador'] },
   { href: '/admin/trabajadores', label: 'Catálogos', roles: ['administrador'] },
@@ -80,18 +81,6 @@ export function staffPage(
   opts: PageOptions = {},
 ): string {
   return renderPage(name, { ...context, page: pageOf(chrome, title, opts) });
-}
-
-/** The pager of a list (templates/pages/partials/pager.hbs): links keep the filters and change the page. */
-export function pagerOf(path: string, filtros: Record<string, string>, pagina: number, paginas: number) {
-  const link = (p: number): string => `${path}${query({ ...filtros, pagina: p })}`;
-  return {
-    enlaces: paginas > 1,
-    pagina,
-    paginas,
-    anterior: pagina > 1 ? link(pagina - 1) : null,
-    siguiente: pagina < paginas ? link(pagina + 1) : null,
-  };
 }
 
 /** A `?k=v&…` query string from the non-empty values. */

@@ -23,8 +23,9 @@ import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { LETTER_PROCEDURES } from '../letters/templates';
 import { FILE_STORE, type FileStore } from '../oficios/file-store';
-import { ListOficiosQuery, RegisterOficioDto } from '../oficios/oficio.dto';
-import { isoDateMx, type OficioView, OficiosService } from '../oficios/oficios.service';
+import { OficioRegisterQuery, RegisterOficioDto } from '../oficios/oficio.dto';
+import { type RegisterEntry, OficioRegisterService } from '../oficios/oficio-register.service';
+import { isoDateMx, OficiosService } from '../oficios/oficios.service';
 import { detectType, SingleFileUpload, type UploadedFileData } from '../oficios/upload';
 import { type Form, dataOf, readForm, validateDto } from './forms';
 import { datetimeLocalToIso } from './format';
@@ -102,22 +103,32 @@ export interface OficioFormVm {
 
 export interface OficioListVm {
   filtros: Form;
-  items: OficioView[];
+  /** The cursor of the page shown (empty on the first page). */
+  cursor: Form;
+  /** A Nivel or a responsable: their own oficios («Mis oficios»), without the level filter. */
+  propios: boolean;
+  items: RegisterEntry[];
+  /** Staff user names of the page (who holds a task, downloaded a document, acknowledged a reply). */
+  nombres: Map<string, string>;
   total: number;
-  pagina: number;
-  paginas: number;
+  totalAcotado: boolean;
+  siguiente: string | null;
+  anterior: string | null;
   procedimientos: { value: string; label: string }[];
   niveles: { value: string; label: string }[];
   error: string | null;
 }
 
-const LIST_KEYS = ['folio', 'numero', 'remitente', 'nivel', 'procedimiento', 'estado', 'anio', 'pagina'] as const;
+const LIST_KEYS = ['folio', 'numero', 'remitente', 'asunto', 'nivel', 'procedimiento', 'estado', 'anio'] as const;
+const CURSOR_KEYS = ['despues', 'antes'] as const;
+const OWN_ROLES: readonly string[] = ['nivel', 'responsable'];
 
 /** Registration of an incoming oficio (OficiosService.register) and the oficio register (OficiosService.list) as pages. */
 @Injectable()
 export class OficioPagesService {
   constructor(
     private readonly oficios: OficiosService,
+    private readonly registry: OficioRegisterService,
     private readonly catalog: CatalogRecords,
     private readonly staff: StaffUsersService,
     private readonly labels: ProcedureLabels,
@@ -173,30 +184,49 @@ export class OficioPagesService {
     }
   }
 
-  async list(raw: Record<string, unknown>): Promise<OficioListVm> {
+  /** The register of the signed-in role (OficioRegisterService.page: scoped, by keyset), with names instead of ids. */
+  async list(staff: AuthenticatedStaff, raw: Record<string, unknown>): Promise<OficioListVm> {
+    const propios = OWN_ROLES.includes(staff.role);
     const filtros: Form = {};
     for (const k of LIST_KEYS) {
       const v = raw[k];
-      if (typeof v === 'string' && v.trim()) filtros[k] = v.trim();
+      if (typeof v === 'string' && v.trim() && !(propios && k === 'nivel')) filtros[k] = v.trim();
+    }
+    const cursor: Form = {};
+    for (const k of CURSOR_KEYS) {
+      const v = raw[k];
+      if (typeof v === 'string' && v.trim() && !Object.keys(cursor).length) cursor[k] = v.trim();
     }
     const niveles = await this.catalog.niveles();
     const vm: OficioListVm = {
       filtros,
+      cursor,
+      propios,
       items: [],
+      nombres: new Map(),
       total: 0,
-      pagina: 1,
-      paginas: 1,
+      totalAcotado: false,
+      siguiente: null,
+      anterior: null,
       procedimientos: this.labels.procedures(LETTER_PROCEDURES),
       niveles: niveles.map((n) => ({ value: n.clave, label: n.nombre })),
       error: null,
     };
     try {
-      const q = await validateDto(ListOficiosQuery, { ...filtros, porPagina: '25' });
-      const page = await this.oficios.list(q);
+      const q = await validateDto(OficioRegisterQuery, { ...filtros, ...cursor, porPagina: '25' });
+      const page = await this.registry.page(staff, q);
       vm.items = page.items;
       vm.total = page.total;
-      vm.pagina = page.pagina;
-      vm.paginas = Math.max(1, Math.ceil(page.total / page.porPagina));
+      vm.totalAcotado = page.totalAcotado;
+      vm.siguiente = page.siguiente;
+      vm.anterior = page.anterior;
+      vm.nombres = await this.staff.namesOf(
+        page.items.flatMap((e) => [
+          ...(e.caso?.tasks.map((t) => t.assigneeId) ?? []),
+          ...e.documentos.flatMap((d) => d.descargas.map((x) => x.usuario)),
+          e.acuseRecibo?.usuario,
+        ]),
+      );
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       vm.error = e.message;
@@ -230,10 +260,11 @@ export class OficioPagesService {
 export class OficiosPage {
   constructor(private readonly pages: OficioPagesService) {}
 
+  /** The register: every oficio for the Subdirección and the Subjefatura, «Mis oficios» for a Nivel or a responsable. */
   @Get()
-  @Roles('subdireccion', 'subjefatura')
+  @Roles('subdireccion', 'subjefatura', 'nivel', 'responsable')
   async list(@PageChrome() chrome: Chrome, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const vm = await this.pages.list(q);
+    const vm = await this.pages.list(chrome.staff!, q);
     sendHtml(res, renderOficioList(chrome, vm), vm.error ? 400 : 200);
   }
 

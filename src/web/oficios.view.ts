@@ -1,6 +1,7 @@
 import { MAX_UPLOAD_BYTES } from '../oficios/upload';
-import { bytes, fechaHora, fechaIso } from './format';
-import { type Chrome, pagerOf, staffPage } from './layout';
+import type { RegisterEntry } from '../oficios/oficio-register.service';
+import { bytes, fechaHora, fechaIso, RESULTADO_LABEL, roleLabel } from './format';
+import { type Chrome, query, staffPage } from './layout';
 import type { OficioFormVm, OficioListVm } from './oficios.page';
 
 const ESTADOS = [
@@ -27,33 +28,83 @@ export function renderOficioForm(chrome: Chrome, vm: OficioFormVm): string {
   );
 }
 
-/** The oficio register with its search (templates/pages/oficios.hbs). */
-export function renderOficioList(chrome: Chrome, vm: OficioListVm): string {
+const holderOf = (t: { candidateRole: string; nivelClave: string | null }): string =>
+  `${roleLabel(t.candidateRole)}${t.candidateRole === 'nivel' && t.nivelClave ? ` ${t.nivelClave}` : ''}`;
+
+/** Where a case stands when nobody has a task open in it. */
+function situation(c: RegisterEntry['caso']): string {
+  if (!c) return '—';
+  if (c.status === 'concluido') return `Concluido: ${RESULTADO_LABEL[c.outcome ?? ''] ?? 'sin resultado'}`;
+  if (c.status === 'incidente') return `Incidente: lo atiende la ${roleLabel('subjefatura')}`;
+  return 'El sistema trabaja en este paso';
+}
+
+function row(e: RegisterEntry, names: Map<string, string>, now: Date) {
+  const o = e.oficio;
+  const name = (id: string): string => names.get(id) ?? (id === 'sistema' ? 'Sistema' : 'otra persona');
+  const tasks = e.caso?.tasks ?? [];
+  return {
+    tramite: o.tramite,
+    folio: o.folio,
+    recibido: fechaHora(o.recibido.en),
+    numeroOficio: o.numeroOficio,
+    fechaOficio: fechaIso(o.fechaOficio),
+    remitente: o.remitente.nombre,
+    area: o.area ?? o.remitente.cargo,
+    asunto: o.asunto,
+    cancelado: o.estado === 'cancelado',
+    pasos: tasks.map((t) => ({
+      titulo: t.title,
+      quien: t.assigneeId ? name(t.assigneeId) : holderOf(t),
+      vence: fechaHora(t.dueAt),
+      vencida: t.dueAt.getTime() <= now.getTime(),
+    })),
+    situacion: tasks.length ? null : situation(e.caso),
+    documentos: e.documentos.map((d) => {
+      const last = d.descargas[d.descargas.length - 1];
+      const n = d.descargas.length;
+      return {
+        href: `/api/documentos/${d.id}/pdf`,
+        etiqueta:
+          d.tipo === 'acuse' ? 'Acuse de recibo' : `Oficio de respuesta${d.numeroOficio ? ` ${d.numeroOficio}` : ''}`,
+        firmado: fechaHora(d.firmado),
+        cancelado: d.estado === 'cancelado',
+        descargas: last
+          ? `Descargado ${n} ${n === 1 ? 'vez' : 'veces'}; la última, ${name(last.usuario)} (${roleLabel(last.rol)}) el ${fechaHora(last.en)}`
+          : 'Nadie lo ha descargado',
+      };
+    }),
+    acuseRecibo: e.acuseRecibo
+      ? `Firmado y sellado de recibido por ${name(e.acuseRecibo.usuario)} el ${fechaHora(e.acuseRecibo.en)}`
+      : null,
+  };
+}
+
+/** The oficio register with its search (templates/pages/oficios.hbs): «Oficios» or, for a Nivel or a responsable, «Mis oficios». */
+export function renderOficioList(chrome: Chrome, vm: OficioListVm, now = new Date()): string {
   const f = vm.filtros;
+  const link = (extra: Record<string, string>): string => `/oficios${query({ ...f, ...extra })}`;
   return staffPage(
     chrome,
     'oficios',
-    'Oficios recibidos',
+    vm.propios ? 'Mis oficios' : 'Oficios recibidos',
     {
       filtros: f,
-      activos: Object.keys(f).filter((k) => k !== 'pagina').length,
+      activos: Object.keys(f).length,
+      propios: vm.propios,
       niveles: vm.niveles,
       procedimientos: vm.procedimientos,
       estados: ESTADOS,
       puedeRegistrar: chrome.staff?.role === 'subdireccion',
       total: vm.total,
-      items: vm.items.map((o) => ({
-        tramite: o.tramite,
-        folio: o.folio,
-        recibido: fechaHora(o.recibido.en),
-        numeroOficio: o.numeroOficio,
-        fechaOficio: fechaIso(o.fechaOficio),
-        remitente: o.remitente.nombre,
-        area: o.area ?? o.remitente.cargo,
-        asunto: o.asunto,
-        cancelado: o.estado === 'cancelado',
-      })),
-      paginas: pagerOf('/oficios', f, vm.pagina, vm.paginas),
+      totalTexto: `${vm.totalAcotado ? 'Más de ' : ''}${vm.total.toLocaleString('es-MX')}`,
+      items: vm.items.map((e) => row(e, vm.nombres, now)),
+      paginas: {
+        enlaces: !!(vm.siguiente || vm.anterior || Object.keys(vm.cursor).length),
+        primera: Object.keys(vm.cursor).length ? link({}) : null,
+        anterior: vm.anterior ? link({ antes: vm.anterior }) : null,
+        siguiente: vm.siguiente ? link({ despues: vm.siguiente }) : null,
+      },
     },
     { error: vm.error },
   );

@@ -5,6 +5,7 @@ import type { InboxVm } from './inbox.page';
 import { renderInbox } from './inbox.view';
 import type { Chrome } from './layout';
 import { renderOficioForm, renderOficioList } from './oficios.view';
+import { inlineDisposition } from './case.page';
 import { renderUsers } from './users.view';
 
 /** Every staff page goes through the template engine: what a person typed comes out as text, never as markup. */
@@ -190,22 +191,45 @@ describe('staff pages (templates/pages)', () => {
     expect(form).toContain('id="f-confirmarDuplicado"');
     const list = renderOficioList(chrome, {
       filtros: {},
+      cursor: {},
+      propios: false,
       items: [
         {
-          tramite: 'c1',
-          folio: 'F',
-          recibido: { en: '2026-11-28T17:05:00.000Z' },
-          numeroOficio: HOSTILE,
-          fechaOficio: '2026-11-20',
-          remitente: { nombre: HOSTILE, cargo: 'C' },
-          area: null,
-          asunto: HOSTILE,
-          estado: 'cancelado',
+          oficio: {
+            tramite: 'c1',
+            folio: 'F',
+            recibido: { en: '2026-11-28T17:05:00.000Z' },
+            numeroOficio: HOSTILE,
+            fechaOficio: '2026-11-20',
+            remitente: { nombre: HOSTILE, cargo: 'C' },
+            area: null,
+            asunto: HOSTILE,
+            estado: 'cancelado',
+          },
+          caso: {
+            status: 'activo',
+            tasks: [
+              { title: HOSTILE, candidateRole: 'nivel', nivelClave: 'PRIMARIA', assigneeId: null, dueAt: new Date() },
+            ],
+          },
+          documentos: [
+            {
+              id: 'd1',
+              tipo: 'respuesta',
+              numeroOficio: HOSTILE,
+              estado: 'vigente',
+              firmado: new Date('2026-11-28T17:05:00.000Z'),
+              descargas: [{ usuario: 'u1', rol: 'nivel', en: new Date('2026-11-29T17:05:00.000Z') }],
+            },
+          ],
+          acuseRecibo: { usuario: 'u1', en: new Date('2026-11-30T17:05:00.000Z') },
         },
       ],
+      nombres: new Map([['u1', HOSTILE]]),
       total: 1,
-      pagina: 1,
-      paginas: 1,
+      totalAcotado: false,
+      siguiente: null,
+      anterior: null,
       procedimientos: [],
       niveles: [],
       error: null,
@@ -235,5 +259,12 @@ describe('staff pages (templates/pages)', () => {
     expect(users).not.toContain('<script>');
     expect(users).toContain('<code class="secreto" id="contrasena-inicial">secreto&lt;&gt;</code>');
     expect(users).toContain('Primer ingreso pendiente');
+  });
+
+  it('names an inline file in both forms, with nothing that breaks out of the header', () => {
+    expect(inlineDisposition('oficio "Núñez" (1).pdf')).toBe(
+      `inline; filename="oficio _Nunez_ (1).pdf"; filename*=UTF-8''oficio%20%22N%C3%BA%C3%B1ez%22%20%281%29.pdf`,
+    );
+    expect(inlineDisposition('ñ')).toBe(`inline; filename="n"; filename*=UTF-8''%C3%B1`);
   });
 });

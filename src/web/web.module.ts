@@ -9,6 +9,7 @@ import { CasePage, CasePageService } from './case.page';
 import { CaseHistoryPage, CaseHistoryService, DashboardPage, DashboardPageService } from './dashboard.page';
 import { DashboardService } from './dashboard.service';
 import { InboxPage, InboxPageService } from './inbox.page';
+import { LandingPage } from './landing.page';
 import { OficioPagesService, OficiosPage, PageUpload } from './oficios.page';
 import { CsrfTokens, PageFilter, PageGuard } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
@@ -16,12 +17,13 @@ import { SessionPages } from './session.pages';
 import { UsersPage, UsersPageService } from './users.page';
 
 /**
- * The staff's pages (server-rendered HTML over the existing services): sign-in and password (/personal), the task
+ * The front door (/) and the staff's pages (server-rendered HTML over the existing services): sign-in and password (/personal), the task
  * inbox (/bandeja), a case (/tramites/:id), oficio registration and register (/oficios), staff users
  * (/admin/usuarios). Needs the global Auth, Engine, Oficios and Provisioning modules.
  */
 @Module({
   controllers: [
+    LandingPage,
     SessionPages,
     InboxPage,
     CasePage,

@@ -112,6 +112,7 @@ async function seedWorkers(ds: DataSource, n: number, tag: number): Promise<Trab
       nombre: 'María José',
       primerApellido: 'Núñez',
       segundoApellido: 'Ochoa',
+      nombreBusqueda: 'nunez ochoa maria jose',
       correoAlterno: `trabajador${tag}.${i}@correo-alterno.example`,
       cct: null,
       nivelClave: 'PRIMARIA',

@@ -279,6 +279,9 @@ const TABLE: Record<string, Row> = {
     { query: { q: '06dpr' } },
   ),
 
+  // The front door: self-service and staff sign-in.
+  'GET /': one(PUBLIC),
+
   // Staff pages.
   'GET /personal': one(ANY_STAFF_PAGE),
   'GET /personal/entrar': one(PUBLIC),
@@ -304,6 +307,12 @@ const TABLE: Record<string, Row> = {
     ),
   ),
   'GET /tramites/:id': scoped((w, x) => ({ id: caseOf(w, x) }), { ...WORKERS_OF_CASES, resto: 'entrar' }),
+  // The scanned oficio of a case: whoever may see the case.
+  'GET /tramites/:id/oficio': scoped(
+    (w, x) => ({ id: caseOf(w, x) }),
+    { ...WORKERS_OF_CASES, resto: 'entrar' },
+    { which: ['nivel', 'becas'] },
+  ),
   'POST /tramites/:id/acciones': scoped(
     (w, x) => ({ id: caseOf(w, x) }),
     { subdireccion: 409, subjefatura: 409, administrador: 409, nivel: 409, responsable: 409, resto: 'entrar' },
@@ -312,7 +321,8 @@ const TABLE: Record<string, Row> = {
       which: ['nivel', 'becas'],
     },
   ),
-  'GET /oficios': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
+  // The register of every staff role: a Nivel and a responsable see only their own oficios («Mis oficios»).
+  'GET /oficios': one(ANY_STAFF_PAGE),
   'GET /oficios/nuevo': one({ subdireccion: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
   'POST /oficios/nuevo': one({ subdireccion: 400, administrador: 400, staff: 403, resto: 'entrar' }),
   'GET /admin/usuarios': one({ administrador: 'ok', staff: 403, resto: 'entrar' }),

@@ -15,7 +15,7 @@ import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { addNiveles, postOficio, scannedOficio, settle } from './support';
+import { addNiveles, registerServicioAlta, scannedOficio, settle } from './support';
 
 const CURP_EN_ASUNTO = 'GOMA800101HCMRRN09';
 const TELEFONO = '312 555 0147';
@@ -27,21 +27,8 @@ describe('oficios: the sender of an oficio receives, downloads and acknowledges 
   const ids: Record<string, string> = {};
   const http = () => request(t.app.getHttpServer());
   const ds = () => t.db.dataSource;
-  let numero = 0;
-
-  const register = async (fields: Record<string, string>): Promise<string> => {
-    numero += 1;
-    const res = await postOficio(t, tok.oficialia, pdf, {
-      procedimiento: 'servicio-alta',
-      numeroOficio: `SOL/${String(numero).padStart(4, '0')}/2026`,
-      fechaOficio: '2026-11-20',
-      remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz',
-      remitenteCargo: 'Directora',
-      asunto: 'Cuenta de servicio para el programa de lectura',
-      ...fields,
-    }).expect(201);
-    return res.body.tramite as string;
-  };
+  const register = async (fields: Record<string, string>): Promise<string> =>
+    (await registerServicioAlta(t, tok.oficialia, pdf, fields)).tramite;
   const caseOf = (id: string) => ds().getRepository(ProcedureCase).findOneByOrFail({ id });
   const act = async (who: string, caseId: string, tipo: string, datos?: Record<string, unknown>) => {
     const { version } = await caseOf(caseId);

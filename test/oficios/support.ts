@@ -68,3 +68,28 @@ export function postOficio(t: TestApp, token: string, pdf: Buffer, fields: Recor
   for (const [k, v] of Object.entries(fields)) void r.field(k, v);
   return r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' });
 }
+
+let registered = 0;
+
+/**
+ * The Subdirección registers a 5.3.1 oficio (servicio-alta) through the API with a sender number never used before;
+ * `fields` adds the sender (nivel, or area and responsable) and may replace any default.
+ */
+export async function registerServicioAlta(
+  t: TestApp,
+  token: string,
+  pdf: Buffer,
+  fields: Record<string, string>,
+): Promise<{ folio: string; tramite: string }> {
+  registered += 1;
+  const res = await postOficio(t, token, pdf, {
+    procedimiento: 'servicio-alta',
+    numeroOficio: `SOL/${String(registered).padStart(4, '0')}/2026`,
+    fechaOficio: '2026-11-20',
+    remitenteNombre: 'Lic. Ana Sofía Cárdenas Muñoz',
+    remitenteCargo: 'Directora',
+    asunto: 'Cuenta de servicio para el programa de lectura',
+    ...fields,
+  }).expect(201);
+  return { folio: res.body.folio as string, tramite: res.body.tramite as string };
+}

@@ -10,6 +10,7 @@ import { MemoryRateLimitStore } from '../../src/common/rate-limit';
 import { CatalogRecords } from '../../src/catalog/catalog-records';
 import { CaseRecords } from '../../src/engine/case-records';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
+import { workerSearchText } from '../../src/catalog/import/catalog-sync';
 import { generateCurp } from '../../src/validation/curp-generate';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { CalendarService } from '../../src/engine/calendar.service';
@@ -130,7 +131,7 @@ export async function addWorker(ds: DataSource, extra: Partial<Trabajador> = {})
       estado: 'CM',
       diferenciador: String(seq % 10),
     });
-  const t: Trabajador = {
+  const base = {
     curp,
     curt: `CURT${String(seq).padStart(6, '0')}`,
     nombre,
@@ -145,6 +146,8 @@ export async function addWorker(ds: DataSource, extra: Partial<Trabajador> = {})
     updatedAt: new Date(),
     ...extra,
   };
+  // As the catalog import writes it: the folded name the name search compares.
+  const t: Trabajador = { ...base, nombreBusqueda: extra.nombreBusqueda ?? workerSearchText(base) };
   await ds.getRepository(Trabajador).insert(t);
   return t;
 }

@@ -2,6 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 
 /** A worker as Capital Humano exports them, keyed by CURP. Never deleted: a full export that misses them marks them inactive. */
 @Entity('trabajador')
+// The name search reads only this index, in its order (CatalogSearchService).
+@Index('idx_trabajador_busqueda', ['nombreBusqueda', 'curp'])
 export class Trabajador {
   @PrimaryColumn({ type: 'varchar', length: 18 })
   curp!: string;
@@ -18,6 +20,10 @@ export class Trabajador {
 
   @Column({ type: 'varchar', length: 80, nullable: true })
   segundoApellido!: string | null;
+
+  /** Name and surnames as people type them (searchText): what the name search compares. Filled on every write. */
+  @Column({ type: 'varchar', length: 300, default: '' })
+  nombreBusqueda!: string;
 
   @Column({ type: 'varchar', length: 254, nullable: true })
   correoAlterno!: string | null;

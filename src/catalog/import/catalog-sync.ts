@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { searchText } from '../../common/search-text';
 import { inTransaction } from '../../database/transaction';
 import { CentroTrabajo } from '../entities/centro-trabajo.entity';
 import { Trabajador } from '../entities/trabajador.entity';
@@ -13,6 +14,13 @@ import type { CatalogKind, CentroRecord, TrabajadorRecord } from './catalog-rows
 
 type Value = string | boolean | null;
 
+/**
+ * What the worker name search compares: both surnames and the name, folded (src/common/search-text.ts); surnames
+ * first, so the search lists people as a payroll does.
+ */
+export const workerSearchText = (w: Pick<TrabajadorRecord, 'nombre' | 'primerApellido' | 'segundoApellido'>): string =>
+  searchText(w.primerApellido, w.segundoApellido, w.nombre);
+
 interface TableSpec<R> {
   entity: EntityTarget<ObjectLiteral>;
   /** Record property of the key (CURP, CCT). */
@@ -23,6 +31,8 @@ interface TableSpec<R> {
   retire: { prop: keyof R & string; active: Value; inactive: Value };
   /** Stamped on every row a full import sees (without counting as a change). */
   seenProp?: string;
+  /** A column derived from some props (the folded search text), written with them; not compared (they are). */
+  derived?: { prop: string; from: readonly (keyof R & string)[]; value: (r: R) => string };
 }
 
 const TRABAJADOR_SPEC: TableSpec<TrabajadorRecord> = {
@@ -41,6 +51,11 @@ const TRABAJADOR_SPEC: TableSpec<TrabajadorRecord> = {
   ],
   retire: { prop: 'activo', active: true, inactive: false },
   seenProp: 'ultimaImportacion',
+  derived: {
+    prop: 'nombreBusqueda',
+    from: ['nombre', 'primerApellido', 'segundoApellido'],
+    value: (r) => workerSearchText(r),
+  },
 };
 
 const CENTRO_SPEC: TableSpec<CentroRecord> = {
@@ -48,6 +63,7 @@ const CENTRO_SPEC: TableSpec<CentroRecord> = {
   key: 'cct',
   props: ['cct', 'nombre', 'nivelClave', 'directorCurp', 'correo', 'estatus'],
   retire: { prop: 'estatus', active: 'activo', inactive: 'inactivo' },
+  derived: { prop: 'nombreBusqueda', from: ['nombre'], value: (r) => searchText(r.nombre) },
 };
 
 /** What a full import retires: the keys still active that the source does not bring, out of how many active. */
@@ -165,7 +181,9 @@ async function syncTable<R extends object>(
     return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
   };
 
-  const writeProps = [...props, ...(seenProp ? [seenProp] : [])];
+  // Only when every prop it comes from is in the source: otherwise it would be derived from values the file lacks.
+  const derived = spec.derived && spec.derived.from.every((p) => props.includes(p)) ? spec.derived : undefined;
+  const writeProps = [...props, ...(derived ? [derived.prop] : []), ...(seenProp ? [seenProp] : [])];
   const insertCols = [...writeProps.map((p) => col(p).databaseName), createdCol, updatedCol];
   const updateCols = insertCols.filter((c) => c !== keyCol.databaseName && c !== createdCol);
   const rowPlaceholder = `(${insertCols.map(() => '?').join(', ')})`;
@@ -207,6 +225,7 @@ async function syncTable<R extends object>(
       const params: unknown[] = [];
       for (const rec of toWrite) {
         for (const p of props) params.push(prepare(p, rec[p as keyof R]));
+        if (derived) params.push(derived.value(rec));
         if (seenProp) params.push(nowSeen);
         params.push(nowCreated, nowUpdated);
       }

@@ -6,6 +6,7 @@ import { inTransaction } from '../../database/transaction';
 import { generateTemporaryPassword } from '../../security/password-policy';
 import { syncCatalog, type SyncCounts } from '../../catalog/import/catalog-sync';
 import { ensureNiveles, STANDARD_NIVELES } from '../../catalog/import/niveles';
+import type { TrabajadorRecord } from '../../catalog/import/catalog-rows';
 import { DEMO_DEFAULTS, generateDemoCatalog, type DemoCatalogOptions } from '../../catalog/seed/demo-data';
 import { GIVEN_NAMES_H, GIVEN_NAMES_M, SURNAMES } from '../../catalog/seed/names';
 import { SeededRandom } from '../../catalog/seed/random';
@@ -35,6 +36,8 @@ export interface SeedDemoResult {
   staffCreated: StaffCredential[];
   /** Users that were already there (their password is left alone). */
   staffExisting: string[];
+  /** A few active workers of the catalog to try self-service with: three with an alternate e-mail, one without. */
+  muestras: { curp: string; curt: string; nombre: string; correoAlterno: string | null }[];
 }
 
 /** A password that passes the institution's policy and avoids the user's own name and account. */
@@ -64,6 +67,20 @@ function staffSeeds(): StaffSeed[] {
     { usuario: 'responsable', rol: 'responsable', nivelClave: null },
     { usuario: 'administrador', rol: 'administrador', nivelClave: null },
   ];
+}
+
+/** Three active workers with an alternate e-mail and one without: what a newcomer types into self-service. */
+function samples(workers: TrabajadorRecord[]): SeedDemoResult['muestras'] {
+  const active = workers.filter((w) => w.activo);
+  return [
+    ...active.filter((w) => w.correoAlterno).slice(0, 3),
+    ...active.filter((w) => !w.correoAlterno).slice(0, 1),
+  ].map((w) => ({
+    curp: w.curp,
+    curt: w.curt,
+    nombre: [w.nombre, w.primerApellido, w.segundoApellido].filter(Boolean).join(' '),
+    correoAlterno: w.correoAlterno,
+  }));
 }
 
 /**
@@ -131,5 +148,6 @@ export async function seedDemo(ds: DataSource, opts: SeedDemoOptions = {}): Prom
       password: s.password,
     })),
     staffExisting: seeds.filter((s) => existing.has(s.usuario)).map((s) => s.usuario),
+    muestras: samples(catalog.trabajadores),
   };
 }

@@ -14,6 +14,8 @@ import { InboxKeysetMysql1796364276711 } from './mysql/1796364276711-InboxKeyset
 import { OpenTaskIndexesMysql1796364277211 } from './mysql/1796364277211-OpenTaskIndexes';
 import { DashboardIndexesMysql1796364280711 } from './mysql/1796364280711-DashboardIndexes';
 import { AdminPageIndexesMysql1796364281711 } from './mysql/1796364281711-AdminPageIndexes';
+import { OficioRegisterMysql1796376802000 } from './mysql/1796376802000-OficioRegister';
+import { SearchTextMysql1796377662000 } from './mysql/1796377662000-SearchText';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -28,6 +30,8 @@ import { InboxKeysetSqlite1796364276711 } from './sqlite/1796364276711-InboxKeys
 import { OpenTaskIndexesSqlite1796364277211 } from './sqlite/1796364277211-OpenTaskIndexes';
 import { DashboardIndexesSqlite1796364280711 } from './sqlite/1796364280711-DashboardIndexes';
 import { AdminPageIndexesSqlite1796364281711 } from './sqlite/1796364281711-AdminPageIndexes';
+import { OficioRegisterSqlite1796376802000 } from './sqlite/1796376802000-OficioRegister';
+import { SearchTextSqlite1796377662000 } from './sqlite/1796377662000-SearchText';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -44,6 +48,8 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   OpenTaskIndexesSqlite1796364277211,
   DashboardIndexesSqlite1796364280711,
   AdminPageIndexesSqlite1796364281711,
+  OficioRegisterSqlite1796376802000,
+  SearchTextSqlite1796377662000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -60,4 +66,6 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   OpenTaskIndexesMysql1796364277211,
   DashboardIndexesMysql1796364280711,
   AdminPageIndexesMysql1796364281711,
+  OficioRegisterMysql1796376802000,
+  SearchTextMysql1796377662000,
 ];

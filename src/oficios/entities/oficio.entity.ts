@@ -15,6 +15,12 @@ export interface OficioConcierne {
  */
 @Entity('oficio')
 @Index('idx_oficio_duplicado', ['numeroNormalizado', 'remitenteClave'])
+// The register's order (newest folio first) per scope: every oficio, a Nivel's, a responsable's.
+@Index('idx_oficio_orden', ['folioAnio', 'folioNumero'])
+@Index('idx_oficio_nivel_orden', ['nivelClave', 'folioAnio', 'folioNumero'])
+@Index('idx_oficio_resp_orden', ['responsableId', 'folioAnio', 'folioNumero'])
+// A folio searched by its number alone («6», «000006»): one row per year.
+@Index('idx_oficio_numero', ['folioNumero'])
 export class Oficio {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -24,7 +30,6 @@ export class Oficio {
   @Column({ type: 'varchar', length: 40 })
   folio!: string;
 
-  @Index('idx_oficio_anio')
   @Column({ type: 'int' })
   folioAnio!: number;
 
@@ -54,7 +59,6 @@ export class Oficio {
   remitenteCargo!: string;
 
   /** The Nivel that asks (5.2.1), when the sender is a Nivel: scopes the reply letter to that level's users. */
-  @Index('idx_oficio_nivel')
   @Column({ type: 'varchar', length: 40, nullable: true })
   nivelClave!: string | null;
 
@@ -68,6 +72,14 @@ export class Oficio {
 
   @Column({ type: 'varchar', length: 500 })
   asunto!: string;
+
+  /** Sender's name, position and area as people type them (searchText): what «Remitente o área» compares. */
+  @Column({ type: 'varchar', length: 600, default: '' })
+  remitenteBusqueda!: string;
+
+  /** The subject as people type it (searchText). */
+  @Column({ type: 'varchar', length: 500, default: '' })
+  asuntoBusqueda!: string;
 
   @Column({ type: 'varchar', length: 40 })
   procedureId!: string;

@@ -1,0 +1,167 @@
+/**
+ * The correspondence register of every role (issue 12 §1): «Oficios» for the Subdirección and the Subjefatura, «Mis
+ * oficios» for a Nivel and a responsable. Each sees only what is addressed to it (deny by default), with the step the
+ * case is in, who holds it and until when, and its documents: the acuse, the reply once forwarded, who downloaded them
+ * and the acknowledgement. Pages by keyset, newest folio first.
+ */
+import request from 'supertest';
+import type { Actor } from '../../src/auth/actor';
+import { SESSION_COOKIE } from '../../src/auth/auth.guard';
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
+import { IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
+import { addWorker } from '../support/pipeline';
+import { createStaff, login } from '../support/staff';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { addNiveles, registerServicioAlta, scannedOficio, settle } from './support';
+
+jest.setTimeout(120_000);
+
+describe('oficios: the register of each role («Oficios», «Mis oficios»)', () => {
+  let t: TestApp;
+  let pdf: Buffer;
+  const tok: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  const folios: Record<string, string[]> = { primaria: [], secundaria: [], becas: [], rh: [] };
+  const cases: Record<string, string[]> = { primaria: [], secundaria: [], becas: [], rh: [] };
+  const http = () => request(t.app.getHttpServer());
+  const ds = () => t.db.dataSource;
+  let numero = 0;
+
+  const register = async (who: keyof typeof folios, fields: Record<string, string>): Promise<void> => {
+    numero += 1;
+    const { folio, tramite } = await registerServicioAlta(t, tok.oficialia, pdf, {
+      asunto: `Cuenta de servicio número ${numero}`,
+      ...fields,
+    });
+    folios[who].push(folio);
+    cases[who].push(tramite);
+  };
+  const page = async (who: string, q = ''): Promise<string> =>
+    (await http().get(`/oficios${q}`).set('Cookie', `${SESSION_COOKIE}=${tok[who]}`).expect(200)).text;
+  const act = async (who: string, caseId: string, tipo: string, datos?: Record<string, unknown>) => {
+    const { version } = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
+    const res = await http()
+      .post(`/api/tramites/${caseId}/eventos`)
+      .set('Authorization', `Bearer ${tok[who]}`)
+      .send({ tipo, version, ...(datos ? { datos } : {}) });
+    expect([tipo, res.status]).toEqual([tipo, 200]);
+  };
+  const all = () => Object.values(folios).flat();
+
+  beforeAll(async () => {
+    t = await createTestApp({ RELAY_INTERVAL_MS: '60000' });
+    await addNiveles(ds());
+    await createStaff(ds(), 'oficialia', 'subdireccion');
+    await createStaff(ds(), 'sistemas', 'subjefatura');
+    ids.primaria = (await createStaff(ds(), 'primaria', 'nivel', { nivelClave: 'PRIMARIA' })).id;
+    await createStaff(ds(), 'secundaria', 'nivel', { nivelClave: 'SECUNDARIA' });
+    await createStaff(ds(), 'sinnivel', 'nivel', { nivelClave: null });
+    ids.becas = (await createStaff(ds(), 'becas', 'responsable')).id;
+    await createStaff(ds(), 'deportes', 'responsable');
+    for (const u of ['oficialia', 'sistemas', 'primaria', 'secundaria', 'sinnivel', 'becas', 'deportes'])
+      tok[u] = await login(t.app, u);
+    pdf = await scannedOficio('Oficio: solicitud de cuenta de servicio.');
+    for (let i = 0; i < 3; i++) await register('primaria', { nivel: 'PRIMARIA' });
+    await register('secundaria', { nivel: 'SECUNDARIA' });
+    await register('becas', { area: 'Dirección de Becas', responsableId: ids.becas });
+    await register('rh', { area: 'Dirección de Recursos Humanos' });
+    await settle(t);
+  });
+  afterAll(async () => t?.close());
+
+  it('shows each role only its own oficios: a Nivel its level, a responsable its own, the Subdirección and the Subjefatura all', async () => {
+    const seen = async (who: string): Promise<string[]> => {
+      const html = await page(who);
+      return all().filter((f) => html.includes(f));
+    };
+    expect(await seen('primaria')).toEqual(folios.primaria);
+    expect(await seen('secundaria')).toEqual(folios.secundaria);
+    expect(await seen('becas')).toEqual(folios.becas);
+    expect(await seen('deportes')).toEqual([]);
+    expect(await seen('sinnivel')).toEqual([]);
+    expect((await seen('oficialia')).sort()).toEqual(all().sort());
+    expect((await seen('sistemas')).sort()).toEqual(all().sort());
+    // The level filter cannot widen a Nivel's scope.
+    const html = await page('primaria', '?nivel=SECUNDARIA');
+    expect(html).not.toContain(folios.secundaria[0]);
+    expect(html).toContain(folios.primaria[0]);
+  });
+
+  it('names the page «Mis oficios» for a Nivel and a responsable, with its menu entry', async () => {
+    for (const who of ['primaria', 'becas']) {
+      const html = await page(who);
+      expect(html).toContain('<title>Mis oficios');
+      expect(html).toMatch(/<a[^>]+href="\/oficios"[^>]*>Mis oficios<\/a>/);
+    }
+    expect(await page('oficialia')).toContain('Oficios recibidos');
+  });
+
+  it('shows the current step by its name, who holds it and its due date, and the acuse with its download record', async () => {
+    const html = await page('primaria', `?folio=${folios.primaria[0]}`);
+    // Registered and its acuse drawn: the Subdirección turns it to the Subjefatura.
+    expect(html).toContain('Subdirección de Sistemas y Servicios Telemáticos · vence');
+    expect(html).toContain('Acuse de recibo (PDF)');
+    expect(html).toContain('Nadie lo ha descargado');
+    const acuse = await ds()
+      .getRepository(IssuedDocument)
+      .findOneByOrFail({ caseId: cases.primaria[0], kind: 'acuse' });
+    await http().get(`/api/documentos/${acuse.id}/pdf`).set('Authorization', `Bearer ${tok.primaria}`).expect(200);
+    const after = await page('primaria', `?folio=${folios.primaria[0]}`);
+    expect(after).toContain(`/api/documentos/${acuse.id}/pdf`);
+    expect(after).toContain('Descargado 1 vez; la última, Usuario primaria (Nivel)');
+  });
+
+  it("finds the Nivel's reply letter once forwarded, and its acknowledgement, after the task is done", async () => {
+    const caseId = cases.primaria[1];
+    await act('oficialia', caseId, 'TURNAR');
+    await act('sistemas', caseId, 'RECIBIR_TURNO');
+    const w = await addWorker(ds());
+    await act('sistemas', caseId, 'CREAR_CUENTA', { tipo: 'servicio', curp: w.curp, localPart: 'registro.primaria' });
+    await settle(t);
+    const reply = await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId, kind: 'respuesta' });
+    const q = `?folio=${folios.primaria[1]}`;
+    // Signed, not forwarded: the Subjefatura sees it in the register, the Nivel not yet.
+    expect(await page('sistemas', q)).toContain(`/api/documentos/${reply.id}/pdf`);
+    expect(await page('primaria', q)).not.toContain(`/api/documentos/${reply.id}/pdf`);
+    await act('sistemas', caseId, 'ENVIAR_RESPUESTA');
+    await act('oficialia', caseId, 'TURNAR_RESPUESTA');
+    const ACK_STEP = 'Recibir el oficio de respuesta: firmar y sellar de recibido';
+    expect(await page('primaria', q)).toContain(`<strong>${ACK_STEP}</strong><small>Nivel PRIMARIA · vence`);
+    await act('primaria', caseId, 'ACUSAR_RECIBO');
+    const html = await page('primaria', q);
+    expect(html).toContain(`/api/documentos/${reply.id}/pdf`);
+    expect(html).toContain(`Oficio de respuesta ${reply.numeroOficio}`);
+    expect(html).toContain('Firmado y sellado de recibido por Usuario primaria');
+    expect(html).toContain('Concluido: Cuenta creada');
+    expect(html).not.toContain(ACK_STEP);
+  });
+
+  it('pages by keyset, newest folio first, every oficio once, with the scope kept on every page', async () => {
+    const svc = t.app.get(OficioRegisterService);
+    const primaria: Actor = { id: ids.primaria, role: 'nivel', nivelClave: 'PRIMARIA' };
+    const p1 = await svc.page(primaria, { porPagina: 2 });
+    expect(p1.items.map((e) => e.oficio.folio)).toEqual([folios.primaria[2], folios.primaria[1]]);
+    expect([p1.total, p1.anterior]).toEqual([3, null]);
+    const p2 = await svc.page(primaria, { porPagina: 2, despues: p1.siguiente! });
+    expect(p2.items.map((e) => e.oficio.folio)).toEqual([folios.primaria[0]]);
+    expect(p2.siguiente).toBeNull();
+    const back = await svc.page(primaria, { porPagina: 2, antes: p2.anterior! });
+    expect(back.items.map((e) => e.oficio.folio)).toEqual([folios.primaria[2], folios.primaria[1]]);
+    expect(back.anterior).toBeNull();
+    // The Subdirección's cursor given to a Nivel still stays within the Nivel's oficios.
+    const sub = await svc.page({ id: 'x', role: 'subdireccion' }, { porPagina: 1 });
+    const mine = await svc.page(primaria, { porPagina: 10, despues: sub.siguiente! });
+    expect(mine.items.every((e) => e.oficio.nivel === 'PRIMARIA')).toBe(true);
+    // Roles without a register see nothing.
+    expect((await svc.page({ id: 'w', role: 'trabajador', curp: 'X' }, {})).items).toEqual([]);
+  });
+
+  it('refuses a tampered cursor with a Spanish 400 page', async () => {
+    const res = await http()
+      .get('/oficios?despues=no-es-un-cursor')
+      .set('Cookie', `${SESSION_COOKIE}=${tok.primaria}`)
+      .expect(400);
+    expect(res.text).toContain('no es válido');
+  });
+});
