@@ -66,13 +66,11 @@ export class AdminCatalogsService {
 
   /** MAX(ultima_importacion) from idx_trabajador_ultima_importacion. */
   private async lastFullImport(): Promise<Date | null> {
-    const row = await this.ds
-      .getRepository(Trabajador)
-      .findOne({
-        select: { curp: true, ultimaImportacion: true },
-        where: { ultimaImportacion: Not(IsNull()) },
-        order: { ultimaImportacion: 'DESC' },
-      });
+    const row = await this.ds.getRepository(Trabajador).findOne({
+      select: { curp: true, ultimaImportacion: true },
+      where: { ultimaImportacion: Not(IsNull()) },
+      order: { ultimaImportacion: 'DESC' },
+    });
     return row?.ultimaImportacion ?? null;
   }
 
