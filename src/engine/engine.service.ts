@@ -93,6 +93,42 @@ function deepMerge(a: StateValue, b: StateValue): StateValue {
 }
 
 /** A new open task of a case; the search fields (folio, nivel, CCT, CURP, responsable) come from the case. */
+/**
+ * The case columns a transition may or may not change. The UPDATE names only those that did: every index holding a
+ * column named in SET is rewritten (SQLite rewrites it even when the value is the same), and the case table carries
+ * nine of them (folio, nivel, CCT, CURP, account, dashboard); a transition that only moves a step rewrote them all.
+ */
+const TRACKED_COLUMNS = [
+  'state',
+  'status',
+  'outcome',
+  'folio',
+  'nivelClave',
+  'cct',
+  'curp',
+  'cuentaId',
+  'closedAt',
+  'incidentMessage',
+] as const;
+type TrackedColumns = Pick<ProcedureCase, (typeof TRACKED_COLUMNS)[number]>;
+
+function trackedColumns(row: ProcedureCase): TrackedColumns {
+  const out = {} as Record<string, unknown>;
+  for (const k of TRACKED_COLUMNS) out[k] = row[k];
+  return out as TrackedColumns;
+}
+
+/** The tracked columns of `row` whose value differs from `before` (dates by their instant). */
+export function changedColumns(before: TrackedColumns, row: ProcedureCase): Partial<TrackedColumns> {
+  const out: Record<string, unknown> = {};
+  for (const k of TRACKED_COLUMNS) {
+    const [a, b] = [before[k], row[k]];
+    const same = a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+    if (!same) out[k] = b;
+  }
+  return out;
+}
+
 function taskFor(
   row: ProcedureCase,
   t: { stateId: string; title: string; role: string; priority: number; createdAt: Date; warnAt: Date; dueAt: Date },
@@ -441,6 +477,7 @@ export class EngineService {
       snap,
       selected.map((t) => t.meta as TransitionMeta | undefined),
     );
+    const columnsBefore = trackedColumns(row);
     row.state = stateString(next.value);
     row.snapshot = persistSnapshot(def.machine, next);
     const fieldsBefore = searchFieldsOf(row);
@@ -455,17 +492,8 @@ export class EngineService {
     out.add(
       this.sql.cases.updateStatement(
         {
-          state: row.state,
+          ...changedColumns(columnsBefore, row),
           snapshot: row.snapshot,
-          status: row.status,
-          outcome: row.outcome,
-          folio: row.folio,
-          nivelClave: row.nivelClave,
-          cct: row.cct,
-          curp: row.curp,
-          cuentaId: row.cuentaId,
-          closedAt: row.closedAt,
-          incidentMessage: row.incidentMessage,
           version: row.version,
           movementCount: row.movementCount,
           lastMovementHash: row.lastMovementHash,
