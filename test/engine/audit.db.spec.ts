@@ -253,12 +253,13 @@ describe("npm run audit:verify: the movement log against its signed heads and an
     expect(missing.out).toMatch(/No se pudo leer las cabezas/);
   });
 
-  it('says in Spanish that a database without the schema must be migrated first', async () => {
+  it('migrates a database without the schema first, as npm start does, and verifies its empty log', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'audit-empty-'));
     try {
       const r = await auditVerify({ dataDir: empty });
-      expect(r.code).toBe(2);
-      expect(r.out).toMatch(/no tiene las tablas del sistema.*npm run migration:run/);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/Migraciones aplicadas en SQLite: .*TransparencyLog/);
+      expect(r.out).toMatch(/Bitácora íntegra: 0 movimientos verificados/);
       expect(r.out).not.toMatch(/SQLITE_ERROR|no such table/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
