@@ -4,6 +4,7 @@ import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { Task } from '../../src/engine/entities/task.entity';
 import { inTransaction } from '../../src/database/transaction';
 import { createTestDb, type TestDb } from '../support/test-db';
+import { taskRow } from '../support/task-row';
 
 jest.setTimeout(60_000);
 
@@ -21,30 +22,7 @@ describe('RowSql (the engine hot path without the query builder)', () => {
   afterAll(() => db.close());
 
   const task = (over: Partial<Task> = {}): Task =>
-    Object.assign(new Task(), {
-      id: randomUUID(),
-      caseId: randomUUID(),
-      procedureId: 'oficio',
-      stateId: 'turno',
-      title: 'Turnar el oficio',
-      candidateRole: 'subjefatura',
-      nivelClave: null,
-      cct: '06DPR0001Z',
-      curp: null,
-      folio: 'MCI-2026-000001',
-      assigneeId: null,
-      responsableId: null,
-      status: 'abierta',
-      priority: 2,
-      createdAt: new Date('2026-12-01T18:30:00.123Z'),
-      warnAt: new Date('2026-12-02T18:30:00.000Z'),
-      dueAt: new Date('2026-12-03T18:30:00.000Z'),
-      remindedAt: null,
-      escalatedAt: null,
-      closedAt: null,
-      closedBy: null,
-      ...over,
-    });
+    taskRow({ cct: '06DPR0001Z', createdAt: new Date('2026-12-01T18:30:00.123Z'), ...over });
 
   it('rows it inserts (several in one statement) read back as TypeORM stores them: dates, NULLs, numbers', async () => {
     const rows = [task(), task({ nivelClave: 'PRIMARIA', curp: 'GOMA800101HCMRRN09', priority: 1 })];

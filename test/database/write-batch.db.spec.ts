@@ -6,6 +6,7 @@ import { readTogether, StaleRowError, WriteBatch } from '../../src/database/writ
 import { isUniqueViolation } from '../../src/database/unique-violation';
 import { Task } from '../../src/engine/entities/task.entity';
 import { createTestDb, type TestDb } from '../support/test-db';
+import { taskRow } from '../support/task-row';
 
 jest.setTimeout(60_000);
 
@@ -33,31 +34,7 @@ describe('WriteBatch', () => {
   });
   afterAll(() => db.close());
 
-  const task = (over: Partial<Task> = {}): Task =>
-    Object.assign(new Task(), {
-      id: randomUUID(),
-      caseId: randomUUID(),
-      procedureId: 'oficio',
-      stateId: 'turno',
-      title: 'Turnar el oficio',
-      candidateRole: 'subjefatura',
-      nivelClave: null,
-      cct: null,
-      curp: null,
-      folio: 'MCI-2026-000001',
-      assigneeId: null,
-      responsableId: null,
-      status: 'abierta',
-      priority: 2,
-      createdAt: new Date('2026-12-01T18:30:00.000Z'),
-      warnAt: new Date('2026-12-02T18:30:00.000Z'),
-      dueAt: new Date('2026-12-03T18:30:00.000Z'),
-      remindedAt: null,
-      escalatedAt: null,
-      closedAt: null,
-      closedBy: null,
-      ...over,
-    });
+  const task = taskRow;
   const repo = () => db.dataSource.getRepository(Task);
 
   it('runs every statement in order and reports the rows each changed; on MariaDB in one request', async () => {
