@@ -200,6 +200,12 @@ const errorOf = (event: ProcedureEvent): EffectError => {
   return { message: event.message, permanent: event.permanent };
 };
 
+/**
+ * An oficio the Subjefatura did not serve: its CANCELAR left the motivo (the only event of an oficio procedure that
+ * sets it; the Subdirección's CANCELAR ends the case at once). Version 2 answers it with the signed rejection letter.
+ */
+export const solicitudRechazada = (context: CaseContext): boolean => typeof context.motivo === 'string';
+
 export const procedureSetup = setup({
   types: {
     context: {} as CaseContext,
@@ -297,6 +303,8 @@ export const procedureSetup = setup({
     cuentaYaExiste: ({ event }) => event.type === 'CREAR_CUENTA' && event.cuentaExistente != null,
     cuentaPrevia: ({ context }) => context.cuentaPrevia === true,
     incidenteDe: ({ context }, params: { command: AwaitedCommand }) => context.incidente?.command === params.command,
+    /** The Subjefatura did not serve the oficio (CANCELAR with its motivo): the reply says so. */
+    solicitudRechazada: ({ context }) => solicitudRechazada(context),
   },
 });
 
