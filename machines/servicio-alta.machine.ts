@@ -70,7 +70,7 @@ export const PASOS_5_3_1 = [
 ];
 const t = table(PASOS_5_3_1);
 
-const build = (r: Respuesta) =>
+const build = (r: Respuesta, corrigeNombre: boolean) =>
   procedureSetup.createMachine({
     id: 'servicio-alta',
     context: ({ input }) => initialContext(input),
@@ -130,12 +130,16 @@ const build = (r: Respuesta) =>
           renderReplyLetter: 'oficioRespuesta',
         },
         cancel: r.cancel,
+        ...(corrigeNombre ? { correctName: 'aprovisionamiento' } : {}),
       }),
       cancelada: finalState('cancelada'),
       ...r.states,
     },
   });
 
-export const servicioAltaV1 = build(SIN_RESPUESTA_AL_RECHAZO);
-/** Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter. */
-export const servicioAltaV2 = build(RESPUESTA_AL_RECHAZO);
+export const servicioAltaV1 = build(SIN_RESPUESTA_AL_RECHAZO, false);
+/**
+ * Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter, and an incident of
+ * the Servicio (the name taken) takes CORREGIR_NOMBRE { localPart }: the corrected name is provisioned.
+ */
+export const servicioAltaV2 = build(RESPUESTA_AL_RECHAZO, true);

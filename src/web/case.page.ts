@@ -230,6 +230,8 @@ export class CasePageService {
           curp: normalizeCurp(form.curp ?? ''),
           localPart: this.addresses.serviceLocalPart(form.localPart ?? ''),
         };
+      case 'nombre':
+        return { localPart: this.addresses.serviceLocalPart(form.localPart ?? '') };
       case 'cuenta':
         return { cuentaId: (await this.pickedAccount(form.cuentaId)).id };
       case 'reasignar': {
@@ -316,6 +318,11 @@ export class CasePageService {
         return { buscarCuenta: c?.cuentas[0] ?? datos.cct ?? c?.ccts[0] ?? c?.curps[0] ?? '' };
       case 'reasignar':
         return { buscarCuenta: c?.cuentas[0] ?? '', buscarTrabajador: c?.curps[0] ?? '' };
+      case 'nombre': {
+        // The name that failed, to be edited rather than typed again from nothing.
+        const anterior = datos.alta && datos.alta.tipo !== 'centro_trabajo' ? datos.alta.localPart : '';
+        return { localPart: anterior, anterior };
+      }
       case 'motivo':
       case 'boton':
         return {};
