@@ -9,7 +9,7 @@
  */
 import type { StateMachine } from 'xstate';
 import { centroTrabajoAltaV1, centroTrabajoAltaV2 } from './centro-trabajo-alta.machine';
-import { centroTrabajoRestablecerV1 } from './centro-trabajo-restablecer.machine';
+import { centroTrabajoRestablecerV1, centroTrabajoRestablecerV2 } from './centro-trabajo-restablecer.machine';
 import { cuentaBloquearV1, cuentaBloquearV2 } from './cuenta-bloquear.machine';
 import { cuentaReasignarV1, cuentaReasignarV2 } from './cuenta-reasignar.machine';
 import type { CaseContext, CaseInput, CaseOutput, ProcedureEvent, ProcedureEventType } from './parts/setup';
@@ -285,13 +285,16 @@ const FIRST_VERSIONS: ProcedureDefinition[] = [
 ];
 
 /**
- * Version 2 of the oficio procedures (5.2.1, 5.3.1, 5.3.2, 5.4, 5.5): every oficio gets a signed reply, served or not.
+ * Version 2 (issue 12: every request gets an answer) of the oficio procedures (5.2.1, 5.3.1, 5.3.2, 5.4, 5.5): every
+ * oficio gets a signed reply, served or not.
  * When the Subjefatura cannot serve it (CANCELAR with the motivo), the case goes on to the reply letter
  * (templates/letters/rechazada.md with the motivo), delivered and acknowledged like any other, and ends «rechazada»
  * (machines/parts/delivery.ts, `Respuesta`). Same guide, same states plus the final `rechazada`: every v1 state exists
  * in v2, so `npm run cases:migrate -- <id> 1` moves open cases as they are; a v1 case left alone ends as v1 did.
+ * And of 5.2.2 / 5.2.3: a request the Subjefatura rejects is reported to the school by mail (notifySchool), with the
+ * same states as v1.
  */
-function answeringEveryOficio(id: ProcedureId, machine: ProcedureMachine): ProcedureDefinition {
+function answeringEveryRequest(id: ProcedureId, machine: ProcedureMachine): ProcedureDefinition {
   const v1 = FIRST_VERSIONS.find((p) => p.id === id);
   if (!v1) throw new Error(`Catalog bug: no version 1 of ${id}`);
   return { ...v1, version: 2, machine, migrateFrom: { version: 1, stateMap: {} } };
@@ -299,11 +302,13 @@ function answeringEveryOficio(id: ProcedureId, machine: ProcedureMachine): Proce
 
 export const PROCEDURES: ProcedureDefinition[] = [
   ...FIRST_VERSIONS,
-  answeringEveryOficio('centro-trabajo-alta', centroTrabajoAltaV2),
-  answeringEveryOficio('servicio-alta', servicioAltaV2),
-  answeringEveryOficio('servicio-restablecer', servicioRestablecerV2),
-  answeringEveryOficio('cuenta-reasignar', cuentaReasignarV2),
-  answeringEveryOficio('cuenta-bloquear', cuentaBloquearV2),
+  answeringEveryRequest('centro-trabajo-alta', centroTrabajoAltaV2),
+  answeringEveryRequest('servicio-alta', servicioAltaV2),
+  answeringEveryRequest('servicio-restablecer', servicioRestablecerV2),
+  answeringEveryRequest('cuenta-reasignar', cuentaReasignarV2),
+  answeringEveryRequest('cuenta-bloquear', cuentaBloquearV2),
+  // 5.2.2 / 5.2.3 version 2: a rejected request is reported to the school by mail (same states as v1).
+  answeringEveryRequest('centro-trabajo-restablecer', centroTrabajoRestablecerV2),
 ];
 
 /** The definition a case of this id and version runs, or undefined when the catalog has none. */

@@ -135,6 +135,11 @@ export interface CommandParams {
   renderReplyLetter: {
     outcome: 'creada' | 'restablecida' | 'reasignada' | 'bloqueada' | 'cuenta_existente' | 'rechazada';
   };
+  /**
+   * 5.2.2 / 5.2.3 version 2: tell the school, at its institutional address, that the Subjefatura rejected its request
+   * (the motivo is the case's). Fire-and-forget, like notifyHolder.
+   */
+  notifySchool: { outcome: 'rechazada' };
   /** Wipe the encrypted password a school chose (5.2.2) once it has been applied or the request ended. */
   wipeChosenPassword: Record<string, never>;
 }
@@ -145,6 +150,7 @@ export const COMMAND_TYPES: CommandType[] = [
   'notifyHolder',
   'renderAcuse',
   'renderReplyLetter',
+  'notifySchool',
   'wipeChosenPassword',
 ];
 

@@ -223,6 +223,7 @@ export const procedureSetup = setup({
     notifyHolder: declare<'notifyHolder'>(),
     renderAcuse: declare<'renderAcuse'>(),
     renderReplyLetter: declare<'renderReplyLetter'>(),
+    notifySchool: declare<'notifySchool'>(),
     wipeChosenPassword: declare<'wipeChosenPassword'>(),
 
     registrarSolicitud: assign(({ event }) => {

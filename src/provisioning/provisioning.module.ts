@@ -9,7 +9,7 @@ import { ActivationService } from './activation.service';
 import { ChosenPasswords } from './chosen-passwords';
 import { AddressGenerator } from './address/address-generator';
 import { HoldersService } from './holders.service';
-import { NotifyHolderProcessor, SendCredentialsProcessor } from './notification.processors';
+import { NotifyHolderProcessor, NotifySchoolProcessor, SendCredentialsProcessor } from './notification.processors';
 import { createDirectoryProvider } from './providers/create-directory-provider';
 import { DIRECTORY_PROVIDER } from './providers/directory-provider';
 import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.processor';
@@ -49,6 +49,7 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
     WipeChosenPasswordProcessor,
     SendCredentialsProcessor,
     NotifyHolderProcessor,
+    NotifySchoolProcessor,
   ],
   exports: [MailModule, DIRECTORY_PROVIDER, AddressGenerator, HoldersService, ActivationService, ChosenPasswords],
 })
