@@ -4,7 +4,9 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MailModule } from '../mail/mail.module';
 import { QueueRuntime } from '../queue/queue-runtime.service';
+import { AccountNameController } from './account-name.controller';
 import { ActivationController } from './activation.controller';
+import { AddressAvailability } from './address/address-availability';
 import { ActivationService } from './activation.service';
 import { ChosenPasswords } from './chosen-passwords';
 import { AddressGenerator } from './address/address-generator';
@@ -21,7 +23,7 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
 @Global()
 @Module({
   imports: [MailModule],
-  controllers: [ActivationController],
+  controllers: [ActivationController, AccountNameController],
   providers: [
     {
       provide: DIRECTORY_PROVIDER,
@@ -42,6 +44,7 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new AddressGenerator({ domain: config.mailDomain }),
     },
+    AddressAvailability,
     HoldersService,
     ActivationService,
     ChosenPasswords,
@@ -51,7 +54,15 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
     NotifyHolderProcessor,
     NotifySchoolProcessor,
   ],
-  exports: [MailModule, DIRECTORY_PROVIDER, AddressGenerator, HoldersService, ActivationService, ChosenPasswords],
+  exports: [
+    MailModule,
+    DIRECTORY_PROVIDER,
+    AddressGenerator,
+    AddressAvailability,
+    HoldersService,
+    ActivationService,
+    ChosenPasswords,
+  ],
 })
 export class ProvisioningModule implements OnModuleInit {
   constructor(
