@@ -19,9 +19,13 @@
  * (`cuentaExistente`, looked up in the accounts table, never taken from the sender), nothing is created or reset: the
  * reply letter says the account exists and gives its address (outcome 'cuenta_existente'), and the case ends when the
  * Nivel has told the school (paso 13), since the school already uses it. A new password is 5.2.2 / 5.2.3.
+ *
+ * Version 2 (the catalog's current one): the Subjefatura's CANCELAR { motivo } is answered with the signed rejection
+ * letter (renderReplyLetter { outcome: 'rechazada' }), delivered and acknowledged like the other replies, and the case
+ * ends 'rechazada' (parts/delivery.ts, `Respuesta`). Version 1 ends it 'cancelada' with no letter.
  */
 import { and } from 'xstate';
-import { deliveryStates } from './parts/delivery';
+import { deliveryStates, type Respuesta, RESPUESTA_AL_RECHAZO, SIN_RESPUESTA_AL_RECHAZO } from './parts/delivery';
 import { cancelar, finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { receptionStates } from './parts/reception';
 import { initialContext, machineOutput, nos, paso, procedureSetup, required, table } from './parts/setup';
@@ -80,71 +84,78 @@ const t = table(PASOS_5_2_1);
 const crear = { roles: ['subjefatura' as const], pasos: nos(t('6', '7')), label: 'Crear cuenta' };
 const esCentro = { type: 'tipoDeCuenta' as const, params: { tipos: ['centro_trabajo' as const] } };
 
-export const centroTrabajoAltaV1 = procedureSetup.createMachine({
-  id: 'centro-trabajo-alta',
-  context: ({ input }) => initialContext(input),
-  initial: 'solicitud',
-  output: machineOutput,
-  states: {
-    ...receptionStates({
-      solicitud: t('1', '2'),
-      solicitanteRoles: ['nivel', 'subdireccion'],
-      recibe: t('3'),
-      acuse: t('3')[0],
-      turna: t('4'),
-      subjefaturaRecibe: t('5'),
-      next: 'creacion',
-      cancel: 'cancelada',
-    }),
-    creacion: {
-      meta: {
-        pasos: t('6', '7'),
-        task: { role: 'subjefatura', title: 'Crear la cuenta del centro de trabajo', slaDays: 2 },
+const build = (r: Respuesta) =>
+  procedureSetup.createMachine({
+    id: 'centro-trabajo-alta',
+    context: ({ input }) => initialContext(input),
+    initial: 'solicitud',
+    output: machineOutput,
+    states: {
+      ...receptionStates({
+        solicitud: t('1', '2'),
+        solicitanteRoles: ['nivel', 'subdireccion'],
+        recibe: t('3'),
+        acuse: t('3')[0],
+        turna: t('4'),
+        subjefaturaRecibe: t('5'),
+        next: 'creacion',
+        cancel: 'cancelada',
+      }),
+      creacion: {
+        meta: {
+          pasos: t('6', '7'),
+          task: { role: 'subjefatura', title: 'Crear la cuenta del centro de trabajo', slaDays: 2 },
+        },
+        on: {
+          CREAR_CUENTA: [
+            // Correction 14: the school already has its account: straight to the reply that says so.
+            {
+              guard: and([esCentro, 'cuentaYaExiste']),
+              target: 'oficioRespuesta',
+              actions: ['registrarAlta', 'registrarCuentaExistente'],
+              meta: crear,
+            },
+            { guard: esCentro, target: 'aprovisionamiento', actions: 'registrarAlta', meta: crear },
+          ],
+          ...cancelar(r.cancel),
+        },
       },
-      on: {
-        CREAR_CUENTA: [
-          // Correction 14: the school already has its account: straight to the reply that says so.
-          {
-            guard: and([esCentro, 'cuentaYaExiste']),
-            target: 'oficioRespuesta',
-            actions: ['registrarAlta', 'registrarCuentaExistente'],
-            meta: crear,
-          },
-          { guard: esCentro, target: 'aprovisionamiento', actions: 'registrarAlta', meta: crear },
-        ],
-        ...cancelar('cancelada'),
-      },
+      ...provisioningStates({
+        pasos: t('10'),
+        provision: (context) => {
+          const alta = required(context.alta, 'alta');
+          if (alta.tipo !== 'centro_trabajo') throw new Error(`Machine bug: alta de tipo ${alta.tipo} en 5.2.1`);
+          return { op: 'create', tipo: 'centro_trabajo', cct: alta.cct, curp: alta.directorCurp };
+        },
+        credentials: { to: 'director', pasos: [] },
+        next: 'oficioRespuesta',
+      }),
+      ...deliveryStates({
+        outcome: (context) => (context.cuentaPrevia ? 'cuenta_existente' : 'creada'),
+        genera: t('8'),
+        envia: t('9'),
+        subdireccion: t('11'),
+        area: { pasos: t('12') },
+        solicitante: 'nivel',
+        escuela: { entrega: t('13'), uso: t('14'), cuentaPrevia: 'cuentaExistente' },
+        next: 'creada',
+        ...(r.rechazo ? { rechazo: r.rechazo } : {}),
+      }),
+      creada: finalState('creada'),
+      cuentaExistente: finalState('cuenta_existente'),
+      incidente: incidentState({
+        retry: {
+          provision: 'aprovisionamiento',
+          sendCredentials: 'envioCredenciales',
+          renderReplyLetter: 'oficioRespuesta',
+        },
+        cancel: r.cancel,
+      }),
+      cancelada: finalState('cancelada'),
+      ...r.states,
     },
-    ...provisioningStates({
-      pasos: t('10'),
-      provision: (context) => {
-        const alta = required(context.alta, 'alta');
-        if (alta.tipo !== 'centro_trabajo') throw new Error(`Machine bug: alta de tipo ${alta.tipo} en 5.2.1`);
-        return { op: 'create', tipo: 'centro_trabajo', cct: alta.cct, curp: alta.directorCurp };
-      },
-      credentials: { to: 'director', pasos: [] },
-      next: 'oficioRespuesta',
-    }),
-    ...deliveryStates({
-      outcome: (context) => (context.cuentaPrevia ? 'cuenta_existente' : 'creada'),
-      genera: t('8'),
-      envia: t('9'),
-      subdireccion: t('11'),
-      area: { pasos: t('12') },
-      solicitante: 'nivel',
-      escuela: { entrega: t('13'), uso: t('14'), cuentaPrevia: 'cuentaExistente' },
-      next: 'creada',
-    }),
-    creada: finalState('creada'),
-    cuentaExistente: finalState('cuenta_existente'),
-    incidente: incidentState({
-      retry: {
-        provision: 'aprovisionamiento',
-        sendCredentials: 'envioCredenciales',
-        renderReplyLetter: 'oficioRespuesta',
-      },
-      cancel: 'cancelada',
-    }),
-    cancelada: finalState('cancelada'),
-  },
-});
+  });
+
+export const centroTrabajoAltaV1 = build(SIN_RESPUESTA_AL_RECHAZO);
+/** Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter. */
+export const centroTrabajoAltaV2 = build(RESPUESTA_AL_RECHAZO);

@@ -1,5 +1,8 @@
 import { getSimplePaths } from 'xstate/graph';
-import { centroTrabajoRestablecerV1 as machine } from './centro-trabajo-restablecer.machine';
+import {
+  centroTrabajoRestablecerV1 as machine,
+  centroTrabajoRestablecerV2,
+} from './centro-trabajo-restablecer.machine';
 import { drive, ev, INPUT, rolesOf, SAMPLE_EVENTS, serializeState, taskOf } from '../test/support/machine-drive';
 
 describe('centro-trabajo-restablecer (5.2.2 + 5.2.3)', () => {
@@ -58,5 +61,24 @@ describe('centro-trabajo-restablecer (5.2.2 + 5.2.3)', () => {
       const ending = JSON.stringify(path.state.value);
       expect([ending, run.commands.some((c) => c.type === 'wipeChosenPassword')]).toEqual([ending, true]);
     }
+  });
+});
+
+describe('centro-trabajo-restablecer (5.2.2 + 5.2.3), version 2: a rejection is reported to the school', () => {
+  it('declares the notice to the school with the rejection, and wipes the chosen password', () => {
+    const run = drive(centroTrabajoRestablecerV2, [ev.solicitar, ev.rechazar]);
+    expect(run.snapshot.output).toEqual(
+      expect.objectContaining({ outcome: 'rechazada', motivo: 'La escuela no tiene cuenta institucional' }),
+    );
+    expect(run.commands).toEqual([
+      { type: 'notifySchool', params: { outcome: 'rechazada' } },
+      { type: 'wipeChosenPassword', params: {} },
+    ]);
+  });
+
+  it('sends no notice on the way to a reset; version 1 rejected silently', () => {
+    const reset = drive(centroTrabajoRestablecerV2, [ev.solicitar, ev.restablecer, ev.confirmar, ev.provisionOk]);
+    expect(reset.commands.map((c) => c.type)).not.toContain('notifySchool');
+    expect(drive(machine, [ev.solicitar, ev.rechazar]).commands).toEqual([{ type: 'wipeChosenPassword', params: {} }]);
   });
 });

@@ -11,6 +11,9 @@
  * (sistema).
  * Commands: provision { op: 'reset', cuentaId }, wipeChosenPassword, sendCredentials { cuentaId, to: 'director' }.
  *
+ * Version 2 (the catalog's current one): RECHAZAR also declares notifySchool { outcome: 'rechazada' }, the school's
+ * mail with the motivo; the PII reads where its request stands from GET /api/pii/centros/:cct/restablecer-contrasena.
+ *
  * Correction 11: 5.2.3 paso 9 does not send "los datos de acceso": the school chose its password in 5.2.2, so the
  * director's mail confirms it was applied without repeating it.
  */
@@ -73,68 +76,79 @@ const t = table([...PASOS_5_2_2, ...PASOS_5_2_3]);
 const p522 = (...n: string[]) => t(...n.map((x) => `5.2.2#${x}`));
 const p523 = (...n: string[]) => t(...n.map((x) => `5.2.3#${x}`));
 
-export const centroTrabajoRestablecerV1 = procedureSetup.createMachine({
-  id: 'centro-trabajo-restablecer',
-  context: ({ input }) => initialContext(input),
-  initial: 'solicitud',
-  output: machineOutput,
-  states: {
-    // 5.2.2 happens at the PII (or the portal): the request that reaches us is its paso 8 ("guardar"), and the
-    // answer the school reads (pasos 9-11) carries the response time from the Subjefatura task's service level.
-    solicitud: {
-      meta: { pasos: p522('1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11') },
-      on: {
-        SOLICITAR: {
-          target: 'analisis',
-          actions: 'registrarSolicitud',
-          meta: { roles: ['centro_trabajo'], pasos: nos(p522('8', '9', '10')), label: 'Guardar solicitud' },
+const build = (avisaRechazo: boolean) =>
+  procedureSetup.createMachine({
+    id: 'centro-trabajo-restablecer',
+    context: ({ input }) => initialContext(input),
+    initial: 'solicitud',
+    output: machineOutput,
+    states: {
+      // 5.2.2 happens at the PII (or the portal): the request that reaches us is its paso 8 ("guardar"), and the
+      // answer the school reads (pasos 9-11) carries the response time from the Subjefatura task's service level.
+      solicitud: {
+        meta: { pasos: p522('1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11') },
+        on: {
+          SOLICITAR: {
+            target: 'analisis',
+            actions: 'registrarSolicitud',
+            meta: { roles: ['centro_trabajo'], pasos: nos(p522('8', '9', '10')), label: 'Guardar solicitud' },
+          },
         },
       },
+      analisis: {
+        meta: {
+          pasos: p523('1', '2', '3', '4', '5', '6'),
+          task: { role: 'subjefatura', title: 'Analizar la solicitud de restablecimiento de contraseña', slaDays: 2 },
+        },
+        on: {
+          RESTABLECER: {
+            target: 'confirmacion',
+            actions: 'registrarCuentaSeleccionada',
+            meta: { roles: ['subjefatura'], pasos: nos(p523('4', '5', '6')), label: 'Restablecer contraseña' },
+          },
+          RECHAZAR: {
+            target: 'rechazada',
+            actions: [
+              'registrarMotivo',
+              ...(avisaRechazo ? [{ type: 'notifySchool' as const, params: { outcome: 'rechazada' as const } }] : []),
+            ],
+            meta: { roles: ['subjefatura'], pasos: nos(p523('4')), label: 'Rechazar la solicitud' },
+          },
+        },
+      },
+      confirmacion: {
+        meta: {
+          pasos: p523('7', '8'),
+          task: { role: 'subjefatura', title: 'Confirmar el restablecimiento de la contraseña', slaDays: 1 },
+        },
+        on: {
+          CONFIRMAR: {
+            target: 'aprovisionamiento',
+            meta: { roles: ['subjefatura'], pasos: nos(p523('8')), label: 'Confirmar' },
+          },
+          REGRESAR: { target: 'analisis', meta: { roles: ['subjefatura'], label: 'Regresar' } },
+        },
+      },
+      ...provisioningStates({
+        pasos: p523('9'),
+        provision: (context) => ({ op: 'reset', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
+        wipeChosenPassword: true,
+        credentials: { to: 'director', pasos: [] },
+        next: 'restablecida',
+      }),
+      restablecida: finalState('restablecida'),
+      rechazada: finalState('rechazada', [], 'wipeChosenPassword'),
+      incidente: incidentState({
+        retry: { provision: 'aprovisionamiento', sendCredentials: 'envioCredenciales' },
+        cancel: 'cancelada',
+      }),
+      cancelada: finalState('cancelada', [], 'wipeChosenPassword'),
     },
-    analisis: {
-      meta: {
-        pasos: p523('1', '2', '3', '4', '5', '6'),
-        task: { role: 'subjefatura', title: 'Analizar la solicitud de restablecimiento de contraseña', slaDays: 2 },
-      },
-      on: {
-        RESTABLECER: {
-          target: 'confirmacion',
-          actions: 'registrarCuentaSeleccionada',
-          meta: { roles: ['subjefatura'], pasos: nos(p523('4', '5', '6')), label: 'Restablecer contraseña' },
-        },
-        RECHAZAR: {
-          target: 'rechazada',
-          actions: 'registrarMotivo',
-          meta: { roles: ['subjefatura'], pasos: nos(p523('4')), label: 'Rechazar la solicitud' },
-        },
-      },
-    },
-    confirmacion: {
-      meta: {
-        pasos: p523('7', '8'),
-        task: { role: 'subjefatura', title: 'Confirmar el restablecimiento de la contraseña', slaDays: 1 },
-      },
-      on: {
-        CONFIRMAR: {
-          target: 'aprovisionamiento',
-          meta: { roles: ['subjefatura'], pasos: nos(p523('8')), label: 'Confirmar' },
-        },
-        REGRESAR: { target: 'analisis', meta: { roles: ['subjefatura'], label: 'Regresar' } },
-      },
-    },
-    ...provisioningStates({
-      pasos: p523('9'),
-      provision: (context) => ({ op: 'reset', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
-      wipeChosenPassword: true,
-      credentials: { to: 'director', pasos: [] },
-      next: 'restablecida',
-    }),
-    restablecida: finalState('restablecida'),
-    rechazada: finalState('rechazada', [], 'wipeChosenPassword'),
-    incidente: incidentState({
-      retry: { provision: 'aprovisionamiento', sendCredentials: 'envioCredenciales' },
-      cancel: 'cancelada',
-    }),
-    cancelada: finalState('cancelada', [], 'wipeChosenPassword'),
-  },
-});
+  });
+
+export const centroTrabajoRestablecerV1 = build(false);
+/**
+ * Version 2: a rejected request is reported to the school (notifySchool: a mail to its institutional address with the
+ * Subjefatura's motivo); version 1 ended it silently.
+ */
+export const centroTrabajoRestablecerV2 = build(true);

@@ -12,9 +12,13 @@
  *
  * Corrections 4 (paso 1 asks for a block, not a reassignment), 5 (the reply confirms the block) and 8 (one name for
  * the Responsable del programa, función o servicio).
+ *
+ * Version 2 (the catalog's current one): the Subjefatura's CANCELAR { motivo } is answered with the signed rejection
+ * letter (renderReplyLetter { outcome: 'rechazada' }), delivered and acknowledged like the other replies, and the case
+ * ends 'rechazada' (parts/delivery.ts, `Respuesta`). Version 1 ends it 'cancelada' with no letter.
  */
 import { accountActionStates } from './parts/account-action';
-import { deliveryStates } from './parts/delivery';
+import { deliveryStates, type Respuesta, RESPUESTA_AL_RECHAZO, SIN_RESPUESTA_AL_RECHAZO } from './parts/delivery';
 import { finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { receptionStates } from './parts/reception';
 import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
@@ -48,49 +52,56 @@ export const PASOS_5_5 = [
 ];
 const t = table(PASOS_5_5);
 
-export const cuentaBloquearV1 = procedureSetup.createMachine({
-  id: 'cuenta-bloquear',
-  context: ({ input }) => initialContext(input),
-  initial: 'solicitud',
-  output: machineOutput,
-  states: {
-    ...receptionStates({
-      solicitud: t('1'),
-      solicitanteRoles: ['responsable', 'subdireccion'],
-      recibe: t('2'),
-      acuse: t('3')[0],
-      turna: t('3'),
-      subjefaturaRecibe: t('4'),
-      next: 'busqueda',
-      cancel: 'cancelada',
-    }),
-    ...accountActionStates({
-      event: 'BLOQUEAR',
-      busqueda: { pasos: t('5', '6', '7'), title: 'Buscar la cuenta a bloquear', label: 'Bloquear cuenta' },
-      confirmacion: { pasos: t('8', '9'), title: 'Confirmar el bloqueo de la cuenta', label: 'Confirmar bloqueo' },
-      next: 'aprovisionamiento',
-      cancel: 'cancelada',
-    }),
-    ...provisioningStates({
-      pasos: t('10'),
-      provision: (context) => ({ op: 'suspend', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
-      notify: (context) => ({ cuentaId: required(context.cuenta, 'cuenta').cuentaId, reason: 'block' }),
-      next: 'oficioRespuesta',
-    }),
-    ...deliveryStates({
-      outcome: 'bloqueada',
-      genera: t('11'),
-      envia: [],
-      subdireccion: t('12', '13'),
-      area: { pasos: t('14', '15') },
-      solicitante: 'nivel o área',
-      next: 'bloqueada',
-    }),
-    bloqueada: finalState('bloqueada'),
-    incidente: incidentState({
-      retry: { provision: 'aprovisionamiento', renderReplyLetter: 'oficioRespuesta' },
-      cancel: 'cancelada',
-    }),
-    cancelada: finalState('cancelada'),
-  },
-});
+const build = (r: Respuesta) =>
+  procedureSetup.createMachine({
+    id: 'cuenta-bloquear',
+    context: ({ input }) => initialContext(input),
+    initial: 'solicitud',
+    output: machineOutput,
+    states: {
+      ...receptionStates({
+        solicitud: t('1'),
+        solicitanteRoles: ['responsable', 'subdireccion'],
+        recibe: t('2'),
+        acuse: t('3')[0],
+        turna: t('3'),
+        subjefaturaRecibe: t('4'),
+        next: 'busqueda',
+        cancel: 'cancelada',
+      }),
+      ...accountActionStates({
+        event: 'BLOQUEAR',
+        busqueda: { pasos: t('5', '6', '7'), title: 'Buscar la cuenta a bloquear', label: 'Bloquear cuenta' },
+        confirmacion: { pasos: t('8', '9'), title: 'Confirmar el bloqueo de la cuenta', label: 'Confirmar bloqueo' },
+        next: 'aprovisionamiento',
+        cancel: r.cancel,
+      }),
+      ...provisioningStates({
+        pasos: t('10'),
+        provision: (context) => ({ op: 'suspend', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
+        notify: (context) => ({ cuentaId: required(context.cuenta, 'cuenta').cuentaId, reason: 'block' }),
+        next: 'oficioRespuesta',
+      }),
+      ...deliveryStates({
+        outcome: 'bloqueada',
+        genera: t('11'),
+        envia: [],
+        subdireccion: t('12', '13'),
+        area: { pasos: t('14', '15') },
+        solicitante: 'nivel o área',
+        next: 'bloqueada',
+        ...(r.rechazo ? { rechazo: r.rechazo } : {}),
+      }),
+      bloqueada: finalState('bloqueada'),
+      incidente: incidentState({
+        retry: { provision: 'aprovisionamiento', renderReplyLetter: 'oficioRespuesta' },
+        cancel: r.cancel,
+      }),
+      cancelada: finalState('cancelada'),
+      ...r.states,
+    },
+  });
+
+export const cuentaBloquearV1 = build(SIN_RESPUESTA_AL_RECHAZO);
+/** Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter. */
+export const cuentaBloquearV2 = build(RESPUESTA_AL_RECHAZO);

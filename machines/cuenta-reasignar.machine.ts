@@ -16,9 +16,13 @@
  * holders are in the movement log (REASIGNAR carries both CURPs).
  * Correction 11: the new holder's mail carries the address and a single-use link (paso 11); the reply letter carries
  * the address and where the link went (pasos 12, 15), never a password.
+ *
+ * Version 2 (the catalog's current one): the Subjefatura's CANCELAR { motivo } is answered with the signed rejection
+ * letter (renderReplyLetter { outcome: 'rechazada' }), delivered and acknowledged like the other replies, and the case
+ * ends 'rechazada' (parts/delivery.ts, `Respuesta`). Version 1 ends it 'cancelada' with no letter.
  */
 import { accountActionStates } from './parts/account-action';
-import { deliveryStates } from './parts/delivery';
+import { deliveryStates, type Respuesta, RESPUESTA_AL_RECHAZO, SIN_RESPUESTA_AL_RECHAZO } from './parts/delivery';
 import { finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { receptionStates } from './parts/reception';
 import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
@@ -65,66 +69,73 @@ export const PASOS_5_4 = [
 ];
 const t = table(PASOS_5_4);
 
-export const cuentaReasignarV1 = procedureSetup.createMachine({
-  id: 'cuenta-reasignar',
-  context: ({ input }) => initialContext(input),
-  initial: 'solicitud',
-  output: machineOutput,
-  states: {
-    ...receptionStates({
-      solicitud: t('1'),
-      solicitanteRoles: ['responsable', 'subdireccion'],
-      recibe: t('2'),
-      acuse: t('3')[0],
-      turna: t('3'),
-      subjefaturaRecibe: t('4'),
-      next: 'busqueda',
-      cancel: 'cancelada',
-    }),
-    ...accountActionStates({
-      event: 'REASIGNAR',
-      busqueda: {
-        pasos: t('5', '6', '7', '8'),
-        title: 'Buscar la cuenta y al trabajador que se quedará con ella',
-        label: 'Reasignar cuenta',
-      },
-      confirmacion: { pasos: t('9', '10'), title: 'Confirmar la reasignación', label: 'Confirmar reasignación' },
-      next: 'aprovisionamiento',
-      cancel: 'cancelada',
-    }),
-    ...provisioningStates({
-      pasos: t('11'),
-      provision: (context) => ({
-        op: 'reassign',
-        cuentaId: required(context.cuenta, 'cuenta').cuentaId,
-        newCurp: required(context.reasignacion, 'reasignacion').newCurp,
+const build = (r: Respuesta) =>
+  procedureSetup.createMachine({
+    id: 'cuenta-reasignar',
+    context: ({ input }) => initialContext(input),
+    initial: 'solicitud',
+    output: machineOutput,
+    states: {
+      ...receptionStates({
+        solicitud: t('1'),
+        solicitanteRoles: ['responsable', 'subdireccion'],
+        recibe: t('2'),
+        acuse: t('3')[0],
+        turna: t('3'),
+        subjefaturaRecibe: t('4'),
+        next: 'busqueda',
+        cancel: 'cancelada',
       }),
-      notify: (context) => ({
-        cuentaId: required(context.cuenta, 'cuenta').cuentaId,
-        reason: 'reassign',
-        ...(context.reasignacion?.previousCurp ? { previousCurp: context.reasignacion.previousCurp } : {}),
+      ...accountActionStates({
+        event: 'REASIGNAR',
+        busqueda: {
+          pasos: t('5', '6', '7', '8'),
+          title: 'Buscar la cuenta y al trabajador que se quedará con ella',
+          label: 'Reasignar cuenta',
+        },
+        confirmacion: { pasos: t('9', '10'), title: 'Confirmar la reasignación', label: 'Confirmar reasignación' },
+        next: 'aprovisionamiento',
+        cancel: r.cancel,
       }),
-      credentials: { to: 'correo_alterno', pasos: [] },
-      next: 'oficioRespuesta',
-    }),
-    ...deliveryStates({
-      outcome: 'reasignada',
-      genera: t('12'),
-      envia: [],
-      subdireccion: t('13', '14'),
-      area: { pasos: t('15', '16') },
-      solicitante: 'nivel o área',
-      next: 'reasignada',
-    }),
-    reasignada: finalState('reasignada'),
-    incidente: incidentState({
-      retry: {
-        provision: 'aprovisionamiento',
-        sendCredentials: 'envioCredenciales',
-        renderReplyLetter: 'oficioRespuesta',
-      },
-      cancel: 'cancelada',
-    }),
-    cancelada: finalState('cancelada'),
-  },
-});
+      ...provisioningStates({
+        pasos: t('11'),
+        provision: (context) => ({
+          op: 'reassign',
+          cuentaId: required(context.cuenta, 'cuenta').cuentaId,
+          newCurp: required(context.reasignacion, 'reasignacion').newCurp,
+        }),
+        notify: (context) => ({
+          cuentaId: required(context.cuenta, 'cuenta').cuentaId,
+          reason: 'reassign',
+          ...(context.reasignacion?.previousCurp ? { previousCurp: context.reasignacion.previousCurp } : {}),
+        }),
+        credentials: { to: 'correo_alterno', pasos: [] },
+        next: 'oficioRespuesta',
+      }),
+      ...deliveryStates({
+        outcome: 'reasignada',
+        genera: t('12'),
+        envia: [],
+        subdireccion: t('13', '14'),
+        area: { pasos: t('15', '16') },
+        solicitante: 'nivel o área',
+        next: 'reasignada',
+        ...(r.rechazo ? { rechazo: r.rechazo } : {}),
+      }),
+      reasignada: finalState('reasignada'),
+      incidente: incidentState({
+        retry: {
+          provision: 'aprovisionamiento',
+          sendCredentials: 'envioCredenciales',
+          renderReplyLetter: 'oficioRespuesta',
+        },
+        cancel: r.cancel,
+      }),
+      cancelada: finalState('cancelada'),
+      ...r.states,
+    },
+  });
+
+export const cuentaReasignarV1 = build(SIN_RESPUESTA_AL_RECHAZO);
+/** Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter. */
+export const cuentaReasignarV2 = build(RESPUESTA_AL_RECHAZO);

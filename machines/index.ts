@@ -2,21 +2,23 @@
  * The procedure catalog: every procedure of the guide, by id and version.
  *
  * A running case keeps the version it started with; `latestProcedure(id)` serves new cases. To change a procedure,
- * add `machines/<id>.v2.machine.ts` next to v1 and a second entry here with `version: 2` (and `migrateFrom` when v1
- * cases may move to it); v1 stays in the catalog as long as a case uses it.
+ * add `machines/<id>.v2.machine.ts` next to v1 (or, when v2 only adds a path, build both versions from one function in
+ * the machine's file, as version 2 of the oficio procedures does, so v1 stays exactly what it was) and a second entry
+ * here with `version: 2` (and `migrateFrom` when v1 cases may move to it); v1 stays in the catalog as long as a case
+ * uses it.
  */
 import type { StateMachine } from 'xstate';
-import { centroTrabajoAltaV1 } from './centro-trabajo-alta.machine';
-import { centroTrabajoRestablecerV1 } from './centro-trabajo-restablecer.machine';
-import { cuentaBloquearV1 } from './cuenta-bloquear.machine';
-import { cuentaReasignarV1 } from './cuenta-reasignar.machine';
+import { centroTrabajoAltaV1, centroTrabajoAltaV2 } from './centro-trabajo-alta.machine';
+import { centroTrabajoRestablecerV1, centroTrabajoRestablecerV2 } from './centro-trabajo-restablecer.machine';
+import { cuentaBloquearV1, cuentaBloquearV2 } from './cuenta-bloquear.machine';
+import { cuentaReasignarV1, cuentaReasignarV2 } from './cuenta-reasignar.machine';
 import type { CaseContext, CaseInput, CaseOutput, ProcedureEvent, ProcedureEventType } from './parts/setup';
 import { personalAltaV1 } from './personal-alta.machine';
 import { personalRestablecerV1 } from './personal-restablecer.machine';
 import { EVENT_PAYLOADS, type EventPayload } from './parts/payloads';
 import { CASE_SEARCH_FIELDS, type SearchFields } from './parts/search-fields';
-import { servicioAltaV1 } from './servicio-alta.machine';
-import { servicioRestablecerV1 } from './servicio-restablecer.machine';
+import { servicioAltaV1, servicioAltaV2 } from './servicio-alta.machine';
+import { servicioRestablecerV1, servicioRestablecerV2 } from './servicio-restablecer.machine';
 import type { ActorRole, GuideTable, ProcedureId, StepMeta, TransitionMeta } from './types';
 
 export type {
@@ -113,7 +115,7 @@ const SELF_SERVICE_IDLE_MS = 60 * 60_000;
 const TITULO_NUEVO =
   'Descripción del procedimiento de solicitud y obtención de un nuevo correo electrónico institucional';
 
-export const PROCEDURES: ProcedureDefinition[] = [
+const FIRST_VERSIONS: ProcedureDefinition[] = [
   {
     id: 'personal-alta',
     version: 1,
@@ -282,6 +284,33 @@ export const PROCEDURES: ProcedureDefinition[] = [
   },
 ];
 
+/**
+ * Version 2 (issue 12: every request gets an answer) of the oficio procedures (5.2.1, 5.3.1, 5.3.2, 5.4, 5.5): every
+ * oficio gets a signed reply, served or not.
+ * When the Subjefatura cannot serve it (CANCELAR with the motivo), the case goes on to the reply letter
+ * (templates/letters/rechazada.md with the motivo), delivered and acknowledged like any other, and ends «rechazada»
+ * (machines/parts/delivery.ts, `Respuesta`). Same guide, same states plus the final `rechazada`: every v1 state exists
+ * in v2, so `npm run cases:migrate -- <id> 1` moves open cases as they are; a v1 case left alone ends as v1 did.
+ * And of 5.2.2 / 5.2.3: a request the Subjefatura rejects is reported to the school by mail (notifySchool), with the
+ * same states as v1.
+ */
+function answeringEveryRequest(id: ProcedureId, machine: ProcedureMachine): ProcedureDefinition {
+  const v1 = FIRST_VERSIONS.find((p) => p.id === id);
+  if (!v1) throw new Error(`Catalog bug: no version 1 of ${id}`);
+  return { ...v1, version: 2, machine, migrateFrom: { version: 1, stateMap: {} } };
+}
+
+export const PROCEDURES: ProcedureDefinition[] = [
+  ...FIRST_VERSIONS,
+  answeringEveryRequest('centro-trabajo-alta', centroTrabajoAltaV2),
+  answeringEveryRequest('servicio-alta', servicioAltaV2),
+  answeringEveryRequest('servicio-restablecer', servicioRestablecerV2),
+  answeringEveryRequest('cuenta-reasignar', cuentaReasignarV2),
+  answeringEveryRequest('cuenta-bloquear', cuentaBloquearV2),
+  // 5.2.2 / 5.2.3 version 2: a rejected request is reported to the school by mail (same states as v1).
+  answeringEveryRequest('centro-trabajo-restablecer', centroTrabajoRestablecerV2),
+];
+
 /** The definition a case of this id and version runs, or undefined when the catalog has none. */
 export function getProcedure(id: string, version: number): ProcedureDefinition | undefined {
   return PROCEDURES.find((p) => p.id === id && p.version === version);
@@ -294,3 +323,8 @@ export function latestProcedure(id: string): ProcedureDefinition | undefined {
     undefined,
   );
 }
+
+/** The newest version of every procedure, in catalog order: what the generated guide and new cases use. */
+export const CURRENT_PROCEDURES: ProcedureDefinition[] = [...new Set(PROCEDURES.map((p) => p.id))].map((id) =>
+  latestProcedure(id)!,
+);

@@ -10,6 +10,7 @@ import { guideStepsOf, statePath, statesOf, transitionsOf } from './guide';
 import {
   ACTOR_ROLES,
   COMMAND_TYPES,
+  CURRENT_PROCEDURES,
   getProcedure,
   latestProcedure,
   PROCEDURES,
@@ -65,29 +66,61 @@ const AWAITED_RESULT: Record<string, [ok: string, error: string]> = {
 };
 
 describe('procedure catalog', () => {
-  it('has every procedure of the guide once, in version 1', () => {
+  it('has every procedure of the guide in version 1, and the oficio procedures and 5.2.2 also in version 2', () => {
     expect(PROCEDURES.map((p) => `${p.id}@${p.version}`).sort()).toEqual(
       [
         'centro-trabajo-alta@1',
+        'centro-trabajo-alta@2',
         'centro-trabajo-restablecer@1',
+        'centro-trabajo-restablecer@2',
         'cuenta-bloquear@1',
+        'cuenta-bloquear@2',
         'cuenta-reasignar@1',
+        'cuenta-reasignar@2',
         'personal-alta@1',
         'personal-restablecer@1',
         'servicio-alta@1',
+        'servicio-alta@2',
         'servicio-restablecer@1',
+        'servicio-restablecer@2',
       ].sort(),
     );
-    expect(new Set(PROCEDURES.map((p) => p.title)).size).toBe(PROCEDURES.length);
-    expect(new Set(PROCEDURES.map((p) => p.machine.id)).size).toBe(PROCEDURES.length);
+    expect(CURRENT_PROCEDURES.map((p) => p.id)).toEqual([...new Set(PROCEDURES.map((p) => p.id))]);
+    expect(new Set(CURRENT_PROCEDURES.map((p) => p.title)).size).toBe(CURRENT_PROCEDURES.length);
+    expect(new Set(CURRENT_PROCEDURES.map((p) => p.machine.id)).size).toBe(CURRENT_PROCEDURES.length);
+    // A version keeps its procedure's title, guide and machine id; only the machine changes.
+    for (const p of PROCEDURES) {
+      const v1 = getProcedure(p.id, 1)!;
+      expect([p.id, p.version, p.title, p.guideSection, p.machine.id]).toEqual([
+        p.id,
+        p.version,
+        v1.title,
+        v1.guideSection,
+        p.id,
+      ]);
+    }
   });
 
   it('finds a definition by id and version, and the newest one for new cases', () => {
     expect(getProcedure('cuenta-bloquear', 1)?.guideSection).toBe('5.5');
-    expect(getProcedure('cuenta-bloquear', 2)).toBeUndefined();
+    expect(getProcedure('cuenta-bloquear', 2)?.machine).not.toBe(getProcedure('cuenta-bloquear', 1)?.machine);
+    expect(getProcedure('cuenta-bloquear', 3)).toBeUndefined();
     expect(getProcedure('no-existe', 1)).toBeUndefined();
-    expect(latestProcedure('servicio-alta')?.version).toBe(1);
+    expect(latestProcedure('servicio-alta')?.version).toBe(2);
+    expect(latestProcedure('personal-alta')?.version).toBe(1);
     expect(latestProcedure('no-existe')).toBeUndefined();
+  });
+
+  it('lets version 2 take every open case of version 1 as it is: each v1 state exists in v2 (cases:migrate)', () => {
+    for (const v2 of PROCEDURES.filter((p) => p.version === 2)) {
+      expect(v2.migrateFrom).toEqual({ version: 1, stateMap: {} });
+      const v2States = new Set(statesOf(v2.machine).map(statePath));
+      const v1States = statesOf(getProcedure(v2.id, 1)!.machine).map(statePath);
+      expect([v2.id, v1States.filter((s) => !v2States.has(s))]).toEqual([v2.id, []]);
+      // The oficio procedures add the end of a rejected request after its letter; 5.2.2 already had it.
+      const added = v2.id === 'centro-trabajo-restablecer' ? [] : ['rechazada'];
+      expect([v2.id, [...v2States].filter((s) => !v1States.includes(s))]).toEqual([v2.id, added]);
+    }
   });
 
   it('names each table of the guide it implements, with the section headings the guide uses', () => {

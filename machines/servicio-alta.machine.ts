@@ -16,8 +16,12 @@
  * Correction 8: "Responsable del programa, fondo o servicio" is the Responsable del programa, función o servicio.
  * Correction 11: the worker's mail carries the address and a single-use link (6a); the reply letter carries the
  * address and where the link went (6, 9), never a password.
+ *
+ * Version 2 (the catalog's current one): the Subjefatura's CANCELAR { motivo } is answered with the signed rejection
+ * letter (renderReplyLetter { outcome: 'rechazada' }), delivered and acknowledged like the other replies, and the case
+ * ends 'rechazada' (parts/delivery.ts, `Respuesta`). Version 1 ends it 'cancelada' with no letter.
  */
-import { deliveryStates } from './parts/delivery';
+import { deliveryStates, type Respuesta, RESPUESTA_AL_RECHAZO, SIN_RESPUESTA_AL_RECHAZO } from './parts/delivery';
 import { cancelar, finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { receptionStates } from './parts/reception';
 import { initialContext, machineOutput, nos, paso, procedureSetup, required, table } from './parts/setup';
@@ -66,65 +70,76 @@ export const PASOS_5_3_1 = [
 ];
 const t = table(PASOS_5_3_1);
 
-export const servicioAltaV1 = procedureSetup.createMachine({
-  id: 'servicio-alta',
-  context: ({ input }) => initialContext(input),
-  initial: 'solicitud',
-  output: machineOutput,
-  states: {
-    ...receptionStates({
-      solicitud: t('1'),
-      solicitanteRoles: ['responsable', 'subdireccion'],
-      recibe: t('2'),
-      acuse: t('3')[0],
-      turna: t('3'),
-      subjefaturaRecibe: t('4'),
-      next: 'creacion',
-      cancel: 'cancelada',
-    }),
-    creacion: {
-      meta: {
-        pasos: t('5'),
-        task: { role: 'subjefatura', title: 'Crear la cuenta de servicio o función', slaDays: 2 },
-      },
-      on: {
-        CREAR_CUENTA: {
-          guard: { type: 'tipoDeCuenta', params: { tipos: ['servicio', 'funcion'] } },
-          target: 'aprovisionamiento',
-          actions: 'registrarAlta',
-          meta: { roles: ['subjefatura'], pasos: nos(t('5')), label: 'Crear cuenta' },
+const build = (r: Respuesta, corrigeNombre: boolean) =>
+  procedureSetup.createMachine({
+    id: 'servicio-alta',
+    context: ({ input }) => initialContext(input),
+    initial: 'solicitud',
+    output: machineOutput,
+    states: {
+      ...receptionStates({
+        solicitud: t('1'),
+        solicitanteRoles: ['responsable', 'subdireccion'],
+        recibe: t('2'),
+        acuse: t('3')[0],
+        turna: t('3'),
+        subjefaturaRecibe: t('4'),
+        next: 'creacion',
+        cancel: 'cancelada',
+      }),
+      creacion: {
+        meta: {
+          pasos: t('5'),
+          task: { role: 'subjefatura', title: 'Crear la cuenta de servicio o función', slaDays: 2 },
         },
-        ...cancelar('cancelada'),
+        on: {
+          CREAR_CUENTA: {
+            guard: { type: 'tipoDeCuenta', params: { tipos: ['servicio', 'funcion'] } },
+            target: 'aprovisionamiento',
+            actions: 'registrarAlta',
+            meta: { roles: ['subjefatura'], pasos: nos(t('5')), label: 'Crear cuenta' },
+          },
+          ...cancelar(r.cancel),
+        },
       },
+      ...provisioningStates({
+        pasos: t('6a'),
+        provision: (context) => {
+          const alta = required(context.alta, 'alta');
+          if (alta.tipo === 'centro_trabajo') throw new Error('Machine bug: alta de centro de trabajo en 5.3.1');
+          return { op: 'create', tipo: alta.tipo, curp: alta.curp, localPart: alta.localPart };
+        },
+        credentials: { to: 'correo_alterno', pasos: [] },
+        next: 'oficioRespuesta',
+      }),
+      ...deliveryStates({
+        outcome: 'creada',
+        genera: t('6'),
+        envia: [],
+        subdireccion: t('7', '8'),
+        area: { pasos: t('9', '10') },
+        solicitante: 'nivel o área',
+        next: 'creada',
+        ...(r.rechazo ? { rechazo: r.rechazo } : {}),
+      }),
+      creada: finalState('creada'),
+      incidente: incidentState({
+        retry: {
+          provision: 'aprovisionamiento',
+          sendCredentials: 'envioCredenciales',
+          renderReplyLetter: 'oficioRespuesta',
+        },
+        cancel: r.cancel,
+        ...(corrigeNombre ? { correctName: 'aprovisionamiento' } : {}),
+      }),
+      cancelada: finalState('cancelada'),
+      ...r.states,
     },
-    ...provisioningStates({
-      pasos: t('6a'),
-      provision: (context) => {
-        const alta = required(context.alta, 'alta');
-        if (alta.tipo === 'centro_trabajo') throw new Error('Machine bug: alta de centro de trabajo en 5.3.1');
-        return { op: 'create', tipo: alta.tipo, curp: alta.curp, localPart: alta.localPart };
-      },
-      credentials: { to: 'correo_alterno', pasos: [] },
-      next: 'oficioRespuesta',
-    }),
-    ...deliveryStates({
-      outcome: 'creada',
-      genera: t('6'),
-      envia: [],
-      subdireccion: t('7', '8'),
-      area: { pasos: t('9', '10') },
-      solicitante: 'nivel o área',
-      next: 'creada',
-    }),
-    creada: finalState('creada'),
-    incidente: incidentState({
-      retry: {
-        provision: 'aprovisionamiento',
-        sendCredentials: 'envioCredenciales',
-        renderReplyLetter: 'oficioRespuesta',
-      },
-      cancel: 'cancelada',
-    }),
-    cancelada: finalState('cancelada'),
-  },
-});
+  });
+
+export const servicioAltaV1 = build(SIN_RESPUESTA_AL_RECHAZO, false);
+/**
+ * Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter, and an incident of
+ * the Servicio (the name taken) takes CORREGIR_NOMBRE { localPart }: the corrected name is provisioned.
+ */
+export const servicioAltaV2 = build(RESPUESTA_AL_RECHAZO, true);

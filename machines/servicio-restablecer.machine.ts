@@ -15,9 +15,13 @@
  * over in paso 3) say the Subjefatura receives it, so it is the Subjefatura's step here.
  * Correction 11: the worker's mail carries the address and a single-use link (paso 10); the reply letter carries the
  * address and where the link went (pasos 11, 14), never a password.
+ *
+ * Version 2 (the catalog's current one): the Subjefatura's CANCELAR { motivo } is answered with the signed rejection
+ * letter (renderReplyLetter { outcome: 'rechazada' }), delivered and acknowledged like the other replies, and the case
+ * ends 'rechazada' (parts/delivery.ts, `Respuesta`). Version 1 ends it 'cancelada' with no letter.
  */
 import { accountActionStates } from './parts/account-action';
-import { deliveryStates } from './parts/delivery';
+import { deliveryStates, type Respuesta, RESPUESTA_AL_RECHAZO, SIN_RESPUESTA_AL_RECHAZO } from './parts/delivery';
 import { finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { receptionStates } from './parts/reception';
 import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
@@ -67,61 +71,68 @@ export const PASOS_5_3_2 = [
 ];
 const t = table(PASOS_5_3_2);
 
-export const servicioRestablecerV1 = procedureSetup.createMachine({
-  id: 'servicio-restablecer',
-  context: ({ input }) => initialContext(input),
-  initial: 'solicitud',
-  output: machineOutput,
-  states: {
-    ...receptionStates({
-      solicitud: t('1'),
-      solicitanteRoles: ['responsable', 'subdireccion'],
-      recibe: t('2'),
-      acuse: t('3')[0],
-      turna: t('3'),
-      subjefaturaRecibe: t('4'),
-      next: 'busqueda',
-      cancel: 'cancelada',
-    }),
-    ...accountActionStates({
-      event: 'RESTABLECER',
-      busqueda: {
-        pasos: t('5', '6', '7'),
-        title: 'Buscar la cuenta y restablecer su contraseña',
-        label: 'Restablecer contraseña',
-      },
-      confirmacion: {
-        pasos: t('8', '9'),
-        title: 'Confirmar el restablecimiento de la contraseña',
-        label: 'Confirmar',
-      },
-      next: 'aprovisionamiento',
-      cancel: 'cancelada',
-    }),
-    ...provisioningStates({
-      pasos: t('10'),
-      provision: (context) => ({ op: 'reset', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
-      credentials: { to: 'correo_alterno', pasos: [] },
-      next: 'oficioRespuesta',
-    }),
-    ...deliveryStates({
-      outcome: 'restablecida',
-      genera: t('11'),
-      envia: [],
-      subdireccion: t('12', '13'),
-      area: { pasos: t('14', '15') },
-      solicitante: 'nivel o área',
-      next: 'restablecida',
-    }),
-    restablecida: finalState('restablecida'),
-    incidente: incidentState({
-      retry: {
-        provision: 'aprovisionamiento',
-        sendCredentials: 'envioCredenciales',
-        renderReplyLetter: 'oficioRespuesta',
-      },
-      cancel: 'cancelada',
-    }),
-    cancelada: finalState('cancelada'),
-  },
-});
+const build = (r: Respuesta) =>
+  procedureSetup.createMachine({
+    id: 'servicio-restablecer',
+    context: ({ input }) => initialContext(input),
+    initial: 'solicitud',
+    output: machineOutput,
+    states: {
+      ...receptionStates({
+        solicitud: t('1'),
+        solicitanteRoles: ['responsable', 'subdireccion'],
+        recibe: t('2'),
+        acuse: t('3')[0],
+        turna: t('3'),
+        subjefaturaRecibe: t('4'),
+        next: 'busqueda',
+        cancel: 'cancelada',
+      }),
+      ...accountActionStates({
+        event: 'RESTABLECER',
+        busqueda: {
+          pasos: t('5', '6', '7'),
+          title: 'Buscar la cuenta y restablecer su contraseña',
+          label: 'Restablecer contraseña',
+        },
+        confirmacion: {
+          pasos: t('8', '9'),
+          title: 'Confirmar el restablecimiento de la contraseña',
+          label: 'Confirmar',
+        },
+        next: 'aprovisionamiento',
+        cancel: r.cancel,
+      }),
+      ...provisioningStates({
+        pasos: t('10'),
+        provision: (context) => ({ op: 'reset', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
+        credentials: { to: 'correo_alterno', pasos: [] },
+        next: 'oficioRespuesta',
+      }),
+      ...deliveryStates({
+        outcome: 'restablecida',
+        genera: t('11'),
+        envia: [],
+        subdireccion: t('12', '13'),
+        area: { pasos: t('14', '15') },
+        solicitante: 'nivel o área',
+        next: 'restablecida',
+        ...(r.rechazo ? { rechazo: r.rechazo } : {}),
+      }),
+      restablecida: finalState('restablecida'),
+      incidente: incidentState({
+        retry: {
+          provision: 'aprovisionamiento',
+          sendCredentials: 'envioCredenciales',
+          renderReplyLetter: 'oficioRespuesta',
+        },
+        cancel: r.cancel,
+      }),
+      cancelada: finalState('cancelada'),
+      ...r.states,
+    },
+  });
+
+export const servicioRestablecerV1 = build(SIN_RESPUESTA_AL_RECHAZO);
+/** Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter. */
+export const servicioRestablecerV2 = build(RESPUESTA_AL_RECHAZO);

@@ -128,8 +128,18 @@ export interface CommandParams {
   notifyHolder: { cuentaId: string; reason: 'reset' | 'reassign' | 'block'; previousCurp?: string };
   /** Draw and sign the acuse de recibo of the incoming oficio. */
   renderAcuse: Record<string, never>;
-  /** Draw and sign the reply letter for this procedure and outcome. */
-  renderReplyLetter: { outcome: 'creada' | 'restablecida' | 'reasignada' | 'bloqueada' | 'cuenta_existente' };
+  /**
+   * Draw and sign the reply letter for this procedure and outcome; 'rechazada' (version 2 of the oficio procedures):
+   * the request was not served, and the letter gives the Subjefatura's motivo.
+   */
+  renderReplyLetter: {
+    outcome: 'creada' | 'restablecida' | 'reasignada' | 'bloqueada' | 'cuenta_existente' | 'rechazada';
+  };
+  /**
+   * 5.2.2 / 5.2.3 version 2: tell the school, at its institutional address, that the Subjefatura rejected its request
+   * (the motivo is the case's). Fire-and-forget, like notifyHolder.
+   */
+  notifySchool: { outcome: 'rechazada' };
   /** Wipe the encrypted password a school chose (5.2.2) once it has been applied or the request ended. */
   wipeChosenPassword: Record<string, never>;
 }
@@ -140,6 +150,7 @@ export const COMMAND_TYPES: CommandType[] = [
   'notifyHolder',
   'renderAcuse',
   'renderReplyLetter',
+  'notifySchool',
   'wipeChosenPassword',
 ];
 

@@ -7,8 +7,9 @@
  * nobody hands over a password), and the school starts using it. Each procedure passes its own step numbers and
  * responsables (the guide's names, whoever acts in the system).
  */
-import { type CommandParams, type GuideStep, SOLICITANTE } from '../types';
-import { bySistema, type CaseContext, nos, procedureSetup } from './setup';
+import { type CommandParams, type GuideStep, SOLICITANTE, type TransitionMeta } from '../types';
+import { finalState } from './provisioning';
+import { bySistema, type CaseContext, nos, procedureSetup, solicitudRechazada } from './setup';
 
 type ReplyOutcome = CommandParams['renderReplyLetter']['outcome'];
 
@@ -32,12 +33,49 @@ export interface DeliveryOptions {
   escuela?: { entrega: GuideStep[]; uso: GuideStep[]; cuentaPrevia?: string };
   /** The final state. */
   next: string;
+  /**
+   * Version 2: where a rejected request ends (`Respuesta.rechazo`). The reply path is the same (letter, Subjefatura,
+   * Subdirección, the sender's acknowledgement) with the rejection letter, and the acknowledgement ends the case.
+   */
+  rechazo?: string;
 }
+
+/**
+ * How a version of an oficio procedure answers a request the Subjefatura cannot serve (no such account, wrong data):
+ * where its CANCELAR { motivo } goes, and the states that path adds.
+ * - Version 1: the case ends `cancelada`, with no letter (and the oficio is cancelled with it).
+ * - Version 2: every oficio gets a signed reply. CANCELAR goes to the reply letter (`oficioRespuesta`), drawn from
+ *   templates/letters/rechazada.md with the motivo, delivered and acknowledged like any other reply; the case ends
+ *   `rechazada` (the oficio was answered, not withdrawn). The Subdirección's CANCELAR before turning the oficio (a
+ *   registration made in error) still ends it `cancelada`: the Subjefatura never had it to answer.
+ */
+export interface Respuesta {
+  /** Target of the Subjefatura's CANCELAR (work states and incidents). */
+  cancel: string;
+  /** `DeliveryOptions.rechazo`. */
+  rechazo?: string;
+  /** States the path adds to the machine. */
+  states: Record<string, ReturnType<typeof finalState>>;
+}
+
+export const SIN_RESPUESTA_AL_RECHAZO: Respuesta = { cancel: 'cancelada', states: {} };
+export const RESPUESTA_AL_RECHAZO: Respuesta = {
+  cancel: 'oficioRespuesta',
+  rechazo: 'rechazada',
+  states: { rechazada: finalState('rechazada') },
+};
 
 const entregada = (pasos: GuideStep[]) => ({
   roles: ['nivel' as const],
   pasos: nos(pasos),
   label: 'Información entregada a la escuela',
+});
+
+// The Subdirección may register a paper acknowledgement on behalf of a sender without an account.
+const acuse = (pasos: GuideStep[]): TransitionMeta => ({
+  roles: [SOLICITANTE, 'subdireccion'],
+  pasos: nos(pasos),
+  label: 'Firmar y sellar de recibido',
 });
 
 /** States `oficioRespuesta` → `envioRespuesta` → `recepcionRespuesta` → `acuseRespuesta` (→ `entregaEscuela` → `inicioUso`). */
@@ -51,7 +89,14 @@ export function deliveryStates(o: DeliveryOptions) {
         { type: 'contarIntento', params: { command: 'renderReplyLetter' } },
         {
           type: 'renderReplyLetter',
-          params: ({ context }) => ({ outcome: typeof o.outcome === 'function' ? o.outcome(context) : o.outcome }),
+          params: ({ context }) => ({
+            outcome:
+              o.rechazo && solicitudRechazada(context)
+                ? 'rechazada'
+                : typeof o.outcome === 'function'
+                  ? o.outcome(context)
+                  : o.outcome,
+          }),
         },
       ],
       on: {
@@ -115,15 +160,12 @@ export function deliveryStates(o: DeliveryOptions) {
         task: { role: SOLICITANTE, title: 'Recibir el oficio de respuesta: firmar y sellar de recibido', slaDays: 3 },
       },
       on: {
-        ACUSAR_RECIBO: {
-          target: afterAcuse,
-          // The Subdirección may register a paper acknowledgement on behalf of a sender without an account.
-          meta: {
-            roles: [SOLICITANTE, 'subdireccion'],
-            pasos: nos(o.area.pasos),
-            label: 'Firmar y sellar de recibido',
-          },
-        },
+        ACUSAR_RECIBO: [
+          ...(o.rechazo
+            ? [{ guard: 'solicitudRechazada' as const, target: o.rechazo, meta: acuse(o.area.pasos) }]
+            : []),
+          { target: afterAcuse, meta: acuse(o.area.pasos) },
+        ],
       },
     }),
     ...(o.escuela

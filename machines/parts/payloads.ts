@@ -129,6 +129,7 @@ export const EVENT_PAYLOADS = {
   RECHAZAR: { fields: motivo },
   CANCELAR: { fields: motivo },
   REINTENTAR: none,
+  CORREGIR_NOMBRE: { fields: { localPart: { kind: 'localPart', label: 'el nuevo nombre de la cuenta' } } },
   PROVISION_OK: {
     sentBy: 'sistema',
     fields: { cuentaId, address: { kind: 'text', max: 254, label: 'la dirección de la cuenta' } },

@@ -4,6 +4,7 @@
  * incident the Subjefatura resolves (REINTENTAR re-declares the command with the next attempt number, CANCELAR ends
  * the case). Written once, composed into the eight machines.
  */
+import { and } from 'xstate';
 import type { CommandParams, GuideStep } from '../types';
 import { type AwaitedCommand, type CaseContext, type Outcome, bySistema, outputOf, procedureSetup } from './setup';
 
@@ -86,7 +87,16 @@ export function provisioningStates(o: ProvisioningOptions) {
  * State `incidente`: an effect failed for good (or the recovery job found it lost). REINTENTAR goes back to the state
  * that declared the failed command, which declares it again with the next attempt number.
  */
-export function incidentState(o: { retry: Partial<Record<AwaitedCommand, string>>; cancel: string }) {
+export function incidentState(o: {
+  retry: Partial<Record<AwaitedCommand, string>>;
+  cancel: string;
+  /**
+   * 5.3.1 version 2: the state that provisions the account again, for CORREGIR_NOMBRE { localPart } on an incident of
+   * the Servicio (a taken name, guide 5.3.1 paso 5): the Subjefatura types another name and the case retries with it,
+   * instead of a REINTENTAR that fails again or a cancellation.
+   */
+  correctName?: string;
+}) {
   const retries = (Object.entries(o.retry) as [AwaitedCommand, string][]).map(([command, target]) => ({
     guard: { type: 'incidenteDe' as const, params: { command } },
     target,
@@ -101,6 +111,19 @@ export function incidentState(o: { retry: Partial<Record<AwaitedCommand, string>
     },
     on: {
       REINTENTAR: retries,
+      ...(o.correctName
+        ? {
+            CORREGIR_NOMBRE: {
+              guard: and([
+                { type: 'incidenteDe' as const, params: { command: 'provision' as const } },
+                'nombreDistinto' as const,
+              ]),
+              target: o.correctName,
+              actions: ['corregirNombre', 'limpiarIncidente'],
+              meta: { roles: ['subjefatura'], label: 'Corregir el nombre de la cuenta y reintentar' },
+            },
+          }
+        : {}),
       CANCELAR: {
         target: o.cancel,
         actions: 'registrarMotivo',

@@ -174,6 +174,8 @@ export type ProcedureEvent =
   | { type: 'RECHAZAR'; motivo: string }
   | { type: 'CANCELAR'; motivo: string }
   | { type: 'REINTENTAR' }
+  // 5.3.1 version 2: the account name was taken (or refused) by the directory: retry with another one.
+  | { type: 'CORREGIR_NOMBRE'; localPart: string }
   // Results of effects (role `sistema`)
   | { type: 'PROVISION_OK'; cuentaId: string; address: string }
   | ({ type: 'PROVISION_ERROR' } & EffectError)
@@ -200,6 +202,12 @@ const errorOf = (event: ProcedureEvent): EffectError => {
   return { message: event.message, permanent: event.permanent };
 };
 
+/**
+ * An oficio the Subjefatura did not serve: its CANCELAR left the motivo (the only event of an oficio procedure that
+ * sets it; the Subdirección's CANCELAR ends the case at once). Version 2 answers it with the signed rejection letter.
+ */
+export const solicitudRechazada = (context: CaseContext): boolean => typeof context.motivo === 'string';
+
 export const procedureSetup = setup({
   types: {
     context: {} as CaseContext,
@@ -215,6 +223,7 @@ export const procedureSetup = setup({
     notifyHolder: declare<'notifyHolder'>(),
     renderAcuse: declare<'renderAcuse'>(),
     renderReplyLetter: declare<'renderReplyLetter'>(),
+    notifySchool: declare<'notifySchool'>(),
     wipeChosenPassword: declare<'wipeChosenPassword'>(),
 
     registrarSolicitud: assign(({ event }) => {
@@ -277,6 +286,12 @@ export const procedureSetup = setup({
       incidente: { command: params.command, ...errorOf(event) },
     })),
     limpiarIncidente: assign({ incidente: null }),
+    corregirNombre: assign(({ context, event }) => {
+      assertEvent(event, 'CORREGIR_NOMBRE');
+      const alta = context.alta;
+      if (!alta || alta.tipo === 'centro_trabajo') throw new Error('Machine bug: CORREGIR_NOMBRE without a named alta');
+      return { alta: { ...alta, localPart: event.localPart } };
+    }),
     registrarMotivo: assign(({ event }) => {
       assertEvent(event, ['RECHAZAR', 'CANCELAR']);
       return { motivo: event.motivo };
@@ -297,6 +312,17 @@ export const procedureSetup = setup({
     cuentaYaExiste: ({ event }) => event.type === 'CREAR_CUENTA' && event.cuentaExistente != null,
     cuentaPrevia: ({ context }) => context.cuentaPrevia === true,
     incidenteDe: ({ context }, params: { command: AwaitedCommand }) => context.incidente?.command === params.command,
+    /**
+     * CORREGIR_NOMBRE gives a name for a Servicio or Función account other than the one that failed (the engine has
+     * checked its form: machines/parts/payloads.ts); the same name again would fail again.
+     */
+    nombreDistinto: ({ context, event }) =>
+      event.type === 'CORREGIR_NOMBRE' &&
+      context.alta !== null &&
+      context.alta.tipo !== 'centro_trabajo' &&
+      event.localPart.trim().toLowerCase() !== context.alta.localPart.trim().toLowerCase(),
+    /** The Subjefatura did not serve the oficio (CANCELAR with its motivo): the reply says so. */
+    solicitudRechazada: ({ context }) => solicitudRechazada(context),
   },
 });
 

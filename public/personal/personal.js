@@ -42,4 +42,46 @@
       if (s.form) s.form.requestSubmit();
     });
   });
+  // An account name being typed says whether it is free (the server checks it again when the form is sent).
+  document.querySelectorAll('input[data-disponibilidad]').forEach(function (input) {
+    var out = document.getElementById(input.id + '-disponible');
+    if (!out || !window.fetch) return;
+    var timer = null;
+    var asked = '';
+    var check = function () {
+      var name = input.value.trim();
+      if (name === asked) return;
+      asked = name;
+      // The old answer stays until the new one comes: clearing it now would move the button under a click (blur).
+      if (!name) {
+        out.textContent = '';
+        out.className = 'disponibilidad';
+        return;
+      }
+      fetch(input.getAttribute('data-disponibilidad') + '?nombre=' + encodeURIComponent(name), {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+      })
+        .then(function (res) {
+          return res.json().then(function (body) {
+            return { ok: res.ok, body: body };
+          });
+        })
+        .then(function (r) {
+          // An answer about a name no longer in the field says nothing.
+          if (input.value.trim() !== name || !r.body || typeof r.body.mensaje !== 'string') return;
+          out.textContent = r.body.mensaje;
+          out.className = 'disponibilidad ' + (r.ok && r.body.disponible ? 'libre' : 'ocupado');
+        })
+        .catch(function () {
+          asked = '';
+        });
+    };
+    input.addEventListener('input', function () {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(check, 400);
+    });
+    input.addEventListener('blur', check);
+    if (input.value.trim()) check();
+  });
 })();

@@ -57,6 +57,8 @@ const GUARD_TEXT: Record<string, (params: Record<string, unknown> | undefined) =
       String(p?.command)
     ] ?? String(p?.command),
   tipoDeCuenta: () => '',
+  solicitudRechazada: () => 'no procede',
+  nombreDistinto: () => 'otro nombre',
 };
 
 const EFFECT_NAME: Record<CommandType, string> = {
@@ -64,6 +66,7 @@ const EFFECT_NAME: Record<CommandType, string> = {
   sendCredentials: 'Envío de los datos de acceso',
   renderReplyLetter: 'Oficio de respuesta',
   notifyHolder: 'Aviso al titular',
+  notifySchool: 'Aviso al centro de trabajo',
   renderAcuse: 'Acuse de recibo',
   wipeChosenPassword: 'Borrado de la contraseña elegida',
 };

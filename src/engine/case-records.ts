@@ -89,6 +89,14 @@ export class CaseRecords {
     return row?.id ?? null;
   }
 
+  /** The cases of a procedure for a school, newest first. */
+  async ofCct(procedureId: string, cct: string, limit: number): Promise<CaseRecord[]> {
+    const rows = await this.ds
+      .getRepository(CaseEntity)
+      .find({ where: { procedureId, cct }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+    return rows.map(record);
+  }
+
   /** The active cases of a procedure waiting in a state (optionally, for one account): id, version and account. */
   async waitingIn(
     procedureId: string,

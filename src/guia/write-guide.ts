@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PROCEDURES } from '../../machines/index';
+import { CURRENT_PROCEDURES } from '../../machines/index';
 import { buildGeneratedGuide, type GeneratedGuide, renderMarkdown } from './generated-guide';
 import { renderGuidePdf } from './guide-pdf';
 import { loadGuideText, parseGuide } from './guide-text';
@@ -27,8 +27,8 @@ export async function writeGeneratedGuide(
   const source = loadGuideText();
   progress(`Leyendo la guía anterior (para citar lo que decía): ${source.path}`);
   const parsed = parseGuide(source.text);
-  progress(`Generando las tablas de ${PROCEDURES.length} procedimientos del catálogo…`);
-  const guide = buildGeneratedGuide(PROCEDURES, parsed);
+  progress(`Generando las tablas de ${CURRENT_PROCEDURES.length} procedimientos del catálogo…`);
+  const guide = buildGeneratedGuide(CURRENT_PROCEDURES, parsed);
   const steps = guide.tables.reduce((n, t) => n + t.rows.length, 0);
   progress(`  ${guide.tables.length} tablas, ${steps} pasos, ${guide.corrections.length} correcciones aplicadas.`);
   mkdirSync(outDir, { recursive: true });

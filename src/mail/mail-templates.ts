@@ -31,6 +31,8 @@ export const MAIL_TEMPLATE_VARS = {
   'alta-servicio': ['nombre', 'tipoCuenta', 'correo', ...LINK],
   restablecimiento: ['nombre', 'correo', ...LINK],
   'restablecimiento-contrasena-elegida': ['nombre', 'centroTrabajo', 'cct', 'correo', 'fecha'],
+  // 5.2.3 paso 4, version 2: the school's request was rejected (to the school's institutional address).
+  'restablecimiento-rechazado': ['centroTrabajo', 'cct', 'correo', 'fecha', 'motivo'],
   'reasignacion-nuevo-titular': ['nombre', 'tipoCuenta', 'correo', 'folio', ...LINK],
   'reasignacion-titular-anterior': ['nombre', 'correo', 'folio', 'fecha'],
   bloqueo: ['nombre', 'correo', 'folio', 'fecha'],

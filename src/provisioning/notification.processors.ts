@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CommandParams } from '../../machines/types';
 import { CatalogAccounts } from '../catalog/catalog-accounts';
+import { CatalogRecords } from '../catalog/catalog-records';
+import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { type CommandProcessor, type EffectCommand, EffectProcessor } from '../engine/effects/effect-processor';
 import { deliverMail, mailFailure } from '../engine/effects/mail-effect';
@@ -196,6 +198,44 @@ export class NotifyHolderProcessor implements CommandProcessor {
         this.log.warn({ cuentaId: cuenta.id }, 'Sin correo alterno para avisar al titular anterior de la reasignación');
     }
     // 'reset': the link mail of sendCredentials already tells the holder; nothing more to send.
+    return null;
+  }
+}
+
+/**
+ * Guía 5.2.3 paso 4 (version 2 of 5.2.2 / 5.2.3): the Subjefatura rejected a school's reset request; the school is
+ * told at its institutional address, with the motivo and the date it asked. Fire-and-forget, like notifyHolder.
+ */
+@Injectable()
+@EffectProcessor()
+export class NotifySchoolProcessor implements CommandProcessor {
+  readonly type = 'notifySchool' as const;
+  readonly queue = 'notifications' as const;
+
+  constructor(
+    @Inject(MAILER) private readonly mailer: Mailer,
+    private readonly templates: MailTemplates,
+    private readonly records: CatalogRecords,
+    private readonly cases: CaseRecords,
+  ) {}
+
+  async handle(cmd: EffectCommand): Promise<null> {
+    const caso = await this.cases.find(cmd.caseId);
+    const cct = caso?.cct;
+    if (!caso || !cct) throw new DomainError('TRAMITE_SIN_CCT', 'El trámite no indica el centro de trabajo.', 422);
+    const cuenta = await this.records.cuentaDe({ tipo: 'centro_trabajo', cct });
+    if (!cuenta)
+      throw new DomainError('SIN_CUENTA_CT', `El centro de trabajo ${cct} no tiene correo institucional.`, 422);
+    const centro = await this.records.centro(cct);
+    const motivo = typeof caso.context.motivo === 'string' ? caso.context.motivo : '';
+    const rendered = this.templates.render('restablecimiento-rechazado', {
+      centroTrabajo: centro?.nombre ?? cct,
+      cct,
+      correo: cuenta.direccion,
+      fecha: caso.createdAt,
+      motivo,
+    });
+    await deliverMail(this.mailer, { to: [cuenta.direccion], ...rendered, idempotencyKey: cmd.idempotencyKey });
     return null;
   }
 }

@@ -17,6 +17,7 @@ import {
 } from '../engine/effects/effect-processor';
 import type { EngineEvent } from '../engine/engine.service';
 import { SecretBox } from '../security/secret-box';
+import { AddressAvailability } from './address/address-availability';
 import { AddressGenerator, type AddressRequest } from './address/address-generator';
 import { ChosenPassword } from './entities/chosen-password.entity';
 import { HoldersService, type ResolvedHolder } from './holders.service';
@@ -65,6 +66,7 @@ export class ProvisionProcessor implements CommandProcessor {
     private readonly addresses: AddressGenerator,
     private readonly accounts: CatalogAccounts,
     private readonly records: CatalogRecords,
+    private readonly availability: AddressAvailability,
   ) {
     this.box = new SecretBox(config.secretKey);
   }
@@ -130,9 +132,7 @@ export class ProvisionProcessor implements CommandProcessor {
           : p.tipo === 'centro_trabajo'
             ? { tipo: 'centro_trabajo', cct: p.cct! }
             : { tipo: p.tipo, nombre: required(p.localPart, 'localPart') };
-      const exists = async (a: string): Promise<boolean> =>
-        (await this.accounts.addressTaken(a)) || (await this.directory.lookup(a)) !== null;
-      cuenta = await this.addresses.assign(request, exists, async (address) => {
+      cuenta = await this.addresses.assign(request, this.availability.exists, async (address) => {
         const [localPart, dominio] = address.split('@') as [string, string];
         try {
           return await this.accounts.insert(

@@ -4,12 +4,14 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MailModule } from '../mail/mail.module';
 import { QueueRuntime } from '../queue/queue-runtime.service';
+import { AccountNameController } from './account-name.controller';
 import { ActivationController } from './activation.controller';
+import { AddressAvailability } from './address/address-availability';
 import { ActivationService } from './activation.service';
 import { ChosenPasswords } from './chosen-passwords';
 import { AddressGenerator } from './address/address-generator';
 import { HoldersService } from './holders.service';
-import { NotifyHolderProcessor, SendCredentialsProcessor } from './notification.processors';
+import { NotifyHolderProcessor, NotifySchoolProcessor, SendCredentialsProcessor } from './notification.processors';
 import { createDirectoryProvider } from './providers/create-directory-provider';
 import { DIRECTORY_PROVIDER } from './providers/directory-provider';
 import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.processor';
@@ -21,7 +23,7 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
 @Global()
 @Module({
   imports: [MailModule],
-  controllers: [ActivationController],
+  controllers: [ActivationController, AccountNameController],
   providers: [
     {
       provide: DIRECTORY_PROVIDER,
@@ -42,6 +44,7 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new AddressGenerator({ domain: config.mailDomain }),
     },
+    AddressAvailability,
     HoldersService,
     ActivationService,
     ChosenPasswords,
@@ -49,8 +52,17 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
     WipeChosenPasswordProcessor,
     SendCredentialsProcessor,
     NotifyHolderProcessor,
+    NotifySchoolProcessor,
   ],
-  exports: [MailModule, DIRECTORY_PROVIDER, AddressGenerator, HoldersService, ActivationService, ChosenPasswords],
+  exports: [
+    MailModule,
+    DIRECTORY_PROVIDER,
+    AddressGenerator,
+    AddressAvailability,
+    HoldersService,
+    ActivationService,
+    ChosenPasswords,
+  ],
 })
 export class ProvisioningModule implements OnModuleInit {
   constructor(

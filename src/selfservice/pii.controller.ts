@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
@@ -17,6 +17,14 @@ class ResetRequestDto {
   @IsOptional()
   @IsIn(['pii', 'portal'], { message: 'El canal debe ser pii o portal.' })
   canal?: 'pii' | 'portal';
+}
+
+/** The CCT of the path, as the catalog writes it; a malformed one is a 400 that says why. */
+function cctOf(raw: string): string {
+  const cct = raw.trim().toUpperCase();
+  const problem = cctProblem(cct);
+  if (problem) throw new DomainError('CCT_INVALIDO', problem, 400);
+  return cct;
 }
 
 /** The PII platform's call for 5.2.2, authenticated with its API key (PII_API_KEY). */
@@ -43,13 +51,29 @@ export class PiiController {
     description: 'No procede: el centro de trabajo no tiene cuenta, o su cuenta está bloqueada.',
   })
   async request(@Param('cct') cctRaw: string, @Body() dto: ResetRequestDto, @Res({ passthrough: true }) res: Response) {
-    const cct = cctRaw.trim().toUpperCase();
-    const problem = cctProblem(cct);
-    if (problem) throw new DomainError('CCT_INVALIDO', problem, 400);
+    const cct = cctOf(cctRaw);
     const answer = await this.pii.requestReset(cct, dto.contrasena, dto.canal ?? 'pii');
     // 202: a new request, accepted to be served later. 200: nothing new was accepted; the answer is the request that
     // was already open (a 4xx would tell the PII its call failed, when the school's request is in fact in course).
     if (answer.existente) res.status(HttpStatus.OK);
     return answer;
+  }
+
+  @Get('centros/:cct/restablecer-contrasena')
+  @UseGuards(PiiKeyGuard)
+  @ApiHeader({ name: 'X-Api-Key', description: 'Clave de la PII (PII_API_KEY)' })
+  @ApiOperation({ summary: 'Las solicitudes de restablecimiento del centro de trabajo, la más reciente primero (10)' })
+  @ApiResponse({ status: 200, description: 'estado: en_revision, en_proceso, restablecida, rechazada o cancelada.' })
+  list(@Param('cct') cctRaw: string) {
+    return this.pii.statuses(cctOf(cctRaw));
+  }
+
+  @Get('centros/:cct/restablecer-contrasena/:tramite')
+  @UseGuards(PiiKeyGuard)
+  @ApiHeader({ name: 'X-Api-Key', description: 'Clave de la PII (PII_API_KEY)' })
+  @ApiOperation({ summary: 'En qué va una solicitud de restablecimiento (y, si no procedió, el motivo)' })
+  @ApiResponse({ status: 404, description: 'No hay una solicitud con ese trámite para ese centro de trabajo.' })
+  status(@Param('cct') cctRaw: string, @Param('tramite') tramite: string) {
+    return this.pii.status(cctOf(cctRaw), tramite);
   }
 }

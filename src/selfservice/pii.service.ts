@@ -7,7 +7,7 @@ import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
 import { EngineService } from '../engine/engine.service';
-import { CaseRecords } from '../engine/case-records';
+import { type CaseRecord, CaseRecords } from '../engine/case-records';
 import { formatFechaHora } from '../mail/mail-templates';
 import { HoldersService } from '../provisioning/holders.service';
 import { ChosenPasswords } from '../provisioning/chosen-passwords';
@@ -24,6 +24,33 @@ export interface ResetRequestAnswer {
   /** True when the school already had a request open: this one was not registered, the open one is the answer. */
   existente: boolean;
 }
+
+/** Where a school's request stands, as the PII shows it to the school. */
+export type ResetRequestEstado = 'en_revision' | 'en_proceso' | 'restablecida' | 'rechazada' | 'cancelada';
+
+export interface ResetRequestStatus {
+  tramite: string;
+  cct: string;
+  estado: ResetRequestEstado;
+  /** The same, in a sentence the PII can show as it is. */
+  mensaje: string;
+  /** The Subjefatura's reason, when the request was rejected or cancelled. */
+  motivo: string | null;
+  solicitada: string;
+  atenderAMasTardar: string | null;
+  concluida: string | null;
+}
+
+const MENSAJE: Record<ResetRequestEstado, string> = {
+  en_revision: 'La Subjefatura de Sistemas está revisando la solicitud.',
+  en_proceso: 'La solicitud fue aprobada y la contraseña se está restableciendo.',
+  restablecida: 'La contraseña se restableció con la que se indicó en la solicitud.',
+  rechazada: 'La solicitud no procede; el motivo se envió al correo institucional del centro de trabajo.',
+  cancelada: 'La solicitud se canceló sin restablecer la contraseña.',
+};
+
+/** The states of 5.2.3 where the Subjefatura has not decided yet (the rest of an open case is the reset itself). */
+const REVIEW_STATES = new Set(['analisis', 'confirmacion']);
 
 /**
  * Guía 5.2.2: a school asks, through the PII (or the portal), to reset its account to a password of its choice.
@@ -79,6 +106,52 @@ export class PiiService {
       return caseId;
     });
     return this.answer(opened, opened !== caseId);
+  }
+
+  /**
+   * Where a request of this school stands (GET for the PII). A request of another school, or a case that is not a
+   * reset request, does not exist for it: the PII authenticates as itself, so the school is the one in the path.
+   */
+  async status(cct: string, tramite: string): Promise<ResetRequestStatus> {
+    const caso = /^[0-9a-f-]{36}$/i.test(tramite) ? await this.cases.find(tramite) : null;
+    if (!caso || caso.procedureId !== PROCEDURE || caso.cct !== cct) {
+      throw new DomainError(
+        'SOLICITUD_NO_ENCONTRADA',
+        `No existe la solicitud ${tramite} de restablecimiento de contraseña del centro de trabajo ${cct}.`,
+        404,
+      );
+    }
+    return this.statusOf(caso);
+  }
+
+  /** The school's requests, newest first (at most `limit`). */
+  async statuses(cct: string, limit = 10): Promise<ResetRequestStatus[]> {
+    const rows = await this.cases.ofCct(PROCEDURE, cct, limit);
+    return Promise.all(rows.map((r) => this.statusOf(r)));
+  }
+
+  private async statusOf(caso: CaseRecord): Promise<ResetRequestStatus> {
+    const state = caso.state.split('.').at(-1) ?? caso.state;
+    const estado: ResetRequestEstado =
+      caso.status === 'concluido'
+        ? caso.outcome === 'restablecida' || caso.outcome === 'rechazada'
+          ? caso.outcome
+          : 'cancelada'
+        : caso.status === 'activo' && REVIEW_STATES.has(state)
+          ? 'en_revision'
+          : 'en_proceso';
+    const motivo = typeof caso.context.motivo === 'string' ? caso.context.motivo : null;
+    const due = await this.cases.firstTaskDue(caso.id, ANALYSIS_STATE);
+    return {
+      tramite: caso.id,
+      cct: caso.cct ?? '',
+      estado,
+      mensaje: MENSAJE[estado],
+      motivo: estado === 'rechazada' || estado === 'cancelada' ? motivo : null,
+      solicitada: caso.createdAt.toISOString(),
+      atenderAMasTardar: due?.toISOString() ?? null,
+      concluida: caso.closedAt ? caso.closedAt.toISOString() : null,
+    };
   }
 
   /**

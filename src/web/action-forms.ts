@@ -11,6 +11,8 @@ export type ActionKind =
   | 'cuenta'
   /** 5.4: the account and the worker who keeps it (the previous holder comes from the account). */
   | 'reasignar'
+  /** 5.3.1 v2, CORREGIR_NOMBRE: another account name after the directory refused the first. */
+  | 'nombre'
   /** RECHAZAR, CANCELAR: why. */
   | 'motivo'
   /** Everything else: one button. */
@@ -25,6 +27,8 @@ export function actionKind(procedure: string, event: string): ActionKind {
       return 'cuenta';
     case 'REASIGNAR':
       return 'reasignar';
+    case 'CORREGIR_NOMBRE':
+      return 'nombre';
     case 'RECHAZAR':
     case 'CANCELAR':
       return 'motivo';
@@ -39,6 +43,7 @@ export const ACTION_FIELDS: Record<ActionKind, readonly string[]> = {
   'crear-servicio': ['tipo', 'curp', 'localPart', 'buscarTrabajador'],
   cuenta: ['cuentaId', 'buscarCuenta'],
   reasignar: ['cuentaId', 'newCurp', 'buscarCuenta', 'buscarTrabajador'],
+  nombre: ['localPart'],
   motivo: ['motivo'],
   boton: [],
 };

@@ -15,7 +15,7 @@ import { type CaseView, CaseQueryService } from '../engine/case-query.service';
 import { EngineService } from '../engine/engine.service';
 import { DocumentsService } from '../oficios/documents.service';
 import { type OficioView, OficiosService } from '../oficios/oficios.service';
-import { AddressGenerator } from '../provisioning/address/address-generator';
+import { AddressAvailability } from '../provisioning/address/address-availability';
 import { ACTION_FIELDS, type ActionKind, actionKind } from './action-forms';
 import { renderCase } from './case.view';
 import { type Form, dataOf, readForm, validateDto } from './forms';
@@ -130,7 +130,7 @@ export class CasePageService {
     private readonly oficios: OficiosService,
     private readonly documents: DocumentsService,
     private readonly catalog: CatalogSearchService,
-    private readonly addresses: AddressGenerator,
+    private readonly names: AddressAvailability,
     private readonly labels: ProcedureLabels,
     private readonly staff: StaffUsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -223,13 +223,16 @@ export class CasePageService {
           directorCurp: normalizeCurp(form.directorCurp ?? ''),
         };
       case 'crear-servicio':
-        // The account name is folded (accents, capitals) and checked against the provider's reserved names here:
-        // that knowledge is the address generator's, not the machine's.
+        // The account name is folded (accents, capitals), checked against the provider's reserved names and against the
+        // accounts and the directory here (taken: a 409 on the form, with or without JavaScript): that knowledge is the
+        // address generator's and the directory's, not the machine's.
         return {
           tipo: form.tipo,
           curp: normalizeCurp(form.curp ?? ''),
-          localPart: this.addresses.serviceLocalPart(form.localPart ?? ''),
+          localPart: await this.names.freeServiceName(form.localPart ?? ''),
         };
+      case 'nombre':
+        return { localPart: await this.names.freeServiceName(form.localPart ?? '') };
       case 'cuenta':
         return { cuentaId: (await this.pickedAccount(form.cuentaId)).id };
       case 'reasignar': {
@@ -320,6 +323,11 @@ export class CasePageService {
         return { buscarCuenta: c?.cuentas[0] ?? datos.cct ?? c?.ccts[0] ?? c?.curps[0] ?? '' };
       case 'reasignar':
         return { buscarCuenta: c?.cuentas[0] ?? '', buscarTrabajador: c?.curps[0] ?? '' };
+      case 'nombre': {
+        // The name that failed, to be edited rather than typed again from nothing.
+        const anterior = datos.alta && datos.alta.tipo !== 'centro_trabajo' ? datos.alta.localPart : '';
+        return { localPart: anterior, anterior };
+      }
       case 'motivo':
       case 'boton':
         return {};

@@ -37,6 +37,7 @@ const EXPECTED = [
   ['wipeChosenPassword', 'WipeChosenPasswordProcessor', 'provisioning'],
   ['sendCredentials', 'SendCredentialsProcessor', 'notifications'],
   ['notifyHolder', 'NotifyHolderProcessor', 'notifications'],
+  ['notifySchool', 'NotifySchoolProcessor', 'notifications'],
   ['renderAcuse', 'AcuseProcessor', 'letters'],
   ['renderReplyLetter', 'ReplyLetterProcessor', 'letters'],
   ['taskReminder', 'TaskReminderProcessor', 'reminders'],
@@ -87,7 +88,7 @@ describe('effect processors: registered by the module that owns them, found by t
   });
 
   it.each<QueueRole>(['web', 'worker', 'off'])(
-    'the application as %s gets the seven processors, each in its queue',
+    'the application as %s gets the eight processors, each in its queue',
     async (role) => {
       // Without REDIS_URL: web becomes all-in-one; a worker consumes the in-process queue (Bull is not needed to see this).
       const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, CATALOG, role), {
@@ -139,7 +140,7 @@ describe('effect processors: registered by the module that owns them, found by t
   it('finds a missing processor, or two for one command, before anything runs', () => {
     const provision = new (dummyProcessor('provision', 'provisioning'))();
     expect(() => new EffectProcessors([provision]).assertComplete()).toThrow(
-      'Faltan procesadores para: sendCredentials, notifyHolder, renderAcuse, renderReplyLetter, wipeChosenPassword, taskReminder',
+      'Faltan procesadores para: sendCredentials, notifyHolder, renderAcuse, renderReplyLetter, notifySchool, wipeChosenPassword, taskReminder',
     );
     expect(() => new EffectProcessors([provision, new (dummyProcessor('provision', 'letters'))()])).toThrow(
       'Dos procesadores para el trabajo «provision»',

@@ -23,7 +23,13 @@ import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { DataSource } from 'typeorm';
 import { commandsOf } from '../../machines/commands';
 import { statePath, statesOf, transitionsOf } from '../../machines/guide';
-import { type ActorRole, PROCEDURES, type ProcedureDefinition, type ProcedureEvent } from '../../machines/index';
+import {
+  type ActorRole,
+  CURRENT_PROCEDURES,
+  PROCEDURES,
+  type ProcedureDefinition,
+  type ProcedureEvent,
+} from '../../machines/index';
 import { INPUT, SAMPLE_EVENTS, serializeState, type Snap } from '../support/machine-drive';
 import { dataSourceOptions } from '../../src/entities';
 import { type Actor, rolesIn, SYSTEM_ACTOR } from '../../src/auth/actor';
@@ -226,7 +232,9 @@ describe('every path of every procedure through the engine', () => {
     }
   }
 
-  it.each(PROCEDURES.map((def) => [def.id, def] as const))(
+  // The engine opens new cases on the newest version of each procedure (older ones are walked purely by
+  // machines/procedures.spec.ts).
+  it.each(CURRENT_PROCEDURES.map((def) => [def.id, def] as const))(
     '%s: shortest and simple paths, a restart in every state, one movement per event, a valid chain',
     async (_id, def) => {
       const t0 = Date.now();

@@ -127,8 +127,8 @@ describe('event payloads over the REST API', () => {
       mensaje: 'La acción «REASIGNAR» no lleva el dato «contrasena»; quítelo.',
     });
     expect(await state(caseId)).toEqual(before);
-    // The same case takes a well-formed cancellation.
+    // The same case takes a well-formed cancellation, answered with the rejection letter (version 2).
     await send('sistemas', caseId, 'CANCELAR', before.version, { motivo: 'El área retiró la solicitud.' }).expect(200);
-    expect(await state(caseId)).toMatchObject({ version: before.version + 1, status: 'concluido' });
+    expect(await state(caseId)).toMatchObject({ version: before.version + 1, state: 'oficioRespuesta' });
   });
 });

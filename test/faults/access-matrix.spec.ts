@@ -265,6 +265,22 @@ const TABLE: Record<string, Row> = {
     { params: () => ({ cct: '06DPR0457K' }), body: () => ({ contrasena: 'otra-frase-que-no-se-guarda-81' }) },
   ),
 
+  // Where the school's requests stand (its key; a school sees only its own: the CCT is the path's).
+  'GET /api/pii/centros/:cct/restablecer-contrasena': one(
+    { pii: 'ok', resto: 401 },
+    { params: () => ({ cct: '06DPR0457K' }) },
+  ),
+  'GET /api/pii/centros/:cct/restablecer-contrasena/:tramite': one(
+    { pii: 'ok', resto: 401 },
+    { params: (w) => ({ cct: '06DPR0457K', tramite: w.piiCaseId }) },
+  ),
+
+  // Whether an account name is free (the Subjefatura's name forms).
+  'GET /api/cuentas/nombre-disponible': one(
+    { subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 },
+    { query: { nombre: 'becas.colima' } },
+  ),
+
   // Catalog searches (the Subjefatura looks workers, schools and accounts up).
   'GET /api/catalogo/trabajadores': one(
     { subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 },

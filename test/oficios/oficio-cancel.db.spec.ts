@@ -65,6 +65,11 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
       .expect(200);
   };
 
+  /** As a case opened before version 2 was installed, where the Subjefatura's CANCELAR ends the case with no letter. */
+  const asVersion1 = async (caseId: string) => {
+    await ds().getRepository(ProcedureCase).update({ id: caseId }, { procedureVersion: 1 });
+  };
+
   beforeAll(async () => {
     t = await createTestApp({ RELAY_INTERVAL_MS: '60000' }, { procedures: PROCEDURES as unknown as EngineProcedure[] });
     await addNiveles(ds());
@@ -142,7 +147,7 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     expect((await caseOf(o.tramite)).version).toBe(after.version);
   });
 
-  it('refuses once the oficio is turned (409 in Spanish: the Subjefatura cancels it from its inbox), and her cancellation cancels the oficio', async () => {
+  it('refuses once the oficio is turned (409 in Spanish: the Subjefatura cancels it from its inbox), and her cancellation is answered, not withdrawn', async () => {
     const o = await register();
     await act(tok.oficialia, o.tramite, 'TURNAR');
     const turned = await caseOf(o.tramite);
@@ -165,14 +170,11 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     expect(working.body.mensaje).toContain('(paso actual: «Buscar la cuenta a bloquear»)');
     await act(tok.sistemas, o.tramite, 'CANCELAR', { motivo: 'La cuenta indicada no existe.' });
 
-    // Her CANCELAR cancelled the oficio with the case: nothing is left to cancel.
-    const again = await cancel(o.id, 'Ya no se requiere.').expect(409);
-    expect(again.body).toMatchObject({ error: 'OFICIO_YA_CANCELADO' });
-    expect(await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).toMatchObject({
-      status: 'cancelado',
-      canceladoPor: users.sistemas,
-      motivoCancelacion: 'La cuenta indicada no existe.',
-    });
+    // Her CANCELAR answers the oficio with the signed rejection letter (version 2; test/letters/rejection-letter):
+    // the oficio is answered, not withdrawn, and the Subdirección still cannot cancel it.
+    expect((await caseOf(o.tramite)).state).toBe('oficioRespuesta');
+    await cancel(o.id, 'Ya no se requiere.').expect(409);
+    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: o.id })).status).toBe('registrado');
   });
 
   it('refuses once the account work was asked of the Servicio: nobody can cancel it any more', async () => {
@@ -233,6 +235,7 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     await settle(t);
     await act(tok.oficialia, p.tramite, 'TURNAR');
     await act(tok.sistemas, p.tramite, 'RECIBIR_TURNO');
+    await asVersion1(p.tramite); // version 2 answers her cancellation with a letter instead
     await act(tok.sistemas, p.tramite, 'CANCELAR', { motivo: 'La cuenta indicada no existe.' });
     await asBefore(p.id);
     await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([p.id]);
@@ -371,8 +374,9 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     ['the Subdirección, with «Cancelar oficio» (POST /api/oficios/:id/cancelar)', 'oficialia', 'turno', 'oficio'],
     ['the Subdirección, from the case page', 'oficialia', 'turno', 'pagina'],
     ['the Subdirección, with the case action (POST /api/tramites/:id/eventos)', 'oficialia', 'turno', 'evento'],
-    ['the Subjefatura, from the case page', 'sistemas', 'busqueda', 'pagina'],
-    ['the Subjefatura, with the case action (POST /api/tramites/:id/eventos)', 'sistemas', 'busqueda', 'evento'],
+    // Version 2 answers the Subjefatura's cancellation with the rejection letter; a case still on version 1 ends.
+    ['the Subjefatura (a version 1 case), from the case page', 'sistemas', 'busqueda', 'pagina'],
+    ['the Subjefatura (a version 1 case), with the case action', 'sistemas', 'busqueda', 'evento'],
   ])(
     'cancelled by %s: the folio and the acuse read cancelado on the register and on /verificar, with who and why',
     async (_, who, at, via) => {
@@ -381,6 +385,7 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
       if (at === 'busqueda') {
         await act(tok.oficialia, o.tramite, 'TURNAR');
         await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');
+        await asVersion1(o.tramite);
       }
       expect((await caseOf(o.tramite)).state).toBe(at);
       const motivo = `La cuenta ya fue dada de baja por otra vía (${via}).`;
@@ -410,6 +415,7 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     await settle(t);
     await act(tok.oficialia, o.tramite, 'TURNAR');
     await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');
+    await asVersion1(o.tramite);
     const before = await caseOf(o.tramite);
     // A hook that runs after the oficios module's, in the same transaction, fails once.
     let failures = 1;

@@ -55,6 +55,8 @@ export const ev = {
   rechazar: { type: 'RECHAZAR', motivo: 'La escuela no tiene cuenta institucional' },
   cancelar: { type: 'CANCELAR', motivo: 'El oficio no corresponde' },
   reintentar: { type: 'REINTENTAR' },
+  /** 5.3.1 v2: another name for the account whose name was taken (crearServicio asked for «becas»). */
+  corregirNombre: { type: 'CORREGIR_NOMBRE', localPart: 'becas.estatales' },
   provisionOk: { type: 'PROVISION_OK', cuentaId: 'cta-7', address: 'cuenta@colima.gob.mx' },
   provisionError: { type: 'PROVISION_ERROR', message: 'La cuenta ya existe en el directorio', permanent: true },
   credentialsSent: { type: 'CREDENTIALS_SENT' },
@@ -100,6 +102,7 @@ export const SAMPLE_EVENTS: ProcedureEvent[] = [
   ev.rechazar,
   ev.cancelar,
   ev.reintentar,
+  ev.corregirNombre,
   ev.provisionOk,
   ev.provisionError,
   ev.credentialsSent,

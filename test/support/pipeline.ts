@@ -24,9 +24,14 @@ import { MailTemplates } from '../../src/mail/mail-templates';
 import { createMailer, type Mailer } from '../../src/mail/mailer';
 import { SentMailLedger } from '../../src/mail/sent-mail-ledger';
 import { ActivationService } from '../../src/provisioning/activation.service';
+import { AddressAvailability } from '../../src/provisioning/address/address-availability';
 import { AddressGenerator } from '../../src/provisioning/address/address-generator';
 import { HoldersService } from '../../src/provisioning/holders.service';
-import { NotifyHolderProcessor, SendCredentialsProcessor } from '../../src/provisioning/notification.processors';
+import {
+  NotifyHolderProcessor,
+  NotifySchoolProcessor,
+  SendCredentialsProcessor,
+} from '../../src/provisioning/notification.processors';
 import type { DirectoryProvider } from '../../src/provisioning/providers/directory-provider';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
 import { ProvisionProcessor, WipeChosenPasswordProcessor } from '../../src/provisioning/provision.processor';
@@ -59,19 +64,22 @@ export function buildPipeline(
   const cases = new CaseRecords(ds, engine);
   const holders = new HoldersService(catalog);
   const activation = new ActivationService(ds, config, directory, holders, engine, cases, catalog);
+  const addresses = new AddressGenerator({ domain: config.mailDomain });
   const processors: CommandProcessor[] = [
     new ProvisionProcessor(
       ds,
       directory,
       config,
       holders,
-      new AddressGenerator({ domain: config.mailDomain }),
+      addresses,
       accounts,
       catalog,
+      new AddressAvailability(directory, accounts, addresses),
     ),
     new WipeChosenPasswordProcessor(ds),
     new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation, accounts, cases),
     new NotifyHolderProcessor(ds, mailer, templates, holders, accounts, cases),
+    new NotifySchoolProcessor(mailer, templates, catalog, cases),
     new TaskReminderProcessor(
       ds,
       mailer,

@@ -167,7 +167,7 @@ export class AddressGenerator {
       }
       case 'servicio':
       case 'funcion': {
-        const address = `${this.serviceLocalPart(req.nombre)}@${this.domain}`;
+        const address = this.serviceAddress(req.nombre);
         if (await exists(address)) {
           throw new DomainError(
             'DIRECCION_OCUPADA',
@@ -261,6 +261,11 @@ export class AddressGenerator {
       throw new DomainError('CCT_INVALIDA', `La CCT "${cct}" no es válida: son 10 caracteres, como 06DPR0001A.`, 422);
     }
     return c.toLowerCase();
+  }
+
+  /** The address a Servicio or Función account of this name gets (the name checked and folded as below). */
+  serviceAddress(name: string): string {
+    return `${this.serviceLocalPart(name)}@${this.domain}`;
   }
 
   /** The account name the Subjefatura gives "sin dominio", checked and folded (upper case and accents only). */
