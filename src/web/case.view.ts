@@ -217,6 +217,7 @@ export function renderCase(chrome: Chrome, vm: CasePageVm): string {
       mailDomain: vm.mailDomain,
       diagrama: vm.diagrama,
       diagramaAlt: `Diagrama de estados de «${c.titulo}»; paso actual resaltado: ${now}.`,
+      historial: `/tramites/${c.id}/historial`,
       movimientos: vm.movimientos.map((m) => ({
         fecha: fechaHora(m.fecha),
         quien: m.quien,

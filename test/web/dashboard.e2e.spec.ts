@@ -368,6 +368,8 @@ describe('dashboard and printable case history', () => {
     }, 60_000);
 
     it('shows the movements, the documents and who downloaded them, to whoever may see the case', async () => {
+      // The case page leads to it.
+      expect((await get(`/tramites/${caseId}`, 'oficialia')).text).toContain(`href="/tramites/${caseId}/historial"`);
       const res = await get(`/tramites/${caseId}/historial`, 'oficialia');
       expect(res.status).toBe(200);
       expect(res.text).toContain(`Historial del trámite ${folio}`);
