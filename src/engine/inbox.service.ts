@@ -124,6 +124,21 @@ export function decodeInboxCursor(cursor: string, param: 'despues' | 'antes'): I
   return { dueAt: new Date(due), priority, id };
 }
 
+/** The column and value that scope a role's inbox to its own tasks (nivel, responsable, school); none for the others. */
+function ownScope(actor: Actor): [string, string | null | undefined] | undefined {
+  const own: Partial<Record<Actor['role'], [string, string | null | undefined]>> = {
+    nivel: ['t.nivel_clave', actor.nivelClave],
+    responsable: ['t.responsable_id', actor.id],
+    centro_trabajo: ['t.cct', actor.cct],
+  };
+  return own[actor.role];
+}
+
+/** Only status and role (and maybe a due_at range): every inbox index starts with those two columns. */
+function isRoleOnly(where: string[]): boolean {
+  return !where.some((w) => !/^t\.(status|candidate_role|due_at) /.test(w));
+}
+
 /** The task inbox of a role: filters, "falta poco" / "vencido" flags, claim and release. */
 @Injectable()
 export class InboxService {
@@ -157,12 +172,7 @@ export class InboxService {
     const where: string[] = ['t.status = ?', 't.candidate_role = ?'];
     const params: unknown[] = [q.estado ?? 'abierta', role];
     // Deny by default, as isAddressedTo: a scoped role sees only the tasks addressed to it (none when its own key is unset).
-    const own: Partial<Record<Actor['role'], [string, string | null | undefined]>> = {
-      nivel: ['t.nivel_clave', actor.nivelClave],
-      responsable: ['t.responsable_id', actor.id],
-      centro_trabajo: ['t.cct', actor.cct],
-    };
-    const scope = own[actor.role];
+    const scope = ownScope(actor);
     const eq = (column: string, value: unknown): void => {
       where.push(`${column} = ?`);
       params.push(value);
@@ -181,8 +191,7 @@ export class InboxService {
     if (q.asignacion === 'mias') eq('t.assignee_id', actor.id);
     if (q.asignacion === 'libres') where.push('t.assignee_id IS NULL');
     const filters = where.join(' AND ');
-    // Only status and role (and maybe a due_at range): every inbox index starts with those two columns.
-    const roleOnly = !where.some((w) => !/^t\.(status|candidate_role|due_at) /.test(w));
+    const roleOnly = isRoleOnly(where);
 
     const pageWhere = [filters];
     const pageParams = [...params];
@@ -220,6 +229,27 @@ export class InboxService {
       siguiente: last && (before || more) ? encodeInboxCursor(last) : null,
       anterior: first && (after || (before && more)) ? encodeInboxCursor(first) : null,
     };
+  }
+
+  /**
+   * How many open tasks wait in the inbox of `actor`'s own role and scope, counted up to `cap` (the menu shows «99+»
+   * past it): at most `cap` index entries of the role's index, on every page a person opens. Undefined for a role with
+   * no inbox (the administrator's is reached through «rol»).
+   */
+  async pendingCount(actor: Actor, cap = 99): Promise<number | undefined> {
+    if (!TASK_ROLES.includes(actor.role)) return undefined;
+    const where = ['t.status = ?', 't.candidate_role = ?'];
+    const params: unknown[] = ['abierta', actor.role];
+    const scope = ownScope(actor);
+    if (scope && scope[1]) {
+      where.push(`${scope[0]} = ?`);
+      params.push(scope[1]);
+    } else if (scope) return 0;
+    const [r] = await this.ds.query<{ cnt: number | string }[]>(
+      `SELECT COUNT(*) AS cnt FROM (SELECT 1 FROM task t WHERE ${where.join(' AND ')} LIMIT ${cap + 1}) capped`,
+      params,
+    );
+    return Number(r.cnt);
   }
 
   /**

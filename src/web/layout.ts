@@ -8,6 +8,8 @@ export interface Chrome {
   /** Per-session token every form posts back in `_csrf`. */
   csrf: string;
   path: string;
+  /** Open tasks in the person's inbox (up to 100), shown next to «Bandeja»; undefined for a role without one. */
+  pendientes?: number;
 }
 
 export const ASSETS = { css: '/personal/recursos/personal.css', js: '/personal/recursos/personal.js' } as const;
@@ -46,6 +48,12 @@ export interface PageOptions {
   refresh?: Refresh;
 }
 
+/** «3», or «99+» past the count's cap, with what a screen reader says. */
+function counterOf(n: number): { texto: string; etiqueta: string } {
+  const texto = n > 99 ? '99+' : String(n);
+  return { texto, etiqueta: `${n > 99 ? 'más de 99' : texto} ${n === 1 ? 'tarea abierta' : 'tareas abiertas'}` };
+}
+
 /** What the staff layout (templates/pages/layouts/staff.hbs) reads as `page`. */
 function pageOf(chrome: Chrome, title: string, opts: PageOptions) {
   const s = chrome.staff;
@@ -64,6 +72,7 @@ function pageOf(chrome: Chrome, title: string, opts: PageOptions) {
     nav: items.map((n) => ({
       href: n.href,
       label: n.label,
+      contador: n.href === '/bandeja' && chrome.pendientes ? counterOf(chrome.pendientes) : null,
       current: chrome.path === n.href || (n.href !== '/oficios' && chrome.path.startsWith(`${n.href}/`)),
     })),
   };

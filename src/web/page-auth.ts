@@ -21,6 +21,7 @@ import { DomainError } from '../common/domain-error';
 import { mapUnavailable } from '../common/error.filter';
 import { setRetryAfter } from '../common/rate-limit';
 import { type Chrome, query, staffPage } from './layout';
+import { InboxService } from '../engine/inbox.service';
 
 /** What StaffAuthGuard leaves on the request, plus the page chrome PageGuard adds. */
 export type PageRequest = Request & {
@@ -42,13 +43,19 @@ const isMultipart = (req: Request): boolean =>
  */
 @Injectable()
 export class PageGuard implements CanActivate {
-  constructor(private readonly csrf: CsrfTokens) {}
+  constructor(
+    private readonly csrf: CsrfTokens,
+    private readonly inbox: InboxService,
+  ) {}
 
-  canActivate(ctx: ExecutionContext): boolean {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<PageRequest>();
     if (!req.staff || !req.token) throw new DomainError('NO_AUTENTICADO', 'Inicie sesión para continuar.', 401);
     req.chrome = { staff: req.staff, csrf: this.csrf.tokenFor(req.token), path: req.path };
     if (isUnsafeMethod(req.method) && !isMultipart(req)) this.csrf.check(req);
+    // The menu tells how many tasks wait (issue 12 §2): a count of at most 100 index entries, on GET pages only.
+    if (req.method === 'GET' && !req.staff.mustChangePassword)
+      req.chrome.pendientes = await this.inbox.pendingCount(req.staff);
     return true;
   }
 }

@@ -243,6 +243,22 @@ describe('inbox keyset pagination', () => {
     },
   );
 
+  it("counts the open tasks of each person's own inbox for the menu, up to its cap, none for a role without one", async () => {
+    const people: Actor[] = [
+      { id: 'u-yo', role: 'subjefatura' },
+      { id: 'u-yo', role: 'nivel', nivelClave: 'PRIMARIA' },
+      { id: 'u-sin-nivel', role: 'nivel', nivelClave: null },
+      { id: 'resp-a', role: 'responsable' },
+      { id: 'u-yo', role: 'centro_trabajo', cct: '06DPR0001A' },
+    ];
+    for (const p of people) {
+      const expected = oracle(all, p, {}).length;
+      expect({ p, n: await inbox.pendingCount(p) }).toEqual({ p, n: expected });
+      expect({ p, n: await inbox.pendingCount(p, 3) }).toEqual({ p, n: Math.min(expected, 4) });
+    }
+    expect(await inbox.pendingCount({ id: 'adm', role: 'administrador' })).toBeUndefined();
+  });
+
   it('refuses a malformed or tampered cursor with a 400 in Spanish, never a 500', async () => {
     const actor: Actor = { id: 'u-yo', role: 'subjefatura' };
     const b64 = (v: unknown): string =>
@@ -361,6 +377,15 @@ describe('inbox page: cursor links, «más de 1 000», tampered cursor', () => {
       .find((m) => m[2].includes(text))?.[1]
       .replace(/&amp;/g, '&')
       .replace(/&#x3D;/g, '=');
+
+  it('shows in the menu how many tasks wait, «99+» past 99, on every page', async () => {
+    for (const path of ['/bandeja', '/oficios']) {
+      const html = (await get(path).expect(200)).text;
+      expect(html).toMatch(
+        /href="\/bandeja"[^>]*>Bandeja <span class="contador" aria-label="más de 99 tareas abiertas">99\+<\/span><\/a>/,
+      );
+    }
+  });
 
   it('pages by «Siguiente» / «Anterior» / «Primera página» and shows «Más de 1,000»', async () => {
     const first = (await get('/bandeja').expect(200)).text;
