@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import type { NivelCatalog } from '../auth/nivel-catalog';
 import { CentroTrabajo } from './entities/centro-trabajo.entity';
-import { Cuenta } from './entities/cuenta.entity';
+import { Cuenta, CuentaHistorial } from './entities/cuenta.entity';
 import { Nivel } from './entities/nivel.entity';
 import { Trabajador } from './entities/trabajador.entity';
 
@@ -11,6 +11,7 @@ export type NivelRecord = Pick<Nivel, 'clave' | 'nombre'>;
 export type TrabajadorRecord = Readonly<Trabajador>;
 export type CentroRecord = Readonly<CentroTrabajo>;
 export type CuentaRecord = Readonly<Cuenta>;
+export type CuentaHistorialRecord = Readonly<CuentaHistorial>;
 
 /**
  * How the other modules read the catalog (levels, schools, workers, accounts): its tables are the catalog's, and
@@ -63,5 +64,44 @@ export class CatalogRecords implements NivelCatalog {
     return holder.tipo === 'personal'
       ? this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'personal', titularCurp: holder.curp } })
       : this.ds.getRepository(Cuenta).findOne({ where: { tipo: 'centro_trabajo', titularCct: holder.cct } });
+  }
+
+  /** These accounts (any order). */
+  async cuentas(ids: readonly string[]): Promise<CuentaRecord[]> {
+    return ids.length ? this.ds.getRepository(Cuenta).find({ where: { id: In([...ids]) } }) : [];
+  }
+
+  /** Every account a worker (by CURP) or a school (by CCT) holds, by address. */
+  async cuentasDeTitular(holder: { curp: string } | { cct: string }): Promise<CuentaRecord[]> {
+    const where = 'curp' in holder ? { titularCurp: holder.curp } : { titularCct: holder.cct };
+    return this.ds.getRepository(Cuenta).find({ where, order: { direccion: 'ASC' } });
+  }
+
+  /** The accounts these workers hold, by address, at most `limit`. */
+  async cuentasDeTrabajadores(curps: readonly string[], limit: number): Promise<CuentaRecord[]> {
+    if (!curps.length) return [];
+    return this.ds
+      .getRepository(Cuenta)
+      .find({ where: { titularCurp: In([...curps]) }, order: { direccion: 'ASC' }, take: limit });
+  }
+
+  /** An account's history, newest first, at most `limit` lines. */
+  async historial(cuentaId: string, limit: number): Promise<CuentaHistorialRecord[]> {
+    return this.ds.getRepository(CuentaHistorial).find({ where: { cuentaId }, order: { at: 'DESC' }, take: limit });
+  }
+
+  /** When a full import of the workers' catalog last ran: MAX(ultima_importacion) from idx_trabajador_ultima_importacion. */
+  async ultimaImportacion(): Promise<Date | null> {
+    const row = await this.ds.getRepository(Trabajador).findOne({
+      select: { curp: true, ultimaImportacion: true },
+      where: { ultimaImportacion: Not(IsNull()) },
+      order: { ultimaImportacion: 'DESC' },
+    });
+    return row?.ultimaImportacion ?? null;
+  }
+
+  /** How many active workers a school has (idx_trabajador_cct). */
+  async trabajadoresActivos(cct: string): Promise<number> {
+    return this.ds.getRepository(Trabajador).count({ where: { cct, activo: true } });
   }
 }

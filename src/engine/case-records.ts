@@ -97,6 +97,16 @@ export class CaseRecords {
     return rows.map(record);
   }
 
+  /** The cases about an account (its `cuentaId`) and these other cases (its history names them), newest first. */
+  async ofAccount(cuentaId: string, alsoIds: readonly string[], limit: number): Promise<CaseRecord[]> {
+    const rows = await this.ds.getRepository(CaseEntity).find({
+      where: [{ cuentaId }, ...(alsoIds.length ? [{ id: In([...alsoIds]) }] : [])],
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+    return rows.map(record);
+  }
+
   /** The active cases of a procedure waiting in a state (optionally, for one account): id, version and account. */
   async waitingIn(
     procedureId: string,

@@ -6,6 +6,7 @@ import { MailModule } from '../mail/mail.module';
 import { CalendarService } from './calendar.service';
 import { CaseQueryService } from './case-query.service';
 import { CaseRecords } from './case-records';
+import { DashboardService } from './dashboard.service';
 import { EffectProcessors } from './effects/effect-processor';
 import { EffectQueues } from './effects/effect-queues';
 import { JobRunner } from './effects/job-runner.service';
@@ -55,6 +56,7 @@ export class EngineModule implements OnApplicationBootstrap {
         InboxService,
         CaseQueryService,
         CaseRecords,
+        DashboardService,
         IdleCaseExpiry,
         { provide: EffectProcessors, useFactory: () => new EffectProcessors() },
         JobRunner,
@@ -76,6 +78,7 @@ export class EngineModule implements OnApplicationBootstrap {
         CaseQueryService,
         CalendarService,
         CaseRecords,
+        DashboardService,
         JobRunner,
         OutboxRelay,
         TransparencyLog,

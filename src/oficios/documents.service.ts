@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { type Actor, isAddressedTo, ROLE_LABEL } from '../auth/actor';
@@ -36,6 +36,9 @@ export interface VerificationView {
   sha256: string;
   paginas: number;
 }
+
+/** An issued document (acuse, reply letter) as other modules read it. */
+export type DocumentRecord = Readonly<IssuedDocument>;
 
 export interface ComparisonResult {
   coincide: boolean;
@@ -112,6 +115,17 @@ export class DocumentsService {
     const docs = await this.ds.getRepository(IssuedDocument).find({ where: { caseId }, order: { signedAt: 'ASC' } });
     const forwarded = await this.replyForwarded(caseId);
     return docs.filter((d) => canOpen(d, actor, forwarded));
+  }
+
+  /**
+   * Every document of these cases, newest first, with no addressee filter: for the administrators' account page only
+   * (its controller admits the Administrador and the Subdirección, who see every case of an account).
+   */
+  async ofCases(caseIds: readonly string[]): Promise<DocumentRecord[]> {
+    if (!caseIds.length) return [];
+    return this.ds
+      .getRepository(IssuedDocument)
+      .find({ where: { caseId: In([...caseIds]) }, order: { signedAt: 'DESC' } });
   }
 
   /** Whether the Subdirección has forwarded the case's reply to whoever sent the oficio (its TURNAR_RESPUESTA). */

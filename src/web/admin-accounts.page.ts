@@ -1,16 +1,13 @@
 import { Controller, Get, Injectable, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource, In } from 'typeorm';
 import { Roles } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
-import { CatalogRecords } from '../catalog/catalog-records';
+import { CatalogRecords, type CuentaHistorialRecord, type CuentaRecord } from '../catalog/catalog-records';
 import { CatalogSearchService } from '../catalog/catalog-search.service';
-import { Cuenta, CuentaHistorial } from '../catalog/entities/cuenta.entity';
 import { notFound } from '../common/domain-error';
 import { localDate } from '../engine/business-calendar';
-import { ProcedureCase } from '../engine/entities/case.entity';
-import { IssuedDocument } from '../oficios/entities/document.entity';
+import { type CaseRecord, CaseRecords } from '../engine/case-records';
+import { type DocumentRecord, DocumentsService } from '../oficios/documents.service';
 import { renderAccount, renderAccounts } from './admin-accounts.view';
 import type { Chrome } from './layout';
 import { PageChrome, sendHtml, StaffPages } from './page-auth';
@@ -41,14 +38,14 @@ export interface StartOption {
 }
 
 export interface AccountVm {
-  cuenta: Cuenta;
+  cuenta: CuentaRecord;
   titular:
     | { tipo: 'trabajador'; curp: string; nombre: string; cct: string | null; nivel: string | null; activo: boolean }
     | { tipo: 'centro'; cct: string; nombre: string; nivel: string | null; estatus: string }
     | { tipo: 'desconocido'; clave: string | null };
-  historial: CuentaHistorial[];
-  tramites: (ProcedureCase & { titulo: string })[];
-  documentos: (IssuedDocument & { tramiteFolio: string | null })[];
+  historial: CuentaHistorialRecord[];
+  tramites: (CaseRecord & { titulo: string })[];
+  documentos: (DocumentRecord & { tramiteFolio: string | null })[];
   iniciar: StartOption[];
   /** Only the Subdirección registers oficios (Guía: "Recibe oficio"): others see what would start, not the forms. */
   puedeRegistrar: boolean;
@@ -67,9 +64,10 @@ const ACTIONS: Record<string, string> = {
 @Injectable()
 export class AdminAccountsService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     private readonly search: CatalogSearchService,
     private readonly records: CatalogRecords,
+    private readonly cases: CaseRecords,
+    private readonly documents: DocumentsService,
     private readonly labels: ProcedureLabels,
   ) {}
 
@@ -83,17 +81,11 @@ export class AdminAccountsService {
       this.search.workers({ q, limite: MAX_RESULTS }),
     ]);
     const ids = new Set(direct.map((c) => c.id));
-    const byHolder = people.length
-      ? await this.ds.getRepository(Cuenta).find({
-          where: { titularCurp: In(people.map((p) => p.curp)) },
-          order: { direccion: 'ASC' },
-          take: MAX_RESULTS,
-        })
-      : [];
-    const all = [
-      ...(await this.ds.getRepository(Cuenta).find({ where: { id: In([...ids]) } })),
-      ...byHolder.filter((c) => !ids.has(c.id)),
-    ]
+    const byHolder = await this.records.cuentasDeTrabajadores(
+      people.map((p) => p.curp),
+      MAX_RESULTS,
+    );
+    const all = [...(await this.records.cuentas([...ids])), ...byHolder.filter((c) => !ids.has(c.id))]
       .sort((a, b) => a.direccion.localeCompare(b.direccion))
       .slice(0, MAX_RESULTS);
     const names = new Map(people.map((p) => [p.curp, p.nombre]));
@@ -118,23 +110,12 @@ export class AdminAccountsService {
   }
 
   async account(id: string, staff: Pick<AuthenticatedStaff, 'role'>, now = new Date()): Promise<AccountVm> {
-    const cuenta = await this.ds.getRepository(Cuenta).findOne({ where: { id } });
+    const cuenta = await this.records.cuenta(id);
     if (!cuenta) throw notFound('La cuenta');
-    const historial = await this.ds
-      .getRepository(CuentaHistorial)
-      .find({ where: { cuentaId: id }, order: { at: 'DESC' }, take: 200 });
+    const historial = await this.records.historial(id, 200);
     const caseIds = [...new Set([...historial.map((h) => h.caseId).filter((c): c is string => !!c)])];
-    const cases = await this.ds.getRepository(ProcedureCase).find({
-      where: [{ cuentaId: id }, ...(caseIds.length ? [{ id: In(caseIds) }] : [])],
-      order: { createdAt: 'DESC' },
-      take: 200,
-    });
-    const docs = cases.length
-      ? await this.ds.getRepository(IssuedDocument).find({
-          where: { caseId: In(cases.map((c) => c.id)) },
-          order: { signedAt: 'DESC' },
-        })
-      : [];
+    const cases = await this.cases.ofAccount(id, caseIds, 200);
+    const docs = await this.documents.ofCases(cases.map((c) => c.id));
     return {
       cuenta,
       titular: await this.holder(cuenta),
@@ -155,7 +136,7 @@ export class AdminAccountsService {
    * oficio: the page offers each one that applies, prefilled with the account. A Personal account's owner resets it
    * themselves (5.1.2), a school's through the PII (5.2.2); a blocked account is not blocked again.
    */
-  private startOptions(c: Cuenta): StartOption[] {
+  private startOptions(c: CuentaRecord): StartOption[] {
     const ids = [
       ...(c.tipo === 'servicio' || c.tipo === 'funcion' ? ['servicio-restablecer'] : []),
       'cuenta-reasignar',
@@ -164,7 +145,7 @@ export class AdminAccountsService {
     return ids.map((p) => ({ procedimiento: p, titulo: this.labels.title(p), accion: ACTIONS[p] }));
   }
 
-  private async holder(c: Cuenta): Promise<AccountVm['titular']> {
+  private async holder(c: CuentaRecord): Promise<AccountVm['titular']> {
     if (c.titularTipo === 'trabajador' && c.titularCurp) {
       const t = await this.records.trabajador(c.titularCurp);
       if (t)

@@ -1,12 +1,13 @@
 import { Controller, Get, Injectable, Param, Query, Res } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource, IsNull, Not } from 'typeorm';
 import { Roles } from '../auth/auth.guard';
-import { CatalogRecords, type CentroRecord, type TrabajadorRecord } from '../catalog/catalog-records';
+import {
+  CatalogRecords,
+  type CentroRecord,
+  type CuentaRecord,
+  type TrabajadorRecord,
+} from '../catalog/catalog-records';
 import { CatalogSearchService } from '../catalog/catalog-search.service';
-import { Cuenta } from '../catalog/entities/cuenta.entity';
-import { Trabajador } from '../catalog/entities/trabajador.entity';
 import { notFound } from '../common/domain-error';
 import { renderSchool, renderSchools, renderWorker, renderWorkers } from './admin-catalogs.view';
 import type { Chrome } from './layout';
@@ -29,13 +30,13 @@ export interface SearchVm<T> {
 export interface WorkerVm {
   trabajador: TrabajadorRecord;
   escuela: CentroRecord | null;
-  cuentas: Cuenta[];
+  cuentas: CuentaRecord[];
 }
 
 export interface SchoolVm {
   escuela: CentroRecord;
   director: TrabajadorRecord | null;
-  cuentas: Cuenta[];
+  cuentas: CuentaRecord[];
   trabajadoresActivos: number;
 }
 
@@ -52,26 +53,15 @@ function termOf(raw: unknown): { q: string; error: string | null; empty: boolean
 @Injectable()
 export class AdminCatalogsService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     private readonly search: CatalogSearchService,
     private readonly records: CatalogRecords,
   ) {}
 
   async workers(raw: unknown): Promise<SearchVm<WorkerHit>> {
     const { q, error, empty } = termOf(raw);
-    const ultimaImportacion = await this.lastFullImport();
+    const ultimaImportacion = await this.records.ultimaImportacion();
     if (empty || error) return { q, hits: null, error, ultimaImportacion };
     return { q, hits: await this.search.workers({ q, limite: MAX_RESULTS }), error: null, ultimaImportacion };
-  }
-
-  /** MAX(ultima_importacion) from idx_trabajador_ultima_importacion. */
-  private async lastFullImport(): Promise<Date | null> {
-    const row = await this.ds.getRepository(Trabajador).findOne({
-      select: { curp: true, ultimaImportacion: true },
-      where: { ultimaImportacion: Not(IsNull()) },
-      order: { ultimaImportacion: 'DESC' },
-    });
-    return row?.ultimaImportacion ?? null;
   }
 
   async schools(raw: unknown): Promise<SearchVm<SchoolHit>> {
@@ -86,9 +76,7 @@ export class AdminCatalogsService {
     return {
       trabajador: t,
       escuela: t.cct ? await this.records.centro(t.cct) : null,
-      cuentas: await this.ds
-        .getRepository(Cuenta)
-        .find({ where: { titularCurp: t.curp }, order: { direccion: 'ASC' } }),
+      cuentas: await this.records.cuentasDeTitular({ curp: t.curp }),
     };
   }
 
@@ -98,9 +86,8 @@ export class AdminCatalogsService {
     return {
       escuela: s,
       director: s.directorCurp ? await this.records.trabajador(s.directorCurp) : null,
-      cuentas: await this.ds.getRepository(Cuenta).find({ where: { titularCct: s.cct }, order: { direccion: 'ASC' } }),
-      // idx_trabajador_cct.
-      trabajadoresActivos: await this.ds.getRepository(Trabajador).count({ where: { cct: s.cct, activo: true } }),
+      cuentas: await this.records.cuentasDeTitular({ cct: s.cct }),
+      trabajadoresActivos: await this.records.trabajadoresActivos(s.cct),
     };
   }
 }

@@ -1,10 +1,10 @@
 import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
-import type { Cuenta } from '../catalog/entities/cuenta.entity';
+import type { CuentaRecord } from '../catalog/catalog-records';
 import type { SchoolHit, SchoolVm, SearchVm, WorkerHit, WorkerVm } from './admin-catalogs.page';
 import { fechaHora } from './format';
 import { type Chrome, staffPage } from './layout';
 
-const accounts = (cs: Cuenta[]) =>
+const accounts = (cs: CuentaRecord[]) =>
   cs.map((c) => ({
     id: c.id,
     direccion: c.direccion,

@@ -1,5 +1,5 @@
 import { barChartSvg } from './dashboard-charts';
-import { businessDaysBetween, type DashboardData, medianAndP90 } from './dashboard.service';
+import { businessDaysBetween, type DashboardData, medianAndP90 } from '../engine/dashboard.service';
 import { dashboardCsv } from './dashboard.view';
 
 describe('dashboard pieces', () => {

@@ -7,7 +7,7 @@ import { DomainError } from '../common/domain-error';
 import { isCalendarDate, localDate } from '../engine/business-calendar';
 import { CaseQueryService } from '../engine/case-query.service';
 import { CasePageService, type CasePageVm } from './case.page';
-import { type DashboardData, type DashboardFilter, DashboardService } from './dashboard.service';
+import { type DashboardData, type DashboardFilter, DashboardService } from '../engine/dashboard.service';
 import { dashboardCsv, renderCaseHistory, renderDashboard } from './dashboard.view';
 import type { Chrome } from './layout';
 import { PageChrome, sendHtml, StaffPages } from './page-auth';

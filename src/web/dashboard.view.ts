@@ -1,7 +1,7 @@
 import { safeHtml } from '../render/handlebars';
 import { type BarChart, barChartSvg } from './dashboard-charts';
 import type { CaseHistoryVm, DashboardVm } from './dashboard.page';
-import type { DashboardData } from './dashboard.service';
+import type { DashboardData } from '../engine/dashboard.service';
 import { fechaHora, fechaIso, RESULTADO_LABEL, roleLabel, SITUACION_LABEL } from './format';
 import { type Chrome, query, staffPage } from './layout';
 

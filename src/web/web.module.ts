@@ -7,7 +7,6 @@ import { CatalogImportJobs } from '../catalog/import/import-jobs';
 import { ImportService } from '../catalog/import/import.service';
 import { CasePage, CasePageService } from './case.page';
 import { CaseHistoryPage, CaseHistoryService, DashboardPage, DashboardPageService } from './dashboard.page';
-import { DashboardService } from './dashboard.service';
 import { InboxPage, InboxPageService } from './inbox.page';
 import { LandingPage } from './landing.page';
 import { OficioPagesService, OficiosPage, PageUpload } from './oficios.page';
@@ -47,7 +46,6 @@ import { UsersPage, UsersPageService } from './users.page';
     OficioPagesService,
     UsersPageService,
     AdminCalendarService,
-    DashboardService,
     DashboardPageService,
     CaseHistoryService,
     AdminAccountsService,

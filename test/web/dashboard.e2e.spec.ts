@@ -15,7 +15,7 @@ import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { EngineService } from '../../src/engine/engine.service';
 import { Task } from '../../src/engine/entities/task.entity';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
-import { DashboardService } from '../../src/web/dashboard.service';
+import { DashboardService } from '../../src/engine/dashboard.service';
 import { addNiveles, postOficio, scannedOficio, settle } from '../oficios/support';
 import { pageRequests } from '../admin/pages';
 import { createStaff, login } from '../support/staff';

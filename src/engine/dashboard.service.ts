@@ -4,12 +4,12 @@ import type { AnyStateNode } from 'xstate';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { StepMeta } from '../../machines/types';
 import { RowSql } from '../database/row-sql';
-import { localDate } from '../engine/business-calendar';
-import { CalendarService } from '../engine/calendar.service';
-import { EngineService } from '../engine/engine.service';
-import { ProcedureCase } from '../engine/entities/case.entity';
-import { Task } from '../engine/entities/task.entity';
-import type { EngineProcedure } from '../engine/procedure-registry';
+import { localDate } from './business-calendar';
+import { CalendarService } from './calendar.service';
+import { EngineService } from './engine.service';
+import { ProcedureCase } from './entities/case.entity';
+import { Task } from './entities/task.entity';
+import type { EngineProcedure } from './procedure-registry';
 
 /** What the dashboard is asked for: a period of local dates (both included) and, optionally, one Nivel. */
 export interface DashboardFilter {
