@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { testClockEnv } from '../support/clock-env';
+import { type OutputStream, ProcessOutput, waitForMarker } from '../support/process-output';
 
 /** A real web process (`npm start`: node -r ./scripts/register.js src/main.ts) on 127.0.0.1, killed by its own pid. */
 export interface WebProcess {
@@ -32,7 +33,7 @@ function freePort(): Promise<number> {
 
 export interface StartWebOptions {
   /** Every chunk of its stdout and stderr as it comes (output() keeps only the tail), e.g. to parse LOG_LEVEL=debug lines. */
-  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  onOutput?: (chunk: string, stream: OutputStream) => void;
 }
 
 /**
@@ -52,37 +53,13 @@ export async function startWeb(
     env: { ...base, ...testClockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  // Decoded by the streams, so a character split between two chunks (the «ó» of a Spanish line) arrives whole.
-  child.stdout?.setEncoding('utf8');
-  child.stderr?.setEncoding('utf8');
-  const append = (text: string): void => {
-    out = (out + text).slice(-20_000);
-  };
-  child.stdout?.on('data', (text: string) => {
-    opts.onOutput?.(text, 'stdout');
-    append(text);
-  });
-  child.stderr?.on('data', (text: string) => {
-    opts.onOutput?.(text, 'stderr');
-    append(text);
-  });
+  const out = ProcessOutput.of(child, [READY], opts.onOutput);
   // 'close', not 'exit': its output has been read to the end by then (the last lines a killed process wrote).
   const exited = new Promise<void>((r) => child.once('close', () => r()));
-  const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   const kill = async (): Promise<void> => {
-    if (alive()) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   };
-  const deadline = Date.now() + readyTimeoutMs;
-  while (!out.includes(READY)) {
-    if (!alive())
-      throw new Error(`El proceso web terminó al iniciar (${child.exitCode ?? child.signalCode}). Salida:\n${out}`);
-    if (Date.now() > deadline) {
-      await kill();
-      throw new Error(`El proceso web no terminó de iniciar en ${readyTimeoutMs / 1000} s. Salida:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, output: () => out, kill };
+  await waitForMarker(child, out, READY, readyTimeoutMs, exited, 'El proceso web');
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, output: () => out.text(), kill };
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { testClockEnv } from './clock-env';
+import { ProcessOutput, waitForMarker } from './process-output';
 
 /**
  * A real `npm run worker` process (node -r ./scripts/register.js src/worker.ts) for the end-to-end suites: started
@@ -49,13 +50,7 @@ export async function startWorker(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
-  let out = '';
-  const append = (b: Buffer): void => {
-    opts.onOutput?.(b.toString());
-    out = (out + b.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
+  const out = ProcessOutput.of(child, [READY], opts.onOutput);
   const exited = new Promise<void>((r) =>
     child.once('exit', () => {
       live.delete(child);
@@ -64,24 +59,12 @@ export async function startWorker(
   );
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`No se pudo iniciar el worker: ${out}`);
-
-  const timeout = opts.readyTimeoutMs ?? 60_000;
-  const deadline = Date.now() + timeout;
-  while (!out.includes(READY)) {
-    if (!alive())
-      throw new Error(`El worker terminó al iniciar (código ${child.exitCode ?? child.signalCode}). Salida:\n${out}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      await exited;
-      throw new Error(`El worker no terminó de iniciar en ${timeout / 1000} s. Salida:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (pid === undefined) throw new Error(`No se pudo iniciar el worker: ${out.text()}`);
+  await waitForMarker(child, out, READY, opts.readyTimeoutMs ?? 60_000, exited, 'El worker');
 
   return {
     pid,
-    output: () => out,
+    output: () => out.text(),
     alive,
     signal: (sig) => {
       if (alive()) child.kill(sig);
