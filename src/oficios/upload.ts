@@ -44,14 +44,27 @@ export const tooLarge = (): DomainError =>
   );
 
 /**
+ * Nest's FileInterceptor for one file in `field`, kept in memory (multer's memory storage). File names are read as
+ * UTF-8, as browsers send them: busboy's default (latin1) turned «Oficio Núñez.pdf» into «Oficio NÃºÃ±ez.pdf».
+ */
+export function oneFileInMemory(
+  field: string,
+  limits: { fileSize: number; fields: number; fieldSize: number },
+): NestInterceptor {
+  return new (FileInterceptor(field, { limits: { ...limits, files: 1 }, defParamCharset: 'utf8' }))();
+}
+
+/**
  * One file in the field «archivo», kept in memory up to 10 MB (Nest's FileInterceptor, multer memory storage), with
  * multer's English errors turned into Spanish ones.
  */
 @Injectable()
 export class SingleFileUpload implements NestInterceptor {
-  private readonly inner: NestInterceptor = new (FileInterceptor(UPLOAD_FIELD, {
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 40, fieldSize: 64 * 1024 },
-  }))();
+  private readonly inner = oneFileInMemory(UPLOAD_FIELD, {
+    fileSize: MAX_UPLOAD_BYTES,
+    fields: 40,
+    fieldSize: 64 * 1024,
+  });
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     try {

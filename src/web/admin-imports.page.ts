@@ -14,13 +14,12 @@ import {
   Res,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { type Observable, of } from 'rxjs';
 import { Roles } from '../auth/auth.guard';
 import { CatalogImportJobs, type ImportJob } from '../catalog/import/import-jobs';
 import { DomainError } from '../common/domain-error';
-import type { UploadedFileData } from '../oficios/upload';
+import { oneFileInMemory, type UploadedFileData } from '../oficios/upload';
 import { renderImport, renderImports, rejectionsCsv } from './admin-imports.view';
 import { readForm } from './forms';
 import type { Chrome } from './layout';
@@ -38,9 +37,7 @@ type CatalogUploadRequest = PageRequest & { file?: UploadedFileData; uploadError
  */
 @Injectable()
 export class CatalogUpload implements NestInterceptor {
-  private readonly inner: NestInterceptor = new (FileInterceptor('archivo', {
-    limits: { fileSize: MAX_CATALOG_BYTES, files: 1, fields: 10, fieldSize: 1024 },
-  }))();
+  private readonly inner = oneFileInMemory('archivo', { fileSize: MAX_CATALOG_BYTES, fields: 10, fieldSize: 1024 });
 
   constructor(private readonly csrf: CsrfTokens) {}
 

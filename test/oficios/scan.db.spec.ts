@@ -101,6 +101,22 @@ describe('oficios: the scanned oficio on the case page', () => {
     );
   });
 
+  it('keeps a file name with accents as the browser sent it (UTF-8), not as latin1', async () => {
+    const name = 'Oficio Núñez (firmado).png';
+    const res = await http()
+      .post('/api/oficios')
+      .set('Authorization', `Bearer ${tok.oficialia}`)
+      .field({ ...FIELDS, numeroOficio: 'PRIM/0103/2026' })
+      .attach('archivo', PNG, { filename: name, contentType: 'image/png' })
+      .expect(201);
+    const caseId = res.body.tramite as string;
+    const row = await t.db.dataSource.getRepository(Oficio).findOneByOrFail({ caseId });
+    expect(row.archivoNombre).toBe(name);
+    expect((await scan('primaria', caseId).expect(200)).headers['content-disposition']).toBe(
+      `inline; filename="Oficio Nunez (firmado).png"; filename*=UTF-8''Oficio%20N%C3%BA%C3%B1ez%20%28firmado%29.png`,
+    );
+  });
+
   it('does not serve a stored scan that no longer matches its SHA-256', async () => {
     const res = await postOficio(t, tok.oficialia, await scannedOficio('Otro oficio.'), {
       ...FIELDS,
