@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { TaskRole } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
+import { folioCandidates } from '../common/folio-text';
+import { mexicoCityParts } from '../letters/fecha';
 import { RowSql } from '../database/row-sql';
 import { type Actor, isAddressedTo } from '../auth/actor';
 import { Task } from './entities/task.entity';
@@ -181,7 +183,11 @@ export class InboxService {
     else if (scope) where.push('1 = 0');
     if (q.procedimiento) eq('t.procedure_id', q.procedimiento);
     if (q.paso) eq('t.state_id', q.paso);
-    if (q.folio) eq('t.folio', q.folio);
+    if (q.folio) {
+      const folios = await this.foliosInInbox(params[0], role, folioCandidates(q.folio, mexicoCityParts(now).year));
+      where.push(folios.length === 1 ? 't.folio = ?' : `t.folio IN (${folios.map(() => '?').join(', ')})`);
+      params.push(...folios);
+    }
     if (q.curp) eq('t.curp', q.curp.toUpperCase());
     if (q.cct) eq('t.cct', q.cct.toUpperCase());
     if (q.vencidas) {
@@ -276,6 +282,22 @@ export class InboxService {
   private taskSql?: RowSql<Task>;
   private get tasks(): RowSql<Task> {
     return (this.taskSql ??= new RowSql(this.ds, Task));
+  }
+
+  /**
+   * Which of the folios a typed text can mean («6»: this year's and the years before) the inbox holds, read from the
+   * folio index alone. Usually one, and the page then seeks it by equality: given `folio IN (…)` and an ORDER BY
+   * due_at, SQLite's planner would rather walk the role's whole index in due order than sort a handful of rows.
+   */
+  private async foliosInInbox(status: unknown, role: string, candidates: string[]): Promise<string[]> {
+    if (candidates.length === 1) return candidates;
+    const rows = await this.ds.query<{ folio: string }[]>(
+      `SELECT DISTINCT t.folio FROM task t WHERE t.status = ? AND t.candidate_role = ? AND t.folio IN (${candidates
+        .map(() => '?')
+        .join(', ')})`,
+      [status, role, ...candidates],
+    );
+    return rows.length ? rows.map((r) => r.folio) : candidates.slice(0, 1);
   }
 
   view(t: Task, now = new Date()): InboxItem {

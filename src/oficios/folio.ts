@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { inTransaction } from '../database/transaction';
 import { mexicoCityParts } from '../letters/fecha';
+import { AREA_SSST } from '../common/folio-text';
 
 /**
  * Numbers the Subdirección de Sistemas y Servicios Telemáticos (SSST) gives out, one counter per (area, tipo, year):
@@ -14,11 +15,9 @@ import { mexicoCityParts } from '../letters/fecha';
  * 31 December at 23:30 in Colima is 2025's even though it is already 2026 in UTC. Numbers restart at 1 each year and
  * grow past the padding if a year ever needs more.
  */
-export const AREA_SSST = 'SSST';
+export { AREA_SSST, registrationFolio } from '../common/folio-text';
 export type FolioTipo = 'recepcion' | 'respuesta';
 
-export const registrationFolio = (anio: number, n: number): string =>
-  `${AREA_SSST}-${anio}-${String(n).padStart(6, '0')}`;
 export const replyNumber = (anio: number, n: number): string => `${AREA_SSST}/${String(n).padStart(4, '0')}/${anio}`;
 
 /** The calendar year in Mexico City at that instant. */

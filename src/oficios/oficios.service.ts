@@ -16,6 +16,7 @@ import type { LetterProcedure } from '../letters/templates';
 import { IssuedDocument } from './entities/document.entity';
 import { Oficio, type OficioConcierne } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
+import { parseFolio } from '../common/folio-text';
 import { AREA_SSST, folioYear, inNumberingTransaction, registrationFolio, takeNumber } from './folio';
 import type { CancelOficioDto, ListOficiosQuery, OficioFilters, RegisterOficioDto } from './oficio.dto';
 import { detectType, type UploadedFileData } from './upload';
@@ -486,20 +487,6 @@ export function filterOficios(qb: SelectQueryBuilder<Oficio>, q: OficioFilters):
   if (q.estado) qb.andWhere('o.status = :s', { s: q.estado });
   if (q.anio) qb.andWhere('o.folioAnio = :a', { a: q.anio });
   return qb;
-}
-
-/**
- * A folio as people type it: «SSST-2026-000006», «2026-6», «000006» or «6» (number, optionally its year). Null for
- * anything else, which is then searched as part of the folio text.
- */
-export function parseFolio(text: string): { anio: number | null; numero: number } | null {
-  const t = text.trim();
-  // «SSST-2026» is the start of that year's folios, not folio number 2026.
-  if (/^SSST[\s-]*\d{4}[\s-]*$/i.test(t)) return null;
-  const m = /^(?:SSST)?[\s-]*(?:(\d{4})[\s/-]+)?0*(\d{1,9})$/i.exec(t);
-  if (!m) return null;
-  const numero = Number(m[2]);
-  return numero > 0 ? { anio: m[1] ? Number(m[1]) : null, numero } : null;
 }
 
 /** YYYY-MM-DD of an instant in Mexico City. */

@@ -142,6 +142,26 @@ describe('inbox keyset pagination', () => {
     }
   });
 
+  it('finds a folio as people type it («10», «2026-10», «ssst-2026-000010»), in this year or the ones before', async () => {
+    const admin: Actor = { id: 'adm', role: 'administrador' };
+    // Folio 000010 is two tasks, one of the responsables' and one of the schools' (n = 20, 21).
+    for (const rol of ['responsable', 'centro_trabajo'] as const) {
+      const exact = (await walk(admin, { rol, folio: 'SSST-2026-000010' }, 5)).forward.flat();
+      expect(exact).toEqual(oracle(all, admin, { rol, folio: 'SSST-2026-000010' }));
+      expect(exact).toHaveLength(1);
+      for (const typed of ['10', '000010', ' 2026-10 ', '2026/000010', 'ssst-2026-000010', 'SSST 2026 10']) {
+        expect({ typed, ids: (await walk(admin, { rol, folio: typed }, 5)).forward.flat() }).toEqual({
+          typed,
+          ids: exact,
+        });
+      }
+      // Another year's number 10, a number nobody has, and text that is no folio find nothing.
+      for (const typed of ['2025-10', '999', 'SSST-2026']) {
+        expect((await walk(admin, { rol, folio: typed }, 5)).forward.flat()).toEqual([]);
+      }
+    }
+  });
+
   it('keeps every filter and the deny-by-default scope on every page (never another scope through any cursor)', async () => {
     const actors: Actor[] = [
       { id: 'u-yo', role: 'subjefatura' },
@@ -217,7 +237,11 @@ describe('inbox keyset pagination', () => {
       for (const f of ['nivel', 'resp', 'cct', 'proc', 'step', 'folio', 'curp', 'assignee']) {
         expect({ f, partial: partial.get(`idx_task_${f}_due`) }).toEqual({ f, partial: 1 });
       }
-      const planOf = async (actor: Actor, q: InboxQuery): Promise<string> => {
+      const planOf = async (
+        actor: Actor,
+        q: InboxQuery,
+        which = (sql: string) => sql.startsWith('SELECT ') && sql.includes(' ORDER BY '),
+      ): Promise<string> => {
         const seen: { sql: string; params: unknown[] }[] = [];
         const query = ds.query.bind(ds);
         const spy = jest.spyOn(ds, 'query').mockImplementation(((sql: string, params?: unknown[]) => {
@@ -229,13 +253,17 @@ describe('inbox keyset pagination', () => {
         } finally {
           spy.mockRestore();
         }
-        const page = seen.find((s) => s.sql.startsWith('SELECT ') && s.sql.includes(' ORDER BY '))!;
+        const page = seen.find((s) => which(s.sql))!;
         const rows = await ds.query<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${page.sql}`, page.params);
         return rows.map((r) => r.detail).join(' | ');
       };
       const subjefatura: Actor = { id: 'u-yo', role: 'subjefatura' };
       expect(await planOf(subjefatura, { procedimiento: 'servicio-alta' })).toContain('idx_task_proc_due');
       expect(await planOf(subjefatura, { folio: 'SSST-2026-000010' })).toContain('idx_task_folio_due');
+      // Typed without its year: one seek per year it may belong to, on the same index.
+      expect(await planOf(subjefatura, { folio: '10' })).toContain('idx_task_folio_due');
+      const resolve = await planOf(subjefatura, { folio: '10' }, (sql) => sql.startsWith('SELECT DISTINCT t.folio'));
+      expect(resolve).toContain('idx_task_folio_due');
       expect(await planOf({ id: 'u', role: 'nivel', nivelClave: 'PRIMARIA' }, {})).toContain('idx_task_nivel_due');
       const closed = await planOf(subjefatura, { estado: 'cerrada', procedimiento: 'servicio-alta' });
       expect(closed).toContain('idx_task_role_due');

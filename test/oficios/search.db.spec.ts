@@ -9,7 +9,7 @@ import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { syncCatalog } from '../../src/catalog/import/catalog-sync';
 import { backfillSearchText } from '../../src/database/migrations/backfill-search-text';
-import { parseFolio } from '../../src/oficios/oficios.service';
+import { parseFolio } from '../../src/common/folio-text';
 import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';

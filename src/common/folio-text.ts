@@ -1,0 +1,36 @@
+/**
+ * The registration folio of an incoming oficio, `SSST-2026-000042`, and how people type it: the register and the
+ * inbox both search by it. (The counters that give the numbers out live with the oficios: src/oficios/folio.ts.)
+ */
+export const AREA_SSST = 'SSST';
+
+export const registrationFolio = (anio: number, n: number): string =>
+  `${AREA_SSST}-${anio}-${String(n).padStart(6, '0')}`;
+
+/**
+ * A folio as people type it: «SSST-2026-000006», «2026-6», «000006» or «6» (number, optionally its year). Null for
+ * anything else.
+ */
+export function parseFolio(text: string): { anio: number | null; numero: number } | null {
+  const t = text.trim();
+  // «SSST-2026» is the start of that year's folios, not folio number 2026.
+  if (/^SSST[\s-]*\d{4}[\s-]*$/i.test(t)) return null;
+  const m = /^(?:SSST)?[\s-]*(?:(\d{4})[\s/-]+)?0*(\d{1,9})$/i.exec(t);
+  if (!m) return null;
+  const numero = Number(m[2]);
+  return numero > 0 ? { anio: m[1] ? Number(m[1]) : null, numero } : null;
+}
+
+/** How many years back a folio typed without its year is looked for (this year's first). */
+export const FOLIO_YEARS_BACK = 4;
+
+/**
+ * The folios a typed text can mean, for an indexed `IN (…)`: the one folio when the year is given, the number in this
+ * year and the FOLIO_YEARS_BACK before when it is not, the text itself (trimmed, upper case) when it is no folio.
+ */
+export function folioCandidates(text: string, thisYear: number): string[] {
+  const f = parseFolio(text);
+  if (!f) return [text.trim().toUpperCase()];
+  if (f.anio) return [registrationFolio(f.anio, f.numero)];
+  return Array.from({ length: FOLIO_YEARS_BACK + 1 }, (_, i) => registrationFolio(thisYear - i, f.numero));
+}
