@@ -25,12 +25,13 @@ export function parseFolio(text: string): { anio: number | null; numero: number 
 export const FOLIO_YEARS_BACK = 4;
 
 /**
- * The folios a typed text can mean, for an indexed `IN (…)`: the one folio when the year is given, the number in this
- * year and the FOLIO_YEARS_BACK before when it is not, the text itself (trimmed, upper case) when it is no folio.
+ * The folios a typed text can mean, for an indexed `IN (…)`: the text itself (trimmed, upper case), and when it reads
+ * as a folio, that folio written in full: with its year, or in this year and the FOLIO_YEARS_BACK before.
  */
 export function folioCandidates(text: string, thisYear: number): string[] {
+  const typed = text.trim().toUpperCase();
   const f = parseFolio(text);
-  if (!f) return [text.trim().toUpperCase()];
-  if (f.anio) return [registrationFolio(f.anio, f.numero)];
-  return Array.from({ length: FOLIO_YEARS_BACK + 1 }, (_, i) => registrationFolio(thisYear - i, f.numero));
+  const years = f?.anio ? [f.anio] : Array.from({ length: FOLIO_YEARS_BACK + 1 }, (_, i) => thisYear - i);
+  const full = f ? years.map((y) => registrationFolio(y, f.numero)) : [];
+  return [...new Set([typed, ...full])];
 }
