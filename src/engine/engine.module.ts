@@ -15,6 +15,7 @@ import { TaskReminderProcessor } from './effects/task-reminder.processor';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
 import { IdleCaseExpiry } from './idle-expiry';
+import { TaskReminderSweep } from './effects/task-reminder-sweep';
 import { InboxService } from './inbox.service';
 import { type EngineProcedure, PROCEDURE_DEFINITIONS } from './procedure-registry';
 import { DirectoryHeadExport } from './transparency/head-export';
@@ -58,6 +59,7 @@ export class EngineModule implements OnApplicationBootstrap {
         CaseRecords,
         DashboardService,
         IdleCaseExpiry,
+        TaskReminderSweep,
         { provide: EffectProcessors, useFactory: () => new EffectProcessors() },
         JobRunner,
         OutboxRelay,

@@ -345,7 +345,7 @@ export class EngineService {
       const out = WriteBatch.for(this.ds);
       const tasks = await this.syncTasks(em, out, def, row, snap, actor, now, []);
       const commands = this.commandRows(row, actions, now);
-      this.queueOutbox(em, out, [...tasks.reminders, ...commands]);
+      this.queueOutbox(em, out, commands);
       await out.flush(em);
       let open = tasks.open;
       // The first act, and any the same person does at once (the Subdirección registering a paper oficio both sends
@@ -506,7 +506,7 @@ export class EngineService {
     out.add(this.sql.movements.insertStatement([movement]));
     const tasks = await this.syncTasks(em, out, def, row, next, actor, now, open, fieldsBefore);
     const commands = this.commandRows(row, actions, now);
-    this.queueOutbox(em, out, [...tasks.reminders, ...commands]);
+    this.queueOutbox(em, out, commands);
     await this.flushTransition(em, out, row, fromVersion);
     // A finished snapshot takes no event, so a case concluded here has just ended.
     if (row.status === 'concluido') for (const hook of this.endHooks) await hook(em, { row, event, actor, now });
@@ -596,8 +596,7 @@ export class EngineService {
           where: { caseId: row.id, status: 'abierta' },
         });
         const out = WriteBatch.for(this.ds);
-        const tasks = await this.syncTasks(em, out, target, row, next, actor, now, open, searchFieldsOf(row));
-        this.queueOutbox(em, out, tasks.reminders);
+        await this.syncTasks(em, out, target, row, next, actor, now, open, searchFieldsOf(row));
         await out.flush(em);
         migrated.push(id);
       });
@@ -861,7 +860,7 @@ export class EngineService {
     now: Date,
     open: OpenTask[],
     fieldsBefore?: string,
-  ): Promise<{ open: OpenTask[]; reminders: OutboxCommand[] }> {
+  ): Promise<{ open: OpenTask[] }> {
     const wanted = new Map<string, NonNullable<StepMeta['task']>>();
     if (snap.status === 'active') {
       for (const [id, meta] of Object.entries(snap.getMeta() as Record<string, StepMeta | undefined>)) {
@@ -881,7 +880,6 @@ export class EngineService {
     const staying = open.filter((t) => wanted.has(t.stateId));
     const have = new Set(staying.map((t) => t.stateId));
     const created: Task[] = [];
-    const reminders: OutboxCommand[] = [];
     for (const [stateId, task] of wanted) {
       if (have.has(stateId)) continue;
       const dueAt = await this.calendar.dueDate(now, task.slaDays, em);
@@ -896,14 +894,8 @@ export class EngineService {
         warnAt,
         dueAt,
       });
+      // Its reminder ("falta poco", warnAt) and escalation (dueAt) are queued by TaskReminderSweep when they come.
       created.push(t);
-      // Reminder when "falta poco" and escalation when overdue: delayed jobs through the outbox.
-      for (const [kind, at] of [
-        ['recordatorio', warnAt],
-        ['vencimiento', dueAt],
-      ] as const) {
-        reminders.push(outboxRow(row.id, TASK_REMINDER, { taskId: t.id, kind }, `${t.id}:${kind}`, at, now));
-      }
     }
     out.add(this.sql.tasks.insertStatement(created));
     // New tasks took the case's fields when written; the ones that stay open follow a change.
@@ -921,7 +913,6 @@ export class EngineService {
         ...staying,
         ...created.map((t) => ({ id: t.id, stateId: t.stateId, candidateRole: t.candidateRole, assigneeId: null })),
       ],
-      reminders,
     };
   }
 
@@ -965,7 +956,8 @@ function searchFieldsOf(row: ProcedureCase): string {
 /** The open tasks of a case as a transition needs them: which state, whose role, held by whom. */
 type OpenTask = Pick<Task, 'id' | 'stateId' | 'candidateRole' | 'assigneeId'>;
 
-function outboxRow(
+/** A command as the engine writes it to the outbox: pending from `availableAt`, payload as JSON. */
+export function outboxRow(
   caseId: string,
   type: string,
   payload: unknown,

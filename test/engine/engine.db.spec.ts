@@ -1,5 +1,6 @@
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Movement } from '../../src/engine/entities/movement.entity';
+import { TaskReminderSweep } from '../../src/engine/effects/task-reminder-sweep';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { Task } from '../../src/engine/entities/task.entity';
 import { CalendarService } from '../../src/engine/calendar.service';
@@ -159,19 +160,21 @@ describe('engine', () => {
     ).toBe(true);
   });
 
-  it('computes due dates in business days and schedules reminder and escalation jobs for every task', async () => {
+  it('computes due dates in business days; the reminder sweep queues the escalation at that date', async () => {
     const friday = new Date('2026-11-13T16:00:00Z'); // Monday 16 Nov 2026 is a holiday
     await new CalendarService(db.dataSource).ensureOfficialHolidays(friday);
     const fresh = new EngineService(db.dataSource, [testProcedure(1)], new CalendarService(db.dataSource));
     const s = await fresh.start('prueba', sub, {}, { now: friday });
     const [task] = await tasksOf(s.caseId);
     expect(task.dueAt.toISOString()).toBe('2026-11-18T05:59:59.000Z'); // Tuesday 17 Nov, end of day in Colima
-    const reminders = await db.dataSource
-      .getRepository(OutboxCommand)
-      .find({ where: { caseId: s.caseId, type: 'taskReminder' } });
-    expect(reminders.map((r) => JSON.parse(r.payload).kind).sort()).toEqual(['recordatorio', 'vencimiento']);
-    expect(reminders.find((r) => r.payload.includes('vencimiento'))!.availableAt.toISOString()).toBe(
-      task.dueAt.toISOString(),
-    );
+    expect(task.warnAt.getTime()).toBeGreaterThan(friday.getTime());
+    expect(task.warnAt.getTime()).toBeLessThan(task.dueAt.getTime());
+    const reminders = () =>
+      db.dataSource.getRepository(OutboxCommand).find({ where: { caseId: s.caseId, type: 'taskReminder' } });
+    const sweep = new TaskReminderSweep(db.dataSource);
+    await sweep.sweep(new Date(task.dueAt.getTime() - 1000));
+    expect((await reminders()).map((r) => JSON.parse(r.payload).kind)).toEqual(['recordatorio']);
+    await sweep.sweep(task.dueAt);
+    expect((await reminders()).map((r) => JSON.parse(r.payload).kind).sort()).toEqual(['recordatorio', 'vencimiento']);
   });
 });

@@ -11,8 +11,9 @@ import { type CommandProcessor, type EffectCommand, EffectProcessor } from './ef
 import { deliverMail } from './mail-effect';
 
 /**
- * Delayed jobs of the task inbox: "falta poco" reminds the role's people; "vencido" escalates to the Subdirección
- * (priority raised to alta). A task already closed is skipped: the job is simply late news.
+ * The task inbox's mails, queued by TaskReminderSweep when their time comes: "falta poco" reminds the role's people;
+ * "vencido" escalates to the Subdirección too (the sweep raised the priority to alta when it queued it). A task closed
+ * since is skipped: the mail would be late news. Runs once per task and kind (the outbox key `<task>:<kind>`).
  */
 @Injectable()
 @EffectProcessor()
@@ -34,7 +35,6 @@ export class TaskReminderProcessor implements CommandProcessor {
     const task = await repo.findOne({ where: { id: p.taskId } });
     if (!task || task.status !== 'abierta') return null;
     const escalate = p.kind === 'vencimiento';
-    if (escalate ? task.escalatedAt : task.remindedAt) return null;
     const roles = escalate ? [task.candidateRole, 'subdireccion'] : [task.candidateRole];
     const people = await this.staff.activeOfRoles(roles);
     const to = people
@@ -51,10 +51,6 @@ export class TaskReminderProcessor implements CommandProcessor {
       });
       await deliverMail(this.mailer, { to, ...mail, idempotencyKey: cmd.idempotencyKey });
     }
-    await repo.update(
-      { id: task.id },
-      escalate ? { escalatedAt: new Date(), priority: 1 } : { remindedAt: new Date() },
-    );
     return null;
   }
 }

@@ -24,6 +24,14 @@ const OPEN_ONLY = { where: "status = 'abierta'" };
 @Index('idx_task_curp_due', ['status', 'candidateRole', 'curp', 'dueAt', 'priority', 'id'], OPEN_ONLY)
 @Index('idx_task_assignee_due', ['status', 'candidateRole', 'assigneeId', 'dueAt', 'priority', 'id'], OPEN_ONLY)
 @Index('idx_task_case', ['caseId', 'status'])
+// The reminder sweep (TaskReminderSweep) seeks the open tasks whose «falta poco» or due time has come and whose reminder
+// or escalation is not queued yet; on SQLite these hold exactly those tasks (migration ReminderSweep).
+@Index('idx_task_warn_pending', ['status', 'remindedAt', 'warnAt'], {
+  where: "status = 'abierta' AND reminded_at IS NULL",
+})
+@Index('idx_task_due_pending', ['status', 'escalatedAt', 'dueAt'], {
+  where: "status = 'abierta' AND escalated_at IS NULL",
+})
 export class Task {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
