@@ -89,9 +89,11 @@ export class Task {
   @Column({ type: 'datetime' })
   dueAt!: Date;
 
+  /** When the reminder sweep queued its «falta poco» mail (once; null until warnAt has come and the sweep ran). */
   @Column({ type: 'datetime', nullable: true })
   remindedAt!: Date | null;
 
+  /** When the sweep escalated it (priority alta, the overdue mail queued); null until dueAt has come. */
   @Column({ type: 'datetime', nullable: true })
   escalatedAt!: Date | null;
 
