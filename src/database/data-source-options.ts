@@ -7,6 +7,7 @@ import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming.strategy';
 import { DB_POOL_SIZE, type DbTimeouts, DEFAULT_DB_TIMEOUTS, SQLITE_BUSY_TIMEOUT_MS } from '../config/db-timeouts';
 import { SqliteConnectionGate } from './transaction';
+import { startWalCheckpointer } from './wal-checkpointer';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -75,8 +76,9 @@ export function buildDataSourceOptions(
     subscribers: [SqliteConnectionGate],
     // busy_timeout: a lock held by another process (a CLI) ends in SQLITE_BUSY after this long (a 503), never waits on.
     timeout: SQLITE_BUSY_TIMEOUT_MS,
-    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+    prepareDatabase: (db: { pragma(s: string): unknown; close(): unknown }) => {
       db.pragma('foreign_keys = ON');
+      startWalCheckpointer(db, database);
     },
     migrations: SQLITE_MIGRATIONS,
   };
