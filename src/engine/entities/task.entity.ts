@@ -23,6 +23,8 @@ const OPEN_ONLY = { where: "status = 'abierta'" };
 @Index('idx_task_folio_due', ['status', 'candidateRole', 'folio', 'dueAt', 'priority', 'id'], OPEN_ONLY)
 @Index('idx_task_curp_due', ['status', 'candidateRole', 'curp', 'dueAt', 'priority', 'id'], OPEN_ONLY)
 @Index('idx_task_assignee_due', ['status', 'candidateRole', 'assigneeId', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+// The e-mail digest reads the open tasks of a role that arrived since a moment (InboxService.arrivals).
+@Index('idx_task_role_created', ['status', 'candidateRole', 'createdAt'], OPEN_ONLY)
 @Index('idx_task_case', ['caseId', 'status'])
 export class Task {
   @PrimaryColumn({ type: 'varchar', length: 36 })
