@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { QueueRuntime } from '../../queue/queue-runtime.service';
 import { IdleCaseExpiry } from '../idle-expiry';
+import { TaskDigestScheduler } from '../task-digest';
 import { type CommandProcessor, EffectProcessor, EffectProcessors } from './effect-processor';
 import { JobRunner } from './job-runner.service';
 import { OutboxRelay } from './outbox-relay.service';
@@ -9,7 +10,7 @@ import { OutboxRelay } from './outbox-relay.service';
 /**
  * The engine's side effects on the queues: gathers every @EffectProcessor() of the application, whichever module
  * provides it, and gives the queue runtime the outbox's consumer, its relay and its maintenance (recovery, the idle
- * cases' expiry). Before the application bootstraps, when the runtime starts them.
+ * cases' expiry, the digests of new tasks). Before the application bootstraps, when the runtime starts them.
  */
 @Injectable()
 export class EffectQueues implements OnModuleInit {
@@ -20,6 +21,7 @@ export class EffectQueues implements OnModuleInit {
     private readonly runner: JobRunner,
     private readonly relay: OutboxRelay,
     private readonly idle: IdleCaseExpiry,
+    private readonly digest: TaskDigestScheduler,
   ) {}
 
   onModuleInit(): void {
@@ -35,5 +37,6 @@ export class EffectQueues implements OnModuleInit {
     this.runtime.addRelay('la bandeja de salida', () => this.relay.relay());
     this.runtime.addMaintenance('la recuperación de trabajos perdidos', () => this.relay.recover());
     this.runtime.addMaintenance('el vencimiento de trámites sin atender', () => this.idle.expire());
+    this.runtime.addMaintenance('el resumen de tareas nuevas por correo', () => this.digest.schedule());
   }
 }
