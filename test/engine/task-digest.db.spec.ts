@@ -207,6 +207,25 @@ describe('e-mail digest of the tasks that arrived in each inbox (issue 12 §2)',
     expect((await digestCommands()).every((c) => c.status === 'hecho')).toBe(true);
   });
 
+  it('lists the first tasks that arrived and counts them all (the inbox query behind the digest)', async () => {
+    const inbox = new InboxService(db.dataSource);
+    const subjefatura = { id: users.subjefatura.id, role: 'subjefatura' as const };
+    // Open Subjefatura tasks so far: the one waiting before, MCI-SUBJ-000001 and MCI-SUBJ-000002.
+    const all = await inbox.arrivals(subjefatura, at(-120), at(200), 10);
+    expect(all.items.map((t) => t.folio)).toEqual(['MCI-ANTES-000001', 'MCI-SUBJ-000001', 'MCI-SUBJ-000002']);
+    const first = await inbox.arrivals(subjefatura, at(-120), at(200), 1);
+    expect(first).toMatchObject({ total: 3, items: [{ folio: 'MCI-ANTES-000001' }] });
+    // The window is (after, upTo]: a task created exactly at `after` belonged to the previous one.
+    expect((await inbox.arrivals(subjefatura, at(1), at(200), 10)).items.map((t) => t.folio)).toEqual([
+      'MCI-SUBJ-000002',
+    ]);
+    // A Nivel with no level set sees nothing, not every level's tasks.
+    expect(await inbox.arrivals({ id: 'x', role: 'nivel', nivelClave: null }, at(-120), at(200), 10)).toEqual({
+      items: [],
+      total: 0,
+    });
+  });
+
   it('is off with TASK_DIGEST_INTERVAL_MIN=0', async () => {
     await addTask({ folio: 'MCI-SUBJ-000003', createdAt: at(131) });
     expect(await newScheduler(0).schedule(at(400))).toBe(0);

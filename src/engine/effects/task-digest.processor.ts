@@ -25,7 +25,10 @@ export function digestList(p: Pick<DigestPayload, 'tareas' | 'nuevas'>, baseUrl:
     ].join('\n');
   const paragraphs = p.tareas.map(item);
   const rest = p.nuevas - p.tareas.length;
-  if (rest > 0) paragraphs.push(`Y ${cantidad(rest)} más: véalas en su bandeja.`);
+  if (rest > 0) {
+    const llegaron = rest === 1 ? 'llegó otra tarea' : `llegaron otras ${cantidad(rest)} tareas`;
+    paragraphs.push(`Además de estas, ${llegaron}: véalas en su bandeja.`);
+  }
   return paragraphs.join('\n\n');
 }
 
