@@ -60,6 +60,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), RECOVERY_INTERVAL_MS: '10' })).toThrow(/RECOVERY_INTERVAL_MS/);
   });
 
+  it('mails the digest of new tasks every 15 minutes at most by default; TASK_DIGEST_INTERVAL_MIN tunes it, 0 turns it off', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).taskDigestIntervalMin).toBe(15);
+    expect(loadConfig({ DATA_DIR: dataDir(), TASK_DIGEST_INTERVAL_MIN: '0' }).taskDigestIntervalMin).toBe(0);
+    expect(loadConfig({ DATA_DIR: dataDir(), TASK_DIGEST_INTERVAL_MIN: '60' }).taskDigestIntervalMin).toBe(60);
+    for (const bad of ['-1', '1441', 'quince'])
+      expect(() => loadConfig({ DATA_DIR: dataDir(), TASK_DIGEST_INTERVAL_MIN: bad })).toThrow(
+        /TASK_DIGEST_INTERVAL_MIN/,
+      );
+  });
+
   it('requires PUBLIC_BASE_URL and SECRET_KEY in production, so no QR points nowhere', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), SECRET_KEY: 'a'.repeat(64) })).toThrow(
       /PUBLIC_BASE_URL es obligatoria/,

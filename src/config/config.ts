@@ -42,6 +42,8 @@ export interface AppConfig {
   relayIntervalMs: number;
   /** How often each process runs recovery (lost jobs, dead executions' commands, abandoned self-service). */
   recoveryIntervalMs: number;
+  /** At most this often, each staff user gets one e-mail with the tasks that arrived in their inbox; 0: never. */
+  taskDigestIntervalMin: number;
   /** Where every signed head of the movement log is also written, for another machine to collect (unset: nowhere). */
   auditHeadsDir?: string;
   /** Redis key prefix of the queues (several installations, or test runs, can share one Redis). */
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),
     recoveryIntervalMs: int(env, 'RECOVERY_INTERVAL_MS', 60_000, 1_000, 3_600_000),
+    taskDigestIntervalMin: int(env, 'TASK_DIGEST_INTERVAL_MIN', 15, 0, 1_440),
     auditHeadsDir:
       str(env, 'AUDIT_HEADS_DIR') === undefined ? undefined : resolve(str(env, 'AUDIT_HEADS_DIR') as string),
     queuePrefix: str(env, 'QUEUE_PREFIX') ?? 'mci',

@@ -3,6 +3,7 @@ import { DiaInhabil } from './entities/holiday.entity';
 import { Movement } from './entities/movement.entity';
 import { OutboxCommand } from './entities/outbox.entity';
 import { ProcedureVersion } from './entities/procedure-version.entity';
+import { TaskDigest } from './entities/task-digest.entity';
 import { Task } from './entities/task.entity';
 import { LogCertificate, LogNode, LogState, TreeHead } from './entities/transparency.entity';
 
@@ -16,6 +17,7 @@ export const ENGINE_ENTITIES = [
   LogCertificate,
   LogState,
   Task,
+  TaskDigest,
   OutboxCommand,
   DiaInhabil,
 ];

@@ -11,7 +11,9 @@ import { EffectProcessors } from './effects/effect-processor';
 import { EffectQueues } from './effects/effect-queues';
 import { JobRunner } from './effects/job-runner.service';
 import { OutboxRelay } from './effects/outbox-relay.service';
+import { TaskDigestProcessor } from './effects/task-digest.processor';
 import { TaskReminderProcessor } from './effects/task-reminder.processor';
+import { TaskDigestScheduler } from './task-digest';
 import { EngineController } from './engine.controller';
 import { EngineService } from './engine.service';
 import { IdleCaseExpiry } from './idle-expiry';
@@ -65,6 +67,8 @@ export class EngineModule implements OnApplicationBootstrap {
         OutboxRelay,
         EffectQueues,
         TaskReminderProcessor,
+        TaskDigestScheduler,
+        TaskDigestProcessor,
         { provide: HEAD_SIGNER, useValue: signer },
         {
           provide: HEAD_EXPORT,

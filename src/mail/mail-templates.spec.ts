@@ -33,6 +33,10 @@ const sample: Record<string, MailVarValue> = {
   tarea: 'Analizar la solicitud',
   vence: new Date('2026-12-01T17:00:00Z'),
   bandeja: 'https://correo.colima.gob.mx/bandeja',
+  nuevas: 2,
+  abiertas: 7,
+  tareas:
+    'Folio: SSST-2026-000123\nTrámite: Alta de cuenta <Personal>\nPaso: Analizar la solicitud\n\nFolio: sin folio\nTrámite: Bloqueo',
 };
 
 function varsFor(name: MailTemplateName): Record<string, MailVarValue> {
@@ -71,6 +75,18 @@ describe('the shipped mail templates', () => {
     if (declared.includes('tarea')) expect(mail.text).toContain('Tarea: Analizar la solicitud');
     expect(mail.text).toContain('Coordinación de los Servicios Educativos del Estado de Colima');
     expect(mail.html).toContain('<html lang="es-MX">');
+  });
+
+  it('tareas-nuevas shows the list as written: its lines kept, escaped in the HTML part', () => {
+    const mail = render(templates, 'tareas-nuevas');
+    expect(mail.subject).toBe('Tareas nuevas en su bandeja: 2');
+    expect(mail.text).toContain(
+      'Folio: SSST-2026-000123\nTrámite: Alta de cuenta <Personal>\nPaso: Analizar la solicitud',
+    );
+    expect(mail.text).toContain('Tareas abiertas en su bandeja, en total: 7');
+    expect(mail.html).toMatch(
+      /<div style="[^"]*white-space:pre-line;[^"]*">Folio: SSST-2026-000123\nTrámite: Alta de cuenta &lt;Personal&gt;/,
+    );
   });
 
   it.each(MAIL_TEMPLATE_NAMES)('%s carries the shared header, footer and layout in both parts, once', (name) => {

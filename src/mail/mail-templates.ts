@@ -41,6 +41,9 @@ export const MAIL_TEMPLATE_VARS = {
   // The task inbox's reminders, to staff (`bandeja` is the inbox's address).
   'tarea-por-vencer': ['tarea', 'folio', 'vence', 'bandeja'],
   'tarea-vencida': ['tarea', 'folio', 'vence', 'bandeja'],
+  // The digest of the tasks that arrived in a person's inbox: `tareas` is the list, one task per paragraph (folio,
+  // procedure, step, due date and the case's address), written by TaskDigestProcessor; `abiertas` their open tasks.
+  'tareas-nuevas': ['nuevas', 'tareas', 'abiertas', 'bandeja'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MailTemplateName = keyof typeof MAIL_TEMPLATE_VARS;

@@ -41,6 +41,7 @@ const EXPECTED = [
   ['renderAcuse', 'AcuseProcessor', 'letters'],
   ['renderReplyLetter', 'ReplyLetterProcessor', 'letters'],
   ['taskReminder', 'TaskReminderProcessor', 'reminders'],
+  ['taskDigest', 'TaskDigestProcessor', 'reminders'],
 ].sort();
 
 /** What each dummy processor was handed. */
@@ -61,10 +62,10 @@ function dummyProcessor(type: JobType, queue: QueueName) {
   return DummyProcessor;
 }
 
-// Every effect but the engine's own task reminders. The acuse's jobs go to the reminders queue here, to see that the
+// Every effect but the engine's own task reminders and digests. The acuse's jobs go to the reminders queue here, to see that the
 // queue is the processor's word.
 @Module({
-  providers: JOB_TYPES.filter((t) => t !== 'taskReminder').map((t) =>
+  providers: JOB_TYPES.filter((t) => t !== 'taskReminder' && t !== 'taskDigest').map((t) =>
     dummyProcessor(t, t === 'renderAcuse' ? 'reminders' : 'provisioning'),
   ),
 })
@@ -88,7 +89,7 @@ describe('effect processors: registered by the module that owns them, found by t
   });
 
   it.each<QueueRole>(['web', 'worker', 'off'])(
-    'the application as %s gets the eight processors, each in its queue',
+    'the application as %s gets the nine processors, each in its queue',
     async (role) => {
       // Without REDIS_URL: web becomes all-in-one; a worker consumes the in-process queue (Bull is not needed to see this).
       const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, CATALOG, role), {

@@ -17,6 +17,7 @@ import { CalendarService } from '../../src/engine/calendar.service';
 import { type CommandProcessor, EffectProcessors } from '../../src/engine/effects/effect-processor';
 import { JobRunner } from '../../src/engine/effects/job-runner.service';
 import { OutboxRelay } from '../../src/engine/effects/outbox-relay.service';
+import { TaskDigestProcessor } from '../../src/engine/effects/task-digest.processor';
 import { TaskReminderProcessor } from '../../src/engine/effects/task-reminder.processor';
 import { EngineService } from '../../src/engine/engine.service';
 import { IdleCaseExpiry } from '../../src/engine/idle-expiry';
@@ -39,7 +40,7 @@ import { InProcessDriver } from '../../src/queue/in-process.driver';
 import type { TestDb } from './test-db';
 
 /**
- * The engine, the outbox relay, the idle cases' expiry, the in-process queue and the real provisioning and mail processors over a test
+ * The engine, the outbox relay, the idle cases' expiry, the in-process queue and the real provisioning, mail, reminder and digest processors over a test
  * database (local directory, .eml outbox). `extra` adds processors (e.g. the letters') or answers the ones not given.
  */
 export function buildPipeline(
@@ -65,6 +66,7 @@ export function buildPipeline(
   const holders = new HoldersService(catalog);
   const activation = new ActivationService(ds, config, directory, holders, engine, cases, catalog);
   const addresses = new AddressGenerator({ domain: config.mailDomain });
+  const staff = new StaffUsersService(ds, new SignInLimits(new MemoryRateLimitStore()), catalog);
   const processors: CommandProcessor[] = [
     new ProvisionProcessor(
       ds,
@@ -80,13 +82,8 @@ export function buildPipeline(
     new SendCredentialsProcessor(ds, mailer, config, directory, templates, holders, activation, accounts, cases),
     new NotifyHolderProcessor(ds, mailer, templates, holders, accounts, cases),
     new NotifySchoolProcessor(mailer, templates, catalog, cases),
-    new TaskReminderProcessor(
-      ds,
-      mailer,
-      config,
-      new StaffUsersService(ds, new SignInLimits(new MemoryRateLimitStore()), catalog),
-      templates,
-    ),
+    new TaskReminderProcessor(ds, mailer, config, staff, templates),
+    new TaskDigestProcessor(mailer, config, staff, templates),
     ...(opts.extra ?? []),
   ];
   const driver = new InProcessDriver();
@@ -110,6 +107,7 @@ export function buildPipeline(
     engine,
     directory,
     mailer,
+    staff,
     holders,
     activation,
     processors,

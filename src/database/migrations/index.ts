@@ -17,6 +17,7 @@ import { AdminPageIndexesMysql1796364281711 } from './mysql/1796364281711-AdminP
 import { OficioRegisterMysql1796376802000 } from './mysql/1796376802000-OficioRegister';
 import { SearchTextMysql1796377662000 } from './mysql/1796377662000-SearchText';
 import { ReminderSweepMysql1796397000000 } from './mysql/1796397000000-ReminderSweep';
+import { TaskDigestMysql1796400000000 } from './mysql/1796400000000-TaskDigest';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -34,6 +35,7 @@ import { AdminPageIndexesSqlite1796364281711 } from './sqlite/1796364281711-Admi
 import { OficioRegisterSqlite1796376802000 } from './sqlite/1796376802000-OficioRegister';
 import { SearchTextSqlite1796377662000 } from './sqlite/1796377662000-SearchText';
 import { ReminderSweepSqlite1796397000000 } from './sqlite/1796397000000-ReminderSweep';
+import { TaskDigestSqlite1796400000000 } from './sqlite/1796400000000-TaskDigest';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -53,6 +55,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   OficioRegisterSqlite1796376802000,
   SearchTextSqlite1796377662000,
   ReminderSweepSqlite1796397000000,
+  TaskDigestSqlite1796400000000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -72,4 +75,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   OficioRegisterMysql1796376802000,
   SearchTextMysql1796377662000,
   ReminderSweepMysql1796397000000,
+  TaskDigestMysql1796400000000,
 ];

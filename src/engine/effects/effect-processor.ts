@@ -5,9 +5,12 @@ import type { EngineEvent } from '../engine.service';
 import { TASK_REMINDER } from '../engine.service';
 import type { OutboxCommand } from '../entities/outbox.entity';
 
-/** Every outbox command type the engine writes: the machines' commands and the engine's own task reminders. */
-export type JobType = CommandType | typeof TASK_REMINDER;
-export const JOB_TYPES: readonly JobType[] = [...COMMAND_TYPES, TASK_REMINDER];
+/** The e-mail digest of the tasks that arrived in a staff user's inbox (TaskDigestScheduler writes it). */
+export const TASK_DIGEST = 'taskDigest';
+
+/** Every outbox command type the engine writes: the machines' commands, the task reminders and the digests. */
+export type JobType = CommandType | typeof TASK_REMINDER | typeof TASK_DIGEST;
+export const JOB_TYPES: readonly JobType[] = [...COMMAND_TYPES, TASK_REMINDER, TASK_DIGEST];
 
 /**
  * One processor per command type, in the module that owns the effect, marked with @EffectProcessor() so the engine

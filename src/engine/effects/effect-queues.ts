@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { QueueRuntime } from '../../queue/queue-runtime.service';
 import { IdleCaseExpiry } from '../idle-expiry';
 import { TaskReminderSweep } from './task-reminder-sweep';
+import { TaskDigestScheduler } from '../task-digest';
 import { type CommandProcessor, EffectProcessor, EffectProcessors } from './effect-processor';
 import { JobRunner } from './job-runner.service';
 import { OutboxRelay } from './outbox-relay.service';
@@ -10,7 +11,8 @@ import { OutboxRelay } from './outbox-relay.service';
 /**
  * The engine's side effects on the queues: gathers every @EffectProcessor() of the application, whichever module
  * provides it, and gives the queue runtime the outbox's consumer, its relay and its maintenance (recovery, the idle
- * cases' expiry, the task reminders' sweep). Before the application bootstraps, when the runtime starts them.
+ * cases' expiry, the task reminders' sweep, the digests of new tasks). Before the application bootstraps, when the
+ * runtime starts them.
  */
 @Injectable()
 export class EffectQueues implements OnModuleInit {
@@ -22,6 +24,7 @@ export class EffectQueues implements OnModuleInit {
     private readonly relay: OutboxRelay,
     private readonly idle: IdleCaseExpiry,
     private readonly reminders: TaskReminderSweep,
+    private readonly digest: TaskDigestScheduler,
   ) {}
 
   onModuleInit(): void {
@@ -38,5 +41,6 @@ export class EffectQueues implements OnModuleInit {
     this.runtime.addMaintenance('la recuperación de trabajos perdidos', () => this.relay.recover());
     this.runtime.addMaintenance('el vencimiento de trámites sin atender', () => this.idle.expire());
     this.runtime.addMaintenance('los recordatorios de tareas', () => this.reminders.sweep());
+    this.runtime.addMaintenance('el resumen de tareas nuevas por correo', () => this.digest.schedule());
   }
 }

@@ -23,6 +23,8 @@ const OPEN_ONLY = { where: "status = 'abierta'" };
 @Index('idx_task_folio_due', ['status', 'candidateRole', 'folio', 'dueAt', 'priority', 'id'], OPEN_ONLY)
 @Index('idx_task_curp_due', ['status', 'candidateRole', 'curp', 'dueAt', 'priority', 'id'], OPEN_ONLY)
 @Index('idx_task_assignee_due', ['status', 'candidateRole', 'assigneeId', 'dueAt', 'priority', 'id'], OPEN_ONLY)
+// The e-mail digest reads the open tasks of a role that arrived since a moment (InboxService.arrivals).
+@Index('idx_task_role_created', ['status', 'candidateRole', 'createdAt'], OPEN_ONLY)
 @Index('idx_task_case', ['caseId', 'status'])
 // The reminder sweep (TaskReminderSweep) seeks the open tasks whose «falta poco» or due time has come and whose reminder
 // or escalation is not queued yet; on SQLite these hold exactly those tasks (migration ReminderSweep).
