@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { SqlStatement } from './row-sql';
 
 /** A statement of a WriteBatch marked `mustChange` changed no row: the row it guards is not as the caller read it. */
@@ -6,6 +6,33 @@ export class StaleRowError extends Error {
   constructor(readonly index: number) {
     super(`La sentencia ${index} del lote no cambió ninguna fila`);
   }
+}
+
+/** Whether `ds` is a MySQL/MariaDB pool opened with `multipleStatements` (data-source-options.ts). */
+export function multiStatementPool(ds: DataSource): boolean {
+  const extra = (ds.options as { extra?: { multipleStatements?: boolean } }).extra;
+  return ds.options.type !== 'better-sqlite3' && extra?.multipleStatements === true;
+}
+
+/**
+ * Several statements as one request when `multi` allows and there are several: the raw result of each, in order.
+ * Undefined when they are to run one by one.
+ */
+async function oneRequest(
+  runner: QueryRunner,
+  multi: boolean,
+  statements: readonly SqlStatement[],
+): Promise<unknown[] | undefined> {
+  if (!multi || statements.length < 2) return undefined;
+  const res = await runner.query(
+    statements.map((s) => s.text).join(';\n'),
+    statements.flatMap((s) => s.params),
+    true,
+  );
+  const parts = res.raw as unknown;
+  if (!Array.isArray(parts) || parts.length !== statements.length)
+    throw new Error('Respuesta inesperada de la base de datos a un lote de sentencias');
+  return parts as unknown[];
 }
 
 /**
@@ -25,8 +52,7 @@ export class WriteBatch {
 
   /** A batch for `ds`: one request per flush when its MySQL pool allows multiple statements, else one by one. */
   static for(ds: DataSource): WriteBatch {
-    const extra = (ds.options as { extra?: { multipleStatements?: boolean } }).extra;
-    return new WriteBatch(ds.options.type !== 'better-sqlite3' && extra?.multipleStatements === true);
+    return new WriteBatch(multiStatementPool(ds));
   }
 
   /** Adds a statement (null: nothing to write). `mustChange`: the flush fails with StaleRowError if it changes no row. */
@@ -44,16 +70,14 @@ export class WriteBatch {
     if (!items.length) return [];
     const runner = em.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('WriteBatch.flush fuera de una transacción');
+    const together = await oneRequest(
+      runner,
+      this.multiStatement,
+      items.map((i) => i.stmt),
+    );
     let affected: number[];
-    if (this.multiStatement && items.length > 1) {
-      const res = await runner.query(
-        items.map((i) => i.stmt.text).join(';\n'),
-        items.flatMap((i) => i.stmt.params),
-        true,
-      );
-      const parts = (Array.isArray(res.raw) ? res.raw : [res.raw]) as { affectedRows?: number }[];
-      affected = parts.map((p) => p?.affectedRows ?? 0);
-    } else {
+    if (together) affected = together.map((p) => (p as { affectedRows?: number } | undefined)?.affectedRows ?? 0);
+    else {
       affected = [];
       for (const [k, i] of items.entries()) {
         const res = await runner.query(i.stmt.text, i.stmt.params, true);
@@ -79,17 +103,8 @@ export async function readTogether(
 ): Promise<unknown[][]> {
   const runner = em.queryRunner;
   if (!runner) throw new Error('readTogether fuera de una transacción');
-  if (WriteBatch.for(ds).multiStatement && statements.length > 1) {
-    const res = await runner.query(
-      statements.map((s) => s.text).join(';\n'),
-      statements.flatMap((s) => s.params),
-      true,
-    );
-    const sets = res.raw as unknown[];
-    if (!Array.isArray(sets) || sets.length !== statements.length)
-      throw new Error('readTogether: respuesta inesperada');
-    return sets.map((r): unknown[] => (Array.isArray(r) ? (r as unknown[]) : []));
-  }
+  const together = await oneRequest(runner, multiStatementPool(ds), statements);
+  if (together) return together.map((r): unknown[] => (Array.isArray(r) ? (r as unknown[]) : []));
   const out: unknown[][] = [];
   for (const s of statements) {
     const res = await runner.query(s.text, s.params, true);
