@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
@@ -8,8 +7,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
 import { isUniqueViolation } from '../database/unique-violation';
 import { TASK_DIGEST } from './effects/effect-processor';
-import { EngineService } from './engine.service';
-import { OutboxCommand, pendingCommand } from './entities/outbox.entity';
+import { EngineService, outboxRow } from './engine.service';
+import { OutboxCommand } from './entities/outbox.entity';
 import { TaskDigest } from './entities/task-digest.entity';
 import { INBOX_COUNT_CAP, InboxService } from './inbox.service';
 
@@ -150,18 +149,10 @@ export class TaskDigestScheduler {
       const moved = await em.update(TaskDigest, { userId: actor.id, sentUntil: since }, { sentUntil: until });
       // Another process wrote this window's digest (or a later one) first.
       if (!moved.affected) return false;
+      // A digest belongs to no case: the column holds the user it is for.
       await em.insert(
         OutboxCommand,
-        pendingCommand({
-          id: randomUUID(),
-          // A digest belongs to no case: the column holds the user it is for.
-          caseId: actor.id,
-          type: TASK_DIGEST,
-          payload: JSON.stringify(payload),
-          idempotencyKey: `digest:${actor.id}:${until.toISOString()}`,
-          availableAt: now,
-          createdAt: now,
-        }),
+        outboxRow(actor.id, TASK_DIGEST, payload, `digest:${actor.id}:${until.toISOString()}`, now, now),
       );
       return true;
     });
