@@ -16,6 +16,7 @@ import { DashboardIndexesMysql1796364280711 } from './mysql/1796364280711-Dashbo
 import { AdminPageIndexesMysql1796364281711 } from './mysql/1796364281711-AdminPageIndexes';
 import { OficioRegisterMysql1796376802000 } from './mysql/1796376802000-OficioRegister';
 import { SearchTextMysql1796377662000 } from './mysql/1796377662000-SearchText';
+import { LetterSettingsMysql1796380000000 } from './mysql/1796380000000-LetterSettings';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -32,6 +33,7 @@ import { DashboardIndexesSqlite1796364280711 } from './sqlite/1796364280711-Dash
 import { AdminPageIndexesSqlite1796364281711 } from './sqlite/1796364281711-AdminPageIndexes';
 import { OficioRegisterSqlite1796376802000 } from './sqlite/1796376802000-OficioRegister';
 import { SearchTextSqlite1796377662000 } from './sqlite/1796377662000-SearchText';
+import { LetterSettingsSqlite1796380000000 } from './sqlite/1796380000000-LetterSettings';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -50,6 +52,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   AdminPageIndexesSqlite1796364281711,
   OficioRegisterSqlite1796376802000,
   SearchTextSqlite1796377662000,
+  LetterSettingsSqlite1796380000000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -68,4 +71,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   AdminPageIndexesMysql1796364281711,
   OficioRegisterMysql1796376802000,
   SearchTextMysql1796377662000,
+  LetterSettingsMysql1796380000000,
 ];
