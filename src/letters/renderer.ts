@@ -61,6 +61,18 @@ export interface ReplyLetterData {
   lugar?: string;
 }
 
+/**
+ * The letterhead set by administrators (/admin/membrete): the institution's logo (PNG or JPEG, checked before it is
+ * saved), the year legend above the header and up to two address lines under the institution's name.
+ */
+export interface Membrete {
+  logo: Buffer | null;
+  leyenda: string;
+  direccion: string[];
+}
+
+export const SIN_MEMBRETE: Membrete = { logo: null, leyenda: '', direccion: [] };
+
 export type LetterDocument = { kind: 'acuse'; data: AcuseData } | { kind: 'respuesta'; data: ReplyLetterData };
 
 /** Everything the case record and the verification page need about a signed document. */
@@ -264,7 +276,7 @@ function drawWatermark(doc: PDFKit.PDFDocument, w: number, h: number): void {
  * Watermark (beneath the content, so text stays readable), membrete and test banner: drawn as each page is added.
  * Runs inside pdfkit's page break, so it leaves the cursor, font and colour as the flowing text expects them.
  */
-function drawPageHeader(doc: PDFKit.PDFDocument, test: boolean): void {
+function drawPageHeader(doc: PDFKit.PDFDocument, test: boolean, membrete: Membrete): void {
   const w = doc.page.width;
   const h = doc.page.height;
   const cw = w - MARGIN_X * 2;
@@ -272,10 +284,21 @@ function drawPageHeader(doc: PDFKit.PDFDocument, test: boolean): void {
   doc.page.margins.bottom = 0;
   doc.save();
   if (test) drawWatermark(doc, w, h);
+  if (membrete.logo !== null) doc.image(membrete.logo, MARGIN_X, 24, { fit: [64, 44], valign: 'center' });
+  if (membrete.leyenda !== '') {
+    doc.font(FONT).fontSize(7.5).fillColor('#555555');
+    doc.text(membrete.leyenda, MARGIN_X, 22, { width: cw, align: 'center', lineBreak: false });
+  }
+  // The address lines, when set, go under the names, which move up to make room above the rule.
+  const y0 = membrete.direccion.length ? 32 : 40;
   doc.font(FONT_BOLD).fontSize(11).fillColor('#1f3b63');
-  doc.text(INSTITUCION, MARGIN_X, 40, { width: cw, align: 'center', lineBreak: false });
+  doc.text(INSTITUCION, MARGIN_X, y0, { width: cw, align: 'center', lineBreak: false });
   doc.font(FONT).fontSize(9.5).fillColor('#1f3b63');
-  doc.text(SUBDIRECCION, MARGIN_X, 56, { width: cw, align: 'center', lineBreak: false });
+  doc.text(SUBDIRECCION, MARGIN_X, y0 + 14, { width: cw, align: 'center', lineBreak: false });
+  doc.fontSize(6.5);
+  membrete.direccion.forEach((line, k) =>
+    doc.text(line, MARGIN_X, 58 + k * 7, { width: cw, align: 'center', lineBreak: false }),
+  );
   doc
     .moveTo(MARGIN_X, 72)
     .lineTo(w - MARGIN_X, 72)
@@ -394,6 +417,7 @@ function newDocument(
   author: string,
   signedAt: Date,
   test: boolean,
+  membrete: Membrete,
 ): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     autoFirstPage: false,
@@ -413,7 +437,7 @@ function newDocument(
     },
   });
   registerFonts(doc);
-  doc.on('pageAdded', () => drawPageHeader(doc, test));
+  doc.on('pageAdded', () => drawPageHeader(doc, test, membrete));
   return doc;
 }
 
@@ -579,6 +603,8 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
 export interface SignOptions {
   /** The instant of signing (time comes from the caller; defaults to now). */
   signedAt?: Date;
+  /** The letterhead; the institution's name alone when absent. */
+  membrete?: Membrete;
 }
 
 /**
@@ -591,6 +617,7 @@ export async function renderSignedDocument(
   options: SignOptions = {},
 ): Promise<SignedDocument> {
   const signedAt = options.signedAt ?? new Date();
+  const membrete = options.membrete ?? SIN_MEMBRETE;
   const test = document.data.testDocument || signer.certificate.test;
   const contentDigest = contentDigestOf(document);
   const cadena = cadenaOriginal(document.data.folio, signedAt, signer.signerId, contentDigest);
@@ -613,7 +640,7 @@ export async function renderSignedDocument(
       assertNoPassword([d.asunto, d.anexos ?? '']);
       title = 'Acuse de recibo';
       reason = `Acuse de recibo del oficio ${d.oficio.numero}, folio ${d.folio}`;
-      doc = newDocument(`Acuse de recibo ${d.folio}`, d.asunto, SUBDIRECCION, signedAt, test);
+      doc = newDocument(`Acuse de recibo ${d.folio}`, d.asunto, SUBDIRECCION, signedAt, test, membrete);
       drawAcuse(doc, d, sig);
       break;
     }
@@ -622,7 +649,7 @@ export async function renderSignedDocument(
       assertNoPassword([d.asunto, d.cuerpo, ...d.ccp]);
       title = `Oficio ${d.numeroOficio}`;
       reason = `Oficio de respuesta ${d.numeroOficio}, folio ${d.folio}`;
-      doc = newDocument(`Oficio ${d.numeroOficio}`, d.asunto, d.firmante.nombre, signedAt, test);
+      doc = newDocument(`Oficio ${d.numeroOficio}`, d.asunto, d.firmante.nombre, signedAt, test, membrete);
       drawReplyLetter(doc, d, sig);
       break;
     }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
+import { LetterSettings } from './entities/letter-settings.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 
 /** How long a stored file may stay without a row: longer than any registration or letter takes to commit its row. */
@@ -61,6 +62,12 @@ export class StoredFileSweep {
       .createQueryBuilder('d')
       .select('d.storageKey', 'k')
       .getRawMany<{ k: string }>();
-    return new Set([...scans, ...documents].map((r) => r.k));
+    const logos = await this.ds
+      .getRepository(LetterSettings)
+      .createQueryBuilder('s')
+      .select('s.logoKey', 'k')
+      .where('s.logoKey IS NOT NULL')
+      .getRawMany<{ k: string }>();
+    return new Set([...scans, ...documents, ...logos].map((r) => r.k));
   }
 }

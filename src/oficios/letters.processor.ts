@@ -43,6 +43,7 @@ import { type DocumentKind, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { AREA_SSST, folioYear, inNumberingTransaction, isUniqueViolation, replyNumber, takeNumber } from './folio';
+import { firmanteOf, LetterSettingsService, membreteOf } from './letter-settings.service';
 import { PDF_SIGNER } from './pdf-signer.provider';
 
 /** Who the acuse names as turned to (Guía: the Subdirección turns every oficio to the Subjefatura). */
@@ -83,6 +84,7 @@ export class DocumentIssuer {
     @Inject(PDF_SIGNER) readonly signer: PdfSigner,
     @Inject(FILE_STORE) readonly files: FileStore,
     @Inject(APP_CONFIG) readonly config: AppConfig,
+    readonly settings: LetterSettingsService,
   ) {}
 
   /** The number the next document of a kind would take this year (read without the counter's lock). */
@@ -205,6 +207,7 @@ export class AcuseProcessor implements CommandProcessor {
     if (await this.issuer.issuedFor(cmd.id)) return null;
     const oficio = await this.issuer.oficioOf(cmd.caseId);
     const dependencia = oficio.area ?? undefined;
+    const membrete = membreteOf(await this.issuer.settings.current());
     for (let i = 0; i < CODE_ATTEMPTS; i++) {
       const code = newVerificationCode();
       const data: AcuseData = {
@@ -225,7 +228,7 @@ export class AcuseProcessor implements CommandProcessor {
         ...this.issuer.urls(code),
         testDocument: false,
       };
-      const signed = await renderSignedAcuse(data, this.issuer.signer, { signedAt: new Date() });
+      const signed = await renderSignedAcuse(data, this.issuer.signer, { signedAt: new Date(), membrete });
       const stored = await this.issuer.files.save(signed.pdf);
       const row = this.issuer.row(cmd, oficio, 'acuse', code, signed, stored.key, {
         numeroOficio: null,
@@ -316,6 +319,8 @@ export class ReplyLetterProcessor implements CommandProcessor {
     const signedAt = new Date();
     const anio = folioYear(signedAt);
     let expected = await this.peek(anio);
+    // Read once per letter: the settings in force when it is signed; issued letters are stored PDFs and keep theirs.
+    const settings = await this.issuer.settings.current();
     for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
       const numeroOficio = replyNumber(anio, expected);
       const data: ReplyLetterData = {
@@ -329,12 +334,15 @@ export class ReplyLetterProcessor implements CommandProcessor {
           ...(oficio.area ? { area: oficio.area } : {}),
         },
         cuerpo: filled.cuerpo,
-        firmante: { nombre: this.issuer.signer.certificate.subject.nombre, cargo: this.issuer.config.signerPosition },
+        firmante: firmanteOf(settings),
         ccp: filled.ccp,
         ...this.issuer.urls(code),
         testDocument: false,
       };
-      const signed = await renderSignedReplyLetter(data, this.issuer.signer, { signedAt });
+      const signed = await renderSignedReplyLetter(data, this.issuer.signer, {
+        signedAt,
+        membrete: membreteOf(settings),
+      });
       const stored = await this.issuer.files.save(signed.pdf);
       try {
         return await inNumberingTransaction(this.issuer.ds, async (em) => {

@@ -11,6 +11,7 @@ import {
   VerificationApiController,
   VerificationPageController,
 } from './oficios.controller';
+import { LetterSettingsService } from './letter-settings.service';
 import { OficiosService } from './oficios.service';
 import { OficioRegisterService } from './oficio-register.service';
 import type { PdfSigner } from '../letters/signer';
@@ -43,12 +44,13 @@ export class OficiosModule implements OnModuleInit {
         OficioRegisterService,
         DocumentsService,
         DocumentIssuer,
+        LetterSettingsService,
         AcuseProcessor,
         ReplyLetterProcessor,
         VerificationRateLimit,
         StoredFileSweep,
       ],
-      exports: [OficiosService, OficioRegisterService, DocumentsService, FILE_STORE, PDF_SIGNER],
+      exports: [LetterSettingsService, OficiosService, OficioRegisterService, DocumentsService, FILE_STORE, PDF_SIGNER],
     };
   }
 

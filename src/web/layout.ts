@@ -34,6 +34,7 @@ const NAV: NavItem[] = [
   { href: '/admin/trabajadores', label: 'Catálogos', roles: ['administrador'] },
   { href: '/admin/importaciones', label: 'Importar', roles: ['administrador'] },
   { href: '/admin/calendario', label: 'Calendario', roles: ['administrador'] },
+  { href: '/admin/membrete', label: 'Membrete', roles: ['administrador'] },
   { href: '/tablero', label: 'Tablero', roles: ['subdireccion', 'subjefatura', 'administrador'] },
 ];
 

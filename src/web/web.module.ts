@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminAccountsPage, AdminAccountsService } from './admin-accounts.page';
 import { AdminCalendarPage, AdminCalendarService } from './admin-calendar.page';
+import { AdminLetterheadPage, LogoUpload } from './admin-letterhead.page';
 import { AdminCatalogsPage, AdminCatalogsService } from './admin-catalogs.page';
 import { AdminImportsPage, CatalogUpload } from './admin-imports.page';
 import { CatalogImportJobs } from '../catalog/import/import-jobs';
@@ -29,6 +30,7 @@ import { UsersPage, UsersPageService } from './users.page';
     OficiosPage,
     UsersPage,
     AdminCalendarPage,
+    AdminLetterheadPage,
     DashboardPage,
     CaseHistoryPage,
     AdminAccountsPage,
@@ -46,6 +48,7 @@ import { UsersPage, UsersPageService } from './users.page';
     OficioPagesService,
     UsersPageService,
     AdminCalendarService,
+    LogoUpload,
     DashboardPageService,
     CaseHistoryService,
     AdminAccountsService,

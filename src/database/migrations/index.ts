@@ -16,6 +16,7 @@ import { DashboardIndexesMysql1796364280711 } from './mysql/1796364280711-Dashbo
 import { AdminPageIndexesMysql1796364281711 } from './mysql/1796364281711-AdminPageIndexes';
 import { OficioRegisterMysql1796376802000 } from './mysql/1796376802000-OficioRegister';
 import { SearchTextMysql1796377662000 } from './mysql/1796377662000-SearchText';
+import { LetterSettingsMysql1796380000000 } from './mysql/1796380000000-LetterSettings';
 import { ReminderSweepMysql1796397000000 } from './mysql/1796397000000-ReminderSweep';
 import { TaskDigestMysql1796400000000 } from './mysql/1796400000000-TaskDigest';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
@@ -34,6 +35,7 @@ import { DashboardIndexesSqlite1796364280711 } from './sqlite/1796364280711-Dash
 import { AdminPageIndexesSqlite1796364281711 } from './sqlite/1796364281711-AdminPageIndexes';
 import { OficioRegisterSqlite1796376802000 } from './sqlite/1796376802000-OficioRegister';
 import { SearchTextSqlite1796377662000 } from './sqlite/1796377662000-SearchText';
+import { LetterSettingsSqlite1796380000000 } from './sqlite/1796380000000-LetterSettings';
 import { ReminderSweepSqlite1796397000000 } from './sqlite/1796397000000-ReminderSweep';
 import { TaskDigestSqlite1796400000000 } from './sqlite/1796400000000-TaskDigest';
 
@@ -54,6 +56,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   AdminPageIndexesSqlite1796364281711,
   OficioRegisterSqlite1796376802000,
   SearchTextSqlite1796377662000,
+  LetterSettingsSqlite1796380000000,
   ReminderSweepSqlite1796397000000,
   TaskDigestSqlite1796400000000,
 ];
@@ -74,6 +77,7 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   AdminPageIndexesMysql1796364281711,
   OficioRegisterMysql1796376802000,
   SearchTextMysql1796377662000,
+  LetterSettingsMysql1796380000000,
   ReminderSweepMysql1796397000000,
   TaskDigestMysql1796400000000,
 ];

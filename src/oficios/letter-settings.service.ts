@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import PDFDocument from 'pdfkit';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { Membrete, Persona } from '../letters/renderer';
+import type { PdfSigner } from '../letters/signer';
+import { LetterSettings } from './entities/letter-settings.entity';
+import { FILE_STORE, type FileStore } from './file-store';
+import { PDF_SIGNER } from './pdf-signer.provider';
+import { detectType } from './upload';
+
+const ROW_ID = 'membrete';
+/** A logo is printed 64 × 44 points: a few hundred kilobytes are plenty. */
+export const MAX_LOGO_BYTES = 512 * 1024;
+
+/** What the form edits (the logo apart). */
+export interface LetterSettingsFields {
+  direccion1: string;
+  direccion2: string;
+  leyenda: string;
+  firmanteTitulo: string;
+  firmanteNombre: string;
+  firmanteCargo: string;
+}
+
+/** The settings as letters use them, and who changed them last. */
+export interface LetterSettingsView extends LetterSettingsFields {
+  logo: Buffer | null;
+  actualizado: { por: string; en: Date } | null;
+}
+
+/** Field → Spanish reason; empty when the form is valid. */
+export type FieldErrors = Partial<Record<keyof LetterSettingsFields | 'logo', string>>;
+
+const LIMITS: Record<keyof LetterSettingsFields, [string, number, boolean]> = {
+  direccion1: ['Dirección (primera línea)', 110, false],
+  direccion2: ['Dirección (segunda línea)', 110, false],
+  leyenda: ['Leyenda del año', 160, false],
+  firmanteTitulo: ['Título del firmante', 20, false],
+  firmanteNombre: ['Nombre del firmante', 120, true],
+  firmanteCargo: ['Cargo del firmante', 160, true],
+};
+
+export class LetterSettingsInvalid extends DomainError {
+  constructor(
+    readonly fields: FieldErrors,
+    status: 400 | 413 = 400,
+  ) {
+    super('DATOS_INVALIDOS', Object.values(fields).join(' '), status);
+  }
+}
+
+export const logoTooLarge = (): LetterSettingsInvalid =>
+  new LetterSettingsInvalid(
+    { logo: `El logotipo pasa de ${MAX_LOGO_BYTES / 1024} KB; redúzcalo e intente de nuevo.` },
+    413,
+  );
+
+/** Trims and checks the fields; throws LetterSettingsInvalid with one Spanish reason per bad field. */
+export function checkFields(input: Partial<Record<keyof LetterSettingsFields, string>>): LetterSettingsFields {
+  const errors: FieldErrors = {};
+  const out = {} as LetterSettingsFields;
+  for (const [key, [label, max, required]] of Object.entries(LIMITS) as [
+    keyof LetterSettingsFields,
+    [string, number, boolean],
+  ][]) {
+    const v = (input[key] ?? '').replace(/\s+/g, ' ').trim();
+    if (required && v === '') errors[key] = `Escriba el campo «${label}».`;
+    else if (v.length > max) errors[key] = `«${label}» admite hasta ${max} caracteres.`;
+    out[key] = v;
+  }
+  if (Object.keys(errors).length) throw new LetterSettingsInvalid(errors);
+  return out;
+}
+
+/** A logo upload: PNG or JPEG by its first bytes, up to MAX_LOGO_BYTES, and readable by the PDF renderer. */
+export function checkLogo(data: Buffer): Buffer {
+  const fail = (m: string): never => {
+    throw new LetterSettingsInvalid({ logo: m });
+  };
+  if (data.length > MAX_LOGO_BYTES) throw logoTooLarge();
+  const type = detectType(data);
+  if (type !== 'image/png' && type !== 'image/jpeg') fail('El logotipo debe ser una imagen PNG o JPEG.');
+  try {
+    (new PDFDocument({ autoFirstPage: false }) as unknown as { openImage(src: Buffer): unknown }).openImage(data);
+  } catch {
+    fail('No se pudo leer la imagen del logotipo; guárdela de nuevo como PNG o JPEG.');
+  }
+  return data;
+}
+
+/** The letterhead and signer of the letters (/admin/membrete); the letter processors read them at signing time. */
+@Injectable()
+export class LetterSettingsService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(FILE_STORE) private readonly files: FileStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PDF_SIGNER) readonly signer: PdfSigner,
+  ) {}
+
+  private get repo() {
+    return this.ds.getRepository(LetterSettings);
+  }
+
+  /** The saved settings, or the defaults: the certificate's name and the configured position, no logo. */
+  async current(): Promise<LetterSettingsView> {
+    const row = await this.repo.findOneBy({ id: ROW_ID });
+    if (row === null) {
+      return {
+        direccion1: '',
+        direccion2: '',
+        leyenda: '',
+        firmanteTitulo: '',
+        firmanteNombre: this.signer.certificate.subject.nombre,
+        firmanteCargo: this.config.signerPosition,
+        logo: null,
+        actualizado: null,
+      };
+    }
+    const [direccion1 = '', direccion2 = ''] = row.direccion.split('\n');
+    return {
+      direccion1,
+      direccion2,
+      leyenda: row.leyenda,
+      firmanteTitulo: row.firmanteTitulo,
+      firmanteNombre: row.firmanteNombre,
+      firmanteCargo: row.firmanteCargo,
+      logo: row.logoKey === null ? null : await this.files.read(row.logoKey),
+      actualizado: { por: row.updatedByNombre, en: row.updatedAt },
+    };
+  }
+
+  /**
+   * Saves the form: a new logo replaces the old one, `quitarLogo` removes it, otherwise it stays. Everything is
+   * checked first, so a bad form saves nothing.
+   */
+  async save(
+    fields: Partial<Record<keyof LetterSettingsFields, string>>,
+    logo: { upload: Buffer | null; quitar: boolean },
+    by: { id: string; nombre: string },
+    now = new Date(),
+  ): Promise<void> {
+    const clean = checkFields(fields);
+    const data = logo.upload === null ? null : checkLogo(logo.upload);
+    const previous = await this.repo.findOneBy({ id: ROW_ID });
+    let logoKey = logo.quitar ? null : (previous?.logoKey ?? null);
+    if (data !== null) logoKey = (await this.files.save(data)).key;
+    await this.repo.save({
+      id: ROW_ID,
+      logoKey,
+      direccion: [clean.direccion1, clean.direccion2].filter((l) => l !== '').join('\n'),
+      leyenda: clean.leyenda,
+      firmanteTitulo: clean.firmanteTitulo,
+      firmanteNombre: clean.firmanteNombre,
+      firmanteCargo: clean.firmanteCargo,
+      updatedBy: by.id,
+      updatedByNombre: by.nombre.slice(0, 200),
+      updatedAt: now,
+    });
+  }
+}
+
+/** The letterhead a renderer draws from the settings. */
+export function membreteOf(s: LetterSettingsView): Membrete {
+  return { logo: s.logo, leyenda: s.leyenda, direccion: [s.direccion1, s.direccion2].filter((l) => l !== '') };
+}
+
+/** The signer printed at the foot of a reply letter: «Mtro. Luis Gómez», and the position. */
+export function firmanteOf(s: LetterSettingsFields): Persona {
+  return { nombre: [s.firmanteTitulo, s.firmanteNombre].filter((p) => p !== '').join(' '), cargo: s.firmanteCargo };
+}
