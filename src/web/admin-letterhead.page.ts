@@ -11,7 +11,6 @@ import {
   Res,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { type Observable, of } from 'rxjs';
 import { Roles } from '../auth/auth.guard';
@@ -30,7 +29,7 @@ import {
   MAX_LOGO_BYTES,
   membreteOf,
 } from '../oficios/letter-settings.service';
-import type { UploadedFileData } from '../oficios/upload';
+import { oneFileInMemory, type UploadedFileData } from '../oficios/upload';
 import { type Form, readForm } from './forms';
 import type { Chrome } from './layout';
 import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPages } from './page-auth';
@@ -63,9 +62,7 @@ export interface LetterheadVm {
  */
 @Injectable()
 export class LogoUpload implements NestInterceptor {
-  private readonly inner: NestInterceptor = new (FileInterceptor('logo', {
-    limits: { fileSize: MAX_LOGO_BYTES, files: 1, fields: 12, fieldSize: 1024 },
-  }))();
+  private readonly inner = oneFileInMemory('logo', { fileSize: MAX_LOGO_BYTES, fields: 12, fieldSize: 1024 });
 
   constructor(private readonly csrf: CsrfTokens) {}
 
