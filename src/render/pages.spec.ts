@@ -28,6 +28,8 @@ describe('page rendering (templates/pages)', () => {
         narrow: true,
         aviso: null,
         error: null,
+        errores: [],
+        campoError: {},
         csrf: 't',
         css: '/c.css',
         js: '/j.js',

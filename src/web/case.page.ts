@@ -16,9 +16,9 @@ import { EngineService } from '../engine/engine.service';
 import { DocumentsService } from '../oficios/documents.service';
 import { type OficioView, OficiosService } from '../oficios/oficios.service';
 import { AddressAvailability } from '../provisioning/address/address-availability';
-import { ACTION_FIELDS, type ActionKind, actionKind } from './action-forms';
+import { ACTION_FIELDS, ACTION_LABELS, type ActionKind, actionKind, actionPrefix } from './action-forms';
 import { renderCase } from './case.view';
-import { type Form, dataOf, readForm, validateDto } from './forms';
+import { type FieldError, type Form, dataOf, fieldProblems, formErrors, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
@@ -28,6 +28,14 @@ export type WorkerHit = Awaited<ReturnType<CatalogSearchService['workers']>>[num
 export type SchoolHit = Awaited<ReturnType<CatalogSearchService['schools']>>[number];
 
 const SearchDto = CatalogSearchDto;
+
+/** The field of an action's form a refusal of the page itself is about (the picked account, the account name). */
+const PAGE_REFUSAL_FIELD: Record<string, string> = {
+  CUENTA_REQUERIDA: 'buscarCuenta',
+  DIRECCION_OCUPADA: 'localPart',
+  NOMBRE_CUENTA_INVALIDO: 'localPart',
+  NOMBRE_SIN_LETRAS: 'localPart',
+};
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 const EVENT = /^[A-Z][A-Z0-9_]{1,59}$/;
 
@@ -87,12 +95,15 @@ export interface CasePageVm {
   /** No person has a task open and the case runs: the system is working (provisioning, letters). */
   enEspera: boolean;
   error: string | null;
+  /** The fields of the posted action's form its refusal is about. */
+  campos: FieldError[];
   aviso: string | null;
 }
 
 export interface CaseViewOptions {
   posted?: Form;
-  error?: string | null;
+  /** Why the posted action was refused. */
+  error?: DomainError | null;
   /** The `?aviso=` code of a redirect. */
   aviso?: unknown;
   hecho?: unknown;
@@ -185,12 +196,30 @@ export class CasePageService {
       acciones,
       mailDomain: this.config.mailDomain,
       enEspera: caso.situacion === 'activo' && !caso.tareas.some((t) => t.estado === 'abierta'),
-      error: opts.error ?? null,
+      ...this.errorsOf(caso, opts),
       aviso:
         opts.aviso === 'registrado' && caso.folio
           ? `Oficio registrado con el folio ${caso.folio}. El acuse de recibo se genera en unos segundos y aparecerá en «Documentos».`
           : (avisoOf(opts.aviso) ?? (hecho && hecho !== opts.hecho ? `Listo: «${hecho}».` : null)),
     };
+  }
+
+  /** A refusal of the posted action: beside the fields of its form that are on the page, the rest at the top. */
+  private errorsOf(caso: CaseView, opts: CaseViewOptions): { error: string | null; campos: FieldError[] } {
+    const e = opts.error;
+    if (!e) return { error: null, campos: [] };
+    const evento = opts.posted?.evento ?? '';
+    if (!caso.acciones.some((a) => a.evento === evento)) return { error: e.message, campos: [] };
+    const fields = ACTION_FIELDS[actionKind(caso.procedimiento, evento)];
+    const labels = Object.fromEntries(
+      Object.entries(ACTION_LABELS).filter(
+        ([k]) => fields.includes(k) && (k !== 'buscarCuenta' || fields.includes('cuentaId')),
+      ),
+    );
+    // The page's own refusals (the account not picked, the account name taken or malformed) name no field: place them.
+    const campo = PAGE_REFUSAL_FIELD[e.code];
+    const problems = campo ? [{ campo, mensaje: e.message }] : fieldProblems(e);
+    return formErrors(e, labels, { prefix: actionPrefix(evento), problems });
   }
 
   /**
@@ -405,11 +434,7 @@ export class CasePage {
       sendHtml(res, renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form })));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      sendHtml(
-        res,
-        renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form, error: e.message })),
-        e.status,
-      );
+      sendHtml(res, renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form, error: e })), e.status);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { SECONDARY_EVENTS, WORKER_FIELD } from './action-forms';
+import { actionPrefix, SECONDARY_EVENTS, WORKER_FIELD } from './action-forms';
 import type { AccountHit, ActionVm, CasePageVm, SchoolHit, WorkerHit } from './case.page';
 import { bytes, fechaHora, fechaIso, RESULTADO_LABEL, roleLabel, SITUACION_LABEL } from './format';
 import { type Chrome, staffPage } from './layout';
@@ -71,7 +71,7 @@ function confirmation(vm: CasePageVm) {
 
 /** One action's form (templates/pages/partials/tramite-accion.hbs). */
 function action(vm: CasePageVm, a: ActionVm) {
-  const p = `a-${a.evento.toLowerCase()}`;
+  const p = actionPrefix(a.evento);
   return {
     p,
     evento: a.evento,
@@ -227,6 +227,11 @@ export function renderCase(chrome: Chrome, vm: CasePageVm): string {
         pasos: m.pasos.replace(':', ' pasos '),
       })),
     },
-    { aviso: vm.aviso, error: vm.error, refresh: vm.enEspera ? { seconds: 3, url: `/tramites/${c.id}` } : undefined },
+    {
+      aviso: vm.aviso,
+      error: vm.error,
+      campos: vm.campos,
+      refresh: vm.enEspera ? { seconds: 3, url: `/tramites/${c.id}` } : undefined,
+    },
   );
 }

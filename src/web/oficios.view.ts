@@ -22,9 +22,10 @@ export function renderOficioForm(chrome: Chrome, vm: OficioFormVm): string {
       responsables: vm.responsables,
       archivo: vm.archivo ? { ...vm.archivo, tamano: bytes(vm.archivo.bytes) } : null,
       duplicado: vm.duplicado,
-      maximoMb: MAX_UPLOAD_BYTES / 1024 / 1024,
+      archivoRequerido: !vm.archivo,
+      archivoAyuda: `PDF, PNG, JPEG o TIFF, hasta ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`,
     },
-    { error: vm.error },
+    { error: vm.error, campos: vm.campos },
   );
 }
 

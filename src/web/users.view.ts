@@ -17,6 +17,6 @@ export function renderUsers(chrome: Chrome, vm: UsersVm): string {
       roles: ROLES,
       niveles: vm.niveles,
     },
-    { aviso: vm.aviso, error: vm.error },
+    { aviso: vm.aviso, error: vm.error, campos: vm.campos },
   );
 }
