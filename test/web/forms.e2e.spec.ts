@@ -167,4 +167,23 @@ describe('forms that help (Chromium)', () => {
     expect(await page.textContent('.error')).toBe('Usuario o contraseña incorrectos.');
     expect(await page.locator('[aria-invalid]').count()).toBe(0);
   });
+
+  it('every layout opens with «Saltar al contenido», the first Tab stop, which moves the focus to the main landmark', async () => {
+    const page = await signIn('oficialia');
+    // A staff page and a public one (the sign-in page puts the focus on «Usuario» itself).
+    for (const path of ['/bandeja', '/correo']) {
+      await page.goto(`${t.base}${path}`);
+      const skip = page.locator('a.saltar');
+      // Out of sight until it has the focus.
+      expect((await skip.boundingBox())!.y).toBeLessThan(0);
+      await page.keyboard.press('Tab');
+      expect([path, await page.evaluate('document.activeElement.textContent')]).toEqual([path, 'Saltar al contenido']);
+      expect((await skip.boundingBox())!.y).toBeGreaterThanOrEqual(0);
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate('document.activeElement.tagName + "#" + document.activeElement.id')).toBe(
+        'MAIN#contenido',
+      );
+      expect(await page.getByRole('main').count()).toBe(1);
+    }
+  });
 });
