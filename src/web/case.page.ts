@@ -18,6 +18,7 @@ import { type OficioView, OficiosService } from '../oficios/oficios.service';
 import { AddressAvailability } from '../provisioning/address/address-availability';
 import { ACTION_FIELDS, ACTION_LABELS, type ActionKind, actionKind, actionPrefix } from './action-forms';
 import { renderCase } from './case.view';
+import { fechaHora, fechaIso, nivelNombre } from './format';
 import { type FieldError, type Form, dataOf, fieldProblems, formErrors, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
@@ -109,23 +110,49 @@ export interface CaseViewOptions {
   hecho?: unknown;
 }
 
-/** A value of event data as a person reads it: nested objects as "clave valor, …", not JSON. */
-function text(v: unknown): string {
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Names for the data of one movement: the label of a key, the name of a value of a list. */
+type DataNamer = (key: string) => { label: string; names: Readonly<Record<string, string>> };
+
+/**
+ * A value of event data as a person reads it: dates in Mexico City, yes or no, a level or an account by its name, a
+ * value of a list by its label, nested objects as "Etiqueta valor, …" — never JSON nor an internal key.
+ */
+function text(key: string, v: unknown, namer: DataNamer, accounts: ReadonlyMap<string, string>): string {
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     return Object.entries(v as Record<string, unknown>)
       .filter(([, x]) => x !== null && x !== undefined && x !== '')
-      .map(([k, x]) => `${k} ${text(x)}`)
+      .map(([k, x]) => `${namer(k).label} ${text(k, x, namer, accounts)}`)
       .join(', ');
   }
-  return Array.isArray(v) ? v.map(text).join(', ') : String(v);
+  if (Array.isArray(v)) return v.map((x) => text(key, x, namer, accounts)).join(', ');
+  if (typeof v === 'boolean') return v ? 'Sí' : 'No';
+  if (typeof v !== 'string') return String(v);
+  if (ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v))) return fechaHora(v);
+  if (ISO_DATE.test(v)) return fechaIso(v);
+  if (key === 'nivel') return nivelNombre(v);
+  if (key === 'cuentaId') return accounts.get(v) ?? v;
+  return namer(key).names[v] ?? v;
 }
 
 /** Event data as two short columns for the movement log; the instant is already in its own column. */
-function dataPairs(datos: unknown): [string, string][] {
+function dataPairs(datos: unknown, namer: DataNamer, accounts: ReadonlyMap<string, string>): [string, string][] {
   if (!datos || typeof datos !== 'object') return [];
   return Object.entries(datos as Record<string, unknown>)
     .filter(([k, v]) => k !== 'at' && v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => [k, text(v).slice(0, 200)]);
+    .map(([k, v]) => [namer(k).label, text(k, v, namer, accounts).slice(0, 200)]);
+}
+
+/** The accounts a movement log names by id, by address. */
+function accountIdsOf(datos: unknown[]): string[] {
+  const ids = new Set<string>();
+  for (const d of datos) {
+    const id = d && typeof d === 'object' ? (d as { cuentaId?: unknown }).cuentaId : undefined;
+    if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) ids.add(id);
+  }
+  return [...ids];
 }
 
 /**
@@ -156,6 +183,11 @@ export class CasePageService {
     const datos = (caso.datos ?? {}) as Partial<CaseContext>;
     const oficio = await this.oficioOf(caso);
     const names = await this.staff.namesOf(movs.map((m) => m.actor));
+    const accounts = new Map<string, string>();
+    for (const accountId of accountIdsOf(movs.map((m) => m.datos))) {
+      const a = await this.records.cuenta(accountId);
+      if (a) accounts.set(accountId, a.direccion);
+    }
     const docs = await this.documents.listForCase(id, staff);
     const cuentaId = datos.cuenta?.cuentaId;
     const cuenta = cuentaId ? await this.records.cuenta(cuentaId) : null;
@@ -180,7 +212,11 @@ export class CasePageService {
         rol: m.rol,
         accion: this.labels.eventLabel(caso.procedimiento, caso.versionProcedimiento, m.evento),
         pasos: m.pasos,
-        datos: dataPairs(m.datos),
+        datos: dataPairs(
+          m.datos,
+          (key) => this.labels.dataLabel(caso.procedimiento, caso.versionProcedimiento, m.evento, key),
+          accounts,
+        ),
       })),
       documentos: docs.map((d) => ({
         id: d.id,

@@ -1,5 +1,5 @@
 import type { TaskRole } from '../../machines/types';
-import { fechaHora, PRIORIDAD_LABEL, roleLabel } from './format';
+import { fechaHora, nivelNombre, PRIORIDAD_LABEL, roleLabel } from './format';
 import type { InboxRow, InboxVm } from './inbox.page';
 import { type Chrome, query, staffPage } from './layout';
 
@@ -30,9 +30,11 @@ function row(vm: InboxVm, i: InboxRow) {
     faltaPoco: i.faltaPoco,
     prioridadAlta: i.prioridad === 'alta',
     prioridad: PRIORIDAD_LABEL[i.prioridad] ?? i.prioridad,
-    datos: [i.nivel ? `Nivel ${i.nivel}` : '', i.cct ? `CCT ${i.cct}` : '', i.curp ? `CURP ${i.curp}` : ''].filter(
-      Boolean,
-    ),
+    datos: [
+      i.nivel ? `Nivel ${nivelNombre(i.nivel)}` : '',
+      i.cct ? `CCT ${i.cct}` : '',
+      i.curp ? `CURP ${i.curp}` : '',
+    ].filter(Boolean),
     libre: !i.asignadaA,
     mia: i.mia,
     asignadaNombre: i.asignadaNombre ?? '',

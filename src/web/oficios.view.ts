@@ -1,6 +1,6 @@
 import { MAX_UPLOAD_BYTES } from '../oficios/upload';
 import type { RegisterEntry } from '../oficios/oficio-register.service';
-import { bytes, fechaHora, fechaIso, RESULTADO_LABEL, roleLabel } from './format';
+import { bytes, fechaHora, fechaIso, nivelNombre, RESULTADO_LABEL, roleLabel } from './format';
 import { type Chrome, query, staffPage } from './layout';
 import type { OficioFormVm, OficioListVm } from './oficios.page';
 
@@ -30,7 +30,7 @@ export function renderOficioForm(chrome: Chrome, vm: OficioFormVm): string {
 }
 
 const holderOf = (t: { candidateRole: string; nivelClave: string | null }): string =>
-  `${roleLabel(t.candidateRole)}${t.candidateRole === 'nivel' && t.nivelClave ? ` ${t.nivelClave}` : ''}`;
+  `${roleLabel(t.candidateRole)}${t.candidateRole === 'nivel' && t.nivelClave ? ` ${nivelNombre(t.nivelClave)}` : ''}`;
 
 /** Where a case stands when nobody has a task open in it. */
 function situation(c: RegisterEntry['caso']): string {

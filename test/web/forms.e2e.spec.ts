@@ -120,6 +120,18 @@ describe('forms that help (Chromium)', () => {
       'Qué solicita el oficio: Elija en la lista qué solicita el oficio.',
     ]);
     expect(await page.textContent('main')).not.toContain('centro-trabajo-alta,');
+
+    // Right at last: the case's movement log names the data (level, oficio, dates) as people read them.
+    await page.selectOption('#f-procedimiento', 'centro-trabajo-alta');
+    const [y, m, d] = (await page.inputValue('#f-fechaOficio')).split('-');
+    await go(page, button(page, 'Registrar y emitir acuse'));
+    expect(new URL(page.url()).pathname).toMatch(/^\/tramites\/[0-9a-f-]{36}$/);
+    const opening = (await page.textContent('.bitacora tbody tr:first-child td[data-etiqueta="Acción"] small'))!;
+    expect(opening).toContain(`Oficio: Número DEP/0457/2026, Fecha ${d}/${m}/${y}, Asunto Cuenta de correo`);
+    expect(opening).toContain('Nivel: Primaria');
+    expect(opening).toContain('CCT: 06DPR0012X');
+    expect(await page.textContent('.bitacora')).not.toMatch(/PRIMARIA|folio|\d{4}-\d{2}-\d{2}/);
+    expect(await page.textContent('.datos')).toContain('Primaria (Dirección de Educación Primaria)');
   });
 
   it('users, sign-in and password: the errors beside the fields they are about', async () => {

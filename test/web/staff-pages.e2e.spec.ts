@@ -374,6 +374,11 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     ])
       expect(log).toContain(label);
     expect(log).toContain('Jorge Alberto Mendoza Cruz');
+    // The data of each movement by their names: the account by its address, no keys, no ISO instants.
+    expect(await page.textContent('.bitacora tr:has-text("Bloquear cuenta") td[data-etiqueta="Acción"] small')).toBe(
+      `Cuenta: ${ACCOUNT}`,
+    );
+    expect(log).not.toMatch(/cuentaId|\d{4}-\d{2}-\d{2}T\d{2}/);
     await shot(page, 'tramite-respuesta');
 
     const phone = await signIn('sistemas', { viewport: PHONE, isMobile: true, hasTouch: true });
