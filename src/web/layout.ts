@@ -111,6 +111,7 @@ export function query(params: Record<string, string | number | boolean | null | 
 export const AVISOS: Record<string, string> = {
   contrasena: 'Su contraseña se cambió. Sus otras sesiones se cerraron.',
   salida: 'Cerró su sesión.',
+  expirada: 'Su sesión expiró; entre de nuevo.',
   registrado: 'Oficio registrado. El acuse de recibo se genera en unos segundos y aparecerá en «Documentos».',
   tomada: 'Tomó la tarea: ahora aparece como suya.',
   liberada: 'Liberó la tarea: vuelve a estar disponible para su área.',

@@ -1,4 +1,6 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { LessThan, MoreThan } from 'typeorm';
+import { StaffSession } from '../../src/auth/staff-session.entity';
 import { addNiveles, scannedOficio } from '../oficios/support';
 import { launchBrowser } from '../support/browser';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';
@@ -197,5 +199,49 @@ describe('forms that help (Chromium)', () => {
       );
       expect(await page.getByRole('main').count()).toBe(1);
     }
+  });
+
+  it('an expired session: the sign-in page says so and brings the person back to the page they were on', async () => {
+    const sessions = () => t.db.dataSource.getRepository(StaffSession);
+    // A new session ends after the configured idle time (30 min by default), not 10 h later.
+    const before = Date.now();
+    const page = await signIn('oficialia');
+    const fresh = await sessions().findOneByOrFail({ createdAt: MoreThan(new Date(before - 1000)) });
+    expect(fresh.expiresAt.getTime() - fresh.createdAt.getTime()).toBe(30 * 60_000);
+    /** What the server decides once the idle time has passed. */
+    const expireAll = () => sessions().update({ expiresAt: MoreThan(new Date(0)) }, { expiresAt: new Date(0) });
+
+    await page.goto(`${t.base}/oficios?asunto=cuenta`);
+    await expireAll();
+    await page.reload();
+    expect(new URL(page.url()).pathname).toBe('/personal/entrar');
+    expect(await page.textContent('main [role=status]')).toBe('Su sesión expiró; entre de nuevo.');
+    await page.fill('#f-usuario', 'oficialia');
+    await page.fill('#f-contrasena', STAFF_PASSWORD);
+    await go(page, button(page, 'Entrar'));
+    expect(page.url()).toBe(`${t.base}/oficios?asunto=cuenta`);
+
+    // A form posted after the session ended: back to the page it was posted from.
+    await page.goto(`${t.base}/oficios/nuevo`);
+    await expireAll();
+    await page.selectOption('#f-procedimiento', 'cuenta-bloquear');
+    await skipBrowserChecks(page);
+    await go(page, button(page, 'Registrar y emitir acuse'));
+    expect(new URL(page.url()).pathname).toBe('/personal/entrar');
+    expect(await page.textContent('main [role=status]')).toBe('Su sesión expiró; entre de nuevo.');
+    expect(await page.inputValue('input[name=siguiente]')).toBe('/oficios/nuevo');
+    expect(await sessions().count({ where: { expiresAt: LessThan(new Date(1000)) } })).toBeGreaterThan(0);
+
+    // No session at all: no word of expiry. Only a path of this site is a place to come back to.
+    const stranger = await (await context()).newPage();
+    await stranger.goto(`${t.base}/bandeja`);
+    expect(await stranger.locator('main [role=status]').count()).toBe(0);
+    await stranger.goto(`${t.base}/personal/entrar?siguiente=//otro.example/robar`);
+    expect(await stranger.inputValue('input[name=siguiente]')).toBe('');
+    await stranger.fill('#f-usuario', 'oficialia');
+    await stranger.fill('#f-contrasena', STAFF_PASSWORD);
+    await go(stranger, button(stranger, 'Entrar'));
+    expect(new URL(stranger.url()).host).toBe(new URL(t.base).host);
+    expect(new URL(stranger.url()).pathname).toBe('/bandeja');
   });
 });
