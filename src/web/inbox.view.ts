@@ -51,7 +51,8 @@ export function renderInbox(chrome: Chrome, vm: InboxVm): string {
   for (const s of vm.pasos)
     steps.set(s.procedure, [
       ...(steps.get(s.procedure) ?? []),
-      { value: s.stateId, label: s.title, selected: f.paso === s.stateId },
+      // The option alone names the procedure too: a closed list, a phone's picker and a screen reader show no group.
+      { value: s.stateId, label: `${s.title} — ${s.procedureTitle}`, selected: f.paso === s.stateId },
     ]);
   const title = vm.esAdmin ? `Bandeja: ${roleLabel(vm.rol)}` : 'Bandeja de tareas';
   return staffPage(

@@ -10,6 +10,8 @@ export interface TaskStep {
   /** The state node id the engine stores as a task's step ("cuenta-bloquear.busqueda"). */
   stateId: string;
   title: string;
+  /** The title of the step's procedure: a step's own title ("Atender incidente del servicio") repeats across them. */
+  procedureTitle: string;
   role: string;
 }
 
@@ -75,7 +77,13 @@ export class ProcedureLabels {
         const roles = !task ? [] : task.role === SOLICITANTE ? SOLICITANTE_ROLES : [task.role];
         for (const role of roles) {
           if (task && !this.taskSteps.some((s) => s.stateId === node.id && s.role === role))
-            this.taskSteps.push({ procedure: d.id, stateId: node.id, title: task.title, role });
+            this.taskSteps.push({
+              procedure: d.id,
+              stateId: node.id,
+              title: task.title,
+              procedureTitle: d.title,
+              role,
+            });
         }
         for (const t of [...node.transitions.values()].flat()) {
           const label = (t.meta as TransitionMeta | undefined)?.label;

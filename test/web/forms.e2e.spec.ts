@@ -47,6 +47,7 @@ describe('forms that help (Chromium)', () => {
     await addNiveles(t.db.dataSource);
     await createStaff(t.db.dataSource, 'admin', 'administrador', { nombre: 'Adriana Torres Vizcaíno' });
     await createStaff(t.db.dataSource, 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' });
+    await createStaff(t.db.dataSource, 'sistemas', 'subjefatura', { nombre: 'Jorge Alberto Mendoza Cruz' });
     pdf = await scannedOficio('Oficio DEP/0457/2026. Solicitud de cuenta para una escuela.');
   });
 
@@ -243,5 +244,19 @@ describe('forms that help (Chromium)', () => {
     await go(stranger, button(stranger, 'Entrar'));
     expect(new URL(stranger.url()).host).toBe(new URL(t.base).host);
     expect(new URL(stranger.url()).pathname).toBe('/bandeja');
+  });
+
+  it('the inbox «Paso» filter: each option names its procedure, so none reads like another', async () => {
+    const page = await signIn('sistemas');
+    await page.goto(`${t.base}/bandeja`);
+    const options = (await page.locator('#f-paso option').allTextContents()).slice(1);
+    const incidents = options.filter((o) => o.startsWith('Atender incidente'));
+    expect(incidents.length).toBeGreaterThan(1);
+    expect(new Set(options).size).toBe(options.length);
+    expect(incidents).toContain('Atender incidente del servicio — Bloqueo de una cuenta de correo institucional');
+    // The one chosen is what a closed list shows: it says which procedure.
+    const value = await page.locator('#f-paso option', { hasText: incidents[0] }).getAttribute('value');
+    await page.goto(`${t.base}/bandeja?paso=${encodeURIComponent(value!)}`);
+    expect(await page.locator('#f-paso option:checked').textContent()).toBe(incidents[0]);
   });
 });
