@@ -130,9 +130,11 @@ function serviceProblem(e: DomainError): FieldProblem | null {
   switch (e.code) {
     case 'ARCHIVO_REQUERIDO':
       return { campo: 'archivo', mensaje: 'Adjunte el oficio escaneado (PDF, PNG, JPEG o TIFF).' };
+    case 'ARCHIVO_INVALIDO':
+      // The API's words name the multipart field; a person chose more than one file.
+      return { campo: 'archivo', mensaje: 'Elija un solo archivo: el oficio escaneado.' };
     case 'TIPO_DE_ARCHIVO_NO_ADMITIDO':
     case 'ARCHIVO_DEMASIADO_GRANDE':
-    case 'ARCHIVO_INVALIDO':
       return { campo: 'archivo', mensaje: e.message };
     case 'REMITENTE_INCOMPLETO':
       return {
