@@ -53,6 +53,9 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
           'style-src': ["'self'", "'unsafe-inline'"],
         },
       },
+      // The referrer goes to our own pages only (never to another site): a form posted after the session expired
+      // brings the person back to the page it was posted from once they sign in again (src/web/page-auth.ts).
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   // Before the body parsers: the JSON API never reads a form body (CSRF, see src/auth/csrf.ts).

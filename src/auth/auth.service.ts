@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource, LessThan } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RowSql } from '../database/row-sql';
 import { checkPassword } from '../security/password-policy';
 import type { Actor } from './actor';
@@ -11,7 +12,10 @@ import { StaffSession } from './staff-session.entity';
 import { SignInLimits } from './sign-in-limits';
 import { StaffUser } from './staff-user.entity';
 
+/** A session ends this long after sign-in at the latest, however busy. */
 const SESSION_HOURS = 10;
+/** A session's end moves forward with use at most this often (one write a minute per session, not one a request). */
+const SLIDE_STEP_MS = 60_000;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -20,7 +24,11 @@ export interface AuthenticatedStaff extends Actor {
   mustChangePassword: boolean;
 }
 
-/** Staff sign-in with argon2id hashes and opaque bearer tokens stored only as their SHA-256. */
+/**
+ * Staff sign-in with argon2id hashes and opaque bearer tokens stored only as their SHA-256. A session ends after
+ * `sessionIdleMinutes` without a request (its `expiresAt` moves forward with each use) and SESSION_HOURS after
+ * sign-in at the latest.
+ */
 @Injectable()
 export class AuthService {
   // A hash of a random password, so an unknown user costs the same argon2 verification as a known one.
@@ -29,9 +37,17 @@ export class AuthService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly limits: SignInLimits,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'sessionIdleMinutes'>,
   ) {}
 
-  /** `address`: the client's address (clientAddress), for the sign-in limits. */
+  private get idleMs(): number {
+    return this.config.sessionIdleMinutes * 60_000;
+  }
+
+  /**
+   * `address`: the client's address (clientAddress), for the sign-in limits. `expiresAt` is the session's end at the
+   * latest (the cookie's lifetime); idleness ends it sooner, on the server.
+   */
   async login(
     usuario: string,
     password: string,
@@ -51,9 +67,12 @@ export class AuthService {
     await this.limits.succeeded(key, address);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
-    await this.ds
-      .getRepository(StaffSession)
-      .insert({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
+    await this.ds.getRepository(StaffSession).insert({
+      tokenHash: hashToken(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt: new Date(Math.min(expiresAt.getTime(), now.getTime() + this.idleMs)),
+    });
     await this.ds.getRepository(StaffSession).delete({ userId: user.id, expiresAt: LessThan(now) });
     return { token, expiresAt, user: toActor(user) };
   }
@@ -62,10 +81,15 @@ export class AuthService {
     const q = (this.sessionRead ??= sessionRead(this.ds));
     const [raw] = await this.ds.query<Record<string, unknown>[]>(q.text, [hashToken(token)]);
     if (!raw) return null;
-    const session = q.sessions.fromRow(raw, ['expiresAt']);
+    const session = q.sessions.fromRow(raw, ['expiresAt', 'createdAt']);
     if (session.expiresAt <= now) return null;
     const user = q.users.fromRow(raw, ACTOR_PROPS);
-    return user.activo ? toActor(user) : null;
+    if (!user.activo) return null;
+    // Used now: idle time counts from here (never past the session's end at the latest).
+    const end = Math.min(session.createdAt.getTime() + SESSION_HOURS * 3600_000, now.getTime() + this.idleMs);
+    if (end - session.expiresAt.getTime() >= SLIDE_STEP_MS)
+      await this.ds.getRepository(StaffSession).update({ tokenHash: hashToken(token) }, { expiresAt: new Date(end) });
+    return toActor(user);
   }
 
   /** Built once the data source has its metadata. */
@@ -110,7 +134,7 @@ function sessionRead(ds: DataSource): { text: string; sessions: RowSql<StaffSess
     sessions,
     users,
     text:
-      `SELECT ${sessions.selectList(['expiresAt'], 's')}, ${users.selectList(ACTOR_PROPS, 'u')} ` +
+      `SELECT ${sessions.selectList(['expiresAt', 'createdAt'], 's')}, ${users.selectList(ACTOR_PROPS, 'u')} ` +
       'FROM staff_session s JOIN staff_user u ON u.id = s.user_id WHERE s.token_hash = ?',
   };
 }

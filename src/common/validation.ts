@@ -28,14 +28,17 @@ const CONSTRAINT_ES: Record<string, (field: string) => string> = {
 /** Whether a message is one of class-validator's English defaults ("curp must be a string"). */
 const looksEnglish = (m: string): boolean => /\b(must|should|has to|is not)\b/.test(m);
 
+/** A constraint's message in Spanish: its own, unless it is class-validator's English default. */
+export function constraintMessage(key: string, msg: string, field: string): string {
+  const es = CONSTRAINT_ES[key];
+  return looksEnglish(msg) && es ? es(field) : msg;
+}
+
 export function validationMessages(errors: ValidationError[], prefix = ''): string[] {
   const out: string[] = [];
   for (const e of errors) {
     const field = prefix + e.property;
-    for (const [key, msg] of Object.entries(e.constraints ?? {})) {
-      const es = CONSTRAINT_ES[key];
-      out.push(looksEnglish(msg) && es ? es(field) : msg);
-    }
+    for (const [key, msg] of Object.entries(e.constraints ?? {})) out.push(constraintMessage(key, msg, field));
     if (e.children?.length) out.push(...validationMessages(e.children, `${field}.`));
   }
   return out;

@@ -39,6 +39,8 @@ export interface AppConfig {
   /** API key of the PII platform for 5.2.2 requests; unset → the PII endpoint answers 503. */
   piiApiKey?: string;
   workerConcurrency: number;
+  /** A staff session without a request for this long ends (server-side); sign-in again. */
+  sessionIdleMinutes: number;
   relayIntervalMs: number;
   /** How often each process runs recovery (lost jobs, dead executions' commands, abandoned self-service). */
   recoveryIntervalMs: number;
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signerPosition: str(env, 'SIGNER_POSITION') ?? 'Subdirector de Sistemas y Servicios Telemáticos',
     piiApiKey: str(env, 'PII_API_KEY'),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
+    sessionIdleMinutes: int(env, 'STAFF_SESSION_IDLE_MINUTES', 30, 1, 600),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),
     recoveryIntervalMs: int(env, 'RECOVERY_INTERVAL_MS', 60_000, 1_000, 3_600_000),
     taskDigestIntervalMin: int(env, 'TASK_DIGEST_INTERVAL_MIN', 15, 0, 1_440),

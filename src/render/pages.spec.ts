@@ -28,6 +28,8 @@ describe('page rendering (templates/pages)', () => {
         narrow: true,
         aviso: null,
         error: null,
+        errores: [],
+        campoError: {},
         csrf: 't',
         css: '/c.css',
         js: '/j.js',
@@ -39,7 +41,9 @@ describe('page rendering (templates/pages)', () => {
     expect(palette(staff)).toBe(palette(publicPage));
     expect(publicPage).toContain('<meta http-equiv="refresh" content="2;url=/x">');
     expect(publicPage).toContain('<meta name="robots" content="noindex">');
-    expect(staff).toContain('<main class="angosto"><h1>Cerrar sesión</h1>');
+    expect(staff).toContain('<main id="contenido" tabindex="-1" class="angosto"><h1>Cerrar sesión</h1>');
+    for (const html of [staff, publicPage])
+      expect(html).toMatch(/<body><a class="saltar" href="#contenido">Saltar al contenido<\/a>/);
   });
 
   it('fails loudly on a value the template reads but the page did not give (strict mode), and on an unknown page', () => {

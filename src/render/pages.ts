@@ -100,7 +100,7 @@ interface FieldOption {
 /**
  * `(field label="CCT" name="cct" value=f.cct maxlength="10")`: the context of the field partials (input, textarea,
  * select, checkbox). The id is `<idPrefix|f>-<name>` (the one the pages' tests and labels use); the hint gets
- * `<id>-ayuda`; `true` makes a bare attribute (`autofocus`), `false`/empty leaves it out.
+ * `<id>-ayuda`, an error of the field (`page.campoError[id]`) `<id>-error`, both named by aria-describedby; `true` makes a bare attribute (`autofocus`), `false`/empty leaves it out.
  */
 function field(options: HelperOptions): Record<string, unknown> {
   const h = options.hash as Record<string, unknown>;
@@ -113,13 +113,21 @@ function field(options: HelperOptions): Record<string, unknown> {
     .filter(([k, v]) => !FIELD_KEYS.has(k) && v !== false && v !== null && v !== undefined)
     .map(([k, v]) => ({ name: k, value: v === true ? null : str(v) }));
   const opts = Array.isArray(h.options) ? (h.options as FieldOption[]) : [];
+  // A field the last submission got wrong: the staff layout's `page.campoError` (src/web/layout.ts), by id.
+  const root = (options.data as { root?: { page?: { campoError?: Record<string, unknown> } } } | undefined)?.root;
+  const errors = root?.page?.campoError;
+  const error = errors && Object.hasOwn(errors, id) ? str(errors[id]) || null : null;
+  const hint = str(h.hint) || null;
+  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-ayuda` : ''].filter(Boolean).join(' ');
   return {
     id,
     name: str(h.name),
     label: str(h.label),
     value,
     type: str(h.type) || 'text',
-    hint: str(h.hint) || null,
+    hint,
+    error,
+    describedBy: describedBy || null,
     required: h.required === true,
     rows: h.rows ?? 3,
     checked: h.checked === true,

@@ -48,6 +48,23 @@ export const ACTION_FIELDS: Record<ActionKind, readonly string[]> = {
   boton: [],
 };
 
+/**
+ * The labels of the action forms' fields (templates/pages/partials/tramite-formulario.hbs), for their error messages;
+ * the account picked from the search results is asked for at its search box.
+ */
+export const ACTION_LABELS: Readonly<Record<string, string>> = {
+  cct: 'CCT',
+  directorCurp: 'CURP del director',
+  curp: 'CURP del trabajador',
+  localPart: 'Nombre de la cuenta (sin dominio)',
+  buscarCuenta: 'Cuenta',
+  newCurp: 'CURP del nuevo titular',
+  motivo: 'Motivo',
+};
+
+/** The id prefix of an action's form and its fields ("a-crear_cuenta-curp"). */
+export const actionPrefix = (evento: string): string => `a-${evento.toLowerCase()}`;
+
 /** Which field a worker picked from the search fills. */
 export const WORKER_FIELD: Partial<Record<ActionKind, string>> = { 'crear-servicio': 'curp', reasignar: 'newCurp' };
 

@@ -17,7 +17,7 @@ const MAX_PERIOD_DAYS = 92;
 
 /** The form to add días inhábiles: one day, or a period (`hasta`). */
 export class DiasInhabilesDto {
-  @IsString({ message: 'Escriba la fecha (desde).' })
+  @IsString({ message: 'Escriba la fecha «Desde».' })
   @Matches(YMD, { message: 'La fecha «Desde» va como AAAA-MM-DD.' })
   desde!: string;
 

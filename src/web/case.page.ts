@@ -16,9 +16,10 @@ import { EngineService } from '../engine/engine.service';
 import { DocumentsService } from '../oficios/documents.service';
 import { type OficioView, OficiosService } from '../oficios/oficios.service';
 import { AddressAvailability } from '../provisioning/address/address-availability';
-import { ACTION_FIELDS, type ActionKind, actionKind } from './action-forms';
+import { ACTION_FIELDS, ACTION_LABELS, type ActionKind, actionKind, actionPrefix } from './action-forms';
 import { renderCase } from './case.view';
-import { type Form, dataOf, readForm, validateDto } from './forms';
+import { fechaHora, fechaIso, nivelNombre } from './format';
+import { type FieldError, type Form, dataOf, fieldProblems, formErrors, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
@@ -28,6 +29,14 @@ export type WorkerHit = Awaited<ReturnType<CatalogSearchService['workers']>>[num
 export type SchoolHit = Awaited<ReturnType<CatalogSearchService['schools']>>[number];
 
 const SearchDto = CatalogSearchDto;
+
+/** The field of an action's form a refusal of the page itself is about (the picked account, the account name). */
+const PAGE_REFUSAL_FIELD: Record<string, string> = {
+  CUENTA_REQUERIDA: 'buscarCuenta',
+  DIRECCION_OCUPADA: 'localPart',
+  NOMBRE_CUENTA_INVALIDO: 'localPart',
+  NOMBRE_SIN_LETRAS: 'localPart',
+};
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 const EVENT = /^[A-Z][A-Z0-9_]{1,59}$/;
 
@@ -87,34 +96,63 @@ export interface CasePageVm {
   /** No person has a task open and the case runs: the system is working (provisioning, letters). */
   enEspera: boolean;
   error: string | null;
+  /** The fields of the posted action's form its refusal is about. */
+  campos: FieldError[];
   aviso: string | null;
 }
 
 export interface CaseViewOptions {
   posted?: Form;
-  error?: string | null;
+  /** Why the posted action was refused. */
+  error?: DomainError | null;
   /** The `?aviso=` code of a redirect. */
   aviso?: unknown;
   hecho?: unknown;
 }
 
-/** A value of event data as a person reads it: nested objects as "clave valor, …", not JSON. */
-function text(v: unknown): string {
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Names for the data of one movement: the label of a key, the name of a value of a list. */
+type DataNamer = (key: string) => { label: string; names: Readonly<Record<string, string>> };
+
+/**
+ * A value of event data as a person reads it: dates in Mexico City, yes or no, a level or an account by its name, a
+ * value of a list by its label, nested objects as "Etiqueta valor, …" — never JSON nor an internal key.
+ */
+function text(key: string, v: unknown, namer: DataNamer, accounts: ReadonlyMap<string, string>): string {
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     return Object.entries(v as Record<string, unknown>)
       .filter(([, x]) => x !== null && x !== undefined && x !== '')
-      .map(([k, x]) => `${k} ${text(x)}`)
+      .map(([k, x]) => `${namer(k).label} ${text(k, x, namer, accounts)}`)
       .join(', ');
   }
-  return Array.isArray(v) ? v.map(text).join(', ') : String(v);
+  if (Array.isArray(v)) return v.map((x) => text(key, x, namer, accounts)).join(', ');
+  if (typeof v === 'boolean') return v ? 'Sí' : 'No';
+  if (typeof v !== 'string') return String(v);
+  if (ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v))) return fechaHora(v);
+  if (ISO_DATE.test(v)) return fechaIso(v);
+  if (key === 'nivel') return nivelNombre(v);
+  if (key === 'cuentaId') return accounts.get(v) ?? v;
+  return namer(key).names[v] ?? v;
 }
 
 /** Event data as two short columns for the movement log; the instant is already in its own column. */
-function dataPairs(datos: unknown): [string, string][] {
+function dataPairs(datos: unknown, namer: DataNamer, accounts: ReadonlyMap<string, string>): [string, string][] {
   if (!datos || typeof datos !== 'object') return [];
   return Object.entries(datos as Record<string, unknown>)
     .filter(([k, v]) => k !== 'at' && v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => [k, text(v).slice(0, 200)]);
+    .map(([k, v]) => [namer(k).label, text(k, v, namer, accounts).slice(0, 200)]);
+}
+
+/** The accounts a movement log names by id, by address. */
+function accountIdsOf(datos: unknown[]): string[] {
+  const ids = new Set<string>();
+  for (const d of datos) {
+    const id = d && typeof d === 'object' ? (d as { cuentaId?: unknown }).cuentaId : undefined;
+    if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) ids.add(id);
+  }
+  return [...ids];
 }
 
 /**
@@ -145,6 +183,11 @@ export class CasePageService {
     const datos = (caso.datos ?? {}) as Partial<CaseContext>;
     const oficio = await this.oficioOf(caso);
     const names = await this.staff.namesOf(movs.map((m) => m.actor));
+    const accounts = new Map<string, string>();
+    for (const accountId of accountIdsOf(movs.map((m) => m.datos))) {
+      const a = await this.records.cuenta(accountId);
+      if (a) accounts.set(accountId, a.direccion);
+    }
     const docs = await this.documents.listForCase(id, staff);
     const cuentaId = datos.cuenta?.cuentaId;
     const cuenta = cuentaId ? await this.records.cuenta(cuentaId) : null;
@@ -169,7 +212,11 @@ export class CasePageService {
         rol: m.rol,
         accion: this.labels.eventLabel(caso.procedimiento, caso.versionProcedimiento, m.evento),
         pasos: m.pasos,
-        datos: dataPairs(m.datos),
+        datos: dataPairs(
+          m.datos,
+          (key) => this.labels.dataLabel(caso.procedimiento, caso.versionProcedimiento, m.evento, key),
+          accounts,
+        ),
       })),
       documentos: docs.map((d) => ({
         id: d.id,
@@ -185,12 +232,30 @@ export class CasePageService {
       acciones,
       mailDomain: this.config.mailDomain,
       enEspera: caso.situacion === 'activo' && !caso.tareas.some((t) => t.estado === 'abierta'),
-      error: opts.error ?? null,
+      ...this.errorsOf(caso, opts),
       aviso:
         opts.aviso === 'registrado' && caso.folio
           ? `Oficio registrado con el folio ${caso.folio}. El acuse de recibo se genera en unos segundos y aparecerá en «Documentos».`
           : (avisoOf(opts.aviso) ?? (hecho && hecho !== opts.hecho ? `Listo: «${hecho}».` : null)),
     };
+  }
+
+  /** A refusal of the posted action: beside the fields of its form that are on the page, the rest at the top. */
+  private errorsOf(caso: CaseView, opts: CaseViewOptions): { error: string | null; campos: FieldError[] } {
+    const e = opts.error;
+    if (!e) return { error: null, campos: [] };
+    const evento = opts.posted?.evento ?? '';
+    if (!caso.acciones.some((a) => a.evento === evento)) return { error: e.message, campos: [] };
+    const fields = ACTION_FIELDS[actionKind(caso.procedimiento, evento)];
+    const labels = Object.fromEntries(
+      Object.entries(ACTION_LABELS).filter(
+        ([k]) => fields.includes(k) && (k !== 'buscarCuenta' || fields.includes('cuentaId')),
+      ),
+    );
+    // The page's own refusals (the account not picked, the account name taken or malformed) name no field: place them.
+    const campo = PAGE_REFUSAL_FIELD[e.code];
+    const problems = campo ? [{ campo, mensaje: e.message }] : fieldProblems(e);
+    return formErrors(e, labels, { prefix: actionPrefix(evento), problems });
   }
 
   /**
@@ -405,11 +470,7 @@ export class CasePage {
       sendHtml(res, renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form })));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      sendHtml(
-        res,
-        renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form, error: e.message })),
-        e.status,
-      );
+      sendHtml(res, renderCase(chrome, await this.pages.view(id, chrome.staff!, { posted: form, error: e })), e.status);
     }
   }
 }

@@ -1,6 +1,6 @@
-import { SECONDARY_EVENTS, WORKER_FIELD } from './action-forms';
+import { actionPrefix, SECONDARY_EVENTS, WORKER_FIELD } from './action-forms';
 import type { AccountHit, ActionVm, CasePageVm, SchoolHit, WorkerHit } from './case.page';
-import { bytes, fechaHora, fechaIso, RESULTADO_LABEL, roleLabel, SITUACION_LABEL } from './format';
+import { bytes, fechaHora, fechaIso, nivelNombre, RESULTADO_LABEL, roleLabel, SITUACION_LABEL } from './format';
 import { type Chrome, staffPage } from './layout';
 
 /** The non-empty pairs of a definition list (templates/pages/partials/datos.hbs). */
@@ -34,7 +34,7 @@ const workers = (a: ActionVm, hits: WorkerHit[] | null) =>
     sinCorreoAlterno: !w.tieneCorreoAlterno,
     curp: w.curp,
     cct: w.cct ?? null,
-    nivel: w.nivel ?? null,
+    nivel: w.nivel ? nivelNombre(w.nivel) : null,
     usar: usar({ [WORKER_FIELD[a.kind] ?? 'curp']: w.curp }),
   }));
 
@@ -42,7 +42,7 @@ const schools = (hits: SchoolHit[] | null) =>
   found(hits, (s) => ({
     cct: s.cct,
     nombre: s.nombre,
-    nivel: s.nivel,
+    nivel: s.nivel ? nivelNombre(s.nivel) : '',
     estatus: s.estatus,
     director: s.director
       ? { nombre: s.director.nombre, curp: s.director.curp, sinCorreoAlterno: !s.director.tieneCorreoAlterno }
@@ -71,7 +71,7 @@ function confirmation(vm: CasePageVm) {
 
 /** One action's form (templates/pages/partials/tramite-accion.hbs). */
 function action(vm: CasePageVm, a: ActionVm) {
-  const p = `a-${a.evento.toLowerCase()}`;
+  const p = actionPrefix(a.evento);
   return {
     p,
     evento: a.evento,
@@ -119,7 +119,7 @@ function caseData(vm: CasePageVm) {
         ['Número del oficio', o.numeroOficio],
         ['Fecha del oficio', fechaIso(o.fechaOficio)],
         ['Remitente', `${o.remitente.nombre}, ${o.remitente.cargo}`],
-        ['Nivel o área', o.nivel ? `${o.nivel}${o.area ? ` (${o.area})` : ''}` : o.area],
+        ['Nivel o área', o.nivel ? `${nivelNombre(o.nivel)}${o.area ? ` (${o.area})` : ''}` : o.area],
         ['Asunto', o.asunto],
         ['CCT', o.cct],
         ['Concierne a', concierne],
@@ -133,7 +133,7 @@ function caseData(vm: CasePageVm) {
         ['Número del oficio', d.oficio?.folio],
         ['Fecha del oficio', d.oficio?.fecha ? fechaIso(d.oficio.fecha) : null],
         ['Asunto', d.oficio?.asunto],
-        ['Nivel', d.nivel],
+        ['Nivel', d.nivel ? nivelNombre(d.nivel) : null],
         ['CCT', d.cct],
       ]);
   const cuenta = dl([
@@ -202,7 +202,7 @@ export function renderCase(chrome: Chrome, vm: CasePageVm): string {
       tareas: tasks.map((t) => ({
         titulo: t.titulo,
         rol: roleLabel(t.rol),
-        nivel: t.nivel ?? null,
+        nivel: t.nivel ? nivelNombre(t.nivel) : null,
         vence: fechaHora(t.vence),
         vencida: t.vencida,
         faltaPoco: t.faltaPoco,
@@ -227,6 +227,11 @@ export function renderCase(chrome: Chrome, vm: CasePageVm): string {
         pasos: m.pasos.replace(':', ' pasos '),
       })),
     },
-    { aviso: vm.aviso, error: vm.error, refresh: vm.enEspera ? { seconds: 3, url: `/tramites/${c.id}` } : undefined },
+    {
+      aviso: vm.aviso,
+      error: vm.error,
+      campos: vm.campos,
+      refresh: vm.enEspera ? { seconds: 3, url: `/tramites/${c.id}` } : undefined,
+    },
   );
 }

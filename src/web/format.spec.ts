@@ -1,4 +1,4 @@
-import { datetimeLocalMx, datetimeLocalToIso, fecha, fechaHora, fechaIso } from './format';
+import { datetimeLocalMx, datetimeLocalToIso, fecha, fechaHora, fechaIso, nivelNombre, roleName } from './format';
 import { query } from './layout';
 import { safeNext } from './page-auth';
 
@@ -8,6 +8,14 @@ describe('what the staff pages print', () => {
     expect(fechaHora(new Date('2026-07-01T05:30:00Z'))).toBe('30/06/2026 23:30');
     expect(fecha('2027-01-01T05:59:59Z')).toBe('31/12/2026');
     expect(fechaIso('2026-11-20')).toBe('20/11/2026');
+  });
+
+  it('names a level as people do, not by its key', () => {
+    expect(nivelNombre('PRIMARIA')).toBe('Primaria');
+    expect(nivelNombre('MEDIA_SUPERIOR')).toBe('Media Superior');
+    expect(nivelNombre('EDUCACION_ESPECIAL')).toBe('Educacion especial');
+    expect(roleName({ role: 'nivel', nivelClave: 'SECUNDARIA' })).toBe('Nivel Secundaria');
+    expect(roleName({ role: 'subjefatura', nivelClave: null })).toBe('Subjefatura de Sistemas');
   });
 
   it('round-trips a datetime-local typed in Colima to the instant it means', () => {

@@ -1,6 +1,7 @@
 import type { ActorRole } from '../../machines/types';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { ROLE_LABEL } from '../auth/actor';
+import { STANDARD_NIVELES } from '../catalog/import/niveles';
 import { mexicoCityParts } from '../letters/fecha';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -39,9 +40,24 @@ export function datetimeLocalToIso(v: string): string {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00-06:00` : v;
 }
 
-/** "Subjefatura de Sistemas", "Nivel PRIMARIA". */
+/**
+ * A level's key as a person reads it: "PRIMARIA" → "Primaria", "MEDIA_SUPERIOR" → "Media Superior" (the guide's
+ * levels by their catalog name; any other key in words).
+ */
+export function nivelNombre(clave: string): string {
+  const standard = STANDARD_NIVELES.find((n) => n.clave === clave);
+  if (standard) return standard.nombre;
+  return clave
+    .toLowerCase()
+    .split('_')
+    .filter(Boolean)
+    .map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
+    .join(' ');
+}
+
+/** "Subjefatura de Sistemas", "Nivel Primaria". */
 export function roleName(staff: Pick<AuthenticatedStaff, 'role' | 'nivelClave'>): string {
-  return staff.role === 'nivel' && staff.nivelClave ? `Nivel ${staff.nivelClave}` : ROLE_LABEL[staff.role];
+  return staff.role === 'nivel' && staff.nivelClave ? `Nivel ${nivelNombre(staff.nivelClave)}` : ROLE_LABEL[staff.role];
 }
 
 export const roleLabel = (role: string): string => ROLE_LABEL[role as ActorRole] ?? role;

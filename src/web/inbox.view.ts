@@ -1,5 +1,5 @@
 import type { TaskRole } from '../../machines/types';
-import { fechaHora, PRIORIDAD_LABEL, roleLabel } from './format';
+import { fechaHora, nivelNombre, PRIORIDAD_LABEL, roleLabel } from './format';
 import type { InboxRow, InboxVm } from './inbox.page';
 import { type Chrome, query, staffPage } from './layout';
 
@@ -30,9 +30,11 @@ function row(vm: InboxVm, i: InboxRow) {
     faltaPoco: i.faltaPoco,
     prioridadAlta: i.prioridad === 'alta',
     prioridad: PRIORIDAD_LABEL[i.prioridad] ?? i.prioridad,
-    datos: [i.nivel ? `Nivel ${i.nivel}` : '', i.cct ? `CCT ${i.cct}` : '', i.curp ? `CURP ${i.curp}` : ''].filter(
-      Boolean,
-    ),
+    datos: [
+      i.nivel ? `Nivel ${nivelNombre(i.nivel)}` : '',
+      i.cct ? `CCT ${i.cct}` : '',
+      i.curp ? `CURP ${i.curp}` : '',
+    ].filter(Boolean),
     libre: !i.asignadaA,
     mia: i.mia,
     asignadaNombre: i.asignadaNombre ?? '',
@@ -49,7 +51,8 @@ export function renderInbox(chrome: Chrome, vm: InboxVm): string {
   for (const s of vm.pasos)
     steps.set(s.procedure, [
       ...(steps.get(s.procedure) ?? []),
-      { value: s.stateId, label: s.title, selected: f.paso === s.stateId },
+      // The option alone names the procedure too: a closed list, a phone's picker and a screen reader show no group.
+      { value: s.stateId, label: `${s.title} — ${s.procedureTitle}`, selected: f.paso === s.stateId },
     ]);
   const title = vm.esAdmin ? `Bandeja: ${roleLabel(vm.rol)}` : 'Bandeja de tareas';
   return staffPage(

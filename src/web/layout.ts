@@ -1,5 +1,6 @@
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { type Refresh, renderPage } from '../render/pages';
+import type { FieldError } from './forms';
 import { roleName } from './format';
 
 /** What every staff page needs besides its content: who is signed in, the form token, where we are. */
@@ -43,6 +44,8 @@ export interface PageOptions {
   aviso?: string | null;
   /** An error message at the top (DomainError text). */
   error?: string | null;
+  /** Errors of fields of the page's form: each beside its field, and a summary at the top linking to them. */
+  campos?: FieldError[];
   /** Narrow column (sign-in, password). */
   narrow?: boolean;
   /** Reload this URL after a while (a case the system is still working on). */
@@ -66,6 +69,9 @@ function pageOf(chrome: Chrome, title: string, opts: PageOptions) {
     narrow: opts.narrow === true,
     aviso: opts.aviso ?? null,
     error: opts.error ?? null,
+    errores: opts.campos ?? [],
+    // The `field` helper (src/render/pages.ts) reads a field's error here by the field's id.
+    campoError: Object.fromEntries((opts.campos ?? []).map((c) => [c.id, c.mensaje])),
     csrf: chrome.csrf,
     css: ASSETS.css,
     js: ASSETS.js,
@@ -106,6 +112,7 @@ export function query(params: Record<string, string | number | boolean | null | 
 export const AVISOS: Record<string, string> = {
   contrasena: 'Su contraseña se cambió. Sus otras sesiones se cerraron.',
   salida: 'Cerró su sesión.',
+  expirada: 'Su sesión expiró; entre de nuevo.',
   registrado: 'Oficio registrado. El acuse de recibo se genera en unos segundos y aparecerá en «Documentos».',
   tomada: 'Tomó la tarea: ahora aparece como suya.',
   liberada: 'Liberó la tarea: vuelve a estar disponible para su área.',

@@ -27,8 +27,18 @@ import { OficioRegisterQuery, RegisterOficioDto } from '../oficios/oficio.dto';
 import { type RegisterEntry, OficioRegisterService } from '../oficios/oficio-register.service';
 import { isoDateMx, OficiosService } from '../oficios/oficios.service';
 import { detectType, SingleFileUpload, type UploadedFileData } from '../oficios/upload';
-import { type Form, dataOf, readForm, validateDto } from './forms';
-import { datetimeLocalToIso } from './format';
+import {
+  type FieldError,
+  type FieldLabels,
+  type FieldProblem,
+  type Form,
+  dataOf,
+  fieldProblems,
+  formErrors,
+  readForm,
+  validateDto,
+} from './forms';
+import { datetimeLocalToIso, fechaIso } from './format';
 import type { Chrome } from './layout';
 import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
@@ -82,6 +92,75 @@ export const OFICIO_FIELDS = [
   'confirmarDuplicado',
 ] as const;
 
+/** The labels of the registration form (templates/pages/oficio-nuevo.hbs), for its error messages. */
+export const OFICIO_LABELS: FieldLabels = {
+  procedimiento: 'Qué solicita el oficio',
+  numeroOficio: 'Número del oficio',
+  fechaOficio: 'Fecha del oficio',
+  remitenteNombre: 'Nombre de quien firma',
+  remitenteCargo: 'Cargo de quien firma',
+  nivel: 'Nivel que solicita',
+  area: 'Área solicitante',
+  responsableId: 'Responsable con cuenta en el sistema',
+  fojas: 'Fojas',
+  asunto: 'Asunto',
+  anexos: 'Anexos',
+  cct: 'CCT del centro de trabajo',
+  cuentas: 'Cuentas de correo',
+  curps: 'CURP de las personas',
+  ccts: 'CCT de los centros de trabajo',
+  recibidoEn: 'Recibido el',
+  archivo: 'Oficio escaneado',
+  confirmarDuplicado: 'Registrar de todos modos',
+};
+
+/**
+ * What the page says about a field instead of the API's message, where that one names keys or lists ids
+ * («centro-trabajo-alta», «nivel») the form does not show.
+ */
+const OFICIO_MESSAGES: Record<string, string> = {
+  procedimiento: 'Elija en la lista qué solicita el oficio.',
+  nivel: 'Elija un nivel de la lista.',
+  responsableId: 'Elija un responsable de la lista.',
+};
+
+/** A refusal of the registration service, placed on the field it is about, in the form's words. */
+function serviceProblem(e: DomainError): FieldProblem | null {
+  const dates = (m: string): string => m.replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (d) => fechaIso(d));
+  switch (e.code) {
+    case 'ARCHIVO_REQUERIDO':
+      return { campo: 'archivo', mensaje: 'Adjunte el oficio escaneado (PDF, PNG, JPEG o TIFF).' };
+    case 'ARCHIVO_INVALIDO':
+      // The API's words name the multipart field; a person chose more than one file.
+      return { campo: 'archivo', mensaje: 'Elija un solo archivo: el oficio escaneado.' };
+    case 'TIPO_DE_ARCHIVO_NO_ADMITIDO':
+    case 'ARCHIVO_DEMASIADO_GRANDE':
+      return { campo: 'archivo', mensaje: e.message };
+    case 'REMITENTE_INCOMPLETO':
+      return {
+        campo: 'nivel',
+        mensaje: 'Elija el nivel que solicita, o escriba el área solicitante si no es un nivel.',
+      };
+    case 'NIVEL_REQUERIDO':
+      return {
+        campo: 'nivel',
+        mensaje: 'La cuenta de un centro de trabajo la solicita su nivel (Guía 5.2.1): elija el nivel que solicita.',
+      };
+    case 'NIVEL_DESCONOCIDO':
+      return { campo: 'nivel', mensaje: OFICIO_MESSAGES.nivel };
+    case 'RESPONSABLE_DESCONOCIDO':
+      return { campo: 'responsableId', mensaje: OFICIO_MESSAGES.responsableId };
+    case 'FECHA_INVALIDA':
+      return { campo: 'recibidoEn', mensaje: e.message };
+    case 'FECHA_FUTURA':
+      return { campo: /recepción/.test(e.message) ? 'recibidoEn' : 'fechaOficio', mensaje: dates(e.message) };
+    case 'FECHA_INCONGRUENTE':
+      return { campo: 'fechaOficio', mensaje: dates(e.message) };
+    default:
+      return null;
+  }
+}
+
 /** A scan already received with a form that came back with an error: kept, so it need not be chosen again. */
 export interface KeptFile {
   clave: string;
@@ -99,6 +178,8 @@ export interface OficioFormVm {
   /** The 409 of a sender number already registered: the page offers to register it anyway. */
   duplicado: boolean;
   error: string | null;
+  /** The fields the last submission got wrong. */
+  campos: FieldError[];
 }
 
 export interface OficioListVm {
@@ -147,6 +228,7 @@ export class OficioPagesService {
       archivo: null,
       duplicado: false,
       error: null,
+      campos: [],
       ...extra,
     };
   }
@@ -164,21 +246,32 @@ export class OficioPagesService {
     try {
       if (uploadError) throw uploadError;
       file ??= await this.keptFile(sessionToken, form);
-      const dto = await validateDto(RegisterOficioDto, {
-        ...values,
-        ...(values.recibidoEn ? { recibidoEn: datetimeLocalToIso(values.recibidoEn) } : {}),
-      });
+      const dto = await validateDto(
+        RegisterOficioDto,
+        { ...values, ...(values.recibidoEn ? { recibidoEn: datetimeLocalToIso(values.recibidoEn) } : {}) },
+        OFICIO_LABELS,
+      );
       const done = await this.oficios.register(staff, dto, file);
       return { tramite: done.tramite };
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       const duplicado = e.code === 'OFICIO_DUPLICADO';
-      const error = duplicado
-        ? `${e.message.split(' Si es un oficio distinto')[0]} Si es un oficio distinto con el mismo número, marque «Registrar de todos modos» y envíe de nuevo.`
-        : e.message;
+      const extra = serviceProblem(e);
+      const problems = duplicado
+        ? [
+            {
+              campo: 'numeroOficio',
+              mensaje: `${e.message.split(' Si es un oficio distinto')[0]} Si es un oficio distinto con el mismo número, marque «Registrar de todos modos» y envíe de nuevo.`,
+            },
+          ]
+        : [
+            ...fieldProblems(e).map((p) => ({ ...p, mensaje: OFICIO_MESSAGES[p.campo] ?? p.mensaje })),
+            ...(extra ? [extra] : []),
+          ];
+      const { error, campos } = formErrors(e, OFICIO_LABELS, { problems });
       const archivo = file && detectType(file.buffer) ? await this.keep(sessionToken, file) : null;
       return {
-        vm: await this.formVm({ ...values, confirmarDuplicado: '' }, { archivo, duplicado, error }),
+        vm: await this.formVm({ ...values, confirmarDuplicado: '' }, { archivo, duplicado, error, campos }),
         status: e.status,
       };
     }

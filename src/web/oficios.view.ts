@@ -1,6 +1,6 @@
 import { MAX_UPLOAD_BYTES } from '../oficios/upload';
 import type { RegisterEntry } from '../oficios/oficio-register.service';
-import { bytes, fechaHora, fechaIso, RESULTADO_LABEL, roleLabel } from './format';
+import { bytes, fechaHora, fechaIso, nivelNombre, RESULTADO_LABEL, roleLabel } from './format';
 import { type Chrome, query, staffPage } from './layout';
 import type { OficioFormVm, OficioListVm } from './oficios.page';
 
@@ -22,14 +22,15 @@ export function renderOficioForm(chrome: Chrome, vm: OficioFormVm): string {
       responsables: vm.responsables,
       archivo: vm.archivo ? { ...vm.archivo, tamano: bytes(vm.archivo.bytes) } : null,
       duplicado: vm.duplicado,
-      maximoMb: MAX_UPLOAD_BYTES / 1024 / 1024,
+      archivoRequerido: !vm.archivo,
+      archivoAyuda: `PDF, PNG, JPEG o TIFF, hasta ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`,
     },
-    { error: vm.error },
+    { error: vm.error, campos: vm.campos },
   );
 }
 
 const holderOf = (t: { candidateRole: string; nivelClave: string | null }): string =>
-  `${roleLabel(t.candidateRole)}${t.candidateRole === 'nivel' && t.nivelClave ? ` ${t.nivelClave}` : ''}`;
+  `${roleLabel(t.candidateRole)}${t.candidateRole === 'nivel' && t.nivelClave ? ` ${nivelNombre(t.nivelClave)}` : ''}`;
 
 /** Where a case stands when nobody has a task open in it. */
 function situation(c: RegisterEntry['caso']): string {

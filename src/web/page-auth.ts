@@ -14,7 +14,8 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { FormTokenChecked, StaffAuthGuard } from '../auth/auth.guard';
+import { FormTokenChecked, sessionOf, StaffAuthGuard } from '../auth/auth.guard';
+import { clearSessionCookie } from '../auth/session-cookie';
 import { CsrfTokens, isUnsafeMethod } from '../auth/csrf';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
@@ -70,6 +71,16 @@ export function safeNext(v: unknown): string | null {
   return typeof v === 'string' && /^\/(?![/\\])/.test(v) && v.length < 500 ? v : null;
 }
 
+/** The page a form was posted from, when it is one of ours (same host): where to come back after signing in. */
+function refererPath(req: Request): string | null {
+  try {
+    const from = new URL(req.headers.referer ?? '');
+    return from.host === req.headers.host ? `${from.pathname}${from.search}` : null;
+  } catch {
+    return null;
+  }
+}
+
 const STATUS_TEXT: Record<number, [string, string]> = {
   400: ['Datos no válidos', 'La solicitud no es válida.'],
   403: ['Sin permiso', 'No tiene permiso para realizar esta acción.'],
@@ -112,7 +123,11 @@ export class PageFilter implements ExceptionFilter {
     if (res.headersSent) return;
     const exception = mapUnavailable(error, res, this.log, String(req.id ?? ''));
     if (exception instanceof DomainError && exception.code === 'NO_AUTENTICADO') {
-      seeOther(res, `/personal/entrar${req.method === 'GET' ? query({ siguiente: req.originalUrl }) : ''}`);
+      // A session cookie the server no longer honours: the session expired (idle, or its 10 h), not a first visit.
+      const expired = sessionOf(req)?.via === 'cookie';
+      if (expired) clearSessionCookie(res);
+      const back = safeNext(req.method === 'GET' ? req.originalUrl : refererPath(req));
+      seeOther(res, `/personal/entrar${query({ siguiente: back, aviso: expired ? 'expirada' : null })}`);
       return;
     }
     if (exception instanceof DomainError && exception.code === 'CAMBIO_CONTRASENA_REQUERIDO') {

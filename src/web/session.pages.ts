@@ -12,7 +12,7 @@ import { clearSessionCookie, setSessionCookie, setSignInFormCookie, SIGN_IN_FORM
 import { clientAddress, setRetryAfter } from '../common/rate-limit';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DomainError } from '../common/domain-error';
-import { type Form, readForm, validateDto } from './forms';
+import { type FieldError, type FieldLabels, type Form, formErrors, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome, homeOf, staffPage } from './layout';
 import {
   CsrfTokens,
@@ -41,6 +41,22 @@ const SIGN_IN_FORM = 'entrar';
 
 const POLICY =
   'Al menos 12 caracteres. No debe ser una contraseña común ni contener su usuario o su nombre. Una frase de varias palabras es fácil de recordar y difícil de adivinar.';
+
+const LOGIN_LABELS: FieldLabels = { usuario: 'Usuario', contrasena: 'Contraseña' };
+const PASSWORD_LABELS: FieldLabels = {
+  actual: 'Contraseña actual',
+  nueva: 'Nueva contraseña',
+  confirmacion: 'Confirme la nueva contraseña',
+};
+/** The field of the password form a refusal of AuthService.changePassword is about. */
+const PASSWORD_FIELD: Record<string, string> = {
+  CREDENCIALES_INVALIDAS: 'actual',
+  CONTRASENA_REPETIDA: 'nueva',
+  CONTRASENA_DEBIL: 'nueva',
+  CONFIRMACION_DISTINTA: 'confirmacion',
+};
+
+type Messages = { aviso?: string | null; error?: string | null; campos?: FieldError[] };
 
 /** Sign-in, sign-out and the first-login password change for the staff (the REST API's /api/auth, as pages). */
 @ApiExcludeController()
@@ -93,10 +109,11 @@ export class SessionPages {
         !this.csrf.matches(preSession, SIGN_IN_FORM, '', (body as { _csrf?: unknown } | undefined)?._csrf)
       )
         throw forgedRequest();
-      const dto = await validateDto(LoginDto, {
-        usuario: (form.usuario ?? '').trim().toLowerCase(),
-        contrasena: form.contrasena ?? '',
-      });
+      const dto = await validateDto(
+        LoginDto,
+        { usuario: (form.usuario ?? '').trim().toLowerCase(), contrasena: form.contrasena ?? '' },
+        LOGIN_LABELS,
+      );
       const out = await this.signIn(dto.usuario, dto.contrasena, req, res);
       seeOther(res, out.mustChangePassword ? '/personal/contrasena' : (next ?? homeOf(out)));
     } catch (e) {
@@ -106,7 +123,7 @@ export class SessionPages {
         req,
         res,
         { usuario: form.usuario ?? '', siguiente: next ?? '' },
-        { error: e.message },
+        formErrors(e, LOGIN_LABELS),
         e.status,
       );
     }
@@ -154,14 +171,20 @@ export class SessionPages {
     try {
       if ((form.nueva ?? '') !== (form.confirmacion ?? ''))
         throw new DomainError('CONFIRMACION_DISTINTA', 'La confirmación no coincide con la nueva contraseña.', 400);
-      const dto = await validateDto(ChangePasswordDto, { actual: form.actual ?? '', nueva: form.nueva ?? '' });
+      const dto = await validateDto(
+        ChangePasswordDto,
+        { actual: form.actual ?? '', nueva: form.nueva ?? '' },
+        PASSWORD_LABELS,
+      );
       await this.auth.changePassword(staff.id, dto.actual, dto.nueva);
       // Changing the password ends every session, this one too: sign in again with the new one.
       const out = await this.signIn(staff.usuario, dto.nueva, req, res);
       seeOther(res, `${homeOf(out)}?aviso=contrasena`);
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      sendHtml(res, this.passwordPage(chrome, e.message), e.status);
+      const campo = PASSWORD_FIELD[e.code];
+      const problems = campo ? [{ campo, mensaje: e.message }] : undefined;
+      sendHtml(res, this.passwordPage(chrome, formErrors(e, PASSWORD_LABELS, { problems })), e.status);
     }
   }
 
@@ -186,13 +209,7 @@ export class SessionPages {
   }
 
   /** The sign-in page, with this browser's pre-session cookie (made on its first visit) and the form token bound to it. */
-  private sendLoginPage(
-    req: PageRequest,
-    res: Response,
-    values: Form,
-    msg: { aviso?: string | null; error?: string | null },
-    status = 200,
-  ): void {
+  private sendLoginPage(req: PageRequest, res: Response, values: Form, msg: Messages, status = 200): void {
     let preSession = cookieOf(req, SIGN_IN_FORM_COOKIE);
     if (!preSession || !/^[\w-]{32}$/.test(preSession)) {
       preSession = randomBytes(24).toString('base64url');
@@ -201,7 +218,7 @@ export class SessionPages {
     sendHtml(res, this.loginPage(values, msg, this.csrf.mac(preSession, SIGN_IN_FORM)), status);
   }
 
-  private loginPage(values: Form, msg: { aviso?: string | null; error?: string | null }, formToken: string): string {
+  private loginPage(values: Form, msg: Messages, formToken: string): string {
     const chrome: Chrome = { staff: null, csrf: formToken, path: '/personal/entrar' };
     return staffPage(
       chrome,
@@ -212,14 +229,14 @@ export class SessionPages {
     );
   }
 
-  private passwordPage(chrome: Chrome, error?: string): string {
+  private passwordPage(chrome: Chrome, msg: Messages = {}): string {
     const forced = chrome.staff?.mustChangePassword === true;
     return staffPage(
       chrome,
       'contrasena',
       forced ? 'Cambie su contraseña de primer ingreso' : 'Cambiar contraseña',
       { primerIngreso: forced, usuario: chrome.staff?.usuario ?? '', politica: POLICY },
-      { error, narrow: true },
+      { ...msg, narrow: true },
     );
   }
 }

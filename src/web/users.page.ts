@@ -5,7 +5,17 @@ import { CreateUserDto } from '../auth/staff-users.dto';
 import { type StaffUserView, StaffUsersService } from '../auth/staff-users.service';
 import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
-import { type Form, dataOf, readForm, validateDto } from './forms';
+import {
+  type FieldError,
+  type FieldLabels,
+  type FieldProblem,
+  type Form,
+  dataOf,
+  fieldProblems,
+  formErrors,
+  readForm,
+  validateDto,
+} from './forms';
 import { avisoOf, type Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { renderUsers } from './users.view';
@@ -22,7 +32,26 @@ export interface UsersVm {
   /** Shown once, right after it was generated: never stored in clear, never in a URL. */
   contrasena: { usuario: string; nombre: string; valor: string; nueva: boolean } | null;
   error: string | null;
+  /** The fields of the new-user form the last submission got wrong. */
+  campos: FieldError[];
   aviso: string | null;
+}
+
+/** The labels of the new-user form (templates/pages/usuarios.hbs), for its error messages. */
+const USER_LABELS: FieldLabels = {
+  usuario: 'Usuario',
+  nombre: 'Nombre completo',
+  rol: 'Rol',
+  nivel: 'Nivel',
+  correo: 'Correo para avisos',
+};
+
+/** A refusal placed on its field, in the form's words (the API's names roles and levels by key). */
+function userProblems(e: DomainError): FieldProblem[] {
+  if (e.code === 'NIVEL_DESCONOCIDO')
+    return [{ campo: 'nivel', mensaje: 'Para el rol Nivel, elija el nivel en la lista.' }];
+  if (e.code === 'USUARIO_EXISTENTE') return [{ campo: 'usuario', mensaje: e.message }];
+  return fieldProblems(e).map((p) => (p.campo === 'rol' ? { ...p, mensaje: 'Elija el rol en la lista.' } : p));
 }
 
 /** Staff users as pages: the same operations as /api/admin/usuarios (UsersController), for administrators. */
@@ -41,6 +70,7 @@ export class UsersPageService {
       values: {},
       contrasena: null,
       error: null,
+      campos: [],
       aviso: null,
       ...extra,
     };
@@ -54,14 +84,14 @@ export class UsersPageService {
           .map(([k, v]): [string, string] => [k, v.trim()])
           .filter(([k, v]) => v !== '' && (k !== 'nivel' || values.rol === 'nivel')),
       );
-      const dto = await validateDto(CreateUserDto, clean);
+      const dto = await validateDto(CreateUserDto, clean, USER_LABELS);
       const u = await this.users.create(dto);
       return this.view({
         contrasena: { usuario: u.usuario, nombre: u.nombre, valor: u.contrasenaInicial, nueva: true },
       });
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      return this.view({ values, error: e.message });
+      return this.view({ values, ...formErrors(e, USER_LABELS, { problems: userProblems(e) }) });
     }
   }
 
@@ -91,7 +121,7 @@ export class UsersPage {
   @Post()
   async create(@PageChrome() chrome: Chrome, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const vm = await this.pages.create(readForm(body));
-    sendHtml(res, renderUsers(chrome, vm), vm.error ? 400 : 201);
+    sendHtml(res, renderUsers(chrome, vm), vm.error || vm.campos.length ? 400 : 201);
   }
 
   @Post(':id/restablecer')

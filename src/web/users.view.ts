@@ -1,4 +1,5 @@
 import { STAFF_ROLE_LABEL, STAFF_ROLES } from '../auth/staff-roles';
+import { nivelNombre } from './format';
 import { type Chrome, staffPage } from './layout';
 import type { UsersVm } from './users.page';
 
@@ -12,11 +13,15 @@ export function renderUsers(chrome: Chrome, vm: UsersVm): string {
     'Usuarios del personal',
     {
       contrasena: vm.contrasena,
-      usuarios: vm.usuarios.map((u) => ({ ...u, correo: u.correo ?? null, nivel: u.nivel ?? null })),
+      usuarios: vm.usuarios.map((u) => ({
+        ...u,
+        correo: u.correo ?? null,
+        nivel: u.nivel ? nivelNombre(u.nivel) : null,
+      })),
       values: vm.values,
       roles: ROLES,
       niveles: vm.niveles,
     },
-    { aviso: vm.aviso, error: vm.error },
+    { aviso: vm.aviso, error: vm.error, campos: vm.campos },
   );
 }

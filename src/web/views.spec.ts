@@ -182,11 +182,17 @@ describe('staff pages (templates/pages)', () => {
       archivo: { clave: 'k', nombre: HOSTILE, bytes: 2048, firma: 'f' },
       duplicado: true,
       error: null,
+      campos: [{ id: 'f-asunto', etiqueta: 'Asunto', mensaje: HOSTILE }],
     });
     expect(form).not.toContain('<script>');
+    // The error beside its field, named by the field, and linked from the summary at the top.
     expect(form).toContain(
-      `<textarea id="f-asunto" name="asunto" rows="2" required maxlength="500">${ESCAPED}</textarea>`,
+      `<p class="campo-error" id="f-asunto-error"><span class="oculto">Error: </span>${ESCAPED}</p>` +
+        `<textarea id="f-asunto" name="asunto" rows="2" required aria-describedby="f-asunto-error" aria-invalid="true" maxlength="500">${ESCAPED}</textarea>`,
     );
+    expect(form).toContain(`<li><a href="#f-asunto">Asunto</a>: ${ESCAPED}</li>`);
+    expect(form).toContain('required aria-describedby="f-numeroOficio-ayuda" maxlength="80">');
+    expect(form).not.toContain('id="f-numeroOficio-error"');
     expect(form).toContain(`Se conserva el archivo «${ESCAPED}» (2 KB)`);
     expect(form).toContain('id="f-confirmarDuplicado"');
     const list = renderOficioList(chrome, {
@@ -254,6 +260,7 @@ describe('staff pages (templates/pages)', () => {
       values: { nombre: HOSTILE },
       contrasena: { usuario: 'ana', nombre: HOSTILE, valor: 'secreto<>', nueva: true },
       error: null,
+      campos: [],
       aviso: null,
     });
     expect(users).not.toContain('<script>');

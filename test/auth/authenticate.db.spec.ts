@@ -15,7 +15,7 @@ describe('AuthService.authenticate', () => {
 
   beforeAll(async () => {
     db = await createTestDb();
-    auth = new AuthService(db.dataSource, {} as SignInLimits);
+    auth = new AuthService(db.dataSource, {} as SignInLimits, { sessionIdleMinutes: 30 });
   });
   afterAll(() => db.close());
 
@@ -63,5 +63,22 @@ describe('AuthService.authenticate', () => {
     const inactive = await userWithSession({ activo: false }, new Date(now.getTime() + 3600_000));
     expect(await auth.authenticate(inactive.token, now)).toBeNull();
     expect(await auth.authenticate(randomBytes(32).toString('base64url'), now)).toBeNull();
+  });
+
+  it('ends a session idle longer than the configured time; each use moves its end, up to 10 h after sign-in', async () => {
+    const at = (min: number) => new Date(now.getTime() + min * 60_000);
+    const { token } = await userWithSession({}, at(30));
+    const session = () => db.dataSource.getRepository(StaffSession).findOneByOrFail({ tokenHash: hashToken(token) });
+    expect(await auth.authenticate(token, at(20))).not.toBeNull();
+    expect((await session()).expiresAt.getTime()).toBe(at(50).getTime());
+    expect(await auth.authenticate(token, at(45))).not.toBeNull();
+    expect(await auth.authenticate(token, at(74))).not.toBeNull();
+    // 31 minutes without a request.
+    expect(await auth.authenticate(token, at(105))).toBeNull();
+
+    // In constant use: still over 10 h after sign-in.
+    const busy = await userWithSession({}, at(30));
+    for (let m = 25; m < 600; m += 25) expect(await auth.authenticate(busy.token, at(m))).not.toBeNull();
+    expect(await auth.authenticate(busy.token, at(600))).toBeNull();
   });
 });

@@ -653,9 +653,13 @@ describe.each<Dialect>(['sqlite', 'mysql'])('bad input: every route with a body,
         .field('_csrf', csrf)
         .field('asunto', 'Solicitud'),
     );
-    expect({ status: page.status, error: /class="error"[^>]*>([^<]*)/.exec(page.text)?.[1] }).toEqual({
+    // Beside the file field, in the page's words.
+    expect({
+      status: page.status,
+      error: /id="f-archivo-error">(?:<span[^>]*>[^<]*<\/span>)?([^<]*)/.exec(page.text)?.[1],
+    }).toEqual({
       status: 400,
-      error: 'Envíe un solo archivo, en el campo «archivo», como formulario multipart.',
+      error: 'Elija un solo archivo: el oficio escaneado.',
     });
     const api = await two(
       http().post('/api/oficios').set('Authorization', `Bearer ${w.tok.oficialia}`).field('asunto', 'Solicitud'),

@@ -106,7 +106,8 @@ describe('días inhábiles page for administrators', () => {
   });
 
   it.each([
-    [{ desde: '', descripcion: 'Día de Muertos' }, 'La fecha «Desde» va como AAAA-MM-DD.'],
+    // Blank: the missing date, not its format (one message per field).
+    [{ desde: '', descripcion: 'Día de Muertos' }, 'Escriba la fecha «Desde».'],
     [{ desde: `${YEAR}-02-30`, descripcion: 'Día de Muertos' }, `La fecha «Desde» (${YEAR}-02-30) no existe`],
     [{ desde: `${YEAR}-11-02`, descripcion: 'x' }, 'al menos 3 caracteres'],
     [{ desde: `${YEAR}-11-02`, descripcion: 'y'.repeat(121) }, 'hasta 120 caracteres'],

@@ -374,6 +374,11 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     ])
       expect(log).toContain(label);
     expect(log).toContain('Jorge Alberto Mendoza Cruz');
+    // The data of each movement by their names: the account by its address, no keys, no ISO instants.
+    expect(await page.textContent('.bitacora tr:has-text("Bloquear cuenta") td[data-etiqueta="Acción"] small')).toBe(
+      `Cuenta: ${ACCOUNT}`,
+    );
+    expect(log).not.toMatch(/cuentaId|\d{4}-\d{2}-\d{2}T\d{2}/);
     await shot(page, 'tramite-respuesta');
 
     const phone = await signIn('sistemas', { viewport: PHONE, isMobile: true, hasTouch: true });
@@ -463,7 +468,11 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await form.getByLabel(SHARED).check();
     await form.locator('input[name=newCurp]').fill('VICE800101HCMLLR0');
     await go(sj, form.getByRole('button', { name: 'Reasignar cuenta' }));
-    expect(await sj.textContent('.error')).toMatch(/^CURP del nuevo titular: La CURP debe tener 18 caracteres/);
+    // Beside the field (its label already names it), and in the summary at the top, linked to it.
+    expect(await sj.textContent('#a-reasignar-newCurp-error')).toMatch(/^Error: La CURP debe tener 18 caracteres/);
+    expect(await sj.getAttribute('#a-reasignar-newCurp', 'aria-invalid')).toBe('true');
+    expect(await sj.getAttribute('#a-reasignar-newCurp', 'aria-describedby')).toBe('a-reasignar-newCurp-error');
+    expect(await sj.textContent('.error a[href="#a-reasignar-newCurp"]')).toBe('CURP del nuevo titular');
     expect(await sj.locator('#a-reasignar').getByLabel(SHARED).isChecked()).toBe(true);
     expect(await sj.inputValue('#a-reasignar-newCurp')).toBe('VICE800101HCMLLR0');
     // Find the worker and use it: with script, the field fills without leaving the page.
@@ -504,7 +513,10 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     await sj.fill('#a-crear_cuenta-curp', newHolder.curp.toLowerCase());
     await sj.fill('#a-crear_cuenta-localPart', 'Becas Colima');
     await go(sj, sj.locator('#a-crear_cuenta').getByRole('button', { name: 'Crear cuenta' }));
-    expect(await sj.textContent('.error')).toContain('no puede tener espacios');
+    expect(await sj.textContent('#a-crear_cuenta-localPart-error')).toContain('no puede tener espacios');
+    expect(await sj.getAttribute('#a-crear_cuenta-localPart', 'aria-describedby')).toBe(
+      'a-crear_cuenta-localPart-error a-crear_cuenta-localPart-ayuda a-crear_cuenta-localPart-disponible',
+    );
     expect(await sj.isChecked('#a-crear_cuenta input[name=tipo][value=funcion]')).toBe(true);
     expect(await sj.inputValue('#a-crear_cuenta-localPart')).toBe('Becas Colima');
     expect((await ds().getRepository(ProcedureCase).findOneByOrFail({ id })).state).toBe('creacion');
