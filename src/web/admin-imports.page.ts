@@ -1,63 +1,46 @@
 import {
   Body,
-  type CallHandler,
   Controller,
-  type ExecutionContext,
   Get,
   Injectable,
-  type NestInterceptor,
   Param,
   ParseUUIDPipe,
-  PayloadTooLargeException,
   Post,
   Req,
   Res,
   UseInterceptors,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { type Observable, of } from 'rxjs';
 import { Roles } from '../auth/auth.guard';
 import { CatalogImportJobs, type ImportJob } from '../catalog/import/import-jobs';
 import { DomainError } from '../common/domain-error';
-import { oneFileInMemory, type UploadedFileData } from '../oficios/upload';
 import { renderImport, renderImports, rejectionsCsv } from './admin-imports.view';
 import { readForm } from './forms';
 import type { Chrome } from './layout';
-import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPages } from './page-auth';
+import { CsrfTokens, PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
+import { PageFileUpload, type PageUploadRequest } from './page-upload';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 /** A full export of Capital Humano (some 100 000 workers) is about 15 MB. */
 export const MAX_CATALOG_BYTES = 50 * 1024 * 1024;
 
-type CatalogUploadRequest = PageRequest & { file?: UploadedFileData; uploadError?: DomainError };
+type CatalogUploadRequest = PageUploadRequest;
 
-/**
- * The CSV of a catalog import: one file in «archivo», up to MAX_CATALOG_BYTES, in memory. A refused upload is kept
- * for the page to show; the form token is checked once the multipart fields are parsed (PageGuard skips multipart).
- */
+/** The CSV of a catalog import: one file in «archivo», up to MAX_CATALOG_BYTES. */
 @Injectable()
-export class CatalogUpload implements NestInterceptor {
-  private readonly inner = oneFileInMemory('archivo', { fileSize: MAX_CATALOG_BYTES, fields: 10, fieldSize: 1024 });
+export class CatalogUpload extends PageFileUpload {
+  constructor(csrf: CsrfTokens) {
+    super(csrf, 'archivo', { fileSize: MAX_CATALOG_BYTES, fields: 10, fieldSize: 1024 });
+  }
 
-  constructor(private readonly csrf: CsrfTokens) {}
-
-  async intercept(ctx: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const req = ctx.switchToHttp().getRequest<CatalogUploadRequest>();
-    try {
-      await this.inner.intercept(ctx, { handle: () => of(null) });
-    } catch (e) {
-      req.file = undefined;
-      req.uploadError =
-        e instanceof PayloadTooLargeException
-          ? new DomainError(
-              'ARCHIVO_DEMASIADO_GRANDE',
-              'El archivo pasa de 50 MB; divídalo o quite las columnas que no se usan.',
-              413,
-            )
-          : new DomainError('ARCHIVO_INVALIDO', 'Envíe un solo archivo CSV en el campo «Archivo».', 400);
-    }
-    this.csrf.check(req);
-    return next.handle();
+  protected refusal(tooLarge: boolean): DomainError {
+    return tooLarge
+      ? new DomainError(
+          'ARCHIVO_DEMASIADO_GRANDE',
+          'El archivo pasa de 50 MB; divídalo o quite las columnas que no se usan.',
+          413,
+        )
+      : new DomainError('ARCHIVO_INVALIDO', 'Envíe un solo archivo CSV en el campo «Archivo».', 400);
   }
 }
 

@@ -1,18 +1,5 @@
-import {
-  type CallHandler,
-  Controller,
-  type ExecutionContext,
-  Get,
-  Injectable,
-  type NestInterceptor,
-  PayloadTooLargeException,
-  Post,
-  Req,
-  Res,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Controller, Get, Injectable, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { Response } from 'express';
-import { type Observable, of } from 'rxjs';
 import { Roles } from '../auth/auth.guard';
 import { DomainError } from '../common/domain-error';
 import { demoReplyLetter } from '../letters/demo-data';
@@ -29,13 +16,13 @@ import {
   MAX_LOGO_BYTES,
   membreteOf,
 } from '../oficios/letter-settings.service';
-import { oneFileInMemory, type UploadedFileData } from '../oficios/upload';
 import { type Form, readForm } from './forms';
 import type { Chrome } from './layout';
 import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPages } from './page-auth';
+import { PageFileUpload, type PageUploadRequest } from './page-upload';
 import { renderLetterhead } from './admin-letterhead.view';
 
-type LogoRequest = PageRequest & { file?: UploadedFileData; uploadError?: DomainError; body?: unknown };
+type LogoRequest = PageUploadRequest;
 
 /** The form's text fields, by their name in the form. */
 const FORM_FIELDS: Record<string, keyof LetterSettingsFields> = {
@@ -56,29 +43,17 @@ export interface LetterheadVm {
   aviso: string | null;
 }
 
-/**
- * The logo of the membrete: one image in «logo», up to MAX_LOGO_BYTES, in memory. A refused upload is kept for the
- * page to show; the form token is checked once the multipart fields are parsed (PageGuard skips multipart).
- */
+/** The logo of the membrete: one image in «logo», up to MAX_LOGO_BYTES. */
 @Injectable()
-export class LogoUpload implements NestInterceptor {
-  private readonly inner = oneFileInMemory('logo', { fileSize: MAX_LOGO_BYTES, fields: 12, fieldSize: 1024 });
+export class LogoUpload extends PageFileUpload {
+  constructor(csrf: CsrfTokens) {
+    super(csrf, 'logo', { fileSize: MAX_LOGO_BYTES, fields: 12, fieldSize: 1024 });
+  }
 
-  constructor(private readonly csrf: CsrfTokens) {}
-
-  async intercept(ctx: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const req = ctx.switchToHttp().getRequest<LogoRequest>();
-    try {
-      await this.inner.intercept(ctx, { handle: () => of(null) });
-    } catch (e) {
-      req.file = undefined;
-      req.uploadError =
-        e instanceof PayloadTooLargeException
-          ? logoTooLarge()
-          : new LetterSettingsInvalid({ logo: 'Envíe una sola imagen PNG o JPEG en el campo «Logotipo».' });
-    }
-    this.csrf.check(req);
-    return next.handle();
+  protected refusal(tooLarge: boolean): DomainError {
+    return tooLarge
+      ? logoTooLarge()
+      : new LetterSettingsInvalid({ logo: 'Envíe una sola imagen PNG o JPEG en el campo «Logotipo».' });
   }
 }
 

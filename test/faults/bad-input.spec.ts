@@ -315,6 +315,15 @@ const rows = (w: World): Record<string, FuzzRow> => {
     contrasena: fc.constantFrom(STAFF_PASSWORD, 'no-es-esta'),
   };
   const newPassword = fc.constantFrom('tamarindo-faro-lluvia-77', 'contraseña', '123456789012', 'cambio-cambio-cambio');
+  const letterhead = {
+    direccion1: fc.constantFrom('Av. Gonzalo de Sandoval 760, Colima, Col.', '', 'x'.repeat(300)),
+    direccion2: fc.constantFrom('', 'Tel. 312 316 1300'),
+    leyenda: fc.constantFrom('', '2026, Año de la Educación', '<script>alert(1)</script>'),
+    firmante_titulo: fc.constantFrom('Mtra.', '', 'Ing.'.repeat(40)),
+    firmante_nombre: fc.constantFrom('María Fernanda Ochoa Larios', '', ' '),
+    firmante_cargo: fc.constantFrom('Subdirectora de Sistemas y Servicios Telemáticos', ''),
+    quitar_logo: fc.constantFrom('si', 'no', ''),
+  };
   const user = {
     usuario: fc.constantFrom('nuevo.usuario', 'x'),
     nombre: fc.constantFrom('Itzel Cárdenas'),
@@ -587,6 +596,8 @@ const rows = (w: World): Record<string, FuzzRow> => {
       // A started import runs in the background: let it end before the next input compares the database.
       after: (_w, t) => t.app.get(CatalogImportJobs).idle(),
     },
+    'POST /admin/membrete': { as: 'admin', encoding: 'multipart', fields: letterhead },
+    'POST /admin/membrete/vista-previa': { as: 'admin', encoding: 'multipart', fields: letterhead },
     'POST /admin/importaciones/:id/decision': {
       as: 'admin',
       encoding: 'form',
