@@ -127,7 +127,7 @@ describe('oficios: the register of each role («Oficios», «Mis oficios»)', ()
     await act('sistemas', caseId, 'ENVIAR_RESPUESTA');
     await act('oficialia', caseId, 'TURNAR_RESPUESTA');
     const ACK_STEP = 'Recibir el oficio de respuesta: firmar y sellar de recibido';
-    expect(await page('primaria', q)).toContain(`<strong>${ACK_STEP}</strong><small>Nivel PRIMARIA · vence`);
+    expect(await page('primaria', q)).toContain(`<strong>${ACK_STEP}</strong><small>Nivel Primaria · vence`);
     await act('primaria', caseId, 'ACUSAR_RECIBO');
     const html = await page('primaria', q);
     expect(html).toContain(`/api/documentos/${reply.id}/pdf`);
