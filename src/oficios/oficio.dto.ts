@@ -39,6 +39,12 @@ const int = ({ value }: { value: unknown }): unknown => {
   const v = blankToUndefined({ value });
   return typeof v === 'string' && /^-?\d{1,9}$/.test(v) ? Number(v) : v;
 };
+/** A month as a `<input type="month">` sends it (2026-11) or as people write it (11/2026, 11-2026) → "2026-11". */
+const month = ({ value }: { value: unknown }): unknown => {
+  const v = blankToUndefined({ value });
+  const m = typeof v === 'string' ? /^(\d{1,2})[/-](\d{4})$/.exec(v) : null;
+  return m ? `${m[2]}-${m[1].padStart(2, '0')}` : v;
+};
 const bool = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === true ? true : value === 'false' || value === false || value === '' ? false : value;
 
@@ -177,6 +183,14 @@ export class OficioFilters {
   @IsIn(['registrado', 'cancelado'], { message: 'El estado debe ser registrado o cancelado.' })
   estado?: 'registrado' | 'cancelado';
   @Transform(int) @IsOptional() @IsInt({ message: 'El año debe ser un número.' }) @Min(2000) @Max(2999) anio?: number;
+  /** The month the oficio was received, in Colima (YYYY-MM): «the letter of last month». */
+  @Transform(month)
+  @IsOptional()
+  @IsString()
+  @Matches(/^2\d{3}-(0[1-9]|1[0-2])$/, {
+    message: 'El mes de recepción debe escribirse como 2026-11 (año y mes) o 11/2026.',
+  })
+  mes?: string;
   @Transform(int)
   @IsOptional()
   @IsInt({ message: 'porPagina debe ser un número.' })

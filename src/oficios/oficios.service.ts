@@ -8,6 +8,7 @@ import { StaffUsersService } from '../auth/staff-users.service';
 import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError, notFound } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
+import { RowSql } from '../database/row-sql';
 import { type Actor, ROLE_LABEL } from '../auth/actor';
 import { type CaseEnd, EngineService, type TransitionResult } from '../engine/engine.service';
 import { type CaseRecord, CaseRecords } from '../engine/case-records';
@@ -486,7 +487,27 @@ export function filterOficios(qb: SelectQueryBuilder<Oficio>, q: OficioFilters):
   if (q.procedimiento) qb.andWhere('o.procedureId = :p', { p: q.procedimiento });
   if (q.estado) qb.andWhere('o.status = :s', { s: q.estado });
   if (q.anio) qb.andWhere('o.folioAnio = :a', { a: q.anio });
+  if (q.mes) {
+    const { from, to, year } = monthRangeMx(q.mes);
+    const sql = new RowSql(qb.connection, Oficio);
+    // A folio is given at registration, never before the receipt: the folio year bounds the index range.
+    qb.andWhere('o.recibidoAt >= :mf AND o.recibidoAt < :mt AND o.folioAnio >= :my', {
+      mf: sql.value('recibidoAt', from),
+      mt: sql.value('recibidoAt', to),
+      my: year,
+    });
+  }
   return qb;
+}
+
+/** `[from, to)` of a month ("2026-11") in Colima, which is UTC-6 all year (no daylight saving since 2022). */
+export function monthRangeMx(mes: string): { from: Date; to: Date; year: number } {
+  const [year, month] = mes.split('-').map(Number);
+  return {
+    from: new Date(Date.UTC(year, month - 1, 1, 6)),
+    to: new Date(Date.UTC(month === 12 ? year + 1 : year, month % 12, 1, 6)),
+    year,
+  };
 }
 
 /** YYYY-MM-DD of an instant in Mexico City. */

@@ -200,7 +200,17 @@ export interface OficioListVm {
   error: string | null;
 }
 
-const LIST_KEYS = ['folio', 'numero', 'remitente', 'asunto', 'nivel', 'procedimiento', 'estado', 'anio'] as const;
+const LIST_KEYS = [
+  'folio',
+  'numero',
+  'remitente',
+  'asunto',
+  'nivel',
+  'procedimiento',
+  'estado',
+  'anio',
+  'mes',
+] as const;
 const CURSOR_KEYS = ['despues', 'antes'] as const;
 const OWN_ROLES: readonly string[] = ['nivel', 'responsable'];
 

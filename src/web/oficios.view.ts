@@ -1,3 +1,5 @@
+import { MESES } from '../common/meses';
+import { mexicoCityParts } from '../letters/fecha';
 import { MAX_UPLOAD_BYTES } from '../oficios/upload';
 import type { RegisterEntry } from '../oficios/oficio-register.service';
 import { bytes, fechaHora, fechaIso, nivelNombre, RESULTADO_LABEL, roleLabel } from './format';
@@ -81,6 +83,26 @@ function row(e: RegisterEntry, names: Map<string, string>, now: Date) {
   };
 }
 
+/**
+ * Quick links to the oficios received this month, last month and the two before (in Colima): «la carta del mes
+ * pasado» without typing a date.
+ */
+export function recentMonths(now: Date, chosen?: string): { mes: string; etiqueta: string; actual: boolean }[] {
+  const today = mexicoCityParts(now);
+  return [0, 1, 2, 3].map((back) => {
+    const index = today.year * 12 + today.month - 1 - back;
+    const year = Math.floor(index / 12);
+    const month = (index % 12) + 1;
+    const mes = `${year}-${String(month).padStart(2, '0')}`;
+    const nombre = `${MESES[month - 1]}${year === today.year ? '' : ` de ${year}`}`;
+    return {
+      mes,
+      etiqueta: back === 0 ? 'este mes' : back === 1 ? `el mes pasado (${nombre})` : nombre,
+      actual: mes === chosen,
+    };
+  });
+}
+
 /** The oficio register with its search (templates/pages/oficios.hbs): «Oficios» or, for a Nivel or a responsable, «Mis oficios». */
 export function renderOficioList(chrome: Chrome, vm: OficioListVm, now = new Date()): string {
   const f = vm.filtros;
@@ -92,6 +114,7 @@ export function renderOficioList(chrome: Chrome, vm: OficioListVm, now = new Dat
     {
       filtros: f,
       activos: Object.keys(f).length,
+      meses: recentMonths(now, f.mes),
       propios: vm.propios,
       niveles: vm.niveles,
       procedimientos: vm.procedimientos,

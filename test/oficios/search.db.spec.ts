@@ -82,6 +82,33 @@ describe('search as people type', () => {
     expect(parseFolio('0')).toBeNull();
   });
 
+  it('finds the oficios received in a month in Colima (UTC-6), at its edges, as the month input or people write it', async () => {
+    const pdf = await scannedOficio('Oficio del mes.');
+    const received: Record<string, string> = {};
+    for (const [i, recibidoEn] of ['2026-10-31T23:59:00-06:00', '2026-11-01T00:01:00-06:00'].entries()) {
+      const res = await postOficio(t, tok, pdf, {
+        procedimiento: 'servicio-alta',
+        numeroOficio: `MES/${i}/2026`,
+        fechaOficio: '2026-10-30',
+        remitenteNombre: 'Mtra. Olga Ruiz',
+        remitenteCargo: 'Jefa de Departamento',
+        area: 'Dirección de Becas',
+        asunto: 'Oficio del mes',
+        recibidoEn,
+      }).expect(201);
+      received[recibidoEn.slice(0, 7)] = res.body.folio as string;
+    }
+    // 23:59 of 31 October in Colima is already 1 November in UTC: it belongs to October.
+    expect(await oficios({ mes: '2026-10' })).toEqual([received['2026-10']]);
+    expect(await oficios({ mes: '2026-11' })).toEqual([received['2026-11']]);
+    expect(await oficios({ mes: '11/2026' })).toEqual([received['2026-11']]);
+    expect(await oficios({ mes: '2026-11', asunto: 'mes' })).toEqual([received['2026-11']]);
+    expect(await oficios({ mes: '2026-09' })).toEqual([]);
+    const bad = await http().get('/api/oficios').query({ mes: '2026-13' }).set('Authorization', `Bearer ${tok}`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('El mes de recepción debe escribirse como 2026-11');
+  });
+
   it('finds workers by any words of their name and surnames, without accents or case', async () => {
     const w = await addWorker(ds(), { nombre: 'Ramón', primerApellido: 'Peña' });
     const found = async (q: string) =>

@@ -1,7 +1,7 @@
 /**
  * A working day through the pages (issue 12), in a real browser (Chromium), on the embedded app: the clerk registers
  * oficios with their scans and finds one again; the Subjefatura rejects one (the signed «rechazada» reply) and fixes a
- * taken account name from the incident of another; the Nivel finds its letter in «Mis oficios»; an administrator
+ * taken account name from the incident of another; a month later the Nivel finds its letter in «Mis oficios»; an administrator
  * imports a catalog, adds a holiday and reads the dashboard. Only the setup (staff users, catalogs, an account made
  * outside the system) and the wait for the queue (settle) skip the pages. Every page is captured on desktop and phone
  * (tmp/screens/dia-*.png) and nothing may be wider than the screen.
@@ -12,6 +12,8 @@ import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { CatalogImportJobs } from '../../src/catalog/import/import-jobs';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
+import { mexicoCityParts } from '../../src/letters/fecha';
+import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { generateCurp } from '../../src/validation/curp-generate';
 import { addNiveles, scannedOficio, settle } from '../oficios/support';
 import { launchBrowser } from '../support/browser';
@@ -27,6 +29,23 @@ const DESKTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 const FOLIO = /SSST-\d{4}-\d{6}/;
 const WAIT = 60_000;
+/** Every fakeable API but Date: only the wall clock moves. */
+const NOT_DATE: Extract<Parameters<typeof jest.useFakeTimers>[0], { doNotFake?: unknown }>['doNotFake'] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
 
 describe('a working day through the pages (Chromium)', () => {
   let t: TestApp & { base: string };
@@ -251,9 +270,7 @@ describe('a working day through the pages (Chromium)', () => {
     await snap(sj, 'tramite-nombre-corregido');
   });
 
-  it.todo('3. «last month»: the app has no clock to move in e2e, so the Nivel filters by the year instead');
-
-  it('3. the Nivel finds the rejection letter in «Mis oficios» with the year filter, and opens it', async () => {
+  it('3. a month later, the Nivel finds the rejection letter in «Mis oficios» under «el mes pasado», and opens it', async () => {
     // Move the rejected case along until it is the Nivel's: the Subjefatura sends it, the Subdirección channels it.
     const sj = await signIn('sistemas');
     await sj.desk.goto(`${t.base}/tramites/${rejectCase}`);
@@ -265,21 +282,35 @@ describe('a working day through the pages (Chromium)', () => {
     await go(clerk.desk, button(clerk.desk, /^(Canalizar al nivel|Enviar al área o nivel solicitante)$/));
     await settle(t);
 
-    const nivel = await signIn('primaria');
-    await go(nivel.desk, nivel.desk.getByRole('link', { name: 'Mis oficios' }));
-    const year = new Intl.DateTimeFormat('en', { timeZone: 'America/Mexico_City', year: 'numeric' }).format(
-      (await caseOf(rejectCase)).createdAt,
+    // A month later: the application's clock (the process's Date, read by every service) moves to the 10th of the
+    // next month in Colima; timers stay real, so the queue and the server run as before. The browser keeps its own
+    // clock, as a person's computer would.
+    const { recibidoAt } = await ds().getRepository(Oficio).findOneByOrFail({ caseId: rejectCase });
+    const got = mexicoCityParts(recibidoAt);
+    const nextMonth = got.year * 12 + got.month; // 0-based index of the month after
+    const later = new Date(
+      `${Math.floor(nextMonth / 12)}-${String((nextMonth % 12) + 1).padStart(2, '0')}-10T12:00:00-06:00`,
     );
-    await openFilters(nivel.desk);
-    await nivel.desk.getByLabel('Año').fill(year);
-    await go(nivel.desk, button(nivel.desk, 'Buscar'));
-    const row = nivel.desk.locator('table tbody tr', { hasText: rejectFolio });
-    expect(await row.count()).toBe(1);
-    await snap(nivel, 'mis-oficios-nivel');
-    await go(nivel.desk, row.getByRole('link').first());
-    expect(caseIdOf(nivel.desk)).toBe(rejectCase);
-    expect(await nivel.desk.locator('ul.documentos a', { hasText: 'Oficio de respuesta' }).count()).toBe(1);
-    await snap(nivel, 'tramite-nivel');
+    jest.useFakeTimers({ now: later, advanceTimers: true, doNotFake: NOT_DATE });
+    try {
+      expect(new Date().getTime()).toBeGreaterThanOrEqual(later.getTime());
+      const nivel = await signIn('primaria');
+      await go(nivel.desk, nivel.desk.getByRole('link', { name: 'Mis oficios' }));
+      // This month's register does not hold it; «el mes pasado» does.
+      expect(await nivel.desk.locator('table tbody tr', { hasText: rejectFolio }).count()).toBe(1);
+      await go(nivel.desk, nivel.desk.getByRole('link', { name: 'este mes' }));
+      expect(await nivel.desk.locator('table tbody tr', { hasText: rejectFolio }).count()).toBe(0);
+      await go(nivel.desk, nivel.desk.getByRole('link', { name: /^el mes pasado/ }));
+      const row = nivel.desk.locator('table tbody tr', { hasText: rejectFolio });
+      expect(await row.count()).toBe(1);
+      await snap(nivel, 'mis-oficios-nivel');
+      await go(nivel.desk, row.getByRole('link').first());
+      expect(caseIdOf(nivel.desk)).toBe(rejectCase);
+      expect(await nivel.desk.locator('ul.documentos a', { hasText: 'Oficio de respuesta' }).count()).toBe(1);
+      await snap(nivel, 'tramite-nivel');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('4. the administrator imports a catalog, adds a holiday and reads the dashboard', async () => {
