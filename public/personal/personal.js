@@ -32,6 +32,19 @@
     var question = form.getAttribute('data-confirmar');
     if (question && !window.confirm(question)) ev.preventDefault();
   });
+  // The diagram opens on the current step: a drawing wider than a phone would otherwise start at its empty left edge.
+  document.querySelectorAll('.svg-caja[data-foco-x]').forEach(function (box) {
+    var img = box.querySelector('img');
+    if (!img) return;
+    var centre = function () {
+      var x = parseFloat(box.getAttribute('data-foco-x') || '0') * img.offsetWidth - box.clientWidth / 2;
+      var y = parseFloat(box.getAttribute('data-foco-y') || '0') * img.offsetHeight - box.clientHeight / 2;
+      box.scrollLeft = Math.max(0, x);
+      box.scrollTop = Math.max(0, y);
+    };
+    if (img.complete) centre();
+    else img.addEventListener('load', centre);
+  });
   // A filter select applies itself.
   document.querySelectorAll('details.filtros select').forEach(function (s) {
     s.addEventListener('change', function () {

@@ -114,24 +114,48 @@ function boxSvg(b: PlacedBox, active: boolean, id: string): string {
   return out.join('\n');
 }
 
+/** A drawn diagram, and where its first highlighted state is (fractions of the drawing's width and height). */
+export interface DrawnDiagram {
+  svg: string;
+  /** Centre of the first highlighted state, 0..1 of the width and height: where a narrow screen scrolls to. */
+  focus: { x: number; y: number } | null;
+}
+
 /** Renders a procedure machine as SVG; `activeStateIds` (state paths like "recepcion", or node ids) are highlighted. */
-export function renderDiagramSvg(machine: AnyStateMachine, activeStateIds: readonly string[] = []): string {
+export function drawDiagram(machine: AnyStateMachine, activeStateIds: readonly string[] = []): DrawnDiagram {
   const model = diagramModel(machine);
   const layout = layoutDiagram(model);
   const id = domId(model.id);
   const active = new Set(activeStateIds);
+  const isActive = (b: PlacedBox): boolean => active.has(b.key) || active.has(b.nodeId);
   const boxes = new Map(layout.boxes.map((b) => [b.key, b]));
-  return [
+  const svg = [
     svgOpen(model, layout, id),
     ...layout.edges.map((e) => edgeSvg(e, boxes, id)),
     startSvg(layout, id),
-    ...layout.boxes.map((b) => boxSvg(b, active.has(b.key) || active.has(b.nodeId), id)),
+    ...layout.boxes.map((b) => boxSvg(b, isActive(b), id)),
     `<g class="etiquetas">${layout.edges.map(labelSvg).join('')}</g>`,
     '</svg>',
   ].join('\n');
+  const first = layout.boxes.find(isActive);
+  const focus = first
+    ? {
+        x: Math.round(((first.x + first.width / 2) / layout.width) * 1000) / 1000,
+        y: Math.round(((first.y + first.height / 2) / layout.height) * 1000) / 1000,
+      }
+    : null;
+  return { svg, focus };
+}
+
+export function renderDiagramSvg(machine: AnyStateMachine, activeStateIds: readonly string[] = []): string {
+  return drawDiagram(machine, activeStateIds).svg;
 }
 
 /** A case's diagram: its procedure version's machine, its current state(s) highlighted. */
+export function caseDiagram(position: CasePosition): DrawnDiagram {
+  return drawDiagram(position.procedure.machine, position.states);
+}
+
 export function caseDiagramSvg(position: CasePosition): string {
-  return renderDiagramSvg(position.procedure.machine, position.states);
+  return caseDiagram(position).svg;
 }

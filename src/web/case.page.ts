@@ -10,7 +10,7 @@ import { TIPO_CUENTA_LABEL } from '../catalog/cuenta-tipos';
 import { normalizeCct, normalizeCurp } from '../validation';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { caseDiagramSvg } from '../diagram/diagram';
+import { caseDiagram } from '../diagram/diagram';
 import { type CaseView, CaseQueryService } from '../engine/case-query.service';
 import { EngineService } from '../engine/engine.service';
 import { DocumentsService } from '../oficios/documents.service';
@@ -87,6 +87,8 @@ export interface CasePageVm {
   datos: Partial<CaseContext>;
   /** The procedure's SVG diagram (current step highlighted), base64 for an `<img>`: its own stylesheet stays inside it. */
   diagrama: string;
+  /** Where the current step is in the drawing (0..1): the diagram's box scrolls there on a narrow screen. */
+  diagramaFoco: { x: number; y: number } | null;
   movimientos: MovementRow[];
   documentos: DocumentRow[];
   oficio: OficioView | null;
@@ -177,7 +179,7 @@ export class CasePageService {
   async view(id: string, staff: AuthenticatedStaff, opts: CaseViewOptions = {}): Promise<CasePageVm> {
     const caso = await this.cases.get(id, staff);
     const [diagrama, movs] = await Promise.all([
-      this.cases.position(id, staff).then(caseDiagramSvg),
+      this.cases.position(id, staff).then(caseDiagram),
       this.cases.movements(id, staff),
     ]);
     const datos = (caso.datos ?? {}) as Partial<CaseContext>;
@@ -204,7 +206,8 @@ export class CasePageService {
       caso,
       seccion: this.labels.section(caso.procedimiento),
       datos,
-      diagrama: Buffer.from(diagrama, 'utf8').toString('base64'),
+      diagrama: Buffer.from(diagrama.svg, 'utf8').toString('base64'),
+      diagramaFoco: diagrama.focus,
       movimientos: movs.map((m) => ({
         seq: m.seq,
         fecha: m.fecha,

@@ -216,6 +216,7 @@ export function renderCase(chrome: Chrome, vm: CasePageVm): string {
       escaneo: scanOf(vm),
       mailDomain: vm.mailDomain,
       diagrama: vm.diagrama,
+      diagramaFoco: vm.diagramaFoco,
       diagramaAlt: `Diagrama de estados de «${c.titulo}»; paso actual resaltado: ${now}.`,
       historial: `/tramites/${c.id}/historial`,
       movimientos: vm.movimientos.map((m) => ({

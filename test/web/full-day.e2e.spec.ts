@@ -223,6 +223,22 @@ describe('a working day through the pages (Chromium)', () => {
     expect(await visor.getAttribute('src')).toBeTruthy();
     await go(sj.desk, button(sj.desk, 'Recibir oficio'));
     await snap(sj, 'tramite-recibido');
+    // On the phone the scan opens in the phone's own viewer (no empty frame), and the diagram opens on the current step.
+    expect(await sj.phone.locator('iframe.visor-oficio').isVisible()).toBe(false);
+    expect(await sj.phone.getByRole('link', { name: 'Ver el oficio escaneado (PDF)' }).isVisible()).toBe(true);
+    const stepInView = `(() => {
+      const box = document.querySelector('.svg-caja[data-foco-x]');
+      const img = box && box.querySelector('img');
+      if (!img || !img.complete || img.offsetWidth <= box.clientWidth) return false;
+      const x = Number(box.dataset.focoX) * img.offsetWidth;
+      return x >= box.scrollLeft && x <= box.scrollLeft + box.clientWidth;
+    })()`;
+    // (Polled with evaluate: the pages' CSP refuses waitForFunction's eval.)
+    const until = Date.now() + 10_000;
+    while (!(await sj.phone.evaluate<boolean>(stepInView))) {
+      if (Date.now() > until) throw new Error('el diagrama no muestra el paso actual en el teléfono');
+      await sj.phone.waitForTimeout(200);
+    }
 
     // The reject (CANCELAR with its reason): the case ends with the signed «rechazada» reply.
     const cancel = sj.desk.locator('details.accion-secundaria', { has: sj.desk.getByLabel('Motivo') }).first();
