@@ -25,6 +25,30 @@ describe('dashboard pieces', () => {
     expect(barChartSvg({ id: 'v', titulo: 'x', series: [], rows: [] })).toContain('Sin datos en el periodo.');
   });
 
+  it('draws the phone chart with the labels above the bars and the legend wrapped inside its width', () => {
+    const c = {
+      id: 'n',
+      titulo: 'Abiertos',
+      series: [
+        { nombre: 'En curso', color: '#0b5d3b' },
+        { nombre: 'Con incidente', color: '#b42318' },
+        { nombre: 'Esperando al trabajador', color: '#1f4e8c' },
+      ],
+      rows: [{ label: 'Correo institucional de programa, función o servicio', values: [3, 1, 0] }],
+    };
+    const svg = barChartSvg(c, 'angosta');
+    expect(svg).toContain('class="grafica angosta" id="n-angosta" viewBox="0 0 360 ');
+    expect(svg).toContain('font-weight="600">Correo institucional de programa, función o…</text>');
+    // Every legend entry starts inside the 360 units; the third one goes to a second line.
+    const legend = [...svg.matchAll(/<rect x="(\d+)" y="(\d+)" width="12" height="10"/g)].map((m) => [+m[1], +m[2]]);
+    expect(legend).toHaveLength(3);
+    for (const [x] of legend) expect(x).toBeLessThan(360 - 60);
+    expect(legend[2][1]).toBeGreaterThan(legend[0][1]);
+    // The longest bar ends before the room kept for its value.
+    expect(svg).toMatch(/<rect x="0" y="\d+" width="316" height="12" fill="#0b5d3b">/);
+    expect(barChartSvg(c)).toContain('class="grafica ancha" id="n" viewBox="0 0 720 ');
+  });
+
   it('computes the median (mean of the middle two) and the p90 by nearest rank', () => {
     expect(medianAndP90([])).toEqual({ mediana: 0, p90: 0 });
     expect(medianAndP90([5])).toEqual({ mediana: 5, p90: 5 });

@@ -10,7 +10,8 @@ const AMBAR = '#c27c00';
 const ROJO = '#b42318';
 const AZUL = '#1f4e8c';
 
-const chart = (c: BarChart) => safeHtml(barChartSvg(c));
+/** Both drawings of a chart: the page shows the wide one on a screen or paper, the narrow one on a phone. */
+const chart = (c: BarChart) => safeHtml(barChartSvg(c) + barChartSvg(c, 'angosta'));
 
 const nivelName = (clave: string | null, vm: DashboardVm): string =>
   clave === null ? 'Sin nivel' : (vm.niveles.find((n) => n.value === clave)?.label ?? clave);

@@ -238,9 +238,11 @@ describe('dashboard and printable case history', () => {
     expect(rowOf(html, 'por-nivel', 'Primaria')).toEqual(['Primaria', '8', '3', '5']);
     expect(rowOf(html, 'por-nivel', 'Secundaria')).toEqual(['Secundaria', '2', '1', '1']);
     expect(html).toContain('El directorio no respondió al crear la cuenta.');
-    // Four charts, drawn on the server, each with its accessible title.
-    expect(html.match(/<svg [^>]*class="grafica"/g)).toHaveLength(4);
+    // Four charts, drawn on the server for a screen and for a phone, each with its accessible title.
+    expect(html.match(/<svg [^>]*class="grafica ancha"/g)).toHaveLength(4);
+    expect(html.match(/<svg [^>]*class="grafica angosta"/g)).toHaveLength(4);
     expect(html).toContain('<title id="grafica-resolucion-titulo">');
+    expect(html).toContain('<title id="grafica-resolucion-angosta-titulo">');
   });
 
   it('gives the median and p90 of the time to resolve against the service level, and filters by Nivel', async () => {

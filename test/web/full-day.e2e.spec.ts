@@ -402,5 +402,16 @@ describe('a working day through the pages (Chromium)', () => {
     expect(await main.locator('svg, img').count()).toBeGreaterThan(0);
     expect(await main.textContent()).toContain('Trámites recibidos por nivel');
     await snap(admin, 'tablero');
+    // On the phone the charts are the narrow drawings, at about their own size: their text is not shrunk to a few pixels.
+    const charts = await admin.phone.evaluate<{ visible: number; scale: number; angosta: boolean }[]>(
+      `[...document.querySelectorAll('main svg.grafica')].map((s) => ({
+        visible: s.getBoundingClientRect().width,
+        scale: s.getBoundingClientRect().width / s.viewBox.baseVal.width,
+        angosta: s.classList.contains('angosta'),
+      })).filter((c) => c.visible > 0)`,
+    );
+    expect(charts.length).toBe(4);
+    for (const c of charts) expect(c).toMatchObject({ angosta: true, scale: expect.any(Number) });
+    expect(Math.min(...charts.map((c) => c.scale))).toBeGreaterThan(0.85);
   });
 });
