@@ -6,7 +6,7 @@ import { DomainError } from '../common/domain-error';
 import { isCalendarDate, localDate, usualInstitutionalDays, weekdaysBetween } from '../engine/business-calendar';
 import { type CalendarDay, CalendarService } from '../engine/calendar.service';
 import { fechaIso as dmy } from './format';
-import { type Form, dataOf, readForm, validateDto } from './forms';
+import { type FieldError, type Form, dataOf, formErrors, readForm, validateDto } from './forms';
 import type { Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { renderCalendar } from './admin-calendar.view';
@@ -39,14 +39,21 @@ export interface CalendarVm {
   sugerencias: { desde: string; hasta: string; descripcion: string }[];
   values: Form;
   error: string | null;
+  /** The fields the last submission got wrong, shown beside each. */
+  campos: FieldError[];
   aviso: string | null;
 }
+
+/** The add form's fields by their labels on the page. */
+const LABELS = { desde: 'Desde', hasta: 'Hasta (solo para un periodo)', descripcion: 'Descripción' };
 
 const AVISOS: Record<string, string> = {
   eliminado: 'Se quitó el día del calendario. Las fechas de vencimiento nuevas ya no lo saltan.',
 };
 
-const invalid = (message: string): DomainError => new DomainError('DATOS_INVALIDOS', message, 400);
+/** A refusal of the form; `campo` places it beside that field. */
+const invalid = (message: string, campo?: keyof typeof LABELS): DomainError =>
+  new DomainError('DATOS_INVALIDOS', message, 400, campo ? { campo } : undefined);
 
 /** The year a page asks for (`?anio=`), the current one in Colima when absent. */
 export function yearOf(v: unknown, now = new Date()): number {
@@ -67,7 +74,7 @@ export class AdminCalendarService {
     const sugerencias = usualInstitutionalDays(anio).filter((s) =>
       weekdaysBetween(s.desde, s.hasta).some((f) => !registered.has(f)),
     );
-    return { anio, dias, sugerencias, values: {}, error: null, aviso: null, ...extra };
+    return { anio, dias, sugerencias, values: {}, error: null, campos: [], aviso: null, ...extra };
   }
 
   /** Validates the form and adds its weekdays; a bad form comes back with the Spanish reason and nothing saved. */
@@ -87,18 +94,25 @@ export class AdminCalendarService {
       );
       const dto = await validateDto(DiasInhabilesDto, clean);
       const hasta = dto.hasta ?? dto.desde;
-      for (const [label, f] of [
-        ['Desde', dto.desde],
-        ['Hasta', hasta],
-      ])
-        if (!isCalendarDate(f)) throw invalid(`La fecha «${label}» (${f}) no existe en el calendario.`);
-      if (hasta < dto.desde) throw invalid('La fecha «Hasta» no puede ser anterior a «Desde».');
+      for (const [campo, f] of [
+        ['desde', dto.desde],
+        ['hasta', hasta],
+      ] as const)
+        if (!isCalendarDate(f))
+          throw invalid(
+            `La fecha «${campo === 'desde' ? 'Desde' : 'Hasta'}» (${f}) no existe en el calendario.`,
+            campo,
+          );
+      if (hasta < dto.desde) throw invalid('La fecha «Hasta» no puede ser anterior a «Desde».', 'hasta');
       const span = (Date.parse(hasta) - Date.parse(dto.desde)) / 86400_000 + 1;
       if (span > MAX_PERIOD_DAYS)
-        throw invalid(`Un periodo puede abarcar hasta ${MAX_PERIOD_DAYS} días; divídalo en partes más cortas.`);
+        throw invalid(
+          `Un periodo puede abarcar hasta ${MAX_PERIOD_DAYS} días; divídalo en partes más cortas.`,
+          'hasta',
+        );
       const fechas = weekdaysBetween(dto.desde, hasta);
       if (!fechas.length)
-        throw invalid('Sábados y domingos ya son inhábiles: elija al menos un día de lunes a viernes.');
+        throw invalid('Sábados y domingos ya son inhábiles: elija al menos un día de lunes a viernes.', 'desde');
       const r = await this.calendar.addDays(fechas.map((fecha) => ({ fecha, descripcion: dto.descripcion })));
       const year = Number(dto.desde.slice(0, 4));
       const aviso =
@@ -109,7 +123,7 @@ export class AdminCalendarService {
       return { vm: await this.view(year, { aviso }), status: r.agregados.length ? 201 : 200 };
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      return { vm: await this.view(anio, { values, error: e.message }), status: e.status };
+      return { vm: await this.view(anio, { values, ...formErrors(e, LABELS) }), status: e.status };
     }
   }
 

@@ -24,6 +24,6 @@ export function renderCalendar(chrome: Chrome, vm: CalendarVm): string {
       })),
       values: vm.values,
     },
-    { aviso: vm.aviso, error: vm.error },
+    { aviso: vm.aviso, error: vm.error, campos: vm.campos },
   );
 }

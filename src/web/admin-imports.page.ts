@@ -15,10 +15,13 @@ import { Roles } from '../auth/auth.guard';
 import { CatalogImportJobs, type ImportJob } from '../catalog/import/import-jobs';
 import { DomainError } from '../common/domain-error';
 import { renderImport, renderImports, rejectionsCsv } from './admin-imports.view';
-import { readForm } from './forms';
+import { fieldProblems, formErrors, readForm } from './forms';
 import type { Chrome } from './layout';
 import { CsrfTokens, PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { PageFileUpload, type PageUploadRequest } from './page-upload';
+
+/** The upload form's fields by their labels on the page. */
+const IMPORT_LABELS = { catalogo: 'Catálogo', modo: 'El archivo es', archivo: 'Archivo' };
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 /** A full export of Capital Humano (some 100 000 workers) is about 15 MB. */
@@ -80,7 +83,8 @@ export class AdminImportsPage {
     const values = readForm(body);
     try {
       if (req.uploadError) throw req.uploadError;
-      if (!req.file) throw new DomainError('ARCHIVO_INVALIDO', 'Elija el archivo CSV del catálogo.', 400);
+      if (!req.file)
+        throw new DomainError('ARCHIVO_INVALIDO', 'Elija el archivo CSV del catálogo.', 400, { campo: 'archivo' });
       const job = this.jobs.start({
         kind: values.catalogo ?? '',
         mode: values.modo ?? '',
@@ -91,7 +95,12 @@ export class AdminImportsPage {
       seeOther(res, `/admin/importaciones/${job.id}`);
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      const vm = { jobs: this.jobs.list(chrome.staff!.id), values, error: e.message };
+      // The upload's own refusals (too large, not a CSV) name no field: they are the file's.
+      const problems = fieldProblems(e);
+      const errors = formErrors(e, IMPORT_LABELS, {
+        problems: problems.length || e !== req.uploadError ? problems : [{ campo: 'archivo', mensaje: e.message }],
+      });
+      const vm = { jobs: this.jobs.list(chrome.staff!.id), values, ...errors };
       sendHtml(res, renderImports(chrome, vm), e.status);
     }
   }

@@ -1,7 +1,7 @@
 import type { ImportJob } from '../catalog/import/import-jobs';
 import type { RejectedRow } from '../catalog/import/import.service';
 import { csvCell } from './dashboard.view';
-import type { Form } from './forms';
+import type { FieldError, Form } from './forms';
 import { fechaHora } from './format';
 import { type Chrome, staffPage } from './layout';
 
@@ -28,7 +28,10 @@ const jobRow = (j: ImportJob) => ({
 });
 
 /** The upload form and this user's recent imports (templates/pages/admin-importaciones.hbs). */
-export function renderImports(chrome: Chrome, vm: { jobs: ImportJob[]; values: Form; error: string | null }): string {
+export function renderImports(
+  chrome: Chrome,
+  vm: { jobs: ImportJob[]; values: Form; error: string | null; campos?: FieldError[] },
+): string {
   return staffPage(
     chrome,
     'admin-importaciones',
@@ -39,7 +42,7 @@ export function renderImports(chrome: Chrome, vm: { jobs: ImportJob[]; values: F
       modos: Object.entries(MODO).map(([value, label]) => ({ value, label })),
       importaciones: vm.jobs.map(jobRow),
     },
-    { error: vm.error },
+    { error: vm.error, campos: vm.campos },
   );
 }
 

@@ -107,18 +107,23 @@ describe('días inhábiles page for administrators', () => {
 
   it.each([
     // Blank: the missing date, not its format (one message per field).
-    [{ desde: '', descripcion: 'Día de Muertos' }, 'Escriba la fecha «Desde».'],
-    [{ desde: `${YEAR}-02-30`, descripcion: 'Día de Muertos' }, `La fecha «Desde» (${YEAR}-02-30) no existe`],
-    [{ desde: `${YEAR}-11-02`, descripcion: 'x' }, 'al menos 3 caracteres'],
-    [{ desde: `${YEAR}-11-02`, descripcion: 'y'.repeat(121) }, 'hasta 120 caracteres'],
-    [{ desde: `${YEAR}-11-10`, hasta: `${YEAR}-11-02`, descripcion: 'Periodo' }, 'no puede ser anterior'],
-    [{ desde: `${YEAR}-01-02`, hasta: `${YEAR}-06-30`, descripcion: 'Periodo' }, 'hasta 92 días'],
-    [{ desde: `${YEAR}-11-04`, descripcion: 'Un sábado' }, 'Sábados y domingos ya son inhábiles'],
-  ])('rejects %j with a Spanish message, a 400 and nothing saved', async (form, message) => {
+    [{ desde: '', descripcion: 'Día de Muertos' }, 'desde', 'Escriba la fecha «Desde».'],
+    [{ desde: `${YEAR}-02-30`, descripcion: 'Día de Muertos' }, 'desde', `La fecha «Desde» (${YEAR}-02-30) no existe`],
+    [{ desde: `${YEAR}-11-02`, descripcion: 'x' }, 'descripcion', 'al menos 3 caracteres'],
+    [{ desde: `${YEAR}-11-02`, descripcion: 'y'.repeat(121) }, 'descripcion', 'hasta 120 caracteres'],
+    [{ desde: `${YEAR}-11-10`, hasta: `${YEAR}-11-02`, descripcion: 'Periodo' }, 'hasta', 'no puede ser anterior'],
+    [{ desde: `${YEAR}-01-02`, hasta: `${YEAR}-06-30`, descripcion: 'Periodo' }, 'hasta', 'hasta 92 días'],
+    [{ desde: `${YEAR}-11-04`, descripcion: 'Un sábado' }, 'desde', 'Sábados y domingos ya son inhábiles'],
+  ])('rejects %j beside its field %s with a Spanish message, a 400 and nothing saved', async (form, campo, message) => {
     const res = await post('/admin/calendario', form);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.text.replace(/&#x27;|&quot;|&amp;/g, '')).toMatch(new RegExp(escapeRe(message)));
+    const html = res.text.replace(/&#x27;|&quot;|&amp;/g, '');
+    // Beside the field (its error paragraph, which the input names in aria-describedby), not only in a block on top.
+    const beside = new RegExp(
+      `<p class="campo-error" id="f-${campo}-error">[^<]*<span[^>]*>[^<]*</span>[^<]*${escapeRe(message)}`,
+    );
+    expect(html).toMatch(beside);
     expect(await datesOf(YEAR)).toEqual(officialHolidays(YEAR).map((h) => h.fecha));
   });
 

@@ -149,17 +149,22 @@ describe('catalog imports from the browser', () => {
   });
 
   it.each([
-    [null, { catalogo: 'trabajadores', modo: 'full' }, 'Elija el archivo CSV del catálogo.'],
-    [csv([line(1)]), { catalogo: 'alumnos', modo: 'full' }, 'Elija qué catálogo importa'],
-    [csv([line(1)]), { catalogo: 'trabajadores', modo: 'todo' }, 'completo o una actualización parcial'],
-    [Buffer.alloc(0), { catalogo: 'trabajadores', modo: 'full' }, 'El archivo está vacío.'],
-  ])('refuses a bad upload with a Spanish 400 and starts nothing (%#)', async (file, fields, message) => {
-    const before = adminJobs();
-    const res = await upload(file, fields);
-    expect(res.status).toBe(400);
-    expect(res.text).toContain(message);
-    expect(adminJobs()).toBe(before);
-  });
+    [null, { catalogo: 'trabajadores', modo: 'full' }, 'archivo', 'Elija el archivo CSV del catálogo.'],
+    [csv([line(1)]), { catalogo: 'alumnos', modo: 'full' }, 'catalogo', 'Elija qué catálogo importa'],
+    [csv([line(1)]), { catalogo: 'trabajadores', modo: 'todo' }, 'modo', 'completo o una actualización parcial'],
+    [Buffer.alloc(0), { catalogo: 'trabajadores', modo: 'full' }, 'archivo', 'El archivo está vacío.'],
+  ])(
+    'refuses a bad upload with a Spanish 400 beside its field and starts nothing (%#)',
+    async (file, fields, campo, message) => {
+      const before = adminJobs();
+      const res = await upload(file, fields);
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(
+        new RegExp(`<p class="campo-error" id="f-${campo}-error">[^<]*<span[^>]*>[^<]*</span>[^<]*${message}`),
+      );
+      expect(adminJobs()).toBe(before);
+    },
+  );
 
   it('a file that is not a catalog ends as failed, with the reason', async () => {
     const res = await upload(Buffer.from('hola,mundo\r\n1,2\r\n'), { catalogo: 'trabajadores', modo: 'partial' });

@@ -53,14 +53,17 @@ export class CatalogImportJobs {
         'IMPORTACION_TIPO_DESCONOCIDO',
         'Elija qué catálogo importa: trabajadores o centros de trabajo.',
         400,
+        { campo: 'catalogo' },
       );
     if (input.mode !== 'full' && input.mode !== 'partial')
       throw new DomainError(
         'DATOS_INVALIDOS',
         'Elija si el archivo es el catálogo completo o una actualización parcial.',
         400,
+        { campo: 'modo' },
       );
-    if (!input.content.length) throw new DomainError('ARCHIVO_INVALIDO', 'El archivo está vacío.', 400);
+    if (!input.content.length)
+      throw new DomainError('ARCHIVO_INVALIDO', 'El archivo está vacío.', 400, { campo: 'archivo' });
     this.prune();
     const job: ImportJob = {
       id: randomUUID(),
