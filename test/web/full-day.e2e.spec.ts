@@ -96,6 +96,10 @@ describe('a working day through the pages (Chromium)', () => {
     await who.phone.goto(who.desk.url());
     await who.phone.screenshot({ path: `${SCREENS}/dia-${name}-telefono.png`, fullPage: true });
     await widthOk(who.phone, PHONE.width, `${name}-telefono`);
+    const hidden = await who.phone.evaluate<string[]>(
+      `[...document.querySelectorAll('.menu a')].filter((a) => a.getBoundingClientRect().right > innerWidth).map((a) => a.textContent.trim())`,
+    );
+    if (hidden.length) throw new Error(`dia-${name}-telefono: el menú deja fuera de la pantalla ${hidden.join(', ')}`);
   };
   /** Lets the queue run (acuses, letters, provisioning) and reloads until something shows up. */
   const settleUntil = async (page: Page, what: Locator, timeout = 120_000): Promise<void> => {
