@@ -1,3 +1,4 @@
+import { searchText } from '../common/search-text';
 import { actionPrefix, SECONDARY_EVENTS, WORKER_FIELD } from './action-forms';
 import type { AccountHit, ActionVm, CasePageVm, SchoolHit, WorkerHit } from './case.page';
 import { bytes, fechaHora, fechaIso, nivelNombre, RESULTADO_LABEL, roleLabel, SITUACION_LABEL } from './format';
@@ -119,7 +120,7 @@ function caseData(vm: CasePageVm) {
         ['Número del oficio', o.numeroOficio],
         ['Fecha del oficio', fechaIso(o.fechaOficio)],
         ['Remitente', `${o.remitente.nombre}, ${o.remitente.cargo}`],
-        ['Nivel o área', o.nivel ? `${nivelNombre(o.nivel)}${o.area ? ` (${o.area})` : ''}` : o.area],
+        ['Nivel o área', nivelOArea(o.nivel, o.area)],
         ['Asunto', o.asunto],
         ['CCT', o.cct],
         ['Concierne a', concierne],
@@ -172,6 +173,14 @@ function scanOf(vm: CasePageVm) {
   };
 }
 
+/** «Primaria», «Primaria (Departamento de Becas)» or the area alone: the level's name is not said twice. */
+export function nivelOArea(nivel: string | null, area: string | null): string | null {
+  if (!nivel) return area;
+  const name = nivelNombre(nivel);
+  const same = (a: string): boolean => searchText(a) === searchText(name) || searchText(a) === searchText(nivel);
+  return area && !same(area) ? `${name} (${area})` : name;
+}
+
 /** The case page (templates/pages/tramite.hbs). */
 export function renderCase(chrome: Chrome, vm: CasePageVm): string {
   const c = vm.caso;
@@ -201,8 +210,8 @@ export function renderCase(chrome: Chrome, vm: CasePageVm): string {
             : 'Sin pasos pendientes.',
       tareas: tasks.map((t) => ({
         titulo: t.titulo,
-        rol: roleLabel(t.rol),
-        nivel: t.nivel ? nivelNombre(t.nivel) : null,
+        // «Nivel Primaria» for a level's task; another role's task is that role's, whatever level its oficio names.
+        rol: t.rol === 'nivel' && t.nivel ? `Nivel ${nivelNombre(t.nivel)}` : roleLabel(t.rol),
         vence: fechaHora(t.vence),
         vencida: t.vencida,
         faltaPoco: t.faltaPoco,

@@ -1,6 +1,6 @@
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import type { ActionVm, CasePageVm } from './case.page';
-import { renderCase } from './case.view';
+import { nivelOArea, renderCase } from './case.view';
 import type { InboxVm } from './inbox.page';
 import { renderInbox } from './inbox.view';
 import type { Chrome } from './layout';
@@ -273,5 +273,16 @@ describe('staff pages (templates/pages)', () => {
       `inline; filename="oficio _Nunez_ (1).pdf"; filename*=UTF-8''oficio%20%22N%C3%BA%C3%B1ez%22%20%281%29.pdf`,
     );
     expect(inlineDisposition('ñ')).toBe(`inline; filename="n"; filename*=UTF-8''%C3%B1`);
+  });
+});
+
+describe("nivelOArea (the case page's «Nivel o área»)", () => {
+  it('names the level once when the area is the level itself, and both when they differ', () => {
+    expect(nivelOArea('PRIMARIA', 'Primaria')).toBe('Primaria');
+    expect(nivelOArea('PRIMARIA', 'PRIMARIA')).toBe('Primaria');
+    expect(nivelOArea('MEDIA_SUPERIOR', 'Media Superior')).toBe('Media Superior');
+    expect(nivelOArea('PRIMARIA', 'Departamento de Becas')).toBe('Primaria (Departamento de Becas)');
+    expect(nivelOArea('PRIMARIA', null)).toBe('Primaria');
+    expect(nivelOArea(null, 'Programa de Becas')).toBe('Programa de Becas');
   });
 });
