@@ -15,7 +15,7 @@ import { Roles } from '../auth/auth.guard';
 import { CatalogImportJobs, type ImportJob } from '../catalog/import/import-jobs';
 import { DomainError } from '../common/domain-error';
 import { renderImport, renderImports, rejectionsCsv } from './admin-imports.view';
-import { fieldProblems, formErrors, readForm } from './forms';
+import { formErrors, readForm } from './forms';
 import type { Chrome } from './layout';
 import { CsrfTokens, PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { PageFileUpload, type PageUploadRequest } from './page-upload';
@@ -42,8 +42,11 @@ export class CatalogUpload extends PageFileUpload {
           'ARCHIVO_DEMASIADO_GRANDE',
           'El archivo pasa de 50 MB; divídalo o quite las columnas que no se usan.',
           413,
+          { campo: 'archivo' },
         )
-      : new DomainError('ARCHIVO_INVALIDO', 'Envíe un solo archivo CSV en el campo «Archivo».', 400);
+      : new DomainError('ARCHIVO_INVALIDO', 'Envíe un solo archivo CSV en el campo «Archivo».', 400, {
+          campo: 'archivo',
+        });
   }
 }
 
@@ -95,12 +98,7 @@ export class AdminImportsPage {
       seeOther(res, `/admin/importaciones/${job.id}`);
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      // The upload's own refusals (too large, not a CSV) name no field: they are the file's.
-      const problems = fieldProblems(e);
-      const errors = formErrors(e, IMPORT_LABELS, {
-        problems: problems.length || e !== req.uploadError ? problems : [{ campo: 'archivo', mensaje: e.message }],
-      });
-      const vm = { jobs: this.jobs.list(chrome.staff!.id), values, ...errors };
+      const vm = { jobs: this.jobs.list(chrome.staff!.id), values, ...formErrors(e, IMPORT_LABELS) };
       sendHtml(res, renderImports(chrome, vm), e.status);
     }
   }

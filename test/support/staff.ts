@@ -40,3 +40,14 @@ export async function login(app: INestApplication, usuario: string, password = S
     .expect(200);
   return (res.body as { token: string }).token;
 }
+
+/**
+ * The people of the page walks, with their names: an administrator, the Subdirección's clerk («oficialia»), the
+ * Subjefatura («sistemas») and Primaria's Nivel («primaria»).
+ */
+export async function createStaffCast(ds: DataSource): Promise<void> {
+  await createStaff(ds, 'admin', 'administrador', { nombre: 'Adriana Torres Vizcaíno' });
+  await createStaff(ds, 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' });
+  await createStaff(ds, 'sistemas', 'subjefatura', { nombre: 'Jorge Alberto Mendoza Cruz' });
+  await createStaff(ds, 'primaria', 'nivel', { nombre: 'Enlace de Primaria', nivelClave: 'PRIMARIA' });
+}

@@ -9,37 +9,12 @@ import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { CsrfTokens } from '../../src/auth/csrf';
 import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { CatalogImportJobs } from '../../src/catalog/import/import-jobs';
-import { generateCurp } from '../../src/validation/curp-generate';
 import { pageRequests } from '../admin/pages';
 import { addNiveles } from '../oficios/support';
+import { workerLine, workersCsv } from '../support/catalog-csv';
 import { createStaff, login } from '../support/staff';
 import type { TestApp } from '../support/test-app';
 import { createWebApp } from './support';
-
-const HEADER = 'curp,curt,nombre,primer_apellido,segundo_apellido,correo_alterno,cct,nivel,estatus';
-const curpOf = (i: number): string =>
-  generateCurp({
-    nombre: 'Ana',
-    primerApellido: 'Importada',
-    segundoApellido: 'Prueba',
-    fechaNacimiento: { year: 1970 + (i % 30), month: 1 + (i % 12), day: 1 + (i % 28) },
-    sexo: 'M',
-    estado: 'CM',
-    diferenciador: String(i % 10),
-  });
-const line = (i: number): string =>
-  [
-    curpOf(i),
-    `CURT${String(i).padStart(6, '0')}`,
-    `Ana ${i}`,
-    'Importada',
-    'Prueba',
-    '',
-    '',
-    'Primaria',
-    'ACTIVO',
-  ].join(',');
-const csv = (lines: string[]): Buffer => Buffer.from([HEADER, ...lines].join('\r\n') + '\r\n', 'utf8');
 
 describe('catalog imports from the browser', () => {
   let t: TestApp & { base: string };
@@ -72,7 +47,9 @@ describe('catalog imports from the browser', () => {
 
   it('is for administrators only, and shows the upload form', async () => {
     expect((await get('/admin/importaciones', 'sistemas')).status).toBe(403);
-    expect((await upload(csv([line(1)]), { catalogo: 'trabajadores', modo: 'full' }, 'sistemas')).status).toBe(403);
+    expect(
+      (await upload(workersCsv([workerLine(1)]), { catalogo: 'trabajadores', modo: 'full' }, 'sistemas')).status,
+    ).toBe(403);
     expect(await workers().count()).toBe(0);
     const page = await get('/admin/importaciones', 'admin');
     expect(page.status).toBe(200);
@@ -80,9 +57,9 @@ describe('catalog imports from the browser', () => {
   });
 
   it('imports a file, shows its progress and summary, and gives the rejected rows as CSV', async () => {
-    const rows = Array.from({ length: 40 }, (_, i) => line(i + 1));
+    const rows = Array.from({ length: 40 }, (_, i) => workerLine(i + 1));
     rows.push('NOESUNACURP,CURT999999,Mal,Dato,,,,Primaria,ACTIVO');
-    const res = await upload(csv(rows), { catalogo: 'trabajadores', modo: 'full' });
+    const res = await upload(workersCsv(rows), { catalogo: 'trabajadores', modo: 'full' });
     expect(res.status).toBe(303);
     const id = jobOf(res.headers.location);
     expect(id).not.toBe('');
@@ -112,7 +89,7 @@ describe('catalog imports from the browser', () => {
   });
 
   it('asks before a full import leaves many workers inactive, and then does what the administrator decides', async () => {
-    const res = await upload(csv([line(1), line(2)]), { catalogo: 'trabajadores', modo: 'full' });
+    const res = await upload(workersCsv([workerLine(1), workerLine(2)]), { catalogo: 'trabajadores', modo: 'full' });
     const id = jobOf(res.headers.location);
     await t.app.get(CatalogImportJobs).idle();
     const page = (await get(`/admin/importaciones/${id}`, 'admin')).text;
@@ -134,11 +111,11 @@ describe('catalog imports from the browser', () => {
   });
 
   it('loads a refused full import as partial when asked: nobody is left inactive', async () => {
-    const all = Array.from({ length: 40 }, (_, i) => line(i + 1));
-    await upload(csv(all), { catalogo: 'trabajadores', modo: 'full' });
+    const all = Array.from({ length: 40 }, (_, i) => workerLine(i + 1));
+    await upload(workersCsv(all), { catalogo: 'trabajadores', modo: 'full' });
     await t.app.get(CatalogImportJobs).idle();
     expect(await workers().countBy({ activo: true })).toBe(40);
-    const res = await upload(csv([line(1), line(41)]), { catalogo: 'trabajadores', modo: 'full' });
+    const res = await upload(workersCsv([workerLine(1), workerLine(41)]), { catalogo: 'trabajadores', modo: 'full' });
     const id = jobOf(res.headers.location);
     await t.app.get(CatalogImportJobs).idle();
     expect((await pages.post(`/admin/importaciones/${id}/decision`, { decision: 'parcial' }, tok.admin)).status).toBe(
@@ -150,8 +127,13 @@ describe('catalog imports from the browser', () => {
 
   it.each([
     [null, { catalogo: 'trabajadores', modo: 'full' }, 'archivo', 'Elija el archivo CSV del catálogo.'],
-    [csv([line(1)]), { catalogo: 'alumnos', modo: 'full' }, 'catalogo', 'Elija qué catálogo importa'],
-    [csv([line(1)]), { catalogo: 'trabajadores', modo: 'todo' }, 'modo', 'completo o una actualización parcial'],
+    [workersCsv([workerLine(1)]), { catalogo: 'alumnos', modo: 'full' }, 'catalogo', 'Elija qué catálogo importa'],
+    [
+      workersCsv([workerLine(1)]),
+      { catalogo: 'trabajadores', modo: 'todo' },
+      'modo',
+      'completo o una actualización parcial',
+    ],
     [Buffer.alloc(0), { catalogo: 'trabajadores', modo: 'full' }, 'archivo', 'El archivo está vacío.'],
   ])(
     'refuses a bad upload with a Spanish 400 beside its field and starts nothing (%#)',

@@ -14,11 +14,11 @@ import { CatalogImportJobs } from '../../src/catalog/import/import-jobs';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
 import { mexicoCityParts } from '../../src/letters/fecha';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
-import { generateCurp } from '../../src/validation/curp-generate';
 import { addNiveles, scannedOficio, settle } from '../oficios/support';
 import { launchBrowser } from '../support/browser';
 import { addWorker } from '../support/pipeline';
-import { createStaff, STAFF_PASSWORD } from '../support/staff';
+import { workerLine, workersCsv } from '../support/catalog-csv';
+import { createStaffCast, STAFF_PASSWORD } from '../support/staff';
 import type { TestApp } from '../support/test-app';
 import { createWebApp } from './support';
 
@@ -152,10 +152,7 @@ describe('a working day through the pages (Chromium)', () => {
     t = await createWebApp({ RELAY_INTERVAL_MS: '60000' });
     browser = await launchBrowser();
     await addNiveles(ds());
-    await createStaff(ds(), 'admin', 'administrador', { nombre: 'Adriana Torres Vizcaíno' });
-    await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' });
-    await createStaff(ds(), 'sistemas', 'subjefatura', { nombre: 'Jorge Alberto Mendoza Cruz' });
-    await createStaff(ds(), 'primaria', 'nivel', { nombre: 'Enlace de Primaria', nivelClave: 'PRIMARIA' });
+    await createStaffCast(ds());
     taker = await addWorker(ds(), { nombre: 'Laura Elena', primerApellido: 'Villalobos' });
     otherWorker = await addWorker(ds(), { nombre: 'Héctor', primerApellido: 'Ramírez' });
     pdf = await scannedOficio('Oficio DEP/0312/2026. Solicitud de cuenta de servicio para el programa de lectura.');
@@ -337,39 +334,12 @@ describe('a working day through the pages (Chromium)', () => {
     const admin = await signIn('admin');
     await admin.desk.goto(`${t.base}/admin/importaciones`);
     await snap(admin, 'importaciones');
-    const header = 'curp,curt,nombre,primer_apellido,segundo_apellido,correo_alterno,cct,nivel,estatus';
-    const lines = Array.from({ length: 12 }, (_, i) =>
-      [
-        generateCurp({
-          nombre: 'Ana',
-          primerApellido: 'Importada',
-          segundoApellido: 'Prueba',
-          fechaNacimiento: { year: 1970 + i, month: 1 + i, day: 1 + i },
-          sexo: 'M',
-          estado: 'CM',
-          diferenciador: String(i % 10),
-        }),
-        `CURT${String(i).padStart(6, '0')}`,
-        `Ana ${i}`,
-        'Importada',
-        'Prueba',
-        '',
-        '',
-        'Primaria',
-        'ACTIVO',
-      ].join(','),
-    );
     await admin.desk.getByLabel('Catálogo').selectOption('trabajadores');
-    await admin.desk
-      .getByLabel('El archivo es')
-      .selectOption('full')
-      .catch(async () => {
-        await admin.desk.locator('input[name=modo][value=full]').check();
-      });
+    await admin.desk.getByLabel('El archivo es').selectOption('full');
     await admin.desk.locator('input[type=file][name=archivo]').setInputFiles({
       name: 'capital-humano.csv',
       mimeType: 'text/csv',
-      buffer: Buffer.from([header, ...lines].join('\r\n') + '\r\n', 'utf8'),
+      buffer: workersCsv(Array.from({ length: 12 }, (_, i) => workerLine(i))),
     });
     await go(admin.desk, button(admin.desk, 'Importar'));
     expect(new URL(admin.desk.url()).pathname).toMatch(/^\/admin\/importaciones\/[0-9a-f-]{36}$/);

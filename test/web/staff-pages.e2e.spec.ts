@@ -9,7 +9,7 @@ import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/l
 import { addNiveles, scannedOficio } from '../oficios/support';
 import { launchBrowser } from '../support/browser';
 import { addWorker } from '../support/pipeline';
-import { createStaff, STAFF_PASSWORD } from '../support/staff';
+import { createStaff, createStaffCast, STAFF_PASSWORD } from '../support/staff';
 import type { TestApp } from '../support/test-app';
 import { createWebApp } from './support';
 
@@ -98,10 +98,7 @@ describe('staff pages in a real browser (Chromium): sign-in, inbox, case, oficio
     t = await createWebApp({ RELAY_INTERVAL_MS: '150' });
     browser = await launchBrowser();
     await addNiveles(ds());
-    await createStaff(ds(), 'admin', 'administrador', { nombre: 'Adriana Torres Vizcaíno' });
-    await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' });
-    await createStaff(ds(), 'sistemas', 'subjefatura', { nombre: 'Jorge Alberto Mendoza Cruz' });
-    await createStaff(ds(), 'primaria', 'nivel', { nombre: 'Enlace de Primaria', nivelClave: 'PRIMARIA' });
+    await createStaffCast(ds());
     await createStaff(ds(), 'secundaria', 'nivel', { nombre: 'Enlace de Secundaria', nivelClave: 'SECUNDARIA' });
     // 5.5: the account to block, in our table and in the (local) directory.
     const holder = await addWorker(ds(), { nombre: 'Héctor', primerApellido: 'Ramírez' });
