@@ -109,6 +109,18 @@ describe('bench chart: ratios', () => {
       ['letters.acuse', 'pdfkit', 0.4, 0.6],
     ]);
   });
+
+  it('puts a goal on the bar of the first baseline only (the others are references beside it)', () => {
+    const bars = ratioBars([
+      m('tx', 1, { short: 'tx' }),
+      m('narrow', 0.5, { short: 'raw' }),
+      m('p', 2, { kind: 'producto', compareWith: ['tx', 'narrow'], goal: 0.3 }),
+    ]);
+    expect(bars.map((b) => [b.against, b.ratio, b.goal])).toEqual([
+      ['tx', 0.5, 0.3],
+      ['raw', 0.25, undefined],
+    ]);
+  });
 });
 
 describe('bench chart: XML', () => {

@@ -70,8 +70,8 @@ export async function startHttp(db: BenchDb, users: [Actor, string][], sockets =
   return {
     base,
     tokenOf: (actor) => tokens.get(actor.id),
-    get: (path, actor) => send(agent, `${base}${path}`, 'GET', tokenFor(actor)),
-    post: (path, actor, body) => send(agent, `${base}${path}`, 'POST', tokenFor(actor), JSON.stringify(body)),
+    get: (path, actor) => sendJson(agent, `${base}${path}`, 'GET', tokenFor(actor)),
+    post: (path, actor, body) => sendJson(agent, `${base}${path}`, 'POST', tokenFor(actor), JSON.stringify(body)),
     close: async () => {
       agent.destroy();
       await app.close();
@@ -80,7 +80,7 @@ export async function startHttp(db: BenchDb, users: [Actor, string][], sockets =
   };
 }
 
-function send(
+export function sendJson(
   agent: Agent,
   url: string,
   method: string,
@@ -105,7 +105,7 @@ function send(
     // POST that may have arrived is not sent twice.
     req.on('error', (e: NodeJS.ErrnoException) =>
       retry && method === 'GET' && req.reusedSocket && e.code === 'ECONNRESET'
-        ? resolve(send(agent, url, method, token, body, false))
+        ? resolve(sendJson(agent, url, method, token, body, false))
         : reject(e),
     );
     req.end(body);

@@ -48,7 +48,7 @@ export function ratioBars(measurements: readonly Measurement[]): RatioBar[] {
   const bars: RatioBar[] = [];
   for (const m of measurements) {
     if (m.kind !== 'producto' || !m.compareWith?.length) continue;
-    for (const baseId of m.compareWith) {
+    for (const [j, baseId] of m.compareWith.entries()) {
       const base = byId.get(baseId);
       const ratio = base ? ratioOf(m, base) : undefined;
       if (base === undefined || ratio === undefined) continue;
@@ -58,7 +58,7 @@ export function ratioBars(measurements: readonly Measurement[]): RatioBar[] {
         label: m.label.trim(),
         against: base.short ?? base.id,
         ratio,
-        goal: typeof m.goal === 'number' && Number.isFinite(m.goal) && m.goal > 0 ? m.goal : undefined,
+        goal: j === 0 && typeof m.goal === 'number' && Number.isFinite(m.goal) && m.goal > 0 ? m.goal : undefined,
       });
     }
   }

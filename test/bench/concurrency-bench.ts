@@ -1,21 +1,28 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createPool, type Pool } from 'mysql2/promise';
 import { PROCEDURES } from '../../machines';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService, type EngineEvent } from '../../src/engine/engine.service';
 import { In } from 'typeorm';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
-import { BENCH_MYSQL_URL, type BenchDb, onEachDatabase } from './bench-db';
-import { startHttp } from './bench-http';
+import { BENCH_MYSQL_URL, type BenchDb, onEachDatabase, type RawStatement } from './bench-db';
+import { sendJson, startHttp } from './bench-http';
 import { OFICIALIA, openCases, PROCEDURE } from './engine-bench';
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, note, Progress, summarize } from './stats';
 
 /**
- * The engine under concurrent clients, each on cases of its own, against the raw transaction a transition has to
- * write (UPDATE of the case with its version check + INSERT of the movement + INSERT of one outbox row, prepared
- * statements, one pooled connection per transaction), product and raw interleaved round by round (A B A B …), at 1, 8
- * and 32 clients. A sample is one round: its wall time divided by its events, so ops/s is the round's throughput.
+ * The engine under concurrent clients, each on cases of its own, against raw baselines, product and baselines
+ * interleaved round by round (A B C A B C …), at 1, 8 and 32 clients. A sample is one round: its wall time divided by
+ * its events, so ops/s is the round's throughput.
+ *
+ * The goal's baseline is the same transaction as the transition written by hand (transactionWriter: both reads, the
+ * case's version-checked UPDATE, the movement, closing and opening the task, the outbox row); over HTTP, that
+ * transaction behind a bare node:http server reached by the same client (rawHttpServer). The narrower transaction
+ * measured before (UPDATE + INSERT movement + INSERT outbox, rawWriter) stays beside them as a reference, so earlier
+ * results can still be compared.
  */
 
 const CLIENTS = [1, 8, 32];
@@ -49,8 +56,17 @@ interface Transport {
   tag: 'send' | 'http';
   label: (clients: number) => string;
   send: (caseId: string, version: number) => Promise<void>;
-  /** The issue's goal for the ratio product/raw at 8 clients. */
+  /** The issue's goal for the ratio product/first baseline at 8 clients. */
   goal: number;
+  /** What the product is compared with, round by round; the goal is against the first. */
+  baselines: Baseline[];
+}
+
+/** A raw way of doing the product's work, measured in the same rounds. */
+interface Baseline {
+  tag: string;
+  label: (clients: number) => string;
+  write: (caseId: string) => Promise<void>;
 }
 
 interface RawWriter {
@@ -152,11 +168,26 @@ async function concurrencyOn(
   const perCase = await perCaseSchema(db);
   const needed = 2 * CLIENTS.reduce((n, c) => n + c * (perClient(c, quick) * ROUNDS + 2), 0);
   const cases = await openCases(engine, needed, db.name, 8);
-  const raw = await rawWriter(db, perCase);
+  const narrow = await rawWriter(db, perCase);
+  const whole = await transactionWriter(db, perCase);
+  const wholeHttp = await rawHttpServer(whole);
   let rawK = 0;
   let taken = 0;
   const take = (n: number): string[] => cases.slice(taken, (taken += n));
   const http = await startHttp(db, [[OFICIALIA, 'bench.oficialia']], Math.max(...CLIENTS));
+  const engineName = db.sqlite ? 'better-sqlite3' : `mysql2 (pool de ${POOL})`;
+  const wholeBase: Baseline = {
+    tag: 'tx',
+    label: (c) =>
+      `${engineName}: la misma transacción (lee trámite y tareas; UPDATE trámite, INSERT movimiento, cierra y abre tarea, INSERT outbox), ${c} cliente(s) (${db.name})`,
+    write: (caseId) => whole.write(caseId, rawK++),
+  };
+  const narrowBase: Baseline = {
+    tag: 'raw',
+    label: (c) =>
+      `${engineName}: UPDATE + INSERT movimiento + INSERT outbox (referencia anterior), ${c} cliente(s) (${db.name})`,
+    write: (caseId) => narrow.write(caseId, rawK++),
+  };
   const transports: Transport[] = [
     {
       tag: 'send',
@@ -166,6 +197,7 @@ async function concurrencyOn(
         if (res.state !== 'turno') throw new Error(`send: estado ${res.state}`);
       },
       goal: db.sqlite ? 0.3 : 0.6,
+      baselines: [wholeBase, narrowBase],
     },
     {
       tag: 'http',
@@ -180,6 +212,15 @@ async function concurrencyOn(
         if (r.status !== 200) throw new Error(`POST eventos respondió ${r.status}: ${r.body.slice(0, 200)}`);
       },
       goal: 0.4,
+      baselines: [
+        {
+          tag: 'txhttp',
+          label: (c) =>
+            `la misma transacción (${engineName}) detrás de un servidor node:http mínimo, mismo cliente HTTP, ${c} cliente(s) (${db.name})`,
+          write: (caseId) => wholeHttp.post(caseId, rawK++),
+        },
+        narrowBase,
+      ],
     },
   ];
   const versions = async (ids: string[]): Promise<number[]> => {
@@ -193,16 +234,16 @@ async function concurrencyOn(
     for (const t of transports) {
       for (const clients of CLIENTS) {
         const each = perClient(clients, quick);
-        // Warm-up (untimed): two events per client through both.
+        // Warm-up (untimed): two events per client through the product and every baseline.
         const warm = take(clients * 2);
         const warmV = await versions(warm);
         await wall(clients, 2, (c, i) => t.send(warm[c * 2 + i], warmV[c * 2 + i]));
-        await wall(clients, 2, (c, i) => raw.write(warm[c * 2 + i], rawK++));
+        for (const b of t.baselines) await wall(clients, 2, (c, i) => b.write(warm[c * 2 + i]));
         const product: number[] = [];
-        const base: number[] = [];
+        const bases: number[][] = t.baselines.map(() => []);
         const progress = new Progress(
           `${db.name}: ${t.tag === 'http' ? 'HTTP, ' : ''}${clients} cliente(s), ${ROUNDS} rondas producto/directo`,
-          ROUNDS * 2,
+          ROUNDS * (1 + t.baselines.length),
         );
         for (let r = 0; r < ROUNDS; r++) {
           const mine = take(clients * each);
@@ -210,50 +251,209 @@ async function concurrencyOn(
           const ms = await wall(clients, each, (c, i) => t.send(mine[c * each + i], v[c * each + i]));
           product.push(ms / (clients * each));
           progress.tick();
-          // The raw transaction writes the same rows of the same cases (their version moves on; nothing reads it).
-          base.push((await wall(clients, each, (c, i) => raw.write(mine[c * each + i], rawK++))) / (clients * each));
-          progress.tick();
+          // Each baseline writes on the same cases right after (their version moves on; only the product checks it).
+          for (const [b, base] of t.baselines.map((b, j) => [b, bases[j]] as const)) {
+            base.push((await wall(clients, each, (c, i) => b.write(mine[c * each + i]))) / (clients * each));
+            progress.tick();
+          }
         }
-        const ratios = product.map((p, i) => base[i] / p);
+        const ratiosOf = (base: number[]): number[] => product.map((p, i) => base[i] / p);
+        const ratios = ratiosOf(bases[0]);
+        const per = (xs: number[]): string => xs.map((x) => `${x.toFixed(2)}×`).join(', ');
         progress.finish(
-          `producto ${(1000 / median(product)).toFixed(0)}/s, directo ${(1000 / median(base)).toFixed(0)}/s, ` +
-            `razón por ronda ${ratios.map((x) => x.toFixed(2)).join(' ')}`,
+          `producto ${(1000 / median(product)).toFixed(0)}/s, ` +
+            t.baselines.map((b, j) => `${b.tag} ${(1000 / median(bases[j])).toFixed(0)}/s`).join(', ') +
+            `, razón por ronda ${ratios.map((x) => x.toFixed(2)).join(' ')}`,
         );
         const noMemory = { rssPeakMb: 0, heapRetainedMb: 0 };
-        const rawId = `engine.${tag}.${t.tag}.c${clients}.raw`;
-        out.measurements.push(
-          {
+        const baseId = (b: Baseline): string => `engine.${tag}.${t.tag}.c${clients}.${b.tag}`;
+        out.measurements.push({
+          section: 'motor',
+          id: `engine.${tag}.c${clients}.${t.tag}`,
+          label: t.label(clients),
+          kind: 'producto',
+          compareWith: t.baselines.map(baseId),
+          goal: clients === 8 ? t.goal : undefined,
+          notes: [
+            `${clients} cliente(s), ${each} eventos cada uno por ronda, ${ROUNDS} rondas intercaladas (producto, ` +
+              `${t.baselines.map((b) => b.tag).join(', ')}); rendimiento producto/${t.baselines[0].tag} por ronda: ` +
+              `${per(ratios)} (mediana ${median(ratios).toFixed(2)}×, la meta se mide contra esta base)` +
+              t.baselines
+                .slice(1)
+                .map((b, j) => `; producto/${b.tag}: mediana ${median(ratiosOf(bases[j + 1])).toFixed(2)}×`)
+                .join('') +
+              `; movimientos ${perCase ? 'encadenados por trámite' : 'en una sola cadena global'}`,
+          ],
+          summary: summarize(product, 'evento'),
+          memory: noMemory,
+        });
+        t.baselines.forEach((b, j) => {
+          out.measurements.push({
             section: 'motor',
-            id: `engine.${tag}.c${clients}.${t.tag}`,
-            label: t.label(clients),
-            kind: 'producto',
-            compareWith: [rawId],
-            goal: clients === 8 ? t.goal : undefined,
-            notes: [
-              `${clients} cliente(s), ${each} eventos cada uno por ronda, ${ROUNDS} rondas intercaladas con el directo; ` +
-                `rendimiento producto/directo por ronda: ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')} ` +
-                `(mediana ${median(ratios).toFixed(2)}×); movimientos ${perCase ? 'encadenados por trámite' : 'en una sola cadena global'}`,
-            ],
-            summary: summarize(product, 'evento'),
-            memory: noMemory,
-          },
-          {
-            section: 'motor',
-            id: rawId,
-            label: `${db.sqlite ? 'better-sqlite3' : `mysql2 (pool de ${POOL})`}: UPDATE + INSERT movimiento + INSERT outbox, ${clients} cliente(s) (${db.name})`,
-            short: 'sql',
+            id: baseId(b),
+            label: b.label(clients),
+            short: b.tag,
             kind: 'base',
-            summary: summarize(base, 'evento'),
+            summary: summarize(bases[j], 'evento'),
             memory: noMemory,
-          },
-        );
-        out.details[`engine.${tag}.${t.tag}.c${clients}.ratios`] = ratios;
+          });
+          out.details[`engine.${tag}.${t.tag}.c${clients}.ratios${j ? `.${b.tag}` : ''}`] = ratiosOf(bases[j]);
+        });
       }
     }
   } finally {
-    await raw.close();
+    await narrow.close();
+    await whole.close();
+    await wholeHttp.close();
     await http.close();
   }
+}
+
+/**
+ * The same transaction as a transition, by hand: read the case and its open tasks, UPDATE the case (version checked),
+ * INSERT its movement, close the open task and open the next one (a copy of the task just read: the same columns,
+ * bytes and index entries as the engine's), INSERT one outbox row. On SQLite prepared statements in one synchronous
+ * transaction on TypeORM's own connection; on MariaDB the engine's four round trips (BEGIN, both reads in one request,
+ * every write in one request, COMMIT) on a mysql2 pool of the same size. This is the goal's baseline; the narrower
+ * three-statement one above stays as a reference.
+ */
+async function transactionWriter(db: BenchDb, perCase: boolean): Promise<RawWriter> {
+  if (!perCase) throw new Error('La base del benchmark no tiene movimientos por trámite (case_seq)');
+  const readCase = 'SELECT * FROM procedure_case WHERE id = ?';
+  const readTasks = "SELECT * FROM task WHERE case_id = ? AND status = 'abierta'";
+  const updateCase =
+    'UPDATE procedure_case SET state = ?, snapshot = ?, version = version + 1, movement_count = movement_count + 1, ' +
+    'last_movement_hash = ?, updated_at = ? WHERE id = ? AND version = ?';
+  const insertMovement =
+    'INSERT INTO movement (case_id, case_seq, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const closeTask = "UPDATE task SET status = 'cerrada', closed_at = ?, closed_by = ? WHERE id = ?";
+  const insertOutbox =
+    "INSERT INTO outbox (id, case_id, type, payload, idempotency_key, status, attempts, available_at, created_at) VALUES (?, ?, 'issueAcuse', '{}', ?, 'pendiente', 0, ?, ?)";
+  const insertTask = (cols: string[]): string =>
+    `INSERT INTO task (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+  type Row = Record<string, unknown>;
+  /** The writes after the reads: the statements and their parameters, in the engine's order. */
+  const writes = (caseRow: Row, tasks: Row[], k: number, now: Date | string): [string, unknown[]][] => {
+    const caseId = String(caseRow.id);
+    const out: [string, unknown[]][] = [
+      [updateCase, ['turno', caseRow.snapshot, HASH, now, caseId, caseRow.version]],
+      [
+        insertMovement,
+        [
+          caseId,
+          RAW_BASE + k,
+          PROCEDURE,
+          OFICIALIA.id,
+          OFICIALIA.role,
+          now,
+          'recepcion',
+          'turno',
+          'RECIBIR_OFICIO',
+          MOVEMENT_DATA,
+          '5.5:2',
+          HASH,
+          HASH,
+        ],
+      ],
+    ];
+    for (const t of tasks) out.push([closeTask, [now, OFICIALIA.id, t.id]]);
+    if (tasks[0]) {
+      const next: Row = { ...tasks[0], id: randomUUID(), created_at: now, closed_at: null, closed_by: null };
+      const cols = Object.keys(next);
+      out.push([insertTask(cols), cols.map((c) => next[c])]);
+    }
+    out.push([insertOutbox, [randomUUID(), caseId, `raw:${k}`, now, now]]);
+    return out;
+  };
+  if (db.sqlite) {
+    const sqlite = db.sqlite;
+    const cache = new Map<string, RawStatement>();
+    const prepared = (sql: string): RawStatement => {
+      let st = cache.get(sql);
+      if (!st) cache.set(sql, (st = sqlite.prepare(sql)));
+      return st;
+    };
+    const tx = sqlite.transaction((caseId: string, k: number) => {
+      const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+      const caseRow = prepared(readCase).get(caseId) as Row;
+      const tasks = prepared(readTasks).all(caseId) as Row[];
+      for (const [sql, params] of writes(caseRow, tasks, k, now)) {
+        if (prepared(sql).run(...params).changes !== 1) throw new Error(`Sin cambios: ${sql.slice(0, 40)}`);
+      }
+    });
+    return { write: async (caseId, k) => tx(caseId, k), close: async () => undefined };
+  }
+  const url = new URL(BENCH_MYSQL_URL);
+  const pool: Pool = createPool({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    database: db.dataSource.driver.database,
+    timezone: 'Z',
+    connectionLimit: POOL,
+    multipleStatements: true,
+  });
+  return {
+    write: async (caseId, k) => {
+      const conn = await pool.getConnection();
+      try {
+        await conn.beginTransaction();
+        const [results] = await conn.query(`${readCase}; ${readTasks}`, [caseId, caseId]);
+        const [[caseRow], tasks] = results as unknown as [Row[], Row[]];
+        const batch = writes(caseRow, tasks, k, new Date());
+        await conn.query(
+          batch.map(([sql]) => sql).join('; '),
+          batch.flatMap(([, params]) => params),
+        );
+        await conn.commit();
+      } finally {
+        conn.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * The HTTP baseline: the same transaction behind a bare node:http server (read the JSON body, run it, answer JSON),
+ * reached by the same client and keep-alive agent as the application.
+ */
+async function rawHttpServer(
+  writer: RawWriter,
+): Promise<{ post(caseId: string, k: number): Promise<void>; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { k: number };
+      const caseId = decodeURIComponent(String(req.url).split('/')[2]);
+      writer.write(caseId, body.k).then(
+        () => {
+          const answer = JSON.stringify({ id: caseId, estado: 'turno' });
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+          res.end(answer);
+        },
+        (e: Error) => {
+          res.writeHead(500);
+          res.end(e.message);
+        },
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CLIENTS) });
+  return {
+    post: async (caseId, k) => {
+      const r = await sendJson(agent, `http://127.0.0.1:${port}/directo/${caseId}`, 'POST', 'x', JSON.stringify({ k }));
+      if (r.status !== 200) throw new Error(`directo por HTTP respondió ${r.status}: ${r.body.slice(0, 200)}`);
+    },
+    close: async () => {
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 function median(xs: number[]): number {

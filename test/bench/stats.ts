@@ -47,7 +47,8 @@ export interface Measurement {
   compareWith?: string[];
   /**
    * What a product row aims for, as the ratio its chart bar shows (median of the baseline / median of the product:
-   * 1.0 = as fast as raw, 0.6 = 60 % of raw's throughput). Drawn as a line on its bar in bench/results/*.svg.
+   * 1.0 = as fast as raw, 0.6 = 60 % of raw's throughput), against the first of `compareWith`. Drawn as a line on
+   * that bar in bench/results/*.svg.
    */
   goal?: number;
   summary: Summary;
