@@ -50,7 +50,7 @@ export function loggerParams(config: AppConfig): Params {
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/vivo' },
     },
   };
 }

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
-import { HealthController } from './health.controller';
+import { AdminHealthController, HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
-@Module({ controllers: [HealthController], providers: [HealthService], exports: [HealthService] })
+@Module({
+  controllers: [HealthController, AdminHealthController],
+  providers: [HealthService],
+  exports: [HealthService],
+})
 export class HealthModule {}

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
+import type { QueueDriver } from '../queue/queue-driver';
 import { HEALTH_PROBE_TIMEOUT_MS, HealthService } from './health.service';
 
 describe('HealthService while the database does not answer', () => {
@@ -22,5 +23,27 @@ describe('HealthService while the database does not answer', () => {
     // Each probe would otherwise hold a pooled connection for the whole statement timeout: a load balancer polling
     // /health every second would take the pool from the requests.
     expect(query).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('HealthService readiness while Redis does not answer', () => {
+  it('answers "no_disponible" within the probe timeout, pings on the queues\' connection, one PING in flight', async () => {
+    const query = jest.fn(() => Promise.resolve([{ 1: 1 }]));
+    const ping = jest.fn(() => new Promise<void>(() => undefined));
+    const health = new HealthService(
+      { query } as unknown as DataSource,
+      { databaseUrl: 'mysql://x@127.0.0.1/mci', redisUrl: 'redis://127.0.0.1:6379' } as AppConfig,
+      { name: 'bull', ping } as unknown as QueueDriver,
+    );
+    const reports = await Promise.all([health.ready(), health.ready()]);
+    const again = await health.ready();
+    for (const r of [...reports, again]) {
+      expect(r).toEqual({
+        estado: 'no_disponible',
+        baseDeDatos: { ok: true, ms: expect.any(Number) },
+        redis: { ok: false, ms: expect.any(Number) },
+      });
+    }
+    expect(ping).toHaveBeenCalledTimes(1);
   });
 });

@@ -32,8 +32,20 @@ export interface HealthReport {
   avisos: string[];
 }
 
+/**
+ * What a load balancer asks for (`GET /health`, public): can this process serve? The database answers `SELECT 1` and
+ * Redis a PING on a connection the queues already hold; no counts, no error text (an address or a host name is not for
+ * everyone). The detailed report is for administrators (`GET /api/admin/salud`).
+ */
+export interface ReadinessReport {
+  estado: 'listo' | 'no_disponible';
+  baseDeDatos: { ok: boolean; ms: number };
+  redis?: { ok: boolean; ms: number };
+}
+
 /** A component is down: the process cannot serve (HTTP 503), unlike an aviso that needs a person. */
-export const componentDown = (r: HealthReport): boolean => !r.baseDeDatos.ok || r.redis?.ok === false;
+export const componentDown = (r: { baseDeDatos: { ok: boolean }; redis?: { ok: boolean } }): boolean =>
+  !r.baseDeDatos.ok || r.redis?.ok === false;
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
@@ -56,6 +68,8 @@ export class HealthService {
    * load balancer asking every second would take the pool from the requests.
    */
   private dbProbe?: Promise<unknown>;
+  /** The same for Redis: one PING in flight, whoever asks. */
+  private redisProbe?: Promise<unknown>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -64,16 +78,30 @@ export class HealthService {
     @Optional() @Inject(PDF_SIGNER) private readonly signer?: PdfSigner,
   ) {}
 
+  /** Readiness: the database and Redis (when configured) answer, probed at once. */
+  async ready(): Promise<ReadinessReport> {
+    const [db, redis] = await this.components();
+    const report: ReadinessReport = { estado: 'listo', baseDeDatos: { ok: db.ok, ms: db.ms } };
+    if (redis) report.redis = { ok: redis.ok, ms: redis.ms };
+    if (componentDown(report)) report.estado = 'no_disponible';
+    return report;
+  }
+
+  private components(): Promise<[ComponentHealth, ComponentHealth | undefined]> {
+    return Promise.all([
+      this.probe(() => this.pingDatabase(), 'base de datos'),
+      this.config.redisUrl ? this.probe(() => this.pingRedis(), 'Redis') : undefined,
+    ]);
+  }
+
   async check(now: Date = new Date()): Promise<HealthReport> {
-    const baseDeDatos = {
-      dialecto: dialectOf(this.config.databaseUrl),
-      ...(await this.probe(() => this.pingDatabase(), 'base de datos')),
-    };
+    const [db, redis] = await this.components();
+    const baseDeDatos = { dialecto: dialectOf(this.config.databaseUrl), ...db };
     const report: HealthReport = { estado: 'ok', baseDeDatos, avisos: [] };
     if (!baseDeDatos.ok) report.avisos.push(`La base de datos no responde: ${baseDeDatos.detalle ?? ''}`);
-    if (this.config.redisUrl) {
-      report.redis = await this.probe(() => this.pingRedis(), 'Redis');
-      if (!report.redis.ok) report.avisos.push(`Redis no responde: ${report.redis.detalle ?? ''}`);
+    if (redis) {
+      report.redis = redis;
+      if (!redis.ok) report.avisos.push(`Redis no responde: ${redis.detalle ?? ''}`);
     }
     if (baseDeDatos.ok) {
       const colas = await this.queues(report.redis?.ok !== false);
@@ -140,8 +168,18 @@ export class HealthService {
     return this.dbProbe;
   }
 
-  /** A short-lived connection per check: nothing keeps reconnecting in the background when Redis is down. */
-  private async pingRedis(): Promise<void> {
+  /**
+   * PING on the queues' own connection (it reconnects by itself); without queues in this process (a benchmark's web
+   * process), a short-lived connection, so nothing keeps reconnecting in the background when Redis is down.
+   */
+  private pingRedis(): Promise<unknown> {
+    this.redisProbe ??= (this.driver?.ping ? this.driver.ping() : this.pingRedisOnce()).finally(
+      () => (this.redisProbe = undefined),
+    );
+    return this.redisProbe;
+  }
+
+  private async pingRedisOnce(): Promise<void> {
     // Loaded only when Redis is configured: the embedded default never touches it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const IORedis = require('ioredis') as typeof import('ioredis').default;

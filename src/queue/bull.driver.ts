@@ -119,6 +119,10 @@ export class BullDriver implements QueueDriver {
     return out;
   }
 
+  async ping(): Promise<void> {
+    await this.queues[QUEUE_NAMES[0]].client.ping();
+  }
+
   async close(): Promise<void> {
     await Promise.all(QUEUE_NAMES.map((n) => this.queues[n].close().catch(() => undefined)));
   }

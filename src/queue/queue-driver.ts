@@ -29,6 +29,8 @@ export interface QueueDriver {
   /** Whether a job with this id is still waiting, delayed or running. */
   has(queue: QueueName, jobId: string): Promise<boolean>;
   counts(): Promise<Record<QueueName, { waiting: number; delayed: number; active: number; failed: number }>>;
+  /** Bull: PING on a connection the queues already hold (no new connection per call); absent in process. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
 import request from 'supertest';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe('queue operations with Redis: Bull Board for administrators, queue metrics on /health', () => {
+describe('queue operations with Redis: Bull Board and queue metrics for administrators, readiness on /health', () => {
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
   beforeAll(async () => {
@@ -19,9 +20,13 @@ describe('queue operations with Redis: Bull Board for administrators, queue metr
     await createStaff(t.db.dataSource, 'sj-colas', 'subjefatura');
   });
   afterAll(async () => t?.close());
+  const report = async (): Promise<request.Response> =>
+    http()
+      .get('/api/admin/salud')
+      .set('Authorization', `Bearer ${await login(t.app, 'admin-colas')}`);
 
-  it('reports Redis and the queues on /health (fails with what to start when Redis is down)', async () => {
-    const res = await http().get('/health');
+  it('reports Redis and the queues to an administrator (fails with what to start when Redis is down)', async () => {
+    const res = await report();
     if (res.status !== 200)
       throw new Error(
         `Redis no responde en ${REDIS_URL}: inicie redis-server o defina TEST_REDIS_URL. Respuesta: ${JSON.stringify(res.body)}`,
@@ -40,6 +45,24 @@ describe('queue operations with Redis: Bull Board for administrators, queue metr
     ]);
   });
 
+  it('answers the load balancer from the connections the queues hold: /health opens no Redis connection', async () => {
+    await http().get('/health').expect(200);
+    const connect = jest.spyOn(IORedis.prototype, 'connect');
+    try {
+      for (let i = 0; i < 20; i++) {
+        const res = await http().get('/health').expect(200);
+        expect(res.body).toEqual({
+          estado: 'listo',
+          baseDeDatos: { ok: true, ms: expect.any(Number) },
+          redis: { ok: true, ms: expect.any(Number) },
+        });
+      }
+      expect(connect).not.toHaveBeenCalled();
+    } finally {
+      connect.mockRestore();
+    }
+  });
+
   it('serves Bull Board only to a signed-in administrator', async () => {
     await http().get('/admin/colas').expect(404);
     const sj = await login(t.app, 'sj-colas');
@@ -53,7 +76,7 @@ describe('queue operations with Redis: Bull Board for administrators, queue metr
 
   it('refuses a change to the queues that the browser says comes from another site or port (CSRF)', async () => {
     const admin = await login(t.app, 'admin-colas');
-    const counts = async (): Promise<string> => JSON.stringify((await http().get('/health')).body.colas.trabajos);
+    const counts = async (): Promise<string> => JSON.stringify((await report()).body.colas.trabajos);
     const before = await counts();
     for (const site of ['same-site', 'cross-site']) {
       const res = await http()

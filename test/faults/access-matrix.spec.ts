@@ -136,7 +136,10 @@ const TABLE: Record<string, Row> = {
   'GET /api/docs/LICENSE': one({ resto: 404 }),
   'GET /api/docs-json': one(PUBLIC),
   'GET /api/docs-yaml': one(PUBLIC),
+  // Load balancer (readiness) and process supervisor (liveness); the detailed report is for administrators.
   'GET /health': one(PUBLIC),
+  'GET /health/vivo': one(PUBLIC),
+  'GET /api/admin/salud': one({ administrador: 'ok', staff: 403, resto: 401 }),
 
   // Staff session.
   'POST /api/auth/login': one({ resto: 401 }, { body: () => SIGN_IN_BODY }),

@@ -7,6 +7,7 @@ import { HealthService } from '../../src/health/health.service';
 import { type DirectoryAccount, ProviderError } from '../../src/provisioning/providers/directory-provider';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
 import { addWorker, buildPipeline, confirmPersonalAlta } from '../support/pipeline';
+import { createStaff, login } from '../support/staff';
 import { createTestApp } from '../support/test-app';
 import { createTestDb, type TestDb } from '../support/test-db';
 
@@ -71,12 +72,16 @@ describe('a job that fails for good is not silent', () => {
   });
 });
 
-describe('GET /health', () => {
+describe('GET /api/admin/salud', () => {
   it('answers 200 "degradado" (not 503: the service still serves) while a job has failed', async () => {
     const t = await createTestApp();
     try {
-      const http = () => request(t.app.getHttpServer());
-      expect((await http().get('/health').expect(200)).body).toMatchObject({
+      await createStaff(t.db.dataSource, 'admin-fallido', 'administrador');
+      const token = await login(t.app, 'admin-fallido');
+      const http = () => ({
+        get: (path: string) => request(t.app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`),
+      });
+      expect((await http().get('/api/admin/salud').expect(200)).body).toMatchObject({
         estado: 'ok',
         avisos: [],
         certificado: { prueba: true },
@@ -96,13 +101,15 @@ describe('GET /health', () => {
         doneAt: null,
         lastError: 'x',
       });
-      const res = await http().get('/health').expect(200);
+      const res = await http().get('/api/admin/salud').expect(200);
       expect(res.body).toMatchObject({
         estado: 'degradado',
         baseDeDatos: { ok: true },
         colas: { bandejaDeSalida: { fallidos: 1 } },
       });
       expect(res.body.avisos).toEqual([expect.stringMatching(/1 trabajo fallido/)]);
+      // The load balancer's answer does not change: the service still serves.
+      expect((await request(t.app.getHttpServer()).get('/health').expect(200)).body.estado).toBe('listo');
     } finally {
       await t.close();
     }

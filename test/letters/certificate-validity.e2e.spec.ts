@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { certificateExpiryWarning, createSignerFromEnv, loadOrCreateTestSigner } from '../../src/letters/signer';
+import { createStaff, login } from '../support/staff';
 import { createTestApp } from '../support/test-app';
 import { makeCertificate, makeP12, makeSatPair } from './certificates';
 
@@ -97,12 +98,17 @@ describe('the running application', () => {
     await expect(createTestApp(p12Env(file))).rejects.toMatchObject({ code: 'FIRMA_CERTIFICADO_NO_VIGENTE' });
   });
 
-  it('reports a certificate near expiry on /health (degraded, still 200) ', async () => {
+  it('reports a certificate near expiry to administrators (degraded, still 200) ', async () => {
     const now = new Date();
     const file = p12File('app-cerca', new Date(now.getTime() - DAY), new Date(now.getTime() + 10 * DAY));
     const t = await createTestApp(p12Env(file));
     try {
-      const res = await request(t.app.getHttpServer()).get('/health').expect(200);
+      await createStaff(t.db.dataSource, 'admin-certificado', 'administrador');
+      const token = await login(t.app, 'admin-certificado');
+      const res = await request(t.app.getHttpServer())
+        .get('/api/admin/salud')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
       expect(res.body.estado).toBe('degradado');
       expect(res.body.certificado).toMatchObject({ diasRestantes: expect.any(Number), prueba: false });
       expect(res.body.certificado.diasRestantes).toBeLessThanOrEqual(10);
