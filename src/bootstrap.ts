@@ -10,6 +10,7 @@ import { apiBodiesAreJson } from './auth/csrf';
 import { AppModule } from './app.module';
 import { useBodyParsers } from './common/body-parsers';
 import { ErrorFilter } from './common/error.filter';
+import { httpMetrics } from './health/http-metrics';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { dialectOf } from './database/data-source-options';
@@ -44,6 +45,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   );
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  app.use(httpMetrics);
   app.use(
     helmet({
       contentSecurityPolicy: {

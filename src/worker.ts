@@ -8,6 +8,8 @@ import { exitOnStartupError, loadConfigOrExit } from './common/startup-error';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './entities';
 import { ensureMysqlDatabase } from './database/ensure-database';
+import { addressOf, serveMetrics } from './health/metrics-server';
+import { MetricsScrape } from './health/metrics-scrape.service';
 
 /**
  * `npm run worker`: a process that runs the queue jobs (provisioning, mail, letters, reminders) against Redis.
@@ -38,6 +40,10 @@ async function main(): Promise<void> {
   app.flushLogs();
   app.enableShutdownHooks();
   await app.init();
+  if (config.metricsPort !== undefined) {
+    const server = await serveMetrics(app.get(MetricsScrape), config.metricsPort, config.host);
+    console.log(`Métricas del worker en ${addressOf(server)} (Authorization: Bearer METRICS_TOKEN).`);
+  }
   console.log('Worker de Mi Correo Institucional en marcha (colas en Redis).');
 }
 

@@ -54,6 +54,22 @@ describe('loadConfig', () => {
     expect(c.dbTimeouts).toEqual({ connectMs: 2000, acquireMs: 3000, queryMs: 0 });
   });
 
+  it('has no metrics without METRICS_TOKEN; refuses a short token and a worker metrics port without one', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() })).toMatchObject({ metricsToken: undefined, metricsPort: undefined });
+    const token = 'a1'.repeat(12);
+    expect(loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: token, METRICS_PORT: '9464' })).toMatchObject({
+      metricsToken: token,
+      metricsPort: 9464,
+    });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: 'corto' })).toThrow(/METRICS_TOKEN .*24 caracteres/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), METRICS_PORT: '9464' })).toThrow(
+      /METRICS_PORT necesita METRICS_TOKEN/,
+    );
+    expect(() => loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: token, METRICS_PORT: '70000' })).toThrow(
+      /METRICS_PORT/,
+    );
+  });
+
   it('runs recovery every minute by default; RECOVERY_INTERVAL_MS tunes it within bounds', () => {
     expect(loadConfig({ DATA_DIR: dataDir() }).recoveryIntervalMs).toBe(60_000);
     expect(loadConfig({ DATA_DIR: dataDir(), RECOVERY_INTERVAL_MS: '2000' }).recoveryIntervalMs).toBe(2000);

@@ -17,6 +17,10 @@ export interface AppConfig {
   /** MySQL/MariaDB: how long a connect, a wait for a pooled connection and a statement may take (then 503). */
   dbTimeouts: DbTimeouts;
   redisUrl?: string;
+  /** The Bearer token Prometheus sends to GET /metrics; without it the route is a 404. */
+  metricsToken?: string;
+  /** A worker's own /metrics port (it serves no HTTP otherwise); needs metricsToken. */
+  metricsPort?: number;
   smtpUrl?: string;
   mailFrom: string;
   mailDomain: string;
@@ -86,6 +90,30 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
     );
   }
   return Number(raw);
+}
+
+/** METRICS_TOKEN: at least 24 characters (a scraper's secret, not a word), never echoed back. */
+function metricsToken(env: Env): string | undefined {
+  const raw = str(env, 'METRICS_TOKEN');
+  if (raw !== undefined && raw.length < 24)
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'debe tener al menos 24 caracteres (genere uno con: openssl rand -hex 24)',
+      'must be at least 24 characters long (make one with: openssl rand -hex 24)',
+    );
+  return raw;
+}
+
+/** METRICS_PORT: where a worker serves its metrics; only with METRICS_TOKEN (metrics are never open to anyone). */
+function metricsPort(env: Env): number | undefined {
+  if (str(env, 'METRICS_PORT') === undefined) return undefined;
+  if (str(env, 'METRICS_TOKEN') === undefined)
+    throw new ConfigError(
+      'METRICS_PORT',
+      'necesita METRICS_TOKEN (el token que enviará Prometheus)',
+      'needs METRICS_TOKEN (the token Prometheus will send)',
+    );
+  return int(env, 'METRICS_PORT', 0, 1, 65535);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
@@ -255,6 +283,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     signerPosition: str(env, 'SIGNER_POSITION') ?? 'Subdirector de Sistemas y Servicios Telemáticos',
     piiApiKey: str(env, 'PII_API_KEY'),
+    metricsToken: metricsToken(env),
+    metricsPort: metricsPort(env),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     sessionIdleMinutes: int(env, 'STAFF_SESSION_IDLE_MINUTES', 30, 1, 600),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),

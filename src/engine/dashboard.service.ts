@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyStateNode } from 'xstate';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { StepMeta } from '../../machines/types';
+import { dateFromRaw } from '../database/raw-date';
 import { RowSql } from '../database/row-sql';
 import { localDate } from './business-calendar';
 import { CalendarService } from './calendar.service';
@@ -265,7 +266,7 @@ export class DashboardService {
     const holidays = await this.calendar.holidays();
     const byProc = new Map<string, number[]>();
     for (const r of rows) {
-      const days = businessDaysBetween(asDate(r.createdAt), asDate(r.closedAt), holidays);
+      const days = businessDaysBetween(dateFromRaw(r.createdAt), dateFromRaw(r.closedAt), holidays);
       byProc.set(r.procedureId, [...(byProc.get(r.procedureId) ?? []), days]);
     }
     return [...byProc.entries()]
@@ -338,10 +339,4 @@ export class DashboardService {
       })),
     };
   }
-}
-
-/** A datetime column read raw: a Date on MySQL, an ISO-like UTC string on SQLite. */
-function asDate(v: string | Date): Date {
-  if (v instanceof Date) return v;
-  return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
 }

@@ -11,6 +11,7 @@ import {
 } from 'xstate';
 import type { SearchColumn, SearchField, SearchFields } from '../../machines/parts/search-fields';
 import { type ActorRole, COMMAND_TYPES, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
+import { secondsSince, transitionSeconds, transitionsTotal } from '../common/metrics';
 import { DomainError, notFound } from '../common/domain-error';
 import { RowSql } from '../database/row-sql';
 import { readTogether, StaleRowError, WriteBatch } from '../database/write-batch';
@@ -284,6 +285,16 @@ export class EngineService {
       em?: EntityManager;
     } = {},
   ): Promise<TransitionResult> {
+    const known = this.registry.definitions.some((d) => d.id === procedureId);
+    return this.measured(known ? procedureId : 'desconocido', () => this.open(procedureId, actor, input, opts));
+  }
+
+  private async open(
+    procedureId: string,
+    actor: Actor,
+    input: Record<string, unknown>,
+    opts: Parameters<EngineService['start']>[3] = {},
+  ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const def = await this.currentVersion(procedureId, now, opts.em);
     if (!def.startRoles.includes(actor.role)) {
@@ -368,6 +379,37 @@ export class EngineService {
   }
 
   async send(caseId: string, event: EngineEvent, actor: Actor, opts: SendOptions = {}): Promise<TransitionResult> {
+    let procedure = 'desconocido';
+    return this.measured(
+      () => procedure,
+      () => this.sendOnce(caseId, event, actor, opts, (p) => (procedure = p)),
+    );
+  }
+
+  /** Counts a transition by procedure and outcome, and times it (GET /metrics). */
+  private async measured<T>(procedure: string | (() => string), run: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    const label = (): string => (typeof procedure === 'string' ? procedure : procedure());
+    try {
+      const result = await run();
+      transitionsTotal.inc({ procedure: label(), outcome: 'ok' });
+      transitionSeconds.observe({ procedure: label() }, secondsSince(t0));
+      return result;
+    } catch (e) {
+      const status = e instanceof DomainError ? e.status : 500;
+      const outcome = status === 409 ? 'conflicto' : status < 500 ? 'rechazada' : 'error';
+      transitionsTotal.inc({ procedure: label(), outcome });
+      throw e;
+    }
+  }
+
+  private async sendOnce(
+    caseId: string,
+    event: EngineEvent,
+    actor: Actor,
+    opts: SendOptions,
+    procedureIs: (procedureId: string) => void,
+  ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const apply = async (em: EntityManager): Promise<TransitionResult> => {
       // The case and its open tasks (who holds them, which ones this transition closes), read together: one round
@@ -379,6 +421,7 @@ export class EngineService {
       ]);
       const [row] = this.sql.cases.rows(caseRows);
       if (!row) throw notFound('El trámite');
+      procedureIs(row.procedureId);
       this.checkScope(row, actor);
       if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw this.conflict(row);
       const open = this.sql.tasks.rows(taskRows, openOpts);

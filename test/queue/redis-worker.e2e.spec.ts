@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client, type Entry, EqualityFilter } from 'ldapts';
 import request from 'supertest';
@@ -38,6 +40,18 @@ const STALLED_MS = 1500;
 const SECRET_KEY = randomBytes(32).toString('hex');
 const LOCKED_BY_ADMIN = '000001010000Z';
 const PII_KEY = 'clave-de-prueba-pii-worker';
+const METRICS_TOKEN = 'metricas-del-worker-0123456789abcdef';
+
+/** A port nobody listens on right now (the worker binds it a moment later). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 
 jest.setTimeout(60_000);
 
@@ -50,6 +64,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   let worker: WorkerProcess | undefined;
   let slapdStopped = false;
   let workerEnv: Record<string, string>;
+  let metricsPort: number;
   let outbox: OutboxReader;
   const tok: Record<string, string> = {};
   let harness: ProcedureHarness;
@@ -178,7 +193,15 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     // The web talks to slapd directly (the activation page sets passwords); the worker goes through the relay.
     app = await createApp(loadConfig({ ...common, LDAP_URL: slapd.url, LOG_LEVEL: 'silent' }));
     await app.init();
-    workerEnv = { ...common, LDAP_URL: proxy.url, LOG_LEVEL: 'warn' };
+    metricsPort = await freePort();
+    workerEnv = {
+      ...common,
+      LDAP_URL: proxy.url,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      METRICS_TOKEN,
+    };
     worker = await startWorker(workerEnv);
     outbox = new OutboxReader(`${db.dataDir}/outbox`);
     await createStaff(ds(), 'vigia', 'subjefatura');
@@ -234,6 +257,21 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   // The eight procedures, driven as on the embedded default; here every effect is the worker's and the directory is slapd.
   describe('the eight procedures, every effect in the worker process', () => {
     eightProcedures(() => harness);
+  });
+
+  it("serves the worker's own metrics on METRICS_PORT: its jobs by type and outcome, their wait in the queue", async () => {
+    const url = `http://127.0.0.1:${metricsPort}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/otra`)).status).toBe(404);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const count = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
+    // The eight procedures provisioned accounts in this process: each execution timed, with how it ended.
+    expect(count(/^mci_job_seconds_count\{type="provision",outcome="hecho"\} (\d+)$/m)).toBeGreaterThan(0);
+    expect(count(/^mci_job_queue_wait_seconds_count\{type="provision"\} (\d+)$/m)).toBeGreaterThan(0);
+    expect(text).toMatch(/^mci_queue_jobs\{queue="provisioning",state="waiting"\} \d+$/m);
+    expect(text).toMatch(/^mci_db_pool_connections\{state="total"\} [1-9]\d*$/m);
   });
 
   it('killed while hung in an LDAP call (slapd stopped): a new worker finishes the case with exactly one account', async () => {

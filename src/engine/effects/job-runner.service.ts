@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
+import { jobQueueWaitSeconds, jobSeconds, secondsSince } from '../../common/metrics';
 import { DomainError } from '../../common/domain-error';
 import { isDatabaseUnavailable } from '../../database/unavailable';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
@@ -115,11 +116,20 @@ export class JobRunner {
     // ever ran twice at once.
     const trace = { outboxId: lease.cmd.id, execution: lease.token, type: lease.cmd.type };
     this.log.debug(trace, 'Ejecución iniciada');
+    const type = lease.cmd.type;
+    // A command whose result was kept before its case heard of it only delivers that result again.
+    const replay = Boolean(lease.cmd.result);
+    if (lease.cmd.enqueuedAt && !replay)
+      jobQueueWaitSeconds.observe({ type }, Math.max(0, (Date.now() - lease.cmd.enqueuedAt.getTime()) / 1000));
+    const t0 = performance.now();
+    let outcome = 'error';
     try {
-      const ending = lease.cmd.result ? (JSON.parse(lease.cmd.result) as Ending) : await this.execute(lease);
+      const ending = replay ? (JSON.parse(lease.cmd.result!) as Ending) : await this.execute(lease);
       if (ending) await this.finish(lease, ending);
+      outcome = replay ? 'repetido' : (ending?.status ?? 'reintento');
     } finally {
       clearInterval(heartbeat);
+      jobSeconds.observe({ type, outcome }, secondsSince(t0));
       this.log.debug(trace, 'Ejecución terminada');
     }
   };
