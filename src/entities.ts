@@ -6,6 +6,7 @@ import { ENGINE_ENTITIES } from './engine/engine.entities';
 import { MAIL_ENTITIES } from './mail/mail.entities';
 import { OFICIOS_ENTITIES } from './oficios/oficios.entities';
 import { PROVISIONING_ENTITIES } from './provisioning/provisioning.entities';
+import { QUEUE_ENTITIES } from './queue/queue.entities';
 import { SELFSERVICE_ENTITIES } from './selfservice/selfservice.entities';
 
 /**
@@ -20,6 +21,7 @@ export const ENTITIES = [
   ...OFICIOS_ENTITIES,
   ...MAIL_ENTITIES,
   ...SELFSERVICE_ENTITIES,
+  ...QUEUE_ENTITIES,
 ];
 
 /** The product's connection options (the app, the worker, the CLIs, ormconfig.ts and the tests use this one). */

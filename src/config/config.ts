@@ -21,6 +21,8 @@ export interface AppConfig {
   metricsToken?: string;
   /** A worker's own /metrics port (it serves no HTTP otherwise); needs metricsToken. */
   metricsPort?: number;
+  /** Where scans, letters and logos are kept: the database (default on MySQL/MariaDB) or files under DATA_DIR. */
+  documentStore: 'base' | 'archivos';
   smtpUrl?: string;
   mailFrom: string;
   mailDomain: string;
@@ -285,6 +287,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     piiApiKey: str(env, 'PII_API_KEY'),
     metricsToken: metricsToken(env),
     metricsPort: metricsPort(env),
+    // Several processes on MySQL/MariaDB read each other's documents: the database holds them there by default.
+    documentStore: oneOf(env, 'DOCUMENT_STORE', ['base', 'archivos'] as const, databaseUrl ? 'base' : 'archivos'),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     sessionIdleMinutes: int(env, 'STAFF_SESSION_IDLE_MINUTES', 30, 1, 600),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),

@@ -25,7 +25,8 @@ export interface StoredFile {
 
 export const FILE_STORE = Symbol('FILE_STORE');
 
-const KEY = /^[0-9a-f]{2}\/[0-9a-f]{64}$/;
+/** A stored file's key: `<first two hex of its SHA-256>/<SHA-256>`, the same in every store. */
+export const FILE_KEY = /^[0-9a-f]{2}\/[0-9a-f]{64}$/;
 /** A write in progress or cut short (`.tmp`), or a file the sweep set aside (`.sweep`). */
 const LEFTOVER = /^([0-9a-f]{64})\.[0-9a-f]{12}\.(tmp|sweep)$/;
 
@@ -86,7 +87,7 @@ export class LocalFileStore implements FileStore {
         if (at === null || at >= before) continue;
         if (leftover)
           await rm(file, { force: true }); // a write cut short
-        else if (KEY.test(`${dir}/${name}`)) old.push(`${dir}/${name}`);
+        else if (FILE_KEY.test(`${dir}/${name}`)) old.push(`${dir}/${name}`);
       }
     }
     if (old.length === 0) return [];
@@ -118,7 +119,7 @@ export class LocalFileStore implements FileStore {
   }
 
   async read(key: string): Promise<Buffer> {
-    if (!KEY.test(key)) throw new DomainError('ARCHIVO_NO_ENCONTRADO', 'El archivo solicitado no existe.', 404);
+    if (!FILE_KEY.test(key)) throw new DomainError('ARCHIVO_NO_ENCONTRADO', 'El archivo solicitado no existe.', 404);
     try {
       return await readFile(join(this.root, key));
     } catch {

@@ -51,23 +51,28 @@ export class StoredFileSweep {
     return removed;
   }
 
-  private async referencedKeys(): Promise<Set<string>> {
-    const scans = await this.ds
-      .getRepository(Oficio)
-      .createQueryBuilder('o')
-      .select('o.archivoKey', 'k')
-      .getRawMany<{ k: string }>();
-    const documents = await this.ds
-      .getRepository(IssuedDocument)
-      .createQueryBuilder('d')
-      .select('d.storageKey', 'k')
-      .getRawMany<{ k: string }>();
-    const logos = await this.ds
-      .getRepository(LetterSettings)
-      .createQueryBuilder('s')
-      .select('s.logoKey', 'k')
-      .where('s.logoKey IS NOT NULL')
-      .getRawMany<{ k: string }>();
-    return new Set([...scans, ...documents, ...logos].map((r) => r.k));
+  private referencedKeys(): Promise<Set<string>> {
+    return referencedFileKeys(this.ds);
   }
+}
+
+/** Every stored file a row names: oficio scans, issued documents, the letterhead's logo. */
+export async function referencedFileKeys(ds: DataSource): Promise<Set<string>> {
+  const scans = await ds
+    .getRepository(Oficio)
+    .createQueryBuilder('o')
+    .select('o.archivoKey', 'k')
+    .getRawMany<{ k: string }>();
+  const documents = await ds
+    .getRepository(IssuedDocument)
+    .createQueryBuilder('d')
+    .select('d.storageKey', 'k')
+    .getRawMany<{ k: string }>();
+  const logos = await ds
+    .getRepository(LetterSettings)
+    .createQueryBuilder('s')
+    .select('s.logoKey', 'k')
+    .where('s.logoKey IS NOT NULL')
+    .getRawMany<{ k: string }>();
+  return new Set([...scans, ...documents, ...logos].map((r) => r.k));
 }

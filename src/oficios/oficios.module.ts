@@ -1,8 +1,10 @@
+import { DataSource } from 'typeorm';
 import { type DynamicModule, Global, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { QueueRuntime } from '../queue/queue-runtime.service';
 import { DocumentsService } from './documents.service';
-import { FILE_STORE, LocalFileStore } from './file-store';
+import { FILE_STORE } from './file-store';
+import { fileStoreFor } from './file-stores';
 import { StoredFileSweep } from './file-sweep';
 import { AcuseProcessor, DocumentIssuer, ReplyLetterProcessor } from './letters.processor';
 import {
@@ -38,7 +40,11 @@ export class OficiosModule implements OnModuleInit {
       module: OficiosModule,
       controllers: [OficiosController, DocumentsController, VerificationPageController, VerificationApiController],
       providers: [
-        { provide: FILE_STORE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new LocalFileStore(c.dataDir) },
+        {
+          provide: FILE_STORE,
+          inject: [APP_CONFIG, DataSource],
+          useFactory: (c: AppConfig, ds: DataSource) => fileStoreFor(c, ds),
+        },
         { provide: PDF_SIGNER, useValue: signer },
         OficiosService,
         OficioRegisterService,

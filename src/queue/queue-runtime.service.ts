@@ -1,9 +1,21 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { MaintenanceLease } from './maintenance-lease';
 import { legacyRelay, type RelayWake } from './outbox-wake';
 import { type JobHandler, QUEUE_DRIVER, type QueueDriver } from './queue-driver';
 
 export const QUEUE_ROLE = Symbol('QUEUE_ROLE');
+/** The lease of the maintenance passes (absent where a test builds the runtime without a database). */
+export const MAINTENANCE_LEASE = Symbol('MAINTENANCE_LEASE');
+/** The lease's name in process_lease. */
+export const MAINTENANCE = 'mantenimiento';
 /** web: serves and relays; worker: relays and runs jobs; all-in-one: the embedded default (both, one process). */
 export type QueueRole = 'web' | 'worker' | 'all-in-one' | 'off';
 
@@ -42,6 +54,8 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   private running?: Promise<number>;
   private following?: Promise<number>;
   private recovering = false;
+  /** Whether this process held the maintenance lease at its last pass. */
+  private leading = false;
   private stopped = false;
   private started = false;
 
@@ -49,6 +63,7 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(QUEUE_DRIVER) readonly driver: QueueDriver,
     @Inject(QUEUE_ROLE) private readonly role: QueueRole,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(MAINTENANCE_LEASE) private readonly lease?: MaintenanceLease,
   ) {}
 
   /** The one consumer of the queues' jobs. */
@@ -139,11 +154,16 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     return queued;
   }
 
-  /** One pass of the maintenance tasks (never two passes at once in this process); one failing does not stop the rest. */
+  /**
+   * One pass of the maintenance tasks; one failing does not stop the rest. Never two passes at once in this process,
+   * and among processes only the lease's holder runs them: it renews the lease for three intervals each pass, so a
+   * holder that died is replaced within three intervals (its tasks are safe to run twice, but once is the rule).
+   */
   async periodic(): Promise<void> {
     if (this.recovering || this.stopped) return;
     this.recovering = true;
     try {
+      if (this.lease && !(await this.holdsMaintenance())) return;
       for (const task of this.maintenance) {
         try {
           await task.run();
@@ -156,10 +176,24 @@ export class QueueRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
+  private async holdsMaintenance(): Promise<boolean> {
+    try {
+      const held = await this.lease!.take(MAINTENANCE, 3 * this.config.recoveryIntervalMs);
+      if (held && !this.leading) this.log.log('Este proceso ejecuta el mantenimiento periódico');
+      this.leading = held;
+      return held;
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'No se pudo tomar el turno del mantenimiento; se reintentará');
+      return false;
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.relayTimer);
     clearInterval(this.recoveryTimer);
+    // The next process takes the maintenance over at its next pass, not after the lease would expire.
+    if (this.leading) await this.lease?.release(MAINTENANCE).catch(() => undefined);
     await this.driver.close();
   }
 }

@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { BullDriver } from './bull.driver';
 import { RELAY_WAKE } from './outbox-wake';
 import { InProcessDriver } from './in-process.driver';
 import { QUEUE_DRIVER } from './queue-driver';
-import { QUEUE_ROLE, type QueueRole, QueueRuntime } from './queue-runtime.service';
+import { MaintenanceLease } from './maintenance-lease';
+import { MAINTENANCE_LEASE, QUEUE_ROLE, type QueueRole, QueueRuntime } from './queue-runtime.service';
 
 /**
  * The queues and their runtime, knowing nothing of the work: Bull on Redis when REDIS_URL is set, in-process
@@ -32,6 +34,7 @@ export class QueueModule {
           // Without Redis there is no separate worker: the web process runs the jobs itself.
           useFactory: (config: AppConfig): QueueRole => (role === 'web' && !config.redisUrl ? 'all-in-one' : role),
         },
+        { provide: MAINTENANCE_LEASE, inject: [DataSource], useFactory: (ds: DataSource) => new MaintenanceLease(ds) },
         QueueRuntime,
         // The wake a commit that wrote outbox rows signals (see outbox-wake.ts): this process's runtime.
         { provide: RELAY_WAKE, useExisting: QueueRuntime },

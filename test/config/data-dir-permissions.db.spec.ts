@@ -42,8 +42,10 @@ describe('DATA_DIR holds personal data and keys: only the product user reads it'
       if (t.db.dialect === 'sqlite')
         expect(names).toEqual(expect.arrayContaining(['mci.sqlite', 'mci.sqlite-wal', 'mci.sqlite-shm']));
       expect(names).toEqual(
-        expect.arrayContaining(['secret.key', 'firma', join('firma', 'firma-prueba.pem'), 'documentos', 'outbox']),
+        expect.arrayContaining(['secret.key', 'firma', join('firma', 'firma-prueba.pem'), 'outbox']),
       );
+      // Documents are files on the embedded default (rows of the database on MariaDB).
+      if (t.config.documentStore === 'archivos') expect(names).toContain('documentos');
       expect(names.some((n) => n.endsWith('.eml'))).toBe(true);
       const loose = found.filter((f) => f.mode !== (f.dir ? '700' : '600'));
       expect(loose).toEqual([]);

@@ -35,7 +35,11 @@ describe('oficios: stored files no row references are swept after the grace peri
   const after = (ms: number) => new Date(T0.getTime() + ms);
 
   beforeAll(async () => {
-    t = await createTestApp({ RELAY_INTERVAL_MS: '60000' }, { procedures: PROCEDURES as unknown as EngineProcedure[] });
+    // The files on disk, on either dialect (the database's own store has its tests: database-file-store.db.spec.ts).
+    t = await createTestApp(
+      { RELAY_INTERVAL_MS: '60000', DOCUMENT_STORE: 'archivos' },
+      { procedures: PROCEDURES as unknown as EngineProcedure[] },
+    );
     await addNiveles(ds());
     await createStaff(ds(), 'oficialia', 'subdireccion');
     token = await login(t.app, 'oficialia');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { maskEmail, sha256 } from '../../src/letters/verification';
 import { DocumentDownload, IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { FolioCounter } from '../../src/oficios/entities/folio-counter.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { StoredFileRow } from '../../src/oficios/entities/stored-file.entity';
 import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
 import { folioYear, inNumberingTransaction, takeNumber } from '../../src/oficios/folio';
 import { AcuseProcessor, ReplyLetterProcessor } from '../../src/oficios/letters.processor';
@@ -125,9 +126,14 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
     expect(body.recibido.por).toBe('María Fernanda Ochoa Larios');
     expect(body.caso.state).toBe('turno');
     expect(body.caso.commands.map((c: { type: string }) => c.type)).toContain('renderAcuse');
-    // The scan is in the store under its own hash, byte for byte.
-    const stored = join(t.db.dataDir, 'documentos', sha256(pdf).slice(0, 2), sha256(pdf));
-    expect(readFileSync(stored).equals(pdf)).toBe(true);
+    // The scan is in the store under its own hash, byte for byte: a file on the embedded default, rows on MariaDB.
+    const key = `${sha256(pdf).slice(0, 2)}/${sha256(pdf)}`;
+    expect((await t.app.get<FileStore>(FILE_STORE).read(key)).equals(pdf)).toBe(true);
+    const onDisk = join(t.db.dataDir, 'documentos', key);
+    if (t.db.dialect === 'mysql') {
+      expect(existsSync(onDisk)).toBe(false);
+      expect(await ds().getRepository(StoredFileRow).findOneBy({ key })).toMatchObject({ bytes: pdf.length });
+    } else expect(readFileSync(onDisk).equals(pdf)).toBe(true);
     // The case carries the registration folio and the Nivel; SOLICITAR and RECIBIR_OFICIO happened in its opening.
     const row = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: body.tramite });
     expect(row).toMatchObject({

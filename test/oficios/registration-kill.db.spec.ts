@@ -9,6 +9,8 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { FolioCounter } from '../../src/oficios/entities/folio-counter.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { DatabaseFileStore } from '../../src/oficios/database-file-store';
+import { StoredFileRow } from '../../src/oficios/entities/stored-file.entity';
 import { LocalFileStore } from '../../src/oficios/file-store';
 import { StoredFileSweep, UNREFERENCED_FILE_GRACE_MS } from '../../src/oficios/file-sweep';
 import { folioYear } from '../../src/oficios/folio';
@@ -175,18 +177,26 @@ describe('oficios: a web process killed while registering leaves no oficio witho
     expect(counter.ultimo).toBe(oficios.length);
 
     // The scans of the registrations the kill cut short stay in the store with no row; the sweep removes exactly those.
-    const store = new LocalFileStore(db.dataDir);
+    // The store the web process used: the database on MariaDB (DOCUMENT_STORE's default there), files on SQLite.
+    const local = new LocalFileStore(db.dataDir);
+    const store = db.dialect === 'mysql' ? new DatabaseFileStore(ds()) : local;
     const scans = new Set(oficios.map((o) => o.archivoKey));
-    const stored = () =>
-      readdirSync(store.root).flatMap((dir) => readdirSync(join(store.root, dir)).map((f) => `${dir}/${f}`));
+    const stored = async (): Promise<string[]> =>
+      db.dialect === 'mysql'
+        ? (
+            await ds()
+              .getRepository(StoredFileRow)
+              .find({ select: { key: true } })
+          ).map((r) => r.key)
+        : readdirSync(local.root).flatMap((dir) => readdirSync(join(local.root, dir)).map((f) => `${dir}/${f}`));
     // Usually the kill leaves some (a scan is stored before its transaction), but the kill may also land just after a
     // commit: the sweep must then remove nothing at all.
-    const leftBehind = stored().filter((k) => !scans.has(k));
+    const leftBehind = (await stored()).filter((k) => !scans.has(k));
     const removed = await new StoredFileSweep(ds(), store).sweep(
       new Date(Date.now() + UNREFERENCED_FILE_GRACE_MS + 60_000),
     );
     expect(removed.sort()).toEqual(leftBehind.filter((k) => !k.endsWith('.tmp')).sort());
-    expect(stored().sort()).toEqual([...scans].sort());
+    expect((await stored()).sort()).toEqual([...scans].sort());
 
     // A new process after the crash: the next registration gets the next number.
     web = await startWeb(env());

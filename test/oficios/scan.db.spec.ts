@@ -3,15 +3,13 @@
  * as it was stored (its detected type, inline, nosniff, not cached) and shown inside the page: a PDF in a frame, an
  * image as an image. Anyone else gets what they get for the case itself: 404 (signed in) or the sign-in page.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { binary } from '../support/app-flows';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { addNiveles, postOficio, scannedOficio } from './support';
+import { addNiveles, alterStoredFile, postOficio, scannedOficio } from './support';
 
 jest.setTimeout(60_000);
 
@@ -123,7 +121,7 @@ describe('oficios: the scanned oficio on the case page', () => {
       numeroOficio: 'PRIM/0102/2026',
     }).expect(201);
     const row = await t.db.dataSource.getRepository(Oficio).findOneByOrFail({ caseId: res.body.tramite as string });
-    writeFileSync(join(t.config.dataDir, 'documentos', row.archivoKey), Buffer.from('%PDF-1.4 alterado'));
+    await alterStoredFile(t, row.archivoKey, Buffer.from('%PDF-1.4 alterado'));
     const r = await scan('oficialia', row.caseId);
     expect(r.status).toBe(503);
     expect(r.headers['content-type']).toMatch(/^text\/html/);

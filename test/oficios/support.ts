@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
+import { StoredFileChunk } from '../../src/oficios/entities/stored-file.entity';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
 import { QueueRuntime } from '../../src/queue/queue-runtime.service';
 import type { TestApp } from '../support/test-app';
@@ -92,4 +93,14 @@ export async function registerServicioAlta(
     ...fields,
   }).expect(201);
   return { folio: res.body.folio as string, tramite: res.body.tramite as string };
+}
+
+/** Replaces a stored file's content behind the product's back (someone with access to the disk or the database). */
+export async function alterStoredFile(t: TestApp, key: string, data: Buffer): Promise<void> {
+  if (t.config.documentStore === 'archivos') {
+    writeFileSync(join(t.config.dataDir, 'documentos', key), data);
+    return;
+  }
+  await t.db.dataSource.getRepository(StoredFileChunk).delete({ key });
+  await t.db.dataSource.getRepository(StoredFileChunk).insert({ key, seq: 0, data });
 }

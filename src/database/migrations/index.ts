@@ -19,6 +19,8 @@ import { SearchTextMysql1796377662000 } from './mysql/1796377662000-SearchText';
 import { LetterSettingsMysql1796380000000 } from './mysql/1796380000000-LetterSettings';
 import { ReminderSweepMysql1796397000000 } from './mysql/1796397000000-ReminderSweep';
 import { TaskDigestMysql1796400000000 } from './mysql/1796400000000-TaskDigest';
+import { ProcessLeaseMysql1796410000000 } from './mysql/1796410000000-ProcessLease';
+import { StoredFilesMysql1796421190729 } from './mysql/1796421190729-StoredFiles';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -38,6 +40,8 @@ import { SearchTextSqlite1796377662000 } from './sqlite/1796377662000-SearchText
 import { LetterSettingsSqlite1796380000000 } from './sqlite/1796380000000-LetterSettings';
 import { ReminderSweepSqlite1796397000000 } from './sqlite/1796397000000-ReminderSweep';
 import { TaskDigestSqlite1796400000000 } from './sqlite/1796400000000-TaskDigest';
+import { ProcessLeaseSqlite1796410000000 } from './sqlite/1796410000000-ProcessLease';
+import { StoredFilesSqlite1796421190729 } from './sqlite/1796421190729-StoredFiles';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -59,6 +63,8 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   LetterSettingsSqlite1796380000000,
   ReminderSweepSqlite1796397000000,
   TaskDigestSqlite1796400000000,
+  ProcessLeaseSqlite1796410000000,
+  StoredFilesSqlite1796421190729,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -80,4 +86,6 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   LetterSettingsMysql1796380000000,
   ReminderSweepMysql1796397000000,
   TaskDigestMysql1796400000000,
+  ProcessLeaseMysql1796410000000,
+  StoredFilesMysql1796421190729,
 ];
