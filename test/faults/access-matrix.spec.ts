@@ -140,6 +140,8 @@ const TABLE: Record<string, Row> = {
   'GET /health': one(PUBLIC),
   'GET /health/vivo': one(PUBLIC),
   'GET /api/admin/salud': one({ administrador: 'ok', staff: 403, resto: 401 }),
+  // Prometheus only, with METRICS_TOKEN: not a session, an API key or a case token.
+  'GET /metrics': one({ resto: 401 }),
 
   // Staff session.
   'POST /api/auth/login': one({ resto: 401 }, { body: () => SIGN_IN_BODY }),
@@ -395,7 +397,12 @@ describe(`access: role × route matrix over every route of the router (${TEST_DI
   const http = () => request(t.app.getHttpServer());
 
   beforeAll(async () => {
-    t = await faultApp(TEST_DIALECT, { RELAY_INTERVAL_MS: '60000', PII_API_KEY: PII_KEY });
+    t = await faultApp(TEST_DIALECT, {
+      RELAY_INTERVAL_MS: '60000',
+      PII_API_KEY: PII_KEY,
+      // Metrics on: no principal holds this token, so every one of them gets 401.
+      METRICS_TOKEN: 'token-de-prometheus-que-nadie-tiene-0123',
+    });
     w = await buildWorld(t.app, t.db.dataSource, t.db.dataDir);
     // A worker has one open self-service request at a time: each confirmation cell gets a worker of its own.
     const selfCase = async (nombre: string): Promise<{ caseId: string; token: string }> => {
