@@ -91,6 +91,21 @@ const HASH = 'a'.repeat(64);
 /** Raw rows get numbers far above the product's, in a database that is thrown away afterwards. */
 const RAW_BASE = 1_000_000_000;
 
+/** A mysql2 pool on the bench database, as large as the product's, in UTC like TypeORM's. */
+function rawPool(db: BenchDb, extra: { multipleStatements?: boolean } = {}): Pool {
+  const url = new URL(BENCH_MYSQL_URL);
+  return createPool({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    database: db.dataSource.driver.database,
+    timezone: 'Z',
+    connectionLimit: POOL,
+    ...extra,
+  });
+}
+
 async function rawWriter(db: BenchDb, perCase: boolean): Promise<RawWriter> {
   const movementSql = perCase
     ? 'INSERT INTO movement (case_id, case_seq, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
@@ -125,17 +140,7 @@ async function rawWriter(db: BenchDb, perCase: boolean): Promise<RawWriter> {
     });
     return { write: async (caseId, k) => tx(caseId, k), close: async () => undefined };
   }
-  const url = new URL(BENCH_MYSQL_URL);
-  const database = db.dataSource.driver.database as string;
-  const pool: Pool = createPool({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username || 'root'),
-    password: decodeURIComponent(url.password),
-    database,
-    timezone: 'Z',
-    connectionLimit: POOL,
-  });
+  const pool = rawPool(db);
   return {
     write: async (caseId, k) => {
       const conn = await pool.getConnection();
@@ -383,17 +388,7 @@ async function transactionWriter(db: BenchDb, perCase: boolean): Promise<RawWrit
     });
     return { write: async (caseId, k) => tx(caseId, k), close: async () => undefined };
   }
-  const url = new URL(BENCH_MYSQL_URL);
-  const pool: Pool = createPool({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username || 'root'),
-    password: decodeURIComponent(url.password),
-    database: db.dataSource.driver.database,
-    timezone: 'Z',
-    connectionLimit: POOL,
-    multipleStatements: true,
-  });
+  const pool = rawPool(db, { multipleStatements: true });
   return {
     write: async (caseId, k) => {
       const conn = await pool.getConnection();

@@ -21,7 +21,7 @@ import { LocalFileStore } from '../../src/oficios/file-store';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createTestDb, type TestDb } from '../support/test-db';
-import { addNiveles, postOficio, scannedOficio, settle } from './support';
+import { addNiveles, bloqueoFields, postOficio, scannedOficio, settle } from './support';
 
 const T0 = new Date('2031-03-10T17:00:00Z');
 const HOUR = 3_600_000;
@@ -161,15 +161,7 @@ describe('two web processes on one MariaDB: a document written by one is served 
       await addNiveles(t.db.dataSource);
       await createStaff(t.db.dataSource, 'oficialia', 'subdireccion');
       const pdf = await scannedOficio('Oficio registrado en el primer proceso.');
-      const res = await postOficio(t, await login(t.app, 'oficialia'), pdf, {
-        procedimiento: 'cuenta-bloquear',
-        numeroOficio: 'DA/77/2026',
-        fechaOficio: '2026-11-20',
-        remitenteNombre: 'A',
-        remitenteCargo: 'B',
-        area: 'Dirección Administrativa',
-        asunto: 'Bloqueo',
-      }).expect(201);
+      const res = await postOficio(t, await login(t.app, 'oficialia'), pdf, bloqueoFields('DA/77/2026')).expect(201);
       await settle(t);
       const oficio = await t.db.dataSource.getRepository(Oficio).findOneByOrFail({ id: res.body.id });
       expect(existsSync(join(t.db.dataDir, 'documentos'))).toBe(false);

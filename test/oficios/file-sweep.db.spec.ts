@@ -16,7 +16,7 @@ import { QueueRuntime } from '../../src/queue/queue-runtime.service';
 import { StoredFileSweep, UNREFERENCED_FILE_GRACE_MS } from '../../src/oficios/file-sweep';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { addNiveles, postOficio, scannedOficio, settle } from './support';
+import { addNiveles, bloqueoFields, postOficio, scannedOficio, settle } from './support';
 
 const MINUTE = 60_000;
 /** The sweep's clock and the store's: a fixed instant, nothing here reads the wall clock. */
@@ -56,15 +56,7 @@ describe('oficios: stored files no row references are swept after the grace peri
   const registered = async (): Promise<{ scan: string; acuse: string }> => {
     n += 1;
     const pdf = await scannedOficio(`Oficio DA/${n}/2026, registrado.`);
-    const res = await postOficio(t, token, pdf, {
-      procedimiento: 'cuenta-bloquear',
-      numeroOficio: `DA/${n}/2026`,
-      fechaOficio: '2026-11-20',
-      remitenteNombre: 'A',
-      remitenteCargo: 'B',
-      area: 'Dirección Administrativa',
-      asunto: 'Bloqueo',
-    }).expect(201);
+    const res = await postOficio(t, token, pdf, bloqueoFields(`DA/${n}/2026`)).expect(201);
     await settle(t);
     const oficio = await ds().getRepository(Oficio).findOneByOrFail({ id: res.body.id });
     const acuse = await ds().getRepository(IssuedDocument).findOneByOrFail({ oficioId: oficio.id, kind: 'acuse' });

@@ -104,3 +104,14 @@ export async function alterStoredFile(t: TestApp, key: string, data: Buffer): Pr
   await t.db.dataSource.getRepository(StoredFileChunk).delete({ key });
   await t.db.dataSource.getRepository(StoredFileChunk).insert({ key, seq: 0, data });
 }
+
+/** The fields of a «bloqueo» oficio from the Dirección Administrativa, numbered as given (the document store tests). */
+export const bloqueoFields = (numeroOficio: string): Record<string, string> => ({
+  procedimiento: 'cuenta-bloquear',
+  numeroOficio,
+  fechaOficio: '2026-11-20',
+  remitenteNombre: 'A',
+  remitenteCargo: 'B',
+  area: 'Dirección Administrativa',
+  asunto: 'Bloqueo',
+});
