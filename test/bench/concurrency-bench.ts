@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPool, type Pool } from 'mysql2/promise';
+import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { PROCEDURES } from '../../machines';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService, type EngineEvent } from '../../src/engine/engine.service';
@@ -106,6 +106,23 @@ function rawPool(db: BenchDb, extra: { multipleStatements?: boolean } = {}): Poo
   });
 }
 
+/** A writer that runs `body` in a transaction on a connection of `pool`, one per event. */
+function pooledWriter(pool: Pool, body: (conn: PoolConnection, caseId: string, k: number) => Promise<void>): RawWriter {
+  return {
+    write: async (caseId, k) => {
+      const conn = await pool.getConnection();
+      try {
+        await conn.beginTransaction();
+        await body(conn, caseId, k);
+        await conn.commit();
+      } finally {
+        conn.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
 async function rawWriter(db: BenchDb, perCase: boolean): Promise<RawWriter> {
   const movementSql = perCase
     ? 'INSERT INTO movement (case_id, case_seq, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
@@ -141,22 +158,12 @@ async function rawWriter(db: BenchDb, perCase: boolean): Promise<RawWriter> {
     return { write: async (caseId, k) => tx(caseId, k), close: async () => undefined };
   }
   const pool = rawPool(db);
-  return {
-    write: async (caseId, k) => {
-      const conn = await pool.getConnection();
-      try {
-        await conn.beginTransaction();
-        const now = new Date();
-        await conn.execute(caseSql, ['turno', SNAPSHOT, now, caseId]);
-        await conn.execute(movementSql, movementParams(caseId, k));
-        await conn.execute(outboxSql, [randomUUID(), caseId, `raw:${k}`, now, now]);
-        await conn.commit();
-      } finally {
-        conn.release();
-      }
-    },
-    close: () => pool.end(),
-  };
+  return pooledWriter(pool, async (conn, caseId, k) => {
+    const now = new Date();
+    await conn.execute(caseSql, ['turno', SNAPSHOT, now, caseId]);
+    await conn.execute(movementSql, movementParams(caseId, k));
+    await conn.execute(outboxSql, [randomUUID(), caseId, `raw:${k}`, now, now]);
+  });
 }
 
 async function concurrencyOn(
@@ -389,25 +396,15 @@ async function transactionWriter(db: BenchDb, perCase: boolean): Promise<RawWrit
     return { write: async (caseId, k) => tx(caseId, k), close: async () => undefined };
   }
   const pool = rawPool(db, { multipleStatements: true });
-  return {
-    write: async (caseId, k) => {
-      const conn = await pool.getConnection();
-      try {
-        await conn.beginTransaction();
-        const [results] = await conn.query(`${readCase}; ${readTasks}`, [caseId, caseId]);
-        const [[caseRow], tasks] = results as unknown as [Row[], Row[]];
-        const batch = writes(caseRow, tasks, k, new Date());
-        await conn.query(
-          batch.map(([sql]) => sql).join('; '),
-          batch.flatMap(([, params]) => params),
-        );
-        await conn.commit();
-      } finally {
-        conn.release();
-      }
-    },
-    close: () => pool.end(),
-  };
+  return pooledWriter(pool, async (conn, caseId, k) => {
+    const [results] = await conn.query(`${readCase}; ${readTasks}`, [caseId, caseId]);
+    const [[caseRow], tasks] = results as unknown as [Row[], Row[]];
+    const batch = writes(caseRow, tasks, k, new Date());
+    await conn.query(
+      batch.map(([sql]) => sql).join('; '),
+      batch.flatMap(([, params]) => params),
+    );
+  });
 }
 
 /**
