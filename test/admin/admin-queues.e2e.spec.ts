@@ -20,10 +20,12 @@ describe('queue operations with Redis: Bull Board and queue metrics for administ
     await createStaff(t.db.dataSource, 'sj-colas', 'subjefatura');
   });
   afterAll(async () => t?.close());
+  let adminToken: string | undefined;
+  /** The administrators' health report (one sign-in for the whole file). */
   const report = async (): Promise<request.Response> =>
     http()
       .get('/api/admin/salud')
-      .set('Authorization', `Bearer ${await login(t.app, 'admin-colas')}`);
+      .set('Authorization', `Bearer ${(adminToken ??= await login(t.app, 'admin-colas'))}`);
 
   it('reports Redis and the queues to an administrator (fails with what to start when Redis is down)', async () => {
     const res = await report();

@@ -123,28 +123,36 @@ function pooledWriter(pool: Pool, body: (conn: PoolConnection, caseId: string, k
   };
 }
 
+const OUTBOX_SQL =
+  "INSERT INTO outbox (id, case_id, type, payload, idempotency_key, status, attempts, available_at, created_at) VALUES (?, ?, 'issueAcuse', '{}', ?, 'pendiente', 0, ?, ?)";
+
+/** The movement INSERT of RECIBIR_OFICIO: numbered per case (case_seq), or by the one global sequence before it. */
+const movementStatement = (perCase: boolean): string =>
+  `INSERT INTO movement (${perCase ? 'case_id, case_seq' : 'seq, case_id'}, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Its values for event `k` of `caseId`, written at `at`. */
+const movementValues = (perCase: boolean, caseId: string, k: number, at: string | Date): (string | number | Date)[] => [
+  ...(perCase ? [caseId, RAW_BASE + k] : [RAW_BASE + k, caseId]),
+  PROCEDURE,
+  OFICIALIA.id,
+  OFICIALIA.role,
+  at,
+  'recepcion',
+  'turno',
+  'RECIBIR_OFICIO',
+  MOVEMENT_DATA,
+  '5.5:2',
+  HASH,
+  HASH,
+];
+
 async function rawWriter(db: BenchDb, perCase: boolean): Promise<RawWriter> {
-  const movementSql = perCase
-    ? 'INSERT INTO movement (case_id, case_seq, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-    : 'INSERT INTO movement (seq, case_id, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const movementSql = movementStatement(perCase);
   const caseSql =
     'UPDATE procedure_case SET state = ?, snapshot = ?, version = version + 1, updated_at = ? WHERE id = ?';
-  const outboxSql =
-    "INSERT INTO outbox (id, case_id, type, payload, idempotency_key, status, attempts, available_at, created_at) VALUES (?, ?, 'issueAcuse', '{}', ?, 'pendiente', 0, ?, ?)";
-  const movementParams = (caseId: string, k: number): (string | number)[] => [
-    ...(perCase ? [caseId, RAW_BASE + k] : [RAW_BASE + k, caseId]),
-    PROCEDURE,
-    OFICIALIA.id,
-    OFICIALIA.role,
-    new Date().toISOString(),
-    'recepcion',
-    'turno',
-    'RECIBIR_OFICIO',
-    MOVEMENT_DATA,
-    '5.5:2',
-    HASH,
-    HASH,
-  ];
+  const outboxSql = OUTBOX_SQL;
+  const movementParams = (caseId: string, k: number): (string | number | Date)[] =>
+    movementValues(perCase, caseId, k, new Date().toISOString());
   if (db.sqlite) {
     const upd = db.sqlite.prepare(caseSql);
     const mov = db.sqlite.prepare(movementSql);
@@ -336,11 +344,9 @@ async function transactionWriter(db: BenchDb, perCase: boolean): Promise<RawWrit
   const updateCase =
     'UPDATE procedure_case SET state = ?, snapshot = ?, version = version + 1, movement_count = movement_count + 1, ' +
     'last_movement_hash = ?, updated_at = ? WHERE id = ? AND version = ?';
-  const insertMovement =
-    'INSERT INTO movement (case_id, case_seq, procedure_id, procedure_version, actor_id, actor_role, at, from_state, to_state, event_type, data, pasos, prev_hash, hash) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const insertMovement = movementStatement(true);
   const closeTask = "UPDATE task SET status = 'cerrada', closed_at = ?, closed_by = ? WHERE id = ?";
-  const insertOutbox =
-    "INSERT INTO outbox (id, case_id, type, payload, idempotency_key, status, attempts, available_at, created_at) VALUES (?, ?, 'issueAcuse', '{}', ?, 'pendiente', 0, ?, ?)";
+  const insertOutbox = OUTBOX_SQL;
   const insertTask = (cols: string[]): string =>
     `INSERT INTO task (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
   type Row = Record<string, unknown>;
@@ -349,24 +355,7 @@ async function transactionWriter(db: BenchDb, perCase: boolean): Promise<RawWrit
     const caseId = String(caseRow.id);
     const out: [string, unknown[]][] = [
       [updateCase, ['turno', caseRow.snapshot, HASH, now, caseId, caseRow.version]],
-      [
-        insertMovement,
-        [
-          caseId,
-          RAW_BASE + k,
-          PROCEDURE,
-          OFICIALIA.id,
-          OFICIALIA.role,
-          now,
-          'recepcion',
-          'turno',
-          'RECIBIR_OFICIO',
-          MOVEMENT_DATA,
-          '5.5:2',
-          HASH,
-          HASH,
-        ],
-      ],
+      [insertMovement, movementValues(true, caseId, k, now)],
     ];
     for (const t of tasks) out.push([closeTask, [now, OFICIALIA.id, t.id]]);
     if (tasks[0]) {
