@@ -1,4 +1,6 @@
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { runMigrations } from '../../src/database/migrate';
+import { dataSourceOptions } from '../../src/entities';
 import { createTestDb, type TestDb } from '../support/test-db';
 
 interface Schema {
@@ -112,6 +114,23 @@ describe('migrations', () => {
             );
       expect({ dialect: db.dialect, left }).toEqual({ dialect: db.dialect, left: [] });
       await db.dataSource.runMigrations({ transaction: 'each' });
+    }
+  });
+
+  it('are applied once when two processes start on an empty MariaDB database at the same time', async () => {
+    const ds = mysql.dataSource;
+    for (let i = ds.migrations.length; i > 0; i--) await ds.undoLastMigration({ transaction: 'each' });
+    // A second process: its own pool on the same database, as the second web process of a deployment.
+    const other = new DataSource(dataSourceOptions({ databaseUrl: mysql.databaseUrl, dataDir: mysql.dataDir }));
+    await other.initialize();
+    try {
+      const [a, b] = await Promise.all([runMigrations(ds), runMigrations(other)]);
+      expect([...a, ...b].sort()).toEqual(ds.migrations.map((m) => m.name).sort());
+      expect(Math.min(a.length, b.length)).toBe(0);
+      const [row] = await ds.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM migrations');
+      expect(Number(row.n)).toBe(ds.migrations.length);
+    } finally {
+      await other.destroy();
     }
   });
 });
