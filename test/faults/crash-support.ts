@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { Client, type Entry, EqualityFilter } from 'ldapts';
+import { Client, type Entry } from 'ldapts';
+import { slapdEntries } from '../support/slapd-directory';
 import { testClockEnv } from '../support/clock-env';
 import type { Slapd } from '../support/slapd';
 
@@ -194,21 +195,7 @@ export function duplicates(values: string[]): Record<string, number> {
 }
 
 /** Entries under slapd's people branch whose `attribute` equals `value`, read as the directory's administrator. */
-export async function ldapSearch(slapd: Slapd, attribute: string, value: string): Promise<Entry[]> {
-  const c = new Client({ url: slapd.url, timeout: 10_000, connectTimeout: 5_000 });
-  try {
-    await c.bind(slapd.adminDN, slapd.adminPassword);
-    return (
-      await c.search(slapd.peopleDN, {
-        scope: 'sub',
-        filter: new EqualityFilter({ attribute, value }),
-        attributes: ['mail', 'employeeNumber', 'entryUUID'],
-      })
-    ).searchEntries;
-  } finally {
-    await c.unbind().catch(() => undefined);
-  }
-}
+export const ldapSearch = slapdEntries;
 
 /** Every person entry slapd holds (objects with an employeeNumber), as the directory's administrator. */
 export async function ldapPeople(slapd: Slapd): Promise<Entry[]> {

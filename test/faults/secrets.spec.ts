@@ -19,7 +19,7 @@ import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { DirectorioLocal } from '../../src/provisioning/providers/local/directorio-local.entity';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
 import { SelfServiceService } from '../../src/selfservice/selfservice.service';
-import { eightProcedures, PW, type ProcedureHarness } from '../machines/eight-procedures';
+import { eightProcedures, inProcessPeriodicWork, PW, type ProcedureHarness } from '../machines/eight-procedures';
 import { OutboxReader } from '../support/app-flows';
 import { type PrivateRedis, startPrivateRedis } from '../support/private-redis';
 import { createStaff, login, STAFF_PASSWORD } from '../support/staff';
@@ -106,7 +106,8 @@ describe('secrets: none in logs, columns, Redis job data, movements or mails aft
     const ds = t.db.dataSource;
     const local = new LocalDirectoryProvider(ds);
     harness = {
-      app: t.app,
+      server: t.app,
+      ...inProcessPeriodicWork(t.app),
       ds,
       dataDir: t.db.dataDir,
       piiKey: PII_KEY,

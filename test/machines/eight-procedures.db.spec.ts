@@ -2,7 +2,7 @@ import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { DirectorioLocal } from '../../src/provisioning/providers/local/directorio-local.entity';
 import { LocalDirectoryProvider } from '../../src/provisioning/providers/local/local-directory.provider';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { eightProcedures, type ProcedureHarness } from './eight-procedures';
+import { eightProcedures, inProcessPeriodicWork, type ProcedureHarness } from './eight-procedures';
 import { settle } from '../support/app-flows';
 
 /**
@@ -25,7 +25,7 @@ describe('the eight procedures end to end over HTTP on the embedded default (loc
     const ds = t.db.dataSource;
     const local = new LocalDirectoryProvider(ds);
     harness = {
-      app,
+      server: app,
       ds,
       dataDir: t.db.dataDir,
       piiKey,
@@ -46,6 +46,7 @@ describe('the eight procedures end to end over HTTP on the embedded default (loc
         const row = await ds.getRepository(DirectorioLocal).findOneBy({ address });
         return row && { holderCurp: row.holderCurp, holderCct: row.holderCct, suspended: row.suspended };
       },
+      ...inProcessPeriodicWork(app),
     };
   });
   afterAll(async () => t?.close());

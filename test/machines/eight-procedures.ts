@@ -1,23 +1,31 @@
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { type DataSource, In } from 'typeorm';
 import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
 import type { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { verifyMovementLog } from '../../src/engine/audit';
-import { TransparencyLog } from '../../src/engine/transparency/transparency-log';
 import { loadOrCreateTestSigner } from '../../src/letters/signer';
 import type { CaseView } from '../../src/engine/case-query.service';
 import { Movement } from '../../src/engine/entities/movement.entity';
+import { TransparencyLog } from '../../src/engine/transparency/transparency-log';
+import { ActivationService } from '../../src/provisioning/activation.service';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { sha256 } from '../../src/letters/verification';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { ChosenPassword } from '../../src/provisioning/entities/chosen-password.entity';
 import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
-import { activate, activationToken, binary, type Mail, OutboxReader, scannedOficio } from '../support/app-flows';
-import { ActivationService } from '../../src/provisioning/activation.service';
+import {
+  activate,
+  activationToken,
+  binary,
+  type HttpTarget,
+  httpOf,
+  type Mail,
+  OutboxReader,
+  scannedOficio,
+} from '../support/app-flows';
 
 const DOMAIN = 'colima.gob.mx';
 const CCT = '06DPR0457K';
@@ -34,10 +42,13 @@ export interface DirectoryView {
  * catalogs and assertions, and the directory the accounts end up in.
  */
 export interface ProcedureHarness {
-  app: INestApplication;
+  /** Where the requests go: the application in this process, or a base URL (a reverse proxy in front of several). */
+  server: HttpTarget;
   ds: DataSource;
-  /** The DATA_DIR whose outbox/ holds the .eml files. */
+  /** The DATA_DIR of the test signer (its certificate signs the movement log's heads). */
   dataDir: string;
+  /** The folders of the .eml files, one per process that sends mail; `<dataDir>/outbox` when not given. */
+  outboxDirs?: string[];
   /** PII_API_KEY of the web application. */
   piiKey: string;
   /**
@@ -48,6 +59,23 @@ export interface ProcedureHarness {
   /** A holder's sign-in with an address and a password, as the directory answers it. */
   signIn(address: string, password: string): Promise<'ok' | 'invalid' | 'suspended'>;
   directory(address: string): Promise<DirectoryView | null>;
+  /**
+   * The periodic first-use sweep has recorded paso 14 of the school's case (ActivationService.sweepFirstUse): run
+   * here in-process, or waited for where the processes' maintenance runs it.
+   */
+  firstUseSwept(caseId: string): Promise<void>;
+  /** Every movement is in the signed transparency log (run here, or waited for where the relays run it). */
+  integrated(): Promise<void>;
+}
+
+/** The periodic work of a harness whose web application runs in this process: called here, when the suite needs it. */
+export function inProcessPeriodicWork(app: INestApplication): Pick<ProcedureHarness, 'firstUseSwept' | 'integrated'> {
+  return {
+    firstUseSwept: async () => {
+      expect(await app.get(ActivationService).sweepFirstUse()).toBe(1);
+    },
+    integrated: async () => void (await app.get(TransparencyLog).integrate()),
+  };
 }
 
 // Every password a person sets in this suite; none may ever appear in a mail, a movement or a job payload.
@@ -83,7 +111,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
   const ids = {} as Record<Who, string>;
   const w = {} as Record<'personal' | 'director' | 'servicio' | 'nuevo', Trabajador>;
   const cases: Record<string, string> = {};
-  const http = () => request(h.app.getHttpServer());
+  const http = () => httpOf(h.server);
   const ds = () => h.ds;
 
   const view = async (who: Who, caseId: string): Promise<CaseView> =>
@@ -211,7 +239,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
 
   beforeAll(async () => {
     h = harness();
-    outbox = new OutboxReader(`${h.dataDir}/outbox`);
+    outbox = new OutboxReader(h.outboxDirs ?? `${h.dataDir}/outbox`);
     outbox.fresh(); // what was mailed before these tests is not theirs
     await ds().getRepository(Nivel).insert({ clave: 'PRIMARIA', nombre: 'Primaria' });
     ids.oficialia = (
@@ -220,7 +248,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     ids.sistemas = (await createStaff(ds(), 'sistemas', 'subjefatura')).id;
     ids.primaria = (await createStaff(ds(), 'primaria', 'nivel', { nivelClave: 'PRIMARIA' })).id;
     ids.becas = (await createStaff(ds(), 'becas', 'responsable', { nombre: 'Lic. Ana Sofía Cárdenas Muñoz' })).id;
-    for (const u of Object.keys(ids) as Who[]) tok[u] = await login(h.app, u);
+    for (const u of Object.keys(ids) as Who[]) tok[u] = await login(h.server, u);
     w.personal = await addWorker(ds(), {
       nombre: 'Dolores',
       primerApellido: 'Güemes',
@@ -278,7 +306,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     expect(mailsTo(mails)).toEqual([
       `${w.personal.correoAlterno} | Su correo institucional ${cuenta.direccion} fue creado`,
     ]);
-    await activate(h.app, activationToken(mails[0]), PW.personal);
+    await activate(h.server, activationToken(mails[0]), PW.personal);
     expect(await h.signIn(cuenta.direccion, PW.personal)).toBe('ok');
     expect(await movements(tramite)).toEqual([
       'INICIAR:trabajador',
@@ -316,7 +344,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     );
     expect(mails.find((m) => m.to.includes(direccion))!.body).not.toMatch(/\/activar\//);
     await activate(
-      h.app,
+      h.server,
       activationToken(mails.find((m) => m.to.includes(w.personal.correoAlterno!))!),
       PW.personalNueva,
     );
@@ -374,7 +402,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     ]);
     // The director uses the link (sent at paso 10) before the Nivel has delivered the letter: the school has started
     // using the account, and paso 14 is recorded once the case gets there.
-    await activate(h.app, activationToken(mails[0]), PW.escuela);
+    await activate(h.server, activationToken(mails[0]), PW.escuela);
     expect(await act('primaria', caseId, 'ENTREGAR_CREDENCIALES')).toBe('inicioUso');
 
     // Paso 14 belongs to the school: no staff role is offered INICIAR_USO.
@@ -387,7 +415,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
       .set('Authorization', `Bearer ${tok.primaria}`)
       .send({ tipo: 'INICIAR_USO', version: v.version })
       .expect(403);
-    expect(await h.app.get(ActivationService).sweepFirstUse()).toBe(1); // the periodic job
+    await h.firstUseSwept(caseId); // the periodic job
     await concluded(caseId, 'creada');
     expect(await h.signIn(cuenta.direccion, PW.escuela)).toBe('ok');
     expect(await documents(caseId)).toEqual(['acuse:vigente', 'respuesta:vigente']);
@@ -475,7 +503,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     expect(mailsTo(mails)).toEqual([
       `${w.servicio.correoAlterno} | Cuenta de correo institucional de Servicio: ${direccion}`,
     ]);
-    await activate(h.app, activationToken(mails[0]), PW.servicio);
+    await activate(h.server, activationToken(mails[0]), PW.servicio);
     expect(await h.signIn(direccion, PW.servicio)).toBe('ok');
     expect(await documents(caseId)).toEqual(['acuse:vigente', 'respuesta:vigente']);
     expect(await movements(caseId)).toEqual([
@@ -518,7 +546,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     );
     expect(mails.find((m) => m.to.includes(direccion))!.body).not.toMatch(/\/activar\//);
     await activate(
-      h.app,
+      h.server,
       activationToken(mails.find((m) => m.to.includes(w.servicio.correoAlterno!))!),
       PW.servicioNueva,
     );
@@ -578,7 +606,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
     );
     const toNew = mails.find((m) => m.to.includes(w.nuevo.correoAlterno!))!;
     expect(mails.find((m) => m.to.includes(w.servicio.correoAlterno!))!.body).not.toMatch(/\/activar\//);
-    await activate(h.app, activationToken(toNew), PW.nuevoTitular);
+    await activate(h.server, activationToken(toNew), PW.nuevoTitular);
     expect(await h.signIn(direccion, PW.nuevoTitular)).toBe('ok');
     expect(await documents(caseId)).toEqual(['acuse:vigente', 'respuesta:vigente']);
     expect(await movements(caseId)).toEqual([
@@ -635,7 +663,7 @@ export function eightProcedures(harness: () => ProcedureHarness): void {
 
   it('leaves a movement log that verifies, and no password in any mail, movement or job payload', async () => {
     expect(Object.keys(cases)).toHaveLength(8);
-    await h.app.get(TransparencyLog).integrate();
+    await h.integrated();
     const { checked, problems, treeSize, pending } = await verifyMovementLog(ds(), {
       trusted: [loadOrCreateTestSigner(h.dataDir).certificateDer],
     });

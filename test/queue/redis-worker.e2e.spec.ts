@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Client, type Entry, EqualityFilter } from 'ldapts';
+import type { Entry } from 'ldapts';
 import request from 'supertest';
-import { In, Not } from 'typeorm';
 import { createApp } from '../../src/bootstrap';
 import { Cuenta, CuentaHistorial } from '../../src/catalog/entities/cuenta.entity';
 import { loadConfig } from '../../src/config/config';
@@ -20,9 +19,12 @@ import { createStaff, login } from '../support/staff';
 import { createTestDb, type TestDb } from '../support/test-db';
 import { startWorker, type WorkerProcess } from '../support/worker-process';
 import { type LdapHoldProxy, startLdapHoldProxy } from '../support/ldap-hold-proxy';
-import { eightProcedures, type ProcedureHarness } from '../machines/eight-procedures';
+import { eightProcedures, inProcessPeriodicWork, type ProcedureHarness } from '../machines/eight-procedures';
 import { OutboxReader } from '../support/app-flows';
 import { cleanUp } from '../support/cleanup';
+import { unfinishedEffects } from '../support/outbox';
+import { until as pollUntil } from '../support/until';
+import { slapdDirectoryView, slapdEntries } from '../support/slapd-directory';
 
 /**
  * Done-when of issue 4, scale-out: MariaDB + Redis + a separate `npm run worker` process + the ldap provider against a
@@ -38,7 +40,6 @@ import { cleanUp } from '../support/cleanup';
 const LOGGED_ERROR = /"level":(50|60)/;
 const STALLED_MS = 1500;
 const SECRET_KEY = randomBytes(32).toString('hex');
-const LOCKED_BY_ADMIN = '000001010000Z';
 const PII_KEY = 'clave-de-prueba-pii-worker';
 const METRICS_TOKEN = 'metricas-del-worker-0123456789abcdef';
 
@@ -72,22 +73,11 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
   const ds = () => db!.dataSource;
 
   /** Polls until `fn` gives a value; on timeout says what it waited for and what the worker printed. */
-  const until = async <T>(
-    what: string,
-    fn: () => Promise<T | undefined | null | false>,
-    timeoutMs = 30_000,
-  ): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined && v !== null && v !== false) return v;
-      if (Date.now() > deadline)
-        throw new Error(
-          `No ocurrió en ${timeoutMs / 1000} s: ${what}.\nSalida del worker:\n${worker?.output().slice(-4000) ?? '(sin worker)'}`,
-        );
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const until = <T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> =>
+    pollUntil(what, fn, {
+      timeoutMs,
+      context: () => `Salida del worker:\n${worker?.output().slice(-4000) ?? '(sin worker)'}`,
+    });
 
   const view = async (caseId: string): Promise<CaseView> =>
     (await http().get(`/api/tramites/${caseId}`).set('Authorization', `Bearer ${tok.vigia}`).expect(200))
@@ -107,36 +97,7 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
       timeoutMs,
     );
 
-  const ldapSearch = async (attribute: string, value: string): Promise<Entry[]> => {
-    const c = new Client({ url: slapd!.url, timeout: 5000, connectTimeout: 2000 });
-    try {
-      await c.bind(slapd!.adminDN, slapd!.adminPassword);
-      return (
-        await c.search(slapd!.peopleDN, {
-          scope: 'sub',
-          filter: new EqualityFilter({ attribute, value }),
-          attributes: ['*', '+'],
-        })
-      ).searchEntries;
-    } finally {
-      await c.unbind().catch(() => undefined);
-    }
-  };
-
-  /** The holder's own sign-in: a bind with their DN and password, on a connection of its own. */
-  const canBind = async (dn: string, password: string): Promise<boolean> => {
-    const c = new Client({ url: slapd!.url, timeout: 5000, connectTimeout: 2000 });
-    try {
-      await c.bind(dn, password);
-      await c.search(dn, { scope: 'base', attributes: ['mail'] });
-      return true;
-    } catch (e) {
-      if ((e as { code?: unknown }).code === 49) return false;
-      throw e;
-    } finally {
-      await c.unbind().catch(() => undefined);
-    }
-  };
+  const ldapSearch = (attribute: string, value: string): Promise<Entry[]> => slapdEntries(slapd!, attribute, value);
 
   /** 5.1.1 in self-service up to the worker's confirmation; returns the case id and the confirm call. */
   const selfServiceAlta = async (
@@ -207,7 +168,8 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
     await createStaff(ds(), 'vigia', 'subjefatura');
     tok.vigia = await login(app, 'vigia');
     harness = {
-      app,
+      server: app,
+      ...inProcessPeriodicWork(app),
       ds: ds(),
       dataDir: db.dataDir,
       piiKey: PII_KEY,
@@ -215,29 +177,10 @@ describe('MariaDB + Redis + separate worker process + ldap provider (slapd)', ()
         await state(caseId, estado);
         // Fire-and-forget effects (acuse, notices) too: nothing of the case left in the queue.
         await until(`los trabajos del trámite ${caseId} terminan`, async () => {
-          const left = await ds()
-            .getRepository(OutboxCommand)
-            .findBy({ caseId, status: In(['pendiente', 'encolado']), type: Not('taskReminder') });
-          return left.length === 0;
+          return (await unfinishedEffects(ds(), caseId)) === 0;
         });
       },
-      signIn: async (address, password) => {
-        const [entry] = await ldapSearch('mail', address);
-        if (!entry) return 'invalid';
-        if (await canBind(entry.dn, password)) return 'ok';
-        return entry.pwdAccountLockedTime === LOCKED_BY_ADMIN ? 'suspended' : 'invalid';
-      },
-      directory: async (address) => {
-        const [entry] = await ldapSearch('mail', address);
-        if (!entry) return null;
-        const one = (v: Entry[string] | undefined): string | null =>
-          v === undefined ? null : String(Array.isArray(v) ? v[0] : v);
-        return {
-          holderCurp: one(entry.employeeNumber),
-          holderCct: one(entry.departmentNumber),
-          suspended: entry.pwdAccountLockedTime === LOCKED_BY_ADMIN,
-        };
-      },
+      ...slapdDirectoryView(slapd),
     };
   });
 

@@ -34,6 +34,13 @@ export async function settle(app: INestApplication): Promise<void> {
   throw new Error('la cola no se vació tras 30 pasadas');
 }
 
+/** Where a test's HTTP requests go: an application in this process, or a base URL (another process, a proxy). */
+export type HttpTarget = INestApplication | string;
+
+/** supertest on an HTTP target. */
+export const httpOf = (target: HttpTarget): ReturnType<typeof request> =>
+  request(typeof target === 'string' ? target : target.getHttpServer());
+
 export interface Mail {
   file: string;
   to: string[];
@@ -44,25 +51,37 @@ export interface Mail {
   parsed: ParsedMessage;
 }
 
-/** The .eml outbox of a DATA_DIR, read as a mail client would (MIME decoded), with what is new since the last look. */
+/**
+ * The .eml outbox of a DATA_DIR (or of several: one per worker process), read as a mail client would (MIME decoded),
+ * with what is new since the last look. Messages of several folders come in the order of their names (the time they
+ * were written comes first in them).
+ */
 export class OutboxReader {
   private readonly seen = new Set<string>();
-  constructor(private readonly dir: string) {}
+  private readonly dirs: string[];
+  constructor(dir: string | string[]) {
+    this.dirs = typeof dir === 'string' ? [dir] : dir;
+  }
 
   all(): Mail[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.eml'))
-      .sort()
-      .map((f) => {
-        const raw = readFileSync(join(this.dir, f), 'utf8');
+    const files = this.dirs.flatMap((dir) =>
+      existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith('.eml'))
+            .map((f) => ({ dir, f }))
+        : [],
+    );
+    return files
+      .sort((a, b) => (a.f < b.f ? -1 : a.f > b.f ? 1 : 0))
+      .map(({ dir, f }) => {
+        const raw = readFileSync(join(dir, f), 'utf8');
         const parsed = parseMessage(raw);
         const to = (parsed.header('to') ?? '')
           .split(',')
           .map((a) => (/<([^>]+)>/.exec(a)?.[1] ?? a).trim().toLowerCase())
           .filter(Boolean);
         return {
-          file: f,
+          file: this.dirs.length > 1 ? join(dir, f) : f,
           to,
           subject: parsed.header('subject') ?? '',
           body: `${parsed.text ?? ''}\n${parsed.html ?? ''}`,
@@ -88,8 +107,8 @@ export function activationToken(mail: Mail): string {
 }
 
 /** Sets a password through the activation page, as the holder does in the browser. */
-export async function activate(app: INestApplication, token: string, password: string): Promise<void> {
-  const res = await request(app.getHttpServer())
+export async function activate(app: HttpTarget, token: string, password: string): Promise<void> {
+  const res = await httpOf(app)
     .post(`/activar/${token}`)
     .type('form')
     .send({ contrasena: password, confirmacion: password });

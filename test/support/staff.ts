@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { StaffUser } from '../../src/auth/staff-user.entity';
 import { type StaffRole } from '../../src/auth/staff-roles';
+import { type HttpTarget, httpOf } from './app-flows';
 
 export const STAFF_PASSWORD = 'caballo-bateria-grapa-correcta';
 
@@ -33,11 +32,8 @@ export async function createStaff(
   return user;
 }
 
-export async function login(app: INestApplication, usuario: string, password = STAFF_PASSWORD): Promise<string> {
-  const res = await request(app.getHttpServer())
-    .post('/api/auth/login')
-    .send({ usuario, contrasena: password })
-    .expect(200);
+export async function login(app: HttpTarget, usuario: string, password = STAFF_PASSWORD): Promise<string> {
+  const res = await httpOf(app).post('/api/auth/login').send({ usuario, contrasena: password }).expect(200);
   return (res.body as { token: string }).token;
 }
 
