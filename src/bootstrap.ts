@@ -10,6 +10,7 @@ import { apiBodiesAreJson } from './auth/csrf';
 import { AppModule } from './app.module';
 import { useBodyParsers } from './common/body-parsers';
 import { ErrorFilter } from './common/error.filter';
+import { identityOf } from './render/identity';
 import { httpMetrics } from './health/http-metrics';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -64,7 +65,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   app.use('/api', apiBodiesAreJson);
   useBodyParsers(app);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ErrorFilter());
+  app.useGlobalFilters(new ErrorFilter(identityOf(config.institution)));
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
 
@@ -74,7 +75,10 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
 
   const doc = new DocumentBuilder()
     .setTitle('Mi Correo Institucional')
-    .setDescription('API de oficios, procedimientos y cuentas de correo institucional (CSEEE Colima)')
+    .setDescription(
+      'API de oficios, procedimientos y cuentas de correo institucional ' +
+        `(${config.institution.shortName} ${config.institution.stateName})`,
+    )
     .setVersion('1')
     .addBearerAuth()
     .build();

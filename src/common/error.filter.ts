@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/unavailable';
+import { DEFAULT_IDENTITY, type Identity } from '../render/identity';
 import { renderPublicError } from '../render/pages';
 import { DomainError } from './domain-error';
 
@@ -63,6 +64,9 @@ function wantsPage(req: Request): boolean {
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errores');
 
+  /** `identity`: the institution the error page names (the configured one). */
+  constructor(private readonly identity: Identity = DEFAULT_IDENTITY) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
@@ -73,7 +77,12 @@ export class ErrorFilter implements ExceptionFilter {
     if (wantsPage(req)) {
       const title = PAGE_TITLE[status] ?? 'No fue posible continuar';
       res.status(status).type('html').setHeader('Cache-Control', 'no-store');
-      res.send(renderPublicError(title, body.mensaje, { nota: 'Regrese a la página anterior e intente de nuevo.' }));
+      res.send(
+        renderPublicError(title, body.mensaje, {
+          nota: 'Regrese a la página anterior e intente de nuevo.',
+          identity: this.identity,
+        }),
+      );
       return;
     }
     res.status(status).json(body);

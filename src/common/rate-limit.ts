@@ -16,6 +16,7 @@ import { normalizeIp } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { identityOf } from '../render/identity';
 import { renderPublicError } from '../render/pages';
 import { DomainError } from './domain-error';
 
@@ -241,10 +242,12 @@ export function rateLimit(
 /** For the public pages: a limit is answered as a page, not JSON. */
 @Catch(TooManyRequests)
 export class TooManyRequestsPage implements ExceptionFilter {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   catch(e: TooManyRequests, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     setRetryAfter(res, e);
     res.status(429).type('html').setHeader('Cache-Control', 'no-store');
-    res.send(renderPublicError('Demasiados intentos', e.message));
+    res.send(renderPublicError('Demasiados intentos', e.message, { identity: identityOf(this.config.institution) }));
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -126,5 +126,87 @@ describe('loadConfig: directory and signing', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), CREDENTIAL_DELIVERY: 'correo' })).toThrow(
       /CREDENTIAL_DELIVERY debe ser uno de: enlace, temporal/,
     );
+  });
+});
+
+describe('loadConfig: the institution (another state can run it)', () => {
+  /** A 1 × 1 PNG. */
+  const PNG = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  const fileWith = (data: Buffer | string): string => {
+    const file = join(dataDir(), 'logo');
+    writeFileSync(file, data);
+    return file;
+  };
+
+  it("is Colima's CSEEE with nothing set", () => {
+    const c = loadConfig({ DATA_DIR: dataDir() });
+    expect(c.institution).toEqual({
+      name: 'Coordinación de los Servicios Educativos del Estado de Colima',
+      shortName: 'CSEEE',
+      stateName: 'Colima',
+      letterPlace: 'Colima, Col.',
+      letterheadArea: 'Subdirección de Sistemas y Servicios Telemáticos',
+      letterheadLogo: null,
+    });
+    expect(c.cctStateCode).toBe('06');
+    expect(c.holidaysExtra).toEqual([]);
+    expect(c.mailDomain).toBe('colima.gob.mx');
+  });
+
+  it("takes another state's name, letterhead, logo, CCT code and días inhábiles", () => {
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      INSTITUTION_NAME: '  Servicios de Educación Pública del Estado de Nayarit ',
+      INSTITUTION_SHORT_NAME: 'SEPEN',
+      STATE_NAME: 'Nayarit',
+      LETTER_PLACE: 'Tepic, Nay.',
+      LETTERHEAD_AREA: 'Dirección de Tecnologías de la Información',
+      LETTERHEAD_LOGO: fileWith(PNG),
+      CCT_STATE_CODE: '18',
+      HOLIDAYS_EXTRA: '02-26=Aniversario de la erección del Estado, 11-02',
+    });
+    expect(c.institution).toEqual({
+      name: 'Servicios de Educación Pública del Estado de Nayarit',
+      shortName: 'SEPEN',
+      stateName: 'Nayarit',
+      letterPlace: 'Tepic, Nay.',
+      letterheadArea: 'Dirección de Tecnologías de la Información',
+      letterheadLogo: PNG,
+    });
+    expect(c.cctStateCode).toBe('18');
+    expect(c.holidaysExtra).toEqual([
+      { mesDia: '02-26', descripcion: 'Aniversario de la erección del Estado' },
+      { mesDia: '11-02', descripcion: 'Día inhábil del estado' },
+    ]);
+  });
+
+  it.each([
+    ['CCT_STATE_CODE', '6', /CCT_STATE_CODE debe ser la clave de dos dígitos de una entidad federativa, de 01 a 32/],
+    ['CCT_STATE_CODE', '00', /CCT_STATE_CODE debe ser .*recibido: "00"/],
+    ['CCT_STATE_CODE', '33', /CCT_STATE_CODE debe ser .*recibido: "33"/],
+    ['INSTITUTION_NAME', 'x'.repeat(121), /INSTITUTION_NAME debe tener entre 2 y 120 caracteres \(tiene 121\)/],
+    ['INSTITUTION_SHORT_NAME', 'X', /INSTITUTION_SHORT_NAME debe tener entre 2 y 20 caracteres/],
+    ['STATE_NAME', 'x'.repeat(61), /STATE_NAME debe tener entre 2 y 60 caracteres/],
+    ['LETTER_PLACE', 'x'.repeat(81), /LETTER_PLACE debe tener entre 2 y 80 caracteres/],
+    ['LETTERHEAD_AREA', 'x'.repeat(121), /LETTERHEAD_AREA debe tener entre 2 y 120 caracteres/],
+    ['HOLIDAYS_EXTRA', '26-02', /HOLIDAYS_EXTRA debe ser una lista de días «MM-DD».*«26-02» no es una fecha MM-DD/],
+    ['HOLIDAYS_EXTRA', '02-30=Nunca', /HOLIDAYS_EXTRA .*«02-30=Nunca» no es una fecha/],
+    ['HOLIDAYS_EXTRA', '2026-03-23', /HOLIDAYS_EXTRA .*«2026-03-23» no es una fecha/],
+    ['HOLIDAYS_EXTRA', '03-23,03-23=Otra vez', /HOLIDAYS_EXTRA .*«03-23=Otra vez» está repetido/],
+    ['HOLIDAYS_EXTRA', `03-23=${'x'.repeat(121)}`, /HOLIDAYS_EXTRA .*descripción de más de 120 caracteres/],
+  ])('stops on a wrong %s and names it', (name, value, message) => {
+    const run = (): unknown => loadConfig({ DATA_DIR: dataDir(), [name]: value });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+  });
+
+  it('refuses a LETTERHEAD_LOGO that is missing, not an image or too large', () => {
+    const run = (file: string) => () => loadConfig({ DATA_DIR: dataDir(), LETTERHEAD_LOGO: file });
+    expect(run('/no/existe/logo.png')).toThrow(/LETTERHEAD_LOGO no se puede leer \(ENOENT/);
+    expect(run(fileWith('%PDF-1.7'))).toThrow(/LETTERHEAD_LOGO debe ser una imagen PNG o JPEG/);
+    expect(run(fileWith(Buffer.concat([PNG, Buffer.alloc(512 * 1024)])))).toThrow(/LETTERHEAD_LOGO pasa de 512 KB/);
   });
 });

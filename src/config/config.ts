@@ -60,8 +60,46 @@ export interface AppConfig {
   retryBaseMs: number;
   /** How soon Bull notices a job whose worker died and runs it again. */
   queueStalledMs: number;
+  /** Who runs the installation: printed on letters, mails and the API description (defaults: Colima's CSEEE). */
+  institution: Institution;
+  /** The entidad federativa of the installation's CCTs (01–32): a CCT of another state is refused. */
+  cctStateCode: string;
+  /** The state's own días inhábiles that fall on the same day every year, seeded like the LFT art. 74 ones. */
+  holidaysExtra: RecurringHoliday[];
   timezone: 'America/Mexico_City';
 }
+
+/** The institution's identity (INSTITUTION_NAME, INSTITUTION_SHORT_NAME, STATE_NAME, LETTER_PLACE, LETTERHEAD_*). */
+export interface Institution {
+  name: string;
+  shortName: string;
+  stateName: string;
+  /** The place that dates a letter and its signature: «Colima, Col., a 28 de noviembre de 2026». */
+  letterPlace: string;
+  /** The second line of the letterhead, under the institution's name: the area that issues the letters. */
+  letterheadArea: string;
+  /** The logo of the letterhead until an administrator saves one at /admin/membrete (PNG or JPEG); null: none. */
+  letterheadLogo: Buffer | null;
+}
+
+/** A día inhábil on the same month and day every year (HOLIDAYS_EXTRA). */
+export interface RecurringHoliday {
+  /** MM-DD */
+  mesDia: string;
+  descripcion: string;
+}
+
+/** Today's values: an installation that sets none of the variables is the CSEEE of Colima. */
+export const DEFAULT_INSTITUTION: Omit<Institution, 'letterheadLogo'> = {
+  name: 'Coordinación de los Servicios Educativos del Estado de Colima',
+  shortName: 'CSEEE',
+  stateName: 'Colima',
+  letterPlace: 'Colima, Col.',
+  letterheadArea: 'Subdirección de Sistemas y Servicios Telemáticos',
+};
+export const DEFAULT_CCT_STATE_CODE = '06';
+/** A logo is printed 64 × 44 points: a few hundred kilobytes are plenty. */
+export const MAX_LOGO_BYTES = 512 * 1024;
 
 export class ConfigError extends Error {
   constructor(
@@ -148,6 +186,100 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
     );
   }
   return raw;
+}
+
+/** A name printed on letters and mails: one line of text, up to `max` characters. */
+function label(env: Env, name: string, def: string, max: number): string {
+  const raw = str(env, name)?.replace(/\s+/g, ' ');
+  if (raw === undefined) return def;
+  if (raw.length < 2 || raw.length > max) {
+    throw new ConfigError(
+      name,
+      `debe tener entre 2 y ${max} caracteres (tiene ${raw.length})`,
+      `must be between 2 and ${max} characters long (it has ${raw.length})`,
+    );
+  }
+  return raw;
+}
+
+/** LETTERHEAD_LOGO: a PNG or JPEG file of up to MAX_LOGO_BYTES, read once at boot. */
+function letterheadLogo(env: Env): Buffer | null {
+  const file = str(env, 'LETTERHEAD_LOGO');
+  if (file === undefined) return null;
+  let data: Buffer;
+  try {
+    data = readFileSync(resolve(file));
+  } catch (e) {
+    throw new ConfigError(
+      'LETTERHEAD_LOGO',
+      `no se puede leer (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: ${file})`,
+      `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: ${file})`,
+    );
+  }
+  const png = data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const jpeg = data.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]));
+  if (!png && !jpeg)
+    throw new ConfigError('LETTERHEAD_LOGO', `debe ser una imagen PNG o JPEG (${file})`, `must be a PNG or JPEG image`);
+  if (data.length > MAX_LOGO_BYTES)
+    throw new ConfigError(
+      'LETTERHEAD_LOGO',
+      `pasa de ${MAX_LOGO_BYTES / 1024} KB (${file})`,
+      `is larger than ${MAX_LOGO_BYTES / 1024} KB`,
+    );
+  return data;
+}
+
+/** CCT_STATE_CODE: the two digits of an entidad federativa, 01 (Aguascalientes) to 32 (Zacatecas). */
+function cctStateCode(env: Env): string {
+  const raw = str(env, 'CCT_STATE_CODE');
+  if (raw === undefined) return DEFAULT_CCT_STATE_CODE;
+  if (!/^\d{2}$/.test(raw) || Number(raw) < 1 || Number(raw) > 32) {
+    throw new ConfigError(
+      'CCT_STATE_CODE',
+      `debe ser la clave de dos dígitos de una entidad federativa, de 01 a 32 (recibido: "${raw}")`,
+      `must be the two-digit code of a Mexican state, 01 to 32 (got "${raw}")`,
+    );
+  }
+  return raw;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * HOLIDAYS_EXTRA: «MM-DD» or «MM-DD=Descripción», separated by commas, e.g.
+ * `HOLIDAYS_EXTRA="03-23=Aniversario del Estado,11-02=Día de Muertos"`.
+ */
+function holidaysExtra(env: Env): RecurringHoliday[] {
+  const raw = str(env, 'HOLIDAYS_EXTRA');
+  if (raw === undefined) return [];
+  const seen = new Set<string>();
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const m = /^(\d{2})-(\d{2})(?:\s*=\s*(.*))?$/.exec(item);
+      const month = Number(m?.[1]);
+      const day = Number(m?.[2]);
+      const descripcion = (m?.[3] ?? '').replace(/\s+/g, ' ').trim() || 'Día inhábil del estado';
+      const problem =
+        m === null || !(month >= 1 && month <= 12) || !(day >= 1 && day <= DAYS_IN_MONTH[month - 1])
+          ? ['no es una fecha MM-DD', 'is not an MM-DD date']
+          : descripcion.length > 120
+            ? ['tiene una descripción de más de 120 caracteres', 'has a description longer than 120 characters']
+            : seen.has(`${m[1]}-${m[2]}`)
+              ? ['está repetido', 'is repeated']
+              : null;
+      if (problem !== null) {
+        throw new ConfigError(
+          'HOLIDAYS_EXTRA',
+          `debe ser una lista de días «MM-DD» o «MM-DD=Descripción» separados por comas: «${item}» ${problem[0]}`,
+          `must be a comma-separated list of "MM-DD" or "MM-DD=Description" days: "${item}" ${problem[1]}`,
+        );
+      }
+      seen.add(`${m![1]}-${m![2]}`);
+      return { mesDia: `${m![1]}-${m![2]}`, descripcion };
+    });
 }
 
 /** DATA_DIR holds personal data, the secret key and signing keys: its folders are the product user's only (0700)… */
@@ -299,6 +431,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     queuePrefix: str(env, 'QUEUE_PREFIX') ?? 'mci',
     retryBaseMs: int(env, 'RETRY_BASE_MS', 2_000, 10, 600_000),
     queueStalledMs: int(env, 'QUEUE_STALLED_MS', 30_000, 500, 600_000),
+    institution: {
+      name: label(env, 'INSTITUTION_NAME', DEFAULT_INSTITUTION.name, 120),
+      shortName: label(env, 'INSTITUTION_SHORT_NAME', DEFAULT_INSTITUTION.shortName, 20),
+      stateName: label(env, 'STATE_NAME', DEFAULT_INSTITUTION.stateName, 60),
+      letterPlace: label(env, 'LETTER_PLACE', DEFAULT_INSTITUTION.letterPlace, 80),
+      letterheadArea: label(env, 'LETTERHEAD_AREA', DEFAULT_INSTITUTION.letterheadArea, 120),
+      letterheadLogo: letterheadLogo(env),
+    },
+    cctStateCode: cctStateCode(env),
+    holidaysExtra: holidaysExtra(env),
     timezone: 'America/Mexico_City',
   };
 }

@@ -5,6 +5,7 @@ import {
   localDate,
   officialHolidays,
   officialHolidaysToSeed,
+  recurringHolidaysToSeed,
   usualInstitutionalDays,
   weekdaysBetween,
 } from './business-calendar';
@@ -71,6 +72,31 @@ describe('business calendar', () => {
     const seeded = officialHolidays(2027).filter((h) => h.fecha !== '2027-03-15');
     expect(officialHolidaysToSeed(seeded, [2027])).toEqual([]);
     expect(officialHolidaysToSeed(seeded, [2027, 2028])).toEqual(officialHolidays(2028));
+  });
+});
+
+describe("the state's recurring días inhábiles (HOLIDAYS_EXTRA)", () => {
+  const ANIVERSARIO = { mesDia: '02-26', descripcion: 'Aniversario del Estado' };
+  const BISIESTO = { mesDia: '02-29', descripcion: 'Día bisiesto' };
+
+  it('seeds each configured day in every year; 29 February in leap years only', () => {
+    expect(recurringHolidaysToSeed([], [2027, 2028], [ANIVERSARIO, BISIESTO])).toEqual([
+      { fecha: '2027-02-26', descripcion: 'Aniversario del Estado' },
+      { fecha: '2028-02-26', descripcion: 'Aniversario del Estado' },
+      { fecha: '2028-02-29', descripcion: 'Día bisiesto' },
+    ]);
+    expect(recurringHolidaysToSeed([], [2027], [])).toEqual([]);
+  });
+
+  it('keeps a date already in the table and a day the administrator deleted from a year seeded before', () => {
+    const seeded = [2027, 2028, 2029].map((y) => ({ fecha: `${y}-02-26`, descripcion: ANIVERSARIO.descripcion }));
+    // 2027's was deleted (the state worked it): later years still hold the day, so it stays deleted; 2030 is new.
+    expect(recurringHolidaysToSeed(seeded.slice(1), [2027, 2028, 2029, 2030], [ANIVERSARIO])).toEqual([
+      { fecha: '2030-02-26', descripcion: 'Aniversario del Estado' },
+    ]);
+    // A date an administrator entered in their own words is not rewritten.
+    const own = [{ fecha: '2027-02-26', descripcion: 'Suspensión de labores' }];
+    expect(recurringHolidaysToSeed(own, [2027], [ANIVERSARIO])).toEqual([]);
   });
 });
 

@@ -1,3 +1,5 @@
+import type { RecurringHoliday } from '../config/config';
+
 /**
  * Business days in America/Mexico_City (no daylight saving since 2022: UTC−6 all year), skipping weekends and the
  * días inhábiles of the calendar table. Pure: the holidays come in as a set of YYYY-MM-DD strings.
@@ -76,6 +78,28 @@ export function officialHolidaysToSeed(existing: readonly DiaInhabilRow[], years
     const official = officialHolidays(year);
     const seeded = official.some((h) => have.get(h.fecha) === h.descripcion);
     return seeded ? [] : official.filter((h) => !have.has(h.fecha));
+  });
+}
+
+/**
+ * The state's own días inhábiles (HOLIDAYS_EXTRA: same month and day every year) of `years` to add to a calendar
+ * holding `existing`. Each day is seeded on its own: a year gets it unless its date is already in the table or the
+ * day is there, as seeded, in a later year — so a day configured after the first start still reaches the years already
+ * seeded, and the one an administrator deleted from a year (the state worked it, or moved it) stays deleted. A 29
+ * February counts in leap years only.
+ */
+export function recurringHolidaysToSeed(
+  existing: readonly DiaInhabilRow[],
+  years: readonly number[],
+  days: readonly RecurringHoliday[],
+): DiaInhabilRow[] {
+  const have = new Set(existing.map((d) => d.fecha));
+  return days.flatMap((day) => {
+    const seeded = (fecha: string): boolean =>
+      existing.some((r) => r.fecha > fecha && r.fecha.slice(5) === day.mesDia && r.descripcion === day.descripcion);
+    return years
+      .map((year) => ({ fecha: `${year}-${day.mesDia}`, descripcion: day.descripcion }))
+      .filter((d) => isCalendarDate(d.fecha) && !have.has(d.fecha) && !seeded(d.fecha));
   });
 }
 

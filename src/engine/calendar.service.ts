@@ -1,12 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import {
   addBusinessDays,
   type DiaInhabilRow,
   localDate,
   officialHolidays,
   officialHolidaysToSeed,
+  recurringHolidaysToSeed,
 } from './business-calendar';
 import { DiaInhabil } from './entities/holiday.entity';
 
@@ -15,18 +17,28 @@ import { DiaInhabil } from './entities/holiday.entity';
 export class CalendarService {
   private cache?: { at: number; days: Set<string> };
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    // Absent where a test builds the service by hand: no state días inhábiles then.
+    @Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'holidaysExtra'>,
+  ) {}
 
   /**
-   * Adds the official holidays (LFT art. 74) from last year to five years ahead of `now` (see officialHolidaysToSeed:
-   * a year with only an administrator's days is still seeded; what an administrator added or deleted is kept).
-   * Idempotent, also when several processes boot at once: a date another one wrote first is skipped.
+   * Adds the official holidays (LFT art. 74) and the state's recurring ones (HOLIDAYS_EXTRA) from last year to five
+   * years ahead of `now` (see officialHolidaysToSeed: a year with only an administrator's days is still seeded; what an
+   * administrator added or deleted is kept; recurringHolidaysToSeed: a day added to HOLIDAYS_EXTRA later still reaches
+   * the years already seeded). Idempotent, also when several processes boot at once: a date another
+   * one wrote first is skipped.
    */
   async ensureOfficialHolidays(now = new Date()): Promise<number> {
     const year = Number(localDate(now).slice(0, 4));
     const repo = this.ds.getRepository(DiaInhabil);
     const years = Array.from({ length: 7 }, (_, i) => year - 1 + i);
-    const toAdd = officialHolidaysToSeed(await repo.find(), years);
+    const existing = await repo.find();
+    const extra = this.config?.holidaysExtra ?? [];
+    const seeds = [...officialHolidaysToSeed(existing, years), ...recurringHolidaysToSeed(existing, years, extra)];
+    // A state day on an art. 74 date is that one row.
+    const toAdd = seeds.filter((d, i) => seeds.findIndex((o) => o.fecha === d.fecha) === i);
     if (toAdd.length) await repo.createQueryBuilder().insert().into(DiaInhabil).values(toAdd).orIgnore().execute();
     this.cache = undefined;
     return toAdd.length;

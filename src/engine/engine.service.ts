@@ -19,6 +19,7 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { inTransaction, outsideTransaction } from '../database/transaction';
 import { wakeRelayAfterCommit } from '../queue/outbox-wake';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CalendarService } from './calendar.service';
 import { EVENT_FACTS, type EventFacts } from './event-facts';
 import { assertPayload, isSystemEvent } from './event-payloads';
@@ -190,6 +191,8 @@ export class EngineService {
     @Optional() @Inject(EVENT_FACTS) private readonly facts?: EventFacts,
     // Absent where a test builds the engine by hand: the holder of a task is then "otra persona".
     @Optional() private readonly staff?: StaffUsersService,
+    // Absent where a test builds the engine by hand: a CCT of any state is then taken.
+    @Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'cctStateCode'>,
   ) {
     this.registry = new ProcedureRegistry(definitions);
   }
@@ -479,7 +482,7 @@ export class EngineService {
   ): Promise<{ next: AnyMachineSnapshot; commands: { id: string; type: string }[]; open: OpenTask[] }> {
     this.authorize(snap, event, actor, row);
     try {
-      assertPayload(def.eventPayloads, event);
+      assertPayload(def.eventPayloads, event, this.config?.cctStateCode);
     } catch (e) {
       // A person's typo is theirs to fix; a processor's bad result is a bug someone must see.
       if (isSystemEvent(def.eventPayloads, event.type))

@@ -14,6 +14,15 @@ const CURP = generateCurp({
 const problem = (event: { type: string } & Record<string, unknown>) => payloadProblem(EVENT_PAYLOADS, event);
 
 describe('payloadProblem', () => {
+  it("refuses a CCT of another state than the installation's (CCT_STATE_CODE), and takes one of its own", () => {
+    const crear = { type: 'CREAR_CUENTA', tipo: 'centro_trabajo', cct: '18DPR0001A', directorCurp: CURP };
+    expect(payloadProblem(EVENT_PAYLOADS, crear, '06')).toEqual({
+      campo: 'cct',
+      mensaje: 'La CCT 18DPR0001A es de otra entidad federativa («18»): las de este sistema empiezan con 06.',
+    });
+    expect(payloadProblem(EVENT_PAYLOADS, crear, '18')).toBeNull();
+  });
+
   it('accepts the events the page builds', () => {
     expect(
       problem({

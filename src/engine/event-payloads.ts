@@ -15,8 +15,8 @@ const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 /** The label without its article, to head the validator's own sentence: "CURP del director: La CURP debe…". */
 const heading = (label: string): string => capital(label.replace(/^(el|la|los|las) /, ''));
 
-/** Why the value does not fit the field, in Spanish, or null. */
-function fieldProblem(f: PayloadField, value: unknown): string | null {
+/** Why the value does not fit the field, in Spanish, or null. `cctStateCode`: CCTs of other states are refused. */
+function fieldProblem(f: PayloadField, value: unknown, cctStateCode?: string): string | null {
   const name = capital(f.label);
   if (f.kind === 'boolean') return typeof value === 'boolean' ? null : `${name} debe ser verdadero o falso.`;
   if (f.kind === 'enum') {
@@ -32,7 +32,7 @@ function fieldProblem(f: PayloadField, value: unknown): string | null {
     }
     case 'cct':
       // Its messages already name the CCT.
-      return cctProblem(value);
+      return cctProblem(value, cctStateCode);
     case 'localPart':
       return localPartProblem(value);
     case 'text':
@@ -70,6 +70,7 @@ type Declarations = Readonly<Record<string, EventPayload>>;
 export function payloadProblem(
   decls: Declarations,
   event: { type: string } & Record<string, unknown>,
+  cctStateCode?: string,
 ): { campo: string; mensaje: string } | null {
   const decl = decls[event.type] ?? { fields: {} };
   const fields = fieldsOf(decl, event);
@@ -82,12 +83,12 @@ export function payloadProblem(
         f.kind === 'text'
           ? `Escriba ${f.label}.`
           : f.kind === 'enum'
-            ? fieldProblem(f, value)!
+            ? fieldProblem(f, value, cctStateCode)!
             : `Falta ${f.label} (dato «${key}»).`;
       return { campo: key, mensaje };
     }
     if (value === null && f.nullable) continue;
-    const p = fieldProblem(f, value);
+    const p = fieldProblem(f, value, cctStateCode);
     if (p) return { campo: key, mensaje: p };
   }
   for (const key of Object.keys(event)) {
@@ -99,8 +100,12 @@ export function payloadProblem(
 }
 
 /** 422 with the field and what to do, before the engine writes anything. */
-export function assertPayload(decls: Declarations, event: { type: string } & Record<string, unknown>): void {
-  const problem = payloadProblem(decls, event);
+export function assertPayload(
+  decls: Declarations,
+  event: { type: string } & Record<string, unknown>,
+  cctStateCode?: string,
+): void {
+  const problem = payloadProblem(decls, event, cctStateCode);
   if (problem) throw new DomainError('DATOS_INVALIDOS', problem.mensaje, 422, { campo: problem.campo });
 }
 

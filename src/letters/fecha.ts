@@ -1,4 +1,5 @@
 import { MESES } from '../common/meses';
+import { DEFAULT_INSTITUTION } from '../config/config';
 
 /** Mexico City has had no daylight saving since 2022 (and Colima follows it): one fixed zone for every letter. */
 export const LETTER_TIME_ZONE = 'America/Mexico_City';
@@ -44,8 +45,8 @@ export function formatFechaLarga(date: Date): string {
   return `${p.day} de ${MESES[p.month - 1]} de ${p.year}`;
 }
 
-/** "Colima, Col., a 28 de noviembre de 2026": how an oficio is dated. */
-export function formatFechaOficio(date: Date, lugar = 'Colima, Col.'): string {
+/** "Colima, Col., a 28 de noviembre de 2026": how an oficio is dated (the place: LETTER_PLACE). */
+export function formatFechaOficio(date: Date, lugar = DEFAULT_INSTITUTION.letterPlace): string {
   return `${lugar}, a ${formatFechaLarga(date)}`;
 }
 

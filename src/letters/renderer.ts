@@ -4,12 +4,11 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
 import { DomainError } from '../common/domain-error';
+import { DEFAULT_INSTITUTION } from '../config/config';
 import { formatFechaHora, formatFechaOficio } from './fecha';
 import type { CertificateInfo, PdfSigner } from './signer';
 import { sha256 } from './verification';
 
-export const INSTITUCION = 'Coordinación de los Servicios Educativos del Estado de Colima';
-export const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos';
 export const TEST_MARK = 'DOCUMENTO DE PRUEBA — sin validez oficial';
 
 export interface Persona {
@@ -57,21 +56,35 @@ export interface ReplyLetterData {
   verifyUrl: string;
   shortUrl: string;
   testDocument: boolean;
-  /** Defaults to "Colima, Col.". */
+  /** Defaults to the membrete's place (LETTER_PLACE, "Colima, Col."). */
   lugar?: string;
 }
 
 /**
  * The letterhead set by administrators (/admin/membrete): the institution's logo (PNG or JPEG, checked before it is
- * saved), the year legend above the header and up to two address lines under the institution's name.
+ * saved), the year legend above the header and up to two address lines under the institution's name. The names and
+ * the place come from the configuration (INSTITUTION_NAME, LETTERHEAD_AREA, LETTER_PLACE).
  */
 export interface Membrete {
   logo: Buffer | null;
   leyenda: string;
   direccion: string[];
+  /** First line: the institution. */
+  institucion: string;
+  /** Second line: the area that issues the letters (it also receives the oficios the acuses acknowledge). */
+  area: string;
+  /** Where letters are dated and signed: "Colima, Col.". */
+  lugar: string;
 }
 
-export const SIN_MEMBRETE: Membrete = { logo: null, leyenda: '', direccion: [] };
+export const SIN_MEMBRETE: Membrete = {
+  logo: null,
+  leyenda: '',
+  direccion: [],
+  institucion: DEFAULT_INSTITUTION.name,
+  area: DEFAULT_INSTITUTION.letterheadArea,
+  lugar: DEFAULT_INSTITUTION.letterPlace,
+};
 
 export type LetterDocument = { kind: 'acuse'; data: AcuseData } | { kind: 'respuesta'; data: ReplyLetterData };
 
@@ -292,9 +305,9 @@ function drawPageHeader(doc: PDFKit.PDFDocument, test: boolean, membrete: Membre
   // The address lines, when set, go under the names, which move up to make room above the rule.
   const y0 = membrete.direccion.length ? 32 : 40;
   doc.font(FONT_BOLD).fontSize(11).fillColor('#1f3b63');
-  doc.text(INSTITUCION, MARGIN_X, y0, { width: cw, align: 'center', lineBreak: false });
+  doc.text(membrete.institucion, MARGIN_X, y0, { width: cw, align: 'center', lineBreak: false });
   doc.font(FONT).fontSize(9.5).fillColor('#1f3b63');
-  doc.text(SUBDIRECCION, MARGIN_X, y0 + 14, { width: cw, align: 'center', lineBreak: false });
+  doc.text(membrete.area, MARGIN_X, y0 + 14, { width: cw, align: 'center', lineBreak: false });
   doc.fontSize(6.5);
   membrete.direccion.forEach((line, k) =>
     doc.text(line, MARGIN_X, 58 + k * 7, { width: cw, align: 'center', lineBreak: false }),
@@ -527,14 +540,14 @@ function formatFechaCalendario(ymd: string): string {
   return `${m[3]}/${m[2]}/${m[1]}`;
 }
 
-function drawReplyLetter(doc: PDFKit.PDFDocument, d: ReplyLetterData, sig: SignatureBlock): void {
+function drawReplyLetter(doc: PDFKit.PDFDocument, d: ReplyLetterData, sig: SignatureBlock, lugar: string): void {
   doc.addPage();
   const cw = contentWidth(doc);
   const blockW = 270;
   const bx = MARGIN_X + cw - blockW;
   doc.font(FONT_BOLD).fontSize(10.5).fillColor('#000000');
   doc.text(`Oficio No. ${d.numeroOficio}`, bx, doc.y, { width: blockW, align: 'right' });
-  doc.font(FONT).fontSize(10.5).text(formatFechaOficio(d.fecha, d.lugar), bx, doc.y, { width: blockW, align: 'right' });
+  doc.font(FONT).fontSize(10.5).text(formatFechaOficio(d.fecha, lugar), bx, doc.y, { width: blockW, align: 'right' });
   doc.font(FONT).fontSize(9).text(`Folio: ${d.folio}`, bx, doc.y, { width: blockW, align: 'right' });
   doc.moveDown(0.3);
   // A right-aligned run with `continued` overlaps in pdfkit: the asunto block is left-aligned inside the right column.
@@ -603,7 +616,7 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
 export interface SignOptions {
   /** The instant of signing (time comes from the caller; defaults to now). */
   signedAt?: Date;
-  /** The letterhead; the institution's name alone when absent. */
+  /** The letterhead; the configured defaults (Colima's CSEEE), no logo, when absent. */
   membrete?: Membrete;
 }
 
@@ -640,7 +653,7 @@ export async function renderSignedDocument(
       assertNoPassword([d.asunto, d.anexos ?? '']);
       title = 'Acuse de recibo';
       reason = `Acuse de recibo del oficio ${d.oficio.numero}, folio ${d.folio}`;
-      doc = newDocument(`Acuse de recibo ${d.folio}`, d.asunto, SUBDIRECCION, signedAt, test, membrete);
+      doc = newDocument(`Acuse de recibo ${d.folio}`, d.asunto, membrete.area, signedAt, test, membrete);
       drawAcuse(doc, d, sig);
       break;
     }
@@ -650,7 +663,7 @@ export async function renderSignedDocument(
       title = `Oficio ${d.numeroOficio}`;
       reason = `Oficio de respuesta ${d.numeroOficio}, folio ${d.folio}`;
       doc = newDocument(`Oficio ${d.numeroOficio}`, d.asunto, d.firmante.nombre, signedAt, test, membrete);
-      drawReplyLetter(doc, d, sig);
+      drawReplyLetter(doc, d, sig, d.lugar ?? membrete.lugar);
       break;
     }
   }
@@ -666,7 +679,7 @@ export async function renderSignedDocument(
     reason: test ? `${TEST_MARK}. ${reason}` : reason,
     contactInfo: '',
     name: signer.certificate.subject.nombre,
-    location: document.kind === 'respuesta' ? (document.data.lugar ?? 'Colima, Col.') : 'Colima, Col.',
+    location: (document.kind === 'respuesta' ? document.data.lugar : undefined) ?? membrete.lugar,
     signingTime: signedAt,
     signatureLength: SIGNATURE_LENGTH,
   });

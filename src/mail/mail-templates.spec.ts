@@ -15,6 +15,7 @@ import {
   readMailPartials,
   renderParsed,
 } from './mail-templates';
+import { identityOf } from '../render/identity';
 
 const sample: Record<string, MailVarValue> = {
   nombre: 'María José López Hernández',
@@ -364,6 +365,44 @@ describe('formatFechaHora', () => {
 
   it('refuses an invalid date', () => {
     expect(messageOf(() => formatFechaHora(new Date('nope')))).toMatch(/Fecha inválida/);
+  });
+});
+
+describe('the institution the mails name (INSTITUTION_NAME, INSTITUTION_SHORT_NAME, STATE_NAME, LETTERHEAD_AREA)', () => {
+  const nayarit = identityOf({
+    name: 'Servicios de Educación Pública del Estado de Nayarit',
+    shortName: 'SEPEN',
+    stateName: 'Nayarit',
+    letterPlace: 'Tepic, Nay.',
+    letterheadArea: 'Dirección de Tecnologías de la Información',
+  });
+
+  it.each(MAIL_TEMPLATE_NAMES)(
+    "%s names another state's institution in its header and footer, not Colima's",
+    (name) => {
+      const mail = render(MailTemplates.load(undefined, nayarit), name);
+      expect(mail.html).toContain('Mi Correo Institucional · SEPEN Nayarit</td>');
+      expect(mail.html).toContain(
+        'Servicios de Educación Pública del Estado de Nayarit<br>Dirección de Tecnologías de la Información · ',
+      );
+      expect(mail.text).toMatch(
+        /\n-- \nServicios de Educación Pública del Estado de Nayarit\nDirección de Tecnologías de la Información · /,
+      );
+      for (const part of [mail.text, mail.html])
+        expect(part).not.toMatch(/CSEEE|Servicios Educativos del Estado de Colima/);
+    },
+  );
+
+  it('refuses an unknown {{@name}} when the templates are loaded, naming the file and the ones there are', () => {
+    const partials = readMailPartials(defaultMailTemplatesDir());
+    const html = readFileSync(join(defaultMailTemplatesDir(), 'bloqueo.html'), 'utf8').replace(
+      '{{/layouts/correo}}',
+      '<p>{{@institución}}</p>{{/layouts/correo}}',
+    );
+    const txt = readFileSync(join(defaultMailTemplatesDir(), 'bloqueo.txt'), 'utf8');
+    expect(() => parseTemplateSources('bloqueo', txt, html, partials)).toThrow(
+      /bloqueo\.html: el marcador \{\{@institución\}\} no existe .*@institucion, @siglas, @estado, @area/,
+    );
   });
 });
 

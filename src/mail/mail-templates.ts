@@ -10,6 +10,7 @@ import {
   unescapedLines,
   variablesOf,
 } from '../render/handlebars';
+import { DEFAULT_IDENTITY, type Identity } from '../render/identity';
 
 /**
  * The wording of every e-mail lives in templates/mail/<name>.txt (front matter with the subject, then the plain
@@ -57,6 +58,18 @@ export type MailTemplateVars<N extends MailTemplateName> = {
 export const LINK_TEMPLATES = MAIL_TEMPLATE_NAMES.filter((n) =>
   (MAIL_TEMPLATE_VARS[n] as readonly string[]).includes('enlace'),
 );
+
+/** The `{{@…}}` names a mail template may read: the identity's, and Handlebars' own inside a block. */
+const DATA_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(DEFAULT_IDENTITY),
+  ...['index', 'first', 'last', 'key', 'root', 'partial-block'],
+]);
+
+/** An unknown `{{@nombre}}` in a source: refused at load, as an unknown placeholder is. */
+function unknownDataName(source: string): string | undefined {
+  for (const m of source.matchAll(/\{\{[~#/>]?\s*@([\p{L}_][\p{L}\p{N}_-]*)/gu)) if (!DATA_NAMES.has(m[1])) return m[1];
+  return undefined;
+}
 
 /** Placeholders a template that declares them must show in both its text and its HTML, or the message is useless. */
 const MUST_SHOW: ReadonlySet<string> = new Set(['enlace', 'contrasenaTemporal']);
@@ -216,6 +229,21 @@ export function validateTemplate(
     if (!used.text.has(p)) throw new MailTemplateError(`${name}.txt: debe mostrar {{${p}}}.`);
     if (!used.html.has(p)) throw new MailTemplateError(`${name}.html: debe mostrar {{${p}}}.`);
   }
+  for (const [file, source] of [
+    [`${name}.txt`, sources.subject + '\n' + sources.text],
+    [`${name}.html`, sources.html],
+    ...Object.entries({ ...partials.text, ...partials.html }).map(([piece, text]) => [`${piece}.hbs`, text]),
+  ]) {
+    const unknown = unknownDataName(source);
+    if (unknown !== undefined) {
+      throw new MailTemplateError(
+        `${file}: el marcador {{@${unknown}}} no existe (disponibles para todos los correos: ` +
+          `${Object.keys(DEFAULT_IDENTITY)
+            .map((k) => `@${k}`)
+            .join(', ')}).`,
+      );
+    }
+  }
   if ([...used.subject].some((p) => p === 'enlace' || /contrasena/i.test(p))) {
     throw new MailTemplateError(`${name}.txt: el asunto no puede llevar enlaces ni contraseñas.`);
   }
@@ -243,7 +271,9 @@ export function renderParsed<N extends MailTemplateName>(
   name: N,
   parsed: ParsedTemplate,
   vars: MailTemplateVars<N>,
+  identity: Identity = DEFAULT_IDENTITY,
 ): RenderedMail {
+  const data = { ...identity };
   const declared = MAIL_TEMPLATE_VARS[name] as readonly string[];
   const given = vars as Record<string, unknown>;
   for (const key of Object.keys(given)) {
@@ -254,21 +284,25 @@ export function renderParsed<N extends MailTemplateName>(
     }
   }
   const values = Object.fromEntries(declared.map((key) => [key, stringValue(name, key, given[key])]));
-  const subject = parsed.subject(values);
+  const subject = parsed.subject(values, data);
   if (/[\r\n]/.test(subject))
     throw new MailTemplateError(`Correo "${name}": el asunto no puede tener saltos de línea.`);
   // Partials end in a newline of their own: the text ends in exactly one, as a file does.
-  return { subject, text: parsed.text(values).replace(/\s+$/, '') + '\n', html: parsed.html(values) };
+  return { subject, text: parsed.text(values, data).replace(/\s+$/, '') + '\n', html: parsed.html(values, data) };
 }
 
 export class MailTemplates {
   private constructor(
     readonly dir: string,
     private readonly parsed: ReadonlyMap<MailTemplateName, ParsedTemplate>,
+    readonly identity: Identity,
   ) {}
 
-  /** Reads and checks every template and shared piece; an error names the file and the placeholder to fix. */
-  static load(dir: string = defaultMailTemplatesDir()): MailTemplates {
+  /**
+   * Reads and checks every template and shared piece; an error names the file and the placeholder to fix.
+   * `identity`: the institution the mails name (the configured one; Colima's CSEEE by default).
+   */
+  static load(dir: string = defaultMailTemplatesDir(), identity: Identity = DEFAULT_IDENTITY): MailTemplates {
     const partials = readMailPartials(dir);
     const parsed = new Map<MailTemplateName, ParsedTemplate>();
     for (const name of MAIL_TEMPLATE_NAMES) {
@@ -280,13 +314,13 @@ export class MailTemplates {
       const html = readFileSync(htmlFile, 'utf8').replace(/^\uFEFF/, '');
       parsed.set(name, parseTemplateSources(name, readFileSync(txtFile, 'utf8'), html, partials));
     }
-    return new MailTemplates(dir, parsed);
+    return new MailTemplates(dir, parsed, identity);
   }
 
   render<N extends MailTemplateName>(name: N, vars: MailTemplateVars<N>): RenderedMail {
     const template = this.parsed.get(name);
     if (!template) throw new MailTemplateError(`No hay plantilla de correo "${String(name)}".`);
-    return renderParsed(name, template, vars);
+    return renderParsed(name, template, vars, this.identity);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { identityOf } from '../render/identity';
 import { MailTemplates } from './mail-templates';
 import { MAILER, type Mailer, createMailer } from './mailer';
 import { SentMailLedger } from './sent-mail-ledger';
@@ -32,7 +33,11 @@ class MailerShutdown implements OnApplicationShutdown {
       inject: [APP_CONFIG, SentMailLedger],
       useFactory: (config: AppConfig, ledger: SentMailLedger): Mailer => createMailer(config, { ledger }),
     },
-    { provide: MailTemplates, useFactory: (): MailTemplates => MailTemplates.load() },
+    {
+      provide: MailTemplates,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): MailTemplates => MailTemplates.load(undefined, identityOf(config.institution)),
+    },
     MailerShutdown,
   ],
   exports: [MAILER, MailTemplates],

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import PDFDocument from 'pdfkit';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { APP_CONFIG, type AppConfig } from '../config/config';
+import { APP_CONFIG, type AppConfig, type Institution, MAX_LOGO_BYTES } from '../config/config';
 import type { Membrete, Persona } from '../letters/renderer';
 import type { PdfSigner } from '../letters/signer';
 import { LetterSettings } from './entities/letter-settings.entity';
@@ -12,8 +12,7 @@ import { PDF_SIGNER } from './pdf-signer.provider';
 import { detectType } from './upload';
 
 const ROW_ID = 'membrete';
-/** A logo is printed 64 × 44 points: a few hundred kilobytes are plenty. */
-export const MAX_LOGO_BYTES = 512 * 1024;
+export { MAX_LOGO_BYTES };
 
 /** What the form edits (the logo apart). */
 export interface LetterSettingsFields {
@@ -105,7 +104,10 @@ export class LetterSettingsService {
     return this.ds.getRepository(LetterSettings);
   }
 
-  /** The saved settings, or the defaults: the certificate's name and the configured position, no logo. */
+  /**
+   * The saved settings, or the defaults: the certificate's name and the configured position, the configured logo
+   * (LETTERHEAD_LOGO; none by default).
+   */
   async current(): Promise<LetterSettingsView> {
     const row = await this.repo.findOneBy({ id: ROW_ID });
     if (row === null) {
@@ -116,7 +118,7 @@ export class LetterSettingsService {
         firmanteTitulo: '',
         firmanteNombre: this.signer.certificate.subject.nombre,
         firmanteCargo: this.config.signerPosition,
-        logo: null,
+        logo: this.config.institution.letterheadLogo,
         actualizado: null,
       };
     }
@@ -147,7 +149,10 @@ export class LetterSettingsService {
     const data = logo.upload === null ? null : checkLogo(logo.upload);
     const previous = await this.repo.findOneBy({ id: ROW_ID });
     let logoKey = logo.quitar ? null : (previous?.logoKey ?? null);
-    if (data !== null) logoKey = (await this.files.save(data)).key;
+    // The first save keeps the configured logo (LETTERHEAD_LOGO) the form showed, unless it was removed or replaced.
+    const kept = previous === null && !logo.quitar ? this.config.institution.letterheadLogo : null;
+    const toStore = data ?? kept;
+    if (toStore !== null) logoKey = (await this.files.save(toStore)).key;
     await this.repo.save({
       id: ROW_ID,
       logoKey,
@@ -161,11 +166,26 @@ export class LetterSettingsService {
       updatedAt: now,
     });
   }
+
+  /** The letterhead a renderer draws: the settings, under the configured institution's names and place. */
+  membrete(s: Pick<LetterSettingsView, 'logo' | 'leyenda' | 'direccion1' | 'direccion2'>): Membrete {
+    return membreteOf(s, this.config.institution);
+  }
 }
 
-/** The letterhead a renderer draws from the settings. */
-export function membreteOf(s: LetterSettingsView): Membrete {
-  return { logo: s.logo, leyenda: s.leyenda, direccion: [s.direccion1, s.direccion2].filter((l) => l !== '') };
+/** The letterhead a renderer draws from the settings and the institution (INSTITUTION_NAME, LETTERHEAD_AREA, …). */
+export function membreteOf(
+  s: Pick<LetterSettingsView, 'logo' | 'leyenda' | 'direccion1' | 'direccion2'>,
+  institution: Pick<Institution, 'name' | 'letterheadArea' | 'letterPlace'>,
+): Membrete {
+  return {
+    logo: s.logo,
+    leyenda: s.leyenda,
+    direccion: [s.direccion1, s.direccion2].filter((l) => l !== ''),
+    institucion: institution.name,
+    area: institution.letterheadArea,
+    lugar: institution.letterPlace,
+  };
 }
 
 /** The signer printed at the foot of a reply letter: «Mtro. Luis Gómez», and the position. */

@@ -23,7 +23,6 @@ import {
   renderSignedReplyLetter,
   type ReplyLetterData,
   type SignedDocument,
-  SUBDIRECCION,
 } from '../letters/renderer';
 import type { PdfSigner } from '../letters/signer';
 import {
@@ -43,7 +42,7 @@ import { type DocumentKind, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { AREA_SSST, folioYear, inNumberingTransaction, isUniqueViolation, replyNumber, takeNumber } from './folio';
-import { firmanteOf, LetterSettingsService, membreteOf } from './letter-settings.service';
+import { firmanteOf, LetterSettingsService } from './letter-settings.service';
 import { PDF_SIGNER } from './pdf-signer.provider';
 
 /** Who the acuse names as turned to (Guía: the Subdirección turns every oficio to the Subjefatura). */
@@ -207,13 +206,13 @@ export class AcuseProcessor implements CommandProcessor {
     if (await this.issuer.issuedFor(cmd.id)) return null;
     const oficio = await this.issuer.oficioOf(cmd.caseId);
     const dependencia = oficio.area ?? undefined;
-    const membrete = membreteOf(await this.issuer.settings.current());
+    const membrete = this.issuer.settings.membrete(await this.issuer.settings.current());
     for (let i = 0; i < CODE_ATTEMPTS; i++) {
       const code = newVerificationCode();
       const data: AcuseData = {
         folio: oficio.folio,
         recibidoEn: oficio.recibidoAt,
-        recibio: { nombre: oficio.recibidoPorNombre, cargo: SUBDIRECCION },
+        recibio: { nombre: oficio.recibidoPorNombre, cargo: membrete.area },
         turnadoA: TURNADO_A,
         remitente: {
           nombre: oficio.remitenteNombre,
@@ -341,7 +340,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
       };
       const signed = await renderSignedReplyLetter(data, this.issuer.signer, {
         signedAt,
-        membrete: membreteOf(settings),
+        membrete: this.issuer.settings.membrete(settings),
       });
       const stored = await this.issuer.files.save(signed.pdf);
       try {

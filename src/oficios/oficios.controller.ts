@@ -4,6 +4,7 @@ import {
   Get,
   Header,
   HttpCode,
+  Inject,
   Param,
   ParseUUIDPipe,
   Post,
@@ -19,6 +20,8 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nes
 import { CurrentStaff, Roles, StaffAuthGuard } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { identityOf } from '../render/identity';
 import { normalizeVerificationCode } from '../letters/verification';
 import { DocumentsService } from './documents.service';
 import { CancelOficioDto, ListOficiosQuery, RegisterOficioDto } from './oficio.dto';
@@ -117,7 +120,10 @@ export class DocumentsController {
 @UseFilters(VerificationPageFilter)
 @Controller()
 export class VerificationPageController {
-  constructor(private readonly documents: DocumentsService) {}
+  constructor(
+    private readonly documents: DocumentsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get('verificar/:code')
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -127,6 +133,7 @@ export class VerificationPageController {
       await this.documents.verification(code),
       undefined,
       await this.documents.logInclusion(code),
+      identityOf(this.config.institution),
     );
   }
 
@@ -147,7 +154,12 @@ export class VerificationPageController {
   async check(@Param('code') code: string, @UploadedFile() file: UploadedFileData | undefined): Promise<string> {
     if (!file) throw new DomainError('ARCHIVO_REQUERIDO', 'Elija el archivo PDF que desea comprobar.', 400);
     const { view, result } = await this.documents.compare(code, file.buffer);
-    return renderVerificationPage(view, result, await this.documents.logInclusion(code));
+    return renderVerificationPage(
+      view,
+      result,
+      await this.documents.logInclusion(code),
+      identityOf(this.config.institution),
+    );
   }
 
   /** The short URL printed under the QR. */

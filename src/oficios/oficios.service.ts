@@ -7,6 +7,8 @@ import type { StepMeta } from '../../machines/types';
 import { StaffUsersService } from '../auth/staff-users.service';
 import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError, notFound } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { cctProblem } from '../validation/cct';
 import { inTransaction } from '../database/transaction';
 import { RowSql } from '../database/row-sql';
 import { type Actor, ROLE_LABEL } from '../auth/actor';
@@ -89,6 +91,7 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     private readonly cases: CaseRecords,
     private readonly catalog: CatalogRecords,
     private readonly staff: StaffUsersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -412,6 +415,11 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
         'Indique el nivel («nivel») o el área («area») que envía el oficio.',
         400,
       );
+    // The DTO checked the shape; a work centre of another state is none of this installation's (CCT_STATE_CODE).
+    for (const cct of [dto.cct, ...(dto.ccts ?? [])]) {
+      const problem = cct === undefined ? null : cctProblem(cct, this.config.cctStateCode);
+      if (problem) throw new DomainError('DATOS_INVALIDOS', problem, 400);
+    }
     if (procedure === 'centro-trabajo-alta' && !dto.nivel) {
       throw new DomainError(
         'NIVEL_REQUERIDO',

@@ -1,7 +1,9 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/domain-error';
 import { mapUnavailable } from '../common/error.filter';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DEFAULT_IDENTITY, type Identity, identityOf } from '../render/identity';
 import { TEST_MARK } from '../letters/renderer';
 import { renderPublicError, renderPublicPage } from '../render/pages';
 import type { CaseInclusion } from '../engine/transparency/transparency-log';
@@ -13,6 +15,7 @@ export function renderVerificationPage(
   v: VerificationView,
   result?: ComparisonResult,
   log?: CaseInclusion | null,
+  identity: Identity = DEFAULT_IDENTITY,
 ): string {
   const filas: { k: string; v: string; huella?: boolean }[] = [
     { k: 'Documento', v: v.tipo },
@@ -43,11 +46,11 @@ export function renderVerificationPage(
           }
         : null,
     },
-    { heading: 'Verificación de documento', noindex: true },
+    { heading: 'Verificación de documento', noindex: true, identity },
   );
 }
 
-export function renderErrorPage(status: number, message: string): string {
+export function renderErrorPage(status: number, message: string, identity: Identity = DEFAULT_IDENTITY): string {
   const title =
     status === 404
       ? 'Documento no encontrado'
@@ -56,13 +59,15 @@ export function renderErrorPage(status: number, message: string): string {
         : status === 429
           ? 'Demasiadas consultas'
           : 'No se pudo verificar';
-  return renderPublicError(title, message, { noindex: true });
+  return renderPublicError(title, message, { noindex: true, identity });
 }
 
 /** Errors of the public pages as HTML pages (the API keeps its JSON errors). */
 @Catch()
 export class VerificationPageFilter implements ExceptionFilter {
   private readonly log = new Logger('Verificación');
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -82,6 +87,9 @@ export class VerificationPageFilter implements ExceptionFilter {
         'Error no controlado en la página de verificación',
       );
     }
-    res.status(status).type('html').send(renderErrorPage(status, message));
+    res
+      .status(status)
+      .type('html')
+      .send(renderErrorPage(status, message, identityOf(this.config.institution)));
   }
 }

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { identityOf } from '../render/identity';
 import { formatFechaHora } from '../mail/mail-templates';
 import { renderPublicError, renderPublicPage } from '../render/pages';
 import { passwordRequirements } from '../security/password-policy';
@@ -14,7 +16,14 @@ import { ActivationService } from './activation.service';
 @ApiExcludeController()
 @Controller('activar')
 export class ActivationController {
-  constructor(private readonly activation: ActivationService) {}
+  constructor(
+    private readonly activation: ActivationService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get identity() {
+    return identityOf(this.config.institution);
+  }
 
   @Get(':token')
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -43,7 +52,7 @@ export class ActivationController {
     const confirm = typeof body.confirmacion === 'string' ? body.confirmacion : '';
     try {
       const { direccion } = await this.activation.setPassword(token, pw, confirm);
-      res.send(renderPublicPage('activar-listo', 'Contraseña establecida', { direccion }));
+      res.send(renderPublicPage('activar-listo', 'Contraseña establecida', { direccion }, { identity: this.identity }));
     } catch (e) {
       if (e instanceof DomainError && e.status === 400) {
         const { direccion, vence } = await this.activation
@@ -57,17 +66,17 @@ export class ActivationController {
   }
 
   private formPage(direccion: string, vence: Date, error?: string): string {
-    return renderPublicPage('activar', 'Establezca su contraseña', {
-      direccion,
-      vence: formatFechaHora(vence),
-      requisitos: passwordRequirements(),
-      error: error ?? null,
-    });
+    return renderPublicPage(
+      'activar',
+      'Establezca su contraseña',
+      { direccion, vence: formatFechaHora(vence), requisitos: passwordRequirements(), error: error ?? null },
+      { identity: this.identity },
+    );
   }
 
   private fail(res: Response, e: unknown): void {
     if (e instanceof DomainError) {
-      res.status(e.status).send(renderPublicError('No fue posible continuar', e.message));
+      res.status(e.status).send(renderPublicError('No fue posible continuar', e.message, { identity: this.identity }));
       return;
     }
     throw e;

@@ -25,7 +25,8 @@ export function safeHtml(markup: string): Handlebars.SafeString {
   return new hbs.SafeString(markup);
 }
 
-export type Template<T = Record<string, unknown>> = (context: T) => string;
+/** `data`: values every template of a set reads as `{{@name}}` (the institution's names in the mails). */
+export type Template<T = Record<string, unknown>> = (context: T, data?: Readonly<Record<string, string>>) => string;
 
 /**
  * Compile options: strict (a missing value is an error, never a blank), HTML-escaping unless told it is plain text.
@@ -42,7 +43,7 @@ export function compile<T = Record<string, unknown>>(
   const partials = Object.fromEntries(
     Object.entries(opts.partials ?? {}).map(([name, text]) => [name, hbs.compile(text, options)]),
   );
-  return (context: T) => template(context, { partials });
+  return (context: T, data?: Readonly<Record<string, string>>) => template(context, { partials, data });
 }
 
 /**

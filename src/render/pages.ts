@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HelperOptions } from 'handlebars';
 import { compile, hbs, type Template, templatesDir } from './handlebars';
+import { DEFAULT_IDENTITY, type Identity } from './identity';
 
 /**
  * The pages of the product (staff pages, the public self-service, activation and verification pages, error pages):
@@ -26,6 +27,8 @@ export interface PublicPageOptions {
   heading?: string;
   /** Keep the page out of search engines. */
   noindex?: boolean;
+  /** The institution the layout names (the configured one, APP_CONFIG); Colima's CSEEE when absent. */
+  identity?: Identity;
 }
 
 let templates: Map<string, Template<object>> | null = null;
@@ -50,29 +53,41 @@ function load(): Map<string, Template<object>> {
   return out;
 }
 
-/** Renders templates/pages/<name>.hbs (read and compiled once per process). */
-export function renderPage(name: string, context: object): string {
+/**
+ * Renders templates/pages/<name>.hbs (read and compiled once per process). `identity`: the institution its layout names
+ * (`{{@institucion}}`, `{{@siglas}}`, `{{@estado}}`, `{{@area}}`).
+ */
+export function renderPage(name: string, context: object, identity: Identity = DEFAULT_IDENTITY): string {
   templates ??= load();
   const template = templates.get(name);
   if (!template) throw new Error(`No page template templates/pages/${name}.hbs`);
-  return template(context);
+  return template(context, { ...identity });
 }
 
 /** A page in the public layout (no session: self-service, activation, verification, errors before routing). */
 export function renderPublicPage(name: string, title: string, context: object, opts: PublicPageOptions = {}): string {
-  return renderPage(name, {
-    ...context,
-    page: { title, heading: opts.heading ?? title, refresh: opts.refresh ?? null, noindex: opts.noindex === true },
-  });
+  return renderPage(
+    name,
+    {
+      ...context,
+      page: { title, heading: opts.heading ?? title, refresh: opts.refresh ?? null, noindex: opts.noindex === true },
+    },
+    opts.identity,
+  );
 }
 
 /** A public page that only says what went wrong (and, if given, what to do next). */
 export function renderPublicError(
   title: string,
   mensaje: string,
-  opts: { nota?: string; noindex?: boolean } = {},
+  opts: { nota?: string; noindex?: boolean; identity?: Identity } = {},
 ): string {
-  return renderPublicPage('error', title, { mensaje, nota: opts.nota ?? null }, { noindex: opts.noindex });
+  return renderPublicPage(
+    'error',
+    title,
+    { mensaje, nota: opts.nota ?? null },
+    { noindex: opts.noindex, identity: opts.identity },
+  );
 }
 
 // ---- Helpers the page templates use. ----

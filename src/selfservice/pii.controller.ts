@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DomainError } from '../common/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { cctProblem } from '../validation/cct';
 import { PiiKeyGuard } from './pii-key.guard';
 import { PiiService } from './pii.service';
@@ -19,10 +20,10 @@ class ResetRequestDto {
   canal?: 'pii' | 'portal';
 }
 
-/** The CCT of the path, as the catalog writes it; a malformed one is a 400 that says why. */
-function cctOf(raw: string): string {
+/** The CCT of the path, as the catalog writes it; a malformed one, or another state's, is a 400 that says why. */
+function cctOf(raw: string, stateCode: string): string {
   const cct = raw.trim().toUpperCase();
-  const problem = cctProblem(cct);
+  const problem = cctProblem(cct, stateCode);
   if (problem) throw new DomainError('CCT_INVALIDO', problem, 400);
   return cct;
 }
@@ -31,7 +32,10 @@ function cctOf(raw: string): string {
 @ApiTags('PII')
 @Controller('api/pii')
 export class PiiController {
-  constructor(private readonly pii: PiiService) {}
+  constructor(
+    private readonly pii: PiiService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('centros/:cct/restablecer-contrasena')
   @UseGuards(PiiKeyGuard)
@@ -51,7 +55,7 @@ export class PiiController {
     description: 'No procede: el centro de trabajo no tiene cuenta, o su cuenta está bloqueada.',
   })
   async request(@Param('cct') cctRaw: string, @Body() dto: ResetRequestDto, @Res({ passthrough: true }) res: Response) {
-    const cct = cctOf(cctRaw);
+    const cct = cctOf(cctRaw, this.config.cctStateCode);
     const answer = await this.pii.requestReset(cct, dto.contrasena, dto.canal ?? 'pii');
     // 202: a new request, accepted to be served later. 200: nothing new was accepted; the answer is the request that
     // was already open (a 4xx would tell the PII its call failed, when the school's request is in fact in course).
@@ -65,7 +69,7 @@ export class PiiController {
   @ApiOperation({ summary: 'Las solicitudes de restablecimiento del centro de trabajo, la más reciente primero (10)' })
   @ApiResponse({ status: 200, description: 'estado: en_revision, en_proceso, restablecida, rechazada o cancelada.' })
   list(@Param('cct') cctRaw: string) {
-    return this.pii.statuses(cctOf(cctRaw));
+    return this.pii.statuses(cctOf(cctRaw, this.config.cctStateCode));
   }
 
   @Get('centros/:cct/restablecer-contrasena/:tramite')
@@ -74,6 +78,6 @@ export class PiiController {
   @ApiOperation({ summary: 'En qué va una solicitud de restablecimiento (y, si no procedió, el motivo)' })
   @ApiResponse({ status: 404, description: 'No hay una solicitud con ese trámite para ese centro de trabajo.' })
   status(@Param('cct') cctRaw: string, @Param('tramite') tramite: string) {
-    return this.pii.status(cctOf(cctRaw), tramite);
+    return this.pii.status(cctOf(cctRaw, this.config.cctStateCode), tramite);
   }
 }

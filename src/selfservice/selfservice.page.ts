@@ -4,6 +4,7 @@ import {
   Get,
   Header,
   HttpCode,
+  Inject,
   Param,
   Post,
   Query,
@@ -16,7 +17,9 @@ import type { Response } from 'express';
 import { curpProblem, normalizeCurp } from '../validation/curp';
 import { DomainError } from '../common/domain-error';
 import { rateLimit, TooManyRequestsPage } from '../common/rate-limit';
-import { renderPublicPage } from '../render/pages';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { identityOf } from '../render/identity';
+import { type PublicPageOptions, renderPublicPage } from '../render/pages';
 import { SelfServiceService, type SelfServiceView } from './selfservice.service';
 
 const OPTIONS = {
@@ -25,8 +28,6 @@ const OPTIONS = {
 } as const;
 
 /** The CURP and CURT form (Guía, paso 2): first asked, or again with what was wrong. */
-const identifyPage = (title: string, action: string, opts: { error?: string; token?: string } = {}): string =>
-  renderPublicPage('correo-identificar', title, { action, error: opts.error ?? null, token: opts.token ?? null });
 
 /**
  * Guía 5.1.1 / 5.1.2 paso 1: the portal's "Correo institucional" menu. The option for a new account is "Obtener mi
@@ -36,12 +37,25 @@ const identifyPage = (title: string, action: string, opts: { error?: string; tok
 @UseFilters(TooManyRequestsPage)
 @Controller('correo')
 export class SelfServicePage {
-  constructor(private readonly selfService: SelfServiceService) {}
+  constructor(
+    private readonly selfService: SelfServiceService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A page of the public layout, naming the configured institution. */
+  private page(name: string, title: string, context: object, opts: PublicPageOptions = {}): string {
+    return renderPublicPage(name, title, context, { ...opts, identity: identityOf(this.config.institution) });
+  }
+
+  /** The CURP and CURT form (Guía, paso 2): first asked, or again with what was wrong. */
+  private identifyPage(title: string, action: string, opts: { error?: string; token?: string } = {}): string {
+    return this.page('correo-identificar', title, { action, error: opts.error ?? null, token: opts.token ?? null });
+  }
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   home(): string {
-    return renderPublicPage('correo-inicio', 'Correo institucional', {
+    return this.page('correo-inicio', 'Correo institucional', {
       alta: OPTIONS.alta.title,
       restablecer: OPTIONS.restablecer.title,
     });
@@ -74,7 +88,7 @@ export class SelfServicePage {
   }
 
   private form(opcion: keyof typeof OPTIONS): string {
-    return identifyPage(OPTIONS[opcion].title, `/correo/${opcion}`);
+    return this.identifyPage(OPTIONS[opcion].title, `/correo/${opcion}`);
   }
 
   private async start(opcion: keyof typeof OPTIONS, body: Record<string, unknown>, res: Response): Promise<void> {
@@ -83,7 +97,7 @@ export class SelfServicePage {
       res
         .status(400)
         .type('html')
-        .send(identifyPage(OPTIONS[opcion].title, `/correo/${opcion}`, { error: problem }));
+        .send(this.identifyPage(OPTIONS[opcion].title, `/correo/${opcion}`, { error: problem }));
       return;
     }
     await this.respond(res, () => this.selfService.start(OPTIONS[opcion].procedure, curp, curt));
@@ -99,7 +113,9 @@ export class SelfServicePage {
       res
         .status(400)
         .type('html')
-        .send(identifyPage('Datos del trabajador', `/correo/tramite/${id}/identificar`, { error: problem, token }));
+        .send(
+          this.identifyPage('Datos del trabajador', `/correo/tramite/${id}/identificar`, { error: problem, token }),
+        );
       return;
     }
     await this.respond(res, () => this.selfService.retry(id, token, curp, curt), { id, token });
@@ -143,7 +159,7 @@ export class SelfServicePage {
             : null;
         res
           .status(e.status)
-          .send(renderPublicPage('correo-error', 'No fue posible continuar', { mensaje: e.message, estado }));
+          .send(this.page('correo-error', 'No fue posible continuar', { mensaje: e.message, estado }));
         return;
       }
       throw e;
@@ -161,7 +177,7 @@ export class SelfServicePage {
       ? { nombre: v.trabajador.nombre, correoAlterno: v.trabajador.correoAlterno ?? 'sin registrar' }
       : null;
     if (v.acciones.includes('confirmar')) {
-      return renderPublicPage('correo-confirmar', 'Confirme sus datos', {
+      return this.page('correo-confirmar', 'Confirme sus datos', {
         trabajador,
         mensaje: v.mensaje,
         tramite: v.tramite,
@@ -169,7 +185,7 @@ export class SelfServicePage {
       });
     }
     if (v.acciones.includes('identificar')) {
-      return identifyPage('Los datos no coinciden', `/correo/tramite/${v.tramite}/identificar`, {
+      return this.identifyPage('Los datos no coinciden', `/correo/tramite/${v.tramite}/identificar`, {
         error: v.mensaje,
         token: v.token,
       });
@@ -182,7 +198,7 @@ export class SelfServicePage {
     };
     if (!v.concluido && v.estado !== 'incidente') {
       // Still provisioning: the page refreshes itself until the result is known.
-      return renderPublicPage(
+      return this.page(
         'correo-estado',
         'Procesando su solicitud',
         { ...status, enCurso: true, ok: false, correoInstitucional: null },
@@ -192,7 +208,7 @@ export class SelfServicePage {
       );
     }
     const ok = v.resultado === 'creada' || v.resultado === 'restablecida';
-    return renderPublicPage('correo-estado', ok ? 'Listo' : 'Aviso', {
+    return this.page('correo-estado', ok ? 'Listo' : 'Aviso', {
       ...status,
       enCurso: false,
       ok,

@@ -21,6 +21,18 @@ describe('cctProblem', () => {
     expect(isValidCct(42)).toBe(false);
   });
 
+  it('refuses a CCT of another state when given the state code (CCT_STATE_CODE), and only then', () => {
+    // The default installation (Colima, 06) refuses a Nayarit CCT; one configured with CCT_STATE_CODE=18 takes it.
+    expect(cctProblem('18DPR0001Z', '06')).toBe(
+      'La CCT 18DPR0001Z es de otra entidad federativa («18»): las de este sistema empiezan con 06.',
+    );
+    expect(cctProblem('18DPR0001Z', '18')).toBeNull();
+    expect(cctProblem('06DPR0001Z', '18')).toMatch(/otra entidad federativa \(«06»\).*empiezan con 18/);
+    expect(cctProblem('06DPR0001Z', '06')).toBeNull();
+    // A malformed one is still told what is wrong with its shape first.
+    expect(cctProblem('18DPR001Z', '06')).toMatch(/10 caracteres/);
+  });
+
   it('normalizes', () => {
     expect(normalizeCct(' 06dpr0001z ')).toBe('06DPR0001Z');
   });

@@ -14,7 +14,6 @@ import {
   LetterSettingsService,
   logoTooLarge,
   MAX_LOGO_BYTES,
-  membreteOf,
 } from '../oficios/letter-settings.service';
 import { type Form, readForm } from './forms';
 import type { Chrome } from './layout';
@@ -129,7 +128,7 @@ export class AdminLetterheadPage {
       const signed = await renderSignedReplyLetter(
         demoReplyLetter({ fecha: new Date(), firmante: firmanteOf(fields), testDocument: true }),
         this.settings.signer,
-        { membrete: membreteOf({ ...fields, logo, actualizado: null }) },
+        { membrete: this.settings.membrete({ ...fields, logo }) },
       );
       res
         .status(200)

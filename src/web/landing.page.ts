@@ -1,5 +1,7 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { identityOf } from '../render/identity';
 import { renderPublicPage } from '../render/pages';
 
 /**
@@ -10,10 +12,12 @@ import { renderPublicPage } from '../render/pages';
 @ApiExcludeController()
 @Controller()
 export class LandingPage {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
   home(): string {
-    return renderPublicPage('inicio', 'Mi Correo Institucional', {});
+    return renderPublicPage('inicio', 'Mi Correo Institucional', {}, { identity: identityOf(this.config.institution) });
   }
 }

@@ -1,4 +1,5 @@
 import type { AuthenticatedStaff } from '../auth/auth.service';
+import type { Identity } from '../render/identity';
 import { type Refresh, renderPage } from '../render/pages';
 import type { FieldError } from './forms';
 import { roleName } from './format';
@@ -11,6 +12,8 @@ export interface Chrome {
   path: string;
   /** Open tasks in the person's inbox (up to 100), shown next to «Bandeja»; undefined for a role without one. */
   pendientes?: number;
+  /** The institution the layout names (APP_CONFIG, set by PageGuard); Colima's CSEEE when absent. */
+  identity?: Identity;
 }
 
 export const ASSETS = { css: '/personal/recursos/personal.css', js: '/personal/recursos/personal.js' } as const;
@@ -96,7 +99,7 @@ export function staffPage(
   context: object,
   opts: PageOptions = {},
 ): string {
-  return renderPage(name, { ...context, page: pageOf(chrome, title, opts) });
+  return renderPage(name, { ...context, page: pageOf(chrome, title, opts) }, chrome.identity);
 }
 
 /** A `?k=v&…` query string from the non-empty values. */

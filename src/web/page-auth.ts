@@ -7,6 +7,7 @@ import {
   type ExceptionFilter,
   type ExecutionContext,
   HttpException,
+  Inject,
   Injectable,
   Logger,
   UseFilters,
@@ -20,6 +21,8 @@ import { CsrfTokens, isUnsafeMethod } from '../auth/csrf';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { mapUnavailable } from '../common/error.filter';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { identityOf } from '../render/identity';
 import { setRetryAfter } from '../common/rate-limit';
 import { type Chrome, query, staffPage } from './layout';
 import { InboxService } from '../engine/inbox.service';
@@ -47,12 +50,18 @@ export class PageGuard implements CanActivate {
   constructor(
     private readonly csrf: CsrfTokens,
     private readonly inbox: InboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<PageRequest>();
     if (!req.staff || !req.token) throw new DomainError('NO_AUTENTICADO', 'Inicie sesión para continuar.', 401);
-    req.chrome = { staff: req.staff, csrf: this.csrf.tokenFor(req.token), path: req.path };
+    req.chrome = {
+      staff: req.staff,
+      csrf: this.csrf.tokenFor(req.token),
+      path: req.path,
+      identity: identityOf(this.config.institution),
+    };
     if (isUnsafeMethod(req.method) && !isMultipart(req)) this.csrf.check(req);
     // The menu tells how many tasks wait (issue 12 §2): a count of at most 100 index entries, on GET pages only.
     if (req.method === 'GET' && !req.staff.mustChangePassword)

@@ -11,6 +11,7 @@ import { forgedRequest, fromAnotherOrigin } from '../auth/csrf';
 import { clearSessionCookie, setSessionCookie, setSignInFormCookie, SIGN_IN_FORM_COOKIE } from '../auth/session-cookie';
 import { clientAddress, setRetryAfter } from '../common/rate-limit';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { identityOf, type Identity } from '../render/identity';
 import { DomainError } from '../common/domain-error';
 import { type FieldError, type FieldLabels, type Form, formErrors, readForm, validateDto } from './forms';
 import { avisoOf, type Chrome, homeOf, staffPage } from './layout';
@@ -24,12 +25,11 @@ import {
   seeOther,
   sendHtml,
 } from './page-auth';
+import { projectPath } from '../common/project-root';
 
-const PUBLIC_DIR = [
-  resolve(__dirname, '..', '..', 'public'),
-  resolve(__dirname, '..', '..', '..', 'public'),
-  resolve(process.cwd(), 'public'),
-].find((d) => existsSync(resolve(d, 'personal')));
+const PUBLIC_DIR = [projectPath('public'), resolve(process.cwd(), 'public')].find((d) =>
+  existsSync(resolve(d, 'personal')),
+);
 const ASSET_TYPES: Record<string, string> = {
   'personal.css': 'text/css; charset=utf-8',
   'personal.js': 'text/javascript; charset=utf-8',
@@ -69,6 +69,10 @@ export class SessionPages {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly csrf: CsrfTokens,
   ) {}
+
+  private get identity(): Identity {
+    return identityOf(this.config.institution);
+  }
 
   @Get()
   @UseGuards(StaffAuthGuard, PageGuard)
@@ -137,7 +141,7 @@ export class SessionPages {
       seeOther(res, '/personal/entrar');
       return;
     }
-    const chrome: Chrome = { staff, csrf: this.csrf.tokenFor(token), path: '/personal/salir' };
+    const chrome: Chrome = { staff, csrf: this.csrf.tokenFor(token), path: '/personal/salir', identity: this.identity };
     sendHtml(res, staffPage(chrome, 'salir', 'Cerrar sesión', {}, { narrow: true }));
   }
 
@@ -219,7 +223,7 @@ export class SessionPages {
   }
 
   private loginPage(values: Form, msg: Messages, formToken: string): string {
-    const chrome: Chrome = { staff: null, csrf: formToken, path: '/personal/entrar' };
+    const chrome: Chrome = { staff: null, csrf: formToken, path: '/personal/entrar', identity: this.identity };
     return staffPage(
       chrome,
       'entrar',

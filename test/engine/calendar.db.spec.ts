@@ -4,6 +4,10 @@
  * institutional day for that year; seeding is idempotent and never removes or rewrites what an administrator did.
  * The clock is injected (`now`).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/config';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { officialHolidays } from '../../src/engine/business-calendar';
 import { DiaInhabil } from '../../src/engine/entities/holiday.entity';
@@ -77,5 +81,50 @@ describe('calendar seeding (LFT art. 74)', () => {
     );
     expect(results.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     for (const y of [2025, 2028, 2031]) expect([y, await datesOf(y)]).toEqual([y, art74(y)]);
+  });
+});
+
+describe("the state's own días inhábiles (HOLIDAYS_EXTRA)", () => {
+  let db: TestDb;
+  const rows = () => db.dataSource.getRepository(DiaInhabil);
+  const calendarWith = (env: Record<string, string>) =>
+    new CalendarService(db.dataSource, loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'mci-cfg-')), ...env }));
+  // Thursday 25 February 2027, one business day of service level: due Friday 26 February, 23:59:59 in Mexico City…
+  const RECEIVED = new Date('2027-02-25T17:00:00Z');
+  const FRIDAY_NIGHT = '2027-02-27T05:59:59.000Z';
+  const MONDAY_NIGHT = '2027-03-02T05:59:59.000Z';
+
+  beforeAll(async () => {
+    db = await createTestDb();
+  });
+  beforeEach(async () => rows().clear());
+  afterAll(async () => db?.close());
+
+  it('none by default: the due date counts only the art. 74 days and weekends', async () => {
+    const calendar = calendarWith({});
+    await calendar.ensureOfficialHolidays(IN_2026);
+    expect((await calendar.dueDate(RECEIVED, 1)).toISOString()).toBe(FRIDAY_NIGHT);
+  });
+
+  it('a configured day is seeded every year and moves a due date past it', async () => {
+    const calendar = calendarWith({ HOLIDAYS_EXTRA: '02-26=Aniversario de la erección del Estado' });
+    // …unless 26 February is the state's día inhábil: then Monday 1 March.
+    expect(await calendar.ensureOfficialHolidays(IN_2026)).toBe(
+      [2025, 2026, 2027, 2028, 2029, 2030, 2031].flatMap((y) => officialHolidays(y)).length + 7,
+    );
+    expect((await calendar.dueDate(RECEIVED, 1)).toISOString()).toBe(MONDAY_NIGHT);
+    expect(await rows().findOneByOrFail({ fecha: '2031-02-26' })).toEqual({
+      fecha: '2031-02-26',
+      descripcion: 'Aniversario de la erección del Estado',
+    });
+  });
+
+  it('reaches the years already seeded when it is configured later, and keeps a removal as the art. 74 days do', async () => {
+    await calendarWith({}).ensureOfficialHolidays(IN_2026);
+    const calendar = calendarWith({ HOLIDAYS_EXTRA: '02-26=Aniversario de la erección del Estado' });
+    expect(await calendar.ensureOfficialHolidays(IN_2026)).toBe(7);
+    await rows().delete({ fecha: '2027-02-26' }); // this year the state works that day
+    expect(await calendar.ensureOfficialHolidays(IN_2026)).toBe(0);
+    expect(await rows().findOneBy({ fecha: '2027-02-26' })).toBeNull();
   });
 });
