@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { openMigratedDatabase } from './open-database';
 import { DomainError } from '../common/domain-error';
 import { loadConfig } from '../config/config';
 import { CATALOG_KINDS, isCatalogKind } from '../catalog/import/catalog-rows';
+import { fileSource, type CsvSource } from '../catalog/import/csv-file';
 import { importCatalog, RETIREMENT_CONFIRM_PERCENT, type RejectedRow } from '../catalog/import/import.service';
 import { ProgressBar } from '../catalog/import/progress-bar';
 import { formatImportSummary } from '../catalog/import/summary';
@@ -28,10 +29,15 @@ const FLAGS = ['--parcial', '--confirmar'];
 
 class Fatal extends Error {}
 
-function readInput(path: string): Buffer {
+/**
+ * The file as a stream the import reads twice (validate, then load): never whole in memory, whatever its size. Opened
+ * once here so a missing or unreadable file is said before the database is opened.
+ */
+function readInput(path: string): CsvSource {
   try {
     if (statSync(path).isDirectory()) throw new Fatal(`«${path}» es una carpeta; indique el archivo CSV.`);
-    return readFileSync(path);
+    closeSync(openSync(path, 'r'));
+    return fileSource(path);
   } catch (e) {
     if (e instanceof Fatal) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -53,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   if (kind === undefined || file === undefined || rest.length > 0) throw new Fatal(USAGE);
   if (!isCatalogKind(kind))
     throw new Fatal(`No se reconoce el tipo de catálogo «${kind}»; use ${CATALOG_KINDS.join(' o ')}.\n\n${USAGE}`);
-  const content = readInput(file);
+  const source = readInput(file);
 
   const config = loadConfig();
   let ds: DataSource;
@@ -70,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     const bars = { validando: new ProgressBar(`Validando ${what}`), cargando: new ProgressBar(`Cargando ${what} `) };
     const summary = await importCatalog(ds, {
       kind,
-      content,
+      source,
       mode: flags.includes('--parcial') ? 'partial' : 'full',
       confirmRetirement: flags.includes('--confirmar'),
       onProgress: (p) => {

@@ -10,6 +10,7 @@ import {
   type ImportOptions,
   type ImportSummary,
 } from '../../src/catalog/import/import.service';
+import { bufferSource } from '../../src/catalog/import/csv-file';
 import { catalogTable, toCsv } from '../../src/catalog/seed/catalog-csv';
 import { generateDemoCatalog } from '../../src/catalog/seed/demo-data';
 import { generateCurp } from '../../src/validation/curp-generate';
@@ -576,5 +577,99 @@ describe('catalog import', () => {
     expect(centros.filter((x) => x.directorCurp !== null).length).toBe(
       demo.centros.filter((x) => x.directorCurp !== null).length,
     );
+  });
+
+  describe('streaming: a file of many batches and chunks', () => {
+    const demo = generateDemoCatalog({ seed: 11, centros: 30, trabajadores: 1200 });
+    const table = catalogTable('trabajadores', demo);
+    // An extra column with quoted line breaks and accents, rejected rows and repeated CURPs spread over the file.
+    const header = [...table.header, 'Observaciones'];
+    const rows = table.rows.map((r, i) => [...r, i % 7 === 0 ? `Cambio de\nadscripción ñ ${i}` : '']);
+    const added = new Set<(string | null)[]>();
+    for (let i = 50; i < rows.length; i += 97) {
+      const repeat = [...rows[i - 40]]; // a repeat of a row 40 earlier
+      const bad = [`${rows[i][0]!.slice(0, 17)}Z`, 'CT1', 'Ana', 'Ruiz', '', '', '', '', '', ''];
+      rows.splice(i, 0, repeat, bad);
+      added.add(repeat).add(bad);
+    }
+    // Physical lines: the header is line 1 and a value with a line break takes two.
+    const lines: number[] = [];
+    rows.forEach((r, i) => lines.push(i === 0 ? 2 : lines[i - 1] + (rows[i - 1][9]!.includes('\n') ? 2 : 1)));
+    const addedLines = rows.flatMap((r, i) => (added.has(r) ? [lines[i]] : []));
+    const content = toCsv(header, rows, { encoding: 'utf-8-bom' });
+    const stored = async () => (await workers()).map(({ createdAt: _c, updatedAt: _u, ...w }) => ({ ...w }));
+    const summaryOf = (s: ImportSummary) => {
+      const { seconds: _s, rowsPerSecond: _r, ...rest } = s;
+      return rest;
+    };
+
+    it('gives the same summary and the same rows with one batch or many, whole or in small chunks', async () => {
+      const whole = await run('trabajadores', content, { batchSize: 5000 });
+      expect(whole).toMatchObject({ read: rows.length, inserted: 1200, updated: 0, deactivated: 0 });
+      expect(whole.rejected).toBe(rows.length - 1200);
+      expect(whole.rejections.map((r) => r.line)).toEqual(addedLines);
+      expect(whole.rejections.filter((r) => /ya aparece en la línea/.test(r.reason))).toHaveLength(added.size / 2);
+      const once = await stored();
+      expect(once).toHaveLength(1200);
+
+      for (const t of ['trabajador', 'nivel']) await ds.query(`DELETE FROM ${ds.driver.escape(t)}`);
+      const chunked = await importCatalog(ds, {
+        kind: 'trabajadores',
+        source: bufferSource(content, 997),
+        now: T1,
+        batchSize: 37,
+        batchesPerTransaction: 3,
+      });
+      expect(summaryOf(chunked)).toEqual(summaryOf(whole));
+      expect(await stored()).toEqual(once);
+
+      // Again, many batches: nothing changes, every row seen.
+      const again = await importCatalog(ds, {
+        kind: 'trabajadores',
+        source: bufferSource(content, 4096),
+        now: T2,
+        batchSize: 50,
+      });
+      expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 1200, deactivated: 0 });
+    });
+
+    it('a refused mass retirement over many batches loads nothing, and its confirmation loads it all', async () => {
+      await run('trabajadores', content, { batchSize: 64 });
+      const before = await workers();
+      // 300 of the 1,200 left out, one in three of the rest changed, 50 new: refused, nothing written.
+      const curps = new Set(demo.trabajadores.slice(0, 300).map((w) => w.curp));
+      const kept = rows
+        .filter((r) => !curps.has(r[0]!))
+        .map((r, i) => (i % 3 === 0 ? [...r.slice(0, 5), `nuevo${i}@gmail.com`, ...r.slice(6)] : r));
+      const fresh = catalogTable(
+        'trabajadores',
+        generateDemoCatalog({ seed: 99, centros: 3, trabajadores: 50 }),
+      ).rows.map((r) => [...r.slice(0, 7), 'Educación Especial', 'ACTIVO', '']);
+      const next = toCsv(header, [...kept, ...fresh]);
+      const opts = {
+        kind: 'trabajadores',
+        source: bufferSource(next, 333),
+        now: T2,
+        batchSize: 16,
+        batchesPerTransaction: 2,
+      };
+      const e = await fatal(importCatalog(ds, opts));
+      expect(e.code).toBe('IMPORTACION_DESACTIVACION_MASIVA');
+      expect(e.details).toMatchObject({ active: before.filter((w) => w.activo).length });
+      expect(await workers()).toEqual(before);
+      expect(await ds.getRepository(Nivel).findOneBy({ clave: 'EDUCACION_ESPECIAL' })).toBeNull();
+
+      const done = await importCatalog(ds, { ...opts, confirmRetirement: true });
+      expect(done.inserted).toBe(50);
+      expect(done.deactivated).toBe(e.details!.retiring);
+      expect((await workers()).filter((w) => curps.has(w.curp)).every((w) => !w.activo)).toBe(true);
+    });
+
+    it('counts every rejected row and lists the first maxRejections', async () => {
+      const s = await run('trabajadores', content, { maxRejections: 3 });
+      expect(s.rejected).toBe(rows.length - 1200);
+      expect(s.rejections.map((r) => r.line)).toEqual([...s.rejections.map((r) => r.line)].sort((a, b) => a - b));
+      expect(s.rejections).toHaveLength(3);
+    });
   });
 });

@@ -117,32 +117,85 @@ const SPECS: Record<CatalogKind, TableSpec<TrabajadorRecord> | TableSpec<CentroR
   centros: CENTRO_SPEC,
 };
 
+/** Keys a source brings, asked one by one (a Set, or the import's compact KeyLines). */
+export interface KeyLookup {
+  has(key: string): boolean;
+}
+
+/** Active keys read per query while planning a retirement: memory stays one page, whatever the catalog's size. */
+const PLAN_PAGE = 10_000;
+
 /**
  * What a full import that brings these keys (the valid rows and the rejected ones whose key could be read) would
- * retire: every active row of the catalog whose key is not among them. Reads only.
+ * retire: every active row of the catalog whose key is not among them. Reads only, the active keys a page at a time
+ * (in key order); only the keys to retire are kept.
  */
 export async function planRetirement(
   ds: DataSource,
   kind: CatalogKind,
-  present: Iterable<string>,
+  present: Iterable<string> | KeyLookup,
 ): Promise<RetirementPlan> {
   const spec = SPECS[kind];
   const meta = ds.getMetadata(spec.entity);
   const q = (name: string): string => ds.driver.escape(name);
-  const keyCol = meta.findColumnWithPropertyName(spec.key)!;
+  const keyCol = q(meta.findColumnWithPropertyName(spec.key)!.databaseName);
   const retireCol = meta.findColumnWithPropertyName(spec.retire.prop)!;
-  const seen = new Set([...present].map((k) => k.toUpperCase()));
+  const seen: KeyLookup =
+    'has' in present && typeof present.has === 'function'
+      ? present
+      : new Set([...(present as Iterable<string>)].map((k) => k.toUpperCase()));
   const activeValue: unknown = ds.driver.preparePersistentValue(spec.retire.active, retireCol);
-  const active = await ds.query<{ k: string }[]>(
-    `SELECT ${q(keyCol.databaseName)} AS k FROM ${q(meta.tableName)} WHERE ${q(retireCol.databaseName)} = ?`,
-    [activeValue],
-  );
-  return { active: active.length, keys: active.map((r) => r.k).filter((k) => !seen.has(k.toUpperCase())) };
+  const plan: RetirementPlan = { active: 0, keys: [] };
+  let after: string | null = null;
+  for (;;) {
+    const page: { k: string }[] = await ds.query<{ k: string }[]>(
+      `SELECT ${keyCol} AS k FROM ${q(meta.tableName)} WHERE ${q(retireCol.databaseName)} = ?` +
+        `${after === null ? '' : ` AND ${keyCol} > ?`} ORDER BY ${keyCol} LIMIT ${PLAN_PAGE}`,
+      after === null ? [activeValue] : [activeValue, after],
+    );
+    plan.active += page.length;
+    for (const { k } of page) if (!seen.has(k.toUpperCase())) plan.keys.push(k);
+    if (page.length < PLAN_PAGE) return plan;
+    after = page[page.length - 1].k;
+  }
 }
 
 /** Rows per statement: 1,000 rows × 12 columns stays far under SQLite's 32,766 and MySQL's 65,535 placeholders. */
 const DEFAULT_BATCH = 1000;
 const DEFAULT_BATCHES_PER_TX = 10;
+
+export type WriterOptions = CommonSyncOptions & { mode: 'full' | 'partial' };
+
+/**
+ * Writes validated records as they come, a group at a time (the streaming import hands one per batchesPerTransaction
+ * × batchSize rows): each group in one transaction, one SELECT and one multi-row upsert per batch of batchSize. Keys
+ * must be unique across all the groups (the caller dedupes). `counts` adds up what was written so far.
+ */
+export interface CatalogWriter<R> {
+  write(records: readonly R[]): Promise<void>;
+  /** Rows per group that keeps batchSize × batchesPerTransaction in one transaction. */
+  readonly groupSize: number;
+  readonly counts: SyncCounts;
+}
+
+export function catalogWriter(
+  ds: DataSource,
+  kind: 'trabajadores',
+  opts: WriterOptions,
+): CatalogWriter<TrabajadorRecord>;
+export function catalogWriter(ds: DataSource, kind: 'centros', opts: WriterOptions): CatalogWriter<CentroRecord>;
+export function catalogWriter(
+  ds: DataSource,
+  kind: CatalogKind,
+  opts: WriterOptions,
+): CatalogWriter<TrabajadorRecord> | CatalogWriter<CentroRecord>;
+export function catalogWriter(
+  ds: DataSource,
+  kind: CatalogKind,
+  opts: WriterOptions,
+): CatalogWriter<TrabajadorRecord> | CatalogWriter<CentroRecord> {
+  return kind === 'trabajadores' ? tableWriter(ds, TRABAJADOR_SPEC, opts) : tableWriter(ds, CENTRO_SPEC, opts);
+}
 
 async function syncTable<R extends object>(
   ds: DataSource,
@@ -154,6 +207,17 @@ async function syncTable<R extends object>(
   if (new Set(records.map((r) => (r[spec.key] as string).toUpperCase())).size !== records.length) {
     throw new Error(`syncCatalog: duplicate ${spec.key} in the records`);
   }
+  const writer = tableWriter(ds, spec, { ...opts, onProgress: undefined });
+  for (let start = 0; start < records.length; start += writer.groupSize) {
+    await writer.write(records.slice(start, start + writer.groupSize));
+    opts.onProgress?.(Math.min(start + writer.groupSize, records.length), records.length);
+  }
+  const counts = writer.counts;
+  if (opts.mode === 'full') counts.deactivated = await retire(ds, spec, opts.retire.keys, opts, opts.now ?? new Date());
+  return counts;
+}
+
+function tableWriter<R extends object>(ds: DataSource, spec: TableSpec<R>, opts: WriterOptions): CatalogWriter<R> {
   const meta = ds.getMetadata(spec.entity);
   const mysql = ds.options.type !== 'better-sqlite3';
   const q = (name: string): string => ds.driver.escape(name);
@@ -244,18 +308,26 @@ async function syncTable<R extends object>(
 
   // One statement per batch; several batches per transaction, because on SQLite each commit is an fsync that costs
   // more than the statement itself (100,000 rows: 100 commits ≈ 3 s, 10 commits ≈ 0.3 s).
-  const txRows = batchSize * (opts.batchesPerTransaction ?? DEFAULT_BATCHES_PER_TX);
-  for (let txStart = 0; txStart < records.length; txStart += txRows) {
-    await inTransaction(ds, async (em: EntityManager) => {
-      for (let start = txStart; start < Math.min(txStart + txRows, records.length); start += batchSize) {
-        await syncBatch(em, records.slice(start, start + batchSize));
-        opts.onProgress?.(Math.min(start + batchSize, records.length), records.length);
-      }
-    });
-  }
+  const groupSize = batchSize * (opts.batchesPerTransaction ?? DEFAULT_BATCHES_PER_TX);
+  return {
+    groupSize,
+    counts,
+    write: (records) =>
+      inTransaction(ds, async (em: EntityManager) => {
+        for (let start = 0; start < records.length; start += batchSize)
+          await syncBatch(em, records.slice(start, start + batchSize));
+      }),
+  };
+}
 
-  if (opts.mode === 'full') counts.deactivated = await retire(ds, spec, opts.retire.keys, opts, now);
-  return counts;
+/** Retires the rows of a plan (activo=false / estatus=inactivo), in batches; returns how many. */
+export function retireCatalog(
+  ds: DataSource,
+  kind: CatalogKind,
+  keys: readonly string[],
+  opts: CommonSyncOptions = {},
+): Promise<number> {
+  return retire(ds, SPECS[kind] as TableSpec<object>, keys, opts, opts.now ?? new Date());
 }
 
 /** Full export: whoever is still active but was not in it is retired, never deleted. */
@@ -263,7 +335,7 @@ async function retire<R extends object>(
   ds: DataSource,
   spec: TableSpec<R>,
   missing: readonly string[],
-  opts: SyncOptions,
+  opts: CommonSyncOptions,
   now: Date,
 ): Promise<number> {
   const meta = ds.getMetadata(spec.entity);

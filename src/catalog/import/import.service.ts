@@ -11,21 +11,38 @@ import {
   parseCentroRow,
   parseTrabajadorRow,
   type CatalogKind,
-  type CentroField,
   type CentroRecord,
   type RowResult,
-  type TrabajadorField,
   type TrabajadorRecord,
 } from './catalog-rows';
-import { planRetirement, syncCatalog, type RetirementPlan, type SyncCounts, type SyncOptions } from './catalog-sync';
-import { readCsv, type FileEncoding, type Separator } from './csv-file';
+import {
+  catalogWriter,
+  planRetirement,
+  retireCatalog,
+  type CatalogWriter,
+  type RetirementPlan,
+  type SyncCounts,
+} from './catalog-sync';
+import {
+  bufferSource,
+  NotUtf8Error,
+  streamCsv,
+  type CsvHead,
+  type CsvSource,
+  type FileEncoding,
+  type Separator,
+} from './csv-file';
+import { KeyLines } from './key-lines';
 import { ensureNiveles } from './niveles';
 import { formatCount } from './summary';
 
 export type ImportMode = 'full' | 'partial';
 
 export interface ImportProgress {
-  /** validando: reading and checking rows; cargando: writing them. */
+  /**
+   * validando: reading and checking every row (total estimated from the bytes read so far, when the size is known);
+   * cargando: writing the valid ones (total exact).
+   */
   phase: 'validando' | 'cargando';
   done: number;
   total: number;
@@ -34,13 +51,19 @@ export interface ImportProgress {
 export interface ImportOptions {
   /** trabajadores | centros (anything else is a fatal error with what to type). */
   kind: string;
-  content: Buffer;
+  /** The file in memory (the browser upload, tests): read through the same streaming path as `source`. */
+  content?: Buffer;
+  /** The file as a re-readable stream (the CLI: the file on disk); it is read twice, see importCatalog. */
+  source?: CsvSource;
   /** full (default): the file is the whole catalog, whoever is missing is retired. partial: only upsert. */
   mode?: ImportMode;
   /** The person confirmed a full import that retires more than RETIREMENT_CONFIRM_PERCENT of the active rows. */
   confirmRetirement?: boolean;
   now?: Date;
   batchSize?: number;
+  batchesPerTransaction?: number;
+  /** Rejected rows listed in the summary (the first ones, by line); all are counted. Default 10,000. */
+  maxRejections?: number;
   onProgress?: (p: ImportProgress) => void;
 }
 
@@ -58,6 +81,7 @@ export interface ImportSummary extends SyncCounts {
   separator: Separator;
   /** Data rows read (header and empty lines excluded). */
   read: number;
+  /** All the rejected rows; `rejections` lists the first maxRejections of them. */
   rejected: number;
   rejections: RejectedRow[];
   nivelesCreados: { clave: string; nombre: string }[];
@@ -77,64 +101,125 @@ const OPTIONAL_PROPS: Record<CatalogKind, Record<string, string>> = {
   centros: { curp_director: 'directorCurp', correo: 'correo' },
 };
 
-interface Parsed<R> {
-  valid: R[];
-  rejections: RejectedRow[];
-  /** Keys the file brings: of the valid rows and of the rejected rows whose key could be read (never "missing"). */
-  keys: string[];
-  niveles: Map<string, string>;
-}
+type CatalogRecord = TrabajadorRecord | CentroRecord;
+type Getter = (field: string) => string | undefined;
 
-function parseRows<F extends string, R>(
-  kind: CatalogKind,
-  header: string[],
-  records: { line: number; values: string[] }[],
-  parseRow: (get: (f: F) => string | undefined) => RowResult<R>,
-  onProgress?: (p: ImportProgress) => void,
-): Parsed<R> & { present: Set<F>; ignored: string[] } {
-  const { columns, ignored } = mapHeader<F>(kind, header);
-  const valid: R[] = [];
-  const rejections: RejectedRow[] = [];
-  const niveles = new Map<string, string>();
-  const firstLine = new Map<string, number>();
-  const keyColumn = columns.get(KEY_COLUMNS[kind].field as F)!;
-  for (const [n, { line, values }] of records.entries()) {
-    if (n % 5000 === 0) onProgress?.({ phase: 'validando', done: n, total: records.length });
-    const extra = values.slice(header.length).filter((v) => v.trim() !== '');
-    if (extra.length > 0) {
-      rejections.push({
-        line,
+const PARSE_ROW: Record<CatalogKind, (get: Getter) => RowResult<CatalogRecord>> = {
+  trabajadores: parseTrabajadorRow,
+  centros: parseCentroRow,
+};
+
+/** Checks one row against the header: too many values, then the catalog's own rules (parseTrabajadorRow…). */
+function rowChecker(kind: CatalogKind, header: string[]) {
+  const { columns, ignored } = mapHeader<string>(kind, header);
+  const keyColumn = columns.get(KEY_COLUMNS[kind].field)!;
+  const parseRow = PARSE_ROW[kind];
+  const check = (values: string[]): RowResult<CatalogRecord> => {
+    if (values.length > header.length && values.slice(header.length).some((v) => v.trim() !== '')) {
+      return {
+        ok: false,
         // Still read, so a full import does not take this worker or school for missing.
         key: keyOfLongRow(kind, keyColumn, values, header.length),
         reason: `La línea tiene ${values.length} columnas y el encabezado ${header.length}; revise si un valor lleva el separador sin comillas.`,
-      });
-      continue;
+      };
     }
-    const result = parseRow((f) => {
+    return parseRow((f) => {
       const i = columns.get(f);
       return i === undefined ? undefined : values[i];
     });
-    if (!result.ok) {
-      rejections.push({ line, key: result.key, reason: result.reason });
-      continue;
-    }
-    const seenAt = firstLine.get(result.key);
-    if (seenAt !== undefined) {
-      const what = kind === 'trabajadores' ? 'La CURP' : 'La CCT';
-      rejections.push({
-        line,
-        key: result.key,
-        reason: `${what} ${result.key} ya aparece en la línea ${seenAt}; se tomó esa línea y se descartó esta.`,
-      });
-      continue;
-    }
-    firstLine.set(result.key, line);
-    if (result.nivel && !niveles.has(result.nivel.clave)) niveles.set(result.nivel.clave, result.nivel.nombre);
-    valid.push(result.record);
-  }
-  onProgress?.({ phase: 'validando', done: records.length, total: records.length });
-  const keys = [...firstLine.keys(), ...rejections.flatMap((r) => (r.key === null ? [] : [r.key]))];
-  return { valid, rejections, keys, niveles, present: new Set(columns.keys()), ignored };
+  };
+  return { check, ignored, present: new Set(columns.keys()) };
+}
+
+/** What the first read of the file (validation only, nothing written) leaves for the second one and the summary. */
+interface Scan {
+  head: CsvHead;
+  read: number;
+  valid: number;
+  rejected: number;
+  /** The first maxRejections rejected rows. */
+  rejections: RejectedRow[];
+  /** Key of each valid row → the line it was first seen at (a later row with it is a rejected duplicate). */
+  validKeys: KeyLines;
+  /** Keys of rejected rows that could be read: the file brings them, so they are not retired. */
+  rejectedKeys: KeyLines;
+  niveles: Map<string, string>;
+  present: Set<string>;
+  ignored: string[];
+}
+
+/** Counts the bytes a source hands out, for the progress estimate. */
+function counting(source: CsvSource, onBytes: (n: number) => void): CsvSource {
+  return {
+    size: source.size,
+    async *open() {
+      for await (const chunk of source.open()) {
+        onBytes(chunk.length);
+        yield chunk;
+      }
+    },
+  };
+}
+
+const PROGRESS_EVERY = 5000;
+
+async function scanFile(
+  kind: CatalogKind,
+  source: CsvSource,
+  encoding: FileEncoding | undefined,
+  opts: ImportOptions,
+): Promise<Scan> {
+  const maxRejections = Math.max(1, opts.maxRejections ?? 10_000);
+  let bytes = 0;
+  let checker: ReturnType<typeof rowChecker> | undefined;
+  const scan: Omit<Scan, 'head' | 'present' | 'ignored'> = {
+    read: 0,
+    valid: 0,
+    rejected: 0,
+    rejections: [],
+    validKeys: new KeyLines(),
+    rejectedKeys: new KeyLines(1024),
+    niveles: new Map(),
+  };
+  const reject = (r: RejectedRow): void => {
+    scan.rejected++;
+    if (scan.rejections.length < maxRejections) scan.rejections.push(r);
+    if (r.key !== null) scan.rejectedKeys.add(r.key.toUpperCase(), r.line);
+  };
+  const what = kind === 'trabajadores' ? 'La CURP' : 'La CCT';
+  const head = await streamCsv(
+    counting(source, (n) => (bytes += n)),
+    {
+      onHead: (h) => {
+        checker = rowChecker(kind, h.header);
+      },
+      visit: ({ line, values }) => {
+        if (scan.read % PROGRESS_EVERY === 0 && opts.onProgress) {
+          const total = source.size && bytes > 0 ? Math.round((scan.read * source.size) / bytes) : scan.read;
+          opts.onProgress({ phase: 'validando', done: scan.read, total: Math.max(total, scan.read) });
+        }
+        scan.read++;
+        const result = checker!.check(values);
+        if (!result.ok) return reject({ line, key: result.key, reason: result.reason });
+        const first = scan.validKeys.add(result.key, line);
+        if (first !== line) {
+          return reject({
+            line,
+            key: result.key,
+            reason: `${what} ${result.key} ya aparece en la línea ${first}; se tomó esa línea y se descartó esta.`,
+          });
+        }
+        scan.valid++;
+        if (result.nivel && !scan.niveles.has(result.nivel.clave))
+          scan.niveles.set(result.nivel.clave, result.nivel.nombre);
+      },
+    },
+    encoding,
+  );
+  // A file with a header line only: the header is still checked (wrong catalog, missing columns).
+  checker ??= rowChecker(kind, head.header);
+  opts.onProgress?.({ phase: 'validando', done: scan.read, total: scan.read });
+  return { ...scan, head, present: checker.present, ignored: checker.ignored };
 }
 
 /**
@@ -165,8 +250,20 @@ export function checkRetirement(kind: CatalogKind, plan: RetirementPlan, confirm
 
 /**
  * Imports a catalog export (CSV) into the database: validates every row, reports the rejected ones with their line
- * and reason, loads the rest. Fatal problems (unknown kind, unreadable file, missing header) throw a DomainError
- * before anything is written.
+ * and reason, loads the rest. Fatal problems (unknown kind, unreadable file, missing header, a full import of no valid
+ * row, an unconfirmed mass retirement) throw a DomainError before anything is written.
+ *
+ * The file is streamed twice, so memory does not grow with it (2,000,000 workers: a chunk, a batch of rows and the
+ * keys, ≈ 16 bytes each):
+ * 1. validation: every row is parsed and checked, nothing is written; kept are the keys (to reject a repeated one and
+ *    to know whom a full import retires), the counts, the first maxRejections rejected rows and the levels;
+ * 2. if a full import would retire more than RETIREMENT_CONFIRM_PERCENT unconfirmed, it is refused here, so a refused
+ *    import loads nothing, as when the file was read whole (one transaction over millions of rows, or a staging
+ *    table, would give the same guarantee at the cost of long locks, a huge undo log or a rollback of minutes);
+ * 3. loading: the file is read again and its valid rows upserted in batches as they come (batchSize rows per
+ *    statement, batchesPerTransaction statements per transaction), then the missing rows are retired.
+ * As before, the batches commit as they go: a failure while loading (the database stops) leaves the rows loaded so
+ * far, and running the same file again finishes the job (the import is idempotent).
  */
 export async function importCatalog(ds: DataSource, opts: ImportOptions): Promise<ImportSummary> {
   const started = process.hrtime.bigint();
@@ -179,73 +276,115 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
   }
   const kind = opts.kind;
   const mode = opts.mode ?? 'full';
-  const table = readCsv(opts.content);
+  const source = opts.source ?? bufferSource(opts.content ?? Buffer.alloc(0));
 
-  let parsed: Parsed<TrabajadorRecord | CentroRecord> & { present: Set<string>; ignored: string[] };
-  let load: (retire: RetirementPlan | undefined) => Promise<SyncCounts>;
-  const syncOpts = (p: { present: Set<string> }, retire: RetirementPlan | undefined): SyncOptions => ({
-    ...(retire ? { mode: 'full', retire } : { mode: 'partial' }),
-    now: opts.now,
-    batchSize: opts.batchSize,
-    absent: new Set(
-      Object.entries(OPTIONAL_PROPS[kind])
-        .filter(([field]) => !p.present.has(field))
-        .map(([, prop]) => prop),
-    ),
-    onProgress: (done: number, total: number) => opts.onProgress?.({ phase: 'cargando', done, total }),
-  });
-  if (kind === 'trabajadores') {
-    const p = parseRows<TrabajadorField, TrabajadorRecord>(
-      kind,
-      table.header,
-      table.records,
-      parseTrabajadorRow,
-      opts.onProgress,
-    );
-    parsed = p;
-    load = (retire) => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p, retire));
-  } else {
-    const p = parseRows<CentroField, CentroRecord>(kind, table.header, table.records, parseCentroRow, opts.onProgress);
-    parsed = p;
-    load = (retire) => syncCatalog(ds, { kind, records: p.valid }, syncOpts(p, retire));
+  let scan: Scan;
+  try {
+    scan = await scanFile(kind, source, undefined, opts);
+  } catch (e) {
+    // Valid UTF-8 first and a Windows-1252 byte later: the whole file is Windows-1252.
+    if (!(e instanceof NotUtf8Error)) throw e;
+    scan = await scanFile(kind, source, 'Windows-1252', opts);
   }
 
-  if (parsed.valid.length === 0 && mode === 'full') {
+  if (scan.valid === 0 && mode === 'full') {
     // A full import of nothing would retire the whole catalog: that is never what a person meant.
     throw new DomainError(
       'IMPORTACION_SIN_REGISTROS',
-      table.records.length === 0
+      scan.read === 0
         ? 'El archivo solo tiene el encabezado: no hay registros que importar. No se cargó ni se desactivó nada.'
-        : `Ninguno de los ${table.records.length} registros es válido (el primero, en la línea ${parsed.rejections[0].line}: ${parsed.rejections[0].reason}). No se cargó ni se desactivó nada.`,
+        : `Ninguno de los ${scan.read} registros es válido (el primero, en la línea ${scan.rejections[0].line}: ${scan.rejections[0].reason}). No se cargó ni se desactivó nada.`,
       422,
-      { rejections: parsed.rejections.slice(0, 100) },
+      { rejections: scan.rejections.slice(0, 100) },
     );
   }
 
   let retire: RetirementPlan | undefined;
   if (mode === 'full') {
     // Asked before anything is written, so a refused run leaves the catalog (and its levels) as it was.
-    retire = await planRetirement(ds, kind, parsed.keys);
+    const brought = { has: (k: string) => scan.validKeys.has(k) || scan.rejectedKeys.has(k) };
+    retire = await planRetirement(ds, kind, brought);
     checkRetirement(kind, retire, opts.confirmRetirement === true);
   }
 
-  const created = await inTransaction(ds, (em) => ensureNiveles(em, parsed.niveles));
-  const counts = await load(retire);
+  const created = await inTransaction(ds, (em) => ensureNiveles(em, scan.niveles));
+  const writer: CatalogWriter<CatalogRecord> = catalogWriter(ds, kind, {
+    mode,
+    now: opts.now,
+    batchSize: opts.batchSize,
+    batchesPerTransaction: opts.batchesPerTransaction,
+    absent: new Set(
+      Object.entries(OPTIONAL_PROPS[kind])
+        .filter(([field]) => !scan.present.has(field))
+        .map(([, prop]) => prop),
+    ),
+  });
+  await loadFile(kind, source, scan, writer, opts.onProgress);
+  const counts = writer.counts;
+  if (retire)
+    counts.deactivated = await retireCatalog(ds, kind, retire.keys, { batchSize: opts.batchSize, now: opts.now });
+
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     kind,
     mode,
-    encoding: table.encoding,
-    separator: table.separator,
-    read: table.records.length,
+    encoding: scan.head.encoding,
+    separator: scan.head.separator,
+    read: scan.read,
     ...counts,
-    rejected: parsed.rejections.length,
-    rejections: parsed.rejections,
+    rejected: scan.rejected,
+    rejections: scan.rejections,
     nivelesCreados: created,
-    ignoredColumns: parsed.ignored,
+    ignoredColumns: scan.ignored,
     seconds,
-    rowsPerSecond: seconds > 0 ? table.records.length / seconds : table.records.length,
+    rowsPerSecond: seconds > 0 ? scan.read / seconds : scan.read,
   };
+}
+
+/**
+ * Second read: the rows the first read found valid (a key at the line it was first seen), written a group at a time
+ * while the file waits. A file that changed between the two reads stops the import with what was loaded so far.
+ */
+async function loadFile(
+  kind: CatalogKind,
+  source: CsvSource,
+  scan: Scan,
+  writer: CatalogWriter<CatalogRecord>,
+  onProgress: ((p: ImportProgress) => void) | undefined,
+): Promise<void> {
+  const { check } = rowChecker(kind, scan.head.header);
+  let group: CatalogRecord[] = [];
+  let written = 0;
+  const flush = async (): Promise<void> => {
+    await writer.write(group);
+    written += group.length;
+    group = [];
+    onProgress?.({ phase: 'cargando', done: written, total: scan.valid });
+  };
+  const changed = (): DomainError =>
+    new DomainError(
+      'IMPORTACION_ARCHIVO_CAMBIO',
+      `El archivo cambió mientras se importaba (se cargaron ${formatCount(written)} de ${formatCount(scan.valid)} registros). Vuelva a importarlo cuando nadie lo esté modificando.`,
+      409,
+    );
+  onProgress?.({ phase: 'cargando', done: 0, total: scan.valid });
+  const head = await streamCsv(
+    source,
+    {
+      onHead: (h) => {
+        if (h.header.join('\u0000') !== scan.head.header.join('\u0000')) throw changed();
+      },
+      visit: ({ line, values }) => {
+        const result = check(values);
+        if (!result.ok || scan.validKeys.get(result.key) !== line) return;
+        group.push(result.record);
+        if (group.length >= writer.groupSize) return flush();
+      },
+    },
+    scan.head.encoding,
+  );
+  if (group.length > 0) await flush();
+  if (written !== scan.valid || head.separator !== scan.head.separator) throw changed();
 }
 
 /**

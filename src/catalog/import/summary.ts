@@ -12,7 +12,9 @@ export function formatImportSummary(s: ImportSummary, source: string, opts: { ma
     lines.push(`Registros rechazados (${fmt(s.rejected)}):`);
     for (const r of s.rejections.slice(0, max))
       lines.push(`  línea ${r.line}${r.key ? ` (${r.key})` : ''}: ${r.reason}`);
-    if (s.rejections.length > max) lines.push(`  … y ${fmt(s.rejections.length - max)} más.`);
+    // Only the first rejected rows are kept (ImportOptions.maxRejections); all are counted.
+    const listed = Math.min(max, s.rejections.length);
+    if (s.rejected > listed) lines.push(`  … y ${fmt(s.rejected - listed)} más.`);
     lines.push('');
   }
   const what = s.kind === 'trabajadores' ? 'trabajadores' : 'centros de trabajo';

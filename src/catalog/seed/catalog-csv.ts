@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite';
-import type { CatalogKind } from '../import/catalog-rows';
+import type { CatalogKind, TrabajadorRecord } from '../import/catalog-rows';
 import { STANDARD_NIVELES } from '../import/niveles';
 import type { DemoCatalog } from './demo-data';
 
@@ -10,7 +10,7 @@ export interface CsvOptions {
 }
 
 /** Exports name the level as people say it ("Media Superior"), not by its key. */
-const nivelNombre = (clave: string | null): string | null =>
+export const nivelNombre = (clave: string | null): string | null =>
   STANDARD_NIVELES.find((n) => n.clave === clave)?.nombre ?? clave;
 
 function cell(v: string | null | undefined, separator: string): string {
@@ -18,33 +18,36 @@ function cell(v: string | null | undefined, separator: string): string {
   return s.includes(separator) || s.includes('"') || /[\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** The columns of a Capital Humano workers export, as it names them. */
+export const TRABAJADORES_CSV_HEADER: readonly string[] = [
+  'CURP',
+  'CURT',
+  'Nombre',
+  'Primer apellido',
+  'Segundo apellido',
+  'Correo alterno',
+  'CCT',
+  'Nivel',
+  'Estatus',
+];
+
+/** A worker as a row of that export. */
+export const trabajadorCsvRow = (t: TrabajadorRecord): (string | null)[] => [
+  t.curp,
+  t.curt,
+  t.nombre,
+  t.primerApellido,
+  t.segundoApellido,
+  t.correoAlterno,
+  t.cct,
+  nivelNombre(t.nivelClave),
+  t.activo ? 'ACTIVO' : 'BAJA',
+];
+
 /** Columns and rows of a catalog as the import expects them (with the extra columns real exports carry). */
 export function catalogTable(kind: CatalogKind, data: DemoCatalog): { header: string[]; rows: (string | null)[][] } {
   if (kind === 'trabajadores') {
-    return {
-      header: [
-        'CURP',
-        'CURT',
-        'Nombre',
-        'Primer apellido',
-        'Segundo apellido',
-        'Correo alterno',
-        'CCT',
-        'Nivel',
-        'Estatus',
-      ],
-      rows: data.trabajadores.map((t) => [
-        t.curp,
-        t.curt,
-        t.nombre,
-        t.primerApellido,
-        t.segundoApellido,
-        t.correoAlterno,
-        t.cct,
-        nivelNombre(t.nivelClave),
-        t.activo ? 'ACTIVO' : 'BAJA',
-      ]),
-    };
+    return { header: [...TRABAJADORES_CSV_HEADER], rows: data.trabajadores.map(trabajadorCsvRow) };
   }
   return {
     header: ['CCT', 'Nombre', 'Nivel', 'CURP director', 'Correo', 'Municipio'],
@@ -52,9 +55,14 @@ export function catalogTable(kind: CatalogKind, data: DemoCatalog): { header: st
   };
 }
 
+/** One line of a CSV (without its line break): values quoted where the separator, a quote or a line break needs it. */
+export function csvLine(values: readonly (string | null | undefined)[], separator: ';' | ',' = ','): string {
+  return values.map((v) => cell(v, separator)).join(separator);
+}
+
 export function toCsv(header: string[], rows: (string | null)[][], opts: CsvOptions = {}): Buffer {
   const sep = opts.separator ?? ',';
-  const text = [header, ...rows].map((r) => r.map((v) => cell(v, sep)).join(sep)).join('\r\n') + '\r\n';
+  const text = [header, ...rows].map((r) => csvLine(r, sep)).join('\r\n') + '\r\n';
   switch (opts.encoding ?? 'utf-8') {
     case 'utf-8':
       return Buffer.from(text, 'utf8');
