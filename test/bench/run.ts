@@ -17,11 +17,12 @@ import { benchEngine } from './engine-bench';
 import { benchImport } from './import-bench';
 import { benchInbox } from './inbox-bench';
 import { benchLetters } from './letters-bench';
+import { benchNational } from './national-bench';
 import { benchPipeline } from './pipeline-bench';
 import { FULL_SIZES, QUICK_SIZES, type SectionResult, type Sizes } from './section';
 import { fmtMs, fmtOps, formatTable, type Measurement } from './stats';
 
-type SectionName = 'engine' | 'concurrency' | 'inbox' | 'letters' | 'import' | 'pipeline';
+type SectionName = 'engine' | 'concurrency' | 'inbox' | 'letters' | 'import' | 'national' | 'pipeline';
 
 /** Spanish and English names both work with --solo. */
 const SECTION_ALIASES: Record<string, SectionName> = {
@@ -37,6 +38,9 @@ const SECTION_ALIASES: Record<string, SectionName> = {
   import: 'import',
   importacion: 'import',
   importación: 'import',
+  // Only with --solo: 2,000,000 workers and 250,000 schools (issue 13).
+  national: 'national',
+  nacional: 'national',
   pipeline: 'pipeline',
   tuberia: 'pipeline',
 };
@@ -47,6 +51,7 @@ const RUNNERS: Record<SectionName, (s: Sizes) => Promise<SectionResult>> = {
   inbox: benchInbox,
   letters: benchLetters,
   import: benchImport,
+  national: benchNational,
   pipeline: benchPipeline,
 };
 
