@@ -109,8 +109,7 @@ function boundAcquire(pool: RawPool, acquireMs: number): void {
  * `acquireMs`, and connections whose statements end after `queryMs`. Everything else is mysql2 itself.
  */
 export function boundedMysql2(timeouts: DbTimeouts): typeof mysql2 {
-  const driver = Object.create(mysql2) as typeof mysql2 & { createPool: (options: mysql2.PoolOptions) => mysql2.Pool };
-  driver.createPool = (options: mysql2.PoolOptions): mysql2.Pool => {
+  const createPool = (options: mysql2.PoolOptions): mysql2.Pool => {
     // trace: false — mysql2 otherwise captures a stack trace for every statement (5 % of the engine's CPU per event,
     // profiled); TypeORM's QueryFailedError carries the caller's stack anyway. (TypeORM passes `trace: undefined`.)
     const pool = mysql2.createPool({ ...options, trace: false });
@@ -122,5 +121,7 @@ export function boundedMysql2(timeouts: DbTimeouts): typeof mysql2 {
     });
     return pool;
   };
-  return driver;
+  // Defined, not assigned: in the tsc build `import * as mysql2` is an object of getters, and an assignment to an
+  // inherited getter-only property throws («Cannot set property createPool … which has only a getter»).
+  return Object.create(mysql2, { createPool: { value: createPool, enumerable: true } }) as typeof mysql2;
 }

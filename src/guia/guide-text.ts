@@ -9,7 +9,7 @@
  * 10-11), and paso 1 of 5.1.x is an HTML list.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { projectPath } from '../common/project-root';
 
 /** The line the export repeats at the top of every page. */
 const PAGE_HEADER = '**Guía para la asignación del Correo Electrónico Institucional**';
@@ -50,8 +50,8 @@ export interface GuideText {
 export const GUIDE_TEXT_CANDIDATES = (): string[] =>
   [
     process.env.GUIA_PATH,
-    resolve(__dirname, '..', '..', 'docs', 'guia', 'guia-correo-institucional.txt'),
-    resolve(__dirname, '..', '..', '..', 'shared', 'guia', 'guia-correo-institucional.txt'),
+    projectPath('docs', 'guia', 'guia-correo-institucional.txt'),
+    projectPath('..', 'shared', 'guia', 'guia-correo-institucional.txt'),
   ].filter((p): p is string => !!p);
 
 /** The guide's text, from GUIA_PATH or the copy committed under docs/guia. */

@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CURRENT_PROCEDURES } from '../../machines/index';
 import { buildGeneratedGuide, type GeneratedGuide, renderMarkdown } from './generated-guide';
 import { renderGuidePdf } from './guide-pdf';
 import { loadGuideText, parseGuide } from './guide-text';
+import { projectPath } from '../common/project-root';
 
 /** Where `npm run guia` writes when no folder is given. */
-export const DEFAULT_OUT_DIR = resolve(__dirname, '..', '..', 'docs', 'guia-generada');
+export const DEFAULT_OUT_DIR = projectPath('docs', 'guia-generada');
 
 export interface WrittenGuide {
   guide: GeneratedGuide;

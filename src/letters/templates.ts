@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { compile, hbs, syntaxError, variableLines } from '../render/handlebars';
+import { projectPath } from '../common/project-root';
 
 /**
  * Reply-letter wording lives in templates/letters/<procedure>-<outcome>.md, so an administrator rewords a letter by
@@ -77,7 +78,7 @@ export const SHIPPED_LETTERS: ReadonlyArray<{ procedure: LetterProcedure; outcom
   ...LETTER_PROCEDURES.map((procedure) => ({ procedure, outcome: 'rechazada' as const })),
 ];
 
-export const DEFAULT_LETTER_TEMPLATES_DIR = resolve(__dirname, '..', '..', 'templates', 'letters');
+export const DEFAULT_LETTER_TEMPLATES_DIR = projectPath('templates', 'letters');
 
 export interface LetterTemplate {
   /** File the wording came from, for error messages and the movement record. */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import Handlebars from 'handlebars';
+import { projectPath } from '../common/project-root';
 
 /**
  * The one template engine of the product: Handlebars, for pages, mails and letters.
@@ -195,8 +196,8 @@ function listFiles(dir: string, ext: string): string[] {
   return out;
 }
 
-/** templates/ next to the sources, or under the working directory when running from a build. */
+/** The product's templates/ (from the sources and from a build alike), or the working directory's. */
 export function templatesDir(...sub: string[]): string {
-  const candidates = [resolve(__dirname, '..', '..', 'templates', ...sub), resolve(process.cwd(), 'templates', ...sub)];
+  const candidates = [projectPath('templates', ...sub), resolve(process.cwd(), 'templates', ...sub)];
   return candidates.find((d) => existsSync(d)) ?? candidates[0];
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
+import { projectPath } from '../common/project-root';
 
 /**
  * Password rules after NIST SP 800-63B (5.1.1.2): a minimum length and no composition rules (no "one capital, one
@@ -103,10 +104,10 @@ export function parseBlocklist(text: string): ReadonlySet<string> {
   return set;
 }
 
-/** The blocklist shipped in src/security/blocklist.txt, read once (tsc does not copy it into a build: look in the sources too). */
+/** The blocklist shipped in src/security/blocklist.txt, read once (tsc does not copy it into a build: look in the sources). */
 export function loadDefaultBlocklist(): ReadonlySet<string> {
   if (defaultBlocklist === undefined) {
-    const candidates = [join(__dirname, 'blocklist.txt'), join(process.cwd(), 'src', 'security', 'blocklist.txt')];
+    const candidates = [join(__dirname, 'blocklist.txt'), projectPath('src', 'security', 'blocklist.txt')];
     const file = candidates.find((f) => existsSync(f));
     if (file === undefined) throw new Error(`Password blocklist not found (looked in: ${candidates.join(', ')}).`);
     defaultBlocklist = parseBlocklist(readFileSync(file, 'utf8'));

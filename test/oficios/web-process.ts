@@ -32,6 +32,8 @@ function freePort(): Promise<number> {
 }
 
 export interface StartWebOptions {
+  /** What node runs: the TypeScript sources by default; a build's main.js to start the production build. */
+  entry?: string[];
   /** Every chunk of its stdout and stderr as it comes (output() keeps only the tail), e.g. to parse LOG_LEVEL=debug lines. */
   onOutput?: (chunk: string, stream: OutputStream) => void;
 }
@@ -48,7 +50,7 @@ export async function startWeb(
   const port = await freePort();
   const base: Record<string, string> = { NODE_ENV: 'test', LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port) };
   for (const k of INHERITED) if (process.env[k] !== undefined) base[k] = process.env[k];
-  const child: ChildProcess = spawn(process.execPath, ['-r', './scripts/register.js', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, opts.entry ?? ['-r', './scripts/register.js', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...base, ...testClockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
