@@ -19,9 +19,11 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   secrets?: string[];
   volumes?: string[];
+  networks?: Record<string, { ipv4_address?: string }>;
 }
 const compose = parse(read('compose.yaml'), { merge: true }) as {
   services: Record<string, Service>;
+  networks?: Record<string, { ipam?: { config?: { subnet: string }[] } }>;
   secrets: Record<string, { file: string }>;
 };
 const dockerfile = read('Dockerfile');
@@ -147,6 +149,22 @@ describe('deployment recipe (compose.yaml, Dockerfile, deploy/nginx.conf)', () =
     expect(mb(/^ {4}client_max_body_size\s+(\S+);/m.exec(nginx)?.[1])).toBeGreaterThan(MAX_UPLOAD_BYTES);
     const imports = /location\s+\/admin\/importaciones\s*\{[^}]*client_max_body_size\s+(\S+);/.exec(nginx)?.[1];
     expect(mb(imports)).toBeGreaterThan(MAX_CATALOG_BYTES);
+  });
+
+  it("believes X-Forwarded-For from the proxy's fixed address only", () => {
+    const proxy = Object.entries(compose.services).find(([, s]) =>
+      s.volumes?.some((v) => v.startsWith('./deploy/nginx.conf:')),
+    )!;
+    const address = proxy[1].networks?.default?.ipv4_address;
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const subnet = compose.networks?.default?.ipam?.config?.[0]?.subnet ?? '';
+    const toInt = (ip: string): number => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const [net, bits] = subnet.split('/');
+    const block = 2 ** (32 - Number(bits));
+    expect(Math.floor(toInt(address!) / block)).toBe(Math.floor(toInt(net) / block));
+    for (const s of [...webs, ...workers]) {
+      expect({ s, trust: env(s).TRUST_PROXY }).toEqual({ s, trust: address });
+    }
   });
 
   it('runs only npm scripts that exist and files that `npm run build` makes from existing sources', () => {

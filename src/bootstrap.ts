@@ -67,7 +67,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter(identityOf(config.institution)));
   app.enableShutdownHooks();
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
 
   const applied = await runMigrations(app.get(DataSource));
   const log = new NestLogger('Arranque');

@@ -70,6 +70,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('trusts X-Forwarded-For from loopback by default; TRUST_PROXY names other proxies, never everyone', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).trustProxy).toEqual(['loopback']);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: 'loopback, 172.18.0.0/16 ,10.0.0.7, fd00::/8, uniquelocal' })
+        .trustProxy,
+    ).toEqual(['loopback', '172.18.0.0/16', '10.0.0.7', 'fd00::/8', 'uniquelocal']);
+    for (const bad of ['true', '*', '300.1.1.1', '10.0.0.0/33', 'loopback, proxy.local', '10.0.0.0/8/1', ','])
+      expect(() => loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: bad })).toThrow(/TRUST_PROXY debe listar/);
+  });
+
   it('runs recovery every minute by default; RECOVERY_INTERVAL_MS tunes it within bounds', () => {
     expect(loadConfig({ DATA_DIR: dataDir() }).recoveryIntervalMs).toBe(60_000);
     expect(loadConfig({ DATA_DIR: dataDir(), RECOVERY_INTERVAL_MS: '2000' }).recoveryIntervalMs).toBe(2000);

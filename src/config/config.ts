@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,11 @@ export interface AppConfig {
   redisUrl?: string;
   /** The Bearer token Prometheus sends to GET /metrics; without it the route is a 404. */
   metricsToken?: string;
+  /**
+   * Which peers may tell the client's address in X-Forwarded-For (Express's `trust proxy`): `loopback` by default (a
+   * proxy on the same host); a proxy in another container or host must be named, or every client looks like it.
+   */
+  trustProxy: string[];
   /** A worker's own /metrics port (it serves no HTTP otherwise); needs metricsToken. */
   metricsPort?: number;
   /** Where scans, letters and logos are kept: the database (default on MySQL/MariaDB) or files under DATA_DIR. */
@@ -130,6 +136,36 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
     );
   }
   return Number(raw);
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: comma-separated names (loopback, linklocal, uniquelocal), addresses or CIDR ranges of the reverse
+ * proxies. Never "true" or "*": any client could then write its own X-Forwarded-For and escape the per-address limits.
+ */
+function trustProxy(env: Env): string[] {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined) return ['loopback'];
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const valid = (e: string): boolean => {
+    if (PROXY_NAMES.includes(e)) return true;
+    const [addr, bits, extra] = e.split('/');
+    const family = isIP(addr);
+    if (family === 0 || extra !== undefined) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  };
+  const bad = entries.filter((e) => !valid(e));
+  if (entries.length === 0 || bad.length > 0)
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `debe listar, separados por comas, loopback, linklocal, uniquelocal, direcciones IP o rangos CIDR de los proxies (no válido: "${bad.join(', ') || raw}")`,
+      `must list, comma-separated, loopback, linklocal, uniquelocal, IP addresses or CIDR ranges of the proxies (invalid: "${bad.join(', ') || raw}")`,
+    );
+  return entries;
 }
 
 /** METRICS_TOKEN: at least 24 characters (a scraper's secret, not a word), never echoed back. */
@@ -418,6 +454,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signerPosition: str(env, 'SIGNER_POSITION') ?? 'Subdirector de Sistemas y Servicios Telemáticos',
     piiApiKey: str(env, 'PII_API_KEY'),
     metricsToken: metricsToken(env),
+    trustProxy: trustProxy(env),
     metricsPort: metricsPort(env),
     // Several processes on MySQL/MariaDB read each other's documents: the database holds them there by default.
     documentStore: oneOf(env, 'DOCUMENT_STORE', ['base', 'archivos'] as const, databaseUrl ? 'base' : 'archivos'),
