@@ -32,17 +32,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# What the compiled code reads from disk (tsc copies no data files):
-# - pages, mails and letters: templates/ (dist/src/letters resolves ../../templates, i.e. dist/templates: a link);
-# - the self-service assets: public/ (found from dist/src/web as ../../../public);
-# - the password blocklist, looked for beside dist/src/security/password-policy.js.
+# What the compiled code reads from disk (tsc copies no data files), found from /app (the folder of package.json,
+# src/common/project-root.ts): templates/ (pages, mails, letters), public/ (the self-service assets), and the password
+# blocklist, looked for beside dist/src/security/password-policy.js.
 COPY templates ./templates
 COPY public ./public
 COPY src/security/blocklist.txt ./dist/src/security/blocklist.txt
 # DATA_DIR: the product's private folder (0700). With DOCUMENT_STORE=base on MariaDB the documents live in the
 # database, so this folder holds nothing another process needs.
-RUN ln -s ../templates dist/templates \
-  && mkdir -p /var/lib/mci \
+RUN mkdir -p /var/lib/mci \
   && chown node:node /var/lib/mci \
   && chmod 700 /var/lib/mci
 USER node

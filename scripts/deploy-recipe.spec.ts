@@ -207,10 +207,10 @@ describe('deployment recipe (compose.yaml, Dockerfile, deploy/nginx.conf)', () =
         ignoredBy: [],
       });
     }
-    // Pages, mails, letters (src/letters looks in ../../templates from dist/src: a link), the self-service assets, and
-    // the password blocklist that tsc does not copy beside dist/src/security/password-policy.js.
+    // Pages, mails and letters, the self-service assets (both found from /app, the folder of package.json), and the
+    // password blocklist that tsc does not copy beside dist/src/security/password-policy.js.
+    expect(copied.get('package.json')).toBe('./');
     expect(copied.get('templates')).toBe('./templates');
-    expect(dockerfile).toMatch(/ln -s \.\.\/templates dist\/templates/);
     expect(copied.get('public')).toBe('./public');
     expect(copied.get('src/security/blocklist.txt')).toBe('./dist/src/security/blocklist.txt');
   });
