@@ -190,6 +190,21 @@ async function rawInsert(db: BenchDb, kind: Kind, n: Counts): Promise<void> {
   }
 }
 
+/**
+ * A statement outside the product's pool: on MariaDB over a plain connection, without the pool's statement timeout
+ * (ANALYZE, COUNT(*) or TRUNCATE of 2,000,000 rows may outlast it).
+ */
+async function adminQuery<T>(db: BenchDb, sql: string, params: unknown[] = []): Promise<T> {
+  if (db.sqlite) return db.dataSource.query<T>(sql, params);
+  const conn = await db.mysqlConnection!();
+  try {
+    const [rows] = await conn.query(sql, params);
+    return rows as T;
+  } finally {
+    await conn.end();
+  }
+}
+
 interface TableSize {
   rows: number;
   dataMb: number;
@@ -201,7 +216,7 @@ async function tableSizes(db: BenchDb): Promise<Record<string, TableSize>> {
   const tables = Object.values(TABLE);
   if (db.sqlite) {
     for (const t of tables) {
-      const [{ n }] = await db.dataSource.query<{ n: number }[]>(`SELECT COUNT(*) AS n FROM ${t}`);
+      const [{ n }] = await adminQuery<{ n: number }[]>(db, `SELECT COUNT(*) AS n FROM ${t}`);
       let data = 0;
       let index = 0;
       try {
@@ -226,13 +241,14 @@ async function tableSizes(db: BenchDb): Promise<Record<string, TableSize>> {
     }
     return out;
   }
-  await db.dataSource.query(`ANALYZE TABLE ${tables.join(', ')}`);
-  const rows = await db.dataSource.query<{ t: string; d: number; i: number }[]>(
+  await adminQuery(db, `ANALYZE TABLE ${tables.join(', ')}`);
+  const rows = await adminQuery<{ t: string; d: number; i: number }[]>(
+    db,
     `SELECT TABLE_NAME AS t, DATA_LENGTH AS d, INDEX_LENGTH AS i FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})`,
     tables,
   );
   for (const r of rows) {
-    const [{ n }] = await db.dataSource.query<{ n: number }[]>(`SELECT COUNT(*) AS n FROM ${r.t}`);
+    const [{ n }] = await adminQuery<{ n: number }[]>(db, `SELECT COUNT(*) AS n FROM ${r.t}`);
     out[r.t] = { rows: Number(n), dataMb: round1(Number(r.d) / MB), indexMb: round1(Number(r.i) / MB) };
   }
   return out;
@@ -331,7 +347,8 @@ export async function benchNational(sizes: Sizes): Promise<SectionResult> {
         }
         perDb.afterImport = await tableSizes(db);
         perDb.import = product;
-        for (const kind of kinds) await db.dataSource.query(`DELETE FROM ${TABLE[kind]}`);
+        for (const kind of kinds)
+          await adminQuery(db, `${db.sqlite ? 'DELETE FROM' : 'TRUNCATE TABLE'} ${TABLE[kind]}`);
 
         const raw: Partial<Record<Kind, Phase>> = {};
         for (const kind of kinds) {
@@ -339,7 +356,7 @@ export async function benchNational(sizes: Sizes): Promise<SectionResult> {
           note(`  ${db.name}: INSERT crudo ${kind} (${fmt(rows)})…`);
           raw[kind] = await timed(() => rawInsert(db, kind, n), rows);
           note(`    ${raw[kind].seconds.toFixed(1)} s, ${fmt(Math.round(raw[kind].rowsPerSecond))} filas/s`);
-          const [{ c }] = await db.dataSource.query<{ c: number }[]>(`SELECT COUNT(*) AS c FROM ${TABLE[kind]}`);
+          const [{ c }] = await adminQuery<{ c: number }[]>(db, `SELECT COUNT(*) AS c FROM ${TABLE[kind]}`);
           if (Number(c) !== rows) throw new Error(`INSERT crudo ${kind}: ${c} filas en la tabla, se esperaban ${rows}`);
         }
         perDb.afterRaw = await tableSizes(db);
