@@ -79,7 +79,8 @@ export function renderImport(chrome: Chrome, job: ImportJob): string {
           }
         : null,
       rechazos: job.rejections.slice(0, 20),
-      masRechazos: Math.max(0, job.rejections.length - 20),
+      // All are counted; only the first 10,000 are kept (ImportOptions.maxRejections), for the list and the download.
+      masRechazos: Math.max(0, (s?.rejected ?? job.rejections.length) - 20),
     },
     { refresh: running ? { seconds: 2, url: `/admin/importaciones/${job.id}` } : undefined },
   );
