@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -68,6 +68,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: token, METRICS_PORT: '70000' })).toThrow(
       /METRICS_PORT/,
     );
+  });
+
+  it('refuses a shared folder (sticky bit, as /tmp) for DATA_DIR instead of closing it to everyone', () => {
+    const shared = dataDir();
+    chmodSync(shared, 0o1777);
+    expect(() => loadConfig({ DATA_DIR: shared })).toThrow(/DATA_DIR es una carpeta compartida/);
+    expect(statSync(shared).mode & 0o7777).toBe(0o1777);
+    // A folder of its own inside it is fine.
+    expect(loadConfig({ DATA_DIR: join(shared, 'mci') }).dataDir).toBe(join(shared, 'mci'));
   });
 
   it('trusts X-Forwarded-For from loopback by default; TRUST_PROXY names other proxies, never everyone', () => {

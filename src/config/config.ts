@@ -336,6 +336,14 @@ export function ensurePrivateDir(dir: string): void {
  */
 function secureDataDir(dataDir: string): void {
   ensurePrivateDir(dataDir);
+  // A shared folder (sticky bit: /tmp, /var/tmp) is everyone's: closing it would break the machine, and whatever
+  // the product wrote directly in it would sit beside other users' files.
+  if (statSync(dataDir).mode & 0o1000)
+    throw new ConfigError(
+      'DATA_DIR',
+      `es una carpeta compartida por todos los usuarios (${dataDir}); indique una carpeta propia del producto, por ejemplo /var/lib/mci o ${join(dataDir, 'mci')}`,
+      `is a folder shared by every user (${dataDir}); give the product a folder of its own, e.g. /var/lib/mci or ${join(dataDir, 'mci')}`,
+    );
   const mode = statSync(dataDir).mode & 0o777;
   if ((mode & 0o077) === 0) return;
   const was = mode.toString(8).padStart(3, '0');
