@@ -115,12 +115,17 @@ export class OficioRegisterService {
     const qb = filtered();
     const key = after ?? before;
     if (key) {
-      // Newest first: «after» goes to older folios, «before» to newer ones.
-      const [le, lt] = after ? ['<=', '<'] : ['>=', '>'];
-      qb.andWhere(`o.folioAnio ${le} :ka AND (o.folioAnio ${lt} :ka OR o.folioNumero ${lt} :kn)`, {
-        ka: key.anio,
-        kn: key.numero,
-      });
+      // Newest first: «after» goes to older folios, «before» to newer ones. A year is one value of folio_anio, so the
+      // condition must let the planner seek to the cursor inside it, not read every folio of the year from its top
+      // (page 200 of 2 M oficios read 5 000 index entries): SQLite seeks to a row value; MariaDB makes two ranges of
+      // the OR, the cursor's year from its number and the years before whole.
+      const lt = after ? '<' : '>';
+      qb.andWhere(
+        this.ds.options.type === 'better-sqlite3'
+          ? `(o.folioAnio, o.folioNumero) ${lt} (:ka, :kn)`
+          : `(o.folioAnio ${lt} :ka OR (o.folioAnio = :ka AND o.folioNumero ${lt} :kn))`,
+        { ka: key.anio, kn: key.numero },
+      );
     }
     const dir = before ? 'ASC' : 'DESC';
     const fetched = await qb
