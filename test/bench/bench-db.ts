@@ -136,18 +136,24 @@ export async function openMariaDbBenchDb(): Promise<BenchDb> {
 
 /**
  * Runs a part of the benchmark on a fresh SQLite database, then on a fresh MariaDB one; when the server cannot be
- * reached, the MariaDB part is skipped and `out` says why (`what`: «Motor», «Bandeja»…). Each database is closed after.
+ * reached, the MariaDB part is skipped and `out` says why (`what`: «Motor», «Bandeja»…); `sqlite: false` skips SQLite
+ * (said in `out` too). Each database is closed after.
  */
 export async function onEachDatabase(
   out: { skipped: string[] },
   what: string,
   run: (db: BenchDb) => Promise<void>,
+  opts: { sqlite?: boolean } = {},
 ): Promise<void> {
-  const sqlite = await openSqliteBenchDb();
-  try {
-    await run(sqlite);
-  } finally {
-    await sqlite.close();
+  if (opts.sqlite === false) {
+    out.skipped.push(`${what} en SQLite: omitido a esta escala (--sin-sqlite; MariaDB es la base de producción)`);
+  } else {
+    const sqlite = await openSqliteBenchDb();
+    try {
+      await run(sqlite);
+    } finally {
+      await sqlite.close();
+    }
   }
   let maria: BenchDb;
   try {

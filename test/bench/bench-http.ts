@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Actor } from '../../src/auth/actor';
 import type { StaffRole } from '../../src/auth/staff-roles';
@@ -10,12 +11,19 @@ import { loadConfig } from '../../src/config/config';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';
 import { BENCH_MYSQL_URL, type BenchDb } from './bench-db';
 
+export const SUBJEFATURA: Actor = { id: 'u-subjefatura-1', role: 'subjefatura' };
+export const NIVEL: Actor = { id: 'u-nivel-primaria', role: 'nivel', nivelClave: 'PRIMARIA' };
+/** The responsable signed in for HTTP: the generator's responsable users are u-responsable-1 … 40. */
+export const RESPONSABLE_1: Actor = { id: 'u-responsable-1', role: 'responsable' };
+
 /** The real application on the bench database, listening on a loopback port, with a signed-in user per actor. */
 export interface HttpTarget {
   base: string;
   tokenOf(actor: Actor): string | undefined;
   get(path: string, actor: Actor): Promise<HttpAnswer>;
   post(path: string, actor: Actor, body: unknown): Promise<HttpAnswer>;
+  /** A provider of the running application (its services, its DataSource). */
+  service<T>(token: Type<T>): T;
   close(): Promise<void>;
 }
 
@@ -72,6 +80,7 @@ export async function startHttp(db: BenchDb, users: [Actor, string][], sockets =
     tokenOf: (actor) => tokens.get(actor.id),
     get: (path, actor) => sendJson(agent, `${base}${path}`, 'GET', tokenFor(actor)),
     post: (path, actor, body) => sendJson(agent, `${base}${path}`, 'POST', tokenFor(actor), JSON.stringify(body)),
+    service: (token) => app.get(token),
     close: async () => {
       agent.destroy();
       await app.close();

@@ -2,11 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../src/auth/actor';
 import { INBOX_COUNT_CAP, type InboxPage, type InboxQuery, InboxService } from '../../src/engine/inbox.service';
 import { type BenchDb, type CapturedQuery, onEachDatabase } from './bench-db';
-import { startHttp } from './bench-http';
+import { NIVEL, RESPONSABLE_1, SUBJEFATURA, type HttpTarget, startHttp } from './bench-http';
+import { explainMariaDb, explainSqlite, rawStatements } from './query-plans';
 import { emptySection, type SectionResult, type Sizes } from './section';
-import { heading, measure, note, Progress, summarize, type Summary } from './stats';
-import { TASK_COLUMNS, TaskGenerator, type TaskRow } from './task-generator';
-import { optimizeSqlite } from '../../src/database/sqlite-maintenance';
+import { heading, measure, note, Progress, summarize, type Summary, textTable } from './stats';
+import { NIVEL_CLAVES as BENCH_NIVELES, TaskGenerator } from './task-generator';
+import { loadMariaDb, loadSqlite, sizesText, type TableSize, tableSizes } from './bulk-load';
+import { benchRegisterAndDashboard } from './register-bench';
 
 /**
  * InboxService.list on a task table of a million rows (issue 3: "fast on a million tasks, indexes proven by the
@@ -17,11 +19,6 @@ import { optimizeSqlite } from '../../src/database/sqlite-maintenance';
  * Goals at 1 M tasks: service p95 ≤ 3× the raw query's p95, HTTP p95 < 10 ms.
  */
 
-const SUBJEFATURA: Actor = { id: 'u-subjefatura-1', role: 'subjefatura' };
-const NIVEL: Actor = { id: 'u-nivel-primaria', role: 'nivel', nivelClave: 'PRIMARIA' };
-const SQLITE_TX_ROWS = 50_000;
-const MYSQL_TX_ROWS = 50_000;
-const MYSQL_ROWS_PER_INSERT = 2_500;
 const SERVICE_GOAL_RATIO = 3;
 const HTTP_GOAL_MS = 10;
 
@@ -151,143 +148,6 @@ function inboxCases(g: TaskGenerator, ctx: { cctActor: Actor; walked: { p200: st
   ];
 }
 
-async function loadSqlite(db: BenchDb, g: TaskGenerator): Promise<void> {
-  const sqlite = db.sqlite!;
-  const stmt = sqlite.prepare(
-    `INSERT INTO task (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map(() => '?').join(', ')})`,
-  );
-  const insertMany = sqlite.transaction((rows: TaskRow[]) => {
-    for (const r of rows) stmt.run(...r);
-  });
-  const p = new Progress(
-    `${db.name}: cargando ${g.total.toLocaleString('es-MX')} tareas (INSERT preparado, transacciones de 50 000)`,
-    g.total,
-  );
-  for (const chunk of g.chunks(SQLITE_TX_ROWS)) {
-    insertMany(chunk);
-    p.tick(chunk.length);
-  }
-  sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  p.finish();
-  // What the product's SqliteMaintenance does at boot and every hour (approximate ANALYZE).
-  const t0 = performance.now();
-  await optimizeSqlite(db.dataSource);
-  note(
-    `  ${db.name}: estadísticas del planificador como las mantiene el producto (${Math.round(performance.now() - t0)} ms)`,
-  );
-}
-
-async function loadMariaDb(db: BenchDb, g: TaskGenerator): Promise<void> {
-  const conn = await db.mysqlConnection!();
-  const p = new Progress(
-    `${db.name}: cargando ${g.total.toLocaleString('es-MX')} tareas (INSERT de ${MYSQL_ROWS_PER_INSERT} filas, transacciones de 50 000)`,
-    g.total,
-  );
-  try {
-    await conn.query('SET SESSION unique_checks = 0');
-    const sql = `INSERT INTO task (${TASK_COLUMNS.join(', ')}) VALUES ?`;
-    for (const chunk of g.chunks(MYSQL_TX_ROWS)) {
-      await conn.beginTransaction();
-      for (let i = 0; i < chunk.length; i += MYSQL_ROWS_PER_INSERT) {
-        const part = chunk.slice(i, i + MYSQL_ROWS_PER_INSERT);
-        await conn.query(sql, [part]);
-        p.tick(part.length);
-      }
-      await conn.commit();
-    }
-    await conn.query('SET SESSION unique_checks = 1');
-    // InnoDB recomputes statistics by itself after this many changes, in the background; do it now so the plans shown
-    // are the ones a settled server picks.
-    await conn.query('ANALYZE TABLE task');
-  } finally {
-    await conn.end();
-  }
-  p.finish();
-}
-
-interface PlanCheck {
-  text: string;
-  fullTableScan: boolean;
-  fullIndexScan: boolean;
-  tempSort: boolean;
-  /** The sort covers the whole ORDER BY, so every matching row is read before the first page comes out. */
-  fullSort: boolean;
-  /** Index-only: no row of the table is read (SQLite COVERING INDEX, MariaDB «Using index»). */
-  covering: boolean;
-  indexes: string[];
-}
-
-async function explainSqlite(db: BenchDb, q: CapturedQuery): Promise<PlanCheck> {
-  const rows = db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${q.query}`).all(...q.parameters) as {
-    id: number;
-    parent: number;
-    detail: string;
-  }[];
-  const depth = new Map<number, number>([[0, 0]]);
-  const lines: string[] = [];
-  const check: PlanCheck = {
-    text: '',
-    fullTableScan: false,
-    fullIndexScan: false,
-    tempSort: false,
-    fullSort: false,
-    covering: false,
-    indexes: [],
-  };
-  for (const r of rows) {
-    const d = (depth.get(r.parent) ?? 0) + 1;
-    depth.set(r.id, d);
-    lines.push(`${'  '.repeat(d)}${r.detail}`);
-    // `capped` is the capped count's own subquery (at most 1 001 rows), not the task table.
-    if (/^SCAN \S+( AS \S+)?$/.test(r.detail) && r.detail !== 'SCAN capped') check.fullTableScan = true;
-    if (/^SCAN .* USING (COVERING )?INDEX/.test(r.detail)) check.fullIndexScan = true;
-    if (/TEMP B-TREE/.test(r.detail)) check.tempSort = true;
-    // "FOR LAST n TERMS" / "RIGHT PART" sorts only ties of the index order, page by page; "FOR ORDER BY" sorts it all.
-    if (/USE TEMP B-TREE FOR ORDER BY/.test(r.detail)) check.fullSort = true;
-    if (/USING COVERING INDEX/.test(r.detail)) check.covering = true;
-    const idx = /USING (?:COVERING )?INDEX (\S+)/.exec(r.detail);
-    if (idx) check.indexes.push(idx[1]);
-  }
-  check.text = lines.join('\n');
-  return check;
-}
-
-async function explainMariaDb(db: BenchDb, q: CapturedQuery): Promise<PlanCheck> {
-  const conn = await db.mysqlConnection!();
-  try {
-    const [rows] = await conn.query(`EXPLAIN ${q.query}`, q.parameters);
-    const check: PlanCheck = {
-      text: '',
-      fullTableScan: false,
-      fullIndexScan: false,
-      tempSort: false,
-      fullSort: false,
-      covering: false,
-      indexes: [],
-    };
-    const lines: string[] = [];
-    for (const r of rows as Record<string, string | number | null>[]) {
-      const s = (k: string): string => (r[k] === null || r[k] === undefined ? '-' : String(r[k]));
-      lines.push(
-        `  tabla=${s('table')} tipo=${s('type')} índice=${s('key')} posibles=${s('possible_keys')} filas≈${s('rows')} extra=${s('Extra')}`,
-      );
-      // <derivedN> is the capped count's own subquery (at most 1 001 rows), not the task table.
-      const derived = String(r.table ?? '').startsWith('<derived');
-      if (r.type === 'ALL' && !derived) check.fullTableScan = true;
-      if (r.type === 'index') check.fullIndexScan = true;
-      if (/filesort|temporary/i.test(s('Extra'))) check.tempSort = true;
-      // MariaDB does not sort page by page along an index prefix: a filesort reads every matching row first.
-      if (/filesort/i.test(s('Extra'))) check.fullSort = true;
-      if (r.key && !derived && /Using index(?! condition)/.test(s('Extra'))) check.covering = true;
-      if (r.key) check.indexes.push(String(r.key));
-    }
-    check.text = lines.join('\n');
-    return check;
-  } finally {
-    await conn.end();
-  }
-}
-
 type RawRun = (qs: CapturedQuery[]) => Promise<{ ids: string[]; total: number }>;
 
 function rawRunner(db: BenchDb): { run: RawRun; close: () => Promise<void> } {
@@ -301,35 +161,8 @@ function rawRunner(db: BenchDb): { run: RawRun; close: () => Promise<void> } {
     });
     return { ids, total };
   };
-  if (db.sqlite) {
-    const sqlite = db.sqlite;
-    const cache = new Map<string, ReturnType<typeof sqlite.prepare>>();
-    const prepared = (sql: string) => {
-      let s = cache.get(sql);
-      if (!s) cache.set(sql, (s = sqlite.prepare(sql)));
-      return s;
-    };
-    return {
-      run: async (qs) =>
-        pick(
-          qs,
-          qs.map((q) => prepared(q.query).all(...q.parameters)),
-        ),
-      close: async () => undefined,
-    };
-  }
-  let conn: Awaited<ReturnType<NonNullable<BenchDb['mysqlConnection']>>> | undefined;
-  return {
-    run: async (qs) => {
-      conn ??= await db.mysqlConnection!();
-      const results: unknown[][] = [];
-      for (const q of qs) results.push((await conn.query(q.query, q.parameters))[0] as unknown[]);
-      return pick(qs, results);
-    },
-    close: async () => {
-      await conn?.end();
-    },
-  };
+  const raw = rawStatements(db);
+  return { run: async (qs) => pick(qs, await raw.run(qs)), close: raw.close };
 }
 
 function queryString(q: InboxQuery): string {
@@ -375,7 +208,13 @@ interface CaseFigures {
   page?: Summary;
 }
 
-async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: SectionResult): Promise<void> {
+async function inboxOn(
+  db: BenchDb,
+  g: TaskGenerator,
+  sizes: Sizes,
+  out: SectionResult,
+  http: HttpTarget,
+): Promise<void> {
   const inbox = new InboxService(db.dataSource);
   const tag = db.dialect === 'sqlite' ? 'sqlite' : 'mariadb';
   const raw = rawRunner(db);
@@ -384,9 +223,6 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
   const seen: { c: InboxCase; statements: CapturedQuery[]; indexes: string[]; medianMs: number }[] = [];
   const figures: CaseFigures[] = [];
   const failures: string[] = [];
-  const facts = await storageFacts(db);
-  planLines.push(facts, '');
-  out.details[`inbox.${tag}.storage`] = facts;
 
   // The school with most open tasks of its own, and page 200 reached the way a person would: 199 «siguiente».
   const [top] = await db.dataSource.query<{ cct: string }[]>(
@@ -405,12 +241,6 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
   if (!p200?.anterior) out.warnings.push(`${db.name}: la Subjefatura tiene menos de 200 páginas.`);
   const ctx = { cctActor, walked: { p200: page.siguiente ?? '', back: p200?.anterior ?? '' } };
 
-  note(`  ${db.name}: arrancando la aplicación (Nest) en un puerto local para medir HTTP…`);
-  const http = await startHttp(db, [
-    [SUBJEFATURA, 'bench.subjefatura'],
-    [NIVEL, 'bench.nivel'],
-    [{ id: 'u-responsable-1', role: 'responsable' }, 'bench.responsable'],
-  ]);
   try {
     for (const c of inboxCases(g, ctx)) {
       if (c.query.despues === '' || c.query.antes === '') continue;
@@ -590,7 +420,6 @@ async function inboxOn(db: BenchDb, g: TaskGenerator, sizes: Sizes, out: Section
     }
   } finally {
     await raw.close();
-    await http.close();
   }
   out.blocks.push({
     title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95 (o a menos de 0.05 ms de él: «≈»), HTTP p95 < ${HTTP_GOAL_MS} ms; servicio y SQL medidos alternando llamada por llamada; API y página: aplicación Nest en un puerto local, una conexión keep-alive)`,
@@ -657,10 +486,7 @@ function goalsTable(figures: CaseFigures[], out: SectionResult, dbName: string):
     'página p95',
     'metas',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string =>
-    r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+  return textTable(header, rows, 2);
 }
 
 /**
@@ -705,20 +531,18 @@ async function sqliteAnalyzeDiagnosis(
   out.details['inbox.sqlite.analyze'] = details;
 }
 
-/** Size of the task table and, on MariaDB, the buffer pool it competes for: the context of the timings. */
-async function storageFacts(db: BenchDb): Promise<string> {
-  const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(0)} MiB`;
+/** Sizes of the tables and, on MariaDB, the buffer pool they compete for: the context of the timings. */
+async function storageFacts(db: BenchDb): Promise<{ text: string; sizes: TableSize[] }> {
+  const sizes = await tableSizes(db);
   if (db.sqlite) {
-    const pages = Number(db.sqlite.pragma('page_count', { simple: true }));
-    const size = Number(db.sqlite.pragma('page_size', { simple: true }));
     const cache = Number(db.sqlite.pragma('cache_size', { simple: true }));
-    return `Archivo SQLite: ${mib(pages * size)} (todas las tablas e índices); cache_size ${cache}.`;
+    return { text: `${sizesText(sizes)}\nSQLite cache_size ${cache}.`, sizes };
   }
   const [pool] = await db.dataSource.query<{ v: string }[]>('SELECT @@innodb_buffer_pool_size AS v');
-  const [t] = await db.dataSource.query<{ data: number; idx: number }[]>(
-    "SELECT data_length AS data, index_length AS idx FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = 'task'",
-  );
-  return `Tabla task: datos ${mib(Number(t.data))} + índices ${mib(Number(t.idx))}; innodb_buffer_pool_size del servidor: ${mib(Number(pool.v))}.`;
+  return {
+    text: `${sizesText(sizes)}\ninnodb_buffer_pool_size del servidor: ${(Number(pool.v) / 1024 / 1024).toFixed(0)} MiB.`,
+    sizes,
+  };
 }
 
 async function countOpen(db: BenchDb): Promise<{ total: number; open: number }> {
@@ -730,20 +554,49 @@ async function countOpen(db: BenchDb): Promise<{ total: number; open: number }> 
 
 export async function benchInbox(sizes: Sizes): Promise<SectionResult> {
   const out = emptySection();
-  const g = new TaskGenerator(sizes.inboxTasks, new Date());
-  heading(`Bandeja / inbox: ${g.total.toLocaleString('es-MX')} tareas`);
+  const g = new TaskGenerator(sizes.inboxTasks, new Date(), 2026, sizes.inboxCases);
+  heading(
+    `Bandeja, registro de oficios y tablero / inbox, register and dashboard: ${g.total.toLocaleString('es-MX')} tareas, ${g.cases.toLocaleString('es-MX')} casos`,
+  );
 
-  await onEachDatabase(out, 'Bandeja', async (db) => {
-    if (db.sqlite) await loadSqlite(db, g);
-    else await loadMariaDb(db, g);
-    const counts = await countOpen(db);
-    if (counts.total !== g.total)
-      throw new Error(`Se cargaron ${counts.total} tareas en ${db.name} y se esperaban ${g.total}`);
-    if (db.sqlite) {
+  await onEachDatabase(
+    out,
+    'Bandeja',
+    async (db) => {
+      const load = db.sqlite ? await loadSqlite(db, g, true) : await loadMariaDb(db, g, true);
+      const counts = await countOpen(db);
+      if (counts.total !== g.total)
+        throw new Error(`Se cargaron ${counts.total} tareas en ${db.name} y se esperaban ${g.total}`);
       note(`  ${counts.total.toLocaleString('es-MX')} tareas, ${counts.open.toLocaleString('es-MX')} abiertas`);
       out.details.inboxTasks = counts;
-    }
-    await inboxOn(db, g, sizes, out);
-  });
+      const tag = db.dialect === 'sqlite' ? 'sqlite' : 'mariadb';
+      const facts = await storageFacts(db);
+      const loaded = `Carga: filas ${load.insertS} s${load.indexS ? `, índices secundarios reconstruidos ${load.indexS} s` : ''}, ANALYZE ${load.analyzeS} s.`;
+      note(`  ${db.name}: ${loaded}`);
+      out.blocks.push({
+        title: `Tamaños de tablas e índices / table and index sizes — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas, ${g.cases.toLocaleString('es-MX')} casos (la tabla movement no se llena en este benchmark)`,
+        text: `${facts.text}\n${loaded}`,
+      });
+      out.details[`inbox.${tag}.storage`] = { sizes: facts.sizes, load, text: facts.text };
+      await db.dataSource.query(
+        'INSERT INTO nivel (clave, nombre) VALUES ' + BENCH_NIVELES.map(() => '(?, ?)').join(', '),
+        BENCH_NIVELES.flatMap((n) => [n, n.replace('_', ' ').toLowerCase()]),
+      );
+      note(`  ${db.name}: arrancando la aplicación (Nest) en un puerto local para medir HTTP…`);
+      const http = await startHttp(db, [
+        [SUBJEFATURA, 'bench.subjefatura'],
+        [NIVEL, 'bench.nivel'],
+        [RESPONSABLE_1, 'bench.responsable'],
+      ]);
+      try {
+        // The register and the dashboard first: at the national scale their slow pages are the news.
+        await benchRegisterAndDashboard(db, g, sizes, out, http);
+        await inboxOn(db, g, sizes, out, http);
+      } finally {
+        await http.close();
+      }
+    },
+    { sqlite: sizes.inboxSqlite },
+  );
   return out;
 }

@@ -62,28 +62,55 @@ const SECTION_TITLE: Record<Measurement['section'], string> = {
   importacion: 'importación / import',
 };
 
-const USAGE = 'Uso: npm run bench -- [--quick] [--solo engine|concurrency|inbox|letters|import]';
+const USAGE =
+  'Uso: npm run bench -- [--quick] [--solo engine|concurrency|inbox|letters|import] [--tareas N] [--casos N] [--sin-sqlite] [--nacional]';
+
+/** The national scale of issue 13: 10 M tasks of 2 M cases, on MariaDB (the production database) only. */
+const NATIONAL = { tareas: 10_000_000, casos: 2_000_000 };
+
+interface Args {
+  quick: boolean;
+  solo?: SectionName;
+  /** The inbox section's scale: tasks, cases, and whether SQLite is measured too. */
+  tareas?: number;
+  casos?: number;
+  sinSqlite: boolean;
+}
 
 /** A mistake on the command line: the message and the usage are enough, no stack. */
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { quick: boolean; solo?: SectionName } {
-  let quick = false;
-  let solo: SectionName | undefined;
+/** A count on the command line: digits, with optional thousands separators (10_000_000, 10,000,000). */
+function countArg(name: string, value: string | undefined): number {
+  const n = Number((value ?? '').replace(/[_,]/g, ''));
+  if (!/^[\d_,]+$/.test(value ?? '') || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`«${name}» espera un número entero positivo. ${USAGE}`);
+  return n;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, sinSqlite: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--quick' || a === '--rapido' || a === '--rápido') quick = true;
+    const value = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
+    if (a === '--quick' || a === '--rapido' || a === '--rápido') args.quick = true;
+    else if (a === '--tareas' || a.startsWith('--tareas=')) args.tareas = countArg('--tareas', value());
+    else if (a === '--casos' || a.startsWith('--casos=')) args.casos = countArg('--casos', value());
+    else if (a === '--sin-sqlite') args.sinSqlite = true;
+    else if (a === '--nacional') Object.assign(args, { ...NATIONAL, sinSqlite: true });
     else if (a === '--solo' || a.startsWith('--solo=')) {
-      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      const name = SECTION_ALIASES[(value ?? '').toLowerCase()];
-      if (!name) throw new UsageError(`«--solo ${value ?? ''}» no es una parte del benchmark. ${USAGE}`);
-      solo = name;
+      const v = value();
+      const name = SECTION_ALIASES[(v ?? '').toLowerCase()];
+      if (!name) throw new UsageError(`«--solo ${v ?? ''}» no es una parte del benchmark. ${USAGE}`);
+      args.solo = name;
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     } else throw new UsageError(`Opción desconocida «${a}». ${USAGE}`);
   }
-  return { quick, solo };
+  if (args.casos && args.tareas && args.casos > args.tareas)
+    throw new UsageError(`«--casos» no puede pasar de «--tareas» (cada caso tiene al menos una tarea). ${USAGE}`);
+  return args;
 }
 
 function ratioCell(m: Measurement, byId: Map<string, Measurement>): string {
@@ -165,7 +192,13 @@ async function prettierJson(text: string, root: string): Promise<string> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const sizes = args.quick ? QUICK_SIZES : FULL_SIZES;
+  const base = args.quick ? QUICK_SIZES : FULL_SIZES;
+  const sizes: Sizes = {
+    ...base,
+    inboxTasks: args.tareas ?? base.inboxTasks,
+    inboxCases: args.casos ?? base.inboxCases,
+    inboxSqlite: !args.sinSqlite,
+  };
   const startedAt = new Date();
   const root = resolve(__dirname, '..', '..');
   const header = await collectHeader({ root, mysqlUrl: BENCH_MYSQL_URL, args: process.argv.slice(2) });

@@ -23,6 +23,10 @@ export type Sizes = {
   engineMariadb: number;
   xstateIterations: number;
   inboxTasks: number;
+  /** Cases of those tasks (undefined: one per 3 tasks); each has its oficio in the register. */
+  inboxCases?: number;
+  /** Measure the inbox, register and dashboard on SQLite too (off with --sin-sqlite, e.g. at the national scale). */
+  inboxSqlite: boolean;
   inboxBudgetMs: number;
   letters: number;
   importRows: number;
@@ -35,6 +39,7 @@ export const FULL_SIZES: Sizes = {
   engineMariadb: 1000,
   xstateIterations: 20000,
   inboxTasks: 1_000_000,
+  inboxSqlite: true,
   inboxBudgetMs: 4000,
   letters: 100,
   importRows: 100_000,
@@ -47,6 +52,7 @@ export const QUICK_SIZES: Sizes = {
   engineMariadb: 100,
   xstateIterations: 2000,
   inboxTasks: 50_000,
+  inboxSqlite: true,
   inboxBudgetMs: 600,
   letters: 15,
   importRows: 10_000,

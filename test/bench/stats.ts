@@ -208,3 +208,11 @@ export function fmtMs(ms: number): string {
 export function fmtOps(ops: number): string {
   return ops >= 100 ? Math.round(ops).toLocaleString('en-US') : ops.toFixed(1);
 }
+
+/** A plain-text table: the first `leftColumns` columns left-aligned (names), the others right-aligned (figures). */
+export function textTable(header: string[], rows: string[][], leftColumns: number): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string =>
+    r.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
