@@ -1,28 +1,47 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '../common/startup-error';
 import { moveDocuments } from '../oficios/document-move';
-import { fileStoreFor } from '../oficios/file-stores';
+import { DOCUMENT_STORES, type DocumentStoreName, fileStoreFor } from '../oficios/file-stores';
 import { referencedFileKeys } from '../oficios/file-sweep';
 import { openMigratedDatabase } from './open-database';
 
-const USAGE = 'Uso: npm run documents:move -- --a base|archivos';
+const USAGE = 'Uso: npm run documents:move -- --a base|archivos|s3 [--de base|archivos|s3]';
+
+/** The value of `--name v` or `--name=v`. */
+function option(argv: string[], name: string): string | undefined {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  return i < 0 ? undefined : argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
+}
+
+const isStore = (v: string | undefined): v is DocumentStoreName => DOCUMENT_STORES.includes(v as DocumentStoreName);
+
+/** Without --de: the store DOCUMENT_STORE names, or (moving to it) the other of base and archivos; none for s3. */
+function defaultSource(current: DocumentStoreName, target: DocumentStoreName): DocumentStoreName | undefined {
+  if (current !== target) return current;
+  return target === 's3' ? undefined : target === 'base' ? 'archivos' : 'base';
+}
 
 /**
- * npm run documents:move -- --a base — copies every stored document (scans, letters, logos) from the other store to
- * the one named, verifying each SHA-256, then says how to switch DOCUMENT_STORE. Exit 1 when a file could not be moved.
+ * npm run documents:move -- --a base — copies every stored document (scans, letters, logos) to the store named,
+ * verifying each SHA-256, then says how to switch DOCUMENT_STORE. The source is `--de`, else DOCUMENT_STORE's store,
+ * else (moving to the store already configured) the other of base and archivos. Exit 1 when a file could not be moved.
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const i = argv.findIndex((a) => a === '--a' || a.startsWith('--a='));
-  const target = i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
-  if (target !== 'base' && target !== 'archivos') {
-    console.error(`Indique el almacén de destino. ${USAGE}`);
+  const target = option(argv, '--a');
+  const from = option(argv, '--de');
+  if (!isStore(target) || (from !== undefined && (!isStore(from) || from === target))) {
+    console.error(`Indique el almacén de destino (y, si quiere, otro de origen). ${USAGE}`);
     process.exit(2);
   }
   const config = loadConfigOrExit();
+  const source = from ?? defaultSource(config.documentStore, target);
+  if (!source) {
+    console.error(`DOCUMENT_STORE ya es «${target}»: indique de dónde copiar con --de. ${USAGE}`);
+    process.exit(2);
+  }
   const ds = await openMigratedDatabase(config);
   try {
-    const source = target === 'base' ? 'archivos' : 'base';
     const keys = await referencedFileKeys(ds);
     console.log(`Copiando ${keys.size} documento(s) de «${source}» a «${target}» y verificando su SHA-256…`);
     let last = 0;

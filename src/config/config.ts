@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, type DbTimeouts } from './db-timeouts';
+import { type S3Settings, s3Settings } from './s3-settings';
 
 /**
  * The whole configuration of the product, read once from the environment at boot.
@@ -27,8 +28,13 @@ export interface AppConfig {
   trustProxy: string[];
   /** A worker's own /metrics port (it serves no HTTP otherwise); needs metricsToken. */
   metricsPort?: number;
-  /** Where scans, letters and logos are kept: the database (default on MySQL/MariaDB) or files under DATA_DIR. */
-  documentStore: 'base' | 'archivos';
+  /**
+   * Where scans, letters and logos are kept: the database (default on MySQL/MariaDB), files under DATA_DIR, or an
+   * S3-compatible bucket (s3).
+   */
+  documentStore: 'base' | 'archivos' | 's3';
+  /** The bucket (S3_*): required with DOCUMENT_STORE=s3, read whenever set (documents:move). */
+  s3?: S3Settings;
   smtpUrl?: string;
   mailFrom: string;
   mailDomain: string;
@@ -465,7 +471,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: trustProxy(env),
     metricsPort: metricsPort(env),
     // Several processes on MySQL/MariaDB read each other's documents: the database holds them there by default.
-    documentStore: oneOf(env, 'DOCUMENT_STORE', ['base', 'archivos'] as const, databaseUrl ? 'base' : 'archivos'),
+    documentStore: oneOf(env, 'DOCUMENT_STORE', ['base', 'archivos', 's3'] as const, databaseUrl ? 'base' : 'archivos'),
+    s3: s3Settings(env, str(env, 'DOCUMENT_STORE') === 's3'),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 64),
     sessionIdleMinutes: int(env, 'STAFF_SESSION_IDLE_MINUTES', 30, 1, 600),
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 60_000),

@@ -1,6 +1,6 @@
 import { DomainError } from '../common/domain-error';
 import { sha256 } from '../letters/verification';
-import type { FileStore } from './file-store';
+import { AlteredFileError, type FileStore } from './file-store';
 
 export interface MoveReport {
   /** Files the rows name. */
@@ -13,11 +13,15 @@ export interface MoveReport {
   problems: { key: string; why: string }[];
 }
 
-/** The file's content, or null when the store has no such file (any other failure is thrown). */
+/**
+ * The file's content (as stored, even when a store that checks its reads found it altered: the SHA-256 checks below
+ * list it), or null when the store has no such file (any other failure is thrown).
+ */
 async function readIfThere(store: FileStore, key: string): Promise<Buffer | null> {
   try {
     return await store.read(key);
   } catch (e) {
+    if (e instanceof AlteredFileError) return e.content;
     if (e instanceof DomainError && e.status === 404) return null;
     throw e;
   }
@@ -48,8 +52,8 @@ export async function moveDocuments(
         report.problems.push({ key, why: 'su contenido en el origen no coincide con su huella SHA-256' });
       else {
         await to.save(data);
-        const back = await to.read(key);
-        if (sha256(back) !== digestOf(key))
+        const back = await readIfThere(to, key);
+        if (!back || sha256(back) !== digestOf(key))
           report.problems.push({ key, why: 'la copia leída del destino no coincide con su huella SHA-256' });
         else report.copied++;
       }

@@ -25,6 +25,28 @@ export interface StoredFile {
 
 export const FILE_STORE = Symbol('FILE_STORE');
 
+/**
+ * A store that checks what it reads (S3FileStore) found content that no longer matches its key: a 503 for the
+ * reader; the move between stores reads the content and lists it as altered.
+ */
+export class AlteredFileError extends DomainError {
+  readonly #content: Buffer;
+
+  constructor(
+    readonly key: string,
+    content: Buffer,
+    message: string,
+  ) {
+    super('ARCHIVO_ALTERADO', message, 503);
+    this.#content = content;
+  }
+
+  /** What the store holds under the key (not its content any more). */
+  get content(): Buffer {
+    return this.#content;
+  }
+}
+
 /** A stored file's key: `<first two hex of its SHA-256>/<SHA-256>`, the same in every store. */
 export const FILE_KEY = /^[0-9a-f]{2}\/[0-9a-f]{64}$/;
 /** A write in progress or cut short (`.tmp`), or a file the sweep set aside (`.sweep`). */

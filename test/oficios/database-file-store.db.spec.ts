@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { sha256 } from '../../src/letters/verification';
@@ -21,7 +20,7 @@ import { LocalFileStore } from '../../src/oficios/file-store';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createTestDb, type TestDb } from '../support/test-db';
-import { addNiveles, bloqueoFields, postOficio, scannedOficio, settle } from './support';
+import { addNiveles, bloqueoFields, downloadScan, postOficio, scannedOficio, settle } from './support';
 
 const T0 = new Date('2031-03-10T17:00:00Z');
 const HOUR = 3_600_000;
@@ -179,18 +178,8 @@ describe('two web processes on one MariaDB: a document written by one is served 
         }),
       );
       await other.init();
-      const token = await login(other, 'oficialia');
-      const scan = await request(other.getHttpServer())
-        .get(`/tramites/${oficio.caseId}/oficio`)
-        .set('Cookie', `mci_sesion=${token}`)
-        .buffer(true)
-        .parse((r, cb) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => cb(null, Buffer.concat(chunks)));
-        })
-        .expect(200);
-      expect(sha256(scan.body as Buffer)).toBe(oficio.archivoSha256);
+      const scan = await downloadScan(other, oficio.caseId, await login(other, 'oficialia'));
+      expect(sha256(scan)).toBe(oficio.archivoSha256);
       expect(existsSync(join(otherDir, 'documentos'))).toBe(false);
     },
     60_000,

@@ -95,6 +95,23 @@ export async function registerServicioAlta(
   return { folio: res.body.folio as string, tramite: res.body.tramite as string };
 }
 
+/** The scan of a case's oficio as the web page serves it to a signed-in clerk (GET /tramites/:id/oficio), 200 checked. */
+export async function downloadScan(app: HttpServerOf, caseId: string, token: string): Promise<Buffer> {
+  const res = await request(app.getHttpServer())
+    .get(`/tramites/${caseId}/oficio`)
+    .set('Cookie', `mci_sesion=${token}`)
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    })
+    .expect(200);
+  return res.body as Buffer;
+}
+
+type HttpServerOf = { getHttpServer(): Parameters<typeof request>[0] };
+
 /** Replaces a stored file's content behind the product's back (someone with access to the disk or the database). */
 export async function alterStoredFile(t: TestApp, key: string, data: Buffer): Promise<void> {
   if (t.config.documentStore === 'archivos') {
