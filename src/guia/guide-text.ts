@@ -9,7 +9,7 @@
  * 10-11), and paso 1 of 5.1.x is an HTML list.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { projectPath } from '../common/project-root';
+import { projectPath } from '../config/project-root';
 
 /** The line the export repeats at the top of every page. */
 const PAGE_HEADER = '**Guía para la asignación del Correo Electrónico Institucional**';

@@ -4,7 +4,7 @@ import { CURRENT_PROCEDURES } from '../../machines/index';
 import { buildGeneratedGuide, type GeneratedGuide, renderMarkdown } from './generated-guide';
 import { renderGuidePdf } from './guide-pdf';
 import { loadGuideText, parseGuide } from './guide-text';
-import { projectPath } from '../common/project-root';
+import { projectPath } from '../config/project-root';
 
 /** Where `npm run guia` writes when no folder is given. */
 export const DEFAULT_OUT_DIR = projectPath('docs', 'guia-generada');

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { compile, hbs, syntaxError, variableLines } from '../render/handlebars';
-import { projectPath } from '../common/project-root';
+import { projectPath } from '../config/project-root';
 
 /**
  * Reply-letter wording lives in templates/letters/<procedure>-<outcome>.md, so an administrator rewords a letter by

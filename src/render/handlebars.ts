@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import Handlebars from 'handlebars';
-import { projectPath } from '../common/project-root';
+import { projectPath } from '../config/project-root';
 
 /**
  * The one template engine of the product: Handlebars, for pages, mails and letters.

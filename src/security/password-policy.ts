@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
-import { projectPath } from '../common/project-root';
+import { projectPath } from '../config/project-root';
 
 /**
  * Password rules after NIST SP 800-63B (5.1.1.2): a minimum length and no composition rules (no "one capital, one

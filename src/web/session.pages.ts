@@ -25,7 +25,7 @@ import {
   seeOther,
   sendHtml,
 } from './page-auth';
-import { projectPath } from '../common/project-root';
+import { projectPath } from '../config/project-root';
 
 const PUBLIC_DIR = [projectPath('public'), resolve(process.cwd(), 'public')].find((d) =>
   existsSync(resolve(d, 'personal')),
