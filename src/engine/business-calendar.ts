@@ -32,6 +32,14 @@ export function addBusinessDays(from: Date, days: number, holidays: ReadonlySet<
   return new Date(new Date(`${ymd}T23:59:59Z`).getTime() - MX_OFFSET_MS);
 }
 
+/** Whole business days after the day of `from` up to the day of `to` (same day: 0), skipping weekends and `holidays`. */
+export function businessDaysBetween(from: Date, to: Date, holidays: ReadonlySet<string>): number {
+  let n = 0;
+  const end = localDate(to);
+  for (let d = nextDay(localDate(from)); d <= end; d = nextDay(d)) if (isBusinessDay(d, holidays)) n++;
+  return n;
+}
+
 function nextDay(ymd: string): string {
   return new Date(new Date(`${ymd}T12:00:00Z`).getTime() + 86400_000).toISOString().slice(0, 10);
 }

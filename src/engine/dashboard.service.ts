@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyStateNode } from 'xstate';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, IsNull, LessThan, LessThanOrEqual, type SelectQueryBuilder } from 'typeorm';
 import type { StepMeta } from '../../machines/types';
-import { dateFromRaw } from '../database/raw-date';
-import { RowSql } from '../database/row-sql';
-import { localDate } from './business-calendar';
-import { CalendarService } from './calendar.service';
+import { DashboardCounts } from './dashboard-counts';
+
+export { businessDaysBetween } from './business-calendar';
 import { EngineService } from './engine.service';
 import { ProcedureCase } from './entities/case.entity';
 import { Task } from './entities/task.entity';
@@ -84,37 +83,28 @@ export interface DashboardData {
   totalIncidentes: number;
 }
 
-const MX_OFFSET = '-06:00';
-/** The instant a local day starts in Colima (UTC−6 all year). */
-const dayStart = (ymd: string): Date => new Date(`${ymd}T00:00:00${MX_OFFSET}`);
-const nextDay = (ymd: string): string =>
-  new Date(new Date(`${ymd}T12:00:00Z`).getTime() + 86400_000).toISOString().slice(0, 10);
-
-/** Whole business days after the day of `from` up to the day of `to` (same day: 0), skipping weekends and `holidays`. */
-export function businessDaysBetween(from: Date, to: Date, holidays: ReadonlySet<string>): number {
-  let n = 0;
-  const end = localDate(to);
-  for (let d = nextDay(localDate(from)); d <= end; d = nextDay(d)) {
-    const dow = new Date(`${d}T12:00:00Z`).getUTCDay();
-    if (dow !== 0 && dow !== 6 && !holidays.has(d)) n++;
-  }
-  return n;
-}
-
-/** The median (mean of the two middle values when even) and the 90th percentile (nearest rank) of `values`. */
-export function medianAndP90(values: readonly number[]): { mediana: number; p90: number } {
-  if (!values.length) return { mediana: 0, p90: 0 };
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  const mediana = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { mediana, p90: s[Math.ceil(0.9 * s.length) - 1] };
+/**
+ * The median (mean of the two middle values when even) and the 90th percentile (nearest rank) of the values a histogram
+ * (value → how many times) holds.
+ */
+export function histogramMedianAndP90(hist: ReadonlyMap<number, number>): { mediana: number; p90: number } {
+  const bins = [...hist.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
+  const total = bins.reduce((t, [, n]) => t + n, 0);
+  if (!total) return { mediana: 0, p90: 0 };
+  /** The value at 1-based rank r. */
+  const at = (r: number): number => {
+    let seen = 0;
+    for (const [v, n] of bins) if ((seen += n) >= r) return v;
+    return bins[bins.length - 1][0];
+  };
+  const mid = Math.floor(total / 2);
+  const mediana = total % 2 ? at(mid + 1) : (at(mid) + at(mid + 1)) / 2;
+  return { mediana, p90: at(Math.ceil(0.9 * total)) };
 }
 
 function nodesOf(node: AnyStateNode): AnyStateNode[] {
   return Object.values(node.states).flatMap((c) => [c, ...nodesOf(c)]);
 }
-
-const count = (v: unknown): number => Number(v ?? 0);
 
 /**
  * The numbers of the dashboard (/tablero). Every count reads the case and task tables through an index (the
@@ -125,16 +115,22 @@ export class DashboardService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly engine: EngineService,
-    private readonly calendar: CalendarService,
+    private readonly counts: DashboardCounts,
   ) {}
 
   async data(filtro: DashboardFilter, now = new Date()): Promise<DashboardData> {
-    const [abiertos, niveles, resolucion, tareas, vencidas, incidentes] = await Promise.all([
+    const [abiertos, niveles, resolucion, tareas] = await Promise.all([
       this.openByStep(filtro),
       this.byNivel(filtro),
       this.resolution(filtro),
       this.taskLoad(filtro, now),
-      this.overdue(filtro, now),
+    ]);
+    const [vencidas, incidentes] = await Promise.all([
+      this.overdue(
+        filtro,
+        now,
+        tareas.map((t) => t.rol),
+      ),
       this.incidents(filtro),
     ]);
     return {
@@ -145,21 +141,9 @@ export class DashboardService {
       resolucion,
       tareas,
       vencidas,
-      incidentes: incidentes.rows,
-      totalIncidentes: incidentes.total,
+      incidentes,
+      totalIncidentes: abiertos.reduce((n, r) => n + r.incidentes, 0),
     };
-  }
-
-  private caseSql?: RowSql<ProcedureCase>;
-
-  /** A date parameter as the driver stores it (SQLite: UTC text; MariaDB: a Date), as TypeORM writes the column. */
-  private dbDate(d: Date): unknown {
-    return (this.caseSql ??= new RowSql(this.ds, ProcedureCase)).value('createdAt', d);
-  }
-
-  /** `[from, to)` of the period's local days, as the driver compares them. */
-  private period(f: DashboardFilter): { from: unknown; to: unknown } {
-    return { from: this.dbDate(dayStart(f.desde)), to: this.dbDate(dayStart(nextDay(f.hasta))) };
   }
 
   private cases(alias = 'c'): SelectQueryBuilder<ProcedureCase> {
@@ -200,31 +184,20 @@ export class DashboardService {
   }
 
   private async openByStep(f: DashboardFilter): Promise<OpenStepRow[]> {
-    const q = this.cases()
-      .select('c.procedureId', 'procedureId')
-      .addSelect('c.state', 'state')
-      .addSelect('c.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .where('c.status IN (:...open)', { open: ['activo', 'incidente'] });
-    if (f.nivel) q.andWhere('c.nivelClave = :nivel', { nivel: f.nivel });
-    const rows = await q
-      .groupBy('c.status')
-      .addGroupBy('c.procedureId')
-      .addGroupBy('c.state')
-      .getRawMany<{ procedureId: string; state: string; status: string; n: unknown }>();
+    const rows = await this.counts.read('caso', ['a', 'b', 'c'], { nivel: f.nivel });
     const out = new Map<string, OpenStepRow>();
     for (const r of rows) {
-      const key = `${r.procedureId}|${r.state}`;
+      const key = `${r.a}|${r.b}`;
       const row = out.get(key) ?? {
-        procedimiento: r.procedureId,
-        titulo: this.title(r.procedureId),
-        estado: r.state,
-        paso: this.stepLabel(r.procedureId, r.state),
+        procedimiento: r.a,
+        titulo: this.title(r.a),
+        estado: r.b,
+        paso: this.stepLabel(r.a, r.b),
         enCurso: 0,
         incidentes: 0,
       };
-      if (r.status === 'incidente') row.incidentes += count(r.n);
-      else row.enCurso += count(r.n);
+      if (r.c === 'incidente') row.incidentes += r.n;
+      else row.enCurso += r.n;
       out.set(key, row);
     }
     return [...out.values()].sort(
@@ -233,110 +206,137 @@ export class DashboardService {
   }
 
   private async byNivel(f: DashboardFilter): Promise<NivelRow[]> {
-    const q = this.cases()
-      .select('c.nivelClave', 'nivel')
-      .addSelect('c.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .where('c.createdAt >= :from AND c.createdAt < :to', this.period(f));
-    if (f.nivel) q.andWhere('c.nivelClave = :nivel', { nivel: f.nivel });
-    const rows = await q
-      .groupBy('c.nivelClave')
-      .addGroupBy('c.status')
-      .getRawMany<{ nivel: string | null; status: string; n: unknown }>();
-    const out = new Map<string | null, NivelRow>();
+    const rows = await this.counts.read('recibido', ['nivel', 'c'], f);
+    const out = new Map<string, NivelRow>();
     for (const r of rows) {
-      const row = out.get(r.nivel) ?? { nivel: r.nivel, recibidos: 0, abiertos: 0, concluidos: 0 };
-      row.recibidos += count(r.n);
-      if (r.status === 'concluido') row.concluidos += count(r.n);
-      else row.abiertos += count(r.n);
+      const row = out.get(r.nivel) ?? { nivel: r.nivel || null, recibidos: 0, abiertos: 0, concluidos: 0 };
+      row.recibidos += r.n;
+      if (r.c === 'concluido') row.concluidos += r.n;
+      else row.abiertos += r.n;
       out.set(r.nivel, row);
     }
     return [...out.values()].sort((a, b) => (a.nivel ?? '~').localeCompare(b.nivel ?? '~', 'es'));
   }
 
   private async resolution(f: DashboardFilter): Promise<ResolutionRow[]> {
-    const q = this.cases()
-      .select('c.procedureId', 'procedureId')
-      .addSelect('c.createdAt', 'createdAt')
-      .addSelect('c.closedAt', 'closedAt')
-      .where("c.status = 'concluido'")
-      .andWhere('c.closedAt >= :from AND c.closedAt < :to', this.period(f));
-    if (f.nivel) q.andWhere('c.nivelClave = :nivel', { nivel: f.nivel });
-    const rows = await q.getRawMany<{ procedureId: string; createdAt: string | Date; closedAt: string | Date }>();
-    const holidays = await this.calendar.holidays();
-    const byProc = new Map<string, number[]>();
-    for (const r of rows) {
-      const days = businessDaysBetween(dateFromRaw(r.createdAt), dateFromRaw(r.closedAt), holidays);
-      byProc.set(r.procedureId, [...(byProc.get(r.procedureId) ?? []), days]);
+    // Business days taken → how many cases, by procedure.
+    const byProc = new Map<string, Map<number, number>>();
+    for (const r of await this.counts.read('resuelto', ['a', 'c'], f)) {
+      const hist = byProc.get(r.a) ?? new Map<number, number>();
+      hist.set(Number(r.c), (hist.get(Number(r.c)) ?? 0) + r.n);
+      byProc.set(r.a, hist);
     }
     return [...byProc.entries()]
-      .map(([procedimiento, days]) => {
+      .map(([procedimiento, hist]) => {
         const nivelServicio = this.serviceLevel(procedimiento);
+        let casos = 0;
+        let inTime = 0;
+        for (const [days, n] of hist) {
+          casos += n;
+          if (days <= nivelServicio) inTime += n;
+        }
         return {
           procedimiento,
           titulo: this.title(procedimiento),
-          casos: days.length,
-          ...medianAndP90(days),
+          casos,
+          ...histogramMedianAndP90(hist),
           nivelServicio,
-          enPlazo: Math.round((100 * days.filter((d) => d <= nivelServicio).length) / days.length),
+          enPlazo: Math.round((100 * inTime) / casos),
         };
       })
+      .filter((r) => r.casos > 0)
       .sort((a, b) => a.titulo.localeCompare(b.titulo, 'es'));
   }
 
+  /**
+   * Open tasks per role, overdue and "falta poco": the counters say each task's reminder state as of the sweep's last
+   * pass (TaskReminderSweep sets a marker when warn_at and due_at pass); the tasks whose time came since and that the
+   * sweep has not marked yet (a minute's worth, read through the sweep's own indexes) are moved to the state the
+   * clock says.
+   */
   private async taskLoad(f: DashboardFilter, now: Date): Promise<TaskLoadRow[]> {
-    const q = this.ds
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .select('t.candidateRole', 'rol')
-      .addSelect('COUNT(*)', 'abiertas')
-      .addSelect('SUM(CASE WHEN t.dueAt < :now THEN 1 ELSE 0 END)', 'vencidas')
-      .addSelect('SUM(CASE WHEN t.dueAt >= :now AND t.warnAt <= :now THEN 1 ELSE 0 END)', 'faltaPoco')
-      .where("t.status = 'abierta'")
-      .setParameter('now', this.dbDate(now));
-    if (f.nivel) q.andWhere('t.nivelClave = :nivel', { nivel: f.nivel });
-    const rows = await q.groupBy('t.candidateRole').getRawMany<Record<string, unknown>>();
-    return rows
-      .map((r) => ({
-        rol: String(r.rol),
-        abiertas: count(r.abiertas),
-        vencidas: count(r.vencidas),
-        faltaPoco: count(r.faltaPoco),
-      }))
+    const load = new Map<string, TaskLoadRow>();
+    const of = (rol: string): TaskLoadRow => {
+      const r = load.get(rol) ?? { rol, abiertas: 0, vencidas: 0, faltaPoco: 0 };
+      load.set(rol, r);
+      return r;
+    };
+    const add = (r: TaskLoadRow, phase: string, n: number): void => {
+      if (phase === 'vencida') r.vencidas += n;
+      else if (phase === 'falta_poco') r.faltaPoco += n;
+    };
+    for (const c of await this.counts.read('tarea', ['a', 'b'], { nivel: f.nivel })) {
+      of(c.a).abiertas += c.n;
+      add(of(c.a), c.b, c.n);
+    }
+    for (const t of await this.unswept(f, now)) {
+      const marked = t.escalatedAt ? 'vencida' : t.remindedAt ? 'falta_poco' : 'a_tiempo';
+      const actual = t.dueAt < now ? 'vencida' : t.warnAt <= now ? 'falta_poco' : 'a_tiempo';
+      if (marked === actual) continue;
+      add(of(t.candidateRole), marked, -1);
+      add(of(t.candidateRole), actual, 1);
+    }
+    return [...load.values()]
+      .filter((r) => r.abiertas > 0)
       .sort((a, b) => b.vencidas - a.vencidas || a.rol.localeCompare(b.rol));
   }
 
-  /** The 15 tasks overdue the longest. */
-  private async overdue(f: DashboardFilter, now: Date): Promise<OverdueTask[]> {
-    const q = this.ds
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where("t.status = 'abierta' AND t.dueAt < :now", { now: this.dbDate(now) });
-    if (f.nivel) q.andWhere('t.nivelClave = :nivel', { nivel: f.nivel });
-    const rows = await q.orderBy('t.dueAt', 'ASC').addOrderBy('t.id', 'ASC').take(15).getMany();
-    return rows.map((t) => ({
-      caseId: t.caseId,
-      folio: t.folio,
-      titulo: t.title,
-      rol: t.candidateRole,
-      nivel: t.nivelClave,
-      vence: t.dueAt,
-    }));
+  /** Open tasks whose warn or due time has passed and that the reminder sweep has not marked yet. */
+  private async unswept(
+    f: DashboardFilter,
+    now: Date,
+  ): Promise<Pick<Task, 'id' | 'candidateRole' | 'warnAt' | 'dueAt' | 'remindedAt' | 'escalatedAt'>[]> {
+    const repo = this.ds.getRepository(Task);
+    const select = { id: true, candidateRole: true, warnAt: true, dueAt: true, remindedAt: true, escalatedAt: true };
+    const nivel = f.nivel ? { nivelClave: f.nivel } : {};
+    const [warned, due] = await Promise.all([
+      repo.find({ select, where: { status: 'abierta', remindedAt: IsNull(), warnAt: LessThanOrEqual(now), ...nivel } }),
+      repo.find({ select, where: { status: 'abierta', escalatedAt: IsNull(), dueAt: LessThan(now), ...nivel } }),
+    ]);
+    return [...new Map([...warned, ...due].map((t) => [t.id, t])).values()];
   }
 
-  private async incidents(f: DashboardFilter): Promise<{ rows: IncidentRow[]; total: number }> {
+  /**
+   * The 15 tasks overdue the longest: the 15 of each role with open tasks, each read in the inbox's order from the
+   * inbox's index of the role (and Nivel), merged.
+   */
+  private async overdue(f: DashboardFilter, now: Date, roles: readonly string[]): Promise<OverdueTask[]> {
+    const repo = this.ds.getRepository(Task);
+    const nivel = f.nivel ? { nivelClave: f.nivel } : {};
+    const perRole = await Promise.all(
+      roles.map((candidateRole) =>
+        repo.find({
+          where: { status: 'abierta', candidateRole, dueAt: LessThan(now), ...nivel },
+          order: { dueAt: 'ASC', priority: 'ASC', id: 'ASC' },
+          take: 15,
+        }),
+      ),
+    );
+    return perRole
+      .flat()
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id))
+      .slice(0, 15)
+      .map((t) => ({
+        caseId: t.caseId,
+        folio: t.folio,
+        titulo: t.title,
+        rol: t.candidateRole,
+        nivel: t.nivelClave,
+        vence: t.dueAt,
+      }));
+  }
+
+  /** The 20 latest incidents; the total is the open-case counters'. */
+  private async incidents(f: DashboardFilter): Promise<IncidentRow[]> {
     const q = this.cases().where("c.status = 'incidente'");
     if (f.nivel) q.andWhere('c.nivelClave = :nivel', { nivel: f.nivel });
-    const [rows, total] = await q.orderBy('c.updatedAt', 'DESC').addOrderBy('c.id', 'ASC').take(20).getManyAndCount();
-    return {
-      total,
-      rows: rows.map((c) => ({
-        caseId: c.id,
-        folio: c.folio,
-        titulo: this.title(c.procedureId),
-        mensaje: c.incidentMessage,
-        desde: c.updatedAt,
-      })),
-    };
+    const rows = await q.orderBy('c.updatedAt', 'DESC').addOrderBy('c.id', 'ASC').take(20).getMany();
+    return rows.map((c) => ({
+      caseId: c.id,
+      folio: c.folio,
+      titulo: this.title(c.procedureId),
+      mensaje: c.incidentMessage,
+      desde: c.updatedAt,
+    }));
   }
 }

@@ -1,4 +1,5 @@
 import { ProcedureCase } from './entities/case.entity';
+import { DashboardCount, DashboardDelta } from './entities/dashboard-count.entity';
 import { DiaInhabil } from './entities/holiday.entity';
 import { Movement } from './entities/movement.entity';
 import { OutboxCommand } from './entities/outbox.entity';
@@ -20,4 +21,6 @@ export const ENGINE_ENTITIES = [
   TaskDigest,
   OutboxCommand,
   DiaInhabil,
+  DashboardCount,
+  DashboardDelta,
 ];

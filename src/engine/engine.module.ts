@@ -7,6 +7,7 @@ import { CalendarService } from './calendar.service';
 import { CaseQueryService } from './case-query.service';
 import { CaseRecords } from './case-records';
 import { DashboardService } from './dashboard.service';
+import { DashboardCounts } from './dashboard-counts';
 import { EffectProcessors } from './effects/effect-processor';
 import { EffectQueues } from './effects/effect-queues';
 import { JobRunner } from './effects/job-runner.service';
@@ -60,6 +61,7 @@ export class EngineModule implements OnApplicationBootstrap {
         CaseQueryService,
         CaseRecords,
         DashboardService,
+        DashboardCounts,
         IdleCaseExpiry,
         TaskReminderSweep,
         { provide: EffectProcessors, useFactory: () => new EffectProcessors() },

@@ -20,7 +20,9 @@ import { inTransaction, outsideTransaction } from '../database/transaction';
 import { wakeRelayAfterCommit } from '../queue/outbox-wake';
 import { type Actor, isAddressedTo, requesterRole, ROLE_LABEL, rolesIn, type Addressed } from '../auth/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { businessDaysBetween } from './business-calendar';
 import { CalendarService } from './calendar.service';
+import { caseCounts, countChanges, deltaStatement, openTaskCount, taskCountStatement } from './dashboard-counts';
 import { EVENT_FACTS, type EventFacts } from './event-facts';
 import { assertPayload, isSystemEvent } from './event-payloads';
 import { ProcedureCase } from './entities/case.entity';
@@ -325,6 +327,10 @@ export class EngineService {
     const open = async (em: EntityManager): Promise<TransitionResult> => {
       const row = em.create(ProcedureCase, {
         id: caseId,
+        // The clock of the transition (a test's, or a replay's), not the database's: the dashboard counts the case
+        // under the day it was received.
+        createdAt: now,
+        updatedAt: now,
         procedureId: def.id,
         procedureVersion: def.version,
         folio: opts.folio ?? null,
@@ -345,7 +351,7 @@ export class EngineService {
         closedAt: null,
       });
       this.copyCaseFields(row, snap, def.searchFields);
-      this.applyStatus(row, snap, now);
+      await this.applyStatus(em, row, snap, now);
       const movement = this.chainMovement(
         row,
         actor,
@@ -357,6 +363,7 @@ export class EngineService {
       await em.insert(ProcedureCase, row);
       await em.insert(Movement, movement);
       const out = WriteBatch.for(this.ds);
+      out.add(deltaStatement(countChanges([], caseCounts(row))));
       const tasks = await this.syncTasks(em, out, def, row, snap, actor, now, []);
       const commands = this.commandRows(row, actions, now);
       this.queueOutbox(em, out, commands);
@@ -524,11 +531,12 @@ export class EngineService {
       selected.map((t) => t.meta as TransitionMeta | undefined),
     );
     const columnsBefore = trackedColumns(row);
+    const countedBefore = caseCounts(row);
     row.state = stateString(next.value);
     row.snapshot = persistSnapshot(def.machine, next);
     const fieldsBefore = searchFieldsOf(row);
     this.copyCaseFields(row, next, def.searchFields);
-    this.applyStatus(row, next, now);
+    await this.applyStatus(em, row, next, now);
     const fromVersion = row.version;
     row.version += 1;
     const movement = this.chainMovement(row, actor, now, fromState, event, pasos);
@@ -550,6 +558,7 @@ export class EngineService {
       { mustChange: true },
     );
     out.add(this.sql.movements.insertStatement([movement]));
+    out.add(deltaStatement(countChanges(countedBefore, caseCounts(row))));
     const tasks = await this.syncTasks(em, out, def, row, next, actor, now, open, fieldsBefore);
     const commands = this.commandRows(row, actions, now);
     this.queueOutbox(em, out, commands);
@@ -610,6 +619,7 @@ export class EngineService {
         }
         const fromState = row.state;
         const caseVersion = row.version;
+        const countedBefore = caseCounts(row);
         row.procedureVersion = target.version;
         row.state = stateString(next.value);
         row.snapshot = persistSnapshot(target.machine, next);
@@ -642,6 +652,7 @@ export class EngineService {
           where: { caseId: row.id, status: 'abierta' },
         });
         const out = WriteBatch.for(this.ds);
+        out.add(deltaStatement(countChanges(countedBefore, caseCounts(row))));
         await this.syncTasks(em, out, target, row, next, actor, now, open, searchFieldsOf(row));
         await out.flush(em);
         migrated.push(id);
@@ -697,20 +708,30 @@ export class EngineService {
       await inTransaction(this.ds, async (em) => {
         const row = await em.findOne(ProcedureCase, { where: { id: caseId } });
         if (!row || row.status === 'incidente') return;
-        await em.update(ProcedureCase, { id: caseId }, { status: 'incidente', incidentMessage: message.slice(0, 400) });
-        const now = new Date();
-        await em.insert(
-          Task,
-          taskFor(row, {
-            stateId: '(incidente)',
-            title: 'Revisar trámite en incidente',
-            role: 'subjefatura',
-            priority: 1,
-            createdAt: now,
-            warnAt: now,
-            dueAt: await this.calendar.dueDate(now, 1),
-          }),
+        // Only as it was read: the counters below start from that row.
+        const res = await em.update(
+          ProcedureCase,
+          { id: caseId, version: row.version, status: row.status },
+          { status: 'incidente', incidentMessage: message.slice(0, 400) },
         );
+        if (!res.affected) return;
+        const now = new Date();
+        const task = taskFor(row, {
+          stateId: '(incidente)',
+          title: 'Revisar trámite en incidente',
+          role: 'subjefatura',
+          priority: 1,
+          createdAt: now,
+          warnAt: now,
+          dueAt: await this.calendar.dueDate(now, 1),
+        });
+        await em.insert(Task, task);
+        const counted = countChanges(caseCounts(row), [
+          ...caseCounts({ ...row, status: 'incidente' }),
+          openTaskCount(task),
+        ]);
+        const stmt = deltaStatement(counted);
+        if (stmt) await em.query(stmt.text, stmt.params);
       });
       this.log.error({ caseId, message }, 'Trámite en incidente');
     } catch (e) {
@@ -818,11 +839,12 @@ export class EngineService {
     }
   }
 
-  private applyStatus(row: ProcedureCase, snap: AnyMachineSnapshot, now: Date): void {
+  private async applyStatus(em: EntityManager, row: ProcedureCase, snap: AnyMachineSnapshot, now: Date): Promise<void> {
     if (snap.status === 'done') {
       row.status = 'concluido';
       row.closedAt = now;
       row.outcome = finalOutcome(snap) ?? 'concluido';
+      row.businessDays = businessDaysBetween(row.createdAt, now, await this.calendar.holidays(em));
     } else if (snap.status === 'error') {
       row.status = 'incidente';
       row.incidentMessage = String((snap.error as Error | undefined)?.message ?? 'error').slice(0, 400);
@@ -922,6 +944,8 @@ export class EngineService {
           { column: 'id', values: toClose },
         ),
       );
+      // After the UPDATE that locked them: a reminder the sweep marked meanwhile is counted where it is.
+      out.add(taskCountStatement(toClose, -1));
     }
     const staying = open.filter((t) => wanted.has(t.stateId));
     const have = new Set(staying.map((t) => t.stateId));
@@ -944,15 +968,22 @@ export class EngineService {
       created.push(t);
     }
     out.add(this.sql.tasks.insertStatement(created));
+    out.add(deltaStatement(countChanges([], created.map(openTaskCount))));
     // New tasks took the case's fields when written; the ones that stay open follow a change.
     if (staying.length && fieldsBefore !== undefined && fieldsBefore !== searchFieldsOf(row)) {
+      const ids = staying.map((t) => t.id);
       out.add(
         this.sql.tasks.updateStatement(
           { folio: row.folio, nivelClave: row.nivelClave, cct: row.cct, curp: row.curp },
           {},
-          { column: 'id', values: staying.map((t) => t.id) },
+          { column: 'id', values: ids },
         ),
       );
+      const nivelBefore = (JSON.parse(fieldsBefore) as (string | null)[])[1];
+      if (nivelBefore !== row.nivelClave) {
+        out.add(taskCountStatement(ids, -1, { nivel: nivelBefore }));
+        out.add(taskCountStatement(ids, 1));
+      }
     }
     return {
       open: [

@@ -5,6 +5,7 @@ import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { PROCEDURES } from '../../machines';
 import { CalendarService } from '../../src/engine/calendar.service';
 import { EngineService, type EngineEvent } from '../../src/engine/engine.service';
+import { deltaStatement, taskCountStatement } from '../../src/engine/dashboard-counts';
 import { In } from 'typeorm';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { BENCH_MYSQL_URL, type BenchDb, onEachDatabase, type RawStatement } from './bench-db';
@@ -357,11 +358,36 @@ async function transactionWriter(db: BenchDb, perCase: boolean): Promise<RawWrit
       [updateCase, ['turno', caseRow.snapshot, HASH, now, caseId, caseRow.version]],
       [insertMovement, movementValues(true, caseId, k, now)],
     ];
+    // The dashboard's counters: the case leaves its step for the next, its tasks close and one opens.
+    const nivel = (caseRow.nivel_clave as string | null) ?? '';
+    const step = { kind: 'caso', dia: '', nivel, a: String(caseRow.procedure_id), c: String(caseRow.status) } as const;
+    const moved = deltaStatement([
+      { ...step, b: String(caseRow.state), n: -1 },
+      { ...step, b: 'turno', n: 1 },
+    ])!;
+    out.push([moved.text, moved.params]);
     for (const t of tasks) out.push([closeTask, [now, OFICIALIA.id, t.id]]);
+    const closed = taskCountStatement(
+      tasks.map((t) => String(t.id)),
+      -1,
+    );
+    if (closed) out.push([closed.text, closed.params]);
     if (tasks[0]) {
       const next: Row = { ...tasks[0], id: randomUUID(), created_at: now, closed_at: null, closed_by: null };
       const cols = Object.keys(next);
       out.push([insertTask(cols), cols.map((c) => next[c])]);
+      const opened = deltaStatement([
+        {
+          kind: 'tarea',
+          dia: '',
+          nivel: (next.nivel_clave as string | null) ?? '',
+          a: String(next.candidate_role),
+          b: 'a_tiempo',
+          c: '',
+          n: 1,
+        },
+      ])!;
+      out.push([opened.text, opened.params]);
     }
     out.push([insertOutbox, [randomUUID(), caseId, `raw:${k}`, now, now]]);
     return out;
@@ -379,7 +405,8 @@ async function transactionWriter(db: BenchDb, perCase: boolean): Promise<RawWrit
       const caseRow = prepared(readCase).get(caseId) as Row;
       const tasks = prepared(readTasks).all(caseId) as Row[];
       for (const [sql, params] of writes(caseRow, tasks, k, now)) {
-        if (prepared(sql).run(...params).changes !== 1) throw new Error(`Sin cambios: ${sql.slice(0, 40)}`);
+        const changes = prepared(sql).run(...params).changes;
+        if (changes !== 1 && !sql.includes('dashboard_delta')) throw new Error(`Sin cambios: ${sql.slice(0, 40)}`);
       }
     });
     return { write: async (caseId, k) => tx(caseId, k), close: async () => undefined };

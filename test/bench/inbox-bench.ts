@@ -571,7 +571,7 @@ export async function benchInbox(sizes: Sizes): Promise<SectionResult> {
       out.details.inboxTasks = counts;
       const tag = db.dialect === 'sqlite' ? 'sqlite' : 'mariadb';
       const facts = await storageFacts(db);
-      const loaded = `Carga: filas ${load.insertS} s${load.indexS ? `, índices secundarios reconstruidos ${load.indexS} s` : ''}, ANALYZE ${load.analyzeS} s.`;
+      const loaded = `Carga: filas ${load.insertS} s${load.indexS ? `, índices secundarios reconstruidos ${load.indexS} s` : ''}${load.countersS ? `, contadores del tablero ${load.countersS} s` : ''}, ANALYZE ${load.analyzeS} s.`;
       note(`  ${db.name}: ${loaded}`);
       out.blocks.push({
         title: `Tamaños de tablas e índices / table and index sizes — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas, ${g.cases.toLocaleString('es-MX')} casos (la tabla movement no se llena en este benchmark)`,

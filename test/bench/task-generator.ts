@@ -1,6 +1,7 @@
 import { SeededRandom } from '../../src/catalog/seed/random';
 import { registrationFolio } from '../../src/common/folio-text';
 import { searchText } from '../../src/common/search-text';
+import { businessDaysBetween } from '../../src/engine/business-calendar';
 
 /**
  * A million-task history for the inbox benchmark, made the same on every run and in both databases: cases of three
@@ -9,6 +10,9 @@ import { searchText } from '../../src/common/search-text';
  * load appends to the primary key instead of splitting pages (the ids are only a tie-breaker in the inbox order).
  * Every column an inbox filter or scope reads is filled: procedure, step, folio, CURP, CCT, level, assignee, responsable.
  */
+
+/** The benchmark's cases take business days without holidays (the calendar table is filled when the product starts). */
+const NO_HOLIDAYS: ReadonlySet<string> = new Set();
 
 export const TASK_COLUMNS = [
   'id',
@@ -60,6 +64,7 @@ export const CASE_COLUMNS = [
   'responsable_id',
   'movement_count',
   'last_movement_hash',
+  'business_days',
 ] as const;
 
 /** Every case comes from an oficio (the register's rows), folio for folio. */
@@ -299,8 +304,9 @@ export class TaskGenerator {
           dbDate(created),
           dbDate(warn),
           dbDate(due),
-          null,
-          null,
+          // Marked as the reminder sweep marks them, a minute after their time (the dashboard counts by the marks).
+          isOpen && warn < now ? dbDate(Math.min(warn + 60_000, now)) : null,
+          isOpen && due < now ? dbDate(Math.min(due + 60_000, now)) : null,
           closedAt === null ? null : dbDate(closedAt),
           closedAt === null ? null : `u-${role}-${r.int(1, 12)}`,
         ]);
@@ -352,6 +358,7 @@ export class TaskGenerator {
       k.sentBy,
       k.tasks * 2,
       hex(k.c, 64),
+      closedAt === null ? null : businessDaysBetween(new Date(k.start), new Date(closedAt), NO_HOLIDAYS),
     ];
   }
 

@@ -42,6 +42,8 @@ import { verifyMovementLog } from '../../src/engine/audit';
 import type { EngineProcedure } from '../../src/engine/procedure-registry';
 import { restoreSnapshot, stateString } from '../../src/engine/snapshot';
 import { createTestDb, type TestDb } from '../support/test-db';
+import { counters, rebuiltCounters } from '../support/dashboard-counters';
+import { DashboardCounts } from '../../src/engine/dashboard-counts';
 
 const CATALOG = PROCEDURES as unknown as EngineProcedure[];
 const CURP = 'GORM800101HCMMVN08'; // the worker of ev.identificar()
@@ -359,4 +361,15 @@ describe('every path of every procedure through the engine', () => {
     },
     120_000,
   );
+
+  it('leaves the dashboard counters every transition kept equal to those built from the rows, folded or not', async () => {
+    const live = await counters(db.dataSource);
+    expect(Object.keys(live).length).toBeGreaterThan(20);
+    expect(Object.keys(live).some((k) => k.startsWith('resuelto|'))).toBe(true);
+    expect(Object.keys(live).some((k) => k.startsWith('tarea|'))).toBe(true);
+    expect(Object.values(live).every((n) => n > 0)).toBe(true);
+    expect(await new DashboardCounts(db.dataSource).fold()).toBeGreaterThan(0);
+    expect(await counters(db.dataSource)).toEqual(live);
+    expect(await rebuiltCounters(db.dataSource, db.dialect)).toEqual(live);
+  }, 60_000);
 });

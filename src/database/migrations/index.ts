@@ -21,6 +21,7 @@ import { ReminderSweepMysql1796397000000 } from './mysql/1796397000000-ReminderS
 import { TaskDigestMysql1796400000000 } from './mysql/1796400000000-TaskDigest';
 import { ProcessLeaseMysql1796410000000 } from './mysql/1796410000000-ProcessLease';
 import { StoredFilesMysql1796421190729 } from './mysql/1796421190729-StoredFiles';
+import { DashboardCountsMysql1796448293988 } from './mysql/1796448293988-DashboardCounts';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -42,6 +43,7 @@ import { ReminderSweepSqlite1796397000000 } from './sqlite/1796397000000-Reminde
 import { TaskDigestSqlite1796400000000 } from './sqlite/1796400000000-TaskDigest';
 import { ProcessLeaseSqlite1796410000000 } from './sqlite/1796410000000-ProcessLease';
 import { StoredFilesSqlite1796421190729 } from './sqlite/1796421190729-StoredFiles';
+import { DashboardCountsSqlite1796448293988 } from './sqlite/1796448293988-DashboardCounts';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -65,6 +67,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   TaskDigestSqlite1796400000000,
   ProcessLeaseSqlite1796410000000,
   StoredFilesSqlite1796421190729,
+  DashboardCountsSqlite1796448293988,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -88,4 +91,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   TaskDigestMysql1796400000000,
   ProcessLeaseMysql1796410000000,
   StoredFilesMysql1796421190729,
+  DashboardCountsMysql1796448293988,
 ];

@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { QueueRuntime } from '../../queue/queue-runtime.service';
 import { IdleCaseExpiry } from '../idle-expiry';
 import { TaskReminderSweep } from './task-reminder-sweep';
+import { DashboardCounts } from '../dashboard-counts';
 import { TaskDigestScheduler } from '../task-digest';
 import { type CommandProcessor, EffectProcessor, EffectProcessors } from './effect-processor';
 import { JobRunner } from './job-runner.service';
@@ -25,6 +26,7 @@ export class EffectQueues implements OnModuleInit {
     private readonly idle: IdleCaseExpiry,
     private readonly reminders: TaskReminderSweep,
     private readonly digest: TaskDigestScheduler,
+    private readonly counts: DashboardCounts,
   ) {}
 
   onModuleInit(): void {
@@ -42,5 +44,6 @@ export class EffectQueues implements OnModuleInit {
     this.runtime.addMaintenance('el vencimiento de trámites sin atender', () => this.idle.expire());
     this.runtime.addMaintenance('los recordatorios de tareas', () => this.reminders.sweep());
     this.runtime.addMaintenance('el resumen de tareas nuevas por correo', () => this.digest.schedule());
+    this.runtime.addMaintenance('los contadores del tablero', () => this.counts.fold());
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
 import { inTransaction } from '../../database/transaction';
+import { taskCountStatement } from '../dashboard-counts';
 import { outboxRow, TASK_REMINDER } from '../engine.service';
 import { OutboxCommand } from '../entities/outbox.entity';
 import { Task } from '../entities/task.entity';
@@ -62,6 +63,10 @@ export class TaskReminderSweep {
         .where({ id: t.id, status: 'abierta', [marker]: IsNull() })
         .execute();
       if (!res.affected) continue;
+      // The task moves from the reminder state it had to the one its markers now say (the UPDATE holds its row).
+      const unmarked = kind === 'vencimiento' ? 'escalated_at' : 'reminded_at';
+      for (const stmt of [taskCountStatement([t.id], -1, { unmarked }), taskCountStatement([t.id], 1)])
+        if (stmt) await em.query(stmt.text, stmt.params);
       rows.push(outboxRow(t.caseId, TASK_REMINDER, { taskId: t.id, kind }, `${t.id}:${kind}`, now, now));
     }
     if (rows.length) await em.createQueryBuilder().insert().into(OutboxCommand).values(rows).orIgnore().execute();

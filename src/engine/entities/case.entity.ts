@@ -9,6 +9,8 @@ export type CaseStatus = 'activo' | 'concluido' | 'incidente';
 @Index('idx_case_open_step', ['status', 'procedureId', 'state', 'nivelClave'])
 @Index('idx_case_created', ['createdAt', 'nivelClave', 'status'])
 @Index('idx_case_closed', ['status', 'closedAt', 'procedureId', 'nivelClave', 'createdAt'])
+// The dashboard's latest incidents.
+@Index('idx_case_status_updated', ['status', 'updatedAt'])
 export class ProcedureCase {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -88,4 +90,8 @@ export class ProcedureCase {
 
   @Column({ type: 'datetime', nullable: true })
   closedAt!: Date | null;
+
+  /** Business days from the day it was received to the day it concluded (the dashboard's resolution times). */
+  @Column({ type: 'int', nullable: true })
+  businessDays!: number | null;
 }

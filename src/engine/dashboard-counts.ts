@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { SqlStatement } from '../database/row-sql';
+import { inTransaction } from '../database/transaction';
+import { localDate } from './business-calendar';
+import type { ProcedureCase } from './entities/case.entity';
+import type { Task } from './entities/task.entity';
+
+/**
+ * The dashboard's counters (tables dashboard_count and dashboard_delta; what each kind counts is told in
+ * src/engine/entities/dashboard-count.entity.ts). The transaction that writes a case or a task appends what it changes
+ * to dashboard_delta; the periodic maintenance folds the changes into dashboard_count; the dashboard reads both in one
+ * statement. So the counts are exact at every moment, a view reads a few hundred rows whatever the number of cases,
+ * and no two transactions ever write the same counter row (an upsert per transition would make every transition of a
+ * step wait for the one before). The counters of the rows already there are built by the DashboardCounts migration
+ * (src/database/migrations/backfill-dashboard-counts.ts), with the same definitions.
+ */
+
+export type CountKind = 'caso' | 'recibido' | 'resuelto' | 'tarea';
+export type TaskPhase = 'a_tiempo' | 'falta_poco' | 'vencida';
+
+export interface CountKey {
+  kind: CountKind;
+  dia: string;
+  nivel: string;
+  a: string;
+  b: string;
+  c: string;
+}
+
+export type CountDelta = CountKey & { n: number };
+
+type CountedCase = Pick<
+  ProcedureCase,
+  'procedureId' | 'state' | 'status' | 'nivelClave' | 'createdAt' | 'closedAt' | 'businessDays'
+>;
+
+/** The counters a case row adds one to. */
+export function caseCounts(c: CountedCase): CountKey[] {
+  const nivel = c.nivelClave ?? '';
+  const out: CountKey[] = [{ kind: 'recibido', dia: localDate(c.createdAt), nivel, a: '', b: '', c: c.status }];
+  if (c.status === 'activo' || c.status === 'incidente')
+    out.push({ kind: 'caso', dia: '', nivel, a: c.procedureId, b: c.state, c: c.status });
+  if (c.status === 'concluido' && c.closedAt && c.businessDays !== null)
+    out.push({
+      kind: 'resuelto',
+      dia: localDate(c.closedAt),
+      nivel,
+      a: c.procedureId,
+      b: '',
+      c: String(c.businessDays),
+    });
+  return out;
+}
+
+/** The counter of a task just opened (no reminder yet). */
+export function openTaskCount(t: Pick<Task, 'candidateRole' | 'nivelClave'>): CountKey {
+  return { kind: 'tarea', dia: '', nivel: t.nivelClave ?? '', a: t.candidateRole, b: 'a_tiempo', c: '' };
+}
+
+const keyOf = (k: CountKey): string => [k.kind, k.dia, k.nivel, k.a, k.b, k.c].join('\u0000');
+
+/** One less for every key of `before`, one more for every key of `after`; the ones that cancel out are left out. */
+export function countChanges(before: readonly CountKey[], after: readonly CountKey[]): CountDelta[] {
+  const net = new Map<string, CountDelta>();
+  const add = (k: CountKey, n: number): void => {
+    const d = net.get(keyOf(k)) ?? { ...k, n: 0 };
+    d.n += n;
+    net.set(keyOf(k), d);
+  };
+  for (const k of before) add(k, -1);
+  for (const k of after) add(k, 1);
+  return [...net.values()].filter((d) => d.n !== 0);
+}
+
+const COLUMNS = 'kind, dia, nivel, a, b, c, n';
+
+/** The INSERT that appends `deltas` to dashboard_delta; null when there are none. */
+export function deltaStatement(deltas: readonly CountDelta[]): SqlStatement | null {
+  if (!deltas.length) return null;
+  return {
+    text: `INSERT INTO dashboard_delta (${COLUMNS}) VALUES ${deltas.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    params: deltas.flatMap((d) => [d.kind, d.dia, d.nivel, d.a, d.b, d.c, d.n]),
+  };
+}
+
+/** A task's reminder state from its markers (the reminder sweep sets them when warn_at and due_at pass). */
+function phaseSql(reminded: string, escalated: string): string {
+  return `CASE WHEN ${escalated} IS NOT NULL THEN 'vencida' WHEN ${reminded} IS NOT NULL THEN 'falta_poco' ELSE 'a_tiempo' END`;
+}
+
+/**
+ * `sign` for each task of `ids` as its row is now in this transaction, read by the database (a reminder marker may
+ * have been set by the sweep since the caller read the task): run it after the statement that locked the rows (the
+ * UPDATE that closes them or marks them). `nivel` counts them under that Nivel instead of theirs (the Nivel they had
+ * before an UPDATE that changed it); `unmarked` counts them as if that marker were not set yet (before the UPDATE that
+ * set it).
+ */
+export function taskCountStatement(
+  ids: readonly string[],
+  sign: 1 | -1,
+  opts: { nivel?: string | null; unmarked?: 'reminded_at' | 'escalated_at' } = {},
+): SqlStatement | null {
+  if (!ids.length) return null;
+  const marker = (m: 'reminded_at' | 'escalated_at'): string => (opts.unmarked === m ? 'NULL' : m);
+  const nivel = opts.nivel === undefined ? "COALESCE(nivel_clave, '')" : '?';
+  return {
+    text:
+      `INSERT INTO dashboard_delta (${COLUMNS}) SELECT 'tarea', '', ${nivel}, candidate_role, ` +
+      `${phaseSql(marker('reminded_at'), marker('escalated_at'))}, '', ? FROM task WHERE id IN (${ids.map(() => '?').join(', ')})`,
+    params: [...(opts.nivel === undefined ? [] : [opts.nivel ?? '']), sign, ...ids],
+  };
+}
+
+/** Rows folded per transaction. */
+const FOLD_BATCH = 5000;
+
+export interface CountRow {
+  dia: string;
+  nivel: string;
+  a: string;
+  b: string;
+  c: string;
+  n: number;
+}
+
+@Injectable()
+export class DashboardCounts {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * Moves the appended changes into dashboard_count and drops the counters that came back to zero; how many changes
+   * it moved. The changes are read with a lock and deleted by id: a change committed while a batch is folded (an id
+   * handed out earlier than the batch's last) is left for the next pass, never lost or counted twice.
+   */
+  async fold(): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const n = await inTransaction(this.ds, (em) => this.foldBatch(em));
+      moved += n;
+      if (n < FOLD_BATCH) break;
+    }
+    if (moved) await this.ds.query('DELETE FROM dashboard_count WHERE n = 0');
+    return moved;
+  }
+
+  private async foldBatch(em: EntityManager): Promise<number> {
+    const lock = this.ds.options.type === 'better-sqlite3' ? '' : ' FOR UPDATE';
+    const rows = await em.query<(CountDelta & { id: number | string })[]>(
+      `SELECT id, ${COLUMNS} FROM dashboard_delta ORDER BY id LIMIT ${FOLD_BATCH}${lock}`,
+    );
+    if (!rows.length) return 0;
+    const net = new Map<string, CountDelta>();
+    for (const r of rows) {
+      const d = net.get(keyOf(r)) ?? { kind: r.kind, dia: r.dia, nivel: r.nivel, a: r.a, b: r.b, c: r.c, n: 0 };
+      d.n += Number(r.n);
+      net.set(keyOf(r), d);
+    }
+    const sums = [...net.values()].filter((d) => d.n !== 0);
+    for (let i = 0; i < sums.length; i += 500) {
+      const part = sums.slice(i, i + 500);
+      const values = part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const upsert =
+        this.ds.options.type === 'better-sqlite3'
+          ? ' ON CONFLICT (kind, dia, nivel, a, b, c) DO UPDATE SET n = n + excluded.n'
+          : ' ON DUPLICATE KEY UPDATE n = n + VALUES(n)';
+      await em.query(
+        `INSERT INTO dashboard_count (${COLUMNS}) VALUES ${values}${upsert}`,
+        part.flatMap((d) => [d.kind, d.dia, d.nivel, d.a, d.b, d.c, d.n]),
+      );
+    }
+    const ids = rows.map((r) => Number(r.id));
+    for (let i = 0; i < ids.length; i += 1000) {
+      const part = ids.slice(i, i + 1000);
+      await em.query(`DELETE FROM dashboard_delta WHERE id IN (${part.map(() => '?').join(', ')})`, part);
+    }
+    return rows.length;
+  }
+
+  /**
+   * The counters of `kind` (folded and not yet folded, read in one statement, so a fold committing meanwhile is seen
+   * whole or not at all), summed by the columns in `by`; `nivel` and the period [desde, hasta] of `dia` narrow them.
+   */
+  async read(
+    kind: CountKind,
+    by: readonly (keyof CountKey)[],
+    where: { nivel?: string | null; desde?: string; hasta?: string } = {},
+  ): Promise<CountRow[]> {
+    const conds = ['kind = ?'];
+    const params: unknown[] = [kind];
+    if (where.nivel) {
+      conds.push('nivel = ?');
+      params.push(where.nivel);
+    }
+    if (where.desde !== undefined && where.hasta !== undefined) {
+      conds.push('dia >= ? AND dia <= ?');
+      params.push(where.desde, where.hasta);
+    }
+    const filter = conds.join(' AND ');
+    const cols = by.join(', ');
+    const rows = await this.ds.query<Partial<Record<keyof CountRow, string | number | null>>[]>(
+      `SELECT ${cols}, SUM(n) AS n FROM (SELECT ${cols}, n FROM dashboard_count WHERE ${filter} ` +
+        `UNION ALL SELECT ${cols}, n FROM dashboard_delta WHERE ${filter}) x GROUP BY ${cols}`,
+      [...params, ...params],
+    );
+    const text = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
+    return rows
+      .map((r) => ({
+        dia: text(r.dia),
+        nivel: text(r.nivel),
+        a: text(r.a),
+        b: text(r.b),
+        c: text(r.c),
+        n: Number(r.n ?? 0),
+      }))
+      .filter((r) => r.n !== 0);
+  }
+}
