@@ -36,22 +36,62 @@ type CountedCase = Pick<
   'procedureId' | 'state' | 'status' | 'nivelClave' | 'createdAt' | 'closedAt' | 'businessDays'
 >;
 
+/** Where a Nivel's counters are summed for all of them (counters of days and months: a view of every Nivel reads one row). */
+export const ALL_NIVELES = '*';
+
+/**
+ * A case of a day counts under the day and its month (a view of a year reads twelve months and the days at its edges),
+ * each under its Nivel and under all of them.
+ */
+function perPeriod(base: Omit<CountKey, 'dia' | 'nivel'>, day: string, nivel: string): CountKey[] {
+  const out: CountKey[] = [];
+  for (const dia of [day, day.slice(0, 7)]) for (const n of [nivel, ALL_NIVELES]) out.push({ ...base, dia, nivel: n });
+  return out;
+}
+
 /** The counters a case row adds one to. */
 export function caseCounts(c: CountedCase): CountKey[] {
   const nivel = c.nivelClave ?? '';
-  const out: CountKey[] = [{ kind: 'recibido', dia: localDate(c.createdAt), nivel, a: '', b: '', c: c.status }];
+  const out = perPeriod({ kind: 'recibido', a: '', b: '', c: c.status }, localDate(c.createdAt), nivel);
   if (c.status === 'activo' || c.status === 'incidente')
     out.push({ kind: 'caso', dia: '', nivel, a: c.procedureId, b: c.state, c: c.status });
   if (c.status === 'concluido' && c.closedAt && c.businessDays !== null)
-    out.push({
-      kind: 'resuelto',
-      dia: localDate(c.closedAt),
-      nivel,
-      a: c.procedureId,
-      b: '',
-      c: String(c.businessDays),
-    });
+    out.push(
+      ...perPeriod(
+        { kind: 'resuelto', a: c.procedureId, b: '', c: String(c.businessDays) },
+        localDate(c.closedAt),
+        nivel,
+      ),
+    );
   return out;
+}
+
+/**
+ * The local days of [desde, hasta] as counter keys: the whole months in it as months, the rest as days (each range
+ * within one month, so a month's own key, «YYYY-MM», which sorts before its days, never falls inside one).
+ */
+export function periodKeys(desde: string, hasta: string): { months: string[]; days: [string, string][] } {
+  const months: string[] = [];
+  const days: [string, string][] = [];
+  let d = desde;
+  while (d <= hasta) {
+    const month = d.slice(0, 7);
+    const last = lastDayOf(month);
+    const end = last < hasta ? last : hasta;
+    if (d === `${month}-01` && end === last) months.push(month);
+    else days.push([d, end]);
+    d = nextDayOf(end);
+  }
+  return { months, days };
+}
+
+function lastDayOf(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+function nextDayOf(ymd: string): string {
+  return new Date(new Date(`${ymd}T12:00:00Z`).getTime() + 86400_000).toISOString().slice(0, 10);
 }
 
 /** The counter of a task just opened (no reminder yet). */
@@ -180,22 +220,32 @@ export class DashboardCounts {
 
   /**
    * The counters of `kind` (folded and not yet folded, read in one statement, so a fold committing meanwhile is seen
-   * whole or not at all), summed by the columns in `by`; `nivel` and the period [desde, hasta] of `dia` narrow them.
+   * whole or not at all), summed by the columns in `by`. `nivel`: one Nivel's, or ALL_NIVELES for the sum of all
+   * (kinds by day); `eachNivel`: each Nivel's rows, not their sum; neither: every row. `desde`/`hasta`: the local days
+   * (kinds by day).
    */
   async read(
     kind: CountKind,
     by: readonly (keyof CountKey)[],
-    where: { nivel?: string | null; desde?: string; hasta?: string } = {},
+    where: { nivel?: string; eachNivel?: boolean; desde?: string; hasta?: string } = {},
   ): Promise<CountRow[]> {
     const conds = ['kind = ?'];
     const params: unknown[] = [kind];
-    if (where.nivel) {
+    if (where.eachNivel) {
+      conds.push('nivel <> ?');
+      params.push(ALL_NIVELES);
+    } else if (where.nivel !== undefined) {
       conds.push('nivel = ?');
       params.push(where.nivel);
     }
     if (where.desde !== undefined && where.hasta !== undefined) {
-      conds.push('dia >= ? AND dia <= ?');
-      params.push(where.desde, where.hasta);
+      const { months, days } = periodKeys(where.desde, where.hasta);
+      const parts = [
+        ...(months.length ? [`dia IN (${months.map(() => '?').join(', ')})`] : []),
+        ...days.map(() => '(dia >= ? AND dia <= ?)'),
+      ];
+      conds.push(`(${parts.join(' OR ')})`);
+      params.push(...months, ...days.flat());
     }
     const filter = conds.join(' AND ');
     const cols = by.join(', ');

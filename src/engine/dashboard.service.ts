@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyStateNode } from 'xstate';
 import { DataSource, IsNull, LessThan, LessThanOrEqual, type SelectQueryBuilder } from 'typeorm';
 import type { StepMeta } from '../../machines/types';
-import { DashboardCounts } from './dashboard-counts';
+import { ALL_NIVELES, DashboardCounts } from './dashboard-counts';
 
 export { businessDaysBetween } from './business-calendar';
 import { EngineService } from './engine.service';
@@ -184,7 +184,7 @@ export class DashboardService {
   }
 
   private async openByStep(f: DashboardFilter): Promise<OpenStepRow[]> {
-    const rows = await this.counts.read('caso', ['a', 'b', 'c'], { nivel: f.nivel });
+    const rows = await this.counts.read('caso', ['a', 'b', 'c'], f.nivel ? { nivel: f.nivel } : {});
     const out = new Map<string, OpenStepRow>();
     for (const r of rows) {
       const key = `${r.a}|${r.b}`;
@@ -206,7 +206,11 @@ export class DashboardService {
   }
 
   private async byNivel(f: DashboardFilter): Promise<NivelRow[]> {
-    const rows = await this.counts.read('recibido', ['nivel', 'c'], f);
+    const rows = await this.counts.read(
+      'recibido',
+      ['nivel', 'c'],
+      f.nivel ? { ...f, nivel: f.nivel } : { ...f, nivel: undefined, eachNivel: true },
+    );
     const out = new Map<string, NivelRow>();
     for (const r of rows) {
       const row = out.get(r.nivel) ?? { nivel: r.nivel || null, recibidos: 0, abiertos: 0, concluidos: 0 };
@@ -221,7 +225,7 @@ export class DashboardService {
   private async resolution(f: DashboardFilter): Promise<ResolutionRow[]> {
     // Business days taken → how many cases, by procedure.
     const byProc = new Map<string, Map<number, number>>();
-    for (const r of await this.counts.read('resuelto', ['a', 'c'], f)) {
+    for (const r of await this.counts.read('resuelto', ['a', 'c'], { ...f, nivel: f.nivel ?? ALL_NIVELES })) {
       const hist = byProc.get(r.a) ?? new Map<number, number>();
       hist.set(Number(r.c), (hist.get(Number(r.c)) ?? 0) + r.n);
       byProc.set(r.a, hist);
@@ -265,7 +269,7 @@ export class DashboardService {
       if (phase === 'vencida') r.vencidas += n;
       else if (phase === 'falta_poco') r.faltaPoco += n;
     };
-    for (const c of await this.counts.read('tarea', ['a', 'b'], { nivel: f.nivel })) {
+    for (const c of await this.counts.read('tarea', ['a', 'b'], f.nivel ? { nivel: f.nivel } : {})) {
       of(c.a).abiertas += c.n;
       add(of(c.a), c.b, c.n);
     }

@@ -29,11 +29,11 @@ function businessDays(from: Date, to: Date, holidays: ReadonlySet<string>): numb
   return n;
 }
 
-/** The local (UTC−6) calendar day of a datetime column, as SQL of the dialect. */
-function localDay(dialect: Dialect, column: string): string {
+/** The local (UTC−6) calendar day (`YYYY-MM-DD`) or month (`YYYY-MM`) of a datetime column, as SQL of the dialect. */
+function localDay(dialect: Dialect, column: string, month = false): string {
   return dialect === 'sqlite'
-    ? `strftime('%Y-%m-%d', ${column}, '-6 hours')`
-    : `DATE_FORMAT(DATE_SUB(${column}, INTERVAL 6 HOUR), '%Y-%m-%d')`;
+    ? `strftime('${month ? '%Y-%m' : '%Y-%m-%d'}', ${column}, '-6 hours')`
+    : `DATE_FORMAT(DATE_SUB(${column}, INTERVAL 6 HOUR), '${month ? '%Y-%m' : '%Y-%m-%d'}')`;
 }
 
 /** Fills procedure_case.business_days of the concluded cases that lack it, 1,000 at a time. */
@@ -70,27 +70,34 @@ interface Counted {
   where: string;
 }
 
-/** What the tables' rows add to each counter. */
+/**
+ * What the tables' rows add to each counter. A case counts under the day and the month it was received (and, once
+ * concluded, those it concluded), each under its Nivel and under all of them (`*`).
+ */
 function countedRows(dialect: Dialect): Counted[] {
   const nivel = "COALESCE(nivel_clave, '')";
   const phase =
     "CASE WHEN escalated_at IS NOT NULL THEN 'vencida' WHEN reminded_at IS NOT NULL THEN 'falta_poco' ELSE 'a_tiempo' END";
+  const periods = (column: string): [string, string][] =>
+    [false, true].flatMap((month) =>
+      [nivel, "'*'"].map((n): [string, string] => [localDay(dialect, column, month), n]),
+    );
   return [
     {
       table: 'procedure_case',
       key: ["'caso'", "''", nivel, 'procedure_id', 'state', 'status'],
       where: "status IN ('activo', 'incidente')",
     },
-    {
+    ...periods('created_at').map(([dia, n]): Counted => ({
       table: 'procedure_case',
-      key: ["'recibido'", localDay(dialect, 'created_at'), nivel, "''", "''", 'status'],
+      key: ["'recibido'", dia, n, "''", "''", 'status'],
       where: '1 = 1',
-    },
-    {
+    })),
+    ...periods('closed_at').map(([dia, n]): Counted => ({
       table: 'procedure_case',
-      key: ["'resuelto'", localDay(dialect, 'closed_at'), nivel, 'procedure_id', "''", 'CAST(business_days AS CHAR)'],
+      key: ["'resuelto'", dia, n, 'procedure_id', "''", 'CAST(business_days AS CHAR)'],
       where: "status = 'concluido' AND closed_at IS NOT NULL AND business_days IS NOT NULL",
-    },
+    })),
     { table: 'task', key: ["'tarea'", "''", nivel, 'candidate_role', phase, "''"], where: "status = 'abierta'" },
   ];
 }
