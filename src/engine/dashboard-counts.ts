@@ -157,7 +157,6 @@ export function taskCountStatement(
 const FOLD_BATCH = 5000;
 
 export interface CountRow {
-  dia: string;
   nivel: string;
   a: string;
   b: string;
@@ -218,52 +217,75 @@ export class DashboardCounts {
     return rows.length;
   }
 
+  /** The counters of one query; see readAll. */
+  async read(kind: CountKind, by: readonly (keyof CountKey)[], where: CountFilter = {}): Promise<CountRow[]> {
+    return (await this.readAll([{ kind, by, where }]))[0];
+  }
+
   /**
-   * The counters of `kind` (folded and not yet folded, read in one statement, so a fold committing meanwhile is seen
-   * whole or not at all), summed by the columns in `by`. `nivel`: one Nivel's, or ALL_NIVELES for the sum of all
-   * (kinds by day); `eachNivel`: each Nivel's rows, not their sum; neither: every row. `desde`/`hasta`: the local days
-   * (kinds by day).
+   * The counters of each query, folded and not yet folded, in ONE statement (a fold committing meanwhile is seen whole
+   * or not at all, and a view costs one round trip): each query's counters of `kind` summed by the columns in `by`.
+   * `where.nivel`: one Nivel's, or ALL_NIVELES for the sum of all (kinds by day); `where.eachNivel`: each Nivel's rows,
+   * not their sum; neither: every row. `where.desde`/`hasta`: the local days (kinds by day).
    */
-  async read(
-    kind: CountKind,
-    by: readonly (keyof CountKey)[],
-    where: { nivel?: string; eachNivel?: boolean; desde?: string; hasta?: string } = {},
-  ): Promise<CountRow[]> {
-    const conds = ['kind = ?'];
-    const params: unknown[] = [kind];
-    if (where.eachNivel) {
-      conds.push('nivel <> ?');
-      params.push(ALL_NIVELES);
-    } else if (where.nivel !== undefined) {
-      conds.push('nivel = ?');
-      params.push(where.nivel);
-    }
-    if (where.desde !== undefined && where.hasta !== undefined) {
-      const { months, days } = periodKeys(where.desde, where.hasta);
-      const parts = [
-        ...(months.length ? [`dia IN (${months.map(() => '?').join(', ')})`] : []),
-        ...days.map(() => '(dia >= ? AND dia <= ?)'),
-      ];
-      conds.push(`(${parts.join(' OR ')})`);
-      params.push(...months, ...days.flat());
-    }
-    const filter = conds.join(' AND ');
-    const cols = by.join(', ');
-    const rows = await this.ds.query<Partial<Record<keyof CountRow, string | number | null>>[]>(
-      `SELECT ${cols}, SUM(n) AS n FROM (SELECT ${cols}, n FROM dashboard_count WHERE ${filter} ` +
-        `UNION ALL SELECT ${cols}, n FROM dashboard_delta WHERE ${filter}) x GROUP BY ${cols}`,
-      [...params, ...params],
+  async readAll(queries: readonly CountQuery[]): Promise<CountRow[][]> {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    queries.forEach((q, i) => {
+      const { sql, values } = filterOf(q);
+      const cols = (['nivel', 'a', 'b', 'c'] as const).map((c) => (q.by.includes(c) ? c : `'' AS ${c}`)).join(', ');
+      for (const table of ['dashboard_count', 'dashboard_delta']) {
+        parts.push(`SELECT ${i} AS q, ${cols}, n FROM ${table} WHERE ${sql}`);
+        params.push(...values);
+      }
+    });
+    const rows = await this.ds.query<Partial<Record<keyof CountRow | 'q', string | number | null>>[]>(
+      `SELECT q, nivel, a, b, c, SUM(n) AS n FROM (${parts.join(' UNION ALL ')}) x GROUP BY q, nivel, a, b, c`,
+      params,
     );
     const text = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
-    return rows
-      .map((r) => ({
-        dia: text(r.dia),
-        nivel: text(r.nivel),
-        a: text(r.a),
-        b: text(r.b),
-        c: text(r.c),
-        n: Number(r.n ?? 0),
-      }))
-      .filter((r) => r.n !== 0);
+    const out: CountRow[][] = queries.map(() => []);
+    for (const r of rows) {
+      const n = Number(r.n ?? 0);
+      if (n !== 0) out[Number(r.q)].push({ nivel: text(r.nivel), a: text(r.a), b: text(r.b), c: text(r.c), n });
+    }
+    return out;
   }
+}
+
+export interface CountFilter {
+  nivel?: string;
+  eachNivel?: boolean;
+  desde?: string;
+  hasta?: string;
+}
+
+export interface CountQuery {
+  kind: CountKind;
+  by: readonly (keyof CountKey)[];
+  where?: CountFilter;
+}
+
+/** The WHERE of a query's counters. */
+function filterOf(q: CountQuery): { sql: string; values: unknown[] } {
+  const where = q.where ?? {};
+  const conds = ['kind = ?'];
+  const values: unknown[] = [q.kind];
+  if (where.eachNivel) {
+    conds.push('nivel <> ?');
+    values.push(ALL_NIVELES);
+  } else if (where.nivel !== undefined) {
+    conds.push('nivel = ?');
+    values.push(where.nivel);
+  }
+  if (where.desde !== undefined && where.hasta !== undefined) {
+    const { months, days } = periodKeys(where.desde, where.hasta);
+    const parts = [
+      ...(months.length ? [`dia IN (${months.map(() => '?').join(', ')})`] : []),
+      ...days.map(() => '(dia >= ? AND dia <= ?)'),
+    ];
+    conds.push(`(${parts.join(' OR ')})`);
+    values.push(...months, ...days.flat());
+  }
+  return { sql: conds.join(' AND '), values };
 }

@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyStateNode } from 'xstate';
-import { DataSource, IsNull, LessThan, LessThanOrEqual, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { StepMeta } from '../../machines/types';
-import { ALL_NIVELES, DashboardCounts } from './dashboard-counts';
+import { ALL_NIVELES, type CountRow, DashboardCounts } from './dashboard-counts';
+import { RowSql } from '../database/row-sql';
 
 export { businessDaysBetween } from './business-calendar';
 import { EngineService } from './engine.service';
 import { ProcedureCase } from './entities/case.entity';
 import { Task } from './entities/task.entity';
 import type { EngineProcedure } from './procedure-registry';
+
+const UNSWEPT = ['id', 'candidateRole', 'warnAt', 'dueAt', 'remindedAt', 'escalatedAt'] as const;
+type UnsweptTask = Pick<Task, (typeof UNSWEPT)[number]>;
+const OVERDUE = ['id', 'caseId', 'folio', 'title', 'candidateRole', 'nivelClave', 'dueAt'] as const;
 
 /** What the dashboard is asked for: a period of local dates (both included) and, optionally, one Nivel. */
 export interface DashboardFilter {
@@ -112,27 +117,41 @@ function nodesOf(node: AnyStateNode): AnyStateNode[] {
  */
 @Injectable()
 export class DashboardService {
+  private taskSql?: RowSql<Task>;
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly engine: EngineService,
     private readonly counts: DashboardCounts,
   ) {}
 
+  /**
+   * Four statements whatever the size: every counter (one statement), the tasks the reminder sweep has not marked yet,
+   * the latest incidents, then the most overdue tasks of the roles that have open ones.
+   */
   async data(filtro: DashboardFilter, now = new Date()): Promise<DashboardData> {
-    const [abiertos, niveles, resolucion, tareas] = await Promise.all([
-      this.openByStep(filtro),
-      this.byNivel(filtro),
-      this.resolution(filtro),
-      this.taskLoad(filtro, now),
+    const f = filtro;
+    const nivelOnly = f.nivel ? { nivel: f.nivel } : {};
+    const period = { desde: f.desde, hasta: f.hasta };
+    const [[caso, recibido, resuelto, tarea], unswept, incidentes] = await Promise.all([
+      this.counts.readAll([
+        { kind: 'caso', by: ['a', 'b', 'c'], where: nivelOnly },
+        { kind: 'recibido', by: ['nivel', 'c'], where: { ...period, ...(f.nivel ? nivelOnly : { eachNivel: true }) } },
+        { kind: 'resuelto', by: ['a', 'c'], where: { ...period, nivel: f.nivel ?? ALL_NIVELES } },
+        { kind: 'tarea', by: ['a', 'b'], where: nivelOnly },
+      ]),
+      this.unswept(f, now),
+      this.incidents(f),
     ]);
-    const [vencidas, incidentes] = await Promise.all([
-      this.overdue(
-        filtro,
-        now,
-        tareas.map((t) => t.rol),
-      ),
-      this.incidents(filtro),
-    ]);
+    const abiertos = this.openByStep(caso);
+    const niveles = this.byNivel(recibido);
+    const resolucion = this.resolution(resuelto);
+    const tareas = this.taskLoad(tarea, unswept, now);
+    const vencidas = await this.overdue(
+      f,
+      now,
+      tareas.map((t) => t.rol),
+    );
     return {
       filtro,
       generado: now,
@@ -183,8 +202,7 @@ export class DashboardService {
     }, 0);
   }
 
-  private async openByStep(f: DashboardFilter): Promise<OpenStepRow[]> {
-    const rows = await this.counts.read('caso', ['a', 'b', 'c'], f.nivel ? { nivel: f.nivel } : {});
+  private openByStep(rows: readonly CountRow[]): OpenStepRow[] {
     const out = new Map<string, OpenStepRow>();
     for (const r of rows) {
       const key = `${r.a}|${r.b}`;
@@ -205,12 +223,7 @@ export class DashboardService {
     );
   }
 
-  private async byNivel(f: DashboardFilter): Promise<NivelRow[]> {
-    const rows = await this.counts.read(
-      'recibido',
-      ['nivel', 'c'],
-      f.nivel ? { ...f, nivel: f.nivel } : { ...f, nivel: undefined, eachNivel: true },
-    );
+  private byNivel(rows: readonly CountRow[]): NivelRow[] {
     const out = new Map<string, NivelRow>();
     for (const r of rows) {
       const row = out.get(r.nivel) ?? { nivel: r.nivel || null, recibidos: 0, abiertos: 0, concluidos: 0 };
@@ -222,10 +235,10 @@ export class DashboardService {
     return [...out.values()].sort((a, b) => (a.nivel ?? '~').localeCompare(b.nivel ?? '~', 'es'));
   }
 
-  private async resolution(f: DashboardFilter): Promise<ResolutionRow[]> {
+  private resolution(rows: readonly CountRow[]): ResolutionRow[] {
     // Business days taken → how many cases, by procedure.
     const byProc = new Map<string, Map<number, number>>();
-    for (const r of await this.counts.read('resuelto', ['a', 'c'], { ...f, nivel: f.nivel ?? ALL_NIVELES })) {
+    for (const r of rows) {
       const hist = byProc.get(r.a) ?? new Map<number, number>();
       hist.set(Number(r.c), (hist.get(Number(r.c)) ?? 0) + r.n);
       byProc.set(r.a, hist);
@@ -258,7 +271,7 @@ export class DashboardService {
    * sweep has not marked yet (a minute's worth, read through the sweep's own indexes) are moved to the state the
    * clock says.
    */
-  private async taskLoad(f: DashboardFilter, now: Date): Promise<TaskLoadRow[]> {
+  private taskLoad(counted: readonly CountRow[], unswept: readonly UnsweptTask[], now: Date): TaskLoadRow[] {
     const load = new Map<string, TaskLoadRow>();
     const of = (rol: string): TaskLoadRow => {
       const r = load.get(rol) ?? { rol, abiertas: 0, vencidas: 0, faltaPoco: 0 };
@@ -269,11 +282,11 @@ export class DashboardService {
       if (phase === 'vencida') r.vencidas += n;
       else if (phase === 'falta_poco') r.faltaPoco += n;
     };
-    for (const c of await this.counts.read('tarea', ['a', 'b'], f.nivel ? { nivel: f.nivel } : {})) {
+    for (const c of counted) {
       of(c.a).abiertas += c.n;
       add(of(c.a), c.b, c.n);
     }
-    for (const t of await this.unswept(f, now)) {
+    for (const t of unswept) {
       const marked = t.escalatedAt ? 'vencida' : t.remindedAt ? 'falta_poco' : 'a_tiempo';
       const actual = t.dueAt < now ? 'vencida' : t.warnAt <= now ? 'falta_poco' : 'a_tiempo';
       if (marked === actual) continue;
@@ -285,39 +298,43 @@ export class DashboardService {
       .sort((a, b) => b.vencidas - a.vencidas || a.rol.localeCompare(b.rol));
   }
 
-  /** Open tasks whose warn or due time has passed and that the reminder sweep has not marked yet. */
-  private async unswept(
-    f: DashboardFilter,
-    now: Date,
-  ): Promise<Pick<Task, 'id' | 'candidateRole' | 'warnAt' | 'dueAt' | 'remindedAt' | 'escalatedAt'>[]> {
-    const repo = this.ds.getRepository(Task);
-    const select = { id: true, candidateRole: true, warnAt: true, dueAt: true, remindedAt: true, escalatedAt: true };
-    const nivel = f.nivel ? { nivelClave: f.nivel } : {};
-    const [warned, due] = await Promise.all([
-      repo.find({ select, where: { status: 'abierta', remindedAt: IsNull(), warnAt: LessThanOrEqual(now), ...nivel } }),
-      repo.find({ select, where: { status: 'abierta', escalatedAt: IsNull(), dueAt: LessThan(now), ...nivel } }),
-    ]);
-    return [...new Map([...warned, ...due].map((t) => [t.id, t])).values()];
+  /**
+   * Open tasks whose warn or due time has passed and that the reminder sweep has not marked yet: one statement, each
+   * half through the sweep's own index.
+   */
+  private async unswept(f: DashboardFilter, now: Date): Promise<UnsweptTask[]> {
+    const sql = (this.taskSql ??= new RowSql(this.ds, Task));
+    const at = sql.value('dueAt', now);
+    const nivel = f.nivel ? ' AND t.nivel_clave = ?' : '';
+    const half = (marker: string, time: string, op: string): string =>
+      `SELECT ${sql.selectList(UNSWEPT, 't')} FROM task t WHERE t.status = 'abierta' AND t.${marker} IS NULL ` +
+      `AND t.${time} ${op} ?${nivel}`;
+    const params = (): unknown[] => (f.nivel ? [at, f.nivel] : [at]);
+    const raw = await this.ds.query<Record<string, unknown>[]>(
+      `${half('reminded_at', 'warn_at', '<=')} UNION ${half('escalated_at', 'due_at', '<')}`,
+      [...params(), ...params()],
+    );
+    return raw.map((r) => sql.fromRow(r, UNSWEPT));
   }
 
   /**
    * The 15 tasks overdue the longest: the 15 of each role with open tasks, each read in the inbox's order from the
-   * inbox's index of the role (and Nivel), merged.
+   * inbox's index of the role (and Nivel), in one statement, merged.
    */
   private async overdue(f: DashboardFilter, now: Date, roles: readonly string[]): Promise<OverdueTask[]> {
-    const repo = this.ds.getRepository(Task);
-    const nivel = f.nivel ? { nivelClave: f.nivel } : {};
-    const perRole = await Promise.all(
-      roles.map((candidateRole) =>
-        repo.find({
-          where: { status: 'abierta', candidateRole, dueAt: LessThan(now), ...nivel },
-          order: { dueAt: 'ASC', priority: 'ASC', id: 'ASC' },
-          take: 15,
-        }),
-      ),
+    if (!roles.length) return [];
+    const sql = (this.taskSql ??= new RowSql(this.ds, Task));
+    const nivel = f.nivel ? ' AND t.nivel_clave = ?' : '';
+    const perRole = roles.map(
+      (_, i) =>
+        `SELECT * FROM (SELECT ${sql.selectList(OVERDUE, 't')} FROM task t WHERE t.status = 'abierta' ` +
+        `AND t.candidate_role = ?${nivel} AND t.due_at < ? ORDER BY t.due_at, t.priority, t.id LIMIT 15) r${i}`,
     );
-    return perRole
-      .flat()
+    const params = roles.flatMap((rol) => [rol, ...(f.nivel ? [f.nivel] : []), sql.value('dueAt', now)]);
+    const rows = (await this.ds.query<Record<string, unknown>[]>(perRole.join(' UNION ALL '), params)).map((r) =>
+      sql.fromRow(r, OVERDUE),
+    );
+    return rows
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id.localeCompare(b.id))
       .slice(0, 15)
       .map((t) => ({
