@@ -1,11 +1,18 @@
 import type { DataSource } from 'typeorm';
-import { LessThan } from 'typeorm';
+import { LessThan, MoreThan } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
 import { isUniqueViolation } from '../database/unique-violation';
 import { sha256 } from '../letters/verification';
 import { StoredFileChunk, StoredFileRow } from './entities/stored-file.entity';
-import { FILE_KEY, type FileStore, type StoredFile } from './file-store';
+import {
+  FILE_KEY,
+  type FileStore,
+  type ReferencedAmong,
+  removeByPages,
+  type StoredFile,
+  SWEEP_PAGE,
+} from './file-store';
 
 /** A piece of a document: under MySQL's BLOB limit (65 535 bytes). */
 export const STORED_FILE_CHUNK_BYTES = 64_000;
@@ -66,24 +73,34 @@ export class DatabaseFileStore implements FileStore {
     return Buffer.concat(pieces.map((p) => p.data));
   }
 
-  async removeUnreferenced(before: Date, referenced: () => Promise<ReadonlySet<string>>): Promise<string[]> {
-    const old = await this.ds
-      .getRepository(StoredFileRow)
-      .find({ where: { savedAt: LessThan(before) }, select: { key: true } });
-    if (old.length === 0) return [];
-    const keep = await referenced();
-    const removed: string[] = [];
-    for (const { key } of old) {
-      if (keep.has(key)) continue;
-      // Only if not saved again since the listing (its new row may commit any moment): the guard is in the DELETE.
-      const gone = await inTransaction(this.ds, async (em) => {
-        const res = await em.delete(StoredFileRow, { key, savedAt: LessThan(before) });
-        if (!res.affected) return false;
-        await em.delete(StoredFileChunk, { key });
-        return true;
+  removeUnreferenced(before: Date, referenced: ReferencedAmong, pageSize = SWEEP_PAGE): AsyncGenerator<string[]> {
+    return removeByPages(
+      this.oldKeys(before, pageSize),
+      referenced,
+      async (key) =>
+        // Only if not saved again since the listing (its new row may commit any moment): the guard is in the DELETE.
+        inTransaction(this.ds, async (em) => {
+          const res = await em.delete(StoredFileRow, { key, savedAt: LessThan(before) });
+          if (!res.affected) return false;
+          await em.delete(StoredFileChunk, { key });
+          return true;
+        }),
+      pageSize,
+    );
+  }
+
+  /** The keys saved before `before`, in key order, read `pageSize` rows at a time (the primary key, after the last). */
+  private async *oldKeys(before: Date, pageSize: number): AsyncGenerator<string> {
+    for (let after = ''; ;) {
+      const rows = await this.ds.getRepository(StoredFileRow).find({
+        where: { key: MoreThan(after), savedAt: LessThan(before) },
+        select: { key: true },
+        order: { key: 'ASC' },
+        take: pageSize,
       });
-      if (gone) removed.push(key);
+      for (const { key } of rows) yield key;
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].key;
     }
-    return removed;
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { type Dir, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { opendir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../config/config';
@@ -11,10 +11,52 @@ export interface FileStore {
   save(data: Buffer): Promise<StoredFile>;
   read(key: string): Promise<Buffer>;
   /**
-   * Removes the files last saved before `before` that `referenced` (asked once the files are listed) does not name, and
-   * the temporary files of writes a kill cut short; never a file saved again meanwhile. The keys removed.
+   * Removes the files last saved before `before` that no row names, and the temporary files of writes a kill cut
+   * short; never a file saved again meanwhile. Walks those files in pages of `pageSize` keys: each page, once listed,
+   * goes to `referenced`, the rest of it is removed and its removed keys are yielded (none when nothing went). Nothing
+   * is held beyond a page, whatever the number of files.
    */
-  removeUnreferenced(before: Date, referenced: () => Promise<ReadonlySet<string>>): Promise<string[]>;
+  removeUnreferenced(before: Date, referenced: ReferencedAmong, pageSize?: number): AsyncGenerator<string[]>;
+}
+
+/** Which of the keys asked some row names (the sweep asks one page of old files at a time). */
+export type ReferencedAmong = (keys: readonly string[]) => Promise<ReadonlySet<string>>;
+
+/** Old files per page of a sweep: one `IN (…)` list of this many keys per table that names files. */
+export const SWEEP_PAGE = 500;
+
+/**
+ * The sweep's loop, the same in every store: `old` lists the files saved before the sweep's bound, one key at a time;
+ * they are taken `pageSize` at a time, `referenced` is asked about each page after it is listed (a row committed
+ * before that answer is seen), and `remove` is called for every key of the page no row names. `remove` decides with
+ * the store's own guard (false: saved again since the bound, or already gone) so a row that names a file after the
+ * answer still finds it. Yields each page's removed keys.
+ */
+export async function* removeByPages(
+  old: AsyncIterable<string>,
+  referenced: ReferencedAmong,
+  remove: (key: string) => Promise<boolean>,
+  pageSize = SWEEP_PAGE,
+): AsyncGenerator<string[]> {
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new RangeError(`Sweep page size must be ≥ 1 (got ${pageSize}).`);
+  let page: string[] = [];
+  const settle = async (): Promise<string[]> => {
+    const keep = await referenced(page);
+    const removed: string[] = [];
+    for (const key of page) if (!keep.has(key) && (await remove(key))) removed.push(key);
+    page = [];
+    return removed;
+  };
+  for await (const key of old) {
+    page.push(key);
+    if (page.length < pageSize) continue;
+    const removed = await settle();
+    if (removed.length) yield removed;
+  }
+  if (page.length === 0) return;
+  const removed = await settle();
+  if (removed.length) yield removed;
 }
 
 export interface StoredFile {
@@ -94,11 +136,27 @@ export class LocalFileStore implements FileStore {
    * row may commit any moment) puts it back; a save after the rename finds no file and writes it anew. Either way the
    * row finds its file. Set-aside files a killed sweep left are put back (or dropped when the file is there again).
    */
-  async removeUnreferenced(before: Date, referenced: () => Promise<ReadonlySet<string>>): Promise<string[]> {
-    const old: string[] = [];
-    for (const dir of await entries(this.root)) {
-      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
-      for (const name of await entries(join(this.root, dir))) {
+  removeUnreferenced(before: Date, referenced: ReferencedAmong, pageSize?: number): AsyncGenerator<string[]> {
+    return removeByPages(
+      this.oldFiles(before),
+      referenced,
+      (key) => this.removeUnlessSavedSince(key, before),
+      pageSize,
+    );
+  }
+
+  /**
+   * The files saved before `before`, read folder by folder as a stream (a folder holds 1/256 of the store; its names are
+   * not gathered). Removing files while a folder is read is allowed (POSIX: a removed or added name may or may not be
+   * returned, no other is skipped); a name set aside meanwhile and seen here is put back or already gone.
+   */
+  private async *oldFiles(before: Date): AsyncGenerator<string> {
+    for (let i = 0; i < 256; i++) {
+      const dir = i.toString(16).padStart(2, '0');
+      const folder = await openFolder(join(this.root, dir));
+      if (!folder) continue;
+      for await (const entry of folder) {
+        const name = entry.name;
         const file = join(this.root, dir, name);
         const leftover = LEFTOVER.exec(name);
         if (leftover?.[2] === 'sweep') {
@@ -109,16 +167,9 @@ export class LocalFileStore implements FileStore {
         if (at === null || at >= before) continue;
         if (leftover)
           await rm(file, { force: true }); // a write cut short
-        else if (FILE_KEY.test(`${dir}/${name}`)) old.push(`${dir}/${name}`);
+        else if (FILE_KEY.test(`${dir}/${name}`)) yield `${dir}/${name}`;
       }
     }
-    if (old.length === 0) return [];
-    const keep = await referenced();
-    const removed: string[] = [];
-    for (const key of old) {
-      if (!keep.has(key) && (await this.removeUnlessSavedSince(key, before))) removed.push(key);
-    }
-    return removed;
   }
 
   private async removeUnlessSavedSince(key: string, before: Date): Promise<boolean> {
@@ -154,12 +205,12 @@ export class LocalFileStore implements FileStore {
   }
 }
 
-/** A folder's entries; none when it does not exist. */
-async function entries(dir: string): Promise<string[]> {
+/** A folder opened to be read entry by entry (closed when the loop over it ends); null when it does not exist. */
+async function openFolder(dir: string): Promise<Dir | null> {
   try {
-    return await readdir(dir);
+    return await opendir(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
 }

@@ -3,7 +3,14 @@ import { Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import type { S3Settings } from '../config/s3-settings';
 import { sha256 } from '../letters/verification';
-import { AlteredFileError, FILE_KEY, type FileStore, type StoredFile } from './file-store';
+import {
+  AlteredFileError,
+  FILE_KEY,
+  type FileStore,
+  type ReferencedAmong,
+  removeByPages,
+  type StoredFile,
+} from './file-store';
 import { canonicalQuery, EMPTY_PAYLOAD_HASH, signV4, uriEncode } from './s3-signature';
 
 /** How long one request to the bucket may take (a scan of several MB on a slow link included). */
@@ -31,11 +38,11 @@ interface ObjectInfo {
  *   object already there with the same size is not sent again: a server-side copy onto itself renews its
  *   LastModified, the time the sweep's grace counts from (a scan uploaded again is not swept before its row commits).
  * - read: the object's SHA-256 must be its key's, else AlteredFileError (a 503 for the caller; the move lists it).
- * - removeUnreferenced: lists the prefix (ListObjectsV2, page by page), asks `referenced` once, and deletes what no row
- *   names after a HEAD right before the DELETE says it was not saved again since `before`. S3 has no conditional
- *   delete on the time nor a rename, so a save landing between that HEAD and the DELETE (milliseconds, against a grace
- *   of an hour since the object was last saved) is the one race the database and folder stores close and this does
- *   not.
+ * - removeUnreferenced: lists the prefix (ListObjectsV2, page by page), asks `referenced` about each page of old
+ *   objects, and deletes what no row names after a HEAD right before the DELETE says it was not saved again since
+ *   `before`. S3 has no conditional delete on the time nor a rename, so a save landing between that HEAD and the
+ *   DELETE (milliseconds, against a grace of an hour since the object was last saved) is the one race the database
+ *   and folder stores close and this does not.
  * Errors are DomainErrors (503) in Spanish that say what to check; the secret key is never in them, nor in a log.
  */
 export class S3FileStore implements FileStore {
@@ -107,23 +114,26 @@ export class S3FileStore implements FileStore {
     return data;
   }
 
-  async removeUnreferenced(before: Date, referenced: () => Promise<ReadonlySet<string>>): Promise<string[]> {
-    const old: string[] = [];
-    for await (const { key, modifiedAt } of this.list()) if (FILE_KEY.test(key) && modifiedAt < before) old.push(key);
-    if (old.length === 0) return [];
-    const keep = await referenced();
-    const removed: string[] = [];
-    for (const key of old) {
-      if (keep.has(key)) continue;
-      // Saved again since the listing (its row may commit any moment), or swept by another process: left alone.
-      const now = await this.head(key);
-      if (!now || now.modifiedAt >= before) continue;
-      const res = await this.send('DELETE', key, 'borrar un documento sin registro');
-      if (!res.ok && res.status !== 404) throw await this.failure(res, 'borrar un documento sin registro');
-      await res.arrayBuffer();
-      removed.push(key);
-    }
-    return removed;
+  removeUnreferenced(before: Date, referenced: ReferencedAmong, pageSize?: number): AsyncGenerator<string[]> {
+    return removeByPages(
+      this.oldKeys(before),
+      referenced,
+      async (key) => {
+        // Saved again since the listing (its row may commit any moment), or swept by another process: left alone.
+        const now = await this.head(key);
+        if (!now || now.modifiedAt >= before) return false;
+        const res = await this.send('DELETE', key, 'borrar un documento sin registro');
+        if (!res.ok && res.status !== 404) throw await this.failure(res, 'borrar un documento sin registro');
+        await res.arrayBuffer();
+        return true;
+      },
+      pageSize,
+    );
+  }
+
+  /** The documents last saved before `before`, from the listing (page by page, continued after what was deleted). */
+  private async *oldKeys(before: Date): AsyncGenerator<string> {
+    for await (const { key, modifiedAt } of this.list()) if (FILE_KEY.test(key) && modifiedAt < before) yield key;
   }
 
   /** The object's size and last save, or null when the bucket has no such object. */

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { LessThan } from 'typeorm';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { sha256 } from '../../src/letters/verification';
@@ -87,19 +88,42 @@ describe('documents in the database', () => {
     const renewed = randomBytes(2000);
     const late = await store.save(renewed);
     const before = new Date(T0.getTime() + HOUR);
-    const removed = await store.removeUnreferenced(before, async () => {
-      // Between the listing and the removal a registration saves the same content again.
-      clock = new Date(T0.getTime() + 2 * HOUR);
-      await store.save(renewed);
-      return new Set([kept.key, ...earlier]);
-    });
+    const named = new Set([kept.key, ...earlier]);
+    const old = (
+      await db.dataSource
+        .getRepository(StoredFileRow)
+        .find({ where: { savedAt: LessThan(before) }, select: { key: true } })
+    ).map((r) => r.key);
+    expect(old).toEqual(expect.arrayContaining([kept.key, orphan.key, late.key]));
+    const asked: string[][] = [];
+    const removed: string[] = [];
+    const pages = store.removeUnreferenced(
+      before,
+      async (keys) => {
+        asked.push([...keys]);
+        // Between the listing and the removal a registration saves the same content again.
+        clock = new Date(T0.getTime() + 2 * HOUR);
+        await store.save(renewed);
+        return new Set(keys.filter((k) => named.has(k)));
+      },
+      2,
+    );
+    for await (const page of pages) removed.push(...page);
     expect(removed).toEqual([orphan.key]);
+    // Pages of 2 rows at most, in key order, each old row asked about once (`late` only if listed before it was saved
+    // again).
+    expect(asked.length).toBeGreaterThanOrEqual(Math.ceil((old.length - 1) / 2));
+    for (const page of asked) expect(page.length).toBeLessThanOrEqual(2);
+    const notLate = (keys: string[]) => keys.filter((k) => k !== late.key);
+    expect(notLate(asked.flat())).toEqual(notLate(old).sort());
     expect(await pieces(orphan.key)).toBe(0);
     await expect(store.read(orphan.key)).rejects.toMatchObject({ status: 404 });
     expect((await store.read(late.key)).equals(renewed)).toBe(true);
     expect(await store.read(kept.key)).toHaveLength(1000);
     // Nothing is older than T0: a sweep with that bound removes nothing, whatever the rows name.
-    await expect(store.removeUnreferenced(T0, async () => new Set())).resolves.toEqual([]);
+    const none: string[][] = [];
+    for await (const page of store.removeUnreferenced(T0, async () => new Set())) none.push(page);
+    expect(none).toEqual([]);
   });
 
   it('moves files between the stores checking every SHA-256, re-runnable, listing what it cannot move', async () => {

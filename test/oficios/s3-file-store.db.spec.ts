@@ -42,6 +42,13 @@ const settingsOf = (s3: FakeS3, over: Partial<S3Settings> = {}): S3Settings => (
 });
 const keyOf = (data: Buffer): string => `${sha256(data).slice(0, 2)}/${sha256(data)}`;
 
+/** The keys a sweep removed, all its pages. */
+async function drain(pages: AsyncIterable<string[]>): Promise<string[]> {
+  const removed: string[] = [];
+  for await (const page of pages) removed.push(...page);
+  return removed;
+}
+
 /** The error a promise rejects with (its message and code). */
 async function failure(p: Promise<unknown>): Promise<{ code?: string; status?: number; message: string }> {
   try {
@@ -129,15 +136,25 @@ describe('documents in an S3-compatible bucket', () => {
     const young = await paged.save(randomBytes(400)); // within the grace: kept
     s3.requests.length = 0;
     const before = new Date(T0.getTime() + HOUR);
-    let asked = 0;
-    const removed = await paged.removeUnreferenced(before, async () => {
-      asked++;
-      // Between the listing and the removal a registration saves the same content again.
-      clock = new Date(T0.getTime() + 2 * HOUR);
-      await paged.save(renewed);
-      return new Set([kept.key]);
-    });
-    expect(asked).toBe(1);
+    const asked: string[][] = [];
+    const removed = await drain(
+      paged.removeUnreferenced(
+        before,
+        async (keys) => {
+          asked.push([...keys]);
+          // Between the listing and the removal a registration saves the same content again.
+          clock = new Date(T0.getTime() + 2 * HOUR);
+          await paged.save(renewed);
+          return new Set(keys.filter((k) => k === kept.key));
+        },
+        4,
+      ),
+    );
+    // 9 old documents (8 once `late` is saved again before the listing reaches it), 4 a page, each asked once.
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    for (const page of asked) expect(page.length).toBeLessThanOrEqual(4);
+    expect(new Set(asked.flat()).size).toBe(asked.flat().length);
+    expect(asked.flat()).toEqual(expect.arrayContaining([kept.key, ...orphans]));
     expect(removed.sort()).toEqual(orphans.sort());
     const lists = s3.requests.filter((r) => r.method === 'GET' && r.key === '');
     expect(lists.length).toBe(6); // 11 objects under the prefix, 2 a page
@@ -155,7 +172,7 @@ describe('documents in an S3-compatible bucket', () => {
     for (const key of orphans) await expect(paged.read(key)).rejects.toMatchObject({ status: 404 });
     expect((await paged.read(late.key)).equals(renewed)).toBe(true);
     // Nothing is older than T0: a sweep with that bound removes nothing, whatever the rows name.
-    await expect(paged.removeUnreferenced(T0, async () => new Set())).resolves.toEqual([]);
+    await expect(drain(paged.removeUnreferenced(T0, async () => new Set()))).resolves.toEqual([]);
   });
 
   it('says in Spanish what to check — keys and region, bucket, endpoint — and never shows the secret', async () => {

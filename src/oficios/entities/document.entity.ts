@@ -95,6 +95,8 @@ export class IssuedDocument {
   @Column({ type: 'varchar', length: 340 })
   destinatario!: string;
 
+  /** The PDF's key in the document store; indexed for the sweep, which asks which keys of a page a row names. */
+  @Index('idx_document_storage')
   @Column({ type: 'varchar', length: 120 })
   storageKey!: string;
 

@@ -111,6 +111,8 @@ export class Oficio {
   @Column({ type: 'int' })
   archivoBytes!: number;
 
+  /** The scan's key in the document store; indexed for the sweep, which asks which keys of a page a row names. */
+  @Index('idx_oficio_archivo')
   @Column({ type: 'varchar', length: 120 })
   archivoKey!: string;
 
