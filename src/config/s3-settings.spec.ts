@@ -53,6 +53,10 @@ describe('DOCUMENT_STORE=s3 and the S3_* variables', () => {
     ['S3_FORCE_PATH_STYLE', 'si', /S3_FORCE_PATH_STYLE debe ser true .* o false/],
     ['S3_PREFIX', 'a/../b', /S3_PREFIX debe ser una carpeta del bucket/],
     ['S3_SECRET_ACCESS_KEY', 'corta', /S3_SECRET_ACCESS_KEY debe tener entre 8 y 256 caracteres visibles/],
+    ['S3_SECRET_ACCESS_KEY', 's'.repeat(257), /entre 8 y 256 caracteres visibles, sin espacios \(su valor no se/],
+    ['S3_ACCESS_KEY_ID', 'ab', /S3_ACCESS_KEY_ID debe tener entre 3 y 128 caracteres visibles, sin espacios\. \//],
+    ['S3_ACCESS_KEY_ID', 'a'.repeat(129), /S3_ACCESS_KEY_ID debe tener entre 3 y 128/],
+    ['S3_ACCESS_KEY_ID', 'mci app', /S3_ACCESS_KEY_ID debe tener entre 3 y 128/],
   ])('stops on a missing or wrong %s and names it', (name, value, message) => {
     const env: Record<string, string> = { ...S3 };
     if (value === undefined) delete env[name];

@@ -76,20 +76,19 @@ export function s3Settings(env: Env, required: boolean): S3Settings | undefined 
       `is not a valid region, e.g. us-east-1`,
     );
 
-  const accessKeyId = need('S3_ACCESS_KEY_ID');
-  if (!/^[\x21-\x7e]{3,128}$/.test(accessKeyId))
-    throw new ConfigError(
-      'S3_ACCESS_KEY_ID',
-      'debe tener entre 3 y 128 caracteres visibles, sin espacios',
-      'must be 3 to 128 visible characters without spaces',
-    );
-  const secretAccessKey = need('S3_SECRET_ACCESS_KEY');
-  if (!/^[\x21-\x7e]{8,256}$/.test(secretAccessKey))
-    throw new ConfigError(
-      'S3_SECRET_ACCESS_KEY',
-      'debe tener entre 8 y 256 caracteres visibles, sin espacios (su valor no se muestra)',
-      'must be 8 to 256 visible characters without spaces (its value is not shown)',
-    );
+  /** A credential: required, `min` to `max` visible ASCII characters; a secret's value is never shown. */
+  const credential = (name: (typeof S3_VARIABLES)[number], min: number, max: number, secret = false): string => {
+    const v = need(name);
+    if (v.length < min || v.length > max || !/^[\x21-\x7e]+$/.test(v))
+      throw new ConfigError(
+        name,
+        `debe tener entre ${min} y ${max} caracteres visibles, sin espacios${secret ? ' (su valor no se muestra)' : ''}`,
+        `must be ${min} to ${max} visible characters without spaces${secret ? ' (its value is not shown)' : ''}`,
+      );
+    return v;
+  };
+  const accessKeyId = credential('S3_ACCESS_KEY_ID', 3, 128);
+  const secretAccessKey = credential('S3_SECRET_ACCESS_KEY', 8, 256, true);
 
   const pathStyle = (value(env, 'S3_FORCE_PATH_STYLE') ?? 'true').toLowerCase();
   if (!['true', 'false'].includes(pathStyle))
