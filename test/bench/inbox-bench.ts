@@ -7,6 +7,7 @@ import { explainMariaDb, explainSqlite, rawStatements } from './query-plans';
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, measure, note, Progress, summarize, type Summary, textTable } from './stats';
 import { NIVEL_CLAVES as BENCH_NIVELES, TaskGenerator } from './task-generator';
+import { TaskReminderSweep } from '../../src/engine/effects/task-reminder-sweep';
 import { loadMariaDb, loadSqlite, sizesText, type TableSize, tableSizes } from './bulk-load';
 import { benchRegisterAndDashboard } from './register-bench';
 
@@ -589,6 +590,10 @@ export async function benchInbox(sizes: Sizes): Promise<SectionResult> {
         [RESPONSABLE_1, 'bench.responsable'],
       ]);
       try {
+        // What the maintenance does every minute in production: the reminder sweep marks the tasks whose «falta poco»
+        // or due time came since the load (the dashboard counts by those marks; unmarked ones are read one by one).
+        const swept = await http.service(TaskReminderSweep).sweep();
+        note(`  ${db.name}: barrido de recordatorios como el mantenimiento de cada minuto: ${swept} tareas marcadas`);
         // The register and the dashboard first: at the national scale their slow pages are the news.
         await benchRegisterAndDashboard(db, g, sizes, out, http);
         await inboxOn(db, g, sizes, out, http);
