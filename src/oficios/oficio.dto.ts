@@ -199,14 +199,15 @@ export class OficioFilters {
   porPagina?: number;
 }
 
-export class ListOficiosQuery extends OficioFilters {
-  @Transform(int) @IsOptional() @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
-}
-
 /** The register page by keyset: `despues` / `antes` are the `siguiente` / `anterior` cursors of a previous page. */
 export class OficioRegisterQuery extends OficioFilters {
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(200) despues?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() @MaxLength(200) antes?: string;
+}
+
+/** GET /api/oficios: pages by number (`pagina`, up to the 10,000th oficio) or by the register's cursors. */
+export class ListOficiosQuery extends OficioRegisterQuery {
+  @Transform(int) @IsOptional() @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
 }
 
 export class CancelOficioDto {

@@ -66,7 +66,9 @@ export class OficiosController {
   @Roles('subdireccion', 'subjefatura')
   @ApiOperation({
     summary:
-      'Busca oficios por folio, número, remitente, nivel, procedimiento, estado o año (los cancelados aparecen como cancelados)',
+      'Busca oficios por folio, número, remitente, asunto, nivel, procedimiento, estado, año o mes (los cancelados aparecen como cancelados). ' +
+      'Del más reciente al más antiguo; por «pagina» (hasta el oficio 10 000) o por los cursores «siguiente» / «anterior» ' +
+      '(parámetros «despues» / «antes»). «total» cuenta hasta 1 000: si hay más, vale 1 000 y «totalAcotado» es true.',
   })
   list(@Query() q: ListOficiosQuery) {
     return this.oficios.list(q);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { CaseContext } from '../../machines/index';
 import type { StepMeta } from '../../machines/types';
 import { StaffUsersService } from '../auth/staff-users.service';
@@ -10,7 +10,6 @@ import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { cctProblem } from '../validation/cct';
 import { inTransaction } from '../database/transaction';
-import { RowSql } from '../database/row-sql';
 import { type Actor, ROLE_LABEL } from '../auth/actor';
 import { type CaseEnd, EngineService, type TransitionResult } from '../engine/engine.service';
 import { type CaseRecord, CaseRecords } from '../engine/case-records';
@@ -19,12 +18,13 @@ import type { LetterProcedure } from '../letters/templates';
 import { IssuedDocument } from './entities/document.entity';
 import { Oficio, type OficioConcierne } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
-import { parseFolio } from '../common/folio-text';
 import { AREA_SSST, folioYear, inNumberingTransaction, registrationFolio, takeNumber } from './folio';
-import type { CancelOficioDto, ListOficiosQuery, OficioFilters, RegisterOficioDto } from './oficio.dto';
+import type { CancelOficioDto, ListOficiosQuery, RegisterOficioDto } from './oficio.dto';
+import { normalizeNumber, OficioSearch, receiptMonth, type SearchPage } from './oficio-search';
+import { writeOficioWords } from './oficio-words';
 import { detectType, type UploadedFileData } from './upload';
 import { sha256 } from '../letters/verification';
-import { containsPattern, searchText, searchWords } from '../common/search-text';
+import { searchText } from '../common/search-text';
 
 export interface OficioView {
   id: string;
@@ -66,10 +66,17 @@ type Registrar = Actor & { nombre?: string };
 /** Upper case without accents and with single spaces: "Dirección  de Becas" and "DIRECCION DE BECAS" are one sender. */
 export const normalizeSender = (s: string): string =>
   s.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/\s+/g, ' ').trim();
-export const normalizeNumber = (s: string): string => s.toUpperCase().replace(/\s+/g, '');
+export { normalizeNumber };
 
-/** A LIKE pattern with `!` as escape character (the same on SQLite and MySQL, unlike the backslash). */
-const like = (s: string): string => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+/** GET /api/oficios pages by number up to this many oficios; past them, by the cursors. */
+export const LIST_OFFSET_MAX = 10_000;
+
+/** A page of GET /api/oficios. */
+export interface OficioListPage extends Omit<SearchPage, 'rows'> {
+  items: OficioView[];
+  pagina: number;
+  porPagina: number;
+}
 
 /**
  * Registration of incoming oficios by the Subdirección (Guía 5.2.1 paso 3, 5.3.1 paso 3, 5.3.2, 5.4 y 5.5: "recibe
@@ -92,6 +99,7 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     private readonly catalog: CatalogRecords,
     private readonly staff: StaffUsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly search: OficioSearch,
   ) {}
 
   onModuleInit(): void {
@@ -189,6 +197,7 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
         archivoKey: stored.key,
         archivoNombre: file.originalname ? file.originalname.slice(0, 200) : null,
         recibidoAt,
+        recibidoMes: receiptMonth(recibidoAt),
         recibidoPor: actor.id.slice(0, 36),
         recibidoPorNombre: (actor.nombre ?? actor.id).slice(0, 160),
         status: 'registrado',
@@ -198,6 +207,7 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
         createdAt: now,
       };
       await em.insert(Oficio, row);
+      await writeOficioWords(em, null, row);
       // The Subdirección registering a paper oficio both sends it (SOLICITAR) and receives it (RECIBIR_OFICIO, which
       // declares renderAcuse), in the case's opening.
       const opened = await this.engine.start(
@@ -257,17 +267,30 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     return { data, mime: row.archivoMime, nombre: row.archivoNombre ?? `oficio-${row.folio}` };
   }
 
-  async list(q: ListOficiosQuery): Promise<{ items: OficioView[]; total: number; pagina: number; porPagina: number }> {
+  /**
+   * The API's search: the register's (OficioSearch) for the roles that see every oficio, by page number or by cursor.
+   * `total` is counted up to 1,000 (`totalAcotado` past it), as on the «Oficios» page: an exact count read every match.
+   */
+  async list(q: ListOficiosQuery): Promise<OficioListPage> {
     const pagina = q.pagina ?? 1;
     const porPagina = q.porPagina ?? 25;
-    const qb = filterOficios(this.ds.getRepository(Oficio).createQueryBuilder('o'), q);
-    const [rows, total] = await qb
-      .orderBy('o.folioAnio', 'DESC')
-      .addOrderBy('o.folioNumero', 'DESC')
-      .skip((pagina - 1) * porPagina)
-      .take(porPagina)
-      .getManyAndCount();
-    return { items: rows.map(toView), total, pagina, porPagina };
+    if (pagina > 1 && (q.despues || q.antes))
+      throw new DomainError('PAGINA_INVALIDA', 'Indique «pagina» o un cursor («despues» o «antes»), no los dos.', 400);
+    if (pagina * porPagina > LIST_OFFSET_MAX)
+      throw new DomainError(
+        'PAGINA_INVALIDA',
+        `Las páginas por número llegan hasta el oficio ${LIST_OFFSET_MAX.toLocaleString('es-MX')} (pagina × porPagina). ` +
+          'Para seguir, pida la página siguiente con «despues» igual al «siguiente» de la respuesta anterior.',
+        400,
+      );
+    const { rows, ...page } = await this.search.page(q, {
+      porPagina,
+      offset: (pagina - 1) * porPagina,
+      despues: q.despues,
+      antes: q.antes,
+      scope: () => undefined,
+    });
+    return { items: rows.map(toView), ...page, pagina, porPagina };
   }
 
   /**
@@ -471,51 +494,6 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     }
     return at;
   }
-}
-
-/** The register's search (GET /api/oficios, the «Oficios» page) on a query builder of Oficio as `o`. */
-export function filterOficios(qb: SelectQueryBuilder<Oficio>, q: OficioFilters): SelectQueryBuilder<Oficio> {
-  if (q.folio) {
-    const folio = parseFolio(q.folio);
-    if (folio) {
-      qb.andWhere('o.folioNumero = :fn', { fn: folio.numero });
-      if (folio.anio) qb.andWhere('o.folioAnio = :fa', { fa: folio.anio });
-    } else qb.andWhere("o.folio LIKE :folio ESCAPE '!'", { folio: like(q.folio.toUpperCase()) });
-  }
-  if (q.numero) qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: like(normalizeNumber(q.numero)) });
-  // As people type: every word, in any order, without accents or case («ramon primaria» finds «Profr. Ramón …,
-  // Director de Educación Primaria»).
-  const words = (field: 'remitenteBusqueda' | 'asuntoBusqueda', text: string | undefined, p: string): void =>
-    searchWords(text ?? '').forEach((w, i) =>
-      qb.andWhere(`o.${field} LIKE :${p}${i} ESCAPE '!'`, { [`${p}${i}`]: containsPattern(w) }),
-    );
-  words('remitenteBusqueda', q.remitente, 'rw');
-  words('asuntoBusqueda', q.asunto, 'aw');
-  if (q.nivel) qb.andWhere('o.nivelClave = :nivel', { nivel: q.nivel });
-  if (q.procedimiento) qb.andWhere('o.procedureId = :p', { p: q.procedimiento });
-  if (q.estado) qb.andWhere('o.status = :s', { s: q.estado });
-  if (q.anio) qb.andWhere('o.folioAnio = :a', { a: q.anio });
-  if (q.mes) {
-    const { from, to, year } = monthRangeMx(q.mes);
-    const sql = new RowSql(qb.connection, Oficio);
-    // A folio is given at registration, never before the receipt: the folio year bounds the index range.
-    qb.andWhere('o.recibidoAt >= :mf AND o.recibidoAt < :mt AND o.folioAnio >= :my', {
-      mf: sql.value('recibidoAt', from),
-      mt: sql.value('recibidoAt', to),
-      my: year,
-    });
-  }
-  return qb;
-}
-
-/** `[from, to)` of a month ("2026-11") in Colima, which is UTC-6 all year (no daylight saving since 2022). */
-export function monthRangeMx(mes: string): { from: Date; to: Date; year: number } {
-  const [year, month] = mes.split('-').map(Number);
-  return {
-    from: new Date(Date.UTC(year, month - 1, 1, 6)),
-    to: new Date(Date.UTC(month === 12 ? year + 1 : year, month % 12, 1, 6)),
-    year,
-  };
 }
 
 /** YYYY-MM-DD of an instant in Mexico City. */

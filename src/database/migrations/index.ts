@@ -22,6 +22,7 @@ import { TaskDigestMysql1796400000000 } from './mysql/1796400000000-TaskDigest';
 import { ProcessLeaseMysql1796410000000 } from './mysql/1796410000000-ProcessLease';
 import { StoredFilesMysql1796421190729 } from './mysql/1796421190729-StoredFiles';
 import { DashboardCountsMysql1796448293988 } from './mysql/1796448293988-DashboardCounts';
+import { OficioSearchMysql1796452839385 } from './mysql/1796452839385-OficioSearch';
 import { FileKeyIndexesMysql1796453259445 } from './mysql/1796453259445-FileKeyIndexes';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
@@ -45,6 +46,7 @@ import { TaskDigestSqlite1796400000000 } from './sqlite/1796400000000-TaskDigest
 import { ProcessLeaseSqlite1796410000000 } from './sqlite/1796410000000-ProcessLease';
 import { StoredFilesSqlite1796421190729 } from './sqlite/1796421190729-StoredFiles';
 import { DashboardCountsSqlite1796448293988 } from './sqlite/1796448293988-DashboardCounts';
+import { OficioSearchSqlite1796452839385 } from './sqlite/1796452839385-OficioSearch';
 import { FileKeyIndexesSqlite1796453259445 } from './sqlite/1796453259445-FileKeyIndexes';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
@@ -70,6 +72,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   ProcessLeaseSqlite1796410000000,
   StoredFilesSqlite1796421190729,
   DashboardCountsSqlite1796448293988,
+  OficioSearchSqlite1796452839385,
   FileKeyIndexesSqlite1796453259445,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
@@ -95,5 +98,6 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   ProcessLeaseMysql1796410000000,
   StoredFilesMysql1796421190729,
   DashboardCountsMysql1796448293988,
+  OficioSearchMysql1796452839385,
   FileKeyIndexesMysql1796453259445,
 ];

@@ -21,6 +21,9 @@ export interface OficioConcierne {
 @Index('idx_oficio_resp_orden', ['responsableId', 'folioAnio', 'folioNumero'])
 // A folio searched by its number alone («6», «000006»): one row per year.
 @Index('idx_oficio_numero', ['folioNumero'])
+// The register's order within a status (the cancelled ones) and within a month of receipt.
+@Index('idx_oficio_estado_orden', ['status', 'folioAnio', 'folioNumero'])
+@Index('idx_oficio_mes_orden', ['recibidoMes', 'folioAnio', 'folioNumero'])
 export class Oficio {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -122,6 +125,10 @@ export class Oficio {
   /** When the Subdirección received it (UTC): the date on the acuse and the year of the folio (Mexico City). */
   @Column({ type: 'datetime' })
   recibidoAt!: Date;
+
+  /** The month of `recibidoAt` in Colima (UTC-6) as YYYYMM: what «Mes de recepción» compares (receiptMonth). */
+  @Column({ type: 'int', default: 0 })
+  recibidoMes!: number;
 
   @Column({ type: 'varchar', length: 36 })
   recibidoPor!: string;

@@ -1,0 +1,331 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, type SelectQueryBuilder } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { parseFolio } from '../common/folio-text';
+import { searchWords } from '../common/search-text';
+import { OficioWord, type OficioWordField } from './entities/oficio-word.entity';
+import { Oficio } from './entities/oficio.entity';
+import type { OficioFilters } from './oficio.dto';
+import { indexable, prefixRange, WORD_FIELDS } from './oficio-words';
+
+/** Matches counted up to this; past it the count says «más de 1,000» (`totalAcotado`). */
+export const REGISTER_COUNT_CAP = 1000;
+
+/**
+ * At most this many oficios found through an index (the sender's number, a word of the sender or subject) are read
+ * and sorted by folio; past it the register walks its order index checking the filter, which then finds a page's
+ * matches within a few thousand entries.
+ */
+export const CANDIDATE_CAP = 2000;
+
+/** The position of an oficio in the register's order (newest folio first): year and number of its folio. */
+interface RegisterKey {
+  anio: number;
+  numero: number;
+}
+
+export interface SearchPage {
+  rows: Oficio[];
+  /** Matches counted up to REGISTER_COUNT_CAP; past it the cap, and `totalAcotado`. */
+  total: number;
+  totalAcotado: boolean;
+  siguiente: string | null;
+  anterior: string | null;
+}
+
+export interface SearchOptions {
+  /** Whose oficios: adds the role's condition on `o` (none for the Subdirección and the Subjefatura). */
+  scope: (qb: SelectQueryBuilder<Oficio>) => void;
+  porPagina: number;
+  /** Rows skipped after the cursor (GET /api/oficios?pagina=N). */
+  offset?: number;
+  despues?: string;
+  antes?: string;
+}
+
+/** The normalised form of a sender's number, as duplicate detection compares it. */
+export const normalizeNumber = (s: string): string => s.toUpperCase().replace(/\s+/g, '');
+
+/** The month of receipt (YYYYMM) of an instant, in Colima: UTC-6 all year (no daylight saving since 2022). */
+export function receiptMonth(at: Date): number {
+  const local = new Date(at.getTime() - 6 * 3_600_000);
+  return local.getUTCFullYear() * 100 + local.getUTCMonth() + 1;
+}
+
+const escapeLike = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
+
+/**
+ * The register's search (GET /api/oficios, the «Oficios» page) on a query builder whose oficio is `o`. Every condition
+ * is one an index answers in the register's order, or a residual the index lookups of OficioSearch narrow first:
+ * - `numero`: the sender's number beginning with what was typed («dep/0457» finds DEP/0457/2026), idx_oficio_duplicado;
+ * - `remitente`, `asunto`: every word typed begins a word of the folded text, in any order, without accents or case
+ *   («ramon primaria» finds «Profr. Ramón …, Director de Educación Primaria»); oficio_word;
+ * - `estado`, `mes`, `nivel`: idx_oficio_estado_orden, idx_oficio_mes_orden, idx_oficio_nivel_orden.
+ */
+export function filterOficios<T extends object>(qb: SelectQueryBuilder<T>, q: OficioFilters): SelectQueryBuilder<T> {
+  if (q.folio) {
+    const folio = parseFolio(q.folio);
+    if (folio) {
+      qb.andWhere('o.folioNumero = :fn', { fn: folio.numero });
+      if (folio.anio) qb.andWhere('o.folioAnio = :fa', { fa: folio.anio });
+    } else qb.andWhere("o.folio LIKE :folio ESCAPE '!'", { folio: `%${escapeLike(q.folio.toUpperCase())}%` });
+  }
+  const numero = normalizeNumber(q.numero ?? '');
+  if (numero) numeroCondition(qb, numero);
+  for (const field of ['r', 'a'] as const) {
+    const column = `o.${WORD_FIELDS[field]}`;
+    searchWords((field === 'r' ? q.remitente : q.asunto) ?? '').forEach((w, i) => {
+      // A word begins the text or follows a space (the folded text is words of a-z and 0-9 between single spaces).
+      const p = `${field}w${i}`;
+      qb.andWhere(`(${column} LIKE :${p}s OR ${column} LIKE :${p}m)`, { [`${p}s`]: `${w}%`, [`${p}m`]: `% ${w}%` });
+    });
+  }
+  if (q.nivel) qb.andWhere('o.nivelClave = :nivel', { nivel: q.nivel });
+  if (q.procedimiento) qb.andWhere('o.procedureId = :p', { p: q.procedimiento });
+  if (q.estado) qb.andWhere('o.status = :s', { s: q.estado });
+  if (q.anio) qb.andWhere('o.folioAnio = :a', { a: q.anio });
+  if (q.mes) qb.andWhere('o.recibidoMes = :mes', { mes: Number(q.mes.replace('-', '')) });
+  return qb;
+}
+
+/**
+ * The number begins with `numero`. MariaDB reads a LIKE prefix as a range of the index; SQLite does that only for a
+ * case-insensitive column, so it gets the range spelled out (the number is upper case; U+10FFFF sorts after any
+ * character that may follow).
+ */
+function numeroCondition<T extends object>(qb: SelectQueryBuilder<T>, numero: string): void {
+  if (qb.connection.options.type === 'better-sqlite3')
+    qb.andWhere('o.numeroNormalizado >= :nlo AND o.numeroNormalizado < :nhi', {
+      nlo: numero,
+      nhi: `${numero}\u{10FFFF}`,
+    });
+  qb.andWhere("o.numeroNormalizado LIKE :numero ESCAPE '!'", { numero: `${escapeLike(numero)}%` });
+}
+
+const encodeKey = (k: RegisterKey): string => Buffer.from(JSON.stringify([k.anio, k.numero])).toString('base64url');
+
+function decodeKey(cursor: string, param: 'despues' | 'antes'): RegisterKey {
+  const bad = new DomainError(
+    'CURSOR_INVALIDO',
+    `El parámetro «${param}» no es válido: use el enlace «${param === 'despues' ? 'Siguiente' : 'Anterior'}» de la página, sin modificarlo.`,
+    400,
+  );
+  let parsed: unknown;
+  try {
+    parsed = /^[A-Za-z0-9_-]{1,60}$/.test(cursor)
+      ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+      : null;
+  } catch {
+    throw bad;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw bad;
+  const [anio, numero] = parsed as unknown[];
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 1e9;
+  if (!ok(anio) || !ok(numero)) throw bad;
+  return { anio, numero };
+}
+
+/** What the index lookups left to read: nothing, these oficios, or the register in its order (`drive`: a word). */
+type Narrowed =
+  | { kind: 'none' }
+  | { kind: 'keys'; keys: RegisterKey[] }
+  | { kind: 'walk'; drive?: { field: OficioWordField; word: string } };
+
+/**
+ * One page of the register, newest folio first, by keyset on (folio_anio, folio_numero), with a count capped at
+ * REGISTER_COUNT_CAP. The filters an index can answer on their own (the sender's number, words of sender or subject)
+ * are looked up first, at most CANDIDATE_CAP + 1 entries each: a filter nothing matches answers at once; a few
+ * hundred matches are read by their folio and sorted; only filters that match thousands leave the page to the order
+ * index, where their matches are dense.
+ */
+@Injectable()
+export class OficioSearch {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async page(q: OficioFilters, o: SearchOptions): Promise<SearchPage> {
+    if (o.despues && o.antes)
+      throw new DomainError('CURSOR_INVALIDO', 'Indique «despues» o «antes», no los dos a la vez.', 400);
+    const after = o.despues ? decodeKey(o.despues, 'despues') : undefined;
+    const before = o.antes ? decodeKey(o.antes, 'antes') : undefined;
+    const narrowed = await this.narrow(q);
+    if (narrowed.kind === 'keys' && narrowed.keys.length === 0)
+      return { rows: [], total: 0, totalAcotado: false, siguiente: null, anterior: null };
+
+    const filtered = (): SelectQueryBuilder<Oficio> => {
+      const qb = filterOficios(this.ds.getRepository(Oficio).createQueryBuilder('o'), q);
+      o.scope(qb);
+      if (narrowed.kind === 'keys') restrictToKeys(qb, narrowed.keys);
+      return qb;
+    };
+    const qb = filtered();
+    const key = after ?? before;
+    if (key) {
+      // Newest first: «after» goes to older folios, «before» to newer ones. A year is one value of folio_anio, so the
+      // condition must let the planner seek to the cursor inside it, not read every folio of the year from its top
+      // (page 200 of 2 M oficios read 5 000 index entries): SQLite seeks to a row value; MariaDB makes two ranges of
+      // the OR, the cursor's year from its number and the years before whole.
+      const lt = after ? '<' : '>';
+      qb.andWhere(
+        this.ds.options.type === 'better-sqlite3'
+          ? `(o.folioAnio, o.folioNumero) ${lt} (:ka, :kn)`
+          : `(o.folioAnio ${lt} :ka OR (o.folioAnio = :ka AND o.folioNumero ${lt} :kn))`,
+        { ka: key.anio, kn: key.numero },
+      );
+    }
+    const dir = before ? 'ASC' : 'DESC';
+    const offset = o.offset ?? 0;
+    qb.orderBy('o.folioAnio', dir)
+      .addOrderBy('o.folioNumero', dir)
+      .limit(o.porPagina + 1);
+    let fetched: Oficio[];
+    if (offset) {
+      // The skipped entries are read from the order index alone (folio year and number), then only the page's rows:
+      // page 200 read 5,000 whole rows.
+      const keys = await qb
+        .select('o.folioAnio', 'anio')
+        .addSelect('o.folioNumero', 'numero')
+        .offset(offset)
+        .getRawMany<RegisterKey>();
+      if (keys.length === 0) fetched = [];
+      else {
+        const page = filtered().orderBy('o.folioAnio', dir).addOrderBy('o.folioNumero', dir);
+        restrictToKeys(
+          page,
+          keys.map((k) => ({ anio: Number(k.anio), numero: Number(k.numero) })),
+        );
+        fetched = await page.getMany();
+      }
+    } else fetched = await qb.getMany();
+    const more = fetched.length > o.porPagina;
+    const rows = fetched.slice(0, o.porPagina);
+    if (before) rows.reverse();
+    const total =
+      !key && !more && !offset
+        ? rows.length
+        : narrowed.kind === 'walk' && narrowed.drive
+          ? await this.countByWord(q, o, narrowed.drive)
+          : await cappedCount(filtered());
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    const keyOf = (x: Oficio): string => encodeKey({ anio: x.folioAnio, numero: x.folioNumero });
+    return {
+      rows,
+      total: Math.min(total, REGISTER_COUNT_CAP),
+      totalAcotado: total > REGISTER_COUNT_CAP,
+      siguiente: last && (before || more) ? keyOf(last) : null,
+      anterior: first && (after || (before && more)) ? keyOf(first) : null,
+    };
+  }
+
+  /** The index lookups of the filters that have one; the intersection of those that found at most CANDIDATE_CAP. */
+  private async narrow(q: OficioFilters): Promise<Narrowed> {
+    const lookups: { drive?: { field: OficioWordField; word: string }; run: () => Promise<RegisterKey[]> }[] = [];
+    const numero = normalizeNumber(q.numero ?? '');
+    if (numero)
+      lookups.push({
+        run: () => {
+          const qb = this.ds
+            .getRepository(Oficio)
+            .createQueryBuilder('o')
+            .select('o.folioAnio', 'anio')
+            .addSelect('o.folioNumero', 'numero');
+          numeroCondition(qb, numero);
+          return qb.limit(CANDIDATE_CAP + 1).getRawMany<RegisterKey>();
+        },
+      });
+    for (const field of ['r', 'a'] as const)
+      for (const word of searchWords((field === 'r' ? q.remitente : q.asunto) ?? '').filter(indexable))
+        lookups.push({
+          drive: { field, word },
+          run: () =>
+            this.wordQuery(field, word)
+              .select('w.folioAnio', 'anio')
+              .addSelect('w.folioNumero', 'numero')
+              .limit(CANDIDATE_CAP + 1)
+              .getRawMany<RegisterKey>(),
+        });
+    if (lookups.length === 0) return { kind: 'none' };
+    let keys: Map<string, RegisterKey> | null = null;
+    let drive: { field: OficioWordField; word: string } | undefined;
+    for (const l of lookups) {
+      const found = await l.run();
+      if (found.length > CANDIDATE_CAP) {
+        drive ??= l.drive;
+        continue;
+      }
+      const next = new Map<string, RegisterKey>();
+      for (const r of found) {
+        const k = { anio: Number(r.anio), numero: Number(r.numero) };
+        const id = `${k.anio}-${k.numero}`;
+        if (!keys || keys.has(id)) next.set(id, k);
+      }
+      keys = next;
+      if (keys.size === 0) break;
+    }
+    return keys ? { kind: 'keys', keys: [...keys.values()] } : { kind: 'walk', drive };
+  }
+
+  /** The stored words of one field that begin with `word`: a range of oficio_word's primary key. */
+  private wordQuery(field: OficioWordField, word: string, alias = 'w'): SelectQueryBuilder<OficioWord> {
+    const { lo, hi } = prefixRange(word);
+    return this.ds
+      .getRepository(OficioWord)
+      .createQueryBuilder(alias)
+      .where(`${alias}.field = :wf AND ${alias}.word >= :wlo AND ${alias}.word < :whi`, {
+        wf: field,
+        wlo: lo,
+        whi: hi,
+      });
+  }
+
+  /**
+   * A frequent word's matches counted from the word index, each joined to its oficio for the other conditions, up to
+   * the cap: not the register's order index walked until a thousand matches.
+   */
+  private async countByWord(
+    q: OficioFilters,
+    o: SearchOptions,
+    drive: { field: OficioWordField; word: string },
+  ): Promise<number> {
+    const qb = this.wordQuery(drive.field, drive.word)
+      .innerJoin(Oficio, 'o', 'o.folioAnio = w.folioAnio AND o.folioNumero = w.folioNumero')
+      .select('w.folioAnio', 'anio')
+      .addSelect('w.folioNumero', 'numero')
+      .distinct(true);
+    filterOficios(qb, q);
+    o.scope(qb as unknown as SelectQueryBuilder<Oficio>);
+    return cappedCount(qb, false);
+  }
+}
+
+/** The oficios found by the index lookups, by their place in the order index (one IN list per folio year). */
+function restrictToKeys(qb: SelectQueryBuilder<Oficio>, keys: RegisterKey[]): void {
+  const byYear = new Map<number, number[]>();
+  for (const k of keys) {
+    const year = byYear.get(k.anio);
+    if (year) year.push(k.numero);
+    else byYear.set(k.anio, [k.numero]);
+  }
+  qb.andWhere(
+    new Brackets((b) => {
+      [...byYear].forEach(([anio, numeros], i) =>
+        b.orWhere(`(o.folioAnio = :ky${i} AND o.folioNumero IN (:...kn${i}))`, {
+          [`ky${i}`]: anio,
+          [`kn${i}`]: numeros,
+        }),
+      );
+    }),
+  );
+}
+
+/** At most REGISTER_COUNT_CAP + 1 matches are read, never the whole table. */
+async function cappedCount<T extends object>(qb: SelectQueryBuilder<T>, selectId = true): Promise<number> {
+  const sub = (selectId ? qb.select('o.id') : qb).limit(REGISTER_COUNT_CAP + 1);
+  const [sql, params] = sub.getQueryAndParameters();
+  const [r] = await qb.connection.query<{ cnt: number | string }[]>(
+    `SELECT COUNT(*) AS cnt FROM (${sql}) capped`,
+    params,
+  );
+  return Number(r.cnt);
+}
