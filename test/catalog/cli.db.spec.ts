@@ -24,6 +24,9 @@ interface Run {
  * The CLIs as an operator runs them (`npm run import -- ...` is this same command), against the suite's database:
  * on SQLite the default file under DATA_DIR, on MariaDB the suite's own database through DATABASE_URL.
  */
+// Several CLI starts per test, each up to the execFile bound below on a loaded machine.
+jest.setTimeout(900_000);
+
 describe('catalog CLIs', () => {
   let db: TestDb | undefined;
   let ds: DataSource;
@@ -57,7 +60,9 @@ describe('catalog CLIs', () => {
       execFile(
         process.execPath,
         ['-r', './scripts/register.js', script, ...args],
-        { cwd: ROOT, env, timeout: 60_000 },
+        // A CLI compiles its TypeScript as it starts: a minute of CPU time is seconds, but on a shared 2-core machine
+        // with a load of 20 one start took over a minute of wall time (CI, 2026-12-05).
+        { cwd: ROOT, env, timeout: 300_000 },
         (err, stdout, stderr) => {
           const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
           done({ code, stdout, stderr });
