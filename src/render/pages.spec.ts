@@ -1,3 +1,4 @@
+import { hbs } from './handlebars';
 import { renderPage, renderPublicError, renderPublicPage } from './pages';
 
 const palette = (html: string): string | undefined => /<style>:root\{[^}]*\}<\/style>/.exec(html)?.[0];
@@ -44,6 +45,18 @@ describe('page rendering (templates/pages)', () => {
     expect(staff).toContain('<main id="contenido" tabindex="-1" class="angosto"><h1>Cerrar sesión</h1>');
     for (const html of [staff, publicPage])
       expect(html).toMatch(/<body><a class="saltar" href="#contenido">Saltar al contenido<\/a>/);
+  });
+
+  it('compiles the layouts and pieces once: a second render compiles nothing', () => {
+    const render = () => renderPublicError('Error', 'Mensaje', { nota: 'Nota' });
+    const first = render();
+    const compile = jest.spyOn(hbs, 'compile');
+    try {
+      expect(render()).toBe(first);
+      expect(compile).not.toHaveBeenCalled();
+    } finally {
+      compile.mockRestore();
+    }
   });
 
   it('fails loudly on a value the template reads but the page did not give (strict mode), and on an unknown page', () => {

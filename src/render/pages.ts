@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HelperOptions } from 'handlebars';
-import { compile, hbs, type Template, templatesDir } from './handlebars';
+import { compile, hbs, registerPartial, type Template, templatesDir } from './handlebars';
 import { DEFAULT_IDENTITY, type Identity } from './identity';
 
 /**
@@ -45,7 +45,7 @@ function load(): Map<string, Template<object>> {
     const d = join(dir, sub);
     if (!existsSync(d)) continue;
     for (const name of readdirSync(d).filter((n) => n.endsWith('.hbs')))
-      hbs.registerPartial(`pages/${sub}/${name.slice(0, -4)}`, source(join(d, name)));
+      registerPartial(`pages/${sub}/${name.slice(0, -4)}`, source(join(d, name)));
   }
   const out = new Map<string, Template<object>>();
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.hbs')))
