@@ -24,11 +24,11 @@ const partsFormatter = new Intl.DateTimeFormat('en-US', {
   hourCycle: 'h23',
 });
 
-/** Wall-clock parts in Mexico City. Month names are ours, not ICU's, so letters read the same on any Node build. */
-export function mexicoCityParts(date: Date): LocalParts {
-  if (Number.isNaN(date.getTime())) throw new RangeError('Fecha inválida');
-  const get = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(partsFormatter.formatToParts(date).find((p) => p.type === type)?.value);
+const HOUR_MS = 3_600_000;
+
+function formattedParts(date: Date): LocalParts {
+  const parts = partsFormatter.formatToParts(date);
+  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
   return {
     year: get('year'),
     month: get('month'),
@@ -36,6 +36,51 @@ export function mexicoCityParts(date: Date): LocalParts {
     hour: get('hour'),
     minute: get('minute'),
     second: get('second'),
+  };
+}
+
+/** Milliseconds from UTC to Mexico City's wall clock at `ms` (ICU's answer, exact to the second). */
+function offsetAt(ms: number): number {
+  const p = formattedParts(new Date(ms));
+  const wall = new Date(0);
+  wall.setUTCFullYear(p.year, p.month - 1, p.day);
+  wall.setUTCHours(p.hour, p.minute, p.second);
+  return wall.getTime() - ms;
+}
+
+/** The zone's offset by UTC hour, when it is the same at both ends of the hour; null when it changes inside it. */
+const offsets = new Map<number, number | null>();
+
+function hourOffset(ms: number): number | null {
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    const start = offsetAt(hour * HOUR_MS);
+    offset = start === offsetAt((hour + 1) * HOUR_MS - 1000) ? start : null;
+    if (offsets.size >= 10_000) offsets.clear();
+    offsets.set(hour, offset);
+  }
+  return offset;
+}
+
+/**
+ * Wall-clock parts in Mexico City. Month names are ours, not ICU's, so letters read the same on any Node build.
+ * ICU is asked once per hour of time (the zone's offset, cached): a page of 25 rows shows ~50 moments, and
+ * `formatToParts` for each cost more than rendering the page.
+ */
+export function mexicoCityParts(date: Date): LocalParts {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('Fecha inválida');
+  const offset = hourOffset(ms);
+  if (offset === null) return formattedParts(date);
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + offset);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
   };
 }
 
