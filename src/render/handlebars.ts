@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { projectPath } from '../config/project-root';
 
@@ -212,8 +212,7 @@ function listFiles(dir: string, ext: string): string[] {
   return out;
 }
 
-/** The product's templates/ (from the sources and from a build alike), or the working directory's. */
+/** The product's templates/ (from the sources and from a build alike: src/config/project-root.ts). */
 export function templatesDir(...sub: string[]): string {
-  const candidates = [projectPath('templates', ...sub), resolve(process.cwd(), 'templates', ...sub)];
-  return candidates.find((d) => existsSync(d)) ?? candidates[0];
+  return projectPath('templates', ...sub);
 }

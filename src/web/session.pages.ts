@@ -27,9 +27,8 @@ import {
 } from './page-auth';
 import { projectPath } from '../config/project-root';
 
-const PUBLIC_DIR = [projectPath('public'), resolve(process.cwd(), 'public')].find((d) =>
-  existsSync(resolve(d, 'personal')),
-);
+/** The staff pages' assets (public/personal/ of the product's folder); undefined when an install left them out. */
+const ASSETS_DIR = existsSync(projectPath('public', 'personal')) ? projectPath('public', 'personal') : undefined;
 const ASSET_TYPES: Record<string, string> = {
   'personal.css': 'text/css; charset=utf-8',
   'personal.js': 'text/javascript; charset=utf-8',
@@ -202,10 +201,10 @@ export class SessionPages {
   @Get('recursos/:archivo')
   asset(@Param('archivo') name: string, @Res() res: Response): void {
     const type = ASSET_TYPES[name];
-    if (!type || !PUBLIC_DIR) throw new DomainError('NO_ENCONTRADO', 'El recurso no existe.', 404);
+    if (!type || !ASSETS_DIR) throw new DomainError('NO_ENCONTRADO', 'El recurso no existe.', 404);
     let data = assets.get(name);
     if (!data) {
-      data = readFileSync(resolve(PUBLIC_DIR, 'personal', name));
+      data = readFileSync(resolve(ASSETS_DIR, name));
       assets.set(name, data);
     }
     res.status(200).type(type).setHeader('Cache-Control', 'public, max-age=300');
