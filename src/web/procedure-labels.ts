@@ -66,6 +66,8 @@ export class ProcedureLabels {
   private readonly latest = new Map<string, EngineProcedure>();
   private readonly events = new Map<string, string>();
   readonly taskSteps: TaskStep[] = [];
+  /** procedures(): every procedure by its section of the guide, sorted on first use. */
+  private byGuideSection?: { value: string; label: string }[];
 
   constructor(private readonly engine: EngineService) {
     for (const d of engine.registry.definitions) {
@@ -103,10 +105,11 @@ export class ProcedureLabels {
 
   /** Every procedure, for a filter: "5.5 — Bloqueo de …". */
   procedures(only?: readonly string[]): { value: string; label: string }[] {
-    return [...this.latest.values()]
-      .filter((d) => !only || only.includes(d.id))
+    // Sorted once: localeCompare with a locale builds a collator per comparison (~0.1 ms of every inbox page).
+    this.byGuideSection ??= [...this.latest.values()]
       .sort((a, b) => a.guideSection.localeCompare(b.guideSection, 'es', { numeric: true }))
       .map((d) => ({ value: d.id, label: `${d.guideSection} — ${d.title}` }));
+    return this.byGuideSection.filter((p) => !only || only.includes(p.value)).map((p) => ({ ...p }));
   }
 
   /** What a field of an event is, as the machines declare it (the variant's fields too): its label and kind. */
