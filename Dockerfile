@@ -33,7 +33,7 @@ COPY package.json package-lock.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # What the compiled code reads from disk (tsc copies no data files), found from /app (the folder of package.json,
-# src/common/project-root.ts): templates/ (pages, mails, letters), public/ (the self-service assets), and the password
+# src/config/project-root.ts): templates/ (pages, mails, letters), public/ (the self-service assets), and the password
 # blocklist, looked for beside dist/src/security/password-policy.js.
 COPY templates ./templates
 COPY public ./public
