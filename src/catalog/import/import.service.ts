@@ -33,6 +33,7 @@ import {
   type Separator,
 } from './csv-file';
 import { KeyLines } from './key-lines';
+import { reconcileCatalog, type ReconcileResult } from '../reconciliation/catalog-reconciliation';
 import { ensureNiveles } from './niveles';
 import { formatCount } from './summary';
 
@@ -88,6 +89,12 @@ export interface ImportSummary extends SyncCounts {
   ignoredColumns: string[];
   seconds: number;
   rowsPerSecond: number;
+  /**
+   * The reconciliation run that follows every full import (issue 14): accounts whose holder this catalog no longer
+   * has as active. Its failure does not undo the import (already committed): it is reported here, and
+   * `npm run reconcile` runs it again. Null after a partial import.
+   */
+  conciliacion: ReconcileResult | { error: string } | null;
 }
 
 /** Optional columns whose absence from the header means "keep what is stored", per record property. */
@@ -267,6 +274,7 @@ export function checkRetirement(kind: CatalogKind, plan: RetirementPlan, confirm
  */
 export async function importCatalog(ds: DataSource, opts: ImportOptions): Promise<ImportSummary> {
   const started = process.hrtime.bigint();
+  const importedAt = opts.now ?? new Date();
   if (!isCatalogKind(opts.kind)) {
     throw new DomainError(
       'IMPORTACION_TIPO_DESCONOCIDO',
@@ -310,7 +318,7 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
   const created = await inTransaction(ds, (em) => ensureNiveles(em, scan.niveles));
   const writer: CatalogWriter<CatalogRecord> = catalogWriter(ds, kind, {
     mode,
-    now: opts.now,
+    now: importedAt,
     batchSize: opts.batchSize,
     batchesPerTransaction: opts.batchesPerTransaction,
     absent: new Set(
@@ -322,7 +330,15 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
   await loadFile(kind, source, scan, writer, opts.onProgress);
   const counts = writer.counts;
   if (retire)
-    counts.deactivated = await retireCatalog(ds, kind, retire.keys, { batchSize: opts.batchSize, now: opts.now });
+    counts.deactivated = await retireCatalog(ds, kind, retire.keys, { batchSize: opts.batchSize, now: importedAt });
+  let conciliacion: ImportSummary['conciliacion'] = null;
+  if (mode === 'full') {
+    try {
+      conciliacion = await reconcileCatalog(ds, { origen: kind, importacionAt: importedAt, now: opts.now });
+    } catch (e) {
+      conciliacion = { error: (e as Error).message ?? String(e) };
+    }
+  }
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
@@ -338,6 +354,7 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
     ignoredColumns: scan.ignored,
     seconds,
     rowsPerSecond: seconds > 0 ? scan.read / seconds : scan.read,
+    conciliacion,
   };
 }
 

@@ -33,5 +33,13 @@ export function formatImportSummary(s: ImportSummary, source: string, opts: { ma
   }
   if (s.ignoredColumns.length > 0) lines.push(`  Columnas ignoradas: ${s.ignoredColumns.join(', ')}`);
   lines.push(`  Tiempo:        ${s.seconds.toFixed(1)} s (${fmt(Math.round(s.rowsPerSecond))} registros/s)`);
+  if (s.conciliacion && 'error' in s.conciliacion) {
+    lines.push(`  Conciliación:  falló (${s.conciliacion.error}); ejecútela de nuevo con npm run reconcile`);
+  } else if (s.conciliacion) {
+    const c = s.conciliacion;
+    lines.push(
+      `  Conciliación:  ${fmt(c.nuevos)} hallazgos nuevos, ${fmt(c.cerrados)} cerrados, ${fmt(c.vigentes)} vigentes (revíselos en Conciliación)`,
+    );
+  }
   return lines.join('\n');
 }

@@ -24,6 +24,7 @@ import { StoredFilesMysql1796421190729 } from './mysql/1796421190729-StoredFiles
 import { DashboardCountsMysql1796448293988 } from './mysql/1796448293988-DashboardCounts';
 import { OficioSearchMysql1796452839385 } from './mysql/1796452839385-OficioSearch';
 import { FileKeyIndexesMysql1796453259445 } from './mysql/1796453259445-FileKeyIndexes';
+import { ReconciliationMysql1796472223636 } from './mysql/1796472223636-Reconciliation';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -48,6 +49,7 @@ import { StoredFilesSqlite1796421190729 } from './sqlite/1796421190729-StoredFil
 import { DashboardCountsSqlite1796448293988 } from './sqlite/1796448293988-DashboardCounts';
 import { OficioSearchSqlite1796452839385 } from './sqlite/1796452839385-OficioSearch';
 import { FileKeyIndexesSqlite1796453259445 } from './sqlite/1796453259445-FileKeyIndexes';
+import { ReconciliationSqlite1796472223636 } from './sqlite/1796472223636-Reconciliation';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -74,6 +76,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   DashboardCountsSqlite1796448293988,
   OficioSearchSqlite1796452839385,
   FileKeyIndexesSqlite1796453259445,
+  ReconciliationSqlite1796472223636,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -100,4 +103,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   DashboardCountsMysql1796448293988,
   OficioSearchMysql1796452839385,
   FileKeyIndexesMysql1796453259445,
+  ReconciliationMysql1796472223636,
 ];
