@@ -1,5 +1,5 @@
 import { CentroTrabajo } from './entities/centro-trabajo.entity';
-import { ConciliacionCorrida, ConciliacionHallazgo } from './entities/conciliacion.entity';
+import { ConciliacionCorrida, ConciliacionHallazgo, ConciliacionVisto } from './entities/conciliacion.entity';
 import { Cuenta, CuentaHistorial } from './entities/cuenta.entity';
 import { Nivel } from './entities/nivel.entity';
 import { Trabajador } from './entities/trabajador.entity';
@@ -13,4 +13,5 @@ export const CATALOG_ENTITIES = [
   CuentaHistorial,
   ConciliacionCorrida,
   ConciliacionHallazgo,
+  ConciliacionVisto,
 ];

@@ -12,7 +12,7 @@ import { ChosenPasswords } from './chosen-passwords';
 import { AddressGenerator } from './address/address-generator';
 import { HoldersService } from './holders.service';
 import { NotifyHolderProcessor, NotifySchoolProcessor, SendCredentialsProcessor } from './notification.processors';
-import { createDirectoryProvider } from './providers/create-directory-provider';
+import { directoryProviderFromConfig } from './providers/create-directory-provider';
 import { DIRECTORY_PROVIDER } from './providers/directory-provider';
 import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.processor';
 
@@ -28,16 +28,7 @@ import { ProvisionProcessor, WipeChosenPasswordProcessor } from './provision.pro
     {
       provide: DIRECTORY_PROVIDER,
       inject: [APP_CONFIG, getDataSourceToken()],
-      useFactory: (config: AppConfig, ds: DataSource) => {
-        switch (config.directoryProvider) {
-          case 'local':
-            return createDirectoryProvider({ provider: 'local', dataSource: ds });
-          case 'ldap':
-            return createDirectoryProvider({ provider: 'ldap', ldap: config.ldap! });
-          case 'google':
-            return createDirectoryProvider({ provider: 'google', google: config.google! });
-        }
-      },
+      useFactory: (config: AppConfig, ds: DataSource) => directoryProviderFromConfig(config, ds),
     },
     {
       provide: AddressGenerator,

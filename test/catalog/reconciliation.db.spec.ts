@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { ConciliacionCorrida, ConciliacionHallazgo } from '../../src/catalog/entities/conciliacion.entity';
 import { importCatalog } from '../../src/catalog/import/import.service';
-import { parseEvidencia, reconcileCatalog } from '../../src/catalog/reconciliation/catalog-reconciliation';
+import { parseEvidencia, reconcileCatalog, reconcileDirectory } from '../../src/catalog/reconciliation';
 import { catalogTable, toCsv } from '../../src/catalog/seed/catalog-csv';
 import { generateDemoCatalog, type DemoCatalog } from '../../src/catalog/seed/demo-data';
 import type { TipoCuenta } from '../../src/catalog/cuenta-tipos';
@@ -188,5 +188,29 @@ describe('reconciliation with the catalogs (issue 14)', () => {
       now: T4,
     });
     expect(partial.conciliacion).toBeNull();
+  });
+
+  it('takes directory pages of over a thousand entries (one statement per page, not one term per row)', async () => {
+    const page = Array.from({ length: 1200 }, (_, i) => ({
+      address: `Desconocida${i}@colima.gob.mx`,
+      providerId: `id-${i}`,
+      suspended: false,
+    }));
+    async function* pages() {
+      yield page;
+      yield page.slice(0, 10); // a listing that repeats entries does not raise them twice
+    }
+    const r = await reconcileDirectory(ds, { proveedor: 'google', pages: pages(), now: T4 });
+    expect(r.porTipo.directorio_desconocida).toBe(1200);
+    const one = await ds
+      .getRepository(ConciliacionHallazgo)
+      .findOneByOrFail({ direccion: 'desconocida7@colima.gob.mx' });
+    expect(one).toMatchObject({
+      tipo: 'directorio_desconocida',
+      accion: 'revisar',
+      cuentaId: null,
+      estado: 'pendiente',
+    });
+    expect(JSON.parse(one.evidencia)).toMatchObject({ proveedor: 'google', proveedorId: 'id-7', suspendida: false });
   });
 });

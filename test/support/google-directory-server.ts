@@ -3,8 +3,8 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A loopback stand-in for the Workspace Admin SDK Directory API (users.insert/get/update/patch and the OAuth token
- * endpoint), answering with the documented requests, responses and error bodies (recipes/google-directory.md), plus
+ * A loopback stand-in for the Workspace Admin SDK Directory API (users.insert/get/update/patch/list and the OAuth
+ * token endpoint), answering with the documented requests, responses and error bodies (recipes/google-directory.md), plus
  * switches to inject failures. It is what the `google` adapter's contract tests talk to through `rootUrl`.
  */
 
@@ -231,6 +231,38 @@ export async function startGoogleDirectoryServer(
     return u;
   };
 
+  /**
+   * users.list as published: `customer` (an id or my_customer) or `domain` is required; maxResults 1–500, default
+   * 100; nextPageToken while more remain (an opaque token, here the last address of the page), none on the last page;
+   * `users` absent when there are none. Listed by primary address (what orderBy=email asks; the fake always does).
+   */
+  const list = (q: URLSearchParams): Record<string, unknown> => {
+    const domain = q.get('domain')?.toLowerCase();
+    if (!q.get('customer') && !domain) throw new HttpError(400, 'badRequest', 'Bad Request');
+    const max = q.has('maxResults') ? Number(q.get('maxResults')) : 100;
+    if (!Number.isInteger(max) || max < 1 || max > 500)
+      throw new HttpError(400, 'invalid', 'Invalid value for: maxResults');
+    let after = '';
+    const token = q.get('pageToken');
+    if (token) {
+      after = Buffer.from(token, 'base64url').toString('utf8');
+      if (!after.includes('@')) throw new HttpError(400, 'invalid', 'Invalid Input: pageToken');
+    }
+    const all = [...users.values()]
+      .filter((u) => !domain || u.primaryEmail.endsWith(`@${domain}`))
+      .filter((u) => u.primaryEmail > after)
+      .sort((a, b) => (a.primaryEmail < b.primaryEmail ? -1 : 1));
+    const page = all.slice(0, max);
+    return {
+      kind: 'admin#directory#users',
+      etag: '"fake"',
+      ...(page.length ? { users: page.map(visible) } : {}),
+      ...(all.length > max
+        ? { nextPageToken: Buffer.from(page[page.length - 1].primaryEmail).toString('base64url') }
+        : {}),
+    };
+  };
+
   const token = (form: URLSearchParams): Record<string, unknown> => {
     if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
       throw new HttpError(400, 'unsupported_grant_type');
@@ -307,8 +339,9 @@ export async function startGoogleDirectoryServer(
     try {
       if (!m) throw new HttpError(404, 'notFound', 'Not Found');
       if (userKey === undefined) {
-        if (method !== 'POST') throw new HttpError(405, 'methodNotAllowed', 'Method Not Allowed');
-        out = visible(insert(body ?? {}));
+        if (method === 'GET') out = list(url.searchParams);
+        else if (method !== 'POST') throw new HttpError(405, 'methodNotAllowed', 'Method Not Allowed');
+        else out = visible(insert(body ?? {}));
       } else {
         const u = find(userKey);
         if (!u) throw new HttpError(404, 'notFound', 'Resource Not Found: userKey');

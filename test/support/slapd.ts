@@ -57,6 +57,8 @@ olcSuffix: ${SUFFIX}
 olcRootDN: ${ADMIN_DN}
 olcRootPW: ${ADMIN_PW}
 olcDbNoSync: TRUE
+# 1 GiB (sparse until used): the default 10 MiB holds ~20,000 entries; the directory bench loads 100,000.
+olcDbMaxSize: 1073741824
 olcDbIndex: objectClass eq
 olcDbIndex: uid eq
 olcDbIndex: mail eq

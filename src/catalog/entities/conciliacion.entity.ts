@@ -41,6 +41,24 @@ export class ConciliacionCorrida {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   error!: string | null;
+
+  /** Progress of a long run (directory entries compared so far), readable from any process. */
+  @Column({ type: 'int', default: 0 })
+  procesados!: number;
+
+  /** When the run last reported progress: a run «en_curso» that stopped reporting died with its process. */
+  @Column({ type: 'datetime', nullable: true })
+  latidoAt!: Date | null;
+}
+
+/** The addresses a directory run saw, page by page, to find afterwards the accounts it did not see. */
+@Entity('conciliacion_visto')
+export class ConciliacionVisto {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  corridaId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 254 })
+  direccion!: string;
 }
 
 /**
@@ -55,9 +73,15 @@ export const TIPOS_HALLAZGO_CATALOGO = [
   'centro_sin_catalogo',
   'responsable_baja',
 ] as const;
-export type TipoHallazgo = (typeof TIPOS_HALLAZGO_CATALOGO)[number];
-/** What the finding proposes: 5.5 (bloquear) or 5.4 (reasignar). */
-export type AccionHallazgo = 'bloquear' | 'reasignar';
+/**
+ * directorio_desconocida: an entry of the directory the database does not know (created behind the system's back);
+ * directorio_ausente: an active account of ours that the directory does not have;
+ * directorio_estado: suspended there and active here, or the other way round.
+ */
+export const TIPOS_HALLAZGO_DIRECTORIO = ['directorio_desconocida', 'directorio_ausente', 'directorio_estado'] as const;
+export type TipoHallazgo = (typeof TIPOS_HALLAZGO_CATALOGO)[number] | (typeof TIPOS_HALLAZGO_DIRECTORIO)[number];
+/** What the finding proposes: 5.5 (bloquear), 5.4 (reasignar), or a person's look (revisar: no procedure fits). */
+export type AccionHallazgo = 'bloquear' | 'reasignar' | 'revisar';
 /**
  * pendiente → aceptado (a case was opened) | rechazado (with a reason) | cerrado (a run found it no longer true
  * before anyone decided).

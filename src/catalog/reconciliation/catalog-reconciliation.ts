@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { dateFromRaw } from '../../database/raw-date';
-import { inTransaction } from '../../database/transaction';
 import {
   type AccionHallazgo,
-  ConciliacionCorrida,
-  ConciliacionHallazgo,
   type OrigenConciliacion,
   TIPOS_HALLAZGO_CATALOGO,
   type TipoHallazgo,
 } from '../entities/conciliacion.entity';
+import { FindingsRun, type ReconcileResult } from './findings-run';
+
+export type { ReconcileResult } from './findings-run';
 
 /**
  * The catalog side of reconciliation (issue 14): accounts whose holder, school or responsible worker Capital Humano or
@@ -75,14 +74,6 @@ const KINDS: readonly KindSpec[] = [
 const FROM =
   'FROM cuenta c LEFT JOIN trabajador t ON t.curp = c.titular_curp LEFT JOIN centro_trabajo ct ON ct.cct = c.titular_cct';
 
-/** A random v4 UUID per row, in SQL (SQLite has no function for it; MySQL's UUID() is unique, v1). */
-const SQL_UUID = {
-  sqlite:
-    `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || ` +
-    `substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`,
-  mysql: 'UUID()',
-};
-
 /** What each kind of finding means, for people. */
 export const TIPO_HALLAZGO_LABEL: Record<TipoHallazgo, string> = {
   personal_baja: 'Cuenta personal de un trabajador dado de baja',
@@ -90,6 +81,9 @@ export const TIPO_HALLAZGO_LABEL: Record<TipoHallazgo, string> = {
   centro_baja: 'Cuenta de un centro de trabajo inactivo',
   centro_sin_catalogo: 'Cuenta de un centro de trabajo que no está en el catálogo',
   responsable_baja: 'Cuenta de Servicio o Función cuyo responsable ya no está activo',
+  directorio_desconocida: 'Cuenta del directorio que el sistema no conoce',
+  directorio_ausente: 'Cuenta activa del sistema que no está en el directorio',
+  directorio_estado: 'Cuenta con distinto estado en el directorio (suspendida o activa) que en el sistema',
 };
 
 export interface ReconcileOptions {
@@ -98,14 +92,6 @@ export interface ReconcileOptions {
   importacionAt?: Date | null;
   now?: Date;
   onProgress?: (done: number, total: number) => void;
-}
-
-export interface ReconcileResult {
-  corridaId: string;
-  nuevos: number;
-  cerrados: number;
-  vigentes: number;
-  porTipo: Partial<Record<TipoHallazgo, number>>;
 }
 
 /** Evidence of a catalog finding, as stored (JSON). */
@@ -127,81 +113,29 @@ export function parseEvidencia(json: string): EvidenciaCatalogo {
 
 export async function reconcileCatalog(ds: DataSource, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? new Date();
-  const hallazgoMeta = ds.getMetadata(ConciliacionHallazgo);
-  const dateParam = (d: Date): unknown =>
-    ds.driver.preparePersistentValue(d, hallazgoMeta.findColumnWithPropertyName('detectadoAt')!);
-  const corridaId = randomUUID();
-  await ds.getRepository(ConciliacionCorrida).insert({
-    id: corridaId,
-    origen: opts.origen,
-    importacionAt: opts.importacionAt ?? null,
-    startedAt: now,
-    finishedAt: null,
-    estado: 'en_curso',
-    vigentes: 0,
-    nuevos: 0,
-    cerrados: 0,
-    error: null,
-  });
-  const dialect = ds.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
-  const run = (sql: string, params: unknown[]): Promise<number> =>
-    inTransaction(ds, async (em) => (await em.queryRunner!.query(sql, params, true)).affected ?? 0);
+  const run = await FindingsRun.start(ds, opts.origen, { importacionAt: opts.importacionAt, now });
   const importacion = opts.importacionAt ? opts.importacionAt.toISOString() : null;
-  const total = KINDS.length * 2 + 1;
-  let done = 0;
-  const step = (): void => opts.onProgress?.(++done, total);
-  const result: ReconcileResult = { corridaId, nuevos: 0, cerrados: 0, vigentes: 0, porTipo: {} };
+  const total = KINDS.length + 1;
   try {
     opts.onProgress?.(0, total);
-    for (const k of KINDS) {
-      await run(
-        `UPDATE conciliacion_hallazgo SET corrida_vista_id = ? WHERE vigente = 1 AND tipo = ? AND cuenta_id IN ` +
-          `(SELECT c.id ${FROM} WHERE ${k.where})`,
-        [corridaId, k.tipo],
-      );
-      step();
-      const evidencia =
-        `json_object('titular', ${k.titular}, 'catalogo', ${k.catalogo}, ` +
-        `'ultimaImportacion', t.ultima_importacion, 'importacion', ?)`;
-      const raised = await run(
-        `INSERT INTO conciliacion_hallazgo (id, tipo, cuenta_id, direccion, evidencia, accion, estado, vigente, ` +
-          `corrida_id, corrida_vista_id, detectado_at) ` +
-          `SELECT ${SQL_UUID[dialect]}, ?, c.id, c.direccion, ${evidencia}, ?, 'pendiente', 1, ?, ?, ? ${FROM} ` +
-          `WHERE ${k.where} AND NOT EXISTS (SELECT 1 FROM conciliacion_hallazgo h ` +
-          `WHERE h.tipo = ? AND h.direccion = c.direccion AND h.vigente = 1)`,
-        [k.tipo, importacion, k.accion, corridaId, corridaId, dateParam(now), k.tipo],
-      );
-      result.nuevos += raised;
-      step();
+    for (const [i, k] of KINDS.entries()) {
+      await run.raiseWhere({
+        tipo: k.tipo,
+        accion: k.accion,
+        from: FROM,
+        where: k.where,
+        evidencia:
+          `json_object('titular', ${k.titular}, 'catalogo', ${k.catalogo}, ` +
+          `'ultimaImportacion', t.ultima_importacion, 'importacion', ?)`,
+        evidenciaParams: [importacion],
+      });
+      opts.onProgress?.(i + 1, total);
     }
-    const tipos = TIPOS_HALLAZGO_CATALOGO.map(() => '?').join(', ');
-    result.cerrados = await run(
-      `UPDATE conciliacion_hallazgo SET vigente = NULL, cerrado_at = ?, ` +
-        `estado = CASE WHEN estado = 'pendiente' THEN 'cerrado' ELSE estado END ` +
-        `WHERE vigente = 1 AND tipo IN (${tipos}) AND corrida_vista_id <> ?`,
-      [dateParam(now), ...TIPOS_HALLAZGO_CATALOGO, corridaId],
-    );
-    const counts: { tipo: TipoHallazgo; n: string | number }[] = await ds.query(
-      `SELECT tipo, COUNT(*) AS n FROM conciliacion_hallazgo WHERE vigente = 1 AND tipo IN (${tipos}) GROUP BY tipo`,
-      [...TIPOS_HALLAZGO_CATALOGO],
-    );
-    for (const { tipo, n } of counts) {
-      result.porTipo[tipo] = Number(n);
-      result.vigentes += Number(n);
-    }
-    step();
-    await ds.getRepository(ConciliacionCorrida).update(corridaId, {
-      estado: 'terminada',
-      finishedAt: opts.now ?? new Date(),
-      nuevos: result.nuevos,
-      cerrados: result.cerrados,
-      vigentes: result.vigentes,
-    });
+    const result = await run.finish(TIPOS_HALLAZGO_CATALOGO, opts.now ?? new Date());
+    opts.onProgress?.(total, total);
     return result;
   } catch (e) {
-    await ds
-      .getRepository(ConciliacionCorrida)
-      .update(corridaId, { estado: 'fallida', error: String((e as Error).message ?? e).slice(0, 500) });
+    await run.fail(e);
     throw e;
   }
 }

@@ -25,6 +25,7 @@ import { DashboardCountsMysql1796448293988 } from './mysql/1796448293988-Dashboa
 import { OficioSearchMysql1796452839385 } from './mysql/1796452839385-OficioSearch';
 import { FileKeyIndexesMysql1796453259445 } from './mysql/1796453259445-FileKeyIndexes';
 import { ReconciliationMysql1796472223636 } from './mysql/1796472223636-Reconciliation';
+import { ReconciliationDirectoryMysql1796472677223 } from './mysql/1796472677223-ReconciliationDirectory';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -50,6 +51,7 @@ import { DashboardCountsSqlite1796448293988 } from './sqlite/1796448293988-Dashb
 import { OficioSearchSqlite1796452839385 } from './sqlite/1796452839385-OficioSearch';
 import { FileKeyIndexesSqlite1796453259445 } from './sqlite/1796453259445-FileKeyIndexes';
 import { ReconciliationSqlite1796472223636 } from './sqlite/1796472223636-Reconciliation';
+import { ReconciliationDirectorySqlite1796472677223 } from './sqlite/1796472677223-ReconciliationDirectory';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -77,6 +79,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   OficioSearchSqlite1796452839385,
   FileKeyIndexesSqlite1796453259445,
   ReconciliationSqlite1796472223636,
+  ReconciliationDirectorySqlite1796472677223,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -104,4 +107,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   OficioSearchMysql1796452839385,
   FileKeyIndexesMysql1796453259445,
   ReconciliationMysql1796472223636,
+  ReconciliationDirectoryMysql1796472677223,
 ];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../../config/config';
 import type { DirectoryProvider, TipoCuentaDirectorio } from './directory-provider';
 import { GoogleDirectoryProvider, googleServiceAccountAuth } from './google/google-directory.provider';
 import { LdapDirectoryProvider, type LdapDirectoryOptions } from './ldap/ldap-directory.provider';
@@ -49,5 +50,17 @@ export function createDirectoryProvider(s: DirectoryProviderSettings): Directory
         orgUnits: s.google.orgUnits,
       });
     }
+  }
+}
+
+/** The adapter the configuration names (DIRECTORY_PROVIDER): the app's provider and the CLIs' build it here. */
+export function directoryProviderFromConfig(config: AppConfig, ds: DataSource): DirectoryProvider {
+  switch (config.directoryProvider) {
+    case 'local':
+      return createDirectoryProvider({ provider: 'local', dataSource: ds });
+    case 'ldap':
+      return createDirectoryProvider({ provider: 'ldap', ldap: config.ldap! });
+    case 'google':
+      return createDirectoryProvider({ provider: 'google', google: config.google! });
   }
 }

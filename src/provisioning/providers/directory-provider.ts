@@ -74,7 +74,20 @@ export interface DirectoryProvider {
   unsuspend(address: string): Promise<void>;
   /** The account that answers to this address, or null. */
   lookup(address: string): Promise<DirectoryAccount | null>;
+  /**
+   * Every account of the directory, a page at a time (LDAP paged results on one connection, Google users.list
+   * pages, the local table by address), so a reconciliation of a large directory holds one page in memory. The
+   * order is the directory's own (LDAP gives none).
+   */
+  listPages(opts?: DirectoryPageOptions): AsyncIterable<DirectoryAccount[]>;
 }
+
+export interface DirectoryPageOptions {
+  /** Accounts per page (default 500: Google's maximum for users.list). */
+  pageSize?: number;
+}
+
+export const DEFAULT_DIRECTORY_PAGE = 500;
 
 export type ProviderErrorCode =
   | 'duplicate'

@@ -317,5 +317,36 @@ export function describeDirectoryProvider(name: string, factory: () => Promise<P
       );
       expect([bad.kind, bad.code]).toEqual(['permanent', 'invalid_request']);
     });
+
+    it('lists every account a page at a time, each once, with its state and holder', async () => {
+      const created: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const address = addr(`lista${i}`);
+        await p.create({
+          address,
+          tipo: 'personal',
+          holder: worker(40 + i),
+          password: 'Lista.2026!x',
+          changeAtNextLogin: false,
+        });
+        created.push(address);
+      }
+      await p.suspend(created[2]);
+      const pages: { address: string; suspended: boolean; curp?: string; id: string }[][] = [];
+      for await (const page of p.listPages({ pageSize: 3 }))
+        pages.push(
+          page.map((a) => ({ address: a.address, suspended: a.suspended, curp: a.holder?.curp, id: a.providerId })),
+        );
+      const all = pages.flat();
+      // Pages of at most 3, every account of the directory once (other tests' accounts included).
+      expect(pages.every((pg) => pg.length >= 1 && pg.length <= 3)).toBe(true);
+      expect(new Set(all.map((a) => a.address)).size).toBe(all.length);
+      expect(pages.length).toBe(Math.ceil(all.length / 3));
+      for (const [i, address] of created.entries()) {
+        const a = all.find((x) => x.address === address);
+        expect(a).toMatchObject({ suspended: i === 2, curp: worker(40 + i).curp });
+        expect(a!.id).toBe((await p.lookup(address))!.providerId);
+      }
+    });
   });
 }

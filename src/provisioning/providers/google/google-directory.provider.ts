@@ -1,7 +1,9 @@
 import { admin, type admin_directory_v1, auth, type GlobalOptions } from '@googleapis/admin';
 import {
+  DEFAULT_DIRECTORY_PAGE,
   type CreateAccountRequest,
   type DirectoryAccount,
+  type DirectoryPageOptions,
   type DirectoryProvider,
   type Holder,
   ProviderError,
@@ -27,6 +29,8 @@ export interface GoogleDirectoryOptions {
   /** Organizational unit per account type (e.g. { centro_trabajo: '/Centros de trabajo' }); absent → the root unit. */
   orgUnits?: Partial<Record<TipoCuentaDirectorio, string>>;
   timeoutMs?: number;
+  /** Whose users users.list walks: the Workspace customer id, or `my_customer` (the default) for the administrator's own. */
+  customer?: string;
   /**
    * The HTTP client's fetch. Default: gaxios's own choice (node-fetch, which honours HTTPS_PROXY). Jest passes the
    * global fetch: its module sandbox cannot run gaxios's dynamic import() of node-fetch.
@@ -189,6 +193,35 @@ export class GoogleDirectoryProvider implements DirectoryProvider {
     const a = normalizeAddress(address, this.name);
     const u = await this.get(a, 'lookup', []);
     return u ? this.toAccount(u) : null;
+  }
+
+  /**
+   * users.list, a page per request (maxResults up to 500, nextPageToken until there is none), by primary address.
+   * Deleted users are not listed (showDeleted defaults to false).
+   */
+  async *listPages(opts: DirectoryPageOptions = {}): AsyncGenerator<DirectoryAccount[]> {
+    const maxResults = Math.min(500, Math.max(1, opts.pageSize ?? DEFAULT_DIRECTORY_PAGE));
+    const customer = this.options.customer ?? 'my_customer';
+    let pageToken: string | undefined;
+    do {
+      let data: admin_directory_v1.Schema$Users;
+      try {
+        data = (
+          await this.dir.users.list({
+            customer,
+            maxResults,
+            orderBy: 'email',
+            projection: 'basic',
+            ...(pageToken ? { pageToken } : {}),
+          })
+        ).data;
+      } catch (e) {
+        throw fromGoogleError(e, { op: 'list', address: `(usuarios de ${customer})`, secrets: [] });
+      }
+      const users = data.users ?? [];
+      if (users.length > 0) yield users.map((u) => this.toAccount(u));
+      pageToken = data.nextPageToken ?? undefined;
+    } while (pageToken);
   }
 
   private async get(userKey: string, op: string, secrets: string[]): Promise<User | null> {

@@ -1,7 +1,9 @@
 import type { ConnectionOptions } from 'node:tls';
-import { Attribute, Change, Client, EqualityFilter, type Entry } from 'ldapts';
+import { Attribute, Change, Client, EqualityFilter, type Entry, PresenceFilter } from 'ldapts';
 import {
+  DEFAULT_DIRECTORY_PAGE,
   type CreateAccountRequest,
+  type DirectoryPageOptions,
   type DirectoryAccount,
   type DirectoryProvider,
   type Holder,
@@ -194,6 +196,30 @@ export class LdapDirectoryProvider implements DirectoryProvider {
     });
   }
 
+  /**
+   * Every entry with a mail under baseDN through the paged-results control (RFC 2696): one connection for the whole
+   * listing (a paging cookie belongs to its connection), a page per round trip.
+   */
+  async *listPages(opts: DirectoryPageOptions = {}): AsyncGenerator<DirectoryAccount[]> {
+    let c: Client | undefined;
+    try {
+      c = await this.connect();
+      const pages = c.searchPaginated(this.options.baseDN, {
+        scope: 'sub',
+        filter: new PresenceFilter({ attribute: 'mail' }),
+        attributes: this.entryAttributes(),
+        paged: { pageSize: opts.pageSize ?? DEFAULT_DIRECTORY_PAGE },
+      });
+      for await (const page of pages) {
+        if (page.searchEntries.length > 0) yield page.searchEntries.map((e) => this.toAccount(e));
+      }
+    } catch (e) {
+      throw this.classify(e, 'list', false);
+    } finally {
+      await c?.unbind().catch(() => undefined);
+    }
+  }
+
   /** DN of an account, for tests and for a sign-in check by bind. */
   async dnOf(address: string): Promise<string | null> {
     const a = normalizeAddress(address, this.name);
@@ -242,7 +268,7 @@ export class LdapDirectoryProvider implements DirectoryProvider {
       res = await c.search(this.options.baseDN, {
         scope: 'sub',
         filter: new EqualityFilter({ attribute: 'mail', value: address }),
-        attributes: ['mail', 'entryUUID', 'pwdAccountLockedTime', 'pwdReset', this.attrs.curp, this.attrs.cct],
+        attributes: this.entryAttributes(),
       });
     } catch (e) {
       if (code(e) === 32) {
@@ -260,6 +286,10 @@ export class LdapDirectoryProvider implements DirectoryProvider {
       });
     }
     return res.searchEntries[0];
+  }
+
+  private entryAttributes(): string[] {
+    return ['mail', 'entryUUID', 'pwdAccountLockedTime', 'pwdReset', this.attrs.curp, this.attrs.cct];
   }
 
   private async mustFind(c: Client, address: string): Promise<Entry> {
@@ -285,6 +315,19 @@ export class LdapDirectoryProvider implements DirectoryProvider {
 
   /** One connection per operation, bound as the service account: the queue's rate is far below connection cost. */
   private async session<T>(op: string, changesPassword: boolean, fn: (c: Client) => Promise<T>): Promise<T> {
+    let c: Client | undefined;
+    try {
+      c = await this.connect();
+      return await fn(c);
+    } catch (e) {
+      throw this.classify(e, op, changesPassword);
+    } finally {
+      await c?.unbind().catch(() => undefined);
+    }
+  }
+
+  /** A connection bound as the service account (unbound by the caller; on a failure here, already closed). */
+  private async connect(): Promise<Client> {
     const c = new Client({
       url: this.options.url,
       timeout: this.options.timeoutMs ?? 10_000,
@@ -306,11 +349,10 @@ export class LdapDirectoryProvider implements DirectoryProvider {
         }
         throw e;
       }
-      return await fn(c);
+      return c;
     } catch (e) {
-      throw this.classify(e, op, changesPassword);
-    } finally {
       await c.unbind().catch(() => undefined);
+      throw e;
     }
   }
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as argon2 from 'argon2';
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, MoreThan } from 'typeorm';
 import {
+  DEFAULT_DIRECTORY_PAGE,
   type CreateAccountRequest,
+  type DirectoryPageOptions,
   type DirectoryAccount,
   type DirectoryProvider,
   type Holder,
@@ -150,6 +152,27 @@ export class LocalDirectoryProvider implements DirectoryProvider {
     if (!(await argon2.verify(row.passwordHash, password))) return 'invalid';
     if (row.suspended) return 'suspended';
     return row.mustChange ? 'must_change' : 'ok';
+  }
+
+  /** The table in address order, keyset by address (the unique index), a page per query. */
+  async *listPages(opts: DirectoryPageOptions = {}): AsyncGenerator<DirectoryAccount[]> {
+    const take = opts.pageSize ?? DEFAULT_DIRECTORY_PAGE;
+    let after: string | null = null;
+    for (;;) {
+      let rows: DirectorioLocal[];
+      try {
+        rows = await this.dataSource.getRepository(DirectorioLocal).find({
+          where: after === null ? {} : { address: MoreThan(after) },
+          order: { address: 'ASC' },
+          take,
+        });
+      } catch (e) {
+        throw this.wrap(e, []);
+      }
+      if (rows.length > 0) yield rows.map((r) => this.toAccount(r));
+      if (rows.length < take) return;
+      after = rows[rows.length - 1].address;
+    }
   }
 
   /** The holder's own change (after a forced-change sign-in): needs the current password, clears mustChange. */

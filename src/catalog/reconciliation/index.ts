@@ -1,0 +1,3 @@
+export * from './catalog-reconciliation';
+export * from './directory-reconciliation';
+export { directoryRunInProgress, type ReconcileResult } from './findings-run';
