@@ -131,7 +131,16 @@ describe('catalog CLIs', () => {
     const full = await cli('src/cli/import.ts', ['trabajadores', one, '--confirmar']);
     expect(full.code).toBe(0);
     expect(full.stdout).toMatch(/Desactivados: +1\n/);
+    // The reconciliation that follows a full import (no accounts here: nothing to find).
+    expect(full.stdout).toMatch(/Conciliación: +0 hallazgos nuevos, 0 cerrados, 0 vigentes/);
     expect((await ds.getRepository(Trabajador).findOneByOrFail({ curp: B })).activo).toBe(false);
+    // On demand; an unknown option is refused with the usage.
+    const reconcile = await cli('src/cli/reconcile.ts', []);
+    expect(reconcile.code).toBe(0);
+    expect(reconcile.stdout).toMatch(/Conciliación con los catálogos\n +Hallazgos nuevos: +0\n/);
+    const wrong = await cli('src/cli/reconcile.ts', ['--todo']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/Opción no reconocida: --todo[\s\S]*Uso: npm run reconcile/);
   });
 
   it('fails with a Spanish message and exit code 1, loading nothing', async () => {
