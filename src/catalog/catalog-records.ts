@@ -44,6 +44,31 @@ export class CatalogRecords implements NivelCatalog {
   }
 
   /**
+   * For an annex of many schools (issue 14, part 2): each known CCT of `ccts` with its catalog status and whether it
+   * already has its school account. Two queries per 500 CCTs (below SQLite's bound-parameter limit), not one per CCT.
+   */
+  async centrosParaAlta(
+    ccts: string[],
+    em: EntityManager = this.ds.manager,
+  ): Promise<Map<string, { estatus: CentroTrabajo['estatus']; conCuenta: boolean }>> {
+    const out = new Map<string, { estatus: CentroTrabajo['estatus']; conCuenta: boolean }>();
+    for (let i = 0; i < ccts.length; i += 500) {
+      const part = ccts.slice(i, i + 500);
+      for (const c of await em.find(CentroTrabajo, { where: { cct: In(part) }, select: { cct: true, estatus: true } }))
+        out.set(c.cct, { estatus: c.estatus, conCuenta: false });
+      const cuentas = await em.find(Cuenta, {
+        where: { tipo: 'centro_trabajo', titularCct: In(part) },
+        select: { id: true, titularCct: true },
+      });
+      for (const c of cuentas) {
+        const centro = c.titularCct ? out.get(c.titularCct) : undefined;
+        if (centro) centro.conCuenta = true;
+      }
+    }
+    return out;
+  }
+
+  /**
    * Locks a school's row until the caller's transaction ends (MySQL/MariaDB; SQLite runs one transaction at a time):
    * two requests for the same school queue on it.
    */
