@@ -6,6 +6,7 @@ import { CatalogEventFacts } from './catalog-event-facts';
 import { CatalogRecords } from './catalog-records';
 import { CatalogSearchService } from './catalog-search.service';
 import { CatalogController } from './catalog.controller';
+import { ReconciliationCaseOpener } from './reconciliation/case-opener';
 
 /** The catalog answers what auth (the levels) and the engine (the facts an event is checked against) ask of it. */
 @Global()
@@ -17,7 +18,15 @@ import { CatalogController } from './catalog.controller';
     CatalogAccounts,
     { provide: NIVEL_CATALOG, useExisting: CatalogRecords },
     { provide: EVENT_FACTS, useClass: CatalogEventFacts },
+    ReconciliationCaseOpener,
   ],
-  exports: [CatalogSearchService, CatalogRecords, CatalogAccounts, NIVEL_CATALOG, EVENT_FACTS],
+  exports: [
+    CatalogSearchService,
+    CatalogRecords,
+    CatalogAccounts,
+    NIVEL_CATALOG,
+    EVENT_FACTS,
+    ReconciliationCaseOpener,
+  ],
 })
 export class CatalogModule {}
