@@ -10,7 +10,14 @@ import {
   type StateValue,
 } from 'xstate';
 import type { SearchColumn, SearchField, SearchFields } from '../../machines/parts/search-fields';
-import { type ActorRole, COMMAND_TYPES, SOLICITANTE, type StepMeta, type TransitionMeta } from '../../machines/types';
+import {
+  type ActorRole,
+  COMMAND_TYPES,
+  SOLICITANTE,
+  type StepMeta,
+  type StepRole,
+  type TransitionMeta,
+} from '../../machines/types';
 import { secondsSince, transitionSeconds, transitionsTotal } from '../common/metrics';
 import { DomainError, notFound } from '../common/domain-error';
 import { RowSql } from '../database/row-sql';
@@ -162,6 +169,36 @@ function taskFor(
   };
 }
 
+function notYourStep(roles: readonly ActorRole[], actor: Actor): DomainError {
+  return new DomainError(
+    'ROL_NO_AUTORIZADO',
+    `Este paso corresponde a: ${roles.map((r) => ROLE_LABEL[r]).join(' o ') || 'nadie'}. Su rol es ${ROLE_LABEL[actor.role]}.`,
+    403,
+  );
+}
+
+type AnyMachine = AnyMachineSnapshot['machine'];
+type AnyStateNode = AnyMachine['root'];
+const eventRoles = new WeakMap<AnyMachine, Map<string, StepRole[]>>();
+
+/** Every role that some transition of the machine, in any state, lets send this event type (memoised per machine). */
+function rolesForEvent(machine: AnyMachine, type: string): StepRole[] {
+  let byType = eventRoles.get(machine);
+  if (!byType) eventRoles.set(machine, (byType = new Map<string, StepRole[]>()));
+  let roles = byType.get(type);
+  if (!roles) {
+    const found = new Set<StepRole>();
+    const visit = (node: AnyStateNode): void => {
+      for (const t of node.transitions.get(type) ?? [])
+        for (const r of (t.meta as TransitionMeta | undefined)?.roles ?? []) found.add(r);
+      for (const child of Object.values(node.states)) visit(child);
+    };
+    visit(machine.root);
+    byType.set(type, (roles = [...found]));
+  }
+  return roles;
+}
+
 /**
  * The outcome of a finished case: the machine's output, or (when the root declares no `output`) the static output of
  * the top-level final state it reached.
@@ -283,6 +320,11 @@ export class EngineService {
       now?: Date;
       folio?: string;
       startEvent?: Record<string, unknown>;
+      /**
+       * Open the case with this first act instead of the procedure's `startEvent`: one of its `otherStarts`, and the
+       * roles allowed are that one's (5.5 v3: CONCILIAR, by the reconciliation's case opener). `startEvent` is its payload.
+       */
+      startWith?: string;
       caseId?: string;
       followUp?: EngineEvent[];
       responsableId?: string | null;
@@ -302,10 +344,19 @@ export class EngineService {
   ): Promise<TransitionResult> {
     const now = opts.now ?? new Date();
     const def = await this.currentVersion(procedureId, now, opts.em);
-    if (!def.startRoles.includes(actor.role)) {
+    const startEvent = opts.startWith ?? def.startEvent;
+    const startRoles = opts.startWith ? def.otherStarts?.[opts.startWith] : def.startRoles;
+    if (!startRoles) {
+      throw new DomainError(
+        'INICIO_NO_DISPONIBLE',
+        `El trámite «${def.title}» (versión ${def.version}) no puede iniciarse con «${opts.startWith}».`,
+        422,
+      );
+    }
+    if (!startRoles.includes(actor.role)) {
       throw new DomainError(
         'ROL_NO_AUTORIZADO',
-        `El trámite «${def.title}» lo inicia: ${def.startRoles.map((r) => ROLE_LABEL[r]).join(' o ')}. Su rol es ${ROLE_LABEL[actor.role]}.`,
+        `El trámite «${def.title}» lo inicia: ${startRoles.map((r) => ROLE_LABEL[r]).join(' o ')}. Su rol es ${ROLE_LABEL[actor.role]}.`,
         403,
       );
     }
@@ -372,7 +423,7 @@ export class EngineService {
       // The first act, and any the same person does at once (the Subdirección registering a paper oficio both sends
       // and receives it), all or nothing.
       const events = [
-        ...(def.startEvent ? [{ at: now.toISOString(), ...opts.startEvent, type: def.startEvent }] : []),
+        ...(startEvent ? [{ at: now.toISOString(), ...opts.startEvent, type: startEvent }] : []),
         ...(opts.followUp ?? []),
       ];
       let current = snap;
@@ -744,6 +795,10 @@ export class EngineService {
       (t) => t.eventType === event.type,
     );
     if (candidates.length === 0) {
+      // A role that may never send this event in this procedure is refused as such, whatever the case's state: the
+      // answer must not depend on whether the system (or another person) moved the case a moment earlier.
+      const anywhere = rolesIn(rolesForEvent(snap.machine, event.type), c);
+      if (anywhere.length > 0 && !anywhere.includes(actor.role)) throw notYourStep(anywhere, actor);
       throw new DomainError(
         'ACCION_NO_DISPONIBLE',
         `La acción «${event.type}» no está disponible en el estado actual del trámite (${stateString(snap.value)}).`,
@@ -754,13 +809,7 @@ export class EngineService {
       candidates.flatMap((t) => (t.meta as TransitionMeta | undefined)?.roles ?? []),
       c,
     );
-    if (!roles.includes(actor.role)) {
-      throw new DomainError(
-        'ROL_NO_AUTORIZADO',
-        `Este paso corresponde a: ${roles.map((r) => ROLE_LABEL[r]).join(' o ') || 'nadie'}. Su rol es ${ROLE_LABEL[actor.role]}.`,
-        403,
-      );
-    }
+    if (!roles.includes(actor.role)) throw notYourStep(roles, actor);
   }
 
   /**

@@ -82,12 +82,18 @@ describe('engine over HTTP: sign-in, cases, inbox', () => {
       .send({ tipo: 'CANCELAR', version: 1 })
       .expect(409);
     expect(stale.body).toMatchObject({ error: 'VERSION_CAMBIO', versionActual: 2 });
+    // TURNAR again: the Subdirección may send it, but not in this state (422); the Subjefatura never may (403).
     const notAccepted = await http()
       .post(`/api/tramites/${id}/eventos`)
-      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .set('Authorization', `Bearer ${tokens.oficialia}`)
       .send({ tipo: 'TURNAR', version: 2 })
       .expect(422);
     expect(notAccepted.body.error).toBe('ACCION_NO_DISPONIBLE');
+    await http()
+      .post(`/api/tramites/${id}/eventos`)
+      .set('Authorization', `Bearer ${tokens.sistemas}`)
+      .send({ tipo: 'TURNAR', version: 2 })
+      .expect(403);
 
     // The Subjefatura's inbox now has it; one person takes it, the other gets 409.
     const inbox = await http()

@@ -92,6 +92,21 @@ describe('engine', () => {
       code: 'ACCION_NO_DISPONIBLE',
     });
     await engine.send(s.caseId, { type: 'TURNAR' }, sub);
+    // The case has left the step of TURNAR: a role that may never send it is still refused as such (403, whatever the
+    // state), and only the Subdirección, who may send it elsewhere, hears that it is not available now (422).
+    for (const who of [sj, nivel])
+      await expect(engine.send(s.caseId, { type: 'TURNAR' }, who)).rejects.toMatchObject({
+        status: 403,
+        code: 'ROL_NO_AUTORIZADO',
+      });
+    await expect(engine.send(s.caseId, { type: 'TURNAR' }, sub)).rejects.toMatchObject({
+      status: 422,
+      code: 'ACCION_NO_DISPONIBLE',
+    });
+    await expect(engine.send(s.caseId, { type: 'NO_EXISTE' }, sj)).rejects.toMatchObject({
+      status: 422,
+      code: 'ACCION_NO_DISPONIBLE',
+    });
     await expect(engine.send(s.caseId, { type: 'CREAR', curp: 'corta' }, sj)).rejects.toMatchObject({
       status: 422,
       code: 'CONDICION_NO_CUMPLIDA',
