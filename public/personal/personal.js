@@ -97,4 +97,24 @@
     input.addEventListener('blur', check);
     if (input.value.trim()) check();
   });
+  // «Seleccionar todos»: checks or clears every checkbox of the form it names (rows point to it with form="…").
+  document.querySelectorAll('input[data-seleccionar-todos]').forEach(function (all) {
+    var formId = all.getAttribute('data-seleccionar-todos');
+    var boxes = function () {
+      return document.querySelectorAll('input[type="checkbox"][name="ids"][form="' + formId + '"]');
+    };
+    var holder = all.closest('.campo');
+    if (holder) holder.hidden = false;
+    all.addEventListener('change', function () {
+      boxes().forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+    document.addEventListener('change', function (ev) {
+      if (ev.target === all || !(ev.target instanceof HTMLInputElement) || ev.target.getAttribute('form') !== formId) return;
+      all.checked = Array.prototype.every.call(boxes(), function (box) {
+        return box.checked;
+      });
+    });
+  });
 })();

@@ -40,6 +40,7 @@ const NAV: NavItem[] = [
   { href: '/admin/calendario', label: 'Calendario', roles: ['administrador'] },
   { href: '/admin/membrete', label: 'Membrete', roles: ['administrador'] },
   { href: '/tablero', label: 'Tablero', roles: ['subdireccion', 'subjefatura', 'administrador'] },
+  { href: '/conciliacion', label: 'Conciliación', roles: ['subjefatura', 'administrador'] },
 ];
 
 export interface PageOptions {

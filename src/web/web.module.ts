@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { AdminAccountsPage, AdminAccountsService } from './admin-accounts.page';
 import { AdminCalendarPage, AdminCalendarService } from './admin-calendar.page';
 import { AdminLetterheadPage, LogoUpload } from './admin-letterhead.page';
@@ -13,6 +15,9 @@ import { LandingPage } from './landing.page';
 import { OficioPagesService, OficiosPage, PageUpload } from './oficios.page';
 import { CsrfTokens, PageFilter, PageGuard } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
+import { DirectoryReconciliation } from '../provisioning/directory-reconciliation';
+import { DIRECTORY_PROVIDER, type DirectoryProvider } from '../provisioning/providers/directory-provider';
+import { ReconciliationPage, ReconciliationPageService } from './reconciliation.page';
 import { SessionPages } from './session.pages';
 import { UsersPage, UsersPageService } from './users.page';
 
@@ -36,6 +41,7 @@ import { UsersPage, UsersPageService } from './users.page';
     AdminAccountsPage,
     AdminCatalogsPage,
     AdminImportsPage,
+    ReconciliationPage,
   ],
   providers: [
     CsrfTokens,
@@ -56,6 +62,13 @@ import { UsersPage, UsersPageService } from './users.page';
     ImportService,
     CatalogImportJobs,
     CatalogUpload,
+    ReconciliationPageService,
+    {
+      // One per process: its background run and the «one at a time» rule (any process) live in conciliacion_corrida.
+      provide: DirectoryReconciliation,
+      inject: [getDataSourceToken(), DIRECTORY_PROVIDER],
+      useFactory: (ds: DataSource, provider: DirectoryProvider) => new DirectoryReconciliation(ds, provider),
+    },
   ],
 })
 export class WebModule {}

@@ -2,3 +2,4 @@ export * from './catalog-reconciliation';
 export * from './directory-reconciliation';
 export { directoryRunInProgress, type ReconcileResult } from './findings-run';
 export * from './review';
+export * from './findings-view';
