@@ -16,12 +16,26 @@
  * Version 2 (the catalog's current one): the Subjefatura's CANCELAR { motivo } is answered with the signed rejection
  * letter (renderReplyLetter { outcome: 'rechazada' }), delivered and acknowledged like the other replies, and the case
  * ends 'rechazada' (parts/delivery.ts, `Respuesta`). Version 1 ends it 'cancelada' with no letter.
+ *
+ * Version 3 (issue 14, reconciliation) adds a second way in, and changes nothing of the oficio's: a case may also be
+ * opened by CONCILIAR { cuentaId, hallazgoId, importacionAt } (subjefatura; the engine's start `startWith`, never a
+ * person's form), sent for the Subjefatura who accepts a reconciliation finding that proposes blocking the account (a
+ * worker retired by a full import of Capital Humano, a school the catalog no longer has, an account suspended in the
+ * directory and active here). There is no oficio: no reception, no acuse, no turn. Accepting the finding IS the
+ * Subjefatura's confirmation (pasos 5-9 are done on the review page: the finding names the account and proposes the
+ * block, the page shows what will be blocked and asks for the confirmation, and the Subjefatura confirms by accepting),
+ * so the case goes straight to `aprovisionamiento` (paso 10): a second confirmation per case would put one more task
+ * per account in the Subjefatura's inbox for a decision already taken, fifty for a retirement of fifty, and would add
+ * nothing that "nothing is blocked without a person accepting it" asks for. The block and the holder's notice are
+ * the oficio path's; then the case ends 'bloqueada' WITHOUT a reply letter (pasos 11-15: nobody sent an oficio). A
+ * provisioning failure is an incident like any other; its CANCELAR ends the case 'cancelada', with no rejection letter
+ * either. Every v2 state exists in v3 (migrateFrom version 2).
  */
 import { accountActionStates } from './parts/account-action';
 import { deliveryStates, type Respuesta, RESPUESTA_AL_RECHAZO, SIN_RESPUESTA_AL_RECHAZO } from './parts/delivery';
 import { finalState, incidentState, provisioningStates } from './parts/provisioning';
 import { receptionStates } from './parts/reception';
-import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
+import { initialContext, machineOutput, nos, paso, procedureSetup, required, table } from './parts/setup';
 
 const RESPONSABLE = 'Responsable del programa, función o servicio' as const;
 const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos' as const;
@@ -52,23 +66,42 @@ export const PASOS_5_5 = [
 ];
 const t = table(PASOS_5_5);
 
-const build = (r: Respuesta) =>
-  procedureSetup.createMachine({
+/** 5.5 version 3: a case opened by the Subjefatura accepting a reconciliation finding (see the header). */
+const conciliar = (solicitud: ReturnType<typeof receptionStates>['solicitud']) => ({
+  ...solicitud,
+  on: {
+    ...solicitud.on,
+    CONCILIAR: {
+      target: 'aprovisionamiento',
+      actions: 'registrarConciliacion' as const,
+      meta: {
+        roles: ['subjefatura' as const],
+        pasos: nos(t('5', '6', '7', '9')),
+        label: 'Bloquear por conciliación',
+      },
+    },
+  },
+});
+
+const build = (r: Respuesta, porConciliacion = false) => {
+  const reception = receptionStates({
+    solicitud: t('1'),
+    solicitanteRoles: ['responsable', 'subdireccion'],
+    recibe: t('2'),
+    acuse: t('3')[0],
+    turna: t('3'),
+    subjefaturaRecibe: t('4'),
+    next: 'busqueda',
+    cancel: 'cancelada',
+  });
+  return procedureSetup.createMachine({
     id: 'cuenta-bloquear',
     context: ({ input }) => initialContext(input),
     initial: 'solicitud',
     output: machineOutput,
     states: {
-      ...receptionStates({
-        solicitud: t('1'),
-        solicitanteRoles: ['responsable', 'subdireccion'],
-        recibe: t('2'),
-        acuse: t('3')[0],
-        turna: t('3'),
-        subjefaturaRecibe: t('4'),
-        next: 'busqueda',
-        cancel: 'cancelada',
-      }),
+      ...reception,
+      ...(porConciliacion ? { solicitud: conciliar(reception.solicitud) } : {}),
       ...accountActionStates({
         event: 'BLOQUEAR',
         busqueda: { pasos: t('5', '6', '7'), title: 'Buscar la cuenta a bloquear', label: 'Bloquear cuenta' },
@@ -81,6 +114,7 @@ const build = (r: Respuesta) =>
         provision: (context) => ({ op: 'suspend', cuentaId: required(context.cuenta, 'cuenta').cuentaId }),
         notify: (context) => ({ cuentaId: required(context.cuenta, 'cuenta').cuentaId, reason: 'block' }),
         next: 'oficioRespuesta',
+        ...(porConciliacion ? { porConciliacion: 'bloqueada' } : {}),
       }),
       ...deliveryStates({
         outcome: 'bloqueada',
@@ -96,12 +130,16 @@ const build = (r: Respuesta) =>
       incidente: incidentState({
         retry: { provision: 'aprovisionamiento', renderReplyLetter: 'oficioRespuesta' },
         cancel: r.cancel,
+        ...(porConciliacion ? { cancelPorConciliacion: 'cancelada' } : {}),
       }),
       cancelada: finalState('cancelada'),
       ...r.states,
     },
   });
+};
 
 export const cuentaBloquearV1 = build(SIN_RESPUESTA_AL_RECHAZO);
 /** Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter. */
 export const cuentaBloquearV2 = build(RESPUESTA_AL_RECHAZO);
+/** Version 3: the oficio path of v2, and a block opened by reconciliation (CONCILIAR), without a reply letter. */
+export const cuentaBloquearV3 = build(RESPUESTA_AL_RECHAZO, true);

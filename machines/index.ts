@@ -10,7 +10,7 @@
 import type { StateMachine } from 'xstate';
 import { centroTrabajoAltaV1, centroTrabajoAltaV2 } from './centro-trabajo-alta.machine';
 import { centroTrabajoRestablecerV1, centroTrabajoRestablecerV2 } from './centro-trabajo-restablecer.machine';
-import { cuentaBloquearV1, cuentaBloquearV2 } from './cuenta-bloquear.machine';
+import { cuentaBloquearV1, cuentaBloquearV2, cuentaBloquearV3 } from './cuenta-bloquear.machine';
 import { cuentaReasignarV1, cuentaReasignarV2 } from './cuenta-reasignar.machine';
 import type { CaseContext, CaseInput, CaseOutput, ProcedureEvent, ProcedureEventType } from './parts/setup';
 import { personalAltaV1 } from './personal-alta.machine';
@@ -99,6 +99,13 @@ export interface ProcedureDefinition {
    * by that first act (the worker's CURP/CURT, the oficio sent), and its movement carries the guide step.
    */
   startEvent?: ProcedureEventType;
+  /**
+   * Other first acts, each with the roles that may do it: a caller that names one (the engine's start `startWith`)
+   * opens the case with it instead of `startEvent`. 5.5 version 3: CONCILIAR, the Subjefatura accepting a
+   * reconciliation finding (src/catalog/reconciliation/case-opener.ts). No form offers them: `startRoles` stays who
+   * opens a case by hand.
+   */
+  otherStarts?: Partial<Record<ProcedureEventType, ActorRole[]>>;
   /** A case nobody touched for this long ends by itself: the engine sends it VENCIMIENTO. Absent: it waits for a person. */
   idleExpiryMs?: number;
   /** Where the case columns the searches filter on (CURP, CCT, nivel...) are in this procedure's context. */
@@ -309,6 +316,14 @@ export const PROCEDURES: ProcedureDefinition[] = [
   answeringEveryRequest('cuenta-bloquear', cuentaBloquearV2),
   // 5.2.2 / 5.2.3 version 2: a rejected request is reported to the school by mail (same states as v1).
   answeringEveryRequest('centro-trabajo-restablecer', centroTrabajoRestablecerV2),
+  // 5.5 version 3 (issue 14): v2's oficio path as it was, and a block opened by the Subjefatura accepting a
+  // reconciliation finding (CONCILIAR), which ends without a reply letter. Every v2 state exists in v3.
+  {
+    ...answeringEveryRequest('cuenta-bloquear', cuentaBloquearV3),
+    version: 3,
+    otherStarts: { CONCILIAR: ['subjefatura'] },
+    migrateFrom: { version: 2, stateMap: {} },
+  },
 ];
 
 /** The definition a case of this id and version runs, or undefined when the catalog has none. */

@@ -66,7 +66,7 @@ const AWAITED_RESULT: Record<string, [ok: string, error: string]> = {
 };
 
 describe('procedure catalog', () => {
-  it('has every procedure of the guide in version 1, and the oficio procedures and 5.2.2 also in version 2', () => {
+  it('has every procedure of the guide in version 1, the oficio procedures and 5.2.2 in version 2, 5.5 in version 3', () => {
     expect(PROCEDURES.map((p) => `${p.id}@${p.version}`).sort()).toEqual(
       [
         'centro-trabajo-alta@1',
@@ -75,6 +75,7 @@ describe('procedure catalog', () => {
         'centro-trabajo-restablecer@2',
         'cuenta-bloquear@1',
         'cuenta-bloquear@2',
+        'cuenta-bloquear@3',
         'cuenta-reasignar@1',
         'cuenta-reasignar@2',
         'personal-alta@1',
@@ -104,7 +105,9 @@ describe('procedure catalog', () => {
   it('finds a definition by id and version, and the newest one for new cases', () => {
     expect(getProcedure('cuenta-bloquear', 1)?.guideSection).toBe('5.5');
     expect(getProcedure('cuenta-bloquear', 2)?.machine).not.toBe(getProcedure('cuenta-bloquear', 1)?.machine);
-    expect(getProcedure('cuenta-bloquear', 3)).toBeUndefined();
+    expect(getProcedure('cuenta-bloquear', 3)?.machine).not.toBe(getProcedure('cuenta-bloquear', 2)?.machine);
+    expect(getProcedure('cuenta-bloquear', 4)).toBeUndefined();
+    expect(latestProcedure('cuenta-bloquear')?.version).toBe(3);
     expect(getProcedure('no-existe', 1)).toBeUndefined();
     expect(latestProcedure('servicio-alta')?.version).toBe(2);
     expect(latestProcedure('personal-alta')?.version).toBe(1);
@@ -238,6 +241,16 @@ describe.each(PROCEDURES.map((def) => [`${def.id}@${def.version}`, def] as const
     const start = transitions.filter((t) => t.source === initial && t.event === def.startEvent);
     expect(start).toHaveLength(1);
     expect([...start[0].meta!.roles].sort()).toEqual([...def.startRoles].sort());
+  });
+
+  it('is started by each of its other starts from the initial state, sent by exactly that start’s roles', () => {
+    const initial = statePath(machine.root.initial.target[0]);
+    for (const [event, roles] of Object.entries(def.otherStarts ?? {})) {
+      const start = transitions.filter((t) => t.source === initial && t.event === event);
+      expect([event, start.length]).toEqual([event, 1]);
+      expect([event, [...start[0].meta!.roles].sort()]).toEqual([event, [...roles].sort()]);
+      expect(event).not.toBe(def.startEvent);
+    }
   });
 
   it('leaves the acknowledgement of a reply to whoever sent the oficio (a Nivel or an area), never to a fixed role', () => {

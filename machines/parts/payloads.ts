@@ -77,6 +77,14 @@ export const EVENT_PAYLOADS = {
   RECIBIR_OFICIO: none,
   TURNAR: none,
   RECIBIR_TURNO: none,
+  // 5.5 version 3: sent by the reconciliation's case opener for the Subjefatura accepting a finding (issue 14).
+  CONCILIAR: {
+    fields: {
+      cuentaId,
+      hallazgoId: { kind: 'id', label: 'el hallazgo de la conciliación' },
+      importacionAt: { kind: 'instant', label: 'la fecha de la importación', nullable: true },
+    },
+  },
   // The self-service looked CURP + CURT up before sending it (the CURT itself never enters an event).
   IDENTIFICAR: {
     fields: {

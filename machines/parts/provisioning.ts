@@ -21,6 +21,11 @@ export interface ProvisioningOptions {
   wipeChosenPassword?: boolean;
   /** Where the case goes when the account work is done. */
   next: string;
+  /**
+   * 5.5 version 3: where a case opened by reconciliation goes instead of `next` (guard `iniciadoPorConciliacion`):
+   * nobody sent an oficio, so there is no reply letter to write. Absent: every case goes to `next`.
+   */
+  porConciliacion?: string;
 }
 
 const cuentaIdOf = (context: CaseContext): string => {
@@ -32,6 +37,17 @@ const cuentaIdOf = (context: CaseContext): string => {
 export function provisioningStates(o: ProvisioningOptions) {
   const { credentials, notify } = o;
   const afterProvision = credentials ? 'envioCredenciales' : o.next;
+  const provisionOk = (target: string) => ({
+    target,
+    actions: [
+      'registrarCuenta' as const,
+      ...(notify
+        ? [{ type: 'notifyHolder' as const, params: ({ context }: { context: CaseContext }) => notify(context) }]
+        : []),
+      ...(o.wipeChosenPassword ? [{ type: 'wipeChosenPassword' as const, params: {} }] : []),
+    ],
+    meta: bySistema('Cuenta lista', o.pasos),
+  });
   return {
     aprovisionamiento: procedureSetup.createStateConfig({
       meta: { pasos: o.pasos, awaitsEffect: 'provision' },
@@ -40,17 +56,12 @@ export function provisioningStates(o: ProvisioningOptions) {
         { type: 'provision', params: ({ context }) => o.provision(context) },
       ],
       on: {
-        PROVISION_OK: {
-          target: afterProvision,
-          actions: [
-            'registrarCuenta',
-            ...(notify
-              ? [{ type: 'notifyHolder' as const, params: ({ context }: { context: CaseContext }) => notify(context) }]
-              : []),
-            ...(o.wipeChosenPassword ? [{ type: 'wipeChosenPassword' as const, params: {} }] : []),
-          ],
-          meta: bySistema('Cuenta lista', o.pasos),
-        },
+        PROVISION_OK: o.porConciliacion
+          ? [
+              { guard: 'iniciadoPorConciliacion' as const, ...provisionOk(o.porConciliacion) },
+              provisionOk(afterProvision),
+            ]
+          : provisionOk(afterProvision),
         PROVISION_ERROR: {
           target: 'incidente',
           actions: { type: 'registrarIncidente', params: { command: 'provision' } },
@@ -96,6 +107,11 @@ export function incidentState(o: {
    * instead of a REINTENTAR that fails again or a cancellation.
    */
   correctName?: string;
+  /**
+   * 5.5 version 3: where the Subjefatura's CANCELAR takes a case opened by reconciliation (guard
+   * `iniciadoPorConciliacion`) instead of `cancel`: with no oficio, there is nobody to send a rejection letter to.
+   */
+  cancelPorConciliacion?: string;
 }) {
   const retries = (Object.entries(o.retry) as [AwaitedCommand, string][]).map(([command, target]) => ({
     guard: { type: 'incidenteDe' as const, params: { command } },
@@ -124,11 +140,25 @@ export function incidentState(o: {
             },
           }
         : {}),
-      CANCELAR: {
-        target: o.cancel,
-        actions: 'registrarMotivo',
-        meta: { roles: ['subjefatura'], label: 'Cancelar el trámite' },
-      },
+      CANCELAR: o.cancelPorConciliacion
+        ? [
+            {
+              guard: 'iniciadoPorConciliacion' as const,
+              target: o.cancelPorConciliacion,
+              actions: 'registrarMotivo' as const,
+              meta: { roles: ['subjefatura' as const], label: 'Cancelar el trámite' },
+            },
+            {
+              target: o.cancel,
+              actions: 'registrarMotivo' as const,
+              meta: { roles: ['subjefatura' as const], label: 'Cancelar el trámite' },
+            },
+          ]
+        : {
+            target: o.cancel,
+            actions: 'registrarMotivo',
+            meta: { roles: ['subjefatura'], label: 'Cancelar el trámite' },
+          },
     },
   });
 }

@@ -126,6 +126,19 @@ export interface CaseContext {
   incidente: Incidente | null;
   /** Why the case was rejected or cancelled. */
   motivo: string | null;
+  /**
+   * 5.5 version 3: the case was opened by the Subjefatura accepting a reconciliation finding (CONCILIAR), not by an
+   * oficio: the finding and the import it is based on (ISO, UTC; null for a finding of the directory). Such a case
+   * has no oficio to answer, so it ends without a reply letter. Absent otherwise: the context of every other case
+   * (and every older snapshot) stays as it was.
+   */
+  conciliacion?: Conciliacion | null;
+}
+
+/** The basis of a case opened by reconciliation (issue 14). */
+export interface Conciliacion {
+  hallazgoId: string;
+  importacionAt: string | null;
 }
 
 export interface CaseOutput {
@@ -148,6 +161,8 @@ export type ProcedureEvent =
   | { type: 'RECIBIR_OFICIO'; at: string }
   | { type: 'TURNAR' }
   | { type: 'RECIBIR_TURNO' }
+  // 5.5 version 3: the Subjefatura accepted a reconciliation finding that proposes blocking this account (issue 14).
+  | { type: 'CONCILIAR'; cuentaId: string; hallazgoId: string; importacionAt: string | null }
   // Autoservicio del trabajador (5.1.x): the service looked CURP + CURT up before sending IDENTIFICAR. The CURT is
   // the worker's secret: it stays in the service and never enters an event (events are stored as movements).
   | {
@@ -233,6 +248,11 @@ export const procedureSetup = setup({
     registrarRecepcion: assign(({ event }) => {
       assertEvent(event, 'RECIBIR_OFICIO');
       return { recibidoAt: event.at };
+    }),
+    registrarConciliacion: assign(({ event }) => {
+      assertEvent(event, 'CONCILIAR');
+      const conciliacion: Conciliacion = { hallazgoId: event.hallazgoId, importacionAt: event.importacionAt };
+      return { cuenta: { cuentaId: event.cuentaId, address: null }, conciliacion };
     }),
     registrarIdentidad: assign(({ event }) => {
       assertEvent(event, 'IDENTIFICAR');
@@ -323,6 +343,8 @@ export const procedureSetup = setup({
       event.localPart.trim().toLowerCase() !== context.alta.localPart.trim().toLowerCase(),
     /** The Subjefatura did not serve the oficio (CANCELAR with its motivo): the reply says so. */
     solicitudRechazada: ({ context }) => solicitudRechazada(context),
+    /** 5.5 version 3: the case was opened by reconciliation: there is no oficio, so nobody to send a letter to. */
+    iniciadoPorConciliacion: ({ context }) => context.conciliacion != null,
   },
 });
 

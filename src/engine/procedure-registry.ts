@@ -16,6 +16,8 @@ export interface EngineProcedure {
   startRoles: readonly ActorRole[];
   /** The first act, sent right after the initial state when a case opens (e.g. IDENTIFICAR, SOLICITAR). */
   startEvent?: string;
+  /** Other first acts a caller may name (`EngineService.start`'s `startWith`), each with the roles that may do it. */
+  otherStarts?: Readonly<Partial<Record<string, readonly ActorRole[]>>>;
   /** A case nobody touched for this long gets VENCIMIENTO from the system (IdleCaseExpiry); absent: never. */
   idleExpiryMs?: number;
   /** Where the searchable case columns (CURP, CCT, nivel...) are in the machine's context. */

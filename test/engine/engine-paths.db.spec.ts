@@ -78,7 +78,11 @@ interface PathPlan {
 /** "source --EVENT--> target" ('*' for a target that decides at once: a snapshot never rests there). */
 const transitionKey = (source: string, event: string, target: string) => `${source} --${event}--> ${target}`;
 
-/** The transitions a walk through the engine can take: all but those from the initial state other than the startEvent. */
+/** A first act the engine opens a case with: the startEvent, or one of the procedure's other starts (`startWith`). */
+const opensWith = (def: ProcedureDefinition, type: string | undefined): boolean =>
+  type !== undefined && (type === def.startEvent || Object.keys(def.otherStarts ?? {}).includes(type));
+
+/** The transitions a walk through the engine can take: all but those from the initial state other than its starts. */
 function walkableTransitions(def: ProcedureDefinition): string[] {
   const initialState = stateString(initialTransition(def.machine, INPUT)[0].value);
   const transient = new Set(
@@ -87,7 +91,7 @@ function walkableTransitions(def: ProcedureDefinition): string[] {
       .map(statePath),
   );
   const keys = transitionsOf(def.machine)
-    .filter((t) => t.event !== '' && (t.source !== initialState || t.event === def.startEvent))
+    .filter((t) => t.event !== '' && (t.source !== initialState || opensWith(def, t.event)))
     .map((t) =>
       transitionKey(t.source, t.event, t.targets.length === 1 && !transient.has(t.targets[0]) ? t.targets[0] : '*'),
     );
@@ -129,7 +133,7 @@ function plan(def: ProcedureDefinition): {
     const types = p.events.map((e) => e.type).join(' → ');
     if (p.events.length === 0)
       skipped.push({ events: '(estado inicial)', why: 'el motor aplica el evento de inicio al abrir el caso' });
-    else if (p.events[0].type !== def.startEvent)
+    else if (!opensWith(def, p.events[0].type))
       skipped.push({ events: types, why: `el motor abre el caso con ${def.startEvent}` });
     else walk.push(p);
   }
@@ -147,7 +151,7 @@ function plan(def: ProcedureDefinition): {
     for (const p of shortest) {
       if (taken.has(wanted)) break;
       const prefix = p.steps.slice(1).map((s) => s.event);
-      if (prefix[0]?.type !== def.startEvent) continue;
+      if (!opensWith(def, prefix[0]?.type)) continue;
       const event = SAMPLE_EVENTS.find(
         (e) => p.state.can(e) && keysOf(p.state, e, transition(def.machine, p.state, e)[0]).includes(wanted),
       );
@@ -255,7 +259,10 @@ describe('every path of every procedure through the engine', () => {
         const [initial] = initialTransition(def.machine, INPUT);
         // Open the case with the path's first event.
         const first = path.events[0];
-        const startRoles = rolesFor(def, initial, first).filter((r) => def.startRoles.includes(r));
+        // Another start than the startEvent (5.5 v3: CONCILIAR) is named by the caller and has its own roles.
+        const other = first.type !== def.startEvent;
+        const allowed = other ? (def.otherStarts?.[first.type] ?? []) : def.startRoles;
+        const startRoles = rolesFor(def, initial, first).filter((r) => allowed.includes(r));
         expect([where(0), startRoles.length > 0]).toEqual([where(0), true]);
         let pure = pureStep(def, initial, first);
         let snap = pure.next;
@@ -265,7 +272,11 @@ describe('every path of every procedure through the engine', () => {
           def.id,
           actorOf(startRoles[pathNo % startRoles.length]),
           { ...input },
-          { startEvent: payloadOf(first), responsableId: actorOf('responsable').id },
+          {
+            startEvent: payloadOf(first),
+            responsableId: actorOf('responsable').id,
+            ...(other ? { startWith: first.type } : {}),
+          },
         );
         const caseId = opened.caseId;
         let result: TransitionResult = opened;

@@ -83,7 +83,8 @@ describe('every oficio gets an answer: a cancelled request is answered with the 
 
   it('signs the rejection letter with the motivo, delivers it to the sender only, who downloads and acknowledges it', async () => {
     const o = await register();
-    expect((await caseOf(o.tramite)).procedureVersion).toBe(2);
+    // Version 3 of 5.5 (issue 14) answers an oficio exactly as version 2 does; it adds the start by reconciliation.
+    expect((await caseOf(o.tramite)).procedureVersion).toBe(3);
     await settle(t); // the acuse
     await act(tok.oficialia, o.tramite, 'TURNAR');
     await act(tok.sistemas, o.tramite, 'RECIBIR_TURNO');

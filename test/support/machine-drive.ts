@@ -51,6 +51,8 @@ export const ev = {
     previousCurp: 'AUTT800505MCMNRR08',
   },
   bloquear: { type: 'BLOQUEAR', cuentaId: 'cta-7' },
+  /** 5.5 v3: the Subjefatura accepted a reconciliation finding that proposes blocking the account (issue 14). */
+  conciliar: { type: 'CONCILIAR', cuentaId: 'cta-7', hallazgoId: 'hal-1', importacionAt: '2026-11-29T16:00:00.000Z' },
   regresar: { type: 'REGRESAR' },
   rechazar: { type: 'RECHAZAR', motivo: 'La escuela no tiene cuenta institucional' },
   cancelar: { type: 'CANCELAR', motivo: 'El oficio no corresponde' },
@@ -98,6 +100,7 @@ export const SAMPLE_EVENTS: ProcedureEvent[] = [
   ev.restablecer,
   ev.reasignar,
   ev.bloquear,
+  ev.conciliar,
   ev.regresar,
   ev.rechazar,
   ev.cancelar,

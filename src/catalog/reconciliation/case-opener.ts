@@ -1,25 +1,105 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { Actor } from '../../auth/actor';
 import { DomainError } from '../../common/domain-error';
+import { dateFromRaw } from '../../database/raw-date';
 import { EngineService } from '../../engine/engine.service';
-import type { ConciliacionHallazgo } from '../entities/conciliacion.entity';
+import { type ConciliacionHallazgo, TIPOS_HALLAZGO_CATALOGO } from '../entities/conciliacion.entity';
+import { Cuenta } from '../entities/cuenta.entity';
 import type { CaseOpener } from './review';
+
+/** What the reconciliation start records as the case's input (the «(inicio)» movement): where the case comes from. */
+export interface InicioPorConciliacion {
+  origen: 'conciliacion';
+  hallazgoId: string;
+  tipoHallazgo: ConciliacionHallazgo['tipo'];
+  direccion: string;
+  /** The import the finding is based on (ISO, UTC); null for a finding of the directory or of a run on demand. */
+  importacionAt: string | null;
+}
+
+/** The import a finding's evidence names (catalog findings), as ISO whatever dialect wrote it. */
+function importOf(finding: ConciliacionHallazgo): string | null {
+  if (!(TIPOS_HALLAZGO_CATALOGO as readonly string[]).includes(finding.tipo)) return null;
+  let raw: unknown;
+  try {
+    raw = (JSON.parse(finding.evidencia) as { importacion?: unknown }).importacion;
+  } catch {
+    return null;
+  }
+  return typeof raw === 'string' && raw ? dateFromRaw(raw).toISOString() : null;
+}
 
 /**
  * Opens the guide's procedure an accepted reconciliation finding proposes (issue 14), inside the acceptance's
- * transaction: `review.accept(ids, actorId, now, opener.open)`.
+ * transaction: `review.accept(ids, actorId, now, opener.open)`. Nothing is blocked without a person accepting it: the
+ * case's actor is the Subjefatura user who accepted the finding (`decididoPor`, set by the claim), and its first
+ * movement says it was opened by reconciliation, with the finding and the import as its basis.
+ *
+ * - bloquear: 5.5 (cuenta-bloquear, version 3) opened with CONCILIAR { cuentaId, hallazgoId, importacionAt }: no
+ *   oficio, straight to the Servicio's block (accepting is the confirmation), the holder notified, ended 'bloqueada'
+ *   without a reply letter.
+ * - reasignar (a Servicio or Función account whose responsible left): 5.4 needs the worker who keeps the account,
+ *   which the finding does not know, and cuenta-reasignar has no start without an oficio yet: refused with a Spanish
+ *   422, so the finding stays pending (review.ts) and the Subjefatura handles it through the oficio procedure.
  */
 @Injectable()
 export class ReconciliationCaseOpener {
   constructor(private readonly engine: EngineService) {}
 
-  /** A `CaseOpener`: bound, so it can be passed as it is. */
-  readonly open: CaseOpener = async (_em: EntityManager, finding: ConciliacionHallazgo): Promise<string> => {
-    void this.engine;
-    throw new DomainError(
-      'CONCILIACION_SIN_TRAMITE',
-      `Aún no se puede abrir el trámite del hallazgo ${finding.id}; sigue pendiente.`,
-      422,
+  /** A `CaseOpener`: bound, so it can be passed as it is. Returns the case id. */
+  readonly open: CaseOpener = async (em: EntityManager, finding: ConciliacionHallazgo): Promise<string> => {
+    if (finding.accion === 'reasignar') {
+      throw new DomainError(
+        'REASIGNACION_NO_DISPONIBLE',
+        `La reasignación (5.4) de ${finding.direccion} todavía no se abre desde la conciliación: hace falta el ` +
+          'trabajador que se quedará con la cuenta. Inicie el trámite 5.4 con el oficio del área; el hallazgo sigue pendiente.',
+        422,
+      );
+    }
+    if (finding.accion !== 'bloquear') {
+      throw new DomainError(
+        'HALLAZGO_SIN_TRAMITE',
+        `El hallazgo de ${finding.direccion} no propone un trámite de la guía; revíselo y rechácelo con su motivo.`,
+        422,
+      );
+    }
+    if (!finding.decididoPor) throw new Error('Reconciliation bug: an accepted finding without who accepted it');
+    const cuenta = finding.cuentaId ? await em.findOne(Cuenta, { where: { id: finding.cuentaId } }) : null;
+    if (!cuenta) {
+      throw new DomainError(
+        'CUENTA_DESCONOCIDA',
+        `La cuenta ${finding.direccion} ya no está en el sistema; el hallazgo sigue pendiente hasta la próxima conciliación.`,
+        422,
+      );
+    }
+    if (cuenta.estado !== 'activa') {
+      throw new DomainError(
+        'CUENTA_NO_ACTIVA',
+        `La cuenta ${cuenta.direccion} ya no está activa (está ${cuenta.estado}); no hay nada que bloquear.`,
+        422,
+      );
+    }
+    const importacionAt = importOf(finding);
+    const actor: Actor = { id: finding.decididoPor, role: 'subjefatura' };
+    const input: InicioPorConciliacion = {
+      origen: 'conciliacion',
+      hallazgoId: finding.id,
+      tipoHallazgo: finding.tipo,
+      direccion: cuenta.direccion,
+      importacionAt,
+    };
+    const started = await this.engine.start(
+      'cuenta-bloquear',
+      actor,
+      { ...input },
+      {
+        startWith: 'CONCILIAR',
+        startEvent: { cuentaId: cuenta.id, hallazgoId: finding.id, importacionAt },
+        ...(finding.decididoAt ? { now: finding.decididoAt } : {}),
+        em,
+      },
     );
+    return started.caseId;
   };
 }
