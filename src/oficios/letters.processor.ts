@@ -43,6 +43,7 @@ import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { AREA_SSST, folioYear, inNumberingTransaction, isUniqueViolation, replyNumber, takeNumber } from './folio';
 import { firmanteOf, LetterSettingsService } from './letter-settings.service';
+import { oficioOfCase } from './oficio-batch';
 import { PDF_SIGNER } from './pdf-signer.provider';
 
 /** Who the acuse names as turned to (Guía: the Subdirección turns every oficio to the Subjefatura). */
@@ -109,7 +110,8 @@ export class DocumentIssuer {
 
   /** The registered oficio of a case; an oficio procedure started without registration cannot be acknowledged. */
   async oficioOf(caseId: string): Promise<Oficio> {
-    const oficio = await this.ds.getRepository(Oficio).findOne({ where: { caseId } });
+    // A line of a many-schools oficio finds the oficio through its line (oficio-batch.ts).
+    const oficio = await oficioOfCase(this.ds.manager, caseId);
     if (!oficio) {
       throw new DomainError(
         'OFICIO_NO_REGISTRADO',
@@ -205,6 +207,8 @@ export class AcuseProcessor implements CommandProcessor {
   async handle(cmd: EffectCommand): Promise<EngineEvent | null> {
     if (await this.issuer.issuedFor(cmd.id)) return null;
     const oficio = await this.issuer.oficioOf(cmd.caseId);
+    // One acuse per oficio: of a many-schools oficio, only the case the oficio names (line 1) issues it.
+    if (oficio.caseId !== cmd.caseId) return null;
     const dependencia = oficio.area ?? undefined;
     const membrete = this.issuer.settings.membrete(await this.issuer.settings.current());
     for (let i = 0; i < CODE_ATTEMPTS; i++) {

@@ -14,6 +14,13 @@ export interface OficioLineCheck {
   cct: string;
   nombreCuenta: string;
   errores: string[];
+  /** The same errors with the field each one is about, for a form or a 422 that points at the cell. */
+  problemas: { campo: 'cct' | 'nombreCuenta'; mensaje: string }[];
+}
+
+function problem(c: OficioLineCheck, campo: 'cct' | 'nombreCuenta', mensaje: string): void {
+  c.errores.push(mensaje);
+  c.problemas.push({ campo, mensaje });
 }
 
 /**
@@ -32,25 +39,27 @@ export async function checkOficioLines(
     cct: normalizeCct(String(l.cct ?? '')),
     nombreCuenta: String(l.nombreCuenta ?? '').trim(),
     errores: [],
+    problemas: [],
   }));
   const firstLine = new Map<string, number>();
   for (const c of checks) {
     const shape = cctProblem(c.cct);
-    if (shape) c.errores.push(shape);
-    if (c.nombreCuenta === '') c.errores.push('Indique el nombre de la cuenta.');
-    else if (c.nombreCuenta.length > 120) c.errores.push('El nombre de la cuenta admite hasta 120 caracteres.');
+    if (shape) problem(c, 'cct', shape);
+    if (c.nombreCuenta === '') problem(c, 'nombreCuenta', 'Indique el nombre de la cuenta.');
+    else if (c.nombreCuenta.length > 120)
+      problem(c, 'nombreCuenta', 'El nombre de la cuenta admite hasta 120 caracteres.');
     if (shape) continue;
     const first = firstLine.get(c.cct);
-    if (first !== undefined) c.errores.push(`La CCT ${c.cct} ya está en la línea ${first}.`);
+    if (first !== undefined) problem(c, 'cct', `La CCT ${c.cct} ya está en la línea ${first}.`);
     else firstLine.set(c.cct, c.linea);
   }
   const centros = await catalog.centrosParaAlta([...firstLine.keys()], em);
   for (const c of checks) {
     if (firstLine.get(c.cct) !== c.linea) continue;
     const centro = centros.get(c.cct);
-    if (!centro) c.errores.push(`La CCT ${c.cct} no está en el catálogo de centros de trabajo.`);
-    else if (centro.estatus !== 'activo') c.errores.push(`El centro ${c.cct} está inactivo en el catálogo.`);
-    else if (centro.conCuenta) c.errores.push(`El centro ${c.cct} ya tiene su cuenta institucional.`);
+    if (!centro) problem(c, 'cct', `La CCT ${c.cct} no está en el catálogo de centros de trabajo.`);
+    else if (centro.estatus !== 'activo') problem(c, 'cct', `El centro ${c.cct} está inactivo en el catálogo.`);
+    else if (centro.conCuenta) problem(c, 'cct', `El centro ${c.cct} ya tiene su cuenta institucional.`);
   }
   return checks;
 }

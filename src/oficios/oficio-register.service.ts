@@ -8,6 +8,7 @@ import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import type { OficioRegisterQuery } from './oficio.dto';
 import { OficioSearch } from './oficio-search';
+import { type OficioProgress, progressOf } from './oficio-batch';
 import { type OficioView, toView } from './oficios.service';
 
 /** A document of an oficio as its register shows it, with who downloaded it and when. */
@@ -27,6 +28,8 @@ export interface RegisterEntry {
   documentos: RegisterDocument[];
   /** The addressee's «firma y sella de recibido» of the reply (ACUSAR_RECIBO), if given. */
   acuseRecibo: { usuario: string; en: Date } | null;
+  /** An oficio for many schools: its lines' progress (the case above is line 1's); null for a one-line oficio. */
+  lineas?: OficioProgress | null;
 }
 
 export interface RegisterPage {
@@ -89,6 +92,10 @@ export class OficioRegisterService {
     // One statement after the other: a request holds one connection of the pool, not three.
     const summaries = await this.cases.summaries(caseIds);
     const acts = await this.cases.actsOf(caseIds, ['TURNAR_RESPUESTA', 'ACUSAR_RECIBO']);
+    const progress = await progressOf(
+      this.ds.manager,
+      rows.map((o) => o.id),
+    );
     const docs = await this.ds.getRepository(IssuedDocument).find({
       where: { oficioId: In(rows.map((o) => o.id)) },
       order: { signedAt: 'ASC' },
@@ -120,6 +127,7 @@ export class OficioRegisterService {
               .map((x) => ({ usuario: x.userId, rol: x.userRole, en: x.at })),
           })),
         acuseRecibo: ack ? { usuario: ack.actorId, en: ack.at } : null,
+        lineas: progress.get(o.id) ?? null,
       };
     });
   }

@@ -2,11 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -45,6 +48,28 @@ const month = ({ value }: { value: unknown }): unknown => {
   const m = typeof v === 'string' ? /^(\d{1,2})[/-](\d{4})$/.exec(v) : null;
   return m ? `${m[2]}-${m[1].padStart(2, '0')}` : v;
 };
+/**
+ * The lines of a many-schools oficio: a JSON array as the form's table sends it in a multipart field
+ * ('[{"cct":"06DPR0012X","nombre":"..."}]'), or the array itself. Text that is not JSON stays text for IsArray to refuse.
+ */
+const jsonArray = ({ value }: { value: unknown }): unknown => {
+  const v = blankToUndefined({ value });
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+/** Most lines one oficio registers (one transaction). */
+export const MAX_OFICIO_LINEAS = 500;
+
+/** One line of the annex as it arrives; each line is checked against the catalog by checkOficioLines (422). */
+export interface OficioLineaDto {
+  cct?: unknown;
+  nombre?: unknown;
+}
+
 const bool = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === true ? true : value === 'false' || value === false || value === '' ? false : value;
 
@@ -112,6 +137,20 @@ export class RegisterOficioDto {
   @IsOptional()
   @IsCct()
   cct?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Solo 5.2.1: las escuelas que pide el oficio, una por línea del anexo (hasta 500), como arreglo JSON ' +
+      '[{"cct":"06DPR0012X","nombre":"Nombre de la cuenta"}]. Se abre un trámite por línea; cada línea se revisa ' +
+      'contra el catálogo y cualquier error responde 422 con todas las líneas y campos, sin registrar nada.',
+  })
+  @Transform(jsonArray)
+  @IsOptional()
+  @IsArray({ message: 'Las líneas del oficio deben ser una lista de escuelas: [{"cct": "…", "nombre": "…"}].' })
+  @ArrayMinSize(1, { message: 'Indique al menos una línea (escuela) o no envíe «lineas».' })
+  @ArrayMaxSize(MAX_OFICIO_LINEAS, { message: `Se admiten hasta ${MAX_OFICIO_LINEAS} líneas por oficio.` })
+  @IsObject({ each: true, message: 'Cada línea del oficio debe tener «cct» y «nombre».' })
+  lineas?: OficioLineaDto[];
 
   @ApiPropertyOptional({ description: 'CURP de las personas de las que trata, separadas por comas' })
   @Transform(list((s) => s.toUpperCase()))

@@ -17,11 +17,23 @@ import { mexicoCityParts } from '../letters/fecha';
 import type { LetterProcedure } from '../letters/templates';
 import { IssuedDocument } from './entities/document.entity';
 import { Oficio, type OficioConcierne } from './entities/oficio.entity';
+import type { OficioLinea } from './entities/oficio-linea.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { AREA_SSST, folioYear, inNumberingTransaction, registrationFolio, takeNumber } from './folio';
 import type { CancelOficioDto, ListOficiosQuery, RegisterOficioDto } from './oficio.dto';
 import { normalizeNumber, OficioSearch, receiptMonth, type SearchPage } from './oficio-search';
 import { writeOficioWords } from './oficio-words';
+import { checkOficioLines, type OficioLineCheck } from './oficio-lines';
+import {
+  allLinesCancelled,
+  insertLines,
+  lineErrors,
+  oficioOfCase,
+  oficiosWithLines,
+  openLines,
+  recordLineEnd,
+  type RegisteredLine,
+} from './oficio-batch';
 import { detectType, type UploadedFileData } from './upload';
 import { sha256 } from '../letters/verification';
 import { searchText } from '../common/search-text';
@@ -51,6 +63,8 @@ export interface OficioView {
 export interface RegisteredOficio extends OficioView {
   /** The case as the engine left it: state `turno` with the acuse command in the outbox. */
   caso: Pick<TransitionResult, 'state' | 'version' | 'commands'>;
+  /** An oficio for many schools (5.2.1): its lines, each with its own case (the case above is line 1's). */
+  lineas?: RegisteredLine[];
 }
 
 /** Who cancelled an oficio, why and when. */
@@ -142,14 +156,21 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     }
     const nivel = await this.checkSender(dto, procedure);
     const recibidoAt = this.receptionInstant(dto, now);
-    const concierne: OficioConcierne = { curps: dto.curps ?? [], ccts: dto.ccts ?? [], cuentas: dto.cuentas ?? [] };
+    // Every line checked against the catalog before anything is written (not even the scan): one bad line, a 422
+    // naming every bad line and field.
+    const lines = dto.lineas ? await this.checkLines(dto, procedure) : null;
+    const concierne: OficioConcierne = {
+      curps: dto.curps ?? [],
+      ccts: lines ? [...new Set([...(dto.ccts ?? []), ...lines.map((l) => l.cct)])] : (dto.ccts ?? []),
+      cuentas: dto.cuentas ?? [],
+    };
     const remitenteClave = nivel ? `NIVEL:${nivel.clave}` : `AREA:${normalizeSender(dto.area ?? '')}`;
     const numeroNormalizado = normalizeNumber(dto.numeroOficio);
     const stored = await this.files.save(file.buffer);
 
     // One transaction: the folio, the oficio and its case (movements, tasks, the acuse in the outbox) commit together or
     // not at all, so a failure or a killed process leaves no oficio without its case and gives the number back.
-    const { oficio, started } = await inNumberingTransaction(this.ds, async (em) => {
+    const { oficio, started, registeredLines } = await inNumberingTransaction(this.ds, async (em) => {
       const anio = folioYear(recibidoAt);
       const n = await takeNumber(em, AREA_SSST, 'recepcion', anio);
       // Under the counter's lock: two clerks registering the same letter at once cannot both miss each other.
@@ -210,26 +231,80 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
       await writeOficioWords(em, null, row);
       // The Subdirección registering a paper oficio both sends it (SOLICITAR) and receives it (RECIBIR_OFICIO, which
       // declares renderAcuse), in the case's opening.
-      const opened = await this.engine.start(
-        procedure,
-        actor,
-        {
-          oficio: { folio: row.numeroRemitente, fecha: row.fechaOficio, asunto: row.asunto },
-          ...(row.nivelClave ? { nivel: row.nivelClave } : {}),
-          ...(row.cct ? { cct: row.cct } : {}),
-        },
-        {
-          now,
-          folio: row.folio,
-          caseId: row.caseId,
-          responsableId: row.responsableId,
-          followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }],
-          em,
-        },
-      );
-      return { oficio: row, started: opened };
+      const open = (caseId: string, cct: string | null) =>
+        this.engine.start(
+          procedure,
+          actor,
+          {
+            oficio: { folio: row.numeroRemitente, fecha: row.fechaOficio, asunto: row.asunto },
+            ...(row.nivelClave ? { nivel: row.nivelClave } : {}),
+            ...(cct ? { cct } : {}),
+          },
+          {
+            now,
+            folio: row.folio,
+            caseId,
+            responsableId: row.responsableId,
+            followUp: [{ type: 'RECIBIR_OFICIO', at: recibidoAt.toISOString() }],
+            em,
+          },
+        );
+      if (!lines) return { oficio: row, started: await open(row.caseId, row.cct), registeredLines: undefined };
+      // Many schools: one child case per line, each opened as a one-line registration opens its case (its CCT, the
+      // oficio's folio); line 1's case is the one the oficio names, and the only one whose acuse is issued.
+      const rows: OficioLinea[] = lines.map((l, i) => ({
+        oficioId: row.id,
+        linea: l.linea,
+        cct: l.cct,
+        nombreCuenta: l.nombreCuenta,
+        caseId: i === 0 ? row.caseId : randomUUID(),
+        resultado: null,
+      }));
+      const first = await open(rows[0].caseId, rows[0].cct);
+      for (const l of rows.slice(1)) await open(l.caseId, l.cct);
+      await insertLines(em, rows);
+      const registered = rows.map((l) => ({
+        linea: l.linea,
+        cct: l.cct,
+        nombreCuenta: l.nombreCuenta,
+        tramite: l.caseId,
+      }));
+      return { oficio: row, started: first, registeredLines: registered };
     });
-    return { ...toView(oficio), caso: { state: started.state, version: started.version, commands: started.commands } };
+    return {
+      ...toView(oficio),
+      caso: { state: started.state, version: started.version, commands: started.commands },
+      ...(registeredLines ? { lineas: registeredLines } : {}),
+    };
+  }
+
+  /**
+   * The lines of a many-schools oficio (5.2.1 only), each checked against the catalog (checkOficioLines): any error
+   * is a 422 with every bad line, its fields and Spanish messages, before anything is written.
+   */
+  private async checkLines(dto: RegisterOficioDto, procedure: LetterProcedure): Promise<OficioLineCheck[]> {
+    if (procedure !== 'centro-trabajo-alta')
+      throw new DomainError(
+        'LINEAS_NO_ADMITIDAS',
+        'Las líneas (varias escuelas en un oficio) son solo para la cuenta de centros de trabajo (Guía 5.2.1).',
+        400,
+      );
+    if (dto.cct)
+      throw new DomainError(
+        'LINEAS_Y_CCT',
+        'Un oficio con líneas indica la CCT de cada escuela en su línea: deje vacío el campo «cct».',
+        400,
+      );
+    const checks = await checkOficioLines(
+      this.catalog,
+      (dto.lineas ?? []).map((l) => ({
+        cct: typeof l.cct === 'string' ? l.cct : '',
+        nombreCuenta: typeof l.nombre === 'string' ? l.nombre : '',
+      })),
+    );
+    const refused = lineErrors(checks);
+    if (refused) throw refused;
+    return checks;
   }
 
   async get(id: string): Promise<OficioView> {
@@ -240,7 +315,7 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
 
   /** The oficio a case was opened by, if any (uq_oficio_case). The caller has checked the case is the reader's. */
   async ofCase(caseId: string): Promise<OficioView | null> {
-    const row = await this.ds.getRepository(Oficio).findOne({ where: { caseId } });
+    const row = await oficioOfCase(this.ds.manager, caseId);
     return row ? toView(row) : null;
   }
 
@@ -250,7 +325,7 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
    * served.
    */
   async scanOf(caseId: string): Promise<{ data: Buffer; mime: string; nombre: string }> {
-    const row = await this.ds.getRepository(Oficio).findOne({ where: { caseId } });
+    const row = await oficioOfCase(this.ds.manager, caseId);
     if (!row) throw notFound('El oficio escaneado');
     const data = await this.files.read(row.archivoKey);
     if (sha256(data) !== row.archivoSha256) {
@@ -305,6 +380,7 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     if (!row) throw notFound('El oficio');
     if (row.status === 'cancelado') throw alreadyCancelled(row);
     const motivo = dto.motivo.trim().slice(0, 400);
+    if ((await oficiosWithLines(this.ds.manager, [row.id])).size > 0) return this.cancelLines(row, actor, motivo, now);
     const inspected = await this.cases.inspect(row.caseId);
     // An oficio and its case commit together; one without its case was left by an earlier release, whose registration
     // took two transactions and was interrupted between them: there is no case to cancel, only the folio.
@@ -318,6 +394,27 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     return this.get(id);
   }
 
+  /**
+   * Cancels an oficio for many schools while the Subdirección still holds every line: CANCELAR on each line's case
+   * still open, all in one transaction; the last case's end cancels the oficio (`followCaseEnd`). A line already turned
+   * refuses the whole cancellation with the same 409 as a one-line oficio, naming nothing cancelled.
+   */
+  private async cancelLines(row: Oficio, actor: Actor, motivo: string, now: Date): Promise<OficioView> {
+    const lines = await openLines(this.ds.manager, row.id);
+    const versions: { caseId: string; version: number }[] = [];
+    for (const l of lines) {
+      const inspected = await this.cases.inspect(l.caseId);
+      if (!inspected) continue;
+      this.assertSubdireccionMayCancel(row, inspected);
+      versions.push({ caseId: l.caseId, version: inspected.record.version });
+    }
+    await inTransaction(this.ds, async (em) => {
+      for (const v of versions)
+        await this.engine.send(v.caseId, { type: 'CANCELAR', motivo }, actor, { expectedVersion: v.version, now, em });
+    });
+    return this.get(row.id);
+  }
+
   private async recordCancellation(row: Oficio, c: Cancellation): Promise<OficioView> {
     if (!(await inTransaction(this.ds, (em) => this.markCancelled(em, row.id, c)))) throw alreadyCancelled(row);
     return this.get(row.id);
@@ -329,6 +426,14 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
    * for it (the acuse) on the verification page.
    */
   private async followCaseEnd(em: EntityManager, end: CaseEnd): Promise<void> {
+    // A line of a many-schools oficio: its result is the line's; the oficio reads cancelado only once every line is.
+    const line = await recordLineEnd(em, end.row.id, end.row.outcome);
+    if (line) {
+      if (end.row.outcome !== 'cancelada' || !(await allLinesCancelled(em, line.oficioId))) return;
+      const motivo = typeof end.event.motivo === 'string' ? end.event.motivo : '';
+      await this.markCancelled(em, line.oficioId, { por: end.actor.id, motivo, en: end.now });
+      return;
+    }
     if (end.row.outcome !== 'cancelada') return;
     const oficio = await em.findOne(Oficio, { where: { caseId: end.row.id } });
     if (!oficio) return; // not an oficio's case (self-service, PII)
@@ -349,9 +454,15 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
    * before the oficio followed its case in the same transaction): each takes its case's cancellation.
    */
   async reconcileCancelledCases(): Promise<string[]> {
-    const registered = await this.ds
+    const all = await this.ds
       .getRepository(Oficio)
       .find({ select: { id: true, caseId: true }, where: { status: 'registrado' } });
+    // A many-schools oficio is not its line 1's case: it follows its lines (followCaseEnd), not one of them.
+    const batch = await oficiosWithLines(
+      this.ds.manager,
+      all.map((o) => o.id),
+    );
+    const registered = all.filter((o) => !batch.has(o.id));
     const cancelled = new Set<string>();
     for (let i = 0; i < registered.length; i += 500) {
       for (const id of await this.cases.endedWith(

@@ -42,10 +42,19 @@ function situation(c: RegisterEntry['caso']): string {
   return 'El sistema trabaja en este paso';
 }
 
+/** An oficio for many schools: «3 de 25 concluidos (Cuenta creada: 2, Ya tenía cuenta: 1)». */
+function progress(p: NonNullable<RegisterEntry['lineas']>): string {
+  const by = Object.entries(p.porResultado)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([r, n]) => `${RESULTADO_LABEL[r] ?? r}: ${n}`);
+  return `${p.concluidas} de ${p.total} concluidos${by.length ? ` (${by.join(', ')})` : ''}`;
+}
+
 function row(e: RegisterEntry, names: Map<string, string>, now: Date) {
   const o = e.oficio;
   const name = (id: string): string => names.get(id) ?? (id === 'sistema' ? 'Sistema' : 'otra persona');
-  const tasks = e.caso?.tasks ?? [];
+  // Of an oficio for many schools the row shows its lines' progress, not the steps of line 1's case.
+  const tasks = e.lineas ? [] : (e.caso?.tasks ?? []);
   return {
     tramite: o.tramite,
     folio: o.folio,
@@ -62,7 +71,7 @@ function row(e: RegisterEntry, names: Map<string, string>, now: Date) {
       vence: fechaHora(t.dueAt),
       vencida: t.dueAt.getTime() <= now.getTime(),
     })),
-    situacion: tasks.length ? null : situation(e.caso),
+    situacion: e.lineas ? progress(e.lineas) : tasks.length ? null : situation(e.caso),
     documentos: e.documentos.map((d) => {
       const last = d.descargas[d.descargas.length - 1];
       const n = d.descargas.length;

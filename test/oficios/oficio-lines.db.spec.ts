@@ -5,14 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CatalogRecords } from '../../src/catalog/catalog-records';
-import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { checkOficioLines } from '../../src/oficios/oficio-lines';
 import { createTestDb, type TestDb } from '../support/test-db';
+import { addCentros, testCct } from './support';
 
 jest.setTimeout(120_000);
 
-const cct = (n: number) => `06DPR${String(n).padStart(4, '0')}A`;
+const cct = testCct;
 
 describe('oficio lines: the annex checked against the catalog', () => {
   let db: TestDb;
@@ -21,17 +21,7 @@ describe('oficio lines: the annex checked against the catalog', () => {
   beforeAll(async () => {
     db = await createTestDb();
     ds = db.dataSource;
-    const centros = Array.from({ length: 700 }, (_, i): Omit<CentroTrabajo, 'createdAt' | 'updatedAt'> => ({
-      cct: cct(i + 1),
-      nombre: `Escuela ${i + 1}`,
-      nombreBusqueda: `escuela ${i + 1}`,
-      nivelClave: 'PRIMARIA',
-      directorCurp: null,
-      correo: null,
-      estatus: i + 1 === 30 ? 'inactivo' : 'activo',
-    }));
-    for (let i = 0; i < centros.length; i += 100)
-      await ds.getRepository(CentroTrabajo).insert(centros.slice(i, i + 100));
+    await addCentros(ds, 700, [30]);
     await ds.getRepository(Cuenta).insert({
       id: randomUUID(),
       direccion: 'escuela31@colima.gob.mx',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
+import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Nivel } from '../../src/catalog/entities/nivel.entity';
 import { StoredFileChunk } from '../../src/oficios/entities/stored-file.entity';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
@@ -20,6 +21,23 @@ export async function addNiveles(ds: DataSource): Promise<void> {
     if (!(await ds.getRepository(Nivel).exists({ where: { clave } })))
       await ds.getRepository(Nivel).insert({ clave, nombre });
   }
+}
+
+/** The CCT of the n-th test school of Colima (06DPR0001A, 06DPR0002A…). */
+export const testCct = (n: number): string => `06DPR${String(n).padStart(4, '0')}A`;
+
+/** Schools 1..n of PRIMARIA in the catalog, active but for those in `inactive` (inserted 100 a statement). */
+export async function addCentros(ds: DataSource, n: number, inactive: number[] = []): Promise<void> {
+  const centros = Array.from({ length: n }, (_, i): Omit<CentroTrabajo, 'createdAt' | 'updatedAt'> => ({
+    cct: testCct(i + 1),
+    nombre: `Escuela ${i + 1}`,
+    nombreBusqueda: `escuela ${i + 1}`,
+    nivelClave: 'PRIMARIA',
+    directorCurp: null,
+    correo: null,
+    estatus: inactive.includes(i + 1) ? 'inactivo' : 'activo',
+  }));
+  for (let i = 0; i < centros.length; i += 100) await ds.getRepository(CentroTrabajo).insert(centros.slice(i, i + 100));
 }
 
 export function requireTool(bin: string, pkg: string): void {

@@ -26,6 +26,7 @@ import { OficioSearchMysql1796452839385 } from './mysql/1796452839385-OficioSear
 import { FileKeyIndexesMysql1796453259445 } from './mysql/1796453259445-FileKeyIndexes';
 import { ReconciliationMysql1796472223636 } from './mysql/1796472223636-Reconciliation';
 import { ReconciliationDirectoryMysql1796472677223 } from './mysql/1796472677223-ReconciliationDirectory';
+import { OficioLineasMysql1796494955569 } from './mysql/1796494955569-OficioLineas';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -52,6 +53,7 @@ import { OficioSearchSqlite1796452839385 } from './sqlite/1796452839385-OficioSe
 import { FileKeyIndexesSqlite1796453259445 } from './sqlite/1796453259445-FileKeyIndexes';
 import { ReconciliationSqlite1796472223636 } from './sqlite/1796472223636-Reconciliation';
 import { ReconciliationDirectorySqlite1796472677223 } from './sqlite/1796472677223-ReconciliationDirectory';
+import { OficioLineasSqlite1796494955569 } from './sqlite/1796494955569-OficioLineas';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -80,6 +82,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   FileKeyIndexesSqlite1796453259445,
   ReconciliationSqlite1796472223636,
   ReconciliationDirectorySqlite1796472677223,
+  OficioLineasSqlite1796494955569,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -108,4 +111,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   FileKeyIndexesMysql1796453259445,
   ReconciliationMysql1796472223636,
   ReconciliationDirectoryMysql1796472677223,
+  OficioLineasMysql1796494955569,
 ];

@@ -1,0 +1,39 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * One line of an oficio that asks for many school accounts at once (issue 14, part 2: «alta de cuentas para los 25
+ * centros de trabajo siguientes»): the school (CCT) and the account name the annex gives, and the 5.2.1 case opened
+ * for it.
+ *
+ * The parent is the oficio itself, not a parent case: the oficio already is what the Guía's steps 3-4 and 11-12 move
+ * (one folio, one scan, one acuse, one sender, one cancellation), and no procedure of the Guía has a case that only
+ * groups others. Each line is a child case of its own (5.2.1, started as a one-line registration is), so a failing
+ * line is that case's incident and holds no other line. `case_id` (unique) is the link child → parent: the register
+ * counts an oficio's progress from these rows (PK prefix), and `resultado` takes the child case's outcome in the
+ * transaction that ends it (OficiosService.followCaseEnd).
+ */
+@Entity('oficio_linea')
+export class OficioLinea {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  oficioId!: string;
+
+  /** The line's number in the annex, from 1. */
+  @PrimaryColumn({ type: 'int' })
+  linea!: number;
+
+  @Column({ type: 'varchar', length: 10 })
+  cct!: string;
+
+  /** The account name the annex asks for (checkOficioLines: 1-120 characters). */
+  @Column({ type: 'varchar', length: 120 })
+  nombreCuenta!: string;
+
+  /** The line's 5.2.1 case (the child). */
+  @Index('uq_oficio_linea_case', { unique: true })
+  @Column({ type: 'varchar', length: 36 })
+  caseId!: string;
+
+  /** The child case's outcome once it concluded (creada, cuenta_existente, rechazada, cancelada); null while open. */
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  resultado!: string | null;
+}

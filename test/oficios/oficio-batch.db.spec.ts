@@ -1,0 +1,257 @@
+/**
+ * One oficio, many accounts (issue 14, part 2), the registration: POST /api/oficios with `lineas` registers one oficio
+ * (one folio, one scan, one acuse) and one 5.2.1 case per school, all in one transaction; any bad line is a 422 naming
+ * every bad line and field, with nothing written in any table. The register shows the oficio's progress.
+ */
+import { performance } from 'node:perf_hooks';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { SESSION_COOKIE } from '../../src/auth/auth.guard';
+import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
+import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
+import { IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { OficioLinea } from '../../src/oficios/entities/oficio-linea.entity';
+import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
+import { createStaff, login } from '../support/staff';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { addCentros, addNiveles, postOficio, scannedOficio, settle, testCct } from './support';
+
+jest.setTimeout(300_000);
+
+const cct = testCct;
+const lines = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ cct: cct(from + i), nombre: `Escuela primaria ${from + i}` }));
+
+describe('oficios: one oficio, many school accounts (registration)', () => {
+  let t: TestApp;
+  let pdf: Buffer;
+  const tok: Record<string, string> = {};
+  const http = () => request(t.app.getHttpServer());
+  const ds = (): DataSource => t.db.dataSource;
+  let numero = 0;
+
+  const fields = (lineas: unknown, extra: Record<string, string> = {}): Record<string, string> => {
+    numero += 1;
+    return {
+      procedimiento: 'centro-trabajo-alta',
+      numeroOficio: `DEP/${String(numero).padStart(4, '0')}/2026`,
+      fechaOficio: '2026-11-20',
+      remitenteNombre: 'Profr. José Ángel Núñez Ceballos',
+      remitenteCargo: 'Director de Educación Primaria',
+      nivel: 'PRIMARIA',
+      asunto: 'Alta de cuentas para los centros de trabajo siguientes',
+      lineas: typeof lineas === 'string' ? lineas : JSON.stringify(lineas),
+      ...extra,
+    };
+  };
+
+  /** Rows of every table of the schema: what «nothing written» compares. */
+  const census = async (): Promise<Record<string, number>> => {
+    const out: Record<string, number> = {};
+    for (const m of ds().entityMetadatas) {
+      const rows: { n: string | number }[] = await ds().query(`SELECT COUNT(*) AS n FROM ${m.tableName}`);
+      out[m.tableName] = Number(rows[0].n);
+    }
+    return out;
+  };
+  const page = async (q = ''): Promise<string> =>
+    (await http().get(`/oficios${q}`).set('Cookie', `${SESSION_COOKIE}=${tok.oficialia}`).expect(200)).text;
+
+  beforeAll(async () => {
+    t = await createTestApp({ RELAY_INTERVAL_MS: '60000' });
+    await addNiveles(ds());
+    await createStaff(ds(), 'oficialia', 'subdireccion');
+    await createStaff(ds(), 'sistemas', 'subjefatura');
+    for (const u of ['oficialia', 'sistemas']) tok[u] = await login(t.app, u);
+    await addCentros(ds(), 700, [690]);
+    await ds()
+      .getRepository(Cuenta)
+      .insert({
+        id: '00000000-0000-4000-8000-000000000691',
+        direccion: 'escuela691@colima.gob.mx',
+        localPart: 'escuela691',
+        dominio: 'colima.gob.mx',
+        tipo: 'centro_trabajo',
+        titularTipo: 'centro',
+        titularCurp: null,
+        titularCct: cct(691),
+        estado: 'activa',
+        proveedor: 'local',
+        proveedorId: 'p691',
+      });
+    pdf = await scannedOficio('Oficio: alta de cuentas para los 25 centros de trabajo siguientes.');
+  });
+  afterAll(async () => t?.close());
+
+  let batch: { id: string; folio: string; lineas: { linea: number; cct: string; tramite: string }[] };
+
+  it('a 25-school oficio registers once: 1 oficio, 25 lines, 25 cases with their CCT and the folio, one acuse', async () => {
+    const before = await census();
+    const res = await postOficio(t, tok.oficialia, pdf, fields(lines(1, 25))).expect(201);
+    batch = res.body as typeof batch;
+    const after = await census();
+    expect(after.oficio - before.oficio).toBe(1);
+    expect(after.oficio_linea - before.oficio_linea).toBe(25);
+    expect(after.procedure_case - before.procedure_case).toBe(25);
+    const oficio = await ds().getRepository(Oficio).findOneByOrFail({ id: batch.id });
+    const rows = await ds()
+      .getRepository(OficioLinea)
+      .find({ where: { oficioId: batch.id }, order: { linea: 'ASC' } });
+    expect(rows.map((l) => [l.linea, l.cct, l.nombreCuenta, l.resultado])).toEqual(
+      lines(1, 25).map((l, i) => [i + 1, l.cct, l.nombre, null]),
+    );
+    expect(batch.lineas.map((l) => [l.linea, l.cct, l.tramite])).toEqual(rows.map((l) => [l.linea, l.cct, l.caseId]));
+    // Line 1's case is the one the oficio names.
+    expect(oficio.caseId).toBe(rows[0].caseId);
+    const cases = await ds()
+      .getRepository(ProcedureCase)
+      .find({ where: { folio: batch.folio } });
+    expect(cases).toHaveLength(25);
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    for (const l of rows) {
+      const c = byId.get(l.caseId)!;
+      expect([c.procedureId, c.cct, c.nivelClave, c.state, c.status]).toEqual([
+        'centro-trabajo-alta',
+        l.cct,
+        'PRIMARIA',
+        'turno',
+        'activo',
+      ]);
+    }
+    await settle(t);
+    const acuses = await ds()
+      .getRepository(IssuedDocument)
+      .find({ where: { oficioId: batch.id, kind: 'acuse' } });
+    expect(acuses.map((d) => d.caseId)).toEqual([oficio.caseId]);
+    // Every line's reception asked for it; only line 1's issued it, and none failed.
+    const asked = await ds()
+      .getRepository(OutboxCommand)
+      .find({ where: { type: 'renderAcuse' } });
+    const ours = asked.filter((c) => byId.has(c.caseId));
+    expect(ours).toHaveLength(25);
+    expect(ours.map((c) => c.status)).toEqual(ours.map(() => 'hecho'));
+  });
+
+  it('an oficio with 2 bad lines among 25: 422 naming the lines and fields, nothing written in any table', async () => {
+    const before = await census();
+    const annex = lines(101, 25);
+    annex[6] = { cct: '06DPR9999Z', nombre: 'Fantasma' };
+    annex[18] = { cct: cct(119), nombre: '' };
+    const res = await postOficio(t, tok.oficialia, pdf, fields(annex)).expect(422);
+    expect(res.body.error).toBe('LINEAS_INVALIDAS');
+    const detalles = res.body as { lineas: unknown };
+    expect(detalles.lineas).toEqual([
+      {
+        linea: 7,
+        cct: '06DPR9999Z',
+        errores: [{ campo: 'cct', mensaje: 'La CCT 06DPR9999Z no está en el catálogo de centros de trabajo.' }],
+      },
+      { linea: 19, cct: cct(119), errores: [{ campo: 'nombre', mensaje: 'Indique el nombre de la cuenta.' }] },
+    ]);
+    expect(res.body.mensaje).toContain('2 de 25 líneas');
+    expect(await census()).toEqual(before);
+  });
+
+  it('refuses an inactive school, one that has its account, a repeated one and one already in another line', async () => {
+    const before = await census();
+    const annex = [
+      { cct: cct(690), nombre: 'Cerrada' },
+      { cct: cct(691), nombre: 'Con cuenta' },
+      { cct: cct(201), nombre: 'Una' },
+      { cct: ` ${cct(201).toLowerCase()}`, nombre: 'Otra vez' },
+    ];
+    const res = await postOficio(t, tok.oficialia, pdf, fields(annex)).expect(422);
+    const detalles = res.body as { lineas: { linea: number }[] };
+    expect(detalles.lineas.map((l) => l.linea)).toEqual([1, 2, 4]);
+    expect(await census()).toEqual(before);
+  });
+
+  it('refuses lines outside 5.2.1, with «cct», over 500, or not a list: 400 and nothing written', async () => {
+    const before = await census();
+    await postOficio(t, tok.oficialia, pdf, {
+      ...fields(lines(300, 2)),
+      procedimiento: 'servicio-alta',
+      nivel: 'PRIMARIA',
+    }).expect(400);
+    await postOficio(t, tok.oficialia, pdf, fields(lines(300, 2), { cct: cct(300) })).expect(400);
+    const over = await postOficio(t, tok.oficialia, pdf, fields(lines(1, 501))).expect(400);
+    expect(JSON.stringify(over.body)).toContain('hasta 500 líneas');
+    await postOficio(t, tok.oficialia, pdf, fields('06DPR0300A, Escuela')).expect(400);
+    await postOficio(t, tok.oficialia, pdf, fields([])).expect(400);
+    await postOficio(t, tok.oficialia, pdf, fields([null])).expect(400);
+    await postOficio(t, tok.oficialia, pdf, fields({ cct: cct(300), nombre: 'Sola' })).expect(400);
+    const odd = await postOficio(t, tok.oficialia, pdf, fields([{ cct: 6, nombre: ['x'] }])).expect(422);
+    expect(odd.body.lineas).toEqual([
+      {
+        linea: 1,
+        cct: '',
+        errores: [
+          { campo: 'cct', mensaje: expect.stringContaining('CCT') as string },
+          { campo: 'nombre', mensaje: 'Indique el nombre de la cuenta.' },
+        ],
+      },
+    ]);
+    expect(await census()).toEqual(before);
+  });
+
+  it('the same oficio again is a duplicate (409) unless confirmed, and nothing is written', async () => {
+    const first = await ds().getRepository(Oficio).findOneByOrFail({ id: batch.id });
+    const before = await census();
+    const again = { ...fields(lines(401, 3)), numeroOficio: first.numeroRemitente };
+    const res = await postOficio(t, tok.oficialia, pdf, again).expect(409);
+    expect(res.body.mensaje).toContain(first.folio);
+    expect(await census()).toEqual(before);
+  });
+
+  it('the register shows the progress of the oficio, line by line as its cases end', async () => {
+    expect(await page(`?folio=${batch.folio}`)).toContain('0 de 25 concluidos');
+    // The Subdirección cancels line 3 alone: its line ends cancelled, the oficio and the other 24 lines go on.
+    const line3 = batch.lineas[2].tramite;
+    const { version } = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: line3 });
+    await http()
+      .post(`/api/tramites/${line3}/eventos`)
+      .set('Authorization', `Bearer ${tok.oficialia}`)
+      .send({ tipo: 'CANCELAR', version, datos: { motivo: 'La escuela ya no opera en este ciclo.' } })
+      .expect(200);
+    const html = await page(`?folio=${batch.folio}`);
+    expect(html).toContain('1 de 25 concluidos (Cancelado: 1)');
+    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: batch.id })).status).toBe('registrado');
+    const svc = t.app.get(OficioRegisterService);
+    const reg = await svc.page({ id: 'x', role: 'subdireccion' } as never, { folio: batch.folio });
+    expect(reg.items.map((e) => e.lineas)).toEqual([{ total: 25, concluidas: 1, porResultado: { cancelada: 1 } }]);
+  });
+
+  it('cancelling the oficio cancels every line still open in one go, and then the oficio', async () => {
+    await http()
+      .post(`/api/oficios/${batch.id}/cancelar`)
+      .set('Authorization', `Bearer ${tok.oficialia}`)
+      .send({ motivo: 'Registrado por error: el oficio es de otra dependencia.' })
+      .expect(200);
+    const rows = await ds()
+      .getRepository(OficioLinea)
+      .find({ where: { oficioId: batch.id } });
+    expect(rows.map((l) => l.resultado)).toEqual(rows.map(() => 'cancelada'));
+    expect((await ds().getRepository(Oficio).findOneByOrFail({ id: batch.id })).status).toBe('cancelado');
+    expect(await page(`?folio=${batch.folio}`)).toContain('25 de 25 concluidos (Cancelado: 25)');
+  });
+
+  it('500 lines register in one request', async () => {
+    const t0 = performance.now();
+    const res = await postOficio(t, tok.oficialia, pdf, fields(lines(151, 500))).expect(201);
+    const ms = performance.now() - t0;
+    process.stdout.write(`\n[oficio-batch] 500 lines on ${ds().options.type}: ${Math.round(ms)} ms\n`);
+    expect(res.body.lineas).toHaveLength(500);
+    expect(
+      await ds()
+        .getRepository(OficioLinea)
+        .count({ where: { oficioId: res.body.id as string } }),
+    ).toBe(500);
+    expect(
+      await ds()
+        .getRepository(ProcedureCase)
+        .count({ where: { folio: res.body.folio as string } }),
+    ).toBe(500);
+  });
+});
