@@ -5,8 +5,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
-import type { DataSource } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
+import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
@@ -14,6 +15,7 @@ import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { OficioLinea } from '../../src/oficios/entities/oficio-linea.entity';
 import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
+import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { addCentros, addNiveles, postOficio, scannedOficio, settle, testCct } from './support';
@@ -55,6 +57,14 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
       out[m.tableName] = Number(rows[0].n);
     }
     return out;
+  };
+  const act = async (who: string, caseId: string, tipo: string, datos?: Record<string, unknown>): Promise<void> => {
+    const { version } = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
+    const res = await http()
+      .post(`/api/tramites/${caseId}/eventos`)
+      .set('Authorization', `Bearer ${tok[who]}`)
+      .send({ tipo, version, ...(datos ? { datos } : {}) });
+    expect([tipo, res.status, res.body]).toEqual([tipo, 200, expect.anything()]);
   };
   const page = async (q = ''): Promise<string> =>
     (await http().get(`/oficios${q}`).set('Cookie', `${SESSION_COOKIE}=${tok.oficialia}`).expect(200)).text;
@@ -203,6 +213,47 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     const res = await postOficio(t, tok.oficialia, pdf, again).expect(409);
     expect(res.body.mensaje).toContain(first.folio);
     expect(await census()).toEqual(before);
+  });
+
+  it('a line other than the first is worked on its own and its reply letter finds the oficio through its line', async () => {
+    const res = await postOficio(t, tok.oficialia, pdf, fields(lines(660, 3))).expect(201);
+    const { id, lineas } = res.body as typeof batch;
+    const line2 = lineas[1];
+    // The school got its account meanwhile (another way): the line's case answers «ya tiene cuenta» (correction 14).
+    const director = await addWorker(ds(), { nombre: 'Rocío', primerApellido: 'Peña' });
+    await ds().getRepository(CentroTrabajo).update({ cct: line2.cct }, { directorCurp: director.curp });
+    await ds().getRepository(Cuenta).insert({
+      id: '00000000-0000-4000-8000-000000000661',
+      direccion: 'escuela661@colima.gob.mx',
+      localPart: 'escuela661',
+      dominio: 'colima.gob.mx',
+      tipo: 'centro_trabajo',
+      titularTipo: 'centro',
+      titularCurp: null,
+      titularCct: line2.cct,
+      estado: 'activa',
+      proveedor: 'local',
+      proveedorId: 'p661',
+    });
+    await act('oficialia', line2.tramite, 'TURNAR');
+    await act('sistemas', line2.tramite, 'RECIBIR_TURNO');
+    await act('sistemas', line2.tramite, 'CREAR_CUENTA', {
+      tipo: 'centro_trabajo',
+      cct: line2.cct,
+      directorCurp: director.curp,
+    });
+    await settle(t);
+    const c = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: line2.tramite });
+    expect([c.status, c.state]).toEqual(['activo', 'envioRespuesta']);
+    const letter = await ds()
+      .getRepository(IssuedDocument)
+      .findOneByOrFail({ caseId: line2.tramite, kind: 'respuesta' });
+    expect(letter.oficioId).toBe(id);
+    // The other lines wait where they were.
+    const others = await ds()
+      .getRepository(ProcedureCase)
+      .findBy({ id: In([lineas[0].tramite, lineas[2].tramite]) });
+    expect(others.map((o) => o.state)).toEqual(['turno', 'turno']);
   });
 
   it('the register shows the progress of the oficio, line by line as its cases end', async () => {
