@@ -91,7 +91,6 @@ export class OficioRegisterService {
     const caseIds = rows.map((o) => o.caseId);
     // One statement after the other: a request holds one connection of the pool, not three.
     const summaries = await this.cases.summaries(caseIds);
-    const acts = await this.cases.actsOf(caseIds, ['TURNAR_RESPUESTA', 'ACUSAR_RECIBO']);
     const progress = await progressOf(
       this.ds.manager,
       rows.map((o) => o.id),
@@ -100,6 +99,11 @@ export class OficioRegisterService {
       where: { oficioId: In(rows.map((o) => o.id)) },
       order: { signedAt: 'ASC' },
     });
+    // A line's reply (an oficio for many schools) is its own case's: forwarded when that case was.
+    const acts = await this.cases.actsOf(
+      [...new Set([...caseIds, ...docs.map((d) => d.caseId)])],
+      ['TURNAR_RESPUESTA', 'ACUSAR_RECIBO'],
+    );
     const downloads = docs.length
       ? await this.ds.getRepository(DocumentDownload).find({
           where: { documentId: In(docs.map((d) => d.id)) },
@@ -109,13 +113,12 @@ export class OficioRegisterService {
     const actOf = (caseId: string, type: string): CaseAct | undefined =>
       acts.filter((a) => a.caseId === caseId && a.eventType === type).pop();
     return rows.map((o) => {
-      const forwarded = !!actOf(o.caseId, 'TURNAR_RESPUESTA');
       const ack = actOf(o.caseId, 'ACUSAR_RECIBO');
       return {
         oficio: toView(o),
         caso: summaries.get(o.caseId) ?? null,
         documentos: docs
-          .filter((d) => d.oficioId === o.id && canOpen(d, actor, forwarded))
+          .filter((d) => d.oficioId === o.id && canOpen(d, actor, !!actOf(d.caseId, 'TURNAR_RESPUESTA')))
           .map((d) => ({
             id: d.id,
             tipo: d.kind,

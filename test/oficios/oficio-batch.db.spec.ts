@@ -66,15 +66,16 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
       .send({ tipo, version, ...(datos ? { datos } : {}) });
     expect([tipo, res.status, res.body]).toEqual([tipo, 200, expect.anything()]);
   };
-  const page = async (q = ''): Promise<string> =>
-    (await http().get(`/oficios${q}`).set('Cookie', `${SESSION_COOKIE}=${tok.oficialia}`).expect(200)).text;
+  const page = async (q = '', who = 'oficialia'): Promise<string> =>
+    (await http().get(`/oficios${q}`).set('Cookie', `${SESSION_COOKIE}=${tok[who]}`).expect(200)).text;
 
   beforeAll(async () => {
     t = await createTestApp({ RELAY_INTERVAL_MS: '60000' });
     await addNiveles(ds());
     await createStaff(ds(), 'oficialia', 'subdireccion');
     await createStaff(ds(), 'sistemas', 'subjefatura');
-    for (const u of ['oficialia', 'sistemas']) tok[u] = await login(t.app, u);
+    await createStaff(ds(), 'primaria', 'nivel', { nivelClave: 'PRIMARIA' });
+    for (const u of ['oficialia', 'sistemas', 'primaria']) tok[u] = await login(t.app, u);
     await addCentros(ds(), 700, [690]);
     await ds()
       .getRepository(Cuenta)
@@ -215,7 +216,7 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     expect(await census()).toEqual(before);
   });
 
-  it('a line other than the first is worked on its own and its reply letter finds the oficio through its line', async () => {
+  it('a line other than the first is worked on its own: its reply letter finds the oficio through its line and reaches the Nivel', async () => {
     const res = await postOficio(t, tok.oficialia, pdf, fields(lines(660, 3))).expect(201);
     const { id, lineas } = res.body as typeof batch;
     const line2 = lineas[1];
@@ -254,6 +255,13 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
       .getRepository(ProcedureCase)
       .findBy({ id: In([lineas[0].tramite, lineas[2].tramite]) });
     expect(others.map((o) => o.state)).toEqual(['turno', 'turno']);
+    // The Nivel sees the line's reply in its register once that line's reply was forwarded to it, not before.
+    const folio = (res.body as typeof batch).folio;
+    expect(await page(`?folio=${folio}`, 'primaria')).not.toContain('Oficio de respuesta');
+    await act('sistemas', line2.tramite, 'ENVIAR_RESPUESTA');
+    expect(await page(`?folio=${folio}`, 'primaria')).not.toContain('Oficio de respuesta');
+    await act('oficialia', line2.tramite, 'TURNAR_RESPUESTA');
+    expect(await page(`?folio=${folio}`, 'primaria')).toContain(`Oficio de respuesta ${letter.numeroOficio}`);
   });
 
   it('the register shows the progress of the oficio, line by line as its cases end', async () => {
