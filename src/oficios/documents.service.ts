@@ -14,6 +14,7 @@ import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verific
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
+import { oficioOfCase } from './oficio-batch';
 
 /**
  * What the public verification page shows: what identifies the document (type, folio, number, date, signer and
@@ -168,25 +169,28 @@ export class DocumentsService {
 
   /** The reply letter of an oficio (by oficio id or case id), for its addressee, with how to acknowledge it. */
   async replyOf(id: string, actor: Reader): Promise<ReplyView> {
-    const oficio = await this.ds.getRepository(Oficio).findOne({ where: [{ id }, { caseId: id }] });
+    // By oficio id, or by case id: the oficio's own case or a line's (an oficio for many schools, oficio-batch.ts).
+    const oficio =
+      (await this.ds.getRepository(Oficio).findOne({ where: { id } })) ?? (await oficioOfCase(this.ds.manager, id));
     if (!oficio || !canOpen(oficio, actor, false)) throw notFound('El oficio');
+    const caseId = oficio.id === id ? oficio.caseId : id;
     const doc = await this.ds
       .getRepository(IssuedDocument)
-      .findOne({ where: { caseId: oficio.caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
+      .findOne({ where: { caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
     if (!doc)
       throw new DomainError(
         'RESPUESTA_PENDIENTE',
         `El oficio de respuesta del folio ${oficio.folio} aún no se ha emitido.`,
         404,
       );
-    if (!canOpen(doc, actor, await this.replyForwarded(oficio.caseId))) {
+    if (!canOpen(doc, actor, await this.replyForwarded(caseId))) {
       throw new DomainError(
         'RESPUESTA_PENDIENTE',
         `La ${ROLE_LABEL.subdireccion} aún no le ha enviado el oficio de respuesta del folio ${oficio.folio}.`,
         404,
       );
     }
-    const c = await this.cases.find(oficio.caseId);
+    const c = await this.cases.find(caseId);
     return {
       documento: {
         id: doc.id,
@@ -202,12 +206,12 @@ export class DocumentsService {
       },
       oficio: { id: oficio.id, folio: oficio.folio },
       tramite: {
-        id: oficio.caseId,
+        id: caseId,
         estado: c?.state ?? '(desconocido)',
         version: c?.version ?? 0,
         acuse: {
           evento: 'ACUSAR_RECIBO',
-          ruta: `/api/tramites/${oficio.caseId}/eventos`,
+          ruta: `/api/tramites/${caseId}/eventos`,
           disponible: c?.state === 'acuseRespuesta',
         },
       },

@@ -262,6 +262,16 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     expect(await page(`?folio=${folio}`, 'primaria')).not.toContain('Oficio de respuesta');
     await act('oficialia', line2.tramite, 'TURNAR_RESPUESTA');
     expect(await page(`?folio=${folio}`, 'primaria')).toContain(`Oficio de respuesta ${letter.numeroOficio}`);
+    // And asks for it by the line's case: that case's reply, to acknowledge on that case.
+    const reply = await http()
+      .get(`/api/oficios/${line2.tramite}/respuesta`)
+      .set('Authorization', `Bearer ${tok.primaria}`)
+      .expect(200);
+    expect(reply.body).toMatchObject({
+      documento: { id: letter.id, numeroOficio: letter.numeroOficio },
+      oficio: { id, folio },
+      tramite: { id: line2.tramite, acuse: { ruta: `/api/tramites/${line2.tramite}/eventos` } },
+    });
   });
 
   it('the register shows the progress of the oficio, line by line as its cases end', async () => {
