@@ -216,6 +216,19 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     expect(await census()).toEqual(before);
   });
 
+  it('the same oficio sent twice at once registers once: one 201, one 409, the lines and cases of one', async () => {
+    const same = fields(lines(670, 10));
+    const before = await census();
+    const answers = await Promise.all([
+      postOficio(t, tok.oficialia, pdf, same),
+      postOficio(t, tok.oficialia, pdf, same),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+    const after = await census();
+    expect([after.oficio - before.oficio, after.oficio_linea - before.oficio_linea]).toEqual([1, 10]);
+    expect(after.procedure_case - before.procedure_case).toBe(10);
+  });
+
   it('a line other than the first is worked on its own: its reply letter finds the oficio through its line and reaches the Nivel', async () => {
     const res = await postOficio(t, tok.oficialia, pdf, fields(lines(660, 3))).expect(201);
     const { id, lineas } = res.body as typeof batch;
