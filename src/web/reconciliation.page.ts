@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Injectable, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Body,
+  Controller,
+  Get,
+  Injectable,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
@@ -106,7 +117,7 @@ export function selectedIds(raw: unknown): string[] {
  * now, start the directory comparison in the background.
  */
 @Injectable()
-export class ReconciliationPageService {
+export class ReconciliationPageService implements BeforeApplicationShutdown {
   private readonly view: FindingsView;
   private readonly review: ReconciliationReview;
 
@@ -174,6 +185,11 @@ export class ReconciliationPageService {
 
   reconcileCatalogs(): Promise<ReconcileResult> {
     return reconcileCatalog(this.ds, { origen: 'manual' });
+  }
+
+  /** A directory run started from the page ends before the database closes (else it dies half way, «en curso»). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.directory.whenIdle();
   }
 
   /** Starts the directory comparison in the background; 409 while another one reports progress. */
