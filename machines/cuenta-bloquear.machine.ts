@@ -34,8 +34,8 @@
 import { accountActionStates } from './parts/account-action';
 import { deliveryStates, type Respuesta, RESPUESTA_AL_RECHAZO, SIN_RESPUESTA_AL_RECHAZO } from './parts/delivery';
 import { finalState, incidentState, provisioningStates } from './parts/provisioning';
-import { receptionStates } from './parts/reception';
-import { initialContext, machineOutput, nos, paso, procedureSetup, required, table } from './parts/setup';
+import { receptionStates, withReconciliationStart } from './parts/reception';
+import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
 
 const RESPONSABLE = 'Responsable del programa, función o servicio' as const;
 const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos' as const;
@@ -66,23 +66,6 @@ export const PASOS_5_5 = [
 ];
 const t = table(PASOS_5_5);
 
-/** 5.5 version 3: a case opened by the Subjefatura accepting a reconciliation finding (see the header). */
-const conciliar = (solicitud: ReturnType<typeof receptionStates>['solicitud']) => ({
-  ...solicitud,
-  on: {
-    ...solicitud.on,
-    CONCILIAR: {
-      target: 'aprovisionamiento',
-      actions: 'registrarConciliacion' as const,
-      meta: {
-        roles: ['subjefatura' as const],
-        pasos: nos(t('5', '6', '7', '9')),
-        label: 'Bloquear por conciliación',
-      },
-    },
-  },
-});
-
 const build = (r: Respuesta, porConciliacion = false) => {
   const reception = receptionStates({
     solicitud: t('1'),
@@ -101,7 +84,16 @@ const build = (r: Respuesta, porConciliacion = false) => {
     output: machineOutput,
     states: {
       ...reception,
-      ...(porConciliacion ? { solicitud: conciliar(reception.solicitud) } : {}),
+      // Version 3: the start by reconciliation (see the header).
+      ...(porConciliacion
+        ? {
+            solicitud: withReconciliationStart(reception.solicitud, {
+              target: 'aprovisionamiento',
+              label: 'Bloquear por conciliación',
+              pasos: t('5', '6', '7', '9'),
+            }),
+          }
+        : {}),
       ...accountActionStates({
         event: 'BLOQUEAR',
         busqueda: { pasos: t('5', '6', '7'), title: 'Buscar la cuenta a bloquear', label: 'Bloquear cuenta' },

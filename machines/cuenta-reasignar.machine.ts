@@ -20,11 +20,22 @@
  * Version 2 (the catalog's current one): the Subjefatura's CANCELAR { motivo } is answered with the signed rejection
  * letter (renderReplyLetter { outcome: 'rechazada' }), delivered and acknowledged like the other replies, and the case
  * ends 'rechazada' (parts/delivery.ts, `Respuesta`). Version 1 ends it 'cancelada' with no letter.
+ *
+ * Version 3 (issue 14, reconciliation) adds a second way in, and changes nothing of the oficio's: a case may also be
+ * opened by CONCILIAR { cuentaId, hallazgoId, importacionAt } (subjefatura; the engine's start `startWith`), sent for
+ * the Subjefatura who accepts a reconciliation finding that proposes reassigning a Servicio or Función account whose
+ * responsible worker is no longer active. There is no oficio: no reception, acuse or turn. Unlike a block, accepting
+ * the finding cannot be the whole decision: the finding does not know who keeps the account. So the case opens in
+ * the Subjefatura's own step, `busqueda` (pasos 5-8: the account, and the worker who keeps it), with its task in the
+ * inbox, and goes on as the oficio path does (the system's confirmation, the Subjefatura confirms, the Servicio
+ * reassigns and e-mails the new holder, the previous one is told), then ends 'reasignada' WITHOUT a reply letter
+ * (pasos 12-16: nobody sent an oficio). A CANCELAR (from the search or an incident) ends it 'cancelada', with no
+ * rejection letter either. Every v2 state exists in v3 (migrateFrom version 2).
  */
 import { accountActionStates } from './parts/account-action';
 import { deliveryStates, type Respuesta, RESPUESTA_AL_RECHAZO, SIN_RESPUESTA_AL_RECHAZO } from './parts/delivery';
 import { finalState, incidentState, provisioningStates } from './parts/provisioning';
-import { receptionStates } from './parts/reception';
+import { receptionStates, withReconciliationStart } from './parts/reception';
 import { initialContext, machineOutput, paso, procedureSetup, required, table } from './parts/setup';
 
 const SUBDIRECCION = 'Subdirección de Sistemas y Servicios Telemáticos' as const;
@@ -69,23 +80,33 @@ export const PASOS_5_4 = [
 ];
 const t = table(PASOS_5_4);
 
-const build = (r: Respuesta) =>
-  procedureSetup.createMachine({
+const build = (r: Respuesta, porConciliacion = false) => {
+  const reception = receptionStates({
+    solicitud: t('1'),
+    solicitanteRoles: ['responsable', 'subdireccion'],
+    recibe: t('2'),
+    acuse: t('3')[0],
+    turna: t('3'),
+    subjefaturaRecibe: t('4'),
+    next: 'busqueda',
+    cancel: 'cancelada',
+  });
+  return procedureSetup.createMachine({
     id: 'cuenta-reasignar',
     context: ({ input }) => initialContext(input),
     initial: 'solicitud',
     output: machineOutput,
     states: {
-      ...receptionStates({
-        solicitud: t('1'),
-        solicitanteRoles: ['responsable', 'subdireccion'],
-        recibe: t('2'),
-        acuse: t('3')[0],
-        turna: t('3'),
-        subjefaturaRecibe: t('4'),
-        next: 'busqueda',
-        cancel: 'cancelada',
-      }),
+      ...reception,
+      // Version 3: the start by reconciliation (see the header).
+      ...(porConciliacion
+        ? {
+            solicitud: withReconciliationStart(reception.solicitud, {
+              target: 'busqueda',
+              label: 'Reasignar por conciliación',
+            }),
+          }
+        : {}),
       ...accountActionStates({
         event: 'REASIGNAR',
         busqueda: {
@@ -96,6 +117,7 @@ const build = (r: Respuesta) =>
         confirmacion: { pasos: t('9', '10'), title: 'Confirmar la reasignación', label: 'Confirmar reasignación' },
         next: 'aprovisionamiento',
         cancel: r.cancel,
+        ...(porConciliacion ? { cancelPorConciliacion: 'cancelada' } : {}),
       }),
       ...provisioningStates({
         pasos: t('11'),
@@ -111,6 +133,7 @@ const build = (r: Respuesta) =>
         }),
         credentials: { to: 'correo_alterno', pasos: [] },
         next: 'oficioRespuesta',
+        ...(porConciliacion ? { porConciliacion: 'reasignada' } : {}),
       }),
       ...deliveryStates({
         outcome: 'reasignada',
@@ -130,12 +153,16 @@ const build = (r: Respuesta) =>
           renderReplyLetter: 'oficioRespuesta',
         },
         cancel: r.cancel,
+        ...(porConciliacion ? { cancelPorConciliacion: 'cancelada' } : {}),
       }),
       cancelada: finalState('cancelada'),
       ...r.states,
     },
   });
+};
 
 export const cuentaReasignarV1 = build(SIN_RESPUESTA_AL_RECHAZO);
 /** Version 2: an oficio the Subjefatura does not serve is answered with the signed rejection letter. */
 export const cuentaReasignarV2 = build(RESPUESTA_AL_RECHAZO);
+/** Version 3: the oficio path of v2, and a reassignment opened by reconciliation (CONCILIAR), without a reply letter. */
+export const cuentaReasignarV3 = build(RESPUESTA_AL_RECHAZO, true);

@@ -11,7 +11,7 @@ import type { StateMachine } from 'xstate';
 import { centroTrabajoAltaV1, centroTrabajoAltaV2 } from './centro-trabajo-alta.machine';
 import { centroTrabajoRestablecerV1, centroTrabajoRestablecerV2 } from './centro-trabajo-restablecer.machine';
 import { cuentaBloquearV1, cuentaBloquearV2, cuentaBloquearV3 } from './cuenta-bloquear.machine';
-import { cuentaReasignarV1, cuentaReasignarV2 } from './cuenta-reasignar.machine';
+import { cuentaReasignarV1, cuentaReasignarV2, cuentaReasignarV3 } from './cuenta-reasignar.machine';
 import type { CaseContext, CaseInput, CaseOutput, ProcedureEvent, ProcedureEventType } from './parts/setup';
 import { personalAltaV1 } from './personal-alta.machine';
 import { personalRestablecerV1 } from './personal-restablecer.machine';
@@ -307,6 +307,16 @@ function answeringEveryRequest(id: ProcedureId, machine: ProcedureMachine): Proc
   return { ...v1, version: 2, machine, migrateFrom: { version: 1, stateMap: {} } };
 }
 
+/** Version 3 of 5.4 and 5.5 (issue 14): version 2 plus the start by reconciliation, CONCILIAR by the Subjefatura. */
+function openedByReconciliation(id: ProcedureId, machine: ProcedureMachine): ProcedureDefinition {
+  return {
+    ...answeringEveryRequest(id, machine),
+    version: 3,
+    otherStarts: { CONCILIAR: ['subjefatura'] },
+    migrateFrom: { version: 2, stateMap: {} },
+  };
+}
+
 export const PROCEDURES: ProcedureDefinition[] = [
   ...FIRST_VERSIONS,
   answeringEveryRequest('centro-trabajo-alta', centroTrabajoAltaV2),
@@ -316,14 +326,10 @@ export const PROCEDURES: ProcedureDefinition[] = [
   answeringEveryRequest('cuenta-bloquear', cuentaBloquearV2),
   // 5.2.2 / 5.2.3 version 2: a rejected request is reported to the school by mail (same states as v1).
   answeringEveryRequest('centro-trabajo-restablecer', centroTrabajoRestablecerV2),
-  // 5.5 version 3 (issue 14): v2's oficio path as it was, and a block opened by the Subjefatura accepting a
+  // 5.4 and 5.5 version 3 (issue 14): v2's oficio path as it was, and a case opened by the Subjefatura accepting a
   // reconciliation finding (CONCILIAR), which ends without a reply letter. Every v2 state exists in v3.
-  {
-    ...answeringEveryRequest('cuenta-bloquear', cuentaBloquearV3),
-    version: 3,
-    otherStarts: { CONCILIAR: ['subjefatura'] },
-    migrateFrom: { version: 2, stateMap: {} },
-  },
+  openedByReconciliation('cuenta-reasignar', cuentaReasignarV3),
+  openedByReconciliation('cuenta-bloquear', cuentaBloquearV3),
 ];
 
 /** The definition a case of this id and version runs, or undefined when the catalog has none. */

@@ -66,7 +66,7 @@ const AWAITED_RESULT: Record<string, [ok: string, error: string]> = {
 };
 
 describe('procedure catalog', () => {
-  it('has every procedure of the guide in version 1, the oficio procedures and 5.2.2 in version 2, 5.5 in version 3', () => {
+  it('has every procedure of the guide in version 1, the oficio procedures and 5.2.2 in version 2, 5.4 and 5.5 in 3', () => {
     expect(PROCEDURES.map((p) => `${p.id}@${p.version}`).sort()).toEqual(
       [
         'centro-trabajo-alta@1',
@@ -78,6 +78,7 @@ describe('procedure catalog', () => {
         'cuenta-bloquear@3',
         'cuenta-reasignar@1',
         'cuenta-reasignar@2',
+        'cuenta-reasignar@3',
         'personal-alta@1',
         'personal-restablecer@1',
         'servicio-alta@1',

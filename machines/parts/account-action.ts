@@ -15,6 +15,8 @@ export interface AccountActionOptions {
   /** The provisioning state. */
   next: string;
   cancel: string;
+  /** 5.4 version 3: where the CANCELAR of a case opened by reconciliation goes (see `cancelar`). */
+  cancelPorConciliacion?: string;
 }
 
 /** States `busqueda` → `confirmacion` (↩ `busqueda`) → `next`. */
@@ -29,7 +31,7 @@ export function accountActionStates(o: AccountActionOptions) {
           actions: 'registrarCuentaSeleccionada' as const,
           meta: { roles: ['subjefatura' as const], pasos: nos(o.busqueda.pasos), label: o.busqueda.label },
         },
-        ...cancelar(o.cancel),
+        ...cancelar(o.cancel, o.cancelPorConciliacion),
       },
     }),
     confirmacion: procedureSetup.createStateConfig({

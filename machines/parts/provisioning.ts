@@ -22,8 +22,9 @@ export interface ProvisioningOptions {
   /** Where the case goes when the account work is done. */
   next: string;
   /**
-   * 5.5 version 3: where a case opened by reconciliation goes instead of `next` (guard `iniciadoPorConciliacion`):
-   * nobody sent an oficio, so there is no reply letter to write. Absent: every case goes to `next`.
+   * 5.4 and 5.5 version 3: where a case opened by reconciliation goes instead of `next` (guard
+   * `iniciadoPorConciliacion`): nobody sent an oficio, so there is no reply letter to write. Absent: every case goes
+   * to `next`.
    */
   porConciliacion?: string;
 }
@@ -56,12 +57,13 @@ export function provisioningStates(o: ProvisioningOptions) {
         { type: 'provision', params: ({ context }) => o.provision(context) },
       ],
       on: {
-        PROVISION_OK: o.porConciliacion
-          ? [
-              { guard: 'iniciadoPorConciliacion' as const, ...provisionOk(o.porConciliacion) },
-              provisionOk(afterProvision),
-            ]
-          : provisionOk(afterProvision),
+        PROVISION_OK:
+          o.porConciliacion && !credentials
+            ? [
+                { guard: 'iniciadoPorConciliacion' as const, ...provisionOk(o.porConciliacion) },
+                provisionOk(afterProvision),
+              ]
+            : provisionOk(afterProvision),
         PROVISION_ERROR: {
           target: 'incidente',
           actions: { type: 'registrarIncidente', params: { command: 'provision' } },
@@ -81,7 +83,16 @@ export function provisioningStates(o: ProvisioningOptions) {
               },
             ],
             on: {
-              CREDENTIALS_SENT: { target: o.next, meta: bySistema('Datos de acceso enviados', credentials.pasos) },
+              CREDENTIALS_SENT: o.porConciliacion
+                ? [
+                    {
+                      guard: 'iniciadoPorConciliacion' as const,
+                      target: o.porConciliacion,
+                      meta: bySistema('Datos de acceso enviados', credentials.pasos),
+                    },
+                    { target: o.next, meta: bySistema('Datos de acceso enviados', credentials.pasos) },
+                  ]
+                : { target: o.next, meta: bySistema('Datos de acceso enviados', credentials.pasos) },
               CREDENTIALS_ERROR: {
                 target: 'incidente',
                 actions: { type: 'registrarIncidente', params: { command: 'sendCredentials' } },
@@ -140,25 +151,7 @@ export function incidentState(o: {
             },
           }
         : {}),
-      CANCELAR: o.cancelPorConciliacion
-        ? [
-            {
-              guard: 'iniciadoPorConciliacion' as const,
-              target: o.cancelPorConciliacion,
-              actions: 'registrarMotivo' as const,
-              meta: { roles: ['subjefatura' as const], label: 'Cancelar el trámite' },
-            },
-            {
-              target: o.cancel,
-              actions: 'registrarMotivo' as const,
-              meta: { roles: ['subjefatura' as const], label: 'Cancelar el trámite' },
-            },
-          ]
-        : {
-            target: o.cancel,
-            actions: 'registrarMotivo',
-            meta: { roles: ['subjefatura'], label: 'Cancelar el trámite' },
-          },
+      ...cancelar(o.cancel, o.cancelPorConciliacion),
     },
   });
 }
@@ -173,11 +166,20 @@ export function finalState(outcome: Outcome, pasos: GuideStep[] = [], entry?: 'w
   });
 }
 
-/** CANCELAR from a Subjefatura work state: the oficio cannot be served (no such school, account, worker...). */
-export const cancelar = (target: string) => ({
-  CANCELAR: {
-    target,
+/**
+ * CANCELAR from a Subjefatura work state: the oficio cannot be served (no such school, account, worker...).
+ * `porConciliacion` (5.4 and 5.5 version 3): where a case opened by reconciliation goes instead (guard
+ * `iniciadoPorConciliacion`): with no oficio, there is nobody to send a rejection letter to.
+ */
+export const cancelar = (target: string, porConciliacion?: string) => {
+  const to = (t: string) => ({
+    target: t,
     actions: 'registrarMotivo' as const,
     meta: { roles: ['subjefatura' as const], label: 'Cancelar el trámite' },
-  },
-});
+  });
+  return {
+    CANCELAR: porConciliacion
+      ? [{ guard: 'iniciadoPorConciliacion' as const, ...to(porConciliacion) }, to(target)]
+      : to(target),
+  };
+};

@@ -10,8 +10,8 @@ const OFICIO_PROCEDURES = PROCEDURES.filter((p) => p.machine.root.states.recepci
 describe('reception: cancelling an oficio', () => {
   it('is part of every oficio procedure (5.2.1, 5.3.1, 5.3.2, 5.4, 5.5)', () => {
     expect(OFICIO_PROCEDURES.map((p) => `${p.guideSection}@${p.version}`).sort()).toEqual(
-      // 5.5 version 3 (issue 14) keeps the oficio's reception and adds a start by reconciliation.
-      [...['5.2.1', '5.3.1', '5.3.2', '5.4', '5.5'].flatMap((s) => [`${s}@1`, `${s}@2`]), '5.5@3'],
+      // 5.4 and 5.5 version 3 (issue 14) keep the oficio's reception and add a start by reconciliation.
+      [...['5.2.1', '5.3.1', '5.3.2', '5.4', '5.5'].flatMap((s) => [`${s}@1`, `${s}@2`]), '5.4@3', '5.5@3'].sort(),
     );
   });
 

@@ -98,3 +98,29 @@ export function receptionStates(o: ReceptionOptions) {
     }),
   };
 }
+
+/**
+ * 5.4 and 5.5 version 3 (issue 14): `solicitud` with a second way in besides the oficio, CONCILIAR { cuentaId,
+ * hallazgoId, importacionAt }, sent for the Subjefatura who accepts a reconciliation finding (the engine's start
+ * `startWith`). It skips the reception (there is no oficio) and goes to `target`, the Subjefatura's first step.
+ */
+export function withReconciliationStart(
+  solicitud: ReturnType<typeof receptionStates>['solicitud'],
+  o: { target: string; label: string; pasos?: GuideStep[] },
+) {
+  return {
+    ...solicitud,
+    on: {
+      ...solicitud.on,
+      CONCILIAR: {
+        target: o.target,
+        actions: 'registrarConciliacion' as const,
+        meta: {
+          roles: ['subjefatura' as const],
+          label: o.label,
+          ...(o.pasos?.length ? { pasos: nos(o.pasos) } : {}),
+        },
+      },
+    },
+  };
+}

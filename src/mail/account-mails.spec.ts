@@ -135,6 +135,29 @@ describe('reassignment', () => {
     expect(reassignmentMails(templates, { ...base, previousHolder: worker('servicio', null) })).toHaveLength(1);
     expect(reassignmentMails(templates, base)).toHaveLength(1);
   });
+
+  it('cites no oficio when there was none (5.4 version 3, opened by reconciliation)', () => {
+    const withOficio = reassignmentMails(templates, {
+      ...base,
+      previousHolder: worker('servicio', 'anterior@gmail.com'),
+    });
+    expect(withOficio.map((m) => m.text).join()).toContain('oficio con folio SSST-2026-000045');
+    const mails = reassignmentMails(templates, {
+      ...base,
+      folio: null,
+      previousHolder: worker('servicio', 'anterior@gmail.com'),
+    });
+    expect(mails.map((m) => [m.template, m.to[0]])).toEqual([
+      ['reasignacion-nuevo-titular-sin-oficio', 'nuevo@gmail.com'],
+      ['reasignacion-titular-anterior-sin-oficio', 'anterior@gmail.com'],
+    ]);
+    expect(mails[0].text).toContain(enlace);
+    expect(mails[1].text).toContain(
+      'la Subjefatura de Sistemas reasignó a otra persona la cuenta de correo electrónico institucional becas@colima.gob.mx',
+    );
+    for (const m of mails) expect(`${m.subject}${m.text}${m.html}`).not.toMatch(/oficio|folio/i);
+    expect(mails.map((m) => m.idempotencyKey)).toEqual(withOficio.map((m) => m.idempotencyKey));
+  });
 });
 
 describe('block notice, chosen password, temporary password', () => {
@@ -147,6 +170,25 @@ describe('block notice, chosen password, temporary password', () => {
     });
     expect(mail?.to).toEqual(['director.0001x@gmail.com']);
     expect(mail?.text).not.toMatch(/https?:|contraseña temporal/i);
+    expect(mail?.text).toContain('oficio con folio F-1');
+    // 5.5 version 3, opened by reconciliation: no oficio to cite.
+    const sinOficio = blockNoticeMail(templates, {
+      holder: worker('personal'),
+      correo: 'x@colima.gob.mx',
+      folio: null,
+      fecha: sentAt,
+      idempotencyKey: 'k-1',
+    });
+    expect([sinOficio?.template, sinOficio?.to, sinOficio?.idempotencyKey]).toEqual([
+      'bloqueo-sin-oficio',
+      ['juan.perez@gmail.com'],
+      'k-1',
+    ]);
+    expect(sinOficio?.subject).toBe('La cuenta de correo institucional x@colima.gob.mx fue bloqueada');
+    expect(sinOficio?.text).toContain(
+      'la Subjefatura de Sistemas bloqueó la cuenta de correo electrónico institucional',
+    );
+    expect(`${sinOficio?.text}${sinOficio?.html}`).not.toMatch(/oficio|folio|https?:|contraseña/i);
     expect(
       blockNoticeMail(templates, {
         holder: worker('personal', null),

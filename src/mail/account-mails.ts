@@ -145,22 +145,27 @@ export function chosenPasswordAppliedMail(
  */
 export function reassignmentMails(
   templates: MailTemplates,
-  input: LinkInput & { tipo: TipoCuenta; folio: string; fecha: Date; previousHolder?: AccountHolder | null },
+  input: LinkInput & { tipo: TipoCuenta; folio: string | null; fecha: Date; previousHolder?: AccountHolder | null },
   hours = LINK_VALIDITY_HOURS,
 ): MailFor[] {
   const { to, nombre } = recipientOf(input.holder);
+  const vars = { ...linkVars(input, hours), nombre, tipoCuenta: TIPO_CUENTA_LABEL[input.tipo] };
+  const idempotencyKey = input.idempotencyKey && `${input.idempotencyKey}:nuevo-titular`;
   const mails: MailFor[] = [
-    {
-      template: 'reasignacion-nuevo-titular',
-      to: [to],
-      ...templates.render('reasignacion-nuevo-titular', {
-        ...linkVars(input, hours),
-        nombre,
-        tipoCuenta: TIPO_CUENTA_LABEL[input.tipo],
-        folio: input.folio,
-      }),
-      idempotencyKey: input.idempotencyKey && `${input.idempotencyKey}:nuevo-titular`,
-    },
+    input.folio
+      ? {
+          template: 'reasignacion-nuevo-titular',
+          to: [to],
+          ...templates.render('reasignacion-nuevo-titular', { ...vars, folio: input.folio }),
+          idempotencyKey,
+        }
+      : {
+          // 5.4 version 3: opened by reconciliation, there is no oficio to cite.
+          template: 'reasignacion-nuevo-titular-sin-oficio',
+          to: [to],
+          ...templates.render('reasignacion-nuevo-titular-sin-oficio', vars),
+          idempotencyKey,
+        },
   ];
   const previous = input.previousHolder
     ? previousHolderMail(templates, { ...input, previousHolder: input.previousHolder })
@@ -175,36 +180,45 @@ export function reassignmentMails(
  */
 export function previousHolderMail(
   templates: MailTemplates,
-  input: { previousHolder: AccountHolder; correo: string; folio: string; fecha: Date; idempotencyKey?: string },
+  input: { previousHolder: AccountHolder; correo: string; folio: string | null; fecha: Date; idempotencyKey?: string },
 ): MailFor | undefined {
   const previous = optionalRecipient(input.previousHolder);
   if (!previous) return undefined;
-  return {
-    template: 'reasignacion-titular-anterior',
-    to: [previous.to],
-    ...templates.render('reasignacion-titular-anterior', {
-      nombre: previous.nombre,
-      correo: input.correo,
-      folio: input.folio,
-      fecha: input.fecha,
-    }),
-    idempotencyKey: input.idempotencyKey && `${input.idempotencyKey}:titular-anterior`,
-  };
+  const vars = { nombre: previous.nombre, correo: input.correo, fecha: input.fecha };
+  const idempotencyKey = input.idempotencyKey && `${input.idempotencyKey}:titular-anterior`;
+  return input.folio
+    ? {
+        template: 'reasignacion-titular-anterior',
+        to: [previous.to],
+        ...templates.render('reasignacion-titular-anterior', { ...vars, folio: input.folio }),
+        idempotencyKey,
+      }
+    : {
+        // 5.4 version 3: opened by reconciliation, there is no oficio to cite.
+        template: 'reasignacion-titular-anterior-sin-oficio',
+        to: [previous.to],
+        ...templates.render('reasignacion-titular-anterior-sin-oficio', vars),
+        idempotencyKey,
+      };
 }
 
-/** Guía 5.5: the holder is told of the block; no credentials. Returns undefined when there is nobody to tell. */
+/**
+ * Guía 5.5: the holder is told of the block; no credentials. Returns undefined when there is nobody to tell. Without a
+ * folio (5.5 version 3, opened by reconciliation: there is no oficio to cite), the notice says the Subjefatura blocked
+ * it on reviewing the institutional catalogs.
+ */
 export function blockNoticeMail(
   templates: MailTemplates,
-  input: { holder: AccountHolder; correo: string; folio: string; fecha: Date; idempotencyKey?: string },
+  input: { holder: AccountHolder; correo: string; folio: string | null; fecha: Date; idempotencyKey?: string },
 ): MailFor | undefined {
   const recipient = optionalRecipient(input.holder);
   if (!recipient) return undefined;
-  const rendered = templates.render('bloqueo', {
-    nombre: recipient.nombre,
-    correo: input.correo,
-    folio: input.folio,
-    fecha: input.fecha,
-  });
+  const vars = { nombre: recipient.nombre, correo: input.correo, fecha: input.fecha };
+  if (!input.folio) {
+    const rendered = templates.render('bloqueo-sin-oficio', vars);
+    return { template: 'bloqueo-sin-oficio', to: [recipient.to], ...rendered, idempotencyKey: input.idempotencyKey };
+  }
+  const rendered = templates.render('bloqueo', { ...vars, folio: input.folio });
   return { template: 'bloqueo', to: [recipient.to], ...rendered, idempotencyKey: input.idempotencyKey };
 }
 

@@ -112,6 +112,7 @@ describe('the shipped mail templates', () => {
         'alta-personal',
         'alta-servicio',
         'reasignacion-nuevo-titular',
+        'reasignacion-nuevo-titular-sin-oficio',
         'restablecimiento',
       ].sort(),
     );

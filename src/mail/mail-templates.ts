@@ -37,6 +37,10 @@ export const MAIL_TEMPLATE_VARS = {
   'reasignacion-nuevo-titular': ['nombre', 'tipoCuenta', 'correo', 'folio', ...LINK],
   'reasignacion-titular-anterior': ['nombre', 'correo', 'folio', 'fecha'],
   bloqueo: ['nombre', 'correo', 'folio', 'fecha'],
+  // 5.4 and 5.5 version 3 (issue 14): a case opened by reconciliation has no oficio, so no folio to cite.
+  'reasignacion-nuevo-titular-sin-oficio': ['nombre', 'tipoCuenta', 'correo', ...LINK],
+  'reasignacion-titular-anterior-sin-oficio': ['nombre', 'correo', 'fecha'],
+  'bloqueo-sin-oficio': ['nombre', 'correo', 'fecha'],
   'aviso-restablecimiento': ['nombre', 'correo', 'fecha'],
   'contrasena-temporal': ['nombre', 'correo', 'motivo', 'contrasenaTemporal', 'longitudMinima'],
   // The task inbox's reminders, to staff (`bandeja` is the inbox's address).

@@ -117,10 +117,12 @@ export class SendCredentialsProcessor implements CommandProcessor {
       for (const m of reassignmentMails(this.templates, {
         ...input,
         tipo: cuenta.tipo,
-        folio: caso.folio ?? '',
+        // A case opened by reconciliation (5.4 version 3) has no oficio: the mail cites none.
+        folio: caso.folio || null,
         fecha: new Date(),
       })) {
-        if (m.template === 'reasignacion-nuevo-titular') await deliverMail(this.mailer, m);
+        // The new holder's mail (with or without an oficio to cite); the previous holder's is notifyHolder's job.
+        if (m.template.startsWith('reasignacion-nuevo-titular')) await deliverMail(this.mailer, m);
       }
     } else if (caso?.procedureId.endsWith('restablecer')) {
       await deliverMail(this.mailer, resetLinkMail(this.templates, input));
@@ -165,7 +167,8 @@ export class NotifyHolderProcessor implements CommandProcessor {
     const p = payload as CommandParams['notifyHolder'];
     const cuenta = await this.accounts.get(p.cuentaId);
     const caso = await this.cases.find(cmd.caseId);
-    const folio = caso?.folio ?? '';
+    // A case opened by reconciliation (5.4 and 5.5 version 3) has no oficio: the notice cites none.
+    const folio = caso?.folio || null;
     if (p.reason === 'block') {
       const holder = await this.holders.ofCuenta(cuenta);
       const mail = blockNoticeMail(this.templates, {

@@ -4,6 +4,8 @@
  * pipeline.ts), the reconciliation after the import, the review's bulk accept with the product's case opener.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DataSource, FindOptionsWhere } from 'typeorm';
 import { PROCEDURES } from '../../machines';
 import type { Actor } from '../../src/auth/actor';
@@ -22,6 +24,7 @@ import { Movement } from '../../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { Task } from '../../src/engine/entities/task.entity';
 import { LdapDirectoryProvider } from '../../src/provisioning/providers/ldap/ldap-directory.provider';
+import { type ParsedMessage, parseMessage } from '../mail/support/mime';
 import { buildPipeline } from '../support/pipeline';
 import { type Slapd, startSlapd } from '../support/slapd';
 import { createTestDb, type TestDb } from '../support/test-db';
@@ -83,6 +86,15 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
   };
   const findings = (where: FindOptionsWhere<ConciliacionHallazgo> = {}) =>
     ds.getRepository(ConciliacionHallazgo).find({ where, order: { direccion: 'ASC' } });
+  /** The mail the embedded transport wrote (.eml files in <dataDir>/outbox), by file name. */
+  const mailFiles = (): string[] => {
+    const dir = join(db.dataDir, 'outbox');
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
+  };
+  const mailsSince = (before: string[]): ParsedMessage[] =>
+    mailFiles()
+      .filter((f) => !before.includes(f))
+      .map((f) => parseMessage(readFileSync(join(db.dataDir, 'outbox', f))));
   const suspendedThere = async (address: string): Promise<boolean> => (await provider.lookup(address))!.suspended;
 
   beforeAll(async () => {
@@ -239,6 +251,7 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
       ]);
     }
 
+    const mailsBefore = mailFiles();
     const t1 = Date.now();
     await pipeline.drain();
     const drainSeconds = (Date.now() - t1) / 1000;
@@ -260,11 +273,20 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
       expect([(await ds.getRepository(Cuenta).findOneByOrFail({ id: cuenta.id })).estado]).toEqual(['activa']);
       expect(await suspendedThere(cuenta.direccion)).toBe(false);
     }
-    // Each holder was told; nobody was sent a reply letter (there was no oficio).
+    // Each holder was told, without citing an oficio there never was; nobody was sent a reply letter.
     const done = await ds.getRepository(OutboxCommand).find({ where: caseIds.map((caseId) => ({ caseId })) });
-    const types = done.map((c) => c.type);
-    expect(types.filter((t) => t === 'notifyHolder')).toHaveLength(50);
-    expect(types.filter((t) => t === 'renderReplyLetter' || t === 'renderAcuse')).toEqual([]);
+    expect(done.map((c) => [c.type, c.status]).sort()).toEqual([
+      ...Array(50).fill(['notifyHolder', 'hecho']),
+      ...Array(50).fill(['provision', 'hecho']),
+    ]);
+    const notices = mailsSince(mailsBefore);
+    expect(notices).toHaveLength(retired.filter((w) => w.correoAlterno).length);
+    expect(notices.length).toBeGreaterThan(30);
+    for (const m of notices) {
+      expect(m.header('subject')).toMatch(/^La cuenta de correo institucional \S+ fue bloqueada$/);
+      expect(m.text).toContain('la Subjefatura de Sistemas bloqueó la cuenta');
+      expect(`${m.text}${m.html}`).not.toMatch(/oficio/i);
+    }
     const history = await ds.getRepository(CuentaHistorial).find({ where: caseIds.map((caseId) => ({ caseId })) });
     expect(history.filter((h) => h.evento === 'bloqueada')).toHaveLength(50);
     console.log(
@@ -284,7 +306,7 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
     );
   });
 
-  it('opens nothing for a rejected finding, and leaves a Servicio account whose responsible left pending', async () => {
+  it('opens nothing for a rejected finding; a Servicio account whose responsible left opens 5.4 in the Subjefatura’s step', async () => {
     const [stays, leaves] = demo.trabajadores.slice(60, 62);
     const kept = await provisioned(61, 'personal', stays.curp);
     const servicio = await provisioned(62, 'servicio', leaves.curp);
@@ -298,18 +320,61 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
     expect(await review.reject([personal.id], 'Sigue en funciones por convenio.', SUBJEFATURA, T4)).toBe(1);
     const cases = await ds.getRepository(ProcedureCase).count();
     const result = await review.accept([personal.id, reasignar.id], SUBJEFATURA, T4, opener.open);
-    expect(result.opened).toEqual([]);
     expect(result.skipped).toEqual([personal.id]);
-    expect(result.failed).toEqual([
-      { hallazgoId: reasignar.id, mensaje: expect.stringContaining('reasignación (5.4)') },
+    expect(result.failed).toEqual([]);
+    expect(result.opened).toEqual([{ hallazgoId: reasignar.id, caseId: expect.any(String) }]);
+    expect(await ds.getRepository(ProcedureCase).count()).toBe(cases + 1);
+    const caseId = result.opened[0].caseId;
+    // 5.4 opens in the Subjefatura's search, with its task: the finding does not say who keeps the account.
+    const opened = await ds.getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
+    expect(opened).toMatchObject({ procedureId: 'cuenta-reasignar', procedureVersion: 3, state: 'busqueda' });
+    expect(await ds.getRepository(Task).findBy({ caseId, status: 'abierta' })).toEqual([
+      expect.objectContaining({ candidateRole: 'subjefatura', stateId: 'cuenta-reasignar.busqueda' }),
     ]);
-    expect(await ds.getRepository(ProcedureCase).count()).toBe(cases);
-    expect((await findings({ id: reasignar.id }))[0]).toMatchObject({ estado: 'pendiente', caseId: null });
+    const [inicio] = await ds.getRepository(Movement).find({ where: { caseId }, order: { caseSeq: 'ASC' } });
+    expect(JSON.parse(inicio.data)).toMatchObject({
+      origen: 'conciliacion',
+      hallazgoId: reasignar.id,
+      tipoHallazgo: 'responsable_baja',
+      importacionAt: T4.toISOString(),
+    });
     await pipeline.drain();
+    // Nothing was blocked: the rejected finding's account and the Servicio one are active here and there.
     for (const c of [kept, servicio]) {
       expect((await ds.getRepository(Cuenta).findOneByOrFail({ id: c.id })).estado).toBe('activa');
       expect(await suspendedThere(c.direccion)).toBe(false);
     }
+
+    // The Subjefatura names the worker who keeps it and confirms; the case ends reassigned, with no letter.
+    const heir = demo.trabajadores.slice(100).find((w) => w.correoAlterno)!;
+    const mailsBefore = mailFiles();
+    const sub: Actor = { id: SUBJEFATURA, role: 'subjefatura' };
+    await pipeline.engine.send(
+      caseId,
+      { type: 'REASIGNAR', cuentaId: servicio.id, newCurp: heir.curp, previousCurp: leaves.curp },
+      sub,
+      { now: T4 },
+    );
+    await pipeline.engine.send(caseId, { type: 'CONFIRMAR' }, sub, { now: T4 });
+    await pipeline.drain();
+    const ended = await ds.getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
+    expect([ended.state, ended.outcome, ended.incidentMessage]).toEqual(['reasignada', 'reasignada', null]);
+    const after = await ds.getRepository(Cuenta).findOneByOrFail({ id: servicio.id });
+    expect([after.estado, after.titularCurp]).toEqual(['activa', heir.curp]);
+    const effects = (await ds.getRepository(OutboxCommand).findBy({ caseId })).map((c) => [c.type, c.status]).sort();
+    expect(effects).toEqual([
+      ['notifyHolder', 'hecho'],
+      ['provision', 'hecho'],
+      ['sendCredentials', 'hecho'],
+    ]);
+    // The new holder's access data (with the directory's forced change, a temporary password) and the previous
+    // holder's notice, neither citing an oficio there never was.
+    const mails = mailsSince(mailsBefore);
+    expect(mails.map((m) => m.header('to')).sort()).toEqual([heir.correoAlterno, leaves.correoAlterno].sort());
+    const notice = mails.find((m) => m.header('to') === leaves.correoAlterno)!;
+    expect(notice.header('subject')).toBe(`Ya no tiene acceso a la cuenta ${servicio.direccion}`);
+    expect(notice.text).toContain('la Subjefatura de Sistemas reasignó a otra persona la cuenta');
+    for (const m of mails) expect(`${m.text}${m.html}`).not.toMatch(/oficio/i);
   });
 
   it('refuses, and leaves pending, a finding whose account was blocked in the meantime', async () => {

@@ -18,6 +18,12 @@ export interface InicioPorConciliacion {
   importacionAt: string | null;
 }
 
+/** The procedure each proposal opens: 5.5 bloquear, 5.4 reasignar. */
+const PROCEDURE_OF: Partial<Record<ConciliacionHallazgo['accion'], string>> = {
+  bloquear: 'cuenta-bloquear',
+  reasignar: 'cuenta-reasignar',
+};
+
 /** The import a finding's evidence names (catalog findings), as ISO whatever dialect wrote it. */
 function importOf(finding: ConciliacionHallazgo): string | null {
   if (!(TIPOS_HALLAZGO_CATALOGO as readonly string[]).includes(finding.tipo)) return null;
@@ -39,9 +45,12 @@ function importOf(finding: ConciliacionHallazgo): string | null {
  * - bloquear: 5.5 (cuenta-bloquear, version 3) opened with CONCILIAR { cuentaId, hallazgoId, importacionAt }: no
  *   oficio, straight to the Servicio's block (accepting is the confirmation), the holder notified, ended 'bloqueada'
  *   without a reply letter.
- * - reasignar (a Servicio or Función account whose responsible left): 5.4 needs the worker who keeps the account,
- *   which the finding does not know, and cuenta-reasignar has no start without an oficio yet: refused with a Spanish
- *   422, so the finding stays pending (review.ts) and the Subjefatura handles it through the oficio procedure.
+ * - reasignar (a Servicio or Función account whose responsible left): 5.4 (cuenta-reasignar, version 3) opened with
+ *   the same CONCILIAR, in the Subjefatura's own step (`busqueda`, a task in its inbox): the finding does not know who
+ *   keeps the account, so the Subjefatura names the worker, confirms, and the case goes on as the oficio path does,
+ *   ending 'reasignada' without a reply letter.
+ * Anything else (a finding that proposes only a look) is refused with a Spanish 422, and so is an account no longer
+ * in the system or no longer active: the finding stays pending (review.ts).
  */
 @Injectable()
 export class ReconciliationCaseOpener {
@@ -49,15 +58,8 @@ export class ReconciliationCaseOpener {
 
   /** A `CaseOpener`: bound, so it can be passed as it is. Returns the case id. */
   readonly open: CaseOpener = async (em: EntityManager, finding: ConciliacionHallazgo): Promise<string> => {
-    if (finding.accion === 'reasignar') {
-      throw new DomainError(
-        'REASIGNACION_NO_DISPONIBLE',
-        `La reasignación (5.4) de ${finding.direccion} todavía no se abre desde la conciliación: hace falta el ` +
-          'trabajador que se quedará con la cuenta. Inicie el trámite 5.4 con el oficio del área; el hallazgo sigue pendiente.',
-        422,
-      );
-    }
-    if (finding.accion !== 'bloquear') {
+    const procedure = PROCEDURE_OF[finding.accion];
+    if (!procedure) {
       throw new DomainError(
         'HALLAZGO_SIN_TRAMITE',
         `El hallazgo de ${finding.direccion} no propone un trámite de la guía; revíselo y rechácelo con su motivo.`,
@@ -76,7 +78,7 @@ export class ReconciliationCaseOpener {
     if (cuenta.estado !== 'activa') {
       throw new DomainError(
         'CUENTA_NO_ACTIVA',
-        `La cuenta ${cuenta.direccion} ya no está activa (está ${cuenta.estado}); no hay nada que bloquear.`,
+        `La cuenta ${cuenta.direccion} ya no está activa (está ${cuenta.estado}); no se abre el trámite.`,
         422,
       );
     }
@@ -90,7 +92,7 @@ export class ReconciliationCaseOpener {
       importacionAt,
     };
     const started = await this.engine.start(
-      'cuenta-bloquear',
+      procedure,
       actor,
       { ...input },
       {
