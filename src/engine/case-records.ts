@@ -89,6 +89,19 @@ export class CaseRecords {
     return row?.id ?? null;
   }
 
+  /** The open (active or in incident) case of one of these procedures about an account (its `cuentaId`), if any. */
+  async openForAccount(
+    procedureIds: readonly string[],
+    cuentaId: string,
+    em: EntityManager = this.ds.manager,
+  ): Promise<string | null> {
+    const row = await em.findOne(CaseEntity, {
+      select: { id: true },
+      where: { procedureId: In([...procedureIds]), cuentaId, status: In(OPEN) },
+    });
+    return row?.id ?? null;
+  }
+
   /** The cases of a procedure for a school, newest first. */
   async ofCct(procedureId: string, cct: string, limit: number): Promise<CaseRecord[]> {
     const rows = await this.ds

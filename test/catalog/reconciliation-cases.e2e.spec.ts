@@ -18,6 +18,7 @@ import { ReconciliationCaseOpener } from '../../src/catalog/reconciliation/case-
 import { catalogTable, toCsv } from '../../src/catalog/seed/catalog-csv';
 import { type DemoCatalog, generateDemoCatalog } from '../../src/catalog/seed/demo-data';
 import { CalendarService } from '../../src/engine/calendar.service';
+import { CaseRecords } from '../../src/engine/case-records';
 import { EngineService } from '../../src/engine/engine.service';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Movement } from '../../src/engine/entities/movement.entity';
@@ -128,7 +129,7 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
     pipeline = buildPipeline(db, { directory: provider });
     await pipeline.engine.syncCatalog(new Date(T0.getTime() + 120_000));
     review = new ReconciliationReview(ds);
-    opener = new ReconciliationCaseOpener(pipeline.engine);
+    opener = new ReconciliationCaseOpener(pipeline.engine, new CaseRecords(ds, pipeline.engine));
 
     const generated = generateDemoCatalog({ seed: 14, centros: 20, trabajadores: 700 });
     demo = { ...generated, trabajadores: generated.trabajadores.filter((w) => w.activo).slice(0, 600) };
@@ -377,19 +378,42 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
     for (const m of mails) expect(`${m.text}${m.html}`).not.toMatch(/oficio/i);
   });
 
-  it('refuses, and leaves pending, a finding whose account was blocked in the meantime', async () => {
-    const [w] = demo.trabajadores.slice(62, 63);
+  it('refuses, and leaves pending, a finding whose account was blocked meanwhile or has a block under way', async () => {
+    const [w, x] = demo.trabajadores.slice(62, 64);
     const cuenta = await provisioned(63, 'personal', w.curp);
-    const gone = new Set([...demo.trabajadores.slice(0, 50), ...demo.trabajadores.slice(60, 63)].map((x) => x.curp));
+    const otra = await provisioned(64, 'personal', x.curp);
+    const gone = new Set([...demo.trabajadores.slice(0, 50), ...demo.trabajadores.slice(60, 64)].map((t) => t.curp));
     await importCatalog(ds, {
       kind: 'trabajadores',
       content: workersCsv(gone),
       now: new Date(T4.getTime() + 3600_000),
     });
     const [h] = await findings({ cuentaId: cuenta.id });
+    const [h2] = await findings({ cuentaId: otra.id });
     await ds.getRepository(Cuenta).update(cuenta.id, { estado: 'bloqueada' });
-    const result = await review.accept([h.id], SUBJEFATURA, T4, opener.open);
-    expect(result.failed).toEqual([{ hallazgoId: h.id, mensaje: expect.stringContaining('ya no está activa') }]);
+    // An oficio asked to block the other one, and the Subjefatura has chosen it: that case decides it.
+    const oficialia: Actor = { id: 'usr-oficialia', role: 'subdireccion' };
+    const sub: Actor = { id: SUBJEFATURA, role: 'subjefatura' };
+    const porOficio = await pipeline.engine.start(
+      'cuenta-bloquear',
+      oficialia,
+      { oficio: { folio: 'DEP/9/2026' } },
+      { now: T4, folio: 'SSST-2026-000009' },
+    );
+    await pipeline.engine.send(porOficio.caseId, { type: 'RECIBIR_OFICIO', at: T4.toISOString() }, oficialia);
+    await pipeline.engine.send(porOficio.caseId, { type: 'TURNAR' }, oficialia);
+    await pipeline.engine.send(porOficio.caseId, { type: 'RECIBIR_TURNO' }, sub);
+    await pipeline.engine.send(porOficio.caseId, { type: 'BLOQUEAR', cuentaId: otra.id }, sub);
+    const cases = await ds.getRepository(ProcedureCase).count();
+
+    const result = await review.accept([h.id, h2.id], SUBJEFATURA, T4, opener.open);
+    expect(result.opened).toEqual([]);
+    expect(result.failed).toEqual([
+      { hallazgoId: h.id, mensaje: expect.stringContaining('ya no está activa') },
+      { hallazgoId: h2.id, mensaje: expect.stringContaining('ya tiene un trámite de bloqueo o reasignación en curso') },
+    ]);
     expect((await findings({ id: h.id }))[0].estado).toBe('pendiente');
+    expect((await findings({ id: h2.id }))[0].estado).toBe('pendiente');
+    expect(await ds.getRepository(ProcedureCase).count()).toBe(cases);
   });
 });

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Actor } from '../../auth/actor';
 import { DomainError } from '../../common/domain-error';
 import { dateFromRaw } from '../../database/raw-date';
+import { CaseRecords } from '../../engine/case-records';
 import { EngineService } from '../../engine/engine.service';
 import { type ConciliacionHallazgo, TIPOS_HALLAZGO_CATALOGO } from '../entities/conciliacion.entity';
 import { Cuenta } from '../entities/cuenta.entity';
@@ -19,7 +20,7 @@ export interface InicioPorConciliacion {
 }
 
 /** The procedure each proposal opens: 5.5 bloquear, 5.4 reasignar. */
-const PROCEDURE_OF: Partial<Record<ConciliacionHallazgo['accion'], string>> = {
+const PROCEDURE_OF: Partial<Record<ConciliacionHallazgo['accion'], 'cuenta-bloquear' | 'cuenta-reasignar'>> = {
   bloquear: 'cuenta-bloquear',
   reasignar: 'cuenta-reasignar',
 };
@@ -54,7 +55,10 @@ function importOf(finding: ConciliacionHallazgo): string | null {
  */
 @Injectable()
 export class ReconciliationCaseOpener {
-  constructor(private readonly engine: EngineService) {}
+  constructor(
+    private readonly engine: EngineService,
+    private readonly cases: CaseRecords,
+  ) {}
 
   /** A `CaseOpener`: bound, so it can be passed as it is. Returns the case id. */
   readonly open: CaseOpener = async (em: EntityManager, finding: ConciliacionHallazgo): Promise<string> => {
@@ -80,6 +84,18 @@ export class ReconciliationCaseOpener {
         'CUENTA_NO_ACTIVA',
         `La cuenta ${cuenta.direccion} ya no está activa (está ${cuenta.estado}); no se abre el trámite.`,
         422,
+      );
+    }
+    // One block or reassignment of an account at a time: one already under way (an oficio's, or an earlier finding's
+    // whose fact came back) decides it; a second case would block or reassign it twice.
+    const enCurso = await this.cases.openForAccount(Object.values(PROCEDURE_OF), cuenta.id, em);
+    if (enCurso) {
+      throw new DomainError(
+        'TRAMITE_EN_CURSO',
+        `La cuenta ${cuenta.direccion} ya tiene un trámite de bloqueo o reasignación en curso; el hallazgo sigue ` +
+          'pendiente hasta que ese trámite termine.',
+        409,
+        { caseId: enCurso },
       );
     }
     const importacionAt = importOf(finding);
