@@ -5,6 +5,7 @@ import { localDate } from '../../src/engine/business-calendar';
 import { type DashboardFilter, DashboardService } from '../../src/engine/dashboard.service';
 import { OficioRegisterService, type RegisterPage } from '../../src/oficios/oficio-register.service';
 import { OficiosService } from '../../src/oficios/oficios.service';
+import { withoutQueryTimeout } from '../../src/database/bounded-mysql';
 import { backfillOficioWords, backfillReceiptMonth } from '../../src/database/migrations/backfill-oficio-search';
 import type { BenchDb, CapturedQuery } from './bench-db';
 import { type HttpTarget, NIVEL, RESPONSABLE_1, SUBJEFATURA } from './bench-http';
@@ -58,9 +59,17 @@ async function buildOficioSearch(db: BenchDb): Promise<void> {
   if (Number(present.n) > 0) return;
   const t0 = performance.now();
   note(`  ${db.name}: mes de recepción e índice de palabras de los oficios, como en la migración…`);
-  await backfillReceiptMonth(db.dataSource, db.dialect);
-  const words = await backfillOficioWords(db.dataSource, db.dialect);
-  if (db.dialect === 'mysql') await db.dataSource.query('ANALYZE TABLE oficio, oficio_word');
+  // As the migration runs them: without the statement bound of the web's requests (one UPDATE of 2 M rows takes
+  // longer than DB_QUERY_TIMEOUT_MS; it made the national run fail here).
+  const words = await withoutQueryTimeout(async () => {
+    await backfillReceiptMonth(db.dataSource, db.dialect);
+    const [{ n }] = await db.dataSource.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM oficio');
+    const progress = new Progress(`${db.name}: palabras de los oficios`, Number(n));
+    const written = await backfillOficioWords(db.dataSource, db.dialect, (k) => progress.tick(k));
+    progress.finish();
+    if (db.dialect === 'mysql') await db.dataSource.query('ANALYZE TABLE oficio, oficio_word');
+    return written;
+  });
   const s = Math.round((performance.now() - t0) / 100) / 10;
   note(`  ${db.name}: ${words.toLocaleString('es-MX')} palabras de oficios escritas (${s} s)`);
 }

@@ -63,8 +63,15 @@ export async function backfillReceiptMonth(runner: SqlRunner, dialect: 'sqlite' 
   );
 }
 
-/** The words of every oficio, read in the register's order by pages of 1,000; rows already there are kept. */
-export async function backfillOficioWords(runner: SqlRunner, dialect: 'sqlite' | 'mysql'): Promise<number> {
+/**
+ * The words of every oficio, read in the register's order by pages of 1,000; rows already there are kept.
+ * `onPage`: told how many oficios each page read (progress for a long run).
+ */
+export async function backfillOficioWords(
+  runner: SqlRunner,
+  dialect: 'sqlite' | 'mysql',
+  onPage?: (oficios: number) => void,
+): Promise<number> {
   const insert = dialect === 'sqlite' ? 'INSERT OR IGNORE INTO' : 'INSERT IGNORE INTO';
   let after: [number, number] = [-1, -1];
   let written = 0;
@@ -89,6 +96,7 @@ export async function backfillOficioWords(runner: SqlRunner, dialect: 'sqlite' |
       );
     }
     written += values.length;
+    onPage?.(rows.length);
     const last = rows[rows.length - 1];
     after = [Number(last.anio), Number(last.numero)];
   }
