@@ -30,3 +30,29 @@ describe('ProcedureLabels.procedures (the procedure filter of the inbox and the 
     expect(labels.procedures()).toEqual(all);
   });
 });
+
+describe('ProcedureLabels.dataLabel (the movement log of a case opened by reconciliation, issue 14)', () => {
+  const labels = new ProcedureLabels({
+    registry: new ProcedureRegistry(PROCEDURES),
+  } as unknown as EngineService);
+
+  it('names the data of its start and of CONCILIAR in Spanish, never by an internal key', () => {
+    for (const procedure of ['cuenta-bloquear', 'cuenta-reasignar']) {
+      const inicio = ['origen', 'hallazgoId', 'hallazgo', 'direccion', 'importacionAt'].map(
+        (k) => labels.dataLabel(procedure, 3, 'INICIAR', k).label,
+      );
+      expect(inicio).toEqual([
+        'Origen',
+        'Hallazgo de la conciliación',
+        'Hallazgo',
+        'Cuenta',
+        'Fecha de la importación',
+      ]);
+      const conciliar = ['cuentaId', 'hallazgoId', 'importacionAt'].map(
+        (k) => labels.dataLabel(procedure, 3, 'CONCILIAR', k).label,
+      );
+      expect(conciliar).toEqual(['Cuenta', 'Hallazgo de la conciliación', 'Fecha de la importación']);
+      expect(labels.eventLabel(procedure, 3, 'CONCILIAR')).toMatch(/por conciliación$/);
+    }
+  });
+});

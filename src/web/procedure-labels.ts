@@ -47,6 +47,12 @@ const DATA_LABELS: Record<string, string> = {
   letterId: 'Oficio de respuesta',
   documentoId: 'Documento',
   version: 'Versión',
+  // A case opened by reconciliation (issue 14): its «(inicio)» says where it came from.
+  origen: 'Origen',
+  hallazgoId: 'Hallazgo de la conciliación',
+  hallazgo: 'Hallazgo',
+  direccion: 'Cuenta',
+  importacionAt: 'Fecha de la importación',
 };
 
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

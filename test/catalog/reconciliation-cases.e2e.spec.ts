@@ -228,9 +228,9 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
         ['CONCILIAR', SUBJEFATURA, 'subjefatura', 'aprovisionamiento'],
       ]);
       expect(JSON.parse(own[0].data)).toMatchObject({
-        origen: 'conciliacion',
+        origen: 'Conciliación con los catálogos',
         hallazgoId,
-        tipoHallazgo: 'personal_baja',
+        hallazgo: 'Cuenta personal de un trabajador dado de baja',
         direccion: finding.direccion,
         importacionAt: T2.toISOString(),
       });
@@ -334,9 +334,9 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
     ]);
     const [inicio] = await ds.getRepository(Movement).find({ where: { caseId }, order: { caseSeq: 'ASC' } });
     expect(JSON.parse(inicio.data)).toMatchObject({
-      origen: 'conciliacion',
+      origen: 'Conciliación con los catálogos',
       hallazgoId: reasignar.id,
-      tipoHallazgo: 'responsable_baja',
+      hallazgo: 'Cuenta de Servicio o Función cuyo responsable ya no está activo',
       importacionAt: T4.toISOString(),
     });
     await pipeline.drain();

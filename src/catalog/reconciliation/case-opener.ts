@@ -7,13 +7,18 @@ import { CaseRecords } from '../../engine/case-records';
 import { EngineService } from '../../engine/engine.service';
 import { type ConciliacionHallazgo, TIPOS_HALLAZGO_CATALOGO } from '../entities/conciliacion.entity';
 import { Cuenta } from '../entities/cuenta.entity';
+import { TIPO_HALLAZGO_LABEL } from './catalog-reconciliation';
 import type { CaseOpener } from './review';
 
-/** What the reconciliation start records as the case's input (the «(inicio)» movement): where the case comes from. */
+/**
+ * What the reconciliation start records as the case's input (the «(inicio)» movement, shown on the case page as the
+ * data of «Inicio del trámite»): where the case comes from, in Spanish, with the finding's id and the import.
+ */
 export interface InicioPorConciliacion {
-  origen: 'conciliacion';
+  origen: 'Conciliación con los catálogos' | 'Conciliación con el directorio';
   hallazgoId: string;
-  tipoHallazgo: ConciliacionHallazgo['tipo'];
+  /** The finding's kind as people read it (TIPO_HALLAZGO_LABEL). */
+  hallazgo: string;
   direccion: string;
   /** The import the finding is based on (ISO, UTC); null for a finding of the directory or of a run on demand. */
   importacionAt: string | null;
@@ -26,8 +31,11 @@ const PROCEDURE_OF: Partial<Record<ConciliacionHallazgo['accion'], 'cuenta-bloqu
 };
 
 /** The import a finding's evidence names (catalog findings), as ISO whatever dialect wrote it. */
+const isCatalogFinding = (finding: ConciliacionHallazgo): boolean =>
+  (TIPOS_HALLAZGO_CATALOGO as readonly string[]).includes(finding.tipo);
+
 function importOf(finding: ConciliacionHallazgo): string | null {
-  if (!(TIPOS_HALLAZGO_CATALOGO as readonly string[]).includes(finding.tipo)) return null;
+  if (!isCatalogFinding(finding)) return null;
   let raw: unknown;
   try {
     raw = (JSON.parse(finding.evidencia) as { importacion?: unknown }).importacion;
@@ -101,9 +109,9 @@ export class ReconciliationCaseOpener {
     const importacionAt = importOf(finding);
     const actor: Actor = { id: finding.decididoPor, role: 'subjefatura' };
     const input: InicioPorConciliacion = {
-      origen: 'conciliacion',
+      origen: isCatalogFinding(finding) ? 'Conciliación con los catálogos' : 'Conciliación con el directorio',
       hallazgoId: finding.id,
-      tipoHallazgo: finding.tipo,
+      hallazgo: TIPO_HALLAZGO_LABEL[finding.tipo],
       direccion: cuenta.direccion,
       importacionAt,
     };
