@@ -117,4 +117,65 @@
       });
     });
   });
+  // The schools of an oficio for many (5.2.1): «Agregar escuela» adds a blank row, «Quitar» removes one; rows are
+  // numbered again so a line's number is what the server will name in its errors. Without this file the table has
+  // blank rows and the pasted list and the CSV take the rest.
+  document.querySelectorAll('fieldset[data-lineas-max]').forEach(function (set) {
+    var body = set.querySelector('table.lineas tbody');
+    var add = set.querySelector('button[data-agregar-linea]');
+    if (!body || !add) return;
+    var max = parseInt(set.getAttribute('data-lineas-max') || '500', 10);
+    var renumber = function () {
+      Array.prototype.forEach.call(body.rows, function (tr, i) {
+        var n = String(i + 1);
+        tr.setAttribute('data-linea', n);
+        tr.cells[0].textContent = n;
+        tr.querySelectorAll('input').forEach(function (input) {
+          var field = input.name === 'lineaCct' ? 'cct' : 'nombre';
+          input.id = 'l' + n + '-' + field;
+          var label = input.previousElementSibling;
+          if (label && label.tagName === 'LABEL') {
+            label.htmlFor = input.id;
+            label.textContent = (field === 'cct' ? 'CCT de la línea ' : 'Nombre de la cuenta de la línea ') + n;
+          }
+        });
+      });
+      add.disabled = body.rows.length >= max;
+    };
+    var show = function (tr) {
+      var b = tr.querySelector('button[data-quitar-linea]');
+      if (b) b.hidden = false;
+    };
+    Array.prototype.forEach.call(body.rows, show);
+    add.hidden = false;
+    add.addEventListener('click', function () {
+      var template = body.rows[body.rows.length - 1];
+      if (!template || body.rows.length >= max) return;
+      var tr = template.cloneNode(true);
+      tr.classList.remove('con-error');
+      tr.querySelectorAll('.campo-error').forEach(function (p) {
+        p.remove();
+      });
+      tr.querySelectorAll('input').forEach(function (input) {
+        input.value = '';
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
+      });
+      body.appendChild(tr);
+      renumber();
+      tr.querySelector('input').focus();
+    });
+    body.addEventListener('click', function (ev) {
+      var b = ev.target instanceof Element ? ev.target.closest('button[data-quitar-linea]') : null;
+      if (!b) return;
+      var tr = b.closest('tr');
+      if (body.rows.length === 1) {
+        // The last row is emptied, not removed: it is where the next school is typed.
+        tr.querySelectorAll('input').forEach(function (input) {
+          input.value = '';
+        });
+      } else tr.remove();
+      renumber();
+    });
+  });
 })();

@@ -4,16 +4,18 @@ import {
   Controller,
   type ExecutionContext,
   Get,
+  HttpException,
   Inject,
   Injectable,
   type NestInterceptor,
+  PayloadTooLargeException,
   Post,
   Query,
   Req,
   Res,
-  UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
+import { FileFieldsInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { type Observable, of } from 'rxjs';
 import { Roles } from '../auth/auth.guard';
@@ -23,10 +25,18 @@ import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { LETTER_PROCEDURES } from '../letters/templates';
 import { FILE_STORE, type FileStore } from '../oficios/file-store';
-import { OficioRegisterQuery, RegisterOficioDto } from '../oficios/oficio.dto';
+import { MAX_OFICIO_LINEAS, OficioRegisterQuery, RegisterOficioDto } from '../oficios/oficio.dto';
 import { type RegisterEntry, OficioRegisterService } from '../oficios/oficio-register.service';
 import { isoDateMx, OficiosService } from '../oficios/oficios.service';
-import { detectType, SingleFileUpload, type UploadedFileData } from '../oficios/upload';
+import { detectType, MAX_UPLOAD_BYTES, tooLarge, UPLOAD_FIELD, type UploadedFileData } from '../oficios/upload';
+import {
+  type LineRow,
+  type LineRowView,
+  rowsFromCsv,
+  rowsFromTable,
+  rowsFromText,
+  rowsWithErrors,
+} from './oficio-lines-form';
 import {
   type FieldError,
   type FieldLabels,
@@ -39,21 +49,37 @@ import {
   validateDto,
 } from './forms';
 import { datetimeLocalToIso, fechaIso } from './format';
-import type { Chrome } from './layout';
+import { type Chrome, query } from './layout';
 import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
 import { renderOficioForm, renderOficioList } from './oficios.view';
 
-type UploadRequest = PageRequest & { uploadError?: DomainError; file?: unknown };
+type UploadRequest = PageRequest & {
+  uploadError?: DomainError;
+  file?: UploadedFileData;
+  files?: Record<string, UploadedFileData[] | undefined>;
+  /** The CSV of an oficio's schools (field «lineasCsv»), when one was chosen. */
+  lineasCsv?: UploadedFileData;
+};
 
 /**
- * The scan upload of the registration page: the same interceptor as POST /api/oficios (10 MB, field «archivo»), but
- * its errors are kept for the page to show beside the form instead of ending the request, and the form token is
- * checked once the multipart fields are parsed.
+ * The uploads of the registration page: the scan (field «archivo», 10 MB, as POST /api/oficios) and the CSV of an
+ * oficio's schools (field «lineasCsv»), one file each. Their errors are kept for the page to show beside the form
+ * instead of ending the request, and the form token is checked once the multipart fields are parsed. The table of
+ * lines posts two fields a row: up to 500 rows.
  */
 @Injectable()
 export class PageUpload implements NestInterceptor {
-  private readonly inner = new SingleFileUpload();
+  private readonly inner = new (FileFieldsInterceptor(
+    [
+      { name: UPLOAD_FIELD, maxCount: 1 },
+      { name: 'lineasCsv', maxCount: 1 },
+    ],
+    {
+      limits: { fileSize: MAX_UPLOAD_BYTES, files: 2, fields: 40 + 2 * MAX_OFICIO_LINEAS, fieldSize: 64 * 1024 },
+      defParamCharset: 'utf8',
+    },
+  ))();
 
   constructor(private readonly csrf: CsrfTokens) {}
 
@@ -62,11 +88,19 @@ export class PageUpload implements NestInterceptor {
     try {
       await this.inner.intercept(ctx, { handle: () => of(null) });
     } catch (e) {
-      if (!(e instanceof DomainError)) throw e;
-      req.uploadError = e;
+      const refusal =
+        e instanceof PayloadTooLargeException
+          ? tooLarge()
+          : e instanceof HttpException
+            ? new DomainError('ARCHIVO_INVALIDO', 'Elija un solo archivo en cada campo.', 400)
+            : e;
+      if (!(refusal instanceof DomainError)) throw refusal;
+      req.uploadError = refusal;
       // A refused upload leaves no file: multer may have left the first of two, without its bytes.
-      req.file = undefined;
+      req.files = undefined;
     }
+    req.file = req.files?.[UPLOAD_FIELD]?.[0];
+    req.lineasCsv = req.files?.lineasCsv?.[0];
     this.csrf.check(req);
     return next.handle();
   }
@@ -112,6 +146,9 @@ export const OFICIO_LABELS: FieldLabels = {
   recibidoEn: 'Recibido el',
   archivo: 'Oficio escaneado',
   confirmarDuplicado: 'Registrar de todos modos',
+  lineas: 'Escuelas del oficio',
+  lineasTexto: 'Escuelas, una por línea',
+  lineasCsv: 'Archivo CSV de escuelas',
 };
 
 /**
@@ -156,6 +193,23 @@ function serviceProblem(e: DomainError): FieldProblem | null {
       return { campo: /recepción/.test(e.message) ? 'recibidoEn' : 'fechaOficio', mensaje: dates(e.message) };
     case 'FECHA_INCONGRUENTE':
       return { campo: 'fechaOficio', mensaje: dates(e.message) };
+    case 'LINEAS_INVALIDAS': {
+      const bad = Array.isArray(e.details?.lineas) ? e.details.lineas.length : 0;
+      return {
+        campo: 'lineas',
+        mensaje: `${bad === 1 ? 'Una escuela tiene errores' : `${bad} escuelas tienen errores`} y no se registró nada: corrija las líneas señaladas y envíe de nuevo.`,
+      };
+    }
+    case 'LINEAS_NO_ADMITIDAS':
+      return {
+        campo: 'lineas',
+        mensaje: 'Varias escuelas en un oficio son solo para «Alta de cuenta de centro de trabajo» (5.2.1).',
+      };
+    case 'LINEAS_Y_CCT':
+      return {
+        campo: 'cct',
+        mensaje: 'Con varias escuelas, la CCT va en cada línea: deje vacío «CCT del centro de trabajo».',
+      };
     default:
       return null;
   }
@@ -180,6 +234,8 @@ export interface OficioFormVm {
   error: string | null;
   /** The fields the last submission got wrong. */
   campos: FieldError[];
+  /** The schools of an oficio for many (5.2.1), as sent, each with its errors (none: blank rows to type in). */
+  lineas?: LineRowView[];
 }
 
 export interface OficioListVm {
@@ -239,6 +295,7 @@ export class OficioPagesService {
       duplicado: false,
       error: null,
       campos: [],
+      lineas: [],
       ...extra,
     };
   }
@@ -250,19 +307,27 @@ export class OficioPagesService {
     form: Form,
     upload: UploadedFileData | undefined,
     uploadError: DomainError | undefined,
-  ): Promise<{ tramite: string } | { vm: OficioFormVm; status: number }> {
+    annex: { body?: unknown; csv?: UploadedFileData } = {},
+  ): Promise<{ tramite: string; folio: string; lineas: number } | { vm: OficioFormVm; status: number }> {
     const values = dataOf(form, OFICIO_FIELDS);
     let file: UploadedFileData | undefined = upload && upload.size > 0 ? upload : undefined;
+    // The table's rows, then the pasted ones, then the CSV's: line numbers of a refusal count in this order.
+    let rows: LineRow[] = [...rowsFromTable(annex.body), ...rowsFromText(form.lineasTexto)];
     try {
       if (uploadError) throw uploadError;
+      if (annex.csv && annex.csv.size > 0) rows = [...rows, ...(await rowsFromCsv(annex.csv.buffer))];
       file ??= await this.keptFile(sessionToken, form);
       const dto = await validateDto(
         RegisterOficioDto,
-        { ...values, ...(values.recibidoEn ? { recibidoEn: datetimeLocalToIso(values.recibidoEn) } : {}) },
+        {
+          ...values,
+          ...(values.recibidoEn ? { recibidoEn: datetimeLocalToIso(values.recibidoEn) } : {}),
+          ...(rows.length ? { lineas: JSON.stringify(rows) } : {}),
+        },
         OFICIO_LABELS,
       );
       const done = await this.oficios.register(staff, dto, file);
-      return { tramite: done.tramite };
+      return { tramite: done.tramite, folio: done.folio, lineas: done.lineas?.length ?? 0 };
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       const duplicado = e.code === 'OFICIO_DUPLICADO';
@@ -281,7 +346,10 @@ export class OficioPagesService {
       const { error, campos } = formErrors(e, OFICIO_LABELS, { problems });
       const archivo = file && detectType(file.buffer) ? await this.keep(sessionToken, file) : null;
       return {
-        vm: await this.formVm({ ...values, confirmarDuplicado: '' }, { archivo, duplicado, error, campos }),
+        vm: await this.formVm(
+          { ...values, confirmarDuplicado: '' },
+          { archivo, duplicado, error, campos, lineas: rowsWithErrors(rows, e) },
+        ),
         status: e.status,
       };
     }
@@ -358,6 +426,14 @@ export class OficioPagesService {
   }
 }
 
+/** «Oficio registrado con el folio …: 25 centros», after the registration of an oficio for many schools. */
+function registeredNotice(q: Record<string, unknown>): string | null {
+  const n = typeof q.registrado === 'string' && /^\d{1,3}$/.test(q.registrado) ? Number(q.registrado) : 0;
+  const folio = typeof q.folio === 'string' ? q.folio.trim() : '';
+  if (!n || !folio) return null;
+  return `Oficio registrado con el folio ${folio}: ${n} ${n === 1 ? 'centro' : 'centros'} de trabajo, un trámite por centro. El acuse de recibo se genera en unos segundos.`;
+}
+
 @StaffPages()
 @Controller('oficios')
 export class OficiosPage {
@@ -368,7 +444,7 @@ export class OficiosPage {
   @Roles('subdireccion', 'subjefatura', 'nivel', 'responsable')
   async list(@PageChrome() chrome: Chrome, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const vm = await this.pages.list(chrome.staff!, q);
-    sendHtml(res, renderOficioList(chrome, vm), vm.error ? 400 : 200);
+    sendHtml(res, renderOficioList(chrome, vm, new Date(), registeredNotice(q)), vm.error ? 400 : 200);
   }
 
   @Get('nuevo')
@@ -384,11 +460,16 @@ export class OficiosPage {
     @PageChrome() chrome: Chrome,
     @Req() req: UploadRequest,
     @Body() body: unknown,
-    @UploadedFile() file: UploadedFileData | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    const out = await this.pages.register(chrome.staff!, req.token ?? '', readForm(body), file, req.uploadError);
-    if ('tramite' in out) seeOther(res, `/tramites/${out.tramite}?aviso=registrado`);
+    const out = await this.pages.register(chrome.staff!, req.token ?? '', readForm(body), req.file, req.uploadError, {
+      body,
+      csv: req.lineasCsv,
+    });
+    // An oficio for many schools: its row in the register, with its lines' progress («0 de 25 concluidos»).
+    if ('tramite' in out && out.lineas > 0)
+      seeOther(res, `/oficios${query({ folio: out.folio, registrado: out.lineas })}`);
+    else if ('tramite' in out) seeOther(res, `/tramites/${out.tramite}?aviso=registrado`);
     else sendHtml(res, renderOficioForm(chrome, out.vm), out.status);
   }
 }

@@ -1,5 +1,6 @@
 import { MESES } from '../common/meses';
 import { mexicoCityParts } from '../letters/fecha';
+import { MAX_OFICIO_LINEAS } from '../oficios/oficio.dto';
 import { MAX_UPLOAD_BYTES } from '../oficios/upload';
 import type { RegisterEntry } from '../oficios/oficio-register.service';
 import { bytes, fechaHora, fechaIso, nivelNombre, RESULTADO_LABEL, roleLabel } from './format';
@@ -11,8 +12,18 @@ const ESTADOS = [
   { value: 'cancelado', label: 'Cancelado' },
 ];
 
+const blankRows = (after: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    linea: after + i + 1,
+    cct: '',
+    nombre: '',
+    errorCct: null,
+    errorNombre: null,
+  }));
+
 /** The registration form of an incoming oficio (templates/pages/oficio-nuevo.hbs). */
 export function renderOficioForm(chrome: Chrome, vm: OficioFormVm): string {
+  const lineas = vm.lineas ?? [];
   return staffPage(
     chrome,
     'oficio-nuevo',
@@ -26,6 +37,10 @@ export function renderOficioForm(chrome: Chrome, vm: OficioFormVm): string {
       duplicado: vm.duplicado,
       archivoRequerido: !vm.archivo,
       archivoAyuda: `PDF, PNG, JPEG o TIFF, hasta ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`,
+      // The rows sent, then blank ones to type in (the page's script adds and removes rows).
+      lineas: [...lineas, ...blankRows(lineas.length, lineas.length ? 1 : 3)],
+      lineasError: vm.campos.find((c) => c.id === 'f-lineas')?.mensaje ?? null,
+      maxLineas: MAX_OFICIO_LINEAS,
     },
     { error: vm.error, campos: vm.campos },
   );
@@ -113,7 +128,12 @@ export function recentMonths(now: Date, chosen?: string): { mes: string; etiquet
 }
 
 /** The oficio register with its search (templates/pages/oficios.hbs): «Oficios» or, for a Nivel or a responsable, «Mis oficios». */
-export function renderOficioList(chrome: Chrome, vm: OficioListVm, now = new Date()): string {
+export function renderOficioList(
+  chrome: Chrome,
+  vm: OficioListVm,
+  now = new Date(),
+  aviso: string | null = null,
+): string {
   const f = vm.filtros;
   const link = (extra: Record<string, string>): string => `/oficios${query({ ...f, ...extra })}`;
   return staffPage(
@@ -139,6 +159,6 @@ export function renderOficioList(chrome: Chrome, vm: OficioListVm, now = new Dat
         siguiente: vm.siguiente ? link({ despues: vm.siguiente }) : null,
       },
     },
-    { error: vm.error },
+    { error: vm.error, aviso },
   );
 }

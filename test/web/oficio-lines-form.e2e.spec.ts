@@ -1,0 +1,239 @@
+/**
+ * One oficio, many accounts (issue 14, part 2), the registration page: the clerk sends the annex's schools from the
+ * table of lines (repeated «lineaCct» / «lineaNombre» fields), a pasted list («lineasTexto») or a CSV («lineasCsv»),
+ * and the page hands them to the same registration as POST /api/oficios. A bad line: the form again (422) with every
+ * line kept and each error beside its line, and nothing written. SQLite by default, MariaDB with TEST_DB=mariadb.
+ */
+import iconv from 'iconv-lite';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { SESSION_COOKIE } from '../../src/auth/auth.guard';
+import { CsrfTokens } from '../../src/auth/csrf';
+import { ProcedureCase } from '../../src/engine/entities/case.entity';
+import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { OficioLinea } from '../../src/oficios/entities/oficio-linea.entity';
+import { addCentros, addNiveles, scannedOficio, testCct as cct } from '../oficios/support';
+import { createStaff, login } from '../support/staff';
+import type { TestApp } from '../support/test-app';
+import { createWebApp } from './support';
+
+jest.setTimeout(180_000);
+
+describe('registration page: an oficio for many schools (table, pasted list, CSV)', () => {
+  let t: TestApp & { base: string };
+  let tok: string;
+  let pdf: Buffer;
+  let numero = 0;
+  const ds = (): DataSource => t.db.dataSource;
+
+  /** The form as the page posts it: the oficio's fields, then the rows of the table, the pasted list, the CSV. */
+  const post = (
+    opts: { rows?: [string, string][]; texto?: string; csv?: Buffer; extra?: Record<string, string> } = {},
+  ) => {
+    numero += 1;
+    let r = request(t.app.getHttpServer())
+      .post('/oficios/nuevo')
+      .set('Cookie', `${SESSION_COOKIE}=${tok}`)
+      .redirects(0)
+      .field('_csrf', t.app.get(CsrfTokens).tokenFor(tok));
+    const fields: Record<string, string> = {
+      procedimiento: 'centro-trabajo-alta',
+      numeroOficio: `DEP/${String(numero).padStart(4, '0')}/2026`,
+      fechaOficio: '2026-11-20',
+      remitenteNombre: 'Profr. José Ángel Núñez Ceballos',
+      remitenteCargo: 'Director de Educación Primaria',
+      nivel: 'PRIMARIA',
+      asunto: 'Alta de cuentas para los centros de trabajo del anexo',
+      lineasTexto: opts.texto ?? '',
+      ...opts.extra,
+    };
+    for (const [k, v] of Object.entries(fields)) r = r.field(k, v);
+    for (const [c, n] of opts.rows ?? []) r = r.field('lineaCct', c).field('lineaNombre', n);
+    r = r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' });
+    return opts.csv ? r.attach('lineasCsv', opts.csv, { filename: 'escuelas.csv', contentType: 'text/csv' }) : r;
+  };
+  const counts = async () => ({
+    oficios: await ds().getRepository(Oficio).count(),
+    lineas: await ds().getRepository(OficioLinea).count(),
+    casos: await ds().getRepository(ProcedureCase).count(),
+  });
+  /** The errors shown beside a line's cells, and the values it keeps. */
+  const line = (html: string, n: number) => {
+    const tr = new RegExp(`<tr data-linea="${n}"[^>]*>(.*?)</tr>`, 's').exec(html)?.[1] ?? '';
+    const value = (f: string) => new RegExp(`id="l${n}-${f}" name="[^"]+" value="([^"]*)"`).exec(tr)?.[1] ?? null;
+    const error = (f: string) =>
+      new RegExp(`id="l${n}-${f}-error"><span class="oculto">Error: </span>([^<]*)<`).exec(tr)?.[1] ?? null;
+    return { cct: value('cct'), nombre: value('nombre'), errorCct: error('cct'), errorNombre: error('nombre') };
+  };
+  const decode = (s: string | null) =>
+    s
+      ?.replace(/&#x27;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+      .replace(/&#x3D;/g, '=') ?? null;
+
+  beforeAll(async () => {
+    t = await createWebApp({ RELAY_INTERVAL_MS: '60000' });
+    await addNiveles(ds());
+    await addCentros(ds(), 80, [79]);
+    await createStaff(ds(), 'oficialia', 'subdireccion');
+    tok = await login(t.app, 'oficialia');
+    pdf = await scannedOficio('Oficio: alta de cuentas para los centros de trabajo del anexo.');
+  });
+  afterAll(async () => t?.close());
+
+  it('the form offers the table, the pasted list and the CSV (not Excel)', async () => {
+    const res = await request(t.app.getHttpServer())
+      .get('/oficios/nuevo')
+      .set('Cookie', `${SESSION_COOKIE}=${tok}`)
+      .expect(200);
+    expect(res.text).toContain('Escuelas del oficio (Alta de cuenta de centro de trabajo, 5.2.1)');
+    expect([1, 2, 3].map((n) => line(res.text, n).cct)).toEqual(['', '', '']);
+    expect(res.text).toContain('name="lineasTexto"');
+    expect(res.text).toMatch(/type="file" id="f-lineasCsv" name="lineasCsv"[^>]*accept=".csv,text\/csv"/);
+    expect(res.text).toContain('no Excel .xlsx');
+  });
+
+  it('table rows and pasted lines register one oficio with a case per school, and the register shows it', async () => {
+    const before = await counts();
+    const res = await post({
+      rows: [
+        [cct(1), 'Escuela Primaria Benito Juárez'],
+        ['', ''],
+        [` ${cct(2).toLowerCase()} `, 'Escuela Primaria Niños Héroes'],
+      ],
+      texto: `${cct(3)}, Escuela Primaria «Ignacio Zaragoza», turno vespertino\n\n${cct(4)}; Escuela Primaria Colima`,
+    });
+    expect([res.status, res.status === 303 ? '' : res.text]).toEqual([303, '']);
+    const location = new URL(res.headers.location, 'http://x');
+    expect(location.pathname).toBe('/oficios');
+    expect(location.searchParams.get('registrado')).toBe('4');
+    const folio = location.searchParams.get('folio') ?? '';
+    const oficio = await ds().getRepository(Oficio).findOneByOrFail({ folio });
+    const rows = await ds()
+      .getRepository(OficioLinea)
+      .find({ where: { oficioId: oficio.id }, order: { linea: 'ASC' } });
+    expect(rows.map((r) => [r.linea, r.cct, r.nombreCuenta])).toEqual([
+      [1, cct(1), 'Escuela Primaria Benito Juárez'],
+      [2, cct(2), 'Escuela Primaria Niños Héroes'],
+      [3, cct(3), 'Escuela Primaria «Ignacio Zaragoza», turno vespertino'],
+      [4, cct(4), 'Escuela Primaria Colima'],
+    ]);
+    expect(await counts()).toEqual({
+      oficios: before.oficios + 1,
+      lineas: before.lineas + 4,
+      casos: before.casos + 4,
+    });
+    const page = await request(t.app.getHttpServer())
+      .get(res.headers.location)
+      .set('Cookie', `${SESSION_COOKIE}=${tok}`)
+      .expect(200);
+    expect(page.text).toContain(
+      `Oficio registrado con el folio ${folio}: 4 centros de trabajo, un trámite por centro.`,
+    );
+    expect(page.text).toContain('0 de 4 concluidos');
+  });
+
+  it('bad lines: the form again (422) with every line kept, each error beside its line, and nothing written', async () => {
+    const before = await counts();
+    const res = await post({
+      rows: [
+        [cct(10), 'Escuela Primaria Benito Juárez'],
+        ['06XYZ', 'Escuela sin clave válida'],
+        [cct(79), 'Escuela inactiva'],
+        [cct(11), ''],
+      ],
+      texto: `${cct(10)}, Repetida`,
+    });
+    expect(res.status).toBe(422);
+    expect(await counts()).toEqual(before);
+    expect(res.text).toContain(
+      '4 escuelas tienen errores y no se registró nada: corrija las líneas señaladas y envíe de nuevo.',
+    );
+    expect(res.text).toContain('href="#f-lineas"');
+    const shown = [1, 2, 3, 4, 5].map((n) => line(res.text, n));
+    expect(shown.map((l) => [l.cct, decode(l.nombre)])).toEqual([
+      [cct(10), 'Escuela Primaria Benito Juárez'],
+      ['06XYZ', 'Escuela sin clave válida'],
+      [cct(79), 'Escuela inactiva'],
+      [cct(11), ''],
+      [cct(10), 'Repetida'],
+    ]);
+    expect(shown[0]).toMatchObject({ errorCct: null, errorNombre: null });
+    expect(shown[1].errorCct).toMatch(/CCT/);
+    expect(shown[2].errorCct).toBe(`El centro ${cct(79)} está inactivo en el catálogo.`);
+    expect(shown[3]).toMatchObject({ errorCct: null, errorNombre: 'Indique el nombre de la cuenta.' });
+    expect(shown[4].errorCct).toBe(`La CCT ${cct(10)} ya está en la línea 1.`);
+    // One blank row after them to add another; the pasted list is now in the table, not pasted twice.
+    expect(line(res.text, 6)).toMatchObject({ cct: '', nombre: '' });
+    expect(res.text).toMatch(/<textarea id="f-lineasTexto" name="lineasTexto"[^>]*><\/textarea>/);
+    // The scan is kept for the next try.
+    expect(res.text).toContain('name="archivoClave"');
+  });
+
+  it('a CSV with «;», accents and a BOM, or in Windows-1252, registers its schools', async () => {
+    const utf8 = Buffer.from(
+      `\uFEFFNúm;CCT;Nombre\r\n1;${cct(20)};Escuela Primaria Niños Héroes\r\n2;${cct(21)};Jardín «Sor Juana Inés»\r\n`,
+      'utf8',
+    );
+    const res = await post({ csv: utf8, rows: [[cct(22), 'Escuela Primaria Ñuu Savi']] });
+    expect([res.status, res.status === 303 ? '' : res.text]).toEqual([303, '']);
+    expect(new URL(res.headers.location, 'http://x').searchParams.get('registrado')).toBe('3');
+    const lines = await ds()
+      .getRepository(OficioLinea)
+      .find({ where: [{ cct: cct(20) }, { cct: cct(21) }, { cct: cct(22) }], order: { linea: 'ASC' } });
+    expect(lines.map((l) => [l.linea, l.cct, l.nombreCuenta])).toEqual([
+      [1, cct(22), 'Escuela Primaria Ñuu Savi'],
+      [2, cct(20), 'Escuela Primaria Niños Héroes'],
+      [3, cct(21), 'Jardín «Sor Juana Inés»'],
+    ]);
+
+    const latin = iconv.encode(`nombre,C.C.T.\r\nEscuela Secundaria Técnica Núm. 5,${cct(23)}\r\n`, 'win1252');
+    const res2 = await post({ csv: latin });
+    expect(res2.status).toBe(303);
+    expect(
+      (
+        await ds()
+          .getRepository(OficioLinea)
+          .findOneByOrFail({ cct: cct(23) })
+      ).nombreCuenta,
+    ).toBe('Escuela Secundaria Técnica Núm. 5');
+  });
+
+  it('a CSV with a bad line, without its columns, or an Excel book: the form again and nothing written', async () => {
+    const before = await counts();
+    const bad = await post({
+      rows: [[cct(30), 'Escuela de la tabla']],
+      csv: Buffer.from(`CCT;Nombre\n${cct(31)};Escuela Primaria José María Morelos\n${cct(999)};Escuela desconocida\n`),
+    });
+    expect(bad.status).toBe(422);
+    expect([1, 2, 3].map((n) => line(bad.text, n).cct)).toEqual([cct(30), cct(31), cct(999)]);
+    expect(line(bad.text, 3).errorCct).toBe(`La CCT ${cct(999)} no está en el catálogo de centros de trabajo.`);
+    expect(bad.text).toContain('Una escuela tiene errores y no se registró nada');
+
+    const columns = await post({ csv: Buffer.from(`clave;escuela\n${cct(32)};Escuela\n`) });
+    expect(columns.status).toBe(422);
+    expect(columns.text).toContain(
+      'El archivo de escuelas debe tener en su primera línea las columnas «CCT» y «nombre» (tiene: clave, escuela).',
+    );
+    expect(columns.text).toMatch(/id="f-lineasCsv"[^>]*aria-invalid="true"/);
+
+    const xlsx = await post({ csv: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]) });
+    expect(xlsx.status).toBe(422);
+    expect(xlsx.text).toContain('El archivo es un libro de Excel (.xlsx), no un CSV.');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('lines for a procedure other than 5.2.1, or with the single CCT: refused beside the field, nothing written', async () => {
+    const before = await counts();
+    const other = await post({ rows: [[cct(40), 'Escuela']], extra: { procedimiento: 'cuenta-bloquear' } });
+    expect(other.status).toBe(400);
+    expect(other.text).toContain(
+      'Varias escuelas en un oficio son solo para «Alta de cuenta de centro de trabajo» (5.2.1).',
+    );
+    const both = await post({ rows: [[cct(41), 'Escuela']], extra: { cct: cct(42) } });
+    expect(both.status).toBe(400);
+    expect(both.text).toContain('Con varias escuelas, la CCT va en cada línea');
+    expect(await counts()).toEqual(before);
+  });
+});
