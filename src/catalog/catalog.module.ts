@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { NIVEL_CATALOG } from '../auth/nivel-catalog';
+import { EVENT_DEFAULTS } from '../engine/event-defaults';
 import { EVENT_FACTS } from '../engine/event-facts';
 import { CatalogAccounts } from './catalog-accounts';
+import { CatalogEventDefaults } from './catalog-event-defaults';
 import { CatalogEventFacts } from './catalog-event-facts';
 import { CatalogRecords } from './catalog-records';
 import { CatalogSearchService } from './catalog-search.service';
@@ -18,6 +20,7 @@ import { ReconciliationCaseOpener } from './reconciliation/case-opener';
     CatalogAccounts,
     { provide: NIVEL_CATALOG, useExisting: CatalogRecords },
     { provide: EVENT_FACTS, useClass: CatalogEventFacts },
+    { provide: EVENT_DEFAULTS, useClass: CatalogEventDefaults },
     ReconciliationCaseOpener,
   ],
   exports: [
@@ -26,6 +29,7 @@ import { ReconciliationCaseOpener } from './reconciliation/case-opener';
     CatalogAccounts,
     NIVEL_CATALOG,
     EVENT_FACTS,
+    EVENT_DEFAULTS,
     ReconciliationCaseOpener,
   ],
 })

@@ -5,7 +5,8 @@ import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { LETTER_PROCEDURES } from '../letters/templates';
 import { CaseQueryService } from './case-query.service';
-import { InboxQueryDto, SendEventDto, StartCaseDto } from './engine.dto';
+import { BulkEventsService } from './bulk-events';
+import { InboxQueryDto, SendBulkEventDto, SendEventDto, StartCaseDto } from './engine.dto';
 import { EngineService } from './engine.service';
 import { InboxService } from './inbox.service';
 
@@ -21,6 +22,7 @@ export class EngineController {
     private readonly engine: EngineService,
     private readonly cases: CaseQueryService,
     private readonly inbox: InboxService,
+    private readonly bulk: BulkEventsService,
   ) {}
 
   @Post('tramites')
@@ -58,6 +60,20 @@ export class EngineController {
       seccionGuia: d.guideSection,
       versionGuia: d.guideVersion,
     }));
+  }
+
+  @Post('tramites/eventos')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Realiza la misma acción en varios trámites (hasta 500), cada uno por separado',
+    description:
+      'Cada trámite se procesa en su propia transacción, con las mismas reglas que /api/tramites/:id/eventos; el que ' +
+      'falla no detiene ni deshace a los demás. Responde { tipo, total, hechos, conError, resultados }: por trámite, ' +
+      '{ id, ok: true, version, estado, status, resultado } o { id, ok: false, status, error, mensaje }. CREAR_CUENTA ' +
+      'de un centro de trabajo toma la CCT del trámite y el director del catálogo cuando no se indican en «datos».',
+  })
+  sendMany(@CurrentStaff() staff: AuthenticatedStaff, @Body() dto: SendBulkEventDto) {
+    return this.bulk.send(staff, dto.tipo, dto.tramites, dto.datos ?? {});
   }
 
   @Post('tramites/:id/eventos')

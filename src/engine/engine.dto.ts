@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import type { TaskRole } from '../../machines/types';
 
 export class StartCaseDto {
@@ -27,6 +41,44 @@ export class SendEventDto {
   version!: number;
 
   @ApiPropertyOptional()
+  @IsOptional()
+  @IsObject({ message: 'Los datos deben ser un objeto.' })
+  datos?: Record<string, unknown>;
+}
+
+/** One case of a bulk act: its id, the version read and, when the act needs it, this case's own data. */
+export class BulkCaseDto {
+  @ApiProperty()
+  @IsString({ message: 'Indique el trámite.' })
+  @MaxLength(36, { message: 'El trámite no es válido.' })
+  id!: string;
+
+  @ApiProperty({ description: 'Versión del trámite que usted consultó' })
+  @IsInt({ message: 'Indique la versión de cada trámite que consultó.' })
+  @Min(1)
+  version!: number;
+
+  @ApiPropertyOptional({ description: 'Datos de este trámite (ganan sobre los datos comunes)' })
+  @IsOptional()
+  @IsObject({ message: 'Los datos deben ser un objeto.' })
+  datos?: Record<string, unknown>;
+}
+
+export class SendBulkEventDto {
+  @ApiProperty({ example: 'TURNAR' })
+  @IsString({ message: 'Indique la acción.' })
+  @Matches(/^[A-Z][A-Z0-9_]{1,59}$/, { message: 'La acción no es válida.' })
+  tipo!: string;
+
+  @ApiProperty({ type: [BulkCaseDto] })
+  @IsArray({ message: 'Indique los trámites como una lista.' })
+  @ArrayMinSize(1, { message: 'Indique al menos un trámite.' })
+  @ArrayMaxSize(500, { message: 'Se aplican hasta 500 trámites a la vez.' })
+  @ValidateNested({ each: true })
+  @Type(() => BulkCaseDto)
+  tramites!: BulkCaseDto[];
+
+  @ApiPropertyOptional({ description: 'Datos comunes a todos los trámites' })
   @IsOptional()
   @IsObject({ message: 'Los datos deben ser un objeto.' })
   datos?: Record<string, unknown>;

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DiscoveryModule } from '@nestjs/core';
 import { MailModule } from '../mail/mail.module';
+import { BulkEventsService } from './bulk-events';
 import { CalendarService } from './calendar.service';
 import { CaseQueryService } from './case-query.service';
 import { CaseRecords } from './case-records';
@@ -57,6 +58,7 @@ export class EngineModule implements OnApplicationBootstrap {
         { provide: PROCEDURE_DEFINITIONS, useValue: definitions },
         CalendarService,
         EngineService,
+        BulkEventsService,
         InboxService,
         CaseQueryService,
         CaseRecords,
@@ -82,6 +84,7 @@ export class EngineModule implements OnApplicationBootstrap {
       ],
       exports: [
         EngineService,
+        BulkEventsService,
         InboxService,
         CaseQueryService,
         CalendarService,

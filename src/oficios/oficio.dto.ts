@@ -249,6 +249,15 @@ export class ListOficiosQuery extends OficioRegisterQuery {
   @Transform(int) @IsOptional() @IsInt({ message: 'La página debe ser un número.' }) @Min(1) pagina?: number;
 }
 
+/** GET /api/oficios/:id/lineas: optionally only the lines whose case is at one step. */
+export class OficioLinesQuery {
+  @ApiPropertyOptional({ description: 'Solo las líneas cuyo trámite está en este estado (p. ej. «turno»)' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.,]{1,200}$/, { message: 'El estado no es válido.' })
+  estado?: string;
+}
+
 export class CancelOficioDto {
   @ApiProperty({ example: 'Registrado por error: el oficio corresponde a otra dependencia.' })
   @IsString({ message: 'Indique el motivo de la cancelación.' })

@@ -24,7 +24,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { identityOf } from '../render/identity';
 import { normalizeVerificationCode } from '../letters/verification';
 import { DocumentsService } from './documents.service';
-import { CancelOficioDto, ListOficiosQuery, RegisterOficioDto } from './oficio.dto';
+import { OficioLineStanding } from './oficio-line-standing';
+import { CancelOficioDto, ListOficiosQuery, OficioLinesQuery, RegisterOficioDto } from './oficio.dto';
 import { OficiosService } from './oficios.service';
 import { VerificationRateLimit } from './rate-limit.guard';
 import { SingleFileUpload, type UploadedFileData } from './upload';
@@ -41,6 +42,7 @@ export class OficiosController {
   constructor(
     private readonly oficios: OficiosService,
     private readonly documents: DocumentsService,
+    private readonly lineStanding: OficioLineStanding,
   ) {}
 
   @Post()
@@ -78,6 +80,16 @@ export class OficiosController {
   @Roles('subdireccion', 'subjefatura')
   get(@Param('id', uuid) id: string) {
     return this.oficios.get(id);
+  }
+
+  @Get(':id/lineas')
+  @Roles('subdireccion', 'subjefatura')
+  @ApiOperation({
+    summary:
+      'Las líneas de un oficio para varios centros de trabajo, con el estado y la versión de su trámite (para trabajarlas juntas)',
+  })
+  lines(@Param('id', uuid) id: string, @Query() q: OficioLinesQuery) {
+    return this.lineStanding.lines(id, q.estado);
   }
 
   @Post(':id/cancelar')

@@ -16,6 +16,7 @@ import {
 import { LetterSettingsService } from './letter-settings.service';
 import { OficiosService } from './oficios.service';
 import { OficioRegisterService } from './oficio-register.service';
+import { OficioLineStanding } from './oficio-line-standing';
 import { OficioSearch } from './oficio-search';
 import type { PdfSigner } from '../letters/signer';
 import { PDF_SIGNER } from './pdf-signer.provider';
@@ -49,6 +50,7 @@ export class OficiosModule implements OnModuleInit {
         { provide: PDF_SIGNER, useValue: signer },
         OficiosService,
         OficioRegisterService,
+        OficioLineStanding,
         OficioSearch,
         DocumentsService,
         DocumentIssuer,
