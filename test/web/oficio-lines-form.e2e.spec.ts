@@ -60,7 +60,8 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
   /** The errors shown beside a line's cells, and the values it keeps. */
   const line = (html: string, n: number) => {
     const tr = new RegExp(`<tr data-linea="${n}"[^>]*>(.*?)</tr>`, 's').exec(html)?.[1] ?? '';
-    const value = (f: string) => new RegExp(`id="l${n}-${f}" name="[^"]+" value="([^"]*)"`).exec(tr)?.[1] ?? null;
+    const value = (f: string) =>
+      new RegExp(`type="text" id="l${n}-${f}" name="[^"]+" value="([^"]*)"`).exec(tr)?.[1] ?? null;
     const error = (f: string) =>
       new RegExp(`id="l${n}-${f}-error"><span class="oculto">Error: </span>([^<]*)<`).exec(tr)?.[1] ?? null;
     return { cct: value('cct'), nombre: value('nombre'), errorCct: error('cct'), errorNombre: error('nombre') };
