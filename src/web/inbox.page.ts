@@ -3,6 +3,8 @@ import { Body, Controller, Get, Injectable, Param, ParseUUIDPipe, Post, Query, R
 import type { Response } from 'express';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
+import { type BulkAnswer, BULK_EVENTS, BULK_MAX, BulkEventsService } from '../engine/bulk-events';
+import { CaseRecords } from '../engine/case-records';
 import { InboxQueryDto } from '../engine/engine.dto';
 import { type InboxItem, InboxService } from '../engine/inbox.service';
 import { type Form, readForm, validateDto } from './forms';
@@ -23,6 +25,14 @@ export interface InboxRow extends InboxItem {
   seccion: string;
   asignadaNombre: string | null;
   mia: boolean;
+  /** The case's version when the page was drawn: an act on a selection is refused (409) for a case changed since. */
+  version?: number | null;
+}
+
+/** What «Aplicar a los seleccionados» did: how many cases advanced, and each failure with its message. */
+export interface BulkResult {
+  texto: string;
+  fallas: { tarea: string; mensaje: string }[];
 }
 
 export interface InboxVm {
@@ -41,6 +51,12 @@ export interface InboxVm {
   cursor: Form;
   procedimientos: { value: string; label: string }[];
   pasos: TaskStep[];
+  /**
+   * The acts this user may do to every task of the page at once: only when the page shows one step (filtered by
+   * «Paso») and the step's act needs nothing typed. Empty otherwise.
+   */
+  acciones?: { tipo: string; label: string }[];
+  lote?: BulkResult | null;
   error: string | null;
   aviso: string | null;
 }
@@ -74,12 +90,14 @@ export class InboxPageService {
     private readonly inbox: InboxService,
     private readonly labels: ProcedureLabels,
     private readonly staff: StaffUsersService,
+    private readonly bulk: BulkEventsService,
+    private readonly cases: CaseRecords,
   ) {}
 
   async view(
     staff: AuthenticatedStaff,
     raw: Record<string, unknown>,
-    msg: { error?: string | null; aviso?: string | null } = {},
+    msg: { error?: string | null; aviso?: string | null; lote?: BulkResult } = {},
   ): Promise<InboxVm> {
     const esAdmin = staff.role === 'administrador';
     const filtros = filtersOf(raw);
@@ -103,6 +121,8 @@ export class InboxPageService {
       pasos: this.labels.taskSteps.filter(
         (s) => s.role === rol && (!filtros.procedimiento || s.procedure === filtros.procedimiento),
       ),
+      acciones: [],
+      lote: msg.lote ?? null,
       error: msg.error ?? null,
       aviso: msg.aviso ?? null,
     };
@@ -110,13 +130,16 @@ export class InboxPageService {
       const q = await validateDto(InboxQueryDto, { ...filtros, ...cursor, porPagina: '25' });
       const page = await this.inbox.list(staff, { ...q, vencidas: filtros.vencidas === 'true' });
       const names = await this.staff.namesOf(page.items.map((i) => i.asignadaA));
+      const standing = await this.bulk.standing(page.items.map((i) => i.tramite));
       vm.items = page.items.map((i) => ({
         ...i,
         procedimientoTitulo: this.labels.title(i.procedimiento),
         seccion: this.labels.section(i.procedimiento),
         asignadaNombre: i.asignadaA ? (names.get(i.asignadaA) ?? 'otra persona') : null,
         mia: i.asignadaA === staff.id,
+        version: standing.get(i.tramite)?.version ?? null,
       }));
+      vm.acciones = await this.plainActs(staff, filtros.paso, vm.items);
       vm.total = page.total;
       vm.totalAcotado = page.totalAcotado;
       vm.siguiente = page.siguiente;
@@ -126,6 +149,63 @@ export class InboxPageService {
       vm.error = vm.error ?? e.message;
     }
     return vm;
+  }
+
+  /**
+   * The acts of the page's one step that need nothing typed, as this user may do them (read from the first task's
+   * case: the tasks of one step share its transitions). 5.2.1's CREAR_CUENTA takes each school and its director from
+   * its case and the catalog; any other CREAR_CUENTA needs data, so it is done case by case.
+   */
+  private async plainActs(
+    staff: AuthenticatedStaff,
+    paso: string | undefined,
+    items: InboxRow[],
+  ): Promise<{ tipo: string; label: string }[]> {
+    const [first] = items;
+    if (!paso || !first || items.some((i) => i.paso !== first.paso || i.procedimiento !== first.procedimiento))
+      return [];
+    const seen = await this.cases.inspect(first.tramite);
+    return (seen?.available ?? [])
+      .filter((a) => a.roles.includes(staff.role) && (BULK_EVENTS as readonly string[]).includes(a.event))
+      .filter((a) => a.event !== 'CREAR_CUENTA' || first.procedimiento === 'centro-trabajo-alta')
+      .map((a) => ({ tipo: a.event, label: a.label }));
+  }
+
+  /** «Aplicar a los seleccionados»: `ids` holds «case id:version» of each ticked task (the name personal.js ticks). */
+  async applyToSelection(staff: AuthenticatedStaff, form: Form): Promise<BulkResult> {
+    const picked = (form.ids ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (picked.length === 0)
+      throw new DomainError('SELECCION_VACIA', 'Seleccione al menos una tarea para aplicarle la acción.', 400);
+    if (picked.length > BULK_MAX)
+      throw new DomainError('SELECCION_GRANDE', `Seleccione hasta ${BULK_MAX} tareas a la vez.`, 400);
+    const items = picked.map((p) => {
+      const [id, v] = p.split(':');
+      return { id: id ?? '', version: Number(v) || 0 };
+    });
+    const answer: BulkAnswer = await this.bulk.send(staff, form.tipo ?? '', items);
+    const fallas: BulkResult['fallas'] = [];
+    for (const r of answer.resultados) {
+      if (r.ok) continue;
+      // A case the user may not see (404) is named by the id they sent, never by what it holds.
+      const c = r.status === 404 ? null : await this.cases.find(r.id);
+      const tarea = c
+        ? [c.folio ? `Folio ${c.folio}` : '', c.cct ? `CCT ${c.cct}` : '', c.curp ? `CURP ${c.curp}` : '']
+            .filter(Boolean)
+            .join(', ') || `Trámite ${r.id}`
+        : `Trámite ${r.id}`;
+      fallas.push({ tarea, mensaje: r.mensaje });
+    }
+    const n = (k: number): string => k.toLocaleString('es-MX');
+    return {
+      texto:
+        `${n(answer.hechos)} ${answer.hechos === 1 ? 'trámite atendido' : 'trámites atendidos'}, ` +
+        `${n(answer.conError)} con error` +
+        (answer.conError ? ' (esos siguen en su paso; los demás avanzaron).' : '.'),
+      fallas,
+    };
   }
 
   claim(taskId: string, staff: AuthenticatedStaff): Promise<unknown> {
@@ -159,6 +239,19 @@ export class InboxPage {
   async list(@PageChrome() chrome: Chrome, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const vm = await this.pages.view(chrome.staff!, q, { aviso: avisoOf(q.aviso) });
     sendHtml(res, renderInbox(chrome, vm), vm.error ? 400 : 200);
+  }
+
+  @Post('lote')
+  async applyToSelection(@PageChrome() chrome: Chrome, @Body() body: unknown, @Res() res: Response): Promise<void> {
+    const form = readForm(body);
+    const back = Object.fromEntries(new URLSearchParams(form.volver ?? ''));
+    try {
+      const lote = await this.pages.applyToSelection(chrome.staff!, form);
+      sendHtml(res, renderInbox(chrome, await this.pages.view(chrome.staff!, back, { lote })), 200);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      sendHtml(res, renderInbox(chrome, await this.pages.view(chrome.staff!, back, { error: e.message })), e.status);
+    }
   }
 
   @Post('tareas/:id/tomar')

@@ -40,6 +40,8 @@ function row(vm: InboxVm, i: InboxRow) {
     asignadaNombre: i.asignadaNombre ?? '',
     /** Whoever holds it (or an administrator) may release it; anybody may take a free one. */
     liberar: !!i.asignadaA && (i.mia || vm.esAdmin),
+    /** «case id:version»: the selection's act is refused for a case that changed after the page was drawn. */
+    seleccion: vm.acciones?.length && typeof i.version === 'number' ? `${i.tramite}:${i.version}` : '',
   };
 }
 
@@ -77,6 +79,8 @@ export function renderInbox(chrome: Chrome, vm: InboxVm): string {
       /** «más de 1 000»: the inbox counts up to 1 000 matches. */
       totalTexto: `${vm.totalAcotado ? 'Más de ' : ''}${vm.total.toLocaleString('es-MX')}`,
       items: vm.items.map((i) => row(vm, i)),
+      acciones: vm.acciones ?? [],
+      lote: vm.lote ?? null,
       paginas: {
         enlaces: !!(vm.siguiente || vm.anterior || Object.keys(vm.cursor).length),
         primera: Object.keys(vm.cursor).length ? `/bandeja${query(vm.filtros)}` : null,
