@@ -8,8 +8,10 @@ import request from 'supertest';
 import { type DataSource, In } from 'typeorm';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { CsrfTokens } from '../../src/auth/csrf';
+import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { addCentros, addNiveles, postOficio, scannedOficio, testCct } from '../oficios/support';
+import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import type { TestApp } from '../support/test-app';
 import { createWebApp } from './support';
@@ -42,12 +44,14 @@ describe('inbox: applying one act to the selected tasks of a step', () => {
       .send(form.toString())
       .redirects(0);
   };
-  const states = async (): Promise<string[]> =>
-    (
-      await ds()
-        .getRepository(ProcedureCase)
-        .findBy({ id: In(cases) })
-    ).map((c) => c.state);
+  /** The cases' states in the annex's order. */
+  const states = async (): Promise<string[]> => {
+    const rows = await ds()
+      .getRepository(ProcedureCase)
+      .findBy({ id: In(cases) });
+    const byId = new Map(rows.map((c) => [c.id, c.state]));
+    return cases.map((id) => byId.get(id)!);
+  };
 
   beforeAll(async () => {
     t = await createWebApp({ RELAY_INTERVAL_MS: '60000' });
@@ -136,5 +140,20 @@ describe('inbox: applying one act to the selected tasks of a step', () => {
     ).expect(200);
     expect(res.text).toContain('5 trámites atendidos, 0 con error.');
     expect(await states()).toEqual(cases.map(() => 'creacion'));
+  });
+
+  it('offers 5.2.1’s CREAR_CUENTA at once: a school without a director in the catalog fails alone, saying so', async () => {
+    const html = await page('sistemas', '?paso=centro-trabajo-alta.creacion');
+    expect(html).toMatch(/name="tipo" value="CREAR_CUENTA"/);
+    const director = await addWorker(ds(), { nombre: 'Rocío', primerApellido: 'Peña' });
+    await ds()
+      .getRepository(CentroTrabajo)
+      .update({ cct: In([1, 2, 3, 4].map(testCct)) }, { directorCurp: director.curp });
+    const res = await apply('sistemas', 'CREAR_CUENTA', boxes(html), '?paso=centro-trabajo-alta.creacion').expect(200);
+    expect(res.text).toContain('4 trámites atendidos, 1 con error');
+    expect(res.text).toContain(
+      `Folio ${folio}, CCT ${testCct(5)}: El centro de trabajo ${testCct(5)} no tiene director en el Catálogo`,
+    );
+    expect(await states()).toEqual(cases.map((_, i) => (i === 4 ? 'creacion' : 'aprovisionamiento')));
   });
 });
