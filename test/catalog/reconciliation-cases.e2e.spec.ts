@@ -144,7 +144,7 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
     await Promise.all([db?.close(), slapd?.stop()]);
   });
 
-  it('keeps the open version 2 case on version 2, which goes on, while new cases start on version 3', async () => {
+  it('keeps the open version 2 case on version 2, which goes on, until cases:migrate moves it to version 3', async () => {
     const row = await ds.getRepository(ProcedureCase).findOneByOrFail({ id: v2CaseId });
     expect([row.procedureVersion, row.state]).toEqual([2, 'recepcion']);
     const moved = await pipeline.engine.send(
@@ -155,6 +155,21 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
     );
     expect(moved.state).toBe('turno');
     expect((await ds.getRepository(ProcedureCase).findOneByOrFail({ id: v2CaseId })).procedureVersion).toBe(2);
+    // `cases:migrate` moves it to version 3 as it is (every v2 state is in v3), and it goes on there.
+    const admin: Actor = { id: 'cli:cases-migrate', role: 'administrador' };
+    await expect(pipeline.engine.migrateOpenCases('cuenta-bloquear', 2, admin, T1)).resolves.toEqual({
+      target: 3,
+      migrated: [v2CaseId],
+      unmapped: [],
+    });
+    const turned = await pipeline.engine.send(
+      v2CaseId,
+      { type: 'TURNAR' },
+      { id: 'usr-oficialia', role: 'subdireccion' },
+      { now: T1 },
+    );
+    expect(turned.state).toBe('recepcionSubjefatura');
+    expect((await ds.getRepository(ProcedureCase).findOneByOrFail({ id: v2CaseId })).procedureVersion).toBe(3);
     // Version 2 has no start by reconciliation.
     const sub: Actor = { id: SUBJEFATURA, role: 'subjefatura' };
     await expect(
@@ -302,9 +317,11 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
       opener.open,
     );
     expect(again).toEqual({ opened: [], skipped: pending.map((h) => h.id), failed: [] });
-    expect(await ds.getRepository(ProcedureCase).countBy({ procedureId: 'cuenta-bloquear', procedureVersion: 3 })).toBe(
-      50,
-    );
+    expect(
+      await ds
+        .getRepository(ProcedureCase)
+        .countBy({ procedureId: 'cuenta-bloquear', procedureVersion: 3, startedBy: SUBJEFATURA }),
+    ).toBe(50);
   });
 
   it('opens nothing for a rejected finding; a Servicio account whose responsible left opens 5.4 in the Subjefatura’s step', async () => {
