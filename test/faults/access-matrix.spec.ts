@@ -175,6 +175,11 @@ const TABLE: Record<string, Row> = {
       which: ['nivel', 'becas'],
     },
   ),
+  // One act on many cases: the request is every staff member's; each case answers in the body as on the route above.
+  'POST /api/tramites/eventos': one(
+    { staff: 'ok', resto: 401 },
+    { body: (w) => ({ tipo: 'ACUSAR_RECIBO', tramites: [{ id: w.nivelCase.caseId, version: 1 }] }) },
+  ),
   'GET /api/procedimientos': one(ANY_STAFF),
   'GET /api/procedimientos/:id/diagrama.svg': one(ANY_STAFF, { params: () => ({ id: 'cuenta-bloquear' }) }),
   // An administrator has no inbox of its own: 400 telling them to name a role («rol»).
@@ -201,6 +206,10 @@ const TABLE: Record<string, Row> = {
   'POST /api/oficios': one({ subdireccion: 400, administrador: 400, staff: 403, resto: 401 }),
   'GET /api/oficios': one({ subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 }),
   'GET /api/oficios/:id': one(
+    { subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 },
+    { params: (w) => ({ id: w.nivelCase.oficioId }) },
+  ),
+  'GET /api/oficios/:id/lineas': one(
     { subdireccion: 'ok', subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 401 },
     { params: (w) => ({ id: w.nivelCase.oficioId }) },
   ),
@@ -313,6 +322,8 @@ const TABLE: Record<string, Row> = {
   'POST /personal/contrasena': one({ staff: 400, resto: 'entrar' }),
   'GET /personal/recursos/:archivo': one(PUBLIC, { params: () => ({ archivo: 'personal.css' }) }),
   'GET /bandeja': one(ANY_STAFF_PAGE),
+  // «Aplicar a las seleccionadas» with nothing selected: 400 in Spanish for every staff member.
+  'POST /bandeja/lote': one({ staff: 400, resto: 'entrar' }),
   'POST /bandeja/tareas/:id/tomar': untaken(
     scoped(
       (w, x) => ({ id: x === 'nivel' ? w.nivelCase.taskId : w.becasCase.taskId }),

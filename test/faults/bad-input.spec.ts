@@ -446,6 +446,21 @@ const rows = (w: World): Record<string, FuzzRow> => {
       fields: event,
       params: () => ({ id: w.piiCaseId }),
     },
+    'POST /api/tramites/eventos': {
+      as: 'sistemas',
+      encoding: 'json',
+      fields: {
+        tipo: event.tipo,
+        tramites: fc.constantFrom(
+          [{ id: w.piiCaseId, version: 1 }],
+          [{ id: 'no-es-un-id', version: 1 }],
+          [{ id: w.piiCaseId }],
+          [],
+          'todos',
+        ),
+        datos: event.datos,
+      },
+    },
     'POST /api/tareas/:id/tomar': {
       as: 'primaria',
       encoding: 'json',
@@ -526,6 +541,15 @@ const rows = (w: World): Record<string, FuzzRow> => {
       fields: { actual: fc.constant(STAFF_PASSWORD), nueva: newPassword, confirmacion: newPassword },
       freshSession: true,
       after: restorePassword,
+    },
+    'POST /bandeja/lote': {
+      as: 'sistemas',
+      encoding: 'form',
+      fields: {
+        tipo: fc.constantFrom('TURNAR', 'CANCELAR', '', '<b>'),
+        ids: fc.constantFrom(`${w.piiCaseId}:1`, 'x:y', '', `${w.piiCaseId}`),
+        volver: fc.constantFrom('paso=x', '%%%'),
+      },
     },
     'POST /bandeja/tareas/:id/tomar': {
       as: 'primaria',
