@@ -132,23 +132,37 @@ export class ProvisionProcessor implements CommandProcessor {
           : p.tipo === 'centro_trabajo'
             ? { tipo: 'centro_trabajo', cct: p.cct! }
             : { tipo: p.tipo, nombre: required(p.localPart, 'localPart') };
-      cuenta = await this.addresses.assign(request, this.availability.exists, async (address) => {
-        const [localPart, dominio] = address.split('@') as [string, string];
-        try {
-          return await this.accounts.insert(
-            { id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, proveedor: this.directory.name },
-            cmd.caseId,
-          );
-        } catch (e) {
-          if (!isUniqueViolation(e)) throw e;
-          // A replay of this very create (the same case) inserted first: its row is this case's account.
-          const mine = await this.accounts.find(id);
-          if (mine) return mine;
-          // Another case made this holder's account meanwhile: refused, never a second one.
-          await this.refuseSecondAccount(p);
-          throw e; // someone else took the address between the check and the insert: the next candidate
-        }
-      });
+      // A candidate found taken may have been taken by this very holder a moment ago (another case creating the same
+      // account, or a replay of this command, committed between the check above and here): asked again before the
+      // next candidate, or a second account would be made under the next address.
+      const taken = async (address: string): Promise<boolean> => {
+        if (!(await this.availability.exists(address))) return false;
+        if (await this.accounts.find(id)) throw new MadeMeanwhile();
+        await this.refuseSecondAccount(p);
+        return true;
+      };
+      cuenta = await this.addresses
+        .assign(request, taken, async (address) => {
+          const [localPart, dominio] = address.split('@') as [string, string];
+          try {
+            return await this.accounts.insert(
+              { id, direccion: address, localPart, dominio, tipo: p.tipo, ...titular, proveedor: this.directory.name },
+              cmd.caseId,
+            );
+          } catch (e) {
+            if (!isUniqueViolation(e)) throw e;
+            // A replay of this very create (the same case) inserted first: its row is this case's account.
+            const mine = await this.accounts.find(id);
+            if (mine) return mine;
+            // Another case made this holder's account meanwhile: refused, never a second one.
+            await this.refuseSecondAccount(p);
+            throw e; // someone else took the address between the check and the insert: the next candidate
+          }
+        })
+        .catch(async (e: unknown) => {
+          if (!(e instanceof MadeMeanwhile)) throw e;
+          return this.accounts.get(id);
+        });
     }
     try {
       const acc = await this.directory.create({
@@ -223,6 +237,9 @@ export class ProvisionProcessor implements CommandProcessor {
     return this.ok(cuenta);
   }
 }
+
+/** This case's account appeared while its address was being chosen (a replay of the command committed it). */
+class MadeMeanwhile extends Error {}
 
 function required<T>(v: T | null | undefined, what: string): T {
   if (v === null || v === undefined || v === '')

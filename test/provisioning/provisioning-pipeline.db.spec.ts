@@ -216,6 +216,52 @@ describe('provisioning pipeline: outbox → queue → directory → mail → cas
       expect(history.map((h) => h.evento).sort()).toEqual(['creada', 'solicitada']);
     });
 
+    it("another case's create commits between this one's check and its choice of address: refused, not a second account", async () => {
+      const w = await addWorker(db.dataSource, { nombre: 'Nayeli', primerApellido: 'Cuevas' });
+      // The interleaving that made xochitl.rangelo beside xochitl.rangel about one run in four on MariaDB, forced: this
+      // create finds no account of the worker, then the other case's create runs to the end before it picks an address.
+      const records = (processor() as unknown as { records: { cuentaDe: (h: unknown) => Promise<unknown> } }).records;
+      const original = records.cuentaDe.bind(records);
+      const spy = jest.spyOn(records, 'cuentaDe').mockImplementationOnce(async (h) => {
+        const none = await original(h);
+        await processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp });
+        return none;
+      });
+      try {
+        await expect(
+          processor().handle(command(), { op: 'create', tipo: 'personal', curp: w.curp }),
+        ).rejects.toMatchObject({
+          code: 'CUENTA_EXISTENTE',
+          message: expect.stringMatching(/ya tiene la cuenta nayeli\.cuevas@colima\.gob\.mx/),
+        });
+      } finally {
+        spy.mockRestore();
+      }
+      const cuentas = await db.dataSource.getRepository(Cuenta).findBy({ titularCurp: w.curp });
+      expect(cuentas.map((c) => c.direccion)).toEqual(['nayeli.cuevas@colima.gob.mx']);
+    });
+
+    it('a replay of the same create commits while this run chooses its address: this run answers with that account', async () => {
+      const w = await addWorker(db.dataSource, { nombre: 'Ulises', primerApellido: 'Barrios' });
+      const caseId = randomUUID();
+      const records = (processor() as unknown as { records: { cuentaDe: (h: unknown) => Promise<unknown> } }).records;
+      const original = records.cuentaDe.bind(records);
+      let replay: unknown;
+      const spy = jest.spyOn(records, 'cuentaDe').mockImplementationOnce(async (h) => {
+        const none = await original(h);
+        replay = await processor().handle(command(caseId), { op: 'create', tipo: 'personal', curp: w.curp });
+        return none;
+      });
+      try {
+        const answer = await processor().handle(command(caseId), { op: 'create', tipo: 'personal', curp: w.curp });
+        expect(answer).toEqual(replay);
+      } finally {
+        spy.mockRestore();
+      }
+      const cuentas = await db.dataSource.getRepository(Cuenta).findBy({ titularCurp: w.curp });
+      expect(cuentas.map((c) => c.direccion)).toEqual(['ulises.barrios@colima.gob.mx']);
+    });
+
     it("two cases creating the same worker's account at once: one account, the other is told in Spanish", async () => {
       const w = await addWorker(db.dataSource, { nombre: 'Xóchitl', primerApellido: 'Rangel' });
       const results = await Promise.allSettled([
