@@ -29,7 +29,7 @@ import {
   type TipoHallazgo,
 } from '../catalog/reconciliation';
 import { ReconciliationCaseOpener } from '../catalog/reconciliation/case-opener';
-import { DomainError } from '../common/domain-error';
+import { DomainError, notFound } from '../common/domain-error';
 import { DIRECTORY_RUN_STALE_MS, DirectoryReconciliation } from '../provisioning/directory-reconciliation';
 import type { Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
@@ -172,9 +172,10 @@ export class ReconciliationPageService implements BeforeApplicationShutdown {
     return { kind: 'aceptados', result, direcciones };
   }
 
-  /** Rejects one finding; 422 without a reason, 409 when it is no longer pending. */
+  /** Rejects one finding; 422 without a reason, 404 when there is no such finding, 409 when it is no longer pending. */
   async reject(id: string, motivo: string, actorId: string, now = new Date()): Promise<void> {
     const changed = await this.review.reject([id], motivo, actorId, now);
+    if (changed === 0 && !(await this.view.addresses([id])).has(id)) throw notFound('El hallazgo');
     if (changed === 0)
       throw new DomainError(
         'HALLAZGO_DECIDIDO',

@@ -13,6 +13,7 @@ import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { CsrfTokens } from '../../src/auth/csrf';
 import { In } from 'typeorm';
 import { Task } from '../../src/engine/entities/task.entity';
+import { DirectoryReconciliation } from '../../src/provisioning/directory-reconciliation';
 import { addWorker } from '../support/pipeline';
 import { login } from '../support/staff';
 import { TEST_DIALECT } from '../support/test-db';
@@ -73,6 +74,8 @@ interface Extra {
   confirmPage: { caseId: string; token: string };
 }
 
+/** A reconciliation finding id nobody has. */
+const NO_FINDING = '6f1c2f7e-0000-4000-8000-00000000f1d0';
 const PUBLIC: Spec = { resto: 'ok' };
 const ANY_STAFF: Spec = { staff: 'ok', resto: 401 };
 const ANY_STAFF_PAGE: Spec = { staff: 'ok', resto: 'entrar' };
@@ -379,6 +382,25 @@ const TABLE: Record<string, Row> = {
   'GET /admin/trabajadores/:curp': one({ administrador: 404, staff: 403, resto: 'entrar' }),
   'GET /admin/escuelas': one({ administrador: 'ok', staff: 403, resto: 'entrar' }),
   'GET /admin/escuelas/:cct': one({ administrador: 404, staff: 403, resto: 'entrar' }),
+  // Reconciliation review (issue 14): the Subjefatura and administrators only.
+  'GET /conciliacion': one({ subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
+  // Nothing selected: 400 in Spanish.
+  'POST /conciliacion/aceptar': one({ subjefatura: 400, administrador: 400, staff: 403, resto: 'entrar' }),
+  // A finding that does not exist: the page answers that nothing changed.
+  'POST /conciliacion/:id/aceptar': one(
+    { subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' },
+    { params: () => ({ id: NO_FINDING }) },
+  ),
+  'POST /conciliacion/:id/rechazar': one(
+    { subjefatura: 404, administrador: 404, staff: 403, resto: 'entrar' },
+    { params: () => ({ id: NO_FINDING }), body: () => ({ motivo: 'La persona sigue activa en su centro.' }) },
+  ),
+  'POST /conciliacion/conciliar': one({ subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
+  // The directory run goes on in the background: each cell waits for it, so the next one may start its own.
+  'POST /conciliacion/directorio': {
+    ...one({ subjefatura: 'ok', administrador: 'ok', staff: 403, resto: 'entrar' }),
+    after: (_w, t) => t.app.get(DirectoryReconciliation).whenIdle(),
+  },
   'GET /admin/importaciones': one({ administrador: 'ok', staff: 403, resto: 'entrar' }),
   'POST /admin/importaciones': one({ administrador: 400, staff: 403, resto: 'entrar' }),
   'GET /admin/importaciones/:id': one({ administrador: 404, staff: 403, resto: 'entrar' }),

@@ -36,6 +36,7 @@ import {
 } from './support';
 import { buildWorld, CCT, PII_KEY, type StaffName, type World } from './world';
 import { reportFigures } from './report';
+import { DirectoryReconciliation } from '../../src/provisioning/directory-reconciliation';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261120);
@@ -622,6 +623,31 @@ const rows = (w: World): Record<string, FuzzRow> => {
     },
     'POST /admin/membrete': { as: 'admin', encoding: 'multipart', fields: letterhead },
     'POST /admin/membrete/vista-previa': { as: 'admin', encoding: 'multipart', fields: letterhead },
+    'POST /conciliacion/aceptar': {
+      as: 'sistemas',
+      encoding: 'form',
+      fields: { ids: fc.constantFrom('', 'x', '<b>', '6f1c2f7e-0000-4000-8000-00000000f1d0', `${w.piiCaseId}`) },
+    },
+    'POST /conciliacion/:id/aceptar': {
+      as: 'sistemas',
+      encoding: 'form',
+      fields: {},
+      params: () => ({ id: '6f1c2f7e-0000-4000-8000-00000000f1d0' }),
+    },
+    'POST /conciliacion/:id/rechazar': {
+      as: 'sistemas',
+      encoding: 'form',
+      fields: { motivo: fc.constantFrom('', 'ab', '   ', 'No corresponde', '<script>x</script>', 'x'.repeat(600)) },
+      params: () => ({ id: '6f1c2f7e-0000-4000-8000-00000000f1d0' }),
+    },
+    'POST /conciliacion/conciliar': { as: 'sistemas', encoding: 'form', fields: {} },
+    // An accepted input starts a directory run in the background: waited for, or it writes during the next input.
+    'POST /conciliacion/directorio': {
+      as: 'sistemas',
+      encoding: 'form',
+      fields: {},
+      after: (_w, t) => t.app.get(DirectoryReconciliation).whenIdle(),
+    },
     'POST /admin/importaciones/:id/decision': {
       as: 'admin',
       encoding: 'form',
