@@ -70,6 +70,15 @@ export class CaseRecords {
     return { record: record(row), snap, available: this.engine.availableEvents(snap, row) };
   }
 
+  /** The acts of a step (a task's state id) as they apply to this case, without loading its snapshot. */
+  async stepEvents(id: string, stateId: string): Promise<ReturnType<EngineService['stepEvents']>> {
+    const row = await this.ds.getRepository(CaseEntity).findOne({
+      select: { id: true, procedureId: true, nivelClave: true, responsableId: true, cct: true, curp: true },
+      where: { id },
+    });
+    return row ? this.engine.stepEvents(row.procedureId, stateId, row) : [];
+  }
+
   async find(id: string, em: EntityManager = this.ds.manager): Promise<CaseRecord | null> {
     const row = await em.findOne(CaseEntity, { where: { id } });
     return row ? record(row) : null;

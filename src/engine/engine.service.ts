@@ -734,6 +734,42 @@ export class EngineService {
     return [...seen.values()];
   }
 
+  /**
+   * The acts a step of a procedure offers (its state node's transitions and its ancestors'), read from the newest
+   * version that has that step, without loading any case: what a page that lists many tasks of one step may offer.
+   * Guards are not evaluated; sending the act checks everything, case by case.
+   */
+  stepEvents(
+    procedureId: string,
+    stateId: string,
+    c: Addressed,
+  ): { event: string; label: string; roles: ActorRole[] }[] {
+    for (const def of [...this.registry.versions(procedureId)].reverse()) {
+      let node: AnyMachine['root'] | undefined;
+      try {
+        node = def.machine.getStateNodeById(stateId);
+      } catch {
+        continue; // not a step of this version
+      }
+      const seen = new Map<string, { event: string; label: string; roles: ActorRole[] }>();
+      for (let n: AnyMachine['root'] | undefined = node; n; n = n.parent)
+        for (const [type, ts] of n.transitions) {
+          if (type.startsWith('xstate.') || type === '*' || seen.has(type)) continue;
+          const metas = ts.map((t) => t.meta as TransitionMeta | undefined);
+          seen.set(type, {
+            event: type,
+            label: metas.find((m) => m?.label)?.label ?? type,
+            roles: rolesIn(
+              metas.flatMap((m) => m?.roles ?? []),
+              c,
+            ),
+          });
+        }
+      return [...seen.values()];
+    }
+    return [];
+  }
+
   /** Loads a case's snapshot; a snapshot the machine cannot restore turns the case into an incident. */
   load(def: EngineProcedure, row: ProcedureCase): AnyMachineSnapshot {
     let snap: AnyMachineSnapshot | undefined;

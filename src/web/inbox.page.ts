@@ -152,8 +152,8 @@ export class InboxPageService {
   }
 
   /**
-   * The acts of the page's one step that need nothing typed, as this user may do them (read from the first task's
-   * case: the tasks of one step share its transitions). 5.2.1's CREAR_CUENTA takes each school and its director from
+   * The acts of the page's one step that need nothing typed, as this user may do them (the step's transitions, for
+   * the first task's case: the tasks of one step share them). 5.2.1's CREAR_CUENTA takes each school and its director from
    * its case and the catalog; any other CREAR_CUENTA needs data, so it is done case by case.
    */
   private async plainActs(
@@ -164,8 +164,8 @@ export class InboxPageService {
     const [first] = items;
     if (!paso || !first || items.some((i) => i.paso !== first.paso || i.procedimiento !== first.procedimiento))
       return [];
-    const seen = await this.cases.inspect(first.tramite);
-    return (seen?.available ?? [])
+    // From the step's definition, not the first case's restored snapshot: a page of tasks restores no case.
+    return (await this.cases.stepEvents(first.tramite, first.paso))
       .filter((a) => a.roles.includes(staff.role) && (BULK_EVENTS as readonly string[]).includes(a.event))
       .filter((a) => a.event !== 'CREAR_CUENTA' || first.procedimiento === 'centro-trabajo-alta')
       .map((a) => ({ tipo: a.event, label: a.label }));

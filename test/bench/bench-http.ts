@@ -50,9 +50,12 @@ export async function startHttp(db: BenchDb, users: [Actor, string][], sockets =
     const name = String(db.dataSource.driver.database);
     env = { DATA_DIR: ownDir!, DATABASE_URL: `${BENCH_MYSQL_URL.replace(/^mysql:/, 'mariadb:')}/${name}` };
   }
-  const app: NestExpressApplication = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }), {
-    queueRole: 'off',
-  });
+  const app: NestExpressApplication = await createApp(
+    loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env }),
+    {
+      queueRole: 'off',
+    },
+  );
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });

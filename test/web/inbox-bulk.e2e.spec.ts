@@ -95,6 +95,25 @@ describe('inbox: applying one act to the selected tasks of a step', () => {
     expect(boxes(html).sort()).toEqual(cases.map((id) => `${id}:${versions.get(id)}`).sort());
   });
 
+  it('offers the step’s acts without restoring any case: a case whose snapshot is unreadable neither breaks the page nor becomes an incident', async () => {
+    // The page used to restore the first task's case to read its acts: an unreadable snapshot answered the whole inbox
+    // with 400 and wrote an incident from a GET (seen in the national bench, whose cases carry no machine snapshot).
+    const html0 = await page('oficialia', '?paso=centro-trabajo-alta.turno');
+    const first = boxes(html0)[0].split(':')[0];
+    const repo = ds().getRepository(ProcedureCase);
+    const saved = await repo.findOneByOrFail({ id: first });
+    await repo.update({ id: first }, { snapshot: '{}' });
+    try {
+      const html = await page('oficialia', '?paso=centro-trabajo-alta.turno');
+      expect(html).toMatch(/<button type="submit" name="tipo" value="TURNAR">/);
+      expect(boxes(html)).toHaveLength(cases.length);
+      const after = await repo.findOneByOrFail({ id: first });
+      expect([after.status, after.version]).toEqual([saved.status, saved.version]);
+    } finally {
+      await repo.update({ id: first }, { snapshot: saved.snapshot });
+    }
+  });
+
   it('applies TURNAR to the selection: the task changed meanwhile fails alone, with its folio, CCT and message', async () => {
     const html = await page('oficialia', '?paso=centro-trabajo-alta.turno');
     const picked = boxes(html);
