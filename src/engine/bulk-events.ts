@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, type FindOptionsSelect, In } from 'typeorm';
 import type { Actor } from '../auth/actor';
 import { DomainError, notFound } from '../common/domain-error';
+import { UUID } from '../common/uuid';
 import { type EngineEvent, EngineService } from './engine.service';
 import { type CaseStatus, ProcedureCase } from './entities/case.entity';
 import { EVENT_DEFAULTS, type EventDefaults } from './event-defaults';
@@ -62,8 +63,6 @@ export interface CaseStanding {
   outcome: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * One act on many cases (the Subjefatura working an oficio's 25 schools together): each case in its own transaction
  * through EngineService.send, with every check of a single act (scope 404, role 403, version 409, data 422). A case
@@ -98,14 +97,17 @@ export class BulkEventsService {
       throw new DomainError('LOTE_INVALIDO', `Indique de 1 a ${BULK_MAX} trámites.`, 400);
     // The cases' own data in one read (by primary key), for the acts that take it from the case.
     const ids = [...new Set(items.map((i) => i.id).filter((id) => UUID.test(id)))];
-    const rows = new Map<string, ProcedureCase>();
-    if (this.defaults && tipo === 'CREAR_CUENTA')
-      for (let i = 0; i < ids.length; i += 500)
-        for (const r of await this.ds.getRepository(ProcedureCase).find({
-          select: { id: true, procedureId: true, cct: true, curp: true, nivelClave: true, responsableId: true },
-          where: { id: In(ids.slice(i, i + 500)) },
-        }))
-          rows.set(r.id, r);
+    const rows =
+      this.defaults && tipo === 'CREAR_CUENTA'
+        ? await this.casesById(ids, {
+            id: true,
+            procedureId: true,
+            cct: true,
+            curp: true,
+            nivelClave: true,
+            responsableId: true,
+          })
+        : new Map<string, ProcedureCase>();
     const resultados: BulkOutcome[] = [];
     for (const item of items) resultados.push(await this.one(actor, tipo, item, datos, rows.get(item.id)));
     const hechos = resultados.filter((r) => r.ok).length;
@@ -156,15 +158,26 @@ export class BulkEventsService {
 
   /** Where these cases stand (state, status, version, outcome), by primary key; unknown ids are absent. */
   async standing(caseIds: readonly string[]): Promise<Map<string, CaseStanding>> {
-    const out = new Map<string, CaseStanding>();
-    for (let i = 0; i < caseIds.length; i += 500) {
-      const rows = await this.ds.getRepository(ProcedureCase).find({
-        select: { id: true, state: true, status: true, version: true, outcome: true },
-        where: { id: In(caseIds.slice(i, i + 500)) },
-      });
-      for (const r of rows)
-        out.set(r.id, { id: r.id, state: r.state, status: r.status, version: r.version, outcome: r.outcome });
-    }
+    const rows = await this.casesById(caseIds, { id: true, state: true, status: true, version: true, outcome: true });
+    return new Map(
+      [...rows.values()].map((r) => [
+        r.id,
+        { id: r.id, state: r.state, status: r.status, version: r.version, outcome: r.outcome },
+      ]),
+    );
+  }
+
+  /** Some columns of these cases by primary key, 500 ids a statement; unknown ids are absent. */
+  private async casesById(
+    ids: readonly string[],
+    select: FindOptionsSelect<ProcedureCase>,
+  ): Promise<Map<string, ProcedureCase>> {
+    const out = new Map<string, ProcedureCase>();
+    for (let i = 0; i < ids.length; i += 500)
+      for (const r of await this.ds
+        .getRepository(ProcedureCase)
+        .find({ select, where: { id: In(ids.slice(i, i + 500)) } }))
+        out.set(r.id, r);
     return out;
   }
 }

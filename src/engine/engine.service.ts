@@ -200,6 +200,28 @@ function rolesForEvent(machine: AnyMachine, type: string): StepRole[] {
 }
 
 /**
+ * Transitions as the acts a person is offered: one per event type (internal ones left out), its label, and every role
+ * any of its transitions names (those of `actor`'s role only, when given).
+ */
+function describeEvents(
+  transitions: readonly { eventType: string; meta?: unknown }[],
+  c: Addressed,
+  actor?: Actor,
+): { event: string; label: string; roles: ActorRole[] }[] {
+  const seen = new Map<string, { event: string; label: string; roles: ActorRole[] }>();
+  for (const t of transitions) {
+    if (t.eventType.startsWith('xstate.') || t.eventType === '*') continue;
+    const meta = t.meta as TransitionMeta | undefined;
+    const roles = rolesIn(meta?.roles ?? [], c);
+    if (actor && !roles.includes(actor.role)) continue;
+    const prev = seen.get(t.eventType);
+    if (prev) prev.roles = [...new Set([...prev.roles, ...roles])];
+    else seen.set(t.eventType, { event: t.eventType, label: meta?.label ?? t.eventType, roles: [...roles] });
+  }
+  return [...seen.values()];
+}
+
+/**
  * The outcome of a finished case: the machine's output, or (when the root declares no `output`) the static output of
  * the top-level final state it reached.
  */
@@ -721,17 +743,7 @@ export class EngineService {
     c: Addressed,
     actor?: Actor,
   ): { event: string; label: string; roles: ActorRole[] }[] {
-    const seen = new Map<string, { event: string; label: string; roles: ActorRole[] }>();
-    for (const t of getNextTransitions(snap) as { eventType: string; meta?: unknown }[]) {
-      if (t.eventType.startsWith('xstate.') || t.eventType === '*') continue;
-      const meta = t.meta as TransitionMeta | undefined;
-      const roles = rolesIn(meta?.roles ?? [], c);
-      if (actor && !roles.includes(actor.role)) continue;
-      const prev = seen.get(t.eventType);
-      if (prev) prev.roles = [...new Set([...prev.roles, ...roles])];
-      else seen.set(t.eventType, { event: t.eventType, label: meta?.label ?? t.eventType, roles: [...roles] });
-    }
-    return [...seen.values()];
+    return describeEvents(getNextTransitions(snap) as { eventType: string; meta?: unknown }[], c, actor);
   }
 
   /**
@@ -745,27 +757,23 @@ export class EngineService {
     c: Addressed,
   ): { event: string; label: string; roles: ActorRole[] }[] {
     for (const def of [...this.registry.versions(procedureId)].reverse()) {
-      let node: AnyMachine['root'] | undefined;
+      let node: AnyStateNode | undefined;
       try {
         node = def.machine.getStateNodeById(stateId);
       } catch {
         continue; // not a step of this version
       }
-      const seen = new Map<string, { event: string; label: string; roles: ActorRole[] }>();
-      for (let n: AnyMachine['root'] | undefined = node; n; n = n.parent)
-        for (const [type, ts] of n.transitions) {
-          if (type.startsWith('xstate.') || type === '*' || seen.has(type)) continue;
-          const metas = ts.map((t) => t.meta as TransitionMeta | undefined);
-          seen.set(type, {
-            event: type,
-            label: metas.find((m) => m?.label)?.label ?? type,
-            roles: rolesIn(
-              metas.flatMap((m) => m?.roles ?? []),
-              c,
-            ),
-          });
+      // The step's own transitions, then its ancestors' for the events it does not handle itself.
+      const transitions: { eventType: string; meta?: unknown }[] = [];
+      const handled = new Set<string>();
+      for (let n: AnyStateNode | undefined = node; n; n = n.parent) {
+        const own = [...n.transitions].filter(([type]) => !handled.has(type));
+        for (const [type, ts] of own) {
+          handled.add(type);
+          transitions.push(...ts);
         }
-      return [...seen.values()];
+      }
+      return describeEvents(transitions, c);
     }
     return [];
   }

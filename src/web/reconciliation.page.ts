@@ -30,13 +30,13 @@ import {
 } from '../catalog/reconciliation';
 import { ReconciliationCaseOpener } from '../catalog/reconciliation/case-opener';
 import { DomainError, notFound } from '../common/domain-error';
+import { UUID } from '../common/uuid';
 import { DIRECTORY_RUN_STALE_MS, DirectoryReconciliation } from '../provisioning/directory-reconciliation';
 import type { Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
 import { renderReconciliation } from './reconciliation.view';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One page of findings; a bulk acceptance takes at most what a page shows. */
 export const FINDINGS_PAGE = 50;
 
