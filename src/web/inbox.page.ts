@@ -3,7 +3,7 @@ import { Body, Controller, Get, Injectable, Param, ParseUUIDPipe, Post, Query, R
 import type { Response } from 'express';
 import type { AuthenticatedStaff } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
-import { type BulkAnswer, BULK_EVENTS, BULK_MAX, BulkEventsService } from '../engine/bulk-events';
+import { type BulkAnswer, BULK_EVENTS, BULK_MAX, BulkEventsService, type CaseStanding } from '../engine/bulk-events';
 import { CaseRecords } from '../engine/case-records';
 import { InboxQueryDto } from '../engine/engine.dto';
 import { type InboxItem, InboxService } from '../engine/inbox.service';
@@ -130,7 +130,10 @@ export class InboxPageService {
       const q = await validateDto(InboxQueryDto, { ...filtros, ...cursor, porPagina: '25' });
       const page = await this.inbox.list(staff, { ...q, vencidas: filtros.vencidas === 'true' });
       const names = await this.staff.namesOf(page.items.map((i) => i.asignadaA));
-      const standing = await this.bulk.standing(page.items.map((i) => i.tramite));
+      // The versions only serve the checkboxes, which a page shows only when filtered by one step.
+      const standing = filtros.paso
+        ? await this.bulk.standing(page.items.map((i) => i.tramite))
+        : new Map<string, CaseStanding>();
       vm.items = page.items.map((i) => ({
         ...i,
         procedimientoTitulo: this.labels.title(i.procedimiento),
