@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensurePrivateDir } from '../config/config';
-import { demoAcuse, demoReplyLetter, demoValues } from '../letters/demo-data';
+import { demoAcuse, demoCombinedReplyLetter, demoReplyLetter, demoValues } from '../letters/demo-data';
 import { renderSignedAcuse, renderSignedReplyLetter, type SignedDocument } from '../letters/renderer';
 import { loadOrCreateTestSigner } from '../letters/signer';
 import { fillLetterTemplate, loadLetterTemplate, SHIPPED_LETTERS, validateLetterTemplates } from '../letters/templates';
@@ -34,6 +34,11 @@ async function main(): Promise<void> {
       await renderSignedReplyLetter(demoReplyLetter({ ...filled, fecha: now }), signer, { signedAt: now }),
     ]);
   }
+  // The combined reply to an oficio that asks for many schools' accounts: a table over more than one page.
+  docs.push([
+    'respuesta-combinada',
+    await renderSignedReplyLetter(demoCombinedReplyLetter(25, { fecha: now }), signer, { signedAt: now }),
+  ]);
   for (const [name, doc] of docs) {
     const pdf = join(out, `${name}.pdf`);
     writeFileSync(pdf, doc.pdf);

@@ -1,4 +1,4 @@
-import type { AcuseData, ReplyLetterData } from './renderer';
+import { TABLE_MARK, type AcuseData, type LetterTable, type ReplyLetterData } from './renderer';
 import type { LetterOutcome, LetterProcedure, LetterValues } from './templates';
 import { maskEmail, shortVerifyUrl, verifyUrl } from './verification';
 
@@ -126,4 +126,55 @@ export function demoReplyLetter(overrides: Partial<ReplyLetterData> = {}): Reply
     testDocument: true,
     ...overrides,
   };
+}
+
+const DEMO_SCHOOLS = [
+  'Escuela Primaria "Benito Juárez"',
+  'Escuela Primaria "Gregorio Torres Quintero"',
+  'Escuela Primaria "Josefa Ortiz de Domínguez"',
+  'Escuela Primaria "Ignacio Zaragoza", turno vespertino',
+  'Escuela Primaria "Rafaela Suárez"',
+  'Escuela Primaria Rural "Emiliano Zapata"\nLocalidad El Trapiche, Cuauhtémoc',
+  'Escuela Primaria "Profr. Miguel Virgen Morfín"',
+];
+
+/**
+ * The combined reply's table (one row per line of an oficio that asks for many schools' accounts): a created account,
+ * now and then one that already existed, and a rejection whose reason wraps in its cell.
+ */
+export function demoTable(rows: number): LetterTable {
+  return {
+    columnas: ['No.', 'CCT', 'Centro de trabajo', 'Cuenta institucional', 'Resultado'],
+    anchos: [5, 13, 29, 25, 22],
+    filas: Array.from({ length: rows }, (_, i) => {
+      const cct = `06DPR${String(i + 1).padStart(4, '0')}${'ABCDEFGHJK'[i % 10]}`;
+      const resultado =
+        i % 11 === 4
+          ? 'No atendida: el centro de trabajo no aparece en el Catálogo de Centros de Trabajo.'
+          : i % 7 === 2
+            ? 'Ya existía; sin cambios.'
+            : 'Creada; enlace de activación enviado al correo alterno.';
+      const cuenta = resultado.startsWith('No atendida') ? '—' : `${cct.toLowerCase()}@colima.gob.mx`;
+      return [String(i + 1), cct, DEMO_SCHOOLS[i % DEMO_SCHOOLS.length], cuenta, resultado];
+    }),
+  };
+}
+
+/** The combined reply to one oficio asking for `rows` schools' accounts, with its table in the middle of the cuerpo. */
+export function demoCombinedReplyLetter(rows: number, overrides: Partial<ReplyLetterData> = {}): ReplyLetterData {
+  return demoReplyLetter({
+    asunto: `Cuentas de correo electrónico institucional de ${rows} centros de trabajo`,
+    cuerpo: [
+      'En atención a su oficio número DEP/0457/2026, de fecha 25 de noviembre de 2026, en el que solicita las ' +
+        `cuentas de correo electrónico institucional de ${rows} centros de trabajo del nivel Primaria, le informo ` +
+        'el resultado de cada uno:',
+      TABLE_MARK,
+      'Cada director recibió en el correo alterno registrado un enlace de activación, vigente por 72 horas, para ' +
+        'establecer su contraseña. Las solicitudes no atendidas pueden presentarse de nuevo una vez corregido el dato ' +
+        'señalado.',
+      'Sin otro particular, le envío un cordial saludo.',
+    ].join('\n\n'),
+    tabla: demoTable(rows),
+    ...overrides,
+  });
 }

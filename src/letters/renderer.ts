@@ -11,6 +11,19 @@ import { sha256 } from './verification';
 
 export const TEST_MARK = 'DOCUMENTO DE PRUEBA — sin validez oficial';
 
+/** Where the table goes in a letter's cuerpo: a paragraph consisting exactly of this text. */
+export const TABLE_MARK = '[[tabla]]';
+
+/** A table in a reply letter (the combined reply to an oficio asking for many accounts: one row per line). */
+export interface LetterTable {
+  /** Column headings (Spanish). */
+  columnas: string[];
+  /** Relative column widths (any positive numbers; scaled to the content width). Equal widths when absent. */
+  anchos?: number[];
+  /** One array of cell texts per row (same length as columnas). A cell may contain '\n' for several lines. */
+  filas: string[][];
+}
+
 export interface Persona {
   nombre: string;
   cargo: string;
@@ -58,6 +71,11 @@ export interface ReplyLetterData {
   testDocument: boolean;
   /** Defaults to the membrete's place (LETTER_PLACE, "Colima, Col."). */
   lugar?: string;
+  /**
+   * Drawn at the cuerpo's paragraph equal to TABLE_MARK, or after the last paragraph when none is. Part of the data,
+   * so part of the signed content digest.
+   */
+  tabla?: LetterTable;
 }
 
 /**
@@ -540,6 +558,133 @@ function formatFechaCalendario(ymd: string): string {
   return `${m[3]}/${m[2]}/${m[1]}`;
 }
 
+const tableError = (message: string): DomainError => new DomainError('TABLA_INVALIDA', message, 422);
+
+/** The cuerpo's paragraphs (separated by a blank line), each with its line breaks folded into spaces. */
+function paragraphsOf(cuerpo: string): string[] {
+  return cuerpo
+    .split(/\n\s*\n/)
+    .map((s) => s.trim().replace(/\s*\n\s*/g, ' '))
+    .filter((s) => s !== '');
+}
+
+/**
+ * Checks a reply letter's table against its cuerpo before anything is drawn or signed, and says where it goes: the
+ * index of the paragraph that is TABLE_MARK, the number of paragraphs (after the last one) when there is no mark, or
+ * undefined when the letter has no table. The mark is never printed.
+ */
+function tablePlacement(paragraphs: string[], tabla: LetterTable | undefined): number | undefined {
+  const marks = paragraphs.flatMap((p, i) => (p === TABLE_MARK ? [i] : []));
+  if (marks.length > 1) {
+    throw tableError(
+      `El cuerpo del oficio marca el lugar de la tabla (${TABLE_MARK}) más de una vez; debe ir una sola.`,
+    );
+  }
+  if (tabla === undefined) {
+    if (marks.length === 0) return undefined;
+    throw tableError(
+      `El cuerpo del oficio marca el lugar de una tabla (${TABLE_MARK}), pero el oficio no trae la tabla. ` +
+        'Corrija la plantilla o los datos del oficio.',
+    );
+  }
+  const { columnas, anchos, filas } = tabla;
+  if (columnas.length === 0 || columnas.some((c) => typeof c !== 'string')) {
+    throw tableError('La tabla del oficio debe tener al menos una columna, cada una con su encabezado.');
+  }
+  if (
+    anchos !== undefined &&
+    (anchos.length !== columnas.length || anchos.some((w) => typeof w !== 'number' || !(w > 0) || !isFinite(w)))
+  ) {
+    throw tableError(
+      `La tabla del oficio tiene ${columnas.length} columnas y ${anchos.length} anchos: debe dar un ancho positivo ` +
+        'por columna, u omitir los anchos para columnas iguales.',
+    );
+  }
+  if (filas.length === 0) throw tableError('La tabla del oficio no tiene filas.');
+  filas.forEach((fila, i) => {
+    if (!Array.isArray(fila) || fila.length !== columnas.length || fila.some((c) => typeof c !== 'string')) {
+      const celdas = Array.isArray(fila) ? fila.length : 0;
+      throw tableError(
+        `La fila ${i + 1} de la tabla del oficio tiene ${celdas} ${celdas === 1 ? 'celda' : 'celdas'}; debe tener ` +
+          `${columnas.length}, un texto por columna (${columnas.join(', ')}).`,
+      );
+    }
+  });
+  return marks[0] ?? paragraphs.length;
+}
+
+/** Every text a table prints, and each cell under its heading ("Contraseña: …" split across heading and cell). */
+function tableTexts(t: LetterTable | undefined): string[] {
+  if (t === undefined) return [];
+  return [...t.columnas, ...t.filas.flatMap((fila) => fila.flatMap((c, j) => [c, `${t.columnas[j]}: ${c}`]))];
+}
+
+const TABLE_SIZE = 8.5;
+const CELL_PAD_X = 3;
+const CELL_PAD_Y = 2.5;
+
+function rule(doc: PDFKit.PDFDocument, y: number, width: number, color: string): void {
+  doc
+    .moveTo(MARGIN_X, y)
+    .lineTo(MARGIN_X + contentWidth(doc), y)
+    .lineWidth(width)
+    .strokeColor(color)
+    .stroke();
+}
+
+/**
+ * The table at the cursor: cells wrap within their column, a row never splits across pages, and every page the table
+ * reaches starts it with the header row again. A row taller than a page is refused (it could never be drawn whole).
+ */
+function drawTable(doc: PDFKit.PDFDocument, t: LetterTable): void {
+  const cw = contentWidth(doc);
+  const weights = t.anchos ?? t.columnas.map(() => 1);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const widths = weights.map((w) => (w / sum) * cw);
+  const xs = widths.map((_, j) => MARGIN_X + widths.slice(0, j).reduce((a, b) => a + b, 0));
+  const textWidth = (j: number): number => widths[j] - 2 * CELL_PAD_X;
+  const heightOf = (cells: string[], font: string): number => {
+    doc.font(font).fontSize(TABLE_SIZE);
+    const lines = cells.map((c, j) => doc.heightOfString(c, { width: textWidth(j) }));
+    return Math.max(doc.currentLineHeight(), ...lines) + 2 * CELL_PAD_Y;
+  };
+  const drawCells = (cells: string[], y: number, h: number, font: string, color: string): void => {
+    doc.font(font).fontSize(TABLE_SIZE).fillColor(color);
+    // The height keeps pdfkit from breaking the page inside a cell: the row was measured to fit.
+    cells.forEach((c, j) => {
+      if (c !== '') doc.text(c, xs[j] + CELL_PAD_X, y + CELL_PAD_Y, { width: textWidth(j), height: h });
+    });
+  };
+  const headerH = heightOf(t.columnas, FONT_BOLD);
+  const bottom = (): number => doc.page.height - doc.page.margins.bottom;
+  const room = bottom() - doc.page.margins.top - headerH;
+
+  let y = doc.y;
+  let headed = false;
+  t.filas.forEach((fila, i) => {
+    const h = heightOf(fila, FONT);
+    if (h > room) throw tableError(`La fila ${i + 1} de la tabla del oficio no cabe en una página: acorte sus textos.`);
+    if (y + (headed ? 0 : headerH) + h > bottom()) {
+      doc.addPage();
+      y = doc.y;
+      headed = false;
+    }
+    if (!headed) {
+      doc.rect(MARGIN_X, y, cw, headerH).fill('#e8edf4');
+      drawCells(t.columnas, y, headerH, FONT_BOLD, '#1f3b63');
+      y += headerH;
+      rule(doc, y, 0.6, '#1f3b63');
+      headed = true;
+    }
+    drawCells(fila, y, h, FONT, '#000000');
+    y += h;
+    rule(doc, y, 0.3, '#b4b4b4');
+  });
+  doc.font(FONT).fontSize(10.5).fillColor('#000000');
+  doc.x = MARGIN_X;
+  doc.y = y;
+}
+
 function drawReplyLetter(doc: PDFKit.PDFDocument, d: ReplyLetterData, sig: SignatureBlock, lugar: string): void {
   doc.addPage();
   const cw = contentWidth(doc);
@@ -563,11 +708,15 @@ function drawReplyLetter(doc: PDFKit.PDFDocument, d: ReplyLetterData, sig: Signa
   doc.font(FONT_BOLD).text('P r e s e n t e', { width: cw });
   doc.moveDown(1.2);
 
-  for (const raw of d.cuerpo
-    .split(/\n\s*\n/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '')) {
-    const p = raw.replace(/\s*\n\s*/g, ' ');
+  const paragraphs = paragraphsOf(d.cuerpo);
+  // Without a mark, the table goes after the last paragraph.
+  if (tablePlacement(paragraphs, d.tabla) === paragraphs.length) paragraphs.push(TABLE_MARK);
+  for (const p of paragraphs) {
+    if (p === TABLE_MARK && d.tabla !== undefined) {
+      drawTable(doc, d.tabla);
+      doc.moveDown(0.8);
+      continue;
+    }
     // A paragraph written **like this** in a template (an account address) stands out, centred and bold.
     const emphasis = /^\*\*(.+)\*\*$/.exec(p);
     if (emphasis !== null) {
@@ -659,7 +808,9 @@ export async function renderSignedDocument(
     }
     case 'respuesta': {
       const d = document.data;
-      assertNoPassword([d.asunto, d.cuerpo, ...d.ccp]);
+      // Before anything is drawn: a bad table or a stray mark is refused whole, never half-printed.
+      tablePlacement(paragraphsOf(d.cuerpo), d.tabla);
+      assertNoPassword([d.asunto, d.cuerpo, ...d.ccp, ...tableTexts(d.tabla)]);
       title = `Oficio ${d.numeroOficio}`;
       reason = `Oficio de respuesta ${d.numeroOficio}, folio ${d.folio}`;
       doc = newDocument(`Oficio ${d.numeroOficio}`, d.asunto, d.firmante.nombre, signedAt, test, membrete);
