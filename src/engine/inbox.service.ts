@@ -45,7 +45,29 @@ export interface InboxItem {
   faltaPoco: boolean;
   vencida: boolean;
   estado: string;
+  /** The oficio for many schools the task's case is one line of, and its progress; absent otherwise (InboxParentsHook). */
+  padre?: InboxParent;
 }
+
+/**
+ * The parent of a task's case (issue 14, part 2): the oficio for many schools whose annex line the case is, the line's
+ * number and how many of the oficio's lines have concluded («línea 3 de 25, 18 de 25 concluidas»).
+ */
+export interface InboxParent {
+  /** The oficio's id and folio (its register entry: /oficios?folio=…). */
+  oficio: string;
+  folio: string;
+  linea: number;
+  lineas: number;
+  concluidas: number;
+}
+
+/**
+ * What another module tells about the cases of an inbox page, for `actor` (who may see it): the parent of each case
+ * that has one, in one or two statements for the whole page. The engine knows nothing of oficios; the oficios module
+ * registers itself with `onParents` (as with EngineService.onCaseEnd).
+ */
+export type InboxParentsHook = (actor: Actor, caseIds: string[]) => Promise<Map<string, InboxParent>>;
 
 export interface InboxPage {
   items: InboxItem[];
@@ -159,7 +181,14 @@ function isRoleOnly(where: string[]): boolean {
 /** The task inbox of a role: filters, "falta poco" / "vencido" flags, claim and release. */
 @Injectable()
 export class InboxService {
+  private readonly parentHooks: InboxParentsHook[] = [];
+
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Adds `hook`'s parents to the items of every page list() answers. */
+  onParents(hook: InboxParentsHook): void {
+    this.parentHooks.push(hook);
+  }
 
   /**
    * One page in the order (due_at, priority, id), by keyset: `despues` / `antes` name the row the page starts after /
@@ -239,7 +268,10 @@ export class InboxService {
     const last = rows[rows.length - 1];
     const first = rows[0];
     return {
-      items: rows.map((t) => this.view(t, now)),
+      items: await this.withParents(
+        actor,
+        rows.map((t) => this.view(t, now)),
+      ),
       total: Math.min(total, INBOX_COUNT_CAP),
       totalAcotado: total > INBOX_COUNT_CAP,
       porPagina,
@@ -280,6 +312,20 @@ export class InboxService {
     const total = fetched.length <= take ? fetched.length : await this.countUpTo(filters, params, INBOX_COUNT_CAP);
     const items = fetched.slice(0, take).map((r) => this.view(this.tasks.fromRow(r, PAGE_PROPS), upTo));
     return { items, total };
+  }
+
+  /** The items, each with its case's parent when a hook knows one (one hook call for the page, one after the other). */
+  private async withParents(actor: Actor, items: InboxItem[]): Promise<InboxItem[]> {
+    if (!items.length) return items;
+    const caseIds = [...new Set(items.map((i) => i.tramite))];
+    for (const hook of this.parentHooks) {
+      const parents = await hook(actor, caseIds);
+      for (const i of items) {
+        const p = parents.get(i.tramite);
+        if (p) i.padre = p;
+      }
+    }
+    return items;
   }
 
   /** COUNT(*) of at most `cap` + 1 tasks that match. */

@@ -17,6 +17,7 @@ import { LetterSettingsService } from './letter-settings.service';
 import { OficiosService } from './oficios.service';
 import { OficioRegisterService } from './oficio-register.service';
 import { OficioLineStanding } from './oficio-line-standing';
+import { OficioParents } from './oficio-parents';
 import { OficioSearch } from './oficio-search';
 import type { PdfSigner } from '../letters/signer';
 import { PDF_SIGNER } from './pdf-signer.provider';
@@ -51,6 +52,7 @@ export class OficiosModule implements OnModuleInit {
         OficiosService,
         OficioRegisterService,
         OficioLineStanding,
+        OficioParents,
         OficioSearch,
         DocumentsService,
         DocumentIssuer,
@@ -60,7 +62,15 @@ export class OficiosModule implements OnModuleInit {
         VerificationRateLimit,
         StoredFileSweep,
       ],
-      exports: [LetterSettingsService, OficiosService, OficioRegisterService, DocumentsService, FILE_STORE, PDF_SIGNER],
+      exports: [
+        LetterSettingsService,
+        OficiosService,
+        OficioRegisterService,
+        OficioParents,
+        DocumentsService,
+        FILE_STORE,
+        PDF_SIGNER,
+      ],
     };
   }
 

@@ -8,6 +8,7 @@ import { isCalendarDate, localDate } from '../engine/business-calendar';
 import { CaseQueryService } from '../engine/case-query.service';
 import { CasePageService, type CasePageVm } from './case.page';
 import { type DashboardData, type DashboardFilter, DashboardService } from '../engine/dashboard.service';
+import { OficioParents, type OpenParent } from '../oficios/oficio-parents';
 import { dashboardCsv, renderCaseHistory, renderDashboard } from './dashboard.view';
 import type { Chrome } from './layout';
 import { PageChrome, sendHtml, StaffPages } from './page-auth';
@@ -24,6 +25,8 @@ const addDays = (ymd: string, n: number): string =>
 
 export interface DashboardVm {
   data: DashboardData;
+  /** «Oficios de varias cuentas en curso»: the newest oficios for many schools with a line still open, of the Nivel chosen. */
+  oficios: { items: OpenParent[]; mas: boolean };
   niveles: { value: string; label: string }[];
   /** The page as it prints (no menu, no filters form). */
   imprimir: boolean;
@@ -35,6 +38,7 @@ export class DashboardPageService {
   constructor(
     private readonly dashboard: DashboardService,
     private readonly catalog: CatalogRecords,
+    private readonly parents: OficioParents,
   ) {}
 
   async filterOf(q: Record<string, unknown>, now = new Date()): Promise<DashboardFilter> {
@@ -62,6 +66,7 @@ export class DashboardPageService {
     const niveles = await this.catalog.niveles();
     return {
       data: await this.dashboard.data(filtro),
+      oficios: await this.parents.open(filtro.nivel),
       niveles: niveles.map((n) => ({ value: n.clave, label: n.nombre })),
       imprimir: q.imprimir === '1',
     };

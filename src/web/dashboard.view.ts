@@ -4,6 +4,7 @@ import type { CaseHistoryVm, DashboardVm } from './dashboard.page';
 import type { DashboardData } from '../engine/dashboard.service';
 import { fechaHora, fechaIso, RESULTADO_LABEL, roleLabel, SITUACION_LABEL } from './format';
 import { type Chrome, query, staffPage } from './layout';
+import { progress } from './oficios.view';
 
 const VERDE = '#0b5d3b';
 const AMBAR = '#c27c00';
@@ -103,6 +104,17 @@ export function renderDashboard(chrome: Chrome, vm: DashboardVm): string {
       resolucion: d.resolucion.map((r) => ({ ...r, fuera: r.p90 > r.nivelServicio })),
       vencidas: d.vencidas.map((t) => ({ ...t, rol: roleLabel(t.rol), vence: fechaHora(t.vence) })),
       incidentes: d.incidentes.map((i) => ({ ...i, desde: fechaHora(i.desde) })),
+      oficios: {
+        items: vm.oficios.items.map((o) => ({
+          folio: o.folio,
+          href: `/oficios${query({ folio: o.folio })}`,
+          remitente: o.nivel ? `Nivel ${nivelName(o.nivel, vm)}` : (o.area ?? o.remitenteNombre),
+          remitenteNombre: o.remitenteNombre,
+          recibido: fechaHora(o.recibido),
+          avance: progress(o.progreso),
+        })),
+        mas: vm.oficios.mas,
+      },
     },
     { narrow: false },
   );

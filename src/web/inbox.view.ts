@@ -16,6 +16,17 @@ const ASIGNACION = [
   { value: 'libres', label: 'Libres' },
 ];
 
+/** The oficio for many schools a task's case is one line of: «línea 3 de 25», «18 de 25 concluidas», its register entry. */
+function parentOf(p: InboxRow['padre']) {
+  if (!p) return null;
+  return {
+    folio: p.folio,
+    href: `/oficios${query({ folio: p.folio })}`,
+    linea: `línea ${p.linea} de ${p.lineas}`,
+    progreso: `${p.concluidas} de ${p.lineas} concluidas`,
+  };
+}
+
 function row(vm: InboxVm, i: InboxRow) {
   return {
     id: i.id,
@@ -24,6 +35,7 @@ function row(vm: InboxVm, i: InboxRow) {
     seccion: i.seccion,
     procedimientoTitulo: i.procedimientoTitulo,
     folio: i.folio ?? null,
+    padre: parentOf(i.padre),
     clase: i.vencida ? 'fila-vencida' : i.faltaPoco ? 'fila-pronto' : '',
     vence: fechaHora(i.vence),
     vencida: i.vencida,

@@ -58,7 +58,7 @@ function situation(c: RegisterEntry['caso']): string {
 }
 
 /** An oficio for many schools: «3 de 25 concluidos (Cuenta creada: 2, Ya tenía cuenta: 1)». */
-function progress(p: NonNullable<RegisterEntry['lineas']>): string {
+export function progress(p: NonNullable<RegisterEntry['lineas']>): string {
   const by = Object.entries(p.porResultado)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([r, n]) => `${RESULTADO_LABEL[r] ?? r}: ${n}`);

@@ -13,6 +13,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * transaction that ends it (OficiosService.followCaseEnd).
  */
 @Entity('oficio_linea')
+// The oficios with a line still open (the dashboard's «Oficios de varias cuentas en curso»): resultado IS NULL alone.
+@Index('idx_oficio_linea_abierta', ['resultado', 'oficioId'])
 export class OficioLinea {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   oficioId!: string;
