@@ -62,7 +62,7 @@ export const secondsSince = (t0: number): number => (performance.now() - t0) / 1
 /** Read when scraped (src/health/metrics.controller.ts): the database's and the queues' state at that moment. */
 export const outboxCommands = new Gauge({
   name: 'mci_outbox_commands',
-  help: 'Comandos de la bandeja de salida aún no terminados (pendiente, encolado, en_curso) y fallidos, por estado',
+  help: 'Comandos de la bandeja de salida aún no terminados (pendiente, encolado, en_curso, en_espera) y fallidos, por estado',
   labelNames: ['status'] as const,
   registers: [metricsRegistry],
 });

@@ -158,6 +158,14 @@ export class CaseRecords {
     return this.ds.getRepository(Movement).exists({ where: { caseId, eventType } });
   }
 
+  /** Whether any of these cases has a movement of a type (500 ids a statement). */
+  async hasAnyMovement(caseIds: readonly string[], eventType: string): Promise<boolean> {
+    for (let i = 0; i < caseIds.length; i += 500)
+      if (await this.ds.getRepository(Movement).exists({ where: { caseId: In(caseIds.slice(i, i + 500)), eventType } }))
+        return true;
+    return false;
+  }
+
   /** Ids of the cases that ended with an outcome, among the given ones. */
   async endedWith(caseIds: readonly string[], outcome: string): Promise<string[]> {
     if (caseIds.length === 0) return [];

@@ -26,7 +26,8 @@ export interface HealthReport {
   colas?: {
     driver: string;
     trabajos: Record<string, { waiting: number; delayed: number; active: number; failed: number }> | null;
-    bandejaDeSalida: { pendientes: number; fallidos: number };
+    /** enEspera: parked until others end (the lines of an oficio before its one reply letter); not a lag. */
+    bandejaDeSalida: { pendientes: number; enEspera: number; fallidos: number };
     incidentes: number;
   };
   certificado?: { serie: string; titular: string; vigenteHasta: string; diasRestantes: number; prueba: boolean };
@@ -148,7 +149,11 @@ export class HealthService {
     return {
       driver: this.driver?.name ?? 'ninguno',
       trabajos: ops.trabajos,
-      bandejaDeSalida: { pendientes: n('pendiente') + n('encolado') + n('en_curso'), fallidos: n('fallido') },
+      bandejaDeSalida: {
+        pendientes: n('pendiente') + n('encolado') + n('en_curso'),
+        enEspera: n('en_espera'),
+        fallidos: n('fallido'),
+      },
       incidentes: ops.incidentes,
     };
   }
@@ -160,7 +165,7 @@ export class HealthService {
    */
   async operations(redisUp = true): Promise<OperationsFigures> {
     const rows = await this.dataSource.query<{ status: string; n: number | string; oldest: Date | string | null }[]>(
-      "SELECT status, COUNT(*) AS n, MIN(available_at) AS oldest FROM outbox WHERE status IN ('pendiente','encolado','en_curso','fallido') GROUP BY status",
+      "SELECT status, COUNT(*) AS n, MIN(available_at) AS oldest FROM outbox WHERE status IN ('pendiente','encolado','en_curso','en_espera','fallido') GROUP BY status",
     );
     const [incident] = await this.dataSource.query<{ n: number | string }[]>(
       "SELECT COUNT(*) AS n FROM procedure_case WHERE status = 'incidente'",

@@ -15,7 +15,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { HealthService } from './health.service';
 
 /** The statuses the gauges always show (0 when none), so a dashboard's series never disappear. */
-const OUTBOX_STATUSES = ['pendiente', 'encolado', 'en_curso', 'fallido'];
+const OUTBOX_STATUSES = ['pendiente', 'encolado', 'en_curso', 'en_espera', 'fallido'];
 
 /** mysql2's pool keeps its counts in fields of its own; read defensively (absent on SQLite). */
 interface Mysql2PoolInternals {

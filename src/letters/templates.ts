@@ -41,6 +41,9 @@ export const PLACEHOLDERS = {
   nivel: 'nivel educativo',
   titularAnterior: 'nombre del titular anterior de la cuenta',
   motivo: 'motivo por el que no procede la solicitud',
+  totalLineas: 'número de líneas (centros de trabajo) de un oficio de varias cuentas',
+  resumenLineas: 'resumen de los resultados de un oficio de varias cuentas (p. ej. "23 creadas y 2 no proceden")',
+  tablaLineas: 'lugar, en un párrafo propio, de la tabla con el resultado de cada línea de un oficio de varias cuentas',
 } as const;
 
 export type Placeholder = keyof typeof PLACEHOLDERS;
@@ -65,6 +68,13 @@ export const LETTER_OUTCOMES = [
   'cuenta_existente',
 ] as const;
 export type LetterOutcome = (typeof LETTER_OUTCOMES)[number];
+
+/**
+ * The one letter that answers an oficio for many schools (`<procedure>-lineas.md`): a table with every line's result
+ * (oficio-reply.ts). Not an outcome a case asks for: the lines' outcomes are in the table.
+ */
+export const COMBINED_OUTCOME = 'lineas';
+type TemplateOutcome = LetterOutcome | typeof COMBINED_OUTCOME;
 
 /** The letters the product ships; a `<procedure>-rechazada.md` may be added to specialise the generic one. */
 export const SHIPPED_LETTERS: ReadonlyArray<{ procedure: LetterProcedure; outcome: LetterOutcome }> = [
@@ -199,7 +209,7 @@ export function parseLetterTemplate(text: string, file: string): LetterTemplate 
 /** Reads `<procedure>-<outcome>.md`, else the generic `<outcome>.md`. Read on every call so edits apply at once. */
 export function loadLetterTemplate(
   procedure: LetterProcedure,
-  outcome: LetterOutcome,
+  outcome: TemplateOutcome,
   dir: string = DEFAULT_LETTER_TEMPLATES_DIR,
 ): LetterTemplate {
   const candidates = [join(dir, `${procedure}-${outcome}.md`), join(dir, `${outcome}.md`)];
@@ -286,5 +296,6 @@ export function validateLetterTemplates(dir: string = DEFAULT_LETTER_TEMPLATES_D
   const files = readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md');
   const templates = files.map((f) => parseLetterTemplate(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
   for (const { procedure, outcome } of SHIPPED_LETTERS) loadLetterTemplate(procedure, outcome, dir);
+  loadLetterTemplate('centro-trabajo-alta', COMBINED_OUTCOME, dir);
   return templates;
 }

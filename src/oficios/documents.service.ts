@@ -15,6 +15,7 @@ import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { oficioOfCase } from './oficio-batch';
+import { combinedReplyOf, combinedReplyOfCase, lineCaseIds } from './oficio-reply';
 
 /**
  * What the public verification page shows: what identifies the document (type, folio, number, date, signer and
@@ -114,6 +115,12 @@ export class DocumentsService {
   /** The documents of a case this actor may open (acuse, reply letter), oldest first. */
   async listForCase(caseId: string, actor: Reader): Promise<IssuedDocument[]> {
     const docs = await this.ds.getRepository(IssuedDocument).find({ where: { caseId }, order: { signedAt: 'ASC' } });
+    // A line of an oficio for many schools is answered by the oficio's one letter, stored under another line's case.
+    const combined = await combinedReplyOfCase(this.ds.manager, caseId);
+    if (combined && !docs.some((d) => d.id === combined)) {
+      const letter = await this.ds.getRepository(IssuedDocument).findOne({ where: { id: combined } });
+      if (letter) docs.push(letter);
+    }
     const forwarded = await this.replyForwarded(caseId);
     return docs.filter((d) => canOpen(d, actor, forwarded));
   }
@@ -134,12 +141,22 @@ export class DocumentsService {
     return this.cases.hasMovement(caseId, 'TURNAR_RESPUESTA');
   }
 
+  /**
+   * Whether a document's reply was forwarded: the oficio's one letter for many schools once the Subdirección turned it
+   * in any of its lines (it is one paper), any other document with its own case.
+   */
+  private async documentForwarded(doc: IssuedDocument): Promise<boolean> {
+    if (doc.kind === 'respuesta' && doc.oficioId && (await combinedReplyOf(this.ds.manager, doc.oficioId)) === doc.id)
+      return this.cases.hasAnyMovement(await lineCaseIds(this.ds.manager, doc.oficioId), 'TURNAR_RESPUESTA');
+    return this.replyForwarded(doc.caseId);
+  }
+
   /** The PDF as issued; every download is recorded with the user (Guía: the Nivel downloads and acknowledges). */
   async download(id: string, actor: Reader, now = new Date()): Promise<{ pdf: Buffer; filename: string }> {
     const doc = await this.ds.getRepository(IssuedDocument).findOne({ where: { id } });
     if (!doc) throw notFound('El documento');
     const what = { documento: doc.kind, folio: doc.folio, codigo: doc.codigo };
-    if (!canOpen(doc, actor, await this.replyForwarded(doc.caseId))) {
+    if (!canOpen(doc, actor, await this.documentForwarded(doc))) {
       // A refused attempt on a document that exists is part of its case's record (who tried, when).
       await this.engine.recordAct(doc.caseId, actor, { type: 'DESCARGA_RECHAZADA', ...what }, now);
       throw notFound('El documento');
@@ -174,16 +191,17 @@ export class DocumentsService {
       (await this.ds.getRepository(Oficio).findOne({ where: { id } })) ?? (await oficioOfCase(this.ds.manager, id));
     if (!oficio || !canOpen(oficio, actor, false)) throw notFound('El oficio');
     const caseId = oficio.id === id ? oficio.caseId : id;
+    const combined = await combinedReplyOf(this.ds.manager, oficio.id);
     const doc = await this.ds
       .getRepository(IssuedDocument)
-      .findOne({ where: { caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
+      .findOne({ where: combined ? { id: combined } : { caseId, kind: 'respuesta' }, order: { createdAt: 'DESC' } });
     if (!doc)
       throw new DomainError(
         'RESPUESTA_PENDIENTE',
         `El oficio de respuesta del folio ${oficio.folio} aún no se ha emitido.`,
         404,
       );
-    if (!canOpen(doc, actor, await this.replyForwarded(caseId))) {
+    if (!canOpen(doc, actor, combined ? await this.documentForwarded(doc) : await this.replyForwarded(caseId))) {
       throw new DomainError(
         'RESPUESTA_PENDIENTE',
         `La ${ROLE_LABEL.subdireccion} aún no le ha enviado el oficio de respuesta del folio ${oficio.folio}.`,

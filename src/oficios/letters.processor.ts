@@ -11,6 +11,7 @@ import { inTransaction } from '../database/transaction';
 import {
   type CommandProcessor,
   type EffectCommand,
+  type EffectControl,
   EffectProcessor,
   TransientError,
 } from '../engine/effects/effect-processor';
@@ -19,13 +20,16 @@ import { CaseRecords } from '../engine/case-records';
 import { formatFechaLarga } from '../letters/fecha';
 import {
   type AcuseData,
+  type LetterTable,
   renderSignedAcuse,
+  TABLE_MARK,
   renderSignedReplyLetter,
   type ReplyLetterData,
   type SignedDocument,
 } from '../letters/renderer';
 import type { PdfSigner } from '../letters/signer';
 import {
+  COMBINED_OUTCOME,
   DEFAULT_LETTER_TEMPLATES_DIR,
   fillLetterTemplate,
   type FilledLetter,
@@ -43,7 +47,9 @@ import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { AREA_SSST, folioYear, inNumberingTransaction, isUniqueViolation, replyNumber, takeNumber } from './folio';
 import { firmanteOf, LetterSettingsService } from './letter-settings.service';
-import { oficioOfCase } from './oficio-batch';
+import { lineOfCase, oficioOfCase } from './oficio-batch';
+import type { OficioLinea } from './entities/oficio-linea.entity';
+import { combinedReplyOf, lineAsksForReply, linesOf, recordCombinedReply } from './oficio-reply';
 import { PDF_SIGNER } from './pdf-signer.provider';
 
 /** Who the acuse names as turned to (Guía: the Subdirección turns every oficio to the Subjefatura). */
@@ -61,6 +67,48 @@ const fullName = (t: Pick<TrabajadorRecord, 'nombre' | 'primerApellido' | 'segun
 
 /** "2026-11-25" → "25 de noviembre de 2026" (noon in Mexico City, so no time-zone shift can change the day). */
 export const fechaLargaDe = (isoDate: string): string => formatFechaLarga(new Date(`${isoDate}T18:00:00Z`));
+
+/** How the oficio's letter names each line's result, and the plural of its summary. */
+const LINE_RESULT: Record<string, { label: string; one: string; many: string }> = {
+  creada: { label: 'Creada', one: 'creada', many: 'creadas' },
+  cuenta_existente: { label: 'Ya existía', one: 'ya existía', many: 'ya existían' },
+  rechazada: { label: 'No procede', one: 'no procede', many: 'no proceden' },
+  cancelada: { label: 'Cancelada', one: 'cancelada', many: 'canceladas' },
+  emitida: { label: 'Respondida', one: 'respondida con oficio propio', many: 'respondidas con oficio propio' },
+  concluido: { label: 'Concluida', one: 'concluida', many: 'concluidas' },
+};
+
+/** "23 creadas, 1 ya existía y 1 no procede". */
+function summary(counts: Map<string, number>): string {
+  const parts = Object.keys(LINE_RESULT)
+    .filter((k) => counts.get(k))
+    .map((k) => {
+      const n = counts.get(k)!;
+      return `${n} ${n === 1 ? LINE_RESULT[k].one : LINE_RESULT[k].many}`;
+    });
+  for (const [k, n] of counts) if (!LINE_RESULT[k]) parts.push(`${n} ${k}`);
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} y ${parts[parts.length - 1]}` : (parts[0] ?? '');
+}
+
+/** The last column of a line's row: the account, where its activation link went, or why it does not proceed. */
+function lineDetail(result: string, v: LetterValues): string {
+  switch (result) {
+    case 'creada':
+      return [v.correo, v.correoAlterno ? `Enlace de activación enviado a ${v.correoAlterno}` : undefined]
+        .filter(Boolean)
+        .join('\n');
+    case 'cuenta_existente':
+      return [v.correo, 'La cuenta ya existía; no se modificó.'].filter(Boolean).join('\n');
+    case 'rechazada':
+      return v.motivo ? `No procede: ${v.motivo}` : 'No procede.';
+    case 'cancelada':
+      return 'Cancelada en la Subdirección antes de atenderse.';
+    case 'emitida':
+      return 'Respondida con un oficio de respuesta propio.';
+    default:
+      return '';
+  }
+}
 
 /** The number drawn for a letter was taken by another one meanwhile. */
 class NumberTaken extends Error {
@@ -263,7 +311,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
     private readonly catalog: CatalogRecords,
   ) {}
 
-  async handle(cmd: EffectCommand, payload: unknown): Promise<EngineEvent | null> {
+  async handle(cmd: EffectCommand, payload: unknown, control?: EffectControl): Promise<EngineEvent | null> {
     const done = await this.issuer.issuedFor(cmd.id);
     if (done) return { type: 'LETTER_READY', letterId: done.id };
     const outcome = (payload as { outcome?: unknown } | null)?.outcome;
@@ -283,6 +331,9 @@ export class ReplyLetterProcessor implements CommandProcessor {
         422,
       );
     }
+    // A line of an oficio for many schools: one letter answers them all (oficio-reply.ts).
+    const line = await lineOfCase(this.issuer.ds.manager, cmd.caseId);
+    if (line) return this.answerLine(cmd, line, row.procedureId as LetterProcedure, outcome, control);
     const oficio = await this.issuer.oficioOf(cmd.caseId);
     const context = row.context as Partial<CaseContext> as CaseContext;
     if (Object.keys(context).length === 0)
@@ -303,6 +354,79 @@ export class ReplyLetterProcessor implements CommandProcessor {
     throw new TransientError('No se pudo asignar un código de verificación único al oficio; se reintentará.');
   }
 
+  /**
+   * A line asks for the oficio's one letter: answered already (its id), or parked until the other lines ask, or, as
+   * the line that completes the oficio, it draws the letter with a table of every line's result.
+   */
+  private async answerLine(
+    cmd: EffectCommand,
+    line: OficioLinea,
+    procedure: LetterProcedure,
+    outcome: string,
+    control: EffectControl | undefined,
+  ): Promise<EngineEvent> {
+    const step = await lineAsksForReply(this.issuer.ds, cmd, line, outcome, control);
+    if (step.step === 'answered') return { type: 'LETTER_READY', letterId: step.documentId };
+    const { oficio } = step;
+    const { values, tabla } = await this.linesTable(oficio);
+    const filled = fillLetterTemplate(loadLetterTemplate(procedure, COMBINED_OUTCOME, this.templatesDir), values);
+    const record = (em: EntityManager, doc: IssuedDocument) => recordCombinedReply(em, oficio.id, doc.id, doc.signedAt);
+    for (let i = 0; i < CODE_ATTEMPTS; i++) {
+      const doc = await this.issue(cmd, oficio, filled, newVerificationCode(), { tabla, record });
+      if (doc) return { type: 'LETTER_READY', letterId: doc.id };
+      const replay = await this.issuer.issuedFor(cmd.id);
+      if (replay) return { type: 'LETTER_READY', letterId: replay.id };
+      const other = await combinedReplyOf(this.issuer.ds.manager, oficio.id);
+      if (other) return { type: 'LETTER_READY', letterId: other };
+    }
+    throw new TransientError('No se pudo asignar un código de verificación único al oficio; se reintentará.');
+  }
+
+  /** The oficio's values and the table of its lines: one row per line, in annex order, with its result. */
+  private async linesTable(oficio: Oficio): Promise<{ values: LetterValues; tabla: LetterTable }> {
+    const lines = await linesOf(this.issuer.ds.manager, oficio.id);
+    const counts = new Map<string, number>();
+    const filas: string[][] = [];
+    for (const l of lines) {
+      const result = l.respuesta ?? l.resultado ?? 'concluido';
+      counts.set(result, (counts.get(result) ?? 0) + 1);
+      const c = await this.cases.find(l.caseId);
+      const context = (c?.context ?? {}) as Partial<CaseContext> as CaseContext;
+      const v = (LETTER_OUTCOMES as readonly string[]).includes(result)
+        ? await this.values(oficio, { ...context, cct: context.cct ?? l.cct }, result as LetterOutcome)
+        : {};
+      filas.push([
+        String(l.linea),
+        l.cct,
+        v.centroTrabajo ?? l.nombreCuenta,
+        LINE_RESULT[result]?.label ?? result,
+        lineDetail(result, v),
+      ]);
+    }
+    const values: LetterValues = {
+      folio: oficio.folio,
+      numeroOficioSolicitud: oficio.numeroRemitente,
+      fechaOficioSolicitud: fechaLargaDe(oficio.fechaOficio),
+      remitente: oficio.remitenteNombre,
+      totalLineas: String(lines.length),
+      resumenLineas: summary(counts),
+      tablaLineas: TABLE_MARK,
+      vigenciaEnlace: `${LINK_VALIDITY_HOURS} horas`,
+    };
+    const nivel = oficio.nivelClave
+      ? ((await this.catalog.nivel(oficio.nivelClave))?.nombre ?? oficio.nivelClave)
+      : undefined;
+    if (nivel) values.nivel = nivel;
+    return {
+      values,
+      tabla: {
+        columnas: ['No.', 'CCT', 'Centro de trabajo', 'Resultado', 'Cuenta de correo y enlace de activación'],
+        anchos: [6, 14, 24, 12, 44],
+        filas,
+      },
+    };
+  }
+
   failureEvent(_cmd: EffectCommand, _payload: unknown, message: string): EngineEvent {
     return { type: 'LETTER_ERROR', message, permanent: true };
   }
@@ -318,6 +442,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
     oficio: Oficio,
     filled: FilledLetter,
     code: string,
+    combined?: { tabla: LetterTable; record: (em: EntityManager, doc: IssuedDocument) => Promise<boolean> },
   ): Promise<IssuedDocument | undefined> {
     const signedAt = new Date();
     const anio = folioYear(signedAt);
@@ -337,6 +462,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
           ...(oficio.area ? { area: oficio.area } : {}),
         },
         cuerpo: filled.cuerpo,
+        ...(combined ? { tabla: combined.tabla } : {}),
         firmante: firmanteOf(settings),
         ccp: filled.ccp,
         ...this.issuer.urls(code),
@@ -357,8 +483,8 @@ export class ReplyLetterProcessor implements CommandProcessor {
             destinatario: [oficio.remitenteNombre, oficio.remitenteCargo, oficio.area].filter(Boolean).join(', '),
           });
           const inserted = await this.issuer.insert(em, row);
-          // Give the number back: a replay or a code collision leaves no gap.
-          if (!inserted) throw new CodeOrReplay();
+          // Give the number back: a replay, a code collision or another letter of the same oficio leaves no gap.
+          if (!inserted || (combined && !(await combined.record(em, inserted)))) throw new CodeOrReplay();
           return inserted;
         });
       } catch (e) {

@@ -2,7 +2,7 @@ import { IssuedDocument, DocumentDownload } from './entities/document.entity';
 import { FolioCounter } from './entities/folio-counter.entity';
 import { LetterSettings } from './entities/letter-settings.entity';
 import { Oficio } from './entities/oficio.entity';
-import { OficioLinea } from './entities/oficio-linea.entity';
+import { OficioLinea, OficioRespuesta } from './entities/oficio-linea.entity';
 import { OficioWord } from './entities/oficio-word.entity';
 import { StoredFileChunk, StoredFileRow } from './entities/stored-file.entity';
 
@@ -10,6 +10,7 @@ import { StoredFileChunk, StoredFileRow } from './entities/stored-file.entity';
 export const OFICIOS_ENTITIES = [
   Oficio,
   OficioLinea,
+  OficioRespuesta,
   OficioWord,
   FolioCounter,
   IssuedDocument,

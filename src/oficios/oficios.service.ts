@@ -34,6 +34,7 @@ import {
   recordLineEnd,
   type RegisteredLine,
 } from './oficio-batch';
+import { lineEndedUnanswered } from './oficio-reply';
 import { detectType, type UploadedFileData } from './upload';
 import { sha256 } from '../letters/verification';
 import { searchText } from '../common/search-text';
@@ -259,6 +260,8 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
         nombreCuenta: l.nombreCuenta,
         caseId: i === 0 ? row.caseId : randomUUID(),
         resultado: null,
+        respuesta: null,
+        respuestaOutboxId: null,
       }));
       const first = await open(rows[0].caseId, rows[0].cct);
       for (const l of rows.slice(1)) await open(l.caseId, l.cct);
@@ -429,6 +432,9 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     // A line of a many-schools oficio: its result is the line's; the oficio reads cancelado only once every line is.
     const line = await recordLineEnd(em, end.row.id, end.row.outcome);
     if (line) {
+      // A line that ends without asking for the reply (cancelled before it was worked) may be the one the oficio's
+      // letter waited for.
+      if (line.respuesta === null) await lineEndedUnanswered(em, line.oficioId, end.now);
       if (end.row.outcome !== 'cancelada' || !(await allLinesCancelled(em, line.oficioId))) return;
       const motivo = typeof end.event.motivo === 'string' ? end.event.motivo : '';
       await this.markCancelled(em, line.oficioId, { por: end.actor.id, motivo, en: end.now });

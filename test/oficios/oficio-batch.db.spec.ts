@@ -18,7 +18,8 @@ import { OficioRegisterService } from '../../src/oficios/oficio-register.service
 import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { addCentros, addNiveles, postOficio, scannedOficio, settle, testCct } from './support';
+import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
+import { addCentros, addNiveles, pdfText, postOficio, scannedOficio, settle, testCct } from './support';
 
 jest.setTimeout(300_000);
 
@@ -229,7 +230,7 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     expect(after.procedure_case - before.procedure_case).toBe(10);
   });
 
-  it('a line other than the first is worked on its own: its reply letter finds the oficio through its line and reaches the Nivel', async () => {
+  it('a line worked on its own waits for the others; when they end cancelled, it draws the oficio’s one letter and it reaches the Nivel', async () => {
     const res = await postOficio(t, tok.oficialia, pdf, fields(lines(660, 3))).expect(201);
     const { id, lineas } = res.body as typeof batch;
     const line2 = lineas[1];
@@ -257,17 +258,37 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
       directorCurp: director.curp,
     });
     await settle(t);
+    // The oficio's letter states every line's result: line 2 waits at its reply step, its command parked.
+    const waiting = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: line2.tramite });
+    expect([waiting.status, waiting.state]).toEqual(['activo', 'oficioRespuesta']);
+    const parked = await ds()
+      .getRepository(OutboxCommand)
+      .findOneByOrFail({ caseId: line2.tramite, type: 'renderReplyLetter' });
+    expect(parked.status).toBe('en_espera');
+    expect(parked.lastError).toContain('Espera a 2 de 3 líneas');
+    expect(await ds().getRepository(IssuedDocument).countBy({ oficioId: id, kind: 'respuesta' })).toBe(0);
+    // The Subdirección cancels the other two lines (never worked): the last cancellation completes the oficio.
+    await act('oficialia', lineas[0].tramite, 'CANCELAR', { motivo: 'La escuela cerró.' });
+    await settle(t);
+    expect((await ds().getRepository(ProcedureCase).findOneByOrFail({ id: line2.tramite })).state).toBe(
+      'oficioRespuesta',
+    );
+    await act('oficialia', lineas[2].tramite, 'CANCELAR', { motivo: 'Línea duplicada.' });
+    await settle(t);
+    await settle(t);
     const c = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: line2.tramite });
     expect([c.status, c.state]).toEqual(['activo', 'envioRespuesta']);
     const letter = await ds()
       .getRepository(IssuedDocument)
       .findOneByOrFail({ caseId: line2.tramite, kind: 'respuesta' });
     expect(letter.oficioId).toBe(id);
-    // The other lines wait where they were.
+    const text = pdfText(await t.app.get<FileStore>(FILE_STORE).read(letter.storageKey)).replace(/\s+/g, ' ');
+    expect(text).toContain('1 ya existía y 2 canceladas');
+    expect(text).toContain('escuela661@colima.gob.mx');
     const others = await ds()
       .getRepository(ProcedureCase)
       .findBy({ id: In([lineas[0].tramite, lineas[2].tramite]) });
-    expect(others.map((o) => o.state)).toEqual(['turno', 'turno']);
+    expect(others.map((o) => o.outcome)).toEqual(['cancelada', 'cancelada']);
     // The Nivel sees the line's reply in its register once that line's reply was forwarded to it, not before.
     const folio = (res.body as typeof batch).folio;
     expect(await page(`?folio=${folio}`, 'primaria')).not.toContain('Oficio de respuesta');

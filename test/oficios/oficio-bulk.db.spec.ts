@@ -11,11 +11,13 @@ import { CentroTrabajo } from '../../src/catalog/entities/centro-trabajo.entity'
 import { Cuenta } from '../../src/catalog/entities/cuenta.entity';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
+import { IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
 import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { until } from '../support/until';
-import { addCentros, addNiveles, postOficio, scannedOficio, settle, testCct } from './support';
+import { addCentros, addNiveles, pdfsig, pdfText, postOficio, scannedOficio, settle, testCct } from './support';
 
 jest.setTimeout(300_000);
 
@@ -240,7 +242,7 @@ describe('oficios: one oficio, many school accounts (working the lines together)
       });
   });
 
-  it('a line whose provisioning fails becomes an incident; the other 24 end with their account created', async () => {
+  it('a line whose provisioning fails becomes an incident; the other 24 get their account and wait for the one letter', async () => {
     // Line 12's school got an account another way meanwhile: its create is refused (never a second account).
     const line12 = all[11];
     await ds().getRepository(Cuenta).insert({
@@ -256,15 +258,17 @@ describe('oficios: one oficio, many school accounts (working the lines together)
       proveedor: 'local',
       proveedorId: 'p912',
     });
-    // 24 reply letters at once contend for the next número de oficio; a letter that loses too often is retried by the
-    // queue a moment later (TransientError, backoff), which one settle() does not wait for on a loaded machine.
     const others = all.filter((l) => l !== line12);
+    const parkedLetters = () =>
+      ds()
+        .getRepository(OutboxCommand)
+        .countBy({ caseId: In(others.map((l) => l.tramite)), type: 'renderReplyLetter', status: 'en_espera' });
     await until(
-      'las 24 líneas con cuenta llegan a envioRespuesta (sus oficios de respuesta, reintentados si hizo falta)',
+      'las 24 líneas con cuenta esperan, en su paso de oficio de respuesta, el oficio único',
       async () => {
         await settle(t);
         const now = await casesOf(others);
-        return others.every((l) => now.get(l.tramite)?.state === 'envioRespuesta');
+        return others.every((l) => now.get(l.tramite)?.state === 'oficioRespuesta') && (await parkedLetters()) === 24;
       },
       { timeoutMs: 90_000, intervalMs: 250 },
     );
@@ -274,7 +278,7 @@ describe('oficios: one oficio, many school accounts (working the lines together)
     expect(c12.incidentMessage).toContain('ya tiene la cuenta otra.cuenta12@colima.gob.mx');
     for (const l of others) {
       const c = cases.get(l.tramite)!;
-      expect([l.linea, c.status, c.state, c.incidentMessage]).toEqual([l.linea, 'activo', 'envioRespuesta', null]);
+      expect([l.linea, c.status, c.state, c.incidentMessage]).toEqual([l.linea, 'activo', 'oficioRespuesta', null]);
     }
     const cuentas = await ds()
       .getRepository(Cuenta)
@@ -283,10 +287,74 @@ describe('oficios: one oficio, many school accounts (working the lines together)
     const mine = cuentas.filter((c) => c.id !== '00000000-0000-4000-8000-000000000912');
     expect(mine.map((c) => c.titularCct).sort()).toEqual(others.map((l) => l.cct).sort());
     for (const c of mine) expect([c.estado, c.proveedor, c.proveedorId !== null]).toEqual(['activa', 'local', true]);
-    // The lines list shows where each stands.
+    // No letter yet: it must state line 12's result too.
+    expect(await ds().getRepository(IssuedDocument).countBy({ oficioId: oficio.id, kind: 'respuesta' })).toBe(0);
     const now = await lineas(oficio.id);
     expect(now.filter((l) => l.status === 'incidente').map((l) => l.linea)).toEqual([12]);
-    expect(now.filter((l) => l.estado === 'envioRespuesta')).toHaveLength(24);
+    expect(now.filter((l) => l.estado === 'oficioRespuesta')).toHaveLength(24);
+  });
+
+  it('line 12 answered as not proceeding completes the oficio: ONE signed letter lists the 25 results', async () => {
+    const line12 = all[11];
+    const [l12] = (await lineas(oficio.id)).filter((l) => l.linea === 12);
+    await http()
+      .post(`/api/tramites/${line12.tramite}/eventos`)
+      .set('Authorization', `Bearer ${tok.sistemas}`)
+      .send({ tipo: 'CANCELAR', version: l12.version, datos: { motivo: 'El centro de trabajo ya tiene su cuenta.' } })
+      .expect(200);
+    await until(
+      'las 25 líneas reciben el oficio de respuesta único',
+      async () => {
+        await settle(t);
+        const now = await casesOf(all);
+        return all.every((l) => now.get(l.tramite)?.state === 'envioRespuesta');
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    const letters = await ds().getRepository(IssuedDocument).findBy({ oficioId: oficio.id, kind: 'respuesta' });
+    expect(letters).toHaveLength(1);
+    const [letter] = letters;
+    // Every line's case took that letter; no command was left waiting or failed.
+    const cases = await casesOf(all);
+    for (const l of all) {
+      const ctx = JSON.stringify(cases.get(l.tramite)!.snapshot);
+      expect(ctx).toContain(letter.id);
+    }
+    const cmds = await ds()
+      .getRepository(OutboxCommand)
+      .findBy({ caseId: In(all.map((l) => l.tramite)), type: 'renderReplyLetter' });
+    expect(cmds.map((c) => c.status).sort()).toEqual(all.map(() => 'hecho'));
+    // One número de oficio spent.
+    expect(letter.numeroOficio).toMatch(/^SSST\/\d{4}\/\d{4}$/);
+    const pdf = await t.app.get<FileStore>(FILE_STORE).read(letter.storageKey);
+    expect(pdfsig(pdf)).toContain('Signature is Valid.');
+    const text = pdfText(pdf).replace(/\s+/g, ' ');
+    expect(text).toContain('para 25 centros de trabajo');
+    expect(text).toContain('24 creadas y 1 no procede');
+    for (const l of all) expect(text).toContain(l.cct);
+    expect(text).toContain('No procede: El centro de trabajo ya tiene su cuenta.');
+    const created = await ds()
+      .getRepository(Cuenta)
+      .findBy({ titularCct: In(all.filter((l) => l !== line12).map((l) => l.cct)) });
+    for (const c of created) expect(text).toContain(c.direccion);
+    expect(text).not.toMatch(/contrase(ñ|n)a:/i);
+    process.stdout.write(`\n[oficio-bulk] 25-line reply letter: ${letter.paginas} pages, ${letter.bytes} bytes\n`);
+
+    // Every line's case answers with the letter; the Nivel gets it only once the Subdirección turned it.
+    const replyOf = (caseId: string, who: string) =>
+      http().get(`/api/oficios/${caseId}/respuesta`).set('Authorization', `Bearer ${tok[who]}`);
+    expect((await replyOf(all[20].tramite, 'sistemas').expect(200)).body.documento.id).toBe(letter.id);
+    await replyOf(all[3].tramite, 'primaria').expect(404);
+    await http().get(`/api/documentos/${letter.id}/pdf`).set('Authorization', `Bearer ${tok.primaria}`).expect(404);
+    const sent = (await bulk('sistemas', 'ENVIAR_RESPUESTA', items(await lineas(oficio.id))).expect(200))
+      .body as Answer;
+    expect(sent.hechos).toBe(25);
+    const turned = (await bulk('oficialia', 'TURNAR_RESPUESTA', items(await lineas(oficio.id))).expect(200))
+      .body as Answer;
+    expect(turned.hechos).toBe(25);
+    expect((await replyOf(all[3].tramite, 'primaria').expect(200)).body.documento.id).toBe(letter.id);
+    await http().get(`/api/documentos/${letter.id}/pdf`).set('Authorization', `Bearer ${tok.primaria}`).expect(200);
+    await http().get(`/api/documentos/${letter.id}/pdf`).set('Authorization', `Bearer ${tok.secundaria}`).expect(404);
   });
 
   it('500 lines are turned in one request', async () => {

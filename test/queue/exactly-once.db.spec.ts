@@ -3,7 +3,14 @@ import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Movement } from '../../src/engine/entities/movement.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { InProcessDriver } from '../../src/queue/in-process.driver';
-import { type CommandProcessor, EffectProcessors, TransientError } from '../../src/engine/effects/effect-processor';
+import {
+  type CommandProcessor,
+  EffectProcessors,
+  Parked,
+  TransientError,
+  wakeParked,
+} from '../../src/engine/effects/effect-processor';
+import { inTransaction } from '../../src/database/transaction';
 import { JobRunner } from '../../src/engine/effects/job-runner.service';
 import { OutboxRelay } from '../../src/engine/effects/outbox-relay.service';
 import { addWorker, buildPipeline, confirmPersonalAlta } from '../support/pipeline';
@@ -163,6 +170,50 @@ describe('exactly once: one execution of a command at a time, finished commands 
       status: 'hecho',
       attempts: 0,
     });
+  });
+
+  it('a parked command waits with no ending: a stale delivery and recovery leave it alone; woken, it runs once and completes', async () => {
+    const { caseId, curp, cmd } = await confirmedCase();
+    const real = p.processors.find((x) => x.type === 'provision')!;
+    let calls = 0;
+    // Parks on its first run, as a line of an oficio for many schools parks its reply letter.
+    const parking: CommandProcessor = {
+      type: real.type,
+      queue: real.queue,
+      failureEvent: real.failureEvent?.bind(real),
+      handle: async (c, payload, control) => {
+        calls++;
+        if (calls > 1) return real.handle(c, payload, control);
+        await inTransaction(db.dataSource, async (em) => {
+          expect(await control!.park(em, 'Espera a las demás líneas (prueba)')).toBe(true);
+        });
+        throw new Parked('Espera (prueba)');
+      },
+    };
+    const { runner, relay } = worker(parking);
+    const row = () => db.dataSource.getRepository(OutboxCommand).findOneByOrFail({ id: cmd.id });
+    await runner.handle('provisioning', { outboxId: cmd.id });
+    expect(await row()).toMatchObject({
+      status: 'en_espera',
+      leaseOwner: null,
+      attempts: 0,
+      result: null,
+      lastError: 'Espera a las demás líneas (prueba)',
+    });
+    expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 0, creada: 0, provisionOk: 0 });
+    // A stale job of the command finds nothing to do; recovery, however late, neither requeues it nor makes the
+    // waiting case an incident.
+    await runner.handle('provisioning', { outboxId: cmd.id });
+    expect(calls).toBe(1);
+    expect(await relay.recover(new Date(Date.now() + 3_600_000), 0, 0)).toEqual({ requeued: 0, cases: 0 });
+    expect((await db.dataSource.getRepository(ProcedureCase).findOneByOrFail({ id: caseId })).status).toBe('activo');
+    // Woken: back to pending, delivered again, run once, completed with its result.
+    await inTransaction(db.dataSource, (em) => wakeParked(em, [cmd.id], new Date()));
+    expect((await row()).status).toBe('pendiente');
+    await runner.handle('provisioning', { outboxId: cmd.id });
+    expect(calls).toBe(2);
+    expect(await provisionOutcome(caseId, curp)).toEqual({ cuentas: 1, creada: 1, provisionOk: 1 });
+    expect((await row()).status).toBe('hecho');
   });
 
   it('a re-delivery after a stall, while the first run is still going, does not run it again (the lease is renewed)', async () => {

@@ -27,6 +27,7 @@ import { FileKeyIndexesMysql1796453259445 } from './mysql/1796453259445-FileKeyI
 import { ReconciliationMysql1796472223636 } from './mysql/1796472223636-Reconciliation';
 import { ReconciliationDirectoryMysql1796472677223 } from './mysql/1796472677223-ReconciliationDirectory';
 import { OficioLineasMysql1796494955569 } from './mysql/1796494955569-OficioLineas';
+import { OficioRespuestaMysql1796510000000 } from './mysql/1796510000000-OficioRespuesta';
 import { OficioLineaAbiertaMysql1796520000000 } from './mysql/1796520000000-OficioLineaAbierta';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
@@ -55,6 +56,7 @@ import { FileKeyIndexesSqlite1796453259445 } from './sqlite/1796453259445-FileKe
 import { ReconciliationSqlite1796472223636 } from './sqlite/1796472223636-Reconciliation';
 import { ReconciliationDirectorySqlite1796472677223 } from './sqlite/1796472677223-ReconciliationDirectory';
 import { OficioLineasSqlite1796494955569 } from './sqlite/1796494955569-OficioLineas';
+import { OficioRespuestaSqlite1796510000000 } from './sqlite/1796510000000-OficioRespuesta';
 import { OficioLineaAbiertaSqlite1796520000000 } from './sqlite/1796520000000-OficioLineaAbierta';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
@@ -85,6 +87,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   ReconciliationSqlite1796472223636,
   ReconciliationDirectorySqlite1796472677223,
   OficioLineasSqlite1796494955569,
+  OficioRespuestaSqlite1796510000000,
   OficioLineaAbiertaSqlite1796520000000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
@@ -115,5 +118,6 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   ReconciliationMysql1796472223636,
   ReconciliationDirectoryMysql1796472677223,
   OficioLineasMysql1796494955569,
+  OficioRespuestaMysql1796510000000,
   OficioLineaAbiertaMysql1796520000000,
 ];

@@ -1,9 +1,11 @@
 import { DiscoveryService } from '@nestjs/core';
+import { type EntityManager, In } from 'typeorm';
 import { COMMAND_TYPES, type CommandType } from '../../../machines/types';
 import type { QueueName } from '../../queue/queue.types';
 import type { EngineEvent } from '../engine.service';
 import { TASK_REMINDER } from '../engine.service';
-import type { OutboxCommand } from '../entities/outbox.entity';
+import { OutboxCommand } from '../entities/outbox.entity';
+import { wakeRelayAfterCommit } from '../../queue/outbox-wake';
 
 /** The e-mail digest of the tasks that arrived in a staff user's inbox (TaskDigestScheduler writes it). */
 export const TASK_DIGEST = 'taskDigest';
@@ -24,11 +26,44 @@ export const JOB_TYPES: readonly JobType[] = [...COMMAND_TYPES, TASK_REMINDER, T
  */
 export type EffectCommand = Readonly<Pick<OutboxCommand, 'id' | 'caseId' | 'type' | 'idempotencyKey' | 'attempts'>>;
 
+/** What the execution offers its processor besides the command (JobRunner gives it; tests may give their own). */
+export interface EffectControl {
+  /**
+   * Parks the command (status en_espera) in the processor's transaction `em`, if this execution still holds it; the
+   * processor then throws `Parked`. Whoever completes the wait calls `wakeParked` in the transaction that completes it:
+   * both under the same lock, so a wake never comes before the park it is meant for.
+   */
+  park(em: EntityManager, message: string): Promise<boolean>;
+}
+
+/** Thrown by a processor after `EffectControl.park`: the command waits; no ending, no event, no retry. */
+export class Parked extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Parked';
+  }
+}
+
+/** Puts parked commands back in the relay's hands (pendiente, available now), in the caller's transaction. */
+export async function wakeParked(em: EntityManager, outboxIds: readonly string[], now: Date): Promise<number> {
+  let woken = 0;
+  for (let i = 0; i < outboxIds.length; i += 500) {
+    const res = await em.update(
+      OutboxCommand,
+      { id: In(outboxIds.slice(i, i + 500)), status: 'en_espera' },
+      { status: 'pendiente', availableAt: now, leaseOwner: null, leaseUntil: null },
+    );
+    woken += res.affected ?? 0;
+  }
+  if (woken > 0) wakeRelayAfterCommit(em);
+  return woken;
+}
+
 export interface CommandProcessor {
   readonly type: JobType;
   /** The queue its jobs wait in (a slow letter does not hold up a mail). */
   readonly queue: QueueName;
-  handle(cmd: EffectCommand, payload: unknown): Promise<EngineEvent | null>;
+  handle(cmd: EffectCommand, payload: unknown, control?: EffectControl): Promise<EngineEvent | null>;
   /** The event that tells the case the effect failed for good (its incident), if the case waits for one. */
   failureEvent?(cmd: EffectCommand, payload: unknown, message: string): EngineEvent | null;
 }

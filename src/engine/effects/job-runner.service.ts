@@ -14,7 +14,13 @@ import { SYSTEM_ACTOR } from '../../auth/actor';
 import { type EngineEvent, EngineService } from '../engine.service';
 import { OutboxCommand, type OutboxStatus } from '../entities/outbox.entity';
 import { withoutSecrets } from '../snapshot';
-import { type CommandProcessor, EffectProcessors, TransientError } from './effect-processor';
+import {
+  type CommandProcessor,
+  type EffectControl,
+  EffectProcessors,
+  Parked,
+  TransientError,
+} from './effect-processor';
 
 export const MAX_ATTEMPTS = 6;
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -27,7 +33,7 @@ const CLOCK_SKEW_MS = 1_000;
 /** Commands nobody executes any more. */
 export const FINAL_STATUSES: OutboxStatus[] = ['hecho', 'fallido', 'cancelado'];
 /** Commands that are, or will be, executed: a job carries them or an execution holds their lease. */
-export const LIVE_STATUSES: OutboxStatus[] = ['pendiente', 'encolado', 'en_curso'];
+export const LIVE_STATUSES: OutboxStatus[] = ['pendiente', 'encolado', 'en_curso', 'en_espera'];
 
 /** The clock of the leases (tests give each simulated worker its own); the real one otherwise. */
 export const RUNNER_CLOCK = Symbol('RUNNER_CLOCK');
@@ -59,6 +65,8 @@ interface Lease {
   token: string;
   /** Set when the heartbeat found another execution holding the command: this one must not complete it. */
   lost: boolean;
+  /** Set when the processor parked the command (en_espera): nothing more to renew or complete. */
+  parked?: boolean;
 }
 
 /** What a person reads when an effect ended but the case never heard (see reportUnreached). */
@@ -143,7 +151,8 @@ export class JobRunner {
     const repo = this.ds.getRepository(OutboxCommand);
     for (;;) {
       const cmd = await repo.findOne({ where: { id: outboxId } });
-      if (!cmd || FINAL_STATUSES.includes(cmd.status)) return null;
+      // A parked command runs again when it is woken (pendiente), under its own job: this delivery is a stale one.
+      if (!cmd || FINAL_STATUSES.includes(cmd.status) || cmd.status === 'en_espera') return null;
       const now = this.clock();
       if (cmd.status === 'en_curso' && cmd.leaseUntil && cmd.leaseUntil > now) {
         await sleep(Math.min(LEASE_POLL_MS, cmd.leaseUntil.getTime() - now.getTime() + 20));
@@ -178,7 +187,7 @@ export class JobRunner {
 
   /** The heartbeat: moves the lease on while the processor runs; notices when another execution took it over. */
   private async renew(lease: Lease): Promise<void> {
-    if (lease.lost) return;
+    if (lease.lost || lease.parked) return;
     try {
       const res = await this.ds
         .getRepository(OutboxCommand)
@@ -202,8 +211,12 @@ export class JobRunner {
     const payload: unknown = JSON.parse(cmd.payload);
     let event: EngineEvent | null;
     try {
-      event = await processor.handle(cmd, payload);
+      event = await processor.handle(cmd, payload, this.controlOf(lease));
     } catch (e) {
+      if (e instanceof Parked && lease.parked) {
+        this.log.debug({ outboxId: cmd.id, type: cmd.type, reason: e.message }, 'Trabajo en espera');
+        return null;
+      }
       return this.onFailure(lease, processor, payload, e);
     }
     // Kept in the row: never a password or a token (the event reaches the case exactly as kept, replay or not).
@@ -214,6 +227,22 @@ export class JobRunner {
       attempts: cmd.attempts,
     };
     return (await this.keep(lease, ending)) ? ending : null;
+  }
+
+  /** `EffectControl.park` for this execution: conditional on its lease, in the processor's transaction. */
+  private controlOf(lease: Lease): EffectControl {
+    return {
+      park: async (em, message) => {
+        const res = await em.update(
+          OutboxCommand,
+          { id: lease.cmd.id, status: 'en_curso', leaseOwner: lease.token },
+          { status: 'en_espera', leaseOwner: null, leaseUntil: null, lastError: message.slice(0, 400) },
+        );
+        if (!res.affected) return false;
+        lease.parked = true;
+        return true;
+      },
+    };
   }
 
   /** Writes how the effect ended into the command, if this execution still holds it. */

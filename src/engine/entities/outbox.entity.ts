@@ -3,8 +3,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /**
  * pendiente → encolado (a job carries it) → en_curso (one execution holds its lease) → hecho / fallido; a transient
  * failure goes back to encolado with its retry job, a dead worker's expired lease back to pendiente (recovery).
+ * en_espera: its execution found that the effect waits for others (the combined reply letter of an oficio for many
+ * schools waits for every line) and parked it, in the transaction that said so; whoever completes the wait puts it
+ * back to pendiente (`wakeParked`), and it runs again. No job carries a parked command and recovery leaves it alone.
  */
-export type OutboxStatus = 'pendiente' | 'encolado' | 'en_curso' | 'hecho' | 'fallido' | 'cancelado';
+export type OutboxStatus = 'pendiente' | 'encolado' | 'en_curso' | 'en_espera' | 'hecho' | 'fallido' | 'cancelado';
 
 /**
  * A side effect declared by a transition, written in the same transaction (transactional outbox). The relay moves

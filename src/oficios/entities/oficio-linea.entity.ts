@@ -38,4 +38,29 @@ export class OficioLinea {
   /** The child case's outcome once it concluded (creada, cuenta_existente, rechazada, cancelada); null while open. */
   @Column({ type: 'varchar', length: 30, nullable: true })
   resultado!: string | null;
+
+  /**
+   * What the oficio's one reply letter says of this line (creada, cuenta_existente, rechazada), written when the line's
+   * case reaches its reply step (ReplyLetterProcessor); 'emitida' for a line answered by a letter of its own before
+   * the combined letter existed. The letter is drawn once every line has this or has concluded.
+   */
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  respuesta!: string | null;
+
+  /** The line case's renderReplyLetter command, parked (outbox en_espera) until the oficio's letter exists. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  respuestaOutboxId!: string | null;
+}
+
+/** The one reply letter of an oficio for many schools: the primary key makes a second one impossible. */
+@Entity('oficio_respuesta')
+export class OficioRespuesta {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  oficioId!: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  documentId!: string;
+
+  @Column({ type: 'datetime' })
+  createdAt!: Date;
 }
