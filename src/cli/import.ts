@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { DataSource } from 'typeorm';
-import { openMigratedDatabase } from './open-database';
+import { openReconciliationDatabase, type ReconciliationDatabase } from './reconciliation-policy';
 import { DomainError } from '../common/domain-error';
 import { loadConfig } from '../config/config';
 import { CATALOG_KINDS, isCatalogKind } from '../catalog/import/catalog-rows';
@@ -62,10 +61,10 @@ async function main(argv: string[]): Promise<number> {
   const source = readInput(file);
 
   const config = loadConfig();
-  let ds: DataSource;
+  let db: ReconciliationDatabase;
   try {
     // Migrated as `npm start` does: an import into a fresh embedded default just works.
-    ds = await openMigratedDatabase(config);
+    db = await openReconciliationDatabase(config);
   } catch (e) {
     throw new Fatal(
       `No se pudo abrir la base de datos: ${(e as Error).message}. Revise DATABASE_URL (o DATA_DIR para SQLite).`,
@@ -74,8 +73,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     const what = kind === 'trabajadores' ? 'trabajadores' : 'centros';
     const bars = { validando: new ProgressBar(`Validando ${what}`), cargando: new ProgressBar(`Cargando ${what} `) };
-    const summary = await importCatalog(ds, {
+    const summary = await importCatalog(db.ds, {
       kind,
+      autoBlock: db.autoBlock,
       source,
       mode: flags.includes('--parcial') ? 'partial' : 'full',
       confirmRetirement: flags.includes('--confirmar'),
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(formatImportSummary(summary, basename(file)));
     return 0;
   } finally {
-    await ds.destroy();
+    await db.close();
   }
 }
 

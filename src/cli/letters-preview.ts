@@ -5,10 +5,17 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensurePrivateDir } from '../config/config';
-import { demoAcuse, demoCombinedReplyLetter, demoReplyLetter, demoValues } from '../letters/demo-data';
+import { demoAcuse, demoCombinedReplyLetter, demoLines, demoReplyLetter, demoValues } from '../letters/demo-data';
+import { linesTable, linesValues } from '../letters/lines-table';
 import { renderSignedAcuse, renderSignedReplyLetter, type SignedDocument } from '../letters/renderer';
 import { loadOrCreateTestSigner } from '../letters/signer';
-import { fillLetterTemplate, loadLetterTemplate, SHIPPED_LETTERS, validateLetterTemplates } from '../letters/templates';
+import {
+  COMBINED_OUTCOME,
+  fillLetterTemplate,
+  loadLetterTemplate,
+  SHIPPED_LETTERS,
+  validateLetterTemplates,
+} from '../letters/templates';
 
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR ?? './data');
@@ -38,6 +45,18 @@ async function main(): Promise<void> {
   docs.push([
     'respuesta-combinada',
     await renderSignedReplyLetter(demoCombinedReplyLetter(25, { fecha: now }), signer, { signedAt: now }),
+  ]);
+  // The one letter that answers an oficio for 25 schools, from its template, as the letters processor fills it.
+  const lines = demoLines(25);
+  const combined = fillLetterTemplate(loadLetterTemplate('centro-trabajo-alta', COMBINED_OUTCOME), {
+    ...demoValues('centro-trabajo-alta', 'creada'),
+    ...linesValues(lines),
+  });
+  docs.push([
+    `centro-trabajo-alta-${COMBINED_OUTCOME}`,
+    await renderSignedReplyLetter(demoReplyLetter({ ...combined, tabla: linesTable(lines), fecha: now }), signer, {
+      signedAt: now,
+    }),
   ]);
   for (const [name, doc] of docs) {
     const pdf = join(out, `${name}.pdf`);

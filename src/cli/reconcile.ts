@@ -1,10 +1,14 @@
 import 'reflect-metadata';
-import type { DataSource } from 'typeorm';
-import { openMigratedDatabase } from './open-database';
+import { openReconciliationDatabase, type ReconciliationDatabase } from './reconciliation-policy';
 import { loadConfig } from '../config/config';
 import { ProgressBar } from '../catalog/import/progress-bar';
 import { formatCount } from '../catalog/import/summary';
-import { reconcileCatalog, type ReconcileResult, TIPO_HALLAZGO_LABEL } from '../catalog/reconciliation';
+import {
+  politicaBloqueo,
+  reconcileCatalog,
+  type ReconcileResult,
+  TIPO_HALLAZGO_LABEL,
+} from '../catalog/reconciliation';
 import { DirectoryReconciliation } from '../provisioning/directory-reconciliation';
 import { directoryProviderFromConfig } from '../provisioning/providers/create-directory-provider';
 
@@ -16,7 +20,9 @@ cuyo responsable ya no está activo. Cada importación completa la ejecuta sola;
 Con --directorio compara además el directorio configurado (DIRECTORY_PROVIDER) con la tabla de cuentas, página por
 página: cuentas del directorio que el sistema no conoce, cuentas del sistema que faltan en el directorio y cuentas
 con distinto estado (suspendida allá, activa aquí).
-No bloquea nada: los hallazgos esperan la revisión de la Subjefatura. Sale con 0 si terminó y 1 si no pudo.`;
+No bloquea nada: los hallazgos esperan la revisión de la Subjefatura, salvo que RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS
+esté configurada: entonces las cuentas personales de trabajadores con al menos esos días de baja se aceptan solas y se
+abre su trámite de bloqueo (5.5). Sale con 0 si terminó y 1 si no pudo.`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -30,18 +36,23 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const config = loadConfig();
-  let ds: DataSource;
+  let db: ReconciliationDatabase;
   try {
-    ds = await openMigratedDatabase(config);
+    db = await openReconciliationDatabase(config);
   } catch (e) {
     console.error(
       `No se pudo abrir la base de datos: ${(e as Error).message}. Revise DATABASE_URL (o DATA_DIR para SQLite).`,
     );
     return 1;
   }
+  const { ds } = db;
   const bar = new ProgressBar('Conciliando cuentas y catálogos');
   try {
-    const r = await reconcileCatalog(ds, { origen: 'manual', onProgress: (done, total) => bar.update(done, total) });
+    const r = await reconcileCatalog(ds, {
+      origen: 'manual',
+      autoBlock: db.autoBlock,
+      onProgress: (done, total) => bar.update(done, total),
+    });
     bar.finish();
     report('Conciliación con los catálogos', r);
     if (directory) {
@@ -57,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     bar.finish();
-    await ds.destroy();
+    await db.close();
   }
 }
 
@@ -68,6 +79,10 @@ function report(title: string, r: ReconcileResult): void {
   console.log(`  Vigentes:            ${formatCount(r.vigentes)}`);
   for (const [tipo, n] of Object.entries(r.porTipo))
     console.log(`    ${TIPO_HALLAZGO_LABEL[tipo as keyof typeof TIPO_HALLAZGO_LABEL]}: ${formatCount(n)}`);
+  if (r.politica) {
+    console.log(`  Aceptados por la ${politicaBloqueo(r.politica.dias)}: ${formatCount(r.politica.aceptados)}`);
+    for (const f of r.politica.fallidos) console.log(`    Sigue pendiente ${f.direccion}: ${f.mensaje}`);
+  }
   console.log(`  Corrida: ${r.corridaId}`);
 }
 

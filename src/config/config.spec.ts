@@ -105,6 +105,27 @@ describe('loadConfig', () => {
       );
   });
 
+  it('blocks nothing automatically by default; RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS sets the days of baja', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).reconciliationAutoBlockDays).toBeNull();
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS: '  ' }).reconciliationAutoBlockDays,
+    ).toBeNull();
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS: '30' }).reconciliationAutoBlockDays,
+    ).toBe(30);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS: '1' }).reconciliationAutoBlockDays,
+    ).toBe(1);
+    for (const bad of ['0', '-5', '2.5', 'treinta', '30d', '3651']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir(), RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS: bad })).toThrow(
+        ConfigError,
+      );
+      expect(() => loadConfig({ DATA_DIR: dataDir(), RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS: bad })).toThrow(
+        `Configuración inválida: RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS debe ser un número entero entre 1 y 3650 (recibido: "${bad}")`,
+      );
+    }
+  });
+
   it('requires PUBLIC_BASE_URL and SECRET_KEY in production, so no QR points nowhere', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), SECRET_KEY: 'a'.repeat(64) })).toThrow(
       /PUBLIC_BASE_URL es obligatoria/,

@@ -78,6 +78,12 @@ export interface AppConfig {
   cctStateCode: string;
   /** The state's own días inhábiles that fall on the same day every year, seeded like the LFT art. 74 ones. */
   holidaysExtra: RecurringHoliday[];
+  /**
+   * RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS (issue 14): after each catalog reconciliation, a Personal account whose
+   * holder has been in baja for at least this many days is accepted for blocking (5.5) by the policy instead of waiting
+   * for a person. null (unset, the default): nothing is blocked without a person accepting it.
+   */
+  reconciliationAutoBlockDays: number | null;
   timezone: 'America/Mexico_City';
 }
 
@@ -172,6 +178,12 @@ function trustProxy(env: Env): string[] {
       `must list, comma-separated, loopback, linklocal, uniquelocal, IP addresses or CIDR ranges of the proxies (invalid: "${bad.join(', ') || raw}")`,
     );
   return entries;
+}
+
+/** RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS: unset → off (null); set → a whole number of days, 1 to 3650. */
+function reconciliationAutoBlockDays(env: Env): number | null {
+  const name = 'RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS';
+  return str(env, name) === undefined ? null : int(env, name, 0, 1, 3650);
 }
 
 /** METRICS_TOKEN: at least 24 characters (a scraper's secret, not a word), never echoed back. */
@@ -493,6 +505,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     cctStateCode: cctStateCode(env),
     holidaysExtra: holidaysExtra(env),
+    reconciliationAutoBlockDays: reconciliationAutoBlockDays(env),
     timezone: 'America/Mexico_City',
   };
 }

@@ -1,6 +1,7 @@
 import { TABLE_MARK, type AcuseData, type LetterTable, type ReplyLetterData } from './renderer';
 import type { LetterOutcome, LetterProcedure, LetterValues } from './templates';
 import { maskEmail, shortVerifyUrl, verifyUrl } from './verification';
+import type { LineResult } from './lines-table';
 
 /**
  * Plausible demo data (fictitious people and schools) for `letters:preview`, the benchmark and tests.
@@ -176,5 +177,26 @@ export function demoCombinedReplyLetter(rows: number, overrides: Partial<ReplyLe
     ].join('\n\n'),
     tabla: demoTable(rows),
     ...overrides,
+  });
+}
+
+/** The lines of an oficio for `n` schools as the letters processor gives them: mostly created, some not. */
+export function demoLines(n: number): LineResult[] {
+  return Array.from({ length: n }, (_, i) => {
+    const cct = `06DPR${String(i + 1).padStart(4, '0')}${'ABCDEFGHJK'[i % 10]}`;
+    const base = { linea: i + 1, cct, centroTrabajo: DEMO_SCHOOLS[i % DEMO_SCHOOLS.length] };
+    if (i % 11 === 4)
+      return {
+        ...base,
+        resultado: 'rechazada',
+        motivo: 'el centro de trabajo está dado de baja en el Catálogo de Centros de Trabajo.',
+      };
+    if (i % 7 === 2) return { ...base, resultado: 'cuenta_existente', correo: `${cct.toLowerCase()}@colima.gob.mx` };
+    return {
+      ...base,
+      resultado: 'creada',
+      correo: `${cct.toLowerCase()}@colima.gob.mx`,
+      correoAlterno: maskEmail(`direccion.${cct.toLowerCase()}@gmail.com`),
+    };
   });
 }

@@ -18,11 +18,11 @@ import {
 import type { EngineEvent } from '../engine/engine.service';
 import { CaseRecords } from '../engine/case-records';
 import { formatFechaLarga } from '../letters/fecha';
+import { type LineResult, linesTable, linesValues } from '../letters/lines-table';
 import {
   type AcuseData,
   type LetterTable,
   renderSignedAcuse,
-  TABLE_MARK,
   renderSignedReplyLetter,
   type ReplyLetterData,
   type SignedDocument,
@@ -67,48 +67,6 @@ const fullName = (t: Pick<TrabajadorRecord, 'nombre' | 'primerApellido' | 'segun
 
 /** "2026-11-25" → "25 de noviembre de 2026" (noon in Mexico City, so no time-zone shift can change the day). */
 export const fechaLargaDe = (isoDate: string): string => formatFechaLarga(new Date(`${isoDate}T18:00:00Z`));
-
-/** How the oficio's letter names each line's result, and the plural of its summary. */
-const LINE_RESULT: Record<string, { label: string; one: string; many: string }> = {
-  creada: { label: 'Creada', one: 'creada', many: 'creadas' },
-  cuenta_existente: { label: 'Ya existía', one: 'ya existía', many: 'ya existían' },
-  rechazada: { label: 'No procede', one: 'no procede', many: 'no proceden' },
-  cancelada: { label: 'Cancelada', one: 'cancelada', many: 'canceladas' },
-  emitida: { label: 'Respondida', one: 'respondida con oficio propio', many: 'respondidas con oficio propio' },
-  concluido: { label: 'Concluida', one: 'concluida', many: 'concluidas' },
-};
-
-/** "23 creadas, 1 ya existía y 1 no procede". */
-function summary(counts: Map<string, number>): string {
-  const parts = Object.keys(LINE_RESULT)
-    .filter((k) => counts.get(k))
-    .map((k) => {
-      const n = counts.get(k)!;
-      return `${n} ${n === 1 ? LINE_RESULT[k].one : LINE_RESULT[k].many}`;
-    });
-  for (const [k, n] of counts) if (!LINE_RESULT[k]) parts.push(`${n} ${k}`);
-  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} y ${parts[parts.length - 1]}` : (parts[0] ?? '');
-}
-
-/** The last column of a line's row: the account, where its activation link went, or why it does not proceed. */
-function lineDetail(result: string, v: LetterValues): string {
-  switch (result) {
-    case 'creada':
-      return [v.correo, v.correoAlterno ? `Enlace de activación enviado a ${v.correoAlterno}` : undefined]
-        .filter(Boolean)
-        .join('\n');
-    case 'cuenta_existente':
-      return [v.correo, 'La cuenta ya existía; no se modificó.'].filter(Boolean).join('\n');
-    case 'rechazada':
-      return v.motivo ? `No procede: ${v.motivo}` : 'No procede.';
-    case 'cancelada':
-      return 'Cancelada en la Subdirección antes de atenderse.';
-    case 'emitida':
-      return 'Respondida con un oficio de respuesta propio.';
-    default:
-      return '';
-  }
-}
 
 /** The number drawn for a letter was taken by another one meanwhile. */
 class NumberTaken extends Error {
@@ -384,47 +342,37 @@ export class ReplyLetterProcessor implements CommandProcessor {
 
   /** The oficio's values and the table of its lines: one row per line, in annex order, with its result. */
   private async linesTable(oficio: Oficio): Promise<{ values: LetterValues; tabla: LetterTable }> {
-    const lines = await linesOf(this.issuer.ds.manager, oficio.id);
-    const counts = new Map<string, number>();
-    const filas: string[][] = [];
-    for (const l of lines) {
-      const result = l.respuesta ?? l.resultado ?? 'concluido';
-      counts.set(result, (counts.get(result) ?? 0) + 1);
+    const results: LineResult[] = [];
+    for (const l of await linesOf(this.issuer.ds.manager, oficio.id)) {
+      const resultado = l.respuesta ?? l.resultado ?? 'concluido';
       const c = await this.cases.find(l.caseId);
       const context = (c?.context ?? {}) as Partial<CaseContext> as CaseContext;
-      const v = (LETTER_OUTCOMES as readonly string[]).includes(result)
-        ? await this.values(oficio, { ...context, cct: context.cct ?? l.cct }, result as LetterOutcome)
+      const v = (LETTER_OUTCOMES as readonly string[]).includes(resultado)
+        ? await this.values(oficio, { ...context, cct: context.cct ?? l.cct }, resultado as LetterOutcome)
         : {};
-      filas.push([
-        String(l.linea),
-        l.cct,
-        v.centroTrabajo ?? l.nombreCuenta,
-        LINE_RESULT[result]?.label ?? result,
-        lineDetail(result, v),
-      ]);
+      results.push({
+        linea: l.linea,
+        cct: l.cct,
+        centroTrabajo: v.centroTrabajo ?? l.nombreCuenta,
+        resultado,
+        correo: v.correo,
+        correoAlterno: v.correoAlterno,
+        motivo: v.motivo,
+      });
     }
     const values: LetterValues = {
       folio: oficio.folio,
       numeroOficioSolicitud: oficio.numeroRemitente,
       fechaOficioSolicitud: fechaLargaDe(oficio.fechaOficio),
       remitente: oficio.remitenteNombre,
-      totalLineas: String(lines.length),
-      resumenLineas: summary(counts),
-      tablaLineas: TABLE_MARK,
+      ...linesValues(results),
       vigenciaEnlace: `${LINK_VALIDITY_HOURS} horas`,
     };
     const nivel = oficio.nivelClave
       ? ((await this.catalog.nivel(oficio.nivelClave))?.nombre ?? oficio.nivelClave)
       : undefined;
     if (nivel) values.nivel = nivel;
-    return {
-      values,
-      tabla: {
-        columnas: ['No.', 'CCT', 'Centro de trabajo', 'Resultado', 'Cuenta de correo y enlace de activación'],
-        anchos: [6, 14, 24, 12, 44],
-        filas,
-      },
-    };
+    return { values, tabla: linesTable(results) };
   }
 
   failureEvent(_cmd: EffectCommand, _payload: unknown, message: string): EngineEvent {

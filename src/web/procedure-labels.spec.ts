@@ -54,5 +54,9 @@ describe('ProcedureLabels.dataLabel (the movement log of a case opened by reconc
       expect(conciliar).toEqual(['Cuenta', 'Hallazgo de la conciliación', 'Fecha de la importación']);
       expect(labels.eventLabel(procedure, 3, 'CONCILIAR')).toMatch(/por conciliación$/);
     }
+    // Opened by the automatic blocking policy: which one, and since when the baja counts.
+    expect(['aceptadoPor', 'bajaDesde'].map((k) => labels.dataLabel('cuenta-bloquear', 3, 'INICIAR', k).label)).toEqual(
+      ['Aceptado por', 'Baja detectada desde'],
+    );
   });
 });

@@ -53,6 +53,9 @@ const DATA_LABELS: Record<string, string> = {
   hallazgo: 'Hallazgo',
   direccion: 'Cuenta',
   importacionAt: 'Fecha de la importación',
+  // …and, when the automatic blocking policy accepted the finding, which policy and since when the baja counts.
+  aceptadoPor: 'Aceptado por',
+  bajaDesde: 'Baja detectada desde',
 };
 
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -3,6 +3,7 @@ import {
   Body,
   Controller,
   Get,
+  Inject,
   Injectable,
   Param,
   ParseUUIDPipe,
@@ -31,6 +32,7 @@ import {
 import { ReconciliationCaseOpener } from '../catalog/reconciliation/case-opener';
 import { DomainError, notFound } from '../common/domain-error';
 import { UUID } from '../common/uuid';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DIRECTORY_RUN_STALE_MS, DirectoryReconciliation } from '../provisioning/directory-reconciliation';
 import type { Chrome } from './layout';
 import { PageChrome, seeOther, sendHtml, StaffPages } from './page-auth';
@@ -126,6 +128,7 @@ export class ReconciliationPageService implements BeforeApplicationShutdown {
     private readonly staff: StaffUsersService,
     private readonly directory: DirectoryReconciliation,
     private readonly opener: ReconciliationCaseOpener,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'reconciliationAutoBlockDays'>,
   ) {
     this.view = new FindingsView(ds);
     this.review = new ReconciliationReview(ds);
@@ -149,7 +152,12 @@ export class ReconciliationPageService implements BeforeApplicationShutdown {
       filtros,
       items: page.items.map((h) => ({
         ...h,
-        decididoPorNombre: h.decididoPor ? (names.get(h.decididoPor) ?? 'otra persona') : null,
+        // The policy's decision names the policy (with its days), never a person.
+        decididoPorNombre: h.porPolitica
+          ? h.decididoPor
+          : h.decididoPor
+            ? (names.get(h.decididoPor) ?? 'otra persona')
+            : null,
       })),
       total: page.total,
       siguiente: page.siguiente,
@@ -184,8 +192,14 @@ export class ReconciliationPageService implements BeforeApplicationShutdown {
       );
   }
 
-  reconcileCatalogs(): Promise<ReconcileResult> {
-    return reconcileCatalog(this.ds, { origen: 'manual' });
+  /** With RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS set, the run is followed by the policy (same opener as accept). */
+  reconcileCatalogs(now = new Date()): Promise<ReconcileResult> {
+    const dias = this.config.reconciliationAutoBlockDays;
+    return reconcileCatalog(this.ds, {
+      origen: 'manual',
+      now,
+      ...(dias ? { autoBlock: { dias, open: this.opener.open } } : {}),
+    });
   }
 
   /** A directory run started from the page ends before the database closes (else it dies half way, «en curso»). */

@@ -3,6 +3,7 @@ import {
   ESTADOS_HALLAZGO,
   type EstadoHallazgo,
   type OrigenConciliacion,
+  politicaBloqueo,
   TIPO_HALLAZGO_LABEL,
   TIPOS_HALLAZGO,
 } from '../catalog/reconciliation';
@@ -81,19 +82,31 @@ function filterQuery(f: ReconciliationFilters): string {
   return s ? `?${s}` : '';
 }
 
+/** What the automatic blocking policy did after a run, in one sentence. */
+function policyText(aceptados: number, dias: number): string {
+  const politica = politicaBloqueo(dias);
+  return (
+    `La ${politica} aceptó ${count(aceptados)} hallazgo${aceptados === 1 ? '' : 's'}` +
+    (aceptados ? ` y abrió su${aceptados === 1 ? '' : 's'} trámite${aceptados === 1 ? '' : 's'} de bloqueo.` : '.')
+  );
+}
+
 function outcomeOf(o: Outcome | null) {
   if (!o) return null;
   switch (o.kind) {
     case 'aviso':
       return { texto: o.text, fallas: [] };
-    case 'catalogo':
+    case 'catalogo': {
+      const p = o.result.politica;
       return {
         texto:
           `Conciliación con los catálogos terminada: ${count(o.result.nuevos)} hallazgo${o.result.nuevos === 1 ? '' : 's'} ` +
           `nuevo${o.result.nuevos === 1 ? '' : 's'}, ${count(o.result.cerrados)} ya no se cumple${o.result.cerrados === 1 ? '' : 'n'}, ` +
-          `${count(o.result.vigentes)} vigente${o.result.vigentes === 1 ? '' : 's'}.`,
-        fallas: [],
+          `${count(o.result.vigentes)} vigente${o.result.vigentes === 1 ? '' : 's'}.` +
+          (p ? ` ${policyText(p.aceptados, p.dias)}` : ''),
+        fallas: p?.fallidos.map((f) => ({ direccion: f.direccion, mensaje: f.mensaje })) ?? [],
       };
+    }
     case 'aceptados': {
       const r = o.result;
       const abiertos = r.opened.length;
@@ -126,6 +139,7 @@ const findingRow = (h: FindingRow, vm: ReconciliationVm) => {
     estadoClase: h.estado,
     detectado: fechaHora(h.detectadoAt),
     decidido: h.decididoAt ? { por: h.decididoPorNombre ?? '—', cuando: fechaHora(h.decididoAt) } : null,
+    porPolitica: h.porPolitica,
     motivo: h.motivo,
     caso: h.caseId,
     aceptable,
@@ -158,6 +172,9 @@ const runRow = (r: ReconciliationVm['corridas'][number], vm: ReconciliationVm) =
     nuevos: count(r.nuevos),
     cerrados: count(r.cerrados),
     vigentes: count(r.vigentes),
+    automaticos: r.automaticos
+      ? `${count(r.automaticos)} aceptado${r.automaticos === 1 ? '' : 's'} por la política de bloqueo automático`
+      : null,
     error: r.error,
   };
 };

@@ -3,7 +3,6 @@
  * cases that end blocked in the directory. Real slapd, the real provisioning and mail processors (test/support/
  * pipeline.ts), the reconciliation after the import, the review's bulk accept with the product's case opener.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource, FindOptionsWhere } from 'typeorm';
@@ -27,6 +26,7 @@ import { Task } from '../../src/engine/entities/task.entity';
 import { LdapDirectoryProvider } from '../../src/provisioning/providers/ldap/ldap-directory.provider';
 import { type ParsedMessage, parseMessage } from '../mail/support/mime';
 import { buildPipeline } from '../support/pipeline';
+import { provisionedAccount } from '../support/reconciliation-fixtures';
 import { type Slapd, startSlapd } from '../support/slapd';
 import { createTestDb, type TestDb } from '../support/test-db';
 
@@ -59,32 +59,8 @@ describe('accepted reconciliation findings open 5.5 cases that end blocked in th
     return toCsv(t.header, t.rows);
   };
   /** An account the system created: its entry in slapd through the adapter, and its row. */
-  const provisioned = async (n: number, tipo: 'personal' | 'servicio', curp: string): Promise<Cuenta> => {
-    const localPart = `${tipo}${n}`;
-    const address = `${localPart}@colima.gob.mx`;
-    const acc = await provider.create({
-      address,
-      tipo,
-      holder: { kind: 'trabajador', curp, givenName: 'Luis', familyName: 'Castañeda', displayName: 'Luis Castañeda' },
-      password: 'Inicial.2026!x',
-      changeAtNextLogin: false,
-    });
-    const row = ds.getRepository(Cuenta).create({
-      id: randomUUID(),
-      direccion: address,
-      localPart,
-      dominio: 'colima.gob.mx',
-      tipo,
-      titularTipo: 'trabajador',
-      titularCurp: curp,
-      titularCct: null,
-      estado: 'activa',
-      proveedor: 'ldap',
-      proveedorId: acc.providerId,
-    });
-    await ds.getRepository(Cuenta).insert(row);
-    return row;
-  };
+  const provisioned = (n: number, tipo: 'personal' | 'servicio', curp: string): Promise<Cuenta> =>
+    provisionedAccount(ds, provider, `${tipo}${n}`, tipo, curp);
   const findings = (where: FindOptionsWhere<ConciliacionHallazgo> = {}) =>
     ds.getRepository(ConciliacionHallazgo).find({ where, order: { direccion: 'ASC' } });
   /** The mail the embedded transport wrote (.eml files in <dataDir>/outbox), by file name. */

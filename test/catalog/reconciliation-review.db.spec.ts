@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ConciliacionHallazgo } from '../../src/catalog/entities/conciliacion.entity';
-import { Cuenta, CuentaHistorial } from '../../src/catalog/entities/cuenta.entity';
-import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
+import { CuentaHistorial } from '../../src/catalog/entities/cuenta.entity';
 import {
   type CaseOpener,
   reconcileCatalog,
   reconcileDirectory,
   ReconciliationReview,
 } from '../../src/catalog/reconciliation';
+import { workerAccount, workerInBaja } from '../support/reconciliation-fixtures';
 import { createTestDb, type TestDb } from '../support/test-db';
 
 jest.setTimeout(60_000);
@@ -45,34 +45,9 @@ describe('review of reconciliation findings (issue 14)', () => {
     ds = db.dataSource;
     review = new ReconciliationReview(ds);
     for (let n = 1; n <= 4; n++) {
-      await ds.getRepository(Trabajador).insert({
-        curp: curp(n),
-        curt: `CT${n}`,
-        nombre: 'Luis',
-        primerApellido: 'Castañeda',
-        segundoApellido: null,
-        nombreBusqueda: 'castaneda luis',
-        correoAlterno: null,
-        cct: null,
-        nivelClave: null,
-        activo: false,
-        ultimaImportacion: T,
-      });
-      const id = randomUUID();
-      ids[`c${n}`] = id;
-      await ds.getRepository(Cuenta).insert({
-        id,
-        direccion: `c${n}@colima.gob.mx`,
-        localPart: `c${n}`,
-        dominio: 'colima.gob.mx',
-        tipo: n === 4 ? 'servicio' : 'personal',
-        titularTipo: 'trabajador',
-        titularCurp: curp(n),
-        titularCct: null,
-        estado: 'activa',
-        proveedor: 'local',
-        proveedorId: `p${n}`,
-      });
+      await workerInBaja(ds, curp(n), T);
+      const tipo = n === 4 ? 'servicio' : 'personal';
+      ids[`c${n}`] = (await workerAccount(ds, { localPart: `c${n}`, tipo, curp: curp(n), proveedorId: `p${n}` })).id;
     }
     await reconcileCatalog(ds, { origen: 'manual', now: T });
     async function* page() {

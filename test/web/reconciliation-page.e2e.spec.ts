@@ -9,8 +9,7 @@ import request from 'supertest';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { ConciliacionCorrida, ConciliacionHallazgo } from '../../src/catalog/entities/conciliacion.entity';
-import { Cuenta, CuentaHistorial } from '../../src/catalog/entities/cuenta.entity';
-import { Trabajador } from '../../src/catalog/entities/trabajador.entity';
+import { CuentaHistorial } from '../../src/catalog/entities/cuenta.entity';
 import { reconcileCatalog, reconcileDirectory } from '../../src/catalog/reconciliation';
 import { ReconciliationCaseOpener } from '../../src/catalog/reconciliation/case-opener';
 import { DomainError } from '../../src/common/domain-error';
@@ -19,6 +18,7 @@ import { DirectorioLocal } from '../../src/provisioning/providers/local/director
 import { pageRequests } from '../admin/pages';
 import { createStaff, login } from '../support/staff';
 import type { TestApp } from '../support/test-app';
+import { workerAccount, workerInBaja } from '../support/reconciliation-fixtures';
 import { createWebApp } from './support';
 
 jest.setTimeout(120_000);
@@ -33,33 +33,8 @@ async function retiredWithAccount(
   n: number,
   tipo: 'personal' | 'servicio' = 'personal',
 ): Promise<string> {
-  await ds.getRepository(Trabajador).insert({
-    curp: curp(n),
-    curt: `CT${n}`,
-    nombre: 'Luis',
-    primerApellido: 'Castañeda',
-    segundoApellido: null,
-    nombreBusqueda: 'castaneda luis',
-    correoAlterno: null,
-    cct: null,
-    nivelClave: null,
-    activo: false,
-    ultimaImportacion: IMPORTED,
-  });
-  const id = randomUUID();
-  await ds.getRepository(Cuenta).insert({
-    id,
-    direccion: `c${n}@colima.gob.mx`,
-    localPart: `c${n}`,
-    dominio: 'colima.gob.mx',
-    tipo,
-    titularTipo: 'trabajador',
-    titularCurp: curp(n),
-    titularCct: null,
-    estado: 'activa',
-    proveedor: 'local',
-    proveedorId: `p${n}`,
-  });
+  await workerInBaja(ds, curp(n), IMPORTED);
+  const { id } = await workerAccount(ds, { localPart: `c${n}`, tipo, curp: curp(n), proveedorId: `p${n}` });
   return id;
 }
 

@@ -39,6 +39,10 @@ export class ConciliacionCorrida {
   @Column({ type: 'int', default: 0 })
   cerrados!: number;
 
+  /** Findings the automatic blocking policy accepted after this run (RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS). */
+  @Column({ type: 'int', default: 0 })
+  automaticos!: number;
+
   @Column({ type: 'varchar', length: 500, nullable: true })
   error!: string | null;
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
 import { inTransaction } from '../../database/transaction';
@@ -33,6 +33,9 @@ import {
   type Separator,
 } from './csv-file';
 import { KeyLines } from './key-lines';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import type { AutoBlockPolicy } from '../reconciliation/auto-block';
+import { ReconciliationCaseOpener } from '../reconciliation/case-opener';
 import { reconcileCatalog, type ReconcileResult } from '../reconciliation/catalog-reconciliation';
 import { ensureNiveles } from './niveles';
 import { formatCount } from './summary';
@@ -66,6 +69,8 @@ export interface ImportOptions {
   /** Rejected rows listed in the summary (the first ones, by line); all are counted. Default 10,000. */
   maxRejections?: number;
   onProgress?: (p: ImportProgress) => void;
+  /** The automatic blocking policy for the reconciliation after a full import (RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS). */
+  autoBlock?: AutoBlockPolicy;
 }
 
 export interface RejectedRow {
@@ -336,7 +341,12 @@ export async function importCatalog(ds: DataSource, opts: ImportOptions): Promis
   let conciliacion: ImportSummary['conciliacion'] = null;
   if (mode === 'full') {
     try {
-      conciliacion = await reconcileCatalog(ds, { origen: kind, importacionAt: importedAt, now: opts.now });
+      conciliacion = await reconcileCatalog(ds, {
+        origen: kind,
+        importacionAt: importedAt,
+        now: opts.now,
+        autoBlock: opts.autoBlock,
+      });
     } catch (e) {
       conciliacion = { error: (e as Error).message ?? String(e) };
     }
@@ -406,14 +416,22 @@ async function loadFile(
 }
 
 /**
- * The import as a Nest provider. No module registers it and no HTTP upload exists yet; one that is added must answer
+ * The import as a Nest provider (the administrators' import page runs it through CatalogImportJobs): it must answer
  * the same refusals (wrong kind 422, mass retirement 409) and pass confirmRetirement only after the person confirmed.
+ * With RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS set, the reconciliation after a full import applies the policy.
  */
 @Injectable()
 export class ImportService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    // RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS and the product's case opener, for the reconciliation after a full import.
+    @Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'reconciliationAutoBlockDays'>,
+    @Optional() private readonly opener?: ReconciliationCaseOpener,
+  ) {}
 
   import(opts: ImportOptions): Promise<ImportSummary> {
-    return importCatalog(this.dataSource, opts);
+    const dias = this.config?.reconciliationAutoBlockDays;
+    const autoBlock = dias && this.opener ? { dias, open: this.opener.open } : undefined;
+    return importCatalog(this.dataSource, { autoBlock, ...opts });
   }
 }

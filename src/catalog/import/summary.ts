@@ -1,4 +1,5 @@
 import type { ImportSummary } from './import.service';
+import { politicaBloqueo } from '../reconciliation/auto-block';
 
 /** A count as people here write it: 2,950. */
 export const formatCount = (n: number): string => n.toLocaleString('es-MX');
@@ -40,6 +41,13 @@ export function formatImportSummary(s: ImportSummary, source: string, opts: { ma
     lines.push(
       `  Conciliación:  ${fmt(c.nuevos)} hallazgos nuevos, ${fmt(c.cerrados)} cerrados, ${fmt(c.vigentes)} vigentes (revíselos en Conciliación)`,
     );
+    if (c.politica)
+      lines.push(
+        `                 ${fmt(c.politica.aceptados)} aceptados por la ${politicaBloqueo(c.politica.dias)}` +
+          (c.politica.fallidos.length
+            ? `, ${fmt(c.politica.fallidos.length)} siguen pendientes (no se pudo abrir su trámite)`
+            : ''),
+      );
   }
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import { CaseRecords } from '../../engine/case-records';
 import { EngineService } from '../../engine/engine.service';
 import { type ConciliacionHallazgo, TIPOS_HALLAZGO_CATALOGO } from '../entities/conciliacion.entity';
 import { Cuenta } from '../entities/cuenta.entity';
+import { isPolicyDecision, POLITICA_BLOQUEO } from './auto-block';
 import { TIPO_HALLAZGO_LABEL } from './catalog-reconciliation';
 import type { CaseOpener } from './review';
 
@@ -22,6 +23,12 @@ export interface InicioPorConciliacion {
   direccion: string;
   /** The import the finding is based on (ISO, UTC); null for a finding of the directory or of a run on demand. */
   importacionAt: string | null;
+  /**
+   * Only when the automatic blocking policy accepted the finding (auto-block.ts): «política de bloqueo automático
+   * (N días de baja)», and since when the baja counts (the finding's first detection, ISO, UTC).
+   */
+  aceptadoPor?: string;
+  bajaDesde?: string;
 }
 
 /** The procedure each proposal opens: 5.5 bloquear, 5.4 reasignar. */
@@ -49,7 +56,8 @@ function importOf(finding: ConciliacionHallazgo): string | null {
  * Opens the guide's procedure an accepted reconciliation finding proposes (issue 14), inside the acceptance's
  * transaction: `review.accept(ids, actorId, now, opener.open)`. Nothing is blocked without a person accepting it: the
  * case's actor is the Subjefatura user who accepted the finding (`decididoPor`, set by the claim), and its first
- * movement says it was opened by reconciliation, with the finding and the import as its basis.
+ * movement says it was opened by reconciliation, with the finding and the import as its basis. The one exception is
+ * the optional automatic blocking policy (auto-block.ts), which accepts through this same opener under its own name.
  *
  * - bloquear: 5.5 (cuenta-bloquear, version 3) opened with CONCILIAR { cuentaId, hallazgoId, importacionAt }: no
  *   oficio, straight to the Servicio's block (accepting is the confirmation), the holder notified, ended 'bloqueada'
@@ -107,13 +115,20 @@ export class ReconciliationCaseOpener {
       );
     }
     const importacionAt = importOf(finding);
-    const actor: Actor = { id: finding.decididoPor, role: 'subjefatura' };
+    // The policy acts on the Subjefatura's behalf (CONCILIAR is the Subjefatura's start) under its own name, never a
+    // person's: the case's actor is «política de bloqueo automático» (it fits the case's 36-character startedBy), and
+    // its first movement says which policy (its days) and since when the baja counts.
+    const porPolitica = isPolicyDecision(finding.decididoPor);
+    const actor: Actor = porPolitica
+      ? { id: POLITICA_BLOQUEO, role: 'subjefatura', nombre: finding.decididoPor }
+      : { id: finding.decididoPor, role: 'subjefatura' };
     const input: InicioPorConciliacion = {
       origen: isCatalogFinding(finding) ? 'Conciliación con los catálogos' : 'Conciliación con el directorio',
       hallazgoId: finding.id,
       hallazgo: TIPO_HALLAZGO_LABEL[finding.tipo],
       direccion: cuenta.direccion,
       importacionAt,
+      ...(porPolitica ? { aceptadoPor: finding.decididoPor, bajaDesde: finding.detectadoAt.toISOString() } : {}),
     };
     const started = await this.engine.start(
       procedure,

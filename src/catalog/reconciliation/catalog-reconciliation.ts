@@ -6,6 +6,7 @@ import {
   TIPOS_HALLAZGO_CATALOGO,
   type TipoHallazgo,
 } from '../entities/conciliacion.entity';
+import { acceptByPolicy, type AutoBlockPolicy } from './auto-block';
 import { FindingsRun, type ReconcileResult } from './findings-run';
 
 export type { ReconcileResult } from './findings-run';
@@ -92,6 +93,11 @@ export interface ReconcileOptions {
   importacionAt?: Date | null;
   now?: Date;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * RECONCILIACION_BLOQUEO_AUTOMATICO_DIAS, when set, with the case opener: after the run, the findings of workers in
+   * baja for that many days are accepted by the policy (auto-block.ts). Absent: nothing is accepted without a person.
+   */
+  autoBlock?: AutoBlockPolicy;
 }
 
 /** Evidence of a catalog finding, as stored (JSON). */
@@ -116,6 +122,7 @@ export async function reconcileCatalog(ds: DataSource, opts: ReconcileOptions): 
   const run = await FindingsRun.start(ds, opts.origen, { importacionAt: opts.importacionAt, now });
   const importacion = opts.importacionAt ? opts.importacionAt.toISOString() : null;
   const total = KINDS.length + 1;
+  let result: ReconcileResult;
   try {
     opts.onProgress?.(0, total);
     for (const [i, k] of KINDS.entries()) {
@@ -131,11 +138,14 @@ export async function reconcileCatalog(ds: DataSource, opts: ReconcileOptions): 
       });
       opts.onProgress?.(i + 1, total);
     }
-    const result = await run.finish(TIPOS_HALLAZGO_CATALOGO, opts.now ?? new Date());
+    result = await run.finish(TIPOS_HALLAZGO_CATALOGO, opts.now ?? new Date());
     opts.onProgress?.(total, total);
-    return result;
   } catch (e) {
     await run.fail(e);
     throw e;
   }
+  // Once the run is «terminada»: the policy accepts among the findings a person would see; its failure (thrown to
+  // the caller) leaves the run and its findings as they are, and the next run tries again.
+  if (opts.autoBlock) result.politica = await acceptByPolicy(ds, result.corridaId, opts.autoBlock, now);
+  return result;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, MoreThan } from 'typeorm';
 import { inTransaction } from '../../database/transaction';
+import type { AutoBlockResult } from './auto-block';
 import {
   type AccionHallazgo,
   ConciliacionCorrida,
@@ -23,6 +24,8 @@ export interface ReconcileResult {
   cerrados: number;
   vigentes: number;
   porTipo: Partial<Record<TipoHallazgo, number>>;
+  /** What the automatic blocking policy did after the run; absent when it is off (the default) or not applicable. */
+  politica?: AutoBlockResult;
 }
 
 /** A kind whose facts one query finds: the accounts (alias c) of `from` that match `where`. */

@@ -11,6 +11,7 @@ import {
   TIPOS_HALLAZGO_DIRECTORIO,
   type TipoHallazgo,
 } from '../entities/conciliacion.entity';
+import { isPolicyDecision } from './auto-block';
 import { parseEvidencia } from './catalog-reconciliation';
 
 export const TIPOS_HALLAZGO: readonly TipoHallazgo[] = [...TIPOS_HALLAZGO_CATALOGO, ...TIPOS_HALLAZGO_DIRECTORIO];
@@ -29,6 +30,8 @@ export interface FindingRecord {
   vigente: boolean;
   motivo: string | null;
   decididoPor: string | null;
+  /** Accepted by the automatic blocking policy (decididoPor then says which), not by a person. */
+  porPolitica: boolean;
   decididoAt: Date | null;
   caseId: string | null;
   detectadoAt: Date;
@@ -44,6 +47,8 @@ export interface RunRecord {
   vigentes: number;
   nuevos: number;
   cerrados: number;
+  /** Findings the automatic blocking policy accepted after the run. */
+  automaticos: number;
   procesados: number;
   latidoAt: Date | null;
   error: string | null;
@@ -146,6 +151,7 @@ export class FindingsView {
         vigente: h.vigente === true,
         motivo: h.motivo,
         decididoPor: h.decididoPor,
+        porPolitica: h.estado === 'aceptado' && isPolicyDecision(h.decididoPor),
         decididoAt: h.decididoAt,
         caseId: h.caseId,
         detectadoAt: h.detectadoAt,

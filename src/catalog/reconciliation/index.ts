@@ -1,3 +1,4 @@
+export * from './auto-block';
 export * from './catalog-reconciliation';
 export * from './directory-reconciliation';
 export { directoryRunInProgress, type ReconcileResult } from './findings-run';

@@ -29,6 +29,7 @@ import { ReconciliationDirectoryMysql1796472677223 } from './mysql/1796472677223
 import { OficioLineasMysql1796494955569 } from './mysql/1796494955569-OficioLineas';
 import { OficioRespuestaMysql1796510000000 } from './mysql/1796510000000-OficioRespuesta';
 import { OficioLineaAbiertaMysql1796520000000 } from './mysql/1796520000000-OficioLineaAbierta';
+import { ReconciliationAutoBlockMysql1796540000000 } from './mysql/1796540000000-ReconciliationAutoBlock';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -58,6 +59,7 @@ import { ReconciliationDirectorySqlite1796472677223 } from './sqlite/17964726772
 import { OficioLineasSqlite1796494955569 } from './sqlite/1796494955569-OficioLineas';
 import { OficioRespuestaSqlite1796510000000 } from './sqlite/1796510000000-OficioRespuesta';
 import { OficioLineaAbiertaSqlite1796520000000 } from './sqlite/1796520000000-OficioLineaAbierta';
+import { ReconciliationAutoBlockSqlite1796540000000 } from './sqlite/1796540000000-ReconciliationAutoBlock';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -89,6 +91,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   OficioLineasSqlite1796494955569,
   OficioRespuestaSqlite1796510000000,
   OficioLineaAbiertaSqlite1796520000000,
+  ReconciliationAutoBlockSqlite1796540000000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -120,4 +123,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   OficioLineasMysql1796494955569,
   OficioRespuestaMysql1796510000000,
   OficioLineaAbiertaMysql1796520000000,
+  ReconciliationAutoBlockMysql1796540000000,
 ];
