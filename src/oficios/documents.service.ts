@@ -13,6 +13,8 @@ import { formatFechaHora } from '../letters/fecha';
 import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verification';
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
+import { OficioLinea } from './entities/oficio-linea.entity';
+import { OutboxCommand } from '../engine/entities/outbox.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { oficioOfCase } from './oficio-batch';
 import { combinedReplyOf, combinedReplyOfCase, lineCaseIds } from './oficio-reply';
@@ -123,6 +125,21 @@ export class DocumentsService {
     }
     const forwarded = await this.replyForwarded(caseId);
     return docs.filter((d) => canOpen(d, actor, forwarded));
+  }
+
+  /**
+   * Why a line of an oficio for many schools waits at its reply step, if it does: its letter command is parked until
+   * every line has a result (oficio-reply.ts); the message says how many lines it waits for.
+   */
+  async replyWait(caseId: string): Promise<string | null> {
+    const line = await this.ds
+      .getRepository(OficioLinea)
+      .findOne({ where: { caseId }, select: { oficioId: true, linea: true, respuestaOutboxId: true } });
+    if (!line?.respuestaOutboxId) return null;
+    const cmd = await this.ds
+      .getRepository(OutboxCommand)
+      .findOne({ where: { id: line.respuestaOutboxId, status: 'en_espera' }, select: { id: true, lastError: true } });
+    return cmd?.lastError ?? null;
   }
 
   /**

@@ -97,6 +97,8 @@ export interface CasePageVm {
   mailDomain: string;
   /** No person has a task open and the case runs: the system is working (provisioning, letters). */
   enEspera: boolean;
+  /** A line of an oficio for many schools waiting for the others before the oficio's one reply letter. */
+  esperaLineas: string | null;
   error: string | null;
   /** The fields of the posted action's form its refusal is about. */
   campos: FieldError[];
@@ -198,6 +200,9 @@ export class CasePageService {
       acciones.push(
         await this.action(caso, a, datos, oficio, opts.posted?.evento === a.evento ? opts.posted : undefined),
       );
+    const working = caso.situacion === 'activo' && !caso.tareas.some((t) => t.estado === 'abierta');
+    // Waiting for other lines may take days: said so, and the page does not keep reloading.
+    const esperaLineas = working ? await this.documents.replyWait(id) : null;
     const hecho =
       typeof opts.hecho === 'string' && EVENT.test(opts.hecho)
         ? this.labels.eventLabel(caso.procedimiento, caso.versionProcedimiento, opts.hecho)
@@ -234,7 +239,8 @@ export class CasePageService {
       cuenta: cuenta ? accountInfo(cuenta) : null,
       acciones,
       mailDomain: this.config.mailDomain,
-      enEspera: caso.situacion === 'activo' && !caso.tareas.some((t) => t.estado === 'abierta'),
+      enEspera: working && !esperaLineas,
+      esperaLineas,
       ...this.errorsOf(caso, opts),
       aviso:
         opts.aviso === 'registrado' && caso.folio

@@ -102,9 +102,11 @@ function actions(vm: CasePageVm) {
         ? null
         : vm.caso.situacion === 'concluido'
           ? 'El trámite concluyó.'
-          : vm.enEspera
-            ? 'El sistema está trabajando en este paso; la página se actualiza sola.'
-            : `No hay acciones para usted en este paso${who ? `: corresponde a ${who}` : ''}.`,
+          : vm.esperaLineas
+            ? vm.esperaLineas
+            : vm.enEspera
+              ? 'El sistema está trabajando en este paso; la página se actualiza sola.'
+              : `No hay acciones para usted en este paso${who ? `: corresponde a ${who}` : ''}.`,
     botones: main.filter((a) => a.kind === 'boton').map((a) => action(vm, a)),
     formularios: main.filter((a) => a.kind !== 'boton').map((a) => action(vm, a)),
     secundarias: vm.acciones.filter((a) => !main.includes(a)).map((a) => action(vm, a)),

@@ -266,6 +266,12 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
       .findOneByOrFail({ caseId: line2.tramite, type: 'renderReplyLetter' });
     expect(parked.status).toBe('en_espera');
     expect(parked.lastError).toContain('Espera a 2 de 3 líneas');
+    // Its case page says so (and does not keep reloading as while the system works a step).
+    const casePage = (
+      await http().get(`/tramites/${line2.tramite}`).set('Cookie', `${SESSION_COOKIE}=${tok.sistemas}`).expect(200)
+    ).text;
+    expect(casePage).toContain('Espera a 2 de 3 líneas del oficio');
+    expect(casePage).not.toContain('la página se actualiza sola');
     expect(await ds().getRepository(IssuedDocument).countBy({ oficioId: id, kind: 'respuesta' })).toBe(0);
     // The Subdirección cancels the other two lines (never worked): the last cancellation completes the oficio.
     await act('oficialia', lineas[0].tramite, 'CANCELAR', { motivo: 'La escuela cerró.' });
