@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { inTransaction } from '../database/transaction';
 import { type EffectCommand, type EffectControl, Parked, wakeParked } from '../engine/effects/effect-processor';
 import { Oficio } from './entities/oficio.entity';
@@ -26,24 +26,41 @@ export type LineReplyStep =
   | { step: 'draw'; oficio: Oficio }
   | { step: 'parked'; waiting: number; total: number };
 
+const queued = (em: EntityManager): boolean => em.connection.options.type === 'better-sqlite3';
+
 async function lockOficio(em: EntityManager, oficioId: string): Promise<Oficio | null> {
   const q = em.createQueryBuilder(Oficio, 'o').where('o.id = :id', { id: oficioId });
-  if (em.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_write'); // SQLite: transactions are queued
+  if (!queued(em)) q.setLock('pessimistic_write'); // SQLite: transactions are queued
   return q.getOne();
+}
+
+/**
+ * A read that sees the latest committed rows. MariaDB's REPEATABLE READ answers plain reads from the snapshot taken at
+ * the transaction's first one, which may predate the oficio lock this transaction waited for (the case-end
+ * transaction reads the case long before): a line parked meanwhile would be missed, and never woken.
+ */
+function fresh<T extends ObjectLiteral>(em: EntityManager, q: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+  // Outside a transaction every statement reads the latest rows anyway (and a lock needs a transaction).
+  return queued(em) || !em.queryRunner?.isTransactionActive ? q : q.setLock('pessimistic_read');
 }
 
 /** Lines that have neither asked for the reply nor concluded: what the letter still waits for. */
 function unansweredLines(em: EntityManager, oficioId: string): Promise<number> {
-  return em
-    .createQueryBuilder(OficioLinea, 'l')
-    .where('l.oficio_id = :id', { id: oficioId })
-    .andWhere('l.respuesta IS NULL AND l.resultado IS NULL')
-    .getCount();
+  return fresh(
+    em,
+    em
+      .createQueryBuilder(OficioLinea, 'l')
+      .where('l.oficio_id = :id', { id: oficioId })
+      .andWhere('l.respuesta IS NULL AND l.resultado IS NULL'),
+  ).getCount();
 }
 
-/** The oficio's one reply letter, if drawn. */
+/** The oficio's one reply letter, if drawn (a fresh read: see `fresh`). */
 export async function combinedReplyOf(em: EntityManager, oficioId: string): Promise<string | null> {
-  const row = await em.findOne(OficioRespuesta, { where: { oficioId } });
+  const row = await fresh(
+    em,
+    em.createQueryBuilder(OficioRespuesta, 'r').where('r.oficio_id = :oficioId', { oficioId }),
+  ).getOne();
   return row?.documentId ?? null;
 }
 
@@ -108,8 +125,14 @@ export async function recordCombinedReply(
 ): Promise<boolean> {
   if (await combinedReplyOf(em, oficioId)) return false;
   await em.insert(OficioRespuesta, { oficioId, documentId, createdAt: now });
-  const parked = await em.find(OficioLinea, { where: { oficioId }, select: { respuestaOutboxId: true } });
-  const ids = parked.map((l) => l.respuestaOutboxId).filter((id): id is string => id !== null);
+  const parked: { id: string | null }[] = await fresh(
+    em,
+    em
+      .createQueryBuilder(OficioLinea, 'l')
+      .select('l.respuesta_outbox_id', 'id')
+      .where('l.oficio_id = :oficioId', { oficioId }),
+  ).getRawMany();
+  const ids = parked.map((l) => l.id).filter((id): id is string => id !== null);
   await wakeParked(em, ids, now);
   return true;
 }
@@ -123,14 +146,16 @@ export async function lineEndedUnanswered(em: EntityManager, oficioId: string, n
   await lockOficio(em, oficioId);
   if (await combinedReplyOf(em, oficioId)) return;
   if ((await unansweredLines(em, oficioId)) > 0) return;
-  const first = await em
-    .createQueryBuilder(OficioLinea, 'l')
-    .select('l.respuesta_outbox_id', 'id')
-    .where('l.oficio_id = :id', { id: oficioId })
-    .andWhere('l.respuesta_outbox_id IS NOT NULL')
-    .orderBy('l.linea', 'ASC')
-    .limit(1)
-    .getRawOne<{ id: string }>();
+  const first = await fresh(
+    em,
+    em
+      .createQueryBuilder(OficioLinea, 'l')
+      .select('l.respuesta_outbox_id', 'id')
+      .where('l.oficio_id = :id', { id: oficioId })
+      .andWhere('l.respuesta_outbox_id IS NOT NULL')
+      .orderBy('l.linea', 'ASC')
+      .limit(1),
+  ).getRawOne<{ id: string }>();
   if (first) await wakeParked(em, [first.id], now);
 }
 

@@ -15,6 +15,7 @@ import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { OficioLinea } from '../../src/oficios/entities/oficio-linea.entity';
 import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
+import { lineEndedUnanswered } from '../../src/oficios/oficio-reply';
 import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -313,6 +314,64 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
       tramite: { id: line2.tramite, acuse: { ruta: `/api/tramites/${line2.tramite}/eventos` } },
     });
   });
+
+  // MariaDB's REPEATABLE READ: the transaction that ends the last unworked line read the lines before it waited for the
+  // oficio's lock; a line that parked meanwhile must still be seen, and woken (SQLite queues whole transactions).
+  (process.env.TEST_DB === 'mariadb' ? it : it.skip)(
+    'the line whose end completes the oficio wakes a line that parked after that transaction first read the lines',
+    async () => {
+      const res = await postOficio(t, tok.oficialia, pdf, fields(lines(670, 2))).expect(201);
+      const { id, lineas } = res.body as typeof batch;
+      const [first, second] = lineas;
+      const director = await addWorker(ds(), { nombre: 'Elena', primerApellido: 'Soto' });
+      await ds().getRepository(CentroTrabajo).update({ cct: first.cct }, { directorCurp: director.curp });
+      await ds().getRepository(Cuenta).insert({
+        id: '00000000-0000-4000-8000-000000000670',
+        direccion: 'escuela670@colima.gob.mx',
+        localPart: 'escuela670',
+        dominio: 'colima.gob.mx',
+        tipo: 'centro_trabajo',
+        titularTipo: 'centro',
+        titularCurp: null,
+        titularCct: first.cct,
+        estado: 'activa',
+        proveedor: 'local',
+        proveedorId: 'p670',
+      });
+      await act('oficialia', first.tramite, 'TURNAR');
+      await act('sistemas', first.tramite, 'RECIBIR_TURNO');
+      await act('sistemas', first.tramite, 'CREAR_CUENTA', {
+        tipo: 'centro_trabajo',
+        cct: first.cct,
+        directorCurp: director.curp,
+      });
+      // The second line's end begins: its transaction reads the lines (no line has asked yet)...
+      const qr = ds().createQueryRunner();
+      await qr.connect();
+      try {
+        await qr.startTransaction();
+        const seen = await qr.manager.find(OficioLinea, { where: { oficioId: id } });
+        expect(seen.map((l) => l.respuesta)).toEqual([null, null]);
+        // ...meanwhile the first line asks for the reply and parks, waiting for the second...
+        await settle(t);
+        const cmd = await ds()
+          .getRepository(OutboxCommand)
+          .findOneByOrFail({ caseId: first.tramite, type: 'renderReplyLetter' });
+        expect(cmd.status).toBe('en_espera');
+        // ...and the second ends unanswered: it must see the parked line and wake it.
+        await qr.manager.update(OficioLinea, { caseId: second.tramite }, { resultado: 'cancelada' });
+        await lineEndedUnanswered(qr.manager, id, new Date());
+        await qr.commitTransaction();
+      } finally {
+        if (qr.isTransactionActive) await qr.rollbackTransaction();
+        await qr.release();
+      }
+      const woken = await ds()
+        .getRepository(OutboxCommand)
+        .findOneByOrFail({ caseId: first.tramite, type: 'renderReplyLetter' });
+      expect(woken.status).toBe('pendiente');
+    },
+  );
 
   it('the register shows the progress of the oficio, line by line as its cases end', async () => {
     expect(await page(`?folio=${batch.folio}`)).toContain('0 de 25 concluidos');
