@@ -138,6 +138,16 @@ export async function recordCombinedReply(
 }
 
 /**
+ * First thing in the transaction that ends a case (before its line's row is written): a line that never asked for the
+ * reply may complete the oficio, so its oficio is locked now. Taken after the line's row, the lock would deadlock with
+ * a line asking at the same time (oficio first, then every line's row).
+ */
+export async function lockBeforeLineEnd(em: EntityManager, caseId: string): Promise<void> {
+  const line = await em.findOne(OficioLinea, { where: { caseId }, select: { oficioId: true, respuesta: true } });
+  if (line && line.respuesta === null) await lockOficio(em, line.oficioId);
+}
+
+/**
  * In the transaction that ends a line's case without it having asked for the reply (cancelled before it was worked):
  * if that completes the oficio and lines are parked, wake the first one, which draws the letter and wakes the rest
  * (waking them all would draw it once per line, the extra ones refused by `oficio_respuesta`).
