@@ -1,12 +1,13 @@
 import { readCsv, normalizeHeader } from '../catalog/import/csv-file';
 import { DomainError } from '../common/domain-error';
+import { readFirstSheet, spreadsheetContainer } from '../common/xlsx';
 import { MAX_OFICIO_LINEAS } from '../oficios/oficio.dto';
 
 /**
  * The annex of an oficio for many schools (5.2.1) as the registration page takes it: rows of its table (repeated
  * «lineaCct» / «lineaNombre» fields), a pasted list («lineasTexto», one school a line: «CCT, nombre») and a CSV file
- * («lineasCsv», columns CCT and nombre). The page only gathers them: every line is checked by the registration
- * service (checkOficioLines), the same as POST /api/oficios.
+ * or an Excel book («lineasCsv», columns CCT and nombre). The page only gathers them: every line is checked by the
+ * registration service (checkOficioLines), the same as POST /api/oficios.
  */
 export interface LineRow {
   cct: string;
@@ -56,29 +57,66 @@ const CCT_HEADERS = ['cct', 'clave_cct', 'clave_del_centro_de_trabajo', 'clave']
 const NOMBRE_HEADERS = ['nombre', 'nombre_de_la_cuenta', 'nombre_cuenta', 'cuenta', 'nombre_del_centro'];
 
 /**
+ * The lines of the annex's file: an Excel book (.xlsx, its first worksheet) or a CSV, told apart by their bytes,
+ * not by the file's name. Either way the columns CCT and nombre are found by the header, the same rules for both.
+ */
+export async function rowsFromFile(content: Buffer): Promise<LineRow[]> {
+  return spreadsheetContainer(content) ? rowsFromXlsx(content) : rowsFromCsv(content);
+}
+
+/**
  * The lines of a CSV file by its header (columns CCT and nombre, in any order, among others), read by the catalog
- * importer's reader: `,` or `;`, UTF-8 with or without BOM or Windows-1252. Not a CSV (an Excel book, UTF-16, a
- * column missing): a Spanish 422 on the file field.
+ * importer's reader: `,` or `;`, UTF-8 with or without BOM or Windows-1252. Not a CSV (UTF-16, a column missing): a
+ * Spanish 422 on the file field.
  */
 export async function rowsFromCsv(content: Buffer): Promise<LineRow[]> {
-  let table;
+  const table = await readingAnnex(() => readCsv(content));
+  return rowsByHeader(
+    table.header,
+    table.records.map((r) => r.values),
+  );
+}
+
+/**
+ * The lines of an Excel book: its first worksheet, the first row with data as the header (src/common/xlsx.ts). An
+ * .xls, an encrypted, damaged or oversized book, or more than 500 rows: a Spanish 422 on the file field.
+ */
+export async function rowsFromXlsx(content: Buffer): Promise<LineRow[]> {
+  // The header row and up to 500 lines.
+  const sheet = await readingAnnex(() => readFirstSheet(content, { maxRows: MAX_OFICIO_LINEAS + 1 }));
+  if (sheet.truncated)
+    throw csvProblem(
+      `La primera hoja del libro tiene más de ${MAX_OFICIO_LINEAS} filas de escuelas; se admiten hasta ${MAX_OFICIO_LINEAS}.`,
+    );
+  const [header = [], ...records] = sheet.rows;
+  return rowsByHeader(header, records);
+}
+
+/** A reader's refusal, on the file field. */
+async function readingAnnex<T>(read: () => T | Promise<T>): Promise<T> {
   try {
-    table = await readCsv(content);
+    return await read();
   } catch (e) {
     if (e instanceof DomainError) throw csvProblem(`El archivo de escuelas no se pudo leer: ${e.message}`);
     throw e;
   }
-  const header = table.header.map(normalizeHeader);
+}
+
+/** The lines of a table by its header row (CCT and nombre among other columns); rows without either are skipped. */
+function rowsByHeader(rawHeader: readonly string[], records: readonly (readonly string[])[]): LineRow[] {
+  // A spreadsheet's rows are sparse (a cell at its column's index): the header names only its filled cells.
+  const named = Array.from(rawHeader, (h) => h ?? '');
+  const header = named.map(normalizeHeader);
   const col = (names: string[]): number => names.map((n) => header.indexOf(n)).find((i) => i >= 0) ?? -1;
   const cct = col(CCT_HEADERS);
   const nombre = col(NOMBRE_HEADERS);
   if (cct < 0 || nombre < 0) {
     throw csvProblem(
-      `El archivo de escuelas debe tener en su primera línea las columnas «CCT» y «nombre» (tiene: ${table.header.join(', ') || 'ninguna'}).`,
+      `El archivo de escuelas debe tener en su primera línea las columnas «CCT» y «nombre» (tiene: ${named.filter((h) => h.trim()).join(', ') || 'ninguna'}).`,
     );
   }
-  const rows = table.records
-    .map((r) => ({ cct: (r.values[cct] ?? '').trim(), nombre: (r.values[nombre] ?? '').trim() }))
+  const rows = records
+    .map((r) => ({ cct: (r[cct] ?? '').trim(), nombre: (r[nombre] ?? '').trim() }))
     .filter((r) => r.cct || r.nombre);
   if (rows.length === 0) throw csvProblem('El archivo de escuelas no tiene líneas después de su encabezado.');
   if (rows.length > MAX_OFICIO_LINEAS)

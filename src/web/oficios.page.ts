@@ -32,7 +32,7 @@ import { detectType, MAX_UPLOAD_BYTES, tooLarge, UPLOAD_FIELD, type UploadedFile
 import {
   type LineRow,
   type LineRowView,
-  rowsFromCsv,
+  rowsFromFile,
   rowsFromTable,
   rowsFromText,
   rowsWithErrors,
@@ -58,15 +58,15 @@ type UploadRequest = PageRequest & {
   uploadError?: DomainError;
   file?: UploadedFileData;
   files?: Record<string, UploadedFileData[] | undefined>;
-  /** The CSV of an oficio's schools (field «lineasCsv»), when one was chosen. */
+  /** The CSV or Excel book of an oficio's schools (field «lineasCsv»), when one was chosen. */
   lineasCsv?: UploadedFileData;
 };
 
 /**
- * The uploads of the registration page: the scan (field «archivo», 10 MB, as POST /api/oficios) and the CSV of an
- * oficio's schools (field «lineasCsv»), one file each. Their errors are kept for the page to show beside the form
- * instead of ending the request, and the form token is checked once the multipart fields are parsed. The table of
- * lines posts two fields a row: up to 500 rows.
+ * The uploads of the registration page: the scan (field «archivo», 10 MB, as POST /api/oficios) and the CSV or Excel
+ * book of an oficio's schools (field «lineasCsv»), one file each. Their errors are kept for the page to show beside the
+ * form instead of ending the request, and the form token is checked once the multipart fields are parsed. The table
+ * of lines posts two fields a row: up to 500 rows.
  */
 @Injectable()
 export class PageUpload implements NestInterceptor {
@@ -148,7 +148,7 @@ export const OFICIO_LABELS: FieldLabels = {
   confirmarDuplicado: 'Registrar de todos modos',
   lineas: 'Escuelas del oficio',
   lineasTexto: 'Escuelas, una por línea',
-  lineasCsv: 'Archivo CSV de escuelas',
+  lineasCsv: 'Archivo de escuelas: CSV o Excel (.xlsx)',
 };
 
 /**
@@ -311,11 +311,11 @@ export class OficioPagesService {
   ): Promise<{ tramite: string; folio: string; lineas: number } | { vm: OficioFormVm; status: number }> {
     const values = dataOf(form, OFICIO_FIELDS);
     let file: UploadedFileData | undefined = upload && upload.size > 0 ? upload : undefined;
-    // The table's rows, then the pasted ones, then the CSV's: line numbers of a refusal count in this order.
+    // The table's rows, then the pasted ones, then the file's (CSV or .xlsx): a refusal's line numbers count so.
     let rows: LineRow[] = [...rowsFromTable(annex.body), ...rowsFromText(form.lineasTexto)];
     try {
       if (uploadError) throw uploadError;
-      if (annex.csv && annex.csv.size > 0) rows = [...rows, ...(await rowsFromCsv(annex.csv.buffer))];
+      if (annex.csv && annex.csv.size > 0) rows = [...rows, ...(await rowsFromFile(annex.csv.buffer))];
       file ??= await this.keptFile(sessionToken, form);
       const dto = await validateDto(
         RegisterOficioDto,

@@ -1,6 +1,7 @@
 /**
  * One oficio, many accounts (issue 14, part 2), the registration page: the clerk sends the annex's schools from the
- * table of lines (repeated «lineaCct» / «lineaNombre» fields), a pasted list («lineasTexto») or a CSV («lineasCsv»),
+ * table of lines (repeated «lineaCct» / «lineaNombre» fields), a pasted list («lineasTexto») or a CSV or an Excel book
+ * (.xlsx, its first sheet; both in «lineasCsv»),
  * and the page hands them to the same registration as POST /api/oficios. A bad line: the form again (422) with every
  * line kept and each error beside its line, and nothing written. SQLite by default, MariaDB with TEST_DB=mariadb.
  */
@@ -15,20 +16,28 @@ import { OficioLinea } from '../../src/oficios/entities/oficio-linea.entity';
 import { addCentros, addNiveles, scannedOficio, testCct as cct } from '../oficios/support';
 import { createStaff, login } from '../support/staff';
 import type { TestApp } from '../support/test-app';
+import { xlsxBook, xlsxParts, zipOf } from '../support/xlsx-book';
 import { createWebApp } from './support';
 
 jest.setTimeout(180_000);
 
-describe('registration page: an oficio for many schools (table, pasted list, CSV)', () => {
+describe('registration page: an oficio for many schools (table, pasted list, CSV, Excel)', () => {
   let t: TestApp & { base: string };
   let tok: string;
   let pdf: Buffer;
   let numero = 0;
   const ds = (): DataSource => t.db.dataSource;
 
-  /** The form as the page posts it: the oficio's fields, then the rows of the table, the pasted list, the CSV. */
+  /** The form as the page posts it: the oficio's fields, then the rows of the table, the pasted list, the file. */
   const post = (
-    opts: { rows?: [string, string][]; texto?: string; csv?: Buffer; extra?: Record<string, string> } = {},
+    opts: {
+      rows?: [string, string][];
+      texto?: string;
+      csv?: Buffer;
+      /** The name the browser sends with the file (the page reads its bytes, not its name). */
+      csvName?: string;
+      extra?: Record<string, string>;
+    } = {},
   ) => {
     numero += 1;
     let r = request(t.app.getHttpServer())
@@ -50,7 +59,27 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
     for (const [k, v] of Object.entries(fields)) r = r.field(k, v);
     for (const [c, n] of opts.rows ?? []) r = r.field('lineaCct', c).field('lineaNombre', n);
     r = r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' });
-    return opts.csv ? r.attach('lineasCsv', opts.csv, { filename: 'escuelas.csv', contentType: 'text/csv' }) : r;
+    const name = opts.csvName ?? 'escuelas.csv';
+    const type = name.endsWith('.xlsx')
+      ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+      : name.endsWith('.xls')
+        ? 'application/vnd.ms-excel'
+        : 'text/csv';
+    return opts.csv ? r.attach('lineasCsv', opts.csv, { filename: name, contentType: type }) : r;
+  };
+  /** After the 303 of an oficio for many schools: the redirect, its folio, its lines in order, the register page. */
+  const registered = async (res: request.Response) => {
+    const location = new URL(res.headers.location, 'http://x');
+    const folio = location.searchParams.get('folio') ?? '';
+    const oficio = await ds().getRepository(Oficio).findOneByOrFail({ folio });
+    const rows = await ds()
+      .getRepository(OficioLinea)
+      .find({ where: { oficioId: oficio.id }, order: { linea: 'ASC' } });
+    const page = await request(t.app.getHttpServer())
+      .get(res.headers.location)
+      .set('Cookie', `${SESSION_COOKIE}=${tok}`)
+      .expect(200);
+    return { location, folio, lines: rows.map((r) => [r.linea, r.cct, r.nombreCuenta]), page: page.text };
   };
   const counts = async () => ({
     oficios: await ds().getRepository(Oficio).count(),
@@ -83,7 +112,7 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
   });
   afterAll(async () => t?.close());
 
-  it('the form offers the table, the pasted list and the CSV (not Excel)', async () => {
+  it('the form offers the table, the pasted list and a CSV or Excel file', async () => {
     const res = await request(t.app.getHttpServer())
       .get('/oficios/nuevo')
       .set('Cookie', `${SESSION_COOKIE}=${tok}`)
@@ -91,8 +120,8 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
     expect(res.text).toContain('Escuelas del oficio (Alta de cuenta de centro de trabajo, 5.2.1)');
     expect([1, 2, 3].map((n) => line(res.text, n).cct)).toEqual(['', '', '']);
     expect(res.text).toContain('name="lineasTexto"');
-    expect(res.text).toMatch(/type="file" id="f-lineasCsv" name="lineasCsv"[^>]*accept=".csv,text\/csv"/);
-    expect(res.text).toContain('no Excel .xlsx');
+    expect(res.text).toMatch(/type="file" id="f-lineasCsv" name="lineasCsv"[^>]*accept=".csv,text\/csv,.xlsx,/);
+    expect(res.text).toContain('Archivo de escuelas: CSV o Excel (.xlsx)');
   });
 
   it('table rows and pasted lines register one oficio with a case per school, and the register shows it', async () => {
@@ -106,15 +135,10 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
       texto: `${cct(3)}, Escuela Primaria «Ignacio Zaragoza», turno vespertino\n\n${cct(4)}; Escuela Primaria Colima`,
     });
     expect([res.status, res.status === 303 ? '' : res.text]).toEqual([303, '']);
-    const location = new URL(res.headers.location, 'http://x');
+    const { location, folio, lines, page } = await registered(res);
     expect(location.pathname).toBe('/oficios');
     expect(location.searchParams.get('registrado')).toBe('4');
-    const folio = location.searchParams.get('folio') ?? '';
-    const oficio = await ds().getRepository(Oficio).findOneByOrFail({ folio });
-    const rows = await ds()
-      .getRepository(OficioLinea)
-      .find({ where: { oficioId: oficio.id }, order: { linea: 'ASC' } });
-    expect(rows.map((r) => [r.linea, r.cct, r.nombreCuenta])).toEqual([
+    expect(lines).toEqual([
       [1, cct(1), 'Escuela Primaria Benito Juárez'],
       [2, cct(2), 'Escuela Primaria Niños Héroes'],
       [3, cct(3), 'Escuela Primaria «Ignacio Zaragoza», turno vespertino'],
@@ -125,14 +149,8 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
       lineas: before.lineas + 4,
       casos: before.casos + 4,
     });
-    const page = await request(t.app.getHttpServer())
-      .get(res.headers.location)
-      .set('Cookie', `${SESSION_COOKIE}=${tok}`)
-      .expect(200);
-    expect(page.text).toContain(
-      `Oficio registrado con el folio ${folio}: 4 centros de trabajo, un trámite por centro.`,
-    );
-    expect(page.text).toContain('0 de 4 concluidos');
+    expect(page).toContain(`Oficio registrado con el folio ${folio}: 4 centros de trabajo, un trámite por centro.`);
+    expect(page).toContain('0 de 4 concluidos');
   });
 
   it('bad lines: the form again (422) with every line kept, each error beside its line, and nothing written', async () => {
@@ -201,7 +219,7 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
     ).toBe('Escuela Secundaria Técnica Núm. 5');
   });
 
-  it('a CSV with a bad line, without its columns, or an Excel book: the form again and nothing written', async () => {
+  it('a CSV with a bad line, without its columns, or a damaged Excel book: the form again and nothing written', async () => {
     const before = await counts();
     const bad = await post({
       rows: [[cct(30), 'Escuela de la tabla']],
@@ -221,7 +239,119 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
 
     const xlsx = await post({ csv: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]) });
     expect(xlsx.status).toBe(422);
-    expect(xlsx.text).toContain('El archivo es un libro de Excel (.xlsx), no un CSV.');
+    expect(xlsx.text).toContain('El libro de Excel está dañado o incompleto.');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('an Excel book of 25 schools (its first sheet) registers one oficio with a case per school', async () => {
+    const before = await counts();
+    const schools = Array.from({ length: 25 }, (_, i) => [
+      cct(50 + i),
+      `Escuela Primaria Núm. ${i + 1} «Niños Héroes»`,
+    ]);
+    // As a clerk's annex looks: the header in row 1 with a blank column, a blank row, a number column; a second sheet.
+    const book = xlsxBook([
+      {
+        name: 'Anexo',
+        rows: [
+          ['No.', 'C.C.T.', null, 'Nombre de la cuenta'],
+          ...schools.slice(0, 10).map(([c, n], i) => [i + 1, c, null, n]),
+          null,
+          ...schools.slice(10).map(([c, n], i) => [i + 11, c, null, n]),
+        ],
+      },
+      {
+        name: 'Notas',
+        rows: [
+          ['CCT', 'nombre'],
+          [cct(1), 'No es del anexo'],
+        ],
+      },
+    ]);
+    const res = await post({ csv: book, csvName: 'Anexo oficio DEP-0457.xlsx' });
+    expect([res.status, res.status === 303 ? '' : res.text]).toEqual([303, '']);
+    const { location, lines, page } = await registered(res);
+    expect(location.searchParams.get('registrado')).toBe('25');
+    expect(lines).toEqual(schools.map(([c, n], i) => [i + 1, c, n]));
+    expect(await counts()).toEqual({
+      oficios: before.oficios + 1,
+      lineas: before.lineas + 25,
+      casos: before.casos + 25,
+    });
+    expect(page).toContain('0 de 25 concluidos');
+  });
+
+  it('an Excel book with bad lines, even named .csv: the same 422 page, each error beside its line', async () => {
+    const before = await counts();
+    const book = xlsxBook(
+      [
+        {
+          rows: [
+            ['CCT', 'nombre'],
+            [cct(76), 'Escuela Primaria Miguel Hidalgo'],
+            [cct(79), 'Escuela inactiva'],
+            [cct(999), 12345],
+          ],
+        },
+      ],
+      { inlineStrings: true },
+    );
+    const res = await post({ rows: [[cct(75), 'Escuela de la tabla']], csv: book });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('2 escuelas tienen errores y no se registró nada');
+    const shown = [1, 2, 3, 4].map((n) => line(res.text, n));
+    expect(shown.map((l) => [l.cct, l.nombre])).toEqual([
+      [cct(75), 'Escuela de la tabla'],
+      [cct(76), 'Escuela Primaria Miguel Hidalgo'],
+      [cct(79), 'Escuela inactiva'],
+      [cct(999), '12345'],
+    ]);
+    expect(shown[2].errorCct).toBe(`El centro ${cct(79)} está inactivo en el catálogo.`);
+    expect(shown[3].errorCct).toBe(`La CCT ${cct(999)} no está en el catálogo de centros de trabajo.`);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a ZIP bomb, an .xls, a locked book or a sheet without the columns: 422 beside the file field, nothing written', async () => {
+    const before = await counts();
+    const refusedWith = async (file: Buffer, csvName: string, message: string) => {
+      const res = await post({ rows: [[cct(77), 'Escuela de la tabla']], csv: file, csvName });
+      expect([res.status, res.text.includes(message)]).toEqual([422, true]);
+      expect(res.text).toMatch(/id="f-lineasCsv"[^>]*aria-invalid="true"/);
+      // The table's line is kept.
+      expect(line(res.text, 1).cct).toBe(cct(77));
+    };
+    const bombed = xlsxParts([{ rows: [['CCT', 'nombre']] }]).map((p) =>
+      p.name === 'xl/worksheets/sheet1.xml'
+        ? {
+            ...p,
+            data: `<worksheet><sheetData>${' '.repeat(50 * 1024 * 1024)}</sheetData></worksheet>`,
+            declaredSize: 2000,
+          }
+        : p,
+    );
+    const bomb = zipOf(bombed);
+    expect(bomb.length).toBeLessThan(256 * 1024);
+    await refusedWith(
+      bomb,
+      'anexo.xlsx',
+      'El archivo de escuelas no se pudo leer: El libro de Excel es demasiado grande al abrirlo (más de 5 MB de datos).',
+    );
+    const ole = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(4096)]);
+    await refusedWith(
+      ole,
+      'anexo.xls',
+      'El archivo es un libro de Excel 97-2003 (.xls), que no se puede leer. Ábralo en Excel y, con «Guardar como», guárdelo como «Libro de Excel (.xlsx)» o como «CSV UTF-8 (delimitado por comas)».',
+    );
+    await refusedWith(
+      Buffer.concat([ole, Buffer.from('EncryptionInfo', 'utf16le')]),
+      'anexo.xlsx',
+      'El libro de Excel está protegido con contraseña y no se puede leer.',
+    );
+    await refusedWith(
+      xlsxBook([{ rows: [['Anexo del oficio DEP/0457/2026'], [cct(78), 'Escuela']] }]),
+      'anexo.xlsx',
+      'El archivo de escuelas debe tener en su primera línea las columnas «CCT» y «nombre» (tiene: Anexo del oficio DEP/0457/2026).',
+    );
     expect(await counts()).toEqual(before);
   });
 
