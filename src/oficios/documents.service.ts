@@ -14,7 +14,7 @@ import { normalizeVerificationCode, sha256, verifyUrl } from '../letters/verific
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import { OficioLinea } from './entities/oficio-linea.entity';
-import { OutboxCommand } from '../engine/entities/outbox.entity';
+import { parkedReason } from '../engine/effects/effect-processor';
 import { FILE_STORE, type FileStore } from './file-store';
 import { oficioOfCase } from './oficio-batch';
 import { combinedReplyOf, combinedReplyOfCase, lineCaseIds } from './oficio-reply';
@@ -135,11 +135,7 @@ export class DocumentsService {
     const line = await this.ds
       .getRepository(OficioLinea)
       .findOne({ where: { caseId }, select: { oficioId: true, linea: true, respuestaOutboxId: true } });
-    if (!line?.respuestaOutboxId) return null;
-    const cmd = await this.ds
-      .getRepository(OutboxCommand)
-      .findOne({ where: { id: line.respuestaOutboxId, status: 'en_espera' }, select: { id: true, lastError: true } });
-    return cmd?.lastError ?? null;
+    return line?.respuestaOutboxId ? parkedReason(this.ds.manager, line.respuestaOutboxId) : null;
   }
 
   /**

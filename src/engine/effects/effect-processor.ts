@@ -59,6 +59,15 @@ export async function wakeParked(em: EntityManager, outboxIds: readonly string[]
   return woken;
 }
 
+/** Why a command waits, if it is parked (the message its processor gave `park`). */
+export async function parkedReason(em: EntityManager, outboxId: string): Promise<string | null> {
+  const cmd = await em.findOne(OutboxCommand, {
+    where: { id: outboxId, status: 'en_espera' },
+    select: { id: true, lastError: true },
+  });
+  return cmd?.lastError ?? null;
+}
+
 export interface CommandProcessor {
   readonly type: JobType;
   /** The queue its jobs wait in (a slow letter does not hold up a mail). */
