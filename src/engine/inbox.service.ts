@@ -59,6 +59,8 @@ export interface InboxParent {
   folio: string;
   linea: number;
   lineas: number;
+  /** Lines with their result for the oficio's one reply letter (OficioProgress.conResultado). */
+  conResultado: number;
   concluidas: number;
 }
 

@@ -14,6 +14,11 @@ import type { OficioLineCheck } from './oficio-lines';
 /** An oficio's lines as the register shows them: how many, how many concluded, and by outcome. */
 export interface OficioProgress {
   total: number;
+  /**
+   * Lines with their result for the oficio's one reply letter: asked for it (`respuesta`) or concluded. A 5.2.1 case
+   * concludes only after the acknowledgement, the school told and its first use: days after its account exists.
+   */
+  conResultado: number;
   concluidas: number;
   /** Concluded lines by the child case's outcome (creada, cuenta_existente, rechazada, cancelada). */
   porResultado: Record<string, number>;
@@ -98,19 +103,21 @@ export async function oficiosWithLines(em: EntityManager, oficioIds: string[]): 
 export async function progressOf(em: EntityManager, oficioIds: string[]): Promise<Map<string, OficioProgress>> {
   const out = new Map<string, OficioProgress>();
   if (oficioIds.length === 0) return out;
-  const rows: { oficio_id: string; resultado: string | null; n: string | number }[] = await em
+  const rows: { oficio_id: string; resultado: string | null; n: string | number; r: string | number }[] = await em
     .createQueryBuilder(OficioLinea, 'l')
     .select('l.oficio_id', 'oficio_id')
     .addSelect('l.resultado', 'resultado')
     .addSelect('COUNT(*)', 'n')
+    .addSelect('COUNT(l.respuesta)', 'r')
     .where({ oficioId: In(oficioIds) })
     .groupBy('l.oficio_id')
     .addGroupBy('l.resultado')
     .getRawMany();
   for (const r of rows) {
-    const p = out.get(r.oficio_id) ?? { total: 0, concluidas: 0, porResultado: {} };
+    const p = out.get(r.oficio_id) ?? { total: 0, conResultado: 0, concluidas: 0, porResultado: {} };
     const n = Number(r.n);
     p.total += n;
+    p.conResultado += r.resultado === null ? Number(r.r) : n;
     if (r.resultado !== null) {
       p.concluidas += n;
       p.porResultado[r.resultado] = (p.porResultado[r.resultado] ?? 0) + n;

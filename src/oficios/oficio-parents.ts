@@ -74,6 +74,7 @@ export class OficioParents implements OnModuleInit {
         folio: r.folio,
         linea: Number(r.linea),
         lineas: p.total,
+        conResultado: p.conResultado,
         concluidas: p.concluidas,
       });
     }
@@ -121,7 +122,7 @@ export class OficioParents implements OnModuleInit {
         nivel: o.nivelClave,
         area: o.area,
         recibido: o.recibidoAt,
-        progreso: progress.get(o.id) ?? { total: 0, concluidas: 0, porResultado: {} },
+        progreso: progress.get(o.id) ?? { total: 0, conResultado: 0, concluidas: 0, porResultado: {} },
       })),
       mas: found.length > limit,
     };

@@ -23,7 +23,7 @@ function parentOf(p: InboxRow['padre']) {
     folio: p.folio,
     href: `/oficios${query({ folio: p.folio })}`,
     linea: `línea ${p.linea} de ${p.lineas}`,
-    progreso: `${p.concluidas} de ${p.lineas} concluidas`,
+    progreso: `${p.conResultado} de ${p.lineas} con resultado · ${p.concluidas} de ${p.lineas} concluidas`,
   };
 }
 

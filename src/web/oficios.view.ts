@@ -57,12 +57,18 @@ function situation(c: RegisterEntry['caso']): string {
   return 'El sistema trabaja en este paso';
 }
 
-/** An oficio for many schools: «3 de 25 concluidos (Cuenta creada: 2, Ya tenía cuenta: 1)». */
+/**
+ * An oficio for many schools: «20 de 25 con resultado · 3 de 25 concluidos (Cuenta creada: 2, Ya tenía cuenta: 1)».
+ * «Con resultado»: what its one reply letter will say is known (the account made, or why not); concluded comes later.
+ */
 export function progress(p: NonNullable<RegisterEntry['lineas']>): string {
   const by = Object.entries(p.porResultado)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([r, n]) => `${RESULTADO_LABEL[r] ?? r}: ${n}`);
-  return `${p.concluidas} de ${p.total} concluidos${by.length ? ` (${by.join(', ')})` : ''}`;
+  return (
+    `${p.conResultado} de ${p.total} con resultado · ${p.concluidas} de ${p.total} concluidos` +
+    (by.length ? ` (${by.join(', ')})` : '')
+  );
 }
 
 function row(e: RegisterEntry, names: Map<string, string>, now: Date) {

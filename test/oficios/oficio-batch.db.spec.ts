@@ -273,6 +273,10 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     ).text;
     expect(casePage).toContain('Espera a 2 de 3 líneas del oficio');
     expect(casePage).not.toContain('la página se actualiza sola');
+    // The register tells the line's result is known though no line concluded yet.
+    expect(await page(`?folio=${(res.body as typeof batch).folio}`)).toContain(
+      '1 de 3 con resultado · 0 de 3 concluidos',
+    );
     expect(await ds().getRepository(IssuedDocument).countBy({ oficioId: id, kind: 'respuesta' })).toBe(0);
     // The Subdirección cancels the other two lines (never worked): the last cancellation completes the oficio.
     await act('oficialia', lineas[0].tramite, 'CANCELAR', { motivo: 'La escuela cerró.' });
@@ -388,7 +392,9 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     expect((await ds().getRepository(Oficio).findOneByOrFail({ id: batch.id })).status).toBe('registrado');
     const svc = t.app.get(OficioRegisterService);
     const reg = await svc.page({ id: 'x', role: 'subdireccion' } as never, { folio: batch.folio });
-    expect(reg.items.map((e) => e.lineas)).toEqual([{ total: 25, concluidas: 1, porResultado: { cancelada: 1 } }]);
+    expect(reg.items.map((e) => e.lineas)).toEqual([
+      { total: 25, conResultado: 1, concluidas: 1, porResultado: { cancelada: 1 } },
+    ]);
   });
 
   it('cancelling the oficio cancels every line still open in one go, and then the oficio', async () => {

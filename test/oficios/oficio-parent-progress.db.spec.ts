@@ -101,6 +101,7 @@ describe('oficios for many schools: the parent and its progress in the inbox and
       folio: three.folio,
       linea: 1,
       lineas: 3,
+      conResultado: 1,
       concluidas: 1,
     });
     expect(byCase.get(three.lineas[1].tramite)).toMatchObject({ linea: 2, lineas: 3, concluidas: 1 });
@@ -195,7 +196,7 @@ describe('oficios for many schools: the parent and its progress in the inbox and
     expect(after).toContain(newer.folio);
     const { items } = await t.app.get(OficioParents).open(null);
     expect(items.map((o) => [o.folio, o.progreso])).toEqual([
-      [newer.folio, { total: 2, concluidas: 0, porResultado: {} }],
+      [newer.folio, { total: 2, conResultado: 0, concluidas: 0, porResultado: {} }],
     ]);
   });
 });
