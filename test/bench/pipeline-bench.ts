@@ -25,6 +25,7 @@ import { startPrivateMariadb } from '../support/private-mariadb';
 import { startPrivateRedis } from '../support/private-redis';
 import { confirmPersonalAlta } from '../support/pipeline';
 import { startWorker, type WorkerProcess } from '../support/worker-process';
+import { watchCompletedJobs } from './bull-jobs';
 import { emptySection, type SectionResult, type Sizes } from './section';
 
 /**
@@ -183,25 +184,9 @@ async function runOnce(opts: {
   await runtime.onApplicationBootstrap();
   setRelayWake(ds, runtime);
 
-  // Each job's own times (Bull's timestamp = added, processedOn = started, finishedOn = completed), read as soon as
-  // it completes (Bull keeps the last 1000 finished jobs per queue, so a late read could miss it).
+  // Each job's own times (Bull's timestamp = added, processedOn = started, finishedOn = completed).
   const jobs = new Map<string, { added: number; started: number; finished: number }>();
-  const reads: Promise<void>[] = [];
-  for (const name of QUEUE_NAMES) {
-    const q = driver.queue(name);
-    q.on('global:completed', (id: string) => {
-      reads.push(
-        q.getJob(id).then(
-          (job) => {
-            if (job?.processedOn && job.finishedOn)
-              jobs.set(id, { added: job.timestamp, started: job.processedOn, finished: job.finishedOn });
-          },
-          () => undefined,
-        ),
-      );
-    });
-    await q.isReady();
-  }
+  const jobsRead = await watchCompletedJobs(driver, (j) => jobs.set(j.id, j));
 
   const workers: WorkerProcess[] = [];
   try {
@@ -271,7 +256,7 @@ async function runOnce(opts: {
     const enqueueToStart: number[] = [];
     const createdToDone: number[] = [];
     const caseLatency: number[] = [];
-    await Promise.all(reads);
+    await jobsRead();
     // And whatever completed job a missed event left out (Bull keeps the last 1000 per queue).
     for (const name of QUEUE_NAMES)
       for (const job of await driver.queue(name).getCompleted(0, -1))

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --solo motor|bandeja|oficios|importacion]
+ * npm run bench [-- --quick] [-- --solo motor|bandeja|oficios|importacion|oficio-lineas]
  *
  * Speed and memory of the product measured beside a raw baseline in the same run (the house rule: no timed assertions
  * in tests). Progress goes to stderr; the header (machine, load, versions, MariaDB's flush settings, commit, command)
@@ -18,11 +18,12 @@ import { benchImport } from './import-bench';
 import { benchInbox } from './inbox-bench';
 import { benchLetters } from './letters-bench';
 import { benchNational } from './national-bench';
+import { benchOficioLines } from './oficio-lines-bench';
 import { benchPipeline } from './pipeline-bench';
 import { FULL_SIZES, QUICK_SIZES, type SectionResult, type Sizes } from './section';
 import { fmtMs, fmtOps, formatTable, type Measurement } from './stats';
 
-type SectionName = 'engine' | 'concurrency' | 'inbox' | 'letters' | 'import' | 'national' | 'pipeline';
+type SectionName = 'engine' | 'concurrency' | 'inbox' | 'letters' | 'import' | 'national' | 'pipeline' | 'oficioLines';
 
 /** Spanish and English names both work with --solo. */
 const SECTION_ALIASES: Record<string, SectionName> = {
@@ -43,6 +44,10 @@ const SECTION_ALIASES: Record<string, SectionName> = {
   nacional: 'national',
   pipeline: 'pipeline',
   tuberia: 'pipeline',
+  // Only with --solo: one oficio of 500 lines to its reply letter, MariaDB + Redis, 2 workers (issue 14).
+  'oficio-lines': 'oficioLines',
+  'oficio-lineas': 'oficioLines',
+  'oficio-líneas': 'oficioLines',
 };
 
 const RUNNERS: Record<SectionName, (s: Sizes) => Promise<SectionResult>> = {
@@ -53,6 +58,7 @@ const RUNNERS: Record<SectionName, (s: Sizes) => Promise<SectionResult>> = {
   import: benchImport,
   national: benchNational,
   pipeline: benchPipeline,
+  oficioLines: benchOficioLines,
 };
 
 const SECTION_TITLE: Record<Measurement['section'], string> = {
@@ -63,7 +69,7 @@ const SECTION_TITLE: Record<Measurement['section'], string> = {
 };
 
 const USAGE =
-  'Uso: npm run bench -- [--quick] [--solo engine|concurrency|inbox|letters|import] [--tareas N] [--casos N] [--sin-sqlite] [--nacional]';
+  'Uso: npm run bench -- [--quick] [--solo engine|concurrency|inbox|letters|import|pipeline|national|oficio-lineas] [--tareas N] [--casos N] [--sin-sqlite] [--nacional]';
 
 /** The national scale of issue 13: 10 M tasks of 2 M cases, on MariaDB (the production database) only. */
 const NATIONAL = { tareas: 10_000_000, casos: 2_000_000 };
