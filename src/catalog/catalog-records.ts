@@ -69,6 +69,32 @@ export class CatalogRecords implements NivelCatalog {
   }
 
   /**
+   * For an annex of many Servicio accounts (issue 14, part 2, Guía 5.3.1): whether each known CURP of `curps` is an
+   * active worker, and which of `direcciones` an account already has. Two queries per 500 values, not one per line.
+   */
+  async paraAltaServicio(
+    curps: string[],
+    direcciones: string[],
+    em: EntityManager = this.ds.manager,
+  ): Promise<{ activos: Map<string, boolean>; ocupadas: Set<string> }> {
+    const activos = new Map<string, boolean>();
+    for (let i = 0; i < curps.length; i += 500)
+      for (const t of await em.find(Trabajador, {
+        where: { curp: In(curps.slice(i, i + 500)) },
+        select: { curp: true, activo: true },
+      }))
+        activos.set(t.curp, t.activo);
+    const ocupadas = new Set<string>();
+    for (let i = 0; i < direcciones.length; i += 500)
+      for (const c of await em.find(Cuenta, {
+        where: { direccion: In(direcciones.slice(i, i + 500)) },
+        select: { id: true, direccion: true },
+      }))
+        ocupadas.add(c.direccion);
+    return { activos, ocupadas };
+  }
+
+  /**
    * Locks a school's row until the caller's transaction ends (MySQL/MariaDB; SQLite runs one transaction at a time):
    * two requests for the same school queue on it.
    */

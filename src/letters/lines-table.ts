@@ -2,14 +2,18 @@ import { type LetterTable, TABLE_MARK } from './renderer';
 import type { LetterValues } from './templates';
 
 /**
- * The table of the one reply letter that answers an oficio for many schools (templates/letters/*-lineas.md): one row
+ * The table of the one reply letter that answers an oficio for many accounts (templates/letters/*-lineas.md): one row
  * per line with its result, and the summary sentence. Pure: the letters processor gives it each line's result and
  * the values its template would have had for that line alone; the preview gives it demo lines.
  */
 export interface LineResult {
   linea: number;
-  cct: string;
-  centroTrabajo: string;
+  /** A school's line (5.2.1): its CCT and name. */
+  cct?: string;
+  centroTrabajo?: string;
+  /** A Servicio account's line (5.3.1): the holder's CURP and name. */
+  curp?: string;
+  titular?: string;
   /** creada, cuenta_existente, rechazada (the line's reply), cancelada, concluido (ended unanswered), emitida (own letter). */
   resultado: string;
   correo?: string;
@@ -61,17 +65,29 @@ function detail(l: LineResult): string {
   }
 }
 
-export function linesTable(lines: readonly LineResult[]): LetterTable {
+/** Whom an oficio's lines name: schools (5.2.1) or the holders of Servicio and Función accounts (5.3.1). */
+export type LinesKind = 'centro_trabajo' | 'servicio';
+
+/** The procedure's kind of line: 5.3.1's lines name workers; every other oficio with lines names schools. */
+export const linesKindOf = (procedure: string): LinesKind =>
+  procedure === 'servicio-alta' ? 'servicio' : 'centro_trabajo';
+
+/** The columns that tell who each line is for, per kind: the key (CCT, CURP) and the name. */
+const WHO: Record<LinesKind, { columnas: [string, string]; anchos: [number, number]; of(l: LineResult): string[] }> = {
+  centro_trabajo: {
+    columnas: ['CCT', 'Centro de trabajo'],
+    anchos: [14, 24],
+    of: (l) => [l.cct ?? '', l.centroTrabajo ?? ''],
+  },
+  servicio: { columnas: ['CURP', 'Titular'], anchos: [26, 20], of: (l) => [l.curp ?? '', l.titular ?? ''] },
+};
+
+export function linesTable(lines: readonly LineResult[], kind: LinesKind = 'centro_trabajo'): LetterTable {
+  const who = WHO[kind];
   return {
-    columnas: ['No.', 'CCT', 'Centro de trabajo', 'Resultado', 'Cuenta de correo y enlace de activación'],
-    anchos: [6, 14, 24, 12, 44],
-    filas: lines.map((l) => [
-      String(l.linea),
-      l.cct,
-      l.centroTrabajo,
-      RESULT[l.resultado]?.label ?? l.resultado,
-      detail(l),
-    ]),
+    columnas: ['No.', ...who.columnas, 'Resultado', 'Cuenta de correo y enlace de activación'],
+    anchos: [6, ...who.anchos, 12, 100 - 6 - 12 - who.anchos[0] - who.anchos[1]],
+    filas: lines.map((l) => [String(l.linea), ...who.of(l), RESULT[l.resultado]?.label ?? l.resultado, detail(l)]),
   };
 }
 

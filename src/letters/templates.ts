@@ -74,6 +74,8 @@ export type LetterOutcome = (typeof LETTER_OUTCOMES)[number];
  * (oficio-reply.ts). Not an outcome a case asks for: the lines' outcomes are in the table.
  */
 export const COMBINED_OUTCOME = 'lineas';
+/** The procedures whose oficio may come with lines (many accounts), so with a combined letter to ship. */
+export const LINES_PROCEDURES: readonly LetterProcedure[] = ['centro-trabajo-alta', 'servicio-alta'];
 type TemplateOutcome = LetterOutcome | typeof COMBINED_OUTCOME;
 
 /** The letters the product ships; a `<procedure>-rechazada.md` may be added to specialise the generic one. */
@@ -296,6 +298,6 @@ export function validateLetterTemplates(dir: string = DEFAULT_LETTER_TEMPLATES_D
   const files = readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md');
   const templates = files.map((f) => parseLetterTemplate(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
   for (const { procedure, outcome } of SHIPPED_LETTERS) loadLetterTemplate(procedure, outcome, dir);
-  loadLetterTemplate('centro-trabajo-alta', COMBINED_OUTCOME, dir);
+  for (const procedure of LINES_PROCEDURES) loadLetterTemplate(procedure, COMBINED_OUTCOME, dir);
   return templates;
 }

@@ -18,7 +18,7 @@ import {
 import type { EngineEvent } from '../engine/engine.service';
 import { CaseRecords } from '../engine/case-records';
 import { formatFechaLarga } from '../letters/fecha';
-import { type LineResult, linesTable, linesValues } from '../letters/lines-table';
+import { type LineResult, linesKindOf, linesTable, linesValues } from '../letters/lines-table';
 import {
   type AcuseData,
   type LetterTable,
@@ -340,7 +340,10 @@ export class ReplyLetterProcessor implements CommandProcessor {
     throw new TransientError('No se pudo asignar un código de verificación único al oficio; se reintentará.');
   }
 
-  /** The oficio's values and the table of its lines: one row per line, in annex order, with its result. */
+  /**
+   * The oficio's values and the table of its lines: one row per line, in annex order, with its result and whom it is
+   * for (a school, or a Servicio account's holder, named from the catalog when the line made no account).
+   */
   private async linesTable(oficio: Oficio): Promise<{ values: LetterValues; tabla: LetterTable }> {
     const results: LineResult[] = [];
     for (const l of await linesOf(this.issuer.ds.manager, oficio.id)) {
@@ -350,10 +353,12 @@ export class ReplyLetterProcessor implements CommandProcessor {
       const v = (LETTER_OUTCOMES as readonly string[]).includes(resultado)
         ? await this.values(oficio, { ...context, cct: context.cct ?? l.cct }, resultado as LetterOutcome)
         : {};
+      const holder = l.curp && !v.nombre ? await this.catalog.trabajador(l.curp) : null;
       results.push({
         linea: l.linea,
-        cct: l.cct,
-        centroTrabajo: v.centroTrabajo ?? l.nombreCuenta,
+        ...(l.curp
+          ? { curp: l.curp, titular: v.nombre ?? (holder ? fullName(holder) : '') }
+          : { cct: l.cct ?? '', centroTrabajo: v.centroTrabajo ?? l.nombreCuenta }),
         resultado,
         correo: v.correo,
         correoAlterno: v.correoAlterno,
@@ -372,7 +377,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
       ? ((await this.catalog.nivel(oficio.nivelClave))?.nombre ?? oficio.nivelClave)
       : undefined;
     if (nivel) values.nivel = nivel;
-    return { values, tabla: linesTable(results) };
+    return { values, tabla: linesTable(results, linesKindOf(oficio.procedureId)) };
   }
 
   failureEvent(_cmd: EffectCommand, _payload: unknown, message: string): EngineEvent {

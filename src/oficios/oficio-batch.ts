@@ -2,11 +2,11 @@ import { type EntityManager, In, IsNull } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { Oficio } from './entities/oficio.entity';
 import { OficioLinea } from './entities/oficio-linea.entity';
-import type { OficioLineCheck } from './oficio-lines';
+import type { LineCheck } from './oficio-lines';
 
 /**
- * One oficio, many accounts (issue 14, part 2): the oficio is the parent, each line of its annex a child 5.2.1 case
- * (oficio_linea, see its entity for why no parent case). The oficio's own `case_id` names the case of line 1: that
+ * One oficio, many accounts (issue 14, part 2): the oficio is the parent, each line of its annex a child case, 5.2.1
+ * or 5.3.1 (oficio_linea, see its entity for why no parent case). The oficio's own `case_id` names the case of line 1: that
  * case issues the oficio's one acuse (AcuseProcessor skips the acuse a line's case asks for when the oficio names
  * another case), and the case page of every line finds the oficio, its scan and its letters through `oficioOfCase`.
  */
@@ -24,26 +24,30 @@ export interface OficioProgress {
   porResultado: Record<string, number>;
 }
 
-/** A line as POST /api/oficios answers it: its number, school, account name and child case. */
-export interface RegisteredLine {
-  linea: number;
-  cct: string;
-  nombreCuenta: string;
-  tramite: string;
-}
+/**
+ * A line as POST /api/oficios answers it: its number, school (5.2.1) or holder and account type (5.3.1), account name
+ * and child case.
+ */
+export type RegisteredLine = { linea: number } & ({ cct: string } | { curp: string; tipo: string }) & {
+    nombreCuenta: string;
+    tramite: string;
+  };
 
-/** Most lines one multi-row INSERT carries (6 columns: far under SQLite's 999 bound variables). */
-const INSERT_CHUNK = 100;
+/** Most lines one multi-row INSERT carries (10 columns: 900 bound variables, under SQLite's 999). */
+const INSERT_CHUNK = 90;
 
 export async function insertLines(em: EntityManager, rows: OficioLinea[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await em.insert(OficioLinea, rows.slice(i, i + INSERT_CHUNK));
 }
 
 /**
- * The 422 of an annex with errors: every bad line with its number, school and each error's field, in Spanish; the
- * message names the first few so a clerk reading only it knows where to look.
+ * The 422 of an annex with errors: every bad line with its number, what it names (`clave`: its school or its holder)
+ * and each error's field, in Spanish; the message names the first few so a clerk reading only it knows where to look.
  */
-export function lineErrors(checks: OficioLineCheck[]): DomainError | null {
+export function lineErrors<C extends LineCheck>(
+  checks: C[],
+  clave: (c: C) => Record<string, string>,
+): DomainError | null {
   const bad = checks.filter((c) => c.problemas.length > 0);
   if (bad.length === 0) return null;
   const shown = bad
@@ -59,7 +63,7 @@ export function lineErrors(checks: OficioLineCheck[]): DomainError | null {
     {
       lineas: bad.map((c) => ({
         linea: c.linea,
-        cct: c.cct,
+        ...clave(c),
         errores: c.problemas.map((p) => ({
           campo: p.campo === 'nombreCuenta' ? 'nombre' : p.campo,
           mensaje: p.mensaje,

@@ -6,10 +6,12 @@ import { BulkEventsService } from '../engine/bulk-events';
 import { Oficio } from './entities/oficio.entity';
 import { OficioLinea } from './entities/oficio-linea.entity';
 
-/** A line of an oficio for many schools with where its case stands: what a client selects to work lines together. */
+/** A line of an oficio for many accounts with where its case stands: what a client selects to work lines together. */
 export interface LineStanding {
   linea: number;
-  cct: string;
+  /** The school of a 5.2.1 line, or the holder of a 5.3.1 line's Servicio account (the other is null). */
+  cct: string | null;
+  curp: string | null;
   nombreCuenta: string;
   tramite: string;
   /** The case's state (turno, recepcionSubjefatura, creacion...), its status and the version to send with an act. */
@@ -42,6 +44,7 @@ export class OficioLineStanding {
         return {
           linea: r.linea,
           cct: r.cct,
+          curp: r.curp,
           nombreCuenta: r.nombreCuenta,
           tramite: r.caseId,
           estado: s?.state ?? null,

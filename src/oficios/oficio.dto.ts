@@ -49,8 +49,9 @@ const month = ({ value }: { value: unknown }): unknown => {
   return m ? `${m[2]}-${m[1].padStart(2, '0')}` : v;
 };
 /**
- * The lines of a many-schools oficio: a JSON array as the form's table sends it in a multipart field
- * ('[{"cct":"06DPR0012X","nombre":"..."}]'), or the array itself. Text that is not JSON stays text for IsArray to refuse.
+ * The lines of an oficio for many accounts: a JSON array as the form's table sends it in a multipart field
+ * ('[{"cct":"06DPR0012X","nombre":"..."}]', '[{"curp":"…","cuenta":"becas.colima"}]'), or the array itself. Text
+ * that is not JSON stays text for IsArray to refuse.
  */
 const jsonArray = ({ value }: { value: unknown }): unknown => {
   const v = blankToUndefined({ value });
@@ -64,10 +65,16 @@ const jsonArray = ({ value }: { value: unknown }): unknown => {
 /** Most lines one oficio registers (one transaction). */
 export const MAX_OFICIO_LINEAS = 500;
 
-/** One line of the annex as it arrives; each line is checked against the catalog by checkOficioLines (422). */
+/**
+ * One line of the annex as it arrives: a school (5.2.1: cct, nombre) or a Servicio account (5.3.1: curp, cuenta, tipo);
+ * each line is checked against the catalog by checkOficioLines / checkServicioLines (422).
+ */
 export interface OficioLineaDto {
   cct?: unknown;
   nombre?: unknown;
+  curp?: unknown;
+  cuenta?: unknown;
+  tipo?: unknown;
 }
 
 const bool = ({ value }: { value: unknown }): unknown =>
@@ -140,16 +147,24 @@ export class RegisterOficioDto {
 
   @ApiPropertyOptional({
     description:
-      'Solo 5.2.1: las escuelas que pide el oficio, una por línea del anexo (hasta 500), como arreglo JSON ' +
-      '[{"cct":"06DPR0012X","nombre":"Nombre de la cuenta"}]. Se abre un trámite por línea; cada línea se revisa ' +
-      'contra el catálogo y cualquier error responde 422 con todas las líneas y campos, sin registrar nada.',
+      'Las cuentas que pide el oficio, una por línea del anexo (hasta 500), como arreglo JSON. 5.2.1: las escuelas, ' +
+      '[{"cct":"06DPR0012X","nombre":"Nombre de la cuenta"}]. 5.3.1: las cuentas de servicio o función, ' +
+      '[{"curp":"…","cuenta":"becas.colima","tipo":"servicio"}] (cuenta sin dominio; tipo servicio por omisión, o ' +
+      'funcion). Se abre un trámite por línea; cada línea se revisa contra el catálogo y cualquier error responde 422 ' +
+      'con todas las líneas y campos, sin registrar nada.',
   })
   @Transform(jsonArray)
   @IsOptional()
-  @IsArray({ message: 'Las líneas del oficio deben ser una lista de escuelas: [{"cct": "…", "nombre": "…"}].' })
-  @ArrayMinSize(1, { message: 'Indique al menos una línea (escuela) o no envíe «lineas».' })
+  @IsArray({
+    message:
+      'Las líneas del oficio deben ser una lista: [{"cct": "…", "nombre": "…"}] de escuelas o [{"curp": "…", "cuenta": "…"}] de cuentas de servicio.',
+  })
+  @ArrayMinSize(1, { message: 'Indique al menos una línea (escuela o cuenta) o no envíe «lineas».' })
   @ArrayMaxSize(MAX_OFICIO_LINEAS, { message: `Se admiten hasta ${MAX_OFICIO_LINEAS} líneas por oficio.` })
-  @IsObject({ each: true, message: 'Cada línea del oficio debe tener «cct» y «nombre».' })
+  @IsObject({
+    each: true,
+    message: 'Cada línea del oficio debe tener «cct» y «nombre» (escuelas) o «curp» y «cuenta» (cuentas de servicio).',
+  })
   lineas?: OficioLineaDto[];
 
   @ApiPropertyOptional({ description: 'CURP de las personas de las que trata, separadas por comas' })

@@ -16,6 +16,7 @@ import {
 import { LetterSettingsService } from './letter-settings.service';
 import { OficiosService } from './oficios.service';
 import { OficioRegisterService } from './oficio-register.service';
+import { OficioLineDefaults } from './oficio-line-defaults';
 import { OficioLineStanding } from './oficio-line-standing';
 import { OficioParents } from './oficio-parents';
 import { OficioSearch } from './oficio-search';
@@ -52,6 +53,7 @@ export class OficiosModule implements OnModuleInit {
         OficiosService,
         OficioRegisterService,
         OficioLineStanding,
+        OficioLineDefaults,
         OficioParents,
         OficioSearch,
         DocumentsService,

@@ -23,7 +23,7 @@ import { AREA_SSST, folioYear, inNumberingTransaction, registrationFolio, takeNu
 import type { CancelOficioDto, ListOficiosQuery, RegisterOficioDto } from './oficio.dto';
 import { normalizeNumber, OficioSearch, receiptMonth, type SearchPage } from './oficio-search';
 import { writeOficioWords } from './oficio-words';
-import { checkOficioLines, type OficioLineCheck } from './oficio-lines';
+import { checkOficioLines, checkServicioLines } from './oficio-lines';
 import {
   allLinesCancelled,
   insertLines,
@@ -64,7 +64,7 @@ export interface OficioView {
 export interface RegisteredOficio extends OficioView {
   /** The case as the engine left it: state `turno` with the acuse command in the outbox. */
   caso: Pick<TransitionResult, 'state' | 'version' | 'commands'>;
-  /** An oficio for many schools (5.2.1): its lines, each with its own case (the case above is line 1's). */
+  /** An oficio for many accounts (5.2.1, 5.3.1): its lines, each with its own case (the case above is line 1's). */
   lineas?: RegisteredLine[];
 }
 
@@ -74,6 +74,9 @@ interface Cancellation {
   motivo: string;
   en: Date;
 }
+
+/** A line of the annex once checked, as its row will hold it. */
+type AnnexLine = Pick<OficioLinea, 'linea' | 'cct' | 'curp' | 'tipoCuenta' | 'nombreCuenta'>;
 
 /** Actor of a registration: a signed-in staff user. */
 type Registrar = Actor & { nombre?: string };
@@ -160,9 +163,13 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     // Every line checked against the catalog before anything is written (not even the scan): one bad line, a 422
     // naming every bad line and field.
     const lines = dto.lineas ? await this.checkLines(dto, procedure) : null;
+    const withLines = (given: string[] | undefined, of: (l: AnnexLine) => string | null): string[] => {
+      const named = (lines ?? []).flatMap((l) => of(l) ?? []);
+      return named.length ? [...new Set([...(given ?? []), ...named])] : (given ?? []);
+    };
     const concierne: OficioConcierne = {
-      curps: dto.curps ?? [],
-      ccts: lines ? [...new Set([...(dto.ccts ?? []), ...lines.map((l) => l.cct)])] : (dto.ccts ?? []),
+      curps: withLines(dto.curps, (l) => l.curp),
+      ccts: withLines(dto.ccts, (l) => l.cct),
       cuentas: dto.cuentas ?? [],
     };
     const remitenteClave = nivel ? `NIVEL:${nivel.clave}` : `AREA:${normalizeSender(dto.area ?? '')}`;
@@ -251,13 +258,12 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
           },
         );
       if (!lines) return { oficio: row, started: await open(row.caseId, row.cct), registeredLines: undefined };
-      // Many schools: one child case per line, each opened as a one-line registration opens its case (its CCT, the
-      // oficio's folio); line 1's case is the one the oficio names, and the only one whose acuse is issued.
+      // Many accounts: one child case per line, each opened as a one-line registration opens its case (a school's
+      // line with its CCT, the oficio's folio); line 1's case is the one the oficio names, and the only one whose
+      // acuse is issued.
       const rows: OficioLinea[] = lines.map((l, i) => ({
         oficioId: row.id,
-        linea: l.linea,
-        cct: l.cct,
-        nombreCuenta: l.nombreCuenta,
+        ...l,
         caseId: i === 0 ? row.caseId : randomUUID(),
         resultado: null,
         respuesta: null,
@@ -266,9 +272,9 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
       const first = await open(rows[0].caseId, rows[0].cct);
       for (const l of rows.slice(1)) await open(l.caseId, l.cct);
       await insertLines(em, rows);
-      const registered = rows.map((l) => ({
+      const registered = rows.map((l): RegisteredLine => ({
         linea: l.linea,
-        cct: l.cct,
+        ...(l.curp ? { curp: l.curp, tipo: l.tipoCuenta ?? 'servicio' } : { cct: l.cct ?? '' }),
         nombreCuenta: l.nombreCuenta,
         tramite: l.caseId,
       }));
@@ -282,14 +288,40 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /**
-   * The lines of a many-schools oficio (5.2.1 only), each checked against the catalog (checkOficioLines): any error
-   * is a 422 with every bad line, its fields and Spanish messages, before anything is written.
+   * The lines of an oficio for many accounts (5.2.1: schools; 5.3.1: Servicio accounts), each checked against the
+   * catalog (checkOficioLines, checkServicioLines): any error is a 422 with every bad line, its fields and Spanish
+   * messages, before anything is written.
    */
-  private async checkLines(dto: RegisterOficioDto, procedure: LetterProcedure): Promise<OficioLineCheck[]> {
+  private async checkLines(dto: RegisterOficioDto, procedure: LetterProcedure): Promise<AnnexLine[]> {
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const lineas = dto.lineas ?? [];
+    const refuse = (e: DomainError | null): void => {
+      if (e) throw e;
+    };
+    if (procedure === 'servicio-alta') {
+      const checks = await checkServicioLines(
+        this.catalog,
+        this.config.mailDomain,
+        lineas.map((l) => ({
+          curp: text(l.curp),
+          cuenta: text(l.cuenta),
+          ...(l.tipo === undefined || l.tipo === null ? {} : { tipo: text(l.tipo) }),
+        })),
+      );
+      refuse(lineErrors(checks, (c) => ({ curp: c.curp })));
+      return checks.map((c) => ({
+        linea: c.linea,
+        cct: null,
+        curp: c.curp,
+        tipoCuenta: c.tipo,
+        nombreCuenta: c.nombreCuenta,
+      }));
+    }
     if (procedure !== 'centro-trabajo-alta')
       throw new DomainError(
         'LINEAS_NO_ADMITIDAS',
-        'Las líneas (varias escuelas en un oficio) son solo para la cuenta de centros de trabajo (Guía 5.2.1).',
+        'Las líneas (varias cuentas en un oficio) son para la cuenta de centros de trabajo (Guía 5.2.1) y las ' +
+          'cuentas de servicio o función (Guía 5.3.1).',
         400,
       );
     if (dto.cct)
@@ -300,14 +332,16 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
       );
     const checks = await checkOficioLines(
       this.catalog,
-      (dto.lineas ?? []).map((l) => ({
-        cct: typeof l.cct === 'string' ? l.cct : '',
-        nombreCuenta: typeof l.nombre === 'string' ? l.nombre : '',
-      })),
+      lineas.map((l) => ({ cct: text(l.cct), nombreCuenta: text(l.nombre) })),
     );
-    const refused = lineErrors(checks);
-    if (refused) throw refused;
-    return checks;
+    refuse(lineErrors(checks, (c) => ({ cct: c.cct })));
+    return checks.map((c) => ({
+      linea: c.linea,
+      cct: c.cct,
+      curp: null,
+      tipoCuenta: null,
+      nombreCuenta: c.nombreCuenta,
+    }));
   }
 
   async get(id: string): Promise<OficioView> {

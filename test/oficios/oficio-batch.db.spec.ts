@@ -20,7 +20,16 @@ import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
-import { addCentros, addNiveles, pdfText, postOficio, scannedOficio, settle, testCct } from './support';
+import {
+  addCentros,
+  addNiveles,
+  census as censusOf,
+  pdfText,
+  postOficio,
+  scannedOficio,
+  settle,
+  testCct,
+} from './support';
 
 jest.setTimeout(300_000);
 
@@ -51,15 +60,7 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     };
   };
 
-  /** Rows of every table of the schema: what «nothing written» compares. */
-  const census = async (): Promise<Record<string, number>> => {
-    const out: Record<string, number> = {};
-    for (const m of ds().entityMetadatas) {
-      const rows: { n: string | number }[] = await ds().query(`SELECT COUNT(*) AS n FROM ${m.tableName}`);
-      out[m.tableName] = Number(rows[0].n);
-    }
-    return out;
-  };
+  const census = () => censusOf(ds());
   const act = async (who: string, caseId: string, tipo: string, datos?: Record<string, unknown>): Promise<void> => {
     const { version } = await ds().getRepository(ProcedureCase).findOneByOrFail({ id: caseId });
     const res = await http()
@@ -181,11 +182,11 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     expect(await census()).toEqual(before);
   });
 
-  it('refuses lines outside 5.2.1, with «cct», over 500, or not a list: 400 and nothing written', async () => {
+  it('refuses lines outside 5.2.1 and 5.3.1, with «cct», over 500, or not a list: 400 and nothing written', async () => {
     const before = await census();
     await postOficio(t, tok.oficialia, pdf, {
       ...fields(lines(300, 2)),
-      procedimiento: 'servicio-alta',
+      procedimiento: 'cuenta-bloquear',
       nivel: 'PRIMARIA',
     }).expect(400);
     await postOficio(t, tok.oficialia, pdf, fields(lines(300, 2), { cct: cct(300) })).expect(400);

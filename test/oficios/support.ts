@@ -70,6 +70,16 @@ export function pdfText(pdf: Buffer): string {
   }
 }
 
+/** Rows of every table of the schema: what «nothing written» compares. */
+export async function census(ds: DataSource): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const m of ds.entityMetadatas) {
+    const rows: { n: string | number }[] = await ds.query(`SELECT COUNT(*) AS n FROM ${m.tableName}`);
+    out[m.tableName] = Number(rows[0].n);
+  }
+  return out;
+}
+
 /** Relays the outbox and waits for the in-process jobs, as the running app does every RELAY_INTERVAL_MS. */
 export async function settle(t: TestApp): Promise<void> {
   const runtime = t.app.get(QueueRuntime);

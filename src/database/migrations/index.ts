@@ -30,6 +30,7 @@ import { OficioLineasMysql1796494955569 } from './mysql/1796494955569-OficioLine
 import { OficioRespuestaMysql1796510000000 } from './mysql/1796510000000-OficioRespuesta';
 import { OficioLineaAbiertaMysql1796520000000 } from './mysql/1796520000000-OficioLineaAbierta';
 import { ReconciliationAutoBlockMysql1796540000000 } from './mysql/1796540000000-ReconciliationAutoBlock';
+import { OficioLineaCurpMysql1796560000000 } from './mysql/1796560000000-OficioLineaCurp';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -60,6 +61,7 @@ import { OficioLineasSqlite1796494955569 } from './sqlite/1796494955569-OficioLi
 import { OficioRespuestaSqlite1796510000000 } from './sqlite/1796510000000-OficioRespuesta';
 import { OficioLineaAbiertaSqlite1796520000000 } from './sqlite/1796520000000-OficioLineaAbierta';
 import { ReconciliationAutoBlockSqlite1796540000000 } from './sqlite/1796540000000-ReconciliationAutoBlock';
+import { OficioLineaCurpSqlite1796560000000 } from './sqlite/1796560000000-OficioLineaCurp';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -92,6 +94,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   OficioRespuestaSqlite1796510000000,
   OficioLineaAbiertaSqlite1796520000000,
   ReconciliationAutoBlockSqlite1796540000000,
+  OficioLineaCurpSqlite1796560000000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -124,4 +127,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   OficioRespuestaMysql1796510000000,
   OficioLineaAbiertaMysql1796520000000,
   ReconciliationAutoBlockMysql1796540000000,
+  OficioLineaCurpMysql1796560000000,
 ];

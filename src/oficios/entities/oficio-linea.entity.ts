@@ -1,9 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * One line of an oficio that asks for many school accounts at once (issue 14, part 2: «alta de cuentas para los 25
- * centros de trabajo siguientes»): the school (CCT) and the account name the annex gives, and the 5.2.1 case opened
- * for it.
+ * One line of an oficio that asks for many accounts at once (issue 14, part 2: «alta de cuentas para los 25
+ * centros de trabajo siguientes», or an area's several Servicio accounts): the school (CCT, 5.2.1) or the worker who
+ * will hold the account (CURP, 5.3.1), the account name the annex gives, and the case opened for it.
  *
  * The parent is the oficio itself, not a parent case: the oficio already is what the Guía's steps 3-4 and 11-12 move
  * (one folio, one scan, one acuse, one sender, one cancellation), and no procedure of the Guía has a case that only
@@ -23,14 +23,26 @@ export class OficioLinea {
   @PrimaryColumn({ type: 'int' })
   linea!: number;
 
-  @Column({ type: 'varchar', length: 10 })
-  cct!: string;
+  /** The school of a 5.2.1 line; null on a 5.3.1 line. */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  cct!: string | null;
 
-  /** The account name the annex asks for (checkOficioLines: 1-120 characters). */
+  /** The worker who will hold a 5.3.1 line's Servicio or Función account; null on a 5.2.1 line. */
+  @Column({ type: 'varchar', length: 18, nullable: true })
+  curp!: string | null;
+
+  /** A 5.3.1 line's account type (servicio, funcion: CREAR_CUENTA's `tipo`); null on a 5.2.1 line. */
+  @Column({ type: 'varchar', length: 12, nullable: true })
+  tipoCuenta!: string | null;
+
+  /**
+   * The account name the annex asks for: a school's (1-120 characters), or a Servicio line's local part without
+   * domain, as CREAR_CUENTA's `localPart` (checkOficioLines).
+   */
   @Column({ type: 'varchar', length: 120 })
   nombreCuenta!: string;
 
-  /** The line's 5.2.1 case (the child). */
+  /** The line's case (the child: 5.2.1 or 5.3.1, the oficio's procedure). */
   @Index('uq_oficio_linea_case', { unique: true })
   @Column({ type: 'varchar', length: 36 })
   caseId!: string;
