@@ -156,17 +156,17 @@ export async function lineEndedUnanswered(em: EntityManager, oficioId: string, n
   await lockOficio(em, oficioId);
   if (await combinedReplyOf(em, oficioId)) return;
   if ((await unansweredLines(em, oficioId)) > 0) return;
-  const first = await fresh(
+  const asked: { id: string }[] = await fresh(
     em,
     em
       .createQueryBuilder(OficioLinea, 'l')
       .select('l.respuesta_outbox_id', 'id')
       .where('l.oficio_id = :id', { id: oficioId })
       .andWhere('l.respuesta_outbox_id IS NOT NULL')
-      .orderBy('l.linea', 'ASC')
-      .limit(1),
-  ).getRawOne<{ id: string }>();
-  if (first) await wakeParked(em, [first.id], now);
+      .orderBy('l.linea', 'ASC'),
+  ).getRawMany();
+  // The first line whose command is still parked (one whose case went to an incident is not).
+  for (const { id } of asked) if ((await wakeParked(em, [id], now)) > 0) return;
 }
 
 /** The lines of an oficio, in annex order, for its letter. */
