@@ -117,65 +117,95 @@
       });
     });
   });
-  // The schools of an oficio for many (5.2.1): «Agregar escuela» adds a blank row, «Quitar» removes one; rows are
-  // numbered again so a line's number is what the server will name in its errors. Without this file the table has
-  // blank rows and the pasted list and the CSV take the rest.
+  // The annex of an oficio for many accounts: a table of schools (5.2.1) and one of Servicio accounts (5.3.1).
+  // «Agregar …» adds a blank row, «Quitar» removes one; rows are numbered again so a line's number is what the server
+  // will name in its errors. Only the table of the procedure chosen shows (the other's fields are disabled, so they
+  // are not sent). Without this file both tables show, with blank rows, and the server reads the procedure's one.
   document.querySelectorAll('fieldset[data-lineas-max]').forEach(function (set) {
-    var body = set.querySelector('table.lineas tbody');
-    var add = set.querySelector('button[data-agregar-linea]');
-    if (!body || !add) return;
     var max = parseInt(set.getAttribute('data-lineas-max') || '500', 10);
-    var renumber = function () {
-      Array.prototype.forEach.call(body.rows, function (tr, i) {
-        var n = String(i + 1);
-        tr.setAttribute('data-linea', n);
-        tr.cells[0].textContent = n;
-        tr.querySelectorAll('input').forEach(function (input) {
-          var field = input.name === 'lineaCct' ? 'cct' : 'nombre';
-          input.id = 'l' + n + '-' + field;
-          var label = input.previousElementSibling;
-          if (label && label.tagName === 'LABEL') {
-            label.htmlFor = input.id;
-            label.textContent = (field === 'cct' ? 'CCT de la línea ' : 'Nombre de la cuenta de la línea ') + n;
-          }
+    var tables = set.querySelectorAll('[data-lineas-de]');
+    tables.forEach(function (holder) {
+      var table = holder.querySelector('table');
+      var body = table && table.tBodies[0];
+      var add = holder.querySelector('button[data-agregar-linea]');
+      if (!body || !add) return;
+      var rowAttr = table.getAttribute('data-fila') || 'data-linea';
+      var fields = function (tr) {
+        return tr.querySelectorAll('input, select');
+      };
+      var renumber = function () {
+        Array.prototype.forEach.call(body.rows, function (tr, i) {
+          var n = String(i + 1);
+          tr.setAttribute(rowAttr, n);
+          tr.cells[0].textContent = n;
+          fields(tr).forEach(function (field) {
+            field.id = field.id.replace(/\d+(?=-)/, n);
+            var label = field.previousElementSibling;
+            if (label && label.tagName === 'LABEL') {
+              label.htmlFor = field.id;
+              label.textContent = label.textContent.replace(/\d+$/, n);
+            }
+          });
         });
-      });
-      add.disabled = body.rows.length >= max;
-    };
-    var show = function (tr) {
-      var b = tr.querySelector('button[data-quitar-linea]');
-      if (b) b.hidden = false;
-    };
-    Array.prototype.forEach.call(body.rows, show);
-    add.hidden = false;
-    add.addEventListener('click', function () {
-      var template = body.rows[body.rows.length - 1];
-      if (!template || body.rows.length >= max) return;
-      var tr = template.cloneNode(true);
-      tr.classList.remove('con-error');
-      tr.querySelectorAll('.campo-error').forEach(function (p) {
-        p.remove();
-      });
-      tr.querySelectorAll('input').forEach(function (input) {
-        input.value = '';
-        input.removeAttribute('aria-invalid');
-        input.removeAttribute('aria-describedby');
-      });
-      body.appendChild(tr);
-      renumber();
-      tr.querySelector('input').focus();
-    });
-    body.addEventListener('click', function (ev) {
-      var b = ev.target instanceof Element ? ev.target.closest('button[data-quitar-linea]') : null;
-      if (!b) return;
-      var tr = b.closest('tr');
-      if (body.rows.length === 1) {
-        // The last row is emptied, not removed: it is where the next school is typed.
-        tr.querySelectorAll('input').forEach(function (input) {
-          input.value = '';
+        add.disabled = body.rows.length >= max;
+      };
+      var clear = function (tr) {
+        fields(tr).forEach(function (field) {
+          if (field.tagName === 'SELECT') field.selectedIndex = 0;
+          else field.value = '';
         });
-      } else tr.remove();
-      renumber();
+      };
+      var show = function (tr) {
+        var b = tr.querySelector('button[data-quitar-linea]');
+        if (b) b.hidden = false;
+      };
+      Array.prototype.forEach.call(body.rows, show);
+      add.hidden = false;
+      add.addEventListener('click', function () {
+        var template = body.rows[body.rows.length - 1];
+        if (!template || body.rows.length >= max) return;
+        var tr = template.cloneNode(true);
+        tr.classList.remove('con-error');
+        tr.querySelectorAll('.campo-error').forEach(function (p) {
+          p.remove();
+        });
+        clear(tr);
+        fields(tr).forEach(function (field) {
+          field.removeAttribute('aria-invalid');
+          field.removeAttribute('aria-describedby');
+        });
+        body.appendChild(tr);
+        renumber();
+        fields(tr)[0].focus();
+      });
+      body.addEventListener('click', function (ev) {
+        var b = ev.target instanceof Element ? ev.target.closest('button[data-quitar-linea]') : null;
+        if (!b) return;
+        var tr = b.closest('tr');
+        // The last row is emptied, not removed: it is where the next line is typed.
+        if (body.rows.length === 1) clear(tr);
+        else tr.remove();
+        renumber();
+      });
     });
+    // The table follows «Qué solicita el oficio»: Servicio accounts for 5.3.1, schools for anything else.
+    var procedure = document.getElementById('f-procedimiento');
+    var follow = function () {
+      var chosen = procedure && procedure.value === 'servicio-alta' ? 'servicio-alta' : 'centro-trabajo-alta';
+      tables.forEach(function (holder) {
+        var off = holder.getAttribute('data-lineas-de') !== chosen;
+        holder.hidden = off;
+        holder.querySelectorAll('input, select, button').forEach(function (field) {
+          field.disabled = off;
+        });
+        if (!off) {
+          var add = holder.querySelector('button[data-agregar-linea]');
+          var body = holder.querySelector('tbody');
+          if (add && body) add.disabled = body.rows.length >= max;
+        }
+      });
+    };
+    if (procedure) procedure.addEventListener('change', follow);
+    follow();
   });
 })();

@@ -30,12 +30,16 @@ import { type RegisterEntry, OficioRegisterService } from '../oficios/oficio-reg
 import { isoDateMx, OficiosService } from '../oficios/oficios.service';
 import { detectType, MAX_UPLOAD_BYTES, tooLarge, UPLOAD_FIELD, type UploadedFileData } from '../oficios/upload';
 import {
+  type Annex,
+  annexOf,
   type LineRow,
   type LineRowView,
   rowsFromFile,
   rowsFromTable,
   rowsFromText,
   rowsWithErrors,
+  SCHOOL_ANNEX,
+  SERVICIO_ANNEX,
 } from './oficio-lines-form';
 import {
   type FieldError,
@@ -146,9 +150,9 @@ export const OFICIO_LABELS: FieldLabels = {
   recibidoEn: 'Recibido el',
   archivo: 'Oficio escaneado',
   confirmarDuplicado: 'Registrar de todos modos',
-  lineas: 'Escuelas del oficio',
-  lineasTexto: 'Escuelas, una por línea',
-  lineasCsv: 'Archivo de escuelas: CSV o Excel (.xlsx)',
+  lineas: 'Líneas del oficio',
+  lineasTexto: 'Líneas pegadas, una por renglón',
+  lineasCsv: 'Archivo del anexo: CSV o Excel (.xlsx)',
 };
 
 /**
@@ -162,7 +166,7 @@ const OFICIO_MESSAGES: Record<string, string> = {
 };
 
 /** A refusal of the registration service, placed on the field it is about, in the form's words. */
-function serviceProblem(e: DomainError): FieldProblem | null {
+function serviceProblem(e: DomainError, annex: Annex): FieldProblem | null {
   const dates = (m: string): string => m.replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (d) => fechaIso(d));
   switch (e.code) {
     case 'ARCHIVO_REQUERIDO':
@@ -197,13 +201,14 @@ function serviceProblem(e: DomainError): FieldProblem | null {
       const bad = Array.isArray(e.details?.lineas) ? e.details.lineas.length : 0;
       return {
         campo: 'lineas',
-        mensaje: `${bad === 1 ? 'Una escuela tiene errores' : `${bad} escuelas tienen errores`} y no se registró nada: corrija las líneas señaladas y envíe de nuevo.`,
+        mensaje: `${bad === 1 ? `Una ${annex.singular} tiene errores` : `${bad} ${annex.plural} tienen errores`} y no se registró nada: corrija las líneas señaladas y envíe de nuevo.`,
       };
     }
     case 'LINEAS_NO_ADMITIDAS':
       return {
         campo: 'lineas',
-        mensaje: 'Varias escuelas en un oficio son solo para «Alta de cuenta de centro de trabajo» (5.2.1).',
+        mensaje:
+          'Varias cuentas en un oficio son solo para «Alta de cuenta de centro de trabajo» (5.2.1) y para «Alta de cuenta de servicio o función» (5.3.1).',
       };
     case 'LINEAS_Y_CCT':
       return {
@@ -234,8 +239,12 @@ export interface OficioFormVm {
   error: string | null;
   /** The fields the last submission got wrong. */
   campos: FieldError[];
-  /** The schools of an oficio for many (5.2.1), as sent, each with its errors (none: blank rows to type in). */
+  /**
+   * The tables of an oficio for many: its schools (5.2.1) and its Servicio accounts (5.3.1), as sent, each line with
+   * its errors (the view adds blank rows to type in).
+   */
   lineas?: LineRowView[];
+  lineasServicio?: LineRowView[];
 }
 
 export interface OficioListVm {
@@ -295,7 +304,6 @@ export class OficioPagesService {
       duplicado: false,
       error: null,
       campos: [],
-      lineas: [],
       ...extra,
     };
   }
@@ -308,30 +316,32 @@ export class OficioPagesService {
     upload: UploadedFileData | undefined,
     uploadError: DomainError | undefined,
     annex: { body?: unknown; csv?: UploadedFileData } = {},
-  ): Promise<{ tramite: string; folio: string; lineas: number } | { vm: OficioFormVm; status: number }> {
+  ): Promise<{ tramite: string; folio: string; lineas: number; anexo: Annex } | { vm: OficioFormVm; status: number }> {
     const values = dataOf(form, OFICIO_FIELDS);
     let file: UploadedFileData | undefined = upload && upload.size > 0 ? upload : undefined;
+    // Both tables are on the page (without its script both show): the lines are those of the procedure chosen.
+    const kind = annexOf(values.procedimiento);
     // The table's rows, then the pasted ones, then the file's (CSV or .xlsx): a refusal's line numbers count so.
-    let rows: LineRow[] = [...rowsFromTable(annex.body), ...rowsFromText(form.lineasTexto)];
+    let rows: LineRow[] = [...rowsFromTable(kind, annex.body), ...rowsFromText(kind, form.lineasTexto)];
     try {
       if (uploadError) throw uploadError;
-      if (annex.csv && annex.csv.size > 0) rows = [...rows, ...(await rowsFromFile(annex.csv.buffer))];
+      if (annex.csv && annex.csv.size > 0) rows = [...rows, ...(await rowsFromFile(kind, annex.csv.buffer))];
       file ??= await this.keptFile(sessionToken, form);
       const dto = await validateDto(
         RegisterOficioDto,
         {
           ...values,
           ...(values.recibidoEn ? { recibidoEn: datetimeLocalToIso(values.recibidoEn) } : {}),
-          ...(rows.length ? { lineas: JSON.stringify(rows) } : {}),
+          ...(rows.length ? { lineas: JSON.stringify(rows.map(kind.toApi)) } : {}),
         },
         OFICIO_LABELS,
       );
       const done = await this.oficios.register(staff, dto, file);
-      return { tramite: done.tramite, folio: done.folio, lineas: done.lineas?.length ?? 0 };
+      return { tramite: done.tramite, folio: done.folio, lineas: done.lineas?.length ?? 0, anexo: kind };
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       const duplicado = e.code === 'OFICIO_DUPLICADO';
-      const extra = serviceProblem(e);
+      const extra = serviceProblem(e, kind);
       const problems = duplicado
         ? [
             {
@@ -345,10 +355,13 @@ export class OficioPagesService {
           ];
       const { error, campos } = formErrors(e, OFICIO_LABELS, { problems });
       const archivo = file && detectType(file.buffer) ? await this.keep(sessionToken, file) : null;
+      // The procedure's lines with their errors; the other table as it was typed.
+      const shown = (a: Annex): LineRowView[] =>
+        a === kind ? rowsWithErrors(a, rows, e) : rowsWithErrors(a, rowsFromTable(a, annex.body));
       return {
         vm: await this.formVm(
           { ...values, confirmarDuplicado: '' },
-          { archivo, duplicado, error, campos, lineas: rowsWithErrors(rows, e) },
+          { archivo, duplicado, error, campos, lineas: shown(SCHOOL_ANNEX), lineasServicio: shown(SERVICIO_ANNEX) },
         ),
         status: e.status,
       };
@@ -426,12 +439,19 @@ export class OficioPagesService {
   }
 }
 
-/** «Oficio registrado con el folio …: 25 centros», after the registration of an oficio for many schools. */
+/**
+ * «Oficio registrado con el folio …: 25 centros de trabajo» (or «3 cuentas de servicio o función», `anexo=servicio`),
+ * after the registration of an oficio for many accounts.
+ */
 function registeredNotice(q: Record<string, unknown>): string | null {
   const n = typeof q.registrado === 'string' && /^\d{1,3}$/.test(q.registrado) ? Number(q.registrado) : 0;
   const folio = typeof q.folio === 'string' ? q.folio.trim() : '';
   if (!n || !folio) return null;
-  return `Oficio registrado con el folio ${folio}: ${n} ${n === 1 ? 'centro' : 'centros'} de trabajo, un trámite por centro. El acuse de recibo se genera en unos segundos.`;
+  const what =
+    q.anexo === 'servicio'
+      ? `${n} ${n === 1 ? 'cuenta' : 'cuentas'} de servicio o función, un trámite por cuenta`
+      : `${n} ${n === 1 ? 'centro' : 'centros'} de trabajo, un trámite por centro`;
+  return `Oficio registrado con el folio ${folio}: ${what}. El acuse de recibo se genera en unos segundos.`;
 }
 
 @StaffPages()
@@ -468,7 +488,10 @@ export class OficiosPage {
     });
     // An oficio for many schools: its row in the register, with its lines' progress («0 de 25 concluidos»).
     if ('tramite' in out && out.lineas > 0)
-      seeOther(res, `/oficios${query({ folio: out.folio, registrado: out.lineas })}`);
+      seeOther(
+        res,
+        `/oficios${query({ folio: out.folio, registrado: out.lineas, ...(out.anexo === SERVICIO_ANNEX ? { anexo: 'servicio' } : {}) })}`,
+      );
     else if ('tramite' in out) seeOther(res, `/tramites/${out.tramite}?aviso=registrado`);
     else sendHtml(res, renderOficioForm(chrome, out.vm), out.status);
   }

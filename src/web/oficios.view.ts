@@ -5,6 +5,7 @@ import { MAX_UPLOAD_BYTES } from '../oficios/upload';
 import type { RegisterEntry } from '../oficios/oficio-register.service';
 import { bytes, fechaHora, fechaIso, nivelNombre, RESULTADO_LABEL, roleLabel } from './format';
 import { type Chrome, query, staffPage } from './layout';
+import { SCHOOL_ANNEX, SERVICIO_ANNEX, tableRows } from './oficio-lines-form';
 import type { OficioFormVm, OficioListVm } from './oficios.page';
 
 const ESTADOS = [
@@ -12,18 +13,8 @@ const ESTADOS = [
   { value: 'cancelado', label: 'Cancelado' },
 ];
 
-const blankRows = (after: number, n: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    linea: after + i + 1,
-    cct: '',
-    nombre: '',
-    errorCct: null,
-    errorNombre: null,
-  }));
-
 /** The registration form of an incoming oficio (templates/pages/oficio-nuevo.hbs). */
 export function renderOficioForm(chrome: Chrome, vm: OficioFormVm): string {
-  const lineas = vm.lineas ?? [];
   return staffPage(
     chrome,
     'oficio-nuevo',
@@ -37,8 +28,9 @@ export function renderOficioForm(chrome: Chrome, vm: OficioFormVm): string {
       duplicado: vm.duplicado,
       archivoRequerido: !vm.archivo,
       archivoAyuda: `PDF, PNG, JPEG o TIFF, hasta ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`,
-      // The rows sent, then blank ones to type in (the page's script adds and removes rows).
-      lineas: [...lineas, ...blankRows(lineas.length, lineas.length ? 1 : 3)],
+      // The rows sent, then blank ones to type in (the page's script adds and removes rows): schools and Servicio.
+      lineas: tableRows(SCHOOL_ANNEX, vm.lineas ?? []),
+      lineasServicio: tableRows(SERVICIO_ANNEX, vm.lineasServicio ?? []),
       lineasError: vm.campos.find((c) => c.id === 'f-lineas')?.mensaje ?? null,
       maxLineas: MAX_OFICIO_LINEAS,
     },

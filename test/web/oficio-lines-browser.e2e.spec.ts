@@ -6,8 +6,9 @@
  * whole story follows as the users would do it in the browser: she turns the 25 lines at once from her inbox; the
  * Subjefatura receives them and creates the 25 accounts at once; the queues give every school its account and, once
  * all 25 have their result, ONE signed reply letter; the Subjefatura sends the 25 at once, the Subdirección turns
- * them at once, and the Nivel downloads the one letter from its register. SQLite by default, MariaDB with
- * TEST_DB=mariadb.
+ * them at once, and the Nivel downloads the one letter from its register. Last, an area's oficio for two Servicio
+ * accounts (5.3.1): choosing the procedure switches the table to CURP, cuenta and tipo. SQLite by default, MariaDB
+ * with TEST_DB=mariadb.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -41,6 +42,7 @@ describe('registration of an oficio for many schools in a real browser (Chromium
   /** The 25-school oficio, once registered: its folio and its lines' cases. */
   let folio25 = '';
   let cases25: string[] = [];
+  const servicioHolders: { curp: string }[] = [];
 
   const go = async (page: Page, target: Locator): Promise<void> => {
     await Promise.all([page.waitForEvent('load'), target.click()]);
@@ -82,6 +84,9 @@ describe('registration of an oficio for many schools in a real browser (Chromium
         .getRepository(CentroTrabajo)
         .update({ cct: cct(n) }, { directorCurp: d.curp });
     }
+    // The holders of the Servicio accounts of the last test (5.3.1: active workers of Capital Humano).
+    for (const nombre of ['Ana', 'Bruno'])
+      servicioHolders.push(await addWorker(ds(), { nombre, primerApellido: 'Servín' }));
     pdf = await scannedOficio('Oficio DEP/0500/2026: alta de cuentas para los centros de trabajo del anexo.');
   });
 
@@ -146,15 +151,15 @@ describe('registration of an oficio for many schools in a real browser (Chromium
 
     await fillOficio(page, 'DEP/0500/2026');
     // Three blank rows to begin with; the script shows «Quitar» and «Agregar escuela».
-    expect(await page.locator('table.lineas tbody tr').count()).toBe(3);
+    expect(await page.locator('#lineas-escuelas tbody tr').count()).toBe(3);
     await page.fill('#l1-cct', cct(1));
     await page.fill('#l1-nombre', 'Escuela Primaria Benito Juárez');
     await page.fill('#l2-cct', cct(2));
     await page.fill('#l2-nombre', 'Escuela Primaria Niños Héroes');
     await row(page, 3).getByRole('button', { name: 'Quitar' }).click();
-    expect(await page.locator('table.lineas tbody tr').count()).toBe(2);
+    expect(await page.locator('#lineas-escuelas tbody tr').count()).toBe(2);
     await button(page, 'Agregar escuela').click();
-    expect(await page.locator('table.lineas tbody tr').count()).toBe(3);
+    expect(await page.locator('#lineas-escuelas tbody tr').count()).toBe(3);
     expect(await page.evaluate('document.activeElement.id')).toBe('l3-cct');
     await page.keyboard.type('06DPR0999A');
     await page.fill('#l3-nombre', 'Escuela Primaria Ignacio Zaragoza');
@@ -303,4 +308,39 @@ describe('registration of an oficio for many schools in a real browser (Chromium
     await primaria.reload();
     expect(await row25.textContent()).toContain('Descargado 1 vez');
   }, 300_000);
+
+  it('5.3.1: choosing «Alta de cuenta de servicio» switches the table; two accounts typed there are registered', async () => {
+    const page = await pageOf('oficialia');
+    await fillOficio(page, 'DB/0502/2026');
+    expect(await page.isVisible('#lineas-servicio')).toBe(false);
+    await page.selectOption('#f-procedimiento', 'servicio-alta');
+    await page.selectOption('#f-nivel', '');
+    await page.fill('#f-area', 'Dirección de Becas');
+    expect(await page.isVisible('#lineas-escuelas')).toBe(false);
+    expect(await page.locator('#lineas-servicio th').allTextContents()).toEqual([
+      'Línea',
+      'CURP del responsable',
+      'Nombre de la cuenta (sin dominio)',
+      'Tipo',
+      'Quitar',
+    ]);
+    await page.getByLabel('CURP del responsable de la línea 1', { exact: true }).fill(servicioHolders[0].curp);
+    await page.getByLabel('Nombre de la cuenta, sin dominio, de la línea 1', { exact: true }).fill('becas.colima');
+    await page.fill('#s2-curp', servicioHolders[1].curp);
+    await page.fill('#s2-cuenta', 'becas.manzanillo');
+    await page.getByLabel('Tipo de cuenta de la línea 2', { exact: true }).selectOption({ label: 'Función' });
+    await page.screenshot({ path: `${SCREENS}/oficio-lineas-servicio-tabla.png`, fullPage: true });
+    await go(page, button(page, 'Registrar y emitir acuse'));
+
+    expect(new URL(page.url()).pathname).toBe('/oficios');
+    expect(await page.textContent('main [role=status]')).toMatch(
+      /^Oficio registrado con el folio SSST-\d{4}-\d{6}: 2 cuentas de servicio o función, un trámite por cuenta\./,
+    );
+    const lines = await linesOf('DB/0502/2026');
+    expect(lines.map((l) => [l.linea, l.curp, l.nombreCuenta, l.tipoCuenta])).toEqual([
+      [1, servicioHolders[0].curp, 'becas.colima', 'servicio'],
+      [2, servicioHolders[1].curp, 'becas.manzanillo', 'funcion'],
+    ]);
+    await page.screenshot({ path: `${SCREENS}/oficio-lineas-servicio.png`, fullPage: true });
+  });
 });

@@ -3,17 +3,22 @@
  * table of lines (repeated «lineaCct» / «lineaNombre» fields), a pasted list («lineasTexto») or a CSV or an Excel book
  * (.xlsx, its first sheet; both in «lineasCsv»),
  * and the page hands them to the same registration as POST /api/oficios. A bad line: the form again (422) with every
- * line kept and each error beside its line, and nothing written. SQLite by default, MariaDB with TEST_DB=mariadb.
+ * line kept and each error beside its line, and nothing written. For «Alta de cuenta de servicio» (5.3.1) the same
+ * three ways take Servicio or Función accounts (CURP, cuenta, tipo: «lineaCurp» / «lineaCuenta» / «lineaTipo»); both
+ * tables are on the page and the server reads the one of the procedure chosen. SQLite by default, MariaDB with
+ * TEST_DB=mariadb.
  */
 import iconv from 'iconv-lite';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { CsrfTokens } from '../../src/auth/csrf';
+import type { Trabajador } from '../../src/catalog/entities/trabajador.entity';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { OficioLinea } from '../../src/oficios/entities/oficio-linea.entity';
 import { addCentros, addNiveles, scannedOficio, testCct as cct } from '../oficios/support';
+import { addWorker } from '../support/pipeline';
 import { createStaff, login } from '../support/staff';
 import type { TestApp } from '../support/test-app';
 import { xlsxBook, xlsxParts, zipOf } from '../support/xlsx-book';
@@ -32,6 +37,8 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
   const post = (
     opts: {
       rows?: [string, string][];
+      /** Rows of the Servicio table (5.3.1): CURP, cuenta, tipo (the select always sends one). */
+      servicio?: [string, string, string][];
       texto?: string;
       csv?: Buffer;
       /** The name the browser sends with the file (the page reads its bytes, not its name). */
@@ -58,6 +65,8 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
     };
     for (const [k, v] of Object.entries(fields)) r = r.field(k, v);
     for (const [c, n] of opts.rows ?? []) r = r.field('lineaCct', c).field('lineaNombre', n);
+    for (const [c, n, tipo] of opts.servicio ?? [])
+      r = r.field('lineaCurp', c).field('lineaCuenta', n).field('lineaTipo', tipo);
     r = r.attach('archivo', pdf, { filename: 'oficio.pdf', contentType: 'application/pdf' });
     const name = opts.csvName ?? 'escuelas.csv';
     const type = name.endsWith('.xlsx')
@@ -95,6 +104,32 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
       new RegExp(`id="l${n}-${f}-error"><span class="oculto">Error: </span>([^<]*)<`).exec(tr)?.[1] ?? null;
     return { cct: value('cct'), nombre: value('nombre'), errorCct: error('cct'), errorNombre: error('nombre') };
   };
+  /** A line of the Servicio table: its values (the type selected) and the errors beside its cells. */
+  const servicioLine = (html: string, n: number) => {
+    const tr = new RegExp(`<tr data-linea-servicio="${n}"[^>]*>(.*?)</tr>`, 's').exec(html)?.[1] ?? '';
+    const value = (f: string) =>
+      new RegExp(`type="text" id="s${n}-${f}" name="[^"]+" value="([^"]*)"`).exec(tr)?.[1] ?? null;
+    const error = (f: string) =>
+      new RegExp(`id="s${n}-${f}-error"><span class="oculto">Error: </span>([^<]*)<`).exec(tr)?.[1] ?? null;
+    return {
+      curp: value('curp'),
+      cuenta: value('cuenta'),
+      tipo: /<option value="([^"]*)" selected>/.exec(tr)?.[1] ?? 'servicio',
+      errorCurp: error('curp'),
+      errorCuenta: error('cuenta'),
+      errorTipo: error('tipo'),
+    };
+  };
+  /** The fields of an oficio of an area for 5.3.1. */
+  const SERVICIO = { procedimiento: 'servicio-alta', nivel: '', area: 'Dirección de Becas' };
+  const servicioLines = async (folio: string) => {
+    const oficio = await ds().getRepository(Oficio).findOneByOrFail({ folio });
+    const rows = await ds()
+      .getRepository(OficioLinea)
+      .find({ where: { oficioId: oficio.id }, order: { linea: 'ASC' } });
+    return rows.map((r) => [r.linea, r.cct, r.curp, r.nombreCuenta, r.tipoCuenta]);
+  };
+  const workers: Trabajador[] = [];
   const decode = (s: string | null) =>
     s
       ?.replace(/&#x27;/g, "'")
@@ -107,6 +142,9 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
     await addNiveles(ds());
     await addCentros(ds(), 80, [79]);
     await createStaff(ds(), 'oficialia', 'subdireccion');
+    // Servicio accounts are held by active workers of Capital Humano (5.3.1).
+    for (const nombre of ['Ana', 'Bruno', 'Carla', 'Diego', 'Elena', 'Fabián', 'Gloria', 'Hugo'])
+      workers.push(await addWorker(ds(), { nombre, primerApellido: 'Servín' }));
     tok = await login(t.app, 'oficialia');
     pdf = await scannedOficio('Oficio: alta de cuentas para los centros de trabajo del anexo.');
   });
@@ -121,7 +159,20 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
     expect([1, 2, 3].map((n) => line(res.text, n).cct)).toEqual(['', '', '']);
     expect(res.text).toContain('name="lineasTexto"');
     expect(res.text).toMatch(/type="file" id="f-lineasCsv" name="lineasCsv"[^>]*accept=".csv,text\/csv,.xlsx,/);
-    expect(res.text).toContain('Archivo de escuelas: CSV o Excel (.xlsx)');
+    expect(res.text).toContain('Archivo del anexo: CSV o Excel (.xlsx)');
+    // Both tables, so that without the page's script the one of the procedure chosen is there to fill.
+    expect(res.text).toContain('Cuentas de servicio o función del oficio (Alta de cuenta de servicio, 5.3.1)');
+    expect([1, 2, 3].map((n) => servicioLine(res.text, n))).toEqual(
+      [1, 2, 3].map(() => ({
+        curp: '',
+        cuenta: '',
+        tipo: 'servicio',
+        errorCurp: null,
+        errorCuenta: null,
+        errorTipo: null,
+      })),
+    );
+    expect(res.text).toContain('<label class="oculto" for="s2-tipo">Tipo de cuenta de la línea 2</label>');
   });
 
   it('table rows and pasted lines register one oficio with a case per school, and the register shows it', async () => {
@@ -360,11 +411,109 @@ describe('registration page: an oficio for many schools (table, pasted list, CSV
     const other = await post({ rows: [[cct(40), 'Escuela']], extra: { procedimiento: 'cuenta-bloquear' } });
     expect(other.status).toBe(400);
     expect(other.text).toContain(
-      'Varias escuelas en un oficio son solo para «Alta de cuenta de centro de trabajo» (5.2.1).',
+      'Varias cuentas en un oficio son solo para «Alta de cuenta de centro de trabajo» (5.2.1) y para «Alta de cuenta de servicio o función» (5.3.1).',
     );
     const both = await post({ rows: [[cct(41), 'Escuela']], extra: { cct: cct(42) } });
     expect(both.status).toBe(400);
     expect(both.text).toContain('Con varias escuelas, la CCT va en cada línea');
     expect(await counts()).toEqual(before);
+  });
+
+  it('5.3.1: three Servicio accounts typed in the table register one oficio with a case each; the schools table is not read', async () => {
+    const before = await counts();
+    const res = await post({
+      extra: SERVICIO,
+      // Without the page's script both tables are sent: a school typed by mistake is not a line of a 5.3.1 oficio.
+      rows: [[cct(60), 'Escuela escrita por error']],
+      servicio: [
+        [workers[0].curp, 'becas.colima', 'servicio'],
+        [workers[1].curp.toLowerCase(), 'becas.manzanillo', 'funcion'],
+        ['', '', 'servicio'],
+        [workers[0].curp, 'becas.tecoman', 'servicio'],
+      ],
+    });
+    expect([res.status, res.status === 303 ? '' : res.text]).toEqual([303, '']);
+    const { location, folio, page } = await registered(res);
+    expect([location.searchParams.get('registrado'), location.searchParams.get('anexo')]).toEqual(['3', 'servicio']);
+    expect(await servicioLines(folio)).toEqual([
+      [1, null, workers[0].curp, 'becas.colima', 'servicio'],
+      [2, null, workers[1].curp, 'becas.manzanillo', 'funcion'],
+      [3, null, workers[0].curp, 'becas.tecoman', 'servicio'],
+    ]);
+    expect(await counts()).toEqual({
+      oficios: before.oficios + 1,
+      lineas: before.lineas + 3,
+      casos: before.casos + 3,
+    });
+    expect(page).toContain(
+      `Oficio registrado con el folio ${folio}: 3 cuentas de servicio o función, un trámite por cuenta.`,
+    );
+  });
+
+  it('5.3.1: a pasted list with a bad CURP: the form again (422), the error beside that line, the others kept', async () => {
+    const before = await counts();
+    const res = await post({
+      extra: SERVICIO,
+      servicio: [[workers[2].curp, 'becas.armeria', 'funcion']],
+      texto: `${workers[3].curp}, becas.villa\nXXXX800101, becas.comala, función\n${workers[4].curp};becas.ixtlahuacan;servicio`,
+    });
+    expect(res.status).toBe(422);
+    expect(await counts()).toEqual(before);
+    expect(res.text).toContain(
+      'Una cuenta tiene errores y no se registró nada: corrija las líneas señaladas y envíe de nuevo.',
+    );
+    const shown = [1, 2, 3, 4].map((n) => servicioLine(res.text, n));
+    expect(shown.map((l) => [l.curp, l.cuenta, l.tipo])).toEqual([
+      [workers[2].curp, 'becas.armeria', 'funcion'],
+      [workers[3].curp, 'becas.villa', 'servicio'],
+      ['XXXX800101', 'becas.comala', 'funcion'],
+      [workers[4].curp, 'becas.ixtlahuacan', 'servicio'],
+    ]);
+    expect(shown[2].errorCurp).toBe('La CURP debe tener 18 caracteres y tiene 10.');
+    expect(res.text).toMatch(/id="s3-curp" name="lineaCurp" value="XXXX800101"[^>]*aria-invalid="true"/);
+    for (const n of [0, 1, 3]) expect(shown[n]).toMatchObject({ errorCurp: null, errorCuenta: null, errorTipo: null });
+    // A blank row after them; the pasted list is now in the table.
+    expect(servicioLine(res.text, 5)).toMatchObject({ curp: '', cuenta: '' });
+    expect(res.text).toMatch(/<textarea id="f-lineasTexto" name="lineasTexto"[^>]*><\/textarea>/);
+
+    // A type the select does not offer is shown as sent, with its error beside it.
+    const tipo = await post({ extra: SERVICIO, texto: `${workers[2].curp}, becas.armeria, mixta` });
+    expect(tipo.status).toBe(422);
+    expect(servicioLine(tipo.text, 1)).toMatchObject({
+      tipo: 'mixta',
+      errorTipo: 'El tipo de cuenta debe ser «servicio» o «funcion».',
+    });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('5.3.1: a CSV and an Excel book with the columns CURP and cuenta (tipo optional) register their accounts', async () => {
+    const csv = Buffer.from(
+      `\uFEFFNo.;CURP;Cuenta\r\n1;${workers[5].curp};becas.cuauhtemoc\r\n2;${workers[6].curp};becas.minatitlan\r\n`,
+      'utf8',
+    );
+    const byCsv = await post({ extra: SERVICIO, csv });
+    expect([byCsv.status, byCsv.status === 303 ? '' : byCsv.text]).toEqual([303, '']);
+    expect(await servicioLines((await registered(byCsv)).folio)).toEqual([
+      [1, null, workers[5].curp, 'becas.cuauhtemoc', 'servicio'],
+      [2, null, workers[6].curp, 'becas.minatitlan', 'servicio'],
+    ]);
+
+    const book = xlsxBook([
+      {
+        name: 'Anexo',
+        rows: [
+          ['Nombre de la cuenta', 'Tipo de cuenta', 'CURP'],
+          ['becas.coquimatlan', 'Función', workers[7].curp],
+          null,
+          ['becas.jala', '', workers[6].curp],
+        ],
+      },
+    ]);
+    const byXlsx = await post({ extra: SERVICIO, csv: book, csvName: 'cuentas.xlsx' });
+    expect([byXlsx.status, byXlsx.status === 303 ? '' : byXlsx.text]).toEqual([303, '']);
+    expect(await servicioLines((await registered(byXlsx)).folio)).toEqual([
+      [1, null, workers[7].curp, 'becas.coquimatlan', 'funcion'],
+      [2, null, workers[6].curp, 'becas.jala', 'servicio'],
+    ]);
   });
 });
