@@ -158,8 +158,12 @@ export class DocumentsService {
    * Whether a document's reply was forwarded: the oficio's one letter for many schools once the Subdirección turned it
    * in any of its lines (it is one paper), any other document with its own case.
    */
-  private async documentForwarded(doc: IssuedDocument): Promise<boolean> {
-    if (doc.kind === 'respuesta' && doc.oficioId && (await combinedReplyOf(this.ds.manager, doc.oficioId)) === doc.id)
+  private async documentForwarded(doc: IssuedDocument, combined?: string | null): Promise<boolean> {
+    const oneLetter =
+      combined === undefined && doc.kind === 'respuesta' && doc.oficioId
+        ? await combinedReplyOf(this.ds.manager, doc.oficioId)
+        : combined;
+    if (doc.oficioId && oneLetter === doc.id)
       return this.cases.hasAnyMovement(await lineCaseIds(this.ds.manager, doc.oficioId), 'TURNAR_RESPUESTA');
     return this.replyForwarded(doc.caseId);
   }
@@ -214,7 +218,7 @@ export class DocumentsService {
         `El oficio de respuesta del folio ${oficio.folio} aún no se ha emitido.`,
         404,
       );
-    if (!canOpen(doc, actor, combined ? await this.documentForwarded(doc) : await this.replyForwarded(caseId))) {
+    if (!canOpen(doc, actor, await this.documentForwarded(doc, combined))) {
       throw new DomainError(
         'RESPUESTA_PENDIENTE',
         `La ${ROLE_LABEL.subdireccion} aún no le ha enviado el oficio de respuesta del folio ${oficio.folio}.`,

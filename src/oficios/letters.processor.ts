@@ -47,10 +47,16 @@ import { Oficio } from './entities/oficio.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { AREA_SSST, folioYear, inNumberingTransaction, isUniqueViolation, replyNumber, takeNumber } from './folio';
 import { firmanteOf, LetterSettingsService } from './letter-settings.service';
-import { lineOfCase, oficioOfCase } from './oficio-batch';
+import { lineOfCase, lockOficio, oficioOfCase } from './oficio-batch';
 import type { OficioLinea } from './entities/oficio-linea.entity';
 import { combinedReplyOf, lineAsksForReply, linesOf, recordCombinedReply } from './oficio-reply';
 import { PDF_SIGNER } from './pdf-signer.provider';
+
+/** An oficio's one letter for many accounts: its table, and how it is named the oficio's letter once stored. */
+interface Combined {
+  tabla: LetterTable;
+  record: (em: EntityManager, doc: IssuedDocument) => Promise<boolean>;
+}
 
 /** Who the acuse names as turned to (Guía: the Subdirección turns every oficio to the Subjefatura). */
 const TURNADO_A = 'Subjefatura de Sistemas';
@@ -177,12 +183,7 @@ export class DocumentIssuer {
    * verification-code collision (draw another code).
    */
   async insert(em: EntityManager, row: IssuedDocument): Promise<IssuedDocument | undefined> {
-    const q = em
-      .createQueryBuilder(Oficio, 'o')
-      .select(['o.id', 'o.status', 'o.canceladoAt'])
-      .where('o.id = :id', { id: row.oficioId });
-    if (em.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_write'); // SQLite: transactions are queued
-    const oficio = await q.getOne();
+    const oficio = row.oficioId ? await lockOficio(em, row.oficioId) : null;
     if (oficio?.status === 'cancelado') {
       row.status = 'cancelado';
       // Cancelled before it was signed, or while it was being stored: whichever came last.
@@ -303,11 +304,26 @@ export class ReplyLetterProcessor implements CommandProcessor {
       values,
     );
 
+    return this.issueReady(cmd, oficio, filled);
+  }
+
+  /**
+   * Issues the letter with a fresh verification code until one is free, and reports it; a replay of the command (or,
+   * for an oficio's one letter, another line that stored it first) reports the letter already issued.
+   */
+  private async issueReady(
+    cmd: EffectCommand,
+    oficio: Oficio,
+    filled: FilledLetter,
+    combined?: Combined,
+  ): Promise<EngineEvent> {
     for (let i = 0; i < CODE_ATTEMPTS; i++) {
-      const doc = await this.issue(cmd, oficio, filled, newVerificationCode());
-      if (doc) return { type: 'LETTER_READY', letterId: doc.id };
-      const replay = await this.issuer.issuedFor(cmd.id);
-      if (replay) return { type: 'LETTER_READY', letterId: replay.id };
+      const doc = await this.issue(cmd, oficio, filled, newVerificationCode(), combined);
+      const issued =
+        doc?.id ??
+        (await this.issuer.issuedFor(cmd.id))?.id ??
+        (combined ? await combinedReplyOf(this.issuer.ds.manager, oficio.id) : null);
+      if (issued) return { type: 'LETTER_READY', letterId: issued };
     }
     throw new TransientError('No se pudo asignar un código de verificación único al oficio; se reintentará.');
   }
@@ -329,15 +345,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
     const { values, tabla } = await this.linesTable(oficio);
     const filled = fillLetterTemplate(loadLetterTemplate(procedure, COMBINED_OUTCOME, this.templatesDir), values);
     const record = (em: EntityManager, doc: IssuedDocument) => recordCombinedReply(em, oficio.id, doc.id, doc.signedAt);
-    for (let i = 0; i < CODE_ATTEMPTS; i++) {
-      const doc = await this.issue(cmd, oficio, filled, newVerificationCode(), { tabla, record });
-      if (doc) return { type: 'LETTER_READY', letterId: doc.id };
-      const replay = await this.issuer.issuedFor(cmd.id);
-      if (replay) return { type: 'LETTER_READY', letterId: replay.id };
-      const other = await combinedReplyOf(this.issuer.ds.manager, oficio.id);
-      if (other) return { type: 'LETTER_READY', letterId: other };
-    }
-    throw new TransientError('No se pudo asignar un código de verificación único al oficio; se reintentará.');
+    return this.issueReady(cmd, oficio, filled, { tabla, record });
   }
 
   /**
@@ -395,7 +403,7 @@ export class ReplyLetterProcessor implements CommandProcessor {
     oficio: Oficio,
     filled: FilledLetter,
     code: string,
-    combined?: { tabla: LetterTable; record: (em: EntityManager, doc: IssuedDocument) => Promise<boolean> },
+    combined?: Combined,
   ): Promise<IssuedDocument | undefined> {
     const signedAt = new Date();
     const anio = folioYear(signedAt);

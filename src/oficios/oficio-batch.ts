@@ -131,15 +131,23 @@ export async function progressOf(em: EntityManager, oficioIds: string[]): Promis
   return out;
 }
 
-/** Records a child case's outcome on its line, in the transaction that ends the case; the line, if it is one. */
+/**
+ * An oficio's row under a write lock, in the caller's transaction: what serializes its documents, its cancellation and
+ * its lines' one reply letter. SQLite queues whole transactions: a plain read there.
+ */
+export function lockOficio(em: EntityManager, oficioId: string): Promise<Oficio | null> {
+  const q = em.createQueryBuilder(Oficio, 'o').where('o.id = :id', { id: oficioId });
+  if (em.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_write');
+  return q.getOne();
+}
+
+/** Records a child case's outcome on its line (read by the caller), in the transaction that ends the case. */
 export async function recordLineEnd(
   em: EntityManager,
-  caseId: string,
+  line: OficioLinea,
   outcome: string | null,
-): Promise<OficioLinea | null> {
-  const line = await lineOfCase(em, caseId);
-  if (!line) return null;
-  await em.update(OficioLinea, { caseId }, { resultado: outcome ?? 'concluido' });
+): Promise<OficioLinea> {
+  await em.update(OficioLinea, { caseId: line.caseId }, { resultado: outcome ?? 'concluido' });
   return { ...line, resultado: outcome ?? 'concluido' };
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import type { Actor } from '../auth/actor';
+import { type Actor, isAddressedTo } from '../auth/actor';
 import { type InboxParent, InboxService } from '../engine/inbox.service';
 import { Oficio } from './entities/oficio.entity';
 import { type OficioProgress, progressOf } from './oficio-batch';
@@ -136,7 +136,5 @@ function mayHaveOficios(actor: Actor): boolean {
 
 /** Whether `actor` sees this oficio in the register: the same scope OficioRegisterService.page applies. */
 function seesOficio(actor: Actor, o: Pick<Oficio, 'nivelClave' | 'responsableId'>): boolean {
-  if (actor.role === 'nivel') return !!actor.nivelClave && o.nivelClave === actor.nivelClave;
-  if (actor.role === 'responsable') return o.responsableId === actor.id;
-  return mayHaveOficios(actor);
+  return mayHaveOficios(actor) && isAddressedTo(o, actor);
 }

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { inTransaction } from '../database/transaction';
 import { type EffectCommand, type EffectControl, Parked, wakeParked } from '../engine/effects/effect-processor';
-import { Oficio } from './entities/oficio.entity';
+import type { Oficio } from './entities/oficio.entity';
 import { OficioLinea, OficioRespuesta } from './entities/oficio-linea.entity';
+import { lineOfCase, lockOficio } from './oficio-batch';
 
 /**
  * One signed reply letter answers an oficio for many schools (issue 14, part 2), not one letter per line.
@@ -27,12 +28,6 @@ export type LineReplyStep =
   | { step: 'parked'; waiting: number; total: number };
 
 const queued = (em: EntityManager): boolean => em.connection.options.type === 'better-sqlite3';
-
-async function lockOficio(em: EntityManager, oficioId: string): Promise<Oficio | null> {
-  const q = em.createQueryBuilder(Oficio, 'o').where('o.id = :id', { id: oficioId });
-  if (!queued(em)) q.setLock('pessimistic_write'); // SQLite: transactions are queued
-  return q.getOne();
-}
 
 /**
  * A read that sees the latest committed rows. MariaDB's REPEATABLE READ answers plain reads from the snapshot taken at
@@ -138,13 +133,14 @@ export async function recordCombinedReply(
 }
 
 /**
- * First thing in the transaction that ends a case (before its line's row is written): a line that never asked for the
- * reply may complete the oficio, so its oficio is locked now. Taken after the line's row, the lock would deadlock with
- * a line asking at the same time (oficio first, then every line's row).
+ * First thing in the transaction that ends a case (before its line's row is written): the case's line, if it is one,
+ * and, for a line that never asked for the reply (it may complete the oficio), its oficio locked now. Taken after the
+ * line's row, the lock would deadlock with a line asking at the same time (oficio first, then every line's row).
  */
-export async function lockBeforeLineEnd(em: EntityManager, caseId: string): Promise<void> {
-  const line = await em.findOne(OficioLinea, { where: { caseId }, select: { oficioId: true, respuesta: true } });
+export async function lineForEnd(em: EntityManager, caseId: string): Promise<OficioLinea | null> {
+  const line = await lineOfCase(em, caseId);
   if (line && line.respuesta === null) await lockOficio(em, line.oficioId);
+  return line;
 }
 
 /**

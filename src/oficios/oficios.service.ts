@@ -34,7 +34,7 @@ import {
   recordLineEnd,
   type RegisteredLine,
 } from './oficio-batch';
-import { lineEndedUnanswered, lockBeforeLineEnd } from './oficio-reply';
+import { lineEndedUnanswered, lineForEnd } from './oficio-reply';
 import { detectType, type UploadedFileData } from './upload';
 import { sha256 } from '../letters/verification';
 import { searchText } from '../common/search-text';
@@ -464,9 +464,9 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
    */
   private async followCaseEnd(em: EntityManager, end: CaseEnd): Promise<void> {
     // A line of a many-schools oficio: its result is the line's; the oficio reads cancelado only once every line is.
-    await lockBeforeLineEnd(em, end.row.id);
-    const line = await recordLineEnd(em, end.row.id, end.row.outcome);
-    if (line) {
+    const open = await lineForEnd(em, end.row.id);
+    if (open) {
+      const line = await recordLineEnd(em, open, end.row.outcome);
       // A line that ends without asking for the reply (cancelled before it was worked) may be the one the oficio's
       // letter waited for.
       if (line.respuesta === null) await lineEndedUnanswered(em, line.oficioId, end.now);
