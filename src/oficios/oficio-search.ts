@@ -19,6 +19,13 @@ export const REGISTER_COUNT_CAP = 1000;
  */
 export const CANDIDATE_CAP = 2000;
 
+/**
+ * The sender's number is looked up in its own covering index (idx_oficio_numero_orden: the number, then the folio's
+ * year and number), so reading its matches costs no row: a number's beginning («PRI/12», 2,450 of 2 M oficios) is read
+ * whole and sorted, rather than the register's order walked for the one match in 800 it holds.
+ */
+export const NUMBER_CANDIDATE_CAP = 10_000;
+
 /** The position of an oficio in the register's order (newest folio first): year and number of its folio. */
 interface RegisterKey {
   anio: number;
@@ -129,8 +136,16 @@ function decodeKey(cursor: string, param: 'despues' | 'antes'): RegisterKey {
 /** What the index lookups left to read: nothing, these oficios, or the register in its order (`drive`: a word). */
 type Narrowed =
   | { kind: 'none' }
-  | { kind: 'keys'; keys: RegisterKey[] }
+  /** `exact`: these are the matches (the number alone); else they only narrow, the other conditions still decide. */
+  | { kind: 'keys'; keys: RegisterKey[]; exact: boolean }
   | { kind: 'walk'; drive?: { field: OficioWordField; word: string } };
+
+/** Of the keys in the page's order, the ones the conditions keep are read this many at a time, four times more each. */
+const FIRST_CHUNK = 100;
+/** Keys per statement when counting the matches among many (one IN list per folio year). */
+const COUNT_CHUNK = 2000;
+
+const compareKeys = (x: RegisterKey, y: RegisterKey): number => x.anio - y.anio || x.numero - y.numero;
 
 /**
  * One page of the register, newest folio first, by keyset on (folio_anio, folio_numero), with a count capped at
@@ -149,15 +164,13 @@ export class OficioSearch {
     const after = o.despues ? decodeKey(o.despues, 'despues') : undefined;
     const before = o.antes ? decodeKey(o.antes, 'antes') : undefined;
     const narrowed = await this.narrow(q);
-    if (narrowed.kind === 'keys' && narrowed.keys.length === 0)
-      return { rows: [], total: 0, totalAcotado: false, siguiente: null, anterior: null };
-
     const filtered = (): SelectQueryBuilder<Oficio> => {
       const qb = filterOficios(this.ds.getRepository(Oficio).createQueryBuilder('o'), q);
       o.scope(qb);
-      if (narrowed.kind === 'keys') restrictToKeys(qb, narrowed.keys);
       return qb;
     };
+    if (narrowed.kind === 'keys') return this.pageOfKeys(narrowed, filtered, o, after, before);
+
     const qb = filtered();
     const key = after ?? before;
     if (key) {
@@ -206,24 +219,20 @@ export class OficioSearch {
         : narrowed.kind === 'walk' && narrowed.drive
           ? await this.countByWord(q, o, narrowed.drive)
           : await cappedCount(filtered());
-    const first = rows[0];
-    const last = rows[rows.length - 1];
-    const keyOf = (x: Oficio): string => encodeKey({ anio: x.folioAnio, numero: x.folioNumero });
-    return {
-      rows,
-      total: Math.min(total, REGISTER_COUNT_CAP),
-      totalAcotado: total > REGISTER_COUNT_CAP,
-      siguiente: last && (before || more) ? keyOf(last) : null,
-      anterior: first && (after || (before && more)) ? keyOf(first) : null,
-    };
+    return pageOf(rows, total, more, after, before);
   }
 
   /** The index lookups of the filters that have one; the intersection of those that found at most CANDIDATE_CAP. */
   private async narrow(q: OficioFilters): Promise<Narrowed> {
-    const lookups: { drive?: { field: OficioWordField; word: string }; run: () => Promise<RegisterKey[]> }[] = [];
+    const lookups: {
+      drive?: { field: OficioWordField; word: string };
+      cap: number;
+      run: () => Promise<RegisterKey[]>;
+    }[] = [];
     const numero = normalizeNumber(q.numero ?? '');
     if (numero)
       lookups.push({
+        cap: NUMBER_CANDIDATE_CAP,
         run: () => {
           const qb = this.ds
             .getRepository(Oficio)
@@ -231,13 +240,14 @@ export class OficioSearch {
             .select('o.folioAnio', 'anio')
             .addSelect('o.folioNumero', 'numero');
           numeroCondition(qb, numero);
-          return qb.limit(CANDIDATE_CAP + 1).getRawMany<RegisterKey>();
+          return qb.limit(NUMBER_CANDIDATE_CAP + 1).getRawMany<RegisterKey>();
         },
       });
     for (const field of ['r', 'a'] as const)
       for (const word of searchWords((field === 'r' ? q.remitente : q.asunto) ?? '').filter(indexable))
         lookups.push({
           drive: { field, word },
+          cap: CANDIDATE_CAP,
           run: () =>
             this.wordQuery(field, word)
               .select('w.folioAnio', 'anio')
@@ -248,10 +258,14 @@ export class OficioSearch {
     if (lookups.length === 0) return { kind: 'none' };
     let keys: Map<string, RegisterKey> | null = null;
     let drive: { field: OficioWordField; word: string } | undefined;
+    // The keys are the matches themselves only when the number is the one condition: a word lookup narrows (words
+    // are cut to WORD_MAX characters in the index) and every other filter is checked on the rows.
+    let exact = lookups.length === 1 && !lookups[0].drive && onlyTheNumber(q);
     for (const l of lookups) {
       const found = await l.run();
-      if (found.length > CANDIDATE_CAP) {
+      if (found.length > l.cap) {
         drive ??= l.drive;
+        exact = false;
         continue;
       }
       const next = new Map<string, RegisterKey>();
@@ -263,7 +277,71 @@ export class OficioSearch {
       keys = next;
       if (keys.size === 0) break;
     }
-    return keys ? { kind: 'keys', keys: [...keys.values()] } : { kind: 'walk', drive };
+    return keys ? { kind: 'keys', keys: [...keys.values()], exact } : { kind: 'walk', drive };
+  }
+
+  /**
+   * A page among the oficios the index lookups found: their keys sorted in the page's direction past the cursor, the
+   * other conditions (and the role's scope) checked on them a chunk at a time until the page is full, then the page's
+   * rows read by their keys. When the keys are the matches themselves (the number alone, no scope) the count is theirs;
+   * otherwise it is counted among them, a chunk at a time, up to REGISTER_COUNT_CAP.
+   */
+  private async pageOfKeys(
+    narrowed: { keys: RegisterKey[]; exact: boolean },
+    filtered: () => SelectQueryBuilder<Oficio>,
+    o: SearchOptions,
+    after?: RegisterKey,
+    before?: RegisterKey,
+  ): Promise<SearchPage> {
+    if (narrowed.keys.length === 0) return { rows: [], total: 0, totalAcotado: false, siguiente: null, anterior: null };
+    const key = after ?? before;
+    const ordered = narrowed.keys
+      .filter((k) => !key || (after ? compareKeys(k, key) < 0 : compareKeys(k, key) > 0))
+      .sort((x, y) => (before ? compareKeys(x, y) : compareKeys(y, x)));
+    const offset = o.offset ?? 0;
+    const wanted = offset + o.porPagina + 1;
+    const exact = narrowed.exact && !this.addsConditions(o.scope);
+    let matches: RegisterKey[];
+    if (exact) matches = ordered.slice(0, wanted);
+    else {
+      matches = [];
+      for (let i = 0, size = Math.max(FIRST_CHUNK, wanted); i < ordered.length && matches.length < wanted; size *= 4) {
+        const part = ordered.slice(i, i + size);
+        i += part.length;
+        const qb = filtered().select('o.folioAnio', 'anio').addSelect('o.folioNumero', 'numero');
+        restrictToKeys(qb, part);
+        const kept = new Set((await qb.getRawMany<RegisterKey>()).map((r) => `${Number(r.anio)}-${Number(r.numero)}`));
+        matches.push(...part.filter((k) => kept.has(`${k.anio}-${k.numero}`)));
+      }
+    }
+    const pageKeys = matches.slice(offset, wanted);
+    const more = pageKeys.length > o.porPagina;
+    const shown = pageKeys.slice(0, o.porPagina);
+    let rows: Oficio[] = [];
+    if (shown.length) {
+      const qb = filtered();
+      restrictToKeys(qb, shown);
+      rows = await qb.orderBy('o.folioAnio', 'DESC').addOrderBy('o.folioNumero', 'DESC').getMany();
+    }
+    let total: number;
+    if (exact) total = narrowed.keys.length;
+    else if (!key && !more && !offset) total = rows.length;
+    else {
+      total = 0;
+      for (let i = 0; i < narrowed.keys.length && total <= REGISTER_COUNT_CAP; i += COUNT_CHUNK) {
+        const qb = filtered();
+        restrictToKeys(qb, narrowed.keys.slice(i, i + COUNT_CHUNK));
+        total += await cappedCount(qb);
+      }
+    }
+    return pageOf(rows, total, more, after, before);
+  }
+
+  /** Whether a role's scope adds a condition (a Nivel, a responsable) or lets every oficio through. */
+  private addsConditions(scope: SearchOptions['scope']): boolean {
+    const probe = this.ds.getRepository(Oficio).createQueryBuilder('o');
+    scope(probe);
+    return probe.expressionMap.wheres.length > 0;
   }
 
   /** The stored words of one field that begin with `word`: a range of oficio_word's primary key. */
@@ -297,6 +375,43 @@ export class OficioSearch {
     o.scope(qb as unknown as SelectQueryBuilder<Oficio>);
     return cappedCount(qb, false);
   }
+}
+
+/**
+ * The page of `rows` (newest first, however they were read) with its capped count and its cursors: «Siguiente» from
+ * the last row when older ones remain, «Anterior» from the first when newer ones do.
+ */
+function pageOf(
+  rows: Oficio[],
+  total: number,
+  more: boolean,
+  after: RegisterKey | undefined,
+  before: RegisterKey | undefined,
+): SearchPage {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const keyOf = (x: Oficio): string => encodeKey({ anio: x.folioAnio, numero: x.folioNumero });
+  return {
+    rows,
+    total: Math.min(total, REGISTER_COUNT_CAP),
+    totalAcotado: total > REGISTER_COUNT_CAP,
+    siguiente: last && (before || more) ? keyOf(last) : null,
+    anterior: first && (after || (before && more)) ? keyOf(first) : null,
+  };
+}
+
+/** No filter but the sender's number (and the cursor and page size, which are not conditions). */
+function onlyTheNumber(q: OficioFilters): boolean {
+  return !(
+    q.folio ||
+    searchWords(q.remitente ?? '').length ||
+    searchWords(q.asunto ?? '').length ||
+    q.nivel ||
+    q.procedimiento ||
+    q.estado ||
+    q.anio ||
+    q.mes
+  );
 }
 
 /** The oficios found by the index lookups, by their place in the order index (one IN list per folio year). */

@@ -13,7 +13,7 @@ import { backfillOficioWords, backfillReceiptMonth } from '../../src/database/mi
 import { OficioWord } from '../../src/oficios/entities/oficio-word.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
-import { CANDIDATE_CAP, receiptMonth } from '../../src/oficios/oficio-search';
+import { CANDIDATE_CAP, NUMBER_CANDIDATE_CAP, receiptMonth } from '../../src/oficios/oficio-search';
 import { writeOficioWords } from '../../src/oficios/oficio-words';
 import { searchText } from '../../src/common/search-text';
 import { createStaff, login } from '../support/staff';
@@ -198,6 +198,47 @@ describe('the register’s filters, index-backed (issue 13)', () => {
     expect(await folios({ numero: 'ZUN/1/' })).toEqual(['SSST-2020-000002']);
     expect((await api({ numero: 'zun/' })).total).toBe(1000);
     expect((await api({ numero: 'zun/' })).totalAcotado).toBe(true);
+  });
+
+  it('a number’s beginning found in thousands is read from its index, sorted, paged and counted among them', async () => {
+    expect(BULK).toBeGreaterThan(CANDIDATE_CAP);
+    expect(BULK).toBeLessThan(NUMBER_CANDIDATE_CAP);
+    const newest = (from: number, n: number, keep: (i: number) => boolean = () => true): string[] => {
+      const out: string[] = [];
+      for (let i = from; i >= 0 && out.length < n; i--)
+        if (keep(i)) out.push(`SSST-2020-${String(i + 1).padStart(6, '0')}`);
+      return out;
+    };
+    const shown = (p: { items: { oficio: { folio: string } }[] }) => p.items.map((e) => e.oficio.folio);
+    // The number alone: the 2,100 keys are the matches, counted without reading a row.
+    const first = await register().page(SUBJEFATURA, { numero: 'zun/', porPagina: 25 });
+    expect([first.total, first.totalAcotado, shown(first)]).toEqual([1000, true, newest(BULK - 1, 25)]);
+    const second = await register().page(SUBJEFATURA, { numero: 'zun/', porPagina: 25, despues: first.siguiente! });
+    expect(shown(second)).toEqual(newest(BULK - 26, 25));
+    const back = await register().page(SUBJEFATURA, { numero: 'zun/', porPagina: 25, antes: second.anterior! });
+    expect([shown(back), back.anterior, back.siguiente]).toEqual([shown(first), null, first.siguiente]);
+    const third = (await api({ numero: 'zun/', porPagina: 25, pagina: 3 })).items.map((o) => o.folio);
+    expect(third).toEqual(newest(BULK - 51, 25));
+    // The oldest page: nothing after it.
+    const last = await register().page(SUBJEFATURA, {
+      numero: 'zun/',
+      porPagina: 25,
+      despues: Buffer.from(JSON.stringify([2020, 26])).toString('base64url'),
+    });
+    expect([shown(last), last.siguiente]).toEqual([newest(24, 25), null]);
+    // With a Nivel's scope or another filter the keys only narrow: 300 of them are Secundaria's, counted exactly.
+    const sec = await register().page(SECUNDARIA, { numero: 'zun/', porPagina: 25 });
+    const isSec = (i: number): boolean => bulkNivel(i) === 'SECUNDARIA';
+    expect([sec.total, sec.totalAcotado, shown(sec)]).toEqual([300, false, newest(BULK - 1, 25, isSec)]);
+    const sec2 = await register().page(SECUNDARIA, { numero: 'zun/', porPagina: 25, despues: sec.siguiente! });
+    expect(shown(sec2)).toEqual(newest(BULK - 1, 50, isSec).slice(25));
+    const sec13 = (await api({ numero: 'zun/', nivel: 'SECUNDARIA', porPagina: 25, pagina: 12 })).items;
+    expect([sec13.length, sec13[0].folio]).toEqual([25, newest(BULK - 1, 276, isSec)[275]]);
+    const none = await api({ numero: 'zun/', nivel: 'SECUNDARIA', pagina: 13 });
+    expect([none.items, none.total]).toEqual([[], 300]);
+    expect((await api({ numero: 'zun/', anio: 2026 })).total).toBe(0);
+    expect(await folios({ numero: 'zun/1', asunto: 'raro' })).toEqual([]);
+    expect(await folios({ numero: 'zun/5', asunto: 'raro' })).toEqual(['SSST-2020-000006']);
   });
 
   it('finds words of sender and subject by their beginning, without accents or case; a word no oficio has gives 0', async () => {

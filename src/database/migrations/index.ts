@@ -31,6 +31,7 @@ import { OficioRespuestaMysql1796510000000 } from './mysql/1796510000000-OficioR
 import { OficioLineaAbiertaMysql1796520000000 } from './mysql/1796520000000-OficioLineaAbierta';
 import { ReconciliationAutoBlockMysql1796540000000 } from './mysql/1796540000000-ReconciliationAutoBlock';
 import { OficioLineaCurpMysql1796560000000 } from './mysql/1796560000000-OficioLineaCurp';
+import { OficioNumeroOrdenMysql1796570000000 } from './mysql/1796570000000-OficioNumeroOrden';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -62,6 +63,7 @@ import { OficioRespuestaSqlite1796510000000 } from './sqlite/1796510000000-Ofici
 import { OficioLineaAbiertaSqlite1796520000000 } from './sqlite/1796520000000-OficioLineaAbierta';
 import { ReconciliationAutoBlockSqlite1796540000000 } from './sqlite/1796540000000-ReconciliationAutoBlock';
 import { OficioLineaCurpSqlite1796560000000 } from './sqlite/1796560000000-OficioLineaCurp';
+import { OficioNumeroOrdenSqlite1796570000000 } from './sqlite/1796570000000-OficioNumeroOrden';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -95,6 +97,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   OficioLineaAbiertaSqlite1796520000000,
   ReconciliationAutoBlockSqlite1796540000000,
   OficioLineaCurpSqlite1796560000000,
+  OficioNumeroOrdenSqlite1796570000000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -128,4 +131,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   OficioLineaAbiertaMysql1796520000000,
   ReconciliationAutoBlockMysql1796540000000,
   OficioLineaCurpMysql1796560000000,
+  OficioNumeroOrdenMysql1796570000000,
 ];

@@ -24,6 +24,8 @@ export interface OficioConcierne {
 // The register's order within a status (the cancelled ones) and within a month of receipt.
 @Index('idx_oficio_estado_orden', ['status', 'folioAnio', 'folioNumero'])
 @Index('idx_oficio_mes_orden', ['recibidoMes', 'folioAnio', 'folioNumero'])
+// The sender's number by its beginning, read from the index alone (OficioSearch).
+@Index('idx_oficio_numero_orden', ['numeroNormalizado', 'folioAnio', 'folioNumero'])
 export class Oficio {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
