@@ -353,7 +353,13 @@ export class DashboardService {
     if (f.nivel) q.andWhere('c.nivelClave = :nivel', { nivel: f.nivel });
     // Both descending: the order of idx_case_status_updated read backwards (a mixed order sorted every incident: 0.6 s
     // at 12,000 incidents).
-    const rows = await q.orderBy('c.updatedAt', 'DESC').addOrderBy('c.id', 'DESC').take(20).getMany();
+    // Only the columns shown: a case row carries its snapshot (kilobytes of JSON each).
+    const rows = await q
+      .select(['c.id', 'c.folio', 'c.procedureId', 'c.incidentMessage', 'c.updatedAt'])
+      .orderBy('c.updatedAt', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .take(20)
+      .getMany();
     return rows.map((c) => ({
       caseId: c.id,
       folio: c.folio,
