@@ -107,7 +107,10 @@ export async function openMariaDbBenchDb(): Promise<BenchDb> {
   const dataSource = new DataSource({ ...dataSourceOptions({ databaseUrl, dataDir }), logger: capture });
   const drop = async (): Promise<void> => {
     if (dataSource.isInitialized) await dataSource.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    // BENCH_CONSERVAR_BASE=1 keeps the loaded database to read its plans afterwards (drop it by hand).
+    if (process.env.BENCH_CONSERVAR_BASE === '1')
+      process.stderr.write(`Base de MariaDB conservada (BENCH_CONSERVAR_BASE=1): ${BENCH_MYSQL_URL}/${dbName}\n`);
+    else await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
   };
