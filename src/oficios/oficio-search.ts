@@ -200,15 +200,11 @@ export class OficioSearch {
         .addSelect('o.folioNumero', 'numero')
         .offset(offset)
         .getRawMany<RegisterKey>();
-      if (keys.length === 0) fetched = [];
-      else {
-        const page = filtered().orderBy('o.folioAnio', dir).addOrderBy('o.folioNumero', dir);
-        restrictToKeys(
-          page,
-          keys.map((k) => ({ anio: Number(k.anio), numero: Number(k.numero) })),
-        );
-        fetched = await page.getMany();
-      }
+      fetched = await rowsAt(
+        filtered(),
+        keys.map((k) => ({ anio: Number(k.anio), numero: Number(k.numero) })),
+        dir,
+      );
     } else fetched = await qb.getMany();
     const more = fetched.length > o.porPagina;
     const rows = fetched.slice(0, o.porPagina);
@@ -317,12 +313,7 @@ export class OficioSearch {
     const pageKeys = matches.slice(offset, wanted);
     const more = pageKeys.length > o.porPagina;
     const shown = pageKeys.slice(0, o.porPagina);
-    let rows: Oficio[] = [];
-    if (shown.length) {
-      const qb = filtered();
-      restrictToKeys(qb, shown);
-      rows = await qb.orderBy('o.folioAnio', 'DESC').addOrderBy('o.folioNumero', 'DESC').getMany();
-    }
+    const rows = await rowsAt(filtered(), shown, 'DESC');
     let total: number;
     if (exact) total = narrowed.keys.length;
     else if (!key && !more && !offset) total = rows.length;
@@ -412,6 +403,13 @@ function onlyTheNumber(q: OficioFilters): boolean {
     q.anio ||
     q.mes
   );
+}
+
+/** The oficios of `keys` that the conditions of `qb` keep, in the register's order (`dir`); none for no keys. */
+async function rowsAt(qb: SelectQueryBuilder<Oficio>, keys: RegisterKey[], dir: 'ASC' | 'DESC'): Promise<Oficio[]> {
+  if (keys.length === 0) return [];
+  restrictToKeys(qb, keys);
+  return qb.orderBy('o.folioAnio', dir).addOrderBy('o.folioNumero', dir).getMany();
 }
 
 /** The oficios found by the index lookups, by their place in the order index (one IN list per folio year). */
