@@ -39,7 +39,9 @@ export const RESPONSABLES = [
 export type Responsable = (typeof RESPONSABLES)[number];
 
 /** Where a waiting step's task goes: a role, scoped by the case where the role is scoped (nivel, CCT). */
-export type TaskRole = 'subdireccion' | 'subjefatura' | 'nivel' | 'centro_trabajo' | 'responsable';
+export const TASK_ROLES = ['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'] as const;
+export type TaskRole = (typeof TASK_ROLES)[number];
+export const isTaskRole = (role: string): role is TaskRole => (TASK_ROLES as readonly string[]).includes(role);
 
 /**
  * Whoever sent the oficio: a step of the delivery of the reply (receive it, "firma y sella de recibido") belongs to

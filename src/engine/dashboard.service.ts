@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyStateNode } from 'xstate';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
-import type { StepMeta } from '../../machines/types';
+import { type StepMeta, TASK_ROLES } from '../../machines/types';
 import { ALL_NIVELES, type CountRow, DashboardCounts } from './dashboard-counts';
 import { RowSql } from '../database/row-sql';
 
@@ -126,14 +126,14 @@ export class DashboardService {
   ) {}
 
   /**
-   * Four statements whatever the size: every counter (one statement), the tasks the reminder sweep has not marked yet,
-   * the latest incidents, then the most overdue tasks of the roles that have open ones.
+   * Four statements whatever the size, run at once: every counter (one statement), the tasks the reminder sweep has
+   * not marked yet, the latest incidents and the most overdue tasks.
    */
   async data(filtro: DashboardFilter, now = new Date()): Promise<DashboardData> {
     const f = filtro;
     const nivelOnly = f.nivel ? { nivel: f.nivel } : {};
     const period = { desde: f.desde, hasta: f.hasta };
-    const [[caso, recibido, resuelto, tarea], unswept, incidentes] = await Promise.all([
+    const [[caso, recibido, resuelto, tarea], unswept, incidentes, vencidas] = await Promise.all([
       this.counts.readAll([
         { kind: 'caso', by: ['a', 'b', 'c'], where: nivelOnly },
         { kind: 'recibido', by: ['nivel', 'c'], where: { ...period, ...(f.nivel ? nivelOnly : { eachNivel: true }) } },
@@ -142,16 +142,12 @@ export class DashboardService {
       ]),
       this.unswept(f, now),
       this.incidents(f),
+      this.overdue(f, now),
     ]);
     const abiertos = this.openByStep(caso);
     const niveles = this.byNivel(recibido);
     const resolucion = this.resolution(resuelto);
     const tareas = this.taskLoad(tarea, unswept, now);
-    const vencidas = await this.overdue(
-      f,
-      now,
-      tareas.map((t) => t.rol),
-    );
     return {
       filtro,
       generado: now,
@@ -318,19 +314,20 @@ export class DashboardService {
   }
 
   /**
-   * The 15 tasks overdue the longest: the 15 of each role with open tasks, each read in the inbox's order from the
-   * inbox's index of the role (and Nivel), in one statement, merged.
+   * The 15 tasks overdue the longest: the 15 of each role that has tasks, each read in the inbox's order from the
+   * inbox's index of the role (and Nivel), in one statement, merged. Every role, not only those the counters say have
+   * open tasks: a role without any costs one index probe, and the statement runs alongside the others instead of after
+   * the counters (one round trip less per view).
    */
-  private async overdue(f: DashboardFilter, now: Date, roles: readonly string[]): Promise<OverdueTask[]> {
-    if (!roles.length) return [];
+  private async overdue(f: DashboardFilter, now: Date): Promise<OverdueTask[]> {
     const sql = (this.taskSql ??= new RowSql(this.ds, Task));
     const nivel = f.nivel ? ' AND t.nivel_clave = ?' : '';
-    const perRole = roles.map(
+    const perRole = TASK_ROLES.map(
       (_, i) =>
         `SELECT * FROM (SELECT ${sql.selectList(OVERDUE, 't')} FROM task t WHERE t.status = 'abierta' ` +
         `AND t.candidate_role = ?${nivel} AND t.due_at < ? ORDER BY t.due_at, t.priority, t.id LIMIT 15) r${i}`,
     );
-    const params = roles.flatMap((rol) => [rol, ...(f.nivel ? [f.nivel] : []), sql.value('dueAt', now)]);
+    const params = TASK_ROLES.flatMap((rol) => [rol, ...(f.nivel ? [f.nivel] : []), sql.value('dueAt', now)]);
     const rows = (await this.ds.query<Record<string, unknown>[]>(perRole.join(' UNION ALL '), params)).map((r) =>
       sql.fromRow(r, OVERDUE),
     );

@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import type { TaskRole } from '../../machines/types';
+import { TASK_ROLES, type TaskRole } from '../../machines/types';
 
 export class StartCaseDto {
   @ApiProperty({ example: 'cuenta-bloquear' })
@@ -86,7 +86,7 @@ export class SendBulkEventDto {
 
 export class InboxQueryDto {
   @IsOptional()
-  @IsIn(['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'], { message: 'El rol no es válido.' })
+  @IsIn(TASK_ROLES, { message: 'El rol no es válido.' })
   rol?: TaskRole;
   @IsOptional() @IsIn(['abierta', 'cerrada'], { message: 'El estado debe ser abierta o cerrada.' }) estado?:
     'abierta' | 'cerrada';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { TaskRole } from '../../machines/types';
+import { isTaskRole, type TaskRole } from '../../machines/types';
 import { DomainError, notFound } from '../common/domain-error';
 import { folioCandidates } from '../common/folio-text';
 import { mexicoCityParts } from '../letters/fecha';
@@ -88,7 +88,6 @@ export interface InboxPage {
 export const INBOX_COUNT_CAP = 1000;
 
 const PRIORITY_LABEL = { 1: 'alta', 2: 'normal', 3: 'baja' } as const;
-const TASK_ROLES: readonly string[] = ['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'];
 
 /** What a page row needs (view()): not the reminder and closing columns. */
 const PAGE_PROPS = [
@@ -202,7 +201,7 @@ export class InboxService {
     // An integer 1..100 whatever the caller passed: it goes into the SQL text as the LIMIT.
     const porPagina = Number.isInteger(q.porPagina) ? Math.min(Math.max(q.porPagina!, 1), 100) : 25;
     const role = actor.role === 'administrador' ? q.rol : actor.role;
-    if (!role || !TASK_ROLES.includes(role)) {
+    if (!role || !isTaskRole(role)) {
       throw new DomainError(
         'SIN_BANDEJA',
         'Su rol no tiene bandeja de tareas; un administrador puede consultar la de un rol con el parámetro «rol».',
@@ -288,7 +287,7 @@ export class InboxService {
    * no inbox (the administrator's is reached through «rol»).
    */
   async pendingCount(actor: Actor, cap = 99): Promise<number | undefined> {
-    if (!TASK_ROLES.includes(actor.role)) return undefined;
+    if (!isTaskRole(actor.role)) return undefined;
     const { where, params, none } = inboxWhere(actor, actor.role, 'abierta');
     if (none) return 0;
     return this.countUpTo(where.join(' AND '), params, cap);
@@ -300,7 +299,7 @@ export class InboxService {
    * (the e-mail digest, TaskDigestScheduler). Index idx_task_role_created. None for a role with no inbox.
    */
   async arrivals(actor: Actor, after: Date, upTo: Date, limit = 50): Promise<{ items: InboxItem[]; total: number }> {
-    if (!TASK_ROLES.includes(actor.role)) return { items: [], total: 0 };
+    if (!isTaskRole(actor.role)) return { items: [], total: 0 };
     const { where, params, none } = inboxWhere(actor, actor.role, 'abierta');
     if (none) return { items: [], total: 0 };
     where.push('t.created_at > ?', 't.created_at <= ?');

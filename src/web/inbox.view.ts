@@ -3,7 +3,7 @@ import { fechaHora, nivelNombre, PRIORIDAD_LABEL, roleLabel } from './format';
 import type { InboxRow, InboxVm } from './inbox.page';
 import { type Chrome, query, staffPage } from './layout';
 
-export const TASK_ROLES: { value: TaskRole; label: string }[] = [
+export const TASK_ROLE_OPTIONS: { value: TaskRole; label: string }[] = [
   { value: 'subjefatura', label: 'Subjefatura de Sistemas' },
   { value: 'subdireccion', label: 'Subdirección de Sistemas y Servicios Telemáticos' },
   { value: 'nivel', label: 'Niveles' },
@@ -77,7 +77,7 @@ export function renderInbox(chrome: Chrome, vm: InboxVm): string {
       filtros: f,
       activos,
       esAdmin: vm.esAdmin,
-      roles: TASK_ROLES,
+      roles: TASK_ROLE_OPTIONS,
       procedimientos: vm.procedimientos,
       asignaciones: ASIGNACION,
       pasos: [...steps.entries()].map(([proc, opciones]) => ({
