@@ -63,10 +63,15 @@ export class DashboardPageService {
 
   async view(q: Record<string, unknown>): Promise<DashboardVm> {
     const filtro = await this.filterOf(q);
-    const niveles = await this.catalog.niveles();
+    // At once: each is a round trip or more, and none needs another's answer.
+    const [niveles, data, oficios] = await Promise.all([
+      this.catalog.niveles(),
+      this.dashboard.data(filtro),
+      this.parents.open(filtro.nivel),
+    ]);
     return {
-      data: await this.dashboard.data(filtro),
-      oficios: await this.parents.open(filtro.nivel),
+      data,
+      oficios,
       niveles: niveles.map((n) => ({ value: n.clave, label: n.nombre })),
       imprimir: q.imprimir === '1',
     };

@@ -129,11 +129,11 @@ export class InboxPageService {
     try {
       const q = await validateDto(InboxQueryDto, { ...filtros, ...cursor, porPagina: '25' });
       const page = await this.inbox.list(staff, { ...q, vencidas: filtros.vencidas === 'true' });
-      const names = await this.staff.namesOf(page.items.map((i) => i.asignadaA));
-      // The versions only serve the checkboxes, which a page shows only when filtered by one step.
-      const standing = filtros.paso
-        ? await this.bulk.standing(page.items.map((i) => i.tramite))
-        : new Map<string, CaseStanding>();
+      // The versions only serve the checkboxes, which a page shows only when filtered by one step. Both at once.
+      const [names, standing] = await Promise.all([
+        this.staff.namesOf(page.items.map((i) => i.asignadaA)),
+        filtros.paso ? this.bulk.standing(page.items.map((i) => i.tramite)) : new Map<string, CaseStanding>(),
+      ]);
       vm.items = page.items.map((i) => ({
         ...i,
         procedimientoTitulo: this.labels.title(i.procedimiento),

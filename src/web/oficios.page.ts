@@ -381,7 +381,10 @@ export class OficioPagesService {
       const v = raw[k];
       if (typeof v === 'string' && v.trim() && !Object.keys(cursor).length) cursor[k] = v.trim();
     }
-    const niveles = await this.catalog.niveles();
+    // The levels of the filter's list are read while the page is: a round trip less. Handled at once (awaited below):
+    // a failure while the page is read would otherwise be an unhandled rejection.
+    const niveles = this.catalog.niveles();
+    niveles.catch(() => undefined);
     const vm: OficioListVm = {
       filtros,
       cursor,
@@ -393,7 +396,7 @@ export class OficioPagesService {
       siguiente: null,
       anterior: null,
       procedimientos: this.labels.procedures(LETTER_PROCEDURES),
-      niveles: niveles.map((n) => ({ value: n.clave, label: n.nombre })),
+      niveles: [],
       error: null,
     };
     try {
@@ -415,6 +418,7 @@ export class OficioPagesService {
       if (!(e instanceof DomainError)) throw e;
       vm.error = e.message;
     }
+    vm.niveles = (await niveles).map((n) => ({ value: n.clave, label: n.nombre }));
     return vm;
   }
 
