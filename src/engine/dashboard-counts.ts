@@ -101,17 +101,20 @@ export function openTaskCount(t: Pick<Task, 'candidateRole' | 'nivelClave'>): Co
 
 const keyOf = (k: CountKey): string => [k.kind, k.dia, k.nivel, k.a, k.b, k.c].join('\u0000');
 
+/** `rows` summed by `key`: one row per key (a copy of its first) with the sum of their n; the zeros left out. */
+function netSums<T extends { n: number }>(rows: Iterable<T>, key: (r: T) => string): T[] {
+  const net = new Map<string, T>();
+  for (const r of rows) {
+    const seen = net.get(key(r));
+    if (seen) seen.n += r.n;
+    else net.set(key(r), { ...r });
+  }
+  return [...net.values()].filter((d) => d.n !== 0);
+}
+
 /** One less for every key of `before`, one more for every key of `after`; the ones that cancel out are left out. */
 export function countChanges(before: readonly CountKey[], after: readonly CountKey[]): CountDelta[] {
-  const net = new Map<string, CountDelta>();
-  const add = (k: CountKey, n: number): void => {
-    const d = net.get(keyOf(k)) ?? { ...k, n: 0 };
-    d.n += n;
-    net.set(keyOf(k), d);
-  };
-  for (const k of before) add(k, -1);
-  for (const k of after) add(k, 1);
-  return [...net.values()].filter((d) => d.n !== 0);
+  return netSums([...before.map((k) => ({ ...k, n: -1 })), ...after.map((k) => ({ ...k, n: 1 }))], keyOf);
 }
 
 const COLUMNS = 'kind, dia, nivel, a, b, c, n';
@@ -190,13 +193,18 @@ export class DashboardCounts {
       `SELECT id, ${COLUMNS} FROM dashboard_delta ORDER BY id LIMIT ${FOLD_BATCH}${lock}`,
     );
     if (!rows.length) return 0;
-    const net = new Map<string, CountDelta>();
-    for (const r of rows) {
-      const d = net.get(keyOf(r)) ?? { kind: r.kind, dia: r.dia, nivel: r.nivel, a: r.a, b: r.b, c: r.c, n: 0 };
-      d.n += Number(r.n);
-      net.set(keyOf(r), d);
-    }
-    const sums = [...net.values()].filter((d) => d.n !== 0);
+    const sums = netSums(
+      rows.map((r): CountDelta => ({
+        kind: r.kind,
+        dia: r.dia,
+        nivel: r.nivel,
+        a: r.a,
+        b: r.b,
+        c: r.c,
+        n: Number(r.n),
+      })),
+      keyOf,
+    );
     for (let i = 0; i < sums.length; i += 500) {
       const part = sums.slice(i, i + 500);
       const values = part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
@@ -246,16 +254,10 @@ export class DashboardCounts {
       params,
     );
     const text = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
-    const sums = queries.map(() => new Map<string, CountRow>());
-    for (const r of rows) {
-      const row = { nivel: text(r.nivel), a: text(r.a), b: text(r.b), c: text(r.c), n: Number(r.n ?? 0) };
-      const sum = sums[Number(r.q)];
-      const key = [row.nivel, row.a, row.b, row.c].join('\u0000');
-      const seen = sum.get(key);
-      if (seen) seen.n += row.n;
-      else sum.set(key, row);
-    }
-    return sums.map((sum) => [...sum.values()].filter((r) => r.n !== 0));
+    const each: CountRow[][] = queries.map(() => []);
+    for (const r of rows)
+      each[Number(r.q)].push({ nivel: text(r.nivel), a: text(r.a), b: text(r.b), c: text(r.c), n: Number(r.n ?? 0) });
+    return each.map((part) => netSums(part, (r) => [r.nivel, r.a, r.b, r.c].join('\u0000')));
   }
 }
 

@@ -10,6 +10,7 @@ import { CasePageService, type CasePageVm } from './case.page';
 import { type DashboardData, type DashboardFilter, DashboardService } from '../engine/dashboard.service';
 import { OficioParents, type OpenParent } from '../oficios/oficio-parents';
 import { dashboardCsv, renderCaseHistory, renderDashboard } from './dashboard.view';
+import { nivelOptions } from './format';
 import type { Chrome } from './layout';
 import { PageChrome, sendHtml, StaffPages } from './page-auth';
 
@@ -72,7 +73,7 @@ export class DashboardPageService {
     return {
       data,
       oficios,
-      niveles: niveles.map((n) => ({ value: n.clave, label: n.nombre })),
+      niveles: nivelOptions(niveles),
       imprimir: q.imprimir === '1',
     };
   }

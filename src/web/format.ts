@@ -91,3 +91,8 @@ export function bytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(n / 1024))} KB`;
 }
+
+/** The levels of the catalog as the options of a select: the clave sent, the name shown. */
+export const nivelOptions = (
+  niveles: readonly { clave: string; nombre: string }[],
+): { value: string; label: string }[] => niveles.map((n) => ({ value: n.clave, label: n.nombre }));

@@ -52,7 +52,7 @@ import {
   readForm,
   validateDto,
 } from './forms';
-import { datetimeLocalToIso, fechaIso } from './format';
+import { datetimeLocalToIso, fechaIso, nivelOptions } from './format';
 import { type Chrome, query } from './layout';
 import { CsrfTokens, PageChrome, type PageRequest, seeOther, sendHtml, StaffPages } from './page-auth';
 import { ProcedureLabels } from './procedure-labels';
@@ -293,12 +293,11 @@ export class OficioPagesService {
   ) {}
 
   async formVm(values: Form, extra: Partial<OficioFormVm> = {}): Promise<OficioFormVm> {
-    const niveles = await this.catalog.niveles();
-    const responsables = await this.staff.activeOfRole('responsable');
+    const [niveles, responsables] = await Promise.all([this.catalog.niveles(), this.staff.activeOfRole('responsable')]);
     return {
       values: { fechaOficio: isoDateMx(new Date()), ...values },
       procedimientos: this.labels.procedures(LETTER_PROCEDURES),
-      niveles: niveles.map((n) => ({ value: n.clave, label: n.nombre })),
+      niveles: nivelOptions(niveles),
       responsables: responsables.map((r) => ({ value: r.id, label: r.nombre })),
       archivo: null,
       duplicado: false,
@@ -381,45 +380,47 @@ export class OficioPagesService {
       const v = raw[k];
       if (typeof v === 'string' && v.trim() && !Object.keys(cursor).length) cursor[k] = v.trim();
     }
-    // The levels of the filter's list are read while the page is: a round trip less. Handled at once (awaited below):
-    // a failure while the page is read would otherwise be an unhandled rejection.
-    const niveles = this.catalog.niveles();
-    niveles.catch(() => undefined);
-    const vm: OficioListVm = {
+    // The levels of the filter's list are read while the page is: a round trip less.
+    const [niveles, found] = await Promise.all([this.catalog.niveles(), this.found(staff, { ...filtros, ...cursor })]);
+    return {
       filtros,
       cursor,
       propios,
-      items: [],
-      nombres: new Map(),
-      total: 0,
-      totalAcotado: false,
-      siguiente: null,
-      anterior: null,
       procedimientos: this.labels.procedures(LETTER_PROCEDURES),
-      niveles: [],
-      error: null,
+      niveles: nivelOptions(niveles),
+      ...found,
     };
+  }
+
+  /** The register's page for the filters and cursor given, with the names it shows; a request it refuses, as its error. */
+  private async found(
+    staff: AuthenticatedStaff,
+    query: Form,
+  ): Promise<Pick<OficioListVm, 'items' | 'nombres' | 'total' | 'totalAcotado' | 'siguiente' | 'anterior' | 'error'>> {
     try {
-      const q = await validateDto(OficioRegisterQuery, { ...filtros, ...cursor, porPagina: '25' });
+      const q = await validateDto(OficioRegisterQuery, { ...query, porPagina: '25' });
       const page = await this.registry.page(staff, q);
-      vm.items = page.items;
-      vm.total = page.total;
-      vm.totalAcotado = page.totalAcotado;
-      vm.siguiente = page.siguiente;
-      vm.anterior = page.anterior;
-      vm.nombres = await this.staff.namesOf(
+      const nombres = await this.staff.namesOf(
         page.items.flatMap((e) => [
           ...(e.caso?.tasks.map((t) => t.assigneeId) ?? []),
           ...e.documentos.flatMap((d) => d.descargas.map((x) => x.usuario)),
           e.acuseRecibo?.usuario,
         ]),
       );
+      const { items, total, totalAcotado, siguiente, anterior } = page;
+      return { items, nombres, total, totalAcotado, siguiente, anterior, error: null };
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      vm.error = e.message;
+      return {
+        items: [],
+        nombres: new Map(),
+        total: 0,
+        totalAcotado: false,
+        siguiente: null,
+        anterior: null,
+        error: e.message,
+      };
     }
-    vm.niveles = (await niveles).map((n) => ({ value: n.clave, label: n.nombre }));
-    return vm;
   }
 
   private async keep(sessionToken: string, file: UploadedFileData): Promise<KeptFile> {
