@@ -180,16 +180,19 @@ export class CaseRecords {
     const out = new Map<string, CaseSummary>();
     if (caseIds.length === 0) return out;
     const ids = In([...caseIds]);
-    const rows = await this.ds.getRepository(CaseEntity).find({
-      select: { id: true, status: true, state: true, outcome: true },
-      where: { id: ids },
-    });
+    // The cases and their open tasks are read at once: one round trip, not two.
+    const [rows, tasks] = await Promise.all([
+      this.ds.getRepository(CaseEntity).find({
+        select: { id: true, status: true, state: true, outcome: true },
+        where: { id: ids },
+      }),
+      this.ds.getRepository(Task).find({
+        select: { caseId: true, title: true, candidateRole: true, nivelClave: true, assigneeId: true, dueAt: true },
+        where: { caseId: ids, status: 'abierta' },
+        order: { dueAt: 'ASC' },
+      }),
+    ]);
     for (const r of rows) out.set(r.id, { id: r.id, status: r.status, state: r.state, outcome: r.outcome, tasks: [] });
-    const tasks = await this.ds.getRepository(Task).find({
-      select: { caseId: true, title: true, candidateRole: true, nivelClave: true, assigneeId: true, dueAt: true },
-      where: { caseId: ids, status: 'abierta' },
-      order: { dueAt: 'ASC' },
-    });
     for (const t of tasks) out.get(t.caseId)?.tasks.push(t);
     return out;
   }
