@@ -7,7 +7,7 @@ import { searchWords } from '../common/search-text';
 import { OficioWord, type OficioWordField } from './entities/oficio-word.entity';
 import { Oficio } from './entities/oficio.entity';
 import type { OficioFilters } from './oficio.dto';
-import { indexable, prefixRange, WORD_FIELDS } from './oficio-words';
+import { indexable, prefixRange, WORD_FIELDS, WORD_MAX } from './oficio-words';
 
 /** Matches counted up to this; past it the count says «más de 1,000» (`totalAcotado`). */
 export const REGISTER_COUNT_CAP = 1000;
@@ -138,7 +138,8 @@ type Narrowed =
   | { kind: 'none' }
   /** `exact`: these are the matches (the number alone); else they only narrow, the other conditions still decide. */
   | { kind: 'keys'; keys: RegisterKey[]; exact: boolean }
-  | { kind: 'walk'; drive?: { field: OficioWordField; word: string } };
+  /** `alone`: the drive word is the one condition, so its matches are counted from the word index alone. */
+  | { kind: 'walk'; drive?: { field: OficioWordField; word: string }; alone?: boolean };
 
 /** Of the keys in the page's order, the ones the conditions keep are read this many at a time, four times more each. */
 const FIRST_CHUNK = 100;
@@ -191,8 +192,8 @@ export class OficioSearch {
     qb.orderBy('o.folioAnio', dir)
       .addOrderBy('o.folioNumero', dir)
       .limit(o.porPagina + 1);
-    let fetched: Oficio[];
-    if (offset) {
+    const fetch = async (): Promise<Oficio[]> => {
+      if (!offset) return qb.getMany();
       // The skipped entries are read from the order index alone (folio year and number), then only the page's rows:
       // page 200 read 5,000 whole rows.
       const keys = await qb
@@ -200,21 +201,24 @@ export class OficioSearch {
         .addSelect('o.folioNumero', 'numero')
         .offset(offset)
         .getRawMany<RegisterKey>();
-      fetched = await rowsAt(
+      return rowsAt(
         filtered(),
         keys.map((k) => ({ anio: Number(k.anio), numero: Number(k.numero) })),
         dir,
       );
-    } else fetched = await qb.getMany();
+    };
+    const count = (): Promise<number> =>
+      narrowed.kind === 'walk' && narrowed.drive
+        ? this.countByWord(q, o, narrowed.drive, !!narrowed.alone && !this.addsConditions(o.scope))
+        : cappedCount(filtered());
+    // A first page counts only when it is full; past it, always. The count goes beside the page's rows (a round trip
+    // less) where it runs on a connection of its own; SQLite runs one statement at a time, so there it waits to know.
+    const counted = key || offset || this.ds.options.type !== 'better-sqlite3';
+    const [fetched, early] = await Promise.all([fetch(), counted ? count() : undefined]);
     const more = fetched.length > o.porPagina;
     const rows = fetched.slice(0, o.porPagina);
     if (before) rows.reverse();
-    const total =
-      !key && !more && !offset
-        ? rows.length
-        : narrowed.kind === 'walk' && narrowed.drive
-          ? await this.countByWord(q, o, narrowed.drive)
-          : await cappedCount(filtered());
+    const total = !key && !more && !offset ? rows.length : (early ?? (await count()));
     return pageOf(rows, total, more, after, before);
   }
 
@@ -254,11 +258,14 @@ export class OficioSearch {
     if (lookups.length === 0) return { kind: 'none' };
     let keys: Map<string, RegisterKey> | null = null;
     let drive: { field: OficioWordField; word: string } | undefined;
-    // The keys are the matches themselves only when the number is the one condition: a word lookup narrows (words
-    // are cut to WORD_MAX characters in the index) and every other filter is checked on the rows.
-    let exact = lookups.length === 1 && !lookups[0].drive && onlyTheNumber(q);
-    for (const l of lookups) {
-      const found = await l.run();
+    // The keys are the matches themselves when every condition is one of the lookups (onlyIndexed) and each of them
+    // was read whole; otherwise they only narrow, and the other conditions are checked on the rows.
+    const indexedOnly = onlyIndexed(q);
+    let exact = indexedOnly;
+    // Every lookup at once: one round trip for «ramon primaria», not one per word.
+    const results = await Promise.all(lookups.map((l) => l.run()));
+    for (const [i, l] of lookups.entries()) {
+      const found = results[i];
       if (found.length > l.cap) {
         drive ??= l.drive;
         exact = false;
@@ -273,7 +280,9 @@ export class OficioSearch {
       keys = next;
       if (keys.size === 0) break;
     }
-    return keys ? { kind: 'keys', keys: [...keys.values()], exact } : { kind: 'walk', drive };
+    return keys
+      ? { kind: 'keys', keys: [...keys.values()], exact }
+      : { kind: 'walk', drive, alone: indexedOnly && lookups.length === 1 };
   }
 
   /**
@@ -313,18 +322,19 @@ export class OficioSearch {
     const pageKeys = matches.slice(offset, wanted);
     const more = pageKeys.length > o.porPagina;
     const shown = pageKeys.slice(0, o.porPagina);
-    const rows = await rowsAt(filtered(), shown, 'DESC');
-    let total: number;
-    if (exact) total = narrowed.keys.length;
-    else if (!key && !more && !offset) total = rows.length;
-    else {
-      total = 0;
+    const count = async (): Promise<number> => {
+      if (exact) return narrowed.keys.length;
+      if (!key && !more && !offset) return shown.length;
+      let total = 0;
       for (let i = 0; i < narrowed.keys.length && total <= REGISTER_COUNT_CAP; i += COUNT_CHUNK) {
         const qb = filtered();
         restrictToKeys(qb, narrowed.keys.slice(i, i + COUNT_CHUNK));
         total += await cappedCount(qb);
       }
-    }
+      return total;
+    };
+    // The page's rows and the count at once: neither needs the other.
+    const [rows, total] = await Promise.all([rowsAt(filtered(), shown, 'DESC'), count()]);
     return pageOf(rows, total, more, after, before);
   }
 
@@ -350,20 +360,24 @@ export class OficioSearch {
 
   /**
    * A frequent word's matches counted from the word index, each joined to its oficio for the other conditions, up to
-   * the cap: not the register's order index walked until a thousand matches.
+   * the cap: not the register's order index walked until a thousand matches. When the word is the one condition
+   * (`alone`) the index's entries are the matches: no oficio is read.
    */
   private async countByWord(
     q: OficioFilters,
     o: SearchOptions,
     drive: { field: OficioWordField; word: string },
+    alone: boolean,
   ): Promise<number> {
     const qb = this.wordQuery(drive.field, drive.word)
-      .innerJoin(Oficio, 'o', 'o.folioAnio = w.folioAnio AND o.folioNumero = w.folioNumero')
       .select('w.folioAnio', 'anio')
       .addSelect('w.folioNumero', 'numero')
       .distinct(true);
-    filterOficios(qb, q);
-    o.scope(qb as unknown as SelectQueryBuilder<Oficio>);
+    if (!alone) {
+      qb.innerJoin(Oficio, 'o', 'o.folioAnio = w.folioAnio AND o.folioNumero = w.folioNumero');
+      filterOficios(qb, q);
+      o.scope(qb as unknown as SelectQueryBuilder<Oficio>);
+    }
     return cappedCount(qb, false);
   }
 }
@@ -391,12 +405,17 @@ function pageOf(
   };
 }
 
-/** No filter but the sender's number (and the cursor and page size, which are not conditions). */
-function onlyTheNumber(q: OficioFilters): boolean {
+/**
+ * Every condition is answered by an index lookup whose entries are its matches: the sender's number, and words of the
+ * sender or subject the index answers whole (indexable, at most WORD_MAX characters: every word beginning with one is
+ * in the index, and its cut to WORD_MAX still begins with it). The cursor and the page size are not conditions.
+ */
+function onlyIndexed(q: OficioFilters): boolean {
+  const whole = (w: string): boolean => indexable(w) && w.length <= WORD_MAX;
   return !(
     q.folio ||
-    searchWords(q.remitente ?? '').length ||
-    searchWords(q.asunto ?? '').length ||
+    !searchWords(q.remitente ?? '').every(whole) ||
+    !searchWords(q.asunto ?? '').every(whole) ||
     q.nivel ||
     q.procedimiento ||
     q.estado ||

@@ -14,7 +14,7 @@ import { OficioWord } from '../../src/oficios/entities/oficio-word.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
 import { CANDIDATE_CAP, NUMBER_CANDIDATE_CAP, receiptMonth } from '../../src/oficios/oficio-search';
-import { writeOficioWords } from '../../src/oficios/oficio-words';
+import { WORD_MAX, writeOficioWords } from '../../src/oficios/oficio-words';
 import { searchText } from '../../src/common/search-text';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -293,6 +293,48 @@ describe('the register’s filters, index-backed (issue 13)', () => {
     expect(await folios({ remitente: 'zuniga', asunto: 'raro' })).toEqual(['SSST-2020-000006']);
     expect(await folios({ remitente: 'zuniga ernesto', asunto: 'lote caso' })).toEqual(['SSST-2020-000006']);
     expect((await api({ remitente: 'zuniga', asunto: 'inexistente' })).total).toBe(0);
+  });
+
+  it('takes the word index’s entries as the matches only for words it holds whole', async () => {
+    // Two senders whose surnames share their first WORD_MAX letters: the index keeps both cut to the same word.
+    const stem = 'h'.repeat(WORD_MAX);
+    const at = new Date(Date.UTC(2019, 0, 7, 18));
+    const rows = ['uno', 'dos'].map((end, k): Oficio => {
+      const nombre = `Lic. Ana ${stem}${end}`;
+      return {
+        ...bulkOficio(0),
+        id: randomUUID(),
+        caseId: randomUUID(),
+        folio: `SSST-2019-00000${k + 1}`,
+        folioAnio: 2019,
+        folioNumero: k + 1,
+        numeroRemitente: `LAR/${k}/2019`,
+        numeroNormalizado: `LAR/${k}/2019`,
+        remitenteNombre: nombre,
+        remitenteBusqueda: searchText(nombre, 'Director'),
+        recibidoAt: at,
+        recibidoMes: receiptMonth(at),
+        createdAt: at,
+      };
+    });
+    await ds().transaction(async (em) => {
+      await em.insert(Oficio, rows);
+      for (const r of rows) await writeOficioWords(em, null, r);
+    });
+    for (const end of ['uno', 'dos']) {
+      const page = await api({ remitente: `${stem}${end}` });
+      expect([end, page.items.map((o) => o.folio), page.total]).toEqual([
+        end,
+        [`SSST-2019-00000${end === 'uno' ? 1 : 2}`],
+        1,
+      ]);
+    }
+    expect((await api({ remitente: stem })).total).toBe(2);
+    // «para» begins a stop word, which the index leaves out: it is checked on the rows, so «bloqueo» alone does not
+    // decide (the oficio of Becas has «bloqueo» but no word beginning with «para»).
+    expect(await folios({ asunto: 'bloqueo' })).toEqual([folio.becas]);
+    expect(await folios({ asunto: 'para bloqueo' })).toEqual([]);
+    expect(await folios({ asunto: 'para cuenta' })).toEqual([folio.primaria]);
   });
 
   it('finds the cancelled oficios and the month of receipt in Colima (UTC-6) by their own order', async () => {
