@@ -136,7 +136,7 @@ function decodeKey(cursor: string, param: 'despues' | 'antes'): RegisterKey {
 /** What the index lookups left to read: nothing, these oficios, or the register in its order (`drive`: a word). */
 type Narrowed =
   | { kind: 'none' }
-  /** `exact`: these are the matches (the number alone); else they only narrow, the other conditions still decide. */
+  /** `exact`: these are the matches (onlyIndexed, each read whole); else they only narrow, the others still decide. */
   | { kind: 'keys'; keys: RegisterKey[]; exact: boolean }
   /** `alone`: the drive word is the one condition, so its matches are counted from the word index alone. */
   | { kind: 'walk'; drive?: { field: OficioWordField; word: string }; alone?: boolean };
@@ -288,7 +288,7 @@ export class OficioSearch {
   /**
    * A page among the oficios the index lookups found: their keys sorted in the page's direction past the cursor, the
    * other conditions (and the role's scope) checked on them a chunk at a time until the page is full, then the page's
-   * rows read by their keys. When the keys are the matches themselves (the number alone, no scope) the count is theirs;
+   * rows read by their keys. When the keys are the matches themselves (`exact`, and no scope) the count is theirs;
    * otherwise it is counted among them, a chunk at a time, up to REGISTER_COUNT_CAP.
    */
   private async pageOfKeys(

@@ -9,10 +9,12 @@ import type { Oficio } from './entities/oficio.entity';
  * oficios those are by a range of its key, so a word that no oficio has costs one index seek, not a read of the
  * register.
  *
- * The index only narrows: the register's query keeps the word condition on the folded columns (searchCondition), so
- * what matches is decided there, the same with or without the index. Hence words may be cut to WORD_MAX characters
- * and the commonest short words (STOP_WORDS) left out: a search word that some stop word begins with («de», «par»)
- * is not looked up in the index (`indexable`), it is only checked on the rows the register reads.
+ * The index narrows: the register's query keeps the word condition on the folded columns, so the rows a page shows
+ * are decided there. Hence words may be cut to WORD_MAX characters and the commonest short words (STOP_WORDS) left
+ * out: a search word that some stop word begins with («de», «par») is not looked up in the index (`indexable`), it is
+ * only checked on the rows the register reads. A search whose every word the index holds whole (indexable, at most
+ * WORD_MAX characters) takes the index's entries as its matches: its page's keys and its count (oficio-search.ts,
+ * onlyIndexed).
  */
 
 /** Frequent words that would be millions of rows and never narrow a search. */
