@@ -318,7 +318,8 @@ export class DashboardService {
    * inbox's index of the role (and Nivel), in one statement, merged. Every role, not only those the counters say have
    * open tasks: a role without any costs one index probe, and the statement runs alongside the others instead of after
    * the counters (one round trip less per view). The roles' keys are read from their index alone (it holds due_at,
-   * priority and id) and merged there; only the 15 kept are read from the table, not 15 per role.
+   * priority and id) and merged there; only the 15 kept are read from the table, not 15 per role, and sorted again
+   * there (the join does not keep the merge's order).
    */
   private async overdue(f: DashboardFilter, now: Date): Promise<OverdueTask[]> {
     const sql = (this.taskSql ??= new RowSql(this.ds, Task));
@@ -332,23 +333,18 @@ export class DashboardService {
     const rows = (
       await this.ds.query<Record<string, unknown>[]>(
         `SELECT ${sql.selectList(OVERDUE, 't')} FROM (${perRole.join(' UNION ALL ')} ORDER BY due_at, id LIMIT 15) k ` +
-          'JOIN task t ON t.id = k.id',
+          'JOIN task t ON t.id = k.id ORDER BY t.due_at, t.id',
         params,
       )
     ).map((r) => sql.fromRow(r, OVERDUE));
-    return (
-      rows
-        // The statement's order, which the join does not keep: due time, then id as the database compares it.
-        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-        .map((t) => ({
-          caseId: t.caseId,
-          folio: t.folio,
-          titulo: t.title,
-          rol: t.candidateRole,
-          nivel: t.nivelClave,
-          vence: t.dueAt,
-        }))
-    );
+    return rows.map((t) => ({
+      caseId: t.caseId,
+      folio: t.folio,
+      titulo: t.title,
+      rol: t.candidateRole,
+      nivel: t.nivelClave,
+      vence: t.dueAt,
+    }));
   }
 
   /** The 20 latest incidents; the total is the open-case counters'. */

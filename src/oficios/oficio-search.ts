@@ -136,9 +136,9 @@ function decodeKey(cursor: string, param: 'despues' | 'antes'): RegisterKey {
 /** What the index lookups left to read: nothing, these oficios, or the register in its order (`drive`: a word). */
 type Narrowed =
   | { kind: 'none' }
-  /** `exact`: these are the matches (onlyIndexed, each read whole); else they only narrow, the others still decide. */
+  /** `exact`: these are the matches (onlyIndexed, no scope, each read whole); else they only narrow. */
   | { kind: 'keys'; keys: RegisterKey[]; exact: boolean }
-  /** `alone`: the drive word is the one condition, so its matches are counted from the word index alone. */
+  /** `alone`: the drive word is the one condition (no scope either): its matches are counted from the word index. */
   | { kind: 'walk'; drive?: { field: OficioWordField; word: string }; alone?: boolean };
 
 /** Of the keys in the page's order, the ones the conditions keep are read this many at a time, four times more each. */
@@ -164,7 +164,7 @@ export class OficioSearch {
       throw new DomainError('CURSOR_INVALIDO', 'Indique «despues» o «antes», no los dos a la vez.', 400);
     const after = o.despues ? decodeKey(o.despues, 'despues') : undefined;
     const before = o.antes ? decodeKey(o.antes, 'antes') : undefined;
-    const narrowed = await this.narrow(q);
+    const narrowed = await this.narrow(q, o.scope);
     const filtered = (): SelectQueryBuilder<Oficio> => {
       const qb = filterOficios(this.ds.getRepository(Oficio).createQueryBuilder('o'), q);
       o.scope(qb);
@@ -209,7 +209,7 @@ export class OficioSearch {
     };
     const count = (): Promise<number> =>
       narrowed.kind === 'walk' && narrowed.drive
-        ? this.countByWord(q, o, narrowed.drive, !!narrowed.alone && !this.addsConditions(o.scope))
+        ? this.countByWord(q, o, narrowed.drive, !!narrowed.alone)
         : cappedCount(filtered());
     // A first page counts only when it is full; past it, always. The count goes beside the page's rows (a round trip
     // less) where it runs on a connection of its own; SQLite runs one statement at a time, so there it waits to know.
@@ -223,7 +223,7 @@ export class OficioSearch {
   }
 
   /** The index lookups of the filters that have one; the intersection of those that found at most CANDIDATE_CAP. */
-  private async narrow(q: OficioFilters): Promise<Narrowed> {
+  private async narrow(q: OficioFilters, scope: SearchOptions['scope']): Promise<Narrowed> {
     const lookups: {
       drive?: { field: OficioWordField; word: string };
       cap: number;
@@ -258,9 +258,9 @@ export class OficioSearch {
     if (lookups.length === 0) return { kind: 'none' };
     let keys: Map<string, RegisterKey> | null = null;
     let drive: { field: OficioWordField; word: string } | undefined;
-    // The keys are the matches themselves when every condition is one of the lookups (onlyIndexed) and each of them
-    // was read whole; otherwise they only narrow, and the other conditions are checked on the rows.
-    const indexedOnly = onlyIndexed(q);
+    // The keys are the matches themselves when every condition is one of the lookups (onlyIndexed, and a role's scope
+    // that adds none) and each of them was read whole; otherwise they only narrow, the others checked on the rows.
+    const indexedOnly = onlyIndexed(q) && !this.addsConditions(scope);
     let exact = indexedOnly;
     // Every lookup at once: one round trip for «ramon primaria», not one per word.
     const results = await Promise.all(lookups.map((l) => l.run()));
@@ -288,7 +288,7 @@ export class OficioSearch {
   /**
    * A page among the oficios the index lookups found: their keys sorted in the page's direction past the cursor, the
    * other conditions (and the role's scope) checked on them a chunk at a time until the page is full, then the page's
-   * rows read by their keys. When the keys are the matches themselves (`exact`, and no scope) the count is theirs;
+   * rows read by their keys. When the keys are the matches themselves (`exact`) the count is theirs;
    * otherwise it is counted among them, a chunk at a time, up to REGISTER_COUNT_CAP.
    */
   private async pageOfKeys(
@@ -305,7 +305,7 @@ export class OficioSearch {
       .sort((x, y) => (before ? compareKeys(x, y) : compareKeys(y, x)));
     const offset = o.offset ?? 0;
     const wanted = offset + o.porPagina + 1;
-    const exact = narrowed.exact && !this.addsConditions(o.scope);
+    const { exact } = narrowed;
     let matches: RegisterKey[];
     if (exact) matches = ordered.slice(0, wanted);
     else {
