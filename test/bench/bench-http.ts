@@ -1,3 +1,4 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';
 import { BENCH_MYSQL_URL, type BenchDb } from './bench-db';
+import type { ServerReady } from './http-server';
 
 export const SUBJEFATURA: Actor = { id: 'u-subjefatura-1', role: 'subjefatura' };
 export const NIVEL: Actor = { id: 'u-nivel-primaria', role: 'nivel', nivelClave: 'PRIMARIA' };
@@ -32,13 +34,27 @@ export interface HttpAnswer {
   body: string;
 }
 
+export interface HttpOptions {
+  /**
+   * The server the requests go to runs in a process of its own (test/bench/http-server.ts), as in production; the
+   * in-process application still answers `service()`. Without it, the bench's client, its data and its garbage
+   * collections share the server's process and thread, and a pause of either is counted in the server's latency.
+   */
+  ownProcess?: boolean;
+}
+
 /**
  * Starts the application on the benchmark's database (the same SQLite file, or the same MariaDB database) as a web
  * process that leaves the queues to others (`queueRole: 'off'`: effects the transitions declare wait in the outbox,
  * nothing runs them during the measurement), signs in `users`, and talks to it over keep-alive connections, at most
  * `sockets` at once (node:http: lighter than fetch in the process that also runs the server it measures).
  */
-export async function startHttp(db: BenchDb, users: [Actor, string][], sockets = 1): Promise<HttpTarget> {
+export async function startHttp(
+  db: BenchDb,
+  users: [Actor, string][],
+  sockets = 1,
+  opts: HttpOptions = {},
+): Promise<HttpTarget> {
   const ownDir = db.sqlite ? undefined : mkdtempSync(join(tmpdir(), 'mci-bench-app-'));
   let env: Record<string, string>;
   if (db.sqlite) {
@@ -50,14 +66,19 @@ export async function startHttp(db: BenchDb, users: [Actor, string][], sockets =
     const name = String(db.dataSource.driver.database);
     env = { DATA_DIR: ownDir!, DATABASE_URL: `${BENCH_MYSQL_URL.replace(/^mysql:/, 'mariadb:')}/${name}` };
   }
-  const app: NestExpressApplication = await createApp(
-    loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env }),
-    {
-      queueRole: 'off',
-    },
-  );
-  await app.listen(0, '127.0.0.1');
-  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const appEnv = { NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env };
+  const app: NestExpressApplication = await createApp(loadConfig(appEnv), { queueRole: 'off' });
+  let server: ChildProcess | undefined;
+  let base: string;
+  if (opts.ownProcess) {
+    const started = await serverProcess(appEnv);
+    server = started.child;
+    base = started.base;
+    await app.init();
+  } else {
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  }
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const tokens = new Map<string, string>();
   for (const [actor, usuario] of users) {
@@ -86,10 +107,47 @@ export async function startHttp(db: BenchDb, users: [Actor, string][], sockets =
     service: (token) => app.get(token),
     close: async () => {
       agent.destroy();
+      if (server) await stopServer(server);
       await app.close();
       if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Forks test/bench/http-server.ts with the application's environment and waits (up to 2 min) for its address. */
+function serverProcess(appEnv: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
+  const child = fork(join(__dirname, 'http-server.ts'), [], {
+    execArgv: ['-r', join(__dirname, '..', '..', 'scripts', 'register.js')],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TZ: process.env.TZ ?? 'UTC', ...appEnv },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error('El servidor del benchmark no respondió en 2 min; revise su salida de error arriba.'));
+    }, 120_000);
+    child.once('message', (m: ServerReady) => {
+      clearTimeout(timer);
+      resolve({ child, base: m.ready });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`El servidor del benchmark terminó al arrancar (código ${code}); revise su salida de error.`));
+    });
+  });
+}
+
+/** Closes the IPC channel (the server closes itself on it), then waits for the exit; killed after 30 s. */
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.disconnect();
+  });
 }
 
 export function sendJson(

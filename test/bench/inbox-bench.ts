@@ -585,11 +585,17 @@ export async function benchInbox(sizes: Sizes): Promise<SectionResult> {
         BENCH_NIVELES.flatMap((n) => [n, n.replace('_', ' ').toLowerCase()]),
       );
       note(`  ${db.name}: arrancando la aplicación (Nest) en un puerto local para medir HTTP…`);
-      const http = await startHttp(db, [
-        [SUBJEFATURA, 'bench.subjefatura'],
-        [NIVEL, 'bench.nivel'],
-        [RESPONSABLE_1, 'bench.responsable'],
-      ]);
+      const http = await startHttp(
+        db,
+        [
+          [SUBJEFATURA, 'bench.subjefatura'],
+          [NIVEL, 'bench.nivel'],
+          [RESPONSABLE_1, 'bench.responsable'],
+        ],
+        1,
+        // The pages' HTTP figures are those of a web process on its own, as in production (see HttpOptions).
+        { ownProcess: true },
+      );
       try {
         // What the maintenance does every minute in production: the reminder sweep marks the tasks whose «falta poco»
         // or due time came since the load (the dashboard counts by those marks; unmarked ones are read one by one).
