@@ -42,7 +42,8 @@ export class DashboardPageService {
     private readonly parents: OficioParents,
   ) {}
 
-  async filterOf(q: Record<string, unknown>, now = new Date()): Promise<DashboardFilter> {
+  /** The filters of the URL; the Nivel is checked against the catalog by the caller (`checked`). */
+  private filterOf(q: Record<string, unknown>, now = new Date()): DashboardFilter {
     const text = (k: string): string => {
       const v = q[k];
       return typeof v === 'string' ? v.trim() : '';
@@ -57,19 +58,26 @@ export class DashboardPageService {
     if (hasta < desde) throw invalid('La fecha «Hasta» no puede ser anterior a «Desde».');
     if ((Date.parse(hasta) - Date.parse(desde)) / 86400_000 + 1 > MAX_PERIOD_DAYS)
       throw invalid('El periodo puede abarcar hasta dos años; elija fechas más cercanas.');
-    const nivel = text('nivel') || null;
-    if (nivel && !(await this.catalog.nivel(nivel))) throw invalid(`No existe el nivel «${nivel.slice(0, 40)}».`);
-    return { desde, hasta, nivel };
+    return { desde, hasta, nivel: text('nivel') || null };
+  }
+
+  /** A Spanish 400 when the filter names a Nivel that `niveles` (the catalog) does not hold. */
+  private checked(filtro: DashboardFilter, niveles: readonly { clave: string }[]): void {
+    const nivel = filtro.nivel;
+    if (nivel && !niveles.some((n) => n.clave === nivel)) throw invalid(`No existe el nivel «${nivel.slice(0, 40)}».`);
   }
 
   async view(q: Record<string, unknown>): Promise<DashboardVm> {
-    const filtro = await this.filterOf(q);
-    // At once: each is a round trip or more, and none needs another's answer.
+    const filtro = this.filterOf(q);
+    // At once: each is a round trip or more, and none needs another's answer. The Nivel is checked against the levels
+    // read for the form (no round trip of its own before the others): an unknown one matches nothing in the other
+    // reads, and the page answers 400 like a bad date.
     const [niveles, data, oficios] = await Promise.all([
       this.catalog.niveles(),
       this.dashboard.data(filtro),
       this.parents.open(filtro.nivel),
     ]);
+    this.checked(filtro, niveles);
     return {
       data,
       oficios,
@@ -79,9 +87,11 @@ export class DashboardPageService {
   }
 
   async csv(q: Record<string, unknown>): Promise<{ csv: string; filename: string }> {
-    const filtro = await this.filterOf(q);
+    const filtro = this.filterOf(q);
+    const [niveles, data] = await Promise.all([this.catalog.niveles(), this.dashboard.data(filtro)]);
+    this.checked(filtro, niveles);
     return {
-      csv: dashboardCsv(await this.dashboard.data(filtro)),
+      csv: dashboardCsv(data),
       filename: `tablero-${filtro.desde}-a-${filtro.hasta}${filtro.nivel ? `-${filtro.nivel}` : ''}.csv`,
     };
   }
