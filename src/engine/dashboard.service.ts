@@ -107,8 +107,21 @@ export function histogramMedianAndP90(hist: ReadonlyMap<number, number>): { medi
   return { mediana, p90: at(Math.ceil(0.9 * total)) };
 }
 
-function nodesOf(node: AnyStateNode): AnyStateNode[] {
-  return Object.values(node.states).flatMap((c) => [c, ...nodesOf(c)]);
+function descendants(node: AnyStateNode): AnyStateNode[] {
+  return Object.values(node.states).flatMap((c) => [c, ...descendants(c)]);
+}
+
+/** A machine's states below its root, and each by its dotted path: walked once per machine (a page labels every row). */
+const statesOfMachine = new WeakMap<AnyStateNode, { all: AnyStateNode[]; byPath: Map<string, AnyStateNode> }>();
+
+function statesOf(root: AnyStateNode): { all: AnyStateNode[]; byPath: Map<string, AnyStateNode> } {
+  let known = statesOfMachine.get(root);
+  if (!known) {
+    const all = descendants(root);
+    known = { all, byPath: new Map(all.map((n) => [n.path.join('.'), n])) };
+    statesOfMachine.set(root, known);
+  }
+  return known;
 }
 
 /**
@@ -180,7 +193,7 @@ export class DashboardService {
     return state
       .split(',')
       .map((path) => {
-        const node = nodesOf(def.machine.root).find((n) => n.path.join('.') === path);
+        const node = statesOf(def.machine.root).byPath.get(path);
         const meta = node?.meta as StepMeta | undefined;
         return meta?.task?.title ?? meta?.pasos[0]?.actividad ?? path;
       })
@@ -191,7 +204,7 @@ export class DashboardService {
   serviceLevel(procedureId: string): number {
     const def = this.latest(procedureId);
     if (!def) return 0;
-    return nodesOf(def.machine.root).reduce((n, s) => {
+    return statesOf(def.machine.root).all.reduce((n, s) => {
       const meta = s.meta as StepMeta | undefined;
       // An incident is not part of the way a request should go.
       return n + (meta?.incident ? 0 : (meta?.task?.slaDays ?? 0));
