@@ -593,8 +593,9 @@ export async function benchInbox(sizes: Sizes): Promise<SectionResult> {
           [RESPONSABLE_1, 'bench.responsable'],
         ],
         1,
-        // The pages' HTTP figures are those of a web process on its own, as in production (see HttpOptions).
-        { ownProcess: true },
+        // The pages' HTTP figures are those of a web process on its own, as in production (see HttpOptions);
+        // BENCH_HTTP_MISMO_PROCESO=1 serves them from the bench's own process, as before, to compare.
+        { ownProcess: process.env.BENCH_HTTP_MISMO_PROCESO !== '1' },
       );
       try {
         // What the maintenance does every minute in production: the reminder sweep marks the tasks whose «falta poco»
