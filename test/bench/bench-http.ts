@@ -70,14 +70,22 @@ export async function startHttp(
   const app: NestExpressApplication = await createApp(loadConfig(appEnv), { queueRole: 'off' });
   let server: ChildProcess | undefined;
   let base: string;
-  if (opts.ownProcess) {
-    const started = await serverProcess(appEnv);
-    server = started.child;
-    base = started.base;
-    await app.init();
-  } else {
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  try {
+    if (opts.ownProcess) {
+      const started = await serverProcess(appEnv);
+      server = started.child;
+      base = started.base;
+      await app.init();
+    } else {
+      await app.listen(0, '127.0.0.1');
+      base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    }
+  } catch (e) {
+    // A server that did not start leaves nothing open behind it: the bench reports the error and goes on or ends.
+    if (server) await stopServer(server);
+    await app.close();
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    throw e;
   }
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const tokens = new Map<string, string>();
