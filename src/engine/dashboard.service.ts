@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { AnyStateNode } from 'xstate';
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { type StepMeta, TASK_ROLES } from '../../machines/types';
+import { statePath, statesOf } from '../../machines/guide';
 import { ALL_NIVELES, type CountRow, DashboardCounts } from './dashboard-counts';
 import { RowSql } from '../database/row-sql';
 
@@ -107,19 +108,15 @@ export function histogramMedianAndP90(hist: ReadonlyMap<number, number>): { medi
   return { mediana, p90: at(Math.ceil(0.9 * total)) };
 }
 
-function descendants(node: AnyStateNode): AnyStateNode[] {
-  return Object.values(node.states).flatMap((c) => [c, ...descendants(c)]);
-}
+/** A machine's states, and each by its dotted path: walked once per machine (a page labels every row). */
+const statesOfMachine = new WeakMap<AnyStateMachine, { all: AnyStateNode[]; byPath: Map<string, AnyStateNode> }>();
 
-/** A machine's states below its root, and each by its dotted path: walked once per machine (a page labels every row). */
-const statesOfMachine = new WeakMap<AnyStateNode, { all: AnyStateNode[]; byPath: Map<string, AnyStateNode> }>();
-
-function statesOf(root: AnyStateNode): { all: AnyStateNode[]; byPath: Map<string, AnyStateNode> } {
-  let known = statesOfMachine.get(root);
+function machineStates(machine: AnyStateMachine): { all: AnyStateNode[]; byPath: Map<string, AnyStateNode> } {
+  let known = statesOfMachine.get(machine);
   if (!known) {
-    const all = descendants(root);
-    known = { all, byPath: new Map(all.map((n) => [n.path.join('.'), n])) };
-    statesOfMachine.set(root, known);
+    const all = statesOf(machine);
+    known = { all, byPath: new Map(all.map((n) => [statePath(n), n])) };
+    statesOfMachine.set(machine, known);
   }
   return known;
 }
@@ -193,7 +190,7 @@ export class DashboardService {
     return state
       .split(',')
       .map((path) => {
-        const node = statesOf(def.machine.root).byPath.get(path);
+        const node = machineStates(def.machine).byPath.get(path);
         const meta = node?.meta as StepMeta | undefined;
         return meta?.task?.title ?? meta?.pasos[0]?.actividad ?? path;
       })
@@ -204,7 +201,7 @@ export class DashboardService {
   serviceLevel(procedureId: string): number {
     const def = this.latest(procedureId);
     if (!def) return 0;
-    return statesOf(def.machine.root).all.reduce((n, s) => {
+    return machineStates(def.machine).all.reduce((n, s) => {
       const meta = s.meta as StepMeta | undefined;
       // An incident is not part of the way a request should go.
       return n + (meta?.incident ? 0 : (meta?.task?.slaDays ?? 0));

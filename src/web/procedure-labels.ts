@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AnyStateNode } from 'xstate';
+import { statesOf } from '../../machines/guide';
 import { SOLICITANTE, SOLICITANTE_ROLES, type StepMeta, type TransitionMeta } from '../../machines/types';
 import { EngineService } from '../engine/engine.service';
 import type { EngineProcedure } from '../engine/procedure-registry';
@@ -62,10 +62,6 @@ const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 /** "la CURP del nuevo titular" → "CURP del nuevo titular". */
 const heading = (label: string): string => capital(label.replace(/^(el|la|los|las|si) /, ''));
 
-function walk(node: AnyStateNode): AnyStateNode[] {
-  return Object.values(node.states).flatMap((c) => [c, ...walk(c)]);
-}
-
 /**
  * Names the pages show, read from the procedure machines (the same metadata the engine and the generated guide
  * use): procedure titles, the steps that open tasks, and the label of every event.
@@ -82,7 +78,7 @@ export class ProcedureLabels {
     for (const d of engine.registry.definitions) {
       const prev = this.latest.get(d.id);
       if (!prev || prev.version < d.version) this.latest.set(d.id, d);
-      for (const node of walk(d.machine.root)) {
+      for (const node of statesOf(d.machine)) {
         const task = (node.meta as StepMeta | undefined)?.task;
         // A step of the oficio's sender is in the inbox of each role the sender can be.
         const roles = !task ? [] : task.role === SOLICITANTE ? SOLICITANTE_ROLES : [task.role];
