@@ -21,8 +21,9 @@ export const CANDIDATE_CAP = 2000;
 
 /**
  * The sender's number is looked up in its own covering index (idx_oficio_numero_orden: the number, then the folio's
- * year and number), so reading its matches costs no row: a number's beginning («PRI/12», 2,450 of 2 M oficios) is read
- * whole and sorted, rather than the register's order walked for the one match in 800 it holds.
+ * year and number), so reading its matches costs no row: a number's beginning («PRI/12», 2,450 of 2 M oficios) is
+ * sorted by folio from it, rather than the register's order walked for the one match in 800 it holds. Past this many
+ * matches the beginning is a frequent one («P»), and the register's order walked finds them densely.
  */
 export const NUMBER_CANDIDATE_CAP = 10_000;
 
@@ -139,7 +140,9 @@ type Narrowed =
   /** `exact`: these are the matches (onlyIndexed, no scope, each read whole); else they only narrow. */
   | { kind: 'keys'; keys: RegisterKey[]; exact: boolean }
   /** `alone`: the drive word is the one condition (no scope either): its matches are counted from the word index. */
-  | { kind: 'walk'; drive?: { field: OficioWordField; word: string }; alone?: boolean };
+  | { kind: 'walk'; drive?: { field: OficioWordField; word: string }; alone?: boolean }
+  /** The number's beginning is the one condition (no scope either): the database sorts and counts its matches. */
+  | { kind: 'number'; numero: string };
 
 /** Of the keys in the page's order, the ones the conditions keep are read this many at a time, four times more each. */
 const FIRST_CHUNK = 100;
@@ -171,6 +174,10 @@ export class OficioSearch {
       return qb;
     };
     if (narrowed.kind === 'keys') return this.pageOfKeys(narrowed, filtered, o, after, before);
+    if (narrowed.kind === 'number') {
+      const found = await this.pageOfNumber(narrowed.numero, o, after, before);
+      if (found) return found;
+    }
 
     const qb = filtered();
     const key = after ?? before;
@@ -230,18 +237,13 @@ export class OficioSearch {
       run: () => Promise<RegisterKey[]>;
     }[] = [];
     const numero = normalizeNumber(q.numero ?? '');
+    const indexedOnly = onlyIndexed(q) && !this.addsConditions(scope);
+    const words = searchWords(q.remitente ?? '').length + searchWords(q.asunto ?? '').length;
+    if (numero && indexedOnly && words === 0) return { kind: 'number', numero };
     if (numero)
       lookups.push({
         cap: NUMBER_CANDIDATE_CAP,
-        run: () => {
-          const qb = this.ds
-            .getRepository(Oficio)
-            .createQueryBuilder('o')
-            .select('o.folioAnio', 'anio')
-            .addSelect('o.folioNumero', 'numero');
-          numeroCondition(qb, numero);
-          return qb.limit(NUMBER_CANDIDATE_CAP + 1).getRawMany<RegisterKey>();
-        },
+        run: () => this.numberKeys(numero).getRawMany<RegisterKey>(),
       });
     for (const field of ['r', 'a'] as const)
       for (const word of searchWords((field === 'r' ? q.remitente : q.asunto) ?? '').filter(indexable))
@@ -260,7 +262,6 @@ export class OficioSearch {
     let drive: { field: OficioWordField; word: string } | undefined;
     // The keys are the matches themselves when every condition is one of the lookups (onlyIndexed, and a role's scope
     // that adds none) and each of them was read whole; otherwise they only narrow, the others checked on the rows.
-    const indexedOnly = onlyIndexed(q) && !this.addsConditions(scope);
     let exact = indexedOnly;
     // Every lookup at once: one round trip for «ramon primaria», not one per word.
     const results = await Promise.all(lookups.map((l) => l.run()));
@@ -336,6 +337,59 @@ export class OficioSearch {
     // The page's rows and the count at once: neither needs the other.
     const [rows, total] = await Promise.all([rowsAt(filtered(), shown, 'DESC'), count()]);
     return pageOf(rows, total, more, after, before);
+  }
+
+  /**
+   * A page of the oficios whose number begins with `numero`, when that is the search's one condition: the database
+   * sorts their keys by folio and reads the page's rows by them in one statement, and counts the matches in another
+   * (at once, on MariaDB), both from idx_oficio_numero_orden. Before, the matches' keys were read whole into the
+   * process to be sorted there (2,450 keys for «PRI/12» at national scale) and the rows asked for after them.
+   * Both statements read at most NUMBER_CANDIDATE_CAP + 1 entries of the index; `null` when there are more.
+   */
+  private async pageOfNumber(
+    numero: string,
+    o: SearchOptions,
+    after?: RegisterKey,
+    before?: RegisterKey,
+  ): Promise<SearchPage | null> {
+    const bounded = this.numberKeys(numero);
+    const [boundedSql, boundedParams] = bounded.getQueryAndParameters();
+    const key = after ?? before;
+    const dir = before ? 'ASC' : 'DESC';
+    const lt = after ? '<' : '>';
+    // The page's keys: past the cursor, in the page's order, offset then one more than the page to know of more.
+    const pageKeys =
+      `(SELECT m.anio, m.numero FROM (${bounded.getQuery()}) m` +
+      (key ? ` WHERE (m.anio ${lt} :ka OR (m.anio = :ka AND m.numero ${lt} :kn))` : '') +
+      ` ORDER BY m.anio ${dir}, m.numero ${dir} LIMIT ${o.porPagina + 1} OFFSET ${o.offset ?? 0})`;
+    const rows = this.ds
+      .getRepository(Oficio)
+      .createQueryBuilder('o')
+      .innerJoin(pageKeys, 'k', 'o.folioAnio = k.anio AND o.folioNumero = k.numero')
+      .setParameters({ ...bounded.getParameters(), ...(key ? { ka: key.anio, kn: key.numero } : {}) })
+      .orderBy('o.folioAnio', dir)
+      .addOrderBy('o.folioNumero', dir);
+    const [fetched, [counted]] = await Promise.all([
+      rows.getMany(),
+      this.ds.query<{ cnt: number | string }[]>(`SELECT COUNT(*) AS cnt FROM (${boundedSql}) m`, boundedParams),
+    ]);
+    const total = Number(counted.cnt);
+    if (total > NUMBER_CANDIDATE_CAP) return null;
+    const more = fetched.length > o.porPagina;
+    const shown = fetched.slice(0, o.porPagina);
+    if (before) shown.reverse();
+    return pageOf(shown, total, more, after, before);
+  }
+
+  /** The keys (folio year and number) of the oficios whose number begins with `numero`, NUMBER_CANDIDATE_CAP + 1 at most. */
+  private numberKeys(numero: string): SelectQueryBuilder<Oficio> {
+    const qb = this.ds
+      .getRepository(Oficio)
+      .createQueryBuilder('o')
+      .select('o.folioAnio', 'anio')
+      .addSelect('o.folioNumero', 'numero');
+    numeroCondition(qb, numero);
+    return qb.limit(NUMBER_CANDIDATE_CAP + 1);
   }
 
   /** Whether a role's scope adds a condition (a Nivel, a responsable) or lets every oficio through. */

@@ -210,7 +210,7 @@ describe('the register’s filters, index-backed (issue 13)', () => {
       return out;
     };
     const shown = (p: { items: { oficio: { folio: string } }[] }) => p.items.map((e) => e.oficio.folio);
-    // The number alone: the 2,100 keys are the matches, counted without reading a row.
+    // The number alone: the database sorts its 2,100 matches by folio and counts them from the index.
     const first = await register().page(SUBJEFATURA, { numero: 'zun/', porPagina: 25 });
     expect([first.total, first.totalAcotado, shown(first)]).toEqual([1000, true, newest(BULK - 1, 25)]);
     const second = await register().page(SUBJEFATURA, { numero: 'zun/', porPagina: 25, despues: first.siguiente! });
@@ -239,6 +239,44 @@ describe('the register’s filters, index-backed (issue 13)', () => {
     expect((await api({ numero: 'zun/', anio: 2026 })).total).toBe(0);
     expect(await folios({ numero: 'zun/1', asunto: 'raro' })).toEqual([]);
     expect(await folios({ numero: 'zun/5', asunto: 'raro' })).toEqual(['SSST-2020-000006']);
+  });
+
+  it('a beginning found more than NUMBER_CANDIDATE_CAP times is paged through the register’s order instead', async () => {
+    // Oficios of 2019, older than every other here, removed at the end (the backfill's check reads them all).
+    const DENSE = NUMBER_CANDIDATE_CAP + 1;
+    const dense = (i: number): Oficio => ({
+      ...bulkOficio(i),
+      folio: `SSST-2019-${String(i + 1).padStart(6, '0')}`,
+      folioAnio: 2019,
+      numeroRemitente: `DENSO/${i}`,
+      numeroNormalizado: `DENSO/${i}`,
+    });
+    const oldest = (from: number, n: number): string[] =>
+      Array.from({ length: n }, (_, j) => `SSST-2019-${String(from - j + 1).padStart(6, '0')}`);
+    try {
+      for (let i = 0; i < DENSE; i += 500)
+        await ds()
+          .getRepository(Oficio)
+          .insert(Array.from({ length: Math.min(500, DENSE - i) }, (_, j) => dense(i + j)));
+      const first = await register().page(SUBJEFATURA, { numero: 'denso/', porPagina: 25 });
+      const shown = first.items.map((e) => e.oficio.folio);
+      expect([first.total, first.totalAcotado, shown]).toEqual([1000, true, oldest(DENSE - 1, 25)]);
+      const second = await register().page(SUBJEFATURA, { numero: 'denso/', porPagina: 25, despues: first.siguiente! });
+      expect(second.items.map((e) => e.oficio.folio)).toEqual(oldest(DENSE - 26, 25));
+      const third = await api({ numero: 'denso/', porPagina: 25, pagina: 3 });
+      expect([third.items.map((o) => o.folio), third.total]).toEqual([oldest(DENSE - 51, 25), 1000]);
+      // At the cap, the database sorts and counts the matches: the same pages (the newest one removed).
+      await ds().getRepository(Oficio).delete({ folioAnio: 2019, folioNumero: DENSE });
+      const top = await register().page(SUBJEFATURA, { numero: 'denso/', porPagina: 25 });
+      expect(top.items.map((e) => e.oficio.folio)).toEqual(oldest(DENSE - 2, 25));
+      const below = await register().page(SUBJEFATURA, { numero: 'denso/', porPagina: 25, despues: first.siguiente! });
+      expect([below.total, below.items.map((e) => e.oficio.folio)]).toEqual([
+        1000,
+        second.items.map((e) => e.oficio.folio),
+      ]);
+    } finally {
+      await ds().getRepository(Oficio).delete({ folioAnio: 2019 });
+    }
   });
 
   it('finds words of sender and subject by their beginning, without accents or case; a word no oficio has gives 0', async () => {
