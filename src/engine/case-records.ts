@@ -158,21 +158,25 @@ export class CaseRecords {
     return this.ds.getRepository(Movement).exists({ where: { caseId, eventType } });
   }
 
+  /**
+   * The SELECT of the ids of the cases that ended with `outcome`, for a caller's `IN (…)`: the database joins it to the
+   * caller's rows, never a list of ids carried through the process. Its one parameter is named `endedOutcome`.
+   */
+  endedWithQuery(outcome: string): { sql: string; params: Record<string, unknown> } {
+    const qb = this.ds
+      .getRepository(CaseEntity)
+      .createQueryBuilder('ended')
+      .select('ended.id')
+      .where("ended.status = 'concluido' AND ended.outcome = :endedOutcome", { endedOutcome: outcome });
+    return { sql: qb.getQuery(), params: qb.getParameters() };
+  }
+
   /** Whether any of these cases has a movement of a type (500 ids a statement). */
   async hasAnyMovement(caseIds: readonly string[], eventType: string): Promise<boolean> {
     for (let i = 0; i < caseIds.length; i += 500)
       if (await this.ds.getRepository(Movement).exists({ where: { caseId: In(caseIds.slice(i, i + 500)), eventType } }))
         return true;
     return false;
-  }
-
-  /** Ids of the cases that ended with an outcome, among the given ones. */
-  async endedWith(caseIds: readonly string[], outcome: string): Promise<string[]> {
-    if (caseIds.length === 0) return [];
-    const rows = await this.ds
-      .getRepository(CaseEntity)
-      .find({ select: { id: true }, where: { id: In([...caseIds]), status: 'concluido', outcome } });
-    return rows.map((r) => r.id);
   }
 
   /** Status and open tasks of the given cases (by primary key and idx_task_case), for a register page. */

@@ -27,7 +27,8 @@ import { VerificationRateLimit } from './rate-limit.guard';
 /**
  * Oficios and letters: registration with folio (POST /api/oficios), acuse and reply-letter processors for the
  * letters queue (@EffectProcessor(): the engine finds them), delivery of documents and the public verification page,
- * and the hourly sweep of stored files nobody names (a task of the queues' periodic job). Needs the engine
+ * the hourly sweep of stored files nobody names and, once per process, the oficios whose case ended cancelled without
+ * them (tasks of the queues' periodic job, run by the one process holding the maintenance lease). Needs the engine
  * (EngineModule is global) and staff auth (AuthModule is global).
  */
 @Global()
@@ -36,6 +37,7 @@ export class OficiosModule implements OnModuleInit {
   constructor(
     private readonly runtime: QueueRuntime,
     private readonly fileSweep: StoredFileSweep,
+    private readonly oficios: OficiosService,
   ) {}
 
   /** `signer`: loaded before the application is built (loadPdfSigner), so a certificate that is not valid stops the start first. */
@@ -78,5 +80,7 @@ export class OficiosModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.runtime.addMaintenance('la limpieza del almacén de documentos', () => this.fileSweep.sweepIfDue());
+    // Once per process, by whichever process holds the maintenance: not at every process's start, before it listens.
+    this.runtime.addMaintenance('los oficios de trámites cancelados', () => this.oficios.reconcileOnce());
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CaseContext } from '../../machines/index';
@@ -106,8 +106,10 @@ export interface OficioListPage extends Omit<SearchPage, 'rows'> {
  * StoredFileSweep.
  */
 @Injectable()
-export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
+export class OficiosService implements OnModuleInit {
   private readonly log = new Logger('Oficios');
+  /** Whether this process ran reconcileCancelledCases (once, in its first maintenance pass as the lease's holder). */
+  private reconciled = false;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -122,10 +124,6 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
 
   onModuleInit(): void {
     this.engine.onCaseEnd((em, end) => this.followCaseEnd(em, end));
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.reconcileCancelledCases();
   }
 
   async register(
@@ -490,34 +488,37 @@ export class OficiosService implements OnModuleInit, OnApplicationBootstrap {
     return { por: last.actorId, motivo: typeof last.data.motivo === 'string' ? last.data.motivo : '', en: last.at };
   }
 
+  /** reconcileCancelledCases, the first time this process runs the maintenance (the old start-up's repair). */
+  async reconcileOnce(): Promise<string[]> {
+    return this.reconciled ? [] : this.reconcileCancelledCases();
+  }
+
   /**
    * Oficios whose case ended cancelled while the oficio stayed registered (cancelled from the inbox or the case page
-   * before the oficio followed its case in the same transaction): each takes its case's cancellation.
+   * before the oficio followed its case in the same transaction): each takes its case's cancellation. The database
+   * finds them in one statement (the cancelled cases joined to their oficio by uq_oficio_case): before, every
+   * registered oficio was read into the process and its case asked for 500 at a time, which at national scale (2 M
+   * oficios) held the start of every process for minutes and hundreds of MB.
    */
   async reconcileCancelledCases(): Promise<string[]> {
-    const all = await this.ds
+    const cancelled = this.cases.endedWithQuery('cancelada');
+    const registered = await this.ds
       .getRepository(Oficio)
-      .find({ select: { id: true, caseId: true }, where: { status: 'registrado' } });
-    // A many-schools oficio is not its line 1's case: it follows its lines (followCaseEnd), not one of them.
-    const batch = await oficiosWithLines(
-      this.ds.manager,
-      all.map((o) => o.id),
-    );
-    const registered = all.filter((o) => !batch.has(o.id));
-    const cancelled = new Set<string>();
-    for (let i = 0; i < registered.length; i += 500) {
-      for (const id of await this.cases.endedWith(
-        registered.slice(i, i + 500).map((o) => o.caseId),
-        'cancelada',
-      ))
-        cancelled.add(id);
-    }
+      .createQueryBuilder('o')
+      .select('o.id', 'id')
+      .addSelect('o.caseId', 'caseId')
+      .where("o.status = 'registrado'")
+      .andWhere(`o.caseId IN (${cancelled.sql})`, cancelled.params)
+      // A many-schools oficio is not its line 1's case: it follows its lines (followCaseEnd), not one of them.
+      .andWhere('NOT EXISTS (SELECT 1 FROM oficio_linea l WHERE l.oficio_id = o.id)')
+      .getRawMany<{ id: string; caseId: string }>();
     const done: string[] = [];
-    for (const { id, caseId } of registered.filter((o) => cancelled.has(o.caseId))) {
+    for (const { id, caseId } of registered) {
       const c = await this.caseCancellation({ id: caseId, status: 'concluido', outcome: 'cancelada' });
       if (c && (await inTransaction(this.ds, (em) => this.markCancelled(em, id, c)))) done.push(id);
     }
     if (done.length) this.log.warn({ oficios: done }, 'Oficios de trámites cancelados marcados como cancelados');
+    this.reconciled = true;
     return done;
   }
 

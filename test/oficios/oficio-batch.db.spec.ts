@@ -13,6 +13,7 @@ import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { OutboxCommand } from '../../src/engine/entities/outbox.entity';
 import { IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
+import { OficiosService } from '../../src/oficios/oficios.service';
 import { OficioLinea } from '../../src/oficios/entities/oficio-linea.entity';
 import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
 import { lineEndedUnanswered } from '../../src/oficios/oficio-reply';
@@ -282,6 +283,8 @@ describe('oficios: one oficio, many school accounts (registration)', () => {
     // The Subdirección cancels the other two lines (never worked): the last cancellation completes the oficio.
     await act('oficialia', lineas[0].tramite, 'CANCELAR', { motivo: 'La escuela cerró.' });
     await settle(t);
+    // The oficio names line 1's case, now cancelled, but follows all its lines: the reconciliation leaves it registered.
+    await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([]);
     expect((await ds().getRepository(ProcedureCase).findOneByOrFail({ id: line2.tramite })).state).toBe(
       'oficioRespuesta',
     );

@@ -18,6 +18,7 @@ import { FILE_STORE, type FileStore } from '../../src/oficios/file-store';
 import { AcuseProcessor } from '../../src/oficios/letters.processor';
 import { Oficio } from '../../src/oficios/entities/oficio.entity';
 import { OficiosService } from '../../src/oficios/oficios.service';
+import { QueueRuntime } from '../../src/queue/queue-runtime.service';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { addNiveles, scannedOficio, settle } from './support';
@@ -71,7 +72,11 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
   };
 
   beforeAll(async () => {
-    t = await createTestApp({ RELAY_INTERVAL_MS: '60000' }, { procedures: PROCEDURES as unknown as EngineProcedure[] });
+    // The maintenance passes run when the test says (QueueRuntime.periodic), not on a timer.
+    t = await createTestApp(
+      { RELAY_INTERVAL_MS: '60000', RECOVERY_INTERVAL_MS: '3600000' },
+      { procedures: PROCEDURES as unknown as EngineProcedure[] },
+    );
     await addNiveles(ds());
     users.oficialia = (
       await createStaff(ds(), 'oficialia', 'subdireccion', { nombre: 'María Fernanda Ochoa Larios' })
@@ -230,7 +235,8 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
         .count({ where: { caseId: o.tramite, eventType: 'CANCELAR' } }),
     ).toBe(1);
 
-    // One the Subjefatura cancelled is found at start-up (OficiosService.reconcileCancelledCases) and follows its case.
+    // One the Subjefatura cancelled is found by the first maintenance pass of a process (OficiosService.reconcileOnce,
+    // in the process that holds the maintenance lease) and follows its case.
     const p = await register();
     await settle(t);
     await act(tok.oficialia, p.tramite, 'TURNAR');
@@ -238,7 +244,7 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
     await asVersion1(p.tramite); // version 2 answers her cancellation with a letter instead
     await act(tok.sistemas, p.tramite, 'CANCELAR', { motivo: 'La cuenta indicada no existe.' });
     await asBefore(p.id);
-    await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([p.id]);
+    await t.app.get(QueueRuntime).periodic();
     expect(await ds().getRepository(Oficio).findOneByOrFail({ id: p.id })).toMatchObject({
       status: 'cancelado',
       canceladoPor: users.sistemas,
@@ -248,6 +254,7 @@ describe('oficios: cancelling an oficio cancels its case, while the Subdirecció
       (await ds().getRepository(IssuedDocument).findOneByOrFail({ caseId: p.tramite, kind: 'acuse' })).status,
     ).toBe('cancelado');
     await expect(t.app.get(OficiosService).reconcileCancelledCases()).resolves.toEqual([]);
+    await expect(t.app.get(OficiosService).reconcileOnce()).resolves.toEqual([]);
   });
 
   it('cancels at once an oficio an earlier release left without its case, and then the same letter registers again', async () => {
