@@ -361,12 +361,17 @@ export class OficioSearch {
     const pageKeys =
       `(SELECT m.anio, m.numero FROM (${bounded.getQuery()}) m` +
       (key ? ` WHERE (m.anio ${lt} :ka OR (m.anio = :ka AND m.numero ${lt} :kn))` : '') +
-      ` ORDER BY m.anio ${dir}, m.numero ${dir} LIMIT ${o.porPagina + 1} OFFSET ${o.offset ?? 0})`;
+      ` ORDER BY m.anio ${dir}, m.numero ${dir} LIMIT :klimit OFFSET :koffset)`;
     const rows = this.ds
       .getRepository(Oficio)
       .createQueryBuilder('o')
       .innerJoin(pageKeys, 'k', 'o.folioAnio = k.anio AND o.folioNumero = k.numero')
-      .setParameters({ ...bounded.getParameters(), ...(key ? { ka: key.anio, kn: key.numero } : {}) })
+      .setParameters({
+        ...bounded.getParameters(),
+        ...(key ? { ka: key.anio, kn: key.numero } : {}),
+        klimit: o.porPagina + 1,
+        koffset: o.offset ?? 0,
+      })
       .orderBy('o.folioAnio', dir)
       .addOrderBy('o.folioNumero', dir);
     const [fetched, [counted]] = await Promise.all([
