@@ -237,9 +237,8 @@ export class OficioSearch {
       run: () => Promise<RegisterKey[]>;
     }[] = [];
     const numero = normalizeNumber(q.numero ?? '');
-    const indexedOnly = onlyIndexed(q) && !this.addsConditions(scope);
     const words = searchWords(q.remitente ?? '').length + searchWords(q.asunto ?? '').length;
-    if (numero && indexedOnly && words === 0) return { kind: 'number', numero };
+    if (numero && words === 0 && onlyIndexed(q) && !this.addsConditions(scope)) return { kind: 'number', numero };
     if (numero)
       lookups.push({
         cap: NUMBER_CANDIDATE_CAP,
@@ -262,6 +261,7 @@ export class OficioSearch {
     let drive: { field: OficioWordField; word: string } | undefined;
     // The keys are the matches themselves when every condition is one of the lookups (onlyIndexed, and a role's scope
     // that adds none) and each of them was read whole; otherwise they only narrow, the others checked on the rows.
+    const indexedOnly = onlyIndexed(q) && !this.addsConditions(scope);
     let exact = indexedOnly;
     // Every lookup at once: one round trip for «ramon primaria», not one per word.
     const results = await Promise.all(lookups.map((l) => l.run()));
