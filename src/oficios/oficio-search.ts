@@ -182,16 +182,14 @@ export class OficioSearch {
     const qb = filtered();
     const key = after ?? before;
     if (key) {
-      // Newest first: «after» goes to older folios, «before» to newer ones. A year is one value of folio_anio, so the
-      // condition must let the planner seek to the cursor inside it, not read every folio of the year from its top
-      // (page 200 of 2 M oficios read 5 000 index entries): SQLite seeks to a row value; MariaDB makes two ranges of
-      // the OR, the cursor's year from its number and the years before whole.
-      const lt = after ? '<' : '>';
+      // Newest first: «after» goes to older folios, «before» to newer ones. Seeking to the cursor inside its year
+      // matters: reading the year from its top made page 200 of 2 M oficios read 5,000 index entries.
       qb.andWhere(
-        this.ds.options.type === 'better-sqlite3'
-          ? `(o.folioAnio, o.folioNumero) ${lt} (:ka, :kn)`
-          : `(o.folioAnio ${lt} :ka OR (o.folioAnio = :ka AND o.folioNumero ${lt} :kn))`,
-        { ka: key.anio, kn: key.numero },
+        pastKey('o.folioAnio', 'o.folioNumero', after ? '<' : '>', this.ds.options.type === 'better-sqlite3'),
+        {
+          ka: key.anio,
+          kn: key.numero,
+        },
       );
     }
     const dir = before ? 'ASC' : 'DESC';
@@ -353,14 +351,13 @@ export class OficioSearch {
     before?: RegisterKey,
   ): Promise<SearchPage | null> {
     const bounded = this.numberKeys(numero);
-    const [boundedSql, boundedParams] = bounded.getQueryAndParameters();
+    const matches = `(${bounded.getQuery()})`;
     const key = after ?? before;
     const dir = before ? 'ASC' : 'DESC';
-    const lt = after ? '<' : '>';
     // The page's keys: past the cursor, in the page's order, offset then one more than the page to know of more.
     const pageKeys =
-      `(SELECT m.anio, m.numero FROM (${bounded.getQuery()}) m` +
-      (key ? ` WHERE (m.anio ${lt} :ka OR (m.anio = :ka AND m.numero ${lt} :kn))` : '') +
+      `(SELECT m.anio, m.numero FROM ${matches} m` +
+      (key ? ` WHERE ${pastKey('m.anio', 'm.numero', after ? '<' : '>', false)}` : '') +
       ` ORDER BY m.anio ${dir}, m.numero ${dir} LIMIT :klimit OFFSET :koffset)`;
     const rows = this.ds
       .getRepository(Oficio)
@@ -374,11 +371,13 @@ export class OficioSearch {
       })
       .orderBy('o.folioAnio', dir)
       .addOrderBy('o.folioNumero', dir);
-    const [fetched, [counted]] = await Promise.all([
-      rows.getMany(),
-      this.ds.query<{ cnt: number | string }[]>(`SELECT COUNT(*) AS cnt FROM (${boundedSql}) m`, boundedParams),
-    ]);
-    const total = Number(counted.cnt);
+    const count = this.ds
+      .createQueryBuilder()
+      .select('COUNT(*)', 'cnt')
+      .from(matches, 'm')
+      .setParameters(bounded.getParameters());
+    const [fetched, counted] = await Promise.all([rows.getMany(), count.getRawOne<{ cnt: number | string }>()]);
+    const total = Number(counted?.cnt ?? 0);
     if (total > NUMBER_CANDIDATE_CAP) return null;
     const more = fetched.length > o.porPagina;
     const shown = fetched.slice(0, o.porPagina);
@@ -445,6 +444,17 @@ export class OficioSearch {
  * The page of `rows` (newest first, however they were read) with its capped count and its cursors: «Siguiente» from
  * the last row when older ones remain, «Anterior» from the first when newer ones do.
  */
+/**
+ * Past the cursor (:ka, :kn) in the register's order, `lt` '<' going to older folios. A year is one value of the year
+ * column, so the condition must let the planner seek to the cursor inside it: SQLite seeks to a row value (`rowValue`);
+ * MariaDB makes two ranges of the OR form, the cursor's year from its number and the years before whole.
+ */
+function pastKey(anio: string, numero: string, lt: '<' | '>', rowValue: boolean): string {
+  return rowValue
+    ? `(${anio}, ${numero}) ${lt} (:ka, :kn)`
+    : `(${anio} ${lt} :ka OR (${anio} = :ka AND ${numero} ${lt} :kn))`;
+}
+
 function pageOf(
   rows: Oficio[],
   total: number,
