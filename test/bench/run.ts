@@ -11,7 +11,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { BENCH_MYSQL_URL } from './bench-db';
-import { type BenchHeader, collectHeader, formatHeader, renderChart, resultDate, writeResultFiles } from './chart';
+import {
+  type BenchHeader,
+  collectHeader,
+  formatHeader,
+  memorySnapshot,
+  renderChart,
+  resultDate,
+  writeResultFiles,
+} from './chart';
 import { benchConcurrency } from './concurrency-bench';
 import { benchEngine } from './engine-bench';
 import { benchImport } from './import-bench';
@@ -213,6 +221,7 @@ async function main(): Promise<void> {
   const results: SectionResult[] = [];
   for (const name of order) results.push(await RUNNERS[name](sizes));
   header.load.atEnd = loadavg();
+  header.memory.atEnd = memorySnapshot();
   const report = renderReport(results, sizes, header);
   process.stdout.write(`\n${report}\n`);
 
@@ -232,6 +241,8 @@ async function main(): Promise<void> {
       totalMemMb: header.machine.totalMemMb,
       loadAtStart: header.load.atStart,
       loadAtEnd: header.load.atEnd,
+      memoryAtStart: header.memory.atStart,
+      memoryAtEnd: header.memory.atEnd,
     },
     header,
     measurements: results.flatMap((r) => r.measurements),
