@@ -359,9 +359,13 @@ export class OficioSearch {
       `(SELECT m.anio, m.numero FROM ${matches} m` +
       (key ? ` WHERE ${pastKey('m.anio', 'm.numero', after ? '<' : '>', false)}` : '') +
       ` ORDER BY m.anio ${dir}, m.numero ${dir} LIMIT :klimit OFFSET :koffset)`;
+    // Each key is one oficio of idx_oficio_orden; MariaDB otherwise joins through idx_oficio_numero (the folio's number
+    // alone), which holds one entry per year that reached the number and reads each of them (equal cost at 400,000
+    // oficios of one year, measured: 0.63-0.70 ms both ways; more lookups per key on a register of several years).
     const rows = this.ds
       .getRepository(Oficio)
       .createQueryBuilder('o')
+      .useIndex('idx_oficio_orden')
       .innerJoin(pageKeys, 'k', 'o.folioAnio = k.anio AND o.folioNumero = k.numero')
       .setParameters({
         ...bounded.getParameters(),
