@@ -10,6 +10,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { BENCH_MYSQL_URL } from './bench-db';
 import {
   type BenchHeader,
@@ -77,7 +78,7 @@ const SECTION_TITLE: Record<Measurement['section'], string> = {
 };
 
 const USAGE =
-  'Uso: npm run bench -- [--quick] [--solo engine|concurrency|inbox|letters|import|pipeline|national|oficio-lineas] [--tareas N] [--casos N] [--sin-sqlite] [--nacional]';
+  'Uso: npm run bench -- [--quick] [--solo engine|concurrency|inbox|letters|import|pipeline|national|oficio-lineas] [--tareas N] [--casos N] [--sin-sqlite] [--nacional] [--buffer-pool MiB]';
 
 /** The national scale of issue 13: 10 M tasks of 2 M cases, on MariaDB (the production database) only. */
 const NATIONAL = { tareas: 10_000_000, casos: 2_000_000 };
@@ -89,6 +90,11 @@ interface Args {
   tareas?: number;
   casos?: number;
   sinSqlite: boolean;
+  /**
+   * MariaDB's innodb_buffer_pool_size for the run, in MiB: set on the bench's server (SET GLOBAL, as a DBA sizes a
+   * production server for its base) before anything is loaded, and the old size put back at the end, also on failure.
+   */
+  bufferPoolMb?: number;
 }
 
 /** A mistake on the command line: the message and the usage are enough, no stack. */
@@ -111,6 +117,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--tareas' || a.startsWith('--tareas=')) args.tareas = countArg('--tareas', value());
     else if (a === '--casos' || a.startsWith('--casos=')) args.casos = countArg('--casos', value());
     else if (a === '--sin-sqlite') args.sinSqlite = true;
+    else if (a === '--buffer-pool' || a.startsWith('--buffer-pool='))
+      args.bufferPoolMb = countArg('--buffer-pool', value());
     else if (a === '--nacional') Object.assign(args, { ...NATIONAL, sinSqlite: true });
     else if (a === '--solo' || a.startsWith('--solo=')) {
       const v = value();
@@ -204,8 +212,35 @@ async function prettierJson(text: string, root: string): Promise<string> {
   }
 }
 
+/** Sets innodb_buffer_pool_size to `mb` MiB on the bench's MariaDB; the size it had, in bytes. */
+async function setBufferPool(mb: number): Promise<number> {
+  const conn = await createConnection({ uri: BENCH_MYSQL_URL.replace(/^mariadb:/, 'mysql:') });
+  try {
+    const [[before]] = await conn.query<Array<{ size: number | string } & RowDataPacket>>(
+      'SELECT @@innodb_buffer_pool_size AS size',
+    );
+    await conn.query('SET GLOBAL innodb_buffer_pool_size = ?', [mb * 1024 ** 2]);
+    return Number(before.size);
+  } finally {
+    await conn.end();
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.bufferPoolMb === undefined) return run(args);
+  const before = await setBufferPool(args.bufferPoolMb);
+  process.stderr.write(
+    `innodb_buffer_pool_size: ${args.bufferPoolMb} MiB para esta corrida (antes ${Math.round(before / 1024 ** 2)} MiB; se restablece al terminar)\n`,
+  );
+  try {
+    await run(args);
+  } finally {
+    await setBufferPool(Math.round(before / 1024 ** 2));
+  }
+}
+
+async function run(args: Args): Promise<void> {
   const base = args.quick ? QUICK_SIZES : FULL_SIZES;
   const sizes: Sizes = {
     ...base,
