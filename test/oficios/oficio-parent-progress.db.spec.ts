@@ -160,9 +160,13 @@ describe('oficios for many schools: the parent and its progress in the inbox and
     expect(none.filter((s) => /oficio_linea/.test(s.sql))).toHaveLength(0);
   });
 
-  it('the dashboard reads the open lines from idx_oficio_linea_abierta', async () => {
+  it('the dashboard reads the open lines from idx_oficio_linea_abierta, in the statement of its page', async () => {
     const seen = await captured(() => t.app.get(OficioParents).open(null));
+    // The page (the open lines taken, kept and sorted by the database) and the progress of the ones shown: no round
+    // trip of every open line's oficio id through the process.
+    expect(seen).toHaveLength(2);
     const open = seen.find((s) => /resultado IS NULL/.test(s.sql))!;
+    expect(open.sql).toMatch(/ORDER BY .*folio_anio.* DESC/);
     expect(await planIndexes(open)).toMatch(/idx_oficio_linea_abierta/);
   });
 
