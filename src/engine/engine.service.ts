@@ -242,6 +242,9 @@ function finalOutcome(snap: AnyMachineSnapshot): string | undefined {
 export class EngineService {
   private readonly log = new Logger('Motor');
   private readonly endHooks: CaseEndHook[] = [];
+  /** The incidents markIncidentLater queued, in order; never rejects (markIncident logs its own failure). */
+  private incidents: Promise<void> = Promise.resolve();
+  private readonly incidentsWaiting = new Set<string>();
   readonly registry: ProcedureRegistry;
 
   constructor(
@@ -790,11 +793,28 @@ export class EngineService {
     }
     if (snap && !reason) return snap;
     // Recorded on its own: the caller's transaction is about to fail with the error below.
-    void outsideTransaction(() => this.markIncident(row.id, `El estado guardado no se pudo restaurar (${reason}).`));
+    this.markIncidentLater(row.id, `El estado guardado no se pudo restaurar (${reason}).`);
     throw new DomainError(
       'CASO_EN_INCIDENTE',
       'Este trámite quedó en un estado que el sistema no puede continuar; la Subjefatura de Sistemas fue notificada para revisarlo.',
       409,
+    );
+  }
+
+  /**
+   * Records the incident after the caller's transaction, one case after another, and a case once until it is recorded: a
+   * sweep that meets many snapshots it cannot restore (the expiry sweep over cases a bad release left behind) would
+   * otherwise open that many transactions at once, and the requests would find no connection in the pool (500 of them
+   * at once took every connection of a web process for 5 s and its pages answered 503).
+   */
+  private markIncidentLater(caseId: string, message: string): void {
+    if (this.incidentsWaiting.has(caseId)) return;
+    this.incidentsWaiting.add(caseId);
+    this.incidents = outsideTransaction(() =>
+      this.incidents.then(async () => {
+        await this.markIncident(caseId, message);
+        this.incidentsWaiting.delete(caseId);
+      }),
     );
   }
 

@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { Movement } from '../../src/engine/entities/movement.entity';
 import { TaskReminderSweep } from '../../src/engine/effects/task-reminder-sweep';
@@ -173,6 +174,51 @@ describe('engine', () => {
     expect(
       tasks.some((t) => t.stateId === '(incidente)' && t.candidateRole === 'subjefatura' && t.status === 'abierta'),
     ).toBe(true);
+  });
+
+  it('records the incidents of many snapshots it cannot restore one at a time, a case once until recorded (the pool stays for the requests)', async () => {
+    const repo = db.dataSource.getRepository(ProcedureCase);
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const s = await engine.start('prueba', sub, {});
+      const row = await repo.findOneByOrFail({ id: s.caseId });
+      await repo.update({ id: s.caseId }, { snapshot: row.snapshot.replace('"recibido"', '"estadoQueNoExiste"') });
+      ids.push(s.caseId);
+    }
+    const spied = engine as unknown as { markIncident: (caseId: string, message: string) => Promise<void> };
+    const original = spied.markIncident.bind(engine);
+    let running = 0;
+    let most = 0;
+    const marked: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const spy = jest.spyOn(spied, 'markIncident').mockImplementation(async (caseId, message) => {
+      running++;
+      most = Math.max(most, running);
+      marked.push(caseId);
+      try {
+        // The first one is slow (a loaded database): every other case is met while it runs.
+        if (marked.length === 1) await gate;
+        await original(caseId, message);
+      } finally {
+        running--;
+      }
+    });
+    try {
+      // As the expiry sweep meets them: each send fails at once and the next follows; every case twice.
+      for (const id of [...ids, ...ids])
+        await expect(engine.send(id, { type: 'TURNAR' }, sub)).rejects.toMatchObject({ code: 'CASO_EN_INCIDENTE' });
+      release();
+      const deadline = Date.now() + 20_000;
+      while ((await repo.countBy({ id: In(ids), status: 'incidente' })) < ids.length && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await repo.countBy({ id: In(ids), status: 'incidente' })).toBe(ids.length);
+      expect(most).toBe(1);
+      // Each case once: the second meeting found its incident still waiting.
+      expect(marked.sort()).toEqual([...ids].sort());
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('computes due dates in business days; the reminder sweep queues the escalation at that date', async () => {
