@@ -445,10 +445,6 @@ export class OficioSearch {
 }
 
 /**
- * The page of `rows` (newest first, however they were read) with its capped count and its cursors: «Siguiente» from
- * the last row when older ones remain, «Anterior» from the first when newer ones do.
- */
-/**
  * Past the cursor (:ka, :kn) in the register's order, `lt` '<' going to older folios. A year is one value of the year
  * column, so the condition must let the planner seek to the cursor inside it: SQLite seeks to a row value (`rowValue`);
  * MariaDB makes two ranges of the OR form, the cursor's year from its number and the years before whole.
@@ -459,6 +455,10 @@ function pastKey(anio: string, numero: string, lt: '<' | '>', rowValue: boolean)
     : `(${anio} ${lt} :ka OR (${anio} = :ka AND ${numero} ${lt} :kn))`;
 }
 
+/**
+ * The page of `rows` (newest first, however they were read) with its capped count and its cursors: «Siguiente» from
+ * the last row when older ones remain, «Anterior» from the first when newer ones do.
+ */
 function pageOf(
   rows: Oficio[],
   total: number,
