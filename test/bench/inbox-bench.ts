@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../src/auth/actor';
 import { INBOX_COUNT_CAP, type InboxPage, type InboxQuery, InboxService } from '../../src/engine/inbox.service';
 import { type BenchDb, type CapturedQuery, onEachDatabase } from './bench-db';
-import { NIVEL, RESPONSABLE_1, SUBJEFATURA, type HttpTarget, startHttp } from './bench-http';
+import { httpWarmups, NIVEL, RESPONSABLE_1, SUBJEFATURA, type HttpTarget, startHttp } from './bench-http';
 import { explainMariaDb, explainSqlite, rawStatements } from './query-plans';
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, measure, note, Progress, summarize, type Summary, textTable } from './stats';
@@ -244,6 +244,7 @@ async function inboxOn(
   const ctx = { cctActor, walked: { p200: page.siguiente ?? '', back: p200?.anterior ?? '' } };
 
   try {
+    const warmup = httpWarmups();
     for (const c of inboxCases(g, ctx)) {
       if (c.query.despues === '' || c.query.antes === '') continue;
       const { first, statements } = await captureAndCheck(db, inbox, raw, c, g.now);
@@ -331,7 +332,7 @@ async function inboxOn(
         warmup: 100,
         unit: 'consulta',
       };
-      const httpBudget = { ...budget, iterations: 1500, warmup: 50, unit: 'solicitud' };
+      const httpBudget = { ...budget, iterations: 1500, unit: 'solicitud' };
       // Service and raw SQL alternate call by call, so both meet the same load of the machine (a 2-core box shared
       // with other work: measured one after the other, a busy second of one side skews its p95).
       const rawSamples: number[] = [];
@@ -361,7 +362,7 @@ async function inboxOn(
             `GET /api/bandeja de «${c.label}» (${db.name}) no devuelve lo mismo que el servicio (HTTP ${api1.status}).`,
           );
         p = new Progress(`${db.name}: GET /api/bandeja ${c.label}`, httpBudget.iterations);
-        const api = await measure({ ...httpBudget, progress: p }, async () => {
+        const api = await measure({ ...httpBudget, warmup: warmup(apiUrl), progress: p }, async () => {
           const r = await http.get(apiUrl, c.actor);
           if (r.status !== 200) throw new Error(`GET /api/bandeja respondió ${r.status}`);
         });
@@ -371,7 +372,7 @@ async function inboxOn(
         const pageUrl = `/bandeja${queryString({ ...c.query, estado: undefined })}`;
         if (!c.query.estado) {
           p = new Progress(`${db.name}: GET /bandeja (página HTML) ${c.label}`, httpBudget.iterations);
-          const html = await measure({ ...httpBudget, progress: p }, async () => {
+          const html = await measure({ ...httpBudget, warmup: warmup(pageUrl), progress: p }, async () => {
             const r = await http.get(pageUrl, c.actor);
             if (r.status !== 200) throw new Error(`GET /bandeja respondió ${r.status}`);
           });

@@ -8,7 +8,7 @@ import { OficiosService } from '../../src/oficios/oficios.service';
 import { withoutQueryTimeout } from '../../src/database/bounded-mysql';
 import { backfillOficioWords, backfillReceiptMonth } from '../../src/database/migrations/backfill-oficio-search';
 import type { BenchDb, CapturedQuery } from './bench-db';
-import { type HttpTarget, NIVEL, RESPONSABLE_1, SUBJEFATURA } from './bench-http';
+import { type HttpTarget, httpWarmups, NIVEL, RESPONSABLE_1, SUBJEFATURA } from './bench-http';
 import { explainMariaDb, explainSqlite, rawStatements } from './query-plans';
 import type { SectionResult, Sizes } from './section';
 import { measure, note, Progress, summarize, type Summary, textTable } from './stats';
@@ -203,6 +203,7 @@ export async function benchRegisterAndDashboard(
   const planLines: string[] = [];
   try {
     const cases = [...(await registerCases(db, g, http)), ...dashboardCases(g, http)];
+    const warmup = httpWarmups();
     for (const c of cases) {
       db.capture.start();
       const t0 = performance.now();
@@ -247,9 +248,9 @@ export async function benchRegisterAndDashboard(
         const first = await http.get(c.url, c.actor);
         if (first.status !== 200) throw new Error(`GET ${c.url} respondió ${first.status} (${db.name})`);
         p = new Progress(`${db.name}: GET ${c.url}`, 1500);
-        // The web process answers only HTTP (its own process): 50 requests untimed warm it up, as the inbox's do.
+        // The web process answers only HTTP (its own process): untimed requests warm it up, as the inbox's do.
         const page = await measure(
-          { ...budget, iterations: 1500, warmup: slow ? 0 : 50, unit: 'solicitud', progress: p },
+          { ...budget, iterations: 1500, warmup: slow ? 0 : warmup(c.url), unit: 'solicitud', progress: p },
           async () => {
             const r = await http.get(c.url, c.actor);
             if (r.status !== 200) throw new Error(`GET ${c.url} respondió ${r.status}`);
