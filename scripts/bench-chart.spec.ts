@@ -9,6 +9,7 @@ import {
   collectHeader,
   escapeXml,
   formatHeader,
+  memorySnapshot,
   ratioBars,
   ratioOf,
   renderChart,
@@ -241,8 +242,29 @@ describe('bench header', () => {
     expect(header.load.atStart).toHaveLength(3);
     expect(header.command).toContain('--quick --solo oficios');
     if ('dirty' in header.git) expect(header.git.commit).toMatch(/^[0-9a-f]{4,}$/);
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expect(lines.join('\n')).not.toMatch(/undefined|NaN/);
+    // The memory at the start (Linux), and a dash until the run ends.
+    expect(lines.find((l) => l.startsWith('Memoria'))).toMatch(
+      /^Memoria \/ memory: al empezar [\d,]+ MB de caché de páginas, [\d,]+ MB disponibles; al terminar —$/,
+    );
+  });
+
+  it('reads the page cache and the memory available from /proc/meminfo, and nothing where there is none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meminfo-'));
+    try {
+      const file = join(dir, 'meminfo');
+      writeFileSync(
+        file,
+        'MemTotal:       24683520 kB\nMemFree:        20224000 kB\nMemAvailable:   21766144 kB\nBuffers:           10240 kB\nCached:          1925120 kB\nSwapCached:            0 kB\n',
+      );
+      expect(memorySnapshot(file)).toEqual({ availableMb: 21256, pageCacheMb: 1880 });
+      writeFileSync(file, 'MemTotal:       24683520 kB\n');
+      expect(memorySnapshot(file)).toBeNull();
+      expect(memorySnapshot(join(dir, 'no-existe'))).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('never prints a password', () => {
