@@ -18,7 +18,6 @@ export const NIVEL: Actor = { id: 'u-nivel-primaria', role: 'nivel', nivelClave:
 /** The responsable signed in for HTTP: the generator's responsable users are u-responsable-1 … 40. */
 export const RESPONSABLE_1: Actor = { id: 'u-responsable-1', role: 'responsable' };
 
-/** The real application on the bench database, listening on a loopback port, with a signed-in user per actor. */
 /** Untimed requests before a page's figures, after the first filter of its path. */
 const WARMUP = 50;
 /**
@@ -40,6 +39,7 @@ export function httpWarmups(): (url: string) => number {
   };
 }
 
+/** The real application on the bench database, listening on a loopback port, with a signed-in user per actor. */
 export interface HttpTarget {
   base: string;
   tokenOf(actor: Actor): string | undefined;

@@ -114,17 +114,19 @@ describe('oficios: a web process killed while registering leaves no oficio witho
         .getRawMany<{ folio: string }>()
     ).map((r) => r.folio);
 
+  /** This database's connections, read again every 25 looks (writerActive). */
+  let threads: string[] = [];
+  let looks = 0;
+
   /**
    * Whether the web process is inside a transaction that has written and not committed: on MariaDB, a transaction of
    * this database with modified rows; on SQLite, the write lock held (our own BEGIN IMMEDIATE is refused at once).
    * The queue's relay is off, so the only writers are the registrations.
    */
-  let threads: string[] = [];
-  let looks = 0;
   const writerActive = async (): Promise<boolean> => {
     if (db.dialect === 'mysql') {
       // This database's connections (other suites write to theirs meanwhile), read again every 25 looks as the web
-      // process's pool grows; each look reads INNODB_TRX alone, which is quicker than joining PROCESSLIST every time.
+      // process's pool grows; each look reads INNODB_TRX alone instead of joining PROCESSLIST every time.
       if (looks++ % 25 === 0)
         threads = (
           await ds().query<{ id: number | string }[]>(
