@@ -236,7 +236,11 @@ export class OficioSearch {
     }[] = [];
     const numero = normalizeNumber(q.numero ?? '');
     const words = searchWords(q.remitente ?? '').length + searchWords(q.asunto ?? '').length;
-    if (numero && words === 0 && onlyIndexed(q) && !this.addsConditions(scope)) return { kind: 'number', numero };
+    // Whether every condition is one an index answers whole and the role's scope adds none: asked at most once, and
+    // only by a search that has a lookup (the scope's probe builds a query).
+    let indexed: boolean | undefined;
+    const indexedOnly = (): boolean => (indexed ??= onlyIndexed(q) && !this.addsConditions(scope));
+    if (numero && words === 0 && indexedOnly()) return { kind: 'number', numero };
     if (numero)
       lookups.push({
         cap: NUMBER_CANDIDATE_CAP,
@@ -259,8 +263,7 @@ export class OficioSearch {
     let drive: { field: OficioWordField; word: string } | undefined;
     // The keys are the matches themselves when every condition is one of the lookups (onlyIndexed, and a role's scope
     // that adds none) and each of them was read whole; otherwise they only narrow, the others checked on the rows.
-    const indexedOnly = onlyIndexed(q) && !this.addsConditions(scope);
-    let exact = indexedOnly;
+    let exact = indexedOnly();
     // Every lookup at once: one round trip for «ramon primaria», not one per word.
     const results = await Promise.all(lookups.map((l) => l.run()));
     for (const [i, l] of lookups.entries()) {
@@ -281,7 +284,7 @@ export class OficioSearch {
     }
     return keys
       ? { kind: 'keys', keys: [...keys.values()], exact }
-      : { kind: 'walk', drive, alone: indexedOnly && lookups.length === 1 };
+      : { kind: 'walk', drive, alone: indexedOnly() && lookups.length === 1 };
   }
 
   /**

@@ -159,11 +159,18 @@ describe('engine', () => {
     expect([row.version, row.movementCount, row.lastMovementHash]).toEqual([2, 2, rows[1].hash]);
   });
 
-  it('turns a snapshot the machine cannot restore into an incident with a task for the Subjefatura, not a crash', async () => {
+  /** A case whose saved snapshot names a state the machine does not have. */
+  const unrestorableCase = async (): Promise<{ caseId: string }> => {
     const s = await engine.start('prueba', sub, {});
     const repo = db.dataSource.getRepository(ProcedureCase);
     const row = await repo.findOneByOrFail({ id: s.caseId });
     await repo.update({ id: s.caseId }, { snapshot: row.snapshot.replace('"recibido"', '"estadoQueNoExiste"') });
+    return s;
+  };
+
+  it('turns a snapshot the machine cannot restore into an incident with a task for the Subjefatura, not a crash', async () => {
+    const s = await unrestorableCase();
+    const repo = db.dataSource.getRepository(ProcedureCase);
     await expect(engine.send(s.caseId, { type: 'TURNAR' }, sub)).rejects.toMatchObject({
       status: 409,
       code: 'CASO_EN_INCIDENTE',
@@ -179,12 +186,7 @@ describe('engine', () => {
   it('records the incidents of many snapshots it cannot restore one at a time, a case once until recorded (the pool stays for the requests)', async () => {
     const repo = db.dataSource.getRepository(ProcedureCase);
     const ids: string[] = [];
-    for (let i = 0; i < 8; i++) {
-      const s = await engine.start('prueba', sub, {});
-      const row = await repo.findOneByOrFail({ id: s.caseId });
-      await repo.update({ id: s.caseId }, { snapshot: row.snapshot.replace('"recibido"', '"estadoQueNoExiste"') });
-      ids.push(s.caseId);
-    }
+    for (let i = 0; i < 8; i++) ids.push((await unrestorableCase()).caseId);
     const spied = engine as unknown as { markIncident: (caseId: string, message: string) => Promise<void> };
     const original = spied.markIncident.bind(engine);
     let running = 0;
