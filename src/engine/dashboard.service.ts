@@ -306,18 +306,19 @@ export class DashboardService {
 
   /**
    * Open tasks whose warn or due time has passed and that the reminder sweep has not marked yet: one statement, each
-   * half through the sweep's own index.
+   * half through the sweep's own index (named for MariaDB, whose planner otherwise weighs the task table's twelve).
    */
   private async unswept(f: DashboardFilter, now: Date): Promise<UnsweptTask[]> {
     const sql = (this.taskSql ??= new RowSql(this.ds, Task));
     const at = sql.value('dueAt', now);
     const nivel = f.nivel ? ' AND t.nivel_clave = ?' : '';
-    const half = (marker: string, time: string, op: string): string =>
-      `SELECT ${sql.selectList(UNSWEPT, 't')} FROM task t WHERE t.status = 'abierta' AND t.${marker} IS NULL ` +
-      `AND t.${time} ${op} ?${nivel}`;
+    const half = (index: string, marker: string, time: string, op: string): string =>
+      `SELECT ${sql.selectList(UNSWEPT, 't')} FROM task t${sql.forceIndex(index)} WHERE t.status = 'abierta' ` +
+      `AND t.${marker} IS NULL AND t.${time} ${op} ?${nivel}`;
     const params = (): unknown[] => (f.nivel ? [at, f.nivel] : [at]);
     const raw = await this.ds.query<Record<string, unknown>[]>(
-      `${half('reminded_at', 'warn_at', '<=')} UNION ${half('escalated_at', 'due_at', '<')}`,
+      `${half('idx_task_warn_pending', 'reminded_at', 'warn_at', '<=')} UNION ` +
+        half('idx_task_due_pending', 'escalated_at', 'due_at', '<'),
       [...params(), ...params()],
     );
     return raw.map((r) => sql.fromRow(r, UNSWEPT));
@@ -329,14 +330,17 @@ export class DashboardService {
    * open tasks: a role without any costs one index probe, and the statement runs alongside the others instead of after
    * the counters (one round trip less per view). The roles' keys are read from their index alone (it holds due_at,
    * priority and id) and merged there; only the 15 kept are read from the table, not 15 per role, and sorted again
-   * there (the join does not keep the merge's order).
+   * there (the join does not keep the merge's order). MariaDB is told that index (RowSql.forceIndex): left to choose
+   * among the twelve that start with status and role, it spent 2.3 ms optimizing this statement and read the school's
+   * index, then sorted, for centro_trabajo (100,000-case bench base: 2.9 ms a statement, 0.5 with the hint).
    */
   private async overdue(f: DashboardFilter, now: Date): Promise<OverdueTask[]> {
     const sql = (this.taskSql ??= new RowSql(this.ds, Task));
     const nivel = f.nivel ? ' AND t.nivel_clave = ?' : '';
+    const index = sql.forceIndex(f.nivel ? 'idx_task_nivel_due' : 'idx_task_role_due');
     const perRole = TASK_ROLES.map(
       (_, i) =>
-        `SELECT * FROM (SELECT t.id, t.due_at FROM task t WHERE t.status = 'abierta' ` +
+        `SELECT * FROM (SELECT t.id, t.due_at FROM task t${index} WHERE t.status = 'abierta' ` +
         `AND t.candidate_role = ?${nivel} AND t.due_at < ? ORDER BY t.due_at, t.priority, t.id LIMIT 15) r${i}`,
     );
     const params = TASK_ROLES.flatMap((rol) => [rol, ...(f.nivel ? [f.nivel] : []), sql.value('dueAt', now)]);

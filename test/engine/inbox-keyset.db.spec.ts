@@ -9,6 +9,7 @@ import {
 } from '../../src/engine/inbox.service';
 import request from 'supertest';
 import { createStaff, login } from '../support/staff';
+import { statementsOf } from '../support/statements';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createTestDb, type TestDb, TEST_DIALECT } from '../support/test-db';
 
@@ -242,17 +243,7 @@ describe('inbox keyset pagination', () => {
         q: InboxQuery,
         which = (sql: string) => sql.startsWith('SELECT ') && sql.includes(' ORDER BY '),
       ): Promise<string> => {
-        const seen: { sql: string; params: unknown[] }[] = [];
-        const query = ds.query.bind(ds);
-        const spy = jest.spyOn(ds, 'query').mockImplementation(((sql: string, params?: unknown[]) => {
-          seen.push({ sql, params: params ?? [] });
-          return query(sql, params);
-        }) as typeof ds.query);
-        try {
-          await inbox.list(actor, q, NOW);
-        } finally {
-          spy.mockRestore();
-        }
+        const seen = await statementsOf(ds, () => inbox.list(actor, q, NOW));
         const page = seen.find((s) => which(s.sql))!;
         const rows = await ds.query<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${page.sql}`, page.params);
         return rows.map((r) => r.detail).join(' | ');
