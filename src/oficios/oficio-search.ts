@@ -69,7 +69,8 @@ const escapeLike = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
  * - `numero`: the sender's number beginning with what was typed («dep/0457» finds DEP/0457/2026), idx_oficio_duplicado;
  * - `remitente`, `asunto`: every word typed begins a word of the folded text, in any order, without accents or case
  *   («ramon primaria» finds «Profr. Ramón …, Director de Educación Primaria»); oficio_word;
- * - `estado`, `mes`, `nivel`: idx_oficio_estado_orden, idx_oficio_mes_orden, idx_oficio_nivel_orden.
+ * - `estado`, `mes`, `nivel`, `procedimiento`: idx_oficio_estado_orden, idx_oficio_mes_orden, idx_oficio_nivel_orden,
+ *   idx_oficio_proc_orden.
  */
 export function filterOficios<T extends object>(qb: SelectQueryBuilder<T>, q: OficioFilters): SelectQueryBuilder<T> {
   if (q.folio) {

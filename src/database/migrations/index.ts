@@ -32,6 +32,7 @@ import { OficioLineaAbiertaMysql1796520000000 } from './mysql/1796520000000-Ofic
 import { ReconciliationAutoBlockMysql1796540000000 } from './mysql/1796540000000-ReconciliationAutoBlock';
 import { OficioLineaCurpMysql1796560000000 } from './mysql/1796560000000-OficioLineaCurp';
 import { OficioNumeroOrdenMysql1796570000000 } from './mysql/1796570000000-OficioNumeroOrden';
+import { OficioProcOrdenMysql1796580000000 } from './mysql/1796580000000-OficioProcOrden';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -64,6 +65,7 @@ import { OficioLineaAbiertaSqlite1796520000000 } from './sqlite/1796520000000-Of
 import { ReconciliationAutoBlockSqlite1796540000000 } from './sqlite/1796540000000-ReconciliationAutoBlock';
 import { OficioLineaCurpSqlite1796560000000 } from './sqlite/1796560000000-OficioLineaCurp';
 import { OficioNumeroOrdenSqlite1796570000000 } from './sqlite/1796570000000-OficioNumeroOrden';
+import { OficioProcOrdenSqlite1796580000000 } from './sqlite/1796580000000-OficioProcOrden';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -98,6 +100,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   ReconciliationAutoBlockSqlite1796540000000,
   OficioLineaCurpSqlite1796560000000,
   OficioNumeroOrdenSqlite1796570000000,
+  OficioProcOrdenSqlite1796580000000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -132,4 +135,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   ReconciliationAutoBlockMysql1796540000000,
   OficioLineaCurpMysql1796560000000,
   OficioNumeroOrdenMysql1796570000000,
+  OficioProcOrdenMysql1796580000000,
 ];

@@ -24,6 +24,9 @@ export interface OficioConcierne {
 // The register's order within a status (the cancelled ones) and within a month of receipt.
 @Index('idx_oficio_estado_orden', ['status', 'folioAnio', 'folioNumero'])
 @Index('idx_oficio_mes_orden', ['recibidoMes', 'folioAnio', 'folioNumero'])
+// And within a procedure: each is about one eighth of the register, so the count of a procedure's oficios (up to 1,001)
+// read 8,000 rows of the order's walk without it.
+@Index('idx_oficio_proc_orden', ['procedureId', 'folioAnio', 'folioNumero'])
 // The sender's number by its beginning, read from the index alone (OficioSearch).
 @Index('idx_oficio_numero_orden', ['numeroNormalizado', 'folioAnio', 'folioNumero'])
 export class Oficio {
