@@ -183,18 +183,23 @@ export class CaseRecords {
   async summaries(caseIds: readonly string[]): Promise<Map<string, CaseSummary>> {
     const out = new Map<string, CaseSummary>();
     if (caseIds.length === 0) return out;
-    const ids = In([...caseIds]);
     // The cases and their open tasks are read at once: one round trip, not two.
     const [rows, tasks] = await Promise.all([
       this.ds.getRepository(CaseEntity).find({
         select: { id: true, status: true, state: true, outcome: true },
-        where: { id: ids },
+        where: { id: In([...caseIds]) },
       }),
-      this.ds.getRepository(Task).find({
-        select: { caseId: true, title: true, candidateRole: true, nivelClave: true, assigneeId: true, dueAt: true },
-        where: { caseId: ids, status: 'abierta' },
-        order: { dueAt: 'ASC' },
-      }),
+      // USE INDEX on MariaDB: thirteen indexes of the task table apply to status = 'abierta', and weighing them cost
+      // 0.2 ms of this statement's 0.5 (a register page of 25 cases, 100,000-case bench base).
+      this.ds
+        .getRepository(Task)
+        .createQueryBuilder('t')
+        .useIndex('idx_task_case')
+        .select(['t.id', 't.caseId', 't.title', 't.candidateRole', 't.nivelClave', 't.assigneeId', 't.dueAt'])
+        .where('t.caseId IN (:...ids)', { ids: [...caseIds] })
+        .andWhere("t.status = 'abierta'")
+        .orderBy('t.dueAt', 'ASC')
+        .getMany(),
     ]);
     for (const r of rows) out.set(r.id, { id: r.id, status: r.status, state: r.state, outcome: r.outcome, tasks: [] });
     for (const t of tasks) out.get(t.caseId)?.tasks.push(t);
