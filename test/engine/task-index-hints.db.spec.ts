@@ -6,6 +6,7 @@
  * table must be through that index (or the primary key, for the rows kept).
  */
 import type { DataSource } from 'typeorm';
+import { TASK_ROLES } from '../../machines/types';
 import type { Actor } from '../../src/auth/actor';
 import { RowSql } from '../../src/database/row-sql';
 import { DashboardCounts } from '../../src/engine/dashboard-counts';
@@ -21,7 +22,6 @@ jest.setTimeout(60_000);
 
 const NOW = new Date('2026-11-30T18:00:00Z');
 const hoursAgo = (h: number): Date => new Date(NOW.getTime() - h * 3_600_000);
-const ROLES = ['subdireccion', 'subjefatura', 'nivel', 'centro_trabajo', 'responsable'];
 const NIVELES = ['PRIMARIA', 'SECUNDARIA', 'PREESCOLAR'];
 
 /** The indexes a statement's plan reads the task table (alias `t`) through; PRIMARY for its primary key. */
@@ -59,7 +59,7 @@ describe('the task table’s indexes, named where MariaDB would weigh them all',
       const due = 300 - i;
       rows.push(
         taskRow({
-          candidateRole: ROLES[i % ROLES.length],
+          candidateRole: TASK_ROLES[i % TASK_ROLES.length],
           nivelClave: NIVELES[i % NIVELES.length],
           cct: `06DPR${String(i % 40).padStart(4, '0')}A`,
           responsableId: `resp-${i % 7}`,
@@ -101,13 +101,13 @@ describe('the task table’s indexes, named where MariaDB would weigh them all',
       // On a base this small MariaDB picks these indexes by itself; what the hint saves (weighing the twelve, a wrong
       // pick at 100,000 cases) shows only on the bench's base. So the statements must name them.
       if (TEST_DIALECT !== 'sqlite') {
-        expect(overdue[0].sql.split(`FORCE INDEX (\`${inboxIndex}\`)`)).toHaveLength(ROLES.length + 1);
+        expect(overdue[0].sql.split(`FORCE INDEX (\`${inboxIndex}\`)`)).toHaveLength(TASK_ROLES.length + 1);
         expect(unswept[0].sql).toContain('FORCE INDEX (`idx_task_warn_pending`)');
         expect(unswept[0].sql).toContain('FORCE INDEX (`idx_task_due_pending`)');
       }
       // One seek per role into the role's (and Nivel's) inbox index, then the 15 kept read by primary key.
       const overdueReads = await taskIndexesOf(db.dataSource, overdue[0]);
-      expect(overdueReads.filter((k) => k !== 'PRIMARY')).toEqual(ROLES.map(() => inboxIndex));
+      expect(overdueReads.filter((k) => k !== 'PRIMARY')).toEqual(TASK_ROLES.map(() => inboxIndex));
       expect(overdueReads).toContain('PRIMARY');
       // Each half of the not-yet-swept tasks through the sweep's own index.
       expect(new Set(await taskIndexesOf(db.dataSource, unswept[0]))).toEqual(
