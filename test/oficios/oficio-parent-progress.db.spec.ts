@@ -11,6 +11,7 @@ import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { type InboxItem, InboxService } from '../../src/engine/inbox.service';
 import { OficioParents } from '../../src/oficios/oficio-parents';
 import { createStaff, login } from '../support/staff';
+import { type SentStatement, statementsOf } from '../support/statements';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { addCentros, addNiveles, postOficio, scannedOficio, testCct } from './support';
 
@@ -122,18 +123,7 @@ describe('oficios for many schools: the parent and its progress in the inbox and
   });
 
   /** The statements `run` sends through the application's pool, with their parameters. */
-  const captured = async (run: () => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> => {
-    const seen: { sql: string; params: unknown[] }[] = [];
-    const spy = jest.spyOn(t.app.get(DataSource).logger, 'logQuery').mockImplementation((sql, params) => {
-      seen.push({ sql, params: Array.isArray(params) ? params : [] });
-    });
-    try {
-      await run();
-    } finally {
-      spy.mockRestore();
-    }
-    return seen;
-  };
+  const captured = (run: () => Promise<unknown>): Promise<SentStatement[]> => statementsOf(t.app.get(DataSource), run);
   /**
    * The indexes the plan of a statement reads (SQLite), or may read (MariaDB: its possible keys; with a few rows it may
    * prefer another plan, as register.db.spec notes).
