@@ -3,6 +3,7 @@ import type { Identity } from '../render/identity';
 import { type Refresh, renderPage } from '../render/pages';
 import type { FieldError } from './forms';
 import { roleName } from './format';
+import { escapeHtml, safeHtml } from '../render/handlebars';
 
 /** What every staff page needs besides its content: who is signed in, the form token, where we are. */
 export interface Chrome {
@@ -12,6 +13,12 @@ export interface Chrome {
   path: string;
   /** Open tasks in the person's inbox (up to 100), shown next to «Bandeja»; undefined for a role without one. */
   pendientes?: number;
+  /**
+   * The same count while it is still being read: PageGuard starts it and lets the page read its own data meanwhile (one
+   * round trip less in series on every staff page). The page is rendered with a mark where the counter goes, and
+   * sendHtml puts the counter there once the count is in. Never rejects (no count: no counter).
+   */
+  pendientesEnCurso?: Promise<number | undefined>;
   /** The institution the layout names (APP_CONFIG, set by PageGuard); Colima's CSEEE when absent. */
   identity?: Identity;
 }
@@ -56,10 +63,28 @@ export interface PageOptions {
   refresh?: Refresh;
 }
 
-/** «3», or «99+» past the count's cap, with what a screen reader says. */
-function counterOf(n: number): { texto: string; etiqueta: string } {
+/** Where the inbox's counter goes in a page rendered while its count is being read (Chrome.pendientesEnCurso). */
+const COUNTER_MARK = '<!--mci:pendientes-->';
+
+/** « <span class="contador" aria-label="3 tareas abiertas">3</span>»: «99+» past the count's cap, nothing for none. */
+function counterHtml(n: number | undefined): string {
+  if (!n) return '';
   const texto = n > 99 ? '99+' : String(n);
-  return { texto, etiqueta: `${n > 99 ? 'más de 99' : texto} ${n === 1 ? 'tarea abierta' : 'tareas abiertas'}` };
+  const etiqueta = `${n > 99 ? 'más de 99' : texto} ${n === 1 ? 'tarea abierta' : 'tareas abiertas'}`;
+  return ` <span class="contador" aria-label="${escapeHtml(etiqueta)}">${escapeHtml(texto)}</span>`;
+}
+
+/** The counter beside «Bandeja»: the count when it is known, else the mark withCounter replaces. */
+function counterOf(chrome: Chrome): ReturnType<typeof safeHtml> | null {
+  if (chrome.pendientes !== undefined) return safeHtml(counterHtml(chrome.pendientes));
+  return chrome.pendientesEnCurso ? safeHtml(COUNTER_MARK) : null;
+}
+
+/** A staff page rendered before its menu's count was in (Chrome.pendientesEnCurso), with the counter in its place. */
+export async function withCounter(html: string, chrome: Chrome): Promise<string> {
+  if (chrome.pendientes !== undefined || !chrome.pendientesEnCurso || !html.includes(COUNTER_MARK)) return html;
+  const n = await chrome.pendientesEnCurso;
+  return html.replace(COUNTER_MARK, () => counterHtml(n));
 }
 
 /** What the staff layout (templates/pages/layouts/staff.hbs) reads as `page`. */
@@ -83,7 +108,7 @@ function pageOf(chrome: Chrome, title: string, opts: PageOptions) {
     nav: items.map((n) => ({
       href: n.href,
       label: n.label,
-      contador: n.href === '/bandeja' && chrome.pendientes ? counterOf(chrome.pendientes) : null,
+      contador: n.href === '/bandeja' ? counterOf(chrome) : null,
       current: chrome.path === n.href || (n.href !== '/oficios' && chrome.path.startsWith(`${n.href}/`)),
     })),
   };

@@ -24,7 +24,7 @@ import { mapUnavailable } from '../common/error.filter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { identityOf } from '../render/identity';
 import { setRetryAfter } from '../common/rate-limit';
-import { type Chrome, query, staffPage } from './layout';
+import { type Chrome, query, staffPage, withCounter } from './layout';
 import { InboxService } from '../engine/inbox.service';
 
 /** What StaffAuthGuard leaves on the request, plus the page chrome PageGuard adds. */
@@ -47,6 +47,8 @@ const isMultipart = (req: Request): boolean =>
  */
 @Injectable()
 export class PageGuard implements CanActivate {
+  private readonly log = new Logger('Páginas');
+
   constructor(
     private readonly csrf: CsrfTokens,
     private readonly inbox: InboxService,
@@ -63,9 +65,13 @@ export class PageGuard implements CanActivate {
       identity: identityOf(this.config.institution),
     };
     if (isUnsafeMethod(req.method) && !isMultipart(req)) this.csrf.check(req);
-    // The menu tells how many tasks wait (issue 12 §2): a count of at most 100 index entries, on GET pages only.
+    // The menu tells how many tasks wait (issue 12 §2): a count of at most 100 index entries, on GET pages only. It is
+    // read while the page reads its own data; sendHtml waits for it. A count that fails leaves the menu without it.
     if (req.method === 'GET' && !req.staff.mustChangePassword)
-      req.chrome.pendientes = await this.inbox.pendingCount(req.staff);
+      req.chrome.pendientesEnCurso = this.inbox.pendingCount(req.staff).catch((err: unknown) => {
+        this.log.warn({ err, requestId: String(req.id ?? '') }, 'No se pudo contar la bandeja para el menú');
+        return undefined;
+      });
     return true;
   }
 }
@@ -102,10 +108,18 @@ const STATUS_TEXT: Record<number, [string, string]> = {
   503: ['Servicio no disponible', 'El servicio no está disponible por el momento; intente de nuevo en unos momentos.'],
 };
 
-/** Sends a page: HTML, never cached (it shows a person's work and, once, first-login passwords). */
+/**
+ * Sends a page: HTML, never cached (it shows a person's work and, once, first-login passwords). A staff page waits for
+ * its menu's count if that is still being read (PageGuard), and shows it.
+ */
 export function sendHtml(res: Response, html: string, status = 200): void {
   res.status(status).type('html').setHeader('Cache-Control', 'no-store');
-  res.send(html);
+  const chrome = (res.req as PageRequest).chrome;
+  if (!chrome?.pendientesEnCurso) res.send(html);
+  else
+    void withCounter(html, chrome).then((page) => {
+      if (!res.headersSent) res.send(page);
+    });
 }
 
 /** After a successful POST: 303 so a reload does not post again. */

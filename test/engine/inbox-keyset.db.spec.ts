@@ -8,6 +8,7 @@ import {
   InboxService,
 } from '../../src/engine/inbox.service';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { createStaff, login } from '../support/staff';
 import { statementsOf } from '../support/statements';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -403,6 +404,49 @@ describe('inbox page: cursor links, «más de 1 000», tampered cursor', () => {
       expect(html).toMatch(
         /href="\/bandeja"[^>]*>Bandeja <span class="contador" aria-label="más de 99 tareas abiertas">99\+<\/span><\/a>/,
       );
+    }
+  });
+
+  it("reads the menu's count while the page reads its own data, and shows it once it is in", async () => {
+    // The count answers only after the page has sent its first read of the task table: a guard that waited for the
+    // count before the page ran would never see that read, and the menu would show no counter.
+    const inbox = t.app.get(InboxService);
+    const real = inbox.pendingCount.bind(inbox);
+    let pageRead!: () => void;
+    const pageReading = new Promise<void>((resolve) => (pageRead = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 5_000, false)));
+    const waited = jest.spyOn(inbox, 'pendingCount').mockImplementation(async (actor) => {
+      const seen = await Promise.race([pageReading.then(() => true), givenUp]);
+      return seen ? real(actor) : 0;
+    });
+    // The application's own connection (the suite's DataSource is another).
+    const ds = t.app.get(DataSource);
+    const reads = jest.spyOn(ds.logger, 'logQuery').mockImplementation((sql: string) => {
+      if (/\bFROM\s+["`]?task["`]?\s/i.test(sql)) pageRead();
+    });
+    try {
+      const html = (await get('/bandeja').expect(200)).text;
+      expect(html).toMatch(/>Bandeja <span class="contador" aria-label="más de 99 tareas abiertas">99\+<\/span><\/a>/);
+      expect(html).not.toContain('<!--mci:pendientes-->');
+    } finally {
+      clearTimeout(timer);
+      reads.mockRestore();
+      waited.mockRestore();
+    }
+  });
+
+  it("serves the page without the counter when the menu's count fails", async () => {
+    const failed = jest
+      .spyOn(t.app.get(InboxService), 'pendingCount')
+      .mockRejectedValueOnce(new Error('conexión perdida'));
+    try {
+      const html = (await get('/oficios').expect(200)).text;
+      expect(html).toMatch(/href="\/bandeja"[^>]*>Bandeja<\/a>/);
+      expect(html).not.toContain('<!--mci:pendientes-->');
+      expect(failed).toHaveBeenCalledTimes(1);
+    } finally {
+      failed.mockRestore();
     }
   });
 
