@@ -129,10 +129,12 @@ export class InboxPageService {
     try {
       const q = await validateDto(InboxQueryDto, { ...filtros, ...cursor, porPagina: '25' });
       const page = await this.inbox.list(staff, { ...q, vencidas: filtros.vencidas === 'true' });
-      // The versions only serve the checkboxes, which a page shows only when filtered by one step. Both at once.
-      const [names, standing] = await Promise.all([
+      // The versions and the step's acts only serve the checkboxes, which a page shows only when filtered by one step.
+      // All at once: none needs another's answer.
+      const [names, standing, acciones] = await Promise.all([
         this.staff.namesOf(page.items.map((i) => i.asignadaA)),
         filtros.paso ? this.bulk.standing(page.items.map((i) => i.tramite)) : new Map<string, CaseStanding>(),
+        this.plainActs(staff, filtros.paso, page.items),
       ]);
       vm.items = page.items.map((i) => ({
         ...i,
@@ -142,7 +144,7 @@ export class InboxPageService {
         mia: i.asignadaA === staff.id,
         version: standing.get(i.tramite)?.version ?? null,
       }));
-      vm.acciones = await this.plainActs(staff, filtros.paso, vm.items);
+      vm.acciones = acciones;
       vm.total = page.total;
       vm.totalAcotado = page.totalAcotado;
       vm.siguiente = page.siguiente;
@@ -162,7 +164,7 @@ export class InboxPageService {
   private async plainActs(
     staff: AuthenticatedStaff,
     paso: string | undefined,
-    items: InboxRow[],
+    items: readonly Pick<InboxRow, 'tramite' | 'paso' | 'procedimiento'>[],
   ): Promise<{ tipo: string; label: string }[]> {
     const [first] = items;
     if (!paso || !first || items.some((i) => i.paso !== first.paso || i.procedimiento !== first.procedimiento))

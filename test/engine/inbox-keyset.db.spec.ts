@@ -364,6 +364,36 @@ describe('inbox count capped at 1 000', () => {
     const exact = await inbox.list(actor, {}, NOW);
     expect({ total: exact.total, acotado: exact.totalAcotado }).toEqual({ total: INBOX_COUNT_CAP, acotado: false });
   });
+
+  it("reads the count and the page's parent oficios at once, not one after the other", async () => {
+    // The count is let through only once the parents' hook has been called: read one after the other, the count
+    // would wait for a hook that comes after it, give up after 5 s and say so.
+    const inbox = new InboxService(db.dataSource);
+    let hookCalled!: () => void;
+    const parentsAsked = new Promise<void>((resolve) => (hookCalled = resolve));
+    inbox.onParents(async () => {
+      hookCalled();
+      return new Map();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 5_000, false)));
+    const countSawParents: boolean[] = [];
+    const ds = db.dataSource;
+    const send = ds.query.bind(ds);
+    const statements = jest.spyOn(ds, 'query').mockImplementation(async (sql: string, params?: unknown[]) => {
+      if (/SELECT COUNT\(\*\)/i.test(sql))
+        countSawParents.push(await Promise.race([parentsAsked.then(() => true), givenUp]));
+      return send(sql, params);
+    });
+    try {
+      const page = await inbox.list({ id: 'u-yo', role: 'subjefatura' }, {}, NOW);
+      expect(page.total).toBeGreaterThan(25);
+      expect(countSawParents).toEqual([true]);
+    } finally {
+      clearTimeout(timer);
+      statements.mockRestore();
+    }
+  });
 });
 
 describe('inbox page: cursor links, «más de 1 000», tampered cursor', () => {
