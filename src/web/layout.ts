@@ -80,11 +80,17 @@ function counterOf(chrome: Chrome): ReturnType<typeof safeHtml> | null {
   return chrome.pendientesEnCurso ? safeHtml(COUNTER_MARK) : null;
 }
 
-/** A staff page rendered before its menu's count was in (Chrome.pendientesEnCurso), with the counter in its place. */
-export async function withCounter(html: string, chrome: Chrome): Promise<string> {
-  if (chrome.pendientes !== undefined || !chrome.pendientesEnCurso || !html.includes(COUNTER_MARK)) return html;
-  const n = await chrome.pendientesEnCurso;
-  return html.replace(COUNTER_MARK, () => counterHtml(n));
+/**
+ * A staff page rendered before its menu's count was in (Chrome.pendientesEnCurso), as the bytes to send, with the counter
+ * in its place. Encoded first and the mark looked up in the bytes: a search of the rendered string would first copy
+ * it whole (Handlebars builds it in thousands of pieces), which the encoding does anyway.
+ */
+export async function withCounter(html: string, chrome: Chrome): Promise<Buffer> {
+  const page = Buffer.from(html, 'utf8');
+  const at = chrome.pendientes === undefined && chrome.pendientesEnCurso ? page.indexOf(COUNTER_MARK) : -1;
+  if (at < 0) return page;
+  const counter = Buffer.from(counterHtml(await chrome.pendientesEnCurso), 'utf8');
+  return Buffer.concat([page.subarray(0, at), counter, page.subarray(at + Buffer.byteLength(COUNTER_MARK))]);
 }
 
 /** What the staff layout (templates/pages/layouts/staff.hbs) reads as `page`. */

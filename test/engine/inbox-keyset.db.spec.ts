@@ -380,7 +380,7 @@ describe('inbox count capped at 1 000', () => {
     const countSawParents: boolean[] = [];
     const ds = db.dataSource;
     const send = ds.query.bind(ds);
-    const statements = jest.spyOn(ds, 'query').mockImplementation(async (sql: string, params?: unknown[]) => {
+    const statements = jest.spyOn(ds, 'query').mockImplementation(async (sql: string, params?: unknown[] | object) => {
       if (/SELECT COUNT\(\*\)/i.test(sql))
         countSawParents.push(await Promise.race([parentsAsked.then(() => true), givenUp]));
       return send(sql, params);
