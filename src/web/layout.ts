@@ -11,12 +11,11 @@ export interface Chrome {
   /** Per-session token every form posts back in `_csrf`. */
   csrf: string;
   path: string;
-  /** Open tasks in the person's inbox (up to 100), shown next to «Bandeja»; undefined for a role without one. */
-  pendientes?: number;
   /**
-   * The same count while it is still being read: PageGuard starts it and lets the page read its own data meanwhile (one
-   * round trip less in series on every staff page). The page is rendered with a mark where the counter goes, and
-   * sendHtml puts the counter there once the count is in. Never rejects (no count: no counter).
+   * Open tasks in the person's inbox (up to 100), shown next to «Bandeja»; undefined for a role without one. PageGuard
+   * starts the count and lets the page read its own data meanwhile (one round trip less in series on every staff page).
+   * The page is rendered with a mark where the counter goes, and sendHtml puts the counter there once the count is in.
+   * Never rejects (no count: no counter).
    */
   pendientesEnCurso?: Promise<number | undefined>;
   /** The institution the layout names (APP_CONFIG, set by PageGuard); Colima's CSEEE when absent. */
@@ -74,11 +73,9 @@ function counterHtml(n: number | undefined): string {
   return ` <span class="contador" aria-label="${escapeHtml(etiqueta)}">${escapeHtml(texto)}</span>`;
 }
 
-/** The counter beside «Bandeja»: the count when it is known, else the mark withCounter replaces. */
-function counterOf(chrome: Chrome): ReturnType<typeof safeHtml> | null {
-  if (chrome.pendientes !== undefined) return safeHtml(counterHtml(chrome.pendientes));
-  return chrome.pendientesEnCurso ? safeHtml(COUNTER_MARK) : null;
-}
+/** Beside «Bandeja»: the mark withCounter replaces with the counter once the count is in. */
+const counterOf = (chrome: Chrome): ReturnType<typeof safeHtml> | null =>
+  chrome.pendientesEnCurso ? safeHtml(COUNTER_MARK) : null;
 
 /**
  * A staff page rendered before its menu's count was in (Chrome.pendientesEnCurso), as the bytes to send, with the counter
@@ -87,7 +84,7 @@ function counterOf(chrome: Chrome): ReturnType<typeof safeHtml> | null {
  */
 export async function withCounter(html: string, chrome: Chrome): Promise<Buffer> {
   const page = Buffer.from(html, 'utf8');
-  const at = chrome.pendientes === undefined && chrome.pendientesEnCurso ? page.indexOf(COUNTER_MARK) : -1;
+  const at = chrome.pendientesEnCurso ? page.indexOf(COUNTER_MARK) : -1;
   if (at < 0) return page;
   const counter = Buffer.from(counterHtml(await chrome.pendientesEnCurso), 'utf8');
   return Buffer.concat([page.subarray(0, at), counter, page.subarray(at + Buffer.byteLength(COUNTER_MARK))]);

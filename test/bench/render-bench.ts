@@ -25,7 +25,7 @@ const chrome: Chrome = {
   staff: { id: 'u-subjefatura-1', usuario: 'sub1', nombre: 'Ana Pérez', role: 'subjefatura' } as AuthenticatedStaff,
   csrf: 'c'.repeat(43),
   path: '/bandeja',
-  pendientes: 137,
+  pendientesEnCurso: Promise.resolve(137),
 };
 
 function inboxVm(): InboxVm {

@@ -94,6 +94,15 @@ function oracle(all: Task[], actor: Actor, q: InboxQuery): string[] {
     .map((t) => t.id);
 }
 
+/** Something a test waits for, 5 s at most: `came()` tells whether `give()` was called in time. */
+function signal(): { give: () => void; came: () => Promise<boolean>; done: () => void } {
+  let give!: () => void;
+  const given = new Promise<boolean>((resolve) => (give = () => resolve(true)));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 5_000, false)));
+  return { give, came: () => Promise.race([given, late]), done: () => clearTimeout(timer) };
+}
+
 describe('inbox keyset pagination', () => {
   let db: TestDb;
   let inbox: InboxService;
@@ -369,20 +378,16 @@ describe('inbox count capped at 1 000', () => {
     // The count is let through only once the parents' hook has been called: read one after the other, the count
     // would wait for a hook that comes after it, give up after 5 s and say so.
     const inbox = new InboxService(db.dataSource);
-    let hookCalled!: () => void;
-    const parentsAsked = new Promise<void>((resolve) => (hookCalled = resolve));
+    const parentsAsked = signal();
     inbox.onParents(async () => {
-      hookCalled();
+      parentsAsked.give();
       return new Map();
     });
-    let timer: NodeJS.Timeout | undefined;
-    const givenUp = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 5_000, false)));
     const countSawParents: boolean[] = [];
     const ds = db.dataSource;
     const send = ds.query.bind(ds);
     const statements = jest.spyOn(ds, 'query').mockImplementation(async (sql: string, params?: unknown[] | object) => {
-      if (/SELECT COUNT\(\*\)/i.test(sql))
-        countSawParents.push(await Promise.race([parentsAsked.then(() => true), givenUp]));
+      if (/SELECT COUNT\(\*\)/i.test(sql)) countSawParents.push(await parentsAsked.came());
       return send(sql, params);
     });
     try {
@@ -390,7 +395,7 @@ describe('inbox count capped at 1 000', () => {
       expect(page.total).toBeGreaterThan(25);
       expect(countSawParents).toEqual([true]);
     } finally {
-      clearTimeout(timer);
+      parentsAsked.done();
       statements.mockRestore();
     }
   });
@@ -442,25 +447,21 @@ describe('inbox page: cursor links, «más de 1 000», tampered cursor', () => {
     // count before the page ran would never see that read, and the menu would show no counter.
     const inbox = t.app.get(InboxService);
     const real = inbox.pendingCount.bind(inbox);
-    let pageRead!: () => void;
-    const pageReading = new Promise<void>((resolve) => (pageRead = resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const givenUp = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 5_000, false)));
-    const waited = jest.spyOn(inbox, 'pendingCount').mockImplementation(async (actor) => {
-      const seen = await Promise.race([pageReading.then(() => true), givenUp]);
-      return seen ? real(actor) : 0;
-    });
+    const pageRead = signal();
+    const waited = jest
+      .spyOn(inbox, 'pendingCount')
+      .mockImplementation(async (actor) => ((await pageRead.came()) ? real(actor) : 0));
     // The application's own connection (the suite's DataSource is another).
     const ds = t.app.get(DataSource);
     const reads = jest.spyOn(ds.logger, 'logQuery').mockImplementation((sql: string) => {
-      if (/\bFROM\s+["`]?task["`]?\s/i.test(sql)) pageRead();
+      if (/\bFROM\s+["`]?task["`]?\s/i.test(sql)) pageRead.give();
     });
     try {
       const html = (await get('/bandeja').expect(200)).text;
       expect(html).toMatch(/>Bandeja <span class="contador" aria-label="más de 99 tareas abiertas">99\+<\/span><\/a>/);
       expect(html).not.toContain('<!--mci:pendientes-->');
     } finally {
-      clearTimeout(timer);
+      pageRead.done();
       reads.mockRestore();
       waited.mockRestore();
     }
