@@ -90,26 +90,36 @@ export class OficioRegisterService {
     if (rows.length === 0) return [];
     const caseIds = rows.map((o) => o.caseId);
     const oficioIds = rows.map((o) => o.id);
-    // Two rounds of statements sent together, not six one after the other: each costs a round trip, and a request
-    // holds its connections for the round's slowest statement (a few index lookups of the page's keys).
-    const [summaries, progress, docs] = await Promise.all([
+    // One round of statements sent together, not six one after the other: each costs a round trip, and a request
+    // holds its connections for the round's slowest statement (a few index lookups of the page's keys). The acts are
+    // read for the page's own cases and the downloads for its oficios' documents (a subquery of their ids), so neither
+    // waits for the documents; only a document of another case (a line's reply, an oficio for many schools) costs a
+    // second round, for that case's acts.
+    const acting = ['TURNAR_RESPUESTA', 'ACUSAR_RECIBO'];
+    const [summaries, progress, docs, ownActs, downloads] = await Promise.all([
       this.cases.summaries(caseIds),
       progressOf(this.ds.manager, oficioIds),
       this.ds.getRepository(IssuedDocument).find({ where: { oficioId: In(oficioIds) }, order: { signedAt: 'ASC' } }),
+      this.cases.actsOf(caseIds, acting),
+      this.ds
+        .getRepository(DocumentDownload)
+        .createQueryBuilder('x')
+        .where(
+          (qb) =>
+            `x.documentId IN ${qb
+              .subQuery()
+              .select('d.id')
+              .from(IssuedDocument, 'd')
+              .where('d.oficioId IN (:...oficioIds)')
+              .getQuery()}`,
+        )
+        .setParameters({ oficioIds })
+        .orderBy('x.at', 'ASC')
+        .getMany(),
     ]);
-    const [acts, downloads] = await Promise.all([
-      // A line's reply (an oficio for many schools) is its own case's: forwarded when that case was.
-      this.cases.actsOf(
-        [...new Set([...caseIds, ...docs.map((d) => d.caseId)])],
-        ['TURNAR_RESPUESTA', 'ACUSAR_RECIBO'],
-      ),
-      docs.length
-        ? this.ds.getRepository(DocumentDownload).find({
-            where: { documentId: In(docs.map((d) => d.id)) },
-            order: { at: 'ASC' },
-          })
-        : [],
-    ]);
+    const ownCases = new Set(caseIds);
+    const otherCases = [...new Set(docs.map((d) => d.caseId))].filter((id) => !ownCases.has(id));
+    const acts = otherCases.length ? [...ownActs, ...(await this.cases.actsOf(otherCases, acting))] : ownActs;
     const actOf = (caseId: string, type: string): CaseAct | undefined =>
       acts.filter((a) => a.caseId === caseId && a.eventType === type).pop();
     return rows.map((o) => {

@@ -13,6 +13,7 @@ import { createStaff, login } from '../support/staff';
 import { statementsOf } from '../support/statements';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createTestDb, type TestDb, TEST_DIALECT } from '../support/test-db';
+import { signal } from '../support/signal';
 
 /**
  * Keyset pages of the inbox (issue 11 §3): every row exactly once in the order (due_at, priority, id) with many ties,
@@ -92,15 +93,6 @@ function oracle(all: Task[], actor: Actor, q: InboxQuery): string[] {
     )
     .sort(byKey)
     .map((t) => t.id);
-}
-
-/** Something a test waits for, 5 s at most: `came()` tells whether `give()` was called in time. */
-function signal(): { give: () => void; came: () => Promise<boolean>; done: () => void } {
-  let give!: () => void;
-  const given = new Promise<boolean>((resolve) => (give = () => resolve(true)));
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 5_000, false)));
-  return { give, came: () => Promise.race([given, late]), done: () => clearTimeout(timer) };
 }
 
 describe('inbox keyset pagination', () => {

@@ -8,10 +8,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../src/auth/actor';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
+import { CaseRecords } from '../../src/engine/case-records';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
-import { IssuedDocument } from '../../src/oficios/entities/document.entity';
+import { DocumentDownload, IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
 import { addWorker } from '../support/pipeline';
+import { signal } from '../support/signal';
 import { statementsOf } from '../support/statements';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -112,6 +114,53 @@ describe('oficios: the register of each role («Oficios», «Mis oficios»)', ()
     const after = await page('primaria', `?folio=${folios.primaria[0]}`);
     expect(after).toContain(`/api/documentos/${acuse.id}/pdf`);
     expect(after).toContain('Descargado 1 vez; la última, Usuario primaria (Nivel)');
+  });
+
+  it("reads the cases' acts and the documents' downloads together with the documents, not after them", async () => {
+    // The documents' read is held until the acts were asked for and the downloads' statement sent. One after the other
+    // (the acts and the downloads once the documents came back), it waits 5 s and gives up.
+    const db = t.app.get(DataSource);
+    const docs = db.getRepository(IssuedDocument);
+    const acuse = await docs.findOneByOrFail({ caseId: cases.primaria[0], kind: 'acuse' });
+    await http().get(`/api/documentos/${acuse.id}/pdf`).set('Authorization', `Bearer ${tok.primaria}`).expect(200);
+    const downloads = await db
+      .getRepository(DocumentDownload)
+      .find({ where: { documentId: acuse.id }, order: { at: 'ASC' } });
+    const records = t.app.get(CaseRecords);
+    const actsAsked = signal();
+    const downloadsSent = signal();
+    let together: boolean[] = [];
+    const actsOf = records.actsOf.bind(records);
+    const find = docs.find.bind(docs);
+    const spies = [
+      jest.spyOn(records, 'actsOf').mockImplementation((...a) => {
+        actsAsked.give();
+        return actsOf(...a);
+      }),
+      jest.spyOn(db.logger, 'logQuery').mockImplementation((sql: string) => {
+        if (/FROM [`"]document_download[`"]/.test(sql)) downloadsSent.give();
+      }),
+      jest.spyOn(docs, 'find').mockImplementation(async (o) => {
+        together = await Promise.all([actsAsked.came(), downloadsSent.came()]);
+        return find(o);
+      }),
+    ];
+    try {
+      const reg = await t.app
+        .get(OficioRegisterService)
+        .page({ id: ids.primaria, role: 'nivel', nivelClave: 'PRIMARIA' }, { folio: folios.primaria[0] });
+      expect(together).toEqual([true, true]);
+      const [entry] = reg.items;
+      expect(entry.oficio.folio).toBe(folios.primaria[0]);
+      // What the round read is on the page: the acuse, with its downloads (this test's among them).
+      const shown = entry.documentos.find((d) => d.id === acuse.id);
+      expect(shown?.descargas.map((d) => d.usuario)).toEqual(downloads.map((d) => d.userId));
+      expect(downloads.map((d) => d.userId)).toContain(ids.primaria);
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+      actsAsked.done();
+      downloadsSent.done();
+    }
   });
 
   it("finds the Nivel's reply letter once forwarded, and its acknowledgement, after the task is done", async () => {
