@@ -10,10 +10,12 @@ export interface SqlStatement {
 /** Property names of an entity that are its columns. */
 type Prop<T> = Extract<keyof T, string>;
 
-/** What `find` selects, besides its equalities: the columns (all when omitted), an IN list, a LIMIT. */
+/** What `find` selects, besides its equalities: the columns (all when omitted), an IN list, an order, a LIMIT. */
 export interface FindOpts<T> {
   select?: readonly Prop<T>[];
   in?: InList<T>;
+  /** Ascending by this column. */
+  order?: Prop<T>;
   limit?: number;
 }
 
@@ -60,11 +62,12 @@ export class RowSql<T extends ObjectLiteral> {
   findStatement(where: Partial<T>, opts: FindOpts<T> = {}): SqlStatement {
     const selected = this.selected(opts);
     const keys = Object.keys(where) as Prop<T>[];
-    const shape = `S|${selected.map((c) => c.propertyPath).join(',')}|${keys.join(',')}|${this.inShape(opts.in)}|${opts.limit ?? ''}`;
+    const shape = `S|${selected.map((c) => c.propertyPath).join(',')}|${keys.join(',')}|${this.inShape(opts.in)}|${opts.order ?? ''}|${opts.limit ?? ''}`;
     let text = this.sql.get(shape);
     if (!text) {
       const cols = selected.map((c) => this.q(c.databaseName)).join(', ');
-      text = `SELECT ${cols} FROM ${this.table}${this.whereSql(keys, opts.in)}${opts.limit ? ` LIMIT ${opts.limit}` : ''}`;
+      const order = opts.order ? ` ORDER BY ${this.q(this.column(opts.order).databaseName)}` : '';
+      text = `SELECT ${cols} FROM ${this.table}${this.whereSql(keys, opts.in)}${order}${opts.limit ? ` LIMIT ${opts.limit}` : ''}`;
       this.sql.set(shape, text);
     }
     return { text, params: [...this.whereParams(where, keys), ...(opts.in?.values ?? [])] };

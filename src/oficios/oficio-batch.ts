@@ -107,16 +107,14 @@ export async function oficiosWithLines(em: EntityManager, oficioIds: string[]): 
 export async function progressOf(em: EntityManager, oficioIds: string[]): Promise<Map<string, OficioProgress>> {
   const out = new Map<string, OficioProgress>();
   if (oficioIds.length === 0) return out;
-  const rows: { oficio_id: string; resultado: string | null; n: string | number; r: string | number }[] = await em
-    .createQueryBuilder(OficioLinea, 'l')
-    .select('l.oficio_id', 'oficio_id')
-    .addSelect('l.resultado', 'resultado')
-    .addSelect('COUNT(*)', 'n')
-    .addSelect('COUNT(l.respuesta)', 'r')
-    .where({ oficioId: In(oficioIds) })
-    .groupBy('l.oficio_id')
-    .addGroupBy('l.resultado')
-    .getRawMany();
+  // Written by hand: the query builder's rebuilding of this statement cost more than the statement (a register page).
+  const rows = await em.query<
+    { oficio_id: string; resultado: string | null; n: string | number; r: string | number }[]
+  >(
+    'SELECT l.oficio_id AS oficio_id, l.resultado AS resultado, COUNT(*) AS n, COUNT(l.respuesta) AS r ' +
+      `FROM oficio_linea l WHERE l.oficio_id IN (${oficioIds.map(() => '?').join(', ')}) GROUP BY l.oficio_id, l.resultado`,
+    oficioIds,
+  );
   for (const r of rows) {
     const p = out.get(r.oficio_id) ?? { total: 0, conResultado: 0, concluidas: 0, porResultado: {} };
     const n = Number(r.n);

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../auth/actor';
 import { type CaseAct, CaseRecords, type CaseSummary } from '../engine/case-records';
+import { RowSql } from '../database/row-sql';
 import { canOpen } from './documents.service';
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
@@ -50,8 +51,12 @@ export interface RegisterPage {
  * Pages by keyset on (folio_anio, folio_numero), the same index order per scope (idx_oficio_orden,
  * idx_oficio_nivel_orden, idx_oficio_resp_orden), so page 200 costs what page 1 does (OficioSearch).
  */
+const DOWNLOAD = ['id', 'documentId', 'userId', 'userRole', 'at'] as const;
+
 @Injectable()
 export class OficioRegisterService {
+  private sql?: { docs: RowSql<IssuedDocument>; downloads: RowSql<DocumentDownload> };
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly cases: CaseRecords,
@@ -96,26 +101,23 @@ export class OficioRegisterService {
     // waits for the documents; only a document of another case (a line's reply, an oficio for many schools) costs a
     // second round, for that case's acts.
     const acting = ['TURNAR_RESPUESTA', 'ACUSAR_RECIBO'];
+    const sql = (this.sql ??= {
+      docs: new RowSql(this.ds, IssuedDocument),
+      downloads: new RowSql(this.ds, DocumentDownload),
+    });
+    const marks = oficioIds.map(() => '?').join(', ');
     const [summaries, progress, docs, ownActs, downloads] = await Promise.all([
       this.cases.summaries(caseIds),
       progressOf(this.ds.manager, oficioIds),
-      this.ds.getRepository(IssuedDocument).find({ where: { oficioId: In(oficioIds) }, order: { signedAt: 'ASC' } }),
+      sql.docs.find(this.ds.manager, {}, { in: { column: 'oficioId', values: oficioIds }, order: 'signedAt' }),
       this.cases.actsOf(caseIds, acting),
       this.ds
-        .getRepository(DocumentDownload)
-        .createQueryBuilder('x')
-        .where(
-          (qb) =>
-            `x.documentId IN ${qb
-              .subQuery()
-              .select('d.id')
-              .from(IssuedDocument, 'd')
-              .where('d.oficioId IN (:...oficioIds)')
-              .getQuery()}`,
+        .query<Record<string, unknown>[]>(
+          `SELECT ${sql.downloads.selectList(DOWNLOAD, 'x')} FROM document_download x WHERE x.document_id IN ` +
+            `(SELECT d.id FROM document d WHERE d.oficio_id IN (${marks})) ORDER BY x.at`,
+          oficioIds,
         )
-        .setParameters({ oficioIds })
-        .orderBy('x.at', 'ASC')
-        .getMany(),
+        .then((raw) => raw.map((r) => sql.downloads.fromRow(r, DOWNLOAD))),
     ]);
     const ownCases = new Set(caseIds);
     const otherCases = [...new Set(docs.map((d) => d.caseId))].filter((id) => !ownCases.has(id));

@@ -5,10 +5,9 @@
  * and the acknowledgement. Pages by keyset, newest folio first.
  */
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import type { Actor } from '../../src/auth/actor';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
-import { CaseRecords } from '../../src/engine/case-records';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { DocumentDownload, IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
@@ -117,7 +116,7 @@ describe('oficios: the register of each role («Oficios», «Mis oficios»)', ()
   });
 
   it("reads the cases' acts and the documents' downloads together with the documents, not after them", async () => {
-    // The documents' read is held until the acts were asked for and the downloads' statement sent. One after the other
+    // The documents' read is held until the acts' and the downloads' statements were sent. One after the other
     // (the acts and the downloads once the documents came back), it waits 5 s and gives up.
     const db = t.app.get(DataSource);
     const docs = db.getRepository(IssuedDocument);
@@ -126,23 +125,27 @@ describe('oficios: the register of each role («Oficios», «Mis oficios»)', ()
     const downloads = await db
       .getRepository(DocumentDownload)
       .find({ where: { documentId: acuse.id }, order: { at: 'ASC' } });
-    const records = t.app.get(CaseRecords);
-    const actsAsked = signal();
+    // Held where every statement passes, whatever builds it: the query runner's query().
+    const runner = db.createQueryRunner();
+    const proto = Object.getPrototypeOf(runner) as QueryRunner;
+    await runner.release();
+    const actsSent = signal();
     const downloadsSent = signal();
     let together: boolean[] = [];
-    const actsOf = records.actsOf.bind(records);
-    const find = docs.find.bind(docs);
+    const query = proto.query;
     const spies = [
-      jest.spyOn(records, 'actsOf').mockImplementation((...a) => {
-        actsAsked.give();
-        return actsOf(...a);
-      }),
       jest.spyOn(db.logger, 'logQuery').mockImplementation((sql: string) => {
-        if (/FROM [`"]document_download[`"]/.test(sql)) downloadsSent.give();
+        if (/FROM [`"]?movement[`"]?/.test(sql)) actsSent.give();
+        if (/FROM [`"]?document_download[`"]?/.test(sql)) downloadsSent.give();
       }),
-      jest.spyOn(docs, 'find').mockImplementation(async (o) => {
-        together = await Promise.all([actsAsked.came(), downloadsSent.came()]);
-        return find(o);
+      jest.spyOn(proto, 'query').mockImplementation(async function (
+        this: QueryRunner,
+        sql: string,
+        ...rest: unknown[]
+      ) {
+        if (/FROM [`"]document[`"]/.test(sql) && !/document_download/.test(sql))
+          together = await Promise.all([actsSent.came(), downloadsSent.came()]);
+        return (query as (...a: unknown[]) => Promise<unknown>).call(this, sql, ...rest);
       }),
     ];
     try {
@@ -158,7 +161,7 @@ describe('oficios: the register of each role («Oficios», «Mis oficios»)', ()
       expect(downloads.map((d) => d.userId)).toContain(ids.primaria);
     } finally {
       spies.forEach((s) => s.mockRestore());
-      actsAsked.done();
+      actsSent.done();
       downloadsSent.done();
     }
   });
