@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import type { NivelCatalog } from '../auth/nivel-catalog';
+import { RowSql } from '../database/row-sql';
 import { CentroTrabajo } from './entities/centro-trabajo.entity';
 import { Cuenta, CuentaHistorial } from './entities/cuenta.entity';
 import { Nivel } from './entities/nivel.entity';
@@ -19,11 +20,17 @@ export type CuentaHistorialRecord = Readonly<CuentaHistorial>;
  */
 @Injectable()
 export class CatalogRecords implements NivelCatalog {
+  private nivelSql?: RowSql<Nivel>;
+
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** The levels (Nivel) of the catalog, by name. */
+  /**
+   * The levels (Nivel) of the catalog, by name. Read by every page that offers them in a filter: the statement is made
+   * once (RowSql), not rebuilt by the query builder each time.
+   */
   async niveles(): Promise<NivelRecord[]> {
-    return this.ds.getRepository(Nivel).find({ select: { clave: true, nombre: true }, order: { nombre: 'ASC' } });
+    this.nivelSql ??= new RowSql(this.ds, Nivel);
+    return this.nivelSql.find(this.ds.manager, {}, { select: ['clave', 'nombre'], order: 'nombre' });
   }
 
   async nivel(clave: string): Promise<NivelRecord | null> {

@@ -273,6 +273,10 @@ describe('dashboard and printable case history', () => {
     expect(cell(primaria, 'total-abiertos')).toBe('3');
     expect(rowOf(primaria, 'por-nivel', 'Secundaria')).toEqual([]);
     expect(rowOf(primaria, 'tareas', 'Subdirección de Sistemas y Servicios Telemáticos')).toEqual([]);
+    // The latest incidents are the Nivel's: PRIMARIA's incident in its list, not in SECUNDARIA's.
+    expect(primaria).toContain('El directorio no respondió al crear la cuenta.');
+    const secundaria = (await get(`/tablero?${PERIOD}&nivel=SECUNDARIA`, 'admin')).text;
+    expect(secundaria).not.toContain('El directorio no respondió al crear la cuenta.');
     // March only: the case concluded then, in 9 business days.
     const marzo = (await get('/tablero?desde=2031-03-01&hasta=2031-03-31', 'admin')).text;
     expect(bloqueo(marzo)).toEqual([titleOf('cuenta-bloquear'), '1', '9', '9', '11', '100 %']);
