@@ -19,6 +19,8 @@ export interface OpenParent {
   progreso: OficioProgress;
 }
 
+const OPEN_PARENT = ['id', 'folio', 'remitenteNombre', 'nivelClave', 'area', 'recibidoAt'] as const;
+
 /**
  * The parent of a line's case where the staff look at cases by the task or by the number (issue 14, part 2: «the
  * register, the inbox and the dashboard show the parent with its progress»): the inbox's items get the oficio, the
@@ -26,8 +28,6 @@ export interface OpenParent {
  * oficios whose lines are still being worked. Only an oficio of two lines or more is a parent: a one-line oficio reads
  * as any other.
  */
-const OPEN_PARENT = ['id', 'folio', 'remitenteNombre', 'nivelClave', 'area', 'recibidoAt'] as const;
-
 @Injectable()
 export class OficioParents implements OnModuleInit {
   private oficioSql?: RowSql<Oficio>;

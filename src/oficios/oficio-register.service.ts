@@ -42,6 +42,8 @@ export interface RegisterPage {
   anterior: string | null;
 }
 
+const DOWNLOAD = ['id', 'documentId', 'userId', 'userRole', 'at'] as const;
+
 /**
  * The correspondence register of each role: every oficio it may see, newest folio first, with where its case stands
  * (the open step, who holds it, until when) and its documents (acuse, reply, downloads, acknowledgement). Deny by
@@ -51,8 +53,6 @@ export interface RegisterPage {
  * Pages by keyset on (folio_anio, folio_numero), the same index order per scope (idx_oficio_orden,
  * idx_oficio_nivel_orden, idx_oficio_resp_orden), so page 200 costs what page 1 does (OficioSearch).
  */
-const DOWNLOAD = ['id', 'documentId', 'userId', 'userRole', 'at'] as const;
-
 @Injectable()
 export class OficioRegisterService {
   private sql?: { docs: RowSql<IssuedDocument>; downloads: RowSql<DocumentDownload> };
