@@ -184,6 +184,12 @@ export class RowSql<T extends ObjectLiteral> {
     );
   }
 
+  /** The rows of a hand-written SELECT whose list is selectList(`props`), hydrated as fromRow does. */
+  async select(text: string, params: readonly unknown[], props: readonly Prop<T>[]): Promise<T[]> {
+    const raw = await this.ds.query<Record<string, unknown>[]>(text, [...params]);
+    return raw.map((r) => this.fromRow(r, props));
+  }
+
   /** `alias.column, …` for a hand-written SELECT of `props`, quoted as the dialect wants. */
   selectList(props: readonly Prop<T>[], alias: string): string {
     return props.map((p) => `${alias}.${this.q(this.column(p).databaseName)}`).join(', ');

@@ -365,14 +365,13 @@ export class DashboardService {
     // Both descending: the order of idx_case_status_updated read backwards (a mixed order sorted every incident: 0.6 s
     // at 12,000 incidents).
     // Only the columns shown: a case row carries its snapshot (kilobytes of JSON each).
-    const rows = (
-      await this.ds.query<Record<string, unknown>[]>(
-        `SELECT ${sql.selectList(INCIDENT, 'c')} FROM procedure_case c WHERE c.status = 'incidente'` +
-          (f.nivel ? ' AND c.nivel_clave = ?' : '') +
-          ' ORDER BY c.updated_at DESC, c.id DESC LIMIT 20',
-        f.nivel ? [f.nivel] : [],
-      )
-    ).map((r) => sql.fromRow(r, INCIDENT));
+    const rows = await sql.select(
+      `SELECT ${sql.selectList(INCIDENT, 'c')} FROM procedure_case c WHERE c.status = 'incidente'` +
+        (f.nivel ? ' AND c.nivel_clave = ?' : '') +
+        ' ORDER BY c.updated_at DESC, c.id DESC LIMIT 20',
+      f.nivel ? [f.nivel] : [],
+      INCIDENT,
+    );
     return rows.map((c) => ({
       caseId: c.id,
       folio: c.folio,

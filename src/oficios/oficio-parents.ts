@@ -93,16 +93,15 @@ export class OficioParents implements OnModuleInit {
   async open(nivel: string | null, limit = 20): Promise<{ items: OpenParent[]; mas: boolean }> {
     // Written by hand, with only the columns shown: the dashboard asks for it on every view.
     const sql = (this.oficioSql ??= new RowSql(this.ds, Oficio));
-    const found = (
-      await this.ds.query<Record<string, unknown>[]>(
-        `SELECT ${sql.selectList(OPEN_PARENT, 'o')} FROM oficio o ` +
-          'WHERE o.id IN (SELECT l.oficio_id FROM oficio_linea l WHERE l.resultado IS NULL) ' +
-          'AND EXISTS (SELECT 1 FROM oficio_linea l2 WHERE l2.oficio_id = o.id AND l2.linea = 2)' +
-          (nivel ? ' AND o.nivel_clave = ?' : '') +
-          ` ORDER BY o.folio_anio DESC, o.folio_numero DESC LIMIT ${Math.trunc(limit) + 1}`,
-        nivel ? [nivel] : [],
-      )
-    ).map((r) => sql.fromRow(r, OPEN_PARENT));
+    const found = await sql.select(
+      `SELECT ${sql.selectList(OPEN_PARENT, 'o')} FROM oficio o ` +
+        'WHERE o.id IN (SELECT l.oficio_id FROM oficio_linea l WHERE l.resultado IS NULL) ' +
+        'AND EXISTS (SELECT 1 FROM oficio_linea l2 WHERE l2.oficio_id = o.id AND l2.linea = 2)' +
+        (nivel ? ' AND o.nivel_clave = ?' : '') +
+        ` ORDER BY o.folio_anio DESC, o.folio_numero DESC LIMIT ${Math.trunc(limit) + 1}`,
+      nivel ? [nivel] : [],
+      OPEN_PARENT,
+    );
     const shown = found.slice(0, limit);
     const progress = await progressOf(
       this.ds.manager,

@@ -111,13 +111,12 @@ export class OficioRegisterService {
       progressOf(this.ds.manager, oficioIds),
       sql.docs.find(this.ds.manager, {}, { in: { column: 'oficioId', values: oficioIds }, order: 'signedAt' }),
       this.cases.actsOf(caseIds, acting),
-      this.ds
-        .query<Record<string, unknown>[]>(
-          `SELECT ${sql.downloads.selectList(DOWNLOAD, 'x')} FROM document_download x WHERE x.document_id IN ` +
-            `(SELECT d.id FROM document d WHERE d.oficio_id IN (${marks})) ORDER BY x.at`,
-          oficioIds,
-        )
-        .then((raw) => raw.map((r) => sql.downloads.fromRow(r, DOWNLOAD))),
+      sql.downloads.select(
+        `SELECT ${sql.downloads.selectList(DOWNLOAD, 'x')} FROM document_download x WHERE x.document_id IN ` +
+          `(SELECT d.id FROM document d WHERE d.oficio_id IN (${marks})) ORDER BY x.at`,
+        oficioIds,
+        DOWNLOAD,
+      ),
     ]);
     const ownCases = new Set(caseIds);
     const otherCases = [...new Set(docs.map((d) => d.caseId))].filter((id) => !ownCases.has(id));
