@@ -237,6 +237,27 @@ describe('the register’s filters, index-backed (issue 13)', () => {
     const none = await api({ numero: 'zun/', nivel: 'SECUNDARIA', pagina: 13 });
     expect([none.items, none.total]).toEqual([[], 300]);
     expect((await api({ numero: 'zun/', anio: 2026 })).total).toBe(0);
+    // With the folio's year, the second column of the number's index: the same pages, sorted and counted as without it.
+    const year = await register().page(SUBJEFATURA, { numero: 'zun/', anio: 2020, porPagina: 25 });
+    expect([year.total, year.totalAcotado, shown(year)]).toEqual([1000, true, newest(BULK - 1, 25)]);
+    const year2 = await register().page(SUBJEFATURA, {
+      numero: 'zun/',
+      anio: 2020,
+      porPagina: 25,
+      despues: year.siguiente!,
+    });
+    const yearBack = await register().page(SUBJEFATURA, {
+      numero: 'zun/',
+      anio: 2020,
+      porPagina: 25,
+      antes: year2.anterior!,
+    });
+    expect([shown(year2), shown(yearBack)]).toEqual([newest(BULK - 26, 25), newest(BULK - 1, 25)]);
+    expect((await api({ numero: 'zun/1', anio: 2020, porPagina: 25, pagina: 3 })).items.map((o) => o.folio)).toEqual(
+      newest(BULK - 1, 75, (i) => String(i).startsWith('1')).slice(50),
+    );
+    expect(await folios({ numero: 'dep/045', anio: 2026 })).toEqual([folio.primaria, folio.becas].sort());
+    expect(await folios({ numero: 'dep/045', anio: 2020 })).toEqual([]);
     expect(await folios({ numero: 'zun/1', asunto: 'raro' })).toEqual([]);
     expect(await folios({ numero: 'zun/5', asunto: 'raro' })).toEqual(['SSST-2020-000006']);
   });
@@ -265,10 +286,23 @@ describe('the register’s filters, index-backed (issue 13)', () => {
       expect(second.items.map((e) => e.oficio.folio)).toEqual(oldest(DENSE - 26, 25));
       const third = await api({ numero: 'denso/', porPagina: 25, pagina: 3 });
       expect([third.items.map((o) => o.folio), third.total]).toEqual([oldest(DENSE - 51, 25), 1000]);
+      // A Nivel's own: Secundaria's one in seven (not the newest, removed below), more than a thousand, on either side
+      // of the cap.
+      const secundaria = Array.from({ length: DENSE }, (_, j) => DENSE - 1 - j)
+        .filter((i) => bulkNivel(i) === 'SECUNDARIA')
+        .slice(0, 25)
+        .map((i) => `SSST-2019-${String(i + 1).padStart(6, '0')}`);
+      expect(bulkNivel(DENSE - 1)).toBe('PRIMARIA');
+      const own = async () => {
+        const p = await register().page(SECUNDARIA, { numero: 'denso/', porPagina: 25 });
+        return [p.total, p.totalAcotado, p.items.map((e) => e.oficio.folio)];
+      };
+      expect(await own()).toEqual([1000, true, secundaria]);
       // At the cap, the database sorts and counts the matches: the same pages (the newest one removed).
       await ds().getRepository(Oficio).delete({ folioAnio: 2019, folioNumero: DENSE });
       const top = await register().page(SUBJEFATURA, { numero: 'denso/', porPagina: 25 });
       expect(top.items.map((e) => e.oficio.folio)).toEqual(oldest(DENSE - 2, 25));
+      expect(await own()).toEqual([1000, true, secundaria]);
       const below = await register().page(SUBJEFATURA, { numero: 'denso/', porPagina: 25, despues: first.siguiente! });
       expect([below.total, below.items.map((e) => e.oficio.folio)]).toEqual([
         1000,
