@@ -206,9 +206,15 @@ export class InboxService {
    * One page in the order (due_at, priority, id), by keyset: `despues` / `antes` name the row the page starts after /
    * ends before, so page 200 reads the same 25 index entries as page 1 (OFFSET read and threw away every row before
    * it). Each filter has an index (status, candidate_role, <filter>, due_at, priority, id) giving both the matches and
-   * their order. The count stops at INBOX_COUNT_CAP + 1 rows.
+   * their order. The count stops at INBOX_COUNT_CAP + 1 rows. `alongside` reads what a caller needs of the page's
+   * items (the inbox page: names, versions, the step's acts) in the same round as their parent oficios.
    */
-  async list(actor: Actor, q: InboxQuery, now = new Date()): Promise<InboxPage> {
+  async list(
+    actor: Actor,
+    q: InboxQuery,
+    now = new Date(),
+    alongside?: (items: readonly InboxItem[]) => Promise<unknown>,
+  ): Promise<InboxPage> {
     // An integer 1..100 whatever the caller passed: it goes into the SQL text as the LIMIT.
     const porPagina = Number.isInteger(q.porPagina) ? Math.min(Math.max(q.porPagina!, 1), 100) : 25;
     const role = actor.role === 'administrador' ? q.rol : actor.role;
@@ -265,6 +271,13 @@ export class InboxService {
       pageParams.push(due, due, key.priority, key.priority, key.id);
     }
     const dir = before ? 'DESC' : 'ASC';
+    // The count is at most INBOX_COUNT_CAP + 1 index entries, never the million. On MariaDB it goes beside the page's
+    // own read, on a connection of its own: after it, it was a round trip more on every inbox page, and a first page
+    // that is not full (a search by folio or CURP), which needs none, counted a few entries in vain. SQLite runs one
+    // statement at a time, so there it waits to know.
+    const early = this.ds.options.type !== 'better-sqlite3' ? this.cappedCount(filters, params, roleOnly) : undefined;
+    // Awaited below, after the page's rows; a page that fails does not leave it unhandled.
+    early?.catch(() => undefined);
     const fetched = await this.ds.query<Record<string, unknown>[]>(
       `SELECT ${this.tasks.selectList(PAGE_PROPS, 't')} FROM task t WHERE ${pageWhere.join(' AND ')} ORDER BY t.due_at ${dir}, t.priority ${dir}, t.id ${dir} LIMIT ${porPagina + 1}`,
       pageParams,
@@ -274,15 +287,14 @@ export class InboxService {
     if (before) rows.reverse();
     const last = rows[rows.length - 1];
     const first = rows[0];
-    // A first page that is not full is the whole result (a search by folio or CURP): no count. Otherwise at most
-    // INBOX_COUNT_CAP + 1 index entries, never the million. The count and the page's parent oficios are read at once:
-    // neither needs the other, and one after the other they were a round trip more on every inbox page.
-    const [total, items] = await Promise.all([
-      !key && fetched.length <= porPagina ? fetched.length : this.cappedCount(filters, params, roleOnly),
-      this.withParents(
-        actor,
-        rows.map((t) => this.view(t, now)),
-      ),
+    const items = rows.map((t) => this.view(t, now));
+    // A first page that is not full is the whole result: no count. The page's parent oficios, the count (where it
+    // came after the page) and what the caller reads for the page's items (`alongside`) are read at once: none needs
+    // another, and one after the other each was a round trip more.
+    const [total] = await Promise.all([
+      !key && fetched.length <= porPagina ? fetched.length : (early ?? this.cappedCount(filters, params, roleOnly)),
+      this.withParents(actor, items),
+      alongside?.(items),
     ]);
     return {
       items,

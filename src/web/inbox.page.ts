@@ -128,14 +128,18 @@ export class InboxPageService {
     };
     try {
       const q = await validateDto(InboxQueryDto, { ...filtros, ...cursor, porPagina: '25' });
-      const page = await this.inbox.list(staff, { ...q, vencidas: filtros.vencidas === 'true' });
       // The versions and the step's acts only serve the checkboxes, which a page shows only when filtered by one step.
-      // All at once: none needs another's answer.
-      const [names, standing, acciones] = await Promise.all([
-        this.staff.namesOf(page.items.map((i) => i.asignadaA)),
-        filtros.paso ? this.bulk.standing(page.items.map((i) => i.tramite)) : new Map<string, CaseStanding>(),
-        this.plainActs(staff, filtros.paso, page.items),
-      ]);
+      // All at once, and with the page's parent oficios: none needs another's answer.
+      let names = new Map<string, string>();
+      let standing = new Map<string, CaseStanding>();
+      let acciones: { tipo: string; label: string }[] = [];
+      const page = await this.inbox.list(staff, { ...q, vencidas: filtros.vencidas === 'true' }, new Date(), (items) =>
+        Promise.all([
+          this.staff.namesOf(items.map((i) => i.asignadaA)),
+          filtros.paso ? this.bulk.standing(items.map((i) => i.tramite)) : standing,
+          this.plainActs(staff, filtros.paso, items),
+        ]).then((read) => ([names, standing, acciones] = read)),
+      );
       vm.items = page.items.map((i) => ({
         ...i,
         procedimientoTitulo: this.labels.title(i.procedimiento),

@@ -391,6 +391,51 @@ describe('inbox count capped at 1 000', () => {
       statements.mockRestore();
     }
   });
+
+  it("reads what the caller needs of the page's items (`alongside`) in the same round as their parent oficios", async () => {
+    // The parents' hook answers only once `alongside` was called: one after the other, it waits 5 s and says so.
+    const inbox = new InboxService(db.dataSource);
+    const alongsideCalled = signal();
+    const parentsSawAlongside: boolean[] = [];
+    inbox.onParents(async () => {
+      parentsSawAlongside.push(await alongsideCalled.came());
+      return new Map();
+    });
+    const given: string[][] = [];
+    try {
+      const page = await inbox.list({ id: 'u-yo', role: 'subjefatura' }, {}, NOW, async (items) => {
+        given.push(items.map((i) => i.id));
+        alongsideCalled.give();
+      });
+      expect(parentsSawAlongside).toEqual([true]);
+      expect(given).toEqual([page.items.map((i) => i.id)]);
+    } finally {
+      alongsideCalled.done();
+    }
+  });
+
+  // SQLite runs one statement at a time: there the count waits for the page, to know whether it is needed.
+  (TEST_DIALECT === 'sqlite' ? it.skip : it)("on MariaDB, sends the count beside the page's own read", async () => {
+    // The page's read is let through only once the count was sent: sent after the page, the count never comes in time.
+    const inbox = new InboxService(db.dataSource);
+    const countSent = signal();
+    const pageSawCount: boolean[] = [];
+    const ds = db.dataSource;
+    const send = ds.query.bind(ds);
+    const statements = jest.spyOn(ds, 'query').mockImplementation(async (sql: string, params?: unknown[] | object) => {
+      if (/SELECT COUNT\(\*\)/i.test(sql)) countSent.give();
+      else if (/ FROM task t WHERE .* ORDER BY /.test(sql)) pageSawCount.push(await countSent.came());
+      return send(sql, params);
+    });
+    try {
+      const page = await inbox.list({ id: 'u-yo', role: 'subjefatura' }, {}, NOW);
+      expect([page.items.length, page.total > 25]).toEqual([25, true]);
+      expect(pageSawCount).toEqual([true]);
+    } finally {
+      countSent.done();
+      statements.mockRestore();
+    }
+  });
 });
 
 describe('inbox page: cursor links, «más de 1 000», tampered cursor', () => {
