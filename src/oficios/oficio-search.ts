@@ -411,16 +411,18 @@ export class OficioSearch {
       .addOrderBy('r.folioNumero', dir);
     // How many the number matched (past NUMBER_CANDIDATE_CAP, the register's order is walked instead) and, when other
     // conditions are checked, how many of them they keep, up to REGISTER_COUNT_CAP + 1.
-    const counted = kept();
     const count = this.ds
       .createQueryBuilder()
       .select(`(SELECT COUNT(*) FROM ${matches} n)`, 'matches')
-      .addSelect(alone ? '0' : `(SELECT COUNT(*) FROM (${counted.limit(REGISTER_COUNT_CAP + 1).getQuery()}) c)`, 'cnt')
       .from('(SELECT 1 AS one)', 'x')
-      .setParameters({ ...bounded.getParameters(), ...counted.getParameters() });
+      .setParameters(bounded.getParameters());
+    if (!alone) {
+      const counted = kept().limit(REGISTER_COUNT_CAP + 1);
+      count.addSelect(`(SELECT COUNT(*) FROM (${counted.getQuery()}) c)`, 'cnt').setParameters(counted.getParameters());
+    }
     const [fetched, totals] = await Promise.all([
       rows.getMany(),
-      count.getRawOne<{ matches: number | string; cnt: number | string }>(),
+      count.getRawOne<{ matches: number | string; cnt?: number | string }>(),
     ]);
     const found = Number(totals?.matches ?? 0);
     if (found > NUMBER_CANDIDATE_CAP) return null;
