@@ -232,6 +232,12 @@ describe('the register’s filters, index-backed (issue 13)', () => {
     expect([sec.total, sec.totalAcotado, shown(sec)]).toEqual([300, false, newest(BULK - 1, 25, isSec)]);
     const sec2 = await register().page(SECUNDARIA, { numero: 'zun/', porPagina: 25, despues: sec.siguiente! });
     expect(shown(sec2)).toEqual(newest(BULK - 1, 50, isSec).slice(25));
+    const secBack = await register().page(SECUNDARIA, { numero: 'zun/', porPagina: 25, antes: sec2.anterior! });
+    expect([shown(secBack), secBack.anterior]).toEqual([shown(sec), null]);
+    // The folio's year with another condition: the year checked with them, on the number's matches.
+    const secYear = await api({ numero: 'zun/', anio: 2020, nivel: 'SECUNDARIA', porPagina: 25 });
+    expect([secYear.total, secYear.items.map((o) => o.folio)]).toEqual([300, newest(BULK - 1, 25, isSec)]);
+    expect((await api({ numero: 'zun/', anio: 2026, nivel: 'SECUNDARIA' })).total).toBe(0);
     const sec13 = (await api({ numero: 'zun/', nivel: 'SECUNDARIA', porPagina: 25, pagina: 12 })).items;
     expect([sec13.length, sec13[0].folio]).toEqual([25, newest(BULK - 1, 276, isSec)[275]]);
     const none = await api({ numero: 'zun/', nivel: 'SECUNDARIA', pagina: 13 });

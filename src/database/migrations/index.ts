@@ -33,6 +33,7 @@ import { ReconciliationAutoBlockMysql1796540000000 } from './mysql/1796540000000
 import { OficioLineaCurpMysql1796560000000 } from './mysql/1796560000000-OficioLineaCurp';
 import { OficioNumeroOrdenMysql1796570000000 } from './mysql/1796570000000-OficioNumeroOrden';
 import { OficioProcOrdenMysql1796580000000 } from './mysql/1796580000000-OficioProcOrden';
+import { OficioNumeroFiltrosMysql1796590000000 } from './mysql/1796590000000-OficioNumeroFiltros';
 import { CatalogSqlite1795876514799 } from './sqlite/1795876514799-Catalog';
 import { EngineSqlite1795876871508 } from './sqlite/1795876871508-Engine';
 import { ProvisioningSqlite1795877525415 } from './sqlite/1795877525415-Provisioning';
@@ -66,6 +67,7 @@ import { ReconciliationAutoBlockSqlite1796540000000 } from './sqlite/17965400000
 import { OficioLineaCurpSqlite1796560000000 } from './sqlite/1796560000000-OficioLineaCurp';
 import { OficioNumeroOrdenSqlite1796570000000 } from './sqlite/1796570000000-OficioNumeroOrden';
 import { OficioProcOrdenSqlite1796580000000 } from './sqlite/1796580000000-OficioProcOrden';
+import { OficioNumeroFiltrosSqlite1796590000000 } from './sqlite/1796590000000-OficioNumeroFiltros';
 
 export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   CatalogSqlite1795876514799,
@@ -101,6 +103,7 @@ export const SQLITE_MIGRATIONS: (new () => unknown)[] = [
   OficioLineaCurpSqlite1796560000000,
   OficioNumeroOrdenSqlite1796570000000,
   OficioProcOrdenSqlite1796580000000,
+  OficioNumeroFiltrosSqlite1796590000000,
 ];
 export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   CatalogMysql1795876514799,
@@ -136,4 +139,5 @@ export const MYSQL_MIGRATIONS: (new () => unknown)[] = [
   OficioLineaCurpMysql1796560000000,
   OficioNumeroOrdenMysql1796570000000,
   OficioProcOrdenMysql1796580000000,
+  OficioNumeroFiltrosMysql1796590000000,
 ];

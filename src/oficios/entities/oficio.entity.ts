@@ -29,6 +29,18 @@ export interface OficioConcierne {
 @Index('idx_oficio_proc_orden', ['procedureId', 'folioAnio', 'folioNumero'])
 // The sender's number by its beginning, read from the index alone (OficioSearch).
 @Index('idx_oficio_numero_orden', ['numeroNormalizado', 'folioAnio', 'folioNumero'])
+// And with every other condition of the register and of a role's scope, checked on the index's entries: «PRI/12» in a
+// month, or a Nivel's own, read the number's range once instead of looking each match up in another index.
+@Index('idx_oficio_numero_filtros', [
+  'numeroNormalizado',
+  'folioAnio',
+  'folioNumero',
+  'recibidoMes',
+  'status',
+  'nivelClave',
+  'procedureId',
+  'responsableId',
+])
 export class Oficio {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
