@@ -247,11 +247,12 @@ export class OficioSearch {
     // Whether every condition is one an index answers whole and the role's scope adds none.
     const indexedOnly = (): boolean => onlyIndexed(q) && unscoped();
     // The folio's year is the second column of the number's index: a number's beginning within a year is read from
-    // the index alone, as the beginning is. With other conditions (a Nivel's own oficios, a month), the database
-    // checks them on the number's matches. Before, «PRI/12» with any of them read its 6,276 keys into the process at
-    // national scale and counted them by lists of 2,000 (19.5 ms at the median with the year). SQLite keeps that for
-    // the other conditions: without statistics its planner drives the join from the condition's index (every oficio of
-    // a Nivel, say) and looks the number's matches up in a temporary index, where the keys' path reads 10,001 at most.
+    // the index alone, as the beginning is. With other conditions (a Nivel's own oficios, a month), MariaDB checks them
+    // on the entries of idx_oficio_numero_filtros, which the statement names. Before, «PRI/12» with any of them read its
+    // 6,276 keys into the process at national scale and counted them by lists of 2,000 (19.5 ms at the median with the
+    // year). SQLite keeps that for the other conditions: the query builder names an index only for MySQL, and SQLite's
+    // planner, without statistics, drove an earlier form of the statement from the condition's index (every oficio of
+    // a Nivel, say), where the keys' path reads 10,001 entries at most.
     if (numero && words === 0 && !q.folio) {
       const alone = onlyIndexed({ ...q, anio: undefined }) && unscoped();
       if (alone || this.ds.options.type !== 'better-sqlite3') return { kind: 'number', numero, anio: q.anio, alone };
