@@ -248,11 +248,11 @@ export class OficioSearch {
     const indexedOnly = (): boolean => onlyIndexed(q) && unscoped();
     // The folio's year is the second column of the number's index: a number's beginning within a year is read from
     // the index alone, as the beginning is. With other conditions (a Nivel's own oficios, a month), MariaDB checks them
-    // on the entries of idx_oficio_numero_filtros, which the statement names. Before, «PRI/12» with any of them read its
-    // 6,276 keys into the process at national scale and counted them by lists of 2,000 (19.5 ms at the median with the
-    // year). SQLite keeps that for the other conditions: the query builder names an index only for MySQL, and SQLite's
-    // planner, without statistics, drove an earlier form of the statement from the condition's index (every oficio of
-    // a Nivel, say), where the keys' path reads 10,001 entries at most.
+    // on the entries of idx_oficio_numero_filtros, which the statement names. Before, «PRI/12» with any of them read
+    // its 6,276 keys into the process at national scale and counted them by lists of 2,000 (19.5 ms at the median with
+    // the year). SQLite keeps that for the other conditions: the query builder names an index only for MySQL, and
+    // SQLite's planner, without statistics, drove an earlier form of the statement from the condition's index (every
+    // oficio of a Nivel, say), where the keys' path reads 10,001 entries at most.
     if (numero && words === 0 && !q.folio) {
       const alone = onlyIndexed({ ...q, anio: undefined }) && unscoped();
       if (alone || this.ds.options.type !== 'better-sqlite3') return { kind: 'number', numero, anio: q.anio, alone };
@@ -361,9 +361,10 @@ export class OficioSearch {
    * no word or folio: the database sorts their keys by folio and reads the page's rows by them in one statement, and
    * counts the matches in another (at once, on MariaDB). Alone, both read idx_oficio_numero_orden; with other
    * conditions (and the role's scope), idx_oficio_numero_filtros, which holds the columns they check, and the count
-   * stops at REGISTER_COUNT_CAP + 1. Before, the matches' keys were read whole into the process to be sorted there
-   * (6,276 keys for «PRI/12» at national scale) and the rows asked for after them. Past NUMBER_CANDIDATE_CAP matches,
-   * `null`: the number's index is read no further than that.
+   * stops at REGISTER_COUNT_CAP + 1; there a first statement has counted the number's matches before them. Before,
+   * the matches' keys were read whole into the process to be sorted there (6,276 keys for «PRI/12» at national scale)
+   * and the rows asked for after them. Past NUMBER_CANDIDATE_CAP matches, `null`: the number's index is read no
+   * further than that.
    */
   private async pageOfNumber(
     { numero, anio, alone }: { numero: string; anio?: number; alone: boolean },
