@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/config';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';
 import { BENCH_MYSQL_URL, type BenchDb } from './bench-db';
 import type { ServerReady } from './http-server';
+import { type Summary, summarize } from './stats';
 
 export const SUBJEFATURA: Actor = { id: 'u-subjefatura-1', role: 'subjefatura' };
 export const NIVEL: Actor = { id: 'u-nivel-primaria', role: 'nivel', nivelClave: 'PRIMARIA' };
@@ -36,6 +37,33 @@ export function httpWarmups(): (url: string) => number {
     if (seen.has(path)) return WARMUP;
     seen.add(path);
     return FIRST_WARMUP;
+  };
+}
+
+/**
+ * The least a signed-in request costs: GET /api/auth/yo reads the session (the one statement every signed-in page
+ * reads too), runs the guards and answers a small JSON. Requested after each timed request of a page (`after`), on
+ * the same connection and web process, it meets the same moment of the machine: a page's p95 beside its floor's tells
+ * what the page adds from what the machine's load adds to any request (a 2-core box shared by the web process, the
+ * database and the bench's client, where the same code met the goal on 44 of 49 pages in one hour and 20 of 52 in
+ * another).
+ */
+export const FLOOR_PATH = '/api/auth/yo';
+
+export function floorSampler(
+  http: HttpTarget,
+  actor: Actor,
+): { after: () => Promise<void>; summary: (warmup: number) => Summary } {
+  const samples: number[] = [];
+  return {
+    after: async () => {
+      const t0 = performance.now();
+      const r = await http.get(FLOOR_PATH, actor);
+      if (r.status !== 200) throw new Error(`GET ${FLOOR_PATH} respondió ${r.status}`);
+      samples.push(performance.now() - t0);
+    },
+    // The floor's requests that followed the page's untimed ones are left out, as those are.
+    summary: (warmup) => summarize(samples.slice(warmup), 'solicitud'),
   };
 }
 

@@ -2,7 +2,16 @@ import { performance } from 'node:perf_hooks';
 import type { Actor } from '../../src/auth/actor';
 import { INBOX_COUNT_CAP, type InboxPage, type InboxQuery, InboxService } from '../../src/engine/inbox.service';
 import { type BenchDb, type CapturedQuery, onEachDatabase } from './bench-db';
-import { httpWarmups, NIVEL, RESPONSABLE_1, SUBJEFATURA, type HttpTarget, startHttp } from './bench-http';
+import {
+  FLOOR_PATH,
+  floorSampler,
+  httpWarmups,
+  NIVEL,
+  RESPONSABLE_1,
+  SUBJEFATURA,
+  type HttpTarget,
+  startHttp,
+} from './bench-http';
 import { explainMariaDb, explainSqlite, rawStatements } from './query-plans';
 import { emptySection, type SectionResult, type Sizes } from './section';
 import { heading, measure, note, Progress, summarize, type Summary, textTable } from './stats';
@@ -208,6 +217,9 @@ interface CaseFigures {
   raw: Summary;
   api?: Summary;
   page?: Summary;
+  /** FLOOR_PATH, one request after each of the API's and of the page's (floorSampler). */
+  apiFloor?: Summary;
+  pageFloor?: Summary;
 }
 
 async function inboxOn(
@@ -336,7 +348,7 @@ async function inboxOn(
       // Service and raw SQL alternate call by call, so both meet the same load of the machine (a 2-core box shared
       // with other work: measured one after the other, a busy second of one side skews its p95).
       const rawSamples: number[] = [];
-      let p = new Progress(`${db.name}: InboxService.list y SQL directo, alternados: ${c.label}`, budget.iterations);
+      const p = new Progress(`${db.name}: InboxService.list y SQL directo, alternados: ${c.label}`, budget.iterations);
       const product = await measure({ ...budget, progress: p }, () => inbox.list(c.actor, c.query, g.now), {
         after: async () => {
           const t0 = performance.now();
@@ -361,23 +373,34 @@ async function inboxOn(
           throw new Error(
             `GET /api/bandeja de «${c.label}» (${db.name}) no devuelve lo mismo que el servicio (HTTP ${api1.status}).`,
           );
-        p = new Progress(`${db.name}: GET /api/bandeja ${c.label}`, httpBudget.iterations);
-        const api = await measure({ ...httpBudget, warmup: warmup(apiUrl), progress: p }, async () => {
-          const r = await http.get(apiUrl, c.actor);
-          if (r.status !== 200) throw new Error(`GET /api/bandeja respondió ${r.status}`);
-        });
-        p.finish(`mediana ${api.summary.medianMs} ms, p95 ${api.summary.p95Ms} ms`);
+        // Each timed request is followed by one of the floor's (FLOOR_PATH), timed apart.
+        const timedGet = async (url: string, what: string) => {
+          const floor = floorSampler(http, c.actor);
+          const untimed = warmup(url);
+          const shown = new Progress(`${db.name}: GET ${what} ${c.label}`, httpBudget.iterations);
+          const m = await measure(
+            { ...httpBudget, warmup: untimed, progress: shown },
+            async () => {
+              const r = await http.get(url, c.actor);
+              if (r.status !== 200) throw new Error(`GET ${url.split('?')[0]} respondió ${r.status}`);
+            },
+            { after: floor.after },
+          );
+          const floorSummary = floor.summary(untimed);
+          shown.finish(
+            `mediana ${m.summary.medianMs} ms, p95 ${m.summary.p95Ms} ms (piso ${FLOOR_PATH}: p95 ${floorSummary.p95Ms} ms)`,
+          );
+          return { ...m, floor: floorSummary };
+        };
+        const { floor: apiFloor, ...api } = await timedGet(apiUrl, '/api/bandeja');
         fig.api = api.summary;
+        fig.apiFloor = apiFloor;
         // The HTML page takes the filters of its form (folio, CURP and CCT in capitals) and its cursors.
         const pageUrl = `/bandeja${queryString({ ...c.query, estado: undefined })}`;
         if (!c.query.estado) {
-          p = new Progress(`${db.name}: GET /bandeja (página HTML) ${c.label}`, httpBudget.iterations);
-          const html = await measure({ ...httpBudget, warmup: warmup(pageUrl), progress: p }, async () => {
-            const r = await http.get(pageUrl, c.actor);
-            if (r.status !== 200) throw new Error(`GET /bandeja respondió ${r.status}`);
-          });
-          p.finish(`mediana ${html.summary.medianMs} ms, p95 ${html.summary.p95Ms} ms`);
+          const { floor: pageFloor, ...html } = await timedGet(pageUrl, '/bandeja (página HTML)');
           fig.page = html.summary;
+          fig.pageFloor = pageFloor;
           out.measurements.push({
             section: 'bandeja',
             id: `inbox.${tag}.${c.id}.page`,
@@ -425,7 +448,7 @@ async function inboxOn(
     await raw.close();
   }
   out.blocks.push({
-    title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95 (o a menos de 0.05 ms de él: «≈»), HTTP p95 < ${HTTP_GOAL_MS} ms; servicio y SQL medidos alternando llamada por llamada; API y página: aplicación Nest en un puerto local, una conexión keep-alive)`,
+    title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95 (o a menos de 0.05 ms de él: «≈»), HTTP p95 < ${HTTP_GOAL_MS} ms; servicio y SQL medidos alternando llamada por llamada; API y página: aplicación Nest en un puerto local, una conexión keep-alive; piso: GET ${FLOOR_PATH} tras cada solicitud de la API, p95)`,
     text: goalsTable(figures, out, db.name),
   });
   out.blocks.push({
@@ -442,6 +465,8 @@ async function inboxOn(
     ratioP95: f.service.p95Ms / Math.max(f.raw.p95Ms, 0.001),
     httpP95Ms: f.api?.p95Ms,
     pageP95Ms: f.page?.p95Ms,
+    httpFloorP95Ms: f.apiFloor?.p95Ms,
+    pageFloorP95Ms: f.pageFloor?.p95Ms,
   }));
   if (failures.length) {
     // The table and the plans still print; the run ends with a failure status.
@@ -474,6 +499,7 @@ function goalsTable(figures: CaseFigures[], out: SectionResult, dbName: string):
       ms(f.api?.medianMs),
       ms(f.api?.p95Ms),
       ms(f.page?.p95Ms),
+      ms(f.apiFloor?.p95Ms),
       ok ? 'sí' : 'NO',
     ];
   });
@@ -487,6 +513,7 @@ function goalsTable(figures: CaseFigures[], out: SectionResult, dbName: string):
     'API p50',
     'API p95',
     'página p95',
+    'piso p95',
     'metas',
   ];
   return textTable(header, rows, 2);
