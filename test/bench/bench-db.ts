@@ -132,8 +132,6 @@ export async function openMariaDbBenchDb(): Promise<BenchDb> {
         timezone: 'Z',
         charset: 'utf8mb4_unicode_ci',
         connectTimeout: 3000,
-        // A page's reads go as one multi-statement request (readAll), replayed raw as they were sent.
-        multipleStatements: true,
       }),
     close: drop,
   };

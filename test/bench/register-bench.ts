@@ -17,7 +17,6 @@ import {
   RESPONSABLE_1,
   SUBJEFATURA,
 } from './bench-http';
-import { splitRequest } from '../support/statements';
 import { explainMariaDb, explainSqlite, rawStatements } from './query-plans';
 import type { SectionResult, Sizes } from './section';
 import { measure, note, Progress, summarize, type Summary, textTable } from './stats';
@@ -251,11 +250,7 @@ export async function benchRegisterAndDashboard(
       }
       const firstMs = performance.now() - t0;
       const statements = db.capture.stop().filter((q) => /^\s*SELECT/i.test(q.query));
-      // Counted one by one, a multi-statement request (readAll) as the statements it holds.
-      const count = statements.reduce((n, q) => n + splitRequest(q.query, q.parameters).length, 0);
-      const requests =
-        statements.length < count ? ` en ${statements.length} envío${statements.length === 1 ? '' : 's'}` : '';
-      planLines.push(`${c.page} — ${c.label}: ${matched}, ${count} consultas${requests}`);
+      planLines.push(`${c.page} — ${c.label}: ${matched}, ${statements.length} consultas`);
       const fullScans = await explainAll(db, statements, planLines, raw);
       planLines.push('');
 
@@ -300,7 +295,7 @@ export async function benchRegisterAndDashboard(
         figures.push({
           c,
           matched,
-          statements: count,
+          statements: statements.length,
           fullScans,
           service: product.summary,
           raw: base,
@@ -320,7 +315,7 @@ export async function benchRegisterAndDashboard(
           {
             section: 'bandeja',
             id: `${id}.raw`,
-            label: `  las mismas ${count} consultas en SQL directo${requests}`,
+            label: `  las mismas ${statements.length} consultas en SQL directo`,
             short: 'sql',
             kind: 'base',
             summary: base,
@@ -378,20 +373,14 @@ export async function benchRegisterAndDashboard(
   }));
 }
 
-/**
- * EXPLAIN of every statement, those of a multi-statement request (readAll) one by one; answers the tables read whole
- * (no index: type ALL / SCAN table).
- */
+/** EXPLAIN of every statement; answers the tables read whole (no index: type ALL / SCAN table). */
 async function explainAll(
   db: BenchDb,
-  requests: CapturedQuery[],
+  statements: CapturedQuery[],
   lines: string[],
   raw: ReturnType<typeof rawStatements>,
 ): Promise<string[]> {
   const fullScans: string[] = [];
-  const statements = requests.flatMap((r) =>
-    splitRequest(r.query, r.parameters).map((one) => ({ query: one.sql, parameters: [...one.params] })),
-  );
   for (const s of statements) {
     const plan = db.sqlite ? await explainSqlite(db, s) : await explainMariaDb(db, s);
     const alone = await measure({ iterations: 3, unit: 'consulta' }, () => raw.run([s]));
