@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import type { NivelCatalog } from '../auth/nivel-catalog';
 import { RowSql } from '../database/row-sql';
-import { type Read, readAll } from '../database/write-batch';
 import { CentroTrabajo } from './entities/centro-trabajo.entity';
 import { Cuenta, CuentaHistorial } from './entities/cuenta.entity';
 import { Nivel } from './entities/nivel.entity';
@@ -30,18 +29,8 @@ export class CatalogRecords implements NivelCatalog {
    * once (RowSql), not rebuilt by the query builder each time.
    */
   async niveles(): Promise<NivelRecord[]> {
-    const [niveles] = await readAll(this.ds, [this.nivelesRead()] as const);
-    return niveles;
-  }
-
-  /** niveles()'s statement, to send with a page's other reads (readAll). */
-  nivelesRead(): Read<NivelRecord[]> {
-    const sql = (this.nivelSql ??= new RowSql(this.ds, Nivel));
-    const select = ['clave', 'nombre'] as const;
-    return {
-      statements: [sql.findStatement({}, { select, order: 'nombre' })],
-      from: ([records = []]) => sql.rows(records, { select }),
-    };
+    this.nivelSql ??= new RowSql(this.ds, Nivel);
+    return this.nivelSql.find(this.ds.manager, {}, { select: ['clave', 'nombre'], order: 'nombre' });
   }
 
   async nivel(clave: string): Promise<NivelRecord | null> {

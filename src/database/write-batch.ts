@@ -93,68 +93,22 @@ export class WriteBatch {
 }
 
 /**
- * Several SELECTs: one request on MySQL/MariaDB when `ds`'s pool allows multiple statements (the engine reads a case
- * and its open tasks in one round trip), else one after the other. In `em`'s transaction when it has one; otherwise
- * on a connection of their own, taken for them and given back. The raw records of each.
+ * Several SELECTs of one transaction: one request on MySQL/MariaDB when `ds`'s pool allows multiple statements (the
+ * engine reads a case and its open tasks in one round trip), else one after the other. The raw records of each.
  */
 export async function readTogether(
   ds: DataSource,
   em: EntityManager,
   statements: readonly SqlStatement[],
 ): Promise<unknown[][]> {
-  const own = em.queryRunner ? undefined : ds.createQueryRunner();
-  const runner = em.queryRunner ?? own!;
-  try {
-    const together = await oneRequest(runner, multiStatementPool(ds), statements);
-    if (together) return together.map((r): unknown[] => (Array.isArray(r) ? (r as unknown[]) : []));
-    const out: unknown[][] = [];
-    for (const s of statements) {
-      const res = await runner.query(s.text, s.params, true);
-      out.push(Array.isArray(res.records) ? res.records : []);
-    }
-    return out;
-  } finally {
-    await own?.release();
+  const runner = em.queryRunner;
+  if (!runner) throw new Error('readTogether fuera de una transacción');
+  const together = await oneRequest(runner, multiStatementPool(ds), statements);
+  if (together) return together.map((r): unknown[] => (Array.isArray(r) ? (r as unknown[]) : []));
+  const out: unknown[][] = [];
+  for (const s of statements) {
+    const res = await runner.query(s.text, s.params, true);
+    out.push(Array.isArray(res.records) ? res.records : []);
   }
-}
-
-/** What a reader needs from the database: its SELECTs, and what their raw records (in order) become. */
-export interface Read<T> {
-  statements: readonly SqlStatement[];
-  from(records: unknown[][]): T;
-}
-
-type ReadResults<R extends readonly Read<unknown>[]> = { [K in keyof R]: R[K] extends Read<infer T> ? T : never };
-
-/**
- * Independent reads sent together (readTogether): the SELECTs of all of them in one request on MariaDB, each reader's
- * records handed back to it. A page's reads of the same moment cost one round trip and one connection, not one each:
- * on a machine shared with the database, every statement's socket write wakes a server thread that competes for the
- * same cores (profiled on the register's pages: the largest share of the web process's time). In `em`'s transaction
- * when it has one.
- */
-export async function readAll<R extends readonly Read<unknown>[]>(
-  ds: DataSource,
-  reads: R,
-  em: EntityManager = ds.manager,
-): Promise<ReadResults<R>> {
-  const read = readsAs(reads, (results) => results);
-  return read.from(await readTogether(ds, em, read.statements));
-}
-
-/**
- * One Read of several: their statements, each reader handed its own records, then `finish` with what they became. A
- * service whose view takes several reads offers them as one, to be sent with a page's other reads (readAll).
- */
-export function readsAs<R extends readonly Read<unknown>[], T>(
-  reads: R,
-  finish: (results: ReadResults<R>) => T,
-): Read<T> {
-  return {
-    statements: reads.flatMap((r) => r.statements),
-    from: (records) => {
-      let at = 0;
-      return finish(reads.map((r) => r.from(records.slice(at, (at += r.statements.length)))) as ReadResults<R>);
-    },
-  };
+  return out;
 }

@@ -6,7 +6,6 @@ import { type StepMeta, TASK_ROLES } from '../../machines/types';
 import { statePath, statesOf } from '../../machines/guide';
 import { ALL_NIVELES, type CountRow, DashboardCounts } from './dashboard-counts';
 import { RowSql } from '../database/row-sql';
-import { type Read, readAll, readsAs } from '../database/write-batch';
 
 export { businessDaysBetween } from './business-calendar';
 import { EngineService } from './engine.service';
@@ -143,46 +142,35 @@ export class DashboardService {
    * not marked yet, the latest incidents and the most overdue tasks.
    */
   async data(filtro: DashboardFilter, now = new Date()): Promise<DashboardData> {
-    const [data] = await readAll(this.ds, [this.dataRead(filtro, now)] as const);
-    return data;
-  }
-
-  /** data()'s statements, to send with a page's other reads (readAll): one request on MariaDB. */
-  dataRead(filtro: DashboardFilter, now = new Date()): Read<DashboardData> {
     const f = filtro;
     const nivelOnly = f.nivel ? { nivel: f.nivel } : {};
     const period = { desde: f.desde, hasta: f.hasta };
-    return readsAs(
-      [
-        this.counts.countsRead([
-          { kind: 'caso', by: ['a', 'b', 'c'], where: nivelOnly },
-          {
-            kind: 'recibido',
-            by: ['nivel', 'c'],
-            where: { ...period, ...(f.nivel ? nivelOnly : { eachNivel: true }) },
-          },
-          { kind: 'resuelto', by: ['a', 'c'], where: { ...period, nivel: f.nivel ?? ALL_NIVELES } },
-          { kind: 'tarea', by: ['a', 'b'], where: nivelOnly },
-        ]),
-        this.unswept(f, now),
-        this.incidents(f),
-        this.overdue(f, now),
-      ] as const,
-      ([[caso, recibido, resuelto, tarea], unswept, incidentes, vencidas]) => {
-        const abiertos = this.openByStep(caso);
-        return {
-          filtro,
-          generado: now,
-          abiertos,
-          niveles: this.byNivel(recibido),
-          resolucion: this.resolution(resuelto),
-          tareas: this.taskLoad(tarea, unswept, now),
-          vencidas,
-          incidentes,
-          totalIncidentes: abiertos.reduce((n, r) => n + r.incidentes, 0),
-        };
-      },
-    );
+    const [[caso, recibido, resuelto, tarea], unswept, incidentes, vencidas] = await Promise.all([
+      this.counts.readAll([
+        { kind: 'caso', by: ['a', 'b', 'c'], where: nivelOnly },
+        { kind: 'recibido', by: ['nivel', 'c'], where: { ...period, ...(f.nivel ? nivelOnly : { eachNivel: true }) } },
+        { kind: 'resuelto', by: ['a', 'c'], where: { ...period, nivel: f.nivel ?? ALL_NIVELES } },
+        { kind: 'tarea', by: ['a', 'b'], where: nivelOnly },
+      ]),
+      this.unswept(f, now),
+      this.incidents(f),
+      this.overdue(f, now),
+    ]);
+    const abiertos = this.openByStep(caso);
+    const niveles = this.byNivel(recibido);
+    const resolucion = this.resolution(resuelto);
+    const tareas = this.taskLoad(tarea, unswept, now);
+    return {
+      filtro,
+      generado: now,
+      abiertos,
+      niveles,
+      resolucion,
+      tareas,
+      vencidas,
+      incidentes,
+      totalIncidentes: abiertos.reduce((n, r) => n + r.incidentes, 0),
+    };
   }
 
   private latest(procedureId: string): EngineProcedure | undefined {
@@ -318,7 +306,7 @@ export class DashboardService {
    * Open tasks whose warn or due time has passed and that the reminder sweep has not marked yet: one statement, each
    * half through the sweep's own index (named for MariaDB, whose planner otherwise weighs the task table's twelve).
    */
-  private unswept(f: DashboardFilter, now: Date): Read<UnsweptTask[]> {
+  private async unswept(f: DashboardFilter, now: Date): Promise<UnsweptTask[]> {
     const sql = (this.taskSql ??= new RowSql(this.ds, Task));
     const at = sql.value('dueAt', now);
     const nivel = f.nivel ? ' AND t.nivel_clave = ?' : '';
@@ -326,17 +314,12 @@ export class DashboardService {
       `SELECT ${sql.selectList(UNSWEPT, 't')} FROM task t${sql.forceIndex(index)} WHERE t.status = 'abierta' ` +
       `AND t.${marker} IS NULL AND t.${time} ${op} ?${nivel}`;
     const params = (): unknown[] => (f.nivel ? [at, f.nivel] : [at]);
-    return {
-      statements: [
-        {
-          text:
-            `${half('idx_task_warn_pending', 'reminded_at', 'warn_at', '<=')} UNION ` +
-            half('idx_task_due_pending', 'escalated_at', 'due_at', '<'),
-          params: [...params(), ...params()],
-        },
-      ],
-      from: ([raw = []]) => sql.rows(raw, { select: UNSWEPT }),
-    };
+    const raw = await this.ds.query<Record<string, unknown>[]>(
+      `${half('idx_task_warn_pending', 'reminded_at', 'warn_at', '<=')} UNION ` +
+        half('idx_task_due_pending', 'escalated_at', 'due_at', '<'),
+      [...params(), ...params()],
+    );
+    return raw.map((r) => sql.fromRow(r, UNSWEPT));
   }
 
   /**
@@ -349,7 +332,7 @@ export class DashboardService {
    * among the twelve that start with status and role, it spent 2.3 ms optimizing this statement and read the school's
    * index, then sorted, for centro_trabajo (100,000-case bench base: 2.9 ms a statement, 0.5 with the hint).
    */
-  private overdue(f: DashboardFilter, now: Date): Read<OverdueTask[]> {
+  private async overdue(f: DashboardFilter, now: Date): Promise<OverdueTask[]> {
     const sql = (this.taskSql ??= new RowSql(this.ds, Task));
     const nivel = f.nivel ? ' AND t.nivel_clave = ?' : '';
     const index = sql.forceIndex(f.nivel ? 'idx_task_nivel_due' : 'idx_task_role_due');
@@ -359,51 +342,42 @@ export class DashboardService {
         `AND t.candidate_role = ?${nivel} AND t.due_at < ? ORDER BY t.due_at, t.priority, t.id LIMIT 15) r${i}`,
     );
     const params = TASK_ROLES.flatMap((rol) => [rol, ...(f.nivel ? [f.nivel] : []), sql.value('dueAt', now)]);
-    return {
-      statements: [
-        {
-          text:
-            `SELECT ${sql.selectList(OVERDUE, 't')} FROM (${perRole.join(' UNION ALL ')} ORDER BY due_at, id LIMIT 15) k ` +
-            'JOIN task t ON t.id = k.id ORDER BY t.due_at, t.id',
-          params,
-        },
-      ],
-      from: ([raw = []]) =>
-        sql.rows(raw, { select: OVERDUE }).map((t) => ({
-          caseId: t.caseId,
-          folio: t.folio,
-          titulo: t.title,
-          rol: t.candidateRole,
-          nivel: t.nivelClave,
-          vence: t.dueAt,
-        })),
-    };
+    const rows = (
+      await this.ds.query<Record<string, unknown>[]>(
+        `SELECT ${sql.selectList(OVERDUE, 't')} FROM (${perRole.join(' UNION ALL ')} ORDER BY due_at, id LIMIT 15) k ` +
+          'JOIN task t ON t.id = k.id ORDER BY t.due_at, t.id',
+        params,
+      )
+    ).map((r) => sql.fromRow(r, OVERDUE));
+    return rows.map((t) => ({
+      caseId: t.caseId,
+      folio: t.folio,
+      titulo: t.title,
+      rol: t.candidateRole,
+      nivel: t.nivelClave,
+      vence: t.dueAt,
+    }));
   }
 
   /** The 20 latest incidents; the total is the open-case counters'. */
-  private incidents(f: DashboardFilter): Read<IncidentRow[]> {
+  private async incidents(f: DashboardFilter): Promise<IncidentRow[]> {
     const sql = (this.caseSql ??= new RowSql(this.ds, ProcedureCase));
     // Both descending: the order of idx_case_status_updated read backwards (a mixed order sorted every incident: 0.6 s
     // at 12,000 incidents).
     // Only the columns shown: a case row carries its snapshot (kilobytes of JSON each).
-    return {
-      statements: [
-        {
-          text:
-            `SELECT ${sql.selectList(INCIDENT, 'c')} FROM procedure_case c WHERE c.status = 'incidente'` +
-            (f.nivel ? ' AND c.nivel_clave = ?' : '') +
-            ' ORDER BY c.updated_at DESC, c.id DESC LIMIT 20',
-          params: f.nivel ? [f.nivel] : [],
-        },
-      ],
-      from: ([raw = []]) =>
-        sql.rows(raw, { select: INCIDENT }).map((c) => ({
-          caseId: c.id,
-          folio: c.folio,
-          titulo: this.title(c.procedureId),
-          mensaje: c.incidentMessage,
-          desde: c.updatedAt,
-        })),
-    };
+    const rows = await sql.select(
+      `SELECT ${sql.selectList(INCIDENT, 'c')} FROM procedure_case c WHERE c.status = 'incidente'` +
+        (f.nivel ? ' AND c.nivel_clave = ?' : '') +
+        ' ORDER BY c.updated_at DESC, c.id DESC LIMIT 20',
+      f.nivel ? [f.nivel] : [],
+      INCIDENT,
+    );
+    return rows.map((c) => ({
+      caseId: c.id,
+      folio: c.folio,
+      titulo: this.title(c.procedureId),
+      mensaje: c.incidentMessage,
+      desde: c.updatedAt,
+    }));
   }
 }

@@ -1,6 +1,5 @@
 import { type EntityManager, In, IsNull } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import { type Read, readAll } from '../database/write-batch';
 import { Oficio } from './entities/oficio.entity';
 import { OficioLinea } from './entities/oficio-linea.entity';
 import type { LineCheck } from './oficio-lines';
@@ -103,48 +102,31 @@ export async function oficiosWithLines(em: EntityManager, oficioIds: string[]): 
 
 /**
  * Progress of the oficios of a register page: one GROUP BY over the lines' primary key prefix, never one query per
- * oficio, to send with the page's other reads (readAll). Oficios without lines are absent from the map. Written by
- * hand: the query builder's rebuilding of this statement cost more than the statement (a register page).
+ * oficio. Oficios without lines are absent from the map.
  */
-export function progressRead(oficioIds: readonly string[]): Read<Map<string, OficioProgress>> {
-  return {
-    statements: oficioIds.length
-      ? [
-          {
-            text:
-              'SELECT l.oficio_id AS oficio_id, l.resultado AS resultado, COUNT(*) AS n, COUNT(l.respuesta) AS r ' +
-              `FROM oficio_linea l WHERE l.oficio_id IN (${oficioIds.map(() => '?').join(', ')}) GROUP BY l.oficio_id, l.resultado`,
-            params: [...oficioIds],
-          },
-        ]
-      : [],
-    from: ([records = []]) => {
-      const out = new Map<string, OficioProgress>();
-      for (const r of records as {
-        oficio_id: string;
-        resultado: string | null;
-        n: string | number;
-        r: string | number;
-      }[]) {
-        const p = out.get(r.oficio_id) ?? { total: 0, conResultado: 0, concluidas: 0, porResultado: {} };
-        const n = Number(r.n);
-        p.total += n;
-        p.conResultado += r.resultado === null ? Number(r.r) : n;
-        if (r.resultado !== null) {
-          p.concluidas += n;
-          p.porResultado[r.resultado] = (p.porResultado[r.resultado] ?? 0) + n;
-        }
-        out.set(r.oficio_id, p);
-      }
-      return out;
-    },
-  };
-}
-
-/** progressRead, alone, in `em`'s transaction when it has one. */
 export async function progressOf(em: EntityManager, oficioIds: string[]): Promise<Map<string, OficioProgress>> {
-  const [progress] = await readAll(em.connection, [progressRead(oficioIds)] as const, em);
-  return progress;
+  const out = new Map<string, OficioProgress>();
+  if (oficioIds.length === 0) return out;
+  // Written by hand: the query builder's rebuilding of this statement cost more than the statement (a register page).
+  const rows = await em.query<
+    { oficio_id: string; resultado: string | null; n: string | number; r: string | number }[]
+  >(
+    'SELECT l.oficio_id AS oficio_id, l.resultado AS resultado, COUNT(*) AS n, COUNT(l.respuesta) AS r ' +
+      `FROM oficio_linea l WHERE l.oficio_id IN (${oficioIds.map(() => '?').join(', ')}) GROUP BY l.oficio_id, l.resultado`,
+    oficioIds,
+  );
+  for (const r of rows) {
+    const p = out.get(r.oficio_id) ?? { total: 0, conResultado: 0, concluidas: 0, porResultado: {} };
+    const n = Number(r.n);
+    p.total += n;
+    p.conResultado += r.resultado === null ? Number(r.r) : n;
+    if (r.resultado !== null) {
+      p.concluidas += n;
+      p.porResultado[r.resultado] = (p.porResultado[r.resultado] ?? 0) + n;
+    }
+    out.set(r.oficio_id, p);
+  }
+  return out;
 }
 
 /**

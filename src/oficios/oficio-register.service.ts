@@ -4,13 +4,12 @@ import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../auth/actor';
 import { type CaseAct, CaseRecords, type CaseSummary } from '../engine/case-records';
 import { RowSql } from '../database/row-sql';
-import { readAll } from '../database/write-batch';
 import { canOpen } from './documents.service';
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import type { OficioRegisterQuery } from './oficio.dto';
 import { OficioSearch } from './oficio-search';
-import { type OficioProgress, progressRead } from './oficio-batch';
+import { type OficioProgress, progressOf } from './oficio-batch';
 import { type OficioView, toView } from './oficios.service';
 
 /** A document of an oficio as its register shows it, with who downloaded it and when. */
@@ -96,9 +95,8 @@ export class OficioRegisterService {
     if (rows.length === 0) return [];
     const caseIds = rows.map((o) => o.caseId);
     const oficioIds = rows.map((o) => o.id);
-    // The page's reads in one request (readAll): the cases and their open tasks, the lines' progress, the documents,
-    // the acts, the downloads. On MariaDB they are one multi-statement request on one connection. Before, they were
-    // six statements sent at once on six connections, each socket write waking a server thread of its own. The acts are
+    // One round of statements sent together, not six one after the other: each costs a round trip, and a request
+    // holds its connections for the round's slowest statement (a few index lookups of the page's keys). The acts are
     // read for the page's own cases and the downloads for its oficios' documents (a subquery of their ids), so neither
     // waits for the documents; only a document of another case (a line's reply, an oficio for many schools) costs a
     // second round, for that case's acts.
@@ -108,26 +106,18 @@ export class OficioRegisterService {
       downloads: new RowSql(this.ds, DocumentDownload),
     });
     const marks = oficioIds.map(() => '?').join(', ');
-    const [summaries, progress, docs, ownActs, downloads] = await readAll(this.ds, [
-      this.cases.summariesRead(caseIds),
-      progressRead(oficioIds),
-      {
-        statements: [sql.docs.findStatement({}, { in: { column: 'oficioId', values: oficioIds }, order: 'signedAt' })],
-        from: ([records = []]) => sql.docs.rows(records),
-      },
-      this.cases.actsRead(caseIds, acting),
-      {
-        statements: [
-          {
-            text:
-              `SELECT ${sql.downloads.selectList(DOWNLOAD, 'x')} FROM document_download x WHERE x.document_id IN ` +
-              `(SELECT d.id FROM document d WHERE d.oficio_id IN (${marks})) ORDER BY x.at`,
-            params: oficioIds,
-          },
-        ],
-        from: ([records = []]) => sql.downloads.rows(records, { select: DOWNLOAD }),
-      },
-    ] as const);
+    const [summaries, progress, docs, ownActs, downloads] = await Promise.all([
+      this.cases.summaries(caseIds),
+      progressOf(this.ds.manager, oficioIds),
+      sql.docs.find(this.ds.manager, {}, { in: { column: 'oficioId', values: oficioIds }, order: 'signedAt' }),
+      this.cases.actsOf(caseIds, acting),
+      sql.downloads.select(
+        `SELECT ${sql.downloads.selectList(DOWNLOAD, 'x')} FROM document_download x WHERE x.document_id IN ` +
+          `(SELECT d.id FROM document d WHERE d.oficio_id IN (${marks})) ORDER BY x.at`,
+        oficioIds,
+        DOWNLOAD,
+      ),
+    ]);
     const ownCases = new Set(caseIds);
     const otherCases = [...new Set(docs.map((d) => d.caseId))].filter((id) => !ownCases.has(id));
     const acts = otherCases.length ? [...ownActs, ...(await this.cases.actsOf(otherCases, acting))] : ownActs;

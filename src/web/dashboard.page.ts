@@ -2,10 +2,7 @@ import { Controller, Get, Injectable, Param, ParseUUIDPipe, Query, Res } from '@
 import type { Response } from 'express';
 import { Roles } from '../auth/auth.guard';
 import type { AuthenticatedStaff } from '../auth/auth.service';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { CatalogRecords, type NivelRecord } from '../catalog/catalog-records';
-import { readAll } from '../database/write-batch';
+import { CatalogRecords } from '../catalog/catalog-records';
 import { DomainError } from '../common/domain-error';
 import { isCalendarDate, localDate } from '../engine/business-calendar';
 import { CaseQueryService } from '../engine/case-query.service';
@@ -40,7 +37,6 @@ export interface DashboardVm {
 @Injectable()
 export class DashboardPageService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     private readonly dashboard: DashboardService,
     private readonly catalog: CatalogRecords,
     private readonly parents: OficioParents,
@@ -71,18 +67,16 @@ export class DashboardPageService {
     if (nivel && !niveles.some((n) => n.clave === nivel)) throw invalid(`No existe el nivel «${nivel.slice(0, 40)}».`);
   }
 
-  /** The catalog's levels and the dashboard's numbers, sent together. */
-  private numbers(filtro: DashboardFilter): Promise<readonly [NivelRecord[], DashboardData]> {
-    return readAll(this.ds, [this.catalog.nivelesRead(), this.dashboard.dataRead(filtro)] as const);
-  }
-
   async view(q: Record<string, unknown>): Promise<DashboardVm> {
     const filtro = this.filterOf(q);
-    // At once: none needs another's answer. The levels and the dashboard's numbers are one request on MariaDB
-    // (readAll); the open oficios for many schools, which read their progress after their lines, go beside it. The
-    // Nivel is checked against the levels read for the form (no round trip of its own before the others): an unknown
-    // one matches nothing in the other reads, and the page answers 400 like a bad date.
-    const [[niveles, data], oficios] = await Promise.all([this.numbers(filtro), this.parents.open(filtro.nivel)]);
+    // At once: each is a round trip or more, and none needs another's answer. The Nivel is checked against the levels
+    // read for the form (no round trip of its own before the others): an unknown one matches nothing in the other
+    // reads, and the page answers 400 like a bad date.
+    const [niveles, data, oficios] = await Promise.all([
+      this.catalog.niveles(),
+      this.dashboard.data(filtro),
+      this.parents.open(filtro.nivel),
+    ]);
     this.checked(filtro, niveles);
     return {
       data,
@@ -94,7 +88,7 @@ export class DashboardPageService {
 
   async csv(q: Record<string, unknown>): Promise<{ csv: string; filename: string }> {
     const filtro = this.filterOf(q);
-    const [niveles, data] = await this.numbers(filtro);
+    const [niveles, data] = await Promise.all([this.catalog.niveles(), this.dashboard.data(filtro)]);
     this.checked(filtro, niveles);
     return {
       csv: dashboardCsv(data),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'typeorm';
 import { RowSql } from '../../src/database/row-sql';
 import { inTransaction } from '../../src/database/transaction';
-import { readAll, readTogether, StaleRowError, WriteBatch } from '../../src/database/write-batch';
+import { readTogether, StaleRowError, WriteBatch } from '../../src/database/write-batch';
 import { isUniqueViolation } from '../../src/database/unique-violation';
 import { Task } from '../../src/engine/entities/task.entity';
 import { createTestDb, type TestDb } from '../support/test-db';
@@ -104,35 +104,6 @@ describe('WriteBatch', () => {
     expect(tasks.rows(both, { select: ['id', 'folio'] }).map((t) => [t.id, t.folio])).toEqual([
       [f.id, 'MCI-2026-000777'],
     ]);
-  });
-
-  it('reads for several readers outside a transaction, on MariaDB in one request, each reader its own records', async () => {
-    const f = task({ folio: 'MCI-2026-000778' });
-    const g = task({ folio: 'MCI-2026-000779' });
-    await repo().insert([f, g]);
-    sent.length = 0;
-    const [titles, nothing, pair] = await readAll(db.dataSource, [
-      {
-        statements: [tasks.findStatement({ id: f.id }, { select: ['title'] })],
-        from: ([rows]) => tasks.rows(rows, { select: ['title'] }).map((t) => t.title),
-      },
-      // A reader with nothing to ask (a page without documents) is handed nothing.
-      { statements: [], from: (records) => records.length },
-      {
-        statements: [
-          tasks.findStatement({ id: g.id }, { select: ['folio'] }),
-          tasks.findStatement({ id: randomUUID() }, { select: ['folio'] }),
-          tasks.findStatement({ id: f.id }, { select: ['folio'] }),
-        ],
-        from: (records) => records.map((rows) => tasks.rows(rows, { select: ['folio'] }).map((t) => t.folio)),
-      },
-    ] as const);
-    expect(titles).toEqual([f.title]);
-    expect(nothing).toBe(0);
-    expect(pair).toEqual([['MCI-2026-000779'], [], ['MCI-2026-000778']]);
-    expect(sent.filter((q) => q.startsWith('SELECT'))).toHaveLength(db.dialect === 'mysql' ? 1 : 4);
-    // No transaction was opened for them, and the connection went back to the pool.
-    expect(sent.filter((q) => /^(START TRANSACTION|BEGIN)/i.test(q))).toEqual([]);
   });
 
   it('refuses to run outside a transaction', async () => {

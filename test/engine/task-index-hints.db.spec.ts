@@ -15,7 +15,7 @@ import { Task } from '../../src/engine/entities/task.entity';
 import { InboxService } from '../../src/engine/inbox.service';
 import { buildPipeline } from '../support/pipeline';
 import { taskRow } from '../support/task-row';
-import { eachStatement, type SentStatement, statementsOf } from '../support/statements';
+import { type SentStatement, statementsOf } from '../support/statements';
 import { createTestDb, TEST_DIALECT, type TestDb } from '../support/test-db';
 
 jest.setTimeout(60_000);
@@ -92,10 +92,8 @@ describe('the task table’s indexes, named where MariaDB would weigh them all',
   ])(
     'the dashboard (%s) reads its task lists through the inbox’s and the sweep’s indexes',
     async (_, nivel, inboxIndex) => {
-      const seen = eachStatement(
-        await statementsOf(db.dataSource, () =>
-          dashboard.data({ desde: '2026-11-01', hasta: '2026-11-30', nivel }, NOW),
-        ),
+      const seen = await statementsOf(db.dataSource, () =>
+        dashboard.data({ desde: '2026-11-01', hasta: '2026-11-30', nivel }, NOW),
       );
       const overdue = seen.filter((s) => s.sql.includes('UNION ALL') && /FROM task t\b/.test(s.sql));
       const unswept = seen.filter((s) => s.sql.includes('reminded_at IS NULL'));

@@ -5,14 +5,15 @@
  * and the acknowledgement. Pages by keyset, newest folio first.
  */
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import type { Actor } from '../../src/auth/actor';
 import { SESSION_COOKIE } from '../../src/auth/auth.guard';
 import { ProcedureCase } from '../../src/engine/entities/case.entity';
 import { DocumentDownload, IssuedDocument } from '../../src/oficios/entities/document.entity';
 import { OficioRegisterService } from '../../src/oficios/oficio-register.service';
 import { addWorker } from '../support/pipeline';
-import { eachStatement, statementsOf } from '../support/statements';
+import { signal } from '../support/signal';
+import { statementsOf } from '../support/statements';
 import { createStaff, login } from '../support/staff';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { addNiveles, registerServicioAlta, scannedOficio, settle } from './support';
@@ -114,10 +115,9 @@ describe('oficios: the register of each role («Oficios», «Mis oficios»)', ()
     expect(after).toContain('Descargado 1 vez; la última, Usuario primaria (Nivel)');
   });
 
-  it("reads the page's cases, tasks, lines, documents, acts and downloads in one round: one request on MariaDB", async () => {
-    // The acts and the downloads do not wait for the documents to come back (the downloads by a subquery of the
-    // oficios' documents): every statement of the round is made before the first is sent. On MariaDB the six go as one
-    // multi-statement request on one connection; on SQLite, in-process, one after the other.
+  it("reads the cases' acts and the documents' downloads together with the documents, not after them", async () => {
+    // The documents' read is held until the acts' and the downloads' statements were sent. One after the other
+    // (the acts and the downloads once the documents came back), it waits 5 s and gives up.
     const db = t.app.get(DataSource);
     const docs = db.getRepository(IssuedDocument);
     const acuse = await docs.findOneByOrFail({ caseId: cases.primaria[0], kind: 'acuse' });
@@ -125,25 +125,45 @@ describe('oficios: the register of each role («Oficios», «Mis oficios»)', ()
     const downloads = await db
       .getRepository(DocumentDownload)
       .find({ where: { documentId: acuse.id }, order: { at: 'ASC' } });
-    let reg: Awaited<ReturnType<OficioRegisterService['page']>> | undefined;
-    const seen = await statementsOf(db, async () => {
-      reg = await t.app
+    // Held where every statement passes, whatever builds it: the query runner's query().
+    const runner = db.createQueryRunner();
+    const proto = Object.getPrototypeOf(runner) as QueryRunner;
+    await runner.release();
+    const actsSent = signal();
+    const downloadsSent = signal();
+    let together: boolean[] = [];
+    const query = proto.query;
+    const spies = [
+      jest.spyOn(db.logger, 'logQuery').mockImplementation((sql: string) => {
+        if (/FROM [`"]?movement[`"]?/.test(sql)) actsSent.give();
+        if (/FROM [`"]?document_download[`"]?/.test(sql)) downloadsSent.give();
+      }),
+      jest.spyOn(proto, 'query').mockImplementation(async function (
+        this: QueryRunner,
+        sql: string,
+        ...rest: unknown[]
+      ) {
+        if (/FROM [`"]document[`"]/.test(sql) && !/document_download/.test(sql))
+          together = await Promise.all([actsSent.came(), downloadsSent.came()]);
+        return (query as (...a: unknown[]) => Promise<unknown>).call(this, sql, ...rest);
+      }),
+    ];
+    try {
+      const reg = await t.app
         .get(OficioRegisterService)
         .page({ id: ids.primaria, role: 'nivel', nivelClave: 'PRIMARIA' }, { folio: folios.primaria[0] });
-    });
-    const tables = ['procedure_case', 'task', 'oficio_linea', 'document', 'movement', 'document_download'];
-    // Each statement by the table it reads first (a multi-statement request is several), with the request it went in.
-    const sent = eachStatement(seen).map((x) => ({ request: x.request, table: /FROM [`"]?(\w+)/.exec(x.sql)?.[1] }));
-    for (const table of tables) expect(sent.filter((x) => x.table === table)).toHaveLength(1);
-    const requests = new Set(tables.map((table) => sent.find((x) => x.table === table)!.request));
-    expect(requests.size).toBe(db.options.type === 'better-sqlite3' ? tables.length : 1);
-    const [entry] = reg!.items;
-    expect(entry.oficio.folio).toBe(folios.primaria[0]);
-    // What the round read is on the page: the acuse, with its downloads (this test's among them), the case.
-    const shown = entry.documentos.find((d) => d.id === acuse.id);
-    expect(shown?.descargas.map((d) => d.usuario)).toEqual(downloads.map((d) => d.userId));
-    expect(downloads.map((d) => d.userId)).toContain(ids.primaria);
-    expect(entry.caso?.id).toBe(cases.primaria[0]);
+      expect(together).toEqual([true, true]);
+      const [entry] = reg.items;
+      expect(entry.oficio.folio).toBe(folios.primaria[0]);
+      // What the round read is on the page: the acuse, with its downloads (this test's among them).
+      const shown = entry.documentos.find((d) => d.id === acuse.id);
+      expect(shown?.descargas.map((d) => d.usuario)).toEqual(downloads.map((d) => d.userId));
+      expect(downloads.map((d) => d.userId)).toContain(ids.primaria);
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+      actsSent.done();
+      downloadsSent.done();
+    }
   });
 
   it("finds the Nivel's reply letter once forwarded, and its acknowledgement, after the task is done", async () => {

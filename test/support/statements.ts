@@ -22,21 +22,3 @@ export async function statementsOf(ds: DataSource, run: () => Promise<unknown>):
   }
   return seen;
 }
-
-/**
- * The statements of one request: a multi-statement request (src/database/write-batch.ts: readAll, WriteBatch) split
- * into its statements, each with its share of the values (by its placeholders; the product's statements hold no `?`
- * in a literal). A single statement is itself.
- */
-export function splitRequest(sql: string, params: readonly unknown[]): SentStatement[] {
-  let at = 0;
-  return sql.split(';\n').map((part) => ({
-    sql: part,
-    params: params.slice(at, (at += (part.match(/\?/g) ?? []).length)),
-  }));
-}
-
-/** Every statement of `seen` on its own (splitRequest), with the index of the request it went in. */
-export function eachStatement(seen: readonly SentStatement[]): (SentStatement & { request: number })[] {
-  return seen.flatMap((s, request) => splitRequest(s.sql, s.params).map((one) => ({ ...one, request })));
-}
