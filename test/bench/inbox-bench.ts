@@ -448,7 +448,7 @@ async function inboxOn(
     await raw.close();
   }
   out.blocks.push({
-    title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95 (o a menos de 0.05 ms de él: «≈»), HTTP p95 < ${HTTP_GOAL_MS} ms; servicio y SQL medidos alternando llamada por llamada; API y página: aplicación Nest en un puerto local, una conexión keep-alive; piso: GET ${FLOOR_PATH} tras cada solicitud de la API, p95)`,
+    title: `Bandeja por filtro / inbox per filter — ${db.name}, ${g.total.toLocaleString('es-MX')} tareas (metas: servicio p95 ≤ ${SERVICE_GOAL_RATIO}× SQL directo p95 (o a menos de 0.05 ms de él: «≈»), HTTP p95 < ${HTTP_GOAL_MS} ms en la API y en la página; servicio y SQL medidos alternando llamada por llamada; API y página: aplicación Nest en un puerto local, una conexión keep-alive; piso: GET ${FLOOR_PATH} tras cada solicitud de la API, p95)`,
     text: goalsTable(figures, out, db.name),
   });
   out.blocks.push({
@@ -484,10 +484,13 @@ function goalsTable(figures: CaseFigures[], out: SectionResult, dbName: string):
     // A search that returns one row takes ~0.01 ms raw on SQLite: a few hundredths of a millisecond of JavaScript
     // around it is many times that. Within 0.05 ms of the raw query counts as meeting the ratio (shown with «≈»).
     const close = f.service.p95Ms - f.raw.p95Ms <= 0.05;
-    const ok = (ratio <= SERVICE_GOAL_RATIO || close) && (f.api === undefined || f.api.p95Ms < HTTP_GOAL_MS);
+    // The HTML page is held to the goal as the API is (until 2026-12-07 only the API was checked here, so the run's
+    // warnings and its count of pages that met the goal left the inbox's HTML pages out).
+    const fast = (x?: Summary): boolean => x === undefined || x.p95Ms < HTTP_GOAL_MS;
+    const ok = (ratio <= SERVICE_GOAL_RATIO || close) && fast(f.api) && fast(f.page);
     if (!ok)
       out.warnings.push(
-        `Meta no cumplida: «${f.c.label}» (${dbName}) servicio p95 ${ms(f.service.p95Ms)} ms = ${ratio.toFixed(1)}× SQL p95 ${ms(f.raw.p95Ms)} ms; HTTP p95 ${ms(f.api?.p95Ms)} ms.`,
+        `Meta no cumplida: «${f.c.label}» (${dbName}) servicio p95 ${ms(f.service.p95Ms)} ms = ${ratio.toFixed(1)}× SQL p95 ${ms(f.raw.p95Ms)} ms; HTTP p95 ${ms(f.api?.p95Ms)} ms (API), ${ms(f.page?.p95Ms)} ms (página).`,
       );
     return [
       f.c.label,
