@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/config';
 import { createStaff, STAFF_PASSWORD } from '../support/staff';
 import { BENCH_MYSQL_URL, type BenchDb } from './bench-db';
 import type { ServerReady } from './http-server';
-import { type Summary, summarize } from './stats';
+import { measure, type MeasureOptions, type Summary, summarize } from './stats';
 
 export const SUBJEFATURA: Actor = { id: 'u-subjefatura-1', role: 'subjefatura' };
 export const NIVEL: Actor = { id: 'u-nivel-primaria', role: 'nivel', nivelClave: 'PRIMARIA' };
@@ -50,21 +50,32 @@ export function httpWarmups(): (url: string) => number {
  */
 export const FLOOR_PATH = '/api/auth/yo';
 
-export function floorSampler(
+/**
+ * `GET url` timed as `opts` says (its status checked: anything but 200 ends the measure), each request followed by one
+ * of the floor's, timed apart; the progress line finished with both. The floor's requests that followed the untimed
+ * ones are left out, as those are.
+ */
+export async function measureGet(
   http: HttpTarget,
   actor: Actor,
-): { after: () => Promise<void>; summary: (warmup: number) => Summary } {
-  const samples: number[] = [];
-  return {
-    after: async () => {
-      const t0 = performance.now();
-      const r = await http.get(FLOOR_PATH, actor);
-      if (r.status !== 200) throw new Error(`GET ${FLOOR_PATH} respondió ${r.status}`);
-      samples.push(performance.now() - t0);
-    },
-    // The floor's requests that followed the page's untimed ones are left out, as those are.
-    summary: (warmup) => summarize(samples.slice(warmup), 'solicitud'),
+  url: string,
+  opts: MeasureOptions,
+): Promise<Awaited<ReturnType<typeof measure>> & { floor: Summary }> {
+  const get = async (path: string): Promise<number> => {
+    const t0 = performance.now();
+    const r = await http.get(path, actor);
+    if (r.status !== 200) throw new Error(`GET ${path} respondió ${r.status}`);
+    return performance.now() - t0;
   };
+  const floorSamples: number[] = [];
+  const measured = await measure(opts, () => get(url), {
+    after: async () => void floorSamples.push(await get(FLOOR_PATH)),
+  });
+  const floor = summarize(floorSamples.slice(opts.warmup ?? 0), opts.unit);
+  opts.progress?.finish(
+    `mediana ${measured.summary.medianMs} ms, p95 ${measured.summary.p95Ms} ms (piso ${FLOOR_PATH}: p95 ${floor.p95Ms} ms)`,
+  );
+  return { ...measured, floor };
 }
 
 /** The real application on the bench database, listening on a loopback port, with a signed-in user per actor. */

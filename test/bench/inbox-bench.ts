@@ -4,8 +4,8 @@ import { INBOX_COUNT_CAP, type InboxPage, type InboxQuery, InboxService } from '
 import { type BenchDb, type CapturedQuery, onEachDatabase } from './bench-db';
 import {
   FLOOR_PATH,
-  floorSampler,
   httpWarmups,
+  measureGet,
   NIVEL,
   RESPONSABLE_1,
   SUBJEFATURA,
@@ -217,7 +217,7 @@ interface CaseFigures {
   raw: Summary;
   api?: Summary;
   page?: Summary;
-  /** FLOOR_PATH, one request after each of the API's and of the page's (floorSampler). */
+  /** FLOOR_PATH, one request after each of the API's and of the page's (measureGet). */
   apiFloor?: Summary;
   pageFloor?: Summary;
 }
@@ -374,24 +374,12 @@ async function inboxOn(
             `GET /api/bandeja de «${c.label}» (${db.name}) no devuelve lo mismo que el servicio (HTTP ${api1.status}).`,
           );
         // Each timed request is followed by one of the floor's (FLOOR_PATH), timed apart.
-        const timedGet = async (url: string, what: string) => {
-          const floor = floorSampler(http, c.actor);
-          const untimed = warmup(url);
-          const shown = new Progress(`${db.name}: GET ${what} ${c.label}`, httpBudget.iterations);
-          const m = await measure(
-            { ...httpBudget, warmup: untimed, progress: shown },
-            async () => {
-              const r = await http.get(url, c.actor);
-              if (r.status !== 200) throw new Error(`GET ${url.split('?')[0]} respondió ${r.status}`);
-            },
-            { after: floor.after },
-          );
-          const floorSummary = floor.summary(untimed);
-          shown.finish(
-            `mediana ${m.summary.medianMs} ms, p95 ${m.summary.p95Ms} ms (piso ${FLOOR_PATH}: p95 ${floorSummary.p95Ms} ms)`,
-          );
-          return { ...m, floor: floorSummary };
-        };
+        const timedGet = (url: string, what: string) =>
+          measureGet(http, c.actor, url, {
+            ...httpBudget,
+            warmup: warmup(url),
+            progress: new Progress(`${db.name}: GET ${what} ${c.label}`, httpBudget.iterations),
+          });
         const { floor: apiFloor, ...api } = await timedGet(apiUrl, '/api/bandeja');
         fig.api = api.summary;
         fig.apiFloor = apiFloor;

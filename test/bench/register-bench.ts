@@ -8,15 +8,7 @@ import { OficiosService } from '../../src/oficios/oficios.service';
 import { withoutQueryTimeout } from '../../src/database/bounded-mysql';
 import { backfillOficioWords, backfillReceiptMonth } from '../../src/database/migrations/backfill-oficio-search';
 import type { BenchDb, CapturedQuery } from './bench-db';
-import {
-  FLOOR_PATH,
-  floorSampler,
-  type HttpTarget,
-  httpWarmups,
-  NIVEL,
-  RESPONSABLE_1,
-  SUBJEFATURA,
-} from './bench-http';
+import { FLOOR_PATH, type HttpTarget, httpWarmups, measureGet, NIVEL, RESPONSABLE_1, SUBJEFATURA } from './bench-http';
 import { explainMariaDb, explainSqlite, rawStatements } from './query-plans';
 import type { SectionResult, Sizes } from './section';
 import { measure, note, Progress, summarize, type Summary, textTable } from './stats';
@@ -211,7 +203,7 @@ interface Figures {
   service: Summary;
   raw: Summary;
   http: Summary;
-  /** FLOOR_PATH, one request after each of the page's (floorSampler). */
+  /** FLOOR_PATH, one request after each of the page's (measureGet). */
   floor: Summary;
 }
 
@@ -278,20 +270,13 @@ export async function benchRegisterAndDashboard(
         p = new Progress(`${db.name}: GET ${c.url}`, 1500);
         // The web process answers only HTTP (its own process): untimed requests warm it up, as the inbox's do. After
         // each request, one of the floor's (FLOOR_PATH), timed apart.
-        const floor = floorSampler(http, c.actor);
-        const pageWarmup = slow ? 0 : warmup(c.url);
-        const page = await measure(
-          { ...budget, iterations: 1500, warmup: pageWarmup, unit: 'solicitud', progress: p },
-          async () => {
-            const r = await http.get(c.url, c.actor);
-            if (r.status !== 200) throw new Error(`GET ${c.url} respondió ${r.status}`);
-          },
-          { after: floor.after },
-        );
-        const floorSummary = floor.summary(pageWarmup);
-        p.finish(
-          `mediana ${page.summary.medianMs} ms, p95 ${page.summary.p95Ms} ms (piso ${FLOOR_PATH}: p95 ${floorSummary.p95Ms} ms)`,
-        );
+        const { floor: floorSummary, ...page } = await measureGet(http, c.actor, c.url, {
+          ...budget,
+          iterations: 1500,
+          warmup: slow ? 0 : warmup(c.url),
+          unit: 'solicitud',
+          progress: p,
+        });
         figures.push({
           c,
           matched,
