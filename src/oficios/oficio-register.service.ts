@@ -8,7 +8,7 @@ import { canOpen } from './documents.service';
 import { DocumentDownload, IssuedDocument } from './entities/document.entity';
 import { Oficio } from './entities/oficio.entity';
 import type { OficioRegisterQuery } from './oficio.dto';
-import { OficioSearch } from './oficio-search';
+import { OficioSearch, type RegisterRow } from './oficio-search';
 import { type OficioProgress, progressOf } from './oficio-batch';
 import { type OficioView, toView } from './oficios.service';
 
@@ -91,7 +91,7 @@ export class OficioRegisterService {
   }
 
   /** Case status, documents, downloads and acknowledgements of one page: a few indexed queries, not one per row. */
-  private async entries(rows: Oficio[], actor: Actor): Promise<RegisterEntry[]> {
+  private async entries(rows: RegisterRow[], actor: Actor): Promise<RegisterEntry[]> {
     if (rows.length === 0) return [];
     const caseIds = rows.map((o) => o.caseId);
     const oficioIds = rows.map((o) => o.id);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, type SelectQueryBuilder } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { RowSql } from '../database/row-sql';
 import { parseFolio } from '../common/folio-text';
 import { searchWords } from '../common/search-text';
 import { OficioWord, type OficioWordField } from './entities/oficio-word.entity';
@@ -27,6 +28,47 @@ export const CANDIDATE_CAP = 2000;
  */
 export const NUMBER_CANDIDATE_CAP = 10_000;
 
+/**
+ * The columns a register row reads: what toView shows and the folio's year and number (its cursor). Not the search
+ * texts (remitente_busqueda, asunto_busqueda: up to 1,100 characters a row), the normalised number, the stored file's
+ * key or who registered and cancelled it. The query builder writes the statement; RowSql hydrates its rows (the
+ * driver's own conversions), not getMany's alias maps. A GET /oficios allocated 1,105 KB with getMany and all 36
+ * columns, 1,013 KB so (a number's beginning: 1,238 → 1,074 KB), and the web process's scavenges come as often as a
+ * request allocates (README, «National scale»).
+ */
+export const REGISTER_COLUMNS = [
+  'id',
+  'folio',
+  'folioAnio',
+  'folioNumero',
+  'status',
+  'procedureId',
+  'caseId',
+  'numeroRemitente',
+  'fechaOficio',
+  'remitenteNombre',
+  'remitenteCargo',
+  'nivelClave',
+  'area',
+  'responsableId',
+  'asunto',
+  'cct',
+  'concierne',
+  'fojas',
+  'anexos',
+  'archivoSha256',
+  'archivoMime',
+  'archivoBytes',
+  'archivoNombre',
+  'recibidoAt',
+  'recibidoPorNombre',
+  'canceladoAt',
+  'motivoCancelacion',
+] as const satisfies readonly (keyof Oficio)[];
+
+/** An oficio as the register reads it (REGISTER_COLUMNS). */
+export type RegisterRow = Pick<Oficio, (typeof REGISTER_COLUMNS)[number]>;
+
 /** The position of an oficio in the register's order (newest folio first): year and number of its folio. */
 interface RegisterKey {
   anio: number;
@@ -34,7 +76,7 @@ interface RegisterKey {
 }
 
 export interface SearchPage {
-  rows: Oficio[];
+  rows: RegisterRow[];
   /** Matches counted up to REGISTER_COUNT_CAP; past it the cap, and `totalAcotado`. */
   total: number;
   totalAcotado: boolean;
@@ -164,7 +206,16 @@ const compareKeys = (x: RegisterKey, y: RegisterKey): number => x.anio - y.anio 
  */
 @Injectable()
 export class OficioSearch {
+  private rowSql?: RowSql<Oficio>;
+
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** The register rows a query builder finds (its conditions and order), REGISTER_COLUMNS of its `alias`. */
+  private read(qb: SelectQueryBuilder<Oficio>, alias = 'o'): Promise<RegisterRow[]> {
+    const sql = (this.rowSql ??= new RowSql(this.ds, Oficio));
+    const [text, params] = qb.select(sql.selectList(REGISTER_COLUMNS, alias)).getQueryAndParameters();
+    return sql.select(text, params, REGISTER_COLUMNS);
+  }
 
   async page(q: OficioFilters, o: SearchOptions): Promise<SearchPage> {
     if (o.despues && o.antes)
@@ -201,8 +252,8 @@ export class OficioSearch {
     qb.orderBy('o.folioAnio', dir)
       .addOrderBy('o.folioNumero', dir)
       .limit(o.porPagina + 1);
-    const fetch = async (): Promise<Oficio[]> => {
-      if (!offset) return qb.getMany();
+    const fetch = async (): Promise<RegisterRow[]> => {
+      if (!offset) return this.read(qb);
       // The skipped entries are read from the order index alone (folio year and number), then only the page's rows:
       // page 200 read 5,000 whole rows.
       const keys = await qb
@@ -210,7 +261,7 @@ export class OficioSearch {
         .addSelect('o.folioNumero', 'numero')
         .offset(offset)
         .getRawMany<RegisterKey>();
-      return rowsAt(
+      return this.rowsAt(
         filtered(),
         keys.map((k) => ({ anio: Number(k.anio), numero: Number(k.numero) })),
         dir,
@@ -352,7 +403,7 @@ export class OficioSearch {
       return total;
     };
     // The page's rows and the count at once: neither needs the other.
-    const [rows, total] = await Promise.all([rowsAt(filtered(), shown, 'DESC'), count()]);
+    const [rows, total] = await Promise.all([this.rowsAt(filtered(), shown, 'DESC'), count()]);
     return pageOf(rows, total, more, after, before);
   }
 
@@ -434,7 +485,7 @@ export class OficioSearch {
     // Alone, the count is the number's (past NUMBER_CANDIDATE_CAP, the register's order is walked instead); otherwise
     // the matches the conditions keep, up to REGISTER_COUNT_CAP + 1.
     const count = alone ? matches() : cappedCount(kept(), false);
-    const [fetched, total] = await Promise.all([rows.getMany(), count]);
+    const [fetched, total] = await Promise.all([this.read(rows, 'r'), count]);
     if (alone && total > NUMBER_CANDIDATE_CAP) return null;
     const more = fetched.length > o.porPagina;
     const shown = fetched.slice(0, o.porPagina);
@@ -455,6 +506,17 @@ export class OficioSearch {
     numeroCondition(qb, numero);
     if (anio) qb.andWhere('o.folioAnio = :na', { na: anio });
     return qb.limit(NUMBER_CANDIDATE_CAP + 1);
+  }
+
+  /** The oficios of `keys` that the conditions of `qb` keep, in the register's order (`dir`); none for no keys. */
+  private async rowsAt(
+    qb: SelectQueryBuilder<Oficio>,
+    keys: RegisterKey[],
+    dir: 'ASC' | 'DESC',
+  ): Promise<RegisterRow[]> {
+    if (keys.length === 0) return [];
+    restrictToKeys(qb, keys);
+    return this.read(qb.orderBy('o.folioAnio', dir).addOrderBy('o.folioNumero', dir));
   }
 
   /** Whether a role's scope adds a condition (a Nivel, a responsable) or lets every oficio through. */
@@ -517,7 +579,7 @@ function pastKey(anio: string, numero: string, lt: '<' | '>', rowValue: boolean)
  * the last row when older ones remain, «Anterior» from the first when newer ones do.
  */
 function pageOf(
-  rows: Oficio[],
+  rows: RegisterRow[],
   total: number,
   more: boolean,
   after: RegisterKey | undefined,
@@ -525,7 +587,7 @@ function pageOf(
 ): SearchPage {
   const first = rows[0];
   const last = rows[rows.length - 1];
-  const keyOf = (x: Oficio): string => encodeKey({ anio: x.folioAnio, numero: x.folioNumero });
+  const keyOf = (x: RegisterRow): string => encodeKey({ anio: x.folioAnio, numero: x.folioNumero });
   return {
     rows,
     total: Math.min(total, REGISTER_COUNT_CAP),
@@ -552,13 +614,6 @@ function onlyIndexed(q: OficioFilters): boolean {
     q.anio ||
     q.mes
   );
-}
-
-/** The oficios of `keys` that the conditions of `qb` keep, in the register's order (`dir`); none for no keys. */
-async function rowsAt(qb: SelectQueryBuilder<Oficio>, keys: RegisterKey[], dir: 'ASC' | 'DESC'): Promise<Oficio[]> {
-  if (keys.length === 0) return [];
-  restrictToKeys(qb, keys);
-  return qb.orderBy('o.folioAnio', dir).addOrderBy('o.folioNumero', dir).getMany();
 }
 
 /** The oficios found by the index lookups, by their place in the order index (one IN list per folio year). */

@@ -21,7 +21,7 @@ import type { OficioLinea } from './entities/oficio-linea.entity';
 import { FILE_STORE, type FileStore } from './file-store';
 import { AREA_SSST, folioYear, inNumberingTransaction, registrationFolio, takeNumber } from './folio';
 import type { CancelOficioDto, ListOficiosQuery, RegisterOficioDto } from './oficio.dto';
-import { normalizeNumber, OficioSearch, receiptMonth, type SearchPage } from './oficio-search';
+import { normalizeNumber, OficioSearch, receiptMonth, type RegisterRow, type SearchPage } from './oficio-search';
 import { writeOficioWords } from './oficio-words';
 import { checkOficioLines, checkServicioLines } from './oficio-lines';
 import {
@@ -663,7 +663,7 @@ const dateMx = (at: Date): string => {
   return `${d}/${m}/${y}`;
 };
 
-export function toView(o: Oficio): OficioView {
+export function toView(o: RegisterRow): OficioView {
   return {
     id: o.id,
     folio: o.folio,

@@ -467,12 +467,19 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
       .set('Authorization', `Bearer ${tok.sistemas}`)
       .expect(200);
     expect(found.body.items.map((o: { id: string }) => o.id)).toEqual([acuseOficioId]);
+    // The register reads only the columns its rows show (REGISTER_COLUMNS): each item is the oficio's whole view.
+    const whole = await http()
+      .get(`/api/oficios/${acuseOficioId}`)
+      .set('Authorization', `Bearer ${tok.sistemas}`)
+      .expect(200);
+    expect(found.body.items).toEqual([whole.body]);
     const byNumber = await http()
       .get('/api/oficios')
       .query({ numero: 'dep/0457' })
       .set('Authorization', `Bearer ${tok.oficialia}`)
       .expect(200);
     expect(byNumber.body.total).toBe(1);
+    expect(byNumber.body.items).toEqual([whole.body]);
     await http().get('/api/oficios').set('Authorization', `Bearer ${tok.primaria}`).expect(403);
 
     const target = await register({ numeroOficio: 'DA/0800/2026' }).expect(201);
@@ -500,7 +507,8 @@ describe('oficios: registration with folio, acuse, reply letter, verification an
       .query({ folio: target.body.folio })
       .set('Authorization', `Bearer ${tok.oficialia}`)
       .expect(200);
-    expect(listed.body.items).toEqual([expect.objectContaining({ folio: target.body.folio, estado: 'cancelado' })]);
+    expect(listed.body.items).toEqual([cancelled.body]);
+    expect(listed.body.items[0]).toMatchObject({ folio: target.body.folio, estado: 'cancelado' });
     const page = await http().get(`/verificar/${acuse.codigo}`).expect(200);
     expect(page.text).toContain('CANCELADO');
     expect(page.text).not.toContain('VIGENTE');
