@@ -31,8 +31,8 @@ export const NUMBER_CANDIDATE_CAP = 10_000;
 /**
  * The columns a register row reads: what toView shows and the folio's year and number (its cursor). Not the search
  * texts (remitente_busqueda, asunto_busqueda: up to 1,100 characters a row), the normalised number, the stored file's
- * key or who registered and cancelled it. The query builder writes the statement; RowSql hydrates its rows (the
- * driver's own conversions), not getMany's alias maps. A GET /oficios allocated 1,105 KB with getMany and all 36
+ * key or the ids of who registered and cancelled it. The query builder writes the statement; RowSql hydrates its rows
+ * (the driver's own conversions), not getMany's alias maps. A GET /oficios allocated 1,105 KB with getMany and all 36
  * columns, 1,013 KB so (a number's beginning: 1,238 → 1,074 KB), and the web process's scavenges come as often as a
  * request allocates (README, «National scale»).
  */
