@@ -187,7 +187,8 @@ export class RowSql<T extends ObjectLiteral> {
   /** The rows of a hand-written SELECT whose list is selectList(`props`), hydrated as fromRow does. */
   async select(text: string, params: readonly unknown[], props: readonly Prop<T>[]): Promise<T[]> {
     const raw = await this.ds.query<Record<string, unknown>[]>(text, [...params]);
-    return raw.map((r) => this.fromRow(r, props));
+    const columns = props.map((p) => this.column(p));
+    return raw.map((r) => this.hydrate(r, columns));
   }
 
   /** `alias.column, …` for a hand-written SELECT of `props`, quoted as the dialect wants. */
